@@ -1,0 +1,1 @@
+//! Value analysis of the key. STUB.
