@@ -145,7 +145,10 @@ mod tests {
             (&[], Status::Pass),
             (&[Severity::Info], Status::Pass),
             (&[Severity::Info, Severity::Warn], Status::Warn),
-            (&[Severity::Warn, Severity::Fail, Severity::Info], Status::Fail),
+            (
+                &[Severity::Warn, Severity::Fail, Severity::Info],
+                Status::Fail,
+            ),
         ];
         for (sevs, want) in cases {
             let o = Outcome::from_findings(

@@ -59,7 +59,9 @@ pub enum InputError {
         path: String,
     },
     /// The file is larger than a key (or a .env) can be.
-    #[error("{what} {path}: {size} bytes is too large (limit {limit} bytes); is this the right file?")]
+    #[error(
+        "{what} {path}: {size} bytes is too large (limit {limit} bytes); is this the right file?"
+    )]
     TooLarge {
         /// Which input.
         what: &'static str,
@@ -161,7 +163,8 @@ pub fn collect(spec: KeySpec, env: &[(OsString, OsString)]) -> Result<KeyState, 
 
     match spec.key_flag {
         Some(v) => {
-            st.looked_at.push("--key (given on the command line)".into());
+            st.looked_at
+                .push("--key (given on the command line)".into());
             st.candidates.push(Candidate {
                 source: SourceRef {
                     kind: SourceKind::Flag,
@@ -209,7 +212,8 @@ pub fn collect(spec: KeySpec, env: &[(OsString, OsString)]) -> Result<KeyState, 
         .map(|(_, v)| v.clone());
     match env_value {
         Some(v) => {
-            st.looked_at.push(format!("environment variable {}", spec.key_env));
+            st.looked_at
+                .push(format!("environment variable {}", spec.key_env));
             st.candidates.push(Candidate {
                 source: SourceRef {
                     kind: SourceKind::Env,
@@ -290,7 +294,9 @@ pub fn looks_like_key_var(name: &str, configured: &str) -> bool {
     if matches!(norm.as_str(), "XAPIKEY" | "APIKEY") {
         return true;
     }
-    edit_distance(&name.to_ascii_uppercase(), &configured.to_ascii_uppercase()) <= 2
+    // A typo of the configured name; short names would match unrelated variables.
+    configured.len() >= 8
+        && edit_distance(&name.to_ascii_uppercase(), &configured.to_ascii_uppercase()) <= 2
 }
 
 fn normalise(name: &str) -> String {
@@ -343,13 +349,22 @@ mod tests {
             "API_KEY",
             "SL_TOKEN",
         ];
-        let no = ["PATH", "HOME", "OPENAI_API_KEY", "SLACK_WEBHOOK", "AWS_SECRET"];
+        let no = [
+            "PATH",
+            "HOME",
+            "NOPE",
+            "OPENAI_API_KEY",
+            "SLACK_WEBHOOK",
+            "AWS_SECRET",
+        ];
         for n in yes {
             assert!(looks_like_key_var(n, "SALESLAYER_API_KEY"), "{n}");
         }
         for n in no {
             assert!(!looks_like_key_var(n, "SALESLAYER_API_KEY"), "{n}");
         }
+        // Short configured names do not match everything two letters away.
+        assert!(!looks_like_key_var("HOME", "NOPE"));
     }
 
     #[test]
@@ -389,7 +404,9 @@ mod tests {
         let big = dir.join("big");
         std::fs::write(&big, vec![b'a'; 70_000]).unwrap();
         let cases: Vec<(PathBuf, fn(&InputError) -> bool)> = vec![
-            (dir.join("missing"), |e| matches!(e, InputError::Missing { .. })),
+            (dir.join("missing"), |e| {
+                matches!(e, InputError::Missing { .. })
+            }),
             (dir.clone(), |e| matches!(e, InputError::Directory { .. })),
             (big, |e| matches!(e, InputError::TooLarge { .. })),
         ];

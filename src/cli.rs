@@ -1,0 +1,182 @@
+//! The command line: clap definitions only. Turning them into a `Context` is `config.rs`.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use sl_doctor_checks::secret::SecretKey;
+use std::path::PathBuf;
+
+const AFTER_HELP: &str = "\
+Exit codes:
+  0  nothing failed (warnings allowed; --strict turns warnings into failures)
+  1  a key or configuration problem was found
+  2  usage or input error (bad flag, unreadable file)
+  3  inconclusive: nothing else failed, but the live probe could not reach a verdict
+     (network unreachable, timeout, 5xx, 429)
+
+Examples:
+  sl-doctor                              diagnose the key in $SALESLAYER_API_KEY
+  sl-doctor --offline                    only the checks that need no network
+  sl-doctor --key-file ./secrets/sl.key  read the key from a file
+  sl-doctor --format json > report.json  the report to attach to a support ticket
+  sl-doctor explain hidden-characters    what a check does and how to fix it
+  sl-doctor demo                         the whole pipeline against a local mock, no key needed
+
+The key is never printed: it is shown by length, by the position and Unicode name of
+suspicious characters, and by a fingerprint (sha256: + 12 hex digits of SHA-256 of the
+exact bytes), so support can tell keys apart without seeing them.";
+
+/// A doctor for Sales Layer REST API keys: finds why requests with an X-API-KEY header
+/// are rejected, in the order of the official troubleshooting checklist, and says what to do.
+#[derive(Parser, Debug)]
+#[command(name = "sl-doctor", version, after_long_help = AFTER_HELP, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    /// What to do (default: check).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Options of the default `check` command.
+    #[command(flatten)]
+    pub check: CheckArgs,
+}
+
+/// Subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Diagnose the key and the target (the default command).
+    #[command(after_long_help = AFTER_HELP)]
+    Check(CheckArgs),
+    /// List every check with its checklist item and title.
+    Checks,
+    /// Print the documentation of a check (or of a checklist item).
+    Explain {
+        /// A check id (see `sl-doctor checks`) or a checklist item id.
+        id: String,
+    },
+    /// Print the JSON Schema of the --format json report.
+    Schema,
+}
+
+/// Output format of the report on standard output.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// The checklist for people.
+    Human,
+    /// The schema_version 1 JSON report, and nothing else.
+    Json,
+}
+
+/// When to use colour.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColorWhen {
+    /// When the stream is a terminal and NO_COLOR is not set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// Which API to diagnose.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ApiChoice {
+    /// The DAM API.
+    Dam,
+    /// The Catalog API.
+    Catalog,
+    /// Both.
+    All,
+}
+
+/// Options of `check`.
+#[derive(Args, Debug, Clone)]
+pub struct CheckArgs {
+    /// Environment variable that holds the key.
+    #[arg(long, value_name = "NAME", default_value = sl_doctor_checks::DEFAULT_KEY_ENV, help_heading = "Key")]
+    pub key_env: String,
+
+    /// Read the key from this file (exact bytes; at most 64 KiB).
+    #[arg(long, value_name = "PATH", help_heading = "Key")]
+    pub key_file: Option<PathBuf>,
+
+    /// Read the key from standard input (exact bytes; at most 64 KiB).
+    #[arg(long, help_heading = "Key")]
+    pub key_stdin: bool,
+
+    /// Read this .env file (default: ./.env when present).
+    #[arg(
+        long,
+        value_name = "PATH",
+        help_heading = "Key",
+        conflicts_with = "no_dotenv"
+    )]
+    pub dotenv: Option<PathBuf>,
+
+    /// Do not read any .env file.
+    #[arg(long, help_heading = "Key")]
+    pub no_dotenv: bool,
+
+    /// The key itself. Works, but is flagged: it shows in the process list and shell history.
+    #[arg(long, value_name = "VALUE", value_parser = parse_secret, help_heading = "Key")]
+    pub key: Option<SecretKey>,
+
+    /// Base URL of the API [env: SALESLAYER_BASE_URL] [default: https://api2.saleslayer.com].
+    #[arg(long, value_name = "URL", help_heading = "Target")]
+    pub base_url: Option<String>,
+
+    /// A full request URL copied from your own code, to analyse (quote it in single quotes).
+    #[arg(long, value_name = "URL", help_heading = "Target")]
+    pub url: Option<String>,
+
+    /// Which API to diagnose.
+    #[arg(long, value_enum, default_value = "all", help_heading = "Target")]
+    pub api: ApiChoice,
+
+    /// Run only the checks that need no network; the others are reported as skipped.
+    #[arg(long, help_heading = "Network")]
+    pub offline: bool,
+
+    /// Report format on standard output.
+    #[arg(long, value_enum, default_value = "human", help_heading = "Output")]
+    pub format: Format,
+
+    /// Also write the JSON report to this file (the terminal still shows the chosen format).
+    #[arg(long, short = 'o', value_name = "FILE", help_heading = "Output")]
+    pub output: Option<PathBuf>,
+
+    /// When to use colour (NO_COLOR is honoured).
+    #[arg(long, value_enum, default_value = "auto", help_heading = "Output")]
+    pub color: ColorWhen,
+
+    /// Use ASCII status symbols instead of ✔ ⚠ ✘ –.
+    #[arg(long, help_heading = "Output")]
+    pub ascii: bool,
+
+    /// Show the details of passing checks too.
+    #[arg(long, short, help_heading = "Output")]
+    pub verbose: bool,
+
+    /// Treat warnings as failures (exit code 1).
+    #[arg(long, help_heading = "Output")]
+    pub strict: bool,
+}
+
+fn parse_secret(s: &str) -> Result<SecretKey, String> {
+    Ok(SecretKey::from_string(s.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn debug_of_parsed_args_does_not_show_the_key() {
+        let cli = Cli::parse_from(["sl-doctor", "--key", "SLDOCTORcanary7Qx9+Zk/4mW2="]);
+        let shown = format!("{cli:?}");
+        assert!(!shown.contains("canary"), "{shown}");
+    }
+}

@@ -1,0 +1,108 @@
+//! Builds the checks' `Context` from the command line and the process environment.
+//!
+//! This is the only place that reads the environment, standard input or the current
+//! directory for the `check` command, so checks stay pure and testable.
+
+use crate::cli::{ApiChoice, CheckArgs};
+use sl_doctor_checks::context::{Api, Context, NetOptions, TargetSpec, UrlOrigin};
+use sl_doctor_checks::sources::{self, InputError, KeySpec, MAX_KEY_FILE};
+use std::ffi::OsString;
+use std::io::Read;
+use std::path::PathBuf;
+
+/// Reads at most `MAX_KEY_FILE` bytes of standard input.
+fn read_stdin_key() -> Result<Vec<u8>, InputError> {
+    let mut buf = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(MAX_KEY_FILE + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| InputError::Unreadable {
+            what: "standard input",
+            path: "-".into(),
+            reason: e.to_string(),
+        })?;
+    if buf.len() as u64 > MAX_KEY_FILE {
+        return Err(InputError::TooLarge {
+            what: "standard input",
+            path: "-".into(),
+            size: buf.len() as u64,
+            limit: MAX_KEY_FILE,
+        });
+    }
+    Ok(buf)
+}
+
+/// Builds the context. `env` is a snapshot of the process environment.
+pub fn build_context(
+    args: &CheckArgs,
+    env: &[(OsString, OsString)],
+) -> Result<Context, InputError> {
+    let home = env
+        .iter()
+        .find(|(k, _)| k == "HOME")
+        .map(|(_, v)| PathBuf::from(v));
+    let dotenv = if args.no_dotenv {
+        None
+    } else {
+        Some(args.dotenv.clone().unwrap_or_else(|| PathBuf::from(".env")))
+    };
+    let spec = KeySpec {
+        key_env: args.key_env.clone(),
+        key_file: args.key_file.clone(),
+        key_stdin: if args.key_stdin {
+            Some(read_stdin_key()?)
+        } else {
+            None
+        },
+        dotenv,
+        dotenv_explicit: args.dotenv.is_some(),
+        key_flag: args.key.clone(),
+        home,
+    };
+    let key = sources::collect(spec, env)?;
+
+    let env_base = env
+        .iter()
+        .find(|(k, _)| k == sl_doctor_checks::BASE_URL_ENV)
+        .map(|(_, v)| v.to_string_lossy().into_owned());
+    let (base_url, base_url_origin) = match (&args.base_url, env_base) {
+        (Some(u), _) => (u.clone(), UrlOrigin::Flag),
+        (None, Some(u)) => (u, UrlOrigin::Env),
+        (None, None) => (
+            sl_doctor_checks::DEFAULT_BASE_URL.to_string(),
+            UrlOrigin::Default,
+        ),
+    };
+    let apis = match args.api {
+        ApiChoice::Dam => vec![Api::Dam],
+        ApiChoice::Catalog => vec![Api::Catalog],
+        ApiChoice::All => vec![Api::Dam, Api::Catalog],
+    };
+    let proxy_env = env
+        .iter()
+        .filter_map(|(k, v)| {
+            let k = k.to_str()?;
+            let lower = k.to_ascii_lowercase();
+            matches!(
+                lower.as_str(),
+                "https_proxy" | "http_proxy" | "all_proxy" | "no_proxy"
+            )
+            .then(|| (k.to_string(), v.to_string_lossy().into_owned()))
+        })
+        .collect();
+    Ok(Context {
+        key,
+        target: TargetSpec {
+            base_url,
+            base_url_origin,
+            url: args.url.clone(),
+            apis,
+        },
+        net: NetOptions {
+            offline: args.offline,
+            proxy_env,
+            ..NetOptions::default()
+        },
+    })
+}

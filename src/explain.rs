@@ -1,0 +1,113 @@
+//! `sl-doctor checks` and `sl-doctor explain <id>`: the same text as `docs/checks.md`.
+//!
+//! The docs file is compiled into the binary, so `explain` can never disagree with the
+//! published documentation; a test keeps the registry and the file's sections in step.
+
+use sl_doctor_checks::check::Check;
+use sl_doctor_checks::report::Item;
+
+/// The checks documentation, one `## <id>` section per check.
+pub const CHECKS_MD: &str = include_str!("../docs/checks.md");
+
+/// The `## <id>` sections of `docs/checks.md`, in order, with their text.
+pub fn sections() -> Vec<(&'static str, &'static str)> {
+    let mut out = Vec::new();
+    let mut rest = CHECKS_MD;
+    while let Some(start) = rest.find("\n## ") {
+        let body = &rest[start + 4..];
+        let id_end = body.find('\n').unwrap_or(body.len());
+        let id = body[..id_end].trim();
+        let next = body.find("\n## ").unwrap_or(body.len());
+        out.push((id, body[id_end..next].trim()));
+        rest = &body[next..];
+    }
+    out
+}
+
+/// The text `explain` prints for a check or item id, if it exists.
+pub fn explain(id: &str, registry: &[Box<dyn Check>]) -> Option<String> {
+    if let Some(c) = registry.iter().find(|c| c.meta().id == id) {
+        let m = c.meta();
+        let body = sections()
+            .into_iter()
+            .find(|(s, _)| *s == id)
+            .map(|(_, b)| b)?;
+        return Some(format!("{} — {}\n\n{}\n", m.id, m.title, body));
+    }
+    let item = Item::from_id(id)?;
+    let mut s = format!(
+        "{} — {}\n\nChecklist item {} of 6. Its checks:\n",
+        item.id(),
+        item.title(),
+        Item::ALL.iter().position(|i| *i == item).unwrap() + 1
+    );
+    let mut any = false;
+    for c in registry.iter().filter(|c| c.meta().item == item) {
+        any = true;
+        s.push_str(&format!("  {:<22} {}\n", c.meta().id, c.meta().title));
+    }
+    if !any {
+        s.push_str("  (none in this version)\n");
+    }
+    s.push_str("\n`sl-doctor explain <check-id>` explains one of them.\n");
+    Some(s)
+}
+
+/// The `checks` listing.
+pub fn list(registry: &[Box<dyn Check>]) -> String {
+    let mut s = String::new();
+    for item in Item::ALL {
+        s.push_str(&format!("{}  {}\n", item.id(), item.title()));
+        for c in registry.iter().filter(|c| c.meta().item == item) {
+            let m = c.meta();
+            s.push_str(&format!(
+                "  {:<22} {}{}\n",
+                m.id,
+                m.title,
+                if m.needs_network { " (network)" } else { "" }
+            ));
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_docs_and_explain_are_in_step() {
+        let reg = sl_doctor_checks::registry();
+        let ids: Vec<&str> = reg.iter().map(|c| c.meta().id).collect();
+        let doc_ids: Vec<&str> = sections().iter().map(|(id, _)| *id).collect();
+        assert_eq!(
+            ids, doc_ids,
+            "docs/checks.md sections must match the registry, in order"
+        );
+        for (id, body) in sections() {
+            assert!(
+                !body.contains("TODO"),
+                "docs/checks.md section {id} is unfinished"
+            );
+            for part in [
+                "**What it checks.**",
+                "**Why it matters.**",
+                "**How to fix.**",
+                "**Example.**",
+            ] {
+                assert!(body.contains(part), "section {id} lacks {part}");
+            }
+            let text = explain(id, &reg).expect("explain knows every documented id");
+            assert!(text.contains(body), "explain {id} prints the docs section");
+        }
+    }
+
+    #[test]
+    fn explain_items_and_unknown_ids() {
+        let reg = sl_doctor_checks::registry();
+        for item in Item::ALL {
+            assert!(explain(item.id(), &reg).is_some());
+        }
+        assert!(explain("no-such-check", &reg).is_none());
+    }
+}

@@ -1,0 +1,128 @@
+//! A builder for running the real binary in a clean, deterministic environment.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// The canary key used by the leak tests. Never a real key.
+pub const CANARY: &str = "SLDOCTORcanary7Qx9+Zk/4mW2=";
+
+/// A finished run.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Builder: `sl_doctor().env("K", "v").args(["--offline"]).run()`.
+pub struct SlDoctor {
+    cmd: Command,
+    stdin: Option<Vec<u8>>,
+    pub dir: tempfile::TempDir,
+}
+
+/// A run in an empty temporary directory with an empty environment (only PATH and a
+/// temporary HOME), so no `.env` or key variable of the developer leaks in.
+pub fn sl_doctor() -> SlDoctor {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sl-doctor"));
+    cmd.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", dir.path())
+        .current_dir(dir.path())
+        .stdin(Stdio::null());
+    SlDoctor {
+        cmd,
+        stdin: None,
+        dir,
+    }
+}
+
+impl SlDoctor {
+    pub fn env(mut self, k: &str, v: impl AsRef<std::ffi::OsStr>) -> Self {
+        self.cmd.env(k, v);
+        self
+    }
+
+    pub fn args<I, S>(mut self, args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        self.cmd.args(args);
+        self
+    }
+
+    pub fn stdin(mut self, bytes: impl Into<Vec<u8>>) -> Self {
+        self.stdin = Some(bytes.into());
+        self.cmd.stdin(Stdio::piped());
+        self
+    }
+
+    /// Writes a file into the run's directory and returns its path.
+    pub fn file(&self, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+        let p = self.dir.path().join(name);
+        std::fs::write(&p, bytes).expect("write fixture");
+        p
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn run(mut self) -> (Run, tempfile::TempDir) {
+        self.cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut child = self.cmd.spawn().expect("spawn sl-doctor");
+        if let Some(bytes) = self.stdin.take() {
+            use std::io::Write;
+            let mut w = child.stdin.take().unwrap();
+            w.write_all(&bytes).unwrap();
+        }
+        let out = child.wait_with_output().expect("wait");
+        (
+            Run {
+                code: out.status.code().unwrap_or(-1),
+                stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+                stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            },
+            self.dir,
+        )
+    }
+}
+
+/// Asserts that no 8-character window of `key` appears in `text`.
+pub fn assert_no_leak(key: &str, what: &str, text: &str) {
+    let chars: Vec<char> = key.chars().collect();
+    for w in chars.windows(8) {
+        let piece: String = w.iter().collect();
+        // Windows made only of characters common in prose would give false alarms.
+        if piece.trim().chars().count() < 8 {
+            continue;
+        }
+        assert!(
+            !text.contains(&piece),
+            "{what} contains the key fragment {piece:?}:\n{text}"
+        );
+    }
+}
+
+/// Replaces what changes from run to run in human output (temp paths, version).
+pub fn stable(text: &str, dir: &Path) -> String {
+    text.replace(&dir.display().to_string(), "[DIR]")
+        .replace(env!("CARGO_PKG_VERSION"), "[VERSION]")
+}
+
+/// Snapshots a JSON report with timings, timestamp and version redacted.
+#[macro_export]
+macro_rules! assert_report_snapshot {
+    ($name:expr, $json:expr) => {{
+        let v: serde_json::Value = serde_json::from_str($json).expect("stdout is JSON");
+        insta::assert_json_snapshot!($name, v, {
+            ".generated_at" => "[time]",
+            ".duration_ms" => "[ms]",
+            ".tool.version" => "[version]",
+            ".checklist[].checks[].duration_ms" => "[ms]",
+        });
+    }};
+}
