@@ -43,7 +43,7 @@ pub struct Cli {
 pub enum Command {
     /// Diagnose the key and the target (the default command).
     #[command(after_long_help = AFTER_HELP)]
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List every check with its checklist item and title.
     Checks,
     /// Print the documentation of a check (or of a checklist item).
@@ -151,7 +151,12 @@ pub struct CheckArgs {
     pub insecure: bool,
 
     /// Use this proxy for every request (overrides HTTPS_PROXY and friends).
-    #[arg(long, value_name = "URL", conflicts_with = "no_proxy", help_heading = "Network")]
+    #[arg(
+        long,
+        value_name = "URL",
+        conflicts_with = "no_proxy",
+        help_heading = "Network"
+    )]
     pub proxy: Option<String>,
 
     /// Ignore proxy environment variables and connect directly.
@@ -198,7 +203,9 @@ pub struct CheckArgs {
 fn parse_secs(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(v) if v > 0.0 && v <= 3600.0 => Ok(v),
-        _ => Err(format!("'{s}' is not a number of seconds between 0 and 3600")),
+        _ => Err(format!(
+            "'{s}' is not a number of seconds between 0 and 3600"
+        )),
     }
 }
 
@@ -235,10 +242,20 @@ mod tests {
     fn resolve_and_seconds_parse_or_explain() {
         assert_eq!(
             parse_resolve("API2.saleslayer.com:443:127.0.0.1").unwrap(),
-            ("api2.saleslayer.com".into(), 443, "127.0.0.1".parse().unwrap())
+            (
+                "api2.saleslayer.com".into(),
+                443,
+                "127.0.0.1".parse().unwrap()
+            )
         );
         assert!(parse_resolve("h:443:[::1]").is_ok());
-        for bad in ["h", "h:443", "h:x:127.0.0.1", ":443:127.0.0.1", "h:443:nope"] {
+        for bad in [
+            "h",
+            "h:443",
+            "h:x:127.0.0.1",
+            ":443:127.0.0.1",
+            "h:443:nope",
+        ] {
             assert!(parse_resolve(bad).is_err(), "{bad}");
         }
         assert!(parse_secs("2.5").is_ok());
