@@ -165,9 +165,7 @@ pub fn parse_keys_file(text: &str) -> Result<Vec<MockKey>, String> {
             .iter()
             .find(|(k, _)| k.key.expose_bytes() == key.as_bytes())
         {
-            return Err(format!(
-                "line {n}: the same key is already on line {first}"
-            ));
+            return Err(format!("line {n}: the same key is already on line {first}"));
         }
         let key = SecretKey::from_string(key.to_string());
         keys.push((
@@ -241,7 +239,10 @@ mod tests {
         for (text, line) in cases {
             let err = parse_keys_file(&text).unwrap_err();
             assert!(err.starts_with(line), "{err}");
-            assert!(!err.contains("SLDOCTOR") && !err.contains("canary"), "{err}");
+            assert!(
+                !err.contains("SLDOCTOR") && !err.contains("canary"),
+                "{err}"
+            );
         }
         assert!(
             parse_keys_file(&format!("both {CANARY}\ndam {CANARY}\n"))

@@ -33,7 +33,9 @@ pub fn generate(extra_ip: Option<IpAddr>) -> anyhow::Result<MockCerts> {
         CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()])?;
     leaf_params
         .subject_alt_names
-        .push(SanType::IpAddress(IpAddr::from([0u16, 0, 0, 0, 0, 0, 0, 1])));
+        .push(SanType::IpAddress(IpAddr::from([
+            0u16, 0, 0, 0, 0, 0, 0, 1,
+        ])));
     if let Some(ip) = extra_ip.filter(|ip| !ip.is_loopback() && !ip.is_unspecified()) {
         leaf_params.subject_alt_names.push(SanType::IpAddress(ip));
     }
