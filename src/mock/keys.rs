@@ -279,3 +279,21 @@ mod tests {
         assert_ne!(a.key, b.key);
     }
 }
+
+#[cfg(test)]
+mod doc_tests {
+    /// The keys-file example in docs/mock.md parses as documented.
+    #[test]
+    fn docs_example_parses() {
+        let doc = include_str!("../../docs/mock.md");
+        let section = doc.split("## Keys file format").nth(1).expect("section");
+        let example = section.split("```").nth(1).expect("code block");
+        let keys = super::parse_keys_file(example).expect("example parses");
+        let scopes: Vec<_> = keys.iter().map(|k| (k.scope, k.revoked)).collect();
+        use super::Scope::*;
+        assert_eq!(
+            scopes,
+            vec![(Both, false), (Dam, false), (Catalog, false), (Both, true)]
+        );
+    }
+}

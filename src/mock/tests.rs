@@ -266,6 +266,10 @@ async fn endpoints_paths_and_queries() {
     assert_eq!(r.status, 405);
     assert_eq!(r.headers["allow"], "GET, HEAD");
 
+    // HEAD is answered like GET, without a body.
+    let r = send(&mock, Method::HEAD, DAM_PROBE, Some(vec![GOOD.as_bytes()])).await;
+    assert_eq!((r.status, r.body.as_str()), (200, ""));
+
     // Two X-API-KEY headers: treated as an invalid key.
     let two = Some(vec![GOOD.as_bytes(), GOOD.as_bytes()]);
     assert_eq!(
