@@ -7,6 +7,8 @@
 mod cli;
 mod config;
 mod explain;
+#[allow(dead_code, unused_imports)]
+mod mock;
 mod render;
 mod runner;
 

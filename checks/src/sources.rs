@@ -402,7 +402,8 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let big = dir.join("big");
         std::fs::write(&big, vec![b'a'; 70_000]).unwrap();
-        let cases: Vec<(PathBuf, fn(&InputError) -> bool)> = vec![
+        type IsExpected = fn(&InputError) -> bool;
+        let cases: Vec<(PathBuf, IsExpected)> = vec![
             (dir.join("missing"), |e| {
                 matches!(e, InputError::Missing { .. })
             }),
