@@ -1165,6 +1165,66 @@ mod tests {
         assert!(cleaned_key(&SecretKey::from_bytes(b"ab\xff".to_vec())).is_none());
     }
 
+    /// The seven value checks.
+    fn value_checks() -> Vec<Box<dyn crate::Check>> {
+        vec![
+            Box::new(crate::header_value::HeaderValue),
+            Box::new(crate::pasted_label::PastedLabel),
+            Box::new(crate::quoted_value::QuotedValue),
+            Box::new(crate::extra_whitespace::ExtraWhitespace),
+            Box::new(crate::hidden_characters::HiddenCharacters),
+            Box::new(crate::lookalike_characters::LookalikeCharacters),
+            Box::new(crate::placeholder_value::PlaceholderValue),
+        ]
+    }
+
+    #[test]
+    fn a_clean_key_passes_every_value_check() {
+        use crate::testing::{CANARY, cx_with_key, run};
+        for k in ["aB3+xY/9zQ==", CANARY] {
+            let cx = cx_with_key(k.as_bytes());
+            for c in value_checks() {
+                let o = run(c.as_ref(), &cx).unwrap();
+                assert_eq!(o.status(), crate::report::Status::Pass, "{}", c.meta().id);
+                assert!(
+                    o.findings.is_empty() && o.details.is_empty(),
+                    "{}",
+                    c.meta().id
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn each_character_is_reported_by_one_key_loaded_check() {
+        use crate::testing::{CANARY, assert_no_leak, cx_with_key, run};
+        // Every defect at once: each code point is named by exactly one of the
+        // character-level checks (header-value only summarises non-ASCII).
+        let value =
+            format!(" \u{201C}SLDOCTOR\u{200B}c\u{0430}nary 7Qx9\u{00A0}+Zk/4mW2=\u{201D}\r\n");
+        let cx = cx_with_key(value.as_bytes());
+        let mut seen = Vec::new();
+        for c in value_checks() {
+            let o = run(c.as_ref(), &cx).unwrap();
+            assert_no_leak(&o, CANARY);
+            if c.meta().id == "header-value" {
+                continue;
+            }
+            for f in &o.findings {
+                if let Some(p) = &f.position {
+                    seen.push((p.character, p.codepoint.clone()));
+                }
+            }
+        }
+        let mut dedup = seen.clone();
+        dedup.sort();
+        dedup.dedup();
+        assert_eq!(seen.len(), dedup.len(), "{seen:?}");
+        let cleaned = cleaned_key(&key(&value)).unwrap();
+        // The inner plain space is kept: it is reported, not guessed away.
+        assert_eq!(cleaned.expose_str(), Some("SLDOCTORcanary 7Qx9+Zk/4mW2="));
+    }
+
     #[test]
     fn positions_count_graphemes() {
         let a = analyze(&key("abc\u{200B}def"));
