@@ -650,18 +650,18 @@ fn match_label(s: &[char]) -> Option<(LabelKind, usize)> {
                 _ => LabelKind::Assignment,
             };
             let mut k = skip_spaces(s, j + 1);
-            if let Some((scheme, k2)) = match_scheme(s, k) {
-                if k2 < n {
-                    if kind != LabelKind::Authorization {
-                        kind = scheme;
-                    }
-                    k = k2;
+            if let Some((scheme, k2)) = match_scheme(s, k)
+                && k2 < n
+            {
+                if kind != LabelKind::Authorization {
+                    kind = scheme;
                 }
+                k = k2;
             }
             let rest = &s[k..];
             let rest_is_padding = !rest.is_empty() && rest.iter().all(|c| *c == '=');
             // `abcKEY=` is a base64 key with padding, not `NAME=`; `NAME:` alone is a label.
-            if (sep == ':' && !rest_is_padding) || (!rest.is_empty() && !rest_is_padding) {
+            if !rest_is_padding && (sep == ':' || !rest.is_empty()) {
                 return Some((kind, k));
             }
         }
@@ -783,12 +783,11 @@ pub fn analyze(key: &SecretKey) -> Analysis {
     trim(&mut lo, &mut hi);
 
     // Peel labels and quotes, in whatever order they were wrapped.
-    let mut quote_chars: Vec<usize> = Vec::new();
     for _ in 0..4 {
         let before = (lo, hi);
         if let Some((kind, len)) = match_label(&core[lo..hi]) {
-            for k in lo..lo + len {
-                a.label_span[visible[k]] = true;
+            for &v in &visible[lo..lo + len] {
+                a.label_span[v] = true;
             }
             a.labels.push(Label {
                 kind,
@@ -809,7 +808,6 @@ pub fn analyze(key: &SecretKey) -> Analysis {
                 open: a.pos(visible[lo + 1]),
                 close: a.pos(visible[hi - 1]),
             });
-            quote_chars.extend([lo, lo + 1, hi - 2, hi - 1]);
             lo += 2;
             hi -= 2;
             trim(&mut lo, &mut hi);
@@ -818,18 +816,15 @@ pub fn analyze(key: &SecretKey) -> Analysis {
                 open: a.pos(visible[lo]),
                 close: a.pos(visible[hi - 1]),
             });
-            quote_chars.extend([lo, hi - 1]);
             lo += 1;
             hi -= 1;
             trim(&mut lo, &mut hi);
         } else if len >= 1 && is_quote(core[lo]) {
             a.quotes.push(QuoteDefect::Leading(a.pos(visible[lo])));
-            quote_chars.push(lo);
             lo += 1;
             trim(&mut lo, &mut hi);
         } else if len >= 1 && is_quote(core[hi - 1]) {
             a.quotes.push(QuoteDefect::Trailing(a.pos(visible[hi - 1])));
-            quote_chars.push(hi - 1);
             hi -= 1;
             trim(&mut lo, &mut hi);
         }
@@ -1201,7 +1196,7 @@ mod tests {
         // Every defect at once: each code point is named by exactly one of the
         // character-level checks (header-value only summarises non-ASCII).
         let value =
-            format!(" \u{201C}SLDOCTOR\u{200B}c\u{0430}nary 7Qx9\u{00A0}+Zk/4mW2=\u{201D}\r\n");
+            " \u{201C}SLDOCTOR\u{200B}c\u{0430}nary 7Qx9\u{00A0}+Zk/4mW2=\u{201D}\r\n".to_string();
         let cx = cx_with_key(value.as_bytes());
         let mut seen = Vec::new();
         for c in value_checks() {

@@ -240,7 +240,7 @@ mod tests {
             format!("{CANARY}\n"),
             format!("{CANARY}\r\n"),
             format!(" \t{CANARY} "),
-            format!("SLDOCTOR canary7Qx9+Zk/4mW2="),
+            "SLDOCTOR canary7Qx9+Zk/4mW2=".to_string(),
         ] {
             let o = check(&w);
             assert_eq!(o.status(), Status::Fail, "{w:?}");

@@ -92,7 +92,8 @@ mod tests {
 
     #[test]
     fn table() {
-        let cases: &[(&str, &[(&str, usize, usize, &str)])] = &[
+        type Case<'a> = (&'a str, &'a [(&'a str, usize, usize, &'a str)]);
+        let cases: &[Case] = &[
             ("aB3+xY/9zQ==", &[]),
             ("abc\u{200B}def", &[("zero-width", 4, 7, "U+200B")]),
             // ZWNJ and ZWJ extend the grapheme before them.
@@ -166,7 +167,7 @@ mod tests {
         for w in [
             format!("{CANARY}\u{200B}"),
             format!("\u{FEFF}{CANARY}"),
-            format!("SLDOC\u{200D}TORcanary7Qx9+Zk/4mW2="),
+            "SLDOC\u{200D}TORcanary7Qx9+Zk/4mW2=".to_string(),
             format!("{CANARY}\u{E0041}\u{E0042}"),
             format!("\u{202E}{CANARY}\u{00A0}"),
         ] {
@@ -178,9 +179,7 @@ mod tests {
 
     #[test]
     fn snapshot() {
-        let o = check(&format!(
-            "\u{FEFF}SLDOCTOR\u{200B}canary7Qx9+Zk/4mW2=\u{00A0}"
-        ));
+        let o = check("\u{FEFF}SLDOCTOR\u{200B}canary7Qx9+Zk/4mW2=\u{00A0}");
         assert_no_leak(&o, CANARY);
         insta::assert_yaml_snapshot!(o);
     }

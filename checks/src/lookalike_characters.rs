@@ -107,7 +107,8 @@ mod tests {
     #[test]
     fn table() {
         // (input, [(code, character, suggestion)])
-        let cases: &[(&str, &[(&str, usize, Option<char>)])] = &[
+        type Case<'a> = (&'a str, &'a [(&'a str, usize, Option<char>)]);
+        let cases: &[Case] = &[
             ("aB3+xY/9zQ==", &[]),
             (
                 "\u{FF21}\u{FF22}\u{FF23}",

@@ -143,9 +143,9 @@ mod tests {
             ),
             (format!("\"{k}"), &["leading-quote"]),
             (format!("{k}'"), &["trailing-quote"]),
-            (format!("aB3\"xY/9zQ=="), &["inner-quote"]),
+            ("aB3\"xY/9zQ==".to_string(), &["inner-quote"]),
             (
-                format!("\"aB3'xY/9zQ==\""),
+                "\"aB3'xY/9zQ==\"".to_string(),
                 &["surrounding-quotes", "inner-quote"],
             ),
         ];
