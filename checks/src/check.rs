@@ -112,10 +112,10 @@ impl Outcome {
             if f.severity == Severity::Info {
                 continue;
             }
-            if let Some(fix) = f.fix.as_deref() {
-                if !fixes.contains(&fix) {
-                    fixes.push(fix);
-                }
+            if let Some(fix) = f.fix.as_deref()
+                && !fixes.contains(&fix)
+            {
+                fixes.push(fix);
             }
         }
         if fixes.is_empty() {
@@ -145,7 +145,10 @@ mod tests {
             (&[], Status::Pass),
             (&[Severity::Info], Status::Pass),
             (&[Severity::Info, Severity::Warn], Status::Warn),
-            (&[Severity::Warn, Severity::Fail, Severity::Info], Status::Fail),
+            (
+                &[Severity::Warn, Severity::Fail, Severity::Info],
+                Status::Fail,
+            ),
         ];
         for (sevs, want) in cases {
             let o = Outcome::from_findings(

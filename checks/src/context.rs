@@ -75,7 +75,9 @@ impl KeyState {
 
     /// Whether a value was given on the command line (`--key`).
     pub fn from_flag(&self) -> bool {
-        self.candidates.iter().any(|c| c.source.kind == SourceKind::Flag)
+        self.candidates
+            .iter()
+            .any(|c| c.source.kind == SourceKind::Flag)
     }
 }
 

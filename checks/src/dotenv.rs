@@ -254,10 +254,7 @@ mod tests {
 
     #[test]
     fn bom_crlf_duplicates_and_bad_lines() {
-        let f = DotenvFile::parse(
-            ".env",
-            b"\xEF\xBB\xBFA=1\r\n# c\r\nnot a line\r\nA=2\r\n",
-        );
+        let f = DotenvFile::parse(".env", b"\xEF\xBB\xBFA=1\r\n# c\r\nnot a line\r\nA=2\r\n");
         assert!(f.bom);
         assert_eq!(f.crlf_lines, 4);
         assert_eq!(f.lines, 4);

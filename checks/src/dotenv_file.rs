@@ -108,16 +108,27 @@ impl Check for DotenvFileCheck {
         }
         if defs.len() > 1 {
             let lines: Vec<String> = defs.iter().map(|e| e.line.to_string()).collect();
-            let fps: Vec<String> = defs.iter().map(|e| e.value.fingerprint().to_string()).collect();
+            let fps: Vec<String> = defs
+                .iter()
+                .map(|e| e.value.fingerprint().to_string())
+                .collect();
             let differ = defs.iter().any(|e| e.value != defs[0].value);
             let msg = format!(
                 "{name} is defined {} times in {} (lines {}){}; dotenvy (Rust) keeps the first, shells, python-dotenv and Node's dotenv keep the last (sl-doctor uses the last)",
                 defs.len(),
                 file.display,
                 lines.join(", "),
-                if differ { format!(" with different values ({})", fps.join(", ")) } else { " with the same value".into() },
+                if differ {
+                    format!(" with different values ({})", fps.join(", "))
+                } else {
+                    " with the same value".into()
+                },
             );
-            let f = if differ { Finding::warn("duplicate", msg) } else { Finding::info("duplicate", msg) };
+            let f = if differ {
+                Finding::warn("duplicate", msg)
+            } else {
+                Finding::info("duplicate", msg)
+            };
             findings.push(f.with_fix(format!("Keep a single {name}= line.")));
         }
         let others: Vec<&str> = file
@@ -149,7 +160,10 @@ impl Check for DotenvFileCheck {
         };
         let mut o = Outcome::from_findings(summary, findings);
         if file.crlf_lines > 0 {
-            o = o.detail(format!("{} of {} lines end with CR LF", file.crlf_lines, file.lines));
+            o = o.detail(format!(
+                "{} of {} lines end with CR LF",
+                file.crlf_lines, file.lines
+            ));
         }
         Ok(o)
     }

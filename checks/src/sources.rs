@@ -59,7 +59,9 @@ pub enum InputError {
         path: String,
     },
     /// The file is larger than a key (or a .env) can be.
-    #[error("{what} {path}: {size} bytes is too large (limit {limit} bytes); is this the right file?")]
+    #[error(
+        "{what} {path}: {size} bytes is too large (limit {limit} bytes); is this the right file?"
+    )]
     TooLarge {
         /// Which input.
         what: &'static str,
@@ -84,16 +86,15 @@ pub enum InputError {
 
 /// Shows a path with the home directory replaced by `~`.
 pub fn display_path(path: &Path, home: Option<&Path>) -> String {
-    if let Some(h) = home {
-        if !h.as_os_str().is_empty() {
-            if let Ok(rest) = path.strip_prefix(h) {
-                return if rest.as_os_str().is_empty() {
-                    "~".into()
-                } else {
-                    format!("~/{}", rest.display())
-                };
-            }
-        }
+    if let Some(h) = home
+        && !h.as_os_str().is_empty()
+        && let Ok(rest) = path.strip_prefix(h)
+    {
+        return if rest.as_os_str().is_empty() {
+            "~".into()
+        } else {
+            format!("~/{}", rest.display())
+        };
     }
     path.display().to_string()
 }
@@ -161,7 +162,8 @@ pub fn collect(spec: KeySpec, env: &[(OsString, OsString)]) -> Result<KeyState, 
 
     match spec.key_flag {
         Some(v) => {
-            st.looked_at.push("--key (given on the command line)".into());
+            st.looked_at
+                .push("--key (given on the command line)".into());
             st.candidates.push(Candidate {
                 source: SourceRef {
                     kind: SourceKind::Flag,
@@ -209,7 +211,8 @@ pub fn collect(spec: KeySpec, env: &[(OsString, OsString)]) -> Result<KeyState, 
         .map(|(_, v)| v.clone());
     match env_value {
         Some(v) => {
-            st.looked_at.push(format!("environment variable {}", spec.key_env));
+            st.looked_at
+                .push(format!("environment variable {}", spec.key_env));
             st.candidates.push(Candidate {
                 source: SourceRef {
                     kind: SourceKind::Env,
@@ -343,7 +346,13 @@ mod tests {
             "API_KEY",
             "SL_TOKEN",
         ];
-        let no = ["PATH", "HOME", "OPENAI_API_KEY", "SLACK_WEBHOOK", "AWS_SECRET"];
+        let no = [
+            "PATH",
+            "HOME",
+            "OPENAI_API_KEY",
+            "SLACK_WEBHOOK",
+            "AWS_SECRET",
+        ];
         for n in yes {
             assert!(looks_like_key_var(n, "SALESLAYER_API_KEY"), "{n}");
         }
@@ -388,8 +397,11 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let big = dir.join("big");
         std::fs::write(&big, vec![b'a'; 70_000]).unwrap();
-        let cases: Vec<(PathBuf, fn(&InputError) -> bool)> = vec![
-            (dir.join("missing"), |e| matches!(e, InputError::Missing { .. })),
+        type Case = (PathBuf, fn(&InputError) -> bool);
+        let cases: Vec<Case> = vec![
+            (dir.join("missing"), |e| {
+                matches!(e, InputError::Missing { .. })
+            }),
             (dir.clone(), |e| matches!(e, InputError::Directory { .. })),
             (big, |e| matches!(e, InputError::TooLarge { .. })),
         ];
