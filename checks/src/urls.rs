@@ -1685,6 +1685,34 @@ mod tests {
     }
 
     #[test]
+    fn default_passes_everything_and_the_mock_fails_nothing_in_base_url() {
+        use crate::report::Status;
+        use crate::testing::{cx_with_base_url, run};
+        for c in crate::registry() {
+            let id = c.meta().id;
+            if ![
+                "url-format",
+                "url-scheme",
+                "url-host",
+                "url-path",
+                "key-in-url",
+                "plain-http",
+            ]
+            .contains(&id)
+            {
+                continue;
+            }
+            let o = run(c.as_ref(), &cx_with_base_url(crate::DEFAULT_BASE_URL)).unwrap();
+            assert_eq!(o.status(), Status::Pass, "{id}: {o:?}");
+            assert!(o.findings.is_empty(), "{id}: {o:?}");
+            let o = run(c.as_ref(), &cx_with_base_url("http://127.0.0.1:8080")).unwrap();
+            if ["url-format", "url-host", "url-path"].contains(&id) {
+                assert_eq!(o.status(), Status::Pass, "{id}: {o:?}");
+            }
+        }
+    }
+
+    #[test]
     fn edit_distance_table() {
         let cases = [
             ("api2.saleslayer.com", 0),
