@@ -72,7 +72,9 @@ enum Answer {
 }
 
 impl Answer {
-    fn from(r: Result<Result<hickory_resolver::lookup::Lookup, NetError>, tokio::time::error::Elapsed>) -> Answer {
+    fn from(
+        r: Result<Result<hickory_resolver::lookup::Lookup, NetError>, tokio::time::error::Elapsed>,
+    ) -> Answer {
         match r {
             Err(_) => Answer::Timeout,
             Ok(Ok(l)) => {
@@ -100,8 +102,10 @@ impl Answer {
                     } else {
                         Answer::NoData
                     }
-                } else if matches!(&e, NetError::Dns(DnsError::ResponseCode(ResponseCode::ServFail)))
-                {
+                } else if matches!(
+                    &e,
+                    NetError::Dns(DnsError::ResponseCode(ResponseCode::ServFail))
+                ) {
                     Answer::ServFail
                 } else if matches!(&e, NetError::Timeout) {
                     Answer::Timeout
@@ -132,7 +136,10 @@ impl Answer {
 }
 
 fn join(v: &[IpAddr]) -> String {
-    v.iter().map(IpAddr::to_string).collect::<Vec<_>>().join(", ")
+    v.iter()
+        .map(IpAddr::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The addresses the hosts file gives `host`.
@@ -151,10 +158,17 @@ fn hosts_entries(path: &std::path::Path, host: &str) -> Vec<IpAddr> {
         .collect()
 }
 
-async fn system_lookup(sys: &SystemLookup, host: &str, port: u16, limit: Duration) -> Result<Vec<IpAddr>, String> {
+async fn system_lookup(
+    sys: &SystemLookup,
+    host: &str,
+    port: u16,
+    limit: Duration,
+) -> Result<Vec<IpAddr>, String> {
     match sys {
         SystemLookup::Real => {
-            match tokio::time::timeout(limit, tokio::net::lookup_host((host.to_string(), port))).await {
+            match tokio::time::timeout(limit, tokio::net::lookup_host((host.to_string(), port)))
+                .await
+            {
                 Err(_) => Err(format!("no answer within {} ms", limit.as_millis())),
                 Ok(Err(e)) => Err(e.to_string()),
                 Ok(Ok(it)) => {
@@ -183,7 +197,9 @@ fn system_says_not_found(msg: &str) -> bool {
 pub(crate) async fn run_with(cx: &Context, env: DnsEnv) -> Result<Outcome, CheckError> {
     let t = Target::from_context(cx)?;
     if let Some(ip) = t.ip {
-        return Ok(Outcome::pass(format!("No DNS needed: the host is the IP address {ip}")));
+        return Ok(Outcome::pass(format!(
+            "No DNS needed: the host is the IP address {ip}"
+        )));
     }
     if let Some(ip) = net::resolve_override(&cx.net, &t.host, t.port) {
         return Ok(Outcome::pass(format!(
@@ -216,14 +232,16 @@ pub(crate) async fn run_with(cx: &Context, env: DnsEnv) -> Result<Outcome, Check
             .detail(format!("took: {}", ms(took))),
             Ok(_) | Err(_) => Outcome::from_findings(
                 format!("{host} does not resolve on this machine"),
-                vec![Finding::fail(
-                    "system-lookup-failed",
-                    format!(
-                        "The system resolver cannot resolve {host}: {}",
-                        sys.err().unwrap_or_else(|| "no address".into())
-                    ),
-                )
-                .with_fix("Add `127.0.0.1 localhost` and `::1 localhost` to /etc/hosts.")],
+                vec![
+                    Finding::fail(
+                        "system-lookup-failed",
+                        format!(
+                            "The system resolver cannot resolve {host}: {}",
+                            sys.err().unwrap_or_else(|| "no address".into())
+                        ),
+                    )
+                    .with_fix("Add `127.0.0.1 localhost` and `::1 localhost` to /etc/hosts."),
+                ],
             ),
         });
     }
@@ -309,7 +327,10 @@ pub(crate) async fn run_with(cx: &Context, env: DnsEnv) -> Result<Outcome, Check
         }
         Ok(_) => {
             o.summary = format!("{host} has no address");
-            o.finding(Finding::fail("no-address", format!("The system resolver returned no address for {host}")))
+            o.finding(Finding::fail(
+                "no-address",
+                format!("The system resolver returned no address for {host}"),
+            ))
         }
         Err(e) if system_says_not_found(&e) => {
             o.summary = format!("{host} does not exist");
@@ -319,7 +340,10 @@ pub(crate) async fn run_with(cx: &Context, env: DnsEnv) -> Result<Outcome, Check
             let mut o = o;
             o.summary = format!("{host} could not be resolved: {e}");
             o.status = Some(crate::report::Status::Error);
-            o.finding(Finding::warn("system-lookup-failed", format!("The system resolver could not resolve {host}: {e}")))
+            o.finding(Finding::warn(
+                "system-lookup-failed",
+                format!("The system resolver could not resolve {host}: {e}"),
+            ))
         }
     })
 }
@@ -348,15 +372,24 @@ fn verdict(
     o = o
         .detail(format!(
             "system: {}",
-            sys.as_ref().map_or_else(|e| format!("error: {e}"), |v| join(v))
+            sys.as_ref()
+                .map_or_else(|e| format!("error: {e}"), |v| join(v))
         ))
         .detail(format!(
             "nameservers: {}",
-            if ns.is_empty() { "none configured".to_string() } else { ns.join(", ") }
+            if ns.is_empty() {
+                "none configured".to_string()
+            } else {
+                ns.join(", ")
+            }
         ))
         .detail(format!("took: {}", ms(took)));
     if !hosts.is_empty() {
-        o = o.detail(format!("{}: {host} -> {}", hosts_path.display(), join(&hosts)));
+        o = o.detail(format!(
+            "{}: {host} -> {}",
+            hosts_path.display(),
+            join(&hosts)
+        ));
     }
     if ns.is_empty() {
         o = o.finding(
@@ -436,7 +469,10 @@ fn verdict(
 
     // DNS gave no address.
     if let Some(v) = sys_ok {
-        o.summary = format!("{host} resolves only through the system resolver ({})", join(v));
+        o.summary = format!(
+            "{host} resolves only through the system resolver ({})",
+            join(v)
+        );
         return o.finding(
             Finding::warn(
                 "only-local-name",
@@ -485,8 +521,11 @@ fn verdict(
     if matches!(a, Answer::NoData) && matches!(aaaa, Answer::NoData) {
         o.summary = format!("{host} has no address record");
         return o.finding(
-            Finding::fail("no-address", format!("{host} exists in DNS but has no A or AAAA record"))
-                .with_fix("Use https://api2.saleslayer.com as the base URL."),
+            Finding::fail(
+                "no-address",
+                format!("{host} exists in DNS but has no A or AAAA record"),
+            )
+            .with_fix("Use https://api2.saleslayer.com as the base URL."),
         );
     }
     let err = match (&a, &aaaa) {
@@ -496,8 +535,11 @@ fn verdict(
     o.summary = format!("DNS lookup of {host} failed: {err}");
     o.status = Some(crate::report::Status::Error);
     o.finding(
-        Finding::warn("dns-error", format!("The DNS lookup of {host} failed: {err}"))
-            .with_fix("Check the network connection and /etc/resolv.conf."),
+        Finding::warn(
+            "dns-error",
+            format!("The DNS lookup of {host} failed: {err}"),
+        )
+        .with_fix("Check the network connection and /etc/resolv.conf."),
     )
 }
 
@@ -520,7 +562,10 @@ mod tests {
     use hickory_resolver::config::{ConnectionConfig, NameServerConfig};
 
     fn rt() -> tokio::runtime::Runtime {
-        tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
     }
 
     /// A fake DNS server on loopback UDP: `rcode` for every query, with `a` as the
@@ -531,7 +576,9 @@ mod tests {
         tokio::spawn(async move {
             let mut buf = [0u8; 512];
             loop {
-                let Ok((n, from)) = sock.recv_from(&mut buf).await else { return };
+                let Ok((n, from)) = sock.recv_from(&mut buf).await else {
+                    return;
+                };
                 if silent || n < 12 {
                     continue;
                 }
@@ -570,10 +617,8 @@ mod tests {
     }
 
     fn env(port: u16, system: Result<Vec<IpAddr>, String>, hosts: &str) -> DnsEnv {
-        let path = std::env::temp_dir().join(format!(
-            "sl-doctor-hosts-{}-{port}",
-            std::process::id()
-        ));
+        let path =
+            std::env::temp_dir().join(format!("sl-doctor-hosts-{}-{port}", std::process::id()));
         std::fs::write(&path, hosts).unwrap();
         DnsEnv {
             conf: conf(port),
@@ -590,7 +635,13 @@ mod tests {
 
     fn regex_escape(s: &str) -> String {
         s.chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '/' || c == '_' { c.to_string() } else { format!("\\{c}") })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '/' || c == '_' {
+                    c.to_string()
+                } else {
+                    format!("\\{c}")
+                }
+            })
             .collect()
     }
 
@@ -627,25 +678,41 @@ mod tests {
     fn nxdomain_fails_and_servfail_and_timeout_are_inconclusive() {
         rt().block_on(async {
             let nx = fake_dns(3, None, false).await;
-            let o = run_with(&cx("https://api.exmaple.test"), env(nx, Err("Name or service not known".into()), ""))
-                .await
-                .unwrap();
+            let o = run_with(
+                &cx("https://api.exmaple.test"),
+                env(nx, Err("Name or service not known".into()), ""),
+            )
+            .await
+            .unwrap();
             assert_eq!((o.status(), codes(&o)), (Status::Fail, vec!["nxdomain"]));
-            assert!(o.details.iter().any(|d| d.starts_with("A: NXDOMAIN")), "{:?}", o.details);
+            assert!(
+                o.details.iter().any(|d| d.starts_with("A: NXDOMAIN")),
+                "{:?}",
+                o.details
+            );
 
             let sf = fake_dns(2, None, false).await;
-            let o = run_with(&cx("https://x.test"), env(sf, Err("Temporary failure".into()), ""))
-                .await
-                .unwrap();
+            let o = run_with(
+                &cx("https://x.test"),
+                env(sf, Err("Temporary failure".into()), ""),
+            )
+            .await
+            .unwrap();
             assert_eq!((o.status(), codes(&o)), (Status::Error, vec!["servfail"]));
 
             let silent = fake_dns(0, None, true).await;
             let t = Instant::now();
-            let o = run_with(&cx("https://x.test"), env(silent, Err("Temporary failure".into()), ""))
-                .await
-                .unwrap();
+            let o = run_with(
+                &cx("https://x.test"),
+                env(silent, Err("Temporary failure".into()), ""),
+            )
+            .await
+            .unwrap();
             assert!(t.elapsed() < Duration::from_secs(3));
-            assert_eq!((o.status(), codes(&o)), (Status::Error, vec!["dns-timeout"]));
+            assert_eq!(
+                (o.status(), codes(&o)),
+                (Status::Error, vec!["dns-timeout"])
+            );
         });
     }
 
@@ -653,12 +720,20 @@ mod tests {
     fn missing_aaaa_is_no_record_not_an_error() {
         rt().block_on(async {
             let port = fake_dns(0, Some([192, 0, 2, 7]), false).await;
-            let o = run_with(&cx("https://api.example.test"), env(port, Ok(vec!["192.0.2.7".parse().unwrap()]), ""))
-                .await
-                .unwrap();
+            let o = run_with(
+                &cx("https://api.example.test"),
+                env(port, Ok(vec!["192.0.2.7".parse().unwrap()]), ""),
+            )
+            .await
+            .unwrap();
             assert_eq!(o.status(), Status::Pass, "{o:?}");
             assert!(o.details.contains(&"A: 192.0.2.7".to_string()));
-            assert!(o.details.contains(&"AAAA: none (no AAAA record)".to_string()), "{:?}", o.details);
+            assert!(
+                o.details
+                    .contains(&"AAAA: none (no AAAA record)".to_string()),
+                "{:?}",
+                o.details
+            );
         });
     }
 
@@ -668,7 +743,10 @@ mod tests {
             let mut e = env(1, Ok(vec!["192.0.2.7".parse().unwrap()]), "");
             e.conf = Err("No such file or directory".into());
             let o = run_with(&cx("https://api.example.test"), e).await.unwrap();
-            assert_eq!((o.status(), codes(&o)), (Status::Warn, vec!["resolv-conf-unreadable"]));
+            assert_eq!(
+                (o.status(), codes(&o)),
+                (Status::Warn, vec!["resolv-conf-unreadable"])
+            );
         });
     }
 
@@ -677,23 +755,46 @@ mod tests {
         let o = crate::testing::run(&DnsResolution, &cx("https://127.0.0.1:8443")).unwrap();
         assert!(o.summary.contains("No DNS needed"));
         let mut c = cx("https://api2.saleslayer.com");
-        c.net.resolve = vec![("api2.saleslayer.com".into(), 443, "127.0.0.1".parse().unwrap())];
+        c.net.resolve = vec![(
+            "api2.saleslayer.com".into(),
+            443,
+            "127.0.0.1".parse().unwrap(),
+        )];
         let o = crate::testing::run(&DnsResolution, &c).unwrap();
-        assert_eq!((o.status(), codes(&o)), (Status::Pass, vec!["resolve-override"]));
+        assert_eq!(
+            (o.status(), codes(&o)),
+            (Status::Pass, vec!["resolve-override"])
+        );
         assert!(o.summary.contains("resolved by --resolve to 127.0.0.1"));
         let o = crate::testing::run(&DnsResolution, &cx("https://localhost:8443")).unwrap();
         assert_eq!(o.status(), Status::Pass, "{o:?}");
-        assert!(o.details.iter().any(|d| d.starts_with("system: ") && d.contains("127.0.0.1")));
+        assert!(
+            o.details
+                .iter()
+                .any(|d| d.starts_with("system: ") && d.contains("127.0.0.1"))
+        );
     }
 
     #[test]
     fn invalid_tld_with_the_real_resolver() {
         // RFC 2606 `.invalid` never exists. Robust when the sandbox has no DNS at all.
-        let o = crate::testing::run(&DnsResolution, &cx("https://no-such-host.sl-doctor.invalid")).unwrap();
+        let o = crate::testing::run(
+            &DnsResolution,
+            &cx("https://no-such-host.sl-doctor.invalid"),
+        )
+        .unwrap();
         let c = codes(&o);
         assert!(
             matches!(o.status(), Status::Fail | Status::Error)
-                && c.iter().any(|c| ["nxdomain", "dns-timeout", "servfail", "dns-error", "resolv-conf-unreadable", "system-lookup-failed"].contains(c)),
+                && c.iter().any(|c| [
+                    "nxdomain",
+                    "dns-timeout",
+                    "servfail",
+                    "dns-error",
+                    "resolv-conf-unreadable",
+                    "system-lookup-failed"
+                ]
+                .contains(c)),
             "{o:?}"
         );
     }

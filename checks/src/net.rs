@@ -143,7 +143,10 @@ pub async fn addresses(
     port: u16,
     deadline: Instant,
 ) -> Result<(Vec<SocketAddr>, AddrOrigin), ConnectError> {
-    if let Ok(ip) = host.trim_matches(|c| c == '[' || c == ']').parse::<IpAddr>() {
+    if let Ok(ip) = host
+        .trim_matches(|c| c == '[' || c == ']')
+        .parse::<IpAddr>()
+    {
         return Ok((vec![SocketAddr::new(ip, port)], AddrOrigin::Literal));
     }
     if let Some(ip) = resolve_override(net, host, port) {
@@ -216,7 +219,10 @@ mod tests {
     #[test]
     fn parses_targets() {
         let t = Target::parse(" https://api2.saleslayer.com/dam ").unwrap();
-        assert_eq!((t.host.as_str(), t.port, t.ip), ("api2.saleslayer.com", 443, None));
+        assert_eq!(
+            (t.host.as_str(), t.port, t.ip),
+            ("api2.saleslayer.com", 443, None)
+        );
         let t = Target::parse("http://[::1]:8080").unwrap();
         assert_eq!(t.authority(), "[::1]:8080");
         assert!(t.is_loopback());
@@ -227,7 +233,11 @@ mod tests {
     #[test]
     fn resolve_override_matches_host_and_port() {
         let net = NetOptions {
-            resolve: vec![("API2.saleslayer.com".into(), 443, "127.0.0.1".parse().unwrap())],
+            resolve: vec![(
+                "API2.saleslayer.com".into(),
+                443,
+                "127.0.0.1".parse().unwrap(),
+            )],
             ..Default::default()
         };
         assert!(resolve_override(&net, "api2.saleslayer.com", 443).is_some());

@@ -267,10 +267,7 @@ pub fn decide(net: &NetOptions, target: &Target) -> Decision {
         if !usable(flag) {
             ignored.push((
                 "--proxy".into(),
-                format!(
-                    "{} is not a usable proxy URL",
-                    redact_proxy_value(flag).0
-                ),
+                format!("{} is not a usable proxy URL", redact_proxy_value(flag).0),
             ));
             chosen = None;
         }
@@ -376,14 +373,14 @@ mod tests {
 
     #[test]
     fn scheme_specific_then_all() {
-        let net = env(&[
-            ("HTTP_PROXY", "http://h:1"),
-            ("ALL_PROXY", "http://a:2"),
-        ]);
+        let net = env(&[("HTTP_PROXY", "http://h:1"), ("ALL_PROXY", "http://a:2")]);
         let Route::Proxy(p) = route(&net, "https://api2.saleslayer.com") else {
             panic!()
         };
-        assert_eq!((p.authority().as_str(), p.source.describe().as_str()), ("a:2", "ALL_PROXY"));
+        assert_eq!(
+            (p.authority().as_str(), p.source.describe().as_str()),
+            ("a:2", "ALL_PROXY")
+        );
         let Route::Proxy(p) = route(&net, "http://api2.saleslayer.com") else {
             panic!()
         };
@@ -432,7 +429,10 @@ mod tests {
         let Route::Proxy(p) = route(&net, "https://x.test") else {
             panic!()
         };
-        assert_eq!((p.authority().as_str(), p.source.clone()), ("flag:8080", ProxySource::Flag));
+        assert_eq!(
+            (p.authority().as_str(), p.source.clone()),
+            ("flag:8080", ProxySource::Flag)
+        );
         net.no_proxy = true;
         assert!(matches!(
             route(&net, "https://x.test"),

@@ -53,7 +53,10 @@ impl Check for ProxyConfig {
         for v in d.vars.iter().filter(|v| v.has_credentials) {
             o = o.finding(Finding::info(
                 "proxy-credentials",
-                format!("{} contains credentials (user:password@, not shown)", v.name),
+                format!(
+                    "{} contains credentials (user:password@, not shown)",
+                    v.name
+                ),
             ));
         }
 
@@ -150,7 +153,11 @@ impl Check for ProxyConfig {
                 return Ok(o.finding(
                     Finding::fail(
                         "proxy-unresolvable",
-                        format!("The proxy host {} from {} cannot be resolved: {why}", p.host, p.source.describe()),
+                        format!(
+                            "The proxy host {} from {} cannot be resolved: {why}",
+                            p.host,
+                            p.source.describe()
+                        ),
                     )
                     .with_fix(fix),
                 ));
@@ -181,14 +188,20 @@ impl Check for ProxyConfig {
                         ),
                         true,
                     ),
-                    ConnectError::Other(a, err) => (format!("cannot be reached ({a}): {err}"), false),
+                    ConnectError::Other(a, err) => {
+                        (format!("cannot be reached ({a}): {err}"), false)
+                    }
                     ConnectError::Resolve(m) => (format!("cannot be resolved: {m}"), false),
                     ConnectError::ResolveTimeout => ("did not resolve in time".into(), true),
                 };
                 o.summary = format!("The proxy {} is unreachable", p.display());
                 o = o.finding(
                     Finding::fail(
-                        if timeout { "proxy-timeout" } else { "proxy-unreachable" },
+                        if timeout {
+                            "proxy-timeout"
+                        } else {
+                            "proxy-unreachable"
+                        },
                         format!(
                             "The proxy {} (from {}) {what}: every request through it fails",
                             p.authority(),
@@ -213,7 +226,10 @@ mod tests {
     fn cx(url: &str, env: &[(&str, &str)]) -> Context {
         let mut cx = cx_with_base_url(url);
         cx.net.timeout = Duration::from_millis(800);
-        cx.net.proxy_env = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        cx.net.proxy_env = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         cx
     }
 
@@ -248,7 +264,10 @@ mod tests {
         )
         .unwrap();
         let text = serde_json::to_string(&o).unwrap();
-        assert!(!text.contains("alice") && !text.contains("hunter2"), "{text}");
+        assert!(
+            !text.contains("alice") && !text.contains("hunter2"),
+            "{text}"
+        );
         assert!(o.summary.contains("excluded by no_proxy"), "{}", o.summary);
         insta::assert_yaml_snapshot!(o);
     }
@@ -259,13 +278,20 @@ mod tests {
         let port = l.local_addr().unwrap().port();
         let o = run(
             &ProxyConfig,
-            &cx("http://127.0.0.1:9", &[("HTTP_PROXY", &format!("http://u:p@127.0.0.1:{port}"))]),
+            &cx(
+                "http://127.0.0.1:9",
+                &[("HTTP_PROXY", &format!("http://u:p@127.0.0.1:{port}"))],
+            ),
         )
         .unwrap();
         assert_eq!(o.status(), Status::Warn, "{o:?}");
         assert_eq!(
             codes(&o),
-            ["proxy-credentials", "loopback-through-proxy", "plain-http-through-proxy"]
+            [
+                "proxy-credentials",
+                "loopback-through-proxy",
+                "plain-http-through-proxy"
+            ]
         );
         assert!(o.summary.contains("reachable"), "{}", o.summary);
         assert!(!serde_json::to_string(&o).unwrap().contains("u:p"));
@@ -274,10 +300,16 @@ mod tests {
     #[test]
     fn refused_proxy_fails_with_its_address() {
         let port = closed_port();
-        let mut c = cx("https://api2.saleslayer.com", &[("HTTPS_PROXY", "http://other:1")]);
+        let mut c = cx(
+            "https://api2.saleslayer.com",
+            &[("HTTPS_PROXY", "http://other:1")],
+        );
         c.net.proxy = Some(format!("http://127.0.0.1:{port}"));
         let o = run(&ProxyConfig, &c).unwrap();
-        assert_eq!((o.status(), codes(&o)), (Status::Fail, vec!["proxy-unreachable"]));
+        assert_eq!(
+            (o.status(), codes(&o)),
+            (Status::Fail, vec!["proxy-unreachable"])
+        );
         assert!(o.findings[0].message.contains(&format!("127.0.0.1:{port}")));
         assert!(o.findings[0].message.contains("--proxy"));
     }

@@ -32,13 +32,17 @@ pub enum TlsSetupError {
         source: std::io::Error,
     },
     /// `--ca-cert` holds no PEM certificate.
-    #[error("The CA certificate file {path} contains no PEM certificate (no -----BEGIN CERTIFICATE----- block)")]
+    #[error(
+        "The CA certificate file {path} contains no PEM certificate (no -----BEGIN CERTIFICATE----- block)"
+    )]
     CaCertEmpty {
         /// The file.
         path: PathBuf,
     },
     /// `--ca-cert` holds a certificate rustls rejects.
-    #[error("The CA certificate file {path} holds a certificate that cannot be used as a root: {reason}")]
+    #[error(
+        "The CA certificate file {path} holds a certificate that cannot be used as a root: {reason}"
+    )]
     CaCertInvalid {
         /// The file.
         path: PathBuf,
@@ -74,7 +78,9 @@ impl TlsSetupError {
                 "Pass --ca-cert a readable PEM file holding the CA certificate(s) (-----BEGIN CERTIFICATE----- blocks); convert a DER/.cer file with `openssl x509 -inform der -in ca.cer -out ca.pem`."
             }
             TlsSetupError::NoSystemRoots(_) => fix_for("no-ca-certificates"),
-            TlsSetupError::Other(_) => "Report this to the sl-doctor maintainers with the message above.",
+            TlsSetupError::Other(_) => {
+                "Report this to the sl-doctor maintainers with the message above."
+            }
         }
     }
 }
@@ -397,10 +403,10 @@ pub fn classify(err: &rustls::Error) -> (&'static str, String) {
 
 /// rustls renders presented names as `DnsName("a.test")` / `IpAddress(..)`: keep the name.
 fn presented_name(n: &str) -> String {
-    if let (Some(a), Some(b)) = (n.find('"'), n.rfind('"')) {
-        if b > a {
-            return n[a + 1..b].to_string();
-        }
+    if let (Some(a), Some(b)) = (n.find('"'), n.rfind('"'))
+        && b > a
+    {
+        return n[a + 1..b].to_string();
     }
     match (n.find('('), n.rfind(')')) {
         (Some(a), Some(b)) if b > a => n[a + 1..b].to_string(),
@@ -411,13 +417,27 @@ fn presented_name(n: &str) -> String {
 /// The remedy for a [`classify`] code.
 pub fn fix_for(code: &str) -> &'static str {
     match code {
-        "unknown-issuer" => "If a company proxy or antivirus inspects TLS, get its root CA certificate (PEM) from your IT team and pass it with --ca-cert (and to your application's HTTP client or SSL_CERT_FILE). Otherwise make sure the base URL points to api2.saleslayer.com and update the system CA store (e.g. `update-ca-certificates`, the ca-certificates package).",
-        "name-mismatch" => "Use the host name the certificate is issued for: the API is https://api2.saleslayer.com. A different name often means a typo, an old host or a proxy/DNS override sending you to another server.",
-        "expired" | "not-yet-valid" => "Check this machine's clock and time zone (NTP). If the clock is right, the server (or an intercepting proxy) presents an out-of-date certificate.",
-        "revoked" | "invalid-certificate" | "no-certificate" => "Make sure the base URL points to api2.saleslayer.com; something else answered with an unusable certificate.",
-        "not-tls" => "Use http:// for this port, or the https port of the server; for Sales Layer use https://api2.saleslayer.com (port 443).",
-        "no-ca-certificates" => "Install the system CA bundle (e.g. the ca-certificates package) or unset/fix SSL_CERT_FILE and SSL_CERT_DIR so they point to an existing CA bundle; --ca-cert adds a bundle explicitly.",
-        "tls-alert" | "tls-incompatible" => "Something between you and the API (or the server itself) refuses modern TLS; check proxies and firewalls, and that the base URL points to api2.saleslayer.com.",
+        "unknown-issuer" => {
+            "If a company proxy or antivirus inspects TLS, get its root CA certificate (PEM) from your IT team and pass it with --ca-cert (and to your application's HTTP client or SSL_CERT_FILE). Otherwise make sure the base URL points to api2.saleslayer.com and update the system CA store (e.g. `update-ca-certificates`, the ca-certificates package)."
+        }
+        "name-mismatch" => {
+            "Use the host name the certificate is issued for: the API is https://api2.saleslayer.com. A different name often means a typo, an old host or a proxy/DNS override sending you to another server."
+        }
+        "expired" | "not-yet-valid" => {
+            "Check this machine's clock and time zone (NTP). If the clock is right, the server (or an intercepting proxy) presents an out-of-date certificate."
+        }
+        "revoked" | "invalid-certificate" | "no-certificate" => {
+            "Make sure the base URL points to api2.saleslayer.com; something else answered with an unusable certificate."
+        }
+        "not-tls" => {
+            "Use http:// for this port, or the https port of the server; for Sales Layer use https://api2.saleslayer.com (port 443)."
+        }
+        "no-ca-certificates" => {
+            "Install the system CA bundle (e.g. the ca-certificates package) or unset/fix SSL_CERT_FILE and SSL_CERT_DIR so they point to an existing CA bundle; --ca-cert adds a bundle explicitly."
+        }
+        "tls-alert" | "tls-incompatible" => {
+            "Something between you and the API (or the server itself) refuses modern TLS; check proxies and firewalls, and that the base URL points to api2.saleslayer.com."
+        }
         _ => "Check the base URL and any proxy or firewall between this machine and the API.",
     }
 }
@@ -557,9 +577,18 @@ mod tests {
 
     #[test]
     fn recognises_inspection_products() {
-        assert_eq!(inspection_product("CN=Zscaler Root CA, O=Zscaler Inc."), Some("Zscaler"));
-        assert_eq!(inspection_product("CN=mitmproxy, O=mitmproxy"), Some("mitmproxy"));
-        assert_eq!(inspection_product("CN=ISRG Root X1, O=Internet Security Research Group"), None);
+        assert_eq!(
+            inspection_product("CN=Zscaler Root CA, O=Zscaler Inc."),
+            Some("Zscaler")
+        );
+        assert_eq!(
+            inspection_product("CN=mitmproxy, O=mitmproxy"),
+            Some("mitmproxy")
+        );
+        assert_eq!(
+            inspection_product("CN=ISRG Root X1, O=Internet Security Research Group"),
+            None
+        );
     }
 
     #[test]

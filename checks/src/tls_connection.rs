@@ -94,7 +94,10 @@ async fn connect_tunnel(
     let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
     let line = head.lines().next().unwrap_or("").trim().to_string();
     let mut parts = line.split_whitespace();
-    let code = match (parts.next(), parts.next().and_then(|c| c.parse::<u16>().ok())) {
+    let code = match (
+        parts.next(),
+        parts.next().and_then(|c| c.parse::<u16>().ok()),
+    ) {
         (Some(v), Some(c)) if v.starts_with("HTTP/") => c,
         _ => return Err(TunnelError::Garbage),
     };
@@ -155,11 +158,14 @@ fn cert_details(o: Outcome, chain: &[rustls::pki_types::CertificateDer<'_>]) -> 
 
 /// The inspection product named by any certificate of the chain (subject or issuer).
 fn inspection(chain: &[rustls::pki_types::CertificateDer<'_>]) -> Option<(&'static str, String)> {
-    chain.iter().filter_map(|c| tls::describe_cert(c)).find_map(|s| {
-        tls::inspection_product(&s.issuer)
-            .map(|p| (p, s.issuer.clone()))
-            .or_else(|| tls::inspection_product(&s.subject).map(|p| (p, s.subject.clone())))
-    })
+    chain
+        .iter()
+        .filter_map(|c| tls::describe_cert(c))
+        .find_map(|s| {
+            tls::inspection_product(&s.issuer)
+                .map(|p| (p, s.issuer.clone()))
+                .or_else(|| tls::inspection_product(&s.subject).map(|p| (p, s.subject.clone())))
+        })
 }
 
 fn version_name(v: rustls::ProtocolVersion) -> String {
@@ -195,9 +201,17 @@ impl Check for TlsConnection {
                         p.scheme
                     );
                     o.status = Some(Status::Error);
-                    return Ok(o.detail(format!("proxy: {} (from {})", p.display(), p.source.describe())));
+                    return Ok(o.detail(format!(
+                        "proxy: {} (from {})",
+                        p.display(),
+                        p.source.describe()
+                    )));
                 }
-                o = o.detail(format!("proxy: {} (from {})", p.display(), p.source.describe()));
+                o = o.detail(format!(
+                    "proxy: {} (from {})",
+                    p.display(),
+                    p.source.describe()
+                ));
                 (p.host.clone(), p.port)
             }
             None => (t.host.clone(), t.port),
@@ -213,10 +227,16 @@ impl Check for TlsConnection {
             Err(ConnectError::ResolveTimeout) => {
                 o.summary = format!("{host} did not resolve within {} ms", timeout.as_millis());
                 o.status = Some(Status::Error);
-                return Ok(o.finding(Finding::warn(
-                    "dns-timeout",
-                    format!("The system resolver did not resolve {host} within {} ms", timeout.as_millis()),
-                ).with_fix("See dns-resolution; check the network and /etc/resolv.conf.")));
+                return Ok(o.finding(
+                    Finding::warn(
+                        "dns-timeout",
+                        format!(
+                            "The system resolver did not resolve {host} within {} ms",
+                            timeout.as_millis()
+                        ),
+                    )
+                    .with_fix("See dns-resolution; check the network and /etc/resolv.conf."),
+                ));
             }
             Err(e) => {
                 let m = match e {
@@ -254,7 +274,10 @@ impl Check for TlsConnection {
                         )
                     }
                     ConnectError::Timeout(a) => {
-                        o.summary = format!("No TCP connection to {what} within {} ms", timeout.as_millis());
+                        o.summary = format!(
+                            "No TCP connection to {what} within {} ms",
+                            timeout.as_millis()
+                        );
                         o.status = Some(Status::Error);
                         o.finding(
                             Finding::warn(
@@ -272,13 +295,19 @@ impl Check for TlsConnection {
                         o.summary = format!("Cannot connect to {what}: {err}");
                         o.status = Some(Status::Error);
                         o.finding(
-                            Finding::warn("connect-failed", format!("The connection to {what} ({a}) failed: {err}"))
-                                .with_fix("Check the network connection, routes and firewalls."),
+                            Finding::warn(
+                                "connect-failed",
+                                format!("The connection to {what} ({a}) failed: {err}"),
+                            )
+                            .with_fix("Check the network connection, routes and firewalls."),
                         )
                     }
                     ConnectError::Resolve(m) => {
                         o.summary = format!("{host} cannot be resolved");
-                        o.finding(Finding::fail("dns", format!("{host} cannot be resolved: {m}")))
+                        o.finding(Finding::fail(
+                            "dns",
+                            format!("{host} cannot be resolved: {m}"),
+                        ))
                     }
                     ConnectError::ResolveTimeout => Outcome::inconclusive("DNS timed out"),
                 });
@@ -298,10 +327,27 @@ impl Check for TlsConnection {
 
         if let Some(p) = &via {
             let t1 = Instant::now();
-            match connect_tunnel(&mut stream, &t.authority(), p.proxy_authorization(), deadline).await {
-                Ok(()) => o = o.detail(format!("proxy CONNECT {}: {}", t.authority(), ms(t1.elapsed()))),
+            match connect_tunnel(
+                &mut stream,
+                &t.authority(),
+                p.proxy_authorization(),
+                deadline,
+            )
+            .await
+            {
+                Ok(()) => {
+                    o = o.detail(format!(
+                        "proxy CONNECT {}: {}",
+                        t.authority(),
+                        ms(t1.elapsed())
+                    ))
+                }
                 Err(TunnelError::Timeout) => {
-                    o.summary = format!("The proxy {} did not answer CONNECT within {} ms", p.authority(), timeout.as_millis());
+                    o.summary = format!(
+                        "The proxy {} did not answer CONNECT within {} ms",
+                        p.authority(),
+                        timeout.as_millis()
+                    );
                     o.status = Some(Status::Error);
                     return Ok(o.finding(
                         Finding::warn("proxy-timeout", format!("The proxy {} accepted the connection but did not answer `CONNECT {}`", p.authority(), t.authority()))
@@ -311,8 +357,11 @@ impl Check for TlsConnection {
                 Err(TunnelError::Io(e)) => {
                     o.summary = format!("The proxy {} closed the connection", p.authority());
                     return Ok(o.finding(
-                        Finding::fail("proxy-error", format!("The proxy {} failed during CONNECT: {e}", p.authority()))
-                            .with_fix("Check the proxy address with your network administrator."),
+                        Finding::fail(
+                            "proxy-error",
+                            format!("The proxy {} failed during CONNECT: {e}", p.authority()),
+                        )
+                        .with_fix("Check the proxy address with your network administrator."),
                     ));
                 }
                 Err(TunnelError::Garbage) => {
@@ -322,8 +371,17 @@ impl Check for TlsConnection {
                             .with_fix("Check the proxy host and port in the proxy setting."),
                     ));
                 }
-                Err(TunnelError::Status { code, line, html, title }) => {
-                    o.summary = format!("The proxy {} refused to tunnel to {}: {line}", p.authority(), t.authority());
+                Err(TunnelError::Status {
+                    code,
+                    line,
+                    html,
+                    title,
+                }) => {
+                    o.summary = format!(
+                        "The proxy {} refused to tunnel to {}: {line}",
+                        p.authority(),
+                        t.authority()
+                    );
                     let f = if code == 407 {
                         Finding::fail(
                             "proxy-auth-required",
@@ -358,7 +416,11 @@ impl Check for TlsConnection {
         }
 
         if !t.is_https() {
-            o.summary = format!("TCP connection to {} in {} (plain http: no TLS)", t.authority(), ms(tcp));
+            o.summary = format!(
+                "TCP connection to {} in {} (plain http: no TLS)",
+                t.authority(),
+                ms(tcp)
+            );
             return Ok(o.detail("tls: not used (http://)"));
         }
 
@@ -382,7 +444,10 @@ impl Check for TlsConnection {
         let rec = Arc::new(RecordingVerifier::new(inner));
         let cfg = tls::config_with_verifier(rec.clone());
         let Ok(sn) = ServerName::try_from(t.host.clone()) else {
-            return Err(CheckError::Skip(format!("{} is not a valid TLS server name", t.host)));
+            return Err(CheckError::Skip(format!(
+                "{} is not a valid TLS server name",
+                t.host
+            )));
         };
         let t2 = Instant::now();
         let hs = tokio::time::timeout(
@@ -394,7 +459,11 @@ impl Check for TlsConnection {
         let chain = rec.chain();
         match hs {
             Err(_) => {
-                o.summary = format!("No TLS handshake with {} within {} ms", t.authority(), timeout.as_millis());
+                o.summary = format!(
+                    "No TLS handshake with {} within {} ms",
+                    t.authority(),
+                    timeout.as_millis()
+                );
                 o.status = Some(Status::Error);
                 Ok(o.finding(
                     Finding::warn(
@@ -421,10 +490,18 @@ impl Check for TlsConnection {
                     o.summary = format!("TLS handshake with {} failed: {e}", t.authority());
                     return Ok(o.finding(
                         Finding::fail(
-                            if closed { "handshake-closed" } else { "tls-error" },
+                            if closed {
+                                "handshake-closed"
+                            } else {
+                                "tls-error"
+                            },
                             format!(
                                 "{what} {} during the TLS handshake: {e}",
-                                if closed { "closed the connection" } else { "failed" }
+                                if closed {
+                                    "closed the connection"
+                                } else {
+                                    "failed"
+                                }
                             ),
                         )
                         .with_fix(tls::fix_for("tls-error")),
@@ -432,8 +509,12 @@ impl Check for TlsConnection {
                 };
                 let (code, message) = tls::classify(re);
                 o.summary = match code {
-                    "unknown-issuer" => "The server's certificate is not trusted (unknown issuer)".to_string(),
-                    "name-mismatch" => format!("The server's certificate is not valid for {}", t.host),
+                    "unknown-issuer" => {
+                        "The server's certificate is not trusted (unknown issuer)".to_string()
+                    }
+                    "name-mismatch" => {
+                        format!("The server's certificate is not valid for {}", t.host)
+                    }
                     "expired" => "The server's certificate has expired".into(),
                     "not-tls" => format!("{} speaks plain HTTP, not TLS", t.authority()),
                     _ => format!("TLS handshake with {} failed", t.authority()),
@@ -445,7 +526,11 @@ impl Check for TlsConnection {
                         message.push_str(&format!(
                             "; issuer: {}{}",
                             leaf.issuer,
-                            if leaf.self_issued() { " (self-signed)" } else { "" }
+                            if leaf.self_issued() {
+                                " (self-signed)"
+                            } else {
+                                ""
+                            }
                         ));
                     }
                     if let Some((product, name)) = inspection(&chain) {
@@ -462,7 +547,10 @@ impl Check for TlsConnection {
             }
             Ok(Ok(s)) => {
                 let conn = s.get_ref().1;
-                let version = conn.protocol_version().map(version_name).unwrap_or_else(|| "?".into());
+                let version = conn
+                    .protocol_version()
+                    .map(version_name)
+                    .unwrap_or_else(|| "?".into());
                 let suite = conn
                     .negotiated_cipher_suite()
                     .map(|c| format!("{:?}", c.suite()))
@@ -492,19 +580,29 @@ impl Check for TlsConnection {
                         insecure: false,
                         ..cx.net.clone()
                     };
-                    if let (Ok(v), Some((leaf, rest))) = (tls::verifier(&strict), peer.split_first()) {
-                        if let Err(e) = v.verify_server_cert(leaf, rest, &sn, &[], rustls::pki_types::UnixTime::now()) {
-                            let (code, msg) = tls::classify(&e);
-                            o = o.finding(Finding::info(
-                                "would-fail-verification",
-                                format!("Without --insecure the handshake would fail ({code}): {msg}"),
-                            ));
-                        }
+                    if let (Ok(v), Some((leaf, rest))) =
+                        (tls::verifier(&strict), peer.split_first())
+                        && let Err(e) = v.verify_server_cert(
+                            leaf,
+                            rest,
+                            &sn,
+                            &[],
+                            rustls::pki_types::UnixTime::now(),
+                        )
+                    {
+                        let (code, msg) = tls::classify(&e);
+                        o = o.finding(Finding::info(
+                            "would-fail-verification",
+                            format!("Without --insecure the handshake would fail ({code}): {msg}"),
+                        ));
                     }
                 }
                 o = cert_details(o, &peer);
                 if version == "TLS 1.2" {
-                    o = o.finding(Finding::info("tls12", "TLS 1.2 was negotiated (1.3 is preferred)"));
+                    o = o.finding(Finding::info(
+                        "tls12",
+                        "TLS 1.2 was negotiated (1.3 is preferred)",
+                    ));
                 }
                 Ok(o)
             }
@@ -516,7 +614,9 @@ impl Check for TlsConnection {
 mod tests {
     use super::*;
     use crate::testing::cx_with_base_url;
-    use rcgen::{BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, Issuer, KeyPair};
+    use rcgen::{
+        BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, Issuer, KeyPair,
+    };
     use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
     use std::path::PathBuf;
 
@@ -539,9 +639,14 @@ mod tests {
         }
     }
 
-    fn leaf(ca: &Ca, names: &[&str], expired: bool) -> (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>) {
+    fn leaf(
+        ca: &Ca,
+        names: &[&str],
+        expired: bool,
+    ) -> (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>) {
         let key = KeyPair::generate().unwrap();
-        let mut p = CertificateParams::new(names.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap();
+        let mut p = CertificateParams::new(names.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+            .unwrap();
         let mut dn = DistinguishedName::new();
         dn.push(DnType::CommonName, names[0]);
         p.distinguished_name = dn;
@@ -597,7 +702,9 @@ mod tests {
         let port = l.local_addr().unwrap().port();
         tokio::spawn(async move {
             loop {
-                let Ok((mut s, _)) = l.accept().await else { return };
+                let Ok((mut s, _)) = l.accept().await else {
+                    return;
+                };
                 tokio::spawn(async move {
                     let mut b = [0u8; 1024];
                     if let Some(a) = answer {
@@ -617,7 +724,9 @@ mod tests {
         let port = l.local_addr().unwrap().port();
         tokio::spawn(async move {
             loop {
-                let Ok((mut c, _)) = l.accept().await else { return };
+                let Ok((mut c, _)) = l.accept().await else {
+                    return;
+                };
                 let seen = seen.clone();
                 tokio::spawn(async move {
                     let mut buf = Vec::new();
@@ -635,7 +744,9 @@ mod tests {
                         let _ = c.write_all(b"HTTP/1.1 502 Bad Gateway\r\n\r\n").await;
                         return;
                     };
-                    let _ = c.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n").await;
+                    let _ = c
+                        .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                        .await;
                     let _ = tokio::io::copy_bidirectional(&mut c, &mut up).await;
                 });
             }
@@ -644,7 +755,11 @@ mod tests {
     }
 
     fn rt() -> tokio::runtime::Runtime {
-        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap()
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap()
     }
 
     fn cx(url: &str, ca_pem: Option<&str>) -> Context {
@@ -666,11 +781,31 @@ mod tests {
             let ca = ca("sl-doctor Test CA");
             let (chain, key) = leaf(&ca, &["localhost", "127.0.0.1"], false);
             let port = tls_server(chain, key).await;
-            let o = TlsConnection.run(&cx(&format!("https://localhost:{port}"), Some(&ca.pem))).await.unwrap();
+            let o = TlsConnection
+                .run(&cx(&format!("https://localhost:{port}"), Some(&ca.pem)))
+                .await
+                .unwrap();
             assert_eq!(o.status(), Status::Pass, "{o:?}");
-            assert!(o.summary.starts_with("TLS 1.3 with localhost:"), "{}", o.summary);
-            for p in ["tcp: ", "tls: ", "version: TLS 1.3", "cipher: TLS13_", "alpn: h2", "remote: 127.0.0.1:", "issuer: CN=sl-doctor Test CA", "names: localhost, 127.0.0.1"] {
-                assert!(o.details.iter().any(|d| d.starts_with(p)), "{p} in {:?}", o.details);
+            assert!(
+                o.summary.starts_with("TLS 1.3 with localhost:"),
+                "{}",
+                o.summary
+            );
+            for p in [
+                "tcp: ",
+                "tls: ",
+                "version: TLS 1.3",
+                "cipher: TLS13_",
+                "alpn: h2",
+                "remote: 127.0.0.1:",
+                "issuer: CN=sl-doctor Test CA",
+                "names: localhost, 127.0.0.1",
+            ] {
+                assert!(
+                    o.details.iter().any(|d| d.starts_with(p)),
+                    "{p} in {:?}",
+                    o.details
+                );
             }
         });
     }
@@ -681,7 +816,10 @@ mod tests {
             let zs = ca("Zscaler Root CA");
             let (chain, key) = leaf(&zs, &["localhost"], false);
             let port = tls_server(chain, key).await;
-            let o = TlsConnection.run(&cx(&format!("https://localhost:{port}"), None)).await.unwrap();
+            let o = TlsConnection
+                .run(&cx(&format!("https://localhost:{port}"), None))
+                .await
+                .unwrap();
             assert_eq!(o.status(), Status::Fail);
             assert_eq!(codes(&o), ["inspection-proxy", "unknown-issuer"]);
             assert!(o.findings[0].message.contains("Zscaler"));
@@ -690,7 +828,10 @@ mod tests {
             let plain = ca("Some Private CA");
             let (chain, key) = leaf(&plain, &["localhost"], false);
             let port = tls_server(chain, key).await;
-            let o = TlsConnection.run(&cx(&format!("https://localhost:{port}"), None)).await.unwrap();
+            let o = TlsConnection
+                .run(&cx(&format!("https://localhost:{port}"), None))
+                .await
+                .unwrap();
             assert_eq!(codes(&o), ["unknown-issuer"]);
             assert!(o.findings[0].message.contains("issuer: CN=Some Private CA"));
         });
@@ -702,7 +843,10 @@ mod tests {
             let ca = ca("sl-doctor Test CA");
             let (chain, key) = leaf(&ca, &["other.test"], false);
             let port = tls_server(chain, key).await;
-            let o = TlsConnection.run(&cx(&format!("https://localhost:{port}"), Some(&ca.pem))).await.unwrap();
+            let o = TlsConnection
+                .run(&cx(&format!("https://localhost:{port}"), Some(&ca.pem)))
+                .await
+                .unwrap();
             assert_eq!(codes(&o), ["name-mismatch"]);
             assert!(o.findings[0].message.contains("other.test"));
             let port_s = port.to_string();
@@ -721,9 +865,16 @@ mod tests {
             let ca = ca("sl-doctor Test CA");
             let (chain, key) = leaf(&ca, &["localhost"], true);
             let port = tls_server(chain, key).await;
-            let o = TlsConnection.run(&cx(&format!("https://localhost:{port}"), Some(&ca.pem))).await.unwrap();
+            let o = TlsConnection
+                .run(&cx(&format!("https://localhost:{port}"), Some(&ca.pem)))
+                .await
+                .unwrap();
             assert_eq!(codes(&o), ["expired"]);
-            assert!(o.findings[0].message.contains("2021-01-01"), "{}", o.findings[0].message);
+            assert!(
+                o.findings[0].message.contains("2021-01-01"),
+                "{}",
+                o.findings[0].message
+            );
         });
     }
 
@@ -744,14 +895,30 @@ mod tests {
     #[test]
     fn https_to_plain_http_refused_and_silent() {
         rt().block_on(async {
-            let port = raw_server(Some(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")).await;
-            let o = TlsConnection.run(&cx(&format!("https://127.0.0.1:{port}"), None)).await.unwrap();
+            let port = raw_server(Some(
+                b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n",
+            ))
+            .await;
+            let o = TlsConnection
+                .run(&cx(&format!("https://127.0.0.1:{port}"), None))
+                .await
+                .unwrap();
             assert_eq!(codes(&o), ["not-tls"]);
             assert!(o.summary.contains("speaks plain HTTP"));
 
-            let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-            let o = TlsConnection.run(&cx(&format!("https://127.0.0.1:{closed}"), None)).await.unwrap();
-            assert_eq!((o.status(), codes(&o)), (Status::Fail, vec!["connection-refused"]));
+            let closed = std::net::TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port();
+            let o = TlsConnection
+                .run(&cx(&format!("https://127.0.0.1:{closed}"), None))
+                .await
+                .unwrap();
+            assert_eq!(
+                (o.status(), codes(&o)),
+                (Status::Fail, vec!["connection-refused"])
+            );
 
             let silent = raw_server(None).await;
             let mut c = cx(&format!("https://127.0.0.1:{silent}"), None);
@@ -759,7 +926,10 @@ mod tests {
             let t = Instant::now();
             let o = TlsConnection.run(&c).await.unwrap();
             assert!(t.elapsed() < Duration::from_secs(2));
-            assert_eq!((o.status(), codes(&o)), (Status::Error, vec!["tls-timeout"]));
+            assert_eq!(
+                (o.status(), codes(&o)),
+                (Status::Error, vec!["tls-timeout"])
+            );
         });
     }
 
@@ -772,11 +942,22 @@ mod tests {
             let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
             let pport = connect_proxy(seen.clone()).await;
             let mut c = cx(&format!("https://localhost:{port}"), Some(&ca.pem));
-            c.net.proxy_env = vec![("https_proxy".into(), format!("http://bob:s3cret@127.0.0.1:{pport}"))];
+            c.net.proxy_env = vec![(
+                "https_proxy".into(),
+                format!("http://bob:s3cret@127.0.0.1:{pport}"),
+            )];
             let o = TlsConnection.run(&c).await.unwrap();
             assert_eq!(o.status(), Status::Pass, "{o:?}");
-            assert!(o.details.iter().any(|d| d.starts_with("proxy CONNECT localhost:")));
-            assert!(o.details.iter().any(|d| d == &format!("remote: 127.0.0.1:{pport} (the proxy)")));
+            assert!(
+                o.details
+                    .iter()
+                    .any(|d| d.starts_with("proxy CONNECT localhost:"))
+            );
+            assert!(
+                o.details
+                    .iter()
+                    .any(|d| d == &format!("remote: 127.0.0.1:{pport} (the proxy)"))
+            );
             let text = serde_json::to_string(&o).unwrap();
             assert!(!text.contains("bob") && !text.contains("s3cret"));
             let heads = seen.lock().unwrap().clone();
@@ -784,10 +965,16 @@ mod tests {
             assert!(heads[0].starts_with(&format!("CONNECT localhost:{port} HTTP/1.1")));
             assert!(heads[0].contains("Proxy-Authorization: Basic "));
 
-            c.net.proxy_env.push(("NO_PROXY".into(), "localhost".into()));
+            c.net
+                .proxy_env
+                .push(("NO_PROXY".into(), "localhost".into()));
             let o = TlsConnection.run(&c).await.unwrap();
             assert_eq!(o.status(), Status::Pass);
-            assert!(!o.details.iter().any(|d| d.starts_with("proxy")), "{:?}", o.details);
+            assert!(
+                !o.details.iter().any(|d| d.starts_with("proxy")),
+                "{:?}",
+                o.details
+            );
             assert_eq!(seen.lock().unwrap().len(), 1);
         });
     }
@@ -812,12 +999,24 @@ mod tests {
         rt().block_on(async {
             let port = raw_server(None).await;
             let mut c = cx(&format!("http://api2.saleslayer.com:{port}"), None);
-            c.net.resolve = vec![("api2.saleslayer.com".into(), port, "127.0.0.1".parse().unwrap())];
+            c.net.resolve = vec![(
+                "api2.saleslayer.com".into(),
+                port,
+                "127.0.0.1".parse().unwrap(),
+            )];
             let o = TlsConnection.run(&c).await.unwrap();
             assert_eq!(o.status(), Status::Pass, "{o:?}");
             assert!(o.details.contains(&"tls: not used (http://)".to_string()));
-            assert!(o.details.iter().any(|d| d.starts_with("--resolve: api2.saleslayer.com:")));
-            assert!(o.details.iter().any(|d| d == &format!("remote: 127.0.0.1:{port}")));
+            assert!(
+                o.details
+                    .iter()
+                    .any(|d| d.starts_with("--resolve: api2.saleslayer.com:"))
+            );
+            assert!(
+                o.details
+                    .iter()
+                    .any(|d| d == &format!("remote: 127.0.0.1:{port}"))
+            );
         });
     }
 
