@@ -10,7 +10,7 @@
 
 use crate::check::{Check, CheckError, CheckMeta, Outcome};
 use crate::context::Context;
-use crate::net::{self, Target, ms};
+use crate::endpoint::{self, Target, ms};
 use crate::report::{Finding, Item};
 use hickory_resolver::config::{ResolveHosts, ResolverConfig, ResolverOpts};
 use hickory_resolver::net::{DnsError, NetError};
@@ -201,7 +201,7 @@ pub(crate) async fn run_with(cx: &Context, env: DnsEnv) -> Result<Outcome, Check
             "No DNS needed: the host is the IP address {ip}"
         )));
     }
-    if let Some(ip) = net::resolve_override(&cx.net, &t.host, t.port) {
+    if let Some(ip) = endpoint::resolve_override(&cx.net, &t.host, t.port) {
         return Ok(Outcome::pass(format!(
             "{} is resolved by --resolve to {ip} (no DNS lookup)",
             t.authority()
@@ -220,7 +220,7 @@ pub(crate) async fn run_with(cx: &Context, env: DnsEnv) -> Result<Outcome, Check
     let mut o = Outcome::default();
     let start = Instant::now();
 
-    if net::is_loopback_host(&host) {
+    if endpoint::is_loopback_host(&host) {
         let sys = system_lookup(&env.system, &host, t.port, timeout).await;
         let took = start.elapsed();
         return Ok(match sys {

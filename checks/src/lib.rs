@@ -8,7 +8,7 @@ pub mod analysis;
 pub mod check;
 pub mod context;
 pub mod dotenv;
-pub mod net;
+pub mod endpoint;
 pub mod proxy;
 pub mod report;
 pub mod secret;

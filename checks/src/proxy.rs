@@ -15,7 +15,7 @@
 //! [`redact_proxy_value`] for display and [`Proxy::display`] for the chosen proxy.
 
 use crate::context::NetOptions;
-use crate::net::{Target, host_port};
+use crate::endpoint::{Target, host_port};
 use http::HeaderValue;
 use hyper_util::client::proxy::matcher::Matcher;
 

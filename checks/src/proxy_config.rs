@@ -6,7 +6,7 @@
 
 use crate::check::{Check, CheckError, CheckMeta, Outcome};
 use crate::context::Context;
-use crate::net::{self, ConnectError, Target, ms};
+use crate::endpoint::{self, ConnectError, Target, ms};
 use crate::proxy::{self, Direct, Route};
 use crate::report::{Finding, Item};
 use std::time::Instant;
@@ -127,7 +127,7 @@ impl Check for ProxyConfig {
             "Check the proxy address in {} with your network administrator, or unset it (or use --no-proxy) if this machine connects directly.",
             p.source.describe()
         );
-        let addrs = match net::addresses(&cx.net, &p.host, p.port, deadline).await {
+        let addrs = match endpoint::addresses(&cx.net, &p.host, p.port, deadline).await {
             Ok((a, _)) => a,
             Err(ConnectError::ResolveTimeout) => {
                 o.summary = format!("The proxy host {} did not resolve in time", p.host);
@@ -164,7 +164,7 @@ impl Check for ProxyConfig {
             }
         };
         let start = Instant::now();
-        match net::connect_any(&addrs, deadline).await {
+        match endpoint::connect_any(&addrs, deadline).await {
             Ok(s) => {
                 let took = start.elapsed();
                 let remote = s.peer_addr().map(|a| a.to_string()).unwrap_or_default();

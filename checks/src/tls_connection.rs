@@ -8,7 +8,7 @@
 
 use crate::check::{Check, CheckError, CheckMeta, Outcome};
 use crate::context::Context;
-use crate::net::{self, ConnectError, Target, ms, remaining};
+use crate::endpoint::{self, ConnectError, Target, ms, remaining};
 use crate::proxy::{self, Route};
 use crate::report::{Finding, Item, Status};
 use crate::tls::{self, RecordingVerifier};
@@ -222,7 +222,7 @@ impl Check for TlsConnection {
         };
 
         // Addresses and TCP.
-        let (addrs, origin) = match net::addresses(&cx.net, &host, port, deadline).await {
+        let (addrs, origin) = match endpoint::addresses(&cx.net, &host, port, deadline).await {
             Ok(x) => x,
             Err(ConnectError::ResolveTimeout) => {
                 o.summary = format!("{host} did not resolve within {} ms", timeout.as_millis());
@@ -250,11 +250,11 @@ impl Check for TlsConnection {
                 ));
             }
         };
-        if origin == net::AddrOrigin::Override {
+        if origin == endpoint::AddrOrigin::Override {
             o = o.detail(format!("--resolve: {host}:{port} -> {}", addrs[0].ip()));
         }
         let t0 = Instant::now();
-        let mut stream = match net::connect_any(&addrs, deadline).await {
+        let mut stream = match endpoint::connect_any(&addrs, deadline).await {
             Ok(s) => s,
             Err(e) => {
                 let proxy_fix = "Check the proxy setting (see proxy-config).";
