@@ -460,7 +460,7 @@ fn interpret(spec: &ApiProbe, url: &Url, x: &Exchange) -> Reading {
                 format!("{api} rejected the key ({line})"),
                 Finding::fail(
                     "key-rejected-400",
-                    format!("{api} answered {line} with a problem-details body{pshort}: likely an invalid key (the DAM reference documents 400 for an invalid API key)"),
+                    format!("{api} answered {line} with a problem-details body ({}): likely an invalid key (the DAM reference documents 400 for an invalid API key)", pshort.trim_start_matches(": ")),
                 )
                 .with_fix("Make sure the key is exactly the one Sales Layer gave you and that DAM is enabled for it; if it is, ask Sales Layer support (support@saleslayer.com) for a new key."),
             ),
@@ -695,7 +695,8 @@ pub async fn run(cx: &Context, spec: &ApiProbe, cleaner: Cleaner) -> Result<Outc
             return Ok(finish(summary, vec![*f], Vec::new(), false, &[key]));
         }
     };
-    let mut details = vec![format!("request: GET {}", redact_url(&url))];
+    // The probe URL is ours: the base URL's user info, query and fragment were dropped.
+    let mut details = vec![format!("request: GET {url}")];
     let mut findings = Vec::new();
 
     // Plain http: the key is not sent unless --allow-http.
