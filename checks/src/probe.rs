@@ -774,7 +774,7 @@ pub async fn run(cx: &Context, spec: &ApiProbe, cleaner: Cleaner) -> Result<Outc
         if !cx.net.differential {
             findings.push(Finding::info(
                 "differential-off",
-                "The cleaned key was not tried (--no-differential)",
+                "The cleaned key was not tried (differential diagnosis is off)",
             ));
         } else if let Ok(hv) = crate::net::key_header(c) {
             let a = attempt(&client, spec, &url, Some(hv), "cleaned key: ", false).await;
