@@ -43,7 +43,7 @@ pub struct Cli {
 pub enum Command {
     /// Diagnose the key and the target (the default command).
     #[command(after_long_help = AFTER_HELP)]
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List every check with its checklist item and title.
     Checks,
     /// Print the documentation of a check (or of a checklist item).
@@ -134,6 +134,47 @@ pub struct CheckArgs {
     #[arg(long, help_heading = "Network")]
     pub offline: bool,
 
+    /// Timeout of each network operation, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 10.0, value_parser = parse_secs, help_heading = "Network")]
+    pub timeout: f64,
+
+    /// Deadline for the whole run, in seconds: nothing runs longer, whatever the network does.
+    #[arg(long, value_name = "SECS", default_value_t = 30.0, value_parser = parse_secs, help_heading = "Network")]
+    pub deadline: f64,
+
+    /// Also trust this CA certificate file (PEM), e.g. a company's TLS-inspection root.
+    #[arg(long, value_name = "PATH", help_heading = "Network")]
+    pub ca_cert: Option<PathBuf>,
+
+    /// Do not verify the server certificate (flagged under security; for diagnosis only).
+    #[arg(long, help_heading = "Network")]
+    pub insecure: bool,
+
+    /// Use this proxy for every request (overrides HTTPS_PROXY and friends).
+    #[arg(
+        long,
+        value_name = "URL",
+        conflicts_with = "no_proxy",
+        help_heading = "Network"
+    )]
+    pub proxy: Option<String>,
+
+    /// Ignore proxy environment variables and connect directly.
+    #[arg(long, help_heading = "Network")]
+    pub no_proxy: bool,
+
+    /// Resolve HOST:PORT to ADDR instead of asking DNS, like curl's --resolve (repeatable).
+    #[arg(long, value_name = "HOST:PORT:ADDR", value_parser = parse_resolve, help_heading = "Network")]
+    pub resolve: Vec<(String, u16, std::net::IpAddr)>,
+
+    /// Allow sending the key over plain http (off by default: it would travel in clear).
+    #[arg(long, help_heading = "Network")]
+    pub allow_http: bool,
+
+    /// When the key is rejected, do not retry once with the cleaned key.
+    #[arg(long, help_heading = "Network")]
+    pub no_differential: bool,
+
     /// Report format on standard output.
     #[arg(long, value_enum, default_value = "human", help_heading = "Output")]
     pub format: Format,
@@ -159,6 +200,30 @@ pub struct CheckArgs {
     pub strict: bool,
 }
 
+fn parse_secs(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v > 0.0 && v <= 3600.0 => Ok(v),
+        _ => Err(format!(
+            "'{s}' is not a number of seconds between 0 and 3600"
+        )),
+    }
+}
+
+fn parse_resolve(s: &str) -> Result<(String, u16, std::net::IpAddr), String> {
+    let bad = || format!("'{s}' is not HOST:PORT:ADDR (e.g. api2.saleslayer.com:443:127.0.0.1)");
+    let (host, rest) = s.split_once(':').ok_or_else(bad)?;
+    let (port, addr) = rest.split_once(':').ok_or_else(bad)?;
+    let addr = addr.trim_start_matches('[').trim_end_matches(']');
+    if host.is_empty() {
+        return Err(bad());
+    }
+    Ok((
+        host.to_ascii_lowercase(),
+        port.parse().map_err(|_| bad())?,
+        addr.parse().map_err(|_| bad())?,
+    ))
+}
+
 fn parse_secret(s: &str) -> Result<SecretKey, String> {
     Ok(SecretKey::from_string(s.to_string()))
 }
@@ -171,6 +236,32 @@ mod tests {
     #[test]
     fn cli_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn resolve_and_seconds_parse_or_explain() {
+        assert_eq!(
+            parse_resolve("API2.saleslayer.com:443:127.0.0.1").unwrap(),
+            (
+                "api2.saleslayer.com".into(),
+                443,
+                "127.0.0.1".parse().unwrap()
+            )
+        );
+        assert!(parse_resolve("h:443:[::1]").is_ok());
+        for bad in [
+            "h",
+            "h:443",
+            "h:x:127.0.0.1",
+            ":443:127.0.0.1",
+            "h:443:nope",
+        ] {
+            assert!(parse_resolve(bad).is_err(), "{bad}");
+        }
+        assert!(parse_secs("2.5").is_ok());
+        for bad in ["0", "-1", "x", "99999"] {
+            assert!(parse_secs(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

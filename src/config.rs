@@ -9,6 +9,7 @@ use sl_doctor_checks::sources::{self, InputError, KeySpec, MAX_KEY_FILE};
 use std::ffi::OsString;
 use std::io::Read;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Reads at most `MAX_KEY_FILE` bytes of standard input.
 fn read_stdin_key() -> Result<Vec<u8>, InputError> {
@@ -61,6 +62,10 @@ pub fn build_context(
         home,
     };
     let key = sources::collect(spec, env)?;
+    if let Some(ca) = &args.ca_cert {
+        // Existence and size only; whether it holds a certificate is the TLS check's finding.
+        sources::read_small_file("CA certificate file", ca, 4 * 1024 * 1024, None)?;
+    }
 
     let env_base = env
         .iter()
@@ -101,8 +106,15 @@ pub fn build_context(
         },
         net: NetOptions {
             offline: args.offline,
+            timeout: Duration::from_secs_f64(args.timeout),
+            ca_cert: args.ca_cert.clone(),
+            insecure: args.insecure,
+            proxy: args.proxy.clone(),
+            no_proxy: args.no_proxy,
+            resolve: args.resolve.clone(),
+            allow_http: args.allow_http,
+            differential: !args.no_differential,
             proxy_env,
-            ..NetOptions::default()
         },
     })
 }

@@ -7,6 +7,8 @@
 mod cli;
 mod config;
 mod explain;
+#[allow(dead_code, unused_imports)]
+mod mock;
 mod render;
 mod runner;
 
@@ -117,7 +119,7 @@ fn check(args: &CheckArgs) -> ExitCode {
     let checks = sl_doctor_checks::registry();
     let opts = runner::RunOptions {
         offline: args.offline,
-        deadline: Duration::from_secs(60),
+        deadline: Duration::from_secs_f64(args.deadline),
     };
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -112,10 +112,10 @@ impl Outcome {
             if f.severity == Severity::Info {
                 continue;
             }
-            if let Some(fix) = f.fix.as_deref() {
-                if !fixes.contains(&fix) {
-                    fixes.push(fix);
-                }
+            if let Some(fix) = f.fix.as_deref()
+                && !fixes.contains(&fix)
+            {
+                fixes.push(fix);
             }
         }
         if fixes.is_empty() {

@@ -152,7 +152,7 @@ fn parse_assignment(
     let raw_value = raw_line[raw_eq + 1..].to_vec();
     let v = trim_ascii_start(after_eq);
     let (value, quote, inline_comment, trailing_space) = match v.first() {
-        Some(&q @ (b'"' | b'\'' | b'`')) => match v[1..].iter().position(|&b| b == q) {
+        Some(&q @ (b'"' | b'\'' | b'`')) => match closing_quote(&v[1..], q) {
             Some(end) => {
                 let inner = &v[1..1 + end];
                 let value = if q == b'"' {
@@ -190,6 +190,22 @@ fn parse_assignment(
         inline_comment,
         trailing_space,
     })
+}
+
+/// Index of the closing quote `q` in `v`; inside double quotes a backslash escapes the next byte.
+fn closing_quote(v: &[u8], q: u8) -> Option<usize> {
+    let mut i = 0;
+    while i < v.len() {
+        if q == b'"' && v[i] == b'\\' {
+            i += 2;
+            continue;
+        }
+        if v[i] == q {
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
 }
 
 fn unescape_double(inner: &[u8]) -> Vec<u8> {

@@ -86,16 +86,15 @@ pub enum InputError {
 
 /// Shows a path with the home directory replaced by `~`.
 pub fn display_path(path: &Path, home: Option<&Path>) -> String {
-    if let Some(h) = home {
-        if !h.as_os_str().is_empty() {
-            if let Ok(rest) = path.strip_prefix(h) {
-                return if rest.as_os_str().is_empty() {
-                    "~".into()
-                } else {
-                    format!("~/{}", rest.display())
-                };
-            }
-        }
+    if let Some(h) = home
+        && !h.as_os_str().is_empty()
+        && let Ok(rest) = path.strip_prefix(h)
+    {
+        return if rest.as_os_str().is_empty() {
+            "~".into()
+        } else {
+            format!("~/{}", rest.display())
+        };
     }
     path.display().to_string()
 }
@@ -403,7 +402,8 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let big = dir.join("big");
         std::fs::write(&big, vec![b'a'; 70_000]).unwrap();
-        let cases: Vec<(PathBuf, fn(&InputError) -> bool)> = vec![
+        type IsExpected = fn(&InputError) -> bool;
+        let cases: Vec<(PathBuf, IsExpected)> = vec![
             (dir.join("missing"), |e| {
                 matches!(e, InputError::Missing { .. })
             }),

@@ -34,3 +34,20 @@ pub fn run(check: &dyn Check, cx: &Context) -> Result<Outcome, CheckError> {
         .expect("runtime")
         .block_on(check.run(cx))
 }
+
+/// A canary key: tests wrap it in each defect and check that no piece of it leaks.
+pub const CANARY: &str = "SLDOCTORcanary7Qx9+Zk/4mW2=";
+
+/// Panics when any 8-character window of `secret` appears in the JSON form of `outcome`
+/// (summary, details, messages, positions, fixes).
+pub fn assert_no_leak(outcome: &Outcome, secret: &str) {
+    let json = serde_json::to_string(outcome).expect("outcome serialises");
+    let chars: Vec<char> = secret.chars().collect();
+    for w in chars.windows(8) {
+        let piece: String = w.iter().collect();
+        assert!(
+            !json.contains(&piece),
+            "an 8-character piece of the key leaked into the outcome"
+        );
+    }
+}

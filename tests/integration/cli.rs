@@ -147,10 +147,13 @@ fn checks_and_explain() {
     assert!(r.stdout.contains("hidden-characters"));
 }
 
+/// A snapshot scenario: name, environment, extra arguments.
+type Scenario<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a [&'a str]);
+
 /// Whole-run snapshots, human and JSON, for representative keys.
 #[test]
 fn snapshots_of_whole_runs() {
-    let cases: &[(&str, &[(&str, &str)], &[&str])] = &[
+    let cases: &[Scenario] = &[
         ("clean", &[("SALESLAYER_API_KEY", "aB3+xY/9zQ==")], &[]),
         ("no_key", &[("SL_API_KEY", "aB3+xY/9zQ==")], &[]),
         (
