@@ -540,3 +540,29 @@ async fn snapshot_catalog_not_enabled() {
     let o = probe_with(&CatalogProbe, &srv.base, CANARY.as_bytes(), |_| {}).await;
     snapshot_settings().bind(|| insta::assert_yaml_snapshot!(o));
 }
+
+/// The same differential diagnosis through the checks, with the real `analysis::cleaned_key`.
+#[tokio::test]
+async fn checks_use_the_real_cleaned_key() {
+    let newline = format!("{CANARY}\n");
+    let quoted = format!("\"{CANARY}\"");
+    for (_, check) in both() {
+        let srv = only_clean_canary();
+        let o = probe_with(check, &srv.base, newline.as_bytes(), |_| {}).await;
+        assert_eq!(codes(&o), ["key-not-sendable", "accepted-once-cleaned"]);
+        assert_eq!(srv.hits().len(), 1);
+
+        let srv = only_clean_canary();
+        let o = probe_with(check, &srv.base, quoted.as_bytes(), |_| {}).await;
+        assert_eq!(codes(&o), ["key-rejected", "accepted-once-cleaned"]);
+        assert_eq!(srv.hits().len(), 2, "exactly one extra request");
+
+        let srv = only_clean_canary();
+        let o = probe_with(check, &srv.base, quoted.as_bytes(), |c| {
+            c.net.differential = false
+        })
+        .await;
+        assert_eq!(codes(&o), ["key-rejected", "differential-off"]);
+        assert_eq!(srv.hits().len(), 1, "no extra request");
+    }
+}
