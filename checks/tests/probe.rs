@@ -173,7 +173,8 @@ async fn too_many_requests_with_short_retry_after_is_retried_once() {
 
 #[tokio::test]
 async fn rate_limit_and_server_errors_are_inconclusive() {
-    let cases: [(u16, &[(&str, &str)], &str); 4] = [
+    type Headers = &'static [(&'static str, &'static str)];
+    let cases: [(u16, Headers, &str); 4] = [
         (503, &[], "unavailable"),
         (429, &[("retry-after", "3600")], "rate-limited"),
         (500, &[], "server-error"),
