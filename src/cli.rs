@@ -55,6 +55,29 @@ pub enum Command {
     Schema,
     /// Serve a Sales-Layer-compatible API on 127.0.0.1 for your own tests (see docs/mock.md).
     Mock(MockArgs),
+    /// Run the whole doctor against the embedded mock with a deliberately broken key
+    /// (no network and no key needed).
+    Demo(DemoArgs),
+}
+
+/// Options of `demo`.
+#[derive(Args, Debug, Clone)]
+pub struct DemoArgs {
+    /// Report format on standard output.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+
+    /// When to use colour (NO_COLOR is honoured).
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorWhen,
+
+    /// Use ASCII status symbols instead of ✔ ⚠ ✘ –.
+    #[arg(long)]
+    pub ascii: bool,
+
+    /// Show the details of passing checks too.
+    #[arg(long, short)]
+    pub verbose: bool,
 }
 
 /// Options of `mock`.

@@ -15,7 +15,7 @@ mod runner;
 mod serve;
 
 use clap::Parser;
-use cli::{CheckArgs, Cli, ColorWhen, Command, Format};
+use cli::{CheckArgs, Cli, ColorWhen, Command, DemoArgs, Format};
 use sl_doctor_checks::report::{Report, Verdict};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -107,6 +107,7 @@ fn main() -> ExitCode {
                 Err(e) => fail_usage(e),
             }
         }
+        Some(Command::Demo(args)) => demo(&args),
         Some(Command::Schema) => {
             print_stdout(&schema_json());
             ExitCode::from(exit::OK)
@@ -173,4 +174,43 @@ fn check(args: &CheckArgs) -> ExitCode {
     };
     print_stdout(&text);
     ExitCode::from(exit_code(&report, args.strict))
+}
+
+fn demo(args: &DemoArgs) -> ExitCode {
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    let demo = match rt.block_on(serve::run_demo()) {
+        Ok(d) => d,
+        Err(e) => return fail_usage(e),
+    };
+    if args.format == Format::Json {
+        print_stdout(&render::json::render(&demo.report));
+        return ExitCode::from(exit::OK);
+    }
+    let style = render::human::Style {
+        color: use_color(args.color, std::io::stdout().is_terminal()),
+        ascii: args.ascii,
+        verbose: args.verbose,
+    };
+    let mut text = format!(
+        "sl-doctor demo: the full doctor against a local mock of the Sales Layer API at {}\n\
+         (HTTPS with a CA generated just now; no network, no real key). The key is the mock's valid\n\
+         key wrapped in double quotes, as `docker run --env-file` passes SALESLAYER_API_KEY=\"…\".\n\n",
+        demo.base_url
+    );
+    text.push_str(&render::human::render(&demo.report, &style));
+    text.push_str(&format!(
+        "\nThe mock received {} requests:\n",
+        demo.requests.len()
+    ));
+    for r in &demo.requests {
+        text.push_str(&format!("  {r}\n"));
+    }
+    text.push_str(
+        "\nThe demo exits 0 when it ran; run `sl-doctor` on your own key for a real diagnosis.\n",
+    );
+    print_stdout(&text);
+    ExitCode::from(exit::OK)
 }
