@@ -58,6 +58,9 @@ pub enum Command {
     /// Run the whole doctor against the embedded mock with a deliberately broken key
     /// (no network and no key needed).
     Demo(DemoArgs),
+    /// Listen on 127.0.0.1 and diagnose the requests your own application really sends
+    /// (see docs/capture.md).
+    Capture(crate::capture::CaptureArgs),
 }
 
 /// Options of `demo`.

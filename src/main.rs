@@ -4,6 +4,7 @@
 //! README): 0 nothing failed, 1 a problem was found, 2 usage or input error,
 //! 3 inconclusive.
 
+mod capture;
 mod cli;
 mod config;
 mod explain;
@@ -108,6 +109,7 @@ fn main() -> ExitCode {
             }
         }
         Some(Command::Demo(args)) => demo(&args),
+        Some(Command::Capture(args)) => capture(&args),
         Some(Command::Schema) => {
             print_stdout(&schema_json());
             ExitCode::from(exit::OK)
@@ -213,4 +215,44 @@ fn demo(args: &DemoArgs) -> ExitCode {
     );
     print_stdout(&text);
     ExitCode::from(exit::OK)
+}
+
+fn capture(args: &capture::CaptureArgs) -> ExitCode {
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    let env: Vec<_> = std::env::vars_os().collect();
+    let json = args.format == Format::Json;
+    let style = capture::render::Style {
+        color: !json && use_color(args.color, std::io::stdout().is_terminal()),
+    };
+    // With --format json standard output holds only the report: progress goes to stderr.
+    let progress = move |line: &str| {
+        if json {
+            let mut err = std::io::stderr().lock();
+            let _ = writeln!(err, "{line}").and_then(|_| err.flush());
+        } else {
+            print_stdout(&format!("{line}\n"));
+        }
+    };
+    let result = rt.block_on(capture::run(args, &env, &progress, &style));
+    rt.shutdown_timeout(Duration::from_millis(200));
+    match result {
+        Ok(report) => {
+            if json {
+                let mut s = serde_json::to_string_pretty(&report).expect("the report serialises");
+                s.push('\n');
+                print_stdout(&s);
+            } else {
+                print_stdout(&capture::render::summary(&report, &style));
+            }
+            ExitCode::from(if report.failed() {
+                exit::PROBLEM
+            } else {
+                exit::OK
+            })
+        }
+        Err(e) => fail_usage(e),
+    }
 }

@@ -8,7 +8,7 @@
 //! request log and errors describe keys by scope and fingerprint only.
 
 mod keys;
-mod tls;
+pub(crate) mod tls;
 
 pub use keys::{Api, MockKey, Scope, parse_key_flag, parse_keys_file};
 
@@ -535,6 +535,50 @@ async fn handle_request(
         api,
         key,
     });
+    resp
+}
+
+/// Answers one request exactly as a running mock would, without a listener, a delay,
+/// a rate limit or a log: for `sl-doctor capture`, which reads requests from raw bytes
+/// itself. `headers` holds the header values as a hyper server would see them (spaces
+/// and tabs around each value removed); `path` is the path without the query string.
+pub fn answer(
+    keys: &[MockKey],
+    base_url: &str,
+    method: &Method,
+    path: &str,
+    query: Option<&str>,
+    headers: &HeaderMap,
+) -> Response {
+    let shared = Shared {
+        keys: keys.to_vec(),
+        delay: Duration::ZERO,
+        rate_limit: None,
+        limiter: Mutex::new(HashMap::new()),
+        log: Mutex::new(VecDeque::new()),
+        base_url: base_url.to_string(),
+        hasher: std::hash::RandomState::new(),
+    };
+    let path = if path.contains('%') {
+        path.replace("%24", "$")
+    } else {
+        path.to_string()
+    };
+    let safe_path = shared.safe_path(&path, headers);
+    let (key, _) = shared.classify(headers);
+    let endpoint = Endpoint::route(&path);
+    let mut resp = respond(
+        &shared,
+        method,
+        query,
+        &safe_path,
+        endpoint,
+        &key,
+        Bucket::Client(IpAddr::V4(Ipv4Addr::LOCALHOST)),
+    );
+    if let Ok(v) = HeaderValue::from_str(&new_request_id()) {
+        resp.headers_mut().insert(REQUEST_ID_HEADER, v);
+    }
     resp
 }
 

@@ -1,0 +1,100 @@
+//! The command line of `sl-doctor capture` (clap definitions only).
+
+use crate::cli::{ColorWhen, Format};
+use clap::Args;
+use sl_doctor_checks::secret::SecretKey;
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+/// Options of `capture`.
+#[derive(Args, Debug, Clone)]
+pub struct CaptureArgs {
+    /// Port to listen on (0 = any free port; the base URL is printed at start).
+    #[arg(long, default_value_t = 8765)]
+    pub port: u16,
+
+    /// Serve HTTPS with a certificate generated at start (its CA file is printed).
+    #[arg(long)]
+    pub https: bool,
+
+    /// Stop after this many requests.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub count: u32,
+
+    /// Stop after this many seconds, whatever arrived.
+    #[arg(long, value_name = "SECS", default_value_t = 120.0, value_parser = parse_secs)]
+    pub timeout: f64,
+
+    /// Listen on this address instead of 127.0.0.1 (flagged under security: other
+    /// machines can then send requests, and see the key with plain http).
+    #[arg(long, value_name = "ADDR")]
+    pub bind: Option<IpAddr>,
+
+    /// Relay each request unchanged to the real API (https://api2.saleslayer.com) and
+    /// report its real status and timing, instead of answering like the mock.
+    #[arg(long)]
+    pub forward: bool,
+
+    /// Relay to this https base URL instead of the real API (for tests).
+    #[arg(long, value_name = "URL", hide = true)]
+    pub forward_to: Option<String>,
+
+    /// With --forward: also trust this CA certificate file (PEM).
+    #[arg(long, value_name = "PATH")]
+    pub ca_cert: Option<PathBuf>,
+
+    /// Where to write the CA certificate (PEM) with --https (default: a temp file).
+    #[arg(long, value_name = "PATH")]
+    pub ca_out: Option<PathBuf>,
+
+    /// Environment variable that holds the key to compare with (like `check`).
+    #[arg(long, value_name = "NAME", default_value = sl_doctor_checks::DEFAULT_KEY_ENV, help_heading = "Key")]
+    pub key_env: String,
+
+    /// Read the key to compare with from this file.
+    #[arg(long, value_name = "PATH", help_heading = "Key")]
+    pub key_file: Option<PathBuf>,
+
+    /// Read the key to compare with from standard input.
+    #[arg(long, help_heading = "Key")]
+    pub key_stdin: bool,
+
+    /// Read this .env file (default: ./.env when present).
+    #[arg(
+        long,
+        value_name = "PATH",
+        help_heading = "Key",
+        conflicts_with = "no_dotenv"
+    )]
+    pub dotenv: Option<PathBuf>,
+
+    /// Do not read any .env file.
+    #[arg(long, help_heading = "Key")]
+    pub no_dotenv: bool,
+
+    /// The key itself (works, but shows in the process list and shell history).
+    #[arg(long, value_name = "VALUE", value_parser = parse_secret, help_heading = "Key")]
+    pub key: Option<SecretKey>,
+
+    /// Report format on standard output. With json, the progress lines (base URL, one
+    /// line per request) go to standard error and standard output holds only the report.
+    #[arg(long, value_enum, default_value = "human", help_heading = "Output")]
+    pub format: Format,
+
+    /// When to use colour (NO_COLOR is honoured).
+    #[arg(long, value_enum, default_value = "auto", help_heading = "Output")]
+    pub color: ColorWhen,
+}
+
+fn parse_secs(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v > 0.0 && v <= 86_400.0 => Ok(v),
+        _ => Err(format!(
+            "'{s}' is not a number of seconds between 0 and 86400"
+        )),
+    }
+}
+
+fn parse_secret(s: &str) -> Result<SecretKey, String> {
+    Ok(SecretKey::from_string(s.to_string()))
+}

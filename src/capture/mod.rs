@@ -1,0 +1,810 @@
+//! `sl-doctor capture`: a loopback endpoint that diagnoses the request the user's own
+//! application really sends (see docs/capture.md).
+//!
+//! It reads every request from raw bytes (`parse`), diagnoses it with the doctor's own
+//! value and URL analysis (`diagnose`), answers it like the mock (`answer`) or relays it
+//! to the real API (`forward`), prints one block per request as it arrives and builds
+//! one report with a section per captured request. The key is never printed or stored:
+//! values are described by length, positions, code points and fingerprints, paths are
+//! redacted, bodies are not kept.
+
+mod answer;
+mod args;
+mod diagnose;
+mod forward;
+mod parse;
+
+pub use args::CaptureArgs;
+
+use diagnose::{Configured, KeyHeaderInfo, Secrets};
+use parse::Received;
+use serde::Serialize;
+use sl_doctor_checks::report::{Finding, Severity, SourceRef, Status, Tool, Verdict};
+use sl_doctor_checks::secret::Fingerprint;
+use std::ffi::OsString;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// A bad `capture` invocation (exit code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum CaptureError {
+    /// A flag or input file is wrong.
+    #[error("{0}")]
+    Input(String),
+    /// The listener could not start.
+    #[error("cannot start capture: {0}")]
+    Start(String),
+}
+
+/// The configured key, as shown in the report.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct ConfiguredKey {
+    /// Where it came from.
+    pub source: SourceRef,
+    /// Length in characters.
+    pub length: usize,
+    /// Fingerprint of the exact bytes.
+    pub fingerprint: Fingerprint,
+}
+
+/// Where capture listened.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct Listen {
+    /// The base URL to put in the application's configuration.
+    pub base_url: String,
+    /// The address bound.
+    pub bind: String,
+    /// HTTPS with a generated certificate.
+    pub https: bool,
+    /// The CA certificate file to trust, with HTTPS.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<String>,
+}
+
+/// How one request was answered.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct AnswerInfo {
+    /// `mock` (answered like the mock), `forward` (relayed to the API), `capture`
+    /// (refused by capture itself) or `none` (nothing could be answered).
+    pub by: String,
+    /// The status code the application received.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// The API base URL relayed to, with `--forward`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upstream: Option<String>,
+    /// TCP + TLS connect time to the API, with `--forward`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connect_ms: Option<u64>,
+    /// Time to the first response byte, with `--forward`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ttfb_ms: Option<u64>,
+    /// Time to the whole response, with `--forward`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_ms: Option<u64>,
+    /// What went wrong when relaying.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// One captured request.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct CaptureRecord {
+    /// 1-based, in order of arrival.
+    pub index: usize,
+    /// `http` or `https`.
+    pub transport: String,
+    /// The method as sent.
+    pub method: String,
+    /// The request target, redacted (query values and the key replaced by `[redacted]`).
+    pub path: String,
+    /// `HTTP/1.1`…
+    pub http_version: String,
+    /// `dam`, `catalog`, or absent for another path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api: Option<String>,
+    /// Header names, as sent (case kept), in order.
+    pub header_names: Vec<String>,
+    /// The `X-API-KEY` headers, described without their value.
+    pub key_header: KeyHeaderInfo,
+    /// Body bytes received (the body is never stored).
+    pub body_bytes: u64,
+    /// Worst finding: `pass`, `warn` or `fail`.
+    pub status: Status,
+    /// What was found, with fixes (same shape as the doctor's findings).
+    pub findings: Vec<Finding>,
+    /// How the request was answered.
+    pub answer: AnswerInfo,
+    /// Time from the first byte to the end of the answer.
+    pub duration_ms: u64,
+}
+
+/// Counts.
+#[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
+pub struct CaptureSummary {
+    /// Requests captured.
+    pub captures: usize,
+    /// Requests with nothing to report.
+    pub pass: usize,
+    /// Requests with warnings only.
+    pub warn: usize,
+    /// Requests with a failing finding.
+    pub fail: usize,
+}
+
+/// The capture report (`--format json`).
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct CaptureReport {
+    /// Report format version (1).
+    pub schema_version: u32,
+    /// Always `capture`.
+    pub command: String,
+    /// The tool.
+    pub tool: Tool,
+    /// When the report was written (RFC 3339).
+    pub generated_at: String,
+    /// `pass`, `warn` or `fail`.
+    pub verdict: Verdict,
+    /// Where capture listened.
+    pub listen: Listen,
+    /// `mock` (answers like the mock) or `forward` (relays to the API).
+    pub mode: String,
+    /// The key compared with what arrived, when one is configured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<ConfiguredKey>,
+    /// Findings about the run itself (bind address, nothing received).
+    pub findings: Vec<Finding>,
+    /// One section per captured request.
+    pub captures: Vec<CaptureRecord>,
+    /// Counts.
+    pub summary: CaptureSummary,
+}
+
+impl CaptureReport {
+    /// Whether any finding fails (exit code 1).
+    pub fn failed(&self) -> bool {
+        self.verdict == Verdict::Fail
+    }
+}
+
+fn status_of(findings: &[Finding]) -> Status {
+    match findings.iter().map(|f| f.severity).max() {
+        Some(Severity::Fail) => Status::Fail,
+        Some(Severity::Warn) => Status::Warn,
+        _ => Status::Pass,
+    }
+}
+
+struct Shared {
+    configured: Option<Configured>,
+    upstream: Option<forward::Upstream>,
+    base_url: String,
+    https: bool,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+}
+
+/// Reads the configured key like `check` does. `None` when no source holds one.
+fn configured_key(
+    args: &CaptureArgs,
+    env: &[(OsString, OsString)],
+) -> Result<Option<(Configured, ConfiguredKey)>, CaptureError> {
+    let home = env
+        .iter()
+        .find(|(k, _)| k == "HOME")
+        .map(|(_, v)| PathBuf::from(v));
+    let spec = sl_doctor_checks::sources::KeySpec {
+        key_env: args.key_env.clone(),
+        key_file: args.key_file.clone(),
+        key_stdin: if args.key_stdin {
+            Some(crate::config::read_stdin_key().map_err(|e| CaptureError::Input(e.to_string()))?)
+        } else {
+            None
+        },
+        dotenv: if args.no_dotenv {
+            None
+        } else {
+            Some(args.dotenv.clone().unwrap_or_else(|| PathBuf::from(".env")))
+        },
+        dotenv_explicit: args.dotenv.is_some(),
+        key_flag: args.key.clone(),
+        home,
+    };
+    let state = sl_doctor_checks::sources::collect(spec, env)
+        .map_err(|e| CaptureError::Input(e.to_string()))?;
+    Ok(state.chosen().map(|c| {
+        (
+            Configured {
+                name: c.source.name.clone(),
+                key: c.value.clone(),
+            },
+            ConfiguredKey {
+                source: c.source.clone(),
+                length: c.value.char_len(),
+                fingerprint: c.value.fingerprint(),
+            },
+        )
+    }))
+}
+
+fn server_tls(certs: &crate::mock::tls::MockCerts) -> Result<tokio_rustls::TlsAcceptor, String> {
+    use tokio_rustls::rustls;
+    use tokio_rustls::rustls::pki_types::pem::PemObject;
+    use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let chain: Vec<CertificateDer<'static>> =
+        CertificateDer::pem_slice_iter(certs.leaf_pem.as_bytes())
+            .collect::<Result<_, _>>()
+            .map_err(|e| e.to_string())?;
+    let key = PrivateKeyDer::from_pem_slice(certs.leaf_key_pem.as_bytes()).map_err(|e| e.to_string())?;
+    let mut cfg = rustls::ServerConfig::builder_with_provider(sl_doctor_checks::tls::provider())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .map_err(|e| e.to_string())?;
+    cfg.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(tokio_rustls::TlsAcceptor::from(Arc::new(cfg)))
+}
+
+fn base_url_for(addr: SocketAddr, https: bool) -> String {
+    let ip = addr.ip();
+    let host = if https && ip.is_loopback() {
+        "localhost".to_string()
+    } else {
+        match ip {
+            IpAddr::V4(v4) if v4.is_unspecified() => "127.0.0.1".into(),
+            IpAddr::V4(v4) => v4.to_string(),
+            IpAddr::V6(v6) if v6.is_unspecified() => "[::1]".into(),
+            IpAddr::V6(v6) => format!("[{v6}]"),
+        }
+    };
+    format!("{}://{host}:{}", if https { "https" } else { "http" }, addr.port())
+}
+
+/// Runs `sl-doctor capture`. `progress` receives each line meant for the person
+/// watching (base URL, one block per request); the caller decides the stream.
+pub async fn run(
+    args: &CaptureArgs,
+    env: &[(OsString, OsString)],
+    progress: &(dyn Fn(&str) + Sync),
+    human: &render::Style,
+) -> Result<CaptureReport, CaptureError> {
+    let configured = configured_key(args, env)?;
+    let (configured, key_info) = match configured {
+        Some((c, i)) => (Some(c), Some(i)),
+        None => (None, None),
+    };
+    let upstream = if args.forward || args.forward_to.is_some() {
+        let base = args
+            .forward_to
+            .clone()
+            .unwrap_or_else(|| sl_doctor_checks::DEFAULT_BASE_URL.to_string());
+        Some(
+            forward::Upstream::new(&base, args.ca_cert.clone(), Duration::from_secs(30))
+                .map_err(CaptureError::Input)?,
+        )
+    } else {
+        if args.ca_cert.is_some() {
+            return Err(CaptureError::Input(
+                "--ca-cert is only used with --forward".into(),
+            ));
+        }
+        None
+    };
+
+    let bind = args.bind.unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
+    let listener = tokio::net::TcpListener::bind((bind, args.port))
+        .await
+        .map_err(|e| CaptureError::Start(format!("cannot listen on {}: {e}", SocketAddr::new(bind, args.port))))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| CaptureError::Start(e.to_string()))?;
+    let base_url = base_url_for(addr, args.https);
+
+    let mut run_findings = Vec::new();
+    if !bind.is_loopback() {
+        run_findings.push(
+            Finding::warn(
+                "non-loopback-bind",
+                format!(
+                    "Capture listens on {bind}, not on loopback: other machines can send requests to it{}",
+                    if args.https { "" } else { ", and keys sent to it cross the network in clear (plain http)" }
+                ),
+            )
+            .with_fix("Listen on 127.0.0.1 (the default) unless the application runs on another machine or in a container; then prefer --https and a firewall, and stop capture as soon as you are done."),
+        );
+    }
+
+    let (tls, ca_file, _ca_dir) = if args.https {
+        let certs = crate::mock::tls::generate(Some(bind)).map_err(|e| CaptureError::Start(e.to_string()))?;
+        let (path, dir) = match &args.ca_out {
+            Some(p) => (p.clone(), None),
+            None => {
+                let dir = tempfile::Builder::new()
+                    .prefix("sl-doctor-capture-")
+                    .tempdir()
+                    .map_err(|e| CaptureError::Start(e.to_string()))?;
+                (dir.path().join("capture-ca.pem"), Some(dir))
+            }
+        };
+        std::fs::write(&path, &certs.ca_pem).map_err(|e| {
+            CaptureError::Input(format!("cannot write the CA certificate to {}: {e}", path.display()))
+        })?;
+        (Some(server_tls(&certs).map_err(CaptureError::Start)?), Some(path), dir)
+    } else {
+        (None, None, None)
+    };
+
+    let listen = Listen {
+        base_url: base_url.clone(),
+        bind: addr.to_string(),
+        https: args.https,
+        ca_file: ca_file.as_ref().map(|p| p.display().to_string()),
+    };
+    progress(&format!("sl-doctor capture: listening on {}", addr));
+    progress(&format!("base URL  {base_url}"));
+    if let Some(p) = &ca_file {
+        progress(&format!(
+            "CA file   {}  (trust it: curl --cacert, NODE_EXTRA_CA_CERTS, Python verify=, REQUESTS_CA_BUNDLE)",
+            p.display()
+        ));
+    }
+    match (&key_info, &upstream) {
+        (Some(k), _) => progress(&format!(
+            "key       comparing with {} ({} characters, {})",
+            k.source.name, k.length, k.fingerprint
+        )),
+        (None, None) => progress("key       none configured: every key is answered as invalid (set SALESLAYER_API_KEY or --key-file to compare and get 200s)"),
+        (None, Some(_)) => {}
+    }
+    match &upstream {
+        Some(u) => progress(&format!("answers   relayed unchanged to {} (--forward)", u.base_url)),
+        None => progress("answers   like the sl-doctor mock (no request leaves this machine)"),
+    }
+    progress(&format!(
+        "waiting   for {} request(s), at most {} s · Ctrl-C stops",
+        args.count, args.timeout
+    ));
+
+    let shared = Arc::new(Shared {
+        configured,
+        upstream,
+        base_url: base_url.clone(),
+        https: args.https,
+        tls,
+    });
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<PartialRecord>(64);
+    let accept_shared = shared.clone();
+    let acceptor = tokio::spawn(async move {
+        loop {
+            let Ok((stream, _peer)) = listener.accept().await else {
+                continue;
+            };
+            let s = accept_shared.clone();
+            let tx = tx.clone();
+            tokio::spawn(async move {
+                if let Some(r) = handle(stream, &s).await {
+                    let _ = tx.send(r).await;
+                }
+            });
+        }
+    });
+
+    let mut captures = Vec::new();
+    let deadline = tokio::time::sleep(Duration::from_secs_f64(args.timeout));
+    tokio::pin!(deadline);
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+    let mut stopped_early = false;
+    while captures.len() < args.count as usize {
+        tokio::select! {
+            _ = &mut deadline => break,
+            _ = &mut ctrl_c => { stopped_early = true; break }
+            r = rx.recv() => {
+                let Some(r) = r else { break };
+                let rec = r.into_record(captures.len() + 1);
+                progress(&render::capture_block(&rec, human));
+                captures.push(rec);
+            }
+        }
+    }
+    acceptor.abort();
+
+    if captures.is_empty() {
+        run_findings.push(
+            Finding::fail(
+                "no-request",
+                format!(
+                    "No request arrived at {base_url} within {} s: the application does not use this base URL (or could not connect)",
+                    args.timeout
+                ),
+            )
+            .with_fix("Set the printed base URL where the application configures the Sales Layer API URL (replacing https://api2.saleslayer.com, keeping the /dam/... or /catalog/... paths), check that no proxy setting intercepts it (NO_PROXY=127.0.0.1,localhost), and that the application runs on this machine (a container needs --bind and the host's address)."),
+        );
+    } else if captures.len() < args.count as usize {
+        run_findings.push(Finding::info(
+            "fewer-requests",
+            format!(
+                "{} of the {} expected request(s) arrived before {}",
+                captures.len(),
+                args.count,
+                if stopped_early { "Ctrl-C" } else { "the timeout" }
+            ),
+        ));
+    }
+
+    let mut summary = CaptureSummary {
+        captures: captures.len(),
+        ..Default::default()
+    };
+    for c in &captures {
+        match c.status {
+            Status::Fail => summary.fail += 1,
+            Status::Warn => summary.warn += 1,
+            _ => summary.pass += 1,
+        }
+    }
+    let worst = captures
+        .iter()
+        .flat_map(|c| c.findings.iter())
+        .chain(run_findings.iter())
+        .map(|f| f.severity)
+        .max();
+    let verdict = match worst {
+        Some(Severity::Fail) => Verdict::Fail,
+        Some(Severity::Warn) => Verdict::Warn,
+        _ => Verdict::Pass,
+    };
+    Ok(CaptureReport {
+        schema_version: sl_doctor_checks::report::SCHEMA_VERSION,
+        command: "capture".into(),
+        tool: Tool {
+            name: "sl-doctor".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        },
+        generated_at: time::OffsetDateTime::now_utc()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_else(|_| "1970-01-01T00:00:00Z".into()),
+        verdict,
+        listen,
+        mode: if shared.upstream.is_some() { "forward" } else { "mock" }.into(),
+        key: key_info,
+        findings: run_findings,
+        captures,
+        summary,
+    })
+}
+
+/// A record before its index is known.
+struct PartialRecord(Box<dyn FnOnce(usize) -> CaptureRecord + Send>);
+
+impl PartialRecord {
+    fn into_record(self, index: usize) -> CaptureRecord {
+        (self.0)(index)
+    }
+}
+
+/// How long a connection may stay silent before its first byte.
+const FIRST_BYTE: Duration = Duration::from_secs(15);
+
+async fn handle(stream: TcpStream, shared: &Shared) -> Option<PartialRecord> {
+    let start = Instant::now();
+    let Some(acceptor) = &shared.tls else {
+        return serve(stream, shared, "http", Vec::new(), start).await;
+    };
+    let mut first = [0u8; 1];
+    match tokio::time::timeout(FIRST_BYTE, stream.peek(&mut first)).await {
+        Ok(Ok(1)) => {}
+        _ => return None,
+    }
+    if first[0] != 0x16 {
+        // Plain http to the https port: diagnose it anyway.
+        let extra = vec![Finding::fail(
+            "plain-http-to-https",
+            "The application sent plain http:// to the https capture: it will do the same to the API, which only serves https",
+        )
+        .with_fix("Use the https:// base URL printed at start (https://api2.saleslayer.com for the real API).")];
+        return serve(stream, shared, "http", extra, start).await;
+    }
+    match tokio::time::timeout(parse::HEAD_TIMEOUT, acceptor.accept(stream)).await {
+        Ok(Ok(tls)) => serve(tls, shared, "https", Vec::new(), start).await,
+        Ok(Err(e)) => {
+            let msg = e.to_string();
+            let f = Finding::fail(
+                "tls-handshake-failed",
+                format!("The TLS handshake failed: {msg}. The application does not trust the capture certificate (or speaks an unexpected TLS variant)"),
+            )
+            .with_fix("Make the application trust the printed CA file for this test (curl --cacert FILE, NODE_EXTRA_CA_CERTS=FILE, Python verify=FILE / REQUESTS_CA_BUNDLE=FILE, Java keytool import), or run capture without --https and use the http:// base URL.");
+            Some(bare_record("https", vec![f], start, "none", None))
+        }
+        Err(_) => None,
+    }
+}
+
+fn bare_record(
+    transport: &'static str,
+    findings: Vec<Finding>,
+    start: Instant,
+    by: &'static str,
+    status: Option<u16>,
+) -> PartialRecord {
+    let duration_ms = start.elapsed().as_millis() as u64;
+    PartialRecord(Box::new(move |index| CaptureRecord {
+        index,
+        transport: transport.into(),
+        method: String::new(),
+        path: String::new(),
+        http_version: String::new(),
+        api: None,
+        header_names: Vec::new(),
+        key_header: KeyHeaderInfo {
+            count: 0,
+            length: None,
+            fingerprint: None,
+            cleaned_fingerprint: None,
+            matches_configured: None,
+        },
+        body_bytes: 0,
+        status: status_of(&findings),
+        findings,
+        answer: AnswerInfo {
+            by: by.into(),
+            status,
+            upstream: None,
+            connect_ms: None,
+            ttfb_ms: None,
+            total_ms: None,
+            error: None,
+        },
+        duration_ms,
+    }))
+}
+
+async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
+    mut stream: S,
+    shared: &Shared,
+    transport: &'static str,
+    mut findings: Vec<Finding>,
+    start: Instant,
+) -> Option<PartialRecord> {
+    let received = parse::read_request(&mut stream, FIRST_BYTE, b"", async |s: &mut S| {
+        let _ = s.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").await;
+        let _ = s.flush().await;
+    })
+    .await;
+    let req = match received {
+        Received::Nothing => return None,
+        Received::TlsHandshake => {
+            findings.push(
+                Finding::fail(
+                    "tls-to-plain-http",
+                    "The application started a TLS handshake (https://) on the plain-http capture",
+                )
+                .with_fix("Use the http:// base URL printed at start, or run `sl-doctor capture --https` and trust its CA file."),
+            );
+            let _ = stream.shutdown().await;
+            return Some(bare_record(transport, findings, start, "none", None));
+        }
+        Received::Request(r) => r,
+    };
+    let mut secrets = Secrets::default();
+    if let Some(c) = &shared.configured {
+        secrets.add(&c.key);
+    }
+    let d = diagnose::diagnose(&req, shared.configured.as_ref(), &mut secrets).await;
+    findings.extend(d.findings);
+
+    let mut info = AnswerInfo {
+        by: "mock".into(),
+        status: None,
+        upstream: None,
+        connect_ms: None,
+        ttfb_ms: None,
+        total_ms: None,
+        error: None,
+    };
+    let bytes = match &shared.upstream {
+        Some(up) if !req.incomplete && !req.too_large && !req.bad_request_line => {
+            let r = up.relay(&req).await;
+            info.by = "forward".into();
+            info.upstream = Some(up.base_url.clone());
+            info.connect_ms = Some(r.connect_ms);
+            info.ttfb_ms = r.ttfb_ms;
+            info.total_ms = Some(r.total_ms);
+            info.status = r.status;
+            info.error = r.error.clone().map(|e| secrets.guard(&e));
+            findings.push(forward_finding(&r, &up.base_url));
+            if r.bytes.is_empty() {
+                let a = answer::bad_gateway(&format!(
+                    "sl-doctor capture could not relay the request to {}: {}",
+                    up.base_url,
+                    info.error.as_deref().unwrap_or("no response")
+                ));
+                info.status = Some(a.status);
+                a.bytes
+            } else {
+                r.bytes
+            }
+        }
+        Some(_) => {
+            info.by = "capture".into();
+            let a = answer::bad_request(answer::strict_refusal(&req).unwrap_or("malformed request"));
+            info.status = Some(a.status);
+            a.bytes
+        }
+        None => {
+            let configured = shared.configured.as_ref().map(|c| &c.key);
+            let a = answer::like_the_mock(&req, configured, &shared.base_url).await;
+            if answer::strict_refusal(&req).is_some() {
+                info.by = "capture".into();
+            }
+            info.status = Some(a.status);
+            a.bytes
+        }
+    };
+    let _ = stream.write_all(&bytes).await;
+    let _ = stream.flush().await;
+    let _ = stream.shutdown().await;
+    let _ = shared.https;
+
+    let method = secrets.guard(&req.method);
+    let header_names: Vec<String> = req
+        .headers
+        .iter()
+        .map(|h| secrets.guard(&String::from_utf8_lossy(&h.name)))
+        .collect();
+    let version = secrets.guard(&req.version);
+    let duration_ms = start.elapsed().as_millis() as u64;
+    let body_bytes = req.body_len;
+    let path = d.path;
+    let api = d.api.map(str::to_string);
+    let key_header = d.key_header;
+    Some(PartialRecord(Box::new(move |index| CaptureRecord {
+        index,
+        transport: transport.into(),
+        method,
+        path,
+        http_version: version,
+        api,
+        header_names,
+        key_header,
+        body_bytes,
+        status: status_of(&findings),
+        findings,
+        answer: info,
+        duration_ms,
+    })))
+}
+
+fn forward_finding(r: &forward::Relayed, base: &str) -> Finding {
+    match r.status {
+        Some(s @ 200..=299) => Finding::info(
+            "forward-accepted",
+            format!("{base} answered {s}: the API accepted the request as the application sent it"),
+        ),
+        Some(s @ (400 | 401 | 403)) => Finding::fail(
+            "forward-rejected",
+            format!("{base} answered {s}: the API rejected the request as the application sent it (DAM answers 400 or 401 for an invalid key, Catalog 401; Catalog 403 means the API is not enabled for this key)"),
+        )
+        .with_fix("Fix the findings above; if none explains it, the key is not valid for this account or API: run `sl-doctor` on the key and ask Sales Layer support."),
+        Some(s @ (429 | 500..=599)) => Finding::warn(
+            "forward-inconclusive",
+            format!("{base} answered {s}: throttled or a server error, so this says nothing about the key"),
+        )
+        .with_fix("Wait and try again (the documented limit is 50 requests per 10 seconds)."),
+        Some(s) => Finding::warn(
+            "forward-status",
+            format!("{base} answered {s}"),
+        ),
+        None => Finding::warn(
+            "forward-failed",
+            format!(
+                "The request could not be relayed to {base}: {}",
+                r.error.as_deref().unwrap_or("no response")
+            ),
+        )
+        .with_fix("Check the network path to the API with `sl-doctor` (dns-resolution, proxy-config, tls-connection)."),
+    }
+}
+
+/// The human rendering of capture blocks and of the final summary.
+pub mod render {
+    use super::{CaptureRecord, CaptureReport};
+    use colored::Colorize;
+    use sl_doctor_checks::report::{Severity, Status};
+
+    /// Presentation choices.
+    #[derive(Debug, Clone, Copy, Default)]
+    pub struct Style {
+        /// Paint with ANSI colours.
+        pub color: bool,
+    }
+
+    fn sym(style: &Style, s: Severity) -> String {
+        let (t, c) = match s {
+            Severity::Fail => ("✘", colored::Color::Red),
+            Severity::Warn => ("⚠", colored::Color::Yellow),
+            Severity::Info => ("·", colored::Color::BrightBlack),
+        };
+        if style.color { t.color(c).to_string() } else { t.to_string() }
+    }
+
+    fn status_sym(style: &Style, s: Status) -> String {
+        match s {
+            Status::Fail => sym(style, Severity::Fail),
+            Status::Warn => sym(style, Severity::Warn),
+            _ => {
+                if style.color {
+                    "✔".green().to_string()
+                } else {
+                    "✔".to_string()
+                }
+            }
+        }
+    }
+
+    /// The block printed when a request arrives.
+    pub fn capture_block(c: &CaptureRecord, style: &Style) -> String {
+        let mut s = String::new();
+        let what = if c.method.is_empty() {
+            format!("({} connection, no HTTP request)", c.transport)
+        } else {
+            format!("{} {}", c.method, c.path)
+        };
+        let api = c.api.as_deref().map(|a| format!(" · {a}")).unwrap_or_default();
+        let key = match (c.key_header.count, &c.key_header.fingerprint) {
+            (0, _) => "no X-API-KEY".to_string(),
+            (n, Some(fp)) => format!(
+                "X-API-KEY{} {} characters {fp}",
+                if n > 1 { format!(" ×{n}") } else { String::new() },
+                c.key_header.length.unwrap_or(0)
+            ),
+            (_, None) => "X-API-KEY".to_string(),
+        };
+        let answer = match c.answer.status {
+            Some(st) => format!(" → {st} ({})", c.answer.by),
+            None => String::new(),
+        };
+        s.push_str(&format!(
+            "\n{} #{} {what}{api} · {key}{answer}\n",
+            status_sym(style, c.status),
+            c.index
+        ));
+        if !c.header_names.is_empty() {
+            s.push_str(&format!("    headers: {}\n", c.header_names.join(", ")));
+        }
+        for f in &c.findings {
+            s.push_str(&format!("    {} {}  {}\n", sym(style, f.severity), f.code, f.message));
+            if f.severity != Severity::Info
+                && let Some(fix) = &f.fix
+            {
+                s.push_str(&format!("        fix: {fix}\n"));
+            }
+        }
+        s.truncate(s.trim_end().len());
+        s
+    }
+
+    /// The closing lines of the human output.
+    pub fn summary(r: &CaptureReport, style: &Style) -> String {
+        let mut s = String::new();
+        for f in &r.findings {
+            s.push_str(&format!("{} {}  {}\n", sym(style, f.severity), f.code, f.message));
+            if let Some(fix) = &f.fix {
+                s.push_str(&format!("    fix: {fix}\n"));
+            }
+        }
+        s.push_str(&format!(
+            "\nverdict: {} · {} request(s) captured: {} failed, {} with warnings, {} clean\n",
+            r.verdict.as_str(),
+            r.summary.captures,
+            r.summary.fail,
+            r.summary.warn,
+            r.summary.pass
+        ));
+        s
+    }
+}
