@@ -2,6 +2,7 @@
 //! reports, the JSON Schema, exit codes and the secret canary.
 
 mod canary;
+mod capture;
 mod cli;
 mod common;
 mod report_schema;
