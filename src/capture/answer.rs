@@ -60,17 +60,23 @@ pub fn bad_gateway(detail: &str) -> Answer {
 /// Why a strict server would refuse this request, if it would.
 pub fn strict_refusal(req: &RawRequest) -> Option<&'static str> {
     if req.incomplete || req.too_large || req.bad_request_line {
-        return Some("sl-doctor capture: an HTTP server refuses this request (malformed request line or headers); see the capture report.");
+        return Some(
+            "sl-doctor capture: an HTTP server refuses this request (malformed request line or headers); see the capture report.",
+        );
     }
     if req.method.eq_ignore_ascii_case("CONNECT") {
-        return Some("sl-doctor capture: this is not a proxy; use the printed base URL as the API base URL.");
+        return Some(
+            "sl-doctor capture: this is not a proxy; use the printed base URL as the API base URL.",
+        );
     }
     let bad_header = req.headers.iter().any(|h| {
         h.space_before_colon
             || h.joined_lines > 0
             || h.name.is_empty()
             || !h.name.iter().all(|b| b.is_ascii_graphic() && *b != b':')
-            || ows_trimmed(h).iter().any(|b| (*b < 0x20 && *b != b'\t') || *b == 0x7F)
+            || ows_trimmed(h)
+                .iter()
+                .any(|b| (*b < 0x20 && *b != b'\t') || *b == 0x7F)
     });
     bad_header.then_some("sl-doctor capture: a standard HTTP server refuses this request before any API key check (a header value holds a line break or control character, or a header line is malformed); see the capture report.")
 }

@@ -138,10 +138,7 @@ fn decode(value: &[u8], label: &str) -> (SecretKey, Option<Finding>) {
     if std::str::from_utf8(value).is_ok() {
         return (SecretKey::from_bytes(value.to_vec()), None);
     }
-    let first = value
-        .iter()
-        .position(|b| *b >= 0x80)
-        .unwrap_or_default();
+    let first = value.iter().position(|b| *b >= 0x80).unwrap_or_default();
     let c = value[first] as char;
     let text: String = value.iter().map(|&b| b as char).collect();
     let f = Finding::fail(
@@ -198,7 +195,10 @@ async fn value_findings(value: &[u8], label: &str) -> Vec<Finding> {
             if id == "extra-whitespace"
                 && matches!(
                     f.code.as_str(),
-                    "leading-whitespace" | "trailing-space" | "trailing-tab" | "trailing-whitespace"
+                    "leading-whitespace"
+                        | "trailing-space"
+                        | "trailing-tab"
+                        | "trailing-whitespace"
                 )
             {
                 f.severity = Severity::Warn;
@@ -281,7 +281,10 @@ fn compare(sent: &[u8], conf: &Configured) -> Finding {
             .unwrap_or_else(|| format!("plus {} byte(s) at the end", extra.len()));
         return Finding::fail(
             "configured-key-plus-extra",
-            format!("Your application sends the key of {name} ({}), {what}", fp(want)),
+            format!(
+                "Your application sends the key of {name} ({}), {what}",
+                fp(want)
+            ),
         )
         .with_fix(fix);
     }
@@ -292,7 +295,10 @@ fn compare(sent: &[u8], conf: &Configured) -> Finding {
             .unwrap_or_else(|| format!("with {} byte(s) in front", extra.len()));
         return Finding::fail(
             "configured-key-plus-extra",
-            format!("Your application sends the key of {name} ({}), {what}", fp(want)),
+            format!(
+                "Your application sends the key of {name} ({}), {what}",
+                fp(want)
+            ),
         )
         .with_fix(fix);
     }
@@ -337,7 +343,11 @@ fn compare(sent: &[u8], conf: &Configured) -> Finding {
     ))
 }
 
-fn header_name_findings(req: &RawRequest, conf: Option<&Configured>, has_key: bool) -> Vec<Finding> {
+fn header_name_findings(
+    req: &RawRequest,
+    conf: Option<&Configured>,
+    has_key: bool,
+) -> Vec<Finding> {
     let mut out = Vec::new();
     for h in &req.headers {
         let name = lossy(&h.name);
@@ -367,7 +377,11 @@ fn header_name_findings(req: &RawRequest, conf: Option<&Configured>, has_key: bo
         } else {
             String::new()
         };
-        let sev = if has_key { Severity::Warn } else { Severity::Fail };
+        let sev = if has_key {
+            Severity::Warn
+        } else {
+            Severity::Fail
+        };
         if n == "xapikey" {
             let why = if name.contains('_') {
                 "underscores instead of hyphens: the API reads X-API-KEY, and proxies such as nginx drop header names with underscores by default"
@@ -456,8 +470,17 @@ fn body_findings(req: &RawRequest, secrets: &[&[u8]], has_key: bool) -> Vec<Find
         return out;
     }
     let lower: Vec<u8> = body.iter().map(u8::to_ascii_lowercase).collect();
-    let names: [&[u8]; 5] = [b"x-api-key", b"x_api_key", b"apikey", b"api_key", b"api-key"];
-    if let Some(n) = names.iter().find(|n| lower.windows(n.len()).any(|w| w == **n)) {
+    let names: [&[u8]; 5] = [
+        b"x-api-key",
+        b"x_api_key",
+        b"apikey",
+        b"api_key",
+        b"api-key",
+    ];
+    if let Some(n) = names
+        .iter()
+        .find(|n| lower.windows(n.len()).any(|w| w == **n))
+    {
         out.push(
             Finding::new(
                 "key-field-in-body",
@@ -581,7 +604,10 @@ pub async fn diagnose(
     }
     findings.extend(header_name_findings(req, conf, has_key));
     if key_headers.len() > 1 {
-        let fps: Vec<String> = key_headers.iter().map(|h| fp(trim_ows(&h.value)).to_string()).collect();
+        let fps: Vec<String> = key_headers
+            .iter()
+            .map(|h| fp(trim_ows(&h.value)).to_string())
+            .collect();
         findings.push(
             Finding::fail(
                 "duplicate-key-header",
@@ -656,7 +682,10 @@ pub async fn diagnose(
     let path = secrets.guard(&path);
     for f in &mut findings {
         if secrets.leaks(&f.message) {
-            f.message = format!("{} (message withheld: it would show part of the key)", f.code);
+            f.message = format!(
+                "{} (message withheld: it would show part of the key)",
+                f.code
+            );
         }
     }
     Diagnosis {
@@ -687,7 +716,10 @@ mod tests {
         let d = diagnose(&req, conf.as_ref(), &mut s).await;
         let text = serde_json::to_string(&d.findings).unwrap() + &d.path;
         for w in CANARY.as_bytes().windows(8) {
-            assert!(!text.contains(std::str::from_utf8(w).unwrap()), "leak: {text}");
+            assert!(
+                !text.contains(std::str::from_utf8(w).unwrap()),
+                "leak: {text}"
+            );
         }
         (d.findings.iter().map(|f| f.code.clone()).collect(), d)
     }
@@ -701,14 +733,42 @@ mod tests {
         let c = CANARY;
         let cases: Vec<(String, Vec<&str>)> = vec![
             (format!("X-API-KEY: {c}"), vec!["same-key-as-configured"]),
-            (format!("X-API-KEY: {c}\r"), vec!["trailing-cr", "rejected-by-strict-servers", "configured-key-plus-extra"]),
-            (format!("X-API-KEY: \"{c}\""), vec!["surrounding-quotes", "configured-key-with-defects"]),
-            (format!("X-API-KEY: {c} "), vec!["trailing-space", "configured-key-plus-extra"]),
-            (format!("X_API_KEY: {c}"), vec!["missing-key-header", "misspelt-key-header"]),
-            (format!("Authorization: Bearer {c}"), vec!["missing-key-header", "authorization-header"]),
-            (format!("apikey: {c}"), vec!["missing-key-header", "wrong-key-header"]),
-            (format!("X-API-KEY: {c}\r\nX-API-KEY: {c}"), vec!["duplicate-key-header", "same-key-as-configured"]),
-            ("X-API-KEY: other-key-0000".to_string(), vec!["different-key-than-configured"]),
+            (
+                format!("X-API-KEY: {c}\r"),
+                vec![
+                    "trailing-cr",
+                    "rejected-by-strict-servers",
+                    "configured-key-plus-extra",
+                ],
+            ),
+            (
+                format!("X-API-KEY: \"{c}\""),
+                vec!["surrounding-quotes", "configured-key-with-defects"],
+            ),
+            (
+                format!("X-API-KEY: {c} "),
+                vec!["trailing-space", "configured-key-plus-extra"],
+            ),
+            (
+                format!("X_API_KEY: {c}"),
+                vec!["missing-key-header", "misspelt-key-header"],
+            ),
+            (
+                format!("Authorization: Bearer {c}"),
+                vec!["missing-key-header", "authorization-header"],
+            ),
+            (
+                format!("apikey: {c}"),
+                vec!["missing-key-header", "wrong-key-header"],
+            ),
+            (
+                format!("X-API-KEY: {c}\r\nX-API-KEY: {c}"),
+                vec!["duplicate-key-header", "same-key-as-configured"],
+            ),
+            (
+                "X-API-KEY: other-key-0000".to_string(),
+                vec!["different-key-than-configured"],
+            ),
         ];
         for (h, want) in cases {
             let (got, _) = codes(&req(&h), Some(CANARY.as_bytes())).await;

@@ -183,7 +183,6 @@ struct Shared {
     configured: Option<Configured>,
     upstream: Option<forward::Upstream>,
     base_url: String,
-    https: bool,
     tls: Option<tokio_rustls::TlsAcceptor>,
 }
 
@@ -238,7 +237,8 @@ fn server_tls(certs: &crate::mock::tls::MockCerts) -> Result<tokio_rustls::TlsAc
         CertificateDer::pem_slice_iter(certs.leaf_pem.as_bytes())
             .collect::<Result<_, _>>()
             .map_err(|e| e.to_string())?;
-    let key = PrivateKeyDer::from_pem_slice(certs.leaf_key_pem.as_bytes()).map_err(|e| e.to_string())?;
+    let key =
+        PrivateKeyDer::from_pem_slice(certs.leaf_key_pem.as_bytes()).map_err(|e| e.to_string())?;
     let mut cfg = rustls::ServerConfig::builder_with_provider(sl_doctor_checks::tls::provider())
         .with_safe_default_protocol_versions()
         .map_err(|e| e.to_string())?
@@ -261,7 +261,11 @@ fn base_url_for(addr: SocketAddr, https: bool) -> String {
             IpAddr::V6(v6) => format!("[{v6}]"),
         }
     };
-    format!("{}://{host}:{}", if https { "https" } else { "http" }, addr.port())
+    format!(
+        "{}://{host}:{}",
+        if https { "https" } else { "http" },
+        addr.port()
+    )
 }
 
 /// Runs `sl-doctor capture`. `progress` receives each line meant for the person
@@ -298,7 +302,12 @@ pub async fn run(
     let bind = args.bind.unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
     let listener = tokio::net::TcpListener::bind((bind, args.port))
         .await
-        .map_err(|e| CaptureError::Start(format!("cannot listen on {}: {e}", SocketAddr::new(bind, args.port))))?;
+        .map_err(|e| {
+            CaptureError::Start(format!(
+                "cannot listen on {}: {e}",
+                SocketAddr::new(bind, args.port)
+            ))
+        })?;
     let addr = listener
         .local_addr()
         .map_err(|e| CaptureError::Start(e.to_string()))?;
@@ -319,7 +328,8 @@ pub async fn run(
     }
 
     let (tls, ca_file, _ca_dir) = if args.https {
-        let certs = crate::mock::tls::generate(Some(bind)).map_err(|e| CaptureError::Start(e.to_string()))?;
+        let certs = crate::mock::tls::generate(Some(bind))
+            .map_err(|e| CaptureError::Start(e.to_string()))?;
         let (path, dir) = match &args.ca_out {
             Some(p) => (p.clone(), None),
             None => {
@@ -331,9 +341,16 @@ pub async fn run(
             }
         };
         std::fs::write(&path, &certs.ca_pem).map_err(|e| {
-            CaptureError::Input(format!("cannot write the CA certificate to {}: {e}", path.display()))
+            CaptureError::Input(format!(
+                "cannot write the CA certificate to {}: {e}",
+                path.display()
+            ))
         })?;
-        (Some(server_tls(&certs).map_err(CaptureError::Start)?), Some(path), dir)
+        (
+            Some(server_tls(&certs).map_err(CaptureError::Start)?),
+            Some(path),
+            dir,
+        )
     } else {
         (None, None, None)
     };
@@ -357,11 +374,16 @@ pub async fn run(
             "key       comparing with {} ({} characters, {})",
             k.source.name, k.length, k.fingerprint
         )),
-        (None, None) => progress("key       none configured: every key is answered as invalid (set SALESLAYER_API_KEY or --key-file to compare and get 200s)"),
+        (None, None) => progress(
+            "key       none configured: every key is answered as invalid (set SALESLAYER_API_KEY or --key-file to compare and get 200s)",
+        ),
         (None, Some(_)) => {}
     }
     match &upstream {
-        Some(u) => progress(&format!("answers   relayed unchanged to {} (--forward)", u.base_url)),
+        Some(u) => progress(&format!(
+            "answers   relayed unchanged to {} (--forward)",
+            u.base_url
+        )),
         None => progress("answers   like the sl-doctor mock (no request leaves this machine)"),
     }
     progress(&format!(
@@ -373,7 +395,6 @@ pub async fn run(
         configured,
         upstream,
         base_url: base_url.clone(),
-        https: args.https,
         tls,
     });
     let (tx, mut rx) = tokio::sync::mpsc::channel::<PartialRecord>(64);
@@ -431,7 +452,11 @@ pub async fn run(
                 "{} of the {} expected request(s) arrived before {}",
                 captures.len(),
                 args.count,
-                if stopped_early { "Ctrl-C" } else { "the timeout" }
+                if stopped_early {
+                    "Ctrl-C"
+                } else {
+                    "the timeout"
+                }
             ),
         ));
     }
@@ -470,7 +495,12 @@ pub async fn run(
             .unwrap_or_else(|_| "1970-01-01T00:00:00Z".into()),
         verdict,
         listen,
-        mode: if shared.upstream.is_some() { "forward" } else { "mock" }.into(),
+        mode: if shared.upstream.is_some() {
+            "forward"
+        } else {
+            "mock"
+        }
+        .into(),
         key: key_info,
         findings: run_findings,
         captures,
@@ -631,7 +661,8 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
         }
         Some(_) => {
             info.by = "capture".into();
-            let a = answer::bad_request(answer::strict_refusal(&req).unwrap_or("malformed request"));
+            let a =
+                answer::bad_request(answer::strict_refusal(&req).unwrap_or("malformed request"));
             info.status = Some(a.status);
             a.bytes
         }
@@ -648,7 +679,6 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
     let _ = stream.write_all(&bytes).await;
     let _ = stream.flush().await;
     let _ = stream.shutdown().await;
-    let _ = shared.https;
 
     let method = secrets.guard(&req.method);
     let header_names: Vec<String> = req
@@ -729,7 +759,11 @@ pub mod render {
             Severity::Warn => ("⚠", colored::Color::Yellow),
             Severity::Info => ("·", colored::Color::BrightBlack),
         };
-        if style.color { t.color(c).to_string() } else { t.to_string() }
+        if style.color {
+            t.color(c).to_string()
+        } else {
+            t.to_string()
+        }
     }
 
     fn status_sym(style: &Style, s: Status) -> String {
@@ -754,12 +788,20 @@ pub mod render {
         } else {
             format!("{} {}", c.method, c.path)
         };
-        let api = c.api.as_deref().map(|a| format!(" · {a}")).unwrap_or_default();
+        let api = c
+            .api
+            .as_deref()
+            .map(|a| format!(" · {a}"))
+            .unwrap_or_default();
         let key = match (c.key_header.count, &c.key_header.fingerprint) {
             (0, _) => "no X-API-KEY".to_string(),
             (n, Some(fp)) => format!(
                 "X-API-KEY{} {} characters {fp}",
-                if n > 1 { format!(" ×{n}") } else { String::new() },
+                if n > 1 {
+                    format!(" ×{n}")
+                } else {
+                    String::new()
+                },
                 c.key_header.length.unwrap_or(0)
             ),
             (_, None) => "X-API-KEY".to_string(),
@@ -777,7 +819,12 @@ pub mod render {
             s.push_str(&format!("    headers: {}\n", c.header_names.join(", ")));
         }
         for f in &c.findings {
-            s.push_str(&format!("    {} {}  {}\n", sym(style, f.severity), f.code, f.message));
+            s.push_str(&format!(
+                "    {} {}  {}\n",
+                sym(style, f.severity),
+                f.code,
+                f.message
+            ));
             if f.severity != Severity::Info
                 && let Some(fix) = &f.fix
             {
@@ -792,7 +839,12 @@ pub mod render {
     pub fn summary(r: &CaptureReport, style: &Style) -> String {
         let mut s = String::new();
         for f in &r.findings {
-            s.push_str(&format!("{} {}  {}\n", sym(style, f.severity), f.code, f.message));
+            s.push_str(&format!(
+                "{} {}  {}\n",
+                sym(style, f.severity),
+                f.code,
+                f.message
+            ));
             if let Some(fix) = &f.fix {
                 s.push_str(&format!("    fix: {fix}\n"));
             }

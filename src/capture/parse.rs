@@ -334,9 +334,7 @@ pub fn parse_head(head: &[u8], ending: LineEnding) -> RawRequest {
     };
     let mut headers: Vec<RawHeader> = Vec::new();
     for line in lines.iter().skip(first + 1) {
-        let joins = line.is_empty()
-            || matches!(line[0], b' ' | b'\t')
-            || !line.contains(&b':');
+        let joins = line.is_empty() || matches!(line[0], b' ' | b'\t') || !line.contains(&b':');
         if joins {
             if let Some(h) = headers.last_mut() {
                 h.value.extend_from_slice(sep);
@@ -382,7 +380,10 @@ pub fn parse_head(head: &[u8], ending: LineEnding) -> RawRequest {
     req.framing = if chunked {
         Framing::Chunked
     } else {
-        match req.text("content-length").and_then(|v| v.parse::<u64>().ok()) {
+        match req
+            .text("content-length")
+            .and_then(|v| v.parse::<u64>().ok())
+        {
             Some(0) | None => Framing::None,
             Some(n) => Framing::Length(n),
         }
@@ -409,14 +410,20 @@ mod tests {
     #[tokio::test]
     async fn values_keep_the_bytes_the_client_sent() {
         let cases: &[(&[u8], &[u8])] = &[
-            (b"GET /a HTTP/1.1\r\nHost: h\r\nX-API-KEY: abc\r\n\r\n", b"abc"),
+            (
+                b"GET /a HTTP/1.1\r\nHost: h\r\nX-API-KEY: abc\r\n\r\n",
+                b"abc",
+            ),
             (b"GET /a HTTP/1.1\r\nX-API-KEY: abc\r\r\n\r\n", b"abc\r"),
             (b"GET /a HTTP/1.1\r\nX-API-KEY: abc\n\r\n\r\n", b"abc\n"),
             (b"GET /a HTTP/1.1\r\nX-API-KEY: abc\r\n\r\n\r\n", b"abc\r\n"),
             (b"GET /a HTTP/1.1\r\nX-API-KEY:  abc \t\r\n\r\n", b" abc \t"),
             (b"GET /a HTTP/1.1\r\nX-API-KEY:abc\r\n\r\n", b"abc"),
             (b"GET /a HTTP/1.1\nX-API-KEY: abc\n\n", b"abc"),
-            (b"GET /a HTTP/1.1\r\nX-API-KEY: ab\r\n c\r\n\r\n", b"ab\r\n c"),
+            (
+                b"GET /a HTTP/1.1\r\nX-API-KEY: ab\r\n c\r\n\r\n",
+                b"ab\r\n c",
+            ),
             (b"GET /a HTTP/1.1\r\nX-API-KEY: a\xe9bc\r\n\r\n", b"a\xe9bc"),
         ];
         for (raw, want) in cases {

@@ -140,7 +140,15 @@ fn which(tool: &str) -> bool {
 /// Runs curl; returns (exit code, HTTP status as printed by -w).
 fn curl(args: &[&str]) -> (i32, String) {
     let out = Command::new("curl")
-        .args(["-sS", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "10"])
+        .args([
+            "-sS",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            "--max-time",
+            "10",
+        ])
         .args(args)
         .output()
         .expect("curl");
@@ -166,15 +174,26 @@ fn curl_sends_every_classic_mistake_and_capture_names_each() {
         (vec![format!("X-API-KEY: {k}\n"), dam.clone()], "400"),
         (vec![format!("X-API-KEY: \"{k}\""), dam.clone()], "400"),
         (
-            vec![format!("X-API-KEY: SLDOCTOR\u{200B}canary7Qx9+Zk/4mW2="), dam.clone()],
+            vec![
+                format!("X-API-KEY: SLDOCTOR\u{200B}canary7Qx9+Zk/4mW2="),
+                dam.clone(),
+            ],
             "400",
         ),
         (vec![format!("X_API_KEY: {k}"), dam.clone()], "401"),
-        (vec![format!("Authorization: Bearer {k}"), dam.clone()], "401"),
+        (
+            vec![format!("Authorization: Bearer {k}"), dam.clone()],
+            "401",
+        ),
         (
             vec![
                 "Accept: application/json".into(),
-                format!("{u}/dam/image?api_key={}", k.replace('+', "%2B").replace('/', "%2F").replace('=', "%3D")),
+                format!(
+                    "{u}/dam/image?api_key={}",
+                    k.replace('+', "%2B")
+                        .replace('/', "%2F")
+                        .replace('=', "%3D")
+                ),
             ],
             "401",
         ),
@@ -208,11 +227,23 @@ fn curl_sends_every_classic_mistake_and_capture_names_each() {
     );
     assert_codes(
         &caps[1],
-        &["trailing-cr", "rejected-by-strict-servers", "configured-key-plus-extra"],
+        &[
+            "trailing-cr",
+            "rejected-by-strict-servers",
+            "configured-key-plus-extra",
+        ],
         "trailing CR",
     );
-    assert_codes(&caps[2], &["trailing-newline", "configured-key-plus-extra"], "trailing LF");
-    assert_codes(&caps[3], &["surrounding-quotes", "configured-key-with-defects"], "quotes");
+    assert_codes(
+        &caps[2],
+        &["trailing-newline", "configured-key-plus-extra"],
+        "trailing LF",
+    );
+    assert_codes(
+        &caps[3],
+        &["surrounding-quotes", "configured-key-with-defects"],
+        "quotes",
+    );
     assert_codes(&caps[4], &["zero-width", "non-ascii"], "zero-width space");
     let zw = caps[4]["findings"]
         .as_array()
@@ -222,11 +253,31 @@ fn curl_sends_every_classic_mistake_and_capture_names_each() {
         .unwrap();
     assert_eq!(zw["position"]["character"], 9);
     assert_eq!(zw["position"]["codepoint"], "U+200B");
-    assert_codes(&caps[5], &["missing-key-header", "misspelt-key-header"], "X_API_KEY");
-    assert_codes(&caps[6], &["missing-key-header", "authorization-header"], "Bearer");
-    assert_codes(&caps[7], &["missing-key-header", "key-value-in-url", "key-parameter-in-url"], "query");
+    assert_codes(
+        &caps[5],
+        &["missing-key-header", "misspelt-key-header"],
+        "X_API_KEY",
+    );
+    assert_codes(
+        &caps[6],
+        &["missing-key-header", "authorization-header"],
+        "Bearer",
+    );
+    assert_codes(
+        &caps[7],
+        &[
+            "missing-key-header",
+            "key-value-in-url",
+            "key-parameter-in-url",
+        ],
+        "query",
+    );
     assert!(caps[7]["path"].as_str().unwrap().contains("[redacted]"));
-    assert_codes(&caps[8], &["legacy-catalog-path", "catalog-resource-missing"], "legacy path");
+    assert_codes(
+        &caps[8],
+        &["legacy-catalog-path", "catalog-resource-missing"],
+        "legacy path",
+    );
     assert_eq!(caps[8]["api"], "catalog");
 }
 
@@ -294,14 +345,30 @@ for name, headers, path in cases:
     assert_codes(&caps[1], &["surrounding-quotes"], "quoted");
     assert_codes(&caps[2], &["zero-width"], "zwsp bytes");
     // http.client encodes str values as Latin-1: U+00A0 arrives as the single byte 0xA0.
-    assert_codes(&caps[3], &["not-utf8", "unusual-space", "configured-key-plus-extra"], "nbsp");
-    assert_codes(&caps[4], &["missing-key-header", "wrong-key-header"], "Api-Key");
+    assert_codes(
+        &caps[3],
+        &["not-utf8", "unusual-space", "configured-key-plus-extra"],
+        "nbsp",
+    );
+    assert_codes(
+        &caps[4],
+        &["missing-key-header", "wrong-key-header"],
+        "Api-Key",
+    );
     assert!(
-        caps[4]["header_names"].as_array().unwrap().iter().any(|h| h == "Api-Key"),
+        caps[4]["header_names"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h == "Api-Key"),
         "{}",
         caps[4]["header_names"]
     );
-    assert_codes(&caps[5], &["missing-key-header", "key-value-in-url"], "query");
+    assert_codes(
+        &caps[5],
+        &["missing-key-header", "key-value-in-url"],
+        "query",
+    );
 }
 
 #[test]
@@ -344,7 +411,11 @@ const cases = [
         .output()
         .expect("node");
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(out.status.success(), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let expect = [
         "ok status 200",
         // fetch strips leading and trailing HTTP whitespace (TAB, LF, CR, SP) silently.
@@ -370,9 +441,17 @@ const cases = [
         assert_eq!(c["status"], "pass");
     }
     assert_codes(&caps[3], &["surrounding-quotes"], "quoted");
-    assert_codes(&caps[4], &["missing-key-header", "wrong-key-header"], "X-Api-Token");
+    assert_codes(
+        &caps[4],
+        &["missing-key-header", "wrong-key-header"],
+        "X-Api-Token",
+    );
     assert_eq!(caps[4]["api"], "catalog");
-    assert_codes(&caps[5], &["missing-key-header", "key-value-in-url"], "query");
+    assert_codes(
+        &caps[5],
+        &["missing-key-header", "key-value-in-url"],
+        "query",
+    );
 }
 
 #[test]
@@ -384,7 +463,13 @@ fn https_capture_with_curl_and_a_client_that_does_not_trust_the_ca() {
     let ca = s.ca_file.clone().expect("CA file printed");
     let url = format!("{}/dam/image?$top=1", s.base_url);
     assert!(url.starts_with("https://localhost:"), "{url}");
-    let (code, status) = curl(&["--cacert", &ca, "-H", &format!("X-API-KEY: {CANARY} "), &url]);
+    let (code, status) = curl(&[
+        "--cacert",
+        &ca,
+        "-H",
+        &format!("X-API-KEY: {CANARY} "),
+        &url,
+    ]);
     assert_eq!((code, status.as_str()), (0, "200"));
     // Without the CA curl refuses the certificate (exit 60); capture reports the handshake.
     let (code, _) = curl(&["-H", &format!("X-API-KEY: {CANARY}"), &url]);
@@ -399,7 +484,11 @@ fn https_capture_with_curl_and_a_client_that_does_not_trust_the_ca() {
     let caps = json["captures"].as_array().unwrap();
     assert_eq!(caps[0]["transport"], "https");
     // A trailing space is reported from the raw bytes, as a warning: servers drop it.
-    assert_codes(&caps[0], &["trailing-space", "configured-key-plus-extra"], "space");
+    assert_codes(
+        &caps[0],
+        &["trailing-space", "configured-key-plus-extra"],
+        "space",
+    );
     let space = caps[0]["findings"]
         .as_array()
         .unwrap()
@@ -408,7 +497,11 @@ fn https_capture_with_curl_and_a_client_that_does_not_trust_the_ca() {
         .unwrap();
     assert_eq!(space["severity"], "warn");
     assert_codes(&caps[1], &["tls-handshake-failed"], "untrusted CA");
-    assert_codes(&caps[2], &["plain-http-to-https", "same-key-as-configured"], "plain");
+    assert_codes(
+        &caps[2],
+        &["plain-http-to-https", "same-key-as-configured"],
+        "plain",
+    );
 }
 
 #[test]
@@ -422,7 +515,16 @@ fn forward_relays_unchanged_to_a_loopback_https_api() {
     let ca_s = ca.display().to_string();
     let key_flag = format!("both:{CANARY}");
     let mock = start(
-        &["mock", "--https", "--key", &key_flag, "--ca-out", &ca_s, "--exit-after", "30"],
+        &[
+            "mock",
+            "--https",
+            "--key",
+            &key_flag,
+            "--ca-out",
+            &ca_s,
+            "--exit-after",
+            "30",
+        ],
         &[],
         "stdout",
     );
@@ -449,14 +551,30 @@ fn forward_relays_unchanged_to_a_loopback_https_api() {
         assert!(c["answer"]["total_ms"].is_u64());
     }
     assert_codes(&caps[0], &["forward-accepted"], "accepted");
-    assert_codes(&caps[1], &["forward-rejected", "surrounding-quotes"], "quoted");
-    assert_codes(&caps[2], &["forward-rejected", "missing-key-header"], "missing");
+    assert_codes(
+        &caps[1],
+        &["forward-rejected", "surrounding-quotes"],
+        "quoted",
+    );
+    assert_codes(
+        &caps[2],
+        &["forward-rejected", "missing-key-header"],
+        "missing",
+    );
 }
 
 #[test]
 fn nothing_arrives_fails_and_bad_flags_are_usage_errors() {
     let s = start(
-        &["capture", "--port", "0", "--timeout", "0.5", "--format", "json"],
+        &[
+            "capture",
+            "--port",
+            "0",
+            "--timeout",
+            "0.5",
+            "--format",
+            "json",
+        ],
         &[],
         "stderr",
     );
@@ -467,7 +585,13 @@ fn nothing_arrives_fails_and_bad_flags_are_usage_errors() {
     assert!(json.get("key").is_none());
 
     let (r, _d) = crate::common::sl_doctor()
-        .args(["capture", "--forward-to", "http://127.0.0.1:9", "--timeout", "1"])
+        .args([
+            "capture",
+            "--forward-to",
+            "http://127.0.0.1:9",
+            "--timeout",
+            "1",
+        ])
         .run();
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("only https"), "{}", r.stderr);
@@ -481,14 +605,27 @@ fn nothing_arrives_fails_and_bad_flags_are_usage_errors() {
 fn a_non_loopback_bind_is_a_security_warning() {
     let s = start(
         &[
-            "capture", "--bind", "0.0.0.0", "--port", "0", "--count", "1", "--timeout", "10",
-            "--format", "json",
+            "capture",
+            "--bind",
+            "0.0.0.0",
+            "--port",
+            "0",
+            "--count",
+            "1",
+            "--timeout",
+            "10",
+            "--format",
+            "json",
         ],
         &[("SALESLAYER_API_KEY", CANARY)],
         "stderr",
     );
     let (code, status) = if which("curl") {
-        curl(&["-H", &format!("X-API-KEY: {CANARY}"), &format!("{}/dam/image", s.base_url)])
+        curl(&[
+            "-H",
+            &format!("X-API-KEY: {CANARY}"),
+            &format!("{}/dam/image", s.base_url),
+        ])
     } else {
         (0, "200".into())
     };
