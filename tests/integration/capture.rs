@@ -636,3 +636,67 @@ fn a_non_loopback_bind_is_a_security_warning() {
     assert_eq!(json["findings"][0]["code"], "non-loopback-bind");
     assert_eq!(json["findings"][0]["severity"], "warn");
 }
+
+#[test]
+fn human_output_shows_each_request_without_the_key() {
+    if !which("curl") {
+        return;
+    }
+    let s = start(
+        &["capture", "--port", "0", "--count", "1", "--timeout", "20"],
+        &[("SALESLAYER_API_KEY", CANARY)],
+        "stdout",
+    );
+    let (code, _) = curl(&[
+        "-H",
+        &format!("X-API-KEY: {CANARY}\r"),
+        &format!("{}/dam/image?$top=1", s.base_url),
+    ]);
+    assert_eq!(code, 0);
+    let mut s = s;
+    let status = s.child.wait().unwrap();
+    s.reader.join().unwrap();
+    let mut stderr = String::new();
+    s.child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    let stdout: Vec<String> = s.lines.try_iter().collect();
+    let stdout = stdout.join("\n");
+    assert_eq!(status.code(), Some(1), "{stdout}\n{stderr}");
+    assert_no_leak(CANARY, "stdout", &stdout);
+    assert_no_leak(CANARY, "stderr", &stderr);
+    assert!(
+        stdout.contains("#1 GET /dam/image?$top=1 · dam"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("U+000D CARRIAGE RETURN at character 28 of 28"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("plus U+000D CARRIAGE RETURN at the end"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("verdict: fail"), "{stdout}");
+}
+
+#[test]
+fn the_refusal_messages_asserted_here_are_explained_in_the_docs() {
+    let doc = include_str!("../../docs/capture.md");
+    for msg in [
+        "ValueError: Invalid header value",
+        "UnicodeEncodeError: 'latin-1' codec can't encode character '\\u200b'",
+        "TypeError: Cannot convert argument to a ByteString",
+        "is an invalid header value.",
+        "strips leading/trailing TAB, LF, CR and space",
+        "answer.by = \"capture\"",
+    ] {
+        assert!(
+            doc.contains(msg),
+            "docs/capture.md does not explain {msg:?}"
+        );
+    }
+}
