@@ -126,3 +126,54 @@ macro_rules! assert_report_snapshot {
         });
     }};
 }
+
+/// `sl-doctor mock` running as a child process; killed on drop.
+pub struct MockProcess {
+    pub base_url: String,
+    pub ca_path: Option<PathBuf>,
+    child: std::process::Child,
+}
+
+impl MockProcess {
+    /// Starts `sl-doctor mock ARGS --exit-after 60` and reads its base URL and CA file.
+    pub fn start(args: &[&str]) -> MockProcess {
+        use std::io::BufRead;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_sl-doctor"))
+            .arg("mock")
+            .args(args)
+            .args(["--exit-after", "60"])
+            .env_clear()
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn sl-doctor mock");
+        let out = child.stdout.take().unwrap();
+        let mut lines = std::io::BufReader::new(out).lines();
+        let (mut base_url, mut ca_path) = (None, None);
+        for line in lines.by_ref() {
+            let line = line.expect("mock output");
+            if let Some(rest) = line.strip_prefix("base URL") {
+                base_url = Some(rest.trim().to_string());
+            } else if let Some(rest) = line.strip_prefix("CA file") {
+                ca_path = rest.split_whitespace().next().map(PathBuf::from);
+            } else if line.starts_with("keys") {
+                break;
+            }
+        }
+        // Keep draining its output so the mock never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        MockProcess {
+            base_url: base_url.expect("the mock prints its base URL"),
+            ca_path,
+            child,
+        }
+    }
+}
+
+impl Drop for MockProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

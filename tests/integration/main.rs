@@ -4,4 +4,5 @@
 mod canary;
 mod cli;
 mod common;
+mod live;
 mod report_schema;
