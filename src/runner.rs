@@ -13,7 +13,7 @@ use sl_doctor_checks::report::{
     SourceSeen, Status, Target, Tool,
 };
 use sl_doctor_checks::urls::redact;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 /// How to run.
@@ -23,6 +23,79 @@ pub struct RunOptions {
     pub offline: bool,
     /// Global deadline for the whole run.
     pub deadline: Duration,
+    /// Checks not to run (`--select` / `--ignore`): reported as skipped "deselected", and
+    /// they do not block the checks that depend on them.
+    pub deselected: HashSet<&'static str>,
+}
+
+/// The reason shown for a deselected check.
+pub const DESELECTED: &str = "deselected (--select/--ignore)";
+
+/// Resolves `--select` and `--ignore` (check ids or checklist item ids) to the set of
+/// checks not to run. `--select` keeps the selected checks and, transitively, the checks
+/// they depend on; `--ignore` then removes its checks. An unknown id is an error that
+/// lists the valid ids.
+pub fn deselect(
+    checks: &[Box<dyn Check>],
+    select: &[String],
+    ignore: &[String],
+) -> Result<HashSet<&'static str>, String> {
+    let expand = |ids: &[String], flag: &str| -> Result<HashSet<&'static str>, String> {
+        let mut out = HashSet::new();
+        for id in ids {
+            let id = id.trim();
+            if let Some(item) = Item::from_id(id) {
+                out.extend(
+                    checks
+                        .iter()
+                        .filter(|c| c.meta().item == item)
+                        .map(|c| c.meta().id),
+                );
+            } else if let Some(c) = checks.iter().find(|c| c.meta().id == id) {
+                out.insert(c.meta().id);
+            } else {
+                return Err(format!(
+                    "{flag}: no check or checklist item is called '{id}'.\n\
+                     Checklist items: {}\n\
+                     Checks: {}",
+                    Item::ALL.map(|i| i.id()).join(", "),
+                    checks
+                        .iter()
+                        .map(|c| c.meta().id)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+        }
+        Ok(out)
+    };
+    let mut keep: HashSet<&'static str> = if select.is_empty() {
+        checks.iter().map(|c| c.meta().id).collect()
+    } else {
+        let mut keep = expand(select, "--select")?;
+        // The checks the selected ones depend on run too, so they are not blocked.
+        loop {
+            let deps: Vec<&'static str> = checks
+                .iter()
+                .filter(|c| keep.contains(c.meta().id))
+                .flat_map(|c| c.meta().depends_on.iter().copied())
+                .filter(|d| !keep.contains(d))
+                .collect();
+            if deps.is_empty() {
+                break;
+            }
+            keep.extend(deps);
+        }
+        keep
+    };
+    for id in expand(ignore, "--ignore")? {
+        keep.remove(id);
+    }
+    Ok(checks
+        .iter()
+        .map(|c| c.meta().id)
+        .filter(|id| !keep.contains(id))
+        .collect())
 }
 
 /// Runs `checks` (in registry order) against `cx` and returns the check results by item.
@@ -33,7 +106,14 @@ pub async fn run_checks(
 ) -> Vec<CheckResult> {
     let deadline = tokio::time::Instant::now() + opts.deadline;
     let mut done: HashMap<&'static str, CheckResult> = HashMap::new();
-    let mut pending: Vec<&dyn Check> = checks.iter().map(|c| c.as_ref()).collect();
+    let mut pending: Vec<&dyn Check> = Vec::new();
+    for c in checks {
+        if opts.deselected.contains(c.meta().id) {
+            done.insert(c.meta().id, skipped(c.as_ref(), DESELECTED.into()));
+        } else {
+            pending.push(c.as_ref());
+        }
+    }
 
     while !pending.is_empty() {
         // A wave: every pending check whose dependencies are all done.
@@ -57,6 +137,9 @@ pub async fn run_checks(
         }
         let futures = ready.into_iter().map(|c| {
             let blocked = c.meta().depends_on.iter().find_map(|d| {
+                if opts.deselected.contains(d) {
+                    return None;
+                }
                 done.get(d)
                     .filter(|r| !matches!(r.status, Status::Pass | Status::Warn))
                     .map(|r| format!("{d} did not pass ({})", r.status.as_str()))
