@@ -261,7 +261,7 @@ pub fn email(report: &Report, f: &Fields, bundle_dir: &str) -> String {
         .unwrap_or_else(|| "<DAM, Catalog, or both>".into());
     let topic = match report.verdict {
         Verdict::Pass | Verdict::Warn => "API key request / check",
-        Verdict::Fail => "API key rejected",
+        Verdict::Fail => "API key problem",
         Verdict::Inconclusive => "API not reachable",
     };
     let mut out = String::new();

@@ -95,9 +95,17 @@ pub fn render(report: &Report, style: &Style) -> String {
                     Status::Pass | Status::Skip => false,
                 })
                 .collect();
+            if shown.is_empty() {
+                continue;
+            }
             let width = shown.iter().map(|c| c.id.len()).max().unwrap_or(0);
+            let _ = writeln!(
+                out,
+                "{} {}",
+                style.status_symbol(item.status),
+                style.bold(item.id.id())
+            );
             for c in shown {
-                let _ = writeln!(out, "{}", style.dim(&format!("{}:", item.id.id())));
                 render_check(&mut out, c, width, style);
             }
         }

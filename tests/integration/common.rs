@@ -54,6 +54,11 @@ impl SlDoctor {
         self
     }
 
+    pub fn arg(mut self, arg: impl AsRef<std::ffi::OsStr>) -> Self {
+        self.cmd.arg(arg);
+        self
+    }
+
     pub fn stdin(mut self, bytes: impl Into<Vec<u8>>) -> Self {
         self.stdin = Some(bytes.into());
         self.cmd.stdin(Stdio::piped());
@@ -125,4 +130,87 @@ macro_rules! assert_report_snapshot {
             ".checklist[].checks[].duration_ms" => "[ms]",
         });
     }};
+}
+
+/// `sl-doctor mock --https` as a subprocess (it stops by itself after 20 s; killed on drop).
+pub struct MockProc {
+    child: std::process::Child,
+    pub base_url: String,
+    pub ca: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for MockProc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts the mock accepting `key` for both APIs and waits for its `base URL` line.
+pub fn start_mock(key: &str) -> MockProc {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ca = dir.path().join("mock-ca.pem");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sl-doctor"))
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .args(["mock", "--https", "--exit-after", "20", "--key"])
+        .arg(format!("both:{key}"))
+        .arg("--ca-out")
+        .arg(&ca)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn the mock");
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    let mut base_url = None;
+    for line in lines.by_ref() {
+        let line = line.expect("mock output");
+        if let Some(u) = line.strip_prefix("base URL") {
+            base_url = Some(u.trim().to_string());
+            break;
+        }
+    }
+    let base_url = base_url.expect("the mock prints its base URL");
+    // Keep reading: the mock logs every request, and a closed pipe would stop it.
+    std::thread::spawn(move || for _ in lines {});
+    assert!(ca.exists(), "the mock wrote its CA");
+    MockProc {
+        child,
+        base_url,
+        ca,
+        _dir: dir,
+    }
+}
+
+/// A plain-HTTP loopback server that answers 503 to everything, for at most
+/// `max_connections` connections or 15 seconds. Returns its base URL.
+pub fn start_503_server(max_connections: usize) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().unwrap();
+    listener.set_nonblocking(true).unwrap();
+    std::thread::spawn(move || {
+        let end = std::time::Instant::now() + std::time::Duration::from_secs(15);
+        let mut served = 0;
+        while served < max_connections && std::time::Instant::now() < end {
+            match listener.accept() {
+                Ok((mut s, _)) => {
+                    served += 1;
+                    let _ = s.set_nonblocking(false);
+                    let _ = s.set_read_timeout(Some(std::time::Duration::from_secs(2)));
+                    let mut buf = [0u8; 4096];
+                    let _ = s.read(&mut buf);
+                    let _ = s.write_all(
+                        b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                    );
+                }
+                Err(_) => std::thread::sleep(std::time::Duration::from_millis(20)),
+            }
+        }
+    });
+    format!("http://{addr}")
 }
