@@ -265,6 +265,10 @@ pub struct MockArgs {
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub delay_ms: u64,
 
+    /// Turn off the documented rate limit of 50 requests per 10 s (for benchmarks).
+    #[arg(long)]
+    pub no_rate_limit: bool,
+
     /// Stop after this many seconds (default: run until Ctrl-C).
     #[arg(long, value_name = "SECS", value_parser = parse_secs)]
     pub exit_after: Option<f64>,

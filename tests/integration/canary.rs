@@ -10,7 +10,7 @@ fn variants() -> Vec<String> {
         format!("{CANARY}\n"),
         format!(" {CANARY}\r\n"),
         format!("\"{CANARY}\""),
-        format!("SLDOCTOR\u{200b}canary7Qx9+Zk/4mW2="),
+        "SLDOCTOR\u{200b}canary7Qx9+Zk/4mW2=".to_string(),
         format!("X-API-KEY: {CANARY}"),
         format!("Bearer {CANARY}"),
         format!("\u{201c}{CANARY}\u{201d}"),

@@ -23,7 +23,7 @@ fn exit_code_3_when_the_api_only_answers_503() {
 #[test]
 fn exit_codes_0_and_1_against_the_mock_and_2_for_bad_ids() {
     let mock = start_mock(GOOD);
-    let ca = mock.ca.to_str().unwrap();
+    let ca = mock.ca_path.as_ref().unwrap().to_str().unwrap();
     let (r, _d) = sl_doctor()
         .env("SALESLAYER_API_KEY", GOOD)
         .args(["--base-url", &mock.base_url, "--ca-cert", ca, "--no-proxy"])

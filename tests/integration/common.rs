@@ -132,58 +132,65 @@ macro_rules! assert_report_snapshot {
     }};
 }
 
-/// `sl-doctor mock --https` as a subprocess (it stops by itself after 20 s; killed on drop).
-pub struct MockProc {
-    child: std::process::Child,
+/// `sl-doctor mock` running as a child process; killed on drop.
+pub struct MockProcess {
     pub base_url: String,
-    pub ca: PathBuf,
-    _dir: tempfile::TempDir,
+    pub ca_path: Option<PathBuf>,
+    child: std::process::Child,
 }
 
-impl Drop for MockProc {
+impl MockProcess {
+    /// Starts `sl-doctor mock ARGS --exit-after 60` and reads its base URL and CA file.
+    pub fn start(args: &[&str]) -> MockProcess {
+        use std::io::BufRead;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_sl-doctor"))
+            .arg("mock")
+            .args(args)
+            .args(["--exit-after", "60"])
+            .env_clear()
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn sl-doctor mock");
+        let out = child.stdout.take().unwrap();
+        let mut lines = std::io::BufReader::new(out).lines();
+        let (mut base_url, mut ca_path) = (None, None);
+        for line in lines.by_ref() {
+            let line = line.expect("mock output");
+            if let Some(rest) = line.strip_prefix("base URL") {
+                base_url = Some(rest.trim().to_string());
+            } else if let Some(rest) = line.strip_prefix("CA file") {
+                ca_path = rest.split_whitespace().next().map(PathBuf::from);
+            } else if line.starts_with("keys") {
+                break;
+            }
+        }
+        // Keep draining its output so the mock never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        MockProcess {
+            base_url: base_url.expect("the mock prints its base URL"),
+            ca_path,
+            child,
+        }
+    }
+}
+
+impl Drop for MockProcess {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
 }
 
-/// Starts the mock accepting `key` for both APIs and waits for its `base URL` line.
-pub fn start_mock(key: &str) -> MockProc {
-    use std::io::BufRead;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let ca = dir.path().join("mock-ca.pem");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sl-doctor"))
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .args(["mock", "--https", "--exit-after", "20", "--key"])
-        .arg(format!("both:{key}"))
-        .arg("--ca-out")
-        .arg(&ca)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn the mock");
-    let stdout = child.stdout.take().unwrap();
-    let mut lines = std::io::BufReader::new(stdout).lines();
-    let mut base_url = None;
-    for line in lines.by_ref() {
-        let line = line.expect("mock output");
-        if let Some(u) = line.strip_prefix("base URL") {
-            base_url = Some(u.trim().to_string());
-            break;
-        }
-    }
-    let base_url = base_url.expect("the mock prints its base URL");
-    // Keep reading: the mock logs every request, and a closed pipe would stop it.
-    std::thread::spawn(move || for _ in lines {});
-    assert!(ca.exists(), "the mock wrote its CA");
-    MockProc {
-        child,
-        base_url,
-        ca,
-        _dir: dir,
-    }
+/// Starts `sl-doctor mock --https` accepting `key` for both APIs.
+pub fn start_mock(key: &str) -> MockProcess {
+    let m = MockProcess::start(&["--https", "--key", &format!("both:{key}")]);
+    assert!(
+        m.ca_path.as_ref().is_some_and(|p| p.exists()),
+        "the mock wrote its CA"
+    );
+    m
 }
 
 /// A plain-HTTP loopback server that answers 503 to everything, for at most

@@ -6,5 +6,6 @@ mod canary;
 mod ci;
 mod cli;
 mod common;
+mod live;
 mod report_schema;
 mod support_curl;

@@ -138,7 +138,7 @@ fn support_against_the_mock_includes_request_ids() {
             "--no-proxy",
             "--ca-cert",
         ])
-        .arg(&mock.ca)
+        .arg(mock.ca_path.as_ref().unwrap())
         .run();
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("Verdict: pass"), "{}", r.stdout);
@@ -179,7 +179,7 @@ fn curl_command_works_against_the_mock_and_never_holds_the_key() {
             &mock.base_url,
             "--ca-cert",
         ])
-        .arg(&mock.ca)
+        .arg(mock.ca_path.as_ref().unwrap())
         .arg("--postman")
         .arg(&postman)
         .args([
