@@ -219,3 +219,87 @@ fn completions_and_man_page() {
         "docs/sl-doctor.1 is out of date: run `cargo run -q -- man > docs/sl-doctor.1`"
     );
 }
+
+/// The `run:` script of the step with `id: <id>` in action.yml (block scalar by indent).
+fn action_step_script(id: &str) -> String {
+    let yml = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/action.yml")).unwrap();
+    let lines: Vec<&str> = yml.lines().collect();
+    let step = lines
+        .iter()
+        .position(|l| l.trim() == format!("id: {id}"))
+        .expect("step id");
+    let run = step
+        + lines[step..]
+            .iter()
+            .position(|l| l.trim() == "run: |")
+            .expect("run: |");
+    let indent = lines[run].len() - lines[run].trim_start().len();
+    lines[run + 1..]
+        .iter()
+        .take_while(|l| l.trim().is_empty() || l.len() - l.trim_start().len() > indent)
+        .map(|l| l.get(indent + 2..).unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn action_yml_runs_sl_doctor_and_fails_by_its_exit_code() {
+    let bin_dir = std::path::Path::new(env!("CARGO_BIN_EXE_sl-doctor"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let script = action_step_script("run");
+    assert!(script.contains("sl-doctor \"${args[@]}\""), "{script}");
+    let install = action_step_script("install");
+    assert!(
+        install.contains("cargo install --locked --quiet --path \"$ACTION_PATH\""),
+        "{install}"
+    );
+    let run = |key: &str, extra: &str, inconclusive_ok: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("github_output");
+        let path = format!(
+            "{}:{}",
+            bin_dir.display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        let o = std::process::Command::new("bash")
+            .args(["-eo", "pipefail", "-c", &script])
+            .env_clear()
+            .env("PATH", path)
+            .env("HOME", dir.path())
+            .env("GITHUB_OUTPUT", &out)
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_STEP_SUMMARY", dir.path().join("summary.md"))
+            .env("SALESLAYER_API_KEY", key)
+            .env("SL_KEY_ENV", "SALESLAYER_API_KEY")
+            .env("SL_BASE_URL", "")
+            .env("SL_APIS", "all")
+            .env("SL_FORMAT", "human")
+            .env("SL_STRICT", "false")
+            .env("SL_INCONCLUSIVE_OK", inconclusive_ok)
+            .env("SL_ARGS", extra)
+            .env("SL_REPORT", dir.path().join("report.json"))
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        let outputs = std::fs::read_to_string(&out).unwrap_or_default();
+        let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
+        assert_no_leak(key, "action log", &stdout);
+        assert!(dir.path().join("report.json").exists(), "{stdout}");
+        (o.status.code().unwrap_or(-1), outputs, stdout)
+    };
+    let (code, outputs, _) = run(GOOD, "--offline", "false");
+    assert_eq!(code, 0);
+    assert!(outputs.contains("exit-code=0"), "{outputs}");
+    let quoted = format!("\"{CANARY}\"");
+    let (code, outputs, stdout) = run(&quoted, "--offline", "false");
+    assert_eq!(code, 1, "{stdout}");
+    assert!(outputs.contains("exit-code=1"), "{outputs}");
+    assert!(stdout.contains("::error "), "{stdout}");
+    let base = start_503_server(8);
+    let args = format!("--base-url {base} --allow-http --timeout 3");
+    let (code, outputs, _) = run(GOOD, &args, "true");
+    assert_eq!(code, 0, "inconclusive-ok");
+    assert!(outputs.contains("exit-code=3"), "{outputs}");
+}
