@@ -111,7 +111,22 @@ pub fn tilde(text: &str, home: Option<&Path>) -> String {
     if h.len() < 2 {
         return text.to_string();
     }
-    text.replace(h, "~")
+    // Only whole path components: `/home/ana/x` and `/home/ana` become `~/x` and `~`,
+    // `/home/anabel` stays.
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(h) {
+        let after = &rest[i + h.len()..];
+        let boundary = after
+            .chars()
+            .next()
+            .is_none_or(|c| !(c.is_alphanumeric() || matches!(c, '_' | '-' | '.')));
+        out.push_str(&rest[..i]);
+        out.push_str(if boundary { "~" } else { h });
+        rest = after;
+    }
+    out.push_str(rest);
+    out
 }
 
 /// True when `text` contains an 8-character piece of `key` (the secret rule of DESIGN.md).
