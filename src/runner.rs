@@ -13,7 +13,7 @@ use sl_doctor_checks::report::{
     SourceSeen, Status, Target, Tool,
 };
 use sl_doctor_checks::urls::redact;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 /// How to run.
@@ -23,6 +23,79 @@ pub struct RunOptions {
     pub offline: bool,
     /// Global deadline for the whole run.
     pub deadline: Duration,
+    /// Checks not to run (`--select` / `--ignore`): reported as skipped "deselected", and
+    /// they do not block the checks that depend on them.
+    pub deselected: HashSet<&'static str>,
+}
+
+/// The reason shown for a deselected check.
+pub const DESELECTED: &str = "deselected (--select/--ignore)";
+
+/// Resolves `--select` and `--ignore` (check ids or checklist item ids) to the set of
+/// checks not to run. `--select` keeps the selected checks and, transitively, the checks
+/// they depend on; `--ignore` then removes its checks. An unknown id is an error that
+/// lists the valid ids.
+pub fn deselect(
+    checks: &[Box<dyn Check>],
+    select: &[String],
+    ignore: &[String],
+) -> Result<HashSet<&'static str>, String> {
+    let expand = |ids: &[String], flag: &str| -> Result<HashSet<&'static str>, String> {
+        let mut out = HashSet::new();
+        for id in ids {
+            let id = id.trim();
+            if let Some(item) = Item::from_id(id) {
+                out.extend(
+                    checks
+                        .iter()
+                        .filter(|c| c.meta().item == item)
+                        .map(|c| c.meta().id),
+                );
+            } else if let Some(c) = checks.iter().find(|c| c.meta().id == id) {
+                out.insert(c.meta().id);
+            } else {
+                return Err(format!(
+                    "{flag}: no check or checklist item is called '{id}'.\n\
+                     Checklist items: {}\n\
+                     Checks: {}",
+                    Item::ALL.map(|i| i.id()).join(", "),
+                    checks
+                        .iter()
+                        .map(|c| c.meta().id)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+        }
+        Ok(out)
+    };
+    let mut keep: HashSet<&'static str> = if select.is_empty() {
+        checks.iter().map(|c| c.meta().id).collect()
+    } else {
+        let mut keep = expand(select, "--select")?;
+        // The checks the selected ones depend on run too, so they are not blocked.
+        loop {
+            let deps: Vec<&'static str> = checks
+                .iter()
+                .filter(|c| keep.contains(c.meta().id))
+                .flat_map(|c| c.meta().depends_on.iter().copied())
+                .filter(|d| !keep.contains(d))
+                .collect();
+            if deps.is_empty() {
+                break;
+            }
+            keep.extend(deps);
+        }
+        keep
+    };
+    for id in expand(ignore, "--ignore")? {
+        keep.remove(id);
+    }
+    Ok(checks
+        .iter()
+        .map(|c| c.meta().id)
+        .filter(|id| !keep.contains(id))
+        .collect())
 }
 
 /// Runs `checks` (in registry order) against `cx` and returns their results in that order.
@@ -40,14 +113,19 @@ pub async fn run_checks(
     let mut started: Vec<(&'static str, Pending<'_>)> = Vec::with_capacity(checks.len());
     for c in checks {
         let c: &dyn Check = c.as_ref();
+        let deselected = opts.deselected.contains(c.meta().id);
         // A dependency that is not registered (or deselected) does not block.
         let deps: Vec<(&'static str, Pending<'_>)> = c
             .meta()
             .depends_on
             .iter()
+            .filter(|d| !opts.deselected.contains(*d))
             .filter_map(|d| started.iter().find(|(id, _)| id == d).cloned())
             .collect();
         let fut = async move {
+            if deselected {
+                return skipped(c, DESELECTED.into());
+            }
             if c.meta().needs_network && opts.offline {
                 return skipped(c, "--offline: network checks were not run".into());
             }

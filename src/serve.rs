@@ -216,6 +216,7 @@ pub async fn run_demo() -> Result<Demo, MockError> {
     let opts = crate::runner::RunOptions {
         offline: false,
         deadline: Duration::from_secs(30),
+        deselected: Default::default(),
     };
     let report = crate::runner::run(&checks, &cx, &opts).await;
     let requests = mock

@@ -54,6 +54,11 @@ impl SlDoctor {
         self
     }
 
+    pub fn arg(mut self, arg: impl AsRef<std::ffi::OsStr>) -> Self {
+        self.cmd.arg(arg);
+        self
+    }
+
     pub fn stdin(mut self, bytes: impl Into<Vec<u8>>) -> Self {
         self.stdin = Some(bytes.into());
         self.cmd.stdin(Stdio::piped());
@@ -176,4 +181,43 @@ impl Drop for MockProcess {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Starts `sl-doctor mock --https` accepting `key` for both APIs.
+pub fn start_mock(key: &str) -> MockProcess {
+    let m = MockProcess::start(&["--https", "--key", &format!("both:{key}")]);
+    assert!(
+        m.ca_path.as_ref().is_some_and(|p| p.exists()),
+        "the mock wrote its CA"
+    );
+    m
+}
+
+/// A plain-HTTP loopback server that answers 503 to everything, for at most
+/// `max_connections` connections or 15 seconds. Returns its base URL.
+pub fn start_503_server(max_connections: usize) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().unwrap();
+    listener.set_nonblocking(true).unwrap();
+    std::thread::spawn(move || {
+        let end = std::time::Instant::now() + std::time::Duration::from_secs(15);
+        let mut served = 0;
+        while served < max_connections && std::time::Instant::now() < end {
+            match listener.accept() {
+                Ok((mut s, _)) => {
+                    served += 1;
+                    let _ = s.set_nonblocking(false);
+                    let _ = s.set_read_timeout(Some(std::time::Duration::from_secs(2)));
+                    let mut buf = [0u8; 4096];
+                    let _ = s.read(&mut buf);
+                    let _ = s.write_all(
+                        b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                    );
+                }
+                Err(_) => std::thread::sleep(std::time::Duration::from_millis(20)),
+            }
+        }
+    });
+    format!("http://{addr}")
 }
