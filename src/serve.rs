@@ -68,6 +68,11 @@ pub async fn run_mock(args: &MockArgs) -> Result<(), MockError> {
         keys,
         delay: Duration::from_millis(args.delay_ms),
         ca_out: args.ca_out.clone(),
+        rate_limit: if args.no_rate_limit {
+            None
+        } else {
+            MockConfig::default().rate_limit
+        },
         ..MockConfig::default()
     })
     .await
@@ -95,7 +100,14 @@ pub async fn run_mock(args: &MockArgs) -> Result<(), MockError> {
             .map(|p| format!(" --cacert '{}'", p.display()))
             .unwrap_or_default()
     );
-    println!("rate limit 50 requests per 10 s per key · Ctrl-C stops");
+    println!(
+        "rate limit {} · Ctrl-C stops",
+        if args.no_rate_limit {
+            "off"
+        } else {
+            "50 requests per 10 s per key"
+        }
+    );
     let mut seen = 0;
     let stop = async {
         match args.exit_after {
@@ -204,6 +216,7 @@ pub async fn run_demo() -> Result<Demo, MockError> {
     let opts = crate::runner::RunOptions {
         offline: false,
         deadline: Duration::from_secs(30),
+        deselected: Default::default(),
     };
     let report = crate::runner::run(&checks, &cx, &opts).await;
     let requests = mock

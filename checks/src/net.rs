@@ -226,39 +226,6 @@ pub struct NetError {
     pub elapsed: Duration,
 }
 
-/// Walks the error chain down to a `rustls::Error`, through the nested `io::Error`
-/// payloads that `source()` skips (see crates.md §1c).
-fn find_rustls(e: &(dyn std::error::Error + 'static)) -> Option<rustls::Error> {
-    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(err) = cur {
-        if let Some(r) = err.downcast_ref::<rustls::Error>() {
-            return Some(r.clone());
-        }
-        let mut io = err.downcast_ref::<std::io::Error>();
-        while let Some(i) = io {
-            match i.get_ref() {
-                Some(inner) => {
-                    if let Some(r) = inner.downcast_ref::<rustls::Error>() {
-                        return Some(r.clone());
-                    }
-                    io = inner.downcast_ref::<std::io::Error>();
-                    let nested = if io.is_none() {
-                        find_rustls(inner)
-                    } else {
-                        None
-                    };
-                    if nested.is_some() {
-                        return nested;
-                    }
-                }
-                None => break,
-            }
-        }
-        cur = err.source();
-    }
-    None
-}
-
 fn find_io_kind(e: &(dyn std::error::Error + 'static)) -> Option<std::io::ErrorKind> {
     let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(err) = cur {
@@ -311,11 +278,13 @@ pub fn classify(e: &reqwest::Error, elapsed: Duration, timeout: Duration) -> Net
             "request-not-built",
             with("The HTTP client refused to build the request".into()),
         )
-    } else if let Some(r) = find_rustls(e) {
+    } else if let Some(r) = crate::tls::find_rustls_error(e) {
+        // The same classification as the tls-connection check, so both say the same.
+        let (_, why) = crate::tls::classify(r);
         (
             NetErrorKind::Tls,
             "tls-failed",
-            format!("The TLS handshake failed: {r}"),
+            format!("The TLS handshake failed: {why}"),
         )
     } else if e.is_dns() {
         (

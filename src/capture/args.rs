@@ -1,7 +1,7 @@
 //! The command line of `sl-doctor capture` (clap definitions only).
 
-use crate::cli::{ColorWhen, Format};
-use clap::Args;
+use crate::cli::ColorWhen;
+use clap::{Args, ValueEnum};
 use sl_doctor_checks::secret::SecretKey;
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -79,11 +79,20 @@ pub struct CaptureArgs {
     /// Report format on standard output. With json, the progress lines (base URL, one
     /// line per request) go to standard error and standard output holds only the report.
     #[arg(long, value_enum, default_value = "human", help_heading = "Output")]
-    pub format: Format,
+    pub format: CaptureFormat,
 
     /// When to use colour (NO_COLOR is honoured).
     #[arg(long, value_enum, default_value = "auto", help_heading = "Output")]
     pub color: ColorWhen,
+}
+
+/// Output format of `capture`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CaptureFormat {
+    /// One block per request as it arrives, then the verdict.
+    Human,
+    /// One JSON report with a section per captured request, and nothing else.
+    Json,
 }
 
 fn parse_secs(s: &str) -> Result<f64, String> {

@@ -14,7 +14,7 @@ mod diagnose;
 mod forward;
 mod parse;
 
-pub use args::CaptureArgs;
+pub use args::{CaptureArgs, CaptureFormat};
 
 use diagnose::{Configured, KeyHeaderInfo, Secrets};
 use parse::Received;
