@@ -464,14 +464,15 @@ async fn rate_limit_per_key_with_retry_after() {
 
 #[tokio::test]
 async fn rate_limit_window_slides() {
-    let mock = start_mock(false, Some((2, Duration::from_millis(100)))).await;
+    // A window long enough that three requests fit in it even on a loaded CI machine.
+    let mock = start_mock(false, Some((2, Duration::from_millis(1500)))).await;
     let k = Some(GOOD.as_bytes());
     assert_eq!(get(&mock, DAM_PROBE, k).await.status, 200);
     assert_eq!(get(&mock, DAM_PROBE, k).await.status, 200);
     let r = get(&mock, DAM_PROBE, k).await;
     assert_eq!(r.status, 429);
-    assert_eq!(r.headers["retry-after"], "1", "rounded up to whole seconds");
-    tokio::time::sleep(Duration::from_millis(110)).await;
+    assert_eq!(r.headers["retry-after"], "2", "rounded up to whole seconds");
+    tokio::time::sleep(Duration::from_millis(1600)).await;
     assert_eq!(get(&mock, DAM_PROBE, k).await.status, 200);
     mock.shutdown().await;
 }
