@@ -53,6 +53,41 @@ pub enum Command {
     },
     /// Print the JSON Schema of the --format json report.
     Schema,
+    /// Serve a Sales-Layer-compatible API on 127.0.0.1 for your own tests (see docs/mock.md).
+    Mock(MockArgs),
+}
+
+/// Options of `mock`.
+#[derive(Args, Debug, Clone)]
+pub struct MockArgs {
+    /// Serve HTTPS with a certificate generated at start (its CA is written to a file).
+    #[arg(long)]
+    pub https: bool,
+
+    /// Port to listen on (0 = any free port).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+
+    /// A key the mock accepts, as SCOPE:KEY with SCOPE = both, dam, catalog or revoked
+    /// (repeatable). Without --key or --keys-file a random test key for both APIs is made.
+    #[arg(long = "key", value_name = "SCOPE:KEY")]
+    pub keys: Vec<String>,
+
+    /// A file with one `SCOPE KEY` per line (see docs/mock.md).
+    #[arg(long, value_name = "PATH")]
+    pub keys_file: Option<PathBuf>,
+
+    /// Where to write the CA certificate (PEM) with --https.
+    #[arg(long, value_name = "PATH")]
+    pub ca_out: Option<PathBuf>,
+
+    /// Wait this many milliseconds before every response.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub delay_ms: u64,
+
+    /// Stop after this many seconds (default: run until Ctrl-C).
+    #[arg(long, value_name = "SECS", value_parser = parse_secs)]
+    pub exit_after: Option<f64>,
 }
 
 /// Output format of the report on standard output.

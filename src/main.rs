@@ -7,10 +7,12 @@
 mod cli;
 mod config;
 mod explain;
-#[allow(dead_code, unused_imports)]
+// Parts of the mock's API (client_builder, ca_pem, MockKey::revoked…) serve its tests only.
+#[allow(dead_code)]
 mod mock;
 mod render;
 mod runner;
+mod serve;
 
 use clap::Parser;
 use cli::{CheckArgs, Cli, ColorWhen, Command, Format};
@@ -95,6 +97,16 @@ fn main() -> ExitCode {
                 "no check or checklist item is called '{id}'; `sl-doctor checks` lists them"
             )),
         },
+        Some(Command::Mock(args)) => {
+            let rt = match runtime() {
+                Ok(rt) => rt,
+                Err(code) => return code,
+            };
+            match rt.block_on(serve::run_mock(&args)) {
+                Ok(()) => ExitCode::from(exit::OK),
+                Err(e) => fail_usage(e),
+            }
+        }
         Some(Command::Schema) => {
             print_stdout(&schema_json());
             ExitCode::from(exit::OK)
@@ -108,6 +120,15 @@ fn schema_json() -> String {
     let mut s = serde_json::to_string_pretty(&schema).expect("schema serialises");
     s.push('\n');
     s
+}
+
+/// The async runtime for the network checks and servers.
+fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| fail_usage(format!("cannot start the async runtime: {e}")))
 }
 
 fn check(args: &CheckArgs) -> ExitCode {

@@ -12,6 +12,7 @@ use sl_doctor_checks::report::{
     CheckResult, Item, ItemResult, KeyInfo, Report, SCHEMA_VERSION, SourceKind, SourceRef,
     SourceSeen, Status, Target, Tool,
 };
+use sl_doctor_checks::urls::redact;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
@@ -218,8 +219,9 @@ pub async fn run(checks: &[Box<dyn Check>], cx: &Context, opts: &RunOptions) -> 
         verdict,
         key: key_info(cx),
         target: Target {
-            base_url: cx.target.base_url.clone(),
-            url: cx.target.url.clone(),
+            // URLs may carry the key (in userinfo or the query): the report shows them redacted.
+            base_url: redact(&cx.target.base_url, cx.key.key()),
+            url: cx.target.url.as_deref().map(|u| redact(u, cx.key.key())),
             apis: cx.target.apis.iter().map(|a| a.id().to_string()).collect(),
         },
         offline: opts.offline,

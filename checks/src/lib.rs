@@ -8,12 +8,16 @@ pub mod analysis;
 pub mod check;
 pub mod context;
 pub mod dotenv;
+pub mod endpoint;
 pub mod exposure;
+pub mod proxy;
 pub mod report;
 pub mod secret;
 pub mod sources;
+pub mod tls;
 pub mod urls;
 
+pub mod dns_resolution;
 pub mod dotenv_file;
 pub mod extra_whitespace;
 pub mod header_value;
@@ -28,7 +32,9 @@ pub mod lookalike_characters;
 pub mod pasted_label;
 pub mod placeholder_value;
 pub mod plain_http;
+pub mod proxy_config;
 pub mod quoted_value;
+pub mod tls_connection;
 pub mod url_format;
 pub mod url_host;
 pub mod url_path;
@@ -58,6 +64,9 @@ pub fn registry() -> Vec<Box<dyn Check>> {
         Box::new(url_scheme::UrlScheme),
         Box::new(url_host::UrlHost),
         Box::new(url_path::UrlPath),
+        Box::new(dns_resolution::DnsResolution),
+        Box::new(proxy_config::ProxyConfig),
+        Box::new(tls_connection::TlsConnection),
         // header-present
         Box::new(header_value::HeaderValue),
         Box::new(pasted_label::PastedLabel),

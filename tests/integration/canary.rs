@@ -20,7 +20,9 @@ fn variants() -> Vec<String> {
 }
 
 fn check_all_outputs(key: &str, r: &crate::common::Run, files: &[std::path::PathBuf]) {
-    for probe in [key, CANARY] {
+    // The pasted labels in some variants are not secret; the rest of the variant is.
+    let secret_part = key.replace("X-API-KEY: ", "").replace("Bearer ", "");
+    for probe in [secret_part.as_str(), CANARY] {
         assert_no_leak(probe, "stdout", &r.stdout);
         assert_no_leak(probe, "stderr", &r.stderr);
         for f in files {
