@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 /// Reads at most `MAX_KEY_FILE` bytes of standard input.
-fn read_stdin_key() -> Result<Vec<u8>, InputError> {
+pub(crate) fn read_stdin_key() -> Result<Vec<u8>, InputError> {
     let mut buf = Vec::new();
     std::io::stdin()
         .lock()

@@ -12,6 +12,7 @@ mod explain;
 mod mock;
 mod render;
 mod runner;
+mod scan;
 mod serve;
 
 use clap::Parser;
@@ -111,6 +112,11 @@ fn main() -> ExitCode {
             print_stdout(&schema_json());
             ExitCode::from(exit::OK)
         }
+        Some(Command::Scan(args)) => match scan::run(&args) {
+            Ok(true) => ExitCode::from(exit::PROBLEM),
+            Ok(false) => ExitCode::from(exit::OK),
+            Err(e) => fail_usage(e),
+        },
     }
 }
 
