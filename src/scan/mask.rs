@@ -182,7 +182,8 @@ mod tests {
             assert!(got.contains(TOKEN) && got.ends_with(" end"), "{got}");
         }
         let got = mask(b"old=SLDOCTORcanary7Q new=SLDOCTORcanary7Qx9+Zk/4mW2=");
-        assert_eq!(got, format!("old=[redacted] new={TOKEN}"));
+        // `=` belongs to words (base64 padding), so `old=` goes with the truncated copy.
+        assert_eq!(got, format!("[redacted] new={TOKEN}"));
     }
 
     #[test]

@@ -271,16 +271,27 @@ mod tests {
             (b64(format!("{k}\n").as_bytes()), Encoding::Base64),
             (b64(format!("u:{k}").as_bytes()), Encoding::Base64),
             (b64(format!("ab{k}").as_bytes()), Encoding::Base64),
-            (b64u(format!("a{k}").as_bytes()), Encoding::Base64Url),
-            (
-                nopad(b64u(format!("{k}\n").as_bytes())),
-                Encoding::Base64Url,
-            ),
+            // The canary's base64 has no `+` or `/`: URL-safe is the same text.
+            (b64u(format!("a{k}").as_bytes()), Encoding::Base64),
         ];
         for (hay, want) in cases {
             assert_eq!(find(&p, hay.as_bytes()), vec![want], "case {want:?}");
         }
         assert!(find(&p, b"SLDOCTORcanary7Qx9 Zk/4mW2=").is_empty());
+
+        // A key whose base64 has `+` and `/`: URL-safe base64 is its own pattern.
+        let k2 = b"Qx9+Zk/4mW2=ZZ~~kk>>";
+        let p2 = Patterns::new(k2).unwrap();
+        for pre in ["", "a", "ab"] {
+            let mut s = pre.as_bytes().to_vec();
+            s.extend_from_slice(k2);
+            s.push(b'\n');
+            assert_eq!(
+                find(&p2, nopad(b64u(&s)).as_bytes()),
+                vec![Encoding::Base64Url]
+            );
+            assert_eq!(find(&p2, b64(&s).as_bytes()), vec![Encoding::Base64]);
+        }
     }
 
     #[test]
@@ -317,6 +328,8 @@ mod tests {
         assert!(p.has_key_material(b"xx canary7 yy"));
         assert!(!p.has_key_material(b"const apiKey = process.env.X;"));
         assert!(format!("{p:?}").contains("REDACTED"));
-        assert!(p.encodings().contains(&Encoding::Base64Url));
+        assert!(!p.encodings().contains(&Encoding::Base64Url));
+        let p2 = Patterns::new(b"Qx9+Zk/4mW2=ZZ~~kk>>").unwrap();
+        assert!(p2.encodings().contains(&Encoding::Base64Url));
     }
 }

@@ -462,11 +462,8 @@ pub fn sarif(r: &ScanReport) -> String {
                 RULE_FILE,
                 0,
                 format!(
-                    "The Sales Layer API key ({fp}) is written here {} in a {}. {}",
-                    match h.encoding {
-                        Encoding::Plain => "as-is".to_string(),
-                        e => format!("{}", e.label()),
-                    },
+                    "The Sales Layer API key ({fp}) is written here ({}) in a {}. {}",
+                    h.encoding.label(),
                     h.place.label(),
                     h.place.advice()
                 ),

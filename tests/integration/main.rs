@@ -5,3 +5,4 @@ mod canary;
 mod cli;
 mod common;
 mod report_schema;
+mod scan;
