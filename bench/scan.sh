@@ -25,7 +25,7 @@ fi
 cargo build --release --quiet
 bin=$PWD/target/release/sl-doctor
 
-if [ ! -f "$dir/.bench-$size_mb" ]; then
+if [ ! -f "$dir/.bench-v2-$size_mb" ]; then
   rm -rf "$dir"
   mkdir -p "$dir"
   python3 - "$dir" "$size_mb" "$key" <<'PY'
@@ -85,12 +85,12 @@ exts = ["js", "ts", "py", "php", "json", "yml", "md", "html", "css", "txt", "rb"
 i = 0
 while written < budget:
     d = f"src/mod{i % 97}/sub{(i // 97) % 13}"
-    n = rng.choice([1, 2, 4, 8, 16, 24, 32, 48, 64, 96, 128, 256]) << 10
+    n = rng.choice([1, 2, 2, 4, 4, 8, 8, 12, 16, 24, 32, 48, 64, 128]) << 10
     put(f"{d}/f{i}.{rng.choice(exts)}", chunk(min(n, budget - written + 1)))
     i += 1
-print(f"generated {written / (1 << 20):.0f} MiB in {i + 2150 + len(leaks) + 7} files under {root}")
+print(f"generated {written / (1 << 20):.0f} MiB under {root}")
 PY
-  touch "$dir/.bench-$size_mb"
+  touch "$dir/.bench-v2-$size_mb"
 fi
 echo "tree: $dir ($(du -sh --exclude=.git "$dir" | cut -f1), $(find "$dir" -type f -not -path '*/.git/*' | wc -l) files)"
 
