@@ -79,7 +79,7 @@ pub struct ScanArgs {
     #[arg(long, help_heading = "Key")]
     pub no_dotenv: bool,
 
-    /// The key itself. Works, but is flagged: it shows in the process list and shell history.
+    /// The key itself. Works, but it shows in the process list and shell history: prefer the others.
     #[arg(long, value_name = "VALUE", value_parser = parse_secret, help_heading = "Key")]
     pub key: Option<SecretKey>,
 

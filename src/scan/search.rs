@@ -186,6 +186,7 @@ fn pats_guarded(pats: &Patterns, text: &str) -> String {
 /// How one pass over a file ended.
 enum Pass {
     Clean,
+    Error,
     Found,
     Binary,
 }
@@ -227,7 +228,7 @@ fn scan_file(
                     Some(shown()),
                     format!("read error after {total} bytes: {e}"),
                 );
-                break Pass::Clean;
+                break Pass::Error;
             }
         };
         total += n as u64;
@@ -261,6 +262,7 @@ fn scan_file(
             shared.binary.fetch_add(1, Ordering::Relaxed);
             return;
         }
+        Pass::Error => return,
         Pass::Clean => {
             if total != size && total <= opts.max_filesize {
                 shared.note(
