@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-200}
 cargo build --release --quiet
-bin=target/release/sl-doctor
+bin=$PWD/target/release/sl-doctor
 size=$(stat -c %s "$bin")
 echo "release binary: $bin, $size bytes ($(awk -v s="$size" 'BEGIN{printf "%.2f MiB", s/1048576}'))"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT

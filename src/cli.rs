@@ -17,8 +17,16 @@ Examples:
   sl-doctor --offline                    only the checks that need no network
   sl-doctor --key-file ./secrets/sl.key  read the key from a file
   sl-doctor --format json > report.json  the report to attach to a support ticket
+  sl-doctor --format junit > sl.xml      one JUnit test case per check, for CI test reports
+  sl-doctor --quiet --strict             CI preflight: verdict and failures only, warnings fail
+  sl-doctor --ignore plain-http          run everything but one check (or a checklist item)
+  sl-doctor support --account 'ACME'     a share-safe bundle and a ready-to-send support email
+  sl-doctor curl                         the same request as a curl command ($VAR, never the key)
   sl-doctor explain hidden-characters    what a check does and how to fix it
   sl-doctor demo                         the whole pipeline against a local mock, no key needed
+
+In GitHub Actions (GITHUB_ACTIONS=true) the human format also prints ::error/::warning
+annotations, and a Markdown summary is appended to $GITHUB_STEP_SUMMARY.
 
 The key is never printed: it is shown by length, by the position and Unicode name of
 suspicious characters, and by a fingerprint (sha256: + 12 hex digits of SHA-256 of the
@@ -58,6 +66,178 @@ pub enum Command {
     /// Search files (and with --history the git history) for the configured key, in the
     /// encodings it leaks in; exit 1 when found.
     Scan(Box<crate::scan::ScanArgs>),
+    /// Run the whole doctor against the embedded mock with a deliberately broken key
+    /// (no network and no key needed).
+    Demo(DemoArgs),
+    /// Run the diagnosis, write a share-safe bundle for Sales Layer support and print a
+    /// ready-to-send email (exit 0 when the bundle was written, whatever the verdict).
+    #[command(
+        after_long_help = SUPPORT_HELP,
+        mut_arg("output", |a| a
+            .value_name("DIR")
+            .help("Directory for the support bundle [default: ./sl-doctor-support]")),
+        mut_arg("format", |a| a.hide(true)),
+    )]
+    Support(Box<SupportArgs>),
+    /// Print the probe as a curl command (POSIX shell and PowerShell) with the key read from
+    /// its environment variable, never inlined; optionally write a Postman environment.
+    #[command(after_long_help = CURL_HELP)]
+    Curl(CurlArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    #[command(
+        after_long_help = "Examples:\n  sl-doctor completions bash > ~/.local/share/bash-completion/completions/sl-doctor\n  sl-doctor completions zsh > \"${fpath[1]}/_sl-doctor\"\n  sl-doctor completions fish > ~/.config/fish/completions/sl-doctor.fish\n  sl-doctor completions powershell >> $PROFILE"
+    )]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), generated from these definitions.
+    #[command(hide = true)]
+    Man,
+}
+
+const SUPPORT_HELP: &str = "\
+The bundle (--output DIR, default ./sl-doctor-support) holds:
+  report.json   the JSON report (the key only as length and sha256 fingerprint)
+  bundle.json   tool version, OS, target, names of proxy variables, probe request ids and timings
+  email.txt     the email printed on standard output
+It leaves out the key (even partly), every environment value (only proxy variable NAMES)
+and your home directory (shown as ~).
+
+Missing email fields are asked for on a terminal; never when standard input is not a
+terminal or CI is set: they are left as <placeholders> instead.
+
+Example:
+  sl-doctor support --account 'ACME Corp' --environment production --apis both \\
+      --use-case 'Nightly product sync to our webshop' --contact 'Ana Dev <ana@acme.example>'";
+
+const CURL_HELP: &str = "\
+The key is read by the shell from the variable named by --key-env (default
+SALESLAYER_API_KEY) and given to curl on standard input (-H @-), so it is neither in the
+command nor in the process list. URLs are in single quotes so that $top and $metadata
+are not expanded by the shell.
+
+Examples:
+  sl-doctor curl                          the DAM and Catalog probes
+  sl-doctor curl --api dam --shell posix | bash   run the DAM probe (needs SALESLAYER_API_KEY)
+  sl-doctor curl --url 'https://api2.saleslayer.com/catalog/rest/Catalog/Products?$top=1'
+  sl-doctor curl --postman sl.postman_environment.json";
+
+/// Options of `support`: the check options (reused) plus the email fields.
+#[derive(Args, Debug, Clone)]
+pub struct SupportArgs {
+    /// Customer or account name.
+    #[arg(long, value_name = "NAME", help_heading = "Email")]
+    pub account: Option<String>,
+
+    /// Environment the key is for (e.g. production, staging).
+    #[arg(long, value_name = "NAME", help_heading = "Email")]
+    pub environment: Option<String>,
+
+    /// API areas needed.
+    #[arg(long, value_enum, help_heading = "Email")]
+    pub apis: Option<ApiAreas>,
+
+    /// Short description of the use case.
+    #[arg(long, value_name = "TEXT", help_heading = "Email")]
+    pub use_case: Option<String>,
+
+    /// Technical contact (name and email).
+    #[arg(long, value_name = "CONTACT", help_heading = "Email")]
+    pub contact: Option<String>,
+
+    /// The check options: the diagnosis included in the bundle.
+    #[command(flatten)]
+    pub check: CheckArgs,
+}
+
+/// API areas, as Sales Layer support asks for them.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ApiAreas {
+    /// DAM only.
+    Dam,
+    /// Catalog only.
+    Catalog,
+    /// DAM and Catalog.
+    Both,
+}
+
+impl ApiAreas {
+    /// As written in the email.
+    pub fn label(self) -> &'static str {
+        match self {
+            ApiAreas::Dam => "DAM",
+            ApiAreas::Catalog => "Catalog",
+            ApiAreas::Both => "both (DAM and Catalog)",
+        }
+    }
+}
+
+/// Options of `curl`.
+#[derive(Args, Debug, Clone)]
+pub struct CurlArgs {
+    /// Environment variable the command reads the key from (must be a shell variable name).
+    #[arg(long, value_name = "NAME", default_value = sl_doctor_checks::DEFAULT_KEY_ENV)]
+    pub key_env: String,
+
+    /// Base URL of the API [env: SALESLAYER_BASE_URL] [default: https://api2.saleslayer.com].
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+
+    /// Also print a command for this full request URL (quote it in single quotes).
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+
+    /// Which API's probe to print.
+    #[arg(long, value_enum, default_value = "all")]
+    pub api: ApiChoice,
+
+    /// Add --cacert with this CA certificate file (PEM).
+    #[arg(long, value_name = "PATH")]
+    pub ca_cert: Option<PathBuf>,
+
+    /// Add --resolve HOST:PORT:ADDR (repeatable), like curl's.
+    #[arg(long, value_name = "HOST:PORT:ADDR", value_parser = parse_resolve)]
+    pub resolve: Vec<(String, u16, std::net::IpAddr)>,
+
+    /// Write a Postman environment (baseUrl, and apiKey as an empty secret) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub postman: Option<PathBuf>,
+
+    /// Which shells to print commands for.
+    #[arg(long, value_enum, default_value = "all")]
+    pub shell: CurlShell,
+}
+
+/// Shells for `sl-doctor curl`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CurlShell {
+    /// POSIX shell and PowerShell.
+    All,
+    /// POSIX shell (bash, zsh, sh): pipe it into bash to run it.
+    Posix,
+    /// PowerShell (Invoke-RestMethod and curl.exe).
+    Powershell,
+}
+
+/// Options of `demo`.
+#[derive(Args, Debug, Clone)]
+pub struct DemoArgs {
+    /// Report format on standard output.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+
+    /// When to use colour (NO_COLOR is honoured).
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorWhen,
+
+    /// Use ASCII status symbols instead of ✔ ⚠ ✘ –.
+    #[arg(long)]
+    pub ascii: bool,
+
+    /// Show the details of passing checks too.
+    #[arg(long, short)]
+    pub verbose: bool,
 }
 
 /// Options of `mock`.
@@ -88,6 +268,10 @@ pub struct MockArgs {
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub delay_ms: u64,
 
+    /// Turn off the documented rate limit of 50 requests per 10 s (for benchmarks).
+    #[arg(long)]
+    pub no_rate_limit: bool,
+
     /// Stop after this many seconds (default: run until Ctrl-C).
     #[arg(long, value_name = "SECS", value_parser = parse_secs)]
     pub exit_after: Option<f64>,
@@ -100,6 +284,12 @@ pub enum Format {
     Human,
     /// The schema_version 1 JSON report, and nothing else.
     Json,
+    /// JUnit XML: one test case per check, one test suite per checklist item.
+    Junit,
+    /// GitHub Actions workflow commands (::error/::warning), one per problem.
+    Github,
+    /// A Markdown summary (e.g. for $GITHUB_STEP_SUMMARY or a merge request comment).
+    Markdown,
 }
 
 /// When to use colour.
@@ -236,6 +426,30 @@ pub struct CheckArgs {
     /// Treat warnings as failures (exit code 1).
     #[arg(long, help_heading = "Output")]
     pub strict: bool,
+
+    /// Human format: only the failures (and, with --strict, warnings) and the verdict line.
+    #[arg(long, short, help_heading = "Output", conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Run only these checks or checklist items (comma-separated or repeated), plus the
+    /// checks they depend on; the others are reported as skipped ("deselected").
+    #[arg(
+        long,
+        value_name = "ID",
+        value_delimiter = ',',
+        help_heading = "Selection"
+    )]
+    pub select: Vec<String>,
+
+    /// Do not run these checks or checklist items (comma-separated or repeated); they are
+    /// reported as skipped ("deselected").
+    #[arg(
+        long,
+        value_name = "ID",
+        value_delimiter = ',',
+        help_heading = "Selection"
+    )]
+    pub ignore: Vec<String>,
 }
 
 fn parse_secs(s: &str) -> Result<f64, String> {

@@ -5,6 +5,7 @@
 
 use crate::cli::{ApiChoice, CheckArgs};
 use sl_doctor_checks::context::{Api, Context, NetOptions, TargetSpec, UrlOrigin};
+use sl_doctor_checks::secret::SecretKey;
 use sl_doctor_checks::sources::{self, InputError, KeySpec, MAX_KEY_FILE};
 use std::ffi::OsString;
 use std::io::Read;
@@ -117,4 +118,92 @@ pub fn build_context(
             proxy_env,
         },
     })
+}
+
+/// What the GitHub Actions runner tells a step through its environment.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GithubEnv {
+    /// `GITHUB_ACTIONS=true`: print annotations and write the step summary.
+    pub actions: bool,
+    /// `$GITHUB_STEP_SUMMARY`: the file the Markdown summary is appended to.
+    pub step_summary: Option<PathBuf>,
+}
+
+fn env_value<'a>(env: &'a [(OsString, OsString)], name: &str) -> Option<&'a OsString> {
+    env.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+}
+
+/// Reads `GITHUB_ACTIONS` and `GITHUB_STEP_SUMMARY`.
+pub fn github_env(env: &[(OsString, OsString)]) -> GithubEnv {
+    let actions = env_value(env, "GITHUB_ACTIONS").is_some_and(|v| v == "true");
+    GithubEnv {
+        actions,
+        step_summary: env_value(env, "GITHUB_STEP_SUMMARY")
+            .filter(|v| actions && !v.is_empty())
+            .map(PathBuf::from),
+    }
+}
+
+/// Whether this runs in CI (`CI` set to anything but empty, `0` or `false`): never prompt.
+pub fn is_ci(env: &[(OsString, OsString)]) -> bool {
+    env_value(env, "CI").is_some_and(|v| !v.is_empty() && v != "0" && v != "false")
+}
+
+/// The home directory (`HOME`, or `USERPROFILE` on Windows), to show as `~`.
+pub fn home_dir(env: &[(OsString, OsString)]) -> Option<PathBuf> {
+    env_value(env, "HOME")
+        .or_else(|| env_value(env, "USERPROFILE"))
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+}
+
+/// The base URL: `--base-url`, else `SALESLAYER_BASE_URL`, else the documented default.
+pub fn base_url(flag: Option<&str>, env: &[(OsString, OsString)]) -> String {
+    flag.map(str::to_string)
+        .or_else(|| {
+            env_value(env, sl_doctor_checks::BASE_URL_ENV).map(|v| v.to_string_lossy().into_owned())
+        })
+        .unwrap_or_else(|| sl_doctor_checks::DEFAULT_BASE_URL.to_string())
+}
+
+/// The value of an environment variable as a secret (the `curl` command uses it only to
+/// redact a `--url` that may contain it).
+pub fn env_secret(env: &[(OsString, OsString)], name: &str) -> Option<SecretKey> {
+    env_value(env, name).map(|v| SecretKey::from_bytes(v.as_encoded_bytes().to_vec()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(OsString, OsString)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).into(), (*v).into()))
+            .collect()
+    }
+
+    #[test]
+    fn github_and_ci_detection() {
+        let e = env(&[
+            ("GITHUB_ACTIONS", "true"),
+            ("GITHUB_STEP_SUMMARY", "/tmp/s.md"),
+        ]);
+        assert_eq!(
+            github_env(&e),
+            GithubEnv {
+                actions: true,
+                step_summary: Some("/tmp/s.md".into())
+            }
+        );
+        let e = env(&[
+            ("GITHUB_ACTIONS", "false"),
+            ("GITHUB_STEP_SUMMARY", "/tmp/s.md"),
+        ]);
+        assert_eq!(github_env(&e), GithubEnv::default());
+        assert!(is_ci(&env(&[("CI", "true")])));
+        assert!(is_ci(&env(&[("CI", "1")])));
+        assert!(!is_ci(&env(&[("CI", "false")])));
+        assert!(!is_ci(&env(&[])));
+    }
 }

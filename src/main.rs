@@ -6,6 +6,7 @@
 
 mod cli;
 mod config;
+mod curl;
 mod explain;
 // Parts of the mock's API (client_builder, ca_pem, MockKey::revoked…) serve its tests only.
 #[allow(dead_code)]
@@ -14,9 +15,10 @@ mod render;
 mod runner;
 mod scan;
 mod serve;
+mod support;
 
-use clap::Parser;
-use cli::{CheckArgs, Cli, ColorWhen, Command, Format};
+use clap::{CommandFactory, Parser};
+use cli::{CheckArgs, Cli, ColorWhen, Command, DemoArgs, Format, SupportArgs};
 use sl_doctor_checks::report::{Report, Verdict};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -41,7 +43,7 @@ fn exit_code(report: &Report, strict: bool) -> u8 {
 }
 
 /// Whether to paint a stream: only a terminal, never with NO_COLOR or --color never.
-fn use_color(when: ColorWhen, is_tty: bool) -> bool {
+pub(crate) fn use_color(when: ColorWhen, is_tty: bool) -> bool {
     match when {
         ColorWhen::Always => true,
         ColorWhen::Never => false,
@@ -49,7 +51,7 @@ fn use_color(when: ColorWhen, is_tty: bool) -> bool {
     }
 }
 
-fn fail_usage(msg: impl std::fmt::Display) -> ExitCode {
+pub(crate) fn fail_usage(msg: impl std::fmt::Display) -> ExitCode {
     let color = use_color(ColorWhen::Auto, std::io::stderr().is_terminal());
     let label = if color {
         colored::Colorize::red(colored::Colorize::bold("error:")).to_string()
@@ -61,7 +63,7 @@ fn fail_usage(msg: impl std::fmt::Display) -> ExitCode {
 }
 
 /// Writes to stdout; a closed pipe (`sl-doctor | head`) is not an error.
-fn print_stdout(s: &str) {
+pub(crate) fn print_stdout(s: &str) {
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(s.as_bytes()).and_then(|_| out.flush());
 }
@@ -108,6 +110,7 @@ fn main() -> ExitCode {
                 Err(e) => fail_usage(e),
             }
         }
+        Some(Command::Demo(args)) => demo(&args),
         Some(Command::Schema) => {
             print_stdout(&schema_json());
             ExitCode::from(exit::OK)
@@ -117,7 +120,38 @@ fn main() -> ExitCode {
             Ok(false) => ExitCode::from(exit::OK),
             Err(e) => fail_usage(e),
         },
+        Some(Command::Support(args)) => support_cmd(&args),
+        Some(Command::Curl(args)) => {
+            let env: Vec<_> = std::env::vars_os().collect();
+            match curl::run(&args, &env) {
+                Ok(text) => {
+                    print_stdout(&text);
+                    ExitCode::from(exit::OK)
+                }
+                Err(e) => fail_usage(e),
+            }
+        }
+        Some(Command::Completions { shell }) => {
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "sl-doctor", &mut buf);
+            print_stdout(&String::from_utf8_lossy(&buf));
+            ExitCode::from(exit::OK)
+        }
+        Some(Command::Man) => {
+            print_stdout(&man_page());
+            ExitCode::from(exit::OK)
+        }
     }
+}
+
+/// The man page (roff), generated from the clap definitions; `docs/sl-doctor.1` is a copy
+/// that a test keeps current.
+fn man_page() -> String {
+    let mut buf = Vec::new();
+    clap_mangen::Man::new(Cli::command())
+        .render(&mut buf)
+        .expect("rendering to memory cannot fail");
+    String::from_utf8(buf).expect("clap_mangen writes UTF-8")
 }
 
 /// The JSON Schema of the report, as published in `docs/report.schema.json`.
@@ -129,7 +163,7 @@ fn schema_json() -> String {
 }
 
 /// The async runtime for the network checks and servers.
-fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -137,26 +171,41 @@ fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
         .map_err(|e| fail_usage(format!("cannot start the async runtime: {e}")))
 }
 
-fn check(args: &CheckArgs) -> ExitCode {
-    let env: Vec<_> = std::env::vars_os().collect();
-    let cx = match config::build_context(args, &env) {
-        Ok(cx) => cx,
-        Err(e) => return fail_usage(e),
-    };
+/// Builds the context, runs the diagnosis (with a spinner on a terminal's stderr while
+/// network checks run) and returns the report with the context it was made from.
+fn diagnose(
+    args: &CheckArgs,
+    env: &[(std::ffi::OsString, std::ffi::OsString)],
+) -> Result<(Report, sl_doctor_checks::Context), ExitCode> {
     let checks = sl_doctor_checks::registry();
+    let deselected = runner::deselect(&checks, &args.select, &args.ignore).map_err(fail_usage)?;
+    let cx = config::build_context(args, env).map_err(fail_usage)?;
     let opts = runner::RunOptions {
         offline: args.offline,
         deadline: Duration::from_secs_f64(args.deadline),
+        deselected,
     };
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => return fail_usage(format!("cannot start the async runtime: {e}")),
-    };
+    let rt = runtime()?;
+    // indicatif hides the spinner when stderr is not a terminal (CI, pipes, TERM=dumb).
+    let spinner = (!args.offline).then(|| {
+        let pb = indicatif::ProgressBar::new_spinner();
+        pb.set_message("checking the key and asking the API…");
+        pb.enable_steady_tick(Duration::from_millis(100));
+        pb
+    });
     let report = rt.block_on(runner::run(&checks, &cx, &opts));
+    if let Some(pb) = spinner {
+        pb.finish_and_clear();
+    }
+    Ok((report, cx))
+}
+
+fn check(args: &CheckArgs) -> ExitCode {
+    let env: Vec<_> = std::env::vars_os().collect();
+    let (report, _cx) = match diagnose(args, &env) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
 
     if let Some(path) = &args.output {
         if let Err(e) = std::fs::write(path, render::json::render(&report)) {
@@ -166,17 +215,97 @@ fn check(args: &CheckArgs) -> ExitCode {
             ));
         }
     }
-    let text = match args.format {
-        Format::Json => render::json::render(&report),
-        Format::Human => render::human::render(
-            &report,
-            &render::human::Style {
-                color: use_color(args.color, std::io::stdout().is_terminal()),
-                ascii: args.ascii,
-                verbose: args.verbose,
-            },
-        ),
+    let style = render::human::Style {
+        color: use_color(args.color, std::io::stdout().is_terminal()),
+        ascii: args.ascii,
+        verbose: args.verbose,
+        quiet: args.quiet,
+        strict: args.strict,
     };
+    let mut text = render::render(&report, args.format, &style);
+    let gh = config::github_env(&env);
+    if gh.actions {
+        // Annotations go with the human report only: the other formats own stdout.
+        if args.format == Format::Human {
+            text.push_str(&render::github::render(&report, args.strict));
+        }
+        if let Some(path) = &gh.step_summary {
+            let md = render::markdown::render(&report, args.strict);
+            let appended = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .and_then(|mut f| f.write_all(md.as_bytes()));
+            if let Err(e) = appended {
+                // The diagnosis stands; a summary that could not be written is not a verdict.
+                eprintln!(
+                    "warning: cannot append the summary to $GITHUB_STEP_SUMMARY ({}): {e}",
+                    path.display()
+                );
+            }
+        }
+    }
     print_stdout(&text);
     ExitCode::from(exit_code(&report, args.strict))
+}
+
+/// `sl-doctor support`: asks for missing email fields (terminal only), runs the diagnosis,
+/// writes the bundle and prints the email. Exit 0 when the bundle was written.
+fn support_cmd(args: &SupportArgs) -> ExitCode {
+    let env: Vec<_> = std::env::vars_os().collect();
+    let interactive =
+        std::io::stdin().is_terminal() && std::io::stderr().is_terminal() && !config::is_ci(&env);
+    let fields = support::Fields::from_args(args, interactive);
+    let (report, cx) = match diagnose(&args.check, &env) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    match support::write_bundle(&report, &cx, &fields, args.check.output.as_deref(), &env) {
+        Ok(done) => {
+            print_stdout(&done.email);
+            eprintln!("{}", done.note);
+            ExitCode::from(exit::OK)
+        }
+        Err(e) => fail_usage(e),
+    }
+}
+
+fn demo(args: &DemoArgs) -> ExitCode {
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    let demo = match rt.block_on(serve::run_demo()) {
+        Ok(d) => d,
+        Err(e) => return fail_usage(e),
+    };
+    let style = render::human::Style {
+        color: use_color(args.color, std::io::stdout().is_terminal()),
+        ascii: args.ascii,
+        verbose: args.verbose,
+        ..Default::default()
+    };
+    if args.format != Format::Human {
+        print_stdout(&render::render(&demo.report, args.format, &style));
+        return ExitCode::from(exit::OK);
+    }
+    let mut text = format!(
+        "sl-doctor demo: the full doctor against a local mock of the Sales Layer API at {}\n\
+         (HTTPS with a CA generated just now; no network, no real key). The key is the mock's valid\n\
+         key wrapped in double quotes, as `docker run --env-file` passes SALESLAYER_API_KEY=\"…\".\n\n",
+        demo.base_url
+    );
+    text.push_str(&render::human::render(&demo.report, &style));
+    text.push_str(&format!(
+        "\nThe mock received {} requests:\n",
+        demo.requests.len()
+    ));
+    for r in &demo.requests {
+        text.push_str(&format!("  {r}\n"));
+    }
+    text.push_str(
+        "\nThe demo exits 0 when it ran; run `sl-doctor` on your own key for a real diagnosis.\n",
+    );
+    print_stdout(&text);
+    ExitCode::from(exit::OK)
 }

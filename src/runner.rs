@@ -1,11 +1,11 @@
 //! Runs the registered checks and assembles the `Report`.
 //!
-//! Checks run in waves: every check whose dependencies have finished runs in the same
-//! wave, concurrently, so network checks overlap and a run takes about as long as its
-//! slowest request. A check whose dependency did not pass is skipped with the reason;
+//! Checks run concurrently; each one starts as soon as the checks it depends on have
+//! finished, so network checks overlap and a run takes about as long as its slowest
+//! request. A check whose dependency did not pass is skipped with the reason;
 //! network checks are skipped under `--offline`; a global deadline bounds the run.
 
-use futures_util::future::join_all;
+use futures_util::future::{BoxFuture, FutureExt, Shared, join_all};
 use sl_doctor_checks::check::{Check, CheckError, Outcome};
 use sl_doctor_checks::context::Context;
 use sl_doctor_checks::report::{
@@ -13,7 +13,7 @@ use sl_doctor_checks::report::{
     SourceSeen, Status, Target, Tool,
 };
 use sl_doctor_checks::urls::redact;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 /// How to run.
@@ -23,75 +23,133 @@ pub struct RunOptions {
     pub offline: bool,
     /// Global deadline for the whole run.
     pub deadline: Duration,
+    /// Checks not to run (`--select` / `--ignore`): reported as skipped "deselected", and
+    /// they do not block the checks that depend on them.
+    pub deselected: HashSet<&'static str>,
 }
 
-/// Runs `checks` (in registry order) against `cx` and returns the check results by item.
+/// The reason shown for a deselected check.
+pub const DESELECTED: &str = "deselected (--select/--ignore)";
+
+/// Resolves `--select` and `--ignore` (check ids or checklist item ids) to the set of
+/// checks not to run. `--select` keeps the selected checks and, transitively, the checks
+/// they depend on; `--ignore` then removes its checks. An unknown id is an error that
+/// lists the valid ids.
+pub fn deselect(
+    checks: &[Box<dyn Check>],
+    select: &[String],
+    ignore: &[String],
+) -> Result<HashSet<&'static str>, String> {
+    let expand = |ids: &[String], flag: &str| -> Result<HashSet<&'static str>, String> {
+        let mut out = HashSet::new();
+        for id in ids {
+            let id = id.trim();
+            if let Some(item) = Item::from_id(id) {
+                out.extend(
+                    checks
+                        .iter()
+                        .filter(|c| c.meta().item == item)
+                        .map(|c| c.meta().id),
+                );
+            } else if let Some(c) = checks.iter().find(|c| c.meta().id == id) {
+                out.insert(c.meta().id);
+            } else {
+                return Err(format!(
+                    "{flag}: no check or checklist item is called '{id}'.\n\
+                     Checklist items: {}\n\
+                     Checks: {}",
+                    Item::ALL.map(|i| i.id()).join(", "),
+                    checks
+                        .iter()
+                        .map(|c| c.meta().id)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+        }
+        Ok(out)
+    };
+    let mut keep: HashSet<&'static str> = if select.is_empty() {
+        checks.iter().map(|c| c.meta().id).collect()
+    } else {
+        let mut keep = expand(select, "--select")?;
+        // The checks the selected ones depend on run too, so they are not blocked.
+        loop {
+            let deps: Vec<&'static str> = checks
+                .iter()
+                .filter(|c| keep.contains(c.meta().id))
+                .flat_map(|c| c.meta().depends_on.iter().copied())
+                .filter(|d| !keep.contains(d))
+                .collect();
+            if deps.is_empty() {
+                break;
+            }
+            keep.extend(deps);
+        }
+        keep
+    };
+    for id in expand(ignore, "--ignore")? {
+        keep.remove(id);
+    }
+    Ok(checks
+        .iter()
+        .map(|c| c.meta().id)
+        .filter(|id| !keep.contains(id))
+        .collect())
+}
+
+/// Runs `checks` (in registry order) against `cx` and returns their results in that order.
+///
+/// Every check starts as soon as the checks it depends on have finished (dependencies are
+/// registered earlier, so each check's future can await theirs); everything else runs
+/// concurrently, so a run takes about as long as its slowest chain of requests.
 pub async fn run_checks(
     checks: &[Box<dyn Check>],
     cx: &Context,
     opts: &RunOptions,
 ) -> Vec<CheckResult> {
     let deadline = tokio::time::Instant::now() + opts.deadline;
-    let mut done: HashMap<&'static str, CheckResult> = HashMap::new();
-    let mut pending: Vec<&dyn Check> = checks.iter().map(|c| c.as_ref()).collect();
-
-    while !pending.is_empty() {
-        // A wave: every pending check whose dependencies are all done.
-        let (ready, rest): (Vec<&dyn Check>, Vec<&dyn Check>) =
-            pending.into_iter().partition(|c| {
-                c.meta()
-                    .depends_on
-                    .iter()
-                    .all(|d| done.contains_key(d) || !checks.iter().any(|o| o.meta().id == *d))
-            });
-        pending = rest;
-        if ready.is_empty() {
-            // Unreachable with a registry test that orders dependencies; never loop forever.
-            for c in pending.drain(..) {
-                done.insert(
-                    c.meta().id,
-                    skipped(c, "its dependencies could not be resolved".into()),
-                );
+    type Pending<'a> = Shared<BoxFuture<'a, CheckResult>>;
+    let mut started: Vec<(&'static str, Pending<'_>)> = Vec::with_capacity(checks.len());
+    for c in checks {
+        let c: &dyn Check = c.as_ref();
+        let deselected = opts.deselected.contains(c.meta().id);
+        // A dependency that is not registered (or deselected) does not block.
+        let deps: Vec<(&'static str, Pending<'_>)> = c
+            .meta()
+            .depends_on
+            .iter()
+            .filter(|d| !opts.deselected.contains(*d))
+            .filter_map(|d| started.iter().find(|(id, _)| id == d).cloned())
+            .collect();
+        let fut = async move {
+            if deselected {
+                return skipped(c, DESELECTED.into());
             }
-            break;
-        }
-        let futures = ready.into_iter().map(|c| {
-            let blocked = c.meta().depends_on.iter().find_map(|d| {
-                done.get(d)
-                    .filter(|r| !matches!(r.status, Status::Pass | Status::Warn))
-                    .map(|r| format!("{d} did not pass ({})", r.status.as_str()))
-            });
-            async move {
-                if c.meta().needs_network && opts.offline {
-                    return skipped(c, "--offline: network checks were not run".into());
-                }
-                if let Some(reason) = blocked {
-                    return skipped(c, reason);
-                }
-                let start = Instant::now();
-                let outcome = match tokio::time::timeout_at(deadline, c.run(cx)).await {
-                    Ok(Ok(o)) => o,
-                    Ok(Err(CheckError::Skip(reason))) => return skipped(c, reason),
-                    Err(_) => {
-                        Outcome::inconclusive("The check did not finish before the global deadline")
-                    }
-                };
-                to_result(c, outcome, start.elapsed())
+            if c.meta().needs_network && opts.offline {
+                return skipped(c, "--offline: network checks were not run".into());
             }
-        });
-        for r in join_all(futures).await {
-            let id = checks
-                .iter()
-                .find(|c| c.meta().id == r.id)
-                .map(|c| c.meta().id)
-                .unwrap_or("?");
-            done.insert(id, r);
+            for (d, dep) in deps {
+                let r = dep.await;
+                if !matches!(r.status, Status::Pass | Status::Warn) {
+                    return skipped(c, format!("{d} did not pass ({})", r.status.as_str()));
+                }
+            }
+            let start = Instant::now();
+            let outcome = match tokio::time::timeout_at(deadline, c.run(cx)).await {
+                Ok(Ok(o)) => o,
+                Ok(Err(CheckError::Skip(reason))) => return skipped(c, reason),
+                Err(_) => {
+                    Outcome::inconclusive("The check did not finish before the global deadline")
+                }
+            };
+            to_result(c, outcome, start.elapsed())
         }
+        .boxed()
+        .shared();
+        started.push((c.meta().id, fut));
     }
-    checks
-        .iter()
-        .filter_map(|c| done.remove(c.meta().id))
-        .collect()
+    join_all(started.into_iter().map(|(_, f)| f)).await
 }
 
 fn skipped(c: &dyn Check, reason: String) -> CheckResult {

@@ -2,6 +2,9 @@
 
 use crate::cli::MockArgs;
 use crate::mock::{self, MockConfig, MockKey, Scope};
+use sl_doctor_checks::context::{Candidate, Context, NetOptions, TargetSpec, UrlOrigin};
+use sl_doctor_checks::report::{Report, SourceKind, SourceRef};
+use sl_doctor_checks::secret::SecretKey;
 use std::time::Duration;
 
 /// A bad `mock` invocation.
@@ -65,6 +68,11 @@ pub async fn run_mock(args: &MockArgs) -> Result<(), MockError> {
         keys,
         delay: Duration::from_millis(args.delay_ms),
         ca_out: args.ca_out.clone(),
+        rate_limit: if args.no_rate_limit {
+            None
+        } else {
+            MockConfig::default().rate_limit
+        },
         ..MockConfig::default()
     })
     .await
@@ -92,7 +100,14 @@ pub async fn run_mock(args: &MockArgs) -> Result<(), MockError> {
             .map(|p| format!(" --cacert '{}'", p.display()))
             .unwrap_or_default()
     );
-    println!("rate limit 50 requests per 10 s per key · Ctrl-C stops");
+    println!(
+        "rate limit {} · Ctrl-C stops",
+        if args.no_rate_limit {
+            "off"
+        } else {
+            "50 requests per 10 s per key"
+        }
+    );
     let mut seen = 0;
     let stop = async {
         match args.exit_after {
@@ -138,4 +153,91 @@ fn describe_key(k: &mock::KeySeen) -> String {
         mock::KeySeen::Revoked { fingerprint } => format!("revoked key {fingerprint}"),
         mock::KeySeen::Unknown { fingerprint } => format!("unknown key {fingerprint}"),
     }
+}
+
+/// What the demo did, for the caller to print.
+pub struct Demo {
+    /// The mock's base URL.
+    pub base_url: String,
+    /// The report of the full doctor run.
+    pub report: Report,
+    /// One line per request the mock received.
+    pub requests: Vec<String>,
+}
+
+/// Runs `sl-doctor demo`: the mock over HTTPS in-process, and the full doctor against it
+/// with the mock's valid key wrapped in double quotes — what an application gets when a
+/// `.env` line `SALESLAYER_API_KEY="…"` is passed with `docker run --env-file`, which keeps
+/// quotes. The doctor finds the quotes offline, sees the key rejected live, and proves
+/// with one extra request per API that the cleaned key is accepted.
+pub async fn run_demo() -> Result<Demo, MockError> {
+    let good = MockKey::random(Scope::Both);
+    let mut quoted = Vec::with_capacity(good.key.byte_len() + 2);
+    quoted.push(b'"');
+    quoted.extend_from_slice(good.key.expose_bytes());
+    quoted.push(b'"');
+    let mock = mock::start(MockConfig {
+        tls: true,
+        keys: vec![good],
+        ..MockConfig::default()
+    })
+    .await
+    .map_err(MockError::Start)?;
+
+    let mut cx = Context {
+        target: TargetSpec {
+            base_url: mock.base_url.clone(),
+            base_url_origin: UrlOrigin::Flag,
+            ..TargetSpec::default()
+        },
+        net: NetOptions {
+            ca_cert: mock.ca_path.clone(),
+            // The demo talks to loopback only, whatever proxies the environment names.
+            no_proxy: true,
+            timeout: Duration::from_secs(5),
+            ..NetOptions::default()
+        },
+        ..Context::default()
+    };
+    cx.key.env_name = sl_doctor_checks::DEFAULT_KEY_ENV.into();
+    cx.key.looked_at.push(format!(
+        "environment variable {} (demo)",
+        sl_doctor_checks::DEFAULT_KEY_ENV
+    ));
+    cx.key.candidates.push(Candidate {
+        source: SourceRef {
+            kind: SourceKind::Env,
+            name: sl_doctor_checks::DEFAULT_KEY_ENV.into(),
+        },
+        value: SecretKey::from_bytes(quoted),
+        path: None,
+    });
+
+    let checks = sl_doctor_checks::registry();
+    let opts = crate::runner::RunOptions {
+        offline: false,
+        deadline: Duration::from_secs(30),
+        deselected: Default::default(),
+    };
+    let report = crate::runner::run(&checks, &cx, &opts).await;
+    let requests = mock
+        .request_log()
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {} -> {} ({})",
+                r.method,
+                r.path,
+                r.status,
+                describe_key(&r.key)
+            )
+        })
+        .collect();
+    let base_url = mock.base_url.clone();
+    mock.shutdown().await;
+    Ok(Demo {
+        base_url,
+        report,
+        requests,
+    })
 }

@@ -558,6 +558,7 @@ impl Check for DnsResolution {
 mod tests {
     use super::*;
     use crate::report::Status;
+    use crate::testing::codes;
     use crate::testing::cx_with_base_url;
     use hickory_resolver::config::{ConnectionConfig, NameServerConfig};
 
@@ -643,10 +644,6 @@ mod tests {
                 }
             })
             .collect()
-    }
-
-    fn codes(o: &Outcome) -> Vec<&str> {
-        o.findings.iter().map(|f| f.code.as_str()).collect()
     }
 
     #[test]

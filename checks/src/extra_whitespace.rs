@@ -164,14 +164,11 @@ impl Check for ExtraWhitespace {
 mod tests {
     use super::*;
     use crate::report::Status;
+    use crate::testing::codes;
     use crate::testing::{CANARY, assert_no_leak, cx_with_key, run};
 
     fn check(s: &str) -> Outcome {
         run(&ExtraWhitespace, &cx_with_key(s.as_bytes())).unwrap()
-    }
-
-    fn codes(o: &Outcome) -> Vec<&str> {
-        o.findings.iter().map(|f| f.code.as_str()).collect()
     }
 
     #[test]

@@ -123,14 +123,11 @@ impl Check for HeaderValue {
 mod tests {
     use super::*;
     use crate::report::Status;
+    use crate::testing::codes;
     use crate::testing::{CANARY, assert_no_leak, cx_with_key, run};
 
     fn check(bytes: &[u8]) -> Outcome {
         run(&HeaderValue, &cx_with_key(bytes)).unwrap()
-    }
-
-    fn codes(o: &Outcome) -> Vec<&str> {
-        o.findings.iter().map(|f| f.code.as_str()).collect()
     }
 
     #[test]

@@ -10,6 +10,8 @@ pub mod context;
 pub mod dotenv;
 pub mod endpoint;
 pub mod exposure;
+pub mod net;
+pub mod probe;
 pub mod proxy;
 pub mod report;
 pub mod secret;
@@ -17,6 +19,8 @@ pub mod sources;
 pub mod tls;
 pub mod urls;
 
+pub mod catalog_probe;
+pub mod dam_probe;
 pub mod dns_resolution;
 pub mod dotenv_file;
 pub mod extra_whitespace;
@@ -79,7 +83,9 @@ pub fn registry() -> Vec<Box<dyn Check>> {
         Box::new(hidden_characters::HiddenCharacters),
         Box::new(lookalike_characters::LookalikeCharacters),
         Box::new(placeholder_value::PlaceholderValue),
-        // works-in-curl: the live checks plug in here.
+        // works-in-curl
+        Box::new(dam_probe::DamProbe),
+        Box::new(catalog_probe::CatalogProbe),
         // security
         Box::new(key_on_command_line::KeyOnCommandLine),
         Box::new(key_in_url::KeyInUrl),

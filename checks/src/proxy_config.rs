@@ -220,6 +220,7 @@ impl Check for ProxyConfig {
 mod tests {
     use super::*;
     use crate::report::Status;
+    use crate::testing::codes;
     use crate::testing::{cx_with_base_url, run};
     use std::time::Duration;
 
@@ -231,10 +232,6 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         cx
-    }
-
-    fn codes(o: &Outcome) -> Vec<&str> {
-        o.findings.iter().map(|f| f.code.as_str()).collect()
     }
 
     fn closed_port() -> u16 {

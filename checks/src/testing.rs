@@ -52,3 +52,8 @@ pub fn assert_no_leak(outcome: &Outcome, secret: &str) {
         );
     }
 }
+
+/// The finding codes of an outcome, in order.
+pub fn codes(o: &Outcome) -> Vec<&str> {
+    o.findings.iter().map(|f| f.code.as_str()).collect()
+}

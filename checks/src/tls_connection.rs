@@ -613,6 +613,7 @@ impl Check for TlsConnection {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::codes;
     use crate::testing::cx_with_base_url;
     use rcgen::{
         BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, Issuer, KeyPair,
@@ -769,10 +770,6 @@ mod tests {
             cx.net.ca_cert = Some(write_tmp(&format!("ca-{}.pem", url.len() + pem.len()), pem));
         }
         cx
-    }
-
-    fn codes(o: &Outcome) -> Vec<&str> {
-        o.findings.iter().map(|f| f.code.as_str()).collect()
     }
 
     #[test]

@@ -17,6 +17,10 @@ pub struct Style {
     pub ascii: bool,
     /// Show details of passing checks.
     pub verbose: bool,
+    /// Only the failures (with `strict`, warnings too) and the verdict line.
+    pub quiet: bool,
+    /// Warnings count as failures (for `quiet`).
+    pub strict: bool,
 }
 
 impl Style {
@@ -65,7 +69,7 @@ impl Style {
     }
 }
 
-fn source_kind(k: SourceKind) -> &'static str {
+pub(crate) fn source_kind(k: SourceKind) -> &'static str {
     match k {
         SourceKind::Env => "environment",
         SourceKind::File => "file",
@@ -76,10 +80,38 @@ fn source_kind(k: SourceKind) -> &'static str {
     }
 }
 
-/// Renders the whole report.
+/// Renders the whole report (or, with `quiet`, the failures and the verdict line).
 pub fn render(report: &Report, style: &Style) -> String {
     let mut out = String::new();
     let sep = if style.ascii { " - " } else { " · " };
+    if style.quiet {
+        for item in &report.checklist {
+            let shown: Vec<&CheckResult> = item
+                .checks
+                .iter()
+                .filter(|c| match c.status {
+                    Status::Fail | Status::Error => true,
+                    Status::Warn => style.strict,
+                    Status::Pass | Status::Skip => false,
+                })
+                .collect();
+            if shown.is_empty() {
+                continue;
+            }
+            let width = shown.iter().map(|c| c.id.len()).max().unwrap_or(0);
+            let _ = writeln!(
+                out,
+                "{} {}",
+                style.status_symbol(item.status),
+                style.bold(item.id.id())
+            );
+            for c in shown {
+                render_check(&mut out, c, width, style);
+            }
+        }
+        verdict_line(&mut out, report, style, sep);
+        return out;
+    }
     let _ = writeln!(
         out,
         "{}{sep}Sales Layer API key doctor",
@@ -140,6 +172,18 @@ pub fn render(report: &Report, style: &Style) -> String {
     }
 
     let _ = writeln!(out);
+    verdict_line(&mut out, report, style, sep);
+    if matches!(report.verdict, Verdict::Fail | Verdict::Warn) {
+        let _ = writeln!(
+            out,
+            "  {}",
+            style.dim("`sl-doctor explain <check-id>` explains a check; `sl-doctor support` writes a share-safe bundle and an email for a support ticket.")
+        );
+    }
+    out
+}
+
+fn verdict_line(out: &mut String, report: &Report, style: &Style, sep: &str) {
     let s = &report.summary;
     let (word, status) = match report.verdict {
         Verdict::Pass => ("pass", Status::Pass),
@@ -158,14 +202,6 @@ pub fn render(report: &Report, style: &Style) -> String {
         s.pass,
         s.skip
     );
-    if matches!(report.verdict, Verdict::Fail | Verdict::Warn) {
-        let _ = writeln!(
-            out,
-            "  {}",
-            style.dim("`sl-doctor explain <check-id>` explains a check; `--format json` gives a report safe to attach to a support ticket.")
-        );
-    }
-    out
 }
 
 fn render_check(out: &mut String, c: &CheckResult, width: usize, style: &Style) {
@@ -177,7 +213,8 @@ fn render_check(out: &mut String, c: &CheckResult, width: usize, style: &Style) 
         c.summary,
         width = width
     );
-    let show_details = style.verbose || !matches!(c.status, Status::Pass | Status::Skip);
+    let show_details =
+        !style.quiet && (style.verbose || !matches!(c.status, Status::Pass | Status::Skip));
     for f in &c.findings {
         if f.severity == Severity::Info && !style.verbose && c.status == Status::Pass {
             continue;
@@ -194,9 +231,11 @@ fn render_check(out: &mut String, c: &CheckResult, width: usize, style: &Style) 
             }
         }
     }
-    if show_details {
-        for d in &c.details {
-            let _ = writeln!(out, "        {}", style.dim(d));
+    if show_details || style.quiet {
+        if show_details {
+            for d in &c.details {
+                let _ = writeln!(out, "        {}", style.dim(d));
+            }
         }
         let has_fix = c
             .findings

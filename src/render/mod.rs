@@ -1,4 +1,129 @@
 //! Renderers: pure functions from a `Report` to text.
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod markdown;
+
+use crate::cli::Format;
+use sl_doctor_checks::report::Report;
+
+/// Renders `report` in `format`. `style` matters for the human format only; `strict`
+/// (warnings count as failures) for human `--quiet`, JUnit, GitHub and Markdown.
+pub fn render(report: &Report, format: Format, style: &human::Style) -> String {
+    match format {
+        Format::Human => human::render(report, style),
+        Format::Json => json::render(report),
+        Format::Junit => junit::render(report, style.strict),
+        Format::Github => github::render(report, style.strict),
+        Format::Markdown => markdown::render(report, style.strict),
+    }
+}
+
+#[cfg(test)]
+pub mod tests_support;
+
+#[cfg(test)]
+mod tests {
+    use super::tests_support::{VERDICTS, report};
+    use super::*;
+
+    fn style(quiet: bool) -> human::Style {
+        human::Style {
+            quiet,
+            ..Default::default()
+        }
+    }
+
+    /// Every format, on the same four reports.
+    #[test]
+    fn snapshots_of_every_format_for_every_verdict() {
+        for (verdict, name) in VERDICTS {
+            let r = report(verdict);
+            for (format, fname) in [
+                (Format::Human, "human"),
+                (Format::Json, "json"),
+                (Format::Junit, "junit"),
+                (Format::Github, "github"),
+                (Format::Markdown, "markdown"),
+            ] {
+                insta::assert_snapshot!(
+                    format!("{fname}_{name}"),
+                    render(&r, format, &style(false))
+                );
+            }
+            insta::assert_snapshot!(
+                format!("human_quiet_{name}"),
+                render(&r, Format::Human, &style(true))
+            );
+        }
+    }
+
+    #[test]
+    fn junit_is_well_formed_xml_with_one_case_per_check_and_all_six_items() {
+        use quick_xml::Reader;
+        use quick_xml::events::Event;
+        for (verdict, name) in VERDICTS {
+            let r = report(verdict);
+            for strict in [false, true] {
+                let xml = junit::render(&r, strict);
+                let mut reader = Reader::from_str(&xml);
+                let (mut suites, mut cases, mut failures, mut errors) = (0, 0, 0, 0);
+                loop {
+                    match reader.read_event() {
+                        Ok(Event::Eof) => break,
+                        Ok(Event::Start(e)) | Ok(Event::Empty(e)) => match e.name().as_ref() {
+                            b"testsuite" => suites += 1,
+                            b"testcase" => cases += 1,
+                            b"failure" => failures += 1,
+                            b"error" => errors += 1,
+                            _ => {}
+                        },
+                        Ok(_) => {}
+                        Err(e) => panic!("{name}: JUnit is not XML: {e}\n{xml}"),
+                    }
+                }
+                assert_eq!(suites, 6, "{name}");
+                assert_eq!(
+                    cases,
+                    r.checks().count() + 1,
+                    "{name}: one per check + empty item"
+                );
+                let want_fail = r
+                    .checks()
+                    .filter(|c| {
+                        c.status == sl_doctor_checks::report::Status::Fail
+                            || (strict && c.status == sl_doctor_checks::report::Status::Warn)
+                    })
+                    .count();
+                assert_eq!(failures, want_fail, "{name} strict={strict}");
+                assert_eq!(errors, r.summary.error, "{name}");
+            }
+        }
+    }
+
+    #[test]
+    fn github_commands_are_one_per_line_and_escaped() {
+        assert_eq!(github::escape_data("50%\r\nx: y, z"), "50%25%0D%0Ax: y, z");
+        assert_eq!(github::escape_property("a: b, 5%\n"), "a%3A b%2C 5%25%0A");
+        for (verdict, name) in VERDICTS {
+            let text = github::render(&report(verdict), false);
+            for line in text.lines() {
+                assert!(line.starts_with("::"), "{name}: not a command: {line:?}");
+                let (props, msg) = line[2..].split_once("::").expect("two ::");
+                let (_cmd, title) = props.split_once(" title=").expect("a title");
+                assert!(!title.contains([':', ',', '\r']), "{name}: {title:?}");
+                assert!(!msg.contains('\r'), "{name}");
+            }
+        }
+        let fail = github::render(&report(sl_doctor_checks::report::Verdict::Fail), false);
+        assert!(fail.contains("::error title=sl-doctor no-quotes%3A quoted-value failed::"));
+        let warn = github::render(&report(sl_doctor_checks::report::Verdict::Warn), true);
+        assert!(warn.contains("100%25 of your deployments"), "{warn}");
+        assert!(
+            warn.starts_with("::error "),
+            "--strict makes warnings errors"
+        );
+    }
+}

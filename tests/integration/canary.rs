@@ -10,7 +10,7 @@ fn variants() -> Vec<String> {
         format!("{CANARY}\n"),
         format!(" {CANARY}\r\n"),
         format!("\"{CANARY}\""),
-        format!("SLDOCTOR\u{200b}canary7Qx9+Zk/4mW2="),
+        "SLDOCTOR\u{200b}canary7Qx9+Zk/4mW2=".to_string(),
         format!("X-API-KEY: {CANARY}"),
         format!("Bearer {CANARY}"),
         format!("\u{201c}{CANARY}\u{201d}"),
@@ -111,4 +111,46 @@ fn bad_input_errors_do_not_echo_the_key() {
         .run();
     assert_eq!(r.code, 2);
     check_all_outputs(CANARY, &r, &[]);
+}
+
+#[test]
+fn ci_formats_and_quiet_never_contain_the_key() {
+    for key in variants() {
+        for args in [
+            &["--format", "junit"][..],
+            &["--format", "github"],
+            &["--format", "markdown"],
+            &["--quiet", "--strict"],
+        ] {
+            let (r, _d) = sl_doctor()
+                .env("SALESLAYER_API_KEY", &key)
+                .args(
+                    ["--offline", "--verbose"]
+                        .iter()
+                        .filter(|_| args[0] != "--quiet"),
+                )
+                .args(args)
+                .run();
+            check_all_outputs(&key, &r, &[]);
+            let (r, _d) = sl_doctor()
+                .args(["--offline", "--key", &key])
+                .args([
+                    "--url",
+                    &format!("https://api2.saleslayer.com/dam/image?apikey={key}&$top=1"),
+                ])
+                .args(args)
+                .run();
+            check_all_outputs(&key, &r, &[]);
+        }
+        // GitHub Actions: annotations and the step summary.
+        let cmd = sl_doctor()
+            .env("SALESLAYER_API_KEY", &key)
+            .env("GITHUB_ACTIONS", "true");
+        let summary = cmd.path().join("summary.md");
+        let (r, _d) = cmd
+            .env("GITHUB_STEP_SUMMARY", &summary)
+            .args(["--offline"])
+            .run();
+        check_all_outputs(&key, &r, &[summary]);
+    }
 }

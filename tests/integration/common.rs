@@ -54,6 +54,11 @@ impl SlDoctor {
         self
     }
 
+    pub fn arg(mut self, arg: impl AsRef<std::ffi::OsStr>) -> Self {
+        self.cmd.arg(arg);
+        self
+    }
+
     pub fn stdin(mut self, bytes: impl Into<Vec<u8>>) -> Self {
         self.stdin = Some(bytes.into());
         self.cmd.stdin(Stdio::piped());
@@ -125,4 +130,94 @@ macro_rules! assert_report_snapshot {
             ".checklist[].checks[].duration_ms" => "[ms]",
         });
     }};
+}
+
+/// `sl-doctor mock` running as a child process; killed on drop.
+pub struct MockProcess {
+    pub base_url: String,
+    pub ca_path: Option<PathBuf>,
+    child: std::process::Child,
+}
+
+impl MockProcess {
+    /// Starts `sl-doctor mock ARGS --exit-after 60` and reads its base URL and CA file.
+    pub fn start(args: &[&str]) -> MockProcess {
+        use std::io::BufRead;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_sl-doctor"))
+            .arg("mock")
+            .args(args)
+            .args(["--exit-after", "60"])
+            .env_clear()
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn sl-doctor mock");
+        let out = child.stdout.take().unwrap();
+        let mut lines = std::io::BufReader::new(out).lines();
+        let (mut base_url, mut ca_path) = (None, None);
+        for line in lines.by_ref() {
+            let line = line.expect("mock output");
+            if let Some(rest) = line.strip_prefix("base URL") {
+                base_url = Some(rest.trim().to_string());
+            } else if let Some(rest) = line.strip_prefix("CA file") {
+                ca_path = rest.split_whitespace().next().map(PathBuf::from);
+            } else if line.starts_with("keys") {
+                break;
+            }
+        }
+        // Keep draining its output so the mock never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        MockProcess {
+            base_url: base_url.expect("the mock prints its base URL"),
+            ca_path,
+            child,
+        }
+    }
+}
+
+impl Drop for MockProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `sl-doctor mock --https` accepting `key` for both APIs.
+pub fn start_mock(key: &str) -> MockProcess {
+    let m = MockProcess::start(&["--https", "--key", &format!("both:{key}")]);
+    assert!(
+        m.ca_path.as_ref().is_some_and(|p| p.exists()),
+        "the mock wrote its CA"
+    );
+    m
+}
+
+/// A plain-HTTP loopback server that answers 503 to everything, for at most
+/// `max_connections` connections or 15 seconds. Returns its base URL.
+pub fn start_503_server(max_connections: usize) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().unwrap();
+    listener.set_nonblocking(true).unwrap();
+    std::thread::spawn(move || {
+        let end = std::time::Instant::now() + std::time::Duration::from_secs(15);
+        let mut served = 0;
+        while served < max_connections && std::time::Instant::now() < end {
+            match listener.accept() {
+                Ok((mut s, _)) => {
+                    served += 1;
+                    let _ = s.set_nonblocking(false);
+                    let _ = s.set_read_timeout(Some(std::time::Duration::from_secs(2)));
+                    let mut buf = [0u8; 4096];
+                    let _ = s.read(&mut buf);
+                    let _ = s.write_all(
+                        b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                    );
+                }
+                Err(_) => std::thread::sleep(std::time::Duration::from_millis(20)),
+            }
+        }
+    });
+    format!("http://{addr}")
 }

@@ -1,8 +1,12 @@
 //! One integration test binary: CLI runs end to end (offline), snapshots of whole
-//! reports, the JSON Schema, exit codes and the secret canary.
+//! reports, the JSON Schema, exit codes, the secret canary, the CI formats and the
+//! support and curl commands (against the mock as a subprocess).
 
 mod canary;
+mod ci;
 mod cli;
 mod common;
+mod live;
 mod report_schema;
 mod scan;
+mod support_curl;

@@ -1,0 +1,570 @@
+//! The live probes against scripted loopback servers: every documented answer per API,
+//! redirects (never followed), TLS with a test CA, transport failures, bounded bodies,
+//! the differential retry with the cleaned key, and plain http without the key.
+
+mod support;
+
+use sl_doctor_checks::catalog_probe::CatalogProbe;
+use sl_doctor_checks::context::{Api, Candidate, Context};
+use sl_doctor_checks::dam_probe::DamProbe;
+use sl_doctor_checks::probe::{self, ApiProbe, CATALOG, DAM};
+use sl_doctor_checks::report::{SourceKind, SourceRef, Status};
+use sl_doctor_checks::secret::SecretKey;
+use sl_doctor_checks::{Check, CheckError, Outcome};
+use std::time::{Duration, Instant};
+use support::*;
+
+fn cx(base: &str, key: &[u8]) -> Context {
+    let mut cx = Context::default();
+    cx.key.env_name = "SALESLAYER_API_KEY".into();
+    cx.key.candidates.push(Candidate {
+        source: SourceRef {
+            kind: SourceKind::Env,
+            name: "SALESLAYER_API_KEY".into(),
+        },
+        value: SecretKey::from_bytes(key.to_vec()),
+        path: None,
+    });
+    cx.target.base_url = base.into();
+    cx.net.timeout = Duration::from_secs(3);
+    cx.net.no_proxy = true;
+    // Loopback test servers speak plain http; the plain-http rule has its own test.
+    cx.net.allow_http = true;
+    cx
+}
+
+/// A stand-in for `analysis::cleaned_key`: trims whitespace and surrounding quotes.
+fn stand_in(k: &SecretKey) -> Option<SecretKey> {
+    let s = k.expose_str()?;
+    let c = s.trim().trim_matches('"').trim();
+    (c != s).then(|| SecretKey::from_string(c.to_string()))
+}
+
+fn codes(o: &Outcome) -> Vec<&str> {
+    o.findings.iter().map(|f| f.code.as_str()).collect()
+}
+
+fn both() -> [(&'static ApiProbe, &'static dyn Check); 2] {
+    [(&DAM, &DamProbe), (&CATALOG, &CatalogProbe)]
+}
+
+async fn probe_with(
+    check: &dyn Check,
+    srv_base: &str,
+    key: &[u8],
+    f: impl FnOnce(&mut Context),
+) -> Outcome {
+    let mut c = cx(srv_base, key);
+    f(&mut c);
+    let o = check.run(&c).await.expect("the probe runs");
+    assert_no_leak(&o);
+    o
+}
+
+fn ok_json() -> Reply {
+    now(resp(200, Some("application/json"), r#"{"items":[]}"#, &[]))
+}
+
+#[tokio::test]
+async fn ok_passes_and_sends_the_exact_key_once() {
+    for (spec, check) in both() {
+        let srv = serve(|_, _| ok_json());
+        let o = probe_with(check, &srv.base, CANARY.as_bytes(), |_| {}).await;
+        assert_eq!(o.status(), Status::Pass, "{}: {o:?}", spec.name);
+        assert_eq!(codes(&o), ["key-accepted"]);
+        let hits = srv.hits();
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].key.as_deref(), Some(CANARY.as_bytes()));
+        let want = if spec.api == Api::Dam {
+            "/dam/image?$top=1"
+        } else {
+            "/catalog/rest/Catalog/$metadata"
+        };
+        assert_eq!(hits[0].uri, want);
+        assert!(o.details.iter().any(|d| d.starts_with("dns: ")), "{o:?}");
+    }
+}
+
+#[tokio::test]
+async fn unauthorized_fails_as_missing_or_invalid_key() {
+    for (_, check) in both() {
+        let srv = serve(|_, _| {
+            now(resp(
+                401,
+                Some("application/json"),
+                &problem(401, "Unauthorized", "A valid API key is required.", "/x"),
+                &[("x-request-id", "req-123")],
+            ))
+        });
+        let o = probe_with(check, &srv.base, CANARY.as_bytes(), |_| {}).await;
+        assert_eq!(o.status(), Status::Fail);
+        assert_eq!(codes(&o), ["key-rejected"]);
+        assert!(o.findings[0].message.contains("missing or invalid key"));
+        assert!(o.details.iter().any(|d| d == "x-request-id: req-123"));
+        assert!(
+            o.details
+                .iter()
+                .any(|d| d == "problem detail: A valid API key is required.")
+        );
+    }
+}
+
+#[tokio::test]
+async fn bad_request_per_api() {
+    let key_pd = problem(400, "Bad Request", "The request is invalid.", "/image");
+    let query_pd = problem(
+        400,
+        "Bad Request",
+        "The value of $top is invalid.",
+        "/image",
+    );
+    let cases: [(&dyn Check, &str, &str); 3] = [
+        (&DamProbe, &key_pd, "key-rejected-400"),
+        (&DamProbe, &query_pd, "query-rejected"),
+        (&CatalogProbe, &key_pd, "bad-request"),
+    ];
+    for (check, body, code) in cases {
+        let body = body.to_string();
+        let srv = serve(move |_, _| now(resp(400, Some("application/json"), &body, &[])));
+        let o = probe_with(check, &srv.base, CANARY.as_bytes(), |_| {}).await;
+        assert_eq!(o.status(), Status::Fail);
+        assert_eq!(codes(&o), [code]);
+    }
+}
+
+#[tokio::test]
+async fn forbidden_per_api() {
+    for (check, code) in [
+        (&CatalogProbe as &dyn Check, "catalog-not-enabled"),
+        (&DamProbe, "forbidden"),
+    ] {
+        let srv = serve(|_, _| now(resp(403, None, "", &[])));
+        let o = probe_with(check, &srv.base, CANARY.as_bytes(), |_| {}).await;
+        assert_eq!(o.status(), Status::Fail);
+        assert_eq!(codes(&o), [code]);
+    }
+}
+
+#[tokio::test]
+async fn not_found_is_a_wrong_path() {
+    for (_, check) in both() {
+        let srv = serve(|_, _| now(resp(404, None, "", &[])));
+        let o = probe_with(check, &srv.base, CANARY.as_bytes(), |_| {}).await;
+        assert_eq!(codes(&o), ["not-found"]);
+        assert!(o.findings[0].message.contains("wrong base path"));
+    }
+}
+
+#[tokio::test]
+async fn too_many_requests_with_short_retry_after_is_retried_once() {
+    for (_, check) in both() {
+        let srv = serve(|_, n| {
+            if n == 1 {
+                now(resp(429, None, "", &[("retry-after", "1")]))
+            } else {
+                ok_json()
+            }
+        });
+        let o = probe_with(check, &srv.base, CANARY.as_bytes(), |_| {}).await;
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        assert_eq!(srv.hits().len(), 2);
+        assert!(o.details.iter().any(|d| d.contains("retrying once")));
+    }
+}
+
+#[tokio::test]
+async fn rate_limit_and_server_errors_are_inconclusive() {
+    type Headers = &'static [(&'static str, &'static str)];
+    let cases: [(u16, Headers, &str); 4] = [
+        (503, &[], "unavailable"),
+        (429, &[("retry-after", "3600")], "rate-limited"),
+        (500, &[], "server-error"),
+        (502, &[], "server-error"),
+    ];
+    for (_, check) in both() {
+        for (status, headers, code) in cases {
+            let srv = serve(move |_, _| now(resp(status, None, "", headers)));
+            let o = probe_with(check, &srv.base, CANARY.as_bytes(), |_| {}).await;
+            assert_eq!(o.status(), Status::Error, "{status}: {o:?}");
+            assert_eq!(codes(&o), [code]);
+            assert_eq!(srv.hits().len(), 1, "{status} is not retried");
+        }
+    }
+}
+
+#[tokio::test]
+async fn html_is_not_the_api() {
+    for (_, check) in both() {
+        let srv = serve(|_, _| {
+            now(resp(
+                200,
+                Some("text/html"),
+                "<!DOCTYPE html><html><body>Welcome to the hotel wifi</body></html>",
+                &[],
+            ))
+        });
+        let o = probe_with(check, &srv.base, CANARY.as_bytes(), |_| {}).await;
+        assert_eq!(o.status(), Status::Fail);
+        assert_eq!(codes(&o), ["not-the-api"]);
+        assert!(
+            o.findings[0].message.contains("the answer is HTML")
+                || o.findings[0].message.contains("is HTML, not the API")
+        );
+    }
+}
+
+#[tokio::test]
+async fn redirects_are_never_followed() {
+    for (_, check) in both() {
+        // Same host.
+        let srv = serve(|_, _| now(resp(301, None, "", &[("location", "/elsewhere?token=abc")])));
+        let o = probe_with(check, &srv.base, CANARY.as_bytes(), |_| {}).await;
+        assert_eq!(codes(&o), ["redirect-not-followed"]);
+        assert!(o.findings[0].message.contains("same host"), "{o:?}");
+        assert!(o.findings[0].message.contains("token=[redacted]"));
+        assert_eq!(srv.hits().len(), 1);
+
+        // Another host: the second server must see nothing.
+        let other = serve(|_, _| ok_json());
+        let loc = format!("http://localhost:{}/dam/image", other.addr.port());
+        let srv = serve(move |_, _| now(resp(302, None, "", &[("location", &loc)])));
+        let o = probe_with(check, &srv.base, CANARY.as_bytes(), |_| {}).await;
+        assert_eq!(codes(&o), ["redirect-not-followed"]);
+        assert!(o.findings[0].message.contains("another host"), "{o:?}");
+        assert!(other.hits().is_empty());
+    }
+}
+
+async fn tls_server(
+    script: impl Fn(&Hit, usize) -> Reply + Send + Sync + 'static,
+) -> (Server, std::path::PathBuf) {
+    let (srv, ca) = serve_tls(script).await;
+    let p = std::env::temp_dir().join(format!(
+        "sl-doctor-probe-ca-{}-{}.pem",
+        std::process::id(),
+        srv.addr.port()
+    ));
+    std::fs::write(&p, ca).unwrap();
+    (srv, p)
+}
+
+#[tokio::test]
+async fn https_to_http_redirect_is_not_followed() {
+    for (_, check) in both() {
+        let plain = serve(|_, _| ok_json());
+        let loc = format!("http://127.0.0.1:{}/dam/image", plain.addr.port());
+        let (srv, ca) =
+            tls_server(move |_, _| now(resp(307, None, "", &[("location", &loc)]))).await;
+        let o = probe_with(check, &srv.base, CANARY.as_bytes(), |c| {
+            c.net.ca_cert = Some(ca.clone());
+            c.net.allow_http = false;
+        })
+        .await;
+        assert_eq!(codes(&o), ["redirect-not-followed"]);
+        assert!(o.findings[0].message.contains("plain http"), "{o:?}");
+        assert!(
+            plain.hits().is_empty(),
+            "the http server got no request and no key"
+        );
+        let _ = std::fs::remove_file(ca);
+    }
+}
+
+#[tokio::test]
+async fn https_with_a_test_ca() {
+    for (_, check) in both() {
+        let (srv, ca) = tls_server(|_, _| ok_json()).await;
+        let o = probe_with(check, &srv.base, CANARY.as_bytes(), |c| {
+            c.net.ca_cert = Some(ca.clone());
+        })
+        .await;
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        // Without the CA the certificate is not trusted: a TLS error, no verdict.
+        let o = probe_with(check, &srv.base, CANARY.as_bytes(), |_| {}).await;
+        assert_eq!(o.status(), Status::Error, "{o:?}");
+        assert_eq!(codes(&o), ["tls-failed"]);
+        let _ = std::fs::remove_file(ca);
+    }
+}
+
+#[tokio::test]
+async fn connection_refused_is_inconclusive() {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    for (_, check) in both() {
+        let o = probe_with(
+            check,
+            &format!("http://127.0.0.1:{port}"),
+            CANARY.as_bytes(),
+            |_| {},
+        )
+        .await;
+        assert_eq!(o.status(), Status::Error);
+        assert_eq!(codes(&o), ["connection-refused"]);
+    }
+}
+
+#[tokio::test]
+async fn a_server_that_never_answers_times_out() {
+    for (_, check) in both() {
+        let srv = serve(|_, _| Box::pin(std::future::pending()));
+        let t = Instant::now();
+        let o = probe_with(check, &srv.base, CANARY.as_bytes(), |c| {
+            c.net.timeout = Duration::from_millis(300);
+        })
+        .await;
+        assert!(t.elapsed() < Duration::from_secs(3));
+        assert_eq!(o.status(), Status::Error);
+        assert_eq!(codes(&o), ["timeout"]);
+    }
+}
+
+fn endless_body(chunk: &'static [u8], every: Duration) -> Reply {
+    let s = futures_util::stream::unfold(0u64, move |n| async move {
+        if n > 0 {
+            tokio::time::sleep(every).await;
+        }
+        let c: &'static [u8] = if n == 0 { b"{\"items\":[" } else { chunk };
+        Some((
+            Ok::<_, std::io::Error>(axum::body::Bytes::from_static(c)),
+            n + 1,
+        ))
+    });
+    let mut r = axum::response::Response::new(axum::body::Body::from_stream(s));
+    r.headers_mut()
+        .insert("content-type", "application/json".parse().unwrap());
+    Box::pin(async move { r })
+}
+
+#[tokio::test]
+async fn endless_bodies_are_capped_or_time_out() {
+    for (_, check) in both() {
+        // Fast and endless: capped at 64 KiB.
+        let srv = serve(|_, _| endless_body(&[b'0'; 1024], Duration::from_millis(0)));
+        let o = probe_with(check, &srv.base, CANARY.as_bytes(), |_| {}).await;
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        assert!(
+            o.details
+                .iter()
+                .any(|d| d.contains("only the first 64 KiB"))
+        );
+        // A trickle: bounded by the request timeout.
+        let srv = serve(|_, _| endless_body(b"0,", Duration::from_millis(50)));
+        let t = Instant::now();
+        let o = probe_with(check, &srv.base, CANARY.as_bytes(), |c| {
+            c.net.timeout = Duration::from_millis(500);
+        })
+        .await;
+        assert!(t.elapsed() < Duration::from_secs(3));
+        assert!(
+            o.details.iter().any(|d| d.contains("body read stopped")),
+            "{o:?}"
+        );
+    }
+}
+
+/// Accepts only the clean canary.
+fn only_clean_canary() -> Server {
+    serve(|h, _| {
+        if h.key.as_deref() == Some(CANARY.as_bytes()) {
+            ok_json()
+        } else {
+            now(resp(
+                401,
+                Some("application/json"),
+                &problem(401, "Unauthorized", "A valid API key is required.", "/x"),
+                &[],
+            ))
+        }
+    })
+}
+
+async fn diff(spec: &ApiProbe, base: &str, key: &[u8], differential: bool) -> Outcome {
+    let mut c = cx(base, key);
+    c.net.differential = differential;
+    let o = probe::run(&c, spec, stand_in).await.unwrap();
+    assert_no_leak(&o);
+    o
+}
+
+#[tokio::test]
+async fn differential_newline_key_is_not_sent_and_cleaned_key_is_accepted() {
+    for spec in [&DAM, &CATALOG] {
+        let srv = only_clean_canary();
+        let o = diff(spec, &srv.base, format!("{CANARY}\n").as_bytes(), true).await;
+        assert_eq!(codes(&o), ["key-not-sendable", "accepted-once-cleaned"]);
+        assert!(
+            o.findings[0]
+                .message
+                .contains("U+000A LINE FEED at character 28 of 28")
+        );
+        assert_eq!(srv.hits().len(), 1, "only the cleaned key was sent");
+        assert!(
+            o.details
+                .iter()
+                .any(|d| d.starts_with("key as given: 28 characters, sha256:"))
+        );
+        assert!(
+            o.details
+                .iter()
+                .any(|d| d.starts_with("cleaned key: 27 characters, sha256:"))
+        );
+        assert_eq!(o.status(), Status::Fail);
+    }
+}
+
+#[tokio::test]
+async fn differential_quoted_key_costs_exactly_one_extra_request() {
+    for spec in [&DAM, &CATALOG] {
+        let srv = only_clean_canary();
+        let o = diff(spec, &srv.base, format!("\"{CANARY}\"").as_bytes(), true).await;
+        assert_eq!(codes(&o), ["key-rejected", "accepted-once-cleaned"]);
+        assert!(
+            o.findings[1]
+                .message
+                .starts_with("Your key is accepted once it is cleaned (length 27, sha256:")
+        );
+        assert_eq!(srv.hits().len(), 2);
+        assert_eq!(srv.hits()[1].key.as_deref(), Some(CANARY.as_bytes()));
+    }
+}
+
+#[tokio::test]
+async fn differential_cleaned_key_rejected_too() {
+    for spec in [&DAM, &CATALOG] {
+        let srv = serve(|_, _| now(resp(401, None, "", &[])));
+        let o = diff(spec, &srv.base, format!(" {CANARY} ").as_bytes(), true).await;
+        assert_eq!(codes(&o), ["key-rejected", "cleaned-rejected-too"]);
+        assert!(o.findings[1].message.contains("ask support for a new key"));
+        assert_eq!(srv.hits().len(), 2);
+    }
+}
+
+#[tokio::test]
+async fn differential_off_or_nothing_to_clean_sends_no_extra_request() {
+    for spec in [&DAM, &CATALOG] {
+        let srv = only_clean_canary();
+        let o = diff(spec, &srv.base, format!("\"{CANARY}\"").as_bytes(), false).await;
+        assert_eq!(codes(&o), ["key-rejected", "differential-off"]);
+        assert_eq!(srv.hits().len(), 1);
+        let srv = serve(|_, _| now(resp(401, None, "", &[])));
+        let o = diff(spec, &srv.base, CANARY.as_bytes(), true).await;
+        assert_eq!(codes(&o), ["key-rejected"]);
+        assert_eq!(srv.hits().len(), 1);
+    }
+}
+
+#[tokio::test]
+async fn plain_http_sends_no_key_without_allow_http() {
+    for (_, check) in both() {
+        let srv = serve(|h, _| {
+            if h.key.is_some() {
+                ok_json()
+            } else {
+                now(resp(401, None, "", &[]))
+            }
+        });
+        let o = probe_with(check, &srv.base, CANARY.as_bytes(), |c| {
+            c.net.allow_http = false
+        })
+        .await;
+        assert_eq!(o.status(), Status::Fail);
+        assert_eq!(codes(&o), ["key-not-sent-plain-http", "keyless-answer"]);
+        assert!(o.findings[1].message.contains("asking for a key"), "{o:?}");
+        let hits = srv.hits();
+        assert_eq!(hits.len(), 1);
+        assert!(hits[0].key.is_none(), "no X-API-KEY over plain http");
+    }
+}
+
+#[tokio::test]
+async fn skipped_when_the_api_is_not_selected() {
+    let mut c = cx("https://127.0.0.1:9", CANARY.as_bytes());
+    c.target.apis = vec![Api::Dam];
+    assert!(
+        matches!(CatalogProbe.run(&c).await, Err(CheckError::Skip(r)) if r.contains("--api catalog"))
+    );
+    c.target.apis = vec![Api::Catalog];
+    assert!(matches!(DamProbe.run(&c).await, Err(CheckError::Skip(r)) if r.contains("--api dam")));
+}
+
+/// The two probes do not block each other: each server answers only once both requests
+/// have arrived, so run one after the other they would time out.
+#[tokio::test(flavor = "current_thread")]
+async fn both_probes_are_in_flight_together() {
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(2));
+    let srv = serve(move |_, _| {
+        let b = barrier.clone();
+        Box::pin(async move {
+            b.wait().await;
+            resp(200, Some("application/json"), "{}", &[])
+        })
+    });
+    let c = cx(&srv.base, CANARY.as_bytes());
+    let (d, k) = tokio::join!(DamProbe.run(&c), CatalogProbe.run(&c));
+    assert_eq!(d.unwrap().status(), Status::Pass);
+    assert_eq!(k.unwrap().status(), Status::Pass);
+}
+
+fn snapshot_settings() -> insta::Settings {
+    let mut s = insta::Settings::clone_current();
+    s.add_filter(r"127\.0\.0\.1:\d+", "127.0.0.1:[port]");
+    s.add_filter(r"\d+ ms", "[n] ms");
+    s
+}
+
+#[tokio::test]
+async fn snapshot_dam_invalid_key_400() {
+    let srv = serve(|_, _| {
+        now(resp(
+            400,
+            Some("application/json"),
+            &problem(400, "Bad Request", "The request is invalid.", "/image"),
+            &[("x-request-id", "0f3c9a")],
+        ))
+    });
+    let o = probe_with(&DamProbe, &srv.base, CANARY.as_bytes(), |_| {}).await;
+    snapshot_settings().bind(|| insta::assert_yaml_snapshot!(o));
+}
+
+#[tokio::test]
+async fn snapshot_catalog_not_enabled() {
+    let srv = serve(|_, _| {
+        now(resp(
+            403,
+            Some("application/json"),
+            "",
+            &[("cf-ray", "8a1b2c3d4e-MAD")],
+        ))
+    });
+    let o = probe_with(&CatalogProbe, &srv.base, CANARY.as_bytes(), |_| {}).await;
+    snapshot_settings().bind(|| insta::assert_yaml_snapshot!(o));
+}
+
+/// The same differential diagnosis through the checks, with the real `analysis::cleaned_key`.
+#[tokio::test]
+async fn checks_use_the_real_cleaned_key() {
+    let newline = format!("{CANARY}\n");
+    let quoted = format!("\"{CANARY}\"");
+    for (_, check) in both() {
+        let srv = only_clean_canary();
+        let o = probe_with(check, &srv.base, newline.as_bytes(), |_| {}).await;
+        assert_eq!(codes(&o), ["key-not-sendable", "accepted-once-cleaned"]);
+        assert_eq!(srv.hits().len(), 1);
+
+        let srv = only_clean_canary();
+        let o = probe_with(check, &srv.base, quoted.as_bytes(), |_| {}).await;
+        assert_eq!(codes(&o), ["key-rejected", "accepted-once-cleaned"]);
+        assert_eq!(srv.hits().len(), 2, "exactly one extra request");
+
+        let srv = only_clean_canary();
+        let o = probe_with(check, &srv.base, quoted.as_bytes(), |c| {
+            c.net.differential = false
+        })
+        .await;
+        assert_eq!(codes(&o), ["key-rejected", "differential-off"]);
+        assert_eq!(srv.hits().len(), 1, "no extra request");
+    }
+}

@@ -1,0 +1,108 @@
+//! JUnit XML for CI test reports (quick-junit): one `<testsuite>` per checklist item, in
+//! order and always all six, one `<testcase>` per check.
+//!
+//! | check status | test case |
+//! |---|---|
+//! | pass | success |
+//! | warn | success with the warning in `<system-out>`; a `<failure type="warn">` with `--strict` |
+//! | fail | `<failure type="fail">`: message = summary, text = findings, details and fix |
+//! | error | `<error type="inconclusive">`: the check could not reach a verdict |
+//! | skip | `<skipped>` with the reason |
+//!
+//! An item without checks gets one skipped test case named after the item, so every item
+//! shows up in CI. The XML is a pure function of the report (the JSON report stays the
+//! source of truth).
+
+use quick_junit::{NonSuccessKind, Property, TestCase, TestCaseStatus, TestSuite};
+use sl_doctor_checks::report::{CheckResult, Report, Severity, Status};
+use std::time::Duration;
+
+/// The JUnit XML document, with a trailing newline.
+pub fn render(report: &Report, strict: bool) -> String {
+    let mut junit = quick_junit::Report::new("sl-doctor");
+    junit.set_time(Duration::from_millis(report.duration_ms));
+    for (n, item) in report.checklist.iter().enumerate() {
+        let mut suite = TestSuite::new(format!("{}. {}", n + 1, item.id.id()));
+        suite.add_property(Property::new("item", item.id.id()));
+        suite.add_property(Property::new("title", item.title.as_str()));
+        suite.add_property(Property::new("status", item.status.as_str()));
+        if n == 0 {
+            suite.add_property(Property::new("verdict", report.verdict.as_str()));
+            suite.add_property(Property::new("target", report.target.base_url.as_str()));
+            suite.add_property(Property::new(
+                "tool",
+                format!("{} {}", report.tool.name, report.tool.version),
+            ));
+        }
+        if item.checks.is_empty() {
+            let mut status = TestCaseStatus::skipped();
+            if let Some(reason) = &item.reason {
+                status.set_message(reason.as_str());
+            }
+            let mut case = TestCase::new(item.id.id(), status);
+            case.set_classname(format!("sl-doctor.{}", item.id.id()));
+            suite.add_test_case(case);
+        }
+        for c in &item.checks {
+            let mut case = TestCase::new(c.id.as_str(), status_of(c, strict));
+            case.set_classname(format!("sl-doctor.{}", item.id.id()));
+            case.set_time(Duration::from_millis(c.duration_ms));
+            if c.status == Status::Warn && !strict {
+                case.set_system_out(format!("warning: {}\n{}", c.summary, body(c)));
+            }
+            suite.add_test_case(case);
+        }
+        junit.add_test_suite(suite);
+    }
+    let mut xml = junit
+        .to_string()
+        .expect("a JUnit report of plain strings always serialises");
+    if !xml.ends_with('\n') {
+        xml.push('\n');
+    }
+    xml
+}
+
+fn status_of(c: &CheckResult, strict: bool) -> TestCaseStatus {
+    let (kind, ty) = match c.status {
+        Status::Pass => return TestCaseStatus::success(),
+        Status::Warn if !strict => return TestCaseStatus::success(),
+        Status::Skip => {
+            let mut s = TestCaseStatus::skipped();
+            s.set_message(c.summary.as_str());
+            return s;
+        }
+        Status::Warn => (NonSuccessKind::Failure, "warn"),
+        Status::Fail => (NonSuccessKind::Failure, "fail"),
+        Status::Error => (NonSuccessKind::Error, "inconclusive"),
+    };
+    let mut s = TestCaseStatus::non_success(kind);
+    s.set_message(c.summary.as_str());
+    s.set_type(ty);
+    s.set_description(body(c));
+    s
+}
+
+/// The findings with their fixes, the details, the remediation and where to read more.
+fn body(c: &CheckResult) -> String {
+    let mut out = format!("{}: {}\n", c.id, c.title);
+    for f in &c.findings {
+        let sev = match f.severity {
+            Severity::Fail => "fail",
+            Severity::Warn => "warn",
+            Severity::Info => "info",
+        };
+        out.push_str(&format!("[{sev}] {}\n", f.message));
+        if let (Some(fix), false) = (&f.fix, f.severity == Severity::Info) {
+            out.push_str(&format!("  fix: {fix}\n"));
+        }
+    }
+    for d in &c.details {
+        out.push_str(&format!("{d}\n"));
+    }
+    if let Some(r) = &c.remediation {
+        out.push_str(&format!("remediation: {r}\n"));
+    }
+    out.push_str(&format!("more: sl-doctor explain {}\n", c.id));
+    out
+}

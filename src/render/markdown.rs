@@ -1,0 +1,153 @@
+//! A Markdown summary: the verdict, the key and target, the six checklist items as a
+//! table, every problem with its fix, and all checks in a collapsed section. Used for
+//! `--format markdown` and for `$GITHUB_STEP_SUMMARY`.
+//!
+//! Text from the report is escaped so that it cannot break the table or inject HTML
+//! (server-provided text such as problem details ends up in summaries).
+
+use sl_doctor_checks::report::{CheckResult, Report, Severity, Status, Verdict};
+use std::fmt::Write;
+
+fn icon(s: Status) -> &'static str {
+    match s {
+        Status::Pass => "✅",
+        Status::Warn => "⚠️",
+        Status::Fail => "❌",
+        Status::Skip => "➖",
+        Status::Error => "❓",
+    }
+}
+
+/// Escapes text for a Markdown table cell or paragraph.
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '|' => out.push_str("\\|"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '`' => out.push('\''),
+            '\r' | '\n' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The Markdown summary, with a trailing newline.
+pub fn render(report: &Report, strict: bool) -> String {
+    let mut out = String::new();
+    let (word, status) = match report.verdict {
+        Verdict::Pass => ("pass", Status::Pass),
+        Verdict::Warn if strict => ("fail (warnings, --strict)", Status::Fail),
+        Verdict::Warn => ("pass with warnings", Status::Warn),
+        Verdict::Fail => ("fail", Status::Fail),
+        Verdict::Inconclusive => ("inconclusive", Status::Error),
+    };
+    let _ = writeln!(out, "## {} sl-doctor: {word}\n", icon(status));
+    let s = &report.summary;
+    let _ = writeln!(
+        out,
+        "{} failed · {} warnings · {} inconclusive · {} passed · {} skipped\n",
+        s.fail, s.warn, s.error, s.pass, s.skip
+    );
+    let k = &report.key;
+    if k.present {
+        let _ = writeln!(
+            out,
+            "- **Key:** `{}` ({}), {} characters, `{}`",
+            esc(&k.source.name),
+            super::human::source_kind(k.source.kind),
+            k.length,
+            k.fingerprint.as_ref().map(|f| f.as_str()).unwrap_or("")
+        );
+    } else {
+        let _ = writeln!(out, "- **Key:** not found");
+    }
+    let _ = writeln!(
+        out,
+        "- **Target:** `{}` ({}){}",
+        esc(&report.target.base_url),
+        report.target.apis.join(", "),
+        if report.offline { ", offline" } else { "" }
+    );
+    let _ = writeln!(out, "- **sl-doctor:** {}\n", esc(&report.tool.version));
+
+    let _ = writeln!(out, "| | Checklist item | Checks |");
+    let _ = writeln!(out, "|---|---|---|");
+    for (n, item) in report.checklist.iter().enumerate() {
+        let counts = if item.checks.is_empty() {
+            format!(
+                "skipped: {}",
+                esc(item.reason.as_deref().unwrap_or("no checks"))
+            )
+        } else {
+            item.checks
+                .iter()
+                .map(|c| format!("{} `{}`", icon(c.status), c.id))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {}. **{}** — {} | {counts} |",
+            icon(item.status),
+            n + 1,
+            item.id.id(),
+            esc(&item.title)
+        );
+    }
+
+    let problems: Vec<&CheckResult> = report
+        .checks()
+        .filter(|c| matches!(c.status, Status::Fail | Status::Error | Status::Warn))
+        .collect();
+    if !problems.is_empty() {
+        let _ = writeln!(out, "\n### Problems\n");
+        for c in problems {
+            let _ = writeln!(
+                out,
+                "#### {} `{}` — {}\n",
+                icon(c.status),
+                c.id,
+                esc(&c.title)
+            );
+            let _ = writeln!(out, "{}\n", esc(&c.summary));
+            let mut has_fix = false;
+            for f in c.findings.iter().filter(|f| f.severity != Severity::Info) {
+                let _ = writeln!(out, "- {}", esc(&f.message));
+                if let Some(fix) = &f.fix {
+                    let _ = writeln!(out, "  - **Fix:** {}", esc(fix));
+                    has_fix = true;
+                }
+            }
+            if let (false, Some(r)) = (has_fix, &c.remediation) {
+                let _ = writeln!(out, "- **Fix:** {}", esc(r));
+            }
+            let _ = writeln!(out, "\nMore: `sl-doctor explain {}`\n", c.id);
+        }
+    }
+
+    let _ = writeln!(
+        out,
+        "\n<details><summary>All {} checks</summary>\n",
+        report.checks().count()
+    );
+    let _ = writeln!(out, "| | Check | Item | Summary |");
+    let _ = writeln!(out, "|---|---|---|---|");
+    for item in &report.checklist {
+        for c in &item.checks {
+            let _ = writeln!(
+                out,
+                "| {} | `{}` | {} | {} |",
+                icon(c.status),
+                c.id,
+                item.id.id(),
+                esc(&c.summary)
+            );
+        }
+    }
+    let _ = writeln!(out, "\n</details>");
+    out
+}

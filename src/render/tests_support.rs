@@ -1,0 +1,205 @@
+//! Fixed reports for the renderers' snapshot tests: the same four reports (pass, warn,
+//! fail, inconclusive) for every format, with text that needs escaping (`%`, `:`, `,`,
+//! `|`, `<`, `&`, a newline) so every renderer's escaping shows in its snapshots.
+
+use sl_doctor_checks::report::{
+    CheckResult, Finding, Item, ItemResult, KeyInfo, Report, SourceKind, SourceRef, Status, Target,
+    Tool, Verdict,
+};
+use sl_doctor_checks::secret::Fingerprint;
+
+fn check(id: &str, title: &str, status: Status, summary: &str) -> CheckResult {
+    CheckResult {
+        id: id.into(),
+        title: title.into(),
+        status,
+        summary: summary.into(),
+        details: Vec::new(),
+        remediation: None,
+        findings: Vec::new(),
+        duration_ms: 3,
+    }
+}
+
+fn probe(status: Status, summary: &str, http: &str) -> CheckResult {
+    let mut c = check("dam-probe", "The DAM API accepts the key", status, summary);
+    c.details = vec![
+        "request: GET https://api2.saleslayer.com/dam/image?$top=1".into(),
+        "X-API-KEY: 44 characters, sha256:b6a6ab17f2e6".into(),
+        format!("status: {http}"),
+        "dns: 5 ms · connect+tls: 26 ms · ttfb: 34 ms · total: 34 ms".into(),
+        "x-request-id: 5f0c2a".into(),
+    ];
+    c.duration_ms = 41;
+    c
+}
+
+/// A report with the given verdict.
+pub fn report(verdict: Verdict) -> Report {
+    let mut by_item: Vec<(Item, Vec<CheckResult>)> = vec![
+        (
+            Item::BaseUrl,
+            vec![check(
+                "url-host",
+                "The host is the documented API host",
+                Status::Pass,
+                "api2.saleslayer.com is the documented host",
+            )],
+        ),
+        (
+            Item::HeaderPresent,
+            vec![check(
+                "header-value",
+                "The key can be sent as an X-API-KEY header value",
+                Status::Pass,
+                "The key is a valid header value",
+            )],
+        ),
+        (
+            Item::NoQuotes,
+            vec![check(
+                "quoted-value",
+                "The key is not wrapped in quotes",
+                Status::Pass,
+                "No quotes around the key",
+            )],
+        ),
+        (
+            Item::KeyLoaded,
+            vec![check(
+                "key-source",
+                "A key was found, and where",
+                Status::Pass,
+                "Key read from SALESLAYER_API_KEY (environment)",
+            )],
+        ),
+        (
+            Item::WorksInCurl,
+            vec![probe(
+                Status::Pass,
+                "DAM accepted the key (HTTP 200)",
+                "HTTP/2.0 200 OK",
+            )],
+        ),
+        (Item::Security, vec![]),
+    ];
+    match verdict {
+        Verdict::Pass => {}
+        Verdict::Warn => {
+            let mut c = check(
+                "key-source",
+                "A key was found, and where",
+                Status::Warn,
+                "The key is only in ./.env: 100% of your deployments must load it, too",
+            );
+            c.findings = vec![
+                Finding::warn(
+                    "only-in-dotenv",
+                    "SALESLAYER_API_KEY is set in .env, not in the environment",
+                )
+                .with_fix("Export it in the deployment's environment, e.g. a CI secret"),
+            ];
+            by_item[3].1 = vec![c];
+        }
+        Verdict::Fail => {
+            let mut q = check(
+                "quoted-value",
+                "The key is not wrapped in quotes",
+                Status::Fail,
+                "The key is wrapped in double quotes: \"…\"",
+            );
+            q.findings = vec![
+                Finding::fail(
+                    "double-quotes",
+                    "Character 1 of 46 is U+0022 QUOTATION MARK, and so is character 46",
+                )
+                .with_fix("Remove the quotes from the stored value; docker --env-file keeps them"),
+            ];
+            q.remediation = Some("Remove the quotes from the stored value".into());
+            by_item[2].1 = vec![q];
+            let mut p = probe(
+                Status::Fail,
+                "DAM rejected the key: HTTP 400, \"Invalid API key.\"",
+                "HTTP/2.0 400 Bad Request",
+            );
+            p.findings = vec![
+                Finding::fail(
+                    "rejected",
+                    "DAM answered 400 with problem details: Invalid API key. | <b>title</b> & more",
+                )
+                .with_fix("Ask support@saleslayer.com whether the key is enabled for DAM"),
+            ];
+            by_item[4].1 = vec![p];
+        }
+        Verdict::Inconclusive => {
+            let mut p = probe(
+                Status::Error,
+                "DAM answered 503 Service Unavailable twice, 2 s apart: no verdict",
+                "HTTP/1.1 503 Service Unavailable",
+            );
+            p.findings = vec![
+                Finding::fail(
+                    "server-unavailable",
+                    "The server could not answer (503)\nRetry-After: 2",
+                )
+                .with_fix("Run sl-doctor again later; check https://status.saleslayer.com"),
+            ];
+            by_item[4].1 = vec![p];
+        }
+    }
+    let checklist: Vec<ItemResult> = by_item
+        .into_iter()
+        .map(|(item, checks)| {
+            let status = checks.iter().fold(Status::Skip, |s, c| s.worst(c.status));
+            ItemResult {
+                id: item,
+                title: item.title().into(),
+                status,
+                reason: checks
+                    .is_empty()
+                    .then(|| "every check of this item was deselected".into()),
+                checks,
+            }
+        })
+        .collect();
+    let (summary, computed) = Report::tally(&checklist);
+    assert_eq!(computed, verdict, "fixture verdict");
+    Report {
+        schema_version: 1,
+        tool: Tool {
+            name: "sl-doctor".into(),
+            version: "0.0.0-test".into(),
+        },
+        generated_at: "2026-01-02T03:04:05Z".into(),
+        verdict,
+        key: KeyInfo {
+            present: true,
+            source: SourceRef {
+                kind: SourceKind::Env,
+                name: "SALESLAYER_API_KEY".into(),
+            },
+            length: 44,
+            fingerprint: Some(Fingerprint::of(b"fixture")),
+            cleaned_length: None,
+            cleaned_fingerprint: None,
+            sources: Vec::new(),
+        },
+        target: Target {
+            base_url: "https://api2.saleslayer.com".into(),
+            url: None,
+            apis: vec!["dam".into()],
+        },
+        offline: false,
+        checklist,
+        summary,
+        duration_ms: 52,
+    }
+}
+
+/// The four verdicts with their snapshot names.
+pub const VERDICTS: [(Verdict, &str); 4] = [
+    (Verdict::Pass, "pass"),
+    (Verdict::Warn, "warn"),
+    (Verdict::Fail, "fail"),
+    (Verdict::Inconclusive, "inconclusive"),
+];

@@ -1,0 +1,189 @@
+//! The live doctor end to end: the real binary against `sl-doctor mock` (HTTPS with a CA
+//! generated at start) and against tiny loopback servers. Never the real API.
+
+use crate::common::{CANARY, MockProcess, assert_no_leak, sl_doctor};
+use std::io::{Read, Write};
+
+fn run_against(mock: &MockProcess, key: &str, extra: &[&str]) -> crate::common::Run {
+    let ca = mock.ca_path.as_ref().expect("https mock");
+    let (r, _d) = sl_doctor()
+        .env("SALESLAYER_API_KEY", key)
+        .args([
+            "--base-url",
+            &mock.base_url,
+            "--color",
+            "never",
+            "--timeout",
+            "5",
+        ])
+        .args(["--ca-cert"])
+        .args([ca])
+        .args(extra)
+        .run();
+    assert_no_leak(CANARY, "stdout", &r.stdout);
+    assert_no_leak(CANARY, "stderr", &r.stderr);
+    r
+}
+
+#[test]
+fn good_key_passes_both_probes() {
+    let mock = MockProcess::start(&["--https", "--key", &format!("both:{CANARY}")]);
+    let r = run_against(&mock, CANARY, &[]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(r.stdout.contains("✔ dam-probe"), "{}", r.stdout);
+    assert!(r.stdout.contains("✔ catalog-probe"), "{}", r.stdout);
+}
+
+#[test]
+fn quoted_key_is_accepted_once_cleaned() {
+    let mock = MockProcess::start(&["--https", "--key", &format!("both:{CANARY}")]);
+    let r = run_against(&mock, &format!("\"{CANARY}\""), &["--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let probes = &v["checklist"][4]["checks"];
+    for p in probes.as_array().unwrap() {
+        assert_eq!(p["status"], "fail");
+        assert!(
+            p["summary"]
+                .as_str()
+                .unwrap()
+                .contains("accepted once it is cleaned"),
+            "{p}"
+        );
+    }
+}
+
+#[test]
+fn no_differential_means_no_cleaned_probe() {
+    let mock = MockProcess::start(&["--https", "--key", &format!("both:{CANARY}")]);
+    let r = run_against(&mock, &format!("\"{CANARY}\""), &["--no-differential"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        !r.stdout.contains("accepted once it is cleaned"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn dam_only_key_gets_catalog_403_and_revoked_key_fails() {
+    let other = "OtherKey0000+Zk/4mW2abcdefgh=";
+    let mock = MockProcess::start(&[
+        "--https",
+        "--key",
+        &format!("dam:{CANARY}"),
+        "--key",
+        &format!("revoked:{other}"),
+    ]);
+    let r = run_against(&mock, CANARY, &[]);
+    assert!(r.stdout.contains("✔ dam-probe"), "{}", r.stdout);
+    assert!(r.stdout.contains("403"), "{}", r.stdout);
+    let r = run_against(&mock, other, &["--api", "catalog"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stdout.contains("– dam-probe"),
+        "dam not selected:\n{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("401"), "{}", r.stdout);
+}
+
+/// A plain-HTTP server that answers every request with `status` until the test ends.
+fn always(status: &'static str) -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut s in l.incoming().flatten() {
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            let body = "{\"title\":\"Service Unavailable\"}";
+            let _ = write!(
+                s,
+                "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    port
+}
+
+#[test]
+fn server_errors_are_inconclusive_exit_3() {
+    let port = always("503 Service Unavailable");
+    let (r, _d) = sl_doctor()
+        .env("SALESLAYER_API_KEY", CANARY)
+        .args([
+            "--base-url",
+            &format!("http://127.0.0.1:{port}"),
+            "--allow-http",
+            "--timeout",
+            "3",
+        ])
+        .run();
+    assert_eq!(r.code, 3, "{}", r.stdout);
+    assert!(r.stdout.contains("verdict: inconclusive"), "{}", r.stdout);
+    assert_no_leak(CANARY, "stdout", &r.stdout);
+}
+
+#[test]
+fn refused_connection_fails_fast_and_never_hangs() {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let (r, _d) = sl_doctor()
+        .env("SALESLAYER_API_KEY", CANARY)
+        .args([
+            "--base-url",
+            &format!("https://127.0.0.1:{port}"),
+            "--timeout",
+            "2",
+            "--deadline",
+            "10",
+        ])
+        .run();
+    assert_ne!(r.code, 0, "{}", r.stdout);
+    assert!(r.stdout.contains("refused"), "{}", r.stdout);
+}
+
+#[test]
+fn demo_runs_the_whole_pipeline() {
+    let (r, _d) = sl_doctor().args(["demo", "--color", "never"]).run();
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("accepted once it is cleaned"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("The mock received 4 requests"),
+        "{}",
+        r.stdout
+    );
+    let (r, _d) = sl_doctor().args(["demo", "--format", "json"]).run();
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("demo JSON");
+    assert_eq!(v["verdict"], "fail");
+}
+
+#[test]
+fn live_runs_never_leak_the_key_whatever_its_defect() {
+    let mock = MockProcess::start(&["--https", "--key", &format!("both:{CANARY}")]);
+    let variants = [
+        format!("{CANARY}\n"),
+        format!("\"{CANARY}\""),
+        format!(" {CANARY}\r\n"),
+        "SLDOCTOR\u{200b}canary7Qx9+Zk/4mW2=".to_string(),
+        format!("Bearer {CANARY}"),
+    ];
+    for key in &variants {
+        for format in ["human", "json"] {
+            let r = run_against(&mock, key, &["--format", format, "--verbose"]);
+            assert_eq!(r.code, 1, "{key:?} {format}: {}", r.stdout);
+            assert!(
+                r.stdout.contains("accepted once it is cleaned"),
+                "{key:?}: {}",
+                r.stdout
+            );
+        }
+    }
+}

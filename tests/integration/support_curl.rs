@@ -1,0 +1,232 @@
+//! `sl-doctor support` (share-safe bundle and email) and `sl-doctor curl` (commands that
+//! really work against the mock, and never contain the key).
+
+use crate::common::{CANARY, assert_no_leak, sl_doctor, start_mock};
+use std::path::Path;
+
+/// An environment value that must never be copied anywhere.
+const OTHER_SECRET: &str = "OTHERsecretVALUE9x8y7z";
+/// A proxy password that must never be copied anywhere.
+const PROXY_PASSWORD: &str = "PROXYpass5150word";
+
+fn bundle_files(dir: &Path) -> Vec<(String, String)> {
+    ["report.json", "bundle.json", "email.txt"]
+        .iter()
+        .map(|n| {
+            let p = dir.join(n);
+            let text = std::fs::read_to_string(&p)
+                .unwrap_or_else(|e| panic!("{} missing: {e}", p.display()));
+            (n.to_string(), text)
+        })
+        .collect()
+}
+
+fn assert_share_safe(texts: &[(String, String)], home: &Path) {
+    let home = home.display().to_string();
+    for (what, text) in texts {
+        for key in [CANARY, OTHER_SECRET, PROXY_PASSWORD] {
+            assert_no_leak(key, what, text);
+        }
+        assert!(
+            !text.contains(&home),
+            "{what} contains the home directory {home}:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn support_bundle_and_email_are_share_safe_offline() {
+    // The canary in a defective form, a proxy with a password, an unrelated secret, and
+    // the run's directory inside the (fake) HOME.
+    let cmd = sl_doctor()
+        .env("SALESLAYER_API_KEY", format!(" {CANARY}\r\n"))
+        .env(
+            "HTTPS_PROXY",
+            format!("http://ana:{PROXY_PASSWORD}@proxy.example:3128"),
+        )
+        .env("NO_PROXY", "localhost")
+        .env("DEPLOY_TOKEN", OTHER_SECRET)
+        .env("CI", "true");
+    let home = cmd.path().to_path_buf();
+    let (r, d) = cmd
+        .args(["support", "--offline", "--account", "ACME Corp"])
+        .args(["--environment", "staging", "--apis", "both"])
+        .args([
+            "--use-case",
+            "Nightly product sync",
+            "--contact",
+            "Ana <ana@acme.example>",
+        ])
+        .run();
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let files = bundle_files(&d.path().join("sl-doctor-support"));
+    let mut all = files.clone();
+    all.push(("stdout".into(), r.stdout.clone()));
+    all.push(("stderr".into(), r.stderr.clone()));
+    assert_share_safe(&all, &home);
+
+    let email = &r.stdout;
+    for needle in [
+        "To: support@saleslayer.com",
+        "Customer or account name: ACME Corp",
+        "Environment: staging",
+        "API areas needed: both (DAM and Catalog)",
+        "Use case: Nightly product sync",
+        "Technical contact: Ana <ana@acme.example>",
+        "Verdict: fail",
+        "extra-whitespace",
+    ] {
+        assert!(email.contains(needle), "{needle:?} missing:\n{email}");
+    }
+    assert_eq!(&files[2].1, email, "email.txt is the printed email");
+    assert!(
+        r.stderr.contains("leaves out the key"),
+        "one line on what the bundle holds: {}",
+        r.stderr
+    );
+
+    let bundle: serde_json::Value = serde_json::from_str(&files[1].1).unwrap();
+    let proxies: Vec<&str> = bundle["proxy_variables_set"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(
+        proxies.contains(&"HTTPS_PROXY") && proxies.contains(&"NO_PROXY"),
+        "{proxies:?}"
+    );
+    assert!(
+        bundle["os"]
+            .as_str()
+            .unwrap()
+            .contains(std::env::consts::OS)
+    );
+    let report: serde_json::Value = serde_json::from_str(&files[0].1).unwrap();
+    assert_eq!(report["schema_version"], 1);
+}
+
+#[test]
+fn support_in_ci_never_prompts_and_leaves_placeholders() {
+    let (r, d) = sl_doctor()
+        .env("SALESLAYER_API_KEY", CANARY)
+        .args(["support", "--offline", "--output", "out/bundle"])
+        .run();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout
+            .contains("Customer or account name: <customer or account name>")
+    );
+    assert!(
+        r.stdout
+            .contains("API areas needed: <DAM, Catalog, or both>")
+    );
+    assert!(d.path().join("out/bundle/report.json").exists());
+    assert!(r.stdout.contains("out/bundle/report.json"), "{}", r.stdout);
+}
+
+#[test]
+fn support_against_the_mock_includes_request_ids() {
+    let mock = start_mock(CANARY);
+    let cmd = sl_doctor().env("SALESLAYER_API_KEY", CANARY);
+    let home = cmd.path().to_path_buf();
+    let (r, d) = cmd
+        .args([
+            "support",
+            "--base-url",
+            &mock.base_url,
+            "--no-proxy",
+            "--ca-cert",
+        ])
+        .arg(mock.ca_path.as_ref().unwrap())
+        .run();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("Verdict: pass"), "{}", r.stdout);
+    assert!(r.stdout.contains("x-request-id: "), "{}", r.stdout);
+    let files = bundle_files(&d.path().join("sl-doctor-support"));
+    let bundle: serde_json::Value = serde_json::from_str(&files[1].1).unwrap();
+    let probes = bundle["probes"].as_array().unwrap();
+    assert_eq!(probes.len(), 2);
+    for p in probes {
+        let lines: Vec<&str> = p["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l.as_str().unwrap())
+            .collect();
+        assert!(
+            lines.iter().any(|l| l.starts_with("x-request-id: ")),
+            "{lines:?}"
+        );
+        assert!(lines.iter().any(|l| l.contains("total:")), "{lines:?}");
+    }
+    let mut all = files;
+    all.push(("stdout".into(), r.stdout));
+    assert_share_safe(&all, &home);
+}
+
+#[test]
+fn curl_command_works_against_the_mock_and_never_holds_the_key() {
+    let mock = start_mock(CANARY);
+    let cmd = sl_doctor().env("SALESLAYER_API_KEY", CANARY);
+    let postman = cmd.path().join("sl.postman_environment.json");
+    let (r, d) = cmd
+        .args([
+            "curl",
+            "--shell",
+            "posix",
+            "--base-url",
+            &mock.base_url,
+            "--ca-cert",
+        ])
+        .arg(mock.ca_path.as_ref().unwrap())
+        .arg("--postman")
+        .arg(&postman)
+        .args([
+            "--url",
+            &format!("{}/dam/image?$top=1&apikey={CANARY}", mock.base_url),
+        ])
+        .run();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_no_leak(CANARY, "curl output", &r.stdout);
+    assert!(
+        r.stdout.contains("'$SALESLAYER_API_KEY'") || r.stdout.contains("${SALESLAYER_API_KEY")
+    );
+    assert!(r.stdout.contains("/dam/image?$top=1'"), "{}", r.stdout);
+    assert!(r.stdout.contains("--cacert '"), "{}", r.stdout);
+    let pm = std::fs::read_to_string(&postman).unwrap();
+    assert_no_leak(CANARY, "postman", &pm);
+    let v: serde_json::Value = serde_json::from_str(&pm).unwrap();
+    assert_eq!(v["values"][0]["key"], "baseUrl");
+    assert_eq!(v["values"][0]["value"], mock.base_url.as_str());
+    assert_eq!(v["values"][1]["key"], "apiKey");
+    assert_eq!(v["values"][1]["type"], "secret");
+    assert_eq!(v["values"][1]["value"], "");
+
+    // Only the two probes (the --url one carries a [redacted] query value).
+    let probes: String = r.stdout.split("\n\n# your URL").next().unwrap().to_string();
+    let run = |key: &str| {
+        std::process::Command::new("bash")
+            .args(["-c", &format!("set -e\n{probes}")])
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("SALESLAYER_API_KEY", key)
+            .current_dir(d.path())
+            .output()
+            .expect("bash")
+    };
+    let ok = run(CANARY);
+    let out = String::from_utf8_lossy(&ok.stdout);
+    assert!(
+        ok.status.success(),
+        "curl against the mock: {out}\n{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert_eq!(out.matches(" 200").count(), 2, "two 200 answers:\n{out}");
+    let bad = run("not-the-key-at-all");
+    assert!(!bad.status.success(), "a wrong key fails the command");
+
+    // Unusable variable names are refused.
+    let (r, _d) = sl_doctor().args(["curl", "--key-env", "SL-KEY"]).run();
+    assert_eq!(r.code, 2);
+}
