@@ -63,6 +63,9 @@ pub enum Command {
     Schema,
     /// Serve a Sales-Layer-compatible API on 127.0.0.1 for your own tests (see docs/mock.md).
     Mock(MockArgs),
+    /// Search files (and with --history the git history) for the configured key, in the
+    /// encodings it leaks in; exit 1 when found.
+    Scan(Box<crate::scan::ScanArgs>),
     /// Run the whole doctor against the embedded mock with a deliberately broken key
     /// (no network and no key needed).
     Demo(DemoArgs),

@@ -14,6 +14,7 @@ mod explain;
 mod mock;
 mod render;
 mod runner;
+mod scan;
 mod serve;
 mod support;
 
@@ -116,6 +117,11 @@ fn main() -> ExitCode {
             print_stdout(&schema_json());
             ExitCode::from(exit::OK)
         }
+        Some(Command::Scan(args)) => match scan::run(&args) {
+            Ok(true) => ExitCode::from(exit::PROBLEM),
+            Ok(false) => ExitCode::from(exit::OK),
+            Err(e) => fail_usage(e),
+        },
         Some(Command::Support(args)) => support_cmd(&args),
         Some(Command::Curl(args)) => {
             let env: Vec<_> = std::env::vars_os().collect();

@@ -210,6 +210,7 @@ pub async fn run_demo() -> Result<Demo, MockError> {
             name: sl_doctor_checks::DEFAULT_KEY_ENV.into(),
         },
         value: SecretKey::from_bytes(quoted),
+        path: None,
     });
 
     let checks = sl_doctor_checks::registry();

@@ -36,6 +36,8 @@ pub struct Candidate {
     pub source: SourceRef,
     /// The value exactly as read.
     pub value: SecretKey,
+    /// The file it was read from (key file or `.env`), as given; `None` for other sources.
+    pub path: Option<PathBuf>,
 }
 
 /// An environment variable whose *name* looks like a misspelt or alternative key variable.
@@ -58,6 +60,9 @@ pub struct KeyState {
     pub near_misses: Vec<NearMiss>,
     /// The `.env` file that was read, when one was.
     pub dotenv: Option<DotenvFile>,
+    /// The `.env` path that was looked at (read or not), as given; its directory is where
+    /// the other environment files (`.env.production`, …) live.
+    pub dotenv_path: Option<PathBuf>,
     /// The environment variable name that was configured (`--key-env`).
     pub env_name: String,
 }

@@ -65,6 +65,7 @@ mod tests {
                     name: "--key".into(),
                 },
                 value: SecretKey::from_string("k".into()),
+                path: None,
             },
         );
         let o = run(&KeyOnCommandLine, &cx).unwrap();

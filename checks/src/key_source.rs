@@ -167,6 +167,7 @@ mod tests {
                 name: name.into(),
             },
             value: SecretKey::from_bytes(v.to_vec()),
+            path: None,
         }
     }
 

@@ -9,6 +9,7 @@ pub mod check;
 pub mod context;
 pub mod dotenv;
 pub mod endpoint;
+pub mod exposure;
 pub mod net;
 pub mod probe;
 pub mod proxy;
@@ -25,8 +26,11 @@ pub mod dotenv_file;
 pub mod extra_whitespace;
 pub mod header_value;
 pub mod hidden_characters;
+pub mod key_file_in_git;
+pub mod key_file_permissions;
 pub mod key_in_url;
 pub mod key_on_command_line;
+pub mod key_shared_across_environments;
 pub mod key_source;
 pub mod lookalike_characters;
 pub mod pasted_label;
@@ -86,6 +90,9 @@ pub fn registry() -> Vec<Box<dyn Check>> {
         Box::new(key_on_command_line::KeyOnCommandLine),
         Box::new(key_in_url::KeyInUrl),
         Box::new(plain_http::PlainHttp),
+        Box::new(key_file_in_git::KeyFileInGit),
+        Box::new(key_file_permissions::KeyFilePermissions),
+        Box::new(key_shared_across_environments::KeySharedAcrossEnvironments),
     ]
 }
 

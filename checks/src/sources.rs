@@ -170,6 +170,7 @@ pub fn collect(spec: KeySpec, env: &[(OsString, OsString)]) -> Result<KeyState, 
                     name: "--key".into(),
                 },
                 value: v,
+                path: None,
             });
         }
         None => st.looked_at.push("--key (not given)".into()),
@@ -184,6 +185,7 @@ pub fn collect(spec: KeySpec, env: &[(OsString, OsString)]) -> Result<KeyState, 
                     name: "stdin".into(),
                 },
                 value: SecretKey::from_bytes(bytes),
+                path: None,
             });
         }
         None => st.looked_at.push("--key-stdin (not given)".into()),
@@ -200,6 +202,7 @@ pub fn collect(spec: KeySpec, env: &[(OsString, OsString)]) -> Result<KeyState, 
                     name: shown,
                 },
                 value: SecretKey::from_bytes(bytes),
+                path: Some(path.clone()),
             });
         }
         None => st.looked_at.push("--key-file (not given)".into()),
@@ -219,6 +222,7 @@ pub fn collect(spec: KeySpec, env: &[(OsString, OsString)]) -> Result<KeyState, 
                     name: spec.key_env.clone(),
                 },
                 value: SecretKey::from_bytes(os_bytes(v)),
+                path: None,
             });
         }
         None => st
@@ -226,6 +230,7 @@ pub fn collect(spec: KeySpec, env: &[(OsString, OsString)]) -> Result<KeyState, 
             .push(format!("environment variable {} (not set)", spec.key_env)),
     }
 
+    st.dotenv_path = spec.dotenv.clone();
     if let Some(path) = &spec.dotenv {
         let shown = display_path(path, home);
         let exists = path.exists();
@@ -242,6 +247,7 @@ pub fn collect(spec: KeySpec, env: &[(OsString, OsString)]) -> Result<KeyState, 
                             name: format!("{shown}:{}", e.line),
                         },
                         value: e.value.clone(),
+                        path: Some(path.clone()),
                     });
                 }
                 None => st

@@ -15,6 +15,7 @@ pub fn cx_with_key(bytes: &[u8]) -> Context {
             name: crate::DEFAULT_KEY_ENV.into(),
         },
         value: SecretKey::from_bytes(bytes.to_vec()),
+        path: None,
     });
     cx
 }

@@ -23,6 +23,7 @@ fn cx(base: &str, key: &[u8]) -> Context {
             name: "SALESLAYER_API_KEY".into(),
         },
         value: SecretKey::from_bytes(key.to_vec()),
+        path: None,
     });
     cx.target.base_url = base.into();
     cx.net.timeout = Duration::from_secs(3);

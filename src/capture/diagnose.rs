@@ -164,6 +164,7 @@ fn context_with(key: SecretKey) -> Context {
             name: "X-API-KEY header".into(),
         },
         value: key,
+        path: None,
     });
     cx
 }

@@ -9,4 +9,5 @@ mod cli;
 mod common;
 mod live;
 mod report_schema;
+mod scan;
 mod support_curl;

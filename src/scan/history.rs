@@ -1,0 +1,241 @@
+//! `--history`: every blob reachable from any ref of the repository, searched like a
+//! file (`git rev-list --objects --all` piped into one `git cat-file --batch`), and for
+//! each blob that holds the key, the oldest commit that introduced it
+//! (`git log --all --reverse --find-object`).
+//!
+//! The key itself never goes on a git command line: blobs are matched here, by id.
+
+use super::patterns::Patterns;
+use super::places::{Place, classify};
+use super::search::{Hit, Note, SearchOptions, find_all};
+use std::collections::{HashMap, HashSet};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// One match in the history.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct HistoryHit {
+    /// The oldest commit that introduced the blob.
+    pub commit: String,
+    /// Its committer date (ISO 8601).
+    pub commit_date: String,
+    /// Whether the blob is still in the current HEAD.
+    pub in_head: bool,
+    /// Where in the blob, as for the working tree.
+    #[serde(flatten)]
+    pub hit: Hit,
+}
+
+/// What the history search found.
+#[derive(Debug, Default)]
+pub struct HistoryResult {
+    /// The repository searched (its top-level directory, as shown).
+    pub repository: String,
+    /// Blobs searched.
+    pub blobs: u64,
+    /// Bytes searched.
+    pub bytes: u64,
+    /// Matches, oldest commit first.
+    pub hits: Vec<HistoryHit>,
+    /// Notes.
+    pub notes: Vec<Note>,
+}
+
+fn git(dir: &Path) -> Command {
+    let mut c = Command::new("git");
+    c.current_dir(dir)
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .env("GIT_OPTIONAL_LOCKS", "0")
+        .env("LC_ALL", "C")
+        .stdin(Stdio::null())
+        .stderr(Stdio::null());
+    c
+}
+
+fn git_out(dir: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
+    let out = git(dir).args(args).output().map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            "git is not installed: the history was not searched".to_string()
+        } else {
+            format!("git could not run: {e}")
+        }
+    })?;
+    if !out.status.success() {
+        return Err(format!("git {} failed ({})", args[0], out.status));
+    }
+    Ok(out.stdout)
+}
+
+/// The repository's top-level directory, if `dir` is inside one.
+pub fn toplevel(dir: &Path) -> Result<PathBuf, String> {
+    let dir = if dir.is_dir() {
+        dir.to_path_buf()
+    } else {
+        super::parent_or_dot(dir)
+    };
+    match git_out(&dir, &["rev-parse", "--show-toplevel"]) {
+        Ok(out) => Ok(PathBuf::from(String::from_utf8_lossy(&out).trim_end())),
+        Err(e) if e.starts_with("git is not installed") => Err(e),
+        Err(_) => Err(format!(
+            "{} is not inside a git repository: no history to search",
+            dir.display()
+        )),
+    }
+}
+
+/// Blob id → first path seen for it.
+fn blobs(top: &Path) -> Result<Vec<(String, String)>, String> {
+    let out = git_out(
+        top,
+        &[
+            "rev-list",
+            "--objects",
+            "--all",
+            "--filter=object:type=blob",
+        ],
+    )
+    .or_else(|_| git_out(top, &["rev-list", "--objects", "--all"]))?;
+    let mut seen = HashSet::new();
+    let mut list = Vec::new();
+    for line in String::from_utf8_lossy(&out).lines() {
+        // Commits have no path; trees and blobs do (trees are told apart by cat-file).
+        if let Some((id, path)) = line.split_once(' ')
+            && seen.insert(id.to_string())
+        {
+            list.push((id.to_string(), path.to_string()));
+        }
+    }
+    Ok(list)
+}
+
+/// Searches the history of the repository holding `dir`.
+pub fn search_history(
+    dir: &Path,
+    pats: &Patterns,
+    token: &str,
+    opts: &SearchOptions,
+) -> Result<HistoryResult, String> {
+    let top = toplevel(dir)?;
+    let list = blobs(&top)?;
+    let paths: HashMap<String, String> = list.iter().cloned().collect();
+    let mut res = HistoryResult {
+        repository: super::search::show_path(&top),
+        ..Default::default()
+    };
+
+    let mut child = git(&top)
+        .args(["cat-file", "--batch"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("git cat-file could not run: {e}"))?;
+    let mut stdin = child.stdin.take().expect("piped");
+    let ids: Vec<String> = list.iter().map(|(id, _)| id.clone()).collect();
+    let writer = std::thread::spawn(move || {
+        for id in ids {
+            if stdin.write_all(id.as_bytes()).is_err() || stdin.write_all(b"\n").is_err() {
+                break;
+            }
+        }
+    });
+    let mut out = BufReader::with_capacity(1 << 20, child.stdout.take().expect("piped"));
+    let mut found: Vec<(String, Vec<Hit>)> = Vec::new();
+    let mut header = String::new();
+    let mut data = zeroize::Zeroizing::new(Vec::new());
+    loop {
+        header.clear();
+        if out.read_line(&mut header).map_err(|e| e.to_string())? == 0 {
+            break;
+        }
+        let mut parts = header.split_whitespace();
+        let (Some(id), Some(kind), Some(size)) = (parts.next(), parts.next(), parts.next()) else {
+            continue; // "<id> missing"
+        };
+        let size: u64 = size
+            .parse()
+            .map_err(|_| "git cat-file: bad header".to_string())?;
+        let id = id.to_string();
+        if kind != "blob" || size > opts.max_filesize {
+            std::io::copy(&mut (&mut out).take(size + 1), &mut std::io::sink())
+                .map_err(|e| e.to_string())?;
+            continue;
+        }
+        data.clear();
+        (&mut out)
+            .take(size + 1)
+            .read_to_end(&mut data)
+            .map_err(|e| e.to_string())?;
+        data.truncate(size as usize);
+        let head = &data[..data.len().min(256 * 1024)];
+        if !opts.binary && memchr::memchr(0, head).is_some() {
+            continue;
+        }
+        res.blobs += 1;
+        res.bytes += size;
+        if pats.ac.is_match(&data[..]) {
+            let path = paths.get(&id).cloned().unwrap_or_default();
+            let shown = super::mask::guard(&path, pats);
+            let place: Place = classify(Path::new(&path));
+            found.push((id, find_all(&data, pats, token, place, &shown)));
+        }
+    }
+    let _ = writer.join();
+    let _ = child.wait();
+
+    if found.is_empty() {
+        return Ok(res);
+    }
+    let head: HashSet<String> = git_out(&top, &["ls-tree", "-r", "HEAD"])
+        .map(|o| {
+            String::from_utf8_lossy(&o)
+                .lines()
+                .filter_map(|l| l.split_whitespace().nth(2).map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    for (id, hits) in found {
+        let log = git_out(
+            &top,
+            &[
+                "log",
+                "--all",
+                "--reverse",
+                "--format=%H %cI",
+                &format!("--find-object={id}"),
+            ],
+        )
+        .unwrap_or_default();
+        let log = String::from_utf8_lossy(&log);
+        let (commit, date) = log
+            .lines()
+            .next()
+            .and_then(|l| l.split_once(' '))
+            .map(|(c, d)| (c.to_string(), d.to_string()))
+            .unwrap_or_else(|| ("unknown".into(), String::new()));
+        if commit == "unknown" {
+            res.notes.push(Note {
+                path: hits.first().map(|h| h.path.clone()),
+                message: "found in a blob whose commit could not be determined (stash or notes?)"
+                    .into(),
+            });
+        }
+        for hit in hits {
+            res.hits.push(HistoryHit {
+                commit: commit.clone(),
+                commit_date: date.clone(),
+                in_head: head.contains(&id),
+                hit,
+            });
+        }
+    }
+    res.hits.sort_by(|a, b| {
+        (&a.commit_date, &a.hit.path, a.hit.line, a.hit.column).cmp(&(
+            &b.commit_date,
+            &b.hit.path,
+            b.hit.line,
+            b.hit.column,
+        ))
+    });
+    Ok(res)
+}

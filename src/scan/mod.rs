@@ -1,0 +1,359 @@
+//! `sl-doctor scan [PATH…]`: where the configured key is stored or leaked.
+//!
+//! The key comes from the same sources and flags as `check` (`sources.rs`). It is
+//! searched for as-is and in the encodings it leaks in (`patterns.rs`), in every file
+//! under the paths that git would not ignore (`search.rs`, ripgrep's walker), and with
+//! `--history` in every blob of the repository's history (`history.rs`). Findings show
+//! where, with a masked excerpt (`mask.rs`); the key never appears in any output.
+//!
+//! `run` prints the report and returns whether the key was found; `main` picks the
+//! exit code from that (1 found, 0 not found, 2 bad input).
+
+pub mod history;
+pub mod mask;
+pub mod patterns;
+pub mod places;
+pub mod render;
+pub mod search;
+
+use crate::cli::ColorWhen;
+use clap::{Args, ValueEnum};
+use patterns::{PatternError, Patterns};
+use sl_doctor_checks::analysis::{analyze, cleaned_key};
+use sl_doctor_checks::report::SourceRef;
+use sl_doctor_checks::secret::{Fingerprint, SecretKey};
+use sl_doctor_checks::sources::{self, KeySpec};
+use std::ffi::OsString;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+const SCAN_HELP: &str = "\
+Encodings searched: as-is (also quoted or followed by a newline), URL-encoded (upper or
+lower hex, with or without `/` kept), JSON-escaped (`\\/`, `\\u002B`), base64 and URL-safe
+base64 (any alignment, with or without padding or a trailing newline).
+
+Exit codes:
+  0  the key was not found
+  1  the key was found (in a file, or with --history in a commit)
+  2  usage or input error (no key configured, missing path, bad flag)
+
+Examples:
+  sl-doctor scan                          the current directory, .gitignore honoured
+  sl-doctor scan --history                also every commit of the repository
+  sl-doctor scan dist/ logs/ --no-ignore  build output and logs, even if git-ignored
+  sl-doctor scan --format sarif > sl.sarif   for GitHub code scanning
+
+The key is never printed: matches are shown as [sl-key sha256:…].";
+
+/// Options of `scan`.
+#[derive(Args, Debug, Clone)]
+#[command(after_long_help = SCAN_HELP)]
+pub struct ScanArgs {
+    /// Files or directories to search (default: the current directory).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Environment variable that holds the key.
+    #[arg(long, value_name = "NAME", default_value = sl_doctor_checks::DEFAULT_KEY_ENV, help_heading = "Key")]
+    pub key_env: String,
+
+    /// Read the key from this file (exact bytes; at most 64 KiB).
+    #[arg(long, value_name = "PATH", help_heading = "Key")]
+    pub key_file: Option<PathBuf>,
+
+    /// Read the key from standard input (exact bytes; at most 64 KiB).
+    #[arg(long, help_heading = "Key")]
+    pub key_stdin: bool,
+
+    /// Read this .env file (default: ./.env when present).
+    #[arg(
+        long,
+        value_name = "PATH",
+        help_heading = "Key",
+        conflicts_with = "no_dotenv"
+    )]
+    pub dotenv: Option<PathBuf>,
+
+    /// Do not read any .env file.
+    #[arg(long, help_heading = "Key")]
+    pub no_dotenv: bool,
+
+    /// The key itself. Works, but it shows in the process list and shell history: prefer the others.
+    #[arg(long, value_name = "VALUE", value_parser = parse_secret, help_heading = "Key")]
+    pub key: Option<SecretKey>,
+
+    /// Also search every blob in the git history of the repository.
+    #[arg(long, help_heading = "Search")]
+    pub history: bool,
+
+    /// Also search binary files (a NUL byte near the start).
+    #[arg(long, help_heading = "Search")]
+    pub binary: bool,
+
+    /// Skip files larger than this (bytes, or with a K, M or G suffix).
+    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = parse_size, help_heading = "Search")]
+    pub max_filesize: u64,
+
+    /// Search files that .gitignore, .ignore and git excludes leave out, too.
+    #[arg(long, help_heading = "Search")]
+    pub no_ignore: bool,
+
+    /// Follow symbolic links (loops are detected and reported).
+    #[arg(long, short = 'L', help_heading = "Search")]
+    pub follow: bool,
+
+    /// Number of search threads (default: one per core).
+    #[arg(
+        long,
+        short = 'j',
+        value_name = "N",
+        default_value_t = 0,
+        help_heading = "Search"
+    )]
+    pub threads: usize,
+
+    /// Report format on standard output.
+    #[arg(long, value_enum, default_value = "human", help_heading = "Output")]
+    pub format: ScanFormat,
+
+    /// When to use colour (NO_COLOR is honoured).
+    #[arg(long, value_enum, default_value = "auto", help_heading = "Output")]
+    pub color: ColorWhen,
+}
+
+/// Output formats of `scan`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScanFormat {
+    /// Findings for people.
+    Human,
+    /// The scan report (schema_version 1).
+    Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+}
+
+fn parse_secret(s: &str) -> Result<SecretKey, String> {
+    Ok(SecretKey::from_string(s.to_string()))
+}
+
+/// Parses `123`, `64K`, `64M`, `1G` (binary multiples).
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let (num, mult) = match t.chars().last().map(|c| c.to_ascii_uppercase()) {
+        Some('K') => (&t[..t.len() - 1], 1u64 << 10),
+        Some('M') => (&t[..t.len() - 1], 1 << 20),
+        Some('G') => (&t[..t.len() - 1], 1 << 30),
+        _ => (t, 1),
+    };
+    num.parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(mult))
+        .ok_or_else(|| format!("'{s}' is not a size (e.g. 1048576, 512K, 64M, 1G)"))
+}
+
+/// The directory of a path (`.` for a bare name).
+pub fn parent_or_dot(p: &Path) -> PathBuf {
+    match p.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// What the key is and where it came from, for the report.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct KeyInfo {
+    /// The source that won.
+    pub source: SourceRef,
+    /// Length in characters of the value as given.
+    pub length: usize,
+    /// Fingerprint of the value as given.
+    pub fingerprint: Fingerprint,
+    /// Fingerprint of the value searched for, when cleaning changed it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub searched_fingerprint: Option<Fingerprint>,
+}
+
+/// Everything a renderer needs.
+#[derive(Debug)]
+pub struct ScanReport {
+    /// The key.
+    pub key: KeyInfo,
+    /// The token that replaces the key in excerpts.
+    pub token: String,
+    /// The paths searched, as given.
+    pub paths: Vec<String>,
+    /// The encodings searched.
+    pub encodings: Vec<patterns::Encoding>,
+    /// The working tree.
+    pub tree: search::TreeResult,
+    /// The history, when asked for and available.
+    pub history: Option<history::HistoryResult>,
+    /// Notes about the run as a whole (history unavailable, cleaned key…).
+    pub notes: Vec<search::Note>,
+    /// Options used.
+    pub max_filesize: u64,
+    /// Whether binary files were searched.
+    pub binary: bool,
+    /// Wall time.
+    pub duration_ms: u64,
+}
+
+impl ScanReport {
+    /// Whether the key was found anywhere.
+    pub fn found(&self) -> bool {
+        !self.tree.hits.is_empty() || self.history.as_ref().is_some_and(|h| !h.hits.is_empty())
+    }
+}
+
+/// Runs the scan, prints the report on stdout, and says whether the key was found.
+/// `Err` is a usage or input error (exit code 2).
+pub fn run(args: &ScanArgs) -> Result<bool, String> {
+    let env: Vec<(OsString, OsString)> = std::env::vars_os().collect();
+    let report = scan(args, &env)?;
+    let text = match args.format {
+        ScanFormat::Human => render::human(
+            &report,
+            crate::use_color(args.color, std::io::stdout().is_terminal()),
+        ),
+        ScanFormat::Json => render::json(&report),
+        ScanFormat::Sarif => render::sarif(&report),
+    };
+    crate::print_stdout(&text);
+    Ok(report.found())
+}
+
+/// Reads the key and searches. `env` is a snapshot of the process environment.
+pub fn scan(args: &ScanArgs, env: &[(OsString, OsString)]) -> Result<ScanReport, String> {
+    let start = Instant::now();
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    for p in &paths {
+        if std::fs::symlink_metadata(p).is_err() {
+            return Err(format!("{}: no such file or directory", p.display()));
+        }
+    }
+    let home = env
+        .iter()
+        .find(|(k, _)| k == "HOME")
+        .map(|(_, v)| PathBuf::from(v));
+    let spec = KeySpec {
+        key_env: args.key_env.clone(),
+        key_file: args.key_file.clone(),
+        key_stdin: if args.key_stdin {
+            Some(crate::config::read_stdin_key().map_err(|e| e.to_string())?)
+        } else {
+            None
+        },
+        dotenv: if args.no_dotenv {
+            None
+        } else {
+            Some(args.dotenv.clone().unwrap_or_else(|| PathBuf::from(".env")))
+        },
+        dotenv_explicit: args.dotenv.is_some(),
+        key_flag: args.key.clone(),
+        home,
+    };
+    let state = sources::collect(spec, env).map_err(|e| e.to_string())?;
+    let Some(chosen) = state.chosen() else {
+        return Err(format!(
+            "no key configured: nothing to search for. Set {}, or give --key-file PATH, --key-stdin, --dotenv PATH or --key-env NAME (looked at: {})",
+            args.key_env,
+            state.looked_at.join("; ")
+        ));
+    };
+    let given = &chosen.value;
+    if let Some(p) = analyze(given).placeholder {
+        return Err(format!(
+            "the configured value ({}) is a placeholder ({}), not a key: nothing to search for",
+            chosen.source.name,
+            p.form.code()
+        ));
+    }
+    let cleaned = cleaned_key(given);
+    let searched: &SecretKey = cleaned.as_ref().unwrap_or(given);
+    let pats = Patterns::new(searched.expose_bytes()).map_err(|e| match e {
+        PatternError::TooShort(n) => format!(
+            "the key is {n} bytes long: too short to search for without matching by chance (at least {} needed); is it the right value?",
+            patterns::MIN_KEY_LEN
+        ),
+    })?;
+    let token = format!("[sl-key {}]", searched.fingerprint());
+    let mut notes = Vec::new();
+    if cleaned.is_some() {
+        notes.push(search::Note {
+            path: None,
+            message: format!(
+                "the configured value has whitespace, quotes or hidden characters around it; searched for the cleaned value ({}); `sl-doctor check` explains",
+                searched.fingerprint()
+            ),
+        });
+    }
+    for e in &pats.dropped {
+        notes.push(search::Note {
+            path: None,
+            message: format!(
+                "not searched {}: the key is too short for that encoding to be told from chance",
+                e.label()
+            ),
+        });
+    }
+    let opts = search::SearchOptions {
+        binary: args.binary,
+        max_filesize: args.max_filesize,
+        no_ignore: args.no_ignore,
+        follow: args.follow,
+        threads: args.threads,
+    };
+    let tree = search::search_tree(&paths, &pats, &token, &opts);
+    let history = if args.history {
+        match history::search_history(&paths[0], &pats, &token, &opts) {
+            Ok(h) => Some(h),
+            Err(why) => {
+                notes.push(search::Note {
+                    path: None,
+                    message: why,
+                });
+                None
+            }
+        }
+    } else {
+        None
+    };
+    Ok(ScanReport {
+        key: KeyInfo {
+            source: chosen.source.clone(),
+            length: given.char_len(),
+            fingerprint: given.fingerprint(),
+            searched_fingerprint: cleaned.as_ref().map(|c| c.fingerprint()),
+        },
+        token,
+        paths: paths.iter().map(|p| p.display().to_string()).collect(),
+        encodings: pats.encodings(),
+        tree,
+        history,
+        notes,
+        max_filesize: args.max_filesize,
+        binary: args.binary,
+        duration_ms: start.elapsed().as_millis() as u64,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("64M").unwrap(), 64 << 20);
+        assert_eq!(parse_size("512k").unwrap(), 512 << 10);
+        assert_eq!(parse_size("1G").unwrap(), 1 << 30);
+        assert_eq!(parse_size("100").unwrap(), 100);
+        for bad in ["", "M", "x", "-1", "99999999999999999999G"] {
+            assert!(parse_size(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,344 @@
+//! The working-tree search: ripgrep's walker (`ignore`, parallel, honouring
+//! `.gitignore`/`.ignore`), one reusable buffer per thread, and one Aho-Corasick pass
+//! over each file that stops at the first match.
+//!
+//! Files with a match (rare) are read a second time, whole, to find every match with
+//! its line, column and masked excerpt; the fast path never counts lines.
+
+use super::mask;
+use super::patterns::{Encoding, Patterns};
+use super::places::{Place, classify};
+use ignore::{WalkBuilder, WalkState};
+use std::fs::File;
+use std::io::{ErrorKind, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Bytes read per `read` call.
+const CHUNK: usize = 256 * 1024;
+
+/// Search options.
+#[derive(Debug, Clone)]
+pub struct SearchOptions {
+    /// Search binary files too (a NUL byte in the first chunk).
+    pub binary: bool,
+    /// Files larger than this are skipped (and reading stops there if one grows).
+    pub max_filesize: u64,
+    /// Do not honour `.gitignore`, `.ignore` and git excludes.
+    pub no_ignore: bool,
+    /// Follow symbolic links.
+    pub follow: bool,
+    /// Worker threads (0 = one per core).
+    pub threads: usize,
+}
+
+/// One place the key was found.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Hit {
+    /// Path as shown (relative to the current directory when given so).
+    pub path: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in Unicode code points.
+    pub column: usize,
+    /// How the key was written.
+    pub encoding: Encoding,
+    /// What kind of place this is.
+    pub place: Place,
+    /// The line around the match with the key masked.
+    pub excerpt: String,
+}
+
+/// Something worth telling about the scan that is not a finding.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct Note {
+    /// The path concerned, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// What happened.
+    pub message: String,
+}
+
+/// Counters of one scan.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct Stats {
+    /// Files searched.
+    pub files: u64,
+    /// Bytes searched.
+    pub bytes: u64,
+    /// Binary files skipped.
+    pub binary_skipped: u64,
+    /// Files over `--max-filesize` skipped.
+    pub large_skipped: u64,
+    /// Files or directories that could not be read.
+    pub errors: u64,
+}
+
+/// What a search of the working tree found.
+#[derive(Debug, Default)]
+pub struct TreeResult {
+    /// Every match, sorted by path, line, column.
+    pub hits: Vec<Hit>,
+    /// Notes, sorted.
+    pub notes: Vec<Note>,
+    /// Counters.
+    pub stats: Stats,
+}
+
+#[derive(Default)]
+struct Shared {
+    hits: Mutex<Vec<Hit>>,
+    notes: Mutex<Vec<Note>>,
+    files: AtomicU64,
+    bytes: AtomicU64,
+    binary: AtomicU64,
+    large: AtomicU64,
+    errors: AtomicU64,
+}
+
+impl Shared {
+    fn note(&self, path: Option<String>, message: impl Into<String>) {
+        self.notes.lock().expect("notes lock").push(Note {
+            path,
+            message: message.into(),
+        });
+    }
+}
+
+/// Shows a path without a leading `./`.
+pub fn show_path(p: &Path) -> String {
+    let p = p.strip_prefix(".").unwrap_or(p);
+    p.display().to_string()
+}
+
+/// Searches every file under `roots`.
+pub fn search_tree(
+    roots: &[PathBuf],
+    pats: &Patterns,
+    token: &str,
+    opts: &SearchOptions,
+) -> TreeResult {
+    let mut wb = WalkBuilder::new(&roots[0]);
+    for r in &roots[1..] {
+        wb.add(r);
+    }
+    wb.hidden(false)
+        .follow_links(opts.follow)
+        .threads(opts.threads)
+        .ignore(!opts.no_ignore)
+        .git_ignore(!opts.no_ignore)
+        .git_global(!opts.no_ignore)
+        .git_exclude(!opts.no_ignore)
+        .parents(!opts.no_ignore)
+        // The repository database is searched by --history, blob by blob.
+        .filter_entry(|e| !(e.file_name() == ".git" && e.file_type().is_some_and(|t| t.is_dir())));
+    let shared = Shared::default();
+    wb.build_parallel().run(|| {
+        let shared = &shared;
+        let mut buf = vec![0u8; CHUNK + pats.max_len];
+        Box::new(move |entry| {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(err) => {
+                    shared.errors.fetch_add(1, Ordering::Relaxed);
+                    shared.note(None, pats_guarded(pats, &err.to_string()));
+                    return WalkState::Continue;
+                }
+            };
+            let is_file = entry.file_type().is_some_and(|t| t.is_file());
+            if !is_file {
+                // Explicitly given special files (FIFOs, devices) are said to be skipped.
+                if entry.depth() == 0 && !entry.file_type().is_some_and(|t| t.is_dir()) {
+                    shared.note(
+                        Some(pats_guarded(pats, &show_path(entry.path()))),
+                        "not a regular file: skipped",
+                    );
+                }
+                return WalkState::Continue;
+            }
+            scan_file(entry.path(), pats, token, opts, &mut buf, shared);
+            WalkState::Continue
+        })
+    });
+    let mut hits = shared.hits.into_inner().expect("hits lock");
+    hits.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
+    let mut notes = shared.notes.into_inner().expect("notes lock");
+    notes.sort();
+    TreeResult {
+        hits,
+        notes,
+        stats: Stats {
+            files: shared.files.into_inner(),
+            bytes: shared.bytes.into_inner(),
+            binary_skipped: shared.binary.into_inner(),
+            large_skipped: shared.large.into_inner(),
+            errors: shared.errors.into_inner(),
+        },
+    }
+}
+
+/// Masks key material in text we did not write (paths, OS error messages).
+fn pats_guarded(pats: &Patterns, text: &str) -> String {
+    mask::guard(text, pats)
+}
+
+/// How one pass over a file ended.
+enum Pass {
+    Clean,
+    Error,
+    Found,
+    Binary,
+}
+
+fn scan_file(
+    path: &Path,
+    pats: &Patterns,
+    token: &str,
+    opts: &SearchOptions,
+    buf: &mut [u8],
+    shared: &Shared,
+) {
+    let shown = || pats_guarded(pats, &show_path(path));
+    let mut file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) => {
+            shared.errors.fetch_add(1, Ordering::Relaxed);
+            shared.note(Some(shown()), format!("cannot be read: {e}"));
+            return;
+        }
+    };
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if size > opts.max_filesize {
+        shared.large.fetch_add(1, Ordering::Relaxed);
+        return;
+    }
+    let overlap = pats.max_len.saturating_sub(1);
+    let mut keep = 0usize;
+    let mut total: u64 = 0;
+    let mut first = true;
+    let pass = loop {
+        let n = match file.read(&mut buf[keep..]) {
+            Ok(0) => break Pass::Clean,
+            Ok(n) => n,
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) => {
+                shared.errors.fetch_add(1, Ordering::Relaxed);
+                shared.note(
+                    Some(shown()),
+                    format!("read error after {total} bytes: {e}"),
+                );
+                break Pass::Error;
+            }
+        };
+        total += n as u64;
+        let end = keep + n;
+        if first {
+            first = false;
+            if !opts.binary && memchr::memchr(0, &buf[keep..end]).is_some() {
+                break Pass::Binary;
+            }
+        }
+        // A match wholly inside the carried-over bytes would have ended the previous
+        // round, so any match here is new.
+        if pats.ac.is_match(&buf[..end]) {
+            break Pass::Found;
+        }
+        if total > opts.max_filesize {
+            shared.note(
+                Some(shown()),
+                format!(
+                    "grew past --max-filesize while being read; searched the first {total} bytes"
+                ),
+            );
+            break Pass::Clean;
+        }
+        let k = overlap.min(end);
+        buf.copy_within(end - k..end, 0);
+        keep = k;
+    };
+    match pass {
+        Pass::Binary => {
+            shared.binary.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        Pass::Error => return,
+        Pass::Clean => {
+            if total != size && total <= opts.max_filesize {
+                shared.note(
+                    Some(shown()),
+                    format!(
+                        "changed size while being read ({size} bytes when opened, {total} read)"
+                    ),
+                );
+            }
+        }
+        Pass::Found => {}
+    }
+    shared.files.fetch_add(1, Ordering::Relaxed);
+    shared.bytes.fetch_add(total, Ordering::Relaxed);
+    if let Pass::Found = pass {
+        locate(path, pats, token, opts, shared);
+    }
+}
+
+/// Second pass over a file known to hold the key: every match with line and column.
+fn locate(path: &Path, pats: &Patterns, token: &str, opts: &SearchOptions, shared: &Shared) {
+    let shown = pats_guarded(pats, &show_path(path));
+    let mut data = zeroize::Zeroizing::new(Vec::new());
+    let read = File::open(path).and_then(|f| f.take(opts.max_filesize).read_to_end(&mut data));
+    if let Err(e) = read {
+        shared.note(
+            Some(shown.clone()),
+            format!("the key was seen, but re-reading failed: {e}"),
+        );
+    }
+    let found = find_all(&data, pats, token, classify(path), &shown);
+    if found.is_empty() {
+        shared.note(
+            Some(shown),
+            "changed while being read: the key was seen, but is gone on re-reading",
+        );
+        return;
+    }
+    shared.hits.lock().expect("hits lock").extend(found);
+}
+
+/// Every match in `data`, with positions and masked excerpts.
+pub fn find_all(data: &[u8], pats: &Patterns, token: &str, place: Place, shown: &str) -> Vec<Hit> {
+    let spans: Vec<(usize, usize, Encoding)> = pats
+        .ac
+        .find_iter(data)
+        .map(|m| {
+            let enc = pats.list[m.pattern().as_usize()].encoding;
+            let (s, e) = mask::widen(data, m.start(), m.end(), enc);
+            (s, e, enc)
+        })
+        .collect();
+    let masked: Vec<(usize, usize)> = spans.iter().map(|(s, e, _)| (*s, *e)).collect();
+    let mut hits = Vec::with_capacity(spans.len());
+    let mut line = 1usize;
+    let mut line_start = 0usize;
+    let mut counted_to = 0usize;
+    for &(start, end, enc) in &spans {
+        let gap = &data[counted_to..start.max(counted_to)];
+        line += memchr::memchr_iter(b'\n', gap).count();
+        if let Some(p) = memchr::memrchr(b'\n', gap) {
+            line_start = counted_to + p + 1;
+        }
+        counted_to = counted_to.max(start);
+        let column = String::from_utf8_lossy(&data[line_start..start.max(line_start)])
+            .chars()
+            .count()
+            + 1;
+        hits.push(Hit {
+            path: shown.to_string(),
+            line,
+            column,
+            encoding: enc,
+            place,
+            excerpt: mask::excerpt(data, (start, end), &masked, token, pats),
+        });
+    }
+    hits
+}

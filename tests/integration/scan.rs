@@ -1,0 +1,596 @@
+//! `sl-doctor scan`: fixture trees built here, one per concern (places and encodings,
+//! ignore files, binary files, symlink loops, unreadable and changing files, git
+//! history), every output format, exit codes, and the canary in no output.
+
+use crate::common::{CANARY, Run, assert_no_leak, sl_doctor, stable};
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use std::path::Path;
+use std::process::Command;
+
+const TOKEN: &str = "[sl-key sha256:b45407a7e392]";
+
+fn put(root: &Path, rel: &str, data: impl AsRef<[u8]>) {
+    let p = root.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, data).unwrap();
+}
+
+fn has_git() -> bool {
+    Command::new("git").arg("--version").output().is_ok()
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@t.invalid"])
+        .args([
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git {args:?}: {out:?}");
+}
+
+/// Every output (stdout, stderr) is free of any 8-character piece of the canary.
+fn no_leak(r: &Run) {
+    assert_no_leak(CANARY, "stdout", &r.stdout);
+    assert_no_leak(CANARY, "stderr", &r.stderr);
+}
+
+fn json(r: &Run) -> serde_json::Value {
+    serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}", r.stdout))
+}
+
+/// The canary in each encoding, each in a typical leak place.
+fn leaky_tree(root: &Path) -> Vec<(&'static str, &'static str, &'static str)> {
+    let k = CANARY;
+    let b64 = STANDARD.encode(format!("{k}\n"));
+    let basic = URL_SAFE_NO_PAD.encode(format!("user:{k}"));
+    put(
+        root,
+        "dist/assets/index.js",
+        format!("var a=1;const k=\"{k}\";fetch(u)\n"),
+    );
+    put(
+        root,
+        "build/app.js.map",
+        format!("{{\"sourcesContent\":[\"key='{k}'\"]}}\n"),
+    );
+    put(
+        root,
+        "logs/sync.log",
+        "GET /ok 200\nGET /dam?key=SLDOCTORcanary7Qx9%2BZk%2F4mW2%3D 401\n",
+    );
+    put(root, "app.log", "key=SLDOCTORcanary7Qx9%2bZk/4mW2%3d\n");
+    put(
+        root,
+        "notebooks/explore.ipynb",
+        r#"{"cells":[{"source":["KEY = \"SLDOCTORcanary7Qx9+Zk\/4mW2=\""]}]}"#,
+    );
+    put(
+        root,
+        "docker-compose.prod.yml",
+        format!("services:\n  app:\n    environment:\n      SECRET_B64: {b64}\n"),
+    );
+    put(
+        root,
+        ".github/workflows/sync.yml",
+        format!("env:\n  AUTH: Basic {basic}\n"),
+    );
+    put(
+        root,
+        ".gitlab-ci.yml",
+        format!("variables:\n  KEY: \"{k}\"\n"),
+    );
+    put(
+        root,
+        "src/settings.json",
+        r#"{"apiKey": "SLDOCTORcanary7Qx9\u002BZk/4mW2="}"#,
+    );
+    put(
+        root,
+        "src/clean.py",
+        "import os\nKEY = os.environ['SALESLAYER_API_KEY']\n",
+    );
+    vec![
+        ("dist/assets/index.js", "plain", "frontend-bundle"),
+        ("build/app.js.map", "plain", "frontend-bundle"),
+        ("logs/sync.log", "url-encoded", "log"),
+        ("app.log", "url-encoded", "log"),
+        ("notebooks/explore.ipynb", "json-escaped", "notebook"),
+        ("docker-compose.prod.yml", "base64", "container-config"),
+        // The canary's base64 has no `+` or `/`, so URL-safe base64 is the same text.
+        (".github/workflows/sync.yml", "base64", "ci-config"),
+        (".gitlab-ci.yml", "plain", "ci-config"),
+        ("src/settings.json", "json-escaped", "file"),
+    ]
+}
+
+fn scan_env() -> crate::common::SlDoctor {
+    sl_doctor().env("SALESLAYER_API_KEY", CANARY)
+}
+
+#[test]
+fn every_place_and_encoding_is_found_and_masked() {
+    let cmd = scan_env();
+    let want = leaky_tree(cmd.path());
+    let (r, _d) = cmd.args(["scan", "--format", "json"]).run();
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    no_leak(&r);
+    let v = json(&r);
+    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["verdict"], "found");
+    assert_eq!(v["key"]["fingerprint"], "sha256:b45407a7e392");
+    let findings = v["findings"].as_array().unwrap();
+    for (path, enc, place) in &want {
+        let f = findings
+            .iter()
+            .find(|f| f["path"] == *path)
+            .unwrap_or_else(|| panic!("{path} not found in {findings:#?}"));
+        assert_eq!(f["encoding"], *enc, "{path}");
+        assert_eq!(f["place"]["id"], *place, "{path}");
+        assert!(
+            f["excerpt"].as_str().unwrap().contains(TOKEN),
+            "{path}: {f}"
+        );
+    }
+    assert_eq!(findings.len(), want.len(), "{findings:#?}");
+    // Line and column (code points) of a match on line 2.
+    let log = findings
+        .iter()
+        .find(|f| f["path"] == "logs/sync.log")
+        .unwrap();
+    assert_eq!(
+        (log["line"].as_u64(), log["column"].as_u64()),
+        (Some(2), Some(14))
+    );
+    assert_eq!(log["excerpt"], format!("GET /dam?key={TOKEN} 401"));
+    assert!(!r.stdout.contains("clean.py"));
+    assert!(!v["remediation"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn human_output_snapshot_and_no_leak_in_any_format() {
+    for format in ["human", "json", "sarif"] {
+        let cmd = scan_env();
+        leaky_tree(cmd.path());
+        let (r, d) = cmd
+            .args(["scan", "--color", "never", "--format", format])
+            .run();
+        assert_eq!(r.code, 1, "{format}: {}", r.stderr);
+        no_leak(&r);
+        if format == "human" {
+            let text = stable(&r.stdout, d.path());
+            insta::with_settings!({filters => vec![(r"in \d+\.\d\d s", "in [time]"), (r"\(\d+ B\)", "([size])")]}, {
+                insta::assert_snapshot!("scan_human", text);
+            });
+        }
+    }
+}
+
+#[test]
+fn not_found_is_exit_0_and_no_key_is_exit_2() {
+    let cmd = scan_env();
+    put(cmd.path(), "src/a.js", "const k = process.env.KEY;\n");
+    let (r, _d) = cmd.args(["scan"]).run();
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("The key was not found"), "{}", r.stdout);
+
+    let (r, _d) = sl_doctor().args(["scan"]).run();
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("no key configured"), "{}", r.stderr);
+
+    let (r, _d) = scan_env().args(["scan", "no/such/dir"]).run();
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("no such file or directory"),
+        "{}",
+        r.stderr
+    );
+
+    let (r, _d) = sl_doctor()
+        .env("SALESLAYER_API_KEY", "abc")
+        .args(["scan"])
+        .run();
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("too short"), "{}", r.stderr);
+
+    let (r, _d) = sl_doctor()
+        .env("SALESLAYER_API_KEY", "YOUR_API_KEY")
+        .args(["scan"])
+        .run();
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("placeholder"), "{}", r.stderr);
+
+    let (r, _d) = scan_env().args(["scan", "--max-filesize", "lots"]).run();
+    assert_eq!(r.code, 2);
+}
+
+#[test]
+fn key_sources_are_those_of_check() {
+    // Key file with a trailing newline: the cleaned value is searched, and said so.
+    let cmd = sl_doctor();
+    cmd.file("sl.key", format!("{CANARY}\n"));
+    put(cmd.path(), "src/a.js", format!("k='{CANARY}'"));
+    let (r, _d) = cmd
+        .args(["scan", "--key-file", "sl.key", "src", "--format", "json"])
+        .run();
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    no_leak(&r);
+    let v = json(&r);
+    assert_eq!(v["key"]["source"]["kind"], "file");
+    assert_eq!(v["key"]["searched_fingerprint"], "sha256:b45407a7e392");
+    assert!(r.stdout.contains("cleaned value"), "{}", r.stdout);
+
+    // Standard input, and .env.
+    let (r, _d) = sl_doctor()
+        .stdin(CANARY)
+        .args(["scan", "--key-stdin"])
+        .run();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let cmd = sl_doctor();
+    cmd.file(".env", format!("SALESLAYER_API_KEY={CANARY}\n"));
+    let (r, _d) = cmd.args(["scan", "--format", "json"]).run();
+    // No git repository: the .env itself is reported, as it is not ignored.
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(json(&r)["findings"][0]["place"]["id"], "env-file");
+}
+
+#[test]
+fn ignore_files_are_honoured_unless_no_ignore() {
+    let cmd = scan_env();
+    let root = cmd.path().to_path_buf();
+    put(&root, ".ignore", "generated/\n");
+    put(&root, "generated/out.js", format!("k='{CANARY}'"));
+    put(&root, "src/ok.js", "nothing here\n");
+    let git = has_git();
+    if git {
+        git_init(&root);
+        put(&root, ".gitignore", "*.secret\n");
+        put(&root, "local.secret", CANARY);
+    }
+    let (r, _d) = cmd.args(["scan", "--format", "json"]).run();
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let (r, _d) = sl_doctor()
+        .env("SALESLAYER_API_KEY", CANARY)
+        .args(["scan", "--no-ignore", "--format", "json"])
+        .args([&root])
+        .run();
+    assert_eq!(r.code, 1);
+    let n = json(&r)["findings"].as_array().unwrap().len();
+    assert_eq!(n, if git { 2 } else { 1 });
+}
+
+fn git_init(root: &Path) {
+    git(root, &["init", "-q"]);
+}
+
+#[test]
+fn binary_files_are_skipped_unless_binary() {
+    let cmd = scan_env();
+    let mut data = b"\x7fELF\x00\x01\x02".to_vec();
+    data.extend_from_slice(CANARY.as_bytes());
+    put(cmd.path(), "bin/app", &data);
+    let root = cmd.path().to_path_buf();
+    let (r, _d) = cmd.args(["scan", "--format", "json"]).run();
+    assert_eq!(r.code, 0);
+    assert_eq!(json(&r)["stats"]["binary_skipped"], 1);
+    let (r, _d) = scan_env()
+        .args(["scan", "--binary", "--format", "json"])
+        .args([&root])
+        .run();
+    assert_eq!(r.code, 1);
+    no_leak(&r);
+}
+
+#[test]
+fn large_files_are_skipped_and_counted() {
+    let cmd = scan_env();
+    let mut big = vec![b'a'; 10_000];
+    big.extend_from_slice(CANARY.as_bytes());
+    put(cmd.path(), "big.txt", &big);
+    let (r, _d) = cmd
+        .args(["scan", "--max-filesize", "4K", "--format", "json"])
+        .run();
+    assert_eq!(r.code, 0);
+    assert_eq!(json(&r)["stats"]["large_skipped"], 1);
+}
+
+#[test]
+fn key_across_chunk_boundaries_and_many_per_line() {
+    let cmd = scan_env();
+    // The key straddles the 256 KiB read boundary.
+    let mut data = vec![b'x'; 256 * 1024 - 10];
+    data.extend_from_slice(CANARY.as_bytes());
+    data.extend_from_slice(b" and again ");
+    data.extend_from_slice(CANARY.as_bytes());
+    data.push(b'\n');
+    put(cmd.path(), "minified.js", &data);
+    let (r, _d) = cmd.args(["scan", "--format", "json"]).run();
+    assert_eq!(r.code, 1);
+    no_leak(&r);
+    let v = json(&r);
+    let f = v["findings"].as_array().unwrap();
+    assert_eq!(f.len(), 2);
+    assert_eq!(f[0]["column"], 256 * 1024 - 10 + 1);
+    assert!(f[0]["excerpt"].as_str().unwrap().starts_with('…'));
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_loop_unreadable_special_and_changing_files_do_not_crash() {
+    use std::os::unix::fs::PermissionsExt;
+    let cmd = scan_env();
+    let root = cmd.path().to_path_buf();
+    put(&root, "a/b/file.txt", "nothing\n");
+    std::os::unix::fs::symlink("..", root.join("a/b/loop")).unwrap();
+    std::os::unix::fs::symlink("missing-target", root.join("a/dangling")).unwrap();
+    put(&root, "locked.txt", CANARY);
+    std::fs::set_permissions(
+        root.join("locked.txt"),
+        std::fs::Permissions::from_mode(0o000),
+    )
+    .unwrap();
+    let fifo = root.join("pipe");
+    let made_fifo = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success());
+
+    // Following links: the loop is reported, not followed forever.
+    let (r, _d) = cmd.args(["scan", "-L", "--format", "json"]).run();
+    assert!(r.code == 0 || r.code == 1, "{}{}", r.stdout, r.stderr);
+    no_leak(&r);
+    let v = json(&r);
+    let notes = v["notes"].to_string();
+    assert!(notes.contains("loop"), "{notes}");
+    // root can read a mode-000 file; anyone else gets a note.
+    let root_user = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+    if !root_user {
+        assert!(notes.contains("locked.txt"), "{notes}");
+    }
+
+    // A FIFO and /proc files given explicitly: skipped, or read with a note; no hang.
+    // /proc/self/mem cannot be read at offset 0, not even by root.
+    let mut args: Vec<std::path::PathBuf> = vec!["/proc/self/status".into()];
+    let proc_mem = Path::new("/proc/self/mem").exists();
+    if proc_mem {
+        args.push("/proc/self/mem".into());
+    }
+    if made_fifo {
+        args.push(fifo.clone());
+    }
+    let (r, _d) = scan_env()
+        .args(["scan", "--format", "json"])
+        .args(&args)
+        .run();
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let notes = json(&r)["notes"].to_string();
+    if Path::new("/proc/self/status").exists() {
+        // stat says 0 bytes, reading gives more: a file that changed size while read.
+        assert!(notes.contains("changed size while being read"), "{notes}");
+    }
+    if made_fifo {
+        assert!(notes.contains("not a regular file"), "{notes}");
+    }
+    if proc_mem {
+        assert!(notes.contains("read error"), "{notes}");
+        assert_eq!(json(&r)["stats"]["errors"], 1, "{}", r.stdout);
+    }
+}
+
+#[test]
+fn a_file_growing_during_the_scan_does_not_crash() {
+    let cmd = scan_env();
+    let root = cmd.path().to_path_buf();
+    put(&root, "growing.log", "start\n");
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let stop = stop.clone();
+        let p = root.join("growing.log");
+        std::thread::spawn(move || {
+            use std::io::Write;
+            let mut f = std::fs::OpenOptions::new().append(true).open(p).unwrap();
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let _ = f.write_all(&[b'z'; 64 * 1024]);
+            }
+        })
+    };
+    for _ in 0..3 {
+        let (r, _d) = scan_env()
+            .args(["scan", "--max-filesize", "8M", "--format", "json"])
+            .args([&root])
+            .run();
+        assert!(r.code == 0, "{}{}", r.stdout, r.stderr);
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    writer.join().unwrap();
+}
+
+#[test]
+fn history_finds_the_commit_of_a_key_that_is_gone_now() {
+    if !has_git() {
+        eprintln!("git not installed: skipped");
+        return;
+    }
+    let cmd = scan_env();
+    let root = cmd.path().to_path_buf();
+    git_init(&root);
+    put(&root, "README.md", "hello\n");
+    git(&root, &["add", "."]);
+    git(&root, &["commit", "-qm", "first"]);
+    put(
+        &root,
+        "config/settings.py",
+        format!("API_KEY = \"{CANARY}\"\n"),
+    );
+    git(&root, &["add", "."]);
+    git(&root, &["commit", "-qm", "add settings"]);
+    let out = Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .current_dir(&root)
+        .output()
+        .unwrap();
+    let leak_commit = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    std::fs::remove_file(root.join("config/settings.py")).unwrap();
+    git(&root, &["commit", "-qam", "remove settings"]);
+
+    // The working tree is clean now.
+    let (r, _d) = scan_env().args(["scan"]).args([&root]).run();
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(r.stdout.contains("--history"), "{}", r.stdout);
+
+    for format in ["json", "human", "sarif"] {
+        let (r, _d) = scan_env()
+            .args(["scan", "--history", "--color", "never", "--format", format])
+            .args([&root])
+            .run();
+        assert_eq!(r.code, 1, "{format}: {}{}", r.stdout, r.stderr);
+        no_leak(&r);
+        match format {
+            "json" => {
+                let v = json(&r);
+                let f = &v["findings"][0];
+                assert_eq!(f["location"], "history");
+                assert_eq!(f["commit"], leak_commit.as_str());
+                assert_eq!(f["path"], "config/settings.py");
+                assert_eq!(f["in_head"], false);
+                assert_eq!(
+                    (f["line"].as_u64(), f["column"].as_u64()),
+                    (Some(1), Some(12))
+                );
+                assert_eq!(v["history"]["first"]["commit"], leak_commit.as_str());
+            }
+            "human" => {
+                assert!(r.stdout.contains(&leak_commit[..12]), "{}", r.stdout);
+                assert!(r.stdout.contains("no longer in HEAD"), "{}", r.stdout);
+            }
+            _ => {
+                let v = json(&r);
+                assert_eq!(
+                    v["runs"][0]["results"][0]["ruleId"],
+                    "sl-doctor/key-in-git-history"
+                );
+            }
+        }
+    }
+
+    // Outside a repository, --history says so and still scans the files.
+    let (r, _d) = scan_env().args(["scan", "--history"]).run();
+    assert_eq!(r.code, 0);
+    assert!(
+        r.stdout.contains("not inside a git repository"),
+        "{}",
+        r.stdout
+    );
+}
+
+/// The SARIF 2.1.0 properties GitHub code scanning reads, as a JSON Schema subset.
+fn sarif_subset_schema() -> serde_json::Value {
+    serde_json::from_str(
+        r##"{
+        "type": "object",
+        "required": ["version", "runs", "$schema"],
+        "properties": {
+            "version": { "const": "2.1.0" },
+            "runs": { "type": "array", "minItems": 1, "items": {
+                "type": "object",
+                "required": ["tool", "results"],
+                "properties": {
+                    "tool": { "type": "object", "required": ["driver"], "properties": {
+                        "driver": { "type": "object", "required": ["name", "rules"], "properties": {
+                            "name": { "type": "string" },
+                            "version": { "type": "string" },
+                            "rules": { "type": "array", "items": {
+                                "type": "object",
+                                "required": ["id", "shortDescription", "help"],
+                                "properties": {
+                                    "id": { "type": "string" },
+                                    "shortDescription": { "$ref": "#/$defs/message" },
+                                    "help": { "$ref": "#/$defs/message" },
+                                    "defaultConfiguration": { "type": "object", "properties": {
+                                        "level": { "enum": ["none", "note", "warning", "error"] }
+                                    }},
+                                    "properties": { "type": "object", "properties": {
+                                        "security-severity": { "type": "string", "pattern": "^[0-9]+(\\.[0-9])?$" }
+                                    }}
+                                }
+                            }}
+                        }}
+                    }},
+                    "columnKind": { "enum": ["utf16CodeUnits", "unicodeCodePoints"] },
+                    "results": { "type": "array", "items": {
+                        "type": "object",
+                        "required": ["ruleId", "message", "locations"],
+                        "properties": {
+                            "ruleId": { "type": "string" },
+                            "ruleIndex": { "type": "integer", "minimum": 0 },
+                            "level": { "enum": ["none", "note", "warning", "error"] },
+                            "message": { "$ref": "#/$defs/message" },
+                            "locations": { "type": "array", "minItems": 1, "items": {
+                                "type": "object", "required": ["physicalLocation"],
+                                "properties": { "physicalLocation": {
+                                    "type": "object", "required": ["artifactLocation", "region"],
+                                    "properties": {
+                                        "artifactLocation": { "type": "object", "required": ["uri"], "properties": {
+                                            "uri": { "type": "string", "pattern": "^[^\\\\ ]+$" },
+                                            "uriBaseId": { "type": "string" }
+                                        }},
+                                        "region": { "type": "object", "required": ["startLine"], "properties": {
+                                            "startLine": { "type": "integer", "minimum": 1 },
+                                            "startColumn": { "type": "integer", "minimum": 1 },
+                                            "snippet": { "$ref": "#/$defs/message" }
+                                        }}
+                                    }
+                                }}
+                            }},
+                            "partialFingerprints": { "type": "object", "additionalProperties": { "type": "string" } }
+                        }
+                    }}
+                }
+            }}
+        },
+        "$defs": { "message": { "type": "object", "required": ["text"], "properties": { "text": { "type": "string" } } } }
+    }"##,
+    )
+    .expect("the schema subset is JSON")
+}
+
+#[test]
+fn sarif_has_the_shape_code_scanning_expects() {
+    let cmd = scan_env();
+    leaky_tree(cmd.path());
+    put(cmd.path(), "dir with space/k.txt", CANARY);
+    let (r, _d) = cmd.args(["scan", "--format", "sarif"]).run();
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    no_leak(&r);
+    let v = json(&r);
+    let validator = jsonschema::validator_for(&sarif_subset_schema()).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&v).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let run = &v["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), 10);
+    for res in results {
+        // ruleIndex points at the rule named by ruleId.
+        let i = res["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[i]["id"], res["ruleId"]);
+        let uri = res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap();
+        assert!(!uri.starts_with('/') && !uri.starts_with("./"), "{uri}");
+    }
+    assert!(
+        r.stdout.contains("dir%20with%20space/k.txt"),
+        "URIs are percent-encoded"
+    );
+}
