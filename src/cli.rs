@@ -317,9 +317,9 @@ pub enum ApiChoice {
     All,
 }
 
-/// Options of `check`.
+/// Where the key comes from: shared by `check`, `capture`, `scan`, `support` and `curl`.
 #[derive(Args, Debug, Clone)]
-pub struct CheckArgs {
+pub struct KeyArgs {
     /// Environment variable that holds the key.
     #[arg(long, value_name = "NAME", default_value = sl_doctor_checks::DEFAULT_KEY_ENV, help_heading = "Key")]
     pub key_env: String,
@@ -348,6 +348,14 @@ pub struct CheckArgs {
     /// The key itself. Works, but is flagged: it shows in the process list and shell history.
     #[arg(long, value_name = "VALUE", value_parser = parse_secret, help_heading = "Key")]
     pub key: Option<SecretKey>,
+}
+
+/// Options of `check`.
+#[derive(Args, Debug, Clone)]
+pub struct CheckArgs {
+    /// Where the key comes from.
+    #[command(flatten)]
+    pub keys: KeyArgs,
 
     /// Base URL of the API [env: SALESLAYER_BASE_URL] [default: https://api2.saleslayer.com].
     #[arg(long, value_name = "URL", help_heading = "Target")]

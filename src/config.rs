@@ -3,7 +3,8 @@
 //! This is the only place that reads the environment, standard input or the current
 //! directory for the `check` command, so checks stay pure and testable.
 
-use crate::cli::{ApiChoice, CheckArgs};
+use crate::cli::{ApiChoice, CheckArgs, KeyArgs};
+use sl_doctor_checks::context::KeyState;
 use sl_doctor_checks::context::{Api, Context, NetOptions, TargetSpec, UrlOrigin};
 use sl_doctor_checks::secret::SecretKey;
 use sl_doctor_checks::sources::{self, InputError, KeySpec, MAX_KEY_FILE};
@@ -35,11 +36,8 @@ pub(crate) fn read_stdin_key() -> Result<Vec<u8>, InputError> {
     Ok(buf)
 }
 
-/// Builds the context. `env` is a snapshot of the process environment.
-pub fn build_context(
-    args: &CheckArgs,
-    env: &[(OsString, OsString)],
-) -> Result<Context, InputError> {
+/// Collects the key sources named by the key flags (shared by every command that takes them).
+pub fn collect_keys(args: &KeyArgs, env: &[(OsString, OsString)]) -> Result<KeyState, InputError> {
     let home = env
         .iter()
         .find(|(k, _)| k == "HOME")
@@ -62,7 +60,15 @@ pub fn build_context(
         key_flag: args.key.clone(),
         home,
     };
-    let key = sources::collect(spec, env)?;
+    sources::collect(spec, env)
+}
+
+/// Builds the context. `env` is a snapshot of the process environment.
+pub fn build_context(
+    args: &CheckArgs,
+    env: &[(OsString, OsString)],
+) -> Result<Context, InputError> {
+    let key = collect_keys(&args.keys, env)?;
     if let Some(ca) = &args.ca_cert {
         // Existence and size only; whether it holds a certificate is the TLS check's finding.
         sources::read_small_file("CA certificate file", ca, 4 * 1024 * 1024, None)?;

@@ -2,7 +2,6 @@
 
 use crate::cli::ColorWhen;
 use clap::{Args, ValueEnum};
-use sl_doctor_checks::secret::SecretKey;
 use std::net::IpAddr;
 use std::path::PathBuf;
 
@@ -47,34 +46,9 @@ pub struct CaptureArgs {
     #[arg(long, value_name = "PATH")]
     pub ca_out: Option<PathBuf>,
 
-    /// Environment variable that holds the key to compare with (like `check`).
-    #[arg(long, value_name = "NAME", default_value = sl_doctor_checks::DEFAULT_KEY_ENV, help_heading = "Key")]
-    pub key_env: String,
-
-    /// Read the key to compare with from this file.
-    #[arg(long, value_name = "PATH", help_heading = "Key")]
-    pub key_file: Option<PathBuf>,
-
-    /// Read the key to compare with from standard input.
-    #[arg(long, help_heading = "Key")]
-    pub key_stdin: bool,
-
-    /// Read this .env file (default: ./.env when present).
-    #[arg(
-        long,
-        value_name = "PATH",
-        help_heading = "Key",
-        conflicts_with = "no_dotenv"
-    )]
-    pub dotenv: Option<PathBuf>,
-
-    /// Do not read any .env file.
-    #[arg(long, help_heading = "Key")]
-    pub no_dotenv: bool,
-
-    /// The key itself (works, but shows in the process list and shell history).
-    #[arg(long, value_name = "VALUE", value_parser = parse_secret, help_heading = "Key")]
-    pub key: Option<SecretKey>,
+    /// Where the key comes from (the same flags as `check`).
+    #[command(flatten)]
+    pub keys: crate::cli::KeyArgs,
 
     /// Report format on standard output. With json, the progress lines (base URL, one
     /// line per request) go to standard error and standard output holds only the report.
@@ -102,8 +76,4 @@ fn parse_secs(s: &str) -> Result<f64, String> {
             "'{s}' is not a number of seconds between 0 and 86400"
         )),
     }
-}
-
-fn parse_secret(s: &str) -> Result<SecretKey, String> {
-    Ok(SecretKey::from_string(s.to_string()))
 }

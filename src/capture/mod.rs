@@ -23,7 +23,6 @@ use sl_doctor_checks::report::{Finding, Severity, SourceRef, Status, Tool, Verdi
 use sl_doctor_checks::secret::Fingerprint;
 use std::ffi::OsString;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
@@ -191,28 +190,7 @@ fn configured_key(
     args: &CaptureArgs,
     env: &[(OsString, OsString)],
 ) -> Result<Option<(Configured, ConfiguredKey)>, CaptureError> {
-    let home = env
-        .iter()
-        .find(|(k, _)| k == "HOME")
-        .map(|(_, v)| PathBuf::from(v));
-    let spec = sl_doctor_checks::sources::KeySpec {
-        key_env: args.key_env.clone(),
-        key_file: args.key_file.clone(),
-        key_stdin: if args.key_stdin {
-            Some(crate::config::read_stdin_key().map_err(|e| CaptureError::Input(e.to_string()))?)
-        } else {
-            None
-        },
-        dotenv: if args.no_dotenv {
-            None
-        } else {
-            Some(args.dotenv.clone().unwrap_or_else(|| PathBuf::from(".env")))
-        },
-        dotenv_explicit: args.dotenv.is_some(),
-        key_flag: args.key.clone(),
-        home,
-    };
-    let state = sl_doctor_checks::sources::collect(spec, env)
+    let state = crate::config::collect_keys(&args.keys, env)
         .map_err(|e| CaptureError::Input(e.to_string()))?;
     Ok(state.chosen().map(|c| {
         (

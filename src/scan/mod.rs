@@ -22,7 +22,7 @@ use patterns::{PatternError, Patterns};
 use sl_doctor_checks::analysis::{analyze, cleaned_key};
 use sl_doctor_checks::report::SourceRef;
 use sl_doctor_checks::secret::{Fingerprint, SecretKey};
-use sl_doctor_checks::sources::{self, KeySpec};
+
 use std::ffi::OsString;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -54,34 +54,9 @@ pub struct ScanArgs {
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
-    /// Environment variable that holds the key.
-    #[arg(long, value_name = "NAME", default_value = sl_doctor_checks::DEFAULT_KEY_ENV, help_heading = "Key")]
-    pub key_env: String,
-
-    /// Read the key from this file (exact bytes; at most 64 KiB).
-    #[arg(long, value_name = "PATH", help_heading = "Key")]
-    pub key_file: Option<PathBuf>,
-
-    /// Read the key from standard input (exact bytes; at most 64 KiB).
-    #[arg(long, help_heading = "Key")]
-    pub key_stdin: bool,
-
-    /// Read this .env file (default: ./.env when present).
-    #[arg(
-        long,
-        value_name = "PATH",
-        help_heading = "Key",
-        conflicts_with = "no_dotenv"
-    )]
-    pub dotenv: Option<PathBuf>,
-
-    /// Do not read any .env file.
-    #[arg(long, help_heading = "Key")]
-    pub no_dotenv: bool,
-
-    /// The key itself. Works, but it shows in the process list and shell history: prefer the others.
-    #[arg(long, value_name = "VALUE", value_parser = parse_secret, help_heading = "Key")]
-    pub key: Option<SecretKey>,
+    /// Where the key comes from (the same flags as `check`).
+    #[command(flatten)]
+    pub keys: crate::cli::KeyArgs,
 
     /// Also search every blob in the git history of the repository.
     #[arg(long, help_heading = "Search")]
@@ -131,10 +106,6 @@ pub enum ScanFormat {
     Json,
     /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
     Sarif,
-}
-
-fn parse_secret(s: &str) -> Result<SecretKey, String> {
-    Ok(SecretKey::from_string(s.to_string()))
 }
 
 /// Parses `123`, `64K`, `64M`, `1G` (binary multiples).
@@ -236,32 +207,11 @@ pub fn scan(args: &ScanArgs, env: &[(OsString, OsString)]) -> Result<ScanReport,
             return Err(format!("{}: no such file or directory", p.display()));
         }
     }
-    let home = env
-        .iter()
-        .find(|(k, _)| k == "HOME")
-        .map(|(_, v)| PathBuf::from(v));
-    let spec = KeySpec {
-        key_env: args.key_env.clone(),
-        key_file: args.key_file.clone(),
-        key_stdin: if args.key_stdin {
-            Some(crate::config::read_stdin_key().map_err(|e| e.to_string())?)
-        } else {
-            None
-        },
-        dotenv: if args.no_dotenv {
-            None
-        } else {
-            Some(args.dotenv.clone().unwrap_or_else(|| PathBuf::from(".env")))
-        },
-        dotenv_explicit: args.dotenv.is_some(),
-        key_flag: args.key.clone(),
-        home,
-    };
-    let state = sources::collect(spec, env).map_err(|e| e.to_string())?;
+    let state = crate::config::collect_keys(&args.keys, env).map_err(|e| e.to_string())?;
     let Some(chosen) = state.chosen() else {
         return Err(format!(
             "no key configured: nothing to search for. Set {}, or give --key-file PATH, --key-stdin, --dotenv PATH or --key-env NAME (looked at: {})",
-            args.key_env,
+            args.keys.key_env,
             state.looked_at.join("; ")
         ));
     };
