@@ -333,8 +333,7 @@ pub(crate) async fn run_with(cx: &Context, env: DnsEnv) -> Result<Outcome, Check
             ))
         }
         Err(e) if system_says_not_found(&e) => {
-            o.summary = format!("{host} does not exist");
-            o.finding(not_found(&host, &format!("the system resolver says: {e}")))
+            nx_outcome(o, &host, &format!("the system resolver says: {e}"))
         }
         Err(e) => {
             let mut o = o;
@@ -348,12 +347,29 @@ pub(crate) async fn run_with(cx: &Context, env: DnsEnv) -> Result<Outcome, Check
     })
 }
 
-fn not_found(host: &str, why: &str) -> Finding {
-    Finding::fail(
-        "nxdomain",
-        format!("The host {host} does not exist in DNS (NXDOMAIN; {why}): most likely a typo in the base URL"),
+/// "The name does not exist": a typo for any other host; for the documented host it says
+/// something about this machine's DNS (offline, filtered, split-horizon), not about the
+/// key or the URL, so it is inconclusive and CI can tell it from a key problem (exit 3).
+fn nx_outcome(mut o: Outcome, host: &str, why: &str) -> Outcome {
+    if host.eq_ignore_ascii_case(crate::urls::CANONICAL_HOST) {
+        o.summary = format!("This machine's DNS says {host} does not exist (NXDOMAIN)");
+        o.status = Some(crate::report::Status::Error);
+        return o.finding(
+            Finding::warn(
+                "nxdomain-documented-host",
+                format!("NXDOMAIN for {host}, the documented API host ({why}): this machine has no working internet DNS (offline, a sandbox, a DNS filter or a split-horizon company resolver)"),
+            )
+            .with_fix("Run sl-doctor where your application runs, or ask your network team why the resolver does not know api2.saleslayer.com; --resolve HOST:443:ADDR bypasses DNS for a test."),
+        );
+    }
+    o.summary = format!("{host} does not exist (NXDOMAIN)");
+    o.finding(
+        Finding::fail(
+            "nxdomain",
+            format!("The host {host} does not exist in DNS (NXDOMAIN; {why}): most likely a typo in the base URL"),
+        )
+        .with_fix("Use https://api2.saleslayer.com (check the spelling of the host in SALESLAYER_BASE_URL / --base-url)."),
     )
-    .with_fix("Use https://api2.saleslayer.com (check the spelling of the host in SALESLAYER_BASE_URL / --base-url).")
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -489,8 +505,7 @@ fn verdict(
     }
     let either = |f: fn(&Answer) -> bool| f(&a) || f(&aaaa);
     if either(|x| matches!(x, Answer::NxDomain)) {
-        o.summary = format!("{host} does not exist (NXDOMAIN)");
-        return o.finding(not_found(host, "the DNS server says so"));
+        return nx_outcome(o, host, "the DNS server says so");
     }
     if either(|x| matches!(x, Answer::ServFail)) {
         o.summary = format!("The DNS server failed to resolve {host} (SERVFAIL)");
@@ -686,6 +701,19 @@ mod tests {
                 o.details.iter().any(|d| d.starts_with("A: NXDOMAIN")),
                 "{:?}",
                 o.details
+            );
+
+            // The documented host cannot be a typo: NXDOMAIN there is this machine's DNS.
+            let nx = fake_dns(3, None, false).await;
+            let o = run_with(
+                &cx("https://api2.saleslayer.com"),
+                env(nx, Err("Name or service not known".into()), ""),
+            )
+            .await
+            .unwrap();
+            assert_eq!(
+                (o.status(), codes(&o)),
+                (Status::Error, vec!["nxdomain-documented-host"])
             );
 
             let sf = fake_dns(2, None, false).await;

@@ -27,7 +27,9 @@ static META: CheckMeta = CheckMeta {
     item: Item::BaseUrl,
     title: "A TCP connection and a TLS handshake with the API host succeed",
     needs_network: true,
-    depends_on: &[],
+    // A name that does not resolve is dns-resolution's finding; reporting it twice would
+    // only add noise.
+    depends_on: &["dns-resolution"],
 };
 
 const MAX_PROXY_ANSWER: usize = 16 * 1024;
