@@ -335,34 +335,11 @@ pub fn build_client(net: &NetOptions) -> Result<ProbeClient, Box<Finding>> {
         .connector_layer(TimingLayer {
             log: connect.clone(),
         });
-    if let Some(path) = &net.ca_cert {
-        let pem = std::fs::read(path).map_err(|e| {
-            Box::new(
-                Finding::fail(
-                    "ca-cert-unreadable",
-                    format!("--ca-cert {} cannot be read: {e}", path.display()),
-                )
-                .with_fix(
-                    "Give the path of a readable PEM file with the CA certificate(s) to trust.",
-                ),
-            )
-        })?;
-        let certs = reqwest::Certificate::from_pem_bundle(&pem).unwrap_or_default();
-        if certs.is_empty() {
-            return Err(Box::new(Finding::fail(
-                "ca-cert-empty",
-                format!(
-                    "--ca-cert {} holds no PEM certificate (no -----BEGIN CERTIFICATE----- block)",
-                    path.display()
-                ),
-            )
-            .with_fix("Export the CA certificate in PEM format (base64 between BEGIN/END CERTIFICATE lines), e.g. `openssl x509 -inform der -in ca.cer -out ca.pem`.")));
-        }
-        b = b.tls_certs_merge(certs);
-    }
-    if net.insecure {
-        b = b.tls_danger_accept_invalid_certs(true);
-    }
+    // The same trust as the tls-connection check, from the same (shared) verifier: system
+    // roots plus --ca-cert, or no verification with --insecure.
+    let tls = crate::tls::client_config(net)
+        .map_err(|e| Box::new(Finding::fail(e.code(), e.to_string()).with_fix(e.fix())))?;
+    b = b.tls_backend_preconfigured(tls);
     if net.no_proxy {
         b = b.no_proxy();
     }

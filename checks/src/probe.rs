@@ -688,7 +688,13 @@ pub async fn run(cx: &Context, spec: &ApiProbe, cleaner: Cleaner) -> Result<Outc
     };
     let url = probe_url(&cx.target.base_url, spec)
         .map_err(|e| CheckError::Skip(format!("{e}; see the base-url checks")))?;
-    let client = match crate::net::build_client(&cx.net) {
+    // Building the client loads the system CA store (blocking file and parsing work): on
+    // the blocking pool, so the other checks' I/O keeps moving meanwhile.
+    let net = cx.net.clone();
+    let built = tokio::task::spawn_blocking(move || crate::net::build_client(&net))
+        .await
+        .map_err(|e| CheckError::Skip(format!("the HTTP client set-up task failed: {e}")))?;
+    let client = match built {
         Ok(c) => c,
         Err(f) => {
             let summary = format!("{} probe not sent: {}", spec.name, f.message);

@@ -110,26 +110,41 @@ pub fn load_ca_file(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsSetu
 
 /// The certificate verifier for these options: platform roots (+ `--ca-cert`), or none
 /// with `--insecure`.
+///
+/// Loading the system CA store takes tens of milliseconds of blocking work, and one run
+/// needs the same verifier for the TLS check and every probe: it is built once per
+/// process for each set of extra roots and shared (the verifier itself is immutable).
 pub fn verifier(net: &NetOptions) -> Result<Arc<dyn ServerCertVerifier>, TlsSetupError> {
+    type Cache = Vec<(
+        Option<Vec<CertificateDer<'static>>>,
+        Arc<dyn ServerCertVerifier>,
+    )>;
+    static CACHE: std::sync::Mutex<Cache> = std::sync::Mutex::new(Vec::new());
     let provider = provider();
     if net.insecure {
         return Ok(Arc::new(NoVerification(provider)));
     }
-    let v = match &net.ca_cert {
-        Some(path) => {
-            let certs = load_ca_file(path)?;
-            rustls_platform_verifier::Verifier::new_with_extra_roots(certs, provider).map_err(
-                |e| match e {
-                    rustls::Error::General(m) if m.contains("No CA certificates") => {
-                        TlsSetupError::NoSystemRoots(m)
-                    }
-                    other => TlsSetupError::CaCertInvalid {
-                        path: path.clone(),
-                        reason: other.to_string(),
-                    },
-                },
-            )?
-        }
+    // Keyed by the certificates themselves, not the path: a file may change between runs
+    // of the same process (tests, the demo).
+    let extra = net.ca_cert.as_deref().map(load_ca_file).transpose()?;
+    let mut cache = CACHE.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((_, v)) = cache.iter().find(|(k, _)| *k == extra) {
+        return Ok(v.clone());
+    }
+    let v = match &extra {
+        Some(certs) => rustls_platform_verifier::Verifier::new_with_extra_roots(
+            certs.iter().cloned(),
+            provider,
+        )
+        .map_err(|e| match e {
+            rustls::Error::General(m) if m.contains("No CA certificates") => {
+                TlsSetupError::NoSystemRoots(m)
+            }
+            other => TlsSetupError::CaCertInvalid {
+                path: net.ca_cert.clone().unwrap_or_default(),
+                reason: other.to_string(),
+            },
+        })?,
         None => rustls_platform_verifier::Verifier::new(provider).map_err(|e| match e {
             rustls::Error::General(m) if m.contains("No CA certificates") => {
                 TlsSetupError::NoSystemRoots(m)
@@ -137,7 +152,9 @@ pub fn verifier(net: &NetOptions) -> Result<Arc<dyn ServerCertVerifier>, TlsSetu
             other => TlsSetupError::Other(other.to_string()),
         })?,
     };
-    Ok(Arc::new(v))
+    let v: Arc<dyn ServerCertVerifier> = Arc::new(v);
+    cache.push((extra, v.clone()));
+    Ok(v)
 }
 
 /// A client configuration around a verifier: aws-lc-rs, TLS 1.2 and 1.3, ALPN h2 and

@@ -426,8 +426,13 @@ impl Check for TlsConnection {
             return Ok(o.detail("tls: not used (http://)"));
         }
 
-        // TLS.
-        let inner = match tls::verifier(&cx.net) {
+        // TLS. Loading the system CA store is blocking file and parsing work: it runs on
+        // the blocking pool so the other checks' I/O keeps moving meanwhile.
+        let net = cx.net.clone();
+        let built = tokio::task::spawn_blocking(move || tls::verifier(&net))
+            .await
+            .map_err(|e| CheckError::Skip(format!("the TLS set-up task failed: {e}")))?;
+        let inner = match built {
             Ok(v) => v,
             Err(e) => {
                 o.summary = "The TLS client cannot be set up".into();

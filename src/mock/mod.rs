@@ -209,11 +209,19 @@ pub async fn start(cfg: MockConfig) -> anyhow::Result<RunningMock> {
         )
         .await
         .context("cannot load the generated certificate")?;
-        let server = axum_server::from_tcp_rustls(listener, rustls)?.handle(handle.clone());
+        // TCP_NODELAY, as production servers set it: without it Nagle's algorithm and the
+        // client's delayed ACK add ~40 ms to small HTTP/2 responses.
+        let acceptor = axum_server::tls_rustls::RustlsAcceptor::new(rustls)
+            .acceptor(axum_server::accept::NoDelayAcceptor::new());
+        let server = axum_server::from_tcp(listener)?
+            .acceptor(acceptor)
+            .handle(handle.clone());
         let task = tokio::spawn(server.serve(app));
         (task, Some(certs.ca_pem), Some(ca_path), ca_dir)
     } else {
-        let server = axum_server::from_tcp(listener)?.handle(handle.clone());
+        let server = axum_server::from_tcp(listener)?
+            .acceptor(axum_server::accept::NoDelayAcceptor::new())
+            .handle(handle.clone());
         (tokio::spawn(server.serve(app)), None, None, None)
     };
 
