@@ -181,29 +181,12 @@ pub struct ProbeTrace {
     pub duration_ms: u64,
 }
 
-/// Response headers that identify a request (as the probe lists them).
-const REQUEST_ID_NAMES: &[&str] = &[
-    "x-request-id",
-    "request-id",
-    "x-correlation-id",
-    "correlation-id",
-    "x-amzn-requestid",
-    "x-amzn-trace-id",
-    "x-amz-cf-id",
-    "apigw-requestid",
-    "x-ms-request-id",
-    "x-azure-ref",
-    "traceparent",
-    "cf-ray",
-    "x-trace-id",
-];
-
 fn is_trace_line(line: &str) -> bool {
     let l = line.strip_prefix("cleaned key: ").unwrap_or(line);
     l.starts_with("request:")
         || l.starts_with("status:")
         || l.starts_with("dns:")
-        || REQUEST_ID_NAMES
+        || sl_doctor_checks::probe::REQUEST_ID_HEADERS
             .iter()
             .any(|n| l.starts_with(&format!("{n}:")))
 }

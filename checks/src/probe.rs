@@ -83,7 +83,7 @@ struct Reading {
 }
 
 /// Request-id style response headers that support can use to find a request.
-const REQUEST_ID_HEADERS: &[&str] = &[
+pub const REQUEST_ID_HEADERS: &[&str] = &[
     "x-request-id",
     "request-id",
     "x-correlation-id",
