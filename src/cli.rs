@@ -1,7 +1,7 @@
 //! The command line: clap definitions only. Turning them into a `Context` is `config.rs`.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use sl_doctor_checks::secret::SecretKey;
+use sl_doctor_checks::model::secret::SecretKey;
 use std::path::PathBuf;
 
 const AFTER_HELP: &str = "\

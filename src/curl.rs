@@ -7,8 +7,8 @@
 //! survive the shell.
 
 use crate::cli::{ApiChoice, CurlArgs, CurlShell};
-use sl_doctor_checks::probe::{self, ApiProbe};
-use sl_doctor_checks::urls::redact;
+use sl_doctor_checks::analysis::urls::redact;
+use sl_doctor_checks::net::probe::{self, ApiProbe};
 use std::ffi::OsString;
 use std::fmt::Write;
 use std::path::Path;

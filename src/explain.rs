@@ -3,8 +3,8 @@
 //! The docs file is compiled into the binary, so `explain` can never disagree with the
 //! published documentation; a test keeps the registry and the file's sections in step.
 
-use sl_doctor_checks::check::Check;
-use sl_doctor_checks::report::Item;
+use sl_doctor_checks::model::check::Check;
+use sl_doctor_checks::model::report::Item;
 
 /// The checks documentation, one `## <id>` section per check.
 pub const CHECKS_MD: &str = include_str!("../docs/checks.md");

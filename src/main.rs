@@ -20,7 +20,7 @@ mod support;
 
 use clap::{CommandFactory, Parser};
 use cli::{CheckArgs, Cli, ColorWhen, Command, DemoArgs, Format, SupportArgs};
-use sl_doctor_checks::report::{Report, Verdict};
+use sl_doctor_checks::model::report::{Report, Verdict};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::Duration;

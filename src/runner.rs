@@ -6,13 +6,13 @@
 //! network checks are skipped under `--offline`; a global deadline bounds the run.
 
 use futures_util::future::{BoxFuture, FutureExt, Shared, join_all};
-use sl_doctor_checks::check::{Check, CheckError, Outcome};
-use sl_doctor_checks::context::Context;
-use sl_doctor_checks::report::{
+use sl_doctor_checks::analysis::urls::redact;
+use sl_doctor_checks::model::check::{Check, CheckError, Outcome};
+use sl_doctor_checks::model::context::Context;
+use sl_doctor_checks::model::report::{
     CheckResult, Item, ItemResult, KeyInfo, Report, SCHEMA_VERSION, SourceKind, SourceRef,
     SourceSeen, Status, Target, Tool,
 };
-use sl_doctor_checks::urls::redact;
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
@@ -235,7 +235,7 @@ pub fn key_info(cx: &Context) -> KeyInfo {
         .collect();
     match ks.chosen() {
         Some(c) => {
-            let cleaned = sl_doctor_checks::analysis::cleaned_key(&c.value);
+            let cleaned = sl_doctor_checks::analysis::value::cleaned_key(&c.value);
             KeyInfo {
                 present: true,
                 source: c.source.clone(),

@@ -2,9 +2,9 @@
 
 use crate::cli::MockArgs;
 use crate::mock::{self, MockConfig, MockKey, Scope};
-use sl_doctor_checks::context::{Candidate, Context, NetOptions, TargetSpec, UrlOrigin};
-use sl_doctor_checks::report::{Report, SourceKind, SourceRef};
-use sl_doctor_checks::secret::SecretKey;
+use sl_doctor_checks::model::context::{Candidate, Context, NetOptions, TargetSpec, UrlOrigin};
+use sl_doctor_checks::model::report::{Report, SourceKind, SourceRef};
+use sl_doctor_checks::model::secret::SecretKey;
 use std::time::Duration;
 
 /// A bad `mock` invocation.
@@ -29,7 +29,7 @@ fn keys(args: &MockArgs) -> Result<(Vec<MockKey>, bool), MockError> {
     }
     if let Some(path) = &args.keys_file {
         let bytes =
-            sl_doctor_checks::sources::read_small_file("keys file", path, 1024 * 1024, None)
+            sl_doctor_checks::input::sources::read_small_file("keys file", path, 1024 * 1024, None)
                 .map_err(|e| MockError::Keys(e.to_string()))?;
         let text = String::from_utf8(bytes)
             .map_err(|_| MockError::Keys(format!("keys file {}: not UTF-8", path.display())))?;

@@ -10,7 +10,7 @@
 
 use crate::cli::{ApiAreas, SupportArgs};
 use sl_doctor_checks::Context;
-use sl_doctor_checks::report::{Item, Report, Status, Verdict};
+use sl_doctor_checks::model::report::{Item, Report, Status, Verdict};
 use std::ffi::OsString;
 use std::fmt::Write;
 use std::io::BufRead;
@@ -154,7 +154,7 @@ pub fn guard(what: &str, text: String, cx: &Context) -> Result<String, String> {
         .map(|c| c.value.expose_bytes().to_vec())
         .collect();
     if let Some(k) = cx.key.key() {
-        if let Some(clean) = sl_doctor_checks::analysis::cleaned_key(k) {
+        if let Some(clean) = sl_doctor_checks::analysis::value::cleaned_key(k) {
             keys.push(clean.expose_bytes().to_vec());
         }
     }
@@ -186,7 +186,7 @@ fn is_trace_line(line: &str) -> bool {
     l.starts_with("request:")
         || l.starts_with("status:")
         || l.starts_with("dns:")
-        || sl_doctor_checks::probe::REQUEST_ID_HEADERS
+        || sl_doctor_checks::net::probe::REQUEST_ID_HEADERS
             .iter()
             .any(|n| l.starts_with(&format!("{n}:")))
 }

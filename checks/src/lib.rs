@@ -1,54 +1,24 @@
-//! sl-doctor's domain: the `Check` trait, the report model, the secret key type and
-//! one module per check (module name = check id in snake_case).
+//! sl-doctor's domain. The tree reads as the troubleshooting checklist:
+//! - `model`: the `Check` trait, the `Context`, the report and the secret key type;
+//! - `input`: key sources, the raw `.env` reader, the files that hold the key;
+//! - `analysis`: offline facts about the key value and the URLs;
+//! - `net`: resolver, proxy, TLS, HTTP exchange and the API probe (facts, not findings);
+//! - `checklist/<item>/<check>.rs`: one module per check, in one folder per checklist item.
 //!
 //! This crate knows nothing about terminals, colours or command lines: checks only
-//! produce data ([`check::Outcome`]); the binary renders it.
+//! produce data ([`Outcome`]); the binary renders it.
 
 pub mod analysis;
-pub mod check;
-pub mod context;
-pub mod dotenv;
-pub mod endpoint;
-pub mod exposure;
+pub mod checklist;
+pub mod input;
+pub mod model;
 pub mod net;
-pub mod probe;
-pub mod proxy;
-pub mod report;
-pub mod secret;
-pub mod sources;
-pub mod tls;
-pub mod urls;
-
-pub mod catalog_probe;
-pub mod dam_probe;
-pub mod dns_resolution;
-pub mod dotenv_file;
-pub mod extra_whitespace;
-pub mod header_value;
-pub mod hidden_characters;
-pub mod key_file_in_git;
-pub mod key_file_permissions;
-pub mod key_in_url;
-pub mod key_on_command_line;
-pub mod key_shared_across_environments;
-pub mod key_source;
-pub mod lookalike_characters;
-pub mod pasted_label;
-pub mod placeholder_value;
-pub mod plain_http;
-pub mod proxy_config;
-pub mod quoted_value;
-pub mod tls_connection;
-pub mod url_format;
-pub mod url_host;
-pub mod url_path;
-pub mod url_scheme;
 
 #[cfg(test)]
 pub mod testing;
 
-pub use check::{Check, CheckError, CheckMeta, Outcome};
-pub use context::Context;
+pub use model::check::{Check, CheckError, CheckMeta, Outcome};
+pub use model::context::Context;
 
 /// The documented base URL of the current REST APIs.
 pub const DEFAULT_BASE_URL: &str = "https://api2.saleslayer.com";
@@ -64,35 +34,35 @@ pub const BASE_URL_ENV: &str = "SALESLAYER_BASE_URL";
 pub fn registry() -> Vec<Box<dyn Check>> {
     vec![
         // base-url
-        Box::new(url_format::UrlFormat),
-        Box::new(url_scheme::UrlScheme),
-        Box::new(url_host::UrlHost),
-        Box::new(url_path::UrlPath),
-        Box::new(dns_resolution::DnsResolution),
-        Box::new(proxy_config::ProxyConfig),
-        Box::new(tls_connection::TlsConnection),
+        Box::new(checklist::base_url::url_format::UrlFormat),
+        Box::new(checklist::base_url::url_scheme::UrlScheme),
+        Box::new(checklist::base_url::url_host::UrlHost),
+        Box::new(checklist::base_url::url_path::UrlPath),
+        Box::new(checklist::base_url::dns_resolution::DnsResolution),
+        Box::new(checklist::base_url::proxy_config::ProxyConfig),
+        Box::new(checklist::base_url::tls_connection::TlsConnection),
         // header-present
-        Box::new(header_value::HeaderValue),
-        Box::new(pasted_label::PastedLabel),
+        Box::new(checklist::header_present::header_value::HeaderValue),
+        Box::new(checklist::header_present::pasted_label::PastedLabel),
         // no-quotes
-        Box::new(quoted_value::QuotedValue),
+        Box::new(checklist::no_quotes::quoted_value::QuotedValue),
         // key-loaded
-        Box::new(key_source::KeySource),
-        Box::new(dotenv_file::DotenvFileCheck),
-        Box::new(extra_whitespace::ExtraWhitespace),
-        Box::new(hidden_characters::HiddenCharacters),
-        Box::new(lookalike_characters::LookalikeCharacters),
-        Box::new(placeholder_value::PlaceholderValue),
+        Box::new(checklist::key_loaded::key_source::KeySource),
+        Box::new(checklist::key_loaded::dotenv_file::DotenvFileCheck),
+        Box::new(checklist::key_loaded::extra_whitespace::ExtraWhitespace),
+        Box::new(checklist::key_loaded::hidden_characters::HiddenCharacters),
+        Box::new(checklist::key_loaded::lookalike_characters::LookalikeCharacters),
+        Box::new(checklist::key_loaded::placeholder_value::PlaceholderValue),
         // works-in-curl
-        Box::new(dam_probe::DamProbe),
-        Box::new(catalog_probe::CatalogProbe),
+        Box::new(checklist::works_in_curl::dam_probe::DamProbe),
+        Box::new(checklist::works_in_curl::catalog_probe::CatalogProbe),
         // security
-        Box::new(key_on_command_line::KeyOnCommandLine),
-        Box::new(key_in_url::KeyInUrl),
-        Box::new(plain_http::PlainHttp),
-        Box::new(key_file_in_git::KeyFileInGit),
-        Box::new(key_file_permissions::KeyFilePermissions),
-        Box::new(key_shared_across_environments::KeySharedAcrossEnvironments),
+        Box::new(checklist::security::key_on_command_line::KeyOnCommandLine),
+        Box::new(checklist::security::key_in_url::KeyInUrl),
+        Box::new(checklist::security::plain_http::PlainHttp),
+        Box::new(checklist::security::key_file_in_git::KeyFileInGit),
+        Box::new(checklist::security::key_file_permissions::KeyFilePermissions),
+        Box::new(checklist::security::key_shared_across_environments::KeySharedAcrossEnvironments),
     ]
 }
 
@@ -104,7 +74,7 @@ mod tests {
     fn ids_are_unique_kebab_case_and_in_checklist_order() {
         let reg = registry();
         let mut seen = std::collections::HashSet::new();
-        let mut last_item = report::Item::BaseUrl;
+        let mut last_item = model::report::Item::BaseUrl;
         for c in &reg {
             let m = c.meta();
             assert!(seen.insert(m.id), "duplicate id {}", m.id);

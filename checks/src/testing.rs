@@ -1,9 +1,9 @@
 //! Helpers for the per-check unit and snapshot tests.
 
-use crate::check::{Check, CheckError, Outcome};
-use crate::context::{Candidate, Context};
-use crate::report::{SourceKind, SourceRef};
-use crate::secret::SecretKey;
+use crate::model::check::{Check, CheckError, Outcome};
+use crate::model::context::{Candidate, Context};
+use crate::model::report::{SourceKind, SourceRef};
+use crate::model::secret::SecretKey;
 
 /// A context whose key comes from `SALESLAYER_API_KEY` with these exact bytes.
 pub fn cx_with_key(bytes: &[u8]) -> Context {

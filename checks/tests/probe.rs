@@ -4,12 +4,12 @@
 
 mod support;
 
-use sl_doctor_checks::catalog_probe::CatalogProbe;
-use sl_doctor_checks::context::{Api, Candidate, Context};
-use sl_doctor_checks::dam_probe::DamProbe;
-use sl_doctor_checks::probe::{self, ApiProbe, CATALOG, DAM};
-use sl_doctor_checks::report::{SourceKind, SourceRef, Status};
-use sl_doctor_checks::secret::SecretKey;
+use sl_doctor_checks::checklist::works_in_curl::catalog_probe::CatalogProbe;
+use sl_doctor_checks::checklist::works_in_curl::dam_probe::DamProbe;
+use sl_doctor_checks::model::context::{Api, Candidate, Context};
+use sl_doctor_checks::model::report::{SourceKind, SourceRef, Status};
+use sl_doctor_checks::model::secret::SecretKey;
+use sl_doctor_checks::net::probe::{self, ApiProbe, CATALOG, DAM};
 use sl_doctor_checks::{Check, CheckError, Outcome};
 use std::time::{Duration, Instant};
 use support::*;

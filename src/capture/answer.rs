@@ -19,7 +19,7 @@ use super::diagnose::ows_trimmed;
 use super::parse::RawRequest;
 use crate::mock::{self, MockKey, Scope};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method};
-use sl_doctor_checks::secret::SecretKey;
+use sl_doctor_checks::model::secret::SecretKey;
 
 /// A response ready to write.
 pub struct Answer {

@@ -9,11 +9,11 @@
 //! doctor's URL analysis (`url-path`, `url-format`, `key-in-url`).
 
 use super::parse::{LineEnding, RawHeader, RawRequest};
-use sl_doctor_checks::analysis::{analyze, char_name, codepoint, describe_char};
-use sl_doctor_checks::context::{Candidate, Context};
-use sl_doctor_checks::report::{Finding, Severity, SourceKind, SourceRef};
-use sl_doctor_checks::secret::{Fingerprint, SecretKey};
-use sl_doctor_checks::urls;
+use sl_doctor_checks::analysis::urls;
+use sl_doctor_checks::analysis::value::{analyze, char_name, codepoint, describe_char};
+use sl_doctor_checks::model::context::{Candidate, Context};
+use sl_doctor_checks::model::report::{Finding, Severity, SourceKind, SourceRef};
+use sl_doctor_checks::model::secret::{Fingerprint, SecretKey};
 use sl_doctor_checks::{Check, DEFAULT_BASE_URL};
 
 /// The key configured for comparison (`--key-env` etc.), by name.
@@ -177,13 +177,15 @@ async fn value_findings(value: &[u8], label: &str) -> Vec<Finding> {
     let mut out: Vec<Finding> = latin1.into_iter().collect();
     let cx = context_with(key);
     let checks: Vec<Box<dyn Check>> = vec![
-        Box::new(sl_doctor_checks::header_value::HeaderValue),
-        Box::new(sl_doctor_checks::pasted_label::PastedLabel),
-        Box::new(sl_doctor_checks::quoted_value::QuotedValue),
-        Box::new(sl_doctor_checks::extra_whitespace::ExtraWhitespace),
-        Box::new(sl_doctor_checks::hidden_characters::HiddenCharacters),
-        Box::new(sl_doctor_checks::lookalike_characters::LookalikeCharacters),
-        Box::new(sl_doctor_checks::placeholder_value::PlaceholderValue),
+        Box::new(sl_doctor_checks::checklist::header_present::header_value::HeaderValue),
+        Box::new(sl_doctor_checks::checklist::header_present::pasted_label::PastedLabel),
+        Box::new(sl_doctor_checks::checklist::no_quotes::quoted_value::QuotedValue),
+        Box::new(sl_doctor_checks::checklist::key_loaded::extra_whitespace::ExtraWhitespace),
+        Box::new(sl_doctor_checks::checklist::key_loaded::hidden_characters::HiddenCharacters),
+        Box::new(
+            sl_doctor_checks::checklist::key_loaded::lookalike_characters::LookalikeCharacters,
+        ),
+        Box::new(sl_doctor_checks::checklist::key_loaded::placeholder_value::PlaceholderValue),
     ];
     for c in checks {
         let id = c.meta().id;
@@ -262,8 +264,8 @@ fn compare(sent: &[u8], conf: &Configured) -> Finding {
             && cs.iter().all(|c| {
                 c.is_whitespace()
                     || c.is_control()
-                    || sl_doctor_checks::analysis::is_quote(*c)
-                    || sl_doctor_checks::analysis::hidden_kind(*c).is_some()
+                    || sl_doctor_checks::analysis::value::is_quote(*c)
+                    || sl_doctor_checks::analysis::value::hidden_kind(*c).is_some()
             });
         harmless.then(|| {
             cs.iter()
@@ -675,7 +677,7 @@ pub async fn diagnose(
         }),
         fingerprint: first.map(|h| fp(&h.value)),
         cleaned_fingerprint: first.and_then(|h| {
-            sl_doctor_checks::analysis::cleaned_key(&SecretKey::from_bytes(h.value.to_vec()))
+            sl_doctor_checks::analysis::value::cleaned_key(&SecretKey::from_bytes(h.value.to_vec()))
                 .map(|k| k.fingerprint())
         }),
         matches_configured: conf.and_then(|c| first.map(|h| h.value[..] == *c.key.expose_bytes())),

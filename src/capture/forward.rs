@@ -9,7 +9,7 @@
 //! (ALPN `http/1.1`), no proxy, redirects are relayed, never followed.
 
 use super::parse::RawRequest;
-use sl_doctor_checks::context::NetOptions;
+use sl_doctor_checks::model::context::NetOptions;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -70,7 +70,7 @@ impl Upstream {
             ca_cert,
             ..NetOptions::default()
         };
-        let mut cfg = sl_doctor_checks::tls::client_config(&net).map_err(|e| e.to_string())?;
+        let mut cfg = sl_doctor_checks::net::tls::client_config(&net).map_err(|e| e.to_string())?;
         cfg.alpn_protocols = vec![b"http/1.1".to_vec()];
         Ok(Upstream {
             base_url: base.trim_end_matches('/').to_string(),

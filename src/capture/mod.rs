@@ -19,8 +19,8 @@ pub use args::{CaptureArgs, CaptureFormat};
 use diagnose::{Configured, KeyHeaderInfo, Secrets};
 use parse::Received;
 use serde::Serialize;
-use sl_doctor_checks::report::{Finding, Severity, SourceRef, Status, Tool, Verdict};
-use sl_doctor_checks::secret::Fingerprint;
+use sl_doctor_checks::model::report::{Finding, Severity, SourceRef, Status, Tool, Verdict};
+use sl_doctor_checks::model::secret::Fingerprint;
 use std::ffi::OsString;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -217,12 +217,13 @@ fn server_tls(certs: &crate::mock::tls::MockCerts) -> Result<tokio_rustls::TlsAc
             .map_err(|e| e.to_string())?;
     let key =
         PrivateKeyDer::from_pem_slice(certs.leaf_key_pem.as_bytes()).map_err(|e| e.to_string())?;
-    let mut cfg = rustls::ServerConfig::builder_with_provider(sl_doctor_checks::tls::provider())
-        .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?
-        .with_no_client_auth()
-        .with_single_cert(chain, key)
-        .map_err(|e| e.to_string())?;
+    let mut cfg =
+        rustls::ServerConfig::builder_with_provider(sl_doctor_checks::net::tls::provider())
+            .with_safe_default_protocol_versions()
+            .map_err(|e| e.to_string())?
+            .with_no_client_auth()
+            .with_single_cert(chain, key)
+            .map_err(|e| e.to_string())?;
     cfg.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(tokio_rustls::TlsAcceptor::from(Arc::new(cfg)))
 }
@@ -462,7 +463,7 @@ pub async fn run(
         _ => Verdict::Pass,
     };
     Ok(CaptureReport {
-        schema_version: sl_doctor_checks::report::SCHEMA_VERSION,
+        schema_version: sl_doctor_checks::model::report::SCHEMA_VERSION,
         command: "capture".into(),
         tool: Tool {
             name: "sl-doctor".into(),
@@ -722,7 +723,7 @@ fn forward_finding(r: &forward::Relayed, base: &str) -> Finding {
 pub mod render {
     use super::{CaptureRecord, CaptureReport};
     use colored::Colorize;
-    use sl_doctor_checks::report::{Severity, Status};
+    use sl_doctor_checks::model::report::{Severity, Status};
 
     /// Presentation choices.
     #[derive(Debug, Clone, Copy, Default)]

@@ -2,7 +2,7 @@
 //!
 //! Error messages name the line number and the problem, never the key (not even in part).
 
-use sl_doctor_checks::secret::SecretKey;
+use sl_doctor_checks::model::secret::SecretKey;
 
 /// Which APIs a mock key is enabled for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -20,7 +20,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::Response;
 use axum_server::Handle;
 use serde_json::{Value, json};
-use sl_doctor_checks::secret::Fingerprint;
+use sl_doctor_checks::model::secret::Fingerprint;
 use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasher, Hasher};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};

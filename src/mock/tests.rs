@@ -2,7 +2,7 @@
 
 use super::*;
 use reqwest::header::HeaderValue as RqHeaderValue;
-use sl_doctor_checks::secret::SecretKey;
+use sl_doctor_checks::model::secret::SecretKey;
 
 const GOOD: &str = "GOODkey0aB3+xY/zz9Q1w2E3r4T5y6U7i8O9p0Aa1S=";
 const DAM_ONLY: &str = "DAMonlyKey5Gh7+Jk/Lm9Np1Qr3St5Uv7Wx9Yz1Ab3=";

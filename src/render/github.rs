@@ -12,7 +12,7 @@
 //! | warn | `::warning` (`::error` with `--strict`) |
 //! | pass, skip | nothing |
 
-use sl_doctor_checks::report::{CheckResult, Report, Severity, Status};
+use sl_doctor_checks::model::report::{CheckResult, Report, Severity, Status};
 
 /// Escapes the message part of a workflow command.
 pub fn escape_data(s: &str) -> String {

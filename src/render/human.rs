@@ -5,7 +5,7 @@
 //! only paints when told to, so it stays a pure function of the report.
 
 use colored::{Color, Colorize};
-use sl_doctor_checks::report::{CheckResult, Report, Severity, SourceKind, Status, Verdict};
+use sl_doctor_checks::model::report::{CheckResult, Report, Severity, SourceKind, Status, Verdict};
 use std::fmt::Write;
 
 /// Presentation choices.

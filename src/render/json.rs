@@ -1,6 +1,6 @@
 //! The JSON report (schema_version 1): serde straight off the report model.
 
-use sl_doctor_checks::report::Report;
+use sl_doctor_checks::model::report::Report;
 
 /// The pretty-printed JSON report, with a trailing newline.
 pub fn render(report: &Report) -> String {

@@ -14,7 +14,7 @@
 //! source of truth).
 
 use quick_junit::{NonSuccessKind, Property, TestCase, TestCaseStatus, TestSuite};
-use sl_doctor_checks::report::{CheckResult, Report, Severity, Status};
+use sl_doctor_checks::model::report::{CheckResult, Report, Severity, Status};
 use std::time::Duration;
 
 /// The JUnit XML document, with a trailing newline.

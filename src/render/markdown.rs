@@ -5,7 +5,7 @@
 //! Text from the report is escaped so that it cannot break the table or inject HTML
 //! (server-provided text such as problem details ends up in summaries).
 
-use sl_doctor_checks::report::{CheckResult, Report, Severity, Status, Verdict};
+use sl_doctor_checks::model::report::{CheckResult, Report, Severity, Status, Verdict};
 use std::fmt::Write;
 
 fn icon(s: Status) -> &'static str {

@@ -7,7 +7,7 @@ pub mod junit;
 pub mod markdown;
 
 use crate::cli::Format;
-use sl_doctor_checks::report::Report;
+use sl_doctor_checks::model::report::Report;
 
 /// Renders `report` in `format`. `style` matters for the human format only; `strict`
 /// (warnings count as failures) for human `--quiet`, JUnit, GitHub and Markdown.
@@ -93,8 +93,8 @@ mod tests {
                 let want_fail = r
                     .checks()
                     .filter(|c| {
-                        c.status == sl_doctor_checks::report::Status::Fail
-                            || (strict && c.status == sl_doctor_checks::report::Status::Warn)
+                        c.status == sl_doctor_checks::model::report::Status::Fail
+                            || (strict && c.status == sl_doctor_checks::model::report::Status::Warn)
                     })
                     .count();
                 assert_eq!(failures, want_fail, "{name} strict={strict}");
@@ -117,9 +117,15 @@ mod tests {
                 assert!(!msg.contains('\r'), "{name}");
             }
         }
-        let fail = github::render(&report(sl_doctor_checks::report::Verdict::Fail), false);
+        let fail = github::render(
+            &report(sl_doctor_checks::model::report::Verdict::Fail),
+            false,
+        );
         assert!(fail.contains("::error title=sl-doctor no-quotes%3A quoted-value failed::"));
-        let warn = github::render(&report(sl_doctor_checks::report::Verdict::Warn), true);
+        let warn = github::render(
+            &report(sl_doctor_checks::model::report::Verdict::Warn),
+            true,
+        );
         assert!(warn.contains("100%25 of your deployments"), "{warn}");
         assert!(
             warn.starts_with("::error "),

@@ -2,11 +2,11 @@
 //! fail, inconclusive) for every format, with text that needs escaping (`%`, `:`, `,`,
 //! `|`, `<`, `&`, a newline) so every renderer's escaping shows in its snapshots.
 
-use sl_doctor_checks::report::{
+use sl_doctor_checks::model::report::{
     CheckResult, Finding, Item, ItemResult, KeyInfo, Report, SourceKind, SourceRef, Status, Target,
     Tool, Verdict,
 };
-use sl_doctor_checks::secret::Fingerprint;
+use sl_doctor_checks::model::secret::Fingerprint;
 
 fn check(id: &str, title: &str, status: Status, summary: &str) -> CheckResult {
     CheckResult {

@@ -19,9 +19,9 @@ pub mod search;
 use crate::cli::ColorWhen;
 use clap::{Args, ValueEnum};
 use patterns::{PatternError, Patterns};
-use sl_doctor_checks::analysis::{analyze, cleaned_key};
-use sl_doctor_checks::report::SourceRef;
-use sl_doctor_checks::secret::{Fingerprint, SecretKey};
+use sl_doctor_checks::analysis::value::{analyze, cleaned_key};
+use sl_doctor_checks::model::report::SourceRef;
+use sl_doctor_checks::model::secret::{Fingerprint, SecretKey};
 
 use std::ffi::OsString;
 use std::io::IsTerminal;

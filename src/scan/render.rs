@@ -263,7 +263,7 @@ fn short(commit: &str) -> &str {
 }
 
 fn source_kind(r: &ScanReport) -> &'static str {
-    use sl_doctor_checks::report::SourceKind;
+    use sl_doctor_checks::model::report::SourceKind;
     match r.key.source.kind {
         SourceKind::Env => "environment",
         SourceKind::File => "file",
@@ -422,7 +422,7 @@ fn sarif_result(
             },
         }],
         "partialFingerprints": {
-            "slDoctorKeyLocation/v1": sl_doctor_checks::secret::Fingerprint::of(id_text.as_bytes()).as_str(),
+            "slDoctorKeyLocation/v1": sl_doctor_checks::model::secret::Fingerprint::of(id_text.as_bytes()).as_str(),
         },
         "properties": { "encoding": h.encoding, "place": h.place },
     })

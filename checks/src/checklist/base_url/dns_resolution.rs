@@ -1,0 +1,826 @@
+//! `dns-resolution`: the API host resolves, and DNS and the system resolver agree.
+//!
+//! hickory queries the name servers of `/etc/resolv.conf` directly (A and AAAA
+//! separately, hosts file off, so the answer is DNS's own); `tokio::net::lookup_host`
+//! (getaddrinfo: `/etc/hosts`, nsswitch, DNS) gives what most HTTP clients use. A
+//! difference, and in particular an `/etc/hosts` line for the host, is reported.
+//! NXDOMAIN fails (the host does not exist); timeout and SERVFAIL are inconclusive.
+//! If resolv.conf cannot be read, that is reported; sl-doctor never falls back to a
+//! public DNS server.
+
+use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
+use crate::model::context::Context;
+use crate::model::report::{Finding, Item};
+use crate::net::endpoint::{self, Target, ms};
+use hickory_resolver::config::{ResolveHosts, ResolverConfig, ResolverOpts};
+use hickory_resolver::net::{DnsError, NetError};
+use hickory_resolver::proto::op::ResponseCode;
+use hickory_resolver::proto::rr::RData;
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// The `dns-resolution` check.
+pub struct DnsResolution;
+
+static META: CheckMeta = CheckMeta {
+    id: "dns-resolution",
+    item: Item::BaseUrl,
+    title: "The API host resolves in DNS, and DNS agrees with the system resolver",
+    needs_network: true,
+    depends_on: &[],
+};
+
+/// Where the system's view comes from (replaceable in tests).
+pub(crate) enum SystemLookup {
+    /// `tokio::net::lookup_host`.
+    Real,
+    /// A fixed answer.
+    #[cfg(test)]
+    Fixed(Result<Vec<IpAddr>, String>),
+}
+
+/// The resolver configuration, hosts file and system lookup used by the check.
+pub(crate) struct DnsEnv {
+    /// `read_system_conf()`'s result, or why it failed.
+    pub conf: Result<(ResolverConfig, ResolverOpts), String>,
+    /// The hosts file to look the host up in.
+    pub hosts_path: PathBuf,
+    /// The system resolver.
+    pub system: SystemLookup,
+}
+
+impl DnsEnv {
+    fn real() -> DnsEnv {
+        DnsEnv {
+            conf: hickory_resolver::system_conf::read_system_conf().map_err(|e| e.to_string()),
+            hosts_path: PathBuf::from("/etc/hosts"),
+            system: SystemLookup::Real,
+        }
+    }
+}
+
+/// One DNS query's result.
+#[derive(Debug, Clone)]
+enum Answer {
+    Addrs(Vec<IpAddr>),
+    NoData,
+    NxDomain,
+    ServFail,
+    Timeout,
+    Other(String),
+}
+
+impl Answer {
+    fn from(
+        r: Result<Result<hickory_resolver::lookup::Lookup, NetError>, tokio::time::error::Elapsed>,
+    ) -> Answer {
+        match r {
+            Err(_) => Answer::Timeout,
+            Ok(Ok(l)) => {
+                let v: Vec<IpAddr> = l
+                    .answers()
+                    .iter()
+                    .filter_map(|rec| match &rec.data {
+                        RData::A(a) => Some(IpAddr::V4(a.0)),
+                        RData::AAAA(a) => Some(IpAddr::V6(a.0)),
+                        _ => None,
+                    })
+                    .collect();
+                if v.is_empty() {
+                    Answer::NoData
+                } else {
+                    Answer::Addrs(v)
+                }
+            }
+            Ok(Err(e)) => {
+                if e.is_nx_domain() {
+                    Answer::NxDomain
+                } else if let NetError::Dns(DnsError::NoRecordsFound(nr)) = &e {
+                    if nr.response_code == ResponseCode::ServFail {
+                        Answer::ServFail
+                    } else {
+                        Answer::NoData
+                    }
+                } else if matches!(
+                    &e,
+                    NetError::Dns(DnsError::ResponseCode(ResponseCode::ServFail))
+                ) {
+                    Answer::ServFail
+                } else if matches!(&e, NetError::Timeout) {
+                    Answer::Timeout
+                } else {
+                    Answer::Other(e.to_string())
+                }
+            }
+        }
+    }
+
+    fn show(&self, kind: &str, timeout: Duration) -> String {
+        match self {
+            Answer::Addrs(v) => join(v),
+            Answer::NoData => format!("none (no {kind} record)"),
+            Answer::NxDomain => "NXDOMAIN (the name does not exist)".into(),
+            Answer::ServFail => "SERVFAIL (the DNS server failed to answer)".into(),
+            Answer::Timeout => format!("no answer within {} ms", timeout.as_millis()),
+            Answer::Other(e) => format!("error: {e}"),
+        }
+    }
+
+    fn addrs(&self) -> &[IpAddr] {
+        match self {
+            Answer::Addrs(v) => v,
+            _ => &[],
+        }
+    }
+}
+
+fn join(v: &[IpAddr]) -> String {
+    v.iter()
+        .map(IpAddr::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The addresses the hosts file gives `host`.
+fn hosts_entries(path: &std::path::Path, host: &str) -> Vec<IpAddr> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Vec::new();
+    };
+    let host = host.trim_end_matches('.');
+    text.lines()
+        .filter_map(|l| {
+            let l = l.split('#').next().unwrap_or("");
+            let mut parts = l.split_whitespace();
+            let ip: IpAddr = parts.next()?.parse().ok()?;
+            parts.any(|n| n.eq_ignore_ascii_case(host)).then_some(ip)
+        })
+        .collect()
+}
+
+async fn system_lookup(
+    sys: &SystemLookup,
+    host: &str,
+    port: u16,
+    limit: Duration,
+) -> Result<Vec<IpAddr>, String> {
+    match sys {
+        SystemLookup::Real => {
+            match tokio::time::timeout(limit, tokio::net::lookup_host((host.to_string(), port)))
+                .await
+            {
+                Err(_) => Err(format!("no answer within {} ms", limit.as_millis())),
+                Ok(Err(e)) => Err(e.to_string()),
+                Ok(Ok(it)) => {
+                    let mut v: Vec<IpAddr> = Vec::new();
+                    for a in it {
+                        if !v.contains(&a.ip()) {
+                            v.push(a.ip());
+                        }
+                    }
+                    Ok(v)
+                }
+            }
+        }
+        #[cfg(test)]
+        SystemLookup::Fixed(r) => r.clone(),
+    }
+}
+
+/// getaddrinfo's "does not exist" messages (EAI_NONAME / EAI_NODATA), as opposed to
+/// temporary failures (EAI_AGAIN).
+fn system_says_not_found(msg: &str) -> bool {
+    let m = msg.to_ascii_lowercase();
+    m.contains("not known") || m.contains("no address associated") || m.contains("no such host")
+}
+
+pub(crate) async fn run_with(cx: &Context, env: DnsEnv) -> Result<Outcome, CheckError> {
+    let t = Target::from_context(cx)?;
+    if let Some(ip) = t.ip {
+        return Ok(Outcome::pass(format!(
+            "No DNS needed: the host is the IP address {ip}"
+        )));
+    }
+    if let Some(ip) = endpoint::resolve_override(&cx.net, &t.host, t.port) {
+        return Ok(Outcome::pass(format!(
+            "{} is resolved by --resolve to {ip} (no DNS lookup)",
+            t.authority()
+        ))
+        .detail(format!("--resolve: {}:{}:{ip}", t.host, t.port))
+        .finding(Finding::info(
+            "resolve-override",
+            format!(
+                "--resolve pins {} to {ip}; your application does not know about this override",
+                t.authority()
+            ),
+        )));
+    }
+    let timeout = cx.net.timeout;
+    let host = t.host.trim_end_matches('.').to_string();
+    let mut o = Outcome::default();
+    let start = Instant::now();
+
+    if endpoint::is_loopback_host(&host) {
+        let sys = system_lookup(&env.system, &host, t.port, timeout).await;
+        let took = start.elapsed();
+        return Ok(match sys {
+            Ok(v) if !v.is_empty() => Outcome::pass(format!(
+                "{host} is the local machine ({}), no DNS needed",
+                join(&v)
+            ))
+            .detail(format!("system: {}", join(&v)))
+            .detail(format!("took: {}", ms(took))),
+            Ok(_) | Err(_) => Outcome::from_findings(
+                format!("{host} does not resolve on this machine"),
+                vec![
+                    Finding::fail(
+                        "system-lookup-failed",
+                        format!(
+                            "The system resolver cannot resolve {host}: {}",
+                            sys.err().unwrap_or_else(|| "no address".into())
+                        ),
+                    )
+                    .with_fix("Add `127.0.0.1 localhost` and `::1 localhost` to /etc/hosts."),
+                ],
+            ),
+        });
+    }
+
+    let hosts = hosts_entries(&env.hosts_path, &host);
+    let (nameservers, conf_err) = match env.conf {
+        Err(e) => (Vec::new(), e),
+        Ok((cfg, mut opts)) => {
+            let ns: Vec<String> = cfg
+                .name_servers()
+                .iter()
+                .map(|n| {
+                    let port = n.connections.first().map_or(53, |c| c.port);
+                    if port == 53 {
+                        n.ip.to_string()
+                    } else {
+                        std::net::SocketAddr::new(n.ip, port).to_string()
+                    }
+                })
+                .collect();
+            opts.use_hosts_file = ResolveHosts::Never;
+            opts.timeout = opts.timeout.min(timeout);
+            opts.cache_size = 0;
+            let builder = hickory_resolver::TokioResolver::builder_with_config(
+                cfg,
+                hickory_resolver::net::runtime::TokioRuntimeProvider::default(),
+            )
+            .with_options(opts);
+            match builder.build() {
+                Err(e) => (ns, format!("the resolver could not be set up: {e}")),
+                Ok(r) => {
+                    let fqdn = format!("{host}.");
+                    let (ra, raaaa, sys) = tokio::join!(
+                        tokio::time::timeout(timeout, r.ipv4_lookup(fqdn.as_str())),
+                        tokio::time::timeout(timeout, r.ipv6_lookup(fqdn.as_str())),
+                        system_lookup(&env.system, &host, t.port, timeout),
+                    );
+                    let took = start.elapsed();
+                    let (a, aaaa) = (Answer::from(ra), Answer::from(raaaa));
+                    o = o
+                        .detail(format!("A: {}", a.show("A", timeout)))
+                        .detail(format!("AAAA: {}", aaaa.show("AAAA", timeout)));
+                    return Ok(verdict(
+                        o,
+                        &host,
+                        a,
+                        aaaa,
+                        sys,
+                        hosts,
+                        &env.hosts_path,
+                        ns,
+                        took,
+                        timeout,
+                    ));
+                }
+            }
+        }
+    };
+    // No direct DNS query possible: the system resolver only.
+    let sys = system_lookup(&env.system, &host, t.port, timeout).await;
+    let took = start.elapsed();
+    o = o
+        .detail("A: not queried (no usable resolver configuration)")
+        .detail("AAAA: not queried (no usable resolver configuration)")
+        .detail(format!("system: {}", sys.as_ref().map_or_else(|e| format!("error: {e}"), |v| join(v))))
+        .detail(if nameservers.is_empty() {
+            "nameservers: unknown".to_string()
+        } else {
+            format!("nameservers: {}", nameservers.join(", "))
+        })
+        .detail(format!("took: {}", ms(took)))
+        .finding(
+            Finding::warn(
+                "resolv-conf-unreadable",
+                format!("The DNS configuration (/etc/resolv.conf) cannot be used: {conf_err}; DNS servers were not queried directly, and sl-doctor does not fall back to a public DNS server"),
+            )
+            .with_fix("Check /etc/resolv.conf (it must exist, be readable and list at least one `nameserver`); in containers it is usually provided by the runtime."),
+        );
+    Ok(match sys {
+        Ok(v) if !v.is_empty() => {
+            o.summary = format!("{host} resolves to {} (system resolver only)", join(&v));
+            o
+        }
+        Ok(_) => {
+            o.summary = format!("{host} has no address");
+            o.finding(Finding::fail(
+                "no-address",
+                format!("The system resolver returned no address for {host}"),
+            ))
+        }
+        Err(e) if system_says_not_found(&e) => {
+            nx_outcome(o, &host, &format!("the system resolver says: {e}"))
+        }
+        Err(e) => {
+            let mut o = o;
+            o.summary = format!("{host} could not be resolved: {e}");
+            o.status = Some(crate::model::report::Status::Error);
+            o.finding(Finding::warn(
+                "system-lookup-failed",
+                format!("The system resolver could not resolve {host}: {e}"),
+            ))
+        }
+    })
+}
+
+/// "The name does not exist": a typo for any other host; for the documented host it says
+/// something about this machine's DNS (offline, filtered, split-horizon), not about the
+/// key or the URL, so it is inconclusive and CI can tell it from a key problem (exit 3).
+fn nx_outcome(mut o: Outcome, host: &str, why: &str) -> Outcome {
+    if host.eq_ignore_ascii_case(crate::analysis::urls::CANONICAL_HOST) {
+        o.summary = format!("This machine's DNS says {host} does not exist (NXDOMAIN)");
+        o.status = Some(crate::model::report::Status::Error);
+        return o.finding(
+            Finding::warn(
+                "nxdomain-documented-host",
+                format!("NXDOMAIN for {host}, the documented API host ({why}): this machine has no working internet DNS (offline, a sandbox, a DNS filter or a split-horizon company resolver)"),
+            )
+            .with_fix("Run sl-doctor where your application runs, or ask your network team why the resolver does not know api2.saleslayer.com; --resolve HOST:443:ADDR bypasses DNS for a test."),
+        );
+    }
+    o.summary = format!("{host} does not exist (NXDOMAIN)");
+    o.finding(
+        Finding::fail(
+            "nxdomain",
+            format!("The host {host} does not exist in DNS (NXDOMAIN; {why}): most likely a typo in the base URL"),
+        )
+        .with_fix("Use https://api2.saleslayer.com (check the spelling of the host in SALESLAYER_BASE_URL / --base-url)."),
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn verdict(
+    mut o: Outcome,
+    host: &str,
+    a: Answer,
+    aaaa: Answer,
+    sys: Result<Vec<IpAddr>, String>,
+    hosts: Vec<IpAddr>,
+    hosts_path: &std::path::Path,
+    ns: Vec<String>,
+    took: Duration,
+    timeout: Duration,
+) -> Outcome {
+    o = o
+        .detail(format!(
+            "system: {}",
+            sys.as_ref()
+                .map_or_else(|e| format!("error: {e}"), |v| join(v))
+        ))
+        .detail(format!(
+            "nameservers: {}",
+            if ns.is_empty() {
+                "none configured".to_string()
+            } else {
+                ns.join(", ")
+            }
+        ))
+        .detail(format!("took: {}", ms(took)));
+    if !hosts.is_empty() {
+        o = o.detail(format!(
+            "{}: {host} -> {}",
+            hosts_path.display(),
+            join(&hosts)
+        ));
+    }
+    if ns.is_empty() {
+        o = o.finding(
+            Finding::warn("no-nameservers", "/etc/resolv.conf lists no name server")
+                .with_fix("Add a `nameserver` line to /etc/resolv.conf (or fix the network/container DNS settings)."),
+        );
+    }
+    let dns: Vec<IpAddr> = a.addrs().iter().chain(aaaa.addrs()).copied().collect();
+    let sys_ok = sys.as_ref().ok().filter(|v| !v.is_empty());
+
+    // The hosts file.
+    if !hosts.is_empty() {
+        let differs = !dns.is_empty() && hosts.iter().any(|h| !dns.contains(h));
+        if differs {
+            o = o.finding(
+                Finding::warn(
+                    "hosts-override",
+                    format!(
+                        "{} pins {host} to {}, but DNS answers {}: every program on this machine connects to the {} address",
+                        hosts_path.display(),
+                        join(&hosts),
+                        join(&dns),
+                        hosts_path.display()
+                    ),
+                )
+                .with_fix(format!(
+                    "Remove or correct the {host} line in {} unless you route the API through that address on purpose.",
+                    hosts_path.display()
+                )),
+            );
+        } else {
+            o = o.finding(Finding::info(
+                "hosts-entry",
+                format!(
+                    "{} has a line for {host} ({}); DNS changes for the host will not reach this machine",
+                    hosts_path.display(),
+                    join(&hosts)
+                ),
+            ));
+        }
+    }
+
+    if !dns.is_empty() {
+        o.summary = format!(
+            "{host} resolves to {} ({} A, {} AAAA) in {}",
+            join(&dns),
+            a.addrs().len(),
+            aaaa.addrs().len(),
+            ms(took)
+        );
+        match &sys {
+            Ok(v) if v.is_empty() => {}
+            Ok(v) => {
+                if hosts.is_empty() && !v.iter().any(|x| dns.contains(x)) {
+                    o = o.finding(Finding::info(
+                        "system-differs",
+                        format!(
+                            "The system resolver answers {} while DNS answers {}: DNS load balancing, or another resolver (nsswitch, VPN split DNS, a local cache) answers for the system",
+                            join(v),
+                            join(&dns)
+                        ),
+                    ));
+                }
+            }
+            Err(e) => {
+                o = o.finding(
+                    Finding::fail(
+                        "system-lookup-failed",
+                        format!("DNS knows {host}, but the system resolver (getaddrinfo, used by most HTTP clients) cannot resolve it: {e}"),
+                    )
+                    .with_fix("Check /etc/nsswitch.conf and /etc/hosts, and any local DNS cache (systemd-resolved, nscd, dnsmasq)."),
+                );
+            }
+        }
+        return o;
+    }
+
+    // DNS gave no address.
+    if let Some(v) = sys_ok {
+        o.summary = format!(
+            "{host} resolves only through the system resolver ({})",
+            join(v)
+        );
+        return o.finding(
+            Finding::warn(
+                "only-local-name",
+                format!(
+                    "DNS has no address for {host} (A: {}, AAAA: {}), but the system resolver answers {}{}",
+                    a.show("A", timeout),
+                    aaaa.show("AAAA", timeout),
+                    join(v),
+                    if hosts.is_empty() { String::new() } else { format!(" from {}", hosts_path.display()) }
+                ),
+            )
+            .with_fix("This works only on this machine: check the host name in the base URL."),
+        );
+    }
+    let either = |f: fn(&Answer) -> bool| f(&a) || f(&aaaa);
+    if either(|x| matches!(x, Answer::NxDomain)) {
+        return nx_outcome(o, host, "the DNS server says so");
+    }
+    if either(|x| matches!(x, Answer::ServFail)) {
+        o.summary = format!("The DNS server failed to resolve {host} (SERVFAIL)");
+        o.status = Some(crate::model::report::Status::Error);
+        return o.finding(
+            Finding::warn(
+                "servfail",
+                format!("The DNS server answered SERVFAIL for {host}: it could not reach the domain's name servers or DNSSEC validation failed"),
+            )
+            .with_fix("Try again later; if it persists, ask your network administrator about the DNS server in /etc/resolv.conf."),
+        );
+    }
+    if either(|x| matches!(x, Answer::Timeout)) {
+        o.summary = format!("No DNS answer for {host} within {} ms", timeout.as_millis());
+        o.status = Some(crate::model::report::Status::Error);
+        return o.finding(
+            Finding::warn(
+                "dns-timeout",
+                format!(
+                    "The DNS server(s) ({}) did not answer within {} ms",
+                    if ns.is_empty() { "none configured".to_string() } else { ns.join(", ") },
+                    timeout.as_millis()
+                ),
+            )
+            .with_fix("Check the network connection and the name servers in /etc/resolv.conf (a firewall may block DNS on port 53); raise --timeout on slow links."),
+        );
+    }
+    if matches!(a, Answer::NoData) && matches!(aaaa, Answer::NoData) {
+        o.summary = format!("{host} has no address record");
+        return o.finding(
+            Finding::fail(
+                "no-address",
+                format!("{host} exists in DNS but has no A or AAAA record"),
+            )
+            .with_fix("Use https://api2.saleslayer.com as the base URL."),
+        );
+    }
+    let err = match (&a, &aaaa) {
+        (Answer::Other(e), _) | (_, Answer::Other(e)) => e.clone(),
+        _ => "no answer".into(),
+    };
+    o.summary = format!("DNS lookup of {host} failed: {err}");
+    o.status = Some(crate::model::report::Status::Error);
+    o.finding(
+        Finding::warn(
+            "dns-error",
+            format!("The DNS lookup of {host} failed: {err}"),
+        )
+        .with_fix("Check the network connection and /etc/resolv.conf."),
+    )
+}
+
+#[async_trait::async_trait]
+impl Check for DnsResolution {
+    fn meta(&self) -> &'static CheckMeta {
+        &META
+    }
+
+    async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
+        run_with(cx, DnsEnv::real()).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::report::Status;
+    use crate::testing::codes;
+    use crate::testing::cx_with_base_url;
+    use hickory_resolver::config::{ConnectionConfig, NameServerConfig};
+
+    fn rt() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+    }
+
+    /// A fake DNS server on loopback UDP: `rcode` for every query, with `a` as the
+    /// answer to A queries when `rcode` is 0. `silent` never answers.
+    async fn fake_dns(rcode: u8, a: Option<[u8; 4]>, silent: bool) -> u16 {
+        let sock = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let port = sock.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            let mut buf = [0u8; 512];
+            loop {
+                let Ok((n, from)) = sock.recv_from(&mut buf).await else {
+                    return;
+                };
+                if silent || n < 12 {
+                    continue;
+                }
+                let q = &buf[..n];
+                // Question ends after the name's zero byte + 4 bytes.
+                let mut i = 12;
+                while i < n && q[i] != 0 {
+                    i += q[i] as usize + 1;
+                }
+                let qend = (i + 5).min(n);
+                let qtype = u16::from_be_bytes([q[i + 1], q[i + 2]]);
+                let answer = rcode == 0 && qtype == 1 && a.is_some();
+                let mut r = Vec::new();
+                r.extend_from_slice(&q[0..2]);
+                r.push(0x80 | (q[2] & 0x01)); // QR, RD copied
+                r.push(0x80 | rcode); // RA, RCODE
+                r.extend_from_slice(&[0, 1, 0, u8::from(answer), 0, 0, 0, 0]);
+                r.extend_from_slice(&q[12..qend]);
+                if answer {
+                    r.extend_from_slice(&[0xC0, 0x0C, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4]);
+                    r.extend_from_slice(&a.unwrap());
+                }
+                let _ = sock.send_to(&r, from).await;
+            }
+        });
+        port
+    }
+
+    fn conf(port: u16) -> Result<(ResolverConfig, ResolverOpts), String> {
+        let mut c = ConnectionConfig::udp();
+        c.port = port;
+        let ns = NameServerConfig::new("127.0.0.1".parse().unwrap(), true, vec![c]);
+        let mut opts = ResolverOpts::default();
+        opts.attempts = 1;
+        Ok((ResolverConfig::from_parts(None, vec![], vec![ns]), opts))
+    }
+
+    fn env(port: u16, system: Result<Vec<IpAddr>, String>, hosts: &str) -> DnsEnv {
+        let path =
+            std::env::temp_dir().join(format!("sl-doctor-hosts-{}-{port}", std::process::id()));
+        std::fs::write(&path, hosts).unwrap();
+        DnsEnv {
+            conf: conf(port),
+            hosts_path: path,
+            system: SystemLookup::Fixed(system),
+        }
+    }
+
+    fn cx(url: &str) -> Context {
+        let mut cx = cx_with_base_url(url);
+        cx.net.timeout = Duration::from_millis(800);
+        cx
+    }
+
+    fn regex_escape(s: &str) -> String {
+        s.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '/' || c == '_' {
+                    c.to_string()
+                } else {
+                    format!("\\{c}")
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn hosts_file_override_is_named() {
+        rt().block_on(async {
+            let port = fake_dns(0, Some([192, 0, 2, 10]), false).await;
+            let e = env(
+                port,
+                Ok(vec!["127.0.0.1".parse().unwrap()]),
+                "127.0.0.1 localhost\n127.0.0.1 api.example.test # pinned\n",
+            );
+            let path = e.hosts_path.clone();
+            let o = run_with(&cx("https://api.example.test"), e).await.unwrap();
+            assert_eq!(o.status(), Status::Warn);
+            assert_eq!(codes(&o), ["hosts-override"]);
+            let port_s = port.to_string();
+            let path_re = regex_escape(path.to_str().unwrap());
+            insta::with_settings!({filters => vec![
+                (path_re.as_str(), "/etc/hosts"),
+                (r"\d+(\.\d+)? ms", "[N] ms"),
+                (port_s.as_str(), "[PORT]"),
+            ]}, {
+                insta::assert_yaml_snapshot!(o);
+            });
+        });
+    }
+
+    #[test]
+    fn nxdomain_fails_and_servfail_and_timeout_are_inconclusive() {
+        rt().block_on(async {
+            let nx = fake_dns(3, None, false).await;
+            let o = run_with(
+                &cx("https://api.exmaple.test"),
+                env(nx, Err("Name or service not known".into()), ""),
+            )
+            .await
+            .unwrap();
+            assert_eq!((o.status(), codes(&o)), (Status::Fail, vec!["nxdomain"]));
+            assert!(
+                o.details.iter().any(|d| d.starts_with("A: NXDOMAIN")),
+                "{:?}",
+                o.details
+            );
+
+            // The documented host cannot be a typo: NXDOMAIN there is this machine's DNS.
+            let nx = fake_dns(3, None, false).await;
+            let o = run_with(
+                &cx("https://api2.saleslayer.com"),
+                env(nx, Err("Name or service not known".into()), ""),
+            )
+            .await
+            .unwrap();
+            assert_eq!(
+                (o.status(), codes(&o)),
+                (Status::Error, vec!["nxdomain-documented-host"])
+            );
+
+            let sf = fake_dns(2, None, false).await;
+            let o = run_with(
+                &cx("https://x.test"),
+                env(sf, Err("Temporary failure".into()), ""),
+            )
+            .await
+            .unwrap();
+            assert_eq!((o.status(), codes(&o)), (Status::Error, vec!["servfail"]));
+
+            let silent = fake_dns(0, None, true).await;
+            let t = Instant::now();
+            let o = run_with(
+                &cx("https://x.test"),
+                env(silent, Err("Temporary failure".into()), ""),
+            )
+            .await
+            .unwrap();
+            assert!(t.elapsed() < Duration::from_secs(3));
+            assert_eq!(
+                (o.status(), codes(&o)),
+                (Status::Error, vec!["dns-timeout"])
+            );
+        });
+    }
+
+    #[test]
+    fn missing_aaaa_is_no_record_not_an_error() {
+        rt().block_on(async {
+            let port = fake_dns(0, Some([192, 0, 2, 7]), false).await;
+            let o = run_with(
+                &cx("https://api.example.test"),
+                env(port, Ok(vec!["192.0.2.7".parse().unwrap()]), ""),
+            )
+            .await
+            .unwrap();
+            assert_eq!(o.status(), Status::Pass, "{o:?}");
+            assert!(o.details.contains(&"A: 192.0.2.7".to_string()));
+            assert!(
+                o.details
+                    .contains(&"AAAA: none (no AAAA record)".to_string()),
+                "{:?}",
+                o.details
+            );
+        });
+    }
+
+    #[test]
+    fn unreadable_resolv_conf_is_reported() {
+        rt().block_on(async {
+            let mut e = env(1, Ok(vec!["192.0.2.7".parse().unwrap()]), "");
+            e.conf = Err("No such file or directory".into());
+            let o = run_with(&cx("https://api.example.test"), e).await.unwrap();
+            assert_eq!(
+                (o.status(), codes(&o)),
+                (Status::Warn, vec!["resolv-conf-unreadable"])
+            );
+        });
+    }
+
+    #[test]
+    fn ip_literal_resolve_override_and_localhost() {
+        let o = crate::testing::run(&DnsResolution, &cx("https://127.0.0.1:8443")).unwrap();
+        assert!(o.summary.contains("No DNS needed"));
+        let mut c = cx("https://api2.saleslayer.com");
+        c.net.resolve = vec![(
+            "api2.saleslayer.com".into(),
+            443,
+            "127.0.0.1".parse().unwrap(),
+        )];
+        let o = crate::testing::run(&DnsResolution, &c).unwrap();
+        assert_eq!(
+            (o.status(), codes(&o)),
+            (Status::Pass, vec!["resolve-override"])
+        );
+        assert!(o.summary.contains("resolved by --resolve to 127.0.0.1"));
+        let o = crate::testing::run(&DnsResolution, &cx("https://localhost:8443")).unwrap();
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        assert!(
+            o.details
+                .iter()
+                .any(|d| d.starts_with("system: ") && d.contains("127.0.0.1"))
+        );
+    }
+
+    #[test]
+    fn invalid_tld_with_the_real_resolver() {
+        // RFC 2606 `.invalid` never exists. Robust when the sandbox has no DNS at all.
+        let o = crate::testing::run(
+            &DnsResolution,
+            &cx("https://no-such-host.sl-doctor.invalid"),
+        )
+        .unwrap();
+        let c = codes(&o);
+        assert!(
+            matches!(o.status(), Status::Fail | Status::Error)
+                && c.iter().any(|c| [
+                    "nxdomain",
+                    "dns-timeout",
+                    "servfail",
+                    "dns-error",
+                    "resolv-conf-unreadable",
+                    "system-lookup-failed"
+                ]
+                .contains(c)),
+            "{o:?}"
+        );
+    }
+}

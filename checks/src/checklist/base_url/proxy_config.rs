@@ -1,0 +1,313 @@
+//! `proxy-config`: which proxy the API request goes through, and whether it is reachable.
+//!
+//! Lists the proxy variables that are set (names and `host:port` only, credentials
+//! redacted), decides like reqwest whether the base URL goes through a proxy (see
+//! [`crate::net::proxy`]), and when it does, opens a bounded TCP connection to the proxy.
+
+use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
+use crate::model::context::Context;
+use crate::model::report::{Finding, Item};
+use crate::net::endpoint::{self, ConnectError, Target, ms};
+use crate::net::proxy::{self, Direct, Route};
+use std::time::Instant;
+
+/// The `proxy-config` check.
+pub struct ProxyConfig;
+
+static META: CheckMeta = CheckMeta {
+    id: "proxy-config",
+    item: Item::BaseUrl,
+    title: "The proxy settings send the API request where you expect, and the proxy is reachable",
+    needs_network: true,
+    depends_on: &[],
+};
+
+#[async_trait::async_trait]
+impl Check for ProxyConfig {
+    fn meta(&self) -> &'static CheckMeta {
+        &META
+    }
+
+    async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
+        let t = Target::from_context(cx)?;
+        let d = proxy::decide(&cx.net, &t);
+        let mut o = Outcome::default();
+        if d.vars.is_empty() {
+            o = o.detail("environment: no proxy variable is set");
+        }
+        for v in &d.vars {
+            o = o.detail(format!("{}={}", v.name, v.shown));
+        }
+        if let Some(p) = &cx.net.proxy {
+            o = o.detail(format!("--proxy {}", proxy::redact_proxy_value(p).0));
+        }
+        if cx.net.no_proxy {
+            o = o.detail("--no-proxy: proxies are turned off");
+        }
+        for (name, why) in &d.ignored {
+            o = o.finding(
+                Finding::warn("ignored-proxy-variable", format!("{name} is ignored: {why}"))
+                    .with_fix("Set the proxy in HTTPS_PROXY (or https_proxy) as http://host:port, or unset the unused variable so your tools agree."),
+            );
+        }
+        for v in d.vars.iter().filter(|v| v.has_credentials) {
+            o = o.finding(Finding::info(
+                "proxy-credentials",
+                format!(
+                    "{} contains credentials (user:password@, not shown)",
+                    v.name
+                ),
+            ));
+        }
+
+        let p = match d.route {
+            Route::Direct(why) => {
+                o.summary = match why {
+                    Direct::NoneConfigured => format!(
+                        "Direct connection to {} (no proxy configured for {}://)",
+                        t.authority(),
+                        t.scheme
+                    ),
+                    Direct::DisabledByFlag => {
+                        format!("Direct connection to {} (--no-proxy)", t.authority())
+                    }
+                    Direct::Excluded(var) => format!(
+                        "Direct connection to {}: the host is excluded by {var}",
+                        t.authority()
+                    ),
+                };
+                o = o.detail("route: direct");
+                return Ok(o);
+            }
+            Route::Proxy(p) => p,
+        };
+        o = o.detail(format!(
+            "route: through {} (from {})",
+            p.display(),
+            p.source.describe()
+        ));
+        if t.is_loopback() {
+            o = o.finding(
+                Finding::warn(
+                    "loopback-through-proxy",
+                    format!(
+                        "The target {} is on this machine, but requests to it go through the proxy {} (loopback is not bypassed automatically)",
+                        t.authority(),
+                        p.display()
+                    ),
+                )
+                .with_fix("Add localhost,127.0.0.1,::1 to NO_PROXY (and no_proxy), or run with --no-proxy."),
+            );
+        }
+        if !t.is_https() {
+            o = o.finding(
+                Finding::warn(
+                    "plain-http-through-proxy",
+                    format!(
+                        "The base URL is http://, so the proxy {} receives the whole request in clear text, X-API-KEY included",
+                        p.display()
+                    ),
+                )
+                .with_fix("Use https://api2.saleslayer.com: through a proxy, https requests are tunnelled (CONNECT) and the proxy never sees the key."),
+            );
+        }
+        if !p.is_http() {
+            o = o.finding(Finding::info(
+                "proxy-scheme",
+                format!(
+                    "The proxy uses {}://; HTTP clients need explicit support for it (reqwest: the `socks` feature for socks5://)",
+                    p.scheme
+                ),
+            ));
+        }
+
+        // Reachability.
+        let deadline = Instant::now() + cx.net.timeout;
+        let fix = format!(
+            "Check the proxy address in {} with your network administrator, or unset it (or use --no-proxy) if this machine connects directly.",
+            p.source.describe()
+        );
+        let addrs = match endpoint::addresses(&cx.net, &p.host, p.port, deadline).await {
+            Ok((a, _)) => a,
+            Err(ConnectError::ResolveTimeout) => {
+                o.summary = format!("The proxy host {} did not resolve in time", p.host);
+                o.status = Some(crate::model::report::Status::Error);
+                return Ok(o.finding(
+                    Finding::warn(
+                        "proxy-dns-timeout",
+                        format!(
+                            "The proxy host {} could not be resolved within {} ms",
+                            p.host,
+                            cx.net.timeout.as_millis()
+                        ),
+                    )
+                    .with_fix(fix),
+                ));
+            }
+            Err(e) => {
+                o.summary = format!("The proxy host {} cannot be resolved", p.host);
+                let why = match e {
+                    ConnectError::Resolve(m) => m,
+                    _ => "no address".into(),
+                };
+                return Ok(o.finding(
+                    Finding::fail(
+                        "proxy-unresolvable",
+                        format!(
+                            "The proxy host {} from {} cannot be resolved: {why}",
+                            p.host,
+                            p.source.describe()
+                        ),
+                    )
+                    .with_fix(fix),
+                ));
+            }
+        };
+        let start = Instant::now();
+        match endpoint::connect_any(&addrs, deadline).await {
+            Ok(s) => {
+                let took = start.elapsed();
+                let remote = s.peer_addr().map(|a| a.to_string()).unwrap_or_default();
+                drop(s);
+                o.summary = format!(
+                    "Through proxy {} (from {}), reachable in {}",
+                    p.display(),
+                    p.source.describe(),
+                    ms(took)
+                );
+                o = o.detail(format!("proxy tcp: {} ({remote})", ms(took)));
+            }
+            Err(e) => {
+                let (what, timeout) = match &e {
+                    ConnectError::Refused(a) => (format!("refused the connection ({a})"), false),
+                    ConnectError::Timeout(a) => (
+                        format!(
+                            "did not accept a connection within {} ms{}",
+                            cx.net.timeout.as_millis(),
+                            a.map(|a| format!(" ({a})")).unwrap_or_default()
+                        ),
+                        true,
+                    ),
+                    ConnectError::Other(a, err) => {
+                        (format!("cannot be reached ({a}): {err}"), false)
+                    }
+                    ConnectError::Resolve(m) => (format!("cannot be resolved: {m}"), false),
+                    ConnectError::ResolveTimeout => ("did not resolve in time".into(), true),
+                };
+                o.summary = format!("The proxy {} is unreachable", p.display());
+                o = o.finding(
+                    Finding::fail(
+                        if timeout {
+                            "proxy-timeout"
+                        } else {
+                            "proxy-unreachable"
+                        },
+                        format!(
+                            "The proxy {} (from {}) {what}: every request through it fails",
+                            p.authority(),
+                            p.source.describe()
+                        ),
+                    )
+                    .with_fix(fix),
+                );
+            }
+        }
+        Ok(o)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::report::Status;
+    use crate::testing::codes;
+    use crate::testing::{cx_with_base_url, run};
+    use std::time::Duration;
+
+    fn cx(url: &str, env: &[(&str, &str)]) -> Context {
+        let mut cx = cx_with_base_url(url);
+        cx.net.timeout = Duration::from_millis(800);
+        cx.net.proxy_env = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        cx
+    }
+
+    fn closed_port() -> u16 {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    }
+
+    #[test]
+    fn no_proxy_is_a_direct_connection() {
+        let o = run(&ProxyConfig, &cx("https://api2.saleslayer.com", &[])).unwrap();
+        assert_eq!(o.status(), Status::Pass);
+        assert!(o.summary.starts_with("Direct connection"), "{}", o.summary);
+    }
+
+    #[test]
+    fn excluded_by_no_proxy_and_credentials_never_shown() {
+        let o = run(
+            &ProxyConfig,
+            &cx(
+                "https://api2.saleslayer.com",
+                &[
+                    ("HTTPS_PROXY", "http://alice:hunter2@proxy.corp.test:3128"),
+                    ("no_proxy", "localhost,.saleslayer.com"),
+                    ("Http_Proxy", "http://x:1"),
+                ],
+            ),
+        )
+        .unwrap();
+        let text = serde_json::to_string(&o).unwrap();
+        assert!(
+            !text.contains("alice") && !text.contains("hunter2"),
+            "{text}"
+        );
+        assert!(o.summary.contains("excluded by no_proxy"), "{}", o.summary);
+        insta::assert_yaml_snapshot!(o);
+    }
+
+    #[test]
+    fn reachable_proxy_loopback_and_plain_http_warnings() {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        let o = run(
+            &ProxyConfig,
+            &cx(
+                "http://127.0.0.1:9",
+                &[("HTTP_PROXY", &format!("http://u:p@127.0.0.1:{port}"))],
+            ),
+        )
+        .unwrap();
+        assert_eq!(o.status(), Status::Warn, "{o:?}");
+        assert_eq!(
+            codes(&o),
+            [
+                "proxy-credentials",
+                "loopback-through-proxy",
+                "plain-http-through-proxy"
+            ]
+        );
+        assert!(o.summary.contains("reachable"), "{}", o.summary);
+        assert!(!serde_json::to_string(&o).unwrap().contains("u:p"));
+    }
+
+    #[test]
+    fn refused_proxy_fails_with_its_address() {
+        let port = closed_port();
+        let mut c = cx(
+            "https://api2.saleslayer.com",
+            &[("HTTPS_PROXY", "http://other:1")],
+        );
+        c.net.proxy = Some(format!("http://127.0.0.1:{port}"));
+        let o = run(&ProxyConfig, &c).unwrap();
+        assert_eq!(
+            (o.status(), codes(&o)),
+            (Status::Fail, vec!["proxy-unreachable"])
+        );
+        assert!(o.findings[0].message.contains(&format!("127.0.0.1:{port}")));
+        assert!(o.findings[0].message.contains("--proxy"));
+    }
+}

@@ -1,0 +1,144 @@
+//! `url-scheme`: the base URL (and `--url`) uses https.
+//!
+//! The old pagination article wrote `http://api2.saleslayer.com/...`, and a base URL
+//! without a scheme (`api2.saleslayer.com`) is read as a relative path by HTTP libraries
+//! and as http:// by curl. Both send the request somewhere else than the documented
+//! `https://api2.saleslayer.com`. http on a loopback host (the sl-doctor mock) is fine.
+
+use crate::analysis::urls;
+use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
+use crate::model::context::Context;
+use crate::model::report::Item;
+
+/// The `url-scheme` check.
+pub struct UrlScheme;
+
+const PASS: &str = "The URL uses https://";
+
+static META: CheckMeta = CheckMeta {
+    id: "url-scheme",
+    item: Item::BaseUrl,
+    title: "The base URL uses https",
+    needs_network: false,
+    depends_on: &[],
+};
+
+#[async_trait::async_trait]
+impl Check for UrlScheme {
+    fn meta(&self) -> &'static CheckMeta {
+        &META
+    }
+
+    async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
+        Ok(urls::outcome(cx, META.id, PASS))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::urls::test_support::{canonical, codes, cx};
+    use crate::model::report::Status::{self, *};
+    use crate::testing::run;
+
+    /// (base URL, --url, …, expected codes, status…)
+    type Case = (
+        &'static str,
+        Option<&'static str>,
+        &'static [&'static str],
+        Status,
+        &'static str,
+    );
+
+    #[test]
+    fn table() {
+        let cases: &[Case] = &[
+            (
+                "https://api2.saleslayer.com",
+                None,
+                &[],
+                Pass,
+                "https://api2.saleslayer.com",
+            ),
+            (
+                "HTTPS://API2.SALESLAYER.COM",
+                None,
+                &[],
+                Pass,
+                "https://api2.saleslayer.com",
+            ),
+            (
+                "http://api2.saleslayer.com",
+                None,
+                &["http-scheme"],
+                Fail,
+                "https://api2.saleslayer.com",
+            ),
+            (
+                "api2.saleslayer.com",
+                None,
+                &["missing-scheme"],
+                Fail,
+                "https://api2.saleslayer.com",
+            ),
+            (
+                "//api2.saleslayer.com",
+                None,
+                &["missing-scheme"],
+                Fail,
+                "https://api2.saleslayer.com",
+            ),
+            (
+                "ftp://api2.saleslayer.com",
+                None,
+                &["unsupported-scheme"],
+                Fail,
+                "https://api2.saleslayer.com",
+            ),
+            (
+                "http://127.0.0.1:8080",
+                None,
+                &["http-loopback"],
+                Pass,
+                "http://127.0.0.1:8080",
+            ),
+            (
+                "http://localhost:8080",
+                None,
+                &["http-loopback"],
+                Pass,
+                "http://localhost:8080",
+            ),
+            (
+                "http://proxy.example.com",
+                None,
+                &["http-scheme"],
+                Fail,
+                "https://proxy.example.com",
+            ),
+            (
+                "https://api2.saleslayer.com",
+                Some("http://api2.saleslayer.com/rest/Catalog/Products?$top=10"),
+                &["http-scheme"],
+                Fail,
+                "https://api2.saleslayer.com/catalog/rest/Catalog/Products?$top=10",
+            ),
+        ];
+        for (base, url, want, status, canon) in cases {
+            let (got, st) = codes(&UrlScheme, base, *url);
+            assert_eq!(got, *want, "{base:?} {url:?}");
+            assert_eq!(st, *status, "{base:?} {url:?}");
+            assert_eq!(
+                canonical(base, *url).as_deref(),
+                Some(*canon),
+                "{base:?} {url:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn snapshot_missing_scheme() {
+        let o = run(&UrlScheme, &cx("api2.saleslayer.com", None)).unwrap();
+        insta::assert_yaml_snapshot!(o);
+    }
+}

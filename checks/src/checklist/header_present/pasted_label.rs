@@ -1,0 +1,172 @@
+//! `pasted-label`: the value is the key alone, not a header line or an auth scheme.
+//!
+//! Copying a whole header line from documentation, Postman or a curl command gives a
+//! value like `X-API-KEY: …`, and habits from other APIs add `Bearer …` or
+//! `Authorization: …`. The client then sends `X-API-KEY: X-API-KEY: …`, which the API
+//! rejects as an invalid key. api2 documents exactly one scheme: `X-API-KEY: <key>`.
+//!
+//! It does not depend on `key-source` (registered later, in `key-loaded`); it skips by
+//! itself when there is no key.
+
+use crate::analysis::value::{LabelKind, analyze};
+use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
+use crate::model::context::Context;
+use crate::model::report::{Finding, Item};
+
+/// The `pasted-label` check.
+pub struct PastedLabel;
+
+static META: CheckMeta = CheckMeta {
+    id: "pasted-label",
+    item: Item::HeaderPresent,
+    title: "The value is the key alone, not a header line or an auth scheme",
+    needs_network: false,
+    depends_on: &[],
+};
+
+const FIX: &str = "Keep only the key in the variable or file. Sales Layer's API takes exactly one header, `X-API-KEY: <key>`, where your HTTP client adds the name: no `Bearer` or `Authorization` scheme is documented for api2.";
+
+fn fix(kind: LabelKind) -> String {
+    match kind {
+        LabelKind::Basic => format!(
+            "{FIX} What follows `Basic` is usually base64 of a user name and password, not a Sales Layer API key: use the key you received from Sales Layer."
+        ),
+        LabelKind::Assignment => format!(
+            "{FIX} The value holds a whole `NAME=value` line: a .env or shell line was pasted as the value, or the variable is defined twice."
+        ),
+        _ => FIX.to_string(),
+    }
+}
+
+#[async_trait::async_trait]
+impl Check for PastedLabel {
+    fn meta(&self) -> &'static CheckMeta {
+        &META
+    }
+
+    async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
+        let Some(key) = cx.key.key() else {
+            return Err(CheckError::Skip("no key was found (see key-source)".into()));
+        };
+        let a = analyze(key);
+        if !a.is_utf8() {
+            return Err(CheckError::Skip(
+                "the value is not valid UTF-8 (see header-value)".into(),
+            ));
+        }
+        if a.labels.is_empty() {
+            return Ok(Outcome::pass(
+                "The value has no pasted header name or auth scheme",
+            ));
+        }
+        let findings = a
+            .labels
+            .iter()
+            .map(|l| {
+                Finding::fail(
+                    l.kind.code(),
+                    format!(
+                        "The value starts with {} (characters {} to {} of {}), pasted together with the key",
+                        l.kind.what(),
+                        l.from,
+                        l.to,
+                        a.graphemes
+                    ),
+                )
+                .with_fix(fix(l.kind))
+            })
+            .collect();
+        let mut o = Outcome::from_findings(
+            format!("The value includes {}", a.labels[0].kind.what()),
+            findings,
+        );
+        if let Some(d) = a.cleaned_detail() {
+            o = o.detail(d);
+        }
+        Ok(o)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::report::Status;
+    use crate::testing::{CANARY, assert_no_leak, cx_with_key, run};
+
+    fn check(s: &str) -> Outcome {
+        run(&PastedLabel, &cx_with_key(s.as_bytes())).unwrap()
+    }
+
+    #[test]
+    fn table() {
+        let k = "aB3+xY/9zQ==";
+        let cases: Vec<(String, &[&str])> = vec![
+            (k.into(), &[]),
+            (format!("X-API-KEY: {k}"), &["header-name"]),
+            (format!("X-API-KEY={k}"), &["header-name"]),
+            (format!("x-api-key:{k}"), &["header-name"]),
+            (format!("X-Api-Key : {k}"), &["header-name"]),
+            (format!("Bearer {k}"), &["bearer-scheme"]),
+            (format!("Authorization: {k}"), &["authorization-header"]),
+            (
+                format!("Authorization: Bearer {k}"),
+                &["authorization-header"],
+            ),
+            (format!("apikey={k}"), &["variable-assignment"]),
+            (format!("api_key={k}"), &["variable-assignment"]),
+            (format!("key={k}"), &["variable-assignment"]),
+            (format!("Basic {k}"), &["basic-scheme"]),
+            (format!("\"X-API-KEY: {k}\"\n"), &["header-name"]),
+            (format!("X-API-KEY: Bearer {k}"), &["bearer-scheme"]),
+            ("abcKEY==".into(), &[]),
+        ];
+        for (input, want) in cases {
+            let o = check(&input);
+            let codes: Vec<_> = o.findings.iter().map(|f| f.code.as_str()).collect();
+            assert_eq!(codes, want, "{input:?}");
+            let status = if want.is_empty() {
+                Status::Pass
+            } else {
+                Status::Fail
+            };
+            assert_eq!(o.status(), status, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn message_has_span_and_cleaned_detail() {
+        let o = check("X-API-KEY: aB3+xY/9zQ==");
+        assert!(
+            o.findings[0].message.contains("(characters 1 to 11 of 23)"),
+            "{}",
+            o.findings[0].message
+        );
+        assert!(o.details[0].starts_with("cleaned value: 12 characters, sha256:"));
+        assert!(
+            o.effective_remediation()
+                .unwrap()
+                .contains("`X-API-KEY: <key>`")
+        );
+    }
+
+    #[test]
+    fn canary_never_leaks() {
+        for w in [
+            format!("X-API-KEY: {CANARY}"),
+            format!("Bearer {CANARY}"),
+            format!("Authorization: Bearer {CANARY}"),
+            format!("export SALESLAYER_API_KEY={CANARY}"),
+        ] {
+            let o = check(&w);
+            assert_eq!(o.status(), Status::Fail, "{w:?}");
+            assert_no_leak(&o, CANARY);
+        }
+    }
+
+    #[test]
+    fn snapshot() {
+        let o = check(&format!("Authorization: Bearer {CANARY}"));
+        assert_no_leak(&o, CANARY);
+        insta::assert_yaml_snapshot!(o);
+    }
+}

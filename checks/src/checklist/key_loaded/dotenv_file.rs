@@ -1,0 +1,225 @@
+//! `dotenv-file`: the `.env` file defines the key in a form every loader reads the same way.
+//!
+//! dotenv libraries forgive CRLF, quotes, `export`, spaces around `=` and inline
+//! comments; shells (`source .env`), `docker run --env-file` and hand-written loaders do
+//! not. A key that works from one loader and fails from another is a classic cause.
+
+use crate::input::dotenv::DotenvEntry;
+use crate::input::sources::looks_like_key_var;
+use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
+use crate::model::context::Context;
+use crate::model::report::{Finding, Item};
+
+/// The `dotenv-file` check.
+pub struct DotenvFileCheck;
+
+static META: CheckMeta = CheckMeta {
+    id: "dotenv-file",
+    item: Item::KeyLoaded,
+    title: "The .env file defines the key the way every loader reads it",
+    needs_network: false,
+    depends_on: &[],
+};
+
+fn entry_findings(e: &DotenvEntry, file: &str) -> Vec<Finding> {
+    let at = format!("{file} line {}", e.line);
+    let mut out = Vec::new();
+    if e.crlf {
+        out.push(
+            Finding::warn(
+                "crlf",
+                format!("{at} ends with CR LF (a Windows line ending): dotenv libraries drop the CR, but `source .env` in a shell keeps it at the end of the key"),
+            )
+            .with_fix("Save the file with LF line endings (e.g. `dos2unix .env`, or the line-ending setting of your editor)."),
+        );
+    }
+    if let Some(q) = e.quote {
+        out.push(
+            Finding::warn(
+                "quoted",
+                format!("{at} wraps the value in {q}…{q}: dotenv libraries remove the quotes, but `docker run --env-file` keeps them as part of the key"),
+            )
+            .with_fix("Write the value without quotes (a key never needs them: it has no spaces)."),
+        );
+    }
+    if e.export {
+        out.push(
+            Finding::warn(
+                "export",
+                format!("{at} starts with `export`: `docker run --env-file` reads the variable name as `export {}`", e.name),
+            )
+            .with_fix("Remove `export ` when the file is used as an env-file; keep it only for files meant to be sourced by a shell."),
+        );
+    }
+    if e.space_around_eq {
+        out.push(
+            Finding::warn(
+                "space-around-equals",
+                format!("{at} has spaces around `=`: a shell reads `NAME = value` as a command, and some loaders keep the spaces in the name or value"),
+            )
+            .with_fix(format!("Write `{}=value` with no spaces around `=`.", e.name)),
+        );
+    }
+    if e.inline_comment {
+        out.push(
+            Finding::warn(
+                "inline-comment",
+                format!("{at} has a `# comment` after the value: `docker run --env-file` and simple loaders keep it as part of the key"),
+            )
+            .with_fix("Move the comment to a line of its own."),
+        );
+    }
+    if e.trailing_space {
+        out.push(
+            Finding::warn(
+                "trailing-space",
+                format!("{at} has spaces or tabs after the value: dotenv libraries trim them, other loaders keep them"),
+            )
+            .with_fix("Delete the whitespace after the value."),
+        );
+    }
+    out
+}
+
+#[async_trait::async_trait]
+impl Check for DotenvFileCheck {
+    fn meta(&self) -> &'static CheckMeta {
+        &META
+    }
+
+    async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
+        let Some(file) = &cx.key.dotenv else {
+            return Err(CheckError::Skip("no .env file was read".into()));
+        };
+        let name = cx.key.env_name.as_str();
+        let defs: Vec<&DotenvEntry> = file.definitions(name).collect();
+        let mut findings = Vec::new();
+        if file.bom {
+            findings.push(
+                Finding::warn(
+                    "bom",
+                    format!("{} starts with a byte order mark (U+FEFF): loaders that do not strip it read the first variable's name with an invisible prefix", file.display),
+                )
+                .with_fix("Save the file as UTF-8 without BOM."),
+            );
+        }
+        for e in &defs {
+            findings.extend(entry_findings(e, &file.display));
+        }
+        if defs.len() > 1 {
+            let lines: Vec<String> = defs.iter().map(|e| e.line.to_string()).collect();
+            let fps: Vec<String> = defs
+                .iter()
+                .map(|e| e.value.fingerprint().to_string())
+                .collect();
+            let differ = defs.iter().any(|e| e.value != defs[0].value);
+            let msg = format!(
+                "{name} is defined {} times in {} (lines {}){}; dotenvy (Rust) keeps the first, shells, python-dotenv and Node's dotenv keep the last (sl-doctor uses the last)",
+                defs.len(),
+                file.display,
+                lines.join(", "),
+                if differ {
+                    format!(" with different values ({})", fps.join(", "))
+                } else {
+                    " with the same value".into()
+                },
+            );
+            let f = if differ {
+                Finding::warn("duplicate", msg)
+            } else {
+                Finding::info("duplicate", msg)
+            };
+            findings.push(f.with_fix(format!("Keep a single {name}= line.")));
+        }
+        let others: Vec<&str> = file
+            .entries
+            .iter()
+            .filter(|e| e.name != name && looks_like_key_var(&e.name, name))
+            .map(|e| e.name.as_str())
+            .collect();
+        if defs.is_empty() {
+            for o in &others {
+                findings.push(
+                    Finding::warn(
+                        "similar-variable",
+                        format!("{} does not define {name}, but defines {o}, whose name looks like a misspelt or alternative key variable", file.display),
+                    )
+                    .with_fix(format!("Rename it to {name}, or run with --key-env {o}.")),
+                );
+            }
+        }
+        for l in &file.bad_lines {
+            findings.push(Finding::info(
+                "unparsed-line",
+                format!("{} line {l} is not a NAME=value assignment", file.display),
+            ));
+        }
+        let summary = match defs.last() {
+            Some(e) => format!("{} defines {name} at line {}", file.display, e.line),
+            None => format!("{} does not define {name}", file.display),
+        };
+        let mut o = Outcome::from_findings(summary, findings);
+        if file.crlf_lines > 0 {
+            o = o.detail(format!(
+                "{} of {} lines end with CR LF",
+                file.crlf_lines, file.lines
+            ));
+        }
+        Ok(o)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::dotenv::DotenvFile;
+    use crate::model::report::Status;
+
+    fn check(src: &[u8]) -> Outcome {
+        let mut cx = Context::default();
+        cx.key.env_name = "SALESLAYER_API_KEY".into();
+        cx.key.dotenv = Some(DotenvFile::parse(".env", src));
+        crate::testing::run(&DotenvFileCheck, &cx).unwrap()
+    }
+
+    #[test]
+    fn each_trait_is_one_finding() {
+        let cases: &[(&[u8], &str)] = &[
+            (b"SALESLAYER_API_KEY=abc\r\n", "crlf"),
+            (b"SALESLAYER_API_KEY=\"abc\"\n", "quoted"),
+            (b"SALESLAYER_API_KEY='abc'\n", "quoted"),
+            (b"export SALESLAYER_API_KEY=abc\n", "export"),
+            (b"SALESLAYER_API_KEY = abc\n", "space-around-equals"),
+            (b"SALESLAYER_API_KEY=abc # prod\n", "inline-comment"),
+            (b"SALESLAYER_API_KEY=abc \n", "trailing-space"),
+            (b"\xEF\xBB\xBFSALESLAYER_API_KEY=abc\n", "bom"),
+            (b"SALESLAYER_API_KEY=a\nSALESLAYER_API_KEY=b\n", "duplicate"),
+            (b"SL_API_KEY=abc\n", "similar-variable"),
+        ];
+        for (src, code) in cases {
+            let o = check(src);
+            let codes: Vec<_> = o.findings.iter().map(|f| f.code.as_str()).collect();
+            assert_eq!(codes, [*code], "{:?}", String::from_utf8_lossy(src));
+            assert_eq!(o.status(), Status::Warn);
+        }
+    }
+
+    #[test]
+    fn clean_file_passes() {
+        let o = check(b"# keys\nSALESLAYER_API_KEY=abc\nOTHER=1\n");
+        assert_eq!(o.status(), Status::Pass);
+        assert!(o.findings.is_empty());
+    }
+
+    #[test]
+    fn snapshot_of_a_messy_file() {
+        let o = check(b"\xEF\xBB\xBFexport SALESLAYER_API_KEY = \"one\"\r\njunk\r\nSALESLAYER_API_KEY=two # old\r\n");
+        insta::assert_yaml_snapshot!(o);
+    }
+
+    #[test]
+    fn no_dotenv_is_skipped() {
+        let cx = Context::default();
+        assert!(crate::testing::run(&DotenvFileCheck, &cx).is_err());
+    }
+}

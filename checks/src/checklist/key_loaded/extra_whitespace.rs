@@ -1,0 +1,254 @@
+//! `extra-whitespace`: the key is not empty and has no extra whitespace or line breaks.
+//!
+//! The most common broken key is a good key plus a newline: `echo "$KEY" > file` adds
+//! one, Kubernetes and Docker secret files made from a file usually end with one, and a
+//! file saved on Windows ends with CR LF. A newline makes reqwest refuse the request; a
+//! space or TAB at either end goes on the wire, and whether the server trims it depends
+//! on the server. A key has no spaces, so a space inside it is always a copy problem.
+//!
+//! Only plain ASCII whitespace (space, TAB, CR, LF) at either end and plain spaces inside
+//! are reported here; every other invisible character is `hidden-characters`' job.
+
+use crate::analysis::value::{Analysis, analyze, describe};
+use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
+use crate::model::context::Context;
+use crate::model::report::{Finding, Item, Position};
+
+/// The `extra-whitespace` check.
+pub struct ExtraWhitespace;
+
+static META: CheckMeta = CheckMeta {
+    id: "extra-whitespace",
+    item: Item::KeyLoaded,
+    title: "The key is not empty and has no extra whitespace or line breaks",
+    needs_network: false,
+    depends_on: &["key-source"],
+};
+
+const FIX_NEWLINE: &str = "Remove the line break at the end: `echo` adds one (use `printf %s \"$KEY\"` or `echo -n`); a Kubernetes or Docker secret created from a file keeps the file's final newline (create it with `kubectl create secret generic … --from-literal` or from a file written with `printf %s`, or trim the value when reading it); an editor adds one when it saves the key file.";
+const FIX_CRLF: &str = "Remove the CR LF at the end: the file was saved on Windows (CR LF line endings). Save it with LF endings (`dos2unix FILE`, or the editor's line-ending setting) and without a final line break, or trim the value when reading it.";
+const FIX_CR: &str = "Remove the CR at the end: it is the first half of a Windows CR LF line ending (the LF was removed, the CR was not). Save the file with LF endings (`dos2unix FILE`) or trim the value when reading it.";
+const FIX_SPACE: &str = "Remove the spaces or tabs around the key: a key never starts or ends with whitespace. They usually come from a copy that took the space after the key, from `NAME= value` or `NAME=value ` in a .env or YAML file, or from a template that indents the value.";
+const FIX_INNER: &str = "Remove the spaces: a key has no spaces. They come from a key copied across a wrapped line (PDF, e-mail) or from two values pasted together: copy the key again from the original source.";
+
+fn list(ps: &[Position]) -> String {
+    ps.iter().map(describe).collect::<Vec<_>>().join(", ")
+}
+
+fn trailing_finding(ps: &[Position]) -> Finding {
+    let cps: Vec<&str> = ps.iter().map(|p| p.codepoint.as_str()).collect();
+    let (code, what, fix) = match cps.as_slice() {
+        [.., "U+000D", "U+000A"] => ("trailing-crlf", "a Windows line ending (CR LF)", FIX_CRLF),
+        [.., "U+000A"] => ("trailing-newline", "a line break (LF)", FIX_NEWLINE),
+        [.., "U+000D"] => ("trailing-cr", "a carriage return (CR)", FIX_CR),
+        _ if cps.iter().all(|c| *c == "U+0020") => ("trailing-space", "a space", FIX_SPACE),
+        _ if cps.iter().all(|c| *c == "U+0009") => ("trailing-tab", "a tab", FIX_SPACE),
+        _ if cps.iter().any(|c| *c == "U+000A" || *c == "U+000D") => {
+            ("trailing-newline", "a line break", FIX_NEWLINE)
+        }
+        _ => ("trailing-whitespace", "whitespace", FIX_SPACE),
+    };
+    Finding::fail(
+        code,
+        format!(
+            "The value ends with {what}: {} character(s) after the key: {}",
+            ps.len(),
+            list(ps)
+        ),
+    )
+    .at(ps[0].clone())
+    .with_fix(fix)
+}
+
+fn leading_finding(ps: &[Position]) -> Finding {
+    let has_break = ps
+        .iter()
+        .any(|p| p.codepoint == "U+000A" || p.codepoint == "U+000D");
+    let (code, fix) = if has_break {
+        ("leading-newline", FIX_NEWLINE)
+    } else {
+        ("leading-whitespace", FIX_SPACE)
+    };
+    Finding::fail(
+        code,
+        format!(
+            "The value starts with {} whitespace character(s) before the key: {}",
+            ps.len(),
+            list(ps)
+        ),
+    )
+    .at(ps[0].clone())
+    .with_fix(fix)
+}
+
+fn findings(a: &Analysis) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let lead = a.leading_whitespace();
+    if !lead.is_empty() {
+        out.push(leading_finding(&lead));
+    }
+    let trail = a.trailing_whitespace();
+    if !trail.is_empty() {
+        out.push(trailing_finding(&trail));
+    }
+    for p in a.inner_spaces() {
+        out.push(
+            Finding::fail(
+                "inner-space",
+                format!("The value has a space inside it: {}", describe(&p)),
+            )
+            .at(p)
+            .with_fix(FIX_INNER),
+        );
+    }
+    out
+}
+
+#[async_trait::async_trait]
+impl Check for ExtraWhitespace {
+    fn meta(&self) -> &'static CheckMeta {
+        &META
+    }
+
+    async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
+        let Some(key) = cx.key.key() else {
+            return Err(CheckError::Skip("no key was found (see key-source)".into()));
+        };
+        let a = analyze(key);
+        if !a.is_utf8() {
+            return Err(CheckError::Skip(
+                "the value is not valid UTF-8 (see header-value)".into(),
+            ));
+        }
+        if a.is_empty() {
+            return Ok(Outcome::from_findings(
+                "The key is empty",
+                vec![Finding::fail("empty", "The value is empty (0 characters)")
+                    .with_fix("Set the variable or file to the key itself. An empty value usually means the variable is defined but not filled in (an empty CI/CD variable, `NAME=` in a .env file, a secret that is not mounted), or that a later step overwrites it.")],
+            ));
+        }
+        if a.only_whitespace() {
+            let all = a.trailing_whitespace();
+            let n = all.len().max(a.leading_whitespace().len());
+            return Ok(Outcome::from_findings(
+                "The key is only whitespace",
+                vec![Finding::fail(
+                    "only-whitespace",
+                    format!(
+                        "The value is only whitespace ({} character(s), no key): usually an empty value followed by a line break",
+                        n.max(a.graphemes)
+                    ),
+                )
+                .with_fix("Set the variable or file to the key itself: the value was defined but not filled in (e.g. `echo $UNSET_VAR > file` writes only a newline).")],
+            ));
+        }
+        let fs = findings(&a);
+        if fs.is_empty() {
+            return Ok(Outcome::pass(format!(
+                "No whitespace around or inside the key ({} characters)",
+                a.graphemes
+            )));
+        }
+        let mut o = Outcome::from_findings(
+            format!("The key has {} whitespace problem(s)", fs.len()),
+            fs,
+        );
+        if let Some(d) = a.cleaned_detail() {
+            o = o.detail(d);
+        }
+        Ok(o)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::report::Status;
+    use crate::testing::codes;
+    use crate::testing::{CANARY, assert_no_leak, cx_with_key, run};
+
+    fn check(s: &str) -> Outcome {
+        run(&ExtraWhitespace, &cx_with_key(s.as_bytes())).unwrap()
+    }
+
+    #[test]
+    fn table() {
+        let k = "aB3+xY/9zQ==";
+        let cases: Vec<(String, &[&str])> = vec![
+            (k.into(), &[]),
+            ("".into(), &["empty"]),
+            ("   ".into(), &["only-whitespace"]),
+            ("\n".into(), &["only-whitespace"]),
+            ("\r\n".into(), &["only-whitespace"]),
+            (format!("{k}\n"), &["trailing-newline"]),
+            (format!("{k}\r\n"), &["trailing-crlf"]),
+            (format!("{k}\r"), &["trailing-cr"]),
+            (format!("{k} "), &["trailing-space"]),
+            (format!("{k}\t"), &["trailing-tab"]),
+            (format!("{k} \n"), &["trailing-newline"]),
+            (format!(" {k}"), &["leading-whitespace"]),
+            (format!("\t{k}"), &["leading-whitespace"]),
+            (format!("\n{k}"), &["leading-newline"]),
+            (
+                format!("  {k}\r\n"),
+                &["leading-whitespace", "trailing-crlf"],
+            ),
+            ("aB3+ xY/9zQ==".into(), &["inner-space"]),
+            // The hidden character is hidden-characters' job; the newline is still ours.
+            (format!("{k}\n\u{200B}"), &["trailing-newline"]),
+            // A TAB or LF inside the key is hidden-characters' job.
+            ("aB3+\txY/9zQ==".into(), &[]),
+            // The space after a pasted label is pasted-label's job.
+            (format!("Bearer {k}"), &[]),
+        ];
+        for (input, want) in cases {
+            let o = check(&input);
+            assert_eq!(codes(&o), want, "{input:?}");
+            let status = if want.is_empty() {
+                Status::Pass
+            } else {
+                Status::Fail
+            };
+            assert_eq!(o.status(), status, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn echo_newline_and_crlf_are_explained() {
+        let o = check("aB3+xY/9zQ==\n");
+        assert_eq!(
+            o.findings[0].message,
+            "The value ends with a line break (LF): 1 character(s) after the key: U+000A LINE FEED at character 13 of 13"
+        );
+        let fix = o.effective_remediation().unwrap();
+        assert!(fix.contains("`echo` adds one"), "{fix}");
+        assert!(fix.contains("Kubernetes"), "{fix}");
+        assert!(o.details[0].starts_with("cleaned value: 12 characters, sha256:"));
+        let o = check("aB3+xY/9zQ==\r\n");
+        assert!(o.findings[0].message.contains(
+            "U+000D CARRIAGE RETURN at character 13 of 13, U+000A LINE FEED at character 13 of 13"
+        ));
+        assert!(o.effective_remediation().unwrap().contains("Windows"));
+    }
+
+    #[test]
+    fn canary_never_leaks() {
+        for w in [
+            format!("{CANARY}\n"),
+            format!("{CANARY}\r\n"),
+            format!(" \t{CANARY} "),
+            "SLDOCTOR canary7Qx9+Zk/4mW2=".to_string(),
+        ] {
+            let o = check(&w);
+            assert_eq!(o.status(), Status::Fail, "{w:?}");
+            assert_no_leak(&o, CANARY);
+        }
+    }
+
+    #[test]
+    fn snapshot() {
+        let o = check(&format!(" {CANARY}\r\n"));
+        assert_no_leak(&o, CANARY);
+        insta::assert_yaml_snapshot!(o);
+    }
+}

@@ -1,0 +1,186 @@
+//! `hidden-characters`: the key has no invisible, format or control characters.
+//!
+//! A key copied through a chat app, a web page, a PDF or a word processor can pick up
+//! characters that are invisible in every editor and terminal: zero-width spaces and
+//! joiners, a byte order mark, soft hyphens, text-direction controls, variation
+//! selectors, tag characters, no-break spaces. reqwest sends most of them as they are
+//! and the server compares a different key. Each one is named with its position.
+//!
+//! Plain ASCII whitespace at either end (space, TAB, CR, LF) is `extra-whitespace`'s
+//! job; everything else invisible, anywhere in the value, is reported here.
+
+use crate::analysis::value::{analyze, describe};
+use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
+use crate::model::context::Context;
+use crate::model::report::{Finding, Item};
+
+/// The `hidden-characters` check.
+pub struct HiddenCharacters;
+
+static META: CheckMeta = CheckMeta {
+    id: "hidden-characters",
+    item: Item::KeyLoaded,
+    title: "The key has no invisible or control characters",
+    needs_network: false,
+    depends_on: &["key-source"],
+};
+
+const FIX: &str = "Delete the invisible characters: retype the key or copy it again from the original source through a plain-text editor that shows invisible characters (e.g. VS Code's \"Render Control Characters\" and \"unicode highlight\"), and save key files as UTF-8 without BOM. Check the fingerprint of the cleaned value against the key you were given.";
+
+#[async_trait::async_trait]
+impl Check for HiddenCharacters {
+    fn meta(&self) -> &'static CheckMeta {
+        &META
+    }
+
+    async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
+        let Some(key) = cx.key.key() else {
+            return Err(CheckError::Skip("no key was found (see key-source)".into()));
+        };
+        let a = analyze(key);
+        if !a.is_utf8() {
+            return Err(CheckError::Skip(
+                "the value is not valid UTF-8 (see header-value)".into(),
+            ));
+        }
+        let hidden = a.hidden();
+        if hidden.is_empty() {
+            return Ok(Outcome::pass(format!(
+                "No invisible characters in the key ({} characters)",
+                a.graphemes
+            )));
+        }
+        let findings = hidden
+            .into_iter()
+            .map(|(kind, p)| {
+                Finding::fail(kind.code(), format!("{}: {}", describe(&p), kind.origin()))
+                    .at(p)
+                    .with_fix(FIX)
+            })
+            .collect::<Vec<_>>();
+        let mut o = Outcome::from_findings(
+            format!("The key contains {} invisible character(s)", findings.len()),
+            findings,
+        );
+        if let Some(d) = a.cleaned_detail() {
+            o = o.detail(d);
+        }
+        Ok(o)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::report::Status;
+    use crate::testing::{CANARY, assert_no_leak, cx_with_key, run};
+
+    fn check(s: &str) -> Outcome {
+        run(&HiddenCharacters, &cx_with_key(s.as_bytes())).unwrap()
+    }
+
+    /// (code, character, of, codepoint) of each finding.
+    fn found(o: &Outcome) -> Vec<(String, usize, usize, String)> {
+        o.findings
+            .iter()
+            .map(|f| {
+                let p = f.position.as_ref().unwrap();
+                (f.code.clone(), p.character, p.of, p.codepoint.clone())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn table() {
+        type Case<'a> = (&'a str, &'a [(&'a str, usize, usize, &'a str)]);
+        let cases: &[Case] = &[
+            ("aB3+xY/9zQ==", &[]),
+            ("abc\u{200B}def", &[("zero-width", 4, 7, "U+200B")]),
+            // ZWNJ and ZWJ extend the grapheme before them.
+            (
+                "abc\u{200C}d\u{200D}",
+                &[
+                    ("zero-width", 3, 4, "U+200C"),
+                    ("zero-width", 4, 4, "U+200D"),
+                ],
+            ),
+            ("ab\u{2060}c", &[("zero-width", 3, 4, "U+2060")]),
+            ("\u{FEFF}abc", &[("byte-order-mark", 1, 4, "U+FEFF")]),
+            ("ab\u{00AD}c", &[("soft-hyphen", 3, 4, "U+00AD")]),
+            (
+                "\u{202E}abc\u{202C}",
+                &[
+                    ("bidi-control", 1, 5, "U+202E"),
+                    ("bidi-control", 5, 5, "U+202C"),
+                ],
+            ),
+            ("abc\u{FE0F}", &[("variation-selector", 3, 3, "U+FE0F")]),
+            ("abc\u{E0041}", &[("tag-character", 3, 3, "U+E0041")]),
+            ("ab\u{00A0}c", &[("unusual-space", 3, 4, "U+00A0")]),
+            ("abc\u{00A0}", &[("unusual-space", 4, 4, "U+00A0")]),
+            ("ab\u{3000}c", &[("unusual-space", 3, 4, "U+3000")]),
+            ("ab\u{2028}c", &[("line-separator", 3, 4, "U+2028")]),
+            ("ab\u{3164}c", &[("hangul-filler", 3, 4, "U+3164")]),
+            ("ab\u{1D173}c", &[("format-character", 3, 4, "U+1D173")]),
+            ("ab\nc", &[("inner-line-break", 3, 4, "U+000A")]),
+            ("ab\tc", &[("inner-tab", 3, 4, "U+0009")]),
+            ("ab\u{1B}c", &[("control-character", 3, 4, "U+001B")]),
+            ("ab\u{7F}c", &[("control-character", 3, 4, "U+007F")]),
+            // Leading/trailing ASCII whitespace is extra-whitespace's job.
+            ("abc\r\n", &[]),
+            (" \tabc ", &[]),
+            ("abc def", &[]),
+            // Looking through the zero-width space, the LF is still trailing.
+            ("abc\n\u{200B}", &[("zero-width", 5, 5, "U+200B")]),
+        ];
+        for (input, want) in cases {
+            let o = check(input);
+            let want: Vec<_> = want
+                .iter()
+                .map(|(c, i, n, cp)| (c.to_string(), *i, *n, cp.to_string()))
+                .collect();
+            assert_eq!(found(&o), want, "{input:?}");
+            let status = if want.is_empty() {
+                Status::Pass
+            } else {
+                Status::Fail
+            };
+            assert_eq!(o.status(), status, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn zero_width_space_message() {
+        let o = check("abc\u{200B}def");
+        assert!(
+            o.findings[0]
+                .message
+                .starts_with("U+200B ZERO WIDTH SPACE at character 4 of 7"),
+            "{}",
+            o.findings[0].message
+        );
+        assert!(o.details[0].starts_with("cleaned value: 6 characters, sha256:"));
+    }
+
+    #[test]
+    fn canary_never_leaks() {
+        for w in [
+            format!("{CANARY}\u{200B}"),
+            format!("\u{FEFF}{CANARY}"),
+            "SLDOC\u{200D}TORcanary7Qx9+Zk/4mW2=".to_string(),
+            format!("{CANARY}\u{E0041}\u{E0042}"),
+            format!("\u{202E}{CANARY}\u{00A0}"),
+        ] {
+            let o = check(&w);
+            assert_eq!(o.status(), Status::Fail, "{w:?}");
+            assert_no_leak(&o, CANARY);
+        }
+    }
+
+    #[test]
+    fn snapshot() {
+        let o = check("\u{FEFF}SLDOCTOR\u{200B}canary7Qx9+Zk/4mW2=\u{00A0}");
+        assert_no_leak(&o, CANARY);
+        insta::assert_yaml_snapshot!(o);
+    }
+}

@@ -1,0 +1,224 @@
+//! `key-source`: a key was found, where it came from, which source won and why.
+//!
+//! Every source is listed with its fingerprint, so "the .env holds a different key than
+//! the shell" is visible without showing either key. When nothing is found, the report
+//! lists every place that was looked at and the environment variables whose *names*
+//! look like a misspelt key variable.
+
+use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
+use crate::model::context::Context;
+use crate::model::report::{Finding, Item, SourceKind};
+
+/// The `key-source` check.
+pub struct KeySource;
+
+static META: CheckMeta = CheckMeta {
+    id: "key-source",
+    item: Item::KeyLoaded,
+    title: "A key is found and it is clear which source is used",
+    needs_network: false,
+    depends_on: &[],
+};
+
+fn describe(kind: SourceKind, name: &str) -> String {
+    match kind {
+        SourceKind::Env => format!("environment variable {name}"),
+        SourceKind::File => format!("key file {name}"),
+        SourceKind::Stdin => "standard input".into(),
+        SourceKind::Dotenv => format!(".env file {name}"),
+        SourceKind::Flag => "--key on the command line".into(),
+        SourceKind::None => "nowhere".into(),
+    }
+}
+
+#[async_trait::async_trait]
+impl Check for KeySource {
+    fn meta(&self) -> &'static CheckMeta {
+        &META
+    }
+
+    async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
+        let ks = &cx.key;
+        let Some(chosen) = ks.chosen() else {
+            let mut o = Outcome::from_findings(
+                "No key found",
+                vec![Finding::fail("no-key", "No API key was found in any of the places sl-doctor looks").with_fix(format!(
+                    "Set {} in the environment of the process that calls the API (export {}=… in a shell, a protected CI variable or a secret in a deployment), or pass --key-file PATH or --key-stdin.",
+                    ks.env_name, ks.env_name
+                ))],
+            );
+            for place in &ks.looked_at {
+                o = o.detail(format!("looked at: {place}"));
+            }
+            for nm in &ks.near_misses {
+                o = o.finding(
+                    Finding::warn(
+                        "similar-variable",
+                        format!(
+                            "Environment variable {} is set ({} characters, {}); its name looks like a misspelt or alternative key variable",
+                            nm.name,
+                            nm.value.char_len(),
+                            nm.value.fingerprint()
+                        ),
+                    )
+                    .with_fix(format!(
+                        "If it holds the key, rename it to {} or run with --key-env {}.",
+                        ks.env_name, nm.name
+                    )),
+                );
+            }
+            return Ok(o);
+        };
+
+        let mut o = Outcome::pass(format!(
+            "Key from {} ({} characters, {})",
+            describe(chosen.source.kind, &chosen.source.name),
+            chosen.value.char_len(),
+            chosen.value.fingerprint()
+        ));
+        for (i, c) in ks.candidates.iter().enumerate() {
+            o = o.detail(format!(
+                "{} {}: {} characters, {}",
+                if i == 0 { "used:    " } else { "shadowed:" },
+                describe(c.source.kind, &c.source.name),
+                c.value.char_len(),
+                c.value.fingerprint()
+            ));
+        }
+        for c in ks.candidates.iter().skip(1) {
+            if c.value != chosen.value {
+                o = o.finding(
+                    Finding::warn(
+                        "sources-differ",
+                        format!(
+                            "{} holds a different value ({}) than {} ({}), which is the one used",
+                            describe(c.source.kind, &c.source.name),
+                            c.value.fingerprint(),
+                            describe(chosen.source.kind, &chosen.source.name),
+                            chosen.value.fingerprint()
+                        ),
+                    )
+                    .with_fix("Make sure your application reads the same source as sl-doctor, and remove or update the stale copy of the key."),
+                );
+            }
+        }
+        if chosen.source.kind == SourceKind::Dotenv {
+            o = o.finding(
+                Finding::warn(
+                    "only-in-dotenv",
+                    format!(
+                        "{} is not set in the environment; only the .env file defines it",
+                        ks.env_name
+                    ),
+                )
+                .with_fix(format!(
+                    "An application that does not load .env itself (or a deployment that does not ship the file) sends no key: set {} in the deployment's environment or secret store, or load the .env file at start-up.",
+                    ks.env_name
+                )),
+            );
+        }
+        if chosen.value.expose_str().is_none() {
+            let bytes = chosen.value.expose_bytes();
+            let bad = match std::str::from_utf8(bytes) {
+                Err(e) => e.valid_up_to(),
+                Ok(_) => 0,
+            };
+            o = o.finding(
+                Finding::fail(
+                    "not-utf8",
+                    format!(
+                        "The value is not valid UTF-8: byte {} of {} is 0x{:02X}",
+                        bad + 1,
+                        bytes.len(),
+                        bytes[bad]
+                    ),
+                )
+                .with_fix("The file or variable was saved in another encoding (e.g. Latin-1 or UTF-16) or the key is corrupted: copy the key again into a UTF-8 (or plain ASCII) file."),
+            );
+        }
+        for nm in &ks.near_misses {
+            let same = nm.value == chosen.value;
+            o = o.finding(Finding::info(
+                "similar-variable",
+                format!(
+                    "Environment variable {} is also set ({}, {} the key used)",
+                    nm.name,
+                    nm.value.fingerprint(),
+                    if same { "same as" } else { "different from" }
+                ),
+            ));
+        }
+        Ok(o)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::context::{Candidate, NearMiss};
+    use crate::model::report::{SourceRef, Status};
+    use crate::model::secret::SecretKey;
+    use crate::testing::{cx_with_key, run};
+
+    fn cand(kind: SourceKind, name: &str, v: &[u8]) -> Candidate {
+        Candidate {
+            source: SourceRef {
+                kind,
+                name: name.into(),
+            },
+            value: SecretKey::from_bytes(v.to_vec()),
+            path: None,
+        }
+    }
+
+    #[test]
+    fn missing_lists_places_and_similar_names() {
+        let mut cx = Context::default();
+        cx.key.env_name = "SALESLAYER_API_KEY".into();
+        cx.key.looked_at = vec![
+            "--key (not given)".into(),
+            "environment variable SALESLAYER_API_KEY (not set)".into(),
+        ];
+        cx.key.near_misses.push(NearMiss {
+            name: "SL_API_KEY".into(),
+            value: SecretKey::from_string("canary-value-1234".into()),
+        });
+        let o = run(&KeySource, &cx).unwrap();
+        assert_eq!(o.status(), Status::Fail);
+        insta::assert_yaml_snapshot!(o);
+    }
+
+    #[test]
+    fn sources_that_differ_are_shown_by_fingerprint() {
+        let mut cx = cx_with_key(b"key-from-env");
+        cx.key
+            .candidates
+            .push(cand(SourceKind::Dotenv, ".env:3", b"key-from-dotenv"));
+        cx.key
+            .candidates
+            .push(cand(SourceKind::File, "k.txt", b"key-from-env"));
+        let o = run(&KeySource, &cx).unwrap();
+        assert_eq!(o.status(), Status::Warn);
+        assert_eq!(
+            o.findings
+                .iter()
+                .filter(|f| f.code == "sources-differ")
+                .count(),
+            1
+        );
+        insta::assert_yaml_snapshot!(o);
+    }
+
+    #[test]
+    fn only_in_dotenv_and_not_utf8() {
+        let mut cx = Context::default();
+        cx.key.env_name = "SALESLAYER_API_KEY".into();
+        cx.key
+            .candidates
+            .push(cand(SourceKind::Dotenv, ".env:1", b"ab\xffcd"));
+        let o = run(&KeySource, &cx).unwrap();
+        let codes: Vec<_> = o.findings.iter().map(|f| f.code.as_str()).collect();
+        assert_eq!(codes, ["only-in-dotenv", "not-utf8"]);
+        assert!(o.findings[1].message.contains("byte 3 of 5 is 0xFF"));
+    }
+}

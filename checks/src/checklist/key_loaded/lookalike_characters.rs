@@ -1,0 +1,196 @@
+//! `lookalike-characters`: the key has no visible non-ASCII characters.
+//!
+//! A Sales Layer API key is ASCII (treat it as opaque base64-like text: letters, digits,
+//! `+`, `/` and a trailing `=` are all legitimate). A key retyped with a CJK input method
+//! gets fullwidth letters (`Ａ`), a word processor turns `-` into `–`, and some fonts and
+//! OCR tools produce Cyrillic or Greek letters that look exactly like Latin ones. They
+//! look right and compare wrong. Each one is named, with the ASCII character it most
+//! likely stands for when NFKC or the UTS #39 confusable skeleton gives a single one.
+//!
+//! Invisible characters and unusual spaces are `hidden-characters`' job, quotes are
+//! `quoted-value`'s: neither is reported here.
+
+use crate::analysis::value::{LookalikeKind, analyze, describe};
+use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
+use crate::model::context::Context;
+use crate::model::report::{Finding, Item};
+
+/// The `lookalike-characters` check.
+pub struct LookalikeCharacters;
+
+static META: CheckMeta = CheckMeta {
+    id: "lookalike-characters",
+    item: Item::KeyLoaded,
+    title: "The key has no non-ASCII look-alike characters",
+    needs_network: false,
+    depends_on: &["key-source"],
+};
+
+const FIX: &str = "Replace each character with its plain ASCII form, or better, copy the key again from the original source without retyping it (turn off the input method's fullwidth mode and the editor's \"smart\" punctuation). A Sales Layer API key contains only ASCII letters, digits and `+`, `/`, `=`.";
+
+fn what(kind: LookalikeKind) -> &'static str {
+    match kind {
+        LookalikeKind::Fullwidth => "a fullwidth form (typed with a CJK input method)",
+        LookalikeKind::TypographicDash => {
+            "a typographic dash (a word processor's \"smart\" punctuation)"
+        }
+        LookalikeKind::CompatibilityForm => {
+            "a compatibility form (superscript, ligature or similar)"
+        }
+        LookalikeKind::Confusable => "a letter from another script that looks like an ASCII one",
+        LookalikeKind::NonAscii => "a non-ASCII character",
+    }
+}
+
+#[async_trait::async_trait]
+impl Check for LookalikeCharacters {
+    fn meta(&self) -> &'static CheckMeta {
+        &META
+    }
+
+    async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
+        let Some(key) = cx.key.key() else {
+            return Err(CheckError::Skip("no key was found (see key-source)".into()));
+        };
+        let a = analyze(key);
+        if !a.is_utf8() {
+            return Err(CheckError::Skip(
+                "the value is not valid UTF-8 (see header-value)".into(),
+            ));
+        }
+        let found = a.lookalikes();
+        if found.is_empty() {
+            return Ok(Outcome::pass(format!(
+                "No non-ASCII look-alike characters in the key ({} characters)",
+                a.graphemes
+            )));
+        }
+        let findings: Vec<Finding> = found
+            .into_iter()
+            .map(|(l, p)| {
+                let hint = match l.suggestion {
+                    Some(c) => format!("; it looks like ASCII `{c}`"),
+                    None => String::new(),
+                };
+                Finding::fail(
+                    l.kind.code(),
+                    format!("{}: {}{hint}", describe(&p), what(l.kind)),
+                )
+                .at(p)
+                .with_fix(FIX)
+            })
+            .collect();
+        let mut o = Outcome::from_findings(
+            format!(
+                "The key contains {} non-ASCII look-alike character(s)",
+                findings.len()
+            ),
+            findings,
+        );
+        if let Some(d) = a.cleaned_detail() {
+            o = o.detail(d);
+        }
+        Ok(o)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::report::Status;
+    use crate::testing::{CANARY, assert_no_leak, cx_with_key, run};
+
+    fn check(s: &str) -> Outcome {
+        run(&LookalikeCharacters, &cx_with_key(s.as_bytes())).unwrap()
+    }
+
+    #[test]
+    fn table() {
+        // (input, [(code, character, suggestion)])
+        type Case<'a> = (&'a str, &'a [(&'a str, usize, Option<char>)]);
+        let cases: &[Case] = &[
+            ("aB3+xY/9zQ==", &[]),
+            (
+                "\u{FF21}\u{FF22}\u{FF23}",
+                &[
+                    ("fullwidth", 1, Some('A')),
+                    ("fullwidth", 2, Some('B')),
+                    ("fullwidth", 3, Some('C')),
+                ],
+            ),
+            ("k\u{0430}y", &[("confusable", 2, Some('a'))]),
+            ("k\u{03BF}y", &[("confusable", 2, Some('o'))]),
+            ("a\u{2013}b", &[("typographic-dash", 2, Some('-'))]),
+            ("a\u{2212}b", &[("typographic-dash", 2, Some('-'))]),
+            ("ab\u{00B2}", &[("compatibility-form", 3, Some('2'))]),
+            ("ab\u{00E9}", &[("non-ascii", 3, None)]),
+            // Hidden characters, unusual spaces and quotes belong to other checks.
+            ("ab\u{200B}c\u{00A0}", &[]),
+            ("\u{201C}abc\u{201D}", &[]),
+        ];
+        for (input, want) in cases {
+            let o = check(input);
+            let got: Vec<_> = o
+                .findings
+                .iter()
+                .map(|f| {
+                    let sugg = f
+                        .message
+                        .split("looks like ASCII `")
+                        .nth(1)
+                        .and_then(|s| s.chars().next());
+                    (
+                        f.code.as_str(),
+                        f.position.as_ref().unwrap().character,
+                        sugg,
+                    )
+                })
+                .collect();
+            assert_eq!(got, *want, "{input:?}");
+            let status = if want.is_empty() {
+                Status::Pass
+            } else {
+                Status::Fail
+            };
+            assert_eq!(o.status(), status, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn fullwidth_abc_cleans_to_abc() {
+        let o = check("\u{FF21}\u{FF22}\u{FF23}");
+        assert_eq!(
+            o.findings[0].message,
+            "U+FF21 FULLWIDTH LATIN CAPITAL LETTER A at character 1 of 3: a fullwidth form (typed with a CJK input method); it looks like ASCII `A`"
+        );
+        let abc = crate::model::secret::SecretKey::from_string("ABC".into());
+        assert_eq!(
+            o.details,
+            [format!(
+                "cleaned value: 3 characters, {} (compare with the key you were given)",
+                abc.fingerprint()
+            )]
+        );
+    }
+
+    #[test]
+    fn canary_never_leaks() {
+        for w in [
+            "\u{FF33}LDOCTORcanary7Qx9+Zk/4mW2=".to_string(),
+            "SLDOCTORc\u{0430}nary7Qx9+Zk/4mW2=".to_string(),
+            format!("{CANARY}\u{2013}"),
+            format!("{CANARY}\u{00E9}"),
+        ] {
+            let o = check(&w);
+            assert_eq!(o.status(), Status::Fail, "{w:?}");
+            assert_no_leak(&o, CANARY);
+        }
+    }
+
+    #[test]
+    fn snapshot() {
+        let o = check("SLDOCTORc\u{0430}nary7Qx9\u{FF0B}Zk/4mW2\u{2212}");
+        assert_no_leak(&o, CANARY);
+        insta::assert_yaml_snapshot!(o);
+    }
+}

@@ -1,0 +1,200 @@
+//! `quoted-value`: the key is not wrapped in (or mixed with) quote characters.
+//!
+//! The official checklist names it: "the key value is not wrapped in quotes". Quotes get
+//! in when a `.env` value is read by a loader that keeps them (`docker run --env-file`,
+//! systemd `EnvironmentFile` with typographic quotes), when a YAML/JSON value is quoted
+//! twice (`"\"…\""`), or when a word processor or chat app turns `"` into `“ ”`. The
+//! server then compares a key that starts with a quote character, and says 401.
+//!
+//! It does not depend on `key-source` (registered later, in `key-loaded`); it skips by
+//! itself when there is no key.
+
+use crate::analysis::value::{QuoteDefect, analyze, describe};
+use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
+use crate::model::context::Context;
+use crate::model::report::{Finding, Item};
+
+/// The `quoted-value` check.
+pub struct QuotedValue;
+
+static META: CheckMeta = CheckMeta {
+    id: "quoted-value",
+    item: Item::NoQuotes,
+    title: "The key is not wrapped in quotes",
+    needs_network: false,
+    depends_on: &[],
+};
+
+const FIX_SURROUNDING: &str = "Remove the quotes from the value itself: in a .env file used with `docker run --env-file` or systemd write `NAME=value` without quotes; in YAML/JSON quote the value once, not twice; in a shell the quotes of `export NAME=\"value\"` are fine because the shell removes them.";
+const FIX_ESCAPED: &str = "The value was quoted twice (e.g. a JSON string inside a JSON string, or `\\\"` in a YAML or Compose file): quote it once, or not at all.";
+const FIX_ONE: &str = "A quote is left over at one end (a quote opened but not closed in a .env, shell or YAML file, or a copy that stopped early): remove it and check that the rest of the key is complete.";
+const FIX_INNER: &str =
+    "A key never contains quote characters: copy the key again from the original source.";
+
+fn finding(d: &QuoteDefect) -> Finding {
+    match d {
+        QuoteDefect::Surrounding { open, close } => Finding::fail(
+            d.code(),
+            format!(
+                "The value is wrapped in quotes: {} and {}",
+                describe(open),
+                describe(close)
+            ),
+        )
+        .at(open.clone())
+        .with_fix(FIX_SURROUNDING),
+        QuoteDefect::Escaped { open, close } => Finding::fail(
+            d.code(),
+            format!(
+                "The value is wrapped in backslash-escaped quotes: {} and {}, each after a U+005C REVERSE SOLIDUS",
+                describe(open),
+                describe(close)
+            ),
+        )
+        .at(open.clone())
+        .with_fix(FIX_ESCAPED),
+        QuoteDefect::Leading(p) => Finding::fail(
+            d.code(),
+            format!("The value starts with a quote: {}", describe(p)),
+        )
+        .at(p.clone())
+        .with_fix(FIX_ONE),
+        QuoteDefect::Trailing(p) => Finding::fail(
+            d.code(),
+            format!("The value ends with a quote: {}", describe(p)),
+        )
+        .at(p.clone())
+        .with_fix(FIX_ONE),
+        QuoteDefect::Inner(p) => Finding::fail(
+            d.code(),
+            format!("The value contains a quote: {}", describe(p)),
+        )
+        .at(p.clone())
+        .with_fix(FIX_INNER),
+    }
+}
+
+#[async_trait::async_trait]
+impl Check for QuotedValue {
+    fn meta(&self) -> &'static CheckMeta {
+        &META
+    }
+
+    async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
+        let Some(key) = cx.key.key() else {
+            return Err(CheckError::Skip("no key was found (see key-source)".into()));
+        };
+        let a = analyze(key);
+        if !a.is_utf8() {
+            return Err(CheckError::Skip(
+                "the value is not valid UTF-8 (see header-value)".into(),
+            ));
+        }
+        if a.quotes.is_empty() {
+            return Ok(Outcome::pass("The value has no quote characters"));
+        }
+        let summary = match &a.quotes[0] {
+            QuoteDefect::Surrounding { .. } => "The value is wrapped in quotes".to_string(),
+            QuoteDefect::Escaped { .. } => {
+                "The value is wrapped in escaped quotes (quoted twice)".to_string()
+            }
+            _ => format!("The value contains {} quote character(s)", a.quotes.len()),
+        };
+        let mut o = Outcome::from_findings(summary, a.quotes.iter().map(finding).collect());
+        if let Some(d) = a.cleaned_detail() {
+            o = o.detail(d);
+        }
+        Ok(o)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::report::Status;
+    use crate::testing::codes;
+    use crate::testing::{CANARY, assert_no_leak, cx_with_key, run};
+
+    fn check(s: &str) -> Outcome {
+        run(&QuotedValue, &cx_with_key(s.as_bytes())).unwrap()
+    }
+
+    #[test]
+    fn table() {
+        let k = "aB3+xY/9zQ==";
+        let cases: Vec<(String, &[&str])> = vec![
+            (k.into(), &[]),
+            (format!("\"{k}\""), &["surrounding-quotes"]),
+            (format!("'{k}'"), &["surrounding-quotes"]),
+            (format!("`{k}`"), &["surrounding-quotes"]),
+            (format!("\"{k}\"\n"), &["surrounding-quotes"]),
+            (format!("\u{201C}{k}\u{201D}"), &["surrounding-quotes"]),
+            (format!("\u{2018}{k}\u{2019}"), &["surrounding-quotes"]),
+            (format!("\u{201E}{k}\u{201C}"), &["surrounding-quotes"]),
+            (format!("\u{00AB}{k}\u{00BB}"), &["surrounding-quotes"]),
+            (format!("\\\"{k}\\\""), &["escaped-quotes"]),
+            (format!("\\'{k}\\'"), &["escaped-quotes"]),
+            (
+                format!("'\"{k}\"'"),
+                &["surrounding-quotes", "surrounding-quotes"],
+            ),
+            (format!("\"{k}"), &["leading-quote"]),
+            (format!("{k}'"), &["trailing-quote"]),
+            ("aB3\"xY/9zQ==".to_string(), &["inner-quote"]),
+            (
+                "\"aB3'xY/9zQ==\"".to_string(),
+                &["surrounding-quotes", "inner-quote"],
+            ),
+        ];
+        for (input, want) in cases {
+            let o = check(&input);
+            assert_eq!(codes(&o), want, "{input:?}");
+            let status = if want.is_empty() {
+                Status::Pass
+            } else {
+                Status::Fail
+            };
+            assert_eq!(o.status(), status, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn typographic_quotes_are_named() {
+        let o = check("\u{201C}aB3+xY/9zQ==\u{201D}");
+        assert_eq!(
+            o.findings[0].message,
+            "The value is wrapped in quotes: U+201C LEFT DOUBLE QUOTATION MARK at character 1 of 14 and U+201D RIGHT DOUBLE QUOTATION MARK at character 14 of 14"
+        );
+        assert!(o.details[0].starts_with("cleaned value: 12 characters, sha256:"));
+        let o = check("\\\"aB3+xY/9zQ==\\\"");
+        assert!(
+            o.findings[0]
+                .message
+                .contains("U+0022 QUOTATION MARK at character 2 of 16"),
+            "{}",
+            o.findings[0].message
+        );
+    }
+
+    #[test]
+    fn canary_never_leaks() {
+        for w in [
+            format!("\"{CANARY}\""),
+            format!("\u{201C}{CANARY}\u{201D}"),
+            format!("\\\"{CANARY}\\\""),
+            format!("'{CANARY}"),
+            format!("{CANARY}`"),
+        ] {
+            let o = check(&w);
+            assert_eq!(o.status(), Status::Fail, "{w:?}");
+            assert_no_leak(&o, CANARY);
+        }
+    }
+
+    #[test]
+    fn snapshot() {
+        let o = check(&format!("\u{201C}{CANARY}\u{201D}\n"));
+        assert_no_leak(&o, CANARY);
+        insta::assert_yaml_snapshot!(o);
+    }
+}

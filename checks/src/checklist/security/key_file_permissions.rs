@@ -1,0 +1,227 @@
+//! `key-file-permissions`: the key file or `.env` is readable by its owner only.
+//!
+//! A key file with the usual `0644` mode is readable by every account on the machine
+//! (other users, services, a compromised web server). The documentation asks to
+//! restrict access to keys; on Unix that is the file mode, and `chmod 600` fixes it.
+
+use crate::input::exposure::{KeyFile, key_files, shell_quote};
+use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
+use crate::model::context::Context;
+use crate::model::report::{Finding, Item};
+
+/// The `key-file-permissions` check.
+pub struct KeyFilePermissions;
+
+static META: CheckMeta = CheckMeta {
+    id: "key-file-permissions",
+    item: Item::Security,
+    title: "The key file or .env is readable by its owner only",
+    needs_network: false,
+    depends_on: &[],
+};
+
+/// Who besides the owner may read or write a file, from its mode bits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Access {
+    /// The permission bits (`0o644`).
+    pub mode: u32,
+}
+
+impl Access {
+    /// Every user of the machine may read it.
+    pub fn others_read(self) -> bool {
+        self.mode & 0o004 != 0
+    }
+    /// Members of the file's group may read it.
+    pub fn group_read(self) -> bool {
+        self.mode & 0o040 != 0
+    }
+    /// Someone other than the owner may replace its content.
+    pub fn others_write(self) -> bool {
+        self.mode & 0o022 != 0
+    }
+    /// Nothing to report.
+    pub fn private(self) -> bool {
+        !self.others_read() && !self.group_read() && !self.others_write()
+    }
+}
+
+/// The finding for one file, if its mode is too open.
+pub fn finding(file: &KeyFile, access: Access) -> Option<Finding> {
+    if access.private() {
+        return None;
+    }
+    let who = if access.others_read() {
+        "readable by every user of this machine"
+    } else if access.group_read() {
+        "readable by the members of its group"
+    } else {
+        "writable by users other than its owner (who could replace the key)"
+    };
+    Some(
+        Finding::warn(
+            "readable-by-others",
+            format!(
+                "The {} {} has mode {:04o}: {who}",
+                file.what,
+                file.path.display(),
+                access.mode
+            ),
+        )
+        .with_fix(format!(
+            "Make it private to its owner: `chmod 600 {}` (and, for a directory of secrets, `chmod 700` on the directory).",
+            shell_quote(&file.path)
+        )),
+    )
+}
+
+/// The outcome for each (file, mode) pair; `None` = the mode could not be read.
+pub fn outcome(files: &[(KeyFile, Result<Access, String>)]) -> Result<Outcome, CheckError> {
+    if files.is_empty() {
+        return Err(CheckError::Skip(
+            "the key was not read from a key file or a .env file".into(),
+        ));
+    }
+    let mut findings = Vec::new();
+    let mut details = Vec::new();
+    for (f, access) in files {
+        match access {
+            Ok(a) => match finding(f, *a) {
+                Some(x) => findings.push(x),
+                None => details.push(format!("{}: mode {:04o}", f.path.display(), a.mode)),
+            },
+            Err(e) => details.push(format!("{}: mode unknown ({e})", f.path.display())),
+        }
+    }
+    let summary = if findings.is_empty() {
+        "The files holding the key are private to their owner"
+    } else {
+        "A file holding the key is readable by other users"
+    };
+    let mut o = Outcome::from_findings(summary, findings);
+    o.details = details;
+    Ok(o)
+}
+
+#[cfg(unix)]
+fn mode_of(path: &std::path::Path) -> Result<Access, String> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path)
+        .map(|m| Access {
+            mode: m.permissions().mode() & 0o777,
+        })
+        .map_err(|e| e.to_string())
+}
+
+#[async_trait::async_trait]
+impl Check for KeyFilePermissions {
+    fn meta(&self) -> &'static CheckMeta {
+        &META
+    }
+
+    #[cfg(unix)]
+    async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
+        let files: Vec<_> = key_files(&cx.key)
+            .into_iter()
+            .map(|f| {
+                let a = mode_of(&f.path);
+                (f, a)
+            })
+            .collect();
+        outcome(&files)
+    }
+
+    #[cfg(not(unix))]
+    async fn run(&self, _cx: &Context) -> Result<Outcome, CheckError> {
+        Err(CheckError::Skip(
+            "file modes are a Unix notion; check the file's ACL instead".into(),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::report::Status;
+    use crate::testing::{CANARY, assert_no_leak, cx_with_key, run};
+    use std::path::PathBuf;
+
+    fn f(p: &str) -> KeyFile {
+        KeyFile {
+            path: PathBuf::from(p),
+            what: ".env file",
+        }
+    }
+
+    #[test]
+    fn each_mode() {
+        let cases = [
+            (0o600, Status::Pass),
+            (0o400, Status::Pass),
+            (0o700, Status::Pass),
+            (0o644, Status::Warn),
+            (0o640, Status::Warn),
+            (0o604, Status::Warn),
+            (0o620, Status::Warn),
+            (0o666, Status::Warn),
+            (0o711, Status::Pass),
+        ];
+        for (mode, want) in cases {
+            let o = outcome(&[(f(".env"), Ok(Access { mode }))]).unwrap();
+            assert_eq!(o.status(), want, "{mode:o}");
+        }
+    }
+
+    #[test]
+    fn fix_names_the_chmod() {
+        let x = finding(&f("my dir/.env"), Access { mode: 0o644 }).unwrap();
+        assert!(x.fix.unwrap().contains("`chmod 600 'my dir/.env'`"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn reads_the_real_mode() {
+        use crate::model::context::Candidate;
+        use crate::model::report::{SourceKind, SourceRef};
+        use crate::model::secret::SecretKey;
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let p = tmp.path().join("sl.key");
+        std::fs::write(&p, CANARY).unwrap();
+        let mut cx = cx_with_key(CANARY.as_bytes());
+        cx.key.candidates.push(Candidate {
+            source: SourceRef {
+                kind: SourceKind::File,
+                name: "sl.key".into(),
+            },
+            value: SecretKey::from_string(CANARY.into()),
+            path: Some(p.clone()),
+        });
+        for (mode, want) in [(0o644, Status::Warn), (0o600, Status::Pass)] {
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
+            let o = run(&KeyFilePermissions, &cx).unwrap();
+            assert_eq!(o.status(), want, "{mode:o}");
+            assert_no_leak(&o, CANARY);
+        }
+        assert!(matches!(
+            run(&KeyFilePermissions, &cx_with_key(b"k")),
+            Err(CheckError::Skip(_))
+        ));
+    }
+
+    #[test]
+    fn snapshot() {
+        let o = outcome(&[
+            (f(".env"), Ok(Access { mode: 0o644 })),
+            (
+                KeyFile {
+                    path: PathBuf::from("secrets/sl.key"),
+                    what: "key file",
+                },
+                Ok(Access { mode: 0o600 }),
+            ),
+        ])
+        .unwrap();
+        insta::assert_yaml_snapshot!(o);
+    }
+}

@@ -1,0 +1,185 @@
+//! `key-in-url`: the key is not placed in a URL.
+//!
+//! Sales Layer documents one way to send the key: the `X-API-KEY` header. A key in a
+//! query parameter (`?api_key=…`), in the user info (`https://user:key@…`) or anywhere
+//! else in the URL is written to server and proxy access logs, browser history, shell
+//! history and CI logs. This check finds key-named parameters, user info and the key
+//! value itself (raw or percent-encoded), and never prints what it found.
+
+use crate::analysis::urls;
+use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
+use crate::model::context::Context;
+use crate::model::report::Item;
+
+/// The `key-in-url` check.
+pub struct KeyInUrl;
+
+const PASS: &str = "No key, token or user info in the URL";
+
+static META: CheckMeta = CheckMeta {
+    id: "key-in-url",
+    item: Item::Security,
+    title: "The key is not placed in a URL",
+    needs_network: false,
+    depends_on: &[],
+};
+
+#[async_trait::async_trait]
+impl Check for KeyInUrl {
+    fn meta(&self) -> &'static CheckMeta {
+        &META
+    }
+
+    async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
+        Ok(urls::outcome(cx, META.id, PASS))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::urls::test_support::{canonical, codes};
+    use crate::model::report::Status::{self, *};
+    use crate::testing::{cx_with_key, run};
+
+    const API2: &str = "https://api2.saleslayer.com";
+
+    /// (base URL, --url, …, expected codes, status…)
+    type Case = (
+        &'static str,
+        Option<&'static str>,
+        &'static [&'static str],
+        Status,
+        &'static str,
+    );
+
+    #[test]
+    fn table() {
+        let cases: &[Case] = &[
+            (API2, None, &[], Pass, API2),
+            (
+                API2,
+                Some("https://api2.saleslayer.com/dam/image?$top=1"),
+                &[],
+                Pass,
+                "https://api2.saleslayer.com/dam/image?$top=1",
+            ),
+            (
+                API2,
+                Some("https://api2.saleslayer.com/dam/image?apikey=abc&$top=1"),
+                &["key-parameter-in-url"],
+                Fail,
+                "https://api2.saleslayer.com/dam/image?$top=1",
+            ),
+            (
+                API2,
+                Some("https://api2.saleslayer.com/dam/image?api_key=abc"),
+                &["key-parameter-in-url"],
+                Fail,
+                "https://api2.saleslayer.com/dam/image",
+            ),
+            (
+                API2,
+                Some("https://api2.saleslayer.com/dam/image?X-API-KEY=abc"),
+                &["key-parameter-in-url"],
+                Fail,
+                "https://api2.saleslayer.com/dam/image",
+            ),
+            (
+                API2,
+                Some("https://api2.saleslayer.com/dam/image?key=abc"),
+                &["key-parameter-in-url"],
+                Fail,
+                "https://api2.saleslayer.com/dam/image",
+            ),
+            (
+                API2,
+                Some("https://api2.saleslayer.com/dam/image?token=abc"),
+                &["key-parameter-in-url"],
+                Fail,
+                "https://api2.saleslayer.com/dam/image",
+            ),
+            (
+                API2,
+                Some("https://api2.saleslayer.com/dam/image?access_token=abc"),
+                &["key-parameter-in-url"],
+                Fail,
+                "https://api2.saleslayer.com/dam/image",
+            ),
+            (
+                API2,
+                Some("https://api2.saleslayer.com/dam/image?$skiptoken=abc"),
+                &[],
+                Pass,
+                "https://api2.saleslayer.com/dam/image?$skiptoken=[redacted]",
+            ),
+            (
+                "https://user:pass@api2.saleslayer.com",
+                None,
+                &["userinfo-in-url"],
+                Fail,
+                API2,
+            ),
+            (
+                "https://api2.saleslayer.com?apikey=x",
+                None,
+                &["key-parameter-in-url"],
+                Fail,
+                API2,
+            ),
+        ];
+        for (base, url, want, status, canon) in cases {
+            let (got, st) = codes(&KeyInUrl, base, *url);
+            assert_eq!(got, *want, "{base:?} {url:?}");
+            assert_eq!(st, *status, "{base:?} {url:?}");
+            assert_eq!(
+                canonical(base, *url).as_deref(),
+                Some(*canon),
+                "{base:?} {url:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_key_value_itself_is_found_raw_and_percent_encoded() {
+        let key = b"0123456789abcdef+/==";
+        let cases: &[(&str, &[&str])] = &[
+            (
+                "https://api2.saleslayer.com/dam/image?q=0123456789abcdef+/==",
+                &["key-value-in-url"],
+            ),
+            (
+                "https://api2.saleslayer.com/dam/image?q=0123456789abcdef%2B%2F%3D%3D",
+                &["key-value-in-url"],
+            ),
+            (
+                "https://api2.saleslayer.com/dam/image?apikey=0123456789abcdef%2B%2F%3D%3D",
+                &["key-value-in-url", "key-parameter-in-url"],
+            ),
+            ("https://api2.saleslayer.com/dam/image?q=0123456", &[]),
+        ];
+        for (url, want) in cases {
+            let mut cx = cx_with_key(key);
+            cx.target.url = Some(url.to_string());
+            let o = run(&KeyInUrl, &cx).unwrap();
+            let got: Vec<_> = o.findings.iter().map(|f| f.code.as_str()).collect();
+            assert_eq!(got, *want, "{url}");
+        }
+        // A short key is not searched for (it would match everywhere).
+        let mut cx = cx_with_key(b"dam");
+        cx.target.url = Some("https://api2.saleslayer.com/dam/image".into());
+        assert!(run(&KeyInUrl, &cx).unwrap().findings.is_empty());
+    }
+
+    #[test]
+    fn snapshot_key_in_query_and_userinfo() {
+        let mut cx = cx_with_key(b"SLDOCTORcanary7Qx9+Zk/4mW2=");
+        cx.target.base_url = "https://me:SLDOCTORcanary7Qx9+Zk%2F4mW2=@api2.saleslayer.com".into();
+        cx.target.url = Some(
+            "https://api2.saleslayer.com/dam/image?$top=1&api_key=SLDOCTORcanary7Qx9%2BZk%2F4mW2%3D".into(),
+        );
+        let o = run(&KeyInUrl, &cx).unwrap();
+        assert!(!serde_json::to_string(&o).unwrap().contains("canary"));
+        insta::assert_yaml_snapshot!(o);
+    }
+}

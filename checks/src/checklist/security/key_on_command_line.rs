@@ -1,0 +1,74 @@
+//! `key-on-command-line`: the key was not given as a command-line argument.
+//!
+//! `--key VALUE` works (users ask for it), but the value is visible to every user of
+//! the machine in the process list and lands in shell history and CI logs.
+
+use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
+use crate::model::context::Context;
+use crate::model::report::{Finding, Item};
+
+/// The `key-on-command-line` check.
+pub struct KeyOnCommandLine;
+
+static META: CheckMeta = CheckMeta {
+    id: "key-on-command-line",
+    item: Item::Security,
+    title: "The key is not passed on the command line",
+    needs_network: false,
+    depends_on: &[],
+};
+
+#[async_trait::async_trait]
+impl Check for KeyOnCommandLine {
+    fn meta(&self) -> &'static CheckMeta {
+        &META
+    }
+
+    async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
+        if !cx.key.from_flag() {
+            return Ok(Outcome::pass("The key was not given on the command line"));
+        }
+        Ok(Outcome::from_findings(
+            "The key was given with --key",
+            vec![
+                Finding::warn(
+                    "key-in-argv",
+                    "A key given with --key is visible to other users in the process list and is saved in shell history and CI logs",
+                )
+                .with_fix(format!(
+                    "Pass the key in the {} environment variable, with --key-file PATH or with --key-stdin instead; if this command line was shared or logged, ask Sales Layer support to rotate the key.",
+                    cx.key.env_name
+                )),
+            ],
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::context::Candidate;
+    use crate::model::report::{SourceKind, SourceRef};
+    use crate::model::secret::SecretKey;
+    use crate::testing::{cx_with_key, run};
+
+    #[test]
+    fn flag_is_flagged_env_is_not() {
+        let cx = cx_with_key(b"k");
+        assert_eq!(run(&KeyOnCommandLine, &cx).unwrap().findings.len(), 0);
+        let mut cx = cx_with_key(b"k");
+        cx.key.candidates.insert(
+            0,
+            Candidate {
+                source: SourceRef {
+                    kind: SourceKind::Flag,
+                    name: "--key".into(),
+                },
+                value: SecretKey::from_string("k".into()),
+                path: None,
+            },
+        );
+        let o = run(&KeyOnCommandLine, &cx).unwrap();
+        insta::assert_yaml_snapshot!(o);
+    }
+}

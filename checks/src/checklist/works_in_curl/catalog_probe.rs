@@ -1,0 +1,39 @@
+//! `catalog-probe`: the key works against the Catalog API
+//! (`GET {base}/catalog/rest/Catalog/$metadata`).
+//!
+//! One read-only request with `X-API-KEY`, redirects never followed, interpreted as the
+//! Catalog reference describes the metadata endpoint (401 missing/invalid key, 403
+//! feature disabled for the tenant, 404 tenant or model not found). When the key as given
+//! is rejected (or cannot be sent at all) and the offline checks found something to
+//! clean, the cleaned key is tried once. All the logic lives in [`crate::net::probe`].
+
+use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
+use crate::model::context::Context;
+use crate::model::report::Item;
+
+/// The `catalog-probe` check.
+pub struct CatalogProbe;
+
+static META: CheckMeta = CheckMeta {
+    id: "catalog-probe",
+    item: Item::WorksInCurl,
+    title: "The key works against the Catalog API (live request)",
+    needs_network: true,
+    depends_on: &["key-source"],
+};
+
+#[async_trait::async_trait]
+impl Check for CatalogProbe {
+    fn meta(&self) -> &'static CheckMeta {
+        &META
+    }
+
+    async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
+        crate::net::probe::run(
+            cx,
+            &crate::net::probe::CATALOG,
+            crate::analysis::value::cleaned_key,
+        )
+        .await
+    }
+}

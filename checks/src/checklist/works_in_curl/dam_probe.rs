@@ -1,0 +1,38 @@
+//! `dam-probe`: the key works against the DAM API (`GET {base}/dam/image?$top=1`).
+//!
+//! One read-only request with `X-API-KEY`, redirects never followed, interpreted as the
+//! DAM docs describe each status (401 missing/invalid key, 400 with problem details =
+//! likely invalid key per the DAM reference). When the key as given is rejected (or
+//! cannot be sent at all) and the offline checks found something to clean, the cleaned
+//! key is tried once. All the logic lives in [`crate::net::probe`].
+
+use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
+use crate::model::context::Context;
+use crate::model::report::Item;
+
+/// The `dam-probe` check.
+pub struct DamProbe;
+
+static META: CheckMeta = CheckMeta {
+    id: "dam-probe",
+    item: Item::WorksInCurl,
+    title: "The key works against the DAM API (live request)",
+    needs_network: true,
+    depends_on: &["key-source"],
+};
+
+#[async_trait::async_trait]
+impl Check for DamProbe {
+    fn meta(&self) -> &'static CheckMeta {
+        &META
+    }
+
+    async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
+        crate::net::probe::run(
+            cx,
+            &crate::net::probe::DAM,
+            crate::analysis::value::cleaned_key,
+        )
+        .await
+    }
+}

@@ -1,0 +1,6 @@
+//! Where the key comes from and where it is stored: key sources in precedence order, the
+//! raw `.env` reader, and the files (tracked, shared, world-readable) that hold it.
+
+pub mod dotenv;
+pub mod exposure;
+pub mod sources;

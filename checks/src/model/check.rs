@@ -1,0 +1,176 @@
+//! The `Check` trait: one implementation per check module, run by the binary's runner.
+//!
+//! A check reads the [`Context`] and returns an [`Outcome`]: data, never text for a
+//! terminal. A detected problem is a [`Finding`], not an error; `Err` means the check
+//! did not run (`Skip`) or could not reach a result (`Error`).
+
+use crate::model::context::Context;
+use crate::model::report::{Finding, Item, Severity, Status};
+
+/// Static facts about a check.
+#[derive(Debug)]
+pub struct CheckMeta {
+    /// Stable kebab-case id; also the module name (snake_case) and docs anchor.
+    pub id: &'static str,
+    /// The checklist item it belongs to.
+    pub item: Item,
+    /// One-line title.
+    pub title: &'static str,
+    /// Whether it talks to the network (skipped with `--offline`).
+    pub needs_network: bool,
+    /// Ids of checks that must not have failed for this one to run.
+    pub depends_on: &'static [&'static str],
+}
+
+/// Why a check produced no result.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CheckError {
+    /// Not applicable or preconditions unmet; the reason is shown.
+    #[error("skipped: {0}")]
+    Skip(String),
+}
+
+/// What a check found.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Outcome {
+    /// One-line summary.
+    pub summary: String,
+    /// Extra facts, one per line. Never the key.
+    pub details: Vec<String>,
+    /// Findings; the status is the worst of them unless `status` is set.
+    pub findings: Vec<Finding>,
+    /// What to do. Defaults to the fixes of the non-info findings.
+    pub remediation: Option<String>,
+    /// Explicit status (used for `error`: no verdict could be reached).
+    pub status: Option<Status>,
+}
+
+impl Outcome {
+    /// A passing outcome with a summary.
+    pub fn pass(summary: impl Into<String>) -> Self {
+        Outcome {
+            summary: summary.into(),
+            ..Default::default()
+        }
+    }
+
+    /// An outcome whose status is the worst of the findings.
+    pub fn from_findings(summary: impl Into<String>, findings: Vec<Finding>) -> Self {
+        Outcome {
+            summary: summary.into(),
+            findings,
+            ..Default::default()
+        }
+    }
+
+    /// An inconclusive outcome: the check ran but could not reach a verdict.
+    pub fn inconclusive(summary: impl Into<String>) -> Self {
+        Outcome {
+            summary: summary.into(),
+            status: Some(Status::Error),
+            ..Default::default()
+        }
+    }
+
+    /// Adds a detail line.
+    pub fn detail(mut self, line: impl Into<String>) -> Self {
+        self.details.push(line.into());
+        self
+    }
+
+    /// Adds a finding.
+    pub fn finding(mut self, f: Finding) -> Self {
+        self.findings.push(f);
+        self
+    }
+
+    /// Sets the remediation text.
+    pub fn remediation(mut self, text: impl Into<String>) -> Self {
+        self.remediation = Some(text.into());
+        self
+    }
+
+    /// The status: explicit, else the worst finding severity.
+    pub fn status(&self) -> Status {
+        if let Some(s) = self.status {
+            return s;
+        }
+        match self.findings.iter().map(|f| f.severity).max() {
+            Some(Severity::Fail) => Status::Fail,
+            Some(Severity::Warn) => Status::Warn,
+            _ => Status::Pass,
+        }
+    }
+
+    /// The remediation: explicit, else the distinct fixes of warn/fail findings.
+    pub fn effective_remediation(&self) -> Option<String> {
+        if self.remediation.is_some() {
+            return self.remediation.clone();
+        }
+        let mut fixes: Vec<&str> = Vec::new();
+        for f in &self.findings {
+            if f.severity == Severity::Info {
+                continue;
+            }
+            if let Some(fix) = f.fix.as_deref()
+                && !fixes.contains(&fix)
+            {
+                fixes.push(fix);
+            }
+        }
+        if fixes.is_empty() {
+            None
+        } else {
+            Some(fixes.join(" "))
+        }
+    }
+}
+
+/// One check. Object-safe and async so network checks plug into the same runner.
+#[async_trait::async_trait]
+pub trait Check: Send + Sync {
+    /// Static metadata.
+    fn meta(&self) -> &'static CheckMeta;
+    /// Runs the check.
+    async fn run(&self, cx: &Context) -> Result<Outcome, CheckError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_is_worst_finding() {
+        let cases: [(&[Severity], Status); 4] = [
+            (&[], Status::Pass),
+            (&[Severity::Info], Status::Pass),
+            (&[Severity::Info, Severity::Warn], Status::Warn),
+            (
+                &[Severity::Warn, Severity::Fail, Severity::Info],
+                Status::Fail,
+            ),
+        ];
+        for (sevs, want) in cases {
+            let o = Outcome::from_findings(
+                "x",
+                sevs.iter().map(|s| Finding::new("c", *s, "m")).collect(),
+            );
+            assert_eq!(o.status(), want, "{sevs:?}");
+        }
+        assert_eq!(Outcome::inconclusive("x").status(), Status::Error);
+    }
+
+    #[test]
+    fn remediation_collects_distinct_fixes_of_problems() {
+        let o = Outcome::from_findings(
+            "x",
+            vec![
+                Finding::warn("a", "m").with_fix("Do A."),
+                Finding::fail("b", "m").with_fix("Do A."),
+                Finding::info("c", "m").with_fix("Ignore me."),
+                Finding::fail("d", "m").with_fix("Do B."),
+            ],
+        );
+        assert_eq!(o.effective_remediation().as_deref(), Some("Do A. Do B."));
+    }
+}

@@ -1,0 +1,175 @@
+//! Everything a check may read: the key sources, the target and the network options.
+//!
+//! The binary builds one `Context` from the command line and the environment; checks
+//! never read the process environment or the command line themselves, which keeps
+//! them deterministic under test.
+
+use crate::input::dotenv::DotenvFile;
+use crate::model::report::{SourceKind, SourceRef};
+use crate::model::secret::SecretKey;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The two REST APIs the doctor knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Api {
+    /// The DAM API (`/dam/...`).
+    Dam,
+    /// The Catalog API (`/catalog/rest/Catalog/...`).
+    Catalog,
+}
+
+impl Api {
+    /// Lowercase id as used on the command line and in the report.
+    pub fn id(self) -> &'static str {
+        match self {
+            Api::Dam => "dam",
+            Api::Catalog => "catalog",
+        }
+    }
+}
+
+/// One place that held a key value.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    /// Where it came from.
+    pub source: SourceRef,
+    /// The value exactly as read.
+    pub value: SecretKey,
+    /// The file it was read from (key file or `.env`), as given; `None` for other sources.
+    pub path: Option<PathBuf>,
+}
+
+/// An environment variable whose *name* looks like a misspelt or alternative key variable.
+#[derive(Debug, Clone)]
+pub struct NearMiss {
+    /// The variable name.
+    pub name: String,
+    /// Its value (only ever fingerprinted).
+    pub value: SecretKey,
+}
+
+/// What was found about the key before any check ran.
+#[derive(Debug, Clone, Default)]
+pub struct KeyState {
+    /// Every source that held a value, in precedence order (the first one wins).
+    pub candidates: Vec<Candidate>,
+    /// Human descriptions of every place that was looked at, in precedence order.
+    pub looked_at: Vec<String>,
+    /// Environment variables with key-like names other than the configured one.
+    pub near_misses: Vec<NearMiss>,
+    /// The `.env` file that was read, when one was.
+    pub dotenv: Option<DotenvFile>,
+    /// The `.env` path that was looked at (read or not), as given; its directory is where
+    /// the other environment files (`.env.production`, …) live.
+    pub dotenv_path: Option<PathBuf>,
+    /// The environment variable name that was configured (`--key-env`).
+    pub env_name: String,
+}
+
+impl KeyState {
+    /// The winning candidate, if any.
+    pub fn chosen(&self) -> Option<&Candidate> {
+        self.candidates.first()
+    }
+
+    /// The key that will be used, if any.
+    pub fn key(&self) -> Option<&SecretKey> {
+        self.chosen().map(|c| &c.value)
+    }
+
+    /// Whether a value was given on the command line (`--key`).
+    pub fn from_flag(&self) -> bool {
+        self.candidates
+            .iter()
+            .any(|c| c.source.kind == SourceKind::Flag)
+    }
+}
+
+/// Where the base URL came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UrlOrigin {
+    /// `--base-url`.
+    Flag,
+    /// `SALESLAYER_BASE_URL`.
+    Env,
+    /// Built-in default.
+    Default,
+}
+
+/// What is diagnosed.
+#[derive(Debug, Clone)]
+pub struct TargetSpec {
+    /// The base URL exactly as given (it may contain whitespace or hidden characters).
+    pub base_url: String,
+    /// Where the base URL came from.
+    pub base_url_origin: UrlOrigin,
+    /// A full request URL copied from the user's code (`--url`).
+    pub url: Option<String>,
+    /// The APIs to diagnose.
+    pub apis: Vec<Api>,
+}
+
+impl Default for TargetSpec {
+    fn default() -> Self {
+        TargetSpec {
+            base_url: crate::DEFAULT_BASE_URL.to_string(),
+            base_url_origin: UrlOrigin::Default,
+            url: None,
+            apis: vec![Api::Dam, Api::Catalog],
+        }
+    }
+}
+
+/// Network options (used by the live checks).
+#[derive(Debug, Clone)]
+pub struct NetOptions {
+    /// Network checks are skipped.
+    pub offline: bool,
+    /// Per-request timeout.
+    pub timeout: Duration,
+    /// Extra CA certificate file (PEM) added to the system roots.
+    pub ca_cert: Option<PathBuf>,
+    /// Certificate verification turned off (flagged under security).
+    pub insecure: bool,
+    /// Explicit proxy URL.
+    pub proxy: Option<String>,
+    /// Environment proxies turned off.
+    pub no_proxy: bool,
+    /// `host:port:addr` overrides, like curl's `--resolve`.
+    pub resolve: Vec<(String, u16, std::net::IpAddr)>,
+    /// Send the key over plain http (off by default).
+    pub allow_http: bool,
+    /// Retry once with the cleaned key when the key as given is rejected.
+    pub differential: bool,
+    /// Proxy-related environment variables (name, value) as seen by the process.
+    pub proxy_env: Vec<(String, String)>,
+}
+
+impl Default for NetOptions {
+    fn default() -> Self {
+        NetOptions {
+            offline: false,
+            timeout: Duration::from_secs(10),
+            ca_cert: None,
+            insecure: false,
+            proxy: None,
+            no_proxy: false,
+            resolve: Vec::new(),
+            allow_http: false,
+            differential: true,
+            proxy_env: Vec::new(),
+        }
+    }
+}
+
+/// The input of every check.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    /// Key sources and the chosen key.
+    pub key: KeyState,
+    /// The target URLs and APIs.
+    pub target: TargetSpec,
+    /// Network options.
+    pub net: NetOptions,
+}

@@ -1,0 +1,7 @@
+//! The data model every check and renderer shares: the `Check` trait, the `Context` a
+//! check reads, the report it feeds and the secret key type.
+
+pub mod check;
+pub mod context;
+pub mod report;
+pub mod secret;

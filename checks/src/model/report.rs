@@ -1,0 +1,462 @@
+//! The report model: what every renderer (human, JSON, …) is a pure function of.
+//!
+//! The JSON form of [`Report`] is the schema_version 1 contract of `DESIGN.md`; its
+//! JSON Schema is generated from these types (`docs/report.schema.json`) and a test
+//! keeps the published file and real reports in step with it.
+
+use crate::model::secret::Fingerprint;
+use schemars::JsonSchema;
+use serde::Serialize;
+
+/// The report format version. Bump only on an incompatible change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The six items of the official troubleshooting checklist, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Item {
+    /// The request is sent to the correct base URL.
+    BaseUrl,
+    /// The X-API-KEY header is present in the final HTTP request.
+    HeaderPresent,
+    /// The key value is not surrounded by quotes.
+    NoQuotes,
+    /// The key is loaded correctly from the deployment environment.
+    KeyLoaded,
+    /// The same request works in a controlled tool such as curl.
+    WorksInCurl,
+    /// The security recommendations.
+    Security,
+}
+
+impl Item {
+    /// All items in checklist order.
+    pub const ALL: [Item; 6] = [
+        Item::BaseUrl,
+        Item::HeaderPresent,
+        Item::NoQuotes,
+        Item::KeyLoaded,
+        Item::WorksInCurl,
+        Item::Security,
+    ];
+
+    /// Stable kebab-case id.
+    pub fn id(self) -> &'static str {
+        match self {
+            Item::BaseUrl => "base-url",
+            Item::HeaderPresent => "header-present",
+            Item::NoQuotes => "no-quotes",
+            Item::KeyLoaded => "key-loaded",
+            Item::WorksInCurl => "works-in-curl",
+            Item::Security => "security",
+        }
+    }
+
+    /// The checklist wording.
+    pub fn title(self) -> &'static str {
+        match self {
+            Item::BaseUrl => "The request is sent to the correct base URL",
+            Item::HeaderPresent => "The X-API-KEY header is present in the final HTTP request",
+            Item::NoQuotes => "The key value is not surrounded by quotes",
+            Item::KeyLoaded => "The key is loaded correctly from the deployment environment",
+            Item::WorksInCurl => "The same request works in a controlled tool such as curl",
+            Item::Security => "The security recommendations are followed",
+        }
+    }
+
+    /// Looks an item up by id.
+    pub fn from_id(id: &str) -> Option<Item> {
+        Item::ALL.into_iter().find(|i| i.id() == id)
+    }
+}
+
+/// Outcome of one check or one checklist item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Nothing wrong found.
+    Pass,
+    /// Something worth fixing that does not by itself explain a rejection.
+    Warn,
+    /// A problem that explains (or will cause) a rejected request.
+    Fail,
+    /// Not run: offline, not applicable, or a check it depends on failed.
+    Skip,
+    /// The check itself could not reach a result (network unreachable, timeout, 5xx…).
+    Error,
+}
+
+impl Status {
+    /// Rank used to fold check statuses into an item status: fail > error > warn > pass > skip.
+    fn rank(self) -> u8 {
+        match self {
+            Status::Skip => 0,
+            Status::Pass => 1,
+            Status::Warn => 2,
+            Status::Error => 3,
+            Status::Fail => 4,
+        }
+    }
+
+    /// The worse of two statuses.
+    pub fn worst(self, other: Status) -> Status {
+        if other.rank() > self.rank() {
+            other
+        } else {
+            self
+        }
+    }
+
+    /// Lowercase name as in the JSON report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Warn => "warn",
+            Status::Fail => "fail",
+            Status::Skip => "skip",
+            Status::Error => "error",
+        }
+    }
+}
+
+/// How serious one finding is. A check's status is the worst of its findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Context only; does not change the status.
+    Info,
+    /// Becomes a `warn` status.
+    Warn,
+    /// Becomes a `fail` status.
+    Fail,
+}
+
+/// Where in the key (or URL) a finding points: positions count user-perceived
+/// characters (grapheme clusters), starting at 1.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Position {
+    /// 1-based character (grapheme) index.
+    pub character: usize,
+    /// Total number of characters in the value.
+    pub of: usize,
+    /// The code point, e.g. `U+200B`.
+    pub codepoint: String,
+    /// The Unicode name, e.g. `ZERO WIDTH SPACE`.
+    pub name: String,
+}
+
+/// One observation of a check, with its fix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Finding {
+    /// Stable kebab-case code of this kind of finding, e.g. `zero-width`.
+    pub code: String,
+    /// How serious it is.
+    pub severity: Severity,
+    /// What was found, in one sentence. Never contains the key.
+    pub message: String,
+    /// Where, when it is about one character.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub position: Option<Position>,
+    /// What to do about it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
+}
+
+impl Finding {
+    /// A finding without position or fix.
+    pub fn new(code: &str, severity: Severity, message: impl Into<String>) -> Self {
+        Finding {
+            code: code.to_string(),
+            severity,
+            message: message.into(),
+            position: None,
+            fix: None,
+        }
+    }
+
+    /// A failing finding.
+    pub fn fail(code: &str, message: impl Into<String>) -> Self {
+        Self::new(code, Severity::Fail, message)
+    }
+
+    /// A warning finding.
+    pub fn warn(code: &str, message: impl Into<String>) -> Self {
+        Self::new(code, Severity::Warn, message)
+    }
+
+    /// An informational finding.
+    pub fn info(code: &str, message: impl Into<String>) -> Self {
+        Self::new(code, Severity::Info, message)
+    }
+
+    /// Adds the fix.
+    pub fn with_fix(mut self, fix: impl Into<String>) -> Self {
+        self.fix = Some(fix.into());
+        self
+    }
+
+    /// Adds the position.
+    pub fn at(mut self, position: Position) -> Self {
+        self.position = Some(position);
+        self
+    }
+}
+
+/// The result of one check.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct CheckResult {
+    /// Stable kebab-case check id (also its docs anchor and `explain` argument).
+    pub id: String,
+    /// One-line title.
+    pub title: String,
+    /// Outcome.
+    pub status: Status,
+    /// One-line summary of the outcome.
+    pub summary: String,
+    /// Further facts, one per line (sources, timings, headers…). Never the key.
+    pub details: Vec<String>,
+    /// What to do, when something is to be done.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remediation: Option<String>,
+    /// The individual findings behind the status.
+    pub findings: Vec<Finding>,
+    /// Wall time of the check in milliseconds.
+    pub duration_ms: u64,
+}
+
+/// One checklist item with the checks that belong to it.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ItemResult {
+    /// Item id, e.g. `key-loaded`.
+    pub id: Item,
+    /// Checklist wording.
+    pub title: String,
+    /// Worst status of its checks (`skip` when none ran).
+    pub status: Status,
+    /// Why the item was skipped, when none of its checks ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Its checks, in registry order.
+    pub checks: Vec<CheckResult>,
+}
+
+/// The overall verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// Nothing failed or warned.
+    Pass,
+    /// Warnings only.
+    Warn,
+    /// At least one check failed.
+    Fail,
+    /// Nothing failed, but a check could not reach a result (network, timeout, 5xx, 429).
+    Inconclusive,
+}
+
+impl Verdict {
+    /// Lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Warn => "warn",
+            Verdict::Fail => "fail",
+            Verdict::Inconclusive => "inconclusive",
+        }
+    }
+}
+
+/// The tool that wrote the report.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Tool {
+    /// Always `sl-doctor`.
+    pub name: String,
+    /// The tool's version.
+    pub version: String,
+}
+
+/// Where a key value came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKind {
+    /// An environment variable.
+    Env,
+    /// A key file (`--key-file`).
+    File,
+    /// Standard input (`--key-stdin`).
+    Stdin,
+    /// A `.env` file.
+    Dotenv,
+    /// The command line (`--key`).
+    Flag,
+    /// No key found.
+    None,
+}
+
+/// A source, as shown in the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct SourceRef {
+    /// Kind of source.
+    pub kind: SourceKind,
+    /// Variable name, file path (home shown as `~`), or `--key`.
+    pub name: String,
+}
+
+/// Every source that held a value, and what it held (by fingerprint only).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct SourceSeen {
+    /// Where.
+    pub source: SourceRef,
+    /// Length in characters (graphemes) when the value is UTF-8, else in bytes.
+    pub length: usize,
+    /// Fingerprint of the exact bytes.
+    pub fingerprint: Fingerprint,
+    /// Whether this is the source that was used.
+    pub used: bool,
+}
+
+/// What the report says about the key (never the key itself).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct KeyInfo {
+    /// Whether a value was found at all (it may still be empty).
+    pub present: bool,
+    /// The source that was used.
+    pub source: SourceRef,
+    /// Length in characters (graphemes) of the value as found.
+    pub length: usize,
+    /// Fingerprint of the exact bytes, when present.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<Fingerprint>,
+    /// Length of the cleaned value, when cleaning changed it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cleaned_length: Option<usize>,
+    /// Fingerprint of the cleaned value, when cleaning changed it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cleaned_fingerprint: Option<Fingerprint>,
+    /// Every source that held a value, in precedence order.
+    pub sources: Vec<SourceSeen>,
+}
+
+/// What was diagnosed.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Target {
+    /// The base URL in use.
+    pub base_url: String,
+    /// A full request URL given with `--url`, when any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The APIs diagnosed.
+    pub apis: Vec<String>,
+}
+
+/// Count of checks per status.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Summary {
+    /// Checks that passed.
+    pub pass: usize,
+    /// Checks that warned.
+    pub warn: usize,
+    /// Checks that failed.
+    pub fail: usize,
+    /// Checks that were skipped.
+    pub skip: usize,
+    /// Checks that could not reach a result.
+    pub error: usize,
+}
+
+/// The whole report (schema_version 1).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Report {
+    /// Always 1 for this format.
+    pub schema_version: u32,
+    /// The tool and its version.
+    pub tool: Tool,
+    /// When the report was generated (RFC 3339).
+    pub generated_at: String,
+    /// Overall verdict.
+    pub verdict: Verdict,
+    /// The key, described without showing it.
+    pub key: KeyInfo,
+    /// What was diagnosed.
+    pub target: Target,
+    /// Whether network checks were turned off.
+    pub offline: bool,
+    /// The six checklist items, always all of them, in order.
+    pub checklist: Vec<ItemResult>,
+    /// Counts of check statuses.
+    pub summary: Summary,
+    /// Wall time of the whole run in milliseconds.
+    pub duration_ms: u64,
+}
+
+impl Report {
+    /// Every check result, in checklist order.
+    pub fn checks(&self) -> impl Iterator<Item = &CheckResult> {
+        self.checklist.iter().flat_map(|i| i.checks.iter())
+    }
+
+    /// Counts statuses and computes the verdict from the checks.
+    pub fn tally(checklist: &[ItemResult]) -> (Summary, Verdict) {
+        let mut s = Summary::default();
+        for c in checklist.iter().flat_map(|i| i.checks.iter()) {
+            match c.status {
+                Status::Pass => s.pass += 1,
+                Status::Warn => s.warn += 1,
+                Status::Fail => s.fail += 1,
+                Status::Skip => s.skip += 1,
+                Status::Error => s.error += 1,
+            }
+        }
+        let verdict = if s.fail > 0 {
+            Verdict::Fail
+        } else if s.error > 0 {
+            Verdict::Inconclusive
+        } else if s.warn > 0 {
+            Verdict::Warn
+        } else {
+            Verdict::Pass
+        };
+        (s, verdict)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn items_round_trip_and_are_in_checklist_order() {
+        let ids: Vec<_> = Item::ALL.iter().map(|i| i.id()).collect();
+        assert_eq!(
+            ids,
+            [
+                "base-url",
+                "header-present",
+                "no-quotes",
+                "key-loaded",
+                "works-in-curl",
+                "security"
+            ]
+        );
+        for i in Item::ALL {
+            assert_eq!(Item::from_id(i.id()), Some(i));
+        }
+    }
+
+    #[test]
+    fn worst_status_table() {
+        use Status::*;
+        let cases = [
+            (Skip, Pass, Pass),
+            (Pass, Warn, Warn),
+            (Warn, Error, Error),
+            (Error, Fail, Fail),
+            (Fail, Pass, Fail),
+            (Skip, Skip, Skip),
+        ];
+        for (a, b, want) in cases {
+            assert_eq!(a.worst(b), want, "{a:?} vs {b:?}");
+            assert_eq!(b.worst(a), want, "{b:?} vs {a:?}");
+        }
+    }
+}

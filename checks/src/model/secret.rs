@@ -1,0 +1,125 @@
+//! The API key as a secret type, from the moment it is read to the moment it is sent.
+//!
+//! `SecretKey` holds the raw bytes exactly as they were read (a key read from a
+//! non-UTF-8 environment value or file must be diagnosed, not rejected). It has no
+//! `Display` and no `Serialize`; its `Debug` is redacted and its memory is zeroized on
+//! drop. The only ways to learn something about it are its length, a fingerprint and
+//! the per-character analysis in `crate::analysis::value`, none of which reproduce it.
+
+use sha2::{Digest, Sha256};
+use std::fmt;
+use zeroize::Zeroizing;
+
+/// A key value as raw bytes. Never printed, never serialised.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretKey(Zeroizing<Vec<u8>>);
+
+impl SecretKey {
+    /// Wraps raw bytes. The caller hands over ownership so no copy stays behind.
+    pub fn from_bytes(bytes: Vec<u8>) -> Self {
+        SecretKey(Zeroizing::new(bytes))
+    }
+
+    /// Wraps a string value.
+    pub fn from_string(s: String) -> Self {
+        Self::from_bytes(s.into_bytes())
+    }
+
+    /// The raw bytes, for analysis and for building the request header only.
+    pub fn expose_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// The value as UTF-8 when it is valid UTF-8.
+    pub fn expose_str(&self) -> Option<&str> {
+        std::str::from_utf8(&self.0).ok()
+    }
+
+    /// Number of bytes.
+    pub fn byte_len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Length as users count it: grapheme clusters when UTF-8, else bytes.
+    pub fn char_len(&self) -> usize {
+        use unicode_segmentation::UnicodeSegmentation;
+        match self.expose_str() {
+            Some(s) => s.graphemes(true).count(),
+            None => self.0.len(),
+        }
+    }
+
+    /// True when the value has no bytes at all.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `sha256:` + the first 12 hex digits of SHA-256 over the exact bytes.
+    pub fn fingerprint(&self) -> Fingerprint {
+        Fingerprint::of(&self.0)
+    }
+}
+
+impl fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SecretKey([REDACTED {} bytes])", self.0.len())
+    }
+}
+
+/// A short, non-reversible fingerprint: enough for support to tell two keys apart.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, schemars::JsonSchema)]
+#[serde(transparent)]
+pub struct Fingerprint(String);
+
+impl Fingerprint {
+    /// Fingerprint of arbitrary bytes (used for the key and for its cleaned form).
+    pub fn of(bytes: &[u8]) -> Self {
+        let digest = Sha256::digest(bytes);
+        // sha2 0.11 output has no LowerHex impl, so format byte by byte.
+        let hex: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
+        Fingerprint(format!("sha256:{hex}"))
+    }
+
+    /// The fingerprint text, e.g. `sha256:1a2b3c4d5e6f`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_is_redacted() {
+        let k = SecretKey::from_string("SLDOCTORcanary7Qx9+Zk/4mW2=".into());
+        let shown = format!("{k:?} {:#?}", k);
+        assert!(!shown.contains("canary"));
+        assert!(shown.contains("REDACTED"));
+    }
+
+    #[test]
+    fn fingerprint_is_sha256_prefix() {
+        // sha256("abc") = ba7816bf8f01cfea414140de5dae2223...
+        assert_eq!(Fingerprint::of(b"abc").as_str(), "sha256:ba7816bf8f01");
+        let k = SecretKey::from_string("abc".into());
+        assert_eq!(k.fingerprint(), Fingerprint::of(b"abc"));
+    }
+
+    #[test]
+    fn fingerprint_differs_on_trailing_newline() {
+        assert_ne!(Fingerprint::of(b"abc"), Fingerprint::of(b"abc\n"));
+    }
+}

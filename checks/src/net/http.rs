@@ -1,0 +1,548 @@
+//! The one place that builds an HTTP client for the live probes, sends a request with
+//! per-phase timings, reads a capped body and classifies transport errors.
+//!
+//! Rules it enforces (see `DESIGN.md`):
+//! - redirects are never followed (`Policy::none()`): reqwest forwards `X-API-KEY` to
+//!   other hosts and over plain http on redirects;
+//! - every request is bounded: connect and request timeouts from `--timeout`, bodies are
+//!   read in chunks and capped at [`BODY_CAP`] bytes;
+//! - idle connections are not pooled, so every request really connects and the timings
+//!   are real;
+//! - the key only ever goes into a `HeaderValue` marked sensitive; nothing built here
+//!   (errors, URLs, timings) contains it.
+
+use crate::model::context::NetOptions;
+use crate::model::report::Finding;
+use crate::model::secret::SecretKey;
+use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::{Client, StatusCode, Url, Version};
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context as TaskContext, Poll};
+use std::time::{Duration, Instant};
+
+/// At most this many body bytes are kept; the rest is never read.
+pub const BODY_CAP: usize = 64 * 1024;
+
+/// The header that carries the key.
+pub const KEY_HEADER: &str = "x-api-key";
+
+type Log = Arc<Mutex<Vec<Duration>>>;
+
+fn push(log: &Log, d: Duration) {
+    if let Ok(mut l) = log.lock() {
+        l.push(d);
+    }
+}
+
+fn total(log: &Log) -> Option<Duration> {
+    let l = log.lock().ok()?;
+    if l.is_empty() {
+        None
+    } else {
+        Some(l.iter().sum())
+    }
+}
+
+/// A DNS resolver that asks the system (getaddrinfo, like curl) and times the lookup.
+struct TimedResolver {
+    log: Log,
+}
+
+impl reqwest::dns::Resolve for TimedResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let log = self.log.clone();
+        let host = name.as_str().to_string();
+        Box::pin(async move {
+            let t = Instant::now();
+            let res = tokio::net::lookup_host((host.as_str(), 0)).await;
+            push(&log, t.elapsed());
+            let addrs: Vec<SocketAddr> = res?.collect();
+            let it: reqwest::dns::Addrs = Box::new(addrs.into_iter());
+            Ok(it)
+        })
+    }
+}
+
+/// A connector layer that times DNS + TCP + TLS (+ proxy CONNECT) together.
+#[derive(Clone)]
+struct TimingLayer {
+    log: Log,
+}
+
+impl<S> tower::Layer<S> for TimingLayer {
+    type Service = TimingSvc<S>;
+    fn layer(&self, inner: S) -> TimingSvc<S> {
+        TimingSvc {
+            inner,
+            log: self.log.clone(),
+        }
+    }
+}
+
+#[derive(Clone)]
+struct TimingSvc<S> {
+    inner: S,
+    log: Log,
+}
+
+impl<S, R> tower::Service<R> for TimingSvc<S>
+where
+    S: tower::Service<R>,
+    S::Future: Send + 'static,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<S::Response, S::Error>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut TaskContext<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: R) -> Self::Future {
+        let t = Instant::now();
+        let fut = self.inner.call(req);
+        let log = self.log.clone();
+        Box::pin(async move {
+            let out = fut.await;
+            push(&log, t.elapsed());
+            out
+        })
+    }
+}
+
+/// A client for the probes, with the timing hooks it was built with.
+pub struct ProbeClient {
+    client: Client,
+    dns: Log,
+    connect: Log,
+    timeout: Duration,
+}
+
+/// Per-phase timings of one request, like httpstat.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Timings {
+    /// DNS lookup (None: not looked up, e.g. an IP address or `--resolve`).
+    pub dns: Option<Duration>,
+    /// TCP connect + TLS handshake (+ proxy CONNECT), without DNS.
+    pub connect: Option<Duration>,
+    /// Time to the response headers.
+    pub ttfb: Option<Duration>,
+    /// Time to the end of the (capped) body.
+    pub total: Duration,
+}
+
+fn ms(d: Option<Duration>) -> String {
+    match d {
+        Some(d) => format!("{} ms", d.as_millis()),
+        None => "-".into(),
+    }
+}
+
+impl std::fmt::Display for Timings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "dns: {} · connect+tls: {} · ttfb: {} · total: {}",
+            ms(self.dns),
+            ms(self.connect),
+            ms(self.ttfb),
+            ms(Some(self.total))
+        )
+    }
+}
+
+/// A response as far as it was read.
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// HTTP version of the answer.
+    pub version: Version,
+    /// Response headers.
+    pub headers: HeaderMap,
+    /// The first [`BODY_CAP`] bytes of the body.
+    pub body: Vec<u8>,
+    /// Whether the body was longer than the cap (the rest was not read).
+    pub truncated: bool,
+    /// Why reading the body stopped early, when it did (e.g. a timeout).
+    pub body_error: Option<String>,
+    /// The peer address (the proxy's when a proxy was used).
+    pub remote: Option<SocketAddr>,
+    /// Timings.
+    pub timings: Timings,
+}
+
+impl Exchange {
+    /// `HTTP/1.1 200 OK`.
+    pub fn status_line(&self) -> String {
+        format!(
+            "{:?} {} {}",
+            self.version,
+            self.status.as_u16(),
+            self.status.canonical_reason().unwrap_or("")
+        )
+        .trim_end()
+        .to_string()
+    }
+
+    /// A response header as text (lossy), when present.
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get(name)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+    }
+}
+
+/// What kind of transport failure happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NetErrorKind {
+    /// Connect or request timeout.
+    Timeout,
+    /// The host name did not resolve.
+    Dns,
+    /// TCP connection refused.
+    Refused,
+    /// TLS handshake or certificate problem.
+    Tls,
+    /// The request could not be built (e.g. a header value was rejected).
+    Builder,
+    /// Any other transport problem.
+    Other,
+}
+
+/// A classified transport error. Its message never contains the URL or the key.
+#[derive(Debug, Clone)]
+pub struct NetError {
+    /// Class.
+    pub kind: NetErrorKind,
+    /// Stable finding code.
+    pub code: &'static str,
+    /// One sentence.
+    pub message: String,
+    /// Time until the failure.
+    pub elapsed: Duration,
+}
+
+fn find_io_kind(e: &(dyn std::error::Error + 'static)) -> Option<std::io::ErrorKind> {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        match err.downcast_ref::<std::io::Error>() {
+            Some(i) if i.kind() != std::io::ErrorKind::Other => return Some(i.kind()),
+            _ => {}
+        }
+        cur = err.source();
+    }
+    None
+}
+
+/// The messages of the error chain (without the URL), joined with ` <- `.
+fn chain(e: &reqwest::Error) -> String {
+    let mut parts = Vec::new();
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    while let Some(err) = cur {
+        let s = err.to_string();
+        if !s.is_empty() && !parts.contains(&s) {
+            parts.push(s);
+        }
+        cur = err.source();
+    }
+    parts.join(" <- ")
+}
+
+/// Classifies a reqwest error into a finding code and a URL-free message.
+pub fn classify(e: &reqwest::Error, elapsed: Duration, timeout: Duration) -> NetError {
+    let detail = chain(e);
+    let with = |s: String| {
+        if detail.is_empty() {
+            s
+        } else {
+            format!("{s} ({detail})")
+        }
+    };
+    let (kind, code, message) = if e.is_timeout() {
+        (
+            NetErrorKind::Timeout,
+            "timeout",
+            format!(
+                "No answer within the {} s timeout (after {} ms)",
+                timeout.as_secs_f32(),
+                elapsed.as_millis()
+            ),
+        )
+    } else if e.is_builder() {
+        (
+            NetErrorKind::Builder,
+            "request-not-built",
+            with("The HTTP client refused to build the request".into()),
+        )
+    } else if let Some(r) = crate::net::tls::find_rustls_error(e) {
+        // The same classification as the tls-connection check, so both say the same.
+        let (_, why) = crate::net::tls::classify(r);
+        (
+            NetErrorKind::Tls,
+            "tls-failed",
+            format!("The TLS handshake failed: {why}"),
+        )
+    } else if e.is_dns() {
+        (
+            NetErrorKind::Dns,
+            "dns-failed",
+            with("The host name could not be resolved".into()),
+        )
+    } else if find_io_kind(e) == Some(std::io::ErrorKind::ConnectionRefused) {
+        (
+            NetErrorKind::Refused,
+            "connection-refused",
+            "The connection was refused: nothing listens on that host and port".into(),
+        )
+    } else if e.is_connect() {
+        (
+            NetErrorKind::Other,
+            "connect-failed",
+            with("The connection could not be established".into()),
+        )
+    } else {
+        (
+            NetErrorKind::Other,
+            "network-error",
+            with("The request failed".into()),
+        )
+    };
+    NetError {
+        kind,
+        code,
+        message,
+        elapsed,
+    }
+}
+
+/// Builds the probe client from the network options. A problem with the options (an
+/// unreadable or empty `--ca-cert`, a bad `--proxy`, no CA certificates at all) is a
+/// failing finding, not a panic.
+pub fn build_client(net: &NetOptions) -> Result<ProbeClient, Box<Finding>> {
+    let dns: Log = Arc::default();
+    let connect: Log = Arc::default();
+    let mut b = Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(net.timeout)
+        .timeout(net.timeout)
+        .pool_max_idle_per_host(0)
+        .user_agent(concat!("sl-doctor/", env!("CARGO_PKG_VERSION")))
+        .dns_resolver(TimedResolver { log: dns.clone() })
+        .connector_layer(TimingLayer {
+            log: connect.clone(),
+        });
+    // The same trust as the tls-connection check, from the same (shared) verifier: system
+    // roots plus --ca-cert, or no verification with --insecure.
+    let tls = crate::net::tls::client_config(net)
+        .map_err(|e| Box::new(Finding::fail(e.code(), e.to_string()).with_fix(e.fix())))?;
+    b = b.tls_backend_preconfigured(tls);
+    if net.no_proxy {
+        b = b.no_proxy();
+    }
+    if let Some(p) = &net.proxy {
+        let proxy = reqwest::Proxy::all(p.as_str()).map_err(|_| {
+            Box::new(
+                Finding::fail(
+                    "proxy-invalid",
+                    "--proxy is not a valid proxy URL (expected e.g. http://proxy.example:3128)",
+                )
+                .with_fix("Give the proxy as scheme://host:port."),
+            )
+        })?;
+        b = b.proxy(proxy);
+    }
+    for (host, port, ip) in &net.resolve {
+        b = b.resolve(host, SocketAddr::new(*ip, *port));
+    }
+    let client = b.build().map_err(|e| {
+        let d = chain(&e);
+        Box::new(if d.contains("No CA certificates") {
+            Finding::fail(
+                "no-ca-certificates",
+                format!("The HTTP client could not load any CA certificate from the system ({d})"),
+            )
+            .with_fix("Install the system CA bundle (e.g. `ca-certificates`), or fix SSL_CERT_FILE / SSL_CERT_DIR so they point to an existing bundle, or pass --ca-cert.")
+        } else {
+            Finding::fail(
+                "client-not-built",
+                format!("The HTTP client could not be built: {d}"),
+            )
+        })
+    })?;
+    Ok(ProbeClient {
+        client,
+        dns,
+        connect,
+        timeout: net.timeout,
+    })
+}
+
+/// Checks that a key can be put in an HTTP header value. Returns the sensitive header
+/// value, or a description of the first offending byte (position and name, never the key).
+pub fn key_header(key: &SecretKey) -> Result<HeaderValue, String> {
+    match HeaderValue::from_bytes(key.expose_bytes()) {
+        Ok(mut v) => {
+            v.set_sensitive(true);
+            Ok(v)
+        }
+        Err(_) => {
+            let bytes = key.expose_bytes();
+            let (pos, b) = bytes
+                .iter()
+                .enumerate()
+                .find(|(_, b)| (**b < 0x20 && **b != b'\t') || **b == 0x7f)
+                .map(|(i, b)| (i, *b))
+                .unwrap_or((0, 0));
+            let name = match b {
+                b'\n' => "LINE FEED".to_string(),
+                b'\r' => "CARRIAGE RETURN".to_string(),
+                0 => "NULL".to_string(),
+                0x1b => "ESCAPE".to_string(),
+                0x7f => "DELETE".to_string(),
+                _ => "control character".to_string(),
+            };
+            // Position in characters when the key is UTF-8.
+            let at = match key.expose_str() {
+                Some(s) => s[..pos].chars().count() + 1,
+                None => pos + 1,
+            };
+            let of = key.expose_str().map_or(bytes.len(), |s| s.chars().count());
+            Err(format!(
+                "U+{:04X} {name} at character {at} of {of}",
+                b as u32
+            ))
+        }
+    }
+}
+
+impl ProbeClient {
+    /// The request timeout.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    fn reset(&self) {
+        for l in [&self.dns, &self.connect] {
+            if let Ok(mut v) = l.lock() {
+                v.clear();
+            }
+        }
+    }
+
+    /// Sends `GET url` with the key header (when given), reads at most [`BODY_CAP`] bytes.
+    pub async fn get(&self, url: &Url, key: Option<HeaderValue>) -> Result<Exchange, NetError> {
+        self.reset();
+        let start = Instant::now();
+        let mut req = self
+            .client
+            .get(url.clone())
+            .header(reqwest::header::ACCEPT, "application/json");
+        if let Some(v) = key {
+            req = req.header(KEY_HEADER, v);
+        }
+        let mut resp = match req.send().await {
+            Ok(r) => r,
+            Err(e) => return Err(classify(&e, start.elapsed(), self.timeout)),
+        };
+        let ttfb = start.elapsed();
+        let status = resp.status();
+        let version = resp.version();
+        let headers = resp.headers().clone();
+        let remote = resp.remote_addr();
+        let mut body = Vec::new();
+        let mut truncated = false;
+        let mut body_error = None;
+        loop {
+            match resp.chunk().await {
+                Ok(Some(c)) => {
+                    let room = BODY_CAP - body.len();
+                    if c.len() >= room {
+                        // At the cap: keep what fits, never read the rest.
+                        body.extend_from_slice(&c[..room]);
+                        truncated = true;
+                        break;
+                    }
+                    body.extend_from_slice(&c);
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    body_error = Some(classify(&e, start.elapsed(), self.timeout).message);
+                    break;
+                }
+            }
+        }
+        drop(resp);
+        let dns = total(&self.dns);
+        let connect = total(&self.connect).map(|c| c.saturating_sub(dns.unwrap_or_default()));
+        Ok(Exchange {
+            status,
+            version,
+            headers,
+            body,
+            truncated,
+            body_error,
+            remote,
+            timings: Timings {
+                dns,
+                connect,
+                ttfb: Some(ttfb),
+                total: start.elapsed(),
+            },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_check_names_the_first_control_character() {
+        let k = SecretKey::from_string("abc\r\n".into());
+        assert_eq!(
+            key_header(&k).unwrap_err(),
+            "U+000D CARRIAGE RETURN at character 4 of 5"
+        );
+        let k = SecretKey::from_string("é-x\n".into());
+        assert_eq!(
+            key_header(&k).unwrap_err(),
+            "U+000A LINE FEED at character 4 of 4"
+        );
+        let ok = key_header(&SecretKey::from_string("a\u{200b}b".into())).unwrap();
+        assert!(ok.is_sensitive());
+    }
+
+    #[test]
+    fn timings_display() {
+        let t = Timings {
+            dns: None,
+            connect: Some(Duration::from_millis(3)),
+            ttfb: Some(Duration::from_millis(10)),
+            total: Duration::from_millis(12),
+        };
+        assert_eq!(
+            t.to_string(),
+            "dns: - · connect+tls: 3 ms · ttfb: 10 ms · total: 12 ms"
+        );
+    }
+
+    #[test]
+    fn missing_and_empty_ca_cert_are_findings() {
+        let mut net = NetOptions {
+            ca_cert: Some("/nonexistent/ca.pem".into()),
+            ..Default::default()
+        };
+        assert_eq!(build_client(&net).err().unwrap().code, "ca-cert-unreadable");
+        let dir = std::env::temp_dir().join(format!("sl-doctor-net-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("empty.pem");
+        std::fs::write(&p, "hello").unwrap();
+        net.ca_cert = Some(p);
+        assert_eq!(build_client(&net).err().unwrap().code, "ca-cert-empty");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

@@ -1,0 +1,10 @@
+//! The network engines the live checks share: bounded TCP connects and `--resolve`
+//! (`endpoint`), the proxy decision (`proxy`), TLS trust and certificate facts (`tls`), the
+//! HTTP client and exchange (`http`) and the API probe (`probe`). They return facts; the
+//! checks make the findings.
+
+pub mod endpoint;
+pub mod http;
+pub mod probe;
+pub mod proxy;
+pub mod tls;

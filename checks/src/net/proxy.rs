@@ -1,0 +1,446 @@
+//! The proxy decision, shared by `proxy-config`, `tls-connection` and the live probe.
+//!
+//! The decision is the one reqwest makes from the environment: hyper-util's
+//! [`Matcher`] (the code reqwest uses), built from `cx.net.proxy_env` instead of the
+//! process environment so that tests are deterministic. `HTTPS_PROXY` (then
+//! `https_proxy`) applies to https targets, `HTTP_PROXY`/`http_proxy` to http targets,
+//! `ALL_PROXY`/`all_proxy` to both when the specific one is unset; `NO_PROXY`/`no_proxy`
+//! excludes hosts, domain suffixes, IPs and CIDR ranges, `*` excludes everything.
+//! Loopback is **not** excluded automatically.
+//!
+//! `--proxy URL` replaces the environment's proxy for every scheme (`NO_PROXY` still
+//! applies, as with curl); `--no-proxy` turns proxies off.
+//!
+//! Proxy credentials (`user:pass@`) are never part of anything printable here: use
+//! [`redact_proxy_value`] for display and [`Proxy::display`] for the chosen proxy.
+
+use crate::model::context::NetOptions;
+use crate::net::endpoint::{Target, host_port};
+use http::HeaderValue;
+use hyper_util::client::proxy::matcher::Matcher;
+
+/// The variable names that are honoured, upper case first (the first one set wins).
+const HTTPS_VARS: [&str; 2] = ["HTTPS_PROXY", "https_proxy"];
+const HTTP_VARS: [&str; 2] = ["HTTP_PROXY", "http_proxy"];
+const ALL_VARS: [&str; 2] = ["ALL_PROXY", "all_proxy"];
+const NO_VARS: [&str; 2] = ["NO_PROXY", "no_proxy"];
+
+/// Where the chosen proxy comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProxySource {
+    /// `--proxy URL`.
+    Flag,
+    /// An environment variable (its name).
+    Env(String),
+}
+
+impl ProxySource {
+    /// `--proxy` or the variable name.
+    pub fn describe(&self) -> String {
+        match self {
+            ProxySource::Flag => "--proxy".into(),
+            ProxySource::Env(n) => n.clone(),
+        }
+    }
+}
+
+/// The proxy a request to the target goes through.
+#[derive(Clone)]
+pub struct Proxy {
+    /// `http`, `https`, `socks5`, …
+    pub scheme: String,
+    /// Proxy host (no credentials).
+    pub host: String,
+    /// Proxy port (default 80 for http, 443 for https, 1080 for socks).
+    pub port: u16,
+    /// Where it was configured.
+    pub source: ProxySource,
+    /// Whether credentials were given in the URL (they are never shown).
+    pub has_credentials: bool,
+    auth: Option<HeaderValue>,
+}
+
+impl std::fmt::Debug for Proxy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Proxy")
+            .field("proxy", &self.display())
+            .field("source", &self.source)
+            .field("has_credentials", &self.has_credentials)
+            .finish()
+    }
+}
+
+impl Proxy {
+    /// `scheme://host:port`, never with credentials.
+    pub fn display(&self) -> String {
+        format!("{}://{}", self.scheme, host_port(&self.host, self.port))
+    }
+
+    /// `host:port` of the proxy.
+    pub fn authority(&self) -> String {
+        host_port(&self.host, self.port)
+    }
+
+    /// Whether it speaks HTTP (CONNECT tunnels are possible over plain TCP).
+    pub fn is_http(&self) -> bool {
+        self.scheme == "http"
+    }
+
+    /// The `Proxy-Authorization: Basic …` value a client sends, when credentials were
+    /// given. Marked sensitive; never print it.
+    pub fn proxy_authorization(&self) -> Option<&HeaderValue> {
+        self.auth.as_ref()
+    }
+}
+
+/// Why the connection is direct.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Direct {
+    /// No proxy variable applies to the target's scheme.
+    NoneConfigured,
+    /// `--no-proxy`.
+    DisabledByFlag,
+    /// A proxy is configured but the host matches `NO_PROXY` (the variable's name).
+    Excluded(String),
+}
+
+/// Direct or through a proxy.
+#[derive(Debug, Clone)]
+pub enum Route {
+    /// No proxy.
+    Direct(Direct),
+    /// Through this proxy.
+    Proxy(Proxy),
+}
+
+/// One proxy-related variable, safe to print.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShownVar {
+    /// The variable name as set.
+    pub name: String,
+    /// The value, redacted (credentials replaced by `***`).
+    pub shown: String,
+    /// Whether the value had credentials.
+    pub has_credentials: bool,
+}
+
+/// The full decision for one target.
+#[derive(Debug, Clone)]
+pub struct Decision {
+    /// What happens.
+    pub route: Route,
+    /// Every proxy variable that is set, redacted, in the order given.
+    pub vars: Vec<ShownVar>,
+    /// Variables that are set but ignored, with the reason.
+    pub ignored: Vec<(String, String)>,
+}
+
+/// Replaces `user:pass@` in a proxy URL by `***@` and drops path and query.
+/// A value that is not a URL is described by its length only.
+pub fn redact_proxy_value(raw: &str) -> (String, bool) {
+    let v = raw.trim();
+    if v.is_empty() {
+        return ("(empty)".into(), false);
+    }
+    let (scheme, rest) = match v.split_once("://") {
+        Some((s, r)) => (Some(s), r),
+        None => (None, v),
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let (creds, hostport) = match authority.rsplit_once('@') {
+        Some((_, hp)) => (true, hp),
+        None => (false, authority),
+    };
+    let ok = !hostport.is_empty()
+        && hostport
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-._:[]".contains(c));
+    if !ok {
+        return (
+            format!("(not a proxy URL, {} characters)", v.chars().count()),
+            creds,
+        );
+    }
+    let mut s = String::new();
+    if let Some(sc) = scheme {
+        s.push_str(sc);
+        s.push_str("://");
+    }
+    if creds {
+        s.push_str("***@");
+    }
+    s.push_str(hostport);
+    (s, creds)
+}
+
+fn first_set<'a>(env: &'a [(String, String)], names: &[&str]) -> Option<(&'a str, &'a str)> {
+    names.iter().find_map(|n| {
+        env.iter()
+            .find(|(k, _)| k == n)
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+    })
+}
+
+fn target_uri(t: &Target) -> Option<http::Uri> {
+    format!("{}://{}/", t.scheme, t.authority()).parse().ok()
+}
+
+/// Builds the matcher for `proxy` (one value, applied to the given scheme or both)
+/// and `no`.
+fn matcher(https: Option<&str>, http: Option<&str>, no: &str) -> Matcher {
+    Matcher::builder()
+        .https(https.unwrap_or("").to_string())
+        .http(http.unwrap_or("").to_string())
+        .no(no.to_string())
+        .build()
+}
+
+fn has_userinfo(raw: &str) -> bool {
+    let rest = raw.split_once("://").map_or(raw, |(_, r)| r);
+    rest.split(['/', '?', '#'])
+        .next()
+        .is_some_and(|a| a.contains('@'))
+}
+
+/// Decides whether a request to `target` goes through a proxy, and which.
+pub fn decide(net: &NetOptions, target: &Target) -> Decision {
+    let env = &net.proxy_env;
+    let mut vars = Vec::new();
+    let mut ignored = Vec::new();
+    let honoured: Vec<&str> = HTTPS_VARS
+        .iter()
+        .chain(&HTTP_VARS)
+        .chain(&ALL_VARS)
+        .chain(&NO_VARS)
+        .copied()
+        .collect();
+    for (k, v) in env {
+        let is_no = k.eq_ignore_ascii_case("no_proxy");
+        let (shown, has_credentials) = if is_no {
+            (v.trim().to_string(), false)
+        } else {
+            redact_proxy_value(v)
+        };
+        vars.push(ShownVar {
+            name: k.clone(),
+            shown,
+            has_credentials,
+        });
+        if !honoured.contains(&k.as_str()) {
+            ignored.push((
+                k.clone(),
+                format!(
+                    "only {} and {} are read (variable names are case-sensitive)",
+                    k.to_ascii_uppercase(),
+                    k.to_ascii_lowercase()
+                ),
+            ));
+        }
+    }
+    // Shadowed lower-case variables.
+    for pair in [HTTPS_VARS, HTTP_VARS, ALL_VARS, NO_VARS] {
+        if env.iter().any(|(k, _)| k == pair[0]) && env.iter().any(|(k, _)| k == pair[1]) {
+            ignored.push((pair[1].into(), format!("{} is set and wins", pair[0])));
+        }
+    }
+
+    let no = first_set(env, &NO_VARS);
+    let no_value = no.map_or("", |(_, v)| v);
+    let Some(uri) = target_uri(target) else {
+        return Decision {
+            route: Route::Direct(Direct::NoneConfigured),
+            vars,
+            ignored,
+        };
+    };
+
+    // Which value applies to this scheme, and where it comes from.
+    let specific = if target.is_https() {
+        &HTTPS_VARS
+    } else {
+        &HTTP_VARS
+    };
+    let usable = |v: &str| matcher(Some(v), Some(v), "").intercept(&uri).is_some();
+    let mut chosen: Option<(ProxySource, String)> = None;
+    if let Some(flag) = net.proxy.as_deref() {
+        chosen = Some((ProxySource::Flag, flag.to_string()));
+        if !usable(flag) {
+            ignored.push((
+                "--proxy".into(),
+                format!("{} is not a usable proxy URL", redact_proxy_value(flag).0),
+            ));
+            chosen = None;
+        }
+    } else {
+        for names in [specific, &ALL_VARS] {
+            if let Some((name, v)) = first_set(env, names) {
+                if usable(v) {
+                    chosen = Some((ProxySource::Env(name.into()), v.into()));
+                    break;
+                } else if !v.trim().is_empty() {
+                    ignored.push((
+                        name.into(),
+                        format!(
+                            "{} is not a usable proxy URL, so it is ignored",
+                            redact_proxy_value(v).0
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    if net.no_proxy {
+        return Decision {
+            route: Route::Direct(Direct::DisabledByFlag),
+            vars,
+            ignored,
+        };
+    }
+    let Some((source, value)) = chosen else {
+        return Decision {
+            route: Route::Direct(Direct::NoneConfigured),
+            vars,
+            ignored,
+        };
+    };
+    let m = matcher(Some(&value), Some(&value), no_value);
+    let Some(icpt) = m.intercept(&uri) else {
+        return Decision {
+            route: Route::Direct(Direct::Excluded(
+                no.map_or("NO_PROXY", |(k, _)| k).to_string(),
+            )),
+            vars,
+            ignored,
+        };
+    };
+    let puri = icpt.uri();
+    let scheme = puri.scheme_str().unwrap_or("http").to_ascii_lowercase();
+    let host = puri
+        .host()
+        .unwrap_or("")
+        .trim_matches(|c| c == '[' || c == ']')
+        .to_string();
+    let port = puri.port_u16().unwrap_or(match scheme.as_str() {
+        "https" => 443,
+        "http" => 80,
+        _ => 1080,
+    });
+    Decision {
+        route: Route::Proxy(Proxy {
+            scheme,
+            host,
+            port,
+            source,
+            has_credentials: has_userinfo(&value),
+            auth: icpt.basic_auth().cloned(),
+        }),
+        vars,
+        ignored,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> NetOptions {
+        NetOptions {
+            proxy_env: pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    fn route(net: &NetOptions, url: &str) -> Route {
+        decide(net, &Target::parse(url).unwrap()).route
+    }
+
+    #[test]
+    fn redacts_credentials() {
+        assert_eq!(
+            redact_proxy_value("http://bob:s3cret@proxy.corp:3128/x?y"),
+            ("http://***@proxy.corp:3128".into(), true)
+        );
+        assert_eq!(
+            redact_proxy_value("proxy.corp:8080"),
+            ("proxy.corp:8080".into(), false)
+        );
+        let (s, _) = redact_proxy_value("http://bob:pa ss word@@x y");
+        assert!(!s.contains("bob") && !s.contains("pa ss"), "{s}");
+    }
+
+    #[test]
+    fn scheme_specific_then_all() {
+        let net = env(&[("HTTP_PROXY", "http://h:1"), ("ALL_PROXY", "http://a:2")]);
+        let Route::Proxy(p) = route(&net, "https://api2.saleslayer.com") else {
+            panic!()
+        };
+        assert_eq!(
+            (p.authority().as_str(), p.source.describe().as_str()),
+            ("a:2", "ALL_PROXY")
+        );
+        let Route::Proxy(p) = route(&net, "http://api2.saleslayer.com") else {
+            panic!()
+        };
+        assert_eq!(p.source.describe(), "HTTP_PROXY");
+    }
+
+    #[test]
+    fn upper_case_wins_and_credentials_are_kept_private() {
+        let net = env(&[
+            ("https_proxy", "http://low:1"),
+            ("HTTPS_PROXY", "http://u:p@up:2"),
+        ]);
+        let d = decide(&net, &Target::parse("https://x.test").unwrap());
+        let Route::Proxy(p) = &d.route else { panic!() };
+        assert_eq!(p.display(), "http://up:2");
+        assert!(p.has_credentials && p.proxy_authorization().is_some());
+        assert!(!format!("{d:?}").contains("u:p"));
+        assert!(d.ignored.iter().any(|(k, _)| k == "https_proxy"));
+    }
+
+    #[test]
+    fn no_proxy_forms() {
+        for (no, url, excluded) in [
+            ("localhost", "https://localhost:1", true),
+            ("127.0.0.0/8", "https://127.0.0.1:1", true),
+            (".saleslayer.com", "https://api2.saleslayer.com", true),
+            ("saleslayer.com", "https://api2.saleslayer.com", true),
+            ("*", "https://api2.saleslayer.com", true),
+            ("notsaleslayer.com", "https://api2.saleslayer.com", false),
+            ("", "https://localhost:1", false),
+        ] {
+            let net = env(&[("HTTPS_PROXY", "http://p:3128"), ("NO_PROXY", no)]);
+            let r = route(&net, url);
+            assert_eq!(
+                matches!(r, Route::Direct(Direct::Excluded(_))),
+                excluded,
+                "{no} {url}: {r:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn flag_overrides_and_no_proxy_disables() {
+        let mut net = env(&[("HTTPS_PROXY", "http://p:3128")]);
+        net.proxy = Some("http://flag:8080".into());
+        let Route::Proxy(p) = route(&net, "https://x.test") else {
+            panic!()
+        };
+        assert_eq!(
+            (p.authority().as_str(), p.source.clone()),
+            ("flag:8080", ProxySource::Flag)
+        );
+        net.no_proxy = true;
+        assert!(matches!(
+            route(&net, "https://x.test"),
+            Route::Direct(Direct::DisabledByFlag)
+        ));
+        assert!(matches!(
+            route(&NetOptions::default(), "https://x.test"),
+            Route::Direct(Direct::NoneConfigured)
+        ));
+    }
+}
