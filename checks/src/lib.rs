@@ -10,6 +10,7 @@
 
 pub mod analysis;
 pub mod checklist;
+pub mod diagnosis;
 pub mod input;
 pub mod model;
 pub mod net;

@@ -395,6 +395,11 @@ impl Report {
         self.checklist.iter().flat_map(|i| i.checks.iter())
     }
 
+    /// The result of one check, by id.
+    pub fn check(&self, id: &str) -> Option<&CheckResult> {
+        self.checks().find(|c| c.id == id)
+    }
+
     /// Counts statuses and computes the verdict from the checks.
     pub fn tally(checklist: &[ItemResult]) -> (Summary, Verdict) {
         let mut s = Summary::default();

@@ -1,0 +1,403 @@
+//! The rules: each looks at the facts and may name one cause. They run in order of
+//! likelihood; a check explained by an earlier cause is not explained again.
+
+use super::facts::{Answer, Facts, Probe, join};
+use super::{Cause, CauseLevel};
+use crate::model::report::{Item, Report, Status};
+
+const SUPPORT: &str = "Sales Layer support (support@saleslayer.com)";
+
+/// Every cause the facts show, most likely first.
+pub fn find(f: &Facts, report: &Report) -> Vec<Cause> {
+    let rules: [fn(&Facts) -> Option<Cause>; 9] = [
+        key_not_loaded,
+        placeholder,
+        damaged_value,
+        wrong_base_url,
+        api_not_enabled,
+        key_rejected,
+        rate_limited,
+        api_unavailable,
+        no_answer,
+    ];
+    let mut causes: Vec<Cause> = rules.iter().filter_map(|r| r(f)).collect();
+    // Whatever failed or warned and no rule explains is still a cause of its own, so
+    // nothing the checks found is lost from the diagnosis.
+    for c in report.checks() {
+        let explained = causes.iter().any(|k| k.checks.contains(&c.id));
+        if !explained && matches!(c.status, Status::Fail | Status::Warn | Status::Error) {
+            causes.push(of_check(c));
+        }
+    }
+    causes.sort_by_key(|c| std::cmp::Reverse(c.level));
+    causes
+}
+
+fn cause(id: &str, title: impl Into<String>, level: CauseLevel, checks: &[&str]) -> Cause {
+    Cause {
+        id: id.into(),
+        title: title.into(),
+        level,
+        checks: checks.iter().map(|s| s.to_string()).collect(),
+        proof: None,
+        fix: String::new(),
+        self_fixable: true,
+    }
+}
+
+impl Cause {
+    fn fix(mut self, fix: impl Into<String>) -> Self {
+        self.fix = fix.into();
+        self
+    }
+    fn proof(mut self, proof: Option<String>) -> Self {
+        self.proof = proof;
+        self
+    }
+    fn support(mut self) -> Self {
+        self.self_fixable = false;
+        self
+    }
+    fn also(mut self, f: &Facts, ids: &[&str]) -> Self {
+        for id in ids {
+            if !matches!(f.status(id), Status::Pass | Status::Skip)
+                && !self.checks.iter().any(|c| c == id)
+            {
+                self.checks.push(id.to_string());
+            }
+        }
+        self
+    }
+}
+
+/// The remediation a check gave, or a default.
+fn remedy(f: &Facts, id: &str, default: &str) -> String {
+    f.report
+        .check(id)
+        .and_then(|c| c.remediation.clone())
+        .unwrap_or_else(|| default.to_string())
+}
+
+fn key_not_loaded(f: &Facts) -> Option<Cause> {
+    let empty =
+        f.has_code("extra-whitespace", "empty") || f.has_code("header-value", "empty-value");
+    let missing = f.has_code("key-source", "no-key");
+    if !missing && !empty {
+        return None;
+    }
+    let (id, title) = if missing {
+        (
+            "key-not-loaded",
+            "No key was found: the X-API-KEY header would be missing",
+        )
+    } else {
+        (
+            "key-empty",
+            "The key is empty: the X-API-KEY header would be empty",
+        )
+    };
+    let fix = remedy(
+        f,
+        "key-source",
+        "Set SALESLAYER_API_KEY to the key Sales Layer gave you (or pass --key-file), then run sl-doctor again.",
+    );
+    Some(
+        cause(id, title, CauseLevel::Fail, &["key-source"])
+            .fix(fix)
+            .also(
+                f,
+                &[
+                    "header-value",
+                    "extra-whitespace",
+                    "dotenv-file",
+                    "dam-probe",
+                    "catalog-probe",
+                ],
+            ),
+    )
+}
+
+fn placeholder(f: &Facts) -> Option<Cause> {
+    (f.status("placeholder-value") == Status::Fail).then(|| {
+        cause(
+            "placeholder-key",
+            "The key is a placeholder or an unexpanded reference, not a real key",
+            CauseLevel::Fail,
+            &["placeholder-value"],
+        )
+        .fix(remedy(
+            f,
+            "placeholder-value",
+            "Put the real key where the placeholder is.",
+        ))
+        .also(f, &["dam-probe", "catalog-probe", "key-source"])
+    })
+}
+
+/// Quotes, whitespace, invisible or look-alike characters, a pasted label: proven when
+/// the repaired key was accepted, refuted (but still a defect) when it was rejected too.
+fn damaged_value(f: &Facts) -> Option<Cause> {
+    if f.defects.is_empty() {
+        return None;
+    }
+    let (id, title) = match f.defects.as_slice() {
+        [one] => (one.cause, one.title.to_string()),
+        many => (
+            "damaged-value",
+            format!(
+                "The key carries extra characters: {}",
+                join(&many.iter().map(|d| d.phrase).collect::<Vec<_>>())
+            ),
+        ),
+    };
+    let removed = match f.defects.as_slice() {
+        [one] => one.removed,
+        _ => "it is cleaned",
+    };
+    let repaired_ok = f.apis(|p| p.repaired.is_some_and(Answer::authenticated));
+    let proof = if repaired_ok.is_empty() {
+        None
+    } else {
+        Some(format!(
+            "{} {} the key once {removed}{}",
+            names(&repaired_ok),
+            if repaired_ok.len() == 1 {
+                "accepts"
+            } else {
+                "accept"
+            },
+            cleaned(f)
+        ))
+    };
+    let fix = match f.defects.as_slice() {
+        [one] => remedy(f, one.check, "Fix the value where it is stored."),
+        many => format!(
+            "Remove the {} from the value stored in {}, then run sl-doctor again.",
+            join(&many.iter().map(|d| d.phrase).collect::<Vec<_>>()),
+            f.key_place()
+        ),
+    };
+    let mut checks: Vec<&str> = f.defects.iter().map(|d| d.check).collect();
+    checks.push("header-value");
+    // The probes' rejections are explained only when the repair proves it.
+    for p in &repaired_ok {
+        checks.push(p.check.as_str());
+    }
+    Some(
+        cause(id, title, CauseLevel::Fail, &[])
+            .also(f, &checks)
+            .also(f, &["dotenv-file"])
+            .proof(proof)
+            .fix(fix),
+    )
+}
+
+/// "(44 characters, sha256:…)" of the cleaned key, when the report has it.
+fn cleaned(f: &Facts) -> String {
+    match (
+        &f.report.key.cleaned_length,
+        &f.report.key.cleaned_fingerprint,
+    ) {
+        (Some(n), Some(fp)) => format!(" ({n} characters, {fp})"),
+        _ => String::new(),
+    }
+}
+
+fn names(probes: &[&Probe]) -> String {
+    join(&probes.iter().map(|p| p.api).collect::<Vec<_>>())
+}
+
+fn wrong_base_url(f: &Facts) -> Option<Cause> {
+    let url_checks = ["url-format", "url-scheme", "url-host", "url-path"];
+    let failed: Vec<&str> = url_checks
+        .into_iter()
+        .filter(|id| f.status(id) == Status::Fail)
+        .collect();
+    let wrong = f.apis(|p| p.given == Answer::WrongEndpoint);
+    let first = failed
+        .first()
+        .copied()
+        .or(wrong.first().map(|p| p.check.as_str()))?;
+    let legacy = f
+        .report
+        .check("url-path")
+        .is_some_and(|c| c.status == Status::Fail);
+    let (id, title) = if legacy {
+        ("wrong-path", "The base URL has a wrong or legacy path")
+    } else {
+        (
+            "wrong-base-url",
+            "The request does not go to the API's base URL",
+        )
+    };
+    let proof = (!wrong.is_empty()).then(|| {
+        let summaries: Vec<String> = wrong
+            .iter()
+            .filter_map(|p| f.report.check(&p.check).map(|c| c.summary.clone()))
+            .collect();
+        summaries.join("; ")
+    });
+    let mut checks = failed.clone();
+    checks.extend(wrong.iter().map(|p| p.check.as_str()));
+    Some(
+        cause(id, title, CauseLevel::Fail, &checks)
+            .proof(proof)
+            .fix(remedy(
+                f,
+                first,
+                "Use https://api2.saleslayer.com as the base URL.",
+            )),
+    )
+}
+
+fn api_not_enabled(f: &Facts) -> Option<Cause> {
+    let valid = f.apis(|p| p.given == Answer::Accepted || p.repaired == Some(Answer::Accepted));
+    let shut = f.apis(|p| {
+        p.given == Answer::NotEnabled
+            || (p.given == Answer::Rejected && !p.repaired.is_some_and(Answer::authenticated))
+    });
+    if shut.is_empty() || (valid.is_empty() && !shut.iter().any(|p| p.given == Answer::NotEnabled))
+    {
+        return None;
+    }
+    let closed = names(&shut);
+    let proof = if valid.is_empty() {
+        format!(
+            "{closed} answered 403: the key authenticates, but the feature is disabled for the account"
+        )
+    } else {
+        format!(
+            "{} {} this key, so the key is valid; {closed} {} it",
+            names(&valid),
+            if valid.len() == 1 {
+                "accepts"
+            } else {
+                "accept"
+            },
+            if shut.len() == 1 { "rejects" } else { "reject" },
+        )
+    };
+    let checks: Vec<&str> = shut.iter().map(|p| p.check.as_str()).collect();
+    Some(
+        cause(
+            "api-not-enabled",
+            format!("The key is not enabled for {closed}"),
+            CauseLevel::Fail,
+            &checks,
+        )
+        .proof(Some(proof))
+        .fix(format!("Ask {SUPPORT} to enable {closed} for this key (give them the key's fingerprint, never the key)."))
+        .support(),
+    )
+}
+
+fn key_rejected(f: &Facts) -> Option<Cause> {
+    let rejected = f.apis(|p| {
+        p.given == Answer::Rejected
+            || p.given == Answer::NotSent && p.repaired == Some(Answer::Rejected)
+    });
+    let any_valid =
+        f.apis(|p| p.given.authenticated() || p.repaired.is_some_and(Answer::authenticated));
+    if rejected.is_empty() || !any_valid.is_empty() {
+        return None;
+    }
+    // With a damaged value whose repair was not tried, the damage is the likelier cause.
+    if !f.defects.is_empty() && rejected.iter().any(|p| p.repaired.is_none()) {
+        return None;
+    }
+    let all = names(&rejected);
+    let repaired_too = rejected
+        .iter()
+        .any(|p| p.repaired == Some(Answer::Rejected));
+    let proof = if repaired_too {
+        format!("{all} reject the key as given and once it is cleaned")
+    } else {
+        format!("{all} reject the key, and nothing in the value explains it")
+    };
+    Some(
+        cause(
+            "key-rejected",
+            "The key itself is not valid: wrong, revoked or replaced",
+            CauseLevel::Fail,
+            &rejected.iter().map(|p| p.check.as_str()).collect::<Vec<_>>(),
+        )
+        .proof(Some(proof.replace(" reject ", if rejected.len() == 1 { " rejects " } else { " reject " })))
+        .fix(format!("Check that it is the key Sales Layer gave you for this account; if it is, ask {SUPPORT} for a new key for {all}."))
+        .support(),
+    )
+}
+
+fn rate_limited(f: &Facts) -> Option<Cause> {
+    let hit = f.apis(|p| p.given == Answer::RateLimited);
+    (!hit.is_empty()).then(|| {
+        cause("rate-limited", format!("{} rate limited the request: no verdict on the key", names(&hit)), CauseLevel::Inconclusive, &hit.iter().map(|p| p.check.as_str()).collect::<Vec<_>>())
+            .fix("Run sl-doctor again in a minute; if other jobs use the same key, pause them (the documented limit is 50 requests per 10 seconds).")
+    })
+}
+
+fn api_unavailable(f: &Facts) -> Option<Cause> {
+    let hit = f.apis(|p| p.given == Answer::Unavailable);
+    (!hit.is_empty()).then(|| {
+        cause("api-unavailable", format!("{} answered with a server error: no verdict on the key", names(&hit)), CauseLevel::Inconclusive, &hit.iter().map(|p| p.check.as_str()).collect::<Vec<_>>())
+            .fix(format!("Run sl-doctor again later; if it persists, send this report (it holds the request ids) to {SUPPORT}."))
+            .support()
+    })
+}
+
+fn no_answer(f: &Facts) -> Option<Cause> {
+    let net_checks = ["dns-resolution", "proxy-config", "tls-connection"];
+    let broken: Vec<&str> = net_checks
+        .into_iter()
+        .filter(|id| matches!(f.status(id), Status::Fail | Status::Error))
+        .collect();
+    let silent = f.apis(|p| p.given == Answer::NoAnswer);
+    let first = broken
+        .first()
+        .copied()
+        .or(silent.first().map(|p| p.check.as_str()))?;
+    let summary = f
+        .report
+        .check(first)
+        .map(|c| c.summary.clone())
+        .unwrap_or_default();
+    let mut checks = broken.clone();
+    checks.extend(silent.iter().map(|p| p.check.as_str()));
+    let item_failed = f
+        .report
+        .checklist
+        .iter()
+        .any(|i| i.id == Item::BaseUrl && i.status == Status::Fail);
+    let level = if item_failed {
+        CauseLevel::Fail
+    } else {
+        CauseLevel::Inconclusive
+    };
+    Some(
+        cause("network", format!("The API could not be reached: {}", lower(&summary)), level, &checks)
+            .fix(remedy(f, first, "Check the network path to the API (DNS, firewall, proxy, TLS), then run sl-doctor again.")),
+    )
+}
+
+fn lower(s: &str) -> String {
+    super::lowercase_first(s.trim_end_matches('.'))
+}
+
+/// A failing or warning check no rule explains: its own summary and remediation.
+fn of_check(c: &crate::model::report::CheckResult) -> Cause {
+    let level = match c.status {
+        Status::Fail => CauseLevel::Fail,
+        Status::Error => CauseLevel::Inconclusive,
+        _ => CauseLevel::Warn,
+    };
+    let mut k = cause(
+        &c.id,
+        c.summary.trim_end_matches('.'),
+        level,
+        &[c.id.as_str()],
+    );
+    k.fix = c
+        .remediation
+        .clone()
+        .unwrap_or_else(|| format!("See `sl-doctor explain {}`.", c.id));
+    k
+}

@@ -1,0 +1,251 @@
+//! The facts the diagnosis reasons about, read once from the report's typed data.
+
+use crate::model::report::{CheckResult, Report, SourceKind, Status};
+
+/// What an API answered one request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    /// The key authenticated.
+    Accepted,
+    /// The key authenticated, but this API is not enabled for the account (Catalog 403).
+    NotEnabled,
+    /// The key was rejected (401, or DAM 400 with problem details).
+    Rejected,
+    /// Rate limited (429).
+    RateLimited,
+    /// A server error or 503: says nothing about the key.
+    Unavailable,
+    /// No answer at all (DNS, connect, TLS, timeout).
+    NoAnswer,
+    /// Something that is not the API answered, or the path is wrong (404, redirect, HTML…).
+    WrongEndpoint,
+    /// The key was not sent (plain http) or could not be (a header value HTTP refuses).
+    NotSent,
+    /// Not tried, or the answer does not bear on the key.
+    Unknown,
+}
+
+impl Answer {
+    /// The key is valid (whether or not this API is enabled).
+    pub fn authenticated(self) -> bool {
+        matches!(self, Answer::Accepted | Answer::NotEnabled)
+    }
+}
+
+/// One API's probe.
+#[derive(Debug, Clone)]
+pub struct Probe {
+    /// `dam-probe` or `catalog-probe`.
+    pub check: String,
+    /// `DAM` or `Catalog`.
+    pub api: &'static str,
+    /// The answer to the key as given.
+    pub given: Answer,
+    /// The answer to the repaired (cleaned) key, when it was tried.
+    pub repaired: Option<Answer>,
+}
+
+/// A defect of the value that a check found and a repair removes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Defect {
+    /// The check that found it.
+    pub check: &'static str,
+    /// A cause id of its own when it is the only defect.
+    pub cause: &'static str,
+    /// The cause title when it is the only defect.
+    pub title: &'static str,
+    /// How the defect is named in a list ("quotes around it").
+    pub phrase: &'static str,
+    /// What removing it is called ("the quotes are removed").
+    pub removed: &'static str,
+}
+
+/// The value checks, in the order their defects are named.
+pub const DEFECTS: &[Defect] = &[
+    Defect {
+        check: "quoted-value",
+        cause: "quoted-key",
+        title: "The key is wrapped in quotes",
+        phrase: "quotes",
+        removed: "the quotes are removed",
+    },
+    Defect {
+        check: "pasted-label",
+        cause: "pasted-label",
+        title: "A header name or auth scheme is pasted into the key",
+        phrase: "a pasted label",
+        removed: "the pasted label is removed",
+    },
+    Defect {
+        check: "extra-whitespace",
+        cause: "extra-whitespace",
+        title: "The key has extra whitespace or a line break",
+        phrase: "whitespace or a line break",
+        removed: "the whitespace is removed",
+    },
+    Defect {
+        check: "hidden-characters",
+        cause: "hidden-characters",
+        title: "The key contains invisible characters",
+        phrase: "invisible characters",
+        removed: "the invisible characters are removed",
+    },
+    Defect {
+        check: "lookalike-characters",
+        cause: "lookalike-characters",
+        title: "The key contains look-alike characters",
+        phrase: "look-alike characters",
+        removed: "the look-alike characters are replaced",
+    },
+];
+
+/// Everything the rules look at.
+#[derive(Debug, Clone)]
+pub struct Facts<'a> {
+    /// The report itself, for statuses and remediations.
+    pub report: &'a Report,
+    /// The probes that ran (or tried to).
+    pub probes: Vec<Probe>,
+    /// The value defects found, in [`DEFECTS`] order.
+    pub defects: Vec<&'static Defect>,
+}
+
+impl<'a> Facts<'a> {
+    /// Reads the facts of a report.
+    pub fn read(report: &'a Report) -> Facts<'a> {
+        let probes = report.checks().filter_map(probe_of).collect();
+        let defects = DEFECTS
+            .iter()
+            .filter(|d| {
+                report
+                    .check(d.check)
+                    .is_some_and(|c| c.status == Status::Fail)
+            })
+            .collect();
+        Facts {
+            report,
+            probes,
+            defects,
+        }
+    }
+
+    /// The status of a check (skip when it is not in the report).
+    pub fn status(&self, id: &str) -> Status {
+        self.report.check(id).map_or(Status::Skip, |c| c.status)
+    }
+
+    /// Whether a check reported a finding with this code.
+    pub fn has_code(&self, id: &str, code: &str) -> bool {
+        self.report
+            .check(id)
+            .is_some_and(|c| c.findings.iter().any(|f| f.code == code))
+    }
+
+    /// Where the key was read from, for a fix ("the environment variable X").
+    pub fn key_place(&self) -> String {
+        let s = &self.report.key.source;
+        match s.kind {
+            SourceKind::Env => format!(
+                "the environment variable {} (and wherever it is set: CI secret, .env, shell profile)",
+                s.name
+            ),
+            SourceKind::File => format!("the key file {}", s.name),
+            SourceKind::Dotenv => format!("the .env file {}", s.name),
+            SourceKind::Stdin => "what you pipe to --key-stdin".into(),
+            SourceKind::Flag => "the value you pass to --key".into(),
+            SourceKind::None => "where the key is stored".into(),
+        }
+    }
+
+    /// "DAM and Catalog" for the probes that match.
+    pub fn apis(&self, pick: impl Fn(&Probe) -> bool) -> Vec<&Probe> {
+        self.probes.iter().filter(|p| pick(p)).collect()
+    }
+
+    /// The sentence of a run where no cause was found.
+    pub fn healthy_summary(&self) -> String {
+        let accepted: Vec<&str> = self
+            .probes
+            .iter()
+            .filter(|p| p.given == Answer::Accepted)
+            .map(|p| p.api)
+            .collect();
+        let warned = self.report.summary.warn;
+        let base = if !accepted.is_empty() {
+            format!("The key works: {} accepted it", join(&accepted))
+        } else if self.report.offline {
+            "No problem found offline; the key was not tried against the API (--offline)"
+                .to_string()
+        } else {
+            "No problem found".to_string()
+        };
+        match warned {
+            0 => format!("{base}."),
+            1 => format!("{base}; 1 warning below."),
+            n => format!("{base}; {n} warnings below."),
+        }
+    }
+}
+
+/// "DAM", "DAM and Catalog", "A, B and C".
+pub fn join(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// The probe facts of a probe check, from its finding codes.
+fn probe_of(c: &CheckResult) -> Option<Probe> {
+    let api = match c.id.as_str() {
+        "dam-probe" => "DAM",
+        "catalog-probe" => "Catalog",
+        _ => return None,
+    };
+    if c.status == Status::Skip {
+        return None;
+    }
+    let codes: Vec<&str> = c.findings.iter().map(|f| f.code.as_str()).collect();
+    let given =
+        codes
+            .iter()
+            .find_map(|code| given_answer(code))
+            .unwrap_or(if c.status == Status::Error {
+                Answer::NoAnswer
+            } else {
+                Answer::Unknown
+            });
+    let repaired = codes.iter().find_map(|code| match *code {
+        "accepted-once-cleaned" => Some(Answer::Accepted),
+        "cleaned-rejected-too" => Some(Answer::Rejected),
+        "cleaned-untested" => Some(Answer::Unknown),
+        _ => None,
+    });
+    Some(Probe {
+        check: c.id.clone(),
+        api,
+        given,
+        repaired,
+    })
+}
+
+/// What a probe finding code says about the answer to the key as given.
+fn given_answer(code: &str) -> Option<Answer> {
+    Some(match code {
+        "key-accepted" | "unexpected-body" => Answer::Accepted,
+        "catalog-not-enabled" => Answer::NotEnabled,
+        "key-rejected" | "key-rejected-400" => Answer::Rejected,
+        "rate-limited" => Answer::RateLimited,
+        "unavailable" | "server-error" => Answer::Unavailable,
+        "redirect-not-followed"
+        | "not-the-api"
+        | "not-found"
+        | "forbidden"
+        | "bad-request"
+        | "query-rejected"
+        | "unexpected-status" => Answer::WrongEndpoint,
+        "key-not-sent-plain-http" | "key-not-sendable" => Answer::NotSent,
+        _ => return None,
+    })
+}

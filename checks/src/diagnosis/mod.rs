@@ -1,0 +1,137 @@
+//! The diagnosis: from every check's result to the causes, most likely first.
+//!
+//! Checks report facts and findings one by one; a user needs the one cause and its one
+//! fix. This step reads the whole report (check statuses, finding codes and the probes'
+//! typed evidence, never rendered text) and names the causes, each with the checks it
+//! explains, its proof when a live request proved it, and one fix. A fix that the proof
+//! contradicts is never produced: when a repaired key or the other API was accepted, the
+//! key is not "invalid", and nobody is sent to support for a new one.
+//!
+//! Pure and table-tested: the same report always gives the same diagnosis, so a report
+//! read back from JSON (`sl-doctor view`) can be diagnosed again.
+
+mod causes;
+mod facts;
+
+use crate::model::report::Report;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// What the report means, for a person: the causes, most likely first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Diagnosis {
+    /// One sentence: the most likely cause and its proof, or that nothing is wrong.
+    pub summary: String,
+    /// The causes, most likely first; empty when nothing is wrong.
+    pub causes: Vec<Cause>,
+}
+
+/// One cause of the failures and warnings in the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Cause {
+    /// Stable kebab-case id of this kind of cause, e.g. `quoted-key`.
+    pub id: String,
+    /// What is wrong, in one line.
+    pub title: String,
+    /// How serious it is: `fail` (explains a rejection), `warn`, or `inconclusive`
+    /// (the API could not be asked: network, rate limit, server error).
+    pub level: CauseLevel,
+    /// The checks whose findings this cause explains.
+    pub checks: Vec<String>,
+    /// What a live request proved, when one did (e.g. "DAM and Catalog accept the key
+    /// once the quotes are removed"); `null` when the cause is inferred offline.
+    pub proof: Option<String>,
+    /// The one thing to do.
+    pub fix: String,
+    /// Whether the user can fix it without Sales Layer support.
+    pub self_fixable: bool,
+}
+
+/// How serious a cause is.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum CauseLevel {
+    /// Worth fixing, but does not by itself explain a rejection.
+    Warn,
+    /// The live probe could not reach a verdict because of this.
+    Inconclusive,
+    /// Explains a rejected (or never sent) request.
+    Fail,
+}
+
+impl CauseLevel {
+    /// Lowercase name, as in the JSON report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CauseLevel::Warn => "warn",
+            CauseLevel::Inconclusive => "inconclusive",
+            CauseLevel::Fail => "fail",
+        }
+    }
+}
+
+/// Diagnoses a report (its `diagnosis` field is ignored).
+pub fn diagnose(report: &Report) -> Diagnosis {
+    let facts = facts::Facts::read(report);
+    let causes = causes::find(&facts, report);
+    let summary = summary(&facts, &causes);
+    Diagnosis { summary, causes }
+}
+
+impl Diagnosis {
+    /// The causes that explain a check, by their 1-based number.
+    pub fn causes_of(&self, check_id: &str) -> Vec<usize> {
+        self.causes
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.checks.iter().any(|id| id == check_id))
+            .map(|(i, _)| i + 1)
+            .collect()
+    }
+
+    /// Whether any cause is something the user cannot fix alone (a support ticket helps).
+    pub fn needs_support(&self) -> bool {
+        self.causes
+            .iter()
+            .any(|c| c.level == CauseLevel::Fail && !c.self_fixable)
+    }
+}
+
+fn summary(facts: &facts::Facts, causes: &[Cause]) -> String {
+    // Warnings alone do not make a cause of failure: the run is healthy, with warnings.
+    let Some(first) = causes.iter().find(|c| c.level != CauseLevel::Warn) else {
+        return facts.healthy_summary();
+    };
+    let mut s = first.title.clone();
+    if let Some(p) = &first.proof {
+        s.push_str(": ");
+        s.push_str(&lowercase_first(p));
+    }
+    if !s.ends_with('.') {
+        s.push('.');
+    }
+    match causes.len() {
+        1 => {}
+        2 => s.push_str(" One more finding below."),
+        n => s.push_str(&format!(" {} more findings below.", n - 1)),
+    }
+    s
+}
+
+fn lowercase_first(s: &str) -> String {
+    // Only an initial capital of an ordinary word is lowered: "DAM and Catalog…" stays.
+    let mut it = s.chars();
+    match (it.next(), it.next()) {
+        (Some(a), Some(b)) if a.is_uppercase() && b.is_lowercase() => a
+            .to_lowercase()
+            .chain(std::iter::once(b))
+            .chain(it)
+            .collect(),
+        _ => s.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,397 @@
+//! Table-driven: each scenario is a report as the checks would make it, and the causes
+//! the diagnosis must name, in order, with what must and must not be said.
+
+use super::*;
+use crate::model::report::{
+    CheckResult, Finding, Item, ItemResult, KeyInfo, Report, SourceKind, SourceRef, Status,
+    Summary, Target, Tool,
+};
+use crate::model::secret::SecretKey;
+use crate::registry;
+
+/// A check result: id, status and finding codes (severity follows the status).
+type Row = (&'static str, Status, &'static [&'static str]);
+
+fn report(rows: &[Row], offline: bool) -> Report {
+    let reg = registry();
+    let mut checklist: Vec<ItemResult> = Item::ALL
+        .iter()
+        .map(|i| ItemResult {
+            id: *i,
+            title: i.title().into(),
+            status: Status::Skip,
+            reason: None,
+            checks: vec![],
+        })
+        .collect();
+    for c in &reg {
+        let m = c.meta();
+        let (status, codes) = rows
+            .iter()
+            .find(|r| r.0 == m.id)
+            .map(|r| (r.1, r.2))
+            .unwrap_or((
+                if offline && m.needs_network {
+                    Status::Skip
+                } else {
+                    Status::Pass
+                },
+                &[],
+            ));
+        let sev = match status {
+            Status::Fail => crate::model::report::Severity::Fail,
+            Status::Warn | Status::Error => crate::model::report::Severity::Warn,
+            _ => crate::model::report::Severity::Info,
+        };
+        let item = checklist.iter_mut().find(|i| i.id == m.item).unwrap();
+        item.status = item.status.worst(status);
+        item.checks.push(CheckResult {
+            id: m.id.into(),
+            title: m.title.into(),
+            status,
+            summary: format!("{} summary", m.id),
+            details: vec![],
+            remediation: (status != Status::Pass).then(|| format!("{} remedy", m.id)),
+            findings: codes.iter().map(|c| Finding::new(c, sev, "m")).collect(),
+            duration_ms: 0,
+        });
+    }
+    let (summary, verdict) = Report::tally(&checklist);
+    let fp = SecretKey::from_string("k".into()).fingerprint();
+    Report {
+        schema_version: 1,
+        tool: Tool {
+            name: "sl-doctor".into(),
+            version: "0".into(),
+        },
+        generated_at: String::new(),
+        verdict,
+        key: KeyInfo {
+            present: true,
+            source: SourceRef {
+                kind: SourceKind::Env,
+                name: "SALESLAYER_API_KEY".into(),
+            },
+            length: 46,
+            fingerprint: Some(fp.clone()),
+            cleaned_length: Some(44),
+            cleaned_fingerprint: Some(fp),
+            sources: vec![],
+        },
+        target: Target {
+            base_url: "https://api2.saleslayer.com".into(),
+            url: None,
+            apis: vec!["dam".into(), "catalog".into()],
+        },
+        offline,
+        checklist,
+        summary: Summary { ..summary },
+        duration_ms: 0,
+    }
+}
+
+use Status::{Error as E, Fail as F, Warn as W};
+
+struct Case {
+    name: &'static str,
+    rows: &'static [Row],
+    offline: bool,
+    /// Cause ids, in order.
+    causes: &'static [&'static str],
+    /// The first cause's proof contains this (None: no proof).
+    proof: Option<&'static str>,
+    self_fixable: bool,
+}
+
+const CASES: &[Case] = &[
+    Case {
+        name: "healthy",
+        rows: &[
+            ("dam-probe", Status::Pass, &["key-accepted"]),
+            ("catalog-probe", Status::Pass, &["key-accepted"]),
+        ],
+        offline: false,
+        causes: &[],
+        proof: None,
+        self_fixable: true,
+    },
+    Case {
+        name: "quoted key, proven by both APIs",
+        rows: &[
+            ("quoted-value", F, &["surrounding-quotes"]),
+            (
+                "dam-probe",
+                F,
+                &["key-rejected-400", "accepted-once-cleaned"],
+            ),
+            (
+                "catalog-probe",
+                F,
+                &["key-rejected", "accepted-once-cleaned"],
+            ),
+        ],
+        offline: false,
+        causes: &["quoted-key"],
+        proof: Some("DAM and Catalog accept the key once the quotes are removed"),
+        self_fixable: true,
+    },
+    Case {
+        name: "trailing LF from a key file: whitespace and an unsendable header",
+        rows: &[
+            ("extra-whitespace", F, &["trailing-line-break"]),
+            ("header-value", F, &["line-break"]),
+            (
+                "dam-probe",
+                F,
+                &["key-not-sendable", "accepted-once-cleaned"],
+            ),
+            (
+                "catalog-probe",
+                F,
+                &["key-not-sendable", "accepted-once-cleaned"],
+            ),
+        ],
+        offline: false,
+        causes: &["extra-whitespace"],
+        proof: Some("DAM and Catalog accept the key once the whitespace is removed"),
+        self_fixable: true,
+    },
+    Case {
+        name: "zero-width space",
+        rows: &[
+            ("hidden-characters", F, &["zero-width"]),
+            (
+                "dam-probe",
+                F,
+                &["key-rejected-400", "accepted-once-cleaned"],
+            ),
+            (
+                "catalog-probe",
+                F,
+                &["key-rejected", "accepted-once-cleaned"],
+            ),
+        ],
+        offline: false,
+        causes: &["hidden-characters"],
+        proof: Some("accept the key once the invisible characters are removed"),
+        self_fixable: true,
+    },
+    Case {
+        name: "quoted key offline: named, not proven",
+        rows: &[("quoted-value", F, &["surrounding-quotes"])],
+        offline: true,
+        causes: &["quoted-key"],
+        proof: None,
+        self_fixable: true,
+    },
+    Case {
+        name: "quotes and a line break together",
+        rows: &[
+            ("quoted-value", F, &["surrounding-quotes"]),
+            ("extra-whitespace", F, &["trailing-line-break"]),
+            (
+                "dam-probe",
+                F,
+                &["key-not-sendable", "accepted-once-cleaned"],
+            ),
+        ],
+        offline: false,
+        causes: &["damaged-value"],
+        proof: Some("DAM accepts the key once it is cleaned"),
+        self_fixable: true,
+    },
+    Case {
+        name: "Catalog-only key",
+        rows: &[
+            ("dam-probe", F, &["key-rejected-400"]),
+            ("catalog-probe", Status::Pass, &["key-accepted"]),
+        ],
+        offline: false,
+        causes: &["api-not-enabled"],
+        proof: Some("Catalog accepts this key, so the key is valid; DAM rejects it"),
+        self_fixable: false,
+    },
+    Case {
+        name: "DAM-only key (Catalog 403)",
+        rows: &[
+            ("dam-probe", Status::Pass, &["key-accepted"]),
+            ("catalog-probe", F, &["catalog-not-enabled"]),
+        ],
+        offline: false,
+        causes: &["api-not-enabled"],
+        proof: Some("DAM accepts this key"),
+        self_fixable: false,
+    },
+    Case {
+        name: "revoked key",
+        rows: &[
+            ("dam-probe", F, &["key-rejected-400"]),
+            ("catalog-probe", F, &["key-rejected"]),
+        ],
+        offline: false,
+        causes: &["key-rejected"],
+        proof: Some("DAM and Catalog reject the key"),
+        self_fixable: false,
+    },
+    Case {
+        name: "damaged and revoked: the repair is rejected too",
+        rows: &[
+            ("quoted-value", F, &["surrounding-quotes"]),
+            (
+                "dam-probe",
+                F,
+                &["key-rejected-400", "cleaned-rejected-too"],
+            ),
+            (
+                "catalog-probe",
+                F,
+                &["key-rejected", "cleaned-rejected-too"],
+            ),
+        ],
+        offline: false,
+        causes: &["quoted-key", "key-rejected"],
+        proof: None,
+        self_fixable: true,
+    },
+    Case {
+        name: "rate limited",
+        rows: &[
+            ("dam-probe", E, &["rate-limited"]),
+            ("catalog-probe", E, &["rate-limited"]),
+        ],
+        offline: false,
+        causes: &["rate-limited"],
+        proof: None,
+        self_fixable: true,
+    },
+    Case {
+        name: "legacy path",
+        rows: &[
+            ("url-path", F, &["legacy-catalog-path"]),
+            ("dam-probe", F, &["not-found"]),
+            ("catalog-probe", F, &["not-found"]),
+        ],
+        offline: false,
+        causes: &["wrong-path"],
+        proof: Some("dam-probe summary"),
+        self_fixable: true,
+    },
+    Case {
+        name: "network down",
+        rows: &[
+            ("dns-resolution", E, &["dns-timeout"]),
+            ("tls-connection", Status::Skip, &[]),
+            ("dam-probe", E, &["dns"]),
+            ("catalog-probe", E, &["dns"]),
+        ],
+        offline: false,
+        causes: &["network"],
+        proof: None,
+        self_fixable: true,
+    },
+    Case {
+        name: "no key",
+        rows: &[
+            ("key-source", F, &["no-key"]),
+            ("dam-probe", Status::Skip, &[]),
+            ("catalog-probe", Status::Skip, &[]),
+        ],
+        offline: false,
+        causes: &["key-not-loaded"],
+        proof: None,
+        self_fixable: true,
+    },
+    Case {
+        name: "a warning only: healthy with a warning",
+        rows: &[
+            ("dotenv-file", W, &["quoted"]),
+            ("dam-probe", Status::Pass, &["key-accepted"]),
+            ("catalog-probe", Status::Pass, &["key-accepted"]),
+        ],
+        offline: false,
+        causes: &["dotenv-file"],
+        proof: None,
+        self_fixable: true,
+    },
+];
+
+#[test]
+fn scenarios_name_the_right_causes_in_order() {
+    for case in CASES {
+        let r = report(case.rows, case.offline);
+        let d = diagnose(&r);
+        let ids: Vec<&str> = d.causes.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, case.causes, "{}: {d:#?}", case.name);
+        if let Some(first) = d.causes.first() {
+            match case.proof {
+                Some(p) => assert!(
+                    first.proof.as_deref().is_some_and(|x| x.contains(p)),
+                    "{}: proof {:?} lacks {p:?}",
+                    case.name,
+                    first.proof
+                ),
+                None => assert_eq!(first.proof, None, "{}", case.name),
+            }
+            assert_eq!(first.self_fixable, case.self_fixable, "{}", case.name);
+        }
+        // Every failing or warning check is explained by some cause: nothing is lost.
+        for c in r.checks().filter(|c| matches!(c.status, F | W | E)) {
+            assert!(
+                !d.causes_of(&c.id).is_empty(),
+                "{}: {} unexplained",
+                case.name,
+                c.id
+            );
+        }
+    }
+}
+
+#[test]
+fn no_fix_contradicts_a_proof() {
+    for case in CASES {
+        let d = diagnose(&report(case.rows, case.offline));
+        let proven_valid = d
+            .causes
+            .iter()
+            .any(|c| c.proof.as_deref().is_some_and(|p| p.contains("accept")));
+        for c in &d.causes {
+            if proven_valid {
+                assert!(
+                    !c.fix.contains("new key"),
+                    "{}: {} says new key",
+                    case.name,
+                    c.id
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn summary_leads_with_the_first_cause_and_its_proof() {
+    let d = diagnose(&report(CASES[1].rows, false));
+    assert!(
+        d.summary.starts_with(
+            "The key is wrapped in quotes: DAM and Catalog accept the key once the quotes are removed (44 characters, sha256:"
+        ),
+        "{}",
+        d.summary
+    );
+    assert!(d.summary.ends_with(")."), "{}", d.summary);
+    let healthy = diagnose(&report(CASES[0].rows, false));
+    assert_eq!(
+        healthy.summary,
+        "The key works: DAM and Catalog accepted it."
+    );
+    let warn = diagnose(&report(CASES.last().unwrap().rows, false));
+    assert_eq!(
+        warn.summary,
+        "The key works: DAM and Catalog accepted it; 1 warning below."
+    );
+    let offline = diagnose(&report(&[], true));
+    assert!(
+        offline.summary.starts_with("No problem found offline"),
+        "{}",
+        offline.summary
+    );
+}
