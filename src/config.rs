@@ -71,7 +71,9 @@ pub fn build_context(
     let key = collect_keys(&args.keys, env)?;
     if let Some(ca) = &args.ca_cert {
         // Existence and size only; whether it holds a certificate is the TLS check's finding.
-        sources::read_small_file("CA certificate file", ca, 4 * 1024 * 1024, None)?;
+        let pem = sources::read_small_file("CA certificate file", ca, 4 * 1024 * 1024, None)?;
+        // Read once per process: the TLS check and the probes reuse these bytes.
+        sl_doctor_checks::tls::remember_ca_file(ca, pem);
     }
 
     let env_base = env

@@ -187,7 +187,16 @@ fn diagnose(
         deadline: Duration::from_secs_f64(args.deadline),
         deselected,
     };
-    let rt = runtime()?;
+    // Offline, nothing waits on the network: one thread is enough, and not starting the
+    // two workers saves a noticeable part of an offline run (bench/offline.sh).
+    let rt = if args.offline {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| fail_usage(format!("cannot start the async runtime: {e}")))?
+    } else {
+        runtime()?
+    };
     // indicatif hides the spinner when stderr is not a terminal (CI, pipes, TERM=dumb).
     let spinner = (!args.offline).then(|| {
         let pb = indicatif::ProgressBar::new_spinner();

@@ -1,10 +1,11 @@
 //! TLS pieces shared by `tls-connection` and the live probe.
 //!
 //! * [`client_config`] builds a rustls client configuration from [`NetOptions`] with the
-//!   same trust as reqwest 0.13's rustls backend: the platform verifier
-//!   (`rustls-platform-verifier`: the system store, `SSL_CERT_FILE`/`SSL_CERT_DIR`
-//!   honoured), plus the `--ca-cert` PEM bundle, or no verification at all with
-//!   `--insecure`. Crypto provider: aws-lc-rs (as reqwest). ALPN: h2, http/1.1.
+//!   trust the platform's own clients use: on Linux and the BSDs the system CA bundle
+//!   file (or the certificate directory when there is no bundle; `SSL_CERT_FILE`/
+//!   `SSL_CERT_DIR` honoured), loaded once per process; elsewhere the platform verifier
+//!   (`rustls-platform-verifier`); plus the `--ca-cert` PEM bundle, or no verification at
+//!   all with `--insecure`. Crypto provider: ring (see [`provider`]). ALPN: h2, http/1.1.
 //! * [`classify`] turns a `rustls::Error` into a stable finding code and a sentence;
 //!   [`find_rustls_error`] digs it out of an error chain (reqwest double-wraps it in
 //!   `io::Error`s whose `source()` skips the payload); [`fix_for`] gives the remedy.
@@ -18,7 +19,7 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{CertificateError, DigitallySignedStruct, SignatureScheme};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Why no TLS client configuration could be built. Each is a `fail` finding.
 #[derive(Debug, thiserror::Error)]
@@ -85,15 +86,71 @@ impl TlsSetupError {
     }
 }
 
-/// The crypto provider (aws-lc-rs, as reqwest's default rustls backend).
+/// The crypto provider: ring, for every TLS client and server of the process.
+///
+/// Not aws-lc-rs (reqwest's default): aws-lc seeds its random generator from CPU jitter
+/// entropy once per process, which cost about half the CPU of a whole live run (see
+/// docs/performance.md). The first call also installs ring as the process default, which
+/// reqwest clients built without a preconfigured TLS config (the mock's tests) need.
 pub fn provider() -> Arc<rustls::crypto::CryptoProvider> {
-    Arc::new(rustls::crypto::aws_lc_rs::default_provider())
+    static PROVIDER: OnceLock<Arc<rustls::crypto::CryptoProvider>> = OnceLock::new();
+    PROVIDER
+        .get_or_init(|| {
+            // Err only when another provider was installed first; that one stays the default.
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            Arc::new(rustls::crypto::ring::default_provider())
+        })
+        .clone()
+}
+
+/// Identifies one version of a file: size and modification time.
+type FileStamp = (u64, Option<std::time::SystemTime>);
+
+fn stamp(path: &Path) -> Option<FileStamp> {
+    let m = std::fs::metadata(path).ok()?;
+    Some((m.len(), m.modified().ok()))
+}
+
+/// The `--ca-cert` files read so far in this process, with the version that was read.
+type CaFiles = Vec<(PathBuf, FileStamp, Arc<[u8]>)>;
+static CA_FILES: Mutex<CaFiles> = Mutex::new(Vec::new());
+
+fn remember(path: &Path, st: FileStamp, bytes: Arc<[u8]>) {
+    let mut files = CA_FILES.lock().unwrap_or_else(|p| p.into_inner());
+    files.retain(|(p, _, _)| p != path);
+    files.push((path.to_path_buf(), st, bytes));
+}
+
+/// Remembers the contents of a `--ca-cert` file that was just read (the command line
+/// checks it before the checks run), so the TLS check and the probes do not read it again.
+pub fn remember_ca_file(path: &Path, bytes: Vec<u8>) {
+    if let Some(st) = stamp(path) {
+        remember(path, st, bytes.into());
+    }
+}
+
+/// The contents of a `--ca-cert` file, read once per process. A file rewritten since
+/// (tests and the demo write several in one process) has another stamp and is read again.
+fn ca_file_bytes(path: &Path) -> std::io::Result<Arc<[u8]>> {
+    // Stamped before reading: a write in between only makes the next use read it again.
+    let st = stamp(path);
+    if let Some(st) = st {
+        let files = CA_FILES.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((_, _, b)) = files.iter().find(|(p, s, _)| p == path && *s == st) {
+            return Ok(b.clone());
+        }
+    }
+    let bytes: Arc<[u8]> = std::fs::read(path)?.into();
+    if let Some(st) = st {
+        remember(path, st, bytes.clone());
+    }
+    Ok(bytes)
 }
 
 /// Reads the certificates of a PEM bundle. An unreadable file or one with no
 /// certificate is an error.
 pub fn load_ca_file(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsSetupError> {
-    let bytes = std::fs::read(path).map_err(|source| TlsSetupError::CaCertUnreadable {
+    let bytes = ca_file_bytes(path).map_err(|source| TlsSetupError::CaCertUnreadable {
         path: path.to_path_buf(),
         source,
     })?;
@@ -111,9 +168,10 @@ pub fn load_ca_file(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsSetu
 /// The certificate verifier for these options: platform roots (+ `--ca-cert`), or none
 /// with `--insecure`.
 ///
-/// Loading the system CA store takes tens of milliseconds of blocking work, and one run
-/// needs the same verifier for the TLS check and every probe: it is built once per
-/// process for each set of extra roots and shared (the verifier itself is immutable).
+/// Loading the system CA store is blocking work (a file read and ~150 roots parsed), and
+/// one run needs the same verifier for the TLS check and every probe: the roots are
+/// loaded once per process, the verifier built once for each set of extra roots and
+/// shared (it is immutable).
 pub fn verifier(net: &NetOptions) -> Result<Arc<dyn ServerCertVerifier>, TlsSetupError> {
     type Cache = Vec<(
         Option<Vec<CertificateDer<'static>>>,
@@ -132,11 +190,7 @@ pub fn verifier(net: &NetOptions) -> Result<Arc<dyn ServerCertVerifier>, TlsSetu
         return Ok(v.clone());
     }
     let v = match &extra {
-        Some(certs) => rustls_platform_verifier::Verifier::new_with_extra_roots(
-            certs.iter().cloned(),
-            provider,
-        )
-        .map_err(|e| match e {
+        Some(certs) => platform_verifier(certs, provider).map_err(|e| match e {
             rustls::Error::General(m) if m.contains("No CA certificates") => {
                 TlsSetupError::NoSystemRoots(m)
             }
@@ -145,24 +199,110 @@ pub fn verifier(net: &NetOptions) -> Result<Arc<dyn ServerCertVerifier>, TlsSetu
                 reason: other.to_string(),
             },
         })?,
-        None => rustls_platform_verifier::Verifier::new(provider).map_err(|e| match e {
+        None => platform_verifier(&[], provider).map_err(|e| match e {
             rustls::Error::General(m) if m.contains("No CA certificates") => {
                 TlsSetupError::NoSystemRoots(m)
             }
             other => TlsSetupError::Other(other.to_string()),
         })?,
     };
-    let v: Arc<dyn ServerCertVerifier> = Arc::new(v);
     cache.push((extra, v.clone()));
     Ok(v)
 }
 
-/// A client configuration around a verifier: aws-lc-rs, TLS 1.2 and 1.3, ALPN h2 and
+/// Linux and the BSDs: the system roots plus `extra`, verified by rustls' WebPKI verifier
+/// (what `rustls-platform-verifier` does there too, minus its reading of every file of
+/// the certificate directory on top of the bundle).
+#[cfg(all(unix, not(target_vendor = "apple"), not(target_os = "android")))]
+fn platform_verifier(
+    extra: &[CertificateDer<'static>],
+    provider: Arc<rustls::crypto::CryptoProvider>,
+) -> Result<Arc<dyn ServerCertVerifier>, rustls::Error> {
+    // As the platform verifier: with --ca-cert, a machine without system roots still works.
+    let mut roots = system_roots()
+        .map(|r| (*r).clone())
+        .unwrap_or_else(|_| rustls::RootCertStore::empty());
+    for c in extra {
+        roots.add(c.clone())?;
+    }
+    if roots.is_empty() {
+        return Err(rustls::Error::General(
+            "No CA certificates were loaded from the system".into(),
+        ));
+    }
+    let v = rustls::client::WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider)
+        .build()
+        .map_err(|e| rustls::Error::General(e.to_string()))?;
+    Ok(v)
+}
+
+/// The system roots, loaded once per process on first use, from the one place OpenSSL
+/// (curl, Python, …) would look: `SSL_CERT_FILE` and/or `SSL_CERT_DIR` when set (a file
+/// that does not exist then gives no roots, as for those clients); otherwise the
+/// distribution's bundle file (`/etc/ssl/certs/ca-certificates.crt` on Debian), or the
+/// certificate directory when there is no bundle. The bundle and the directory hold the
+/// same certificates: reading both (as rustls-native-certs does) parsed every root twice.
+#[cfg(all(unix, not(target_vendor = "apple"), not(target_os = "android")))]
+fn system_roots() -> Result<Arc<rustls::RootCertStore>, String> {
+    static ROOTS: OnceLock<Result<Arc<rustls::RootCertStore>, String>> = OnceLock::new();
+    ROOTS
+        .get_or_init(|| {
+            let var = |n: &str| std::env::var_os(n).filter(|v| !v.is_empty());
+            let (file, dirs): (Option<PathBuf>, Vec<PathBuf>) =
+                match (var("SSL_CERT_FILE"), var("SSL_CERT_DIR")) {
+                    (None, None) => {
+                        let probe = openssl_probe::probe();
+                        match probe.cert_file {
+                            Some(f) => (Some(f), Vec::new()),
+                            None => (None, probe.cert_dir.into_iter().take(1).collect()),
+                        }
+                    }
+                    (f, d) => (
+                        f.map(PathBuf::from),
+                        d.map(|d| std::env::split_paths(&d).collect())
+                            .unwrap_or_default(),
+                    ),
+                };
+            let mut roots = rustls::RootCertStore::empty();
+            let mut load = |file: Option<&Path>, dir: Option<&Path>| {
+                let found = rustls_native_certs::load_certs_from_paths(file, dir);
+                roots.add_parsable_certificates(found.certs);
+            };
+            if file.is_some() || dirs.is_empty() {
+                load(file.as_deref(), None);
+            }
+            for d in &dirs {
+                load(None, Some(d));
+            }
+            if roots.is_empty() {
+                Err("No CA certificates were loaded from the system".to_string())
+            } else {
+                Ok(Arc::new(roots))
+            }
+        })
+        .clone()
+}
+
+/// macOS, Windows, Android: the OS verifies (keychain, CryptoAPI), as reqwest does.
+#[cfg(not(all(unix, not(target_vendor = "apple"), not(target_os = "android"))))]
+fn platform_verifier(
+    extra: &[CertificateDer<'static>],
+    provider: Arc<rustls::crypto::CryptoProvider>,
+) -> Result<Arc<dyn ServerCertVerifier>, rustls::Error> {
+    let v = if extra.is_empty() {
+        rustls_platform_verifier::Verifier::new(provider)?
+    } else {
+        rustls_platform_verifier::Verifier::new_with_extra_roots(extra.iter().cloned(), provider)?
+    };
+    Ok(Arc::new(v))
+}
+
+/// A client configuration around a verifier: ring, TLS 1.2 and 1.3, ALPN h2 and
 /// http/1.1, no client certificate.
 pub fn config_with_verifier(v: Arc<dyn ServerCertVerifier>) -> rustls::ClientConfig {
     let mut cfg = rustls::ClientConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
-        .expect("aws-lc-rs supports the default protocol versions")
+        .expect("ring supports the default protocol versions")
         .dangerous()
         .with_custom_certificate_verifier(v)
         .with_no_client_auth();
@@ -606,6 +746,22 @@ mod tests {
             inspection_product("CN=ISRG Root X1, O=Internet Security Research Group"),
             None
         );
+    }
+
+    #[test]
+    fn ca_file_is_read_once_until_rewritten() {
+        let dir = std::env::temp_dir().join(format!("sl-doctor-tls-once-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("ca.pem");
+        std::fs::write(&p, "first").unwrap();
+        assert_eq!(&*ca_file_bytes(&p).unwrap(), b"first");
+        // What the command line remembered is used without reading the file again.
+        remember_ca_file(&p, b"remembered".to_vec());
+        assert_eq!(&*ca_file_bytes(&p).unwrap(), b"remembered");
+        // A rewritten file (another size) is read again.
+        std::fs::write(&p, "second, longer").unwrap();
+        assert_eq!(&*ca_file_bytes(&p).unwrap(), b"second, longer");
+        let _ = std::fs::remove_dir_all(dir);
     }
 
     #[test]
