@@ -1,6 +1,7 @@
 //! Build script: the version that `sl-doctor --version` prints (env `SL_DOCTOR_VERSION`).
 //!
-//! - A build of a release tag (`v<version>` points at HEAD) prints the plain version.
+//! - A build of a release tag (`v<version>` points at HEAD, or GitHub Actions runs for that
+//!   tag) prints the plain version.
 //! - A build of the packaged crate (crates.io, `cargo install sl-doctor`) prints the plain
 //!   version too: `cargo package` leaves a `.cargo_vcs_info.json` in it.
 //! - Any other build from a git checkout names the commit: `0.1.0 (abc1234)`, so a bug
@@ -29,6 +30,15 @@ fn commit(dir: &Path, version: &str) -> Option<String> {
     if dir.join(".cargo_vcs_info.json").exists() {
         return None;
     }
+    let release_tag = format!("v{version}");
+    // A GitHub Actions run for the release tag (the release workflow) says so in its
+    // environment, whatever the checkout's depth or tags.
+    println!("cargo:rerun-if-env-changed=GITHUB_REF_TYPE");
+    println!("cargo:rerun-if-env-changed=GITHUB_REF_NAME");
+    let env = |k: &str| std::env::var(k).unwrap_or_default();
+    if env("GITHUB_REF_TYPE") == "tag" && env("GITHUB_REF_NAME") == release_tag {
+        return None;
+    }
     // Only this checkout's own repository counts: a packaged copy unpacked inside some
     // other repository (e.g. under its target/) must not borrow that repository's commit.
     let top = git(dir, &["rev-parse", "--show-toplevel"])?;
@@ -44,7 +54,6 @@ fn commit(dir: &Path, version: &str) -> Option<String> {
         watch(dir, &r);
     }
     let tags = git(dir, &["tag", "--points-at", "HEAD"]).unwrap_or_default();
-    let release_tag = format!("v{version}");
     if tags.lines().any(|t| t.trim() == release_tag) {
         return None;
     }
