@@ -35,7 +35,7 @@ exact bytes), so support can tell keys apart without seeing them.";
 /// A doctor for Sales Layer REST API keys: finds why requests with an X-API-KEY header
 /// are rejected, in the order of the official troubleshooting checklist, and says what to do.
 #[derive(Parser, Debug)]
-#[command(name = "sl-doctor", version, after_long_help = AFTER_HELP, args_conflicts_with_subcommands = true)]
+#[command(name = "sl-doctor", version = env!("SL_DOCTOR_VERSION"), after_long_help = AFTER_HELP, args_conflicts_with_subcommands = true)]
 pub struct Cli {
     /// What to do (default: check).
     #[command(subcommand)]

@@ -73,7 +73,7 @@ pub fn build_context(
         // Existence and size only; whether it holds a certificate is the TLS check's finding.
         let pem = sources::read_small_file("CA certificate file", ca, 4 * 1024 * 1024, None)?;
         // Read once per process: the TLS check and the probes reuse these bytes.
-        sl_doctor_checks::tls::remember_ca_file(ca, pem);
+        sl_doctor_checks::net::tls::remember_ca_file(ca, pem);
     }
 
     let env_base = env

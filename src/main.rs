@@ -150,7 +150,8 @@ fn main() -> ExitCode {
 /// that a test keeps current.
 fn man_page() -> String {
     let mut buf = Vec::new();
-    clap_mangen::Man::new(Cli::command())
+    // The plain crate version, not `--version`'s commit: the kept copy must not change per commit.
+    clap_mangen::Man::new(Cli::command().version(env!("CARGO_PKG_VERSION")))
         .render(&mut buf)
         .expect("rendering to memory cannot fail");
     String::from_utf8(buf).expect("clap_mangen writes UTF-8")

@@ -144,7 +144,7 @@ impl RunningMock {
     /// not follow redirects.
     pub fn client_builder(&self) -> anyhow::Result<reqwest::ClientBuilder> {
         // reqwest has no crypto provider of its own here: install ring as the default.
-        sl_doctor_checks::tls::provider();
+        sl_doctor_checks::net::tls::provider();
         let mut b = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none());
         if let Some(pem) = &self.ca_pem {
             b = b.tls_certs_only([reqwest::Certificate::from_pem(pem.as_bytes())?]);

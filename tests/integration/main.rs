@@ -2,6 +2,7 @@
 //! reports, the JSON Schema, exit codes, the secret canary, the CI formats and the
 //! support and curl commands (against the mock as a subprocess).
 
+mod action_install;
 mod canary;
 mod capture;
 mod ci;

@@ -4,7 +4,7 @@
 //! (other users, services, a compromised web server). The documentation asks to
 //! restrict access to keys; on Unix that is the file mode, and `chmod 600` fixes it.
 
-use crate::input::exposure::{KeyFile, key_files, shell_quote};
+use crate::input::exposure::{KeyFile, shell_quote};
 use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
 use crate::model::context::Context;
 use crate::model::report::{Finding, Item};
@@ -121,7 +121,7 @@ impl Check for KeyFilePermissions {
 
     #[cfg(unix)]
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
-        let files: Vec<_> = key_files(&cx.key)
+        let files: Vec<_> = crate::input::exposure::key_files(&cx.key)
             .into_iter()
             .map(|f| {
                 let a = mode_of(&f.path);
@@ -143,7 +143,7 @@ impl Check for KeyFilePermissions {
 mod tests {
     use super::*;
     use crate::model::report::Status;
-    use crate::testing::{CANARY, assert_no_leak, cx_with_key, run};
+    use crate::testing::{cx_with_key, run};
     use std::path::PathBuf;
 
     fn f(p: &str) -> KeyFile {
@@ -184,6 +184,7 @@ mod tests {
         use crate::model::context::Candidate;
         use crate::model::report::{SourceKind, SourceRef};
         use crate::model::secret::SecretKey;
+        use crate::testing::{CANARY, assert_no_leak};
         use std::os::unix::fs::PermissionsExt;
         let tmp = tempfile::tempdir().unwrap();
         let p = tmp.path().join("sl.key");
@@ -203,6 +204,16 @@ mod tests {
             assert_eq!(o.status(), want, "{mode:o}");
             assert_no_leak(&o, CANARY);
         }
+        assert!(matches!(
+            run(&KeyFilePermissions, &cx_with_key(b"k")),
+            Err(CheckError::Skip(_))
+        ));
+    }
+
+    /// Windows has ACLs, not modes: the check says so instead of guessing.
+    #[cfg(not(unix))]
+    #[test]
+    fn skipped_where_files_have_no_modes() {
         assert!(matches!(
             run(&KeyFilePermissions, &cx_with_key(b"k")),
             Err(CheckError::Skip(_))
