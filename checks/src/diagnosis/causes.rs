@@ -350,7 +350,7 @@ fn no_answer(f: &Facts) -> Option<Cause> {
         .into_iter()
         .filter(|id| matches!(f.status(id), Status::Fail | Status::Error))
         .collect();
-    let silent = f.apis(|p| p.given == Answer::NoAnswer);
+    let silent = f.apis(|p| p.given == Answer::Unreachable);
     let first = broken
         .first()
         .copied()

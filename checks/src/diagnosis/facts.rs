@@ -16,7 +16,7 @@ pub enum Answer {
     /// A server error or 503: says nothing about the key.
     Unavailable,
     /// No answer at all (DNS, connect, TLS, timeout).
-    NoAnswer,
+    Unreachable,
     /// Something that is not the API answered, or the path is wrong (404, redirect, HTML…).
     WrongEndpoint,
     /// The key was not sent (plain http) or could not be (a header value HTTP refuses).
@@ -212,7 +212,7 @@ fn probe_of(c: &CheckResult) -> Option<Probe> {
             .iter()
             .find_map(|code| given_answer(code))
             .unwrap_or(if c.status == Status::Error {
-                Answer::NoAnswer
+                Answer::Unreachable
             } else {
                 Answer::Unknown
             });
