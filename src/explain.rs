@@ -93,6 +93,7 @@ mod tests {
                 "**What it checks.**",
                 "**Why it matters.**",
                 "**How to fix.**",
+                "**Finding codes.**",
                 "**Example.**",
             ] {
                 assert!(body.contains(part), "section {id} lacks {part}");

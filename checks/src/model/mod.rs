@@ -2,6 +2,7 @@
 //! check reads, the report it feeds and the secret key type.
 
 pub mod check;
+pub mod codes;
 pub mod context;
 pub mod report;
 pub mod secret;
