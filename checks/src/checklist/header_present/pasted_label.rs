@@ -8,7 +8,8 @@
 //! It does not depend on `key-source` (registered later, in `key-loaded`); it skips by
 //! itself when there is no key.
 
-use crate::analysis::value::{LabelKind, analyze};
+use crate::analysis::value::LabelKind;
+use crate::checklist::key_loaded::{analyzed_text_key, value_outcome};
 use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
 use crate::model::context::Context;
 use crate::model::report::{Finding, Item};
@@ -45,15 +46,7 @@ impl Check for PastedLabel {
     }
 
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
-        let Some(key) = cx.key.key() else {
-            return Err(CheckError::Skip("no key was found (see key-source)".into()));
-        };
-        let a = analyze(key);
-        if !a.is_utf8() {
-            return Err(CheckError::Skip(
-                "the value is not valid UTF-8 (see header-value)".into(),
-            ));
-        }
+        let a = analyzed_text_key(cx)?;
         if a.labels.is_empty() {
             return Ok(Outcome::pass(
                 "The value has no pasted header name or auth scheme",
@@ -76,14 +69,11 @@ impl Check for PastedLabel {
                 .with_fix(fix(l.kind))
             })
             .collect();
-        let mut o = Outcome::from_findings(
+        Ok(value_outcome(
+            &a,
             format!("The value includes {}", a.labels[0].kind.what()),
             findings,
-        );
-        if let Some(d) = a.cleaned_detail() {
-            o = o.detail(d);
-        }
-        Ok(o)
+        ))
     }
 }
 

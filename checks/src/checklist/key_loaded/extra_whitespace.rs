@@ -9,7 +9,8 @@
 //! Only plain ASCII whitespace (space, TAB, CR, LF) at either end and plain spaces inside
 //! are reported here; every other invisible character is `hidden-characters`' job.
 
-use crate::analysis::value::{Analysis, analyze, describe};
+use super::{analyzed_text_key, value_outcome};
+use crate::analysis::value::{Analysis, describe};
 use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
 use crate::model::context::Context;
 use crate::model::report::{Finding, Item, Position};
@@ -111,15 +112,7 @@ impl Check for ExtraWhitespace {
     }
 
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
-        let Some(key) = cx.key.key() else {
-            return Err(CheckError::Skip("no key was found (see key-source)".into()));
-        };
-        let a = analyze(key);
-        if !a.is_utf8() {
-            return Err(CheckError::Skip(
-                "the value is not valid UTF-8 (see header-value)".into(),
-            ));
-        }
+        let a = analyzed_text_key(cx)?;
         if a.is_empty() {
             return Ok(Outcome::from_findings(
                 "The key is empty",
@@ -149,14 +142,11 @@ impl Check for ExtraWhitespace {
                 a.graphemes
             )));
         }
-        let mut o = Outcome::from_findings(
+        Ok(value_outcome(
+            &a,
             format!("The key has {} whitespace problem(s)", fs.len()),
             fs,
-        );
-        if let Some(d) = a.cleaned_detail() {
-            o = o.detail(d);
-        }
-        Ok(o)
+        ))
     }
 }
 

@@ -9,7 +9,8 @@
 //! The finding names the *form* that was found, never the text: not even a variable name
 //! taken from the value is shown (only our own constant placeholder words are named).
 
-use crate::analysis::value::{Placeholder, PlaceholderForm, analyze};
+use super::analyzed_text_key;
+use crate::analysis::value::{Placeholder, PlaceholderForm};
 use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
 use crate::model::context::Context;
 use crate::model::report::{Finding, Item};
@@ -98,15 +99,7 @@ impl Check for PlaceholderValue {
     }
 
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
-        let Some(key) = cx.key.key() else {
-            return Err(CheckError::Skip("no key was found (see key-source)".into()));
-        };
-        let a = analyze(key);
-        if !a.is_utf8() {
-            return Err(CheckError::Skip(
-                "the value is not valid UTF-8 (see header-value)".into(),
-            ));
-        }
+        let a = analyzed_text_key(cx)?;
         let Some(p) = a.placeholder else {
             return Ok(Outcome::pass(
                 "The key is not a known placeholder or unexpanded reference",

@@ -9,7 +9,8 @@
 //! It does not depend on `key-source` (registered later, in `key-loaded`); it skips by
 //! itself when there is no key.
 
-use crate::analysis::value::{QuoteDefect, analyze, describe};
+use crate::analysis::value::{QuoteDefect, describe};
+use crate::checklist::key_loaded::{analyzed_text_key, value_outcome};
 use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
 use crate::model::context::Context;
 use crate::model::report::{Finding, Item};
@@ -81,15 +82,7 @@ impl Check for QuotedValue {
     }
 
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
-        let Some(key) = cx.key.key() else {
-            return Err(CheckError::Skip("no key was found (see key-source)".into()));
-        };
-        let a = analyze(key);
-        if !a.is_utf8() {
-            return Err(CheckError::Skip(
-                "the value is not valid UTF-8 (see header-value)".into(),
-            ));
-        }
+        let a = analyzed_text_key(cx)?;
         if a.quotes.is_empty() {
             return Ok(Outcome::pass("The value has no quote characters"));
         }
@@ -100,11 +93,11 @@ impl Check for QuotedValue {
             }
             _ => format!("The value contains {} quote character(s)", a.quotes.len()),
         };
-        let mut o = Outcome::from_findings(summary, a.quotes.iter().map(finding).collect());
-        if let Some(d) = a.cleaned_detail() {
-            o = o.detail(d);
-        }
-        Ok(o)
+        Ok(value_outcome(
+            &a,
+            summary,
+            a.quotes.iter().map(finding).collect(),
+        ))
     }
 }
 
