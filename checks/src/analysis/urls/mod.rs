@@ -335,6 +335,24 @@ pub(crate) mod test_support {
         analyze_target(&cx(base, url)).pop().unwrap().canonical
     }
 
+    /// Asserts a check's codes, status and the canonical URL for this base URL and `--url`.
+    pub fn assert_case(
+        check: &dyn Check,
+        (base, url): (&str, Option<&str>),
+        want: &[&str],
+        status: Status,
+        canon: &str,
+    ) {
+        let (got, st) = codes(check, base, url);
+        assert_eq!(got, want, "{base:?} {url:?}");
+        assert_eq!(st, status, "{base:?} {url:?}");
+        assert_eq!(
+            canonical(base, url).as_deref(),
+            Some(canon),
+            "{base:?} {url:?}"
+        );
+    }
+
     /// The ids of the six URL checks.
     pub const URL_CHECKS: [&str; 6] = [
         "url-format",

@@ -134,7 +134,7 @@ pub fn findings(f: &UrlFacts) -> Vec<UrlFinding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::urls::test_support::{canonical, codes, cx};
+    use crate::analysis::urls::test_support::{assert_case, codes, cx};
     use crate::model::report::Status::{self, *};
     use crate::testing::run;
 
@@ -230,10 +230,7 @@ mod tests {
             ),
         ];
         for (base, want, status, canon) in cases {
-            let (got, st) = codes(&UrlHost, base, None);
-            assert_eq!(got, *want, "{base:?}");
-            assert_eq!(st, *status, "{base:?}");
-            assert_eq!(canonical(base, None).as_deref(), Some(*canon), "{base:?}");
+            assert_case(&UrlHost, (base, None), want, *status, canon);
         }
     }
 

@@ -208,7 +208,7 @@ fn base_path_finding(f: &UrlFacts, p: &Parsed) -> Option<UrlFinding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::urls::test_support::{canonical, codes, cx};
+    use crate::analysis::urls::test_support::{assert_case, canonical, codes, cx};
     use crate::model::report::Status::{self, *};
     use crate::testing::run;
 
@@ -293,10 +293,7 @@ mod tests {
             ),
         ];
         for (base, want, status, canon) in cases {
-            let (got, st) = codes(&UrlPath, base, None);
-            assert_eq!(got, *want, "{base:?}");
-            assert_eq!(st, *status, "{base:?}");
-            assert_eq!(canonical(base, None).as_deref(), Some(*canon), "{base:?}");
+            assert_case(&UrlPath, (base, None), want, *status, canon);
         }
     }
 

@@ -82,7 +82,7 @@ pub fn findings(f: &UrlFacts) -> Vec<UrlFinding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::urls::test_support::{canonical, codes, cx};
+    use crate::analysis::urls::test_support::{assert_case, cx};
     use crate::model::report::Status::{self, *};
     use crate::testing::run;
 
@@ -170,14 +170,7 @@ mod tests {
             ),
         ];
         for (base, url, want, status, canon) in cases {
-            let (got, st) = codes(&UrlScheme, base, *url);
-            assert_eq!(got, *want, "{base:?} {url:?}");
-            assert_eq!(st, *status, "{base:?} {url:?}");
-            assert_eq!(
-                canonical(base, *url).as_deref(),
-                Some(*canon),
-                "{base:?} {url:?}"
-            );
+            assert_case(&UrlScheme, (base, *url), want, *status, canon);
         }
     }
 

@@ -80,11 +80,12 @@ impl Check for PastedLabel {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::report::Status;
-    use crate::testing::{CANARY, assert_no_leak, cx_with_key, run};
+    use crate::testing::{
+        CANARY, assert_codes, assert_fails_without_leak, assert_no_leak, run_on_key,
+    };
 
     fn check(s: &str) -> Outcome {
-        run(&PastedLabel, &cx_with_key(s.as_bytes())).unwrap()
+        run_on_key(&PastedLabel, s)
     }
 
     #[test]
@@ -111,15 +112,7 @@ mod tests {
             ("abcKEY==".into(), &[]),
         ];
         for (input, want) in cases {
-            let o = check(&input);
-            let codes: Vec<_> = o.findings.iter().map(|f| f.code.as_str()).collect();
-            assert_eq!(codes, want, "{input:?}");
-            let status = if want.is_empty() {
-                Status::Pass
-            } else {
-                Status::Fail
-            };
-            assert_eq!(o.status(), status, "{input:?}");
+            assert_codes(&PastedLabel, &input, want);
         }
     }
 
@@ -147,9 +140,7 @@ mod tests {
             format!("Authorization: Bearer {CANARY}"),
             format!("export SALESLAYER_API_KEY={CANARY}"),
         ] {
-            let o = check(&w);
-            assert_eq!(o.status(), Status::Fail, "{w:?}");
-            assert_no_leak(&o, CANARY);
+            assert_fails_without_leak(&PastedLabel, &w);
         }
     }
 

@@ -153,12 +153,12 @@ impl Check for ExtraWhitespace {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::report::Status;
-    use crate::testing::codes;
-    use crate::testing::{CANARY, assert_no_leak, cx_with_key, run};
+    use crate::testing::{
+        CANARY, assert_codes, assert_fails_without_leak, assert_no_leak, run_on_key,
+    };
 
     fn check(s: &str) -> Outcome {
-        run(&ExtraWhitespace, &cx_with_key(s.as_bytes())).unwrap()
+        run_on_key(&ExtraWhitespace, s)
     }
 
     #[test]
@@ -192,14 +192,7 @@ mod tests {
             (format!("Bearer {k}"), &[]),
         ];
         for (input, want) in cases {
-            let o = check(&input);
-            assert_eq!(codes(&o), want, "{input:?}");
-            let status = if want.is_empty() {
-                Status::Pass
-            } else {
-                Status::Fail
-            };
-            assert_eq!(o.status(), status, "{input:?}");
+            assert_codes(&ExtraWhitespace, &input, want);
         }
     }
 
@@ -229,9 +222,7 @@ mod tests {
             format!(" \t{CANARY} "),
             "SLDOCTOR canary7Qx9+Zk/4mW2=".to_string(),
         ] {
-            let o = check(&w);
-            assert_eq!(o.status(), Status::Fail, "{w:?}");
-            assert_no_leak(&o, CANARY);
+            assert_fails_without_leak(&ExtraWhitespace, &w);
         }
     }
 

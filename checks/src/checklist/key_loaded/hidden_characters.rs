@@ -63,10 +63,10 @@ impl Check for HiddenCharacters {
 mod tests {
     use super::*;
     use crate::model::report::Status;
-    use crate::testing::{CANARY, assert_no_leak, cx_with_key, run};
+    use crate::testing::{CANARY, assert_fails_without_leak, assert_no_leak, run_on_key};
 
     fn check(s: &str) -> Outcome {
-        run(&HiddenCharacters, &cx_with_key(s.as_bytes())).unwrap()
+        run_on_key(&HiddenCharacters, s)
     }
 
     /// (code, character, of, codepoint) of each finding.
@@ -161,9 +161,7 @@ mod tests {
             format!("{CANARY}\u{E0041}\u{E0042}"),
             format!("\u{202E}{CANARY}\u{00A0}"),
         ] {
-            let o = check(&w);
-            assert_eq!(o.status(), Status::Fail, "{w:?}");
-            assert_no_leak(&o, CANARY);
+            assert_fails_without_leak(&HiddenCharacters, &w);
         }
     }
 

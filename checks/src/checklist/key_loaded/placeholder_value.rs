@@ -125,11 +125,12 @@ impl Check for PlaceholderValue {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::report::Status;
-    use crate::testing::{CANARY, assert_no_leak, cx_with_key, run};
+    use crate::testing::{
+        CANARY, assert_codes, assert_fails_without_leak, assert_no_leak, run_on_key,
+    };
 
     fn check(s: &str) -> Outcome {
-        run(&PlaceholderValue, &cx_with_key(s.as_bytes())).unwrap()
+        run_on_key(&PlaceholderValue, s)
     }
 
     #[test]
@@ -165,15 +166,8 @@ mod tests {
             ("aB3+xY/9...", Some("truncated-value")),
         ];
         for (input, want) in cases {
-            let o = check(input);
-            let codes: Vec<_> = o.findings.iter().map(|f| f.code.as_str()).collect();
-            assert_eq!(codes, want.iter().copied().collect::<Vec<_>>(), "{input:?}");
-            let status = if want.is_none() {
-                Status::Pass
-            } else {
-                Status::Fail
-            };
-            assert_eq!(o.status(), status, "{input:?}");
+            let want: Vec<&str> = want.iter().copied().collect();
+            assert_codes(&PlaceholderValue, input, &want);
         }
     }
 
@@ -206,10 +200,8 @@ mod tests {
             "<SLDOCTORcanary7Qx9 Zk>".to_string(),
             "SLDOCTORcanary7Qx9+Zk/...".to_string(),
         ] {
-            let o = check(&w);
-            assert_eq!(o.status(), Status::Fail, "{w:?}");
+            let o = assert_fails_without_leak(&PlaceholderValue, &w);
             assert_no_leak(&o, &w);
-            assert_no_leak(&o, CANARY);
         }
         assert_no_leak(&check(CANARY), CANARY);
     }

@@ -104,12 +104,12 @@ impl Check for QuotedValue {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::report::Status;
-    use crate::testing::codes;
-    use crate::testing::{CANARY, assert_no_leak, cx_with_key, run};
+    use crate::testing::{
+        CANARY, assert_codes, assert_fails_without_leak, assert_no_leak, run_on_key,
+    };
 
     fn check(s: &str) -> Outcome {
-        run(&QuotedValue, &cx_with_key(s.as_bytes())).unwrap()
+        run_on_key(&QuotedValue, s)
     }
 
     #[test]
@@ -140,14 +140,7 @@ mod tests {
             ),
         ];
         for (input, want) in cases {
-            let o = check(&input);
-            assert_eq!(codes(&o), want, "{input:?}");
-            let status = if want.is_empty() {
-                Status::Pass
-            } else {
-                Status::Fail
-            };
-            assert_eq!(o.status(), status, "{input:?}");
+            assert_codes(&QuotedValue, &input, want);
         }
     }
 
@@ -178,9 +171,7 @@ mod tests {
             format!("'{CANARY}"),
             format!("{CANARY}`"),
         ] {
-            let o = check(&w);
-            assert_eq!(o.status(), Status::Fail, "{w:?}");
-            assert_no_leak(&o, CANARY);
+            assert_fails_without_leak(&QuotedValue, &w);
         }
     }
 

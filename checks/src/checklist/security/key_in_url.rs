@@ -88,7 +88,7 @@ pub fn findings(f: &UrlFacts) -> Vec<UrlFinding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::urls::test_support::{canonical, codes};
+    use crate::analysis::urls::test_support::assert_case;
     use crate::model::report::Status::{self, *};
     use crate::testing::{cx_with_key, run};
 
@@ -179,14 +179,7 @@ mod tests {
             ),
         ];
         for (base, url, want, status, canon) in cases {
-            let (got, st) = codes(&KeyInUrl, base, *url);
-            assert_eq!(got, *want, "{base:?} {url:?}");
-            assert_eq!(st, *status, "{base:?} {url:?}");
-            assert_eq!(
-                canonical(base, *url).as_deref(),
-                Some(*canon),
-                "{base:?} {url:?}"
-            );
+            assert_case(&KeyInUrl, (base, *url), want, *status, canon);
         }
     }
 
