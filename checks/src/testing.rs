@@ -2,7 +2,7 @@
 
 use crate::model::check::{Check, CheckError, Outcome};
 use crate::model::context::{Candidate, Context};
-use crate::model::report::{SourceKind, SourceRef};
+use crate::model::report::{SourceKind, SourceRef, Status};
 use crate::model::secret::SecretKey;
 
 /// A context whose key comes from `SALESLAYER_API_KEY` with these exact bytes.
@@ -56,4 +56,30 @@ pub fn assert_no_leak(outcome: &Outcome, secret: &str) {
 /// The finding codes of an outcome, in order.
 pub fn codes(o: &Outcome) -> Vec<&str> {
     o.findings.iter().map(|f| f.code.as_str()).collect()
+}
+
+/// Runs a check on a context whose key is `value`.
+pub fn run_on_key(check: &dyn Check, value: &str) -> Outcome {
+    run(check, &cx_with_key(value.as_bytes())).expect("the check runs")
+}
+
+/// Asserts that the check reports exactly `want` (codes, in order) for the key `value`,
+/// and fails exactly when it reports something.
+pub fn assert_codes(check: &dyn Check, value: &str, want: &[&str]) {
+    let o = run_on_key(check, value);
+    assert_eq!(codes(&o), want, "{value:?}");
+    let status = if want.is_empty() {
+        Status::Pass
+    } else {
+        Status::Fail
+    };
+    assert_eq!(o.status(), status, "{value:?}");
+}
+
+/// Asserts that the check fails for the key `value` and shows no piece of [`CANARY`].
+pub fn assert_fails_without_leak(check: &dyn Check, value: &str) -> Outcome {
+    let o = run_on_key(check, value);
+    assert_eq!(o.status(), Status::Fail, "{value:?}");
+    assert_no_leak(&o, CANARY);
+    o
 }

@@ -11,6 +11,8 @@
 use super::parse::{LineEnding, RawHeader, RawRequest};
 use sl_doctor_checks::analysis::urls;
 use sl_doctor_checks::analysis::value::{analyze, char_name, codepoint, describe_char};
+use sl_doctor_checks::checklist::base_url::{url_format, url_path, with_url_to_use};
+use sl_doctor_checks::checklist::security::key_in_url;
 use sl_doctor_checks::model::context::{Candidate, Context};
 use sl_doctor_checks::model::report::{Finding, Severity, SourceKind, SourceRef};
 use sl_doctor_checks::model::secret::{Fingerprint, SecretKey};
@@ -511,11 +513,15 @@ fn path_findings(
     } else {
         format!("{DEFAULT_BASE_URL}{target}")
     };
-    let a = urls::analyze(&url, urls::Role::Request, urls::key_needle(needle), false);
-    for i in a.issues {
-        if !["url-path", "url-format", "key-in-url"].contains(&i.check) {
-            continue;
-        }
+    let a = urls::analyze(&url, urls::Role::Request, urls::key_needle(needle));
+    let found = [
+        url_format::stray_findings(&a),
+        url_path::findings(&a),
+        key_in_url::findings(&a),
+        url_format::structure_findings(&a),
+    ]
+    .concat();
+    for i in with_url_to_use(&a, found) {
         let mut f = i.finding;
         f.message = f
             .message

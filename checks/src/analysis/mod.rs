@@ -1,5 +1,5 @@
 //! Offline facts about the inputs: the key value character by character (`value`) and
-//! the target URLs (`url`). Pure functions; the checks turn the facts into findings.
+//! the target URLs (`urls`). Pure functions; the checks turn the facts into findings.
 
 pub mod urls;
 pub mod value;

@@ -153,124 +153,138 @@ pub fn read_small_file(
 }
 
 /// Collects the sources. `env` is a snapshot of the process environment.
-pub fn collect(spec: KeySpec, env: &[(OsString, OsString)]) -> Result<KeyState, InputError> {
+pub fn collect(mut spec: KeySpec, env: &[(OsString, OsString)]) -> Result<KeyState, InputError> {
     let home = spec.home.as_deref();
     let mut st = KeyState {
         env_name: spec.key_env.clone(),
         ..Default::default()
     };
-
-    match spec.key_flag {
-        Some(v) => {
-            st.looked_at
-                .push("--key (given on the command line)".into());
-            st.candidates.push(Candidate {
-                source: SourceRef {
-                    kind: SourceKind::Flag,
-                    name: "--key".into(),
-                },
-                value: v,
-                path: None,
-            });
-        }
+    match spec.key_flag.take() {
+        Some(v) => st.found(
+            "--key (given on the command line)",
+            SourceKind::Flag,
+            "--key",
+            v,
+            None,
+        ),
         None => st.looked_at.push("--key (not given)".into()),
     }
-
-    match spec.key_stdin {
-        Some(bytes) => {
-            st.looked_at.push("standard input (--key-stdin)".into());
-            st.candidates.push(Candidate {
-                source: SourceRef {
-                    kind: SourceKind::Stdin,
-                    name: "stdin".into(),
-                },
-                value: SecretKey::from_bytes(bytes),
-                path: None,
-            });
-        }
+    match spec.key_stdin.take() {
+        Some(bytes) => st.found(
+            "standard input (--key-stdin)",
+            SourceKind::Stdin,
+            "stdin",
+            SecretKey::from_bytes(bytes),
+            None,
+        ),
         None => st.looked_at.push("--key-stdin (not given)".into()),
     }
-
     match &spec.key_file {
         Some(path) => {
             let bytes = read_small_file("key file", path, MAX_KEY_FILE, home)?;
             let shown = display_path(path, home);
-            st.looked_at.push(format!("key file {shown}"));
-            st.candidates.push(Candidate {
-                source: SourceRef {
-                    kind: SourceKind::File,
-                    name: shown,
-                },
-                value: SecretKey::from_bytes(bytes),
-                path: Some(path.clone()),
-            });
+            let value = SecretKey::from_bytes(bytes);
+            st.found(
+                &format!("key file {shown}"),
+                SourceKind::File,
+                &shown,
+                value,
+                Some(path.clone()),
+            );
         }
         None => st.looked_at.push("--key-file (not given)".into()),
     }
-
     let env_value = env
         .iter()
         .find(|(k, _)| k.as_os_str() == spec.key_env.as_str())
         .map(|(_, v)| v.clone());
     match env_value {
-        Some(v) => {
-            st.looked_at
-                .push(format!("environment variable {}", spec.key_env));
-            st.candidates.push(Candidate {
-                source: SourceRef {
-                    kind: SourceKind::Env,
-                    name: spec.key_env.clone(),
-                },
-                value: SecretKey::from_bytes(os_bytes(v)),
-                path: None,
-            });
-        }
+        Some(v) => st.found(
+            &format!("environment variable {}", spec.key_env),
+            SourceKind::Env,
+            &spec.key_env,
+            SecretKey::from_bytes(os_bytes(v)),
+            None,
+        ),
         None => st
             .looked_at
             .push(format!("environment variable {} (not set)", spec.key_env)),
     }
-
     st.dotenv_path = spec.dotenv.clone();
     if let Some(path) = &spec.dotenv {
-        let shown = display_path(path, home);
-        let exists = path.exists();
-        if exists || spec.dotenv_explicit {
-            let bytes = read_small_file(".env file", path, MAX_DOTENV_FILE, home)?;
-            let file = DotenvFile::parse(shown.clone(), &bytes);
-            match file.effective(&spec.key_env) {
-                Some(e) => {
-                    st.looked_at
-                        .push(format!("{shown} ({} at line {})", spec.key_env, e.line));
-                    st.candidates.push(Candidate {
-                        source: SourceRef {
-                            kind: SourceKind::Dotenv,
-                            name: format!("{shown}:{}", e.line),
-                        },
-                        value: e.value.clone(),
-                        path: Some(path.clone()),
-                    });
-                }
-                None => st
-                    .looked_at
-                    .push(format!("{shown} (no {} in it)", spec.key_env)),
-            }
-            st.dotenv = Some(file);
-        } else {
-            st.looked_at.push(format!("{shown} (no such file)"));
-        }
+        st.read_dotenv(path, &spec, home)?;
+    }
+    st.near_misses = near_misses(env, &spec.key_env);
+    Ok(st)
+}
+
+impl KeyState {
+    /// Records a source that holds a value.
+    fn found(
+        &mut self,
+        looked: &str,
+        kind: SourceKind,
+        name: &str,
+        value: SecretKey,
+        path: Option<PathBuf>,
+    ) {
+        self.looked_at.push(looked.to_string());
+        self.candidates.push(Candidate {
+            source: SourceRef {
+                kind,
+                name: name.to_string(),
+            },
+            value,
+            path,
+        });
     }
 
-    for (k, v) in env {
-        let Some(name) = k.to_str() else { continue };
-        if name != spec.key_env && looks_like_key_var(name, &spec.key_env) {
-            st.near_misses.push(NearMiss {
+    /// Reads the `.env` file (when it exists or was named explicitly) and records the
+    /// key's effective value in it.
+    fn read_dotenv(
+        &mut self,
+        path: &Path,
+        spec: &KeySpec,
+        home: Option<&Path>,
+    ) -> Result<(), InputError> {
+        let shown = display_path(path, home);
+        if !path.exists() && !spec.dotenv_explicit {
+            self.looked_at.push(format!("{shown} (no such file)"));
+            return Ok(());
+        }
+        let bytes = read_small_file(".env file", path, MAX_DOTENV_FILE, home)?;
+        let file = DotenvFile::parse(shown.clone(), &bytes);
+        match file.effective(&spec.key_env) {
+            Some(e) => self.found(
+                &format!("{shown} ({} at line {})", spec.key_env, e.line),
+                SourceKind::Dotenv,
+                &format!("{shown}:{}", e.line),
+                e.value.clone(),
+                Some(path.to_path_buf()),
+            ),
+            None => self
+                .looked_at
+                .push(format!("{shown} (no {} in it)", spec.key_env)),
+        }
+        self.dotenv = Some(file);
+        Ok(())
+    }
+}
+
+/// Other environment variables whose names look like the key's, sorted by name.
+fn near_misses(env: &[(OsString, OsString)], key_env: &str) -> Vec<NearMiss> {
+    let mut out: Vec<NearMiss> = env
+        .iter()
+        .filter_map(|(k, v)| {
+            let name = k.to_str()?;
+            (name != key_env && looks_like_key_var(name, key_env)).then(|| NearMiss {
                 name: name.to_string(),
                 value: SecretKey::from_bytes(os_bytes(v.clone())),
-            });
-        }
-    }
-    st.near_misses.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(st)
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
 }
 
 #[cfg(unix)]

@@ -7,3 +7,82 @@ pub mod url_format;
 pub mod url_host;
 pub mod url_path;
 pub mod url_scheme;
+
+use crate::analysis::urls::{Role, UrlFacts, analyze_target};
+use crate::model::check::Outcome;
+use crate::model::context::Context;
+use crate::model::report::{Finding, Severity};
+
+/// One finding of a URL check, with the few words the check summary uses.
+#[derive(Debug, Clone)]
+pub struct UrlFinding {
+    /// A few words for the check summary (secret-free).
+    pub short: String,
+    /// The finding.
+    pub finding: Finding,
+}
+
+impl UrlFinding {
+    /// A finding with its summary words.
+    pub fn new(short: impl Into<String>, finding: Finding) -> Self {
+        UrlFinding {
+            short: short.into(),
+            finding,
+        }
+    }
+}
+
+/// Appends the exact URL to use to every problem's fix that does not name a URL yet.
+pub fn with_url_to_use(facts: &UrlFacts, mut found: Vec<UrlFinding>) -> Vec<UrlFinding> {
+    if let Some(c) = &facts.canonical {
+        for f in &mut found {
+            if f.finding.severity == Severity::Info {
+                continue;
+            }
+            if let Some(fix) = f.finding.fix.as_mut().filter(|f| !f.contains("://")) {
+                fix.push_str(&format!(" Use {c}"));
+            }
+        }
+    }
+    found
+}
+
+/// The outcome of one URL check (`url-*`, `key-in-url`, `plain-http`): its findings for
+/// the base URL and the `--url`, the URLs as given (redacted), the URL to use when it
+/// differs, and a summary naming the worst finding.
+pub(crate) fn url_outcome(
+    cx: &Context,
+    pass_summary: &str,
+    findings: impl Fn(&UrlFacts) -> Vec<UrlFinding>,
+) -> Outcome {
+    let mut o = Outcome::pass(pass_summary);
+    let mut worst: Option<(Severity, String, usize)> = None;
+    for facts in analyze_target(cx) {
+        o = o.detail(format!("{}: {}", facts.role.label(), facts.display));
+        if let Some(c) = facts.canonical_if_different() {
+            o = o.detail(match facts.role {
+                Role::Base => format!("use: {c}"),
+                Role::Request => format!("use (--url): {c}"),
+            });
+        }
+        for f in with_url_to_use(&facts, findings(&facts)) {
+            let s = f.finding.severity;
+            match &mut worst {
+                Some((w, _, n)) if *w >= s => *n += 1,
+                _ => {
+                    let extra = worst.as_ref().map_or(0, |(_, _, n)| n + 1);
+                    worst = Some((s, format!("{}: {}", facts.role.label(), f.short), extra));
+                }
+            }
+            o.findings.push(f.finding);
+        }
+    }
+    if let Some((_, short, more)) = worst {
+        o.summary = if more > 0 {
+            format!("{short} (+{more} more)")
+        } else {
+            short
+        };
+    }
+    o
+}

@@ -4,12 +4,15 @@
 //! pasted from a web page or chat can carry a zero-width space or a no-break space.
 //! Joined with `/dam/image`, the stray character lands in the middle of the request
 //! URL. A base URL with a query string or a fragment swallows every path appended to it.
-//! The analysis itself lives in `crate::analysis::urls`.
+//! The facts (stray characters by position, query, fragment) come from
+//! `crate::analysis::urls`; the findings are built here.
 
-use crate::analysis::urls;
+use super::{UrlFinding, url_outcome};
+use crate::analysis::urls::{Place, Role, Stray, StrayKind, UrlFacts};
+use crate::analysis::value::{char_name, codepoint};
 use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
 use crate::model::context::Context;
-use crate::model::report::Item;
+use crate::model::report::{Finding, Item, Position, Severity};
 
 /// The `url-format` check.
 pub struct UrlFormat;
@@ -31,8 +34,125 @@ impl Check for UrlFormat {
     }
 
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
-        Ok(urls::outcome(cx, META.id, PASS))
+        Ok(url_outcome(cx, PASS, findings))
     }
+}
+
+/// The findings of `url-format` for one URL: stray characters first, then the
+/// structure (query or fragment in the way, or no URL at all).
+pub fn findings(f: &UrlFacts) -> Vec<UrlFinding> {
+    let mut out = stray_findings(f);
+    out.extend(structure_findings(f));
+    out
+}
+
+/// One finding per stray character, by position.
+pub fn stray_findings(f: &UrlFacts) -> Vec<UrlFinding> {
+    let use_hint = match &f.canonical {
+        Some(c) => format!("use {c}"),
+        None => format!(
+            "use a URL such as {}/dam/image?$top=1",
+            crate::DEFAULT_BASE_URL
+        ),
+    };
+    f.strays
+        .iter()
+        .map(|s| stray_finding(f, s, &use_hint))
+        .collect()
+}
+
+fn stray_finding(f: &UrlFacts, s: &Stray, use_hint: &str) -> UrlFinding {
+    let (pos, total, title) = (s.position, f.length, f.role.title());
+    let (cp, name) = (codepoint(s.ch), char_name(s.ch));
+    let where_ = match s.place {
+        Place::Leading => "before the URL",
+        Place::Trailing => "at the end of the URL",
+        Place::Inside => "inside the URL",
+    };
+    let (code, what) = match (s.kind, s.place, s.ch) {
+        (_, Place::Trailing, '\n' | '\r') => ("trailing-newline", "a trailing line break, typical of a value read from a file or from `echo`/`$(cat …)` output".to_string()),
+        (StrayKind::Whitespace, Place::Leading, _) => ("leading-whitespace", "whitespace before the URL".to_string()),
+        (StrayKind::Whitespace, Place::Trailing, _) => ("trailing-whitespace", "whitespace after the URL".to_string()),
+        (StrayKind::Whitespace, _, _) => ("whitespace", "whitespace inside the URL".to_string()),
+        (StrayKind::Control, _, _) => ("control-character", format!("a control character {where_}")),
+        (StrayKind::Invisible, _, _) => ("invisible-character", format!("an invisible character {where_}, typical of copy and paste from a web page, chat or word processor")),
+    };
+    let fix = if code == "trailing-newline" {
+        format!(
+            "Strip the line break where the value is read (e.g. `tr -d '\\r\\n'`, `.trim()`), or {use_hint}."
+        )
+    } else {
+        format!("Type the URL again or {use_hint}.")
+    };
+    UrlFinding::new(
+        format!("{cp} {name} at character {pos} of {total}"),
+        Finding::fail(
+            code,
+            format!("{title} contains {cp} {name} at character {pos} of {total}: {what}; code that joins it with a path puts it inside the request URL"),
+        )
+        .with_fix(fix)
+        .at(Position {
+            character: pos,
+            of: total,
+            codepoint: cp,
+            name,
+        }),
+    )
+}
+
+/// A query string or a fragment in the way, or a URL that does not parse.
+pub fn structure_findings(f: &UrlFacts) -> Vec<UrlFinding> {
+    let (role, label) = (f.role, f.role.label());
+    let p = match &f.parsed {
+        Ok(p) => p,
+        Err(e) => {
+            let fix = match role {
+                Role::Base => format!("Use {}.", crate::DEFAULT_BASE_URL),
+                Role::Request => format!(
+                    "Copy the request URL again, e.g. {}/dam/image?$top=1.",
+                    crate::DEFAULT_BASE_URL
+                ),
+            };
+            let msg = format!("{} is not a valid URL: {e}", role.title());
+            return vec![UrlFinding::new(
+                "not a valid URL",
+                Finding::fail("unparsable", msg).with_fix(fix),
+            )];
+        }
+    };
+    let use_it = f.canonical.as_deref().unwrap_or(crate::DEFAULT_BASE_URL);
+    let mut out = Vec::new();
+    if role == Role::Base && p.query.present {
+        out.push(UrlFinding::new(
+            "the base URL has a query string",
+            Finding::fail(
+                "base-has-query",
+                "The base URL carries a query string (`?…`): a path appended to it lands inside the query, so every request goes to the wrong URL",
+            )
+            .with_fix(format!("Remove the query string: {use_it}; query parameters such as $top belong to each request.")),
+        ));
+    }
+    if p.fragment {
+        let (severity, lost) = match role {
+            Role::Base => (
+                Severity::Fail,
+                ", and a path appended to it is lost with it",
+            ),
+            Role::Request => (Severity::Warn, ""),
+        };
+        out.push(UrlFinding::new(
+            "the URL has a fragment",
+            Finding::new(
+                "fragment",
+                severity,
+                format!(
+                    "The {label} carries a fragment (`#…`): it is never sent to the server{lost}"
+                ),
+            )
+            .with_fix(format!("Remove the `#…` part: {use_it}.")),
+        ));
+    }
+    out
 }
 
 #[cfg(test)]

@@ -7,10 +7,12 @@
 //! the paths appended to it. And a URL written in double quotes in a shell loses
 //! `$top`, `$metadata`… to variable expansion (`?=10`, `…/Catalog/`).
 
-use crate::analysis::urls;
+use super::{UrlFinding, url_outcome};
+use crate::DEFAULT_BASE_URL;
+use crate::analysis::urls::{Parsed, PathProblem, QueryProblem, Role, UrlFacts};
 use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
 use crate::model::context::Context;
-use crate::model::report::Item;
+use crate::model::report::{Finding, Item};
 
 /// The `url-path` check.
 pub struct UrlPath;
@@ -32,14 +34,181 @@ impl Check for UrlPath {
     }
 
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
-        Ok(urls::outcome(cx, META.id, PASS))
+        Ok(url_outcome(cx, PASS, findings))
+    }
+}
+
+/// The findings of `url-path` for one URL that parses: the path problems, the traces of
+/// shell expansion in the query, and an API path in a base URL.
+pub fn findings(f: &UrlFacts) -> Vec<UrlFinding> {
+    let Ok(p) = &f.parsed else {
+        return Vec::new();
+    };
+    let label = f.role.label();
+    let mut out: Vec<UrlFinding> = p
+        .path
+        .problems
+        .iter()
+        .map(|pp| path_finding(*pp, label))
+        .collect();
+    out.extend(p.query.problems.iter().map(|q| query_finding(q, label)));
+    if p.query.empty {
+        out.push(UrlFinding::new(
+            "empty query string",
+            Finding::warn(
+                "empty-query",
+                format!("The {label} ends with `?` and nothing after it: a shell may have expanded a `$top`-style parameter inside double quotes"),
+            )
+            .with_fix("Put the URL in single quotes, or write \\$top or %24top."),
+        ));
+    }
+    if f.role == Role::Base {
+        out.extend(base_path_finding(f, p));
+    }
+    out
+}
+
+fn path_finding(problem: PathProblem, label: &str) -> UrlFinding {
+    let (short, finding) = match problem {
+        PathProblem::DoubleSlash => ("double slash in the path", Finding::warn(
+            "double-slash",
+            format!("The {label} path contains `//`: typically a base URL ending in `/` joined with a path starting with `/`; whether the API treats `//dam/...` like `/dam/...` is not documented"),
+        )
+        .with_fix("Join the base URL and the path with a single `/`: give the base URL without a trailing slash (https://api2.saleslayer.com).")),
+        PathProblem::TrailingSlash => ("trailing slash", Finding::info(
+            "trailing-slash",
+            "The base URL ends with `/`: code that appends `/dam/...` or `/catalog/...` produces `//`",
+        )
+        .with_fix(format!("Write the base URL without the trailing slash: {DEFAULT_BASE_URL}."))),
+        PathProblem::NoPath => ("no API path", Finding::warn(
+            "no-api-path",
+            "The --url has no path: a request goes to /dam/... or /catalog/rest/Catalog/...",
+        )
+        .with_fix(format!("Give the full request URL, e.g. {DEFAULT_BASE_URL}/dam/image?$top=1 or {DEFAULT_BASE_URL}/catalog/rest/Catalog/$metadata."))),
+        PathProblem::DamImagesPlural => ("/dam/images instead of /dam/image", Finding::warn(
+            "dam-images-plural",
+            format!("The {label} uses /dam/images: the Sales Layer guides write /dam/image (singular), the DAM reference pages write /images; which one is current (or whether both work) is not documented"),
+        )
+        .with_fix("Use /dam/image as in the guides; if that fails with 404 while /dam/images works, keep /dam/images.")),
+        PathProblem::NoDamResource => ("no DAM resource", Finding::warn(
+            "no-api-path",
+            "The --url stops at /dam: no resource is named",
+        )
+        .with_fix(format!("Name the resource, e.g. {DEFAULT_BASE_URL}/dam/image?$top=1."))),
+        PathProblem::LegacyCatalogPath => ("legacy Catalog path /rest/Catalog", Finding::fail(
+            "legacy-catalog-path",
+            format!("The {label} uses /rest/Catalog/… without the /catalog prefix: that is the form of the old docs and most public code; the current guides use /catalog/rest/Catalog/…, and whether api2 still serves the old form is not documented"),
+        )
+        .with_fix("Put /catalog in front: /catalog/rest/Catalog/…")),
+        PathProblem::ShortCatalogPath => ("Catalog path without /rest/Catalog", Finding::warn(
+            "short-catalog-path",
+            format!("The {label} uses /catalog/… without /rest/Catalog: the documented Catalog paths are /catalog/rest/Catalog/<resource>"),
+        )
+        .with_fix("Use /catalog/rest/Catalog/<resource>, e.g. /catalog/rest/Catalog/$metadata.")),
+        PathProblem::NoCatalogResource => ("no Catalog resource", Finding::warn(
+            "no-api-path",
+            "The --url stops at /catalog: no resource is named",
+        )
+        .with_fix(format!("Name the resource, e.g. {DEFAULT_BASE_URL}/catalog/rest/Catalog/$metadata."))),
+        other => return resource_finding(other, label),
+    };
+    UrlFinding::new(short, finding)
+}
+
+/// The problems found from the resource on: a missing prefix, its letter case, a
+/// resource lost to shell expansion, `%24`.
+fn resource_finding(problem: PathProblem, label: &str) -> UrlFinding {
+    let (short, finding) = match problem {
+        PathProblem::BareCatalogResource => ("Catalog path without prefix", Finding::warn(
+            "missing-api-prefix",
+            format!("The {label} path starts at the Catalog resource: the reference pages show such bare paths, but requests go to /catalog/rest/Catalog/<resource>"),
+        )
+        .with_fix("Prefix the path with /catalog/rest/Catalog.")),
+        PathProblem::BareDamResource => ("DAM path without /dam", Finding::warn(
+            "missing-api-prefix",
+            format!("The {label} path starts at the DAM resource: the reference pages show such bare paths, but requests go to /dam/<resource>"),
+        )
+        .with_fix("Prefix the path with /dam (https://api2.saleslayer.com/dam/image).")),
+        PathProblem::UnknownApiPath => ("undocumented path", Finding::warn(
+            "unknown-api-path",
+            format!("The {label} path is neither a DAM (/dam/...) nor a Catalog (/catalog/rest/Catalog/...) path"),
+        )
+        .with_fix("Use a documented path, e.g. /dam/image?$top=1 or /catalog/rest/Catalog/$metadata.")),
+        PathProblem::PrefixCase => ("letter case of /catalog/rest/Catalog", Finding::warn(
+            "path-case",
+            format!("The {label} writes the Catalog prefix with different letter case than the docs (/catalog/rest/Catalog); whether paths are case-insensitive is not documented"),
+        )
+        .with_fix("Write /catalog/rest/Catalog exactly.")),
+        PathProblem::CatalogResourceMissing => ("Catalog URL ends at /Catalog/", Finding::fail(
+            "catalog-resource-missing",
+            "The --url ends at /Catalog/ where `$metadata` or a resource was expected: a shell expanded `$metadata` (an unset variable) inside double quotes",
+        )
+        .with_fix("Put the URL in single quotes, or write \\$metadata or %24metadata (whether the API accepts %24metadata is not documented).")),
+        PathProblem::PossiblyExpandedMetadata => ("trailing slash after a Catalog resource", Finding::warn(
+            "possibly-expanded-metadata",
+            "The --url ends with `/` after a Catalog resource: if you meant <Resource>/$metadata, a shell expanded `$metadata` inside double quotes",
+        )
+        .with_fix("Put the URL in single quotes, or write \\$metadata; otherwise remove the trailing slash.")),
+        PathProblem::PercentEncodedDollar => ("percent-encoded $ in the path", Finding::info(
+            "percent-encoded-dollar",
+            format!("The {label} path writes `$` as %24; the docs write a literal `$` and do not say whether %24 is accepted"),
+        )),
+        other => return path_finding(other, label),
+    };
+    UrlFinding::new(short, finding)
+}
+
+fn query_finding(problem: &QueryProblem, label: &str) -> UrlFinding {
+    match problem {
+        QueryProblem::EmptyName { index } => UrlFinding::new(
+            "query parameter with an empty name",
+            Finding::fail(
+                "shell-expanded-parameter",
+                format!("Query parameter {index} of the {label} has an empty name (`?=…` or `&=…`): a shell expanded `$top`, `$skip`, `$filter`, `$select`, `$orderby` or `$expand` (unset variables) inside double quotes"),
+            )
+            .with_fix("Put the URL in single quotes, or write \\$top or %24top (whether the API accepts %24top is not documented), then restore the parameter name."),
+        ),
+        QueryProblem::EncodedDollar { name } => UrlFinding::new(
+            "percent-encoded $ in the query",
+            Finding::info(
+                "percent-encoded-dollar",
+                format!("The {label} writes `{name}` as %24{}: the docs write a literal `$` and do not say whether the API accepts %24", &name[1..]),
+            ),
+        ),
+    }
+}
+
+/// A base URL is the bare host: an API path (or any path on a Sales Layer host) in it
+/// breaks the paths appended to it.
+fn base_path_finding(f: &UrlFacts, p: &Parsed) -> Option<UrlFinding> {
+    if p.path.api_like {
+        let use_it = f.canonical.as_deref().unwrap_or(DEFAULT_BASE_URL);
+        Some(UrlFinding::new(
+            "the base URL has an API path",
+            Finding::warn(
+                "base-has-path",
+                format!("The base URL ends in an API path ({}): sl-doctor and the Sales Layer Postman collection expect the bare host and append /dam/... or /catalog/rest/Catalog/... themselves", p.path_shown),
+            )
+            .with_fix(format!("Give the bare host as base URL: {use_it}.")),
+        ))
+    } else if !p.path_is_root && p.host_class.is_sales_layer() {
+        Some(UrlFinding::new(
+            "the base URL has a path",
+            Finding::warn(
+                "base-has-path",
+                "The base URL has a path that is not a documented API path: the base URL is the bare host",
+            )
+            .with_fix(format!("Give the bare host as base URL: {DEFAULT_BASE_URL}.")),
+        ))
+    } else {
+        None
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::urls::test_support::{canonical, codes, cx};
+    use crate::analysis::urls::test_support::{assert_case, canonical, codes, cx};
     use crate::model::report::Status::{self, *};
     use crate::testing::run;
 
@@ -124,10 +293,7 @@ mod tests {
             ),
         ];
         for (base, want, status, canon) in cases {
-            let (got, st) = codes(&UrlPath, base, None);
-            assert_eq!(got, *want, "{base:?}");
-            assert_eq!(st, *status, "{base:?}");
-            assert_eq!(canonical(base, None).as_deref(), Some(*canon), "{base:?}");
+            assert_case(&UrlPath, (base, None), want, *status, canon);
         }
     }
 

@@ -5,10 +5,11 @@
 //! and as http:// by curl. Both send the request somewhere else than the documented
 //! `https://api2.saleslayer.com`. http on a loopback host (the sl-doctor mock) is fine.
 
-use crate::analysis::urls;
+use super::{UrlFinding, url_outcome};
+use crate::analysis::urls::{CANONICAL_HOST, Scheme, UrlFacts};
 use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
 use crate::model::context::Context;
-use crate::model::report::Item;
+use crate::model::report::{Finding, Item};
 
 /// The `url-scheme` check.
 pub struct UrlScheme;
@@ -30,14 +31,58 @@ impl Check for UrlScheme {
     }
 
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
-        Ok(urls::outcome(cx, META.id, PASS))
+        Ok(url_outcome(cx, PASS, findings))
     }
+}
+
+/// The finding of `url-scheme` for one URL that parses: anything but https.
+pub fn findings(f: &UrlFacts) -> Vec<UrlFinding> {
+    if f.parsed.is_err() {
+        return Vec::new();
+    }
+    let label = f.role.label();
+    let use_it = f.canonical.clone().unwrap_or_default();
+    let found = match &f.scheme {
+        Scheme::Https => return Vec::new(),
+        Scheme::Http if f.is_loopback() => UrlFinding::new(
+            "http:// on a loopback host",
+            Finding::info(
+                "http-loopback",
+                format!("The {label} uses http:// on a loopback host: fine for the sl-doctor mock or a local proxy; the production API is https://{CANONICAL_HOST}"),
+            ),
+        ),
+        Scheme::Http => UrlFinding::new(
+            "http:// instead of https://",
+            Finding::fail(
+                "http-scheme",
+                format!("The {label} uses http:// (as the old pagination article did): the documented API URL is https://{CANONICAL_HOST}; whether the server answers or redirects plain http is not documented, and the key would travel unencrypted"),
+            )
+            .with_fix(format!("Use https://: {use_it}.")),
+        ),
+        Scheme::Missing => UrlFinding::new(
+            "no scheme",
+            Finding::fail(
+                "missing-scheme",
+                format!("The {label} has no scheme: HTTP libraries reject it or read it as a relative path, and curl falls back to http://"),
+            )
+            .with_fix(format!("Write the scheme: {use_it}.")),
+        ),
+        Scheme::Other(s) => UrlFinding::new(
+            format!("scheme {s}:// instead of https://"),
+            Finding::fail(
+                "unsupported-scheme",
+                format!("The {label} uses the scheme {s}://: the API is served over https://"),
+            )
+            .with_fix(format!("Use https://: {use_it}.")),
+        ),
+    };
+    vec![found]
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::urls::test_support::{canonical, codes, cx};
+    use crate::analysis::urls::test_support::{assert_case, cx};
     use crate::model::report::Status::{self, *};
     use crate::testing::run;
 
@@ -125,14 +170,7 @@ mod tests {
             ),
         ];
         for (base, url, want, status, canon) in cases {
-            let (got, st) = codes(&UrlScheme, base, *url);
-            assert_eq!(got, *want, "{base:?} {url:?}");
-            assert_eq!(st, *status, "{base:?} {url:?}");
-            assert_eq!(
-                canonical(base, *url).as_deref(),
-                Some(*canon),
-                "{base:?} {url:?}"
-            );
+            assert_case(&UrlScheme, (base, *url), want, *status, canon);
         }
     }
 

@@ -10,7 +10,8 @@
 //! It does not depend on `key-source` (registered later, in `key-loaded`); it skips by
 //! itself when there is no key.
 
-use crate::analysis::value::{analyze, describe};
+use crate::analysis::value::describe;
+use crate::checklist::key_loaded::{analyzed_key, value_outcome};
 use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
 use crate::model::context::Context;
 use crate::model::report::{Finding, Item};
@@ -33,10 +34,7 @@ impl Check for HeaderValue {
     }
 
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
-        let Some(key) = cx.key.key() else {
-            return Err(CheckError::Skip("no key was found (see key-source)".into()));
-        };
-        let a = analyze(key);
+        let a = analyzed_key(cx)?;
         if let Some(bad) = a.invalid_utf8 {
             return Ok(Outcome::from_findings(
                 "The key is not valid UTF-8 and cannot be sent as a text header value",
@@ -111,11 +109,7 @@ impl Check for HeaderValue {
                 forbidden.len()
             )
         };
-        let mut o = Outcome::from_findings(summary, findings);
-        if let Some(d) = a.cleaned_detail() {
-            o = o.detail(d);
-        }
-        Ok(o)
+        Ok(value_outcome(&a, summary, findings))
     }
 }
 

@@ -8,7 +8,8 @@
 //! It does not depend on `key-source` (registered later, in `key-loaded`); it skips by
 //! itself when there is no key.
 
-use crate::analysis::value::{LabelKind, analyze};
+use crate::analysis::value::LabelKind;
+use crate::checklist::key_loaded::{analyzed_text_key, value_outcome};
 use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
 use crate::model::context::Context;
 use crate::model::report::{Finding, Item};
@@ -45,15 +46,7 @@ impl Check for PastedLabel {
     }
 
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
-        let Some(key) = cx.key.key() else {
-            return Err(CheckError::Skip("no key was found (see key-source)".into()));
-        };
-        let a = analyze(key);
-        if !a.is_utf8() {
-            return Err(CheckError::Skip(
-                "the value is not valid UTF-8 (see header-value)".into(),
-            ));
-        }
+        let a = analyzed_text_key(cx)?;
         if a.labels.is_empty() {
             return Ok(Outcome::pass(
                 "The value has no pasted header name or auth scheme",
@@ -76,25 +69,23 @@ impl Check for PastedLabel {
                 .with_fix(fix(l.kind))
             })
             .collect();
-        let mut o = Outcome::from_findings(
+        Ok(value_outcome(
+            &a,
             format!("The value includes {}", a.labels[0].kind.what()),
             findings,
-        );
-        if let Some(d) = a.cleaned_detail() {
-            o = o.detail(d);
-        }
-        Ok(o)
+        ))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::report::Status;
-    use crate::testing::{CANARY, assert_no_leak, cx_with_key, run};
+    use crate::testing::{
+        CANARY, assert_codes, assert_fails_without_leak, assert_no_leak, run_on_key,
+    };
 
     fn check(s: &str) -> Outcome {
-        run(&PastedLabel, &cx_with_key(s.as_bytes())).unwrap()
+        run_on_key(&PastedLabel, s)
     }
 
     #[test]
@@ -121,15 +112,7 @@ mod tests {
             ("abcKEY==".into(), &[]),
         ];
         for (input, want) in cases {
-            let o = check(&input);
-            let codes: Vec<_> = o.findings.iter().map(|f| f.code.as_str()).collect();
-            assert_eq!(codes, want, "{input:?}");
-            let status = if want.is_empty() {
-                Status::Pass
-            } else {
-                Status::Fail
-            };
-            assert_eq!(o.status(), status, "{input:?}");
+            assert_codes(&PastedLabel, &input, want);
         }
     }
 
@@ -157,9 +140,7 @@ mod tests {
             format!("Authorization: Bearer {CANARY}"),
             format!("export SALESLAYER_API_KEY={CANARY}"),
         ] {
-            let o = check(&w);
-            assert_eq!(o.status(), Status::Fail, "{w:?}");
-            assert_no_leak(&o, CANARY);
+            assert_fails_without_leak(&PastedLabel, &w);
         }
     }
 

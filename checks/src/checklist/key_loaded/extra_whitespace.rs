@@ -9,7 +9,8 @@
 //! Only plain ASCII whitespace (space, TAB, CR, LF) at either end and plain spaces inside
 //! are reported here; every other invisible character is `hidden-characters`' job.
 
-use crate::analysis::value::{Analysis, analyze, describe};
+use super::{analyzed_text_key, value_outcome};
+use crate::analysis::value::{Analysis, describe};
 use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
 use crate::model::context::Context;
 use crate::model::report::{Finding, Item, Position};
@@ -111,15 +112,7 @@ impl Check for ExtraWhitespace {
     }
 
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
-        let Some(key) = cx.key.key() else {
-            return Err(CheckError::Skip("no key was found (see key-source)".into()));
-        };
-        let a = analyze(key);
-        if !a.is_utf8() {
-            return Err(CheckError::Skip(
-                "the value is not valid UTF-8 (see header-value)".into(),
-            ));
-        }
+        let a = analyzed_text_key(cx)?;
         if a.is_empty() {
             return Ok(Outcome::from_findings(
                 "The key is empty",
@@ -149,26 +142,23 @@ impl Check for ExtraWhitespace {
                 a.graphemes
             )));
         }
-        let mut o = Outcome::from_findings(
+        Ok(value_outcome(
+            &a,
             format!("The key has {} whitespace problem(s)", fs.len()),
             fs,
-        );
-        if let Some(d) = a.cleaned_detail() {
-            o = o.detail(d);
-        }
-        Ok(o)
+        ))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::report::Status;
-    use crate::testing::codes;
-    use crate::testing::{CANARY, assert_no_leak, cx_with_key, run};
+    use crate::testing::{
+        CANARY, assert_codes, assert_fails_without_leak, assert_no_leak, run_on_key,
+    };
 
     fn check(s: &str) -> Outcome {
-        run(&ExtraWhitespace, &cx_with_key(s.as_bytes())).unwrap()
+        run_on_key(&ExtraWhitespace, s)
     }
 
     #[test]
@@ -202,14 +192,7 @@ mod tests {
             (format!("Bearer {k}"), &[]),
         ];
         for (input, want) in cases {
-            let o = check(&input);
-            assert_eq!(codes(&o), want, "{input:?}");
-            let status = if want.is_empty() {
-                Status::Pass
-            } else {
-                Status::Fail
-            };
-            assert_eq!(o.status(), status, "{input:?}");
+            assert_codes(&ExtraWhitespace, &input, want);
         }
     }
 
@@ -239,9 +222,7 @@ mod tests {
             format!(" \t{CANARY} "),
             "SLDOCTOR canary7Qx9+Zk/4mW2=".to_string(),
         ] {
-            let o = check(&w);
-            assert_eq!(o.status(), Status::Fail, "{w:?}");
-            assert_no_leak(&o, CANARY);
+            assert_fails_without_leak(&ExtraWhitespace, &w);
         }
     }
 

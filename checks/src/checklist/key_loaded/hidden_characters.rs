@@ -9,7 +9,8 @@
 //! Plain ASCII whitespace at either end (space, TAB, CR, LF) is `extra-whitespace`'s
 //! job; everything else invisible, anywhere in the value, is reported here.
 
-use crate::analysis::value::{analyze, describe};
+use super::{analyzed_text_key, value_outcome};
+use crate::analysis::value::describe;
 use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
 use crate::model::context::Context;
 use crate::model::report::{Finding, Item};
@@ -34,15 +35,7 @@ impl Check for HiddenCharacters {
     }
 
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
-        let Some(key) = cx.key.key() else {
-            return Err(CheckError::Skip("no key was found (see key-source)".into()));
-        };
-        let a = analyze(key);
-        if !a.is_utf8() {
-            return Err(CheckError::Skip(
-                "the value is not valid UTF-8 (see header-value)".into(),
-            ));
-        }
+        let a = analyzed_text_key(cx)?;
         let hidden = a.hidden();
         if hidden.is_empty() {
             return Ok(Outcome::pass(format!(
@@ -58,14 +51,11 @@ impl Check for HiddenCharacters {
                     .with_fix(FIX)
             })
             .collect::<Vec<_>>();
-        let mut o = Outcome::from_findings(
+        Ok(value_outcome(
+            &a,
             format!("The key contains {} invisible character(s)", findings.len()),
             findings,
-        );
-        if let Some(d) = a.cleaned_detail() {
-            o = o.detail(d);
-        }
-        Ok(o)
+        ))
     }
 }
 
@@ -73,10 +63,10 @@ impl Check for HiddenCharacters {
 mod tests {
     use super::*;
     use crate::model::report::Status;
-    use crate::testing::{CANARY, assert_no_leak, cx_with_key, run};
+    use crate::testing::{CANARY, assert_fails_without_leak, assert_no_leak, run_on_key};
 
     fn check(s: &str) -> Outcome {
-        run(&HiddenCharacters, &cx_with_key(s.as_bytes())).unwrap()
+        run_on_key(&HiddenCharacters, s)
     }
 
     /// (code, character, of, codepoint) of each finding.
@@ -171,9 +161,7 @@ mod tests {
             format!("{CANARY}\u{E0041}\u{E0042}"),
             format!("\u{202E}{CANARY}\u{00A0}"),
         ] {
-            let o = check(&w);
-            assert_eq!(o.status(), Status::Fail, "{w:?}");
-            assert_no_leak(&o, CANARY);
+            assert_fails_without_leak(&HiddenCharacters, &w);
         }
     }
 

@@ -6,8 +6,9 @@
 //! look like a misspelt key variable.
 
 use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
-use crate::model::context::Context;
+use crate::model::context::{Candidate, Context, KeyState};
 use crate::model::report::{Finding, Item, SourceKind};
+use crate::model::secret::SecretKey;
 
 /// The `key-source` check.
 pub struct KeySource;
@@ -40,36 +41,8 @@ impl Check for KeySource {
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
         let ks = &cx.key;
         let Some(chosen) = ks.chosen() else {
-            let mut o = Outcome::from_findings(
-                "No key found",
-                vec![Finding::fail("no-key", "No API key was found in any of the places sl-doctor looks").with_fix(format!(
-                    "Set {} in the environment of the process that calls the API (export {}=… in a shell, a protected CI variable or a secret in a deployment), or pass --key-file PATH or --key-stdin.",
-                    ks.env_name, ks.env_name
-                ))],
-            );
-            for place in &ks.looked_at {
-                o = o.detail(format!("looked at: {place}"));
-            }
-            for nm in &ks.near_misses {
-                o = o.finding(
-                    Finding::warn(
-                        "similar-variable",
-                        format!(
-                            "Environment variable {} is set ({} characters, {}); its name looks like a misspelt or alternative key variable",
-                            nm.name,
-                            nm.value.char_len(),
-                            nm.value.fingerprint()
-                        ),
-                    )
-                    .with_fix(format!(
-                        "If it holds the key, rename it to {} or run with --key-env {}.",
-                        ks.env_name, nm.name
-                    )),
-                );
-            }
-            return Ok(o);
+            return Ok(missing(ks));
         };
-
         let mut o = Outcome::pass(format!(
             "Key from {} ({} characters, {})",
             describe(chosen.source.kind, &chosen.source.name),
@@ -85,23 +58,7 @@ impl Check for KeySource {
                 c.value.fingerprint()
             ));
         }
-        for c in ks.candidates.iter().skip(1) {
-            if c.value != chosen.value {
-                o = o.finding(
-                    Finding::warn(
-                        "sources-differ",
-                        format!(
-                            "{} holds a different value ({}) than {} ({}), which is the one used",
-                            describe(c.source.kind, &c.source.name),
-                            c.value.fingerprint(),
-                            describe(chosen.source.kind, &chosen.source.name),
-                            chosen.value.fingerprint()
-                        ),
-                    )
-                    .with_fix("Make sure your application reads the same source as sl-doctor, and remove or update the stale copy of the key."),
-                );
-            }
-        }
+        o.findings.extend(differing_sources(ks, chosen));
         if chosen.source.kind == SourceKind::Dotenv {
             o = o.finding(
                 Finding::warn(
@@ -118,23 +75,7 @@ impl Check for KeySource {
             );
         }
         if chosen.value.expose_str().is_none() {
-            let bytes = chosen.value.expose_bytes();
-            let bad = match std::str::from_utf8(bytes) {
-                Err(e) => e.valid_up_to(),
-                Ok(_) => 0,
-            };
-            o = o.finding(
-                Finding::fail(
-                    "not-utf8",
-                    format!(
-                        "The value is not valid UTF-8: byte {} of {} is 0x{:02X}",
-                        bad + 1,
-                        bytes.len(),
-                        bytes[bad]
-                    ),
-                )
-                .with_fix("The file or variable was saved in another encoding (e.g. Latin-1 or UTF-16) or the key is corrupted: copy the key again into a UTF-8 (or plain ASCII) file."),
-            );
+            o = o.finding(not_utf8(&chosen.value));
         }
         for nm in &ks.near_misses {
             let same = nm.value == chosen.value;
@@ -152,12 +93,85 @@ impl Check for KeySource {
     }
 }
 
+/// No key anywhere: every place looked at, and the variables whose names look like a
+/// misspelt key variable.
+fn missing(ks: &KeyState) -> Outcome {
+    let mut o = Outcome::from_findings(
+        "No key found",
+        vec![Finding::fail("no-key", "No API key was found in any of the places sl-doctor looks").with_fix(format!(
+            "Set {} in the environment of the process that calls the API (export {}=… in a shell, a protected CI variable or a secret in a deployment), or pass --key-file PATH or --key-stdin.",
+            ks.env_name, ks.env_name
+        ))],
+    );
+    for place in &ks.looked_at {
+        o = o.detail(format!("looked at: {place}"));
+    }
+    for nm in &ks.near_misses {
+        o = o.finding(
+            Finding::warn(
+                "similar-variable",
+                format!(
+                    "Environment variable {} is set ({} characters, {}); its name looks like a misspelt or alternative key variable",
+                    nm.name,
+                    nm.value.char_len(),
+                    nm.value.fingerprint()
+                ),
+            )
+            .with_fix(format!(
+                "If it holds the key, rename it to {} or run with --key-env {}.",
+                ks.env_name, nm.name
+            )),
+        );
+    }
+    o
+}
+
+/// The shadowed sources that hold another value than the one used.
+fn differing_sources(ks: &KeyState, chosen: &Candidate) -> Vec<Finding> {
+    ks.candidates
+        .iter()
+        .skip(1)
+        .filter(|c| c.value != chosen.value)
+        .map(|c| {
+            Finding::warn(
+                "sources-differ",
+                format!(
+                    "{} holds a different value ({}) than {} ({}), which is the one used",
+                    describe(c.source.kind, &c.source.name),
+                    c.value.fingerprint(),
+                    describe(chosen.source.kind, &chosen.source.name),
+                    chosen.value.fingerprint()
+                ),
+            )
+            .with_fix("Make sure your application reads the same source as sl-doctor, and remove or update the stale copy of the key.")
+        })
+        .collect()
+}
+
+/// Where the value stops being UTF-8.
+fn not_utf8(value: &SecretKey) -> Finding {
+    let bytes = value.expose_bytes();
+    let bad = match std::str::from_utf8(bytes) {
+        Err(e) => e.valid_up_to(),
+        Ok(_) => 0,
+    };
+    Finding::fail(
+        "not-utf8",
+        format!(
+            "The value is not valid UTF-8: byte {} of {} is 0x{:02X}",
+            bad + 1,
+            bytes.len(),
+            bytes[bad]
+        ),
+    )
+    .with_fix("The file or variable was saved in another encoding (e.g. Latin-1 or UTF-16) or the key is corrupted: copy the key again into a UTF-8 (or plain ASCII) file.")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::context::{Candidate, NearMiss};
+    use crate::model::context::NearMiss;
     use crate::model::report::{SourceRef, Status};
-    use crate::model::secret::SecretKey;
     use crate::testing::{cx_with_key, run};
 
     fn cand(kind: SourceKind, name: &str, v: &[u8]) -> Candidate {

@@ -10,7 +10,8 @@
 //! Invisible characters and unusual spaces are `hidden-characters`' job, quotes are
 //! `quoted-value`'s: neither is reported here.
 
-use crate::analysis::value::{LookalikeKind, analyze, describe};
+use super::{analyzed_text_key, value_outcome};
+use crate::analysis::value::{LookalikeKind, describe};
 use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
 use crate::model::context::Context;
 use crate::model::report::{Finding, Item};
@@ -49,15 +50,7 @@ impl Check for LookalikeCharacters {
     }
 
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
-        let Some(key) = cx.key.key() else {
-            return Err(CheckError::Skip("no key was found (see key-source)".into()));
-        };
-        let a = analyze(key);
-        if !a.is_utf8() {
-            return Err(CheckError::Skip(
-                "the value is not valid UTF-8 (see header-value)".into(),
-            ));
-        }
+        let a = analyzed_text_key(cx)?;
         let found = a.lookalikes();
         if found.is_empty() {
             return Ok(Outcome::pass(format!(
@@ -80,17 +73,14 @@ impl Check for LookalikeCharacters {
                 .with_fix(FIX)
             })
             .collect();
-        let mut o = Outcome::from_findings(
+        Ok(value_outcome(
+            &a,
             format!(
                 "The key contains {} non-ASCII look-alike character(s)",
                 findings.len()
             ),
             findings,
-        );
-        if let Some(d) = a.cleaned_detail() {
-            o = o.detail(d);
-        }
-        Ok(o)
+        ))
     }
 }
 
@@ -98,10 +88,10 @@ impl Check for LookalikeCharacters {
 mod tests {
     use super::*;
     use crate::model::report::Status;
-    use crate::testing::{CANARY, assert_no_leak, cx_with_key, run};
+    use crate::testing::{CANARY, assert_fails_without_leak, assert_no_leak, run_on_key};
 
     fn check(s: &str) -> Outcome {
-        run(&LookalikeCharacters, &cx_with_key(s.as_bytes())).unwrap()
+        run_on_key(&LookalikeCharacters, s)
     }
 
     #[test]
@@ -181,9 +171,7 @@ mod tests {
             format!("{CANARY}\u{2013}"),
             format!("{CANARY}\u{00E9}"),
         ] {
-            let o = check(&w);
-            assert_eq!(o.status(), Status::Fail, "{w:?}");
-            assert_no_leak(&o, CANARY);
+            assert_fails_without_leak(&LookalikeCharacters, &w);
         }
     }
 

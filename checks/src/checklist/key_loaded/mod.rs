@@ -6,3 +6,39 @@ pub mod hidden_characters;
 pub mod key_source;
 pub mod lookalike_characters;
 pub mod placeholder_value;
+
+use crate::analysis::value::{Analysis, analyze};
+use crate::model::check::{CheckError, Outcome};
+use crate::model::context::Context;
+use crate::model::report::Finding;
+
+/// The character analysis of the key, for the checks that look at its value; skipped
+/// when no key was found (`key-source` reports that).
+pub(crate) fn analyzed_key(cx: &Context) -> Result<Analysis, CheckError> {
+    match cx.key.key() {
+        Some(key) => Ok(analyze(key)),
+        None => Err(CheckError::Skip("no key was found (see key-source)".into())),
+    }
+}
+
+/// [`analyzed_key`], also skipped when the value is not valid UTF-8 (`header-value`
+/// reports that, and no character analysis is possible).
+pub(crate) fn analyzed_text_key(cx: &Context) -> Result<Analysis, CheckError> {
+    let a = analyzed_key(cx)?;
+    if !a.is_utf8() {
+        return Err(CheckError::Skip(
+            "the value is not valid UTF-8 (see header-value)".into(),
+        ));
+    }
+    Ok(a)
+}
+
+/// The outcome of a value check that found problems, with the length and fingerprint
+/// of the cleaned value when cleaning changes the key.
+pub(crate) fn value_outcome(a: &Analysis, summary: String, findings: Vec<Finding>) -> Outcome {
+    let o = Outcome::from_findings(summary, findings);
+    match a.cleaned_detail() {
+        Some(d) => o.detail(d),
+        None => o,
+    }
+}

@@ -9,7 +9,8 @@
 //! The finding names the *form* that was found, never the text: not even a variable name
 //! taken from the value is shown (only our own constant placeholder words are named).
 
-use crate::analysis::value::{Placeholder, PlaceholderForm, analyze};
+use super::analyzed_text_key;
+use crate::analysis::value::{Placeholder, PlaceholderForm};
 use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
 use crate::model::context::Context;
 use crate::model::report::{Finding, Item};
@@ -98,15 +99,7 @@ impl Check for PlaceholderValue {
     }
 
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
-        let Some(key) = cx.key.key() else {
-            return Err(CheckError::Skip("no key was found (see key-source)".into()));
-        };
-        let a = analyze(key);
-        if !a.is_utf8() {
-            return Err(CheckError::Skip(
-                "the value is not valid UTF-8 (see header-value)".into(),
-            ));
-        }
+        let a = analyzed_text_key(cx)?;
         let Some(p) = a.placeholder else {
             return Ok(Outcome::pass(
                 "The key is not a known placeholder or unexpanded reference",
@@ -132,11 +125,12 @@ impl Check for PlaceholderValue {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::report::Status;
-    use crate::testing::{CANARY, assert_no_leak, cx_with_key, run};
+    use crate::testing::{
+        CANARY, assert_codes, assert_fails_without_leak, assert_no_leak, run_on_key,
+    };
 
     fn check(s: &str) -> Outcome {
-        run(&PlaceholderValue, &cx_with_key(s.as_bytes())).unwrap()
+        run_on_key(&PlaceholderValue, s)
     }
 
     #[test]
@@ -172,15 +166,8 @@ mod tests {
             ("aB3+xY/9...", Some("truncated-value")),
         ];
         for (input, want) in cases {
-            let o = check(input);
-            let codes: Vec<_> = o.findings.iter().map(|f| f.code.as_str()).collect();
-            assert_eq!(codes, want.iter().copied().collect::<Vec<_>>(), "{input:?}");
-            let status = if want.is_none() {
-                Status::Pass
-            } else {
-                Status::Fail
-            };
-            assert_eq!(o.status(), status, "{input:?}");
+            let want: Vec<&str> = want.iter().copied().collect();
+            assert_codes(&PlaceholderValue, input, &want);
         }
     }
 
@@ -213,10 +200,8 @@ mod tests {
             "<SLDOCTORcanary7Qx9 Zk>".to_string(),
             "SLDOCTORcanary7Qx9+Zk/...".to_string(),
         ] {
-            let o = check(&w);
-            assert_eq!(o.status(), Status::Fail, "{w:?}");
+            let o = assert_fails_without_leak(&PlaceholderValue, &w);
             assert_no_leak(&o, &w);
-            assert_no_leak(&o, CANARY);
         }
         assert_no_leak(&check(CANARY), CANARY);
     }

@@ -9,7 +9,8 @@
 //! It does not depend on `key-source` (registered later, in `key-loaded`); it skips by
 //! itself when there is no key.
 
-use crate::analysis::value::{QuoteDefect, analyze, describe};
+use crate::analysis::value::{QuoteDefect, describe};
+use crate::checklist::key_loaded::{analyzed_text_key, value_outcome};
 use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
 use crate::model::context::Context;
 use crate::model::report::{Finding, Item};
@@ -81,15 +82,7 @@ impl Check for QuotedValue {
     }
 
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
-        let Some(key) = cx.key.key() else {
-            return Err(CheckError::Skip("no key was found (see key-source)".into()));
-        };
-        let a = analyze(key);
-        if !a.is_utf8() {
-            return Err(CheckError::Skip(
-                "the value is not valid UTF-8 (see header-value)".into(),
-            ));
-        }
+        let a = analyzed_text_key(cx)?;
         if a.quotes.is_empty() {
             return Ok(Outcome::pass("The value has no quote characters"));
         }
@@ -100,23 +93,23 @@ impl Check for QuotedValue {
             }
             _ => format!("The value contains {} quote character(s)", a.quotes.len()),
         };
-        let mut o = Outcome::from_findings(summary, a.quotes.iter().map(finding).collect());
-        if let Some(d) = a.cleaned_detail() {
-            o = o.detail(d);
-        }
-        Ok(o)
+        Ok(value_outcome(
+            &a,
+            summary,
+            a.quotes.iter().map(finding).collect(),
+        ))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::report::Status;
-    use crate::testing::codes;
-    use crate::testing::{CANARY, assert_no_leak, cx_with_key, run};
+    use crate::testing::{
+        CANARY, assert_codes, assert_fails_without_leak, assert_no_leak, run_on_key,
+    };
 
     fn check(s: &str) -> Outcome {
-        run(&QuotedValue, &cx_with_key(s.as_bytes())).unwrap()
+        run_on_key(&QuotedValue, s)
     }
 
     #[test]
@@ -147,14 +140,7 @@ mod tests {
             ),
         ];
         for (input, want) in cases {
-            let o = check(&input);
-            assert_eq!(codes(&o), want, "{input:?}");
-            let status = if want.is_empty() {
-                Status::Pass
-            } else {
-                Status::Fail
-            };
-            assert_eq!(o.status(), status, "{input:?}");
+            assert_codes(&QuotedValue, &input, want);
         }
     }
 
@@ -185,9 +171,7 @@ mod tests {
             format!("'{CANARY}"),
             format!("{CANARY}`"),
         ] {
-            let o = check(&w);
-            assert_eq!(o.status(), Status::Fail, "{w:?}");
-            assert_no_leak(&o, CANARY);
+            assert_fails_without_leak(&QuotedValue, &w);
         }
     }
 

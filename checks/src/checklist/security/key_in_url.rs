@@ -6,10 +6,11 @@
 //! history and CI logs. This check finds key-named parameters, user info and the key
 //! value itself (raw or percent-encoded), and never prints what it found.
 
-use crate::analysis::urls;
+use crate::analysis::urls::UrlFacts;
+use crate::checklist::base_url::{UrlFinding, url_outcome};
 use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
 use crate::model::context::Context;
-use crate::model::report::Item;
+use crate::model::report::{Finding, Item};
 
 /// The `key-in-url` check.
 pub struct KeyInUrl;
@@ -31,14 +32,63 @@ impl Check for KeyInUrl {
     }
 
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
-        Ok(urls::outcome(cx, META.id, PASS))
+        Ok(url_outcome(cx, PASS, findings))
     }
+}
+
+const FIX: &str = "Remove it from the URL and send the key only in the X-API-KEY header (the only way the Sales Layer docs describe); URLs end up in server and proxy logs, browser history and shell history, so if this URL was ever used, logged or shared, ask Sales Layer support to rotate the key.";
+
+/// The findings of `key-in-url` for one URL that parses: the key value itself, user
+/// info, and key-named query parameters.
+pub fn findings(f: &UrlFacts) -> Vec<UrlFinding> {
+    let Ok(p) = &f.parsed else {
+        return Vec::new();
+    };
+    let label = f.role.label();
+    let mut out = Vec::new();
+    if let Some(k) = &p.key {
+        let places = if k.places.is_empty() {
+            "somewhere".to_string()
+        } else {
+            k.places.join(", ")
+        };
+        let encoded = if k.encoded { ", percent-encoded" } else { "" };
+        out.push(UrlFinding::new(
+            "the API key is in the URL",
+            Finding::fail(
+                "key-value-in-url",
+                format!("The API key itself appears in the {label} ({places}{encoded})"),
+            )
+            .with_fix(FIX),
+        ));
+    }
+    if p.userinfo {
+        out.push(UrlFinding::new(
+            "user info in the URL",
+            Finding::fail(
+                "userinfo-in-url",
+                format!("The {label} contains user info (`user:password@` before the host): the API does not use it, and it is a credential in a URL"),
+            )
+            .with_fix(FIX),
+        ));
+    }
+    for name in &p.query.key_params {
+        out.push(UrlFinding::new(
+            format!("query parameter `{name}` carries a credential"),
+            Finding::fail(
+                "key-parameter-in-url",
+                format!("The {label} has a query parameter named `{name}`, which looks like a key or token"),
+            )
+            .with_fix(FIX),
+        ));
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::urls::test_support::{canonical, codes};
+    use crate::analysis::urls::test_support::assert_case;
     use crate::model::report::Status::{self, *};
     use crate::testing::{cx_with_key, run};
 
@@ -129,14 +179,7 @@ mod tests {
             ),
         ];
         for (base, url, want, status, canon) in cases {
-            let (got, st) = codes(&KeyInUrl, base, *url);
-            assert_eq!(got, *want, "{base:?} {url:?}");
-            assert_eq!(st, *status, "{base:?} {url:?}");
-            assert_eq!(
-                canonical(base, *url).as_deref(),
-                Some(*canon),
-                "{base:?} {url:?}"
-            );
+            assert_case(&KeyInUrl, (base, *url), want, *status, canon);
         }
     }
 

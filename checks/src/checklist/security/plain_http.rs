@@ -5,7 +5,8 @@
 //! user's application has no such guard. http to a loopback host (the sl-doctor mock)
 //! never leaves the machine and is only noted.
 
-use crate::analysis::urls;
+use crate::analysis::urls::{Scheme, UrlFacts};
+use crate::checklist::base_url::{UrlFinding, url_outcome};
 use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
 use crate::model::context::Context;
 use crate::model::report::{Finding, Item};
@@ -30,8 +31,9 @@ impl Check for PlainHttp {
     }
 
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
-        let mut o = urls::outcome(cx, META.id, PASS);
-        if cx.net.allow_http && o.findings.is_empty() {
+        let allow_http = cx.net.allow_http;
+        let mut o = url_outcome(cx, PASS, |f| findings(f, allow_http));
+        if allow_http && o.findings.is_empty() {
             o = o.finding(Finding::info(
                 "allow-http-unused",
                 "--allow-http is set, but no URL uses http://",
@@ -39,6 +41,52 @@ impl Check for PlainHttp {
         }
         Ok(o)
     }
+}
+
+/// The finding of `plain-http` for one URL that parses: http (or no scheme) anywhere
+/// but on a loopback host. `allow_http`: sl-doctor itself will send the key over http.
+pub fn findings(f: &UrlFacts, allow_http: bool) -> Vec<UrlFinding> {
+    let Ok(p) = &f.parsed else {
+        return Vec::new();
+    };
+    let label = f.role.label();
+    let use_it = f.canonical.clone().unwrap_or_default();
+    let host_shown = &p.host_shown;
+    let found = match &f.scheme {
+        Scheme::Http if f.is_loopback() => UrlFinding::new(
+            "http:// on a loopback host",
+            Finding::info(
+                "http-loopback",
+                format!("The {label} uses http:// on a loopback host: the key does not leave this machine"),
+            ),
+        ),
+        Scheme::Http if allow_http => UrlFinding::new(
+            "the key will be sent over http",
+            Finding::fail(
+                "key-sent-over-http",
+                format!("The {label} uses http:// and --allow-http is set: sl-doctor will send the key unencrypted to {host_shown}, readable by anyone on the network path"),
+            )
+            .with_fix(format!("Drop --allow-http and use {use_it}; if the key was already sent over http, ask Sales Layer support to rotate it.")),
+        ),
+        Scheme::Http => UrlFinding::new(
+            "the key would travel over http",
+            Finding::warn(
+                "key-over-http",
+                format!("The {label} uses http://: an application using it sends the key unencrypted, readable by anyone on the network path (sl-doctor itself does not send the key over http unless --allow-http is given)"),
+            )
+            .with_fix(format!("Use {use_it}; if your application already sent the key over http, ask Sales Layer support to rotate it.")),
+        ),
+        Scheme::Missing => UrlFinding::new(
+            "no scheme: some clients default to http",
+            Finding::warn(
+                "scheme-defaults-to-http",
+                format!("The {label} has no scheme: curl and some clients then use http:// and send the key unencrypted"),
+            )
+            .with_fix(format!("Write https:// explicitly: {use_it}.")),
+        ),
+        Scheme::Https | Scheme::Other(_) => return Vec::new(),
+    };
+    vec![found]
 }
 
 #[cfg(test)]

@@ -1,0 +1,265 @@
+//! The one URL redactor: every URL sl-doctor shows goes through [`redact`] (a URL as
+//! text, which may not parse) or [`redact_url`] (a parsed `url::Url`, e.g. a redirect's
+//! `Location`). The rule is the same for both:
+//! - the user info (`user:password@`) becomes `[redacted]@`;
+//! - every query value becomes `[redacted]`, except the numeric values of the OData
+//!   `$top` and `$skip`; a query name is kept when it is short and made of name
+//!   characters, otherwise it is `[redacted]` too;
+//! - a non-empty fragment becomes `#[redacted]`;
+//! - every occurrence of the key, raw or percent-encoded byte by byte, becomes
+//!   `[redacted]` wherever it is (host, path, anywhere);
+//! - whitespace, control and invisible characters are shown as `<U+XXXX>`.
+
+use super::chars::stray_kind;
+use crate::model::secret::SecretKey;
+use percent_encoding::percent_decode_str;
+
+/// What every redacted part is replaced with.
+pub const REDACTED: &str = "[redacted]";
+
+/// Stands for the key inside the scrubbed URL (parses as a name, a host label or a value).
+pub(super) const KEY_MARK: &str = "sldoctor-redacted-key";
+
+/// The key as text to look for in URLs: valid UTF-8, trimmed, longer than 7 characters.
+pub fn key_needle(key: Option<&SecretKey>) -> Option<&str> {
+    key.and_then(|k| k.expose_str())
+        .map(str::trim)
+        .filter(|k| k.chars().count() > 7)
+}
+
+/// A URL redacted for display (see the module documentation for the rule).
+pub fn redact(url: &str, key: Option<&SecretKey>) -> String {
+    let (scrubbed, _) = scrub_key(url, key_needle(key));
+    redact_scrubbed(&scrubbed)
+}
+
+/// A parsed URL redacted for display, by the same rule as [`redact`]. The serialised
+/// form of a `url::Url` is percent-encoded, so the key is found there in either form.
+pub fn redact_url(url: &::url::Url, key: Option<&SecretKey>) -> String {
+    redact(url.as_str(), key)
+}
+
+/// Redacts a URL in which the key was already replaced by [`KEY_MARK`].
+pub(super) fn redact_scrubbed(scrubbed: &str) -> String {
+    let escaped: String = scrubbed
+        .chars()
+        .map(|c| {
+            if stray_kind(c).is_some() {
+                format!("<U+{:04X}>", c as u32)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect();
+    redact_structure(&escaped).replace(KEY_MARK, REDACTED)
+}
+
+/// Redacts user info, query values and the fragment of a URL string that may not parse.
+fn redact_structure(s: &str) -> String {
+    let (head, fragment) = match s.find('#') {
+        Some(i) => (&s[..i], Some(&s[i + 1..])),
+        None => (s, None),
+    };
+    let (before_query, query) = match head.find('?') {
+        Some(i) => (&head[..i], Some(&head[i + 1..])),
+        None => (head, None),
+    };
+    let auth_start = match scheme_prefix(before_query) {
+        Some(len) => len + 3,
+        None if before_query.starts_with("//") => 2,
+        None => 0,
+    };
+    let rest = &before_query[auth_start..];
+    let mut out = String::from(&before_query[..auth_start]);
+    // The last `@` before the query ends the user info, even after a `/`: a password
+    // that contains `/` (a base64 key) must not be shown as a path.
+    match rest.rfind('@') {
+        Some(at) => {
+            out.push_str(REDACTED);
+            out.push_str(&rest[at..]);
+        }
+        None => out.push_str(rest),
+    }
+    if let Some(q) = query {
+        out.push('?');
+        let parts: Vec<String> = q.split('&').map(redact_query_part).collect();
+        out.push_str(&parts.join("&"));
+    }
+    if let Some(f) = fragment {
+        out.push('#');
+        if !f.is_empty() {
+            out.push_str(REDACTED);
+        }
+    }
+    out
+}
+
+fn redact_query_part(part: &str) -> String {
+    match part.split_once('=') {
+        Some((name, value)) => {
+            let decoded = decode(name);
+            let shown_name = if is_name_like(name) { name } else { REDACTED };
+            if matches!(decoded.as_str(), "$top" | "$skip")
+                && !value.is_empty()
+                && value.bytes().all(|b| b.is_ascii_digit())
+            {
+                format!("{shown_name}={value}")
+            } else if value.is_empty() {
+                format!("{shown_name}=")
+            } else {
+                format!("{shown_name}={REDACTED}")
+            }
+        }
+        None if part.is_empty() => String::new(),
+        None if is_name_like(part) && part.len() <= 24 => part.to_string(),
+        None => REDACTED.to_string(),
+    }
+}
+
+/// A query parameter name that can be shown: short, and only name characters.
+pub(super) fn is_name_like(name: &str) -> bool {
+    name.len() <= 32
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'$' | b'%'))
+}
+
+/// Percent-decodes text, replacing invalid UTF-8.
+pub(super) fn decode(s: &str) -> String {
+    percent_decode_str(s).decode_utf8_lossy().into_owned()
+}
+
+/// Length of a `scheme` followed by `://`, when the string starts with one.
+pub(super) fn scheme_prefix(s: &str) -> Option<usize> {
+    let i = s.find("://")?;
+    let scheme = &s[..i];
+    let mut bytes = scheme.bytes();
+    let first = bytes.next()?;
+    (first.is_ascii_alphabetic()
+        && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')))
+    .then_some(i)
+}
+
+/// Where the key was found in a URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct KeyFound {
+    /// At least one occurrence was percent-encoded.
+    pub encoded: bool,
+}
+
+/// Replaces every occurrence of the key (each byte literal or as `%XX`) with `KEY_MARK`.
+pub(super) fn scrub_key(raw: &str, key: Option<&str>) -> (String, Option<KeyFound>) {
+    let Some(key) = key else {
+        return (raw.to_string(), None);
+    };
+    let (rb, kb) = (raw.as_bytes(), key.as_bytes());
+    let (mut out, mut found) = (String::new(), None::<KeyFound>);
+    let (mut i, mut last) = (0, 0);
+    while i < rb.len() {
+        if let Some((end, enc)) = match_key_at(rb, i, kb) {
+            out.push_str(&raw[last..i]);
+            out.push_str(KEY_MARK);
+            let encoded = found.is_some_and(|f| f.encoded) || enc;
+            found = Some(KeyFound { encoded });
+            i = end;
+            last = end;
+        } else {
+            i += 1;
+        }
+    }
+    out.push_str(&raw[last..]);
+    (out, found)
+}
+
+fn match_key_at(rb: &[u8], mut i: usize, kb: &[u8]) -> Option<(usize, bool)> {
+    let mut enc = false;
+    for &b in kb {
+        if rb.get(i) == Some(&b) {
+            i += 1;
+        } else if rb.get(i) == Some(&b'%')
+            && i + 2 < rb.len()
+            && hex_byte(rb[i + 1], rb[i + 2]) == Some(b)
+        {
+            i += 3;
+            enc = true;
+        } else {
+            return None;
+        }
+    }
+    Some((i, enc))
+}
+
+fn hex_byte(h: u8, l: u8) -> Option<u8> {
+    let v = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+    Some(v(h)? * 16 + v(l)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::CANARY;
+
+    #[test]
+    fn redaction_table() {
+        let cases = [
+            ("https://api2.saleslayer.com", "https://api2.saleslayer.com"),
+            (
+                "https://api2.saleslayer.com/dam/image?$top=10&$skip=20",
+                "https://api2.saleslayer.com/dam/image?$top=10&$skip=20",
+            ),
+            (
+                "https://api2.saleslayer.com/dam/image?$top=1&$filter=name eq 'x'&apikey=abc",
+                "https://api2.saleslayer.com/dam/image?$top=1&$filter=[redacted]&apikey=[redacted]",
+            ),
+            (
+                "https://u:p@api2.saleslayer.com/x",
+                "https://[redacted]@api2.saleslayer.com/x",
+            ),
+            (
+                "api2.saleslayer.com/x#frag",
+                "api2.saleslayer.com/x#[redacted]",
+            ),
+            ("https://h/?$top=abc", "https://h/?$top=[redacted]"),
+            ("https://h/?=10", "https://h/?=[redacted]"),
+            ("https://h\n", "https://h<U+000A>"),
+            (
+                "not a url ?x=y",
+                "not<U+0020>a<U+0020>url<U+0020>?x=[redacted]",
+            ),
+        ];
+        for (input, want) in cases {
+            assert_eq!(redact(input, None), want, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn key_is_scrubbed_raw_and_percent_encoded_anywhere() {
+        let key = SecretKey::from_string(CANARY.into());
+        for url in [
+            format!("https://api2.saleslayer.com/dam/{CANARY}/image"),
+            "https://api2.saleslayer.com/x/SLDOCTORcanary7Qx9%2BZk%2F4mW2%3D".to_string(),
+            "https://api2.saleslayer.com/x/SLDOCTORcanary7Qx9%2bZk%2f4mW2%3d/y".to_string(),
+            format!("https://{CANARY}@api2.saleslayer.com"),
+        ] {
+            let shown = redact(&url, Some(&key));
+            assert!(!shown.contains("canary"), "{shown}");
+            assert!(shown.contains(REDACTED), "{shown}");
+        }
+    }
+
+    /// The parsed-URL form covers what the probe's own redactor did (user info, query
+    /// values, fragment) and the key anywhere, raw or percent-encoded.
+    #[test]
+    fn parsed_urls_follow_the_same_rule() {
+        let l = ::url::Url::parse("http://u:p@other.example/x?api_key=SECRET&flag&$top=5#frag")
+            .unwrap();
+        assert_eq!(
+            redact_url(&l, None),
+            "http://[redacted]@other.example/x?api_key=[redacted]&flag&$top=5#[redacted]"
+        );
+        let key = SecretKey::from_string(CANARY.into());
+        let l = ::url::Url::parse(&format!("https://h.example/{CANARY}/x")).unwrap();
+        let shown = redact_url(&l, Some(&key));
+        assert_eq!(shown, "https://h.example/[redacted]/x");
+    }
+}
