@@ -135,6 +135,61 @@ pub trait Check: Send + Sync {
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError>;
 }
 
+/// Declares a check: its unit struct (with its doc comment), its `META` and its [`Check`]
+/// impl, which forwards to the check's own inherent `async fn run(&self, cx)`. A check
+/// module then holds only its logic.
+///
+/// `Name: "id", Item, "title"`, plus `, network` for a check that talks to the network
+/// and `, after ["id", ..]` for the checks it waits for.
+#[macro_export]
+macro_rules! check {
+    ($(#[$doc:meta])* $name:ident: $id:literal, $item:ident, $title:literal $(, $flag:ident $([$($dep:literal),* $(,)?])?)*) => {
+        $(#[$doc])*
+        pub struct $name;
+
+        // A misspelt flag has no arm below and fails to compile.
+        $(const _: () = $crate::check!(@flag $flag);)*
+
+        static META: $crate::model::check::CheckMeta = $crate::model::check::CheckMeta {
+            id: $id,
+            item: $crate::model::report::Item::$item,
+            title: $title,
+            needs_network: $crate::check!(@network $($flag)*),
+            depends_on: &[$($($($dep),*)?)*],
+        };
+
+        #[async_trait::async_trait]
+        impl $crate::model::check::Check for $name {
+            fn meta(&self) -> &'static $crate::model::check::CheckMeta {
+                &META
+            }
+
+            async fn run(
+                &self,
+                cx: &$crate::model::context::Context,
+            ) -> Result<$crate::model::check::Outcome, $crate::model::check::CheckError> {
+                // The inherent `run` of the check (inherent functions win over the trait's).
+                <$name>::run(self, cx).await
+            }
+        }
+    };
+    (@flag network) => {
+        ()
+    };
+    (@flag after) => {
+        ()
+    };
+    (@network network $($rest:tt)*) => {
+        true
+    };
+    (@network $first:tt $($rest:tt)*) => {
+        $crate::check!(@network $($rest)*)
+    };
+    (@network) => {
+        false
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,9 +8,9 @@
 //! If resolv.conf cannot be read, that is reported; sl-doctor never falls back to a
 //! public DNS server.
 
-use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
+use crate::model::check::{CheckError, Outcome};
 use crate::model::context::Context;
-use crate::model::report::{Finding, Item};
+use crate::model::report::Finding;
 use crate::net::endpoint::{self, Target, ms};
 use hickory_resolver::config::{ResolveHosts, ResolverConfig, ResolverOpts};
 use hickory_resolver::net::{DnsError, NetError};
@@ -20,16 +20,10 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-/// The `dns-resolution` check.
-pub struct DnsResolution;
-
-static META: CheckMeta = CheckMeta {
-    id: "dns-resolution",
-    item: Item::BaseUrl,
-    title: "The API host resolves in DNS, and DNS agrees with the system resolver",
-    needs_network: true,
-    depends_on: &[],
-};
+crate::check! {
+    /// The `dns-resolution` check.
+    DnsResolution: "dns-resolution", BaseUrl, "The API host resolves in DNS, and DNS agrees with the system resolver", network
+}
 
 /// Where the system's view comes from (replaceable in tests).
 pub(crate) enum SystemLookup {
@@ -558,12 +552,7 @@ fn verdict(
     )
 }
 
-#[async_trait::async_trait]
-impl Check for DnsResolution {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
+impl DnsResolution {
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
         run_with(cx, DnsEnv::real()).await
     }

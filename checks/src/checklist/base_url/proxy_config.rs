@@ -4,30 +4,19 @@
 //! redacted), decides like reqwest whether the base URL goes through a proxy (see
 //! [`crate::net::proxy`]), and when it does, opens a bounded TCP connection to the proxy.
 
-use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
+use crate::model::check::{CheckError, Outcome};
 use crate::model::context::Context;
-use crate::model::report::{Finding, Item};
+use crate::model::report::Finding;
 use crate::net::endpoint::{self, ConnectError, Target, ms};
 use crate::net::proxy::{self, Direct, Route};
 use std::time::Instant;
 
-/// The `proxy-config` check.
-pub struct ProxyConfig;
+crate::check! {
+    /// The `proxy-config` check.
+    ProxyConfig: "proxy-config", BaseUrl, "The proxy settings send the API request where you expect, and the proxy is reachable", network
+}
 
-static META: CheckMeta = CheckMeta {
-    id: "proxy-config",
-    item: Item::BaseUrl,
-    title: "The proxy settings send the API request where you expect, and the proxy is reachable",
-    needs_network: true,
-    depends_on: &[],
-};
-
-#[async_trait::async_trait]
-impl Check for ProxyConfig {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
+impl ProxyConfig {
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
         let t = Target::from_context(cx)?;
         let d = proxy::decide(&cx.net, &t);

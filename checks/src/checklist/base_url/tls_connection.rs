@@ -6,9 +6,9 @@
 //! the timings, remote address, TLS version, cipher suite, ALPN and the certificate,
 //! and on failure the precise cause.
 
-use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
+use crate::model::check::{CheckError, Outcome};
 use crate::model::context::Context;
-use crate::model::report::{Finding, Item, Status};
+use crate::model::report::{Finding, Status};
 use crate::net::endpoint::{self, ConnectError, Target, ms, remaining};
 use crate::net::proxy::{self, Route};
 use crate::net::tls::{self, RecordingVerifier};
@@ -19,18 +19,12 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-/// The `tls-connection` check.
-pub struct TlsConnection;
-
-static META: CheckMeta = CheckMeta {
-    id: "tls-connection",
-    item: Item::BaseUrl,
-    title: "A TCP connection and a TLS handshake with the API host succeed",
-    needs_network: true,
-    // A name that does not resolve is dns-resolution's finding; reporting it twice would
-    // only add noise.
-    depends_on: &["dns-resolution"],
-};
+// A name that does not resolve is dns-resolution's finding; reporting it twice would
+// only add noise.
+crate::check! {
+    /// The `tls-connection` check.
+    TlsConnection: "tls-connection", BaseUrl, "A TCP connection and a TLS handshake with the API host succeed", network, after ["dns-resolution"]
+}
 
 const MAX_PROXY_ANSWER: usize = 16 * 1024;
 
@@ -178,12 +172,7 @@ fn version_name(v: rustls::ProtocolVersion) -> String {
     }
 }
 
-#[async_trait::async_trait]
-impl Check for TlsConnection {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
+impl TlsConnection {
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
         let t = Target::from_context(cx)?;
         let timeout = cx.net.timeout;

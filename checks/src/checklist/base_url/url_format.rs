@@ -10,29 +10,18 @@
 use super::{UrlFinding, url_outcome};
 use crate::analysis::urls::{Place, Role, Stray, StrayKind, UrlFacts};
 use crate::analysis::value::{char_name, codepoint};
-use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
+use crate::model::check::{CheckError, Outcome};
 use crate::model::context::Context;
-use crate::model::report::{Finding, Item, Position, Severity};
-
-/// The `url-format` check.
-pub struct UrlFormat;
+use crate::model::report::{Finding, Position, Severity};
 
 const PASS: &str = "The URL is well formed, with no stray characters";
 
-static META: CheckMeta = CheckMeta {
-    id: "url-format",
-    item: Item::BaseUrl,
-    title: "The base URL is a well-formed URL with no stray characters",
-    needs_network: false,
-    depends_on: &[],
-};
+crate::check! {
+    /// The `url-format` check.
+    UrlFormat: "url-format", BaseUrl, "The base URL is a well-formed URL with no stray characters"
+}
 
-#[async_trait::async_trait]
-impl Check for UrlFormat {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
+impl UrlFormat {
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
         Ok(url_outcome(cx, PASS, findings))
     }

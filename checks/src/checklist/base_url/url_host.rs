@@ -10,29 +10,18 @@
 
 use super::{UrlFinding, url_outcome};
 use crate::analysis::urls::{CANONICAL_HOST, HostClass, LEGACY_CONNECTOR_HOST, Role, UrlFacts};
-use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
+use crate::model::check::{CheckError, Outcome};
 use crate::model::context::Context;
-use crate::model::report::{Finding, Item};
-
-/// The `url-host` check.
-pub struct UrlHost;
+use crate::model::report::Finding;
 
 const PASS: &str = "The host is api2.saleslayer.com";
 
-static META: CheckMeta = CheckMeta {
-    id: "url-host",
-    item: Item::BaseUrl,
-    title: "The host is api2.saleslayer.com",
-    needs_network: false,
-    depends_on: &[],
-};
+crate::check! {
+    /// The `url-host` check.
+    UrlHost: "url-host", BaseUrl, "The host is api2.saleslayer.com"
+}
 
-#[async_trait::async_trait]
-impl Check for UrlHost {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
+impl UrlHost {
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
         Ok(url_outcome(cx, PASS, findings))
     }

@@ -10,29 +10,18 @@
 use super::{UrlFinding, url_outcome};
 use crate::DEFAULT_BASE_URL;
 use crate::analysis::urls::{Parsed, PathProblem, QueryProblem, Role, UrlFacts};
-use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
+use crate::model::check::{CheckError, Outcome};
 use crate::model::context::Context;
-use crate::model::report::{Finding, Item};
-
-/// The `url-path` check.
-pub struct UrlPath;
+use crate::model::report::Finding;
 
 const PASS: &str = "The base URL is the bare host and the paths are the documented ones";
 
-static META: CheckMeta = CheckMeta {
-    id: "url-path",
-    item: Item::BaseUrl,
-    title: "The base URL is the bare host and request paths are the documented ones",
-    needs_network: false,
-    depends_on: &[],
-};
+crate::check! {
+    /// The `url-path` check.
+    UrlPath: "url-path", BaseUrl, "The base URL is the bare host and request paths are the documented ones"
+}
 
-#[async_trait::async_trait]
-impl Check for UrlPath {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
+impl UrlPath {
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
         Ok(url_outcome(cx, PASS, findings))
     }

@@ -7,29 +7,18 @@
 
 use super::{UrlFinding, url_outcome};
 use crate::analysis::urls::{CANONICAL_HOST, Scheme, UrlFacts};
-use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
+use crate::model::check::{CheckError, Outcome};
 use crate::model::context::Context;
-use crate::model::report::{Finding, Item};
-
-/// The `url-scheme` check.
-pub struct UrlScheme;
+use crate::model::report::Finding;
 
 const PASS: &str = "The URL uses https://";
 
-static META: CheckMeta = CheckMeta {
-    id: "url-scheme",
-    item: Item::BaseUrl,
-    title: "The base URL uses https",
-    needs_network: false,
-    depends_on: &[],
-};
+crate::check! {
+    /// The `url-scheme` check.
+    UrlScheme: "url-scheme", BaseUrl, "The base URL uses https"
+}
 
-#[async_trait::async_trait]
-impl Check for UrlScheme {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
+impl UrlScheme {
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
         Ok(url_outcome(cx, PASS, findings))
     }

@@ -12,27 +12,16 @@
 
 use crate::analysis::value::describe;
 use crate::checklist::key_loaded::{analyzed_key, value_outcome};
-use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
+use crate::model::check::{CheckError, Outcome};
 use crate::model::context::Context;
-use crate::model::report::{Finding, Item};
+use crate::model::report::Finding;
 
-/// The `header-value` check.
-pub struct HeaderValue;
+crate::check! {
+    /// The `header-value` check.
+    HeaderValue: "header-value", HeaderPresent, "The key can be sent as an X-API-KEY header value"
+}
 
-static META: CheckMeta = CheckMeta {
-    id: "header-value",
-    item: Item::HeaderPresent,
-    title: "The key can be sent as an X-API-KEY header value",
-    needs_network: false,
-    depends_on: &[],
-};
-
-#[async_trait::async_trait]
-impl Check for HeaderValue {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
+impl HeaderValue {
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
         let a = analyzed_key(cx)?;
         if let Some(bad) = a.invalid_utf8 {

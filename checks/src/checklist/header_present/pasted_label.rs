@@ -10,20 +10,14 @@
 
 use crate::analysis::value::LabelKind;
 use crate::checklist::key_loaded::{analyzed_text_key, value_outcome};
-use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
+use crate::model::check::{CheckError, Outcome};
 use crate::model::context::Context;
-use crate::model::report::{Finding, Item};
+use crate::model::report::Finding;
 
-/// The `pasted-label` check.
-pub struct PastedLabel;
-
-static META: CheckMeta = CheckMeta {
-    id: "pasted-label",
-    item: Item::HeaderPresent,
-    title: "The value is the key alone, not a header line or an auth scheme",
-    needs_network: false,
-    depends_on: &[],
-};
+crate::check! {
+    /// The `pasted-label` check.
+    PastedLabel: "pasted-label", HeaderPresent, "The value is the key alone, not a header line or an auth scheme"
+}
 
 const FIX: &str = "Keep only the key in the variable or file. Sales Layer's API takes exactly one header, `X-API-KEY: <key>`, where your HTTP client adds the name: no `Bearer` or `Authorization` scheme is documented for api2.";
 
@@ -39,12 +33,7 @@ fn fix(kind: LabelKind) -> String {
     }
 }
 
-#[async_trait::async_trait]
-impl Check for PastedLabel {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
+impl PastedLabel {
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
         let a = analyzed_text_key(cx)?;
         if a.labels.is_empty() {

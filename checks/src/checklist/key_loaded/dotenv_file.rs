@@ -6,20 +6,14 @@
 
 use crate::input::dotenv::DotenvEntry;
 use crate::input::sources::looks_like_key_var;
-use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
+use crate::model::check::{CheckError, Outcome};
 use crate::model::context::Context;
-use crate::model::report::{Finding, Item};
+use crate::model::report::Finding;
 
-/// The `dotenv-file` check.
-pub struct DotenvFileCheck;
-
-static META: CheckMeta = CheckMeta {
-    id: "dotenv-file",
-    item: Item::KeyLoaded,
-    title: "The .env file defines the key the way every loader reads it",
-    needs_network: false,
-    depends_on: &[],
-};
+crate::check! {
+    /// The `dotenv-file` check.
+    DotenvFileCheck: "dotenv-file", KeyLoaded, "The .env file defines the key the way every loader reads it"
+}
 
 fn entry_findings(e: &DotenvEntry, file: &str) -> Vec<Finding> {
     let at = format!("{file} line {}", e.line);
@@ -81,12 +75,7 @@ fn entry_findings(e: &DotenvEntry, file: &str) -> Vec<Finding> {
     out
 }
 
-#[async_trait::async_trait]
-impl Check for DotenvFileCheck {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
+impl DotenvFileCheck {
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
         let Some(file) = &cx.key.dotenv else {
             return Err(CheckError::Skip("no .env file was read".into()));

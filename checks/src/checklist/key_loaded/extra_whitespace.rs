@@ -11,20 +11,14 @@
 
 use super::{analyzed_text_key, value_outcome};
 use crate::analysis::value::{Analysis, describe};
-use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
+use crate::model::check::{CheckError, Outcome};
 use crate::model::context::Context;
-use crate::model::report::{Finding, Item, Position};
+use crate::model::report::{Finding, Position};
 
-/// The `extra-whitespace` check.
-pub struct ExtraWhitespace;
-
-static META: CheckMeta = CheckMeta {
-    id: "extra-whitespace",
-    item: Item::KeyLoaded,
-    title: "The key is not empty and has no extra whitespace or line breaks",
-    needs_network: false,
-    depends_on: &["key-source"],
-};
+crate::check! {
+    /// The `extra-whitespace` check.
+    ExtraWhitespace: "extra-whitespace", KeyLoaded, "The key is not empty and has no extra whitespace or line breaks", after ["key-source"]
+}
 
 const FIX_NEWLINE: &str = "Remove the line break at the end: `echo` adds one (use `printf %s \"$KEY\"` or `echo -n`); a Kubernetes or Docker secret created from a file keeps the file's final newline (create it with `kubectl create secret generic … --from-literal` or from a file written with `printf %s`, or trim the value when reading it); an editor adds one when it saves the key file.";
 const FIX_CRLF: &str = "Remove the CR LF at the end: the file was saved on Windows (CR LF line endings). Save it with LF endings (`dos2unix FILE`, or the editor's line-ending setting) and without a final line break, or trim the value when reading it.";
@@ -105,12 +99,7 @@ fn findings(a: &Analysis) -> Vec<Finding> {
     out
 }
 
-#[async_trait::async_trait]
-impl Check for ExtraWhitespace {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
+impl ExtraWhitespace {
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
         let a = analyzed_text_key(cx)?;
         if a.is_empty() {

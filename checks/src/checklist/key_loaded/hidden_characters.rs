@@ -11,29 +11,18 @@
 
 use super::{analyzed_text_key, value_outcome};
 use crate::analysis::value::describe;
-use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
+use crate::model::check::{CheckError, Outcome};
 use crate::model::context::Context;
-use crate::model::report::{Finding, Item};
+use crate::model::report::Finding;
 
-/// The `hidden-characters` check.
-pub struct HiddenCharacters;
-
-static META: CheckMeta = CheckMeta {
-    id: "hidden-characters",
-    item: Item::KeyLoaded,
-    title: "The key has no invisible or control characters",
-    needs_network: false,
-    depends_on: &["key-source"],
-};
+crate::check! {
+    /// The `hidden-characters` check.
+    HiddenCharacters: "hidden-characters", KeyLoaded, "The key has no invisible or control characters", after ["key-source"]
+}
 
 const FIX: &str = "Delete the invisible characters: retype the key or copy it again from the original source through a plain-text editor that shows invisible characters (e.g. VS Code's \"Render Control Characters\" and \"unicode highlight\"), and save key files as UTF-8 without BOM. Check the fingerprint of the cleaned value against the key you were given.";
 
-#[async_trait::async_trait]
-impl Check for HiddenCharacters {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
+impl HiddenCharacters {
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
         let a = analyzed_text_key(cx)?;
         let hidden = a.hidden();

@@ -5,21 +5,15 @@
 //! lists every place that was looked at and the environment variables whose *names*
 //! look like a misspelt key variable.
 
-use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
+use crate::model::check::{CheckError, Outcome};
 use crate::model::context::{Candidate, Context, KeyState};
-use crate::model::report::{Finding, Item, SourceKind};
+use crate::model::report::{Finding, SourceKind};
 use crate::model::secret::SecretKey;
 
-/// The `key-source` check.
-pub struct KeySource;
-
-static META: CheckMeta = CheckMeta {
-    id: "key-source",
-    item: Item::KeyLoaded,
-    title: "A key is found and it is clear which source is used",
-    needs_network: false,
-    depends_on: &[],
-};
+crate::check! {
+    /// The `key-source` check.
+    KeySource: "key-source", KeyLoaded, "A key is found and it is clear which source is used"
+}
 
 fn describe(kind: SourceKind, name: &str) -> String {
     match kind {
@@ -32,12 +26,7 @@ fn describe(kind: SourceKind, name: &str) -> String {
     }
 }
 
-#[async_trait::async_trait]
-impl Check for KeySource {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
+impl KeySource {
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
         let ks = &cx.key;
         let Some(chosen) = ks.chosen() else {

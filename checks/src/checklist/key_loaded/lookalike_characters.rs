@@ -12,20 +12,14 @@
 
 use super::{analyzed_text_key, value_outcome};
 use crate::analysis::value::{LookalikeKind, describe};
-use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
+use crate::model::check::{CheckError, Outcome};
 use crate::model::context::Context;
-use crate::model::report::{Finding, Item};
+use crate::model::report::Finding;
 
-/// The `lookalike-characters` check.
-pub struct LookalikeCharacters;
-
-static META: CheckMeta = CheckMeta {
-    id: "lookalike-characters",
-    item: Item::KeyLoaded,
-    title: "The key has no non-ASCII look-alike characters",
-    needs_network: false,
-    depends_on: &["key-source"],
-};
+crate::check! {
+    /// The `lookalike-characters` check.
+    LookalikeCharacters: "lookalike-characters", KeyLoaded, "The key has no non-ASCII look-alike characters", after ["key-source"]
+}
 
 const FIX: &str = "Replace each character with its plain ASCII form, or better, copy the key again from the original source without retyping it (turn off the input method's fullwidth mode and the editor's \"smart\" punctuation). A Sales Layer API key contains only ASCII letters, digits and `+`, `/`, `=`.";
 
@@ -43,12 +37,7 @@ fn what(kind: LookalikeKind) -> &'static str {
     }
 }
 
-#[async_trait::async_trait]
-impl Check for LookalikeCharacters {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
+impl LookalikeCharacters {
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
         let a = analyzed_text_key(cx)?;
         let found = a.lookalikes();

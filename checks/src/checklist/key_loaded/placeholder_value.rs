@@ -11,20 +11,14 @@
 
 use super::analyzed_text_key;
 use crate::analysis::value::{Placeholder, PlaceholderForm};
-use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
+use crate::model::check::{CheckError, Outcome};
 use crate::model::context::Context;
-use crate::model::report::{Finding, Item};
+use crate::model::report::Finding;
 
-/// The `placeholder-value` check.
-pub struct PlaceholderValue;
-
-static META: CheckMeta = CheckMeta {
-    id: "placeholder-value",
-    item: Item::KeyLoaded,
-    title: "The key is a real key, not a placeholder or unexpanded variable",
-    needs_network: false,
-    depends_on: &["key-source"],
-};
+crate::check! {
+    /// The `placeholder-value` check.
+    PlaceholderValue: "placeholder-value", KeyLoaded, "The key is a real key, not a placeholder or unexpanded variable", after ["key-source"]
+}
 
 /// (what was found, how to fix it) for a form.
 fn explain(p: Placeholder) -> (String, String) {
@@ -92,12 +86,7 @@ fn explain(p: Placeholder) -> (String, String) {
     (what, fix.to_string())
 }
 
-#[async_trait::async_trait]
-impl Check for PlaceholderValue {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
+impl PlaceholderValue {
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
         let a = analyzed_text_key(cx)?;
         let Some(p) = a.placeholder else {

@@ -11,20 +11,14 @@
 
 use crate::analysis::value::{QuoteDefect, describe};
 use crate::checklist::key_loaded::{analyzed_text_key, value_outcome};
-use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
+use crate::model::check::{CheckError, Outcome};
 use crate::model::context::Context;
-use crate::model::report::{Finding, Item};
+use crate::model::report::Finding;
 
-/// The `quoted-value` check.
-pub struct QuotedValue;
-
-static META: CheckMeta = CheckMeta {
-    id: "quoted-value",
-    item: Item::NoQuotes,
-    title: "The key is not wrapped in quotes",
-    needs_network: false,
-    depends_on: &[],
-};
+crate::check! {
+    /// The `quoted-value` check.
+    QuotedValue: "quoted-value", NoQuotes, "The key is not wrapped in quotes"
+}
 
 const FIX_SURROUNDING: &str = "Remove the quotes from the value itself: in a .env file used with `docker run --env-file` or systemd write `NAME=value` without quotes; in YAML/JSON quote the value once, not twice; in a shell the quotes of `export NAME=\"value\"` are fine because the shell removes them.";
 const FIX_ESCAPED: &str = "The value was quoted twice (e.g. a JSON string inside a JSON string, or `\\\"` in a YAML or Compose file): quote it once, or not at all.";
@@ -75,12 +69,7 @@ fn finding(d: &QuoteDefect) -> Finding {
     }
 }
 
-#[async_trait::async_trait]
-impl Check for QuotedValue {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
+impl QuotedValue {
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
         let a = analyzed_text_key(cx)?;
         if a.quotes.is_empty() {

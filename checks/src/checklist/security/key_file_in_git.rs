@@ -9,22 +9,16 @@
 use crate::input::exposure::{
     GIT_TIMEOUT, GitRun, KeyFile, key_files, parent_dir, run_git, shell_quote,
 };
-use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
+use crate::model::check::{CheckError, Outcome};
 use crate::model::context::Context;
-use crate::model::report::{Finding, Item};
+use crate::model::report::Finding;
 use std::ffi::OsStr;
 use std::time::Duration;
 
-/// The `key-file-in-git` check.
-pub struct KeyFileInGit;
-
-static META: CheckMeta = CheckMeta {
-    id: "key-file-in-git",
-    item: Item::Security,
-    title: "The key file or .env is not tracked by git and is git-ignored",
-    needs_network: false,
-    depends_on: &[],
-};
+crate::check! {
+    /// The `key-file-in-git` check.
+    KeyFileInGit: "key-file-in-git", Security, "The key file or .env is not tracked by git and is git-ignored"
+}
 
 /// What git says about one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -174,12 +168,7 @@ pub fn outcome(states: &[(KeyFile, GitState)]) -> Result<Outcome, CheckError> {
     Ok(o)
 }
 
-#[async_trait::async_trait]
-impl Check for KeyFileInGit {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
+impl KeyFileInGit {
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
         let files = key_files(&cx.key);
         // git is a child process: wait for it off the async workers.

@@ -5,20 +5,14 @@
 //! restrict access to keys; on Unix that is the file mode, and `chmod 600` fixes it.
 
 use crate::input::exposure::{KeyFile, shell_quote};
-use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
+use crate::model::check::{CheckError, Outcome};
 use crate::model::context::Context;
-use crate::model::report::{Finding, Item};
+use crate::model::report::Finding;
 
-/// The `key-file-permissions` check.
-pub struct KeyFilePermissions;
-
-static META: CheckMeta = CheckMeta {
-    id: "key-file-permissions",
-    item: Item::Security,
-    title: "The key file or .env is readable by its owner only",
-    needs_network: false,
-    depends_on: &[],
-};
+crate::check! {
+    /// The `key-file-permissions` check.
+    KeyFilePermissions: "key-file-permissions", Security, "The key file or .env is readable by its owner only"
+}
 
 /// Who besides the owner may read or write a file, from its mode bits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,12 +107,7 @@ fn mode_of(path: &std::path::Path) -> Result<Access, String> {
         .map_err(|e| e.to_string())
 }
 
-#[async_trait::async_trait]
-impl Check for KeyFilePermissions {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
+impl KeyFilePermissions {
     #[cfg(unix)]
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
         let files: Vec<_> = crate::input::exposure::key_files(&cx.key)

@@ -8,29 +8,18 @@
 
 use crate::analysis::urls::UrlFacts;
 use crate::checklist::base_url::{UrlFinding, url_outcome};
-use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
+use crate::model::check::{CheckError, Outcome};
 use crate::model::context::Context;
-use crate::model::report::{Finding, Item};
-
-/// The `key-in-url` check.
-pub struct KeyInUrl;
+use crate::model::report::Finding;
 
 const PASS: &str = "No key, token or user info in the URL";
 
-static META: CheckMeta = CheckMeta {
-    id: "key-in-url",
-    item: Item::Security,
-    title: "The key is not placed in a URL",
-    needs_network: false,
-    depends_on: &[],
-};
+crate::check! {
+    /// The `key-in-url` check.
+    KeyInUrl: "key-in-url", Security, "The key is not placed in a URL"
+}
 
-#[async_trait::async_trait]
-impl Check for KeyInUrl {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
+impl KeyInUrl {
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
         Ok(url_outcome(cx, PASS, findings))
     }

@@ -3,27 +3,16 @@
 //! `--key VALUE` works (users ask for it), but the value is visible to every user of
 //! the machine in the process list and lands in shell history and CI logs.
 
-use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
+use crate::model::check::{CheckError, Outcome};
 use crate::model::context::Context;
-use crate::model::report::{Finding, Item};
+use crate::model::report::Finding;
 
-/// The `key-on-command-line` check.
-pub struct KeyOnCommandLine;
+crate::check! {
+    /// The `key-on-command-line` check.
+    KeyOnCommandLine: "key-on-command-line", Security, "The key is not passed on the command line"
+}
 
-static META: CheckMeta = CheckMeta {
-    id: "key-on-command-line",
-    item: Item::Security,
-    title: "The key is not passed on the command line",
-    needs_network: false,
-    depends_on: &[],
-};
-
-#[async_trait::async_trait]
-impl Check for KeyOnCommandLine {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
+impl KeyOnCommandLine {
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
         if !cx.key.from_flag() {
             return Ok(Outcome::pass("The key was not given on the command line"));

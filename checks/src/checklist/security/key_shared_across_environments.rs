@@ -12,23 +12,17 @@ use crate::analysis::value::{analyze, cleaned_key};
 use crate::input::dotenv::DotenvFile;
 use crate::input::exposure::parent_dir;
 use crate::input::sources::{MAX_DOTENV_FILE, looks_like_key_var, read_small_file};
-use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
+use crate::model::check::{CheckError, Outcome};
 use crate::model::context::Context;
-use crate::model::report::{Finding, Item, SourceKind};
+use crate::model::report::{Finding, SourceKind};
 use crate::model::secret::{Fingerprint, SecretKey};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// The `key-shared-across-environments` check.
-pub struct KeySharedAcrossEnvironments;
-
-static META: CheckMeta = CheckMeta {
-    id: "key-shared-across-environments",
-    item: Item::Security,
-    title: "Each environment has its own key",
-    needs_network: false,
-    depends_on: &[],
-};
+crate::check! {
+    /// The `key-shared-across-environments` check.
+    KeySharedAcrossEnvironments: "key-shared-across-environments", Security, "Each environment has its own key"
+}
 
 /// Names of environments, as they appear in file suffixes and variable names, with the
 /// environment they stand for.
@@ -253,12 +247,7 @@ pub fn outcome(places: &[Place], notes: Vec<String>) -> Outcome {
     o
 }
 
-#[async_trait::async_trait]
-impl Check for KeySharedAcrossEnvironments {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
+impl KeySharedAcrossEnvironments {
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
         let key_env = cx.key.env_name.as_str();
         let mut places = Vec::new();

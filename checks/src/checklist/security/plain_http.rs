@@ -7,29 +7,18 @@
 
 use crate::analysis::urls::{Scheme, UrlFacts};
 use crate::checklist::base_url::{UrlFinding, url_outcome};
-use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
+use crate::model::check::{CheckError, Outcome};
 use crate::model::context::Context;
-use crate::model::report::{Finding, Item};
-
-/// The `plain-http` check.
-pub struct PlainHttp;
+use crate::model::report::Finding;
 
 const PASS: &str = "The key would only be sent over https";
 
-static META: CheckMeta = CheckMeta {
-    id: "plain-http",
-    item: Item::Security,
-    title: "The key would not travel over plain http",
-    needs_network: false,
-    depends_on: &[],
-};
+crate::check! {
+    /// The `plain-http` check.
+    PlainHttp: "plain-http", Security, "The key would not travel over plain http"
+}
 
-#[async_trait::async_trait]
-impl Check for PlainHttp {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
+impl PlainHttp {
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
         let allow_http = cx.net.allow_http;
         let mut o = url_outcome(cx, PASS, |f| findings(f, allow_http));

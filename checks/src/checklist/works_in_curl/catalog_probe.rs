@@ -7,27 +7,15 @@
 //! is rejected (or cannot be sent at all) and the offline checks found something to
 //! clean, the cleaned key is tried once. All the logic lives in [`crate::net::probe`].
 
-use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
+use crate::model::check::{CheckError, Outcome};
 use crate::model::context::Context;
-use crate::model::report::Item;
 
-/// The `catalog-probe` check.
-pub struct CatalogProbe;
+crate::check! {
+    /// The `catalog-probe` check.
+    CatalogProbe: "catalog-probe", WorksInCurl, "The key works against the Catalog API (live request)", network, after ["key-source"]
+}
 
-static META: CheckMeta = CheckMeta {
-    id: "catalog-probe",
-    item: Item::WorksInCurl,
-    title: "The key works against the Catalog API (live request)",
-    needs_network: true,
-    depends_on: &["key-source"],
-};
-
-#[async_trait::async_trait]
-impl Check for CatalogProbe {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
+impl CatalogProbe {
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
         crate::net::probe::run(
             cx,

@@ -6,27 +6,15 @@
 //! cannot be sent at all) and the offline checks found something to clean, the cleaned
 //! key is tried once. All the logic lives in [`crate::net::probe`].
 
-use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
+use crate::model::check::{CheckError, Outcome};
 use crate::model::context::Context;
-use crate::model::report::Item;
 
-/// The `dam-probe` check.
-pub struct DamProbe;
+crate::check! {
+    /// The `dam-probe` check.
+    DamProbe: "dam-probe", WorksInCurl, "The key works against the DAM API (live request)", network, after ["key-source"]
+}
 
-static META: CheckMeta = CheckMeta {
-    id: "dam-probe",
-    item: Item::WorksInCurl,
-    title: "The key works against the DAM API (live request)",
-    needs_network: true,
-    depends_on: &["key-source"],
-};
-
-#[async_trait::async_trait]
-impl Check for DamProbe {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
+impl DamProbe {
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
         crate::net::probe::run(
             cx,
