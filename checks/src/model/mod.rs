@@ -3,5 +3,6 @@
 
 pub mod check;
 pub mod context;
+pub mod evidence;
 pub mod report;
 pub mod secret;

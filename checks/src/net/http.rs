@@ -1,7 +1,7 @@
 //! The one place that builds an HTTP client for the live probes, sends a request with
 //! per-phase timings, reads a capped body and classifies transport errors.
 //!
-//! Rules it enforces (see `DESIGN.md`):
+//! Rules it enforces:
 //! - redirects are never followed (`Policy::none()`): reqwest forwards `X-API-KEY` to
 //!   other hosts and over plain http on redirects;
 //! - every request is bounded: connect and request timeouts from `--timeout`, bodies are
