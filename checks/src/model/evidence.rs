@@ -388,29 +388,88 @@ impl ProbeEvidence {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub struct DnsEvidence {
-    /// The host looked up.
+    /// The host looked up (or the IP address of the base URL).
     pub host: String,
+    /// The address given with `--resolve`, when it applies (no lookup is made).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub override_address: Option<String>,
     /// Addresses from the system resolver (getaddrinfo, as curl and most clients use).
     pub system: Vec<String>,
-    /// How long the system lookup took.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub system_ms: Option<u64>,
     /// Why the system lookup failed, when it did.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub system_error: Option<String>,
-    /// Addresses from sl-doctor's own DNS resolver (hickory, reading resolv.conf).
-    pub resolver: Vec<String>,
-    /// How long that lookup took.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub resolver_ms: Option<u64>,
-    /// Why that lookup failed, when it did.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub resolver_error: Option<String>,
+    /// The direct A query to the configured DNS servers.
+    pub a: DnsAnswer,
+    /// The direct AAAA query.
+    pub aaaa: DnsAnswer,
+    /// The DNS servers from the resolver configuration.
+    pub nameservers: Vec<String>,
     /// Addresses the hosts file gives the host, which override DNS.
     pub hosts_file: Vec<String>,
-    /// The address given with `--resolve`, when any.
+    /// Wall time of the lookups.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub override_address: Option<String>,
+    pub took_ms: Option<u64>,
+}
+
+/// One direct DNS query's result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub struct DnsAnswer {
+    /// What came back.
+    pub result: DnsResult,
+    /// The addresses, for `addresses`.
+    pub addresses: Vec<String>,
+    /// The error, for `error`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// Classes of DNS answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum DnsResult {
+    /// At least one address.
+    Addresses,
+    /// The name exists but has no record of this type.
+    NoData,
+    /// NXDOMAIN: the name does not exist.
+    NxDomain,
+    /// SERVFAIL: the server failed to answer.
+    ServFail,
+    /// No answer within the timeout.
+    Timeout,
+    /// Another error.
+    Error,
+    /// Not queried (no lookup needed, or no usable resolver configuration).
+    NotQueried,
+}
+
+impl DnsAnswer {
+    /// A query that was not made.
+    pub fn not_queried() -> DnsAnswer {
+        DnsAnswer {
+            result: DnsResult::NotQueried,
+            addresses: Vec::new(),
+            error: None,
+        }
+    }
+}
+
+impl DnsEvidence {
+    /// Evidence of a host that needed no direct query.
+    pub fn new(host: &str) -> DnsEvidence {
+        DnsEvidence {
+            host: host.to_string(),
+            override_address: None,
+            system: Vec::new(),
+            system_error: None,
+            a: DnsAnswer::not_queried(),
+            aaaa: DnsAnswer::not_queried(),
+            nameservers: Vec::new(),
+            hosts_file: Vec::new(),
+            took_ms: None,
+        }
+    }
 }
 
 /// The TCP connection and TLS handshake with the API host.

@@ -10,6 +10,7 @@
 
 use crate::model::check::{Check, CheckError, CheckMeta, Outcome};
 use crate::model::context::Context;
+use crate::model::evidence::{DnsAnswer, DnsEvidence, DnsResult, Evidence};
 use crate::model::report::{Finding, Item};
 use crate::net::endpoint::{self, Target, ms};
 use hickory_resolver::config::{ResolveHosts, ResolverConfig, ResolverOpts};
@@ -143,6 +144,42 @@ fn join(v: &[IpAddr]) -> String {
 }
 
 /// The addresses the hosts file gives `host`.
+fn strs(v: &[IpAddr]) -> Vec<String> {
+    v.iter().map(IpAddr::to_string).collect()
+}
+
+impl Answer {
+    fn evidence(&self) -> DnsAnswer {
+        let (result, error) = match self {
+            Answer::Addrs(_) => (DnsResult::Addresses, None),
+            Answer::NoData => (DnsResult::NoData, None),
+            Answer::NxDomain => (DnsResult::NxDomain, None),
+            Answer::ServFail => (DnsResult::ServFail, None),
+            Answer::Timeout => (DnsResult::Timeout, None),
+            Answer::Other(e) => (DnsResult::Error, Some(e.clone())),
+        };
+        DnsAnswer {
+            result,
+            addresses: strs(self.addrs()),
+            error,
+        }
+    }
+}
+
+/// The system lookup's part of the evidence.
+fn with_system(
+    mut ev: DnsEvidence,
+    sys: &Result<Vec<IpAddr>, String>,
+    took: Duration,
+) -> DnsEvidence {
+    match sys {
+        Ok(v) => ev.system = strs(v),
+        Err(e) => ev.system_error = Some(e.clone()),
+    }
+    ev.took_ms = Some(took.as_millis() as u64);
+    ev
+}
+
 fn hosts_entries(path: &std::path::Path, host: &str) -> Vec<IpAddr> {
     let Ok(text) = std::fs::read_to_string(path) else {
         return Vec::new();
@@ -197,11 +234,16 @@ fn system_says_not_found(msg: &str) -> bool {
 pub(crate) async fn run_with(cx: &Context, env: DnsEnv) -> Result<Outcome, CheckError> {
     let t = Target::from_context(cx)?;
     if let Some(ip) = t.ip {
-        return Ok(Outcome::pass(format!(
-            "No DNS needed: the host is the IP address {ip}"
-        )));
+        return Ok(
+            Outcome::pass(format!("No DNS needed: the host is the IP address {ip}"))
+                .with_evidence(Evidence::Dns(DnsEvidence::new(&ip.to_string()))),
+        );
     }
     if let Some(ip) = endpoint::resolve_override(&cx.net, &t.host, t.port) {
+        let ev = DnsEvidence {
+            override_address: Some(ip.to_string()),
+            ..DnsEvidence::new(&t.host)
+        };
         return Ok(Outcome::pass(format!(
             "{} is resolved by --resolve to {ip} (no DNS lookup)",
             t.authority()
@@ -213,7 +255,8 @@ pub(crate) async fn run_with(cx: &Context, env: DnsEnv) -> Result<Outcome, Check
                 "--resolve pins {} to {ip}; your application does not know about this override",
                 t.authority()
             ),
-        )));
+        ))
+        .with_evidence(Evidence::Dns(ev)));
     }
     let timeout = cx.net.timeout;
     let host = t.host.trim_end_matches('.').to_string();
@@ -223,7 +266,8 @@ pub(crate) async fn run_with(cx: &Context, env: DnsEnv) -> Result<Outcome, Check
     if endpoint::is_loopback_host(&host) {
         let sys = system_lookup(&env.system, &host, t.port, timeout).await;
         let took = start.elapsed();
-        return Ok(match sys {
+        let ev = with_system(DnsEvidence::new(&host), &sys, took);
+        let o = match sys {
             Ok(v) if !v.is_empty() => Outcome::pass(format!(
                 "{host} is the local machine ({}), no DNS needed",
                 join(&v)
@@ -243,7 +287,8 @@ pub(crate) async fn run_with(cx: &Context, env: DnsEnv) -> Result<Outcome, Check
                     .with_fix("Add `127.0.0.1 localhost` and `::1 localhost` to /etc/hosts."),
                 ],
             ),
-        });
+        };
+        return Ok(o.with_evidence(Evidence::Dns(ev)));
     }
 
     let hosts = hosts_entries(&env.hosts_path, &host);
@@ -281,6 +326,13 @@ pub(crate) async fn run_with(cx: &Context, env: DnsEnv) -> Result<Outcome, Check
                     );
                     let took = start.elapsed();
                     let (a, aaaa) = (Answer::from(ra), Answer::from(raaaa));
+                    let ev = DnsEvidence {
+                        a: a.evidence(),
+                        aaaa: aaaa.evidence(),
+                        nameservers: ns.clone(),
+                        hosts_file: strs(&hosts),
+                        ..with_system(DnsEvidence::new(&host), &sys, took)
+                    };
                     o = o
                         .detail(format!("A: {}", a.show("A", timeout)))
                         .detail(format!("AAAA: {}", aaaa.show("AAAA", timeout)));
@@ -295,7 +347,8 @@ pub(crate) async fn run_with(cx: &Context, env: DnsEnv) -> Result<Outcome, Check
                         ns,
                         took,
                         timeout,
-                    ));
+                    )
+                    .with_evidence(Evidence::Dns(ev)));
                 }
             }
         }
@@ -303,7 +356,13 @@ pub(crate) async fn run_with(cx: &Context, env: DnsEnv) -> Result<Outcome, Check
     // No direct DNS query possible: the system resolver only.
     let sys = system_lookup(&env.system, &host, t.port, timeout).await;
     let took = start.elapsed();
+    let ev = DnsEvidence {
+        nameservers: nameservers.clone(),
+        hosts_file: strs(&hosts),
+        ..with_system(DnsEvidence::new(&host), &sys, took)
+    };
     o = o
+        .with_evidence(Evidence::Dns(ev))
         .detail("A: not queried (no usable resolver configuration)")
         .detail("AAAA: not queried (no usable resolver configuration)")
         .detail(format!("system: {}", sys.as_ref().map_or_else(|e| format!("error: {e}"), |v| join(v))))
@@ -674,6 +733,13 @@ mod tests {
             let o = run_with(&cx("https://api.example.test"), e).await.unwrap();
             assert_eq!(o.status(), Status::Warn);
             assert_eq!(codes(&o), ["hosts-override"]);
+            let Some(Evidence::Dns(ev)) = &o.evidence else {
+                panic!("dns-resolution has DNS evidence: {o:?}");
+            };
+            assert_eq!(ev.a.result, DnsResult::Addresses);
+            assert_eq!(ev.a.addresses, ["192.0.2.10"]);
+            assert_eq!(ev.system, ["127.0.0.1"]);
+            assert_eq!(ev.hosts_file, ["127.0.0.1"]);
             let port_s = port.to_string();
             let path_re = regex_escape(path.to_str().unwrap());
             insta::with_settings!({filters => vec![
