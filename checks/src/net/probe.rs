@@ -374,12 +374,7 @@ fn answered(spec: &ApiProbe, url: &Url, key: KeyVariant, x: &Exchange) -> ProbeA
         answer: classify(spec.api, &r),
         response: Some(r),
         error: None,
-        timings: Timings {
-            dns_ms: x.timings.dns.map(ms),
-            connect_ms: x.timings.connect.map(ms),
-            ttfb_ms: x.timings.ttfb.map(ms),
-            total_ms: ms(x.timings.total),
-        },
+        timings: x.timings,
         retry: None,
     }
 }

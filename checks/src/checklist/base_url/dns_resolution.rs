@@ -394,26 +394,32 @@ pub(crate) async fn run_with(cx: &Context, env: DnsEnv) -> Result<Outcome, Check
         Err(e) if system_says_not_found(&e) => {
             nx_outcome(o, &host, &format!("the system resolver says: {e}"))
         }
-        Err(e) => {
-            let mut o = o;
-            o.summary = format!("{host} could not be resolved: {e}");
-            o.status = Some(crate::model::report::Status::Error);
-            o.finding(Finding::warn(
+        Err(e) => no_verdict(
+            o,
+            format!("{host} could not be resolved: {e}"),
+            Finding::warn(
                 "system-lookup-failed",
                 format!("The system resolver could not resolve {host}: {e}"),
-            ))
-        }
+            ),
+        ),
     })
 }
 
 /// "The name does not exist": a typo for any other host; for the documented host it says
 /// something about this machine's DNS (offline, filtered, split-horizon), not about the
 /// key or the URL, so it is inconclusive and CI can tell it from a key problem (exit 3).
+/// An outcome without a verdict: the check ran, but DNS itself failed.
+fn no_verdict(mut o: Outcome, summary: String, f: Finding) -> Outcome {
+    o.summary = summary;
+    o.status = Some(crate::model::report::Status::Error);
+    o.finding(f)
+}
+
 fn nx_outcome(mut o: Outcome, host: &str, why: &str) -> Outcome {
     if host.eq_ignore_ascii_case(crate::analysis::urls::CANONICAL_HOST) {
-        o.summary = format!("This machine's DNS says {host} does not exist (NXDOMAIN)");
-        o.status = Some(crate::model::report::Status::Error);
-        return o.finding(
+        return no_verdict(
+            o,
+            format!("This machine's DNS says {host} does not exist (NXDOMAIN)"),
             Finding::warn(
                 "nxdomain-documented-host",
                 format!("NXDOMAIN for {host}, the documented API host ({why}): this machine has no working internet DNS (offline, a sandbox, a DNS filter or a split-horizon company resolver)"),
@@ -567,9 +573,9 @@ fn verdict(
         return nx_outcome(o, host, "the DNS server says so");
     }
     if either(|x| matches!(x, Answer::ServFail)) {
-        o.summary = format!("The DNS server failed to resolve {host} (SERVFAIL)");
-        o.status = Some(crate::model::report::Status::Error);
-        return o.finding(
+        return no_verdict(
+            o,
+            format!("The DNS server failed to resolve {host} (SERVFAIL)"),
             Finding::warn(
                 "servfail",
                 format!("The DNS server answered SERVFAIL for {host}: it could not reach the domain's name servers or DNSSEC validation failed"),
@@ -578,9 +584,9 @@ fn verdict(
         );
     }
     if either(|x| matches!(x, Answer::Timeout)) {
-        o.summary = format!("No DNS answer for {host} within {} ms", timeout.as_millis());
-        o.status = Some(crate::model::report::Status::Error);
-        return o.finding(
+        return no_verdict(
+            o,
+            format!("No DNS answer for {host} within {} ms", timeout.as_millis()),
             Finding::warn(
                 "dns-timeout",
                 format!(
@@ -606,9 +612,9 @@ fn verdict(
         (Answer::Other(e), _) | (_, Answer::Other(e)) => e.clone(),
         _ => "no answer".into(),
     };
-    o.summary = format!("DNS lookup of {host} failed: {err}");
-    o.status = Some(crate::model::report::Status::Error);
-    o.finding(
+    no_verdict(
+        o,
+        format!("DNS lookup of {host} failed: {err}"),
         Finding::warn(
             "dns-error",
             format!("The DNS lookup of {host} failed: {err}"),
