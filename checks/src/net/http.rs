@@ -164,22 +164,8 @@ impl Exchange {
     }
 }
 
-/// What kind of transport failure happened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NetErrorKind {
-    /// Connect or request timeout.
-    Timeout,
-    /// The host name did not resolve.
-    Dns,
-    /// TCP connection refused.
-    Refused,
-    /// TLS handshake or certificate problem.
-    Tls,
-    /// The request could not be built (e.g. a header value was rejected).
-    Builder,
-    /// Any other transport problem.
-    Other,
-}
+/// What kind of transport failure happened: the report's class of failure.
+pub use crate::model::evidence::NetFailureKind as NetErrorKind;
 
 /// A classified transport error. Its message never contains the URL or the key.
 #[derive(Debug, Clone)]

@@ -25,12 +25,12 @@ use crate::model::check::{CheckError, Outcome};
 use crate::model::context::{Api, Context};
 use crate::model::evidence::{
     AnswerClass, BodyKind, Differential, KeyDelivery, KeyKind, KeyVariant, NetFailure,
-    NetFailureKind, ProbeAttempt, ProbeEvidence, ProbeRequest, ProbeResponse, ProblemDetails,
-    Redirect, RequestId, RetryDecision, Timings,
+    ProbeAttempt, ProbeEvidence, ProbeRequest, ProbeResponse, ProblemDetails, Redirect, RequestId,
+    RetryDecision, Timings,
 };
 use crate::model::report::Finding;
 use crate::model::secret::SecretKey;
-use crate::net::http::{Exchange, NetError, NetErrorKind, ProbeClient};
+use crate::net::http::{Exchange, NetError, ProbeClient};
 use reqwest::Url;
 use reqwest::header::HeaderValue;
 use std::time::Duration;
@@ -342,20 +342,12 @@ pub fn classify(api: Api, r: &ProbeResponse) -> AnswerClass {
 }
 
 fn failure(key: KeyVariant, e: &NetError) -> ProbeAttempt {
-    let kind = match e.kind {
-        NetErrorKind::Timeout => NetFailureKind::Timeout,
-        NetErrorKind::Dns => NetFailureKind::Dns,
-        NetErrorKind::Refused => NetFailureKind::Refused,
-        NetErrorKind::Tls => NetFailureKind::Tls,
-        NetErrorKind::Builder => NetFailureKind::Builder,
-        NetErrorKind::Other => NetFailureKind::Other,
-    };
     ProbeAttempt {
         key,
         answer: AnswerClass::NoAnswer,
         response: None,
         error: Some(NetFailure {
-            kind,
+            kind: e.kind,
             code: e.code.to_string(),
             message: e.message.clone(),
         }),
