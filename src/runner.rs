@@ -161,6 +161,7 @@ fn skipped(c: &dyn Check, reason: String) -> CheckResult {
         details: Vec::new(),
         remediation: None,
         findings: Vec::new(),
+        evidence: None,
         duration_ms: 0,
     }
 }
@@ -174,6 +175,7 @@ fn to_result(c: &dyn Check, o: Outcome, took: Duration) -> CheckResult {
         summary: o.summary,
         details: o.details,
         findings: o.findings,
+        evidence: o.evidence,
         duration_ms: took.as_millis() as u64,
     }
 }

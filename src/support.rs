@@ -10,7 +10,9 @@
 
 use crate::cli::{ApiAreas, SupportArgs};
 use sl_doctor_checks::Context;
-use sl_doctor_checks::model::report::{Item, Report, Status, Verdict};
+use sl_doctor_checks::model::report::{
+    Evidence, Item, KeyDelivery, KeyKind, ProbeEvidence, Report, Status, Verdict,
+};
 use std::ffi::OsString;
 use std::fmt::Write;
 use std::io::BufRead;
@@ -166,7 +168,7 @@ pub fn guard(what: &str, text: String, cx: &Context) -> Result<String, String> {
     Ok(text)
 }
 
-/// One probe request as support can look it up.
+/// One probe check as support can look it up.
 #[derive(Debug, Clone, serde::Serialize, PartialEq, Eq)]
 pub struct ProbeTrace {
     /// The check, e.g. `dam-probe`.
@@ -175,23 +177,35 @@ pub struct ProbeTrace {
     pub status: String,
     /// Its summary.
     pub summary: String,
-    /// `request:`, `status:`, request id and timing lines from its details.
+    /// The request, then each answer's status, timings and request ids, one per line
+    /// (`cleaned key: ` / `without key: ` before the lines of those requests).
     pub lines: Vec<String>,
     /// Wall time of the check in milliseconds.
     pub duration_ms: u64,
 }
 
-fn is_trace_line(line: &str) -> bool {
-    let l = line.strip_prefix("cleaned key: ").unwrap_or(line);
-    l.starts_with("request:")
-        || l.starts_with("status:")
-        || l.starts_with("dns:")
-        || sl_doctor_checks::net::probe::REQUEST_ID_HEADERS
-            .iter()
-            .any(|n| l.starts_with(&format!("{n}:")))
+/// The lines support needs from a probe's evidence: request, statuses, timings and
+/// request ids.
+fn trace_lines(ev: &ProbeEvidence) -> Vec<String> {
+    let mut lines = vec![format!("request: {} {}", ev.request.method, ev.request.url)];
+    for a in &ev.attempts {
+        let label = match a.key.variant {
+            KeyKind::AsGiven => "",
+            KeyKind::Cleaned => "cleaned key: ",
+            KeyKind::None => "without key: ",
+        };
+        if let Some(r) = &a.response {
+            lines.push(format!("{label}status: {}", r.status_line));
+        }
+        lines.push(format!("{label}{}", a.timings));
+        for id in a.response.iter().flat_map(|r| &r.request_ids) {
+            lines.push(format!("{label}{}: {}", id.name, id.value));
+        }
+    }
+    lines
 }
 
-/// The probes' request lines, request ids and timings, from the report.
+/// The probes' requests, request ids and timings, from their evidence in the report.
 pub fn probe_traces(report: &Report) -> Vec<ProbeTrace> {
     report
         .checklist
@@ -202,12 +216,12 @@ pub fn probe_traces(report: &Report) -> Vec<ProbeTrace> {
             check: c.id.clone(),
             status: c.status.as_str().into(),
             summary: c.summary.clone(),
-            lines: c
-                .details
-                .iter()
-                .filter(|d| is_trace_line(d))
-                .cloned()
-                .collect(),
+            lines: match &c.evidence {
+                Some(Evidence::Probe(ev)) if ev.request.key != KeyDelivery::NoClient => {
+                    trace_lines(ev)
+                }
+                _ => Vec::new(),
+            },
             duration_ms: c.duration_ms,
         })
         .collect()

@@ -6,10 +6,13 @@ mod support;
 
 use sl_doctor_checks::checklist::works_in_curl::catalog_probe::CatalogProbe;
 use sl_doctor_checks::checklist::works_in_curl::dam_probe::DamProbe;
+use sl_doctor_checks::checklist::works_in_curl::probe_findings;
 use sl_doctor_checks::model::context::{Api, Candidate, Context};
-use sl_doctor_checks::model::report::{SourceKind, SourceRef, Status};
+use sl_doctor_checks::model::report::{
+    AnswerClass, Differential, Evidence, KeyDelivery, KeyKind, SourceKind, SourceRef, Status,
+};
 use sl_doctor_checks::model::secret::SecretKey;
-use sl_doctor_checks::net::probe::{self, ApiProbe, CATALOG, DAM};
+use sl_doctor_checks::net::probe::{ApiProbe, CATALOG, DAM};
 use sl_doctor_checks::{Check, CheckError, Outcome};
 use std::time::{Duration, Instant};
 use support::*;
@@ -58,6 +61,7 @@ async fn probe_with(
     f(&mut c);
     let o = check.run(&c).await.expect("the probe runs");
     assert_no_leak(&o);
+    assert_no_leak(&o.evidence);
     o
 }
 
@@ -384,8 +388,9 @@ fn only_clean_canary() -> Server {
 async fn diff(spec: &ApiProbe, base: &str, key: &[u8], differential: bool) -> Outcome {
     let mut c = cx(base, key);
     c.net.differential = differential;
-    let o = probe::run(&c, spec, stand_in).await.unwrap();
+    let o = probe_findings::run(&c, spec, stand_in).await.unwrap();
     assert_no_leak(&o);
+    assert_no_leak(&o.evidence);
     o
 }
 
@@ -567,4 +572,98 @@ async fn checks_use_the_real_cleaned_key() {
         assert_eq!(codes(&o), ["key-rejected", "differential-off"]);
         assert_eq!(srv.hits().len(), 1, "no extra request");
     }
+}
+
+fn evidence_settings() -> insta::Settings {
+    let mut s = insta::Settings::clone_current();
+    s.add_filter(r"127\.0\.0\.1:\d+", "127.0.0.1:[port]");
+    s
+}
+
+/// The typed evidence of a differential diagnosis: the quoted key is rejected with a
+/// request id, the cleaned key is accepted; a diagnosis reads all of it from fields.
+#[tokio::test]
+async fn snapshot_evidence_of_a_quoted_key_accepted_once_cleaned() {
+    let srv = serve(|h, _| {
+        if h.key.as_deref() == Some(CANARY.as_bytes()) {
+            now(resp(
+                200,
+                Some("application/json"),
+                r#"{"items":[]}"#,
+                &[("x-request-id", "ok-1")],
+            ))
+        } else {
+            now(resp(
+                401,
+                Some("application/problem+json"),
+                &problem(401, "Unauthorized", "A valid API key is required.", "/x"),
+                &[("x-request-id", "rej-1"), ("cf-ray", "8a1b-MAD")],
+            ))
+        }
+    });
+    let quoted = format!("\"{CANARY}\"");
+    let o = probe_with(&DamProbe, &srv.base, quoted.as_bytes(), |_| {}).await;
+    assert_eq!(codes(&o), ["key-rejected", "accepted-once-cleaned"]);
+    let Some(Evidence::Probe(ev)) = &o.evidence else {
+        panic!("a probe has probe evidence: {o:?}");
+    };
+    let kinds: Vec<_> = ev
+        .attempts
+        .iter()
+        .map(|a| (a.key.variant, a.answer))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            (KeyKind::AsGiven, AnswerClass::Rejected),
+            (KeyKind::Cleaned, AnswerClass::Accepted)
+        ]
+    );
+    evidence_settings().bind(|| {
+        insta::assert_json_snapshot!(ev, {
+            ".attempts[].timings.*" => "[ms]",
+            ".attempts[].response.remote" => "[remote]",
+        })
+    });
+}
+
+/// A 429 with a short Retry-After: two attempts with the key as given, the first one
+/// says it was retried.
+#[tokio::test]
+async fn evidence_records_the_retry() {
+    let srv = serve(|_, n| {
+        if n == 1 {
+            now(resp(429, None, "", &[("retry-after", "1")]))
+        } else {
+            ok_json()
+        }
+    });
+    let o = probe_with(&CatalogProbe, &srv.base, CANARY.as_bytes(), |_| {}).await;
+    let Some(Evidence::Probe(ev)) = &o.evidence else {
+        panic!("a probe has probe evidence: {o:?}");
+    };
+    assert_eq!(ev.attempts.len(), 2);
+    let first = &ev.attempts[0];
+    assert_eq!(first.answer, AnswerClass::RateLimited);
+    assert_eq!(first.response.as_ref().unwrap().retry_after_s, Some(1));
+    assert!(first.retry.unwrap().retried);
+    assert_eq!(ev.attempts[1].answer, AnswerClass::Accepted);
+    assert_eq!(ev.differential, Differential::NotNeeded);
+}
+
+/// Plain http: the request went without the key, and the evidence says so.
+#[tokio::test]
+async fn evidence_of_plain_http_has_no_key() {
+    let srv = only_clean_canary();
+    let o = probe_with(&DamProbe, &srv.base, CANARY.as_bytes(), |c| {
+        c.net.allow_http = false
+    })
+    .await;
+    let Some(Evidence::Probe(ev)) = &o.evidence else {
+        panic!("a probe has probe evidence: {o:?}");
+    };
+    assert_eq!(ev.request.key, KeyDelivery::NotSentPlainHttp);
+    assert_eq!(ev.attempts.len(), 1);
+    assert_eq!(ev.attempts[0].key.variant, KeyKind::None);
+    assert_eq!(ev.attempts[0].key.fingerprint, None);
 }

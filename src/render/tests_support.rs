@@ -3,8 +3,10 @@
 //! `|`, `<`, `&`, a newline) so every renderer's escaping shows in its snapshots.
 
 use sl_doctor_checks::model::report::{
-    CheckResult, Finding, Item, ItemResult, KeyInfo, Report, SourceKind, SourceRef, Status, Target,
-    Tool, Verdict,
+    AnswerClass, BodyKind, CheckResult, Differential, Evidence, Finding, Item, ItemResult,
+    KeyDelivery, KeyInfo, KeyKind, KeyVariant, ProbeAttempt, ProbeEvidence, ProbeRequest,
+    ProbeResponse, Report, RequestId, SourceKind, SourceRef, Status, Target, Timings, Tool,
+    Verdict,
 };
 use sl_doctor_checks::model::secret::Fingerprint;
 
@@ -17,6 +19,7 @@ fn check(id: &str, title: &str, status: Status, summary: &str) -> CheckResult {
         details: Vec::new(),
         remediation: None,
         findings: Vec::new(),
+        evidence: None,
         duration_ms: 3,
     }
 }
@@ -30,8 +33,70 @@ fn probe(status: Status, summary: &str, http: &str) -> CheckResult {
         "dns: 5 ms · connect+tls: 26 ms · ttfb: 34 ms · total: 34 ms".into(),
         "x-request-id: 5f0c2a".into(),
     ];
+    c.evidence = Some(probe_evidence(http));
     c.duration_ms = 41;
     c
+}
+
+/// The evidence behind [`probe`]'s detail lines.
+fn probe_evidence(http: &str) -> Evidence {
+    let key = KeyVariant {
+        variant: KeyKind::AsGiven,
+        length: Some(44),
+        fingerprint: Some(Fingerprint::of(b"fixture")),
+    };
+    let mut words = http.split_whitespace();
+    let http_version = words.next().unwrap_or_default().to_string();
+    let status: u16 = words.next().and_then(|c| c.parse().ok()).unwrap_or(0);
+    let answer = match status {
+        200..=299 => AnswerClass::Accepted,
+        401 => AnswerClass::Rejected,
+        429 => AnswerClass::RateLimited,
+        500..=599 => AnswerClass::Unavailable,
+        _ => AnswerClass::Other,
+    };
+    Evidence::Probe(ProbeEvidence {
+        api: "dam".into(),
+        request: ProbeRequest {
+            method: "GET".into(),
+            url: "https://api2.saleslayer.com/dam/image?$top=1".into(),
+            key: KeyDelivery::Sent,
+            key_as_given: key.clone(),
+            not_sendable_because: None,
+        },
+        attempts: vec![ProbeAttempt {
+            key,
+            answer,
+            response: Some(ProbeResponse {
+                status,
+                status_line: http.into(),
+                http_version,
+                remote: None,
+                content_type: None,
+                body_kind: BodyKind::Json,
+                body_bytes: 2,
+                body_truncated: false,
+                body_error: None,
+                problem: None,
+                request_ids: vec![RequestId {
+                    name: "x-request-id".into(),
+                    value: "5f0c2a".into(),
+                }],
+                retry_after_s: None,
+                redirect: None,
+            }),
+            error: None,
+            timings: Timings {
+                dns_ms: Some(5),
+                connect_ms: Some(26),
+                ttfb_ms: Some(34),
+                total_ms: 34,
+            },
+            retry: None,
+        }],
+        differential: Differential::NotNeeded,
+        cleaned: None,
+    })
 }
 
 /// A report with the given verdict.

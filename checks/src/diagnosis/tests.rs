@@ -53,6 +53,7 @@ fn report(rows: &[Row], offline: bool) -> Report {
             details: vec![],
             remediation: (status != Status::Pass).then(|| format!("{} remedy", m.id)),
             findings: codes.iter().map(|c| Finding::new(c, sev, "m")).collect(),
+            evidence: None,
             duration_ms: 0,
         });
     }

@@ -5,7 +5,7 @@
 //! did not run (`Skip`) or could not reach a result (`Error`).
 
 use crate::model::context::Context;
-use crate::model::report::{Finding, Item, Severity, Status};
+use crate::model::report::{Evidence, Finding, Item, Severity, Status};
 
 /// Static facts about a check.
 #[derive(Debug)]
@@ -43,6 +43,9 @@ pub struct Outcome {
     pub remediation: Option<String>,
     /// Explicit status (used for `error`: no verdict could be reached).
     pub status: Option<Status>,
+    /// The facts behind the details and findings, as data (copied into the report).
+    #[serde(skip)]
+    pub evidence: Option<Evidence>,
 }
 
 impl Outcome {
@@ -81,6 +84,12 @@ impl Outcome {
     /// Adds a finding.
     pub fn finding(mut self, f: Finding) -> Self {
         self.findings.push(f);
+        self
+    }
+
+    /// Attaches the evidence.
+    pub fn with_evidence(mut self, evidence: Evidence) -> Self {
+        self.evidence = Some(evidence);
         self
     }
 

@@ -4,5 +4,6 @@
 pub mod check;
 pub mod codes;
 pub mod context;
+pub mod evidence;
 pub mod report;
 pub mod secret;

@@ -1,9 +1,10 @@
 //! The report model: what every renderer (human, JSON, …) is a pure function of.
 //!
-//! The JSON form of [`Report`] is the schema_version 1 contract of `DESIGN.md`; its
+//! The JSON form of [`Report`] is the schema_version 1 contract (fields are only ever added); its
 //! JSON Schema is generated from these types (`docs/report.schema.json`) and a test
 //! keeps the published file and real reports in step with it.
 
+pub use crate::model::evidence::*;
 use crate::model::secret::Fingerprint;
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -220,6 +221,10 @@ pub struct CheckResult {
     pub remediation: Option<String>,
     /// The individual findings behind the status.
     pub findings: Vec<Finding>,
+    /// The facts a network check observed, as data (probe request and answers, DNS
+    /// addresses, TLS handshake); its details and findings are built from them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<Evidence>,
     /// Wall time of the check in milliseconds.
     pub duration_ms: u64,
 }

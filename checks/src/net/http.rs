@@ -1,7 +1,7 @@
 //! The one place that builds an HTTP client for the live probes, sends a request with
 //! per-phase timings, reads a capped body and classifies transport errors.
 //!
-//! Rules it enforces (see `DESIGN.md`):
+//! Rules it enforces:
 //! - redirects are never followed (`Policy::none()`): reqwest forwards `X-API-KEY` to
 //!   other hosts and over plain http on redirects;
 //! - every request is bounded: connect and request timeouts from `--timeout`, bodies are
@@ -12,6 +12,7 @@
 //!   (errors, URLs, timings) contains it.
 
 use crate::model::context::NetOptions;
+use crate::model::evidence::Timings;
 use crate::model::report::Finding;
 use crate::model::secret::SecretKey;
 use reqwest::header::{HeaderMap, HeaderValue};
@@ -121,39 +122,6 @@ pub struct ProbeClient {
     timeout: Duration,
 }
 
-/// Per-phase timings of one request, like httpstat.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Timings {
-    /// DNS lookup (None: not looked up, e.g. an IP address or `--resolve`).
-    pub dns: Option<Duration>,
-    /// TCP connect + TLS handshake (+ proxy CONNECT), without DNS.
-    pub connect: Option<Duration>,
-    /// Time to the response headers.
-    pub ttfb: Option<Duration>,
-    /// Time to the end of the (capped) body.
-    pub total: Duration,
-}
-
-fn ms(d: Option<Duration>) -> String {
-    match d {
-        Some(d) => format!("{} ms", d.as_millis()),
-        None => "-".into(),
-    }
-}
-
-impl std::fmt::Display for Timings {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "dns: {} · connect+tls: {} · ttfb: {} · total: {}",
-            ms(self.dns),
-            ms(self.connect),
-            ms(self.ttfb),
-            ms(Some(self.total))
-        )
-    }
-}
-
 /// A response as far as it was read.
 #[derive(Debug, Clone)]
 pub struct Exchange {
@@ -171,7 +139,7 @@ pub struct Exchange {
     pub body_error: Option<String>,
     /// The peer address (the proxy's when a proxy was used).
     pub remote: Option<SocketAddr>,
-    /// Timings.
+    /// Per-phase timings, like httpstat (whole milliseconds).
     pub timings: Timings,
 }
 
@@ -196,22 +164,8 @@ impl Exchange {
     }
 }
 
-/// What kind of transport failure happened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NetErrorKind {
-    /// Connect or request timeout.
-    Timeout,
-    /// The host name did not resolve.
-    Dns,
-    /// TCP connection refused.
-    Refused,
-    /// TLS handshake or certificate problem.
-    Tls,
-    /// The request could not be built (e.g. a header value was rejected).
-    Builder,
-    /// Any other transport problem.
-    Other,
-}
+/// What kind of transport failure happened: the report's class of failure.
+pub use crate::model::evidence::NetFailureKind as NetErrorKind;
 
 /// A classified transport error. Its message never contains the URL or the key.
 #[derive(Debug, Clone)]
@@ -381,6 +335,10 @@ pub fn build_client(net: &NetOptions) -> Result<ProbeClient, Box<Finding>> {
     })
 }
 
+fn ms(d: Duration) -> u64 {
+    d.as_millis() as u64
+}
+
 /// Checks that a key can be put in an HTTP header value. Returns the sensitive header
 /// value, or a description of the first offending byte (position and name, never the key).
 pub fn key_header(key: &SecretKey) -> Result<HeaderValue, String> {
@@ -487,10 +445,10 @@ impl ProbeClient {
             body_error,
             remote,
             timings: Timings {
-                dns,
-                connect,
-                ttfb: Some(ttfb),
-                total: start.elapsed(),
+                dns_ms: dns.map(ms),
+                connect_ms: connect.map(ms),
+                ttfb_ms: Some(ms(ttfb)),
+                total_ms: ms(start.elapsed()),
             },
         })
     }
@@ -519,10 +477,10 @@ mod tests {
     #[test]
     fn timings_display() {
         let t = Timings {
-            dns: None,
-            connect: Some(Duration::from_millis(3)),
-            ttfb: Some(Duration::from_millis(10)),
-            total: Duration::from_millis(12),
+            dns_ms: None,
+            connect_ms: Some(3),
+            ttfb_ms: Some(10),
+            total_ms: 12,
         };
         assert_eq!(
             t.to_string(),

@@ -17,7 +17,7 @@
 use crate::model::context::NetOptions;
 use crate::net::endpoint::{Target, host_port};
 use http::HeaderValue;
-use hyper_util::client::proxy::matcher::Matcher;
+use hyper_util::client::proxy::matcher::{Intercept, Matcher};
 
 /// The variable names that are honoured, upper case first (the first one set wins).
 const HTTPS_VARS: [&str; 2] = ["HTTPS_PROXY", "https_proxy"];
@@ -202,9 +202,9 @@ fn has_userinfo(raw: &str) -> bool {
         .is_some_and(|a| a.contains('@'))
 }
 
-/// Decides whether a request to `target` goes through a proxy, and which.
-pub fn decide(net: &NetOptions, target: &Target) -> Decision {
-    let env = &net.proxy_env;
+/// Every proxy variable that is set (redacted), and the ones that are ignored: names no
+/// client reads, and lower-case names shadowed by their upper-case form.
+fn shown_vars(env: &[(String, String)]) -> (Vec<ShownVar>, Vec<(String, String)>) {
     let mut vars = Vec::new();
     let mut ignored = Vec::new();
     let honoured: Vec<&str> = HTTPS_VARS
@@ -237,82 +237,58 @@ pub fn decide(net: &NetOptions, target: &Target) -> Decision {
             ));
         }
     }
-    // Shadowed lower-case variables.
     for pair in [HTTPS_VARS, HTTP_VARS, ALL_VARS, NO_VARS] {
         if env.iter().any(|(k, _)| k == pair[0]) && env.iter().any(|(k, _)| k == pair[1]) {
             ignored.push((pair[1].into(), format!("{} is set and wins", pair[0])));
         }
     }
+    (vars, ignored)
+}
 
-    let no = first_set(env, &NO_VARS);
-    let no_value = no.map_or("", |(_, v)| v);
-    let Some(uri) = target_uri(target) else {
-        return Decision {
-            route: Route::Direct(Direct::NoneConfigured),
-            vars,
-            ignored,
-        };
-    };
-
-    // Which value applies to this scheme, and where it comes from.
+/// The proxy value that applies to this target and where it comes from: `--proxy`, else
+/// the scheme's variable, else `ALL_PROXY`. Unusable values are added to `ignored`.
+fn chosen_proxy(
+    net: &NetOptions,
+    target: &Target,
+    uri: &http::Uri,
+    ignored: &mut Vec<(String, String)>,
+) -> Option<(ProxySource, String)> {
+    let usable = |v: &str| matcher(Some(v), Some(v), "").intercept(uri).is_some();
+    if let Some(flag) = net.proxy.as_deref() {
+        if usable(flag) {
+            return Some((ProxySource::Flag, flag.to_string()));
+        }
+        ignored.push((
+            "--proxy".into(),
+            format!("{} is not a usable proxy URL", redact_proxy_value(flag).0),
+        ));
+        return None;
+    }
     let specific = if target.is_https() {
         &HTTPS_VARS
     } else {
         &HTTP_VARS
     };
-    let usable = |v: &str| matcher(Some(v), Some(v), "").intercept(&uri).is_some();
-    let mut chosen: Option<(ProxySource, String)> = None;
-    if let Some(flag) = net.proxy.as_deref() {
-        chosen = Some((ProxySource::Flag, flag.to_string()));
-        if !usable(flag) {
-            ignored.push((
-                "--proxy".into(),
-                format!("{} is not a usable proxy URL", redact_proxy_value(flag).0),
-            ));
-            chosen = None;
-        }
-    } else {
-        for names in [specific, &ALL_VARS] {
-            if let Some((name, v)) = first_set(env, names) {
-                if usable(v) {
-                    chosen = Some((ProxySource::Env(name.into()), v.into()));
-                    break;
-                } else if !v.trim().is_empty() {
-                    ignored.push((
-                        name.into(),
-                        format!(
-                            "{} is not a usable proxy URL, so it is ignored",
-                            redact_proxy_value(v).0
-                        ),
-                    ));
-                }
+    for names in [specific, &ALL_VARS] {
+        if let Some((name, v)) = first_set(&net.proxy_env, names) {
+            if usable(v) {
+                return Some((ProxySource::Env(name.into()), v.into()));
+            } else if !v.trim().is_empty() {
+                ignored.push((
+                    name.into(),
+                    format!(
+                        "{} is not a usable proxy URL, so it is ignored",
+                        redact_proxy_value(v).0
+                    ),
+                ));
             }
         }
     }
-    if net.no_proxy {
-        return Decision {
-            route: Route::Direct(Direct::DisabledByFlag),
-            vars,
-            ignored,
-        };
-    }
-    let Some((source, value)) = chosen else {
-        return Decision {
-            route: Route::Direct(Direct::NoneConfigured),
-            vars,
-            ignored,
-        };
-    };
-    let m = matcher(Some(&value), Some(&value), no_value);
-    let Some(icpt) = m.intercept(&uri) else {
-        return Decision {
-            route: Route::Direct(Direct::Excluded(
-                no.map_or("NO_PROXY", |(k, _)| k).to_string(),
-            )),
-            vars,
-            ignored,
-        };
-    };
+    None
+}
+
+/// The proxy an intercept points to.
+fn proxy_of(icpt: &Intercept, source: ProxySource, value: &str) -> Proxy {
     let puri = icpt.uri();
     let scheme = puri.scheme_str().unwrap_or("http").to_ascii_lowercase();
     let host = puri
@@ -325,15 +301,44 @@ pub fn decide(net: &NetOptions, target: &Target) -> Decision {
         "http" => 80,
         _ => 1080,
     });
+    Proxy {
+        scheme,
+        host,
+        port,
+        source,
+        has_credentials: has_userinfo(value),
+        auth: icpt.basic_auth().cloned(),
+    }
+}
+
+/// Decides whether a request to `target` goes through a proxy, and which.
+pub fn decide(net: &NetOptions, target: &Target) -> Decision {
+    let env = &net.proxy_env;
+    let (vars, mut ignored) = shown_vars(env);
+    let Some(uri) = target_uri(target) else {
+        return Decision {
+            route: Route::Direct(Direct::NoneConfigured),
+            vars,
+            ignored,
+        };
+    };
+    let chosen = chosen_proxy(net, target, &uri, &mut ignored);
+    let no = first_set(env, &NO_VARS);
+    let route = match chosen {
+        _ if net.no_proxy => Route::Direct(Direct::DisabledByFlag),
+        None => Route::Direct(Direct::NoneConfigured),
+        Some((source, value)) => {
+            let m = matcher(Some(&value), Some(&value), no.map_or("", |(_, v)| v));
+            match m.intercept(&uri) {
+                None => Route::Direct(Direct::Excluded(
+                    no.map_or("NO_PROXY", |(k, _)| k).to_string(),
+                )),
+                Some(icpt) => Route::Proxy(proxy_of(&icpt, source, &value)),
+            }
+        }
+    };
     Decision {
-        route: Route::Proxy(Proxy {
-            scheme,
-            host,
-            port,
-            source,
-            has_credentials: has_userinfo(&value),
-            auth: icpt.basic_auth().cloned(),
-        }),
+        route,
         vars,
         ignored,
     }

@@ -10,6 +10,7 @@
 
 use crate::model::check::{CheckError, Outcome};
 use crate::model::context::Context;
+use crate::model::evidence::{DnsAnswer, DnsEvidence, DnsResult, Evidence};
 use crate::model::report::Finding;
 use crate::net::endpoint::{self, Target, ms};
 use hickory_resolver::config::{ResolveHosts, ResolverConfig, ResolverOpts};
@@ -137,6 +138,42 @@ fn join(v: &[IpAddr]) -> String {
 }
 
 /// The addresses the hosts file gives `host`.
+fn strs(v: &[IpAddr]) -> Vec<String> {
+    v.iter().map(IpAddr::to_string).collect()
+}
+
+impl Answer {
+    fn evidence(&self) -> DnsAnswer {
+        let (result, error) = match self {
+            Answer::Addrs(_) => (DnsResult::Addresses, None),
+            Answer::NoData => (DnsResult::NoData, None),
+            Answer::NxDomain => (DnsResult::NxDomain, None),
+            Answer::ServFail => (DnsResult::ServFail, None),
+            Answer::Timeout => (DnsResult::Timeout, None),
+            Answer::Other(e) => (DnsResult::Error, Some(e.clone())),
+        };
+        DnsAnswer {
+            result,
+            addresses: strs(self.addrs()),
+            error,
+        }
+    }
+}
+
+/// The system lookup's part of the evidence.
+fn with_system(
+    mut ev: DnsEvidence,
+    sys: &Result<Vec<IpAddr>, String>,
+    took: Duration,
+) -> DnsEvidence {
+    match sys {
+        Ok(v) => ev.system = strs(v),
+        Err(e) => ev.system_error = Some(e.clone()),
+    }
+    ev.took_ms = Some(took.as_millis() as u64);
+    ev
+}
+
 fn hosts_entries(path: &std::path::Path, host: &str) -> Vec<IpAddr> {
     let Ok(text) = std::fs::read_to_string(path) else {
         return Vec::new();
@@ -191,11 +228,16 @@ fn system_says_not_found(msg: &str) -> bool {
 pub(crate) async fn run_with(cx: &Context, env: DnsEnv) -> Result<Outcome, CheckError> {
     let t = Target::from_context(cx)?;
     if let Some(ip) = t.ip {
-        return Ok(Outcome::pass(format!(
-            "No DNS needed: the host is the IP address {ip}"
-        )));
+        return Ok(
+            Outcome::pass(format!("No DNS needed: the host is the IP address {ip}"))
+                .with_evidence(Evidence::Dns(DnsEvidence::new(&ip.to_string()))),
+        );
     }
     if let Some(ip) = endpoint::resolve_override(&cx.net, &t.host, t.port) {
+        let ev = DnsEvidence {
+            override_address: Some(ip.to_string()),
+            ..DnsEvidence::new(&t.host)
+        };
         return Ok(Outcome::pass(format!(
             "{} is resolved by --resolve to {ip} (no DNS lookup)",
             t.authority()
@@ -207,7 +249,8 @@ pub(crate) async fn run_with(cx: &Context, env: DnsEnv) -> Result<Outcome, Check
                 "--resolve pins {} to {ip}; your application does not know about this override",
                 t.authority()
             ),
-        )));
+        ))
+        .with_evidence(Evidence::Dns(ev)));
     }
     let timeout = cx.net.timeout;
     let host = t.host.trim_end_matches('.').to_string();
@@ -217,7 +260,8 @@ pub(crate) async fn run_with(cx: &Context, env: DnsEnv) -> Result<Outcome, Check
     if endpoint::is_loopback_host(&host) {
         let sys = system_lookup(&env.system, &host, t.port, timeout).await;
         let took = start.elapsed();
-        return Ok(match sys {
+        let ev = with_system(DnsEvidence::new(&host), &sys, took);
+        let o = match sys {
             Ok(v) if !v.is_empty() => Outcome::pass(format!(
                 "{host} is the local machine ({}), no DNS needed",
                 join(&v)
@@ -237,7 +281,8 @@ pub(crate) async fn run_with(cx: &Context, env: DnsEnv) -> Result<Outcome, Check
                     .with_fix("Add `127.0.0.1 localhost` and `::1 localhost` to /etc/hosts."),
                 ],
             ),
-        });
+        };
+        return Ok(o.with_evidence(Evidence::Dns(ev)));
     }
 
     let hosts = hosts_entries(&env.hosts_path, &host);
@@ -275,6 +320,13 @@ pub(crate) async fn run_with(cx: &Context, env: DnsEnv) -> Result<Outcome, Check
                     );
                     let took = start.elapsed();
                     let (a, aaaa) = (Answer::from(ra), Answer::from(raaaa));
+                    let ev = DnsEvidence {
+                        a: a.evidence(),
+                        aaaa: aaaa.evidence(),
+                        nameservers: ns.clone(),
+                        hosts_file: strs(&hosts),
+                        ..with_system(DnsEvidence::new(&host), &sys, took)
+                    };
                     o = o
                         .detail(format!("A: {}", a.show("A", timeout)))
                         .detail(format!("AAAA: {}", aaaa.show("AAAA", timeout)));
@@ -289,7 +341,8 @@ pub(crate) async fn run_with(cx: &Context, env: DnsEnv) -> Result<Outcome, Check
                         ns,
                         took,
                         timeout,
-                    ));
+                    )
+                    .with_evidence(Evidence::Dns(ev)));
                 }
             }
         }
@@ -297,7 +350,13 @@ pub(crate) async fn run_with(cx: &Context, env: DnsEnv) -> Result<Outcome, Check
     // No direct DNS query possible: the system resolver only.
     let sys = system_lookup(&env.system, &host, t.port, timeout).await;
     let took = start.elapsed();
+    let ev = DnsEvidence {
+        nameservers: nameservers.clone(),
+        hosts_file: strs(&hosts),
+        ..with_system(DnsEvidence::new(&host), &sys, took)
+    };
     o = o
+        .with_evidence(Evidence::Dns(ev))
         .detail("A: not queried (no usable resolver configuration)")
         .detail("AAAA: not queried (no usable resolver configuration)")
         .detail(format!("system: {}", sys.as_ref().map_or_else(|e| format!("error: {e}"), |v| join(v))))
@@ -329,26 +388,32 @@ pub(crate) async fn run_with(cx: &Context, env: DnsEnv) -> Result<Outcome, Check
         Err(e) if system_says_not_found(&e) => {
             nx_outcome(o, &host, &format!("the system resolver says: {e}"))
         }
-        Err(e) => {
-            let mut o = o;
-            o.summary = format!("{host} could not be resolved: {e}");
-            o.status = Some(crate::model::report::Status::Error);
-            o.finding(Finding::warn(
+        Err(e) => no_verdict(
+            o,
+            format!("{host} could not be resolved: {e}"),
+            Finding::warn(
                 "system-lookup-failed",
                 format!("The system resolver could not resolve {host}: {e}"),
-            ))
-        }
+            ),
+        ),
     })
 }
 
 /// "The name does not exist": a typo for any other host; for the documented host it says
 /// something about this machine's DNS (offline, filtered, split-horizon), not about the
 /// key or the URL, so it is inconclusive and CI can tell it from a key problem (exit 3).
+/// An outcome without a verdict: the check ran, but DNS itself failed.
+fn no_verdict(mut o: Outcome, summary: String, f: Finding) -> Outcome {
+    o.summary = summary;
+    o.status = Some(crate::model::report::Status::Error);
+    o.finding(f)
+}
+
 fn nx_outcome(mut o: Outcome, host: &str, why: &str) -> Outcome {
     if host.eq_ignore_ascii_case(crate::analysis::urls::CANONICAL_HOST) {
-        o.summary = format!("This machine's DNS says {host} does not exist (NXDOMAIN)");
-        o.status = Some(crate::model::report::Status::Error);
-        return o.finding(
+        return no_verdict(
+            o,
+            format!("This machine's DNS says {host} does not exist (NXDOMAIN)"),
             Finding::warn(
                 "nxdomain-documented-host",
                 format!("NXDOMAIN for {host}, the documented API host ({why}): this machine has no working internet DNS (offline, a sandbox, a DNS filter or a split-horizon company resolver)"),
@@ -502,9 +567,9 @@ fn verdict(
         return nx_outcome(o, host, "the DNS server says so");
     }
     if either(|x| matches!(x, Answer::ServFail)) {
-        o.summary = format!("The DNS server failed to resolve {host} (SERVFAIL)");
-        o.status = Some(crate::model::report::Status::Error);
-        return o.finding(
+        return no_verdict(
+            o,
+            format!("The DNS server failed to resolve {host} (SERVFAIL)"),
             Finding::warn(
                 "servfail",
                 format!("The DNS server answered SERVFAIL for {host}: it could not reach the domain's name servers or DNSSEC validation failed"),
@@ -513,9 +578,9 @@ fn verdict(
         );
     }
     if either(|x| matches!(x, Answer::Timeout)) {
-        o.summary = format!("No DNS answer for {host} within {} ms", timeout.as_millis());
-        o.status = Some(crate::model::report::Status::Error);
-        return o.finding(
+        return no_verdict(
+            o,
+            format!("No DNS answer for {host} within {} ms", timeout.as_millis()),
             Finding::warn(
                 "dns-timeout",
                 format!(
@@ -541,9 +606,9 @@ fn verdict(
         (Answer::Other(e), _) | (_, Answer::Other(e)) => e.clone(),
         _ => "no answer".into(),
     };
-    o.summary = format!("DNS lookup of {host} failed: {err}");
-    o.status = Some(crate::model::report::Status::Error);
-    o.finding(
+    no_verdict(
+        o,
+        format!("DNS lookup of {host} failed: {err}"),
         Finding::warn(
             "dns-error",
             format!("The DNS lookup of {host} failed: {err}"),
@@ -663,6 +728,13 @@ mod tests {
             let o = run_with(&cx("https://api.example.test"), e).await.unwrap();
             assert_eq!(o.status(), Status::Warn);
             assert_eq!(codes(&o), ["hosts-override"]);
+            let Some(Evidence::Dns(ev)) = &o.evidence else {
+                panic!("dns-resolution has DNS evidence: {o:?}");
+            };
+            assert_eq!(ev.a.result, DnsResult::Addresses);
+            assert_eq!(ev.a.addresses, ["192.0.2.10"]);
+            assert_eq!(ev.system, ["127.0.0.1"]);
+            assert_eq!(ev.hosts_file, ["127.0.0.1"]);
             let port_s = port.to_string();
             let path_re = regex_escape(path.to_str().unwrap());
             insta::with_settings!({filters => vec![

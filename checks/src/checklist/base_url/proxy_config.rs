@@ -6,9 +6,9 @@
 
 use crate::model::check::{CheckError, Outcome};
 use crate::model::context::Context;
-use crate::model::report::Finding;
+use crate::model::report::{Finding, Status};
 use crate::net::endpoint::{self, ConnectError, Target, ms};
-use crate::net::proxy::{self, Direct, Route};
+use crate::net::proxy::{self, Decision, Direct, Proxy, Route};
 use std::time::Instant;
 
 crate::check! {
@@ -16,192 +16,212 @@ crate::check! {
     ProxyConfig: "proxy-config", BaseUrl, "The proxy settings send the API request where you expect, and the proxy is reachable", network
 }
 
+/// The proxy settings in force: the variables (credentials redacted), the flags, the
+/// ignored variables and the ones that carry credentials.
+fn settings(cx: &Context, d: &Decision) -> Outcome {
+    let mut o = Outcome::default();
+    if d.vars.is_empty() {
+        o = o.detail("environment: no proxy variable is set");
+    }
+    for v in &d.vars {
+        o = o.detail(format!("{}={}", v.name, v.shown));
+    }
+    if let Some(p) = &cx.net.proxy {
+        o = o.detail(format!("--proxy {}", proxy::redact_proxy_value(p).0));
+    }
+    if cx.net.no_proxy {
+        o = o.detail("--no-proxy: proxies are turned off");
+    }
+    for (name, why) in &d.ignored {
+        o = o.finding(
+            Finding::warn("ignored-proxy-variable", format!("{name} is ignored: {why}"))
+                .with_fix("Set the proxy in HTTPS_PROXY (or https_proxy) as http://host:port, or unset the unused variable so your tools agree."),
+        );
+    }
+    for v in d.vars.iter().filter(|v| v.has_credentials) {
+        o = o.finding(Finding::info(
+            "proxy-credentials",
+            format!(
+                "{} contains credentials (user:password@, not shown)",
+                v.name
+            ),
+        ));
+    }
+    o
+}
+
+fn direct(mut o: Outcome, t: &Target, why: &Direct) -> Outcome {
+    o.summary = match why {
+        Direct::NoneConfigured => format!(
+            "Direct connection to {} (no proxy configured for {}://)",
+            t.authority(),
+            t.scheme
+        ),
+        Direct::DisabledByFlag => format!("Direct connection to {} (--no-proxy)", t.authority()),
+        Direct::Excluded(var) => format!(
+            "Direct connection to {}: the host is excluded by {var}",
+            t.authority()
+        ),
+    };
+    o.detail("route: direct")
+}
+
+/// What going through this proxy means for this target: loopback not bypassed, the key
+/// in clear over http, a scheme clients need support for.
+fn route_findings(mut o: Outcome, t: &Target, p: &Proxy) -> Outcome {
+    o = o.detail(format!(
+        "route: through {} (from {})",
+        p.display(),
+        p.source.describe()
+    ));
+    if t.is_loopback() {
+        o = o.finding(
+            Finding::warn(
+                "loopback-through-proxy",
+                format!(
+                    "The target {} is on this machine, but requests to it go through the proxy {} (loopback is not bypassed automatically)",
+                    t.authority(),
+                    p.display()
+                ),
+            )
+            .with_fix("Add localhost,127.0.0.1,::1 to NO_PROXY (and no_proxy), or run with --no-proxy."),
+        );
+    }
+    if !t.is_https() {
+        o = o.finding(
+            Finding::warn(
+                "plain-http-through-proxy",
+                format!(
+                    "The base URL is http://, so the proxy {} receives the whole request in clear text, X-API-KEY included",
+                    p.display()
+                ),
+            )
+            .with_fix("Use https://api2.saleslayer.com: through a proxy, https requests are tunnelled (CONNECT) and the proxy never sees the key."),
+        );
+    }
+    if !p.is_http() {
+        o = o.finding(Finding::info(
+            "proxy-scheme",
+            format!(
+                "The proxy uses {}://; HTTP clients need explicit support for it (reqwest: the `socks` feature for socks5://)",
+                p.scheme
+            ),
+        ));
+    }
+    o
+}
+
+fn fix_for(p: &Proxy) -> String {
+    format!(
+        "Check the proxy address in {} with your network administrator, or unset it (or use --no-proxy) if this machine connects directly.",
+        p.source.describe()
+    )
+}
+
+fn unresolvable(cx: &Context, mut o: Outcome, p: &Proxy, e: ConnectError) -> Outcome {
+    if let ConnectError::ResolveTimeout = e {
+        o.summary = format!("The proxy host {} did not resolve in time", p.host);
+        o.status = Some(Status::Error);
+        return o.finding(
+            Finding::warn(
+                "proxy-dns-timeout",
+                format!(
+                    "The proxy host {} could not be resolved within {} ms",
+                    p.host,
+                    cx.net.timeout.as_millis()
+                ),
+            )
+            .with_fix(fix_for(p)),
+        );
+    }
+    o.summary = format!("The proxy host {} cannot be resolved", p.host);
+    let why = match e {
+        ConnectError::Resolve(m) => m,
+        _ => "no address".into(),
+    };
+    o.finding(
+        Finding::fail(
+            "proxy-unresolvable",
+            format!(
+                "The proxy host {} from {} cannot be resolved: {why}",
+                p.host,
+                p.source.describe()
+            ),
+        )
+        .with_fix(fix_for(p)),
+    )
+}
+
+fn unreachable(cx: &Context, mut o: Outcome, p: &Proxy, e: &ConnectError) -> Outcome {
+    let (what, timeout) = match e {
+        ConnectError::Refused(a) => (format!("refused the connection ({a})"), false),
+        ConnectError::Timeout(a) => (
+            format!(
+                "did not accept a connection within {} ms{}",
+                cx.net.timeout.as_millis(),
+                a.map(|a| format!(" ({a})")).unwrap_or_default()
+            ),
+            true,
+        ),
+        ConnectError::Other(a, err) => (format!("cannot be reached ({a}): {err}"), false),
+        ConnectError::Resolve(m) => (format!("cannot be resolved: {m}"), false),
+        ConnectError::ResolveTimeout => ("did not resolve in time".into(), true),
+    };
+    o.summary = format!("The proxy {} is unreachable", p.display());
+    o.finding(
+        Finding::fail(
+            if timeout {
+                "proxy-timeout"
+            } else {
+                "proxy-unreachable"
+            },
+            format!(
+                "The proxy {} (from {}) {what}: every request through it fails",
+                p.authority(),
+                p.source.describe()
+            ),
+        )
+        .with_fix(fix_for(p)),
+    )
+}
+
+/// A bounded TCP connection to the proxy.
+async fn reachability(cx: &Context, mut o: Outcome, p: &Proxy) -> Outcome {
+    let deadline = Instant::now() + cx.net.timeout;
+    let addrs = match endpoint::addresses(&cx.net, &p.host, p.port, deadline).await {
+        Ok((a, _)) => a,
+        Err(e) => return unresolvable(cx, o, p, e),
+    };
+    let start = Instant::now();
+    match endpoint::connect_any(&addrs, deadline).await {
+        Ok(s) => {
+            let took = start.elapsed();
+            let remote = s.peer_addr().map(|a| a.to_string()).unwrap_or_default();
+            drop(s);
+            o.summary = format!(
+                "Through proxy {} (from {}), reachable in {}",
+                p.display(),
+                p.source.describe(),
+                ms(took)
+            );
+            o.detail(format!("proxy tcp: {} ({remote})", ms(took)))
+        }
+        Err(e) => unreachable(cx, o, p, &e),
+    }
+}
+
 impl ProxyConfig {
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
         let t = Target::from_context(cx)?;
         let d = proxy::decide(&cx.net, &t);
-        let mut o = Outcome::default();
-        if d.vars.is_empty() {
-            o = o.detail("environment: no proxy variable is set");
-        }
-        for v in &d.vars {
-            o = o.detail(format!("{}={}", v.name, v.shown));
-        }
-        if let Some(p) = &cx.net.proxy {
-            o = o.detail(format!("--proxy {}", proxy::redact_proxy_value(p).0));
-        }
-        if cx.net.no_proxy {
-            o = o.detail("--no-proxy: proxies are turned off");
-        }
-        for (name, why) in &d.ignored {
-            o = o.finding(
-                Finding::warn("ignored-proxy-variable", format!("{name} is ignored: {why}"))
-                    .with_fix("Set the proxy in HTTPS_PROXY (or https_proxy) as http://host:port, or unset the unused variable so your tools agree."),
-            );
-        }
-        for v in d.vars.iter().filter(|v| v.has_credentials) {
-            o = o.finding(Finding::info(
-                "proxy-credentials",
-                format!(
-                    "{} contains credentials (user:password@, not shown)",
-                    v.name
-                ),
-            ));
-        }
-
-        let p = match d.route {
-            Route::Direct(why) => {
-                o.summary = match why {
-                    Direct::NoneConfigured => format!(
-                        "Direct connection to {} (no proxy configured for {}://)",
-                        t.authority(),
-                        t.scheme
-                    ),
-                    Direct::DisabledByFlag => {
-                        format!("Direct connection to {} (--no-proxy)", t.authority())
-                    }
-                    Direct::Excluded(var) => format!(
-                        "Direct connection to {}: the host is excluded by {var}",
-                        t.authority()
-                    ),
-                };
-                o = o.detail("route: direct");
-                return Ok(o);
+        let o = settings(cx, &d);
+        Ok(match &d.route {
+            Route::Direct(why) => direct(o, &t, why),
+            Route::Proxy(p) => {
+                let o = route_findings(o, &t, p);
+                reachability(cx, o, p).await
             }
-            Route::Proxy(p) => p,
-        };
-        o = o.detail(format!(
-            "route: through {} (from {})",
-            p.display(),
-            p.source.describe()
-        ));
-        if t.is_loopback() {
-            o = o.finding(
-                Finding::warn(
-                    "loopback-through-proxy",
-                    format!(
-                        "The target {} is on this machine, but requests to it go through the proxy {} (loopback is not bypassed automatically)",
-                        t.authority(),
-                        p.display()
-                    ),
-                )
-                .with_fix("Add localhost,127.0.0.1,::1 to NO_PROXY (and no_proxy), or run with --no-proxy."),
-            );
-        }
-        if !t.is_https() {
-            o = o.finding(
-                Finding::warn(
-                    "plain-http-through-proxy",
-                    format!(
-                        "The base URL is http://, so the proxy {} receives the whole request in clear text, X-API-KEY included",
-                        p.display()
-                    ),
-                )
-                .with_fix("Use https://api2.saleslayer.com: through a proxy, https requests are tunnelled (CONNECT) and the proxy never sees the key."),
-            );
-        }
-        if !p.is_http() {
-            o = o.finding(Finding::info(
-                "proxy-scheme",
-                format!(
-                    "The proxy uses {}://; HTTP clients need explicit support for it (reqwest: the `socks` feature for socks5://)",
-                    p.scheme
-                ),
-            ));
-        }
-
-        // Reachability.
-        let deadline = Instant::now() + cx.net.timeout;
-        let fix = format!(
-            "Check the proxy address in {} with your network administrator, or unset it (or use --no-proxy) if this machine connects directly.",
-            p.source.describe()
-        );
-        let addrs = match endpoint::addresses(&cx.net, &p.host, p.port, deadline).await {
-            Ok((a, _)) => a,
-            Err(ConnectError::ResolveTimeout) => {
-                o.summary = format!("The proxy host {} did not resolve in time", p.host);
-                o.status = Some(crate::model::report::Status::Error);
-                return Ok(o.finding(
-                    Finding::warn(
-                        "proxy-dns-timeout",
-                        format!(
-                            "The proxy host {} could not be resolved within {} ms",
-                            p.host,
-                            cx.net.timeout.as_millis()
-                        ),
-                    )
-                    .with_fix(fix),
-                ));
-            }
-            Err(e) => {
-                o.summary = format!("The proxy host {} cannot be resolved", p.host);
-                let why = match e {
-                    ConnectError::Resolve(m) => m,
-                    _ => "no address".into(),
-                };
-                return Ok(o.finding(
-                    Finding::fail(
-                        "proxy-unresolvable",
-                        format!(
-                            "The proxy host {} from {} cannot be resolved: {why}",
-                            p.host,
-                            p.source.describe()
-                        ),
-                    )
-                    .with_fix(fix),
-                ));
-            }
-        };
-        let start = Instant::now();
-        match endpoint::connect_any(&addrs, deadline).await {
-            Ok(s) => {
-                let took = start.elapsed();
-                let remote = s.peer_addr().map(|a| a.to_string()).unwrap_or_default();
-                drop(s);
-                o.summary = format!(
-                    "Through proxy {} (from {}), reachable in {}",
-                    p.display(),
-                    p.source.describe(),
-                    ms(took)
-                );
-                o = o.detail(format!("proxy tcp: {} ({remote})", ms(took)));
-            }
-            Err(e) => {
-                let (what, timeout) = match &e {
-                    ConnectError::Refused(a) => (format!("refused the connection ({a})"), false),
-                    ConnectError::Timeout(a) => (
-                        format!(
-                            "did not accept a connection within {} ms{}",
-                            cx.net.timeout.as_millis(),
-                            a.map(|a| format!(" ({a})")).unwrap_or_default()
-                        ),
-                        true,
-                    ),
-                    ConnectError::Other(a, err) => {
-                        (format!("cannot be reached ({a}): {err}"), false)
-                    }
-                    ConnectError::Resolve(m) => (format!("cannot be resolved: {m}"), false),
-                    ConnectError::ResolveTimeout => ("did not resolve in time".into(), true),
-                };
-                o.summary = format!("The proxy {} is unreachable", p.display());
-                o = o.finding(
-                    Finding::fail(
-                        if timeout {
-                            "proxy-timeout"
-                        } else {
-                            "proxy-unreachable"
-                        },
-                        format!(
-                            "The proxy {} (from {}) {what}: every request through it fails",
-                            p.authority(),
-                            p.source.describe()
-                        ),
-                    )
-                    .with_fix(fix),
-                );
-            }
-        }
-        Ok(o)
+        })
     }
 }
 

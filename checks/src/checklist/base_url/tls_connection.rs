@@ -1,23 +1,20 @@
 //! `tls-connection`: a TCP connection and a TLS handshake with the API host succeed.
 //!
-//! One explicit, bounded probe: TCP connect (honouring `--resolve`), through the proxy
-//! with `CONNECT host:port` when one applies (same decision as `proxy-config`), then
-//! the TLS handshake with the same trust as the live probe ([`crate::net::tls`]). Reports
-//! the timings, remote address, TLS version, cipher suite, ALPN and the certificate,
-//! and on failure the precise cause.
+//! One explicit, bounded probe ([`crate::net::handshake`]): TCP connect (honouring
+//! `--resolve`), through the proxy with `CONNECT host:port` when one applies (same
+//! decision as `proxy-config`), then the TLS handshake with the same trust as the live
+//! probe. This check turns the handshake record into the timings, remote address, TLS
+//! version, cipher suite, ALPN and the certificate, and on failure the precise cause.
 
 use crate::model::check::{CheckError, Outcome};
 use crate::model::context::Context;
+use crate::model::evidence::Evidence;
 use crate::model::report::{Finding, Status};
-use crate::net::endpoint::{self, ConnectError, Target, ms, remaining};
-use crate::net::proxy::{self, Route};
-use crate::net::tls::{self, RecordingVerifier};
-use http::HeaderValue;
-use rustls::pki_types::ServerName;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use crate::net::endpoint::{ConnectError, ms};
+use crate::net::handshake::{self, Handshake, Stop, TunnelError};
+use crate::net::proxy::Proxy;
+use crate::net::tls;
+use rustls::pki_types::CertificateDer;
 
 // A name that does not resolve is dns-resolution's finding; reporting it twice would
 // only add noise.
@@ -26,116 +23,7 @@ crate::check! {
     TlsConnection: "tls-connection", BaseUrl, "A TCP connection and a TLS handshake with the API host succeed", network, after ["dns-resolution"]
 }
 
-const MAX_PROXY_ANSWER: usize = 16 * 1024;
-
-/// What went wrong with the CONNECT tunnel.
-#[derive(Debug)]
-enum TunnelError {
-    Timeout,
-    Io(std::io::Error),
-    Garbage,
-    Status {
-        code: u16,
-        line: String,
-        html: bool,
-        title: Option<String>,
-    },
-}
-
-fn find(h: &[u8], needle: &[u8]) -> Option<usize> {
-    h.windows(needle.len()).position(|w| w == needle)
-}
-
-/// Sends `CONNECT authority` and reads the proxy's answer (bounded).
-async fn connect_tunnel(
-    s: &mut TcpStream,
-    authority: &str,
-    auth: Option<&HeaderValue>,
-    deadline: Instant,
-) -> Result<(), TunnelError> {
-    let mut req = format!("CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n").into_bytes();
-    if let Some(a) = auth {
-        req.extend_from_slice(b"Proxy-Authorization: ");
-        req.extend_from_slice(a.as_bytes());
-        req.extend_from_slice(b"\r\n");
-    }
-    req.extend_from_slice(b"\r\n");
-    let io = async {
-        s.write_all(&req).await?;
-        let mut buf = Vec::new();
-        let mut chunk = [0u8; 2048];
-        let head_end = loop {
-            if let Some(p) = find(&buf, b"\r\n\r\n") {
-                break Some(p + 4);
-            }
-            if buf.len() >= MAX_PROXY_ANSWER {
-                break None;
-            }
-            let n = s.read(&mut chunk).await?;
-            if n == 0 {
-                break None;
-            }
-            buf.extend_from_slice(&chunk[..n]);
-        };
-        Ok::<_, std::io::Error>((buf, head_end))
-    };
-    let (mut buf, head_end) = match tokio::time::timeout(remaining(deadline), io).await {
-        Err(_) => return Err(TunnelError::Timeout),
-        Ok(Err(e)) => return Err(TunnelError::Io(e)),
-        Ok(Ok(x)) => x,
-    };
-    let Some(head_end) = head_end else {
-        return Err(TunnelError::Garbage);
-    };
-    let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
-    let line = head.lines().next().unwrap_or("").trim().to_string();
-    let mut parts = line.split_whitespace();
-    let code = match (
-        parts.next(),
-        parts.next().and_then(|c| c.parse::<u16>().ok()),
-    ) {
-        (Some(v), Some(c)) if v.starts_with("HTTP/") => c,
-        _ => return Err(TunnelError::Garbage),
-    };
-    if (200..300).contains(&code) {
-        return Ok(());
-    }
-    let lower = head.to_ascii_lowercase();
-    let content_length = lower
-        .lines()
-        .find_map(|l| l.strip_prefix("content-length:"))
-        .and_then(|v| v.trim().parse::<usize>().ok());
-    // Read (a bounded part of) the body to recognise an HTML page.
-    let want = head_end + content_length.unwrap_or(4096).min(4096);
-    let extra = async {
-        let mut chunk = [0u8; 2048];
-        while buf.len() < want {
-            match s.read(&mut chunk).await {
-                Ok(0) | Err(_) => break,
-                Ok(n) => buf.extend_from_slice(&chunk[..n]),
-            }
-        }
-    };
-    let _ = tokio::time::timeout(remaining(deadline).min(Duration::from_millis(500)), extra).await;
-    let body = String::from_utf8_lossy(&buf[head_end..]).to_string();
-    let body_l = body.to_ascii_lowercase();
-    let html = lower.contains("content-type: text/html")
-        || body_l.trim_start().starts_with("<!doctype html")
-        || body_l.contains("<html");
-    let title = body_l.find("<title>").and_then(|i| {
-        let rest = &body[i + 7..];
-        rest.find("</")
-            .map(|j| rest[..j].trim().chars().take(80).collect::<String>())
-    });
-    Err(TunnelError::Status {
-        code,
-        line: line.chars().take(120).collect(),
-        html,
-        title,
-    })
-}
-
-fn cert_details(o: Outcome, chain: &[rustls::pki_types::CertificateDer<'_>]) -> Outcome {
+fn cert_details(o: Outcome, chain: &[CertificateDer<'_>]) -> Outcome {
     let Some(leaf) = chain.first().and_then(|c| tls::describe_cert(c)) else {
         return o;
     };
@@ -153,7 +41,7 @@ fn cert_details(o: Outcome, chain: &[rustls::pki_types::CertificateDer<'_>]) -> 
 }
 
 /// The inspection product named by any certificate of the chain (subject or issuer).
-fn inspection(chain: &[rustls::pki_types::CertificateDer<'_>]) -> Option<(&'static str, String)> {
+fn inspection(chain: &[CertificateDer<'_>]) -> Option<(&'static str, String)> {
     chain
         .iter()
         .filter_map(|c| tls::describe_cert(c))
@@ -164,445 +52,413 @@ fn inspection(chain: &[rustls::pki_types::CertificateDer<'_>]) -> Option<(&'stat
         })
 }
 
-fn version_name(v: rustls::ProtocolVersion) -> String {
-    match v {
-        rustls::ProtocolVersion::TLSv1_3 => "TLS 1.3".into(),
-        rustls::ProtocolVersion::TLSv1_2 => "TLS 1.2".into(),
-        other => format!("{other:?}"),
+/// What the connection reached before anything went wrong: proxy, `--resolve`, remote, tcp,
+/// `CONNECT`.
+fn reach_details(h: &Handshake) -> Outcome {
+    let mut o = Outcome::default();
+    if let Some(p) = &h.proxy {
+        o = o.detail(format!(
+            "proxy: {} (from {})",
+            p.display(),
+            p.source.describe()
+        ));
     }
+    if let Some(ip) = h.override_ip {
+        let (host, port) = match &h.proxy {
+            Some(p) => (p.host.clone(), p.port),
+            None => (h.target.host.clone(), h.target.port),
+        };
+        o = o.detail(format!("--resolve: {host}:{port} -> {ip}"));
+    }
+    if let (Some(remote), Some(tcp)) = (&h.remote, h.tcp) {
+        o = o
+            .detail(format!(
+                "remote: {remote}{}",
+                if h.proxy.is_some() {
+                    " (the proxy)"
+                } else {
+                    ""
+                }
+            ))
+            .detail(format!("tcp: {}", ms(tcp)));
+    }
+    if let Some(t) = h.tunnel {
+        o = o.detail(format!("proxy CONNECT {}: {}", h.target.authority(), ms(t)));
+    }
+    o
+}
+
+/// What to call the first hop in messages: the proxy or the API host.
+fn what(h: &Handshake) -> String {
+    match &h.proxy {
+        Some(p) => format!("the proxy {}", p.authority()),
+        None => h.target.authority(),
+    }
+}
+
+fn first_hop_host(h: &Handshake) -> String {
+    match &h.proxy {
+        Some(p) => p.host.clone(),
+        None => h.target.host.clone(),
+    }
+}
+
+fn resolve_failed(h: &Handshake, mut o: Outcome, m: &str) -> Outcome {
+    let host = first_hop_host(h);
+    o.summary = format!("{host} cannot be resolved");
+    o.finding(
+        Finding::fail("dns", format!("{host} cannot be resolved: {m}"))
+            .with_fix("See dns-resolution: check the host name in the base URL (https://api2.saleslayer.com) or the proxy setting."),
+    )
+}
+
+fn resolve_timeout(h: &Handshake, mut o: Outcome, timeout: u128) -> Outcome {
+    let host = first_hop_host(h);
+    o.summary = format!("{host} did not resolve within {timeout} ms");
+    o.status = Some(Status::Error);
+    o.finding(
+        Finding::warn(
+            "dns-timeout",
+            format!("The system resolver did not resolve {host} within {timeout} ms"),
+        )
+        .with_fix("See dns-resolution; check the network and /etc/resolv.conf."),
+    )
+}
+
+fn connect_failed(h: &Handshake, mut o: Outcome, e: &ConnectError, timeout: u128) -> Outcome {
+    let what = what(h);
+    let via = h.proxy.is_some();
+    match e {
+        ConnectError::Refused(a) => {
+            o.summary = format!("Connection to {what} refused");
+            o.finding(
+                Finding::fail(
+                    if via { "proxy-refused" } else { "connection-refused" },
+                    format!("The connection to {what} ({a}) was refused: nothing listens on that port"),
+                )
+                .with_fix(if via {
+                    "Check the proxy setting (see proxy-config)."
+                } else {
+                    "Check the port in the base URL (https uses 443; the API is https://api2.saleslayer.com) and that no firewall rejects it."
+                }),
+            )
+        }
+        ConnectError::Timeout(a) => {
+            o.summary = format!("No TCP connection to {what} within {timeout} ms");
+            o.status = Some(Status::Error);
+            o.finding(
+                Finding::warn(
+                    "connect-timeout",
+                    format!(
+                        "The TCP connection to {what}{} did not complete within {timeout} ms: a firewall drops the packets, or the network is down",
+                        a.map(|a| format!(" ({a})")).unwrap_or_default(),
+                    ),
+                )
+                .with_fix("Check the network, firewalls and whether this machine must use a proxy (HTTPS_PROXY); raise --timeout on slow links."),
+            )
+        }
+        ConnectError::Other(a, err) => {
+            o.summary = format!("Cannot connect to {what}: {err}");
+            o.status = Some(Status::Error);
+            o.finding(
+                Finding::warn(
+                    "connect-failed",
+                    format!("The connection to {what} ({a}) failed: {err}"),
+                )
+                .with_fix("Check the network connection, routes and firewalls."),
+            )
+        }
+        ConnectError::Resolve(m) => {
+            let host = first_hop_host(h);
+            o.summary = format!("{host} cannot be resolved");
+            o.finding(Finding::fail(
+                "dns",
+                format!("{host} cannot be resolved: {m}"),
+            ))
+        }
+        ConnectError::ResolveTimeout => Outcome::inconclusive("DNS timed out"),
+    }
+}
+
+fn tunnel_failed(
+    h: &Handshake,
+    p: &Proxy,
+    mut o: Outcome,
+    e: &TunnelError,
+    timeout: u128,
+) -> Outcome {
+    let (proxy, target) = (p.authority(), h.target.authority());
+    let f = match e {
+        TunnelError::Timeout => {
+            o.summary = format!("The proxy {proxy} did not answer CONNECT within {timeout} ms");
+            o.status = Some(Status::Error);
+            Finding::warn("proxy-timeout", format!("The proxy {proxy} accepted the connection but did not answer `CONNECT {target}`"))
+                .with_fix("Check the proxy address (is it really an HTTP proxy?) with your network administrator.")
+        }
+        TunnelError::Io(e) => {
+            o.summary = format!("The proxy {proxy} closed the connection");
+            Finding::fail(
+                "proxy-error",
+                format!("The proxy {proxy} failed during CONNECT: {e}"),
+            )
+            .with_fix("Check the proxy address with your network administrator.")
+        }
+        TunnelError::Garbage => {
+            o.summary = format!("{proxy} does not answer like an HTTP proxy");
+            Finding::fail("proxy-not-http", format!("{proxy} did not answer `CONNECT` with an HTTP response: it is not an HTTP proxy"))
+                .with_fix("Check the proxy host and port in the proxy setting.")
+        }
+        TunnelError::Status {
+            code,
+            line,
+            html,
+            title,
+        } => {
+            o.summary = format!("The proxy {proxy} refused to tunnel to {target}: {line}");
+            refused_tunnel(p, &target, *code, line, *html, title.as_deref())
+        }
+    };
+    o.finding(f)
+}
+
+fn refused_tunnel(
+    p: &Proxy,
+    target: &str,
+    code: u16,
+    line: &str,
+    html: bool,
+    title: Option<&str>,
+) -> Finding {
+    let proxy = p.authority();
+    if code == 407 {
+        Finding::fail(
+            "proxy-auth-required",
+            format!(
+                "The proxy {proxy} requires authentication ({line}){}",
+                if p.has_credentials { "; it rejected the credentials in the proxy URL (not shown)" } else { "" }
+            ),
+        )
+        .with_fix("Put the proxy credentials in the proxy URL (http://user:password@host:port, percent-encoded) or ask your network administrator.")
+    } else if html {
+        Finding::fail(
+            "proxy-html",
+            format!(
+                "The proxy {proxy} answered `CONNECT {target}` with an HTML page ({line}{}): a captive portal, a proxy login page or a block page",
+                title.map(|t| format!(", title \"{t}\"")).unwrap_or_default()
+            ),
+        )
+        .with_fix("Open any web page in a browser on this machine to log in to the portal or proxy, or ask your network administrator to allow api2.saleslayer.com:443.")
+    } else {
+        Finding::fail(
+            "proxy-refused-tunnel",
+            format!("The proxy {proxy} refused `CONNECT {target}`: {line}"),
+        )
+        .with_fix("Ask your network administrator to allow CONNECT to api2.saleslayer.com:443.")
+    }
+}
+
+/// A handshake that failed with an I/O error that carries no TLS error.
+fn handshake_io_failed(h: &Handshake, mut o: Outcome, e: &std::io::Error) -> Outcome {
+    let closed = matches!(
+        e.kind(),
+        std::io::ErrorKind::UnexpectedEof
+            | std::io::ErrorKind::ConnectionReset
+            | std::io::ErrorKind::ConnectionAborted
+    );
+    o.summary = format!("TLS handshake with {} failed: {e}", h.target.authority());
+    o.finding(
+        Finding::fail(
+            if closed {
+                "handshake-closed"
+            } else {
+                "tls-error"
+            },
+            format!(
+                "{} {} during the TLS handshake: {e}",
+                what(h),
+                if closed {
+                    "closed the connection"
+                } else {
+                    "failed"
+                }
+            ),
+        )
+        .with_fix(tls::fix_for("tls-error")),
+    )
+}
+
+/// A handshake the TLS layer refused: untrusted, wrong name, expired, not TLS…
+fn handshake_refused(h: &Handshake, mut o: Outcome, re: &rustls::Error) -> Outcome {
+    let (code, mut message) = tls::classify(re);
+    o.summary = match code {
+        "unknown-issuer" => "The server's certificate is not trusted (unknown issuer)".to_string(),
+        "name-mismatch" => format!(
+            "The server's certificate is not valid for {}",
+            h.target.host
+        ),
+        "expired" => "The server's certificate has expired".into(),
+        "not-tls" => format!("{} speaks plain HTTP, not TLS", h.target.authority()),
+        _ => format!("TLS handshake with {} failed", h.target.authority()),
+    };
+    let mut fix = tls::fix_for(code).to_string();
+    if code == "unknown-issuer" {
+        if let Some(leaf) = h.chain.first().and_then(|c| tls::describe_cert(c)) {
+            message.push_str(&format!(
+                "; issuer: {}{}",
+                leaf.issuer,
+                if leaf.self_issued() {
+                    " (self-signed)"
+                } else {
+                    ""
+                }
+            ));
+        }
+        if let Some((product, name)) = inspection(&h.chain) {
+            fix = format!(
+                "The certificate comes from {product}, which inspects TLS traffic on your network: ask your IT team for the {product} root CA certificate (PEM), pass it with --ca-cert, and give it to your application's HTTP client too (or add it to the system store / SSL_CERT_FILE)."
+            );
+            o = o.finding(Finding::warn(
+                "inspection-proxy",
+                format!("The certificate chain names \"{name}\", which looks like {product}, a TLS-inspecting proxy: the connection is intercepted"),
+            ));
+        }
+    }
+    o.finding(Finding::fail(code, message).with_fix(fix))
+}
+
+fn insecure_warning() -> Finding {
+    Finding::warn(
+        "insecure",
+        "Certificate verification is OFF (--insecure): anyone on the network path could impersonate the server and read the X-API-KEY",
+    )
+    .with_fix("Drop --insecure; if the certificate is not trusted, pass the right CA with --ca-cert instead.")
+}
+
+/// The outcome of a completed handshake.
+fn negotiated(h: &Handshake, mut o: Outcome, n: &handshake::Negotiated) -> Outcome {
+    let tls_time = h.tls.unwrap_or_default();
+    o.summary = format!(
+        "{} with {} (tcp {}, tls {})",
+        n.version,
+        h.target.authority(),
+        ms(h.tcp.unwrap_or_default()),
+        ms(tls_time)
+    );
+    o = o
+        .detail(format!("tls: {}", ms(tls_time)))
+        .detail(format!("version: {}", n.version))
+        .detail(format!("cipher: {}", n.cipher))
+        .detail(format!("alpn: {}", n.alpn));
+    if let Some((code, msg)) = &h.strict_verdict {
+        o = o.finding(Finding::info(
+            "would-fail-verification",
+            format!("Without --insecure the handshake would fail ({code}): {msg}"),
+        ));
+    }
+    o = cert_details(o, &h.chain);
+    if n.version == "TLS 1.2" {
+        o = o.finding(Finding::info(
+            "tls12",
+            "TLS 1.2 was negotiated (1.3 is preferred)",
+        ));
+    }
+    o
+}
+
+/// The outcome of a handshake that did not complete.
+fn stopped(h: &Handshake, o: Outcome, stop: &Stop, cx: &Context) -> Outcome {
+    let timeout = cx.net.timeout.as_millis();
+    let mut o = o;
+    match stop {
+        Stop::ProxyNotTunnelled => {
+            let p = h.proxy.as_ref().expect("a proxy was decided");
+            o.summary = format!(
+                "Not probed: the proxy {} uses {}://, which this check does not tunnel",
+                p.display(),
+                p.scheme
+            );
+            o.status = Some(Status::Error);
+            o
+        }
+        Stop::ResolveTimeout => resolve_timeout(h, o, timeout),
+        Stop::Resolve(m) => resolve_failed(h, o, m),
+        Stop::Connect(e) => connect_failed(h, o, e, timeout),
+        Stop::Tunnel(e) => {
+            let p = h.proxy.as_ref().expect("a tunnel goes through a proxy");
+            tunnel_failed(h, p, o, e, timeout)
+        }
+        Stop::PlainHttp => {
+            o.summary = format!(
+                "TCP connection to {} in {} (plain http: no TLS)",
+                h.target.authority(),
+                ms(h.tcp.unwrap_or_default())
+            );
+            o.detail("tls: not used (http://)")
+        }
+        Stop::Setup(e) => {
+            o.summary = "The TLS client cannot be set up".into();
+            o.finding(Finding::fail(e.code(), e.to_string()).with_fix(e.fix()))
+        }
+        Stop::HandshakeTimeout => {
+            o.summary = format!(
+                "No TLS handshake with {} within {timeout} ms",
+                h.target.authority()
+            );
+            o.status = Some(Status::Error);
+            o.finding(
+                Finding::warn(
+                    "tls-timeout",
+                    format!(
+                        "{} accepted the TCP connection but did not complete the TLS handshake within {timeout} ms: a stuck server, a middlebox, or a service that is not TLS",
+                        what(h)
+                    ),
+                )
+                .with_fix("Check that the base URL's port serves https (the API is https://api2.saleslayer.com on 443) and that no firewall or proxy holds the connection."),
+            )
+        }
+        Stop::Handshake(e, re) => {
+            o = o.detail(format!(
+                "tls: failed after {}",
+                ms(h.tls.unwrap_or_default())
+            ));
+            o = cert_details(o, &h.chain);
+            match re {
+                Some(re) => handshake_refused(h, o, re),
+                None => handshake_io_failed(h, o, e),
+            }
+        }
+    }
+}
+
+/// The finding code of the stop, for the evidence.
+fn failure_code(o: &Outcome) -> Option<String> {
+    o.findings
+        .iter()
+        .rev()
+        .find(|f| f.severity != crate::model::report::Severity::Info)
+        .map(|f| f.code.clone())
 }
 
 impl TlsConnection {
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
-        let t = Target::from_context(cx)?;
-        let timeout = cx.net.timeout;
-        let deadline = Instant::now() + timeout;
-        let d = proxy::decide(&cx.net, &t);
-        let via = match &d.route {
-            Route::Proxy(p) => Some(p.clone()),
-            Route::Direct(_) => None,
-        };
-        let mut o = Outcome::default();
-        let (host, port) = match &via {
-            Some(p) => {
-                if !p.is_http() {
-                    o.summary = format!(
-                        "Not probed: the proxy {} uses {}://, which this check does not tunnel",
-                        p.display(),
-                        p.scheme
-                    );
-                    o.status = Some(Status::Error);
-                    return Ok(o.detail(format!(
-                        "proxy: {} (from {})",
-                        p.display(),
-                        p.source.describe()
-                    )));
-                }
-                o = o.detail(format!(
-                    "proxy: {} (from {})",
-                    p.display(),
-                    p.source.describe()
-                ));
-                (p.host.clone(), p.port)
-            }
-            None => (t.host.clone(), t.port),
-        };
-        let what = match &via {
-            Some(p) => format!("the proxy {}", p.authority()),
-            None => t.authority(),
-        };
-
-        // Addresses and TCP.
-        let (addrs, origin) = match endpoint::addresses(&cx.net, &host, port, deadline).await {
-            Ok(x) => x,
-            Err(ConnectError::ResolveTimeout) => {
-                o.summary = format!("{host} did not resolve within {} ms", timeout.as_millis());
-                o.status = Some(Status::Error);
-                return Ok(o.finding(
-                    Finding::warn(
-                        "dns-timeout",
-                        format!(
-                            "The system resolver did not resolve {host} within {} ms",
-                            timeout.as_millis()
-                        ),
-                    )
-                    .with_fix("See dns-resolution; check the network and /etc/resolv.conf."),
-                ));
-            }
-            Err(e) => {
-                let m = match e {
-                    ConnectError::Resolve(m) => m,
-                    _ => "no address".into(),
-                };
-                o.summary = format!("{host} cannot be resolved");
-                return Ok(o.finding(
-                    Finding::fail("dns", format!("{host} cannot be resolved: {m}"))
-                        .with_fix("See dns-resolution: check the host name in the base URL (https://api2.saleslayer.com) or the proxy setting."),
-                ));
-            }
-        };
-        if origin == endpoint::AddrOrigin::Override {
-            o = o.detail(format!("--resolve: {host}:{port} -> {}", addrs[0].ip()));
+        let h = handshake::connect(cx).await?;
+        let mut o = reach_details(&h);
+        // The --insecure warning comes first, once the TLS client is being set up.
+        let tls_tried = h.negotiated.is_some()
+            || matches!(h.stop, Some(Stop::HandshakeTimeout | Stop::Handshake(..)));
+        if cx.net.insecure && tls_tried {
+            o = o.finding(insecure_warning());
         }
-        let t0 = Instant::now();
-        let mut stream = match endpoint::connect_any(&addrs, deadline).await {
-            Ok(s) => s,
-            Err(e) => {
-                let proxy_fix = "Check the proxy setting (see proxy-config).";
-                return Ok(match e {
-                    ConnectError::Refused(a) => {
-                        o.summary = format!("Connection to {what} refused");
-                        o.finding(
-                            Finding::fail(
-                                if via.is_some() { "proxy-refused" } else { "connection-refused" },
-                                format!("The connection to {what} ({a}) was refused: nothing listens on that port"),
-                            )
-                            .with_fix(if via.is_some() {
-                                proxy_fix
-                            } else {
-                                "Check the port in the base URL (https uses 443; the API is https://api2.saleslayer.com) and that no firewall rejects it."
-                            }),
-                        )
-                    }
-                    ConnectError::Timeout(a) => {
-                        o.summary = format!(
-                            "No TCP connection to {what} within {} ms",
-                            timeout.as_millis()
-                        );
-                        o.status = Some(Status::Error);
-                        o.finding(
-                            Finding::warn(
-                                "connect-timeout",
-                                format!(
-                                    "The TCP connection to {what}{} did not complete within {} ms: a firewall drops the packets, or the network is down",
-                                    a.map(|a| format!(" ({a})")).unwrap_or_default(),
-                                    timeout.as_millis()
-                                ),
-                            )
-                            .with_fix("Check the network, firewalls and whether this machine must use a proxy (HTTPS_PROXY); raise --timeout on slow links."),
-                        )
-                    }
-                    ConnectError::Other(a, err) => {
-                        o.summary = format!("Cannot connect to {what}: {err}");
-                        o.status = Some(Status::Error);
-                        o.finding(
-                            Finding::warn(
-                                "connect-failed",
-                                format!("The connection to {what} ({a}) failed: {err}"),
-                            )
-                            .with_fix("Check the network connection, routes and firewalls."),
-                        )
-                    }
-                    ConnectError::Resolve(m) => {
-                        o.summary = format!("{host} cannot be resolved");
-                        o.finding(Finding::fail(
-                            "dns",
-                            format!("{host} cannot be resolved: {m}"),
-                        ))
-                    }
-                    ConnectError::ResolveTimeout => Outcome::inconclusive("DNS timed out"),
-                });
-            }
+        o = match (&h.stop, &h.negotiated) {
+            (Some(stop), _) => stopped(&h, o, stop, cx),
+            (None, Some(n)) => negotiated(&h, o, n),
+            (None, None) => o,
         };
-        let tcp = t0.elapsed();
-        let remote = stream
-            .peer_addr()
-            .map(|a| a.to_string())
-            .unwrap_or_else(|_| "?".into());
-        o = o
-            .detail(format!(
-                "remote: {remote}{}",
-                if via.is_some() { " (the proxy)" } else { "" }
-            ))
-            .detail(format!("tcp: {}", ms(tcp)));
-
-        if let Some(p) = &via {
-            let t1 = Instant::now();
-            match connect_tunnel(
-                &mut stream,
-                &t.authority(),
-                p.proxy_authorization(),
-                deadline,
-            )
-            .await
-            {
-                Ok(()) => {
-                    o = o.detail(format!(
-                        "proxy CONNECT {}: {}",
-                        t.authority(),
-                        ms(t1.elapsed())
-                    ))
-                }
-                Err(TunnelError::Timeout) => {
-                    o.summary = format!(
-                        "The proxy {} did not answer CONNECT within {} ms",
-                        p.authority(),
-                        timeout.as_millis()
-                    );
-                    o.status = Some(Status::Error);
-                    return Ok(o.finding(
-                        Finding::warn("proxy-timeout", format!("The proxy {} accepted the connection but did not answer `CONNECT {}`", p.authority(), t.authority()))
-                            .with_fix("Check the proxy address (is it really an HTTP proxy?) with your network administrator."),
-                    ));
-                }
-                Err(TunnelError::Io(e)) => {
-                    o.summary = format!("The proxy {} closed the connection", p.authority());
-                    return Ok(o.finding(
-                        Finding::fail(
-                            "proxy-error",
-                            format!("The proxy {} failed during CONNECT: {e}", p.authority()),
-                        )
-                        .with_fix("Check the proxy address with your network administrator."),
-                    ));
-                }
-                Err(TunnelError::Garbage) => {
-                    o.summary = format!("{} does not answer like an HTTP proxy", p.authority());
-                    return Ok(o.finding(
-                        Finding::fail("proxy-not-http", format!("{} did not answer `CONNECT` with an HTTP response: it is not an HTTP proxy", p.authority()))
-                            .with_fix("Check the proxy host and port in the proxy setting."),
-                    ));
-                }
-                Err(TunnelError::Status {
-                    code,
-                    line,
-                    html,
-                    title,
-                }) => {
-                    o.summary = format!(
-                        "The proxy {} refused to tunnel to {}: {line}",
-                        p.authority(),
-                        t.authority()
-                    );
-                    let f = if code == 407 {
-                        Finding::fail(
-                            "proxy-auth-required",
-                            format!(
-                                "The proxy {} requires authentication ({line}){}",
-                                p.authority(),
-                                if p.has_credentials { "; it rejected the credentials in the proxy URL (not shown)" } else { "" }
-                            ),
-                        )
-                        .with_fix("Put the proxy credentials in the proxy URL (http://user:password@host:port, percent-encoded) or ask your network administrator.")
-                    } else if html {
-                        Finding::fail(
-                            "proxy-html",
-                            format!(
-                                "The proxy {} answered `CONNECT {}` with an HTML page ({line}{}): a captive portal, a proxy login page or a block page",
-                                p.authority(),
-                                t.authority(),
-                                title.map(|t| format!(", title \"{t}\"")).unwrap_or_default()
-                            ),
-                        )
-                        .with_fix("Open any web page in a browser on this machine to log in to the portal or proxy, or ask your network administrator to allow api2.saleslayer.com:443.")
-                    } else {
-                        Finding::fail(
-                            "proxy-refused-tunnel",
-                            format!("The proxy {} refused `CONNECT {}`: {line}", p.authority(), t.authority()),
-                        )
-                        .with_fix("Ask your network administrator to allow CONNECT to api2.saleslayer.com:443.")
-                    };
-                    return Ok(o.finding(f));
-                }
-            }
+        let mut ev = h.evidence(&cx.net);
+        if h.stop.is_some() && !matches!(h.stop, Some(Stop::PlainHttp)) {
+            ev.failure = failure_code(&o);
         }
-
-        if !t.is_https() {
-            o.summary = format!(
-                "TCP connection to {} in {} (plain http: no TLS)",
-                t.authority(),
-                ms(tcp)
-            );
-            return Ok(o.detail("tls: not used (http://)"));
-        }
-
-        // TLS. Loading the system CA store is blocking file and parsing work: it runs on
-        // the blocking pool so the other checks' I/O keeps moving meanwhile.
-        let net = cx.net.clone();
-        let built = tokio::task::spawn_blocking(move || tls::verifier(&net))
-            .await
-            .map_err(|e| CheckError::Skip(format!("the TLS set-up task failed: {e}")))?;
-        let inner = match built {
-            Ok(v) => v,
-            Err(e) => {
-                o.summary = "The TLS client cannot be set up".into();
-                return Ok(o.finding(Finding::fail(e.code(), e.to_string()).with_fix(e.fix())));
-            }
-        };
-        if cx.net.insecure {
-            o = o.finding(
-                Finding::warn(
-                    "insecure",
-                    "Certificate verification is OFF (--insecure): anyone on the network path could impersonate the server and read the X-API-KEY",
-                )
-                .with_fix("Drop --insecure; if the certificate is not trusted, pass the right CA with --ca-cert instead."),
-            );
-        }
-        let rec = Arc::new(RecordingVerifier::new(inner));
-        let cfg = tls::config_with_verifier(rec.clone());
-        let Ok(sn) = ServerName::try_from(t.host.clone()) else {
-            return Err(CheckError::Skip(format!(
-                "{} is not a valid TLS server name",
-                t.host
-            )));
-        };
-        let t2 = Instant::now();
-        let hs = tokio::time::timeout(
-            remaining(deadline),
-            tokio_rustls::TlsConnector::from(Arc::new(cfg)).connect(sn.clone(), stream),
-        )
-        .await;
-        let tls_time = t2.elapsed();
-        let chain = rec.chain();
-        match hs {
-            Err(_) => {
-                o.summary = format!(
-                    "No TLS handshake with {} within {} ms",
-                    t.authority(),
-                    timeout.as_millis()
-                );
-                o.status = Some(Status::Error);
-                Ok(o.finding(
-                    Finding::warn(
-                        "tls-timeout",
-                        format!(
-                            "{} accepted the TCP connection but did not complete the TLS handshake within {} ms: a stuck server, a middlebox, or a service that is not TLS",
-                            what,
-                            timeout.as_millis()
-                        ),
-                    )
-                    .with_fix("Check that the base URL's port serves https (the API is https://api2.saleslayer.com on 443) and that no firewall or proxy holds the connection."),
-                ))
-            }
-            Ok(Err(e)) => {
-                o = o.detail(format!("tls: failed after {}", ms(tls_time)));
-                o = cert_details(o, &chain);
-                let Some(re) = tls::find_rustls_error(&e) else {
-                    let closed = matches!(
-                        e.kind(),
-                        std::io::ErrorKind::UnexpectedEof
-                            | std::io::ErrorKind::ConnectionReset
-                            | std::io::ErrorKind::ConnectionAborted
-                    );
-                    o.summary = format!("TLS handshake with {} failed: {e}", t.authority());
-                    return Ok(o.finding(
-                        Finding::fail(
-                            if closed {
-                                "handshake-closed"
-                            } else {
-                                "tls-error"
-                            },
-                            format!(
-                                "{what} {} during the TLS handshake: {e}",
-                                if closed {
-                                    "closed the connection"
-                                } else {
-                                    "failed"
-                                }
-                            ),
-                        )
-                        .with_fix(tls::fix_for("tls-error")),
-                    ));
-                };
-                let (code, message) = tls::classify(re);
-                o.summary = match code {
-                    "unknown-issuer" => {
-                        "The server's certificate is not trusted (unknown issuer)".to_string()
-                    }
-                    "name-mismatch" => {
-                        format!("The server's certificate is not valid for {}", t.host)
-                    }
-                    "expired" => "The server's certificate has expired".into(),
-                    "not-tls" => format!("{} speaks plain HTTP, not TLS", t.authority()),
-                    _ => format!("TLS handshake with {} failed", t.authority()),
-                };
-                let mut fix = tls::fix_for(code).to_string();
-                let mut message = message;
-                if code == "unknown-issuer" {
-                    if let Some(leaf) = chain.first().and_then(|c| tls::describe_cert(c)) {
-                        message.push_str(&format!(
-                            "; issuer: {}{}",
-                            leaf.issuer,
-                            if leaf.self_issued() {
-                                " (self-signed)"
-                            } else {
-                                ""
-                            }
-                        ));
-                    }
-                    if let Some((product, name)) = inspection(&chain) {
-                        fix = format!(
-                            "The certificate comes from {product}, which inspects TLS traffic on your network: ask your IT team for the {product} root CA certificate (PEM), pass it with --ca-cert, and give it to your application's HTTP client too (or add it to the system store / SSL_CERT_FILE)."
-                        );
-                        o = o.finding(Finding::warn(
-                            "inspection-proxy",
-                            format!("The certificate chain names \"{name}\", which looks like {product}, a TLS-inspecting proxy: the connection is intercepted"),
-                        ));
-                    }
-                }
-                Ok(o.finding(Finding::fail(code, message).with_fix(fix)))
-            }
-            Ok(Ok(s)) => {
-                let conn = s.get_ref().1;
-                let version = conn
-                    .protocol_version()
-                    .map(version_name)
-                    .unwrap_or_else(|| "?".into());
-                let suite = conn
-                    .negotiated_cipher_suite()
-                    .map(|c| format!("{:?}", c.suite()))
-                    .unwrap_or_else(|| "?".into());
-                let alpn = conn
-                    .alpn_protocol()
-                    .map(|a| String::from_utf8_lossy(a).to_string())
-                    .unwrap_or_else(|| "none".into());
-                let peer: Vec<_> = conn
-                    .peer_certificates()
-                    .map(|c| c.iter().map(|d| d.clone().into_owned()).collect())
-                    .unwrap_or(chain);
-                o.summary = format!(
-                    "{version} with {} (tcp {}, tls {})",
-                    t.authority(),
-                    ms(tcp),
-                    ms(tls_time)
-                );
-                o = o
-                    .detail(format!("tls: {}", ms(tls_time)))
-                    .detail(format!("version: {version}"))
-                    .detail(format!("cipher: {suite}"))
-                    .detail(format!("alpn: {alpn}"));
-                if cx.net.insecure {
-                    // What verification would have said.
-                    let strict = crate::model::context::NetOptions {
-                        insecure: false,
-                        ..cx.net.clone()
-                    };
-                    if let (Ok(v), Some((leaf, rest))) =
-                        (tls::verifier(&strict), peer.split_first())
-                        && let Err(e) = v.verify_server_cert(
-                            leaf,
-                            rest,
-                            &sn,
-                            &[],
-                            rustls::pki_types::UnixTime::now(),
-                        )
-                    {
-                        let (code, msg) = tls::classify(&e);
-                        o = o.finding(Finding::info(
-                            "would-fail-verification",
-                            format!("Without --insecure the handshake would fail ({code}): {msg}"),
-                        ));
-                    }
-                }
-                o = cert_details(o, &peer);
-                if version == "TLS 1.2" {
-                    o = o.finding(Finding::info(
-                        "tls12",
-                        "TLS 1.2 was negotiated (1.3 is preferred)",
-                    ));
-                }
-                Ok(o)
-            }
-        }
+        Ok(o.with_evidence(Evidence::Tls(ev)))
     }
 }
 
@@ -616,6 +472,14 @@ mod tests {
     };
     use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
     use std::path::PathBuf;
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpStream;
+
+    fn find(h: &[u8], needle: &[u8]) -> Option<usize> {
+        h.windows(needle.len()).position(|w| w == needle)
+    }
 
     struct Ca {
         issuer: Issuer<'static, KeyPair>,
@@ -751,6 +615,17 @@ mod tests {
         port
     }
 
+    /// Runs the check against a loopback TLS server presenting a leaf for `names` signed
+    /// by `ca`, trusting `trust` (a PEM CA) when given.
+    async fn check_against(ca: &Ca, names: &[&str], expired: bool, trust: Option<&str>) -> Outcome {
+        let (chain, key) = leaf(ca, names, expired);
+        let port = tls_server(chain, key).await;
+        TlsConnection
+            .run(&cx(&format!("https://localhost:{port}"), trust))
+            .await
+            .unwrap()
+    }
+
     fn rt() -> tokio::runtime::Runtime {
         tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -772,12 +647,7 @@ mod tests {
     fn trusted_via_ca_cert_passes_with_timings() {
         rt().block_on(async {
             let ca = ca("sl-doctor Test CA");
-            let (chain, key) = leaf(&ca, &["localhost", "127.0.0.1"], false);
-            let port = tls_server(chain, key).await;
-            let o = TlsConnection
-                .run(&cx(&format!("https://localhost:{port}"), Some(&ca.pem)))
-                .await
-                .unwrap();
+            let o = check_against(&ca, &["localhost", "127.0.0.1"], false, Some(&ca.pem)).await;
             assert_eq!(o.status(), Status::Pass, "{o:?}");
             assert!(
                 o.summary.starts_with("TLS 1.3 with localhost:"),
@@ -800,6 +670,17 @@ mod tests {
                     o.details
                 );
             }
+            // The same facts as typed evidence.
+            let Some(Evidence::Tls(ev)) = &o.evidence else {
+                panic!("tls-connection has TLS evidence: {o:?}");
+            };
+            assert_eq!(ev.version.as_deref(), Some("TLS 1.3"));
+            assert_eq!(ev.alpn.as_deref(), Some("h2"));
+            assert!(ev.tcp_ms.is_some() && ev.handshake_ms.is_some());
+            let cert = ev.certificate.as_ref().unwrap();
+            assert_eq!(cert.issuer, "CN=sl-doctor Test CA");
+            assert_eq!(cert.names, ["localhost", "127.0.0.1"]);
+            assert_eq!(ev.failure, None);
         });
     }
 
@@ -807,26 +688,21 @@ mod tests {
     fn unknown_issuer_and_inspection_proxy_hint() {
         rt().block_on(async {
             let zs = ca("Zscaler Root CA");
-            let (chain, key) = leaf(&zs, &["localhost"], false);
-            let port = tls_server(chain, key).await;
-            let o = TlsConnection
-                .run(&cx(&format!("https://localhost:{port}"), None))
-                .await
-                .unwrap();
+            let o = check_against(&zs, &["localhost"], false, None).await;
             assert_eq!(o.status(), Status::Fail);
             assert_eq!(codes(&o), ["inspection-proxy", "unknown-issuer"]);
             assert!(o.findings[0].message.contains("Zscaler"));
             assert!(o.effective_remediation().unwrap().contains("--ca-cert"));
 
             let plain = ca("Some Private CA");
-            let (chain, key) = leaf(&plain, &["localhost"], false);
-            let port = tls_server(chain, key).await;
-            let o = TlsConnection
-                .run(&cx(&format!("https://localhost:{port}"), None))
-                .await
-                .unwrap();
+            let o = check_against(&plain, &["localhost"], false, None).await;
             assert_eq!(codes(&o), ["unknown-issuer"]);
             assert!(o.findings[0].message.contains("issuer: CN=Some Private CA"));
+            let Some(Evidence::Tls(ev)) = &o.evidence else {
+                panic!("tls-connection has TLS evidence: {o:?}");
+            };
+            assert_eq!(ev.failure.as_deref(), Some("unknown-issuer"));
+            assert_eq!(ev.version, None);
         });
     }
 
@@ -834,18 +710,12 @@ mod tests {
     fn wrong_name_lists_the_presented_names() {
         rt().block_on(async {
             let ca = ca("sl-doctor Test CA");
-            let (chain, key) = leaf(&ca, &["other.test"], false);
-            let port = tls_server(chain, key).await;
-            let o = TlsConnection
-                .run(&cx(&format!("https://localhost:{port}"), Some(&ca.pem)))
-                .await
-                .unwrap();
+            let o = check_against(&ca, &["other.test"], false, Some(&ca.pem)).await;
             assert_eq!(codes(&o), ["name-mismatch"]);
             assert!(o.findings[0].message.contains("other.test"));
-            let port_s = port.to_string();
             insta::with_settings!({filters => vec![
                 (r"\d+(\.\d+)? ms", "[N] ms"),
-                (port_s.as_str(), "[PORT]"),
+                (r"127\.0\.0\.1:\d+", "127.0.0.1:[PORT]"),
             ]}, {
                 insta::assert_yaml_snapshot!(o);
             });
@@ -856,12 +726,7 @@ mod tests {
     fn expired_certificate_gives_the_dates() {
         rt().block_on(async {
             let ca = ca("sl-doctor Test CA");
-            let (chain, key) = leaf(&ca, &["localhost"], true);
-            let port = tls_server(chain, key).await;
-            let o = TlsConnection
-                .run(&cx(&format!("https://localhost:{port}"), Some(&ca.pem)))
-                .await
-                .unwrap();
+            let o = check_against(&ca, &["localhost"], true, Some(&ca.pem)).await;
             assert_eq!(codes(&o), ["expired"]);
             assert!(
                 o.findings[0].message.contains("2021-01-01"),

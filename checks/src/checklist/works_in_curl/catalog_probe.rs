@@ -5,7 +5,7 @@
 //! Catalog reference describes the metadata endpoint (401 missing/invalid key, 403
 //! feature disabled for the tenant, 404 tenant or model not found). When the key as given
 //! is rejected (or cannot be sent at all) and the offline checks found something to
-//! clean, the cleaned key is tried once. All the logic lives in [`crate::net::probe`].
+//! clean, the cleaned key is tried once. The engine is [`crate::net::probe`]; the findings are built in [`super::probe_findings`].
 
 use crate::model::check::{CheckError, Outcome};
 use crate::model::context::Context;
@@ -17,7 +17,7 @@ crate::check! {
 
 impl CatalogProbe {
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
-        crate::net::probe::run(
+        super::probe_findings::run(
             cx,
             &crate::net::probe::CATALOG,
             crate::analysis::value::cleaned_key,

@@ -4,7 +4,7 @@
 //! DAM docs describe each status (401 missing/invalid key, 400 with problem details =
 //! likely invalid key per the DAM reference). When the key as given is rejected (or
 //! cannot be sent at all) and the offline checks found something to clean, the cleaned
-//! key is tried once. All the logic lives in [`crate::net::probe`].
+//! key is tried once. The engine is [`crate::net::probe`]; the findings are built in [`super::probe_findings`].
 
 use crate::model::check::{CheckError, Outcome};
 use crate::model::context::Context;
@@ -16,7 +16,7 @@ crate::check! {
 
 impl DamProbe {
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
-        crate::net::probe::run(
+        super::probe_findings::run(
             cx,
             &crate::net::probe::DAM,
             crate::analysis::value::cleaned_key,

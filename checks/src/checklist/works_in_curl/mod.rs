@@ -2,3 +2,4 @@
 
 pub mod catalog_probe;
 pub mod dam_probe;
+pub mod probe_findings;

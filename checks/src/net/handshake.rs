@@ -1,0 +1,402 @@
+//! The connection engine behind `tls-connection`: TCP connect (honouring `--resolve`),
+//! through the proxy with `CONNECT host:port` when one applies (the same decision as
+//! `proxy-config`), then the TLS handshake with the same trust as the live probe
+//! ([`crate::net::tls`]). It returns a [`Handshake`] record: what was reached, how long
+//! each step took, what was negotiated and where it stopped. The check words findings.
+
+use crate::model::check::CheckError;
+use crate::model::context::{Context, NetOptions};
+use crate::model::evidence::{CertificateFacts, TlsEvidence};
+use crate::net::endpoint::{self, ConnectError, Target, remaining};
+use crate::net::proxy::{self, Proxy, Route};
+use crate::net::tls::{self, RecordingVerifier, TlsSetupError};
+use http::HeaderValue;
+use rustls::pki_types::{CertificateDer, ServerName};
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+const MAX_PROXY_ANSWER: usize = 16 * 1024;
+
+/// What went wrong with the CONNECT tunnel.
+#[derive(Debug)]
+pub enum TunnelError {
+    /// No answer to `CONNECT` in time.
+    Timeout,
+    /// The connection failed during `CONNECT`.
+    Io(std::io::Error),
+    /// The answer is not HTTP: not an HTTP proxy.
+    Garbage,
+    /// A non-2xx answer.
+    Status {
+        /// Status code.
+        code: u16,
+        /// Status line (at most 120 characters).
+        line: String,
+        /// Whether the answer is an HTML page.
+        html: bool,
+        /// The page's `<title>`, when any.
+        title: Option<String>,
+    },
+}
+
+fn find(h: &[u8], needle: &[u8]) -> Option<usize> {
+    h.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Sends `CONNECT authority` and reads the proxy's answer (bounded).
+pub async fn connect_tunnel(
+    s: &mut TcpStream,
+    authority: &str,
+    auth: Option<&HeaderValue>,
+    deadline: Instant,
+) -> Result<(), TunnelError> {
+    let mut req = format!("CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n").into_bytes();
+    if let Some(a) = auth {
+        req.extend_from_slice(b"Proxy-Authorization: ");
+        req.extend_from_slice(a.as_bytes());
+        req.extend_from_slice(b"\r\n");
+    }
+    req.extend_from_slice(b"\r\n");
+    let io = async {
+        s.write_all(&req).await?;
+        let mut buf = Vec::new();
+        let mut chunk = [0u8; 2048];
+        let head_end = loop {
+            if let Some(p) = find(&buf, b"\r\n\r\n") {
+                break Some(p + 4);
+            }
+            if buf.len() >= MAX_PROXY_ANSWER {
+                break None;
+            }
+            let n = s.read(&mut chunk).await?;
+            if n == 0 {
+                break None;
+            }
+            buf.extend_from_slice(&chunk[..n]);
+        };
+        Ok::<_, std::io::Error>((buf, head_end))
+    };
+    let (mut buf, head_end) = match tokio::time::timeout(remaining(deadline), io).await {
+        Err(_) => return Err(TunnelError::Timeout),
+        Ok(Err(e)) => return Err(TunnelError::Io(e)),
+        Ok(Ok(x)) => x,
+    };
+    let Some(head_end) = head_end else {
+        return Err(TunnelError::Garbage);
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
+    let line = head.lines().next().unwrap_or("").trim().to_string();
+    let mut parts = line.split_whitespace();
+    let code = match (
+        parts.next(),
+        parts.next().and_then(|c| c.parse::<u16>().ok()),
+    ) {
+        (Some(v), Some(c)) if v.starts_with("HTTP/") => c,
+        _ => return Err(TunnelError::Garbage),
+    };
+    if (200..300).contains(&code) {
+        return Ok(());
+    }
+    let lower = head.to_ascii_lowercase();
+    let content_length = lower
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|v| v.trim().parse::<usize>().ok());
+    // Read (a bounded part of) the body to recognise an HTML page.
+    let want = head_end + content_length.unwrap_or(4096).min(4096);
+    let extra = async {
+        let mut chunk = [0u8; 2048];
+        while buf.len() < want {
+            match s.read(&mut chunk).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            }
+        }
+    };
+    let _ = tokio::time::timeout(remaining(deadline).min(Duration::from_millis(500)), extra).await;
+    let body = String::from_utf8_lossy(&buf[head_end..]).to_string();
+    let body_l = body.to_ascii_lowercase();
+    let html = lower.contains("content-type: text/html")
+        || body_l.trim_start().starts_with("<!doctype html")
+        || body_l.contains("<html");
+    let title = body_l.find("<title>").and_then(|i| {
+        let rest = &body[i + 7..];
+        rest.find("</")
+            .map(|j| rest[..j].trim().chars().take(80).collect::<String>())
+    });
+    Err(TunnelError::Status {
+        code,
+        line: line.chars().take(120).collect(),
+        html,
+        title,
+    })
+}
+
+/// What was negotiated.
+#[derive(Debug, Clone)]
+pub struct Negotiated {
+    /// e.g. `TLS 1.3`.
+    pub version: String,
+    /// Cipher suite name.
+    pub cipher: String,
+    /// ALPN protocol, or `none`.
+    pub alpn: String,
+}
+
+/// Where the connection stopped.
+#[derive(Debug)]
+pub enum Stop {
+    /// The proxy is not an http:// proxy; nothing was tried.
+    ProxyNotTunnelled,
+    /// The host did not resolve in time.
+    ResolveTimeout,
+    /// The host does not resolve.
+    Resolve(String),
+    /// The TCP connection failed.
+    Connect(ConnectError),
+    /// The proxy refused or failed `CONNECT`.
+    Tunnel(TunnelError),
+    /// Plain http: TCP worked, TLS is not used.
+    PlainHttp,
+    /// The TLS client could not be set up (CA file…).
+    Setup(TlsSetupError),
+    /// No handshake in time.
+    HandshakeTimeout,
+    /// The handshake failed: the I/O error and, when it is one, the TLS error in it.
+    Handshake(std::io::Error, Option<rustls::Error>),
+}
+
+/// Everything one connection attempt established.
+pub struct Handshake {
+    /// The API host and port.
+    pub target: Target,
+    /// The proxy tunnelled through.
+    pub proxy: Option<Proxy>,
+    /// The address `--resolve` gave, when it applied.
+    pub override_ip: Option<IpAddr>,
+    /// The peer address.
+    pub remote: Option<String>,
+    /// TCP connect time.
+    pub tcp: Option<Duration>,
+    /// `CONNECT` time.
+    pub tunnel: Option<Duration>,
+    /// Handshake time (to the end or to the failure).
+    pub tls: Option<Duration>,
+    /// The certificates the server presented.
+    pub chain: Vec<CertificateDer<'static>>,
+    /// What was negotiated, on success.
+    pub negotiated: Option<Negotiated>,
+    /// With `--insecure`: what verification would have said (code, message).
+    pub strict_verdict: Option<(&'static str, String)>,
+    /// Where it stopped, when it did.
+    pub stop: Option<Stop>,
+}
+
+fn version_name(v: rustls::ProtocolVersion) -> String {
+    match v {
+        rustls::ProtocolVersion::TLSv1_3 => "TLS 1.3".into(),
+        rustls::ProtocolVersion::TLSv1_2 => "TLS 1.2".into(),
+        other => format!("{other:?}"),
+    }
+}
+
+impl Handshake {
+    fn stop(mut self, why: Stop) -> Handshake {
+        self.stop = Some(why);
+        self
+    }
+
+    /// The host and port the TCP connection goes to: the proxy's or the API's.
+    fn first_hop(&self) -> (String, u16) {
+        match &self.proxy {
+            Some(p) => (p.host.clone(), p.port),
+            None => (self.target.host.clone(), self.target.port),
+        }
+    }
+
+    /// The record as report evidence.
+    pub fn evidence(&self, net: &NetOptions) -> TlsEvidence {
+        let ms = |d: Option<Duration>| d.map(|d| d.as_millis() as u64);
+        let leaf = self.chain.first().and_then(|c| tls::describe_cert(c));
+        TlsEvidence {
+            target: self.target.authority(),
+            proxy: self.proxy.as_ref().map(Proxy::authority),
+            remote: self.remote.clone(),
+            tcp_ms: ms(self.tcp),
+            connect_tunnel_ms: ms(self.tunnel),
+            handshake_ms: ms(self.tls),
+            version: self.negotiated.as_ref().map(|n| n.version.clone()),
+            cipher: self.negotiated.as_ref().map(|n| n.cipher.clone()),
+            alpn: self.negotiated.as_ref().map(|n| n.alpn.clone()),
+            certificate: leaf.map(|l| CertificateFacts {
+                subject: l.subject,
+                issuer: l.issuer,
+                names: l.names,
+                not_before: l.not_before,
+                not_after: l.not_after,
+            }),
+            insecure: net.insecure,
+            failure: None,
+        }
+    }
+}
+
+/// TCP to the first hop (the proxy or the API), then `CONNECT` through the proxy.
+async fn reach(
+    cx: &Context,
+    mut h: Handshake,
+    deadline: Instant,
+) -> (Handshake, Option<TcpStream>) {
+    let (host, port) = h.first_hop();
+    let (addrs, origin) = match endpoint::addresses(&cx.net, &host, port, deadline).await {
+        Ok(x) => x,
+        Err(ConnectError::ResolveTimeout) => return (h.stop(Stop::ResolveTimeout), None),
+        Err(ConnectError::Resolve(m)) => return (h.stop(Stop::Resolve(m)), None),
+        Err(_) => return (h.stop(Stop::Resolve("no address".into())), None),
+    };
+    if origin == endpoint::AddrOrigin::Override {
+        h.override_ip = Some(addrs[0].ip());
+    }
+    let t0 = Instant::now();
+    let mut stream = match endpoint::connect_any(&addrs, deadline).await {
+        Ok(s) => s,
+        Err(e) => return (h.stop(Stop::Connect(e)), None),
+    };
+    h.tcp = Some(t0.elapsed());
+    h.remote = Some(
+        stream
+            .peer_addr()
+            .map(|a| a.to_string())
+            .unwrap_or_else(|_| "?".into()),
+    );
+    if let Some(p) = &h.proxy {
+        let t1 = Instant::now();
+        let auth = p.proxy_authorization();
+        match connect_tunnel(&mut stream, &h.target.authority(), auth, deadline).await {
+            Ok(()) => h.tunnel = Some(t1.elapsed()),
+            Err(e) => return (h.stop(Stop::Tunnel(e)), None),
+        }
+    }
+    (h, Some(stream))
+}
+
+/// With `--insecure`: what verification would have said about the presented chain.
+fn strict_verdict(
+    net: &NetOptions,
+    sn: &ServerName<'static>,
+    peer: &[CertificateDer<'static>],
+) -> Option<(&'static str, String)> {
+    let strict = NetOptions {
+        insecure: false,
+        ..net.clone()
+    };
+    let v = tls::verifier(&strict).ok()?;
+    let (leaf, rest) = peer.split_first()?;
+    let e = v
+        .verify_server_cert(leaf, rest, sn, &[], rustls::pki_types::UnixTime::now())
+        .err()?;
+    Some(tls::classify(&e))
+}
+
+/// The TLS handshake over an established stream.
+async fn handshake(
+    cx: &Context,
+    mut h: Handshake,
+    stream: TcpStream,
+    deadline: Instant,
+) -> Result<Handshake, CheckError> {
+    // Loading the system CA store is blocking file and parsing work: it runs on the
+    // blocking pool so the other checks' I/O keeps moving meanwhile.
+    let net = cx.net.clone();
+    let built = tokio::task::spawn_blocking(move || tls::verifier(&net))
+        .await
+        .map_err(|e| CheckError::Skip(format!("the TLS set-up task failed: {e}")))?;
+    let inner = match built {
+        Ok(v) => v,
+        Err(e) => return Ok(h.stop(Stop::Setup(e))),
+    };
+    let rec = Arc::new(RecordingVerifier::new(inner));
+    let cfg = tls::config_with_verifier(rec.clone());
+    let Ok(sn) = ServerName::try_from(h.target.host.clone()) else {
+        return Err(CheckError::Skip(format!(
+            "{} is not a valid TLS server name",
+            h.target.host
+        )));
+    };
+    let t2 = Instant::now();
+    let hs = tokio::time::timeout(
+        remaining(deadline),
+        tokio_rustls::TlsConnector::from(Arc::new(cfg)).connect(sn.clone(), stream),
+    )
+    .await;
+    h.tls = Some(t2.elapsed());
+    h.chain = rec.chain();
+    let s = match hs {
+        Err(_) => return Ok(h.stop(Stop::HandshakeTimeout)),
+        Ok(Err(e)) => {
+            let re = tls::find_rustls_error(&e).cloned();
+            return Ok(h.stop(Stop::Handshake(e, re)));
+        }
+        Ok(Ok(s)) => s,
+    };
+    let conn = s.get_ref().1;
+    h.negotiated = Some(Negotiated {
+        version: conn
+            .protocol_version()
+            .map(version_name)
+            .unwrap_or_else(|| "?".into()),
+        cipher: conn
+            .negotiated_cipher_suite()
+            .map(|c| format!("{:?}", c.suite()))
+            .unwrap_or_else(|| "?".into()),
+        alpn: conn
+            .alpn_protocol()
+            .map(|a| String::from_utf8_lossy(a).to_string())
+            .unwrap_or_else(|| "none".into()),
+    });
+    if let Some(peer) = conn.peer_certificates() {
+        h.chain = peer.iter().map(|d| d.clone().into_owned()).collect();
+    }
+    if cx.net.insecure {
+        h.strict_verdict = strict_verdict(&cx.net, &sn, &h.chain);
+    }
+    Ok(h)
+}
+
+/// Connects to the API host (through the proxy that applies) and shakes hands, within
+/// `--timeout` in all.
+pub async fn connect(cx: &Context) -> Result<Handshake, CheckError> {
+    let target = Target::from_context(cx)?;
+    let deadline = Instant::now() + cx.net.timeout;
+    let proxy = match proxy::decide(&cx.net, &target).route {
+        Route::Proxy(p) => Some(p),
+        Route::Direct(_) => None,
+    };
+    let h = Handshake {
+        target,
+        proxy,
+        override_ip: None,
+        remote: None,
+        tcp: None,
+        tunnel: None,
+        tls: None,
+        chain: Vec::new(),
+        negotiated: None,
+        strict_verdict: None,
+        stop: None,
+    };
+    if h.proxy.as_ref().is_some_and(|p| !p.is_http()) {
+        return Ok(h.stop(Stop::ProxyNotTunnelled));
+    }
+    let (h, stream) = reach(cx, h, deadline).await;
+    let Some(stream) = stream else {
+        return Ok(h);
+    };
+    if !h.target.is_https() {
+        return Ok(h.stop(Stop::PlainHttp));
+    }
+    handshake(cx, h, stream, deadline).await
+}
