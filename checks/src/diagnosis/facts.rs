@@ -1,5 +1,6 @@
 //! The facts the diagnosis reasons about, read once from the report's typed data.
 
+use crate::model::evidence::{AnswerClass, Evidence, KeyDelivery, KeyKind, ProbeAttempt};
 use crate::model::report::{CheckResult, Report, SourceKind, Status};
 
 /// What an API answered one request.
@@ -196,56 +197,47 @@ pub fn join(names: &[&str]) -> String {
     }
 }
 
-/// The probe facts of a probe check, from its finding codes.
+/// The probe facts of a probe check, from its typed evidence.
 fn probe_of(c: &CheckResult) -> Option<Probe> {
-    let api = match c.id.as_str() {
-        "dam-probe" => "DAM",
-        "catalog-probe" => "Catalog",
-        _ => return None,
-    };
-    if c.status == Status::Skip {
+    let Some(Evidence::Probe(p)) = &c.evidence else {
         return None;
-    }
-    let codes: Vec<&str> = c.findings.iter().map(|f| f.code.as_str()).collect();
-    let given =
-        codes
+    };
+    let api = if p.api.eq_ignore_ascii_case("dam") {
+        "DAM"
+    } else {
+        "Catalog"
+    };
+    let of = |kind: KeyKind| {
+        p.attempts
             .iter()
-            .find_map(|code| given_answer(code))
-            .unwrap_or(if c.status == Status::Error {
-                Answer::Unreachable
-            } else {
-                Answer::Unknown
-            });
-    let repaired = codes.iter().find_map(|code| match *code {
-        "accepted-once-cleaned" => Some(Answer::Accepted),
-        "cleaned-rejected-too" => Some(Answer::Rejected),
-        "cleaned-untested" => Some(Answer::Unknown),
-        _ => None,
-    });
+            .rev()
+            .find(|a| a.key.variant == kind)
+            .map(answer)
+    };
+    let given = match p.request.key {
+        KeyDelivery::NotSentPlainHttp | KeyDelivery::NotSendable => Answer::NotSent,
+        KeyDelivery::NoClient => Answer::Unreachable,
+        KeyDelivery::Sent => of(KeyKind::AsGiven).unwrap_or(Answer::Unknown),
+    };
     Some(Probe {
         check: c.id.clone(),
         api,
         given,
-        repaired,
+        repaired: of(KeyKind::Cleaned),
     })
 }
 
-/// What a probe finding code says about the answer to the key as given.
-fn given_answer(code: &str) -> Option<Answer> {
-    Some(match code {
-        "key-accepted" | "unexpected-body" => Answer::Accepted,
-        "catalog-not-enabled" => Answer::NotEnabled,
-        "key-rejected" | "key-rejected-400" => Answer::Rejected,
-        "rate-limited" => Answer::RateLimited,
-        "unavailable" | "server-error" => Answer::Unavailable,
-        "redirect-not-followed"
-        | "not-the-api"
-        | "not-found"
-        | "forbidden"
-        | "bad-request"
-        | "query-rejected"
-        | "unexpected-status" => Answer::WrongEndpoint,
-        "key-not-sent-plain-http" | "key-not-sendable" => Answer::NotSent,
-        _ => return None,
-    })
+/// What one attempt's answer says about its key.
+fn answer(a: &ProbeAttempt) -> Answer {
+    let status = a.response.as_ref().map(|r| r.status);
+    match a.answer {
+        // Catalog's 403 "feature disabled for the tenant" authenticates the key.
+        AnswerClass::Accepted if status == Some(403) => Answer::NotEnabled,
+        AnswerClass::Accepted => Answer::Accepted,
+        AnswerClass::Rejected => Answer::Rejected,
+        AnswerClass::RateLimited => Answer::RateLimited,
+        AnswerClass::Unavailable => Answer::Unavailable,
+        AnswerClass::NoAnswer => Answer::Unreachable,
+        AnswerClass::Other => Answer::WrongEndpoint,
+    }
 }

@@ -2,6 +2,10 @@
 //! the diagnosis must name, in order, with what must and must not be said.
 
 use super::*;
+use crate::model::evidence::{
+    AnswerClass, BodyKind, Differential, Evidence, KeyDelivery, KeyKind, KeyVariant, ProbeAttempt,
+    ProbeEvidence, ProbeRequest, ProbeResponse, Timings,
+};
 use crate::model::report::{
     CheckResult, Finding, Item, ItemResult, KeyInfo, Report, SourceKind, SourceRef, Status,
     Summary, Target, Tool,
@@ -53,7 +57,9 @@ fn report(rows: &[Row], offline: bool) -> Report {
             details: vec![],
             remediation: (status != Status::Pass).then(|| format!("{} remedy", m.id)),
             findings: codes.iter().map(|c| Finding::new(c, sev, "m")).collect(),
-            evidence: None,
+            evidence: (status != Status::Skip)
+                .then(|| probe_evidence(m.id, codes))
+                .flatten(),
             duration_ms: 0,
         });
     }
@@ -89,6 +95,79 @@ fn report(rows: &[Row], offline: bool) -> Report {
         summary: Summary { ..summary },
         duration_ms: 0,
     }
+}
+
+/// The evidence a probe would carry for the finding codes it reports: a compact way to
+/// write the scenarios (`key-rejected-400` = DAM answered 400 to the key as given,
+/// `accepted-once-cleaned` = the cleaned key got a 200, …).
+fn probe_evidence(check: &str, codes: &[&str]) -> Option<Evidence> {
+    let api = match check {
+        "dam-probe" => "dam",
+        "catalog-probe" => "catalog",
+        _ => return None,
+    };
+    let variant = |variant| KeyVariant {
+        variant,
+        length: None,
+        fingerprint: None,
+    };
+    let attempt = |kind, answer, status: Option<u16>| ProbeAttempt {
+        key: variant(kind),
+        answer,
+        response: status.map(|status| ProbeResponse {
+            status,
+            status_line: String::new(),
+            http_version: String::new(),
+            remote: None,
+            content_type: None,
+            body_kind: BodyKind::Json,
+            body_bytes: 0,
+            body_truncated: false,
+            body_error: None,
+            problem: None,
+            request_ids: vec![],
+            retry_after_s: None,
+            redirect: None,
+        }),
+        error: None,
+        timings: Timings::default(),
+        retry: None,
+    };
+    let mut delivery = KeyDelivery::Sent;
+    let mut attempts = vec![];
+    for code in codes {
+        let (kind, answer, status) = match *code {
+            "key-accepted" => (KeyKind::AsGiven, AnswerClass::Accepted, Some(200)),
+            "catalog-not-enabled" => (KeyKind::AsGiven, AnswerClass::Accepted, Some(403)),
+            "key-rejected" => (KeyKind::AsGiven, AnswerClass::Rejected, Some(401)),
+            "key-rejected-400" => (KeyKind::AsGiven, AnswerClass::Rejected, Some(400)),
+            "rate-limited" => (KeyKind::AsGiven, AnswerClass::RateLimited, Some(429)),
+            "server-error" => (KeyKind::AsGiven, AnswerClass::Unavailable, Some(500)),
+            "not-found" => (KeyKind::AsGiven, AnswerClass::Other, Some(404)),
+            "dns" => (KeyKind::AsGiven, AnswerClass::NoAnswer, None),
+            "accepted-once-cleaned" => (KeyKind::Cleaned, AnswerClass::Accepted, Some(200)),
+            "cleaned-rejected-too" => (KeyKind::Cleaned, AnswerClass::Rejected, Some(401)),
+            "key-not-sendable" => {
+                delivery = KeyDelivery::NotSendable;
+                continue;
+            }
+            other => panic!("no evidence for {other}"),
+        };
+        attempts.push(attempt(kind, answer, status));
+    }
+    Some(Evidence::Probe(ProbeEvidence {
+        api: api.into(),
+        request: ProbeRequest {
+            method: "GET".into(),
+            url: String::new(),
+            key: delivery,
+            key_as_given: variant(KeyKind::AsGiven),
+            not_sendable_because: None,
+        },
+        attempts,
+        differential: Differential::Tried,
+        cleaned: None,
+    }))
 }
 
 use Status::{Error as E, Fail as F, Warn as W};
