@@ -529,7 +529,11 @@ mod tests {
 
     #[test]
     fn debug_of_parsed_args_does_not_show_the_key() {
-        let cli = Cli::parse_from(["sl-doctor", "--key", "SLDOCTORcanary7Qx9+Zk/4mW2="]);
+        let cli = Cli::parse_from([
+            "sl-doctor",
+            "--key",
+            sl_doctor_checks::testing_support::TEST_CANARY,
+        ]);
         let shown = format!("{cli:?}");
         assert!(!shown.contains("canary"), "{shown}");
     }

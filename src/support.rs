@@ -10,7 +10,9 @@
 
 use crate::cli::{ApiAreas, SupportArgs};
 use sl_doctor_checks::Context;
+use sl_doctor_checks::model::leak::Secrets;
 use sl_doctor_checks::model::report::{Item, Report, Status, Verdict};
+use sl_doctor_checks::model::secret::SecretKey;
 use std::ffi::OsString;
 use std::fmt::Write;
 use std::io::BufRead;
@@ -129,36 +131,11 @@ pub fn tilde(text: &str, home: Option<&Path>) -> String {
     out
 }
 
-/// True when `text` contains an 8-character piece of `key` (the secret rule of DESIGN.md).
-pub fn leaks(text: &str, key: &[u8]) -> bool {
-    let Ok(k) = std::str::from_utf8(key) else {
-        // Non-UTF-8 key: compare bytes.
-        return key.len() >= 8
-            && key
-                .windows(8)
-                .any(|w| text.as_bytes().windows(8).any(|t| t == w));
-    };
-    let chars: Vec<char> = k.chars().collect();
-    chars.windows(8).any(|w| {
-        let piece: String = w.iter().collect();
-        piece.trim().chars().count() == 8 && text.contains(&piece)
-    })
-}
-
-/// Refuses a text that contains a piece of any key value seen in this run.
+/// Refuses a text that contains a piece of any key value seen in this run (the rule of
+/// `sl_doctor_checks::model::leak`).
 pub fn guard(what: &str, text: String, cx: &Context) -> Result<String, String> {
-    let mut keys: Vec<Vec<u8>> = cx
-        .key
-        .candidates
-        .iter()
-        .map(|c| c.value.expose_bytes().to_vec())
-        .collect();
-    if let Some(k) = cx.key.key() {
-        if let Some(clean) = sl_doctor_checks::analysis::value::cleaned_key(k) {
-            keys.push(clean.expose_bytes().to_vec());
-        }
-    }
-    if keys.iter().any(|k| leaks(&text, k)) {
+    let keys: Vec<&SecretKey> = cx.key.candidates.iter().map(|c| &c.value).collect();
+    if Secrets::new(&keys).leaks(&text) {
         return Err(format!(
             "refusing to write {what}: it would contain a piece of the key (please report this as a bug)"
         ));
@@ -408,6 +385,7 @@ pub fn write_bundle(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sl_doctor_checks::testing_support::TEST_CANARY;
 
     #[test]
     fn tilde_replaces_home_only() {
@@ -421,11 +399,23 @@ mod tests {
     }
 
     #[test]
-    fn leak_detection_uses_8_character_windows() {
-        let key = b"SLDOCTORcanary7Qx9+Zk/4mW2=";
-        assert!(leaks("xx canary7Qx9+ yy", key));
-        assert!(!leaks("xx canary7 yy", key));
-        assert!(!leaks("nothing", b"short"));
+    fn guard_refuses_a_piece_of_the_key() {
+        let mut cx = sl_doctor_checks::Context::default();
+        cx.key
+            .candidates
+            .push(sl_doctor_checks::model::context::Candidate {
+                source: sl_doctor_checks::model::report::SourceRef {
+                    kind: sl_doctor_checks::model::report::SourceKind::Env,
+                    name: "SALESLAYER_API_KEY".into(),
+                },
+                value: SecretKey::from_string(TEST_CANARY.into()),
+                path: None,
+            });
+        assert!(guard("x", "xx canary7Qx9+ yy".into(), &cx).is_err());
+        assert_eq!(
+            guard("x", "xx canary7 yy".into(), &cx).unwrap(),
+            "xx canary7 yy"
+        );
     }
 
     #[test]

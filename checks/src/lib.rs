@@ -13,6 +13,8 @@ pub mod checklist;
 pub mod input;
 pub mod model;
 pub mod net;
+#[doc(hidden)]
+pub mod testing_support;
 
 #[cfg(test)]
 pub mod testing;

@@ -12,6 +12,9 @@ use super::parse::{LineEnding, RawHeader, RawRequest};
 use sl_doctor_checks::analysis::urls;
 use sl_doctor_checks::analysis::value::{analyze, char_name, codepoint, describe_char};
 use sl_doctor_checks::model::context::{Candidate, Context};
+/// Secrets that must never appear in any output: the configured key and every value
+/// received in a key-like header.
+pub use sl_doctor_checks::model::leak::Secrets;
 use sl_doctor_checks::model::report::{Finding, Severity, SourceKind, SourceRef};
 use sl_doctor_checks::model::secret::{Fingerprint, SecretKey};
 use sl_doctor_checks::{Check, DEFAULT_BASE_URL};
@@ -22,38 +25,6 @@ pub struct Configured {
     pub name: String,
     /// The value.
     pub key: SecretKey,
-}
-
-/// Secrets that must never appear in any output: the configured key and every value
-/// received in a key-like header.
-#[derive(Default)]
-pub struct Secrets(Vec<SecretKey>);
-
-impl Secrets {
-    /// Adds a secret (values shorter than 8 bytes cannot leak an 8-character piece).
-    pub fn add(&mut self, k: &SecretKey) {
-        if k.byte_len() >= 8 {
-            self.0.push(k.clone());
-        }
-    }
-
-    /// `text` when it holds no 8-byte piece of any secret, else `[redacted]`.
-    pub fn guard(&self, text: &str) -> String {
-        if self.leaks(text) {
-            urls::REDACTED.to_string()
-        } else {
-            text.to_string()
-        }
-    }
-
-    /// Whether `text` holds an 8-byte piece of a secret.
-    pub fn leaks(&self, text: &str) -> bool {
-        let hay = text.as_bytes();
-        self.0.iter().any(|k| {
-            let b = k.expose_bytes();
-            b.windows(8).any(|w| hay.windows(8).any(|h| h == w))
-        })
-    }
 }
 
 /// What the diagnosis found out about the key headers (for the report).
@@ -682,7 +653,7 @@ pub async fn diagnose(
         }),
         matches_configured: conf.and_then(|c| first.map(|h| h.value[..] == *c.key.expose_bytes())),
     };
-    let path = secrets.guard(&path);
+    let path = secrets.guarded(&path);
     for f in &mut findings {
         if secrets.leaks(&f.message) {
             f.message = format!(
@@ -704,7 +675,7 @@ mod tests {
     use super::*;
     use crate::capture::parse::{LineEnding, parse_head};
 
-    const CANARY: &str = "SLDOCTORcanary7Qx9+Zk/4mW2=";
+    use sl_doctor_checks::testing_support::TEST_CANARY as CANARY;
 
     async fn codes(head: &[u8], conf: Option<&[u8]>) -> (Vec<String>, Diagnosis) {
         let req = parse_head(head, LineEnding::Crlf);

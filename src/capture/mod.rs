@@ -624,7 +624,7 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
             info.ttfb_ms = r.ttfb_ms;
             info.total_ms = Some(r.total_ms);
             info.status = r.status;
-            info.error = r.error.clone().map(|e| secrets.guard(&e));
+            info.error = r.error.clone().map(|e| secrets.guarded(&e));
             findings.push(forward_finding(&r, &up.base_url));
             if r.bytes.is_empty() {
                 let a = answer::bad_gateway(&format!(
@@ -659,13 +659,13 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
     let _ = stream.flush().await;
     let _ = stream.shutdown().await;
 
-    let method = secrets.guard(&req.method);
+    let method = secrets.guarded(&req.method);
     let header_names: Vec<String> = req
         .headers
         .iter()
-        .map(|h| secrets.guard(&String::from_utf8_lossy(&h.name)))
+        .map(|h| secrets.guarded(&String::from_utf8_lossy(&h.name)))
         .collect();
-    let version = secrets.guard(&req.version);
+    let version = secrets.guarded(&req.version);
     let duration_ms = start.elapsed().as_millis() as u64;
     let body_bytes = req.body_len;
     let path = d.path;
