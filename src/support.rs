@@ -8,7 +8,7 @@
 //! `~`). Everything written or printed passes [`guard`] first: a text that contains any
 //! 8-character piece of a key value seen in this run is refused, not written.
 
-use crate::cli::{ApiAreas, SupportArgs};
+use crate::args::{ApiAreas, SupportArgs};
 use sl_doctor_checks::Context;
 use sl_doctor_checks::model::leak::Secrets;
 use sl_doctor_checks::model::report::{Item, Report, Status, Verdict};

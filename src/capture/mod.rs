@@ -9,12 +9,12 @@
 //! redacted, bodies are not kept.
 
 mod answer;
-mod args;
 mod diagnose;
 mod forward;
 mod parse;
+pub mod render;
 
-pub use args::{CaptureArgs, CaptureFormat};
+pub use crate::args::CaptureArgs;
 
 use diagnose::{Configured, KeyHeaderInfo, Secrets};
 use parse::Received;
@@ -253,7 +253,7 @@ pub async fn run(
     args: &CaptureArgs,
     env: &[(OsString, OsString)],
     progress: &(dyn Fn(&str) + Sync),
-    human: &render::Style,
+    human: &crate::term::Term,
 ) -> Result<CaptureReport, CaptureError> {
     let configured = configured_key(args, env)?;
     let (configured, key_info) = match configured {
@@ -716,126 +716,5 @@ fn forward_finding(r: &forward::Relayed, base: &str) -> Finding {
             ),
         )
         .with_fix("Check the network path to the API with `sl-doctor` (dns-resolution, proxy-config, tls-connection)."),
-    }
-}
-
-/// The human rendering of capture blocks and of the final summary.
-pub mod render {
-    use super::{CaptureRecord, CaptureReport};
-    use colored::Colorize;
-    use sl_doctor_checks::model::report::{Severity, Status};
-
-    /// Presentation choices.
-    #[derive(Debug, Clone, Copy, Default)]
-    pub struct Style {
-        /// Paint with ANSI colours.
-        pub color: bool,
-    }
-
-    fn sym(style: &Style, s: Severity) -> String {
-        let (t, c) = match s {
-            Severity::Fail => ("✘", colored::Color::Red),
-            Severity::Warn => ("⚠", colored::Color::Yellow),
-            Severity::Info => ("·", colored::Color::BrightBlack),
-        };
-        if style.color {
-            t.color(c).to_string()
-        } else {
-            t.to_string()
-        }
-    }
-
-    fn status_sym(style: &Style, s: Status) -> String {
-        match s {
-            Status::Fail => sym(style, Severity::Fail),
-            Status::Warn => sym(style, Severity::Warn),
-            _ => {
-                if style.color {
-                    "✔".green().to_string()
-                } else {
-                    "✔".to_string()
-                }
-            }
-        }
-    }
-
-    /// The block printed when a request arrives.
-    pub fn capture_block(c: &CaptureRecord, style: &Style) -> String {
-        let mut s = String::new();
-        let what = if c.method.is_empty() {
-            format!("({} connection, no HTTP request)", c.transport)
-        } else {
-            format!("{} {}", c.method, c.path)
-        };
-        let api = c
-            .api
-            .as_deref()
-            .map(|a| format!(" · {a}"))
-            .unwrap_or_default();
-        let key = match (c.key_header.count, &c.key_header.fingerprint) {
-            (0, _) => "no X-API-KEY".to_string(),
-            (n, Some(fp)) => format!(
-                "X-API-KEY{} {} characters {fp}",
-                if n > 1 {
-                    format!(" ×{n}")
-                } else {
-                    String::new()
-                },
-                c.key_header.length.unwrap_or(0)
-            ),
-            (_, None) => "X-API-KEY".to_string(),
-        };
-        let answer = match c.answer.status {
-            Some(st) => format!(" → {st} ({})", c.answer.by),
-            None => String::new(),
-        };
-        s.push_str(&format!(
-            "\n{} #{} {what}{api} · {key}{answer}\n",
-            status_sym(style, c.status),
-            c.index
-        ));
-        if !c.header_names.is_empty() {
-            s.push_str(&format!("    headers: {}\n", c.header_names.join(", ")));
-        }
-        for f in &c.findings {
-            s.push_str(&format!(
-                "    {} {}  {}\n",
-                sym(style, f.severity),
-                f.code,
-                f.message
-            ));
-            if f.severity != Severity::Info
-                && let Some(fix) = &f.fix
-            {
-                s.push_str(&format!("        fix: {fix}\n"));
-            }
-        }
-        s.truncate(s.trim_end().len());
-        s
-    }
-
-    /// The closing lines of the human output.
-    pub fn summary(r: &CaptureReport, style: &Style) -> String {
-        let mut s = String::new();
-        for f in &r.findings {
-            s.push_str(&format!(
-                "{} {}  {}\n",
-                sym(style, f.severity),
-                f.code,
-                f.message
-            ));
-            if let Some(fix) = &f.fix {
-                s.push_str(&format!("    fix: {fix}\n"));
-            }
-        }
-        s.push_str(&format!(
-            "\nverdict: {} · {} request(s) captured: {} failed, {} with warnings, {} clean\n",
-            r.verdict.as_str(),
-            r.summary.captures,
-            r.summary.fail,
-            r.summary.warn,
-            r.summary.pass
-        ));
-        s
     }
 }

@@ -5,7 +5,8 @@
 //! Text from the report is escaped so that it cannot break the table or inject HTML
 //! (server-provided text such as problem details ends up in summaries).
 
-use sl_doctor_checks::model::report::{CheckResult, Report, Severity, Status, Verdict};
+use super::human::verdict_status;
+use sl_doctor_checks::model::report::{CheckResult, Report, Severity, Status};
 use std::fmt::Write;
 
 fn icon(s: Status) -> &'static str {
@@ -36,15 +37,10 @@ fn esc(s: &str) -> String {
 }
 
 /// The Markdown summary, with a trailing newline.
-pub fn render(report: &Report, strict: bool) -> String {
+pub fn render(report: &Report) -> String {
     let mut out = String::new();
-    let (word, status) = match report.verdict {
-        Verdict::Pass => ("pass", Status::Pass),
-        Verdict::Warn if strict => ("fail (warnings, --strict)", Status::Fail),
-        Verdict::Warn => ("pass with warnings", Status::Warn),
-        Verdict::Fail => ("fail", Status::Fail),
-        Verdict::Inconclusive => ("inconclusive", Status::Error),
-    };
+    let word = report.verdict_words();
+    let status = verdict_status(report.effective_verdict);
     let _ = writeln!(out, "## {} sl-doctor: {word}\n", icon(status));
     let s = &report.summary;
     let _ = writeln!(

@@ -6,9 +6,11 @@
 use super::places::Place;
 use super::search::{Hit, Note};
 use super::{ScanReport, patterns::Encoding};
-use colored::Colorize;
+use crate::term::Term;
+use colored::Color;
 use serde::Serialize;
 use serde_json::json;
+use sl_doctor_checks::model::report::Status;
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
@@ -68,35 +70,8 @@ fn encodings_text(e: &[Encoding]) -> String {
 }
 
 /// The human report.
-pub fn human(r: &ScanReport, color: bool) -> String {
-    let red = |s: &str| {
-        if color {
-            s.red().bold().to_string()
-        } else {
-            s.to_string()
-        }
-    };
-    let green = |s: &str| {
-        if color {
-            s.green().bold().to_string()
-        } else {
-            s.to_string()
-        }
-    };
-    let dim = |s: &str| {
-        if color {
-            s.dimmed().to_string()
-        } else {
-            s.to_string()
-        }
-    };
-    let cyan = |s: &str| {
-        if color {
-            s.cyan().to_string()
-        } else {
-            s.to_string()
-        }
-    };
+pub fn human(r: &ScanReport, term: &Term) -> String {
+    let dim = |s: &str| term.dim(s);
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -155,7 +130,7 @@ pub fn human(r: &ScanReport, color: bool) -> String {
         let _ = writeln!(
             out,
             "{} The key was not found{}",
-            green("✔"),
+            term.status(Status::Pass),
             if r.history.is_some() {
                 " in the files or in the git history"
             } else {
@@ -168,7 +143,7 @@ pub fn human(r: &ScanReport, color: bool) -> String {
             let _ = writeln!(
                 out,
                 "{} The key was found {} time{} in {} file{}",
-                red("✘"),
+                term.status(Status::Fail),
                 r.tree.hits.len(),
                 if r.tree.hits.len() == 1 { "" } else { "s" },
                 files.len(),
@@ -187,7 +162,7 @@ pub fn human(r: &ScanReport, color: bool) -> String {
             let _ = writeln!(
                 out,
                 "{} The key is in the git history: first committed in {} ({}) in {}",
-                red("✘"),
+                term.status(Status::Fail),
                 short(&first.commit),
                 first.commit_date,
                 first.hit.path
@@ -216,7 +191,12 @@ pub fn human(r: &ScanReport, color: bool) -> String {
         out.push('\n');
         let _ = writeln!(out, "What to do:");
         for p in places_found(r) {
-            let _ = writeln!(out, "  • {}: {}", cyan(p.label()), p.advice());
+            let _ = writeln!(
+                out,
+                "  • {}: {}",
+                term.paint(p.label(), Color::Cyan),
+                p.advice()
+            );
         }
         for (i, step) in remediation(r).iter().enumerate() {
             let _ = writeln!(out, "  {}. {step}", i + 1);
