@@ -10,7 +10,7 @@
 
 use super::parse::{LineEnding, RawHeader, RawRequest};
 use sl_doctor_checks::analysis::urls;
-use sl_doctor_checks::analysis::value::{analyze, char_name, codepoint, describe_char};
+use sl_doctor_checks::analysis::value::{analyze, char_name, codepoint, describe, describe_char};
 use sl_doctor_checks::model::context::{Candidate, Context};
 /// Secrets that must never appear in any output: the configured key and every value
 /// received in a key-like header.
@@ -178,8 +178,12 @@ async fn value_findings(value: &[u8], label: &str) -> Vec<Finding> {
                 f.severity = Severity::Warn;
                 f.message.push_str(OWS_NOTE);
             }
-            if id == "header-value" {
-                f.message = f.message.replace("would be sent", "were sent");
+            if id == "header-value" && f.code == "non-ascii" {
+                // The check words it for a request not sent yet; this one was sent.
+                match cx.key.key().and_then(non_ascii_sent) {
+                    Some(own) => f = own,
+                    None => continue,
+                }
             }
             if label != "X-API-KEY" {
                 f.message = format!("{label}: {}", f.message);
@@ -209,6 +213,25 @@ async fn value_findings(value: &[u8], label: &str) -> Vec<Finding> {
         );
     }
     out
+}
+
+/// Non-ASCII characters of a value that was sent, in capture's own words, from the
+/// value analysis (the same facts `header-value` reports for a request not sent yet).
+fn non_ascii_sent(key: &SecretKey) -> Option<Finding> {
+    let non_ascii = analyze(key).non_ascii();
+    let first = non_ascii.first()?;
+    Some(
+        Finding::warn(
+            "non-ascii",
+            format!(
+                "{} non-ASCII character(s), the first {}, were sent as raw UTF-8 bytes; servers may reject or mangle them",
+                non_ascii.len(),
+                describe(first)
+            ),
+        )
+        .at(first.clone())
+        .with_fix("A Sales Layer API key is plain ASCII: copy it again from the original source (see hidden-characters and lookalike-characters for each character)."),
+    )
 }
 
 fn fp(v: &[u8]) -> Fingerprint {
@@ -519,9 +542,56 @@ pub async fn diagnose(
     conf: Option<&Configured>,
     secrets: &mut Secrets,
 ) -> Diagnosis {
-    let mut findings = Vec::new();
+    let mut findings = protocol_findings(req);
 
-    // Protocol.
+    // Key headers and their values.
+    let key_headers: Vec<&RawHeader> = req.all(KEY_HEADER).collect();
+    add_secrets(req, &key_headers, secrets);
+    let has_key = !key_headers.is_empty();
+    if !has_key {
+        findings.push(
+            Finding::fail(
+                "missing-key-header",
+                "No X-API-KEY header arrived: the API answers 401 (a valid API key is required)",
+            )
+            .with_fix("Set the header on every request, e.g. curl -H \"X-API-KEY: $SALESLAYER_API_KEY\"; with an HTTP library set it where the request is built (a default-headers setting can be dropped by a redirect, a retry or a second client), in Postman check the collection's Authorization (type API Key, key X-API-KEY, add to Header) and that an environment is selected."),
+        );
+    }
+    findings.extend(header_name_findings(req, conf, has_key));
+    findings.extend(duplicate_finding(&key_headers));
+    findings.extend(key_value_findings(&key_headers).await);
+    if let (Some(c), Some(first)) = (conf, key_headers.first()) {
+        findings.push(compare(&first.value, c));
+    }
+
+    // Where the request went, and credentials in the URL or body.
+    let needle = conf.map(|c| c.key.clone()).or_else(|| {
+        key_headers
+            .first()
+            .map(|h| SecretKey::from_bytes(trim_ows(&h.value).to_vec()))
+    });
+    let (pf, api, path) = path_findings(req, needle.as_ref());
+    findings.extend(pf);
+    let mut body_secrets: Vec<&[u8]> = key_headers.iter().map(|h| trim_ows(&h.value)).collect();
+    if let Some(c) = conf {
+        body_secrets.push(c.key.expose_bytes());
+    }
+    findings.extend(body_findings(req, &body_secrets, has_key));
+
+    let key_header = key_header_info(&key_headers, conf);
+    let path = secrets.guarded(&path);
+    withhold_leaks(&mut findings, secrets);
+    Diagnosis {
+        findings,
+        key_header,
+        api,
+        path,
+    }
+}
+
+/// Findings about the request as HTTP: size, completeness, request line, line endings.
+fn protocol_findings(req: &RawRequest) -> Vec<Finding> {
+    let mut findings = Vec::new();
     if req.too_large {
         findings.push(Finding::fail(
             "head-too-large",
@@ -551,10 +621,13 @@ pub async fn diagnose(
             "The request uses bare LF line endings instead of CR LF: tolerated by many servers, refused by strict ones",
         ).with_fix("Use an HTTP library instead of writing requests by hand, or end lines with \\r\\n."));
     }
+    findings
+}
 
-    // Key headers and their values.
-    let key_headers: Vec<&RawHeader> = req.all(KEY_HEADER).collect();
-    for h in &key_headers {
+/// Every value that may be the key becomes a secret of this run: each X-API-KEY value
+/// and the values of key-like and Authorization headers.
+fn add_secrets(req: &RawRequest, key_headers: &[&RawHeader], secrets: &mut Secrets) {
+    for h in key_headers {
         secrets.add(&SecretKey::from_bytes(h.value.to_vec()));
         secrets.add(&SecretKey::from_bytes(trim_ows(&h.value).to_vec()));
     }
@@ -566,23 +639,16 @@ pub async fn diagnose(
             }
         }
     }
-    let has_key = !key_headers.is_empty();
-    if !has_key {
-        findings.push(
-            Finding::fail(
-                "missing-key-header",
-                "No X-API-KEY header arrived: the API answers 401 (a valid API key is required)",
-            )
-            .with_fix("Set the header on every request, e.g. curl -H \"X-API-KEY: $SALESLAYER_API_KEY\"; with an HTTP library set it where the request is built (a default-headers setting can be dropped by a redirect, a retry or a second client), in Postman check the collection's Authorization (type API Key, key X-API-KEY, add to Header) and that an environment is selected."),
-        );
-    }
-    findings.extend(header_name_findings(req, conf, has_key));
+}
+
+/// Two or more X-API-KEY headers.
+fn duplicate_finding(key_headers: &[&RawHeader]) -> Option<Finding> {
     if key_headers.len() > 1 {
         let fps: Vec<String> = key_headers
             .iter()
             .map(|h| fp(trim_ows(&h.value)).to_string())
             .collect();
-        findings.push(
+        return Some(
             Finding::fail(
                 "duplicate-key-header",
                 format!(
@@ -594,6 +660,12 @@ pub async fn diagnose(
             .with_fix("Set the header once: a default header plus a per-request header, or a header added again on a retry or redirect, gives two."),
         );
     }
+    None
+}
+
+/// The value checks on each distinct X-API-KEY value, and values split over lines.
+async fn key_value_findings(key_headers: &[&RawHeader]) -> Vec<Finding> {
+    let mut findings = Vec::new();
     let mut seen_values: Vec<&[u8]> = Vec::new();
     for (i, h) in key_headers.iter().enumerate() {
         if seen_values.contains(&&h.value[..]) {
@@ -621,26 +693,13 @@ pub async fn diagnose(
             ).with_fix("Remove the line break from the key where it is loaded (trim the value)."));
         }
     }
-    if let (Some(c), Some(first)) = (conf, key_headers.first()) {
-        findings.push(compare(&first.value, c));
-    }
+    findings
+}
 
-    // Where the request went, and credentials in the URL or body.
-    let needle = conf.map(|c| c.key.clone()).or_else(|| {
-        key_headers
-            .first()
-            .map(|h| SecretKey::from_bytes(trim_ows(&h.value).to_vec()))
-    });
-    let (pf, api, path) = path_findings(req, needle.as_ref());
-    findings.extend(pf);
-    let mut body_secrets: Vec<&[u8]> = key_headers.iter().map(|h| trim_ows(&h.value)).collect();
-    if let Some(c) = conf {
-        body_secrets.push(c.key.expose_bytes());
-    }
-    findings.extend(body_findings(req, &body_secrets, has_key));
-
+/// What the report says about the key headers.
+fn key_header_info(key_headers: &[&RawHeader], conf: Option<&Configured>) -> KeyHeaderInfo {
     let first = key_headers.first();
-    let key_header = KeyHeaderInfo {
+    KeyHeaderInfo {
         count: key_headers.len(),
         length: first.map(|h| {
             let k = SecretKey::from_bytes(h.value.to_vec());
@@ -652,21 +711,18 @@ pub async fn diagnose(
                 .map(|k| k.fingerprint())
         }),
         matches_configured: conf.and_then(|c| first.map(|h| h.value[..] == *c.key.expose_bytes())),
-    };
-    let path = secrets.guarded(&path);
-    for f in &mut findings {
+    }
+}
+
+/// A finding whose message would show part of a key keeps only its code.
+fn withhold_leaks(findings: &mut [Finding], secrets: &Secrets) {
+    for f in findings.iter_mut() {
         if secrets.leaks(&f.message) {
             f.message = format!(
                 "{} (message withheld: it would show part of the key)",
                 f.code
             );
         }
-    }
-    Diagnosis {
-        findings,
-        key_header,
-        api,
-        path,
     }
 }
 
