@@ -267,6 +267,30 @@ pub fn email(report: &Report, f: &Fields, bundle_dir: &str) -> String {
         or_placeholder(&f.contact, "name and email")
     );
     let _ = writeln!(out);
+    write_findings(&mut out, report);
+    let traces = probe_traces(report);
+    let with_lines: Vec<_> = traces.iter().filter(|t| !t.lines.is_empty()).collect();
+    if !with_lines.is_empty() {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "Requests, for your logs:");
+        for t in with_lines {
+            let _ = writeln!(out, "- {}: {}", t.check, t.lines.join("; "));
+        }
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "Attached: {bundle_dir}/report.json (the full diagnosis) and {bundle_dir}/bundle.json (version, OS, probe request ids and timings). Neither contains the key."
+    );
+    let _ = writeln!(out);
+    let _ = writeln!(out, "Thank you,");
+    let _ = writeln!(out, "{}", or_placeholder(&f.contact, "name"));
+    out
+}
+
+/// What the diagnosis found: verdict, key (described), target, and each check that did
+/// not pass.
+fn write_findings(out: &mut String, report: &Report) {
     let s = &report.summary;
     let _ = writeln!(
         out,
@@ -310,24 +334,6 @@ pub fn email(report: &Report, f: &Fields, bundle_dir: &str) -> String {
     {
         let _ = writeln!(out, "- {} {}: {}", c.status.as_str(), c.id, c.summary);
     }
-    let traces = probe_traces(report);
-    let with_lines: Vec<_> = traces.iter().filter(|t| !t.lines.is_empty()).collect();
-    if !with_lines.is_empty() {
-        let _ = writeln!(out);
-        let _ = writeln!(out, "Requests, for your logs:");
-        for t in with_lines {
-            let _ = writeln!(out, "- {}: {}", t.check, t.lines.join("; "));
-        }
-    }
-    let _ = writeln!(out);
-    let _ = writeln!(
-        out,
-        "Attached: {bundle_dir}/report.json (the full diagnosis) and {bundle_dir}/bundle.json (version, OS, probe request ids and timings). Neither contains the key."
-    );
-    let _ = writeln!(out);
-    let _ = writeln!(out, "Thank you,");
-    let _ = writeln!(out, "{}", or_placeholder(&f.contact, "name"));
-    out
 }
 
 /// What `support` produced.

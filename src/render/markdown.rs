@@ -48,26 +48,7 @@ pub fn render(report: &Report) -> String {
         "{} failed · {} warnings · {} inconclusive · {} passed · {} skipped\n",
         s.fail, s.warn, s.error, s.pass, s.skip
     );
-    let k = &report.key;
-    if k.present {
-        let _ = writeln!(
-            out,
-            "- **Key:** `{}` ({}), {} characters, `{}`",
-            esc(&k.source.name),
-            super::human::source_kind(k.source.kind),
-            k.length,
-            k.fingerprint.as_ref().map(|f| f.as_str()).unwrap_or("")
-        );
-    } else {
-        let _ = writeln!(out, "- **Key:** not found");
-    }
-    let _ = writeln!(
-        out,
-        "- **Target:** `{}` ({}){}",
-        esc(&report.target.base_url),
-        report.target.apis.join(", "),
-        if report.offline { ", offline" } else { "" }
-    );
+    write_key_and_target(&mut out, report);
     let _ = writeln!(out, "- **sl-doctor:** {}\n", esc(&report.tool.version));
 
     let _ = writeln!(out, "| | Checklist item | Checks |");
@@ -146,4 +127,28 @@ pub fn render(report: &Report) -> String {
     }
     let _ = writeln!(out, "\n</details>");
     out
+}
+
+/// The key (described, never shown) and the target lines.
+fn write_key_and_target(out: &mut String, report: &Report) {
+    let k = &report.key;
+    if k.present {
+        let _ = writeln!(
+            out,
+            "- **Key:** `{}` ({}), {} characters, `{}`",
+            esc(&k.source.name),
+            super::human::source_kind(k.source.kind),
+            k.length,
+            k.fingerprint.as_ref().map(|f| f.as_str()).unwrap_or("")
+        );
+    } else {
+        let _ = writeln!(out, "- **Key:** not found");
+    }
+    let _ = writeln!(
+        out,
+        "- **Target:** `{}` ({}){}",
+        esc(&report.target.base_url),
+        report.target.apis.join(", "),
+        if report.offline { ", offline" } else { "" }
+    );
 }
