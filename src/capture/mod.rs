@@ -487,55 +487,7 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
     let d = diagnose::diagnose(&req, shared.configured.as_ref(), &mut secrets).await;
     findings.extend(d.findings);
 
-    let mut info = AnswerInfo {
-        by: "mock".into(),
-        status: None,
-        upstream: None,
-        connect_ms: None,
-        ttfb_ms: None,
-        total_ms: None,
-        error: None,
-    };
-    let bytes = match &shared.upstream {
-        Some(up) if !req.incomplete && !req.too_large && !req.bad_request_line => {
-            let r = up.relay(&req).await;
-            info.by = "forward".into();
-            info.upstream = Some(up.base_url.clone());
-            info.connect_ms = Some(r.connect_ms);
-            info.ttfb_ms = r.ttfb_ms;
-            info.total_ms = Some(r.total_ms);
-            info.status = r.status;
-            info.error = r.error.clone().map(|e| secrets.guarded(&e));
-            findings.push(forward_finding(&r, &up.base_url));
-            if r.bytes.is_empty() {
-                let a = answer::bad_gateway(&format!(
-                    "sl-doctor capture could not relay the request to {}: {}",
-                    up.base_url,
-                    info.error.as_deref().unwrap_or("no response")
-                ));
-                info.status = Some(a.status);
-                a.bytes
-            } else {
-                r.bytes
-            }
-        }
-        Some(_) => {
-            info.by = "capture".into();
-            let a =
-                answer::bad_request(answer::strict_refusal(&req).unwrap_or("malformed request"));
-            info.status = Some(a.status);
-            a.bytes
-        }
-        None => {
-            let configured = shared.configured.as_ref().map(|c| &c.key);
-            let a = answer::like_the_mock(&req, configured, &shared.base_url).await;
-            if answer::strict_refusal(&req).is_some() {
-                info.by = "capture".into();
-            }
-            info.status = Some(a.status);
-            a.bytes
-        }
-    };
+    let (bytes, info) = answer_request(shared, &req, &secrets, &mut findings).await;
     let _ = stream.write_all(&bytes).await;
     let _ = stream.flush().await;
     let _ = stream.shutdown().await;
@@ -567,6 +519,65 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
         answer: info,
         duration_ms,
     })))
+}
+
+/// The answer to a request: relayed upstream with `--forward` (a 502 when that fails),
+/// a 400 from capture for a request a strict server refuses, else the mock's answer.
+async fn answer_request(
+    shared: &Shared,
+    req: &parse::RawRequest,
+    secrets: &Secrets,
+    findings: &mut Vec<Finding>,
+) -> (Vec<u8>, AnswerInfo) {
+    let mut info = AnswerInfo {
+        by: "mock".into(),
+        status: None,
+        upstream: None,
+        connect_ms: None,
+        ttfb_ms: None,
+        total_ms: None,
+        error: None,
+    };
+    let bytes = match &shared.upstream {
+        Some(up) if !req.incomplete && !req.too_large && !req.bad_request_line => {
+            let r = up.relay(req).await;
+            info.by = "forward".into();
+            info.upstream = Some(up.base_url.clone());
+            info.connect_ms = Some(r.connect_ms);
+            info.ttfb_ms = r.ttfb_ms;
+            info.total_ms = Some(r.total_ms);
+            info.status = r.status;
+            info.error = r.error.clone().map(|e| secrets.guarded(&e));
+            findings.push(forward_finding(&r, &up.base_url));
+            if r.bytes.is_empty() {
+                let a = answer::bad_gateway(&format!(
+                    "sl-doctor capture could not relay the request to {}: {}",
+                    up.base_url,
+                    info.error.as_deref().unwrap_or("no response")
+                ));
+                info.status = Some(a.status);
+                a.bytes
+            } else {
+                r.bytes
+            }
+        }
+        Some(_) => {
+            info.by = "capture".into();
+            let a = answer::bad_request(answer::strict_refusal(req).unwrap_or("malformed request"));
+            info.status = Some(a.status);
+            a.bytes
+        }
+        None => {
+            let configured = shared.configured.as_ref().map(|c| &c.key);
+            let a = answer::like_the_mock(req, configured, &shared.base_url).await;
+            if answer::strict_refusal(req).is_some() {
+                info.by = "capture".into();
+            }
+            info.status = Some(a.status);
+            a.bytes
+        }
+    };
+    (bytes, info)
 }
 
 fn forward_finding(r: &forward::Relayed, base: &str) -> Finding {
