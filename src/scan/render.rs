@@ -434,11 +434,9 @@ fn sarif_result(
     })
 }
 
-/// SARIF 2.1.0.
-pub fn sarif(r: &ScanReport) -> String {
-    let fp = r.key.fingerprint.as_str();
-    let steps = remediation(r).join(" ");
-    let rules = json!([
+/// The two SARIF rules: the key in a file, the key in the git history.
+fn sarif_rules(r: &ScanReport, steps: &str) -> serde_json::Value {
+    json!([
         {
             "id": RULE_FILE,
             "name": "SalesLayerKeyInFile",
@@ -457,7 +455,14 @@ pub fn sarif(r: &ScanReport) -> String {
             "defaultConfiguration": { "level": "error" },
             "properties": { "tags": ["security", "secret"], "security-severity": "9.0", "precision": "very-high" },
         },
-    ]);
+    ])
+}
+
+/// SARIF 2.1.0.
+pub fn sarif(r: &ScanReport) -> String {
+    let fp = r.key.fingerprint.as_str();
+    let steps = remediation(r).join(" ");
+    let rules = sarif_rules(r, &steps);
     let mut results: Vec<serde_json::Value> = r
         .tree
         .hits
