@@ -268,16 +268,9 @@ fn short(commit: &str) -> &str {
     commit.get(..12).unwrap_or(commit)
 }
 
+/// Where the key came from, in the words of the check report.
 fn source_kind(r: &ScanReport) -> &'static str {
-    use sl_doctor_checks::model::report::SourceKind;
-    match r.key.source.kind {
-        SourceKind::Env => "environment",
-        SourceKind::File => "file",
-        SourceKind::Stdin => "stdin",
-        SourceKind::Dotenv => ".env",
-        SourceKind::Flag => "command line",
-        SourceKind::None => "none",
-    }
+    crate::render::human::source_kind(r.key.source.kind)
 }
 
 #[derive(Serialize)]
