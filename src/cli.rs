@@ -1,8 +1,8 @@
-//! The command line: clap definitions only. Turning them into a `Context` is `config.rs`.
+//! The command line: the subcommands and their help (clap definitions only). Each
+//! command's arguments are in `args`; turning them into a `Context` is `config.rs`.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
-use sl_doctor_checks::model::secret::SecretKey;
-use std::path::PathBuf;
+use crate::args::{CaptureArgs, CheckArgs, CurlArgs, DemoArgs, MockArgs, ScanArgs, SupportArgs};
+use clap::{Parser, Subcommand};
 
 const AFTER_HELP: &str = "\
 Exit codes:
@@ -65,13 +65,13 @@ pub enum Command {
     Mock(MockArgs),
     /// Search files (and with --history the git history) for the configured key, in the
     /// encodings it leaks in; exit 1 when found.
-    Scan(Box<crate::scan::ScanArgs>),
+    Scan(Box<ScanArgs>),
     /// Run the whole doctor against the embedded mock with a deliberately broken key
     /// (no network and no key needed).
     Demo(DemoArgs),
     /// Listen on 127.0.0.1 and diagnose the requests your own application really sends
     /// (see docs/capture.md).
-    Capture(crate::capture::CaptureArgs),
+    Capture(CaptureArgs),
     /// Run the diagnosis, write a share-safe bundle for Sales Layer support and print a
     /// ready-to-send email (exit 0 when the bundle was written, whatever the verdict).
     #[command(
@@ -126,374 +126,10 @@ Examples:
   sl-doctor curl --url 'https://api2.saleslayer.com/catalog/rest/Catalog/Products?$top=1'
   sl-doctor curl --postman sl.postman_environment.json";
 
-/// Options of `support`: the check options (reused) plus the email fields.
-#[derive(Args, Debug, Clone)]
-pub struct SupportArgs {
-    /// Customer or account name.
-    #[arg(long, value_name = "NAME", help_heading = "Email")]
-    pub account: Option<String>,
-
-    /// Environment the key is for (e.g. production, staging).
-    #[arg(long, value_name = "NAME", help_heading = "Email")]
-    pub environment: Option<String>,
-
-    /// API areas needed.
-    #[arg(long, value_enum, help_heading = "Email")]
-    pub apis: Option<ApiAreas>,
-
-    /// Short description of the use case.
-    #[arg(long, value_name = "TEXT", help_heading = "Email")]
-    pub use_case: Option<String>,
-
-    /// Technical contact (name and email).
-    #[arg(long, value_name = "CONTACT", help_heading = "Email")]
-    pub contact: Option<String>,
-
-    /// The check options: the diagnosis included in the bundle.
-    #[command(flatten)]
-    pub check: CheckArgs,
-}
-
-/// API areas, as Sales Layer support asks for them.
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ApiAreas {
-    /// DAM only.
-    Dam,
-    /// Catalog only.
-    Catalog,
-    /// DAM and Catalog.
-    Both,
-}
-
-impl ApiAreas {
-    /// As written in the email.
-    pub fn label(self) -> &'static str {
-        match self {
-            ApiAreas::Dam => "DAM",
-            ApiAreas::Catalog => "Catalog",
-            ApiAreas::Both => "both (DAM and Catalog)",
-        }
-    }
-}
-
-/// Options of `curl`.
-#[derive(Args, Debug, Clone)]
-pub struct CurlArgs {
-    /// Environment variable the command reads the key from (must be a shell variable name).
-    #[arg(long, value_name = "NAME", default_value = sl_doctor_checks::DEFAULT_KEY_ENV)]
-    pub key_env: String,
-
-    /// Base URL of the API [env: SALESLAYER_BASE_URL] [default: https://api2.saleslayer.com].
-    #[arg(long, value_name = "URL")]
-    pub base_url: Option<String>,
-
-    /// Also print a command for this full request URL (quote it in single quotes).
-    #[arg(long, value_name = "URL")]
-    pub url: Option<String>,
-
-    /// Which API's probe to print.
-    #[arg(long, value_enum, default_value = "all")]
-    pub api: ApiChoice,
-
-    /// Add --cacert with this CA certificate file (PEM).
-    #[arg(long, value_name = "PATH")]
-    pub ca_cert: Option<PathBuf>,
-
-    /// Add --resolve HOST:PORT:ADDR (repeatable), like curl's.
-    #[arg(long, value_name = "HOST:PORT:ADDR", value_parser = parse_resolve)]
-    pub resolve: Vec<(String, u16, std::net::IpAddr)>,
-
-    /// Write a Postman environment (baseUrl, and apiKey as an empty secret) to this file.
-    #[arg(long, value_name = "FILE")]
-    pub postman: Option<PathBuf>,
-
-    /// Which shells to print commands for.
-    #[arg(long, value_enum, default_value = "all")]
-    pub shell: CurlShell,
-}
-
-/// Shells for `sl-doctor curl`.
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CurlShell {
-    /// POSIX shell and PowerShell.
-    All,
-    /// POSIX shell (bash, zsh, sh): pipe it into bash to run it.
-    Posix,
-    /// PowerShell (Invoke-RestMethod and curl.exe).
-    Powershell,
-}
-
-/// Options of `demo`.
-#[derive(Args, Debug, Clone)]
-pub struct DemoArgs {
-    /// Report format on standard output.
-    #[arg(long, value_enum, default_value = "human")]
-    pub format: Format,
-
-    /// When to use colour (NO_COLOR is honoured).
-    #[arg(long, value_enum, default_value = "auto")]
-    pub color: ColorWhen,
-
-    /// Use ASCII status symbols instead of ✔ ⚠ ✘ –.
-    #[arg(long)]
-    pub ascii: bool,
-
-    /// Show the details of passing checks too.
-    #[arg(long, short)]
-    pub verbose: bool,
-}
-
-/// Options of `mock`.
-#[derive(Args, Debug, Clone)]
-pub struct MockArgs {
-    /// Serve HTTPS with a certificate generated at start (its CA is written to a file).
-    #[arg(long)]
-    pub https: bool,
-
-    /// Port to listen on (0 = any free port).
-    #[arg(long, default_value_t = 0)]
-    pub port: u16,
-
-    /// A key the mock accepts, as SCOPE:KEY with SCOPE = both, dam, catalog or revoked
-    /// (repeatable). Without --key or --keys-file a random test key for both APIs is made.
-    #[arg(long = "key", value_name = "SCOPE:KEY")]
-    pub keys: Vec<String>,
-
-    /// A file with one `SCOPE KEY` per line (see docs/mock.md).
-    #[arg(long, value_name = "PATH")]
-    pub keys_file: Option<PathBuf>,
-
-    /// Where to write the CA certificate (PEM) with --https.
-    #[arg(long, value_name = "PATH")]
-    pub ca_out: Option<PathBuf>,
-
-    /// Wait this many milliseconds before every response.
-    #[arg(long, value_name = "N", default_value_t = 0)]
-    pub delay_ms: u64,
-
-    /// Turn off the documented rate limit of 50 requests per 10 s (for benchmarks).
-    #[arg(long)]
-    pub no_rate_limit: bool,
-
-    /// Stop after this many seconds (default: run until Ctrl-C).
-    #[arg(long, value_name = "SECS", value_parser = parse_secs)]
-    pub exit_after: Option<f64>,
-}
-
-/// Output format of the report on standard output.
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
-    /// The checklist for people.
-    Human,
-    /// The schema_version 1 JSON report, and nothing else.
-    Json,
-    /// JUnit XML: one test case per check, one test suite per checklist item.
-    Junit,
-    /// GitHub Actions workflow commands (::error/::warning), one per problem.
-    Github,
-    /// A Markdown summary (e.g. for $GITHUB_STEP_SUMMARY or a merge request comment).
-    Markdown,
-}
-
-/// When to use colour.
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ColorWhen {
-    /// When the stream is a terminal and NO_COLOR is not set.
-    Auto,
-    /// Always.
-    Always,
-    /// Never.
-    Never,
-}
-
-/// Which API to diagnose.
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ApiChoice {
-    /// The DAM API.
-    Dam,
-    /// The Catalog API.
-    Catalog,
-    /// Both.
-    All,
-}
-
-/// Where the key comes from: shared by `check`, `capture`, `scan`, `support` and `curl`.
-#[derive(Args, Debug, Clone)]
-pub struct KeyArgs {
-    /// Environment variable that holds the key.
-    #[arg(long, value_name = "NAME", default_value = sl_doctor_checks::DEFAULT_KEY_ENV, help_heading = "Key")]
-    pub key_env: String,
-
-    /// Read the key from this file (exact bytes; at most 64 KiB).
-    #[arg(long, value_name = "PATH", help_heading = "Key")]
-    pub key_file: Option<PathBuf>,
-
-    /// Read the key from standard input (exact bytes; at most 64 KiB).
-    #[arg(long, help_heading = "Key")]
-    pub key_stdin: bool,
-
-    /// Read this .env file (default: ./.env when present).
-    #[arg(
-        long,
-        value_name = "PATH",
-        help_heading = "Key",
-        conflicts_with = "no_dotenv"
-    )]
-    pub dotenv: Option<PathBuf>,
-
-    /// Do not read any .env file.
-    #[arg(long, help_heading = "Key")]
-    pub no_dotenv: bool,
-
-    /// The key itself. Works, but is flagged: it shows in the process list and shell history.
-    #[arg(long, value_name = "VALUE", value_parser = parse_secret, help_heading = "Key")]
-    pub key: Option<SecretKey>,
-}
-
-/// Options of `check`.
-#[derive(Args, Debug, Clone)]
-pub struct CheckArgs {
-    /// Where the key comes from.
-    #[command(flatten)]
-    pub keys: KeyArgs,
-
-    /// Base URL of the API [env: SALESLAYER_BASE_URL] [default: https://api2.saleslayer.com].
-    #[arg(long, value_name = "URL", help_heading = "Target")]
-    pub base_url: Option<String>,
-
-    /// A full request URL copied from your own code, to analyse (quote it in single quotes).
-    #[arg(long, value_name = "URL", help_heading = "Target")]
-    pub url: Option<String>,
-
-    /// Which API to diagnose.
-    #[arg(long, value_enum, default_value = "all", help_heading = "Target")]
-    pub api: ApiChoice,
-
-    /// Run only the checks that need no network; the others are reported as skipped.
-    #[arg(long, help_heading = "Network")]
-    pub offline: bool,
-
-    /// Timeout of each network operation, in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 10.0, value_parser = parse_secs, help_heading = "Network")]
-    pub timeout: f64,
-
-    /// Deadline for the whole run, in seconds: nothing runs longer, whatever the network does.
-    #[arg(long, value_name = "SECS", default_value_t = 30.0, value_parser = parse_secs, help_heading = "Network")]
-    pub deadline: f64,
-
-    /// Also trust this CA certificate file (PEM), e.g. a company's TLS-inspection root.
-    #[arg(long, value_name = "PATH", help_heading = "Network")]
-    pub ca_cert: Option<PathBuf>,
-
-    /// Do not verify the server certificate (flagged under security; for diagnosis only).
-    #[arg(long, help_heading = "Network")]
-    pub insecure: bool,
-
-    /// Use this proxy for every request (overrides HTTPS_PROXY and friends).
-    #[arg(
-        long,
-        value_name = "URL",
-        conflicts_with = "no_proxy",
-        help_heading = "Network"
-    )]
-    pub proxy: Option<String>,
-
-    /// Ignore proxy environment variables and connect directly.
-    #[arg(long, help_heading = "Network")]
-    pub no_proxy: bool,
-
-    /// Resolve HOST:PORT to ADDR instead of asking DNS, like curl's --resolve (repeatable).
-    #[arg(long, value_name = "HOST:PORT:ADDR", value_parser = parse_resolve, help_heading = "Network")]
-    pub resolve: Vec<(String, u16, std::net::IpAddr)>,
-
-    /// Allow sending the key over plain http (off by default: it would travel in clear).
-    #[arg(long, help_heading = "Network")]
-    pub allow_http: bool,
-
-    /// When the key is rejected, do not retry once with the cleaned key.
-    #[arg(long, help_heading = "Network")]
-    pub no_differential: bool,
-
-    /// Report format on standard output.
-    #[arg(long, value_enum, default_value = "human", help_heading = "Output")]
-    pub format: Format,
-
-    /// Also write the JSON report to this file (the terminal still shows the chosen format).
-    #[arg(long, short = 'o', value_name = "FILE", help_heading = "Output")]
-    pub output: Option<PathBuf>,
-
-    /// When to use colour (NO_COLOR is honoured).
-    #[arg(long, value_enum, default_value = "auto", help_heading = "Output")]
-    pub color: ColorWhen,
-
-    /// Use ASCII status symbols instead of ✔ ⚠ ✘ –.
-    #[arg(long, help_heading = "Output")]
-    pub ascii: bool,
-
-    /// Show the details of passing checks too.
-    #[arg(long, short, help_heading = "Output")]
-    pub verbose: bool,
-
-    /// Treat warnings as failures (exit code 1).
-    #[arg(long, help_heading = "Output")]
-    pub strict: bool,
-
-    /// Human format: only the failures (and, with --strict, warnings) and the verdict line.
-    #[arg(long, short, help_heading = "Output", conflicts_with = "verbose")]
-    pub quiet: bool,
-
-    /// Run only these checks or checklist items (comma-separated or repeated), plus the
-    /// checks they depend on; the others are reported as skipped ("deselected").
-    #[arg(
-        long,
-        value_name = "ID",
-        value_delimiter = ',',
-        help_heading = "Selection"
-    )]
-    pub select: Vec<String>,
-
-    /// Do not run these checks or checklist items (comma-separated or repeated); they are
-    /// reported as skipped ("deselected").
-    #[arg(
-        long,
-        value_name = "ID",
-        value_delimiter = ',',
-        help_heading = "Selection"
-    )]
-    pub ignore: Vec<String>,
-}
-
-fn parse_secs(s: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(v) if v > 0.0 && v <= 3600.0 => Ok(v),
-        _ => Err(format!(
-            "'{s}' is not a number of seconds between 0 and 3600"
-        )),
-    }
-}
-
-fn parse_resolve(s: &str) -> Result<(String, u16, std::net::IpAddr), String> {
-    let bad = || format!("'{s}' is not HOST:PORT:ADDR (e.g. api2.saleslayer.com:443:127.0.0.1)");
-    let (host, rest) = s.split_once(':').ok_or_else(bad)?;
-    let (port, addr) = rest.split_once(':').ok_or_else(bad)?;
-    let addr = addr.trim_start_matches('[').trim_end_matches(']');
-    if host.is_empty() {
-        return Err(bad());
-    }
-    Ok((
-        host.to_ascii_lowercase(),
-        port.parse().map_err(|_| bad())?,
-        addr.parse().map_err(|_| bad())?,
-    ))
-}
-
-fn parse_secret(s: &str) -> Result<SecretKey, String> {
-    Ok(SecretKey::from_string(s.to_string()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::args::{parse_resolve, parse_secs};
     use clap::CommandFactory;
 
     #[test]
@@ -529,7 +165,11 @@ mod tests {
 
     #[test]
     fn debug_of_parsed_args_does_not_show_the_key() {
-        let cli = Cli::parse_from(["sl-doctor", "--key", "SLDOCTORcanary7Qx9+Zk/4mW2="]);
+        let cli = Cli::parse_from([
+            "sl-doctor",
+            "--key",
+            sl_doctor_checks::testing_support::TEST_CANARY,
+        ]);
         let shown = format!("{cli:?}");
         assert!(!shown.contains("canary"), "{shown}");
     }

@@ -3,7 +3,7 @@
 //! This is the only place that reads the environment, standard input or the current
 //! directory for the `check` command, so checks stay pure and testable.
 
-use crate::cli::{ApiChoice, CheckArgs, KeyArgs};
+use crate::args::{ApiChoice, CheckArgs, KeyArgs};
 use sl_doctor_checks::input::sources::{self, InputError, KeySpec, MAX_KEY_FILE};
 use sl_doctor_checks::model::context::KeyState;
 use sl_doctor_checks::model::context::{Api, Context, NetOptions, TargetSpec, UrlOrigin};

@@ -6,7 +6,7 @@
 //! list; PowerShell reads `$env:NAME`. URLs are single-quoted so `$top` and `$metadata`
 //! survive the shell.
 
-use crate::cli::{ApiChoice, CurlArgs, CurlShell};
+use crate::args::{ApiChoice, CurlArgs, CurlShell};
 use sl_doctor_checks::analysis::urls::redact;
 use sl_doctor_checks::net::probe::{self, ApiProbe};
 use std::ffi::OsString;

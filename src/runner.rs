@@ -26,6 +26,8 @@ pub struct RunOptions {
     /// Checks not to run (`--select` / `--ignore`): reported as skipped "deselected", and
     /// they do not block the checks that depend on them.
     pub deselected: HashSet<&'static str>,
+    /// `--strict`: warnings count as failures (decided here, once, into the report).
+    pub strict: bool,
 }
 
 /// The reason shown for a deselected check.
@@ -277,6 +279,8 @@ pub async fn run(checks: &[Box<dyn Check>], cx: &Context, opts: &RunOptions) -> 
         },
         generated_at: now_rfc3339(),
         verdict,
+        strict: opts.strict,
+        effective_verdict: verdict.with_strict(opts.strict),
         key: key_info(cx),
         target: Target {
             // URLs may carry the key (in userinfo or the query): the report shows them redacted.

@@ -1,6 +1,6 @@
 //! The long-running commands: `mock` (a local Sales Layer API) and `demo`.
 
-use crate::cli::MockArgs;
+use crate::args::MockArgs;
 use crate::mock::{self, MockConfig, MockKey, Scope};
 use sl_doctor_checks::model::context::{Candidate, Context, NetOptions, TargetSpec, UrlOrigin};
 use sl_doctor_checks::model::report::{Report, SourceKind, SourceRef};
@@ -218,6 +218,7 @@ pub async fn run_demo() -> Result<Demo, MockError> {
         offline: false,
         deadline: Duration::from_secs(30),
         deselected: Default::default(),
+        strict: false,
     };
     let report = crate::runner::run(&checks, &cx, &opts).await;
     let requests = mock

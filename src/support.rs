@@ -8,11 +8,13 @@
 //! `~`). Everything written or printed passes [`guard`] first: a text that contains any
 //! 8-character piece of a key value seen in this run is refused, not written.
 
-use crate::cli::{ApiAreas, SupportArgs};
+use crate::args::{ApiAreas, SupportArgs};
 use sl_doctor_checks::Context;
+use sl_doctor_checks::model::leak::Secrets;
 use sl_doctor_checks::model::report::{
     Evidence, Item, KeyDelivery, KeyKind, ProbeEvidence, Report, Status, Verdict,
 };
+use sl_doctor_checks::model::secret::SecretKey;
 use std::ffi::OsString;
 use std::fmt::Write;
 use std::io::BufRead;
@@ -131,36 +133,11 @@ pub fn tilde(text: &str, home: Option<&Path>) -> String {
     out
 }
 
-/// True when `text` contains an 8-character piece of `key` (the secret rule of DESIGN.md).
-pub fn leaks(text: &str, key: &[u8]) -> bool {
-    let Ok(k) = std::str::from_utf8(key) else {
-        // Non-UTF-8 key: compare bytes.
-        return key.len() >= 8
-            && key
-                .windows(8)
-                .any(|w| text.as_bytes().windows(8).any(|t| t == w));
-    };
-    let chars: Vec<char> = k.chars().collect();
-    chars.windows(8).any(|w| {
-        let piece: String = w.iter().collect();
-        piece.trim().chars().count() == 8 && text.contains(&piece)
-    })
-}
-
-/// Refuses a text that contains a piece of any key value seen in this run.
+/// Refuses a text that contains a piece of any key value seen in this run (the rule of
+/// `sl_doctor_checks::model::leak`).
 pub fn guard(what: &str, text: String, cx: &Context) -> Result<String, String> {
-    let mut keys: Vec<Vec<u8>> = cx
-        .key
-        .candidates
-        .iter()
-        .map(|c| c.value.expose_bytes().to_vec())
-        .collect();
-    if let Some(k) = cx.key.key() {
-        if let Some(clean) = sl_doctor_checks::analysis::value::cleaned_key(k) {
-            keys.push(clean.expose_bytes().to_vec());
-        }
-    }
-    if keys.iter().any(|k| leaks(&text, k)) {
+    let keys: Vec<&SecretKey> = cx.key.candidates.iter().map(|c| &c.value).collect();
+    if Secrets::new(&keys).leaks(&text) {
         return Err(format!(
             "refusing to write {what}: it would contain a piece of the key (please report this as a bug)"
         ));
@@ -304,6 +281,30 @@ pub fn email(report: &Report, f: &Fields, bundle_dir: &str) -> String {
         or_placeholder(&f.contact, "name and email")
     );
     let _ = writeln!(out);
+    write_findings(&mut out, report);
+    let traces = probe_traces(report);
+    let with_lines: Vec<_> = traces.iter().filter(|t| !t.lines.is_empty()).collect();
+    if !with_lines.is_empty() {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "Requests, for your logs:");
+        for t in with_lines {
+            let _ = writeln!(out, "- {}: {}", t.check, t.lines.join("; "));
+        }
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "Attached: {bundle_dir}/report.json (the full diagnosis) and {bundle_dir}/bundle.json (version, OS, probe request ids and timings). Neither contains the key."
+    );
+    let _ = writeln!(out);
+    let _ = writeln!(out, "Thank you,");
+    let _ = writeln!(out, "{}", or_placeholder(&f.contact, "name"));
+    out
+}
+
+/// What the diagnosis found: verdict, key (described), target, and each check that did
+/// not pass.
+fn write_findings(out: &mut String, report: &Report) {
     let s = &report.summary;
     let _ = writeln!(
         out,
@@ -347,24 +348,6 @@ pub fn email(report: &Report, f: &Fields, bundle_dir: &str) -> String {
     {
         let _ = writeln!(out, "- {} {}: {}", c.status.as_str(), c.id, c.summary);
     }
-    let traces = probe_traces(report);
-    let with_lines: Vec<_> = traces.iter().filter(|t| !t.lines.is_empty()).collect();
-    if !with_lines.is_empty() {
-        let _ = writeln!(out);
-        let _ = writeln!(out, "Requests, for your logs:");
-        for t in with_lines {
-            let _ = writeln!(out, "- {}: {}", t.check, t.lines.join("; "));
-        }
-    }
-    let _ = writeln!(out);
-    let _ = writeln!(
-        out,
-        "Attached: {bundle_dir}/report.json (the full diagnosis) and {bundle_dir}/bundle.json (version, OS, probe request ids and timings). Neither contains the key."
-    );
-    let _ = writeln!(out);
-    let _ = writeln!(out, "Thank you,");
-    let _ = writeln!(out, "{}", or_placeholder(&f.contact, "name"));
-    out
 }
 
 /// What `support` produced.
@@ -422,6 +405,7 @@ pub fn write_bundle(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sl_doctor_checks::testing_support::TEST_CANARY;
 
     #[test]
     fn tilde_replaces_home_only() {
@@ -435,11 +419,23 @@ mod tests {
     }
 
     #[test]
-    fn leak_detection_uses_8_character_windows() {
-        let key = b"SLDOCTORcanary7Qx9+Zk/4mW2=";
-        assert!(leaks("xx canary7Qx9+ yy", key));
-        assert!(!leaks("xx canary7 yy", key));
-        assert!(!leaks("nothing", b"short"));
+    fn guard_refuses_a_piece_of_the_key() {
+        let mut cx = sl_doctor_checks::Context::default();
+        cx.key
+            .candidates
+            .push(sl_doctor_checks::model::context::Candidate {
+                source: sl_doctor_checks::model::report::SourceRef {
+                    kind: sl_doctor_checks::model::report::SourceKind::Env,
+                    name: "SALESLAYER_API_KEY".into(),
+                },
+                value: SecretKey::from_string(TEST_CANARY.into()),
+                path: None,
+            });
+        assert!(guard("x", "xx canary7Qx9+ yy".into(), &cx).is_err());
+        assert_eq!(
+            guard("x", "xx canary7 yy".into(), &cx).unwrap(),
+            "xx canary7 yy"
+        );
     }
 
     #[test]

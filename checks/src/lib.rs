@@ -14,6 +14,8 @@ pub mod diagnosis;
 pub mod input;
 pub mod model;
 pub mod net;
+#[doc(hidden)]
+pub mod testing_support;
 
 #[cfg(test)]
 pub mod testing;

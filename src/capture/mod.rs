@@ -9,166 +9,24 @@
 //! redacted, bodies are not kept.
 
 mod answer;
-mod args;
 mod diagnose;
 mod forward;
 mod parse;
+pub mod render;
+mod report;
 
-pub use args::{CaptureArgs, CaptureFormat};
+pub use crate::args::CaptureArgs;
+pub use report::{AnswerInfo, CaptureError, CaptureRecord, CaptureReport, ConfiguredKey, Listen};
 
 use diagnose::{Configured, KeyHeaderInfo, Secrets};
 use parse::Received;
-use serde::Serialize;
-use sl_doctor_checks::model::report::{Finding, Severity, SourceRef, Status, Tool, Verdict};
-use sl_doctor_checks::model::secret::Fingerprint;
+use sl_doctor_checks::model::report::{Finding, Severity, Status};
 use std::ffi::OsString;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
-
-/// A bad `capture` invocation (exit code 2).
-#[derive(Debug, thiserror::Error)]
-pub enum CaptureError {
-    /// A flag or input file is wrong.
-    #[error("{0}")]
-    Input(String),
-    /// The listener could not start.
-    #[error("cannot start capture: {0}")]
-    Start(String),
-}
-
-/// The configured key, as shown in the report.
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct ConfiguredKey {
-    /// Where it came from.
-    pub source: SourceRef,
-    /// Length in characters.
-    pub length: usize,
-    /// Fingerprint of the exact bytes.
-    pub fingerprint: Fingerprint,
-}
-
-/// Where capture listened.
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct Listen {
-    /// The base URL to put in the application's configuration.
-    pub base_url: String,
-    /// The address bound.
-    pub bind: String,
-    /// HTTPS with a generated certificate.
-    pub https: bool,
-    /// The CA certificate file to trust, with HTTPS.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ca_file: Option<String>,
-}
-
-/// How one request was answered.
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct AnswerInfo {
-    /// `mock` (answered like the mock), `forward` (relayed to the API), `capture`
-    /// (refused by capture itself) or `none` (nothing could be answered).
-    pub by: String,
-    /// The status code the application received.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<u16>,
-    /// The API base URL relayed to, with `--forward`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub upstream: Option<String>,
-    /// TCP + TLS connect time to the API, with `--forward`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub connect_ms: Option<u64>,
-    /// Time to the first response byte, with `--forward`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ttfb_ms: Option<u64>,
-    /// Time to the whole response, with `--forward`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub total_ms: Option<u64>,
-    /// What went wrong when relaying.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-}
-
-/// One captured request.
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct CaptureRecord {
-    /// 1-based, in order of arrival.
-    pub index: usize,
-    /// `http` or `https`.
-    pub transport: String,
-    /// The method as sent.
-    pub method: String,
-    /// The request target, redacted (query values and the key replaced by `[redacted]`).
-    pub path: String,
-    /// `HTTP/1.1`…
-    pub http_version: String,
-    /// `dam`, `catalog`, or absent for another path.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub api: Option<String>,
-    /// Header names, as sent (case kept), in order.
-    pub header_names: Vec<String>,
-    /// The `X-API-KEY` headers, described without their value.
-    pub key_header: KeyHeaderInfo,
-    /// Body bytes received (the body is never stored).
-    pub body_bytes: u64,
-    /// Worst finding: `pass`, `warn` or `fail`.
-    pub status: Status,
-    /// What was found, with fixes (same shape as the doctor's findings).
-    pub findings: Vec<Finding>,
-    /// How the request was answered.
-    pub answer: AnswerInfo,
-    /// Time from the first byte to the end of the answer.
-    pub duration_ms: u64,
-}
-
-/// Counts.
-#[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
-pub struct CaptureSummary {
-    /// Requests captured.
-    pub captures: usize,
-    /// Requests with nothing to report.
-    pub pass: usize,
-    /// Requests with warnings only.
-    pub warn: usize,
-    /// Requests with a failing finding.
-    pub fail: usize,
-}
-
-/// The capture report (`--format json`).
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct CaptureReport {
-    /// Report format version (1).
-    pub schema_version: u32,
-    /// Always `capture`.
-    pub command: String,
-    /// The tool.
-    pub tool: Tool,
-    /// When the report was written (RFC 3339).
-    pub generated_at: String,
-    /// `pass`, `warn` or `fail`.
-    pub verdict: Verdict,
-    /// Where capture listened.
-    pub listen: Listen,
-    /// `mock` (answers like the mock) or `forward` (relays to the API).
-    pub mode: String,
-    /// The key compared with what arrived, when one is configured.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub key: Option<ConfiguredKey>,
-    /// Findings about the run itself (bind address, nothing received).
-    pub findings: Vec<Finding>,
-    /// One section per captured request.
-    pub captures: Vec<CaptureRecord>,
-    /// Counts.
-    pub summary: CaptureSummary,
-}
-
-impl CaptureReport {
-    /// Whether any finding fails (exit code 1).
-    pub fn failed(&self) -> bool {
-        self.verdict == Verdict::Fail
-    }
-}
 
 fn status_of(findings: &[Finding]) -> Status {
     match findings.iter().map(|f| f.severity).max() {
@@ -253,31 +111,13 @@ pub async fn run(
     args: &CaptureArgs,
     env: &[(OsString, OsString)],
     progress: &(dyn Fn(&str) + Sync),
-    human: &render::Style,
+    human: &crate::term::Term,
 ) -> Result<CaptureReport, CaptureError> {
-    let configured = configured_key(args, env)?;
-    let (configured, key_info) = match configured {
+    let (configured, key_info) = match configured_key(args, env)? {
         Some((c, i)) => (Some(c), Some(i)),
         None => (None, None),
     };
-    let upstream = if args.forward || args.forward_to.is_some() {
-        let base = args
-            .forward_to
-            .clone()
-            .unwrap_or_else(|| sl_doctor_checks::DEFAULT_BASE_URL.to_string());
-        Some(
-            forward::Upstream::new(&base, args.ca_cert.clone(), Duration::from_secs(30))
-                .map_err(CaptureError::Input)?,
-        )
-    } else {
-        if args.ca_cert.is_some() {
-            return Err(CaptureError::Input(
-                "--ca-cert is only used with --forward".into(),
-            ));
-        }
-        None
-    };
-
+    let upstream = upstream(args)?;
     let bind = args.bind.unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
     let listener = tokio::net::TcpListener::bind((bind, args.port))
         .await
@@ -291,64 +131,139 @@ pub async fn run(
         .local_addr()
         .map_err(|e| CaptureError::Start(e.to_string()))?;
     let base_url = base_url_for(addr, args.https);
-
-    let mut run_findings = Vec::new();
-    if !bind.is_loopback() {
-        run_findings.push(
-            Finding::warn(
-                "non-loopback-bind",
-                format!(
-                    "Capture listens on {bind}, not on loopback: other machines can send requests to it{}",
-                    if args.https { "" } else { ", and keys sent to it cross the network in clear (plain http)" }
-                ),
-            )
-            .with_fix("Listen on 127.0.0.1 (the default) unless the application runs on another machine or in a container; then prefer --https and a firewall, and stop capture as soon as you are done."),
-        );
-    }
-
+    let mut run_findings: Vec<Finding> = bind_finding(bind, args.https).into_iter().collect();
     let (tls, ca_file, _ca_dir) = if args.https {
-        let certs = crate::mock::tls::generate(Some(bind))
-            .map_err(|e| CaptureError::Start(e.to_string()))?;
-        let (path, dir) = match &args.ca_out {
-            Some(p) => (p.clone(), None),
-            None => {
-                let dir = tempfile::Builder::new()
-                    .prefix("sl-doctor-capture-")
-                    .tempdir()
-                    .map_err(|e| CaptureError::Start(e.to_string()))?;
-                (dir.path().join("capture-ca.pem"), Some(dir))
-            }
-        };
-        std::fs::write(&path, &certs.ca_pem).map_err(|e| {
-            CaptureError::Input(format!(
-                "cannot write the CA certificate to {}: {e}",
-                path.display()
-            ))
-        })?;
-        (
-            Some(server_tls(&certs).map_err(CaptureError::Start)?),
-            Some(path),
-            dir,
-        )
+        let (tls, path, dir) = https_setup(args, bind)?;
+        (Some(tls), Some(path), dir)
     } else {
         (None, None, None)
     };
-
     let listen = Listen {
         base_url: base_url.clone(),
         bind: addr.to_string(),
         https: args.https,
         ca_file: ca_file.as_ref().map(|p| p.display().to_string()),
     };
-    progress(&format!("sl-doctor capture: listening on {}", addr));
-    progress(&format!("base URL  {base_url}"));
-    if let Some(p) = &ca_file {
+    announce(
+        progress,
+        args,
+        &listen,
+        key_info.as_ref(),
+        upstream.as_ref(),
+    );
+    let shared = Arc::new(Shared {
+        configured,
+        upstream,
+        base_url: base_url.clone(),
+        tls,
+    });
+    let (captures, stopped_early) = collect(listener, &shared, args, progress, human).await;
+    run_findings.extend(ending_finding(
+        captures.len(),
+        args,
+        &base_url,
+        stopped_early,
+    ));
+    let mode = if shared.upstream.is_some() {
+        "forward"
+    } else {
+        "mock"
+    };
+    Ok(CaptureReport::new(
+        listen,
+        mode,
+        key_info,
+        run_findings,
+        captures,
+    ))
+}
+
+/// The upstream of `--forward` / `--forward-to`, if any.
+fn upstream(args: &CaptureArgs) -> Result<Option<forward::Upstream>, CaptureError> {
+    if !(args.forward || args.forward_to.is_some()) {
+        if args.ca_cert.is_some() {
+            return Err(CaptureError::Input(
+                "--ca-cert is only used with --forward".into(),
+            ));
+        }
+        return Ok(None);
+    }
+    let base = args
+        .forward_to
+        .clone()
+        .unwrap_or_else(|| sl_doctor_checks::DEFAULT_BASE_URL.to_string());
+    forward::Upstream::new(&base, args.ca_cert.clone(), Duration::from_secs(30))
+        .map(Some)
+        .map_err(CaptureError::Input)
+}
+
+/// A warning when capture listens beyond loopback.
+fn bind_finding(bind: IpAddr, https: bool) -> Option<Finding> {
+    if bind.is_loopback() {
+        return None;
+    }
+    Some(
+        Finding::warn(
+            "non-loopback-bind",
+            format!(
+                "Capture listens on {bind}, not on loopback: other machines can send requests to it{}",
+                if https { "" } else { ", and keys sent to it cross the network in clear (plain http)" }
+            ),
+        )
+        .with_fix("Listen on 127.0.0.1 (the default) unless the application runs on another machine or in a container; then prefer --https and a firewall, and stop capture as soon as you are done."),
+    )
+}
+
+/// With `--https`: a fresh CA and server certificate, the CA written where the
+/// application can trust it (`--ca-out` or a temporary directory kept while running).
+fn https_setup(
+    args: &CaptureArgs,
+    bind: IpAddr,
+) -> Result<
+    (
+        tokio_rustls::TlsAcceptor,
+        std::path::PathBuf,
+        Option<tempfile::TempDir>,
+    ),
+    CaptureError,
+> {
+    let certs =
+        crate::mock::tls::generate(Some(bind)).map_err(|e| CaptureError::Start(e.to_string()))?;
+    let (path, dir) = match &args.ca_out {
+        Some(p) => (p.clone(), None),
+        None => {
+            let dir = tempfile::Builder::new()
+                .prefix("sl-doctor-capture-")
+                .tempdir()
+                .map_err(|e| CaptureError::Start(e.to_string()))?;
+            (dir.path().join("capture-ca.pem"), Some(dir))
+        }
+    };
+    std::fs::write(&path, &certs.ca_pem).map_err(|e| {
+        CaptureError::Input(format!(
+            "cannot write the CA certificate to {}: {e}",
+            path.display()
+        ))
+    })?;
+    Ok((server_tls(&certs).map_err(CaptureError::Start)?, path, dir))
+}
+
+/// The opening lines: where to point the application, which key is compared, who answers.
+fn announce(
+    progress: &(dyn Fn(&str) + Sync),
+    args: &CaptureArgs,
+    listen: &Listen,
+    key_info: Option<&ConfiguredKey>,
+    upstream: Option<&forward::Upstream>,
+) {
+    progress(&format!("sl-doctor capture: listening on {}", listen.bind));
+    progress(&format!("base URL  {}", listen.base_url));
+    if let Some(p) = &listen.ca_file {
         progress(&format!(
-            "CA file   {}  (trust it: curl --cacert, NODE_EXTRA_CA_CERTS, Python verify=, REQUESTS_CA_BUNDLE)",
-            p.display()
+            "CA file   {p}  (trust it: curl --cacert, NODE_EXTRA_CA_CERTS, Python verify=, REQUESTS_CA_BUNDLE)"
         ));
     }
-    match (&key_info, &upstream) {
+    match (key_info, upstream) {
         (Some(k), _) => progress(&format!(
             "key       comparing with {} ({} characters, {})",
             k.source.name, k.length, k.fingerprint
@@ -358,7 +273,7 @@ pub async fn run(
         ),
         (None, Some(_)) => {}
     }
-    match &upstream {
+    match upstream {
         Some(u) => progress(&format!(
             "answers   relayed unchanged to {} (--forward)",
             u.base_url
@@ -369,13 +284,17 @@ pub async fn run(
         "waiting   for {} request(s), at most {} s · Ctrl-C stops",
         args.count, args.timeout
     ));
+}
 
-    let shared = Arc::new(Shared {
-        configured,
-        upstream,
-        base_url: base_url.clone(),
-        tls,
-    });
+/// Accepts connections until `--count` requests arrived, the timeout or Ctrl-C; prints
+/// a block per request. Returns the records and whether Ctrl-C stopped it.
+async fn collect(
+    listener: tokio::net::TcpListener,
+    shared: &Arc<Shared>,
+    args: &CaptureArgs,
+    progress: &(dyn Fn(&str) + Sync),
+    human: &crate::term::Term,
+) -> (Vec<CaptureRecord>, bool) {
     let (tx, mut rx) = tokio::sync::mpsc::channel::<PartialRecord>(64);
     let accept_shared = shared.clone();
     let acceptor = tokio::spawn(async move {
@@ -392,7 +311,6 @@ pub async fn run(
             });
         }
     });
-
     let mut captures = Vec::new();
     let deadline = tokio::time::sleep(Duration::from_secs_f64(args.timeout));
     tokio::pin!(deadline);
@@ -412,9 +330,18 @@ pub async fn run(
         }
     }
     acceptor.abort();
+    (captures, stopped_early)
+}
 
-    if captures.is_empty() {
-        run_findings.push(
+/// What the number of captured requests says: none arrived, or fewer than expected.
+fn ending_finding(
+    captured: usize,
+    args: &CaptureArgs,
+    base_url: &str,
+    stopped_early: bool,
+) -> Option<Finding> {
+    if captured == 0 {
+        return Some(
             Finding::fail(
                 "no-request",
                 format!(
@@ -424,12 +351,12 @@ pub async fn run(
             )
             .with_fix("Set the printed base URL where the application configures the Sales Layer API URL (replacing https://api2.saleslayer.com, keeping the /dam/... or /catalog/... paths), check that no proxy setting intercepts it (NO_PROXY=127.0.0.1,localhost), and that the application runs on this machine (a container needs --bind and the host's address)."),
         );
-    } else if captures.len() < args.count as usize {
-        run_findings.push(Finding::info(
+    }
+    (captured < args.count as usize).then(|| {
+        Finding::info(
             "fewer-requests",
             format!(
-                "{} of the {} expected request(s) arrived before {}",
-                captures.len(),
+                "{captured} of the {} expected request(s) arrived before {}",
                 args.count,
                 if stopped_early {
                     "Ctrl-C"
@@ -437,53 +364,7 @@ pub async fn run(
                     "the timeout"
                 }
             ),
-        ));
-    }
-
-    let mut summary = CaptureSummary {
-        captures: captures.len(),
-        ..Default::default()
-    };
-    for c in &captures {
-        match c.status {
-            Status::Fail => summary.fail += 1,
-            Status::Warn => summary.warn += 1,
-            _ => summary.pass += 1,
-        }
-    }
-    let worst = captures
-        .iter()
-        .flat_map(|c| c.findings.iter())
-        .chain(run_findings.iter())
-        .map(|f| f.severity)
-        .max();
-    let verdict = match worst {
-        Some(Severity::Fail) => Verdict::Fail,
-        Some(Severity::Warn) => Verdict::Warn,
-        _ => Verdict::Pass,
-    };
-    Ok(CaptureReport {
-        schema_version: sl_doctor_checks::model::report::SCHEMA_VERSION,
-        command: "capture".into(),
-        tool: Tool {
-            name: "sl-doctor".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-        },
-        generated_at: time::OffsetDateTime::now_utc()
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_else(|_| "1970-01-01T00:00:00Z".into()),
-        verdict,
-        listen,
-        mode: if shared.upstream.is_some() {
-            "forward"
-        } else {
-            "mock"
-        }
-        .into(),
-        key: key_info,
-        findings: run_findings,
-        captures,
-        summary,
+        )
     })
 }
 
@@ -606,66 +487,18 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
     let d = diagnose::diagnose(&req, shared.configured.as_ref(), &mut secrets).await;
     findings.extend(d.findings);
 
-    let mut info = AnswerInfo {
-        by: "mock".into(),
-        status: None,
-        upstream: None,
-        connect_ms: None,
-        ttfb_ms: None,
-        total_ms: None,
-        error: None,
-    };
-    let bytes = match &shared.upstream {
-        Some(up) if !req.incomplete && !req.too_large && !req.bad_request_line => {
-            let r = up.relay(&req).await;
-            info.by = "forward".into();
-            info.upstream = Some(up.base_url.clone());
-            info.connect_ms = Some(r.connect_ms);
-            info.ttfb_ms = r.ttfb_ms;
-            info.total_ms = Some(r.total_ms);
-            info.status = r.status;
-            info.error = r.error.clone().map(|e| secrets.guard(&e));
-            findings.push(forward_finding(&r, &up.base_url));
-            if r.bytes.is_empty() {
-                let a = answer::bad_gateway(&format!(
-                    "sl-doctor capture could not relay the request to {}: {}",
-                    up.base_url,
-                    info.error.as_deref().unwrap_or("no response")
-                ));
-                info.status = Some(a.status);
-                a.bytes
-            } else {
-                r.bytes
-            }
-        }
-        Some(_) => {
-            info.by = "capture".into();
-            let a =
-                answer::bad_request(answer::strict_refusal(&req).unwrap_or("malformed request"));
-            info.status = Some(a.status);
-            a.bytes
-        }
-        None => {
-            let configured = shared.configured.as_ref().map(|c| &c.key);
-            let a = answer::like_the_mock(&req, configured, &shared.base_url).await;
-            if answer::strict_refusal(&req).is_some() {
-                info.by = "capture".into();
-            }
-            info.status = Some(a.status);
-            a.bytes
-        }
-    };
+    let (bytes, info) = answer_request(shared, &req, &secrets, &mut findings).await;
     let _ = stream.write_all(&bytes).await;
     let _ = stream.flush().await;
     let _ = stream.shutdown().await;
 
-    let method = secrets.guard(&req.method);
+    let method = secrets.guarded(&req.method);
     let header_names: Vec<String> = req
         .headers
         .iter()
-        .map(|h| secrets.guard(&String::from_utf8_lossy(&h.name)))
+        .map(|h| secrets.guarded(&String::from_utf8_lossy(&h.name)))
         .collect();
-    let version = secrets.guard(&req.version);
+    let version = secrets.guarded(&req.version);
     let duration_ms = start.elapsed().as_millis() as u64;
     let body_bytes = req.body_len;
     let path = d.path;
@@ -686,6 +519,65 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
         answer: info,
         duration_ms,
     })))
+}
+
+/// The answer to a request: relayed upstream with `--forward` (a 502 when that fails),
+/// a 400 from capture for a request a strict server refuses, else the mock's answer.
+async fn answer_request(
+    shared: &Shared,
+    req: &parse::RawRequest,
+    secrets: &Secrets,
+    findings: &mut Vec<Finding>,
+) -> (Vec<u8>, AnswerInfo) {
+    let mut info = AnswerInfo {
+        by: "mock".into(),
+        status: None,
+        upstream: None,
+        connect_ms: None,
+        ttfb_ms: None,
+        total_ms: None,
+        error: None,
+    };
+    let bytes = match &shared.upstream {
+        Some(up) if !req.incomplete && !req.too_large && !req.bad_request_line => {
+            let r = up.relay(req).await;
+            info.by = "forward".into();
+            info.upstream = Some(up.base_url.clone());
+            info.connect_ms = Some(r.connect_ms);
+            info.ttfb_ms = r.ttfb_ms;
+            info.total_ms = Some(r.total_ms);
+            info.status = r.status;
+            info.error = r.error.clone().map(|e| secrets.guarded(&e));
+            findings.push(forward_finding(&r, &up.base_url));
+            if r.bytes.is_empty() {
+                let a = answer::bad_gateway(&format!(
+                    "sl-doctor capture could not relay the request to {}: {}",
+                    up.base_url,
+                    info.error.as_deref().unwrap_or("no response")
+                ));
+                info.status = Some(a.status);
+                a.bytes
+            } else {
+                r.bytes
+            }
+        }
+        Some(_) => {
+            info.by = "capture".into();
+            let a = answer::bad_request(answer::strict_refusal(req).unwrap_or("malformed request"));
+            info.status = Some(a.status);
+            a.bytes
+        }
+        None => {
+            let configured = shared.configured.as_ref().map(|c| &c.key);
+            let a = answer::like_the_mock(req, configured, &shared.base_url).await;
+            if answer::strict_refusal(req).is_some() {
+                info.by = "capture".into();
+            }
+            info.status = Some(a.status);
+            a.bytes
+        }
+    };
+    (bytes, info)
 }
 
 fn forward_finding(r: &forward::Relayed, base: &str) -> Finding {
@@ -716,126 +608,5 @@ fn forward_finding(r: &forward::Relayed, base: &str) -> Finding {
             ),
         )
         .with_fix("Check the network path to the API with `sl-doctor` (dns-resolution, proxy-config, tls-connection)."),
-    }
-}
-
-/// The human rendering of capture blocks and of the final summary.
-pub mod render {
-    use super::{CaptureRecord, CaptureReport};
-    use colored::Colorize;
-    use sl_doctor_checks::model::report::{Severity, Status};
-
-    /// Presentation choices.
-    #[derive(Debug, Clone, Copy, Default)]
-    pub struct Style {
-        /// Paint with ANSI colours.
-        pub color: bool,
-    }
-
-    fn sym(style: &Style, s: Severity) -> String {
-        let (t, c) = match s {
-            Severity::Fail => ("✘", colored::Color::Red),
-            Severity::Warn => ("⚠", colored::Color::Yellow),
-            Severity::Info => ("·", colored::Color::BrightBlack),
-        };
-        if style.color {
-            t.color(c).to_string()
-        } else {
-            t.to_string()
-        }
-    }
-
-    fn status_sym(style: &Style, s: Status) -> String {
-        match s {
-            Status::Fail => sym(style, Severity::Fail),
-            Status::Warn => sym(style, Severity::Warn),
-            _ => {
-                if style.color {
-                    "✔".green().to_string()
-                } else {
-                    "✔".to_string()
-                }
-            }
-        }
-    }
-
-    /// The block printed when a request arrives.
-    pub fn capture_block(c: &CaptureRecord, style: &Style) -> String {
-        let mut s = String::new();
-        let what = if c.method.is_empty() {
-            format!("({} connection, no HTTP request)", c.transport)
-        } else {
-            format!("{} {}", c.method, c.path)
-        };
-        let api = c
-            .api
-            .as_deref()
-            .map(|a| format!(" · {a}"))
-            .unwrap_or_default();
-        let key = match (c.key_header.count, &c.key_header.fingerprint) {
-            (0, _) => "no X-API-KEY".to_string(),
-            (n, Some(fp)) => format!(
-                "X-API-KEY{} {} characters {fp}",
-                if n > 1 {
-                    format!(" ×{n}")
-                } else {
-                    String::new()
-                },
-                c.key_header.length.unwrap_or(0)
-            ),
-            (_, None) => "X-API-KEY".to_string(),
-        };
-        let answer = match c.answer.status {
-            Some(st) => format!(" → {st} ({})", c.answer.by),
-            None => String::new(),
-        };
-        s.push_str(&format!(
-            "\n{} #{} {what}{api} · {key}{answer}\n",
-            status_sym(style, c.status),
-            c.index
-        ));
-        if !c.header_names.is_empty() {
-            s.push_str(&format!("    headers: {}\n", c.header_names.join(", ")));
-        }
-        for f in &c.findings {
-            s.push_str(&format!(
-                "    {} {}  {}\n",
-                sym(style, f.severity),
-                f.code,
-                f.message
-            ));
-            if f.severity != Severity::Info
-                && let Some(fix) = &f.fix
-            {
-                s.push_str(&format!("        fix: {fix}\n"));
-            }
-        }
-        s.truncate(s.trim_end().len());
-        s
-    }
-
-    /// The closing lines of the human output.
-    pub fn summary(r: &CaptureReport, style: &Style) -> String {
-        let mut s = String::new();
-        for f in &r.findings {
-            s.push_str(&format!(
-                "{} {}  {}\n",
-                sym(style, f.severity),
-                f.code,
-                f.message
-            ));
-            if let Some(fix) = &f.fix {
-                s.push_str(&format!("    fix: {fix}\n"));
-            }
-        }
-        s.push_str(&format!(
-            "\nverdict: {} · {} request(s) captured: {} failed, {} with warnings, {} clean\n",
-            r.verdict.as_str(),
-            r.summary.captures,
-            r.summary.fail,
-            r.summary.warn,
-            r.summary.pass
-        ));
-        s
     }
 }

@@ -234,40 +234,10 @@ pub async fn read_request<S: AsyncRead + Unpin>(
     if incomplete || too_large {
         return Received::Request(Box::new(req));
     }
-    let mut rest: Zeroizing<Vec<u8>> = Zeroizing::new(buf[after..].to_vec());
+    let rest: Zeroizing<Vec<u8>> = Zeroizing::new(buf[after..].to_vec());
 
     if req.framing == Framing::None {
-        // Stray bytes after the head of a body-less request belong to its head.
-        loop {
-            if rest.len() > MAX_HEAD {
-                break;
-            }
-            match read_some(s, &mut rest, SETTLE).await {
-                Some(n) if n > 0 => {}
-                _ => break,
-            }
-        }
-        let starts_new_request = rest
-            .iter()
-            .position(|b| !matches!(b, b'\r' | b'\n'))
-            .is_some_and(|i| rest[i..].starts_with(req.method.as_bytes()));
-        if !rest.is_empty() && !starts_new_request {
-            let mut whole = Zeroizing::new(buf[..after].to_vec());
-            whole.extend_from_slice(&rest);
-            // Strip the final empty line(s) the client wrote to end its head.
-            let mut stop = whole.len();
-            while stop > 0 && matches!(whole[stop - 1], b'\r' | b'\n') {
-                stop -= 1;
-            }
-            // Keep the line breaks that are not the client's own final CR LF CR LF.
-            let tail = whole.len() - stop;
-            let own = ending.bytes().len() * 2;
-            let keep = tail.saturating_sub(own);
-            let mut again = parse_head(&whole[..stop + keep], ending);
-            again.incomplete = false;
-            again.too_large = false;
-            return Received::Request(Box::new(again));
-        }
+        let req = with_stray_bytes(s, &buf[..after], rest, req, ending).await;
         return Received::Request(Box::new(req));
     }
 
@@ -278,11 +248,67 @@ pub async fn read_request<S: AsyncRead + Unpin>(
     {
         on_continue(s).await;
     }
+    let (body, total) = read_body(s, &rest, req.framing).await;
+    req.body = body;
+    req.body_len = total;
+    Received::Request(Box::new(req))
+}
+
+/// A body-less request: stray bytes after its head (a line break inside a header
+/// value written as two lines, say) belong to its head, unless they start a new request.
+async fn with_stray_bytes<S: AsyncRead + Unpin>(
+    s: &mut S,
+    head: &[u8],
+    mut rest: Zeroizing<Vec<u8>>,
+    req: RawRequest,
+    ending: LineEnding,
+) -> RawRequest {
+    // Stray bytes after the head of a body-less request belong to its head.
+    loop {
+        if rest.len() > MAX_HEAD {
+            break;
+        }
+        match read_some(s, &mut rest, SETTLE).await {
+            Some(n) if n > 0 => {}
+            _ => break,
+        }
+    }
+    let starts_new_request = rest
+        .iter()
+        .position(|b| !matches!(b, b'\r' | b'\n'))
+        .is_some_and(|i| rest[i..].starts_with(req.method.as_bytes()));
+    if !rest.is_empty() && !starts_new_request {
+        let mut whole = Zeroizing::new(head.to_vec());
+        whole.extend_from_slice(&rest);
+        // Strip the final empty line(s) the client wrote to end its head.
+        let mut stop = whole.len();
+        while stop > 0 && matches!(whole[stop - 1], b'\r' | b'\n') {
+            stop -= 1;
+        }
+        // Keep the line breaks that are not the client's own final CR LF CR LF.
+        let tail = whole.len() - stop;
+        let own = ending.bytes().len() * 2;
+        let keep = tail.saturating_sub(own);
+        let mut again = parse_head(&whole[..stop + keep], ending);
+        again.incomplete = false;
+        again.too_large = false;
+        return again;
+    }
+    req
+}
+
+/// Reads the body as framed (length or chunked), keeping at most `MAX_BODY` bytes and
+/// discarding up to `MAX_DISCARD`; returns the kept bytes and the total length read.
+async fn read_body<S: AsyncRead + Unpin>(
+    s: &mut S,
+    rest: &[u8],
+    framing: Framing,
+) -> (Zeroizing<Vec<u8>>, u64) {
     let deadline = tokio::time::Instant::now() + HEAD_TIMEOUT;
     let mut total = rest.len() as u64;
     let mut body: Zeroizing<Vec<u8>> = Zeroizing::new(rest[..rest.len().min(MAX_BODY)].to_vec());
     loop {
-        let done = match req.framing {
+        let done = match framing {
             Framing::Length(n) => total >= n,
             Framing::Chunked => body.ends_with(b"0\r\n\r\n") || body.ends_with(b"0\n\n"),
             Framing::None => true,
@@ -301,9 +327,7 @@ pub async fn read_request<S: AsyncRead + Unpin>(
             _ => break,
         }
     }
-    req.body = body;
-    req.body_len = total;
-    Received::Request(Box::new(req))
+    (body, total)
 }
 
 /// Parses a head (without its final empty line).

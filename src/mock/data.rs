@@ -2,7 +2,7 @@
 //! something (`items` for DAM lists; `@readLink`, `@nextLink`, `@count`, `value` for
 //! Catalog lists); field names inside the objects are invented (assumption).
 
-use super::Paging;
+use super::respond::Paging;
 use serde_json::{Value, json};
 
 fn page(all: Vec<Value>, paging: &Paging, default_top: usize) -> (Vec<Value>, usize, bool) {

@@ -205,7 +205,7 @@ pub fn parse_key_flag(s: &str) -> Result<MockKey, String> {
 mod tests {
     use super::*;
 
-    const CANARY: &str = "SLDOCTORcanary7Qx9+Zk/4mW2=";
+    use sl_doctor_checks::testing_support::TEST_CANARY as CANARY;
 
     #[test]
     fn keys_file_parses_scopes_comments_and_crlf() {

@@ -8,7 +8,7 @@ const GOOD: &str = "GOODkey0aB3+xY/zz9Q1w2E3r4T5y6U7i8O9p0Aa1S=";
 const DAM_ONLY: &str = "DAMonlyKey5Gh7+Jk/Lm9Np1Qr3St5Uv7Wx9Yz1Ab3=";
 const CAT_ONLY: &str = "CATonlyKey2Cd4+Ef/Gh6Ij8Kl0Mn2Op4Qr6St8Uv0=";
 const REVOKED: &str = "REVOKEDkey1Bc3+De/Fg5Hi7Jk9Lm1No3Pq5Rs7Tu9=";
-const CANARY: &str = "SLDOCTORcanary7Qx9+Zk/4mW2=";
+use sl_doctor_checks::testing_support::TEST_CANARY as CANARY;
 const UNKNOWN: &str = "UNKNOWNkey8Zz6+Yy/Xx4Ww2Vv0Uu8Tt6Ss4Rr2Qq0=";
 
 const DAM_PROBE: &str = "/dam/image?$top=1";

@@ -27,14 +27,16 @@ pub fn escape_property(s: &str) -> String {
 }
 
 /// The workflow commands, one per line, with a trailing newline.
-pub fn render(report: &Report, strict: bool) -> String {
+pub fn render(report: &Report) -> String {
     let mut out = String::new();
     for item in &report.checklist {
         for c in &item.checks {
             let (command, label) = match c.status {
                 Status::Fail => ("error", "failed"),
                 Status::Error => ("error", "inconclusive"),
-                Status::Warn if strict => ("error", "warning (--strict)"),
+                Status::Warn if report.counts_as_failure(c.status) => {
+                    ("error", "warning (--strict)")
+                }
                 Status::Warn => ("warning", "warning"),
                 Status::Pass | Status::Skip => continue,
             };
@@ -49,7 +51,7 @@ pub fn render(report: &Report, strict: bool) -> String {
     let s = &report.summary;
     let verdict = format!(
         "verdict: {} · {} failed, {} warnings, {} inconclusive, {} passed, {} skipped · target {}",
-        report.verdict.as_str(),
+        report.effective_verdict.as_str(),
         s.fail,
         s.warn,
         s.error,

@@ -1,72 +1,23 @@
 //! The human report: the checklist, in order, one line per check, findings indented
 //! with their fix, and a one-line verdict.
 //!
-//! Colour is decided by the caller (per stream) and passed in `Style`; this function
+//! Colour is decided by the caller (per stream) and passed in `Style` (its `Term`); this function
 //! only paints when told to, so it stays a pure function of the report.
 
-use colored::{Color, Colorize};
+use crate::term::Term;
+use colored::Color;
 use sl_doctor_checks::model::report::{CheckResult, Report, Severity, SourceKind, Status, Verdict};
 use std::fmt::Write;
 
-/// Presentation choices.
+/// Presentation choices: the shared terminal style plus how much to show.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Style {
-    /// Paint with ANSI colours.
-    pub color: bool,
-    /// Use ASCII symbols.
-    pub ascii: bool,
+    /// Symbols and colour.
+    pub term: Term,
     /// Show details of passing checks.
     pub verbose: bool,
-    /// Only the failures (with `strict`, warnings too) and the verdict line.
+    /// Only the failures (with the report's `strict`, warnings too) and the verdict line.
     pub quiet: bool,
-    /// Warnings count as failures (for `quiet`).
-    pub strict: bool,
-}
-
-impl Style {
-    fn paint(&self, s: &str, c: Color) -> String {
-        if self.color {
-            s.color(c).to_string()
-        } else {
-            s.to_string()
-        }
-    }
-
-    fn bold(&self, s: &str) -> String {
-        if self.color {
-            s.bold().to_string()
-        } else {
-            s.to_string()
-        }
-    }
-
-    fn dim(&self, s: &str) -> String {
-        if self.color {
-            s.dimmed().to_string()
-        } else {
-            s.to_string()
-        }
-    }
-
-    /// The symbol of a status, painted.
-    pub fn status_symbol(&self, s: Status) -> String {
-        let (uni, ascii, color) = match s {
-            Status::Pass => ("✔", "[ok]", Color::Green),
-            Status::Warn => ("⚠", "[!!]", Color::Yellow),
-            Status::Fail => ("✘", "[XX]", Color::Red),
-            Status::Skip => ("–", "[--]", Color::BrightBlack),
-            Status::Error => ("?", "[??]", Color::Magenta),
-        };
-        self.paint(if self.ascii { ascii } else { uni }, color)
-    }
-
-    fn severity_symbol(&self, s: Severity) -> String {
-        match s {
-            Severity::Fail => self.status_symbol(Status::Fail),
-            Severity::Warn => self.status_symbol(Status::Warn),
-            Severity::Info => self.paint(if self.ascii { "[i]" } else { "•" }, Color::Cyan),
-        }
-    }
 }
 
 pub(crate) fn source_kind(k: SourceKind) -> &'static str {
@@ -83,17 +34,13 @@ pub(crate) fn source_kind(k: SourceKind) -> &'static str {
 /// Renders the whole report (or, with `quiet`, the failures and the verdict line).
 pub fn render(report: &Report, style: &Style) -> String {
     let mut out = String::new();
-    let sep = if style.ascii { " - " } else { " · " };
+    let sep = style.term.sep();
     if style.quiet {
         for item in &report.checklist {
             let shown: Vec<&CheckResult> = item
                 .checks
                 .iter()
-                .filter(|c| match c.status {
-                    Status::Fail | Status::Error => true,
-                    Status::Warn => style.strict,
-                    Status::Pass | Status::Skip => false,
-                })
+                .filter(|c| c.status == Status::Error || report.counts_as_failure(c.status))
                 .collect();
             if shown.is_empty() {
                 continue;
@@ -102,8 +49,8 @@ pub fn render(report: &Report, style: &Style) -> String {
             let _ = writeln!(
                 out,
                 "{} {}",
-                style.status_symbol(item.status),
-                style.bold(item.id.id())
+                style.term.status(item.status),
+                style.term.bold(item.id.id())
             );
             for c in shown {
                 render_check(&mut out, c, width, style);
@@ -115,7 +62,9 @@ pub fn render(report: &Report, style: &Style) -> String {
     let _ = writeln!(
         out,
         "{}{sep}Sales Layer API key doctor",
-        style.bold(&format!("sl-doctor {}", report.tool.version))
+        style
+            .term
+            .bold(&format!("sl-doctor {}", report.tool.version))
     );
     let k = &report.key;
     if k.present {
@@ -131,7 +80,7 @@ pub fn render(report: &Report, style: &Style) -> String {
             let _ = writeln!(out, "        cleaned: {l} characters{sep}{f}");
         }
     } else {
-        let _ = writeln!(out, "key     {}", style.paint("not found", Color::Red));
+        let _ = writeln!(out, "key     {}", style.term.paint("not found", Color::Red));
     }
     let mut target = format!(
         "target  {}{sep}{}",
@@ -152,16 +101,16 @@ pub fn render(report: &Report, style: &Style) -> String {
         let _ = writeln!(
             out,
             "{} {}  {}",
-            style.status_symbol(item.status),
-            style.bold(&format!("{}. {}", n + 1, item.id.id())),
-            style.dim(&item.title)
+            style.term.status(item.status),
+            style.term.bold(&format!("{}. {}", n + 1, item.id.id())),
+            style.term.dim(&item.title)
         );
         if let Some(reason) = &item.reason {
             if item.checks.is_empty() {
                 let _ = writeln!(
                     out,
                     "    {} skipped: {reason}",
-                    style.status_symbol(Status::Skip)
+                    style.term.status(Status::Skip)
                 );
             }
         }
@@ -177,25 +126,31 @@ pub fn render(report: &Report, style: &Style) -> String {
         let _ = writeln!(
             out,
             "  {}",
-            style.dim("`sl-doctor explain <check-id>` explains a check; `sl-doctor support` writes a share-safe bundle and an email for a support ticket.")
+            style.term.dim("`sl-doctor explain <check-id>` explains a check; `sl-doctor support` writes a share-safe bundle and an email for a support ticket.")
         );
     }
     out
 }
 
+/// The status whose symbol stands for a verdict.
+pub(crate) fn verdict_status(v: Verdict) -> Status {
+    match v {
+        Verdict::Pass => Status::Pass,
+        Verdict::Warn => Status::Warn,
+        Verdict::Fail => Status::Fail,
+        Verdict::Inconclusive => Status::Error,
+    }
+}
+
 fn verdict_line(out: &mut String, report: &Report, style: &Style, sep: &str) {
     let s = &report.summary;
-    let (word, status) = match report.verdict {
-        Verdict::Pass => ("pass", Status::Pass),
-        Verdict::Warn => ("pass with warnings", Status::Warn),
-        Verdict::Fail => ("fail", Status::Fail),
-        Verdict::Inconclusive => ("inconclusive", Status::Error),
-    };
+    let word = report.verdict_words();
+    let status = verdict_status(report.effective_verdict);
     let _ = writeln!(
         out,
         "{} {}{sep}{} failed, {} warnings, {} inconclusive, {} passed, {} skipped",
-        style.status_symbol(status),
-        style.bold(&format!("verdict: {word}")),
+        style.term.status(status),
+        style.term.bold(&format!("verdict: {word}")),
         s.fail,
         s.warn,
         s.error,
@@ -208,7 +163,7 @@ fn render_check(out: &mut String, c: &CheckResult, width: usize, style: &Style) 
     let _ = writeln!(
         out,
         "    {} {:<width$}  {}",
-        style.status_symbol(c.status),
+        style.term.status(c.status),
         c.id,
         c.summary,
         width = width
@@ -222,19 +177,23 @@ fn render_check(out: &mut String, c: &CheckResult, width: usize, style: &Style) 
         let _ = writeln!(
             out,
             "        {} {}",
-            style.severity_symbol(f.severity),
+            style.term.severity(f.severity),
             f.message
         );
         if let Some(fix) = &f.fix {
             if f.severity != Severity::Info {
-                let _ = writeln!(out, "          {} {fix}", style.paint("fix:", Color::Cyan));
+                let _ = writeln!(
+                    out,
+                    "          {} {fix}",
+                    style.term.paint("fix:", Color::Cyan)
+                );
             }
         }
     }
     if show_details || style.quiet {
         if show_details {
             for d in &c.details {
-                let _ = writeln!(out, "        {}", style.dim(d));
+                let _ = writeln!(out, "        {}", style.term.dim(d));
             }
         }
         let has_fix = c
@@ -242,7 +201,11 @@ fn render_check(out: &mut String, c: &CheckResult, width: usize, style: &Style) 
             .iter()
             .any(|f| f.fix.is_some() && f.severity != Severity::Info);
         if let (false, Some(r)) = (has_fix, &c.remediation) {
-            let _ = writeln!(out, "          {} {r}", style.paint("fix:", Color::Cyan));
+            let _ = writeln!(
+                out,
+                "          {} {r}",
+                style.term.paint("fix:", Color::Cyan)
+            );
         }
     }
 }

@@ -18,7 +18,7 @@ use sl_doctor_checks::model::report::{CheckResult, Report, Severity, Status};
 use std::time::Duration;
 
 /// The JUnit XML document, with a trailing newline.
-pub fn render(report: &Report, strict: bool) -> String {
+pub fn render(report: &Report) -> String {
     let mut junit = quick_junit::Report::new("sl-doctor");
     junit.set_time(Duration::from_millis(report.duration_ms));
     for (n, item) in report.checklist.iter().enumerate() {
@@ -44,10 +44,10 @@ pub fn render(report: &Report, strict: bool) -> String {
             suite.add_test_case(case);
         }
         for c in &item.checks {
-            let mut case = TestCase::new(c.id.as_str(), status_of(c, strict));
+            let mut case = TestCase::new(c.id.as_str(), status_of(c, report));
             case.set_classname(format!("sl-doctor.{}", item.id.id()));
             case.set_time(Duration::from_millis(c.duration_ms));
-            if c.status == Status::Warn && !strict {
+            if c.status == Status::Warn && !report.counts_as_failure(c.status) {
                 case.set_system_out(format!("warning: {}\n{}", c.summary, body(c)));
             }
             suite.add_test_case(case);
@@ -63,10 +63,12 @@ pub fn render(report: &Report, strict: bool) -> String {
     xml
 }
 
-fn status_of(c: &CheckResult, strict: bool) -> TestCaseStatus {
+fn status_of(c: &CheckResult, report: &Report) -> TestCaseStatus {
     let (kind, ty) = match c.status {
         Status::Pass => return TestCaseStatus::success(),
-        Status::Warn if !strict => return TestCaseStatus::success(),
+        Status::Warn if !report.counts_as_failure(c.status) => {
+            return TestCaseStatus::success();
+        }
         Status::Skip => {
             let mut s = TestCaseStatus::skipped();
             s.set_message(c.summary.as_str());

@@ -5,7 +5,8 @@
 //! Text from the report is escaped so that it cannot break the table or inject HTML
 //! (server-provided text such as problem details ends up in summaries).
 
-use sl_doctor_checks::model::report::{CheckResult, Report, Severity, Status, Verdict};
+use super::human::verdict_status;
+use sl_doctor_checks::model::report::{CheckResult, Report, Severity, Status};
 use std::fmt::Write;
 
 fn icon(s: Status) -> &'static str {
@@ -36,15 +37,10 @@ fn esc(s: &str) -> String {
 }
 
 /// The Markdown summary, with a trailing newline.
-pub fn render(report: &Report, strict: bool) -> String {
+pub fn render(report: &Report) -> String {
     let mut out = String::new();
-    let (word, status) = match report.verdict {
-        Verdict::Pass => ("pass", Status::Pass),
-        Verdict::Warn if strict => ("fail (warnings, --strict)", Status::Fail),
-        Verdict::Warn => ("pass with warnings", Status::Warn),
-        Verdict::Fail => ("fail", Status::Fail),
-        Verdict::Inconclusive => ("inconclusive", Status::Error),
-    };
+    let word = report.verdict_words();
+    let status = verdict_status(report.effective_verdict);
     let _ = writeln!(out, "## {} sl-doctor: {word}\n", icon(status));
     let s = &report.summary;
     let _ = writeln!(
@@ -52,26 +48,7 @@ pub fn render(report: &Report, strict: bool) -> String {
         "{} failed · {} warnings · {} inconclusive · {} passed · {} skipped\n",
         s.fail, s.warn, s.error, s.pass, s.skip
     );
-    let k = &report.key;
-    if k.present {
-        let _ = writeln!(
-            out,
-            "- **Key:** `{}` ({}), {} characters, `{}`",
-            esc(&k.source.name),
-            super::human::source_kind(k.source.kind),
-            k.length,
-            k.fingerprint.as_ref().map(|f| f.as_str()).unwrap_or("")
-        );
-    } else {
-        let _ = writeln!(out, "- **Key:** not found");
-    }
-    let _ = writeln!(
-        out,
-        "- **Target:** `{}` ({}){}",
-        esc(&report.target.base_url),
-        report.target.apis.join(", "),
-        if report.offline { ", offline" } else { "" }
-    );
+    write_key_and_target(&mut out, report);
     let _ = writeln!(out, "- **sl-doctor:** {}\n", esc(&report.tool.version));
 
     let _ = writeln!(out, "| | Checklist item | Checks |");
@@ -150,4 +127,28 @@ pub fn render(report: &Report, strict: bool) -> String {
     }
     let _ = writeln!(out, "\n</details>");
     out
+}
+
+/// The key (described, never shown) and the target lines.
+fn write_key_and_target(out: &mut String, report: &Report) {
+    let k = &report.key;
+    if k.present {
+        let _ = writeln!(
+            out,
+            "- **Key:** `{}` ({}), {} characters, `{}`",
+            esc(&k.source.name),
+            super::human::source_kind(k.source.kind),
+            k.length,
+            k.fingerprint.as_ref().map(|f| f.as_str()).unwrap_or("")
+        );
+    } else {
+        let _ = writeln!(out, "- **Key:** not found");
+    }
+    let _ = writeln!(
+        out,
+        "- **Target:** `{}` ({}){}",
+        esc(&report.target.base_url),
+        report.target.apis.join(", "),
+        if report.offline { ", offline" } else { "" }
+    );
 }

@@ -6,18 +6,18 @@ pub mod json;
 pub mod junit;
 pub mod markdown;
 
-use crate::cli::Format;
+use crate::args::Format;
 use sl_doctor_checks::model::report::Report;
 
-/// Renders `report` in `format`. `style` matters for the human format only; `strict`
-/// (warnings count as failures) for human `--quiet`, JUnit, GitHub and Markdown.
+/// Renders `report` in `format`. `style` matters for the human format only; the
+/// `--strict` policy is in the report (`strict`, `effective_verdict`).
 pub fn render(report: &Report, format: Format, style: &human::Style) -> String {
     match format {
         Format::Human => human::render(report, style),
         Format::Json => json::render(report),
-        Format::Junit => junit::render(report, style.strict),
-        Format::Github => github::render(report, style.strict),
-        Format::Markdown => markdown::render(report, style.strict),
+        Format::Junit => junit::render(report),
+        Format::Github => github::render(report),
+        Format::Markdown => markdown::render(report),
     }
 }
 
@@ -26,7 +26,7 @@ pub mod tests_support;
 
 #[cfg(test)]
 mod tests {
-    use super::tests_support::{VERDICTS, report};
+    use super::tests_support::{VERDICTS, report, strict};
     use super::*;
 
     fn style(quiet: bool) -> human::Style {
@@ -66,8 +66,13 @@ mod tests {
         use quick_xml::events::Event;
         for (verdict, name) in VERDICTS {
             let r = report(verdict);
-            for strict in [false, true] {
-                let xml = junit::render(&r, strict);
+            for strict_run in [false, true] {
+                let r = if strict_run {
+                    strict(r.clone())
+                } else {
+                    r.clone()
+                };
+                let xml = junit::render(&r);
                 let mut reader = Reader::from_str(&xml);
                 let (mut suites, mut cases, mut failures, mut errors) = (0, 0, 0, 0);
                 loop {
@@ -94,10 +99,11 @@ mod tests {
                     .checks()
                     .filter(|c| {
                         c.status == sl_doctor_checks::model::report::Status::Fail
-                            || (strict && c.status == sl_doctor_checks::model::report::Status::Warn)
+                            || (strict_run
+                                && c.status == sl_doctor_checks::model::report::Status::Warn)
                     })
                     .count();
-                assert_eq!(failures, want_fail, "{name} strict={strict}");
+                assert_eq!(failures, want_fail, "{name} strict={strict_run}");
                 assert_eq!(errors, r.summary.error, "{name}");
             }
         }
@@ -108,7 +114,7 @@ mod tests {
         assert_eq!(github::escape_data("50%\r\nx: y, z"), "50%25%0D%0Ax: y, z");
         assert_eq!(github::escape_property("a: b, 5%\n"), "a%3A b%2C 5%25%0A");
         for (verdict, name) in VERDICTS {
-            let text = github::render(&report(verdict), false);
+            let text = github::render(&report(verdict));
             for line in text.lines() {
                 assert!(line.starts_with("::"), "{name}: not a command: {line:?}");
                 let (props, msg) = line[2..].split_once("::").expect("two ::");
@@ -117,19 +123,37 @@ mod tests {
                 assert!(!msg.contains('\r'), "{name}");
             }
         }
-        let fail = github::render(
-            &report(sl_doctor_checks::model::report::Verdict::Fail),
-            false,
-        );
+        let fail = github::render(&report(sl_doctor_checks::model::report::Verdict::Fail));
         assert!(fail.contains("::error title=sl-doctor no-quotes%3A quoted-value failed::"));
-        let warn = github::render(
-            &report(sl_doctor_checks::model::report::Verdict::Warn),
-            true,
-        );
+        let warn = github::render(&strict(report(
+            sl_doctor_checks::model::report::Verdict::Warn,
+        )));
         assert!(warn.contains("100%25 of your deployments"), "{warn}");
         assert!(
             warn.starts_with("::error "),
             "--strict makes warnings errors"
         );
+    }
+
+    /// With --strict a run with warnings exits 1; the verdict line used to say "pass
+    /// with warnings" all the same. It now says why it fails, in every format.
+    #[test]
+    fn strict_verdict_says_fail_plainly() {
+        let r = strict(report(sl_doctor_checks::model::report::Verdict::Warn));
+        let human = render(&r, Format::Human, &style(false));
+        assert!(
+            human.contains("verdict: fail (strict: warnings count)"),
+            "{human}"
+        );
+        let md = render(&r, Format::Markdown, &style(false));
+        assert!(
+            md.contains("sl-doctor: fail (strict: warnings count)"),
+            "{md}"
+        );
+        let json: serde_json::Value =
+            serde_json::from_str(&render(&r, Format::Json, &style(false))).unwrap();
+        assert_eq!(json["verdict"], "warn");
+        assert_eq!(json["effective_verdict"], "fail");
+        assert_eq!(json["strict"], true);
     }
 }

@@ -237,6 +237,8 @@ pub fn report(verdict: Verdict) -> Report {
         },
         generated_at: "2026-01-02T03:04:05Z".into(),
         verdict,
+        strict: false,
+        effective_verdict: verdict,
         key: KeyInfo {
             present: true,
             source: SourceRef {
@@ -268,3 +270,10 @@ pub const VERDICTS: [(Verdict, &str); 4] = [
     (Verdict::Fail, "fail"),
     (Verdict::Inconclusive, "inconclusive"),
 ];
+
+/// The same report under `--strict` (as the runner decides it).
+pub fn strict(mut r: Report) -> Report {
+    r.strict = true;
+    r.effective_verdict = r.verdict.with_strict(true);
+    r
+}

@@ -109,6 +109,69 @@ fn blobs(top: &Path) -> Result<Vec<(String, String)>, String> {
     Ok(list)
 }
 
+/// Attributes each blob with hits to the first commit that holds it, marks whether the
+/// blob is still in HEAD, and sorts the hits by date.
+fn attribute(top: &Path, found: Vec<(String, Vec<Hit>)>, res: &mut HistoryResult) {
+    if found.is_empty() {
+        return;
+    }
+    let head: HashSet<String> = git_out(top, &["ls-tree", "-r", "HEAD"])
+        .map(|o| {
+            String::from_utf8_lossy(&o)
+                .lines()
+                .filter_map(|l| l.split_whitespace().nth(2).map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    for (id, hits) in found {
+        let (commit, date) = first_commit(top, &id);
+        if commit == "unknown" {
+            res.notes.push(Note {
+                path: hits.first().map(|h| h.path.clone()),
+                message: "found in a blob whose commit could not be determined (stash or notes?)"
+                    .into(),
+            });
+        }
+        for hit in hits {
+            res.hits.push(HistoryHit {
+                commit: commit.clone(),
+                commit_date: date.clone(),
+                in_head: head.contains(&id),
+                hit,
+            });
+        }
+    }
+    res.hits.sort_by(|a, b| {
+        (&a.commit_date, &a.hit.path, a.hit.line, a.hit.column).cmp(&(
+            &b.commit_date,
+            &b.hit.path,
+            b.hit.line,
+            b.hit.column,
+        ))
+    });
+}
+
+/// The first commit (hash and date) that holds the blob `id`, or `unknown`.
+fn first_commit(top: &Path, id: &str) -> (String, String) {
+    let log = git_out(
+        top,
+        &[
+            "log",
+            "--all",
+            "--reverse",
+            "--format=%H %cI",
+            &format!("--find-object={id}"),
+        ],
+    )
+    .unwrap_or_default();
+    let log = String::from_utf8_lossy(&log);
+    log.lines()
+        .next()
+        .and_then(|l| l.split_once(' '))
+        .map(|(c, d)| (c.to_string(), d.to_string()))
+        .unwrap_or_else(|| ("unknown".into(), String::new()))
+}
+
 /// Searches the history of the repository holding `dir`.
 pub fn search_history(
     dir: &Path,
@@ -183,59 +246,6 @@ pub fn search_history(
     let _ = writer.join();
     let _ = child.wait();
 
-    if found.is_empty() {
-        return Ok(res);
-    }
-    let head: HashSet<String> = git_out(&top, &["ls-tree", "-r", "HEAD"])
-        .map(|o| {
-            String::from_utf8_lossy(&o)
-                .lines()
-                .filter_map(|l| l.split_whitespace().nth(2).map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default();
-    for (id, hits) in found {
-        let log = git_out(
-            &top,
-            &[
-                "log",
-                "--all",
-                "--reverse",
-                "--format=%H %cI",
-                &format!("--find-object={id}"),
-            ],
-        )
-        .unwrap_or_default();
-        let log = String::from_utf8_lossy(&log);
-        let (commit, date) = log
-            .lines()
-            .next()
-            .and_then(|l| l.split_once(' '))
-            .map(|(c, d)| (c.to_string(), d.to_string()))
-            .unwrap_or_else(|| ("unknown".into(), String::new()));
-        if commit == "unknown" {
-            res.notes.push(Note {
-                path: hits.first().map(|h| h.path.clone()),
-                message: "found in a blob whose commit could not be determined (stash or notes?)"
-                    .into(),
-            });
-        }
-        for hit in hits {
-            res.hits.push(HistoryHit {
-                commit: commit.clone(),
-                commit_date: date.clone(),
-                in_head: head.contains(&id),
-                hit,
-            });
-        }
-    }
-    res.hits.sort_by(|a, b| {
-        (&a.commit_date, &a.hit.path, a.hit.line, a.hit.column).cmp(&(
-            &b.commit_date,
-            &b.hit.path,
-            b.hit.line,
-            b.hit.column,
-        ))
-    });
+    attribute(&top, found, &mut res);
     Ok(res)
 }

@@ -9,6 +9,7 @@
 //! piece with any pattern is masked too.
 
 use super::patterns::{Encoding, Patterns};
+use sl_doctor_checks::model::leak::REDACTED;
 
 /// Characters of context kept on each side of the masked span.
 pub const CONTEXT_CHARS: usize = 40;
@@ -61,7 +62,7 @@ pub fn guard(text: &str, patterns: &Patterns) -> String {
                 j += 1;
             }
             if patterns.has_key_material(&bytes[i..j]) {
-                out.push_str("[redacted]");
+                out.push_str(REDACTED);
             } else {
                 out.push_str(&text[i..j]);
             }
@@ -135,7 +136,8 @@ mod tests {
     use super::*;
     use base64::Engine;
 
-    const KEY: &[u8] = b"SLDOCTORcanary7Qx9+Zk/4mW2=";
+    use sl_doctor_checks::testing_support::TEST_CANARY;
+    const KEY: &[u8] = TEST_CANARY.as_bytes();
     const TOKEN: &str = "[sl-key sha256:b45407a7e392]";
 
     fn mask(line: &[u8]) -> String {
@@ -166,7 +168,7 @@ mod tests {
 
     #[test]
     fn plain_key_in_code() {
-        let got = mask(b"  const apiKey = \"SLDOCTORcanary7Qx9+Zk/4mW2=\"; // prod\n");
+        let got = mask(format!("  const apiKey = \"{}\"; // prod\n", TEST_CANARY).as_bytes());
         assert_eq!(got, format!("const apiKey = \"{TOKEN}\"; // prod"));
     }
 
@@ -174,14 +176,14 @@ mod tests {
     fn base64_edges_and_truncated_copies_are_masked() {
         let b = base64::engine::general_purpose::STANDARD;
         for pre in ["", "u:", "xy:", "Basic "] {
-            let enc = b.encode(format!("{pre}SLDOCTORcanary7Qx9+Zk/4mW2=\n"));
+            let enc = b.encode(format!("{pre}{TEST_CANARY}\n"));
             let line = format!("Authorization: Basic {enc} end");
             let got = mask(line.as_bytes());
             no_piece(&got, enc.as_bytes());
             no_piece(&got, KEY);
             assert!(got.contains(TOKEN) && got.ends_with(" end"), "{got}");
         }
-        let got = mask(b"old=SLDOCTORcanary7Q new=SLDOCTORcanary7Qx9+Zk/4mW2=");
+        let got = mask(format!("old={} new={TEST_CANARY}", &TEST_CANARY[..16]).as_bytes());
         // `=` belongs to words (base64 padding), so `old=` goes with the truncated copy.
         assert_eq!(got, format!("[redacted] new={TOKEN}"));
     }
@@ -189,7 +191,7 @@ mod tests {
     #[test]
     fn long_lines_are_cut_and_controls_hidden() {
         let mut line = vec![b'a'; 500];
-        line.extend_from_slice(b" k=\tSLDOCTORcanary7Qx9+Zk/4mW2= ");
+        line.extend_from_slice(format!(" k=\t{TEST_CANARY} ").as_bytes());
         line.extend(vec![b'b'; 500]);
         let got = mask(&line);
         assert!(got.starts_with('…') && got.ends_with('…'), "{got}");

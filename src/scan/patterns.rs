@@ -13,7 +13,7 @@
 use aho_corasick::{AhoCorasick, MatchKind};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE};
-use std::collections::HashSet;
+use sl_doctor_checks::model::leak::Secrets;
 use zeroize::Zeroizing;
 
 /// Shortest key we search for: shorter values match by chance.
@@ -81,8 +81,9 @@ pub struct Patterns {
     pub ac: AhoCorasick,
     /// Longest pattern: the overlap kept between chunks.
     pub max_len: usize,
-    /// Every `GRAM`-byte piece of every pattern, to mask key material near a match.
-    grams: HashSet<[u8; GRAM]>,
+    /// Every `GRAM`-character piece of every pattern (the shared secret policy with
+    /// shorter pieces), to mask key material near a match.
+    material: Secrets,
     /// Encodings dropped because their pattern would be too short.
     pub dropped: Vec<Encoding>,
 }
@@ -192,17 +193,15 @@ impl Patterns {
             .build(list.iter().map(|p| p.bytes.as_slice()))
             .expect("a handful of short literal patterns always builds");
         let max_len = list.iter().map(|p| p.bytes.len()).max().unwrap_or(0);
-        let mut grams = HashSet::new();
+        let mut material = Secrets::empty(GRAM);
         for p in &list {
-            for w in p.bytes.windows(GRAM) {
-                grams.insert(<[u8; GRAM]>::try_from(w).expect("window size"));
-            }
+            material.add_form(&p.bytes);
         }
         Ok(Patterns {
             list,
             ac,
             max_len,
-            grams,
+            material,
             dropped,
         })
     }
@@ -215,12 +214,9 @@ impl Patterns {
         e
     }
 
-    /// Whether `text` contains any `GRAM`-byte piece of any pattern.
+    /// Whether `text` contains any `GRAM`-character piece of any pattern.
     pub fn has_key_material(&self, text: &[u8]) -> bool {
-        text.windows(GRAM).any(|w| {
-            self.grams
-                .contains(&<[u8; GRAM]>::try_from(w).expect("window size"))
-        })
+        self.material.leaks_bytes(text)
     }
 }
 
@@ -228,7 +224,7 @@ impl Patterns {
 mod tests {
     use super::*;
 
-    const KEY: &[u8] = b"SLDOCTORcanary7Qx9+Zk/4mW2=";
+    const KEY: &[u8] = sl_doctor_checks::testing_support::TEST_CANARY.as_bytes();
 
     fn find(p: &Patterns, hay: &[u8]) -> Vec<Encoding> {
         p.ac.find_iter(hay)

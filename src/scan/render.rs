@@ -6,9 +6,11 @@
 use super::places::Place;
 use super::search::{Hit, Note};
 use super::{ScanReport, patterns::Encoding};
-use colored::Colorize;
+use crate::term::Term;
+use colored::Color;
 use serde::Serialize;
 use serde_json::json;
+use sl_doctor_checks::model::report::Status;
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
@@ -68,36 +70,33 @@ fn encodings_text(e: &[Encoding]) -> String {
 }
 
 /// The human report.
-pub fn human(r: &ScanReport, color: bool) -> String {
-    let red = |s: &str| {
-        if color {
-            s.red().bold().to_string()
-        } else {
-            s.to_string()
-        }
-    };
-    let green = |s: &str| {
-        if color {
-            s.green().bold().to_string()
-        } else {
-            s.to_string()
-        }
-    };
-    let dim = |s: &str| {
-        if color {
-            s.dimmed().to_string()
-        } else {
-            s.to_string()
-        }
-    };
-    let cyan = |s: &str| {
-        if color {
-            s.cyan().to_string()
-        } else {
-            s.to_string()
-        }
-    };
+pub fn human(r: &ScanReport, term: &Term) -> String {
     let mut out = String::new();
+    write_header(&mut out, r, term);
+    out.push('\n');
+    if r.found() {
+        write_tree_hits(&mut out, r, term);
+        write_history_hits(&mut out, r, term);
+        write_what_to_do(&mut out, r, term);
+    } else {
+        let _ = writeln!(
+            out,
+            "{} The key was not found{}",
+            term.status(Status::Pass),
+            if r.history.is_some() {
+                " in the files or in the git history"
+            } else {
+                " (add --history to search the git history too)"
+            }
+        );
+    }
+    write_notes(&mut out, r);
+    out
+}
+
+/// What was searched, where, with which encodings, and what was skipped.
+fn write_header(out: &mut String, r: &ScanReport, term: &Term) {
+    let dim = |s: &str| term.dim(s);
     let _ = writeln!(
         out,
         "sl-doctor scan · key {} ({}) · {} characters · {}",
@@ -149,79 +148,87 @@ pub fn human(r: &ScanReport, color: bool) -> String {
             h.repository
         );
     }
-    out.push('\n');
+}
 
-    if !r.found() {
+/// The hits in the files.
+fn write_tree_hits(out: &mut String, r: &ScanReport, term: &Term) {
+    let dim = |s: &str| term.dim(s);
+    let files: BTreeSet<&str> = r.tree.hits.iter().map(|h| h.path.as_str()).collect();
+    if !r.tree.hits.is_empty() {
         let _ = writeln!(
             out,
-            "{} The key was not found{}",
-            green("✔"),
-            if r.history.is_some() {
-                " in the files or in the git history"
-            } else {
-                " (add --history to search the git history too)"
-            }
+            "{} The key was found {} time{} in {} file{}",
+            term.status(Status::Fail),
+            r.tree.hits.len(),
+            if r.tree.hits.len() == 1 { "" } else { "s" },
+            files.len(),
+            if files.len() == 1 { "" } else { "s" }
         );
-    } else {
-        let files: BTreeSet<&str> = r.tree.hits.iter().map(|h| h.path.as_str()).collect();
-        if !r.tree.hits.is_empty() {
-            let _ = writeln!(
-                out,
-                "{} The key was found {} time{} in {} file{}",
-                red("✘"),
-                r.tree.hits.len(),
-                if r.tree.hits.len() == 1 { "" } else { "s" },
-                files.len(),
-                if files.len() == 1 { "" } else { "s" }
-            );
-            out.push('\n');
-            for h in &r.tree.hits {
-                write_hit(&mut out, h, &dim);
-            }
-        }
-        if let Some(hist) = r.history.as_ref().filter(|h| !h.hits.is_empty()) {
-            if !r.tree.hits.is_empty() {
-                out.push('\n');
-            }
-            let first = &hist.hits[0];
-            let _ = writeln!(
-                out,
-                "{} The key is in the git history: first committed in {} ({}) in {}",
-                red("✘"),
-                short(&first.commit),
-                first.commit_date,
-                first.hit.path
-            );
-            out.push('\n');
-            for h in &hist.hits {
-                let _ = writeln!(
-                    out,
-                    "  {} {}  {}:{}:{}  {} · {}{}",
-                    short(&h.commit),
-                    h.commit_date.get(..10).unwrap_or(&h.commit_date),
-                    h.hit.path,
-                    h.hit.line,
-                    h.hit.column,
-                    h.hit.place.label(),
-                    h.hit.encoding.label(),
-                    if h.in_head {
-                        ""
-                    } else {
-                        " · no longer in HEAD"
-                    }
-                );
-                let _ = writeln!(out, "      {}", dim(&h.hit.excerpt));
-            }
-        }
         out.push('\n');
-        let _ = writeln!(out, "What to do:");
-        for p in places_found(r) {
-            let _ = writeln!(out, "  • {}: {}", cyan(p.label()), p.advice());
-        }
-        for (i, step) in remediation(r).iter().enumerate() {
-            let _ = writeln!(out, "  {}. {step}", i + 1);
+        for h in &r.tree.hits {
+            write_hit(out, h, &dim);
         }
     }
+}
+
+/// The hits in the git history, first commit first.
+fn write_history_hits(out: &mut String, r: &ScanReport, term: &Term) {
+    let dim = |s: &str| term.dim(s);
+    if let Some(hist) = r.history.as_ref().filter(|h| !h.hits.is_empty()) {
+        if !r.tree.hits.is_empty() {
+            out.push('\n');
+        }
+        let first = &hist.hits[0];
+        let _ = writeln!(
+            out,
+            "{} The key is in the git history: first committed in {} ({}) in {}",
+            term.status(Status::Fail),
+            short(&first.commit),
+            first.commit_date,
+            first.hit.path
+        );
+        out.push('\n');
+        for h in &hist.hits {
+            let _ = writeln!(
+                out,
+                "  {} {}  {}:{}:{}  {} · {}{}",
+                short(&h.commit),
+                h.commit_date.get(..10).unwrap_or(&h.commit_date),
+                h.hit.path,
+                h.hit.line,
+                h.hit.column,
+                h.hit.place.label(),
+                h.hit.encoding.label(),
+                if h.in_head {
+                    ""
+                } else {
+                    " · no longer in HEAD"
+                }
+            );
+            let _ = writeln!(out, "      {}", dim(&h.hit.excerpt));
+        }
+    }
+}
+
+/// Advice per place found, then the numbered remediation.
+fn write_what_to_do(out: &mut String, r: &ScanReport, term: &Term) {
+    out.push('\n');
+    let _ = writeln!(out, "What to do:");
+    for p in places_found(r) {
+        let _ = writeln!(
+            out,
+            "  • {}: {}",
+            term.paint(p.label(), Color::Cyan),
+            p.advice()
+        );
+    }
+    for (i, step) in remediation(r).iter().enumerate() {
+        let _ = writeln!(out, "  {}. {step}", i + 1);
+    }
+}
+
+/// Notes of the run, the file search and the history search.
+fn write_notes(out: &mut String, r: &ScanReport) {
     let notes: Vec<&Note> = r
         .notes
         .iter()
@@ -242,7 +249,6 @@ pub fn human(r: &ScanReport, color: bool) -> String {
             }
         }
     }
-    out
 }
 
 fn write_hit(out: &mut String, h: &Hit, dim: &dyn Fn(&str) -> String) {
@@ -262,16 +268,9 @@ fn short(commit: &str) -> &str {
     commit.get(..12).unwrap_or(commit)
 }
 
+/// Where the key came from, in the words of the check report.
 fn source_kind(r: &ScanReport) -> &'static str {
-    use sl_doctor_checks::model::report::SourceKind;
-    match r.key.source.kind {
-        SourceKind::Env => "environment",
-        SourceKind::File => "file",
-        SourceKind::Stdin => "stdin",
-        SourceKind::Dotenv => ".env",
-        SourceKind::Flag => "command line",
-        SourceKind::None => "none",
-    }
+    crate::render::human::source_kind(r.key.source.kind)
 }
 
 #[derive(Serialize)]
@@ -428,11 +427,9 @@ fn sarif_result(
     })
 }
 
-/// SARIF 2.1.0.
-pub fn sarif(r: &ScanReport) -> String {
-    let fp = r.key.fingerprint.as_str();
-    let steps = remediation(r).join(" ");
-    let rules = json!([
+/// The two SARIF rules: the key in a file, the key in the git history.
+fn sarif_rules(r: &ScanReport, steps: &str) -> serde_json::Value {
+    json!([
         {
             "id": RULE_FILE,
             "name": "SalesLayerKeyInFile",
@@ -451,7 +448,14 @@ pub fn sarif(r: &ScanReport) -> String {
             "defaultConfiguration": { "level": "error" },
             "properties": { "tags": ["security", "secret"], "security-severity": "9.0", "precision": "very-high" },
         },
-    ]);
+    ])
+}
+
+/// SARIF 2.1.0.
+pub fn sarif(r: &ScanReport) -> String {
+    let fp = r.key.fingerprint.as_str();
+    let steps = remediation(r).join(" ");
+    let rules = sarif_rules(r, &steps);
     let mut results: Vec<serde_json::Value> = r
         .tree
         .hits

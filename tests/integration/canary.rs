@@ -10,12 +10,12 @@ fn variants() -> Vec<String> {
         format!("{CANARY}\n"),
         format!(" {CANARY}\r\n"),
         format!("\"{CANARY}\""),
-        "SLDOCTOR\u{200b}canary7Qx9+Zk/4mW2=".to_string(),
+        CANARY.replacen("SLDOCTOR", "SLDOCTOR\u{200b}", 1),
         format!("X-API-KEY: {CANARY}"),
         format!("Bearer {CANARY}"),
         format!("\u{201c}{CANARY}\u{201d}"),
-        "SLDOCTORcаnary7Qx9+Zk/4mW2=".to_string(), // Cyrillic а
-        "ＳＬＤＯＣＴＯＲcanary7Qx9+Zk/4mW2=".to_string(),
+        CANARY.replacen("canary", "cаnary", 1), // Cyrillic а
+        CANARY.replacen("SLDOCTOR", "ＳＬＤＯＣＴＯＲ", 1),
     ]
 }
 

@@ -175,7 +175,10 @@ fn curl_sends_every_classic_mistake_and_capture_names_each() {
         (vec![format!("X-API-KEY: \"{k}\""), dam.clone()], "400"),
         (
             vec![
-                format!("X-API-KEY: SLDOCTOR\u{200B}canary7Qx9+Zk/4mW2="),
+                format!(
+                    "X-API-KEY: {}",
+                    k.replacen("SLDOCTOR", "SLDOCTOR\u{200B}", 1)
+                ),
                 dam.clone(),
             ],
             "400",

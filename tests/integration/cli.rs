@@ -75,6 +75,12 @@ fn exit_codes_for_each_class() {
     cmd.file(".env", "SALESLAYER_API_KEY=aB3+xY/9zQ==\n");
     let (r, _d) = cmd.args(["--offline", "--strict"]).run();
     assert_eq!(r.code, 1);
+    // It exits 1, so the verdict line says fail (it used to say "pass with warnings").
+    assert!(
+        r.stdout.contains("verdict: fail (strict: warnings count)"),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]

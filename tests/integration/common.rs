@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 /// The canary key used by the leak tests. Never a real key.
-pub const CANARY: &str = "SLDOCTORcanary7Qx9+Zk/4mW2=";
+pub use sl_doctor_checks::testing_support::TEST_CANARY as CANARY;
 
 /// A finished run.
 pub struct Run {

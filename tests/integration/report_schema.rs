@@ -50,7 +50,7 @@ fn real_reports_validate_against_the_schema() {
             .map(|e| e.to_string())
             .collect();
         assert!(errors.is_empty(), "{env:?}: {errors:#?}");
-        // DESIGN.md's required fields.
+        // The fields every report must carry (the README lists them).
         for field in [
             "schema_version",
             "tool",

@@ -73,6 +73,8 @@ fn report(rows: &[Row], offline: bool) -> Report {
         },
         generated_at: String::new(),
         verdict,
+        strict: false,
+        effective_verdict: verdict,
         key: KeyInfo {
             present: true,
             source: SourceRef {

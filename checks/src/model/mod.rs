@@ -1,9 +1,11 @@
 //! The data model every check and renderer shares: the `Check` trait, the `Context` a
-//! check reads, the report it feeds and the secret key type.
+//! check reads, the report it feeds, the secret key type and the one
+//! secret policy (`leak`: what counts as a leak of the key, how text is redacted).
 
 pub mod check;
 pub mod codes;
 pub mod context;
 pub mod evidence;
+pub mod leak;
 pub mod report;
 pub mod secret;

@@ -260,6 +260,14 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// The verdict under the `--strict` policy: warnings count as failures.
+    pub fn with_strict(self, strict: bool) -> Verdict {
+        match self {
+            Verdict::Warn if strict => Verdict::Fail,
+            v => v,
+        }
+    }
+
     /// Lowercase name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -378,8 +386,15 @@ pub struct Report {
     pub tool: Tool,
     /// When the report was generated (RFC 3339).
     pub generated_at: String,
-    /// Overall verdict.
+    /// Overall verdict of the checks, whatever the policy: `warn` stays `warn` with
+    /// `--strict`.
     pub verdict: Verdict,
+    /// Whether `--strict` was given: warnings count as failures. Added in 0.1 (additive).
+    pub strict: bool,
+    /// The verdict after the policy, decided once when the report is built: `verdict`,
+    /// except that with `strict` a `warn` becomes `fail`. The exit code follows it.
+    /// Added in 0.1 (additive).
+    pub effective_verdict: Verdict,
     /// The key, described without showing it.
     pub key: KeyInfo,
     /// What was diagnosed.
@@ -395,6 +410,28 @@ pub struct Report {
 }
 
 impl Report {
+    /// Whether a check with this status counts as a failure under the report's policy
+    /// (with `strict`, warnings do).
+    pub fn counts_as_failure(&self, status: Status) -> bool {
+        match status {
+            Status::Fail => true,
+            Status::Warn => self.strict,
+            Status::Pass | Status::Skip | Status::Error => false,
+        }
+    }
+
+    /// The verdict as words: `pass`, `pass with warnings`, `fail`, `inconclusive`, and
+    /// `fail (strict: warnings count)` when only the policy made it a failure.
+    pub fn verdict_words(&self) -> &'static str {
+        match (self.verdict, self.effective_verdict) {
+            (Verdict::Warn, Verdict::Fail) => "fail (strict: warnings count)",
+            (_, Verdict::Pass) => "pass",
+            (_, Verdict::Warn) => "pass with warnings",
+            (_, Verdict::Fail) => "fail",
+            (_, Verdict::Inconclusive) => "inconclusive",
+        }
+    }
+
     /// Every check result, in checklist order.
     pub fn checks(&self) -> impl Iterator<Item = &CheckResult> {
         self.checklist.iter().flat_map(|i| i.checks.iter())

@@ -104,7 +104,7 @@ mod tests {
 
     #[test]
     fn debug_is_redacted() {
-        let k = SecretKey::from_string("SLDOCTORcanary7Qx9+Zk/4mW2=".into());
+        let k = SecretKey::from_string(crate::testing_support::TEST_CANARY.into());
         let shown = format!("{k:?} {:#?}", k);
         assert!(!shown.contains("canary"));
         assert!(shown.contains("REDACTED"));

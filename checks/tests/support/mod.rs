@@ -14,7 +14,7 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 
 /// The canary key used by every test. Never a real key.
-pub const CANARY: &str = "SLDOCTORcanary7Qx9+Zk/4mW2=";
+pub use sl_doctor_checks::testing_support::TEST_CANARY as CANARY;
 
 /// One request as the server saw it.
 #[derive(Debug, Clone)]

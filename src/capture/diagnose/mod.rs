@@ -8,12 +8,18 @@
 //! `Context` whose key is the received value. The request target goes through the
 //! doctor's URL analysis (`url-path`, `url-format`, `key-in-url`).
 
+mod compare;
+
 use super::parse::{LineEnding, RawHeader, RawRequest};
+use compare::compare;
 use sl_doctor_checks::analysis::urls;
-use sl_doctor_checks::analysis::value::{analyze, char_name, codepoint, describe_char};
+use sl_doctor_checks::analysis::value::{analyze, char_name, codepoint, describe, describe_char};
 use sl_doctor_checks::checklist::base_url::{url_format, url_path, with_url_to_use};
 use sl_doctor_checks::checklist::security::key_in_url;
 use sl_doctor_checks::model::context::{Candidate, Context};
+/// Secrets that must never appear in any output: the configured key and every value
+/// received in a key-like header.
+pub use sl_doctor_checks::model::leak::Secrets;
 use sl_doctor_checks::model::report::{Finding, Severity, SourceKind, SourceRef};
 use sl_doctor_checks::model::secret::{Fingerprint, SecretKey};
 use sl_doctor_checks::{Check, DEFAULT_BASE_URL};
@@ -24,38 +30,6 @@ pub struct Configured {
     pub name: String,
     /// The value.
     pub key: SecretKey,
-}
-
-/// Secrets that must never appear in any output: the configured key and every value
-/// received in a key-like header.
-#[derive(Default)]
-pub struct Secrets(Vec<SecretKey>);
-
-impl Secrets {
-    /// Adds a secret (values shorter than 8 bytes cannot leak an 8-character piece).
-    pub fn add(&mut self, k: &SecretKey) {
-        if k.byte_len() >= 8 {
-            self.0.push(k.clone());
-        }
-    }
-
-    /// `text` when it holds no 8-byte piece of any secret, else `[redacted]`.
-    pub fn guard(&self, text: &str) -> String {
-        if self.leaks(text) {
-            urls::REDACTED.to_string()
-        } else {
-            text.to_string()
-        }
-    }
-
-    /// Whether `text` holds an 8-byte piece of a secret.
-    pub fn leaks(&self, text: &str) -> bool {
-        let hay = text.as_bytes();
-        self.0.iter().any(|k| {
-            let b = k.expose_bytes();
-            b.windows(8).any(|w| hay.windows(8).any(|h| h == w))
-        })
-    }
 }
 
 /// What the diagnosis found out about the key headers (for the report).
@@ -209,8 +183,12 @@ async fn value_findings(value: &[u8], label: &str) -> Vec<Finding> {
                 f.severity = Severity::Warn;
                 f.message.push_str(OWS_NOTE);
             }
-            if id == "header-value" {
-                f.message = f.message.replace("would be sent", "were sent");
+            if id == "header-value" && f.code == "non-ascii" {
+                // The check words it for a request not sent yet; this one was sent.
+                match cx.key.key().and_then(non_ascii_sent) {
+                    Some(own) => f = own,
+                    None => continue,
+                }
             }
             if label != "X-API-KEY" {
                 f.message = format!("{label}: {}", f.message);
@@ -242,110 +220,27 @@ async fn value_findings(value: &[u8], label: &str) -> Vec<Finding> {
     out
 }
 
-fn fp(v: &[u8]) -> Fingerprint {
-    Fingerprint::of(v)
+/// Non-ASCII characters of a value that was sent, in capture's own words, from the
+/// value analysis (the same facts `header-value` reports for a request not sent yet).
+fn non_ascii_sent(key: &SecretKey) -> Option<Finding> {
+    let non_ascii = analyze(key).non_ascii();
+    let first = non_ascii.first()?;
+    Some(
+        Finding::warn(
+            "non-ascii",
+            format!(
+                "{} non-ASCII character(s), the first {}, were sent as raw UTF-8 bytes; servers may reject or mangle them",
+                non_ascii.len(),
+                describe(first)
+            ),
+        )
+        .at(first.clone())
+        .with_fix("A Sales Layer API key is plain ASCII: copy it again from the original source (see hidden-characters and lookalike-characters for each character)."),
+    )
 }
 
-/// Compares the first received value with the configured key.
-fn compare(sent: &[u8], conf: &Configured) -> Finding {
-    let want = conf.key.expose_bytes();
-    let name = &conf.name;
-    if sent == want {
-        return Finding::info(
-            "same-key-as-configured",
-            format!(
-                "Your application sends exactly the key of {name} ({})",
-                fp(want)
-            ),
-        );
-    }
-    let describe_extra = |extra: &[u8]| -> Option<String> {
-        let s = std::str::from_utf8(extra).ok()?;
-        let cs: Vec<char> = s.chars().collect();
-        let harmless = cs.len() <= 4
-            && cs.iter().all(|c| {
-                c.is_whitespace()
-                    || c.is_control()
-                    || sl_doctor_checks::analysis::value::is_quote(*c)
-                    || sl_doctor_checks::analysis::value::hidden_kind(*c).is_some()
-            });
-        harmless.then(|| {
-            cs.iter()
-                .map(|c| format!("{} {}", codepoint(*c), char_name(*c)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        })
-    };
-    let fix = format!(
-        "Make the application send {name} exactly: trim the value where it is read, and check the variable or file it comes from (see the findings above)."
-    );
-    if !want.is_empty() && sent.starts_with(want) {
-        let extra = &sent[want.len()..];
-        let what = describe_extra(extra)
-            .map(|d| format!("plus {d} at the end"))
-            .unwrap_or_else(|| format!("plus {} byte(s) at the end", extra.len()));
-        return Finding::fail(
-            "configured-key-plus-extra",
-            format!(
-                "Your application sends the key of {name} ({}), {what}",
-                fp(want)
-            ),
-        )
-        .with_fix(fix);
-    }
-    if !want.is_empty() && sent.ends_with(want) {
-        let extra = &sent[..sent.len() - want.len()];
-        let what = describe_extra(extra)
-            .map(|d| format!("with {d} in front"))
-            .unwrap_or_else(|| format!("with {} byte(s) in front", extra.len()));
-        return Finding::fail(
-            "configured-key-plus-extra",
-            format!(
-                "Your application sends the key of {name} ({}), {what}",
-                fp(want)
-            ),
-        )
-        .with_fix(fix);
-    }
-    let sent_key = SecretKey::from_bytes(sent.to_vec());
-    let sent_clean = analyze(&sent_key).cleaned();
-    let want_clean = analyze(&conf.key).cleaned();
-    let sent_c = sent_clean.as_ref().map_or(sent, |k| k.expose_bytes());
-    let want_c = want_clean.as_ref().map_or(want, |k| k.expose_bytes());
-    if sent_c == want_c {
-        if want_clean.is_some() && sent == want_c {
-            return Finding::warn(
-                "sends-cleaned-configured-key",
-                format!(
-                    "Your application sends the cleaned form of {name}: {name} itself ({}) has extra characters that the application (or its HTTP library) removed; other tools reading {name} may not remove them",
-                    fp(want)
-                ),
-            )
-            .with_fix(format!("Fix the value of {name} itself (run `sl-doctor` on it)."));
-        }
-        return Finding::fail(
-            "configured-key-with-defects",
-            format!(
-                "Your application sends the key of {name} ({}) with different surrounding or hidden characters (received {}; see the findings above)",
-                fp(want),
-                fp(sent)
-            ),
-        )
-        .with_fix(fix);
-    }
-    Finding::fail(
-        "different-key-than-configured",
-        format!(
-            "Your application sends a different key than {name}: received {} ({} bytes), {name} is {} ({} bytes)",
-            fp(sent),
-            sent.len(),
-            fp(want),
-            want.len()
-        ),
-    )
-    .with_fix(format!(
-        "The application reads its key from somewhere else (another variable, a config file, a secret store, a stale deployment): make it read {name}, or compare both with the key you were given."
-    ))
+fn fp(v: &[u8]) -> Fingerprint {
+    Fingerprint::of(v)
 }
 
 fn header_name_findings(
@@ -554,9 +449,56 @@ pub async fn diagnose(
     conf: Option<&Configured>,
     secrets: &mut Secrets,
 ) -> Diagnosis {
-    let mut findings = Vec::new();
+    let mut findings = protocol_findings(req);
 
-    // Protocol.
+    // Key headers and their values.
+    let key_headers: Vec<&RawHeader> = req.all(KEY_HEADER).collect();
+    add_secrets(req, &key_headers, secrets);
+    let has_key = !key_headers.is_empty();
+    if !has_key {
+        findings.push(
+            Finding::fail(
+                "missing-key-header",
+                "No X-API-KEY header arrived: the API answers 401 (a valid API key is required)",
+            )
+            .with_fix("Set the header on every request, e.g. curl -H \"X-API-KEY: $SALESLAYER_API_KEY\"; with an HTTP library set it where the request is built (a default-headers setting can be dropped by a redirect, a retry or a second client), in Postman check the collection's Authorization (type API Key, key X-API-KEY, add to Header) and that an environment is selected."),
+        );
+    }
+    findings.extend(header_name_findings(req, conf, has_key));
+    findings.extend(duplicate_finding(&key_headers));
+    findings.extend(key_value_findings(&key_headers).await);
+    if let (Some(c), Some(first)) = (conf, key_headers.first()) {
+        findings.push(compare(&first.value, c));
+    }
+
+    // Where the request went, and credentials in the URL or body.
+    let needle = conf.map(|c| c.key.clone()).or_else(|| {
+        key_headers
+            .first()
+            .map(|h| SecretKey::from_bytes(trim_ows(&h.value).to_vec()))
+    });
+    let (pf, api, path) = path_findings(req, needle.as_ref());
+    findings.extend(pf);
+    let mut body_secrets: Vec<&[u8]> = key_headers.iter().map(|h| trim_ows(&h.value)).collect();
+    if let Some(c) = conf {
+        body_secrets.push(c.key.expose_bytes());
+    }
+    findings.extend(body_findings(req, &body_secrets, has_key));
+
+    let key_header = key_header_info(&key_headers, conf);
+    let path = secrets.guarded(&path);
+    withhold_leaks(&mut findings, secrets);
+    Diagnosis {
+        findings,
+        key_header,
+        api,
+        path,
+    }
+}
+
+/// Findings about the request as HTTP: size, completeness, request line, line endings.
+fn protocol_findings(req: &RawRequest) -> Vec<Finding> {
+    let mut findings = Vec::new();
     if req.too_large {
         findings.push(Finding::fail(
             "head-too-large",
@@ -586,10 +528,13 @@ pub async fn diagnose(
             "The request uses bare LF line endings instead of CR LF: tolerated by many servers, refused by strict ones",
         ).with_fix("Use an HTTP library instead of writing requests by hand, or end lines with \\r\\n."));
     }
+    findings
+}
 
-    // Key headers and their values.
-    let key_headers: Vec<&RawHeader> = req.all(KEY_HEADER).collect();
-    for h in &key_headers {
+/// Every value that may be the key becomes a secret of this run: each X-API-KEY value
+/// and the values of key-like and Authorization headers.
+fn add_secrets(req: &RawRequest, key_headers: &[&RawHeader], secrets: &mut Secrets) {
+    for h in key_headers {
         secrets.add(&SecretKey::from_bytes(h.value.to_vec()));
         secrets.add(&SecretKey::from_bytes(trim_ows(&h.value).to_vec()));
     }
@@ -601,23 +546,16 @@ pub async fn diagnose(
             }
         }
     }
-    let has_key = !key_headers.is_empty();
-    if !has_key {
-        findings.push(
-            Finding::fail(
-                "missing-key-header",
-                "No X-API-KEY header arrived: the API answers 401 (a valid API key is required)",
-            )
-            .with_fix("Set the header on every request, e.g. curl -H \"X-API-KEY: $SALESLAYER_API_KEY\"; with an HTTP library set it where the request is built (a default-headers setting can be dropped by a redirect, a retry or a second client), in Postman check the collection's Authorization (type API Key, key X-API-KEY, add to Header) and that an environment is selected."),
-        );
-    }
-    findings.extend(header_name_findings(req, conf, has_key));
+}
+
+/// Two or more X-API-KEY headers.
+fn duplicate_finding(key_headers: &[&RawHeader]) -> Option<Finding> {
     if key_headers.len() > 1 {
         let fps: Vec<String> = key_headers
             .iter()
             .map(|h| fp(trim_ows(&h.value)).to_string())
             .collect();
-        findings.push(
+        return Some(
             Finding::fail(
                 "duplicate-key-header",
                 format!(
@@ -629,6 +567,12 @@ pub async fn diagnose(
             .with_fix("Set the header once: a default header plus a per-request header, or a header added again on a retry or redirect, gives two."),
         );
     }
+    None
+}
+
+/// The value checks on each distinct X-API-KEY value, and values split over lines.
+async fn key_value_findings(key_headers: &[&RawHeader]) -> Vec<Finding> {
+    let mut findings = Vec::new();
     let mut seen_values: Vec<&[u8]> = Vec::new();
     for (i, h) in key_headers.iter().enumerate() {
         if seen_values.contains(&&h.value[..]) {
@@ -656,26 +600,13 @@ pub async fn diagnose(
             ).with_fix("Remove the line break from the key where it is loaded (trim the value)."));
         }
     }
-    if let (Some(c), Some(first)) = (conf, key_headers.first()) {
-        findings.push(compare(&first.value, c));
-    }
+    findings
+}
 
-    // Where the request went, and credentials in the URL or body.
-    let needle = conf.map(|c| c.key.clone()).or_else(|| {
-        key_headers
-            .first()
-            .map(|h| SecretKey::from_bytes(trim_ows(&h.value).to_vec()))
-    });
-    let (pf, api, path) = path_findings(req, needle.as_ref());
-    findings.extend(pf);
-    let mut body_secrets: Vec<&[u8]> = key_headers.iter().map(|h| trim_ows(&h.value)).collect();
-    if let Some(c) = conf {
-        body_secrets.push(c.key.expose_bytes());
-    }
-    findings.extend(body_findings(req, &body_secrets, has_key));
-
+/// What the report says about the key headers.
+fn key_header_info(key_headers: &[&RawHeader], conf: Option<&Configured>) -> KeyHeaderInfo {
     let first = key_headers.first();
-    let key_header = KeyHeaderInfo {
+    KeyHeaderInfo {
         count: key_headers.len(),
         length: first.map(|h| {
             let k = SecretKey::from_bytes(h.value.to_vec());
@@ -687,21 +618,18 @@ pub async fn diagnose(
                 .map(|k| k.fingerprint())
         }),
         matches_configured: conf.and_then(|c| first.map(|h| h.value[..] == *c.key.expose_bytes())),
-    };
-    let path = secrets.guard(&path);
-    for f in &mut findings {
+    }
+}
+
+/// A finding whose message would show part of a key keeps only its code.
+fn withhold_leaks(findings: &mut [Finding], secrets: &Secrets) {
+    for f in findings.iter_mut() {
         if secrets.leaks(&f.message) {
             f.message = format!(
                 "{} (message withheld: it would show part of the key)",
                 f.code
             );
         }
-    }
-    Diagnosis {
-        findings,
-        key_header,
-        api,
-        path,
     }
 }
 
@@ -710,7 +638,7 @@ mod tests {
     use super::*;
     use crate::capture::parse::{LineEnding, parse_head};
 
-    const CANARY: &str = "SLDOCTORcanary7Qx9+Zk/4mW2=";
+    use sl_doctor_checks::testing_support::TEST_CANARY as CANARY;
 
     async fn codes(head: &[u8], conf: Option<&[u8]>) -> (Vec<String>, Diagnosis) {
         let req = parse_head(head, LineEnding::Crlf);

@@ -1,6 +1,6 @@
 //! The command line of `sl-doctor capture` (clap definitions only).
 
-use crate::cli::ColorWhen;
+use super::{ColorWhen, parse_secs};
 use clap::{Args, ValueEnum};
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -48,7 +48,7 @@ pub struct CaptureArgs {
 
     /// Where the key comes from (the same flags as `check`).
     #[command(flatten)]
-    pub keys: crate::cli::KeyArgs,
+    pub keys: super::KeyArgs,
 
     /// Report format on standard output. With json, the progress lines (base URL, one
     /// line per request) go to standard error and standard output holds only the report.
@@ -67,13 +67,4 @@ pub enum CaptureFormat {
     Human,
     /// One JSON report with a section per captured request, and nothing else.
     Json,
-}
-
-fn parse_secs(s: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(v) if v > 0.0 && v <= 86_400.0 => Ok(v),
-        _ => Err(format!(
-            "'{s}' is not a number of seconds between 0 and 86400"
-        )),
-    }
 }

@@ -1,0 +1,52 @@
+//! The command line of `sl-doctor curl` (clap definitions only).
+
+use super::{ApiChoice, parse_resolve};
+use clap::{Args, ValueEnum};
+use std::path::PathBuf;
+
+/// Options of `curl`.
+#[derive(Args, Debug, Clone)]
+pub struct CurlArgs {
+    /// Environment variable the command reads the key from (must be a shell variable name).
+    #[arg(long, value_name = "NAME", default_value = sl_doctor_checks::DEFAULT_KEY_ENV)]
+    pub key_env: String,
+
+    /// Base URL of the API [env: SALESLAYER_BASE_URL] [default: https://api2.saleslayer.com].
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+
+    /// Also print a command for this full request URL (quote it in single quotes).
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+
+    /// Which API's probe to print.
+    #[arg(long, value_enum, default_value = "all")]
+    pub api: ApiChoice,
+
+    /// Add --cacert with this CA certificate file (PEM).
+    #[arg(long, value_name = "PATH")]
+    pub ca_cert: Option<PathBuf>,
+
+    /// Add --resolve HOST:PORT:ADDR (repeatable), like curl's.
+    #[arg(long, value_name = "HOST:PORT:ADDR", value_parser = parse_resolve)]
+    pub resolve: Vec<(String, u16, std::net::IpAddr)>,
+
+    /// Write a Postman environment (baseUrl, and apiKey as an empty secret) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub postman: Option<PathBuf>,
+
+    /// Which shells to print commands for.
+    #[arg(long, value_enum, default_value = "all")]
+    pub shell: CurlShell,
+}
+
+/// Shells for `sl-doctor curl`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CurlShell {
+    /// POSIX shell and PowerShell.
+    All,
+    /// POSIX shell (bash, zsh, sh): pipe it into bash to run it.
+    Posix,
+    /// PowerShell (Invoke-RestMethod and curl.exe).
+    Powershell,
+}

@@ -1,0 +1,232 @@
+//! The arguments of every command (clap definitions only): `cli` assembles them into
+//! the command line, each feature reads its own. Nothing here imports a feature, so the
+//! features and `config` can import their arguments without an import circle.
+
+mod capture;
+mod curl;
+mod demo;
+mod mock;
+mod scan;
+mod support;
+
+pub use capture::{CaptureArgs, CaptureFormat};
+pub use curl::{CurlArgs, CurlShell};
+pub use demo::DemoArgs;
+pub use mock::MockArgs;
+pub use scan::{ScanArgs, ScanFormat};
+pub use support::{ApiAreas, SupportArgs};
+
+use clap::{Args, ValueEnum};
+use sl_doctor_checks::model::secret::SecretKey;
+use std::path::PathBuf;
+
+/// Output format of the report on standard output.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// The checklist for people.
+    Human,
+    /// The schema_version 1 JSON report, and nothing else.
+    Json,
+    /// JUnit XML: one test case per check, one test suite per checklist item.
+    Junit,
+    /// GitHub Actions workflow commands (::error/::warning), one per problem.
+    Github,
+    /// A Markdown summary (e.g. for $GITHUB_STEP_SUMMARY or a merge request comment).
+    Markdown,
+}
+
+/// When to use colour.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColorWhen {
+    /// When the stream is a terminal and NO_COLOR is not set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// Which API to diagnose.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ApiChoice {
+    /// The DAM API.
+    Dam,
+    /// The Catalog API.
+    Catalog,
+    /// Both.
+    All,
+}
+
+/// Where the key comes from: shared by `check`, `capture`, `scan`, `support` and `curl`.
+#[derive(Args, Debug, Clone)]
+pub struct KeyArgs {
+    /// Environment variable that holds the key.
+    #[arg(long, value_name = "NAME", default_value = sl_doctor_checks::DEFAULT_KEY_ENV, help_heading = "Key")]
+    pub key_env: String,
+
+    /// Read the key from this file (exact bytes; at most 64 KiB).
+    #[arg(long, value_name = "PATH", help_heading = "Key")]
+    pub key_file: Option<PathBuf>,
+
+    /// Read the key from standard input (exact bytes; at most 64 KiB).
+    #[arg(long, help_heading = "Key")]
+    pub key_stdin: bool,
+
+    /// Read this .env file (default: ./.env when present).
+    #[arg(
+        long,
+        value_name = "PATH",
+        help_heading = "Key",
+        conflicts_with = "no_dotenv"
+    )]
+    pub dotenv: Option<PathBuf>,
+
+    /// Do not read any .env file.
+    #[arg(long, help_heading = "Key")]
+    pub no_dotenv: bool,
+
+    /// The key itself. Works, but is flagged: it shows in the process list and shell history.
+    #[arg(long, value_name = "VALUE", value_parser = parse_secret, help_heading = "Key")]
+    pub key: Option<SecretKey>,
+}
+
+/// Options of `check`.
+#[derive(Args, Debug, Clone)]
+pub struct CheckArgs {
+    /// Where the key comes from.
+    #[command(flatten)]
+    pub keys: KeyArgs,
+
+    /// Base URL of the API [env: SALESLAYER_BASE_URL] [default: https://api2.saleslayer.com].
+    #[arg(long, value_name = "URL", help_heading = "Target")]
+    pub base_url: Option<String>,
+
+    /// A full request URL copied from your own code, to analyse (quote it in single quotes).
+    #[arg(long, value_name = "URL", help_heading = "Target")]
+    pub url: Option<String>,
+
+    /// Which API to diagnose.
+    #[arg(long, value_enum, default_value = "all", help_heading = "Target")]
+    pub api: ApiChoice,
+
+    /// Run only the checks that need no network; the others are reported as skipped.
+    #[arg(long, help_heading = "Network")]
+    pub offline: bool,
+
+    /// Timeout of each network operation, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 10.0, value_parser = parse_secs, help_heading = "Network")]
+    pub timeout: f64,
+
+    /// Deadline for the whole run, in seconds: nothing runs longer, whatever the network does.
+    #[arg(long, value_name = "SECS", default_value_t = 30.0, value_parser = parse_secs, help_heading = "Network")]
+    pub deadline: f64,
+
+    /// Also trust this CA certificate file (PEM), e.g. a company's TLS-inspection root.
+    #[arg(long, value_name = "PATH", help_heading = "Network")]
+    pub ca_cert: Option<PathBuf>,
+
+    /// Do not verify the server certificate (flagged under security; for diagnosis only).
+    #[arg(long, help_heading = "Network")]
+    pub insecure: bool,
+
+    /// Use this proxy for every request (overrides HTTPS_PROXY and friends).
+    #[arg(
+        long,
+        value_name = "URL",
+        conflicts_with = "no_proxy",
+        help_heading = "Network"
+    )]
+    pub proxy: Option<String>,
+
+    /// Ignore proxy environment variables and connect directly.
+    #[arg(long, help_heading = "Network")]
+    pub no_proxy: bool,
+
+    /// Resolve HOST:PORT to ADDR instead of asking DNS, like curl's --resolve (repeatable).
+    #[arg(long, value_name = "HOST:PORT:ADDR", value_parser = parse_resolve, help_heading = "Network")]
+    pub resolve: Vec<(String, u16, std::net::IpAddr)>,
+
+    /// Allow sending the key over plain http (off by default: it would travel in clear).
+    #[arg(long, help_heading = "Network")]
+    pub allow_http: bool,
+
+    /// When the key is rejected, do not retry once with the cleaned key.
+    #[arg(long, help_heading = "Network")]
+    pub no_differential: bool,
+
+    /// Report format on standard output.
+    #[arg(long, value_enum, default_value = "human", help_heading = "Output")]
+    pub format: Format,
+
+    /// Also write the JSON report to this file (the terminal still shows the chosen format).
+    #[arg(long, short = 'o', value_name = "FILE", help_heading = "Output")]
+    pub output: Option<PathBuf>,
+
+    /// When to use colour (NO_COLOR is honoured).
+    #[arg(long, value_enum, default_value = "auto", help_heading = "Output")]
+    pub color: ColorWhen,
+
+    /// Use ASCII status symbols instead of ✔ ⚠ ✘ –.
+    #[arg(long, help_heading = "Output")]
+    pub ascii: bool,
+
+    /// Show the details of passing checks too.
+    #[arg(long, short, help_heading = "Output")]
+    pub verbose: bool,
+
+    /// Treat warnings as failures (exit code 1).
+    #[arg(long, help_heading = "Output")]
+    pub strict: bool,
+
+    /// Human format: only the failures (and, with --strict, warnings) and the verdict line.
+    #[arg(long, short, help_heading = "Output", conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Run only these checks or checklist items (comma-separated or repeated), plus the
+    /// checks they depend on; the others are reported as skipped ("deselected").
+    #[arg(
+        long,
+        value_name = "ID",
+        value_delimiter = ',',
+        help_heading = "Selection"
+    )]
+    pub select: Vec<String>,
+
+    /// Do not run these checks or checklist items (comma-separated or repeated); they are
+    /// reported as skipped ("deselected").
+    #[arg(
+        long,
+        value_name = "ID",
+        value_delimiter = ',',
+        help_heading = "Selection"
+    )]
+    pub ignore: Vec<String>,
+}
+
+pub(crate) fn parse_secs(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v > 0.0 && v <= 3600.0 => Ok(v),
+        _ => Err(format!(
+            "'{s}' is not a number of seconds between 0 and 3600"
+        )),
+    }
+}
+
+pub(crate) fn parse_resolve(s: &str) -> Result<(String, u16, std::net::IpAddr), String> {
+    let bad = || format!("'{s}' is not HOST:PORT:ADDR (e.g. api2.saleslayer.com:443:127.0.0.1)");
+    let (host, rest) = s.split_once(':').ok_or_else(bad)?;
+    let (port, addr) = rest.split_once(':').ok_or_else(bad)?;
+    let addr = addr.trim_start_matches('[').trim_end_matches(']');
+    if host.is_empty() {
+        return Err(bad());
+    }
+    Ok((
+        host.to_ascii_lowercase(),
+        port.parse().map_err(|_| bad())?,
+        addr.parse().map_err(|_| bad())?,
+    ))
+}
+
+pub(crate) fn parse_secret(s: &str) -> Result<SecretKey, String> {
+    Ok(SecretKey::from_string(s.to_string()))
+}

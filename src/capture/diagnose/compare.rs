@@ -1,0 +1,105 @@
+//! The received key value compared with the configured one, byte for byte.
+
+use super::*;
+
+/// Compares the first received value with the configured key.
+pub(super) fn compare(sent: &[u8], conf: &Configured) -> Finding {
+    let want = conf.key.expose_bytes();
+    let name = &conf.name;
+    if sent == want {
+        return Finding::info(
+            "same-key-as-configured",
+            format!(
+                "Your application sends exactly the key of {name} ({})",
+                fp(want)
+            ),
+        );
+    }
+    let describe_extra = |extra: &[u8]| -> Option<String> {
+        let s = std::str::from_utf8(extra).ok()?;
+        let cs: Vec<char> = s.chars().collect();
+        let harmless = cs.len() <= 4
+            && cs.iter().all(|c| {
+                c.is_whitespace()
+                    || c.is_control()
+                    || sl_doctor_checks::analysis::value::is_quote(*c)
+                    || sl_doctor_checks::analysis::value::hidden_kind(*c).is_some()
+            });
+        harmless.then(|| {
+            cs.iter()
+                .map(|c| format!("{} {}", codepoint(*c), char_name(*c)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+    };
+    let fix = format!(
+        "Make the application send {name} exactly: trim the value where it is read, and check the variable or file it comes from (see the findings above)."
+    );
+    if !want.is_empty() && sent.starts_with(want) {
+        let extra = &sent[want.len()..];
+        let what = describe_extra(extra)
+            .map(|d| format!("plus {d} at the end"))
+            .unwrap_or_else(|| format!("plus {} byte(s) at the end", extra.len()));
+        return Finding::fail(
+            "configured-key-plus-extra",
+            format!(
+                "Your application sends the key of {name} ({}), {what}",
+                fp(want)
+            ),
+        )
+        .with_fix(fix);
+    }
+    if !want.is_empty() && sent.ends_with(want) {
+        let extra = &sent[..sent.len() - want.len()];
+        let what = describe_extra(extra)
+            .map(|d| format!("with {d} in front"))
+            .unwrap_or_else(|| format!("with {} byte(s) in front", extra.len()));
+        return Finding::fail(
+            "configured-key-plus-extra",
+            format!(
+                "Your application sends the key of {name} ({}), {what}",
+                fp(want)
+            ),
+        )
+        .with_fix(fix);
+    }
+    let sent_key = SecretKey::from_bytes(sent.to_vec());
+    let sent_clean = analyze(&sent_key).cleaned();
+    let want_clean = analyze(&conf.key).cleaned();
+    let sent_c = sent_clean.as_ref().map_or(sent, |k| k.expose_bytes());
+    let want_c = want_clean.as_ref().map_or(want, |k| k.expose_bytes());
+    if sent_c == want_c {
+        if want_clean.is_some() && sent == want_c {
+            return Finding::warn(
+                "sends-cleaned-configured-key",
+                format!(
+                    "Your application sends the cleaned form of {name}: {name} itself ({}) has extra characters that the application (or its HTTP library) removed; other tools reading {name} may not remove them",
+                    fp(want)
+                ),
+            )
+            .with_fix(format!("Fix the value of {name} itself (run `sl-doctor` on it)."));
+        }
+        return Finding::fail(
+            "configured-key-with-defects",
+            format!(
+                "Your application sends the key of {name} ({}) with different surrounding or hidden characters (received {}; see the findings above)",
+                fp(want),
+                fp(sent)
+            ),
+        )
+        .with_fix(fix);
+    }
+    Finding::fail(
+        "different-key-than-configured",
+        format!(
+            "Your application sends a different key than {name}: received {} ({} bytes), {name} is {} ({} bytes)",
+            fp(sent),
+            sent.len(),
+            fp(want),
+            want.len()
+        ),
+    )
+    .with_fix(format!(
+        "The application reads its key from somewhere else (another variable, a config file, a secret store, a stale deployment): make it read {name}, or compare both with the key you were given."
+    ))
+}

@@ -1,0 +1,86 @@
+//! The human rendering of capture blocks and of the final summary, in the shared
+//! terminal style (`crate::term::Term`).
+
+use super::{CaptureRecord, CaptureReport};
+use crate::term::Term;
+use sl_doctor_checks::model::report::Severity;
+
+/// The block printed when a request arrives.
+pub fn capture_block(c: &CaptureRecord, term: &Term) -> String {
+    let mut s = String::new();
+    let what = if c.method.is_empty() {
+        format!("({} connection, no HTTP request)", c.transport)
+    } else {
+        format!("{} {}", c.method, c.path)
+    };
+    let api = c
+        .api
+        .as_deref()
+        .map(|a| format!(" · {a}"))
+        .unwrap_or_default();
+    let key = match (c.key_header.count, &c.key_header.fingerprint) {
+        (0, _) => "no X-API-KEY".to_string(),
+        (n, Some(fp)) => format!(
+            "X-API-KEY{} {} characters {fp}",
+            if n > 1 {
+                format!(" ×{n}")
+            } else {
+                String::new()
+            },
+            c.key_header.length.unwrap_or(0)
+        ),
+        (_, None) => "X-API-KEY".to_string(),
+    };
+    let answer = match c.answer.status {
+        Some(st) => format!(" → {st} ({})", c.answer.by),
+        None => String::new(),
+    };
+    s.push_str(&format!(
+        "\n{} #{} {what}{api} · {key}{answer}\n",
+        term.status(c.status),
+        c.index
+    ));
+    if !c.header_names.is_empty() {
+        s.push_str(&format!("    headers: {}\n", c.header_names.join(", ")));
+    }
+    for f in &c.findings {
+        s.push_str(&format!(
+            "    {} {}  {}\n",
+            term.severity(f.severity),
+            f.code,
+            f.message
+        ));
+        if f.severity != Severity::Info
+            && let Some(fix) = &f.fix
+        {
+            s.push_str(&format!("        fix: {fix}\n"));
+        }
+    }
+    s.truncate(s.trim_end().len());
+    s
+}
+
+/// The closing lines of the human output.
+pub fn summary(r: &CaptureReport, term: &Term) -> String {
+    let mut s = String::new();
+    for f in &r.findings {
+        s.push_str(&format!(
+            "{} {}  {}\n",
+            term.severity(f.severity),
+            f.code,
+            f.message
+        ));
+        if let Some(fix) = &f.fix {
+            s.push_str(&format!("    fix: {fix}\n"));
+        }
+    }
+    s.push_str(&format!(
+        "\nverdict: {} · {} request(s) captured: {} failed, {} with warnings, {} clean\n",
+        r.verdict.as_str(),
+        r.summary.captures,
+        r.summary.fail,
+        r.summary.warn,
+        r.summary.pass
+    ));
+    s
+}

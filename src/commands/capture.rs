@@ -1,0 +1,50 @@
+//! `sl-doctor capture`: runs the capture server until it stops, with progress on the
+//! right stream, then prints the report.
+
+use super::{exit, fail_usage, print_stdout, runtime};
+use crate::args::{CaptureArgs, CaptureFormat};
+use crate::term::{Term, use_color};
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// Runs `sl-doctor capture`: exit 1 when a captured request failed.
+pub fn run(args: &CaptureArgs) -> ExitCode {
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    let env: Vec<_> = std::env::vars_os().collect();
+    let json = args.format == CaptureFormat::Json;
+    let term = Term {
+        color: !json && use_color(args.color, std::io::stdout().is_terminal()),
+        ascii: false,
+    };
+    // With --format json standard output holds only the report: progress goes to stderr.
+    let progress = move |line: &str| {
+        if json {
+            let mut err = std::io::stderr().lock();
+            let _ = writeln!(err, "{line}").and_then(|_| err.flush());
+        } else {
+            print_stdout(&format!("{line}\n"));
+        }
+    };
+    let result = rt.block_on(crate::capture::run(args, &env, &progress, &term));
+    rt.shutdown_timeout(Duration::from_millis(200));
+    let report = match result {
+        Ok(report) => report,
+        Err(e) => return fail_usage(e),
+    };
+    if json {
+        let mut s = serde_json::to_string_pretty(&report).expect("the report serialises");
+        s.push('\n');
+        print_stdout(&s);
+    } else {
+        print_stdout(&crate::capture::render::summary(&report, &term));
+    }
+    ExitCode::from(if report.failed() {
+        exit::PROBLEM
+    } else {
+        exit::OK
+    })
+}

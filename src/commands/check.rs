@@ -1,0 +1,113 @@
+//! `sl-doctor check` (the default command): runs the diagnosis, renders it, adds the
+//! GitHub Actions annotations and step summary, and exits by the report's verdict.
+
+use super::{exit_code, fail_usage, print_stdout, runtime};
+use crate::args::{CheckArgs, Format};
+use crate::render::{self, human};
+use crate::term::{Term, use_color};
+use crate::{config, runner};
+use sl_doctor_checks::model::report::Report;
+use std::ffi::OsString;
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// The environment, as the commands read it.
+pub type Env = [(OsString, OsString)];
+
+/// Builds the context, runs the diagnosis (with a spinner on a terminal's stderr while
+/// network checks run) and returns the report with the context it was made from.
+pub fn diagnose(
+    args: &CheckArgs,
+    env: &Env,
+) -> Result<(Report, sl_doctor_checks::Context), ExitCode> {
+    let checks = sl_doctor_checks::registry();
+    let deselected = runner::deselect(&checks, &args.select, &args.ignore).map_err(fail_usage)?;
+    let cx = config::build_context(args, env).map_err(fail_usage)?;
+    let opts = runner::RunOptions {
+        offline: args.offline,
+        deadline: Duration::from_secs_f64(args.deadline),
+        deselected,
+        strict: args.strict,
+    };
+    // Offline, nothing waits on the network: one thread is enough, and not starting the
+    // two workers saves a noticeable part of an offline run (bench/offline.sh).
+    let rt = if args.offline {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| fail_usage(format!("cannot start the async runtime: {e}")))?
+    } else {
+        runtime()?
+    };
+    let spinner = (!args.offline).then(spinner);
+    let report = rt.block_on(runner::run(&checks, &cx, &opts));
+    if let Some(pb) = spinner {
+        pb.finish_and_clear();
+    }
+    Ok((report, cx))
+}
+
+/// A spinner on stderr; indicatif hides it when stderr is not a terminal (CI, pipes,
+/// TERM=dumb).
+fn spinner() -> indicatif::ProgressBar {
+    let pb = indicatif::ProgressBar::new_spinner();
+    pb.set_message("checking the key and asking the API…");
+    pb.enable_steady_tick(Duration::from_millis(100));
+    pb
+}
+
+/// Runs `sl-doctor check`.
+pub fn run(args: &CheckArgs) -> ExitCode {
+    let env: Vec<_> = std::env::vars_os().collect();
+    let (report, _cx) = match diagnose(args, &env) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    if let Some(path) = &args.output {
+        if let Err(e) = std::fs::write(path, render::json::render(&report)) {
+            return fail_usage(format!(
+                "cannot write the report to {}: {e}",
+                path.display()
+            ));
+        }
+    }
+    let style = human::Style {
+        term: Term {
+            color: use_color(args.color, std::io::stdout().is_terminal()),
+            ascii: args.ascii,
+        },
+        verbose: args.verbose,
+        quiet: args.quiet,
+    };
+    let mut text = render::render(&report, args.format, &style);
+    let gh = config::github_env(&env);
+    if gh.actions {
+        // Annotations go with the human report only: the other formats own stdout.
+        if args.format == Format::Human {
+            text.push_str(&render::github::render(&report));
+        }
+        if let Some(path) = &gh.step_summary {
+            append_step_summary(path, &render::markdown::render(&report));
+        }
+    }
+    print_stdout(&text);
+    ExitCode::from(exit_code(&report))
+}
+
+/// Appends the Markdown summary to `$GITHUB_STEP_SUMMARY`. The diagnosis stands when it
+/// cannot be written: a summary that could not be written is not a verdict.
+fn append_step_summary(path: &Path, md: &str) {
+    let appended = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .and_then(|mut f| f.write_all(md.as_bytes()));
+    if let Err(e) = appended {
+        eprintln!(
+            "warning: cannot append the summary to $GITHUB_STEP_SUMMARY ({}): {e}",
+            path.display()
+        );
+    }
+}

@@ -1,0 +1,66 @@
+//! The commands that print documentation: `checks`, `explain`, `schema`, `completions`
+//! and `man`, all generated from the code so they cannot drift from it.
+
+use super::{exit, fail_usage, print_stdout};
+use crate::cli::Cli;
+use clap::CommandFactory;
+use sl_doctor_checks::model::report::Report;
+use std::process::ExitCode;
+
+/// `sl-doctor checks`: every check with its item and title.
+pub fn checks() -> ExitCode {
+    print_stdout(&crate::explain::list(&sl_doctor_checks::registry()));
+    ExitCode::from(exit::OK)
+}
+
+/// `sl-doctor explain <id>`.
+pub fn explain(id: &str) -> ExitCode {
+    match crate::explain::explain(id, &sl_doctor_checks::registry()) {
+        Some(text) => {
+            print_stdout(&text);
+            ExitCode::from(exit::OK)
+        }
+        None => fail_usage(format!(
+            "no check or checklist item is called '{id}'; `sl-doctor checks` lists them"
+        )),
+    }
+}
+
+/// `sl-doctor schema`.
+pub fn schema() -> ExitCode {
+    print_stdout(&schema_json());
+    ExitCode::from(exit::OK)
+}
+
+/// `sl-doctor completions <shell>`.
+pub fn completions(shell: clap_complete::Shell) -> ExitCode {
+    let mut buf = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "sl-doctor", &mut buf);
+    print_stdout(&String::from_utf8_lossy(&buf));
+    ExitCode::from(exit::OK)
+}
+
+/// `sl-doctor man`.
+pub fn man() -> ExitCode {
+    print_stdout(&man_page());
+    ExitCode::from(exit::OK)
+}
+
+/// The man page (roff), generated from the clap definitions; `docs/sl-doctor.1` is a copy
+/// that a test keeps current.
+pub fn man_page() -> String {
+    let mut buf = Vec::new();
+    // The plain crate version, not `--version`'s commit: the kept copy must not change per commit.
+    clap_mangen::Man::new(Cli::command().version(env!("CARGO_PKG_VERSION")))
+        .render(&mut buf)
+        .expect("rendering to memory cannot fail");
+    String::from_utf8(buf).expect("clap_mangen writes UTF-8")
+}
+
+/// The JSON Schema of the report, as published in `docs/report.schema.json`.
+pub fn schema_json() -> String {
+    let schema = schemars::schema_for!(Report);
+    let mut s = serde_json::to_string_pretty(&schema).expect("schema serialises");
+    s.push('\n');
+    s
+}

@@ -1,0 +1,104 @@
+//! The body of each command. `main` parses the command line and dispatches here; each
+//! command returns its exit code, picked from its result by the functions of `exit`.
+
+pub mod capture;
+pub mod check;
+pub mod demo;
+pub mod docs;
+pub mod support;
+
+use crate::args::{CurlArgs, MockArgs};
+use crate::term::use_color;
+use sl_doctor_checks::model::report::{Report, Verdict};
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+/// Exit codes, as documented in `--help` and the README.
+pub mod exit {
+    /// Nothing failed.
+    pub const OK: u8 = 0;
+    /// A problem was found.
+    pub const PROBLEM: u8 = 1;
+    /// Usage or input error.
+    pub const USAGE: u8 = 2;
+    /// The diagnosis could not reach a verdict.
+    pub const INCONCLUSIVE: u8 = 3;
+}
+
+/// The exit code of a finished diagnosis: a pure function of the report, whose
+/// `effective_verdict` already carries the `--strict` policy.
+pub fn exit_code(report: &Report) -> u8 {
+    match report.effective_verdict {
+        Verdict::Fail => exit::PROBLEM,
+        Verdict::Inconclusive => exit::INCONCLUSIVE,
+        Verdict::Warn | Verdict::Pass => exit::OK,
+    }
+}
+
+/// Prints `error: msg` on stderr and returns the usage exit code.
+pub fn fail_usage(msg: impl std::fmt::Display) -> ExitCode {
+    let color = use_color(
+        crate::args::ColorWhen::Auto,
+        std::io::stderr().is_terminal(),
+    );
+    let label = if color {
+        colored::Colorize::red(colored::Colorize::bold("error:")).to_string()
+    } else {
+        "error:".to_string()
+    };
+    eprintln!("{label} {msg}");
+    ExitCode::from(exit::USAGE)
+}
+
+/// Writes to stdout; a closed pipe (`sl-doctor | head`) is not an error.
+pub fn print_stdout(s: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(s.as_bytes()).and_then(|_| out.flush());
+}
+
+/// Prints `text` and exits 0, or reports a usage error.
+pub fn print_or_fail<E: std::fmt::Display>(text: Result<String, E>) -> ExitCode {
+    match text {
+        Ok(t) => {
+            print_stdout(&t);
+            ExitCode::from(exit::OK)
+        }
+        Err(e) => fail_usage(e),
+    }
+}
+
+/// The async runtime for the network checks and servers.
+pub fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| fail_usage(format!("cannot start the async runtime: {e}")))
+}
+
+/// `sl-doctor mock`: serves until interrupted.
+pub fn mock(args: &MockArgs) -> ExitCode {
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    match rt.block_on(crate::serve::run_mock(args)) {
+        Ok(()) => ExitCode::from(exit::OK),
+        Err(e) => fail_usage(e),
+    }
+}
+
+/// `sl-doctor curl`.
+pub fn curl(args: &CurlArgs) -> ExitCode {
+    let env: Vec<_> = std::env::vars_os().collect();
+    print_or_fail(crate::curl::run(args, &env))
+}
+
+/// `sl-doctor scan`: exit 1 when the key was found.
+pub fn scan(args: &crate::args::ScanArgs) -> ExitCode {
+    match crate::scan::run(args) {
+        Ok(true) => ExitCode::from(exit::PROBLEM),
+        Ok(false) => ExitCode::from(exit::OK),
+        Err(e) => fail_usage(e),
+    }
+}
