@@ -8,6 +8,7 @@
 use futures_util::future::{BoxFuture, FutureExt, Shared, join_all};
 use sl_doctor_checks::analysis::urls::redact;
 use sl_doctor_checks::model::check::{Check, CheckError, Outcome};
+use sl_doctor_checks::model::codes;
 use sl_doctor_checks::model::context::Context;
 use sl_doctor_checks::model::report::{
     CheckResult, Item, ItemResult, KeyInfo, Report, SCHEMA_VERSION, SourceKind, SourceRef,
@@ -169,6 +170,17 @@ fn skipped(c: &dyn Check, reason: String) -> CheckResult {
 }
 
 fn to_result(c: &dyn Check, o: Outcome, took: Duration) -> CheckResult {
+    // Every finding code is documented (model::codes, docs/checks.md); in debug builds,
+    // and so in every test, an undocumented code or severity stops the run.
+    for f in &o.findings {
+        debug_assert!(
+            codes::lookup(c.meta().id, &f.code).is_some_and(|k| k.allows(f.severity)),
+            "{}: finding code {} ({:?}) is not in model::codes",
+            c.meta().id,
+            f.code,
+            f.severity
+        );
+    }
     CheckResult {
         id: c.meta().id.to_string(),
         title: c.meta().title.to_string(),

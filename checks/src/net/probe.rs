@@ -21,6 +21,7 @@
 //! sends the same request *without* the key, which still shows whether the endpoint
 //! exists (an API answers 401), and reports that the key was not sent.
 
+use crate::analysis::urls::redact_url;
 use crate::model::check::{CheckError, Outcome};
 use crate::model::context::{Api, Context};
 use crate::model::evidence::{
@@ -28,6 +29,7 @@ use crate::model::evidence::{
     ProbeAttempt, ProbeEvidence, ProbeRequest, ProbeResponse, ProblemDetails, Redirect, RequestId,
     RetryDecision, Timings,
 };
+use crate::model::leak::Secrets;
 use crate::model::report::Finding;
 use crate::model::secret::SecretKey;
 use crate::net::http::{Exchange, NetError, ProbeClient};
@@ -100,28 +102,6 @@ pub fn clean_text(s: &str, max: usize) -> String {
     } else {
         s.to_string()
     }
-}
-
-/// A URL for display: no user info, query values replaced, no fragment.
-pub fn redact_url(u: &Url) -> String {
-    let mut u = u.clone();
-    let _ = u.set_username("");
-    let _ = u.set_password(None);
-    u.set_fragment(None);
-    if u.query().is_some() {
-        let pairs: Vec<String> = u
-            .query_pairs()
-            .map(|(k, v)| {
-                if v.is_empty() {
-                    k.into_owned()
-                } else {
-                    format!("{k}=[redacted]")
-                }
-            })
-            .collect();
-        u.set_query(Some(&pairs.join("&")));
-    }
-    u.to_string()
 }
 
 /// The probe URL for a base URL, or why there is none.
@@ -270,7 +250,7 @@ fn redirect(url: &Url, x: &Exchange) -> Redirect {
     let target = loc.as_deref().and_then(|l| url.join(l.trim()).ok());
     Redirect {
         location_chars: loc.as_ref().map(|l| l.chars().count()),
-        target: target.as_ref().map(redact_url),
+        target: target.as_ref().map(|t| redact_url(t, None)),
         target_host: target
             .as_ref()
             .map(|t| t.host_str().unwrap_or("?").to_string()),
@@ -422,37 +402,17 @@ fn variant(kind: KeyKind, key: Option<&SecretKey>) -> KeyVariant {
 
 /// Replaces any 8-character piece of the secrets in every text of the outcome.
 pub fn scrub(o: &mut Outcome, secrets: &[&SecretKey]) {
-    let mut pieces: Vec<String> = Vec::new();
-    for s in secrets {
-        let text = String::from_utf8_lossy(s.expose_bytes());
-        let chars: Vec<char> = text.chars().collect();
-        for w in chars.windows(8) {
-            let p: String = w.iter().collect();
-            if p.trim().chars().count() == 8 && !pieces.contains(&p) {
-                pieces.push(p);
-            }
-        }
-    }
-    if pieces.is_empty() {
-        return;
-    }
-    let fix = |t: &mut String| {
-        for p in &pieces {
-            if t.contains(p.as_str()) {
-                *t = t.replace(p.as_str(), "[REDACTED]");
-            }
-        }
-    };
-    fix(&mut o.summary);
-    o.details.iter_mut().for_each(fix);
+    let s = Secrets::new(secrets);
+    s.redact(&mut o.summary);
+    o.details.iter_mut().for_each(|t| s.redact(t));
     for f in &mut o.findings {
-        fix(&mut f.message);
+        s.redact(&mut f.message);
         if let Some(x) = f.fix.as_mut() {
-            fix(x);
+            s.redact(x);
         }
     }
     if let Some(r) = o.remediation.as_mut() {
-        fix(r);
+        s.redact(r);
     }
 }
 
@@ -603,14 +563,14 @@ mod tests {
         assert!(probe_url("nope", &DAM).is_err());
         let l = Url::parse("http://u:p@other.example/x?api_key=SECRET&flag#frag").unwrap();
         assert_eq!(
-            redact_url(&l),
-            "http://other.example/x?api_key=[redacted]&flag"
+            redact_url(&l, None),
+            "http://[redacted]@other.example/x?api_key=[redacted]&flag#[redacted]"
         );
     }
 
     #[test]
     fn scrub_removes_key_pieces() {
-        let k = SecretKey::from_string("SLDOCTORcanary7Qx9+Zk/4mW2=".into());
+        let k = SecretKey::from_string(crate::testing_support::TEST_CANARY.into());
         let mut o = Outcome::pass("server said canary7Qx9+Zk hello");
         o.details.push("x SLDOCTORcanary y".into());
         scrub(&mut o, &[&k]);

@@ -205,7 +205,7 @@ mod tests {
 
     #[test]
     fn snapshot_key_in_query_and_userinfo() {
-        let mut cx = cx_with_key(b"SLDOCTORcanary7Qx9+Zk/4mW2=");
+        let mut cx = cx_with_key(crate::testing_support::TEST_CANARY.as_bytes());
         cx.target.base_url = "https://me:SLDOCTORcanary7Qx9+Zk%2F4mW2=@api2.saleslayer.com".into();
         cx.target.url = Some(
             "https://api2.saleslayer.com/dam/image?$top=1&api_key=SLDOCTORcanary7Qx9%2BZk%2F4mW2%3D".into(),
