@@ -283,7 +283,7 @@ pub async fn run(checks: &[Box<dyn Check>], cx: &Context, opts: &RunOptions) -> 
     let results = run_checks(checks, cx, opts).await;
     let checklist = group(checks, results, opts.offline);
     let (summary, verdict) = Report::tally(&checklist);
-    Report {
+    let mut report = Report {
         schema_version: SCHEMA_VERSION,
         tool: Tool {
             name: "sl-doctor".into(),
@@ -293,6 +293,7 @@ pub async fn run(checks: &[Box<dyn Check>], cx: &Context, opts: &RunOptions) -> 
         verdict,
         strict: opts.strict,
         effective_verdict: verdict.with_strict(opts.strict),
+        diagnosis: Default::default(),
         key: key_info(cx),
         target: Target {
             // URLs may carry the key (in userinfo or the query): the report shows them redacted.
@@ -304,7 +305,9 @@ pub async fn run(checks: &[Box<dyn Check>], cx: &Context, opts: &RunOptions) -> 
         checklist,
         summary,
         duration_ms: start.elapsed().as_millis() as u64,
-    }
+    };
+    report.diagnosis = sl_doctor_checks::diagnosis::diagnose(&report);
+    report
 }
 
 fn now_rfc3339() -> String {

@@ -18,7 +18,8 @@ pub struct DemoArgs {
     #[arg(long)]
     pub ascii: bool,
 
-    /// Show the details of passing checks too.
-    #[arg(long, short)]
-    pub verbose: bool,
+    /// Show every check with its findings and evidence (-v); -vv also the details of
+    /// passing checks.
+    #[arg(long, short, action = clap::ArgAction::Count)]
+    pub verbose: u8,
 }

@@ -170,15 +170,16 @@ pub struct CheckArgs {
     #[arg(long, help_heading = "Output")]
     pub ascii: bool,
 
-    /// Show the details of passing checks too.
-    #[arg(long, short, help_heading = "Output")]
-    pub verbose: bool,
+    /// Show every check with its findings and evidence (-v); -vv also the details of
+    /// passing checks.
+    #[arg(long, short, action = clap::ArgAction::Count, help_heading = "Output")]
+    pub verbose: u8,
 
     /// Treat warnings as failures (exit code 1).
     #[arg(long, help_heading = "Output")]
     pub strict: bool,
 
-    /// Human format: only the failures (and, with --strict, warnings) and the verdict line.
+    /// Human format: only the diagnosis (causes, proof, fix) and the verdict line.
     #[arg(long, short, help_heading = "Output", conflicts_with = "verbose")]
     pub quiet: bool,
 

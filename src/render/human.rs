@@ -1,12 +1,18 @@
-//! The human report: the checklist, in order, one line per check, findings indented
-//! with their fix, and a one-line verdict.
+//! The human report. By default one screen: the header, the diagnosis (each cause with
+//! its proof and its one fix), one line per checklist item with the one-line findings of
+//! the checks that did not pass, and the verdict. `-v` adds every check with its findings
+//! and evidence; `-vv` also the details of passing checks. `--quiet`: the diagnosis and
+//! the verdict.
 //!
-//! Colour is decided by the caller (per stream) and passed in `Style` (its `Term`); this function
-//! only paints when told to, so it stays a pure function of the report.
+//! Colour is decided by the caller (per stream) and passed in `Style` (its `Term`); this
+//! function only paints when told to, so it stays a pure function of the report.
 
 use crate::term::Term;
 use colored::Color;
-use sl_doctor_checks::model::report::{CheckResult, Report, Severity, SourceKind, Status, Verdict};
+use sl_doctor_checks::diagnosis::CauseLevel;
+use sl_doctor_checks::model::report::{
+    CheckResult, ItemResult, Report, Severity, SourceKind, Status, Verdict,
+};
 use std::fmt::Write;
 
 /// Presentation choices: the shared terminal style plus how much to show.
@@ -14,9 +20,10 @@ use std::fmt::Write;
 pub struct Style {
     /// Symbols and colour.
     pub term: Term,
-    /// Show details of passing checks.
-    pub verbose: bool,
-    /// Only the failures (with the report's `strict`, warnings too) and the verdict line.
+    /// 0: one screen; 1 (`-v`): every check, its findings and evidence; 2 (`-vv`): also
+    /// the details of passing checks.
+    pub verbose: u8,
+    /// Only the diagnosis and the verdict line.
     pub quiet: bool,
 }
 
@@ -31,40 +38,39 @@ pub(crate) fn source_kind(k: SourceKind) -> &'static str {
     }
 }
 
-/// Renders the whole report (or, with `quiet`, the failures and the verdict line).
+/// Renders the report.
 pub fn render(report: &Report, style: &Style) -> String {
     let mut out = String::new();
-    let sep = style.term.sep();
     if style.quiet {
-        for item in &report.checklist {
-            let shown: Vec<&CheckResult> = item
-                .checks
-                .iter()
-                .filter(|c| c.status == Status::Error || report.counts_as_failure(c.status))
-                .collect();
-            if shown.is_empty() {
-                continue;
-            }
-            let width = shown.iter().map(|c| c.id.len()).max().unwrap_or(0);
-            let _ = writeln!(
-                out,
-                "{} {}",
-                style.term.status(item.status),
-                style.term.bold(item.id.id())
-            );
-            for c in shown {
-                render_check(&mut out, c, width, style);
-            }
-        }
-        verdict_line(&mut out, report, style, sep);
+        diagnosis(&mut out, report, style);
+        verdict_line(&mut out, report, style);
         return out;
     }
+    header(&mut out, report, style);
+    let _ = writeln!(out);
+    diagnosis(&mut out, report, style);
+    let _ = writeln!(out);
+    if style.verbose == 0 {
+        for (n, item) in report.checklist.iter().enumerate() {
+            item_line(&mut out, report, n, item, style);
+        }
+    } else {
+        for (n, item) in report.checklist.iter().enumerate() {
+            item_block(&mut out, report, n, item, style);
+        }
+    }
+    let _ = writeln!(out);
+    verdict_line(&mut out, report, style);
+    out
+}
+
+fn header(out: &mut String, report: &Report, style: &Style) {
+    let t = &style.term;
+    let sep = t.sep();
     let _ = writeln!(
         out,
         "{}{sep}Sales Layer API key doctor",
-        style
-            .term
-            .bold(&format!("sl-doctor {}", report.tool.version))
+        t.bold(&format!("sl-doctor {}", report.tool.version))
     );
     let k = &report.key;
     if k.present {
@@ -76,11 +82,13 @@ pub fn render(report: &Report, style: &Style) -> String {
             k.length,
             k.fingerprint.as_ref().map(|f| f.as_str()).unwrap_or("")
         );
-        if let (Some(l), Some(f)) = (k.cleaned_length, &k.cleaned_fingerprint) {
+        if let (true, Some(l), Some(f)) =
+            (style.verbose > 0, k.cleaned_length, &k.cleaned_fingerprint)
+        {
             let _ = writeln!(out, "        cleaned: {l} characters{sep}{f}");
         }
     } else {
-        let _ = writeln!(out, "key     {}", style.term.paint("not found", Color::Red));
+        let _ = writeln!(out, "key     {}", t.paint("not found", Color::Red));
     }
     let mut target = format!(
         "target  {}{sep}{}",
@@ -95,41 +103,181 @@ pub fn render(report: &Report, style: &Style) -> String {
     if let Some(u) = &report.target.url {
         let _ = writeln!(out, "url     {u}");
     }
+}
 
-    for (n, item) in report.checklist.iter().enumerate() {
-        let _ = writeln!(out);
+fn level_status(l: CauseLevel) -> Status {
+    match l {
+        CauseLevel::Fail => Status::Fail,
+        CauseLevel::Warn => Status::Warn,
+        CauseLevel::Inconclusive => Status::Error,
+    }
+}
+
+/// The causes, most likely first, each with its proof and fix.
+fn diagnosis(out: &mut String, report: &Report, style: &Style) {
+    let t = &style.term;
+    let d = &report.diagnosis;
+    if d.causes.is_empty() {
+        let _ = writeln!(out, "{} {}", t.status(Status::Pass), t.bold(&d.summary));
+        return;
+    }
+    let numbered = d.causes.len() > 1;
+    for (n, c) in d.causes.iter().enumerate() {
+        let num = if numbered {
+            format!("{}. ", n + 1)
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             out,
-            "{} {}  {}",
-            style.term.status(item.status),
-            style.term.bold(&format!("{}. {}", n + 1, item.id.id())),
-            style.term.dim(&item.title)
+            "{} {}",
+            t.status(level_status(c.level)),
+            t.bold(&format!("{num}{}", c.title))
         );
-        if let Some(reason) = &item.reason {
-            if item.checks.is_empty() {
-                let _ = writeln!(
-                    out,
-                    "    {} skipped: {reason}",
-                    style.term.status(Status::Skip)
-                );
-            }
+        let pad = " ".repeat(2 + num.len());
+        if let Some(p) = &c.proof {
+            let _ = writeln!(out, "{pad}{} {p}", t.paint("proof", Color::Green));
         }
-        let width = item.checks.iter().map(|c| c.id.len()).max().unwrap_or(0);
-        for c in &item.checks {
-            render_check(&mut out, c, width, style);
+        let _ = writeln!(out, "{pad}{}   {}", t.paint("fix", Color::Cyan), c.fix);
+        // Without the checklist below (--quiet), name the checks so a log can be grepped
+        // and `sl-doctor explain <id>` asked.
+        if style.quiet && !c.checks.is_empty() {
+            let _ = writeln!(
+                out,
+                "{pad}{}",
+                t.dim(&format!("checks {}", c.checks.join(", ")))
+            );
+        }
+        if c.level == CauseLevel::Fail {
+            let who = if c.self_fixable {
+                "You can fix this yourself."
+            } else {
+                "Only Sales Layer can fix this: `sl-doctor support` drafts the email."
+            };
+            let _ = writeln!(out, "{pad}      {}", t.dim(who));
         }
     }
+}
 
+/// Which causes explain a check, as " (cause 1)" when there are several.
+fn cause_ref(report: &Report, id: &str) -> String {
+    let d = &report.diagnosis;
+    let nums = d.causes_of(id);
+    if d.causes.len() < 2 || nums.is_empty() {
+        return String::new();
+    }
+    let list: Vec<String> = nums.iter().map(|n| n.to_string()).collect();
+    format!(" (cause {})", list.join(", "))
+}
+
+/// One line per item; the checks that did not pass follow with their first finding.
+fn item_line(out: &mut String, report: &Report, n: usize, item: &ItemResult, style: &Style) {
+    let t = &style.term;
+    let label = format!("{}. {}", n + 1, item.id.id());
+    let shown: Vec<&CheckResult> = item
+        .checks
+        .iter()
+        .filter(|c| matches!(c.status, Status::Fail | Status::Warn | Status::Error))
+        .collect();
+    if shown.is_empty() {
+        let _ = writeln!(out, "{} {}", t.status(item.status), t.bold(&label));
+        return;
+    }
+    let _ = writeln!(out, "{} {}", t.status(item.status), t.bold(&label));
+    for c in shown {
+        let _ = writeln!(
+            out,
+            "    {} {}: {}{}",
+            t.status(c.status),
+            c.id,
+            first_words(report, c),
+            t.dim(&cause_ref(report, &c.id))
+        );
+    }
+}
+
+/// The check's first problem finding, else its summary. A check that a proven cause
+/// explains shows its summary: its first finding may be the reading the proof refutes
+/// ("likely an invalid key" for a key that works once cleaned).
+fn first_words<'a>(report: &Report, c: &'a CheckResult) -> &'a str {
+    if proven(report, &c.id) {
+        return &c.summary;
+    }
+    c.findings
+        .iter()
+        .find(|f| f.severity != Severity::Info)
+        .map_or(c.summary.as_str(), |f| f.message.as_str())
+}
+
+/// Whether a cause with a live proof explains this check.
+fn proven(report: &Report, id: &str) -> bool {
+    report
+        .diagnosis
+        .causes
+        .iter()
+        .any(|k| k.proof.is_some() && k.checks.iter().any(|c| c == id))
+}
+
+/// `-v`: the item with every check, its findings, their fixes and the evidence lines.
+fn item_block(out: &mut String, report: &Report, n: usize, item: &ItemResult, style: &Style) {
+    let t = &style.term;
     let _ = writeln!(out);
-    verdict_line(&mut out, report, style, sep);
-    if matches!(report.verdict, Verdict::Fail | Verdict::Warn) {
-        let _ = writeln!(
-            out,
-            "  {}",
-            style.term.dim("`sl-doctor explain <check-id>` explains a check; `sl-doctor support` writes a share-safe bundle and an email for a support ticket.")
-        );
+    let _ = writeln!(
+        out,
+        "{} {}  {}",
+        t.status(item.status),
+        t.bold(&format!("{}. {}", n + 1, item.id.id())),
+        t.dim(&item.title)
+    );
+    if let (Some(reason), true) = (&item.reason, item.checks.is_empty()) {
+        let _ = writeln!(out, "    {} skipped: {reason}", t.status(Status::Skip));
     }
-    out
+    let width = item.checks.iter().map(|c| c.id.len()).max().unwrap_or(0);
+    for c in &item.checks {
+        check_block(out, report, c, width, style);
+    }
+}
+
+fn check_block(out: &mut String, report: &Report, c: &CheckResult, width: usize, style: &Style) {
+    let t = &style.term;
+    let _ = writeln!(
+        out,
+        "    {} {:<width$}  {}{}",
+        t.status(c.status),
+        c.id,
+        c.summary,
+        t.dim(&cause_ref(report, &c.id)),
+    );
+    let passing = matches!(c.status, Status::Pass | Status::Skip);
+    // A check explained by a proven cause shows no fix of its own: the cause's fix is
+    // the one, and a finding's generic fix ("ask for a new key") may contradict the proof.
+    let proven = proven(report, &c.id);
+    for f in &c.findings {
+        if f.severity == Severity::Info && passing && style.verbose < 2 {
+            continue;
+        }
+        let _ = writeln!(out, "        {} {}", t.severity(f.severity), f.message);
+        if let (Some(fix), false, false) = (&f.fix, f.severity == Severity::Info, proven) {
+            let _ = writeln!(out, "          {} {fix}", t.paint("fix:", Color::Cyan));
+        }
+    }
+    if !passing || style.verbose >= 2 {
+        for d in &c.details {
+            let _ = writeln!(out, "        {}", t.dim(d));
+        }
+    }
+    let has_fix = c
+        .findings
+        .iter()
+        .any(|f| f.fix.is_some() && f.severity != Severity::Info);
+    if let (false, false, Some(r)) = (has_fix, proven, &c.remediation) {
+        let _ = writeln!(out, "          {} {r}", t.paint("fix:", Color::Cyan));
+    }
+}
+
+/// "1 warning", "2 warnings".
+pub(crate) fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// The status whose symbol stands for a verdict.
@@ -142,70 +290,30 @@ pub(crate) fn verdict_status(v: Verdict) -> Status {
     }
 }
 
-fn verdict_line(out: &mut String, report: &Report, style: &Style, sep: &str) {
+/// `✘ verdict: fail · 3 failed, 18 passed, 3 skipped`: zero counts left out.
+fn verdict_line(out: &mut String, report: &Report, style: &Style) {
+    let t = &style.term;
     let s = &report.summary;
-    let word = report.verdict_words();
-    let status = verdict_status(report.effective_verdict);
-    let _ = writeln!(
-        out,
-        "{} {}{sep}{} failed, {} warnings, {} inconclusive, {} passed, {} skipped",
-        style.term.status(status),
-        style.term.bold(&format!("verdict: {word}")),
-        s.fail,
-        s.warn,
-        s.error,
-        s.pass,
-        s.skip
+    let counts: Vec<String> = [
+        (s.fail, "failed", "failed"),
+        (s.warn, "warning", "warnings"),
+        (s.error, "inconclusive", "inconclusive"),
+        (s.pass, "passed", "passed"),
+        (s.skip, "skipped", "skipped"),
+    ]
+    .iter()
+    .filter(|(n, _, _)| *n > 0)
+    .map(|(n, one, many)| count(*n, one, many))
+    .collect();
+    let mut line = format!(
+        "{} {}{}{}",
+        t.status(verdict_status(report.effective_verdict)),
+        t.bold(&format!("verdict: {}", report.verdict_words())),
+        t.sep(),
+        counts.join(", ")
     );
-}
-
-fn render_check(out: &mut String, c: &CheckResult, width: usize, style: &Style) {
-    let _ = writeln!(
-        out,
-        "    {} {:<width$}  {}",
-        style.term.status(c.status),
-        c.id,
-        c.summary,
-        width = width
-    );
-    let show_details =
-        !style.quiet && (style.verbose || !matches!(c.status, Status::Pass | Status::Skip));
-    for f in &c.findings {
-        if f.severity == Severity::Info && !style.verbose && c.status == Status::Pass {
-            continue;
-        }
-        let _ = writeln!(
-            out,
-            "        {} {}",
-            style.term.severity(f.severity),
-            f.message
-        );
-        if let Some(fix) = &f.fix {
-            if f.severity != Severity::Info {
-                let _ = writeln!(
-                    out,
-                    "          {} {fix}",
-                    style.term.paint("fix:", Color::Cyan)
-                );
-            }
-        }
+    if style.verbose == 0 && !style.quiet {
+        line.push_str(&t.dim(&format!("{}-v shows every check and its evidence", t.sep())));
     }
-    if show_details || style.quiet {
-        if show_details {
-            for d in &c.details {
-                let _ = writeln!(out, "        {}", style.term.dim(d));
-            }
-        }
-        let has_fix = c
-            .findings
-            .iter()
-            .any(|f| f.fix.is_some() && f.severity != Severity::Info);
-        if let (false, Some(r)) = (has_fix, &c.remediation) {
-            let _ = writeln!(
-                out,
-                "          {} {r}",
-                style.term.paint("fix:", Color::Cyan)
-            );
-        }
-    }
+    let _ = writeln!(out, "{line}");
 }

@@ -50,7 +50,8 @@ fn probe_evidence(http: &str) -> Evidence {
     let status: u16 = words.next().and_then(|c| c.parse().ok()).unwrap_or(0);
     let answer = match status {
         200..=299 => AnswerClass::Accepted,
-        401 => AnswerClass::Rejected,
+        // DAM documents 400 with problem details for an invalid key.
+        400 | 401 => AnswerClass::Rejected,
         429 => AnswerClass::RateLimited,
         500..=599 => AnswerClass::Unavailable,
         _ => AnswerClass::Other,
@@ -229,7 +230,7 @@ pub fn report(verdict: Verdict) -> Report {
         .collect();
     let (summary, computed) = Report::tally(&checklist);
     assert_eq!(computed, verdict, "fixture verdict");
-    Report {
+    let mut r = Report {
         schema_version: 1,
         tool: Tool {
             name: "sl-doctor".into(),
@@ -239,6 +240,7 @@ pub fn report(verdict: Verdict) -> Report {
         verdict,
         strict: false,
         effective_verdict: verdict,
+        diagnosis: Default::default(),
         key: KeyInfo {
             present: true,
             source: SourceRef {
@@ -260,7 +262,9 @@ pub fn report(verdict: Verdict) -> Report {
         checklist,
         summary,
         duration_ms: 52,
-    }
+    };
+    r.diagnosis = sl_doctor_checks::diagnosis::diagnose(&r);
+    r
 }
 
 /// The four verdicts with their snapshot names.

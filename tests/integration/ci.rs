@@ -30,7 +30,12 @@ fn exit_codes_0_and_1_against_the_mock_and_2_for_bad_ids() {
         .args(["--quiet", "--color", "never"])
         .run();
     assert_eq!(r.code, 0, "a key the mock accepts:\n{}", r.stdout);
-    assert!(r.stdout.starts_with("✔ verdict: pass"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .starts_with("✔ The key works: DAM and Catalog accepted it.\n✔ verdict: pass"),
+        "--quiet is the diagnosis and the verdict:\n{}",
+        r.stdout
+    );
     assert!(
         r.stderr.is_empty(),
         "no spinner off a terminal: {:?}",

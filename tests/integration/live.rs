@@ -28,8 +28,14 @@ fn run_against(mock: &MockProcess, key: &str, extra: &[&str]) -> crate::common::
 #[test]
 fn good_key_passes_both_probes() {
     let mock = MockProcess::start(&["--https", "--key", &format!("both:{CANARY}")]);
-    let r = run_against(&mock, CANARY, &[]);
+    let r = run_against(&mock, CANARY, &["-v"]);
     assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("✔ The key works: DAM and Catalog accepted it."),
+        "{}",
+        r.stdout
+    );
     assert!(r.stdout.contains("✔ dam-probe"), "{}", r.stdout);
     assert!(r.stdout.contains("✔ catalog-probe"), "{}", r.stdout);
 }
@@ -75,10 +81,15 @@ fn dam_only_key_gets_catalog_403_and_revoked_key_fails() {
         "--key",
         &format!("revoked:{other}"),
     ]);
-    let r = run_against(&mock, CANARY, &[]);
+    let r = run_against(&mock, CANARY, &["-v"]);
     assert!(r.stdout.contains("✔ dam-probe"), "{}", r.stdout);
     assert!(r.stdout.contains("403"), "{}", r.stdout);
-    let r = run_against(&mock, other, &["--api", "catalog"]);
+    assert!(
+        r.stdout.contains("✘ The key is not enabled for Catalog"),
+        "{}",
+        r.stdout
+    );
+    let r = run_against(&mock, other, &["--api", "catalog", "-v"]);
     assert_eq!(r.code, 1);
     assert!(
         r.stdout.contains("– dam-probe"),

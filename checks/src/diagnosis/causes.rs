@@ -208,27 +208,38 @@ fn names(probes: &[&Probe]) -> String {
 }
 
 fn wrong_base_url(f: &Facts) -> Option<Cause> {
-    let url_checks = ["url-format", "url-scheme", "url-host", "url-path"];
-    let failed: Vec<&str> = url_checks
+    // In the order their fixes are preferred: each ends with the URL to use.
+    let url_checks = [
+        ("url-scheme", "not https"),
+        ("url-host", "not the API's host"),
+        ("url-path", "a wrong or legacy path"),
+        ("url-format", "stray characters"),
+    ];
+    let failed: Vec<(&str, &str)> = url_checks
         .into_iter()
-        .filter(|id| f.status(id) == Status::Fail)
+        .filter(|(id, _)| f.status(id) == Status::Fail)
         .collect();
     let wrong = f.apis(|p| p.given == Answer::WrongEndpoint);
     let first = failed
         .first()
-        .copied()
+        .map(|(id, _)| *id)
         .or(wrong.first().map(|p| p.check.as_str()))?;
-    let legacy = f
-        .report
-        .check("url-path")
-        .is_some_and(|c| c.status == Status::Fail);
-    let (id, title) = if legacy {
-        ("wrong-path", "The base URL has a wrong or legacy path")
-    } else {
-        (
+    let (id, title) = match failed.as_slice() {
+        [("url-path", _)] => (
+            "wrong-path",
+            "The URL has a wrong or legacy path".to_string(),
+        ),
+        [] => (
             "wrong-base-url",
-            "The request does not go to the API's base URL",
-        )
+            "Something other than the API answers at this base URL".to_string(),
+        ),
+        some => (
+            "wrong-base-url",
+            format!(
+                "The URL is not the documented one: {}",
+                join(&some.iter().map(|(_, what)| *what).collect::<Vec<_>>())
+            ),
+        ),
     };
     let proof = (!wrong.is_empty()).then(|| {
         let summaries: Vec<String> = wrong
@@ -237,10 +248,19 @@ fn wrong_base_url(f: &Facts) -> Option<Cause> {
             .collect();
         summaries.join("; ")
     });
-    let mut checks = failed.clone();
+    let mut checks: Vec<&str> = failed.iter().map(|(id, _)| *id).collect();
     checks.extend(wrong.iter().map(|p| p.check.as_str()));
     Some(
         cause(id, title, CauseLevel::Fail, &checks)
+            // http:// in the URL is also why plain-http warns.
+            .also(
+                f,
+                if f.status("url-scheme") == Status::Fail {
+                    &["plain-http"]
+                } else {
+                    &[]
+                },
+            )
             .proof(proof)
             .fix(remedy(
                 f,
@@ -261,20 +281,28 @@ fn api_not_enabled(f: &Facts) -> Option<Cause> {
         return None;
     }
     let closed = names(&shut);
+    let answers: Vec<String> = shut
+        .iter()
+        .map(|p| match p.given {
+            Answer::NotEnabled => format!(
+                "{} answers 403: the feature is disabled for the account",
+                p.api
+            ),
+            _ => format!("{} rejects it", p.api),
+        })
+        .collect();
     let proof = if valid.is_empty() {
-        format!(
-            "{closed} answered 403: the key authenticates, but the feature is disabled for the account"
-        )
+        answers.join("; ")
     } else {
         format!(
-            "{} {} this key, so the key is valid; {closed} {} it",
+            "{} {} this key, so the key is valid; {}",
             names(&valid),
             if valid.len() == 1 {
                 "accepts"
             } else {
                 "accept"
             },
-            if shut.len() == 1 { "rejects" } else { "reject" },
+            answers.join("; ")
         )
     };
     let checks: Vec<&str> = shut.iter().map(|p| p.check.as_str()).collect();

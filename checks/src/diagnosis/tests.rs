@@ -75,6 +75,7 @@ fn report(rows: &[Row], offline: bool) -> Report {
         verdict,
         strict: false,
         effective_verdict: verdict,
+        diagnosis: Default::default(),
         key: KeyInfo {
             present: true,
             source: SourceRef {

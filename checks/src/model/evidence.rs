@@ -7,10 +7,10 @@
 
 use crate::model::secret::Fingerprint;
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What a network check observed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case", tag = "kind")]
 pub enum Evidence {
     /// A live request to one API with the key (`dam-probe`, `catalog-probe`).
@@ -23,7 +23,7 @@ pub enum Evidence {
 
 /// One API's live probe: the request, every request actually sent, and the differential
 /// retry with the cleaned key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub struct ProbeEvidence {
     /// Which API: `dam` or `catalog`.
@@ -41,7 +41,7 @@ pub struct ProbeEvidence {
 }
 
 /// The request a probe makes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub struct ProbeRequest {
     /// Always `GET`.
@@ -60,7 +60,7 @@ pub struct ProbeRequest {
 }
 
 /// Whether the key as given went out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum KeyDelivery {
     /// Sent in `X-API-KEY`.
@@ -76,7 +76,7 @@ pub enum KeyDelivery {
 }
 
 /// Which value of the key a request carried.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum KeyKind {
     /// The value exactly as loaded.
@@ -88,7 +88,7 @@ pub enum KeyKind {
 }
 
 /// A key value, described without showing it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub struct KeyVariant {
     /// Which value.
@@ -102,7 +102,7 @@ pub struct KeyVariant {
 }
 
 /// Whether the cleaned key was tried.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Differential {
     /// Not needed: the key as given was not rejected (or was not sent: plain http).
@@ -118,7 +118,7 @@ pub enum Differential {
 }
 
 /// How an API's answer bears on the key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum AnswerClass {
     /// The key authenticated (2xx; or Catalog 403 "feature disabled for the tenant").
@@ -139,7 +139,7 @@ pub enum AnswerClass {
 }
 
 /// One request sent by a probe, and what came back.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub struct ProbeAttempt {
     /// The key value it carried.
@@ -160,7 +160,7 @@ pub struct ProbeAttempt {
 }
 
 /// A response as far as it was read (at most 64 KiB of body).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub struct ProbeResponse {
     /// HTTP status code.
@@ -198,7 +198,7 @@ pub struct ProbeResponse {
 }
 
 /// The shape of a response body.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum BodyKind {
     /// An HTML page (a proxy, portal or web server, not the API).
@@ -212,7 +212,7 @@ pub enum BodyKind {
 }
 
 /// The RFC 9457 problem-details fields of a JSON error body.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub struct ProblemDetails {
     /// `type`.
@@ -238,7 +238,7 @@ pub struct ProblemDetails {
 }
 
 /// One request-id header.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub struct RequestId {
     /// Header name, lowercase.
@@ -248,7 +248,7 @@ pub struct RequestId {
 }
 
 /// A redirect the probe did not follow.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub struct Redirect {
     /// Characters in the `Location` header; absent when there was none.
@@ -268,7 +268,7 @@ pub struct Redirect {
 }
 
 /// Per-phase timings in milliseconds, like httpstat.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub struct Timings {
     /// DNS lookup; absent when no lookup was made (an IP address, `--resolve`).
@@ -285,7 +285,7 @@ pub struct Timings {
 }
 
 /// What was done about a 429 or 503.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub struct RetryDecision {
     /// Whether the request was sent again (once) after waiting `Retry-After`.
@@ -295,7 +295,7 @@ pub struct RetryDecision {
 }
 
 /// A transport failure: no HTTP answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub struct NetFailure {
     /// The class of failure.
@@ -307,7 +307,7 @@ pub struct NetFailure {
 }
 
 /// Classes of transport failure.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum NetFailureKind {
     /// Connect or request timeout.
@@ -385,7 +385,7 @@ impl ProbeEvidence {
 }
 
 /// How the API host resolved.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub struct DnsEvidence {
     /// The host looked up (or the IP address of the base URL).
@@ -412,7 +412,7 @@ pub struct DnsEvidence {
 }
 
 /// One direct DNS query's result.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub struct DnsAnswer {
     /// What came back.
@@ -425,7 +425,7 @@ pub struct DnsAnswer {
 }
 
 /// Classes of DNS answers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum DnsResult {
     /// At least one address.
@@ -473,7 +473,7 @@ impl DnsEvidence {
 }
 
 /// The TCP connection and TLS handshake with the API host.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub struct TlsEvidence {
     /// `host:port` of the API.
@@ -514,7 +514,7 @@ pub struct TlsEvidence {
 }
 
 /// A certificate, as shown.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub struct CertificateFacts {
     /// Subject distinguished name.

@@ -7,13 +7,15 @@
 pub use crate::model::evidence::*;
 use crate::model::secret::Fingerprint;
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The report format version. Bump only on an incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// The six items of the official troubleshooting checklist, in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Item {
     /// The request is sent to the correct base URL.
@@ -72,7 +74,7 @@ impl Item {
 }
 
 /// Outcome of one check or one checklist item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// Nothing wrong found.
@@ -121,7 +123,9 @@ impl Status {
 }
 
 /// How serious one finding is. A check's status is the worst of its findings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Context only; does not change the status.
@@ -134,7 +138,7 @@ pub enum Severity {
 
 /// Where in the key (or URL) a finding points: positions count user-perceived
 /// characters (grapheme clusters), starting at 1.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Position {
     /// 1-based character (grapheme) index.
     pub character: usize,
@@ -147,7 +151,7 @@ pub struct Position {
 }
 
 /// One observation of a check, with its fix.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Finding {
     /// Stable kebab-case code of this kind of finding, e.g. `zero-width`.
     pub code: String,
@@ -204,7 +208,7 @@ impl Finding {
 }
 
 /// The result of one check.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct CheckResult {
     /// Stable kebab-case check id (also its docs anchor and `explain` argument).
     pub id: String,
@@ -230,7 +234,7 @@ pub struct CheckResult {
 }
 
 /// One checklist item with the checks that belong to it.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct ItemResult {
     /// Item id, e.g. `key-loaded`.
     pub id: Item,
@@ -246,7 +250,7 @@ pub struct ItemResult {
 }
 
 /// The overall verdict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     /// Nothing failed or warned.
@@ -280,7 +284,7 @@ impl Verdict {
 }
 
 /// The tool that wrote the report.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Tool {
     /// Always `sl-doctor`.
     pub name: String,
@@ -289,7 +293,7 @@ pub struct Tool {
 }
 
 /// Where a key value came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum SourceKind {
     /// An environment variable.
@@ -307,7 +311,7 @@ pub enum SourceKind {
 }
 
 /// A source, as shown in the report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct SourceRef {
     /// Kind of source.
     pub kind: SourceKind,
@@ -316,7 +320,7 @@ pub struct SourceRef {
 }
 
 /// Every source that held a value, and what it held (by fingerprint only).
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct SourceSeen {
     /// Where.
     pub source: SourceRef,
@@ -329,7 +333,7 @@ pub struct SourceSeen {
 }
 
 /// What the report says about the key (never the key itself).
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct KeyInfo {
     /// Whether a value was found at all (it may still be empty).
     pub present: bool,
@@ -351,7 +355,7 @@ pub struct KeyInfo {
 }
 
 /// What was diagnosed.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Target {
     /// The base URL in use.
     pub base_url: String,
@@ -363,7 +367,7 @@ pub struct Target {
 }
 
 /// Count of checks per status.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Summary {
     /// Checks that passed.
     pub pass: usize,
@@ -378,7 +382,7 @@ pub struct Summary {
 }
 
 /// The whole report (schema_version 1).
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Report {
     /// Always 1 for this format.
     pub schema_version: u32,
@@ -395,6 +399,10 @@ pub struct Report {
     /// except that with `strict` a `warn` becomes `fail`. The exit code follows it.
     /// Added in 0.1 (additive).
     pub effective_verdict: Verdict,
+    /// What the report means: the causes, most likely first, each with its proof and
+    /// one fix (see `docs/diagnosis.md`). Every output leads with it.
+    #[serde(default)]
+    pub diagnosis: crate::diagnosis::Diagnosis,
     /// The key, described without showing it.
     pub key: KeyInfo,
     /// What was diagnosed.

@@ -67,7 +67,17 @@ impl fmt::Debug for SecretKey {
 }
 
 /// A short, non-reversible fingerprint: enough for support to tell two keys apart.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, schemars::JsonSchema)]
+#[derive(
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(transparent)]
 pub struct Fingerprint(String);
 
