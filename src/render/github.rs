@@ -5,14 +5,17 @@
 //! - message: `%` → `%25`, CR → `%0D`, LF → `%0A`;
 //! - property values (`title=`): the same, plus `:` → `%3A` and `,` → `%2C`.
 //!
-//! | check status | command |
+//! One annotation per cause of the diagnosis (not one per check: a quoted key is one
+//! problem, whatever number of checks saw it), most likely first:
+//!
+//! | cause level | command |
 //! |---|---|
 //! | fail | `::error` |
-//! | error (inconclusive) | `::error` |
+//! | inconclusive | `::error` |
 //! | warn | `::warning` (`::error` with `--strict`) |
-//! | pass, skip | nothing |
 
-use sl_doctor_checks::model::report::{CheckResult, Report, Severity, Status};
+use sl_doctor_checks::diagnosis::{Cause, CauseLevel};
+use sl_doctor_checks::model::report::Report;
 
 /// Escapes the message part of a workflow command.
 pub fn escape_data(s: &str) -> String {
@@ -29,34 +32,22 @@ pub fn escape_property(s: &str) -> String {
 /// The workflow commands, one per line, with a trailing newline.
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
-    for item in &report.checklist {
-        for c in &item.checks {
-            let (command, label) = match c.status {
-                Status::Fail => ("error", "failed"),
-                Status::Error => ("error", "inconclusive"),
-                Status::Warn if report.counts_as_failure(c.status) => {
-                    ("error", "warning (--strict)")
-                }
-                Status::Warn => ("warning", "warning"),
-                Status::Pass | Status::Skip => continue,
-            };
-            let title = format!("sl-doctor {}: {} {label}", item.id.id(), c.id);
-            out.push_str(&format!(
-                "::{command} title={}::{}\n",
-                escape_property(&title),
-                escape_data(&message(c))
-            ));
-        }
+    for c in &report.diagnosis.causes {
+        let command = match c.level {
+            CauseLevel::Fail | CauseLevel::Inconclusive => "error",
+            CauseLevel::Warn if report.strict => "error",
+            CauseLevel::Warn => "warning",
+        };
+        out.push_str(&format!(
+            "::{command} title={}::{}\n",
+            escape_property(&format!("sl-doctor: {}", c.title)),
+            escape_data(&message(c))
+        ));
     }
-    let s = &report.summary;
     let verdict = format!(
-        "verdict: {} · {} failed, {} warnings, {} inconclusive, {} passed, {} skipped · target {}",
-        report.effective_verdict.as_str(),
-        s.fail,
-        s.warn,
-        s.error,
-        s.pass,
-        s.skip,
+        "{} · {} · target {}",
+        report.verdict_words(),
+        report.diagnosis.summary,
         report.target.base_url
     );
     out.push_str(&format!(
@@ -67,20 +58,23 @@ pub fn render(report: &Report) -> String {
     out
 }
 
-/// Summary, findings with fixes, remediation, and where to read more.
-fn message(c: &CheckResult) -> String {
-    let mut lines = vec![c.summary.clone()];
-    let mut has_fix = false;
-    for f in c.findings.iter().filter(|f| f.severity != Severity::Info) {
-        lines.push(format!("- {}", f.message));
-        if let Some(fix) = &f.fix {
-            lines.push(format!("  fix: {fix}"));
-            has_fix = true;
-        }
+/// Proof, fix, who can fix it, and the checks to read more about.
+fn message(c: &Cause) -> String {
+    let mut lines = Vec::new();
+    if let Some(p) = &c.proof {
+        lines.push(format!("Proof: {p}"));
     }
-    if let (false, Some(r)) = (has_fix, &c.remediation) {
-        lines.push(format!("fix: {r}"));
+    lines.push(format!("Fix: {}", c.fix));
+    if c.level == CauseLevel::Fail && !c.self_fixable {
+        lines.push("Only Sales Layer can fix this: `sl-doctor support` drafts the email.".into());
     }
-    lines.push(format!("More: sl-doctor explain {}", c.id));
+    let explain: Vec<String> = c
+        .checks
+        .iter()
+        .map(|id| format!("sl-doctor explain {id}"))
+        .collect();
+    if !explain.is_empty() {
+        lines.push(format!("More: {}", explain.join(", ")));
+    }
     lines.join("\n")
 }

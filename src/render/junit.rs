@@ -14,6 +14,7 @@
 //! source of truth).
 
 use quick_junit::{NonSuccessKind, Property, TestCase, TestCaseStatus, TestSuite};
+use sl_doctor_checks::diagnosis::CauseLevel;
 use sl_doctor_checks::model::report::{CheckResult, Report, Severity, Status};
 use std::time::Duration;
 
@@ -21,6 +22,7 @@ use std::time::Duration;
 pub fn render(report: &Report) -> String {
     let mut junit = quick_junit::Report::new("sl-doctor");
     junit.set_time(Duration::from_millis(report.duration_ms));
+    junit.add_test_suite(diagnosis_suite(report));
     for (n, item) in report.checklist.iter().enumerate() {
         let mut suite = TestSuite::new(format!("{}. {}", n + 1, item.id.id()));
         suite.add_property(Property::new("item", item.id.id()));
@@ -107,4 +109,44 @@ fn body(c: &CheckResult) -> String {
     }
     out.push_str(&format!("more: sl-doctor explain {}\n", c.id));
     out
+}
+
+/// The diagnosis leads: a suite with one case per cause (a failure for a `fail` or
+/// `inconclusive` cause, with its proof and fix), or one passing case when nothing is wrong.
+fn diagnosis_suite(report: &Report) -> TestSuite {
+    let d = &report.diagnosis;
+    let mut suite = TestSuite::new("0. diagnosis");
+    suite.add_property(Property::new("summary", d.summary.as_str()));
+    if d.causes.is_empty() {
+        let mut case = TestCase::new(d.summary.as_str(), TestCaseStatus::success());
+        case.set_classname("sl-doctor.diagnosis");
+        suite.add_test_case(case);
+    }
+    for c in &d.causes {
+        let mut text = String::new();
+        if let Some(p) = &c.proof {
+            text.push_str(&format!("proof: {p}\n"));
+        }
+        text.push_str(&format!(
+            "fix: {}\nchecks: {}\n",
+            c.fix,
+            c.checks.join(", ")
+        ));
+        let status = match c.level {
+            CauseLevel::Warn if !report.strict => TestCaseStatus::success(),
+            _ => {
+                let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                s.set_message(c.title.as_str());
+                s.set_description(text.clone());
+                s
+            }
+        };
+        let mut case = TestCase::new(format!("{}: {}", c.id, c.title), status);
+        case.set_classname("sl-doctor.diagnosis");
+        if c.level == CauseLevel::Warn && !report.strict {
+            case.set_system_out(format!("warning: {}\n{text}", c.title));
+        }
+        suite.add_test_case(case);
+    }
+    suite
 }

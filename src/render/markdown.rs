@@ -6,6 +6,7 @@
 //! (server-provided text such as problem details ends up in summaries).
 
 use super::human::verdict_status;
+use sl_doctor_checks::diagnosis::CauseLevel;
 use sl_doctor_checks::model::report::{CheckResult, Report, Severity, Status};
 use std::fmt::Write;
 
@@ -36,12 +37,42 @@ fn esc(s: &str) -> String {
     out
 }
 
+/// The diagnosis first: the summary sentence, then each cause with its proof and fix.
+fn write_diagnosis(out: &mut String, report: &Report) {
+    let d = &report.diagnosis;
+    let _ = writeln!(out, "**{}**\n", esc(&d.summary));
+    for (n, c) in d.causes.iter().enumerate() {
+        let icon = match c.level {
+            CauseLevel::Fail => icon(Status::Fail),
+            CauseLevel::Inconclusive => icon(Status::Error),
+            CauseLevel::Warn => icon(Status::Warn),
+        };
+        let _ = writeln!(out, "{}. {icon} **{}**", n + 1, esc(&c.title));
+        if let Some(p) = &c.proof {
+            let _ = writeln!(out, "   - proof: {}", esc(p));
+        }
+        let _ = writeln!(out, "   - fix: {}", esc(&c.fix));
+        if c.level == CauseLevel::Fail {
+            let who = if c.self_fixable {
+                "you can fix this yourself"
+            } else {
+                "only Sales Layer can fix this: `sl-doctor support` drafts the email"
+            };
+            let _ = writeln!(out, "   - {}", esc(who));
+        }
+    }
+    if !d.causes.is_empty() {
+        let _ = writeln!(out);
+    }
+}
+
 /// The Markdown summary, with a trailing newline.
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
     let word = report.verdict_words();
     let status = verdict_status(report.effective_verdict);
     let _ = writeln!(out, "## {} sl-doctor: {word}\n", icon(status));
+    write_diagnosis(&mut out, report);
     let s = &report.summary;
     let _ = writeln!(
         out,

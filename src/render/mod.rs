@@ -89,11 +89,12 @@ mod tests {
                         Err(e) => panic!("{name}: JUnit is not XML: {e}\n{xml}"),
                     }
                 }
-                assert_eq!(suites, 6, "{name}");
+                assert_eq!(suites, 7, "{name}: the diagnosis and the six items");
+                let diagnosis_cases = r.diagnosis.causes.len().max(1);
                 assert_eq!(
                     cases,
-                    r.checks().count() + 1,
-                    "{name}: one per check + empty item"
+                    r.checks().count() + 1 + diagnosis_cases,
+                    "{name}: one per cause (or one passing case), one per check + empty item"
                 );
                 let want_fail = r
                     .checks()
@@ -103,7 +104,19 @@ mod tests {
                                 && c.status == sl_doctor_checks::model::report::Status::Warn)
                     })
                     .count();
-                assert_eq!(failures, want_fail, "{name} strict={strict_run}");
+                let failing_causes = r
+                    .diagnosis
+                    .causes
+                    .iter()
+                    .filter(|c| {
+                        c.level != sl_doctor_checks::diagnosis::CauseLevel::Warn || strict_run
+                    })
+                    .count();
+                assert_eq!(
+                    failures,
+                    want_fail + failing_causes,
+                    "{name} strict={strict_run}"
+                );
                 assert_eq!(errors, r.summary.error, "{name}");
             }
         }
@@ -124,7 +137,10 @@ mod tests {
             }
         }
         let fail = github::render(&report(sl_doctor_checks::model::report::Verdict::Fail));
-        assert!(fail.contains("::error title=sl-doctor no-quotes%3A quoted-value failed::"));
+        assert!(
+            fail.starts_with("::error title=sl-doctor%3A The key is wrapped in quotes::"),
+            "one annotation per cause, the first cause first:\n{fail}"
+        );
         let warn = github::render(&strict(report(
             sl_doctor_checks::model::report::Verdict::Warn,
         )));

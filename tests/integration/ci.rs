@@ -149,7 +149,7 @@ fn machine_formats_from_the_binary() {
     );
     assert!(
         r.stdout
-            .contains("::error title=sl-doctor key-loaded%3A hidden-characters failed::"),
+            .contains("::error title=sl-doctor%3A The key contains invisible characters::"),
         "{}",
         r.stdout
     );
@@ -177,7 +177,7 @@ fn github_actions_gets_annotations_and_a_step_summary() {
     assert_eq!(r.code, 0, "--key only warns: {}", r.stdout);
     assert!(
         r.stdout
-            .contains("::warning title=sl-doctor security%3A key-on-command-line warning::"),
+            .contains("::warning title=sl-doctor%3A The key was given with --key::"),
         "{}",
         r.stdout
     );
