@@ -10,8 +10,9 @@
 # `curl` making the single DAM probe request (--cacert CA) and the full live doctor
 # (`sl-doctor --base-url … --ca-cert CA`: DNS, proxy and TLS checks plus both probes),
 # alternately, and prints median wall time, the ratio to curl, mean user+sys CPU and peak
-# RSS. Against the fast servers it also runs the doctor with fewer handshakes (one probe;
-# no tls-connection check) to show what the extra TLS connections cost.
+# RSS. Against the fast servers it also runs the doctor with a connection per request
+# (--fresh-connections) and with less to do (one probe; no tls-connection check) to show
+# what the shared connection saves.
 #
 # Usage: bench/live.sh [RUNS]   (default 30)
 # Env:   CARGO        cargo command used to build (default: cargo)
@@ -148,8 +149,10 @@ for label, fast, slow, ca_fast, ca_slow in servers:
         if before:
             cmds["sl-doctor before, full live run"] = doctor(before, base, ca)
         if name == "no delay":
-            cmds["sl-doctor --api dam (2 TLS connections)"] = doctor(bin, base, ca, "--api", "dam")
-            cmds["sl-doctor --api dam --ignore tls-connection (1)"] = doctor(
+            cmds["sl-doctor --fresh-connections (3 TLS connections)"] = doctor(
+                bin, base, ca, "--fresh-connections")
+            cmds["sl-doctor --api dam"] = doctor(bin, base, ca, "--api", "dam")
+            cmds["sl-doctor --api dam --ignore tls-connection"] = doctor(
                 bin, base, ca, "--api", "dam", "--ignore", "tls-connection")
         r = bench(cmds)
         c = r["curl, the single DAM request"][0]

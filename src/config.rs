@@ -124,7 +124,9 @@ pub fn build_context(
             allow_http: args.allow_http,
             differential: !args.no_differential,
             proxy_env,
+            fresh_connections: args.fresh_connections,
         },
+        conn: Default::default(),
     })
 }
 

@@ -154,6 +154,11 @@ pub struct CheckArgs {
     #[arg(long, help_heading = "Network")]
     pub no_differential: bool,
 
+    /// Open a new connection for every request instead of reusing tls-connection's (more
+    /// handshakes; each probe's timings then include its own connect).
+    #[arg(long, help_heading = "Network")]
+    pub fresh_connections: bool,
+
     /// Report format on standard output.
     #[arg(long, value_enum, default_value = "human", help_heading = "Output")]
     pub format: Format,

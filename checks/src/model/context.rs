@@ -144,6 +144,9 @@ pub struct NetOptions {
     pub differential: bool,
     /// Proxy-related environment variables (name, value) as seen by the process.
     pub proxy_env: Vec<(String, String)>,
+    /// A new connection per request (`--fresh-connections`) instead of the run's shared
+    /// one: independent timings, more handshakes.
+    pub fresh_connections: bool,
 }
 
 impl Default for NetOptions {
@@ -159,6 +162,7 @@ impl Default for NetOptions {
             allow_http: false,
             differential: true,
             proxy_env: Vec::new(),
+            fresh_connections: false,
         }
     }
 }
@@ -172,4 +176,6 @@ pub struct Context {
     pub target: TargetSpec,
     /// Network options.
     pub net: NetOptions,
+    /// The run's shared connection to the API host (see [`crate::net::shared`]).
+    pub conn: crate::net::shared::ConnSlot,
 }

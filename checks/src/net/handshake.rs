@@ -15,8 +15,17 @@ use rustls::pki_types::{CertificateDer, ServerName};
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+
+/// A byte stream a TLS session runs over: TCP, or a tunnel through a proxy.
+pub trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
+
+/// The first hop's stream, whatever carries it.
+pub type BoxIo = Box<dyn Io>;
+
+/// An established TLS session with the API host, ready for HTTP.
+pub type TlsStream = tokio_rustls::client::TlsStream<BoxIo>;
 
 const MAX_PROXY_ANSWER: usize = 16 * 1024;
 
@@ -47,8 +56,8 @@ fn find(h: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 /// Sends `CONNECT authority` and reads the proxy's answer (bounded).
-pub async fn connect_tunnel(
-    s: &mut TcpStream,
+pub async fn connect_tunnel<S: AsyncRead + AsyncWrite + Unpin>(
+    s: &mut S,
     authority: &str,
     auth: Option<&HeaderValue>,
     deadline: Instant,
@@ -245,11 +254,7 @@ impl Handshake {
 }
 
 /// TCP to the first hop (the proxy or the API), then `CONNECT` through the proxy.
-async fn reach(
-    cx: &Context,
-    mut h: Handshake,
-    deadline: Instant,
-) -> (Handshake, Option<TcpStream>) {
+async fn reach(cx: &Context, mut h: Handshake, deadline: Instant) -> (Handshake, Option<BoxIo>) {
     let (host, port) = h.first_hop();
     let (addrs, origin) = match endpoint::addresses(&cx.net, &host, port, deadline).await {
         Ok(x) => x,
@@ -280,7 +285,7 @@ async fn reach(
             Err(e) => return (h.stop(Stop::Tunnel(e)), None),
         }
     }
-    (h, Some(stream))
+    (h, Some(Box::new(stream)))
 }
 
 /// With `--insecure`: what verification would have said about the presented chain.
@@ -305,9 +310,9 @@ fn strict_verdict(
 async fn handshake(
     cx: &Context,
     mut h: Handshake,
-    stream: TcpStream,
+    stream: BoxIo,
     deadline: Instant,
-) -> Result<Handshake, CheckError> {
+) -> Result<(Handshake, Option<TlsStream>), CheckError> {
     // Loading the system CA store is blocking file and parsing work: it runs on the
     // blocking pool so the other checks' I/O keeps moving meanwhile.
     let net = cx.net.clone();
@@ -316,7 +321,7 @@ async fn handshake(
         .map_err(|e| CheckError::Skip(format!("the TLS set-up task failed: {e}")))?;
     let inner = match built {
         Ok(v) => v,
-        Err(e) => return Ok(h.stop(Stop::Setup(e))),
+        Err(e) => return Ok((h.stop(Stop::Setup(e)), None)),
     };
     let rec = Arc::new(RecordingVerifier::new(inner));
     let cfg = tls::config_with_verifier(rec.clone());
@@ -335,10 +340,10 @@ async fn handshake(
     h.tls = Some(t2.elapsed());
     h.chain = rec.chain();
     let s = match hs {
-        Err(_) => return Ok(h.stop(Stop::HandshakeTimeout)),
+        Err(_) => return Ok((h.stop(Stop::HandshakeTimeout), None)),
         Ok(Err(e)) => {
             let re = tls::find_rustls_error(&e).cloned();
-            return Ok(h.stop(Stop::Handshake(e, re)));
+            return Ok((h.stop(Stop::Handshake(e, re)), None));
         }
         Ok(Ok(s)) => s,
     };
@@ -363,12 +368,17 @@ async fn handshake(
     if cx.net.insecure {
         h.strict_verdict = strict_verdict(&cx.net, &sn, &h.chain);
     }
-    Ok(h)
+    Ok((h, Some(s)))
 }
 
 /// Connects to the API host (through the proxy that applies) and shakes hands, within
 /// `--timeout` in all.
 pub async fn connect(cx: &Context) -> Result<Handshake, CheckError> {
+    Ok(connect_stream(cx).await?.0)
+}
+
+/// [`connect`], keeping the established TLS session (when there is one) for HTTP.
+pub async fn connect_stream(cx: &Context) -> Result<(Handshake, Option<TlsStream>), CheckError> {
     let target = Target::from_context(cx)?;
     let deadline = Instant::now() + cx.net.timeout;
     let proxy = match proxy::decide(&cx.net, &target).route {
@@ -389,14 +399,14 @@ pub async fn connect(cx: &Context) -> Result<Handshake, CheckError> {
         stop: None,
     };
     if h.proxy.as_ref().is_some_and(|p| !p.is_http()) {
-        return Ok(h.stop(Stop::ProxyNotTunnelled));
+        return Ok((h.stop(Stop::ProxyNotTunnelled), None));
     }
     let (h, stream) = reach(cx, h, deadline).await;
     let Some(stream) = stream else {
-        return Ok(h);
+        return Ok((h, None));
     };
     if !h.target.is_https() {
-        return Ok(h.stop(Stop::PlainHttp));
+        return Ok((h.stop(Stop::PlainHttp), None));
     }
     handshake(cx, h, stream, deadline).await
 }

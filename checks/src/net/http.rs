@@ -6,8 +6,9 @@
 //!   other hosts and over plain http on redirects;
 //! - every request is bounded: connect and request timeouts from `--timeout`, bodies are
 //!   read in chunks and capped at [`BODY_CAP`] bytes;
-//! - idle connections are not pooled, so every request really connects and the timings
-//!   are real;
+//! - idle connections are not pooled: a request either goes over the run's shared
+//!   connection ([`crate::net::shared`], timed from the request on) or really connects, so
+//!   the timings are real;
 //! - the key only ever goes into a `HeaderValue` marked sensitive; nothing built here
 //!   (errors, URLs, timings) contains it.
 
@@ -15,6 +16,7 @@ use crate::model::context::NetOptions;
 use crate::model::evidence::Timings;
 use crate::model::report::Finding;
 use crate::model::secret::SecretKey;
+use crate::net::shared::Opened;
 use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::{Client, StatusCode, Url, Version};
 use std::future::Future;
@@ -29,6 +31,35 @@ pub const BODY_CAP: usize = 64 * 1024;
 
 /// The header that carries the key.
 pub const KEY_HEADER: &str = "x-api-key";
+
+/// The `User-Agent` of every probe request.
+pub const USER_AGENT: &str = concat!("sl-doctor/", env!("CARGO_PKG_VERSION"));
+
+/// Appends a chunk to the kept body, up to [`BODY_CAP`]. Returns whether the cap was
+/// reached: then the rest is never read.
+pub(crate) fn keep(body: &mut Vec<u8>, chunk: &[u8]) -> bool {
+    let room = BODY_CAP - body.len();
+    if chunk.len() >= room {
+        body.extend_from_slice(&chunk[..room]);
+        return true;
+    }
+    body.extend_from_slice(chunk);
+    false
+}
+
+/// The error of a request that got no answer in time.
+pub(crate) fn timed_out(elapsed: Duration, timeout: Duration) -> NetError {
+    NetError {
+        kind: NetErrorKind::Timeout,
+        code: "timeout",
+        message: format!(
+            "No answer within the {} s timeout (after {} ms)",
+            timeout.as_secs_f32(),
+            elapsed.as_millis()
+        ),
+        elapsed,
+    }
+}
 
 type Log = Arc<Mutex<Vec<Duration>>>;
 
@@ -120,6 +151,7 @@ pub struct ProbeClient {
     dns: Log,
     connect: Log,
     timeout: Duration,
+    shared: Option<Arc<Opened>>,
 }
 
 /// A response as far as it was read.
@@ -216,17 +248,10 @@ pub fn classify(e: &reqwest::Error, elapsed: Duration, timeout: Duration) -> Net
             format!("{s} ({detail})")
         }
     };
-    let (kind, code, message) = if e.is_timeout() {
-        (
-            NetErrorKind::Timeout,
-            "timeout",
-            format!(
-                "No answer within the {} s timeout (after {} ms)",
-                timeout.as_secs_f32(),
-                elapsed.as_millis()
-            ),
-        )
-    } else if e.is_builder() {
+    if e.is_timeout() {
+        return timed_out(elapsed, timeout);
+    }
+    let (kind, code, message) = if e.is_builder() {
         (
             NetErrorKind::Builder,
             "request-not-built",
@@ -284,7 +309,7 @@ pub fn build_client(net: &NetOptions) -> Result<ProbeClient, Box<Finding>> {
         .connect_timeout(net.timeout)
         .timeout(net.timeout)
         .pool_max_idle_per_host(0)
-        .user_agent(concat!("sl-doctor/", env!("CARGO_PKG_VERSION")))
+        .user_agent(USER_AGENT)
         .dns_resolver(TimedResolver { log: dns.clone() })
         .connector_layer(TimingLayer {
             log: connect.clone(),
@@ -332,6 +357,7 @@ pub fn build_client(net: &NetOptions) -> Result<ProbeClient, Box<Finding>> {
         dns,
         connect,
         timeout: net.timeout,
+        shared: None,
     })
 }
 
@@ -391,8 +417,20 @@ impl ProbeClient {
         }
     }
 
-    /// Sends `GET url` with the key header (when given), reads at most [`BODY_CAP`] bytes.
+    /// Sends the requests over the run's shared connection when it can serve them.
+    pub fn share(mut self, opened: Option<Arc<Opened>>) -> Self {
+        self.shared = opened;
+        self
+    }
+
+    /// Sends `GET url` with the key header (when given), reads at most [`BODY_CAP`] bytes:
+    /// over the shared connection when it can serve the request, else over a new one.
     pub async fn get(&self, url: &Url, key: Option<HeaderValue>) -> Result<Exchange, NetError> {
+        if let Some(o) = &self.shared
+            && let Some(x) = crate::net::shared::get(o, url, key.clone(), self.timeout).await
+        {
+            return x;
+        }
         self.reset();
         let start = Instant::now();
         let mut req = self
@@ -417,14 +455,10 @@ impl ProbeClient {
         loop {
             match resp.chunk().await {
                 Ok(Some(c)) => {
-                    let room = BODY_CAP - body.len();
-                    if c.len() >= room {
-                        // At the cap: keep what fits, never read the rest.
-                        body.extend_from_slice(&c[..room]);
+                    if keep(&mut body, &c) {
                         truncated = true;
                         break;
                     }
-                    body.extend_from_slice(&c);
                 }
                 Ok(None) => break,
                 Err(e) => {

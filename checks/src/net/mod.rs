@@ -1,7 +1,8 @@
 //! The network engines the live checks share: bounded TCP connects and `--resolve`
 //! (`endpoint`), the proxy decision (`proxy`), TLS trust and certificate facts (`tls`), the
 //! connection and handshake record (`handshake`), the
-//! HTTP client and exchange (`http`) and the API probe (`probe`). They return facts; the
+//! HTTP client and exchange (`http`), the run's shared connection (`shared`) and the API
+//! probe (`probe`). They return facts; the
 //! checks make the findings.
 
 pub mod endpoint;
@@ -9,4 +10,5 @@ pub mod handshake;
 pub mod http;
 pub mod probe;
 pub mod proxy;
+pub mod shared;
 pub mod tls;

@@ -33,8 +33,10 @@ use crate::model::leak::Secrets;
 use crate::model::report::Finding;
 use crate::model::secret::SecretKey;
 use crate::net::http::{Exchange, NetError, ProbeClient};
+use crate::net::shared::Opened;
 use reqwest::Url;
 use reqwest::header::HeaderValue;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Longest `Retry-After` the probe waits for (once).
@@ -496,6 +498,16 @@ async fn key_attempts(
     };
 }
 
+/// The run's shared connection, for an https probe unless `--fresh-connections`. A
+/// connection that could not be opened is no error here: the probe makes its own and
+/// reports what happens on it.
+async fn shared_connection(cx: &Context, url: &Url) -> Option<Arc<Opened>> {
+    if cx.net.fresh_connections || url.scheme() != "https" {
+        return None;
+    }
+    cx.conn.open(cx).await.ok()
+}
+
 /// Runs the probe of one API and returns what happened. `cleaner` is
 /// `analysis::value::cleaned_key` in the checks; tests may pass a stand-in.
 pub async fn run(cx: &Context, spec: &ApiProbe, cleaner: Cleaner) -> Result<ProbeRun, CheckError> {
@@ -516,11 +528,15 @@ pub async fn run(cx: &Context, spec: &ApiProbe, cleaner: Cleaner) -> Result<Prob
         cleaned: cleaned.as_ref().map(|c| variant(KeyKind::Cleaned, Some(c))),
     };
     // Building the client loads the system CA store (blocking file and parsing work): on
-    // the blocking pool, so the other checks' I/O keeps moving meanwhile.
+    // the blocking pool, so the other checks' I/O keeps moving meanwhile. The run's shared
+    // connection is awaited meanwhile; the client is still built, for the requests the
+    // shared connection cannot serve and so that a bad option fails as it always did.
     let net = cx.net.clone();
-    let built = tokio::task::spawn_blocking(move || crate::net::http::build_client(&net))
-        .await
-        .map_err(|e| CheckError::Skip(format!("the HTTP client set-up task failed: {e}")))?;
+    let build = tokio::task::spawn_blocking(move || crate::net::http::build_client(&net));
+    let (built, shared) = tokio::join!(build, shared_connection(cx, &url));
+    let built = built
+        .map_err(|e| CheckError::Skip(format!("the HTTP client set-up task failed: {e}")))?
+        .map(|c| c.share(shared));
     let mut setup_failure = None;
     match built {
         Err(f) => {

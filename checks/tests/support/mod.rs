@@ -97,6 +97,14 @@ pub fn serve(script: impl Fn(&Hit, usize) -> Reply + Send + Sync + 'static) -> S
 pub async fn serve_tls(
     script: impl Fn(&Hit, usize) -> Reply + Send + Sync + 'static,
 ) -> (Server, String) {
+    serve_tls_alpn(script, &[b"h2", b"http/1.1"]).await
+}
+
+/// [`serve_tls`] offering only these ALPN protocols (e.g. only `http/1.1`).
+pub async fn serve_tls_alpn(
+    script: impl Fn(&Hit, usize) -> Reply + Send + Sync + 'static,
+    alpn: &[&[u8]],
+) -> (Server, String) {
     use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
     let ca_key = KeyPair::generate().unwrap();
     let mut cap = CertificateParams::new(Vec::<String>::new()).unwrap();
@@ -108,12 +116,18 @@ pub async fn serve_tls(
         .unwrap()
         .signed_by(&k, &issuer)
         .unwrap();
-    let cfg = axum_server::tls_rustls::RustlsConfig::from_pem(
-        leaf.pem().into_bytes(),
-        k.serialize_pem().into_bytes(),
-    )
-    .await
-    .unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut server = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![leaf.der().clone()],
+            rustls::pki_types::PrivateKeyDer::Pkcs8(k.serialize_der().into()),
+        )
+        .unwrap();
+    server.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
+    let cfg = axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(server));
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = l.local_addr().unwrap();
     let (app, st) = router(Box::new(script));

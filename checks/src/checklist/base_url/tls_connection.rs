@@ -441,7 +441,7 @@ fn failure_code(o: &Outcome) -> Option<String> {
 
 impl TlsConnection {
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
-        let h = handshake::connect(cx).await?;
+        let h = crate::net::shared::handshake_for_check(cx).await?;
         let mut o = reach_details(&h);
         // The --insecure warning comes first, once the TLS client is being set up.
         let tls_tried = h.negotiated.is_some()

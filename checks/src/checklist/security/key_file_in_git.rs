@@ -171,6 +171,11 @@ pub fn outcome(states: &[(KeyFile, GitState)]) -> Result<Outcome, CheckError> {
 impl KeyFileInGit {
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
         let files = key_files(&cx.key);
+        // No key file, no git to ask: no blocking-pool thread to start (an offline run
+        // would otherwise spawn one just to return nothing).
+        if files.is_empty() {
+            return outcome(&[]);
+        }
         // git is a child process: wait for it off the async workers.
         let states = tokio::task::spawn_blocking(move || {
             files
