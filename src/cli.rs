@@ -1,7 +1,9 @@
 //! The command line: the subcommands and their help (clap definitions only). Each
 //! command's arguments are in `args`; turning them into a `Context` is `config.rs`.
 
-use crate::args::{CaptureArgs, CheckArgs, CurlArgs, DemoArgs, MockArgs, ScanArgs, SupportArgs};
+use crate::args::{
+    CaptureArgs, CheckArgs, CurlArgs, DemoArgs, MockArgs, ScanArgs, SupportArgs, ViewArgs,
+};
 use clap::{Parser, Subcommand};
 
 const AFTER_HELP: &str = "\
@@ -61,6 +63,9 @@ pub enum Command {
     },
     /// Print the JSON Schema of the --format json report.
     Schema,
+    /// Show a saved JSON report (e.g. from a support ticket) as the user saw it: human,
+    /// markdown, github, junit or json.
+    View(ViewArgs),
     /// Serve a Sales-Layer-compatible API on 127.0.0.1 for your own tests (see docs/mock.md).
     Mock(MockArgs),
     /// Search files (and with --history the git history) for the configured key, in the

@@ -55,5 +55,6 @@ fn main() -> ExitCode {
         Some(Command::Scan(args)) => commands::scan(&args),
         Some(Command::Support(args)) => commands::support::run(&args),
         Some(Command::Curl(args)) => commands::curl(&args),
+        Some(Command::View(args)) => commands::view::run(&args),
     }
 }

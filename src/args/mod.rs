@@ -8,6 +8,7 @@ mod demo;
 mod mock;
 mod scan;
 mod support;
+mod view;
 
 pub use capture::{CaptureArgs, CaptureFormat};
 pub use curl::{CurlArgs, CurlShell};
@@ -15,6 +16,7 @@ pub use demo::DemoArgs;
 pub use mock::MockArgs;
 pub use scan::{ScanArgs, ScanFormat};
 pub use support::{ApiAreas, SupportArgs};
+pub use view::ViewArgs;
 
 use clap::{Args, ValueEnum};
 use sl_doctor_checks::model::secret::SecretKey;

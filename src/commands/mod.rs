@@ -6,6 +6,7 @@ pub mod check;
 pub mod demo;
 pub mod docs;
 pub mod support;
+pub mod view;
 
 use crate::args::{CurlArgs, MockArgs};
 use crate::term::use_color;

@@ -394,6 +394,7 @@ pub struct Report {
     /// `--strict`.
     pub verdict: Verdict,
     /// Whether `--strict` was given: warnings count as failures. Added in 0.1 (additive).
+    #[serde(default)]
     pub strict: bool,
     /// The verdict after the policy, decided once when the report is built: `verdict`,
     /// except that with `strict` a `warn` becomes `fail`. The exit code follows it.

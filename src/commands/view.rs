@@ -1,0 +1,180 @@
+//! `sl-doctor view REPORT`: renders a saved JSON report (attached to a support ticket, or
+//! written with `--output`) in the human, Markdown, GitHub, JUnit or JSON format, so whoever
+//! receives it reads what the user saw.
+//!
+//! The file is somebody else's: it is read with a size cap, its schema version is checked
+//! before anything else, and every string in it has control and bidi characters made
+//! visible before it reaches the terminal.
+
+use super::{exit, fail_usage, print_stdout};
+use crate::args::ViewArgs;
+use crate::render::{self, human};
+use crate::term::{Term, use_color};
+use serde_json::Value;
+use sl_doctor_checks::model::report::{Report, SCHEMA_VERSION};
+use std::io::{IsTerminal, Read};
+use std::process::ExitCode;
+
+/// Reports are small (tens of KiB); anything past this is not one.
+const MAX_REPORT: u64 = 16 * 1024 * 1024;
+
+/// Runs `sl-doctor view`: exit 0 when the report was shown, 2 when it cannot be read.
+pub fn run(args: &ViewArgs) -> ExitCode {
+    let report = match read(args).and_then(|text| parse(&text)) {
+        Ok(r) => r,
+        Err(e) => return fail_usage(e),
+    };
+    let style = human::Style {
+        term: Term {
+            color: use_color(args.color, std::io::stdout().is_terminal()),
+            ascii: args.ascii,
+        },
+        verbose: args.verbose,
+        quiet: false,
+    };
+    print_stdout(&render::render(&report, args.format, &style));
+    ExitCode::from(exit::OK)
+}
+
+fn read(args: &ViewArgs) -> Result<String, String> {
+    let name = args.report.display();
+    let mut bytes = Vec::new();
+    let read = if args.report.as_os_str() == "-" {
+        std::io::stdin()
+            .take(MAX_REPORT + 1)
+            .read_to_end(&mut bytes)
+    } else {
+        std::fs::File::open(&args.report)
+            .and_then(|f| f.take(MAX_REPORT + 1).read_to_end(&mut bytes))
+    };
+    read.map_err(|e| format!("cannot read {name}: {e}"))?;
+    if bytes.len() as u64 > MAX_REPORT {
+        return Err(format!(
+            "{name} is larger than 16 MiB: not an sl-doctor report"
+        ));
+    }
+    String::from_utf8(bytes)
+        .map_err(|_| format!("{name} is not UTF-8 text: not an sl-doctor report"))
+}
+
+/// Parses a report: schema version first, then every string made safe to show.
+pub fn parse(text: &str) -> Result<Report, String> {
+    let mut v: Value = serde_json::from_str(text)
+        .map_err(|e| format!("the report is not JSON ({e}); `sl-doctor view` reads the output of `sl-doctor --format json`"))?;
+    match v.get("schema_version").and_then(Value::as_u64) {
+        Some(n) if n == u64::from(SCHEMA_VERSION) => {}
+        Some(n) => {
+            return Err(format!(
+                "the report has schema_version {n}; this sl-doctor ({}) reads schema_version {SCHEMA_VERSION}: view it with a matching sl-doctor",
+                env!("CARGO_PKG_VERSION")
+            ));
+        }
+        None => return Err("not an sl-doctor report: it has no schema_version".into()),
+    }
+    neutralise(&mut v);
+    // Reports written before the strict policy was recorded: the verdict is the effective one.
+    let verdict = v.get("verdict").cloned();
+    if let (Some(obj), Some(verdict)) = (v.as_object_mut(), verdict) {
+        obj.entry("effective_verdict").or_insert(verdict);
+    }
+    let had_diagnosis = v.get("diagnosis").is_some();
+    let mut report: Report = serde_json::from_value(v)
+        .map_err(|e| format!("the report does not follow schema_version {SCHEMA_VERSION}: {e}"))?;
+    // Reports written before the diagnosis existed get it now: it is a pure function of
+    // the report.
+    if !had_diagnosis {
+        report.diagnosis = sl_doctor_checks::diagnosis::diagnose(&report);
+    }
+    Ok(report)
+}
+
+/// Shows control characters (C0, DEL, C1) and bidi controls of every string as `\u{…}`,
+/// so a crafted report cannot move the cursor, retitle the terminal or reorder text.
+fn neutralise(v: &mut Value) {
+    match v {
+        Value::String(s) if s.chars().any(unsafe_char) => {
+            *s = s
+                .chars()
+                .map(|c| {
+                    if unsafe_char(c) {
+                        format!("\\u{{{:x}}}", c as u32)
+                    } else {
+                        c.to_string()
+                    }
+                })
+                .collect();
+        }
+        Value::Array(a) => a.iter_mut().for_each(neutralise),
+        Value::Object(o) => o.values_mut().for_each(neutralise),
+        _ => {}
+    }
+}
+
+fn unsafe_char(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::tests_support::report as fixture;
+    use sl_doctor_checks::model::report::Verdict;
+
+    #[test]
+    fn a_saved_report_reads_back_the_same() {
+        for v in [
+            Verdict::Pass,
+            Verdict::Warn,
+            Verdict::Fail,
+            Verdict::Inconclusive,
+        ] {
+            let r = fixture(v);
+            let json = crate::render::json::render(&r);
+            let back = crate::render::json::render(&parse(&json).expect("reads back"));
+            // Reading is a fixed point; only control characters are shown as escapes.
+            let again = crate::render::json::render(&parse(&back).unwrap());
+            assert_eq!(again, back, "{v:?}");
+            assert_eq!(back.replace("\\\\u{a}", "\\n"), json, "{v:?}");
+        }
+    }
+
+    #[test]
+    fn refusals_are_clear() {
+        let cases = [
+            ("{", "not JSON"),
+            ("{}", "no schema_version"),
+            (r#"{"schema_version": 2}"#, "schema_version 2"),
+            (
+                r#"{"schema_version": 1}"#,
+                "does not follow schema_version 1",
+            ),
+        ];
+        for (text, want) in cases {
+            let e = parse(text).expect_err(text);
+            assert!(e.contains(want), "{text}: {e}");
+        }
+    }
+
+    #[test]
+    fn hostile_strings_are_shown_not_obeyed() {
+        let r = fixture(Verdict::Fail);
+        let mut v: Value = serde_json::from_str(&crate::render::json::render(&r)).unwrap();
+        v["checklist"][0]["checks"][0]["summary"] = "\u{1b}]0;owned\u{7}\u{1b}[2K\u{202e}x".into();
+        v.as_object_mut().unwrap().remove("diagnosis");
+        let back = parse(&v.to_string()).unwrap();
+        let text = human::render(
+            &back,
+            &human::Style {
+                verbose: 1,
+                ..Default::default()
+            },
+        );
+        assert!(!text.contains('\u{1b}') && !text.contains('\u{7}') && !text.contains('\u{202e}'));
+        assert!(text.contains("\\u{1b}]0;owned"), "{text}");
+        assert!(
+            !back.diagnosis.summary.is_empty(),
+            "an old report gets its diagnosis"
+        );
+    }
+}
