@@ -267,6 +267,7 @@ pub fn email(report: &Report, f: &Fields, bundle_dir: &str) -> String {
         "We are integrating with the Sales Layer REST API and need your help with our API key."
     );
     let _ = writeln!(out);
+    write_diagnosis(&mut out, report);
     let _ = writeln!(out, "Customer or account name: {account}");
     let _ = writeln!(out, "Environment: {environment}");
     let _ = writeln!(out, "API areas needed: {apis}");
@@ -304,6 +305,19 @@ pub fn email(report: &Report, f: &Fields, bundle_dir: &str) -> String {
 
 /// What the diagnosis found: verdict, key (described), target, and each check that did
 /// not pass.
+/// The diagnosis first: what sl-doctor concluded, each cause with its proof.
+fn write_diagnosis(out: &mut String, report: &Report) {
+    let d = &report.diagnosis;
+    let _ = writeln!(out, "sl-doctor's diagnosis: {}", d.summary);
+    for (n, c) in d.causes.iter().enumerate() {
+        let _ = writeln!(out, "{}. {}", n + 1, c.title);
+        if let Some(p) = &c.proof {
+            let _ = writeln!(out, "   Proof: {p}");
+        }
+    }
+    let _ = writeln!(out);
+}
+
 fn write_findings(out: &mut String, report: &Report) {
     let s = &report.summary;
     let _ = writeln!(

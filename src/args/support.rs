@@ -6,6 +6,11 @@ use clap::{Args, ValueEnum};
 /// Options of `support`: the check options (reused) plus the email fields.
 #[derive(Args, Debug, Clone)]
 pub struct SupportArgs {
+    /// Write the bundle and the email even when the diagnosis says you can fix the
+    /// problem yourself (without it, sl-doctor asks on a terminal and refuses elsewhere).
+    #[arg(long)]
+    pub anyway: bool,
+
     /// Customer or account name.
     #[arg(long, value_name = "NAME", help_heading = "Email")]
     pub account: Option<String>,

@@ -4,6 +4,8 @@
 use super::{exit, fail_usage, print_stdout};
 use crate::args::SupportArgs;
 use crate::{config, support};
+use sl_doctor_checks::diagnosis::CauseLevel;
+use sl_doctor_checks::model::report::Report;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
@@ -17,6 +19,9 @@ pub fn run(args: &SupportArgs) -> ExitCode {
         Ok(r) => r,
         Err(code) => return code,
     };
+    if !args.anyway && !wants_support(&report, interactive) {
+        return ExitCode::from(exit::PROBLEM);
+    }
     match support::write_bundle(&report, &cx, &fields, args.check.output.as_deref(), &env) {
         Ok(done) => {
             print_stdout(&done.email);
@@ -25,4 +30,33 @@ pub fn run(args: &SupportArgs) -> ExitCode {
         }
         Err(e) => fail_usage(e),
     }
+}
+
+/// A support ticket is for what the user cannot fix alone: when every failing cause is
+/// self-fixable, say the fix and draft nothing unless the user confirms (on a terminal)
+/// or passed `--anyway`.
+fn wants_support(report: &Report, interactive: bool) -> bool {
+    let d = &report.diagnosis;
+    let failing: Vec<_> = d
+        .causes
+        .iter()
+        .filter(|c| c.level == CauseLevel::Fail)
+        .collect();
+    if failing.is_empty() || d.needs_support() {
+        return true;
+    }
+    eprintln!("You can fix this yourself: {}", d.summary);
+    for c in &failing {
+        eprintln!("  fix: {}", c.fix);
+    }
+    if !interactive {
+        eprintln!(
+            "No support email drafted; run `sl-doctor support --anyway` to draft it all the same."
+        );
+        return false;
+    }
+    eprint!("Draft the support email anyway? [y/N] ");
+    let mut answer = String::new();
+    let _ = std::io::stdin().read_line(&mut answer);
+    matches!(answer.trim(), "y" | "Y" | "yes")
 }

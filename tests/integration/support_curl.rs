@@ -34,6 +34,26 @@ fn assert_share_safe(texts: &[(String, String)], home: &Path) {
     }
 }
 
+/// A support ticket is for what the user cannot fix alone: a damaged value gets its fix,
+/// and no email, unless `--anyway`.
+#[test]
+fn support_says_the_fix_instead_of_drafting_an_email_for_a_self_fixable_cause() {
+    let cmd = sl_doctor()
+        .env("SALESLAYER_API_KEY", format!("\"{CANARY}\""))
+        .env("CI", "true");
+    let (r, d) = cmd.args(["support", "--offline"]).run();
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stdout.is_empty(), "no email: {}", r.stdout);
+    assert!(
+        r.stderr.contains("You can fix this yourself: The key is wrapped in quotes"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("--anyway"), "{}", r.stderr);
+    assert!(!d.path().join("sl-doctor-support").exists(), "no bundle");
+    assert_no_leak(CANARY, "stderr", &r.stderr);
+}
+
 #[test]
 fn support_bundle_and_email_are_share_safe_offline() {
     // The canary in a defective form, a proxy with a password, an unrelated secret, and
@@ -49,7 +69,7 @@ fn support_bundle_and_email_are_share_safe_offline() {
         .env("CI", "true");
     let home = cmd.path().to_path_buf();
     let (r, d) = cmd
-        .args(["support", "--offline", "--account", "ACME Corp"])
+        .args(["support", "--anyway", "--offline", "--account", "ACME Corp"])
         .args(["--environment", "staging", "--apis", "both"])
         .args([
             "--use-case",
