@@ -116,7 +116,7 @@ mod tests {
     use super::*;
     use crate::analysis::urls::test_support::{API2, assert_case, codes, cx};
     use crate::model::report::Status::{self, *};
-    use crate::testing::run;
+    use crate::testing::{first_message, run};
 
     #[test]
     fn each_kind_of_host() {
@@ -162,12 +162,10 @@ mod tests {
     #[test]
     fn lookalike_names_the_characters() {
         let o = run(&UrlHost, &cx("https://\u{0430}pi2.saleslayer.com", None)).unwrap();
+        let m = first_message(&o);
         assert!(
-            o.findings[0]
-                .message
-                .contains("U+0430 CYRILLIC SMALL LETTER A at character 1"),
-            "{}",
-            o.findings[0].message
+            m.contains("U+0430 CYRILLIC SMALL LETTER A at character 1"),
+            "{m}"
         );
     }
 
