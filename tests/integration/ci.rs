@@ -24,11 +24,14 @@ fn exit_code_3_when_the_api_only_answers_503() {
 fn exit_codes_0_and_1_against_the_mock_and_2_for_bad_ids() {
     let mock = start_mock(GOOD);
     let ca = mock.ca_path.as_ref().unwrap().to_str().unwrap();
-    let (r, _d) = sl_doctor()
-        .env("SALESLAYER_API_KEY", GOOD)
-        .args(["--base-url", &mock.base_url, "--ca-cert", ca, "--no-proxy"])
-        .args(["--quiet", "--color", "never"])
-        .run();
+    let quiet_with_key = |key: &str| {
+        sl_doctor()
+            .env("SALESLAYER_API_KEY", key)
+            .args(["--base-url", &mock.base_url, "--ca-cert", ca, "--no-proxy"])
+            .args(["--quiet", "--color", "never"])
+            .run()
+    };
+    let (r, _d) = quiet_with_key(GOOD);
     assert_eq!(r.code, 0, "a key the mock accepts:\n{}", r.stdout);
     assert!(r.stdout.starts_with("✔ verdict: pass"), "{}", r.stdout);
     assert!(
@@ -37,11 +40,7 @@ fn exit_codes_0_and_1_against_the_mock_and_2_for_bad_ids() {
         r.stderr
     );
 
-    let (r, _d) = sl_doctor()
-        .env("SALESLAYER_API_KEY", "wrongWRONGwrong1234=")
-        .args(["--base-url", &mock.base_url, "--ca-cert", ca, "--no-proxy"])
-        .args(["--quiet", "--color", "never"])
-        .run();
+    let (r, _d) = quiet_with_key("wrongWRONGwrong1234=");
     assert_eq!(r.code, 1, "a key the mock rejects:\n{}", r.stdout);
     assert!(r.stdout.contains("dam-probe"), "{}", r.stdout);
     assert!(

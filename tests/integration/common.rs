@@ -221,3 +221,12 @@ pub fn start_503_server(max_connections: usize) -> String {
     });
     format!("http://{addr}")
 }
+
+/// The strings of a JSON array (panics on anything else: the reports' lists are strings).
+pub fn strs(v: &serde_json::Value) -> Vec<&str> {
+    v.as_array()
+        .expect("a JSON array")
+        .iter()
+        .map(|x| x.as_str().expect("a string"))
+        .collect()
+}

@@ -1,7 +1,7 @@
 //! `sl-doctor support` (share-safe bundle and email) and `sl-doctor curl` (commands that
 //! really work against the mock, and never contain the key).
 
-use crate::common::{CANARY, assert_no_leak, sl_doctor, start_mock};
+use crate::common::{CANARY, assert_no_leak, sl_doctor, start_mock, strs};
 use std::path::Path;
 
 /// An environment value that must never be copied anywhere.
@@ -86,12 +86,7 @@ fn support_bundle_and_email_are_share_safe_offline() {
     );
 
     let bundle: serde_json::Value = serde_json::from_str(&files[1].1).unwrap();
-    let proxies: Vec<&str> = bundle["proxy_variables_set"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap())
-        .collect();
+    let proxies = strs(&bundle["proxy_variables_set"]);
     assert!(
         proxies.contains(&"HTTPS_PROXY") && proxies.contains(&"NO_PROXY"),
         "{proxies:?}"
@@ -148,12 +143,7 @@ fn support_against_the_mock_includes_request_ids() {
     let probes = bundle["probes"].as_array().unwrap();
     assert_eq!(probes.len(), 2);
     for p in probes {
-        let lines: Vec<&str> = p["lines"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|l| l.as_str().unwrap())
-            .collect();
+        let lines = strs(&p["lines"]);
         assert!(
             lines.iter().any(|l| l.starts_with("x-request-id: ")),
             "{lines:?}"

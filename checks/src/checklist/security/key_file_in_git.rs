@@ -163,9 +163,10 @@ pub fn outcome(states: &[(KeyFile, GitState)]) -> Result<Outcome, CheckError> {
     } else {
         "The key file is git-ignored and not tracked"
     };
-    let mut o = Outcome::from_findings(summary, findings);
-    o.details = details;
-    Ok(o)
+    Ok(Outcome {
+        details,
+        ..Outcome::from_findings(summary, findings)
+    })
 }
 
 impl KeyFileInGit {

@@ -92,9 +92,10 @@ pub fn outcome(files: &[(KeyFile, Result<Access, String>)]) -> Result<Outcome, C
     } else {
         "A file holding the key is readable by other users"
     };
-    let mut o = Outcome::from_findings(summary, findings);
-    o.details = details;
-    Ok(o)
+    Ok(Outcome {
+        details,
+        ..Outcome::from_findings(summary, findings)
+    })
 }
 
 #[cfg(unix)]
