@@ -2,7 +2,9 @@
 //! 503), the machine formats from the real binary, --select/--ignore, --quiet and the
 //! GitHub Actions integration.
 
-use crate::common::{CANARY, assert_no_leak, sl_doctor, start_503_server, start_mock};
+use crate::common::{
+    CANARY, assert_contains, assert_no_leak, sl_doctor, start_503_server, start_mock,
+};
 
 const GOOD: &str = "aB3+xY/9zQ==";
 
@@ -42,7 +44,7 @@ fn exit_codes_0_and_1_against_the_mock_and_2_for_bad_ids() {
 
     let (r, _d) = quiet_with_key("wrongWRONGwrong1234=");
     assert_eq!(r.code, 1, "a key the mock rejects:\n{}", r.stdout);
-    assert!(r.stdout.contains("dam-probe"), "{}", r.stdout);
+    assert_contains(&r.stdout, "dam-probe");
     assert!(
         !r.stdout.contains("✔"),
         "--quiet shows failures only:\n{}",
@@ -52,7 +54,7 @@ fn exit_codes_0_and_1_against_the_mock_and_2_for_bad_ids() {
     for flag in ["--select", "--ignore"] {
         let (r, _d) = sl_doctor().args(["--offline", flag, "no-such-id"]).run();
         assert_eq!(r.code, 2, "{flag}");
-        assert!(r.stderr.contains("no-such-id"), "{}", r.stderr);
+        assert_contains(&r.stderr, "no-such-id");
         assert!(
             r.stderr.contains("key-loaded") && r.stderr.contains("hidden-characters"),
             "lists the valid ids: {}",

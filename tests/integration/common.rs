@@ -230,3 +230,10 @@ pub fn strs(v: &serde_json::Value) -> Vec<&str> {
         .map(|x| x.as_str().expect("a string"))
         .collect()
 }
+
+/// Asserts that `text` (a run's stdout or stderr) contains `needle`, showing the text
+/// when it does not.
+#[track_caller]
+pub fn assert_contains(text: &str, needle: &str) {
+    assert!(text.contains(needle), "{needle:?} is missing from:\n{text}");
+}
