@@ -143,11 +143,9 @@ fn machine_formats_from_the_binary() {
         "{}",
         r.stdout
     );
-    assert!(
-        r.stdout
-            .contains("::error title=sl-doctor key-loaded%3A hidden-characters failed::"),
-        "{}",
-        r.stdout
+    assert_contains(
+        &r.stdout,
+        "::error title=sl-doctor key-loaded%3A hidden-characters failed::",
     );
 
     let r = run("markdown");
@@ -171,11 +169,9 @@ fn github_actions_gets_annotations_and_a_step_summary() {
         .args(["--offline", "--key", CANARY])
         .run();
     assert_eq!(r.code, 0, "--key only warns: {}", r.stdout);
-    assert!(
-        r.stdout
-            .contains("::warning title=sl-doctor security%3A key-on-command-line warning::"),
-        "{}",
-        r.stdout
+    assert_contains(
+        &r.stdout,
+        "::warning title=sl-doctor security%3A key-on-command-line warning::",
     );
     let md = std::fs::read_to_string(&summary).unwrap();
     assert!(

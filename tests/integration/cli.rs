@@ -15,12 +15,7 @@ fn zero_width_space_is_named_and_located() {
         .args(["--offline"])
         .run();
     assert_eq!(r.code, 1, "{}", r.stdout);
-    assert!(
-        r.stdout
-            .contains("U+200B ZERO WIDTH SPACE at character 4 of 7"),
-        "{}",
-        r.stdout
-    );
+    assert_contains(&r.stdout, "U+200B ZERO WIDTH SPACE at character 4 of 7");
 }
 
 #[test]
