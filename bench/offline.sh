@@ -9,13 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-200}
-if [ -z "${SL_DOCTOR:-}" ]; then
-  ${CARGO:-cargo} build --release --quiet
-  bin=${CARGO_TARGET_DIR:-$PWD/target}/release/sl-doctor
-else
-  bin=$SL_DOCTOR
-fi
-size=$(stat -c %s "$bin")
+. bench/release-binary.sh
 echo "release binary: $bin, $size bytes ($(awk -v s="$size" 'BEGIN{printf "%.2f MiB", s/1048576}'))"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 python3 - "$bin" "$runs" "$tmp" <<'PY'

@@ -8,13 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 budget_mib=${1:-8}
-if [ -z "${SL_DOCTOR:-}" ]; then
-  ${CARGO:-cargo} build --release --quiet
-  bin=${CARGO_TARGET_DIR:-$PWD/target}/release/sl-doctor
-else
-  bin=$SL_DOCTOR
-fi
-size=$(stat -c %s "$bin")
+. bench/release-binary.sh
 budget=$((budget_mib * 1024 * 1024))
 mib=$(awk -v s="$size" 'BEGIN{printf "%.2f", s/1048576}')
 echo "release binary: $bin, $size bytes ($mib MiB), budget $budget_mib MiB"

@@ -182,29 +182,28 @@ esac
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
+# Downloads URL ($1) to FILE ($2). When the release server answers 404 (download returns
+# 4), falls back to a build from the action's source, saying why ($3), and exits 0.
+fetch() {
+  local status=0
+  download "$1" "$2" || status=$?
+  if [ "$status" = 4 ]; then
+    fallback "$3" "$root/source"
+    exit 0
+  elif [ "$status" != 0 ]; then
+    die "could not download $1"
+  fi
+}
+
 echo "sl-doctor: downloading $asset from $base/$tag"
-status=0
-download "$base/$tag/SHA256SUMS" "$tmp/SHA256SUMS" || status=$?
-if [ "$status" = 4 ]; then
-  fallback "release $tag not found at $base" "$root/source"
-  exit 0
-elif [ "$status" != 0 ]; then
-  die "could not download $base/$tag/SHA256SUMS"
-fi
+fetch "$base/$tag/SHA256SUMS" "$tmp/SHA256SUMS" "release $tag not found at $base"
 # A line is "<64 hex digits>  <file name>" (sha256sum's format; "*" marks binary mode).
 want=$(awk -v a="$asset" '$2 == a || $2 == "*" a { print $1; exit }' "$tmp/SHA256SUMS")
 if [ -z "$want" ]; then
   fallback "release $tag has no asset $asset for this runner" "$root/source"
   exit 0
 fi
-status=0
-download "$base/$tag/$asset" "$tmp/$asset" || status=$?
-if [ "$status" = 4 ]; then
-  fallback "release $tag lists $asset but it is not there" "$root/source"
-  exit 0
-elif [ "$status" != 0 ]; then
-  die "could not download $base/$tag/$asset"
-fi
+fetch "$base/$tag/$asset" "$tmp/$asset" "release $tag lists $asset but it is not there"
 got=$(sha256_of "$tmp/$asset")
 if [ "$got" != "$want" ]; then
   die "checksum mismatch for $asset: SHA256SUMS says $want, the download is $got; refusing to install it"

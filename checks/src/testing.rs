@@ -20,6 +20,23 @@ pub fn cx_with_key(bytes: &[u8]) -> Context {
     cx
 }
 
+/// A context whose key is [`CANARY`], also read from the file `sl.key` written in `dir`
+/// (a file candidate, as `--key-file` gives); returns the file's path too.
+pub fn cx_with_key_file(dir: &std::path::Path) -> (Context, std::path::PathBuf) {
+    let p = dir.join("sl.key");
+    std::fs::write(&p, CANARY).expect("the key file is written");
+    let mut cx = cx_with_key(CANARY.as_bytes());
+    cx.key.candidates.push(Candidate {
+        source: SourceRef {
+            kind: SourceKind::File,
+            name: "sl.key".into(),
+        },
+        value: SecretKey::from_string(CANARY.into()),
+        path: Some(p.clone()),
+    });
+    (cx, p)
+}
+
 /// A context with the given base URL (and a harmless key).
 pub fn cx_with_base_url(url: &str) -> Context {
     let mut cx = cx_with_key(b"test-key-0000");
@@ -63,23 +80,47 @@ pub fn run_on_key(check: &dyn Check, value: &str) -> Outcome {
     run(check, &cx_with_key(value.as_bytes())).expect("the check runs")
 }
 
+/// A well-formed sample key, for the value tables to wrap in defects.
+pub const KEY: &str = "aB3+xY/9zQ==";
+
+/// The message of an outcome's first finding.
+pub fn first_message(o: &Outcome) -> &str {
+    &o.findings[0].message
+}
+
+/// Asserts that a value check failed exactly when it found something (`found`).
+pub fn assert_fails_when_found(o: &Outcome, found: bool, value: &str) {
+    let status = if found { Status::Fail } else { Status::Pass };
+    assert_eq!(o.status(), status, "{value:?}");
+}
+
 /// Asserts that the check reports exactly `want` (codes, in order) for the key `value`,
 /// and fails exactly when it reports something.
 pub fn assert_codes(check: &dyn Check, value: &str, want: &[&str]) {
     let o = run_on_key(check, value);
     assert_eq!(codes(&o), want, "{value:?}");
-    let status = if want.is_empty() {
-        Status::Pass
-    } else {
-        Status::Fail
-    };
-    assert_eq!(o.status(), status, "{value:?}");
+    assert_fails_when_found(&o, !want.is_empty(), value);
 }
 
 /// Asserts that the check fails for the key `value` and shows no piece of [`CANARY`].
 pub fn assert_fails_without_leak(check: &dyn Check, value: &str) -> Outcome {
     let o = run_on_key(check, value);
     assert_eq!(o.status(), Status::Fail, "{value:?}");
+    assert_no_leak(&o, CANARY);
+    o
+}
+
+/// [`assert_fails_without_leak`] for each of these values.
+pub fn assert_each_fails_without_leak(check: &dyn Check, values: &[String]) {
+    for v in values {
+        assert_fails_without_leak(check, v);
+    }
+}
+
+/// Runs a check on the key `value` and asserts that no piece of [`CANARY`] shows: the
+/// outcome a snapshot test records.
+pub fn run_without_leak(check: &dyn Check, value: &str) -> Outcome {
+    let o = run_on_key(check, value);
     assert_no_leak(&o, CANARY);
     o
 }

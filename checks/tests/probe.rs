@@ -43,6 +43,11 @@ fn stand_in(k: &SecretKey) -> Option<SecretKey> {
     (c != s).then(|| SecretKey::from_string(c.to_string()))
 }
 
+/// Whether a detail line of the outcome starts with `prefix`.
+fn has_detail(o: &Outcome, prefix: &str) -> bool {
+    o.details.iter().any(|d| d.starts_with(prefix))
+}
+
 fn codes(o: &Outcome) -> Vec<&str> {
     o.findings.iter().map(|f| f.code.as_str()).collect()
 }
@@ -85,7 +90,7 @@ async fn ok_passes_and_sends_the_exact_key_once() {
             "/catalog/rest/Catalog/$metadata"
         };
         assert_eq!(hits[0].uri, want);
-        assert!(o.details.iter().any(|d| d.starts_with("dns: ")), "{o:?}");
+        assert!(has_detail(&o, "dns: "), "{o:?}");
     }
 }
 
@@ -406,16 +411,8 @@ async fn differential_newline_key_is_not_sent_and_cleaned_key_is_accepted() {
                 .contains("U+000A LINE FEED at character 28 of 28")
         );
         assert_eq!(srv.hits().len(), 1, "only the cleaned key was sent");
-        assert!(
-            o.details
-                .iter()
-                .any(|d| d.starts_with("key as given: 28 characters, sha256:"))
-        );
-        assert!(
-            o.details
-                .iter()
-                .any(|d| d.starts_with("cleaned key: 27 characters, sha256:"))
-        );
+        assert!(has_detail(&o, "key as given: 28 characters, sha256:"));
+        assert!(has_detail(&o, "cleaned key: 27 characters, sha256:"));
         assert_eq!(o.status(), Status::Fail);
     }
 }

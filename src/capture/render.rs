@@ -3,7 +3,7 @@
 
 use super::{CaptureRecord, CaptureReport};
 use crate::term::Term;
-use sl_doctor_checks::model::report::Severity;
+use sl_doctor_checks::model::report::{Finding, Severity};
 
 /// The block printed when a request arrives.
 pub fn capture_block(c: &CaptureRecord, term: &Term) -> String {
@@ -44,17 +44,8 @@ pub fn capture_block(c: &CaptureRecord, term: &Term) -> String {
         s.push_str(&format!("    headers: {}\n", c.header_names.join(", ")));
     }
     for f in &c.findings {
-        s.push_str(&format!(
-            "    {} {}  {}\n",
-            term.severity(f.severity),
-            f.code,
-            f.message
-        ));
-        if f.severity != Severity::Info
-            && let Some(fix) = &f.fix
-        {
-            s.push_str(&format!("        fix: {fix}\n"));
-        }
+        // A capture's notes (info) need no fix line.
+        push_finding(&mut s, term, f, "    ", f.severity != Severity::Info);
     }
     s.truncate(s.trim_end().len());
     s
@@ -64,15 +55,7 @@ pub fn capture_block(c: &CaptureRecord, term: &Term) -> String {
 pub fn summary(r: &CaptureReport, term: &Term) -> String {
     let mut s = String::new();
     for f in &r.findings {
-        s.push_str(&format!(
-            "{} {}  {}\n",
-            term.severity(f.severity),
-            f.code,
-            f.message
-        ));
-        if let Some(fix) = &f.fix {
-            s.push_str(&format!("    fix: {fix}\n"));
-        }
+        push_finding(&mut s, term, f, "", true);
     }
     s.push_str(&format!(
         "\nverdict: {} · {} request(s) captured: {} failed, {} with warnings, {} clean\n",
@@ -83,4 +66,18 @@ pub fn summary(r: &CaptureReport, term: &Term) -> String {
         r.summary.pass
     ));
     s
+}
+
+/// One finding as a line `<severity> <code>  <message>` indented by `indent`, and its fix
+/// below it when there is one and `with_fix`.
+fn push_finding(s: &mut String, term: &Term, f: &Finding, indent: &str, with_fix: bool) {
+    s.push_str(&format!(
+        "{indent}{} {}  {}\n",
+        term.severity(f.severity),
+        f.code,
+        f.message
+    ));
+    if with_fix && let Some(fix) = &f.fix {
+        s.push_str(&format!("{indent}    fix: {fix}\n"));
+    }
 }

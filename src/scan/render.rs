@@ -227,14 +227,18 @@ fn write_what_to_do(out: &mut String, r: &ScanReport, term: &Term) {
     }
 }
 
-/// Notes of the run, the file search and the history search.
-fn write_notes(out: &mut String, r: &ScanReport) {
-    let notes: Vec<&Note> = r
-        .notes
+/// The notes of the run, the file search and the history search, in that order.
+fn all_notes(r: &ScanReport) -> Vec<&Note> {
+    r.notes
         .iter()
         .chain(&r.tree.notes)
         .chain(r.history.iter().flat_map(|h| &h.notes))
-        .collect();
+        .collect()
+}
+
+/// Notes of the run, the file search and the history search.
+fn write_notes(out: &mut String, r: &ScanReport) {
+    let notes = all_notes(r);
     if !notes.is_empty() {
         out.push('\n');
         let _ = writeln!(out, "notes:");
@@ -323,12 +327,7 @@ pub fn json(r: &ScanReport) -> String {
             findings.push(v);
         }
     }
-    let notes: Vec<&Note> = r
-        .notes
-        .iter()
-        .chain(&r.tree.notes)
-        .chain(r.history.iter().flat_map(|h| &h.notes))
-        .collect();
+    let notes = all_notes(r);
     let v = json!({
         "schema_version": SCHEMA_VERSION,
         "tool": { "name": "sl-doctor", "version": env!("CARGO_PKG_VERSION") },

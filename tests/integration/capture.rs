@@ -4,7 +4,7 @@
 //! to send the value (documented in docs/capture.md). No test touches the real API:
 //! `--forward` is tested against `sl-doctor mock --https` on loopback.
 
-use crate::common::{CANARY, assert_no_leak};
+use crate::common::{CANARY, assert_contains, assert_no_leak};
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Stdio};
@@ -597,7 +597,7 @@ fn nothing_arrives_fails_and_bad_flags_are_usage_errors() {
         ])
         .run();
     assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(r.stderr.contains("only https"), "{}", r.stderr);
+    assert_contains(&r.stderr, "only https");
     let (r, _d) = crate::common::sl_doctor()
         .args(["capture", "--count", "0"])
         .run();

@@ -2,7 +2,9 @@
 //! 503), the machine formats from the real binary, --select/--ignore, --quiet and the
 //! GitHub Actions integration.
 
-use crate::common::{CANARY, assert_no_leak, sl_doctor, start_503_server, start_mock};
+use crate::common::{
+    CANARY, assert_contains, assert_no_leak, sl_doctor, start_503_server, start_mock,
+};
 
 const GOOD: &str = "aB3+xY/9zQ==";
 
@@ -24,11 +26,14 @@ fn exit_code_3_when_the_api_only_answers_503() {
 fn exit_codes_0_and_1_against_the_mock_and_2_for_bad_ids() {
     let mock = start_mock(GOOD);
     let ca = mock.ca_path.as_ref().unwrap().to_str().unwrap();
-    let (r, _d) = sl_doctor()
-        .env("SALESLAYER_API_KEY", GOOD)
-        .args(["--base-url", &mock.base_url, "--ca-cert", ca, "--no-proxy"])
-        .args(["--quiet", "--color", "never"])
-        .run();
+    let quiet_with_key = |key: &str| {
+        sl_doctor()
+            .env("SALESLAYER_API_KEY", key)
+            .args(["--base-url", &mock.base_url, "--ca-cert", ca, "--no-proxy"])
+            .args(["--quiet", "--color", "never"])
+            .run()
+    };
+    let (r, _d) = quiet_with_key(GOOD);
     assert_eq!(r.code, 0, "a key the mock accepts:\n{}", r.stdout);
     assert!(
         r.stdout
@@ -42,13 +47,9 @@ fn exit_codes_0_and_1_against_the_mock_and_2_for_bad_ids() {
         r.stderr
     );
 
-    let (r, _d) = sl_doctor()
-        .env("SALESLAYER_API_KEY", "wrongWRONGwrong1234=")
-        .args(["--base-url", &mock.base_url, "--ca-cert", ca, "--no-proxy"])
-        .args(["--quiet", "--color", "never"])
-        .run();
+    let (r, _d) = quiet_with_key("wrongWRONGwrong1234=");
     assert_eq!(r.code, 1, "a key the mock rejects:\n{}", r.stdout);
-    assert!(r.stdout.contains("dam-probe"), "{}", r.stdout);
+    assert_contains(&r.stdout, "dam-probe");
     assert!(
         !r.stdout.contains("✔"),
         "--quiet shows failures only:\n{}",
@@ -58,7 +59,7 @@ fn exit_codes_0_and_1_against_the_mock_and_2_for_bad_ids() {
     for flag in ["--select", "--ignore"] {
         let (r, _d) = sl_doctor().args(["--offline", flag, "no-such-id"]).run();
         assert_eq!(r.code, 2, "{flag}");
-        assert!(r.stderr.contains("no-such-id"), "{}", r.stderr);
+        assert_contains(&r.stderr, "no-such-id");
         assert!(
             r.stderr.contains("key-loaded") && r.stderr.contains("hidden-characters"),
             "lists the valid ids: {}",
@@ -147,11 +148,9 @@ fn machine_formats_from_the_binary() {
         "{}",
         r.stdout
     );
-    assert!(
-        r.stdout
-            .contains("::error title=sl-doctor%3A The key contains invisible characters::"),
-        "{}",
-        r.stdout
+    assert_contains(
+        &r.stdout,
+        "::error title=sl-doctor%3A The key contains invisible characters::",
     );
 
     let r = run("markdown");
@@ -175,11 +174,9 @@ fn github_actions_gets_annotations_and_a_step_summary() {
         .args(["--offline", "--key", CANARY])
         .run();
     assert_eq!(r.code, 0, "--key only warns: {}", r.stdout);
-    assert!(
-        r.stdout
-            .contains("::warning title=sl-doctor%3A The key was given with --key::"),
-        "{}",
-        r.stdout
+    assert_contains(
+        &r.stdout,
+        "::warning title=sl-doctor%3A The key was given with --key::",
     );
     let md = std::fs::read_to_string(&summary).unwrap();
     assert!(

@@ -1,7 +1,12 @@
 //! End-to-end runs of the offline doctor: exit codes, formats, colour, files, snapshots.
 
 use crate::assert_report_snapshot;
-use crate::common::{sl_doctor, stable};
+use crate::common::{SlDoctor, assert_contains, sl_doctor, stable};
+
+/// sl-doctor with a well-formed key in SALESLAYER_API_KEY.
+fn with_clean_key() -> SlDoctor {
+    sl_doctor().env("SALESLAYER_API_KEY", "aB3+xY/9zQ==")
+}
 
 #[test]
 fn zero_width_space_is_named_and_located() {
@@ -10,22 +15,16 @@ fn zero_width_space_is_named_and_located() {
         .args(["--offline"])
         .run();
     assert_eq!(r.code, 1, "{}", r.stdout);
-    assert!(
-        r.stdout
-            .contains("U+200B ZERO WIDTH SPACE at character 4 of 7"),
-        "{}",
-        r.stdout
-    );
+    assert_contains(&r.stdout, "U+200B ZERO WIDTH SPACE at character 4 of 7");
 }
 
 #[test]
 fn clean_key_passes_offline() {
-    let (r, _d) = sl_doctor()
-        .env("SALESLAYER_API_KEY", "aB3+xY/9zQ==")
+    let (r, _d) = with_clean_key()
         .args(["--offline", "--color", "never"])
         .run();
     assert_eq!(r.code, 0, "{}", r.stdout);
-    assert!(r.stdout.contains("verdict: pass"), "{}", r.stdout);
+    assert_contains(&r.stdout, "verdict: pass");
 }
 
 #[test]
@@ -42,19 +41,15 @@ fn exit_codes_for_each_class() {
         .args(["--offline", "--key-file", "missing.key"])
         .run();
     assert_eq!(r.code, 2);
-    assert!(
-        r.stderr.contains("missing.key: no such file"),
-        "{}",
-        r.stderr
-    );
+    assert_contains(&r.stderr, "missing.key: no such file");
     let (r, _d) = sl_doctor().args(["--offline", "--key-file", "."]).run();
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("is a directory"), "{}", r.stderr);
+    assert_contains(&r.stderr, "is a directory");
     let cmd = sl_doctor();
     cmd.file("big.key", vec![b'a'; 70_000]);
     let (r, _d) = cmd.args(["--offline", "--key-file", "big.key"]).run();
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("too large"), "{}", r.stderr);
+    assert_contains(&r.stderr, "too large");
     let (r, _d) = sl_doctor()
         .args(["--offline", "--dotenv", "nope.env"])
         .run();
@@ -66,21 +61,13 @@ fn exit_codes_for_each_class() {
     cmd.file(".env", "SALESLAYER_API_KEY=aB3+xY/9zQ==\n");
     let (r, _d) = cmd.args(["--offline"]).run();
     assert_eq!(r.code, 0, "{}", r.stdout);
-    assert!(
-        r.stdout.contains("verdict: pass with warnings"),
-        "{}",
-        r.stdout
-    );
+    assert_contains(&r.stdout, "verdict: pass with warnings");
     let cmd = sl_doctor();
     cmd.file(".env", "SALESLAYER_API_KEY=aB3+xY/9zQ==\n");
     let (r, _d) = cmd.args(["--offline", "--strict"]).run();
     assert_eq!(r.code, 1);
     // It exits 1, so the verdict line says fail (it used to say "pass with warnings").
-    assert!(
-        r.stdout.contains("verdict: fail (strict: warnings count)"),
-        "{}",
-        r.stdout
-    );
+    assert_contains(&r.stdout, "verdict: fail (strict: warnings count)");
 }
 
 #[test]
@@ -89,20 +76,19 @@ fn non_utf8_key_file_is_diagnosed_not_a_crash() {
     cmd.file("latin1.key", b"abc\xe9def");
     let (r, _d) = cmd.args(["--offline", "--key-file", "latin1.key"]).run();
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
-    assert!(r.stdout.contains("not valid UTF-8"), "{}", r.stdout);
+    assert_contains(&r.stdout, "not valid UTF-8");
 }
 
 #[test]
 fn json_goes_alone_to_stdout_and_output_file_gets_json() {
-    let (r, _d) = sl_doctor()
-        .env("SALESLAYER_API_KEY", "aB3+xY/9zQ==")
+    let (r, _d) = with_clean_key()
         .args(["--offline", "--format", "json"])
         .run();
     let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("only JSON on stdout");
     assert_eq!(v["schema_version"], 1);
     assert!(r.stderr.is_empty(), "{}", r.stderr);
 
-    let cmd = sl_doctor().env("SALESLAYER_API_KEY", "aB3+xY/9zQ==");
+    let cmd = with_clean_key();
     let out = cmd.path().join("report.json");
     let (r, _d) = cmd.args(["--offline", "--output", "report.json"]).run();
     assert!(

@@ -221,3 +221,19 @@ pub fn start_503_server(max_connections: usize) -> String {
     });
     format!("http://{addr}")
 }
+
+/// The strings of a JSON array (panics on anything else: the reports' lists are strings).
+pub fn strs(v: &serde_json::Value) -> Vec<&str> {
+    v.as_array()
+        .expect("a JSON array")
+        .iter()
+        .map(|x| x.as_str().expect("a string"))
+        .collect()
+}
+
+/// Asserts that `text` (a run's stdout or stderr) contains `needle`, showing the text
+/// when it does not.
+#[track_caller]
+pub fn assert_contains(text: &str, needle: &str) {
+    assert!(text.contains(needle), "{needle:?} is missing from:\n{text}");
+}

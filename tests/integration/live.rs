@@ -1,7 +1,7 @@
 //! The live doctor end to end: the real binary against `sl-doctor mock` (HTTPS with a CA
 //! generated at start) and against tiny loopback servers. Never the real API.
 
-use crate::common::{CANARY, MockProcess, assert_no_leak, sl_doctor};
+use crate::common::{CANARY, MockProcess, SlDoctor, assert_contains, assert_no_leak, sl_doctor};
 use std::io::{Read, Write};
 
 fn run_against(mock: &MockProcess, key: &str, extra: &[&str]) -> crate::common::Run {
@@ -30,14 +30,9 @@ fn good_key_passes_both_probes() {
     let mock = MockProcess::start(&["--https", "--key", &format!("both:{CANARY}")]);
     let r = run_against(&mock, CANARY, &["-v"]);
     assert_eq!(r.code, 0, "{}", r.stdout);
-    assert!(
-        r.stdout
-            .contains("✔ The key works: DAM and Catalog accepted it."),
-        "{}",
-        r.stdout
-    );
-    assert!(r.stdout.contains("✔ dam-probe"), "{}", r.stdout);
-    assert!(r.stdout.contains("✔ catalog-probe"), "{}", r.stdout);
+    assert_contains(&r.stdout, "✔ The key works: DAM and Catalog accepted it.");
+    assert_contains(&r.stdout, "✔ dam-probe");
+    assert_contains(&r.stdout, "✔ catalog-probe");
 }
 
 #[test]
@@ -82,13 +77,9 @@ fn dam_only_key_gets_catalog_403_and_revoked_key_fails() {
         &format!("revoked:{other}"),
     ]);
     let r = run_against(&mock, CANARY, &["-v"]);
-    assert!(r.stdout.contains("✔ dam-probe"), "{}", r.stdout);
-    assert!(r.stdout.contains("403"), "{}", r.stdout);
-    assert!(
-        r.stdout.contains("✘ The key is not enabled for Catalog"),
-        "{}",
-        r.stdout
-    );
+    assert_contains(&r.stdout, "✔ dam-probe");
+    assert_contains(&r.stdout, "403");
+    assert_contains(&r.stdout, "✘ The key is not enabled for Catalog");
     let r = run_against(&mock, other, &["--api", "catalog", "-v"]);
     assert_eq!(r.code, 1);
     assert!(
@@ -96,7 +87,7 @@ fn dam_only_key_gets_catalog_403_and_revoked_key_fails() {
         "dam not selected:\n{}",
         r.stdout
     );
-    assert!(r.stdout.contains("401"), "{}", r.stdout);
+    assert_contains(&r.stdout, "401");
 }
 
 /// A plain-HTTP server that answers every request with `status` until the test ends.
@@ -118,21 +109,22 @@ fn always(status: &'static str) -> u16 {
     port
 }
 
+/// sl-doctor with the canary key against this base URL.
+fn canary_against(base: &str) -> SlDoctor {
+    sl_doctor()
+        .env("SALESLAYER_API_KEY", CANARY)
+        .args(["--base-url", base])
+}
+
 #[test]
 fn server_errors_are_inconclusive_exit_3() {
     let port = always("503 Service Unavailable");
-    let (r, _d) = sl_doctor()
-        .env("SALESLAYER_API_KEY", CANARY)
-        .args([
-            "--base-url",
-            &format!("http://127.0.0.1:{port}"),
-            "--allow-http",
-            "--timeout",
-            "3",
-        ])
+    let base = format!("http://127.0.0.1:{port}");
+    let (r, _d) = canary_against(&base)
+        .args(["--allow-http", "--timeout", "3"])
         .run();
     assert_eq!(r.code, 3, "{}", r.stdout);
-    assert!(r.stdout.contains("verdict: inconclusive"), "{}", r.stdout);
+    assert_contains(&r.stdout, "verdict: inconclusive");
     assert_no_leak(CANARY, "stdout", &r.stdout);
 }
 
@@ -142,35 +134,20 @@ fn refused_connection_fails_fast_and_never_hangs() {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
     };
-    let (r, _d) = sl_doctor()
-        .env("SALESLAYER_API_KEY", CANARY)
-        .args([
-            "--base-url",
-            &format!("https://127.0.0.1:{port}"),
-            "--timeout",
-            "2",
-            "--deadline",
-            "10",
-        ])
+    let base = format!("https://127.0.0.1:{port}");
+    let (r, _d) = canary_against(&base)
+        .args(["--timeout", "2", "--deadline", "10"])
         .run();
     assert_ne!(r.code, 0, "{}", r.stdout);
-    assert!(r.stdout.contains("refused"), "{}", r.stdout);
+    assert_contains(&r.stdout, "refused");
 }
 
 #[test]
 fn demo_runs_the_whole_pipeline() {
     let (r, _d) = sl_doctor().args(["demo", "--color", "never"]).run();
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
-    assert!(
-        r.stdout.contains("accepted once it is cleaned"),
-        "{}",
-        r.stdout
-    );
-    assert!(
-        r.stdout.contains("The mock received 4 requests"),
-        "{}",
-        r.stdout
-    );
+    assert_contains(&r.stdout, "accepted once it is cleaned");
+    assert_contains(&r.stdout, "The mock received 4 requests");
     let (r, _d) = sl_doctor().args(["demo", "--format", "json"]).run();
     let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("demo JSON");
     assert_eq!(v["verdict"], "fail");

@@ -2,7 +2,7 @@
 //! ignore files, binary files, symlink loops, unreadable and changing files, git
 //! history), every output format, exit codes, and the canary in no output.
 
-use crate::common::{CANARY, Run, assert_no_leak, sl_doctor, stable};
+use crate::common::{CANARY, Run, assert_contains, assert_no_leak, sl_doctor, stable};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use std::path::Path;
@@ -179,33 +179,25 @@ fn not_found_is_exit_0_and_no_key_is_exit_2() {
     put(cmd.path(), "src/a.js", "const k = process.env.KEY;\n");
     let (r, _d) = cmd.args(["scan"]).run();
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
-    assert!(r.stdout.contains("The key was not found"), "{}", r.stdout);
+    assert_contains(&r.stdout, "The key was not found");
 
     let (r, _d) = sl_doctor().args(["scan"]).run();
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("no key configured"), "{}", r.stderr);
+    assert_contains(&r.stderr, "no key configured");
 
     let (r, _d) = scan_env().args(["scan", "no/such/dir"]).run();
     assert_eq!(r.code, 2);
-    assert!(
-        r.stderr.contains("no such file or directory"),
-        "{}",
-        r.stderr
-    );
+    assert_contains(&r.stderr, "no such file or directory");
 
-    let (r, _d) = sl_doctor()
-        .env("SALESLAYER_API_KEY", "abc")
-        .args(["scan"])
-        .run();
-    assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("too short"), "{}", r.stderr);
-
-    let (r, _d) = sl_doctor()
-        .env("SALESLAYER_API_KEY", "YOUR_API_KEY")
-        .args(["scan"])
-        .run();
-    assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("placeholder"), "{}", r.stderr);
+    // A key too short to search for, or a placeholder, is refused.
+    for (key, why) in [("abc", "too short"), ("YOUR_API_KEY", "placeholder")] {
+        let (r, _d) = sl_doctor()
+            .env("SALESLAYER_API_KEY", key)
+            .args(["scan"])
+            .run();
+        assert_eq!(r.code, 2, "{key}");
+        assert_contains(&r.stderr, why);
+    }
 
     let (r, _d) = scan_env().args(["scan", "--max-filesize", "lots"]).run();
     assert_eq!(r.code, 2);
@@ -225,7 +217,7 @@ fn key_sources_are_those_of_check() {
     let v = json(&r);
     assert_eq!(v["key"]["source"]["kind"], "file");
     assert_eq!(v["key"]["searched_fingerprint"], "sha256:b45407a7e392");
-    assert!(r.stdout.contains("cleaned value"), "{}", r.stdout);
+    assert_contains(&r.stdout, "cleaned value");
 
     // Standard input, and .env.
     let (r, _d) = sl_doctor()
@@ -446,7 +438,7 @@ fn history_finds_the_commit_of_a_key_that_is_gone_now() {
     // The working tree is clean now.
     let (r, _d) = scan_env().args(["scan"]).args([&root]).run();
     assert_eq!(r.code, 0, "{}", r.stdout);
-    assert!(r.stdout.contains("--history"), "{}", r.stdout);
+    assert_contains(&r.stdout, "--history");
 
     for format in ["json", "human", "sarif"] {
         let (r, _d) = scan_env()
@@ -470,8 +462,8 @@ fn history_finds_the_commit_of_a_key_that_is_gone_now() {
                 assert_eq!(v["history"]["first"]["commit"], leak_commit.as_str());
             }
             "human" => {
-                assert!(r.stdout.contains(&leak_commit[..12]), "{}", r.stdout);
-                assert!(r.stdout.contains("no longer in HEAD"), "{}", r.stdout);
+                assert_contains(&r.stdout, &leak_commit[..12]);
+                assert_contains(&r.stdout, "no longer in HEAD");
             }
             _ => {
                 let v = json(&r);
@@ -486,11 +478,7 @@ fn history_finds_the_commit_of_a_key_that_is_gone_now() {
     // Outside a repository, --history says so and still scans the files.
     let (r, _d) = scan_env().args(["scan", "--history"]).run();
     assert_eq!(r.code, 0);
-    assert!(
-        r.stdout.contains("not inside a git repository"),
-        "{}",
-        r.stdout
-    );
+    assert_contains(&r.stdout, "not inside a git repository");
 }
 
 /// The SARIF 2.1.0 properties GitHub code scanning reads, as a JSON Schema subset.

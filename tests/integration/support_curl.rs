@@ -1,7 +1,7 @@
 //! `sl-doctor support` (share-safe bundle and email) and `sl-doctor curl` (commands that
 //! really work against the mock, and never contain the key).
 
-use crate::common::{CANARY, assert_no_leak, sl_doctor, start_mock};
+use crate::common::{CANARY, assert_contains, assert_no_leak, sl_doctor, start_mock, strs};
 use std::path::Path;
 
 /// An environment value that must never be copied anywhere.
@@ -106,12 +106,7 @@ fn support_bundle_and_email_are_share_safe_offline() {
     );
 
     let bundle: serde_json::Value = serde_json::from_str(&files[1].1).unwrap();
-    let proxies: Vec<&str> = bundle["proxy_variables_set"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap())
-        .collect();
+    let proxies = strs(&bundle["proxy_variables_set"]);
     assert!(
         proxies.contains(&"HTTPS_PROXY") && proxies.contains(&"NO_PROXY"),
         "{proxies:?}"
@@ -142,7 +137,7 @@ fn support_in_ci_never_prompts_and_leaves_placeholders() {
             .contains("API areas needed: <DAM, Catalog, or both>")
     );
     assert!(d.path().join("out/bundle/report.json").exists());
-    assert!(r.stdout.contains("out/bundle/report.json"), "{}", r.stdout);
+    assert_contains(&r.stdout, "out/bundle/report.json");
 }
 
 #[test]
@@ -161,19 +156,14 @@ fn support_against_the_mock_includes_request_ids() {
         .arg(mock.ca_path.as_ref().unwrap())
         .run();
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stdout.contains("Verdict: pass"), "{}", r.stdout);
-    assert!(r.stdout.contains("x-request-id: "), "{}", r.stdout);
+    assert_contains(&r.stdout, "Verdict: pass");
+    assert_contains(&r.stdout, "x-request-id: ");
     let files = bundle_files(&d.path().join("sl-doctor-support"));
     let bundle: serde_json::Value = serde_json::from_str(&files[1].1).unwrap();
     let probes = bundle["probes"].as_array().unwrap();
     assert_eq!(probes.len(), 2);
     for p in probes {
-        let lines: Vec<&str> = p["lines"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|l| l.as_str().unwrap())
-            .collect();
+        let lines = strs(&p["lines"]);
         assert!(
             lines.iter().any(|l| l.starts_with("x-request-id: ")),
             "{lines:?}"
@@ -212,8 +202,8 @@ fn curl_command_works_against_the_mock_and_never_holds_the_key() {
     assert!(
         r.stdout.contains("'$SALESLAYER_API_KEY'") || r.stdout.contains("${SALESLAYER_API_KEY")
     );
-    assert!(r.stdout.contains("/dam/image?$top=1'"), "{}", r.stdout);
-    assert!(r.stdout.contains("--cacert '"), "{}", r.stdout);
+    assert_contains(&r.stdout, "/dam/image?$top=1'");
+    assert_contains(&r.stdout, "--cacert '");
     let pm = std::fs::read_to_string(&postman).unwrap();
     assert_no_leak(CANARY, "postman", &pm);
     let v: serde_json::Value = serde_json::from_str(&pm).unwrap();

@@ -35,25 +35,20 @@ pub(super) fn compare(sent: &[u8], conf: &Configured) -> Finding {
     let fix = format!(
         "Make the application send {name} exactly: trim the value where it is read, and check the variable or file it comes from (see the findings above)."
     );
-    if !want.is_empty() && sent.starts_with(want) {
-        let extra = &sent[want.len()..];
+    // The configured key with something around it: (the extra bytes, how to say where).
+    let around = if want.is_empty() {
+        None
+    } else if sent.starts_with(want) {
+        Some((&sent[want.len()..], "plus", "at the end"))
+    } else if sent.ends_with(want) {
+        Some((&sent[..sent.len() - want.len()], "with", "in front"))
+    } else {
+        None
+    };
+    if let Some((extra, word, place)) = around {
         let what = describe_extra(extra)
-            .map(|d| format!("plus {d} at the end"))
-            .unwrap_or_else(|| format!("plus {} byte(s) at the end", extra.len()));
-        return Finding::fail(
-            "configured-key-plus-extra",
-            format!(
-                "Your application sends the key of {name} ({}), {what}",
-                fp(want)
-            ),
-        )
-        .with_fix(fix);
-    }
-    if !want.is_empty() && sent.ends_with(want) {
-        let extra = &sent[..sent.len() - want.len()];
-        let what = describe_extra(extra)
-            .map(|d| format!("with {d} in front"))
-            .unwrap_or_else(|| format!("with {} byte(s) in front", extra.len()));
+            .map(|d| format!("{word} {d} {place}"))
+            .unwrap_or_else(|| format!("{word} {} byte(s) {place}", extra.len()));
         return Finding::fail(
             "configured-key-plus-extra",
             format!(

@@ -668,44 +668,17 @@ mod tests {
     #[tokio::test]
     async fn table() {
         let c = CANARY;
+        #[rustfmt::skip]
         let cases: Vec<(String, Vec<&str>)> = vec![
             (format!("X-API-KEY: {c}"), vec!["same-key-as-configured"]),
-            (
-                format!("X-API-KEY: {c}\r"),
-                vec![
-                    "trailing-cr",
-                    "rejected-by-strict-servers",
-                    "configured-key-plus-extra",
-                ],
-            ),
-            (
-                format!("X-API-KEY: \"{c}\""),
-                vec!["surrounding-quotes", "configured-key-with-defects"],
-            ),
-            (
-                format!("X-API-KEY: {c} "),
-                vec!["trailing-space", "configured-key-plus-extra"],
-            ),
-            (
-                format!("X_API_KEY: {c}"),
-                vec!["missing-key-header", "misspelt-key-header"],
-            ),
-            (
-                format!("Authorization: Bearer {c}"),
-                vec!["missing-key-header", "authorization-header"],
-            ),
-            (
-                format!("apikey: {c}"),
-                vec!["missing-key-header", "wrong-key-header"],
-            ),
-            (
-                format!("X-API-KEY: {c}\r\nX-API-KEY: {c}"),
-                vec!["duplicate-key-header", "same-key-as-configured"],
-            ),
-            (
-                "X-API-KEY: other-key-0000".to_string(),
-                vec!["different-key-than-configured"],
-            ),
+            (format!("X-API-KEY: {c}\r"), vec!["trailing-cr", "rejected-by-strict-servers", "configured-key-plus-extra"]),
+            (format!("X-API-KEY: \"{c}\""), vec!["surrounding-quotes", "configured-key-with-defects"]),
+            (format!("X-API-KEY: {c} "), vec!["trailing-space", "configured-key-plus-extra"]),
+            (format!("X_API_KEY: {c}"), vec!["missing-key-header", "misspelt-key-header"]),
+            (format!("Authorization: Bearer {c}"), vec!["missing-key-header", "authorization-header"]),
+            (format!("apikey: {c}"), vec!["missing-key-header", "wrong-key-header"]),
+            (format!("X-API-KEY: {c}\r\nX-API-KEY: {c}"), vec!["duplicate-key-header", "same-key-as-configured"]),
+            ("X-API-KEY: other-key-0000".to_string(), vec!["different-key-than-configured"]),
         ];
         for (h, want) in cases {
             let (got, _) = codes(&req(&h), Some(CANARY.as_bytes())).await;

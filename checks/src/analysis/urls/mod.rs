@@ -353,6 +353,43 @@ pub(crate) mod test_support {
         );
     }
 
+    /// The documented base URL, as the URL tables write it.
+    pub const API2: &str = crate::DEFAULT_BASE_URL;
+
+    /// A path on the API host (`/dam/image` → `https://api2.saleslayer.com/dam/image`), or
+    /// a whole URL as given: keeps the URL tables of the checks short.
+    pub fn on_api2(path: &str) -> String {
+        if path.starts_with("http") {
+            path.to_string()
+        } else {
+            format!("{API2}{path}")
+        }
+    }
+
+    /// One row of a URL check's table: base URL, `--url`, the expected codes, the status,
+    /// and the URL to use; `--url` and the URL to use may be paths on the API host.
+    pub type UrlCase = (
+        &'static str,
+        Option<&'static str>,
+        &'static [&'static str],
+        Status,
+        &'static str,
+    );
+
+    /// Asserts every row of a URL check's table with [`assert_case`].
+    pub fn assert_cases(check: &dyn Check, cases: &[UrlCase]) {
+        for (base, url, want, status, canon) in cases {
+            let url = url.map(on_api2);
+            assert_case(
+                check,
+                (base, url.as_deref()),
+                want,
+                *status,
+                &on_api2(canon),
+            );
+        }
+    }
+
     /// The ids of the six URL checks.
     pub const URL_CHECKS: [&str; 6] = [
         "url-format",

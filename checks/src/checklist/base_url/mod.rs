@@ -13,6 +13,27 @@ use crate::model::check::Outcome;
 use crate::model::context::Context;
 use crate::model::report::{Finding, Severity};
 
+/// Declares a URL check: its `check!` metadata, and a `run` that is [`url_outcome`] over
+/// the module's `findings` function, with `pass` as the summary when nothing is found.
+macro_rules! url_check {
+    ($(#[$doc:meta])* $name:ident: $id:literal, $item:ident, $title:literal, pass: $pass:literal) => {
+        $crate::check! {
+            $(#[$doc])*
+            $name: $id, $item, $title
+        }
+
+        impl $name {
+            async fn run(
+                &self,
+                cx: &$crate::model::context::Context,
+            ) -> Result<$crate::model::check::Outcome, $crate::model::check::CheckError> {
+                Ok($crate::checklist::base_url::url_outcome(cx, $pass, findings))
+            }
+        }
+    };
+}
+pub(crate) use url_check;
+
 /// One finding of a URL check, with the few words the check summary uses.
 #[derive(Debug, Clone)]
 pub struct UrlFinding {

@@ -7,24 +7,15 @@
 //! The facts (stray characters by position, query, fragment) come from
 //! `crate::analysis::urls`; the findings are built here.
 
-use super::{UrlFinding, url_outcome};
+use super::UrlFinding;
 use crate::analysis::urls::{Place, Role, Stray, StrayKind, UrlFacts};
 use crate::analysis::value::{char_name, codepoint};
-use crate::model::check::{CheckError, Outcome};
-use crate::model::context::Context;
 use crate::model::report::{Finding, Position, Severity};
 
-const PASS: &str = "The URL is well formed, with no stray characters";
-
-crate::check! {
+super::url_check! {
     /// The `url-format` check.
-    UrlFormat: "url-format", BaseUrl, "The base URL is a well-formed URL with no stray characters"
-}
-
-impl UrlFormat {
-    async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
-        Ok(url_outcome(cx, PASS, findings))
-    }
+    UrlFormat: "url-format", BaseUrl, "The base URL is a well-formed URL with no stray characters",
+    pass: "The URL is well formed, with no stray characters"
 }
 
 /// The findings of `url-format` for one URL: stray characters first, then the
@@ -152,68 +143,24 @@ mod tests {
     use crate::testing::run;
 
     #[test]
-    fn table() {
+    fn stray_characters_and_structure() {
+        #[rustfmt::skip]
         let cases: &[(&str, Option<&str>, &[&str], Status)] = &[
-            ("https://api2.saleslayer.com", None, &[], Pass),
-            ("http://127.0.0.1:8080", None, &[], Pass),
-            (
-                "https://api2.saleslayer.com\n",
-                None,
-                &["trailing-newline"],
-                Fail,
-            ),
-            (
-                "https://api2.saleslayer.com\r\n",
-                None,
-                &["trailing-newline", "trailing-newline"],
-                Fail,
-            ),
-            (
-                " https://api2.saleslayer.com",
-                None,
-                &["leading-whitespace"],
-                Fail,
-            ),
-            (
-                "https://api2.saleslayer.com \t",
-                None,
-                &["trailing-whitespace", "trailing-whitespace"],
-                Fail,
-            ),
-            ("https://api2.sales layer.com", None, &["whitespace"], Fail),
-            (
-                "https://api2.saleslayer.com\u{200B}",
-                None,
-                &["invisible-character"],
-                Fail,
-            ),
-            (
-                "\u{FEFF}https://api2.saleslayer.com",
-                None,
-                &["invisible-character"],
-                Fail,
-            ),
-            (
-                "https://api2.saleslayer.com\u{A0}",
-                None,
-                &["trailing-whitespace"],
-                Fail,
-            ),
-            (
-                "https://api2.\u{0007}saleslayer.com",
-                None,
-                &["control-character"],
-                Fail,
-            ),
-            (
-                "https://api2.saleslayer.com?$top=10",
-                None,
-                &["base-has-query"],
-                Fail,
-            ),
-            ("https://api2.saleslayer.com#x", None, &["fragment"], Fail),
-            ("https://", None, &["unparsable"], Fail),
-            ("", None, &["unparsable"], Fail),
+            ("https://api2.saleslayer.com",         None, &[], Pass),
+            ("http://127.0.0.1:8080",               None, &[], Pass),
+            ("https://api2.saleslayer.com\n",       None, &["trailing-newline"], Fail),
+            ("https://api2.saleslayer.com\r\n",     None, &["trailing-newline", "trailing-newline"], Fail),
+            (" https://api2.saleslayer.com",        None, &["leading-whitespace"], Fail),
+            ("https://api2.saleslayer.com \t",      None, &["trailing-whitespace", "trailing-whitespace"], Fail),
+            ("https://api2.sales layer.com",        None, &["whitespace"], Fail),
+            ("https://api2.saleslayer.com\u{200B}", None, &["invisible-character"], Fail),
+            ("\u{FEFF}https://api2.saleslayer.com", None, &["invisible-character"], Fail),
+            ("https://api2.saleslayer.com\u{A0}",   None, &["trailing-whitespace"], Fail),
+            ("https://api2.\u{0007}saleslayer.com", None, &["control-character"], Fail),
+            ("https://api2.saleslayer.com?$top=10", None, &["base-has-query"], Fail),
+            ("https://api2.saleslayer.com#x",       None, &["fragment"], Fail),
+            ("https://",                            None, &["unparsable"], Fail),
+            ("",                                    None, &["unparsable"], Fail),
             (
                 "https://api2.saleslayer.com",
                 Some("https://api2.saleslayer.com/dam/image?$top=1#top"),

@@ -8,23 +8,14 @@
 //! that is not Sales Layer's at all (a proxy, a mock, the sl-doctor mock on loopback)
 //! is reported but never fails.
 
-use super::{UrlFinding, url_outcome};
+use super::UrlFinding;
 use crate::analysis::urls::{CANONICAL_HOST, HostClass, LEGACY_CONNECTOR_HOST, Role, UrlFacts};
-use crate::model::check::{CheckError, Outcome};
-use crate::model::context::Context;
 use crate::model::report::Finding;
 
-const PASS: &str = "The host is api2.saleslayer.com";
-
-crate::check! {
+super::url_check! {
     /// The `url-host` check.
-    UrlHost: "url-host", BaseUrl, "The host is api2.saleslayer.com"
-}
-
-impl UrlHost {
-    async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
-        Ok(url_outcome(cx, PASS, findings))
-    }
+    UrlHost: "url-host", BaseUrl, "The host is api2.saleslayer.com",
+    pass: "The host is api2.saleslayer.com"
 }
 
 /// The finding of `url-host` for one URL that parses: any host but the API host
@@ -123,100 +114,35 @@ pub fn findings(f: &UrlFacts) -> Vec<UrlFinding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::urls::test_support::{assert_case, codes, cx};
+    use crate::analysis::urls::test_support::{API2, assert_case, codes, cx};
     use crate::model::report::Status::{self, *};
-    use crate::testing::run;
+    use crate::testing::{first_message, run};
 
     #[test]
-    fn table() {
-        const API2: &str = "https://api2.saleslayer.com";
+    fn each_kind_of_host() {
+        #[rustfmt::skip]
         let cases: &[(&str, &[&str], Status, &str)] = &[
-            ("https://api2.saleslayer.com", &[], Pass, API2),
-            ("https://api2.saleslayer.com:443", &[], Pass, API2),
-            ("https://api2.saleslayer.com.", &[], Pass, API2),
-            (
-                "https://api2.saleslayer.com:8443",
-                &["non-default-port"],
-                Warn,
-                API2,
-            ),
-            ("https://api2.saleslayr.com", &["host-typo"], Fail, API2),
-            ("https://api2.sales-layer.com", &["host-typo"], Fail, API2),
-            ("https://ap2.saleslayer.com", &["host-typo"], Fail, API2),
-            ("https://api2.saleslayer.co", &["host-typo"], Fail, API2),
-            ("https://api3.saleslayer.com", &["host-typo"], Fail, API2),
-            (
-                "https://\u{0430}pi2.saleslayer.com",
-                &["lookalike-host"],
-                Fail,
-                API2,
-            ),
-            (
-                "https://xn--pi2-5cd.saleslayer.com",
-                &["lookalike-host"],
-                Fail,
-                API2,
-            ),
-            (
-                "https://api2.s\u{0430}leslayer.com",
-                &["lookalike-host"],
-                Fail,
-                API2,
-            ),
-            (
-                "https://api.saleslayer.com",
-                &["legacy-connector-host"],
-                Fail,
-                API2,
-            ),
-            (
-                "https://catalog-rest.kp.saleslayer.com",
-                &["internal-host"],
-                Fail,
-                API2,
-            ),
-            (
-                "https://docs.api.saleslayer.com",
-                &["other-saleslayer-host"],
-                Warn,
-                API2,
-            ),
-            (
-                "https://saleslayer.com",
-                &["other-saleslayer-host"],
-                Warn,
-                API2,
-            ),
-            (
-                "http://127.0.0.1:8080",
-                &["loopback-host"],
-                Pass,
-                "http://127.0.0.1:8080",
-            ),
-            (
-                "http://[::1]:8080",
-                &["loopback-host"],
-                Pass,
-                "http://[::1]:8080",
-            ),
-            (
-                "http://localhost",
-                &["loopback-host"],
-                Pass,
-                "http://localhost",
-            ),
-            (
-                "https://sl-proxy.corp.example:8443",
-                &["not-saleslayer-host"],
-                Warn,
-                "https://sl-proxy.corp.example:8443",
-            ),
-            (
-                "https://10.1.2.3",
-                &["not-saleslayer-host"],
-                Warn,
-                "https://10.1.2.3",
-            ),
+            ("https://api2.saleslayer.com",            &[], Pass, API2),
+            ("https://api2.saleslayer.com:443",        &[], Pass, API2),
+            ("https://api2.saleslayer.com.",           &[], Pass, API2),
+            ("https://api2.saleslayer.com:8443",       &["non-default-port"], Warn, API2),
+            ("https://api2.saleslayr.com",             &["host-typo"], Fail, API2),
+            ("https://api2.sales-layer.com",           &["host-typo"], Fail, API2),
+            ("https://ap2.saleslayer.com",             &["host-typo"], Fail, API2),
+            ("https://api2.saleslayer.co",             &["host-typo"], Fail, API2),
+            ("https://api3.saleslayer.com",            &["host-typo"], Fail, API2),
+            ("https://\u{0430}pi2.saleslayer.com",     &["lookalike-host"], Fail, API2),
+            ("https://xn--pi2-5cd.saleslayer.com",     &["lookalike-host"], Fail, API2),
+            ("https://api2.s\u{0430}leslayer.com",     &["lookalike-host"], Fail, API2),
+            ("https://api.saleslayer.com",             &["legacy-connector-host"], Fail, API2),
+            ("https://catalog-rest.kp.saleslayer.com", &["internal-host"], Fail, API2),
+            ("https://docs.api.saleslayer.com",        &["other-saleslayer-host"], Warn, API2),
+            ("https://saleslayer.com",                 &["other-saleslayer-host"], Warn, API2),
+            ("http://127.0.0.1:8080",                  &["loopback-host"], Pass, "http://127.0.0.1:8080"),
+            ("http://[::1]:8080",                      &["loopback-host"], Pass, "http://[::1]:8080"),
+            ("http://localhost",                       &["loopback-host"], Pass, "http://localhost"),
+            ("https://sl-proxy.corp.example:8443",     &["not-saleslayer-host"], Warn, "https://sl-proxy.corp.example:8443"),
+            ("https://10.1.2.3",                       &["not-saleslayer-host"], Warn, "https://10.1.2.3"),
         ];
         for (base, want, status, canon) in cases {
             assert_case(&UrlHost, (base, None), want, *status, canon);
@@ -236,12 +162,10 @@ mod tests {
     #[test]
     fn lookalike_names_the_characters() {
         let o = run(&UrlHost, &cx("https://\u{0430}pi2.saleslayer.com", None)).unwrap();
+        let m = first_message(&o);
         assert!(
-            o.findings[0]
-                .message
-                .contains("U+0430 CYRILLIC SMALL LETTER A at character 1"),
-            "{}",
-            o.findings[0].message
+            m.contains("U+0430 CYRILLIC SMALL LETTER A at character 1"),
+            "{m}"
         );
     }
 

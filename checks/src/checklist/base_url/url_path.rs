@@ -7,24 +7,15 @@
 //! the paths appended to it. And a URL written in double quotes in a shell loses
 //! `$top`, `$metadata`… to variable expansion (`?=10`, `…/Catalog/`).
 
-use super::{UrlFinding, url_outcome};
+use super::UrlFinding;
 use crate::DEFAULT_BASE_URL;
 use crate::analysis::urls::{Parsed, PathProblem, QueryProblem, Role, UrlFacts};
-use crate::model::check::{CheckError, Outcome};
-use crate::model::context::Context;
 use crate::model::report::Finding;
 
-const PASS: &str = "The base URL is the bare host and the paths are the documented ones";
-
-crate::check! {
+super::url_check! {
     /// The `url-path` check.
-    UrlPath: "url-path", BaseUrl, "The base URL is the bare host and request paths are the documented ones"
-}
-
-impl UrlPath {
-    async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
-        Ok(url_outcome(cx, PASS, findings))
-    }
+    UrlPath: "url-path", BaseUrl, "The base URL is the bare host and request paths are the documented ones",
+    pass: "The base URL is the bare host and the paths are the documented ones"
 }
 
 /// The findings of `url-path` for one URL that parses: the path problems, the traces of
@@ -197,89 +188,28 @@ fn base_path_finding(f: &UrlFacts, p: &Parsed) -> Option<UrlFinding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::urls::test_support::{assert_case, canonical, codes, cx};
+    use crate::analysis::urls::test_support::{API2, assert_case, canonical, codes, cx, on_api2};
     use crate::model::report::Status::{self, *};
     use crate::testing::run;
 
-    const API2: &str = "https://api2.saleslayer.com";
-
     #[test]
     fn base_url_table() {
+        #[rustfmt::skip]
         let cases: &[(&str, &[&str], Status, &str)] = &[
-            (API2, &[], Pass, API2),
-            (
-                "https://api2.saleslayer.com/",
-                &["trailing-slash"],
-                Pass,
-                API2,
-            ),
-            ("http://127.0.0.1:8080", &[], Pass, "http://127.0.0.1:8080"),
-            (
-                "https://api2.saleslayer.com/dam",
-                &["base-has-path"],
-                Warn,
-                API2,
-            ),
-            (
-                "https://api2.saleslayer.com/dam/",
-                &["base-has-path"],
-                Warn,
-                API2,
-            ),
-            (
-                "https://api2.saleslayer.com/catalog",
-                &["base-has-path"],
-                Warn,
-                API2,
-            ),
-            (
-                "https://api2.saleslayer.com/catalog/rest/Catalog",
-                &["base-has-path"],
-                Warn,
-                API2,
-            ),
-            (
-                "https://api2.saleslayer.com/catalog/rest/Catalog/",
-                &["base-has-path"],
-                Warn,
-                API2,
-            ),
-            (
-                "https://api2.saleslayer.com/rest/Catalog",
-                &["legacy-catalog-path", "base-has-path"],
-                Fail,
-                API2,
-            ),
-            (
-                "https://api2.saleslayer.com/rest/Catalog/",
-                &["legacy-catalog-path", "base-has-path"],
-                Fail,
-                API2,
-            ),
-            (
-                "https://api2.saleslayer.com/v2",
-                &["base-has-path"],
-                Warn,
-                API2,
-            ),
-            (
-                "https://api2.saleslayer.com?=10",
-                &["shell-expanded-parameter"],
-                Fail,
-                API2,
-            ),
-            (
-                "https://proxy.example.com/saleslayer",
-                &[],
-                Pass,
-                "https://proxy.example.com/saleslayer",
-            ),
-            (
-                "http://127.0.0.1:8080/dam",
-                &["base-has-path"],
-                Warn,
-                "http://127.0.0.1:8080",
-            ),
+            (API2,                                                &[], Pass, API2),
+            ("https://api2.saleslayer.com/",                      &["trailing-slash"], Pass, API2),
+            ("http://127.0.0.1:8080",                             &[], Pass, "http://127.0.0.1:8080"),
+            ("https://api2.saleslayer.com/dam",                   &["base-has-path"], Warn, API2),
+            ("https://api2.saleslayer.com/dam/",                  &["base-has-path"], Warn, API2),
+            ("https://api2.saleslayer.com/catalog",               &["base-has-path"], Warn, API2),
+            ("https://api2.saleslayer.com/catalog/rest/Catalog",  &["base-has-path"], Warn, API2),
+            ("https://api2.saleslayer.com/catalog/rest/Catalog/", &["base-has-path"], Warn, API2),
+            ("https://api2.saleslayer.com/rest/Catalog",          &["legacy-catalog-path", "base-has-path"], Fail, API2),
+            ("https://api2.saleslayer.com/rest/Catalog/",         &["legacy-catalog-path", "base-has-path"], Fail, API2),
+            ("https://api2.saleslayer.com/v2",                    &["base-has-path"], Warn, API2),
+            ("https://api2.saleslayer.com?=10",                   &["shell-expanded-parameter"], Fail, API2),
+            ("https://proxy.example.com/saleslayer",              &[], Pass, "https://proxy.example.com/saleslayer"),
+            ("http://127.0.0.1:8080/dam",                         &["base-has-path"], Warn, "http://127.0.0.1:8080"),
         ];
         for (base, want, status, canon) in cases {
             assert_case(&UrlPath, (base, None), want, *status, canon);
@@ -288,162 +218,81 @@ mod tests {
 
     #[test]
     fn request_url_table() {
+        // (the --url, expected codes, status, the URL to use): paths are on api2.
+        #[rustfmt::skip]
         let cases: &[(&str, &[&str], Status, &str)] = &[
+            ("/dam/image?$top=1",                             &[], Pass, "/dam/image?$top=1"),
+            ("/catalog/rest/Catalog/$metadata",               &[], Pass, "/catalog/rest/Catalog/$metadata"),
+            ("/catalog/rest/Catalog/Products?$top=1&$skip=5", &[], Pass, "/catalog/rest/Catalog/Products?$top=1&$skip=5"),
             (
-                "https://api2.saleslayer.com/dam/image?$top=1",
-                &[],
-                Pass,
-                "https://api2.saleslayer.com/dam/image?$top=1",
-            ),
-            (
-                "https://api2.saleslayer.com/catalog/rest/Catalog/$metadata",
-                &[],
-                Pass,
-                "https://api2.saleslayer.com/catalog/rest/Catalog/$metadata",
-            ),
-            (
-                "https://api2.saleslayer.com/catalog/rest/Catalog/Products?$top=1&$skip=5",
-                &[],
-                Pass,
-                "https://api2.saleslayer.com/catalog/rest/Catalog/Products?$top=1&$skip=5",
-            ),
-            (
-                "https://api2.saleslayer.com/rest/Catalog/$metadata",
+                "/rest/Catalog/$metadata",
                 &["legacy-catalog-path"],
                 Fail,
-                "https://api2.saleslayer.com/catalog/rest/Catalog/$metadata",
+                "/catalog/rest/Catalog/$metadata",
             ),
             (
-                "https://api2.saleslayer.com/rest/Catalog/Categories/$metadata",
+                "/rest/Catalog/Categories/$metadata",
                 &["legacy-catalog-path"],
                 Fail,
-                "https://api2.saleslayer.com/catalog/rest/Catalog/Categories/$metadata",
+                "/catalog/rest/Catalog/Categories/$metadata",
             ),
+            ("/dam/images?$top=1",                            &["dam-images-plural"], Warn, "/dam/image?$top=1"),
+            ("/dam/image?=10",                                &["shell-expanded-parameter"], Fail, "/dam/image"),
             (
-                "https://api2.saleslayer.com/dam/images?$top=1",
-                &["dam-images-plural"],
-                Warn,
-                "https://api2.saleslayer.com/dam/image?$top=1",
-            ),
-            (
-                "https://api2.saleslayer.com/dam/image?=10",
-                &["shell-expanded-parameter"],
-                Fail,
-                "https://api2.saleslayer.com/dam/image",
-            ),
-            (
-                "https://api2.saleslayer.com/dam/image?=10&=20",
+                "/dam/image?=10&=20",
                 &["shell-expanded-parameter", "shell-expanded-parameter"],
                 Fail,
-                "https://api2.saleslayer.com/dam/image",
+                "/dam/image",
             ),
+            ("/dam/image?$top=10&=x",                         &["shell-expanded-parameter"], Fail, "/dam/image?$top=10"),
+            ("/dam/image?",                                   &["empty-query"], Warn, "/dam/image"),
             (
-                "https://api2.saleslayer.com/dam/image?$top=10&=x",
-                &["shell-expanded-parameter"],
-                Fail,
-                "https://api2.saleslayer.com/dam/image?$top=10",
-            ),
-            (
-                "https://api2.saleslayer.com/dam/image?",
-                &["empty-query"],
-                Warn,
-                "https://api2.saleslayer.com/dam/image",
-            ),
-            (
-                "https://api2.saleslayer.com/catalog/rest/Catalog/",
+                "/catalog/rest/Catalog/",
                 &["catalog-resource-missing"],
                 Fail,
-                "https://api2.saleslayer.com/catalog/rest/Catalog/$metadata",
+                "/catalog/rest/Catalog/$metadata",
             ),
             (
-                "https://api2.saleslayer.com/catalog/rest/Catalog",
+                "/catalog/rest/Catalog",
                 &["catalog-resource-missing"],
                 Fail,
-                "https://api2.saleslayer.com/catalog/rest/Catalog/$metadata",
+                "/catalog/rest/Catalog/$metadata",
             ),
             (
-                "https://api2.saleslayer.com/rest/Catalog/",
+                "/rest/Catalog/",
                 &["legacy-catalog-path", "catalog-resource-missing"],
                 Fail,
-                "https://api2.saleslayer.com/catalog/rest/Catalog/$metadata",
+                "/catalog/rest/Catalog/$metadata",
             ),
             (
-                "https://api2.saleslayer.com/catalog/rest/Catalog/Categories/",
+                "/catalog/rest/Catalog/Categories/",
                 &["possibly-expanded-metadata"],
                 Warn,
-                "https://api2.saleslayer.com/catalog/rest/Catalog/Categories",
+                "/catalog/rest/Catalog/Categories",
             ),
             (
-                "https://api2.saleslayer.com/catalog/rest/Catalog/%24metadata",
+                "/catalog/rest/Catalog/%24metadata",
                 &["percent-encoded-dollar"],
                 Pass,
-                "https://api2.saleslayer.com/catalog/rest/Catalog/%24metadata",
+                "/catalog/rest/Catalog/%24metadata",
             ),
-            (
-                "https://api2.saleslayer.com/dam/image?%24top=1",
-                &["percent-encoded-dollar"],
-                Pass,
-                "https://api2.saleslayer.com/dam/image?%24top=1",
-            ),
-            (
-                "https://api2.saleslayer.com/catalog/products",
-                &["short-catalog-path"],
-                Warn,
-                "https://api2.saleslayer.com/catalog/rest/Catalog/products",
-            ),
-            (
-                "https://api2.saleslayer.com/$metadata",
-                &["missing-api-prefix"],
-                Warn,
-                "https://api2.saleslayer.com/catalog/rest/Catalog/$metadata",
-            ),
-            (
-                "https://api2.saleslayer.com/images?$top=1",
-                &["missing-api-prefix"],
-                Warn,
-                "https://api2.saleslayer.com/dam/image?$top=1",
-            ),
-            (
-                "https://api2.saleslayer.com/Catalog/rest/catalog/$metadata",
-                &["path-case"],
-                Warn,
-                "https://api2.saleslayer.com/catalog/rest/Catalog/$metadata",
-            ),
-            (
-                "https://api2.saleslayer.com//dam/image",
-                &["double-slash"],
-                Warn,
-                "https://api2.saleslayer.com/dam/image",
-            ),
-            ("https://api2.saleslayer.com", &["no-api-path"], Warn, API2),
-            (
-                "https://api2.saleslayer.com/dam",
-                &["no-api-path"],
-                Warn,
-                "https://api2.saleslayer.com/dam",
-            ),
-            (
-                "https://api2.saleslayer.com/foo",
-                &["unknown-api-path"],
-                Warn,
-                "https://api2.saleslayer.com/foo",
-            ),
-            (
-                "http://127.0.0.1:8080/dam/image?$top=1",
-                &[],
-                Pass,
-                "http://127.0.0.1:8080/dam/image?$top=1",
-            ),
+            ("/dam/image?%24top=1",                           &["percent-encoded-dollar"], Pass, "/dam/image?%24top=1"),
+            ("/catalog/products",                             &["short-catalog-path"], Warn, "/catalog/rest/Catalog/products"),
+            ("/$metadata",                                    &["missing-api-prefix"], Warn, "/catalog/rest/Catalog/$metadata"),
+            ("/images?$top=1",                                &["missing-api-prefix"], Warn, "/dam/image?$top=1"),
+            ("/Catalog/rest/catalog/$metadata",               &["path-case"], Warn, "/catalog/rest/Catalog/$metadata"),
+            ("//dam/image",                                   &["double-slash"], Warn, "/dam/image"),
+            ("",                                              &["no-api-path"], Warn, ""),
+            ("/dam",                                          &["no-api-path"], Warn, "/dam"),
+            ("/foo",                                          &["unknown-api-path"], Warn, "/foo"),
+            ("http://127.0.0.1:8080/dam/image?$top=1",        &[], Pass, "http://127.0.0.1:8080/dam/image?$top=1"),
         ];
-        for (url, want, status, canon) in cases {
-            let (got, st) = codes(&UrlPath, API2, Some(url));
+        for (path, want, status, canon) in cases {
+            let url = on_api2(path);
+            let (got, st) = codes(&UrlPath, API2, Some(&url));
             assert_eq!(got, *want, "{url:?}");
             assert_eq!(st, *status, "{url:?}");
-            assert_eq!(
-                canonical(API2, Some(url)).as_deref(),
-                Some(*canon),
-                "{url:?}"
-            );
+            assert_eq!(canonical(API2, Some(&url)), Some(on_api2(canon)), "{url:?}");
         }
     }
 

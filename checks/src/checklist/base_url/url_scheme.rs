@@ -5,23 +5,14 @@
 //! and as http:// by curl. Both send the request somewhere else than the documented
 //! `https://api2.saleslayer.com`. http on a loopback host (the sl-doctor mock) is fine.
 
-use super::{UrlFinding, url_outcome};
+use super::UrlFinding;
 use crate::analysis::urls::{CANONICAL_HOST, Scheme, UrlFacts};
-use crate::model::check::{CheckError, Outcome};
-use crate::model::context::Context;
 use crate::model::report::Finding;
 
-const PASS: &str = "The URL uses https://";
-
-crate::check! {
+super::url_check! {
     /// The `url-scheme` check.
-    UrlScheme: "url-scheme", BaseUrl, "The base URL uses https"
-}
-
-impl UrlScheme {
-    async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
-        Ok(url_outcome(cx, PASS, findings))
-    }
+    UrlScheme: "url-scheme", BaseUrl, "The base URL uses https",
+    pass: "The URL uses https://"
 }
 
 /// The finding of `url-scheme` for one URL that parses: anything but https.
@@ -71,96 +62,33 @@ pub fn findings(f: &UrlFacts) -> Vec<UrlFinding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::urls::test_support::{assert_case, cx};
-    use crate::model::report::Status::{self, *};
+    use crate::analysis::urls::test_support::{API2, UrlCase, assert_cases, cx};
+    use crate::model::report::Status::*;
     use crate::testing::run;
 
-    /// (base URL, --url, …, expected codes, status…)
-    type Case = (
-        &'static str,
-        Option<&'static str>,
-        &'static [&'static str],
-        Status,
-        &'static str,
-    );
-
     #[test]
-    fn table() {
-        let cases: &[Case] = &[
+    fn each_scheme() {
+        // (base URL, --url, expected codes, status, the URL to use)
+        #[rustfmt::skip]
+        let cases: &[UrlCase] = &[
+            (API2,                          None, &[],                     Pass, API2),
+            ("HTTPS://API2.SALESLAYER.COM", None, &[],                     Pass, API2),
+            ("http://api2.saleslayer.com",  None, &["http-scheme"],        Fail, API2),
+            ("api2.saleslayer.com",         None, &["missing-scheme"],     Fail, API2),
+            ("//api2.saleslayer.com",       None, &["missing-scheme"],     Fail, API2),
+            ("ftp://api2.saleslayer.com",   None, &["unsupported-scheme"], Fail, API2),
+            ("http://127.0.0.1:8080",       None, &["http-loopback"],      Pass, "http://127.0.0.1:8080"),
+            ("http://localhost:8080",       None, &["http-loopback"],      Pass, "http://localhost:8080"),
+            ("http://proxy.example.com",    None, &["http-scheme"],        Fail, "https://proxy.example.com"),
             (
-                "https://api2.saleslayer.com",
-                None,
-                &[],
-                Pass,
-                "https://api2.saleslayer.com",
-            ),
-            (
-                "HTTPS://API2.SALESLAYER.COM",
-                None,
-                &[],
-                Pass,
-                "https://api2.saleslayer.com",
-            ),
-            (
-                "http://api2.saleslayer.com",
-                None,
-                &["http-scheme"],
-                Fail,
-                "https://api2.saleslayer.com",
-            ),
-            (
-                "api2.saleslayer.com",
-                None,
-                &["missing-scheme"],
-                Fail,
-                "https://api2.saleslayer.com",
-            ),
-            (
-                "//api2.saleslayer.com",
-                None,
-                &["missing-scheme"],
-                Fail,
-                "https://api2.saleslayer.com",
-            ),
-            (
-                "ftp://api2.saleslayer.com",
-                None,
-                &["unsupported-scheme"],
-                Fail,
-                "https://api2.saleslayer.com",
-            ),
-            (
-                "http://127.0.0.1:8080",
-                None,
-                &["http-loopback"],
-                Pass,
-                "http://127.0.0.1:8080",
-            ),
-            (
-                "http://localhost:8080",
-                None,
-                &["http-loopback"],
-                Pass,
-                "http://localhost:8080",
-            ),
-            (
-                "http://proxy.example.com",
-                None,
-                &["http-scheme"],
-                Fail,
-                "https://proxy.example.com",
-            ),
-            (
-                "https://api2.saleslayer.com",
+                API2,
                 Some("http://api2.saleslayer.com/rest/Catalog/Products?$top=10"),
                 &["http-scheme"],
                 Fail,
                 "https://api2.saleslayer.com/catalog/rest/Catalog/Products?$top=10",
             ),
         ];
-        for (base, url, want, status, canon) in cases {
-            assert_case(&UrlScheme, (base, *url), want, *status, canon);
-        }
+        assert_cases(&UrlScheme, cases);
     }
 
     #[test]

@@ -70,7 +70,8 @@ impl PastedLabel {
 mod tests {
     use super::*;
     use crate::testing::{
-        CANARY, assert_codes, assert_fails_without_leak, assert_no_leak, run_on_key,
+        CANARY, KEY, assert_codes, assert_each_fails_without_leak, first_message, run_on_key,
+        run_without_leak,
     };
 
     fn check(s: &str) -> Outcome {
@@ -78,26 +79,25 @@ mod tests {
     }
 
     #[test]
-    fn table() {
-        let k = "aB3+xY/9zQ==";
+    fn labels_and_schemes() {
         let cases: Vec<(String, &[&str])> = vec![
-            (k.into(), &[]),
-            (format!("X-API-KEY: {k}"), &["header-name"]),
-            (format!("X-API-KEY={k}"), &["header-name"]),
-            (format!("x-api-key:{k}"), &["header-name"]),
-            (format!("X-Api-Key : {k}"), &["header-name"]),
-            (format!("Bearer {k}"), &["bearer-scheme"]),
-            (format!("Authorization: {k}"), &["authorization-header"]),
+            (KEY.into(), &[]),
+            (format!("X-API-KEY: {KEY}"), &["header-name"]),
+            (format!("X-API-KEY={KEY}"), &["header-name"]),
+            (format!("x-api-key:{KEY}"), &["header-name"]),
+            (format!("X-Api-Key : {KEY}"), &["header-name"]),
+            (format!("Bearer {KEY}"), &["bearer-scheme"]),
+            (format!("Authorization: {KEY}"), &["authorization-header"]),
             (
-                format!("Authorization: Bearer {k}"),
+                format!("Authorization: Bearer {KEY}"),
                 &["authorization-header"],
             ),
-            (format!("apikey={k}"), &["variable-assignment"]),
-            (format!("api_key={k}"), &["variable-assignment"]),
-            (format!("key={k}"), &["variable-assignment"]),
-            (format!("Basic {k}"), &["basic-scheme"]),
-            (format!("\"X-API-KEY: {k}\"\n"), &["header-name"]),
-            (format!("X-API-KEY: Bearer {k}"), &["bearer-scheme"]),
+            (format!("apikey={KEY}"), &["variable-assignment"]),
+            (format!("api_key={KEY}"), &["variable-assignment"]),
+            (format!("key={KEY}"), &["variable-assignment"]),
+            (format!("Basic {KEY}"), &["basic-scheme"]),
+            (format!("\"X-API-KEY: {KEY}\"\n"), &["header-name"]),
+            (format!("X-API-KEY: Bearer {KEY}"), &["bearer-scheme"]),
             ("abcKEY==".into(), &[]),
         ];
         for (input, want) in cases {
@@ -108,11 +108,8 @@ mod tests {
     #[test]
     fn message_has_span_and_cleaned_detail() {
         let o = check("X-API-KEY: aB3+xY/9zQ==");
-        assert!(
-            o.findings[0].message.contains("(characters 1 to 11 of 23)"),
-            "{}",
-            o.findings[0].message
-        );
+        let m = first_message(&o);
+        assert!(m.contains("(characters 1 to 11 of 23)"), "{m}");
         assert!(o.details[0].starts_with("cleaned value: 12 characters, sha256:"));
         assert!(
             o.effective_remediation()
@@ -123,20 +120,20 @@ mod tests {
 
     #[test]
     fn canary_never_leaks() {
-        for w in [
-            format!("X-API-KEY: {CANARY}"),
-            format!("Bearer {CANARY}"),
-            format!("Authorization: Bearer {CANARY}"),
-            format!("export SALESLAYER_API_KEY={CANARY}"),
-        ] {
-            assert_fails_without_leak(&PastedLabel, &w);
-        }
+        assert_each_fails_without_leak(
+            &PastedLabel,
+            &[
+                format!("X-API-KEY: {CANARY}"),
+                format!("Bearer {CANARY}"),
+                format!("Authorization: Bearer {CANARY}"),
+                format!("export SALESLAYER_API_KEY={CANARY}"),
+            ],
+        );
     }
 
     #[test]
     fn snapshot() {
-        let o = check(&format!("Authorization: Bearer {CANARY}"));
-        assert_no_leak(&o, CANARY);
+        let o = run_without_leak(&PastedLabel, &format!("Authorization: Bearer {CANARY}"));
         insta::assert_yaml_snapshot!(o);
     }
 }

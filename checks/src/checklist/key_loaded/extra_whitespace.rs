@@ -143,7 +143,7 @@ impl ExtraWhitespace {
 mod tests {
     use super::*;
     use crate::testing::{
-        CANARY, assert_codes, assert_fails_without_leak, assert_no_leak, run_on_key,
+        CANARY, KEY, assert_codes, assert_each_fails_without_leak, run_on_key, run_without_leak,
     };
 
     fn check(s: &str) -> Outcome {
@@ -151,34 +151,33 @@ mod tests {
     }
 
     #[test]
-    fn table() {
-        let k = "aB3+xY/9zQ==";
+    fn whitespace_around_and_inside() {
         let cases: Vec<(String, &[&str])> = vec![
-            (k.into(), &[]),
+            (KEY.into(), &[]),
             ("".into(), &["empty"]),
             ("   ".into(), &["only-whitespace"]),
             ("\n".into(), &["only-whitespace"]),
             ("\r\n".into(), &["only-whitespace"]),
-            (format!("{k}\n"), &["trailing-newline"]),
-            (format!("{k}\r\n"), &["trailing-crlf"]),
-            (format!("{k}\r"), &["trailing-cr"]),
-            (format!("{k} "), &["trailing-space"]),
-            (format!("{k}\t"), &["trailing-tab"]),
-            (format!("{k} \n"), &["trailing-newline"]),
-            (format!(" {k}"), &["leading-whitespace"]),
-            (format!("\t{k}"), &["leading-whitespace"]),
-            (format!("\n{k}"), &["leading-newline"]),
+            (format!("{KEY}\n"), &["trailing-newline"]),
+            (format!("{KEY}\r\n"), &["trailing-crlf"]),
+            (format!("{KEY}\r"), &["trailing-cr"]),
+            (format!("{KEY} "), &["trailing-space"]),
+            (format!("{KEY}\t"), &["trailing-tab"]),
+            (format!("{KEY} \n"), &["trailing-newline"]),
+            (format!(" {KEY}"), &["leading-whitespace"]),
+            (format!("\t{KEY}"), &["leading-whitespace"]),
+            (format!("\n{KEY}"), &["leading-newline"]),
             (
-                format!("  {k}\r\n"),
+                format!("  {KEY}\r\n"),
                 &["leading-whitespace", "trailing-crlf"],
             ),
             ("aB3+ xY/9zQ==".into(), &["inner-space"]),
             // The hidden character is hidden-characters' job; the newline is still ours.
-            (format!("{k}\n\u{200B}"), &["trailing-newline"]),
+            (format!("{KEY}\n\u{200B}"), &["trailing-newline"]),
             // A TAB or LF inside the key is hidden-characters' job.
             ("aB3+\txY/9zQ==".into(), &[]),
             // The space after a pasted label is pasted-label's job.
-            (format!("Bearer {k}"), &[]),
+            (format!("Bearer {KEY}"), &[]),
         ];
         for (input, want) in cases {
             assert_codes(&ExtraWhitespace, &input, want);
@@ -205,20 +204,20 @@ mod tests {
 
     #[test]
     fn canary_never_leaks() {
-        for w in [
-            format!("{CANARY}\n"),
-            format!("{CANARY}\r\n"),
-            format!(" \t{CANARY} "),
-            "SLDOCTOR canary7Qx9+Zk/4mW2=".to_string(),
-        ] {
-            assert_fails_without_leak(&ExtraWhitespace, &w);
-        }
+        assert_each_fails_without_leak(
+            &ExtraWhitespace,
+            &[
+                format!("{CANARY}\n"),
+                format!("{CANARY}\r\n"),
+                format!(" \t{CANARY} "),
+                "SLDOCTOR canary7Qx9+Zk/4mW2=".to_string(),
+            ],
+        );
     }
 
     #[test]
     fn snapshot() {
-        let o = check(&format!(" {CANARY}\r\n"));
-        assert_no_leak(&o, CANARY);
+        let o = run_without_leak(&ExtraWhitespace, &format!(" {CANARY}\r\n"));
         insta::assert_yaml_snapshot!(o);
     }
 }

@@ -51,8 +51,10 @@ impl HiddenCharacters {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::report::Status;
-    use crate::testing::{CANARY, assert_fails_without_leak, assert_no_leak, run_on_key};
+    use crate::testing::{
+        CANARY, assert_each_fails_without_leak, assert_fails_when_found, first_message, run_on_key,
+        run_without_leak,
+    };
 
     fn check(s: &str) -> Outcome {
         run_on_key(&HiddenCharacters, s)
@@ -70,7 +72,7 @@ mod tests {
     }
 
     #[test]
-    fn table() {
+    fn hidden_characters_by_kind() {
         type Case<'a> = (&'a str, &'a [(&'a str, usize, usize, &'a str)]);
         let cases: &[Case] = &[
             ("aB3+xY/9zQ==", &[]),
@@ -119,45 +121,41 @@ mod tests {
                 .map(|(c, i, n, cp)| (c.to_string(), *i, *n, cp.to_string()))
                 .collect();
             assert_eq!(found(&o), want, "{input:?}");
-            let status = if want.is_empty() {
-                Status::Pass
-            } else {
-                Status::Fail
-            };
-            assert_eq!(o.status(), status, "{input:?}");
+            assert_fails_when_found(&o, !want.is_empty(), input);
         }
     }
 
     #[test]
     fn zero_width_space_message() {
         let o = check("abc\u{200B}def");
+        let m = first_message(&o);
         assert!(
-            o.findings[0]
-                .message
-                .starts_with("U+200B ZERO WIDTH SPACE at character 4 of 7"),
-            "{}",
-            o.findings[0].message
+            m.starts_with("U+200B ZERO WIDTH SPACE at character 4 of 7"),
+            "{m}"
         );
         assert!(o.details[0].starts_with("cleaned value: 6 characters, sha256:"));
     }
 
     #[test]
     fn canary_never_leaks() {
-        for w in [
-            format!("{CANARY}\u{200B}"),
-            format!("\u{FEFF}{CANARY}"),
-            "SLDOC\u{200D}TORcanary7Qx9+Zk/4mW2=".to_string(),
-            format!("{CANARY}\u{E0041}\u{E0042}"),
-            format!("\u{202E}{CANARY}\u{00A0}"),
-        ] {
-            assert_fails_without_leak(&HiddenCharacters, &w);
-        }
+        assert_each_fails_without_leak(
+            &HiddenCharacters,
+            &[
+                format!("{CANARY}\u{200B}"),
+                format!("\u{FEFF}{CANARY}"),
+                "SLDOC\u{200D}TORcanary7Qx9+Zk/4mW2=".to_string(),
+                format!("{CANARY}\u{E0041}\u{E0042}"),
+                format!("\u{202E}{CANARY}\u{00A0}"),
+            ],
+        );
     }
 
     #[test]
     fn snapshot() {
-        let o = check("\u{FEFF}SLDOCTOR\u{200B}canary7Qx9+Zk/4mW2=\u{00A0}");
-        assert_no_leak(&o, CANARY);
+        let o = run_without_leak(
+            &HiddenCharacters,
+            "\u{FEFF}SLDOCTOR\u{200B}canary7Qx9+Zk/4mW2=\u{00A0}",
+        );
         insta::assert_yaml_snapshot!(o);
     }
 }

@@ -76,15 +76,17 @@ impl LookalikeCharacters {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::report::Status;
-    use crate::testing::{CANARY, assert_fails_without_leak, assert_no_leak, run_on_key};
+    use crate::testing::{
+        CANARY, assert_each_fails_without_leak, assert_fails_when_found, run_on_key,
+        run_without_leak,
+    };
 
     fn check(s: &str) -> Outcome {
         run_on_key(&LookalikeCharacters, s)
     }
 
     #[test]
-    fn table() {
+    fn lookalikes_by_kind() {
         // (input, [(code, character, suggestion)])
         type Case<'a> = (&'a str, &'a [(&'a str, usize, Option<char>)]);
         let cases: &[Case] = &[
@@ -126,12 +128,7 @@ mod tests {
                 })
                 .collect();
             assert_eq!(got, *want, "{input:?}");
-            let status = if want.is_empty() {
-                Status::Pass
-            } else {
-                Status::Fail
-            };
-            assert_eq!(o.status(), status, "{input:?}");
+            assert_fails_when_found(&o, !want.is_empty(), input);
         }
     }
 
@@ -154,20 +151,23 @@ mod tests {
 
     #[test]
     fn canary_never_leaks() {
-        for w in [
-            "\u{FF33}LDOCTORcanary7Qx9+Zk/4mW2=".to_string(),
-            "SLDOCTORc\u{0430}nary7Qx9+Zk/4mW2=".to_string(),
-            format!("{CANARY}\u{2013}"),
-            format!("{CANARY}\u{00E9}"),
-        ] {
-            assert_fails_without_leak(&LookalikeCharacters, &w);
-        }
+        assert_each_fails_without_leak(
+            &LookalikeCharacters,
+            &[
+                "\u{FF33}LDOCTORcanary7Qx9+Zk/4mW2=".to_string(),
+                "SLDOCTORc\u{0430}nary7Qx9+Zk/4mW2=".to_string(),
+                format!("{CANARY}\u{2013}"),
+                format!("{CANARY}\u{00E9}"),
+            ],
+        );
     }
 
     #[test]
     fn snapshot() {
-        let o = check("SLDOCTORc\u{0430}nary7Qx9\u{FF0B}Zk/4mW2\u{2212}");
-        assert_no_leak(&o, CANARY);
+        let o = run_without_leak(
+            &LookalikeCharacters,
+            "SLDOCTORc\u{0430}nary7Qx9\u{FF0B}Zk/4mW2\u{2212}",
+        );
         insta::assert_yaml_snapshot!(o);
     }
 }

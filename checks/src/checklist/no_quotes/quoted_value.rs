@@ -94,7 +94,8 @@ impl QuotedValue {
 mod tests {
     use super::*;
     use crate::testing::{
-        CANARY, assert_codes, assert_fails_without_leak, assert_no_leak, run_on_key,
+        CANARY, KEY, assert_codes, assert_each_fails_without_leak, first_message, run_on_key,
+        run_without_leak,
     };
 
     fn check(s: &str) -> Outcome {
@@ -102,26 +103,25 @@ mod tests {
     }
 
     #[test]
-    fn table() {
-        let k = "aB3+xY/9zQ==";
+    fn quotes_around_and_inside() {
         let cases: Vec<(String, &[&str])> = vec![
-            (k.into(), &[]),
-            (format!("\"{k}\""), &["surrounding-quotes"]),
-            (format!("'{k}'"), &["surrounding-quotes"]),
-            (format!("`{k}`"), &["surrounding-quotes"]),
-            (format!("\"{k}\"\n"), &["surrounding-quotes"]),
-            (format!("\u{201C}{k}\u{201D}"), &["surrounding-quotes"]),
-            (format!("\u{2018}{k}\u{2019}"), &["surrounding-quotes"]),
-            (format!("\u{201E}{k}\u{201C}"), &["surrounding-quotes"]),
-            (format!("\u{00AB}{k}\u{00BB}"), &["surrounding-quotes"]),
-            (format!("\\\"{k}\\\""), &["escaped-quotes"]),
-            (format!("\\'{k}\\'"), &["escaped-quotes"]),
+            (KEY.into(), &[]),
+            (format!("\"{KEY}\""), &["surrounding-quotes"]),
+            (format!("'{KEY}'"), &["surrounding-quotes"]),
+            (format!("`{KEY}`"), &["surrounding-quotes"]),
+            (format!("\"{KEY}\"\n"), &["surrounding-quotes"]),
+            (format!("\u{201C}{KEY}\u{201D}"), &["surrounding-quotes"]),
+            (format!("\u{2018}{KEY}\u{2019}"), &["surrounding-quotes"]),
+            (format!("\u{201E}{KEY}\u{201C}"), &["surrounding-quotes"]),
+            (format!("\u{00AB}{KEY}\u{00BB}"), &["surrounding-quotes"]),
+            (format!("\\\"{KEY}\\\""), &["escaped-quotes"]),
+            (format!("\\'{KEY}\\'"), &["escaped-quotes"]),
             (
-                format!("'\"{k}\"'"),
+                format!("'\"{KEY}\"'"),
                 &["surrounding-quotes", "surrounding-quotes"],
             ),
-            (format!("\"{k}"), &["leading-quote"]),
-            (format!("{k}'"), &["trailing-quote"]),
+            (format!("\"{KEY}"), &["leading-quote"]),
+            (format!("{KEY}'"), &["trailing-quote"]),
             ("aB3\"xY/9zQ==".to_string(), &["inner-quote"]),
             (
                 "\"aB3'xY/9zQ==\"".to_string(),
@@ -142,32 +142,30 @@ mod tests {
         );
         assert!(o.details[0].starts_with("cleaned value: 12 characters, sha256:"));
         let o = check("\\\"aB3+xY/9zQ==\\\"");
+        let m = first_message(&o);
         assert!(
-            o.findings[0]
-                .message
-                .contains("U+0022 QUOTATION MARK at character 2 of 16"),
-            "{}",
-            o.findings[0].message
+            m.contains("U+0022 QUOTATION MARK at character 2 of 16"),
+            "{m}"
         );
     }
 
     #[test]
     fn canary_never_leaks() {
-        for w in [
-            format!("\"{CANARY}\""),
-            format!("\u{201C}{CANARY}\u{201D}"),
-            format!("\\\"{CANARY}\\\""),
-            format!("'{CANARY}"),
-            format!("{CANARY}`"),
-        ] {
-            assert_fails_without_leak(&QuotedValue, &w);
-        }
+        assert_each_fails_without_leak(
+            &QuotedValue,
+            &[
+                format!("\"{CANARY}\""),
+                format!("\u{201C}{CANARY}\u{201D}"),
+                format!("\\\"{CANARY}\\\""),
+                format!("'{CANARY}"),
+                format!("{CANARY}`"),
+            ],
+        );
     }
 
     #[test]
     fn snapshot() {
-        let o = check(&format!("\u{201C}{CANARY}\u{201D}\n"));
-        assert_no_leak(&o, CANARY);
+        let o = run_without_leak(&QuotedValue, &format!("\u{201C}{CANARY}\u{201D}\n"));
         insta::assert_yaml_snapshot!(o);
     }
 }

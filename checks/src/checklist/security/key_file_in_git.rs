@@ -163,9 +163,10 @@ pub fn outcome(states: &[(KeyFile, GitState)]) -> Result<Outcome, CheckError> {
     } else {
         "The key file is git-ignored and not tracked"
     };
-    let mut o = Outcome::from_findings(summary, findings);
-    o.details = details;
-    Ok(o)
+    Ok(Outcome {
+        details,
+        ..Outcome::from_findings(summary, findings)
+    })
 }
 
 impl KeyFileInGit {
@@ -195,10 +196,7 @@ impl KeyFileInGit {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::context::Candidate;
-    use crate::model::report::{SourceKind, SourceRef};
-    use crate::model::secret::SecretKey;
-    use crate::testing::{CANARY, assert_no_leak, cx_with_key, run};
+    use crate::testing::{CANARY, assert_no_leak, cx_with_key, cx_with_key_file, run};
     use std::path::{Path, PathBuf};
     use std::process::Command;
 
@@ -296,17 +294,7 @@ mod tests {
     #[test]
     fn runs_on_the_file_candidates_of_the_context() {
         let tmp = tempfile::tempdir().unwrap();
-        let p = tmp.path().join("sl.key");
-        std::fs::write(&p, CANARY).unwrap();
-        let mut cx = cx_with_key(CANARY.as_bytes());
-        cx.key.candidates.push(Candidate {
-            source: SourceRef {
-                kind: SourceKind::File,
-                name: "sl.key".into(),
-            },
-            value: SecretKey::from_string(CANARY.into()),
-            path: Some(p),
-        });
+        let (cx, _) = cx_with_key_file(tmp.path());
         // Whatever git says (or whether it is installed), the check runs and leaks nothing.
         match run(&KeyFileInGit, &cx) {
             Ok(o) => assert_no_leak(&o, CANARY),

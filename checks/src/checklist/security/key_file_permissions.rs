@@ -92,9 +92,10 @@ pub fn outcome(files: &[(KeyFile, Result<Access, String>)]) -> Result<Outcome, C
     } else {
         "A file holding the key is readable by other users"
     };
-    let mut o = Outcome::from_findings(summary, findings);
-    o.details = details;
-    Ok(o)
+    Ok(Outcome {
+        details,
+        ..Outcome::from_findings(summary, findings)
+    })
 }
 
 #[cfg(unix)]
@@ -170,23 +171,10 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn reads_the_real_mode() {
-        use crate::model::context::Candidate;
-        use crate::model::report::{SourceKind, SourceRef};
-        use crate::model::secret::SecretKey;
-        use crate::testing::{CANARY, assert_no_leak};
+        use crate::testing::{CANARY, assert_no_leak, cx_with_key_file};
         use std::os::unix::fs::PermissionsExt;
         let tmp = tempfile::tempdir().unwrap();
-        let p = tmp.path().join("sl.key");
-        std::fs::write(&p, CANARY).unwrap();
-        let mut cx = cx_with_key(CANARY.as_bytes());
-        cx.key.candidates.push(Candidate {
-            source: SourceRef {
-                kind: SourceKind::File,
-                name: "sl.key".into(),
-            },
-            value: SecretKey::from_string(CANARY.into()),
-            path: Some(p.clone()),
-        });
+        let (cx, p) = cx_with_key_file(tmp.path());
         for (mode, want) in [(0o644, Status::Warn), (0o600, Status::Pass)] {
             std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
             let o = run(&KeyFilePermissions, &cx).unwrap();

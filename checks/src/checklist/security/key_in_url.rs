@@ -7,22 +7,13 @@
 //! value itself (raw or percent-encoded), and never prints what it found.
 
 use crate::analysis::urls::UrlFacts;
-use crate::checklist::base_url::{UrlFinding, url_outcome};
-use crate::model::check::{CheckError, Outcome};
-use crate::model::context::Context;
+use crate::checklist::base_url::UrlFinding;
 use crate::model::report::Finding;
 
-const PASS: &str = "No key, token or user info in the URL";
-
-crate::check! {
+crate::checklist::base_url::url_check! {
     /// The `key-in-url` check.
-    KeyInUrl: "key-in-url", Security, "The key is not placed in a URL"
-}
-
-impl KeyInUrl {
-    async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
-        Ok(url_outcome(cx, PASS, findings))
-    }
+    KeyInUrl: "key-in-url", Security, "The key is not placed in a URL",
+    pass: "No key, token or user info in the URL"
 }
 
 const FIX: &str = "Remove it from the URL and send the key only in the X-API-KEY header (the only way the Sales Layer docs describe); URLs end up in server and proxy logs, browser history and shell history, so if this URL was ever used, logged or shared, ask Sales Layer support to rotate the key.";
@@ -77,118 +68,42 @@ pub fn findings(f: &UrlFacts) -> Vec<UrlFinding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::urls::test_support::assert_case;
-    use crate::model::report::Status::{self, *};
+    use crate::analysis::urls::test_support::{API2, UrlCase, assert_cases};
+    use crate::model::report::Status::*;
     use crate::testing::{cx_with_key, run};
 
-    const API2: &str = "https://api2.saleslayer.com";
-
-    /// (base URL, --url, …, expected codes, status…)
-    type Case = (
-        &'static str,
-        Option<&'static str>,
-        &'static [&'static str],
-        Status,
-        &'static str,
-    );
-
     #[test]
-    fn table() {
-        let cases: &[Case] = &[
+    fn key_parameters_and_user_info() {
+        // (base URL, --url, expected codes, status, the URL to use): paths are on api2.
+        #[rustfmt::skip]
+        let cases: &[UrlCase] = &[
+            ("https://user:pass@api2.saleslayer.com", None, &["userinfo-in-url"], Fail, API2),
+            ("https://api2.saleslayer.com?apikey=x", None, &["key-parameter-in-url"], Fail, API2),
             (API2, None, &[], Pass, API2),
-            (
-                API2,
-                Some("https://api2.saleslayer.com/dam/image?$top=1"),
-                &[],
-                Pass,
-                "https://api2.saleslayer.com/dam/image?$top=1",
-            ),
-            (
-                API2,
-                Some("https://api2.saleslayer.com/dam/image?apikey=abc&$top=1"),
-                &["key-parameter-in-url"],
-                Fail,
-                "https://api2.saleslayer.com/dam/image?$top=1",
-            ),
-            (
-                API2,
-                Some("https://api2.saleslayer.com/dam/image?api_key=abc"),
-                &["key-parameter-in-url"],
-                Fail,
-                "https://api2.saleslayer.com/dam/image",
-            ),
-            (
-                API2,
-                Some("https://api2.saleslayer.com/dam/image?X-API-KEY=abc"),
-                &["key-parameter-in-url"],
-                Fail,
-                "https://api2.saleslayer.com/dam/image",
-            ),
-            (
-                API2,
-                Some("https://api2.saleslayer.com/dam/image?key=abc"),
-                &["key-parameter-in-url"],
-                Fail,
-                "https://api2.saleslayer.com/dam/image",
-            ),
-            (
-                API2,
-                Some("https://api2.saleslayer.com/dam/image?token=abc"),
-                &["key-parameter-in-url"],
-                Fail,
-                "https://api2.saleslayer.com/dam/image",
-            ),
-            (
-                API2,
-                Some("https://api2.saleslayer.com/dam/image?access_token=abc"),
-                &["key-parameter-in-url"],
-                Fail,
-                "https://api2.saleslayer.com/dam/image",
-            ),
-            (
-                API2,
-                Some("https://api2.saleslayer.com/dam/image?$skiptoken=abc"),
-                &[],
-                Pass,
-                "https://api2.saleslayer.com/dam/image?$skiptoken=[redacted]",
-            ),
-            (
-                "https://user:pass@api2.saleslayer.com",
-                None,
-                &["userinfo-in-url"],
-                Fail,
-                API2,
-            ),
-            (
-                "https://api2.saleslayer.com?apikey=x",
-                None,
-                &["key-parameter-in-url"],
-                Fail,
-                API2,
-            ),
+            (API2, Some("/dam/image?$top=1"), &[], Pass, "/dam/image?$top=1"),
+            (API2, Some("/dam/image?apikey=abc&$top=1"), &["key-parameter-in-url"], Fail, "/dam/image?$top=1"),
+            (API2, Some("/dam/image?api_key=abc"), &["key-parameter-in-url"], Fail, "/dam/image"),
+            (API2, Some("/dam/image?X-API-KEY=abc"), &["key-parameter-in-url"], Fail, "/dam/image"),
+            (API2, Some("/dam/image?key=abc"), &["key-parameter-in-url"], Fail, "/dam/image"),
+            (API2, Some("/dam/image?token=abc"), &["key-parameter-in-url"], Fail, "/dam/image"),
+            (API2, Some("/dam/image?access_token=abc"), &["key-parameter-in-url"], Fail, "/dam/image"),
+            (API2, Some("/dam/image?$skiptoken=abc"), &[], Pass, "/dam/image?$skiptoken=[redacted]"),
         ];
-        for (base, url, want, status, canon) in cases {
-            assert_case(&KeyInUrl, (base, *url), want, *status, canon);
-        }
+        assert_cases(&KeyInUrl, cases);
     }
 
     #[test]
     fn the_key_value_itself_is_found_raw_and_percent_encoded() {
         let key = b"0123456789abcdef+/==";
+        #[rustfmt::skip]
         let cases: &[(&str, &[&str])] = &[
-            (
-                "https://api2.saleslayer.com/dam/image?q=0123456789abcdef+/==",
-                &["key-value-in-url"],
-            ),
-            (
-                "https://api2.saleslayer.com/dam/image?q=0123456789abcdef%2B%2F%3D%3D",
-                &["key-value-in-url"],
-            ),
+            ("https://api2.saleslayer.com/dam/image?q=0123456789abcdef+/==",         &["key-value-in-url"]),
+            ("https://api2.saleslayer.com/dam/image?q=0123456789abcdef%2B%2F%3D%3D", &["key-value-in-url"]),
             (
                 "https://api2.saleslayer.com/dam/image?apikey=0123456789abcdef%2B%2F%3D%3D",
                 &["key-value-in-url", "key-parameter-in-url"],
             ),
-            ("https://api2.saleslayer.com/dam/image?q=0123456", &[]),
+            ("https://api2.saleslayer.com/dam/image?q=0123456",                      &[]),
         ];
         for (url, want) in cases {
             let mut cx = cx_with_key(key);

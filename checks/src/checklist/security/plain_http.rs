@@ -85,7 +85,7 @@ mod tests {
     use crate::model::report::Status::{self, *};
     use crate::testing::run;
 
-    /// (base URL, --url, …, expected codes, status…)
+    /// (base URL, --url, --allow-http, expected codes, status)
     type Case = (
         &'static str,
         Option<&'static str>,
@@ -95,65 +95,18 @@ mod tests {
     );
 
     #[test]
-    fn table() {
+    fn http_with_and_without_allow_http() {
+        #[rustfmt::skip]
         let cases: &[Case] = &[
             ("https://api2.saleslayer.com", None, false, &[], Pass),
-            (
-                "https://api2.saleslayer.com",
-                None,
-                true,
-                &["allow-http-unused"],
-                Pass,
-            ),
-            (
-                "http://127.0.0.1:8080",
-                None,
-                false,
-                &["http-loopback"],
-                Pass,
-            ),
-            (
-                "http://127.0.0.1:8080",
-                None,
-                true,
-                &["http-loopback"],
-                Pass,
-            ),
-            (
-                "http://localhost:8080",
-                None,
-                true,
-                &["http-loopback"],
-                Pass,
-            ),
-            (
-                "http://api2.saleslayer.com",
-                None,
-                false,
-                &["key-over-http"],
-                Warn,
-            ),
-            (
-                "http://api2.saleslayer.com",
-                None,
-                true,
-                &["key-sent-over-http"],
-                Fail,
-            ),
-            (
-                "http://proxy.example.com",
-                None,
-                true,
-                &["key-sent-over-http"],
-                Fail,
-            ),
-            (
-                "api2.saleslayer.com",
-                None,
-                false,
-                &["scheme-defaults-to-http"],
-                Warn,
-            ),
+            ("https://api2.saleslayer.com", None, true, &["allow-http-unused"], Pass),
+            ("http://127.0.0.1:8080",       None, false, &["http-loopback"], Pass),
+            ("http://127.0.0.1:8080",       None, true, &["http-loopback"], Pass),
+            ("http://localhost:8080",       None, true, &["http-loopback"], Pass),
+            ("http://api2.saleslayer.com",  None, false, &["key-over-http"], Warn),
+            ("http://api2.saleslayer.com",  None, true, &["key-sent-over-http"], Fail),
+            ("http://proxy.example.com",    None, true, &["key-sent-over-http"], Fail),
+            ("api2.saleslayer.com",         None, false, &["scheme-defaults-to-http"], Warn),
             (
                 "https://api2.saleslayer.com",
                 Some("http://api2.saleslayer.com/rest/Catalog/Products"),
