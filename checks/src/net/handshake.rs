@@ -1,7 +1,8 @@
 //! The connection engine behind `tls-connection`: TCP connect (honouring `--resolve`),
 //! through the proxy with `CONNECT host:port` when one applies (the same decision as
-//! `proxy-config`), then the TLS handshake with the same trust as the live probe
-//! ([`crate::net::tls`]). It returns a [`Handshake`] record: what was reached, how long
+//! `proxy-config`; TLS to the proxy first for an `https://` proxy, the SOCKS5 exchange of
+//! [`crate::net::socks`] instead of `CONNECT` for `socks5://`/`socks5h://`), then the TLS
+//! handshake with the same trust as the live probe ([`crate::net::tls`]). It returns a [`Handshake`] record: what was reached, how long
 //! each step took, what was negotiated and where it stopped. The check words findings.
 
 use crate::model::check::CheckError;
@@ -9,6 +10,7 @@ use crate::model::context::{Context, NetOptions};
 use crate::model::evidence::{CertificateFacts, TlsEvidence};
 use crate::net::endpoint::{self, ConnectError, Target, remaining};
 use crate::net::proxy::{self, Proxy, Route};
+use crate::net::socks::{self, Dest, SocksError};
 use crate::net::tls::{self, RecordingVerifier, TlsSetupError};
 use http::HeaderValue;
 use rustls::pki_types::{CertificateDer, ServerName};
@@ -16,6 +18,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpStream;
 
 /// A byte stream a TLS session runs over: TCP, or a tunnel through a proxy.
 pub trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
@@ -155,11 +158,28 @@ pub struct Negotiated {
     pub alpn: String,
 }
 
+/// What went wrong with the TLS session to an `https://` proxy.
+#[derive(Debug)]
+pub enum ProxyTlsError {
+    /// No handshake with the proxy in time.
+    Timeout,
+    /// The proxy's host is not a valid TLS server name.
+    BadName,
+    /// The handshake failed: the I/O error and, when it is one, the TLS error in it.
+    Failed(std::io::Error, Option<rustls::Error>),
+}
+
 /// Where the connection stopped.
 #[derive(Debug)]
 pub enum Stop {
-    /// The proxy is not an http:// proxy; nothing was tried.
+    /// The proxy's scheme is one the engine does not tunnel (e.g. socks4); nothing was tried.
     ProxyNotTunnelled,
+    /// The TLS session to an `https://` proxy failed.
+    ProxyTls(ProxyTlsError),
+    /// The SOCKS5 exchange failed.
+    Socks(SocksError),
+    /// `socks5://` resolves the API host here, and it did not resolve (`None`: in time).
+    SocksResolve(Option<String>),
     /// The host did not resolve in time.
     ResolveTimeout,
     /// The host does not resolve.
@@ -266,7 +286,7 @@ async fn reach(cx: &Context, mut h: Handshake, deadline: Instant) -> (Handshake,
         h.override_ip = Some(addrs[0].ip());
     }
     let t0 = Instant::now();
-    let mut stream = match endpoint::connect_any(&addrs, deadline).await {
+    let stream = match endpoint::connect_any(&addrs, deadline).await {
         Ok(s) => s,
         Err(e) => return (h.stop(Stop::Connect(e)), None),
     };
@@ -277,15 +297,104 @@ async fn reach(cx: &Context, mut h: Handshake, deadline: Instant) -> (Handshake,
             .map(|a| a.to_string())
             .unwrap_or_else(|_| "?".into()),
     );
-    if let Some(p) = &h.proxy {
-        let t1 = Instant::now();
-        let auth = p.proxy_authorization();
-        match connect_tunnel(&mut stream, &h.target.authority(), auth, deadline).await {
-            Ok(()) => h.tunnel = Some(t1.elapsed()),
-            Err(e) => return (h.stop(Stop::Tunnel(e)), None),
+    let Some(p) = h.proxy.clone() else {
+        return (h, Some(Box::new(stream)));
+    };
+    let t1 = Instant::now();
+    match through_proxy(cx, &h.target, &p, stream, deadline).await {
+        Ok(io) => {
+            h.tunnel = Some(t1.elapsed());
+            (h, Some(io))
         }
+        Err(stop) => (h.stop(stop), None),
     }
-    (h, Some(Box::new(stream)))
+}
+
+/// The tunnel through the proxy over its TCP connection: TLS to an `https://` proxy, then
+/// SOCKS5 or `CONNECT`.
+async fn through_proxy(
+    cx: &Context,
+    target: &Target,
+    p: &Proxy,
+    stream: TcpStream,
+    deadline: Instant,
+) -> Result<BoxIo, Stop> {
+    let mut io: BoxIo = if p.scheme == "https" {
+        Box::new(proxy_tls(cx, p, stream, deadline).await?)
+    } else {
+        Box::new(stream)
+    };
+    if p.is_socks5() {
+        let dest = socks_dest(cx, target, p.scheme == "socks5h", deadline).await?;
+        socks::connect(&mut io, &dest, target.port, p.socks_credentials(), deadline)
+            .await
+            .map_err(Stop::Socks)?;
+    } else {
+        connect_tunnel(
+            &mut io,
+            &target.authority(),
+            p.proxy_authorization(),
+            deadline,
+        )
+        .await
+        .map_err(Stop::Tunnel)?;
+    }
+    Ok(io)
+}
+
+/// What the SOCKS proxy is asked to reach: the host name for `socks5h://`, an address
+/// resolved here (honouring `--resolve`) for `socks5://`, as curl and reqwest do.
+async fn socks_dest(
+    cx: &Context,
+    target: &Target,
+    remote_dns: bool,
+    deadline: Instant,
+) -> Result<Dest, Stop> {
+    if let Ok(ip) = target.host.parse::<IpAddr>() {
+        return Ok(Dest::Ip(ip));
+    }
+    if remote_dns {
+        return Ok(Dest::Domain(target.host.clone()));
+    }
+    match endpoint::addresses(&cx.net, &target.host, target.port, deadline).await {
+        Ok((addrs, _)) => Ok(Dest::Ip(addrs[0].ip())),
+        Err(ConnectError::ResolveTimeout) => Err(Stop::SocksResolve(None)),
+        Err(ConnectError::Resolve(m)) => Err(Stop::SocksResolve(Some(m))),
+        Err(_) => Err(Stop::SocksResolve(Some("no address".into()))),
+    }
+}
+
+/// TLS to an `https://` proxy, with the same trust as the API host (system roots plus
+/// `--ca-cert`, or none with `--insecure`, as reqwest's proxy connection has) and only
+/// HTTP/1.1 offered, since `CONNECT` follows.
+async fn proxy_tls(
+    cx: &Context,
+    p: &Proxy,
+    stream: TcpStream,
+    deadline: Instant,
+) -> Result<tokio_rustls::client::TlsStream<TcpStream>, Stop> {
+    let net = cx.net.clone();
+    let verifier = match tokio::task::spawn_blocking(move || tls::verifier(&net)).await {
+        Ok(Ok(v)) => v,
+        Ok(Err(e)) => return Err(Stop::Setup(e)),
+        Err(e) => {
+            let e = std::io::Error::other(format!("the TLS set-up task failed: {e}"));
+            return Err(Stop::ProxyTls(ProxyTlsError::Failed(e, None)));
+        }
+    };
+    let mut cfg = tls::config_with_verifier(verifier);
+    cfg.alpn_protocols = vec![b"http/1.1".to_vec()];
+    let sn =
+        ServerName::try_from(p.host.clone()).map_err(|_| Stop::ProxyTls(ProxyTlsError::BadName))?;
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(cfg));
+    match tokio::time::timeout(remaining(deadline), connector.connect(sn, stream)).await {
+        Err(_) => Err(Stop::ProxyTls(ProxyTlsError::Timeout)),
+        Ok(Err(e)) => {
+            let re = tls::find_rustls_error(&e).cloned();
+            Err(Stop::ProxyTls(ProxyTlsError::Failed(e, re)))
+        }
+        Ok(Ok(s)) => Ok(s),
+    }
 }
 
 /// With `--insecure`: what verification would have said about the presented chain.
@@ -398,7 +507,7 @@ pub async fn connect_stream(cx: &Context) -> Result<(Handshake, Option<TlsStream
         strict_verdict: None,
         stop: None,
     };
-    if h.proxy.as_ref().is_some_and(|p| !p.is_http()) {
+    if h.proxy.as_ref().is_some_and(|p| !p.is_tunnelled()) {
         return Ok((h.stop(Stop::ProxyNotTunnelled), None));
     }
     let (h, stream) = reach(cx, h, deadline).await;

@@ -11,4 +11,5 @@ pub mod http;
 pub mod probe;
 pub mod proxy;
 pub mod shared;
+pub mod socks;
 pub mod tls;

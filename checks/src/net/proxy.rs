@@ -58,6 +58,8 @@ pub struct Proxy {
     /// Whether credentials were given in the URL (they are never shown).
     pub has_credentials: bool,
     auth: Option<HeaderValue>,
+    /// Username and password for a SOCKS proxy (percent-decoded). Never print them.
+    raw_auth: Option<(String, String)>,
 }
 
 impl std::fmt::Debug for Proxy {
@@ -84,6 +86,27 @@ impl Proxy {
     /// Whether it speaks HTTP (CONNECT tunnels are possible over plain TCP).
     pub fn is_http(&self) -> bool {
         self.scheme == "http"
+    }
+
+    /// Whether the connection engine can tunnel through it: HTTP CONNECT (over TCP or
+    /// TLS to the proxy) or SOCKS5.
+    pub fn is_tunnelled(&self) -> bool {
+        matches!(
+            self.scheme.as_str(),
+            "http" | "https" | "socks5" | "socks5h"
+        )
+    }
+
+    /// Whether it is a SOCKS5 proxy (`socks5://` or `socks5h://`).
+    pub fn is_socks5(&self) -> bool {
+        matches!(self.scheme.as_str(), "socks5" | "socks5h")
+    }
+
+    /// The SOCKS username and password from the proxy URL. Never print them.
+    pub fn socks_credentials(&self) -> Option<(&str, &str)> {
+        self.raw_auth
+            .as_ref()
+            .map(|(u, p)| (u.as_str(), p.as_str()))
     }
 
     /// The `Proxy-Authorization: Basic …` value a client sends, when credentials were
@@ -308,6 +331,7 @@ fn proxy_of(icpt: &Intercept, source: ProxySource, value: &str) -> Proxy {
         source,
         has_credentials: has_userinfo(value),
         auth: icpt.basic_auth().cloned(),
+        raw_auth: icpt.raw_auth().map(|(u, p)| (u.to_string(), p.to_string())),
     }
 }
 

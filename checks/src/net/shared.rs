@@ -6,9 +6,9 @@
 //! (its timings and facts stay its own); the probes send their requests over the
 //! established session: HTTP/2 multiplexes them all, HTTP/1.1 serves one at a time
 //! (keep-alive) and a probe that finds it busy opens its own connection, as it does when
-//! there is no shared connection at all (a failed handshake, plain http, an untunnelled
-//! proxy) or `--fresh-connections` is given. So a probe never waits on another check's
-//! failure and reports its own errors from its own connection.
+//! there is no shared connection at all (a failed handshake, plain http, a proxy scheme it
+//! does not tunnel) or `--fresh-connections` is given. So a probe never waits on another
+//! check's failure and reports its own errors from its own connection.
 
 use crate::model::check::CheckError;
 use crate::model::context::Context;

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod proxies;
+
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -100,15 +102,18 @@ pub async fn serve_tls(
     serve_tls_alpn(script, &[b"h2", b"http/1.1"]).await
 }
 
-/// [`serve_tls`] offering only these ALPN protocols (e.g. only `http/1.1`).
-pub async fn serve_tls_alpn(
-    script: impl Fn(&Hit, usize) -> Reply + Send + Sync + 'static,
-    alpn: &[&[u8]],
-) -> (Server, String) {
+/// A rustls server configuration with a leaf for localhost/127.0.0.1 signed by a fresh
+/// CA, offering these ALPN protocols; returns the CA certificate as PEM.
+pub fn tls_server_config(alpn: &[&[u8]]) -> (rustls::ServerConfig, String) {
     use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
     let ca_key = KeyPair::generate().unwrap();
     let mut cap = CertificateParams::new(Vec::<String>::new()).unwrap();
     cap.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    // A name of its own per CA: two CAs with one name make a verifier try the wrong one.
+    static SERIAL: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    cap.distinguished_name
+        .push(rcgen::DnType::CommonName, format!("sl-doctor test CA {n}"));
     let ca = cap.self_signed(&ca_key).unwrap();
     let issuer = Issuer::new(cap, ca_key);
     let k = KeyPair::generate().unwrap();
@@ -127,6 +132,15 @@ pub async fn serve_tls_alpn(
         )
         .unwrap();
     server.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
+    (server, ca.pem())
+}
+
+/// [`serve_tls`] offering only these ALPN protocols (e.g. only `http/1.1`).
+pub async fn serve_tls_alpn(
+    script: impl Fn(&Hit, usize) -> Reply + Send + Sync + 'static,
+    alpn: &[&[u8]],
+) -> (Server, String) {
+    let (server, ca) = tls_server_config(alpn);
     let cfg = axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(server));
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = l.local_addr().unwrap();
@@ -139,7 +153,7 @@ pub async fn serve_tls_alpn(
             addr,
             st,
         },
-        ca.pem(),
+        ca,
     )
 }
 

@@ -2,6 +2,7 @@
 
 pub mod dns_resolution;
 pub mod proxy_config;
+mod proxy_tunnel;
 pub mod tls_connection;
 pub mod url_format;
 pub mod url_host;

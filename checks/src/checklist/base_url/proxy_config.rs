@@ -103,7 +103,7 @@ fn route_findings(mut o: Outcome, t: &Target, p: &Proxy) -> Outcome {
         o = o.finding(Finding::info(
             "proxy-scheme",
             format!(
-                "The proxy uses {}://; HTTP clients need explicit support for it (reqwest: the `socks` feature for socks5://)",
+                "The proxy uses {}://; HTTP clients need explicit support for it (reqwest: the `socks` feature for socks5://); sl-doctor tunnels http, https, socks5 and socks5h",
                 p.scheme
             ),
         ));

@@ -1,9 +1,9 @@
 //! `tls-connection`: a TCP connection and a TLS handshake with the API host succeed.
 //!
 //! One explicit, bounded probe ([`crate::net::handshake`]): TCP connect (honouring
-//! `--resolve`), through the proxy with `CONNECT host:port` when one applies (same
-//! decision as `proxy-config`), then the TLS handshake with the same trust as the live
-//! probe. This check turns the handshake record into the timings, remote address, TLS
+//! `--resolve`), through the proxy when one applies (same decision as `proxy-config`:
+//! `CONNECT host:port`, over TLS for an `https://` proxy, or SOCKS5), then the TLS
+//! handshake with the same trust as the live probe. This check turns the handshake record into the timings, remote address, TLS
 //! version, cipher suite, ALPN and the certificate, and on failure the precise cause.
 
 use crate::model::check::{CheckError, Outcome};
@@ -83,7 +83,12 @@ fn reach_details(h: &Handshake) -> Outcome {
             .detail(format!("tcp: {}", ms(tcp)));
     }
     if let Some(t) = h.tunnel {
-        o = o.detail(format!("proxy CONNECT {}: {}", h.target.authority(), ms(t)));
+        let how = match h.proxy.as_ref().map(|p| p.scheme.as_str()) {
+            Some("socks5" | "socks5h") => "SOCKS5 CONNECT",
+            Some("https") => "TLS + CONNECT",
+            _ => "CONNECT",
+        };
+        o = o.detail(format!("proxy {how} {}: {}", h.target.authority(), ms(t)));
     }
     o
 }
@@ -386,6 +391,17 @@ fn stopped(h: &Handshake, o: Outcome, stop: &Stop, cx: &Context) -> Outcome {
         Stop::Tunnel(e) => {
             let p = h.proxy.as_ref().expect("a tunnel goes through a proxy");
             tunnel_failed(h, p, o, e, timeout)
+        }
+        Stop::Socks(e) => {
+            let p = h.proxy.as_ref().expect("SOCKS goes through a proxy");
+            super::proxy_tunnel::socks_failed(h, p, o, e, timeout)
+        }
+        Stop::SocksResolve(m) => {
+            super::proxy_tunnel::socks_resolve_failed(h, o, m.as_deref(), timeout)
+        }
+        Stop::ProxyTls(e) => {
+            let p = h.proxy.as_ref().expect("TLS to a proxy");
+            super::proxy_tunnel::proxy_tls_failed(p, o, e, timeout)
         }
         Stop::PlainHttp => {
             o.summary = format!(
