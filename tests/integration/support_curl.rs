@@ -45,7 +45,8 @@ fn support_says_the_fix_instead_of_drafting_an_email_for_a_self_fixable_cause() 
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
     assert!(r.stdout.is_empty(), "no email: {}", r.stdout);
     assert!(
-        r.stderr.contains("You can fix this yourself: The key is wrapped in quotes"),
+        r.stderr
+            .contains("You can fix this yourself: The key is wrapped in quotes"),
         "{}",
         r.stderr
     );
