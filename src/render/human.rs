@@ -11,7 +11,7 @@ use crate::term::Term;
 use colored::Color;
 use sl_doctor_checks::diagnosis::CauseLevel;
 use sl_doctor_checks::model::report::{
-    CheckResult, ItemResult, Report, Severity, SourceKind, Status, Verdict,
+    CheckResult, Item, ItemResult, Report, Severity, SourceKind, Status, Verdict,
 };
 use std::fmt::Write;
 
@@ -190,17 +190,17 @@ fn item_line(out: &mut String, report: &Report, n: usize, item: &ItemResult, sty
             "    {} {}: {}{}",
             t.status(c.status),
             c.id,
-            first_words(report, c),
+            first_words(report, item, c),
             t.dim(&cause_ref(report, &c.id))
         );
     }
 }
 
-/// The check's first problem finding, else its summary. A check that a proven cause
-/// explains shows its summary: its first finding may be the reading the proof refutes
+/// The check's first problem finding, else its summary. A probe that a proven cause
+/// explains shows its summary: its first finding is the reading the proof refutes
 /// ("likely an invalid key" for a key that works once cleaned).
-fn first_words<'a>(report: &Report, c: &'a CheckResult) -> &'a str {
-    if proven(report, &c.id) {
+fn first_words<'a>(report: &Report, item: &ItemResult, c: &'a CheckResult) -> &'a str {
+    if item.id == Item::WorksInCurl && proven(report, &c.id) {
         return &c.summary;
     }
     c.findings

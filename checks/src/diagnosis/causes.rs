@@ -172,8 +172,8 @@ fn damaged_value(f: &Facts) -> Option<Cause> {
     let fix = match f.defects.as_slice() {
         [one] => remedy(f, one.check, "Fix the value where it is stored."),
         many => format!(
-            "Remove the {} from the value stored in {}, then run sl-doctor again.",
-            join(&many.iter().map(|d| d.phrase).collect::<Vec<_>>()),
+            "Remove the extra characters ({}) from the value stored in {}, then run sl-doctor again.",
+            many.iter().map(|d| d.phrase).collect::<Vec<_>>().join("; "),
             f.key_place()
         ),
     };
