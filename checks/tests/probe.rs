@@ -18,19 +18,7 @@ use std::time::{Duration, Instant};
 use support::*;
 
 fn cx(base: &str, key: &[u8]) -> Context {
-    let mut cx = Context::default();
-    cx.key.env_name = "SALESLAYER_API_KEY".into();
-    cx.key.candidates.push(Candidate {
-        source: SourceRef {
-            kind: SourceKind::Env,
-            name: "SALESLAYER_API_KEY".into(),
-        },
-        value: SecretKey::from_bytes(key.to_vec()),
-        path: None,
-    });
-    cx.target.base_url = base.into();
-    cx.net.timeout = Duration::from_secs(3);
-    cx.net.no_proxy = true;
+    let mut cx = key_context(base, key);
     // Loopback test servers speak plain http; the plain-http rule has its own test.
     cx.net.allow_http = true;
     cx

@@ -20,18 +20,8 @@ use support::*;
 const PASSWORD: &str = "pr0xy-Secret-9";
 
 fn cx(base: &str, proxy: &str, ca: PathBuf) -> Context {
-    let mut cx = Context::default();
-    cx.key.env_name = "SALESLAYER_API_KEY".into();
-    cx.key.candidates.push(Candidate {
-        source: SourceRef {
-            kind: SourceKind::Env,
-            name: "SALESLAYER_API_KEY".into(),
-        },
-        value: SecretKey::from_string(CANARY.into()),
-        path: None,
-    });
-    cx.target.base_url = base.into();
-    cx.net.timeout = Duration::from_secs(3);
+    let mut cx = key_context(base, CANARY.as_bytes());
+    cx.net.no_proxy = false;
     cx.net.proxy = Some(proxy.into());
     cx.net.ca_cert = Some(ca);
     cx

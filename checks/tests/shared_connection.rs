@@ -39,19 +39,7 @@ async fn counting_relay(to: SocketAddr) -> (SocketAddr, Arc<AtomicUsize>) {
 }
 
 fn cx(base: &str, ca: Option<std::path::PathBuf>) -> Context {
-    let mut cx = Context::default();
-    cx.key.env_name = "SALESLAYER_API_KEY".into();
-    cx.key.candidates.push(Candidate {
-        source: SourceRef {
-            kind: SourceKind::Env,
-            name: "SALESLAYER_API_KEY".into(),
-        },
-        value: SecretKey::from_string(CANARY.into()),
-        path: None,
-    });
-    cx.target.base_url = base.into();
-    cx.net.timeout = Duration::from_secs(3);
-    cx.net.no_proxy = true;
+    let mut cx = key_context(base, CANARY.as_bytes());
     cx.net.ca_cert = ca;
     cx
 }

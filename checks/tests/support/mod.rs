@@ -200,3 +200,24 @@ pub fn assert_no_leak<T: serde::Serialize>(o: &T) {
         assert!(!text.contains(&piece), "leaked {piece:?} in {text}");
     }
 }
+
+/// A context as the binary builds it for a key in `SALESLAYER_API_KEY`, aimed at a
+/// loopback base URL: short timeouts, no proxy from the environment.
+pub fn key_context(base: &str, key: &[u8]) -> sl_doctor_checks::Context {
+    use sl_doctor_checks::model::context::Candidate;
+    use sl_doctor_checks::model::report::{SourceKind, SourceRef};
+    let mut cx = sl_doctor_checks::Context::default();
+    cx.key.env_name = "SALESLAYER_API_KEY".into();
+    cx.key.candidates.push(Candidate {
+        source: SourceRef {
+            kind: SourceKind::Env,
+            name: "SALESLAYER_API_KEY".into(),
+        },
+        value: sl_doctor_checks::model::secret::SecretKey::from_bytes(key.to_vec()),
+        path: None,
+    });
+    cx.target.base_url = base.into();
+    cx.net.timeout = std::time::Duration::from_secs(3);
+    cx.net.no_proxy = true;
+    cx
+}
