@@ -7,9 +7,9 @@ mod support;
 use sl_doctor_checks::checklist::works_in_curl::catalog_probe::CatalogProbe;
 use sl_doctor_checks::checklist::works_in_curl::dam_probe::DamProbe;
 use sl_doctor_checks::checklist::works_in_curl::probe_findings;
-use sl_doctor_checks::model::context::{Api, Candidate, Context};
+use sl_doctor_checks::model::context::{Api, Context};
 use sl_doctor_checks::model::report::{
-    AnswerClass, Differential, Evidence, KeyDelivery, KeyKind, SourceKind, SourceRef, Status,
+    AnswerClass, Differential, Evidence, KeyDelivery, KeyKind, Status,
 };
 use sl_doctor_checks::model::secret::SecretKey;
 use sl_doctor_checks::net::probe::{ApiProbe, CATALOG, DAM};

@@ -8,12 +8,10 @@ mod support;
 use sl_doctor_checks::checklist::base_url::tls_connection::TlsConnection;
 use sl_doctor_checks::checklist::works_in_curl::catalog_probe::CatalogProbe;
 use sl_doctor_checks::checklist::works_in_curl::dam_probe::DamProbe;
-use sl_doctor_checks::model::context::{Candidate, Context};
-use sl_doctor_checks::model::report::{Evidence, SourceKind, SourceRef, Status};
-use sl_doctor_checks::model::secret::SecretKey;
+use sl_doctor_checks::model::context::Context;
+use sl_doctor_checks::model::report::{Evidence, Status};
 use sl_doctor_checks::{Check, Outcome};
 use std::path::PathBuf;
-use std::time::Duration;
 use support::proxies::{Asked, https_proxy, socks5};
 use support::*;
 

@@ -9,14 +9,12 @@ mod support;
 use sl_doctor_checks::checklist::base_url::tls_connection::TlsConnection;
 use sl_doctor_checks::checklist::works_in_curl::catalog_probe::CatalogProbe;
 use sl_doctor_checks::checklist::works_in_curl::dam_probe::DamProbe;
-use sl_doctor_checks::model::context::{Candidate, Context};
-use sl_doctor_checks::model::report::{Evidence, SourceKind, SourceRef, Status};
-use sl_doctor_checks::model::secret::SecretKey;
+use sl_doctor_checks::model::context::Context;
+use sl_doctor_checks::model::report::{Evidence, Status};
 use sl_doctor_checks::{Check, Outcome};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
 use support::*;
 
 /// A TCP relay to `to` that counts the connections it accepts.
