@@ -207,10 +207,10 @@ pub fn probe_traces(report: &Report) -> Vec<ProbeTrace> {
 /// The OS as a short string (`linux x86_64`, plus the distribution on Linux).
 pub fn os_description() -> String {
     let mut s = format!("{} {}", std::env::consts::OS, std::env::consts::ARCH);
-    if let Ok(text) = std::fs::read_to_string("/etc/os-release") {
-        if let Some(name) = text.lines().find_map(|l| l.strip_prefix("PRETTY_NAME=")) {
-            let _ = write!(s, " ({})", name.trim_matches('"'));
-        }
+    if let Ok(text) = std::fs::read_to_string("/etc/os-release")
+        && let Some(name) = text.lines().find_map(|l| l.strip_prefix("PRETTY_NAME="))
+    {
+        let _ = write!(s, " ({})", name.trim_matches('"'));
     }
     s
 }

@@ -65,13 +65,13 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         Ok(r) => r,
         Err(code) => return code,
     };
-    if let Some(path) = &args.output {
-        if let Err(e) = std::fs::write(path, render::json::render(&report)) {
-            return fail_usage(format!(
-                "cannot write the report to {}: {e}",
-                path.display()
-            ));
-        }
+    if let Some(path) = &args.output
+        && let Err(e) = std::fs::write(path, render::json::render(&report))
+    {
+        return fail_usage(format!(
+            "cannot write the report to {}: {e}",
+            path.display()
+        ));
     }
     let style = human::Style {
         term: Term {
