@@ -78,7 +78,8 @@ pub enum Command {
     /// (see docs/capture.md).
     Capture(CaptureArgs),
     /// Run the diagnosis, write a share-safe bundle for Sales Layer support and print a
-    /// ready-to-send email (exit 0 when the bundle was written, whatever the verdict).
+    /// ready-to-send email (exit 0 when the bundle was written, whatever the verdict; 1
+    /// with the fix instead when you can fix the cause yourself, unless --anyway).
     #[command(
         after_long_help = SUPPORT_HELP,
         mut_arg("output", |a| a
