@@ -1,6 +1,6 @@
 //! The command line of `sl-doctor demo` (clap definitions only).
 
-use super::{ColorWhen, Format};
+use super::{Display, Format};
 use clap::Args;
 
 /// Options of `demo`.
@@ -10,16 +10,6 @@ pub struct DemoArgs {
     #[arg(long, value_enum, default_value = "human")]
     pub format: Format,
 
-    /// When to use colour (NO_COLOR is honoured).
-    #[arg(long, value_enum, default_value = "auto")]
-    pub color: ColorWhen,
-
-    /// Use ASCII status symbols instead of ✔ ⚠ ✘ –.
-    #[arg(long)]
-    pub ascii: bool,
-
-    /// Show every check with its findings and evidence (-v); -vv also the details of
-    /// passing checks.
-    #[arg(long, short, action = clap::ArgAction::Count)]
-    pub verbose: u8,
+    #[command(flatten)]
+    pub display: Display,
 }

@@ -19,6 +19,24 @@ pub use support::{ApiAreas, SupportArgs};
 pub use view::ViewArgs;
 
 use clap::{Args, ValueEnum};
+
+/// How a report is shown on the terminal, for the commands that only show one (`demo`,
+/// `view`): the diagnosis's own options live in [`CheckArgs`].
+#[derive(Args, Debug, Clone)]
+pub struct Display {
+    /// When to use colour (NO_COLOR is honoured).
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorWhen,
+
+    /// Use ASCII status symbols instead of ✔ ⚠ ✘ –.
+    #[arg(long)]
+    pub ascii: bool,
+
+    /// Show every check with its findings and evidence (-v); -vv also the details of
+    /// passing checks.
+    #[arg(long, short, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
 use sl_doctor_checks::model::secret::SecretKey;
 use std::path::PathBuf;
 

@@ -1,6 +1,6 @@
 //! Arguments of `sl-doctor view`.
 
-use super::{ColorWhen, Format};
+use super::{Display, Format};
 use clap::Args;
 use std::path::PathBuf;
 
@@ -16,16 +16,6 @@ pub struct ViewArgs {
     #[arg(long, value_enum, default_value = "human")]
     pub format: Format,
 
-    /// When to use colour (NO_COLOR is honoured).
-    #[arg(long, value_enum, default_value = "auto")]
-    pub color: ColorWhen,
-
-    /// Use ASCII status symbols instead of ✔ ⚠ ✘ –.
-    #[arg(long)]
-    pub ascii: bool,
-
-    /// Show every check with its findings and evidence (-v); -vv also the details of
-    /// passing checks.
-    #[arg(long, short, action = clap::ArgAction::Count)]
-    pub verbose: u8,
+    #[command(flatten)]
+    pub display: Display,
 }

@@ -4,8 +4,6 @@
 use super::{exit, fail_usage, print_stdout, runtime};
 use crate::args::{DemoArgs, Format};
 use crate::render::{self, human};
-use crate::term::{Term, use_color};
-use std::io::IsTerminal;
 use std::process::ExitCode;
 
 /// Runs `sl-doctor demo`; exits 0 when it ran, whatever the verdict.
@@ -18,14 +16,7 @@ pub fn run(args: &DemoArgs) -> ExitCode {
         Ok(d) => d,
         Err(e) => return fail_usage(e),
     };
-    let style = human::Style {
-        term: Term {
-            color: use_color(args.color, std::io::stdout().is_terminal()),
-            ascii: args.ascii,
-        },
-        verbose: args.verbose,
-        ..Default::default()
-    };
+    let style = super::stdout_style(&args.display);
     if args.format == Format::Human {
         print_stdout(&framed(&demo, &style));
     } else {

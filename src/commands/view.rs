@@ -8,11 +8,10 @@
 
 use super::{exit, fail_usage, print_stdout};
 use crate::args::ViewArgs;
-use crate::render::{self, human};
-use crate::term::{Term, use_color};
+use crate::render;
 use serde_json::Value;
 use sl_doctor_checks::model::report::{Report, SCHEMA_VERSION};
-use std::io::{IsTerminal, Read};
+use std::io::Read;
 use std::process::ExitCode;
 
 /// Reports are small (tens of KiB); anything past this is not one.
@@ -24,14 +23,7 @@ pub fn run(args: &ViewArgs) -> ExitCode {
         Ok(r) => r,
         Err(e) => return fail_usage(e),
     };
-    let style = human::Style {
-        term: Term {
-            color: use_color(args.color, std::io::stdout().is_terminal()),
-            ascii: args.ascii,
-        },
-        verbose: args.verbose,
-        quiet: false,
-    };
+    let style = super::stdout_style(&args.display);
     print_stdout(&render::render(&report, args.format, &style));
     ExitCode::from(exit::OK)
 }
@@ -118,6 +110,7 @@ fn unsafe_char(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::human;
     use crate::render::tests_support::report as fixture;
     use sl_doctor_checks::model::report::Verdict;
 

@@ -3,12 +3,12 @@
 
 use super::facts::{Answer, Facts, Probe, join};
 use super::{Cause, CauseLevel};
-use crate::model::report::{Item, Report, Status};
+use crate::model::report::{Item, Status};
 
 const SUPPORT: &str = "Sales Layer support (support@saleslayer.com)";
 
 /// Every cause the facts show, most likely first.
-pub fn find(f: &Facts, report: &Report) -> Vec<Cause> {
+pub fn find(f: &Facts) -> Vec<Cause> {
     let rules: [fn(&Facts) -> Option<Cause>; 9] = [
         key_not_loaded,
         placeholder,
@@ -23,7 +23,7 @@ pub fn find(f: &Facts, report: &Report) -> Vec<Cause> {
     let mut causes: Vec<Cause> = rules.iter().filter_map(|r| r(f)).collect();
     // Whatever failed or warned and no rule explains is still a cause of its own, so
     // nothing the checks found is lost from the diagnosis.
-    for c in report.checks() {
+    for c in f.report.checks() {
         let explained = causes.iter().any(|k| k.checks.contains(&c.id));
         if !explained && matches!(c.status, Status::Fail | Status::Warn | Status::Error) {
             causes.push(of_check(c));

@@ -75,7 +75,7 @@ impl CauseLevel {
 /// Diagnoses a report (its `diagnosis` field is ignored).
 pub fn diagnose(report: &Report) -> Diagnosis {
     let facts = facts::Facts::read(report);
-    let causes = causes::find(&facts, report);
+    let causes = causes::find(&facts);
     let summary = summary(&facts, &causes);
     Diagnosis { summary, causes }
 }
