@@ -11,6 +11,7 @@ use crate::args::ViewArgs;
 use crate::render;
 use serde_json::Value;
 use sl_doctor_checks::model::report::{Report, SCHEMA_VERSION};
+use sl_doctor_checks::model::untrusted;
 use std::io::Read;
 use std::process::ExitCode;
 
@@ -80,31 +81,23 @@ pub fn parse(text: &str) -> Result<Report, String> {
     Ok(report)
 }
 
-/// Shows control characters (C0, DEL, C1) and bidi controls of every string as `\u{…}`,
-/// so a crafted report cannot move the cursor, retitle the terminal or reorder text.
+/// Every string of a saved report is outside text: control characters (C0, DEL, C1),
+/// bidi controls and other default-ignorables become visible escapes, so a crafted report
+/// cannot move the cursor, retitle the terminal or reorder text. Line breaks stay: the
+/// report's own messages use them, and the renderers guard every line they print.
 fn neutralise(v: &mut Value) {
     match v {
-        Value::String(s) if s.chars().any(unsafe_char) => {
+        Value::String(s) if s.chars().any(|c| c != '\n' && untrusted::is_unsafe(c)) => {
             *s = s
-                .chars()
-                .map(|c| {
-                    if unsafe_char(c) {
-                        format!("\\u{{{:x}}}", c as u32)
-                    } else {
-                        c.to_string()
-                    }
-                })
-                .collect();
+                .split('\n')
+                .map(|line| untrusted::neutralise(line, usize::MAX))
+                .collect::<Vec<_>>()
+                .join("\n");
         }
         Value::Array(a) => a.iter_mut().for_each(neutralise),
         Value::Object(o) => o.values_mut().for_each(neutralise),
         _ => {}
     }
-}
-
-fn unsafe_char(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
 }
 
 #[cfg(test)]
@@ -164,7 +157,7 @@ mod tests {
             },
         );
         assert!(!text.contains('\u{1b}') && !text.contains('\u{7}') && !text.contains('\u{202e}'));
-        assert!(text.contains("\\u{1b}]0;owned"), "{text}");
+        assert!(text.contains("\\x1b]0;owned"), "{text}");
         assert!(
             !back.diagnosis.summary.is_empty(),
             "an old report gets its diagnosis"

@@ -1,6 +1,7 @@
 //! The data model every check and renderer shares: the `Check` trait, the `Context` a
 //! check reads, the report it feeds, the secret key type and the one
-//! secret policy (`leak`: what counts as a leak of the key, how text is redacted).
+//! secret policy (`leak`: what counts as a leak of the key, how text is redacted), and
+//! `untrusted`: text from outside, neutralised where it enters the model.
 
 pub mod check;
 pub mod codes;
@@ -9,3 +10,4 @@ pub mod evidence;
 pub mod leak;
 pub mod report;
 pub mod secret;
+pub mod untrusted;

@@ -85,15 +85,6 @@ pub fn is_header_forbidden(c: char) -> bool {
     (c < ' ' && c != '\t') || c == '\u{7F}'
 }
 
-/// Default_Ignorable_Code_Point (Unicode DerivedCoreProperties), as a table.
-fn is_default_ignorable(c: char) -> bool {
-    matches!(c as u32,
-        0x00AD | 0x034F | 0x061C | 0x115F..=0x1160 | 0x17B4..=0x17B5 | 0x180B..=0x180F
-        | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x206F | 0x3164 | 0xFE00..=0xFE0F
-        | 0xFEFF | 0xFFA0 | 0xFFF0..=0xFFF8 | 0x1BCA0..=0x1BCA3 | 0x1D173..=0x1D17A
-        | 0xE0000..=0xE0FFF)
-}
-
 /// Kinds of invisible characters (`hidden-characters`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HiddenKind {
@@ -206,7 +197,7 @@ pub fn hidden_kind(c: char) -> Option<HiddenKind> {
                 HiddenKind::LineSeparator
             }
             GeneralCategory::Format => HiddenKind::Format,
-            _ if is_default_ignorable(c) => HiddenKind::Format,
+            _ if crate::model::untrusted::is_default_ignorable(c) => HiddenKind::Format,
             _ => return None,
         },
     };

@@ -1,0 +1,190 @@
+//! Text that sl-doctor did not write: certificate names, proxy pages, problem-details
+//! bodies, response headers, captured requests, file names, `.env` lines.
+//!
+//! Such text is neutralised once, where it enters the report model, by building an
+//! [`Untrusted`]: every control character (C0, DEL, C1) and every default-ignorable
+//! code point (bidi controls, zero-width characters…) becomes a visible escape (`\x1b`,
+//! `\u{202e}`), so the text is one line that cannot move the cursor, retitle a terminal,
+//! reorder what surrounds it or hide characters; and it is capped in length. Renderers
+//! add what their format needs on top (Markdown and XML escaping, workflow-command
+//! guards) but never see a raw control character from outside.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Deserializer, Serialize};
+use std::fmt;
+
+/// Characters kept of one untrusted text; the rest is counted, not shown. Long enough for
+/// a problem-details `detail` or a certificate subject, short enough that a hostile page
+/// cannot fill a screen.
+pub const CAP: usize = 300;
+
+/// One piece of text from outside, neutralised and capped when it was built.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, JsonSchema)]
+#[serde(transparent)]
+pub struct Untrusted(String);
+
+impl Untrusted {
+    /// Neutralises `raw` and caps it at [`CAP`] characters.
+    pub fn new(raw: &str) -> Untrusted {
+        Untrusted(neutralise(raw, CAP))
+    }
+
+    /// Neutralises `raw` and caps it at `cap` characters.
+    pub fn capped(raw: &str, cap: usize) -> Untrusted {
+        Untrusted(neutralise(raw, cap))
+    }
+
+    /// Bytes from outside (a header value, a body): invalid UTF-8 shown as U+FFFD.
+    pub fn from_bytes(raw: &[u8]) -> Untrusted {
+        Untrusted::new(&String::from_utf8_lossy(raw))
+    }
+
+    /// The neutralised text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether the text is empty.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Display for Untrusted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl AsRef<str> for Untrusted {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A saved report (read back by `view`) is itself outside text: reading neutralises again.
+/// Neutralising is idempotent on its own output, so a report we wrote reads back the same.
+impl<'de> Deserialize<'de> for Untrusted {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(d)?;
+        Ok(Untrusted(neutralise(&raw, usize::MAX)))
+    }
+}
+
+/// Whether `c` must not reach an output raw: controls (C0, DEL, C1) and default-ignorable
+/// code points (Unicode DerivedCoreProperties), which include the bidi controls, the
+/// zero-width characters, the byte-order mark and variation selectors.
+pub fn is_unsafe(c: char) -> bool {
+    c.is_control() || is_default_ignorable(c)
+}
+
+/// Default_Ignorable_Code_Point, as a table.
+pub fn is_default_ignorable(c: char) -> bool {
+    matches!(c as u32,
+        0x00AD | 0x034F | 0x061C | 0x115F..=0x1160 | 0x17B4..=0x17B5 | 0x180B..=0x180F
+        | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x206F | 0x3164 | 0xFE00..=0xFE0F
+        | 0xFEFF | 0xFFA0 | 0xFFF0..=0xFFF8 | 0x1BCA0..=0x1BCA3 | 0x1D173..=0x1D17A
+        | 0xE0000..=0xE0FFF)
+}
+
+/// `raw` with every unsafe character as a visible escape (`\x1b` below U+0100, else
+/// `\u{202e}`), cut after `cap` characters with a count of what was left out.
+pub fn neutralise(raw: &str, cap: usize) -> String {
+    let mut out = String::with_capacity(raw.len().min(cap.saturating_mul(4)));
+    let mut kept = 0usize;
+    let mut chars = raw.chars();
+    for c in chars.by_ref() {
+        if kept == cap {
+            let rest = 1 + chars.count();
+            out.push_str(&format!(" … ({rest} more characters)"));
+            break;
+        }
+        kept += 1;
+        if !is_unsafe(c) {
+            out.push(c);
+        } else if (c as u32) < 0x100 {
+            out.push_str(&format!("\\x{:02x}", c as u32));
+        } else {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        }
+    }
+    out
+}
+
+/// A line of human output made safe for CI logs: GitHub Actions runs any log line whose
+/// trimmed start is `::` (or the older `##[`) as a workflow command, so such a line gets
+/// its first colon (or hash) escaped. Only external text can produce one in the human
+/// report; the `github` format writes its commands on purpose and does not use this.
+pub fn guard_workflow_command(line: &str) -> std::borrow::Cow<'_, str> {
+    let body = line.trim_start();
+    if body.starts_with("::") || body.starts_with("##[") {
+        let indent = &line[..line.len() - body.len()];
+        let escaped = if body.starts_with(':') {
+            "\\x3a"
+        } else {
+            "\\x23"
+        };
+        std::borrow::Cow::Owned(format!("{indent}{escaped}{}", &body[1..]))
+    } else {
+        std::borrow::Cow::Borrowed(line)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unsafe_characters_become_visible_escapes() {
+        for (raw, want) in [
+            ("plain text", "plain text"),
+            ("\u{1b}]0;owned\u{7}", "\\x1b]0;owned\\x07"),
+            ("a\r\nb", "a\\x0d\\x0ab"),
+            ("tab\there", "tab\\x09here"),
+            ("del\u{7f}", "del\\x7f"),
+            ("c1\u{85}", "c1\\x85"),
+            ("\u{202e}gnp.exe", "\\u{202e}gnp.exe"),
+            ("zero\u{200b}width", "zero\\u{200b}width"),
+            ("\u{feff}bom", "\\u{feff}bom"),
+            ("naïve café ✔", "naïve café ✔"),
+        ] {
+            assert_eq!(neutralise(raw, CAP), want, "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn long_text_is_capped_with_a_count() {
+        let s = "x".repeat(CAP + 20);
+        let n = Untrusted::new(&s);
+        assert!(n.as_str().starts_with(&"x".repeat(CAP)));
+        assert!(n.as_str().ends_with(" … (20 more characters)"), "{n}");
+        assert_eq!(neutralise("abc", 3), "abc");
+    }
+
+    #[test]
+    fn neutralising_is_idempotent_so_saved_reports_read_back_the_same() {
+        for raw in ["\u{1b}[2K", "x\u{202e}y", "plain", "\\x1b already"] {
+            let once = neutralise(raw, usize::MAX);
+            assert_eq!(neutralise(&once, usize::MAX), once);
+            let json = serde_json::to_string(&Untrusted::new(raw)).unwrap();
+            let back: Untrusted = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, Untrusted::new(raw));
+        }
+        // A hostile saved report is neutralised on reading.
+        let back: Untrusted = serde_json::from_str("\"\\u001b[2K\"").unwrap();
+        assert_eq!(back.as_str(), "\\x1b[2K");
+    }
+
+    #[test]
+    fn workflow_command_lines_are_guarded() {
+        for (line, want) in [
+            ("::error title=x::owned", "\\x3a:error title=x::owned"),
+            ("   ::warning::x", "   \\x3a:warning::x"),
+            ("##[error]x", "\\x23#[error]x"),
+            ("  fix: run sl-doctor::x", "  fix: run sl-doctor::x"),
+            ("ok", "ok"),
+        ] {
+            assert_eq!(guard_workflow_command(line), want, "{line:?}");
+        }
+    }
+}
