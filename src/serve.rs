@@ -169,7 +169,7 @@ pub struct Demo {
 /// with the mock's valid key wrapped in double quotes — what an application gets when a
 /// `.env` line `SALESLAYER_API_KEY="…"` is passed with `docker run --env-file`, which keeps
 /// quotes. The doctor finds the quotes offline, sees the key rejected live, and proves
-/// with one extra request per API that the cleaned key is accepted.
+/// with one extra request per API that the key without its quotes is accepted.
 pub async fn run_demo() -> Result<Demo, MockError> {
     let good = MockKey::random(Scope::Both);
     let mut quoted = Vec::with_capacity(good.key.byte_len() + 2);

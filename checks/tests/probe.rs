@@ -11,7 +11,6 @@ use sl_doctor_checks::model::context::{Api, Context};
 use sl_doctor_checks::model::report::{
     AnswerClass, Differential, Evidence, KeyDelivery, KeyKind, Status,
 };
-use sl_doctor_checks::model::secret::SecretKey;
 use sl_doctor_checks::net::probe::{ApiProbe, CATALOG, DAM};
 use sl_doctor_checks::{Check, CheckError, Outcome};
 use std::time::{Duration, Instant};
@@ -24,12 +23,8 @@ fn cx(base: &str, key: &[u8]) -> Context {
     cx
 }
 
-/// A stand-in for `analysis::cleaned_key`: trims whitespace and surrounding quotes.
-fn stand_in(k: &SecretKey) -> Option<SecretKey> {
-    let s = k.expose_str()?;
-    let c = s.trim().trim_matches('"').trim();
-    (c != s).then(|| SecretKey::from_string(c.to_string()))
-}
+/// The repair candidates the checks use.
+use sl_doctor_checks::analysis::value::candidates as stand_in;
 
 /// Whether a detail line of the outcome starts with `prefix`.
 fn has_detail(o: &Outcome, prefix: &str) -> bool {
@@ -400,7 +395,10 @@ async fn differential_newline_key_is_not_sent_and_cleaned_key_is_accepted() {
         );
         assert_eq!(srv.hits().len(), 1, "only the cleaned key was sent");
         assert!(has_detail(&o, "key as given: 28 characters, sha256:"));
-        assert!(has_detail(&o, "cleaned key: 27 characters, sha256:"));
+        assert!(has_detail(
+            &o,
+            "repaired key (trimmed): 27 characters, sha256:"
+        ));
         assert_eq!(o.status(), Status::Fail);
     }
 }
@@ -412,13 +410,67 @@ async fn differential_quoted_key_costs_exactly_one_extra_request() {
         let o = diff(spec, &srv.base, format!("\"{CANARY}\"").as_bytes(), true).await;
         assert_eq!(codes(&o), ["key-rejected", "accepted-once-cleaned"]);
         assert!(
-            o.findings[1]
-                .message
-                .starts_with("Your key is accepted once it is cleaned (length 27, sha256:")
+            o.findings[1].message.starts_with(
+                "Your key is accepted once the quotes are removed (length 27, sha256:"
+            )
         );
         assert_eq!(srv.hits().len(), 2);
         assert_eq!(srv.hits()[1].key.as_deref(), Some(CANARY.as_bytes()));
     }
+}
+
+#[tokio::test]
+async fn differential_tries_the_repairs_in_turn_until_one_is_accepted() {
+    let json = CANARY.replace('/', "\\/");
+    let pct = CANARY
+        .replace('+', "%2B")
+        .replace('/', "%2F")
+        .replace('=', "%3D");
+    for (value, extra, once) in [
+        (
+            format!("\"{json}\""),
+            2,
+            "once the quotes are removed and its JSON escapes are decoded",
+        ),
+        (json.clone(), 1, "once its JSON escapes are decoded"),
+        (pct.clone(), 1, "once it is percent-decoded"),
+    ] {
+        let srv = only_clean_canary();
+        let o = diff(&DAM, &srv.base, value.as_bytes(), true).await;
+        assert_eq!(
+            codes(&o),
+            ["key-rejected", "accepted-once-cleaned"],
+            "{value}"
+        );
+        assert!(
+            o.findings[1].message.contains(once),
+            "{}",
+            o.findings[1].message
+        );
+        let hits = srv.hits();
+        assert_eq!(hits.len(), 1 + extra, "{value}");
+        assert_eq!(hits.last().unwrap().key.as_deref(), Some(CANARY.as_bytes()));
+        let Some(Evidence::Probe(ev)) = &o.evidence else {
+            panic!("probe evidence")
+        };
+        assert_eq!(ev.attempts.len(), 1 + extra);
+    }
+}
+
+#[tokio::test]
+async fn differential_never_sends_more_than_three_repairs() {
+    let srv = serve(|_, _| now(resp(401, None, "", &[])));
+    let value = format!(" \"{}\" ", CANARY.replace('/', "\\/").replace('+', "%2B"));
+    let o = diff(&DAM, &srv.base, value.as_bytes(), true).await;
+    assert_eq!(codes(&o), ["key-rejected", "cleaned-rejected-too"]);
+    assert!(srv.hits().len() <= 4, "{}", srv.hits().len());
+    assert!(
+        o.findings[1]
+            .message
+            .contains("repaired values tried are rejected too"),
+        "{}",
+        o.findings[1].message
+    );
 }
 
 #[tokio::test]

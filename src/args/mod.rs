@@ -170,7 +170,7 @@ pub struct CheckArgs {
     #[arg(long, help_heading = "Network")]
     pub allow_http: bool,
 
-    /// When the key is rejected, do not retry once with the cleaned key.
+    /// When the key is rejected, do not retry with repaired values (trimmed, unquoted, decoded…).
     #[arg(long, help_heading = "Network")]
     pub no_differential: bool,
 

@@ -44,6 +44,7 @@ fn probe_evidence(http: &str) -> Evidence {
         variant: KeyKind::AsGiven,
         length: Some(44),
         fingerprint: Some(Fingerprint::of(b"fixture")),
+        repairs: vec![],
     };
     let mut words = http.split_whitespace();
     let http_version = words.next().unwrap_or_default().to_string();
@@ -97,6 +98,7 @@ fn probe_evidence(http: &str) -> Evidence {
         }],
         differential: Differential::NotNeeded,
         cleaned: None,
+        candidates: vec![],
     })
 }
 

@@ -3,6 +3,7 @@
 
 use super::facts::{Answer, Facts, Probe, join};
 use super::{Cause, CauseLevel};
+use crate::model::evidence::Repair;
 use crate::model::report::{Item, Status};
 
 const SUPPORT: &str = "Sales Layer support (support@saleslayer.com)";
@@ -137,43 +138,76 @@ fn placeholder(f: &Facts) -> Option<Cause> {
 /// Quotes, whitespace, invisible or look-alike characters, a pasted label: proven when
 /// the repaired key was accepted, refuted (but still a defect) when it was rejected too.
 fn damaged_value(f: &Facts) -> Option<Cause> {
-    if f.defects.is_empty() {
+    let repaired_ok = f.apis(|p| p.repaired.is_some_and(Answer::authenticated));
+    let accepted = repaired_ok.iter().find_map(|p| p.accepted_repair.as_ref());
+    let decoded: Vec<Repair> = accepted
+        .map(|k| {
+            k.repairs
+                .iter()
+                .copied()
+                .filter(|r| r.is_decoding())
+                .collect()
+        })
+        .unwrap_or_default();
+    if f.defects.is_empty() && decoded.is_empty() {
         return None;
     }
-    let (id, title) = match f.defects.as_slice() {
-        [one] => (one.cause, one.title.to_string()),
-        many => (
+    let (id, title) = match (f.defects.as_slice(), decoded.as_slice()) {
+        ([], [Repair::JsonUnescaped]) => (
+            "json-escaped-key",
+            "The key is stored JSON-escaped (`\\/` for `/`)".to_string(),
+        ),
+        ([], [Repair::PercentDecoded]) => (
+            "percent-encoded-key",
+            "The key is stored percent-encoded (`%2B` for `+`)".to_string(),
+        ),
+        ([one], []) => (one.cause, one.title.to_string()),
+        (many, _) => (
             "damaged-value",
             format!(
                 "The key carries extra characters: {}",
-                join(&many.iter().map(|d| d.phrase).collect::<Vec<_>>())
+                join(
+                    &many
+                        .iter()
+                        .map(|d| d.phrase)
+                        .chain(decoded.iter().map(|r| r.defect()))
+                        .collect::<Vec<_>>()
+                )
             ),
         ),
     };
-    let removed = match f.defects.as_slice() {
-        [one] => one.removed,
-        _ => "it is cleaned",
-    };
-    let repaired_ok = f.apis(|p| p.repaired.is_some_and(Answer::authenticated));
-    let proof = if repaired_ok.is_empty() {
-        None
-    } else {
-        Some(format!(
-            "{} {} the key once {removed}{}",
+    let proof = accepted.map(|k| {
+        format!(
+            "{} {} the key once {}{}",
             names(&repaired_ok),
             if repaired_ok.len() == 1 {
                 "accepts"
             } else {
                 "accept"
             },
-            cleaned(f)
-        ))
-    };
-    let fix = match f.defects.as_slice() {
-        [one] => remedy(f, one.check, "Fix the value where it is stored."),
-        many => format!(
+            Repair::phrases(&k.repairs),
+            match (k.length, &k.fingerprint) {
+                (Some(n), Some(fp)) => format!(" ({n} characters, {fp})"),
+                _ => String::new(),
+            }
+        )
+    });
+    let fix = match (f.defects.as_slice(), decoded.as_slice()) {
+        ([one], []) => remedy(f, one.check, "Fix the value where it is stored."),
+        (many, []) => format!(
             "Remove the extra characters ({}) from the value stored in {}, then run sl-doctor again.",
             many.iter().map(|d| d.phrase).collect::<Vec<_>>().join("; "),
+            f.key_place()
+        ),
+        (many, decoded) => format!(
+            "Store the key decoded (without {}) in {}, then run sl-doctor again.",
+            join(
+                &many
+                    .iter()
+                    .map(|d| d.phrase)
+                    .chain(decoded.iter().map(|r| r.defect()))
+                    .collect::<Vec<_>>()
+            ),
             f.key_place()
         ),
     };
@@ -190,17 +224,6 @@ fn damaged_value(f: &Facts) -> Option<Cause> {
             .proof(proof)
             .fix(fix),
     )
-}
-
-/// "(44 characters, sha256:…)" of the cleaned key, when the report has it.
-fn cleaned(f: &Facts) -> String {
-    match (
-        &f.report.key.cleaned_length,
-        &f.report.key.cleaned_fingerprint,
-    ) {
-        (Some(n), Some(fp)) => format!(" ({n} characters, {fp})"),
-        _ => String::new(),
-    }
 }
 
 fn names(probes: &[&Probe]) -> String {

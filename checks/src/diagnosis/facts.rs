@@ -1,6 +1,8 @@
 //! The facts the diagnosis reasons about, read once from the report's typed data.
 
-use crate::model::evidence::{AnswerClass, Evidence, KeyDelivery, KeyKind, ProbeAttempt};
+use crate::model::evidence::{
+    AnswerClass, Evidence, KeyDelivery, KeyKind, KeyVariant, ProbeAttempt,
+};
 use crate::model::report::{CheckResult, Report, SourceKind, Status};
 
 /// What an API answered one request.
@@ -42,8 +44,11 @@ pub struct Probe {
     pub api: &'static str,
     /// The answer to the key as given.
     pub given: Answer,
-    /// The answer to the repaired (cleaned) key, when it was tried.
+    /// The answer to the repaired key, when one was tried: the accepted one's, else the
+    /// last one's.
     pub repaired: Option<Answer>,
+    /// The repaired value the API accepted (its repairs, length and fingerprint).
+    pub accepted_repair: Option<KeyVariant>,
 }
 
 /// A defect of the value that a check found and a repair removes.
@@ -219,11 +224,15 @@ fn probe_of(c: &CheckResult) -> Option<Probe> {
         KeyDelivery::NoClient => Answer::Unreachable,
         KeyDelivery::Sent => of(KeyKind::AsGiven).unwrap_or(Answer::Unknown),
     };
+    let accepted = p
+        .attempts_with(KeyKind::Cleaned)
+        .find(|a| answer(a).authenticated());
     Some(Probe {
         check: c.id.clone(),
         api,
         given,
-        repaired: of(KeyKind::Cleaned),
+        repaired: accepted.map(answer).or(of(KeyKind::Cleaned)),
+        accepted_repair: accepted.map(|a| a.key.clone()),
     })
 }
 

@@ -4,7 +4,7 @@
 use super::*;
 use crate::model::evidence::{
     AnswerClass, BodyKind, Differential, Evidence, KeyDelivery, KeyKind, KeyVariant, ProbeAttempt,
-    ProbeEvidence, ProbeRequest, ProbeResponse, Timings,
+    ProbeEvidence, ProbeRequest, ProbeResponse, Repair, Timings,
 };
 use crate::model::report::{
     CheckResult, Finding, Item, ItemResult, KeyInfo, Report, SourceKind, SourceRef, Status,
@@ -102,20 +102,21 @@ fn report(rows: &[Row], offline: bool) -> Report {
 
 /// The evidence a probe would carry for the finding codes it reports: a compact way to
 /// write the scenarios (`key-rejected-400` = DAM answered 400 to the key as given,
-/// `accepted-once-cleaned` = the cleaned key got a 200, …).
+/// `accepted-once-unquoted` = the key with its quotes removed got a 200, …).
 fn probe_evidence(check: &str, codes: &[&str]) -> Option<Evidence> {
     let api = match check {
         "dam-probe" => "dam",
         "catalog-probe" => "catalog",
         _ => return None,
     };
-    let variant = |variant| KeyVariant {
+    let variant = |variant, repairs: Vec<Repair>| KeyVariant {
         variant,
-        length: None,
-        fingerprint: None,
+        length: Some(44),
+        fingerprint: Some(SecretKey::from_string("k".into()).fingerprint()),
+        repairs,
     };
-    let attempt = |kind, answer, status: Option<u16>| ProbeAttempt {
-        key: variant(kind),
+    let attempt = |kind, answer, status: Option<u16>, repairs| ProbeAttempt {
+        key: variant(kind, repairs),
         answer,
         response: status.map(|status| ProbeResponse {
             status,
@@ -139,6 +140,20 @@ fn probe_evidence(check: &str, codes: &[&str]) -> Option<Evidence> {
     let mut delivery = KeyDelivery::Sent;
     let mut attempts = vec![];
     for code in codes {
+        // `accepted-once-unquoted+trimmed`: a repaired value with those repairs got a 200.
+        if let Some(repairs) = code.strip_prefix("accepted-once-") {
+            let repairs = repairs
+                .split('+')
+                .map(|r| serde_json::from_value(serde_json::Value::from(r)).expect(r))
+                .collect();
+            attempts.push(attempt(
+                KeyKind::Cleaned,
+                AnswerClass::Accepted,
+                Some(200),
+                repairs,
+            ));
+            continue;
+        }
         let (kind, answer, status) = match *code {
             "key-accepted" => (KeyKind::AsGiven, AnswerClass::Accepted, Some(200)),
             "catalog-not-enabled" => (KeyKind::AsGiven, AnswerClass::Accepted, Some(403)),
@@ -148,7 +163,6 @@ fn probe_evidence(check: &str, codes: &[&str]) -> Option<Evidence> {
             "server-error" => (KeyKind::AsGiven, AnswerClass::Unavailable, Some(500)),
             "not-found" => (KeyKind::AsGiven, AnswerClass::Other, Some(404)),
             "dns" => (KeyKind::AsGiven, AnswerClass::NoAnswer, None),
-            "accepted-once-cleaned" => (KeyKind::Cleaned, AnswerClass::Accepted, Some(200)),
             "cleaned-rejected-too" => (KeyKind::Cleaned, AnswerClass::Rejected, Some(401)),
             "key-not-sendable" => {
                 delivery = KeyDelivery::NotSendable;
@@ -156,7 +170,7 @@ fn probe_evidence(check: &str, codes: &[&str]) -> Option<Evidence> {
             }
             other => panic!("no evidence for {other}"),
         };
-        attempts.push(attempt(kind, answer, status));
+        attempts.push(attempt(kind, answer, status, vec![]));
     }
     Some(Evidence::Probe(ProbeEvidence {
         api: api.into(),
@@ -164,12 +178,13 @@ fn probe_evidence(check: &str, codes: &[&str]) -> Option<Evidence> {
             method: "GET".into(),
             url: String::new(),
             key: delivery,
-            key_as_given: variant(KeyKind::AsGiven),
+            key_as_given: variant(KeyKind::AsGiven, vec![]),
             not_sendable_because: None,
         },
         attempts,
         differential: Differential::Tried,
         cleaned: None,
+        candidates: vec![],
     }))
 }
 
@@ -205,12 +220,12 @@ const CASES: &[Case] = &[
             (
                 "dam-probe",
                 F,
-                &["key-rejected-400", "accepted-once-cleaned"],
+                &["key-rejected-400", "accepted-once-unquoted"],
             ),
             (
                 "catalog-probe",
                 F,
-                &["key-rejected", "accepted-once-cleaned"],
+                &["key-rejected", "accepted-once-unquoted"],
             ),
         ],
         offline: false,
@@ -226,12 +241,12 @@ const CASES: &[Case] = &[
             (
                 "dam-probe",
                 F,
-                &["key-not-sendable", "accepted-once-cleaned"],
+                &["key-not-sendable", "accepted-once-trimmed"],
             ),
             (
                 "catalog-probe",
                 F,
-                &["key-not-sendable", "accepted-once-cleaned"],
+                &["key-not-sendable", "accepted-once-trimmed"],
             ),
         ],
         offline: false,
@@ -246,17 +261,36 @@ const CASES: &[Case] = &[
             (
                 "dam-probe",
                 F,
-                &["key-rejected-400", "accepted-once-cleaned"],
+                &["key-rejected-400", "accepted-once-invisible-removed"],
             ),
             (
                 "catalog-probe",
                 F,
-                &["key-rejected", "accepted-once-cleaned"],
+                &["key-rejected", "accepted-once-invisible-removed"],
             ),
         ],
         offline: false,
         causes: &["hidden-characters"],
         proof: Some("accept the key once the invisible characters are removed"),
+        self_fixable: true,
+    },
+    Case {
+        name: "JSON-escaped key: no defect offline, the decoded value accepted",
+        rows: &[
+            (
+                "dam-probe",
+                F,
+                &["key-rejected-400", "accepted-once-json-unescaped"],
+            ),
+            (
+                "catalog-probe",
+                F,
+                &["key-rejected", "accepted-once-json-unescaped"],
+            ),
+        ],
+        offline: false,
+        causes: &["json-escaped-key"],
+        proof: Some("DAM and Catalog accept the key once its JSON escapes are decoded"),
         self_fixable: true,
     },
     Case {
@@ -275,12 +309,12 @@ const CASES: &[Case] = &[
             (
                 "dam-probe",
                 F,
-                &["key-not-sendable", "accepted-once-cleaned"],
+                &["key-not-sendable", "accepted-once-unquoted+trimmed"],
             ),
         ],
         offline: false,
         causes: &["damaged-value"],
-        proof: Some("DAM accepts the key once it is cleaned"),
+        proof: Some("DAM accepts the key once the quotes and the whitespace are removed"),
         self_fixable: true,
     },
     Case {

@@ -386,10 +386,10 @@ const PROBE_NO_ANSWER_AND_RETRY: [Code; 11] = [
     Code::warn("connection-refused", "The connection was refused: nothing listens on that host and port"),
     Code::warn("connect-failed", "The connection could not be established"),
     Code::warn("network-error", "Another transport error"),
-    Code::info("differential-off", "The cleaned key was not tried: differential diagnosis is off"),
-    Code::fail("accepted-once-cleaned", "The key as given fails, but the cleaned key is accepted: fix the stored value"),
-    Code::fail("cleaned-rejected-too", "The cleaned key is rejected too: the key itself is invalid, revoked or not enabled"),
-    Code::info("cleaned-untested", "The cleaned key could not be tested: its request got no verdict"),
+    Code::info("differential-off", "The repaired key was not tried: differential diagnosis is off"),
+    Code::fail("accepted-once-cleaned", "The key as given fails, but a repaired value is accepted (the finding names the repair): fix the stored value"),
+    Code::fail("cleaned-rejected-too", "Every repaired value tried is rejected too: the key itself is invalid, revoked or not enabled"),
+    Code::info("cleaned-untested", "The repaired key could not be tested: its request got no verdict"),
 ];
 
 #[rustfmt::skip]

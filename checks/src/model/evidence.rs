@@ -35,9 +35,15 @@ pub struct ProbeEvidence {
     pub attempts: Vec<ProbeAttempt>,
     /// Whether the cleaned key was tried, and why not.
     pub differential: Differential,
-    /// The cleaned key (length and fingerprint), when cleaning changes the key.
+    /// The cleaned key (length and fingerprint), when cleaning changes the key: the first
+    /// of `candidates`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cleaned: Option<KeyVariant>,
+    /// Every repaired value the probe may try when the key as given is rejected, most
+    /// likely first (at most three); each names the repairs that made it. The attempts
+    /// with `key.variant` = `cleaned` say which were sent and which one was accepted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub candidates: Vec<KeyVariant>,
 }
 
 /// The request a probe makes.
@@ -81,7 +87,8 @@ pub enum KeyDelivery {
 pub enum KeyKind {
     /// The value exactly as loaded.
     AsGiven,
-    /// The value with the defects the offline checks found removed.
+    /// A repaired value: the defects the offline checks found removed, or the value
+    /// decoded (see the variant's `repairs`).
     Cleaned,
     /// No key (plain http without `--allow-http`).
     None,
@@ -99,6 +106,102 @@ pub struct KeyVariant {
     /// Fingerprint of the exact bytes; absent for `none`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<Fingerprint>,
+    /// For a repaired value: what was done to the value as given to make it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub repairs: Vec<Repair>,
+}
+
+/// One repair of a damaged key value.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Repair {
+    /// A pasted header name or auth scheme (`X-API-KEY:`, `Bearer`) removed.
+    LabelRemoved,
+    /// Surrounding or escaped quotes removed.
+    Unquoted,
+    /// Spaces, tabs and line breaks around the value removed.
+    Trimmed,
+    /// Invisible characters (zero-width, BOM, bidi controls…) removed.
+    InvisibleRemoved,
+    /// Look-alike characters replaced by their ASCII counterparts.
+    LookalikesReplaced,
+    /// JSON string escapes decoded (`\/` to `/`, `\u00..`), as when the key was copied
+    /// from a JSON file.
+    JsonUnescaped,
+    /// Percent-encoding decoded (`%2B` to `+`), as when the key was copied from a URL.
+    PercentDecoded,
+}
+
+impl Repair {
+    /// What the repair does, as said after "once": "the quotes are removed".
+    pub fn phrase(self) -> &'static str {
+        match self {
+            Repair::LabelRemoved => "the pasted label is removed",
+            Repair::Unquoted => "the quotes are removed",
+            Repair::Trimmed => "the whitespace is removed",
+            Repair::InvisibleRemoved => "the invisible characters are removed",
+            Repair::LookalikesReplaced => "the look-alike characters are replaced",
+            Repair::JsonUnescaped => "its JSON escapes are decoded (\\/ to /)",
+            Repair::PercentDecoded => "it is percent-decoded (%2B to +)",
+        }
+    }
+
+    /// Whether the repair decodes an encoding (rather than removing extra characters).
+    pub fn is_decoding(self) -> bool {
+        matches!(self, Repair::JsonUnescaped | Repair::PercentDecoded)
+    }
+
+    /// The defect a repair removes, as named in a list ("JSON escapes").
+    pub fn defect(self) -> &'static str {
+        match self {
+            Repair::LabelRemoved => "a pasted label",
+            Repair::Unquoted => "quotes",
+            Repair::Trimmed => "whitespace or a line break",
+            Repair::InvisibleRemoved => "invisible characters",
+            Repair::LookalikesReplaced => "look-alike characters",
+            Repair::JsonUnescaped => "JSON escapes (`\\/` for `/`)",
+            Repair::PercentDecoded => "percent-encoding (`%2B` for `+`)",
+        }
+    }
+
+    /// What a removal takes away ("the quotes"); `None` for the other repairs.
+    fn removed(self) -> Option<&'static str> {
+        match self {
+            Repair::LabelRemoved => Some("the pasted label"),
+            Repair::Unquoted => Some("the quotes"),
+            Repair::Trimmed => Some("the whitespace"),
+            Repair::InvisibleRemoved => Some("the invisible characters"),
+            _ => None,
+        }
+    }
+
+    /// "the quotes and the whitespace are removed", for a list of repairs.
+    pub fn phrases(repairs: &[Repair]) -> String {
+        let removed: Vec<&str> = repairs.iter().filter_map(|r| r.removed()).collect();
+        let mut parts: Vec<String> = match removed.as_slice() {
+            [] => vec![],
+            [_] => vec![
+                repairs
+                    .iter()
+                    .find(|r| r.removed().is_some())
+                    .map_or("", |r| r.phrase())
+                    .to_string(),
+            ],
+            [init @ .., last] => vec![format!("{} and {last} are removed", init.join(", "))],
+        };
+        parts.extend(
+            repairs
+                .iter()
+                .filter(|r| r.removed().is_none())
+                .map(|r| r.phrase().to_string()),
+        );
+        if parts.is_empty() {
+            return "it is cleaned".to_string();
+        }
+        parts.join(" and ")
+    }
 }
 
 /// Whether the cleaned key was tried.

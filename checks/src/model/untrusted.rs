@@ -91,15 +91,13 @@ pub fn is_default_ignorable(c: char) -> bool {
 /// `\u{202e}`), cut after `cap` characters with a count of what was left out.
 pub fn neutralise(raw: &str, cap: usize) -> String {
     let mut out = String::with_capacity(raw.len().min(cap.saturating_mul(4)));
-    let mut kept = 0usize;
     let mut chars = raw.chars();
-    for c in chars.by_ref() {
+    for (kept, c) in chars.by_ref().enumerate() {
         if kept == cap {
             let rest = 1 + chars.count();
             out.push_str(&format!(" … ({rest} more characters)"));
             break;
         }
-        kept += 1;
         if !is_unsafe(c) {
             out.push(c);
         } else if (c as u32) < 0x100 {

@@ -1,7 +1,8 @@
 //! The live probe shared by `dam-probe` and `catalog-probe`: one cheap read-only request
 //! per API with the key, interpreted as the Sales Layer docs describe each status, plus
-//! at most one retry (429/503 with a short `Retry-After`) and at most one differential
-//! request with the cleaned key.
+//! at most one retry (429/503 with a short `Retry-After`) and, when the key as given is
+//! rejected, the differential retry: up to three repaired values, in turn, until one is
+//! accepted.
 //!
 //! The engine sends the requests and returns what happened as [`ProbeEvidence`]; the
 //! `works-in-curl` checks turn that into findings. How an answer is classed follows
@@ -16,12 +17,14 @@
 //! - 429 and `Retry-After` are NOT documented by Sales Layer (only "50 requests per 10 s");
 //!   they are handled as general HTTP, and a 429 or 5xx makes the probe inconclusive.
 //!
-//! Requests a run may make per API: 1, +1 retry after a short `Retry-After`, +1 with the
-//! cleaned key. A plain-http base URL gets no key unless `--allow-http`: the probe then
+//! Requests a run may make per API: 1, +1 retry after a short `Retry-After`, +3 repaired
+//! values (`analysis::value::MAX_CANDIDATES`): 10 for both APIs, inside the documented
+//! limit of 50 requests per 10 seconds. A plain-http base URL gets no key unless `--allow-http`: the probe then
 //! sends the same request *without* the key, which still shows whether the endpoint
 //! exists (an API answers 401), and reports that the key was not sent.
 
 use crate::analysis::urls::redact_url;
+use crate::analysis::value::Candidate;
 use crate::model::check::{CheckError, Outcome};
 use crate::model::context::{Api, Context};
 use crate::model::evidence::{
@@ -42,8 +45,9 @@ use std::time::Duration;
 /// Longest `Retry-After` the probe waits for (once).
 pub const RETRY_CAP: Duration = Duration::from_secs(5);
 
-/// A function that returns the key with its defects removed, when that changes it.
-pub type Cleaner = fn(&SecretKey) -> Option<SecretKey>;
+/// A function that returns the repaired values worth trying, most likely first
+/// (`analysis::value::candidates` in the checks).
+pub type Cleaner = fn(&SecretKey) -> Vec<Candidate>;
 
 /// What one API's probe requests.
 #[derive(Debug)]
@@ -399,6 +403,14 @@ fn variant(kind: KeyKind, key: Option<&SecretKey>) -> KeyVariant {
         variant: kind,
         length: key.map(SecretKey::char_len),
         fingerprint: key.map(SecretKey::fingerprint),
+        repairs: Vec::new(),
+    }
+}
+
+fn repaired(c: &Candidate) -> KeyVariant {
+    KeyVariant {
+        repairs: c.repairs.clone(),
+        ..variant(KeyKind::Cleaned, Some(&c.key))
     }
 }
 
@@ -458,8 +470,8 @@ fn preconditions<'a>(cx: &'a Context, spec: &ApiProbe) -> Result<(Url, &'a Secre
     Ok((url, key))
 }
 
-/// The key as given, then (when it was rejected or cannot be sent, and cleaning changes
-/// it) the cleaned key once.
+/// The key as given, then (when it was rejected or cannot be sent) the repaired values
+/// in turn until one is accepted or answers something else than a rejection.
 async fn key_attempts(
     cx: &Context,
     client: &ProbeClient,
@@ -467,7 +479,7 @@ async fn key_attempts(
     url: &Url,
     ev: &mut ProbeEvidence,
     key: &SecretKey,
-    cleaned: Option<&SecretKey>,
+    candidates: &[Candidate],
 ) {
     let given_rejected = match crate::net::http::key_header(key) {
         Err(why) => {
@@ -482,20 +494,45 @@ async fn key_attempts(
                 .is_some_and(|a| a.answer == AnswerClass::Rejected)
         }
     };
-    ev.differential = match (given_rejected, cleaned) {
+    ev.differential = match (given_rejected, candidates.is_empty()) {
         (false, _) => Differential::NotNeeded,
-        (true, None) => Differential::NothingToClean,
-        (true, Some(_)) if !cx.net.differential => Differential::Off,
-        (true, Some(c)) => match crate::net::http::key_header(c) {
-            Err(_) => Differential::CleanedNotSendable,
-            Ok(hv) => {
-                let v = variant(KeyKind::Cleaned, Some(c));
-                ev.attempts
-                    .extend(send(client, spec, url, Some(hv), v, false).await);
-                Differential::Tried
-            }
-        },
+        (true, true) => Differential::NothingToClean,
+        (true, false) if !cx.net.differential => Differential::Off,
+        (true, false) => try_repairs(client, spec, url, ev, candidates).await,
     };
+}
+
+/// Sends the sendable repaired values one after another; stops at the first answer that
+/// is not a rejection (accepted, or rate limited and the like: more requests would not
+/// tell more).
+async fn try_repairs(
+    client: &ProbeClient,
+    spec: &ApiProbe,
+    url: &Url,
+    ev: &mut ProbeEvidence,
+    candidates: &[Candidate],
+) -> Differential {
+    let mut sent = false;
+    for c in candidates {
+        let Ok(hv) = crate::net::http::key_header(&c.key) else {
+            continue;
+        };
+        sent = true;
+        ev.attempts
+            .extend(send(client, spec, url, Some(hv), repaired(c), false).await);
+        if ev
+            .attempts
+            .last()
+            .is_some_and(|a| a.answer != AnswerClass::Rejected)
+        {
+            break;
+        }
+    }
+    if sent {
+        Differential::Tried
+    } else {
+        Differential::CleanedNotSendable
+    }
 }
 
 /// The run's shared connection, for an https probe unless `--fresh-connections`. A
@@ -512,7 +549,7 @@ async fn shared_connection(cx: &Context, url: &Url) -> Option<Arc<Opened>> {
 /// `analysis::value::cleaned_key` in the checks; tests may pass a stand-in.
 pub async fn run(cx: &Context, spec: &ApiProbe, cleaner: Cleaner) -> Result<ProbeRun, CheckError> {
     let (url, key) = preconditions(cx, spec)?;
-    let cleaned = cleaner(key).filter(|c| c != key);
+    let candidates = cleaner(key);
     let mut ev = ProbeEvidence {
         api: spec.api.id().to_string(),
         request: ProbeRequest {
@@ -525,7 +562,8 @@ pub async fn run(cx: &Context, spec: &ApiProbe, cleaner: Cleaner) -> Result<Prob
         },
         attempts: Vec::new(),
         differential: Differential::NotNeeded,
-        cleaned: cleaned.as_ref().map(|c| variant(KeyKind::Cleaned, Some(c))),
+        cleaned: candidates.first().map(repaired),
+        candidates: candidates.iter().map(repaired).collect(),
     };
     // Building the client loads the system CA store (blocking file and parsing work): on
     // the blocking pool, so the other checks' I/O keeps moving meanwhile. The run's shared
@@ -551,10 +589,12 @@ pub async fn run(cx: &Context, spec: &ApiProbe, cleaner: Cleaner) -> Result<Prob
             ev.attempts = send(&client, spec, &url, None, v, false).await;
         }
         Ok(client) => {
-            key_attempts(cx, &client, spec, &url, &mut ev, key, cleaned.as_ref()).await;
+            key_attempts(cx, &client, spec, &url, &mut ev, key, &candidates).await;
         }
     }
-    let secrets: Vec<&SecretKey> = std::iter::once(key).chain(cleaned.as_ref()).collect();
+    let secrets: Vec<&SecretKey> = std::iter::once(key)
+        .chain(candidates.iter().map(|c| &c.key))
+        .collect();
     scrub_evidence(&mut ev, &secrets);
     Ok(ProbeRun {
         evidence: ev,

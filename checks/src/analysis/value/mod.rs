@@ -22,9 +22,11 @@ use unicode_segmentation::UnicodeSegmentation;
 use zeroize::Zeroizing;
 
 mod chars;
+mod repairs;
 mod wrappers;
 
 pub use chars::*;
+pub use repairs::{Candidate, MAX_CANDIDATES, candidates};
 pub use wrappers::*;
 
 /// Where a value stops being valid UTF-8.

@@ -20,7 +20,7 @@ impl CatalogProbe {
         super::probe_findings::run(
             cx,
             &crate::net::probe::CATALOG,
-            crate::analysis::value::cleaned_key,
+            crate::analysis::value::candidates,
         )
         .await
     }

@@ -19,7 +19,7 @@ impl DamProbe {
         super::probe_findings::run(
             cx,
             &crate::net::probe::DAM,
-            crate::analysis::value::cleaned_key,
+            crate::analysis::value::candidates,
         )
         .await
     }

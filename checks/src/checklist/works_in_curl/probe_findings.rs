@@ -6,7 +6,8 @@ use crate::model::check::{CheckError, Outcome};
 use crate::model::context::{Api, Context};
 use crate::model::evidence::{
     AnswerClass, BodyKind, Differential, Evidence, KeyDelivery, KeyKind, KeyVariant,
-    NetFailureKind, ProbeAttempt, ProbeEvidence, ProbeResponse, ProblemDetails, Redirect, Timings,
+    NetFailureKind, ProbeAttempt, ProbeEvidence, ProbeResponse, ProblemDetails, Redirect, Repair,
+    Timings,
 };
 use crate::model::report::{Finding, Severity, Status};
 use crate::model::secret::SecretKey;
@@ -367,6 +368,20 @@ fn attempt_lines(a: &ProbeAttempt) -> Vec<String> {
     d
 }
 
+/// `unquoted, json-unescaped`: the repairs of a repaired value, by their JSON names.
+fn repair_ids(k: &KeyVariant) -> String {
+    k.repairs
+        .iter()
+        .map(|r| {
+            serde_json::to_value(r)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn key_line(what: &str, k: &KeyVariant) -> String {
     format!(
         "{what}: {} characters, {}",
@@ -388,11 +403,15 @@ pub fn details(ev: &ProbeEvidence) -> Vec<String> {
     }
     d.extend(ev.attempts_with(KeyKind::None).flat_map(attempt_lines));
     d.extend(ev.attempts_with(KeyKind::AsGiven).flat_map(attempt_lines));
-    if let (Differential::Off | Differential::CleanedNotSendable | Differential::Tried, Some(c)) =
-        (ev.differential, &ev.cleaned)
+    if matches!(
+        ev.differential,
+        Differential::Off | Differential::CleanedNotSendable | Differential::Tried
+    ) && !ev.candidates.is_empty()
     {
         d.push(key_line("key as given", &ev.request.key_as_given));
-        d.push(key_line("cleaned key", c));
+        for c in &ev.candidates {
+            d.push(key_line(&format!("repaired key ({})", repair_ids(c)), c));
+        }
     }
     d.extend(ev.attempts_with(KeyKind::Cleaned).flat_map(attempt_lines));
     d
@@ -423,7 +442,8 @@ fn plain_http(spec: &ApiProbe, path: &str, ev: &ProbeEvidence) -> (String, Vec<F
     (summary, findings)
 }
 
-/// What the cleaned key's answer adds: accepted once cleaned, rejected too, untested.
+/// What the repaired values' answers add: which repair is accepted, all rejected too, or
+/// untested.
 fn differential(
     spec: &ApiProbe,
     path: &str,
@@ -431,44 +451,62 @@ fn differential(
     summary: &mut String,
     inconclusive: &mut bool,
 ) -> Option<Finding> {
-    let c = ev.cleaned.as_ref()?;
-    let (len, fp) = (c.length.unwrap_or_default(), c.fingerprint.as_ref()?);
     match ev.differential {
-        Differential::Off => Some(Finding::info(
+        Differential::Off if !ev.candidates.is_empty() => Some(Finding::info(
             "differential-off",
-            "The cleaned key was not tried (differential diagnosis is off)",
+            "The repaired key was not tried (differential diagnosis is off)",
         )),
         Differential::Tried => {
-            let a = ev.last_with(KeyKind::Cleaned)?;
-            Some(match a.answer {
-                AnswerClass::Accepted => {
+            let tried: Vec<&ProbeAttempt> = ev.attempts_with(KeyKind::Cleaned).collect();
+            let accepted = tried.iter().find(|a| a.answer == AnswerClass::Accepted);
+            let last = tried.last()?;
+            Some(match (accepted, last.answer) {
+                (Some(a), _) => {
                     *inconclusive = false;
-                    *summary = format!("{}: the key is accepted once it is cleaned", spec.name);
+                    let once = Repair::phrases(&a.key.repairs);
+                    *summary = format!("{}: the key is accepted once {once}", spec.name);
                     Finding::fail(
                         "accepted-once-cleaned",
-                        format!("Your key is accepted once it is cleaned (length {len}, {fp}): fix the value where it is stored"),
+                        format!("Your key is accepted once {once} ({}): fix the value where it is stored", described(&a.key)),
                     )
                     .with_fix("Remove the extra characters the key-loaded and no-quotes checks point out from the stored value (variable, secret, file), then run sl-doctor again.")
                 }
-                AnswerClass::Rejected => {
-                    *summary = format!("{}: the key is rejected, cleaned or not", spec.name);
+                (None, AnswerClass::Rejected) => {
+                    *summary = format!("{}: the key is rejected, repaired or not", spec.name);
+                    let which = match tried.as_slice() {
+                        [one] => {
+                            format!("The repaired key ({}) is rejected too", described(&one.key))
+                        }
+                        many => {
+                            format!("The {} repaired values tried are rejected too", many.len())
+                        }
+                    };
                     Finding::fail(
                         "cleaned-rejected-too",
-                        format!("The cleaned key (length {len}, {fp}) is rejected too: the key itself is invalid, revoked or not enabled for this API — ask support for a new key"),
+                        format!("{which}: the key itself is invalid, revoked or not enabled for this API — ask support for a new key"),
                     )
                     .with_fix(format!("Ask Sales Layer support (support@saleslayer.com) for a new key, saying that you need {}.", spec.name))
                 }
-                _ => Finding::info(
+                (None, _) => Finding::info(
                     "cleaned-untested",
                     format!(
-                        "The cleaned key could not be tested: {}",
-                        attempt_reading(spec, path, a).summary
+                        "The repaired key could not be tested: {}",
+                        attempt_reading(spec, path, last).summary
                     ),
                 ),
             })
         }
         _ => None,
     }
+}
+
+/// `length 44, sha256:…` of a key value.
+fn described(k: &KeyVariant) -> String {
+    format!(
+        "length {}, {}",
+        k.length.unwrap_or_default(),
+        k.fingerprint.as_ref().map(|f| f.as_str()).unwrap_or("-")
+    )
 }
 
 /// The findings of the key as given, then of the differential retry.
@@ -539,8 +577,10 @@ pub async fn run(cx: &Context, spec: &ApiProbe, cleaner: Cleaner) -> Result<Outc
     let facts = probe::run(cx, spec, cleaner).await?;
     let mut o = outcome(spec, facts);
     if let Some(key) = cx.key.key() {
-        let cleaned = cleaner(key);
-        let secrets: Vec<&SecretKey> = std::iter::once(key).chain(cleaned.as_ref()).collect();
+        let repaired = cleaner(key);
+        let secrets: Vec<&SecretKey> = std::iter::once(key)
+            .chain(repaired.iter().map(|c| &c.key))
+            .collect();
         probe::scrub(&mut o, &secrets);
     }
     Ok(o)
