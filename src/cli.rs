@@ -84,7 +84,7 @@ pub enum Command {
         after_long_help = SUPPORT_HELP,
         mut_arg("output", |a| a
             .value_name("DIR")
-            .help("Directory for the support bundle [default: ./sl-doctor-support]")),
+            .help("Directory for the support bundle [default: ./sl-doctor-support]; created 0700, its files 0600; a symbolic link is refused unless --force")),
         mut_arg("format", |a| a.hide(true)),
     )]
     Support(Box<SupportArgs>),

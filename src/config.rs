@@ -4,40 +4,32 @@
 //! directory for the `check` command, so checks stay pure and testable.
 
 use crate::args::{ApiChoice, CheckArgs, KeyArgs};
+use sl_doctor_checks::input::files::{self, Deadline, Pipes};
 use sl_doctor_checks::input::sources::{self, InputError, KeySpec, MAX_KEY_FILE};
 use sl_doctor_checks::model::context::KeyState;
 use sl_doctor_checks::model::context::{Api, Context, NetOptions, TargetSpec, UrlOrigin};
 use sl_doctor_checks::model::secret::SecretKey;
 use std::ffi::OsString;
-use std::io::Read;
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// Reads at most `MAX_KEY_FILE` bytes of standard input.
-pub(crate) fn read_stdin_key() -> Result<Vec<u8>, InputError> {
-    let mut buf = Vec::new();
-    std::io::stdin()
-        .lock()
-        .take(MAX_KEY_FILE + 1)
-        .read_to_end(&mut buf)
-        .map_err(|e| InputError::Unreadable {
-            what: "standard input",
-            path: "-".into(),
-            reason: e.to_string(),
-        })?;
-    if buf.len() as u64 > MAX_KEY_FILE {
-        return Err(InputError::TooLarge {
-            what: "standard input",
-            path: "-".into(),
-            size: buf.len() as u64,
-            limit: MAX_KEY_FILE,
-        });
-    }
-    Ok(buf)
+/// How long the commands without `--deadline` (`scan`, `capture`) wait for a pipe named
+/// by `--key-file` or for `--key-stdin`: the default `--deadline` of `check`.
+pub const INPUT_DEADLINE_SECS: f64 = 30.0;
+
+/// Collects the key sources named by the key flags (shared by every command that takes
+/// them); a pipe is waited for at most [`INPUT_DEADLINE_SECS`].
+pub fn collect_keys(args: &KeyArgs, env: &[(OsString, OsString)]) -> Result<KeyState, InputError> {
+    collect_keys_until(args, env, Deadline::from_now(INPUT_DEADLINE_SECS))
 }
 
-/// Collects the key sources named by the key flags (shared by every command that takes them).
-pub fn collect_keys(args: &KeyArgs, env: &[(OsString, OsString)]) -> Result<KeyState, InputError> {
+/// Collects the key sources; a pipe named by `--key-file`/`--dotenv` and standard input
+/// are read until `deadline`.
+pub fn collect_keys_until(
+    args: &KeyArgs,
+    env: &[(OsString, OsString)],
+    deadline: Deadline,
+) -> Result<KeyState, InputError> {
     let home = env
         .iter()
         .find(|(k, _)| k == "HOME")
@@ -51,7 +43,7 @@ pub fn collect_keys(args: &KeyArgs, env: &[(OsString, OsString)]) -> Result<KeyS
         key_env: args.key_env.clone(),
         key_file: args.key_file.clone(),
         key_stdin: if args.key_stdin {
-            Some(read_stdin_key()?)
+            Some(files::read_stdin(MAX_KEY_FILE, deadline)?)
         } else {
             None
         },
@@ -59,19 +51,28 @@ pub fn collect_keys(args: &KeyArgs, env: &[(OsString, OsString)]) -> Result<KeyS
         dotenv_explicit: args.dotenv.is_some(),
         key_flag: args.key.clone(),
         home,
+        deadline: Some(deadline),
     };
     sources::collect(spec, env)
 }
 
-/// Builds the context. `env` is a snapshot of the process environment.
+/// Builds the context. `env` is a snapshot of the process environment; the files are
+/// read before `deadline` (the run's, so reading them counts against `--deadline`).
 pub fn build_context(
     args: &CheckArgs,
     env: &[(OsString, OsString)],
+    deadline: Deadline,
 ) -> Result<Context, InputError> {
-    let key = collect_keys(&args.keys, env)?;
+    let key = collect_keys_until(&args.keys, env, deadline)?;
     if let Some(ca) = &args.ca_cert {
         // Existence and size only; whether it holds a certificate is the TLS check's finding.
-        let pem = sources::read_small_file("CA certificate file", ca, 4 * 1024 * 1024, None)?;
+        let pem = files::read_input(
+            "CA certificate file",
+            ca,
+            4 * 1024 * 1024,
+            None,
+            Pipes::Within(deadline),
+        )?;
         // Read once per process: the TLS check and the probes reuse these bytes.
         sl_doctor_checks::net::tls::remember_ca_file(ca, pem);
     }

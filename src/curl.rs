@@ -196,7 +196,8 @@ pub fn run(args: &CurlArgs, env: &[(OsString, OsString)]) -> Result<String, Stri
     if let Some(path) = &args.postman {
         let parsed = url::Url::parse(base.trim()).map_err(|e| format!("--base-url: {e}"))?;
         let origin = parsed.origin().ascii_serialization();
-        std::fs::write(path, postman_environment(&origin))
+        let env_file = postman_environment(&origin);
+        crate::files::write_private(path, env_file.as_bytes(), crate::files::Links::Refuse)
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         let _ = writeln!(
             out,

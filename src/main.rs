@@ -10,7 +10,9 @@ mod cli;
 mod commands;
 mod config;
 mod curl;
+mod deadline;
 mod explain;
+mod files;
 // Parts of the mock's API (client_builder, ca_pem, MockKey::revoked…) serve its tests only.
 #[allow(dead_code)]
 mod mock;
@@ -20,6 +22,7 @@ mod scan;
 mod serve;
 mod support;
 mod term;
+mod usage;
 
 use clap::Parser;
 use cli::{Cli, Command};
@@ -31,14 +34,23 @@ fn main() -> ExitCode {
     colored::control::set_override(true);
     let cli = match Cli::try_parse() {
         Ok(c) => c,
-        Err(e) => {
-            let code = if e.use_stderr() {
-                exit::USAGE
+        Err(e) if e.use_stderr() => {
+            // Rendered by us, not `e.print()`: the text passes the usage redaction, so a
+            // key pasted as a command or an argument is not printed back.
+            use std::io::{IsTerminal, Write};
+            let styled = e.render();
+            let text = if std::io::stderr().is_terminal() {
+                styled.ansi().to_string()
             } else {
-                exit::OK
+                styled.to_string()
             };
+            let _ = std::io::stderr().write_all(usage::redact(&text).as_bytes());
+            return ExitCode::from(exit::USAGE);
+        }
+        Err(e) => {
+            // --help and --version: our own text, on stdout.
             let _ = e.print();
-            return ExitCode::from(code);
+            return ExitCode::from(exit::OK);
         }
     };
     match cli.command {

@@ -28,9 +28,9 @@ fn keys(args: &MockArgs) -> Result<(Vec<MockKey>, bool), MockError> {
         );
     }
     if let Some(path) = &args.keys_file {
-        let bytes =
-            sl_doctor_checks::input::sources::read_small_file("keys file", path, 1024 * 1024, None)
-                .map_err(|e| MockError::Keys(e.to_string()))?;
+        use sl_doctor_checks::input::files::{Pipes, read_input};
+        let bytes = read_input("keys file", path, 1024 * 1024, None, Pipes::Refuse)
+            .map_err(|e| MockError::Keys(e.to_string()))?;
         let text = String::from_utf8(bytes)
             .map_err(|_| MockError::Keys(format!("keys file {}: not UTF-8", path.display())))?;
         keys.extend(

@@ -9,6 +9,7 @@
 //! 8-character piece of a key value seen in this run is refused, not written.
 
 use crate::args::{ApiAreas, SupportArgs};
+use crate::files::{Links, WriteError, private_dir, write_private};
 use sl_doctor_checks::Context;
 use sl_doctor_checks::model::leak::Secrets;
 use sl_doctor_checks::model::report::{
@@ -374,11 +375,14 @@ pub struct Done {
 
 /// Writes `report.json`, `bundle.json` and `email.txt` into `dir` (default
 /// `./sl-doctor-support`), each checked by [`guard`] and with the home directory as `~`.
+/// The directory is created `0700`, the files `0600`; `links` says whether `dir` may be a
+/// symbolic link (`--force`); a link in place of one of the files is never followed.
 pub fn write_bundle(
     report: &Report,
     cx: &Context,
     fields: &Fields,
     dir: Option<&Path>,
+    links: Links,
     env: &[(OsString, OsString)],
 ) -> Result<Done, String> {
     let home = crate::config::home_dir(env);
@@ -402,10 +406,14 @@ pub fn write_bundle(
         ("bundle.json", guard("bundle.json", bundle, cx)?),
         ("email.txt", guard("the email", mail.clone(), cx)?),
     ];
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| format!("cannot create the bundle directory {shown_dir}: {e}"))?;
+    private_dir(&dir, links).map_err(|e| match e {
+        WriteError::Link => {
+            format!("cannot use the bundle directory {shown_dir}: {e} (--force writes through it)")
+        }
+        e => format!("cannot create the bundle directory {shown_dir}: {e}"),
+    })?;
     for (name, text) in &files {
-        std::fs::write(dir.join(name), text)
+        write_private(&dir.join(name), text.as_bytes(), Links::Refuse)
             .map_err(|e| format!("cannot write {shown_dir}/{name}: {e}"))?;
     }
     Ok(Done {

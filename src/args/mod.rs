@@ -184,8 +184,14 @@ pub struct CheckArgs {
     pub format: Format,
 
     /// Also write the JSON report to this file (the terminal still shows the chosen format).
+    /// Created 0600; a symbolic link there is refused unless --force.
     #[arg(long, short = 'o', value_name = "FILE", help_heading = "Output")]
     pub output: Option<PathBuf>,
+
+    /// Write --output (or support's bundle directory) even when it is a symbolic link
+    /// (refused by default: a link planted in a shared directory could point anywhere).
+    #[arg(long, help_heading = "Output")]
+    pub force: bool,
 
     /// When to use colour (NO_COLOR is honoured).
     #[arg(long, value_enum, default_value = "auto", help_heading = "Output")]

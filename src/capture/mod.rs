@@ -239,12 +239,13 @@ fn https_setup(
             (dir.path().join("capture-ca.pem"), Some(dir))
         }
     };
-    std::fs::write(&path, &certs.ca_pem).map_err(|e| {
-        CaptureError::Input(format!(
-            "cannot write the CA certificate to {}: {e}",
-            path.display()
-        ))
-    })?;
+    crate::files::write_private(&path, certs.ca_pem.as_bytes(), crate::files::Links::Refuse)
+        .map_err(|e| {
+            CaptureError::Input(format!(
+                "cannot write the CA certificate to {}: {e}",
+                path.display()
+            ))
+        })?;
     Ok((server_tls(&certs).map_err(CaptureError::Start)?, path, dir))
 }
 

@@ -1,33 +1,49 @@
 //! `sl-doctor check` (the default command): runs the diagnosis, renders it, adds the
 //! GitHub Actions annotations and step summary, and exits by the report's verdict.
 
-use super::{exit_code, fail_usage, print_stdout, runtime};
+use super::{exit, exit_code, fail_usage, print_stdout, runtime};
 use crate::args::{CheckArgs, Format};
+use crate::deadline::Watchdog;
+use crate::files::{Links, WriteError, write_private};
 use crate::render::{self, human};
 use crate::term::{Term, use_color};
 use crate::{config, runner};
+use sl_doctor_checks::input::files::Deadline;
+use sl_doctor_checks::input::sources::InputError;
 use sl_doctor_checks::model::report::Report;
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The environment, as the commands read it.
 pub type Env = [(OsString, OsString)];
 
 /// Builds the context, runs the diagnosis (with a spinner on a terminal's stderr while
 /// network checks run) and returns the report with the context it was made from.
+///
+/// `--deadline` counts from here: reading the key file and the `.env` is part of the
+/// run, and a watchdog stops the process if anything still blocks after the deadline.
 pub fn diagnose(
     args: &CheckArgs,
     env: &Env,
 ) -> Result<(Report, sl_doctor_checks::Context), ExitCode> {
+    let deadline = Deadline::from_now(args.deadline);
+    let watchdog = Watchdog::arm(deadline);
     let checks = sl_doctor_checks::registry();
     let deselected = runner::deselect(&checks, &args.select, &args.ignore).map_err(fail_usage)?;
-    let cx = config::build_context(args, env).map_err(fail_usage)?;
+    let cx = config::build_context(args, env, deadline).map_err(|e| match e {
+        // A pipe that did not deliver in time: the same verdict as any other deadline.
+        InputError::Deadline { .. } => {
+            fail_usage(e);
+            ExitCode::from(exit::INCONCLUSIVE)
+        }
+        e => fail_usage(e),
+    })?;
     let opts = runner::RunOptions {
         offline: args.offline,
-        deadline: Duration::from_secs_f64(args.deadline),
+        deadline: deadline.at.saturating_duration_since(Instant::now()),
         deselected,
         strict: args.strict,
     };
@@ -43,6 +59,9 @@ pub fn diagnose(
     };
     let spinner = (!args.offline).then(spinner);
     let report = rt.block_on(runner::run(&checks, &cx, &opts));
+    // Blocking work the deadline abandoned (a getaddrinfo, a git) must not hold the exit.
+    rt.shutdown_background();
+    watchdog.disarm();
     if let Some(pb) = spinner {
         pb.finish_and_clear();
     }
@@ -65,13 +84,23 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         Ok(r) => r,
         Err(code) => return code,
     };
-    if let Some(path) = &args.output
-        && let Err(e) = std::fs::write(path, render::json::render(&report))
-    {
-        return fail_usage(format!(
-            "cannot write the report to {}: {e}",
-            path.display()
-        ));
+    if let Some(path) = &args.output {
+        let json = render::json::render(&report);
+        match write_private(path, json.as_bytes(), Links::forced(args.force)) {
+            Ok(()) => {}
+            Err(e @ WriteError::Link) => {
+                return fail_usage(format!(
+                    "--output {}: {e}; pass --force to write through it",
+                    path.display()
+                ));
+            }
+            Err(e) => {
+                return fail_usage(format!(
+                    "cannot write the report to {}: {e}",
+                    path.display()
+                ));
+            }
+        }
     }
     let style = human::Style {
         term: Term {

@@ -48,8 +48,10 @@ pub fn stdout_style(d: &crate::args::Display) -> crate::render::human::Style {
     }
 }
 
-/// Prints `error: msg` on stderr and returns the usage exit code.
+/// Prints `error: msg` on stderr (never a command-line value that could be the key:
+/// see `usage`) and returns the usage exit code.
 pub fn fail_usage(msg: impl std::fmt::Display) -> ExitCode {
+    let msg = crate::usage::redact(&msg.to_string());
     let color = use_color(
         crate::args::ColorWhen::Auto,
         std::io::stderr().is_terminal(),

@@ -22,7 +22,9 @@ pub fn run(args: &SupportArgs) -> ExitCode {
     if !args.anyway && !wants_support(&report, interactive) {
         return ExitCode::from(exit::PROBLEM);
     }
-    match support::write_bundle(&report, &cx, &fields, args.check.output.as_deref(), &env) {
+    let dir = args.check.output.as_deref();
+    let links = crate::files::Links::forced(args.check.force);
+    match support::write_bundle(&report, &cx, &fields, dir, links, &env) {
         Ok(done) => {
             print_stdout(&done.email);
             eprintln!("{}", done.note);

@@ -203,8 +203,12 @@ pub async fn start(cfg: MockConfig) -> anyhow::Result<RunningMock> {
                 (dir.path().join("mock-ca.pem"), Some(dir))
             }
         };
-        std::fs::write(&ca_path, &certs.ca_pem)
-            .with_context(|| format!("cannot write the CA certificate to {}", ca_path.display()))?;
+        crate::files::write_private(
+            &ca_path,
+            certs.ca_pem.as_bytes(),
+            crate::files::Links::Refuse,
+        )
+        .with_context(|| format!("cannot write the CA certificate to {}", ca_path.display()))?;
         let rustls = axum_server::tls_rustls::RustlsConfig::from_pem(
             certs.leaf_pem.into_bytes(),
             certs.leaf_key_pem.into_bytes(),

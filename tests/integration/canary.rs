@@ -92,12 +92,12 @@ fn no_output_of_any_source_or_format_contains_the_key() {
 fn misspelt_variables_are_named_but_not_shown() {
     let (r, _d) = sl_doctor()
         .env("SL_API_KEY", CANARY)
-        .env("X_API_KEY", CANARY)
+        .env("SALES_LAYER_API_KEY", CANARY)
         .args(["--offline", "--verbose"])
         .run();
     assert_eq!(r.code, 1);
     assert!(
-        r.stdout.contains("SL_API_KEY") && r.stdout.contains("X_API_KEY"),
+        r.stdout.contains("SL_API_KEY") && r.stdout.contains("SALES_LAYER_API_KEY"),
         "{}",
         r.stdout
     );

@@ -76,6 +76,26 @@ impl SlDoctor {
         self.dir.path()
     }
 
+    /// Runs with standard input a pipe that stays open and silent, killed past `limit`.
+    pub fn run_with_silent_stdin(mut self, limit: std::time::Duration) -> (Run, tempfile::TempDir) {
+        self.cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = self.cmd.spawn().expect("spawn sl-doctor");
+        let held = child.stdin.take();
+        let run = wait_within(child, limit);
+        drop(held);
+        (run, self.dir)
+    }
+
+    /// Runs, killed (and the test failed) past `limit`.
+    pub fn run_within(mut self, limit: std::time::Duration) -> (Run, tempfile::TempDir) {
+        self.cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+        let child = self.cmd.spawn().expect("spawn sl-doctor");
+        (wait_within(child, limit), self.dir)
+    }
+
     pub fn run(mut self) -> (Run, tempfile::TempDir) {
         self.cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
         let mut child = self.cmd.spawn().expect("spawn sl-doctor");
@@ -93,6 +113,41 @@ impl SlDoctor {
             },
             self.dir,
         )
+    }
+}
+
+/// Waits for `child` at most `limit` (a generous bound, not a timing assertion: a run
+/// that hangs fails the test instead of hanging it); kills it and panics past the limit.
+pub fn wait_within(mut child: std::process::Child, limit: std::time::Duration) -> Run {
+    use std::io::Read;
+    let mut out = child.stdout.take().expect("piped stdout");
+    let mut err = child.stderr.take().expect("piped stderr");
+    let reader = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = out.read_to_end(&mut s);
+        s
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = err.read_to_end(&mut s);
+        s
+    });
+    let end = std::time::Instant::now() + limit;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if std::time::Instant::now() > end {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("sl-doctor did not finish within {limit:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    Run {
+        code: status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&reader.join().unwrap()).into_owned(),
+        stderr: String::from_utf8_lossy(&err_reader.join().unwrap()).into_owned(),
     }
 }
 

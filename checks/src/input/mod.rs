@@ -1,6 +1,7 @@
 //! Where the key comes from and where it is stored: key sources in precedence order, the
-//! raw `.env` reader, and the files (tracked, shared, world-readable) that hold it.
+//! raw `.env` reader, the bounded file reader (`files`), and the files (tracked, shared, world-readable) that hold it.
 
 pub mod dotenv;
 pub mod exposure;
+pub mod files;
 pub mod sources;

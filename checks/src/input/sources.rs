@@ -7,6 +7,7 @@
 //! `.env` holds a different key than the shell.
 
 use crate::input::dotenv::DotenvFile;
+use crate::input::files::{Deadline, Pipes, read_input};
 use crate::model::context::{Candidate, KeyState, NearMiss};
 use crate::model::report::{SourceKind, SourceRef};
 use crate::model::secret::SecretKey;
@@ -37,6 +38,16 @@ pub struct KeySpec {
     pub key_flag: Option<SecretKey>,
     /// Home directory, shown as `~` in paths.
     pub home: Option<PathBuf>,
+    /// The run's deadline: a pipe named by `--key-file` or `--dotenv` (`<(pass show sl)`,
+    /// `/dev/stdin`) is read until then. `None`: pipes are refused.
+    pub deadline: Option<Deadline>,
+}
+
+impl KeySpec {
+    /// Whether a path the user named may be a pipe (see [`KeySpec::deadline`]).
+    fn explicit_pipes(&self) -> Pipes {
+        self.deadline.map_or(Pipes::Refuse, Pipes::Within)
+    }
 }
 
 /// A bad input: the run stops with exit code 2.
@@ -58,19 +69,43 @@ pub enum InputError {
         /// Path as shown.
         path: String,
     },
-    /// The file is larger than a key (or a .env) can be.
+    /// The file is larger than a key (or a .env) can be; nothing past the limit is read.
     #[error(
-        "{what} {path}: {size} bytes is too large (limit {limit} bytes); is this the right file?"
+        "{what} {path}: {} is too large (limit {limit} bytes); is this the right file?",
+        size_text(*.size, *.limit)
     )]
     TooLarge {
         /// Which input.
         what: &'static str,
         /// Path as shown.
         path: String,
-        /// Its size.
-        size: u64,
+        /// Its size, when known (a pipe's is not: it was not read past the limit).
+        size: Option<u64>,
         /// The limit.
         limit: u64,
+    },
+    /// A FIFO, a device or a socket where a file was expected: not read (reading a FIFO
+    /// waits for a writer forever).
+    #[error("{what} {path}: is {kind}, not a regular file; it was not read")]
+    NotRegular {
+        /// Which input.
+        what: &'static str,
+        /// Path as shown.
+        path: String,
+        /// `a FIFO (named pipe)`, `a character device`…
+        kind: &'static str,
+    },
+    /// A pipe given explicitly was not closed by its writer before the run's deadline.
+    #[error(
+        "{what} {path}: deadline of {deadline} reached before the pipe was closed by its writer; nothing was used"
+    )]
+    Deadline {
+        /// Which input.
+        what: &'static str,
+        /// Path as shown.
+        path: String,
+        /// The deadline, as given (`3 s`).
+        deadline: String,
     },
     /// The file exists but cannot be read.
     #[error("{what} {path}: cannot be read: {reason}")]
@@ -82,6 +117,13 @@ pub enum InputError {
         /// The OS error.
         reason: String,
     },
+}
+
+fn size_text(size: Option<u64>, limit: u64) -> String {
+    match size {
+        Some(n) => format!("{n} bytes"),
+        None => format!("more than {limit} bytes"),
+    }
 }
 
 /// Shows a path with the home directory replaced by `~`.
@@ -97,59 +139,6 @@ pub fn display_path(path: &Path, home: Option<&Path>) -> String {
         };
     }
     path.display().to_string()
-}
-
-/// Reads a small file completely, with the errors users need to see.
-pub fn read_small_file(
-    what: &'static str,
-    path: &Path,
-    limit: u64,
-    home: Option<&Path>,
-) -> Result<Vec<u8>, InputError> {
-    let shown = display_path(path, home);
-    let meta = match std::fs::metadata(path) {
-        Ok(m) => m,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(InputError::Missing { what, path: shown });
-        }
-        Err(e) => {
-            return Err(InputError::Unreadable {
-                what,
-                path: shown,
-                reason: e.to_string(),
-            });
-        }
-    };
-    if meta.is_dir() {
-        return Err(InputError::Directory { what, path: shown });
-    }
-    if meta.len() > limit {
-        return Err(InputError::TooLarge {
-            what,
-            path: shown,
-            size: meta.len(),
-            limit,
-        });
-    }
-    use std::io::Read;
-    let mut buf = Vec::new();
-    // Read at most limit+1 bytes: a special file (a FIFO, /dev/zero) reports size 0.
-    std::fs::File::open(path)
-        .and_then(|f| f.take(limit + 1).read_to_end(&mut buf))
-        .map_err(|e| InputError::Unreadable {
-            what,
-            path: shown.clone(),
-            reason: e.to_string(),
-        })?;
-    if buf.len() as u64 > limit {
-        return Err(InputError::TooLarge {
-            what,
-            path: shown,
-            size: buf.len() as u64,
-            limit,
-        });
-    }
-    Ok(buf)
 }
 
 /// Collects the sources. `env` is a snapshot of the process environment.
@@ -181,7 +170,7 @@ pub fn collect(mut spec: KeySpec, env: &[(OsString, OsString)]) -> Result<KeySta
     }
     match &spec.key_file {
         Some(path) => {
-            let bytes = read_small_file("key file", path, MAX_KEY_FILE, home)?;
+            let bytes = read_input("key file", path, MAX_KEY_FILE, home, spec.explicit_pipes())?;
             let shown = display_path(path, home);
             let value = SecretKey::from_bytes(bytes);
             st.found(
@@ -252,7 +241,14 @@ impl KeyState {
             self.looked_at.push(format!("{shown} (no such file)"));
             return Ok(());
         }
-        let bytes = read_small_file(".env file", path, MAX_DOTENV_FILE, home)?;
+        // The default ./.env is read only when it is a regular file: a FIFO there (or one
+        // the repository's tooling made) would otherwise wait for a writer.
+        let pipes = if spec.dotenv_explicit {
+            spec.explicit_pipes()
+        } else {
+            Pipes::Refuse
+        };
+        let bytes = read_input(".env file", path, MAX_DOTENV_FILE, home, pipes)?;
         let file = DotenvFile::parse(shown.clone(), &bytes);
         match file.effective(&spec.key_env) {
             Some(e) => self.found(
@@ -298,19 +294,30 @@ fn os_bytes(v: OsString) -> Vec<u8> {
     v.to_string_lossy().into_owned().into_bytes()
 }
 
-/// Whether an environment variable *name* looks like a misspelt or alternative Sales
-/// Layer key variable.
+/// Whether a variable *name* looks like a misspelt or alternative Sales Layer key
+/// variable (a "near miss", which the report names with a fingerprint of its value).
+///
+/// The rule, documented in docs/checks.md under `key-source`:
+/// 1. the configured name in another case or with other separators
+///    (`saleslayer-api-key`);
+/// 2. a typo of the configured name (at most two edits, for names of 8+ characters);
+/// 3. a name that says Sales Layer — `SALESLAYER` or `SALES_LAYER` anywhere, or `SL`
+///    as a whole word (`SL_API_KEY`, `APP_SL_TOKEN`, `SLAPI_KEY`) — and says KEY, TOKEN
+///    or SECRET.
+///
+/// Nothing else: `API_KEY`, `X_API_KEY`, `SLACK_BOT_TOKEN` or `SLOT_KEY` belong to other
+/// services, and their values must not even be fingerprinted.
 pub fn looks_like_key_var(name: &str, configured: &str) -> bool {
     let norm = normalise(name);
     if norm == normalise(configured) {
-        // Same letters, other case or separators: SALESLAYER_API_KEY vs saleslayer-api-key.
         return true;
     }
     let keyish = norm.contains("KEY") || norm.contains("TOKEN") || norm.contains("SECRET");
-    if (norm.contains("SALESLAYER") || norm.starts_with("SL")) && keyish {
-        return true;
-    }
-    if matches!(norm.as_str(), "XAPIKEY" | "APIKEY") {
+    let sl_word = name
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .map(str::to_ascii_uppercase)
+        .any(|w| w == "SL" || w.starts_with("SLAPI"));
+    if keyish && (norm.contains("SALESLAYER") || sl_word) {
         return true;
     }
     // A typo of the configured name; short names would match unrelated variables.
@@ -357,33 +364,57 @@ mod tests {
 
     #[test]
     fn near_miss_names() {
-        let yes = [
-            "SALESLAYER_APIKEY",
-            "SL_API_KEY",
-            "SALES_LAYER_API_KEY",
-            "X_API_KEY",
-            "saleslayer_api_key",
-            "SALESLAYER_API_KEY_PROD",
-            "SALESLAYR_API_KEY",
-            "API_KEY",
-            "SL_TOKEN",
+        // (name, configured, near miss?)
+        let cases = [
+            ("SALESLAYER_APIKEY", "SALESLAYER_API_KEY", true),
+            ("saleslayer_api_key", "SALESLAYER_API_KEY", true),
+            ("saleslayer-api-key", "SALESLAYER_API_KEY", true),
+            ("SALESLAYER_API_KEY_PROD", "SALESLAYER_API_KEY", true),
+            ("SALES_LAYER_API_KEY", "SALESLAYER_API_KEY", true),
+            ("SALESLAYR_API_KEY", "SALESLAYER_API_KEY", true),
+            ("SALESLAYER_TOKEN", "SALESLAYER_API_KEY", true),
+            ("SL_API_KEY", "SALESLAYER_API_KEY", true),
+            ("SL_TOKEN", "SALESLAYER_API_KEY", true),
+            ("APP_SL_SECRET", "SALESLAYER_API_KEY", true),
+            ("SLAPI_KEY", "SALESLAYER_API_KEY", true),
+            ("MY_SL_KEY", "MY_CUSTOM_KEY", true),
+            ("MY_CUSTOM_KYE", "MY_CUSTOM_KEY", true),
+            // Other services' secrets: never a near miss.
+            ("SLACK_BOT_TOKEN", "SALESLAYER_API_KEY", false),
+            ("SLACK_SIGNING_SECRET", "SALESLAYER_API_KEY", false),
+            ("SLOT_KEY", "SALESLAYER_API_KEY", false),
+            ("SLSKEY", "SALESLAYER_API_KEY", false),
+            ("API_KEY", "SALESLAYER_API_KEY", false),
+            ("X_API_KEY", "SALESLAYER_API_KEY", false),
+            ("OPENAI_API_KEY", "SALESLAYER_API_KEY", false),
+            ("AWS_SECRET", "SALESLAYER_API_KEY", false),
+            ("SALESLAYER_BASE_URL", "SALESLAYER_API_KEY", false),
+            ("SL_REGION", "SALESLAYER_API_KEY", false),
+            ("PATH", "SALESLAYER_API_KEY", false),
+            // Short configured names do not match everything two letters away.
+            ("HOME", "NOPE", false),
         ];
-        let no = [
-            "PATH",
-            "HOME",
-            "NOPE",
-            "OPENAI_API_KEY",
-            "SLACK_WEBHOOK",
-            "AWS_SECRET",
-        ];
-        for n in yes {
-            assert!(looks_like_key_var(n, "SALESLAYER_API_KEY"), "{n}");
+        for (name, configured, want) in cases {
+            assert_eq!(
+                looks_like_key_var(name, configured),
+                want,
+                "{name} vs {configured}"
+            );
         }
-        for n in no {
-            assert!(!looks_like_key_var(n, "SALESLAYER_API_KEY"), "{n}");
-        }
-        // Short configured names do not match everything two letters away.
-        assert!(!looks_like_key_var("HOME", "NOPE"));
+    }
+
+    #[test]
+    fn unrelated_secrets_are_not_collected() {
+        let st = collect(
+            spec(),
+            &env(&[
+                ("SLACK_BOT_TOKEN", "xoxb-unrelated-secret-value"),
+                ("SALESLAYER_APIKEY", "near-miss-value-123"),
+            ]),
+        )
+        .unwrap();
+        let names: Vec<&str> = st.near_misses.iter().map(|n| n.name.as_str()).collect();
+        assert_eq!(names, ["SALESLAYER_APIKEY"]);
     }
 
     #[test]

@@ -11,13 +11,14 @@
 use crate::analysis::value::{analyze, cleaned_key};
 use crate::input::dotenv::DotenvFile;
 use crate::input::exposure::parent_dir;
-use crate::input::sources::{MAX_DOTENV_FILE, looks_like_key_var, read_small_file};
+use crate::input::files::{Pipes, link_leaves_dir, read_input};
+use crate::input::sources::{MAX_DOTENV_FILE, looks_like_key_var};
 use crate::model::check::{CheckError, Outcome};
 use crate::model::context::Context;
 use crate::model::report::{Finding, SourceKind};
 use crate::model::secret::{Fingerprint, SecretKey};
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 crate::check! {
     /// The `key-shared-across-environments` check.
@@ -144,14 +145,16 @@ pub fn places_in_file(file: &DotenvFile, key_env: &str, kind: &EnvFileKind) -> V
     out
 }
 
-/// Reads every `.env*` file in `dir`; unreadable files are listed in `notes`.
+/// Reads every `.env*` file in `dir`; files not read are listed in `notes`: a FIFO or a
+/// device (never opened for reading: a FIFO waits for a writer), an over-size file, a
+/// symbolic link out of the directory (a repository can commit one to any file).
 pub fn places_in_dir(dir: &Path, key_env: &str, notes: &mut Vec<String>) -> Vec<Place> {
     let Ok(rd) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
     let mut names: Vec<(String, EnvFileKind)> = rd
         .filter_map(|e| e.ok())
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_file() || t.is_symlink()))
+        .filter(|e| e.file_type().is_ok_and(|t| !t.is_dir()))
         .filter_map(|e| {
             let name = e.file_name().into_string().ok()?;
             let kind = env_file_kind(&name)?;
@@ -161,13 +164,20 @@ pub fn places_in_dir(dir: &Path, key_env: &str, notes: &mut Vec<String>) -> Vec<
     names.sort_by(|a, b| a.0.cmp(&b.0));
     let mut out = Vec::new();
     for (name, kind) in names {
-        let path = dir.join(&name);
-        let shown = if dir == Path::new(".") {
-            name.clone()
+        // `.env.production`, not `./.env.production`, when the directory is the current one.
+        let path = if dir == Path::new(".") {
+            PathBuf::from(&name)
         } else {
-            path.display().to_string()
+            dir.join(&name)
         };
-        match read_small_file(".env file", &path, MAX_DOTENV_FILE, None) {
+        let shown = path.display().to_string();
+        if link_leaves_dir(dir, &path) {
+            notes.push(format!(
+                "not compared: {shown} is a symbolic link out of its directory; not followed"
+            ));
+            continue;
+        }
+        match read_input(".env file", &path, MAX_DOTENV_FILE, None, Pipes::Refuse) {
             Ok(bytes) => {
                 let file = DotenvFile::parse(shown, &bytes);
                 out.extend(places_in_file(&file, key_env, &kind));
@@ -275,7 +285,21 @@ impl KeySharedAcrossEnvironments {
             }
         }
         if let Some(dotenv) = &cx.key.dotenv_path {
-            places.extend(places_in_dir(&parent_dir(dotenv), key_env, &mut notes));
+            // File work off the async workers, so the run's deadline can end the wait.
+            let (dir, key_env) = (parent_dir(dotenv), key_env.to_string());
+            let read = tokio::task::spawn_blocking(move || {
+                let mut notes = Vec::new();
+                let found = places_in_dir(&dir, &key_env, &mut notes);
+                (found, notes)
+            })
+            .await;
+            match read {
+                Ok((found, more)) => {
+                    places.extend(found);
+                    notes.extend(more);
+                }
+                Err(e) => notes.push(format!("the .env files were not compared: {e}")),
+            }
         }
         Ok(outcome(&places, notes))
     }
@@ -435,6 +459,33 @@ mod tests {
             let (o, _tmp) = with_dir(&files, &vars);
             assert_eq!(o.status(), want, "{name}: {o:?}");
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn fifos_and_links_out_are_not_read() {
+        let outer = tempfile::tempdir().unwrap();
+        let dir = outer.path().join("p");
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::write(outer.path().join("elsewhere"), kv(CANARY)).unwrap();
+        std::fs::write(dir.join(".env.production"), kv(CANARY)).unwrap();
+        std::os::unix::fs::symlink(outer.path().join("elsewhere"), dir.join(".env.staging"))
+            .unwrap();
+        crate::testing::mkfifo(&dir.join(".env.dev"));
+        let mut notes = Vec::new();
+        let places = places_in_dir(&dir, "SALESLAYER_API_KEY", &mut notes);
+        let labels: Vec<&str> = places.iter().map(|p| p.label.as_str()).collect();
+        assert_eq!(labels.len(), 1, "{labels:?}");
+        assert!(labels[0].contains(".env.production"), "{labels:?}");
+        let notes = notes.join("\n");
+        assert!(
+            notes.contains(".env.dev: is a FIFO (named pipe)"),
+            "{notes}"
+        );
+        assert!(
+            notes.contains(".env.staging is a symbolic link out of its directory"),
+            "{notes}"
+        );
     }
 
     #[test]
