@@ -76,14 +76,7 @@ impl LookalikeCharacters {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{
-        CANARY, assert_each_fails_without_leak, assert_fails_when_found, run_on_key,
-        run_without_leak,
-    };
-
-    fn check(s: &str) -> Outcome {
-        run_on_key(&LookalikeCharacters, s)
-    }
+    use crate::testing::{CANARY, assert_fails_when_found};
 
     #[test]
     fn lookalikes_by_kind() {
@@ -149,25 +142,14 @@ mod tests {
         );
     }
 
-    #[test]
-    fn canary_never_leaks() {
-        assert_each_fails_without_leak(
-            &LookalikeCharacters,
-            &[
-                "\u{FF33}LDOCTORcanary7Qx9+Zk/4mW2=".to_string(),
-                "SLDOCTORc\u{0430}nary7Qx9+Zk/4mW2=".to_string(),
-                format!("{CANARY}\u{2013}"),
-                format!("{CANARY}\u{00E9}"),
-            ],
-        );
-    }
-
-    #[test]
-    fn snapshot() {
-        let o = run_without_leak(
-            &LookalikeCharacters,
-            "SLDOCTORc\u{0430}nary7Qx9\u{FF0B}Zk/4mW2\u{2212}",
-        );
-        insta::assert_yaml_snapshot!(o);
+    crate::testing::value_check_tests! {
+        LookalikeCharacters,
+        leaks: [
+            "\u{FF33}LDOCTORcanary7Qx9+Zk/4mW2=",
+            "SLDOCTORc\u{0430}nary7Qx9+Zk/4mW2=",
+            format!("{CANARY}\u{2013}"),
+            format!("{CANARY}\u{00E9}"),
+        ],
+        snapshot: "SLDOCTORc\u{0430}nary7Qx9\u{FF0B}Zk/4mW2\u{2212}",
     }
 }

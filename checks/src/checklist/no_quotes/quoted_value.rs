@@ -93,14 +93,7 @@ impl QuotedValue {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{
-        CANARY, KEY, assert_codes, assert_each_fails_without_leak, first_message, run_on_key,
-        run_without_leak,
-    };
-
-    fn check(s: &str) -> Outcome {
-        run_on_key(&QuotedValue, s)
-    }
+    use crate::testing::{CANARY, KEY, assert_code_table, first_message};
 
     #[test]
     fn quotes_around_and_inside() {
@@ -128,9 +121,7 @@ mod tests {
                 &["surrounding-quotes", "inner-quote"],
             ),
         ];
-        for (input, want) in cases {
-            assert_codes(&QuotedValue, &input, want);
-        }
+        assert_code_table(&QuotedValue, &cases);
     }
 
     #[test]
@@ -149,23 +140,15 @@ mod tests {
         );
     }
 
-    #[test]
-    fn canary_never_leaks() {
-        assert_each_fails_without_leak(
-            &QuotedValue,
-            &[
-                format!("\"{CANARY}\""),
-                format!("\u{201C}{CANARY}\u{201D}"),
-                format!("\\\"{CANARY}\\\""),
-                format!("'{CANARY}"),
-                format!("{CANARY}`"),
-            ],
-        );
-    }
-
-    #[test]
-    fn snapshot() {
-        let o = run_without_leak(&QuotedValue, &format!("\u{201C}{CANARY}\u{201D}\n"));
-        insta::assert_yaml_snapshot!(o);
+    crate::testing::value_check_tests! {
+        QuotedValue,
+        leaks: [
+            format!("\"{CANARY}\""),
+            format!("\u{201C}{CANARY}\u{201D}"),
+            format!("\\\"{CANARY}\\\""),
+            format!("'{CANARY}"),
+            format!("{CANARY}`"),
+        ],
+        snapshot: format!("\u{201C}{CANARY}\u{201D}\n"),
     }
 }
