@@ -4,11 +4,11 @@
 
 use sl_doctor_checks::model::report::{
     AnswerClass, BodyKind, CheckResult, Differential, Evidence, Finding, Item, ItemResult,
-    KeyDelivery, KeyInfo, KeyKind, KeyVariant, ProbeAttempt, ProbeEvidence, ProbeRequest,
-    ProbeResponse, Report, RequestId, SourceKind, SourceRef, Status, Target, Timings, Tool,
-    Verdict,
+    KeyDelivery, KeyKind, KeyVariant, ProbeAttempt, ProbeEvidence, ProbeRequest, ProbeResponse,
+    Report, RequestId, Status, Timings, Verdict,
 };
 use sl_doctor_checks::model::secret::Fingerprint;
+use sl_doctor_checks::testing_support::test_report;
 
 fn check(id: &str, title: &str, status: Status, summary: &str) -> CheckResult {
     CheckResult {
@@ -228,41 +228,9 @@ pub fn report(verdict: Verdict) -> Report {
             }
         })
         .collect();
-    let (summary, computed) = Report::tally(&checklist);
-    assert_eq!(computed, verdict, "fixture verdict");
-    let mut r = Report {
-        schema_version: 1,
-        tool: Tool {
-            name: "sl-doctor".into(),
-            version: "0.0.0-test".into(),
-        },
-        generated_at: "2026-01-02T03:04:05Z".into(),
-        verdict,
-        strict: false,
-        effective_verdict: verdict,
-        diagnosis: Default::default(),
-        key: KeyInfo {
-            present: true,
-            source: SourceRef {
-                kind: SourceKind::Env,
-                name: "SALESLAYER_API_KEY".into(),
-            },
-            length: 44,
-            fingerprint: Some(Fingerprint::of(b"fixture")),
-            cleaned_length: None,
-            cleaned_fingerprint: None,
-            sources: Vec::new(),
-        },
-        target: Target {
-            base_url: "https://api2.saleslayer.com".into(),
-            url: None,
-            apis: vec!["dam".into()],
-        },
-        offline: false,
-        checklist,
-        summary,
-        duration_ms: 52,
-    };
+    let mut r = test_report(checklist, 44, Fingerprint::of(b"fixture"), &["dam"]);
+    assert_eq!(r.verdict, verdict, "fixture verdict");
+    r.duration_ms = 52;
     r.diagnosis = sl_doctor_checks::diagnosis::diagnose(&r);
     r
 }
