@@ -149,69 +149,72 @@ pub fn report(verdict: Verdict) -> Report {
         ),
         (Item::Security, vec![]),
     ];
-    match verdict {
-        Verdict::Pass => {}
-        Verdict::Warn => {
-            let mut c = check(
+    // What each verdict adds: (index in `by_item`, the check, its one finding).
+    let problems: Vec<(usize, CheckResult, Finding)> = match verdict {
+        Verdict::Pass => Vec::new(),
+        Verdict::Warn => vec![(
+            3,
+            check(
                 "key-source",
                 "A key was found, and where",
                 Status::Warn,
                 "The key is only in ./.env: 100% of your deployments must load it, too",
-            );
-            c.findings = vec![
-                Finding::warn(
-                    "only-in-dotenv",
-                    "SALESLAYER_API_KEY is set in .env, not in the environment",
-                )
-                .with_fix("Export it in the deployment's environment, e.g. a CI secret"),
-            ];
-            by_item[3].1 = vec![c];
-        }
-        Verdict::Fail => {
-            let mut q = check(
-                "quoted-value",
-                "The key is not wrapped in quotes",
-                Status::Fail,
-                "The key is wrapped in double quotes: \"…\"",
-            );
-            q.findings = vec![
+            ),
+            Finding::warn(
+                "only-in-dotenv",
+                "SALESLAYER_API_KEY is set in .env, not in the environment",
+            )
+            .with_fix("Export it in the deployment's environment, e.g. a CI secret"),
+        )],
+        Verdict::Fail => vec![
+            (
+                2,
+                CheckResult {
+                    remediation: Some("Remove the quotes from the stored value".into()),
+                    ..check(
+                        "quoted-value",
+                        "The key is not wrapped in quotes",
+                        Status::Fail,
+                        "The key is wrapped in double quotes: \"…\"",
+                    )
+                },
                 Finding::fail(
                     "double-quotes",
                     "Character 1 of 46 is U+0022 QUOTATION MARK, and so is character 46",
                 )
                 .with_fix("Remove the quotes from the stored value; docker --env-file keeps them"),
-            ];
-            q.remediation = Some("Remove the quotes from the stored value".into());
-            by_item[2].1 = vec![q];
-            let mut p = probe(
-                Status::Fail,
-                "DAM rejected the key: HTTP 400, \"Invalid API key.\"",
-                "HTTP/2.0 400 Bad Request",
-            );
-            p.findings = vec![
+            ),
+            (
+                4,
+                probe(
+                    Status::Fail,
+                    "DAM rejected the key: HTTP 400, \"Invalid API key.\"",
+                    "HTTP/2.0 400 Bad Request",
+                ),
                 Finding::fail(
                     "rejected",
                     "DAM answered 400 with problem details: Invalid API key. | <b>title</b> & more",
                 )
                 .with_fix("Ask support@saleslayer.com whether the key is enabled for DAM"),
-            ];
-            by_item[4].1 = vec![p];
-        }
-        Verdict::Inconclusive => {
-            let mut p = probe(
+            ),
+        ],
+        Verdict::Inconclusive => vec![(
+            4,
+            probe(
                 Status::Error,
                 "DAM answered 503 Service Unavailable twice, 2 s apart: no verdict",
                 "HTTP/1.1 503 Service Unavailable",
-            );
-            p.findings = vec![
-                Finding::fail(
-                    "server-unavailable",
-                    "The server could not answer (503)\nRetry-After: 2",
-                )
-                .with_fix("Run sl-doctor again later; check https://status.saleslayer.com"),
-            ];
-            by_item[4].1 = vec![p];
-        }
+            ),
+            Finding::fail(
+                "server-unavailable",
+                "The server could not answer (503)\nRetry-After: 2",
+            )
+            .with_fix("Run sl-doctor again later; check https://status.saleslayer.com"),
+        )],
+    };
+    for (item, mut c, finding) in problems {
+        c.findings = vec![finding];
+        by_item[item].1 = vec![c];
     }
     let checklist: Vec<ItemResult> = by_item
         .into_iter()
