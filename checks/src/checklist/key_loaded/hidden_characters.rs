@@ -9,7 +9,7 @@
 //! Plain ASCII whitespace at either end (space, TAB, CR, LF) is `extra-whitespace`'s
 //! job; everything else invisible, anywhere in the value, is reported here.
 
-use super::{analyzed_text_key, value_outcome};
+use super::{analyzed_text_key, character_outcome};
 use crate::analysis::value::describe;
 use crate::model::check::{CheckError, Outcome};
 use crate::model::context::Context;
@@ -25,26 +25,16 @@ const FIX: &str = "Delete the invisible characters: retype the key or copy it ag
 impl HiddenCharacters {
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
         let a = analyzed_text_key(cx)?;
-        let hidden = a.hidden();
-        if hidden.is_empty() {
-            return Ok(Outcome::pass(format!(
-                "No invisible characters in the key ({} characters)",
-                a.graphemes
-            )));
-        }
-        let findings = hidden
+        let findings = a
+            .hidden()
             .into_iter()
             .map(|(kind, p)| {
                 Finding::fail(kind.code(), format!("{}: {}", describe(&p), kind.origin()))
                     .at(p)
                     .with_fix(FIX)
             })
-            .collect::<Vec<_>>();
-        Ok(value_outcome(
-            &a,
-            format!("The key contains {} invisible character(s)", findings.len()),
-            findings,
-        ))
+            .collect();
+        Ok(character_outcome(&a, "invisible", findings))
     }
 }
 

@@ -10,7 +10,7 @@
 //! Invisible characters and unusual spaces are `hidden-characters`' job, quotes are
 //! `quoted-value`'s: neither is reported here.
 
-use super::{analyzed_text_key, value_outcome};
+use super::{analyzed_text_key, character_outcome};
 use crate::analysis::value::{LookalikeKind, describe};
 use crate::model::check::{CheckError, Outcome};
 use crate::model::context::Context;
@@ -40,14 +40,8 @@ fn what(kind: LookalikeKind) -> &'static str {
 impl LookalikeCharacters {
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
         let a = analyzed_text_key(cx)?;
-        let found = a.lookalikes();
-        if found.is_empty() {
-            return Ok(Outcome::pass(format!(
-                "No non-ASCII look-alike characters in the key ({} characters)",
-                a.graphemes
-            )));
-        }
-        let findings: Vec<Finding> = found
+        let findings = a
+            .lookalikes()
             .into_iter()
             .map(|(l, p)| {
                 let hint = match l.suggestion {
@@ -62,14 +56,7 @@ impl LookalikeCharacters {
                 .with_fix(FIX)
             })
             .collect();
-        Ok(value_outcome(
-            &a,
-            format!(
-                "The key contains {} non-ASCII look-alike character(s)",
-                findings.len()
-            ),
-            findings,
-        ))
+        Ok(character_outcome(&a, "non-ASCII look-alike", findings))
     }
 }
 
