@@ -102,6 +102,13 @@ pub fn assert_codes(check: &dyn Check, value: &str, want: &[&str]) {
     assert_fails_when_found(&o, !want.is_empty(), value);
 }
 
+/// [`assert_codes`] for each row of a check's table: (key value, expected codes).
+pub fn assert_code_table(check: &dyn Check, cases: &[(String, &[&str])]) {
+    for (value, want) in cases {
+        assert_codes(check, value, want);
+    }
+}
+
 /// Asserts that the check fails for the key `value` and shows no piece of [`CANARY`].
 pub fn assert_fails_without_leak(check: &dyn Check, value: &str) -> Outcome {
     let o = run_on_key(check, value);
@@ -133,3 +140,31 @@ pub fn mkfifo(path: &std::path::Path) {
     // SAFETY: a valid NUL-terminated path; mkfifo only creates a file.
     assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0, "{path:?}");
 }
+
+/// The tests every value check shares: `check(value)` for the module's own tests, and
+/// `snapshot`, the outcome for the key `snapshot` (with no piece of [`CANARY`]) recorded
+/// by insta. With `leaks`, also `canary_never_leaks`: the check fails on each of those
+/// values and shows no piece of [`CANARY`].
+macro_rules! value_check_tests {
+    ($check:expr, leaks: [$($leak:expr),+ $(,)?], snapshot: $snapshot:expr $(,)?) => {
+        $crate::testing::value_check_tests!($check, snapshot: $snapshot);
+
+        #[test]
+        fn canary_never_leaks() {
+            let leaks = [$(($leak).to_string()),+];
+            $crate::testing::assert_each_fails_without_leak(&$check, &leaks);
+        }
+    };
+    ($check:expr, snapshot: $snapshot:expr $(,)?) => {
+        fn check(s: &str) -> $crate::model::check::Outcome {
+            $crate::testing::run_on_key(&$check, s)
+        }
+
+        #[test]
+        fn snapshot() {
+            let o = $crate::testing::run_without_leak(&$check, &$snapshot);
+            insta::assert_yaml_snapshot!(o);
+        }
+    };
+}
+pub(crate) use value_check_tests;

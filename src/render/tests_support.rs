@@ -4,11 +4,11 @@
 
 use sl_doctor_checks::model::report::{
     AnswerClass, BodyKind, CheckResult, Differential, Evidence, Finding, Item, ItemResult,
-    KeyDelivery, KeyInfo, KeyKind, KeyVariant, ProbeAttempt, ProbeEvidence, ProbeRequest,
-    ProbeResponse, Report, RequestId, SourceKind, SourceRef, Status, Target, Timings, Tool,
-    Verdict,
+    KeyDelivery, KeyKind, KeyVariant, ProbeAttempt, ProbeEvidence, ProbeRequest, ProbeResponse,
+    Report, RequestId, Status, Timings, Verdict,
 };
 use sl_doctor_checks::model::secret::Fingerprint;
+use sl_doctor_checks::testing_support::test_report;
 
 fn check(id: &str, title: &str, status: Status, summary: &str) -> CheckResult {
     CheckResult {
@@ -151,69 +151,72 @@ pub fn report(verdict: Verdict) -> Report {
         ),
         (Item::Security, vec![]),
     ];
-    match verdict {
-        Verdict::Pass => {}
-        Verdict::Warn => {
-            let mut c = check(
+    // What each verdict adds: (index in `by_item`, the check, its one finding).
+    let problems: Vec<(usize, CheckResult, Finding)> = match verdict {
+        Verdict::Pass => Vec::new(),
+        Verdict::Warn => vec![(
+            3,
+            check(
                 "key-source",
                 "A key was found, and where",
                 Status::Warn,
                 "The key is only in ./.env: 100% of your deployments must load it, too",
-            );
-            c.findings = vec![
-                Finding::warn(
-                    "only-in-dotenv",
-                    "SALESLAYER_API_KEY is set in .env, not in the environment",
-                )
-                .with_fix("Export it in the deployment's environment, e.g. a CI secret"),
-            ];
-            by_item[3].1 = vec![c];
-        }
-        Verdict::Fail => {
-            let mut q = check(
-                "quoted-value",
-                "The key is not wrapped in quotes",
-                Status::Fail,
-                "The key is wrapped in double quotes: \"…\"",
-            );
-            q.findings = vec![
+            ),
+            Finding::warn(
+                "only-in-dotenv",
+                "SALESLAYER_API_KEY is set in .env, not in the environment",
+            )
+            .with_fix("Export it in the deployment's environment, e.g. a CI secret"),
+        )],
+        Verdict::Fail => vec![
+            (
+                2,
+                CheckResult {
+                    remediation: Some("Remove the quotes from the stored value".into()),
+                    ..check(
+                        "quoted-value",
+                        "The key is not wrapped in quotes",
+                        Status::Fail,
+                        "The key is wrapped in double quotes: \"…\"",
+                    )
+                },
                 Finding::fail(
                     "double-quotes",
                     "Character 1 of 46 is U+0022 QUOTATION MARK, and so is character 46",
                 )
                 .with_fix("Remove the quotes from the stored value; docker --env-file keeps them"),
-            ];
-            q.remediation = Some("Remove the quotes from the stored value".into());
-            by_item[2].1 = vec![q];
-            let mut p = probe(
-                Status::Fail,
-                "DAM rejected the key: HTTP 400, \"Invalid API key.\"",
-                "HTTP/2.0 400 Bad Request",
-            );
-            p.findings = vec![
+            ),
+            (
+                4,
+                probe(
+                    Status::Fail,
+                    "DAM rejected the key: HTTP 400, \"Invalid API key.\"",
+                    "HTTP/2.0 400 Bad Request",
+                ),
                 Finding::fail(
                     "rejected",
                     "DAM answered 400 with problem details: Invalid API key. | <b>title</b> & more",
                 )
                 .with_fix("Ask support@saleslayer.com whether the key is enabled for DAM"),
-            ];
-            by_item[4].1 = vec![p];
-        }
-        Verdict::Inconclusive => {
-            let mut p = probe(
+            ),
+        ],
+        Verdict::Inconclusive => vec![(
+            4,
+            probe(
                 Status::Error,
                 "DAM answered 503 Service Unavailable twice, 2 s apart: no verdict",
                 "HTTP/1.1 503 Service Unavailable",
-            );
-            p.findings = vec![
-                Finding::fail(
-                    "server-unavailable",
-                    "The server could not answer (503)\nRetry-After: 2",
-                )
-                .with_fix("Run sl-doctor again later; check https://status.saleslayer.com"),
-            ];
-            by_item[4].1 = vec![p];
-        }
+            ),
+            Finding::fail(
+                "server-unavailable",
+                "The server could not answer (503)\nRetry-After: 2",
+            )
+            .with_fix("Run sl-doctor again later; check https://status.saleslayer.com"),
+        )],
+    };
+    for (item, mut c, finding) in problems {
+        c.findings = vec![finding];
+        by_item[item].1 = vec![c];
     }
     let checklist: Vec<ItemResult> = by_item
         .into_iter()
@@ -230,41 +233,9 @@ pub fn report(verdict: Verdict) -> Report {
             }
         })
         .collect();
-    let (summary, computed) = Report::tally(&checklist);
-    assert_eq!(computed, verdict, "fixture verdict");
-    let mut r = Report {
-        schema_version: 1,
-        tool: Tool {
-            name: "sl-doctor".into(),
-            version: "0.0.0-test".into(),
-        },
-        generated_at: "2026-01-02T03:04:05Z".into(),
-        verdict,
-        strict: false,
-        effective_verdict: verdict,
-        diagnosis: Default::default(),
-        key: KeyInfo {
-            present: true,
-            source: SourceRef {
-                kind: SourceKind::Env,
-                name: "SALESLAYER_API_KEY".into(),
-            },
-            length: 44,
-            fingerprint: Some(Fingerprint::of(b"fixture")),
-            cleaned_length: None,
-            cleaned_fingerprint: None,
-            sources: Vec::new(),
-        },
-        target: Target {
-            base_url: "https://api2.saleslayer.com".into(),
-            url: None,
-            apis: vec!["dam".into()],
-        },
-        offline: false,
-        checklist,
-        summary,
-        duration_ms: 52,
-    };
+    let mut r = test_report(checklist, 44, Fingerprint::of(b"fixture"), &["dam"]);
+    assert_eq!(r.verdict, verdict, "fixture verdict");
+    r.duration_ms = 52;
     r.diagnosis = sl_doctor_checks::diagnosis::diagnose(&r);
     r
 }

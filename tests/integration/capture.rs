@@ -128,13 +128,63 @@ fn assert_codes(c: &Value, want: &[&str], what: &str) {
     }
 }
 
-fn which(tool: &str) -> bool {
-    Command::new(tool)
+/// Whether `tool` runs here; a test that needs it is skipped (with a note) when not.
+fn installed(tool: &str) -> bool {
+    let found = Command::new(tool)
         .arg("--version")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()
-        .is_ok_and(|s| s.success())
+        .is_ok_and(|s| s.success());
+    if !found {
+        eprintln!("{tool} not installed: skipped");
+    }
+    found
+}
+
+/// Runs a `python3 -c` or `node -e` client script against `base_url` with the canary in
+/// `SL_KEY`, and asserts that it printed one line starting with each of `expect`.
+fn run_client(program: &str, script: &str, base_url: &str, expect: &[&str]) {
+    let flag = if program == "node" { "-e" } else { "-c" };
+    let out = Command::new(program)
+        .args([flag, script, base_url])
+        .env("SL_KEY", CANARY)
+        .output()
+        .expect(program);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{text}\n{err}");
+    let lines: Vec<&str> = text.lines().collect();
+    for (got, want) in lines.iter().zip(expect) {
+        assert!(got.starts_with(want), "{got:?} vs {want:?}\n{text}");
+    }
+    assert_eq!(lines.len(), expect.len(), "{text}");
+}
+
+/// Waits for a capture that found problems (exit code 1): its report and its captures.
+fn failed_captures(s: Server) -> (Value, Vec<Value>) {
+    let (code, json, _, _) = finish(s);
+    assert_eq!(code, 1);
+    let caps = json["captures"].as_array().unwrap().clone();
+    (json, caps)
+}
+
+/// [`assert_codes`] for each capture, in order: (codes it must have, what was sent).
+fn assert_each_codes(caps: &[Value], want: &[(&[&str], &str)]) {
+    assert_eq!(caps.len(), want.len());
+    for (c, (codes, what)) in caps.iter().zip(want) {
+        assert_codes(c, codes, what);
+    }
+}
+
+/// The finding with this code of a capture.
+fn finding<'a>(c: &'a Value, code: &str) -> &'a Value {
+    c["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == code)
+        .unwrap_or_else(|| panic!("no {code} finding in {c}"))
 }
 
 /// Runs curl; returns (exit code, HTTP status as printed by -w).
@@ -160,8 +210,7 @@ fn curl(args: &[&str]) -> (i32, String) {
 
 #[test]
 fn curl_sends_every_classic_mistake_and_capture_names_each() {
-    if !which("curl") {
-        eprintln!("curl not installed: skipped");
+    if !installed("curl") {
         return;
     }
     let s = capture(9, &[]);
@@ -211,11 +260,9 @@ fn curl_sends_every_classic_mistake_and_capture_names_each() {
         assert_eq!(code, 0, "curl refused {args:?}");
         assert_eq!(&status, want, "{args:?}");
     }
-    let (code, json, _, _) = finish(s);
-    assert_eq!(code, 1);
+    let (json, caps) = failed_captures(s);
     assert_eq!(json["schema_version"], 1);
     assert_eq!(json["command"], "capture");
-    let caps = json["captures"].as_array().unwrap();
     assert_eq!(caps.len(), 9);
     assert_eq!(caps[0]["status"], "pass");
     assert_codes(&caps[0], &["same-key-as-configured"], "correct key");
@@ -248,12 +295,7 @@ fn curl_sends_every_classic_mistake_and_capture_names_each() {
         "quotes",
     );
     assert_codes(&caps[4], &["zero-width", "non-ascii"], "zero-width space");
-    let zw = caps[4]["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["code"] == "zero-width")
-        .unwrap();
+    let zw = finding(&caps[4], "zero-width");
     assert_eq!(zw["position"]["character"], 9);
     assert_eq!(zw["position"]["codepoint"], "U+200B");
     assert_codes(
@@ -286,8 +328,7 @@ fn curl_sends_every_classic_mistake_and_capture_names_each() {
 
 #[test]
 fn python_urllib_sends_or_refuses_each_value() {
-    if !which("python3") {
-        eprintln!("python3 not installed: skipped");
+    if !installed("python3") {
         return;
     }
     // Python reads the key from the environment, like an application does.
@@ -316,15 +357,6 @@ for name, headers, path in cases:
         print(name, "refused", type(e).__name__, str(e).split(" b'")[0].split(" '")[0])
 "#;
     let s = capture(6, &[]);
-    let out = Command::new("python3")
-        .args(["-c", SCRIPT, &s.base_url])
-        .env("SL_KEY", CANARY)
-        .output()
-        .expect("python3");
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{text}\n{err}");
-    let lines: Vec<&str> = text.lines().collect();
     let expect = [
         "ok status 200",
         "newline refused ValueError Invalid header value",
@@ -336,28 +368,21 @@ for name, headers, path in cases:
         "wrong-name status 401",
         "query status 401",
     ];
-    for (got, want) in lines.iter().zip(expect) {
-        assert!(got.starts_with(want), "{got:?} vs {want:?}\n{text}");
-    }
-    assert_eq!(lines.len(), expect.len(), "{text}");
-    let (code, json, _, _) = finish(s);
-    assert_eq!(code, 1);
-    let caps = json["captures"].as_array().unwrap();
-    assert_eq!(caps.len(), 6);
-    assert_codes(&caps[0], &["same-key-as-configured"], "ok");
-    assert_codes(&caps[1], &["surrounding-quotes"], "quoted");
-    assert_codes(&caps[2], &["zero-width"], "zwsp bytes");
-    // http.client encodes str values as Latin-1: U+00A0 arrives as the single byte 0xA0.
-    assert_codes(
-        &caps[3],
-        &["not-utf8", "unusual-space", "configured-key-plus-extra"],
-        "nbsp",
-    );
-    assert_codes(
-        &caps[4],
-        &["missing-key-header", "wrong-key-header"],
-        "Api-Key",
-    );
+    run_client("python3", SCRIPT, &s.base_url, &expect);
+    let (_, caps) = failed_captures(s);
+    let want: &[(&[&str], &str)] = &[
+        (&["same-key-as-configured"], "ok"),
+        (&["surrounding-quotes"], "quoted"),
+        (&["zero-width"], "zwsp bytes"),
+        // http.client encodes str values as Latin-1: U+00A0 arrives as the single byte 0xA0.
+        (
+            &["not-utf8", "unusual-space", "configured-key-plus-extra"],
+            "nbsp",
+        ),
+        (&["missing-key-header", "wrong-key-header"], "Api-Key"),
+        (&["missing-key-header", "key-value-in-url"], "query"),
+    ];
+    assert_each_codes(&caps, want);
     assert!(
         caps[4]["header_names"]
             .as_array()
@@ -367,17 +392,11 @@ for name, headers, path in cases:
         "{}",
         caps[4]["header_names"]
     );
-    assert_codes(
-        &caps[5],
-        &["missing-key-header", "key-value-in-url"],
-        "query",
-    );
 }
 
 #[test]
 fn node_fetch_trims_some_values_and_refuses_others() {
-    if !which("node") {
-        eprintln!("node not installed: skipped");
+    if !installed("node") {
         return;
     }
     const SCRIPT: &str = r#"
@@ -408,17 +427,6 @@ const cases = [
 })();
 "#;
     let s = capture(6, &[]);
-    let out = Command::new("node")
-        .args(["-e", SCRIPT, &s.base_url])
-        .env("SL_KEY", CANARY)
-        .output()
-        .expect("node");
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "{text}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let expect = [
         "ok status 200",
         // fetch strips leading and trailing HTTP whitespace (TAB, LF, CR, SP) silently.
@@ -430,36 +438,26 @@ const cases = [
         "wrong-name status 401",
         "query status 401",
     ];
-    let lines: Vec<&str> = text.lines().collect();
-    for (got, want) in lines.iter().zip(expect) {
-        assert!(got.starts_with(want), "{got:?} vs {want:?}\n{text}");
-    }
-    assert_eq!(lines.len(), expect.len(), "{text}");
-    let (code, json, _, _) = finish(s);
-    assert_eq!(code, 1);
-    let caps = json["captures"].as_array().unwrap();
-    assert_eq!(caps.len(), 6);
-    for (i, c) in caps.iter().enumerate().take(3) {
-        assert_codes(c, &["same-key-as-configured"], &format!("node #{i}"));
+    run_client("node", SCRIPT, &s.base_url, &expect);
+    let (_, caps) = failed_captures(s);
+    let want: &[(&[&str], &str)] = &[
+        (&["same-key-as-configured"], "ok"),
+        (&["same-key-as-configured"], "cr, trimmed by fetch"),
+        (&["same-key-as-configured"], "newline, trimmed by fetch"),
+        (&["surrounding-quotes"], "quoted"),
+        (&["missing-key-header", "wrong-key-header"], "X-Api-Token"),
+        (&["missing-key-header", "key-value-in-url"], "query"),
+    ];
+    assert_each_codes(&caps, want);
+    for c in &caps[..3] {
         assert_eq!(c["status"], "pass");
     }
-    assert_codes(&caps[3], &["surrounding-quotes"], "quoted");
-    assert_codes(
-        &caps[4],
-        &["missing-key-header", "wrong-key-header"],
-        "X-Api-Token",
-    );
     assert_eq!(caps[4]["api"], "catalog");
-    assert_codes(
-        &caps[5],
-        &["missing-key-header", "key-value-in-url"],
-        "query",
-    );
 }
 
 #[test]
 fn https_capture_with_curl_and_a_client_that_does_not_trust_the_ca() {
-    if !which("curl") {
+    if !installed("curl") {
         return;
     }
     let s = capture(3, &["--https"]);
@@ -481,10 +479,8 @@ fn https_capture_with_curl_and_a_client_that_does_not_trust_the_ca() {
     let plain = url.replacen("https://localhost", "http://127.0.0.1", 1);
     let (code, status) = curl(&["-H", &format!("X-API-KEY: {CANARY}"), &plain]);
     assert_eq!((code, status.as_str()), (0, "200"));
-    let (code, json, _, _) = finish(s);
-    assert_eq!(code, 1);
+    let (json, caps) = failed_captures(s);
     assert_eq!(json["listen"]["https"], true);
-    let caps = json["captures"].as_array().unwrap();
     assert_eq!(caps[0]["transport"], "https");
     // A trailing space is reported from the raw bytes, as a warning: servers drop it.
     assert_codes(
@@ -492,13 +488,7 @@ fn https_capture_with_curl_and_a_client_that_does_not_trust_the_ca() {
         &["trailing-space", "configured-key-plus-extra"],
         "space",
     );
-    let space = caps[0]["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["code"] == "trailing-space")
-        .unwrap();
-    assert_eq!(space["severity"], "warn");
+    assert_eq!(finding(&caps[0], "trailing-space")["severity"], "warn");
     assert_codes(&caps[1], &["tls-handshake-failed"], "untrusted CA");
     assert_codes(
         &caps[2],
@@ -509,7 +499,7 @@ fn https_capture_with_curl_and_a_client_that_does_not_trust_the_ca() {
 
 #[test]
 fn forward_relays_unchanged_to_a_loopback_https_api() {
-    if !which("curl") {
+    if !installed("curl") {
         return;
     }
     // The upstream: the mock over HTTPS, knowing the canary as a valid key.
@@ -539,16 +529,14 @@ fn forward_relays_unchanged_to_a_loopback_https_api() {
     assert_eq!(status, "400", "the mock's DAM answer to an invalid key");
     let (_, status) = curl(&[&format!("{}/catalog/rest/Catalog/$metadata", s.base_url)]);
     assert_eq!(status, "401");
-    let (code, json, _, _) = finish(s);
+    let (json, caps) = failed_captures(s);
     let mut mock = mock;
     let _ = mock.child.kill();
     let _ = mock.child.wait();
-    assert_eq!(code, 1);
     assert_eq!(json["mode"], "forward");
-    let caps = json["captures"].as_array().unwrap();
     let statuses: Vec<&Value> = caps.iter().map(|c| &c["answer"]["status"]).collect();
     assert_eq!(statuses, [200, 400, 401]);
-    for c in caps {
+    for c in &caps {
         assert_eq!(c["answer"]["by"], "forward");
         assert_eq!(c["answer"]["upstream"], mock.base_url.as_str());
         assert!(c["answer"]["total_ms"].is_u64());
@@ -623,7 +611,7 @@ fn a_non_loopback_bind_is_a_security_warning() {
         &[("SALESLAYER_API_KEY", CANARY)],
         "stderr",
     );
-    let (code, status) = if which("curl") {
+    let (code, status) = if installed("curl") {
         curl(&[
             "-H",
             &format!("X-API-KEY: {CANARY}"),
@@ -642,7 +630,7 @@ fn a_non_loopback_bind_is_a_security_warning() {
 
 #[test]
 fn human_output_shows_each_request_without_the_key() {
-    if !which("curl") {
+    if !installed("curl") {
         return;
     }
     let s = start(

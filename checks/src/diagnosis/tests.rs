@@ -6,10 +6,7 @@ use crate::model::evidence::{
     AnswerClass, BodyKind, Differential, Evidence, KeyDelivery, KeyKind, KeyVariant, ProbeAttempt,
     ProbeEvidence, ProbeRequest, ProbeResponse, Repair, Timings,
 };
-use crate::model::report::{
-    CheckResult, Finding, Item, ItemResult, KeyInfo, Report, SourceKind, SourceRef, Status,
-    Summary, Target, Tool,
-};
+use crate::model::report::{CheckResult, Finding, Item, ItemResult, Report, Status};
 use crate::model::secret::SecretKey;
 use crate::registry;
 
@@ -63,41 +60,12 @@ fn report(rows: &[Row], offline: bool) -> Report {
             duration_ms: 0,
         });
     }
-    let (summary, verdict) = Report::tally(&checklist);
     let fp = SecretKey::from_string("k".into()).fingerprint();
-    Report {
-        schema_version: 1,
-        tool: Tool {
-            name: "sl-doctor".into(),
-            version: "0".into(),
-        },
-        generated_at: String::new(),
-        verdict,
-        strict: false,
-        effective_verdict: verdict,
-        diagnosis: Default::default(),
-        key: KeyInfo {
-            present: true,
-            source: SourceRef {
-                kind: SourceKind::Env,
-                name: "SALESLAYER_API_KEY".into(),
-            },
-            length: 46,
-            fingerprint: Some(fp.clone()),
-            cleaned_length: Some(44),
-            cleaned_fingerprint: Some(fp),
-            sources: vec![],
-        },
-        target: Target {
-            base_url: "https://api2.saleslayer.com".into(),
-            url: None,
-            apis: vec!["dam".into(), "catalog".into()],
-        },
-        offline,
-        checklist,
-        summary: Summary { ..summary },
-        duration_ms: 0,
-    }
+    let mut r = crate::testing_support::test_report(checklist, 46, fp.clone(), &["dam", "catalog"]);
+    r.key.cleaned_length = Some(44);
+    r.key.cleaned_fingerprint = Some(fp);
+    r.offline = offline;
+    r
 }
 
 /// The evidence a probe would carry for the finding codes it reports: a compact way to

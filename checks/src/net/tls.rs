@@ -180,7 +180,7 @@ pub fn verifier(net: &NetOptions) -> Result<Arc<dyn ServerCertVerifier>, TlsSetu
     static CACHE: std::sync::Mutex<Cache> = std::sync::Mutex::new(Vec::new());
     let provider = provider();
     if net.insecure {
-        return Ok(Arc::new(NoVerification(provider)));
+        return Ok(Arc::new(RecordingVerifier::accepting_any(provider)));
     }
     // Keyed by the certificates themselves, not the path: a file may change between runs
     // of the same process (tests, the demo).
@@ -315,65 +315,38 @@ pub fn client_config(net: &NetOptions) -> Result<rustls::ClientConfig, TlsSetupE
     Ok(config_with_verifier(verifier(net)?))
 }
 
-/// `--insecure`: accepts any certificate, still checks handshake signatures.
+/// What decides whether the server certificate is accepted.
 #[derive(Debug)]
-struct NoVerification(Arc<rustls::crypto::CryptoProvider>);
-
-impl ServerCertVerifier for NoVerification {
-    fn verify_server_cert(
-        &self,
-        _: &CertificateDer<'_>,
-        _: &[CertificateDer<'_>],
-        _: &ServerName<'_>,
-        _: &[u8],
-        _: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
-    }
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
-    }
+enum Decider {
+    /// A real verifier (the platform's, or WebPKI with the system roots).
+    Verifier(Arc<dyn ServerCertVerifier>),
+    /// `--insecure`: any certificate is accepted; the handshake signatures are still
+    /// checked, with this provider's algorithms.
+    AnyCertificate(Arc<rustls::crypto::CryptoProvider>),
 }
 
-/// Delegates to another verifier and keeps the chain the server presented, so it can be
-/// described even when verification fails.
+/// Records the chain the server presented, so it can be described even when
+/// verification fails, and hands the decisions to a [`Decider`].
 #[derive(Debug)]
 pub struct RecordingVerifier {
-    inner: Arc<dyn ServerCertVerifier>,
+    decider: Decider,
     chain: Mutex<Vec<CertificateDer<'static>>>,
 }
 
 impl RecordingVerifier {
-    /// Wraps `inner`.
+    /// Delegates every decision to `inner`.
     pub fn new(inner: Arc<dyn ServerCertVerifier>) -> Self {
+        Self::deciding(Decider::Verifier(inner))
+    }
+
+    /// `--insecure`: accepts any certificate, still checks handshake signatures.
+    fn accepting_any(provider: Arc<rustls::crypto::CryptoProvider>) -> Self {
+        Self::deciding(Decider::AnyCertificate(provider))
+    }
+
+    fn deciding(decider: Decider) -> Self {
         RecordingVerifier {
-            inner,
+            decider,
             chain: Mutex::new(Vec::new()),
         }
     }
@@ -382,6 +355,28 @@ impl RecordingVerifier {
     pub fn chain(&self) -> Vec<CertificateDer<'static>> {
         self.chain.lock().map(|c| c.clone()).unwrap_or_default()
     }
+}
+
+/// A handshake-signature method of [`ServerCertVerifier`]: the TLS 1.2 and TLS 1.3 ones
+/// take the same arguments and share their name with the `rustls::crypto` function that
+/// checks them, so one definition serves both.
+macro_rules! verify_signature {
+    ($method:ident) => {
+        fn $method(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            dss: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, rustls::Error> {
+            match &self.decider {
+                Decider::Verifier(v) => v.$method(message, cert, dss),
+                Decider::AnyCertificate(p) => {
+                    let algorithms = &p.signature_verification_algorithms;
+                    rustls::crypto::$method(message, cert, dss, algorithms)
+                }
+            }
+        }
+    };
 }
 
 impl ServerCertVerifier for RecordingVerifier {
@@ -399,27 +394,22 @@ impl ServerCertVerifier for RecordingVerifier {
                 .map(|d| d.clone().into_owned())
                 .collect();
         }
-        self.inner
-            .verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
+        match &self.decider {
+            Decider::Verifier(v) => {
+                v.verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
+            }
+            Decider::AnyCertificate(_) => Ok(ServerCertVerified::assertion()),
+        }
     }
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.inner.verify_tls12_signature(message, cert, dss)
-    }
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.inner.verify_tls13_signature(message, cert, dss)
-    }
+
+    verify_signature!(verify_tls12_signature);
+    verify_signature!(verify_tls13_signature);
+
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.inner.supported_verify_schemes()
+        match &self.decider {
+            Decider::Verifier(v) => v.supported_verify_schemes(),
+            Decider::AnyCertificate(p) => p.signature_verification_algorithms.supported_schemes(),
+        }
     }
 }
 

@@ -69,14 +69,7 @@ impl PastedLabel {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{
-        CANARY, KEY, assert_codes, assert_each_fails_without_leak, first_message, run_on_key,
-        run_without_leak,
-    };
-
-    fn check(s: &str) -> Outcome {
-        run_on_key(&PastedLabel, s)
-    }
+    use crate::testing::{CANARY, KEY, assert_code_table, first_message};
 
     #[test]
     fn labels_and_schemes() {
@@ -100,9 +93,7 @@ mod tests {
             (format!("X-API-KEY: Bearer {KEY}"), &["bearer-scheme"]),
             ("abcKEY==".into(), &[]),
         ];
-        for (input, want) in cases {
-            assert_codes(&PastedLabel, &input, want);
-        }
+        assert_code_table(&PastedLabel, &cases);
     }
 
     #[test]
@@ -118,22 +109,14 @@ mod tests {
         );
     }
 
-    #[test]
-    fn canary_never_leaks() {
-        assert_each_fails_without_leak(
-            &PastedLabel,
-            &[
-                format!("X-API-KEY: {CANARY}"),
-                format!("Bearer {CANARY}"),
-                format!("Authorization: Bearer {CANARY}"),
-                format!("export SALESLAYER_API_KEY={CANARY}"),
-            ],
-        );
-    }
-
-    #[test]
-    fn snapshot() {
-        let o = run_without_leak(&PastedLabel, &format!("Authorization: Bearer {CANARY}"));
-        insta::assert_yaml_snapshot!(o);
+    crate::testing::value_check_tests! {
+        PastedLabel,
+        leaks: [
+            format!("X-API-KEY: {CANARY}"),
+            format!("Bearer {CANARY}"),
+            format!("Authorization: Bearer {CANARY}"),
+            format!("export SALESLAYER_API_KEY={CANARY}"),
+        ],
+        snapshot: format!("Authorization: Bearer {CANARY}"),
     }
 }

@@ -15,64 +15,45 @@ crate::check! {
     DotenvFileCheck: "dotenv-file", KeyLoaded, "The .env file defines the key the way every loader reads it"
 }
 
+/// The warnings of one definition line: one row per way loaders disagree about it.
 fn entry_findings(e: &DotenvEntry, file: &str) -> Vec<Finding> {
     let at = format!("{file} line {}", e.line);
-    let mut out = Vec::new();
-    if e.crlf {
-        out.push(
-            Finding::warn(
-                "crlf",
-                format!("{at} ends with CR LF (a Windows line ending): dotenv libraries drop the CR, but `source .env` in a shell keeps it at the end of the key"),
-            )
-            .with_fix("Save the file with LF line endings (e.g. `dos2unix .env`, or the line-ending setting of your editor)."),
-        );
-    }
-    if let Some(q) = e.quote {
-        out.push(
-            Finding::warn(
-                "quoted",
-                format!("{at} wraps the value in {q}…{q}: dotenv libraries remove the quotes, but `docker run --env-file` keeps them as part of the key"),
-            )
-            .with_fix("Write the value without quotes (a key never needs them: it has no spaces)."),
-        );
-    }
-    if e.export {
-        out.push(
-            Finding::warn(
-                "export",
-                format!("{at} starts with `export`: `docker run --env-file` reads the variable name as `export {}`", e.name),
-            )
-            .with_fix("Remove `export ` when the file is used as an env-file; keep it only for files meant to be sourced by a shell."),
-        );
-    }
-    if e.space_around_eq {
-        out.push(
-            Finding::warn(
-                "space-around-equals",
-                format!("{at} has spaces around `=`: a shell reads `NAME = value` as a command, and some loaders keep the spaces in the name or value"),
-            )
-            .with_fix(format!("Write `{}=value` with no spaces around `=`.", e.name)),
-        );
-    }
-    if e.inline_comment {
-        out.push(
-            Finding::warn(
-                "inline-comment",
-                format!("{at} has a `# comment` after the value: `docker run --env-file` and simple loaders keep it as part of the key"),
-            )
-            .with_fix("Move the comment to a line of its own."),
-        );
-    }
-    if e.trailing_space {
-        out.push(
-            Finding::warn(
-                "trailing-space",
-                format!("{at} has spaces or tabs after the value: dotenv libraries trim them, other loaders keep them"),
-            )
-            .with_fix("Delete the whitespace after the value."),
-        );
-    }
-    out
+    let q = e.quote.unwrap_or('"');
+    let rows = [
+        (
+            e.crlf,
+            Finding::warn("crlf", format!("{at} ends with CR LF (a Windows line ending): dotenv libraries drop the CR, but `source .env` in a shell keeps it at the end of the key"))
+                .with_fix("Save the file with LF line endings (e.g. `dos2unix .env`, or the line-ending setting of your editor)."),
+        ),
+        (
+            e.quote.is_some(),
+            Finding::warn("quoted", format!("{at} wraps the value in {q}…{q}: dotenv libraries remove the quotes, but `docker run --env-file` keeps them as part of the key"))
+                .with_fix("Write the value without quotes (a key never needs them: it has no spaces)."),
+        ),
+        (
+            e.export,
+            Finding::warn("export", format!("{at} starts with `export`: `docker run --env-file` reads the variable name as `export {}`", e.name))
+                .with_fix("Remove `export ` when the file is used as an env-file; keep it only for files meant to be sourced by a shell."),
+        ),
+        (
+            e.space_around_eq,
+            Finding::warn("space-around-equals", format!("{at} has spaces around `=`: a shell reads `NAME = value` as a command, and some loaders keep the spaces in the name or value"))
+                .with_fix(format!("Write `{}=value` with no spaces around `=`.", e.name)),
+        ),
+        (
+            e.inline_comment,
+            Finding::warn("inline-comment", format!("{at} has a `# comment` after the value: `docker run --env-file` and simple loaders keep it as part of the key"))
+                .with_fix("Move the comment to a line of its own."),
+        ),
+        (
+            e.trailing_space,
+            Finding::warn("trailing-space", format!("{at} has spaces or tabs after the value: dotenv libraries trim them, other loaders keep them"))
+                .with_fix("Delete the whitespace after the value."),
+        ),
+    ];
+    rows.into_iter()
+        .filter_map(|(found, finding)| found.then_some(finding))
+        .collect()
 }
 
 impl DotenvFileCheck {

@@ -142,13 +142,7 @@ impl ExtraWhitespace {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{
-        CANARY, KEY, assert_codes, assert_each_fails_without_leak, run_on_key, run_without_leak,
-    };
-
-    fn check(s: &str) -> Outcome {
-        run_on_key(&ExtraWhitespace, s)
-    }
+    use crate::testing::{CANARY, KEY, assert_code_table};
 
     #[test]
     fn whitespace_around_and_inside() {
@@ -179,9 +173,7 @@ mod tests {
             // The space after a pasted label is pasted-label's job.
             (format!("Bearer {KEY}"), &[]),
         ];
-        for (input, want) in cases {
-            assert_codes(&ExtraWhitespace, &input, want);
-        }
+        assert_code_table(&ExtraWhitespace, &cases);
     }
 
     #[test]
@@ -202,22 +194,14 @@ mod tests {
         assert!(o.effective_remediation().unwrap().contains("Windows"));
     }
 
-    #[test]
-    fn canary_never_leaks() {
-        assert_each_fails_without_leak(
-            &ExtraWhitespace,
-            &[
-                format!("{CANARY}\n"),
-                format!("{CANARY}\r\n"),
-                format!(" \t{CANARY} "),
-                "SLDOCTOR canary7Qx9+Zk/4mW2=".to_string(),
-            ],
-        );
-    }
-
-    #[test]
-    fn snapshot() {
-        let o = run_without_leak(&ExtraWhitespace, &format!(" {CANARY}\r\n"));
-        insta::assert_yaml_snapshot!(o);
+    crate::testing::value_check_tests! {
+        ExtraWhitespace,
+        leaks: [
+            format!("{CANARY}\n"),
+            format!("{CANARY}\r\n"),
+            format!(" \t{CANARY} "),
+            "SLDOCTOR canary7Qx9+Zk/4mW2=",
+        ],
+        snapshot: format!(" {CANARY}\r\n"),
     }
 }

@@ -9,7 +9,7 @@
 //! Plain ASCII whitespace at either end (space, TAB, CR, LF) is `extra-whitespace`'s
 //! job; everything else invisible, anywhere in the value, is reported here.
 
-use super::{analyzed_text_key, value_outcome};
+use super::{analyzed_text_key, character_outcome};
 use crate::analysis::value::describe;
 use crate::model::check::{CheckError, Outcome};
 use crate::model::context::Context;
@@ -25,40 +25,23 @@ const FIX: &str = "Delete the invisible characters: retype the key or copy it ag
 impl HiddenCharacters {
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
         let a = analyzed_text_key(cx)?;
-        let hidden = a.hidden();
-        if hidden.is_empty() {
-            return Ok(Outcome::pass(format!(
-                "No invisible characters in the key ({} characters)",
-                a.graphemes
-            )));
-        }
-        let findings = hidden
+        let findings = a
+            .hidden()
             .into_iter()
             .map(|(kind, p)| {
                 Finding::fail(kind.code(), format!("{}: {}", describe(&p), kind.origin()))
                     .at(p)
                     .with_fix(FIX)
             })
-            .collect::<Vec<_>>();
-        Ok(value_outcome(
-            &a,
-            format!("The key contains {} invisible character(s)", findings.len()),
-            findings,
-        ))
+            .collect();
+        Ok(character_outcome(&a, "invisible", findings))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{
-        CANARY, assert_each_fails_without_leak, assert_fails_when_found, first_message, run_on_key,
-        run_without_leak,
-    };
-
-    fn check(s: &str) -> Outcome {
-        run_on_key(&HiddenCharacters, s)
-    }
+    use crate::testing::{CANARY, assert_fails_when_found, first_message};
 
     /// (code, character, of, codepoint) of each finding.
     fn found(o: &Outcome) -> Vec<(String, usize, usize, String)> {
@@ -136,26 +119,15 @@ mod tests {
         assert!(o.details[0].starts_with("cleaned value: 6 characters, sha256:"));
     }
 
-    #[test]
-    fn canary_never_leaks() {
-        assert_each_fails_without_leak(
-            &HiddenCharacters,
-            &[
-                format!("{CANARY}\u{200B}"),
-                format!("\u{FEFF}{CANARY}"),
-                "SLDOC\u{200D}TORcanary7Qx9+Zk/4mW2=".to_string(),
-                format!("{CANARY}\u{E0041}\u{E0042}"),
-                format!("\u{202E}{CANARY}\u{00A0}"),
-            ],
-        );
-    }
-
-    #[test]
-    fn snapshot() {
-        let o = run_without_leak(
-            &HiddenCharacters,
-            "\u{FEFF}SLDOCTOR\u{200B}canary7Qx9+Zk/4mW2=\u{00A0}",
-        );
-        insta::assert_yaml_snapshot!(o);
+    crate::testing::value_check_tests! {
+        HiddenCharacters,
+        leaks: [
+            format!("{CANARY}\u{200B}"),
+            format!("\u{FEFF}{CANARY}"),
+            "SLDOC\u{200D}TORcanary7Qx9+Zk/4mW2=",
+            format!("{CANARY}\u{E0041}\u{E0042}"),
+            format!("\u{202E}{CANARY}\u{00A0}"),
+        ],
+        snapshot: "\u{FEFF}SLDOCTOR\u{200B}canary7Qx9+Zk/4mW2=\u{00A0}",
     }
 }

@@ -10,7 +10,7 @@
 //! Invisible characters and unusual spaces are `hidden-characters`' job, quotes are
 //! `quoted-value`'s: neither is reported here.
 
-use super::{analyzed_text_key, value_outcome};
+use super::{analyzed_text_key, character_outcome};
 use crate::analysis::value::{LookalikeKind, describe};
 use crate::model::check::{CheckError, Outcome};
 use crate::model::context::Context;
@@ -40,14 +40,8 @@ fn what(kind: LookalikeKind) -> &'static str {
 impl LookalikeCharacters {
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
         let a = analyzed_text_key(cx)?;
-        let found = a.lookalikes();
-        if found.is_empty() {
-            return Ok(Outcome::pass(format!(
-                "No non-ASCII look-alike characters in the key ({} characters)",
-                a.graphemes
-            )));
-        }
-        let findings: Vec<Finding> = found
+        let findings = a
+            .lookalikes()
             .into_iter()
             .map(|(l, p)| {
                 let hint = match l.suggestion {
@@ -62,28 +56,14 @@ impl LookalikeCharacters {
                 .with_fix(FIX)
             })
             .collect();
-        Ok(value_outcome(
-            &a,
-            format!(
-                "The key contains {} non-ASCII look-alike character(s)",
-                findings.len()
-            ),
-            findings,
-        ))
+        Ok(character_outcome(&a, "non-ASCII look-alike", findings))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{
-        CANARY, assert_each_fails_without_leak, assert_fails_when_found, run_on_key,
-        run_without_leak,
-    };
-
-    fn check(s: &str) -> Outcome {
-        run_on_key(&LookalikeCharacters, s)
-    }
+    use crate::testing::{CANARY, assert_fails_when_found};
 
     #[test]
     fn lookalikes_by_kind() {
@@ -149,25 +129,14 @@ mod tests {
         );
     }
 
-    #[test]
-    fn canary_never_leaks() {
-        assert_each_fails_without_leak(
-            &LookalikeCharacters,
-            &[
-                "\u{FF33}LDOCTORcanary7Qx9+Zk/4mW2=".to_string(),
-                "SLDOCTORc\u{0430}nary7Qx9+Zk/4mW2=".to_string(),
-                format!("{CANARY}\u{2013}"),
-                format!("{CANARY}\u{00E9}"),
-            ],
-        );
-    }
-
-    #[test]
-    fn snapshot() {
-        let o = run_without_leak(
-            &LookalikeCharacters,
-            "SLDOCTORc\u{0430}nary7Qx9\u{FF0B}Zk/4mW2\u{2212}",
-        );
-        insta::assert_yaml_snapshot!(o);
+    crate::testing::value_check_tests! {
+        LookalikeCharacters,
+        leaks: [
+            "\u{FF33}LDOCTORcanary7Qx9+Zk/4mW2=",
+            "SLDOCTORc\u{0430}nary7Qx9+Zk/4mW2=",
+            format!("{CANARY}\u{2013}"),
+            format!("{CANARY}\u{00E9}"),
+        ],
+        snapshot: "SLDOCTORc\u{0430}nary7Qx9\u{FF0B}Zk/4mW2\u{2212}",
     }
 }

@@ -42,3 +42,16 @@ pub(crate) fn value_outcome(a: &Analysis, summary: String, findings: Vec<Finding
         None => o,
     }
 }
+
+/// The outcome of a value check with one finding per suspicious character: `what`
+/// names the kind ("invisible") in the summary, with the key's length when it passes.
+pub(crate) fn character_outcome(a: &Analysis, what: &str, findings: Vec<Finding>) -> Outcome {
+    if findings.is_empty() {
+        return Outcome::pass(format!(
+            "No {what} characters in the key ({} characters)",
+            a.graphemes
+        ));
+    }
+    let summary = format!("The key contains {} {what} character(s)", findings.len());
+    value_outcome(a, summary, findings)
+}

@@ -114,14 +114,7 @@ impl PlaceholderValue {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{
-        CANARY, KEY, assert_codes, assert_fails_without_leak, assert_no_leak, run_on_key,
-        run_without_leak,
-    };
-
-    fn check(s: &str) -> Outcome {
-        run_on_key(&PlaceholderValue, s)
-    }
+    use crate::testing::{CANARY, KEY, assert_codes, assert_fails_without_leak, assert_no_leak};
 
     #[test]
     fn placeholders_by_form() {
@@ -196,9 +189,8 @@ mod tests {
         assert_no_leak(&check(CANARY), CANARY);
     }
 
-    #[test]
-    fn snapshot() {
-        let o = run_without_leak(&PlaceholderValue, "{{SLDOCTORcanary7Qx9}}\n");
-        insta::assert_yaml_snapshot!(o);
+    crate::testing::value_check_tests! {
+        PlaceholderValue,
+        snapshot: "{{SLDOCTORcanary7Qx9}}\n",
     }
 }

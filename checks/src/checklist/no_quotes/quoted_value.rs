@@ -26,47 +26,47 @@ const FIX_ONE: &str = "A quote is left over at one end (a quote opened but not c
 const FIX_INNER: &str =
     "A key never contains quote characters: copy the key again from the original source.";
 
+/// Every defect is a failure at one quote: the arms only say which, in what words, and
+/// the fix.
 fn finding(d: &QuoteDefect) -> Finding {
-    match d {
-        QuoteDefect::Surrounding { open, close } => Finding::fail(
-            d.code(),
+    let (message, at, fix) = match d {
+        QuoteDefect::Surrounding { open, close } => (
             format!(
                 "The value is wrapped in quotes: {} and {}",
                 describe(open),
                 describe(close)
             ),
-        )
-        .at(open.clone())
-        .with_fix(FIX_SURROUNDING),
-        QuoteDefect::Escaped { open, close } => Finding::fail(
-            d.code(),
+            open,
+            FIX_SURROUNDING,
+        ),
+        QuoteDefect::Escaped { open, close } => (
             format!(
                 "The value is wrapped in backslash-escaped quotes: {} and {}, each after a U+005C REVERSE SOLIDUS",
                 describe(open),
                 describe(close)
             ),
-        )
-        .at(open.clone())
-        .with_fix(FIX_ESCAPED),
-        QuoteDefect::Leading(p) => Finding::fail(
-            d.code(),
+            open,
+            FIX_ESCAPED,
+        ),
+        QuoteDefect::Leading(p) => (
             format!("The value starts with a quote: {}", describe(p)),
-        )
-        .at(p.clone())
-        .with_fix(FIX_ONE),
-        QuoteDefect::Trailing(p) => Finding::fail(
-            d.code(),
+            p,
+            FIX_ONE,
+        ),
+        QuoteDefect::Trailing(p) => (
             format!("The value ends with a quote: {}", describe(p)),
-        )
-        .at(p.clone())
-        .with_fix(FIX_ONE),
-        QuoteDefect::Inner(p) => Finding::fail(
-            d.code(),
+            p,
+            FIX_ONE,
+        ),
+        QuoteDefect::Inner(p) => (
             format!("The value contains a quote: {}", describe(p)),
-        )
-        .at(p.clone())
-        .with_fix(FIX_INNER),
-    }
+            p,
+            FIX_INNER,
+        ),
+    };
+    Finding::fail(d.code(), message)
+        .at(at.clone())
+        .with_fix(fix)
 }
 
 impl QuotedValue {
@@ -93,14 +93,7 @@ impl QuotedValue {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{
-        CANARY, KEY, assert_codes, assert_each_fails_without_leak, first_message, run_on_key,
-        run_without_leak,
-    };
-
-    fn check(s: &str) -> Outcome {
-        run_on_key(&QuotedValue, s)
-    }
+    use crate::testing::{CANARY, KEY, assert_code_table, first_message};
 
     #[test]
     fn quotes_around_and_inside() {
@@ -128,9 +121,7 @@ mod tests {
                 &["surrounding-quotes", "inner-quote"],
             ),
         ];
-        for (input, want) in cases {
-            assert_codes(&QuotedValue, &input, want);
-        }
+        assert_code_table(&QuotedValue, &cases);
     }
 
     #[test]
@@ -149,23 +140,15 @@ mod tests {
         );
     }
 
-    #[test]
-    fn canary_never_leaks() {
-        assert_each_fails_without_leak(
-            &QuotedValue,
-            &[
-                format!("\"{CANARY}\""),
-                format!("\u{201C}{CANARY}\u{201D}"),
-                format!("\\\"{CANARY}\\\""),
-                format!("'{CANARY}"),
-                format!("{CANARY}`"),
-            ],
-        );
-    }
-
-    #[test]
-    fn snapshot() {
-        let o = run_without_leak(&QuotedValue, &format!("\u{201C}{CANARY}\u{201D}\n"));
-        insta::assert_yaml_snapshot!(o);
+    crate::testing::value_check_tests! {
+        QuotedValue,
+        leaks: [
+            format!("\"{CANARY}\""),
+            format!("\u{201C}{CANARY}\u{201D}"),
+            format!("\\\"{CANARY}\\\""),
+            format!("'{CANARY}"),
+            format!("{CANARY}`"),
+        ],
+        snapshot: format!("\u{201C}{CANARY}\u{201D}\n"),
     }
 }
