@@ -152,6 +152,14 @@ fn damaged_value(f: &Facts) -> Option<Cause> {
     if f.defects.is_empty() && decoded.is_empty() {
         return None;
     }
+    let named: Vec<&str> = f.defects.iter().map(|d| d.phrase).collect();
+    let every_defect = join(
+        &named
+            .iter()
+            .copied()
+            .chain(decoded.iter().map(|r| r.defect()))
+            .collect::<Vec<_>>(),
+    );
     let (id, title) = match (f.defects.as_slice(), decoded.as_slice()) {
         ([], [Repair::JsonUnescaped]) => (
             "json-escaped-key",
@@ -162,18 +170,9 @@ fn damaged_value(f: &Facts) -> Option<Cause> {
             "The key is stored percent-encoded (`%2B` for `+`)".to_string(),
         ),
         ([one], []) => (one.cause, one.title.to_string()),
-        (many, _) => (
+        _ => (
             "damaged-value",
-            format!(
-                "The key carries extra characters: {}",
-                join(
-                    &many
-                        .iter()
-                        .map(|d| d.phrase)
-                        .chain(decoded.iter().map(|r| r.defect()))
-                        .collect::<Vec<_>>()
-                )
-            ),
+            format!("The key carries extra characters: {}", every_defect),
         ),
     };
     let proof = accepted.map(|k| {
@@ -194,20 +193,14 @@ fn damaged_value(f: &Facts) -> Option<Cause> {
     });
     let fix = match (f.defects.as_slice(), decoded.as_slice()) {
         ([one], []) => remedy(f, one.check, "Fix the value where it is stored."),
-        (many, []) => format!(
+        (_, []) => format!(
             "Remove the extra characters ({}) from the value stored in {}, then run sl-doctor again.",
-            many.iter().map(|d| d.phrase).collect::<Vec<_>>().join("; "),
+            named.join("; "),
             f.key_place()
         ),
-        (many, decoded) => format!(
+        _ => format!(
             "Store the key decoded (without {}) in {}, then run sl-doctor again.",
-            join(
-                &many
-                    .iter()
-                    .map(|d| d.phrase)
-                    .chain(decoded.iter().map(|r| r.defect()))
-                    .collect::<Vec<_>>()
-            ),
+            every_defect,
             f.key_place()
         ),
     };
