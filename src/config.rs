@@ -20,7 +20,26 @@ pub const INPUT_DEADLINE_SECS: f64 = 30.0;
 /// Collects the key sources named by the key flags (shared by every command that takes
 /// them); a pipe is waited for at most [`INPUT_DEADLINE_SECS`].
 pub fn collect_keys(args: &KeyArgs, env: &[(OsString, OsString)]) -> Result<KeyState, InputError> {
-    collect_keys_until(args, env, Deadline::from_now(INPUT_DEADLINE_SECS))
+    let typed = prompt_key(args)?;
+    collect_keys_until(args, env, Deadline::from_now(INPUT_DEADLINE_SECS), typed)
+}
+
+/// `--key-stdin` when standard input is a terminal: a hidden prompt (nothing echoed, the
+/// Enter not part of the key), asked before the run's deadline starts since a person is
+/// typing. `None` when the key is not to be read from a terminal: a pipe is read as is,
+/// byte for byte, by [`collect_keys_until`].
+pub fn prompt_key(args: &KeyArgs) -> Result<Option<Vec<u8>>, InputError> {
+    use std::io::IsTerminal;
+    if !args.key_stdin || !std::io::stdin().is_terminal() {
+        return Ok(None);
+    }
+    rpassword::prompt_password("Sales Layer API key (typing is not shown; Enter to finish): ")
+        .map(|typed| Some(typed.into_bytes()))
+        .map_err(|e| InputError::Unreadable {
+            what: "standard input",
+            path: "(--key-stdin)".into(),
+            reason: e.to_string(),
+        })
 }
 
 /// Collects the key sources; a pipe named by `--key-file`/`--dotenv` and standard input
@@ -29,6 +48,7 @@ pub fn collect_keys_until(
     args: &KeyArgs,
     env: &[(OsString, OsString)],
     deadline: Deadline,
+    typed: Option<Vec<u8>>,
 ) -> Result<KeyState, InputError> {
     let home = env
         .iter()
@@ -42,10 +62,10 @@ pub fn collect_keys_until(
     let spec = KeySpec {
         key_env: args.key_env.clone(),
         key_file: args.key_file.clone(),
-        key_stdin: if args.key_stdin {
-            Some(files::read_stdin(MAX_KEY_FILE, deadline)?)
-        } else {
-            None
+        key_stdin: match (args.key_stdin, typed) {
+            (true, Some(typed)) => Some(typed),
+            (true, None) => Some(files::read_stdin(MAX_KEY_FILE, deadline)?),
+            (false, _) => None,
         },
         dotenv,
         dotenv_explicit: args.dotenv.is_some(),
@@ -62,8 +82,9 @@ pub fn build_context(
     args: &CheckArgs,
     env: &[(OsString, OsString)],
     deadline: Deadline,
+    typed: Option<Vec<u8>>,
 ) -> Result<Context, InputError> {
-    let key = collect_keys_until(&args.keys, env, deadline)?;
+    let key = collect_keys_until(&args.keys, env, deadline, typed)?;
     if let Some(ca) = &args.ca_cert {
         // Existence and size only; whether it holds a certificate is the TLS check's finding.
         let pem = files::read_input(

@@ -88,7 +88,8 @@ pub struct KeyArgs {
     #[arg(long, value_name = "PATH", help_heading = "Key")]
     pub key_file: Option<PathBuf>,
 
-    /// Read the key from standard input (exact bytes; at most 64 KiB).
+    /// Read the key from standard input: a pipe as exact bytes (at most 64 KiB); on a
+    /// terminal, a prompt that does not show what you type (the Enter is not part of the key).
     #[arg(long, help_heading = "Key")]
     pub key_stdin: bool,
 

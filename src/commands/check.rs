@@ -29,11 +29,13 @@ pub fn diagnose(
     args: &CheckArgs,
     env: &Env,
 ) -> Result<(Report, sl_doctor_checks::Context), ExitCode> {
+    // A key typed at a prompt is read before the deadline starts: a person is typing.
+    let typed = config::prompt_key(&args.keys).map_err(fail_usage)?;
     let deadline = Deadline::from_now(args.deadline);
     let watchdog = Watchdog::arm(deadline);
     let checks = sl_doctor_checks::registry();
     let deselected = runner::deselect(&checks, &args.select, &args.ignore).map_err(fail_usage)?;
-    let cx = config::build_context(args, env, deadline).map_err(|e| match e {
+    let cx = config::build_context(args, env, deadline, typed).map_err(|e| match e {
         // A pipe that did not deliver in time: the same verdict as any other deadline.
         InputError::Deadline { .. } => {
             fail_usage(e);
