@@ -137,7 +137,7 @@ pub fn tilde(text: &str, home: Option<&Path>) -> String {
 /// `sl_doctor_checks::model::leak`).
 pub fn guard(what: &str, text: String, cx: &Context) -> Result<String, String> {
     let keys: Vec<&SecretKey> = cx.key.candidates.iter().map(|c| &c.value).collect();
-    if Secrets::new(&keys).leaks(&text) {
+    if Secrets::of_run(&keys).leaks(&text) {
         return Err(format!(
             "refusing to write {what}: it would contain a piece of the key (please report this as a bug)"
         ));

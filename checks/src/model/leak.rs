@@ -8,7 +8,8 @@
 //! `quote()` keeping `/`, and form style with `+` for a space), JSON-escaped (as-is,
 //! `\/`, `\uXXXX` for non-ASCII and controls, or for all punctuation as .NET does) and
 //! base64 (standard and URL-safe, padded or not, and the stable inner part of the key
-//! at byte offset 0, 1 or 2 of a longer encoded stream). Pieces that start or end with
+//! at byte offset 0, 1 or 2 of a longer encoded stream), and the value as outside text
+//! is shown once neutralised (`\u{200b}` for an invisible character). Pieces that start or end with
 //! whitespace do not count: they are mostly padding, and a key pasted with a trailing
 //! newline would otherwise make every line break of a text "leak" it. A value that is
 //! not UTF-8 is cut into bytes instead of characters.
@@ -47,6 +48,14 @@ fn forms(key: &SecretKey) -> Vec<Zeroizing<Vec<u8>>> {
     for v in &values {
         out.push(v.clone());
         out.extend(encodings(v));
+        // As outside text is shown: a reflected key with an invisible character reads
+        // `abc\u{200b}def` once neutralised (`model::untrusted`).
+        if let Ok(text) = std::str::from_utf8(v) {
+            let shown = crate::model::untrusted::neutralise(text, usize::MAX);
+            if shown != text {
+                out.push(Zeroizing::new(shown.into_bytes()));
+            }
+        }
     }
     out
 }
@@ -231,6 +240,18 @@ impl Secrets {
         s
     }
 
+    /// The secrets of a run's key values, leaving out a value that is a documentation
+    /// placeholder (`YOUR_API_KEY`): that is public text the report names on purpose,
+    /// and its pieces are ordinary words (`SALESLAYER_API_KEY` holds `_API_KEY`).
+    pub fn of_run(keys: &[&SecretKey]) -> Secrets {
+        let secret: Vec<&SecretKey> = keys
+            .iter()
+            .copied()
+            .filter(|k| crate::analysis::value::analyze(k).placeholder.is_none())
+            .collect();
+        Secrets::new(&secret)
+    }
+
     /// No secrets yet; pieces of `len` characters. `scan` uses shorter pieces (6)
     /// because its excerpts sit right next to a full match.
     pub fn empty(len: usize) -> Secrets {
@@ -312,6 +333,53 @@ impl Secrets {
         }
         out.push_str(&text[at..]);
         *text = out;
+    }
+
+    /// Redacts every string of `data` (a report, an evidence record): the whole value
+    /// goes through its JSON form, so no field can be forgotten, and comes back the same
+    /// type. Outside text stays neutralised: a marker adds no unsafe character.
+    pub fn redact_all<T>(&self, data: &mut T)
+    where
+        T: serde::Serialize + serde::de::DeserializeOwned,
+    {
+        if self.finder.is_none() {
+            return;
+        }
+        let Ok(mut v) = serde_json::to_value(&*data) else {
+            return;
+        };
+        if !self.redact_value(&mut v) {
+            return;
+        }
+        // The same type, just written: reading it back cannot fail.
+        if let Ok(back) = serde_json::from_value(v) {
+            *data = back;
+        }
+    }
+
+    /// Redacts every string (and object key) in `v`; whether anything changed.
+    pub fn redact_value(&self, v: &mut serde_json::Value) -> bool {
+        use serde_json::Value;
+        match v {
+            Value::String(s) if self.leaks(s) => {
+                self.redact(s);
+                true
+            }
+            Value::Array(a) => a.iter_mut().fold(false, |c, x| self.redact_value(x) | c),
+            Value::Object(o) => {
+                let leaky: Vec<String> = o.keys().filter(|k| self.leaks(k)).cloned().collect();
+                for k in &leaky {
+                    if let Some(x) = o.remove(k) {
+                        let mut k = k.clone();
+                        self.redact(&mut k);
+                        o.insert(k, x);
+                    }
+                }
+                o.values_mut()
+                    .fold(!leaky.is_empty(), |c, x| self.redact_value(x) | c)
+            }
+            _ => false,
+        }
     }
 
     /// `text`, or [`REDACTED`] alone when it holds key material (for short texts such
