@@ -395,7 +395,7 @@ pub fn write_bundle(
             .expect("JSON values serialise");
     bundle.push('\n');
     let bundle = tilde(&bundle, home);
-    let mail = tilde(&email(report, fields, &shown_dir), home);
+    let mail = crate::render::human::guard_lines(&tilde(&email(report, fields, &shown_dir), home));
 
     let files = [
         ("report.json", guard("report.json", report_json, cx)?),

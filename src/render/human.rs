@@ -57,6 +57,18 @@ pub(crate) fn guard_lines(text: &str) -> String {
     out
 }
 
+/// A message for a terminal or CI log that may quote outside text (a file name, an
+/// error from the system or a server): every line neutralised and guarded.
+pub(crate) fn safe_lines(text: &str) -> String {
+    let lines: Vec<String> = text
+        .split('\n')
+        .map(|l| {
+            untrusted::guard_workflow_command(&untrusted::neutralise(l, usize::MAX)).into_owned()
+        })
+        .collect();
+    lines.join("\n")
+}
+
 fn render_unguarded(report: &Report, style: &Style) -> String {
     let mut out = String::new();
     if style.quiet {

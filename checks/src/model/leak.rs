@@ -165,9 +165,9 @@ fn json_escape(text: &str, style: Json) -> String {
 }
 
 /// The base64 characters that depend only on `v` when it starts at byte offset `align`
-/// (1 or 2) of a longer encoded stream: the first and last characters, which share bits
-/// with the bytes around it, are left out.
-fn base64_core(v: &[u8], align: usize, url_safe: bool) -> Vec<u8> {
+/// (0, 1 or 2) of a longer encoded stream: the first and last characters, which share
+/// bits with the bytes around it, are left out. (`scan` searches for the same cores.)
+pub fn base64_core(v: &[u8], align: usize, url_safe: bool) -> Vec<u8> {
     let mut input = Zeroizing::new(vec![0u8; align]);
     input.extend_from_slice(v);
     let enc = Zeroizing::new(if url_safe {

@@ -255,3 +255,33 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// For any text: no unsafe character survives, neutralising again changes
+        /// nothing, and at most `cap` characters of the input are kept.
+        #[test]
+        fn neutralised_text_is_safe_idempotent_and_capped(raw in any::<String>(), cap in 0usize..64) {
+            let all = neutralise(&raw, usize::MAX);
+            prop_assert!(!all.chars().any(is_unsafe));
+            prop_assert_eq!(neutralise(&all, usize::MAX), all.clone());
+            let capped = neutralise(&raw, cap);
+            prop_assert!(!capped.chars().any(is_unsafe));
+            let n = raw.chars().count();
+            if n <= cap {
+                prop_assert_eq!(&capped, &all);
+            } else {
+                let suffix = format!(" … ({} more characters)", n - cap);
+                prop_assert!(capped.ends_with(&suffix));
+                let kept = &capped[..capped.len() - suffix.len()];
+                prop_assert_eq!(kept, neutralise(&raw.chars().take(cap).collect::<String>(), usize::MAX));
+            }
+            // The one-line guarantee: the workflow-command guard never sees a line break.
+            prop_assert!(!capped.contains('\n') && !capped.contains('\r'));
+        }
+    }
+}
