@@ -10,10 +10,13 @@ use sl_doctor_checks::analysis::urls::redact;
 use sl_doctor_checks::model::check::{Check, CheckError, Outcome};
 use sl_doctor_checks::model::codes;
 use sl_doctor_checks::model::context::Context;
+use sl_doctor_checks::model::leak::Secrets;
 use sl_doctor_checks::model::report::{
     CheckResult, Item, ItemResult, KeyInfo, Report, SCHEMA_VERSION, SourceKind, SourceRef,
     SourceSeen, Status, Target, Tool,
 };
+use sl_doctor_checks::model::secret::SecretKey;
+use sl_doctor_checks::model::untrusted;
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
@@ -307,7 +310,24 @@ pub async fn run(checks: &[Box<dyn Check>], cx: &Context, opts: &RunOptions) -> 
         duration_ms: start.elapsed().as_millis() as u64,
     };
     report.diagnosis = sl_doctor_checks::diagnosis::diagnose(&report);
+    let keys: Vec<&SecretKey> = cx.key.candidates.iter().map(|c| &c.value).collect();
+    make_safe(&mut report, &Secrets::of_run(&keys));
     report
+}
+
+/// The boundary every output passes (stdout, `--output`, the support bundle, every
+/// format): the finished report, diagnosis included, once more with every string
+/// neutralised (text from outside is already an `Untrusted`; this catches what a check
+/// quoted as plain text) and every spelling of every key value seen in this run
+/// redacted (`model::leak`). Renderers are pure functions of what comes out.
+pub fn make_safe(report: &mut Report, secrets: &Secrets) {
+    let Ok(mut v) = serde_json::to_value(&*report) else {
+        return;
+    };
+    let changed = untrusted::neutralise_value(&mut v) | secrets.redact_value(&mut v);
+    if changed && let Ok(safe) = serde_json::from_value(v) {
+        *report = safe;
+    }
 }
 
 fn now_rfc3339() -> String {

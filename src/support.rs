@@ -138,7 +138,7 @@ pub fn tilde(text: &str, home: Option<&Path>) -> String {
 /// `sl_doctor_checks::model::leak`).
 pub fn guard(what: &str, text: String, cx: &Context) -> Result<String, String> {
     let keys: Vec<&SecretKey> = cx.key.candidates.iter().map(|c| &c.value).collect();
-    if Secrets::new(&keys).leaks(&text) {
+    if Secrets::of_run(&keys).leaks(&text) {
         return Err(format!(
             "refusing to write {what}: it would contain a piece of the key (please report this as a bug)"
         ));
@@ -399,7 +399,7 @@ pub fn write_bundle(
             .expect("JSON values serialise");
     bundle.push('\n');
     let bundle = tilde(&bundle, home);
-    let mail = tilde(&email(report, fields, &shown_dir), home);
+    let mail = crate::render::human::guard_lines(&tilde(&email(report, fields, &shown_dir), home));
 
     let files = [
         ("report.json", guard("report.json", report_json, cx)?),

@@ -53,3 +53,68 @@ pub fn test_report(
         duration_ms: 0,
     }
 }
+
+/// What an output format may hold besides printable text.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OutputRules {
+    /// Whether a tab is allowed (formats that indent with tabs).
+    pub tab: bool,
+    /// Human output for a terminal or CI log: no line may look like a workflow command.
+    pub log: bool,
+    /// Markdown: no unescaped `](` or `![` (a link or an image from someone's text).
+    pub markdown: bool,
+}
+
+/// The one assertion of the hostile-input tests, for any output (`what` names it): no
+/// control byte but `\n` (and `\t` when allowed), no DEL or C1, no bidi or other
+/// default-ignorable character, per the rules no workflow-command line and no Markdown
+/// link, and no piece of `key` in any spelling of the leak rule (raw, percent-encoded,
+/// JSON-escaped, base64 at any offset: `model::leak`).
+#[track_caller]
+pub fn assert_output_safe(key: &str, what: &str, text: &str, rules: OutputRules) {
+    use crate::model::untrusted::is_unsafe;
+    // Markdown's own warning icon is the emoji form of U+26A0 (with VARIATION SELECTOR-16).
+    let text = if rules.markdown {
+        text.replace("\u{26a0}\u{fe0f}", "\u{26a0}")
+    } else {
+        text.to_string()
+    };
+    for (n, line) in text.split('\n').enumerate() {
+        let bad = line
+            .chars()
+            .find(|&c| is_unsafe(c) && !(rules.tab && c == '\t'));
+        assert!(
+            bad.is_none(),
+            "{what}: line {} holds the unsafe character {:?}: {line:?}",
+            n + 1,
+            bad
+        );
+        let body = line.trim_start();
+        if rules.log {
+            assert!(
+                !body.starts_with("::") && !body.starts_with("##["),
+                "{what}: line {} is a workflow command: {line:?}",
+                n + 1
+            );
+        }
+        if rules.markdown {
+            for needle in ["](", "!["] {
+                for (i, _) in line.match_indices(needle) {
+                    assert!(
+                        line[..i].ends_with('\\'),
+                        "{what}: line {} holds an unescaped {needle:?}: {line:?}",
+                        n + 1
+                    );
+                }
+            }
+        }
+    }
+    let secrets =
+        crate::model::leak::Secrets::new(&[&crate::model::secret::SecretKey::from_string(
+            key.to_string(),
+        )]);
+    assert!(
+        !secrets.leaks(&text),
+        "{what} holds a piece of the key in some spelling:\n{text}"
+    );
+}

@@ -61,6 +61,8 @@ pub fn fail_usage(msg: impl std::fmt::Display) -> ExitCode {
     } else {
         "error:".to_string()
     };
+    // The message may quote outside text (a file name, a system error).
+    let msg = crate::render::human::safe_lines(&msg.to_string());
     eprintln!("{label} {msg}");
     ExitCode::from(exit::USAGE)
 }

@@ -13,6 +13,7 @@ use sl_doctor_checks::diagnosis::CauseLevel;
 use sl_doctor_checks::model::report::{
     CheckResult, Item, ItemResult, Report, Severity, SourceKind, Status, Verdict,
 };
+use sl_doctor_checks::model::untrusted;
 use std::fmt::Write;
 
 /// Presentation choices: the shared terminal style plus how much to show.
@@ -38,8 +39,37 @@ pub(crate) fn source_kind(k: SourceKind) -> &'static str {
     }
 }
 
-/// Renders the report.
+/// Renders the report. Every line passes `guard_workflow_command`: GitHub Actions runs a
+/// log line that starts with `::` as a workflow command, and the Action's default format
+/// is this one. Text from outside is one line already (neutralised in the report), so
+/// it can start a line only where the report puts it there, and the guard covers every
+/// line; `::stop-commands::` is not used, so the log reads the same in and out of CI.
 pub fn render(report: &Report, style: &Style) -> String {
+    guard_lines(&render_unguarded(report, style))
+}
+
+/// `text` with every line passed through `guard_workflow_command`.
+pub(crate) fn guard_lines(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        out.push_str(&untrusted::guard_workflow_command(line));
+    }
+    out
+}
+
+/// A message for a terminal or CI log that may quote outside text (a file name, an
+/// error from the system or a server): every line neutralised and guarded.
+pub(crate) fn safe_lines(text: &str) -> String {
+    let lines: Vec<String> = text
+        .split('\n')
+        .map(|l| {
+            untrusted::guard_workflow_command(&untrusted::neutralise(l, usize::MAX)).into_owned()
+        })
+        .collect();
+    lines.join("\n")
+}
+
+fn render_unguarded(report: &Report, style: &Style) -> String {
     let mut out = String::new();
     if style.quiet {
         diagnosis(&mut out, report, style);

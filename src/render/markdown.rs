@@ -20,21 +20,53 @@ fn icon(s: Status) -> &'static str {
     }
 }
 
-/// Escapes text for a Markdown table cell or paragraph.
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+/// Text as Markdown that renders exactly as written, so no text (ours or a server's) can
+/// open a link, an image, emphasis, HTML, an entity, math, a table cell, a heading or a
+/// list: the ASCII punctuation that can start inline markup is always backslash-escaped
+/// (CommonMark allows it for every ASCII punctuation character); `# + - = > .` and digits
+/// only where they could start a block (at the start); GitHub's bare-URL and e-mail
+/// autolinks are broken by escaping the `:` of `://`, the `.` of `www.` and every `@`.
+/// Line breaks become spaces (outside text has none left; ours, just in case).
+pub(crate) fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + s.len() / 4);
+    let mut at_start = true;
+    for (i, c) in s.char_indices() {
+        let before = &s[..i];
+        let after = &s[i + c.len_utf8()..];
+        let escape = match c {
+            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '<' | '>' | '(' | ')' | '!' | '|'
+            | '~' | '&' | '$' | '@' => true,
+            ':' => after.starts_with("//"),
+            '.' => before.to_ascii_lowercase().ends_with("www") || at_start,
+            '#' | '+' | '-' | '=' => at_start,
+            _ => false,
+        };
         match c {
-            '|' => out.push_str("\\|"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '`' => out.push('\''),
             '\r' | '\n' => out.push(' '),
+            c if escape => {
+                out.push('\\');
+                out.push(c);
+            }
             c => out.push(c),
         }
+        // A block marker can follow leading spaces and digits (`1.`): still the start.
+        at_start = at_start && (c == ' ' || c.is_ascii_digit());
     }
     out
+}
+
+/// `s` as one inline code span: a fence longer than any run of backticks inside, so the
+/// text cannot close it (nothing inside a code span is markup).
+pub(crate) fn code(s: &str) -> String {
+    let s = s.replace(['\r', '\n'], " ");
+    let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if s.starts_with('`') || s.ends_with('`') || s.is_empty() {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{s}{pad}{fence}")
 }
 
 /// The diagnosis first: the summary sentence, then each cause with its proof and fix.
@@ -166,8 +198,8 @@ fn write_key_and_target(out: &mut String, report: &Report) {
     if k.present {
         let _ = writeln!(
             out,
-            "- **Key:** `{}` ({}), {} characters, `{}`",
-            esc(&k.source.name),
+            "- **Key:** {} ({}), {} characters, `{}`",
+            code(&k.source.name),
             super::human::source_kind(k.source.kind),
             k.length,
             k.fingerprint.as_ref().map(|f| f.as_str()).unwrap_or("")
@@ -177,8 +209,8 @@ fn write_key_and_target(out: &mut String, report: &Report) {
     }
     let _ = writeln!(
         out,
-        "- **Target:** `{}` ({}){}",
-        esc(&report.target.base_url),
+        "- **Target:** {} ({}){}",
+        code(&report.target.base_url),
         report.target.apis.join(", "),
         if report.offline { ", offline" } else { "" }
     );

@@ -11,8 +11,6 @@
 //! newline that `echo KEY | base64` adds.
 
 use aho_corasick::{AhoCorasick, MatchKind};
-use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE};
 use sl_doctor_checks::model::leak::Secrets;
 use zeroize::Zeroizing;
 
@@ -129,22 +127,8 @@ fn replace_bytes(key: &[u8], from: u8, to: &[u8]) -> Vec<u8> {
 }
 
 /// The base64 characters that depend only on the key, with the key starting at
-/// `align` (0, 1 or 2) within its group of three bytes.
-pub fn base64_core(key: &[u8], align: usize, url_safe: bool) -> Vec<u8> {
-    let mut input = Zeroizing::new(vec![0u8; align]);
-    input.extend_from_slice(key);
-    let enc = Zeroizing::new(if url_safe {
-        URL_SAFE.encode(&*input)
-    } else {
-        STANDARD.encode(&*input)
-    });
-    let (lo, hi) = (8 * align, 8 * (align + key.len()));
-    enc.bytes()
-        .enumerate()
-        .filter(|(i, _)| 6 * i >= lo && 6 * i + 6 <= hi)
-        .map(|(_, c)| c)
-        .collect()
-}
+/// `align` (0, 1 or 2) within its group of three bytes: the leak rule's own cores.
+pub use sl_doctor_checks::model::leak::base64_core;
 
 /// Why no pattern could be built.
 #[derive(Debug, PartialEq, Eq)]
@@ -223,6 +207,8 @@ impl Patterns {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine;
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE};
 
     const KEY: &[u8] = sl_doctor_checks::testing_support::TEST_CANARY.as_bytes();
 

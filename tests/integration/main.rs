@@ -8,6 +8,7 @@ mod capture;
 mod ci;
 mod cli;
 mod common;
+mod hostile;
 mod input_bounds;
 mod live;
 mod report_schema;

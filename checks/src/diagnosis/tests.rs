@@ -88,7 +88,7 @@ fn probe_evidence(check: &str, codes: &[&str]) -> Option<Evidence> {
         answer,
         response: status.map(|status| ProbeResponse {
             status,
-            status_line: String::new(),
+            status_line: Default::default(),
             http_version: String::new(),
             remote: None,
             content_type: None,

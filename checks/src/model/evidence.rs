@@ -2,10 +2,13 @@
 //!
 //! A check's detail lines and findings are built from its evidence, so the two cannot
 //! disagree; `support`, renderers and a diagnosis read these fields instead of parsing
-//! rendered text. Every text here was made safe to show (controls removed, length
-//! capped, key pieces removed); none holds the key.
+//! rendered text. Every text that comes from outside (a server, a certificate, a
+//! resolver, the network stack) is an [`Untrusted`]: neutralised and capped when it was
+//! built, so no renderer can forget to. Key pieces are removed from the whole report where
+//! the runner finishes it.
 
 use crate::model::secret::Fingerprint;
+pub use crate::model::untrusted::Untrusted;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -268,8 +271,9 @@ pub struct ProbeAttempt {
 pub struct ProbeResponse {
     /// HTTP status code.
     pub status: u16,
-    /// The status line, e.g. `HTTP/1.1 401 Unauthorized`.
-    pub status_line: String,
+    /// The status line, e.g. `HTTP/1.1 401 Unauthorized` (the reason phrase is the
+    /// server's).
+    pub status_line: Untrusted,
     /// HTTP version, e.g. `HTTP/2.0`.
     pub http_version: String,
     /// The peer address (the proxy's when a proxy was used).
@@ -277,7 +281,7 @@ pub struct ProbeResponse {
     pub remote: Option<String>,
     /// The `Content-Type` header.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub content_type: Option<String>,
+    pub content_type: Option<Untrusted>,
     /// What the body looks like.
     pub body_kind: BodyKind,
     /// Bytes of body read.
@@ -286,7 +290,7 @@ pub struct ProbeResponse {
     pub body_truncated: bool,
     /// Why reading the body stopped early, when it did.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub body_error: Option<String>,
+    pub body_error: Option<Untrusted>,
     /// The problem-details fields of a JSON error body.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub problem: Option<ProblemDetails>,
@@ -320,21 +324,21 @@ pub enum BodyKind {
 pub struct ProblemDetails {
     /// `type`.
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-    pub kind: Option<String>,
+    pub kind: Option<Untrusted>,
     /// `title`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
+    pub title: Option<Untrusted>,
     /// `status`, when the body states one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<i64>,
     /// `detail`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub detail: Option<String>,
+    pub detail: Option<Untrusted>,
     /// `instance`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub instance: Option<String>,
+    pub instance: Option<Untrusted>,
     /// `validationFailures` / `errors` entries, as `field: messages`.
-    pub validation: Vec<String>,
+    pub validation: Vec<Untrusted>,
     /// Whether the title, detail or validation text names a query parameter (`$top`,
     /// `$filter`, "query", "parameter"…): the answer is about the query, not the key.
     pub about_query: bool,
@@ -347,7 +351,7 @@ pub struct RequestId {
     /// Header name, lowercase.
     pub name: String,
     /// Its value.
-    pub value: String,
+    pub value: Untrusted,
 }
 
 /// A redirect the probe did not follow.
@@ -360,10 +364,10 @@ pub struct Redirect {
     /// Where it points (user info removed, query values redacted); absent when there was
     /// no `Location` or it could not be read as a URL.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub target: Option<String>,
+    pub target: Option<Untrusted>,
     /// The target's host.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub target_host: Option<String>,
+    pub target_host: Option<Untrusted>,
     /// Whether the target is another host or port.
     pub other_host: bool,
     /// Whether it goes from https to plain http.
@@ -405,8 +409,8 @@ pub struct NetFailure {
     pub kind: NetFailureKind,
     /// The finding code it gives (`timeout`, `dns-failed`, `tls-failed`…).
     pub code: String,
-    /// One sentence, without the URL or the key.
-    pub message: String,
+    /// One sentence, without the URL or the key (it may quote the server or the system).
+    pub message: Untrusted,
 }
 
 /// Classes of transport failure.
@@ -455,36 +459,6 @@ impl ProbeEvidence {
     pub fn last_with(&self, variant: KeyKind) -> Option<&ProbeAttempt> {
         self.attempts_with(variant).last()
     }
-
-    /// Every free text in the evidence, for a final scrub of key pieces.
-    pub fn texts_mut(&mut self) -> Vec<&mut String> {
-        let mut out = vec![&mut self.request.url];
-        out.extend(self.request.not_sendable_because.as_mut());
-        for a in &mut self.attempts {
-            if let Some(e) = a.error.as_mut() {
-                out.push(&mut e.message);
-            }
-            if let Some(r) = a.response.as_mut() {
-                out.extend(r.content_type.as_mut());
-                out.extend(r.body_error.as_mut());
-                for id in &mut r.request_ids {
-                    out.push(&mut id.value);
-                }
-                if let Some(p) = r.problem.as_mut() {
-                    out.extend(p.kind.as_mut());
-                    out.extend(p.title.as_mut());
-                    out.extend(p.detail.as_mut());
-                    out.extend(p.instance.as_mut());
-                    out.extend(p.validation.iter_mut());
-                }
-                if let Some(d) = r.redirect.as_mut() {
-                    out.extend(d.target.as_mut());
-                    out.extend(d.target_host.as_mut());
-                }
-            }
-        }
-        out
-    }
 }
 
 /// How the API host resolved.
@@ -500,7 +474,7 @@ pub struct DnsEvidence {
     pub system: Vec<String>,
     /// Why the system lookup failed, when it did.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub system_error: Option<String>,
+    pub system_error: Option<Untrusted>,
     /// The direct A query to the configured DNS servers.
     pub a: DnsAnswer,
     /// The direct AAAA query.
@@ -524,7 +498,7 @@ pub struct DnsAnswer {
     pub addresses: Vec<String>,
     /// The error, for `error`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
+    pub error: Option<Untrusted>,
 }
 
 /// Classes of DNS answers.
@@ -621,11 +595,11 @@ pub struct TlsEvidence {
 #[serde(rename_all = "kebab-case")]
 pub struct CertificateFacts {
     /// Subject distinguished name.
-    pub subject: String,
+    pub subject: Untrusted,
     /// Issuer distinguished name.
-    pub issuer: String,
+    pub issuer: Untrusted,
     /// Subject alternative names.
-    pub names: Vec<String>,
+    pub names: Vec<Untrusted>,
     /// Start of validity.
     pub not_before: String,
     /// End of validity.

@@ -56,6 +56,48 @@ impl fmt::Display for Untrusted {
     }
 }
 
+/// Read-only access as `str` (`.as_deref()`, `contains`, `to_lowercase`…): the text is
+/// already safe, and nothing can put raw text back in through a shared reference.
+impl std::ops::Deref for Untrusted {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+/// So `Vec<Untrusted>` joins like strings.
+impl std::borrow::Borrow<str> for Untrusted {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Any text becomes untrusted text by being neutralised (`"x".into()`).
+impl From<&str> for Untrusted {
+    fn from(raw: &str) -> Untrusted {
+        Untrusted::new(raw)
+    }
+}
+
+impl PartialEq<str> for Untrusted {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for Untrusted {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+/// Safe text becomes a plain string freely (a finding message built from it).
+impl From<Untrusted> for String {
+    fn from(u: Untrusted) -> String {
+        u.0
+    }
+}
+
 impl AsRef<str> for Untrusted {
     fn as_ref(&self) -> &str {
         &self.0
@@ -107,6 +149,33 @@ pub fn neutralise(raw: &str, cap: usize) -> String {
         }
     }
     out
+}
+
+/// Neutralises (without a cap) every string of `v` that holds an unsafe character, and
+/// every such object key; whether anything changed. The runner's last pass over the
+/// report: text a check quoted without building an [`Untrusted`] (a file name, a `.env`
+/// line) is made safe here all the same.
+pub fn neutralise_value(v: &mut serde_json::Value) -> bool {
+    use serde_json::Value;
+    let unsafe_text = |s: &str| s.chars().any(is_unsafe);
+    match v {
+        Value::String(s) if unsafe_text(s) => {
+            *s = neutralise(s, usize::MAX);
+            true
+        }
+        Value::Array(a) => a.iter_mut().fold(false, |c, x| neutralise_value(x) | c),
+        Value::Object(o) => {
+            let bad: Vec<String> = o.keys().filter(|k| unsafe_text(k)).cloned().collect();
+            for k in &bad {
+                if let Some(x) = o.remove(k) {
+                    o.insert(neutralise(k, usize::MAX), x);
+                }
+            }
+            o.values_mut()
+                .fold(!bad.is_empty(), |c, x| neutralise_value(x) | c)
+        }
+        _ => false,
+    }
 }
 
 /// A line of human output made safe for CI logs: GitHub Actions runs any log line whose
@@ -183,6 +252,36 @@ mod tests {
             ("ok", "ok"),
         ] {
             assert_eq!(guard_workflow_command(line), want, "{line:?}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// For any text: no unsafe character survives, neutralising again changes
+        /// nothing, and at most `cap` characters of the input are kept.
+        #[test]
+        fn neutralised_text_is_safe_idempotent_and_capped(raw in any::<String>(), cap in 0usize..64) {
+            let all = neutralise(&raw, usize::MAX);
+            prop_assert!(!all.chars().any(is_unsafe));
+            prop_assert_eq!(neutralise(&all, usize::MAX), all.clone());
+            let capped = neutralise(&raw, cap);
+            prop_assert!(!capped.chars().any(is_unsafe));
+            let n = raw.chars().count();
+            if n <= cap {
+                prop_assert_eq!(&capped, &all);
+            } else {
+                let suffix = format!(" … ({} more characters)", n - cap);
+                prop_assert!(capped.ends_with(&suffix));
+                let kept = &capped[..capped.len() - suffix.len()];
+                prop_assert_eq!(kept, neutralise(&raw.chars().take(cap).collect::<String>(), usize::MAX));
+            }
+            // The one-line guarantee: the workflow-command guard never sees a line break.
+            prop_assert!(!capped.contains('\n') && !capped.contains('\r'));
         }
     }
 }

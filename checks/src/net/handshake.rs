@@ -7,7 +7,7 @@
 
 use crate::model::check::CheckError;
 use crate::model::context::{Context, NetOptions};
-use crate::model::evidence::{CertificateFacts, TlsEvidence};
+use crate::model::evidence::{CertificateFacts, TlsEvidence, Untrusted};
 use crate::net::endpoint::{self, ConnectError, Target, remaining};
 use crate::net::proxy::{self, Proxy, Route};
 use crate::net::socks::{self, Dest, SocksError};
@@ -45,12 +45,12 @@ pub enum TunnelError {
     Status {
         /// Status code.
         code: u16,
-        /// Status line (at most 120 characters).
-        line: String,
+        /// Status line (at most 120 characters; the proxy's text).
+        line: Untrusted,
         /// Whether the answer is an HTML page.
         html: bool,
-        /// The page's `<title>`, when any.
-        title: Option<String>,
+        /// The page's `<title>`, when any (at most 80 characters; the proxy's text).
+        title: Option<Untrusted>,
     },
 }
 
@@ -137,11 +137,11 @@ pub async fn connect_tunnel<S: AsyncRead + AsyncWrite + Unpin>(
     let title = body_l.find("<title>").and_then(|i| {
         let rest = &body[i + 7..];
         rest.find("</")
-            .map(|j| rest[..j].trim().chars().take(80).collect::<String>())
+            .map(|j| Untrusted::capped(rest[..j].trim(), 80))
     });
     Err(TunnelError::Status {
         code,
-        line: line.chars().take(120).collect(),
+        line: Untrusted::capped(&line, 120),
         html,
         title,
     })

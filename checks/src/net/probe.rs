@@ -30,7 +30,7 @@ use crate::model::context::{Api, Context};
 use crate::model::evidence::{
     AnswerClass, BodyKind, Differential, KeyDelivery, KeyKind, KeyVariant, NetFailure,
     ProbeAttempt, ProbeEvidence, ProbeRequest, ProbeResponse, ProblemDetails, Redirect, RequestId,
-    RetryDecision, Timings,
+    RetryDecision, Timings, Untrusted,
 };
 use crate::model::leak::Secrets;
 use crate::model::report::Finding;
@@ -96,18 +96,10 @@ pub const REQUEST_ID_HEADERS: &[&str] = &[
     "x-trace-id",
 ];
 
-/// Server-provided text, made safe to show: controls removed, length capped.
-pub fn clean_text(s: &str, max: usize) -> String {
-    let s: String = s
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    let s = s.trim();
-    if s.chars().count() > max {
-        format!("{}…", s.chars().take(max).collect::<String>())
-    } else {
-        s.to_string()
-    }
+/// Server-provided text, made safe to show (`model::untrusted`): unsafe characters as
+/// visible escapes, length capped.
+pub fn clean_text(s: &str, max: usize) -> Untrusted {
+    Untrusted::capped(s.trim(), max)
 }
 
 /// The probe URL for a base URL, or why there is none.
@@ -191,12 +183,16 @@ fn body_kind(x: &Exchange) -> BodyKind {
 }
 
 /// Whether problem-details text names a query parameter rather than the key.
-fn speaks_of_query(title: &Option<String>, detail: &Option<String>, validation: &[String]) -> bool {
+fn speaks_of_query(
+    title: &Option<Untrusted>,
+    detail: &Option<Untrusted>,
+    validation: &[Untrusted],
+) -> bool {
     let text = [title, detail]
         .into_iter()
         .flatten()
-        .cloned()
-        .chain(validation.iter().cloned())
+        .chain(validation)
+        .map(Untrusted::as_str)
         .collect::<Vec<_>>()
         .join(" ")
         .to_lowercase();
@@ -256,10 +252,12 @@ fn redirect(url: &Url, x: &Exchange) -> Redirect {
     let target = loc.as_deref().and_then(|l| url.join(l.trim()).ok());
     Redirect {
         location_chars: loc.as_ref().map(|l| l.chars().count()),
-        target: target.as_ref().map(|t| redact_url(t, None)),
+        target: target
+            .as_ref()
+            .map(|t| Untrusted::new(&redact_url(t, None))),
         target_host: target
             .as_ref()
-            .map(|t| t.host_str().unwrap_or("?").to_string()),
+            .map(|t| Untrusted::new(t.host_str().unwrap_or("?"))),
         other_host: target.as_ref().is_some_and(|t| {
             t.host_str() != url.host_str()
                 || t.port_or_known_default() != url.port_or_known_default()
@@ -278,14 +276,14 @@ fn ms(d: Duration) -> u64 {
 fn response(url: &Url, x: &Exchange) -> ProbeResponse {
     ProbeResponse {
         status: x.status.as_u16(),
-        status_line: x.status_line(),
+        status_line: Untrusted::new(&x.status_line()),
         http_version: format!("{:?}", x.version),
         remote: x.remote.map(|a| a.to_string()),
         content_type: x.header("content-type").map(|ct| clean_text(&ct, 100)),
         body_kind: body_kind(x),
         body_bytes: x.body.len(),
         body_truncated: x.truncated,
-        body_error: x.body_error.clone(),
+        body_error: x.body_error.as_deref().map(Untrusted::new),
         problem: problem(x),
         request_ids: REQUEST_ID_HEADERS
             .iter()
@@ -335,7 +333,7 @@ fn failure(key: KeyVariant, e: &NetError) -> ProbeAttempt {
         error: Some(NetFailure {
             kind: e.kind,
             code: e.code.to_string(),
-            message: e.message.clone(),
+            message: Untrusted::new(&e.message),
         }),
         timings: Timings {
             total_ms: ms(e.elapsed),
@@ -430,17 +428,9 @@ pub fn scrub(o: &mut Outcome, secrets: &[&SecretKey]) {
     }
 }
 
-/// Applies [`scrub`] to every text of the evidence too: servers may echo the key.
+/// Removes key pieces from every text of the evidence too: servers may echo the key.
 fn scrub_evidence(ev: &mut ProbeEvidence, secrets: &[&SecretKey]) {
-    let mut texts = ev.texts_mut();
-    let mut o = Outcome {
-        details: texts.iter().map(|t| t.to_string()).collect(),
-        ..Outcome::default()
-    };
-    scrub(&mut o, secrets);
-    for (t, clean) in texts.iter_mut().zip(o.details) {
-        **t = clean;
-    }
+    Secrets::new(secrets).redact_all(ev);
 }
 
 /// What one API's probe did: the evidence, and the set-up problem when no request

@@ -14,6 +14,7 @@
 //! * [`inspection_product`] recognises the issuer names of TLS-inspecting proxies.
 
 use crate::model::context::NetOptions;
+use crate::model::untrusted::Untrusted;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
@@ -487,7 +488,7 @@ pub fn classify(err: &rustls::Error) -> (&'static str, String) {
                     } else {
                         presented
                             .iter()
-                            .map(|n| presented_name(n))
+                            .map(|n| presented_name(n).to_string())
                             .collect::<Vec<_>>()
                             .join(", ")
                     }
@@ -517,7 +518,7 @@ pub fn classify(err: &rustls::Error) -> (&'static str, String) {
             CertificateError::Revoked => ("revoked", "The server's certificate has been revoked".into()),
             other => (
                 "invalid-certificate",
-                format!("The server's certificate was rejected: {other:?}"),
+                format!("The server's certificate was rejected: {}", Untrusted::new(&format!("{other:?}"))),
             ),
         },
         E::InvalidMessage(rustls::InvalidMessage::InvalidContentType) => (
@@ -526,7 +527,7 @@ pub fn classify(err: &rustls::Error) -> (&'static str, String) {
         ),
         E::InvalidMessage(m) => (
             "not-tls",
-            format!("The server sent something that is not a valid TLS message ({m:?}): this port may not speak TLS"),
+            format!("The server sent something that is not a valid TLS message ({}): this port may not speak TLS", Untrusted::new(&format!("{m:?}"))),
         ),
         E::AlertReceived(a) => (
             "tls-alert",
@@ -544,20 +545,21 @@ pub fn classify(err: &rustls::Error) -> (&'static str, String) {
             "no-certificate",
             "The server presented no certificate".into(),
         ),
-        other => ("tls-error", format!("The TLS handshake failed: {other}")),
+        other => ("tls-error", format!("The TLS handshake failed: {}", Untrusted::new(&other.to_string()))),
     }
 }
 
-/// rustls renders presented names as `DnsName("a.test")` / `IpAddress(..)`: keep the name.
-fn presented_name(n: &str) -> String {
+/// rustls renders presented names as `DnsName("a.test")` / `IpAddress(..)`: keep the name
+/// (the server's text: neutralised).
+fn presented_name(n: &str) -> Untrusted {
     if let (Some(a), Some(b)) = (n.find('"'), n.rfind('"'))
         && b > a
     {
-        return n[a + 1..b].to_string();
+        return Untrusted::new(&n[a + 1..b]);
     }
     match (n.find('('), n.rfind(')')) {
-        (Some(a), Some(b)) if b > a => n[a + 1..b].to_string(),
-        _ => n.to_string(),
+        (Some(a), Some(b)) if b > a => Untrusted::new(&n[a + 1..b]),
+        _ => Untrusted::new(n),
     }
 }
 
@@ -636,15 +638,16 @@ pub fn inspection_product(name: &str) -> Option<&'static str> {
         .map(|(_, p)| *p)
 }
 
-/// What a certificate says about itself.
+/// What a certificate says about itself. The names are the server's text, written by
+/// whoever made the certificate (no trusted CA is needed to present one): untrusted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CertSummary {
     /// Subject distinguished name.
-    pub subject: String,
+    pub subject: Untrusted,
     /// Issuer distinguished name.
-    pub issuer: String,
+    pub issuer: Untrusted,
     /// DNS and IP subject alternative names.
-    pub names: Vec<String>,
+    pub names: Vec<Untrusted>,
     /// Start of validity (UTC).
     pub not_before: String,
     /// End of validity (UTC).
@@ -665,12 +668,14 @@ pub fn describe_cert(der: &[u8]) -> Option<CertSummary> {
     if let Ok(Some(san)) = c.subject_alternative_name() {
         for g in &san.value.general_names {
             match g {
-                x509_parser::extensions::GeneralName::DNSName(d) => names.push(d.to_string()),
+                x509_parser::extensions::GeneralName::DNSName(d) => names.push(Untrusted::new(d)),
                 x509_parser::extensions::GeneralName::IPAddress(b) => match b.len() {
-                    4 => names.push(std::net::Ipv4Addr::new(b[0], b[1], b[2], b[3]).to_string()),
+                    4 => names.push(Untrusted::new(
+                        &std::net::Ipv4Addr::new(b[0], b[1], b[2], b[3]).to_string(),
+                    )),
                     16 => {
                         let a: [u8; 16] = (*b).try_into().ok()?;
-                        names.push(std::net::Ipv6Addr::from(a).to_string())
+                        names.push(Untrusted::new(&std::net::Ipv6Addr::from(a).to_string()))
                     }
                     _ => {}
                 },
@@ -679,8 +684,8 @@ pub fn describe_cert(der: &[u8]) -> Option<CertSummary> {
         }
     }
     Some(CertSummary {
-        subject: c.subject().to_string(),
-        issuer: c.issuer().to_string(),
+        subject: Untrusted::new(&c.subject().to_string()),
+        issuer: Untrusted::new(&c.issuer().to_string()),
         names,
         not_before: format_ts(c.validity().not_before.timestamp()),
         not_after: format_ts(c.validity().not_after.timestamp()),

@@ -10,7 +10,7 @@
 
 use crate::model::check::{CheckError, Outcome};
 use crate::model::context::Context;
-use crate::model::evidence::{DnsAnswer, DnsEvidence, DnsResult, Evidence};
+use crate::model::evidence::{DnsAnswer, DnsEvidence, DnsResult, Evidence, Untrusted};
 use crate::model::report::Finding;
 use crate::net::endpoint::{self, Target, ms};
 use hickory_resolver::config::{ResolveHosts, ResolverConfig, ResolverOpts};
@@ -150,7 +150,7 @@ impl Answer {
             Answer::NxDomain => (DnsResult::NxDomain, None),
             Answer::ServFail => (DnsResult::ServFail, None),
             Answer::Timeout => (DnsResult::Timeout, None),
-            Answer::Other(e) => (DnsResult::Error, Some(e.clone())),
+            Answer::Other(e) => (DnsResult::Error, Some(Untrusted::new(e))),
         };
         DnsAnswer {
             result,
@@ -168,7 +168,7 @@ fn with_system(
 ) -> DnsEvidence {
     match sys {
         Ok(v) => ev.system = strs(v),
-        Err(e) => ev.system_error = Some(e.clone()),
+        Err(e) => ev.system_error = Some(Untrusted::new(e)),
     }
     ev.took_ms = Some(took.as_millis() as u64);
     ev

@@ -8,7 +8,7 @@
 
 use crate::model::check::{CheckError, Outcome};
 use crate::model::context::Context;
-use crate::model::evidence::Evidence;
+use crate::model::evidence::{Evidence, Untrusted};
 use crate::model::report::{Finding, Status};
 use crate::net::endpoint::{ConnectError, ms};
 use crate::net::handshake::{self, Handshake, Stop, TunnelError};
@@ -41,7 +41,7 @@ fn cert_details(o: Outcome, chain: &[CertificateDer<'_>]) -> Outcome {
 }
 
 /// The inspection product named by any certificate of the chain (subject or issuer).
-fn inspection(chain: &[CertificateDer<'_>]) -> Option<(&'static str, String)> {
+fn inspection(chain: &[CertificateDer<'_>]) -> Option<(&'static str, Untrusted)> {
     chain
         .iter()
         .filter_map(|c| tls::describe_cert(c))

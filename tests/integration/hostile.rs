@@ -1,0 +1,311 @@
+//! Hostile servers (issue 10): loopback servers generated at test time whose every text
+//! is an attack (terminal escapes, bidi overrides, line breaks with fake GitHub workflow
+//! commands, Markdown links and images) or reflects the key in some encoding. Every
+//! output format of the doctor, the support bundle and the email must come out with none
+//! of it: `testing_support::assert_output_safe` is the one assertion.
+
+use crate::common::{CANARY, sl_doctor};
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE};
+use sl_doctor_checks::testing_support::{OutputRules, assert_output_safe};
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Attacker text: ESC and BEL (a terminal title), an erase-line, CR/LF then a workflow
+/// command, a right-to-left override, Markdown links and an image, HTML.
+const EVIL: &str = "evil\u{1b}]0;owned\u{7}\u{1b}[2K\r\n::error title=x::owned\n##[warning]y \u{202e}gnp.exe [x](https://evil) ![i](https://evil/i.png) <b>b</b>";
+
+/// What a header value may carry (no control bytes: HTTP parsers refuse them).
+const EVIL_HEADER: &str = "::error::owned \u{202e}rtl [x](https://evil) ![i](https://evil/i.png)";
+
+/// Serves each accepted connection with `answer` on a thread, for 20 seconds.
+fn serve(answer: impl Fn(TcpStream) + Send + Sync + 'static) -> std::net::SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let answer = Arc::new(answer);
+    std::thread::spawn(move || {
+        let end = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < end {
+            match listener.accept() {
+                Ok((s, _)) => {
+                    let _ = s.set_nonblocking(false);
+                    let _ = s.set_read_timeout(Some(Duration::from_secs(3)));
+                    let a = Arc::clone(&answer);
+                    std::thread::spawn(move || a(s));
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(10)),
+            }
+        }
+    });
+    addr
+}
+
+/// Reads a request head (up to the blank line).
+fn read_head(s: &mut impl Read) -> String {
+    let mut head = Vec::new();
+    let mut b = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") && head.len() < 16 * 1024 {
+        match s.read(&mut b) {
+            Ok(1) => head.push(b[0]),
+            _ => break,
+        }
+    }
+    String::from_utf8_lossy(&head).into_owned()
+}
+
+/// A TLS server whose self-signed certificate's subject, issuer and names are attacks:
+/// verification fails (unknown issuer), so the doctor prints them.
+fn hostile_tls_server() -> String {
+    use rcgen::{CertificateParams, DnType, DnValue, KeyPair, SanType};
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+    let key = KeyPair::generate().unwrap();
+    let mut p = CertificateParams::new(vec!["localhost".to_string()]).unwrap();
+    p.distinguished_name
+        .push(DnType::CommonName, DnValue::Utf8String(EVIL.into()));
+    p.distinguished_name.push(
+        DnType::OrganizationName,
+        DnValue::Utf8String("\u{1b}[31mred\r\n::warning::cert".into()),
+    );
+    p.subject_alt_names.push(SanType::DnsName(
+        "x\u{1b}[2K\r\n::error::san.test".try_into().unwrap(),
+    ));
+    let cert = p.self_signed(&key).unwrap();
+    let chain = vec![CertificateDer::from(cert.der().to_vec())];
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
+    let cfg = rustls::ServerConfig::builder_with_provider(sl_doctor_checks::net::tls::provider())
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .unwrap();
+    let cfg = Arc::new(cfg);
+    let addr = serve(move |s| {
+        let conn = rustls::ServerConnection::new(Arc::clone(&cfg)).unwrap();
+        let mut tls = rustls::StreamOwned::new(conn, s);
+        let _ = read_head(&mut tls);
+        let _ = tls.write_all(b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n");
+    });
+    format!("https://localhost:{}", addr.port())
+}
+
+/// An HTTP proxy that refuses every CONNECT with an HTML page whose `<title>` breaks the
+/// line into a workflow command.
+fn hostile_proxy() -> String {
+    let addr = serve(|mut s| {
+        let _ = read_head(&mut s);
+        let body = format!(
+            "<html><head><title>Blocked\r\n::warning::x {EVIL}</title></head><body>{EVIL}</body></html>"
+        );
+        let _ = s.write_all(
+            format!(
+                "HTTP/1.1 403 Forbidden \u{202e}::error::x\r\nContent-Type: text/html\r\nContent-Length: {}\r\n\r\n{body}",
+                body.len()
+            )
+            .as_bytes(),
+        );
+    });
+    format!("http://127.0.0.1:{}", addr.port())
+}
+
+/// The key as a request carried it, in each encoding a careless gateway reflects.
+fn reflections(key: &str) -> Vec<String> {
+    let pct: String = key
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    vec![
+        key.to_string(),
+        pct.clone(),
+        pct.to_lowercase(),
+        key.replace('/', "\\/"),
+        STANDARD.encode(key),
+        URL_SAFE.encode(format!("k={key}")),
+    ]
+}
+
+/// An API that answers 401 with problem details made of attacks and of the key reflected
+/// in every encoding, in the body and in request-id headers.
+fn hostile_api() -> String {
+    let addr = serve(|mut s| {
+        let head = read_head(&mut s);
+        let key = head
+            .lines()
+            .find_map(|l| {
+                l.split_once(':')
+                    .filter(|(n, _)| n.eq_ignore_ascii_case("x-api-key"))
+                    .map(|(_, v)| v.trim().to_string())
+            })
+            .unwrap_or_default();
+        let echo = reflections(&key);
+        let body = serde_json::json!({
+            "type": format!("https://evil/{}", echo[1]),
+            "title": EVIL,
+            "status": 401,
+            "detail": format!("{EVIL} key: {}", echo.join(" | ")),
+            "instance": echo[3],
+            "errors": { EVIL: [EVIL, echo[4].clone()] },
+        })
+        .to_string();
+        let mut resp = format!(
+            "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/problem+json\r\nContent-Length: {}\r\nx-request-id: {EVIL_HEADER} {}\r\ncf-ray: {}\r\ntraceparent: {}\r\nx-correlation-id: {}\r\n",
+            body.len(),
+            echo[0],
+            echo[1],
+            echo[4],
+            echo[5],
+        );
+        resp.push_str("\r\n");
+        resp.push_str(&body);
+        let _ = s.write_all(resp.as_bytes());
+    });
+    format!("http://127.0.0.1:{}", addr.port())
+}
+
+/// Every human verbosity and every format, for one set of doctor arguments.
+const FORMATS: &[(&str, &[&str])] = &[
+    ("human", &[]),
+    ("human -v", &["-v"]),
+    ("human -vv", &["-vv"]),
+    ("human --quiet", &["--quiet"]),
+    ("json", &["--format", "json"]),
+    ("github", &["--format", "github"]),
+    ("markdown", &["--format", "markdown"]),
+    ("junit", &["--format", "junit"]),
+];
+
+fn rules_for(name: &str) -> OutputRules {
+    OutputRules {
+        tab: false,
+        log: name.starts_with("human"),
+        markdown: name == "markdown",
+    }
+}
+
+/// The doctor with the canary key and the scenario's environment.
+fn doctor(env: &[(&str, &str)]) -> crate::common::SlDoctor {
+    let mut cmd = sl_doctor().env("SALESLAYER_API_KEY", CANARY);
+    for (k, v) in env {
+        cmd = cmd.env(k, v);
+    }
+    cmd
+}
+
+/// Runs the doctor in every format (and `support`) against a server and checks every
+/// output; returns the `-v` human output for the scenario's own assertions.
+fn check_every_output(scenario: &str, args: &[&str], env: &[(&str, &str)]) -> String {
+    let mut verbose = String::new();
+    for (name, extra) in FORMATS {
+        let (r, _d) = doctor(env).args(args).args(*extra).run();
+        let what = format!("{scenario}, {name}");
+        assert!(
+            (0..=3).contains(&r.code),
+            "{what}: exit {}\n{}",
+            r.code,
+            r.stderr
+        );
+        assert_output_safe(
+            CANARY,
+            &format!("{what}: stdout"),
+            &r.stdout,
+            rules_for(name),
+        );
+        assert_output_safe(
+            CANARY,
+            &format!("{what}: stderr"),
+            &r.stderr,
+            rules_for("human"),
+        );
+        if *name == "human -v" {
+            verbose = r.stdout;
+        }
+    }
+    // Under GitHub Actions: the human report, annotations and the step summary.
+    let cmd = doctor(env);
+    let summary = cmd.path().join("summary.md");
+    let (r, _d) = cmd
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .args(args)
+        .run();
+    for line in r.stdout.lines().filter(|l| l.starts_with("::")) {
+        // sl-doctor's own annotations: one line each, the server's text inside escaped.
+        assert!(
+            ["::error ", "::warning ", "::notice "]
+                .iter()
+                .any(|c| line.starts_with(c)),
+            "{scenario}: {line}"
+        );
+    }
+    let human: Vec<&str> = r.stdout.lines().filter(|l| !l.starts_with("::")).collect();
+    assert_output_safe(CANARY, scenario, &human.join("\n"), rules_for("human"));
+    assert_output_safe(CANARY, scenario, &r.stdout, OutputRules::default());
+    let md = std::fs::read_to_string(&summary).unwrap_or_default();
+    assert_output_safe(CANARY, "step summary", &md, rules_for("markdown"));
+
+    // The support bundle and the email.
+    let (r, d) = doctor(env)
+        .args(["support", "--anyway", "--account", "ACME"])
+        .args(args)
+        .run();
+    assert_output_safe(CANARY, "support email", &r.stdout, rules_for("human"));
+    assert_output_safe(CANARY, "support stderr", &r.stderr, rules_for("human"));
+    assert_eq!(
+        r.code, 0,
+        "{scenario}: support wrote its bundle\n{}",
+        r.stderr
+    );
+    let dir = d.path().join("sl-doctor-support");
+    for f in ["report.json", "bundle.json", "email.txt"] {
+        let text = std::fs::read_to_string(dir.join(f)).expect("a bundle file");
+        assert_output_safe(CANARY, f, &text, OutputRules::default());
+    }
+    verbose
+}
+
+#[test]
+fn a_certificate_with_hostile_names_is_shown_neutralised() {
+    let base = hostile_tls_server();
+    let out = check_every_output(
+        "hostile certificate",
+        &["--base-url", &base, "--no-proxy", "--api", "dam"],
+        &[],
+    );
+    // The names are there, as visible escapes.
+    assert!(out.contains("\\x1b]0;owned\\x07"), "{out}");
+    assert!(out.contains("\\u{202e}"), "{out}");
+}
+
+#[test]
+fn a_proxy_page_with_a_hostile_title_is_shown_neutralised() {
+    let proxy = hostile_proxy();
+    let out = check_every_output(
+        "hostile proxy",
+        &["--base-url", "https://127.0.0.2:9", "--api", "dam"],
+        &[("HTTPS_PROXY", &proxy)],
+    );
+    assert!(out.contains("Blocked\\x0d\\x0a::warning::x"), "{out}");
+}
+
+#[test]
+fn problem_details_headers_and_the_reflected_key_are_neutralised_and_redacted() {
+    let base = hostile_api();
+    let out = check_every_output(
+        "hostile API",
+        &["--base-url", &base, "--allow-http", "--api", "dam"],
+        &[],
+    );
+    assert!(
+        out.contains("[redacted]"),
+        "the reflected key was seen:\n{out}"
+    );
+    assert!(out.contains("\\u{202e}"), "{out}");
+}
