@@ -8,6 +8,7 @@
 //! values are described by length, positions, code points and fingerprints, paths are
 //! redacted, bodies are not kept.
 
+mod accept;
 mod answer;
 mod diagnose;
 mod forward;
@@ -21,6 +22,7 @@ pub use report::{AnswerInfo, CaptureError, CaptureRecord, CaptureReport, Configu
 use diagnose::{Configured, KeyHeaderInfo, Secrets};
 use parse::Received;
 use sl_doctor_checks::model::report::{Finding, Severity, Status};
+use sl_doctor_checks::model::untrusted::{self, Untrusted};
 use std::ffi::OsString;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -157,7 +159,9 @@ pub async fn run(
         base_url: base_url.clone(),
         tls,
     });
-    let (captures, stopped_early) = collect(listener, &shared, args, progress, human).await;
+    let (captures, stopped_early, over_cap) =
+        collect(listener, &shared, args, progress, human).await;
+    run_findings.extend(over_cap);
     run_findings.extend(ending_finding(
         captures.len(),
         args,
@@ -287,28 +291,25 @@ fn announce(
 }
 
 /// Accepts connections until `--count` requests arrived, the timeout or Ctrl-C; prints
-/// a block per request. Returns the records and whether Ctrl-C stopped it.
+/// a block per request. Returns the records, whether Ctrl-C stopped it, and a finding
+/// when connections over the cap were closed.
 async fn collect(
     listener: tokio::net::TcpListener,
     shared: &Arc<Shared>,
     args: &CaptureArgs,
     progress: &(dyn Fn(&str) + Sync),
     human: &crate::term::Term,
-) -> (Vec<CaptureRecord>, bool) {
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<PartialRecord>(64);
+) -> (Vec<CaptureRecord>, bool, Option<Finding>) {
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<PartialRecord>(accept::MAX_CONNECTIONS);
+    let counters = Arc::new(accept::Counters::default());
     let accept_shared = shared.clone();
-    let acceptor = tokio::spawn(async move {
-        loop {
-            let Ok((stream, _peer)) = listener.accept().await else {
-                continue;
-            };
-            let s = accept_shared.clone();
-            let tx = tx.clone();
-            tokio::spawn(async move {
-                if let Some(r) = handle(stream, &s).await {
-                    let _ = tx.send(r).await;
-                }
-            });
+    let acceptor = accept::spawn(listener, counters.clone(), move |stream| {
+        let s = accept_shared.clone();
+        let tx = tx.clone();
+        async move {
+            if let Some(r) = handle(stream, &s).await {
+                let _ = tx.send(r).await;
+            }
         }
     });
     let mut captures = Vec::new();
@@ -330,7 +331,22 @@ async fn collect(
         }
     }
     acceptor.abort();
-    (captures, stopped_early)
+    (captures, stopped_early, over_cap_finding(&counters))
+}
+
+/// A warning when connections were closed over the cap (the rest of a burst).
+fn over_cap_finding(counters: &accept::Counters) -> Option<Finding> {
+    let closed = counters.over_cap.load(std::sync::atomic::Ordering::Relaxed);
+    (closed > 0).then(|| {
+        Finding::warn(
+            "connections-over-cap",
+            format!(
+                "{closed} connection(s) were closed unanswered: capture serves at most {} connections at once",
+                accept::MAX_CONNECTIONS
+            ),
+        )
+        .with_fix("Send fewer requests at once while capturing (capture is for looking at a few requests, not for load).")
+    })
 }
 
 /// What the number of captured requests says: none arrived, or fewer than expected.
@@ -422,6 +438,8 @@ fn bare_record(
     status: Option<u16>,
 ) -> PartialRecord {
     let duration_ms = start.elapsed().as_millis() as u64;
+    let mut findings = findings;
+    neutralise_findings(&mut findings, &Secrets::default());
     PartialRecord(Box::new(move |index| CaptureRecord {
         index,
         transport: transport.into(),
@@ -487,21 +505,25 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
     let d = diagnose::diagnose(&req, shared.configured.as_ref(), &mut secrets).await;
     findings.extend(d.findings);
 
-    let (bytes, info) = answer_request(shared, &req, &secrets, &mut findings).await;
+    let (bytes, mut info) = answer_request(shared, &req, &secrets, &mut findings).await;
     let _ = stream.write_all(&bytes).await;
     let _ = stream.flush().await;
     let _ = stream.shutdown().await;
 
-    let method = secrets.guarded(&req.method);
+    let method = shown(&secrets, &req.method, SHORT);
     let header_names: Vec<String> = req
         .headers
         .iter()
-        .map(|h| secrets.guarded(&String::from_utf8_lossy(&h.name)))
+        .take(MAX_NAMES)
+        .map(|h| shown(&secrets, &String::from_utf8_lossy(&h.name), SHORT))
+        .chain(names_left_out(req.headers.len()))
         .collect();
-    let version = secrets.guarded(&req.version);
+    let version = shown(&secrets, &req.version, SHORT);
     let duration_ms = start.elapsed().as_millis() as u64;
     let body_bytes = req.body_len;
-    let path = d.path;
+    let path = shown(&secrets, &d.path, untrusted::CAP);
+    neutralise_findings(&mut findings, &secrets);
+    info.error = info.error.map(|e| shown(&secrets, &e, untrusted::CAP));
     let api = d.api.map(str::to_string);
     let key_header = d.key_header;
     Some(PartialRecord(Box::new(move |index| CaptureRecord {
@@ -519,6 +541,65 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
         answer: info,
         duration_ms,
     })))
+}
+
+/// Received values that become secrets of a request: at most this many…
+const MAX_SECRET_VALUES: usize = 16;
+/// …each cut to this many bytes. A Sales Layer key is a few dozen characters; a longer
+/// value is never shown (values never are), so its start is what needs guarding, and
+/// the guard's cost stays linear in the size of the request.
+const MAX_SECRET_BYTES: usize = 1024;
+
+/// The distinct received values to treat as secrets, in order, bounded as above.
+fn secret_values(values: Vec<&[u8]>) -> Vec<&[u8]> {
+    let mut out: Vec<&[u8]> = Vec::new();
+    for v in values {
+        let v = &v[..v.len().min(MAX_SECRET_BYTES)];
+        if !v.is_empty() && !out.contains(&v) {
+            out.push(v);
+        }
+        if out.len() == MAX_SECRET_VALUES {
+            break;
+        }
+    }
+    out
+}
+
+/// Characters kept of a method, a version or a header name.
+const SHORT: usize = 64;
+/// Header names listed per request; the rest are counted.
+const MAX_NAMES: usize = 64;
+/// Characters kept of a finding's message or fix.
+const FINDING_CAP: usize = 2000;
+
+/// A piece of a captured request as it may be shown: `[redacted]` when it holds key
+/// material (checked on the raw text, one pass of the run's one `Secrets`), else
+/// neutralised and capped (`Untrusted`): no control, bidi or invisible character of the
+/// request reaches any output raw.
+fn shown(secrets: &Secrets, raw: &str, cap: usize) -> String {
+    Untrusted::capped(&secrets.guarded(raw), cap).to_string()
+}
+
+/// `… (N more)` after the first [`MAX_NAMES`] header names.
+fn names_left_out(total: usize) -> Option<String> {
+    (total > MAX_NAMES).then(|| format!("… ({} more)", total - MAX_NAMES))
+}
+
+/// Findings quote what arrived (a header name, a URL): their text is made safe like
+/// every other piece of the request, and withheld when it would show key material.
+fn neutralise_findings(findings: &mut [Finding], secrets: &Secrets) {
+    for f in findings.iter_mut() {
+        if secrets.leaks(&f.message) {
+            f.message = format!(
+                "{} (message withheld: it would show part of the key)",
+                f.code
+            );
+        }
+        f.message = Untrusted::capped(&f.message, FINDING_CAP).to_string();
+        if let Some(fix) = &mut f.fix {
+            *fix = Untrusted::capped(&secrets.guarded(fix), FINDING_CAP).to_string();
+        }
+    }
 }
 
 /// The answer to a request: relayed upstream with `--forward` (a 502 when that fails),
@@ -563,7 +644,8 @@ async fn answer_request(
         }
         Some(_) => {
             info.by = "capture".into();
-            let a = answer::bad_request(answer::strict_refusal(req).unwrap_or("malformed request"));
+            let a =
+                answer::refusal(req).unwrap_or_else(|| answer::bad_request("malformed request"));
             info.status = Some(a.status);
             a.bytes
         }
