@@ -12,6 +12,7 @@ mod accept;
 mod answer;
 mod diagnose;
 mod forward;
+mod guard;
 mod parse;
 pub mod render;
 mod report;
@@ -20,9 +21,10 @@ pub use crate::args::CaptureArgs;
 pub use report::{AnswerInfo, CaptureError, CaptureRecord, CaptureReport, ConfiguredKey, Listen};
 
 use diagnose::{Configured, KeyHeaderInfo, Secrets};
+use guard::{MAX_NAMES, SHORT, names_left_out, neutralise_findings, shown};
 use parse::Received;
 use sl_doctor_checks::model::report::{Finding, Severity, Status};
-use sl_doctor_checks::model::untrusted::{self, Untrusted};
+use sl_doctor_checks::model::untrusted;
 use std::ffi::OsString;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -543,65 +545,6 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
     })))
 }
 
-/// Received values that become secrets of a request: at most this many…
-const MAX_SECRET_VALUES: usize = 16;
-/// …each cut to this many bytes. A Sales Layer key is a few dozen characters; a longer
-/// value is never shown (values never are), so its start is what needs guarding, and
-/// the guard's cost stays linear in the size of the request.
-const MAX_SECRET_BYTES: usize = 1024;
-
-/// The distinct received values to treat as secrets, in order, bounded as above.
-fn secret_values(values: Vec<&[u8]>) -> Vec<&[u8]> {
-    let mut out: Vec<&[u8]> = Vec::new();
-    for v in values {
-        let v = &v[..v.len().min(MAX_SECRET_BYTES)];
-        if !v.is_empty() && !out.contains(&v) {
-            out.push(v);
-        }
-        if out.len() == MAX_SECRET_VALUES {
-            break;
-        }
-    }
-    out
-}
-
-/// Characters kept of a method, a version or a header name.
-const SHORT: usize = 64;
-/// Header names listed per request; the rest are counted.
-const MAX_NAMES: usize = 64;
-/// Characters kept of a finding's message or fix.
-const FINDING_CAP: usize = 2000;
-
-/// A piece of a captured request as it may be shown: `[redacted]` when it holds key
-/// material (checked on the raw text, one pass of the run's one `Secrets`), else
-/// neutralised and capped (`Untrusted`): no control, bidi or invisible character of the
-/// request reaches any output raw.
-fn shown(secrets: &Secrets, raw: &str, cap: usize) -> String {
-    Untrusted::capped(&secrets.guarded(raw), cap).to_string()
-}
-
-/// `… (N more)` after the first [`MAX_NAMES`] header names.
-fn names_left_out(total: usize) -> Option<String> {
-    (total > MAX_NAMES).then(|| format!("… ({} more)", total - MAX_NAMES))
-}
-
-/// Findings quote what arrived (a header name, a URL): their text is made safe like
-/// every other piece of the request, and withheld when it would show key material.
-fn neutralise_findings(findings: &mut [Finding], secrets: &Secrets) {
-    for f in findings.iter_mut() {
-        if secrets.leaks(&f.message) {
-            f.message = format!(
-                "{} (message withheld: it would show part of the key)",
-                f.code
-            );
-        }
-        f.message = Untrusted::capped(&f.message, FINDING_CAP).to_string();
-        if let Some(fix) = &mut f.fix {
-            *fix = Untrusted::capped(&secrets.guarded(fix), FINDING_CAP).to_string();
-        }
-    }
-}
-
 /// The answer to a request: relayed upstream with `--forward` (a 502 when that fails),
 /// a 400 from capture for a request a strict server refuses, else the mock's answer.
 async fn answer_request(
@@ -692,3 +635,6 @@ fn forward_finding(r: &forward::Relayed, base: &str) -> Finding {
         .with_fix("Check the network path to the API with `sl-doctor` (dns-resolution, proxy-config, tls-connection)."),
     }
 }
+
+#[cfg(test)]
+mod tests;

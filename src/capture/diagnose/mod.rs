@@ -534,7 +534,7 @@ fn protocol_findings(req: &RawRequest) -> Vec<Finding> {
 
 /// Every value that may be the key becomes a secret of this run: each X-API-KEY value
 /// and the values of key-like and Authorization headers.
-/// Bounded (see `super::secret_values`): the first values, each cut to its start,
+/// Bounded (see `super::guard::secret_values`): the first values, each cut to its start,
 /// so a hostile head cannot make the guard's cost grow with its size squared.
 fn add_secrets(req: &RawRequest, key_headers: &[&RawHeader], secrets: &mut Secrets) {
     let mut values: Vec<&[u8]> = Vec::new();
@@ -547,7 +547,7 @@ fn add_secrets(req: &RawRequest, key_headers: &[&RawHeader], secrets: &mut Secre
             values.extend(h.value.rsplit(|b| *b == b' ').next());
         }
     }
-    for v in super::secret_values(values) {
+    for v in super::guard::secret_values(values) {
         secrets.add(&SecretKey::from_bytes(v.to_vec()));
     }
 }
