@@ -88,8 +88,8 @@ pub enum Command {
         mut_arg("format", |a| a.hide(true)),
     )]
     Support(Box<SupportArgs>),
-    /// Print the probe as a curl command (POSIX shell and PowerShell) with the key read from
-    /// its environment variable, never inlined; optionally write a Postman environment.
+    /// Print the probe as a curl command (POSIX shell and PowerShell) that loads the key the
+    /// way sl-doctor found it, never inlined; optionally write a Postman environment.
     #[command(after_long_help = CURL_HELP)]
     Curl(CurlArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
@@ -123,8 +123,12 @@ Example:
 const CURL_HELP: &str = "\
 The key is read by the shell from the variable named by --key-env (default
 SALESLAYER_API_KEY) and given to curl on standard input (-H @-), so it is neither in the
-command nor in the process list. URLs are in single quotes so that $top and $metadata
-are not expanded by the shell.
+command nor in the process list. When sl-doctor finds the key in a key file (--key-file)
+or a .env file, the commands first read it from there into that variable (only the key's
+line of the .env, cut as dotenv loaders cut it), so they send what sl-doctor sends.
+URLs are in single quotes so that $top and $metadata are not expanded by the shell.
+An http:// base URL or --url is refused (exit 2): the key would travel in clear text;
+--allow-http prints the commands anyway, with a warning.
 
 Examples:
   sl-doctor curl                          the DAM and Catalog probes

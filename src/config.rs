@@ -8,7 +8,6 @@ use sl_doctor_checks::input::files::{self, Deadline, Pipes};
 use sl_doctor_checks::input::sources::{self, InputError, KeySpec, MAX_KEY_FILE};
 use sl_doctor_checks::model::context::KeyState;
 use sl_doctor_checks::model::context::{Api, Context, NetOptions, TargetSpec, UrlOrigin};
-use sl_doctor_checks::model::secret::SecretKey;
 use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -196,12 +195,6 @@ pub fn base_url(flag: Option<&str>, env: &[(OsString, OsString)]) -> String {
             env_value(env, sl_doctor_checks::BASE_URL_ENV).map(|v| v.to_string_lossy().into_owned())
         })
         .unwrap_or_else(|| sl_doctor_checks::DEFAULT_BASE_URL.to_string())
-}
-
-/// The value of an environment variable as a secret (the `curl` command uses it only to
-/// redact a `--url` that may contain it).
-pub fn env_secret(env: &[(OsString, OsString)], name: &str) -> Option<SecretKey> {
-    env_value(env, name).map(|v| SecretKey::from_bytes(v.as_encoded_bytes().to_vec()))
 }
 
 #[cfg(test)]

@@ -7,9 +7,16 @@ use std::path::PathBuf;
 /// Options of `curl`.
 #[derive(Args, Debug, Clone)]
 pub struct CurlArgs {
-    /// Environment variable the command reads the key from (must be a shell variable name).
-    #[arg(long, value_name = "NAME", default_value = sl_doctor_checks::DEFAULT_KEY_ENV)]
-    pub key_env: String,
+    /// Where the key comes from (the same flags as `check`): the commands load it the
+    /// same way (from the key file, from the .env line, or from the variable, which must
+    /// be a shell variable name). The key itself is never printed.
+    #[command(flatten)]
+    pub keys: super::KeyArgs,
+
+    /// Print commands for an http:// base URL or --url although they send the key in
+    /// clear text (refused otherwise, exit code 2).
+    #[arg(long)]
+    pub allow_http: bool,
 
     /// Base URL of the API [env: SALESLAYER_BASE_URL] [default: https://api2.saleslayer.com].
     #[arg(long, value_name = "URL")]

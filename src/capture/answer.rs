@@ -57,6 +57,29 @@ pub fn bad_gateway(detail: &str) -> Answer {
     problem_bytes(502, "Bad Gateway", detail, "/")
 }
 
+/// A 431 for a request head over the cap (`parse::MAX_HEAD`): the status a server sends
+/// for headers too large, so the application's own log names the problem.
+pub fn head_too_large() -> Answer {
+    problem_bytes(
+        431,
+        "Request Header Fields Too Large",
+        &format!(
+            "sl-doctor capture: the request headers are larger than {} KiB; see the capture report.",
+            super::parse::MAX_HEAD / 1024
+        ),
+        "/",
+    )
+}
+
+/// Capture's own answer to a request a strict server refuses (431 for an oversized head,
+/// else 400), if it would refuse it.
+pub fn refusal(req: &RawRequest) -> Option<Answer> {
+    if req.too_large {
+        return Some(head_too_large());
+    }
+    strict_refusal(req).map(bad_request)
+}
+
 /// Why a strict server would refuse this request, if it would.
 pub fn strict_refusal(req: &RawRequest) -> Option<&'static str> {
     if req.incomplete || req.too_large || req.bad_request_line {
@@ -87,8 +110,8 @@ pub async fn like_the_mock(
     configured: Option<&SecretKey>,
     base_url: &str,
 ) -> Answer {
-    if let Some(why) = strict_refusal(req) {
-        return bad_request(why);
+    if let Some(a) = refusal(req) {
+        return a;
     }
     let keys: Vec<MockKey> = configured
         .filter(|k| !k.is_empty())

@@ -8,9 +8,11 @@
 //! values are described by length, positions, code points and fingerprints, paths are
 //! redacted, bodies are not kept.
 
+mod accept;
 mod answer;
 mod diagnose;
 mod forward;
+mod guard;
 mod parse;
 pub mod render;
 mod report;
@@ -19,8 +21,10 @@ pub use crate::args::CaptureArgs;
 pub use report::{AnswerInfo, CaptureError, CaptureRecord, CaptureReport, ConfiguredKey, Listen};
 
 use diagnose::{Configured, KeyHeaderInfo, Secrets};
+use guard::{MAX_NAMES, SHORT, names_left_out, neutralise_findings, shown};
 use parse::Received;
 use sl_doctor_checks::model::report::{Finding, Severity, Status};
+use sl_doctor_checks::model::untrusted;
 use std::ffi::OsString;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -157,7 +161,9 @@ pub async fn run(
         base_url: base_url.clone(),
         tls,
     });
-    let (captures, stopped_early) = collect(listener, &shared, args, progress, human).await;
+    let (captures, stopped_early, over_cap) =
+        collect(listener, &shared, args, progress, human).await;
+    run_findings.extend(over_cap);
     run_findings.extend(ending_finding(
         captures.len(),
         args,
@@ -288,28 +294,25 @@ fn announce(
 }
 
 /// Accepts connections until `--count` requests arrived, the timeout or Ctrl-C; prints
-/// a block per request. Returns the records and whether Ctrl-C stopped it.
+/// a block per request. Returns the records, whether Ctrl-C stopped it, and a finding
+/// when connections over the cap were closed.
 async fn collect(
     listener: tokio::net::TcpListener,
     shared: &Arc<Shared>,
     args: &CaptureArgs,
     progress: &(dyn Fn(&str) + Sync),
     human: &crate::term::Term,
-) -> (Vec<CaptureRecord>, bool) {
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<PartialRecord>(64);
+) -> (Vec<CaptureRecord>, bool, Option<Finding>) {
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<PartialRecord>(accept::MAX_CONNECTIONS);
+    let counters = Arc::new(accept::Counters::default());
     let accept_shared = shared.clone();
-    let acceptor = tokio::spawn(async move {
-        loop {
-            let Ok((stream, _peer)) = listener.accept().await else {
-                continue;
-            };
-            let s = accept_shared.clone();
-            let tx = tx.clone();
-            tokio::spawn(async move {
-                if let Some(r) = handle(stream, &s).await {
-                    let _ = tx.send(r).await;
-                }
-            });
+    let acceptor = accept::spawn(listener, counters.clone(), move |stream| {
+        let s = accept_shared.clone();
+        let tx = tx.clone();
+        async move {
+            if let Some(r) = handle(stream, &s).await {
+                let _ = tx.send(r).await;
+            }
         }
     });
     let mut captures = Vec::new();
@@ -331,7 +334,22 @@ async fn collect(
         }
     }
     acceptor.abort();
-    (captures, stopped_early)
+    (captures, stopped_early, over_cap_finding(&counters))
+}
+
+/// A warning when connections were closed over the cap (the rest of a burst).
+fn over_cap_finding(counters: &accept::Counters) -> Option<Finding> {
+    let closed = counters.over_cap.load(std::sync::atomic::Ordering::Relaxed);
+    (closed > 0).then(|| {
+        Finding::warn(
+            "connections-over-cap",
+            format!(
+                "{closed} connection(s) were closed unanswered: capture serves at most {} connections at once",
+                accept::MAX_CONNECTIONS
+            ),
+        )
+        .with_fix("Send fewer requests at once while capturing (capture is for looking at a few requests, not for load).")
+    })
 }
 
 /// What the number of captured requests says: none arrived, or fewer than expected.
@@ -423,6 +441,8 @@ fn bare_record(
     status: Option<u16>,
 ) -> PartialRecord {
     let duration_ms = start.elapsed().as_millis() as u64;
+    let mut findings = findings;
+    neutralise_findings(&mut findings, &Secrets::default());
     PartialRecord(Box::new(move |index| CaptureRecord {
         index,
         transport: transport.into(),
@@ -488,21 +508,25 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
     let d = diagnose::diagnose(&req, shared.configured.as_ref(), &mut secrets).await;
     findings.extend(d.findings);
 
-    let (bytes, info) = answer_request(shared, &req, &secrets, &mut findings).await;
+    let (bytes, mut info) = answer_request(shared, &req, &secrets, &mut findings).await;
     let _ = stream.write_all(&bytes).await;
     let _ = stream.flush().await;
     let _ = stream.shutdown().await;
 
-    let method = secrets.guarded(&req.method);
+    let method = shown(&secrets, &req.method, SHORT);
     let header_names: Vec<String> = req
         .headers
         .iter()
-        .map(|h| secrets.guarded(&String::from_utf8_lossy(&h.name)))
+        .take(MAX_NAMES)
+        .map(|h| shown(&secrets, &String::from_utf8_lossy(&h.name), SHORT))
+        .chain(names_left_out(req.headers.len()))
         .collect();
-    let version = secrets.guarded(&req.version);
+    let version = shown(&secrets, &req.version, SHORT);
     let duration_ms = start.elapsed().as_millis() as u64;
     let body_bytes = req.body_len;
-    let path = d.path;
+    let path = shown(&secrets, &d.path, untrusted::CAP);
+    neutralise_findings(&mut findings, &secrets);
+    info.error = info.error.map(|e| shown(&secrets, &e, untrusted::CAP));
     let api = d.api.map(str::to_string);
     let key_header = d.key_header;
     Some(PartialRecord(Box::new(move |index| CaptureRecord {
@@ -564,7 +588,8 @@ async fn answer_request(
         }
         Some(_) => {
             info.by = "capture".into();
-            let a = answer::bad_request(answer::strict_refusal(req).unwrap_or("malformed request"));
+            let a =
+                answer::refusal(req).unwrap_or_else(|| answer::bad_request("malformed request"));
             info.status = Some(a.status);
             a.bytes
         }
@@ -611,3 +636,6 @@ fn forward_finding(r: &forward::Relayed, base: &str) -> Finding {
         .with_fix("Check the network path to the API with `sl-doctor` (dns-resolution, proxy-config, tls-connection)."),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -150,7 +150,7 @@ pub enum Received {
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
+    memchr::memmem::find(hay, needle)
 }
 
 /// Where the head ends: (start of the empty line's terminator, end of head, line ending).
@@ -201,6 +201,11 @@ pub async fn read_request<S: AsyncRead + Unpin>(
     let mut too_large = false;
     let end = loop {
         if let Some(e) = head_end(&buf) {
+            // A head that arrived whole in one read is capped all the same.
+            if e.0 > MAX_HEAD {
+                too_large = true;
+                break None;
+            }
             break Some(e);
         }
         if buf.len() > MAX_HEAD {
@@ -472,5 +477,11 @@ mod tests {
         assert!(r.bad_request_line);
         let r = read(b"GET / HTTP/1.1\r\nHost: x\r\n").await;
         assert!(r.incomplete);
+        let mut big = b"GET / HTTP/1.1\r\nX-Pad: ".to_vec();
+        big.extend(vec![b'p'; MAX_HEAD]);
+        big.extend_from_slice(b"\r\n\r\n");
+        let r = read(&big).await;
+        assert!(r.too_large && !r.incomplete);
+        assert!(r.head.len() <= MAX_HEAD);
     }
 }

@@ -240,12 +240,15 @@ pub fn search_history(
             let path = paths.get(&id).cloned().unwrap_or_default();
             let shown = super::mask::guard(&path, pats);
             let place: Place = classify(Path::new(&path));
-            found.push((id, find_all(&data, pats, token, place, &shown)));
+            let f = find_all(&data, pats, token, place, &shown);
+            res.notes.extend(f.capped_note(&shown));
+            found.push((id, f.hits));
         }
     }
     let _ = writer.join();
     let _ = child.wait();
 
     attribute(&top, found, &mut res);
+    super::search::cap_listed(&mut res.hits, &mut res.notes, "the history");
     Ok(res)
 }

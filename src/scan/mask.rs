@@ -15,7 +15,7 @@ use sl_doctor_checks::model::leak::REDACTED;
 pub const CONTEXT_CHARS: usize = 40;
 
 /// Bytes looked at on each side before counting characters (UTF-8 is at most 4 bytes).
-const CONTEXT_BYTES: usize = CONTEXT_CHARS * 4;
+pub const CONTEXT_BYTES: usize = CONTEXT_CHARS * 4;
 
 fn is_b64(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"+/_-=".contains(&b)
@@ -79,7 +79,8 @@ pub fn guard(text: &str, patterns: &Patterns) -> String {
 
 /// The masked excerpt of the line holding the match `focus` (a widened byte range).
 /// Every span of `all` (sorted, including `focus`) that falls in the excerpt is
-/// replaced by `token` as well.
+/// replaced by `token` as well. Looks only at [`CONTEXT_BYTES`] on each side of the
+/// match, so a long line with many matches costs no more per excerpt than a short one.
 pub fn excerpt(
     data: &[u8],
     focus: (usize, usize),
@@ -88,15 +89,24 @@ pub fn excerpt(
     patterns: &Patterns,
 ) -> String {
     let (first, last) = focus;
-    let line_start = memchr::memrchr(b'\n', &data[..first]).map_or(0, |p| p + 1);
-    let line_end = memchr::memchr(b'\n', &data[last..]).map_or(data.len(), |p| last + p);
-    let from = line_start.max(first.saturating_sub(CONTEXT_BYTES));
-    let to = line_end.min(last + CONTEXT_BYTES);
+    // The window: the line around the match, at most CONTEXT_BYTES on each side; whether
+    // the line goes on beyond it.
+    let lo = first.saturating_sub(CONTEXT_BYTES);
+    let (from, cut_before) = match memchr::memrchr(b'\n', &data[lo..first]) {
+        Some(p) => (lo + p + 1, false),
+        None => (lo, lo > 0 && data[lo - 1] != b'\n'),
+    };
+    let hi = (last + CONTEXT_BYTES).min(data.len());
+    let (to, cut_after) = match memchr::memchr(b'\n', &data[last..hi]) {
+        Some(p) => (last + p, false),
+        None => (hi, hi < data.len() && data[hi] != b'\n'),
+    };
 
     // Text pieces between the masked spans of the window: [text, span, text, …, text].
     let mut pieces: Vec<String> = Vec::new();
     let mut at = from;
-    for &(s, e) in all.iter().filter(|(s, e)| *e > from && *s < to) {
+    let first_in = all.partition_point(|(_, e)| *e <= from);
+    for &(s, e) in all[first_in..].iter().take_while(|(s, _)| *s < to) {
         let (s, e) = (s.max(at), e.min(to));
         pieces.push(printable(&data[at..s]));
         at = e;
@@ -108,7 +118,7 @@ pub fn excerpt(
     for (i, piece) in pieces.iter().enumerate() {
         let chars: Vec<char> = piece.chars().collect();
         let text: String = if i == 0 {
-            if from > line_start || chars.len() > CONTEXT_CHARS {
+            if cut_before || chars.len() > CONTEXT_CHARS {
                 out.push('…');
             }
             let t: String = chars[chars.len().saturating_sub(CONTEXT_CHARS)..]
@@ -124,7 +134,7 @@ pub fn excerpt(
         out.push_str(&guard(&text, patterns));
         if i < n - 1 {
             out.push_str(token);
-        } else if to < line_end || chars.len() > CONTEXT_CHARS {
+        } else if cut_after || chars.len() > CONTEXT_CHARS {
             out.push('…');
         }
     }

@@ -65,6 +65,11 @@ fn human_size(b: u64) -> String {
     }
 }
 
+/// `1 file`, `2 files`: a count with its noun, plural-correct.
+fn count(n: u64, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
 fn encodings_text(e: &[Encoding]) -> String {
     e.iter().map(|e| e.label()).collect::<Vec<_>>().join(", ")
 }
@@ -108,8 +113,8 @@ fn write_header(out: &mut String, r: &ScanReport, term: &Term) {
     let s = &r.tree.stats;
     let _ = writeln!(
         out,
-        "searched {} files ({}) under {} in {:.2} s",
-        s.files,
+        "searched {} ({}) under {} in {:.2} s",
+        count(s.files, "file"),
         human_size(s.bytes),
         r.paths.join(", "),
         r.duration_ms as f64 / 1000.0
@@ -142,8 +147,8 @@ fn write_header(out: &mut String, r: &ScanReport, term: &Term) {
     if let Some(h) = &r.history {
         let _ = writeln!(
             out,
-            "history: {} blobs ({}) of the repository {}",
-            h.blobs,
+            "history: {} ({}) of the repository {}",
+            count(h.blobs, "blob"),
             human_size(h.bytes),
             h.repository
         );
@@ -153,16 +158,22 @@ fn write_header(out: &mut String, r: &ScanReport, term: &Term) {
 /// The hits in the files.
 fn write_tree_hits(out: &mut String, r: &ScanReport, term: &Term) {
     let dim = |s: &str| term.dim(s);
-    let files: BTreeSet<&str> = r.tree.hits.iter().map(|h| h.path.as_str()).collect();
+    let s = &r.tree.stats;
     if !r.tree.hits.is_empty() {
         let _ = writeln!(
             out,
-            "{} The key was found {} time{} in {} file{}",
+            "{} The key was found {} in {}{}",
             term.status(Status::Fail),
-            r.tree.hits.len(),
-            if r.tree.hits.len() == 1 { "" } else { "s" },
-            files.len(),
-            if files.len() == 1 { "" } else { "s" }
+            count(s.matches, "time"),
+            count(s.files_with_key, "file"),
+            if s.not_listed > 0 {
+                format!(
+                    "; {} listed (the rest are counted, see the notes)",
+                    r.tree.hits.len()
+                )
+            } else {
+                String::new()
+            }
         );
         out.push('\n');
         for h in &r.tree.hits {
@@ -344,6 +355,9 @@ pub fn json(r: &ScanReport) -> String {
             "binary_skipped": r.tree.stats.binary_skipped,
             "large_skipped": r.tree.stats.large_skipped,
             "errors": r.tree.stats.errors,
+            "matches": r.tree.stats.matches,
+            "files_with_key": r.tree.stats.files_with_key,
+            "matches_not_listed": r.tree.stats.not_listed,
             "max_filesize": r.max_filesize,
             "binary_searched": r.binary,
             "duration_ms": r.duration_ms,

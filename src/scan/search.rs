@@ -18,6 +18,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// Bytes read per `read` call.
 const CHUNK: usize = 256 * 1024;
 
+/// Matches listed per file (or blob); the others are counted and a note says so.
+pub const MAX_HITS_PER_FILE: usize = 20;
+
+/// Matches listed in all, so that a key-dense tree cannot flood a terminal or a CI log;
+/// the others are counted and a note says so.
+pub const MAX_HITS: usize = 200;
+
 /// Search options.
 #[derive(Debug, Clone)]
 pub struct SearchOptions {
@@ -73,6 +80,12 @@ pub struct Stats {
     pub large_skipped: u64,
     /// Files or directories that could not be read.
     pub errors: u64,
+    /// Matches found, listed or not.
+    pub matches: u64,
+    /// Files that hold the key.
+    pub files_with_key: u64,
+    /// Matches counted but not listed (over [`MAX_HITS_PER_FILE`] or [`MAX_HITS`]).
+    pub not_listed: u64,
 }
 
 /// What a search of the working tree found.
@@ -95,6 +108,8 @@ struct Shared {
     binary: AtomicU64,
     large: AtomicU64,
     errors: AtomicU64,
+    matches: AtomicU64,
+    files_with_key: AtomicU64,
 }
 
 impl Shared {
@@ -165,6 +180,9 @@ pub fn search_tree(
     hits.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
     let mut notes = shared.notes.into_inner().expect("notes lock");
     notes.sort();
+    let matches = shared.matches.into_inner();
+    cap_listed(&mut hits, &mut notes, "files");
+    let not_listed = matches.saturating_sub(hits.len() as u64);
     TreeResult {
         hits,
         notes,
@@ -174,6 +192,9 @@ pub fn search_tree(
             binary_skipped: shared.binary.into_inner(),
             large_skipped: shared.large.into_inner(),
             errors: shared.errors.into_inner(),
+            matches,
+            files_with_key: shared.files_with_key.into_inner(),
+            not_listed,
         },
     }
 }
@@ -294,43 +315,87 @@ fn locate(path: &Path, pats: &Patterns, token: &str, opts: &SearchOptions, share
         );
     }
     let found = find_all(&data, pats, token, classify(path), &shown);
-    if found.is_empty() {
+    if found.hits.is_empty() {
         shared.note(
             Some(shown),
             "changed while being read: the key was seen, but is gone on re-reading",
         );
         return;
     }
-    shared.hits.lock().expect("hits lock").extend(found);
+    if let Some(n) = found.capped_note(&shown) {
+        shared.notes.lock().expect("notes lock").push(n);
+    }
+    shared
+        .matches
+        .fetch_add(found.total as u64, Ordering::Relaxed);
+    shared.files_with_key.fetch_add(1, Ordering::Relaxed);
+    shared.hits.lock().expect("hits lock").extend(found.hits);
 }
 
-/// Every match in `data`, with positions and masked excerpts.
-pub fn find_all(data: &[u8], pats: &Patterns, token: &str, place: Place, shown: &str) -> Vec<Hit> {
-    let spans: Vec<(usize, usize, Encoding)> = pats
-        .ac
-        .find_iter(data)
-        .map(|m| {
+/// Keeps the first [`MAX_HITS`] of `hits` (already sorted) and says how many more were
+/// found in `what` (`files`, `the history`).
+pub fn cap_listed<T>(hits: &mut Vec<T>, notes: &mut Vec<Note>, what: &str) {
+    if hits.len() > MAX_HITS {
+        notes.push(Note {
+            path: None,
+            message: format!(
+                "{} more matches in {what} are not listed: at most {MAX_HITS} are",
+                hits.len() - MAX_HITS
+            ),
+        });
+        hits.truncate(MAX_HITS);
+    }
+}
+
+/// The matches of one file: the first [`MAX_HITS_PER_FILE`] with positions and excerpts,
+/// and how many there are in all.
+#[derive(Debug, Default)]
+pub struct Found {
+    /// The matches listed.
+    pub hits: Vec<Hit>,
+    /// Every match, listed or not.
+    pub total: usize,
+}
+
+impl Found {
+    /// The note that says matches were counted but not listed, if any were.
+    pub fn capped_note(&self, shown: &str) -> Option<Note> {
+        (self.total > self.hits.len()).then(|| Note {
+            path: Some(shown.to_string()),
+            message: format!(
+                "the key is there {} times; the first {} are listed",
+                self.total,
+                self.hits.len()
+            ),
+        })
+    }
+}
+
+/// Every match in `data`, counted, and the first [`MAX_HITS_PER_FILE`] with positions
+/// and masked excerpts. Linear in the size of `data` and the number of matches: one
+/// automaton pass, lines and columns counted once from the previous listed match, and
+/// each excerpt looks only at its own window.
+pub fn find_all(data: &[u8], pats: &Patterns, token: &str, place: Place, shown: &str) -> Found {
+    let mut spans: Vec<(usize, usize, Encoding)> = Vec::new();
+    let mut total = 0usize;
+    for m in pats.ac.find_iter(data) {
+        total += 1;
+        // Beyond the listed matches, spans are kept only while they may fall inside the
+        // last excerpt's window (so they are masked there too).
+        let near_last = spans
+            .get(MAX_HITS_PER_FILE.wrapping_sub(1))
+            .is_some_and(|(_, e, _)| m.start() < e + mask::CONTEXT_BYTES);
+        if spans.len() < MAX_HITS_PER_FILE || near_last {
             let enc = pats.list[m.pattern().as_usize()].encoding;
             let (s, e) = mask::widen(data, m.start(), m.end(), enc);
-            (s, e, enc)
-        })
-        .collect();
-    let masked: Vec<(usize, usize)> = spans.iter().map(|(s, e, _)| (*s, *e)).collect();
-    let mut hits = Vec::with_capacity(spans.len());
-    let mut line = 1usize;
-    let mut line_start = 0usize;
-    let mut counted_to = 0usize;
-    for &(start, end, enc) in &spans {
-        let gap = &data[counted_to..start.max(counted_to)];
-        line += memchr::memchr_iter(b'\n', gap).count();
-        if let Some(p) = memchr::memrchr(b'\n', gap) {
-            line_start = counted_to + p + 1;
+            spans.push((s, e, enc));
         }
-        counted_to = counted_to.max(start);
-        let column = String::from_utf8_lossy(&data[line_start..start.max(line_start)])
-            .chars()
-            .count()
-            + 1;
+    }
+    let masked: Vec<(usize, usize)> = spans.iter().map(|(s, e, _)| (*s, *e)).collect();
+    let mut hits = Vec::with_capacity(spans.len().min(MAX_HITS_PER_FILE));
+    let mut pos = Position::default();
+    for &(start, end, enc) in spans.iter().take(MAX_HITS_PER_FILE) {
+        let (line, column) = pos.advance(data, start);
         hits.push(Hit {
             path: shown.to_string(),
             line,
@@ -340,5 +405,43 @@ pub fn find_all(data: &[u8], pats: &Patterns, token: &str, place: Place, shown: 
             excerpt: mask::excerpt(data, (start, end), &masked, token, pats),
         });
     }
-    hits
+    Found { hits, total }
+}
+
+/// Line and column (1-based, in code points) of successive offsets, counted once.
+struct Position {
+    /// Bytes counted so far.
+    at: usize,
+    line: usize,
+    /// Code points of the current line before `at`.
+    column: usize,
+}
+
+impl Default for Position {
+    fn default() -> Self {
+        Position {
+            at: 0,
+            line: 1,
+            column: 0,
+        }
+    }
+}
+
+impl Position {
+    /// Moves to `to` (not before the previous offset) and returns its line and column.
+    fn advance(&mut self, data: &[u8], to: usize) -> (usize, usize) {
+        let gap = &data[self.at..to.max(self.at)];
+        let tail = match memchr::memrchr(b'\n', gap) {
+            Some(p) => {
+                self.line += memchr::memchr_iter(b'\n', gap).count();
+                self.column = 0;
+                &gap[p + 1..]
+            }
+            None => gap,
+        };
+        // A code point starts at every byte that is not a UTF-8 continuation byte.
+        self.column += tail.iter().filter(|b| (**b & 0xC0) != 0x80).count();
+        self.at = self.at.max(to);
+        (self.line, self.column + 1)
+    }
 }

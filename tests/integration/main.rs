@@ -5,6 +5,7 @@
 mod action_install;
 mod canary;
 mod capture;
+mod capture_hostile;
 mod ci;
 mod cli;
 mod common;

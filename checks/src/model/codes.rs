@@ -142,6 +142,7 @@ pub const CODES: &[CheckCodes] = &[
         Code::warn("possibly-expanded-metadata", "The `--url` ends with `/` after a Catalog resource: maybe a shell expanded `$metadata`"),
         Code::info("percent-encoded-dollar", "The URL writes `$` as %24 in the path or in a `$top`-style parameter name"),
         Code::fail("shell-expanded-parameter", "A query parameter has an empty name: a shell expanded `$top`-style parameters inside double quotes"),
+        Code::warn("odata-option-without-dollar", "A query parameter is named like an OData option without its `$` (`top` for `$top`): the API does not apply it"),
         Code::warn("empty-query", "The URL ends with a lone `?`: maybe a shell expanded a `$top`-style parameter"),
         Code::warn("base-has-path", "The base URL has an API path, or any path on a Sales Layer host: it should be the bare host"),
     ] },

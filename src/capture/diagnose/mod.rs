@@ -355,7 +355,7 @@ fn body_findings(req: &RawRequest, secrets: &[&[u8]], has_key: bool) -> Vec<Find
     let body = &req.body[..];
     if secrets
         .iter()
-        .any(|s| s.len() >= 8 && body.windows(s.len()).any(|w| w == *s))
+        .any(|s| s.len() >= 8 && memchr::memmem::find(body, s).is_some())
     {
         out.push(
             Finding::fail(
@@ -425,7 +425,7 @@ fn path_findings(
             .replace("--url", "request");
         out.push(f);
     }
-    let display = urls::redact(target, needle);
+    let display = urls::redact_plain_values(target, needle);
     let p = req.path();
     let api = if p.starts_with("/dam") || p.starts_with("/image") {
         Some("dam")
@@ -486,7 +486,8 @@ pub async fn diagnose(
     findings.extend(body_findings(req, &body_secrets, has_key));
 
     let key_header = key_header_info(&key_headers, conf);
-    let path = secrets.guarded(&path);
+    let mut path = path;
+    secrets.redact(&mut path);
     withhold_leaks(&mut findings, secrets);
     Diagnosis {
         findings,
@@ -533,18 +534,21 @@ fn protocol_findings(req: &RawRequest) -> Vec<Finding> {
 
 /// Every value that may be the key becomes a secret of this run: each X-API-KEY value
 /// and the values of key-like and Authorization headers.
+/// Bounded (see `super::guard::secret_values`): the first values, each cut to its start,
+/// so a hostile head cannot make the guard's cost grow with its size squared.
 fn add_secrets(req: &RawRequest, key_headers: &[&RawHeader], secrets: &mut Secrets) {
+    let mut values: Vec<&[u8]> = Vec::new();
     for h in key_headers {
-        secrets.add(&SecretKey::from_bytes(h.value.to_vec()));
-        secrets.add(&SecretKey::from_bytes(trim_ows(&h.value).to_vec()));
+        values.extend([&h.value[..], trim_ows(&h.value)]);
     }
     for h in &req.headers {
         if key_like_name(&norm(&h.name)) || norm(&h.name) == "authorization" {
-            secrets.add(&SecretKey::from_bytes(trim_ows(&h.value).to_vec()));
-            if let Some(last) = h.value.rsplit(|b| *b == b' ').next() {
-                secrets.add(&SecretKey::from_bytes(last.to_vec()));
-            }
+            values.push(trim_ows(&h.value));
+            values.extend(h.value.rsplit(|b| *b == b' ').next());
         }
+    }
+    for v in super::guard::secret_values(values) {
+        secrets.add(&SecretKey::from_bytes(v.to_vec()));
     }
 }
 

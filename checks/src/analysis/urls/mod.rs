@@ -20,7 +20,9 @@ pub use chars::{Place, Stray, StrayKind};
 pub use host::{CANONICAL_HOST, HostClass, LEGACY_CONNECTOR_HOST, edit_distance};
 pub use path::{PathFacts, PathProblem};
 pub use query::{QueryFacts, QueryProblem, is_key_like_param};
-pub use redact::{REDACTED, key_needle, redact, redact_url};
+pub use redact::{
+    REDACTED, key_needle, looks_like_credential, redact, redact_plain_values, redact_url,
+};
 
 use crate::model::context::Context;
 use redact::{KEY_MARK, KeyFound, redact_scrubbed, scheme_prefix, scrub_key};

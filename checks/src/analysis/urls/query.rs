@@ -17,7 +17,17 @@ pub enum QueryProblem {
         /// The decoded name.
         name: String,
     },
+    /// An OData option without its `$` (`top=1`): the API reads `$top`; `top` is another
+    /// parameter. Libraries that build the query from a map (`params={"top": 1}`) or a
+    /// shell that ate the `$` along with the quotes give this.
+    MissingDollar {
+        /// The name as given, e.g. `top`.
+        name: String,
+    },
 }
+
+/// The OData query options the API reads, without their `$`.
+pub const ODATA_OPTIONS: [&str; 6] = ["top", "skip", "filter", "select", "orderby", "expand"];
 
 /// What the query string holds.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -117,7 +127,17 @@ pub fn analyze(query: Option<&str>) -> QueryFacts {
                     name: p.name.clone(),
                 });
             }
-            q.kept.push(p.raw.clone());
+            let option = p.name.to_ascii_lowercase();
+            match p.raw.strip_prefix(p.name.as_str()) {
+                // The URL to use names the option the API reads.
+                Some(rest) if ODATA_OPTIONS.contains(&option.as_str()) => {
+                    q.problems.push(QueryProblem::MissingDollar {
+                        name: p.name.clone(),
+                    });
+                    q.kept.push(format!("${option}{rest}"));
+                }
+                _ => q.kept.push(p.raw.clone()),
+            }
         }
     }
     q

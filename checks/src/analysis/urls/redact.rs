@@ -33,6 +33,38 @@ pub fn redact(url: &str, key: Option<&SecretKey>) -> String {
     redact_scrubbed(&scrubbed)
 }
 
+/// Which query values a redacted URL shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Values {
+    /// Only the numeric `$top` and `$skip` (the rule of [`redact`]).
+    Paging,
+    /// Every value that is not secret (see [`redact_plain_values`]).
+    Plain,
+}
+
+/// A request target as `capture` shows it (a request the user's application really
+/// sent, where `?top=1` must stay visible): by the rule of [`redact`], except that a
+/// query value is shown when it is not secret, i.e. its parameter name is not key-like
+/// ([`is_key_like_param`]) and the value does not look like a credential
+/// ([`looks_like_credential`]). The caller still guards the result against the keys of
+/// the run (`model::leak::Secrets`).
+pub fn redact_plain_values(url: &str, key: Option<&SecretKey>) -> String {
+    let (scrubbed, _) = scrub_key(url, key_needle(key));
+    redact_scrubbed_with(&scrubbed, Values::Plain)
+}
+
+/// Whether a query value may be a credential: 16 or more characters of token alphabet
+/// (letters, digits, `+/=_-.~%`) mixing letters and digits, like an API key, a token or
+/// a signature. Numbers, words and OData expressions (`Name eq 'x'`) are not.
+pub fn looks_like_credential(value: &str) -> bool {
+    let v = decode(value);
+    v.chars().count() >= 16
+        && v.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+/=_-.~%".contains(c))
+        && v.chars().any(|c| c.is_ascii_alphabetic())
+        && v.chars().any(|c| c.is_ascii_digit())
+}
+
 /// A parsed URL redacted for display, by the same rule as [`redact`]. The serialised
 /// form of a `url::Url` is percent-encoded, so the key is found there in either form.
 pub fn redact_url(url: &::url::Url, key: Option<&SecretKey>) -> String {
@@ -41,6 +73,10 @@ pub fn redact_url(url: &::url::Url, key: Option<&SecretKey>) -> String {
 
 /// Redacts a URL in which the key was already replaced by [`KEY_MARK`].
 pub(super) fn redact_scrubbed(scrubbed: &str) -> String {
+    redact_scrubbed_with(scrubbed, Values::Paging)
+}
+
+fn redact_scrubbed_with(scrubbed: &str, values: Values) -> String {
     let escaped: String = scrubbed
         .chars()
         .map(|c| {
@@ -51,11 +87,11 @@ pub(super) fn redact_scrubbed(scrubbed: &str) -> String {
             }
         })
         .collect();
-    redact_structure(&escaped).replace(KEY_MARK, REDACTED)
+    redact_structure(&escaped, values).replace(KEY_MARK, REDACTED)
 }
 
 /// Redacts user info, query values and the fragment of a URL string that may not parse.
-fn redact_structure(s: &str) -> String {
+fn redact_structure(s: &str, values: Values) -> String {
     let (head, fragment) = match s.find('#') {
         Some(i) => (&s[..i], Some(&s[i + 1..])),
         None => (s, None),
@@ -82,7 +118,7 @@ fn redact_structure(s: &str) -> String {
     }
     if let Some(q) = query {
         out.push('?');
-        let parts: Vec<String> = q.split('&').map(redact_query_part).collect();
+        let parts: Vec<String> = q.split('&').map(|p| redact_query_part(p, values)).collect();
         out.push_str(&parts.join("&"));
     }
     if let Some(f) = fragment {
@@ -94,15 +130,21 @@ fn redact_structure(s: &str) -> String {
     out
 }
 
-fn redact_query_part(part: &str) -> String {
+fn redact_query_part(part: &str, values: Values) -> String {
     match part.split_once('=') {
         Some((name, value)) => {
             let decoded = decode(name);
             let shown_name = if is_name_like(name) { name } else { REDACTED };
-            if matches!(decoded.as_str(), "$top" | "$skip")
+            let paging = matches!(decoded.as_str(), "$top" | "$skip")
                 && !value.is_empty()
-                && value.bytes().all(|b| b.is_ascii_digit())
-            {
+                && value.bytes().all(|b| b.is_ascii_digit());
+            let plain = values == Values::Plain
+                && shown_name != REDACTED
+                && !decoded.is_empty()
+                && !super::query::is_key_like_param(&decoded)
+                && !looks_like_credential(value)
+                && !value.contains(KEY_MARK);
+            if paging || plain {
                 format!("{shown_name}={value}")
             } else if value.is_empty() {
                 format!("{shown_name}=")
@@ -229,6 +271,29 @@ mod tests {
         ];
         for (input, want) in cases {
             assert_eq!(redact(input, None), want, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn plain_values_are_shown_and_secret_ones_are_not() {
+        let key = SecretKey::from_string(CANARY.into());
+        let cases = [
+            ("/dam/images?top=1", "/dam/images?top=1"),
+            (
+                "/dam/image?$top=1&$filter=Name eq 'x'",
+                "/dam/image?$top=1&$filter=Name<U+0020>eq<U+0020>'x'",
+            ),
+            (
+                "/dam/image?api_key=abc&lang=es",
+                "/dam/image?api_key=[redacted]&lang=es",
+            ),
+            ("/x?sig=a1b2c3d4e5f6g7h8i9", "/x?sig=[redacted]"),
+            ("/x?id=1234567890123456789", "/x?id=1234567890123456789"),
+            (&format!("/x?q={CANARY}"), "/x?q=[redacted]"),
+            ("/x?=10", "/x?=[redacted]"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(redact_plain_values(input, Some(&key)), want, "{input:?}");
         }
     }
 

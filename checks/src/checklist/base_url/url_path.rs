@@ -155,6 +155,17 @@ fn query_finding(problem: &QueryProblem, label: &str) -> UrlFinding {
                 format!("The {label} writes `{name}` as %24{}: the docs write a literal `$` and do not say whether the API accepts %24", &name[1..]),
             ),
         ),
+        QueryProblem::MissingDollar { name } => {
+            let option = format!("${}", name.to_ascii_lowercase());
+            UrlFinding::new(
+                "OData option without its $",
+                Finding::warn(
+                    "odata-option-without-dollar",
+                    format!("The {label} has a query parameter `{name}`: the API reads the OData option `{option}` (with `$`), so `{name}` is not applied"),
+                )
+                .with_fix(format!("Name the parameter `{option}` (e.g. params={{\"{option}\": 1}} in Python requests; in a shell, put the URL in single quotes).")),
+            )
+        }
     }
 }
 
@@ -277,6 +288,7 @@ mod tests {
                 "/catalog/rest/Catalog/%24metadata",
             ),
             ("/dam/image?%24top=1",                           &["percent-encoded-dollar"], Pass, "/dam/image?%24top=1"),
+            ("/dam/image?top=1",                              &["odata-option-without-dollar"], Warn, "/dam/image?$top=1"),
             ("/catalog/products",                             &["short-catalog-path"], Warn, "/catalog/rest/Catalog/products"),
             ("/$metadata",                                    &["missing-api-prefix"], Warn, "/catalog/rest/Catalog/$metadata"),
             ("/images?$top=1",                                &["missing-api-prefix"], Warn, "/dam/image?$top=1"),

@@ -5,6 +5,15 @@
 //! on standard input (`--header @-`), so it is in neither the command line nor the process
 //! list; PowerShell reads `$env:NAME`. URLs are single-quoted so `$top` and `$metadata`
 //! survive the shell.
+//!
+//! The commands load the key the way the doctor found it (`load.rs`), so they reproduce
+//! the doctor's request: from the key file, from the `.env` line, or from the variable.
+//! An `http://` base URL or `--url` is refused unless `--allow-http` (the key would
+//! travel in clear), and then the output says so at the top.
+
+mod load;
+
+pub use load::KeyLoad;
 
 use crate::args::{ApiChoice, CurlArgs, CurlShell};
 use sl_doctor_checks::analysis::urls::redact;
@@ -32,12 +41,16 @@ pub struct Request {
 pub struct Spec<'a> {
     /// The variable holding the key.
     pub key_env: &'a str,
+    /// How the commands get the key into that variable.
+    pub load: &'a KeyLoad,
     /// `--cacert`.
     pub ca_cert: Option<&'a Path>,
     /// `--resolve`.
     pub resolve: &'a [(String, u16, std::net::IpAddr)],
     /// Which shells.
     pub shell: CurlShell,
+    /// The commands use plain http (`--allow-http`): the key travels in clear.
+    pub http: bool,
 }
 
 /// Quotes for a POSIX shell: single quotes, `'` as `'\''`.
@@ -45,9 +58,23 @@ pub fn sh_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
 }
 
-/// Quotes for PowerShell: single quotes (no expansion), `'` as `''`.
+/// The characters PowerShell takes as a single quote: `'` and the typographic quotes
+/// U+2018, U+2019, U+201A and U+201B all open and close a single-quoted string.
+const PS_SINGLE_QUOTES: [char; 5] = ['\'', '\u{2018}', '\u{2019}', '\u{201A}', '\u{201B}'];
+
+/// Quotes for PowerShell: single quotes (no expansion), every PowerShell single-quote
+/// character doubled inside.
 pub fn ps_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('\'');
+    for c in s.chars() {
+        out.push(c);
+        if PS_SINGLE_QUOTES.contains(&c) {
+            out.push(c);
+        }
+    }
+    out.push('\'');
+    out
 }
 
 /// Whether `name` can be used as `$name` in both shells.
@@ -82,6 +109,14 @@ pub fn render(requests: &[Request], spec: &Spec) -> String {
          # The key is read from ${var} and never written here. URLs are in single quotes so\n\
          # the shell does not expand $top or $metadata."
     );
+    if spec.http {
+        let _ = writeln!(
+            out,
+            "# WARNING: these URLs use http://, so the key travels in clear text: anyone on the\n\
+             # network path can read it (printed because of --allow-http). Use https://."
+        );
+    }
+    spec.load.write_prelude(&mut out, spec);
     for r in requests {
         let _ = writeln!(out, "\n# {}: GET {}", r.label, r.url);
         if let Some(note) = &r.note {
@@ -152,17 +187,39 @@ fn probe_request(base: &str, spec: &ApiProbe) -> Result<Request, String> {
     })
 }
 
-/// `sl-doctor curl`: the text for standard output (and the Postman file, when asked).
-pub fn run(args: &CurlArgs, env: &[(OsString, OsString)]) -> Result<String, String> {
-    if !is_var_name(&args.key_env) {
+/// Refuses an http:// URL unless `--allow-http`: the commands would send the key in
+/// clear. `what` names the flag. Returns whether the URL is http.
+fn check_http(url: &str, what: &str, allow: bool) -> Result<bool, String> {
+    let http = url
+        .trim()
+        .get(..7)
+        .is_some_and(|p| p.eq_ignore_ascii_case("http://"));
+    if http && !allow {
         return Err(format!(
-            "--key-env '{}' is not a shell variable name (letters, digits and _, not starting with a digit)",
-            args.key_env
+            "{what} is http://: the printed commands would send the key in clear text, readable by anyone on the network path. Use https:// (the API only serves https), or add --allow-http for a test server you control"
         ));
     }
-    // Only to redact a --url that may contain the key; never printed.
-    let key = crate::config::env_secret(env, &args.key_env);
+    Ok(http)
+}
+
+/// `sl-doctor curl`: the text for standard output (and the Postman file, when asked).
+pub fn run(args: &CurlArgs, env: &[(OsString, OsString)]) -> Result<String, String> {
+    let key_env = &args.keys.key_env;
+    if !is_var_name(key_env) {
+        return Err(format!(
+            "--key-env '{key_env}' is not a shell variable name (letters, digits and _, not starting with a digit)"
+        ));
+    }
     let base = crate::config::base_url(args.base_url.as_deref(), env);
+    let mut http = check_http(&base, "the base URL", args.allow_http)?;
+    if let Some(u) = &args.url {
+        http |= check_http(u, "--url", args.allow_http)?;
+    }
+    // Where the doctor finds the key decides how the commands load it; the value is
+    // only used to redact a --url that may contain it, and never printed.
+    let state = crate::config::collect_keys(&args.keys, env).map_err(|e| e.to_string())?;
+    let load = KeyLoad::of(&state);
+    let key = state.key();
     let mut requests = Vec::new();
     if matches!(args.api, ApiChoice::Dam | ApiChoice::All) {
         requests.push(probe_request(&base, &probe::DAM)?);
@@ -176,7 +233,7 @@ pub fn run(args: &CurlArgs, env: &[(OsString, OsString)]) -> Result<String, Stri
         if !matches!(parsed.scheme(), "http" | "https") {
             return Err("--url is not an http(s) URL".into());
         }
-        let shown = redact(u.trim(), key.as_ref());
+        let shown = redact(u.trim(), key);
         let note = (shown != u.trim()).then(|| {
             "user info, query values and the fragment are shown as [redacted] (they may hold secrets): put back the ones that are not".to_string()
         });
@@ -187,10 +244,12 @@ pub fn run(args: &CurlArgs, env: &[(OsString, OsString)]) -> Result<String, Stri
         });
     }
     let spec = Spec {
-        key_env: &args.key_env,
+        key_env,
+        load: &load,
         ca_cert: args.ca_cert.as_deref(),
         resolve: &args.resolve,
         shell: args.shell,
+        http,
     };
     let mut out = render(&requests, &spec);
     if let Some(path) = &args.postman {
@@ -210,68 +269,4 @@ pub fn run(args: &CurlArgs, env: &[(OsString, OsString)]) -> Result<String, Stri
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn spec(shell: CurlShell) -> Spec<'static> {
-        Spec {
-            key_env: "SALESLAYER_API_KEY",
-            ca_cert: None,
-            resolve: &[],
-            shell,
-        }
-    }
-
-    #[test]
-    fn quoting() {
-        assert_eq!(sh_quote("a'b$top"), r"'a'\''b$top'");
-        assert_eq!(ps_quote("a'b$top"), "'a''b$top'");
-        assert!(is_var_name("SALESLAYER_API_KEY") && is_var_name("_k1"));
-        assert!(!is_var_name("1K") && !is_var_name("SL-KEY") && !is_var_name(""));
-    }
-
-    #[test]
-    fn snapshot_of_both_probes_with_ca_and_resolve() {
-        let reqs = [
-            probe_request("https://api2.saleslayer.com", &probe::DAM).unwrap(),
-            probe_request("https://api2.saleslayer.com/", &probe::CATALOG).unwrap(),
-        ];
-        let resolve = [(
-            "api2.saleslayer.com".to_string(),
-            443,
-            "127.0.0.1".parse().unwrap(),
-        )];
-        let ca = std::path::PathBuf::from("certs/it's-ca.pem");
-        let s = Spec {
-            ca_cert: Some(&ca),
-            resolve: &resolve,
-            ..spec(CurlShell::All)
-        };
-        let text = render(&reqs, &s);
-        assert!(text.contains("'https://api2.saleslayer.com/dam/image?$top=1'"));
-        assert!(text.contains("'https://api2.saleslayer.com/catalog/rest/Catalog/$metadata'"));
-        insta::assert_snapshot!(text);
-    }
-
-    #[test]
-    fn posix_only_has_no_powershell() {
-        let reqs = [probe_request("https://api2.saleslayer.com", &probe::DAM).unwrap()];
-        let text = render(&reqs, &spec(CurlShell::Posix));
-        assert!(!text.contains("Invoke-RestMethod") && !text.contains("curl.exe"));
-        assert!(text.contains("\"${SALESLAYER_API_KEY:?is not set}\""));
-    }
-
-    #[test]
-    fn postman_environment_matches_the_collection() {
-        let v: serde_json::Value =
-            serde_json::from_str(&postman_environment("https://api2.saleslayer.com")).unwrap();
-        assert_eq!(v["name"], POSTMAN_ENV_NAME);
-        assert_eq!(v["_postman_variable_scope"], "environment");
-        let vals = v["values"].as_array().unwrap();
-        assert_eq!(vals[0]["key"], "baseUrl");
-        assert_eq!(vals[0]["value"], "https://api2.saleslayer.com");
-        assert_eq!(vals[1]["key"], "apiKey");
-        assert_eq!(vals[1]["type"], "secret");
-        assert_eq!(vals[1]["value"], "");
-    }
-}
+mod tests;

@@ -1,0 +1,312 @@
+//! Tests of `sl-doctor curl`: quoting, the key loads per source and shell (snapshots),
+//! and the generated commands through `bash -n` and, when installed, PowerShell's parser.
+
+use super::*;
+
+const ENV_LOAD: KeyLoad = KeyLoad::Env { why: None };
+
+fn spec(shell: CurlShell) -> Spec<'static> {
+    Spec {
+        key_env: "SALESLAYER_API_KEY",
+        load: &ENV_LOAD,
+        ca_cert: None,
+        resolve: &[],
+        shell,
+        http: false,
+    }
+}
+
+#[test]
+fn quoting() {
+    assert_eq!(sh_quote("a'b$top"), r"'a'\''b$top'");
+    assert_eq!(ps_quote("a'b$top"), "'a''b$top'");
+    assert!(is_var_name("SALESLAYER_API_KEY") && is_var_name("_k1"));
+    assert!(!is_var_name("1K") && !is_var_name("SL-KEY") && !is_var_name(""));
+}
+
+#[test]
+fn snapshot_of_both_probes_with_ca_and_resolve() {
+    let reqs = [
+        probe_request("https://api2.saleslayer.com", &probe::DAM).unwrap(),
+        probe_request("https://api2.saleslayer.com/", &probe::CATALOG).unwrap(),
+    ];
+    let resolve = [(
+        "api2.saleslayer.com".to_string(),
+        443,
+        "127.0.0.1".parse().unwrap(),
+    )];
+    let ca = std::path::PathBuf::from("certs/it's-ca.pem");
+    let s = Spec {
+        ca_cert: Some(&ca),
+        resolve: &resolve,
+        ..spec(CurlShell::All)
+    };
+    let text = render(&reqs, &s);
+    assert!(text.contains("'https://api2.saleslayer.com/dam/image?$top=1'"));
+    assert!(text.contains("'https://api2.saleslayer.com/catalog/rest/Catalog/$metadata'"));
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn posix_only_has_no_powershell() {
+    let reqs = [probe_request("https://api2.saleslayer.com", &probe::DAM).unwrap()];
+    let text = render(&reqs, &spec(CurlShell::Posix));
+    assert!(!text.contains("Invoke-RestMethod") && !text.contains("curl.exe"));
+    assert!(text.contains("\"${SALESLAYER_API_KEY:?is not set}\""));
+}
+
+#[test]
+fn postman_environment_matches_the_collection() {
+    let v: serde_json::Value =
+        serde_json::from_str(&postman_environment("https://api2.saleslayer.com")).unwrap();
+    assert_eq!(v["name"], POSTMAN_ENV_NAME);
+    assert_eq!(v["_postman_variable_scope"], "environment");
+    let vals = v["values"].as_array().unwrap();
+    assert_eq!(vals[0]["key"], "baseUrl");
+    assert_eq!(vals[0]["value"], "https://api2.saleslayer.com");
+    assert_eq!(vals[1]["key"], "apiKey");
+    assert_eq!(vals[1]["type"], "secret");
+    assert_eq!(vals[1]["value"], "");
+}
+
+#[test]
+fn every_powershell_single_quote_is_doubled() {
+    // PowerShell ends a single-quoted string at ' and at the typographic quotes.
+    let table = [
+        ("it's", "'it''s'"),
+        ("a\u{2018}b", "'a\u{2018}\u{2018}b'"),
+        ("a\u{2019}b", "'a\u{2019}\u{2019}b'"),
+        ("a\u{201A}b", "'a\u{201A}\u{201A}b'"),
+        ("a\u{201B}b", "'a\u{201B}\u{201B}b'"),
+        (
+            "\u{201C}double\u{201D} \"x\" $top",
+            "'\u{201C}double\u{201D} \"x\" $top'",
+        ),
+    ];
+    for (raw, want) in table {
+        assert_eq!(ps_quote(raw), want, "{raw:?}");
+    }
+}
+
+/// One key source of the table, with how the doctor found it.
+fn loads() -> Vec<(&'static str, KeyLoad)> {
+    vec![
+        ("env", KeyLoad::Env { why: None }),
+        (
+            "flag",
+            KeyLoad::Env {
+                why: Some("The key was given with --key".into()),
+            },
+        ),
+        ("file", KeyLoad::File("keys/sl key’s.txt".into())),
+        (
+            "dotenv_plain",
+            KeyLoad::Dotenv {
+                path: ".env".into(),
+                line: 3,
+                bytes: (0, 0),
+                utf16: Some((0, 0)),
+            },
+        ),
+        (
+            "dotenv_quoted_crlf",
+            KeyLoad::Dotenv {
+                path: "config/.env.local".into(),
+                line: 1,
+                bytes: (1, 2),
+                utf16: Some((1, 1)),
+            },
+        ),
+    ]
+}
+
+fn render_with(load: &KeyLoad, shell: CurlShell, http: bool) -> String {
+    let base = if http {
+        "http://127.0.0.1:8080"
+    } else {
+        "https://api2.saleslayer.com"
+    };
+    let reqs = [probe_request(base, &probe::DAM).unwrap()];
+    render(
+        &reqs,
+        &Spec {
+            load,
+            http,
+            ..spec(shell)
+        },
+    )
+}
+
+#[test]
+fn key_sources_by_shell_snapshots() {
+    for (name, load) in loads() {
+        for (shell_name, shell) in [
+            ("posix", CurlShell::Posix),
+            ("powershell", CurlShell::Powershell),
+        ] {
+            let text = render_with(&load, shell, false);
+            insta::assert_snapshot!(format!("load_{name}_{shell_name}"), text);
+        }
+    }
+    insta::assert_snapshot!(
+        "http_warning",
+        render_with(&ENV_LOAD, CurlShell::Posix, true)
+    );
+}
+
+#[test]
+fn generated_commands_parse_in_bash() {
+    let hostile = [
+        "it's",
+        "‘curly’ ‚low‛",
+        "$(touch pwned) `x` \"q\"",
+        "new\nline",
+    ];
+    let mut texts = Vec::new();
+    for (_, load) in loads() {
+        texts.push(render_with(&load, CurlShell::Posix, true));
+    }
+    for h in hostile {
+        let ca = std::path::PathBuf::from(format!("ca {h}.pem"));
+        let file = KeyLoad::File(format!("key {h}").into());
+        let reqs = [Request {
+            label: "x".into(),
+            url: format!("https://h.example/{h}?$top=1"),
+            note: None,
+        }];
+        texts.push(render(
+            &reqs,
+            &Spec {
+                load: &file,
+                ca_cert: Some(&ca),
+                ..spec(CurlShell::Posix)
+            },
+        ));
+    }
+    for text in texts {
+        let out = std::process::Command::new("bash")
+            .args(["-n", "-c", &text])
+            .output()
+            .expect("bash runs");
+        assert!(
+            out.status.success(),
+            "bash -n refused:\n{text}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn generated_commands_parse_in_powershell_when_installed() {
+    let Ok(v) = std::process::Command::new("pwsh").arg("-Version").output() else {
+        eprintln!("pwsh is not installed: the PowerShell parser check is skipped");
+        return;
+    };
+    assert!(v.status.success());
+    let dir = tempfile::tempdir().unwrap();
+    for (name, load) in loads() {
+        let text = render_with(&load, CurlShell::Powershell, true);
+        let script = dir.path().join(format!("{name}.ps1"));
+        std::fs::write(&script, &text).unwrap();
+        let check = format!(
+            "$e = $null; [void][System.Management.Automation.Language.Parser]::ParseFile({}, [ref]$null, [ref]$e); if ($e.Count) {{ $e | Out-String | Write-Error; exit 1 }}",
+            ps_quote(&script.display().to_string())
+        );
+        let out = std::process::Command::new("pwsh")
+            .args(["-NoProfile", "-NonInteractive", "-Command", &check])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "PowerShell's parser refused:\n{text}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+/// The POSIX prelude of a real `.env` (read by the doctor's own source collection) sets
+/// the variable to exactly the value the doctor found, and the output never holds it.
+#[test]
+fn dotenv_and_key_file_loads_read_the_doctors_value() {
+    use sl_doctor_checks::input::sources::{KeySpec, collect};
+    const V: &str = "SLDOCTORcanary7Qx9+Zk/4mW2=";
+    let table: Vec<(&str, Vec<u8>)> = vec![
+        (
+            "plain",
+            format!("A=1\nSALESLAYER_API_KEY={V}\n").into_bytes(),
+        ),
+        (
+            "quoted",
+            format!("SALESLAYER_API_KEY=\"{V}\"\n").into_bytes(),
+        ),
+        (
+            "single",
+            format!("export SALESLAYER_API_KEY = '{V}'  \r\n").into_bytes(),
+        ),
+        (
+            "comment",
+            format!("SALESLAYER_API_KEY={V} # prod ✔\r\nB=2\n").into_bytes(),
+        ),
+        (
+            "bom_last_wins",
+            format!("\u{feff}SALESLAYER_API_KEY=old\nSALESLAYER_API_KEY={V}").into_bytes(),
+        ),
+        ("key_file_with_lf", format!("{V}\n").into_bytes()),
+    ];
+    for (name, bytes) in table {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(if name.starts_with("key_file") {
+            "key.txt"
+        } else {
+            ".env"
+        });
+        std::fs::write(&path, &bytes).unwrap();
+        let mut ks = KeySpec {
+            key_env: "SALESLAYER_API_KEY".into(),
+            ..KeySpec::default()
+        };
+        if name.starts_with("key_file") {
+            ks.key_file = Some(path.clone());
+        } else {
+            ks.dotenv = Some(path.clone());
+            ks.dotenv_explicit = true;
+        }
+        let state = collect(ks, &[]).unwrap();
+        let want = state.key().unwrap().expose_bytes().to_vec();
+        let load = KeyLoad::of(&state);
+        assert!(!matches!(load, KeyLoad::Env { .. }), "{name}: {load:?}");
+        let text = render_with(&load, CurlShell::Posix, false);
+        assert!(
+            !text.contains(&V[..8]) && !text.contains(&V[8..16]),
+            "{name}: key in\n{text}"
+        );
+        let prelude: String = text
+            .lines()
+            .filter(|l| l.starts_with("SALESLAYER_API_KEY="))
+            .collect();
+        let out = std::process::Command::new("bash")
+            .args([
+                "-c",
+                &format!("{prelude}\nprintf %s \"$SALESLAYER_API_KEY\""),
+            ])
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .output()
+            .unwrap();
+        assert!(
+            out.stdout == want,
+            "{name}: the command reads another value than sl-doctor ({prelude})"
+        );
+    }
+}
+
+#[test]
+fn http_is_refused_unless_allowed() {
+    assert!(
+        check_http("http://127.0.0.1:8080", "the base URL", false)
+            .unwrap_err()
+            .contains("clear text")
+    );
+    assert!(check_http("HTTP://x", "--url", true).unwrap());
+    assert!(!check_http("https://api2.saleslayer.com", "the base URL", false).unwrap());
+}
