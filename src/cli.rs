@@ -100,8 +100,7 @@ pub enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff), generated from these definitions.
-    #[command(hide = true)]
+    /// Print the man page (roff) to standard output, e.g. `sl-doctor man > sl-doctor.1`.
     Man,
 }
 

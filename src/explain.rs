@@ -53,6 +53,59 @@ pub fn explain(id: &str, registry: &[Box<dyn Check>]) -> Option<String> {
     Some(s)
 }
 
+/// The Markdown of `docs/checks.md` as a terminal shows it: `**bold**` in bold, code
+/// spans without their backticks (in cyan when painting), fenced examples indented and
+/// without their fences, backslash escapes removed.
+pub fn to_terminal(md: &str, t: &crate::term::Term) -> String {
+    let mut out = String::new();
+    let mut fenced = false;
+    for line in md.lines() {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+            continue;
+        }
+        if fenced {
+            out.push_str("    ");
+            out.push_str(line);
+        } else {
+            out.push_str(&inline(line, t));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// One line of prose: bold, code spans and escapes.
+fn inline(line: &str, t: &crate::term::Term) -> String {
+    let mut out = String::new();
+    let mut rest = line;
+    while let Some(i) = rest.find(['`', '*', '\\']) {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        if let Some(body) = tail.strip_prefix("**")
+            && let Some(end) = body.find("**")
+        {
+            out.push_str(&t.bold(&body[..end]));
+            rest = &body[end + 2..];
+        } else if let Some(body) = tail.strip_prefix('`')
+            && let Some(end) = body.find('`')
+        {
+            out.push_str(&t.paint(&body[..end], colored::Color::Cyan));
+            rest = &body[end + 1..];
+        } else if let Some(c) = tail.strip_prefix('\\').and_then(|b| b.chars().next())
+            && c.is_ascii_punctuation()
+        {
+            out.push(c);
+            rest = &tail[1 + c.len_utf8()..];
+        } else {
+            out.push_str(&tail[..1]);
+            rest = &tail[1..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The `checks` listing.
 pub fn list(registry: &[Box<dyn Check>]) -> String {
     let mut s = String::new();
@@ -101,6 +154,30 @@ mod tests {
             let text = explain(id, &reg).expect("explain knows every documented id");
             assert!(text.contains(body), "explain {id} prints the docs section");
         }
+    }
+
+    #[test]
+    fn markdown_is_shown_as_terminal_text() {
+        let t = crate::term::Term::default();
+        for (md, want) in [
+            (
+                "**What it checks.** The `X-API-KEY` value",
+                "What it checks. The X-API-KEY value",
+            ),
+            ("a \\* star and `\\\"…\\\"`", "a * star and \\\"…\\\""),
+            ("```\n✘ quoted-value  x\n```", "    ✘ quoted-value  x"),
+            (
+                "an unclosed ` tick and * star",
+                "an unclosed ` tick and * star",
+            ),
+        ] {
+            assert_eq!(to_terminal(md, &t).trim_end(), want, "{md:?}");
+        }
+        let text = to_terminal(
+            &explain("quoted-value", &sl_doctor_checks::registry()).unwrap(),
+            &t,
+        );
+        assert!(!text.contains("**") && !text.contains("```"), "{text}");
     }
 
     #[test]

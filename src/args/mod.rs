@@ -239,8 +239,11 @@ pub struct CheckArgs {
 pub(crate) fn parse_secs(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(v) if v > 0.0 && v <= 3600.0 => Ok(v),
+        Ok(v) if v <= 0.0 => Err(format!(
+            "'{s}': the time must be more than 0 seconds (e.g. 0.5 or 10); at most 3600"
+        )),
         _ => Err(format!(
-            "'{s}' is not a number of seconds between 0 and 3600"
+            "'{s}' is not a number of seconds from more than 0 to 3600 (e.g. 0.5 or 10)"
         )),
     }
 }

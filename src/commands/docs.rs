@@ -17,7 +17,15 @@ pub fn checks() -> ExitCode {
 pub fn explain(id: &str) -> ExitCode {
     match crate::explain::explain(id, &sl_doctor_checks::registry()) {
         Some(text) => {
-            print_stdout(&text);
+            use std::io::IsTerminal;
+            let t = crate::term::Term {
+                color: crate::term::use_color(
+                    crate::args::ColorWhen::Auto,
+                    std::io::stdout().is_terminal(),
+                ),
+                ascii: false,
+            };
+            print_stdout(&crate::explain::to_terminal(&text, &t));
             ExitCode::from(exit::OK)
         }
         None => fail_usage(format!(
@@ -54,7 +62,30 @@ pub fn man_page() -> String {
     clap_mangen::Man::new(Cli::command().version(env!("CARGO_PKG_VERSION")))
         .render(&mut buf)
         .expect("rendering to memory cannot fail");
-    String::from_utf8(buf).expect("clap_mangen writes UTF-8")
+    let page = String::from_utf8(buf).expect("clap_mangen writes UTF-8");
+    subcommands_on_this_page(&page)
+}
+
+/// clap_mangen names each subcommand as a page of its own (`sl-doctor-mock(1)`), which
+/// sl-doctor does not install: one page documents everything, and `sl-doctor help
+/// <command>` prints a command's options. The subcommands are named as typed instead.
+fn subcommands_on_this_page(page: &str) -> String {
+    page.lines()
+        .map(|line| {
+            match line
+                .strip_prefix("sl\\-doctor\\-")
+                .and_then(|rest| rest.strip_suffix("(1)"))
+            {
+                Some(name) => format!("\\fBsl\\-doctor {name}\\fR"),
+                None if line == ".SH EXTRA" => format!(
+                    ".PP\nEach command's options: \\fBsl\\-doctor help\\fR \\fIcommand\\fR.\n{line}"
+                ),
+                None => line.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
 }
 
 /// The JSON Schema of the report, as published in `docs/report.schema.json`.
