@@ -80,14 +80,7 @@ async fn ok_passes_and_sends_the_exact_key_once() {
 #[tokio::test]
 async fn unauthorized_fails_as_missing_or_invalid_key() {
     for (_, check) in both() {
-        let srv = serve(|_, _| {
-            now(resp(
-                401,
-                Some("application/json"),
-                &problem(401, "Unauthorized", "A valid API key is required.", "/x"),
-                &[("x-request-id", "req-123")],
-            ))
-        });
+        let srv = serve(|_, _| unauthorized("application/json", &[("x-request-id", "req-123")]));
         let o = probe_with(check, &srv.base, CANARY.as_bytes(), |_| {}).await;
         assert_eq!(o.status(), Status::Fail);
         assert_eq!(codes(&o), ["key-rejected"]);
@@ -363,12 +356,7 @@ fn only_clean_canary() -> Server {
         if h.key.as_deref() == Some(CANARY.as_bytes()) {
             ok_json()
         } else {
-            now(resp(
-                401,
-                Some("application/json"),
-                &problem(401, "Unauthorized", "A valid API key is required.", "/x"),
-                &[],
-            ))
+            unauthorized("application/json", &[])
         }
     })
 }
@@ -382,40 +370,64 @@ async fn diff(spec: &ApiProbe, base: &str, key: &[u8], differential: bool) -> Ou
     o
 }
 
+/// One differential case: the key as given, whether the differential retry is on, whether
+/// the server accepts the clean canary (else it rejects every key), the codes, the number
+/// of requests sent, and a phrase one finding says.
+type DiffCase = (
+    String,
+    bool,
+    bool,
+    &'static [&'static str],
+    usize,
+    Option<&'static str>,
+);
+
 #[tokio::test]
-async fn differential_newline_key_is_not_sent_and_cleaned_key_is_accepted() {
+async fn differential_retry_for_each_kind_of_key() {
+    let quoted = format!("\"{CANARY}\"");
+    #[rustfmt::skip]
+    let cases: [DiffCase; 5] = [
+        // Not sendable as given: only the cleaned key is sent.
+        (format!("{CANARY}\n"), true, true, &["key-not-sendable", "accepted-once-cleaned"], 1, Some("U+000A LINE FEED at character 28 of 28")),
+        // Exactly one extra request.
+        (quoted.clone(), true, true, &["key-rejected", "accepted-once-cleaned"], 2, Some("Your key is accepted once the quotes are removed (length 27, sha256:")),
+        (format!(" {CANARY} "), true, false, &["key-rejected", "cleaned-rejected-too"], 2, Some("ask support for a new key")),
+        // Differential off, or nothing to clean: no extra request.
+        (quoted, false, true, &["key-rejected", "differential-off"], 1, None),
+        (CANARY.to_string(), true, false, &["key-rejected"], 1, None),
+    ];
+    for spec in [&DAM, &CATALOG] {
+        for (value, differential, accepts_clean, want, requests, says) in &cases {
+            let srv = if *accepts_clean {
+                only_clean_canary()
+            } else {
+                serve(|_, _| now(resp(401, None, "", &[])))
+            };
+            let o = diff(spec, &srv.base, value.as_bytes(), *differential).await;
+            assert_eq!(codes(&o), *want, "{value:?}");
+            assert_eq!(o.status(), Status::Fail, "{value:?}");
+            let hits = srv.hits();
+            assert_eq!(hits.len(), *requests, "{value:?}");
+            if want.contains(&"accepted-once-cleaned") {
+                assert_eq!(hits.last().unwrap().key.as_deref(), Some(CANARY.as_bytes()));
+            }
+            if let Some(says) = says {
+                assert!(o.findings.iter().any(|f| f.message.contains(says)), "{o:?}");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn differential_details_name_the_key_as_given_and_the_repair() {
     for spec in [&DAM, &CATALOG] {
         let srv = only_clean_canary();
         let o = diff(spec, &srv.base, format!("{CANARY}\n").as_bytes(), true).await;
-        assert_eq!(codes(&o), ["key-not-sendable", "accepted-once-cleaned"]);
-        assert!(
-            o.findings[0]
-                .message
-                .contains("U+000A LINE FEED at character 28 of 28")
-        );
-        assert_eq!(srv.hits().len(), 1, "only the cleaned key was sent");
         assert!(has_detail(&o, "key as given: 28 characters, sha256:"));
         assert!(has_detail(
             &o,
             "repaired key (trimmed): 27 characters, sha256:"
         ));
-        assert_eq!(o.status(), Status::Fail);
-    }
-}
-
-#[tokio::test]
-async fn differential_quoted_key_costs_exactly_one_extra_request() {
-    for spec in [&DAM, &CATALOG] {
-        let srv = only_clean_canary();
-        let o = diff(spec, &srv.base, format!("\"{CANARY}\"").as_bytes(), true).await;
-        assert_eq!(codes(&o), ["key-rejected", "accepted-once-cleaned"]);
-        assert!(
-            o.findings[1].message.starts_with(
-                "Your key is accepted once the quotes are removed (length 27, sha256:"
-            )
-        );
-        assert_eq!(srv.hits().len(), 2);
-        assert_eq!(srv.hits()[1].key.as_deref(), Some(CANARY.as_bytes()));
     }
 }
 
@@ -471,31 +483,6 @@ async fn differential_never_sends_more_than_three_repairs() {
         "{}",
         o.findings[1].message
     );
-}
-
-#[tokio::test]
-async fn differential_cleaned_key_rejected_too() {
-    for spec in [&DAM, &CATALOG] {
-        let srv = serve(|_, _| now(resp(401, None, "", &[])));
-        let o = diff(spec, &srv.base, format!(" {CANARY} ").as_bytes(), true).await;
-        assert_eq!(codes(&o), ["key-rejected", "cleaned-rejected-too"]);
-        assert!(o.findings[1].message.contains("ask support for a new key"));
-        assert_eq!(srv.hits().len(), 2);
-    }
-}
-
-#[tokio::test]
-async fn differential_off_or_nothing_to_clean_sends_no_extra_request() {
-    for spec in [&DAM, &CATALOG] {
-        let srv = only_clean_canary();
-        let o = diff(spec, &srv.base, format!("\"{CANARY}\"").as_bytes(), false).await;
-        assert_eq!(codes(&o), ["key-rejected", "differential-off"]);
-        assert_eq!(srv.hits().len(), 1);
-        let srv = serve(|_, _| now(resp(401, None, "", &[])));
-        let o = diff(spec, &srv.base, CANARY.as_bytes(), true).await;
-        assert_eq!(codes(&o), ["key-rejected"]);
-        assert_eq!(srv.hits().len(), 1);
-    }
 }
 
 #[tokio::test]
@@ -630,12 +617,10 @@ async fn snapshot_evidence_of_a_quoted_key_accepted_once_cleaned() {
                 &[("x-request-id", "ok-1")],
             ))
         } else {
-            now(resp(
-                401,
-                Some("application/problem+json"),
-                &problem(401, "Unauthorized", "A valid API key is required.", "/x"),
+            unauthorized(
+                "application/problem+json",
                 &[("x-request-id", "rej-1"), ("cf-ray", "8a1b-MAD")],
-            ))
+            )
         }
     });
     let quoted = format!("\"{CANARY}\"");

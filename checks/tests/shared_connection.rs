@@ -42,38 +42,16 @@ fn cx(base: &str, ca: Option<std::path::PathBuf>) -> Context {
     cx
 }
 
-/// Runs tls-connection and both probes concurrently on one context, as the runner does.
-async fn run_three(cx: &Context) -> [Outcome; 3] {
-    let (t, d, c) = tokio::join!(
-        TlsConnection.run(cx),
-        DamProbe.run(cx),
-        CatalogProbe.run(cx)
-    );
-    let out = [t.unwrap(), d.unwrap(), c.unwrap()];
-    for o in &out {
-        assert_no_leak(o);
-        assert_no_leak(&o.evidence);
-    }
-    out
-}
-
 /// (handshake ms present, ALPN) of tls-connection; (connect ms present) of each probe's
 /// first attempt.
 fn timings(out: &[Outcome; 3]) -> (bool, String, Vec<bool>) {
     let Some(Evidence::Tls(t)) = &out[0].evidence else {
         panic!("no TLS evidence: {:?}", out[0]);
     };
-    let probes = out[1..]
-        .iter()
-        .map(|o| match &o.evidence {
-            Some(Evidence::Probe(p)) => p.attempts[0].timings.connect_ms.is_some(),
-            other => panic!("no probe evidence: {other:?}"),
-        })
-        .collect();
     (
         t.handshake_ms.is_some(),
         t.alpn.clone().unwrap_or_default(),
-        probes,
+        probe_connects(out),
     )
 }
 

@@ -1,11 +1,16 @@
 //! End-to-end runs of the offline doctor: exit codes, formats, colour, files, snapshots.
 
 use crate::assert_report_snapshot;
-use crate::common::{SlDoctor, assert_contains, sl_doctor, stable};
+use crate::common::{Run, SlDoctor, assert_contains, sl_doctor, stable};
 
 /// sl-doctor with a well-formed key in SALESLAYER_API_KEY.
 fn with_clean_key() -> SlDoctor {
     sl_doctor().env("SALESLAYER_API_KEY", "aB3+xY/9zQ==")
+}
+
+/// An offline run with a well-formed key and these options.
+fn offline_with_clean_key(options: &[&str]) -> (Run, tempfile::TempDir) {
+    with_clean_key().arg("--offline").args(options).run()
 }
 
 #[test]
@@ -20,9 +25,7 @@ fn zero_width_space_is_named_and_located() {
 
 #[test]
 fn clean_key_passes_offline() {
-    let (r, _d) = with_clean_key()
-        .args(["--offline", "--color", "never"])
-        .run();
+    let (r, _d) = offline_with_clean_key(&["--color", "never"]);
     assert_eq!(r.code, 0, "{}", r.stdout);
     assert_contains(&r.stdout, "verdict: pass");
 }
@@ -81,9 +84,7 @@ fn non_utf8_key_file_is_diagnosed_not_a_crash() {
 
 #[test]
 fn json_goes_alone_to_stdout_and_output_file_gets_json() {
-    let (r, _d) = with_clean_key()
-        .args(["--offline", "--format", "json"])
-        .run();
+    let (r, _d) = offline_with_clean_key(&["--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("only JSON on stdout");
     assert_eq!(v["schema_version"], 1);
     assert!(r.stderr.is_empty(), "{}", r.stderr);

@@ -292,3 +292,12 @@ pub fn strs(v: &serde_json::Value) -> Vec<&str> {
 pub fn assert_contains(text: &str, needle: &str) {
     assert!(text.contains(needle), "{needle:?} is missing from:\n{text}");
 }
+
+/// `sl-doctor support --offline --output <out>` with the canary in `SALESLAYER_API_KEY`:
+/// the bundle a user without network writes.
+pub fn support_offline(out: &str) -> (Run, tempfile::TempDir) {
+    sl_doctor()
+        .env("SALESLAYER_API_KEY", CANARY)
+        .args(["support", "--offline", "--output", out])
+        .run()
+}

@@ -6,7 +6,9 @@
 
 #![cfg(unix)]
 
-use crate::common::{CANARY, Run, assert_contains, assert_no_leak, sl_doctor, wait_within};
+use crate::common::{
+    CANARY, Run, assert_contains, assert_no_leak, sl_doctor, support_offline, wait_within,
+};
 use sl_doctor_checks::model::secret::Fingerprint;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -174,10 +176,7 @@ fn output_is_private_and_not_written_through_a_link() {
 
 #[test]
 fn the_bundle_is_private_and_planted_links_are_not_followed() {
-    let (r, d) = sl_doctor()
-        .env("SALESLAYER_API_KEY", CANARY)
-        .args(["support", "--offline", "--output", "new/bundle"])
-        .run();
+    let (r, d) = support_offline("new/bundle");
     assert_eq!(r.code, 0, "{}", all(&r));
     let bundle = d.path().join("new/bundle");
     assert_eq!(mode(&bundle), 0o700);

@@ -1,7 +1,9 @@
 //! `sl-doctor support` (share-safe bundle and email) and `sl-doctor curl` (commands that
 //! really work against the mock, and never contain the key).
 
-use crate::common::{CANARY, assert_contains, assert_no_leak, sl_doctor, start_mock, strs};
+use crate::common::{
+    CANARY, assert_contains, assert_no_leak, sl_doctor, start_mock, strs, support_offline,
+};
 use std::path::Path;
 
 /// An environment value that must never be copied anywhere.
@@ -124,10 +126,7 @@ fn support_bundle_and_email_are_share_safe_offline() {
 
 #[test]
 fn support_in_ci_never_prompts_and_leaves_placeholders() {
-    let (r, d) = sl_doctor()
-        .env("SALESLAYER_API_KEY", CANARY)
-        .args(["support", "--offline", "--output", "out/bundle"])
-        .run();
+    let (r, d) = support_offline("out/bundle");
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
         r.stdout

@@ -35,29 +35,17 @@ pub struct Code {
 impl Code {
     /// A code whose findings always fail.
     pub const fn fail(code: &'static str, meaning: &'static str) -> Code {
-        Code {
-            code,
-            severities: &[Severity::Fail],
-            meaning,
-        }
+        Code::new(code, &[Fail], meaning)
     }
 
     /// A code whose findings always warn.
     pub const fn warn(code: &'static str, meaning: &'static str) -> Code {
-        Code {
-            code,
-            severities: &[Severity::Warn],
-            meaning,
-        }
+        Code::new(code, &[Warn], meaning)
     }
 
     /// A code whose findings are always informational.
     pub const fn info(code: &'static str, meaning: &'static str) -> Code {
-        Code {
-            code,
-            severities: &[Severity::Info],
-            meaning,
-        }
+        Code::new(code, &[Info], meaning)
     }
 
     /// A code whose severity depends on the case (the meaning says when).

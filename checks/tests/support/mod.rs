@@ -179,6 +179,17 @@ pub fn now(r: Response) -> Reply {
     Box::pin(async move { r })
 }
 
+/// The API's 401 for a missing or invalid key: problem details in this content type,
+/// with these extra headers.
+pub fn unauthorized(ct: &str, headers: &[(&str, &str)]) -> Reply {
+    now(resp(
+        401,
+        Some(ct),
+        &problem(401, "Unauthorized", "A valid API key is required.", "/x"),
+        headers,
+    ))
+}
+
 /// A problem-details JSON body.
 pub fn problem(status: u16, title: &str, detail: &str, instance: &str) -> String {
     serde_json::json!({
@@ -220,4 +231,38 @@ pub fn key_context(base: &str, key: &[u8]) -> sl_doctor_checks::Context {
     cx.net.timeout = std::time::Duration::from_secs(3);
     cx.net.no_proxy = true;
     cx
+}
+
+/// Runs tls-connection and both probes concurrently on one context, as the runner does,
+/// and asserts that no piece of the key is in any outcome or its evidence.
+pub async fn run_three(cx: &sl_doctor_checks::Context) -> [sl_doctor_checks::Outcome; 3] {
+    use sl_doctor_checks::Check;
+    use sl_doctor_checks::checklist::base_url::tls_connection::TlsConnection;
+    use sl_doctor_checks::checklist::works_in_curl::{
+        catalog_probe::CatalogProbe, dam_probe::DamProbe,
+    };
+    let (t, d, c) = tokio::join!(
+        TlsConnection.run(cx),
+        DamProbe.run(cx),
+        CatalogProbe.run(cx)
+    );
+    let out = [t.unwrap(), d.unwrap(), c.unwrap()];
+    for o in &out {
+        assert_no_leak(o);
+        assert_no_leak(&o.evidence);
+    }
+    out
+}
+
+/// Whether each probe of [`run_three`]'s outcomes timed a connect of its own on its first
+/// attempt (`false`: it reused a connection).
+pub fn probe_connects(out: &[sl_doctor_checks::Outcome; 3]) -> Vec<bool> {
+    use sl_doctor_checks::model::report::Evidence;
+    out[1..]
+        .iter()
+        .map(|o| match &o.evidence {
+            Some(Evidence::Probe(p)) => p.attempts[0].timings.connect_ms.is_some(),
+            other => panic!("no probe evidence: {other:?}"),
+        })
+        .collect()
 }

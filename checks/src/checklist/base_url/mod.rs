@@ -52,6 +52,21 @@ impl UrlFinding {
             finding,
         }
     }
+
+    /// A finding from the words a URL check picked for one problem: summary words,
+    /// severity, code, message, and the fix when there is one. The checks pick these
+    /// in one `match` per problem kind, and build the finding here once.
+    pub fn worded(
+        short: impl Into<String>,
+        severity: Severity,
+        code: &str,
+        message: impl Into<String>,
+        fix: Option<String>,
+    ) -> Self {
+        let mut finding = Finding::new(code, severity, message);
+        finding.fix = fix;
+        UrlFinding::new(short, finding)
+    }
 }
 
 /// Appends the exact URL to use to every problem's fix that does not name a URL yet.

@@ -10,7 +10,7 @@
 
 use super::UrlFinding;
 use crate::analysis::urls::{CANONICAL_HOST, HostClass, LEGACY_CONNECTOR_HOST, Role, UrlFacts};
-use crate::model::report::Finding;
+use crate::model::report::Severity;
 
 super::url_check! {
     /// The `url-host` check.
@@ -28,87 +28,100 @@ pub fn findings(f: &UrlFacts) -> Vec<UrlFinding> {
     let use_it = f.canonical.clone().unwrap_or_default();
     let host_shown = &p.host_shown;
     let host_fix = format!("Use the documented host {CANONICAL_HOST}: {use_it}.");
-    let found = match &p.host_class {
+    let (short, severity, code, message, fix) = match &p.host_class {
         HostClass::Canonical => match p.port {
-            Some(port) => UrlFinding::new(
+            Some(port) => (
                 format!("port {port} instead of 443"),
-                Finding::warn(
-                    "non-default-port",
-                    format!("The {label} names port {port} on {CANONICAL_HOST}: the documented API URL has no port (443 for https)"),
-                )
-                .with_fix(format!("Remove the port: {use_it}.")),
+                Severity::Warn,
+                "non-default-port",
+                format!(
+                    "The {label} names port {port} on {CANONICAL_HOST}: the documented API URL has no port (443 for https)"
+                ),
+                Some(format!("Remove the port: {use_it}.")),
             ),
             None => return Vec::new(),
         },
-        HostClass::LegacyConnector => UrlFinding::new(
-            "api.saleslayer.com is the legacy Connector API",
-            Finding::fail(
-                "legacy-connector-host",
-                format!("The {label} points at {LEGACY_CONNECTOR_HOST} (no \"2\"): that is the old Connector API (v1.x), which authenticates with a connector code and signed query parameters (code, time, unique, key256), not with an X-API-KEY header; a connector code or secret is not an api2 key"),
-            )
-            .with_fix(format!("For the REST APIs use {use_it} with the X-API-KEY key from Sales Layer support; if you only have connector credentials, ask support for an API key for DAM, Catalog or both.")),
+        HostClass::LegacyConnector => (
+            "api.saleslayer.com is the legacy Connector API".to_string(),
+            Severity::Fail,
+            "legacy-connector-host",
+            format!(
+                "The {label} points at {LEGACY_CONNECTOR_HOST} (no \"2\"): that is the old Connector API (v1.x), which authenticates with a connector code and signed query parameters (code, time, unique, key256), not with an X-API-KEY header; a connector code or secret is not an api2 key"
+            ),
+            Some(format!(
+                "For the REST APIs use {use_it} with the X-API-KEY key from Sales Layer support; if you only have connector credentials, ask support for an API key for DAM, Catalog or both."
+            )),
         ),
-        HostClass::Internal => UrlFinding::new(
+        HostClass::Internal => (
             format!("{host_shown} is not a documented API host"),
-            Finding::fail(
-                "internal-host",
-                format!("The {label} points at {host_shown}: this host appears only in an old docs example (an @readLink in the old pagination article), not as the documented API host"),
-            )
-            .with_fix(host_fix),
+            Severity::Fail,
+            "internal-host",
+            format!(
+                "The {label} points at {host_shown}: this host appears only in an old docs example (an @readLink in the old pagination article), not as the documented API host"
+            ),
+            Some(host_fix),
         ),
-        HostClass::Typo { distance } => UrlFinding::new(
+        HostClass::Typo { distance } => (
             format!("host {host_shown} is a misspelling of {CANONICAL_HOST}"),
-            Finding::fail(
-                "host-typo",
-                format!("The {label} host {host_shown} is not {CANONICAL_HOST} (it differs by {distance} character{})", if *distance == 1 { "" } else { "s" }),
-            )
-            .with_fix(host_fix),
+            Severity::Fail,
+            "host-typo",
+            format!(
+                "The {label} host {host_shown} is not {CANONICAL_HOST} (it differs by {distance} character{})",
+                if *distance == 1 { "" } else { "s" }
+            ),
+            Some(host_fix),
         ),
         HostClass::Lookalike { unicode, chars } => {
             let list: Vec<String> = chars
                 .iter()
                 .map(|(i, cp, name)| format!("{cp} {name} at character {i}"))
                 .collect();
-            UrlFinding::new(
-                "host with look-alike characters",
-                Finding::fail(
-                    "lookalike-host",
-                    format!("The {label} host {unicode} ({host_shown}) looks like {CANONICAL_HOST} but contains non-ASCII characters: {}", list.join(", ")),
-                )
-                .with_fix(format!("Type the host again in plain ASCII: {use_it}.")),
+            (
+                "host with look-alike characters".to_string(),
+                Severity::Fail,
+                "lookalike-host",
+                format!(
+                    "The {label} host {unicode} ({host_shown}) looks like {CANONICAL_HOST} but contains non-ASCII characters: {}",
+                    list.join(", ")
+                ),
+                Some(format!("Type the host again in plain ASCII: {use_it}.")),
             )
         }
-        HostClass::OtherSalesLayer => UrlFinding::new(
+        HostClass::OtherSalesLayer => (
             format!("{host_shown} is not the API host"),
-            Finding::warn(
-                "other-saleslayer-host",
-                format!("The {label} host {host_shown} is a Sales Layer host but not the documented API host {CANONICAL_HOST}"),
-            )
-            .with_fix(host_fix),
-        ),
-        HostClass::Loopback => UrlFinding::new(
-            format!("{host_shown} is a loopback host, not the production API host"),
-            Finding::info(
-                "loopback-host",
-                format!("The {label} host {host_shown} is a loopback host, not the production API host {CANONICAL_HOST} (fine for the sl-doctor mock or a local proxy)"),
+            Severity::Warn,
+            "other-saleslayer-host",
+            format!(
+                "The {label} host {host_shown} is a Sales Layer host but not the documented API host {CANONICAL_HOST}"
             ),
+            Some(host_fix),
+        ),
+        HostClass::Loopback => (
+            format!("{host_shown} is a loopback host, not the production API host"),
+            Severity::Info,
+            "loopback-host",
+            format!(
+                "The {label} host {host_shown} is a loopback host, not the production API host {CANONICAL_HOST} (fine for the sl-doctor mock or a local proxy)"
+            ),
+            None,
         ),
         HostClass::Other => {
             let meant = match f.role {
                 Role::Base => crate::DEFAULT_BASE_URL.to_string(),
                 Role::Request => format!("https://{CANONICAL_HOST}/..."),
             };
-            UrlFinding::new(
+            (
                 format!("{host_shown} is not the documented API host"),
-                Finding::warn(
-                    "not-saleslayer-host",
-                    format!("The {label} host {host_shown} is not the documented API host {CANONICAL_HOST}; fine if it is a proxy or mock you run that forwards to it"),
-                )
-                .with_fix(format!("If you meant the Sales Layer API, use {meant}.")),
+                Severity::Warn,
+                "not-saleslayer-host",
+                format!(
+                    "The {label} host {host_shown} is not the documented API host {CANONICAL_HOST}; fine if it is a proxy or mock you run that forwards to it"
+                ),
+                Some(format!("If you meant the Sales Layer API, use {meant}.")),
             )
         }
     };
-    vec![found]
+    vec![UrlFinding::worded(short, severity, code, message, fix)]
 }
 
 #[cfg(test)]
@@ -120,32 +133,32 @@ mod tests {
 
     #[test]
     fn each_kind_of_host() {
+        // (base URLs, the codes each gives, status, the URL to use)
         #[rustfmt::skip]
-        let cases: &[(&str, &[&str], Status, &str)] = &[
-            ("https://api2.saleslayer.com",            &[], Pass, API2),
-            ("https://api2.saleslayer.com:443",        &[], Pass, API2),
-            ("https://api2.saleslayer.com.",           &[], Pass, API2),
-            ("https://api2.saleslayer.com:8443",       &["non-default-port"], Warn, API2),
-            ("https://api2.saleslayr.com",             &["host-typo"], Fail, API2),
-            ("https://api2.sales-layer.com",           &["host-typo"], Fail, API2),
-            ("https://ap2.saleslayer.com",             &["host-typo"], Fail, API2),
-            ("https://api2.saleslayer.co",             &["host-typo"], Fail, API2),
-            ("https://api3.saleslayer.com",            &["host-typo"], Fail, API2),
-            ("https://\u{0430}pi2.saleslayer.com",     &["lookalike-host"], Fail, API2),
-            ("https://xn--pi2-5cd.saleslayer.com",     &["lookalike-host"], Fail, API2),
-            ("https://api2.s\u{0430}leslayer.com",     &["lookalike-host"], Fail, API2),
-            ("https://api.saleslayer.com",             &["legacy-connector-host"], Fail, API2),
-            ("https://catalog-rest.kp.saleslayer.com", &["internal-host"], Fail, API2),
-            ("https://docs.api.saleslayer.com",        &["other-saleslayer-host"], Warn, API2),
-            ("https://saleslayer.com",                 &["other-saleslayer-host"], Warn, API2),
-            ("http://127.0.0.1:8080",                  &["loopback-host"], Pass, "http://127.0.0.1:8080"),
-            ("http://[::1]:8080",                      &["loopback-host"], Pass, "http://[::1]:8080"),
-            ("http://localhost",                       &["loopback-host"], Pass, "http://localhost"),
-            ("https://sl-proxy.corp.example:8443",     &["not-saleslayer-host"], Warn, "https://sl-proxy.corp.example:8443"),
-            ("https://10.1.2.3",                       &["not-saleslayer-host"], Warn, "https://10.1.2.3"),
+        let cases: &[(&[&str], &[&str], Status, &str)] = &[
+            (&[API2, "https://api2.saleslayer.com:443", "https://api2.saleslayer.com."], &[], Pass, API2),
+            (&["https://api2.saleslayer.com:8443"], &["non-default-port"], Warn, API2),
+            (
+                &["https://api2.saleslayr.com", "https://api2.sales-layer.com", "https://ap2.saleslayer.com", "https://api2.saleslayer.co", "https://api3.saleslayer.com"],
+                &["host-typo"], Fail, API2,
+            ),
+            (
+                &["https://\u{0430}pi2.saleslayer.com", "https://xn--pi2-5cd.saleslayer.com", "https://api2.s\u{0430}leslayer.com"],
+                &["lookalike-host"], Fail, API2,
+            ),
+            (&["https://api.saleslayer.com"], &["legacy-connector-host"], Fail, API2),
+            (&["https://catalog-rest.kp.saleslayer.com"], &["internal-host"], Fail, API2),
+            (&["https://docs.api.saleslayer.com", "https://saleslayer.com"], &["other-saleslayer-host"], Warn, API2),
+            (&["http://127.0.0.1:8080"], &["loopback-host"], Pass, "http://127.0.0.1:8080"),
+            (&["http://[::1]:8080"], &["loopback-host"], Pass, "http://[::1]:8080"),
+            (&["http://localhost"], &["loopback-host"], Pass, "http://localhost"),
+            (&["https://sl-proxy.corp.example:8443"], &["not-saleslayer-host"], Warn, "https://sl-proxy.corp.example:8443"),
+            (&["https://10.1.2.3"], &["not-saleslayer-host"], Warn, "https://10.1.2.3"),
         ];
-        for (base, want, status, canon) in cases {
-            assert_case(&UrlHost, (base, None), want, *status, canon);
+        for (bases, want, status, canon) in cases {
+            for base in *bases {
+                assert_case(&UrlHost, (base, None), want, *status, canon);
+            }
         }
     }
 

@@ -10,7 +10,7 @@
 use super::UrlFinding;
 use crate::DEFAULT_BASE_URL;
 use crate::analysis::urls::{Parsed, PathProblem, QueryProblem, Role, UrlFacts};
-use crate::model::report::Finding;
+use crate::model::report::{Finding, Severity};
 
 super::url_check! {
     /// The `url-path` check.
@@ -49,93 +49,124 @@ pub fn findings(f: &UrlFacts) -> Vec<UrlFinding> {
 }
 
 fn path_finding(problem: PathProblem, label: &str) -> UrlFinding {
-    let (short, finding) = match problem {
-        PathProblem::DoubleSlash => ("double slash in the path", Finding::warn(
+    let (short, severity, code, message, fix) = match problem {
+        PathProblem::DoubleSlash => (
+            "double slash in the path",
+            Severity::Warn,
             "double-slash",
             format!("The {label} path contains `//`: typically a base URL ending in `/` joined with a path starting with `/`; whether the API treats `//dam/...` like `/dam/...` is not documented"),
-        )
-        .with_fix("Join the base URL and the path with a single `/`: give the base URL without a trailing slash (https://api2.saleslayer.com).")),
-        PathProblem::TrailingSlash => ("trailing slash", Finding::info(
+            Some("Join the base URL and the path with a single `/`: give the base URL without a trailing slash (https://api2.saleslayer.com).".into()),
+        ),
+        PathProblem::TrailingSlash => (
+            "trailing slash",
+            Severity::Info,
             "trailing-slash",
-            "The base URL ends with `/`: code that appends `/dam/...` or `/catalog/...` produces `//`",
-        )
-        .with_fix(format!("Write the base URL without the trailing slash: {DEFAULT_BASE_URL}."))),
-        PathProblem::NoPath => ("no API path", Finding::warn(
+            "The base URL ends with `/`: code that appends `/dam/...` or `/catalog/...` produces `//`".into(),
+            Some(format!("Write the base URL without the trailing slash: {DEFAULT_BASE_URL}.")),
+        ),
+        PathProblem::NoPath => (
+            "no API path",
+            Severity::Warn,
             "no-api-path",
-            "The --url has no path: a request goes to /dam/... or /catalog/rest/Catalog/...",
-        )
-        .with_fix(format!("Give the full request URL, e.g. {DEFAULT_BASE_URL}/dam/image?$top=1 or {DEFAULT_BASE_URL}/catalog/rest/Catalog/$metadata."))),
-        PathProblem::DamImagesPlural => ("/dam/images instead of /dam/image", Finding::warn(
+            "The --url has no path: a request goes to /dam/... or /catalog/rest/Catalog/...".into(),
+            Some(format!("Give the full request URL, e.g. {DEFAULT_BASE_URL}/dam/image?$top=1 or {DEFAULT_BASE_URL}/catalog/rest/Catalog/$metadata.")),
+        ),
+        PathProblem::DamImagesPlural => (
+            "/dam/images instead of /dam/image",
+            Severity::Warn,
             "dam-images-plural",
             format!("The {label} uses /dam/images: the Sales Layer guides write /dam/image (singular), the DAM reference pages write /images; which one is current (or whether both work) is not documented"),
-        )
-        .with_fix("Use /dam/image as in the guides; if that fails with 404 while /dam/images works, keep /dam/images.")),
-        PathProblem::NoDamResource => ("no DAM resource", Finding::warn(
+            Some("Use /dam/image as in the guides; if that fails with 404 while /dam/images works, keep /dam/images.".into()),
+        ),
+        PathProblem::NoDamResource => (
+            "no DAM resource",
+            Severity::Warn,
             "no-api-path",
-            "The --url stops at /dam: no resource is named",
-        )
-        .with_fix(format!("Name the resource, e.g. {DEFAULT_BASE_URL}/dam/image?$top=1."))),
-        PathProblem::LegacyCatalogPath => ("legacy Catalog path /rest/Catalog", Finding::fail(
+            "The --url stops at /dam: no resource is named".into(),
+            Some(format!("Name the resource, e.g. {DEFAULT_BASE_URL}/dam/image?$top=1.")),
+        ),
+        PathProblem::LegacyCatalogPath => (
+            "legacy Catalog path /rest/Catalog",
+            Severity::Fail,
             "legacy-catalog-path",
             format!("The {label} uses /rest/Catalog/… without the /catalog prefix: that is the form of the old docs and most public code; the current guides use /catalog/rest/Catalog/…, and whether api2 still serves the old form is not documented"),
-        )
-        .with_fix("Put /catalog in front: /catalog/rest/Catalog/…")),
-        PathProblem::ShortCatalogPath => ("Catalog path without /rest/Catalog", Finding::warn(
+            Some("Put /catalog in front: /catalog/rest/Catalog/…".into()),
+        ),
+        PathProblem::ShortCatalogPath => (
+            "Catalog path without /rest/Catalog",
+            Severity::Warn,
             "short-catalog-path",
             format!("The {label} uses /catalog/… without /rest/Catalog: the documented Catalog paths are /catalog/rest/Catalog/<resource>"),
-        )
-        .with_fix("Use /catalog/rest/Catalog/<resource>, e.g. /catalog/rest/Catalog/$metadata.")),
-        PathProblem::NoCatalogResource => ("no Catalog resource", Finding::warn(
+            Some("Use /catalog/rest/Catalog/<resource>, e.g. /catalog/rest/Catalog/$metadata.".into()),
+        ),
+        PathProblem::NoCatalogResource => (
+            "no Catalog resource",
+            Severity::Warn,
             "no-api-path",
-            "The --url stops at /catalog: no resource is named",
-        )
-        .with_fix(format!("Name the resource, e.g. {DEFAULT_BASE_URL}/catalog/rest/Catalog/$metadata."))),
+            "The --url stops at /catalog: no resource is named".into(),
+            Some(format!("Name the resource, e.g. {DEFAULT_BASE_URL}/catalog/rest/Catalog/$metadata.")),
+        ),
         other => return resource_finding(other, label),
     };
-    UrlFinding::new(short, finding)
+    UrlFinding::worded(short, severity, code, message, fix)
 }
 
 /// The problems found from the resource on: a missing prefix, its letter case, a
 /// resource lost to shell expansion, `%24`.
 fn resource_finding(problem: PathProblem, label: &str) -> UrlFinding {
-    let (short, finding) = match problem {
-        PathProblem::BareCatalogResource => ("Catalog path without prefix", Finding::warn(
+    let (short, severity, code, message, fix) = match problem {
+        PathProblem::BareCatalogResource => (
+            "Catalog path without prefix",
+            Severity::Warn,
             "missing-api-prefix",
             format!("The {label} path starts at the Catalog resource: the reference pages show such bare paths, but requests go to /catalog/rest/Catalog/<resource>"),
-        )
-        .with_fix("Prefix the path with /catalog/rest/Catalog.")),
-        PathProblem::BareDamResource => ("DAM path without /dam", Finding::warn(
+            Some("Prefix the path with /catalog/rest/Catalog."),
+        ),
+        PathProblem::BareDamResource => (
+            "DAM path without /dam",
+            Severity::Warn,
             "missing-api-prefix",
             format!("The {label} path starts at the DAM resource: the reference pages show such bare paths, but requests go to /dam/<resource>"),
-        )
-        .with_fix("Prefix the path with /dam (https://api2.saleslayer.com/dam/image).")),
-        PathProblem::UnknownApiPath => ("undocumented path", Finding::warn(
+            Some("Prefix the path with /dam (https://api2.saleslayer.com/dam/image)."),
+        ),
+        PathProblem::UnknownApiPath => (
+            "undocumented path",
+            Severity::Warn,
             "unknown-api-path",
             format!("The {label} path is neither a DAM (/dam/...) nor a Catalog (/catalog/rest/Catalog/...) path"),
-        )
-        .with_fix("Use a documented path, e.g. /dam/image?$top=1 or /catalog/rest/Catalog/$metadata.")),
-        PathProblem::PrefixCase => ("letter case of /catalog/rest/Catalog", Finding::warn(
+            Some("Use a documented path, e.g. /dam/image?$top=1 or /catalog/rest/Catalog/$metadata."),
+        ),
+        PathProblem::PrefixCase => (
+            "letter case of /catalog/rest/Catalog",
+            Severity::Warn,
             "path-case",
             format!("The {label} writes the Catalog prefix with different letter case than the docs (/catalog/rest/Catalog); whether paths are case-insensitive is not documented"),
-        )
-        .with_fix("Write /catalog/rest/Catalog exactly.")),
-        PathProblem::CatalogResourceMissing => ("Catalog URL ends at /Catalog/", Finding::fail(
+            Some("Write /catalog/rest/Catalog exactly."),
+        ),
+        PathProblem::CatalogResourceMissing => (
+            "Catalog URL ends at /Catalog/",
+            Severity::Fail,
             "catalog-resource-missing",
-            "The --url ends at /Catalog/ where `$metadata` or a resource was expected: a shell expanded `$metadata` (an unset variable) inside double quotes",
-        )
-        .with_fix("Put the URL in single quotes, or write \\$metadata or %24metadata (whether the API accepts %24metadata is not documented).")),
-        PathProblem::PossiblyExpandedMetadata => ("trailing slash after a Catalog resource", Finding::warn(
+            "The --url ends at /Catalog/ where `$metadata` or a resource was expected: a shell expanded `$metadata` (an unset variable) inside double quotes".into(),
+            Some("Put the URL in single quotes, or write \\$metadata or %24metadata (whether the API accepts %24metadata is not documented)."),
+        ),
+        PathProblem::PossiblyExpandedMetadata => (
+            "trailing slash after a Catalog resource",
+            Severity::Warn,
             "possibly-expanded-metadata",
-            "The --url ends with `/` after a Catalog resource: if you meant <Resource>/$metadata, a shell expanded `$metadata` inside double quotes",
-        )
-        .with_fix("Put the URL in single quotes, or write \\$metadata; otherwise remove the trailing slash.")),
-        PathProblem::PercentEncodedDollar => ("percent-encoded $ in the path", Finding::info(
+            "The --url ends with `/` after a Catalog resource: if you meant <Resource>/$metadata, a shell expanded `$metadata` inside double quotes".into(),
+            Some("Put the URL in single quotes, or write \\$metadata; otherwise remove the trailing slash."),
+        ),
+        PathProblem::PercentEncodedDollar => (
+            "percent-encoded $ in the path",
+            Severity::Info,
             "percent-encoded-dollar",
             format!("The {label} path writes `$` as %24; the docs write a literal `$` and do not say whether %24 is accepted"),
-        )),
+            None,
+        ),
         other => return path_finding(other, label),
     };
-    UrlFinding::new(short, finding)
+    UrlFinding::worded(short, severity, code, message, fix.map(String::from))
 }
 
 fn query_finding(problem: &QueryProblem, label: &str) -> UrlFinding {

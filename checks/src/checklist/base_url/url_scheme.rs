@@ -7,7 +7,7 @@
 
 use super::UrlFinding;
 use crate::analysis::urls::{CANONICAL_HOST, Scheme, UrlFacts};
-use crate::model::report::Finding;
+use crate::model::report::Severity;
 
 super::url_check! {
     /// The `url-scheme` check.
@@ -22,41 +22,44 @@ pub fn findings(f: &UrlFacts) -> Vec<UrlFinding> {
     }
     let label = f.role.label();
     let use_it = f.canonical.clone().unwrap_or_default();
-    let found = match &f.scheme {
+    let (short, severity, code, message, fix) = match &f.scheme {
         Scheme::Https => return Vec::new(),
-        Scheme::Http if f.is_loopback() => UrlFinding::new(
-            "http:// on a loopback host",
-            Finding::info(
-                "http-loopback",
-                format!("The {label} uses http:// on a loopback host: fine for the sl-doctor mock or a local proxy; the production API is https://{CANONICAL_HOST}"),
+        Scheme::Http if f.is_loopback() => (
+            "http:// on a loopback host".to_string(),
+            Severity::Info,
+            "http-loopback",
+            format!(
+                "The {label} uses http:// on a loopback host: fine for the sl-doctor mock or a local proxy; the production API is https://{CANONICAL_HOST}"
             ),
+            None,
         ),
-        Scheme::Http => UrlFinding::new(
-            "http:// instead of https://",
-            Finding::fail(
-                "http-scheme",
-                format!("The {label} uses http:// (as the old pagination article did): the documented API URL is https://{CANONICAL_HOST}; whether the server answers or redirects plain http is not documented, and the key would travel unencrypted"),
-            )
-            .with_fix(format!("Use https://: {use_it}.")),
+        Scheme::Http => (
+            "http:// instead of https://".to_string(),
+            Severity::Fail,
+            "http-scheme",
+            format!(
+                "The {label} uses http:// (as the old pagination article did): the documented API URL is https://{CANONICAL_HOST}; whether the server answers or redirects plain http is not documented, and the key would travel unencrypted"
+            ),
+            Some(format!("Use https://: {use_it}.")),
         ),
-        Scheme::Missing => UrlFinding::new(
-            "no scheme",
-            Finding::fail(
-                "missing-scheme",
-                format!("The {label} has no scheme: HTTP libraries reject it or read it as a relative path, and curl falls back to http://"),
-            )
-            .with_fix(format!("Write the scheme: {use_it}.")),
+        Scheme::Missing => (
+            "no scheme".to_string(),
+            Severity::Fail,
+            "missing-scheme",
+            format!(
+                "The {label} has no scheme: HTTP libraries reject it or read it as a relative path, and curl falls back to http://"
+            ),
+            Some(format!("Write the scheme: {use_it}.")),
         ),
-        Scheme::Other(s) => UrlFinding::new(
+        Scheme::Other(s) => (
             format!("scheme {s}:// instead of https://"),
-            Finding::fail(
-                "unsupported-scheme",
-                format!("The {label} uses the scheme {s}://: the API is served over https://"),
-            )
-            .with_fix(format!("Use https://: {use_it}.")),
+            Severity::Fail,
+            "unsupported-scheme",
+            format!("The {label} uses the scheme {s}://: the API is served over https://"),
+            Some(format!("Use https://: {use_it}.")),
         ),
     };
-    vec![found]
+    vec![UrlFinding::worded(short, severity, code, message, fix)]
 }
 
 #[cfg(test)]

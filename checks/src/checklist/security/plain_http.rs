@@ -9,7 +9,7 @@ use crate::analysis::urls::{Scheme, UrlFacts};
 use crate::checklist::base_url::{UrlFinding, url_outcome};
 use crate::model::check::{CheckError, Outcome};
 use crate::model::context::Context;
-use crate::model::report::Finding;
+use crate::model::report::{Finding, Severity};
 
 const PASS: &str = "The key would only be sent over https";
 
@@ -41,41 +41,50 @@ pub fn findings(f: &UrlFacts, allow_http: bool) -> Vec<UrlFinding> {
     let label = f.role.label();
     let use_it = f.canonical.clone().unwrap_or_default();
     let host_shown = &p.host_shown;
-    let found = match &f.scheme {
-        Scheme::Http if f.is_loopback() => UrlFinding::new(
+    let (short, severity, code, message, fix) = match &f.scheme {
+        Scheme::Http if f.is_loopback() => (
             "http:// on a loopback host",
-            Finding::info(
-                "http-loopback",
-                format!("The {label} uses http:// on a loopback host: the key does not leave this machine"),
+            Severity::Info,
+            "http-loopback",
+            format!(
+                "The {label} uses http:// on a loopback host: the key does not leave this machine"
             ),
+            None,
         ),
-        Scheme::Http if allow_http => UrlFinding::new(
+        Scheme::Http if allow_http => (
             "the key will be sent over http",
-            Finding::fail(
-                "key-sent-over-http",
-                format!("The {label} uses http:// and --allow-http is set: sl-doctor will send the key unencrypted to {host_shown}, readable by anyone on the network path"),
-            )
-            .with_fix(format!("Drop --allow-http and use {use_it}; if the key was already sent over http, ask Sales Layer support to rotate it.")),
+            Severity::Fail,
+            "key-sent-over-http",
+            format!(
+                "The {label} uses http:// and --allow-http is set: sl-doctor will send the key unencrypted to {host_shown}, readable by anyone on the network path"
+            ),
+            Some(format!(
+                "Drop --allow-http and use {use_it}; if the key was already sent over http, ask Sales Layer support to rotate it."
+            )),
         ),
-        Scheme::Http => UrlFinding::new(
+        Scheme::Http => (
             "the key would travel over http",
-            Finding::warn(
-                "key-over-http",
-                format!("The {label} uses http://: an application using it sends the key unencrypted, readable by anyone on the network path (sl-doctor itself does not send the key over http unless --allow-http is given)"),
-            )
-            .with_fix(format!("Use {use_it}; if your application already sent the key over http, ask Sales Layer support to rotate it.")),
+            Severity::Warn,
+            "key-over-http",
+            format!(
+                "The {label} uses http://: an application using it sends the key unencrypted, readable by anyone on the network path (sl-doctor itself does not send the key over http unless --allow-http is given)"
+            ),
+            Some(format!(
+                "Use {use_it}; if your application already sent the key over http, ask Sales Layer support to rotate it."
+            )),
         ),
-        Scheme::Missing => UrlFinding::new(
+        Scheme::Missing => (
             "no scheme: some clients default to http",
-            Finding::warn(
-                "scheme-defaults-to-http",
-                format!("The {label} has no scheme: curl and some clients then use http:// and send the key unencrypted"),
-            )
-            .with_fix(format!("Write https:// explicitly: {use_it}.")),
+            Severity::Warn,
+            "scheme-defaults-to-http",
+            format!(
+                "The {label} has no scheme: curl and some clients then use http:// and send the key unencrypted"
+            ),
+            Some(format!("Write https:// explicitly: {use_it}.")),
         ),
         Scheme::Https | Scheme::Other(_) => return Vec::new(),
     };
-    vec![found]
+    vec![UrlFinding::worded(short, severity, code, message, fix)]
 }
 
 #[cfg(test)]

@@ -7,21 +7,7 @@
 //! is rejected (or cannot be sent at all) and the offline checks found something to
 //! clean, the cleaned key is tried once. The engine is [`crate::net::probe`]; the findings are built in [`super::probe_findings`].
 
-use crate::model::check::{CheckError, Outcome};
-use crate::model::context::Context;
-
-crate::check! {
+super::probe_check! {
     /// The `catalog-probe` check.
-    CatalogProbe: "catalog-probe", WorksInCurl, "The key works against the Catalog API (live request)", network, after ["key-source"]
-}
-
-impl CatalogProbe {
-    async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
-        super::probe_findings::run(
-            cx,
-            &crate::net::probe::CATALOG,
-            crate::analysis::value::candidates,
-        )
-        .await
-    }
+    CatalogProbe: "catalog-probe", "The key works against the Catalog API (live request)", endpoint: CATALOG
 }

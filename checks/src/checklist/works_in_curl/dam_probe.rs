@@ -6,21 +6,7 @@
 //! cannot be sent at all) and the offline checks found something to clean, the cleaned
 //! key is tried once. The engine is [`crate::net::probe`]; the findings are built in [`super::probe_findings`].
 
-use crate::model::check::{CheckError, Outcome};
-use crate::model::context::Context;
-
-crate::check! {
+super::probe_check! {
     /// The `dam-probe` check.
-    DamProbe: "dam-probe", WorksInCurl, "The key works against the DAM API (live request)", network, after ["key-source"]
-}
-
-impl DamProbe {
-    async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
-        super::probe_findings::run(
-            cx,
-            &crate::net::probe::DAM,
-            crate::analysis::value::candidates,
-        )
-        .await
-    }
+    DamProbe: "dam-probe", "The key works against the DAM API (live request)", endpoint: DAM
 }
