@@ -135,7 +135,9 @@ fn checks_and_explain() {
     insta::assert_snapshot!("checks_list", r.stdout);
     let (r, _d) = sl_doctor().args(["explain", "hidden-characters"]).run();
     assert_eq!(r.code, 0);
-    assert!(r.stdout.contains("**How to fix.**"));
+    // Terminal text, not Markdown.
+    assert!(r.stdout.contains("\nHow to fix. "), "{}", r.stdout);
+    assert!(!r.stdout.contains("**") && !r.stdout.contains("```"));
     let (r, _d) = sl_doctor().args(["explain", "key-loaded"]).run();
     assert!(r.stdout.contains("hidden-characters"));
 }
