@@ -224,18 +224,74 @@ fn find_io_kind(e: &(dyn std::error::Error + 'static)) -> Option<std::io::ErrorK
     None
 }
 
-/// The messages of the error chain (without the URL), joined with ` <- `.
+/// The error chain (without the URL) in words: the client library's wrapper layers
+/// ("client error (Connect)", "error sending request") dropped, the lower layers' texts
+/// said plainly, OS error numbers removed; joined with `: `.
 fn chain(e: &reqwest::Error) -> String {
-    let mut parts = Vec::new();
+    let mut parts: Vec<String> = Vec::new();
     let mut cur: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
     while let Some(err) = cur {
-        let s = err.to_string();
-        if !s.is_empty() && !parts.contains(&s) {
+        if let Some(s) = in_words(&err.to_string())
+            && !parts.contains(&s)
+        {
             parts.push(s);
         }
         cur = err.source();
     }
-    parts.join(" <- ")
+    parts.join(": ")
+}
+
+/// One layer of an error chain in words, or `None` for a layer that only names a
+/// library's internals.
+fn in_words(layer: &str) -> Option<String> {
+    const INTERNAL: &[&str] = &[
+        "client error (Connect)",
+        "client error (SendRequest)",
+        "error sending request",
+        "error trying to connect",
+        "tcp connect error",
+        "dns error",
+    ];
+    const PLAIN: &[(&str, &str)] = &[
+        (
+            "invalid HTTP version parsed",
+            "the server did not answer with HTTP (a TLS port reached with http://? then use https://)",
+        ),
+        (
+            "connection closed before message completed",
+            "the server closed the connection without answering",
+        ),
+        (
+            "failed to lookup address information",
+            "the name could not be looked up",
+        ),
+        (
+            "Connection reset by peer",
+            "the connection was reset by the server or a firewall",
+        ),
+        (
+            "Network is unreachable",
+            "the network is unreachable (no route: offline, VPN or firewall?)",
+        ),
+        (
+            "No route to host",
+            "there is no route to the host (offline, VPN or firewall?)",
+        ),
+        ("Connection refused", "the connection was refused"),
+    ];
+    let layer = layer.trim();
+    if layer.is_empty() || INTERNAL.contains(&layer) {
+        return None;
+    }
+    if let Some((_, plain)) = PLAIN.iter().find(|(raw, _)| layer.contains(raw)) {
+        return Some(plain.to_string());
+    }
+    // "… (os error 111)": the number says nothing more to a reader.
+    let text = match layer.rfind(" (os error ") {
+        Some(i) if layer.ends_with(')') => &layer[..i],
+        _ => layer,
+    };
+    Some(text.to_string())
 }
 
 /// Classifies a reqwest error into a finding code and a URL-free message.
@@ -245,7 +301,7 @@ pub fn classify(e: &reqwest::Error, elapsed: Duration, timeout: Duration) -> Net
         if detail.is_empty() {
             s
         } else {
-            format!("{s} ({detail})")
+            format!("{s}: {detail}")
         }
     };
     if e.is_timeout() {
@@ -491,6 +547,31 @@ impl ProbeClient {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn error_chains_read_as_words() {
+        for (layer, want) in [
+            ("client error (Connect)", None),
+            ("error sending request", None),
+            (
+                "invalid HTTP version parsed",
+                Some(
+                    "the server did not answer with HTTP (a TLS port reached with http://? then use https://)",
+                ),
+            ),
+            (
+                "Connection refused (os error 111)",
+                Some("the connection was refused"),
+            ),
+            (
+                "failed to lookup address information: Name or service not known",
+                Some("the name could not be looked up"),
+            ),
+            ("some other thing (os error 5)", Some("some other thing")),
+        ] {
+            assert_eq!(in_words(layer).as_deref(), want, "{layer}");
+        }
+    }
 
     #[test]
     fn header_check_names_the_first_control_character() {

@@ -518,7 +518,7 @@ pub fn classify(err: &rustls::Error) -> (&'static str, String) {
             CertificateError::Revoked => ("revoked", "The server's certificate has been revoked".into()),
             other => (
                 "invalid-certificate",
-                format!("The server's certificate was rejected: {}", Untrusted::new(&format!("{other:?}"))),
+                format!("The server's certificate was rejected: {}", certificate_error_in_words(other)),
             ),
         },
         E::InvalidMessage(rustls::InvalidMessage::InvalidContentType) => (
@@ -546,6 +546,52 @@ pub fn classify(err: &rustls::Error) -> (&'static str, String) {
             "The server presented no certificate".into(),
         ),
         other => ("tls-error", format!("The TLS handshake failed: {}", Untrusted::new(&other.to_string()))),
+    }
+}
+
+/// A certificate error rustls (or webpki under it) names only by its Rust name, in words.
+/// curl with OpenSSL accepts some of these (a CA certificate used as the server's own),
+/// which is why the same URL can work in curl and fail here.
+fn certificate_error_in_words(e: &CertificateError) -> String {
+    let name = format!("{e:?}");
+    const WORDS: &[(&str, &str)] = &[
+        (
+            "CaUsedAsEndEntity",
+            "the server presents a CA certificate as its own certificate; curl (OpenSSL) accepts that, rustls and most modern clients do not: the server should present a certificate issued by that CA",
+        ),
+        (
+            "EndEntityUsedAsCa",
+            "a server certificate is used as a CA in the chain",
+        ),
+        (
+            "BadSignature",
+            "a signature in the certificate chain does not verify",
+        ),
+        (
+            "UnsupportedSignatureAlgorithm",
+            "the certificate is signed with an algorithm that is not supported (e.g. SHA-1)",
+        ),
+        (
+            "InvalidPurpose",
+            "the certificate is not meant for TLS servers (extended key usage)",
+        ),
+        (
+            "UnhandledCriticalExtension",
+            "the certificate has a critical extension that cannot be processed",
+        ),
+        ("BadEncoding", "the certificate is malformed"),
+        (
+            "PathLenConstraintViolated",
+            "the certificate chain is longer than a CA in it allows",
+        ),
+        (
+            "NameConstraintViolation",
+            "the certificate violates a name constraint of its CA",
+        ),
+    ];
+    match WORDS.iter().find(|(n, _)| name.contains(n)) {
+        Some((_, words)) => words.to_string(),
+        None => Untrusted::new(&name).to_string(),
     }
 }
 
