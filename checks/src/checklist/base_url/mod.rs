@@ -69,16 +69,22 @@ impl UrlFinding {
     }
 }
 
-/// Appends the exact URL to use to every problem's fix that does not name a URL yet.
+/// Appends the exact URL to use to the last problem's fix that does not name a URL yet:
+/// the check's remediation joins the fixes, and says the URL once, at the end.
 pub fn with_url_to_use(facts: &UrlFacts, mut found: Vec<UrlFinding>) -> Vec<UrlFinding> {
     if let Some(c) = &facts.canonical {
-        for f in &mut found {
-            if f.finding.severity == Severity::Info {
-                continue;
+        let last = found.iter_mut().rev().find(|f| {
+            f.finding.severity != Severity::Info
+                && f.finding
+                    .fix
+                    .as_ref()
+                    .is_some_and(|fix| !fix.contains("://"))
+        });
+        if let Some(fix) = last.and_then(|f| f.finding.fix.as_mut()) {
+            if !fix.ends_with(['.', '…']) {
+                fix.push('.');
             }
-            if let Some(fix) = f.finding.fix.as_mut().filter(|f| !f.contains("://")) {
-                fix.push_str(&format!(" Use {c}"));
-            }
+            fix.push_str(&format!(" Use {c}"));
         }
     }
     found

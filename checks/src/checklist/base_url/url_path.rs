@@ -42,8 +42,15 @@ pub fn findings(f: &UrlFacts) -> Vec<UrlFinding> {
             .with_fix("Put the URL in single quotes, or write \\$top or %24top."),
         ));
     }
-    if f.role == Role::Base {
-        out.extend(base_path_finding(f, p));
+    if f.role == Role::Base
+        && let Some(bare) = base_path_finding(f, p)
+    {
+        // A base URL with a path has one fix, the bare host: sl-doctor appends the right
+        // path itself, so "put /catalog in front" would contradict it.
+        for f in &mut out {
+            f.finding.fix = None;
+        }
+        out.push(bare);
     }
     out
 }

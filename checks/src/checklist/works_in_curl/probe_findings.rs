@@ -206,7 +206,7 @@ fn client_error_reading(spec: &ApiProbe, path: &str, r: &ProbeResponse) -> Readi
                 "not-found",
                 format!("{api} answered {line} for {}: wrong base path, or tenant/model not found{pshort}", path),
             )
-            .with_fix("Use the base URL https://api2.saleslayer.com with no path: sl-doctor adds /dam/... and /catalog/rest/Catalog/... itself (old docs use /rest/Catalog/ without /catalog). If the path is right, the account (tenant) or model does not exist: ask support@saleslayer.com."),
+            .with_fix("Give the bare host as base URL, with no path (for the Sales Layer API: https://api2.saleslayer.com): sl-doctor adds /dam/... and /catalog/rest/Catalog/... itself (old docs use /rest/Catalog/ without /catalog). If the path is right, the account (tenant) or model does not exist: ask support@saleslayer.com."),
         ),
         _ => unexpected_status(api, line, &pshort),
     }
