@@ -12,7 +12,8 @@ Exit codes:
   1  a key or configuration problem was found
   2  usage or input error (bad flag, unreadable file)
   3  inconclusive: nothing else failed, but the live probe could not reach a verdict
-     (network unreachable, timeout, 5xx, 429)
+     (timeout, network unreachable, 5xx, 429); a host that does not exist or
+     refuses the connection is a configuration problem (1)
 
 Examples:
   sl-doctor                              diagnose the key in $SALESLAYER_API_KEY

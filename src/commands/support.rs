@@ -34,15 +34,15 @@ pub fn run(args: &SupportArgs) -> ExitCode {
     }
 }
 
-/// A support ticket is for what the user cannot fix alone: when every failing cause is
-/// self-fixable, say the fix and draft nothing unless the user confirms (on a terminal)
+/// A support ticket is for what the user cannot fix alone: when every cause of a failure
+/// or of no verdict (a rate limit, the network) is self-fixable, say the fix and draft nothing unless the user confirms (on a terminal)
 /// or passed `--anyway`.
 fn wants_support(report: &Report, interactive: bool) -> bool {
     let d = &report.diagnosis;
     let failing: Vec<_> = d
         .causes
         .iter()
-        .filter(|c| c.level == CauseLevel::Fail)
+        .filter(|c| c.level != CauseLevel::Warn)
         .collect();
     if failing.is_empty() || d.needs_support() {
         return true;

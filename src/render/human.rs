@@ -241,11 +241,7 @@ fn first_words<'a>(report: &Report, item: &ItemResult, c: &'a CheckResult) -> &'
 
 /// Whether a cause with a live proof explains this check.
 fn proven(report: &Report, id: &str) -> bool {
-    report
-        .diagnosis
-        .causes
-        .iter()
-        .any(|k| k.proof.is_some() && k.checks.iter().any(|c| c == id))
+    report.diagnosis.proven_cause_of(id).is_some()
 }
 
 /// `-v`: the item with every check, its findings, their fixes and the evidence lines.

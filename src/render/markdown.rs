@@ -154,10 +154,16 @@ pub fn render(report: &Report) -> String {
                 esc(&c.title)
             );
             let _ = writeln!(out, "{}\n", esc(&c.summary));
-            let mut has_fix = false;
+            // A check a proven cause explains shows no fix of its own: the cause's fix is
+            // the one, and a finding's generic fix may contradict the proof.
+            let proven = report.diagnosis.proven_cause_of(&c.id);
+            if let Some((n, cause)) = proven {
+                let _ = writeln!(out, "- Explained by cause {n}: {}", esc(&cause.title));
+            }
+            let mut has_fix = proven.is_some();
             for f in c.findings.iter().filter(|f| f.severity != Severity::Info) {
                 let _ = writeln!(out, "- {}", esc(&f.message));
-                if let Some(fix) = &f.fix {
+                if let (Some(fix), None) = (&f.fix, proven) {
                     let _ = writeln!(out, "  - **Fix:** {}", esc(fix));
                     has_fix = true;
                 }

@@ -14,4 +14,5 @@ mod input_bounds;
 mod live;
 mod report_schema;
 mod scan;
+mod scenarios;
 mod support_curl;

@@ -7,3 +7,8 @@ pub mod key_loaded;
 pub mod no_quotes;
 pub mod security;
 pub mod works_in_curl;
+
+/// "1 character", "2 characters": a count with its noun in the right number.
+pub(crate) fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}

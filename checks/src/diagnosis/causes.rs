@@ -240,10 +240,16 @@ fn wrong_base_url(f: &Facts) -> Option<Cause> {
         .first()
         .map(|(id, _)| *id)
         .or(wrong.first().map(|p| p.check.as_str()))?;
+    let base_has_path = f.has_code("url-path", "base-has-path");
     let (id, title) = match failed.as_slice() {
         [("url-path", _)] => (
             "wrong-path",
-            "The URL has a wrong or legacy path".to_string(),
+            match (f.has_code("url-path", "legacy-catalog-path"), base_has_path) {
+                (true, true) => "The base URL has a legacy path",
+                (false, true) => "The base URL has a path",
+                _ => "The URL has a wrong or legacy path",
+            }
+            .to_string(),
         ),
         [] => (
             "wrong-base-url",
@@ -257,13 +263,7 @@ fn wrong_base_url(f: &Facts) -> Option<Cause> {
             ),
         ),
     };
-    let proof = (!wrong.is_empty()).then(|| {
-        let summaries: Vec<String> = wrong
-            .iter()
-            .filter_map(|p| f.report.check(&p.check).map(|c| c.summary.clone()))
-            .collect();
-        summaries.join("; ")
-    });
+    let proof = (!wrong.is_empty()).then(|| wrong_endpoint_proof(f, &wrong));
     let mut checks: Vec<&str> = failed.iter().map(|(id, _)| *id).collect();
     checks.extend(wrong.iter().map(|p| p.check.as_str()));
     Some(
@@ -278,12 +278,52 @@ fn wrong_base_url(f: &Facts) -> Option<Cause> {
                 },
             )
             .proof(proof)
-            .fix(remedy(
-                f,
-                first,
-                "Use https://api2.saleslayer.com as the base URL.",
-            )),
+            // A path in the base URL has one fix, the bare host: the check's other
+            // findings (how the path itself is wrong) would contradict it.
+            .fix(
+                base_has_path
+                    .then(|| finding_fix(f, "url-path", "base-has-path"))
+                    .flatten()
+                    .unwrap_or_else(|| {
+                        remedy(f, first, "Use https://api2.saleslayer.com as the base URL.")
+                    }),
+            ),
     )
+}
+
+/// "DAM and Catalog answer 404 Not Found at this base URL", or each probe's summary when
+/// their answers differ.
+fn wrong_endpoint_proof(f: &Facts, wrong: &[&Probe]) -> String {
+    let statuses: Vec<&str> = wrong.iter().filter_map(|p| p.status.as_deref()).collect();
+    match statuses.as_slice() {
+        [first, rest @ ..] if statuses.len() == wrong.len() && rest.iter().all(|s| s == first) => {
+            format!(
+                "{} {} {first} at this base URL",
+                names(wrong),
+                if wrong.len() == 1 {
+                    "answers"
+                } else {
+                    "answer"
+                }
+            )
+        }
+        _ => wrong
+            .iter()
+            .filter_map(|p| f.report.check(&p.check).map(|c| c.summary.clone()))
+            .collect::<Vec<_>>()
+            .join("; "),
+    }
+}
+
+/// The fix of one finding of a check.
+fn finding_fix(f: &Facts, id: &str, code: &str) -> Option<String> {
+    f.report
+        .check(id)?
+        .findings
+        .iter()
+        .find(|x| x.code == code)?
+        .fix
+        .clone()
 }
 
 fn api_not_enabled(f: &Facts) -> Option<Cause> {

@@ -49,6 +49,9 @@ pub struct Probe {
     pub repaired: Option<Answer>,
     /// The repaired value the API accepted (its repairs, length and fingerprint).
     pub accepted_repair: Option<KeyVariant>,
+    /// The status of the answer to the key as given, without the HTTP version
+    /// ("404 Not Found"), when there was one.
+    pub status: Option<String>,
 }
 
 /// A defect of the value that a check found and a repair removes.
@@ -233,6 +236,21 @@ fn probe_of(c: &CheckResult) -> Option<Probe> {
         given,
         repaired: accepted.map(answer).or(of(KeyKind::Cleaned)),
         accepted_repair: accepted.map(|a| a.key.clone()),
+        status: p
+            .attempts
+            .iter()
+            .rev()
+            .find(|a| a.key.variant == KeyKind::AsGiven)
+            .and_then(|a| a.response.as_ref())
+            .filter(|r| !r.status_line.as_str().is_empty())
+            .map(|r| {
+                let line = r.status_line.as_str();
+                // "HTTP/2.0 404 Not Found" → "404 Not Found".
+                match line.split_once(' ') {
+                    Some((v, rest)) if v.starts_with("HTTP/") => rest.to_string(),
+                    _ => line.to_string(),
+                }
+            }),
     })
 }
 

@@ -91,11 +91,23 @@ impl Diagnosis {
             .collect()
     }
 
-    /// Whether any cause is something the user cannot fix alone (a support ticket helps).
+    /// Whether any cause of a failure or of no verdict is something the user cannot fix
+    /// alone (a support ticket helps).
     pub fn needs_support(&self) -> bool {
         self.causes
             .iter()
-            .any(|c| c.level == CauseLevel::Fail && !c.self_fixable)
+            .any(|c| c.level != CauseLevel::Warn && !c.self_fixable)
+    }
+
+    /// The cause with a live proof that explains this check, if any: the check's own
+    /// findings then yield to it, and their generic fixes ("ask for a new key") are not
+    /// shown, since the proof may contradict them.
+    pub fn proven_cause_of(&self, check_id: &str) -> Option<(usize, &Cause)> {
+        self.causes
+            .iter()
+            .enumerate()
+            .find(|(_, c)| c.proof.is_some() && c.checks.iter().any(|id| id == check_id))
+            .map(|(i, c)| (i + 1, c))
     }
 }
 
@@ -106,8 +118,9 @@ fn summary(facts: &facts::Facts, causes: &[Cause]) -> String {
     };
     let mut s = first.title.clone();
     if let Some(p) = &first.proof {
+        // Proofs open with an API's name ("Catalog accepts…"): kept as written.
         s.push_str(": ");
-        s.push_str(&lowercase_first(p));
+        s.push_str(p);
     }
     if !s.ends_with('.') {
         s.push('.');

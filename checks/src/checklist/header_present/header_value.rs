@@ -72,8 +72,8 @@ impl HeaderValue {
                 Finding::warn(
                     "non-ascii",
                     format!(
-                        "{} non-ASCII character(s), the first {}, would be sent as raw UTF-8 bytes; servers may reject or mangle them",
-                        non_ascii.len(),
+                        "{}, the first {}, would be sent as raw UTF-8 bytes; servers may reject or mangle them",
+                        crate::checklist::count(non_ascii.len(), "non-ASCII character", "non-ASCII characters"),
                         describe(first)
                     ),
                 )
@@ -89,13 +89,19 @@ impl HeaderValue {
         }
         let summary = if forbidden.is_empty() {
             format!(
-                "The key can be sent, but {} character(s) are not ASCII",
-                non_ascii.len()
+                "The key can be sent, but {} not ASCII",
+                match non_ascii.len() {
+                    1 => "1 character is".to_string(),
+                    n => format!("{n} characters are"),
+                }
             )
         } else {
             format!(
-                "The key cannot be sent as a header value: {} character(s) make the HTTP client refuse the request",
-                forbidden.len()
+                "The key cannot be sent as a header value: {} the HTTP client refuse the request",
+                match forbidden.len() {
+                    1 => "1 character makes".to_string(),
+                    n => format!("{n} characters make"),
+                }
             )
         };
         Ok(value_outcome(&a, summary, findings))

@@ -46,8 +46,8 @@ fn trailing_finding(ps: &[Position]) -> Finding {
     Finding::fail(
         code,
         format!(
-            "The value ends with {what}: {} character(s) after the key: {}",
-            ps.len(),
+            "The value ends with {what}: {} after the key: {}",
+            crate::checklist::count(ps.len(), "character", "characters"),
             list(ps)
         ),
     )
@@ -67,8 +67,8 @@ fn leading_finding(ps: &[Position]) -> Finding {
     Finding::fail(
         code,
         format!(
-            "The value starts with {} whitespace character(s) before the key: {}",
-            ps.len(),
+            "The value starts with {} before the key: {}",
+            crate::checklist::count(ps.len(), "whitespace character", "whitespace characters"),
             list(ps)
         ),
     )
@@ -117,8 +117,8 @@ impl ExtraWhitespace {
                 vec![Finding::fail(
                     "only-whitespace",
                     format!(
-                        "The value is only whitespace ({} character(s), no key): usually an empty value followed by a line break",
-                        n.max(a.graphemes)
+                        "The value is only whitespace ({}, no key): usually an empty value followed by a line break",
+                        crate::checklist::count(n.max(a.graphemes), "character", "characters")
                     ),
                 )
                 .with_fix("Set the variable or file to the key itself: the value was defined but not filled in (e.g. `echo $UNSET_VAR > file` writes only a newline).")],
@@ -133,7 +133,10 @@ impl ExtraWhitespace {
         }
         Ok(value_outcome(
             &a,
-            format!("The key has {} whitespace problem(s)", fs.len()),
+            format!(
+                "The key has {}",
+                crate::checklist::count(fs.len(), "whitespace problem", "whitespace problems")
+            ),
             fs,
         ))
     }
@@ -181,7 +184,7 @@ mod tests {
         let o = check("aB3+xY/9zQ==\n");
         assert_eq!(
             o.findings[0].message,
-            "The value ends with a line break (LF): 1 character(s) after the key: U+000A LINE FEED at character 13 of 13"
+            "The value ends with a line break (LF): 1 character after the key: U+000A LINE FEED at character 13 of 13"
         );
         let fix = o.effective_remediation().unwrap();
         assert!(fix.contains("`echo` adds one"), "{fix}");

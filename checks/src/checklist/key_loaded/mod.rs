@@ -52,6 +52,13 @@ pub(crate) fn character_outcome(a: &Analysis, what: &str, findings: Vec<Finding>
             a.graphemes
         ));
     }
-    let summary = format!("The key contains {} {what} character(s)", findings.len());
+    let summary = format!(
+        "The key contains {}",
+        super::count(
+            findings.len(),
+            &format!("{what} character"),
+            &format!("{what} characters")
+        )
+    );
     value_outcome(a, summary, findings)
 }

@@ -80,7 +80,10 @@ impl QuotedValue {
             QuoteDefect::Escaped { .. } => {
                 "The value is wrapped in escaped quotes (quoted twice)".to_string()
             }
-            _ => format!("The value contains {} quote character(s)", a.quotes.len()),
+            _ => format!(
+                "The value contains {}",
+                crate::checklist::count(a.quotes.len(), "quote character", "quote characters")
+            ),
         };
         Ok(value_outcome(
             &a,

@@ -206,7 +206,7 @@ fn client_error_reading(spec: &ApiProbe, path: &str, r: &ProbeResponse) -> Readi
                 "not-found",
                 format!("{api} answered {line} for {}: wrong base path, or tenant/model not found{pshort}", path),
             )
-            .with_fix("Give the bare host as base URL, with no path (for the Sales Layer API: https://api2.saleslayer.com): sl-doctor adds /dam/... and /catalog/rest/Catalog/... itself (old docs use /rest/Catalog/ without /catalog). If the path is right, the account (tenant) or model does not exist: ask support@saleslayer.com."),
+            .with_fix("Give the base URL as the bare host with no path (https://api2.saleslayer.com for the Sales Layer API): sl-doctor adds /dam/... and /catalog/rest/Catalog/... itself (old docs use /rest/Catalog/ without /catalog). If the path is right, the account (tenant) or model does not exist: ask support@saleslayer.com."),
         ),
         _ => unexpected_status(api, line, &pshort),
     }
@@ -509,6 +509,36 @@ fn described(k: &KeyVariant) -> String {
     )
 }
 
+/// The rejection of the key as given, reworded when a repaired value was accepted: the
+/// key is then valid, and "invalid key, ask support for a new key" would contradict the
+/// proof (the repair's own finding says what to fix).
+fn given_rejected_but_repaired(
+    spec: &ApiProbe,
+    given: &ProbeAttempt,
+    ev: &ProbeEvidence,
+) -> Option<Finding> {
+    if given.answer != AnswerClass::Rejected
+        || !ev
+            .attempts_with(KeyKind::Cleaned)
+            .any(|a| a.answer == AnswerClass::Accepted)
+    {
+        return None;
+    }
+    let r = given.response.as_ref()?;
+    let code = if r.status == 401 {
+        "key-rejected"
+    } else {
+        "key-rejected-400"
+    };
+    Some(Finding::fail(
+        code,
+        format!(
+            "{} answered {} to the key as given: the value sent is not the key, while the repaired value is accepted",
+            spec.name, r.status_line
+        ),
+    ))
+}
+
 /// The findings of the key as given, then of the differential retry.
 fn with_key(spec: &ApiProbe, path: &str, ev: &ProbeEvidence) -> (String, Vec<Finding>, bool) {
     let mut findings = Vec::new();
@@ -530,7 +560,7 @@ fn with_key(spec: &ApiProbe, path: &str, ev: &ProbeEvidence) -> (String, Vec<Fin
         (None, Some(a)) => {
             let r = attempt_reading(spec, path, a);
             inconclusive = self::inconclusive(a);
-            findings.push(r.finding);
+            findings.push(given_rejected_but_repaired(spec, a, ev).unwrap_or(r.finding));
             r.summary
         }
         (None, None) => format!("{} probe sent no request", spec.name),
