@@ -70,6 +70,43 @@ pub fn describe(p: &Position) -> String {
     )
 }
 
+/// Several positions, those that share one character (a grapheme cluster, as a reader
+/// counts: CR LF is one line break) said together: `U+000D CARRIAGE RETURN and U+000A LINE
+/// FEED, one character at 28 of 28 (2 code points)`.
+pub fn describe_all(ps: &[Position]) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < ps.len() {
+        let same = ps[i..]
+            .iter()
+            .take_while(|p| p.character == ps[i].character)
+            .count();
+        if same == 1 {
+            out.push(describe(&ps[i]));
+        } else {
+            let names: Vec<String> = ps[i..i + same]
+                .iter()
+                .map(|p| format!("{} {}", p.codepoint, p.name))
+                .collect();
+            out.push(format!(
+                "{}, one character at {} of {} ({same} code points)",
+                names.join(" and "),
+                ps[i].character,
+                ps[i].of
+            ));
+        }
+        i += same;
+    }
+    out.join(", ")
+}
+
+/// How many characters (grapheme clusters) the positions cover.
+pub fn characters(ps: &[Position]) -> usize {
+    let mut seen: Vec<usize> = ps.iter().map(|p| p.character).collect();
+    seen.dedup();
+    seen.len()
+}
+
 /// `U+0022 QUOTATION MARK` (no position).
 pub fn describe_char(c: char) -> String {
     format!("{} {}", codepoint(c), char_name(c))

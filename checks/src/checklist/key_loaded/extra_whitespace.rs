@@ -27,7 +27,7 @@ const FIX_SPACE: &str = "Remove the spaces or tabs around the key: a key never s
 const FIX_INNER: &str = "Remove the spaces: a key has no spaces. They come from a key copied across a wrapped line (PDF, e-mail) or from two values pasted together: copy the key again from the original source.";
 
 fn list(ps: &[Position]) -> String {
-    ps.iter().map(describe).collect::<Vec<_>>().join(", ")
+    crate::analysis::value::describe_all(ps)
 }
 
 fn trailing_finding(ps: &[Position]) -> Finding {
@@ -47,7 +47,11 @@ fn trailing_finding(ps: &[Position]) -> Finding {
         code,
         format!(
             "The value ends with {what}: {} after the key: {}",
-            crate::checklist::count(ps.len(), "character", "characters"),
+            crate::checklist::count(
+                crate::analysis::value::characters(ps),
+                "character",
+                "characters"
+            ),
             list(ps)
         ),
     )
@@ -68,7 +72,11 @@ fn leading_finding(ps: &[Position]) -> Finding {
         code,
         format!(
             "The value starts with {} before the key: {}",
-            crate::checklist::count(ps.len(), "whitespace character", "whitespace characters"),
+            crate::checklist::count(
+                crate::analysis::value::characters(ps),
+                "whitespace character",
+                "whitespace characters"
+            ),
             list(ps)
         ),
     )
@@ -191,9 +199,10 @@ mod tests {
         assert!(fix.contains("Kubernetes"), "{fix}");
         assert!(o.details[0].starts_with("cleaned value: 12 characters, sha256:"));
         let o = check("aB3+xY/9zQ==\r\n");
-        assert!(o.findings[0].message.contains(
-            "U+000D CARRIAGE RETURN at character 13 of 13, U+000A LINE FEED at character 13 of 13"
-        ));
+        // CR LF is one character (one line break) of two code points, said once.
+        assert!(o.findings[0].message.ends_with(
+            "1 character after the key: U+000D CARRIAGE RETURN and U+000A LINE FEED, one character at 13 of 13 (2 code points)"
+        ), "{}", o.findings[0].message);
         assert!(o.effective_remediation().unwrap().contains("Windows"));
     }
 
