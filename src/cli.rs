@@ -2,7 +2,7 @@
 //! command's arguments are in `args`; turning them into a `Context` is `config.rs`.
 
 use crate::args::{
-    CaptureArgs, CheckArgs, CurlArgs, DemoArgs, MockArgs, ScanArgs, SupportArgs, ViewArgs,
+    CaptureArgs, CheckArgs, CurlArgs, DemoArgs, FixArgs, MockArgs, ScanArgs, SupportArgs, ViewArgs,
 };
 use clap::{Parser, Subcommand};
 
@@ -24,6 +24,7 @@ Examples:
   sl-doctor --quiet --strict             CI preflight: verdict and failures only, warnings fail
   sl-doctor --ignore plain-http          run everything but one check (or a checklist item)
   sl-doctor support --account 'ACME'     a share-safe bundle and a ready-to-send support email
+  sl-doctor fix                          repair the key in .env or a key file (after a diff)
   sl-doctor curl                         the same request as a curl command ($VAR, never the key)
   sl-doctor explain hidden-characters    what a check does and how to fix it
   sl-doctor demo                         the whole pipeline against a local mock, no key needed
@@ -31,7 +32,7 @@ Examples:
 In GitHub Actions (GITHUB_ACTIONS=true) the human format also prints ::error/::warning
 annotations, and a Markdown summary is appended to $GITHUB_STEP_SUMMARY.
 
-The key is never printed: it is shown by length, by the position and Unicode name of
+The key is never printed (the one exception: `fix --emit` into a pipe): it is shown by length, by the position and Unicode name of
 suspicious characters, and by a fingerprint (sha256: + 12 hex digits of SHA-256 of the
 exact bytes), so support can tell keys apart without seeing them.";
 
@@ -89,6 +90,16 @@ pub enum Command {
         mut_arg("format", |a| a.hide(true)),
     )]
     Support(Box<SupportArgs>),
+    /// Repair the stored key where it lives (the key's .env line or the --key-file), after
+    /// a redacted diff and a confirmation; live, only a repair the API accepted. The doctor
+    /// runs again on the new file (see docs/fix.md).
+    #[command(
+        after_long_help = FIX_HELP,
+        mut_arg("format", |a| a.hide(true)),
+        mut_arg("output", |a| a.hide(true)),
+        mut_arg("force", |a| a.hide(true)),
+    )]
+    Fix(Box<FixArgs>),
     /// Print the probe as a curl command (POSIX shell and PowerShell) that loads the key the
     /// way sl-doctor found it, never inlined; optionally write a Postman environment.
     #[command(after_long_help = CURL_HELP)]
@@ -119,6 +130,41 @@ terminal or CI is set: they are left as <placeholders> instead.
 Example:
   sl-doctor support --account 'ACME Corp' --environment production --apis both \\
       --use-case 'Nightly product sync to our webshop' --contact 'Ana Dev <ana@acme.example>'";
+
+const FIX_HELP: &str = "\
+What it edits: the file the doctor read the key from. In a .env file only the key's line
+changes (every other byte stays): it becomes NAME=value (`export ` kept) without quotes,
+spaces around =, or an inline comment, the one form docker --env-file, compose, systemd's
+EnvironmentFile and the dotenv libraries all read the same; a repaired key holding a space,
+#, a quote, $ or a backslash is refused instead. A key file gets exactly the repaired key,
+without a final newline. The file is replaced atomically (same directory, same mode and
+owner) and only if it did not change since it was diagnosed.
+
+Which repair: live (the default), only a repaired value that the API accepted, matched by
+fingerprint; with --offline, only repairs that cannot be wrong (whitespace and line breaks,
+invisible characters, one pair of quotes, a pasted label), marked \"not verified\".
+
+The diff shows the line before and after with its quotes, spaces, comment, CR and the
+value's edge characters made visible; the key only by length and fingerprint.
+
+A key from the environment, --key or standard input has no file to edit: fix says where to
+change it. --emit writes the repaired key to standard output for another program, and is
+refused when standard output is a terminal: the one time sl-doctor outputs the key.
+
+Exit codes:
+  0  fixed, and the doctor passes live on the new file (or nothing needed changing)
+  1  nothing fixable, refused (unsafe for .env), declined, or a dry run (no --yes off a
+     terminal); also when the doctor still fails after the fix
+  2  usage or input error (a symbolic link without --follow-symlinks, the file changed
+     since it was diagnosed, --emit on a terminal)
+  3  written but not verified (--offline, or the API could not be asked)
+
+Examples:
+  sl-doctor fix                            diagnose, show the change, ask, write, check again
+  sl-doctor fix --yes --dotenv .env.prod   the same without asking
+  sl-doctor fix --offline                  only the certain repairs, not verified
+  sl-doctor fix --key-file sl.key          repair a key file
+  sl-doctor fix --emit | gh secret set SALESLAYER_API_KEY";
 
 const CURL_HELP: &str = "\
 The key is read by the shell from the variable named by --key-env (default

@@ -40,6 +40,12 @@ pub enum WriteError {
     /// A directory was expected.
     #[error("it exists and is not a directory")]
     NotADirectory,
+    /// The file to replace is not the one that was read: its bytes changed since.
+    #[error("it changed since it was read; nothing was written (run the command again)")]
+    Changed,
+    /// The file to replace is not a regular file.
+    #[error("it is not a regular file")]
+    NotAFile,
     /// The operating system said no.
     #[error("{0}")]
     Io(#[from] std::io::Error),
@@ -120,6 +126,73 @@ pub fn private_dir(dir: &Path, links: Links) -> Result<(), WriteError> {
     }
 }
 
+/// Replaces the contents of an existing file with `new`, atomically, when it still holds
+/// exactly `expected` (what the caller read and decided on: a file edited in the meantime
+/// is left alone, [`WriteError::Changed`]).
+///
+/// The new contents go to a temporary file in the same directory (so the rename stays on
+/// one file system), which gets the original's owner and mode, is synced, and is renamed
+/// over the original; the directory is synced too. A reader sees the old file or the new
+/// one, never half of each, and a crash leaves at most a `.sl-doctor-*` temporary file.
+/// A symbolic link is refused unless `links` is [`Links::Follow`]; then the file it points
+/// to is replaced and the link stays. With `backup`, the old contents are first written
+/// there (`0600`, never through a link); without it, no copy is left anywhere.
+pub fn replace_file(
+    path: &Path,
+    expected: &[u8],
+    new: &[u8],
+    links: Links,
+    backup: Option<&Path>,
+) -> Result<(), WriteError> {
+    use std::io::Write;
+    let target = match std::fs::symlink_metadata(path)? {
+        m if m.file_type().is_symlink() && links == Links::Refuse => return Err(WriteError::Link),
+        m if m.file_type().is_symlink() => std::fs::canonicalize(path)?,
+        _ => path.to_path_buf(),
+    };
+    let meta = std::fs::metadata(&target)?;
+    if !meta.is_file() {
+        return Err(WriteError::NotAFile);
+    }
+    if meta.len() != expected.len() as u64 || std::fs::read(&target)? != expected {
+        return Err(WriteError::Changed);
+    }
+    if let Some(b) = backup {
+        write_private(b, expected, Links::Refuse)?;
+    }
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    // Created 0600 with O_EXCL by tempfile; removed again if anything below fails.
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".sl-doctor-")
+        .tempfile_in(dir)?;
+    tmp.write_all(new)?;
+    keep_owner_and_mode(tmp.as_file(), &meta)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(&target).map_err(|e| e.error)?;
+    // The rename itself is durable once the directory is synced (best effort: not every
+    // file system lets a directory be opened for that).
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// Gives `file` the owner and mode of `meta` (owner first: a change of owner may clear
+/// the set-id bits). Failing to keep the owner fails the replacement: the file would
+/// otherwise silently change hands.
+fn keep_owner_and_mode(file: &File, meta: &std::fs::Metadata) -> Result<(), WriteError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::os::unix::fs::fchown(file, Some(meta.uid()), Some(meta.gid()))?;
+    }
+    file.set_permissions(meta.permissions())?;
+    Ok(())
+}
+
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
@@ -157,6 +230,44 @@ mod tests {
         std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o644)).unwrap();
         write_private(&old, b"y", Links::Refuse).unwrap();
         assert_eq!(mode(&old), 0o600);
+    }
+
+    #[test]
+    fn replace_keeps_the_mode_refuses_changes_and_links_and_backs_up_privately() {
+        let tmp = tempfile::tempdir().unwrap();
+        let f = tmp.path().join(".env");
+        std::fs::write(&f, b"old").unwrap();
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o640)).unwrap();
+        // Changed since it was read: refused, untouched.
+        assert!(matches!(
+            replace_file(&f, b"other", b"new", Links::Refuse, None),
+            Err(WriteError::Changed)
+        ));
+        assert_eq!(std::fs::read(&f).unwrap(), b"old");
+        let backup = tmp.path().join("backup");
+        replace_file(&f, b"old", b"new", Links::Refuse, Some(&backup)).unwrap();
+        assert_eq!(std::fs::read(&f).unwrap(), b"new");
+        assert_eq!(mode(&f), 0o640);
+        assert_eq!(std::fs::read(&backup).unwrap(), b"old");
+        assert_eq!(mode(&backup), 0o600);
+        // No temporary file is left behind.
+        assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 2);
+        // A link: refused, or followed (the link stays, its target is replaced).
+        let link = tmp.path().join("link");
+        std::os::unix::fs::symlink(&f, &link).unwrap();
+        assert!(matches!(
+            replace_file(&link, b"new", b"newer", Links::Refuse, None),
+            Err(WriteError::Link)
+        ));
+        replace_file(&link, b"new", b"newer", Links::Follow, None).unwrap();
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(std::fs::read(&f).unwrap(), b"newer");
+        assert_eq!(mode(&f), 0o640);
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod curl;
 mod deadline;
 mod explain;
 mod files;
+mod fix;
 // Parts of the mock's API (client_builder, ca_pem, MockKey::revoked…) serve its tests only.
 #[allow(dead_code)]
 mod mock;
@@ -67,6 +68,7 @@ fn main() -> ExitCode {
         Some(Command::Scan(args)) => commands::scan(&args),
         Some(Command::Support(args)) => commands::support::run(&args),
         Some(Command::Curl(args)) => commands::curl(&args),
+        Some(Command::Fix(args)) => fix::run(&args),
         Some(Command::View(args)) => commands::view::run(&args),
     }
 }

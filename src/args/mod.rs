@@ -5,6 +5,7 @@
 mod capture;
 mod curl;
 mod demo;
+mod fix;
 mod mock;
 mod scan;
 mod support;
@@ -13,6 +14,7 @@ mod view;
 pub use capture::{CaptureArgs, CaptureFormat};
 pub use curl::{CurlArgs, CurlShell};
 pub use demo::DemoArgs;
+pub use fix::{FixArgs, LineEndings};
 pub use mock::MockArgs;
 pub use scan::{ScanArgs, ScanFormat};
 pub use support::{ApiAreas, SupportArgs};

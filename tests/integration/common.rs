@@ -301,3 +301,46 @@ pub fn support_offline(out: &str) -> (Run, tempfile::TempDir) {
         .args(["support", "--offline", "--output", out])
         .run()
 }
+
+/// Runs `sl-doctor ARGS` (a shell command line) in a pseudo-terminal (util-linux `script`), answering `answer`
+/// once `prompt` is shown, after calling `meanwhile`; `None` without `script`.
+pub fn in_terminal(
+    dir: &Path,
+    args: &str,
+    prompt: &str,
+    meanwhile: impl FnOnce(),
+    answer: &str,
+) -> Option<String> {
+    use std::io::{Read, Write};
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: no `script` (util-linux) to make a pseudo-terminal");
+        return None;
+    }
+    let cmd = format!("{} {args}", env!("CARGO_BIN_EXE_sl-doctor"));
+    let mut child = Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", dir)
+        .env("NO_COLOR", "1")
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("script");
+    let mut out = child.stdout.take().unwrap();
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 256];
+    while !String::from_utf8_lossy(&seen).contains(prompt) {
+        let n = out.read(&mut buf).expect("read the terminal");
+        assert!(n > 0, "no {prompt:?}: {}", String::from_utf8_lossy(&seen));
+        seen.extend_from_slice(&buf[..n]);
+    }
+    meanwhile();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(answer.as_bytes()).unwrap();
+    out.read_to_end(&mut seen).unwrap();
+    let _ = child.wait();
+    Some(String::from_utf8_lossy(&seen).into_owned())
+}

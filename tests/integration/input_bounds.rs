@@ -270,41 +270,17 @@ fn unrelated_secrets_are_not_near_misses() {
 #[test]
 #[cfg(target_os = "linux")]
 fn key_stdin_on_a_terminal_prompts_without_echo() {
-    use std::io::{Read, Write};
-    if Command::new("script").arg("--version").output().is_err() {
-        eprintln!("skipped: no `script` (util-linux) to make a pseudo-terminal");
-        return;
-    }
     let tmp = tempfile::tempdir().unwrap();
-    let cmd = format!(
-        "{} --key-stdin --offline --no-dotenv --format json --color never",
-        env!("CARGO_BIN_EXE_sl-doctor")
-    );
-    let mut child = Command::new("script")
-        .args(["-qec", &cmd, "/dev/null"])
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", tmp.path())
-        .current_dir(tmp.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("script");
-    let mut out = child.stdout.take().unwrap();
     // Type only once the prompt is shown: echo is off by then.
-    let mut seen = Vec::new();
-    let mut buf = [0u8; 256];
-    while !String::from_utf8_lossy(&seen).contains("typing is not shown") {
-        let n = out.read(&mut buf).expect("read the prompt");
-        assert!(n > 0, "no prompt: {}", String::from_utf8_lossy(&seen));
-        seen.extend_from_slice(&buf[..n]);
-    }
-    let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(format!("{CANARY}\r").as_bytes()).unwrap();
-    out.read_to_end(&mut seen).unwrap();
-    let _ = child.wait();
-    let text = String::from_utf8_lossy(&seen).to_string();
+    let Some(text) = crate::common::in_terminal(
+        tmp.path(),
+        "--key-stdin --offline --no-dotenv --format json --color never",
+        "typing is not shown",
+        || {},
+        &format!("{CANARY}\r"),
+    ) else {
+        return;
+    };
     let json = &text[text.find('{').expect("a JSON report")..];
     let v: serde_json::Value = serde_json::from_str(json.trim()).expect(json);
     assert_eq!(v["key"]["source"]["kind"], "stdin");

@@ -9,6 +9,7 @@ mod capture_hostile;
 mod ci;
 mod cli;
 mod common;
+mod fix;
 mod hostile;
 mod input_bounds;
 mod live;

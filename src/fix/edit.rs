@@ -1,0 +1,380 @@
+//! The edits `fix` makes, as pure functions of the file's bytes: the key's `.env` line
+//! rewritten (every other byte unchanged), or a key file's whole contents.
+//!
+//! A `.env` line is written as `[export ]NAME=value`: no quotes, no spaces around `=`,
+//! no inline comment. That one form is read identically by `docker run --env-file`
+//! and compose's `env_file` (which keep quotes, spaces and `# comments` as part of the
+//! value), systemd's `EnvironmentFile` (which treats a backslash and quotes specially)
+//! and the dotenv libraries (which expand `$VAR` and cut at ` #`) — provided the value
+//! holds no space, `#`, quote, `$` or backslash. A value that does is refused, not quoted:
+//! no quoting is read the same by all of them.
+
+use crate::args::LineEndings;
+use sl_doctor_checks::input::dotenv::{DotenvEntry, DotenvFile};
+use sl_doctor_checks::model::secret::SecretKey;
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// A `.env` edit: the new file and what changed, for the diff.
+#[derive(Debug)]
+pub struct DotenvEdit {
+    /// The whole new file.
+    pub bytes: Vec<u8>,
+    /// 1-based number of the key's line.
+    pub line: usize,
+    /// The line before and after, for the redacted diff.
+    pub before: LineShape,
+    /// See `before`.
+    pub after: LineShape,
+    /// What else the user should know (other lines with the same name, CR LF…).
+    pub notes: Vec<String>,
+}
+
+/// The parts of a `NAME=value` line that the diff shows; the value itself only as the
+/// value loaders read (which the diff describes by length and fingerprint).
+#[derive(Debug, Clone)]
+pub struct LineShape {
+    /// The line starts with a byte order mark (line 1 only).
+    pub bom: bool,
+    /// Spaces or tabs before the name.
+    pub indent: bool,
+    /// `export ` before the name.
+    pub export: bool,
+    /// The variable name (a validated `[A-Za-z0-9_.-]+`: safe to print).
+    pub name: String,
+    /// Spaces around the `=`.
+    pub space_around_eq: bool,
+    /// The quote character around the value.
+    pub quote: Option<char>,
+    /// Spaces or tabs after the value.
+    pub trailing_space: bool,
+    /// An inline `# comment` after the value (its text is not shown).
+    pub comment: bool,
+    /// The line ends with CR LF.
+    pub crlf: bool,
+    /// The value as loaders read it.
+    pub value: SecretKey,
+}
+
+/// Why `fix` will not write the line.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// The variable is not (or no longer) in the file.
+    #[error("{0} is not set in the file")]
+    NotInFile(String),
+    /// The repaired value holds a character that the `.env` readers read differently.
+    #[error(
+        "the repaired key holds {what} at character {at} of {of}: docker --env-file, systemd's \
+         EnvironmentFile and the dotenv libraries read such a value differently in every \
+         quoting, so sl-doctor does not write it to a .env file; store it where the value is \
+         taken as is (a key file: --key-file, or a secret store)"
+    )]
+    UnsafeForDotenv {
+        /// The kind of character ("a dollar sign ($)").
+        what: &'static str,
+        /// 1-based character position.
+        at: usize,
+        /// Length in characters.
+        of: usize,
+    },
+}
+
+/// Rewrites the line that defines `name` (the last definition, the one the doctor read)
+/// so that it holds `value` in the one portable form; every other byte stays, except
+/// with `--line-endings lf`, which turns every CR LF of the file into LF.
+pub fn dotenv(
+    bytes: &[u8],
+    name: &str,
+    value: &SecretKey,
+    endings: Option<LineEndings>,
+) -> Result<DotenvEdit, Refusal> {
+    let file = DotenvFile::parse("", bytes);
+    let entry = file
+        .effective(name)
+        .ok_or_else(|| Refusal::NotInFile(name.to_string()))?;
+    check_portable(value)?;
+    let body_start = if file.bom { BOM.len() } else { 0 };
+    let (start, end) = line_span(&bytes[body_start..], entry.line);
+    let (start, end) = (body_start + start, body_start + end);
+    let raw_line = &bytes[start..end];
+    let terminated = end < bytes.len();
+    // The key's line keeps CR LF when its neighbours have it (a CR LF file), unless the
+    // whole file goes to LF; a lone CR LF line in an LF file loses its CR.
+    let crlf_file = file.crlf_lines * 2 > file.lines;
+    let to_lf = endings == Some(LineEndings::Lf);
+    let keep_cr = !to_lf && crlf_file && terminated;
+    let drop_bom = file.bom && entry.line == 1;
+    let mut line = Vec::new();
+    if entry.export {
+        line.extend_from_slice(b"export ");
+    }
+    line.extend_from_slice(name.as_bytes());
+    line.push(b'=');
+    line.extend_from_slice(value.expose_bytes());
+    if keep_cr {
+        line.push(b'\r');
+    }
+    let head = if drop_bom {
+        &bytes[BOM.len()..start]
+    } else {
+        &bytes[..start]
+    };
+    let mut out = Vec::with_capacity(bytes.len());
+    out.extend_from_slice(&lf(head, to_lf));
+    out.extend_from_slice(&line);
+    out.extend_from_slice(&lf(&bytes[end..], to_lf));
+    let before = shape(entry, raw_line, drop_bom);
+    let mut after = shape(entry, &line, false);
+    after.value = value.clone();
+    Ok(DotenvEdit {
+        bytes: out,
+        line: entry.line,
+        notes: notes(&file, entry, crlf_file, endings),
+        before,
+        after,
+    })
+}
+
+/// CR LF to LF in `b` when `to_lf`.
+fn lf(b: &[u8], to_lf: bool) -> Vec<u8> {
+    if !to_lf {
+        return b.to_vec();
+    }
+    let mut out = Vec::with_capacity(b.len());
+    for (i, &c) in b.iter().enumerate() {
+        if !(c == b'\r' && b.get(i + 1) == Some(&b'\n')) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Start and end (the LF excluded) of the 1-based line `n` of `body`.
+fn line_span(body: &[u8], n: usize) -> (usize, usize) {
+    let mut start = 0;
+    for _ in 1..n {
+        match body[start..].iter().position(|&b| b == b'\n') {
+            Some(p) => start += p + 1,
+            None => break,
+        }
+    }
+    let end = body[start..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(body.len(), |p| start + p);
+    (start, end)
+}
+
+fn shape(entry: &DotenvEntry, raw_line: &[u8], bom: bool) -> LineShape {
+    // Only the form of the line is read here; the value comes from the entry.
+    let reparsed = DotenvFile::parse("", raw_line);
+    let e = reparsed.entries.first().unwrap_or(entry);
+    let tail = quoted_tail(raw_line, e.quote);
+    LineShape {
+        bom,
+        indent: raw_line.first().is_some_and(|b| *b == b' ' || *b == b'\t'),
+        export: e.export,
+        name: e.name.clone(),
+        space_around_eq: e.space_around_eq,
+        quote: e.quote,
+        trailing_space: e.trailing_space || tail.starts_with(b" ") || tail.starts_with(b"\t"),
+        comment: e.inline_comment || tail.contains(&b'#'),
+        crlf: raw_line.ends_with(b"\r"),
+        value: e.value.clone(),
+    }
+}
+
+/// What follows the closing quote of a quoted value (CR excluded); empty when unquoted.
+fn quoted_tail(raw_line: &[u8], quote: Option<char>) -> &[u8] {
+    let l = raw_line.strip_suffix(b"\r").unwrap_or(raw_line);
+    match quote {
+        Some(q) => l
+            .iter()
+            .rposition(|&b| b == q as u8)
+            .map_or(&[][..], |p| &l[p + 1..]),
+        None => &[],
+    }
+}
+
+fn notes(
+    file: &DotenvFile,
+    entry: &DotenvEntry,
+    crlf_file: bool,
+    endings: Option<LineEndings>,
+) -> Vec<String> {
+    let mut notes = Vec::new();
+    let others: Vec<String> = file
+        .definitions(&entry.name)
+        .filter(|e| e.line != entry.line)
+        .map(|e| e.line.to_string())
+        .collect();
+    if !others.is_empty() {
+        notes.push(format!(
+            "{} also set on line {}: left unchanged (loaders disagree on which one wins; \
+             remove the others)",
+            entry.name,
+            others.join(", ")
+        ));
+    }
+    if crlf_file && endings.is_none() {
+        notes.push(
+            "the file ends its lines with CR LF, and docker --env-file, systemd and bash keep \
+             the CR as part of every value: --line-endings lf converts the whole file"
+                .into(),
+        );
+    }
+    notes
+}
+
+/// Refuses a value that some `.env` reader would read differently when unquoted.
+fn check_portable(value: &SecretKey) -> Result<(), Refusal> {
+    let chars: Vec<char> = String::from_utf8_lossy(value.expose_bytes())
+        .chars()
+        .collect();
+    let of = chars.len();
+    if of == 0 {
+        return Err(Refusal::UnsafeForDotenv {
+            what: "nothing (it is empty)",
+            at: 0,
+            of,
+        });
+    }
+    for (i, &c) in chars.iter().enumerate() {
+        let what = match c {
+            ' ' | '\t' => "a space",
+            '#' => "a number sign (#)",
+            '"' | '\'' | '`' => "a quote",
+            '$' => "a dollar sign ($)",
+            '\\' => "a backslash (\\)",
+            c if !c.is_ascii_graphic() => "a character outside printable ASCII",
+            _ => continue,
+        };
+        return Err(Refusal::UnsafeForDotenv {
+            what,
+            at: i + 1,
+            of,
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const K: &str = "SALESLAYER_API_KEY";
+    const V: &str = "abcDEF123+/=xyz";
+
+    fn edit(src: &str, endings: Option<LineEndings>) -> Result<DotenvEdit, Refusal> {
+        dotenv(
+            src.as_bytes(),
+            K,
+            &SecretKey::from_string(V.into()),
+            endings,
+        )
+    }
+
+    fn written(src: &str, endings: Option<LineEndings>) -> String {
+        String::from_utf8(edit(src, endings).unwrap().bytes).unwrap()
+    }
+
+    #[test]
+    fn only_the_keys_line_changes() {
+        // (file, written file)
+        let cases: &[(&str, &str)] = &[
+            (
+                "A=1\nSALESLAYER_API_KEY=\"abcDEF123+/=xyz \"\n# c\nB=2\n",
+                "A=1\nSALESLAYER_API_KEY=abcDEF123+/=xyz\n# c\nB=2\n",
+            ),
+            (
+                "SALESLAYER_API_KEY='abcDEF123+/=xyz'\nB='kept'\n",
+                "SALESLAYER_API_KEY=abcDEF123+/=xyz\nB='kept'\n",
+            ),
+            (
+                "export SALESLAYER_API_KEY = abcDEF123+/=xyz   # prod key\nB=2",
+                "export SALESLAYER_API_KEY=abcDEF123+/=xyz\nB=2",
+            ),
+            // The last line without a newline stays without one.
+            (
+                "A=1\nSALESLAYER_API_KEY=\"x\"",
+                "A=1\nSALESLAYER_API_KEY=abcDEF123+/=xyz",
+            ),
+            // Duplicates: the last definition (the one read) changes.
+            (
+                "SALESLAYER_API_KEY=old\nSALESLAYER_API_KEY=\"x\"\n",
+                "SALESLAYER_API_KEY=old\nSALESLAYER_API_KEY=abcDEF123+/=xyz\n",
+            ),
+            // A CR LF file keeps CR LF; a lone CR LF line in an LF file loses its CR.
+            (
+                "A=1\r\nSALESLAYER_API_KEY=\"x\"\r\nB=2\r\n",
+                "A=1\r\nSALESLAYER_API_KEY=abcDEF123+/=xyz\r\nB=2\r\n",
+            ),
+            (
+                "A=1\nSALESLAYER_API_KEY=x\r\nB=2\n",
+                "A=1\nSALESLAYER_API_KEY=abcDEF123+/=xyz\nB=2\n",
+            ),
+            // A BOM stays unless it is on the key's line.
+            (
+                "\u{feff}A=1\nSALESLAYER_API_KEY=x\n",
+                "\u{feff}A=1\nSALESLAYER_API_KEY=abcDEF123+/=xyz\n",
+            ),
+            (
+                "\u{feff}SALESLAYER_API_KEY=x\nA=1\n",
+                "SALESLAYER_API_KEY=abcDEF123+/=xyz\nA=1\n",
+            ),
+        ];
+        for (src, want) in cases {
+            assert_eq!(written(src, None), *want, "{src:?}");
+        }
+        assert_eq!(
+            written(
+                "A=1\r\nSALESLAYER_API_KEY=x\r\nB=2\r\n",
+                Some(LineEndings::Lf)
+            ),
+            "A=1\nSALESLAYER_API_KEY=abcDEF123+/=xyz\nB=2\n"
+        );
+    }
+
+    #[test]
+    fn the_shapes_and_notes_describe_the_change() {
+        let e = edit(
+            "SALESLAYER_API_KEY=1\r\nSALESLAYER_API_KEY=\"x\" # c\r\n",
+            None,
+        )
+        .unwrap();
+        assert_eq!(e.line, 2);
+        assert_eq!(e.before.quote, Some('"'));
+        assert!(e.before.comment && e.before.crlf && !e.after.comment && e.after.crlf);
+        assert_eq!(e.after.quote, None);
+        assert_eq!(e.before.value.expose_bytes(), b"x");
+        assert_eq!(e.after.value.expose_bytes(), V.as_bytes());
+        assert!(e.notes[0].contains("line 1"), "{:?}", e.notes);
+        assert!(e.notes[1].contains("--line-endings lf"), "{:?}", e.notes);
+    }
+
+    #[test]
+    fn values_some_reader_reads_differently_are_refused() {
+        for (value, what) in [
+            ("ab cd", "a space"),
+            ("ab#cd", "a number sign (#)"),
+            ("ab\"cd", "a quote"),
+            ("ab'cd", "a quote"),
+            ("ab$cd", "a dollar sign ($)"),
+            ("ab\\cd", "a backslash (\\)"),
+            ("ab\u{200b}cd", "a character outside printable ASCII"),
+        ] {
+            let r = dotenv(
+                b"SALESLAYER_API_KEY=x\n",
+                K,
+                &SecretKey::from_string(value.into()),
+                None,
+            );
+            assert_eq!(
+                r.unwrap_err(),
+                Refusal::UnsafeForDotenv { what, at: 3, of: 5 },
+                "{value:?}"
+            );
+        }
+        assert!(matches!(edit("A=1\n", None), Err(Refusal::NotInFile(_))));
+    }
+}

@@ -1,0 +1,362 @@
+//! `sl-doctor fix` end to end against `sl-doctor mock`: the written bytes (every other
+//! byte unchanged), the redacted diff, the mode kept, the doctor passing on the result,
+//! the refusals, and the key in no output but `--emit`'s standard output.
+
+use crate::common::{CANARY, MockProcess, Run, SlDoctor, in_terminal, sl_doctor, start_mock};
+use sl_doctor_checks::testing_support::{OutputRules, assert_output_safe};
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+const LOG: OutputRules = OutputRules {
+    tab: false,
+    log: true,
+    markdown: false,
+};
+
+/// The network options that point a run at the mock.
+fn net(mock: &MockProcess) -> Vec<String> {
+    let ca = mock.ca_path.as_ref().expect("https mock");
+    vec![
+        "--base-url".into(),
+        mock.base_url.clone(),
+        "--ca-cert".into(),
+        ca.display().to_string(),
+        "--no-proxy".into(),
+        "--color".into(),
+        "never".into(),
+    ]
+}
+
+/// Runs, and asserts that neither stream holds a piece of the key.
+fn run_safe(cmd: SlDoctor) -> (Run, tempfile::TempDir) {
+    let (r, dir) = cmd.run();
+    assert_output_safe(CANARY, "stdout", &r.stdout, LOG);
+    assert_output_safe(CANARY, "stderr", &r.stderr, LOG);
+    (r, dir)
+}
+
+fn mode(p: &Path) -> u32 {
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+fn with_file(cmd: SlDoctor, name: &str, bytes: &[u8]) -> SlDoctor {
+    let p = cmd.file(name, bytes);
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o640)).unwrap();
+    cmd
+}
+
+#[test]
+fn dotenv_variants_get_only_the_keys_line_rewritten_and_then_pass() {
+    let mock = start_mock(CANARY);
+    let k = CANARY;
+    let line = format!("SALESLAYER_API_KEY={k}");
+    // (case, file, written file, the diff's "before" line)
+    let cases: Vec<(&str, String, String, &str)> = vec![
+        (
+            "double-quoted with a space",
+            format!("A=1\nSALESLAYER_API_KEY=\"{k} \"\n# note\nB=2\n"),
+            format!("A=1\n{line}\n# note\nB=2\n"),
+            "- SALESLAYER_API_KEY=\"…27 chars␠\"",
+        ),
+        (
+            "single-quoted (docker keeps the quotes)",
+            format!("SALESLAYER_API_KEY='{k}'\nB='x'\n"),
+            format!("{line}\nB='x'\n"),
+            "- SALESLAYER_API_KEY='…27 chars'",
+        ),
+        (
+            "CR LF file",
+            format!("A=1\r\nSALESLAYER_API_KEY=\"{k}\"\r\nB=2\r\n"),
+            format!("A=1\r\n{line}\r\nB=2\r\n"),
+            "- SALESLAYER_API_KEY=\"…27 chars\"⏎CR",
+        ),
+        (
+            "BOM on the key's line",
+            format!("\u{feff}SALESLAYER_API_KEY=\"{k}\"\nB=2\n"),
+            format!("{line}\nB=2\n"),
+            "- <BOM>SALESLAYER_API_KEY=\"…27 chars\"",
+        ),
+        (
+            "export prefix",
+            format!("export SALESLAYER_API_KEY=\"{k}\"\nexport B=2\n"),
+            format!("export {line}\nexport B=2\n"),
+            "- export SALESLAYER_API_KEY=\"…27 chars\"",
+        ),
+        (
+            "inline comment",
+            format!("SALESLAYER_API_KEY={k}\u{200b} # prod key\nB=2\n"),
+            format!("{line}\nB=2\n"),
+            "- SALESLAYER_API_KEY=…27 chars<U+200B> # comment",
+        ),
+        (
+            "duplicate keys: the last one is read and fixed",
+            format!("SALESLAYER_API_KEY=first\nSALESLAYER_API_KEY=\"{k}\"\n"),
+            format!("SALESLAYER_API_KEY=first\n{line}\n"),
+            "- SALESLAYER_API_KEY=\"…27 chars\"",
+        ),
+        (
+            "the key on the last line without a newline",
+            format!("A=1\nSALESLAYER_API_KEY=\" {k}\""),
+            format!("A=1\n{line}"),
+            "- SALESLAYER_API_KEY=\"␠…27 chars\"",
+        ),
+    ];
+    for (case, file, want, before) in cases {
+        let cmd = with_file(sl_doctor(), ".env", file.as_bytes());
+        let (r, dir) = run_safe(cmd.arg("fix").args(net(&mock)).arg("--yes"));
+        assert_eq!(r.code, 0, "{case}: {}{}", r.stdout, r.stderr);
+        let path = dir.path().join(".env");
+        assert_eq!(
+            String::from_utf8(std::fs::read(&path).unwrap()).unwrap(),
+            want,
+            "{case}"
+        );
+        assert_eq!(mode(&path), 0o640, "{case}: the mode is kept");
+        assert!(r.stdout.contains(before), "{case}: {}", r.stdout);
+        assert!(
+            r.stdout.contains("+ ") && r.stdout.contains("SALESLAYER_API_KEY=…27 chars"),
+            "{case}: {}",
+            r.stdout
+        );
+        assert!(r.stdout.contains("The doctor again (live)"), "{case}");
+        // The doctor on the result, as a user would run it next.
+        let check = sl_doctor().args(net(&mock));
+        std::fs::write(check.path().join(".env"), &want).unwrap();
+        let (r, _d) = run_safe(check);
+        assert_eq!(
+            r.code, 0,
+            "{case}: the doctor passes after the fix: {}",
+            r.stdout
+        );
+    }
+}
+
+#[test]
+fn key_files_get_exactly_the_repaired_key() {
+    let mock = start_mock(CANARY);
+    let k = CANARY;
+    // (case, file, the diff's "before" value)
+    let cases: Vec<(&str, String, &str)> = vec![
+        ("trailing LF", format!("{k}\n"), "- …27 chars⏎LF"),
+        ("CR LF", format!("{k}\r\n"), "- …27 chars⏎CR⏎LF"),
+        (
+            "zero-width space",
+            format!("\u{200b}{k}"),
+            "- <U+200B>…27 chars",
+        ),
+        ("quotes", format!("\"{k}\""), "- \"…27 chars\""),
+    ];
+    for (case, file, before) in cases {
+        let cmd = with_file(sl_doctor(), "sl.key", file.as_bytes());
+        let (r, dir) = run_safe(
+            cmd.args(["fix", "--key-file", "sl.key", "--yes"])
+                .args(net(&mock)),
+        );
+        assert_eq!(r.code, 0, "{case}: {}{}", r.stdout, r.stderr);
+        let path = dir.path().join("sl.key");
+        assert_eq!(std::fs::read(&path).unwrap(), k.as_bytes(), "{case}");
+        assert_eq!(mode(&path), 0o640, "{case}");
+        assert!(r.stdout.contains(before), "{case}: {}", r.stdout);
+        assert!(
+            r.stdout.contains("Verified live: DAM and Catalog"),
+            "{case}"
+        );
+        // No temporary file or backup left next to it.
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(names.len(), 1, "{case}: {names:?}");
+    }
+}
+
+#[test]
+fn offline_applies_only_certain_repairs_marked_not_verified() {
+    let cmd = with_file(sl_doctor(), "sl.key", format!("{CANARY}\n").as_bytes());
+    let (r, dir) = run_safe(cmd.args([
+        "fix",
+        "--offline",
+        "--key-file",
+        "sl.key",
+        "--yes",
+        "--backup",
+    ]));
+    assert_eq!(r.code, 3, "written, not verified: {}", r.stdout);
+    assert!(r.stdout.contains("Not verified"), "{}", r.stdout);
+    assert_eq!(
+        std::fs::read(dir.path().join("sl.key")).unwrap(),
+        CANARY.as_bytes()
+    );
+    let backup = dir.path().join("sl.key.sl-doctor-backup");
+    assert_eq!(
+        std::fs::read(&backup).unwrap(),
+        format!("{CANARY}\n").as_bytes()
+    );
+    assert_eq!(mode(&backup), 0o600);
+    // A percent-encoded key is not certain offline: nothing written.
+    let pct = CANARY.replace('+', "%2B");
+    let cmd = with_file(sl_doctor(), "sl.key", pct.as_bytes());
+    let (r, dir) = run_safe(cmd.args(["fix", "--offline", "--key-file", "sl.key", "--yes"]));
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert_eq!(
+        std::fs::read(dir.path().join("sl.key")).unwrap(),
+        pct.as_bytes()
+    );
+}
+
+#[test]
+fn refusals_leave_the_file_as_it_was() {
+    let quoted = format!("SALESLAYER_API_KEY=\"{CANARY}\"\n");
+    // Off a terminal without --yes: a dry run.
+    let cmd = with_file(sl_doctor(), ".env", quoted.as_bytes());
+    let (r, dir) = run_safe(cmd.args(["fix", "--offline"]));
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stdout.contains("Dry run: nothing written"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("- SALESLAYER_API_KEY=\"…27 chars\""),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join(".env")).unwrap(),
+        quoted.as_bytes()
+    );
+
+    // A symbolic link: refused unless --follow-symlinks.
+    let cmd = sl_doctor();
+    let target = cmd.file("real.env", quoted.as_bytes());
+    std::os::unix::fs::symlink(&target, cmd.path().join(".env")).unwrap();
+    let (r, dir) = run_safe(cmd.args(["fix", "--offline", "--yes"]));
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("symbolic link"), "{}", r.stderr);
+    assert_eq!(std::fs::read(&target).unwrap(), quoted.as_bytes());
+    drop(dir);
+    let cmd = sl_doctor();
+    let target = cmd.file("real.env", quoted.as_bytes());
+    std::os::unix::fs::symlink(&target, cmd.path().join(".env")).unwrap();
+    let (r, dir) = run_safe(cmd.args(["fix", "--offline", "--yes", "--follow-symlinks"]));
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    assert!(
+        std::fs::symlink_metadata(dir.path().join(".env"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(
+        std::fs::read(&target).unwrap(),
+        format!("SALESLAYER_API_KEY={CANARY}\n").as_bytes()
+    );
+
+    // A value some .env reader would read differently unquoted: refused, explained.
+    let dollar = "SALESLAYER_API_KEY=\"abc$defghijklmnop0123\"\n";
+    let cmd = with_file(sl_doctor(), ".env", dollar.as_bytes());
+    let (r, dir) = run_safe(cmd.args(["fix", "--offline", "--yes"]));
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("a dollar sign ($) at character 4"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join(".env")).unwrap(),
+        dollar.as_bytes()
+    );
+}
+
+#[test]
+fn a_key_from_the_environment_is_emitted_only_into_a_pipe() {
+    let mock = start_mock(CANARY);
+    let quoted = format!("\"{CANARY}\"");
+    // Without --emit: where to change it, and how to pipe it.
+    let (r, _d) = run_safe(
+        sl_doctor()
+            .env("SALESLAYER_API_KEY", &quoted)
+            .arg("fix")
+            .args(net(&mock)),
+    );
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stdout
+            .contains("the environment variable SALESLAYER_API_KEY"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("sl-doctor fix --emit | gh secret set"),
+        "{}",
+        r.stdout
+    );
+    // --emit into a pipe: exactly the repaired key on stdout, the words on stderr.
+    let (r, _d) = sl_doctor()
+        .env("SALESLAYER_API_KEY", &quoted)
+        .args(["fix", "--emit"])
+        .args(net(&mock))
+        .run();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, CANARY, "the key, no newline");
+    assert_output_safe(CANARY, "stderr", &r.stderr, LOG);
+    assert!(r.stderr.contains("Verified live"), "{}", r.stderr);
+}
+
+#[test]
+fn on_a_terminal_it_asks_and_refuses_a_file_changed_meanwhile() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = dir.path().join(".env");
+    let quoted = format!("SALESLAYER_API_KEY=\"{CANARY}\"\n");
+    std::fs::write(&env, &quoted).unwrap();
+    // Declined: nothing written.
+    let Some(text) = in_terminal(
+        dir.path(),
+        "fix --offline; echo \"[exit $?]\"",
+        "[y/N]",
+        || {},
+        "n\r",
+    ) else {
+        return;
+    };
+    assert_output_safe(CANARY, "terminal", &text.replace('\r', ""), LOG);
+    assert!(
+        text.contains("Nothing written") && text.contains("[exit 1]"),
+        "{text}"
+    );
+    assert_eq!(std::fs::read(&env).unwrap(), quoted.as_bytes());
+    // Edited while the question waits: refused at the write.
+    let edited = format!("{quoted}B=2\n");
+    let text = in_terminal(
+        dir.path(),
+        "fix --offline; echo \"[exit $?]\"",
+        "[y/N]",
+        || std::fs::write(&env, &edited).unwrap(),
+        "y\r",
+    )
+    .unwrap();
+    assert!(text.contains("changed since it was diagnosed"), "{text}");
+    assert!(text.contains("[exit 2]"), "{text}");
+    assert_eq!(std::fs::read(&env).unwrap(), edited.as_bytes());
+    // Accepted.
+    let text = in_terminal(
+        dir.path(),
+        "fix --offline; echo \"[exit $?]\"",
+        "[y/N]",
+        || {},
+        "y\r",
+    )
+    .unwrap();
+    assert!(text.contains("[exit 3]"), "written, not verified: {text}");
+    assert_eq!(
+        std::fs::read(&env).unwrap(),
+        format!("SALESLAYER_API_KEY={CANARY}\nB=2\n").as_bytes()
+    );
+    // --emit with standard output a terminal: refused before anything is read.
+    let text = in_terminal(
+        dir.path(),
+        "fix --emit --offline; echo \"[exit $?]\"",
+        "[exit",
+        || {},
+        "",
+    )
+    .unwrap();
+    assert!(text.contains("standard output is a terminal"), "{text}");
+    assert_output_safe(CANARY, "terminal", &text.replace('\r', ""), LOG);
+}
