@@ -169,6 +169,9 @@ fn diagnosis(out: &mut String, report: &Report, style: &Style) {
             let _ = writeln!(out, "{pad}{} {p}", t.paint("proof", Color::Green));
         }
         let _ = writeln!(out, "{pad}{}   {}", t.paint("fix", Color::Cyan), c.fix);
+        if c.level == CauseLevel::Fail {
+            let _ = writeln!(out, "{pad}      {}", t.dim(&who_fixes(report, c)));
+        }
         // Without the checklist below (--quiet), name the checks so a log can be grepped
         // and `sl-doctor explain <id>` asked.
         if style.quiet && !c.checks.is_empty() {
@@ -178,14 +181,35 @@ fn diagnosis(out: &mut String, report: &Report, style: &Style) {
                 t.dim(&format!("checks {}", c.checks.join(", ")))
             );
         }
-        if c.level == CauseLevel::Fail {
-            let who = if c.self_fixable {
-                "You can fix this yourself."
-            } else {
-                "Only Sales Layer can fix this: `sl-doctor support` drafts the email."
-            };
-            let _ = writeln!(out, "{pad}      {}", t.dim(who));
-        }
+    }
+}
+
+/// Who can fix a cause; for a damaged value, how `sl-doctor fix` helps: it repairs a
+/// key file or `.env` line in place, and gives the repaired value for a key stored
+/// elsewhere (a CI secret, an environment variable).
+fn who_fixes(report: &Report, c: &sl_doctor_checks::diagnosis::Cause) -> String {
+    const REPAIRABLE: &[&str] = &[
+        "quoted-key",
+        "pasted-label",
+        "extra-whitespace",
+        "hidden-characters",
+        "lookalike-characters",
+        "damaged-value",
+        "json-escaped-key",
+        "percent-encoded-key",
+    ];
+    let source = &report.key.source;
+    if !c.self_fixable {
+        "Only Sales Layer can fix this: `sl-doctor support` drafts the email.".into()
+    } else if !REPAIRABLE.contains(&c.id.as_str()) {
+        "You can fix this yourself.".into()
+    } else if matches!(source.kind, SourceKind::File | SourceKind::Dotenv) {
+        format!(
+            "You can fix this yourself: `sl-doctor fix` repairs it in {}.",
+            source.name
+        )
+    } else {
+        "You can fix this yourself: `sl-doctor fix` says where, and gives the repaired value for a secret store.".into()
     }
 }
 
@@ -215,14 +239,28 @@ fn item_line(out: &mut String, report: &Report, n: usize, item: &ItemResult, sty
     }
     let _ = writeln!(out, "{} {}", t.status(item.status), t.bold(&label));
     for c in shown {
-        let _ = writeln!(
-            out,
-            "    {} {}: {}{}",
-            t.status(c.status),
-            c.id,
-            first_words(report, item, c),
-            t.dim(&cause_ref(report, &c.id))
-        );
+        let words = first_words(report, item, c);
+        // A cause that is this check's own finding was just said above: name the cause.
+        let said = report
+            .diagnosis
+            .causes
+            .iter()
+            .any(|k| k.title == words.trim_end_matches('.'));
+        let cause = match cause_ref(report, &c.id) {
+            r if r.is_empty() && said => " (the cause above)".to_string(),
+            r => r,
+        };
+        if said {
+            let _ = writeln!(out, "    {} {}{}", t.status(c.status), c.id, t.dim(&cause));
+        } else {
+            let _ = writeln!(
+                out,
+                "    {} {}: {words}{}",
+                t.status(c.status),
+                c.id,
+                t.dim(&cause)
+            );
+        }
     }
 }
 

@@ -144,7 +144,10 @@ mod tests {
         let warn = github::render(&strict(report(
             sl_doctor_checks::model::report::Verdict::Warn,
         )));
-        assert!(warn.contains("100%25 of your deployments"), "{warn}");
+        assert!(
+            warn.contains("(100%25 of its loaders must read it)"),
+            "{warn}"
+        );
         assert!(
             warn.starts_with("::error "),
             "--strict makes warnings errors"

@@ -164,7 +164,7 @@ pub fn report(verdict: Verdict) -> Report {
             ),
             Finding::warn(
                 "only-in-dotenv",
-                "SALESLAYER_API_KEY is set in .env, not in the environment",
+                "SALESLAYER_API_KEY is set in .env (100% of its loaders must read it), not in the environment",
             )
             .with_fix("Export it in the deployment's environment, e.g. a CI secret"),
         )],

@@ -176,7 +176,7 @@ fn github_actions_gets_annotations_and_a_step_summary() {
     assert_eq!(r.code, 0, "--key only warns: {}", r.stdout);
     assert_contains(
         &r.stdout,
-        "::warning title=sl-doctor%3A The key was given with --key::",
+        "::warning title=sl-doctor%3A A key given with --key is visible to other users",
     );
     let md = std::fs::read_to_string(&summary).unwrap();
     assert!(

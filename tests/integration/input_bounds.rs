@@ -276,7 +276,9 @@ fn key_stdin_on_a_terminal_prompts_without_echo() {
         tmp.path(),
         "--key-stdin --offline --no-dotenv --format json --color never",
         "typing is not shown",
-        || {},
+        // The prompt is written just before echo is turned off: a person cannot type in
+        // between, a test can, so it waits a moment as a person would.
+        || std::thread::sleep(std::time::Duration::from_millis(300)),
         &format!("{CANARY}\r"),
     ) else {
         return;

@@ -473,12 +473,15 @@ fn of_check(c: &crate::model::report::CheckResult) -> Cause {
         Status::Error => CauseLevel::Inconclusive,
         _ => CauseLevel::Warn,
     };
-    let mut k = cause(
-        &c.id,
-        c.summary.trim_end_matches('.'),
-        level,
-        &[c.id.as_str()],
-    );
+    // A warning check's summary may only say what was looked at ("Key from .env file
+    // .env:1"): its first warning says what is wrong. A failing check's summary names the
+    // failure.
+    let title = c
+        .findings
+        .iter()
+        .find(|f| c.status == Status::Warn && f.severity == crate::model::report::Severity::Warn)
+        .map_or(c.summary.as_str(), |f| f.message.as_str());
+    let mut k = cause(&c.id, title.trim_end_matches('.'), level, &[c.id.as_str()]);
     k.fix = c
         .remediation
         .clone()
