@@ -141,11 +141,48 @@ pub fn mkfifo(path: &std::path::Path) {
     assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0, "{path:?}");
 }
 
+/// A row of a value check's code table: the key value and the codes it gives, in order.
+pub type CodeRow = (String, &'static [&'static str]);
+
+/// The values of the failing rows that wrap [`KEY`], with [`CANARY`] in its place: each
+/// defect of the table, tried again on the key whose pieces must not show.
+pub fn canary_rows(rows: &[CodeRow]) -> Vec<String> {
+    rows.iter()
+        .filter(|(value, want)| !want.is_empty() && value.contains(KEY))
+        .map(|(value, _)| value.replace(KEY, CANARY))
+        .collect()
+}
+
 /// The tests every value check shares: `check(value)` for the module's own tests, and
 /// `snapshot`, the outcome for the key `snapshot` (with no piece of [`CANARY`]) recorded
 /// by insta. With `leaks`, also `canary_never_leaks`: the check fails on each of those
 /// values and shows no piece of [`CANARY`].
+///
+/// With a code table (`name: [(value, ["code", …]), …]`), also the test `name`: each
+/// value gives exactly those codes ([`assert_codes`]); and `canary_never_leaks` tries
+/// the table's failing rows with [`CANARY`] for [`KEY`] ([`canary_rows`]), then `leaks`.
 macro_rules! value_check_tests {
+    ($check:expr, $table:ident: [$(($value:expr, [$($code:literal),* $(,)?] $(,)?)),+ $(,)?],
+     $(leaks: [$($leak:expr),+ $(,)?],)? snapshot: $snapshot:expr $(,)?) => {
+        $crate::testing::value_check_tests!($check, snapshot: $snapshot);
+
+        fn code_rows() -> Vec<$crate::testing::CodeRow> {
+            vec![$((($value).to_string(), &[$($code),*])),+]
+        }
+
+        #[test]
+        fn $table() {
+            $crate::testing::assert_code_table(&$check, &code_rows());
+        }
+
+        #[test]
+        fn canary_never_leaks() {
+            let mut leaks = $crate::testing::canary_rows(&code_rows());
+            $(leaks.extend([$(($leak).to_string()),+]);)?
+            assert!(!leaks.is_empty(), "the table has failing rows with KEY");
+            $crate::testing::assert_each_fails_without_leak(&$check, &leaks);
+        }
+    };
     ($check:expr, leaks: [$($leak:expr),+ $(,)?], snapshot: $snapshot:expr $(,)?) => {
         $crate::testing::value_check_tests!($check, snapshot: $snapshot);
 
