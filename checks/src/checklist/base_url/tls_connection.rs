@@ -9,7 +9,7 @@
 use crate::model::check::{CheckError, Outcome};
 use crate::model::context::Context;
 use crate::model::evidence::{Evidence, Untrusted};
-use crate::model::report::{Finding, Status};
+use crate::model::report::{Finding, Severity, Status};
 use crate::net::endpoint::{ConnectError, ms};
 use crate::net::handshake::{self, Handshake, Stop, TunnelError};
 use crate::net::proxy::Proxy;
@@ -185,45 +185,53 @@ fn connect_failed(h: &Handshake, mut o: Outcome, e: &ConnectError, timeout: u128
     }
 }
 
-fn tunnel_failed(
-    h: &Handshake,
-    p: &Proxy,
-    mut o: Outcome,
-    e: &TunnelError,
-    timeout: u128,
-) -> Outcome {
+fn tunnel_failed(h: &Handshake, p: &Proxy, o: Outcome, e: &TunnelError, timeout: u128) -> Outcome {
     let (proxy, target) = (p.authority(), h.target.authority());
-    let f = match e {
-        TunnelError::Timeout => {
-            o.summary = format!("The proxy {proxy} did not answer CONNECT within {timeout} ms");
-            o.status = Some(Status::Error);
-            Finding::warn("proxy-timeout", format!("The proxy {proxy} accepted the connection but did not answer `CONNECT {target}`"))
-                .with_fix("Check the proxy address (is it really an HTTP proxy?) with your network administrator.")
-        }
-        TunnelError::Io(e) => {
-            o.summary = format!("The proxy {proxy} closed the connection");
-            Finding::fail(
-                "proxy-error",
-                format!("The proxy {proxy} failed during CONNECT: {e}"),
-            )
-            .with_fix("Check the proxy address with your network administrator.")
-        }
-        TunnelError::Garbage => {
-            o.summary = format!("{proxy} does not answer like an HTTP proxy");
-            Finding::fail("proxy-not-http", format!("{proxy} did not answer `CONNECT` with an HTTP response: it is not an HTTP proxy"))
-                .with_fix("Check the proxy host and port in the proxy setting.")
-        }
+    let (summary, severity, code, message, fix) = match e {
+        TunnelError::Timeout => (
+            format!("The proxy {proxy} did not answer CONNECT within {timeout} ms"),
+            Severity::Warn,
+            "proxy-timeout",
+            format!(
+                "The proxy {proxy} accepted the connection but did not answer `CONNECT {target}`"
+            ),
+            "Check the proxy address (is it really an HTTP proxy?) with your network administrator.",
+        ),
+        TunnelError::Io(e) => (
+            format!("The proxy {proxy} closed the connection"),
+            Severity::Fail,
+            "proxy-error",
+            format!("The proxy {proxy} failed during CONNECT: {e}"),
+            "Check the proxy address with your network administrator.",
+        ),
+        TunnelError::Garbage => (
+            format!("{proxy} does not answer like an HTTP proxy"),
+            Severity::Fail,
+            "proxy-not-http",
+            format!(
+                "{proxy} did not answer `CONNECT` with an HTTP response: it is not an HTTP proxy"
+            ),
+            "Check the proxy host and port in the proxy setting.",
+        ),
         TunnelError::Status {
             code,
             line,
             html,
             title,
         } => {
+            let mut o = o;
             o.summary = format!("The proxy {proxy} refused to tunnel to {target}: {line}");
-            refused_tunnel(p, &target, *code, line, *html, title.as_deref())
+            return o.finding(refused_tunnel(
+                p,
+                &target,
+                *code,
+                line,
+                *html,
+                title.as_deref(),
+            ));
         }
     };
-    o.finding(f)
+    super::proxy_tunnel::worded(o, (summary, severity, code, message, fix))
 }
 
 fn refused_tunnel(
