@@ -70,6 +70,16 @@ pub fn assert_no_leak(outcome: &Outcome, secret: &str) {
     }
 }
 
+/// Whether one of the outcome's detail lines starts with `prefix`.
+pub fn has_detail(o: &Outcome, prefix: &str) -> bool {
+    o.details.iter().any(|d| d.starts_with(prefix))
+}
+
+/// Asserts an outcome's status and finding codes (in order).
+pub fn assert_result(o: &Outcome, status: Status, want: &[&str]) {
+    assert_eq!((o.status(), codes(o)), (status, want.to_vec()), "{o:?}");
+}
+
 /// The finding codes of an outcome, in order.
 pub fn codes(o: &Outcome) -> Vec<&str> {
     o.findings.iter().map(|f| f.code.as_str()).collect()

@@ -489,8 +489,8 @@ impl TlsConnection {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::codes;
     use crate::testing::cx_with_base_url;
+    use crate::testing::{assert_result, codes, has_detail};
     use rcgen::{
         BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, Issuer, KeyPair,
     };
@@ -580,6 +580,12 @@ mod tests {
         });
         port
     }
+
+    /// A plain-HTTP server's answer to a TLS ClientHello.
+    const PLAIN_HTTP_ANSWER: &[u8] = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n";
+
+    /// A captive portal's answer to `CONNECT`: a login page.
+    const PORTAL_PAGE: &[u8] = b"HTTP/1.1 403 Forbidden\r\nContent-Type: text/html\r\nContent-Length: 60\r\n\r\n<html><head><title>Web Login</title></head><body></body></html>";
 
     /// Accepts and sends `answer` (if any) to each connection, then holds it open.
     async fn raw_server(answer: Option<&'static [u8]>) -> u16 {
@@ -688,11 +694,7 @@ mod tests {
                 "issuer: CN=sl-doctor Test CA",
                 "names: localhost, 127.0.0.1",
             ] {
-                assert!(
-                    o.details.iter().any(|d| d.starts_with(p)),
-                    "{p} in {:?}",
-                    o.details
-                );
+                assert!(has_detail(&o, p), "{p} in {:?}", o.details);
             }
             // The same facts as typed evidence.
             let Some(Evidence::Tls(ev)) = &o.evidence else {
@@ -777,10 +779,7 @@ mod tests {
     #[test]
     fn https_to_plain_http_refused_and_silent() {
         rt().block_on(async {
-            let port = raw_server(Some(
-                b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n",
-            ))
-            .await;
+            let port = raw_server(Some(PLAIN_HTTP_ANSWER)).await;
             let o = TlsConnection
                 .run(&cx(&format!("https://127.0.0.1:{port}"), None))
                 .await
@@ -797,10 +796,7 @@ mod tests {
                 .run(&cx(&format!("https://127.0.0.1:{closed}"), None))
                 .await
                 .unwrap();
-            assert_eq!(
-                (o.status(), codes(&o)),
-                (Status::Fail, vec!["connection-refused"])
-            );
+            assert_result(&o, Status::Fail, &["connection-refused"]);
 
             let silent = raw_server(None).await;
             let mut c = cx(&format!("https://127.0.0.1:{silent}"), None);
@@ -808,10 +804,7 @@ mod tests {
             let t = Instant::now();
             let o = TlsConnection.run(&c).await.unwrap();
             assert!(t.elapsed() < Duration::from_secs(2));
-            assert_eq!(
-                (o.status(), codes(&o)),
-                (Status::Error, vec!["tls-timeout"])
-            );
+            assert_result(&o, Status::Error, &["tls-timeout"]);
         });
     }
 
@@ -830,15 +823,10 @@ mod tests {
             )];
             let o = TlsConnection.run(&c).await.unwrap();
             assert_eq!(o.status(), Status::Pass, "{o:?}");
+            assert!(has_detail(&o, "proxy CONNECT localhost:"));
             assert!(
                 o.details
-                    .iter()
-                    .any(|d| d.starts_with("proxy CONNECT localhost:"))
-            );
-            assert!(
-                o.details
-                    .iter()
-                    .any(|d| d == &format!("remote: 127.0.0.1:{pport} (the proxy)"))
+                    .contains(&format!("remote: 127.0.0.1:{pport} (the proxy)"))
             );
             let text = serde_json::to_string(&o).unwrap();
             assert!(!text.contains("bob") && !text.contains("s3cret"));
@@ -852,11 +840,7 @@ mod tests {
                 .push(("NO_PROXY".into(), "localhost".into()));
             let o = TlsConnection.run(&c).await.unwrap();
             assert_eq!(o.status(), Status::Pass);
-            assert!(
-                !o.details.iter().any(|d| d.starts_with("proxy")),
-                "{:?}",
-                o.details
-            );
+            assert!(!has_detail(&o, "proxy"), "{:?}", o.details);
             assert_eq!(seen.lock().unwrap().len(), 1);
         });
     }
@@ -864,14 +848,11 @@ mod tests {
     #[test]
     fn proxy_html_page_is_a_captive_portal() {
         rt().block_on(async {
-            let pport = raw_server(Some(
-                b"HTTP/1.1 403 Forbidden\r\nContent-Type: text/html\r\nContent-Length: 60\r\n\r\n<html><head><title>Web Login</title></head><body></body></html>",
-            ))
-            .await;
+            let pport = raw_server(Some(PORTAL_PAGE)).await;
             let mut c = cx("https://api2.saleslayer.com", None);
             c.net.proxy = Some(format!("http://127.0.0.1:{pport}"));
             let o = TlsConnection.run(&c).await.unwrap();
-            assert_eq!((o.status(), codes(&o)), (Status::Fail, vec!["proxy-html"]));
+            assert_result(&o, Status::Fail, &["proxy-html"]);
             assert!(o.findings[0].message.contains("Web Login"));
         });
     }
@@ -889,16 +870,8 @@ mod tests {
             let o = TlsConnection.run(&c).await.unwrap();
             assert_eq!(o.status(), Status::Pass, "{o:?}");
             assert!(o.details.contains(&"tls: not used (http://)".to_string()));
-            assert!(
-                o.details
-                    .iter()
-                    .any(|d| d.starts_with("--resolve: api2.saleslayer.com:"))
-            );
-            assert!(
-                o.details
-                    .iter()
-                    .any(|d| d == &format!("remote: 127.0.0.1:{port}"))
-            );
+            assert!(has_detail(&o, "--resolve: api2.saleslayer.com:"));
+            assert!(o.details.contains(&format!("remote: 127.0.0.1:{port}")));
         });
     }
 
