@@ -6,6 +6,7 @@
 //! handshake with the same trust as the live probe. This check turns the handshake record into the timings, remote address, TLS
 //! version, cipher suite, ALPN and the certificate, and on failure the precise cause.
 
+use super::proxy_tunnel::worded;
 use crate::model::check::{CheckError, Outcome};
 use crate::model::context::Context;
 use crate::model::evidence::{Evidence, Untrusted};
@@ -108,81 +109,87 @@ fn first_hop_host(h: &Handshake) -> String {
     }
 }
 
-fn resolve_failed(h: &Handshake, mut o: Outcome, m: &str) -> Outcome {
+fn resolve_failed(h: &Handshake, o: Outcome, m: &str) -> Outcome {
     let host = first_hop_host(h);
-    o.summary = format!("{host} cannot be resolved");
-    o.finding(
-        Finding::fail("dns", format!("{host} cannot be resolved: {m}"))
-            .with_fix("See dns-resolution: check the host name in the base URL (https://api2.saleslayer.com) or the proxy setting."),
+    worded(
+        o,
+        (
+            format!("{host} cannot be resolved"),
+            Severity::Fail,
+            "dns",
+            format!("{host} cannot be resolved: {m}"),
+            "See dns-resolution: check the host name in the base URL (https://api2.saleslayer.com) or the proxy setting.",
+        ),
     )
 }
 
-fn resolve_timeout(h: &Handshake, mut o: Outcome, timeout: u128) -> Outcome {
+fn resolve_timeout(h: &Handshake, o: Outcome, timeout: u128) -> Outcome {
     let host = first_hop_host(h);
-    o.summary = format!("{host} did not resolve within {timeout} ms");
-    o.status = Some(Status::Error);
-    o.finding(
-        Finding::warn(
+    worded(
+        o,
+        (
+            format!("{host} did not resolve within {timeout} ms"),
+            Severity::Warn,
             "dns-timeout",
             format!("The system resolver did not resolve {host} within {timeout} ms"),
-        )
-        .with_fix("See dns-resolution; check the network and /etc/resolv.conf."),
+            "See dns-resolution; check the network and /etc/resolv.conf.",
+        ),
     )
 }
 
 fn connect_failed(h: &Handshake, mut o: Outcome, e: &ConnectError, timeout: u128) -> Outcome {
     let what = what(h);
     let via = h.proxy.is_some();
-    match e {
+    let (summary, severity, code, message, fix) = match e {
         ConnectError::Refused(a) => {
-            o.summary = format!("Connection to {what} refused");
-            o.finding(
-                Finding::fail(
-                    if via { "proxy-refused" } else { "connection-refused" },
-                    format!("The connection to {what} ({a}) was refused: nothing listens on that port"),
-                )
-                .with_fix(if via {
-                    "Check the proxy setting (see proxy-config)."
-                } else {
-                    "Check the port in the base URL (https uses 443; the API is https://api2.saleslayer.com) and that no firewall rejects it."
-                }),
+            let code = if via {
+                "proxy-refused"
+            } else {
+                "connection-refused"
+            };
+            let fix = if via {
+                "Check the proxy setting (see proxy-config)."
+            } else {
+                "Check the port in the base URL (https uses 443; the API is https://api2.saleslayer.com) and that no firewall rejects it."
+            };
+            let message =
+                format!("The connection to {what} ({a}) was refused: nothing listens on that port");
+            (
+                format!("Connection to {what} refused"),
+                Severity::Fail,
+                code,
+                message,
+                fix,
             )
         }
-        ConnectError::Timeout(a) => {
-            o.summary = format!("No TCP connection to {what} within {timeout} ms");
-            o.status = Some(Status::Error);
-            o.finding(
-                Finding::warn(
-                    "connect-timeout",
-                    format!(
-                        "The TCP connection to {what}{} did not complete within {timeout} ms: a firewall drops the packets, or the network is down",
-                        a.map(|a| format!(" ({a})")).unwrap_or_default(),
-                    ),
-                )
-                .with_fix("Check the network, firewalls and whether this machine must use a proxy (HTTPS_PROXY); raise --timeout on slow links."),
-            )
-        }
-        ConnectError::Other(a, err) => {
-            o.summary = format!("Cannot connect to {what}: {err}");
-            o.status = Some(Status::Error);
-            o.finding(
-                Finding::warn(
-                    "connect-failed",
-                    format!("The connection to {what} ({a}) failed: {err}"),
-                )
-                .with_fix("Check the network connection, routes and firewalls."),
-            )
-        }
+        ConnectError::Timeout(a) => (
+            format!("No TCP connection to {what} within {timeout} ms"),
+            Severity::Warn,
+            "connect-timeout",
+            format!(
+                "The TCP connection to {what}{} did not complete within {timeout} ms: a firewall drops the packets, or the network is down",
+                a.map(|a| format!(" ({a})")).unwrap_or_default(),
+            ),
+            "Check the network, firewalls and whether this machine must use a proxy (HTTPS_PROXY); raise --timeout on slow links.",
+        ),
+        ConnectError::Other(a, err) => (
+            format!("Cannot connect to {what}: {err}"),
+            Severity::Warn,
+            "connect-failed",
+            format!("The connection to {what} ({a}) failed: {err}"),
+            "Check the network connection, routes and firewalls.",
+        ),
         ConnectError::Resolve(m) => {
             let host = first_hop_host(h);
             o.summary = format!("{host} cannot be resolved");
-            o.finding(Finding::fail(
+            return o.finding(Finding::fail(
                 "dns",
                 format!("{host} cannot be resolved: {m}"),
-            ))
+            ));
         }
-        ConnectError::ResolveTimeout => Outcome::inconclusive("DNS timed out"),
-    }
+        ConnectError::ResolveTimeout => return Outcome::inconclusive("DNS timed out"),
+    };
+    worded(o, (summary, severity, code, message, fix))
 }
 
 fn tunnel_failed(h: &Handshake, p: &Proxy, o: Outcome, e: &TunnelError, timeout: u128) -> Outcome {
@@ -231,7 +238,7 @@ fn tunnel_failed(h: &Handshake, p: &Proxy, o: Outcome, e: &TunnelError, timeout:
             ));
         }
     };
-    super::proxy_tunnel::worded(o, (summary, severity, code, message, fix))
+    worded(o, (summary, severity, code, message, fix))
 }
 
 fn refused_tunnel(
@@ -554,6 +561,12 @@ mod tests {
         p
     }
 
+    /// A TLS server on loopback presenting a leaf for `names` signed by `ca`; its port.
+    async fn leaf_server(ca: &Ca, names: &[&str], expired: bool) -> u16 {
+        let (chain, key) = leaf(ca, names, expired);
+        tls_server(chain, key).await
+    }
+
     /// A TLS server on loopback presenting `chain`; returns its port.
     async fn tls_server(chain: Vec<CertificateDer<'static>>, key: PrivateKeyDer<'static>) -> u16 {
         let mut cfg = rustls::ServerConfig::builder_with_provider(tls::provider())
@@ -564,18 +577,30 @@ mod tests {
             .unwrap();
         cfg.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
         let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(cfg));
+        serve(move |s| {
+            let a = acceptor.clone();
+            async move {
+                if let Ok(mut t) = a.accept(s).await {
+                    let mut b = [0u8; 64];
+                    let _ = t.read(&mut b).await;
+                }
+            }
+        })
+        .await
+    }
+
+    /// A loopback server that hands each connection to `handle` in a task of its own;
+    /// returns its port.
+    async fn serve<F, Fut>(handle: F) -> u16
+    where
+        F: Fn(TcpStream) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = ()> + Send + 'static,
+    {
         let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = l.local_addr().unwrap().port();
         tokio::spawn(async move {
-            loop {
-                let Ok((s, _)) = l.accept().await else { return };
-                let a = acceptor.clone();
-                tokio::spawn(async move {
-                    if let Ok(mut t) = a.accept(s).await {
-                        let mut b = [0u8; 64];
-                        let _ = t.read(&mut b).await;
-                    }
-                });
+            while let Ok((s, _)) = l.accept().await {
+                tokio::spawn(handle(s));
             }
         });
         port
@@ -589,67 +614,56 @@ mod tests {
 
     /// Accepts and sends `answer` (if any) to each connection, then holds it open.
     async fn raw_server(answer: Option<&'static [u8]>) -> u16 {
-        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = l.local_addr().unwrap().port();
-        tokio::spawn(async move {
-            loop {
-                let Ok((mut s, _)) = l.accept().await else {
-                    return;
-                };
-                tokio::spawn(async move {
-                    let mut b = [0u8; 1024];
-                    if let Some(a) = answer {
-                        let _ = s.read(&mut b).await;
-                        let _ = s.write_all(a).await;
-                    }
-                    tokio::time::sleep(Duration::from_secs(30)).await;
-                });
+        serve(move |mut s| async move {
+            let mut b = [0u8; 1024];
+            if let Some(a) = answer {
+                let _ = s.read(&mut b).await;
+                let _ = s.write_all(a).await;
             }
-        });
-        port
+            tokio::time::sleep(Duration::from_secs(30)).await;
+        })
+        .await
     }
 
     /// A minimal CONNECT proxy; records the request heads it saw.
     async fn connect_proxy(seen: Arc<std::sync::Mutex<Vec<String>>>) -> u16 {
-        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = l.local_addr().unwrap().port();
-        tokio::spawn(async move {
-            loop {
-                let Ok((mut c, _)) = l.accept().await else {
+        serve(move |mut c| {
+            let seen = seen.clone();
+            async move {
+                let mut buf = Vec::new();
+                let mut b = [0u8; 1024];
+                while find(&buf, b"\r\n\r\n").is_none() {
+                    match c.read(&mut b).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => buf.extend_from_slice(&b[..n]),
+                    }
+                }
+                let head = String::from_utf8_lossy(&buf).to_string();
+                seen.lock().unwrap().push(head.clone());
+                let target = head.split_whitespace().nth(1).unwrap_or("").to_string();
+                let Ok(mut up) = TcpStream::connect(target).await else {
+                    let _ = c.write_all(b"HTTP/1.1 502 Bad Gateway\r\n\r\n").await;
                     return;
                 };
-                let seen = seen.clone();
-                tokio::spawn(async move {
-                    let mut buf = Vec::new();
-                    let mut b = [0u8; 1024];
-                    while find(&buf, b"\r\n\r\n").is_none() {
-                        match c.read(&mut b).await {
-                            Ok(0) | Err(_) => return,
-                            Ok(n) => buf.extend_from_slice(&b[..n]),
-                        }
-                    }
-                    let head = String::from_utf8_lossy(&buf).to_string();
-                    seen.lock().unwrap().push(head.clone());
-                    let target = head.split_whitespace().nth(1).unwrap_or("").to_string();
-                    let Ok(mut up) = TcpStream::connect(target).await else {
-                        let _ = c.write_all(b"HTTP/1.1 502 Bad Gateway\r\n\r\n").await;
-                        return;
-                    };
-                    let _ = c
-                        .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
-                        .await;
-                    let _ = tokio::io::copy_bidirectional(&mut c, &mut up).await;
-                });
+                let _ = c
+                    .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                    .await;
+                let _ = tokio::io::copy_bidirectional(&mut c, &mut up).await;
             }
-        });
-        port
+        })
+        .await
+    }
+
+    /// [`check_against`] a server whose leaf is signed by a test CA the check trusts.
+    async fn check_trusted(names: &[&str], expired: bool) -> Outcome {
+        let ca = ca("sl-doctor Test CA");
+        check_against(&ca, names, expired, Some(&ca.pem)).await
     }
 
     /// Runs the check against a loopback TLS server presenting a leaf for `names` signed
     /// by `ca`, trusting `trust` (a PEM CA) when given.
     async fn check_against(ca: &Ca, names: &[&str], expired: bool, trust: Option<&str>) -> Outcome {
-        let (chain, key) = leaf(ca, names, expired);
-        let port = tls_server(chain, key).await;
+        let port = leaf_server(ca, names, expired).await;
         TlsConnection
             .run(&cx(&format!("https://localhost:{port}"), trust))
             .await
@@ -676,8 +690,7 @@ mod tests {
     #[test]
     fn trusted_via_ca_cert_passes_with_timings() {
         rt().block_on(async {
-            let ca = ca("sl-doctor Test CA");
-            let o = check_against(&ca, &["localhost", "127.0.0.1"], false, Some(&ca.pem)).await;
+            let o = check_trusted(&["localhost", "127.0.0.1"], false).await;
             assert_eq!(o.status(), Status::Pass, "{o:?}");
             assert!(
                 o.summary.starts_with("TLS 1.3 with localhost:"),
@@ -735,8 +748,7 @@ mod tests {
     #[test]
     fn wrong_name_lists_the_presented_names() {
         rt().block_on(async {
-            let ca = ca("sl-doctor Test CA");
-            let o = check_against(&ca, &["other.test"], false, Some(&ca.pem)).await;
+            let o = check_trusted(&["other.test"], false).await;
             assert_eq!(codes(&o), ["name-mismatch"]);
             assert!(o.findings[0].message.contains("other.test"));
             insta::with_settings!({filters => vec![
@@ -751,8 +763,7 @@ mod tests {
     #[test]
     fn expired_certificate_gives_the_dates() {
         rt().block_on(async {
-            let ca = ca("sl-doctor Test CA");
-            let o = check_against(&ca, &["localhost"], true, Some(&ca.pem)).await;
+            let o = check_trusted(&["localhost"], true).await;
             assert_eq!(codes(&o), ["expired"]);
             assert!(
                 o.findings[0].message.contains("2021-01-01"),
@@ -766,8 +777,7 @@ mod tests {
     fn insecure_accepts_but_warns() {
         rt().block_on(async {
             let ca = ca("Untrusted CA");
-            let (chain, key) = leaf(&ca, &["localhost"], false);
-            let port = tls_server(chain, key).await;
+            let port = leaf_server(&ca, &["localhost"], false).await;
             let mut c = cx(&format!("https://localhost:{port}"), None);
             c.net.insecure = true;
             let o = TlsConnection.run(&c).await.unwrap();
@@ -812,8 +822,7 @@ mod tests {
     fn handshake_through_connect_proxy_and_no_proxy_bypass() {
         rt().block_on(async {
             let ca = ca("sl-doctor Test CA");
-            let (chain, key) = leaf(&ca, &["localhost"], false);
-            let port = tls_server(chain, key).await;
+            let port = leaf_server(&ca, &["localhost"], false).await;
             let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
             let pport = connect_proxy(seen.clone()).await;
             let mut c = cx(&format!("https://localhost:{port}"), Some(&ca.pem));
