@@ -184,16 +184,21 @@ fn generated_commands_parse_in_bash() {
         ));
     }
     for text in texts {
-        let out = std::process::Command::new("bash")
-            .args(["-n", "-c", &text])
-            .output()
-            .expect("bash runs");
-        assert!(
-            out.status.success(),
-            "bash -n refused:\n{text}\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert_parses("bash -n", &text, "bash", &["-n", "-c", &text]);
     }
+}
+
+/// Runs `program` with `args` and asserts that it (`who`) accepted `text`.
+fn assert_parses(who: &str, text: &str, program: &str, args: &[&str]) {
+    let out = std::process::Command::new(program)
+        .args(args)
+        .output()
+        .expect("the parser runs");
+    assert!(
+        out.status.success(),
+        "{who} refused:\n{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -212,15 +217,8 @@ fn generated_commands_parse_in_powershell_when_installed() {
             "$e = $null; [void][System.Management.Automation.Language.Parser]::ParseFile({}, [ref]$null, [ref]$e); if ($e.Count) {{ $e | Out-String | Write-Error; exit 1 }}",
             ps_quote(&script.display().to_string())
         );
-        let out = std::process::Command::new("pwsh")
-            .args(["-NoProfile", "-NonInteractive", "-Command", &check])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "PowerShell's parser refused:\n{text}\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let args = ["-NoProfile", "-NonInteractive", "-Command", &check];
+        assert_parses("PowerShell's parser", &text, "pwsh", &args);
     }
 }
 
