@@ -99,25 +99,24 @@ fn loads() -> Vec<(&'static str, KeyLoad)> {
             },
         ),
         ("file", KeyLoad::File("keys/sl key’s.txt".into())),
-        (
-            "dotenv_plain",
-            KeyLoad::Dotenv {
-                path: ".env".into(),
-                line: 3,
-                bytes: (0, 0),
-                utf16: Some((0, 0)),
-            },
-        ),
+        ("dotenv_plain", dotenv(".env", 3, (0, 0), (0, 0))),
+        // Quotes around the value and a CRLF ending (no CR for PowerShell).
         (
             "dotenv_quoted_crlf",
-            KeyLoad::Dotenv {
-                path: "config/.env.local".into(),
-                line: 1,
-                bytes: (1, 2),
-                utf16: Some((1, 1)),
-            },
+            dotenv("config/.env.local", 1, (1, 2), (1, 1)),
         ),
     ]
+}
+
+/// A key found on `line` of the .env file `path`, with these bytes (and UTF-16 units) to
+/// drop after the `=` and at the end of the line.
+fn dotenv(path: &str, line: usize, bytes: (usize, usize), utf16: (usize, usize)) -> KeyLoad {
+    KeyLoad::Dotenv {
+        path: path.into(),
+        line,
+        bytes,
+        utf16: Some(utf16),
+    }
 }
 
 fn render_with(load: &KeyLoad, shell: CurlShell, http: bool) -> String {
