@@ -142,6 +142,22 @@ pub fn run_without_leak(check: &dyn Check, value: &str) -> Outcome {
     o
 }
 
+/// A temporary directory holding the folder `inner` and, beside it, the file `outside`
+/// with `content`: for the tests of links that leave a folder. Returns the directory
+/// (removed on drop), the folder and the outside file.
+pub fn folder_beside_file(
+    inner: &str,
+    outside: &str,
+    content: impl AsRef<[u8]>,
+) -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
+    let outer = tempfile::tempdir().unwrap();
+    let dir = outer.path().join(inner);
+    std::fs::create_dir(&dir).unwrap();
+    let file = outer.path().join(outside);
+    std::fs::write(&file, content).unwrap();
+    (outer, dir, file)
+}
+
 /// Makes a FIFO (named pipe) at `path`.
 #[cfg(unix)]
 pub fn mkfifo(path: &std::path::Path) {
