@@ -336,9 +336,7 @@ mod tests {
             (".envrc", None),
             ("env.production", None),
         ];
-        for (name, want) in cases {
-            assert_eq!(env_file_kind(name), want, "{name}");
-        }
+        crate::testing_support::assert_maps(env_file_kind, cases);
     }
 
     #[test]
