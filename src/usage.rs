@@ -146,9 +146,7 @@ mod tests {
             ("has a space 1234567890", false),
             ("1234567890123456789", false),
         ];
-        for (v, want) in cases {
-            assert_eq!(key_like(v), want, "{v}");
-        }
+        sl_doctor_checks::testing_support::assert_maps(key_like, cases);
     }
 
     #[test]

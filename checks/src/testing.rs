@@ -70,6 +70,16 @@ pub fn assert_no_leak(outcome: &Outcome, secret: &str) {
     }
 }
 
+/// Whether one of the outcome's detail lines starts with `prefix`.
+pub fn has_detail(o: &Outcome, prefix: &str) -> bool {
+    o.details.iter().any(|d| d.starts_with(prefix))
+}
+
+/// Asserts an outcome's status and finding codes (in order).
+pub fn assert_result(o: &Outcome, status: Status, want: &[&str]) {
+    assert_eq!((o.status(), codes(o)), (status, want.to_vec()), "{o:?}");
+}
+
 /// The finding codes of an outcome, in order.
 pub fn codes(o: &Outcome) -> Vec<&str> {
     o.findings.iter().map(|f| f.code.as_str()).collect()
@@ -132,6 +142,22 @@ pub fn run_without_leak(check: &dyn Check, value: &str) -> Outcome {
     o
 }
 
+/// A temporary directory holding the folder `inner` and, beside it, the file `outside`
+/// with `content`: for the tests of links that leave a folder. Returns the directory
+/// (removed on drop), the folder and the outside file.
+pub fn folder_beside_file(
+    inner: &str,
+    outside: &str,
+    content: impl AsRef<[u8]>,
+) -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
+    let outer = tempfile::tempdir().unwrap();
+    let dir = outer.path().join(inner);
+    std::fs::create_dir(&dir).unwrap();
+    let file = outer.path().join(outside);
+    std::fs::write(&file, content).unwrap();
+    (outer, dir, file)
+}
+
 /// Makes a FIFO (named pipe) at `path`.
 #[cfg(unix)]
 pub fn mkfifo(path: &std::path::Path) {
@@ -141,11 +167,48 @@ pub fn mkfifo(path: &std::path::Path) {
     assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0, "{path:?}");
 }
 
+/// A row of a value check's code table: the key value and the codes it gives, in order.
+pub type CodeRow = (String, &'static [&'static str]);
+
+/// The values of the failing rows that wrap [`KEY`], with [`CANARY`] in its place: each
+/// defect of the table, tried again on the key whose pieces must not show.
+pub fn canary_rows(rows: &[CodeRow]) -> Vec<String> {
+    rows.iter()
+        .filter(|(value, want)| !want.is_empty() && value.contains(KEY))
+        .map(|(value, _)| value.replace(KEY, CANARY))
+        .collect()
+}
+
 /// The tests every value check shares: `check(value)` for the module's own tests, and
 /// `snapshot`, the outcome for the key `snapshot` (with no piece of [`CANARY`]) recorded
 /// by insta. With `leaks`, also `canary_never_leaks`: the check fails on each of those
 /// values and shows no piece of [`CANARY`].
+///
+/// With a code table (`name: [(value, ["code", …]), …]`), also the test `name`: each
+/// value gives exactly those codes ([`assert_codes`]); and `canary_never_leaks` tries
+/// the table's failing rows with [`CANARY`] for [`KEY`] ([`canary_rows`]), then `leaks`.
 macro_rules! value_check_tests {
+    ($check:expr, $table:ident: [$(($value:expr, [$($code:literal),* $(,)?] $(,)?)),+ $(,)?],
+     $(leaks: [$($leak:expr),+ $(,)?],)? snapshot: $snapshot:expr $(,)?) => {
+        $crate::testing::value_check_tests!($check, snapshot: $snapshot);
+
+        fn code_rows() -> Vec<$crate::testing::CodeRow> {
+            vec![$((($value).to_string(), &[$($code),*])),+]
+        }
+
+        #[test]
+        fn $table() {
+            $crate::testing::assert_code_table(&$check, &code_rows());
+        }
+
+        #[test]
+        fn canary_never_leaks() {
+            let mut leaks = $crate::testing::canary_rows(&code_rows());
+            $(leaks.extend([$(($leak).to_string()),+]);)?
+            assert!(!leaks.is_empty(), "the table has failing rows with KEY");
+            $crate::testing::assert_each_fails_without_leak(&$check, &leaks);
+        }
+    };
     ($check:expr, leaks: [$($leak:expr),+ $(,)?], snapshot: $snapshot:expr $(,)?) => {
         $crate::testing::value_check_tests!($check, snapshot: $snapshot);
 

@@ -118,3 +118,14 @@ pub fn assert_output_safe(key: &str, what: &str, text: &str, rules: OutputRules)
         "{what} holds a piece of the key in some spelling:\n{text}"
     );
 }
+
+/// Asserts `f(input) == want` for each `(input, want)` of a table, naming the input
+/// that fails.
+pub fn assert_maps<I: std::fmt::Debug + Copy, O: PartialEq + std::fmt::Debug>(
+    f: impl Fn(I) -> O,
+    cases: impl IntoIterator<Item = (I, O)>,
+) {
+    for (input, want) in cases {
+        assert_eq!(f(input), want, "{input:?}");
+    }
+}

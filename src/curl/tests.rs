@@ -99,25 +99,24 @@ fn loads() -> Vec<(&'static str, KeyLoad)> {
             },
         ),
         ("file", KeyLoad::File("keys/sl key’s.txt".into())),
-        (
-            "dotenv_plain",
-            KeyLoad::Dotenv {
-                path: ".env".into(),
-                line: 3,
-                bytes: (0, 0),
-                utf16: Some((0, 0)),
-            },
-        ),
+        ("dotenv_plain", dotenv(".env", 3, (0, 0), (0, 0))),
+        // Quotes around the value and a CRLF ending (no CR for PowerShell).
         (
             "dotenv_quoted_crlf",
-            KeyLoad::Dotenv {
-                path: "config/.env.local".into(),
-                line: 1,
-                bytes: (1, 2),
-                utf16: Some((1, 1)),
-            },
+            dotenv("config/.env.local", 1, (1, 2), (1, 1)),
         ),
     ]
+}
+
+/// A key found on `line` of the .env file `path`, with these bytes (and UTF-16 units) to
+/// drop after the `=` and at the end of the line.
+fn dotenv(path: &str, line: usize, bytes: (usize, usize), utf16: (usize, usize)) -> KeyLoad {
+    KeyLoad::Dotenv {
+        path: path.into(),
+        line,
+        bytes,
+        utf16: Some(utf16),
+    }
 }
 
 fn render_with(load: &KeyLoad, shell: CurlShell, http: bool) -> String {
@@ -184,16 +183,21 @@ fn generated_commands_parse_in_bash() {
         ));
     }
     for text in texts {
-        let out = std::process::Command::new("bash")
-            .args(["-n", "-c", &text])
-            .output()
-            .expect("bash runs");
-        assert!(
-            out.status.success(),
-            "bash -n refused:\n{text}\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert_parses("bash -n", &text, "bash", &["-n", "-c", &text]);
     }
+}
+
+/// Runs `program` with `args` and asserts that it (`who`) accepted `text`.
+fn assert_parses(who: &str, text: &str, program: &str, args: &[&str]) {
+    let out = std::process::Command::new(program)
+        .args(args)
+        .output()
+        .expect("the parser runs");
+    assert!(
+        out.status.success(),
+        "{who} refused:\n{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -212,15 +216,8 @@ fn generated_commands_parse_in_powershell_when_installed() {
             "$e = $null; [void][System.Management.Automation.Language.Parser]::ParseFile({}, [ref]$null, [ref]$e); if ($e.Count) {{ $e | Out-String | Write-Error; exit 1 }}",
             ps_quote(&script.display().to_string())
         );
-        let out = std::process::Command::new("pwsh")
-            .args(["-NoProfile", "-NonInteractive", "-Command", &check])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "PowerShell's parser refused:\n{text}\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let args = ["-NoProfile", "-NonInteractive", "-Command", &check];
+        assert_parses("PowerShell's parser", &text, "pwsh", &args);
     }
 }
 

@@ -11,7 +11,7 @@
 //! newline that `echo KEY | base64` adds.
 
 use aho_corasick::{AhoCorasick, MatchKind};
-use sl_doctor_checks::model::leak::Secrets;
+use sl_doctor_checks::model::leak::{Secrets, percent};
 use zeroize::Zeroizing;
 
 /// Shortest key we search for: shorter values match by chance.
@@ -92,26 +92,11 @@ impl std::fmt::Debug for Patterns {
     }
 }
 
-fn is_unreserved(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"-._~".contains(&b)
-}
-
-/// Percent-encodes every byte outside the unreserved set, except those in `keep`.
+/// Percent-encodes every byte outside the unreserved set (`-._~` and ASCII
+/// alphanumerics), except those in `keep`.
 fn url_encode(key: &[u8], upper: bool, keep: &[u8]) -> Vec<u8> {
-    let hex: &[u8; 16] = if upper {
-        b"0123456789ABCDEF"
-    } else {
-        b"0123456789abcdef"
-    };
-    let mut out = Vec::with_capacity(key.len() * 3);
-    for &b in key {
-        if is_unreserved(b) || keep.contains(&b) {
-            out.push(b);
-        } else {
-            out.extend_from_slice(&[b'%', hex[(b >> 4) as usize], hex[(b & 15) as usize]]);
-        }
-    }
-    out
+    let keep = [b"-._~".as_slice(), keep].concat();
+    percent(key, upper, &keep, false)
 }
 
 fn replace_bytes(key: &[u8], from: u8, to: &[u8]) -> Vec<u8> {

@@ -123,17 +123,9 @@ fn a_process_substitution_key_file_still_works() {
     let script =
         r#""$0" --offline --deadline 3 --no-dotenv --format json --key-file <(printf %s "$1")"#;
     let tmp = tempfile::tempdir().unwrap();
-    let child = Command::new("bash")
-        .args(["-c", script, env!("CARGO_BIN_EXE_sl-doctor"), CANARY])
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", tmp.path())
-        .current_dir(tmp.path())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("bash");
+    let mut bash = Command::new("bash");
+    bash.args(["-c", script, env!("CARGO_BIN_EXE_sl-doctor"), CANARY]);
+    let child = spawn_in(bash, tmp.path(), Stdio::null());
     let r = wait_within(child, LIMIT);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).expect(&r.stderr);
     assert_eq!(v["key"]["source"]["kind"], "file", "{}", r.stdout);
@@ -292,4 +284,18 @@ fn key_stdin_on_a_terminal_prompts_without_echo() {
         "the Enter is not part of the key"
     );
     assert_no_leak(CANARY, "terminal", &text);
+}
+
+/// Starts `cmd` with a clean environment (only PATH, and HOME = `dir`) in `dir`, with
+/// this stdin and piped output.
+fn spawn_in(mut cmd: Command, dir: &std::path::Path, stdin: Stdio) -> std::process::Child {
+    cmd.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", dir)
+        .current_dir(dir)
+        .stdin(stdin)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the command starts")
 }

@@ -177,13 +177,8 @@ fn damaged_value(f: &Facts) -> Option<Cause> {
     };
     let proof = accepted.map(|k| {
         format!(
-            "{} {} the key once {}{}",
-            names(&repaired_ok),
-            if repaired_ok.len() == 1 {
-                "accepts"
-            } else {
-                "accept"
-            },
+            "{} the key once {}{}",
+            accept(&repaired_ok),
             Repair::phrases(&k.repairs),
             match (k.length, &k.fingerprint) {
                 (Some(n), Some(fp)) => format!(" ({n} characters, {fp})"),
@@ -221,6 +216,16 @@ fn damaged_value(f: &Facts) -> Option<Cause> {
 
 fn names(probes: &[&Probe]) -> String {
     join(&probes.iter().map(|p| p.api).collect::<Vec<_>>())
+}
+
+/// The probes' names with the verb agreeing: "X accepts", "X and Y accept".
+fn accept(probes: &[&Probe]) -> String {
+    let verb = if probes.len() == 1 {
+        "accepts"
+    } else {
+        "accept"
+    };
+    format!("{} {verb}", names(probes))
 }
 
 fn wrong_base_url(f: &Facts) -> Option<Cause> {
@@ -351,13 +356,8 @@ fn api_not_enabled(f: &Facts) -> Option<Cause> {
         answers.join("; ")
     } else {
         format!(
-            "{} {} this key, so the key is valid; {}",
-            names(&valid),
-            if valid.len() == 1 {
-                "accepts"
-            } else {
-                "accept"
-            },
+            "{} this key, so the key is valid; {}",
+            accept(&valid),
             answers.join("; ")
         )
     };

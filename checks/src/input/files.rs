@@ -327,16 +327,13 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn links_out_of_the_directory_are_found() {
-        let outer = tempfile::tempdir().unwrap();
-        let dir = outer.path().join("project");
-        std::fs::create_dir(&dir).unwrap();
-        std::fs::write(outer.path().join("secret"), b"x").unwrap();
+        let (_outer, dir, secret) = crate::testing::folder_beside_file("project", "secret", b"x");
         std::fs::write(dir.join(".env"), b"x").unwrap();
         let cases = [
             (".env", None, false),
             (".env.in", Some(dir.join(".env")), false),
             (".env.rel", Some(PathBuf::from(".env")), false),
-            (".env.out", Some(outer.path().join("secret")), true),
+            (".env.out", Some(secret.clone()), true),
             (".env.up", Some(PathBuf::from("../secret")), true),
             (".env.dev", Some(PathBuf::from("/dev/zero")), true),
             (".env.dangling", Some(dir.join("nope")), true),

@@ -93,8 +93,8 @@ fn encodings(v: &[u8]) -> Vec<Zeroizing<Vec<u8>>> {
 }
 
 /// Percent-encodes every byte that is not ASCII alphanumeric or in `keep`; a space as
-/// `+` when `plus`.
-fn percent(v: &[u8], upper: bool, keep: &[u8], plus: bool) -> Vec<u8> {
+/// `+` when `plus` (also the percent-encoded forms `scan` looks for).
+pub fn percent(v: &[u8], upper: bool, keep: &[u8], plus: bool) -> Vec<u8> {
     let hex: &[u8; 16] = if upper {
         b"0123456789ABCDEF"
     } else {

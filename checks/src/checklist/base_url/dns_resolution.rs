@@ -627,8 +627,8 @@ impl DnsResolution {
 mod tests {
     use super::*;
     use crate::model::report::Status;
-    use crate::testing::codes;
     use crate::testing::cx_with_base_url;
+    use crate::testing::{assert_result, codes, has_detail};
     use hickory_resolver::config::{ConnectionConfig, NameServerConfig};
 
     fn rt() -> tokio::runtime::Runtime {
@@ -749,56 +749,40 @@ mod tests {
 
     #[test]
     fn nxdomain_fails_and_servfail_and_timeout_are_inconclusive() {
-        rt().block_on(async {
-            let nx = fake_dns(3, None, false).await;
-            let o = run_with(
-                &cx("https://api.exmaple.test"),
-                env(nx, Err("Name or service not known".into()), ""),
-            )
-            .await
-            .unwrap();
-            assert_eq!((o.status(), codes(&o)), (Status::Fail, vec!["nxdomain"]));
-            assert!(
-                o.details.iter().any(|d| d.starts_with("A: NXDOMAIN")),
-                "{:?}",
-                o.details
-            );
-
+        // (the DNS server's rcode, 0 for a server that never answers; base URL; status, code)
+        let cases = [
+            (3, "https://api.exmaple.test", Status::Fail, "nxdomain"),
             // The documented host cannot be a typo: NXDOMAIN there is this machine's DNS.
-            let nx = fake_dns(3, None, false).await;
-            let o = run_with(
-                &cx("https://api2.saleslayer.com"),
-                env(nx, Err("Name or service not known".into()), ""),
-            )
-            .await
-            .unwrap();
-            assert_eq!(
-                (o.status(), codes(&o)),
-                (Status::Error, vec!["nxdomain-documented-host"])
-            );
-
-            let sf = fake_dns(2, None, false).await;
-            let o = run_with(
-                &cx("https://x.test"),
-                env(sf, Err("Temporary failure".into()), ""),
-            )
-            .await
-            .unwrap();
-            assert_eq!((o.status(), codes(&o)), (Status::Error, vec!["servfail"]));
-
-            let silent = fake_dns(0, None, true).await;
-            let t = Instant::now();
-            let o = run_with(
-                &cx("https://x.test"),
-                env(silent, Err("Temporary failure".into()), ""),
-            )
-            .await
-            .unwrap();
-            assert!(t.elapsed() < Duration::from_secs(3));
-            assert_eq!(
-                (o.status(), codes(&o)),
-                (Status::Error, vec!["dns-timeout"])
-            );
+            (
+                3,
+                "https://api2.saleslayer.com",
+                Status::Error,
+                "nxdomain-documented-host",
+            ),
+            (2, "https://x.test", Status::Error, "servfail"),
+            (0, "https://x.test", Status::Error, "dns-timeout"),
+        ];
+        rt().block_on(async {
+            for (rcode, url, status, code) in cases {
+                let silent = rcode == 0;
+                let server = fake_dns(rcode, None, silent).await;
+                // What the system resolver says about the same failure.
+                let system = match rcode {
+                    3 => "Name or service not known",
+                    _ => "Temporary failure",
+                };
+                let t = Instant::now();
+                let o = run_with(&cx(url), env(server, Err(system.into()), ""))
+                    .await
+                    .unwrap();
+                if silent {
+                    assert!(t.elapsed() < Duration::from_secs(3));
+                }
+                assert_result(&o, status, &[code]);
+                if code == "nxdomain" {
+                    assert!(has_detail(&o, "A: NXDOMAIN"), "{:?}", o.details);
+                }
+            }
         });
     }
 
@@ -829,10 +813,7 @@ mod tests {
             let mut e = env(1, Ok(vec!["192.0.2.7".parse().unwrap()]), "");
             e.conf = Err("No such file or directory".into());
             let o = run_with(&cx("https://api.example.test"), e).await.unwrap();
-            assert_eq!(
-                (o.status(), codes(&o)),
-                (Status::Warn, vec!["resolv-conf-unreadable"])
-            );
+            assert_result(&o, Status::Warn, &["resolv-conf-unreadable"]);
         });
     }
 
@@ -847,10 +828,7 @@ mod tests {
             "127.0.0.1".parse().unwrap(),
         )];
         let o = crate::testing::run(&DnsResolution, &c).unwrap();
-        assert_eq!(
-            (o.status(), codes(&o)),
-            (Status::Pass, vec!["resolve-override"])
-        );
+        assert_result(&o, Status::Pass, &["resolve-override"]);
         assert!(o.summary.contains("resolved by --resolve to 127.0.0.1"));
         let o = crate::testing::run(&DnsResolution, &cx("https://localhost:8443")).unwrap();
         assert_eq!(o.status(), Status::Pass, "{o:?}");

@@ -229,7 +229,7 @@ impl ProxyConfig {
 mod tests {
     use super::*;
     use crate::model::report::Status;
-    use crate::testing::codes;
+    use crate::testing::{assert_result, codes};
     use crate::testing::{cx_with_base_url, run};
     use std::time::Duration;
 
@@ -312,10 +312,7 @@ mod tests {
         );
         c.net.proxy = Some(format!("http://127.0.0.1:{port}"));
         let o = run(&ProxyConfig, &c).unwrap();
-        assert_eq!(
-            (o.status(), codes(&o)),
-            (Status::Fail, vec!["proxy-unreachable"])
-        );
+        assert_result(&o, Status::Fail, &["proxy-unreachable"]);
         assert!(o.findings[0].message.contains(&format!("127.0.0.1:{port}")));
         assert!(o.findings[0].message.contains("--proxy"));
     }

@@ -6,10 +6,11 @@
 //! handshake with the same trust as the live probe. This check turns the handshake record into the timings, remote address, TLS
 //! version, cipher suite, ALPN and the certificate, and on failure the precise cause.
 
+use super::proxy_tunnel::worded;
 use crate::model::check::{CheckError, Outcome};
 use crate::model::context::Context;
 use crate::model::evidence::{Evidence, Untrusted};
-use crate::model::report::{Finding, Status};
+use crate::model::report::{Finding, Severity, Status};
 use crate::net::endpoint::{ConnectError, ms};
 use crate::net::handshake::{self, Handshake, Stop, TunnelError};
 use crate::net::proxy::Proxy;
@@ -108,122 +109,136 @@ fn first_hop_host(h: &Handshake) -> String {
     }
 }
 
-fn resolve_failed(h: &Handshake, mut o: Outcome, m: &str) -> Outcome {
+fn resolve_failed(h: &Handshake, o: Outcome, m: &str) -> Outcome {
     let host = first_hop_host(h);
-    o.summary = format!("{host} cannot be resolved");
-    o.finding(
-        Finding::fail("dns", format!("{host} cannot be resolved: {m}"))
-            .with_fix("See dns-resolution: check the host name in the base URL (https://api2.saleslayer.com) or the proxy setting."),
+    worded(
+        o,
+        (
+            format!("{host} cannot be resolved"),
+            Severity::Fail,
+            "dns",
+            format!("{host} cannot be resolved: {m}"),
+            "See dns-resolution: check the host name in the base URL (https://api2.saleslayer.com) or the proxy setting.",
+        ),
     )
 }
 
-fn resolve_timeout(h: &Handshake, mut o: Outcome, timeout: u128) -> Outcome {
+fn resolve_timeout(h: &Handshake, o: Outcome, timeout: u128) -> Outcome {
     let host = first_hop_host(h);
-    o.summary = format!("{host} did not resolve within {timeout} ms");
-    o.status = Some(Status::Error);
-    o.finding(
-        Finding::warn(
+    worded(
+        o,
+        (
+            format!("{host} did not resolve within {timeout} ms"),
+            Severity::Warn,
             "dns-timeout",
             format!("The system resolver did not resolve {host} within {timeout} ms"),
-        )
-        .with_fix("See dns-resolution; check the network and /etc/resolv.conf."),
+            "See dns-resolution; check the network and /etc/resolv.conf.",
+        ),
     )
 }
 
 fn connect_failed(h: &Handshake, mut o: Outcome, e: &ConnectError, timeout: u128) -> Outcome {
     let what = what(h);
     let via = h.proxy.is_some();
-    match e {
+    let (summary, severity, code, message, fix) = match e {
         ConnectError::Refused(a) => {
-            o.summary = format!("Connection to {what} refused");
-            o.finding(
-                Finding::fail(
-                    if via { "proxy-refused" } else { "connection-refused" },
-                    format!("The connection to {what} ({a}) was refused: nothing listens on that port"),
-                )
-                .with_fix(if via {
-                    "Check the proxy setting (see proxy-config)."
-                } else {
-                    "Check the port in the base URL (https uses 443; the API is https://api2.saleslayer.com) and that no firewall rejects it."
-                }),
+            let code = if via {
+                "proxy-refused"
+            } else {
+                "connection-refused"
+            };
+            let fix = if via {
+                "Check the proxy setting (see proxy-config)."
+            } else {
+                "Check the port in the base URL (https uses 443; the API is https://api2.saleslayer.com) and that no firewall rejects it."
+            };
+            let message =
+                format!("The connection to {what} ({a}) was refused: nothing listens on that port");
+            (
+                format!("Connection to {what} refused"),
+                Severity::Fail,
+                code,
+                message,
+                fix,
             )
         }
-        ConnectError::Timeout(a) => {
-            o.summary = format!("No TCP connection to {what} within {timeout} ms");
-            o.status = Some(Status::Error);
-            o.finding(
-                Finding::warn(
-                    "connect-timeout",
-                    format!(
-                        "The TCP connection to {what}{} did not complete within {timeout} ms: a firewall drops the packets, or the network is down",
-                        a.map(|a| format!(" ({a})")).unwrap_or_default(),
-                    ),
-                )
-                .with_fix("Check the network, firewalls and whether this machine must use a proxy (HTTPS_PROXY); raise --timeout on slow links."),
-            )
-        }
-        ConnectError::Other(a, err) => {
-            o.summary = format!("Cannot connect to {what}: {err}");
-            o.status = Some(Status::Error);
-            o.finding(
-                Finding::warn(
-                    "connect-failed",
-                    format!("The connection to {what} ({a}) failed: {err}"),
-                )
-                .with_fix("Check the network connection, routes and firewalls."),
-            )
-        }
+        ConnectError::Timeout(a) => (
+            format!("No TCP connection to {what} within {timeout} ms"),
+            Severity::Warn,
+            "connect-timeout",
+            format!(
+                "The TCP connection to {what}{} did not complete within {timeout} ms: a firewall drops the packets, or the network is down",
+                a.map(|a| format!(" ({a})")).unwrap_or_default(),
+            ),
+            "Check the network, firewalls and whether this machine must use a proxy (HTTPS_PROXY); raise --timeout on slow links.",
+        ),
+        ConnectError::Other(a, err) => (
+            format!("Cannot connect to {what}: {err}"),
+            Severity::Warn,
+            "connect-failed",
+            format!("The connection to {what} ({a}) failed: {err}"),
+            "Check the network connection, routes and firewalls.",
+        ),
         ConnectError::Resolve(m) => {
             let host = first_hop_host(h);
             o.summary = format!("{host} cannot be resolved");
-            o.finding(Finding::fail(
+            return o.finding(Finding::fail(
                 "dns",
                 format!("{host} cannot be resolved: {m}"),
-            ))
+            ));
         }
-        ConnectError::ResolveTimeout => Outcome::inconclusive("DNS timed out"),
-    }
+        ConnectError::ResolveTimeout => return Outcome::inconclusive("DNS timed out"),
+    };
+    worded(o, (summary, severity, code, message, fix))
 }
 
-fn tunnel_failed(
-    h: &Handshake,
-    p: &Proxy,
-    mut o: Outcome,
-    e: &TunnelError,
-    timeout: u128,
-) -> Outcome {
+fn tunnel_failed(h: &Handshake, p: &Proxy, o: Outcome, e: &TunnelError, timeout: u128) -> Outcome {
     let (proxy, target) = (p.authority(), h.target.authority());
-    let f = match e {
-        TunnelError::Timeout => {
-            o.summary = format!("The proxy {proxy} did not answer CONNECT within {timeout} ms");
-            o.status = Some(Status::Error);
-            Finding::warn("proxy-timeout", format!("The proxy {proxy} accepted the connection but did not answer `CONNECT {target}`"))
-                .with_fix("Check the proxy address (is it really an HTTP proxy?) with your network administrator.")
-        }
-        TunnelError::Io(e) => {
-            o.summary = format!("The proxy {proxy} closed the connection");
-            Finding::fail(
-                "proxy-error",
-                format!("The proxy {proxy} failed during CONNECT: {e}"),
-            )
-            .with_fix("Check the proxy address with your network administrator.")
-        }
-        TunnelError::Garbage => {
-            o.summary = format!("{proxy} does not answer like an HTTP proxy");
-            Finding::fail("proxy-not-http", format!("{proxy} did not answer `CONNECT` with an HTTP response: it is not an HTTP proxy"))
-                .with_fix("Check the proxy host and port in the proxy setting.")
-        }
+    let (summary, severity, code, message, fix) = match e {
+        TunnelError::Timeout => (
+            format!("The proxy {proxy} did not answer CONNECT within {timeout} ms"),
+            Severity::Warn,
+            "proxy-timeout",
+            format!(
+                "The proxy {proxy} accepted the connection but did not answer `CONNECT {target}`"
+            ),
+            "Check the proxy address (is it really an HTTP proxy?) with your network administrator.",
+        ),
+        TunnelError::Io(e) => (
+            format!("The proxy {proxy} closed the connection"),
+            Severity::Fail,
+            "proxy-error",
+            format!("The proxy {proxy} failed during CONNECT: {e}"),
+            "Check the proxy address with your network administrator.",
+        ),
+        TunnelError::Garbage => (
+            format!("{proxy} does not answer like an HTTP proxy"),
+            Severity::Fail,
+            "proxy-not-http",
+            format!(
+                "{proxy} did not answer `CONNECT` with an HTTP response: it is not an HTTP proxy"
+            ),
+            "Check the proxy host and port in the proxy setting.",
+        ),
         TunnelError::Status {
             code,
             line,
             html,
             title,
         } => {
+            let mut o = o;
             o.summary = format!("The proxy {proxy} refused to tunnel to {target}: {line}");
-            refused_tunnel(p, &target, *code, line, *html, title.as_deref())
+            return o.finding(refused_tunnel(
+                p,
+                &target,
+                *code,
+                line,
+                *html,
+                title.as_deref(),
+            ));
         }
     };
-    o.finding(f)
+    worded(o, (summary, severity, code, message, fix))
 }
 
 fn refused_tunnel(
@@ -481,8 +496,8 @@ impl TlsConnection {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::codes;
     use crate::testing::cx_with_base_url;
+    use crate::testing::{assert_result, codes, has_detail};
     use rcgen::{
         BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, Issuer, KeyPair,
     };
@@ -546,6 +561,12 @@ mod tests {
         p
     }
 
+    /// A TLS server on loopback presenting a leaf for `names` signed by `ca`; its port.
+    async fn leaf_server(ca: &Ca, names: &[&str], expired: bool) -> u16 {
+        let (chain, key) = leaf(ca, names, expired);
+        tls_server(chain, key).await
+    }
+
     /// A TLS server on loopback presenting `chain`; returns its port.
     async fn tls_server(chain: Vec<CertificateDer<'static>>, key: PrivateKeyDer<'static>) -> u16 {
         let mut cfg = rustls::ServerConfig::builder_with_provider(tls::provider())
@@ -556,86 +577,93 @@ mod tests {
             .unwrap();
         cfg.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
         let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(cfg));
+        serve(move |s| {
+            let a = acceptor.clone();
+            async move {
+                if let Ok(mut t) = a.accept(s).await {
+                    let mut b = [0u8; 64];
+                    let _ = t.read(&mut b).await;
+                }
+            }
+        })
+        .await
+    }
+
+    /// A loopback server that hands each connection to `handle` in a task of its own;
+    /// returns its port.
+    async fn serve<F, Fut>(handle: F) -> u16
+    where
+        F: Fn(TcpStream) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = ()> + Send + 'static,
+    {
         let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = l.local_addr().unwrap().port();
         tokio::spawn(async move {
-            loop {
-                let Ok((s, _)) = l.accept().await else { return };
-                let a = acceptor.clone();
-                tokio::spawn(async move {
-                    if let Ok(mut t) = a.accept(s).await {
-                        let mut b = [0u8; 64];
-                        let _ = t.read(&mut b).await;
-                    }
-                });
+            while let Ok((s, _)) = l.accept().await {
+                tokio::spawn(handle(s));
             }
         });
         port
     }
 
+    /// A plain-HTTP server's answer to a TLS ClientHello.
+    const PLAIN_HTTP_ANSWER: &[u8] = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n";
+
+    /// A captive portal's answer to `CONNECT`: a login page.
+    const PORTAL_PAGE: &[u8] = b"HTTP/1.1 403 Forbidden\r\nContent-Type: text/html\r\nContent-Length: 60\r\n\r\n<html><head><title>Web Login</title></head><body></body></html>";
+
     /// Accepts and sends `answer` (if any) to each connection, then holds it open.
     async fn raw_server(answer: Option<&'static [u8]>) -> u16 {
-        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = l.local_addr().unwrap().port();
-        tokio::spawn(async move {
-            loop {
-                let Ok((mut s, _)) = l.accept().await else {
-                    return;
-                };
-                tokio::spawn(async move {
-                    let mut b = [0u8; 1024];
-                    if let Some(a) = answer {
-                        let _ = s.read(&mut b).await;
-                        let _ = s.write_all(a).await;
-                    }
-                    tokio::time::sleep(Duration::from_secs(30)).await;
-                });
+        serve(move |mut s| async move {
+            let mut b = [0u8; 1024];
+            if let Some(a) = answer {
+                let _ = s.read(&mut b).await;
+                let _ = s.write_all(a).await;
             }
-        });
-        port
+            tokio::time::sleep(Duration::from_secs(30)).await;
+        })
+        .await
     }
 
     /// A minimal CONNECT proxy; records the request heads it saw.
     async fn connect_proxy(seen: Arc<std::sync::Mutex<Vec<String>>>) -> u16 {
-        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = l.local_addr().unwrap().port();
-        tokio::spawn(async move {
-            loop {
-                let Ok((mut c, _)) = l.accept().await else {
+        serve(move |mut c| {
+            let seen = seen.clone();
+            async move {
+                let mut buf = Vec::new();
+                let mut b = [0u8; 1024];
+                while find(&buf, b"\r\n\r\n").is_none() {
+                    match c.read(&mut b).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => buf.extend_from_slice(&b[..n]),
+                    }
+                }
+                let head = String::from_utf8_lossy(&buf).to_string();
+                seen.lock().unwrap().push(head.clone());
+                let target = head.split_whitespace().nth(1).unwrap_or("").to_string();
+                let Ok(mut up) = TcpStream::connect(target).await else {
+                    let _ = c.write_all(b"HTTP/1.1 502 Bad Gateway\r\n\r\n").await;
                     return;
                 };
-                let seen = seen.clone();
-                tokio::spawn(async move {
-                    let mut buf = Vec::new();
-                    let mut b = [0u8; 1024];
-                    while find(&buf, b"\r\n\r\n").is_none() {
-                        match c.read(&mut b).await {
-                            Ok(0) | Err(_) => return,
-                            Ok(n) => buf.extend_from_slice(&b[..n]),
-                        }
-                    }
-                    let head = String::from_utf8_lossy(&buf).to_string();
-                    seen.lock().unwrap().push(head.clone());
-                    let target = head.split_whitespace().nth(1).unwrap_or("").to_string();
-                    let Ok(mut up) = TcpStream::connect(target).await else {
-                        let _ = c.write_all(b"HTTP/1.1 502 Bad Gateway\r\n\r\n").await;
-                        return;
-                    };
-                    let _ = c
-                        .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
-                        .await;
-                    let _ = tokio::io::copy_bidirectional(&mut c, &mut up).await;
-                });
+                let _ = c
+                    .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                    .await;
+                let _ = tokio::io::copy_bidirectional(&mut c, &mut up).await;
             }
-        });
-        port
+        })
+        .await
+    }
+
+    /// [`check_against`] a server whose leaf is signed by a test CA the check trusts.
+    async fn check_trusted(names: &[&str], expired: bool) -> Outcome {
+        let ca = ca("sl-doctor Test CA");
+        check_against(&ca, names, expired, Some(&ca.pem)).await
     }
 
     /// Runs the check against a loopback TLS server presenting a leaf for `names` signed
     /// by `ca`, trusting `trust` (a PEM CA) when given.
     async fn check_against(ca: &Ca, names: &[&str], expired: bool, trust: Option<&str>) -> Outcome {
-        let (chain, key) = leaf(ca, names, expired);
-        let port = tls_server(chain, key).await;
+        let port = leaf_server(ca, names, expired).await;
         TlsConnection
             .run(&cx(&format!("https://localhost:{port}"), trust))
             .await
@@ -662,8 +690,7 @@ mod tests {
     #[test]
     fn trusted_via_ca_cert_passes_with_timings() {
         rt().block_on(async {
-            let ca = ca("sl-doctor Test CA");
-            let o = check_against(&ca, &["localhost", "127.0.0.1"], false, Some(&ca.pem)).await;
+            let o = check_trusted(&["localhost", "127.0.0.1"], false).await;
             assert_eq!(o.status(), Status::Pass, "{o:?}");
             assert!(
                 o.summary.starts_with("TLS 1.3 with localhost:"),
@@ -680,11 +707,7 @@ mod tests {
                 "issuer: CN=sl-doctor Test CA",
                 "names: localhost, 127.0.0.1",
             ] {
-                assert!(
-                    o.details.iter().any(|d| d.starts_with(p)),
-                    "{p} in {:?}",
-                    o.details
-                );
+                assert!(has_detail(&o, p), "{p} in {:?}", o.details);
             }
             // The same facts as typed evidence.
             let Some(Evidence::Tls(ev)) = &o.evidence else {
@@ -725,8 +748,7 @@ mod tests {
     #[test]
     fn wrong_name_lists_the_presented_names() {
         rt().block_on(async {
-            let ca = ca("sl-doctor Test CA");
-            let o = check_against(&ca, &["other.test"], false, Some(&ca.pem)).await;
+            let o = check_trusted(&["other.test"], false).await;
             assert_eq!(codes(&o), ["name-mismatch"]);
             assert!(o.findings[0].message.contains("other.test"));
             insta::with_settings!({filters => vec![
@@ -741,8 +763,7 @@ mod tests {
     #[test]
     fn expired_certificate_gives_the_dates() {
         rt().block_on(async {
-            let ca = ca("sl-doctor Test CA");
-            let o = check_against(&ca, &["localhost"], true, Some(&ca.pem)).await;
+            let o = check_trusted(&["localhost"], true).await;
             assert_eq!(codes(&o), ["expired"]);
             assert!(
                 o.findings[0].message.contains("2021-01-01"),
@@ -756,8 +777,7 @@ mod tests {
     fn insecure_accepts_but_warns() {
         rt().block_on(async {
             let ca = ca("Untrusted CA");
-            let (chain, key) = leaf(&ca, &["localhost"], false);
-            let port = tls_server(chain, key).await;
+            let port = leaf_server(&ca, &["localhost"], false).await;
             let mut c = cx(&format!("https://localhost:{port}"), None);
             c.net.insecure = true;
             let o = TlsConnection.run(&c).await.unwrap();
@@ -769,10 +789,7 @@ mod tests {
     #[test]
     fn https_to_plain_http_refused_and_silent() {
         rt().block_on(async {
-            let port = raw_server(Some(
-                b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n",
-            ))
-            .await;
+            let port = raw_server(Some(PLAIN_HTTP_ANSWER)).await;
             let o = TlsConnection
                 .run(&cx(&format!("https://127.0.0.1:{port}"), None))
                 .await
@@ -789,10 +806,7 @@ mod tests {
                 .run(&cx(&format!("https://127.0.0.1:{closed}"), None))
                 .await
                 .unwrap();
-            assert_eq!(
-                (o.status(), codes(&o)),
-                (Status::Fail, vec!["connection-refused"])
-            );
+            assert_result(&o, Status::Fail, &["connection-refused"]);
 
             let silent = raw_server(None).await;
             let mut c = cx(&format!("https://127.0.0.1:{silent}"), None);
@@ -800,10 +814,7 @@ mod tests {
             let t = Instant::now();
             let o = TlsConnection.run(&c).await.unwrap();
             assert!(t.elapsed() < Duration::from_secs(2));
-            assert_eq!(
-                (o.status(), codes(&o)),
-                (Status::Error, vec!["tls-timeout"])
-            );
+            assert_result(&o, Status::Error, &["tls-timeout"]);
         });
     }
 
@@ -811,8 +822,7 @@ mod tests {
     fn handshake_through_connect_proxy_and_no_proxy_bypass() {
         rt().block_on(async {
             let ca = ca("sl-doctor Test CA");
-            let (chain, key) = leaf(&ca, &["localhost"], false);
-            let port = tls_server(chain, key).await;
+            let port = leaf_server(&ca, &["localhost"], false).await;
             let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
             let pport = connect_proxy(seen.clone()).await;
             let mut c = cx(&format!("https://localhost:{port}"), Some(&ca.pem));
@@ -822,15 +832,10 @@ mod tests {
             )];
             let o = TlsConnection.run(&c).await.unwrap();
             assert_eq!(o.status(), Status::Pass, "{o:?}");
+            assert!(has_detail(&o, "proxy CONNECT localhost:"));
             assert!(
                 o.details
-                    .iter()
-                    .any(|d| d.starts_with("proxy CONNECT localhost:"))
-            );
-            assert!(
-                o.details
-                    .iter()
-                    .any(|d| d == &format!("remote: 127.0.0.1:{pport} (the proxy)"))
+                    .contains(&format!("remote: 127.0.0.1:{pport} (the proxy)"))
             );
             let text = serde_json::to_string(&o).unwrap();
             assert!(!text.contains("bob") && !text.contains("s3cret"));
@@ -844,11 +849,7 @@ mod tests {
                 .push(("NO_PROXY".into(), "localhost".into()));
             let o = TlsConnection.run(&c).await.unwrap();
             assert_eq!(o.status(), Status::Pass);
-            assert!(
-                !o.details.iter().any(|d| d.starts_with("proxy")),
-                "{:?}",
-                o.details
-            );
+            assert!(!has_detail(&o, "proxy"), "{:?}", o.details);
             assert_eq!(seen.lock().unwrap().len(), 1);
         });
     }
@@ -856,14 +857,11 @@ mod tests {
     #[test]
     fn proxy_html_page_is_a_captive_portal() {
         rt().block_on(async {
-            let pport = raw_server(Some(
-                b"HTTP/1.1 403 Forbidden\r\nContent-Type: text/html\r\nContent-Length: 60\r\n\r\n<html><head><title>Web Login</title></head><body></body></html>",
-            ))
-            .await;
+            let pport = raw_server(Some(PORTAL_PAGE)).await;
             let mut c = cx("https://api2.saleslayer.com", None);
             c.net.proxy = Some(format!("http://127.0.0.1:{pport}"));
             let o = TlsConnection.run(&c).await.unwrap();
-            assert_eq!((o.status(), codes(&o)), (Status::Fail, vec!["proxy-html"]));
+            assert_result(&o, Status::Fail, &["proxy-html"]);
             assert!(o.findings[0].message.contains("Web Login"));
         });
     }
@@ -881,16 +879,8 @@ mod tests {
             let o = TlsConnection.run(&c).await.unwrap();
             assert_eq!(o.status(), Status::Pass, "{o:?}");
             assert!(o.details.contains(&"tls: not used (http://)".to_string()));
-            assert!(
-                o.details
-                    .iter()
-                    .any(|d| d.starts_with("--resolve: api2.saleslayer.com:"))
-            );
-            assert!(
-                o.details
-                    .iter()
-                    .any(|d| d == &format!("remote: 127.0.0.1:{port}"))
-            );
+            assert!(has_detail(&o, "--resolve: api2.saleslayer.com:"));
+            assert!(o.details.contains(&format!("remote: 127.0.0.1:{port}")));
         });
     }
 

@@ -9,8 +9,8 @@
 //! Plain ASCII whitespace at either end (space, TAB, CR, LF) is `extra-whitespace`'s
 //! job; everything else invisible, anywhere in the value, is reported here.
 
-use super::{analyzed_text_key, character_outcome};
-use crate::analysis::value::describe;
+use super::character_check;
+use crate::analysis::value::{Analysis, describe};
 use crate::model::check::{CheckError, Outcome};
 use crate::model::context::Context;
 use crate::model::report::Finding;
@@ -24,17 +24,11 @@ const FIX: &str = "Delete the invisible characters: retype the key or copy it ag
 
 impl HiddenCharacters {
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
-        let a = analyzed_text_key(cx)?;
-        let findings = a
-            .hidden()
-            .into_iter()
-            .map(|(kind, p)| {
-                Finding::fail(kind.code(), format!("{}: {}", describe(&p), kind.origin()))
-                    .at(p)
-                    .with_fix(FIX)
-            })
-            .collect();
-        Ok(character_outcome(&a, "invisible", findings))
+        character_check(cx, "invisible", Analysis::hidden, |kind, p| {
+            Finding::fail(kind.code(), format!("{}: {}", describe(&p), kind.origin()))
+                .at(p)
+                .with_fix(FIX)
+        })
     }
 }
 
@@ -43,67 +37,56 @@ mod tests {
     use super::*;
     use crate::testing::{CANARY, assert_fails_when_found, first_message};
 
-    /// (code, character, of, codepoint) of each finding.
-    fn found(o: &Outcome) -> Vec<(String, usize, usize, String)> {
+    /// Each finding as "code character/of codepoint".
+    fn found(o: &Outcome) -> Vec<String> {
         o.findings
             .iter()
             .map(|f| {
                 let p = f.position.as_ref().unwrap();
-                (f.code.clone(), p.character, p.of, p.codepoint.clone())
+                format!("{} {}/{} {}", f.code, p.character, p.of, p.codepoint)
             })
             .collect()
     }
 
     #[test]
     fn hidden_characters_by_kind() {
-        type Case<'a> = (&'a str, &'a [(&'a str, usize, usize, &'a str)]);
-        let cases: &[Case] = &[
+        let cases: &[(&str, &[&str])] = &[
             ("aB3+xY/9zQ==", &[]),
-            ("abc\u{200B}def", &[("zero-width", 4, 7, "U+200B")]),
+            ("abc\u{200B}def", &["zero-width 4/7 U+200B"]),
             // ZWNJ and ZWJ extend the grapheme before them.
             (
                 "abc\u{200C}d\u{200D}",
-                &[
-                    ("zero-width", 3, 4, "U+200C"),
-                    ("zero-width", 4, 4, "U+200D"),
-                ],
+                &["zero-width 3/4 U+200C", "zero-width 4/4 U+200D"],
             ),
-            ("ab\u{2060}c", &[("zero-width", 3, 4, "U+2060")]),
-            ("\u{FEFF}abc", &[("byte-order-mark", 1, 4, "U+FEFF")]),
-            ("ab\u{00AD}c", &[("soft-hyphen", 3, 4, "U+00AD")]),
+            ("ab\u{2060}c", &["zero-width 3/4 U+2060"]),
+            ("\u{FEFF}abc", &["byte-order-mark 1/4 U+FEFF"]),
+            ("ab\u{00AD}c", &["soft-hyphen 3/4 U+00AD"]),
             (
                 "\u{202E}abc\u{202C}",
-                &[
-                    ("bidi-control", 1, 5, "U+202E"),
-                    ("bidi-control", 5, 5, "U+202C"),
-                ],
+                &["bidi-control 1/5 U+202E", "bidi-control 5/5 U+202C"],
             ),
-            ("abc\u{FE0F}", &[("variation-selector", 3, 3, "U+FE0F")]),
-            ("abc\u{E0041}", &[("tag-character", 3, 3, "U+E0041")]),
-            ("ab\u{00A0}c", &[("unusual-space", 3, 4, "U+00A0")]),
-            ("abc\u{00A0}", &[("unusual-space", 4, 4, "U+00A0")]),
-            ("ab\u{3000}c", &[("unusual-space", 3, 4, "U+3000")]),
-            ("ab\u{2028}c", &[("line-separator", 3, 4, "U+2028")]),
-            ("ab\u{3164}c", &[("hangul-filler", 3, 4, "U+3164")]),
-            ("ab\u{1D173}c", &[("format-character", 3, 4, "U+1D173")]),
-            ("ab\nc", &[("inner-line-break", 3, 4, "U+000A")]),
-            ("ab\tc", &[("inner-tab", 3, 4, "U+0009")]),
-            ("ab\u{1B}c", &[("control-character", 3, 4, "U+001B")]),
-            ("ab\u{7F}c", &[("control-character", 3, 4, "U+007F")]),
+            ("abc\u{FE0F}", &["variation-selector 3/3 U+FE0F"]),
+            ("abc\u{E0041}", &["tag-character 3/3 U+E0041"]),
+            ("ab\u{00A0}c", &["unusual-space 3/4 U+00A0"]),
+            ("abc\u{00A0}", &["unusual-space 4/4 U+00A0"]),
+            ("ab\u{3000}c", &["unusual-space 3/4 U+3000"]),
+            ("ab\u{2028}c", &["line-separator 3/4 U+2028"]),
+            ("ab\u{3164}c", &["hangul-filler 3/4 U+3164"]),
+            ("ab\u{1D173}c", &["format-character 3/4 U+1D173"]),
+            ("ab\nc", &["inner-line-break 3/4 U+000A"]),
+            ("ab\tc", &["inner-tab 3/4 U+0009"]),
+            ("ab\u{1B}c", &["control-character 3/4 U+001B"]),
+            ("ab\u{7F}c", &["control-character 3/4 U+007F"]),
             // Leading/trailing ASCII whitespace is extra-whitespace's job.
             ("abc\r\n", &[]),
             (" \tabc ", &[]),
             ("abc def", &[]),
             // Looking through the zero-width space, the LF is still trailing.
-            ("abc\n\u{200B}", &[("zero-width", 5, 5, "U+200B")]),
+            ("abc\n\u{200B}", &["zero-width 5/5 U+200B"]),
         ];
         for (input, want) in cases {
             let o = check(input);
-            let want: Vec<_> = want
-                .iter()
-                .map(|(c, i, n, cp)| (c.to_string(), *i, *n, cp.to_string()))
-                .collect();
-            assert_eq!(found(&o), want, "{input:?}");
+            assert_eq!(found(&o), *want, "{input:?}");
             assert_fails_when_found(&o, !want.is_empty(), input);
         }
     }

@@ -10,8 +10,8 @@
 //! Invisible characters and unusual spaces are `hidden-characters`' job, quotes are
 //! `quoted-value`'s: neither is reported here.
 
-use super::{analyzed_text_key, character_outcome};
-use crate::analysis::value::{LookalikeKind, describe};
+use super::character_check;
+use crate::analysis::value::{Analysis, LookalikeKind, describe};
 use crate::model::check::{CheckError, Outcome};
 use crate::model::context::Context;
 use crate::model::report::Finding;
@@ -39,24 +39,18 @@ fn what(kind: LookalikeKind) -> &'static str {
 
 impl LookalikeCharacters {
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
-        let a = analyzed_text_key(cx)?;
-        let findings = a
-            .lookalikes()
-            .into_iter()
-            .map(|(l, p)| {
-                let hint = match l.suggestion {
-                    Some(c) => format!("; it looks like ASCII `{c}`"),
-                    None => String::new(),
-                };
-                Finding::fail(
-                    l.kind.code(),
-                    format!("{}: {}{hint}", describe(&p), what(l.kind)),
-                )
-                .at(p)
-                .with_fix(FIX)
-            })
-            .collect();
-        Ok(character_outcome(&a, "non-ASCII look-alike", findings))
+        character_check(cx, "non-ASCII look-alike", Analysis::lookalikes, |l, p| {
+            let hint = match l.suggestion {
+                Some(c) => format!("; it looks like ASCII `{c}`"),
+                None => String::new(),
+            };
+            Finding::fail(
+                l.kind.code(),
+                format!("{}: {}{hint}", describe(&p), what(l.kind)),
+            )
+            .at(p)
+            .with_fix(FIX)
+        })
     }
 }
 

@@ -10,7 +10,7 @@ pub mod placeholder_value;
 use crate::analysis::value::{Analysis, analyze};
 use crate::model::check::{CheckError, Outcome};
 use crate::model::context::Context;
-use crate::model::report::Finding;
+use crate::model::report::{Finding, Position};
 
 /// The character analysis of the key, for the checks that look at its value; skipped
 /// when no key was found (`key-source` reports that).
@@ -41,6 +41,20 @@ pub(crate) fn value_outcome(a: &Analysis, summary: String, findings: Vec<Finding
         Some(d) => o.detail(d),
         None => o,
     }
+}
+
+/// The run of a value check with one finding per suspicious character: `list` picks the
+/// characters (with their positions) from the key's analysis, `finding` words each one,
+/// and [`character_outcome`] sums them up. Skipped like [`analyzed_text_key`].
+pub(crate) fn character_check<T>(
+    cx: &Context,
+    what: &str,
+    list: impl FnOnce(&Analysis) -> Vec<(T, Position)>,
+    finding: impl Fn(T, Position) -> Finding,
+) -> Result<Outcome, CheckError> {
+    let a = analyzed_text_key(cx)?;
+    let findings = list(&a).into_iter().map(|(t, p)| finding(t, p)).collect();
+    Ok(character_outcome(&a, what, findings))
 }
 
 /// The outcome of a value check with one finding per suspicious character: `what`

@@ -336,9 +336,7 @@ mod tests {
             (".envrc", None),
             ("env.production", None),
         ];
-        for (name, want) in cases {
-            assert_eq!(env_file_kind(name), want, "{name}");
-        }
+        crate::testing_support::assert_maps(env_file_kind, cases);
     }
 
     #[test]
@@ -464,13 +462,10 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn fifos_and_links_out_are_not_read() {
-        let outer = tempfile::tempdir().unwrap();
-        let dir = outer.path().join("p");
-        std::fs::create_dir(&dir).unwrap();
-        std::fs::write(outer.path().join("elsewhere"), kv(CANARY)).unwrap();
+        let (_outer, dir, elsewhere) =
+            crate::testing::folder_beside_file("p", "elsewhere", kv(CANARY));
         std::fs::write(dir.join(".env.production"), kv(CANARY)).unwrap();
-        std::os::unix::fs::symlink(outer.path().join("elsewhere"), dir.join(".env.staging"))
-            .unwrap();
+        std::os::unix::fs::symlink(&elsewhere, dir.join(".env.staging")).unwrap();
         crate::testing::mkfifo(&dir.join(".env.dev"));
         let mut notes = Vec::new();
         let places = places_in_dir(&dir, "SALESLAYER_API_KEY", &mut notes);
