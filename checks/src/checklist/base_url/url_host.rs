@@ -72,20 +72,7 @@ pub fn findings(f: &UrlFacts) -> Vec<UrlFinding> {
             Some(host_fix),
         ),
         HostClass::Lookalike { unicode, chars } => {
-            let list: Vec<String> = chars
-                .iter()
-                .map(|(i, cp, name)| format!("{cp} {name} at character {i}"))
-                .collect();
-            (
-                "host with look-alike characters".to_string(),
-                Severity::Fail,
-                "lookalike-host",
-                format!(
-                    "The {label} host {unicode} ({host_shown}) looks like {CANONICAL_HOST} but contains non-ASCII characters: {}",
-                    list.join(", ")
-                ),
-                Some(format!("Type the host again in plain ASCII: {use_it}.")),
-            )
+            lookalike(label, unicode, chars, host_shown, &use_it)
         }
         HostClass::OtherSalesLayer => (
             format!("{host_shown} is not the API host"),
@@ -105,23 +92,55 @@ pub fn findings(f: &UrlFacts) -> Vec<UrlFinding> {
             ),
             None,
         ),
-        HostClass::Other => {
-            let meant = match f.role {
-                Role::Base => crate::DEFAULT_BASE_URL.to_string(),
-                Role::Request => format!("https://{CANONICAL_HOST}/..."),
-            };
-            (
-                format!("{host_shown} is not the documented API host"),
-                Severity::Warn,
-                "not-saleslayer-host",
-                format!(
-                    "The {label} host {host_shown} is not the documented API host {CANONICAL_HOST}; fine if it is a proxy or mock you run that forwards to it"
-                ),
-                Some(format!("If you meant the Sales Layer API, use {meant}.")),
-            )
-        }
+        HostClass::Other => other_host(f, label, host_shown),
     };
     vec![UrlFinding::worded(short, severity, code, message, fix)]
+}
+
+/// What a finding of `url-host` says: short summary, severity, code, message, fix.
+type Words = (String, Severity, &'static str, String, Option<String>);
+
+/// A host that looks like the API host but has non-ASCII characters.
+fn lookalike(
+    label: &str,
+    unicode: &str,
+    chars: &[(usize, String, String)],
+    host_shown: &str,
+    use_it: &str,
+) -> Words {
+    let list: Vec<String> = chars
+        .iter()
+        .map(|(i, cp, name)| format!("{cp} {name} at character {i}"))
+        .collect();
+    let code = "lookalike-host";
+    (
+        "host with look-alike characters".to_string(),
+        Severity::Fail,
+        code,
+        format!(
+            "The {label} host {unicode} ({host_shown}) looks like {CANONICAL_HOST} but contains non-ASCII characters: {}",
+            list.join(", ")
+        ),
+        Some(format!("Type the host again in plain ASCII: {use_it}.")),
+    )
+}
+
+/// Any other host: fine for a proxy or mock, worth a word if the API was meant.
+fn other_host(f: &UrlFacts, label: &str, host_shown: &str) -> Words {
+    let meant = match f.role {
+        Role::Base => crate::DEFAULT_BASE_URL.to_string(),
+        Role::Request => format!("https://{CANONICAL_HOST}/..."),
+    };
+    let code = "not-saleslayer-host";
+    (
+        format!("{host_shown} is not the documented API host"),
+        Severity::Warn,
+        code,
+        format!(
+            "The {label} host {host_shown} is not the documented API host {CANONICAL_HOST}; fine if it is a proxy or mock you run that forwards to it"
+        ),
+        Some(format!("If you meant the Sales Layer API, use {meant}.")),
+    )
 }
 
 #[cfg(test)]
