@@ -11,7 +11,8 @@
 //! 2. a value of a function named `code` or `classify`: a literal after `=>` or alone in
 //!    a block (`{ "a" }`), or the first element of such a tuple (`=> ("a", …)`), the
 //!    way `HiddenKind::code`, `TlsSetupError::code` and `tls::classify` return codes;
-//! 3. a value bound to a variable named `code`: `let code = match … { … => "a" }`, or
+//! 3. a value bound to a variable named `code`: `let code = "a";`,
+//!    `let code = match … { … => "a" }`, or
 //!    the matching element of the tuples in `let (code, what, …) = …`, the way
 //!    `extra-whitespace`, `header-value`, the URL analysis and `http::classify` pick one;
 //! 4. a field `code: "a"` in a struct literal.
@@ -373,6 +374,12 @@ fn let_values(toks: &[Tok], i: usize) -> Vec<String> {
             depth == 0 && punct(toks.get(j), ';')
         })
         .unwrap_or(toks.len());
+    // `let code = "a";`: the literal is the whole value.
+    if let (None, Some(Tok::Str(s))) = (index, toks.get(i + 3))
+        && end == i + 4
+    {
+        return vec![s.clone()];
+    }
     values(&toks[i..end], index)
 }
 
