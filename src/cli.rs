@@ -61,6 +61,7 @@ pub enum Command {
     /// Print the documentation of a check (or of a checklist item).
     Explain {
         /// A check id (see `sl-doctor checks`) or a checklist item id.
+        #[arg(value_parser = crate::args::CheckIds, hide_possible_values = true)]
         id: String,
     },
     /// Print the JSON Schema of the --format json report.

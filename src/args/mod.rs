@@ -223,6 +223,8 @@ pub struct CheckArgs {
         long,
         value_name = "ID",
         value_delimiter = ',',
+        value_parser = CheckIds,
+        hide_possible_values = true,
         help_heading = "Selection"
     )]
     pub select: Vec<String>,
@@ -233,9 +235,45 @@ pub struct CheckArgs {
         long,
         value_name = "ID",
         value_delimiter = ',',
+        value_parser = CheckIds,
+        hide_possible_values = true,
         help_heading = "Selection"
     )]
     pub ignore: Vec<String>,
+}
+
+/// Accepts any value (the runner and `explain` say which ids exist, in their own words)
+/// but offers every check and checklist item id to shell completion.
+#[derive(Clone, Copy, Debug)]
+pub struct CheckIds;
+
+impl clap::builder::TypedValueParser for CheckIds {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        _cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        Ok(value.to_string_lossy().into_owned())
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        let items = sl_doctor_checks::model::report::Item::ALL
+            .iter()
+            .map(|i| i.id());
+        let checks = sl_doctor_checks::registry()
+            .into_iter()
+            .map(|c| c.meta().id);
+        Some(Box::new(
+            items
+                .chain(checks)
+                .map(|id| clap::builder::PossibleValue::new(id).hide(false)),
+        ))
+    }
 }
 
 pub(crate) fn parse_secs(s: &str) -> Result<f64, String> {

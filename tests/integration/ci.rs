@@ -210,6 +210,14 @@ fn completions_and_man_page() {
         assert_eq!(r.code, 0, "{shell}");
         assert!(r.stdout.contains("sl-doctor"), "{shell}");
         assert!(r.stdout.contains("select"), "{shell}");
+        // Check and item ids are offered for explain, --select and --ignore (clap's
+        // PowerShell script completes no values at all).
+        for id in ["quoted-value", "works-in-curl"] {
+            assert!(
+                shell == "powershell" || r.stdout.contains(id),
+                "{shell} completes {id}"
+            );
+        }
     }
     let (r, _d) = sl_doctor().args(["man"]).run();
     assert_eq!(r.code, 0);
