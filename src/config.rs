@@ -19,15 +19,35 @@ pub const INPUT_DEADLINE_SECS: f64 = 30.0;
 /// Collects the key sources named by the key flags (shared by every command that takes
 /// them); a pipe is waited for at most [`INPUT_DEADLINE_SECS`].
 pub fn collect_keys(args: &KeyArgs, env: &[(OsString, OsString)]) -> Result<KeyState, InputError> {
-    let typed = prompt_key(args)?;
-    collect_keys_until(args, env, Deadline::from_now(INPUT_DEADLINE_SECS), typed)
+    collect_keys_until(args, env, KeyRead::start(args, INPUT_DEADLINE_SECS)?)
+}
+
+/// How the key flags are read: what a person typed at the hidden prompt, and until when
+/// a pipe (`--key-file`, `--dotenv`, `--key-stdin`) is waited for.
+pub struct KeyRead {
+    /// The key typed at the prompt, when `--key-stdin` is a terminal.
+    pub typed: Option<Vec<u8>>,
+    /// The deadline: it also bounds the other files the run reads.
+    pub deadline: Deadline,
+}
+
+impl KeyRead {
+    /// Asks for the key first when a person types it, then starts a deadline of `secs`:
+    /// the typing does not count against it.
+    pub fn start(args: &KeyArgs, secs: f64) -> Result<KeyRead, InputError> {
+        let typed = prompt_key(args)?;
+        Ok(KeyRead {
+            typed,
+            deadline: Deadline::from_now(secs),
+        })
+    }
 }
 
 /// `--key-stdin` when standard input is a terminal: a hidden prompt (nothing echoed, the
 /// Enter not part of the key), asked before the run's deadline starts since a person is
 /// typing. `None` when the key is not to be read from a terminal: a pipe is read as is,
 /// byte for byte, by [`collect_keys_until`].
-pub fn prompt_key(args: &KeyArgs) -> Result<Option<Vec<u8>>, InputError> {
+fn prompt_key(args: &KeyArgs) -> Result<Option<Vec<u8>>, InputError> {
     use std::io::IsTerminal;
     if !args.key_stdin || !std::io::stdin().is_terminal() {
         return Ok(None);
@@ -42,13 +62,13 @@ pub fn prompt_key(args: &KeyArgs) -> Result<Option<Vec<u8>>, InputError> {
 }
 
 /// Collects the key sources; a pipe named by `--key-file`/`--dotenv` and standard input
-/// are read until `deadline`.
+/// are read until the deadline of `read`.
 pub fn collect_keys_until(
     args: &KeyArgs,
     env: &[(OsString, OsString)],
-    deadline: Deadline,
-    typed: Option<Vec<u8>>,
+    read: KeyRead,
 ) -> Result<KeyState, InputError> {
+    let KeyRead { typed, deadline } = read;
     let home = env
         .iter()
         .find(|(k, _)| k == "HOME")
@@ -76,14 +96,15 @@ pub fn collect_keys_until(
 }
 
 /// Builds the context. `env` is a snapshot of the process environment; the files are
-/// read before `deadline` (the run's, so reading them counts against `--deadline`).
+/// read before the deadline of `read` (the run's, so reading them counts against
+/// `--deadline`).
 pub fn build_context(
     args: &CheckArgs,
     env: &[(OsString, OsString)],
-    deadline: Deadline,
-    typed: Option<Vec<u8>>,
+    read: KeyRead,
 ) -> Result<Context, InputError> {
-    let key = collect_keys_until(&args.keys, env, deadline, typed)?;
+    let deadline = read.deadline;
+    let key = collect_keys_until(&args.keys, env, read)?;
     if let Some(ca) = &args.ca_cert {
         // Existence and size only; whether it holds a certificate is the TLS check's finding.
         let pem = files::read_input(

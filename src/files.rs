@@ -196,6 +196,7 @@ fn keep_owner_and_mode(file: &File, meta: &std::fs::Metadata) -> Result<(), Writ
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
+    use sl_doctor_checks::testing_support::write_file;
     use std::os::unix::fs::PermissionsExt;
 
     fn mode(p: &Path) -> u32 {
@@ -205,8 +206,7 @@ mod tests {
     #[test]
     fn files_are_private_and_links_are_not_followed() {
         let tmp = tempfile::tempdir().unwrap();
-        let target = tmp.path().join("victim");
-        std::fs::write(&target, b"precious").unwrap();
+        let target = write_file(tmp.path(), "victim", b"precious");
         let link = tmp.path().join("out.json");
         std::os::unix::fs::symlink(&target, &link).unwrap();
         let dangling = tmp.path().join("dangling.json");
@@ -225,8 +225,7 @@ mod tests {
         let fresh = tmp.path().join("fresh");
         write_private(&fresh, b"x", Links::Refuse).unwrap();
         assert_eq!(mode(&fresh), 0o600);
-        let old = tmp.path().join("old");
-        std::fs::write(&old, b"x").unwrap();
+        let old = write_file(tmp.path(), "old", b"x");
         std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o644)).unwrap();
         write_private(&old, b"y", Links::Refuse).unwrap();
         assert_eq!(mode(&old), 0o600);
@@ -235,8 +234,7 @@ mod tests {
     #[test]
     fn replace_keeps_the_mode_refuses_changes_and_links_and_backs_up_privately() {
         let tmp = tempfile::tempdir().unwrap();
-        let f = tmp.path().join(".env");
-        std::fs::write(&f, b"old").unwrap();
+        let f = write_file(tmp.path(), ".env", b"old");
         std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o640)).unwrap();
         // Changed since it was read: refused, untouched.
         assert!(matches!(
@@ -285,8 +283,7 @@ mod tests {
             Err(WriteError::Link)
         ));
         private_dir(&link, Links::Follow).unwrap();
-        let file = tmp.path().join("file");
-        std::fs::write(&file, b"").unwrap();
+        let file = write_file(tmp.path(), "file", b"");
         assert!(matches!(
             private_dir(&file, Links::Refuse),
             Err(WriteError::NotADirectory)

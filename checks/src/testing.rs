@@ -153,8 +153,7 @@ pub fn folder_beside_file(
     let outer = tempfile::tempdir().unwrap();
     let dir = outer.path().join(inner);
     std::fs::create_dir(&dir).unwrap();
-    let file = outer.path().join(outside);
-    std::fs::write(&file, content).unwrap();
+    let file = crate::testing_support::write_file(outer.path(), outside, content);
     (outer, dir, file)
 }
 

@@ -5,6 +5,18 @@
 /// JSON and base64 spellings differ from the raw value. It is not a real key.
 pub const TEST_CANARY: &str = "SLDOCTORcanary7Qx9+Zk/4mW2=";
 
+/// Writes `content` to the file `name` in `dir` and returns its path: the one-line
+/// fixture file of the tests that read, replace or link to files.
+pub fn write_file(
+    dir: &std::path::Path,
+    name: impl AsRef<std::path::Path>,
+    content: impl AsRef<[u8]>,
+) -> std::path::PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, content).unwrap();
+    path
+}
+
 use crate::model::report::{ItemResult, KeyInfo, Report, SourceKind, SourceRef, Target, Tool};
 use crate::model::secret::Fingerprint;
 

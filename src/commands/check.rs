@@ -8,7 +8,6 @@ use crate::files::{Links, WriteError, write_private};
 use crate::render::{self, human};
 use crate::term::{Term, use_color};
 use crate::{config, runner};
-use sl_doctor_checks::input::files::Deadline;
 use sl_doctor_checks::input::sources::InputError;
 use sl_doctor_checks::model::report::Report;
 use std::ffi::OsString;
@@ -30,12 +29,12 @@ pub fn diagnose(
     env: &Env,
 ) -> Result<(Report, sl_doctor_checks::Context), ExitCode> {
     // A key typed at a prompt is read before the deadline starts: a person is typing.
-    let typed = config::prompt_key(&args.keys).map_err(fail_usage)?;
-    let deadline = Deadline::from_now(args.deadline);
+    let read = config::KeyRead::start(&args.keys, args.deadline).map_err(fail_usage)?;
+    let deadline = read.deadline;
     let watchdog = Watchdog::arm(deadline);
     let checks = sl_doctor_checks::registry();
     let deselected = runner::deselect(&checks, &args.select, &args.ignore).map_err(fail_usage)?;
-    let cx = config::build_context(args, env, deadline, typed).map_err(|e| match e {
+    let cx = config::build_context(args, env, read).map_err(|e| match e {
         // A pipe that did not deliver in time: the same verdict as any other deadline.
         InputError::Deadline { .. } => {
             fail_usage(e);

@@ -2,6 +2,7 @@
 //! and the generated commands through `bash -n` and, when installed, PowerShell's parser.
 
 use super::*;
+use sl_doctor_checks::testing_support::write_file;
 
 const ENV_LOAD: KeyLoad = KeyLoad::Env { why: None };
 
@@ -210,8 +211,7 @@ fn generated_commands_parse_in_powershell_when_installed() {
     let dir = tempfile::tempdir().unwrap();
     for (name, load) in loads() {
         let text = render_with(&load, CurlShell::Powershell, true);
-        let script = dir.path().join(format!("{name}.ps1"));
-        std::fs::write(&script, &text).unwrap();
+        let script = write_file(dir.path(), format!("{name}.ps1"), &text);
         let check = format!(
             "$e = $null; [void][System.Management.Automation.Language.Parser]::ParseFile({}, [ref]$null, [ref]$e); if ($e.Count) {{ $e | Out-String | Write-Error; exit 1 }}",
             ps_quote(&script.display().to_string())

@@ -135,12 +135,9 @@ fn header(out: &mut String, report: &Report, style: &Style) {
     }
 }
 
-fn level_status(l: CauseLevel) -> Status {
-    match l {
-        CauseLevel::Fail => Status::Fail,
-        CauseLevel::Warn => Status::Warn,
-        CauseLevel::Inconclusive => Status::Error,
-    }
+/// The status whose symbol stands for a cause: that of the verdict it gives alone.
+pub(crate) fn level_status(l: CauseLevel) -> Status {
+    verdict_status(l.into())
 }
 
 /// The causes, most likely first, each with its proof and fix.

@@ -5,7 +5,7 @@
 //! Text from the report is escaped so that it cannot break the table or inject HTML
 //! (server-provided text such as problem details ends up in summaries).
 
-use super::human::verdict_status;
+use super::human::{level_status, verdict_status};
 use sl_doctor_checks::diagnosis::CauseLevel;
 use sl_doctor_checks::model::report::{CheckResult, Report, Severity, Status};
 use std::fmt::Write;
@@ -74,11 +74,7 @@ fn write_diagnosis(out: &mut String, report: &Report) {
     let d = &report.diagnosis;
     let _ = writeln!(out, "**{}**\n", esc(&d.summary));
     for (n, c) in d.causes.iter().enumerate() {
-        let icon = match c.level {
-            CauseLevel::Fail => icon(Status::Fail),
-            CauseLevel::Inconclusive => icon(Status::Error),
-            CauseLevel::Warn => icon(Status::Warn),
-        };
+        let icon = icon(level_status(c.level));
         let _ = writeln!(out, "{}. {icon} **{}**", n + 1, esc(&c.title));
         if let Some(p) = &c.proof {
             let _ = writeln!(out, "   - proof: {}", esc(p));

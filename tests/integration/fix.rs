@@ -45,6 +45,16 @@ fn with_file(cmd: SlDoctor, name: &str, bytes: &[u8]) -> SlDoctor {
     cmd
 }
 
+/// A run that wrote nothing: exit 1, each phrase on standard output, `file` in `dir`
+/// byte for byte as it was.
+fn assert_refused(r: &Run, dir: &Path, file: &str, says: &[&str], was: &[u8]) {
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    for phrase in says {
+        assert!(r.stdout.contains(phrase), "{phrase}: {}", r.stdout);
+    }
+    assert_eq!(std::fs::read(dir.join(file)).unwrap(), was);
+}
+
 #[test]
 fn dotenv_variants_get_only_the_keys_line_rewritten_and_then_pass() {
     let mock = start_mock(CANARY);
@@ -194,11 +204,7 @@ fn offline_applies_only_certain_repairs_marked_not_verified() {
     let pct = CANARY.replace('+', "%2B");
     let cmd = with_file(sl_doctor(), "sl.key", pct.as_bytes());
     let (r, dir) = run_safe(cmd.args(["fix", "--offline", "--key-file", "sl.key", "--yes"]));
-    assert_eq!(r.code, 1, "{}", r.stdout);
-    assert_eq!(
-        std::fs::read(dir.path().join("sl.key")).unwrap(),
-        pct.as_bytes()
-    );
+    assert_refused(&r, dir.path(), "sl.key", &[], pct.as_bytes());
 }
 
 #[test]
@@ -207,20 +213,15 @@ fn refusals_leave_the_file_as_it_was() {
     // Off a terminal without --yes: a dry run.
     let cmd = with_file(sl_doctor(), ".env", quoted.as_bytes());
     let (r, dir) = run_safe(cmd.args(["fix", "--offline"]));
-    assert_eq!(r.code, 1);
-    assert!(
-        r.stdout.contains("Dry run: nothing written"),
-        "{}",
-        r.stdout
-    );
-    assert!(
-        r.stdout.contains("- SALESLAYER_API_KEY=\"…27 chars\""),
-        "{}",
-        r.stdout
-    );
-    assert_eq!(
-        std::fs::read(dir.path().join(".env")).unwrap(),
-        quoted.as_bytes()
+    assert_refused(
+        &r,
+        dir.path(),
+        ".env",
+        &[
+            "Dry run: nothing written",
+            "- SALESLAYER_API_KEY=\"…27 chars\"",
+        ],
+        quoted.as_bytes(),
     );
 
     // A symbolic link: refused unless --follow-symlinks.
@@ -252,15 +253,12 @@ fn refusals_leave_the_file_as_it_was() {
     let dollar = "SALESLAYER_API_KEY=\"abc$defghijklmnop0123\"\n";
     let cmd = with_file(sl_doctor(), ".env", dollar.as_bytes());
     let (r, dir) = run_safe(cmd.args(["fix", "--offline", "--yes"]));
-    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
-    assert!(
-        r.stdout.contains("a dollar sign ($) at character 4"),
-        "{}",
-        r.stdout
-    );
-    assert_eq!(
-        std::fs::read(dir.path().join(".env")).unwrap(),
-        dollar.as_bytes()
+    assert_refused(
+        &r,
+        dir.path(),
+        ".env",
+        &["a dollar sign ($) at character 4"],
+        dollar.as_bytes(),
     );
 }
 

@@ -10,6 +10,7 @@ use crate::common::{
     CANARY, Run, assert_contains, assert_no_leak, sl_doctor, support_offline, wait_within,
 };
 use sl_doctor_checks::model::secret::Fingerprint;
+use sl_doctor_checks::testing_support::write_file;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -46,8 +47,11 @@ fn a_fifo_named_env_is_reported_not_read() {
 #[test]
 fn a_fifo_env_sibling_and_a_link_out_are_not_read() {
     let outside = tempfile::tempdir().unwrap();
-    let elsewhere = outside.path().join("secrets.env");
-    std::fs::write(&elsewhere, format!("SALESLAYER_API_KEY={CANARY}\n")).unwrap();
+    let elsewhere = write_file(
+        outside.path(),
+        "secrets.env",
+        format!("SALESLAYER_API_KEY={CANARY}\n"),
+    );
     let cmd = sl_doctor();
     cmd.file(".env", format!("SALESLAYER_API_KEY={CANARY}\n"));
     cmd.file(".env.production", format!("SALESLAYER_API_KEY={CANARY}\n"));

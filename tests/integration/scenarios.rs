@@ -53,17 +53,23 @@ struct Scenario {
     never: &'static [&'static str],
 }
 
-// The key as given each scenario: the canary with the digit after "canary" changed.
-const HEALTHY: &str = CANARY; // SLDOCTORcanary7Qx9+Zk/4mW2=
-const QUOTED: &str = "SLDOCTORcanary1Qx9+Zk/4mW2=";
-const FILE_LF: &str = "SLDOCTORcanary2Qx9+Zk/4mW2=";
-const ZERO_WIDTH: &str = "SLDOCTORcanary3Qx9+Zk/4mW2=";
-const CATALOG_ONLY: &str = "SLDOCTORcanary4Qx9+Zk/4mW2=";
-const DAM_ONLY: &str = "SLDOCTORcanary5Qx9+Zk/4mW2=";
-const REVOKED: &str = "SLDOCTORcanary6Qx9+Zk/4mW2=";
-const RATE_LIMITED: &str = "SLDOCTORcanary8Qx9+Zk/4mW2=";
-const LEGACY: &str = "SLDOCTORcanary9Qx9+Zk/4mW2=";
-const NETWORK: &str = "SLDOCTORcanary0Qx9+Zk/4mW2=";
+/// The key as given a scenario: the canary with the digit after "canary" changed to `$digit`.
+macro_rules! canary_with {
+    ($digit:literal) => {
+        concat!("SLDOCTORcanary", $digit, "Qx9+Zk/4mW2=")
+    };
+}
+
+const HEALTHY: &str = CANARY; // canary_with!(7), as a test below asserts
+const QUOTED: &str = canary_with!(1);
+const FILE_LF: &str = canary_with!(2);
+const ZERO_WIDTH: &str = canary_with!(3);
+const CATALOG_ONLY: &str = canary_with!(4);
+const DAM_ONLY: &str = canary_with!(5);
+const REVOKED: &str = canary_with!(6);
+const RATE_LIMITED: &str = canary_with!(8);
+const LEGACY: &str = canary_with!(9);
+const NETWORK: &str = canary_with!(0);
 
 /// What a valid key's run must never say: the key is fine, so neither a new key nor a
 /// support ticket is the fix.
@@ -535,4 +541,27 @@ fn github_escape(s: &str) -> String {
 
 fn markdown_escape(s: &str) -> String {
     s.replace('(', r"\(").replace(')', r"\)")
+}
+
+#[test]
+fn every_scenario_key_is_the_canary_with_one_digit_changed() {
+    assert_eq!(canary_with!(7), CANARY);
+    let keys = [
+        HEALTHY,
+        QUOTED,
+        FILE_LF,
+        ZERO_WIDTH,
+        CATALOG_ONLY,
+        DAM_ONLY,
+        REVOKED,
+        RATE_LIMITED,
+        LEGACY,
+        NETWORK,
+    ];
+    let distinct: std::collections::HashSet<&str> = keys.iter().copied().collect();
+    assert_eq!(
+        distinct.len(),
+        keys.len(),
+        "one key, so one rate-limit bucket, each"
+    );
 }

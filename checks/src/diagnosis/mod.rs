@@ -13,7 +13,7 @@
 mod causes;
 mod facts;
 
-use crate::model::report::Report;
+use crate::model::report::{Report, Verdict};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -68,6 +68,17 @@ impl CauseLevel {
             CauseLevel::Warn => "warn",
             CauseLevel::Inconclusive => "inconclusive",
             CauseLevel::Fail => "fail",
+        }
+    }
+}
+
+impl From<CauseLevel> for Verdict {
+    /// The verdict a run with this cause alone gets.
+    fn from(level: CauseLevel) -> Verdict {
+        match level {
+            CauseLevel::Warn => Verdict::Warn,
+            CauseLevel::Inconclusive => Verdict::Inconclusive,
+            CauseLevel::Fail => Verdict::Fail,
         }
     }
 }

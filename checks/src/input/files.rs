@@ -254,6 +254,7 @@ pub fn link_leaves_dir(dir: &Path, path: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing_support::write_file;
     use std::path::PathBuf;
 
     fn deadline(secs: f64) -> Pipes {
@@ -263,10 +264,8 @@ mod tests {
     #[test]
     fn regular_files_are_read_within_the_limit() {
         let dir = tempfile::tempdir().unwrap();
-        let small = dir.path().join("small");
-        std::fs::write(&small, b"abc").unwrap();
-        let big = dir.path().join("big");
-        std::fs::write(&big, vec![b'a'; 101]).unwrap();
+        let small = write_file(dir.path(), "small", b"abc");
+        let big = write_file(dir.path(), "big", vec![b'a'; 101]);
         assert_eq!(
             read_input("key file", &small, 100, None, Pipes::Refuse).unwrap(),
             b"abc"

@@ -364,37 +364,41 @@ mod tests {
 
     #[test]
     fn near_miss_names() {
-        // (name, configured, near miss?)
-        let cases = [
-            ("SALESLAYER_APIKEY", "SALESLAYER_API_KEY", true),
-            ("saleslayer_api_key", "SALESLAYER_API_KEY", true),
-            ("saleslayer-api-key", "SALESLAYER_API_KEY", true),
-            ("SALESLAYER_API_KEY_PROD", "SALESLAYER_API_KEY", true),
-            ("SALES_LAYER_API_KEY", "SALESLAYER_API_KEY", true),
-            ("SALESLAYR_API_KEY", "SALESLAYER_API_KEY", true),
-            ("SALESLAYER_TOKEN", "SALESLAYER_API_KEY", true),
-            ("SL_API_KEY", "SALESLAYER_API_KEY", true),
-            ("SL_TOKEN", "SALESLAYER_API_KEY", true),
-            ("APP_SL_SECRET", "SALESLAYER_API_KEY", true),
-            ("SLAPI_KEY", "SALESLAYER_API_KEY", true),
+        // (name, near miss of the default SALESLAYER_API_KEY?)
+        let default_cases = [
+            ("SALESLAYER_APIKEY", true),
+            ("saleslayer_api_key", true),
+            ("saleslayer-api-key", true),
+            ("SALESLAYER_API_KEY_PROD", true),
+            ("SALES_LAYER_API_KEY", true),
+            ("SALESLAYR_API_KEY", true),
+            ("SALESLAYER_TOKEN", true),
+            ("SL_API_KEY", true),
+            ("SL_TOKEN", true),
+            ("APP_SL_SECRET", true),
+            ("SLAPI_KEY", true),
+            // Other services' secrets: never a near miss.
+            ("SLACK_BOT_TOKEN", false),
+            ("SLACK_SIGNING_SECRET", false),
+            ("SLOT_KEY", false),
+            ("SLSKEY", false),
+            ("API_KEY", false),
+            ("X_API_KEY", false),
+            ("OPENAI_API_KEY", false),
+            ("AWS_SECRET", false),
+            ("SALESLAYER_BASE_URL", false),
+            ("SL_REGION", false),
+            ("PATH", false),
+        ]
+        .map(|(name, want)| (name, "SALESLAYER_API_KEY", want));
+        // (name, configured with --key-env, near miss?)
+        let configured_cases = [
             ("MY_SL_KEY", "MY_CUSTOM_KEY", true),
             ("MY_CUSTOM_KYE", "MY_CUSTOM_KEY", true),
-            // Other services' secrets: never a near miss.
-            ("SLACK_BOT_TOKEN", "SALESLAYER_API_KEY", false),
-            ("SLACK_SIGNING_SECRET", "SALESLAYER_API_KEY", false),
-            ("SLOT_KEY", "SALESLAYER_API_KEY", false),
-            ("SLSKEY", "SALESLAYER_API_KEY", false),
-            ("API_KEY", "SALESLAYER_API_KEY", false),
-            ("X_API_KEY", "SALESLAYER_API_KEY", false),
-            ("OPENAI_API_KEY", "SALESLAYER_API_KEY", false),
-            ("AWS_SECRET", "SALESLAYER_API_KEY", false),
-            ("SALESLAYER_BASE_URL", "SALESLAYER_API_KEY", false),
-            ("SL_REGION", "SALESLAYER_API_KEY", false),
-            ("PATH", "SALESLAYER_API_KEY", false),
             // Short configured names do not match everything two letters away.
             ("HOME", "NOPE", false),
         ];
-        for (name, configured, want) in cases {
+        for (name, configured, want) in default_cases.into_iter().chain(configured_cases) {
             assert_eq!(
                 looks_like_key_var(name, configured),
                 want,

@@ -73,19 +73,6 @@ pub enum QuoteDefect {
     Inner(Position),
 }
 
-impl QuoteDefect {
-    /// Stable finding code.
-    pub fn code(&self) -> &'static str {
-        match self {
-            QuoteDefect::Surrounding { .. } => "surrounding-quotes",
-            QuoteDefect::Escaped { .. } => "escaped-quotes",
-            QuoteDefect::Leading(_) => "leading-quote",
-            QuoteDefect::Trailing(_) => "trailing-quote",
-            QuoteDefect::Inner(_) => "inner-quote",
-        }
-    }
-}
-
 /// The form of a placeholder or unexpanded reference found instead of a key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PlaceholderForm {

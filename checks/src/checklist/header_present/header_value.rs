@@ -10,7 +10,7 @@
 //! It does not depend on `key-source` (registered later, in `key-loaded`); it skips by
 //! itself when there is no key.
 
-use crate::analysis::value::describe;
+use crate::analysis::value::{InvalidUtf8, describe};
 use crate::checklist::key_loaded::{analyzed_key, value_outcome};
 use crate::model::check::{CheckError, Outcome};
 use crate::model::context::Context;
@@ -21,20 +21,25 @@ crate::check! {
     HeaderValue: "header-value", HeaderPresent, "The key can be sent as an X-API-KEY header value"
 }
 
+/// The value's first byte that is not UTF-8, and where the key comes from in that case.
+fn not_utf8(bad: &InvalidUtf8) -> Finding {
+    Finding::fail(
+        "not-utf8",
+        format!(
+            "The value is not valid UTF-8: byte {} of {} is 0x{:02X}",
+            bad.byte, bad.of, bad.value
+        ),
+    )
+    .with_fix("The key was saved in another encoding (Latin-1, UTF-16 from PowerShell or Notepad) or is corrupted: copy the key again into a UTF-8 or plain ASCII file or variable.")
+}
+
 impl HeaderValue {
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
         let a = analyzed_key(cx)?;
         if let Some(bad) = a.invalid_utf8 {
             return Ok(Outcome::from_findings(
                 "The key is not valid UTF-8 and cannot be sent as a text header value",
-                vec![Finding::fail(
-                    "not-utf8",
-                    format!(
-                        "The value is not valid UTF-8: byte {} of {} is 0x{:02X}",
-                        bad.byte, bad.of, bad.value
-                    ),
-                )
-                .with_fix("The key was saved in another encoding (Latin-1, UTF-16 from PowerShell or Notepad) or is corrupted: copy the key again into a UTF-8 or plain ASCII file or variable.")],
+                vec![not_utf8(&bad)],
             ));
         }
         if a.is_empty() {

@@ -43,20 +43,14 @@ fn trailing_finding(ps: &[Position]) -> Finding {
         }
         _ => ("trailing-whitespace", "whitespace", FIX_SPACE),
     };
-    Finding::fail(
+    end_finding(
         code,
-        format!(
-            "The value ends with {what}: {} after the key: {}",
-            crate::checklist::count(
-                crate::analysis::value::characters(ps),
-                "character",
-                "characters"
-            ),
-            list(ps)
-        ),
+        ps,
+        &format!("ends with {what}:"),
+        ("character", "characters"),
+        "after",
+        fix,
     )
-    .at(ps[0].clone())
-    .with_fix(fix)
 }
 
 fn leading_finding(ps: &[Position]) -> Finding {
@@ -68,20 +62,48 @@ fn leading_finding(ps: &[Position]) -> Finding {
     } else {
         ("leading-whitespace", FIX_SPACE)
     };
+    end_finding(
+        code,
+        ps,
+        "starts with",
+        ("whitespace character", "whitespace characters"),
+        "before",
+        fix,
+    )
+}
+
+/// The finding for whitespace at one end: "The value {verb} N {unit} {side} the key: …".
+fn end_finding(
+    code: &'static str,
+    ps: &[Position],
+    verb: &str,
+    (one, many): (&str, &str),
+    side: &str,
+    fix: &'static str,
+) -> Finding {
+    let n = crate::checklist::count(crate::analysis::value::characters(ps), one, many);
     Finding::fail(
         code,
-        format!(
-            "The value starts with {} before the key: {}",
-            crate::checklist::count(
-                crate::analysis::value::characters(ps),
-                "whitespace character",
-                "whitespace characters"
-            ),
-            list(ps)
-        ),
+        format!("The value {verb} {n} {side} the key: {}", list(ps)),
     )
     .at(ps[0].clone())
     .with_fix(fix)
+}
+
+/// The finding for a value that is whitespace and nothing else.
+fn only_whitespace(a: &Analysis) -> Finding {
+    let n = a
+        .trailing_whitespace()
+        .len()
+        .max(a.leading_whitespace().len());
+    Finding::fail(
+        "only-whitespace",
+        format!(
+            "The value is only whitespace ({}, no key): usually an empty value followed by a line break",
+            crate::checklist::count(n.max(a.graphemes), "character", "characters")
+        ),
+    )
+    .with_fix("Set the variable or file to the key itself: the value was defined but not filled in (e.g. `echo $UNSET_VAR > file` writes only a newline).")
 }
 
 fn findings(a: &Analysis) -> Vec<Finding> {
@@ -118,18 +140,9 @@ impl ExtraWhitespace {
             ));
         }
         if a.only_whitespace() {
-            let all = a.trailing_whitespace();
-            let n = all.len().max(a.leading_whitespace().len());
             return Ok(Outcome::from_findings(
                 "The key is only whitespace",
-                vec![Finding::fail(
-                    "only-whitespace",
-                    format!(
-                        "The value is only whitespace ({}, no key): usually an empty value followed by a line break",
-                        crate::checklist::count(n.max(a.graphemes), "character", "characters")
-                    ),
-                )
-                .with_fix("Set the variable or file to the key itself: the value was defined but not filled in (e.g. `echo $UNSET_VAR > file` writes only a newline).")],
+                vec![only_whitespace(&a)],
             ));
         }
         let fs = findings(&a);

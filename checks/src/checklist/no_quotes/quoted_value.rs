@@ -26,11 +26,12 @@ const FIX_ONE: &str = "A quote is left over at one end (a quote opened but not c
 const FIX_INNER: &str =
     "A key never contains quote characters: copy the key again from the original source.";
 
-/// Every defect is a failure at one quote: the arms only say which, in what words, and
-/// the fix.
+/// Every defect is a failure at one quote: the arms only say which (the finding code),
+/// in what words, and the fix.
 fn finding(d: &QuoteDefect) -> Finding {
-    let (message, at, fix) = match d {
+    let (code, message, at, fix) = match d {
         QuoteDefect::Surrounding { open, close } => (
+            "surrounding-quotes",
             format!(
                 "The value is wrapped in quotes: {} and {}",
                 describe(open),
@@ -40,6 +41,7 @@ fn finding(d: &QuoteDefect) -> Finding {
             FIX_SURROUNDING,
         ),
         QuoteDefect::Escaped { open, close } => (
+            "escaped-quotes",
             format!(
                 "The value is wrapped in backslash-escaped quotes: {} and {}, each after a U+005C REVERSE SOLIDUS",
                 describe(open),
@@ -49,24 +51,25 @@ fn finding(d: &QuoteDefect) -> Finding {
             FIX_ESCAPED,
         ),
         QuoteDefect::Leading(p) => (
+            "leading-quote",
             format!("The value starts with a quote: {}", describe(p)),
             p,
             FIX_ONE,
         ),
         QuoteDefect::Trailing(p) => (
+            "trailing-quote",
             format!("The value ends with a quote: {}", describe(p)),
             p,
             FIX_ONE,
         ),
         QuoteDefect::Inner(p) => (
+            "inner-quote",
             format!("The value contains a quote: {}", describe(p)),
             p,
             FIX_INNER,
         ),
     };
-    Finding::fail(d.code(), message)
-        .at(at.clone())
-        .with_fix(fix)
+    Finding::fail(code, message).at(at.clone()).with_fix(fix)
 }
 
 impl QuotedValue {
