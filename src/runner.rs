@@ -25,8 +25,10 @@ use std::time::{Duration, Instant};
 pub struct RunOptions {
     /// Skip network checks.
     pub offline: bool,
-    /// Global deadline for the whole run.
+    /// Global deadline for the whole run: the time left when the checks start.
     pub deadline: Duration,
+    /// The `--deadline` as given, in seconds, for messages.
+    pub deadline_secs: f64,
     /// Checks not to run (`--select` / `--ignore`): reported as skipped "deselected", and
     /// they do not block the checks that depend on them.
     pub deselected: HashSet<&'static str>,
@@ -145,9 +147,10 @@ pub async fn run_checks(
             let outcome = match tokio::time::timeout_at(deadline, c.run(cx)).await {
                 Ok(Ok(o)) => o,
                 Ok(Err(CheckError::Skip(reason))) => return skipped(c, reason),
-                Err(_) => {
-                    Outcome::inconclusive("The check did not finish before the global deadline")
-                }
+                Err(_) => Outcome::inconclusive(format!(
+                    "The check did not finish within the run's deadline of {} s (--deadline)",
+                    opts.deadline_secs
+                )),
             };
             to_result(c, outcome, start.elapsed())
         }

@@ -217,6 +217,7 @@ pub async fn run_demo() -> Result<Demo, MockError> {
     let opts = crate::runner::RunOptions {
         offline: false,
         deadline: Duration::from_secs(30),
+        deadline_secs: 30.0,
         deselected: Default::default(),
         strict: false,
     };

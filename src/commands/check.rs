@@ -45,6 +45,7 @@ pub fn diagnose(
     let opts = runner::RunOptions {
         offline: args.offline,
         deadline: deadline.at.saturating_duration_since(Instant::now()),
+        deadline_secs: args.deadline,
         deselected,
         strict: args.strict,
     };
