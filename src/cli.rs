@@ -58,10 +58,10 @@ pub enum Command {
     Check(Box<CheckArgs>),
     /// List every check with its checklist item and title.
     Checks,
-    /// Print the documentation of a check (or of a checklist item).
+    /// Print the documentation of a check (or of a checklist item, or of `sl-doctor fix`).
     Explain {
-        /// A check id (see `sl-doctor checks`) or a checklist item id.
-        #[arg(value_parser = crate::args::CheckIds, hide_possible_values = true)]
+        /// A check id (see `sl-doctor checks`), a checklist item id, or `fix`.
+        #[arg(value_parser = crate::args::CheckIds { with_fix: true }, hide_possible_values = true)]
         id: String,
     },
     /// Print the JSON Schema of the --format json report.

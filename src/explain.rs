@@ -24,8 +24,15 @@ pub fn sections() -> Vec<(&'static str, &'static str)> {
     out
 }
 
-/// The text `explain` prints for a check or item id, if it exists.
+/// `docs/fix.md`, compiled in like the checks' documentation: `explain fix` prints it.
+pub const FIX_MD: &str = include_str!("../docs/fix.md");
+
+/// The text `explain` prints for a check or item id (or `fix`, the command that repairs
+/// a stored key), if it exists.
 pub fn explain(id: &str, registry: &[Box<dyn Check>]) -> Option<String> {
+    if id == "fix" {
+        return Some(FIX_MD.to_string());
+    }
     if let Some(c) = registry.iter().find(|c| c.meta().id == id) {
         let m = c.meta();
         let body = sections()
@@ -67,6 +74,11 @@ pub fn to_terminal(md: &str, t: &crate::term::Term) -> String {
         if fenced {
             out.push_str("    ");
             out.push_str(line);
+        } else if let Some(title) = line
+            .strip_prefix('#')
+            .map(|h| h.trim_start_matches('#').trim())
+        {
+            out.push_str(&t.bold(&inline(title, &crate::term::Term::default())));
         } else {
             out.push_str(&inline(line, t));
         }
@@ -166,6 +178,7 @@ mod tests {
             ),
             ("a \\* star and `\\\"…\\\"`", "a * star and \\\"…\\\""),
             ("```\n✘ quoted-value  x\n```", "    ✘ quoted-value  x"),
+            ("## `fix --emit`", "fix --emit"),
             (
                 "an unclosed ` tick and * star",
                 "an unclosed ` tick and * star",
@@ -178,6 +191,12 @@ mod tests {
             &t,
         );
         assert!(!text.contains("**") && !text.contains("```"), "{text}");
+    }
+
+    #[test]
+    fn explain_fix_prints_the_fix_docs() {
+        let text = explain("fix", &sl_doctor_checks::registry()).unwrap();
+        assert!(text.contains("--emit"), "{text}");
     }
 
     #[test]

@@ -223,7 +223,7 @@ pub struct CheckArgs {
         long,
         value_name = "ID",
         value_delimiter = ',',
-        value_parser = CheckIds,
+        value_parser = CheckIds { with_fix: false },
         hide_possible_values = true,
         help_heading = "Selection"
     )]
@@ -235,7 +235,7 @@ pub struct CheckArgs {
         long,
         value_name = "ID",
         value_delimiter = ',',
-        value_parser = CheckIds,
+        value_parser = CheckIds { with_fix: false },
         hide_possible_values = true,
         help_heading = "Selection"
     )]
@@ -245,7 +245,10 @@ pub struct CheckArgs {
 /// Accepts any value (the runner and `explain` say which ids exist, in their own words)
 /// but offers every check and checklist item id to shell completion.
 #[derive(Clone, Copy, Debug)]
-pub struct CheckIds;
+pub struct CheckIds {
+    /// Also offer `fix` (for `explain`, which documents the command too).
+    pub with_fix: bool,
+}
 
 impl clap::builder::TypedValueParser for CheckIds {
     type Value = String;
@@ -271,6 +274,7 @@ impl clap::builder::TypedValueParser for CheckIds {
         Some(Box::new(
             items
                 .chain(checks)
+                .chain(self.with_fix.then_some("fix"))
                 .map(|id| clap::builder::PossibleValue::new(id).hide(false)),
         ))
     }
