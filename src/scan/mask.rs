@@ -10,6 +10,7 @@
 
 use super::patterns::{Encoding, Patterns};
 use sl_doctor_checks::model::leak::REDACTED;
+use sl_doctor_checks::model::untrusted::neutralise;
 
 /// Characters of context kept on each side of the masked span.
 pub const CONTEXT_CHARS: usize = 40;
@@ -42,16 +43,30 @@ pub fn widen(data: &[u8], start: usize, end: usize, enc: Encoding) -> (usize, us
     (s, e)
 }
 
-/// Printable text of some bytes: lossy UTF-8, control characters as spaces.
+/// Printable text of some bytes: lossy UTF-8, control characters as spaces, bidi controls
+/// and other invisible characters as visible escapes (the file's text is outside text).
 fn printable(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes)
         .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| {
+            if c.is_control() {
+                ' '.to_string()
+            } else {
+                neutralise(&c.to_string(), 1)
+            }
+        })
         .collect()
 }
 
-/// Replaces each word that holds key material by `[redacted]`.
+/// Replaces each word that holds key material by `[redacted]`, and shows control and
+/// invisible characters as visible escapes: a file name is outside text (a repository
+/// can name a file `a\x1b]0;…` or put a line break and `::error::` in it).
 pub fn guard(text: &str, patterns: &Patterns) -> String {
+    neutralise(&redact_words(text, patterns), usize::MAX)
+}
+
+/// Replaces each word that holds key material by `[redacted]`.
+fn redact_words(text: &str, patterns: &Patterns) -> String {
     let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
     let mut i = 0;

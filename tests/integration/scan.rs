@@ -582,3 +582,27 @@ fn sarif_has_the_shape_code_scanning_expects() {
         "URIs are percent-encoded"
     );
 }
+
+/// A repository can name a file with control characters, a line break and a workflow
+/// command, and put bidi controls in its lines: scan shows them as visible escapes.
+#[test]
+#[cfg(unix)]
+fn hostile_file_names_and_lines_are_shown_not_obeyed() {
+    use sl_doctor_checks::testing_support::{OutputRules, assert_output_safe};
+    for format in ["human", "json"] {
+        let cmd = scan_env();
+        put(
+            cmd.path(),
+            "a\u{1b}]0;owned\u{7}\n::error::x.txt",
+            format!("\u{202e}key={CANARY}\u{1b}[2K\n"),
+        );
+        let (r, _d) = cmd.args(["scan", "--format", format]).run();
+        assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+        let rules = OutputRules {
+            log: format == "human",
+            ..Default::default()
+        };
+        assert_output_safe(CANARY, format, &r.stdout, rules);
+        assert_output_safe(CANARY, "stderr", &r.stderr, rules);
+    }
+}
