@@ -185,20 +185,10 @@ fn diagnosis(out: &mut String, report: &Report, style: &Style) {
 /// key file or `.env` line in place, and gives the repaired value for a key stored
 /// elsewhere (a CI secret, an environment variable).
 fn who_fixes(report: &Report, c: &sl_doctor_checks::diagnosis::Cause) -> String {
-    const REPAIRABLE: &[&str] = &[
-        "quoted-key",
-        "pasted-label",
-        "extra-whitespace",
-        "hidden-characters",
-        "lookalike-characters",
-        "damaged-value",
-        "json-escaped-key",
-        "percent-encoded-key",
-    ];
     let source = &report.key.source;
     if !c.self_fixable {
         "Only Sales Layer can fix this: `sl-doctor support` drafts the email.".into()
-    } else if !REPAIRABLE.contains(&c.id.as_str()) {
+    } else if !c.is_damaged_value() {
         "You can fix this yourself.".into()
     } else if matches!(source.kind, SourceKind::File | SourceKind::Dotenv) {
         format!(

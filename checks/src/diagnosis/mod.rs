@@ -61,6 +61,18 @@ pub enum CauseLevel {
     Fail,
 }
 
+impl Cause {
+    /// Whether the cause is damage to the value itself (one of the value defects, several,
+    /// or an encoding), which `sl-doctor fix` repairs where the key is stored.
+    pub fn is_damaged_value(&self) -> bool {
+        facts::DEFECTS.iter().any(|d| d.cause == self.id)
+            || matches!(
+                self.id.as_str(),
+                "damaged-value" | "json-escaped-key" | "percent-encoded-key"
+            )
+    }
+}
+
 impl CauseLevel {
     /// Lowercase name, as in the JSON report.
     pub fn as_str(self) -> &'static str {
