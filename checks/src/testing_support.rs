@@ -141,3 +141,31 @@ pub fn assert_maps<I: std::fmt::Debug + Copy, O: PartialEq + std::fmt::Debug>(
         assert_eq!(f(input), want, "{input:?}");
     }
 }
+
+/// Whether the external program `tool` runs (`tool ARGS` exits, whatever its status), for
+/// tests that drive a real tool (curl, git, python3, squid…). `.ci/run` installs every
+/// tool a test names, so where it sets `SL_DOCTOR_REQUIRE_TOOLS` (and under `CI`) a
+/// missing tool fails the test instead of passing it; elsewhere the test says it was
+/// skipped and returns.
+#[track_caller]
+pub fn require_tool(tool: &str, args: &[&str]) -> bool {
+    let runs = std::process::Command::new(tool)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok();
+    if runs {
+        return true;
+    }
+    let required = ["SL_DOCTOR_REQUIRE_TOOLS", "CI"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|x| !x.is_empty() && x != "0" && x != "false"));
+    assert!(
+        !required,
+        "this test needs `{tool}`, which is not installed; .ci/run installs it (see .ci/tools/)"
+    );
+    eprintln!("skipped: `{tool}` is not installed (under CI this test fails instead)");
+    false
+}
