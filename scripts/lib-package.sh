@@ -32,8 +32,9 @@ npm_platform() {
   echo "$os-$cpu"
 }
 
-# The "version" of a package.json written as packaging/npm/ writes them (two-space indent).
-json_version() { sed -n 's/^  "version": "\([^"]*\)",$/\1/p' "$1"; }
+# The "version" of a package.json written as packaging/npm/ writes them (two-space indent;
+# a Windows checkout's carriage returns ignored).
+json_version() { tr -d '\r' <"$1" | sed -n 's/^  "version": "\([^"]*\)",$/\1/p'; }
 
 # Builds this machine's sl-doctor with cargo profile $1 (further arguments go to cargo) and
 # prints the binary's path. The dev profile reuses what `cargo test` built.

@@ -14,10 +14,14 @@ cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib-package.sh
 . scripts/lib-package.sh
 
+# A file's text without carriage returns: a Windows checkout may have CRLF line ends.
+text() { tr -d '\r' <"$1"; }
 # The first `version = "…"` line of a Cargo.toml is its [package] version.
-cargo_version() { sed -n 's/^version = "\([^"]*\)"$/\1/p' "$1" | head -n 1; }
+cargo_version() { sed -n 's/^version = "\([^"]*\)"$/\1/p' <<<"$(text "$1")" | head -n 1; }
 # The version of package $2 in Cargo.lock.
-lock_version() { awk -v n="$2" '$0 == "name = \"" n "\"" { getline; gsub(/^version = "|"$/, ""); print; exit }' "$1"; }
+lock_version() { awk -v n="$2" '$0 == "name = \"" n "\"" { getline; gsub(/^version = "|"$/, ""); print; exit }' <<<"$(text "$1")"; }
+# Whether file $1 has a line matching the basic regular expression $2.
+has_line() { grep -q -e "$2" <<<"$(text "$1")"; }
 platforms() { find packaging/npm/platforms -mindepth 2 -maxdepth 2 -name package.json | sort; }
 
 check() {
@@ -27,13 +31,13 @@ check() {
   drift() { echo "version drift: $1 (Cargo.toml says $v)" >&2; bad=1; }
 
   [ "$(cargo_version checks/Cargo.toml)" = "$v" ] || drift "checks/Cargo.toml has $(cargo_version checks/Cargo.toml)"
-  grep -q "^sl-doctor-checks = { .*version = \"=$v\" }$" Cargo.toml ||
+  has_line Cargo.toml "^sl-doctor-checks = { .*version = \"=$v\" }$" ||
     drift "Cargo.toml's requirement on sl-doctor-checks is not =$v"
   for name in sl-doctor sl-doctor-checks; do
     [ "$(lock_version Cargo.lock "$name")" = "$v" ] ||
       drift "Cargo.lock has $name $(lock_version Cargo.lock "$name") (run cargo update --workspace)"
   done
-  if ! grep -q '^dynamic = \["version"\]$' packaging/pypi/pyproject.toml || grep -q '^version *=' packaging/pypi/pyproject.toml; then
+  if ! has_line packaging/pypi/pyproject.toml '^dynamic = \["version"\]$' || has_line packaging/pypi/pyproject.toml '^version *='; then
     drift "packaging/pypi/pyproject.toml must take its version from Cargo.toml (dynamic = [\"version\"])"
   fi
 
@@ -41,10 +45,10 @@ check() {
     [ "$(json_version "$f")" = "$v" ] || drift "$f has version '$(json_version "$f")'"
   done
   # The launcher's optional dependencies: exactly the platform packages, each at this version.
-  deps=$(sed -n '/"optionalDependencies"/,/}/s/^    "\(@sl-doctor\/[^"]*\)": "\([^"]*\)",\{0,1\}$/\1 \2/p' packaging/npm/sl-doctor/package.json)
+  deps=$(sed -n '/"optionalDependencies"/,/}/s/^    "\(@sl-doctor\/[^"]*\)": "\([^"]*\)",\{0,1\}$/\1 \2/p' <<<"$(text packaging/npm/sl-doctor/package.json)")
   for f in $(platforms); do
     dir=$(basename "$(dirname "$f")")
-    grep -q "^  \"name\": \"@sl-doctor/$dir\",$" "$f" || drift "$f is not named @sl-doctor/$dir"
+    has_line "$f" "^  \"name\": \"@sl-doctor/$dir\",$" || drift "$f is not named @sl-doctor/$dir"
     grep -qx "@sl-doctor/$dir $v" <<<"$deps" || drift "packaging/npm/sl-doctor/package.json does not depend on @sl-doctor/$dir $v"
   done
   [ "$(wc -l <<<"$deps")" = "$(platforms | wc -l)" ] ||
