@@ -8,6 +8,7 @@ use crate::files::{Links, WriteError, write_private};
 use crate::render::{self, human};
 use crate::term::{Term, use_color};
 use crate::{config, runner};
+use sl_doctor_checks::input::misplaced;
 use sl_doctor_checks::input::sources::InputError;
 use sl_doctor_checks::model::report::Report;
 use std::ffi::OsString;
@@ -28,6 +29,12 @@ pub fn diagnose(
     args: &CheckArgs,
     env: &Env,
 ) -> Result<(Report, sl_doctor_checks::Context), ExitCode> {
+    // A key pasted where a path goes is refused before anything could name it.
+    for (flag, path) in [("--output", &args.output), ("--ca-cert", &args.ca_cert)] {
+        if let Some(p) = path {
+            misplaced::check_path(flag, p).map_err(fail_usage)?;
+        }
+    }
     // A key typed at a prompt is read before the deadline starts: a person is typing.
     let read = config::KeyRead::start(&args.keys, args.deadline).map_err(fail_usage)?;
     let deadline = read.deadline;

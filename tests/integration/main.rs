@@ -14,6 +14,7 @@ mod git_config;
 mod hostile;
 mod input_bounds;
 mod live;
+mod misplaced_key;
 mod report_schema;
 mod scan;
 mod scenarios;
