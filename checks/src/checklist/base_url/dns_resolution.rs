@@ -9,9 +9,10 @@
 //! public DNS server.
 
 use crate::model::check::{CheckError, Outcome};
+use crate::model::code::Code;
 use crate::model::context::Context;
 use crate::model::evidence::{DnsAnswer, DnsEvidence, DnsResult, Evidence, Untrusted};
-use crate::model::report::Finding;
+use crate::model::report::{Finding, Severity};
 use crate::net::endpoint::{self, Target, ms};
 use hickory_resolver::config::{ResolveHosts, ResolverConfig, ResolverOpts};
 use hickory_resolver::net::{DnsError, NetError};
@@ -23,8 +24,67 @@ use std::time::{Duration, Instant};
 
 crate::check! {
     /// The `dns-resolution` check.
-    DnsResolution: "dns-resolution", BaseUrl, "The API host resolves in DNS, and DNS agrees with the system resolver", network
+    DnsResolution: "dns-resolution", BaseUrl, "The API host resolves in DNS, and DNS agrees with the system resolver",
+    network,
+    codes: &[
+        RESOLVE_OVERRIDE, SYSTEM_LOOKUP_FAILED, RESOLV_CONF_UNREADABLE, NO_ADDRESS,
+        NXDOMAIN_DOCUMENTED_HOST, NXDOMAIN, NO_NAMESERVERS, HOSTS_OVERRIDE, HOSTS_ENTRY,
+        SYSTEM_DIFFERS, ONLY_LOCAL_NAME, SERVFAIL, DNS_TIMEOUT, DNS_ERROR,
+    ],
 }
+
+pub const RESOLVE_OVERRIDE: Code = Code::info(
+    "resolve-override",
+    "The `--resolve` option pins the host to an address, which your application does not know about",
+);
+pub const SYSTEM_LOOKUP_FAILED: Code = Code::new(
+    "system-lookup-failed",
+    &[Severity::Fail, Severity::Warn],
+    "The system resolver cannot resolve the host: fails when DNS knows it or it is loopback, else inconclusive",
+);
+pub const RESOLV_CONF_UNREADABLE: Code = Code::warn(
+    "resolv-conf-unreadable",
+    "The DNS configuration (/etc/resolv.conf) cannot be used: only the system resolver was asked",
+);
+pub const NO_ADDRESS: Code = Code::fail("no-address", "The host has no A or AAAA address");
+pub const NXDOMAIN_DOCUMENTED_HOST: Code = Code::warn(
+    "nxdomain-documented-host",
+    "NXDOMAIN for api2.saleslayer.com itself: this machine has no working internet DNS (inconclusive)",
+);
+pub const NXDOMAIN: Code = Code::fail(
+    "nxdomain",
+    "The host does not exist in DNS (NXDOMAIN): most likely a typo",
+);
+pub const NO_NAMESERVERS: Code =
+    Code::warn("no-nameservers", "/etc/resolv.conf lists no name server");
+pub const HOSTS_OVERRIDE: Code = Code::warn(
+    "hosts-override",
+    "The hosts file pins the host to addresses that DNS does not give",
+);
+pub const HOSTS_ENTRY: Code = Code::info(
+    "hosts-entry",
+    "The hosts file has a line for the host, so DNS changes for it do not reach this machine",
+);
+pub const SYSTEM_DIFFERS: Code = Code::info(
+    "system-differs",
+    "The system resolver answers other addresses than DNS (load balancing, split DNS, a local cache)",
+);
+pub const ONLY_LOCAL_NAME: Code = Code::warn(
+    "only-local-name",
+    "Only the system resolver knows the host (e.g. from the hosts file); DNS has no address for it",
+);
+pub const SERVFAIL: Code = Code::warn(
+    "servfail",
+    "The DNS server answered SERVFAIL (inconclusive)",
+);
+pub const DNS_TIMEOUT: Code = Code::warn(
+    "dns-timeout",
+    "The DNS servers did not answer within the timeout (inconclusive)",
+);
+pub const DNS_ERROR: Code = Code::warn(
+    "dns-error",
+    "The DNS lookup failed for another reason (inconclusive)",
+);
 
 /// Where the system's view comes from (replaceable in tests).
 pub(crate) enum SystemLookup {
@@ -243,8 +303,8 @@ pub(crate) async fn run_with(cx: &Context, env: DnsEnv) -> Result<Outcome, Check
             t.authority()
         ))
         .detail(format!("--resolve: {}:{}:{ip}", t.host, t.port))
-        .finding(Finding::info(
-            "resolve-override",
+        .finding(Finding::new(
+            RESOLVE_OVERRIDE,
             format!(
                 "--resolve pins {} to {ip}; your application does not know about this override",
                 t.authority()
@@ -271,8 +331,8 @@ pub(crate) async fn run_with(cx: &Context, env: DnsEnv) -> Result<Outcome, Check
             Ok(_) | Err(_) => Outcome::from_findings(
                 format!("{host} does not resolve on this machine"),
                 vec![
-                    Finding::fail(
-                        "system-lookup-failed",
+                    Finding::new(
+                        SYSTEM_LOOKUP_FAILED,
                         format!(
                             "The system resolver cannot resolve {host}: {}",
                             sys.err().unwrap_or_else(|| "no address".into())
@@ -367,8 +427,8 @@ pub(crate) async fn run_with(cx: &Context, env: DnsEnv) -> Result<Outcome, Check
         })
         .detail(format!("took: {}", ms(took)))
         .finding(
-            Finding::warn(
-                "resolv-conf-unreadable",
+            Finding::new(
+                RESOLV_CONF_UNREADABLE,
                 format!("The DNS configuration (/etc/resolv.conf) cannot be used: {conf_err}; DNS servers were not queried directly, and sl-doctor does not fall back to a public DNS server"),
             )
             .with_fix("Check /etc/resolv.conf (it must exist, be readable and list at least one `nameserver`); in containers it is usually provided by the runtime."),
@@ -380,8 +440,8 @@ pub(crate) async fn run_with(cx: &Context, env: DnsEnv) -> Result<Outcome, Check
         }
         Ok(_) => {
             o.summary = format!("{host} has no address");
-            o.finding(Finding::fail(
-                "no-address",
+            o.finding(Finding::new(
+                NO_ADDRESS,
                 format!("The system resolver returned no address for {host}"),
             ))
         }
@@ -391,8 +451,9 @@ pub(crate) async fn run_with(cx: &Context, env: DnsEnv) -> Result<Outcome, Check
         Err(e) => no_verdict(
             o,
             format!("{host} could not be resolved: {e}"),
-            Finding::warn(
-                "system-lookup-failed",
+            Finding::with_severity(
+                SYSTEM_LOOKUP_FAILED,
+                Severity::Warn,
                 format!("The system resolver could not resolve {host}: {e}"),
             ),
         ),
@@ -414,8 +475,8 @@ fn nx_outcome(mut o: Outcome, host: &str, why: &str) -> Outcome {
         return no_verdict(
             o,
             format!("This machine's DNS says {host} does not exist (NXDOMAIN)"),
-            Finding::warn(
-                "nxdomain-documented-host",
+            Finding::new(
+                NXDOMAIN_DOCUMENTED_HOST,
                 format!("NXDOMAIN for {host}, the documented API host ({why}): this machine has no working internet DNS (offline, a sandbox, a DNS filter or a split-horizon company resolver)"),
             )
             .with_fix("Run sl-doctor where your application runs, or ask your network team why the resolver does not know api2.saleslayer.com; --resolve HOST:443:ADDR bypasses DNS for a test."),
@@ -423,8 +484,8 @@ fn nx_outcome(mut o: Outcome, host: &str, why: &str) -> Outcome {
     }
     o.summary = format!("{host} does not exist (NXDOMAIN)");
     o.finding(
-        Finding::fail(
-            "nxdomain",
+        Finding::new(
+            NXDOMAIN,
             format!("The host {host} does not exist in DNS (NXDOMAIN; {why}): most likely a typo in the base URL"),
         )
         .with_fix("Use https://api2.saleslayer.com (check the spelling of the host in SALESLAYER_BASE_URL / --base-url)."),
@@ -468,7 +529,7 @@ fn verdict(
     }
     if ns.is_empty() {
         o = o.finding(
-            Finding::warn("no-nameservers", "/etc/resolv.conf lists no name server")
+            Finding::new(NO_NAMESERVERS, "/etc/resolv.conf lists no name server")
                 .with_fix("Add a `nameserver` line to /etc/resolv.conf (or fix the network/container DNS settings)."),
         );
     }
@@ -480,8 +541,8 @@ fn verdict(
         let differs = !dns.is_empty() && hosts.iter().any(|h| !dns.contains(h));
         if differs {
             o = o.finding(
-                Finding::warn(
-                    "hosts-override",
+                Finding::new(
+                    HOSTS_OVERRIDE,
                     format!(
                         "{} pins {host} to {}, but DNS answers {}: every program on this machine connects to the {} address",
                         hosts_path.display(),
@@ -496,8 +557,8 @@ fn verdict(
                 )),
             );
         } else {
-            o = o.finding(Finding::info(
-                "hosts-entry",
+            o = o.finding(Finding::new(
+                HOSTS_ENTRY,
                 format!(
                     "{} has a line for {host} ({}); DNS changes for the host will not reach this machine",
                     hosts_path.display(),
@@ -519,8 +580,8 @@ fn verdict(
             Ok(v) if v.is_empty() => {}
             Ok(v) => {
                 if hosts.is_empty() && !v.iter().any(|x| dns.contains(x)) {
-                    o = o.finding(Finding::info(
-                        "system-differs",
+                    o = o.finding(Finding::new(
+                        SYSTEM_DIFFERS,
                         format!(
                             "The system resolver answers {} while DNS answers {}: DNS load balancing, or another resolver (nsswitch, VPN split DNS, a local cache) answers for the system",
                             join(v),
@@ -531,8 +592,8 @@ fn verdict(
             }
             Err(e) => {
                 o = o.finding(
-                    Finding::fail(
-                        "system-lookup-failed",
+                    Finding::new(
+                        SYSTEM_LOOKUP_FAILED,
                         format!("DNS knows {host}, but the system resolver (getaddrinfo, used by most HTTP clients) cannot resolve it: {e}"),
                     )
                     .with_fix("Check /etc/nsswitch.conf and /etc/hosts, and any local DNS cache (systemd-resolved, nscd, dnsmasq)."),
@@ -549,8 +610,8 @@ fn verdict(
             join(v)
         );
         return o.finding(
-            Finding::warn(
-                "only-local-name",
+            Finding::new(
+                ONLY_LOCAL_NAME,
                 format!(
                     "DNS has no address for {host} (A: {}, AAAA: {}), but the system resolver answers {}{}",
                     a.show("A", timeout),
@@ -570,8 +631,8 @@ fn verdict(
         return no_verdict(
             o,
             format!("The DNS server failed to resolve {host} (SERVFAIL)"),
-            Finding::warn(
-                "servfail",
+            Finding::new(
+                SERVFAIL,
                 format!("The DNS server answered SERVFAIL for {host}: it could not reach the domain's name servers or DNSSEC validation failed"),
             )
             .with_fix("Try again later; if it persists, ask your network administrator about the DNS server in /etc/resolv.conf."),
@@ -581,8 +642,8 @@ fn verdict(
         return no_verdict(
             o,
             format!("No DNS answer for {host} within {} ms", timeout.as_millis()),
-            Finding::warn(
-                "dns-timeout",
+            Finding::new(
+                DNS_TIMEOUT,
                 format!(
                     "The DNS server(s) ({}) did not answer within {} ms",
                     if ns.is_empty() { "none configured".to_string() } else { ns.join(", ") },
@@ -595,8 +656,8 @@ fn verdict(
     if matches!(a, Answer::NoData) && matches!(aaaa, Answer::NoData) {
         o.summary = format!("{host} has no address record");
         return o.finding(
-            Finding::fail(
-                "no-address",
+            Finding::new(
+                NO_ADDRESS,
                 format!("{host} exists in DNS but has no A or AAAA record"),
             )
             .with_fix("Use https://api2.saleslayer.com as the base URL."),
@@ -609,11 +670,8 @@ fn verdict(
     no_verdict(
         o,
         format!("DNS lookup of {host} failed: {err}"),
-        Finding::warn(
-            "dns-error",
-            format!("The DNS lookup of {host} failed: {err}"),
-        )
-        .with_fix("Check the network connection and /etc/resolv.conf."),
+        Finding::new(DNS_ERROR, format!("The DNS lookup of {host} failed: {err}"))
+            .with_fix("Check the network connection and /etc/resolv.conf."),
     )
 }
 
