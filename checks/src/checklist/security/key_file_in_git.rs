@@ -11,6 +11,7 @@
 use crate::input::exposure::{KeyFile, key_files, parent_dir, shell_quote};
 use crate::input::git::{Git, GitRun, SHORT_OUTPUT, TIMEOUT};
 use crate::model::check::{CheckError, Outcome};
+use crate::model::code::Code;
 use crate::model::context::Context;
 use crate::model::report::Finding;
 use std::ffi::OsStr;
@@ -18,8 +19,18 @@ use std::time::Duration;
 
 crate::check! {
     /// The `key-file-in-git` check.
-    KeyFileInGit: "key-file-in-git", Security, "The key file or .env is not tracked by git and is git-ignored"
+    KeyFileInGit: "key-file-in-git", Security, "The key file or .env is not tracked by git and is git-ignored",
+    codes: &[TRACKED_BY_GIT, NOT_GITIGNORED],
 }
+
+pub const TRACKED_BY_GIT: Code = Code::fail(
+    "tracked-by-git",
+    "The key file or .env is tracked by git: the key is in the repository",
+);
+pub const NOT_GITIGNORED: Code = Code::warn(
+    "not-gitignored",
+    "The key file or .env is not covered by .gitignore: one `git add .` commits it",
+);
 
 /// What git says about one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,8 +129,8 @@ pub fn outcome(states: &[(KeyFile, GitState)]) -> Result<Outcome, CheckError> {
             GitState::Ignored => details.push(format!("{shown}: ignored by git")),
             GitState::Unknown(why) => details.push(format!("{shown}: {why}")),
             GitState::Tracked { ignored_too } => findings.push(
-                Finding::fail(
-                    "tracked-by-git",
+                Finding::new(
+                    TRACKED_BY_GIT,
                     format!(
                         "The {} {shown} is tracked by git: the key is in the repository{}",
                         f.what,
@@ -135,8 +146,8 @@ pub fn outcome(states: &[(KeyFile, GitState)]) -> Result<Outcome, CheckError> {
                 )),
             ),
             GitState::NotIgnored => findings.push(
-                Finding::warn(
-                    "not-gitignored",
+                Finding::new(
+                    NOT_GITIGNORED,
                     format!(
                         "The {} {shown} is not covered by .gitignore: a `git add .` would commit the key",
                         f.what
@@ -151,7 +162,7 @@ pub fn outcome(states: &[(KeyFile, GitState)]) -> Result<Outcome, CheckError> {
             ),
         }
     }
-    let summary = if findings.iter().any(|f| f.code == "tracked-by-git") {
+    let summary = if findings.iter().any(|f| f.is(TRACKED_BY_GIT)) {
         "A file holding the key is tracked by git"
     } else if !findings.is_empty() {
         "A file holding the key is not git-ignored"
