@@ -12,7 +12,6 @@ use crate::render;
 use serde_json::Value;
 use sl_doctor_checks::model::report::{Report, SCHEMA_VERSION};
 use sl_doctor_checks::model::untrusted;
-use std::io::Read;
 use std::process::ExitCode;
 
 /// Reports are small (tens of KiB); anything past this is not one.
@@ -29,23 +28,31 @@ pub fn run(args: &ViewArgs) -> ExitCode {
     ExitCode::from(exit::OK)
 }
 
+/// Reads the report like every input file (`input::files`): a FIFO or a device planted
+/// where a file is expected is refused, a pipe the user names (`view <(…)`, `view -`) is
+/// waited for until `--deadline` (30 s), nothing past the size cap is read.
 fn read(args: &ViewArgs) -> Result<String, String> {
+    use sl_doctor_checks::input::files::{self, Deadline, Pipes};
+    use sl_doctor_checks::input::sources::InputError;
     let name = args.report.display();
-    let mut bytes = Vec::new();
+    let deadline = Deadline::from_now(args.deadline);
     let read = if args.report.as_os_str() == "-" {
-        std::io::stdin()
-            .take(MAX_REPORT + 1)
-            .read_to_end(&mut bytes)
+        files::read_stdin_as("report", MAX_REPORT, deadline)
     } else {
-        std::fs::File::open(&args.report)
-            .and_then(|f| f.take(MAX_REPORT + 1).read_to_end(&mut bytes))
+        files::read_input(
+            "report",
+            &args.report,
+            MAX_REPORT,
+            None,
+            Pipes::Within(deadline),
+        )
     };
-    read.map_err(|e| format!("cannot read {name}: {e}"))?;
-    if bytes.len() as u64 > MAX_REPORT {
-        return Err(format!(
-            "{name} is larger than 16 MiB: not an sl-doctor report"
-        ));
-    }
+    let bytes = read.map_err(|e| match e {
+        InputError::TooLarge { .. } => {
+            format!("{name} is larger than 16 MiB: not an sl-doctor report")
+        }
+        e => format!("cannot read the {e}"),
+    })?;
     String::from_utf8(bytes)
         .map_err(|_| format!("{name} is not UTF-8 text: not an sl-doctor report"))
 }
