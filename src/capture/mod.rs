@@ -13,7 +13,9 @@ mod answer;
 mod diagnose;
 mod forward;
 mod guard;
+pub mod intercept;
 mod parse;
+mod refused;
 pub mod render;
 mod report;
 
@@ -169,6 +171,7 @@ pub async fn run(
         args,
         &base_url,
         stopped_early,
+        shared.configured.as_ref(),
     ));
     let mode = if shared.upstream.is_some() {
         "forward"
@@ -288,8 +291,9 @@ fn announce(
         None => progress("answers   like the sl-doctor mock (no request leaves this machine)"),
     }
     progress(&format!(
-        "waiting   for {} request(s), at most {} s · Ctrl-C stops",
-        args.count, args.timeout
+        "waiting   for {}, at most {} s · Ctrl-C stops",
+        crate::render::human::count(args.count as usize, "request", "requests"),
+        args.timeout
     ));
 }
 
@@ -344,7 +348,8 @@ fn over_cap_finding(counters: &accept::Counters) -> Option<Finding> {
         Finding::warn(
             "connections-over-cap",
             format!(
-                "{closed} connection(s) were closed unanswered: capture serves at most {} connections at once",
+                "{} closed unanswered: capture serves at most {} connections at once",
+                crate::render::human::count(closed, "connection was", "connections were"),
                 accept::MAX_CONNECTIONS
             ),
         )
@@ -358,8 +363,13 @@ fn ending_finding(
     args: &CaptureArgs,
     base_url: &str,
     stopped_early: bool,
+    configured: Option<&Configured>,
 ) -> Option<Finding> {
     if captured == 0 {
+        let nothing = format!("No request arrived at {base_url} within {} s", args.timeout);
+        if let Some(f) = configured.and_then(|c| refused::line_break_refusal(c, &nothing)) {
+            return Some(f);
+        }
         return Some(
             Finding::fail(
                 "no-request",
@@ -375,8 +385,12 @@ fn ending_finding(
         Finding::info(
             "fewer-requests",
             format!(
-                "{captured} of the {} expected request(s) arrived before {}",
-                args.count,
+                "{captured} of the {} arrived before {}",
+                crate::render::human::count(
+                    args.count as usize,
+                    "expected request",
+                    "expected requests"
+                ),
                 if stopped_early {
                     "Ctrl-C"
                 } else {

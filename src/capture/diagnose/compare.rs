@@ -47,8 +47,12 @@ pub(super) fn compare(sent: &[u8], conf: &Configured) -> Finding {
     };
     if let Some((extra, word, place)) = around {
         let what = describe_extra(extra)
+            .or_else(|| added::label_in_front(sent, want))
             .map(|d| format!("{word} {d} {place}"))
-            .unwrap_or_else(|| format!("{word} {} byte(s) {place}", extra.len()));
+            .unwrap_or_else(|| {
+                let bytes = crate::render::human::count(extra.len(), "byte", "bytes");
+                format!("{word} {bytes} {place}")
+            });
         return Finding::fail(
             "configured-key-plus-extra",
             format!(

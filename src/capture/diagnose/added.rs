@@ -1,0 +1,145 @@
+//! What the application's code adds around a clean key: a label in front (`Bearer …`,
+//! `X-API-KEY: …`) or quotes around it. The value checks word their findings for a
+//! variable that holds them ("keep only the key in the variable"); when the configured
+//! key itself is clean and the request carries it with such additions, capture proves
+//! that the code added them, and says so instead.
+
+use super::Configured;
+use sl_doctor_checks::analysis::value::{QuoteDefect, analyze};
+use sl_doctor_checks::model::report::Finding;
+use sl_doctor_checks::model::secret::SecretKey;
+
+/// (finding code, what was added) for each addition the value checks report.
+fn added(sent: &[u8], want: &[u8]) -> Vec<(&'static str, String)> {
+    let around =
+        !want.is_empty() && sent.len() > want.len() && memchr::memmem::find(sent, want).is_some();
+    if !around {
+        return Vec::new();
+    }
+    let clean = analyze(&SecretKey::from_bytes(want.to_vec()));
+    if !clean.labels.is_empty() || !clean.quotes.is_empty() {
+        return Vec::new();
+    }
+    let a = analyze(&SecretKey::from_bytes(sent.to_vec()));
+    let labels = a
+        .labels
+        .iter()
+        .map(|l| (l.kind.code(), format!("{} in front of it", l.kind.what())));
+    let quotes = a.quotes.iter().filter_map(|q| match q {
+        QuoteDefect::Surrounding { .. } => Some(("surrounding-quotes", "quotes around it".into())),
+        QuoteDefect::Escaped { .. } => Some((
+            "escaped-quotes",
+            "backslash-escaped quotes around it".into(),
+        )),
+        QuoteDefect::Leading(_) => Some(("leading-quote", "a quote in front of it".into())),
+        QuoteDefect::Trailing(_) => Some(("trailing-quote", "a quote after it".into())),
+        QuoteDefect::Inner(_) => None,
+    });
+    labels.chain(quotes).collect()
+}
+
+/// "the `Bearer` authentication scheme", for the configured key with a label in front.
+pub(super) fn label_in_front(sent: &[u8], want: &[u8]) -> Option<String> {
+    let clean = analyze(&SecretKey::from_bytes(want.to_vec()));
+    if !sent.ends_with(want) || !clean.labels.is_empty() {
+        return None;
+    }
+    let a = analyze(&SecretKey::from_bytes(sent.to_vec()));
+    a.labels.first().map(|l| l.kind.what().to_string())
+}
+
+/// The comparison findings whose fix ("trim the value where it is read") the addition
+/// findings replace.
+const COMPARISONS: [&str; 2] = ["configured-key-plus-extra", "configured-key-with-defects"];
+
+/// Rewords the findings of additions made by the code, and drops the comparison's fix,
+/// which they replace.
+pub(super) fn by_code(findings: &mut [Finding], sent: &[u8], conf: &Configured) {
+    let adds = added(sent, conf.key.expose_bytes());
+    let Some((_, what)) = adds.first() else {
+        return;
+    };
+    let name = &conf.name;
+    let why = if adds.iter().any(|(c, _)| c.contains("quote")) {
+        " (a JSON-encoded string, or quotes in a format string or a template, add them)"
+    } else {
+        " (no `Bearer` or other scheme is documented for api2)"
+    };
+    let fix = format!(
+        "{name} holds the key alone: the code that builds the request adds {what}. Send the key alone as the header value, `X-API-KEY: <key>`{why}."
+    );
+    for f in findings.iter_mut() {
+        if adds.iter().any(|(c, _)| *c == f.code) {
+            let m = f.message.replace(", pasted together with the key", "");
+            f.message =
+                format!("{m}; {name} holds the key alone, so the application's code adds it");
+            f.fix = Some(fix.clone());
+        } else if COMPARISONS.contains(&f.code.as_str()) {
+            f.fix = None;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sl_doctor_checks::testing_support::TEST_CANARY;
+
+    fn conf(v: &str) -> Configured {
+        Configured {
+            name: "SALESLAYER_API_KEY".into(),
+            key: SecretKey::from_string(v.into()),
+        }
+    }
+
+    #[test]
+    fn additions_around_a_clean_key_are_the_codes() {
+        let k = TEST_CANARY;
+        #[rustfmt::skip]
+        let table: Vec<(String, Vec<&str>)> = vec![
+            (format!("Bearer {k}"), vec!["bearer-scheme"]),
+            (format!("X-API-KEY: {k}"), vec!["header-name"]),
+            (format!("\"{k}\""), vec!["surrounding-quotes"]),
+            (format!("{k}\""), vec!["trailing-quote"]),
+            (k.to_string(), vec![]),
+            ("Bearer other-value-0000".to_string(), vec![]),
+        ];
+        for (sent, want) in table {
+            let got: Vec<&str> = added(sent.as_bytes(), k.as_bytes())
+                .iter()
+                .map(|(c, _)| *c)
+                .collect();
+            assert_eq!(got, want, "{sent}");
+        }
+        // A variable that holds the label itself is the variable's problem.
+        let sent = format!("Bearer {k}");
+        assert!(added(sent.as_bytes(), sent.as_bytes()).is_empty());
+        assert_eq!(
+            label_in_front(sent.as_bytes(), k.as_bytes()).as_deref(),
+            Some("the `Bearer` authentication scheme")
+        );
+    }
+
+    #[test]
+    fn the_findings_say_the_code_adds_it() {
+        let sent = format!("Bearer {TEST_CANARY}");
+        let mut f = vec![
+            Finding::fail(
+                "bearer-scheme",
+                "The value starts with the `Bearer` scheme, pasted together with the key",
+            )
+            .with_fix("Keep only the key in the variable or file."),
+            Finding::fail("configured-key-plus-extra", "x").with_fix("trim"),
+            Finding::fail("other", "y").with_fix("z"),
+        ];
+        by_code(&mut f, sent.as_bytes(), &conf(TEST_CANARY));
+        assert_eq!(
+            f[0].message,
+            "The value starts with the `Bearer` scheme; SALESLAYER_API_KEY holds the key alone, so the application's code adds it"
+        );
+        let fix = f[0].fix.as_deref().unwrap_or_default();
+        assert!(fix.starts_with("SALESLAYER_API_KEY holds the key alone: the code that builds the request adds the `Bearer` authentication scheme in front of it."), "{fix}");
+        assert_eq!(f[1].fix, None, "said once, by the finding above");
+        assert_eq!(f[2].fix.as_deref(), Some("z"));
+    }
+}
