@@ -57,7 +57,7 @@ pub fn run(args: &CaptureArgs) -> ExitCode {
 
 /// `sl-doctor capture -- COMMAND`: standard output and the terminal belong to the
 /// command; capture's own lines and its report go to standard error (and, with
-/// `--output`, the JSON report to a file).
+/// `--output`, the JSON report to a file), every line through the workflow-command guard.
 fn intercept(args: &CaptureArgs, rt: tokio::runtime::Runtime) -> ExitCode {
     let env: Vec<_> = std::env::vars_os().collect();
     let json = args.format == CaptureFormat::Json;
@@ -65,19 +65,19 @@ fn intercept(args: &CaptureArgs, rt: tokio::runtime::Runtime) -> ExitCode {
         color: !json && use_color(args.color, std::io::stderr().is_terminal()),
         ascii: false,
     };
-    let progress = |line: &str| print_stderr(&format!("{line}\n"));
+    let progress = |line: &str| to_stderr(&guard_lines(&format!("{line}\n")));
     let result = rt.block_on(crate::capture::intercept::run(args, &env, &progress));
     rt.shutdown_timeout(Duration::from_millis(200));
     let report = match result {
         Ok(report) => report,
         Err(e) => return fail_usage(e),
     };
-    let mut as_json = serde_json::to_string_pretty(&report).expect("the report serialises");
-    as_json.push('\n');
+    let as_json = crate::render::json::pretty(&report);
     if json {
-        print_stderr(&as_json);
+        to_stderr(&as_json);
     } else {
-        print_stderr(&crate::capture::intercept::render::report(&report, &term));
+        let text = crate::capture::intercept::render::report(&report, &term);
+        to_stderr(&guard_lines(&text));
     }
     if let Some(path) = &args.output
         && let Err(e) =
@@ -95,8 +95,8 @@ fn intercept(args: &CaptureArgs, rt: tokio::runtime::Runtime) -> ExitCode {
     })
 }
 
-/// Writes to stderr; a closed stream is not an error.
-fn print_stderr(s: &str) {
+/// Writes guarded text to stderr; a closed stream is not an error.
+fn to_stderr(s: &str) {
     let mut err = std::io::stderr().lock();
     let _ = err.write_all(s.as_bytes()).and_then(|_| err.flush());
 }

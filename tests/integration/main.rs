@@ -6,6 +6,7 @@ mod action_install;
 mod canary;
 mod capture;
 mod capture_hostile;
+mod capture_intercept;
 mod ci;
 mod cli;
 mod common;

@@ -51,9 +51,16 @@ pub(super) fn spawn(command: &[OsString], env: &[(OsString, OsString)]) -> Resul
     let terminal = unix::prepare(&mut cmd);
     #[cfg(target_os = "linux")]
     linux::adopt_orphans();
+    // A program that looks like a key is not named (usage errors never echo one).
+    let name = program.to_string_lossy();
+    let shown = if crate::usage::key_like(&name) {
+        "the command after --".into()
+    } else {
+        name
+    };
     let child = cmd
         .spawn()
-        .map_err(|e| format!("cannot run {}: {e}", program.to_string_lossy()))?;
+        .map_err(|e| format!("cannot run {shown}: {e}"))?;
     #[cfg(unix)]
     let group = child.id().map(|p| p as libc::pid_t);
     #[cfg(unix)]

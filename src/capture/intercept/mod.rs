@@ -190,7 +190,7 @@ pub async fn run(
     let accepting = AbortOnDrop(accept::spawn(s.listener, counters, move |stream| {
         proxy::handle(stream, p.clone())
     }));
-    let program = shown(&s.secrets, &args.command[0].to_string_lossy(), SHORT);
+    let program = program_name(&args.command[0], &s.secrets);
     progress(&announce(
         &program,
         &proxy_url,
@@ -260,6 +260,17 @@ pub async fn run(
     let mut report = CaptureReport::new(listen, mode, key_info, findings, captures);
     report.intercept = Some(info);
     Ok(report)
+}
+
+/// The program as the report names it: its file name (its directories say nothing about
+/// the requests), withheld when it looks like a key (usage errors treat it so too).
+fn program_name(program: &std::ffi::OsStr, secrets: &Secrets) -> String {
+    let p = std::path::Path::new(program);
+    let name = p.file_name().unwrap_or(program).to_string_lossy();
+    if crate::usage::key_like(&name) {
+        return "[a value that looks like a key]".into();
+    }
+    shown(secrets, &name, SHORT)
 }
 
 /// The opening line, before the command's own output.

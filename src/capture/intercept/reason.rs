@@ -49,7 +49,7 @@ impl Runtime {
                 "PHP's curl extension (and Guzzle's curl handler) honours HTTPS_PROXY; PHP streams (file_get_contents on https://, Guzzle's stream handler) ignore it: use the curl handler, or a stream context with a proxy"
             }
             Runtime::Java => {
-                "Java ignores proxy variables: run `sl-doctor capture` without a command and set the application's base URL to the printed one instead"
+                "Java ignores proxy variables (it reads -Dhttps.proxyHost and a trust store of its own, not the environment)"
             }
             Runtime::Go => {
                 "Go's net/http honours HTTPS_PROXY, unless the code gives its Transport a Proxy function of its own"

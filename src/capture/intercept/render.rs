@@ -14,6 +14,9 @@ pub fn report(r: &CaptureReport, term: &Term) -> String {
     if let Some(i) = &r.intercept {
         s.push_str(&heading(i));
     }
+    if r.captures.is_empty() {
+        s.push('\n');
+    }
     for c in &r.captures {
         s.push_str(&capture_block(c, term));
         s.push('\n');
