@@ -17,6 +17,14 @@ pub fn write_file(
     path
 }
 
+/// An environment as the commands read it, from `(name, value)` pairs.
+pub fn env_of(pairs: &[(&str, &str)]) -> Vec<(std::ffi::OsString, std::ffi::OsString)> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).into(), (*v).into()))
+        .collect()
+}
+
 use crate::model::report::{ItemResult, KeyInfo, Report, SourceKind, SourceRef, Target, Tool};
 use crate::model::secret::Fingerprint;
 

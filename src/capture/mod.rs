@@ -72,7 +72,6 @@ fn configured_key(
 }
 
 fn server_tls(certs: &crate::mock::tls::MockCerts) -> Result<tokio_rustls::TlsAcceptor, String> {
-    use tokio_rustls::rustls;
     use tokio_rustls::rustls::pki_types::pem::PemObject;
     use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
     let chain: Vec<CertificateDer<'static>> =
@@ -81,13 +80,23 @@ fn server_tls(certs: &crate::mock::tls::MockCerts) -> Result<tokio_rustls::TlsAc
             .map_err(|e| e.to_string())?;
     let key =
         PrivateKeyDer::from_pem_slice(certs.leaf_key_pem.as_bytes()).map_err(|e| e.to_string())?;
-    let mut cfg =
-        rustls::ServerConfig::builder_with_provider(sl_doctor_checks::net::tls::provider())
-            .with_safe_default_protocol_versions()
-            .map_err(|e| e.to_string())?
-            .with_no_client_auth()
-            .with_single_cert(chain, key)
-            .map_err(|e| e.to_string())?;
+    http1_acceptor(chain, key)
+}
+
+/// A TLS acceptor serving `chain` with `key`, HTTP/1.1 only: capture reads one request
+/// per connection from raw bytes.
+fn http1_acceptor(
+    chain: Vec<tokio_rustls::rustls::pki_types::CertificateDer<'static>>,
+    key: tokio_rustls::rustls::pki_types::PrivateKeyDer<'static>,
+) -> Result<tokio_rustls::TlsAcceptor, String> {
+    let mut cfg = tokio_rustls::rustls::ServerConfig::builder_with_provider(
+        sl_doctor_checks::net::tls::provider(),
+    )
+    .with_safe_default_protocol_versions()
+    .map_err(|e| e.to_string())?
+    .with_no_client_auth()
+    .with_single_cert(chain, key)
+    .map_err(|e| e.to_string())?;
     cfg.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(tokio_rustls::TlsAcceptor::from(Arc::new(cfg)))
 }

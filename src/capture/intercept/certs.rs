@@ -11,8 +11,6 @@ use rcgen::{
     Issuer, KeyPair, KeyUsagePurpose, NameConstraints, SanType,
 };
 use std::net::IpAddr;
-use std::sync::Arc;
-use tokio_rustls::rustls;
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
 /// The run's CA (public part) and a TLS acceptor serving the leaf for the API host.
@@ -75,24 +73,17 @@ pub(super) fn generate(host: &str) -> Result<RunCerts, String> {
 
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der()));
     let chain = vec![CertificateDer::from(leaf_cert.der().to_vec())];
-    let mut cfg =
-        rustls::ServerConfig::builder_with_provider(sl_doctor_checks::net::tls::provider())
-            .with_safe_default_protocol_versions()
-            .map_err(|e| e.to_string())?
-            .with_no_client_auth()
-            .with_single_cert(chain, key)
-            .map_err(|e| e.to_string())?;
-    // One request per connection, read from raw bytes: HTTP/1.1 only.
-    cfg.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(RunCerts {
         ca_pem: ca_cert.pem(),
-        acceptor: tokio_rustls::TlsAcceptor::from(Arc::new(cfg)),
+        acceptor: crate::capture::http1_acceptor(chain, key)?,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
+    use tokio_rustls::rustls;
     use tokio_rustls::rustls::pki_types::ServerName;
     use tokio_rustls::rustls::pki_types::pem::PemObject;
 

@@ -171,13 +171,7 @@ pub(super) const NODE_PRELOAD: &str = r#"// sl-doctor capture: route Node 20/22'
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn env(pairs: &[(&str, &str)]) -> Vec<(OsString, OsString)> {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).into(), (*v).into()))
-            .collect()
-    }
+    use sl_doctor_checks::testing_support::env_of as env;
 
     fn trust(extended: Vec<(&'static str, PathBuf)>) -> Trust {
         Trust {
