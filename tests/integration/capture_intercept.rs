@@ -577,9 +577,14 @@ fn other_hosts_are_tunnelled_and_forward_relays_the_api_host() {
     let ca = mock.ca_path.clone().unwrap();
     let ca = ca.to_str().unwrap();
     // The mock, by its own name: tunnelled, its certificate checked by curl end to end.
+    // Then the API host: with a Bearer prefix; over plain http; and by a client that
+    // trusts another CA only (it refuses the run's certificate).
     let script = format!(
-        "curl -sS -o /dev/null -w '%{{http_code}}\\n' --cacert {ca} -H \"X-API-KEY: $SALESLAYER_API_KEY\" {m}/dam/image; \
-         curl -sS -o /dev/null -w '%{{http_code}}\\n' -H \"X-API-KEY: Bearer $SALESLAYER_API_KEY\" {API}/dam/image",
+        "w='%{{http_code}}\\n'; k=\"X-API-KEY: $SALESLAYER_API_KEY\"
+         curl -sS -o /dev/null -w \"$w\" --cacert {ca} -H \"$k\" {m}/dam/image
+         curl -sS -o /dev/null -w \"$w\" -H \"X-API-KEY: Bearer $SALESLAYER_API_KEY\" {API}/dam/image
+         curl -sS -o /dev/null -w \"$w\" -H \"$k\" http://api2.saleslayer.com/dam/image
+         curl -s -o /dev/null -w \"$w\" --cacert {ca} -H \"$k\" {API}/dam/image; echo \"curl exit $?\"",
         m = mock.base_url
     );
     let r = intercept(
@@ -587,16 +592,24 @@ fn other_hosts_are_tunnelled_and_forward_relays_the_api_host() {
         &["sh", "-c", &script],
         &[],
     );
-    assert_eq!(r.run.stdout, "200\n400\n", "{}", r.run.stderr);
+    assert_eq!(
+        r.run.stdout, "200\n400\n200\n000\ncurl exit 60\n",
+        "{}",
+        r.run.stderr
+    );
     let others = r.report["intercept"]["other_hosts"].as_array().unwrap();
     let port = mock.base_url.rsplit(':').next().unwrap();
     assert_eq!(others.len(), 1, "{others:?}");
     assert_eq!(others[0]["host"], "localhost");
     assert_eq!(others[0]["port"].to_string(), port);
     let caps = r.report["captures"].as_array().unwrap();
-    assert_eq!(caps.len(), 1, "the tunnelled request is not decrypted");
+    assert_eq!(caps.len(), 3, "the tunnelled request is not decrypted");
     assert_eq!(caps[0]["answer"]["by"], "forward");
     assert_eq!(caps[0]["answer"]["status"], 400);
+    assert_eq!(caps[1]["transport"], "http");
+    assert!(codes(&caps[1]["findings"]).contains(&"plain-http-to-api".to_string()));
+    assert_eq!(caps[1]["answer"]["status"], 200, "relayed over https");
+    assert_eq!(codes(&caps[2]["findings"]), ["tls-handshake-failed"]);
     let bearer = caps[0]["findings"]
         .as_array()
         .unwrap()
@@ -605,9 +618,7 @@ fn other_hosts_are_tunnelled_and_forward_relays_the_api_host() {
         .expect("bearer-scheme");
     let fix = bearer["fix"].as_str().unwrap();
     assert!(
-        fix.starts_with(
-            "SALESLAYER_API_KEY holds the key alone: the code that builds the request adds"
-        ),
+        fix.starts_with("Where the code builds the request, send the key alone"),
         "{fix}"
     );
     assert_eq!(r.report["mode"], "forward");
@@ -694,4 +705,24 @@ fn without_a_command_a_key_with_a_line_break_is_named_too() {
         "{m}"
     );
     assert!(m.contains("one character at 28 of 28"), "{m}");
+}
+
+#[test]
+fn the_human_report_reads_as_a_whole() {
+    if !require_tool("curl", &["--version"]) {
+        return;
+    }
+    let script = "curl -sS -o /dev/null -H \"X-API-KEY: Bearer $SALESLAYER_API_KEY\" https://api2.saleslayer.com/dam/image";
+    let (run, _d) = sl_doctor()
+        .env("SALESLAYER_API_KEY", CANARY)
+        .args(["capture", "--color", "never", "--", "sh", "-c", script])
+        .run_within(Duration::from_secs(60));
+    assert_eq!(run.code, 1);
+    assert_eq!(run.stdout, "", "the command printed nothing");
+    insta::with_settings!({filters => vec![
+        (r"127\.0\.0\.1:\d+", "127.0.0.1:[port]"),
+        (r"after \d+\.\d s", "after [time]"),
+    ]}, {
+        insta::assert_snapshot!("capture_intercept_human", run.stderr);
+    });
 }

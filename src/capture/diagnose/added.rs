@@ -9,8 +9,8 @@ use sl_doctor_checks::analysis::value::{QuoteDefect, analyze};
 use sl_doctor_checks::model::report::Finding;
 use sl_doctor_checks::model::secret::SecretKey;
 
-/// (finding code, what was added) for each addition the value checks report.
-fn added(sent: &[u8], want: &[u8]) -> Vec<(&'static str, String)> {
+/// The codes of the findings the value checks make for what was added around `want`.
+fn added(sent: &[u8], want: &[u8]) -> Vec<&'static str> {
     let around =
         !want.is_empty() && sent.len() > want.len() && memchr::memmem::find(sent, want).is_some();
     if !around {
@@ -21,18 +21,12 @@ fn added(sent: &[u8], want: &[u8]) -> Vec<(&'static str, String)> {
         return Vec::new();
     }
     let a = analyze(&SecretKey::from_bytes(sent.to_vec()));
-    let labels = a
-        .labels
-        .iter()
-        .map(|l| (l.kind.code(), format!("{} in front of it", l.kind.what())));
+    let labels = a.labels.iter().map(|l| l.kind.code());
     let quotes = a.quotes.iter().filter_map(|q| match q {
-        QuoteDefect::Surrounding { .. } => Some(("surrounding-quotes", "quotes around it".into())),
-        QuoteDefect::Escaped { .. } => Some((
-            "escaped-quotes",
-            "backslash-escaped quotes around it".into(),
-        )),
-        QuoteDefect::Leading(_) => Some(("leading-quote", "a quote in front of it".into())),
-        QuoteDefect::Trailing(_) => Some(("trailing-quote", "a quote after it".into())),
+        QuoteDefect::Surrounding { .. } => Some("surrounding-quotes"),
+        QuoteDefect::Escaped { .. } => Some("escaped-quotes"),
+        QuoteDefect::Leading(_) => Some("leading-quote"),
+        QuoteDefect::Trailing(_) => Some("trailing-quote"),
         QuoteDefect::Inner(_) => None,
     });
     labels.chain(quotes).collect()
@@ -56,20 +50,19 @@ const COMPARISONS: [&str; 2] = ["configured-key-plus-extra", "configured-key-wit
 /// which they replace.
 pub(super) fn by_code(findings: &mut [Finding], sent: &[u8], conf: &Configured) {
     let adds = added(sent, conf.key.expose_bytes());
-    let Some((_, what)) = adds.first() else {
+    if adds.is_empty() {
         return;
-    };
+    }
     let name = &conf.name;
-    let why = if adds.iter().any(|(c, _)| c.contains("quote")) {
+    let why = if adds.iter().any(|c| c.contains("quote")) {
         " (a JSON-encoded string, or quotes in a format string or a template, add them)"
     } else {
         " (no `Bearer` or other scheme is documented for api2)"
     };
-    let fix = format!(
-        "{name} holds the key alone: the code that builds the request adds {what}. Send the key alone as the header value, `X-API-KEY: <key>`{why}."
-    );
+    let fix =
+        format!("Where the code builds the request, send the key alone: `X-API-KEY: <key>`{why}.");
     for f in findings.iter_mut() {
-        if adds.iter().any(|(c, _)| *c == f.code) {
+        if adds.contains(&f.code.as_str()) {
             let m = f.message.replace(", pasted together with the key", "");
             f.message =
                 format!("{m}; {name} holds the key alone, so the application's code adds it");
@@ -105,11 +98,7 @@ mod tests {
             ("Bearer other-value-0000".to_string(), vec![]),
         ];
         for (sent, want) in table {
-            let got: Vec<&str> = added(sent.as_bytes(), k.as_bytes())
-                .iter()
-                .map(|(c, _)| *c)
-                .collect();
-            assert_eq!(got, want, "{sent}");
+            assert_eq!(added(sent.as_bytes(), k.as_bytes()), want, "{sent}");
         }
         // A variable that holds the label itself is the variable's problem.
         let sent = format!("Bearer {k}");
@@ -138,7 +127,10 @@ mod tests {
             "The value starts with the `Bearer` scheme; SALESLAYER_API_KEY holds the key alone, so the application's code adds it"
         );
         let fix = f[0].fix.as_deref().unwrap_or_default();
-        assert!(fix.starts_with("SALESLAYER_API_KEY holds the key alone: the code that builds the request adds the `Bearer` authentication scheme in front of it."), "{fix}");
+        assert!(
+            fix.starts_with("Where the code builds the request, send the key alone"),
+            "{fix}"
+        );
         assert_eq!(f[1].fix, None, "said once, by the finding above");
         assert_eq!(f[2].fix.as_deref(), Some("z"));
     }

@@ -282,10 +282,10 @@ fn announce(
 ) -> String {
     let answered = match upstream {
         Some(u) => format!("relayed to {}", u.base_url),
-        None => "answered like the sl-doctor mock (nothing leaves this machine)".into(),
+        None => "answered like the sl-doctor mock (they do not reach the API)".into(),
     };
     format!(
-        "sl-doctor capture: running {program} behind the proxy {proxy_url}: requests to {} are diagnosed and {answered}, other hosts tunnelled; the report follows when it ends.",
+        "sl-doctor capture: running {program} behind the proxy {proxy_url}: requests to {} are diagnosed and {answered}, other hosts tunnelled unchanged; the report follows when it ends.",
         api.host
     )
 }

@@ -272,6 +272,96 @@ mod tests {
     }
 
     #[test]
+    fn the_likeliest_reason_nothing_reached_the_api_host() {
+        use crate::capture::diagnose::Configured;
+        use sl_doctor_checks::model::secret::SecretKey;
+        use sl_doctor_checks::testing_support::TEST_CANARY;
+        let api = ApiHost::from_base_url("https://api2.saleslayer.com").unwrap();
+        let broken = Configured {
+            name: "SALESLAYER_API_KEY".into(),
+            key: SecretKey::from_string(format!("{TEST_CANARY}\n")),
+        };
+        let tunnels = |hosts: &[&str]| Tunnels {
+            hosts: hosts
+                .iter()
+                .map(|h| (((*h).to_string(), 443), Default::default()))
+                .collect(),
+            more: 0,
+        };
+        let (none, pypi, legacy) = (
+            tunnels(&[]),
+            tunnels(&["pypi.org"]),
+            tunnels(&["api.saleslayer.com"]),
+        );
+        /// (runtime, key, NO_PROXY entry, other hosts) → the finding's code.
+        type Row<'a> = (
+            Option<Runtime>,
+            Option<&'a Configured>,
+            Option<&'a str>,
+            &'a Tunnels,
+            &'a str,
+        );
+        #[rustfmt::skip]
+        let table: Vec<Row> = vec![
+            (None, Some(&broken), None, &none, "header-refused-by-client"),
+            (Some(Runtime::Go), Some(&broken), None, &pypi, "header-refused-by-client"),
+            // Node trims the line break: not the reason there.
+            (Some(Runtime::Node), Some(&broken), None, &none, "nothing-proxied"),
+            (None, None, Some(".saleslayer.com"), &none, "proxy-bypassed"),
+            (None, None, None, &pypi, "no-request"),
+            (Some(Runtime::Java), None, None, &none, "nothing-proxied"),
+        ];
+        for (runtime, configured, bypass, tunnels, want) in table {
+            let r = Run {
+                api: &api,
+                program: "app",
+                ended: "exited with status 0",
+                runtime,
+                tunnels,
+                configured,
+                bypass: bypass.map(str::to_string),
+            };
+            let f = no_api_request(&r);
+            assert_eq!(f.code, want, "{runtime:?} {bypass:?}: {}", f.message);
+            assert!(
+                f.message
+                    .starts_with("No request reached api2.saleslayer.com while `app` ran")
+            );
+        }
+        let r = Run {
+            api: &api,
+            program: "app",
+            ended: "exited with status 0",
+            runtime: None,
+            tunnels: &legacy,
+            configured: None,
+            bypass: None,
+        };
+        let f = other_sales_layer_host(&r, false).expect("a finding");
+        assert_eq!(f.severity, sl_doctor_checks::model::report::Severity::Fail);
+        assert!(
+            f.fix
+                .unwrap()
+                .contains("--base-url https://api.saleslayer.com")
+        );
+        let warn = other_sales_layer_host(&r, true).expect("a finding");
+        assert_eq!(
+            warn.severity,
+            sl_doctor_checks::model::report::Severity::Warn
+        );
+        assert!(
+            other_sales_layer_host(
+                &Run {
+                    tunnels: &pypi,
+                    ..r
+                },
+                false
+            )
+            .is_none()
+        );
+    }
+
+    #[test]
     fn no_proxy_entries_that_bypass_the_api_host() {
         let host = "api2.saleslayer.com";
         let table = [
