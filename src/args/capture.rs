@@ -21,7 +21,8 @@ pub struct CaptureArgs {
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000), conflicts_with = "command")]
     pub count: u32,
 
-    /// Stop after this many seconds, whatever arrived.
+    /// Stop after this many seconds, whatever arrived (with -- COMMAND: end the command,
+    /// and what it started, then).
     #[arg(long, value_name = "SECS", default_value_t = 120.0, value_parser = parse_secs)]
     pub timeout: f64,
 
@@ -69,6 +70,8 @@ pub struct CaptureArgs {
 
     /// Report format on standard output. With json, the progress lines (base URL, one
     /// line per request) go to standard error and standard output holds only the report.
+    /// With -- COMMAND, standard output is the command's: the report goes to standard
+    /// error (and to --output).
     #[arg(long, value_enum, default_value = "human", help_heading = "Output")]
     pub format: CaptureFormat,
 
