@@ -209,8 +209,11 @@ async fn value_findings(value: &[u8], label: &str) -> Vec<Finding> {
             Finding::fail(
                 "rejected-by-strict-servers",
                 format!(
-                    "{label}: the value holds {}, the first {} at byte {} of {}: a standard HTTP/1.1 server refuses the whole request with 400 Bad Request or closes the connection, before any API key check",
-                    count(ctl.len(), "control character", "control characters"),
+                    "{label}: the value holds {} {} at byte {} of {}: a standard HTTP/1.1 server refuses the whole request with 400 Bad Request or closes the connection, before any API key check",
+                    match ctl.len() {
+                        1 => "a control character,".to_string(),
+                        n => format!("{n} control characters, the first"),
+                    },
                     describe_char(*b as char),
                     i + 1,
                     value.len()
@@ -230,11 +233,16 @@ fn non_ascii_sent(key: &SecretKey) -> Option<Finding> {
     Some(
         Finding::warn(
             "non-ascii",
-            format!(
-                "{} sent as raw UTF-8 bytes, the first {}; servers may reject or mangle them",
-                count(non_ascii.len(), "non-ASCII character was", "non-ASCII characters were"),
-                describe(first)
-            ),
+            match non_ascii.len() {
+                1 => format!(
+                    "A non-ASCII character, {}, was sent as raw UTF-8 bytes; servers may reject or mangle it",
+                    describe(first)
+                ),
+                n => format!(
+                    "{n} non-ASCII characters were sent as raw UTF-8 bytes, the first {}; servers may reject or mangle them",
+                    describe(first)
+                ),
+            },
         )
         .at(first.clone())
         .with_fix("A Sales Layer API key is plain ASCII: copy it again from the original source (see hidden-characters and lookalike-characters for each character)."),
