@@ -3,6 +3,7 @@
 //! value before any byte leaves, so neither capture nor the API sees a request, and the
 //! base URL is not to blame.
 
+use super::codes::HEADER_REFUSED_BY_CLIENT;
 use super::diagnose::Configured;
 use sl_doctor_checks::analysis::value::{analyze, describe_all};
 use sl_doctor_checks::model::report::Finding;
@@ -20,8 +21,8 @@ pub(super) fn line_break_refusal(conf: &Configured, nothing: &str) -> Option<Fin
     }
     let name = &conf.name;
     Some(
-        Finding::fail(
-            "header-refused-by-client",
+        Finding::new(
+            HEADER_REFUSED_BY_CLIENT,
             format!(
                 "{nothing}, and the configured key ({name}) holds a line break ({}): Go's net/http, httpx and Python's http.client refuse to send such a header value, before any byte leaves (curl and PHP send it as is; Node's fetch and axios trim it at the ends)",
                 describe_all(&breaks)

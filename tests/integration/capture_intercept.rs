@@ -185,7 +185,7 @@ curl -sS -o /dev/null -w "ok$w" -H "X-API-KEY: $SALESLAYER_API_KEY" "$u?\$top=1"
         &expected(
             (
                 "space status 200",
-                &["trailing-space", "configured-key-plus-extra"],
+                &["trailing-whitespace", "configured-key-plus-extra"],
             ),
             (
                 "newline status 400",
@@ -252,7 +252,7 @@ fn python_urllib_through_the_proxy() {
     }
     let r = run_cases(
         &["python3", "-c", PYTHON, "urllib"],
-        ("space status 200", &["trailing-space"]),
+        ("space status 200", &["trailing-whitespace"]),
         ("newline refused ValueError", &[]),
     );
     assert_eq!(r.report["intercept"]["runtime"], "python");
@@ -265,7 +265,7 @@ fn python_requests_through_the_proxy() {
     }
     run_cases(
         &["python3", "-c", PYTHON, "requests"],
-        ("space status 200", &["trailing-space"]),
+        ("space status 200", &["trailing-whitespace"]),
         ("newline refused InvalidHeader", &[]),
     );
 }
@@ -300,7 +300,7 @@ foreach (array_slice($argv, 1) as $name) {
 "#;
     let r = run_cases(
         &["php", "-r", PHP, "--"],
-        ("space status 200", &["trailing-space"]),
+        ("space status 200", &["trailing-whitespace"]),
         (
             "newline status 400",
             &["trailing-newline", "rejected-by-strict-servers"],
@@ -614,8 +614,8 @@ fn other_hosts_are_tunnelled_and_forward_relays_the_api_host() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|f| f["code"] == "bearer-scheme")
-        .expect("bearer-scheme");
+        .find(|f| f["code"] == "auth-scheme")
+        .expect("auth-scheme");
     let fix = bearer["fix"].as_str().unwrap();
     assert!(
         fix.starts_with("Where the code builds the request, send the key alone"),

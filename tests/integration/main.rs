@@ -11,6 +11,7 @@ mod ci;
 mod cli;
 mod common;
 mod fix;
+mod git_config;
 mod hostile;
 mod input_bounds;
 mod live;

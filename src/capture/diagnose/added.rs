@@ -5,12 +5,18 @@
 //! that the code added them, and says so instead.
 
 use super::Configured;
+use crate::capture::codes::{CONFIGURED_KEY_PLUS_EXTRA, CONFIGURED_KEY_WITH_DEFECTS};
 use sl_doctor_checks::analysis::value::{QuoteDefect, analyze};
+use sl_doctor_checks::checklist::header_present::pasted_label;
+use sl_doctor_checks::checklist::no_quotes::quoted_value::{
+    ESCAPED_QUOTES, LEADING_QUOTE, SURROUNDING_QUOTES, TRAILING_QUOTE,
+};
+use sl_doctor_checks::model::code::Code;
 use sl_doctor_checks::model::report::Finding;
 use sl_doctor_checks::model::secret::SecretKey;
 
 /// The codes of the findings the value checks make for what was added around `want`.
-fn added(sent: &[u8], want: &[u8]) -> Vec<&'static str> {
+fn added(sent: &[u8], want: &[u8]) -> Vec<Code> {
     let around =
         !want.is_empty() && sent.len() > want.len() && memchr::memmem::find(sent, want).is_some();
     if !around {
@@ -21,12 +27,12 @@ fn added(sent: &[u8], want: &[u8]) -> Vec<&'static str> {
         return Vec::new();
     }
     let a = analyze(&SecretKey::from_bytes(sent.to_vec()));
-    let labels = a.labels.iter().map(|l| l.kind.code());
+    let labels = a.labels.iter().map(|l| pasted_label::code(l.kind));
     let quotes = a.quotes.iter().filter_map(|q| match q {
-        QuoteDefect::Surrounding { .. } => Some("surrounding-quotes"),
-        QuoteDefect::Escaped { .. } => Some("escaped-quotes"),
-        QuoteDefect::Leading(_) => Some("leading-quote"),
-        QuoteDefect::Trailing(_) => Some("trailing-quote"),
+        QuoteDefect::Surrounding { .. } => Some(SURROUNDING_QUOTES),
+        QuoteDefect::Escaped { .. } => Some(ESCAPED_QUOTES),
+        QuoteDefect::Leading(_) => Some(LEADING_QUOTE),
+        QuoteDefect::Trailing(_) => Some(TRAILING_QUOTE),
         QuoteDefect::Inner(_) => None,
     });
     labels.chain(quotes).collect()
@@ -44,7 +50,7 @@ pub(super) fn label_in_front(sent: &[u8], want: &[u8]) -> Option<String> {
 
 /// The comparison findings whose fix ("trim the value where it is read") the addition
 /// findings replace.
-const COMPARISONS: [&str; 2] = ["configured-key-plus-extra", "configured-key-with-defects"];
+const COMPARISONS: [Code; 2] = [CONFIGURED_KEY_PLUS_EXTRA, CONFIGURED_KEY_WITH_DEFECTS];
 
 /// Rewords the findings of additions made by the code, and drops the comparison's fix,
 /// which they replace.
@@ -54,7 +60,7 @@ pub(super) fn by_code(findings: &mut [Finding], sent: &[u8], conf: &Configured) 
         return;
     }
     let name = &conf.name;
-    let why = if adds.iter().any(|c| c.contains("quote")) {
+    let why = if adds.iter().any(|c| c.name.contains("quote")) {
         " (a JSON-encoded string, or quotes in a format string or a template, add them)"
     } else {
         " (no `Bearer` or other scheme is documented for api2)"
@@ -62,12 +68,12 @@ pub(super) fn by_code(findings: &mut [Finding], sent: &[u8], conf: &Configured) 
     let fix =
         format!("Where the code builds the request, send the key alone: `X-API-KEY: <key>`{why}.");
     for f in findings.iter_mut() {
-        if adds.contains(&f.code.as_str()) {
+        if adds.iter().any(|c| f.is(*c)) {
             let m = f.message.replace(", pasted together with the key", "");
             f.message =
                 format!("{m}; {name} holds the key alone, so the application's code adds it");
             f.fix = Some(fix.clone());
-        } else if COMPARISONS.contains(&f.code.as_str()) {
+        } else if COMPARISONS.iter().any(|c| f.is(*c)) {
             f.fix = None;
         }
     }
@@ -89,11 +95,11 @@ mod tests {
     fn additions_around_a_clean_key_are_the_codes() {
         let k = TEST_CANARY;
         #[rustfmt::skip]
-        let table: Vec<(String, Vec<&str>)> = vec![
-            (format!("Bearer {k}"), vec!["bearer-scheme"]),
-            (format!("X-API-KEY: {k}"), vec!["header-name"]),
-            (format!("\"{k}\""), vec!["surrounding-quotes"]),
-            (format!("{k}\""), vec!["trailing-quote"]),
+        let table: Vec<(String, Vec<Code>)> = vec![
+            (format!("Bearer {k}"), vec![pasted_label::AUTH_SCHEME]),
+            (format!("X-API-KEY: {k}"), vec![pasted_label::HEADER_NAME]),
+            (format!("\"{k}\""), vec![SURROUNDING_QUOTES]),
+            (format!("{k}\""), vec![TRAILING_QUOTE]),
             (k.to_string(), vec![]),
             ("Bearer other-value-0000".to_string(), vec![]),
         ];
@@ -113,13 +119,13 @@ mod tests {
     fn the_findings_say_the_code_adds_it() {
         let sent = format!("Bearer {TEST_CANARY}");
         let mut f = vec![
-            Finding::fail(
-                "bearer-scheme",
+            Finding::new(
+                pasted_label::AUTH_SCHEME,
                 "The value starts with the `Bearer` scheme, pasted together with the key",
             )
             .with_fix("Keep only the key in the variable or file."),
-            Finding::fail("configured-key-plus-extra", "x").with_fix("trim"),
-            Finding::fail("other", "y").with_fix("z"),
+            Finding::new(CONFIGURED_KEY_PLUS_EXTRA, "x").with_fix("trim"),
+            Finding::new(LEADING_QUOTE, "y").with_fix("z"),
         ];
         by_code(&mut f, sent.as_bytes(), &conf(TEST_CANARY));
         assert_eq!(

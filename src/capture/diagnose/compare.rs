@@ -27,8 +27,8 @@ pub(super) fn compare(sent: &[u8], conf: &Configured) -> Finding {
     let want = conf.key.expose_bytes();
     let name = &conf.name;
     if sent == want {
-        return Finding::info(
-            "same-key-as-configured",
+        return Finding::new(
+            SAME_KEY_AS_CONFIGURED,
             format!(
                 "Your application sends exactly the key of {name} ({})",
                 fp(want)
@@ -56,8 +56,8 @@ pub(super) fn compare(sent: &[u8], conf: &Configured) -> Finding {
                 let bytes = crate::render::human::count(extra.len(), "byte", "bytes");
                 format!("{word} {bytes} {place}")
             });
-        return Finding::fail(
-            "configured-key-plus-extra",
+        return Finding::new(
+            CONFIGURED_KEY_PLUS_EXTRA,
             format!(
                 "Your application sends the key of {name} ({}), {what}",
                 fp(want)
@@ -72,8 +72,8 @@ pub(super) fn compare(sent: &[u8], conf: &Configured) -> Finding {
     let want_c = want_clean.as_ref().map_or(want, |k| k.expose_bytes());
     if sent_c == want_c {
         if want_clean.is_some() && sent == want_c {
-            return Finding::warn(
-                "sends-cleaned-configured-key",
+            return Finding::new(
+                SENDS_CLEANED_CONFIGURED_KEY,
                 format!(
                     "Your application sends the cleaned form of {name}: {name} itself ({}) has extra characters that the application (or its HTTP library) removed; other tools reading {name} may not remove them",
                     fp(want)
@@ -81,8 +81,8 @@ pub(super) fn compare(sent: &[u8], conf: &Configured) -> Finding {
             )
             .with_fix(format!("Fix the value of {name} itself (run `sl-doctor` on it)."));
         }
-        return Finding::fail(
-            "configured-key-with-defects",
+        return Finding::new(
+            CONFIGURED_KEY_WITH_DEFECTS,
             format!(
                 "Your application sends the key of {name} ({}) with different surrounding or hidden characters (received {}; see the findings above)",
                 fp(want),
@@ -91,8 +91,8 @@ pub(super) fn compare(sent: &[u8], conf: &Configured) -> Finding {
         )
         .with_fix(fix);
     }
-    Finding::fail(
-        "different-key-than-configured",
+    Finding::new(
+        DIFFERENT_KEY_THAN_CONFIGURED,
         format!(
             "Your application sends a different key than {name}: received {} ({} bytes), {name} is {} ({} bytes)",
             fp(sent),

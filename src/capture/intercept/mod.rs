@@ -19,6 +19,9 @@ pub mod render;
 mod rundir;
 
 use super::{CaptureArgs, CaptureError, CaptureRecord, CaptureReport, Listen, Shared, accept};
+use crate::capture::codes::{
+    COMMAND_TIMEOUT, KEY_IN_COMMAND_ARGS, NO_SYSTEM_BUNDLE, TEMP_DIR_LEFT,
+};
 use crate::capture::diagnose::Secrets;
 use crate::capture::guard::{SHORT, shown};
 use proxy::{ApiHost, Proxy, Tunnels};
@@ -399,8 +402,8 @@ fn run_findings(
     }
     if exit.ending == child::Ending::Timeout {
         out.push(
-            Finding::warn(
-                "command-timeout",
+            Finding::new(
+                COMMAND_TIMEOUT,
                 format!("`{}` was {}", facts.program, exit.words(args.timeout)),
             )
             .with_fix("Give it more time with --timeout SECS, or run a command that makes its API calls and exits."),
@@ -411,8 +414,8 @@ fn run_findings(
         .any(|a| secrets.leaks(&a.to_string_lossy()))
     {
         out.push(
-            Finding::warn(
-                "key-in-command-args",
+            Finding::new(
+                KEY_IN_COMMAND_ARGS,
                 "The key is in the command's arguments: while it runs, any user of this machine can read it in the process list, and it stays in the shell history",
             )
             .with_fix("Let the application read the key from the environment or a file, not from its command line."),
@@ -427,8 +430,8 @@ fn housekeeping(no_system_bundle: bool, left_behind: Option<std::path::PathBuf>)
     let mut out = Vec::new();
     if no_system_bundle {
         out.push(
-            Finding::warn(
-                "no-system-bundle",
+            Finding::new(
+                NO_SYSTEM_BUNDLE,
                 "No system CA bundle was found to extend: clients that read SSL_CERT_FILE or REQUESTS_CA_BUNDLE trusted only the run's CA, so their connections to other hosts failed",
             )
             .with_fix("Set SSL_CERT_FILE to the system's CA bundle (PEM) before running capture."),
@@ -436,8 +439,8 @@ fn housekeeping(no_system_bundle: bool, left_behind: Option<std::path::PathBuf>)
     }
     if let Some(p) = left_behind {
         out.push(
-            Finding::warn(
-                "temp-dir-left",
+            Finding::new(
+                TEMP_DIR_LEFT,
                 format!(
                     "The run's temporary directory {} could not be removed",
                     p.display()

@@ -12,6 +12,7 @@
 //! * Anything else is answered `400`: the proxy address is not an API base URL.
 
 use super::super::{PartialRecord, Shared, bare_record, serve};
+use crate::capture::codes::{PLAIN_HTTP_TO_API, TLS_HANDSHAKE_FAILED};
 use sl_doctor_checks::model::report::Finding;
 use std::collections::BTreeMap;
 use std::io;
@@ -345,8 +346,8 @@ pub(super) async fn handle(mut stream: TcpStream, p: Arc<Proxy>) {
 }
 
 fn plain_http_finding(api: &ApiHost) -> Finding {
-    Finding::fail(
-        "plain-http-to-api",
+    Finding::new(
+        PLAIN_HTTP_TO_API,
         format!(
             "The application sent this request over plain http:// to {}: the key crosses the network in clear, and the API serves only https",
             api.host
@@ -380,8 +381,8 @@ async fn intercept(mut stream: TcpStream, early: Zeroizing<Vec<u8>>, p: &Proxy, 
 }
 
 fn handshake_finding(api: &ApiHost, error: &str) -> Finding {
-    Finding::fail(
-        "tls-handshake-failed",
+    Finding::new(
+        TLS_HANDSHAKE_FAILED,
         format!(
             "The TLS handshake for {} through the proxy failed ({error}): the client does not trust the run's CA. It reads none of the trust settings capture gives it (SSL_CERT_FILE, REQUESTS_CA_BUNDLE, NODE_EXTRA_CA_CERTS, PHP's curl.cainfo), or its code names a CA file of its own",
             api.host

@@ -3,8 +3,9 @@
 //! command ended at `--timeout`, the key on the command line.
 
 use super::proxy::{ApiHost, Tunnels, authority};
+use crate::capture::codes::{NO_REQUEST, NOTHING_PROXIED, OTHER_SALESLAYER_HOST, PROXY_BYPASSED};
 use crate::capture::diagnose::Configured;
-use sl_doctor_checks::model::report::Finding;
+use sl_doctor_checks::model::report::{Finding, Severity};
 use std::ffi::OsStr;
 use std::path::Path;
 
@@ -163,8 +164,8 @@ pub(super) fn no_api_request(r: &Run) -> Finding {
         return f;
     }
     if let Some(entry) = &r.bypass {
-        return Finding::fail(
-            "proxy-bypassed",
+        return Finding::new(
+            PROXY_BYPASSED,
             format!("{nothing}: NO_PROXY holds `{entry}`, so clients connect to {api} directly, around the proxy"),
         )
         .with_fix(format!("Run capture with NO_PROXY unset or without `{entry}` (e.g. `env -u NO_PROXY -u no_proxy sl-doctor capture -- …`)."));
@@ -180,14 +181,14 @@ pub(super) fn no_api_request(r: &Run) -> Finding {
             "its HTTP client may ignore proxy variables (Node 20/22's fetch, Java, aiohttp, PHP streams)",
             Runtime::proxy_hint,
         );
-        return Finding::fail(
-            "nothing-proxied",
+        return Finding::new(
+            NOTHING_PROXIED,
             format!("{nothing}, and nothing else went through the proxy either: either the command sent no request, or {hint}"),
         )
         .with_fix("Make sure the command reaches the code that calls the Sales Layer API (see its own output above); if its client ignores HTTPS_PROXY, run `sl-doctor capture` without a command and point the application's base URL at it.");
     }
-    Finding::fail(
-        "no-request",
+    Finding::new(
+        NO_REQUEST,
         format!(
             "{nothing}; it reached {} through the proxy (tunnelled, not decrypted): it honours the proxy but did not call the API",
             crate::render::human::count(others.len(), "other host", "other hosts")
@@ -209,16 +210,17 @@ pub(super) fn other_sales_layer_host(r: &Run, reached_api: bool) -> Option<Findi
     let first = hosts.first()?;
     let api = &r.api.host;
     let f = if reached_api {
-        Finding::warn(
-            "other-saleslayer-host",
+        Finding::with_severity(
+            OTHER_SALESLAYER_HOST,
+            Severity::Warn,
             format!(
                 "The command also connected to {} (tunnelled, not decrypted), not only to {api}",
                 hosts.join(", ")
             ),
         )
     } else {
-        Finding::fail(
-            "other-saleslayer-host",
+        Finding::new(
+            OTHER_SALESLAYER_HOST,
             format!(
                 "No request reached {api}: the command connected to {} instead (tunnelled, not decrypted), so its base URL names another host",
                 hosts.join(", ")
@@ -273,7 +275,8 @@ mod tests {
 
     #[test]
     fn the_likeliest_reason_nothing_reached_the_api_host() {
-        use crate::capture::diagnose::Configured;
+        use crate::capture::codes::HEADER_REFUSED_BY_CLIENT;
+        use sl_doctor_checks::model::code::Code;
         use sl_doctor_checks::model::secret::SecretKey;
         use sl_doctor_checks::testing_support::TEST_CANARY;
         let api = ApiHost::from_base_url("https://api2.saleslayer.com").unwrap();
@@ -299,17 +302,17 @@ mod tests {
             Option<&'a Configured>,
             Option<&'a str>,
             &'a Tunnels,
-            &'a str,
+            Code,
         );
         #[rustfmt::skip]
         let table: Vec<Row> = vec![
-            (None, Some(&broken), None, &none, "header-refused-by-client"),
-            (Some(Runtime::Go), Some(&broken), None, &pypi, "header-refused-by-client"),
+            (None, Some(&broken), None, &none, HEADER_REFUSED_BY_CLIENT),
+            (Some(Runtime::Go), Some(&broken), None, &pypi, HEADER_REFUSED_BY_CLIENT),
             // Node trims the line break: not the reason there.
-            (Some(Runtime::Node), Some(&broken), None, &none, "nothing-proxied"),
-            (None, None, Some(".saleslayer.com"), &none, "proxy-bypassed"),
-            (None, None, None, &pypi, "no-request"),
-            (Some(Runtime::Java), None, None, &none, "nothing-proxied"),
+            (Some(Runtime::Node), Some(&broken), None, &none, NOTHING_PROXIED),
+            (None, None, Some(".saleslayer.com"), &none, PROXY_BYPASSED),
+            (None, None, None, &pypi, NO_REQUEST),
+            (Some(Runtime::Java), None, None, &none, NOTHING_PROXIED),
         ];
         for (runtime, configured, bypass, tunnels, want) in table {
             let r = Run {
@@ -322,7 +325,7 @@ mod tests {
                 bypass: bypass.map(str::to_string),
             };
             let f = no_api_request(&r);
-            assert_eq!(f.code, want, "{runtime:?} {bypass:?}: {}", f.message);
+            assert!(f.is(want), "{runtime:?} {bypass:?}: {}", f.message);
             assert!(
                 f.message
                     .starts_with("No request reached api2.saleslayer.com while `app` ran")
