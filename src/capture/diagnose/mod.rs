@@ -306,7 +306,7 @@ fn header_name_findings(
                     ["bearer", "basic", "token", "apikey", "api-key", "digest"]
                         .contains(&w.to_ascii_lowercase().as_str())
                 })
-                .map(|w| format!(" `{w} …`"))
+                .map(|w| format!(" {w} …"))
                 .unwrap_or_default();
             out.push(
                 Finding::new(
