@@ -43,8 +43,25 @@ pub struct Cause {
     pub proof: Option<String>,
     /// The one thing to do.
     pub fix: String,
-    /// Whether the user can fix it without Sales Layer support.
+    /// Whether it can be fixed without Sales Layer support (by you, or by your network
+    /// team: `fixed_by` says who).
     pub self_fixable: bool,
+    /// Who can fix it.
+    #[serde(default)]
+    pub fixed_by: Fixer,
+}
+
+/// Who can fix a cause.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Fixer {
+    /// You: the key, the configuration, the proxy setting, the base URL.
+    #[default]
+    You,
+    /// Whoever runs the network: a proxy's rules, its route or its DNS.
+    NetworkTeam,
+    /// Sales Layer support: the key itself or the account.
+    SalesLayer,
 }
 
 /// How serious a cause is.
@@ -156,7 +173,7 @@ fn summary(facts: &facts::Facts, causes: &[Cause]) -> String {
     s
 }
 
-fn lowercase_first(s: &str) -> String {
+pub(crate) fn lowercase_first(s: &str) -> String {
     // Only an initial capital of an ordinary word is lowered: "DAM and Catalog…" stays.
     let mut it = s.chars();
     match (it.next(), it.next()) {

@@ -16,6 +16,7 @@ use crate::model::context::NetOptions;
 use crate::model::evidence::Timings;
 use crate::model::report::Finding;
 use crate::model::secret::SecretKey;
+use crate::net::proxy::Route;
 use crate::net::shared::Opened;
 use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::{Client, StatusCode, Url, Version};
@@ -354,10 +355,12 @@ pub fn classify(e: &reqwest::Error, elapsed: Duration, timeout: Duration) -> Net
     }
 }
 
-/// Builds the probe client from the network options. A problem with the options (an
+/// Builds the probe client from the network options, with the proxy decision for its
+/// target (`route`): the client never reads the proxy variables itself, so it goes where
+/// `proxy-config` says, with the same precedence. A problem with the options (an
 /// unreadable or empty `--ca-cert`, a bad `--proxy`, no CA certificates at all) is a
 /// failing finding, not a panic.
-pub fn build_client(net: &NetOptions) -> Result<ProbeClient, Box<Finding>> {
+pub fn build_client(net: &NetOptions, route: &Route) -> Result<ProbeClient, Box<Finding>> {
     let dns: Log = Arc::default();
     let connect: Log = Arc::default();
     let mut b = Client::builder()
@@ -375,21 +378,24 @@ pub fn build_client(net: &NetOptions) -> Result<ProbeClient, Box<Finding>> {
     let tls = crate::net::tls::client_config(net)
         .map_err(|e| Box::new(Finding::fail(e.code(), e.to_string()).with_fix(e.fix())))?;
     b = b.tls_backend_preconfigured(tls);
-    if net.no_proxy {
-        b = b.no_proxy();
-    }
-    if let Some(p) = &net.proxy {
-        let proxy = reqwest::Proxy::all(p.as_str()).map_err(|_| {
-            Box::new(
-                Finding::fail(
-                    "proxy-invalid",
-                    "--proxy is not a valid proxy URL (expected e.g. http://proxy.example:3128)",
-                )
-                .with_fix("Give the proxy as scheme://host:port."),
+    let invalid = || {
+        Box::new(
+            Finding::fail(
+                "proxy-invalid",
+                "--proxy is not a valid proxy URL (expected e.g. http://proxy.example:3128)",
             )
-        })?;
-        b = b.proxy(proxy);
+            .with_fix("Give the proxy as scheme://host:port."),
+        )
+    };
+    if let Some(p) = &net.proxy
+        && !net.no_proxy
+    {
+        reqwest::Proxy::all(p.as_str()).map_err(|_| invalid())?;
     }
+    b = match route {
+        Route::Direct(_) => b.no_proxy(),
+        Route::Proxy(p) => b.proxy(p.for_client().ok_or_else(invalid)?),
+    };
     for (host, port, ip) in &net.resolve {
         b = b.resolve(host, SocketAddr::new(*ip, *port));
     }
@@ -609,13 +615,15 @@ mod tests {
             ca_cert: Some("/nonexistent/ca.pem".into()),
             ..Default::default()
         };
-        assert_eq!(build_client(&net).err().unwrap().code, "ca-cert-unreadable");
+        let direct = Route::Direct(crate::net::proxy::Direct::NoneConfigured);
+        let code = |net: &NetOptions| build_client(net, &direct).err().unwrap().code;
+        assert_eq!(code(&net), "ca-cert-unreadable");
         let dir = std::env::temp_dir().join(format!("sl-doctor-net-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let p = dir.join("empty.pem");
         std::fs::write(&p, "hello").unwrap();
         net.ca_cert = Some(p);
-        assert_eq!(build_client(&net).err().unwrap().code, "ca-cert-empty");
+        assert_eq!(code(&net), "ca-cert-empty");
         let _ = std::fs::remove_dir_all(dir);
     }
 }
