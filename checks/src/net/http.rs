@@ -252,6 +252,7 @@ fn in_words(layer: &str) -> Option<String> {
         "error trying to connect",
         "tcp connect error",
         "dns error",
+        "tunnel error",
     ];
     const PLAIN: &[(&str, &str)] = &[
         (
@@ -279,6 +280,10 @@ fn in_words(layer: &str) -> Option<String> {
             "there is no route to the host (offline, VPN or firewall?)",
         ),
         ("Connection refused", "the connection was refused"),
+        (
+            "unsuccessful",
+            "the proxy refused the tunnel (tls-connection gives the proxy's answer)",
+        ),
     ];
     let layer = layer.trim();
     if layer.is_empty() || INTERNAL.contains(&layer) {
@@ -574,6 +579,11 @@ mod tests {
                 Some("the name could not be looked up"),
             ),
             ("some other thing (os error 5)", Some("some other thing")),
+            ("tunnel error", None),
+            (
+                "unsuccessful",
+                Some("the proxy refused the tunnel (tls-connection gives the proxy's answer)"),
+            ),
         ] {
             assert_eq!(in_words(layer).as_deref(), want, "{layer}");
         }

@@ -15,9 +15,16 @@
 //! | the host's name does not resolve at the proxy (NXDOMAIN, SERVFAIL, no DNS answer) | `500`, `ERR_CANNOT_FORWARD 0` |
 //!
 //! squid's sources also answer `ERR_DNS_FAIL` (503) when the name lookup fails on a path
-//! other than 5.7's `CONNECT`; both mean the proxy cannot resolve the name. A proxy that
-//! names no code is read from its status: `407` authentication, `403` with an HTML page a
-//! portal or block page, `403` without one a denial, `502`–`504` the upstream.
+//! other than 5.7's `CONNECT`; both mean the proxy cannot resolve the name.
+//!
+//! A proxy that names no code is read from its status. tinyproxy 1.11.1 (Debian 12),
+//! measured: `407` without credentials, `401 Unauthorized` for wrong ones, `403 Access
+//! violation` (a port its `ConnectPort` rules refuse) and `403 Filtered` (its filter), `500
+//! Unable to connect` whether the host refuses or its name does not resolve, all with an
+//! HTML page. So for a proxy that names itself in `Server` (squid, tinyproxy) the status
+//! decides: `403` a denial, `500`–`504` the upstream. For an unknown one, `502`–`504` are the
+//! upstream, `403` with an HTML page is a captive portal, login or block page, `403` without
+//! one a denial.
 
 use crate::model::evidence::{RefusalReason, Untrusted};
 
@@ -85,16 +92,31 @@ fn squid_error(head: &str, body: &str) -> Option<(String, Option<i32>)> {
         .map(|code| (code, None))
 }
 
-/// What a refusal means, from the status, the proxy's code and the page.
-fn reason(status: u16, code: Option<&str>, html: bool, has_credentials: bool) -> RefusalReason {
+/// The proxy products whose error answers were measured (see the module doc): their
+/// status is their diagnosis.
+const KNOWN_PROXIES: [&str; 2] = ["squid", "tinyproxy"];
+
+/// What a refusal means, from the status, the proxy's code, the page and the product.
+fn reason(
+    status: u16,
+    code: Option<&str>,
+    html: bool,
+    has_credentials: bool,
+    server: Option<&str>,
+) -> RefusalReason {
     use RefusalReason::*;
-    if status == 407 {
+    // 407 is the standard answer; tinyproxy answers wrong credentials with 401.
+    if status == 407 || (status == 401 && code.is_none()) {
         return if has_credentials {
             CredentialsRejected
         } else {
             AuthRequired
         };
     }
+    let known = server.is_some_and(|s| {
+        let product = s.split('/').next().unwrap_or("").to_ascii_lowercase();
+        KNOWN_PROXIES.contains(&product.as_str())
+    });
     match code {
         Some("ERR_ACCESS_DENIED" | "ERR_CACHE_ACCESS_DENIED" | "ERR_FORWARDING_DENIED") => Denied,
         Some("ERR_DNS_FAIL") => UpstreamUnresolved,
@@ -111,6 +133,10 @@ fn reason(status: u16, code: Option<&str>, html: bool, has_credentials: bool) ->
             | "ERR_ZERO_SIZE_OBJECT",
         ) => UpstreamUnreachable,
         Some(_) => Other,
+        None if known && status == 403 => Denied,
+        None if known && (500..=504).contains(&status) => UpstreamUnreachable,
+        None if known => Other,
+        None if (502..=504).contains(&status) => UpstreamUnreachable,
         None if html => Page,
         None if status == 403 => Denied,
         None if (502..=504).contains(&status) => UpstreamUnreachable,
@@ -144,15 +170,14 @@ impl ProxyAnswer {
             .map(str::to_string)
             .collect();
         let code = squid.as_ref().map(|(c, _)| c.as_str());
+        let server = header(head, "server").next();
         ProxyAnswer {
             status,
             line: Untrusted::capped(line, 120),
             html,
             title,
-            server: header(head, "server")
-                .next()
-                .map(|s| Untrusted::capped(s, 60)),
-            reason: reason(status, code, html, has_credentials),
+            server: server.map(|s| Untrusted::capped(s, 60)),
+            reason: reason(status, code, html, has_credentials, server),
             errno: squid.as_ref().and_then(|(_, n)| *n),
             error_code: squid.map(|(c, _)| c),
             auth_schemes,
@@ -277,6 +302,38 @@ mod tests {
         // Not a code: a comment or id of another kind.
         let a = ProxyAnswer::read(head, "<html><body id=main><!-- x --></body></html>", false);
         assert_eq!((a.error_code, a.reason), (None, RefusalReason::Page));
+    }
+
+    #[test]
+    fn tinyproxy_is_read_from_its_status() {
+        use RefusalReason::*;
+        // Heads recorded from tinyproxy 1.11.1 answering CONNECT.
+        let page = "<html><head><title>x</title></head><body><h1>x</h1></body></html>";
+        for (line, extra, creds, want) in [
+            (
+                "HTTP/1.1 500 Unable to connect",
+                "",
+                true,
+                UpstreamUnreachable,
+            ),
+            ("HTTP/1.1 403 Access violation", "", true, Denied),
+            ("HTTP/1.1 403 Filtered", "", true, Denied),
+            (
+                "HTTP/1.0 407 Proxy Authentication Required",
+                "Proxy-Authenticate: Basic realm=\"Tinyproxy\"\r\n",
+                false,
+                AuthRequired,
+            ),
+            ("HTTP/1.0 401 Unauthorized", "", true, CredentialsRejected),
+        ] {
+            let head = format!(
+                "{line}\r\nServer: tinyproxy/1.11.1\r\nContent-Type: text/html\r\n{extra}\r\n"
+            );
+            assert_eq!(ProxyAnswer::read(&head, page, creds).reason, want, "{line}");
+        }
+        // The same 500 from a proxy that does not name itself says nothing more.
+        let head = "HTTP/1.1 500 Unable to connect\r\nContent-Type: text/html\r\n\r\n";
+        assert_eq!(ProxyAnswer::read(head, page, true).reason, Page);
     }
 
     #[test]
