@@ -142,6 +142,34 @@ pub fn render(report: &Report) -> String {
         );
     }
 
+    write_problems(&mut out, report);
+
+    let _ = writeln!(
+        out,
+        "\n<details><summary>All {} checks</summary>\n",
+        report.checks().count()
+    );
+    let _ = writeln!(out, "| | Check | Item | Summary |");
+    let _ = writeln!(out, "|---|---|---|---|");
+    for item in &report.checklist {
+        for c in &item.checks {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} |",
+                icon(c.status),
+                code(&c.id),
+                item.id.id(),
+                esc(&c.summary)
+            );
+        }
+    }
+    let _ = writeln!(out, "\n</details>");
+    // Printed to a CI log with --format markdown: no line may read as a workflow command.
+    untrusted::guard_text(&out, untrusted::Sink::Markdown).into_owned()
+}
+
+/// The checks that did not pass, each with its findings and one fix.
+fn write_problems(out: &mut String, report: &Report) {
     let problems: Vec<&CheckResult> = report
         .checks()
         .filter(|c| matches!(c.status, Status::Fail | Status::Error | Status::Warn))
@@ -181,29 +209,6 @@ pub fn render(report: &Report) -> String {
             );
         }
     }
-
-    let _ = writeln!(
-        out,
-        "\n<details><summary>All {} checks</summary>\n",
-        report.checks().count()
-    );
-    let _ = writeln!(out, "| | Check | Item | Summary |");
-    let _ = writeln!(out, "|---|---|---|---|");
-    for item in &report.checklist {
-        for c in &item.checks {
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} |",
-                icon(c.status),
-                code(&c.id),
-                item.id.id(),
-                esc(&c.summary)
-            );
-        }
-    }
-    let _ = writeln!(out, "\n</details>");
-    // Printed to a CI log with --format markdown: no line may read as a workflow command.
-    untrusted::guard_text(&out, untrusted::Sink::Markdown).into_owned()
 }
 
 /// The key (described, never shown) and the target lines.
