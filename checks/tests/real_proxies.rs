@@ -148,7 +148,7 @@ async fn squid_refusals_are_worded_from_squids_own_diagnosis() {
         (
             "https://blocked.test",
             bare.as_str(),
-            "proxy-denied",
+            "proxy-refused-tunnel",
             Denied,
             "ERR_ACCESS_DENIED",
             "blocked.test:443",
@@ -158,7 +158,7 @@ async fn squid_refusals_are_worded_from_squids_own_diagnosis() {
         (
             "https://api2.saleslayer.com",
             right.as_str(),
-            "proxy-denied",
+            "proxy-refused-tunnel",
             Denied,
             "ERR_ACCESS_DENIED",
             "its access rules deny it",
@@ -178,7 +178,7 @@ async fn squid_refusals_are_worded_from_squids_own_diagnosis() {
         (
             &*format!("https://{PROXY_ONLY}:{closed}"),
             wrong.as_str(),
-            "proxy-auth-rejected",
+            "proxy-auth-required",
             CredentialsRejected,
             "ERR_CACHE_ACCESS_DENIED",
             "rejected the username and password",
@@ -188,7 +188,7 @@ async fn squid_refusals_are_worded_from_squids_own_diagnosis() {
         (
             &*format!("https://{PROXY_ONLY}:{closed}"),
             right.as_str(),
-            "proxy-upstream-unreachable",
+            "proxy-refused-tunnel",
             UpstreamUnreachable,
             "ERR_CONNECT_FAIL",
             "connection refused",
@@ -198,7 +198,7 @@ async fn squid_refusals_are_worded_from_squids_own_diagnosis() {
         (
             "https://api2.saleslayre.invalid",
             right.as_str(),
-            "proxy-upstream-unresolved",
+            "proxy-refused-tunnel",
             UpstreamUnresolved,
             "ERR_CANNOT_FORWARD",
             "found no address for api2.saleslayre.invalid",
@@ -313,13 +313,13 @@ async fn a_dante_rule_and_a_name_dante_cannot_resolve() {
     for (base, code, reason, said) in [
         (
             format!("https://127.0.0.1:{port}"),
-            "socks-not-allowed",
+            "socks-failed",
             RefusalReason::Denied,
             format!("127.0.0.1:{port}: connection not allowed by the proxy's rules"),
         ),
         (
             "https://nowhere.invalid".to_string(),
-            "socks-unreachable",
+            "socks-failed",
             RefusalReason::UpstreamUnreachable,
             "with socks5h:// the proxy resolves nowhere.invalid".to_string(),
         ),

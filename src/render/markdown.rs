@@ -141,34 +141,13 @@ pub fn render(report: &Report) -> String {
             esc(&item.title)
         );
     }
-
     write_problems(&mut out, report);
-
-    let _ = writeln!(
-        out,
-        "\n<details><summary>All {} checks</summary>\n",
-        report.checks().count()
-    );
-    let _ = writeln!(out, "| | Check | Item | Summary |");
-    let _ = writeln!(out, "|---|---|---|---|");
-    for item in &report.checklist {
-        for c in &item.checks {
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} |",
-                icon(c.status),
-                code(&c.id),
-                item.id.id(),
-                esc(&c.summary)
-            );
-        }
-    }
-    let _ = writeln!(out, "\n</details>");
+    write_all_checks(&mut out, report);
     // Printed to a CI log with --format markdown: no line may read as a workflow command.
     untrusted::guard_text(&out, untrusted::Sink::Markdown).into_owned()
 }
 
-/// The checks that did not pass, each with its findings and one fix.
+/// Each failing, inconclusive or warning check with its findings and fix.
 fn write_problems(out: &mut String, report: &Report) {
     let problems: Vec<&CheckResult> = report
         .checks()
@@ -209,6 +188,30 @@ fn write_problems(out: &mut String, report: &Report) {
             );
         }
     }
+}
+
+/// Every check in a collapsed table.
+fn write_all_checks(out: &mut String, report: &Report) {
+    let _ = writeln!(
+        out,
+        "\n<details><summary>All {} checks</summary>\n",
+        report.checks().count()
+    );
+    let _ = writeln!(out, "| | Check | Item | Summary |");
+    let _ = writeln!(out, "|---|---|---|---|");
+    for item in &report.checklist {
+        for c in &item.checks {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} |",
+                icon(c.status),
+                code(&c.id),
+                item.id.id(),
+                esc(&c.summary)
+            );
+        }
+    }
+    let _ = writeln!(out, "\n</details>");
 }
 
 /// The key (described, never shown) and the target lines.

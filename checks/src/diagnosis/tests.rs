@@ -29,7 +29,7 @@ fn report(rows: &[Row], offline: bool) -> Report {
         let m = c.meta();
         let (status, codes) = rows
             .iter()
-            .find(|r| r.0 == m.id)
+            .find(|r| *r.0 == m.id)
             .map(|r| (r.1, r.2))
             .unwrap_or((
                 if offline && m.needs_network {
@@ -47,15 +47,25 @@ fn report(rows: &[Row], offline: bool) -> Report {
         let item = checklist.iter_mut().find(|i| i.id == m.item).unwrap();
         item.status = item.status.worst(status);
         item.checks.push(CheckResult {
-            id: m.id.into(),
+            id: m.id.to_string(),
             title: m.title.into(),
             status,
             summary: format!("{} summary", m.id),
             details: vec![],
             remediation: (status != Status::Pass).then(|| format!("{} remedy", m.id)),
-            findings: codes.iter().map(|c| Finding::new(c, sev, "m")).collect(),
+            // Scenario codes: registered codes, and the `accepted-once-…` shorthand below.
+            findings: codes
+                .iter()
+                .map(|c| Finding {
+                    code: c.to_string(),
+                    severity: sev,
+                    message: "m".into(),
+                    position: None,
+                    fix: None,
+                })
+                .collect(),
             evidence: (status != Status::Skip)
-                .then(|| probe_evidence(m.id, codes))
+                .then(|| probe_evidence(m.id.as_str(), codes))
                 .flatten(),
             duration_ms: 0,
         });
@@ -205,7 +215,7 @@ const CASES: &[Case] = &[
         name: "trailing LF from a key file: whitespace and an unsendable header",
         rows: &[
             ("extra-whitespace", F, &["trailing-line-break"]),
-            ("header-value", F, &["line-break"]),
+            ("header-value", F, &["control-character"]),
             (
                 "dam-probe",
                 F,
@@ -486,7 +496,7 @@ fn refused_by_proxy(reason: crate::model::evidence::RefusalReason, target: &str)
     use crate::model::evidence::{ProxyRefusal, TlsEvidence, Untrusted};
     let mut r = report(
         &[
-            ("tls-connection", F, &["proxy-denied"]),
+            ("tls-connection", F, &["proxy-refused-tunnel"]),
             ("dam-probe", E, &["dns"]),
             ("catalog-probe", E, &["dns"]),
         ],
@@ -510,7 +520,7 @@ fn refused_by_proxy(reason: crate::model::evidence::RefusalReason, target: &str)
         alpn: None,
         certificate: None,
         insecure: false,
-        failure: Some("proxy-denied".into()),
+        failure: Some("proxy-refused-tunnel".into()),
         proxy_refusal: Some(ProxyRefusal {
             proxy: "127.0.0.1:3128".into(),
             target: target.into(),

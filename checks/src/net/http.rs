@@ -14,7 +14,6 @@
 
 use crate::model::context::NetOptions;
 use crate::model::evidence::Timings;
-use crate::model::report::Finding;
 use crate::model::secret::SecretKey;
 use crate::net::proxy::Route;
 use crate::net::shared::Opened;
@@ -52,7 +51,6 @@ pub(crate) fn keep(body: &mut Vec<u8>, chunk: &[u8]) -> bool {
 pub(crate) fn timed_out(elapsed: Duration, timeout: Duration) -> NetError {
     NetError {
         kind: NetErrorKind::Timeout,
-        code: "timeout",
         message: format!(
             "No answer within the {} s timeout (after {} ms)",
             timeout.as_secs_f32(),
@@ -205,8 +203,6 @@ pub use crate::model::evidence::NetFailureKind as NetErrorKind;
 pub struct NetError {
     /// Class.
     pub kind: NetErrorKind,
-    /// Stable finding code.
-    pub code: &'static str,
     /// One sentence.
     pub message: String,
     /// Time until the failure.
@@ -313,10 +309,9 @@ pub fn classify(e: &reqwest::Error, elapsed: Duration, timeout: Duration) -> Net
     if e.is_timeout() {
         return timed_out(elapsed, timeout);
     }
-    let (kind, code, message) = if e.is_builder() {
+    let (kind, message) = if e.is_builder() {
         (
             NetErrorKind::Builder,
-            "request-not-built",
             with("The HTTP client refused to build the request".into()),
         )
     } else if let Some(r) = crate::net::tls::find_rustls_error(e) {
@@ -324,48 +319,52 @@ pub fn classify(e: &reqwest::Error, elapsed: Duration, timeout: Duration) -> Net
         let (_, why) = crate::net::tls::classify(r);
         (
             NetErrorKind::Tls,
-            "tls-failed",
             format!("The TLS handshake failed: {why}"),
         )
     } else if e.is_dns() {
         (
             NetErrorKind::Dns,
-            "dns-failed",
             with("The host name could not be resolved".into()),
         )
     } else if find_io_kind(e) == Some(std::io::ErrorKind::ConnectionRefused) {
         (
             NetErrorKind::Refused,
-            "connection-refused",
             "The connection was refused: nothing listens on that host and port".into(),
         )
     } else if e.is_connect() {
         (
-            NetErrorKind::Other,
-            "connect-failed",
+            NetErrorKind::Connect,
             with("The connection could not be established".into()),
         )
     } else {
-        (
-            NetErrorKind::Other,
-            "network-error",
-            with("The request failed".into()),
-        )
+        (NetErrorKind::Other, with("The request failed".into()))
     };
     NetError {
         kind,
-        code,
         message,
         elapsed,
     }
 }
 
+/// Why the probe's HTTP client could not be built from the network options.
+#[derive(Debug)]
+pub enum ClientError {
+    /// The TLS client could not be set up (`--ca-cert`, the system store).
+    Tls(crate::net::tls::TlsSetupError),
+    /// `--proxy` is not a proxy URL.
+    ProxyInvalid,
+    /// The client found no CA certificate on the system (the library's words).
+    NoCaCertificates(String),
+    /// Anything else the client library refused (its words).
+    NotBuilt(String),
+}
+
 /// Builds the probe client from the network options, with the proxy decision for its
 /// target (`route`): the client never reads the proxy variables itself, so it goes where
 /// `proxy-config` says, with the same precedence. A problem with the options (an
-/// unreadable or empty `--ca-cert`, a bad `--proxy`, no CA certificates at all) is a
-/// failing finding, not a panic.
-pub fn build_client(net: &NetOptions, route: &Route) -> Result<ProbeClient, Box<Finding>> {
+/// unreadable or empty `--ca-cert`, a bad `--proxy`, no CA certificates at all) is an
+/// error the probe check turns into its finding, not a panic.
+pub fn build_client(net: &NetOptions, route: &Route) -> Result<ProbeClient, ClientError> {
     let dns: Log = Arc::default();
     let connect: Log = Arc::default();
     let mut b = Client::builder()
@@ -380,44 +379,27 @@ pub fn build_client(net: &NetOptions, route: &Route) -> Result<ProbeClient, Box<
         });
     // The same trust as the tls-connection check, from the same (shared) verifier: system
     // roots plus --ca-cert, or no verification with --insecure.
-    let tls = crate::net::tls::client_config(net)
-        .map_err(|e| Box::new(Finding::fail(e.code(), e.to_string()).with_fix(e.fix())))?;
+    let tls = crate::net::tls::client_config(net).map_err(ClientError::Tls)?;
     b = b.tls_backend_preconfigured(tls);
-    let invalid = || {
-        Box::new(
-            Finding::fail(
-                "proxy-invalid",
-                "--proxy is not a valid proxy URL (expected e.g. http://proxy.example:3128)",
-            )
-            .with_fix("Give the proxy as scheme://host:port."),
-        )
-    };
     if let Some(p) = &net.proxy
         && !net.no_proxy
     {
-        reqwest::Proxy::all(p.as_str()).map_err(|_| invalid())?;
+        reqwest::Proxy::all(p.as_str()).map_err(|_| ClientError::ProxyInvalid)?;
     }
     b = match route {
         Route::Direct(_) => b.no_proxy(),
-        Route::Proxy(p) => b.proxy(p.for_client().ok_or_else(invalid)?),
+        Route::Proxy(p) => b.proxy(p.for_client().ok_or(ClientError::ProxyInvalid)?),
     };
     for (host, port, ip) in &net.resolve {
         b = b.resolve(host, SocketAddr::new(*ip, *port));
     }
     let client = b.build().map_err(|e| {
         let d = chain(&e);
-        Box::new(if d.contains("No CA certificates") {
-            Finding::fail(
-                "no-ca-certificates",
-                format!("The HTTP client could not load any CA certificate from the system ({d})"),
-            )
-            .with_fix("Install the system CA bundle (e.g. `ca-certificates`), or fix SSL_CERT_FILE / SSL_CERT_DIR so they point to an existing bundle, or pass --ca-cert.")
+        if d.contains("No CA certificates") {
+            ClientError::NoCaCertificates(d)
         } else {
-            Finding::fail(
-                "client-not-built",
-                format!("The HTTP client could not be built: {d}"),
-            )
-        })
+            ClientError::NotBuilt(d)
+        }
     })?;
     Ok(ProbeClient {
         client,
@@ -626,14 +608,19 @@ mod tests {
             ..Default::default()
         };
         let direct = Route::Direct(crate::net::proxy::Direct::NoneConfigured);
-        let code = |net: &NetOptions| build_client(net, &direct).err().unwrap().code;
-        assert_eq!(code(&net), "ca-cert-unreadable");
+        assert!(matches!(
+            build_client(&net, &direct).err().unwrap(),
+            ClientError::Tls(crate::net::tls::TlsSetupError::CaCertUnreadable { .. })
+        ));
         let dir = std::env::temp_dir().join(format!("sl-doctor-net-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let p = dir.join("empty.pem");
         std::fs::write(&p, "hello").unwrap();
         net.ca_cert = Some(p);
-        assert_eq!(code(&net), "ca-cert-empty");
+        assert!(matches!(
+            build_client(&net, &direct).err().unwrap(),
+            ClientError::Tls(crate::net::tls::TlsSetupError::CaCertEmpty { .. })
+        ));
         let _ = std::fs::remove_dir_all(dir);
     }
 }

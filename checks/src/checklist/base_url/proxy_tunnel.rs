@@ -6,7 +6,13 @@
 //! ([`ProxyRefusal::needs_network_team`]). The proxy's credentials are never part of any
 //! message.
 
+use super::tls_connection::{
+    DNS, DNS_TIMEOUT, PROXY_AUTH_REQUIRED, PROXY_ERROR, PROXY_HTML, PROXY_NOT_HTTP,
+    PROXY_REFUSED_TUNNEL, PROXY_TIMEOUT, PROXY_TLS, PROXY_TLS_TIMEOUT, SOCKS_AUTH_FAILED,
+    SOCKS_AUTH_REQUIRED, SOCKS_ERROR, SOCKS_FAILED, SOCKS_NOT_SOCKS, SOCKS_TIMEOUT, failure_code,
+};
 use crate::model::check::Outcome;
+use crate::model::code::Code;
 use crate::model::evidence::{ProxyRefusal, RefusalReason};
 use crate::model::report::{Finding, Severity, Status};
 use crate::net::endpoint::Target;
@@ -14,20 +20,20 @@ use crate::net::handshake::{Handshake, ProxyTlsError, Stop, TunnelError};
 use crate::net::proxy::Proxy;
 use crate::net::proxy_answer::ProxyAnswer;
 use crate::net::socks::{SocksError, reply_words};
-use crate::net::tls;
+use crate::net::tls::{self, TlsFailure};
 
-/// One proxy problem in words, as a probe picks them: the outcome's summary, then the
-/// finding's severity, code, message and fix.
-pub(super) type Words = (String, Severity, &'static str, String, String);
+/// One connection problem as the check words it: the outcome's summary, then the
+/// finding's code, message and fix.
+pub(super) type Problem = (String, Code, String, String);
 
-/// The outcome for one proxy problem, built once from its [`Words`]. A warning here is
-/// always a timeout: the probe could not finish, so the check's status is Error.
-pub(super) fn worded(mut o: Outcome, (summary, severity, code, message, fix): Words) -> Outcome {
+/// The outcome for one connection problem, built once from its [`Problem`]. A warning
+/// here is always a timeout: the probe could not finish, so the check's status is Error.
+pub(super) fn worded(mut o: Outcome, (summary, code, message, fix): Problem) -> Outcome {
     o.summary = summary;
-    if severity == Severity::Warn {
+    if code.severity() == Severity::Warn {
         o.status = Some(Status::Error);
     }
-    o.finding(Finding::new(code, severity, message).with_fix(fix))
+    o.finding(Finding::new(code, message).with_fix(fix))
 }
 
 /// The proxy's refusal, for the evidence: from the answer to `CONNECT` or the SOCKS5
@@ -120,11 +126,10 @@ pub(super) fn tunnel_failed(
 ) -> Outcome {
     let (proxy, target) = (p.authority(), h.target.authority());
     let check = "Check the proxy's host and port in the proxy setting.";
-    let (summary, severity, code, message, fix) = match e {
+    let (summary, code, message, fix) = match e {
         TunnelError::Timeout => (
             format!("The proxy {proxy} did not answer CONNECT within {timeout} ms"),
-            Severity::Warn,
-            "proxy-timeout",
+            PROXY_TIMEOUT,
             format!(
                 "The proxy {proxy} accepted the connection but did not answer `CONNECT {target}` within {timeout} ms"
             ),
@@ -132,15 +137,13 @@ pub(super) fn tunnel_failed(
         ),
         TunnelError::Io(e) => (
             format!("The proxy {proxy} closed the connection"),
-            Severity::Fail,
-            "proxy-error",
+            PROXY_ERROR,
             format!("The proxy {proxy} failed during `CONNECT {target}`: {e}"),
             check.into(),
         ),
         TunnelError::Garbage => (
             format!("{proxy} does not answer like an HTTP proxy"),
-            Severity::Fail,
-            "proxy-not-http",
+            PROXY_NOT_HTTP,
             format!(
                 "{proxy} did not answer `CONNECT {target}` with an HTTP response: it is not an HTTP proxy"
             ),
@@ -148,7 +151,7 @@ pub(super) fn tunnel_failed(
         ),
         TunnelError::Status(a) => refused_tunnel(h, p, a),
     };
-    worded(o, (summary, severity, code, message, fix))
+    worded(o, (summary, code, message, fix))
 }
 
 /// The proxy's own diagnosis, for a message: `, squid: ERR_CONNECT_FAIL (connection refused)`.
@@ -169,14 +172,14 @@ fn proxy_said(a: &ProxyAnswer) -> String {
 }
 
 /// A non-2xx answer to `CONNECT`, worded from what the proxy said.
-fn refused_tunnel(h: &Handshake, p: &Proxy, a: &ProxyAnswer) -> Words {
+fn refused_tunnel(h: &Handshake, p: &Proxy, a: &ProxyAnswer) -> Problem {
     let (proxy, target, host) = (p.authority(), h.target.authority(), &h.target.host);
     let said = format!("{}{}", a.line, proxy_said(a));
     let fix = refusal_fix(a.reason, p, &h.target, "CONNECT");
     let (summary, code, message) = match a.reason {
         RefusalReason::AuthRequired => (
             format!("The proxy {proxy} requires authentication"),
-            "proxy-auth-required",
+            PROXY_AUTH_REQUIRED,
             format!(
                 "The proxy {proxy} requires authentication before it opens a tunnel to {target} ({said}{}), and the proxy URL from {} has no credentials",
                 schemes(a),
@@ -185,7 +188,7 @@ fn refused_tunnel(h: &Handshake, p: &Proxy, a: &ProxyAnswer) -> Words {
         ),
         RefusalReason::CredentialsRejected => (
             format!("The proxy {proxy} rejected the proxy credentials"),
-            "proxy-auth-rejected",
+            PROXY_AUTH_REQUIRED,
             format!(
                 "The proxy {proxy} rejected the username and password in the proxy URL from {} (not shown), so it opens no tunnel to {target} ({said})",
                 p.source.describe()
@@ -193,28 +196,28 @@ fn refused_tunnel(h: &Handshake, p: &Proxy, a: &ProxyAnswer) -> Words {
         ),
         RefusalReason::Denied => (
             format!("The proxy {proxy} denies the tunnel to {target}"),
-            "proxy-denied",
+            PROXY_REFUSED_TUNNEL,
             format!(
                 "The proxy {proxy} refused `CONNECT {target}`: its access rules deny it ({said})"
             ),
         ),
         RefusalReason::UpstreamUnreachable => (
             format!("The proxy {proxy} cannot connect to {target}"),
-            "proxy-upstream-unreachable",
+            PROXY_REFUSED_TUNNEL,
             format!(
                 "The proxy {proxy} accepted `CONNECT {target}` but cannot connect to {target} ({said})"
             ),
         ),
         RefusalReason::UpstreamUnresolved => (
             format!("The proxy {proxy} cannot resolve {host}"),
-            "proxy-upstream-unresolved",
+            PROXY_REFUSED_TUNNEL,
             format!(
                 "The proxy {proxy} found no address for {host}: the name does not resolve at the proxy ({said})"
             ),
         ),
         RefusalReason::Page => (
             format!("The proxy {proxy} answered CONNECT with a web page"),
-            "proxy-html",
+            PROXY_HTML,
             format!(
                 "The proxy {proxy} answered `CONNECT {target}` with an HTML page ({said}{}): a captive portal, a proxy login page or a block page",
                 a.title
@@ -228,11 +231,11 @@ fn refused_tunnel(h: &Handshake, p: &Proxy, a: &ProxyAnswer) -> Words {
                 "The proxy {proxy} refused to tunnel to {target}: {}",
                 a.line
             ),
-            "proxy-refused-tunnel",
+            PROXY_REFUSED_TUNNEL,
             format!("The proxy {proxy} refused `CONNECT {target}` ({said})"),
         ),
     };
-    (summary, Severity::Fail, code, message, fix)
+    (summary, code, message, fix)
 }
 
 /// The authentication schemes a 407 asks for, when the proxy names them.
@@ -265,11 +268,10 @@ pub(super) fn socks_failed(
 ) -> Outcome {
     let (proxy, target) = (p.authority(), h.target.authority());
     let check = "Check the proxy's scheme, host and port in the proxy setting.";
-    let (summary, severity, code, message, fix) = match e {
+    let (summary, code, message, fix) = match e {
         SocksError::Timeout => (
             format!("The SOCKS proxy {proxy} did not finish the exchange within {timeout} ms"),
-            Severity::Warn,
-            "socks-timeout",
+            SOCKS_TIMEOUT,
             format!(
                 "The SOCKS proxy {proxy} accepted the connection but did not complete the SOCKS5 exchange for {target} within {timeout} ms"
             ),
@@ -277,15 +279,13 @@ pub(super) fn socks_failed(
         ),
         SocksError::Io(e) => (
             format!("The SOCKS proxy {proxy} failed"),
-            Severity::Fail,
-            "socks-error",
+            SOCKS_ERROR,
             format!("The SOCKS proxy {proxy} failed during the SOCKS5 exchange for {target}: {e}"),
             check.into(),
         ),
         SocksError::NotSocks => (
             format!("{proxy} does not answer like a SOCKS5 proxy"),
-            Severity::Fail,
-            "socks-not-socks",
+            SOCKS_NOT_SOCKS,
             format!(
                 "{proxy} did not answer the SOCKS5 greeting: it is not a SOCKS5 proxy (an HTTP proxy is given as http://host:port)"
             ),
@@ -293,29 +293,25 @@ pub(super) fn socks_failed(
         ),
         SocksError::TooLong(what) => (
             format!("The {what} cannot be sent to the SOCKS proxy {proxy}"),
-            Severity::Fail,
-            "socks-auth-failed",
+            SOCKS_AUTH_FAILED,
             format!("The {what} is longer than the 255 bytes SOCKS5 can carry"),
             format!("Shorten the {what} in the proxy URL."),
         ),
         refused => socks_refused(h, p, refused),
     };
-    worded(o, (summary, severity, code, message, fix))
+    worded(o, (summary, code, message, fix))
 }
 
 /// The SOCKS proxy's refusal: an authentication method, the credentials, or its reply to
-/// the connect request, a code per kind of cause.
-fn socks_refused(h: &Handshake, p: &Proxy, e: &SocksError) -> Words {
+/// the connect request (the reply code in words; the evidence's reason says which kind).
+fn socks_refused(h: &Handshake, p: &Proxy, e: &SocksError) -> Problem {
     let (proxy, target) = (p.authority(), h.target.authority());
     let (reason, reply) = socks_reason(e).unwrap_or((RefusalReason::Other, 0));
     let fix = refusal_fix(reason, p, &h.target, "connections");
-    let code = match (e, reply) {
-        (SocksError::NoAcceptableMethod { .. }, _) => "socks-auth-required",
-        (SocksError::AuthFailed, _) => "socks-auth-failed",
-        (_, 0x02) => "socks-not-allowed",
-        (_, 0x03 | 0x04 | 0x06) => "socks-unreachable",
-        (_, 0x05) => "socks-connection-refused",
-        _ => "socks-failed",
+    let code = match e {
+        SocksError::NoAcceptableMethod { .. } => SOCKS_AUTH_REQUIRED,
+        SocksError::AuthFailed => SOCKS_AUTH_FAILED,
+        _ => SOCKS_FAILED,
     };
     let source = p.source.describe();
     let (summary, message) = match e {
@@ -358,7 +354,7 @@ fn socks_refused(h: &Handshake, p: &Proxy, e: &SocksError) -> Words {
             ),
         ),
     };
-    (summary, Severity::Fail, code, message, fix)
+    (summary, code, message, fix)
 }
 
 /// `socks5://` resolves the API host on this machine, and it did not resolve.
@@ -374,11 +370,11 @@ pub(super) fn socks_resolve_failed(
         None => {
             o.summary = format!("{host} did not resolve within {timeout} ms");
             o.status = Some(Status::Error);
-            o.finding(Finding::warn("dns-timeout", format!("The system resolver did not resolve {host} within {timeout} ms (socks5:// resolves it here)")).with_fix(fix))
+            o.finding(Finding::new(DNS_TIMEOUT, format!("The system resolver did not resolve {host} within {timeout} ms (socks5:// resolves it here)")).with_fix(fix))
         }
         Some(m) => {
             o.summary = format!("{host} cannot be resolved");
-            o.finding(Finding::fail("dns", format!("{host} cannot be resolved on this machine (socks5:// resolves it here): {m}")).with_fix(fix))
+            o.finding(Finding::new(DNS, format!("{host} cannot be resolved on this machine (socks5:// resolves it here): {m}")).with_fix(fix))
         }
     }
 }
@@ -387,11 +383,10 @@ pub(super) fn socks_resolve_failed(
 /// API's.
 pub(super) fn proxy_tls_failed(p: &Proxy, o: Outcome, e: &ProxyTlsError, timeout: u128) -> Outcome {
     let proxy = p.authority();
-    let (summary, severity, code, message, fix) = match e {
+    let (summary, code, message, fix) = match e {
         ProxyTlsError::Timeout => (
             format!("No TLS handshake with the proxy {proxy} within {timeout} ms"),
-            Severity::Warn,
-            "proxy-tls-timeout",
+            PROXY_TLS_TIMEOUT,
             format!(
                 "The https:// proxy {proxy} accepted the TCP connection but did not complete the TLS handshake within {timeout} ms"
             ),
@@ -399,33 +394,32 @@ pub(super) fn proxy_tls_failed(p: &Proxy, o: Outcome, e: &ProxyTlsError, timeout
         ),
         ProxyTlsError::BadName => (
             format!("The proxy host {} is not a valid TLS server name", p.host),
-            Severity::Fail,
-            "proxy-tls",
+            PROXY_TLS,
             format!("The proxy host {} is not a valid TLS server name", p.host),
             "Check the host in the proxy setting.",
         ),
         ProxyTlsError::Failed(io, re) => {
-            let (tls_code, why) = match re {
+            let (class, why) = match re {
                 Some(re) => tls::classify(re),
-                None => ("tls-error", io.to_string()),
+                None => (TlsFailure::Other, io.to_string()),
             };
-            let fix = match tls_code {
-                "unknown-issuer" => {
+            let tls_code = failure_code(class).name;
+            let fix = match class {
+                TlsFailure::UnknownIssuer => {
                     "The proxy's certificate is not trusted: pass its CA certificate with --ca-cert (and give it to your application), or use http://host:port if the proxy also speaks plain HTTP."
                 }
-                "not-tls" => "The proxy speaks plain HTTP: give it as http://host:port.",
+                TlsFailure::NotTls => "The proxy speaks plain HTTP: give it as http://host:port.",
                 _ => {
                     "Check the proxy's certificate and TLS set-up with your network administrator."
                 }
             };
             (
                 format!("The TLS handshake with the https:// proxy {proxy} failed ({tls_code})"),
-                Severity::Fail,
-                "proxy-tls",
+                PROXY_TLS,
                 format!("The https:// proxy {proxy}'s TLS failed ({tls_code}): {why}"),
                 fix,
             )
         }
     };
-    worded(o, (summary, severity, code, message, fix.into()))
+    worded(o, (summary, code, message, fix.into()))
 }
