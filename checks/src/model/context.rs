@@ -20,6 +20,9 @@ pub enum Api {
 }
 
 impl Api {
+    /// Both APIs, in the order they are probed.
+    pub const ALL: [Api; 2] = [Api::Dam, Api::Catalog];
+
     /// Lowercase id as used on the command line and in the report.
     pub fn id(self) -> &'static str {
         match self {
