@@ -260,6 +260,19 @@ fn refusals_leave_the_file_as_it_was() {
         &["a dollar sign ($) at character 4"],
         dollar.as_bytes(),
     );
+
+    // A value quoted across two lines: rewriting the first would leave `…"` dangling.
+    let (head, tail) = CANARY.split_at(12);
+    let spans = format!("SALESLAYER_API_KEY=\"{head}\n{tail}\"\nOTHER=1\n");
+    let cmd = with_file(sl_doctor(), ".env", spans.as_bytes());
+    let (r, dir) = run_safe(cmd.args(["fix", "--offline", "--yes"]));
+    assert_refused(
+        &r,
+        dir.path(),
+        ".env",
+        &["opens a quote on line 1 that closes on line 2", "write the key on one line"],
+        spans.as_bytes(),
+    );
 }
 
 #[test]
