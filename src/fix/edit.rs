@@ -167,7 +167,10 @@ fn closing_line(entry: &DotenvEntry, raw_line: &[u8], rest: &[u8]) -> Option<usi
     if entry.quote.is_some() || !matches!(q, b'"' | b'\'' | b'`') {
         return None;
     }
-    let later = rest.split(|&b| b == b'\n').skip(1).position(|l| l.contains(&q))?;
+    let later = rest
+        .split(|&b| b == b'\n')
+        .skip(1)
+        .position(|l| l.contains(&q))?;
     Some(entry.line + 1 + later)
 }
 
@@ -404,7 +407,10 @@ mod tests {
             match closes {
                 Some(n) => {
                     let e = got.expect_err(src);
-                    assert!(matches!(e, Refusal::SpansLines { closes, .. } if closes == n), "{src:?}: {e}");
+                    assert!(
+                        matches!(e, Refusal::SpansLines { closes, .. } if closes == n),
+                        "{src:?}: {e}"
+                    );
                     assert!(e.to_string().contains("write the key on one line"), "{e}");
                 }
                 None => assert!(got.is_ok(), "{src:?}"),

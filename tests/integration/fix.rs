@@ -270,7 +270,10 @@ fn refusals_leave_the_file_as_it_was() {
         &r,
         dir.path(),
         ".env",
-        &["opens a quote on line 1 that closes on line 2", "write the key on one line"],
+        &[
+            "opens a quote on line 1 that closes on line 2",
+            "write the key on one line",
+        ],
         spans.as_bytes(),
     );
 }
