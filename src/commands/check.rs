@@ -75,7 +75,7 @@ pub fn diagnose(
     if let Some(pb) = spinner {
         pb.finish_and_clear();
     }
-    Ok((report, cx))
+    Ok((report.map_err(fail_usage)?, cx))
 }
 
 /// A spinner on stderr; indicatif hides it when stderr is not a terminal (CI, pipes,

@@ -275,7 +275,12 @@ fn action_install_downloads_verifies_and_caches_the_right_asset() {
     std::fs::write(&bin, &poison).unwrap();
     let r = sb.script("install", &base);
     assert_eq!(r.code, 0, "{}", r.log);
-    assert_eq!(sha256_hex(&bin), real, "the cached binary is unpacked anew\n{}", r.log);
+    assert_eq!(
+        sha256_hex(&bin),
+        real,
+        "the cached binary is unpacked anew\n{}",
+        r.log
+    );
 
     // A poisoned archive: it does not match SHA256SUMS, so the release's is downloaded again.
     let archive = bin.parent().unwrap().join(&asset);
@@ -284,7 +289,12 @@ fn action_install_downloads_verifies_and_caches_the_right_asset() {
     std::fs::write(&bin, &poison).unwrap();
     let r = sb.script("install", &base);
     assert_eq!(r.code, 0, "{}", r.log);
-    assert!(r.log.contains("do not match SHA256SUMS: downloading them again"), "{}", r.log);
+    assert!(
+        r.log
+            .contains("do not match SHA256SUMS: downloading them again"),
+        "{}",
+        r.log
+    );
     assert_eq!(sha256_hex(&bin), real, "{}", r.log);
 
     // Without SHA256SUMS (the release server unreachable) a cache hit is not used blindly.
