@@ -116,6 +116,7 @@ pub async fn run_checks(
     opts: &RunOptions,
 ) -> Vec<CheckResult> {
     let deadline = tokio::time::Instant::now() + opts.deadline;
+    cx.earlier.clear();
     type Pending<'a> = Shared<BoxFuture<'a, CheckResult>>;
     let mut started: Vec<(CheckId, Pending<'_>)> = Vec::with_capacity(checks.len());
     for c in checks {
@@ -151,6 +152,7 @@ pub async fn run_checks(
                     opts.deadline_secs
                 )),
             };
+            cx.earlier.record(c.meta().id, &outcome);
             to_result(c, outcome, start.elapsed())
         }
         .boxed()
