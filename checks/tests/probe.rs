@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use support::*;
 
 fn cx(base: &str, key: &[u8]) -> Context {
-    let mut cx = key_context(base, key);
+    let mut cx = cx_at(base, key);
     // Loopback test servers speak plain http; the plain-http rule has its own test.
     cx.net.allow_http = true;
     cx
@@ -48,7 +48,7 @@ async fn probe_with(
     let mut c = cx(srv_base, key);
     f(&mut c);
     let o = check.run(&c).await.expect("the probe runs");
-    sl_doctor_checks::testing_support::assert_codes_declared(check.meta(), &o);
+    sl_doctor_checks::testing_support::assert_codes_declared(check.meta(), &o.findings);
     assert_no_leak(&o);
     assert_no_leak(&o.evidence);
     o

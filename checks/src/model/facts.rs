@@ -52,7 +52,7 @@ mod tests {
     use crate::model::code::Code;
     use crate::model::context::Context;
     use crate::model::report::{Finding, Status};
-    use crate::testing::{cx_with_key, run};
+    use crate::testing_support::{cx_with_key, run};
 
     /// A derived check, whole in one place: it reads what `key-source` found.
     mod only_from_dotenv {
