@@ -48,23 +48,34 @@ pub fn cx_at(base: &str, key: &[u8]) -> Context {
     cx
 }
 
-/// Runs `tls-connection` and both probes through the runner, as a run does (one shared
-/// connection, concurrently), and asserts their codes and that no piece of the canary
-/// key is in any result or its evidence.
-pub async fn run_network_checks(cx: &Context) -> [crate::model::report::CheckResult; 3] {
-    use crate::checklist::{CatalogProbe, DamProbe, TlsConnection};
-    let checks: Vec<Box<dyn Check>> = vec![
-        Box::new(TlsConnection),
-        Box::new(DamProbe),
-        Box::new(CatalogProbe),
-    ];
+/// Runs `checks` through the runner as a run does (concurrently, each after those it
+/// depends on among them), and asserts their codes and that no piece of the canary key
+/// is in any result or its evidence.
+pub async fn run_through_runner<const N: usize>(
+    checks: [Box<dyn Check>; N],
+    cx: &Context,
+) -> [crate::model::report::CheckResult; N] {
     let results =
         crate::runner::run_checks(&checks, cx, &crate::runner::RunOptions::default()).await;
     for (r, c) in results.iter().zip(&checks) {
         super::assert_codes_declared(c.meta(), &r.findings);
         super::assert_no_leak(r, CANARY);
     }
-    results.try_into().expect("three results")
+    results.try_into().unwrap_or_else(|_| panic!("{N} results"))
+}
+
+/// [`run_through_runner`] of `tls-connection` and both probes (one shared connection).
+pub async fn run_network_checks(cx: &Context) -> [crate::model::report::CheckResult; 3] {
+    use crate::checklist::{CatalogProbe, DamProbe, TlsConnection};
+    run_through_runner(
+        [
+            Box::new(TlsConnection),
+            Box::new(DamProbe),
+            Box::new(CatalogProbe),
+        ],
+        cx,
+    )
+    .await
 }
 
 /// Whether each probe of [`run_network_checks`] timed a connect of its own on its first
