@@ -1,21 +1,23 @@
-//! Runs the registered checks and assembles the `Report`.
+//! Runs the registered checks and returns the finished report: grouped under the
+//! checklist items, diagnosed, and made safe (every string neutralised, every spelling of
+//! the key redacted) before any renderer sees it.
 //!
 //! Checks run concurrently; each one starts as soon as the checks it depends on have
 //! finished, so network checks overlap and a run takes about as long as its slowest
 //! request. A check whose dependency did not pass is skipped with the reason;
 //! network checks are skipped under `--offline`; a global deadline bounds the run.
 
-use futures_util::future::{BoxFuture, FutureExt, Shared, join_all};
-use sl_doctor_checks::analysis::urls::redact;
-use sl_doctor_checks::model::check::{Check, CheckError, CheckId, Outcome};
-use sl_doctor_checks::model::context::Context;
-use sl_doctor_checks::model::leak::Secrets;
-use sl_doctor_checks::model::report::{
+use crate::analysis::urls::redact;
+use crate::model::check::{Check, CheckError, CheckId, Outcome};
+use crate::model::context::Context;
+use crate::model::leak::Secrets;
+use crate::model::report::{
     CheckResult, Item, ItemResult, KeyInfo, Report, SCHEMA_VERSION, SourceKind, SourceRef,
     SourceSeen, Status, Target, Tool,
 };
-use sl_doctor_checks::model::secret::SecretKey;
-use sl_doctor_checks::model::untrusted;
+use crate::model::secret::SecretKey;
+use crate::model::untrusted;
+use futures_util::future::{BoxFuture, FutureExt, Shared, join_all};
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
@@ -33,6 +35,19 @@ pub struct RunOptions {
     pub deselected: HashSet<CheckId>,
     /// `--strict`: warnings count as failures (decided here, once, into the report).
     pub strict: bool,
+}
+
+impl Default for RunOptions {
+    /// An online run of every check, nothing deselected, not strict, a 60 s deadline.
+    fn default() -> Self {
+        RunOptions {
+            offline: false,
+            deadline: Duration::from_secs(60),
+            deadline_secs: 60.0,
+            deselected: HashSet::new(),
+            strict: false,
+        }
+    }
 }
 
 /// The reason shown for a deselected check.
@@ -116,6 +131,7 @@ pub async fn run_checks(
     opts: &RunOptions,
 ) -> Vec<CheckResult> {
     let deadline = tokio::time::Instant::now() + opts.deadline;
+    cx.earlier.clear();
     type Pending<'a> = Shared<BoxFuture<'a, CheckResult>>;
     let mut started: Vec<(CheckId, Pending<'_>)> = Vec::with_capacity(checks.len());
     for c in checks {
@@ -151,6 +167,7 @@ pub async fn run_checks(
                     opts.deadline_secs
                 )),
             };
+            cx.earlier.record(c.meta().id, &outcome);
             to_result(c, outcome, start.elapsed())
         }
         .boxed()
@@ -245,7 +262,7 @@ pub fn key_info(cx: &Context) -> KeyInfo {
         .collect();
     match ks.chosen() {
         Some(c) => {
-            let cleaned = sl_doctor_checks::analysis::value::cleaned_key(&c.value);
+            let cleaned = crate::analysis::value::cleaned_key(&c.value);
             KeyInfo {
                 present: true,
                 source: c.source.clone(),
@@ -279,9 +296,44 @@ pub async fn run(
 ) -> Result<Report, UnsafeReport> {
     let start = Instant::now();
     let results = run_checks(checks, cx, opts).await;
+    report(checks, results, cx, opts, start.elapsed())
+}
+
+/// The finished report of a run's results: grouped under the six checklist items,
+/// tallied, the policy applied (`--strict`), diagnosed, and made safe ([`make_safe`]), or
+/// none at all.
+pub fn report(
+    checks: &[Box<dyn Check>],
+    results: Vec<CheckResult>,
+    cx: &Context,
+    opts: &RunOptions,
+    took: Duration,
+) -> Result<Report, UnsafeReport> {
+    let target = Target {
+        // URLs may carry the key (in userinfo or the query): the report shows them redacted.
+        base_url: redact(&cx.target.base_url, cx.key.key()),
+        url: cx.target.url.as_deref().map(|u| redact(u, cx.key.key())),
+        apis: cx.target.apis.iter().map(|a| a.id().to_string()).collect(),
+    };
     let checklist = group(checks, results, opts.offline);
+    let mut report = assemble(checklist, key_info(cx), target, opts, took);
+    report.diagnosis = crate::diagnosis::diagnose(&report);
+    let keys: Vec<&SecretKey> = cx.key.candidates.iter().map(|c| &c.value).collect();
+    make_safe(&mut report, &Secrets::of_run(&keys))?;
+    Ok(report)
+}
+
+/// The report of grouped results, tallied and with the policy applied (`--strict`), not
+/// yet diagnosed nor made safe: the one assembly [`report`] and the test fixtures share.
+pub fn assemble(
+    checklist: Vec<ItemResult>,
+    key: KeyInfo,
+    target: Target,
+    opts: &RunOptions,
+    took: Duration,
+) -> Report {
     let (summary, verdict) = Report::tally(&checklist);
-    let mut report = Report {
+    Report {
         schema_version: SCHEMA_VERSION,
         tool: Tool {
             name: "sl-doctor".into(),
@@ -292,22 +344,13 @@ pub async fn run(
         strict: opts.strict,
         effective_verdict: verdict.with_strict(opts.strict),
         diagnosis: Default::default(),
-        key: key_info(cx),
-        target: Target {
-            // URLs may carry the key (in userinfo or the query): the report shows them redacted.
-            base_url: redact(&cx.target.base_url, cx.key.key()),
-            url: cx.target.url.as_deref().map(|u| redact(u, cx.key.key())),
-            apis: cx.target.apis.iter().map(|a| a.id().to_string()).collect(),
-        },
+        key,
+        target,
         offline: opts.offline,
         checklist,
         summary,
-        duration_ms: start.elapsed().as_millis() as u64,
-    };
-    report.diagnosis = sl_doctor_checks::diagnosis::diagnose(&report);
-    let keys: Vec<&SecretKey> = cx.key.candidates.iter().map(|c| &c.value).collect();
-    make_safe(&mut report, &Secrets::of_run(&keys))?;
-    Ok(report)
+        duration_ms: took.as_millis() as u64,
+    }
 }
 
 /// The finished report could not be made safe to show: nothing is shown.
@@ -360,8 +403,37 @@ fn now_rfc3339() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::tests_support::report;
-    use sl_doctor_checks::model::report::Verdict;
+    use crate::model::secret::Fingerprint;
+
+    /// A report with a finding, the key's fingerprint and a diagnosis.
+    fn fixture() -> Report {
+        let c = CheckResult {
+            id: "quoted-value".into(),
+            title: "The key is not wrapped in quotes".into(),
+            status: crate::model::report::Status::Fail,
+            summary: "The key is wrapped in quotes".into(),
+            details: Vec::new(),
+            remediation: None,
+            findings: Vec::new(),
+            evidence: None,
+            duration_ms: 0,
+        };
+        let checklist = vec![ItemResult {
+            id: crate::model::report::Item::NoQuotes,
+            title: "t".into(),
+            status: c.status,
+            reason: None,
+            checks: vec![c],
+        }];
+        let mut r = crate::testing_support::test_report(
+            checklist,
+            44,
+            Fingerprint::of(b"fixture"),
+            &["dam"],
+        );
+        r.diagnosis = crate::diagnosis::diagnose(&r);
+        r
+    }
 
     fn secrets(key: &str) -> Secrets {
         Secrets::of_run(&[&SecretKey::from_string(key.into())])
@@ -370,7 +442,7 @@ mod tests {
     /// Key material in free text is redacted and the report kept.
     #[test]
     fn the_key_in_text_is_redacted() {
-        let mut r = report(Verdict::Fail);
+        let mut r = fixture();
         let key = "k3y-material-in-a-summary";
         r.diagnosis.summary = format!("it echoed {key}");
         make_safe(&mut r, &secrets(key)).unwrap();
@@ -385,7 +457,7 @@ mod tests {
     /// report's fingerprint) gives no report at all, never the unredacted one.
     #[test]
     fn a_redaction_that_does_not_read_back_fails_closed() {
-        let mut r = report(Verdict::Fail);
+        let mut r = fixture();
         let fingerprint = r.key.fingerprint.clone().unwrap();
         let key = fingerprint
             .as_str()
