@@ -743,4 +743,37 @@ fn follow_skips_links_to_special_files_and_kernel_trees() {
     if made_fifo {
         assert!(notes.contains("not a regular file"), "{notes}");
     }
+
+    // A link whose name is an attack (a line break, workflow commands, markup), into
+    // /proc: the note names it neutralised in every scan format.
+    let evil = "x\n::error::pwn ##[add-mask]y [l](javascript:x) \u{202e}z";
+    let planted = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink("/proc/self", planted.path().join(evil)).unwrap();
+    let dir = planted.path().to_path_buf();
+    for format in ["human", "json", "sarif"] {
+        let (r, _d) = scan_env()
+            .current_dir(&dir)
+            .args(["scan", "-L", "--format", format])
+            .run_within(std::time::Duration::from_secs(30));
+        assert_eq!(r.code, 0, "{format}: {}{}", r.stdout, r.stderr);
+        let rules = sl_doctor_checks::testing_support::OutputRules {
+            log: true,
+            ..Default::default()
+        };
+        for (what, text) in [("stdout", &r.stdout), ("stderr", &r.stderr)] {
+            sl_doctor_checks::testing_support::assert_output_safe(
+                CANARY,
+                &format!("{format} {what}"),
+                text,
+                rules,
+            );
+        }
+        if format != "sarif" {
+            assert!(
+                r.stdout.contains("leads into /proc"),
+                "{format}: {}",
+                r.stdout
+            );
+        }
+    }
 }
