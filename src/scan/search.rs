@@ -165,25 +165,10 @@ pub fn search_tree(
                     return WalkState::Continue;
                 }
             };
-            if let Some(followed) = followed {
-                use super::follow::Admit;
-                match followed.admit(&entry) {
-                    Admit::Yes => {}
-                    Admit::Seen => {
-                        // A file reached twice is searched once, silently; a directory is
-                        // said (a loop, or a second path into the same tree).
-                        if entry.path_is_symlink() && entry.file_type().is_some_and(|t| t.is_dir())
-                        {
-                            let shown = pats_guarded(pats, &show_path(entry.path()));
-                            shared.relinked.lock().expect("relinked lock").push(shown);
-                        }
-                        return WalkState::Skip;
-                    }
-                    Admit::Kernel(why) => {
-                        shared.note(Some(pats_guarded(pats, &show_path(entry.path()))), why);
-                        return WalkState::Skip;
-                    }
-                }
+            if let Some(followed) = followed
+                && !admitted(followed, &entry, pats, shared)
+            {
+                return WalkState::Skip;
             }
             let is_file = entry.file_type().is_some_and(|t| t.is_file());
             if !is_file {
@@ -225,6 +210,33 @@ pub fn search_tree(
             files_with_key: shared.files_with_key.into_inner(),
             not_listed,
         },
+    }
+}
+
+/// With `-L`: whether the walk searches or enters `entry` (`follow::Followed`); what it
+/// passes over for a reason worth telling is noted.
+fn admitted(
+    followed: &super::follow::Followed,
+    entry: &ignore::DirEntry,
+    pats: &Patterns,
+    shared: &Shared,
+) -> bool {
+    use super::follow::Admit;
+    let shown = || pats_guarded(pats, &show_path(entry.path()));
+    match followed.admit(entry) {
+        Admit::Yes => true,
+        Admit::Seen => {
+            // A file reached twice is searched once, silently; a directory is said (a
+            // loop, or a second path into the same tree), in one note for them all.
+            if entry.path_is_symlink() && entry.file_type().is_some_and(|t| t.is_dir()) {
+                shared.relinked.lock().expect("relinked lock").push(shown());
+            }
+            false
+        }
+        Admit::Kernel(why) => {
+            shared.note(Some(shown()), why);
+            false
+        }
     }
 }
 
