@@ -133,7 +133,7 @@ pub fn build_context(
     let apis = match args.api {
         ApiChoice::Dam => vec![Api::Dam],
         ApiChoice::Catalog => vec![Api::Catalog],
-        ApiChoice::All => vec![Api::Dam, Api::Catalog],
+        ApiChoice::All => Api::ALL.to_vec(),
     };
     let proxy_env = env
         .iter()

@@ -103,9 +103,12 @@ pub async fn run_mock(args: &MockArgs) -> Result<(), MockError> {
     println!(
         "rate limit {} · Ctrl-C stops",
         if args.no_rate_limit {
-            "off"
+            "off".to_string()
         } else {
-            "50 requests per 10 s per key"
+            format!(
+                "{} per key",
+                sl_doctor_checks::saleslayer::RATE_LIMIT.describe()
+            )
         }
     );
     let mut seen = 0;
@@ -127,7 +130,7 @@ pub async fn run_mock(args: &MockArgs) -> Result<(), MockError> {
                     println!(
                         "{} {} {} {} -> {} ({})",
                         r.request_id,
-                        r.api.map(|a| a.as_str()).unwrap_or("-"),
+                        r.api.map(|a| a.id()).unwrap_or("-"),
                         r.method,
                         r.path,
                         r.status,

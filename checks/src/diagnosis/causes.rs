@@ -15,8 +15,7 @@ use crate::model::check::CheckId;
 use crate::model::code::Code;
 use crate::model::evidence::{Evidence, ProxyRefusal, RefusalReason, Repair};
 use crate::model::report::{Item, Status};
-
-const SUPPORT: &str = "Sales Layer support (support@saleslayer.com)";
+use crate::saleslayer::{RATE_LIMIT, support};
 
 /// Every cause the facts show, most likely first.
 pub fn find(f: &Facts) -> Vec<Cause> {
@@ -386,7 +385,7 @@ fn api_not_enabled(f: &Facts) -> Option<Cause> {
             &checks,
         )
         .proof(Some(proof))
-        .fix(format!("Ask {SUPPORT} to enable {closed} for this key (give them the key's fingerprint, never the key)."))
+        .fix(format!("Ask {} to enable {closed} for this key (give them the key's fingerprint, never the key).", support()))
         .support(),
     )
 }
@@ -422,7 +421,7 @@ fn key_rejected(f: &Facts) -> Option<Cause> {
             &rejected.iter().map(|p| p.check).collect::<Vec<_>>(),
         )
         .proof(Some(proof.replace(" reject ", if rejected.len() == 1 { " rejects " } else { " reject " })))
-        .fix(format!("Check that it is the key Sales Layer gave you for this account; if it is, ask {SUPPORT} for a new key for {all}."))
+        .fix(format!("Check that it is the key Sales Layer gave you for this account; if it is, ask {} for a new key for {all}.", support()))
         .support(),
     )
 }
@@ -431,7 +430,7 @@ fn rate_limited(f: &Facts) -> Option<Cause> {
     let hit = f.apis(|p| p.given == KeyAnswer::RateLimited);
     (!hit.is_empty()).then(|| {
         cause(CauseId::RateLimited, format!("{} rate limited the request: no verdict on the key", names(&hit)), CauseLevel::Inconclusive, &hit.iter().map(|p| p.check).collect::<Vec<_>>())
-            .fix("Run sl-doctor again in a minute; if other jobs use the same key, pause them (the documented limit is 50 requests per 10 seconds).")
+            .fix(format!("Run sl-doctor again in a minute; if other jobs use the same key, pause them (the documented limit is {}).", RATE_LIMIT.describe()))
     })
 }
 
@@ -439,7 +438,7 @@ fn api_unavailable(f: &Facts) -> Option<Cause> {
     let hit = f.apis(|p| p.given == KeyAnswer::Unavailable);
     (!hit.is_empty()).then(|| {
         cause(CauseId::ApiUnavailable, format!("{} answered with a server error: no verdict on the key", names(&hit)), CauseLevel::Inconclusive, &hit.iter().map(|p| p.check).collect::<Vec<_>>())
-            .fix(format!("Run sl-doctor again later; if it persists, send this report (it holds the request ids) to {SUPPORT}."))
+            .fix(format!("Run sl-doctor again later; if it persists, send this report (it holds the request ids) to {}.", support()))
             .support()
     })
 }

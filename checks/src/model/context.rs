@@ -10,24 +10,7 @@ use crate::model::secret::SecretKey;
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// The two REST APIs the doctor knows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Api {
-    /// The DAM API (`/dam/...`).
-    Dam,
-    /// The Catalog API (`/catalog/rest/Catalog/...`).
-    Catalog,
-}
-
-impl Api {
-    /// Lowercase id as used on the command line and in the report.
-    pub fn id(self) -> &'static str {
-        match self {
-            Api::Dam => "dam",
-            Api::Catalog => "catalog",
-        }
-    }
-}
+pub use crate::saleslayer::Api;
 
 /// One place that held a key value.
 #[derive(Debug, Clone)]

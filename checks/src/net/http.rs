@@ -29,8 +29,8 @@ use std::time::{Duration, Instant};
 /// At most this many body bytes are kept; the rest is never read.
 pub const BODY_CAP: usize = 64 * 1024;
 
-/// The header that carries the key.
-pub const KEY_HEADER: &str = "x-api-key";
+/// The header that carries the key, as `HeaderName` stores it.
+pub const KEY_HEADER: &str = crate::saleslayer::KEY_HEADER_WIRE;
 
 /// The `User-Agent` of every probe request.
 pub const USER_AGENT: &str = concat!("sl-doctor/", env!("CARGO_PKG_VERSION"));

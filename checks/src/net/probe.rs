@@ -61,22 +61,24 @@ pub struct ApiProbe {
     pub query: Option<&'static str>,
 }
 
-/// `GET {base}/dam/image?$top=1`: the cheapest read the DAM reference documents.
-pub const DAM: ApiProbe = ApiProbe {
-    api: Api::Dam,
-    name: "DAM",
-    path: "/dam/image",
-    query: Some("$top=1"),
-};
+/// The DAM probe ([`Api::probe_endpoint`]).
+pub const DAM: ApiProbe = ApiProbe::of(Api::Dam);
 
-/// `GET {base}/catalog/rest/Catalog/$metadata`: the Catalog reference's metadata
-/// document, readable by any key enabled for Catalog.
-pub const CATALOG: ApiProbe = ApiProbe {
-    api: Api::Catalog,
-    name: "Catalog",
-    path: "/catalog/rest/Catalog/$metadata",
-    query: None,
-};
+/// The Catalog probe ([`Api::probe_endpoint`]).
+pub const CATALOG: ApiProbe = ApiProbe::of(Api::Catalog);
+
+impl ApiProbe {
+    /// The probe of `api`: its name and the endpoint `crate::saleslayer` names.
+    pub const fn of(api: Api) -> ApiProbe {
+        let e = api.probe_endpoint();
+        ApiProbe {
+            api,
+            name: api.name(),
+            path: e.path,
+            query: e.query,
+        }
+    }
+}
 
 /// Request-id style response headers that support can use to find a request.
 pub const REQUEST_ID_HEADERS: &[&str] = &[

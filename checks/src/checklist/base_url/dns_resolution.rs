@@ -687,7 +687,7 @@ mod tests {
         assert!(o.summary.contains("No DNS needed"));
         let mut c = cx("https://api2.saleslayer.com");
         c.net.resolve = vec![(
-            "api2.saleslayer.com".into(),
+            crate::saleslayer::HOST.to_string(),
             443,
             "127.0.0.1".parse().unwrap(),
         )];

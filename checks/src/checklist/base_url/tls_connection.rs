@@ -408,7 +408,7 @@ fn handshake_refused(h: &Handshake, mut o: Outcome, re: &rustls::Error) -> Outco
         TlsFailure::NotTls => format!("{} speaks plain HTTP, not TLS", h.target.authority()),
         _ => format!("TLS handshake with {} failed", h.target.authority()),
     };
-    let mut fix = class.fix().to_string();
+    let mut fix = class.fix();
     if class == TlsFailure::UnknownIssuer {
         if let Some(leaf) = h.chain.first().and_then(|c| tls::describe_cert(c)) {
             message.push_str(&format!(

@@ -15,6 +15,7 @@ use crate::model::report::{Finding, Severity, Status};
 use crate::model::secret::SecretKey;
 use crate::net::http::ClientError;
 use crate::net::probe::{self, ApiProbe, Cleaner};
+use crate::saleslayer::SUPPORT_ADDRESS;
 
 /// The finding for an HTTP client that cannot be built from the options.
 fn client_finding(e: &ClientError) -> Finding {
@@ -156,7 +157,7 @@ pub fn details(ev: &ProbeEvidence) -> Vec<String> {
     if ev.request.key == KeyDelivery::NotSentPlainHttp {
         d.push("X-API-KEY: not sent (plain http)".into());
     } else {
-        d.push(key_line("X-API-KEY", &ev.request.key_as_given));
+        d.push(key_line(crate::saleslayer::KEY_HEADER, &ev.request.key_as_given));
     }
     d.extend(ev.attempts_with(KeyKind::None).flat_map(attempt_lines));
     d.extend(ev.attempts_with(KeyKind::AsGiven).flat_map(attempt_lines));
@@ -242,7 +243,7 @@ fn differential(
                         CLEANED_REJECTED_TOO,
                         format!("{which}: the key itself is invalid, revoked or not enabled for this API — ask support for a new key"),
                     )
-                    .with_fix(format!("Ask Sales Layer support (support@saleslayer.com) for a new key, saying that you need {}.", spec.name))
+                    .with_fix(format!("Ask Sales Layer support ({SUPPORT_ADDRESS}) for a new key, saying that you need {}.", spec.name))
                 }
                 (None, _) => Finding::new(
                     CLEANED_UNTESTED,

@@ -65,16 +65,16 @@ pub enum TlsSetupError {
 
 impl TlsSetupError {
     /// What to do.
-    pub fn fix(&self) -> &'static str {
+    pub fn fix(&self) -> String {
         match self {
             TlsSetupError::CaCertUnreadable { .. }
             | TlsSetupError::CaCertEmpty { .. }
             | TlsSetupError::CaCertInvalid { .. } => {
-                "Pass --ca-cert a readable PEM file holding the CA certificate(s) (-----BEGIN CERTIFICATE----- blocks); convert a DER/.cer file with `openssl x509 -inform der -in ca.cer -out ca.pem`."
+                "Pass --ca-cert a readable PEM file holding the CA certificate(s) (-----BEGIN CERTIFICATE----- blocks); convert a DER/.cer file with `openssl x509 -inform der -in ca.cer -out ca.pem`.".into()
             }
             TlsSetupError::NoSystemRoots(_) => TlsFailure::NoCaCertificates.fix(),
             TlsSetupError::Other(_) => {
-                "Report this to the sl-doctor maintainers with the message above."
+                "Report this to the sl-doctor maintainers with the message above.".into()
             }
         }
     }
