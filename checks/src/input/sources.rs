@@ -420,8 +420,8 @@ mod tests {
 
     #[test]
     fn precedence_flag_stdin_file_env_dotenv() {
-        let dir = std::env::temp_dir().join(format!("sld-src-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
         let kf = dir.join("key");
         std::fs::write(&kf, b"from-file").unwrap();
         let de = dir.join(".env");
@@ -445,13 +445,12 @@ mod tests {
         );
         assert_eq!(st.key().unwrap().expose_bytes(), b"from-flag");
         assert!(st.from_flag());
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
     fn bad_files_are_input_errors() {
-        let dir = std::env::temp_dir().join(format!("sld-bad-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().to_path_buf();
         let big = dir.join("big");
         std::fs::write(&big, vec![b'a'; 70_000]).unwrap();
         type IsExpected = fn(&InputError) -> bool;
@@ -475,7 +474,6 @@ mod tests {
             collect(s, &[]).unwrap_err(),
             InputError::Missing { .. }
         ));
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -612,15 +612,13 @@ mod tests {
             build_client(&net, &direct).err().unwrap(),
             ClientError::Tls(crate::net::tls::TlsSetupError::CaCertUnreadable { .. })
         ));
-        let dir = std::env::temp_dir().join(format!("sl-doctor-net-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let p = dir.join("empty.pem");
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("empty.pem");
         std::fs::write(&p, "hello").unwrap();
         net.ca_cert = Some(p);
         assert!(matches!(
             build_client(&net, &direct).err().unwrap(),
             ClientError::Tls(crate::net::tls::TlsSetupError::CaCertEmpty { .. })
         ));
-        let _ = std::fs::remove_dir_all(dir);
     }
 }

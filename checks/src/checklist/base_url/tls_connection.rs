@@ -644,9 +644,7 @@ mod tests {
     }
 
     fn write_tmp(name: &str, text: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("sl-doctor-tlsconn-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let p = dir.join(name);
+        let p = crate::testing_support::scratch_dir().join(name);
         std::fs::write(&p, text).unwrap();
         p
     }

@@ -157,7 +157,10 @@ pub fn details(ev: &ProbeEvidence) -> Vec<String> {
     if ev.request.key == KeyDelivery::NotSentPlainHttp {
         d.push("X-API-KEY: not sent (plain http)".into());
     } else {
-        d.push(key_line(crate::saleslayer::KEY_HEADER, &ev.request.key_as_given));
+        d.push(key_line(
+            crate::saleslayer::KEY_HEADER,
+            &ev.request.key_as_given,
+        ));
     }
     d.extend(ev.attempts_with(KeyKind::None).flat_map(attempt_lines));
     d.extend(ev.attempts_with(KeyKind::AsGiven).flat_map(attempt_lines));
