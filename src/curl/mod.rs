@@ -236,6 +236,8 @@ fn check_http(url: &str, what: &str, allow: bool) -> Result<bool, String> {
 /// `sl-doctor curl`: the text for standard output (and the Postman file, when asked).
 pub fn run(args: &CurlArgs, env: &[(OsString, OsString)]) -> Result<String, String> {
     let key_env = &args.keys.key_env;
+    sl_doctor_checks::input::misplaced::check_name("--key-env", key_env, env)
+        .map_err(|e| e.to_string())?;
     if !is_var_name(key_env) {
         return Err(format!(
             "--key-env '{key_env}' is not a shell variable name (letters, digits and _, not starting with a digit)"

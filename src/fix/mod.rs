@@ -335,6 +335,10 @@ fn write(
     links: Links,
 ) -> Result<(), ExitCode> {
     let backup = args.backup.then(|| backup_path(stored.path));
+    // The write is bounded by a deadline of its own (the question before it is not).
+    let _writing = crate::deadline::Watchdog::arm(
+        sl_doctor_checks::input::files::Deadline::from_now(args.check.deadline),
+    );
     match replace_file(stored.path, old, new, links, backup.as_deref()) {
         Ok(()) => {
             out.say(&format!("Wrote {}.\n", stored.shown));
@@ -348,6 +352,11 @@ fn write(
         }
         Err(WriteError::Changed) => Err(fail_changed(&stored.shown)),
         Err(WriteError::Link) => Err(fail_link(&stored.shown)),
+        // The backup path is not the file: say which one was refused, and why.
+        Err(e @ WriteError::Backup { .. }) => Err(fail_usage(format!(
+            "{e}; {} was left as it was",
+            stored.shown
+        ))),
         Err(e) => Err(fail_usage(format!("cannot write {}: {e}", stored.shown))),
     }
 }

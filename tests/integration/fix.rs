@@ -260,6 +260,22 @@ fn refusals_leave_the_file_as_it_was() {
         &["a dollar sign ($) at character 4"],
         dollar.as_bytes(),
     );
+
+    // A value quoted across two lines: rewriting the first would leave `…"` dangling.
+    let (head, tail) = CANARY.split_at(12);
+    let spans = format!("SALESLAYER_API_KEY=\"{head}\n{tail}\"\nOTHER=1\n");
+    let cmd = with_file(sl_doctor(), ".env", spans.as_bytes());
+    let (r, dir) = run_safe(cmd.args(["fix", "--offline", "--yes"]));
+    assert_refused(
+        &r,
+        dir.path(),
+        ".env",
+        &[
+            "opens a quote on line 1 that closes on line 2",
+            "write the key on one line",
+        ],
+        spans.as_bytes(),
+    );
 }
 
 #[test]
@@ -357,4 +373,86 @@ fn on_a_terminal_it_asks_and_refuses_a_file_changed_meanwhile() {
     .unwrap();
     assert!(text.contains("standard output is a terminal"), "{text}");
     assert_output_safe(CANARY, "terminal", &text.replace('\r', ""), LOG);
+}
+
+/// A file someone else owns, planted at `path` world-writable (root `chown`s it; other
+/// users cannot make one, so the case is skipped for them).
+fn plant_foreign(path: &Path) -> bool {
+    if !std::fs::metadata("/proc/self")
+        .map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0)
+        .unwrap_or(false)
+    {
+        return false;
+    }
+    std::fs::write(path, b"").unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o666)).unwrap();
+    std::os::unix::fs::chown(path, Some(65534), Some(65534)).unwrap();
+    true
+}
+
+/// Issue 20: `fix --backup` with something planted at the backup path — a FIFO (with no
+/// reader a blocking open hangs past --deadline; with one, the old key goes to it), a
+/// world-writable file of another user, a symbolic link. Refused at once, the backup
+/// named as what was refused (not ".env is a symbolic link"), nothing written anywhere.
+#[test]
+fn a_planted_backup_path_is_refused_and_named() {
+    let quoted = format!("SALESLAYER_API_KEY=\"{CANARY}\"\n");
+    type Plant = fn(&Path) -> bool;
+    let plants: [(&str, Plant, &str); 3] = [
+        (
+            "fifo",
+            |p| {
+                let ok = std::process::Command::new("mkfifo").arg(p).status();
+                ok.is_ok_and(|s| s.success())
+            },
+            "is a FIFO (named pipe), not a regular file",
+        ),
+        ("foreign", plant_foreign, "belongs to another user"),
+        (
+            "link",
+            |p| std::os::unix::fs::symlink(p.with_file_name("elsewhere"), p).is_ok(),
+            "is a symbolic link",
+        ),
+    ];
+    for (name, plant, says) in plants {
+        let cmd = with_file(sl_doctor(), ".env", quoted.as_bytes());
+        let backup = cmd.path().join(".env.sl-doctor-backup");
+        if !plant(&backup) {
+            continue;
+        }
+        let (r, dir) = cmd
+            .args(["fix", "--offline", "--yes", "--backup", "--deadline", "5"])
+            .run_within(std::time::Duration::from_secs(60));
+        assert_output_safe(CANARY, "stdout", &r.stdout, LOG);
+        assert_output_safe(CANARY, "stderr", &r.stderr, LOG);
+        assert_eq!(r.code, 2, "{name}: {}{}", r.stdout, r.stderr);
+        assert!(
+            r.stderr.contains("the backup") && r.stderr.contains(".env.sl-doctor-backup"),
+            "{name}: {}",
+            r.stderr
+        );
+        assert!(r.stderr.contains(says), "{name}: {}", r.stderr);
+        assert!(
+            r.stderr.contains(".env was left as it was"),
+            "{name}: {}",
+            r.stderr
+        );
+        assert!(
+            !r.stderr.contains(".env is a symbolic link"),
+            "{}",
+            r.stderr
+        );
+        assert_eq!(
+            std::fs::read(dir.path().join(".env")).unwrap(),
+            quoted.as_bytes()
+        );
+        assert!(!dir.path().join("elsewhere").exists());
+        if name == "foreign" {
+            assert_eq!(
+                std::fs::read(&backup).unwrap(),
+                b"",
+                "nothing in the planted file"
+            );
+        }
+    }
 }

@@ -15,6 +15,7 @@ mod git_config;
 mod hostile;
 mod input_bounds;
 mod live;
+mod misplaced_key;
 mod proxies;
 mod report_schema;
 mod scan;

@@ -6,4 +6,5 @@ pub mod dotenv;
 pub mod exposure;
 pub mod files;
 pub mod git;
+pub mod misplaced;
 pub mod sources;

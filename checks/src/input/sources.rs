@@ -95,6 +95,9 @@ pub enum InputError {
         /// `a FIFO (named pipe)`, `a character device`…
         kind: &'static str,
     },
+    /// A key where a variable name or a path goes (`input::misplaced`).
+    #[error(transparent)]
+    Misplaced(#[from] super::misplaced::MisplacedKey),
     /// A pipe given explicitly was not closed by its writer before the run's deadline.
     #[error(
         "{what} {path}: deadline of {deadline} reached before the pipe was closed by its writer; nothing was used"
@@ -143,6 +146,14 @@ pub fn display_path(path: &Path, home: Option<&Path>) -> String {
 
 /// Collects the sources. `env` is a snapshot of the process environment.
 pub fn collect(mut spec: KeySpec, env: &[(OsString, OsString)]) -> Result<KeyState, InputError> {
+    // A key given where a name or a path goes stops the run before anything names it.
+    super::misplaced::check_name("--key-env", &spec.key_env, env)?;
+    if let Some(p) = &spec.key_file {
+        super::misplaced::check_path("--key-file", p)?;
+    }
+    if let (true, Some(p)) = (spec.dotenv_explicit, &spec.dotenv) {
+        super::misplaced::check_path("--dotenv", p)?;
+    }
     let home = spec.home.as_deref();
     let mut st = KeyState {
         env_name: spec.key_env.clone(),
