@@ -13,6 +13,7 @@ mod fix;
 mod hostile;
 mod input_bounds;
 mod live;
+mod loaders;
 mod report_schema;
 mod scan;
 mod scenarios;

@@ -4,4 +4,5 @@
 pub mod dotenv;
 pub mod exposure;
 pub mod files;
+pub mod loaders;
 pub mod sources;
