@@ -89,6 +89,7 @@ pub fn collect_keys_until(
         dotenv,
         dotenv_explicit: args.dotenv.is_some(),
         key_flag: args.key.clone(),
+        loader: args.loader,
         home,
         deadline: Some(deadline),
     };

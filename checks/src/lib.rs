@@ -52,6 +52,7 @@ pub fn registry() -> Vec<Box<dyn Check>> {
         // key-loaded
         Box::new(checklist::key_loaded::key_source::KeySource),
         Box::new(checklist::key_loaded::dotenv_file::DotenvFileCheck),
+        Box::new(checklist::key_loaded::readers_agree::ReadersAgree),
         Box::new(checklist::key_loaded::extra_whitespace::ExtraWhitespace),
         Box::new(checklist::key_loaded::hidden_characters::HiddenCharacters),
         Box::new(checklist::key_loaded::lookalike_characters::LookalikeCharacters),

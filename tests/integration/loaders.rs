@@ -146,13 +146,25 @@ fn compose_v1(f: &Path) -> Got {
 fn kubectl(f: &Path) -> Got {
     let json = output(
         Command::new("kubectl")
-            .args(["create", "secret", "generic", "s", "--dry-run=client", "-o", "json"])
+            .args([
+                "create",
+                "secret",
+                "generic",
+                "s",
+                "--dry-run=client",
+                "-o",
+                "json",
+            ])
             .arg(format!("--from-env-file={}", f.display())),
     )?;
     let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
     let b64 = v["data"]["K"].as_str()?;
     use base64::Engine;
-    Some(base64::engine::general_purpose::STANDARD.decode(b64).unwrap())
+    Some(
+        base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .unwrap(),
+    )
 }
 
 fn bash(f: &Path) -> Got {
@@ -171,7 +183,10 @@ struct FakeEngine {
 impl FakeEngine {
     fn start(dir: &Path) -> FakeEngine {
         let (sock, seen) = (dir.join("docker.sock"), dir.join("env.json"));
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/integration/fake_docker_engine.py");
+        let script = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/integration/fake_docker_engine.py"
+        );
         let child = Command::new("python3")
             .arg(script)
             .arg(&sock)
@@ -197,8 +212,7 @@ impl FakeEngine {
                 .arg(f)
                 .arg("image"),
         )?;
-        let env: Vec<String> =
-            serde_json::from_slice(&std::fs::read(&self.seen).unwrap()).unwrap();
+        let env: Vec<String> = serde_json::from_slice(&std::fs::read(&self.seen).unwrap()).unwrap();
         let k = env.iter().find_map(|e| e.strip_prefix("K="))?;
         Some(k.as_bytes().to_vec())
     }
@@ -254,7 +268,10 @@ fn node_dotenv_reads_as_the_dotenv_row() {
 
 #[test]
 fn phpdotenv_reads_as_the_dotenv_row() {
-    if require_ok("php", &["-r", "require '/usr/share/php/Dotenv/autoload.php';"]) {
+    if require_ok(
+        "php",
+        &["-r", "require '/usr/share/php/Dotenv/autoload.php';"],
+    ) {
         compare("php", Loader::Dotenv, phpdotenv);
     }
 }

@@ -10,9 +10,10 @@ const SUPPORT: &str = "Sales Layer support (support@saleslayer.com)";
 
 /// Every cause the facts show, most likely first.
 pub fn find(f: &Facts) -> Vec<Cause> {
-    let rules: [fn(&Facts) -> Option<Cause>; 9] = [
+    let rules: [fn(&Facts) -> Option<Cause>; 10] = [
         key_not_loaded,
         placeholder,
+        readers_disagree,
         damaged_value,
         wrong_base_url,
         api_not_enabled,
@@ -211,6 +212,81 @@ fn damaged_value(f: &Facts) -> Option<Cause> {
             .also(f, &["dotenv-file"])
             .proof(proof)
             .fix(fix),
+    )
+}
+
+/// The readers of the key deliver different values (`readers-agree`): the cause is the
+/// disagreement itself, proven by the probes that sent each value.
+fn readers_disagree(f: &Facts) -> Option<Cause> {
+    let check = f.report.check("readers-agree")?;
+    if !matches!(check.status, Status::Fail | Status::Warn) {
+        return None;
+    }
+    // (APIs, what they say), the APIs that say the same thing merged.
+    let mut proofs: Vec<(Vec<&str>, String)> = Vec::new();
+    let mut rejected_somewhere = false;
+    let mut probes: Vec<&str> = Vec::new();
+    for p in &f.probes {
+        if f.has_code(&p.check, "delivered-not-sendable") {
+            probes.push(p.check.as_str());
+        }
+        let rejected: Vec<&str> = p
+            .delivered
+            .iter()
+            .filter(|(_, a)| *a == Answer::Rejected)
+            .map(|(who, _)| who.as_str())
+            .collect();
+        if rejected.is_empty() {
+            continue;
+        }
+        rejected_somewhere = true;
+        probes.push(p.check.as_str());
+        let verb = if rejected.len() == 1 && !rejected[0].contains(" and ") {
+            "delivers"
+        } else {
+            "deliver"
+        };
+        let accepted = if p.given == Answer::Accepted {
+            ", and accepted the value sl-doctor uses"
+        } else {
+            ""
+        };
+        let said = format!("what {} {verb}{accepted}", join(&rejected));
+        match proofs.iter_mut().find(|(_, s)| *s == said) {
+            Some((apis, _)) => apis.push(p.api),
+            None => proofs.push((vec![p.api], said)),
+        }
+    }
+    let proofs: Vec<String> = proofs
+        .into_iter()
+        .map(|(apis, said)| format!("{} rejected {said}", join(&apis)))
+        .collect();
+    let mut proofs = proofs;
+    if proofs.is_empty() && !probes.is_empty() {
+        proofs.push(
+            "no HTTP client can send the value another reader delivers (it holds a line break or control character)".into(),
+        );
+    }
+    let level = if check.status == Status::Fail || rejected_somewhere {
+        CauseLevel::Fail
+    } else {
+        CauseLevel::Warn
+    };
+    Some(
+        cause(
+            "readers-disagree",
+            format!("The readers of the key disagree: {}", lower(&check.summary)),
+            level,
+            &["readers-agree"],
+        )
+        .also(f, &["dotenv-file"])
+        .also(f, &probes)
+        .proof((!proofs.is_empty()).then(|| proofs.join("; ")))
+        .fix(remedy(
+            f,
+            "readers-agree",
+            "Write the key's definition so every reader delivers the same bytes.",
+        )),
     )
 }
 

@@ -52,6 +52,9 @@ pub struct Probe {
     /// The status of the answer to the key as given, without the HTTP version
     /// ("404 Not Found"), when there was one.
     pub status: Option<String>,
+    /// The answers to the values other readers of the deployment deliver: who delivers
+    /// each, and the answer.
+    pub delivered: Vec<(String, Answer)>,
 }
 
 /// A defect of the value that a check found and a repair removes.
@@ -230,10 +233,15 @@ fn probe_of(c: &CheckResult) -> Option<Probe> {
     let accepted = p
         .attempts_with(KeyKind::Cleaned)
         .find(|a| answer(a).authenticated());
+    let delivered = p
+        .attempts_with(KeyKind::Delivered)
+        .map(|a| (a.key.reader.clone().unwrap_or_default(), answer(a)))
+        .collect();
     Some(Probe {
         check: c.id.clone(),
         api,
         given,
+        delivered,
         repaired: accepted.map(answer).or(of(KeyKind::Cleaned)),
         accepted_repair: accepted.map(|a| a.key.clone()),
         status: p

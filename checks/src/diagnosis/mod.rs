@@ -13,6 +13,8 @@
 mod causes;
 mod facts;
 
+pub use facts::join as join_names;
+
 use crate::model::report::{Report, Verdict};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

@@ -141,10 +141,7 @@ pub fn deliver(loader: Loader, e: &DotenvEntry) -> Delivered {
 fn literal(loader: Loader, e: &DotenvEntry) -> Delivered {
     let line = e.raw_line.expose_bytes();
     let line = line.strip_suffix(b"\r").unwrap_or(line);
-    let start = line
-        .iter()
-        .take_while(|b| b.is_ascii_whitespace())
-        .count();
+    let start = line.iter().take_while(|b| b.is_ascii_whitespace()).count();
     let line = &line[start..];
     let eq = line.iter().position(|&b| b == b'=').unwrap_or(line.len());
     if line[..eq].iter().any(u8::is_ascii_whitespace) {
@@ -363,7 +360,10 @@ mod tests {
         // dotenv, compose, docker, kubectl, systemd, shell
         let cases: &[(&[u8], [&str; 6])] = &[
             (b"K=abc\n", ["abc", "abc", "abc", "abc", "abc", "abc"]),
-            (b"K=\"abc\"\n", ["abc", "abc", "\"abc\"", "\"abc\"", "abc", "abc"]),
+            (
+                b"K=\"abc\"\n",
+                ["abc", "abc", "\"abc\"", "\"abc\"", "abc", "abc"],
+            ),
             (b"K='abc'\n", ["abc", "abc", "'abc'", "'abc'", "abc", "abc"]),
             (b"K=abc \n", ["abc", "abc", "abc ", "abc ", "abc", "abc"]),
             (
@@ -375,11 +375,19 @@ mod tests {
             (b"K = abc\n", ["abc", "abc", "-", "-", "abc", "-"]),
             (b" K=abc\n", ["abc", "abc", "abc", "abc", "abc", "abc"]),
             (b"K=a b\n", ["a b", "a b", "a b", "a b", "a b", "-"]),
-            (b"K=\"a\\nb\"\n", ["a\nb", "a\nb", "\"a\\nb\"", "\"a\\nb\"", "a\\nb", "a\\nb"]),
+            (
+                b"K=\"a\\nb\"\n",
+                ["a\nb", "a\nb", "\"a\\nb\"", "\"a\\nb\"", "a\\nb", "a\\nb"],
+            ),
             (b"K=a$b\n", ["a$b", "a$b", "a$b", "a$b", "a$b", "?"]),
         ];
         for (line, want) in cases {
-            assert_eq!(row(line), want.to_vec(), "{:?}", String::from_utf8_lossy(line));
+            assert_eq!(
+                row(line),
+                want.to_vec(),
+                "{:?}",
+                String::from_utf8_lossy(line)
+            );
         }
     }
 

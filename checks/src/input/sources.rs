@@ -6,9 +6,10 @@
 //! that is already set). Every source is kept so the report can show that, say, the
 //! `.env` holds a different key than the shell.
 
-use crate::input::dotenv::DotenvFile;
+use crate::input::dotenv::{DotenvEntry, DotenvFile};
 use crate::input::files::{Deadline, Pipes, read_input};
-use crate::model::context::{Candidate, KeyState, NearMiss};
+use crate::input::loaders::{Delivered, LOADERS, Loader, deliver};
+use crate::model::context::{Candidate, KeyState, NearMiss, Reading};
 use crate::model::report::{SourceKind, SourceRef};
 use crate::model::secret::SecretKey;
 use std::ffi::OsString;
@@ -36,6 +37,8 @@ pub struct KeySpec {
     pub dotenv_explicit: bool,
     /// `--key VALUE`.
     pub key_flag: Option<SecretKey>,
+    /// `--loader`: who reads the `.env` (`None`: every common reader is compared).
+    pub loader: Option<Loader>,
     /// Home directory, shown as `~` in paths.
     pub home: Option<PathBuf>,
     /// The run's deadline: a pipe named by `--key-file` or `--dotenv` (`<(pass show sl)`,
@@ -146,6 +149,7 @@ pub fn collect(mut spec: KeySpec, env: &[(OsString, OsString)]) -> Result<KeySta
     let home = spec.home.as_deref();
     let mut st = KeyState {
         env_name: spec.key_env.clone(),
+        loader: spec.loader,
         ..Default::default()
     };
     match spec.key_flag.take() {
@@ -251,19 +255,57 @@ impl KeyState {
         let bytes = read_input(".env file", path, MAX_DOTENV_FILE, home, pipes)?;
         let file = DotenvFile::parse(shown.clone(), &bytes);
         match file.effective(&spec.key_env) {
-            Some(e) => self.found(
-                &format!("{shown} ({} at line {})", spec.key_env, e.line),
-                SourceKind::Dotenv,
-                &format!("{shown}:{}", e.line),
-                e.value.clone(),
-                Some(path.to_path_buf()),
-            ),
+            Some(e) => self.dotenv_definition(&shown, path, e, spec.loader),
             None => self
                 .looked_at
                 .push(format!("{shown} (no {} in it)", spec.key_env)),
         }
         self.dotenv = Some(file);
         Ok(())
+    }
+}
+
+impl KeyState {
+    /// Records what the readers deliver from the key's `.env` line: the one `--loader`
+    /// names, or (without it) every common reader, the dotenv libraries' value used.
+    fn dotenv_definition(
+        &mut self,
+        shown: &str,
+        path: &Path,
+        e: &DotenvEntry,
+        loader: Option<Loader>,
+    ) {
+        let readers: Vec<Loader> = match loader {
+            Some(l) => vec![l],
+            None => LOADERS.iter().map(|l| l.loader).collect(),
+        };
+        for l in &readers {
+            self.readings.push(Reading {
+                reader: l.info().name.to_string(),
+                place: format!("{shown} line {}", e.line),
+                path: Some(path.to_path_buf()),
+                line: e.line,
+                delivered: deliver(*l, e),
+            });
+        }
+        let used = loader.unwrap_or(Loader::Dotenv);
+        let how = match loader {
+            Some(l) => format!(", as {} reads it", l.info().name),
+            None => String::new(),
+        };
+        match deliver(used, e) {
+            Delivered::Value(v) => self.found(
+                &format!("{shown} ({} at line {}{how})", self.env_name, e.line),
+                SourceKind::Dotenv,
+                &format!("{shown}:{}", e.line),
+                v,
+                Some(path.to_path_buf()),
+            ),
+            Delivered::Nothing(why) | Delivered::Unknown(why) => self.looked_at.push(format!(
+                "{shown} ({} at line {}: {why})",
+                self.env_name, e.line
+            )),
+        }
     }
 }
 

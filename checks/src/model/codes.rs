@@ -251,6 +251,9 @@ pub const CODES: &[CheckCodes] = &[
         Code::warn("similar-variable", "The file does not define the key variable but defines one with a key-like name"),
         Code::info("unparsed-line", "A line is not a NAME=value assignment"),
     ] },
+    CheckCodes { check: "readers-agree", codes: &[
+        Code::new("readers-disagree", &[Fail, Warn], "The readers of the key (the .env loaders, the --from files) deliver different values: fails when one delivers a damaged value (quotes, whitespace, a line break…), else warns"),
+    ] },
     CheckCodes { check: "extra-whitespace", codes: &[
         Code::fail("empty", "The value is empty (0 characters)"),
         Code::fail("only-whitespace", "The value is only whitespace"),
@@ -381,19 +384,28 @@ const PROBE_NO_ANSWER_AND_RETRY: [Code; 11] = [
     Code::info("cleaned-untested", "The repaired key could not be tested: its request got no verdict"),
 ];
 
+/// The values other readers of the deployment deliver (`readers-agree`), each sent once.
 #[rustfmt::skip]
-const DAM_PROBE: [Code; 35] = join(&[&PROBE_NOT_SENT, &PROBE_ANSWER, &[
+const PROBE_DELIVERED: [Code; 4] = [
+    Code::fail("delivered-rejected", "The API rejects the value another reader of the deployment delivers (a .env loader, a --from file): that deployment fails"),
+    Code::info("delivered-accepted", "The API accepts the value another reader of the deployment delivers"),
+    Code::info("delivered-untested", "The value another reader delivers could not be tested: its request got no verdict"),
+    Code::fail("delivered-not-sendable", "The value another reader delivers cannot be sent in a header (a line break or control character)"),
+];
+
+#[rustfmt::skip]
+const DAM_PROBE: [Code; 39] = join(&[&PROBE_NOT_SENT, &PROBE_ANSWER, &[
     Code::fail("key-rejected-400", "A 400 answer with problem details: how the DAM reference answers an invalid key"),
     Code::fail("query-rejected", "A 400 answer whose problem details are about the query ($top=1), not the key"),
     Code::fail("bad-request", "A 400 answer without problem details, which may not come from the API"),
     Code::fail("forbidden", "A 403 answer, which DAM is documented never to give: a proxy, firewall or gateway may have answered"),
-], &PROBE_NO_ANSWER_AND_RETRY]);
+], &PROBE_NO_ANSWER_AND_RETRY, &PROBE_DELIVERED]);
 
 #[rustfmt::skip]
-const CATALOG_PROBE: [Code; 33] = join(&[&PROBE_NOT_SENT, &PROBE_ANSWER, &[
+const CATALOG_PROBE: [Code; 37] = join(&[&PROBE_NOT_SENT, &PROBE_ANSWER, &[
     Code::fail("bad-request", "A 400 answer: the request was refused as malformed"),
     Code::fail("catalog-not-enabled", "A 403 answer: the key works, but the Catalog API is not enabled for this account"),
-], &PROBE_NO_ANSWER_AND_RETRY]);
+], &PROBE_NO_ANSWER_AND_RETRY, &PROBE_DELIVERED]);
 
 /// The codes of several lists, in order, as one array (`N` is their total length).
 const fn join<const N: usize>(lists: &[&[Code]]) -> [Code; N] {

@@ -47,6 +47,20 @@ pub struct ProbeEvidence {
     /// with `key.variant` = `cleaned` say which were sent and which one was accepted.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub candidates: Vec<KeyVariant>,
+    /// Values other readers deliver that no HTTP client can send (a line break, a control
+    /// character): not sent, and why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unsendable: Vec<UnsendableDelivery>,
+}
+
+/// A value another reader delivers that cannot go in a header.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub struct UnsendableDelivery {
+    /// The value (length, fingerprint) and who delivers it.
+    pub key: KeyVariant,
+    /// The first character no header may hold.
+    pub because: String,
 }
 
 /// The request a probe makes.
@@ -95,6 +109,9 @@ pub enum KeyKind {
     Cleaned,
     /// No key (plain http without `--allow-http`).
     None,
+    /// What another reader of the deployment delivers (a `.env` loader, a `--from`
+    /// file) when it differs from the value as given (see the variant's `reader`).
+    Delivered,
 }
 
 /// A key value, described without showing it.
@@ -112,6 +129,10 @@ pub struct KeyVariant {
     /// For a repaired value: what was done to the value as given to make it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub repairs: Vec<Repair>,
+    /// For a delivered value: who delivers it, and where (`docker run --env-file
+    /// (.env line 3)`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reader: Option<String>,
 }
 
 /// One repair of a damaged key value.

@@ -30,7 +30,7 @@ use crate::model::context::{Api, Context};
 use crate::model::evidence::{
     AnswerClass, BodyKind, Differential, KeyDelivery, KeyKind, KeyVariant, NetFailure,
     ProbeAttempt, ProbeEvidence, ProbeRequest, ProbeResponse, ProblemDetails, Redirect, RequestId,
-    RetryDecision, Timings, Untrusted,
+    RetryDecision, Timings, UnsendableDelivery, Untrusted,
 };
 use crate::model::leak::Secrets;
 use crate::model::report::Finding;
@@ -402,6 +402,7 @@ fn variant(kind: KeyKind, key: Option<&SecretKey>) -> KeyVariant {
         length: key.map(SecretKey::char_len),
         fingerprint: key.map(SecretKey::fingerprint),
         repairs: Vec::new(),
+        reader: None,
     }
 }
 
@@ -460,6 +461,65 @@ fn preconditions<'a>(cx: &'a Context, spec: &ApiProbe) -> Result<(Url, &'a Secre
     Ok((url, key))
 }
 
+/// The most values delivered by other readers (`readers-agree`) a probe sends per API,
+/// each once: with the key as given, its retry and the repaired values, a run stays at 8
+/// requests per API, 16 in all (17 with `--api` and the other API's one request),
+/// inside the documented limit of 50 requests per 10 seconds.
+pub const MAX_DELIVERED: usize = 3;
+
+/// The distinct values the deployment's other readers deliver, with who delivers each:
+/// every value that differs from the key as given, at most [`MAX_DELIVERED`].
+pub fn deliveries(cx: &Context, key: &SecretKey) -> Vec<(String, SecretKey)> {
+    let mut out: Vec<(Vec<&crate::model::context::Reading>, SecretKey)> = Vec::new();
+    for r in &cx.key.readings {
+        let Some(v) = r.delivered.value() else {
+            continue;
+        };
+        if v == key || v.expose_bytes().is_empty() {
+            continue;
+        }
+        match out.iter().position(|(_, o)| o == v) {
+            Some(i) => out[i].0.push(r),
+            None if out.len() < MAX_DELIVERED => out.push((vec![r], v.clone())),
+            None => {}
+        }
+    }
+    out.into_iter()
+        .map(|(readers, v)| {
+            (
+                crate::checklist::key_loaded::readers_agree::who(&readers),
+                v,
+            )
+        })
+        .collect()
+}
+
+/// Sends each delivered value once (no retry, no repair): the answer says whether the
+/// deployment with that reader works.
+async fn try_deliveries(
+    client: &ProbeClient,
+    spec: &ApiProbe,
+    url: &Url,
+    ev: &mut ProbeEvidence,
+    deliveries: &[(String, SecretKey)],
+) {
+    for (who, v) in deliveries {
+        let kv = KeyVariant {
+            reader: Some(who.clone()),
+            ..variant(KeyKind::Delivered, Some(v))
+        };
+        match crate::net::http::key_header(v) {
+            Ok(hv) => ev
+                .attempts
+                .extend(send(client, spec, url, Some(hv), kv, false).await),
+            Err(why) => ev.unsendable.push(UnsendableDelivery {
+                key: kv,
+                because: why,
+            }),
+        }
+    }
+}
+
 /// The key as given, then (when it was rejected or cannot be sent) the repaired values
 /// in turn until one is accepted or answers something else than a rejection.
 async fn key_attempts(
@@ -484,6 +544,7 @@ async fn key_attempts(
                 .is_some_and(|a| a.answer == AnswerClass::Rejected)
         }
     };
+    try_deliveries(client, spec, url, ev, &deliveries(cx, key)).await;
     ev.differential = match (given_rejected, candidates.is_empty()) {
         (false, _) => Differential::NotNeeded,
         (true, true) => Differential::NothingToClean,
@@ -554,6 +615,7 @@ pub async fn run(cx: &Context, spec: &ApiProbe, cleaner: Cleaner) -> Result<Prob
         differential: Differential::NotNeeded,
         cleaned: candidates.first().map(repaired),
         candidates: candidates.iter().map(repaired).collect(),
+        unsendable: Vec::new(),
     };
     // Building the client loads the system CA store (blocking file and parsing work): on
     // the blocking pool, so the other checks' I/O keeps moving meanwhile. The run's shared
@@ -582,8 +644,10 @@ pub async fn run(cx: &Context, spec: &ApiProbe, cleaner: Cleaner) -> Result<Prob
             key_attempts(cx, &client, spec, &url, &mut ev, key, &candidates).await;
         }
     }
+    let delivered = deliveries(cx, key);
     let secrets: Vec<&SecretKey> = std::iter::once(key)
         .chain(candidates.iter().map(|c| &c.key))
+        .chain(delivered.iter().map(|(_, v)| v))
         .collect();
     scrub_evidence(&mut ev, &secrets);
     Ok(ProbeRun {

@@ -73,8 +73,12 @@ impl DotenvFileCheck {
                 .with_fix("Save the file as UTF-8 without BOM."),
             );
         }
-        for e in &defs {
-            findings.extend(entry_findings(e, &file.display));
+        // With --loader the reader is known: how other loaders would read the line is
+        // no longer a problem (what that reader delivers is checked as the key itself).
+        if cx.key.loader.is_none() {
+            for e in &defs {
+                findings.extend(entry_findings(e, &file.display));
+            }
         }
         if defs.len() > 1 {
             let lines: Vec<String> = defs.iter().map(|e| e.line.to_string()).collect();

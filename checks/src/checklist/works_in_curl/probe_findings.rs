@@ -340,17 +340,22 @@ fn response_lines(label: &str, r: &ProbeResponse, t: &Timings) -> Vec<String> {
 }
 
 /// The prefix of an attempt's detail lines.
-fn label(kind: KeyKind) -> &'static str {
-    match kind {
-        KeyKind::AsGiven => "",
-        KeyKind::Cleaned => "cleaned key: ",
-        KeyKind::None => "without key: ",
+fn label(k: &KeyVariant) -> String {
+    match k.variant {
+        KeyKind::AsGiven => String::new(),
+        KeyKind::Cleaned => "cleaned key: ".into(),
+        KeyKind::None => "without key: ".into(),
+        KeyKind::Delivered => format!(
+            "as {} delivers it: ",
+            k.reader.as_deref().unwrap_or("another reader")
+        ),
     }
 }
 
 /// The detail lines of one attempt: the response (or the failure) and the retry decision.
 fn attempt_lines(a: &ProbeAttempt) -> Vec<String> {
-    let label = label(a.key.variant);
+    let label = label(&a.key);
+    let label = label.as_str();
     let Some(r) = &a.response else {
         return vec![format!("{label}failed after {} ms", a.timings.total_ms)];
     };
@@ -403,6 +408,13 @@ pub fn details(ev: &ProbeEvidence) -> Vec<String> {
     }
     d.extend(ev.attempts_with(KeyKind::None).flat_map(attempt_lines));
     d.extend(ev.attempts_with(KeyKind::AsGiven).flat_map(attempt_lines));
+    for a in ev.attempts_with(KeyKind::Delivered) {
+        d.push(key_line(
+            &label(&a.key).trim_end_matches(": ").to_string(),
+            &a.key,
+        ));
+        d.extend(attempt_lines(a));
+    }
     if matches!(
         ev.differential,
         Differential::Off | Differential::CleanedNotSendable | Differential::Tried
@@ -539,6 +551,54 @@ fn given_rejected_but_repaired(
     ))
 }
 
+/// What the API answered to the values the deployment's other readers deliver
+/// (`readers-agree`): a rejected one fails, since a deployment with that reader sends it.
+fn delivered(spec: &ApiProbe, path: &str, ev: &ProbeEvidence) -> Vec<Finding> {
+    let fix = "Write the key's definition so every reader delivers the same bytes (see readers-agree: no quotes, spaces, comment or CR), or deploy with a reader that delivers the key as it is; --loader or --from tells sl-doctor which one you use.";
+    let mut out: Vec<Finding> = ev
+        .attempts_with(KeyKind::Delivered)
+        .map(|a| {
+            let who = a.key.reader.as_deref().unwrap_or("another reader");
+            let what = format!("the value {who} delivers ({})", described(&a.key));
+            match a.answer {
+                AnswerClass::Rejected => Finding::fail(
+                    "delivered-rejected",
+                    format!(
+                        "{} rejects {what}: {}; a deployment that reads the key so fails",
+                        spec.name,
+                        a.response.as_ref().map_or("", |r| r.status_line.as_str())
+                    ),
+                )
+                .with_fix(fix),
+                AnswerClass::Accepted => Finding::info(
+                    "delivered-accepted",
+                    format!("{} accepts {what}", spec.name),
+                ),
+                _ => Finding::info(
+                    "delivered-untested",
+                    format!(
+                        "{what} could not be tested: {}",
+                        attempt_reading(spec, path, a).summary
+                    ),
+                ),
+            }
+        })
+        .collect();
+    out.extend(ev.unsendable.iter().map(|u| {
+        Finding::fail(
+            "delivered-not-sendable",
+            format!(
+                "The value {} delivers ({}) cannot be sent in an HTTP header: it contains {}; HTTP clients refuse it, so that deployment sends no request",
+                u.key.reader.as_deref().unwrap_or("another reader"),
+                described(&u.key),
+                u.because
+            ),
+        )
+        .with_fix(fix)
+    }));
+    out
+}
+
 /// The findings of the key as given, then of the differential retry.
 fn with_key(spec: &ApiProbe, path: &str, ev: &ProbeEvidence) -> (String, Vec<Finding>, bool) {
     let mut findings = Vec::new();
@@ -572,6 +632,20 @@ fn with_key(spec: &ApiProbe, path: &str, ev: &ProbeEvidence) -> (String, Vec<Fin
         &mut summary,
         &mut inconclusive,
     ));
+    let delivered = delivered(spec, path, ev);
+    if let Some(f) = delivered.iter().find(|f| f.severity == Severity::Fail) {
+        summary = match f.code.as_str() {
+            "delivered-rejected" => format!(
+                "{}: another reader of the deployment delivers a value the API rejects",
+                spec.name
+            ),
+            _ => format!(
+                "{}: another reader of the deployment delivers a value no HTTP client can send",
+                spec.name
+            ),
+        };
+    }
+    findings.extend(delivered);
     (summary, findings, inconclusive)
 }
 
