@@ -395,10 +395,7 @@ pub fn write_bundle(
     let proxy_names: Vec<String> = cx.net.proxy_env.iter().map(|(k, _)| k.clone()).collect();
 
     let report_json = tilde(&crate::render::json::render(report), home);
-    let mut bundle =
-        serde_json::to_string_pretty(&bundle_json(report, &proxy_names, &os_description()))
-            .expect("JSON values serialise");
-    bundle.push('\n');
+    let bundle = crate::render::json::pretty(&bundle_json(report, &proxy_names, &os_description()));
     let bundle = tilde(&bundle, home);
     let mail = crate::render::human::guard_lines(&tilde(&email(report, fields, &shown_dir), home));
 

@@ -71,7 +71,9 @@ pub fn test_report(
 pub struct OutputRules {
     /// Whether a tab is allowed (formats that indent with tabs).
     pub tab: bool,
-    /// Human output for a terminal or CI log: no line may look like a workflow command.
+    /// Output read by a CI log as lines: no line may start with `::` (every format but
+    /// `github`, whose annotations are workflow commands on purpose). `##[` is refused
+    /// anywhere in every output.
     pub log: bool,
     /// Markdown: no unescaped `](` or `![` (a link or an image from someone's text).
     pub markdown: bool,
@@ -79,9 +81,9 @@ pub struct OutputRules {
 
 /// The one assertion of the hostile-input tests, for any output (`what` names it): no
 /// control byte but `\n` (and `\t` when allowed), no DEL or C1, no bidi or other
-/// default-ignorable character, per the rules no workflow-command line and no Markdown
-/// link, and no piece of `key` in any spelling of the leak rule (raw, percent-encoded,
-/// JSON-escaped, base64 at any offset: `model::leak`).
+/// default-ignorable character, no legacy workflow command (`##[`) anywhere in a line,
+/// per the rules no line starting with `::` and no Markdown link, and no piece of `key`
+/// in any spelling of the leak rule (`model::leak`).
 #[track_caller]
 pub fn assert_output_safe(key: &str, what: &str, text: &str, rules: OutputRules) {
     use crate::model::untrusted::is_unsafe;
@@ -101,10 +103,16 @@ pub fn assert_output_safe(key: &str, what: &str, text: &str, rules: OutputRules)
             n + 1,
             bad
         );
-        let body = line.trim_start();
+        // GitHub's runner reads the legacy `##[command]` anywhere in a line, in any format
+        // printed to a log (JSON, JUnit, Markdown, a GitHub annotation's text).
+        assert!(
+            !line.contains(crate::model::untrusted::LEGACY_COMMAND),
+            "{what}: line {} holds a legacy workflow command (##[): {line:?}",
+            n + 1
+        );
         if rules.log {
             assert!(
-                !body.starts_with("::") && !body.starts_with("##["),
+                !crate::model::untrusted::is_workflow_command(line),
                 "{what}: line {} is a workflow command: {line:?}",
                 n + 1
             );

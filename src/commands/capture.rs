@@ -3,6 +3,7 @@
 
 use super::{exit, fail_usage, print_stdout, runtime};
 use crate::args::{CaptureArgs, CaptureFormat};
+use crate::render::human::guard_lines;
 use crate::term::{Term, use_color};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -21,7 +22,9 @@ pub fn run(args: &CaptureArgs) -> ExitCode {
         ascii: false,
     };
     // With --format json standard output holds only the report: progress goes to stderr.
+    // Both streams reach CI logs: every line passes the workflow-command guard.
     let progress = move |line: &str| {
+        let line = guard_lines(line);
         if json {
             let mut err = std::io::stderr().lock();
             let _ = writeln!(err, "{line}").and_then(|_| err.flush());
@@ -36,11 +39,11 @@ pub fn run(args: &CaptureArgs) -> ExitCode {
         Err(e) => return fail_usage(e),
     };
     if json {
-        let mut s = serde_json::to_string_pretty(&report).expect("the report serialises");
-        s.push('\n');
-        print_stdout(&s);
+        print_stdout(&crate::render::json::pretty(&report));
     } else {
-        print_stdout(&crate::capture::render::summary(&report, &term));
+        print_stdout(&guard_lines(&crate::capture::render::summary(
+            &report, &term,
+        )));
     }
     ExitCode::from(if report.failed() {
         exit::PROBLEM

@@ -136,9 +136,9 @@ fn append_step_summary(path: &Path, md: &str) {
         .open(path)
         .and_then(|mut f| f.write_all(md.as_bytes()));
     if let Err(e) = appended {
-        eprintln!(
-            "warning: cannot append the summary to $GITHUB_STEP_SUMMARY ({}): {e}",
+        super::print_stderr(&format!(
+            "warning: cannot append the summary to $GITHUB_STEP_SUMMARY ({}): {e}\n",
             path.display()
-        );
+        ));
     }
 }

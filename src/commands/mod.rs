@@ -67,6 +67,15 @@ pub fn fail_usage(msg: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(exit::USAGE)
 }
 
+/// Writes a message to stderr, every line neutralised and guarded against workflow
+/// commands (it may quote outside text: a file name, a cause's fix naming one).
+pub fn print_stderr(text: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = err
+        .write_all(crate::render::human::safe_lines(text).as_bytes())
+        .and_then(|_| err.flush());
+}
+
 /// Writes to stdout; a closed pipe (`sl-doctor | head`) is not an error.
 pub fn print_stdout(s: &str) {
     let mut out = std::io::stdout().lock();

@@ -1,7 +1,7 @@
 //! `sl-doctor support`: asks for missing email fields (terminal only), runs the
 //! diagnosis, writes the bundle and prints the email. Exit 0 when the bundle was written.
 
-use super::{exit, fail_usage, print_stdout};
+use super::{exit, fail_usage, print_stderr, print_stdout};
 use crate::args::SupportArgs;
 use crate::{config, support};
 use sl_doctor_checks::diagnosis::CauseLevel;
@@ -27,7 +27,7 @@ pub fn run(args: &SupportArgs) -> ExitCode {
     match support::write_bundle(&report, &cx, &fields, dir, links, &env) {
         Ok(done) => {
             print_stdout(&done.email);
-            eprintln!("{}", done.note);
+            print_stderr(&format!("{}\n", done.note));
             ExitCode::from(exit::OK)
         }
         Err(e) => fail_usage(e),
@@ -47,9 +47,9 @@ fn wants_support(report: &Report, interactive: bool) -> bool {
     if failing.is_empty() || d.needs_support() {
         return true;
     }
-    eprintln!("You can fix this yourself: {}", d.summary);
+    print_stderr(&format!("You can fix this yourself: {}\n", d.summary));
     for c in &failing {
-        eprintln!("  fix: {}", c.fix);
+        print_stderr(&format!("  fix: {}\n", c.fix));
     }
     if !interactive {
         eprintln!(

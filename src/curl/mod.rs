@@ -53,9 +53,27 @@ pub struct Spec<'a> {
     pub http: bool,
 }
 
-/// Quotes for a POSIX shell: single quotes, `'` as `'\''`.
+/// Quotes for a POSIX shell: single quotes, `'` as `'\''`. A `##[` (which GitHub's runner
+/// reads as a workflow command anywhere in a log line) is split into two adjacent quoted
+/// strings, `'#''#['`: the same word to the shell.
 pub fn sh_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', r"'\''"))
+    let parts: Vec<String> = split_legacy_command(s)
+        .iter()
+        .map(|p| format!("'{}'", p.replace('\'', r"'\''")))
+        .collect();
+    parts.concat()
+}
+
+/// `s` cut between the two `#` of every `##[`, so that no part holds one.
+fn split_legacy_command(s: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut rest = s;
+    while let Some(i) = rest.find(sl_doctor_checks::model::untrusted::LEGACY_COMMAND) {
+        parts.push(&rest[..=i]);
+        rest = &rest[i + 1..];
+    }
+    parts.push(rest);
+    parts
 }
 
 /// The characters PowerShell takes as a single quote: `'` and the typographic quotes
@@ -63,8 +81,21 @@ pub fn sh_quote(s: &str) -> String {
 const PS_SINGLE_QUOTES: [char; 5] = ['\'', '\u{2018}', '\u{2019}', '\u{201A}', '\u{201B}'];
 
 /// Quotes for PowerShell: single quotes (no expansion), every PowerShell single-quote
-/// character doubled inside.
+/// character doubled inside. A `##[` splits the string into a parenthesised concatenation
+/// (`('a#'+'#[b')`), the same value as an argument or in an expression.
 pub fn ps_quote(s: &str) -> String {
+    let parts: Vec<String> = split_legacy_command(s)
+        .iter()
+        .map(|p| ps_quote_part(p))
+        .collect();
+    if parts.len() == 1 {
+        parts.concat()
+    } else {
+        format!("({})", parts.join("+"))
+    }
+}
+
+fn ps_quote_part(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('\'');
     for c in s.chars() {

@@ -21,6 +21,10 @@ fn spec(shell: CurlShell) -> Spec<'static> {
 fn quoting() {
     assert_eq!(sh_quote("a'b$top"), r"'a'\''b$top'");
     assert_eq!(ps_quote("a'b$top"), "'a''b$top'");
+    // No `##[` reaches a CI log, and the shells read the same word.
+    assert_eq!(sh_quote("d/##[x]/.env"), "'d/#''#[x]/.env'");
+    assert_eq!(sh_quote("###[a##["), "'##''#[a#''#['");
+    assert_eq!(ps_quote("d/##[x]'"), "('d/#'+'#[x]''')");
     assert!(is_var_name("SALESLAYER_API_KEY") && is_var_name("_k1"));
     assert!(!is_var_name("1K") && !is_var_name("SL-KEY") && !is_var_name(""));
 }

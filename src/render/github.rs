@@ -16,12 +16,16 @@
 
 use sl_doctor_checks::diagnosis::{Cause, CauseLevel};
 use sl_doctor_checks::model::report::Report;
+use sl_doctor_checks::model::untrusted;
 
-/// Escapes the message part of a workflow command.
+/// Escapes the message part of a workflow command. A `##[` inside it (which the runner
+/// would read as a second, legacy command) is shown as the log's visible escape.
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
+    let s = s
+        .replace('%', "%25")
         .replace('\r', "%0D")
-        .replace('\n', "%0A")
+        .replace('\n', "%0A");
+    untrusted::guard_text(&s, untrusted::Sink::Log).into_owned()
 }
 
 /// Escapes a property value of a workflow command.

@@ -16,6 +16,7 @@
 use quick_junit::{NonSuccessKind, Property, TestCase, TestCaseStatus, TestSuite};
 use sl_doctor_checks::diagnosis::CauseLevel;
 use sl_doctor_checks::model::report::{CheckResult, Report, Severity, Status};
+use sl_doctor_checks::model::untrusted::{Sink, guard_text};
 use std::time::Duration;
 
 /// The JUnit XML document, with a trailing newline.
@@ -62,7 +63,9 @@ pub fn render(report: &Report) -> String {
     if !xml.ends_with('\n') {
         xml.push('\n');
     }
-    xml
+    // Printed to a CI log: workflow commands become character references (same text to
+    // an XML reader).
+    guard_text(&xml, Sink::Xml).into_owned()
 }
 
 fn status_of(c: &CheckResult, report: &Report) -> TestCaseStatus {

@@ -8,6 +8,7 @@
 use super::human::{level_status, verdict_status};
 use sl_doctor_checks::diagnosis::CauseLevel;
 use sl_doctor_checks::model::report::{CheckResult, Report, Severity, Status};
+use sl_doctor_checks::model::untrusted;
 use std::fmt::Write;
 
 fn icon(s: Status) -> &'static str {
@@ -58,7 +59,8 @@ pub(crate) fn esc(s: &str) -> String {
 /// `s` as one inline code span: a fence longer than any run of backticks inside, so the
 /// text cannot close it (nothing inside a code span is markup).
 pub(crate) fn code(s: &str) -> String {
-    let s = s.replace(['\r', '\n'], " ");
+    // Nothing is escaped inside a code span: a workflow command shows as the log's escape.
+    let s = untrusted::guard_line(&s.replace(['\r', '\n'], " "), untrusted::Sink::Log).into_owned();
     let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest + 1);
     let pad = if s.starts_with('`') || s.ends_with('`') || s.is_empty() {
@@ -121,7 +123,7 @@ pub fn render(report: &Report) -> String {
         } else {
             item.checks
                 .iter()
-                .map(|c| format!("{} `{}`", icon(c.status), c.id))
+                .map(|c| format!("{} {}", icon(c.status), code(&c.id)))
                 .collect::<Vec<_>>()
                 .join(" ")
         };
@@ -144,9 +146,9 @@ pub fn render(report: &Report) -> String {
         for c in problems {
             let _ = writeln!(
                 out,
-                "#### {} `{}` — {}\n",
+                "#### {} {} — {}\n",
                 icon(c.status),
-                c.id,
+                code(&c.id),
                 esc(&c.title)
             );
             let _ = writeln!(out, "{}\n", esc(&c.summary));
@@ -167,7 +169,11 @@ pub fn render(report: &Report) -> String {
             if let (false, Some(r)) = (has_fix, &c.remediation) {
                 let _ = writeln!(out, "- **Fix:** {}", esc(r));
             }
-            let _ = writeln!(out, "\nMore: `sl-doctor explain {}`\n", c.id);
+            let _ = writeln!(
+                out,
+                "\nMore: {}\n",
+                code(&format!("sl-doctor explain {}", c.id))
+            );
         }
     }
 
@@ -182,16 +188,17 @@ pub fn render(report: &Report) -> String {
         for c in &item.checks {
             let _ = writeln!(
                 out,
-                "| {} | `{}` | {} | {} |",
+                "| {} | {} | {} | {} |",
                 icon(c.status),
-                c.id,
+                code(&c.id),
                 item.id.id(),
                 esc(&c.summary)
             );
         }
     }
     let _ = writeln!(out, "\n</details>");
-    out
+    // Printed to a CI log with --format markdown: no line may read as a workflow command.
+    untrusted::guard_text(&out, untrusted::Sink::Markdown).into_owned()
 }
 
 /// The key (described, never shown) and the target lines.
@@ -200,11 +207,11 @@ fn write_key_and_target(out: &mut String, report: &Report) {
     if k.present {
         let _ = writeln!(
             out,
-            "- **Key:** {} ({}), {} characters, `{}`",
+            "- **Key:** {} ({}), {} characters, {}",
             code(&k.source.name),
             super::human::source_kind(k.source.kind),
             k.length,
-            k.fingerprint.as_ref().map(|f| f.as_str()).unwrap_or("")
+            code(k.fingerprint.as_ref().map(|f| f.as_str()).unwrap_or(""))
         );
     } else {
         let _ = writeln!(out, "- **Key:** not found");
@@ -213,7 +220,7 @@ fn write_key_and_target(out: &mut String, report: &Report) {
         out,
         "- **Target:** {} ({}){}",
         code(&report.target.base_url),
-        report.target.apis.join(", "),
+        esc(&report.target.apis.join(", ")),
         if report.offline { ", offline" } else { "" }
     );
 }

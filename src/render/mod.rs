@@ -60,6 +60,83 @@ mod tests {
         }
     }
 
+    /// `report` with `text` appended to every string that can hold text (ids, enums and
+    /// fingerprints, which a report cannot carry free text in, are left as they are).
+    pub(crate) fn with_text_everywhere(report: &Report, text: &str) -> Report {
+        let mut v = serde_json::to_value(report).unwrap();
+        let mut paths = Vec::new();
+        collect_strings(&v, String::new(), &mut paths);
+        // Each string is changed in turn and kept when the report still reads back.
+        for p in paths {
+            if p.ends_with("/id") || p.contains("fingerprint") {
+                continue;
+            }
+            let old = v.pointer(&p).cloned().unwrap();
+            if let Some(serde_json::Value::String(s)) = v.pointer_mut(&p) {
+                s.push_str(text);
+            }
+            if serde_json::from_value::<Report>(v.clone()).is_err() {
+                *v.pointer_mut(&p).unwrap() = old;
+            }
+        }
+        serde_json::from_value(v).unwrap()
+    }
+
+    fn collect_strings(v: &serde_json::Value, at: String, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::String(_) => out.push(at),
+            serde_json::Value::Array(a) => a
+                .iter()
+                .enumerate()
+                .for_each(|(i, x)| collect_strings(x, format!("{at}/{i}"), out)),
+            serde_json::Value::Object(o) => o.iter().for_each(|(k, x)| {
+                collect_strings(
+                    x,
+                    format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")),
+                    out,
+                )
+            }),
+            _ => {}
+        }
+    }
+
+    /// GitHub's runner reads `##[command]` anywhere in a line of any format printed to a
+    /// log: every renderer escapes it, in its own spelling, and JSON readers get the text.
+    #[test]
+    fn legacy_workflow_commands_mid_line_are_escaped_in_every_format() {
+        use sl_doctor_checks::testing_support::{OutputRules, assert_output_safe};
+        let evil = " ##[stop-commands]t0ken ##[add-mask]x";
+        for (verdict, name) in VERDICTS {
+            let r = with_text_everywhere(&report(verdict), evil);
+            let planted = serde_json::to_string(&r).unwrap().matches("##[").count();
+            assert!(planted > 20, "{name}: {planted} strings hold the command");
+            for (format, fname) in [
+                (Format::Human, "human"),
+                (Format::Json, "json"),
+                (Format::Junit, "junit"),
+                (Format::Github, "github"),
+                (Format::Markdown, "markdown"),
+            ] {
+                let text = render(&r, format, &style(false));
+                let rules = OutputRules {
+                    log: format != Format::Github,
+                    markdown: format == Format::Markdown,
+                    ..Default::default()
+                };
+                assert_output_safe("no key here", &format!("{name} {fname}"), &text, rules);
+            }
+            let json = render(&r, Format::Json, &style(false));
+            let back: serde_json::Value = serde_json::from_str(&json).unwrap();
+            assert!(
+                back["diagnosis"]["summary"]
+                    .as_str()
+                    .unwrap()
+                    .ends_with(evil),
+                "a JSON reader gets the text unchanged"
+            );
+        }
+    }
+
     #[test]
     fn junit_is_well_formed_xml_with_one_case_per_check_and_all_six_items() {
         use quick_xml::Reader;

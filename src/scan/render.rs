@@ -96,7 +96,8 @@ pub fn human(r: &ScanReport, term: &Term) -> String {
         );
     }
     write_notes(&mut out, r);
-    out
+    // File names and excerpts are outside text: no line may read as a workflow command.
+    crate::render::human::guard_lines(&out)
 }
 
 /// What was searched, where, with which encodings, and what was skipped.
@@ -374,9 +375,7 @@ pub fn json(r: &ScanReport) -> String {
         "notes": notes,
         "remediation": if r.found() { remediation(r) } else { Vec::new() },
     });
-    let mut s = serde_json::to_string_pretty(&v).expect("report serialises");
-    s.push('\n');
-    s
+    crate::render::json::pretty(&v)
 }
 
 /// Rule ids of the SARIF output.
@@ -544,7 +543,5 @@ pub fn sarif(r: &ScanReport) -> String {
             "properties": { "keyFingerprint": fp },
         }],
     });
-    let mut s = serde_json::to_string_pretty(&v).expect("sarif serialises");
-    s.push('\n');
-    s
+    crate::render::json::pretty(&v)
 }

@@ -2,9 +2,10 @@
 //! carrying ESC, a bare LF, U+202E, `::error::` and Markdown links, next to the canary
 //! key. Every output of every format (human on stdout, JSON on stdout and its progress
 //! lines on stderr) must hold no control byte but LF, no bidi or invisible character,
-//! no line starting with `::`, and no piece of the key.
+//! no line starting with `::`, no `##[` anywhere, and no piece of the key.
 
 use crate::common::{CANARY, assert_no_leak};
+use sl_doctor_checks::testing_support::{OutputRules, assert_output_safe};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Command, Stdio};
@@ -19,6 +20,8 @@ fn hostile_requests() -> Vec<Vec<u8>> {
         format!("GET /dam/image HTTP/1.1\r\n::error title=x::owned: 1\r\n[click](https://evil.example): 2\r\nX-API-KEY: {k}\r\n\r\n"),
         format!("GET /dam/image HTTP/1.1\nX-API-KEY: {k}\nBare\nLF: x\n\n"),
         format!("GET /{k}/x?api_key={k} HTTP/1.1\r\nX-Key-{k}: 1\r\n\r\n"),
+        // The legacy workflow command mid-line, in a header name and in the path.
+        format!("GET /dam/x##[add-mask]y?q=##[stop-commands]p HTTP/1.1\r\nX ##[stop-commands]t0ken: 1\r\nX-API-KEY: {k}\r\n\r\n"),
     ]
     .into_iter()
     .map(String::into_bytes)
@@ -79,20 +82,17 @@ fn run_capture(format: &str) -> (String, String) {
     )
 }
 
-/// The rules of the module doc on one output.
+/// The rules of the module doc on one output: the shared assertion, as for a CI log.
 fn assert_inert(what: &str, text: &str) {
-    assert_no_leak(CANARY, what, text);
-    for (i, line) in text.lines().enumerate() {
-        let bad = line.chars().find(|c| {
-            c.is_control() || sl_doctor_checks::model::untrusted::is_default_ignorable(*c)
-        });
-        assert!(bad.is_none(), "{what} line {}: {bad:?} in {line:?}", i + 1);
-        assert!(
-            !line.trim_start().starts_with("::"),
-            "{what} line {} is a workflow command: {line:?}",
-            i + 1
-        );
-    }
+    assert_output_safe(
+        CANARY,
+        what,
+        text,
+        OutputRules {
+            log: true,
+            ..Default::default()
+        },
+    );
 }
 
 #[test]
@@ -122,4 +122,13 @@ fn hostile_requests_reach_no_output_raw() {
             assert_no_leak(CANARY, "header name", s);
         }
     }
+    // The legacy command is escaped in the JSON text, not in the value a JSON reader gets.
+    assert!(json.contains("\\u0023#[stop-commands]t0ken"), "{json}");
+    assert!(
+        captures
+            .iter()
+            .flat_map(|c| c["header_names"].as_array().unwrap())
+            .any(|n| n.as_str().unwrap().contains("##[stop-commands]t0ken")),
+        "{json}"
+    );
 }

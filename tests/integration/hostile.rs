@@ -15,10 +15,12 @@ use std::time::{Duration, Instant};
 
 /// Attacker text: ESC and BEL (a terminal title), an erase-line, CR/LF then a workflow
 /// command, a right-to-left override, Markdown links and an image, HTML.
-const EVIL: &str = "evil\u{1b}]0;owned\u{7}\u{1b}[2K\r\n::error title=x::owned\n##[warning]y \u{202e}gnp.exe [x](https://evil) ![i](https://evil/i.png) <b>b</b>";
+/// The legacy `##[…]` form mid-line (GitHub's runner reads it anywhere in a line).
+const EVIL: &str = "evil\u{1b}]0;owned\u{7}\u{1b}[2K\r\n::error title=x::owned\n##[warning]y \u{202e}gnp.exe [x](https://evil) ![i](https://evil/i.png) <b>b</b> ##[stop-commands]t0ken ##[add-mask]sl-doctor";
 
 /// What a header value may carry (no control bytes: HTTP parsers refuse them).
-const EVIL_HEADER: &str = "::error::owned \u{202e}rtl [x](https://evil) ![i](https://evil/i.png)";
+const EVIL_HEADER: &str =
+    "::error::owned \u{202e}rtl [x](https://evil) ![i](https://evil/i.png) ##[stop-commands]t0ken";
 
 /// Serves each accepted connection with `answer` on a thread, for 20 seconds.
 fn serve(answer: impl Fn(TcpStream) + Send + Sync + 'static) -> std::net::SocketAddr {
@@ -67,7 +69,7 @@ fn hostile_tls_server() -> String {
         .push(DnType::CommonName, DnValue::Utf8String(EVIL.into()));
     p.distinguished_name.push(
         DnType::OrganizationName,
-        DnValue::Utf8String("\u{1b}[31mred\r\n::warning::cert".into()),
+        DnValue::Utf8String("\u{1b}[31mred\r\n::warning::cert ##[stop-commands]issuer".into()),
     );
     p.subject_alt_names.push(SanType::DnsName(
         "x\u{1b}[2K\r\n::error::san.test".try_into().unwrap(),
@@ -101,7 +103,7 @@ fn hostile_proxy() -> String {
         );
         let _ = s.write_all(
             format!(
-                "HTTP/1.1 403 Forbidden \u{202e}::error::x\r\nContent-Type: text/html\r\nContent-Length: {}\r\n\r\n{body}",
+                "HTTP/1.1 403 Forbidden \u{202e}::error::x ##[stop-commands]proxy\r\nContent-Type: text/html\r\nContent-Length: {}\r\n\r\n{body}",
                 body.len()
             )
             .as_bytes(),
@@ -182,10 +184,12 @@ const FORMATS: &[(&str, &[&str])] = &[
     ("junit", &["--format", "junit"]),
 ];
 
+/// Every format is printed to a CI log, so no line may start with `::` but the `github`
+/// format's own annotations; `##[` is refused in every format.
 fn rules_for(name: &str) -> OutputRules {
     OutputRules {
         tab: false,
-        log: name.starts_with("human"),
+        log: name != "github",
         markdown: name == "markdown",
     }
 }
@@ -281,6 +285,7 @@ fn a_certificate_with_hostile_names_is_shown_neutralised() {
     );
     // The names are there, as visible escapes.
     assert!(out.contains("\\x1b]0;owned\\x07"), "{out}");
+    assert!(out.contains("\\x23#[stop-commands]t0ken"), "{out}");
     assert!(out.contains("\\u{202e}"), "{out}");
 }
 
@@ -293,6 +298,7 @@ fn a_proxy_page_with_a_hostile_title_is_shown_neutralised() {
         &[("HTTPS_PROXY", &proxy)],
     );
     assert!(out.contains("Blocked\\x0d\\x0a::warning::x"), "{out}");
+    assert!(out.contains("\\x23#[stop-commands]"), "{out}");
 }
 
 #[test]

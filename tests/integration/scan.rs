@@ -584,22 +584,29 @@ fn sarif_has_the_shape_code_scanning_expects() {
 }
 
 /// A repository can name a file with control characters, a line break and a workflow
-/// command, and put bidi controls in its lines: scan shows them as visible escapes.
+/// command (also the legacy `##[` form mid-line), and put bidi controls in its lines:
+/// scan shows them as visible escapes in every format.
 #[test]
 #[cfg(unix)]
 fn hostile_file_names_and_lines_are_shown_not_obeyed() {
     use sl_doctor_checks::testing_support::{OutputRules, assert_output_safe};
-    for format in ["human", "json"] {
+    for format in ["human", "json", "sarif"] {
         let cmd = scan_env();
         put(
             cmd.path(),
             "a\u{1b}]0;owned\u{7}\n::error::x.txt",
             format!("\u{202e}key={CANARY}\u{1b}[2K\n"),
         );
+        // The legacy workflow command mid-line, in a file name and in the line around a match.
+        put(
+            cmd.path(),
+            "b ##[stop-commands]t0ken.txt",
+            format!("x ##[add-mask]y key={CANARY}\n"),
+        );
         let (r, _d) = cmd.args(["scan", "--format", format]).run();
         assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
         let rules = OutputRules {
-            log: format == "human",
+            log: true,
             ..Default::default()
         };
         assert_output_safe(CANARY, format, &r.stdout, rules);

@@ -178,23 +178,84 @@ pub fn neutralise_value(v: &mut serde_json::Value) -> bool {
     }
 }
 
-/// A line of human output made safe for CI logs: GitHub Actions runs any log line whose
-/// trimmed start is `::` (or the older `##[`) as a workflow command, so such a line gets
-/// its first colon (or hash) escaped. Only external text can produce one in the human
-/// report; the `github` format writes its commands on purpose and does not use this.
-pub fn guard_workflow_command(line: &str) -> std::borrow::Cow<'_, str> {
-    let body = line.trim_start();
-    if body.starts_with("::") || body.starts_with("##[") {
-        let indent = &line[..line.len() - body.len()];
-        let escaped = if body.starts_with(':') {
-            "\\x3a"
-        } else {
-            "\\x23"
-        };
-        std::borrow::Cow::Owned(format!("{indent}{escaped}{}", &body[1..]))
-    } else {
-        std::borrow::Cow::Borrowed(line)
+/// The legacy workflow-command prefix. GitHub's runner looks for it anywhere in a log line
+/// (`##[add-mask]…`, `##[stop-commands]token`), not only at the start.
+pub const LEGACY_COMMAND: &str = "##[";
+
+/// How one output format spells a workflow command harmlessly: what replaces a leading
+/// `::` and what replaces every `##[`. Each replacement reads back as the same text for a
+/// reader of that format (JSON, XML, Markdown), or as a visible escape (a log).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sink {
+    /// Human text for a terminal or a CI log: `\x3a:` and `\x23#[`, the escapes of
+    /// [`neutralise`].
+    Log,
+    /// JSON text: `\u0023#[` inside a string is `##[` to a JSON reader (a JSON line never
+    /// starts with `::`: strings hold no line break).
+    Json,
+    /// XML (JUnit): the character references `&#58;:` and `&#35;#[`.
+    Xml,
+    /// Markdown: the backslash escapes `\::` and `##\[`.
+    Markdown,
+}
+
+impl Sink {
+    fn colon(self) -> &'static str {
+        match self {
+            Sink::Log => "\\x3a:",
+            Sink::Json => "\\u003a:",
+            Sink::Xml => "&#58;:",
+            Sink::Markdown => "\\::",
+        }
     }
+
+    fn legacy(self) -> &'static str {
+        match self {
+            Sink::Log => "\\x23#[",
+            Sink::Json => "\\u0023#[",
+            Sink::Xml => "&#35;#[",
+            Sink::Markdown => "##\\[",
+        }
+    }
+}
+
+/// Whether GitHub Actions would read `line` as a workflow command: its trimmed start is
+/// `::`, or it holds `##[` anywhere. The one test of what must not reach an output.
+pub fn is_workflow_command(line: &str) -> bool {
+    line.trim_start().starts_with("::") || line.contains(LEGACY_COMMAND)
+}
+
+/// One line made safe for CI logs in `sink`'s spelling: a leading `::` (after whitespace)
+/// gets its first colon escaped, and every `##[` its first hash (or, in Markdown, its
+/// bracket). The `github` format writes its own commands on purpose and escapes only the
+/// text inside them.
+pub fn guard_line(line: &str, sink: Sink) -> std::borrow::Cow<'_, str> {
+    if !is_workflow_command(line) {
+        return std::borrow::Cow::Borrowed(line);
+    }
+    let body = line.trim_start();
+    let indent = &line[..line.len() - body.len()];
+    let body = body.replace(LEGACY_COMMAND, sink.legacy());
+    let out = match body.strip_prefix("::") {
+        Some(rest) => format!("{indent}{}{rest}", sink.colon()),
+        None => format!("{indent}{body}"),
+    };
+    std::borrow::Cow::Owned(out)
+}
+
+/// Every line of `text` passed through [`guard_line`] (line breaks kept).
+pub fn guard_text(text: &str, sink: Sink) -> std::borrow::Cow<'_, str> {
+    if !text.split('\n').any(is_workflow_command) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let lines: Vec<std::borrow::Cow<'_, str>> =
+        text.split('\n').map(|l| guard_line(l, sink)).collect();
+    std::borrow::Cow::Owned(lines.join("\n"))
+}
+
+/// A line of human output made safe for CI logs ([`guard_line`] with [`Sink::Log`]).
+pub fn guard_workflow_command(line: &str) -> std::borrow::Cow<'_, str> {
+    guard_line(line, Sink::Log)
 }
 
 #[cfg(test)]
@@ -248,11 +309,37 @@ mod tests {
             ("::error title=x::owned", "\\x3a:error title=x::owned"),
             ("   ::warning::x", "   \\x3a:warning::x"),
             ("##[error]x", "\\x23#[error]x"),
+            (
+                "issuer ##[stop-commands]tok",
+                "issuer \\x23#[stop-commands]tok",
+            ),
+            ("a ##[add-mask]b ###[x", "a \\x23#[add-mask]b #\\x23#[x"),
+            ("::x ##[y]", "\\x3a:x \\x23#[y]"),
             ("  fix: run sl-doctor::x", "  fix: run sl-doctor::x"),
+            ("## [not]", "## [not]"),
             ("ok", "ok"),
         ] {
             assert_eq!(guard_workflow_command(line), want, "{line:?}");
+            assert!(
+                !is_workflow_command(&guard_workflow_command(line)),
+                "{line:?}"
+            );
         }
+    }
+
+    #[test]
+    fn each_sink_keeps_the_value_for_its_reader() {
+        let text = "{\"x\": \"a ##[add-mask]b\"}";
+        let json = guard_text(text, Sink::Json);
+        assert!(!json.contains(LEGACY_COMMAND), "{json}");
+        let back: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(back["x"], "a ##[add-mask]b");
+        assert_eq!(
+            guard_text("<a>x\n  ::error::y ##[z]</a>", Sink::Xml),
+            "<a>x\n  &#58;:error::y &#35;#[z]</a>"
+        );
+        assert_eq!(guard_text("::a\nb ##[c", Sink::Markdown), "\\::a\nb ##\\[c");
+        assert_eq!(guard_text("plain\ntext", Sink::Log), "plain\ntext");
     }
 }
 
@@ -282,6 +369,19 @@ mod properties {
             }
             // The one-line guarantee: the workflow-command guard never sees a line break.
             prop_assert!(!capped.contains('\n') && !capped.contains('\r'));
+        }
+
+        /// For any text and every sink: no guarded line is a workflow command, and text
+        /// that held none is unchanged.
+        #[test]
+        fn guarded_text_holds_no_workflow_command(raw in "[#:\\[ ax\n]{0,40}") {
+            for sink in [Sink::Log, Sink::Json, Sink::Xml, Sink::Markdown] {
+                let out = guard_text(&raw, sink);
+                prop_assert!(!out.split('\n').any(is_workflow_command), "{:?}: {:?}", sink, out);
+                if !raw.split('\n').any(is_workflow_command) {
+                    prop_assert_eq!(&out, &raw);
+                }
+            }
         }
     }
 }

@@ -1,10 +1,11 @@
-//! The network engines the live checks share: bounded TCP connects and `--resolve`
-//! (`endpoint`), the proxy decision (`proxy`), TLS trust and certificate facts (`tls`), the
+//! The network engines the live checks share: name resolution (`dns`), bounded TCP
+//! connects and `--resolve` (`endpoint`), the proxy decision (`proxy`), TLS trust and certificate facts (`tls`), the
 //! connection and handshake record (`handshake`), the
 //! HTTP client and exchange (`http`), the run's shared connection (`shared`) and the API
 //! probe (`probe`). They return facts; the
 //! checks make the findings.
 
+pub mod dns;
 pub mod endpoint;
 pub mod handshake;
 pub mod http;

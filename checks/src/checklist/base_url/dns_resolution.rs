@@ -1,392 +1,130 @@
 //! `dns-resolution`: the API host resolves, and DNS and the system resolver agree.
 //!
-//! hickory queries the name servers of `/etc/resolv.conf` directly (A and AAAA
-//! separately, hosts file off, so the answer is DNS's own); `tokio::net::lookup_host`
-//! (getaddrinfo: `/etc/hosts`, nsswitch, DNS) gives what most HTTP clients use. A
-//! difference, and in particular an `/etc/hosts` line for the host, is reported.
-//! NXDOMAIN fails (the host does not exist); timeout and SERVFAIL are inconclusive.
-//! If resolv.conf cannot be read, that is reported; sl-doctor never falls back to a
-//! public DNS server.
+//! The lookups are [`crate::net::dns`]'s (DNS queried directly, the system resolver, the
+//! hosts file); this check words what they found. A difference between DNS and the
+//! system resolver, and in particular an `/etc/hosts` line for the host, is reported.
+//! NXDOMAIN fails (the host does not exist); timeout and SERVFAIL are inconclusive. If
+//! resolv.conf cannot be read, that is reported; sl-doctor never falls back to a public
+//! DNS server.
 
 use crate::model::check::{CheckError, Outcome};
 use crate::model::context::Context;
-use crate::model::evidence::{DnsAnswer, DnsEvidence, DnsResult, Evidence, Untrusted};
+use crate::model::evidence::Evidence;
 use crate::model::report::Finding;
-use crate::net::endpoint::{self, Target, ms};
-use hickory_resolver::config::{ResolveHosts, ResolverConfig, ResolverOpts};
-use hickory_resolver::net::{DnsError, NetError};
-use hickory_resolver::proto::op::ResponseCode;
-use hickory_resolver::proto::rr::RData;
+use crate::net::dns::{self, Answer, DnsEnv, DnsFacts, Lookup, join};
+use crate::net::endpoint::{Target, ms};
 use std::net::IpAddr;
-use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 crate::check! {
     /// The `dns-resolution` check.
     DnsResolution: "dns-resolution", BaseUrl, "The API host resolves in DNS, and DNS agrees with the system resolver", network
 }
 
-/// Where the system's view comes from (replaceable in tests).
-pub(crate) enum SystemLookup {
-    /// `tokio::net::lookup_host`.
-    Real,
-    /// A fixed answer.
-    #[cfg(test)]
-    Fixed(Result<Vec<IpAddr>, String>),
-}
-
-/// The resolver configuration, hosts file and system lookup used by the check.
-pub(crate) struct DnsEnv {
-    /// `read_system_conf()`'s result, or why it failed.
-    pub conf: Result<(ResolverConfig, ResolverOpts), String>,
-    /// The hosts file to look the host up in.
-    pub hosts_path: PathBuf,
-    /// The system resolver.
-    pub system: SystemLookup,
-}
-
-impl DnsEnv {
-    fn real() -> DnsEnv {
-        DnsEnv {
-            conf: hickory_resolver::system_conf::read_system_conf().map_err(|e| e.to_string()),
-            hosts_path: PathBuf::from("/etc/hosts"),
-            system: SystemLookup::Real,
-        }
-    }
-}
-
-/// One DNS query's result.
-#[derive(Debug, Clone)]
-enum Answer {
-    Addrs(Vec<IpAddr>),
-    NoData,
-    NxDomain,
-    ServFail,
-    Timeout,
-    Other(String),
-}
-
-impl Answer {
-    fn from(
-        r: Result<Result<hickory_resolver::lookup::Lookup, NetError>, tokio::time::error::Elapsed>,
-    ) -> Answer {
-        match r {
-            Err(_) => Answer::Timeout,
-            Ok(Ok(l)) => {
-                let v: Vec<IpAddr> = l
-                    .answers()
-                    .iter()
-                    .filter_map(|rec| match &rec.data {
-                        RData::A(a) => Some(IpAddr::V4(a.0)),
-                        RData::AAAA(a) => Some(IpAddr::V6(a.0)),
-                        _ => None,
-                    })
-                    .collect();
-                if v.is_empty() {
-                    Answer::NoData
-                } else {
-                    Answer::Addrs(v)
-                }
-            }
-            Ok(Err(e)) => {
-                if e.is_nx_domain() {
-                    Answer::NxDomain
-                } else if let NetError::Dns(DnsError::NoRecordsFound(nr)) = &e {
-                    if nr.response_code == ResponseCode::ServFail {
-                        Answer::ServFail
-                    } else {
-                        Answer::NoData
-                    }
-                } else if matches!(
-                    &e,
-                    NetError::Dns(DnsError::ResponseCode(ResponseCode::ServFail))
-                ) {
-                    Answer::ServFail
-                } else if matches!(&e, NetError::Timeout) {
-                    Answer::Timeout
-                } else {
-                    Answer::Other(e.to_string())
-                }
-            }
-        }
-    }
-
-    fn show(&self, kind: &str, timeout: Duration) -> String {
-        match self {
-            Answer::Addrs(v) => join(v),
-            Answer::NoData => format!("none (no {kind} record)"),
-            Answer::NxDomain => "NXDOMAIN (the name does not exist)".into(),
-            Answer::ServFail => "SERVFAIL (the DNS server failed to answer)".into(),
-            Answer::Timeout => format!("no answer within {} ms", timeout.as_millis()),
-            Answer::Other(e) => format!("error: {e}"),
-        }
-    }
-
-    fn addrs(&self) -> &[IpAddr] {
-        match self {
-            Answer::Addrs(v) => v,
-            _ => &[],
-        }
-    }
-}
-
-fn join(v: &[IpAddr]) -> String {
-    v.iter()
-        .map(IpAddr::to_string)
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// The addresses the hosts file gives `host`.
-fn strs(v: &[IpAddr]) -> Vec<String> {
-    v.iter().map(IpAddr::to_string).collect()
-}
-
-impl Answer {
-    fn evidence(&self) -> DnsAnswer {
-        let (result, error) = match self {
-            Answer::Addrs(_) => (DnsResult::Addresses, None),
-            Answer::NoData => (DnsResult::NoData, None),
-            Answer::NxDomain => (DnsResult::NxDomain, None),
-            Answer::ServFail => (DnsResult::ServFail, None),
-            Answer::Timeout => (DnsResult::Timeout, None),
-            Answer::Other(e) => (DnsResult::Error, Some(Untrusted::new(e))),
-        };
-        DnsAnswer {
-            result,
-            addresses: strs(self.addrs()),
-            error,
-        }
-    }
-}
-
-/// The system lookup's part of the evidence.
-fn with_system(
-    mut ev: DnsEvidence,
-    sys: &Result<Vec<IpAddr>, String>,
-    took: Duration,
-) -> DnsEvidence {
-    match sys {
-        Ok(v) => ev.system = strs(v),
-        Err(e) => ev.system_error = Some(Untrusted::new(e)),
-    }
-    ev.took_ms = Some(took.as_millis() as u64);
-    ev
-}
-
-fn hosts_entries(path: &std::path::Path, host: &str) -> Vec<IpAddr> {
-    let Ok(text) = std::fs::read_to_string(path) else {
-        return Vec::new();
-    };
-    let host = host.trim_end_matches('.');
-    text.lines()
-        .filter_map(|l| {
-            let l = l.split('#').next().unwrap_or("");
-            let mut parts = l.split_whitespace();
-            let ip: IpAddr = parts.next()?.parse().ok()?;
-            parts.any(|n| n.eq_ignore_ascii_case(host)).then_some(ip)
-        })
-        .collect()
-}
-
-async fn system_lookup(
-    sys: &SystemLookup,
-    host: &str,
-    port: u16,
-    limit: Duration,
-) -> Result<Vec<IpAddr>, String> {
-    match sys {
-        SystemLookup::Real => {
-            match tokio::time::timeout(limit, tokio::net::lookup_host((host.to_string(), port)))
-                .await
-            {
-                Err(_) => Err(format!("no answer within {} ms", limit.as_millis())),
-                Ok(Err(e)) => Err(e.to_string()),
-                Ok(Ok(it)) => {
-                    let mut v: Vec<IpAddr> = Vec::new();
-                    for a in it {
-                        if !v.contains(&a.ip()) {
-                            v.push(a.ip());
-                        }
-                    }
-                    Ok(v)
-                }
-            }
-        }
-        #[cfg(test)]
-        SystemLookup::Fixed(r) => r.clone(),
-    }
-}
-
-/// getaddrinfo's "does not exist" messages (EAI_NONAME / EAI_NODATA), as opposed to
-/// temporary failures (EAI_AGAIN).
-fn system_says_not_found(msg: &str) -> bool {
-    let m = msg.to_ascii_lowercase();
-    m.contains("not known") || m.contains("no address associated") || m.contains("no such host")
-}
-
 pub(crate) async fn run_with(cx: &Context, env: DnsEnv) -> Result<Outcome, CheckError> {
     let t = Target::from_context(cx)?;
-    if let Some(ip) = t.ip {
-        return Ok(
+    let found = dns::lookup(&cx.net, &t, env).await;
+    let o = match &found {
+        Lookup::IpLiteral(ip) => {
             Outcome::pass(format!("No DNS needed: the host is the IP address {ip}"))
-                .with_evidence(Evidence::Dns(DnsEvidence::new(&ip.to_string()))),
-        );
-    }
-    if let Some(ip) = endpoint::resolve_override(&cx.net, &t.host, t.port) {
-        let ev = DnsEvidence {
-            override_address: Some(ip.to_string()),
-            ..DnsEvidence::new(&t.host)
-        };
-        return Ok(Outcome::pass(format!(
-            "{} is resolved by --resolve to {ip} (no DNS lookup)",
-            t.authority()
-        ))
-        .detail(format!("--resolve: {}:{}:{ip}", t.host, t.port))
-        .finding(Finding::info(
-            "resolve-override",
-            format!(
-                "--resolve pins {} to {ip}; your application does not know about this override",
-                t.authority()
-            ),
-        ))
-        .with_evidence(Evidence::Dns(ev)));
-    }
-    let timeout = cx.net.timeout;
-    let host = t.host.trim_end_matches('.').to_string();
-    let mut o = Outcome::default();
-    let start = Instant::now();
-
-    if endpoint::is_loopback_host(&host) {
-        let sys = system_lookup(&env.system, &host, t.port, timeout).await;
-        let took = start.elapsed();
-        let ev = with_system(DnsEvidence::new(&host), &sys, took);
-        let o = match sys {
-            Ok(v) if !v.is_empty() => Outcome::pass(format!(
-                "{host} is the local machine ({}), no DNS needed",
-                join(&v)
-            ))
-            .detail(format!("system: {}", join(&v)))
-            .detail(format!("took: {}", ms(took))),
-            Ok(_) | Err(_) => Outcome::from_findings(
-                format!("{host} does not resolve on this machine"),
-                vec![
-                    Finding::fail(
-                        "system-lookup-failed",
-                        format!(
-                            "The system resolver cannot resolve {host}: {}",
-                            sys.err().unwrap_or_else(|| "no address".into())
-                        ),
-                    )
-                    .with_fix("Add `127.0.0.1 localhost` and `::1 localhost` to /etc/hosts."),
-                ],
-            ),
-        };
-        return Ok(o.with_evidence(Evidence::Dns(ev)));
-    }
-
-    let hosts = hosts_entries(&env.hosts_path, &host);
-    let (nameservers, conf_err) = match env.conf {
-        Err(e) => (Vec::new(), e),
-        Ok((cfg, mut opts)) => {
-            let ns: Vec<String> = cfg
-                .name_servers()
-                .iter()
-                .map(|n| {
-                    let port = n.connections.first().map_or(53, |c| c.port);
-                    if port == 53 {
-                        n.ip.to_string()
-                    } else {
-                        std::net::SocketAddr::new(n.ip, port).to_string()
-                    }
-                })
-                .collect();
-            opts.use_hosts_file = ResolveHosts::Never;
-            opts.timeout = opts.timeout.min(timeout);
-            opts.cache_size = 0;
-            let builder = hickory_resolver::TokioResolver::builder_with_config(
-                cfg,
-                hickory_resolver::net::runtime::TokioRuntimeProvider::default(),
-            )
-            .with_options(opts);
-            match builder.build() {
-                Err(e) => (ns, format!("the resolver could not be set up: {e}")),
-                Ok(r) => {
-                    let fqdn = format!("{host}.");
-                    let (ra, raaaa, sys) = tokio::join!(
-                        tokio::time::timeout(timeout, r.ipv4_lookup(fqdn.as_str())),
-                        tokio::time::timeout(timeout, r.ipv6_lookup(fqdn.as_str())),
-                        system_lookup(&env.system, &host, t.port, timeout),
-                    );
-                    let took = start.elapsed();
-                    let (a, aaaa) = (Answer::from(ra), Answer::from(raaaa));
-                    let ev = DnsEvidence {
-                        a: a.evidence(),
-                        aaaa: aaaa.evidence(),
-                        nameservers: ns.clone(),
-                        hosts_file: strs(&hosts),
-                        ..with_system(DnsEvidence::new(&host), &sys, took)
-                    };
-                    o = o
-                        .detail(format!("A: {}", a.show("A", timeout)))
-                        .detail(format!("AAAA: {}", aaaa.show("AAAA", timeout)));
-                    return Ok(verdict(
-                        o,
-                        &host,
-                        a,
-                        aaaa,
-                        sys,
-                        hosts,
-                        &env.hosts_path,
-                        ns,
-                        took,
-                        timeout,
-                    )
-                    .with_evidence(Evidence::Dns(ev)));
-                }
-            }
         }
+        Lookup::Override(ip) => overridden(&t, *ip),
+        Lookup::Loopback { host, system, took } => loopback(host, system, *took),
+        Lookup::Name(f) => match &f.queried {
+            Ok((a, aaaa)) => verdict(f, a, aaaa),
+            Err(why) => system_only(f, why),
+        },
     };
-    // No direct DNS query possible: the system resolver only.
-    let sys = system_lookup(&env.system, &host, t.port, timeout).await;
-    let took = start.elapsed();
-    let ev = DnsEvidence {
-        nameservers: nameservers.clone(),
-        hosts_file: strs(&hosts),
-        ..with_system(DnsEvidence::new(&host), &sys, took)
-    };
-    o = o
-        .with_evidence(Evidence::Dns(ev))
+    Ok(o.with_evidence(Evidence::Dns(found.evidence(&t))))
+}
+
+/// `--resolve` pins the host: no lookup.
+fn overridden(t: &Target, ip: IpAddr) -> Outcome {
+    Outcome::pass(format!(
+        "{} is resolved by --resolve to {ip} (no DNS lookup)",
+        t.authority()
+    ))
+    .detail(format!("--resolve: {}:{}:{ip}", t.host, t.port))
+    .finding(Finding::info(
+        "resolve-override",
+        format!(
+            "--resolve pins {} to {ip}; your application does not know about this override",
+            t.authority()
+        ),
+    ))
+}
+
+/// A loopback name: the system resolver must know it.
+fn loopback(host: &str, sys: &Result<Vec<IpAddr>, String>, took: Duration) -> Outcome {
+    match sys {
+        Ok(v) if !v.is_empty() => Outcome::pass(format!(
+            "{host} is the local machine ({}), no DNS needed",
+            join(v)
+        ))
+        .detail(format!("system: {}", join(v)))
+        .detail(format!("took: {}", ms(took))),
+        Ok(_) | Err(_) => Outcome::from_findings(
+            format!("{host} does not resolve on this machine"),
+            vec![
+                Finding::fail(
+                    "system-lookup-failed",
+                    format!(
+                        "The system resolver cannot resolve {host}: {}",
+                        sys.as_ref()
+                            .err()
+                            .cloned()
+                            .unwrap_or_else(|| "no address".into())
+                    ),
+                )
+                .with_fix("Add `127.0.0.1 localhost` and `::1 localhost` to /etc/hosts."),
+            ],
+        ),
+    }
+}
+
+fn system_line(sys: &Result<Vec<IpAddr>, String>) -> String {
+    format!(
+        "system: {}",
+        sys.as_ref()
+            .map_or_else(|e| format!("error: {e}"), |v| join(v))
+    )
+}
+
+/// No direct DNS query was possible (`why`): the system resolver only.
+fn system_only(f: &DnsFacts, why: &str) -> Outcome {
+    let host = f.host.as_str();
+    let o = Outcome::default()
         .detail("A: not queried (no usable resolver configuration)")
         .detail("AAAA: not queried (no usable resolver configuration)")
-        .detail(format!("system: {}", sys.as_ref().map_or_else(|e| format!("error: {e}"), |v| join(v))))
-        .detail(if nameservers.is_empty() {
+        .detail(system_line(&f.system))
+        .detail(if f.nameservers.is_empty() {
             "nameservers: unknown".to_string()
         } else {
-            format!("nameservers: {}", nameservers.join(", "))
+            format!("nameservers: {}", f.nameservers.join(", "))
         })
-        .detail(format!("took: {}", ms(took)))
+        .detail(format!("took: {}", ms(f.took)))
         .finding(
             Finding::warn(
                 "resolv-conf-unreadable",
-                format!("The DNS configuration (/etc/resolv.conf) cannot be used: {conf_err}; DNS servers were not queried directly, and sl-doctor does not fall back to a public DNS server"),
+                format!("The DNS configuration (/etc/resolv.conf) cannot be used: {why}; DNS servers were not queried directly, and sl-doctor does not fall back to a public DNS server"),
             )
             .with_fix("Check /etc/resolv.conf (it must exist, be readable and list at least one `nameserver`); in containers it is usually provided by the runtime."),
         );
-    Ok(match sys {
-        Ok(v) if !v.is_empty() => {
-            o.summary = format!("{host} resolves to {} (system resolver only)", join(&v));
-            o
+    match &f.system {
+        Ok(v) if !v.is_empty() => Outcome {
+            summary: format!("{host} resolves to {} (system resolver only)", join(v)),
+            ..o
+        },
+        Ok(_) => Outcome {
+            summary: format!("{host} has no address"),
+            ..o
         }
-        Ok(_) => {
-            o.summary = format!("{host} has no address");
-            o.finding(Finding::fail(
-                "no-address",
-                format!("The system resolver returned no address for {host}"),
-            ))
-        }
-        Err(e) if system_says_not_found(&e) => {
-            nx_outcome(o, &host, &format!("the system resolver says: {e}"))
+        .finding(Finding::fail(
+            "no-address",
+            format!("The system resolver returned no address for {host}"),
+        )),
+        Err(e) if dns::system_says_not_found(e) => {
+            nx_outcome(o, host, &format!("the system resolver says: {e}"))
         }
         Err(e) => no_verdict(
             o,
@@ -396,7 +134,7 @@ pub(crate) async fn run_with(cx: &Context, env: DnsEnv) -> Result<Outcome, Check
                 format!("The system resolver could not resolve {host}: {e}"),
             ),
         ),
-    })
+    }
 }
 
 /// "The name does not exist": a typo for any other host; for the documented host it says
@@ -431,119 +169,119 @@ fn nx_outcome(mut o: Outcome, host: &str, why: &str) -> Outcome {
     )
 }
 
-#[allow(clippy::too_many_arguments)]
-fn verdict(
-    mut o: Outcome,
-    host: &str,
-    a: Answer,
-    aaaa: Answer,
-    sys: Result<Vec<IpAddr>, String>,
-    hosts: Vec<IpAddr>,
-    hosts_path: &std::path::Path,
-    ns: Vec<String>,
-    took: Duration,
-    timeout: Duration,
-) -> Outcome {
-    o = o
-        .detail(format!(
-            "system: {}",
-            sys.as_ref()
-                .map_or_else(|e| format!("error: {e}"), |v| join(v))
-        ))
+/// The lookups' details: each answer, the name servers, the time, the hosts file line.
+fn queried_details(f: &DnsFacts, a: &Answer, aaaa: &Answer) -> Outcome {
+    let mut o = Outcome::default()
+        .detail(format!("A: {}", a.show("A", f.timeout)))
+        .detail(format!("AAAA: {}", aaaa.show("AAAA", f.timeout)))
+        .detail(system_line(&f.system))
         .detail(format!(
             "nameservers: {}",
-            if ns.is_empty() {
+            if f.nameservers.is_empty() {
                 "none configured".to_string()
             } else {
-                ns.join(", ")
+                f.nameservers.join(", ")
             }
         ))
-        .detail(format!("took: {}", ms(took)));
-    if !hosts.is_empty() {
+        .detail(format!("took: {}", ms(f.took)));
+    if !f.hosts.is_empty() {
         o = o.detail(format!(
-            "{}: {host} -> {}",
-            hosts_path.display(),
-            join(&hosts)
+            "{}: {} -> {}",
+            f.hosts_path.display(),
+            f.host,
+            join(&f.hosts)
         ));
     }
-    if ns.is_empty() {
+    if f.nameservers.is_empty() {
         o = o.finding(
             Finding::warn("no-nameservers", "/etc/resolv.conf lists no name server")
                 .with_fix("Add a `nameserver` line to /etc/resolv.conf (or fix the network/container DNS settings)."),
         );
     }
-    let dns: Vec<IpAddr> = a.addrs().iter().chain(aaaa.addrs()).copied().collect();
-    let sys_ok = sys.as_ref().ok().filter(|v| !v.is_empty());
+    o
+}
 
-    // The hosts file.
-    if !hosts.is_empty() {
-        let differs = !dns.is_empty() && hosts.iter().any(|h| !dns.contains(h));
-        if differs {
-            o = o.finding(
-                Finding::warn(
-                    "hosts-override",
-                    format!(
-                        "{} pins {host} to {}, but DNS answers {}: every program on this machine connects to the {} address",
-                        hosts_path.display(),
-                        join(&hosts),
-                        join(&dns),
-                        hosts_path.display()
-                    ),
-                )
-                .with_fix(format!(
-                    "Remove or correct the {host} line in {} unless you route the API through that address on purpose.",
-                    hosts_path.display()
-                )),
-            );
-        } else {
-            o = o.finding(Finding::info(
-                "hosts-entry",
-                format!(
-                    "{} has a line for {host} ({}); DNS changes for the host will not reach this machine",
-                    hosts_path.display(),
-                    join(&hosts)
-                ),
-            ));
-        }
+/// A hosts file line for the host: an override when DNS answers other addresses.
+fn hosts_finding(f: &DnsFacts, dns: &[IpAddr]) -> Option<Finding> {
+    if f.hosts.is_empty() {
+        return None;
     }
+    let (host, path) = (&f.host, f.hosts_path.display());
+    let differs = !dns.is_empty() && f.hosts.iter().any(|h| !dns.contains(h));
+    Some(if differs {
+        Finding::warn(
+            "hosts-override",
+            format!(
+                "{path} pins {host} to {}, but DNS answers {}: every program on this machine connects to the {path} address",
+                join(&f.hosts),
+                join(dns),
+            ),
+        )
+        .with_fix(format!(
+            "Remove or correct the {host} line in {path} unless you route the API through that address on purpose."
+        ))
+    } else {
+        Finding::info(
+            "hosts-entry",
+            format!(
+                "{path} has a line for {host} ({}); DNS changes for the host will not reach this machine",
+                join(&f.hosts)
+            ),
+        )
+    })
+}
 
-    if !dns.is_empty() {
-        o.summary = format!(
-            "{host} resolves to {} ({} A, {} AAAA) in {}",
-            join(&dns),
-            a.addrs().len(),
-            aaaa.addrs().len(),
-            ms(took)
-        );
-        match &sys {
-            Ok(v) if v.is_empty() => {}
-            Ok(v) => {
-                if hosts.is_empty() && !v.iter().any(|x| dns.contains(x)) {
-                    o = o.finding(Finding::info(
-                        "system-differs",
-                        format!(
-                            "The system resolver answers {} while DNS answers {}: DNS load balancing, or another resolver (nsswitch, VPN split DNS, a local cache) answers for the system",
-                            join(v),
-                            join(&dns)
-                        ),
-                    ));
-                }
-            }
-            Err(e) => {
-                o = o.finding(
-                    Finding::fail(
-                        "system-lookup-failed",
-                        format!("DNS knows {host}, but the system resolver (getaddrinfo, used by most HTTP clients) cannot resolve it: {e}"),
-                    )
-                    .with_fix("Check /etc/nsswitch.conf and /etc/hosts, and any local DNS cache (systemd-resolved, nscd, dnsmasq)."),
-                );
-            }
-        }
-        return o;
+/// The findings of the direct queries and the system lookup together.
+fn verdict(f: &DnsFacts, a: &Answer, aaaa: &Answer) -> Outcome {
+    let mut o = queried_details(f, a, aaaa);
+    let dns = f.dns_addrs();
+    if let Some(h) = hosts_finding(f, &dns) {
+        o = o.finding(h);
     }
+    if dns.is_empty() {
+        unresolved(o, f, a, aaaa)
+    } else {
+        resolved(o, f, a, aaaa, &dns)
+    }
+}
 
-    // DNS gave no address.
-    if let Some(v) = sys_ok {
+/// DNS gave addresses: does the system resolver agree?
+fn resolved(mut o: Outcome, f: &DnsFacts, a: &Answer, aaaa: &Answer, dns: &[IpAddr]) -> Outcome {
+    let host = &f.host;
+    o.summary = format!(
+        "{host} resolves to {} ({} A, {} AAAA) in {}",
+        join(dns),
+        a.addrs().len(),
+        aaaa.addrs().len(),
+        ms(f.took)
+    );
+    match &f.system {
+        Ok(v) if v.is_empty() => o,
+        Ok(v) if f.hosts.is_empty() && !v.iter().any(|x| dns.contains(x)) => o.finding(Finding::info(
+            "system-differs",
+            format!(
+                "The system resolver answers {} while DNS answers {}: DNS load balancing, or another resolver (nsswitch, VPN split DNS, a local cache) answers for the system",
+                join(v),
+                join(dns)
+            ),
+        )),
+        Ok(_) => o,
+        Err(e) => o.finding(
+            Finding::fail(
+                "system-lookup-failed",
+                format!("DNS knows {host}, but the system resolver (getaddrinfo, used by most HTTP clients) cannot resolve it: {e}"),
+            )
+            .with_fix("Check /etc/nsswitch.conf and /etc/hosts, and any local DNS cache (systemd-resolved, nscd, dnsmasq)."),
+        ),
+    }
+}
+
+/// DNS gave no address: only the system resolver knows it, or why DNS failed.
+fn unresolved(mut o: Outcome, f: &DnsFacts, a: &Answer, aaaa: &Answer) -> Outcome {
+    let (host, timeout) = (f.host.as_str(), f.timeout);
+    if let Ok(v) = f.system.as_ref()
+        && !v.is_empty()
+    {
         o.summary = format!(
             "{host} resolves only through the system resolver ({})",
             join(v)
@@ -556,13 +294,13 @@ fn verdict(
                     a.show("A", timeout),
                     aaaa.show("AAAA", timeout),
                     join(v),
-                    if hosts.is_empty() { String::new() } else { format!(" from {}", hosts_path.display()) }
+                    if f.hosts.is_empty() { String::new() } else { format!(" from {}", f.hosts_path.display()) }
                 ),
             )
             .with_fix("This works only on this machine: check the host name in the base URL."),
         );
     }
-    let either = |f: fn(&Answer) -> bool| f(&a) || f(&aaaa);
+    let either = |is: fn(&Answer) -> bool| is(a) || is(aaaa);
     if either(|x| matches!(x, Answer::NxDomain)) {
         return nx_outcome(o, host, "the DNS server says so");
     }
@@ -585,7 +323,7 @@ fn verdict(
                 "dns-timeout",
                 format!(
                     "The DNS server(s) ({}) did not answer within {} ms",
-                    if ns.is_empty() { "none configured".to_string() } else { ns.join(", ") },
+                    if f.nameservers.is_empty() { "none configured".to_string() } else { f.nameservers.join(", ") },
                     timeout.as_millis()
                 ),
             )
@@ -602,7 +340,7 @@ fn verdict(
             .with_fix("Use https://api2.saleslayer.com as the base URL."),
         );
     }
-    let err = match (&a, &aaaa) {
+    let err = match (a, aaaa) {
         (Answer::Other(e), _) | (_, Answer::Other(e)) => e.clone(),
         _ => "no answer".into(),
     };
@@ -626,10 +364,14 @@ impl DnsResolution {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::evidence::DnsResult;
     use crate::model::report::Status;
+    use crate::net::dns::SystemLookup;
     use crate::testing::cx_with_base_url;
     use crate::testing::{assert_result, codes, has_detail};
     use hickory_resolver::config::{ConnectionConfig, NameServerConfig};
+    use hickory_resolver::config::{ResolverConfig, ResolverOpts};
+    use std::time::Instant;
 
     fn rt() -> tokio::runtime::Runtime {
         tokio::runtime::Builder::new_current_thread()
