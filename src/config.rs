@@ -90,6 +90,8 @@ pub fn collect_keys_until(
         dotenv_explicit: args.dotenv.is_some(),
         key_flag: args.key.clone(),
         loader: args.loader,
+        from: args.from.clone(),
+        default_compose: !args.no_dotenv,
         home,
         deadline: Some(deadline),
     };

@@ -66,6 +66,7 @@ pub fn registry() -> Vec<Box<dyn Check>> {
         Box::new(checklist::security::plain_http::PlainHttp),
         Box::new(checklist::security::key_file_in_git::KeyFileInGit),
         Box::new(checklist::security::key_file_permissions::KeyFilePermissions),
+        Box::new(checklist::security::key_in_deployment_file::KeyInDeploymentFile),
         Box::new(checklist::security::key_shared_across_environments::KeySharedAcrossEnvironments),
     ]
 }

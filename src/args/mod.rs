@@ -116,6 +116,14 @@ pub struct KeyArgs {
     #[arg(long, value_name = "NAME", value_parser = loader_parser(), help_heading = "Key")]
     pub loader: Option<Loader>,
 
+    /// Read the key's definition from this deployment file (repeatable): a docker compose
+    /// file, Kubernetes manifests, a systemd unit, a Dockerfile or a GitHub Actions
+    /// workflow (recognised by name and content). Each definition is a key source with
+    /// the value that deployment delivers. Without it, the compose file of the working
+    /// directory is read when there is one.
+    #[arg(long, value_name = "PATH", help_heading = "Key")]
+    pub from: Vec<PathBuf>,
+
     /// The key itself. Works, but is flagged: it shows in the process list and shell history.
     #[arg(long, value_name = "VALUE", value_parser = parse_secret, help_heading = "Key")]
     pub key: Option<SecretKey>,

@@ -4,7 +4,7 @@
 use super::facts::{Answer, Facts, Probe, join};
 use super::{Cause, CauseLevel};
 use crate::model::evidence::Repair;
-use crate::model::report::{Item, Status};
+use crate::model::report::{Item, SourceKind, Status};
 
 const SUPPORT: &str = "Sales Layer support (support@saleslayer.com)";
 
@@ -170,6 +170,11 @@ fn damaged_value(f: &Facts) -> Option<Cause> {
             "percent-encoded-key",
             "The key is stored percent-encoded (`%2B` for `+`)".to_string(),
         ),
+        ([], [Repair::Base64Decoded]) => (
+            "base64-encoded-key",
+            "The key is stored base64-encoded, as a Kubernetes Secret's `data:` holds it"
+                .to_string(),
+        ),
         ([one], []) => (one.cause, one.title.to_string()),
         _ => (
             "damaged-value",
@@ -188,7 +193,7 @@ fn damaged_value(f: &Facts) -> Option<Cause> {
         )
     });
     let fix = match (f.defects.as_slice(), decoded.as_slice()) {
-        ([one], []) => remedy(f, one.check, "Fix the value where it is stored."),
+        ([one], []) => with_place(f, remedy(f, one.check, "Fix the value where it is stored.")),
         (_, []) => format!(
             "Remove the extra characters ({}) from the value stored in {}, then run sl-doctor again.",
             named.join("; "),
@@ -275,7 +280,7 @@ fn readers_disagree(f: &Facts) -> Option<Cause> {
     Some(
         cause(
             "readers-disagree",
-            format!("The readers of the key disagree: {}", lower(&check.summary)),
+            format!("The readers of the key disagree: {}", check.summary),
             level,
             &["readers-agree"],
         )
@@ -288,6 +293,17 @@ fn readers_disagree(f: &Facts) -> Option<Cause> {
             "Write the key's definition so every reader delivers the same bytes.",
         )),
     )
+}
+
+/// A check's fix, followed by where the value is when it is in a file the user edits
+/// (a `.env` line, a deployment file's line): the fix then names the file and line.
+fn with_place(f: &Facts, fix: String) -> String {
+    match f.report.key.source.kind {
+        SourceKind::Dotenv | SourceKind::Deployment | SourceKind::File => {
+            format!("{fix} The value is in {}.", f.key_place())
+        }
+        _ => fix,
+    }
 }
 
 fn names(probes: &[&Probe]) -> String {

@@ -70,7 +70,7 @@ impl Cause {
         facts::DEFECTS.iter().any(|d| d.cause == self.id)
             || matches!(
                 self.id.as_str(),
-                "damaged-value" | "json-escaped-key" | "percent-encoded-key"
+                "damaged-value" | "json-escaped-key" | "percent-encoded-key" | "base64-encoded-key"
             )
     }
 }

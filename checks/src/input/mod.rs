@@ -1,8 +1,10 @@
 //! Where the key comes from and where it is stored: key sources in precedence order, the
 //! raw `.env` reader, the bounded file reader (`files`), and the files (tracked, shared, world-readable) that hold it.
 
+pub mod deploy;
 pub mod dotenv;
 pub mod exposure;
 pub mod files;
 pub mod loaders;
 pub mod sources;
+pub mod yaml;

@@ -328,6 +328,9 @@ pub const CODES: &[CheckCodes] = &[
     CheckCodes { check: "key-file-permissions", codes: &[
         Code::warn("readable-by-others", "The key file or .env is readable by its group or by everyone, or writable by others"),
     ] },
+    CheckCodes { check: "key-in-deployment-file", codes: &[
+        Code::new("key-in-deployment-file", &[Fail, Warn], "The key is written in a deployment file: fails for a Dockerfile (baked into the image), a workflow, or a file committed to git; else warns"),
+    ] },
     CheckCodes { check: "key-shared-across-environments", codes: &[
         Code::warn("same-key-in-environments", "The same key (by fingerprint) is used in two or more environments"),
         Code::fail("key-in-template-file", "A template file such as .env.example holds a real key"),

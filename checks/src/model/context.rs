@@ -95,6 +95,9 @@ pub struct KeyState {
     /// What each reader of the deployment delivers (the `.env` line per loader, the
     /// `--from` files' definitions), for `readers-agree` and the probes.
     pub readings: Vec<Reading>,
+    /// The deployment files that were read (`--from`, the working directory's compose
+    /// file), with every definition of the key in them.
+    pub deployments: Vec<crate::input::deploy::DeployFile>,
 }
 
 impl KeyState {

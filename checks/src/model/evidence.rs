@@ -156,6 +156,9 @@ pub enum Repair {
     JsonUnescaped,
     /// Percent-encoding decoded (`%2B` to `+`), as when the key was copied from a URL.
     PercentDecoded,
+    /// Base64 decoded, as when the key was copied from a Kubernetes Secret's `data:`
+    /// (a trailing line break inside the encoding is trimmed too).
+    Base64Decoded,
 }
 
 impl Repair {
@@ -169,12 +172,18 @@ impl Repair {
             Repair::LookalikesReplaced => "the look-alike characters are replaced",
             Repair::JsonUnescaped => "its JSON escapes are decoded (\\/ to /)",
             Repair::PercentDecoded => "it is percent-decoded (%2B to +)",
+            Repair::Base64Decoded => {
+                "it is base64-decoded (as a Kubernetes Secret's data: holds it)"
+            }
         }
     }
 
     /// Whether the repair decodes an encoding (rather than removing extra characters).
     pub fn is_decoding(self) -> bool {
-        matches!(self, Repair::JsonUnescaped | Repair::PercentDecoded)
+        matches!(
+            self,
+            Repair::JsonUnescaped | Repair::PercentDecoded | Repair::Base64Decoded
+        )
     }
 
     /// The defect a repair removes, as named in a list ("JSON escapes").
@@ -187,6 +196,7 @@ impl Repair {
             Repair::LookalikesReplaced => "look-alike characters",
             Repair::JsonUnescaped => "JSON escapes (`\\/` for `/`)",
             Repair::PercentDecoded => "percent-encoding (`%2B` for `+`)",
+            Repair::Base64Decoded => "base64-encoding (as in a Kubernetes Secret's `data:`)",
         }
     }
 

@@ -22,6 +22,7 @@ fn describe(kind: SourceKind, name: &str) -> String {
         SourceKind::Stdin => "standard input".into(),
         SourceKind::Dotenv => format!(".env file {name}"),
         SourceKind::Flag => "--key on the command line".into(),
+        SourceKind::Deployment => format!("deployment file {name}"),
         SourceKind::None => "nowhere".into(),
     }
 }
@@ -120,7 +121,12 @@ fn differing_sources(ks: &KeyState, chosen: &Candidate) -> Vec<Finding> {
     ks.candidates
         .iter()
         .skip(1)
-        .filter(|c| c.value != chosen.value)
+        // Deployment files are compared with each other by readers-agree.
+        .filter(|c| {
+            c.value != chosen.value
+                && !(c.source.kind == SourceKind::Deployment
+                    && chosen.source.kind == SourceKind::Deployment)
+        })
         .map(|c| {
             Finding::warn(
                 "sources-differ",

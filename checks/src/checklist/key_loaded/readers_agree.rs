@@ -115,12 +115,23 @@ impl ReadersAgree {
             };
             return Err(CheckError::Skip(why));
         }
-        let groups = groups(readings);
+        let all = groups(readings);
         let used = cx.key.key();
+        // A value only known at run time (`${{ secrets.X }}`, a shell's `$…`) neither
+        // agrees nor disagrees: it is listed in the details only.
+        let groups: Vec<Group> = all
+            .into_iter()
+            .filter(|g| !matches!(g.delivered, Delivered::Unknown(_)))
+            .collect();
+        if groups.is_empty() {
+            return Err(CheckError::Skip(
+                "no reader delivers a value known before run time".into(),
+            ));
+        }
         let mut o = Outcome::pass(match groups.as_slice() {
             [one] => format!(
                 "The {} readers deliver the same value: {}",
-                readings.len(),
+                one.readers.len(),
                 what(one, used)
             ),
             _ => headline(&groups, used),
