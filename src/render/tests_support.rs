@@ -101,6 +101,7 @@ fn probe_evidence(http: &str) -> Evidence {
         cleaned: None,
         candidates: vec![],
         unsendable: vec![],
+        other_api: None,
     })
 }
 

@@ -9,6 +9,7 @@ mod capture_hostile;
 mod ci;
 mod cli;
 mod common;
+mod deploy;
 mod deploy_readers;
 mod fix;
 mod hostile;

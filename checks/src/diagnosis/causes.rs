@@ -424,6 +424,9 @@ fn finding_fix(f: &Facts, id: &str, code: &str) -> Option<String> {
 }
 
 fn api_not_enabled(f: &Facts) -> Option<Cause> {
+    if let Some(c) = not_enabled_by_other_api(f) {
+        return Some(c);
+    }
     let valid = f.apis(|p| p.given == Answer::Accepted || p.repaired == Some(Answer::Accepted));
     let shut = f.apis(|p| {
         p.given == Answer::NotEnabled
@@ -467,13 +470,40 @@ fn api_not_enabled(f: &Facts) -> Option<Cause> {
     )
 }
 
+/// With `--api`, the one API diagnosed rejects the key and the other, asked once,
+/// accepts it: the key is valid, and not enabled for the API diagnosed.
+fn not_enabled_by_other_api(f: &Facts) -> Option<Cause> {
+    let p = f
+        .probes
+        .iter()
+        .find(|p| p.other.is_some_and(|(_, a)| a.authenticated()))?;
+    let (other, _) = p.other?;
+    Some(
+        cause(
+            "api-not-enabled",
+            format!("The key is not enabled for {}", p.api),
+            CauseLevel::Fail,
+            &[p.check.as_str()],
+        )
+        .proof(Some(format!(
+            "{other} accepts this key (asked once: only {} was diagnosed), so the key is valid; {} rejects it",
+            p.api, p.api
+        )))
+        .fix(format!("Ask {SUPPORT} to enable {} for this key (give them the key's fingerprint, never the key).", p.api))
+        .support(),
+    )
+}
+
 fn key_rejected(f: &Facts) -> Option<Cause> {
     let rejected = f.apis(|p| {
         p.given == Answer::Rejected
             || p.given == Answer::NotSent && p.repaired == Some(Answer::Rejected)
     });
-    let any_valid =
-        f.apis(|p| p.given.authenticated() || p.repaired.is_some_and(Answer::authenticated));
+    let any_valid = f.apis(|p| {
+        p.given.authenticated()
+            || p.repaired.is_some_and(Answer::authenticated)
+            || p.other.is_some_and(|(_, a)| a.authenticated())
+    });
     if rejected.is_empty() || !any_valid.is_empty() {
         return None;
     }
@@ -485,15 +515,32 @@ fn key_rejected(f: &Facts) -> Option<Cause> {
     let repaired_too = rejected
         .iter()
         .any(|p| p.repaired == Some(Answer::Rejected));
-    let proof = if repaired_too {
+    let mut proof = if repaired_too {
         format!("{all} reject the key as given and once it is cleaned")
     } else {
         format!("{all} reject the key, and nothing in the value explains it")
     };
+    let also = rejected.iter().find_map(|p| match p.other {
+        Some((o, Answer::Rejected)) => Some(o),
+        _ => None,
+    });
+    if let Some(o) = also {
+        proof.push_str(&format!("; {o}, asked once, rejects it too"));
+    }
+    let untold = rejected
+        .iter()
+        .any(|p| matches!(p.other, Some((_, a)) if a != Answer::Rejected && !a.authenticated()));
+    let title = if untold {
+        format!(
+            "The key is rejected: not valid, or not enabled for {all} (the other API gave no verdict, so the two cannot be told apart)"
+        )
+    } else {
+        "The key itself is not valid: wrong, revoked or replaced".to_string()
+    };
     Some(
         cause(
             "key-rejected",
-            "The key itself is not valid: wrong, revoked or replaced",
+            title,
             CauseLevel::Fail,
             &rejected.iter().map(|p| p.check.as_str()).collect::<Vec<_>>(),
         )

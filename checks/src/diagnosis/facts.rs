@@ -55,6 +55,9 @@ pub struct Probe {
     /// The answers to the values other readers of the deployment deliver: who delivers
     /// each, and the answer.
     pub delivered: Vec<(String, Answer)>,
+    /// With `--api`: the other API's answer to the key as given (asked once), and its
+    /// name.
+    pub other: Option<(&'static str, Answer)>,
 }
 
 /// A defect of the value that a check found and a repair removes.
@@ -238,11 +241,16 @@ fn probe_of(c: &CheckResult) -> Option<Probe> {
         .attempts_with(KeyKind::Delivered)
         .map(|a| (a.key.reader.clone().unwrap_or_default(), answer(a)))
         .collect();
+    let other = p.other_api.as_ref().map(|o| {
+        let name = if o.api == "dam" { "DAM" } else { "Catalog" };
+        (name, answer(&o.attempt))
+    });
     Some(Probe {
         check: c.id.clone(),
         api,
         given,
         delivered,
+        other,
         repaired: accepted.map(answer).or(of(KeyKind::Cleaned)),
         accepted_repair: accepted.map(|a| a.key.clone()),
         status: p

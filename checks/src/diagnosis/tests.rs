@@ -155,6 +155,7 @@ fn probe_evidence(check: &str, codes: &[&str]) -> Option<Evidence> {
         cleaned: None,
         candidates: vec![],
         unsendable: vec![],
+        other_api: None,
     }))
 }
 

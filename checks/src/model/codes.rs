@@ -396,19 +396,27 @@ const PROBE_DELIVERED: [Code; 4] = [
     Code::fail("delivered-not-sendable", "The value another reader delivers cannot be sent in a header (a line break or control character)"),
 ];
 
+/// With `--api`, the other API asked once about a rejected key.
 #[rustfmt::skip]
-const DAM_PROBE: [Code; 39] = join(&[&PROBE_NOT_SENT, &PROBE_ANSWER, &[
+const PROBE_OTHER_API: [Code; 3] = [
+    Code::fail("other-api-accepts", "With --api, the other API accepts the key this one rejects: the key is valid, this API is not enabled for it"),
+    Code::info("other-api-rejects", "With --api, the other API rejects the key too: it is not valid for either"),
+    Code::info("other-api-untested", "With --api, the other API gave no verdict: an invalid key and one not enabled for this API cannot be told apart"),
+];
+
+#[rustfmt::skip]
+const DAM_PROBE: [Code; 42] = join(&[&PROBE_NOT_SENT, &PROBE_ANSWER, &[
     Code::fail("key-rejected-400", "A 400 answer with problem details: how the DAM reference answers an invalid key"),
     Code::fail("query-rejected", "A 400 answer whose problem details are about the query ($top=1), not the key"),
     Code::fail("bad-request", "A 400 answer without problem details, which may not come from the API"),
     Code::fail("forbidden", "A 403 answer, which DAM is documented never to give: a proxy, firewall or gateway may have answered"),
-], &PROBE_NO_ANSWER_AND_RETRY, &PROBE_DELIVERED]);
+], &PROBE_NO_ANSWER_AND_RETRY, &PROBE_DELIVERED, &PROBE_OTHER_API]);
 
 #[rustfmt::skip]
-const CATALOG_PROBE: [Code; 37] = join(&[&PROBE_NOT_SENT, &PROBE_ANSWER, &[
+const CATALOG_PROBE: [Code; 40] = join(&[&PROBE_NOT_SENT, &PROBE_ANSWER, &[
     Code::fail("bad-request", "A 400 answer: the request was refused as malformed"),
     Code::fail("catalog-not-enabled", "A 403 answer: the key works, but the Catalog API is not enabled for this account"),
-], &PROBE_NO_ANSWER_AND_RETRY, &PROBE_DELIVERED]);
+], &PROBE_NO_ANSWER_AND_RETRY, &PROBE_DELIVERED, &PROBE_OTHER_API]);
 
 /// The codes of several lists, in order, as one array (`N` is their total length).
 const fn join<const N: usize>(lists: &[&[Code]]) -> [Code; N] {

@@ -51,6 +51,24 @@ pub struct ProbeEvidence {
     /// character): not sent, and why.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unsendable: Vec<UnsendableDelivery>,
+    /// With one API diagnosed (`--api`) and the key rejected by it: the other API's
+    /// answer to the key as given (one request), which tells "not enabled for this API"
+    /// (the other accepts it) from "not valid" (both reject it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other_api: Option<OtherApi>,
+}
+
+/// The other API's answer to the key, asked once to tell an invalid key from one not
+/// enabled for the API diagnosed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub struct OtherApi {
+    /// `dam` or `catalog`.
+    pub api: String,
+    /// The request's URL.
+    pub url: String,
+    /// What it answered.
+    pub attempt: ProbeAttempt,
 }
 
 /// A value another reader delivers that cannot go in a header.

@@ -28,7 +28,7 @@ use crate::analysis::value::Candidate;
 use crate::model::check::{CheckError, Outcome};
 use crate::model::context::{Api, Context};
 use crate::model::evidence::{
-    AnswerClass, BodyKind, Differential, KeyDelivery, KeyKind, KeyVariant, NetFailure,
+    AnswerClass, BodyKind, Differential, KeyDelivery, KeyKind, KeyVariant, NetFailure, OtherApi,
     ProbeAttempt, ProbeEvidence, ProbeRequest, ProbeResponse, ProblemDetails, Redirect, RequestId,
     RetryDecision, Timings, UnsendableDelivery, Untrusted,
 };
@@ -586,6 +586,46 @@ async fn try_repairs(
     }
 }
 
+/// With one API diagnosed (`--api dam` or `catalog`) whose answer rejects the key (as
+/// given and repaired), one request to the other API's probe tells "not enabled for
+/// this API" (the other accepts it, or answers Catalog's 403) from "not valid" (it
+/// rejects it too). Not spent when both APIs are diagnosed (the other probe answers).
+async fn other_api(
+    cx: &Context,
+    client: &ProbeClient,
+    spec: &ApiProbe,
+    ev: &ProbeEvidence,
+    key: &SecretKey,
+) -> Option<OtherApi> {
+    let other = if spec.api == Api::Dam { &CATALOG } else { &DAM };
+    let rejected = ev
+        .last_with(KeyKind::AsGiven)
+        .is_some_and(|a| a.answer == AnswerClass::Rejected);
+    let repaired = ev
+        .attempts_with(KeyKind::Cleaned)
+        .any(|a| a.answer == AnswerClass::Accepted);
+    if cx.target.apis.contains(&other.api) || !rejected || repaired {
+        return None;
+    }
+    let url = probe_url(&cx.target.base_url, other).ok()?;
+    let hv = crate::net::http::key_header(key).ok()?;
+    let attempt = send(
+        client,
+        other,
+        &url,
+        Some(hv),
+        variant(KeyKind::AsGiven, Some(key)),
+        false,
+    )
+    .await
+    .pop()?;
+    Some(OtherApi {
+        api: other.api.id().to_string(),
+        url: url.to_string(),
+        attempt,
+    })
+}
+
 /// The run's shared connection, for an https probe unless `--fresh-connections`. A
 /// connection that could not be opened is no error here: the probe makes its own and
 /// reports what happens on it.
@@ -616,6 +656,7 @@ pub async fn run(cx: &Context, spec: &ApiProbe, cleaner: Cleaner) -> Result<Prob
         cleaned: candidates.first().map(repaired),
         candidates: candidates.iter().map(repaired).collect(),
         unsendable: Vec::new(),
+        other_api: None,
     };
     // Building the client loads the system CA store (blocking file and parsing work): on
     // the blocking pool, so the other checks' I/O keeps moving meanwhile. The run's shared
@@ -642,6 +683,7 @@ pub async fn run(cx: &Context, spec: &ApiProbe, cleaner: Cleaner) -> Result<Prob
         }
         Ok(client) => {
             key_attempts(cx, &client, spec, &url, &mut ev, key, &candidates).await;
+            ev.other_api = other_api(cx, &client, spec, &ev, key).await;
         }
     }
     let delivered = deliveries(cx, key);

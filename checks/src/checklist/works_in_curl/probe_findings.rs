@@ -599,6 +599,49 @@ fn delivered(spec: &ApiProbe, path: &str, ev: &ProbeEvidence) -> Vec<Finding> {
     out
 }
 
+/// The other API's answer to the key (asked once with `--api`): valid but not enabled
+/// for this API, invalid for both, or not told apart.
+fn other_api(spec: &ApiProbe, path: &str, ev: &ProbeEvidence) -> Option<Finding> {
+    let o = ev.other_api.as_ref()?;
+    let (name, other) = (spec.name, if o.api == "dam" { "DAM" } else { "Catalog" });
+    let status = o
+        .attempt
+        .response
+        .as_ref()
+        .map_or(String::new(), |r| r.status_line.to_string());
+    let asked = format!(
+        "asked once, since --api {} diagnoses {name} only",
+        spec.api.id()
+    );
+    Some(match o.attempt.answer {
+        AnswerClass::Accepted => Finding::fail(
+            "other-api-accepts",
+            format!("{other} accepts the same key ({status}; {asked}): the key is valid, and {name} is not enabled for it"),
+        )
+        .with_fix(format!("Ask Sales Layer support (support@saleslayer.com) to enable {name} for this key (give them its fingerprint, never the key).")),
+        AnswerClass::Rejected => Finding::info(
+            "other-api-rejects",
+            format!("{other} rejects the same key too ({status}; {asked}): the key is not valid for either API"),
+        ),
+        _ => Finding::info(
+            "other-api-untested",
+            format!(
+                "{other} gave no verdict on the same key ({}; {asked}): whether the key is invalid or only not enabled for {name} cannot be told apart",
+                attempt_reading(&probe_spec(&o.api), path, &o.attempt).summary
+            ),
+        ),
+    })
+}
+
+fn probe_spec(api: &str) -> ApiProbe {
+    let s = if api == "dam" {
+        &probe::DAM
+    } else {
+        &probe::CATALOG
+    };
+    ApiProbe { ..*s }
+}
+
 /// The findings of the key as given, then of the differential retry.
 fn with_key(spec: &ApiProbe, path: &str, ev: &ProbeEvidence) -> (String, Vec<Finding>, bool) {
     let mut findings = Vec::new();
@@ -646,6 +689,15 @@ fn with_key(spec: &ApiProbe, path: &str, ev: &ProbeEvidence) -> (String, Vec<Fin
         };
     }
     findings.extend(delivered);
+    if let Some(f) = other_api(spec, path, ev) {
+        if f.code == "other-api-accepts" {
+            summary = format!(
+                "{} rejects the key, which the other API accepts: {} is not enabled for it",
+                spec.name, spec.name
+            );
+        }
+        findings.push(f);
+    }
     (summary, findings, inconclusive)
 }
 
