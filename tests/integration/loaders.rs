@@ -42,10 +42,13 @@ const LINES: &[&[u8]] = &[
     b"K=abc",
 ];
 
+/// (library, line, what it delivers: `None` for nothing).
+type Exception = (&'static str, &'static [u8], Option<&'static [u8]>);
+
 /// What the dotenv libraries measurably do otherwise than the `dotenv` row: (library,
 /// line, what it delivers). The `dotenv` row follows python-dotenv, Node dotenv and
 /// phpdotenv where they agree; a key (letters, digits, `+`, `/`, `=`) is read alike by all.
-const DOTENV_EXCEPTIONS: &[(&str, &[u8], Option<&[u8]>)] = &[
+const DOTENV_EXCEPTIONS: &[Exception] = &[
     ("php", b"export K=abc\n", None),
     ("php", b"K=a b\n", None),
     ("node", b"K=a#b\n", Some(b"a")),
@@ -306,4 +309,30 @@ fn the_docker_cli_reads_as_the_docker_row() {
         let engine = FakeEngine::start(dir.path());
         compare("docker", Loader::Docker, |f| engine.read(f));
     }
+}
+
+/// The loader table of docs/deploy.md is the code's own table, row for row.
+#[test]
+fn the_docs_loader_table_is_the_codes() {
+    use sl_doctor_checks::input::loaders::LOADERS;
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/deploy.md")).unwrap();
+    let start = doc
+        .find("<!-- loader-table")
+        .expect("the table's start marker");
+    let end = doc
+        .find("<!-- /loader-table -->")
+        .expect("the table's end marker");
+    let rows: Vec<&str> = doc[start..end]
+        .lines()
+        .filter(|l| l.starts_with("| `") && !l.starts_with("| `--loader`"))
+        .collect();
+    let want: Vec<String> = LOADERS
+        .iter()
+        .map(|l| format!("| `{}` | {} | {} | {} |", l.id, l.name, l.rule, l.verified))
+        .collect();
+    assert_eq!(
+        rows, want,
+        "docs/deploy.md's loader table differs from LOADERS"
+    );
 }

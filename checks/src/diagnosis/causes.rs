@@ -295,11 +295,11 @@ fn readers_disagree(f: &Facts) -> Option<Cause> {
     )
 }
 
-/// A check's fix, followed by where the value is when it is in a file the user edits
-/// (a `.env` line, a deployment file's line): the fix then names the file and line.
+/// A check's fix, followed by where the value is when it is one line of a file (a `.env`
+/// line, a deployment file's definition): the fix then names the file and line.
 fn with_place(f: &Facts, fix: String) -> String {
     match f.report.key.source.kind {
-        SourceKind::Dotenv | SourceKind::Deployment | SourceKind::File => {
+        SourceKind::Deployment | SourceKind::Dotenv => {
             format!("{fix} The value is in {}.", f.key_place())
         }
         _ => fix,

@@ -55,7 +55,7 @@ pub struct ProbeEvidence {
     /// answer to the key as given (one request), which tells "not enabled for this API"
     /// (the other accepts it) from "not valid" (both reject it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub other_api: Option<OtherApi>,
+    pub other_api: Option<Box<OtherApi>>,
 }
 
 /// The other API's answer to the key, asked once to tell an invalid key from one not

@@ -28,9 +28,9 @@ use crate::analysis::value::Candidate;
 use crate::model::check::{CheckError, Outcome};
 use crate::model::context::{Api, Context};
 use crate::model::evidence::{
-    AnswerClass, BodyKind, Differential, KeyDelivery, KeyKind, KeyVariant, NetFailure, OtherApi,
+    AnswerClass, BodyKind, Differential, KeyDelivery, KeyKind, KeyVariant, NetFailure,
     ProbeAttempt, ProbeEvidence, ProbeRequest, ProbeResponse, ProblemDetails, Redirect, RequestId,
-    RetryDecision, Timings, UnsendableDelivery, Untrusted,
+    RetryDecision, Timings, Untrusted,
 };
 use crate::model::leak::Secrets;
 use crate::model::report::Finding;
@@ -41,6 +41,9 @@ use reqwest::Url;
 use reqwest::header::HeaderValue;
 use std::sync::Arc;
 use std::time::Duration;
+
+use crate::net::probe_readers as readers;
+pub use crate::net::probe_readers::{MAX_DELIVERED, deliveries};
 
 /// Longest `Retry-After` the probe waits for (once).
 pub const RETRY_CAP: Duration = Duration::from_secs(5);
@@ -357,7 +360,7 @@ fn answered(spec: &ApiProbe, url: &Url, key: KeyVariant, x: &Exchange) -> ProbeA
 
 /// Sends one request (and, when `allow_retry`, once more after a short `Retry-After`
 /// on a 429 or 503). Returns every attempt made.
-async fn send(
+pub(crate) async fn send(
     client: &ProbeClient,
     spec: &ApiProbe,
     url: &Url,
@@ -396,7 +399,7 @@ async fn send(
     }
 }
 
-fn variant(kind: KeyKind, key: Option<&SecretKey>) -> KeyVariant {
+pub(crate) fn variant(kind: KeyKind, key: Option<&SecretKey>) -> KeyVariant {
     KeyVariant {
         variant: kind,
         length: key.map(SecretKey::char_len),
@@ -461,65 +464,6 @@ fn preconditions<'a>(cx: &'a Context, spec: &ApiProbe) -> Result<(Url, &'a Secre
     Ok((url, key))
 }
 
-/// The most values delivered by other readers (`readers-agree`) a probe sends per API,
-/// each once: with the key as given, its retry and the repaired values, a run stays at 8
-/// requests per API, 16 in all (17 with `--api` and the other API's one request),
-/// inside the documented limit of 50 requests per 10 seconds.
-pub const MAX_DELIVERED: usize = 3;
-
-/// The distinct values the deployment's other readers deliver, with who delivers each:
-/// every value that differs from the key as given, at most [`MAX_DELIVERED`].
-pub fn deliveries(cx: &Context, key: &SecretKey) -> Vec<(String, SecretKey)> {
-    let mut out: Vec<(Vec<&crate::model::context::Reading>, SecretKey)> = Vec::new();
-    for r in &cx.key.readings {
-        let Some(v) = r.delivered.value() else {
-            continue;
-        };
-        if v == key || v.expose_bytes().is_empty() {
-            continue;
-        }
-        match out.iter().position(|(_, o)| o == v) {
-            Some(i) => out[i].0.push(r),
-            None if out.len() < MAX_DELIVERED => out.push((vec![r], v.clone())),
-            None => {}
-        }
-    }
-    out.into_iter()
-        .map(|(readers, v)| {
-            (
-                crate::checklist::key_loaded::readers_agree::who(&readers),
-                v,
-            )
-        })
-        .collect()
-}
-
-/// Sends each delivered value once (no retry, no repair): the answer says whether the
-/// deployment with that reader works.
-async fn try_deliveries(
-    client: &ProbeClient,
-    spec: &ApiProbe,
-    url: &Url,
-    ev: &mut ProbeEvidence,
-    deliveries: &[(String, SecretKey)],
-) {
-    for (who, v) in deliveries {
-        let kv = KeyVariant {
-            reader: Some(who.clone()),
-            ..variant(KeyKind::Delivered, Some(v))
-        };
-        match crate::net::http::key_header(v) {
-            Ok(hv) => ev
-                .attempts
-                .extend(send(client, spec, url, Some(hv), kv, false).await),
-            Err(why) => ev.unsendable.push(UnsendableDelivery {
-                key: kv,
-                because: why,
-            }),
-        }
-    }
-}
-
 /// The key as given, then (when it was rejected or cannot be sent) the repaired values
 /// in turn until one is accepted or answers something else than a rejection.
 async fn key_attempts(
@@ -544,7 +488,7 @@ async fn key_attempts(
                 .is_some_and(|a| a.answer == AnswerClass::Rejected)
         }
     };
-    try_deliveries(client, spec, url, ev, &deliveries(cx, key)).await;
+    readers::try_deliveries(client, spec, url, ev, &readers::deliveries(cx, key)).await;
     ev.differential = match (given_rejected, candidates.is_empty()) {
         (false, _) => Differential::NotNeeded,
         (true, true) => Differential::NothingToClean,
@@ -584,46 +528,6 @@ async fn try_repairs(
     } else {
         Differential::CleanedNotSendable
     }
-}
-
-/// With one API diagnosed (`--api dam` or `catalog`) whose answer rejects the key (as
-/// given and repaired), one request to the other API's probe tells "not enabled for
-/// this API" (the other accepts it, or answers Catalog's 403) from "not valid" (it
-/// rejects it too). Not spent when both APIs are diagnosed (the other probe answers).
-async fn other_api(
-    cx: &Context,
-    client: &ProbeClient,
-    spec: &ApiProbe,
-    ev: &ProbeEvidence,
-    key: &SecretKey,
-) -> Option<OtherApi> {
-    let other = if spec.api == Api::Dam { &CATALOG } else { &DAM };
-    let rejected = ev
-        .last_with(KeyKind::AsGiven)
-        .is_some_and(|a| a.answer == AnswerClass::Rejected);
-    let repaired = ev
-        .attempts_with(KeyKind::Cleaned)
-        .any(|a| a.answer == AnswerClass::Accepted);
-    if cx.target.apis.contains(&other.api) || !rejected || repaired {
-        return None;
-    }
-    let url = probe_url(&cx.target.base_url, other).ok()?;
-    let hv = crate::net::http::key_header(key).ok()?;
-    let attempt = send(
-        client,
-        other,
-        &url,
-        Some(hv),
-        variant(KeyKind::AsGiven, Some(key)),
-        false,
-    )
-    .await
-    .pop()?;
-    Some(OtherApi {
-        api: other.api.id().to_string(),
-        url: url.to_string(),
-        attempt,
-    })
 }
 
 /// The run's shared connection, for an https probe unless `--fresh-connections`. A
@@ -683,10 +587,10 @@ pub async fn run(cx: &Context, spec: &ApiProbe, cleaner: Cleaner) -> Result<Prob
         }
         Ok(client) => {
             key_attempts(cx, &client, spec, &url, &mut ev, key, &candidates).await;
-            ev.other_api = other_api(cx, &client, spec, &ev, key).await;
+            ev.other_api = readers::other_api(cx, &client, spec, &ev, key).await;
         }
     }
-    let delivered = deliveries(cx, key);
+    let delivered = readers::deliveries(cx, key);
     let secrets: Vec<&SecretKey> = std::iter::once(key)
         .chain(candidates.iter().map(|c| &c.key))
         .chain(delivered.iter().map(|(_, v)| v))

@@ -130,7 +130,7 @@ fn percent_decode(s: &str) -> Option<Zeroizing<String>> {
 /// real key is base64-shaped too, but decodes to bytes that are not text.
 fn base64_decode(s: &str) -> Option<Zeroizing<String>> {
     use base64::Engine;
-    if s.len() < 16 || s.len() % 4 != 0 {
+    if s.len() < 16 || !s.len().is_multiple_of(4) {
         return None;
     }
     let bytes = Zeroizing::new(base64::engine::general_purpose::STANDARD.decode(s).ok()?);

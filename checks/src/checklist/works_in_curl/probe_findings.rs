@@ -14,8 +14,8 @@ use crate::model::secret::SecretKey;
 use crate::net::probe::{self, ApiProbe, Cleaner, clean_text};
 
 /// What one answer means, in words: a one-line summary and the finding.
-struct Reading {
-    summary: String,
+pub(super) struct Reading {
+    pub(super) summary: String,
     finding: Finding,
 }
 
@@ -255,7 +255,7 @@ fn other_reading(spec: &ApiProbe, r: &ProbeResponse) -> Reading {
 }
 
 /// The reading of one attempt: its answer, or the transport failure.
-fn attempt_reading(spec: &ApiProbe, path: &str, a: &ProbeAttempt) -> Reading {
+pub(super) fn attempt_reading(spec: &ApiProbe, path: &str, a: &ProbeAttempt) -> Reading {
     if let Some(r) = &a.response {
         return answer_reading(spec, path, r);
     }
@@ -409,10 +409,7 @@ pub fn details(ev: &ProbeEvidence) -> Vec<String> {
     d.extend(ev.attempts_with(KeyKind::None).flat_map(attempt_lines));
     d.extend(ev.attempts_with(KeyKind::AsGiven).flat_map(attempt_lines));
     for a in ev.attempts_with(KeyKind::Delivered) {
-        d.push(key_line(
-            &label(&a.key).trim_end_matches(": ").to_string(),
-            &a.key,
-        ));
+        d.push(key_line(label(&a.key).trim_end_matches(": "), &a.key));
         d.extend(attempt_lines(a));
     }
     if matches!(
@@ -513,7 +510,7 @@ fn differential(
 }
 
 /// `length 44, sha256:…` of a key value.
-fn described(k: &KeyVariant) -> String {
+pub(super) fn described(k: &KeyVariant) -> String {
     format!(
         "length {}, {}",
         k.length.unwrap_or_default(),
@@ -551,97 +548,6 @@ fn given_rejected_but_repaired(
     ))
 }
 
-/// What the API answered to the values the deployment's other readers deliver
-/// (`readers-agree`): a rejected one fails, since a deployment with that reader sends it.
-fn delivered(spec: &ApiProbe, path: &str, ev: &ProbeEvidence) -> Vec<Finding> {
-    let fix = "Write the key's definition so every reader delivers the same bytes (see readers-agree: no quotes, spaces, comment or CR), or deploy with a reader that delivers the key as it is; --loader or --from tells sl-doctor which one you use.";
-    let mut out: Vec<Finding> = ev
-        .attempts_with(KeyKind::Delivered)
-        .map(|a| {
-            let who = a.key.reader.as_deref().unwrap_or("another reader");
-            let what = format!("the value {who} delivers ({})", described(&a.key));
-            match a.answer {
-                AnswerClass::Rejected => Finding::fail(
-                    "delivered-rejected",
-                    format!(
-                        "{} rejects {what}: {}; a deployment that reads the key so fails",
-                        spec.name,
-                        a.response.as_ref().map_or("", |r| r.status_line.as_str())
-                    ),
-                )
-                .with_fix(fix),
-                AnswerClass::Accepted => Finding::info(
-                    "delivered-accepted",
-                    format!("{} accepts {what}", spec.name),
-                ),
-                _ => Finding::info(
-                    "delivered-untested",
-                    format!(
-                        "{what} could not be tested: {}",
-                        attempt_reading(spec, path, a).summary
-                    ),
-                ),
-            }
-        })
-        .collect();
-    out.extend(ev.unsendable.iter().map(|u| {
-        Finding::fail(
-            "delivered-not-sendable",
-            format!(
-                "The value {} delivers ({}) cannot be sent in an HTTP header: it contains {}; HTTP clients refuse it, so that deployment sends no request",
-                u.key.reader.as_deref().unwrap_or("another reader"),
-                described(&u.key),
-                u.because
-            ),
-        )
-        .with_fix(fix)
-    }));
-    out
-}
-
-/// The other API's answer to the key (asked once with `--api`): valid but not enabled
-/// for this API, invalid for both, or not told apart.
-fn other_api(spec: &ApiProbe, path: &str, ev: &ProbeEvidence) -> Option<Finding> {
-    let o = ev.other_api.as_ref()?;
-    let (name, other) = (spec.name, if o.api == "dam" { "DAM" } else { "Catalog" });
-    let status = o
-        .attempt
-        .response
-        .as_ref()
-        .map_or(String::new(), |r| r.status_line.to_string());
-    let asked = format!(
-        "asked once, since --api {} diagnoses {name} only",
-        spec.api.id()
-    );
-    Some(match o.attempt.answer {
-        AnswerClass::Accepted => Finding::fail(
-            "other-api-accepts",
-            format!("{other} accepts the same key ({status}; {asked}): the key is valid, and {name} is not enabled for it"),
-        )
-        .with_fix(format!("Ask Sales Layer support (support@saleslayer.com) to enable {name} for this key (give them its fingerprint, never the key).")),
-        AnswerClass::Rejected => Finding::info(
-            "other-api-rejects",
-            format!("{other} rejects the same key too ({status}; {asked}): the key is not valid for either API"),
-        ),
-        _ => Finding::info(
-            "other-api-untested",
-            format!(
-                "{other} gave no verdict on the same key ({}; {asked}): whether the key is invalid or only not enabled for {name} cannot be told apart",
-                attempt_reading(&probe_spec(&o.api), path, &o.attempt).summary
-            ),
-        ),
-    })
-}
-
-fn probe_spec(api: &str) -> ApiProbe {
-    let s = if api == "dam" {
-        &probe::DAM
-    } else {
-        &probe::CATALOG
-    };
-    ApiProbe { ..*s }
-}
-
 /// The findings of the key as given, then of the differential retry.
 fn with_key(spec: &ApiProbe, path: &str, ev: &ProbeEvidence) -> (String, Vec<Finding>, bool) {
     let mut findings = Vec::new();
@@ -675,7 +581,7 @@ fn with_key(spec: &ApiProbe, path: &str, ev: &ProbeEvidence) -> (String, Vec<Fin
         &mut summary,
         &mut inconclusive,
     ));
-    let delivered = delivered(spec, path, ev);
+    let delivered = super::reader_findings::delivered(spec, path, ev);
     if let Some(f) = delivered.iter().find(|f| f.severity == Severity::Fail) {
         summary = match f.code.as_str() {
             "delivered-rejected" => format!(
@@ -689,7 +595,7 @@ fn with_key(spec: &ApiProbe, path: &str, ev: &ProbeEvidence) -> (String, Vec<Fin
         };
     }
     findings.extend(delivered);
-    if let Some(f) = other_api(spec, path, ev) {
+    if let Some(f) = super::reader_findings::other_api(spec, path, ev) {
         if f.code == "other-api-accepts" {
             summary = format!(
                 "{} rejects the key, which the other API accepts: {} is not enabled for it",

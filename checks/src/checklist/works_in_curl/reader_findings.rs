@@ -1,0 +1,99 @@
+//! The findings of what a probe sends besides the key as given (`net::probe_readers`):
+//! the values the deployment's other readers deliver, and with `--api` the other API's
+//! answer to the key.
+
+use super::probe_findings::{attempt_reading, described};
+use crate::model::evidence::{AnswerClass, KeyKind, ProbeEvidence};
+use crate::model::report::Finding;
+use crate::net::probe::{self, ApiProbe};
+
+/// What the API answered to the values the deployment's other readers deliver
+/// (`readers-agree`): a rejected one fails, since a deployment with that reader sends it.
+pub(super) fn delivered(spec: &ApiProbe, path: &str, ev: &ProbeEvidence) -> Vec<Finding> {
+    let fix = "Write the key's definition so every reader delivers the same bytes (see readers-agree: no quotes, spaces, comment or CR), or deploy with a reader that delivers the key as it is; --loader or --from tells sl-doctor which one you use.";
+    let mut out: Vec<Finding> = ev
+        .attempts_with(KeyKind::Delivered)
+        .map(|a| {
+            let who = a.key.reader.as_deref().unwrap_or("another reader");
+            let what = format!("the value {who} delivers ({})", described(&a.key));
+            match a.answer {
+                AnswerClass::Rejected => Finding::fail(
+                    "delivered-rejected",
+                    format!(
+                        "{} rejects {what}: {}; a deployment that reads the key so fails",
+                        spec.name,
+                        a.response.as_ref().map_or("", |r| r.status_line.as_str())
+                    ),
+                )
+                .with_fix(fix),
+                AnswerClass::Accepted => Finding::info(
+                    "delivered-accepted",
+                    format!("{} accepts {what}", spec.name),
+                ),
+                _ => Finding::info(
+                    "delivered-untested",
+                    format!(
+                        "{what} could not be tested: {}",
+                        attempt_reading(spec, path, a).summary
+                    ),
+                ),
+            }
+        })
+        .collect();
+    out.extend(ev.unsendable.iter().map(|u| {
+        Finding::fail(
+            "delivered-not-sendable",
+            format!(
+                "The value {} delivers ({}) cannot be sent in an HTTP header: it contains {}; HTTP clients refuse it, so that deployment sends no request",
+                u.key.reader.as_deref().unwrap_or("another reader"),
+                described(&u.key),
+                u.because
+            ),
+        )
+        .with_fix(fix)
+    }));
+    out
+}
+
+/// The other API's answer to the key (asked once with `--api`): valid but not enabled
+/// for this API, invalid for both, or not told apart.
+pub(super) fn other_api(spec: &ApiProbe, path: &str, ev: &ProbeEvidence) -> Option<Finding> {
+    let o = ev.other_api.as_ref()?;
+    let (name, other) = (spec.name, if o.api == "dam" { "DAM" } else { "Catalog" });
+    let status = o
+        .attempt
+        .response
+        .as_ref()
+        .map_or(String::new(), |r| r.status_line.to_string());
+    let asked = format!(
+        "asked once, since --api {} diagnoses {name} only",
+        spec.api.id()
+    );
+    Some(match o.attempt.answer {
+        AnswerClass::Accepted => Finding::fail(
+            "other-api-accepts",
+            format!("{other} accepts the same key ({status}; {asked}): the key is valid, and {name} is not enabled for it"),
+        )
+        .with_fix(format!("Ask Sales Layer support (support@saleslayer.com) to enable {name} for this key (give them its fingerprint, never the key).")),
+        AnswerClass::Rejected => Finding::info(
+            "other-api-rejects",
+            format!("{other} rejects the same key too ({status}; {asked}): the key is not valid for either API"),
+        ),
+        _ => Finding::info(
+            "other-api-untested",
+            format!(
+                "{other} gave no verdict on the same key ({}; {asked}): whether the key is invalid or only not enabled for {name} cannot be told apart",
+                attempt_reading(&probe_spec(&o.api), path, &o.attempt).summary
+            ),
+        ),
+    })
+}
+
+fn probe_spec(api: &str) -> ApiProbe {
+    let s = if api == "dam" {
+        &probe::DAM
+    } else {
+        &probe::CATALOG
+    };
+    ApiProbe { ..*s }
+}
