@@ -3,27 +3,11 @@
 //! and JSON) are checked for the key in any encoding; the printed curl, run as printed
 //! against the mock, gets the answer the doctor's probe got, or says why not.
 
-use crate::common::{CANARY, MockProcess, Run, SlDoctor, assert_contains, sl_doctor, start_mock};
-use sl_doctor_checks::testing_support::{OutputRules, assert_output_safe};
-
-const LOG: OutputRules = OutputRules {
-    tab: false,
-    log: true,
-    markdown: false,
+use crate::common::{
+    CANARY, LOG, MockProcess, Run, SlDoctor, assert_contains, mock_net as net, sl_doctor,
+    start_mock,
 };
-
-fn net(mock: &MockProcess) -> Vec<String> {
-    let ca = mock.ca_path.as_ref().expect("https mock");
-    vec![
-        "--base-url".into(),
-        mock.base_url.clone(),
-        "--ca-cert".into(),
-        ca.display().to_string(),
-        "--no-proxy".into(),
-        "--color".into(),
-        "never".into(),
-    ]
-}
+use sl_doctor_checks::testing_support::assert_output_safe;
 
 /// Runs the doctor (human, then JSON) with `files` in its directory; both outputs are
 /// checked for the key. Returns the human run and the JSON report.

@@ -57,16 +57,11 @@ fn docker_compose_v1_resolves_the_environment_as_the_compose_reader() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    let mut py = Command::new("/usr/bin/python3")
-        .arg("-c")
-        .arg("import sys,yaml,json; s=yaml.safe_load(sys.stdin)['services']; print(json.dumps({k: v.get('environment',{}).get('K') for k,v in s.items()}))")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    py.stdin.take().unwrap().write_all(&out.stdout).unwrap();
-    let json = py.wait_with_output().unwrap().stdout;
+    let json = crate::common::system_python(
+        "import sys,yaml,json; s=yaml.safe_load(sys.stdin)['services']; print(json.dumps({k: v.get('environment',{}).get('K') for k,v in s.items()}))",
+        &out.stdout,
+    )
+    .expect("the config parses");
     let theirs: BTreeMap<String, Option<String>> = serde_json::from_slice(&json).unwrap();
     // `config` prints a `$` of the value as `$$` (its own escape).
     let theirs: BTreeMap<String, Vec<u8>> = theirs

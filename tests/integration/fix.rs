@@ -2,29 +2,16 @@
 //! byte unchanged), the redacted diff, the mode kept, the doctor passing on the result,
 //! the refusals, and the key in no output but `--emit`'s standard output.
 
-use crate::common::{CANARY, MockProcess, Run, SlDoctor, in_terminal, sl_doctor, start_mock};
-use sl_doctor_checks::testing_support::{OutputRules, assert_output_safe};
+use crate::common::{
+    CANARY, LOG, MockProcess, Run, SlDoctor, in_terminal, mock_net, sl_doctor, start_mock,
+};
+use sl_doctor_checks::testing_support::assert_output_safe;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-const LOG: OutputRules = OutputRules {
-    tab: false,
-    log: true,
-    markdown: false,
-};
-
 /// The network options that point a run at the mock.
 fn net(mock: &MockProcess) -> Vec<String> {
-    let ca = mock.ca_path.as_ref().expect("https mock");
-    vec![
-        "--base-url".into(),
-        mock.base_url.clone(),
-        "--ca-cert".into(),
-        ca.display().to_string(),
-        "--no-proxy".into(),
-        "--color".into(),
-        "never".into(),
-    ]
+    mock_net(mock)
 }
 
 /// Runs, and asserts that neither stream holds a piece of the key.

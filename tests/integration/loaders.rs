@@ -132,18 +132,10 @@ fn compose_v1(f: &Path) -> Got {
             .args(["-f", "compose.yml", "config"])
             .current_dir(dir),
     )?;
-    // Debian's docker-compose brings python3-yaml for the system Python.
-    let mut py = Command::new("/usr/bin/python3")
-        .arg("-c")
-        .arg("import sys,yaml; v=yaml.safe_load(sys.stdin)['services']['a'].get('environment',{}).get('K'); print('UNSET' if v is None else str(v).encode().hex())")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    py.stdin.take().unwrap().write_all(&config).unwrap();
-    let out = py.wait_with_output().unwrap();
-    hex_or_unset(out.status.success().then_some(out.stdout))
+    hex_or_unset(crate::common::system_python(
+        "import sys,yaml; v=yaml.safe_load(sys.stdin)['services']['a'].get('environment',{}).get('K'); print('UNSET' if v is None else str(v).encode().hex())",
+        &config,
+    ))
 }
 
 fn kubectl(f: &Path) -> Got {
