@@ -289,9 +289,18 @@ impl KeyState {
         let file = DotenvFile::parse(shown.clone(), &bytes);
         match file.effective(&spec.key_env) {
             Some(e) => self.dotenv_definition(&shown, path, e, spec.loader),
-            None => self
-                .looked_at
-                .push(format!("{shown} (no {} in it)", spec.key_env)),
+            None => {
+                // `--dotenv docker-compose.yml`: a deployment file is read with --from.
+                let kind = deploy::recognise(path, &String::from_utf8_lossy(&bytes));
+                self.looked_at.push(match kind {
+                    Some(k) => format!(
+                        "{shown} (no {}= line: it is a {}, read it with --from {shown})",
+                        spec.key_env,
+                        k.name()
+                    ),
+                    None => format!("{shown} (no {} in it)", spec.key_env),
+                })
+            }
         }
         self.dotenv = Some(file);
         Ok(())
@@ -377,7 +386,8 @@ impl KeyState {
                 ));
             }
             for d in &file.definitions {
-                let at = display_path(&d.path, home);
+                // A path named in the file (`env_file:`) is text from outside.
+                let at = crate::model::untrusted::neutralise(&display_path(&d.path, home), 200);
                 self.readings.push(Reading {
                     reader: d.reader.clone(),
                     place: format!("{at} line {}", d.line),

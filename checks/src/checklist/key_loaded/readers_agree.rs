@@ -195,7 +195,18 @@ fn disagreement(groups: &[Group], used: Option<&SecretKey>) -> Finding {
         .collect::<Vec<_>>()
         .join("; ");
     let msg = format!("The readers of the key disagree: {text}");
-    let fix = "Write the definition so every reader delivers the same bytes: NAME=value with no quotes, spaces, comment or CR (`sl-doctor fix` rewrites a .env line so); or name your deployment's reader with --loader (dotenv, compose, docker, kubectl, systemd, shell) or its file with --from.";
+    let compose_list = groups
+        .iter()
+        .filter(|g| bad(g))
+        .flat_map(|g| &g.readers)
+        .find(|r| r.reader.contains("list syntax"));
+    let fix = match compose_list {
+        Some(r) => format!(
+            "In {}, write the entry without quotes (`- NAME=value`: the list syntax keeps them in the value) or in map syntax (`NAME: value`); or name your deployment's reader with --loader or its file with --from.",
+            r.place
+        ),
+        None => "Write the definition so every reader delivers the same bytes: NAME=value with no quotes, spaces, comment or CR (`sl-doctor fix` rewrites a .env line so); or name your deployment's reader with --loader (dotenv, compose, docker, kubectl, systemd, shell) or its file with --from.".to_string(),
+    };
     if damaged {
         Finding::fail("readers-disagree", msg).with_fix(fix)
     } else {

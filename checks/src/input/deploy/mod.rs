@@ -21,6 +21,7 @@ use crate::input::dotenv::DotenvFile;
 use crate::input::files::{Pipes, read_input};
 use crate::input::loaders::{Delivered, Loader, deliver};
 use crate::input::sources::{InputError, MAX_DOTENV_FILE, display_path};
+use crate::model::untrusted::neutralise;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
@@ -183,6 +184,15 @@ pub fn read(path: &Path, env: &Env, explicit: Pipes) -> Result<DeployFile, Input
         Kind::Workflow => workflow::read(&mut file, &text, env).map_err(syntax)?,
         Kind::Systemd => systemd::read(&mut file, &text, env)?,
         Kind::Dockerfile => dockerfile::read(&mut file, &text, env),
+    }
+    // Names and reasons quote the file (service, container, job names): text from
+    // outside, neutralised where it enters (a name may hold a line break, and the
+    // curl script prints the reader in a comment).
+    for d in &mut file.definitions {
+        d.reader = neutralise(&d.reader, 200);
+        if let Delivered::Nothing(why) | Delivered::Unknown(why) = &mut d.delivered {
+            *why = neutralise(why, 300);
+        }
     }
     Ok(file)
 }

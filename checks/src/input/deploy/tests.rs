@@ -185,6 +185,19 @@ fn recognised_by_name_then_content() {
     }
 }
 
+#[test]
+fn names_from_the_file_are_neutralised() {
+    let dir = tempfile::tempdir().unwrap();
+    let compose = "services:\n  \"x\\nrm -rf ~\\u001b[31m\":\n    environment:\n      K: v\n";
+    let got = read_fixture(dir.path(), "compose.yml", compose, &[]);
+    let reader = &got[0].0;
+    assert!(
+        !reader.chars().any(crate::model::untrusted::is_unsafe),
+        "{reader:?}"
+    );
+    assert!(reader.contains("rm -rf"), "{reader:?}");
+}
+
 mod properties {
     use super::*;
     use proptest::prelude::*;
