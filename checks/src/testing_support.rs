@@ -17,6 +17,28 @@ pub fn write_file(
     path
 }
 
+/// An environment as the commands read it, from `(name, value)` pairs.
+pub fn env_of(pairs: &[(&str, &str)]) -> Vec<(std::ffi::OsString, std::ffi::OsString)> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).into(), (*v).into()))
+        .collect()
+}
+
+/// Asserts that every finding of a check's outcome carries a code the check declares, at
+/// a severity the code allows: the test every check run of the tests goes through.
+pub fn assert_codes_declared(meta: &crate::CheckMeta, outcome: &crate::Outcome) {
+    for f in &outcome.findings {
+        assert!(
+            meta.code(&f.code).is_some_and(|c| c.allows(f.severity)),
+            "{}: finding code {} ({:?}) is not declared in its check! codes",
+            meta.id,
+            f.code,
+            f.severity
+        );
+    }
+}
+
 use crate::model::report::{ItemResult, KeyInfo, Report, SourceKind, SourceRef, Target, Tool};
 use crate::model::secret::Fingerprint;
 

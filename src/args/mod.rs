@@ -168,7 +168,7 @@ pub struct CheckArgs {
     #[arg(long, help_heading = "Network")]
     pub insecure: bool,
 
-    /// Use this proxy for every request (overrides HTTPS_PROXY and friends).
+    /// Use this proxy for every request (instead of https_proxy, HTTPS_PROXY and the like).
     #[arg(
         long,
         value_name = "URL",
@@ -286,7 +286,7 @@ impl clap::builder::TypedValueParser for CheckIds {
             .map(|i| i.id());
         let checks = sl_doctor_checks::registry()
             .into_iter()
-            .map(|c| c.meta().id);
+            .map(|c| c.meta().id.as_str());
         Some(Box::new(
             items
                 .chain(checks)

@@ -10,16 +10,20 @@
 
 mod accept;
 mod answer;
+pub mod codes;
 mod diagnose;
 mod forward;
 mod guard;
+pub mod intercept;
 mod parse;
+mod refused;
 pub mod render;
 mod report;
 
 pub use crate::args::CaptureArgs;
 pub use report::{AnswerInfo, CaptureError, CaptureRecord, CaptureReport, ConfiguredKey, Listen};
 
+use codes::*;
 use diagnose::{Configured, KeyHeaderInfo, Secrets};
 use guard::{MAX_NAMES, SHORT, names_left_out, neutralise_findings, shown};
 use parse::Received;
@@ -70,7 +74,6 @@ fn configured_key(
 }
 
 fn server_tls(certs: &crate::mock::tls::MockCerts) -> Result<tokio_rustls::TlsAcceptor, String> {
-    use tokio_rustls::rustls;
     use tokio_rustls::rustls::pki_types::pem::PemObject;
     use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
     let chain: Vec<CertificateDer<'static>> =
@@ -79,13 +82,23 @@ fn server_tls(certs: &crate::mock::tls::MockCerts) -> Result<tokio_rustls::TlsAc
             .map_err(|e| e.to_string())?;
     let key =
         PrivateKeyDer::from_pem_slice(certs.leaf_key_pem.as_bytes()).map_err(|e| e.to_string())?;
-    let mut cfg =
-        rustls::ServerConfig::builder_with_provider(sl_doctor_checks::net::tls::provider())
-            .with_safe_default_protocol_versions()
-            .map_err(|e| e.to_string())?
-            .with_no_client_auth()
-            .with_single_cert(chain, key)
-            .map_err(|e| e.to_string())?;
+    http1_acceptor(chain, key)
+}
+
+/// A TLS acceptor serving `chain` with `key`, HTTP/1.1 only: capture reads one request
+/// per connection from raw bytes.
+fn http1_acceptor(
+    chain: Vec<tokio_rustls::rustls::pki_types::CertificateDer<'static>>,
+    key: tokio_rustls::rustls::pki_types::PrivateKeyDer<'static>,
+) -> Result<tokio_rustls::TlsAcceptor, String> {
+    let mut cfg = tokio_rustls::rustls::ServerConfig::builder_with_provider(
+        sl_doctor_checks::net::tls::provider(),
+    )
+    .with_safe_default_protocol_versions()
+    .map_err(|e| e.to_string())?
+    .with_no_client_auth()
+    .with_single_cert(chain, key)
+    .map_err(|e| e.to_string())?;
     cfg.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(tokio_rustls::TlsAcceptor::from(Arc::new(cfg)))
 }
@@ -169,6 +182,7 @@ pub async fn run(
         args,
         &base_url,
         stopped_early,
+        shared.configured.as_ref(),
     ));
     let mode = if shared.upstream.is_some() {
         "forward"
@@ -209,8 +223,8 @@ fn bind_finding(bind: IpAddr, https: bool) -> Option<Finding> {
         return None;
     }
     Some(
-        Finding::warn(
-            "non-loopback-bind",
+        Finding::new(
+            NON_LOOPBACK_BIND,
             format!(
                 "Capture listens on {bind}, not on loopback: other machines can send requests to it{}",
                 if https { "" } else { ", and keys sent to it cross the network in clear (plain http)" }
@@ -288,8 +302,9 @@ fn announce(
         None => progress("answers   like the sl-doctor mock (no request leaves this machine)"),
     }
     progress(&format!(
-        "waiting   for {} request(s), at most {} s · Ctrl-C stops",
-        args.count, args.timeout
+        "waiting   for {}, at most {} s · Ctrl-C stops",
+        crate::render::human::count(args.count as usize, "request", "requests"),
+        args.timeout
     ));
 }
 
@@ -341,10 +356,11 @@ async fn collect(
 fn over_cap_finding(counters: &accept::Counters) -> Option<Finding> {
     let closed = counters.over_cap.load(std::sync::atomic::Ordering::Relaxed);
     (closed > 0).then(|| {
-        Finding::warn(
-            "connections-over-cap",
+        Finding::new(
+            CONNECTIONS_OVER_CAP,
             format!(
-                "{closed} connection(s) were closed unanswered: capture serves at most {} connections at once",
+                "{} closed unanswered: capture serves at most {} connections at once",
+                crate::render::human::count(closed, "connection was", "connections were"),
                 accept::MAX_CONNECTIONS
             ),
         )
@@ -358,11 +374,16 @@ fn ending_finding(
     args: &CaptureArgs,
     base_url: &str,
     stopped_early: bool,
+    configured: Option<&Configured>,
 ) -> Option<Finding> {
     if captured == 0 {
+        let nothing = format!("No request arrived at {base_url} within {} s", args.timeout);
+        if let Some(f) = configured.and_then(|c| refused::line_break_refusal(c, &nothing)) {
+            return Some(f);
+        }
         return Some(
-            Finding::fail(
-                "no-request",
+            Finding::new(
+                NO_REQUEST,
                 format!(
                     "No request arrived at {base_url} within {} s: the application does not use this base URL (or could not connect)",
                     args.timeout
@@ -372,11 +393,15 @@ fn ending_finding(
         );
     }
     (captured < args.count as usize).then(|| {
-        Finding::info(
-            "fewer-requests",
+        Finding::new(
+            FEWER_REQUESTS,
             format!(
-                "{captured} of the {} expected request(s) arrived before {}",
-                args.count,
+                "{captured} of the {} arrived before {}",
+                crate::render::human::count(
+                    args.count as usize,
+                    "expected request",
+                    "expected requests"
+                ),
                 if stopped_early {
                     "Ctrl-C"
                 } else {
@@ -411,8 +436,8 @@ async fn handle(stream: TcpStream, shared: &Shared) -> Option<PartialRecord> {
     }
     if first[0] != 0x16 {
         // Plain http to the https port: diagnose it anyway.
-        let extra = vec![Finding::fail(
-            "plain-http-to-https",
+        let extra = vec![Finding::new(
+            PLAIN_HTTP_TO_HTTPS,
             "The application sent plain http:// to the https capture: it will do the same to the API, which only serves https",
         )
         .with_fix("Use the https:// base URL printed at start (https://api2.saleslayer.com for the real API).")];
@@ -422,8 +447,8 @@ async fn handle(stream: TcpStream, shared: &Shared) -> Option<PartialRecord> {
         Ok(Ok(tls)) => serve(tls, shared, "https", Vec::new(), start).await,
         Ok(Err(e)) => {
             let msg = e.to_string();
-            let f = Finding::fail(
-                "tls-handshake-failed",
+            let f = Finding::new(
+                TLS_HANDSHAKE_FAILED,
                 format!("The TLS handshake failed: {msg}. The application does not trust the capture certificate (or speaks an unexpected TLS variant)"),
             )
             .with_fix("Make the application trust the printed CA file for this test (curl --cacert FILE, NODE_EXTRA_CA_CERTS=FILE, Python verify=FILE / REQUESTS_CA_BUNDLE=FILE, Java keytool import), or run capture without --https and use the http:// base URL.");
@@ -490,8 +515,8 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
         Received::Nothing => return None,
         Received::TlsHandshake => {
             findings.push(
-                Finding::fail(
-                    "tls-to-plain-http",
+                Finding::new(
+                    TLS_TO_PLAIN_HTTP,
                     "The application started a TLS handshake (https://) on the plain-http capture",
                 )
                 .with_fix("Use the http:// base URL printed at start, or run `sl-doctor capture --https` and trust its CA file."),
@@ -608,26 +633,26 @@ async fn answer_request(
 
 fn forward_finding(r: &forward::Relayed, base: &str) -> Finding {
     match r.status {
-        Some(s @ 200..=299) => Finding::info(
-            "forward-accepted",
+        Some(s @ 200..=299) => Finding::new(
+            FORWARD_ACCEPTED,
             format!("{base} answered {s}: the API accepted the request as the application sent it"),
         ),
-        Some(s @ (400 | 401 | 403)) => Finding::fail(
-            "forward-rejected",
+        Some(s @ (400 | 401 | 403)) => Finding::new(
+            FORWARD_REJECTED,
             format!("{base} answered {s}: the API rejected the request as the application sent it (DAM answers 400 or 401 for an invalid key, Catalog 401; Catalog 403 means the API is not enabled for this key)"),
         )
         .with_fix("Fix the findings above; if none explains it, the key is not valid for this account or API: run `sl-doctor` on the key and ask Sales Layer support."),
-        Some(s @ (429 | 500..=599)) => Finding::warn(
-            "forward-inconclusive",
+        Some(s @ (429 | 500..=599)) => Finding::new(
+            FORWARD_INCONCLUSIVE,
             format!("{base} answered {s}: throttled or a server error, so this says nothing about the key"),
         )
         .with_fix("Wait and try again (the documented limit is 50 requests per 10 seconds)."),
-        Some(s) => Finding::warn(
-            "forward-status",
+        Some(s) => Finding::new(
+            FORWARD_STATUS,
             format!("{base} answered {s}"),
         ),
-        None => Finding::warn(
-            "forward-failed",
+        None => Finding::new(
+            FORWARD_FAILED,
             format!(
                 "The request could not be relayed to {base}: {}",
                 r.error.as_deref().unwrap_or("no response")

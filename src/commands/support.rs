@@ -4,7 +4,7 @@
 use super::{exit, fail_usage, print_stderr, print_stdout};
 use crate::args::SupportArgs;
 use crate::{config, support};
-use sl_doctor_checks::diagnosis::CauseLevel;
+use sl_doctor_checks::diagnosis::{CauseLevel, Fixer};
 use sl_doctor_checks::model::report::Report;
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -47,7 +47,12 @@ fn wants_support(report: &Report, interactive: bool) -> bool {
     if failing.is_empty() || d.needs_support() {
         return true;
     }
-    print_stderr(&format!("You can fix this yourself: {}\n", d.summary));
+    let who = if failing.iter().any(|c| c.fixed_by == Fixer::NetworkTeam) {
+        "Sales Layer cannot fix this; your network team can (the proxy is theirs)"
+    } else {
+        "You can fix this yourself"
+    };
+    print_stderr(&format!("{who}: {}\n", d.summary));
     for c in &failing {
         print_stderr(&format!("  fix: {}\n", c.fix));
     }

@@ -2,15 +2,26 @@
 //! likelihood; a check explained by an earlier cause is not explained again.
 
 use super::facts::{Answer, Facts, Probe, join};
-use super::{Cause, CauseLevel};
-use crate::model::evidence::Repair;
+use super::{Cause, CauseId, CauseLevel, Fixer};
+use crate::checklist::base_url::url_path;
+use crate::checklist::header_present::header_value;
+use crate::checklist::key_loaded::{extra_whitespace, key_source};
+use crate::checklist::works_in_curl::codes::DELIVERED_NOT_SENDABLE;
+use crate::checklist::{
+    CatalogProbe, DamProbe, DnsResolution, DotenvFileCheck, ExtraWhitespace, HeaderValue,
+    KeySource, PlaceholderValue, PlainHttp, ProxyConfig, ReadersAgree, TlsConnection, UrlFormat,
+    UrlHost, UrlPath, UrlScheme,
+};
+use crate::model::check::CheckId;
+use crate::model::code::Code;
+use crate::model::evidence::{Evidence, ProxyRefusal, RefusalReason, Repair};
 use crate::model::report::{Item, SourceKind, Status};
 
 const SUPPORT: &str = "Sales Layer support (support@saleslayer.com)";
 
 /// Every cause the facts show, most likely first.
 pub fn find(f: &Facts) -> Vec<Cause> {
-    let rules: [fn(&Facts) -> Option<Cause>; 10] = [
+    let rules: [fn(&Facts) -> Option<Cause>; 11] = [
         key_not_loaded,
         placeholder,
         readers_disagree,
@@ -20,6 +31,7 @@ pub fn find(f: &Facts) -> Vec<Cause> {
         key_rejected,
         rate_limited,
         api_unavailable,
+        proxy_refused,
         no_answer,
     ];
     let mut causes: Vec<Cause> = rules.iter().filter_map(|r| r(f)).collect();
@@ -35,15 +47,16 @@ pub fn find(f: &Facts) -> Vec<Cause> {
     causes
 }
 
-fn cause(id: &str, title: impl Into<String>, level: CauseLevel, checks: &[&str]) -> Cause {
+fn cause(id: CauseId, title: impl Into<String>, level: CauseLevel, checks: &[CheckId]) -> Cause {
     Cause {
-        id: id.into(),
+        id,
         title: title.into(),
         level,
-        checks: checks.iter().map(|s| s.to_string()).collect(),
+        checks: checks.iter().map(|c| c.to_string()).collect(),
         proof: None,
         fix: String::new(),
         self_fixable: true,
+        fixed_by: Fixer::You,
     }
 }
 
@@ -58,12 +71,17 @@ impl Cause {
     }
     fn support(mut self) -> Self {
         self.self_fixable = false;
+        self.fixed_by = Fixer::SalesLayer;
         self
     }
-    fn also(mut self, f: &Facts, ids: &[&str]) -> Self {
-        for id in ids {
+    fn by(mut self, fixer: Fixer) -> Self {
+        self.fixed_by = fixer;
+        self
+    }
+    fn also(mut self, f: &Facts, ids: &[CheckId]) -> Self {
+        for &id in ids {
             if !matches!(f.status(id), Status::Pass | Status::Skip)
-                && !self.checks.iter().any(|c| c == id)
+                && !self.checks.iter().any(|c| *c == id)
             {
                 self.checks.push(id.to_string());
             }
@@ -73,7 +91,7 @@ impl Cause {
 }
 
 /// The remediation a check gave, or a default.
-fn remedy(f: &Facts, id: &str, default: &str) -> String {
+fn remedy(f: &Facts, id: CheckId, default: &str) -> String {
     f.report
         .check(id)
         .and_then(|c| c.remediation.clone())
@@ -81,58 +99,58 @@ fn remedy(f: &Facts, id: &str, default: &str) -> String {
 }
 
 fn key_not_loaded(f: &Facts) -> Option<Cause> {
-    let empty =
-        f.has_code("extra-whitespace", "empty") || f.has_code("header-value", "empty-value");
-    let missing = f.has_code("key-source", "no-key");
+    let empty = f.has(ExtraWhitespace::ID, extra_whitespace::EMPTY)
+        || f.has(HeaderValue::ID, header_value::EMPTY_VALUE);
+    let missing = f.has(KeySource::ID, key_source::NO_KEY);
     if !missing && !empty {
         return None;
     }
     let (id, title) = if missing {
         (
-            "key-not-loaded",
+            CauseId::KeyNotLoaded,
             "No key was found: the X-API-KEY header would be missing",
         )
     } else {
         (
-            "key-empty",
+            CauseId::KeyEmpty,
             "The key is empty: the X-API-KEY header would be empty",
         )
     };
     let fix = remedy(
         f,
-        "key-source",
+        KeySource::ID,
         "Set SALESLAYER_API_KEY to the key Sales Layer gave you (or pass --key-file), then run sl-doctor again.",
     );
     Some(
-        cause(id, title, CauseLevel::Fail, &["key-source"])
+        cause(id, title, CauseLevel::Fail, &[KeySource::ID])
             .fix(fix)
             .also(
                 f,
                 &[
-                    "header-value",
-                    "extra-whitespace",
-                    "dotenv-file",
-                    "dam-probe",
-                    "catalog-probe",
+                    HeaderValue::ID,
+                    ExtraWhitespace::ID,
+                    DotenvFileCheck::ID,
+                    DamProbe::ID,
+                    CatalogProbe::ID,
                 ],
             ),
     )
 }
 
 fn placeholder(f: &Facts) -> Option<Cause> {
-    (f.status("placeholder-value") == Status::Fail).then(|| {
+    (f.status(PlaceholderValue::ID) == Status::Fail).then(|| {
         cause(
-            "placeholder-key",
+            CauseId::PlaceholderKey,
             "The key is a placeholder or an unexpanded reference, not a real key",
             CauseLevel::Fail,
-            &["placeholder-value"],
+            &[PlaceholderValue::ID],
         )
         .fix(remedy(
             f,
-            "placeholder-value",
+            PlaceholderValue::ID,
             "Put the real key where the placeholder is.",
         ))
-        .also(f, &["dam-probe", "catalog-probe", "key-source"])
+        .also(f, &[DamProbe::ID, CatalogProbe::ID, KeySource::ID])
     })
 }
 
@@ -163,21 +181,21 @@ fn damaged_value(f: &Facts) -> Option<Cause> {
     );
     let (id, title) = match (f.defects.as_slice(), decoded.as_slice()) {
         ([], [Repair::JsonUnescaped]) => (
-            "json-escaped-key",
+            CauseId::JsonEscapedKey,
             "The key is stored JSON-escaped (`\\/` for `/`)".to_string(),
         ),
         ([], [Repair::PercentDecoded]) => (
-            "percent-encoded-key",
+            CauseId::PercentEncodedKey,
             "The key is stored percent-encoded (`%2B` for `+`)".to_string(),
         ),
         ([], [Repair::Base64Decoded]) => (
-            "base64-encoded-key",
+            CauseId::Base64EncodedKey,
             "The key is stored base64-encoded, as a Kubernetes Secret's `data:` holds it"
                 .to_string(),
         ),
-        ([one], []) => (one.cause, one.title.to_string()),
+        ([one], []) => (one.cause.clone(), one.title.to_string()),
         _ => (
-            "damaged-value",
+            CauseId::DamagedValue,
             format!("The key carries extra characters: {}", every_defect),
         ),
     };
@@ -205,16 +223,16 @@ fn damaged_value(f: &Facts) -> Option<Cause> {
             f.key_place()
         ),
     };
-    let mut checks: Vec<&str> = f.defects.iter().map(|d| d.check).collect();
-    checks.push("header-value");
+    let mut checks: Vec<CheckId> = f.defects.iter().map(|d| d.check).collect();
+    checks.push(HeaderValue::ID);
     // The probes' rejections are explained only when the repair proves it.
     for p in &repaired_ok {
-        checks.push(p.check.as_str());
+        checks.push(p.check);
     }
     Some(
         cause(id, title, CauseLevel::Fail, &[])
             .also(f, &checks)
-            .also(f, &["dotenv-file"])
+            .also(f, &[DotenvFileCheck::ID])
             .proof(proof)
             .fix(fix),
     )
@@ -223,17 +241,17 @@ fn damaged_value(f: &Facts) -> Option<Cause> {
 /// The readers of the key deliver different values (`readers-agree`): the cause is the
 /// disagreement itself, proven by the probes that sent each value.
 fn readers_disagree(f: &Facts) -> Option<Cause> {
-    let check = f.report.check("readers-agree")?;
+    let check = f.report.check(ReadersAgree::ID)?;
     if !matches!(check.status, Status::Fail | Status::Warn) {
         return None;
     }
     // (APIs, what they say), the APIs that say the same thing merged.
     let mut proofs: Vec<(Vec<&str>, String)> = Vec::new();
     let mut rejected_somewhere = false;
-    let mut probes: Vec<&str> = Vec::new();
+    let mut probes: Vec<CheckId> = Vec::new();
     for p in &f.probes {
-        if f.has_code(&p.check, "delivered-not-sendable") {
-            probes.push(p.check.as_str());
+        if f.has(p.check, DELIVERED_NOT_SENDABLE) {
+            probes.push(p.check);
         }
         let rejected: Vec<&str> = p
             .delivered
@@ -245,7 +263,7 @@ fn readers_disagree(f: &Facts) -> Option<Cause> {
             continue;
         }
         rejected_somewhere = true;
-        probes.push(p.check.as_str());
+        probes.push(p.check);
         let verb = if rejected.len() == 1 && !rejected[0].contains(" and ") {
             "delivers"
         } else {
@@ -279,17 +297,17 @@ fn readers_disagree(f: &Facts) -> Option<Cause> {
     };
     Some(
         cause(
-            "readers-disagree",
+            CauseId::ReadersDisagree,
             format!("The readers of the key disagree: {}", check.summary),
             level,
-            &["readers-agree"],
+            &[ReadersAgree::ID],
         )
-        .also(f, &["dotenv-file"])
+        .also(f, &[DotenvFileCheck::ID])
         .also(f, &probes)
         .proof((!proofs.is_empty()).then(|| proofs.join("; ")))
         .fix(remedy(
             f,
-            "readers-agree",
+            ReadersAgree::ID,
             "Write the key's definition so every reader delivers the same bytes.",
         )),
     )
@@ -323,25 +341,28 @@ fn accept(probes: &[&Probe]) -> String {
 fn wrong_base_url(f: &Facts) -> Option<Cause> {
     // In the order their fixes are preferred: each ends with the URL to use.
     let url_checks = [
-        ("url-scheme", "not https"),
-        ("url-host", "not the API's host"),
-        ("url-path", "a wrong or legacy path"),
-        ("url-format", "stray characters"),
+        (UrlScheme::ID, "not https"),
+        (UrlHost::ID, "not the API's host"),
+        (UrlPath::ID, "a wrong or legacy path"),
+        (UrlFormat::ID, "stray characters"),
     ];
-    let failed: Vec<(&str, &str)> = url_checks
+    let failed: Vec<(CheckId, &str)> = url_checks
         .into_iter()
-        .filter(|(id, _)| f.status(id) == Status::Fail)
+        .filter(|(id, _)| f.status(*id) == Status::Fail)
         .collect();
     let wrong = f.apis(|p| p.given == Answer::WrongEndpoint);
     let first = failed
         .first()
         .map(|(id, _)| *id)
-        .or(wrong.first().map(|p| p.check.as_str()))?;
-    let base_has_path = f.has_code("url-path", "base-has-path");
+        .or(wrong.first().map(|p| p.check))?;
+    let base_has_path = f.has(UrlPath::ID, url_path::BASE_HAS_PATH);
     let (id, title) = match failed.as_slice() {
-        [("url-path", _)] => (
-            "wrong-path",
-            match (f.has_code("url-path", "legacy-catalog-path"), base_has_path) {
+        [(UrlPath::ID, _)] => (
+            CauseId::WrongPath,
+            match (
+                f.has(UrlPath::ID, url_path::LEGACY_CATALOG_PATH),
+                base_has_path,
+            ) {
                 (true, true) => "The base URL has a legacy path",
                 (false, true) => "The base URL has a path",
                 _ => "The URL has a wrong or legacy path",
@@ -349,11 +370,11 @@ fn wrong_base_url(f: &Facts) -> Option<Cause> {
             .to_string(),
         ),
         [] => (
-            "wrong-base-url",
+            CauseId::WrongBaseUrl,
             "Something other than the API answers at this base URL".to_string(),
         ),
         some => (
-            "wrong-base-url",
+            CauseId::WrongBaseUrl,
             format!(
                 "The URL is not the documented one: {}",
                 join(&some.iter().map(|(_, what)| *what).collect::<Vec<_>>())
@@ -361,15 +382,15 @@ fn wrong_base_url(f: &Facts) -> Option<Cause> {
         ),
     };
     let proof = (!wrong.is_empty()).then(|| wrong_endpoint_proof(f, &wrong));
-    let mut checks: Vec<&str> = failed.iter().map(|(id, _)| *id).collect();
-    checks.extend(wrong.iter().map(|p| p.check.as_str()));
+    let mut checks: Vec<CheckId> = failed.iter().map(|(id, _)| *id).collect();
+    checks.extend(wrong.iter().map(|p| p.check));
     Some(
         cause(id, title, CauseLevel::Fail, &checks)
             // http:// in the URL is also why plain-http warns.
             .also(
                 f,
-                if f.status("url-scheme") == Status::Fail {
-                    &["plain-http"]
+                if f.status(UrlScheme::ID) == Status::Fail {
+                    &[PlainHttp::ID]
                 } else {
                     &[]
                 },
@@ -379,7 +400,7 @@ fn wrong_base_url(f: &Facts) -> Option<Cause> {
             // findings (how the path itself is wrong) would contradict it.
             .fix(
                 base_has_path
-                    .then(|| finding_fix(f, "url-path", "base-has-path"))
+                    .then(|| finding_fix(f, UrlPath::ID, url_path::BASE_HAS_PATH))
                     .flatten()
                     .unwrap_or_else(|| {
                         remedy(f, first, "Use https://api2.saleslayer.com as the base URL.")
@@ -406,21 +427,15 @@ fn wrong_endpoint_proof(f: &Facts, wrong: &[&Probe]) -> String {
         }
         _ => wrong
             .iter()
-            .filter_map(|p| f.report.check(&p.check).map(|c| c.summary.clone()))
+            .filter_map(|p| f.report.check(p.check).map(|c| c.summary.clone()))
             .collect::<Vec<_>>()
             .join("; "),
     }
 }
 
 /// The fix of one finding of a check.
-fn finding_fix(f: &Facts, id: &str, code: &str) -> Option<String> {
-    f.report
-        .check(id)?
-        .findings
-        .iter()
-        .find(|x| x.code == code)?
-        .fix
-        .clone()
+fn finding_fix(f: &Facts, id: CheckId, code: Code) -> Option<String> {
+    f.report.check(id)?.finding(code)?.fix.clone()
 }
 
 fn api_not_enabled(f: &Facts) -> Option<Cause> {
@@ -456,10 +471,10 @@ fn api_not_enabled(f: &Facts) -> Option<Cause> {
             answers.join("; ")
         )
     };
-    let checks: Vec<&str> = shut.iter().map(|p| p.check.as_str()).collect();
+    let checks: Vec<CheckId> = shut.iter().map(|p| p.check).collect();
     Some(
         cause(
-            "api-not-enabled",
+            CauseId::ApiNotEnabled,
             format!("The key is not enabled for {closed}"),
             CauseLevel::Fail,
             &checks,
@@ -480,10 +495,10 @@ fn not_enabled_by_other_api(f: &Facts) -> Option<Cause> {
     let (other, _) = p.other?;
     Some(
         cause(
-            "api-not-enabled",
+            CauseId::ApiNotEnabled,
             format!("The key is not enabled for {}", p.api),
             CauseLevel::Fail,
-            &[p.check.as_str()],
+            &[p.check],
         )
         .proof(Some(format!(
             "{other} accepts this key (asked once: only {} was diagnosed), so the key is valid; {} rejects it",
@@ -539,10 +554,10 @@ fn key_rejected(f: &Facts) -> Option<Cause> {
     };
     Some(
         cause(
-            "key-rejected",
+            CauseId::KeyRejected,
             title,
             CauseLevel::Fail,
-            &rejected.iter().map(|p| p.check.as_str()).collect::<Vec<_>>(),
+            &rejected.iter().map(|p| p.check).collect::<Vec<_>>(),
         )
         .proof(Some(proof.replace(" reject ", if rejected.len() == 1 { " rejects " } else { " reject " })))
         .fix(format!("Check that it is the key Sales Layer gave you for this account; if it is, ask {SUPPORT} for a new key for {all}."))
@@ -553,7 +568,7 @@ fn key_rejected(f: &Facts) -> Option<Cause> {
 fn rate_limited(f: &Facts) -> Option<Cause> {
     let hit = f.apis(|p| p.given == Answer::RateLimited);
     (!hit.is_empty()).then(|| {
-        cause("rate-limited", format!("{} rate limited the request: no verdict on the key", names(&hit)), CauseLevel::Inconclusive, &hit.iter().map(|p| p.check.as_str()).collect::<Vec<_>>())
+        cause(CauseId::RateLimited, format!("{} rate limited the request: no verdict on the key", names(&hit)), CauseLevel::Inconclusive, &hit.iter().map(|p| p.check).collect::<Vec<_>>())
             .fix("Run sl-doctor again in a minute; if other jobs use the same key, pause them (the documented limit is 50 requests per 10 seconds).")
     })
 }
@@ -561,30 +576,105 @@ fn rate_limited(f: &Facts) -> Option<Cause> {
 fn api_unavailable(f: &Facts) -> Option<Cause> {
     let hit = f.apis(|p| p.given == Answer::Unavailable);
     (!hit.is_empty()).then(|| {
-        cause("api-unavailable", format!("{} answered with a server error: no verdict on the key", names(&hit)), CauseLevel::Inconclusive, &hit.iter().map(|p| p.check.as_str()).collect::<Vec<_>>())
+        cause(CauseId::ApiUnavailable, format!("{} answered with a server error: no verdict on the key", names(&hit)), CauseLevel::Inconclusive, &hit.iter().map(|p| p.check).collect::<Vec<_>>())
             .fix(format!("Run sl-doctor again later; if it persists, send this report (it holds the request ids) to {SUPPORT}."))
             .support()
     })
 }
 
+/// A proxy refused the tunnel: its own answer is the proof, and says who can change it.
+fn proxy_refused(f: &Facts) -> Option<Cause> {
+    let (c, r) = refusal(f)?;
+    let silent = f.apis(|p| p.given == Answer::Unreachable);
+    let mut checks = vec![TlsConnection::ID];
+    checks.extend(silent.iter().map(|p| p.check));
+    let fixer = if r.needs_network_team() {
+        Fixer::NetworkTeam
+    } else {
+        Fixer::You
+    };
+    Some(
+        cause(
+            CauseId::ProxyRefused,
+            c.summary.trim_end_matches('.'),
+            CauseLevel::Fail,
+            &checks,
+        )
+        .proof(Some(refusal_proof(r)))
+        .fix(remedy(f, TlsConnection::ID, "Check the proxy setting."))
+        .by(fixer),
+    )
+}
+
+/// tls-connection's result and the proxy's refusal, when a proxy refused the tunnel.
+fn refusal<'a>(f: &Facts<'a>) -> Option<(&'a crate::model::report::CheckResult, &'a ProxyRefusal)> {
+    let c = f.report.check(TlsConnection::ID)?;
+    match &c.evidence {
+        Some(Evidence::Tls(ev)) => Some((c, ev.proxy_refusal.as_ref()?)),
+        _ => None,
+    }
+}
+
+/// What the proxy answered, in one line: "squid answered 403 (ERR_ACCESS_DENIED) to
+/// `CONNECT host:443`".
+fn refusal_proof(r: &ProxyRefusal) -> String {
+    let who = r
+        .server
+        .as_deref()
+        .and_then(|s| s.split('/').next())
+        .filter(|s| !s.is_empty())
+        .map_or_else(
+            || format!("the proxy {}", r.proxy),
+            |s| format!("{s} at {}", r.proxy),
+        );
+    if let Some(status) = r.status {
+        let code = match (&r.proxy_error, r.proxy_errno) {
+            (Some(e), Some(n)) if n != 0 => format!(" ({e}, error {n})"),
+            (Some(e), _) => format!(" ({e})"),
+            (None, _) => String::new(),
+        };
+        return format!("{who} answered {status}{code} to `CONNECT {}`", r.target);
+    }
+    match (r.reason, r.socks_reply) {
+        (RefusalReason::AuthRequired | RefusalReason::Other, Some(0xff)) => {
+            format!("{who} accepted none of the SOCKS5 authentication methods offered")
+        }
+        (RefusalReason::CredentialsRejected, _) => {
+            format!("{who} rejected the SOCKS5 username and password")
+        }
+        (_, reply) => {
+            let reply = reply.unwrap_or(0);
+            format!(
+                "{who} answered the SOCKS5 connect request for {} with reply {reply} ({})",
+                r.target,
+                crate::net::socks::reply_words(reply)
+            )
+        }
+    }
+}
+
 fn no_answer(f: &Facts) -> Option<Cause> {
-    let net_checks = ["dns-resolution", "proxy-config", "tls-connection"];
-    let broken: Vec<&str> = net_checks
+    // A proxy's refusal is its own cause, with the proxy's answer as proof.
+    if refusal(f).is_some() {
+        return None;
+    }
+    let net_checks = [DnsResolution::ID, ProxyConfig::ID, TlsConnection::ID];
+    let broken: Vec<CheckId> = net_checks
         .into_iter()
-        .filter(|id| matches!(f.status(id), Status::Fail | Status::Error))
+        .filter(|id| matches!(f.status(*id), Status::Fail | Status::Error))
         .collect();
     let silent = f.apis(|p| p.given == Answer::Unreachable);
     let first = broken
         .first()
         .copied()
-        .or(silent.first().map(|p| p.check.as_str()))?;
+        .or(silent.first().map(|p| p.check))?;
     let summary = f
         .report
         .check(first)
         .map(|c| c.summary.clone())
         .unwrap_or_default();
     let mut checks = broken.clone();
-    checks.extend(silent.iter().map(|p| p.check.as_str()));
+    checks.extend(silent.iter().map(|p| p.check));
     let item_failed = f
         .report
         .checklist
@@ -596,7 +686,7 @@ fn no_answer(f: &Facts) -> Option<Cause> {
         CauseLevel::Inconclusive
     };
     Some(
-        cause("network", format!("The API could not be reached: {}", lower(&summary)), level, &checks)
+        cause(CauseId::Network, format!("The API could not be reached: {}", lower(&summary)), level, &checks)
             .fix(remedy(f, first, "Check the network path to the API (DNS, firewall, proxy, TLS), then run sl-doctor again.")),
     )
 }
@@ -620,7 +710,13 @@ fn of_check(c: &crate::model::report::CheckResult) -> Cause {
         .iter()
         .find(|f| c.status == Status::Warn && f.severity == crate::model::report::Severity::Warn)
         .map_or(c.summary.as_str(), |f| f.message.as_str());
-    let mut k = cause(&c.id, title.trim_end_matches('.'), level, &[c.id.as_str()]);
+    let mut k = cause(
+        CauseId::Check(c.id.clone()),
+        title.trim_end_matches('.'),
+        level,
+        &[],
+    );
+    k.checks.push(c.id.clone());
     k.fix = c
         .remediation
         .clone()

@@ -28,11 +28,140 @@ pub struct Diagnosis {
     pub causes: Vec<Cause>,
 }
 
+/// The kinds of cause the diagnosis names. A failing or warning check that no rule
+/// explains is a cause of its own, named by the check's id ([`CauseId::Check`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum CauseId {
+    /// No key was found.
+    KeyNotLoaded,
+    /// The key is empty.
+    KeyEmpty,
+    /// The key is a placeholder or an unexpanded reference.
+    PlaceholderKey,
+    /// The readers of the key (the .env loaders, the --from files) deliver different values.
+    ReadersDisagree,
+    /// The key is wrapped in quotes.
+    QuotedKey,
+    /// A header name or auth scheme is pasted into the key.
+    PastedLabel,
+    /// The key has extra whitespace or a line break.
+    ExtraWhitespace,
+    /// The key contains invisible characters.
+    HiddenCharacters,
+    /// The key contains look-alike characters.
+    LookalikeCharacters,
+    /// The key carries several kinds of extra characters.
+    DamagedValue,
+    /// The key is stored JSON-escaped.
+    JsonEscapedKey,
+    /// The key is stored percent-encoded.
+    PercentEncodedKey,
+    /// The key is stored base64-encoded (a Kubernetes Secret's `data:`).
+    Base64EncodedKey,
+    /// The URL has a wrong or legacy path.
+    WrongPath,
+    /// The base URL is not the API's.
+    WrongBaseUrl,
+    /// The key is not enabled for an API.
+    ApiNotEnabled,
+    /// The key itself is not valid.
+    KeyRejected,
+    /// The API rate limited the request.
+    RateLimited,
+    /// The API answered with a server error.
+    ApiUnavailable,
+    /// A proxy refused the tunnel to the API host.
+    ProxyRefused,
+    /// The API could not be reached.
+    Network,
+    /// A check no rule explains, by its id.
+    Check(String),
+}
+
+impl CauseId {
+    /// The causes the rules name, in the order `docs/diagnosis.md` lists them.
+    pub const RULES: [CauseId; 21] = [
+        CauseId::KeyNotLoaded,
+        CauseId::KeyEmpty,
+        CauseId::PlaceholderKey,
+        CauseId::ReadersDisagree,
+        CauseId::QuotedKey,
+        CauseId::PastedLabel,
+        CauseId::ExtraWhitespace,
+        CauseId::HiddenCharacters,
+        CauseId::LookalikeCharacters,
+        CauseId::DamagedValue,
+        CauseId::JsonEscapedKey,
+        CauseId::PercentEncodedKey,
+        CauseId::Base64EncodedKey,
+        CauseId::WrongPath,
+        CauseId::WrongBaseUrl,
+        CauseId::ApiNotEnabled,
+        CauseId::KeyRejected,
+        CauseId::RateLimited,
+        CauseId::ApiUnavailable,
+        CauseId::ProxyRefused,
+        CauseId::Network,
+    ];
+
+    /// The stable kebab-case word, as in the JSON report.
+    pub fn as_str(&self) -> &str {
+        match self {
+            CauseId::KeyNotLoaded => "key-not-loaded",
+            CauseId::KeyEmpty => "key-empty",
+            CauseId::PlaceholderKey => "placeholder-key",
+            CauseId::ReadersDisagree => "readers-disagree",
+            CauseId::QuotedKey => "quoted-key",
+            CauseId::PastedLabel => "pasted-label",
+            CauseId::ExtraWhitespace => "extra-whitespace",
+            CauseId::HiddenCharacters => "hidden-characters",
+            CauseId::LookalikeCharacters => "lookalike-characters",
+            CauseId::DamagedValue => "damaged-value",
+            CauseId::JsonEscapedKey => "json-escaped-key",
+            CauseId::PercentEncodedKey => "percent-encoded-key",
+            CauseId::Base64EncodedKey => "base64-encoded-key",
+            CauseId::WrongPath => "wrong-path",
+            CauseId::WrongBaseUrl => "wrong-base-url",
+            CauseId::ApiNotEnabled => "api-not-enabled",
+            CauseId::KeyRejected => "key-rejected",
+            CauseId::RateLimited => "rate-limited",
+            CauseId::ApiUnavailable => "api-unavailable",
+            CauseId::ProxyRefused => "proxy-refused",
+            CauseId::Network => "network",
+            CauseId::Check(id) => id,
+        }
+    }
+}
+
+impl From<String> for CauseId {
+    fn from(s: String) -> CauseId {
+        CauseId::RULES
+            .into_iter()
+            .find(|c| c.as_str() == s)
+            .unwrap_or(CauseId::Check(s))
+    }
+}
+
+impl From<CauseId> for String {
+    fn from(c: CauseId) -> String {
+        c.as_str().to_string()
+    }
+}
+
+impl std::fmt::Display for CauseId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
 /// One cause of the failures and warnings in the report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Cause {
-    /// Stable kebab-case id of this kind of cause, e.g. `quoted-key`.
-    pub id: String,
+    /// Stable kebab-case id of this kind of cause, e.g. `quoted-key`; a check's id for a
+    /// check no rule explains.
+    #[schemars(with = "String")]
+    pub id: CauseId,
     /// What is wrong, in one line.
     pub title: String,
     /// How serious it is: `fail` (explains a rejection), `warn`, or `inconclusive`
@@ -45,8 +174,25 @@ pub struct Cause {
     pub proof: Option<String>,
     /// The one thing to do.
     pub fix: String,
-    /// Whether the user can fix it without Sales Layer support.
+    /// Whether it can be fixed without Sales Layer support (by you, or by your network
+    /// team: `fixed_by` says who).
     pub self_fixable: bool,
+    /// Who can fix it.
+    #[serde(default)]
+    pub fixed_by: Fixer,
+}
+
+/// Who can fix a cause.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Fixer {
+    /// You: the key, the configuration, the proxy setting, the base URL.
+    #[default]
+    You,
+    /// Whoever runs the network: a proxy's rules, its route or its DNS.
+    NetworkTeam,
+    /// Sales Layer support: the key itself or the account.
+    SalesLayer,
 }
 
 /// How serious a cause is.
@@ -69,8 +215,11 @@ impl Cause {
     pub fn is_damaged_value(&self) -> bool {
         facts::DEFECTS.iter().any(|d| d.cause == self.id)
             || matches!(
-                self.id.as_str(),
-                "damaged-value" | "json-escaped-key" | "percent-encoded-key" | "base64-encoded-key"
+                self.id,
+                CauseId::DamagedValue
+                    | CauseId::JsonEscapedKey
+                    | CauseId::PercentEncodedKey
+                    | CauseId::Base64EncodedKey
             )
     }
 }
@@ -158,7 +307,7 @@ fn summary(facts: &facts::Facts, causes: &[Cause]) -> String {
     s
 }
 
-fn lowercase_first(s: &str) -> String {
+pub(crate) fn lowercase_first(s: &str) -> String {
     // Only an initial capital of an ordinary word is lowered: "DAM and Catalog…" stays.
     let mut it = s.chars();
     match (it.next(), it.next()) {

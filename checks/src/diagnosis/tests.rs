@@ -29,7 +29,7 @@ fn report(rows: &[Row], offline: bool) -> Report {
         let m = c.meta();
         let (status, codes) = rows
             .iter()
-            .find(|r| r.0 == m.id)
+            .find(|r| *r.0 == m.id)
             .map(|r| (r.1, r.2))
             .unwrap_or((
                 if offline && m.needs_network {
@@ -47,15 +47,25 @@ fn report(rows: &[Row], offline: bool) -> Report {
         let item = checklist.iter_mut().find(|i| i.id == m.item).unwrap();
         item.status = item.status.worst(status);
         item.checks.push(CheckResult {
-            id: m.id.into(),
+            id: m.id.to_string(),
             title: m.title.into(),
             status,
             summary: format!("{} summary", m.id),
             details: vec![],
             remediation: (status != Status::Pass).then(|| format!("{} remedy", m.id)),
-            findings: codes.iter().map(|c| Finding::new(c, sev, "m")).collect(),
+            // Scenario codes: registered codes, and the `accepted-once-…` shorthand below.
+            findings: codes
+                .iter()
+                .map(|c| Finding {
+                    code: c.to_string(),
+                    severity: sev,
+                    message: "m".into(),
+                    position: None,
+                    fix: None,
+                })
+                .collect(),
             evidence: (status != Status::Skip)
-                .then(|| probe_evidence(m.id, codes))
+                .then(|| probe_evidence(m.id.as_str(), codes))
                 .flatten(),
             duration_ms: 0,
         });
@@ -208,7 +218,7 @@ const CASES: &[Case] = &[
         name: "trailing LF from a key file: whitespace and an unsendable header",
         rows: &[
             ("extra-whitespace", F, &["trailing-line-break"]),
-            ("header-value", F, &["line-break"]),
+            ("header-value", F, &["control-character"]),
             (
                 "dam-probe",
                 F,
@@ -482,4 +492,84 @@ fn summary_leads_with_the_first_cause_and_its_proof() {
         "{}",
         offline.summary
     );
+}
+
+/// A report whose tls-connection stopped at a proxy's refusal (the probes got no answer).
+fn refused_by_proxy(reason: crate::model::evidence::RefusalReason, target: &str) -> Report {
+    use crate::model::evidence::{ProxyRefusal, TlsEvidence, Untrusted};
+    let mut r = report(
+        &[
+            ("tls-connection", F, &["proxy-refused-tunnel"]),
+            ("dam-probe", E, &["dns"]),
+            ("catalog-probe", E, &["dns"]),
+        ],
+        false,
+    );
+    let tls = r
+        .checklist
+        .iter_mut()
+        .flat_map(|i| i.checks.iter_mut())
+        .find(|c| c.id == "tls-connection")
+        .unwrap();
+    tls.evidence = Some(Evidence::Tls(TlsEvidence {
+        target: target.into(),
+        proxy: Some("127.0.0.1:3128".into()),
+        remote: None,
+        tcp_ms: Some(1),
+        connect_tunnel_ms: None,
+        handshake_ms: None,
+        version: None,
+        cipher: None,
+        alpn: None,
+        certificate: None,
+        insecure: false,
+        failure: Some("proxy-refused-tunnel".into()),
+        proxy_refusal: Some(ProxyRefusal {
+            proxy: "127.0.0.1:3128".into(),
+            target: target.into(),
+            reason,
+            status: Some(403),
+            socks_reply: None,
+            proxy_error: Some(Untrusted::new("ERR_ACCESS_DENIED")),
+            proxy_errno: Some(0),
+            server: Some(Untrusted::new("squid/5.7")),
+        }),
+    }));
+    r
+}
+
+#[test]
+fn a_proxy_refusal_is_one_cause_that_says_who_can_fix_it() {
+    use crate::model::evidence::RefusalReason::*;
+    let api = "api2.saleslayer.com:443";
+    for (reason, target, fixer) in [
+        (Denied, api, Fixer::NetworkTeam),
+        (Denied, "localhost:8443", Fixer::NetworkTeam),
+        (Other, api, Fixer::NetworkTeam),
+        (UpstreamUnreachable, api, Fixer::NetworkTeam),
+        (UpstreamUnreachable, "api2.saleslayer.com:8443", Fixer::You),
+        (UpstreamUnresolved, api, Fixer::NetworkTeam),
+        (UpstreamUnresolved, "api2.saleslayr.com:443", Fixer::You),
+        (AuthRequired, api, Fixer::You),
+        (CredentialsRejected, api, Fixer::You),
+        (Page, api, Fixer::You),
+    ] {
+        let d = diagnose(&refused_by_proxy(reason, target));
+        let ids: Vec<&str> = d.causes.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["proxy-refused"], "{reason:?} {target}: {d:#?}");
+        let c = &d.causes[0];
+        assert_eq!(c.fixed_by, fixer, "{reason:?} {target}");
+        // The network team is not Sales Layer: no support email is suggested.
+        assert!(c.self_fixable && !d.needs_support(), "{reason:?}");
+        assert_eq!(c.checks, ["tls-connection", "dam-probe", "catalog-probe"]);
+        assert_eq!(
+            c.proof.as_deref(),
+            Some(
+                format!(
+                    "squid at 127.0.0.1:3128 answered 403 (ERR_ACCESS_DENIED) to `CONNECT {target}`"
+                )
+                .as_str()
+            )
+        );
+    }
 }

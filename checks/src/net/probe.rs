@@ -33,7 +33,6 @@ use crate::model::evidence::{
     RetryDecision, Timings, Untrusted,
 };
 use crate::model::leak::Secrets;
-use crate::model::report::Finding;
 use crate::model::secret::SecretKey;
 use crate::net::http::{Exchange, NetError, ProbeClient};
 use crate::net::shared::Opened;
@@ -335,7 +334,8 @@ fn failure(key: KeyVariant, e: &NetError) -> ProbeAttempt {
         response: None,
         error: Some(NetFailure {
             kind: e.kind,
-            code: e.code.to_string(),
+            // Named by the probe check, which owns the codes.
+            code: String::new(),
             message: Untrusted::new(&e.message),
         }),
         timings: Timings {
@@ -444,7 +444,7 @@ pub struct ProbeRun {
     /// Everything sent and received.
     pub evidence: ProbeEvidence,
     /// Why nothing was sent, when the client could not be built.
-    pub setup_failure: Option<Finding>,
+    pub setup_failure: Option<crate::net::http::ClientError>,
 }
 
 /// The probe URL and the key, or why the probe does not apply.
@@ -567,7 +567,11 @@ pub async fn run(cx: &Context, spec: &ApiProbe, cleaner: Cleaner) -> Result<Prob
     // connection is awaited meanwhile; the client is still built, for the requests the
     // shared connection cannot serve and so that a bad option fails as it always did.
     let net = cx.net.clone();
-    let build = tokio::task::spawn_blocking(move || crate::net::http::build_client(&net));
+    let route = match crate::net::endpoint::Target::parse(url.as_str()) {
+        Ok(t) => crate::net::proxy::decide(&net, &t).route,
+        Err(_) => crate::net::proxy::Route::Direct(crate::net::proxy::Direct::NoneConfigured),
+    };
+    let build = tokio::task::spawn_blocking(move || crate::net::http::build_client(&net, &route));
     let (built, shared) = tokio::join!(build, shared_connection(cx, &url));
     let built = built
         .map_err(|e| CheckError::Skip(format!("the HTTP client set-up task failed: {e}")))?
@@ -576,7 +580,7 @@ pub async fn run(cx: &Context, spec: &ApiProbe, cleaner: Cleaner) -> Result<Prob
     match built {
         Err(f) => {
             ev.request.key = KeyDelivery::NoClient;
-            setup_failure = Some(*f);
+            setup_failure = Some(f);
         }
         // Plain http: the key is not sent unless --allow-http; the request goes without
         // it to see whether the endpoint exists.

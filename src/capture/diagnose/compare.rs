@@ -2,36 +2,39 @@
 
 use super::*;
 
+/// The extra characters around the configured key by name, when they are a few
+/// invisible, whitespace, control or quote characters (nothing that could be a key).
+fn describe_extra(extra: &[u8]) -> Option<String> {
+    let s = std::str::from_utf8(extra).ok()?;
+    let cs: Vec<char> = s.chars().collect();
+    let harmless = cs.len() <= 4
+        && cs.iter().all(|c| {
+            c.is_whitespace()
+                || c.is_control()
+                || sl_doctor_checks::analysis::value::is_quote(*c)
+                || sl_doctor_checks::analysis::value::hidden_kind(*c).is_some()
+        });
+    harmless.then(|| {
+        cs.iter()
+            .map(|c| format!("{} {}", codepoint(*c), char_name(*c)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    })
+}
+
 /// Compares the first received value with the configured key.
 pub(super) fn compare(sent: &[u8], conf: &Configured) -> Finding {
     let want = conf.key.expose_bytes();
     let name = &conf.name;
     if sent == want {
-        return Finding::info(
-            "same-key-as-configured",
+        return Finding::new(
+            SAME_KEY_AS_CONFIGURED,
             format!(
                 "Your application sends exactly the key of {name} ({})",
                 fp(want)
             ),
         );
     }
-    let describe_extra = |extra: &[u8]| -> Option<String> {
-        let s = std::str::from_utf8(extra).ok()?;
-        let cs: Vec<char> = s.chars().collect();
-        let harmless = cs.len() <= 4
-            && cs.iter().all(|c| {
-                c.is_whitespace()
-                    || c.is_control()
-                    || sl_doctor_checks::analysis::value::is_quote(*c)
-                    || sl_doctor_checks::analysis::value::hidden_kind(*c).is_some()
-            });
-        harmless.then(|| {
-            cs.iter()
-                .map(|c| format!("{} {}", codepoint(*c), char_name(*c)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        })
-    };
     let fix = format!(
         "Make the application send {name} exactly: trim the value where it is read, and check the variable or file it comes from (see the findings above)."
     );
@@ -47,10 +50,14 @@ pub(super) fn compare(sent: &[u8], conf: &Configured) -> Finding {
     };
     if let Some((extra, word, place)) = around {
         let what = describe_extra(extra)
+            .or_else(|| added::label_in_front(sent, want))
             .map(|d| format!("{word} {d} {place}"))
-            .unwrap_or_else(|| format!("{word} {} byte(s) {place}", extra.len()));
-        return Finding::fail(
-            "configured-key-plus-extra",
+            .unwrap_or_else(|| {
+                let bytes = crate::render::human::count(extra.len(), "byte", "bytes");
+                format!("{word} {bytes} {place}")
+            });
+        return Finding::new(
+            CONFIGURED_KEY_PLUS_EXTRA,
             format!(
                 "Your application sends the key of {name} ({}), {what}",
                 fp(want)
@@ -65,8 +72,8 @@ pub(super) fn compare(sent: &[u8], conf: &Configured) -> Finding {
     let want_c = want_clean.as_ref().map_or(want, |k| k.expose_bytes());
     if sent_c == want_c {
         if want_clean.is_some() && sent == want_c {
-            return Finding::warn(
-                "sends-cleaned-configured-key",
+            return Finding::new(
+                SENDS_CLEANED_CONFIGURED_KEY,
                 format!(
                     "Your application sends the cleaned form of {name}: {name} itself ({}) has extra characters that the application (or its HTTP library) removed; other tools reading {name} may not remove them",
                     fp(want)
@@ -74,8 +81,8 @@ pub(super) fn compare(sent: &[u8], conf: &Configured) -> Finding {
             )
             .with_fix(format!("Fix the value of {name} itself (run `sl-doctor` on it)."));
         }
-        return Finding::fail(
-            "configured-key-with-defects",
+        return Finding::new(
+            CONFIGURED_KEY_WITH_DEFECTS,
             format!(
                 "Your application sends the key of {name} ({}) with different surrounding or hidden characters (received {}; see the findings above)",
                 fp(want),
@@ -84,8 +91,8 @@ pub(super) fn compare(sent: &[u8], conf: &Configured) -> Finding {
         )
         .with_fix(fix);
     }
-    Finding::fail(
-        "different-key-than-configured",
+    Finding::new(
+        DIFFERENT_KEY_THAN_CONFIGURED,
         format!(
             "Your application sends a different key than {name}: received {} ({} bytes), {name} is {} ({} bytes)",
             fp(sent),

@@ -16,15 +16,23 @@
 use crate::analysis::value::analyze;
 use crate::input::loaders::Delivered;
 use crate::model::check::{CheckError, Outcome};
+use crate::model::code::Code;
 use crate::model::context::{Context, Reading};
 use crate::model::evidence::Repair;
-use crate::model::report::Finding;
+use crate::model::report::{Finding, Severity};
 use crate::model::secret::SecretKey;
 
 crate::check! {
     /// The `readers-agree` check.
-    ReadersAgree: "readers-agree", KeyLoaded, "Every reader of the deployment delivers the same key"
+    ReadersAgree: "readers-agree", KeyLoaded, "Every reader of the deployment delivers the same key",
+    codes: &[READERS_DISAGREE],
 }
+
+pub const READERS_DISAGREE: Code = Code::new(
+    "readers-disagree",
+    &[Severity::Fail, Severity::Warn],
+    "The readers of the key (the .env loaders, the --from files) deliver different values: fails when one delivers a damaged value (quotes, whitespace, a line break…), else warns",
+);
 
 /// The readers that deliver one value (or nothing, or an unknowable value).
 struct Group<'a> {
@@ -207,11 +215,12 @@ fn disagreement(groups: &[Group], used: Option<&SecretKey>) -> Finding {
         ),
         None => "Write the definition so every reader delivers the same bytes: NAME=value with no quotes, spaces, comment or CR (`sl-doctor fix` rewrites a .env line so); or name your deployment's reader with --loader (dotenv, compose, docker, kubectl, systemd, shell) or its file with --from.".to_string(),
     };
-    if damaged {
-        Finding::fail("readers-disagree", msg).with_fix(fix)
+    let severity = if damaged {
+        Severity::Fail
     } else {
-        Finding::warn("readers-disagree", msg).with_fix(fix)
-    }
+        Severity::Warn
+    };
+    Finding::with_severity(READERS_DISAGREE, severity, msg).with_fix(fix)
 }
 
 #[cfg(test)]

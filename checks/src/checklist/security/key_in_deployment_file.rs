@@ -10,18 +10,26 @@
 
 use crate::checklist::security::key_file_in_git::{GitState, git_state};
 use crate::input::deploy::{DeployFile, Kind};
-use crate::input::exposure::{GIT_TIMEOUT, KeyFile};
+use crate::input::exposure::KeyFile;
+use crate::input::git::{Git, TIMEOUT};
 use crate::input::loaders::Delivered;
 use crate::model::check::{CheckError, Outcome};
+use crate::model::code::Code;
 use crate::model::context::Context;
-use crate::model::report::Finding;
-use std::ffi::OsStr;
+use crate::model::report::{Finding, Severity};
 use std::path::PathBuf;
 
 crate::check! {
     /// The `key-in-deployment-file` check.
-    KeyInDeploymentFile: "key-in-deployment-file", Security, "The key is not written in a Dockerfile, workflow, compose file, manifest or unit"
+    KeyInDeploymentFile: "key-in-deployment-file", Security, "The key is not written in a Dockerfile, workflow, compose file, manifest or unit",
+    codes: &[KEY_IN_DEPLOYMENT_FILE],
 }
+
+pub const KEY_IN_DEPLOYMENT_FILE: Code = Code::new(
+    "key-in-deployment-file",
+    &[Severity::Fail, Severity::Warn],
+    "The key is written in a deployment file: fails for a Dockerfile (baked into the image), a workflow, or a file committed to git; else warns",
+);
 
 /// One literal definition: where, and in what kind of file.
 struct Literal {
@@ -91,11 +99,12 @@ fn finding(l: &Literal, git: &GitState, name: &str) -> Finding {
         }
     );
     // An image or a workflow always exposes it; the other files when they are in git.
-    if tracked || matches!(l.kind, Kind::Dockerfile | Kind::Workflow) {
-        Finding::fail("key-in-deployment-file", msg).with_fix(fix)
+    let severity = if tracked || matches!(l.kind, Kind::Dockerfile | Kind::Workflow) {
+        Severity::Fail
     } else {
-        Finding::warn("key-in-deployment-file", msg).with_fix(fix)
-    }
+        Severity::Warn
+    };
+    Finding::with_severity(KEY_IN_DEPLOYMENT_FILE, severity, msg).with_fix(fix)
 }
 
 impl KeyInDeploymentFile {
@@ -121,7 +130,7 @@ impl KeyInDeploymentFile {
                         path,
                         what: "deployment file",
                     };
-                    git_state(OsStr::new("git"), &f, GIT_TIMEOUT)
+                    git_state(&Git::default(), &f, TIMEOUT)
                 })
                 .collect::<Vec<_>>()
         })

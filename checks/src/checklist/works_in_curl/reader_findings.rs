@@ -2,6 +2,7 @@
 //! the values the deployment's other readers deliver, and with `--api` the other API's
 //! answer to the key.
 
+use super::codes::*;
 use super::probe_findings::{attempt_reading, described};
 use crate::model::evidence::{AnswerClass, KeyKind, ProbeEvidence};
 use crate::model::report::Finding;
@@ -17,8 +18,8 @@ pub(super) fn delivered(spec: &ApiProbe, path: &str, ev: &ProbeEvidence) -> Vec<
             let who = a.key.reader.as_deref().unwrap_or("another reader");
             let what = format!("the value {who} delivers ({})", described(&a.key));
             match a.answer {
-                AnswerClass::Rejected => Finding::fail(
-                    "delivered-rejected",
+                AnswerClass::Rejected => Finding::new(
+                    DELIVERED_REJECTED,
                     format!(
                         "{} rejects {what}: {}; a deployment that reads the key so fails",
                         spec.name,
@@ -26,12 +27,11 @@ pub(super) fn delivered(spec: &ApiProbe, path: &str, ev: &ProbeEvidence) -> Vec<
                     ),
                 )
                 .with_fix(fix),
-                AnswerClass::Accepted => Finding::info(
-                    "delivered-accepted",
-                    format!("{} accepts {what}", spec.name),
-                ),
-                _ => Finding::info(
-                    "delivered-untested",
+                AnswerClass::Accepted => {
+                    Finding::new(DELIVERED_ACCEPTED, format!("{} accepts {what}", spec.name))
+                }
+                _ => Finding::new(
+                    DELIVERED_UNTESTED,
                     format!(
                         "{what} could not be tested: {}",
                         attempt_reading(spec, path, a).summary
@@ -41,8 +41,7 @@ pub(super) fn delivered(spec: &ApiProbe, path: &str, ev: &ProbeEvidence) -> Vec<
         })
         .collect();
     out.extend(ev.unsendable.iter().map(|u| {
-        Finding::fail(
-            "delivered-not-sendable",
+        Finding::new(DELIVERED_NOT_SENDABLE,
             format!(
                 "The value {} delivers ({}) cannot be sent in an HTTP header: it contains {}; HTTP clients refuse it, so that deployment sends no request",
                 u.key.reader.as_deref().unwrap_or("another reader"),
@@ -70,17 +69,14 @@ pub(super) fn other_api(spec: &ApiProbe, path: &str, ev: &ProbeEvidence) -> Opti
         spec.api.id()
     );
     Some(match o.attempt.answer {
-        AnswerClass::Accepted => Finding::fail(
-            "other-api-accepts",
+        AnswerClass::Accepted => Finding::new(OTHER_API_ACCEPTS,
             format!("{other} accepts the same key ({status}; {asked}): the key is valid, and {name} is not enabled for it"),
         )
         .with_fix(format!("Ask Sales Layer support (support@saleslayer.com) to enable {name} for this key (give them its fingerprint, never the key).")),
-        AnswerClass::Rejected => Finding::info(
-            "other-api-rejects",
+        AnswerClass::Rejected => Finding::new(OTHER_API_REJECTS,
             format!("{other} rejects the same key too ({status}; {asked}): the key is not valid for either API"),
         ),
-        _ => Finding::info(
-            "other-api-untested",
+        _ => Finding::new(OTHER_API_UNTESTED,
             format!(
                 "{other} gave no verdict on the same key ({}; {asked}): whether the key is invalid or only not enabled for {name} cannot be told apart",
                 attempt_reading(&probe_spec(&o.api), path, &o.attempt).summary

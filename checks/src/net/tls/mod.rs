@@ -8,7 +8,7 @@
 //!   all with `--insecure`. Crypto provider: ring (see [`provider`]). ALPN: h2, http/1.1.
 //! * [`classify`] turns a `rustls::Error` into a stable finding code and a sentence;
 //!   [`find_rustls_error`] digs it out of an error chain (reqwest double-wraps it in
-//!   `io::Error`s whose `source()` skips the payload); [`fix_for`] gives the remedy.
+//!   `io::Error`s whose `source()` skips the payload); [`TlsFailure::fix`] gives the remedy.
 //! * [`RecordingVerifier`] records the presented chain even when verification fails,
 //!   so the certificate can be described ([`describe_cert`]) in the failure report.
 //! * [`inspection_product`] recognises the issuer names of TLS-inspecting proxies.
@@ -24,7 +24,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 mod errors;
 use errors::format_ts;
-pub use errors::{classify, find_rustls_error, fix_for, format_unix, inspection_product};
+pub use errors::{TlsFailure, classify, find_rustls_error, format_unix, inspection_product};
 
 /// Why no TLS client configuration could be built. Each is a `fail` finding.
 #[derive(Debug, thiserror::Error)]
@@ -64,17 +64,6 @@ pub enum TlsSetupError {
 }
 
 impl TlsSetupError {
-    /// Stable finding code.
-    pub fn code(&self) -> &'static str {
-        match self {
-            TlsSetupError::CaCertUnreadable { .. } => "ca-cert-unreadable",
-            TlsSetupError::CaCertEmpty { .. } => "ca-cert-empty",
-            TlsSetupError::CaCertInvalid { .. } => "ca-cert-invalid",
-            TlsSetupError::NoSystemRoots(_) => "no-ca-certificates",
-            TlsSetupError::Other(_) => "tls-setup",
-        }
-    }
-
     /// What to do.
     pub fn fix(&self) -> &'static str {
         match self {
@@ -83,7 +72,7 @@ impl TlsSetupError {
             | TlsSetupError::CaCertInvalid { .. } => {
                 "Pass --ca-cert a readable PEM file holding the CA certificate(s) (-----BEGIN CERTIFICATE----- blocks); convert a DER/.cer file with `openssl x509 -inform der -in ca.cer -out ca.pem`."
             }
-            TlsSetupError::NoSystemRoots(_) => fix_for("no-ca-certificates"),
+            TlsSetupError::NoSystemRoots(_) => TlsFailure::NoCaCertificates.fix(),
             TlsSetupError::Other(_) => {
                 "Report this to the sl-doctor maintainers with the message above."
             }
@@ -241,44 +230,80 @@ fn platform_verifier(
     Ok(v)
 }
 
-/// The system roots, loaded once per process on first use, from the one place OpenSSL
-/// (curl, Python, …) would look: `SSL_CERT_FILE` and/or `SSL_CERT_DIR` when set (a file
-/// that does not exist then gives no roots, as for those clients); otherwise the
-/// distribution's bundle file (`/etc/ssl/certs/ca-certificates.crt` on Debian), or the
-/// certificate directory when there is no bundle. The bundle and the directory hold the
-/// same certificates: reading both (as rustls-native-certs does) parsed every root twice.
+/// Where the system's CA certificates are, as OpenSSL (curl, Python, …) would look:
+/// `SSL_CERT_FILE` and/or `SSL_CERT_DIR` when set (a file that does not exist then gives
+/// no roots, as for those clients); otherwise the distribution's bundle file
+/// (`/etc/ssl/certs/ca-certificates.crt` on Debian), or the certificate directory when
+/// there is no bundle. The bundle and the directory hold the same certificates: reading
+/// both (as rustls-native-certs does) parsed every root twice.
+#[cfg(all(unix, not(target_vendor = "apple"), not(target_os = "android")))]
+fn system_ca_locations() -> (Option<PathBuf>, Vec<PathBuf>) {
+    let var = |n: &str| std::env::var_os(n).filter(|v| !v.is_empty());
+    match (var("SSL_CERT_FILE"), var("SSL_CERT_DIR")) {
+        (None, None) => {
+            let probe = openssl_probe::probe();
+            match probe.cert_file {
+                Some(f) => (Some(f), Vec::new()),
+                None => (None, probe.cert_dir.into_iter().take(1).collect()),
+            }
+        }
+        (f, d) => (
+            f.map(PathBuf::from),
+            d.map(|d| std::env::split_paths(&d).collect())
+                .unwrap_or_default(),
+        ),
+    }
+}
+
+/// The system's CA certificates (DER), read from [`system_ca_locations`].
+#[cfg(all(unix, not(target_vendor = "apple"), not(target_os = "android")))]
+fn system_ca_certs() -> Vec<CertificateDer<'static>> {
+    let (file, dirs) = system_ca_locations();
+    let mut certs = Vec::new();
+    if file.is_some() || dirs.is_empty() {
+        certs.extend(rustls_native_certs::load_certs_from_paths(file.as_deref(), None).certs);
+    }
+    for d in &dirs {
+        certs.extend(rustls_native_certs::load_certs_from_paths(None, Some(d)).certs);
+    }
+    certs
+}
+
+/// The system's CA certificates as one PEM bundle, from where the TLS check trusts them
+/// (see [`system_ca_locations`]), for a program that reads a bundle file (`capture --`
+/// hands its child the system bundle plus the run's CA). `None` where the OS verifies
+/// (macOS, Windows, Android) or when no certificate was found.
+pub fn system_bundle_pem() -> Option<String> {
+    #[cfg(all(unix, not(target_vendor = "apple"), not(target_os = "android")))]
+    {
+        use base64::Engine;
+        let certs = system_ca_certs();
+        let mut pem = String::new();
+        for c in &certs {
+            let b64 = base64::engine::general_purpose::STANDARD.encode(c.as_ref());
+            pem.push_str("-----BEGIN CERTIFICATE-----\n");
+            for line in b64.as_bytes().chunks(64) {
+                pem.push_str(std::str::from_utf8(line).unwrap_or_default());
+                pem.push('\n');
+            }
+            pem.push_str("-----END CERTIFICATE-----\n");
+        }
+        (!certs.is_empty()).then_some(pem)
+    }
+    #[cfg(not(all(unix, not(target_vendor = "apple"), not(target_os = "android"))))]
+    {
+        None
+    }
+}
+
+/// The system roots, loaded once per process on first use (see [`system_ca_locations`]).
 #[cfg(all(unix, not(target_vendor = "apple"), not(target_os = "android")))]
 fn system_roots() -> Result<Arc<rustls::RootCertStore>, String> {
     static ROOTS: OnceLock<Result<Arc<rustls::RootCertStore>, String>> = OnceLock::new();
     ROOTS
         .get_or_init(|| {
-            let var = |n: &str| std::env::var_os(n).filter(|v| !v.is_empty());
-            let (file, dirs): (Option<PathBuf>, Vec<PathBuf>) =
-                match (var("SSL_CERT_FILE"), var("SSL_CERT_DIR")) {
-                    (None, None) => {
-                        let probe = openssl_probe::probe();
-                        match probe.cert_file {
-                            Some(f) => (Some(f), Vec::new()),
-                            None => (None, probe.cert_dir.into_iter().take(1).collect()),
-                        }
-                    }
-                    (f, d) => (
-                        f.map(PathBuf::from),
-                        d.map(|d| std::env::split_paths(&d).collect())
-                            .unwrap_or_default(),
-                    ),
-                };
             let mut roots = rustls::RootCertStore::empty();
-            let mut load = |file: Option<&Path>, dir: Option<&Path>| {
-                let found = rustls_native_certs::load_certs_from_paths(file, dir);
-                roots.add_parsable_certificates(found.certs);
-            };
-            if file.is_some() || dirs.is_empty() {
-                load(file.as_deref(), None);
-            }
-            for d in &dirs {
-                load(None, Some(d));
-            }
+            roots.add_parsable_certificates(system_ca_certs());
             if roots.is_empty() {
                 Err("No CA certificates were loaded from the system".to_string())
             } else {
@@ -480,17 +505,17 @@ mod tests {
     #[test]
     fn classifies_common_errors() {
         let e = rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer);
-        assert_eq!(classify(&e).0, "unknown-issuer");
+        assert_eq!(classify(&e).0, TlsFailure::UnknownIssuer);
         let e = rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType);
         assert!(classify(&e).1.contains("plain HTTP"));
         let e = rustls::Error::General("No CA certificates were loaded from the system".into());
-        assert_eq!(classify(&e).0, "no-ca-certificates");
+        assert_eq!(classify(&e).0, TlsFailure::NoCaCertificates);
         let e = rustls::Error::InvalidCertificate(CertificateError::ExpiredContext {
             time: UnixTime::since_unix_epoch(std::time::Duration::from_secs(1_700_000_000)),
             not_after: UnixTime::since_unix_epoch(std::time::Duration::from_secs(1_609_459_200)),
         });
-        let (code, msg) = classify(&e);
-        assert_eq!(code, "expired");
+        let (class, msg) = classify(&e);
+        assert_eq!(class, TlsFailure::Expired);
         assert!(msg.contains("2021-01-01 00:00:00 UTC"), "{msg}");
     }
 
@@ -503,7 +528,7 @@ mod tests {
         let outer = std::io::Error::other(inner);
         assert_eq!(
             find_rustls_error(&outer).map(|e| classify(e).0),
-            Some("unknown-issuer")
+            Some(TlsFailure::UnknownIssuer)
         );
         assert!(find_rustls_error(&std::io::Error::other("x")).is_none());
     }
@@ -549,13 +574,19 @@ mod tests {
             ca_cert: Some(missing),
             ..Default::default()
         };
-        assert_eq!(verifier(&net).unwrap_err().code(), "ca-cert-unreadable");
+        assert!(matches!(
+            verifier(&net).unwrap_err(),
+            TlsSetupError::CaCertUnreadable { .. }
+        ));
         let junk = dir.join("junk.pem");
         std::fs::write(&junk, "hello").unwrap();
         let net = NetOptions {
             ca_cert: Some(junk),
             ..Default::default()
         };
-        assert_eq!(verifier(&net).unwrap_err().code(), "ca-cert-empty");
+        assert!(matches!(
+            verifier(&net).unwrap_err(),
+            TlsSetupError::CaCertEmpty { .. }
+        ));
     }
 }
