@@ -1,6 +1,7 @@
 //! The data model every check and renderer shares: the `Check` trait, the `Context` a
 //! check reads, the report it feeds, the secret key type and the one
-//! secret policy (`leak`: what counts as a leak of the key, how text is redacted), and
+//! secret policy (`leak`: what counts as a leak of the key, how text is redacted), the
+//! repairs of a damaged value (`repair`), and
 //! `untrusted`: text from outside, neutralised where it enters the model.
 
 pub mod check;
@@ -8,6 +9,7 @@ pub mod code;
 pub mod context;
 pub mod evidence;
 pub mod leak;
+pub mod repair;
 pub mod report;
 pub mod secret;
 pub mod untrusted;
