@@ -209,9 +209,15 @@ pub fn caveats(state: &KeyState) -> Vec<String> {
         let only_at_end = b[..body]
             .iter()
             .all(|&c| c >= 0x20 && c != 0x7f || c == b'\t');
+        let ending = match &b[body..] {
+            b"\r\n" => "CR LF",
+            b"\n" => "LF",
+            b"\r" => "CR",
+            _ => "several line-break characters",
+        };
         out.push(if only_at_end {
             format!(
-                "WARNING: the key as it is delivered ends with a line break ({why}). No HTTP client can\n\
+                "WARNING: the key as it is delivered ends with a line break ({ending}). No HTTP client can\n\
                  # send that, and sl-doctor's probe did not: the deployment's requests fail. curl reads the\n\
                  # header below line by line and drops the line's CR LF, so this command sends the key\n\
                  # WITHOUT it: a 200 proves the key itself is valid, not that the deployment works.\n\
@@ -232,16 +238,23 @@ pub fn caveats(state: &KeyState) -> Vec<String> {
             values.push(v);
         }
     }
+    let chosen = state.chosen();
     if state.loader.is_none() && values.len() > 1 {
-        let used = state
-            .chosen()
-            .map(|c| c.source.name.clone())
-            .unwrap_or_default();
-        out.push(format!(
-            "The readers of the key deliver different values (sl-doctor's readers-agree): this\n\
-             # command sends what {used} delivers as the dotenv libraries read it. Add --loader NAME\n\
-             # (docker, compose, kubectl, systemd, shell) or --from FILE to reproduce another reader."
-        ));
+        let used = chosen.map(|c| c.source.name.clone()).unwrap_or_default();
+        let from_dotenv = chosen.is_some_and(|c| c.source.kind == SourceKind::Dotenv);
+        out.push(if from_dotenv {
+            format!(
+                "The readers of the key deliver different values (sl-doctor's readers-agree): this\n\
+                 # command sends what {used} delivers as the dotenv libraries read it. Add --loader NAME\n\
+                 # (docker, compose, kubectl, systemd, shell) or --from FILE to reproduce another reader."
+            )
+        } else {
+            format!(
+                "The readers of the key deliver different values (sl-doctor's readers-agree): sl-doctor's\n\
+                 # probe sent what {used} delivers; set that value to reproduce its\n\
+                 # answer (`sl-doctor check -vv` lists what each reader delivers, by fingerprint)."
+            )
+        });
     }
     out
 }

@@ -82,6 +82,12 @@ fn the_loader_decides_what_is_sent() {
         r.stdout
     );
     assert_ne!(r.code, 1, "{}", r.stdout);
+    // The loader named, the .env is known to reach the application: no "only in .env".
+    assert!(
+        !causes(&report).contains(&"key-source".to_string()),
+        "{}",
+        r.stdout
+    );
     // docker keeps them: the quoted key is the cause, with the file and line.
     let (r, report) = doctor(&mock, &[dotenv_quoted()], &["--loader", "docker"]);
     assert_eq!(r.code, 1);
@@ -140,7 +146,7 @@ fn clean_deployments_raise_no_false_quote_or_whitespace_failure() {
 fn compose_list_syntax_keeps_the_quotes_and_names_the_line() {
     let mock = start_mock(CANARY);
     let compose = format!(
-        "services:\n  api:\n    image: app\n    environment:\n      - SALESLAYER_API_KEY=\"{CANARY}\"\n"
+        "services:\n  api:\n    image: app\n    environment:\n      - SALESLAYER_API_KEY=\"{CANARY}\"\n  worker:\n    image: app\n    environment:\n      SALESLAYER_API_KEY: \"{CANARY}\"\n"
     );
     let (r, report) = doctor(&mock, &[("compose.yml", compose)], &[]);
     assert_eq!(r.code, 1, "{}", r.stdout);
@@ -149,8 +155,45 @@ fn compose_list_syntax_keeps_the_quotes_and_names_the_line() {
         report["diagnosis"]["causes"][0]["fix"].as_str().unwrap(),
         "compose.yml:5",
     );
+    // The list entry's own quotes are the proven cause; that the map-syntax service
+    // delivers the key clean is said after it, as a warning, with the line's fix.
+    let disagree = report["diagnosis"]["causes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "readers-disagree")
+        .unwrap_or_else(|| panic!("{}", r.stdout));
+    assert_eq!(disagree["level"], "warn", "{}", r.stdout);
+    assert_contains(disagree["fix"].as_str().unwrap(), "compose.yml line 5");
     // The compose file of the working directory is a source, read like ./.env.
     assert_eq!(report["key"]["source"]["kind"], "deployment");
+}
+
+#[test]
+fn a_secret_key_ref_names_the_secret_line_in_another_file() {
+    use base64::Engine;
+    let mock = start_mock(CANARY);
+    let b64 = base64::engine::general_purpose::STANDARD.encode(format!("{CANARY}\n"));
+    let secret = format!(
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: sl\ntype: Opaque\ndata:\n  api-key: {b64}\n"
+    );
+    let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          env:\n            - name: SALESLAYER_API_KEY\n              valueFrom:\n                secretKeyRef: {name: sl, key: api-key}\n".to_string();
+    let files = [("secret.yaml", secret), ("deployment.yaml", deployment)];
+    let args = ["--from", "deployment.yaml", "--from", "secret.yaml"];
+    let (r, report) = doctor(&mock, &files, &args);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert_eq!(causes(&report)[0], "extra-whitespace", "{}", r.stdout);
+    // The line to change is the Secret's, though the Deployment references it.
+    let fix = report["diagnosis"]["causes"][0]["fix"].as_str().unwrap();
+    assert_contains(fix, "secret.yaml:7");
+    assert_contains(fix, "secretKeyRef sl/api-key");
+    let exposure = report["diagnosis"]["causes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "key-in-deployment-file")
+        .unwrap_or_else(|| panic!("{}", r.stdout));
+    assert_contains(exposure["title"].as_str().unwrap(), "secret.yaml line 7");
 }
 
 #[test]
@@ -284,7 +327,7 @@ fn the_printed_curl_gets_the_probes_answer_or_says_why_not() {
         if want == "not-sendable" {
             assert_contains(
                 &script,
-                "WARNING: the key as it is delivered ends with a line break",
+                "WARNING: the key as it is delivered ends with a line break (CR)",
             );
             assert_contains(
                 &script,

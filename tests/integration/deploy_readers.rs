@@ -22,7 +22,9 @@ fn ours(path: &Path, vars: &[(OsString, OsString)], marker: &str) -> BTreeMap<St
         vars,
         home: None,
     };
-    let file = deploy::read(path, &env, Pipes::Refuse).unwrap();
+    let file = deploy::read_all(&[path.to_path_buf()], &env, Pipes::Refuse)
+        .unwrap()
+        .remove(0);
     file.definitions
         .iter()
         .filter_map(|d| {

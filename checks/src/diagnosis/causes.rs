@@ -221,7 +221,7 @@ fn damaged_value(f: &Facts) -> Option<Cause> {
             f.key_place()
         ),
         _ => format!(
-            "Store the key decoded (without {}) in {}, then run sl-doctor again.",
+            "Store the key decoded, without {}, in {}, then run sl-doctor again.",
             every_defect,
             f.key_place()
         ),

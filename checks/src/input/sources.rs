@@ -375,9 +375,8 @@ impl KeyState {
             vars: env,
             home,
         };
-        for path in paths {
-            let file = deploy::read(path, &denv, pipes)?;
-            let shown = display_path(path, home);
+        for file in deploy::read_all(paths, &denv, pipes)? {
+            let shown = display_path(&file.path, home);
             if file.definitions.is_empty() {
                 self.looked_at.push(format!(
                     "{} {shown} (no {} in it)",

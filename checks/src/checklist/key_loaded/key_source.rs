@@ -70,7 +70,8 @@ impl KeySource {
             ));
         }
         o.findings.extend(differing_sources(ks, chosen));
-        if chosen.source.kind == SourceKind::Dotenv {
+        // With --loader the user has said who reads the .env: the deployment ships it.
+        if chosen.source.kind == SourceKind::Dotenv && ks.loader.is_none() {
             o = o.finding(
                 Finding::new(
                     ONLY_IN_DOTENV,

@@ -210,7 +210,7 @@ fn disagreement(groups: &[Group], used: Option<&SecretKey>) -> Finding {
         .find(|r| r.reader.contains("list syntax"));
     let fix = match compose_list {
         Some(r) => format!(
-            "In {}, write the entry without quotes (`- NAME=value`: the list syntax keeps them in the value) or in map syntax (`NAME: value`); or name your deployment's reader with --loader or its file with --from.",
+            "In {}, write the entry without quotes (`- NAME=value`: the list syntax keeps them in the value) or in map syntax (`NAME: value`).",
             r.place
         ),
         None => "Write the definition so every reader delivers the same bytes: NAME=value with no quotes, spaces, comment or CR (`sl-doctor fix` rewrites a .env line so); or name your deployment's reader with --loader (dotenv, compose, docker, kubectl, systemd, shell) or its file with --from.".to_string(),

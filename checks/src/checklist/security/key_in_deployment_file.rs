@@ -147,10 +147,14 @@ impl KeyInDeploymentFile {
                 )
             })
             .collect();
+        let places: Vec<String> = found
+            .iter()
+            .map(|l| format!("{} line {}", l.path.display(), l.line))
+            .collect();
+        let places: Vec<&str> = places.iter().map(String::as_str).collect();
         let summary = format!(
-            "The key is written in {} deployment file line{}",
-            findings.len(),
-            if findings.len() == 1 { "" } else { "s" }
+            "The key is written in {}",
+            crate::diagnosis::join_names(&places)
         );
         Ok(Outcome::from_findings(summary, findings))
     }

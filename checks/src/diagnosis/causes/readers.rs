@@ -61,7 +61,10 @@ pub(super) fn readers_disagree(f: &Facts) -> Option<Cause> {
             "no HTTP client can send the value another reader delivers (it holds a line break or control character)".into(),
         );
     }
-    let level = if check.status == Status::Fail || rejected_somewhere {
+    // When the value sl-doctor uses is itself damaged, the value's own cause (with its
+    // proof and the file and line) comes first; the disagreement alone then only warns.
+    let damaged_elsewhere = check.status == Status::Fail && f.defects.is_empty();
+    let level = if damaged_elsewhere || rejected_somewhere {
         CauseLevel::Fail
     } else {
         CauseLevel::Warn

@@ -2,22 +2,47 @@
 //! YAML string that wins over `data:`), ConfigMaps, and the containers of Pods,
 //! Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs and CronJobs: `env` values,
 //! `valueFrom.secretKeyRef` / `configMapKeyRef` and `envFrom` (with its `prefix`)
-//! resolved against the Secrets and ConfigMaps of the files given. In a container, an
-//! `env` entry wins over `envFrom` (Kubernetes' precedence).
+//! resolved against the Secrets and ConfigMaps of every file given ([`Store`]). In a
+//! container, an `env` entry wins over `envFrom` (Kubernetes' precedence). A reference
+//! resolved to an entry is placed at the entry's file and line: that is the line to
+//! change, and the key is written there.
 
 use super::{Definition, DeployFile, Env};
 use crate::input::loaders::Delivered;
 use crate::input::yaml::{self, Node, YamlError};
 use crate::model::secret::SecretKey;
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
-/// A Secret's or ConfigMap's entry: its value and line.
-type Entry = (Delivered, usize);
+/// A Secret's or ConfigMap's entry: its value, file and line.
+type Entry = (Delivered, PathBuf, usize);
 
-/// The Secrets and ConfigMaps of the files, by kind and name.
+/// The Secrets and ConfigMaps of the files, by kind (`true`: Secret) and name.
 #[derive(Default)]
-struct Store {
+pub struct Store {
     maps: HashMap<(bool, String), HashMap<String, Entry>>,
+}
+
+impl Store {
+    /// Adds the Secrets and ConfigMaps of one manifest file.
+    pub fn add(&mut self, path: &Path, text: &str) -> Result<(), YamlError> {
+        let docs = yaml::parse(text)?;
+        for o in objects(&docs) {
+            if let Some((secret, entries)) = entries_of(o, path) {
+                self.maps.insert((secret, name_of(o)), entries);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A Secret's (`true`) or ConfigMap's entries; `None` for other objects.
+fn entries_of(o: &Node, path: &Path) -> Option<(bool, HashMap<String, Entry>)> {
+    match o.get("kind").and_then(Node::str) {
+        Some("Secret") => Some((true, secret_entries(o, path))),
+        Some("ConfigMap") => Some((false, configmap_entries(o, path))),
+        _ => None,
+    }
 }
 
 /// Every object of the documents (`kind: List` items included).
@@ -42,7 +67,7 @@ fn name_of(o: &Node) -> String {
 }
 
 /// A Secret's entries: `data:` decoded, then `stringData:` over them.
-fn secret_entries(o: &Node) -> HashMap<String, Entry> {
+fn secret_entries(o: &Node, path: &Path) -> HashMap<String, Entry> {
     use base64::Engine;
     let mut out = HashMap::new();
     for (k, v) in o.get("data").map(Node::entries).unwrap_or_default() {
@@ -54,25 +79,25 @@ fn secret_entries(o: &Node) -> HashMap<String, Entry> {
                 "its data: value is not valid base64, so Kubernetes refuses the Secret".into(),
             ),
         };
-        out.insert(k.to_string(), (d, v.line));
+        out.insert(k.to_string(), (d, path.to_path_buf(), v.line));
     }
     for (k, v) in o.get("stringData").map(Node::entries).unwrap_or_default() {
         if let Some(k) = k.str() {
             let d = Delivered::Value(SecretKey::from_string(v.str().unwrap_or("").into()));
-            out.insert(k.to_string(), (d, v.line));
+            out.insert(k.to_string(), (d, path.to_path_buf(), v.line));
         }
     }
     out
 }
 
-fn configmap_entries(o: &Node) -> HashMap<String, Entry> {
+fn configmap_entries(o: &Node, path: &Path) -> HashMap<String, Entry> {
     o.get("data")
         .map(Node::entries)
         .unwrap_or_default()
         .iter()
         .filter_map(|(k, v)| {
             let d = Delivered::Value(SecretKey::from_string(v.str().unwrap_or("").into()));
-            Some((k.str()?.to_string(), (d, v.line)))
+            Some((k.str()?.to_string(), (d, path.to_path_buf(), v.line)))
         })
         .collect()
 }
@@ -94,23 +119,16 @@ fn pod_spec(o: &Node) -> Option<&Node> {
     }
 }
 
-/// Reads the manifests of one file.
-pub fn read(file: &mut DeployFile, text: &str, env: &Env) -> Result<(), YamlError> {
+/// Reads the manifests of one file; references resolve against `store` (the Secrets and
+/// ConfigMaps of every file given).
+pub fn read(file: &mut DeployFile, text: &str, env: &Env, store: &Store) -> Result<(), YamlError> {
     let docs = yaml::parse(text)?;
     let objs = objects(&docs);
-    let mut store = Store::default();
     for o in &objs {
-        let secret = match o.get("kind").and_then(Node::str) {
-            Some("Secret") => true,
-            Some("ConfigMap") => false,
-            _ => continue,
+        let Some((secret, entries)) = entries_of(o, &file.path) else {
+            continue;
         };
-        let entries = if secret {
-            secret_entries(o)
-        } else {
-            configmap_entries(o)
-        };
-        if let Some((d, line)) = entries.get(env.name) {
+        if let Some((d, _, line)) = entries.get(env.name) {
             file.definitions.push(Definition {
                 reader: format!(
                     "Kubernetes {} {}",
@@ -123,7 +141,6 @@ pub fn read(file: &mut DeployFile, text: &str, env: &Env) -> Result<(), YamlErro
                 literal: true,
             });
         }
-        store.maps.insert((secret, name_of(o)), entries);
     }
     for o in &objs {
         let Some(spec) = pod_spec(o) else { continue };
@@ -134,7 +151,7 @@ pub fn read(file: &mut DeployFile, text: &str, env: &Env) -> Result<(), YamlErro
         );
         for key in ["initContainers", "containers"] {
             for c in spec.get(key).map(Node::items).unwrap_or_default() {
-                if let Some(d) = container(file, &store, &workload, c, env) {
+                if let Some(d) = container(file, store, &workload, c, env) {
                     file.definitions.push(d);
                 }
             }
@@ -153,12 +170,22 @@ fn container(
 ) -> Option<Definition> {
     let cname = c.get("name").and_then(Node::str).unwrap_or("?");
     let reader = |how: &str| format!("Kubernetes {workload}, container {cname} ({how})");
-    let def = |reader: String, line, delivered, literal| Definition {
-        reader,
-        path: file.path.clone(),
-        line,
-        delivered,
-        literal,
+    // A resolved reference is placed at the entry (written in a manifest: a literal).
+    let def = |reader: String, line, found: Result<Entry, Delivered>| match found {
+        Ok((delivered, path, line)) => Definition {
+            reader,
+            path,
+            line,
+            delivered,
+            literal: true,
+        },
+        Err(delivered) => Definition {
+            reader,
+            path: file.path.clone(),
+            line,
+            delivered,
+            literal: false,
+        },
     };
     let entry = c
         .get("env")
@@ -170,7 +197,11 @@ fn container(
     if let Some(e) = entry {
         if let Some(v) = e.get("value") {
             let d = Delivered::Value(SecretKey::from_string(v.str().unwrap_or("").into()));
-            return Some(def(reader("env value"), v.line, d, true));
+            return Some(def(
+                reader("env value"),
+                v.line,
+                Ok((d, file.path.clone(), v.line)),
+            ));
         }
         let from = e.get("valueFrom")?;
         for (secret, key) in [(true, "secretKeyRef"), (false, "configMapKeyRef")] {
@@ -178,7 +209,7 @@ fn container(
                 let name = r.get("name").and_then(Node::str).unwrap_or("?");
                 let k = r.get("key").and_then(Node::str).unwrap_or("?");
                 let d = lookup(store, secret, name, k);
-                return Some(def(reader(&format!("{key} {name}/{k}")), r.line, d, false));
+                return Some(def(reader(&format!("{key} {name}/{k}")), r.line, d));
             }
         }
         return None;
@@ -196,12 +227,7 @@ fn container(
                 && m.contains_key(k)
             {
                 let d = lookup(store, secret, name, k);
-                found = Some(def(
-                    reader(&format!("envFrom {key} {name}")),
-                    r.line,
-                    d,
-                    false,
-                ));
+                found = Some(def(reader(&format!("envFrom {key} {name}")), r.line, d));
             }
         }
     }
@@ -209,15 +235,15 @@ fn container(
 }
 
 /// A Secret's or ConfigMap's entry, or why it cannot be resolved.
-fn lookup(store: &Store, secret: bool, name: &str, key: &str) -> Delivered {
+fn lookup(store: &Store, secret: bool, name: &str, key: &str) -> Result<Entry, Delivered> {
     let what = if secret { "Secret" } else { "ConfigMap" };
     match store.maps.get(&(secret, name.to_string())) {
-        None => Delivered::Nothing(format!(
+        None => Err(Delivered::Nothing(format!(
             "the {what} {name} is not in the files given with --from (give its manifest too)"
-        )),
-        Some(m) => match m.get(key) {
-            Some((d, _)) => d.clone(),
-            None => Delivered::Nothing(format!("the {what} {name} has no key {key}")),
-        },
+        ))),
+        Some(m) => m
+            .get(key)
+            .cloned()
+            .ok_or_else(|| Delivered::Nothing(format!("the {what} {name} has no key {key}"))),
     }
 }

@@ -160,30 +160,62 @@ pub fn recognise(path: &Path, text: &str) -> Option<Kind> {
     None
 }
 
-/// Reads one deployment file (`--from PATH`): the definitions of the key in it.
-pub fn read(path: &Path, env: &Env, explicit: Pipes) -> Result<DeployFile, InputError> {
-    let bytes = read_input("deployment file", path, MAX_DEPLOY_FILE, env.home, explicit)?;
-    let shown = display_path(path, env.home);
-    let text = String::from_utf8_lossy(&bytes);
-    let kind = recognise(path, &text).ok_or_else(|| InputError::NotDeployment {
-        path: shown.clone(),
-    })?;
+/// Reads the deployment files (`--from PATH`…): the definitions of the key in each.
+/// Kubernetes references resolve against the Secrets and ConfigMaps of every file given.
+pub fn read_all(
+    paths: &[PathBuf],
+    env: &Env,
+    explicit: Pipes,
+) -> Result<Vec<DeployFile>, InputError> {
+    let mut loaded = Vec::new();
+    let mut store = kube::Store::default();
+    for path in paths {
+        let bytes = read_input("deployment file", path, MAX_DEPLOY_FILE, env.home, explicit)?;
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let kind = recognise(path, &text).ok_or_else(|| InputError::NotDeployment {
+            path: display_path(path, env.home),
+        })?;
+        if kind == Kind::Kubernetes {
+            store
+                .add(path, &text)
+                .map_err(|e| unparsable(path, env, e))?;
+        }
+        loaded.push((path, kind, text));
+    }
+    loaded
+        .into_iter()
+        .map(|(path, kind, text)| read_one(path, kind, &text, env, &store))
+        .collect()
+}
+
+fn unparsable(path: &Path, env: &Env, e: crate::input::yaml::YamlError) -> InputError {
+    InputError::Unparsable {
+        path: display_path(path, env.home),
+        reason: e.to_string(),
+    }
+}
+
+/// The definitions of the key in one deployment file.
+fn read_one(
+    path: &Path,
+    kind: Kind,
+    text: &str,
+    env: &Env,
+    store: &kube::Store,
+) -> Result<DeployFile, InputError> {
     let mut file = DeployFile {
         kind,
         path: path.to_path_buf(),
         definitions: Vec::new(),
         env_files: Vec::new(),
     };
-    let syntax = |e: crate::input::yaml::YamlError| InputError::Unparsable {
-        path: shown.clone(),
-        reason: e.to_string(),
-    };
+    let syntax = |e| unparsable(path, env, e);
     match kind {
-        Kind::Compose => compose::read(&mut file, &text, env).map_err(syntax)??,
-        Kind::Kubernetes => kube::read(&mut file, &text, env).map_err(syntax)?,
-        Kind::Workflow => workflow::read(&mut file, &text, env).map_err(syntax)?,
-        Kind::Systemd => systemd::read(&mut file, &text, env)?,
-        Kind::Dockerfile => dockerfile::read(&mut file, &text, env),
+        Kind::Compose => compose::read(&mut file, text, env).map_err(syntax)??,
+        Kind::Kubernetes => kube::read(&mut file, text, env, store).map_err(syntax)?,
+        Kind::Workflow => workflow::read(&mut file, text, env).map_err(syntax)?,
+        Kind::Systemd => systemd::read(&mut file, text, env)?,
+        Kind::Dockerfile => dockerfile::read(&mut file, text, env),
     }
     // Names and reasons quote the file (service, container, job names): text from
     // outside, neutralised where it enters (a name may hold a line break, and the

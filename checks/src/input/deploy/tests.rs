@@ -23,7 +23,7 @@ fn read_fixture(dir: &Path, name: &str, text: &str, vars: &[(&str, &str)]) -> Ve
         vars: &vars,
         home: None,
     };
-    let file = read(&path, &env, Pipes::Refuse).unwrap();
+    let file = read_all(&[path], &env, Pipes::Refuse).unwrap().remove(0);
     file.definitions
         .iter()
         .map(|d| {
@@ -100,11 +100,12 @@ fn kubernetes_secrets_and_workloads() {
         vec![
             row("Kubernetes Secret s", 6, "abc\n", true),
             row("Kubernetes Secret t", 13, "str", true),
+            // A resolved reference is placed at the Secret's entry: the line to change.
             row(
                 "Kubernetes Deployment api, container ref (secretKeyRef s/K)",
-                27,
+                6,
                 "abc\n",
-                false
+                true
             ),
             row(
                 "Kubernetes Deployment api, container lit (env value)",
@@ -114,9 +115,9 @@ fn kubernetes_secrets_and_workloads() {
             ),
             row(
                 "Kubernetes Deployment api, container from (envFrom secretRef t)",
-                33,
+                13,
                 "str",
-                false
+                true
             ),
             row(
                 "Kubernetes Deployment api, container missing (secretKeyRef nope/K)",
@@ -126,6 +127,43 @@ fn kubernetes_secrets_and_workloads() {
             ),
         ]
     );
+}
+
+#[test]
+fn kubernetes_reference_resolves_against_a_secret_in_another_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = dir.path().join("secret.yaml");
+    let deployment = dir.path().join("deployment.yaml");
+    std::fs::write(
+        &secret,
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  api-key: abc\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &deployment,
+        "apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: sync\nspec:\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers:\n            - name: c\n              env:\n                - name: K\n                  valueFrom:\n                    secretKeyRef: {name: s, key: api-key}\n",
+    )
+    .unwrap();
+    let env = Env {
+        name: "K",
+        vars: &[],
+        home: None,
+    };
+    let files = read_all(&[secret.clone(), deployment], &env, Pipes::Refuse).unwrap();
+    assert!(
+        files[0].definitions.is_empty(),
+        "the Secret alone names no K"
+    );
+    let d = &files[1].definitions[0];
+    assert_eq!(
+        d.reader,
+        "Kubernetes CronJob sync, container c (secretKeyRef s/api-key)"
+    );
+    assert_eq!(
+        (d.path.as_path(), d.line, d.literal),
+        (secret.as_path(), 6, true)
+    );
+    assert!(matches!(&d.delivered, Delivered::Value(v) if v.expose_bytes() == b"abc"));
 }
 
 #[test]
@@ -223,8 +261,8 @@ mod properties {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(&path, &bytes).unwrap();
             let env = Env { name: "K", vars: &[], home: None };
-            let text = match read(&path, &env, Pipes::Refuse) {
-                Ok(f) => f.definitions.iter().map(|d| match &d.delivered {
+            let text = match read_all(std::slice::from_ref(&path), &env, Pipes::Refuse) {
+                Ok(f) => f[0].definitions.iter().map(|d| match &d.delivered {
                     Delivered::Value(_) => d.reader.clone(),
                     Delivered::Nothing(w) | Delivered::Unknown(w) => format!("{} {w}", d.reader),
                 }).collect::<Vec<_>>().join("\n"),
