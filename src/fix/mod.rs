@@ -412,7 +412,8 @@ fn nothing(out: &Out, reason: &str, inconclusive: bool) -> ExitCode {
     })
 }
 
-/// A key from the environment, `--key` or standard input: where to change it.
+/// A key from the environment, `--key`, standard input or a deployment file: where to
+/// change it.
 fn elsewhere(out: &Out, chosen: &Candidate, env_name: &str, choice: &Choice) -> ExitCode {
     let place = match chosen.source.kind {
         SourceKind::Env => format!(
@@ -422,16 +423,28 @@ fn elsewhere(out: &Out, chosen: &Candidate, env_name: &str, choice: &Choice) -> 
         SourceKind::Flag => "--key: change the value you pass (a key file, --key-file, keeps it \
                              out of the process list)"
             .into(),
+        SourceKind::Deployment => format!(
+            "the deployment file {}: change the value on that line (sl-doctor does not edit \
+             deployment files)",
+            chosen.source.name
+        ),
         _ => "standard input: change it at its source".into(),
     };
     match choice {
         Choice::Repair(r) => {
             out.say(&format!("The key comes from {place}.\n"));
             out.say(&proof_line(Some(r)));
-            out.say(&format!(
-                "sl-doctor cannot edit it there. To store the repaired key, pipe it:\n  \
-                 sl-doctor fix --emit | gh secret set {env_name}\n"
-            ));
+            out.say(&if chosen.source.kind == SourceKind::Deployment {
+                format!(
+                    "To store the repaired key in a secret store instead, pipe it:\n  \
+                     sl-doctor fix --emit | gh secret set {env_name}\n"
+                )
+            } else {
+                format!(
+                    "sl-doctor cannot edit it there. To store the repaired key, pipe it:\n  \
+                     sl-doctor fix --emit | gh secret set {env_name}\n"
+                )
+            });
             ExitCode::from(exit::PROBLEM)
         }
         Choice::Keep => {

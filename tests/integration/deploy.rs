@@ -143,6 +143,20 @@ fn clean_deployments_raise_no_false_quote_or_whitespace_failure() {
 }
 
 #[test]
+fn compose_interpolates_the_key_from_its_dotenv() {
+    let mock = start_mock(CANARY);
+    let compose = "services:\n  web:\n    environment:\n      SALESLAYER_API_KEY: ${SL_KEY}\n  job:\n    environment:\n      - SALESLAYER_API_KEY=${SL_KEY:?set SL_KEY}\n".to_string();
+    let files = [
+        ("compose.yaml", compose),
+        (".env", format!("SL_KEY=\"{CANARY}\"\n")),
+    ];
+    let (r, report) = doctor(&mock, &files, &["--from", "compose.yaml"]);
+    // Both services get the clean key; the .env's SL_KEY is compose's, not a misspelling.
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(causes(&report).is_empty(), "{}", r.stdout);
+}
+
+#[test]
 fn compose_list_syntax_keeps_the_quotes_and_names_the_line() {
     let mock = start_mock(CANARY);
     let compose = format!(
@@ -194,6 +208,16 @@ fn a_secret_key_ref_names_the_secret_line_in_another_file() {
         .find(|c| c["id"] == "key-in-deployment-file")
         .unwrap_or_else(|| panic!("{}", r.stdout));
     assert_contains(exposure["title"].as_str().unwrap(), "secret.yaml line 7");
+    // `fix` names the same place, and edits nothing.
+    let cmd = sl_doctor().arg("fix").args(net(&mock)).args(args);
+    for (name, body) in &files {
+        std::fs::write(cmd.path().join(name), body).unwrap();
+    }
+    let (f, _d) = cmd.run();
+    assert_output_safe(CANARY, "fix stdout", &f.stdout, LOG);
+    assert_output_safe(CANARY, "fix stderr", &f.stderr, LOG);
+    assert_contains(&f.stdout, "the deployment file secret.yaml:7");
+    assert!(!f.stdout.contains("standard input"), "{}", f.stdout);
 }
 
 #[test]

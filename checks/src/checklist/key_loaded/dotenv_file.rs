@@ -151,7 +151,13 @@ impl DotenvFileCheck {
             .filter(|e| e.name != name && looks_like_key_var(&e.name, name))
             .map(|e| e.name.as_str())
             .collect();
-        if defs.is_empty() {
+        // A key from a deployment file is found: a compose file's `.env` then holds the
+        // variables it interpolates (`${SL_KEY}`), not a misspelt key variable.
+        let from_deployment = cx
+            .key
+            .chosen()
+            .is_some_and(|c| c.source.kind == crate::model::report::SourceKind::Deployment);
+        if defs.is_empty() && !from_deployment {
             for o in &others {
                 findings.push(
                     Finding::new(

@@ -89,13 +89,25 @@ fn what(g: &Group, used: Option<&SecretKey>) -> String {
     match g.delivered {
         Delivered::Value(v) => {
             let d = defects(v);
-            let with = if d.is_empty() {
-                String::new()
-            } else {
+            let with = if !d.is_empty() {
                 format!(
                     " with {}",
                     crate::diagnosis::join_names(&d.iter().map(|r| r.defect()).collect::<Vec<_>>())
                 )
+            } else {
+                // No defect the value checks know (an inline comment kept inside, say):
+                // how it differs from the value sl-doctor uses.
+                match used {
+                    Some(u) if u != v && v.expose_bytes().starts_with(u.expose_bytes()) => {
+                        let more = v.char_len().saturating_sub(u.char_len());
+                        format!(
+                            " with {} after it",
+                            crate::checklist::count(more, "more character", "more characters")
+                        )
+                    }
+                    Some(u) if u != v => " with other characters".to_string(),
+                    _ => String::new(),
+                }
             };
             let note = if used == Some(v) {
                 ", the value sl-doctor uses"
@@ -167,7 +179,11 @@ fn bad(g: &Group) -> bool {
 /// "docker run --env-file and kubectl --from-env-file (.env line 3) deliver the key with
 /// quotes, the others not": the first group that delivers a damaged value or nothing.
 fn headline(groups: &[Group], used: Option<&SecretKey>) -> String {
-    let g = groups.iter().find(|g| bad(g)).unwrap_or(&groups[0]);
+    let g = groups
+        .iter()
+        .find(|g| bad(g))
+        .or_else(|| groups.iter().find(|g| g.delivered.value() != used))
+        .unwrap_or(&groups[0]);
     let verb = if g.readers.len() == 1 {
         "delivers"
     } else {
@@ -203,9 +219,14 @@ fn disagreement(groups: &[Group], used: Option<&SecretKey>) -> Finding {
         .collect::<Vec<_>>()
         .join("; ");
     let msg = format!("The readers of the key disagree: {text}");
+    let quoted = |g: &&Group| {
+        g.delivered
+            .value()
+            .is_some_and(|v| defects(v).contains(&Repair::Unquoted))
+    };
     let compose_list = groups
         .iter()
-        .filter(|g| bad(g))
+        .filter(quoted)
         .flat_map(|g| &g.readers)
         .find(|r| r.reader.contains("list syntax"));
     let fix = match compose_list {
@@ -275,6 +296,22 @@ mod tests {
             "{msg}"
         );
         insta::assert_yaml_snapshot!(o);
+    }
+
+    #[test]
+    fn an_inline_comment_kept_is_named_by_what_it_adds() {
+        // docker, kubectl and systemd keep ` # prod` in the value: no value defect, but the
+        // headline names them and what they add, not the readers that agree with the key.
+        let line = format!("K={TEST_CANARY} # prod\n");
+        let o = crate::testing::run(&ReadersAgree, &cx_of(&line)).unwrap();
+        assert_eq!(o.status(), Status::Warn, "{o:?}");
+        assert!(
+            o.summary.starts_with(
+                "docker run --env-file, kubectl --from-env-file and systemd EnvironmentFile= (.env line 1) deliver the key with 7 more characters after it"
+            ),
+            "{}",
+            o.summary
+        );
     }
 
     #[test]

@@ -132,7 +132,7 @@ fn environment(file: &DeployFile, service: &str, node: &Node, env: &Env) -> Opti
     })
 }
 
-/// Compose's interpolation of `$VAR`, `${VAR}`, `${VAR:-default}`, `${VAR-default}` and
+/// Compose's interpolation of `$VAR`, `${VAR}`, the `${VAR…}` forms of [`substitute`] and
 /// `$$`: from the process environment, then the `.env` beside the compose file.
 fn interpolate(raw: &str, file: &DeployFile, env: &Env) -> Delivered {
     let mut out = String::new();
@@ -157,22 +157,64 @@ fn interpolate(raw: &str, file: &DeployFile, env: &Env) -> Delivered {
                 (&rest[..n], &rest[n..])
             }
         };
-        let (var, default) = match expr.split_once(":-").or_else(|| expr.split_once('-')) {
-            Some((v, d)) => (v, Some(d)),
-            None => (expr, None),
-        };
-        match lookup(var, file, env).or(default.map(str::to_string)) {
-            Some(v) => out.push_str(&v),
-            None => {
-                return Delivered::Nothing(format!(
-                    "${{{var}}} is set neither in the environment nor in the .env beside the compose file: compose substitutes an empty string"
-                ));
-            }
+        match substitute(expr, file, env) {
+            Ok(v) => out.push_str(&v),
+            Err(d) => return d,
         }
         rest = after;
     }
     out.push_str(rest);
     Delivered::Value(SecretKey::from_string(out))
+}
+
+/// One `${…}` of compose's interpolation: `VAR`, `VAR:-default` / `VAR-default` (unset
+/// or empty / unset), `VAR:?error` / `VAR?error` (compose refuses to start), `VAR:+alt` /
+/// `VAR+alt` (alt when set).
+fn substitute(expr: &str, file: &DeployFile, env: &Env) -> Result<String, Delivered> {
+    let n = expr
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(expr.len());
+    let (var, tail) = expr.split_at(n);
+    let value = lookup(var, file, env);
+    let set = value.as_ref().filter(|v| !v.is_empty());
+    let unset = || {
+        Delivered::Nothing(format!(
+            "${{{var}}} is set neither in the environment nor in the .env beside the compose file: compose substitutes an empty string"
+        ))
+    };
+    let refused = || {
+        Delivered::Nothing(format!(
+            "${{{var}}} is set neither in the environment nor in the .env beside the compose file: compose refuses to start (`${{{expr}}}`)"
+        ))
+    };
+    let op = |p: &str| tail.strip_prefix(p);
+    if tail.is_empty() {
+        value.ok_or_else(unset)
+    } else if let Some(d) = op(":-") {
+        Ok(set.cloned().unwrap_or_else(|| d.to_string()))
+    } else if let Some(d) = op("-") {
+        Ok(value.unwrap_or_else(|| d.to_string()))
+    } else if op(":?").is_some() {
+        set.cloned().ok_or_else(refused)
+    } else if op("?").is_some() {
+        value.ok_or_else(refused)
+    } else if let Some(alt) = op(":+") {
+        Ok(if set.is_some() {
+            alt.into()
+        } else {
+            String::new()
+        })
+    } else if let Some(alt) = op("+") {
+        Ok(if value.is_some() {
+            alt.into()
+        } else {
+            String::new()
+        })
+    } else {
+        Err(Delivered::Unknown(format!(
+            "`${{{expr}}}` is an interpolation sl-doctor does not read"
+        )))
+    }
 }
 
 /// A variable for interpolation: the process environment, then the project's `.env`.

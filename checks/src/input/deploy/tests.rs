@@ -87,6 +87,32 @@ fn compose_services() {
 }
 
 #[test]
+fn compose_interpolation_forms() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(".env"), "SET=v\nEMPTY=\n").unwrap();
+    // (the value after `K=`, what compose delivers: "-" nothing, "?" unknown)
+    let cases = [
+        ("${SET}", "v"),
+        ("${SET:?need it}", "v"),
+        ("${UNSET:?need it}", "-"),
+        ("${EMPTY:?need it}", "-"),
+        ("${EMPTY?need it}", ""),
+        ("${UNSET:-d}", "d"),
+        ("${EMPTY:-d}", "d"),
+        ("${EMPTY-d}", ""),
+        ("${SET:+alt}", "alt"),
+        ("${UNSET+alt}", ""),
+        ("${UNSET}", "-"),
+        ("${SET/a/b}", "?"),
+    ];
+    for (value, want) in cases {
+        let compose = format!("services:\n  a:\n    environment:\n      - K={value}\n");
+        let got = read_fixture(dir.path(), "compose.yml", &compose, &[]);
+        assert_eq!(got[0].2, want, "{value}");
+    }
+}
+
+#[test]
 fn kubernetes_secrets_and_workloads() {
     use base64::Engine;
     let dir = tempfile::tempdir().unwrap();
