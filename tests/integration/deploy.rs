@@ -43,6 +43,16 @@ fn causes(report: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
+/// The diagnosis's cause with this id (`shown`: the human output, for the message).
+fn cause_with<'a>(report: &'a serde_json::Value, id: &str, shown: &str) -> &'a serde_json::Value {
+    report["diagnosis"]["causes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("no cause {id}\n{shown}"))
+}
+
 fn dotenv_quoted() -> (&'static str, String) {
     (".env", format!("SALESLAYER_API_KEY=\"{CANARY}\"\n"))
 }
@@ -171,12 +181,7 @@ fn compose_list_syntax_keeps_the_quotes_and_names_the_line() {
     );
     // The list entry's own quotes are the proven cause; that the map-syntax service
     // delivers the key clean is said after it, as a warning, with the line's fix.
-    let disagree = report["diagnosis"]["causes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == "readers-disagree")
-        .unwrap_or_else(|| panic!("{}", r.stdout));
+    let disagree = cause_with(&report, "readers-disagree", &r.stdout);
     assert_eq!(disagree["level"], "warn", "{}", r.stdout);
     assert_contains(disagree["fix"].as_str().unwrap(), "compose.yml line 5");
     // The compose file of the working directory is a source, read like ./.env.
@@ -201,12 +206,7 @@ fn a_secret_key_ref_names_the_secret_line_in_another_file() {
     let fix = report["diagnosis"]["causes"][0]["fix"].as_str().unwrap();
     assert_contains(fix, "secret.yaml:7");
     assert_contains(fix, "secretKeyRef sl/api-key");
-    let exposure = report["diagnosis"]["causes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == "key-in-deployment-file")
-        .unwrap_or_else(|| panic!("{}", r.stdout));
+    let exposure = cause_with(&report, "key-in-deployment-file", &r.stdout);
     assert_contains(exposure["title"].as_str().unwrap(), "secret.yaml line 7");
     // `fix` names the same place, and edits nothing.
     let cmd = sl_doctor().arg("fix").args(net(&mock)).args(args);

@@ -47,8 +47,8 @@ fn docker_compose_v1_resolves_the_environment_as_the_compose_reader() {
     }
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("prod.env"), "K=\"from-file\" \n").unwrap();
-    std::fs::write(dir.path().join(".env"), "FROM_DOTENV='dot'\n").unwrap();
-    let compose = "services:\n  a:\n    image: x\n    environment:\n      - K=\"quoted\"\n  b:\n    image: x\n    environment:\n      K: \"map\"\n  c:\n    image: x\n    env_file: prod.env\n  d:\n    image: x\n    environment:\n      - K=${FROM_SHELL}-${FROM_DOTENV}-$${x}\n  e:\n    image: x\n    environment:\n      K: 'single ''quoted'''\n  f:\n    image: x\n    env_file: prod.env\n    environment:\n      - K=wins\n";
+    std::fs::write(dir.path().join(".env"), "FROM_DOTENV='dot'\nEMPTY=\n").unwrap();
+    let compose = "services:\n  a:\n    image: x\n    environment:\n      - K=\"quoted\"\n  b:\n    image: x\n    environment:\n      K: \"map\"\n  c:\n    image: x\n    env_file: prod.env\n  d:\n    image: x\n    environment:\n      - K=${FROM_SHELL}-${FROM_DOTENV}-$${x}\n  e:\n    image: x\n    environment:\n      K: 'single ''quoted'''\n  f:\n    image: x\n    env_file: prod.env\n    environment:\n      - K=wins\n  g:\n    image: x\n    environment:\n      - K=${UNSET:-d1}-${EMPTY:-d2}-${EMPTY-d3}-${UNSET-d4}\n  i:\n    image: x\n    environment:\n      - K=${FROM_DOTENV:?set it}\n  j:\n    image: x\n    environment:\n      - K=${EMPTY?set it}\n";
     let path = dir.path().join("compose.yml");
     std::fs::write(&path, compose).unwrap();
     let out = Command::new("docker-compose")
@@ -72,6 +72,21 @@ fn docker_compose_v1_resolves_the_environment_as_the_compose_reader() {
         .collect();
     let vars = vec![(OsString::from("FROM_SHELL"), OsString::from("sh"))];
     assert_eq!(ours(&path, &vars, "service "), theirs);
+    // `${VAR:?error}` with VAR unset: compose refuses the file, and the reader delivers
+    // nothing.
+    std::fs::write(
+        &path,
+        "services:\n  a:\n    image: x\n    environment:\n      - K=${UNSET:?set it}\n",
+    )
+    .unwrap();
+    let refused = Command::new("docker-compose")
+        .args(["-f", "compose.yml", "config"])
+        .current_dir(dir.path())
+        .stderr(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(ours(&path, &vars, "service ").is_empty());
 }
 
 #[test]

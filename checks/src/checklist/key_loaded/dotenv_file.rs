@@ -50,7 +50,7 @@ pub const DUPLICATE: Code = Code::new(
 );
 pub const SIMILAR_VARIABLE: Code = Code::warn(
     "similar-variable",
-    "The file does not define the key variable but defines one with a key-like name",
+    "The file does not define the key variable but defines one with a key-like name (not raised when the key comes from a deployment file, which may interpolate it)",
 );
 pub const UNPARSED_LINE: Code =
     Code::info("unparsed-line", "A line is not a NAME=value assignment");

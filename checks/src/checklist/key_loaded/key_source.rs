@@ -32,7 +32,7 @@ pub const SOURCES_DIFFER: Code = Code::warn(
 );
 pub const ONLY_IN_DOTENV: Code = Code::warn(
     "only-in-dotenv",
-    "Only the .env file defines the key, not the environment",
+    "Only the .env file defines the key, not the environment (not raised when --loader names the reader)",
 );
 pub const NOT_UTF8: Code = Code::fail("not-utf8", "The value used is not valid UTF-8");
 
