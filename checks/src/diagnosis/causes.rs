@@ -1,7 +1,7 @@
 //! The rules: each looks at the facts and may name one cause. They run in order of
 //! likelihood; a check explained by an earlier cause is not explained again.
 
-use super::facts::{Answer, Facts, Probe, join};
+use super::facts::{Facts, KeyAnswer, Probe, join};
 use super::{Cause, CauseId, CauseLevel, Fixer};
 use crate::checklist::base_url::url_path;
 use crate::checklist::header_present::header_value;
@@ -160,7 +160,7 @@ fn placeholder(f: &Facts) -> Option<Cause> {
 /// Quotes, whitespace, invisible or look-alike characters, a pasted label: proven when
 /// the repaired key was accepted, refuted (but still a defect) when it was rejected too.
 fn damaged_value(f: &Facts) -> Option<Cause> {
-    let repaired_ok = f.apis(|p| p.repaired.is_some_and(Answer::authenticated));
+    let repaired_ok = f.apis(|p| p.repaired.is_some_and(KeyAnswer::authenticated));
     let accepted = repaired_ok.iter().find_map(|p| p.accepted_repair.as_ref());
     let decoded: Vec<Repair> = accepted
         .map(|k| {
@@ -278,7 +278,7 @@ fn wrong_base_url(f: &Facts) -> Option<Cause> {
         .into_iter()
         .filter(|(id, _)| f.status(*id) == Status::Fail)
         .collect();
-    let wrong = f.apis(|p| p.given == Answer::WrongEndpoint);
+    let wrong = f.apis(|p| p.given == KeyAnswer::WrongEndpoint);
     let first = failed
         .first()
         .map(|(id, _)| *id)
@@ -370,12 +370,14 @@ fn api_not_enabled(f: &Facts) -> Option<Cause> {
     if let Some(c) = not_enabled_by_other_api(f) {
         return Some(c);
     }
-    let valid = f.apis(|p| p.given == Answer::Accepted || p.repaired == Some(Answer::Accepted));
+    let valid =
+        f.apis(|p| p.given == KeyAnswer::Accepted || p.repaired == Some(KeyAnswer::Accepted));
     let shut = f.apis(|p| {
-        p.given == Answer::NotEnabled
-            || (p.given == Answer::Rejected && !p.repaired.is_some_and(Answer::authenticated))
+        p.given == KeyAnswer::NotEnabled
+            || (p.given == KeyAnswer::Rejected && !p.repaired.is_some_and(KeyAnswer::authenticated))
     });
-    if shut.is_empty() || (valid.is_empty() && !shut.iter().any(|p| p.given == Answer::NotEnabled))
+    if shut.is_empty()
+        || (valid.is_empty() && !shut.iter().any(|p| p.given == KeyAnswer::NotEnabled))
     {
         return None;
     }
@@ -383,7 +385,7 @@ fn api_not_enabled(f: &Facts) -> Option<Cause> {
     let answers: Vec<String> = shut
         .iter()
         .map(|p| match p.given {
-            Answer::NotEnabled => format!(
+            KeyAnswer::NotEnabled => format!(
                 "{} answers 403: the feature is disabled for the account",
                 p.api
             ),
@@ -415,12 +417,12 @@ fn api_not_enabled(f: &Facts) -> Option<Cause> {
 
 fn key_rejected(f: &Facts) -> Option<Cause> {
     let rejected = f.apis(|p| {
-        p.given == Answer::Rejected
-            || p.given == Answer::NotSent && p.repaired == Some(Answer::Rejected)
+        p.given == KeyAnswer::Rejected
+            || p.given == KeyAnswer::NotSent && p.repaired == Some(KeyAnswer::Rejected)
     });
     let any_valid = f.apis(|p| {
         p.given.authenticated()
-            || p.repaired.is_some_and(Answer::authenticated)
+            || p.repaired.is_some_and(KeyAnswer::authenticated)
             || p.other.is_some_and(|(_, a)| a.authenticated())
     });
     if rejected.is_empty() || !any_valid.is_empty() {
@@ -433,14 +435,14 @@ fn key_rejected(f: &Facts) -> Option<Cause> {
     let all = names(&rejected);
     let repaired_too = rejected
         .iter()
-        .any(|p| p.repaired == Some(Answer::Rejected));
+        .any(|p| p.repaired == Some(KeyAnswer::Rejected));
     let mut proof = if repaired_too {
         format!("{all} reject the key as given and once it is cleaned")
     } else {
         format!("{all} reject the key, and nothing in the value explains it")
     };
     let also = rejected.iter().find_map(|p| match p.other {
-        Some((o, Answer::Rejected)) => Some(o),
+        Some((o, KeyAnswer::Rejected)) => Some(o),
         _ => None,
     });
     if let Some(o) = also {
@@ -448,7 +450,7 @@ fn key_rejected(f: &Facts) -> Option<Cause> {
     }
     let untold = rejected
         .iter()
-        .any(|p| matches!(p.other, Some((_, a)) if a != Answer::Rejected && !a.authenticated()));
+        .any(|p| matches!(p.other, Some((_, a)) if a != KeyAnswer::Rejected && !a.authenticated()));
     let title = if untold {
         format!(
             "The key is rejected: not valid, or not enabled for {all} (the other API gave no verdict, so the two cannot be told apart)"
@@ -470,7 +472,7 @@ fn key_rejected(f: &Facts) -> Option<Cause> {
 }
 
 fn rate_limited(f: &Facts) -> Option<Cause> {
-    let hit = f.apis(|p| p.given == Answer::RateLimited);
+    let hit = f.apis(|p| p.given == KeyAnswer::RateLimited);
     (!hit.is_empty()).then(|| {
         cause(CauseId::RateLimited, format!("{} rate limited the request: no verdict on the key", names(&hit)), CauseLevel::Inconclusive, &hit.iter().map(|p| p.check).collect::<Vec<_>>())
             .fix("Run sl-doctor again in a minute; if other jobs use the same key, pause them (the documented limit is 50 requests per 10 seconds).")
@@ -478,7 +480,7 @@ fn rate_limited(f: &Facts) -> Option<Cause> {
 }
 
 fn api_unavailable(f: &Facts) -> Option<Cause> {
-    let hit = f.apis(|p| p.given == Answer::Unavailable);
+    let hit = f.apis(|p| p.given == KeyAnswer::Unavailable);
     (!hit.is_empty()).then(|| {
         cause(CauseId::ApiUnavailable, format!("{} answered with a server error: no verdict on the key", names(&hit)), CauseLevel::Inconclusive, &hit.iter().map(|p| p.check).collect::<Vec<_>>())
             .fix(format!("Run sl-doctor again later; if it persists, send this report (it holds the request ids) to {SUPPORT}."))
@@ -489,7 +491,7 @@ fn api_unavailable(f: &Facts) -> Option<Cause> {
 /// A proxy refused the tunnel: its own answer is the proof, and says who can change it.
 fn proxy_refused(f: &Facts) -> Option<Cause> {
     let (c, r) = refusal(f)?;
-    let silent = f.apis(|p| p.given == Answer::Unreachable);
+    let silent = f.apis(|p| p.given == KeyAnswer::Unreachable);
     let mut checks = vec![TlsConnection::ID];
     checks.extend(silent.iter().map(|p| p.check));
     let fixer = if r.needs_network_team() {
@@ -567,7 +569,7 @@ fn no_answer(f: &Facts) -> Option<Cause> {
         .into_iter()
         .filter(|id| matches!(f.status(*id), Status::Fail | Status::Error))
         .collect();
-    let silent = f.apis(|p| p.given == Answer::Unreachable);
+    let silent = f.apis(|p| p.given == KeyAnswer::Unreachable);
     let first = broken
         .first()
         .copied()

@@ -8,6 +8,7 @@ pub mod check;
 pub mod code;
 pub mod context;
 pub mod evidence;
+pub mod facts;
 pub mod leak;
 pub mod repair;
 pub mod report;

@@ -4,7 +4,7 @@
 
 use crate::model::context::{Api, Context};
 use crate::model::evidence::{
-    AnswerClass, KeyKind, KeyVariant, OtherApi, ProbeEvidence, UnsendableDelivery,
+    Answer, KeyKind, KeyVariant, OtherApi, ProbeEvidence, UnsendableDelivery,
 };
 use crate::model::secret::SecretKey;
 use crate::net::http::ProbeClient;
@@ -83,10 +83,10 @@ pub(crate) async fn other_api(
     let other = if spec.api == Api::Dam { &CATALOG } else { &DAM };
     let rejected = ev
         .last_with(KeyKind::AsGiven)
-        .is_some_and(|a| a.answer == AnswerClass::Rejected);
+        .is_some_and(|a| a.answer == Answer::Rejected);
     let repaired = ev
         .attempts_with(KeyKind::Cleaned)
-        .any(|a| a.answer == AnswerClass::Accepted);
+        .any(|a| a.answer.authenticates());
     if cx.target.apis.contains(&other.api) || !rejected || repaired {
         return None;
     }

@@ -256,7 +256,7 @@ mod tests {
     fn cx_of(line: &str) -> Context {
         let f = DotenvFile::parse(".env", line.as_bytes());
         let e = f.definitions("K").next().unwrap();
-        let mut cx = crate::testing::cx_with_key(e.value.expose_bytes());
+        let mut cx = crate::testing_support::cx_with_key(e.value.expose_bytes());
         cx.key.readings = LOADERS
             .iter()
             .map(|l| Reading {
@@ -281,7 +281,7 @@ mod tests {
             (format!("export K={k}\n"), Status::Warn),
         ];
         for (line, want) in cases {
-            let o = crate::testing::run(&ReadersAgree, &cx_of(&line)).unwrap();
+            let o = crate::testing_support::run(&ReadersAgree, &cx_of(&line)).unwrap();
             assert_eq!(o.status(), want, "{line:?}: {o:?}");
         }
     }
@@ -289,7 +289,8 @@ mod tests {
     #[test]
     fn quoted_line_names_the_readers_that_keep_the_quotes_first() {
         let o =
-            crate::testing::run(&ReadersAgree, &cx_of(&format!("K=\"{TEST_CANARY}\"\n"))).unwrap();
+            crate::testing_support::run(&ReadersAgree, &cx_of(&format!("K=\"{TEST_CANARY}\"\n")))
+                .unwrap();
         let msg = &o.findings[0].message;
         assert!(
             msg.starts_with("The readers of the key disagree: docker run --env-file and kubectl --from-env-file (.env line 1) deliver the key with quotes"),
@@ -303,7 +304,7 @@ mod tests {
         // docker, kubectl and systemd keep ` # prod` in the value: no value defect, but the
         // headline names them and what they add, not the readers that agree with the key.
         let line = format!("K={TEST_CANARY} # prod\n");
-        let o = crate::testing::run(&ReadersAgree, &cx_of(&line)).unwrap();
+        let o = crate::testing_support::run(&ReadersAgree, &cx_of(&line)).unwrap();
         assert_eq!(o.status(), Status::Warn, "{o:?}");
         assert!(
             o.summary.starts_with(
@@ -318,6 +319,6 @@ mod tests {
     fn one_reader_is_skipped() {
         let mut cx = cx_of("K=abc\n");
         cx.key.readings.truncate(1);
-        assert!(crate::testing::run(&ReadersAgree, &cx).is_err());
+        assert!(crate::testing_support::run(&ReadersAgree, &cx).is_err());
     }
 }

@@ -120,7 +120,7 @@ impl QuotedValue {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{CANARY, KEY, first_message};
+    use crate::testing_support::{CANARY, KEY, first_message};
 
     #[test]
     fn typographic_quotes_are_named() {
@@ -138,7 +138,7 @@ mod tests {
         );
     }
 
-    crate::testing::value_check_tests! {
+    crate::testing_support::value_check_tests! {
         QuotedValue,
         quotes_around_and_inside: [
             (KEY, []),

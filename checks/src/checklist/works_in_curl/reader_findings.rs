@@ -2,9 +2,10 @@
 //! the values the deployment's other readers deliver, and with `--api` the other API's
 //! answer to the key.
 
+use super::answers::explain;
 use super::codes::*;
-use super::probe_findings::{attempt_reading, described};
-use crate::model::evidence::{AnswerClass, KeyKind, ProbeEvidence};
+use super::probe_findings::described;
+use crate::model::evidence::{Answer, KeyKind, ProbeEvidence};
 use crate::model::report::Finding;
 use crate::net::probe::{self, ApiProbe};
 
@@ -18,7 +19,7 @@ pub(super) fn delivered(spec: &ApiProbe, path: &str, ev: &ProbeEvidence) -> Vec<
             let who = a.key.reader.as_deref().unwrap_or("another reader");
             let what = format!("the value {who} delivers ({})", described(&a.key));
             match a.answer {
-                AnswerClass::Rejected => Finding::new(
+                Answer::Rejected => Finding::new(
                     DELIVERED_REJECTED,
                     format!(
                         "{} rejects {what}: {}; a deployment that reads the key so fails",
@@ -27,14 +28,14 @@ pub(super) fn delivered(spec: &ApiProbe, path: &str, ev: &ProbeEvidence) -> Vec<
                     ),
                 )
                 .with_fix(fix),
-                AnswerClass::Accepted => {
+                a if a.authenticates() => {
                     Finding::new(DELIVERED_ACCEPTED, format!("{} accepts {what}", spec.name))
                 }
                 _ => Finding::new(
                     DELIVERED_UNTESTED,
                     format!(
                         "{what} could not be tested: {}",
-                        attempt_reading(spec, path, a).summary
+                        explain(spec, path, a).summary
                     ),
                 ),
             }
@@ -69,17 +70,17 @@ pub(super) fn other_api(spec: &ApiProbe, path: &str, ev: &ProbeEvidence) -> Opti
         spec.api.id()
     );
     Some(match o.attempt.answer {
-        AnswerClass::Accepted => Finding::new(OTHER_API_ACCEPTS,
+        a if a.authenticates() => Finding::new(OTHER_API_ACCEPTS,
             format!("{other} accepts the same key ({status}; {asked}): the key is valid, and {name} is not enabled for it"),
         )
         .with_fix(format!("Ask Sales Layer support (support@saleslayer.com) to enable {name} for this key (give them its fingerprint, never the key).")),
-        AnswerClass::Rejected => Finding::new(OTHER_API_REJECTS,
+        Answer::Rejected => Finding::new(OTHER_API_REJECTS,
             format!("{other} rejects the same key too ({status}; {asked}): the key is not valid for either API"),
         ),
         _ => Finding::new(OTHER_API_UNTESTED,
             format!(
                 "{other} gave no verdict on the same key ({}; {asked}): whether the key is invalid or only not enabled for {name} cannot be told apart",
-                attempt_reading(&probe_spec(&o.api), path, &o.attempt).summary
+                explain(&probe_spec(&o.api), path, &o.attempt).summary
             ),
         ),
     })

@@ -4,7 +4,7 @@
 use super::{SUPPORT, cause, remedy};
 use crate::checklist::works_in_curl::codes::DELIVERED_NOT_SENDABLE;
 use crate::checklist::{DotenvFileCheck, ReadersAgree};
-use crate::diagnosis::facts::{Answer, Facts, join};
+use crate::diagnosis::facts::{Facts, KeyAnswer, join};
 use crate::diagnosis::{Cause, CauseId, CauseLevel};
 use crate::model::check::CheckId;
 use crate::model::report::Status;
@@ -27,7 +27,7 @@ pub(super) fn readers_disagree(f: &Facts) -> Option<Cause> {
         let rejected: Vec<&str> = p
             .delivered
             .iter()
-            .filter(|(_, a)| *a == Answer::Rejected)
+            .filter(|(_, a)| *a == KeyAnswer::Rejected)
             .map(|(who, _)| who.as_str())
             .collect();
         if rejected.is_empty() {
@@ -40,7 +40,7 @@ pub(super) fn readers_disagree(f: &Facts) -> Option<Cause> {
         } else {
             "deliver"
         };
-        let accepted = if p.given == Answer::Accepted {
+        let accepted = if p.given == KeyAnswer::Accepted {
             ", and accepted the value sl-doctor uses"
         } else {
             ""
