@@ -53,6 +53,12 @@ fn cause_with<'a>(report: &'a serde_json::Value, id: &str, shown: &str) -> &'a s
         .unwrap_or_else(|| panic!("no cause {id}\n{shown}"))
 }
 
+/// The key and a line break, base64-encoded: `echo KEY | base64`, as a Secret's `data:`.
+fn b64_with_newline() -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(format!("{CANARY}\n"))
+}
+
 fn dotenv_quoted() -> (&'static str, String) {
     (".env", format!("SALESLAYER_API_KEY=\"{CANARY}\"\n"))
 }
@@ -190,9 +196,8 @@ fn compose_list_syntax_keeps_the_quotes_and_names_the_line() {
 
 #[test]
 fn a_secret_key_ref_names_the_secret_line_in_another_file() {
-    use base64::Engine;
     let mock = start_mock(CANARY);
-    let b64 = base64::engine::general_purpose::STANDARD.encode(format!("{CANARY}\n"));
+    let b64 = b64_with_newline();
     let secret = format!(
         "apiVersion: v1\nkind: Secret\nmetadata:\n  name: sl\ntype: Opaque\ndata:\n  api-key: {b64}\n"
     );
@@ -222,9 +227,8 @@ fn a_secret_key_ref_names_the_secret_line_in_another_file() {
 
 #[test]
 fn a_secret_with_a_newline_and_a_pasted_base64_key() {
-    use base64::Engine;
     let mock = start_mock(CANARY);
-    let b64 = base64::engine::general_purpose::STANDARD.encode(format!("{CANARY}\n"));
+    let b64 = b64_with_newline();
     let manifest = format!(
         "apiVersion: v1\nkind: Secret\nmetadata:\n  name: sl\ndata:\n  SALESLAYER_API_KEY: {b64}\n"
     );
