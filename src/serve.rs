@@ -106,20 +106,16 @@ pub async fn run_mock(args: &MockArgs) -> Result<(), MockError> {
     println!(
         "rate limit {} · Ctrl-C stops",
         if args.no_rate_limit {
-            "off"
+            "off".to_string()
         } else {
-            "50 requests per 10 s per key"
+            format!(
+                "{} per key",
+                sl_doctor_checks::saleslayer::RATE_LIMIT.describe()
+            )
         }
     );
     let mut seen = 0;
-    let stop = async {
-        match args.exit_after {
-            Some(s) => tokio::time::sleep(Duration::from_secs_f64(s)).await,
-            None => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    };
+    let stop = stop_requested(args.exit_after, args.exit_on_stdin_close);
     tokio::pin!(stop);
     loop {
         tokio::select! {
@@ -130,7 +126,7 @@ pub async fn run_mock(args: &MockArgs) -> Result<(), MockError> {
                     println!(
                         "{} {} {} {} -> {} ({})",
                         r.request_id,
-                        r.api.map(|a| a.as_str()).unwrap_or("-"),
+                        r.api.map(|a| a.id()).unwrap_or("-"),
                         r.method,
                         r.path,
                         r.status,
@@ -143,6 +139,46 @@ pub async fn run_mock(args: &MockArgs) -> Result<(), MockError> {
     }
     mock.shutdown().await;
     Ok(())
+}
+
+/// Resolves when the mock should stop: Ctrl-C, SIGTERM, `--exit-after`, or standard
+/// input closing with `--exit-on-stdin-close`. Each ends in the same clean shutdown, which
+/// removes the temporary CA directory.
+async fn stop_requested(exit_after: Option<f64>, on_stdin_close: bool) {
+    let after = async {
+        match exit_after {
+            Some(s) => tokio::time::sleep(Duration::from_secs_f64(s)).await,
+            None => std::future::pending().await,
+        }
+    };
+    let stdin_closed = async {
+        if !on_stdin_close {
+            return std::future::pending().await;
+        }
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        // A plain thread: a blocking read must not hold the runtime's shutdown.
+        std::thread::spawn(move || {
+            let _ = std::io::copy(&mut std::io::stdin().lock(), &mut std::io::sink());
+            let _ = tx.send(());
+        });
+        let _ = rx.await;
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminated() => {}
+        _ = after => {}
+        _ = stdin_closed => {}
+    }
+}
+
+/// SIGTERM (what `kill` and process supervisors send); never on other systems.
+async fn terminated() {
+    #[cfg(unix)]
+    if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        s.recv().await;
+        return;
+    }
+    std::future::pending::<()>().await
 }
 
 fn describe_key(k: &mock::KeySeen) -> String {

@@ -22,7 +22,7 @@ use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
 /// Where Sales Layer support is reached.
-pub const SUPPORT_ADDRESS: &str = "support@saleslayer.com";
+pub use sl_doctor_checks::saleslayer::SUPPORT_ADDRESS;
 
 /// The default bundle directory.
 pub const DEFAULT_DIR: &str = "sl-doctor-support";
@@ -171,6 +171,7 @@ fn trace_lines(ev: &ProbeEvidence) -> Vec<String> {
             KeyKind::AsGiven => "",
             KeyKind::Cleaned => "cleaned key: ",
             KeyKind::None => "without key: ",
+            KeyKind::Delivered => "delivered value: ",
         };
         if let Some(r) = &a.response {
             lines.push(format!("{label}status: {}", r.status_line));

@@ -2,29 +2,16 @@
 //! byte unchanged), the redacted diff, the mode kept, the doctor passing on the result,
 //! the refusals, and the key in no output but `--emit`'s standard output.
 
-use crate::common::{CANARY, MockProcess, Run, SlDoctor, in_terminal, sl_doctor, start_mock};
-use sl_doctor_checks::testing_support::{OutputRules, assert_output_safe};
+use crate::common::{
+    CANARY, LOG, MockProcess, Run, SlDoctor, in_terminal, mock_net, sl_doctor, start_mock,
+};
+use sl_doctor_checks::testing_support::assert_output_safe;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-const LOG: OutputRules = OutputRules {
-    tab: false,
-    log: true,
-    markdown: false,
-};
-
 /// The network options that point a run at the mock.
 fn net(mock: &MockProcess) -> Vec<String> {
-    let ca = mock.ca_path.as_ref().expect("https mock");
-    vec![
-        "--base-url".into(),
-        mock.base_url.clone(),
-        "--ca-cert".into(),
-        ca.display().to_string(),
-        "--no-proxy".into(),
-        "--color".into(),
-        "never".into(),
-    ]
+    mock_net(mock)
 }
 
 /// Runs, and asserts that neither stream holds a piece of the key.
@@ -112,8 +99,13 @@ fn dotenv_variants_get_only_the_keys_line_rewritten_and_then_pass() {
         ),
     ];
     for (case, file, want, before) in cases {
-        let cmd = with_file(sl_doctor(), ".env", file.as_bytes());
-        let (r, dir) = run_safe(cmd.arg("fix").args(net(&mock)).arg("--yes"));
+        let mut cmd = with_file(sl_doctor(), ".env", file.as_bytes()).arg("fix");
+        if file.contains('\r') {
+            // A shell sourcing the file keeps the CR of every line (readers-agree): the
+            // application reads it with a dotenv library.
+            cmd = cmd.args(["--loader", "dotenv"]);
+        }
+        let (r, dir) = run_safe(cmd.args(net(&mock)).arg("--yes"));
         assert_eq!(r.code, 0, "{case}: {}{}", r.stdout, r.stderr);
         let path = dir.path().join(".env");
         assert_eq!(
@@ -130,7 +122,10 @@ fn dotenv_variants_get_only_the_keys_line_rewritten_and_then_pass() {
         );
         assert!(r.stdout.contains("The doctor again (live)"), "{case}");
         // The doctor on the result, as a user would run it next.
-        let check = sl_doctor().args(net(&mock));
+        let mut check = sl_doctor().args(net(&mock));
+        if file.contains('\r') {
+            check = check.args(["--loader", "dotenv"]);
+        }
         std::fs::write(check.path().join(".env"), &want).unwrap();
         let (r, _d) = run_safe(check);
         assert_eq!(

@@ -408,7 +408,7 @@ fn handshake_refused(h: &Handshake, mut o: Outcome, re: &rustls::Error) -> Outco
         TlsFailure::NotTls => format!("{} speaks plain HTTP, not TLS", h.target.authority()),
         _ => format!("TLS handshake with {} failed", h.target.authority()),
     };
-    let mut fix = class.fix().to_string();
+    let mut fix = class.fix();
     if class == TlsFailure::UnknownIssuer {
         if let Some(leaf) = h.chain.first().and_then(|c| tls::describe_cert(c)) {
             message.push_str(&format!(
@@ -644,9 +644,7 @@ mod tests {
     }
 
     fn write_tmp(name: &str, text: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("sl-doctor-tlsconn-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let p = dir.join(name);
+        let p = crate::testing_support::scratch_dir().join(name);
         std::fs::write(&p, text).unwrap();
         p
     }
