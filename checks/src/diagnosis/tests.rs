@@ -339,6 +339,37 @@ const CASES: &[Case] = &[
         self_fixable: true,
     },
     Case {
+        name: "look-alikes replaced and still rejected: the guess, not the key, is refuted",
+        rows: &[
+            ("lookalike-characters", F, &["cyrillic"]),
+            (
+                "dam-probe",
+                F,
+                &["key-rejected-400", "cleaned-rejected-too"],
+            ),
+            (
+                "catalog-probe",
+                F,
+                &["key-rejected", "cleaned-rejected-too"],
+            ),
+        ],
+        offline: false,
+        causes: &["lookalike-unresolved"],
+        proof: Some("DAM and Catalog reject the key with each look-alike replaced"),
+        self_fixable: true,
+    },
+    Case {
+        name: "whitespace in the value and a .env warning: two causes, each its own",
+        rows: &[
+            ("extra-whitespace", F, &["trailing-whitespace"]),
+            ("dotenv-file", W, &["export"]),
+        ],
+        offline: true,
+        causes: &["extra-whitespace", "dotenv-file"],
+        proof: None,
+        self_fixable: true,
+    },
+    Case {
         name: "rate limited",
         rows: &[
             ("dam-probe", E, &["rate-limited"]),
@@ -389,7 +420,7 @@ const CASES: &[Case] = &[
     Case {
         name: "a warning only: healthy with a warning",
         rows: &[
-            ("dotenv-file", W, &["quoted"]),
+            ("dotenv-file", W, &["crlf"]),
             ("dam-probe", Status::Pass, &["key-accepted"]),
             ("catalog-probe", Status::Pass, &["key-accepted"]),
         ],

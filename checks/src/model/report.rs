@@ -150,6 +150,38 @@ pub struct Position {
     pub name: String,
 }
 
+/// The place in a file a finding is about: a `.env` line, a key file, a line of a
+/// deployment file. Renderers that can point at a file use it (GitHub annotations get
+/// `file=` and `line=`); it is data, never parsed back from the message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Location {
+    /// The file, as the report shows paths: as given on the command line or found
+    /// (relative to the directory sl-doctor ran in when it was given so), the home
+    /// directory as `~`.
+    pub path: String,
+    /// The 1-based line, when the finding is about one line of the file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+}
+
+impl Location {
+    /// A line of a file.
+    pub fn line(path: impl Into<String>, line: usize) -> Location {
+        Location {
+            path: path.into(),
+            line: Some(line),
+        }
+    }
+
+    /// A whole file.
+    pub fn file(path: impl Into<String>) -> Location {
+        Location {
+            path: path.into(),
+            line: None,
+        }
+    }
+}
+
 /// One observation of a check, with its fix.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Finding {
@@ -165,6 +197,9 @@ pub struct Finding {
     /// What to do about it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fix: Option<String>,
+    /// The file (and line) it is about, when it is about a place in a file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
 }
 
 impl Finding {
@@ -176,6 +211,7 @@ impl Finding {
             message: message.into(),
             position: None,
             fix: None,
+            location: None,
         }
     }
 
@@ -203,6 +239,12 @@ impl Finding {
     /// Adds the position.
     pub fn at(mut self, position: Position) -> Self {
         self.position = Some(position);
+        self
+    }
+
+    /// Adds the place in a file it is about.
+    pub fn in_file(mut self, location: Location) -> Self {
+        self.location = Some(location);
         self
     }
 }

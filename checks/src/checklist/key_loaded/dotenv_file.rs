@@ -8,7 +8,7 @@ use crate::input::dotenv::DotenvEntry;
 use crate::input::sources::looks_like_key_var;
 use crate::model::check::{CheckError, Outcome};
 use crate::model::context::Context;
-use crate::model::report::Finding;
+use crate::model::report::{Finding, Location};
 
 crate::check! {
     /// The `dotenv-file` check.
@@ -16,19 +16,14 @@ crate::check! {
 }
 
 /// The warnings of one definition line: one row per way loaders disagree about it.
+/// Quotes around the value are `quoted-value`'s (checklist item `no-quotes`).
 fn entry_findings(e: &DotenvEntry, file: &str) -> Vec<Finding> {
     let at = format!("{file} line {}", e.line);
-    let q = e.quote.unwrap_or('"');
     let rows = [
         (
             e.crlf,
             Finding::warn("crlf", format!("{at} ends with CR LF (a Windows line ending): dotenv libraries drop the CR, but `source .env` in a shell keeps it at the end of the key"))
                 .with_fix("Save the file with LF line endings (e.g. `dos2unix .env`, or the line-ending setting of your editor)."),
-        ),
-        (
-            e.quote.is_some(),
-            Finding::warn("quoted", format!("{at} wraps the value in {q}…{q}: dotenv libraries remove the quotes, but `docker run --env-file` keeps them as part of the key"))
-                .with_fix("Write the value without quotes (a key never needs them: it has no spaces)."),
         ),
         (
             e.export,
@@ -53,6 +48,7 @@ fn entry_findings(e: &DotenvEntry, file: &str) -> Vec<Finding> {
     ];
     rows.into_iter()
         .filter_map(|(found, finding)| found.then_some(finding))
+        .map(|f| f.in_file(Location::line(file, e.line)))
         .collect()
 }
 
@@ -70,7 +66,8 @@ impl DotenvFileCheck {
                     "bom",
                     format!("{} starts with a byte order mark (U+FEFF): loaders that do not strip it read the first variable's name with an invisible prefix", file.display),
                 )
-                .with_fix("Save the file as UTF-8 without BOM."),
+                .with_fix("Save the file as UTF-8 without BOM.")
+                .in_file(Location::line(file.display.clone(), 1)),
             );
         }
         for e in &defs {
@@ -99,30 +96,38 @@ impl DotenvFileCheck {
             } else {
                 Finding::info("duplicate", msg)
             };
-            findings.push(f.with_fix(format!("Keep a single {name}= line.")));
+            let last = defs.last().map_or(1, |e| e.line);
+            findings.push(
+                f.with_fix(format!("Keep a single {name}= line."))
+                    .in_file(Location::line(file.display.clone(), last)),
+            );
         }
-        let others: Vec<&str> = file
+        let others: Vec<&DotenvEntry> = file
             .entries
             .iter()
             .filter(|e| e.name != name && looks_like_key_var(&e.name, name))
-            .map(|e| e.name.as_str())
             .collect();
         if defs.is_empty() {
             for o in &others {
+                let o_name = &o.name;
                 findings.push(
                     Finding::warn(
                         "similar-variable",
-                        format!("{} does not define {name}, but defines {o}, whose name looks like a misspelt or alternative key variable", file.display),
+                        format!("{} does not define {name}, but defines {o_name}, whose name looks like a misspelt or alternative key variable", file.display),
                     )
-                    .with_fix(format!("Rename it to {name}, or run with --key-env {o}.")),
+                    .with_fix(format!("Rename it to {name}, or run with --key-env {o_name}."))
+                    .in_file(Location::line(file.display.clone(), o.line)),
                 );
             }
         }
         for l in &file.bad_lines {
-            findings.push(Finding::info(
-                "unparsed-line",
-                format!("{} line {l} is not a NAME=value assignment", file.display),
-            ));
+            findings.push(
+                Finding::info(
+                    "unparsed-line",
+                    format!("{} line {l} is not a NAME=value assignment", file.display),
+                )
+                .in_file(Location::line(file.display.clone(), *l)),
+            );
         }
         let summary = match defs.last() {
             Some(e) => format!("{} defines {name} at line {}", file.display, e.line),
@@ -156,8 +161,6 @@ mod tests {
     fn each_trait_is_one_finding() {
         let cases: &[(&[u8], &str)] = &[
             (b"SALESLAYER_API_KEY=abc\r\n", "crlf"),
-            (b"SALESLAYER_API_KEY=\"abc\"\n", "quoted"),
-            (b"SALESLAYER_API_KEY='abc'\n", "quoted"),
             (b"export SALESLAYER_API_KEY=abc\n", "export"),
             (b"SALESLAYER_API_KEY = abc\n", "space-around-equals"),
             (b"SALESLAYER_API_KEY=abc # prod\n", "inline-comment"),
@@ -172,6 +175,25 @@ mod tests {
             assert_eq!(codes, [*code], "{:?}", String::from_utf8_lossy(src));
             assert_eq!(o.status(), Status::Warn);
         }
+    }
+
+    #[test]
+    fn each_finding_points_at_its_line() {
+        let o = check(b"# keys\r\nSALESLAYER_API_KEY=abc # old\r\nSL_KEY=x\n");
+        let at: Vec<_> = o
+            .findings
+            .iter()
+            .map(|f| (f.code.as_str(), f.location.clone()))
+            .collect();
+        assert_eq!(
+            at,
+            [
+                ("crlf", Some(Location::line(".env", 2))),
+                ("inline-comment", Some(Location::line(".env", 2))),
+            ]
+        );
+        // Quotes are the no-quotes item's (quoted-value), not this check's.
+        assert!(check(b"SALESLAYER_API_KEY=\"abc\"\n").findings.is_empty());
     }
 
     #[test]

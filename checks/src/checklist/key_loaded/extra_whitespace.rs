@@ -153,6 +153,7 @@ impl ExtraWhitespace {
             )));
         }
         Ok(value_outcome(
+            cx,
             &a,
             format!(
                 "The key has {}",

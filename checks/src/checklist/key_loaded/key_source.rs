@@ -48,13 +48,15 @@ impl KeySource {
             ));
         }
         o.findings.extend(differing_sources(ks, chosen));
+        // Information, not a warning: a .env file is how most projects keep the key, and
+        // after a successful run (or `sl-doctor fix`) nothing is wrong with it.
         if chosen.source.kind == SourceKind::Dotenv {
             o = o.finding(
-                Finding::warn(
+                Finding::info(
                     "only-in-dotenv",
                     format!(
-                        "{} is not set in the environment; only the .env file defines it",
-                        ks.env_name
+                        "{} comes from the .env file only (it is not set in the environment): the application must load .env, or its deployment set {}",
+                        ks.env_name, ks.env_name
                     ),
                 )
                 .with_fix(format!(

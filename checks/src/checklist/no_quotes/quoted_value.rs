@@ -13,7 +13,7 @@ use crate::analysis::value::{QuoteDefect, describe};
 use crate::checklist::key_loaded::{analyzed_text_key, value_outcome};
 use crate::model::check::{CheckError, Outcome};
 use crate::model::context::Context;
-use crate::model::report::Finding;
+use crate::model::report::{Finding, Location};
 
 crate::check! {
     /// The `quoted-value` check.
@@ -72,11 +72,42 @@ fn finding(d: &QuoteDefect) -> Finding {
     Finding::fail(code, message).at(at.clone()).with_fix(fix)
 }
 
+/// The `.env` lines that define the key in quotes: dotenv libraries remove them (so the
+/// value itself has none), `docker run --env-file` keeps them in the key.
+fn dotenv_quotes(cx: &Context) -> Vec<Finding> {
+    let Some(file) = &cx.key.dotenv else {
+        return Vec::new();
+    };
+    file.definitions(&cx.key.env_name)
+        .filter_map(|e| {
+            let q = e.quote?;
+            Some(
+                Finding::warn(
+                    "dotenv-quotes",
+                    format!(
+                        "{} line {} wraps the value in {q}…{q}: dotenv libraries remove the quotes, but `docker run --env-file` keeps them as part of the key",
+                        file.display, e.line
+                    ),
+                )
+                .with_fix("Write the value without quotes (a key never needs them: it has no spaces).")
+                .in_file(Location::line(file.display.clone(), e.line)),
+            )
+        })
+        .collect()
+}
+
 impl QuotedValue {
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
         let a = analyzed_text_key(cx)?;
-        if a.quotes.is_empty() {
+        let in_dotenv = dotenv_quotes(cx);
+        if a.quotes.is_empty() && in_dotenv.is_empty() {
             return Ok(Outcome::pass("The value has no quote characters"));
+        }
+        if a.quotes.is_empty() {
+            return Ok(Outcome::from_findings(
+                "The value has no quote characters, but its .env line quotes it",
+                in_dotenv,
+            ));
         }
         let summary = match &a.quotes[0] {
             QuoteDefect::Surrounding { .. } => "The value is wrapped in quotes".to_string(),
@@ -88,11 +119,9 @@ impl QuotedValue {
                 crate::checklist::count(a.quotes.len(), "quote character", "quote characters")
             ),
         };
-        Ok(value_outcome(
-            &a,
-            summary,
-            a.quotes.iter().map(finding).collect(),
-        ))
+        let mut findings: Vec<Finding> = a.quotes.iter().map(finding).collect();
+        findings.extend(in_dotenv);
+        Ok(value_outcome(cx, &a, summary, findings))
     }
 }
 
@@ -115,6 +144,38 @@ mod tests {
             m.contains("U+0022 QUOTATION MARK at character 2 of 16"),
             "{m}"
         );
+    }
+
+    #[test]
+    fn quotes_of_the_dotenv_line_are_a_warning_of_this_item() {
+        use crate::input::dotenv::DotenvFile;
+        use crate::model::report::{SourceKind, Status};
+        let cases: &[(&[u8], &[&str], Status)] = &[
+            (b"SALESLAYER_API_KEY=aB3xY9zQ\n", &[], Status::Pass),
+            (
+                b"SALESLAYER_API_KEY=\"aB3xY9zQ\"\n",
+                &["dotenv-quotes"],
+                Status::Warn,
+            ),
+            (
+                b"SALESLAYER_API_KEY='aB3xY9zQ'\n",
+                &["dotenv-quotes"],
+                Status::Warn,
+            ),
+        ];
+        for (src, codes, status) in cases {
+            let mut cx = crate::testing::cx_with_key(b"aB3xY9zQ");
+            cx.key.env_name = "SALESLAYER_API_KEY".into();
+            cx.key.candidates[0].source.kind = SourceKind::Dotenv;
+            cx.key.dotenv = Some(DotenvFile::parse(".env", src));
+            let o = crate::testing::run(&QuotedValue, &cx).unwrap();
+            let got: Vec<_> = o.findings.iter().map(|f| f.code.as_str()).collect();
+            assert_eq!(got, *codes, "{}", String::from_utf8_lossy(src));
+            assert_eq!(o.status(), *status);
+            if let Some(f) = o.findings.first() {
+                assert_eq!(f.location, Some(Location::line(".env", 1)));
+            }
+        }
     }
 
     crate::testing::value_check_tests! {
