@@ -16,4 +16,5 @@ mod live;
 mod report_schema;
 mod scan;
 mod scenarios;
+mod second_look;
 mod support_curl;

@@ -1,0 +1,127 @@
+//! The second look (issue 23): what a newcomer met that read wrong, run again on the real
+//! binary against `sl-doctor mock --https`: each finding under its own item and cause, a
+//! fix said once, no support ticket for what the user can fix.
+
+use crate::common::{
+    CANARY, MockProcess, Run, assert_contains, assert_no_leak, sl_doctor, start_mock,
+};
+use std::sync::OnceLock;
+
+/// One mock for this file: it accepts the canary on both APIs.
+fn mock() -> &'static MockProcess {
+    static MOCK: OnceLock<MockProcess> = OnceLock::new();
+    MOCK.get_or_init(|| start_mock(CANARY))
+}
+
+/// `sl-doctor ARGS` against the mock, with `.env` holding `dotenv` when given and
+/// `SALESLAYER_API_KEY` set to `env_key` when given; the canary never shows.
+pub fn against_mock(args: &[&str], dotenv: Option<&str>, env_key: Option<&str>) -> Run {
+    let m = mock();
+    let mut cmd = sl_doctor()
+        .args(args)
+        .args(["--base-url", &m.base_url, "--no-proxy", "--color", "never"])
+        .arg("--ca-cert")
+        .arg(m.ca_path.as_ref().unwrap());
+    if let Some(text) = dotenv {
+        let p = cmd.file(".env", text);
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    if let Some(k) = env_key {
+        cmd = cmd.env("SALESLAYER_API_KEY", k);
+    }
+    let (r, _dir) = cmd.run();
+    assert_no_leak(CANARY, &format!("{args:?} stdout"), &r.stdout);
+    assert_no_leak(CANARY, &format!("{args:?} stderr"), &r.stderr);
+    r
+}
+
+fn json(r: &Run) -> serde_json::Value {
+    serde_json::from_str(&r.stdout).expect("a JSON report")
+}
+
+fn check<'a>(report: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    report["checklist"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|i| i["checks"].as_array().unwrap())
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("no check {id}"))
+}
+
+#[test]
+fn a_quoted_dotenv_line_warns_under_no_quotes_and_nothing_else_warns() {
+    let dotenv = format!("SALESLAYER_API_KEY=\"{CANARY}\"\n");
+    let r = against_mock(&[], Some(&dotenv), None);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_contains(&r.stdout, "⚠ 3. no-quotes");
+    assert_contains(&r.stdout, "✔ 4. key-loaded");
+    // Only the quotes warn: a key kept in .env is information, not a warning.
+    assert_contains(&r.stdout, "1 warning,");
+    assert!(!r.stdout.contains("only the .env"), "{}", r.stdout);
+
+    let report = json(&against_mock(&["--format", "json"], Some(&dotenv), None));
+    let quoted = &check(&report, "quoted-value")["findings"][0];
+    assert_eq!(quoted["code"], "dotenv-quotes");
+    assert_eq!(
+        quoted["location"],
+        serde_json::json!({"path": ".env", "line": 1})
+    );
+    let source = &check(&report, "key-source")["findings"][0];
+    assert_eq!(
+        (&source["code"], &source["severity"]),
+        (&"only-in-dotenv".into(), &"info".into())
+    );
+}
+
+#[test]
+fn quotes_and_a_space_are_two_causes_each_under_its_item() {
+    let dotenv = format!("SALESLAYER_API_KEY=\"{CANARY} \"\n");
+    let r = against_mock(&[], Some(&dotenv), None);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert_contains(&r.stdout, "✘ 1. The key has extra whitespace");
+    assert_contains(&r.stdout, "⚠ 2. .env line 1 wraps the value in \"…\"");
+    assert_contains(&r.stdout, "⚠ quoted-value (cause 2)");
+    assert!(!r.stdout.contains("dotenv-file"), "{}", r.stdout);
+}
+
+#[test]
+fn a_key_in_the_url_is_one_problem_with_one_fix() {
+    let url = format!(
+        "{}/dam/image?$top=1&api_key={}",
+        mock().base_url,
+        CANARY
+            .replace('+', "%2B")
+            .replace('/', "%2F")
+            .replace('=', "%3D")
+    );
+    let r = against_mock(&["--url", &url], None, Some(CANARY));
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert_contains(&r.stdout, "✘ --url: the API key is in the URL\n");
+    assert_eq!(
+        r.stdout
+            .matches("send the key only in the X-API-KEY header")
+            .count(),
+        1,
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("more)"), "{}", r.stdout);
+}
+
+#[test]
+fn a_lookalike_that_stands_for_another_letter_is_not_a_ticket() {
+    // The `a` of "canary" typed as a Cyrillic `о`: its ASCII look-alike `o` is not the key.
+    let key = CANARY.replacen('a', "\u{043e}", 1);
+    let r = against_mock(&[], None, Some(&key));
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert_contains(
+        &r.stdout,
+        "✘ The key contains look-alike characters that may stand for other letters",
+    );
+    assert_contains(&r.stdout, "Copy the key again");
+    for never in ["Only Sales Layer", "sl-doctor support", "new key"] {
+        assert!(!r.stdout.contains(never), "{never:?} in:\n{}", r.stdout);
+    }
+}
