@@ -49,9 +49,10 @@ pub fn explain(id: &str, registry: &[Box<dyn Check>]) -> Option<String> {
         Item::ALL.iter().position(|i| *i == item).unwrap() + 1
     );
     let mut any = false;
+    let width = id_width(registry);
     for c in registry.iter().filter(|c| c.meta().item == item) {
         any = true;
-        s.push_str(&format!("  {:<22} {}\n", c.meta().id, c.meta().title));
+        s.push_str(&format!("  {:<width$}  {}\n", c.meta().id, c.meta().title));
     }
     if !any {
         s.push_str("  (none in this version)\n");
@@ -118,15 +119,25 @@ fn inline(line: &str, t: &crate::term::Term) -> String {
     out
 }
 
+/// The width of the id column: the longest check id, so every title lines up.
+fn id_width(registry: &[Box<dyn Check>]) -> usize {
+    registry
+        .iter()
+        .map(|c| c.meta().id.len())
+        .max()
+        .unwrap_or(0)
+}
+
 /// The `checks` listing.
 pub fn list(registry: &[Box<dyn Check>]) -> String {
     let mut s = String::new();
+    let width = id_width(registry);
     for item in Item::ALL {
         s.push_str(&format!("{}  {}\n", item.id(), item.title()));
         for c in registry.iter().filter(|c| c.meta().item == item) {
             let m = c.meta();
             s.push_str(&format!(
-                "  {:<22} {}{}\n",
+                "  {:<width$}  {}{}\n",
                 m.id,
                 m.title,
                 if m.needs_network { " (network)" } else { "" }
@@ -191,6 +202,20 @@ mod tests {
             &t,
         );
         assert!(!text.contains("**") && !text.contains("```"), "{text}");
+    }
+
+    #[test]
+    fn every_title_of_the_checks_list_starts_in_one_column() {
+        let text = list(&sl_doctor_checks::registry());
+        let columns: std::collections::BTreeSet<usize> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("  "))
+            .map(|l| {
+                let id = l.split(' ').next().unwrap();
+                2 + id.len() + l[id.len()..].len() - l[id.len()..].trim_start().len()
+            })
+            .collect();
+        assert_eq!(columns.len(), 1, "{text}");
     }
 
     #[test]

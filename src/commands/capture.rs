@@ -20,6 +20,7 @@ pub fn run(args: &CaptureArgs) -> ExitCode {
     let term = Term {
         color: !json && use_color(args.color, std::io::stdout().is_terminal()),
         ascii: false,
+        width: None,
     };
     // With --format json standard output holds only the report: progress goes to stderr.
     // Both streams reach CI logs: every line passes the workflow-command guard.

@@ -9,7 +9,8 @@ use std::process::ExitCode;
 
 /// `sl-doctor checks`: every check with its item and title.
 pub fn checks() -> ExitCode {
-    print_stdout(&crate::explain::list(&sl_doctor_checks::registry()));
+    let t = crate::term::Term::stdout(crate::args::ColorWhen::Never, false);
+    print_stdout(&t.wrap(&crate::explain::list(&sl_doctor_checks::registry())));
     ExitCode::from(exit::OK)
 }
 
@@ -17,15 +18,8 @@ pub fn checks() -> ExitCode {
 pub fn explain(id: &str) -> ExitCode {
     match crate::explain::explain(id, &sl_doctor_checks::registry()) {
         Some(text) => {
-            use std::io::IsTerminal;
-            let t = crate::term::Term {
-                color: crate::term::use_color(
-                    crate::args::ColorWhen::Auto,
-                    std::io::stdout().is_terminal(),
-                ),
-                ascii: false,
-            };
-            print_stdout(&crate::explain::to_terminal(&text, &t));
+            let t = crate::term::Term::stdout(crate::args::ColorWhen::Auto, false);
+            print_stdout(&t.wrap(&crate::explain::to_terminal(&text, &t)));
             ExitCode::from(exit::OK)
         }
         None => fail_usage(format!(

@@ -39,10 +39,7 @@ pub fn exit_code(report: &Report) -> u8 {
 /// The human style for standard output from the display options of `demo` and `view`.
 pub fn stdout_style(d: &crate::args::Display) -> crate::render::human::Style {
     crate::render::human::Style {
-        term: crate::term::Term {
-            color: use_color(d.color, std::io::stdout().is_terminal()),
-            ascii: d.ascii,
-        },
+        term: crate::term::Term::stdout(d.color, d.ascii),
         verbose: d.verbose,
         quiet: false,
     }

@@ -47,15 +47,11 @@ impl Out {
     /// The diagnosis and verdict line of a report (`--quiet`'s view), styled for the
     /// stream the text goes to.
     fn quiet_report(&self, report: &Report) -> String {
-        let tty = if self.emit {
-            std::io::stderr().is_terminal()
-        } else {
-            std::io::stdout().is_terminal()
-        };
         let style = crate::render::human::Style {
-            term: crate::term::Term {
-                color: crate::term::use_color(self.color, tty),
-                ascii: self.ascii,
+            term: if self.emit {
+                crate::term::Term::stderr(self.color, self.ascii)
+            } else {
+                crate::term::Term::stdout(self.color, self.ascii)
             },
             verbose: 0,
             quiet: true,

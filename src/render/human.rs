@@ -45,7 +45,8 @@ pub(crate) fn source_kind(k: SourceKind) -> &'static str {
 /// it can start a line only where the report puts it there, and the guard covers every
 /// line; `::stop-commands::` is not used, so the log reads the same in and out of CI.
 pub fn render(report: &Report, style: &Style) -> String {
-    guard_lines(&render_unguarded(report, style))
+    // Wrapped first: the guard then sees every line a reader (or a CI runner) gets.
+    guard_lines(&style.term.wrap(&render_unguarded(report, style)))
 }
 
 /// `text` with every line passed through `guard_workflow_command`.
@@ -79,12 +80,13 @@ fn render_unguarded(report: &Report, style: &Style) -> String {
     header(&mut out, report, style);
     let _ = writeln!(out);
     diagnosis(&mut out, report, style);
-    let _ = writeln!(out);
     if style.verbose == 0 {
+        let _ = writeln!(out);
         for (n, item) in report.checklist.iter().enumerate() {
             item_line(&mut out, report, n, item, style);
         }
     } else {
+        // Each item block opens with its own blank line.
         for (n, item) in report.checklist.iter().enumerate() {
             item_block(&mut out, report, n, item, style);
         }

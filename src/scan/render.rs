@@ -97,7 +97,7 @@ pub fn human(r: &ScanReport, term: &Term) -> String {
     }
     write_notes(&mut out, r);
     // File names and excerpts are outside text: no line may read as a workflow command.
-    crate::render::human::guard_lines(&out)
+    crate::render::human::guard_lines(&term.wrap(&out))
 }
 
 /// What was searched, where, with which encodings, and what was skipped.

@@ -125,3 +125,126 @@ fn a_lookalike_that_stands_for_another_letter_is_not_a_ticket() {
         assert!(!r.stdout.contains(never), "{never:?} in:\n{}", r.stdout);
     }
 }
+
+/// What a terminal `width` columns wide shows after `bytes`: carriage returns, line
+/// clears (`ESC [ 2K`, `ESC [ K`) and colour codes are obeyed, and a line longer than the
+/// width wraps onto the next one, as it would on screen (where stale spinner lines come
+/// from); with no width, lines are as long as written. Cursor moves are not expected and
+/// fail the test.
+fn screen(bytes: &str, width: Option<usize>) -> Vec<String> {
+    let mut lines: Vec<Vec<char>> = vec![Vec::new()];
+    let mut col = 0;
+    let mut chars = bytes.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => col = 0,
+            '\n' => {
+                lines.push(Vec::new());
+                col = 0;
+            }
+            '\u{1b}' => {
+                let mut seq = String::new();
+                if chars.next() == Some('[') {
+                    for d in chars.by_ref() {
+                        seq.push(d);
+                        if d.is_ascii_alphabetic() {
+                            break;
+                        }
+                    }
+                }
+                match seq.as_str() {
+                    "2K" => lines.last_mut().unwrap().clear(),
+                    "K" | "0K" => lines.last_mut().unwrap().truncate(col),
+                    s if s.ends_with('m') => {}
+                    s => panic!("unexpected escape sequence ESC[{s} in {bytes:?}"),
+                }
+            }
+            c => {
+                if Some(col) == width {
+                    lines.push(Vec::new());
+                    col = 0;
+                }
+                let line = lines.last_mut().unwrap();
+                if line.len() <= col {
+                    line.resize(col, ' ');
+                    line.push(c);
+                } else {
+                    line[col] = c;
+                }
+                col += 1;
+            }
+        }
+    }
+    lines
+        .into_iter()
+        .map(|l| l.into_iter().collect::<String>().trim_end().to_string())
+        .collect()
+}
+
+#[test]
+fn a_narrow_terminal_gets_wrapped_lines_and_no_spinner_leftovers() {
+    let Some(script) = sl_doctor_checks::testing_support::require_tool("script", &["--version"])
+        .then_some("script")
+    else {
+        return;
+    };
+    let m = MockProcess::start(&[
+        "--https",
+        "--delay-ms",
+        "400",
+        "--key",
+        &format!("both:{CANARY}"),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let dotenv = dir.path().join(".env");
+    std::fs::write(&dotenv, format!("SALESLAYER_API_KEY=\"{CANARY} \"\n")).unwrap();
+    let cmd = format!(
+        "{} -v --base-url {} --ca-cert {} --no-proxy --color always",
+        env!("CARGO_BIN_EXE_sl-doctor"),
+        m.base_url,
+        m.ca_path.as_ref().unwrap().display()
+    );
+    let out = std::process::Command::new(script)
+        .args(["-qec", &cmd, "/dev/null"])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", dir.path())
+        .env("COLUMNS", "60")
+        .env("TERM", "xterm")
+        .current_dir(dir.path())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("script");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_no_leak(CANARY, "terminal", &text);
+    assert!(
+        text.contains("checking the key"),
+        "the spinner ran: {text:?}"
+    );
+    let shown = screen(&text, Some(60));
+    for line in &shown {
+        assert!(
+            !line.contains("checking the key"),
+            "a spinner line was left behind:\n{}",
+            shown.join("\n")
+        );
+    }
+    for line in screen(&text, None) {
+        // Only an unbreakable word (a URL, a path) may make a line wider than the screen.
+        assert!(
+            line.chars().count() <= 60 || !line.trim().contains(' '),
+            "too wide: {line:?}"
+        );
+    }
+    let screen_text = shown.join("\n");
+    assert!(
+        screen_text.contains(
+            "\n     fix   Remove the spaces or tabs around the key: a key\n           never"
+        ),
+        "{screen_text}"
+    );
+    assert!(
+        !screen_text.contains("\n\n\n"),
+        "a double blank line:\n{screen_text}"
+    );
+}
