@@ -101,8 +101,9 @@ pub enum Command {
         mut_arg("force", |a| a.hide(true)),
     )]
     Fix(Box<FixArgs>),
-    /// Print the probe as a curl command (POSIX shell and PowerShell) that loads the key the
-    /// way sl-doctor found it, never inlined; optionally write a Postman environment.
+    /// Print the probes as curl commands for this platform's shell (POSIX or PowerShell)
+    /// that load the key the way sl-doctor found it, never inlined; optionally write a
+    /// Postman environment and collection.
     #[command(after_long_help = CURL_HELP)]
     Curl(CurlArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
@@ -174,14 +175,24 @@ command nor in the process list. When sl-doctor finds the key in a key file (--k
 or a .env file, the commands first read it from there into that variable (only the key's
 line of the .env, cut as dotenv loaders cut it), so they send what sl-doctor sends.
 URLs are in single quotes so that $top and $metadata are not expanded by the shell.
+The commands are for the shell of the platform sl-doctor runs on (POSIX on Linux and
+macOS, PowerShell on Windows): the output can be pasted whole, or piped into that shell;
+--shell all prints both, each block labelled. curl prints each answer's status line,
+headers and body, and a line break after the body.
 An http:// base URL or --url is refused (exit 2): the key would travel in clear text;
 --allow-http prints the commands anyway, with a warning.
 
+--postman writes a Postman environment (baseUrl, and apiKey as an empty secret) and
+--postman-collection a Postman collection (v2.1) with the probes on {{baseUrl}} with
+X-API-KEY: {{apiKey}}, each testing for a 200: import both into Postman, put the key
+into apiKey, and run; or `newman run COLLECTION -e ENVIRONMENT`.
+
 Examples:
   sl-doctor curl                          the DAM and Catalog probes
-  sl-doctor curl --api dam --shell posix | bash   run the DAM probe (needs SALESLAYER_API_KEY)
+  sl-doctor curl --api dam | bash         run the DAM probe (needs SALESLAYER_API_KEY)
+  sl-doctor curl --shell powershell       the same for PowerShell
   sl-doctor curl --url 'https://api2.saleslayer.com/catalog/rest/Catalog/Products?$top=1'
-  sl-doctor curl --postman sl.postman_environment.json";
+  sl-doctor curl --postman sl.postman_environment.json --postman-collection sl.postman_collection.json";
 
 #[cfg(test)]
 mod tests {

@@ -248,3 +248,125 @@ fn a_narrow_terminal_gets_wrapped_lines_and_no_spinner_leftovers() {
         "a double blank line:\n{screen_text}"
     );
 }
+
+/// `sl-doctor curl ARGS` against the mock (CA included), in a fresh directory; the
+/// canary never shows.
+fn curl_for_mock(args: &[&str]) -> (Run, tempfile::TempDir) {
+    let m = mock();
+    let (r, dir) = sl_doctor()
+        .env("SALESLAYER_API_KEY", CANARY)
+        .args(["curl", "--base-url", &m.base_url, "--ca-cert"])
+        .arg(m.ca_path.as_ref().unwrap())
+        .args(args)
+        .run();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_no_leak(CANARY, "curl stdout", &r.stdout);
+    (r, dir)
+}
+
+#[test]
+fn the_default_curl_output_runs_whole_in_bash() {
+    if cfg!(windows) || !sl_doctor_checks::testing_support::require_tool("curl", &["--version"]) {
+        return;
+    }
+    let (r, dir) = curl_for_mock(&[]);
+    assert!(
+        !r.stdout.contains("Invoke-RestMethod") && !r.stdout.contains("$env:"),
+        "{}",
+        r.stdout
+    );
+    let out = std::process::Command::new("bash")
+        .arg("-s")
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("SALESLAYER_API_KEY", CANARY)
+        .current_dir(dir.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin.take().unwrap().write_all(r.stdout.as_bytes())?;
+            c.wait_with_output()
+        })
+        .expect("bash");
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(
+        out.status.success() && stderr.is_empty(),
+        "bash said:\n{stderr}\n{stdout}"
+    );
+    assert_eq!(stdout.matches("HTTP/2 200").count(), 2, "{stdout}");
+    // Each answer starts on its own line: the body before it ended with a line break.
+    for (i, _) in stdout.match_indices("HTTP/2 ").skip(1) {
+        assert_eq!(
+            &stdout[i - 1..i],
+            "\n",
+            "a body ran into the next status line:\n{stdout}"
+        );
+    }
+    assert!(
+        stdout.ends_with("}\n"),
+        "the last body ends with a line break: {stdout:?}"
+    );
+}
+
+#[test]
+fn newman_runs_the_postman_collection_against_the_mock() {
+    if !sl_doctor_checks::testing_support::require_tool("newman", &["--version"]) {
+        return;
+    }
+    let (r, dir) = curl_for_mock(&[
+        "--postman",
+        "env.json",
+        "--postman-collection",
+        "probes.json",
+    ]);
+    assert_contains(&r.stdout, "newman run probes.json -e ENVIRONMENT.json");
+    let collection = std::fs::read_to_string(dir.path().join("probes.json")).unwrap();
+    assert_no_leak(CANARY, "collection", &collection);
+    let newman = |key: &str| {
+        // The environment as a user fills it in: the key in apiKey, not on a command line.
+        let mut env: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.path().join("env.json")).unwrap())
+                .unwrap();
+        assert_eq!(
+            env["values"][1]["value"], "",
+            "the written environment holds no key"
+        );
+        env["values"][1]["value"] = key.into();
+        std::fs::write(dir.path().join("filled.json"), env.to_string()).unwrap();
+        std::process::Command::new("newman")
+            .args([
+                "run",
+                "probes.json",
+                "-e",
+                "filled.json",
+                "--color",
+                "off",
+                "--ssl-extra-ca-certs",
+            ])
+            .arg(mock().ca_path.as_ref().unwrap())
+            .current_dir(dir.path())
+            .output()
+            .expect("newman")
+    };
+    let ok = newman(CANARY);
+    let text = String::from_utf8_lossy(&ok.stdout);
+    assert!(
+        ok.status.success(),
+        "newman: {text}\n{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert_contains(&text, "DAM accepts the key (200)");
+    assert_contains(&text, "Catalog accepts the key (200)");
+    assert_no_leak(CANARY, "newman", &text);
+    let bad = newman("not-the-key-at-all");
+    assert!(
+        !bad.status.success(),
+        "a wrong key fails the collection's tests"
+    );
+}
