@@ -66,8 +66,9 @@ pub enum Command {
     },
     /// Print the JSON Schema of the --format json report.
     Schema,
-    /// Show a saved JSON report (e.g. from a support ticket) as the user saw it: human,
-    /// markdown, github, junit or json.
+    /// Show a saved JSON report (e.g. from a support ticket) as the user saw it, under a
+    /// banner saying when, by which version and on which OS it was made: human, markdown,
+    /// github, junit or json. A support bundle's directory or bundle.json opens its report.
     View(ViewArgs),
     /// Serve a Sales-Layer-compatible API on 127.0.0.1 for your own tests (see docs/mock.md).
     Mock(MockArgs),
@@ -119,15 +120,22 @@ pub enum Command {
 }
 
 const SUPPORT_HELP: &str = "\
-The bundle (--output DIR, default ./sl-doctor-support) holds:
-  report.json   the JSON report (the key only as length and sha256 fingerprint)
-  bundle.json   tool version, OS, target, names of proxy variables, probe request ids and timings
+The diagnosis runs first. When every failing cause is one you can fix yourself, support
+prints the whole fix (with `sl-doctor fix` where it repairs the value) and drafts no
+email (exit 1; --anyway drafts it). Otherwise the email opens with what Sales Layer is
+asked to do (enable an API for the key, check or reissue the key, by fingerprint), with
+the proof, then the fields below, the requests for their logs, and the attachments.
+
+The bundle (--output DIR, default ./sl-doctor-support) holds, each thing once:
+  report.json   the JSON report: diagnosis, tool version, OS, target, the probes' request
+                ids and timings (the key only as length and sha256 fingerprint)
+  bundle.json   what the report does not hold: the names of the proxy variables set
   email.txt     the email printed on standard output
 It leaves out the key (even partly), every environment value (only proxy variable NAMES)
-and your home directory (shown as ~).
+and your home directory (shown as ~). `sl-doctor view DIR` shows the report.
 
-Missing email fields are asked for on a terminal; never when standard input is not a
-terminal or CI is set: they are left as <placeholders> instead.
+Missing email fields are asked for on a terminal, once the email is due; never when
+standard input is not a terminal or CI is set: they are left as <placeholders> instead.
 
 Example:
   sl-doctor support --account 'ACME Corp' --environment production --apis both \\

@@ -294,6 +294,7 @@ pub async fn run(checks: &[Box<dyn Check>], cx: &Context, opts: &RunOptions) -> 
         tool: Tool {
             name: "sl-doctor".into(),
             version: env!("CARGO_PKG_VERSION").into(),
+            os: Some(os_description()),
         },
         generated_at: now_rfc3339(),
         verdict,
@@ -331,6 +332,17 @@ pub fn make_safe(report: &mut Report, secrets: &Secrets) {
     if changed && let Ok(safe) = serde_json::from_value(v) {
         *report = safe;
     }
+}
+
+/// The OS as a short string (`linux x86_64`, plus the distribution on Linux).
+pub fn os_description() -> String {
+    let mut s = format!("{} {}", std::env::consts::OS, std::env::consts::ARCH);
+    if let Ok(text) = std::fs::read_to_string("/etc/os-release")
+        && let Some(name) = text.lines().find_map(|l| l.strip_prefix("PRETTY_NAME="))
+    {
+        s.push_str(&format!(" ({})", name.trim_matches('"')));
+    }
+    s
 }
 
 fn now_rfc3339() -> String {

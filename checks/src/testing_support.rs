@@ -36,6 +36,7 @@ pub fn test_report(
         tool: Tool {
             name: "sl-doctor".into(),
             version: "0.0.0-test".into(),
+            os: None,
         },
         generated_at: "2026-01-02T03:04:05Z".into(),
         verdict,

@@ -157,6 +157,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         }
     }
     let style = human::Style {
+        saved: false,
         term: Term::stdout(args.color, args.ascii),
         verbose: args.verbose,
         quiet: args.quiet,

@@ -48,6 +48,7 @@ impl Out {
     /// stream the text goes to.
     fn quiet_report(&self, report: &Report) -> String {
         let style = crate::render::human::Style {
+            saved: false,
             term: if self.emit {
                 crate::term::Term::stderr(self.color, self.ascii)
             } else {

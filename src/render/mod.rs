@@ -31,6 +31,7 @@ mod tests {
 
     fn style(quiet: bool) -> human::Style {
         human::Style {
+            saved: false,
             quiet,
             ..Default::default()
         }

@@ -370,3 +370,60 @@ fn newman_runs_the_postman_collection_against_the_mock() {
         "a wrong key fails the collection's tests"
     );
 }
+
+/// `sl-doctor support ARGS` on a terminal (the key in `key.txt`, against the mock),
+/// answering `answer` at `prompt`.
+fn support_on_a_terminal(
+    key: &str,
+    args: &str,
+    prompt: &str,
+    answer: &str,
+) -> Option<(String, tempfile::TempDir)> {
+    let m = mock();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("key.txt");
+    std::fs::write(&file, key).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let args = format!(
+        "support --key-file key.txt --base-url {} --ca-cert {} --no-proxy {args}",
+        m.base_url,
+        m.ca_path.as_ref().unwrap().display()
+    );
+    let out = crate::common::in_terminal(dir.path(), &args, prompt, || {}, answer)?;
+    assert_no_leak(CANARY, "support on a terminal", &out);
+    Some((out, dir))
+}
+
+#[test]
+fn support_on_a_terminal_diagnoses_first_and_asks_only_for_an_email() {
+    // Self-fixable (a trailing space): the whole fix, one question, no email fields.
+    let Some((out, dir)) = support_on_a_terminal(&format!("{CANARY} "), "", "[y/N]", "n\n") else {
+        return;
+    };
+    assert_contains(&out, "No email to Sales Layer support is needed");
+    assert_contains(&out, "`sl-doctor fix` repairs it in key.txt");
+    assert!(!out.contains("Customer or account name"), "{out}");
+    assert!(!dir.path().join("sl-doctor-support").exists());
+
+    // A key only Sales Layer can help with: the questions come after the diagnosis.
+    let Some((out, dir)) = support_on_a_terminal(
+        "SLDOCTORcanary6Qx9+Zk/4mW2=",
+        "--environment prod --apis both --use-case sync --contact Ana",
+        "Customer or account name",
+        "ACME\n",
+    ) else {
+        return;
+    };
+    assert_contains(&out, "For the email to Sales Layer support:");
+    assert!(
+        !out.contains("Environment (e.g."),
+        "a field given as a flag is not asked: {out}"
+    );
+    let email = std::fs::read_to_string(dir.path().join("sl-doctor-support/email.txt")).unwrap();
+    assert_contains(&email, "Customer or account name: ACME");
+    assert_contains(
+        &email,
+        "API key rejected, please check or reissue it (ACME, prod)",
+    );
+}

@@ -148,10 +148,12 @@ fn summary(facts: &facts::Facts, causes: &[Cause]) -> String {
     if !s.ends_with('.') {
         s.push('.');
     }
+    // No "below": the sentence is also read where nothing follows it (a CI notice, the
+    // support command's own words).
     match causes.len() {
         1 => {}
-        2 => s.push_str(" One more finding below."),
-        n => s.push_str(&format!(" {} more findings below.", n - 1)),
+        2 => s.push_str(" 1 more cause."),
+        n => s.push_str(&format!(" {} more causes.", n - 1)),
     }
     s
 }

@@ -502,7 +502,7 @@ fn summary_leads_with_the_first_cause_and_its_proof() {
     let warn = diagnose(&report(CASES.last().unwrap().rows, false));
     assert_eq!(
         warn.summary,
-        "The key works: DAM and Catalog accepted it; 1 warning below."
+        "The key works: DAM and Catalog accepted it, with 1 warning."
     );
     let offline = diagnose(&report(&[], true));
     assert!(

@@ -332,6 +332,11 @@ pub struct Tool {
     pub name: String,
     /// The tool's version.
     pub version: String,
+    /// The operating system it ran on, e.g. `linux x86_64 (Debian GNU/Linux 12 (bookworm))`:
+    /// the same key and URL can behave differently behind another system's trust store or
+    /// proxy settings. Added in 0.1 (additive).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub os: Option<String>,
 }
 
 /// Where a key value came from.
