@@ -11,8 +11,13 @@ pub const CHECKS_MD: &str = include_str!("../docs/checks.md");
 
 /// The `## <id>` sections of `docs/checks.md`, in order, with their text.
 pub fn sections() -> Vec<(&'static str, &'static str)> {
+    sections_of(CHECKS_MD)
+}
+
+/// The `## <title>` sections of a Markdown document, in order, with their text.
+pub fn sections_of(md: &'static str) -> Vec<(&'static str, &'static str)> {
     let mut out = Vec::new();
-    let mut rest = CHECKS_MD;
+    let mut rest = md;
     while let Some(start) = rest.find("\n## ") {
         let body = &rest[start + 4..];
         let id_end = body.find('\n').unwrap_or(body.len());
@@ -33,7 +38,7 @@ pub fn explain(id: &str, registry: &[Box<dyn Check>]) -> Option<String> {
     if id == "fix" {
         return Some(FIX_MD.to_string());
     }
-    if let Some(c) = registry.iter().find(|c| c.meta().id == id) {
+    if let Some(c) = registry.iter().find(|c| *id == c.meta().id) {
         let m = c.meta();
         let body = sections()
             .into_iter()
@@ -123,7 +128,7 @@ fn inline(line: &str, t: &crate::term::Term) -> String {
 fn id_width(registry: &[Box<dyn Check>]) -> usize {
     registry
         .iter()
-        .map(|c| c.meta().id.len())
+        .map(|c| c.meta().id.as_str().len())
         .max()
         .unwrap_or(0)
 }
@@ -154,7 +159,7 @@ mod tests {
     #[test]
     fn registry_docs_and_explain_are_in_step() {
         let reg = sl_doctor_checks::registry();
-        let ids: Vec<&str> = reg.iter().map(|c| c.meta().id).collect();
+        let ids: Vec<&str> = reg.iter().map(|c| c.meta().id.as_str()).collect();
         let doc_ids: Vec<&str> = sections().iter().map(|(id, _)| *id).collect();
         assert_eq!(
             ids, doc_ids,
@@ -177,6 +182,67 @@ mod tests {
             let text = explain(id, &reg).expect("explain knows every documented id");
             assert!(text.contains(body), "explain {id} prints the docs section");
         }
+    }
+
+    /// The first list of `- \`code\` (severity): meaning` lines after `heading` in a
+    /// section.
+    pub(crate) fn code_lines<'a>(body: &'a str, heading: &str) -> Vec<&'a str> {
+        body.find(heading).map_or(Vec::new(), |at| {
+            body[at + heading.len()..]
+                .lines()
+                .skip_while(|l| !l.starts_with("- "))
+                .take_while(|l| l.starts_with("- "))
+                .collect()
+        })
+    }
+
+    #[test]
+    fn docs_list_each_checks_codes_from_its_metadata() {
+        const PARAGRAPH: &str = "**Finding codes.**";
+        let docs = sections();
+        let mut problems = Vec::new();
+        for c in sl_doctor_checks::registry() {
+            let m = c.meta();
+            let want: Vec<String> = m.codes.iter().map(|x| x.doc_line()).collect();
+            let body = docs
+                .iter()
+                .find(|(id, _)| **id == m.id)
+                .map_or("", |(_, b)| *b);
+            let (fix, at, example) = (
+                body.find("**How to fix.**"),
+                body.find(PARAGRAPH),
+                body.find("**Example.**"),
+            );
+            let placed =
+                matches!((fix, at, example), (Some(f), Some(a), Some(e)) if f < a && a < e);
+            if !placed || code_lines(body, PARAGRAPH) != want {
+                problems.push(format!("## {}\n\n{PARAGRAPH}\n{}\n", m.id, want.join("\n")));
+            }
+        }
+        assert!(
+            problems.is_empty(),
+            "docs/checks.md must list each check's codes in a {PARAGRAPH} paragraph after **How to fix.** and before **Example.**, as follows:\n\n{}",
+            problems.join("\n")
+        );
+    }
+
+    #[test]
+    fn docs_list_captures_codes_from_its_metadata() {
+        const CAPTURE_MD: &str = include_str!("../docs/capture.md");
+        let codes = crate::capture::codes::CODES;
+        let problems = sl_doctor_checks::model::code::problems("capture", codes);
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+        let want: Vec<String> = codes.iter().map(|c| c.doc_line()).collect();
+        let body = sections_of(CAPTURE_MD)
+            .into_iter()
+            .find(|(title, _)| *title == "Finding codes")
+            .map_or("", |(_, b)| b);
+        assert_eq!(
+            code_lines(body, ""),
+            want,
+            "docs/capture.md must have a `## Finding codes` section listing capture's codes (capture::CODES) as follows:\n\n{}\n",
+            want.join("\n")
+        );
     }
 
     #[test]

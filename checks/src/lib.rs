@@ -20,7 +20,8 @@ pub mod testing_support;
 #[cfg(test)]
 pub mod testing;
 
-pub use model::check::{Check, CheckError, CheckMeta, Outcome};
+pub use model::check::{Check, CheckError, CheckId, CheckMeta, Outcome};
+pub use model::code::Code;
 pub use model::context::Context;
 
 /// The documented base URL of the current REST APIs.
@@ -32,41 +33,52 @@ pub const DEFAULT_KEY_ENV: &str = "SALESLAYER_API_KEY";
 /// The environment variable that may hold the base URL.
 pub const BASE_URL_ENV: &str = "SALESLAYER_BASE_URL";
 
-/// Every check, registered explicitly, in checklist order. Adding a check is one line here,
-/// one module, and one section in `docs/checks.md` (a test keeps the three in step).
+/// Every check, registered explicitly, in checklist order. Adding a check is one module
+/// (its logic and codes), one line here and in `checklist/mod.rs`, and one section in
+/// `docs/checks.md` (tests keep the three in step).
 pub fn registry() -> Vec<Box<dyn Check>> {
+    use checklist::*;
     vec![
         // base-url
-        Box::new(checklist::base_url::url_format::UrlFormat),
-        Box::new(checklist::base_url::url_scheme::UrlScheme),
-        Box::new(checklist::base_url::url_host::UrlHost),
-        Box::new(checklist::base_url::url_path::UrlPath),
-        Box::new(checklist::base_url::dns_resolution::DnsResolution),
-        Box::new(checklist::base_url::proxy_config::ProxyConfig),
-        Box::new(checklist::base_url::tls_connection::TlsConnection),
+        Box::new(UrlFormat),
+        Box::new(UrlScheme),
+        Box::new(UrlHost),
+        Box::new(UrlPath),
+        Box::new(DnsResolution),
+        Box::new(ProxyConfig),
+        Box::new(TlsConnection),
         // header-present
-        Box::new(checklist::header_present::header_value::HeaderValue),
-        Box::new(checklist::header_present::pasted_label::PastedLabel),
+        Box::new(HeaderValue),
+        Box::new(PastedLabel),
         // no-quotes
-        Box::new(checklist::no_quotes::quoted_value::QuotedValue),
+        Box::new(QuotedValue),
         // key-loaded
-        Box::new(checklist::key_loaded::key_source::KeySource),
-        Box::new(checklist::key_loaded::dotenv_file::DotenvFileCheck),
-        Box::new(checklist::key_loaded::extra_whitespace::ExtraWhitespace),
-        Box::new(checklist::key_loaded::hidden_characters::HiddenCharacters),
-        Box::new(checklist::key_loaded::lookalike_characters::LookalikeCharacters),
-        Box::new(checklist::key_loaded::placeholder_value::PlaceholderValue),
+        Box::new(KeySource),
+        Box::new(DotenvFileCheck),
+        Box::new(ExtraWhitespace),
+        Box::new(HiddenCharacters),
+        Box::new(LookalikeCharacters),
+        Box::new(PlaceholderValue),
         // works-in-curl
-        Box::new(checklist::works_in_curl::dam_probe::DamProbe),
-        Box::new(checklist::works_in_curl::catalog_probe::CatalogProbe),
+        Box::new(DamProbe),
+        Box::new(CatalogProbe),
         // security
-        Box::new(checklist::security::key_on_command_line::KeyOnCommandLine),
-        Box::new(checklist::security::key_in_url::KeyInUrl),
-        Box::new(checklist::security::plain_http::PlainHttp),
-        Box::new(checklist::security::key_file_in_git::KeyFileInGit),
-        Box::new(checklist::security::key_file_permissions::KeyFilePermissions),
-        Box::new(checklist::security::key_shared_across_environments::KeySharedAcrossEnvironments),
+        Box::new(KeyOnCommandLine),
+        Box::new(KeyInUrl),
+        Box::new(PlainHttp),
+        Box::new(KeyFileInGit),
+        Box::new(KeyFilePermissions),
+        Box::new(KeySharedAcrossEnvironments),
     ]
+}
+
+/// The registered checks that read nothing but the key's value, in registry order:
+/// `capture` runs them on a value received in a request.
+pub fn value_checks() -> Vec<Box<dyn Check>> {
+    registry()
+        .into_iter()
+        .filter(|c| c.meta().value_only)
+        .collect()
 }
 
 #[cfg(test)]
@@ -82,7 +94,9 @@ mod tests {
             let m = c.meta();
             assert!(seen.insert(m.id), "duplicate id {}", m.id);
             assert!(
-                m.id.chars().all(|ch| ch.is_ascii_lowercase() || ch == '-'),
+                m.id.as_str()
+                    .chars()
+                    .all(|ch| ch.is_ascii_lowercase() || ch == '-'),
                 "{} is not kebab-case",
                 m.id
             );
@@ -96,6 +110,64 @@ mod tests {
                     "{} depends on {d}, which is not registered before it",
                     m.id
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn every_check_declares_sound_codes() {
+        for c in registry() {
+            let m = c.meta();
+            assert!(
+                !m.codes.is_empty(),
+                "{}: a check without finding codes",
+                m.id
+            );
+            let problems = model::code::problems(m.id.as_str(), m.codes);
+            assert!(problems.is_empty(), "{}", problems.join("\n"));
+        }
+    }
+
+    #[test]
+    fn offline_checks_emit_only_codes_they_declare() {
+        use crate::testing::{cx_with_key, run};
+        // Keys and URLs with one or several defects each; every offline check runs on
+        // each (`testing::run` asserts the codes and severities against the metadata).
+        let keys: [&[u8]; 9] = [
+            b"aB3+xY/9zQ==",
+            b"",
+            b" \t\r\n",
+            b" \"Bearer X-API-KEY: aB3+\xe2\x80\x8bxY/\xef\xbc\xa19zQ==\"\r\n",
+            b"${SALESLAYER_API_KEY}",
+            b"YOUR_API_KEY",
+            b"ab\xffcd",
+            b"a\0b\x7fc d\t",
+            b"undefined",
+        ];
+        let urls = [
+            ("https://api2.saleslayer.com", None),
+            (
+                " http://api.saleslayer.com/rest/Catalog/?x#f\n",
+                Some("api2.saleslayer.com//dam/images?=1&top=5"),
+            ),
+            (
+                "https://api2.sa1eslayer.com:8443/catalog/",
+                Some("https://example.com/x?api_key=k"),
+            ),
+            ("ftp://127.0.0.1", Some("not a url")),
+        ];
+        let offline: Vec<Box<dyn Check>> = registry()
+            .into_iter()
+            .filter(|c| !c.meta().needs_network)
+            .collect();
+        for key in keys {
+            for (base, url) in urls {
+                let mut cx = cx_with_key(key);
+                cx.target.base_url = base.into();
+                cx.target.url = url.map(str::to_string);
+                for c in &offline {
+                    let _ = run(c.as_ref(), &cx);
+                }
             }
         }
     }

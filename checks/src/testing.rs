@@ -44,13 +44,18 @@ pub fn cx_with_base_url(url: &str) -> Context {
     cx
 }
 
-/// Runs a check to completion on a current-thread runtime.
+/// Runs a check to completion on a current-thread runtime; every finding must carry a
+/// code the check declares.
 pub fn run(check: &dyn Check, cx: &Context) -> Result<Outcome, CheckError> {
-    tokio::runtime::Builder::new_current_thread()
+    let out = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("runtime")
-        .block_on(check.run(cx))
+        .block_on(check.run(cx));
+    if let Ok(o) = &out {
+        crate::testing_support::assert_codes_declared(check.meta(), o);
+    }
+    out
 }
 
 /// A canary key: tests wrap it in each defect and check that no piece of it leaks.

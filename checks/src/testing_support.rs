@@ -17,6 +17,20 @@ pub fn write_file(
     path
 }
 
+/// Asserts that every finding of a check's outcome carries a code the check declares, at
+/// a severity the code allows: the test every check run of the tests goes through.
+pub fn assert_codes_declared(meta: &crate::CheckMeta, outcome: &crate::Outcome) {
+    for f in &outcome.findings {
+        assert!(
+            meta.code(&f.code).is_some_and(|c| c.allows(f.severity)),
+            "{}: finding code {} ({:?}) is not declared in its check! codes",
+            meta.id,
+            f.code,
+            f.severity
+        );
+    }
+}
+
 use crate::model::report::{ItemResult, KeyInfo, Report, SourceKind, SourceRef, Target, Tool};
 use crate::model::secret::Fingerprint;
 

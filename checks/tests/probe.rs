@@ -48,6 +48,7 @@ async fn probe_with(
     let mut c = cx(srv_base, key);
     f(&mut c);
     let o = check.run(&c).await.expect("the probe runs");
+    sl_doctor_checks::testing_support::assert_codes_declared(check.meta(), &o);
     assert_no_leak(&o);
     assert_no_leak(&o.evidence);
     o
@@ -104,7 +105,7 @@ async fn bad_request_per_api() {
         "/image",
     );
     let cases: [(&dyn Check, &str, &str); 3] = [
-        (&DamProbe, &key_pd, "key-rejected-400"),
+        (&DamProbe, &key_pd, "key-rejected"),
         (&DamProbe, &query_pd, "query-rejected"),
         (&CatalogProbe, &key_pd, "bad-request"),
     ];
@@ -161,7 +162,7 @@ async fn too_many_requests_with_short_retry_after_is_retried_once() {
 async fn rate_limit_and_server_errors_are_inconclusive() {
     type Headers = &'static [(&'static str, &'static str)];
     let cases: [(u16, Headers, &str); 4] = [
-        (503, &[], "unavailable"),
+        (503, &[], "server-error"),
         (429, &[("retry-after", "3600")], "rate-limited"),
         (500, &[], "server-error"),
         (502, &[], "server-error"),

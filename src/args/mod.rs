@@ -270,7 +270,7 @@ impl clap::builder::TypedValueParser for CheckIds {
             .map(|i| i.id());
         let checks = sl_doctor_checks::registry()
             .into_iter()
-            .map(|c| c.meta().id);
+            .map(|c| c.meta().id.as_str());
         Some(Box::new(
             items
                 .chain(checks)

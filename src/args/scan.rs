@@ -6,8 +6,9 @@ use std::path::PathBuf;
 
 const SCAN_HELP: &str = "\
 Encodings searched: as-is (also quoted or followed by a newline), URL-encoded (upper or
-lower hex, with or without `/` kept), JSON-escaped (`\\/`, `\\u002B`), base64 and URL-safe
-base64 (any alignment, with or without padding or a trailing newline).
+lower hex, with or without `/` kept, or every byte), double URL-encoded, JSON-escaped
+(`\\/`, `\\u002B`), base64 and URL-safe base64 (any alignment, with or without padding or a
+trailing newline), hex (either case), HTML character references, UTF-16 (LE or BE).
 
 Exit codes:
   0  the key was not found

@@ -10,6 +10,7 @@
 
 mod accept;
 mod answer;
+pub mod codes;
 mod diagnose;
 mod forward;
 mod guard;
@@ -20,6 +21,7 @@ mod report;
 pub use crate::args::CaptureArgs;
 pub use report::{AnswerInfo, CaptureError, CaptureRecord, CaptureReport, ConfiguredKey, Listen};
 
+use codes::*;
 use diagnose::{Configured, KeyHeaderInfo, Secrets};
 use guard::{MAX_NAMES, SHORT, names_left_out, neutralise_findings, shown};
 use parse::Received;
@@ -209,8 +211,8 @@ fn bind_finding(bind: IpAddr, https: bool) -> Option<Finding> {
         return None;
     }
     Some(
-        Finding::warn(
-            "non-loopback-bind",
+        Finding::new(
+            NON_LOOPBACK_BIND,
             format!(
                 "Capture listens on {bind}, not on loopback: other machines can send requests to it{}",
                 if https { "" } else { ", and keys sent to it cross the network in clear (plain http)" }
@@ -341,8 +343,8 @@ async fn collect(
 fn over_cap_finding(counters: &accept::Counters) -> Option<Finding> {
     let closed = counters.over_cap.load(std::sync::atomic::Ordering::Relaxed);
     (closed > 0).then(|| {
-        Finding::warn(
-            "connections-over-cap",
+        Finding::new(
+            CONNECTIONS_OVER_CAP,
             format!(
                 "{closed} connection(s) were closed unanswered: capture serves at most {} connections at once",
                 accept::MAX_CONNECTIONS
@@ -361,8 +363,8 @@ fn ending_finding(
 ) -> Option<Finding> {
     if captured == 0 {
         return Some(
-            Finding::fail(
-                "no-request",
+            Finding::new(
+                NO_REQUEST,
                 format!(
                     "No request arrived at {base_url} within {} s: the application does not use this base URL (or could not connect)",
                     args.timeout
@@ -372,8 +374,8 @@ fn ending_finding(
         );
     }
     (captured < args.count as usize).then(|| {
-        Finding::info(
-            "fewer-requests",
+        Finding::new(
+            FEWER_REQUESTS,
             format!(
                 "{captured} of the {} expected request(s) arrived before {}",
                 args.count,
@@ -411,8 +413,8 @@ async fn handle(stream: TcpStream, shared: &Shared) -> Option<PartialRecord> {
     }
     if first[0] != 0x16 {
         // Plain http to the https port: diagnose it anyway.
-        let extra = vec![Finding::fail(
-            "plain-http-to-https",
+        let extra = vec![Finding::new(
+            PLAIN_HTTP_TO_HTTPS,
             "The application sent plain http:// to the https capture: it will do the same to the API, which only serves https",
         )
         .with_fix("Use the https:// base URL printed at start (https://api2.saleslayer.com for the real API).")];
@@ -422,8 +424,8 @@ async fn handle(stream: TcpStream, shared: &Shared) -> Option<PartialRecord> {
         Ok(Ok(tls)) => serve(tls, shared, "https", Vec::new(), start).await,
         Ok(Err(e)) => {
             let msg = e.to_string();
-            let f = Finding::fail(
-                "tls-handshake-failed",
+            let f = Finding::new(
+                TLS_HANDSHAKE_FAILED,
                 format!("The TLS handshake failed: {msg}. The application does not trust the capture certificate (or speaks an unexpected TLS variant)"),
             )
             .with_fix("Make the application trust the printed CA file for this test (curl --cacert FILE, NODE_EXTRA_CA_CERTS=FILE, Python verify=FILE / REQUESTS_CA_BUNDLE=FILE, Java keytool import), or run capture without --https and use the http:// base URL.");
@@ -490,8 +492,8 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
         Received::Nothing => return None,
         Received::TlsHandshake => {
             findings.push(
-                Finding::fail(
-                    "tls-to-plain-http",
+                Finding::new(
+                    TLS_TO_PLAIN_HTTP,
                     "The application started a TLS handshake (https://) on the plain-http capture",
                 )
                 .with_fix("Use the http:// base URL printed at start, or run `sl-doctor capture --https` and trust its CA file."),
@@ -608,26 +610,26 @@ async fn answer_request(
 
 fn forward_finding(r: &forward::Relayed, base: &str) -> Finding {
     match r.status {
-        Some(s @ 200..=299) => Finding::info(
-            "forward-accepted",
+        Some(s @ 200..=299) => Finding::new(
+            FORWARD_ACCEPTED,
             format!("{base} answered {s}: the API accepted the request as the application sent it"),
         ),
-        Some(s @ (400 | 401 | 403)) => Finding::fail(
-            "forward-rejected",
+        Some(s @ (400 | 401 | 403)) => Finding::new(
+            FORWARD_REJECTED,
             format!("{base} answered {s}: the API rejected the request as the application sent it (DAM answers 400 or 401 for an invalid key, Catalog 401; Catalog 403 means the API is not enabled for this key)"),
         )
         .with_fix("Fix the findings above; if none explains it, the key is not valid for this account or API: run `sl-doctor` on the key and ask Sales Layer support."),
-        Some(s @ (429 | 500..=599)) => Finding::warn(
-            "forward-inconclusive",
+        Some(s @ (429 | 500..=599)) => Finding::new(
+            FORWARD_INCONCLUSIVE,
             format!("{base} answered {s}: throttled or a server error, so this says nothing about the key"),
         )
         .with_fix("Wait and try again (the documented limit is 50 requests per 10 seconds)."),
-        Some(s) => Finding::warn(
-            "forward-status",
+        Some(s) => Finding::new(
+            FORWARD_STATUS,
             format!("{base} answered {s}"),
         ),
-        None => Finding::warn(
-            "forward-failed",
+        None => Finding::new(
+            FORWARD_FAILED,
             format!(
                 "The request could not be relayed to {base}: {}",
                 r.error.as_deref().unwrap_or("no response")

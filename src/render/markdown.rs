@@ -136,7 +136,14 @@ pub fn render(report: &Report) -> String {
             esc(&item.title)
         );
     }
+    write_problems(&mut out, report);
+    write_all_checks(&mut out, report);
+    // Printed to a CI log with --format markdown: no line may read as a workflow command.
+    untrusted::guard_text(&out, untrusted::Sink::Markdown).into_owned()
+}
 
+/// Each failing, inconclusive or warning check with its findings and fix.
+fn write_problems(out: &mut String, report: &Report) {
     let problems: Vec<&CheckResult> = report
         .checks()
         .filter(|c| matches!(c.status, Status::Fail | Status::Error | Status::Warn))
@@ -176,7 +183,10 @@ pub fn render(report: &Report) -> String {
             );
         }
     }
+}
 
+/// Every check in a collapsed table.
+fn write_all_checks(out: &mut String, report: &Report) {
     let _ = writeln!(
         out,
         "\n<details><summary>All {} checks</summary>\n",
@@ -197,8 +207,6 @@ pub fn render(report: &Report) -> String {
         }
     }
     let _ = writeln!(out, "\n</details>");
-    // Printed to a CI log with --format markdown: no line may read as a workflow command.
-    untrusted::guard_text(&out, untrusted::Sink::Markdown).into_owned()
 }
 
 /// The key (described, never shown) and the target lines.

@@ -2,6 +2,9 @@
 //! fail, inconclusive) for every format, with text that needs escaping (`%`, `:`, `,`,
 //! `|`, `<`, `&`, a newline) so every renderer's escaping shows in its snapshots.
 
+use sl_doctor_checks::checklist::key_loaded::dotenv_file;
+use sl_doctor_checks::checklist::no_quotes::quoted_value;
+use sl_doctor_checks::checklist::works_in_curl::codes as probe_codes;
 use sl_doctor_checks::model::report::{
     AnswerClass, BodyKind, CheckResult, Differential, Evidence, Finding, Item, ItemResult,
     KeyDelivery, KeyKind, KeyVariant, ProbeAttempt, ProbeEvidence, ProbeRequest, ProbeResponse,
@@ -157,16 +160,16 @@ pub fn report(verdict: Verdict) -> Report {
         Verdict::Warn => vec![(
             3,
             check(
-                "key-source",
-                "A key was found, and where",
+                "dotenv-file",
+                "The .env file defines the key the way every loader reads it",
                 Status::Warn,
-                "The key is only in ./.env: 100% of your deployments must load it, too",
+                "./.env line 1 ends with CR LF: 100% of your shells keep the CR",
             ),
-            Finding::warn(
-                "only-in-dotenv",
-                "SALESLAYER_API_KEY is set in .env (100% of its loaders must read it), not in the environment",
+            Finding::new(
+                dotenv_file::CRLF,
+                "SALESLAYER_API_KEY's line in .env ends with CR LF (100% of its loaders must read it), which `source .env` keeps",
             )
-            .with_fix("Export it in the deployment's environment, e.g. a CI secret"),
+            .with_fix("Save the file with LF line endings"),
         )],
         Verdict::Fail => vec![
             (
@@ -180,8 +183,8 @@ pub fn report(verdict: Verdict) -> Report {
                         "The key is wrapped in double quotes: \"…\"",
                     )
                 },
-                Finding::fail(
-                    "double-quotes",
+                Finding::new(
+                    quoted_value::SURROUNDING_QUOTES,
                     "Character 1 of 46 is U+0022 QUOTATION MARK, and so is character 46",
                 )
                 .with_fix("Remove the quotes from the stored value; docker --env-file keeps them"),
@@ -193,8 +196,8 @@ pub fn report(verdict: Verdict) -> Report {
                     "DAM rejected the key: HTTP 400, \"Invalid API key.\"",
                     "HTTP/2.0 400 Bad Request",
                 ),
-                Finding::fail(
-                    "rejected",
+                Finding::new(
+                    probe_codes::KEY_REJECTED,
                     "DAM answered 400 with problem details: Invalid API key. | <b>title</b> & more",
                 )
                 .with_fix("Ask support@saleslayer.com whether the key is enabled for DAM"),
@@ -207,8 +210,8 @@ pub fn report(verdict: Verdict) -> Report {
                 "DAM answered 503 Service Unavailable twice, 2 s apart: no verdict",
                 "HTTP/1.1 503 Service Unavailable",
             ),
-            Finding::fail(
-                "server-unavailable",
+            Finding::new(
+                probe_codes::SERVER_ERROR,
                 "The server could not answer (503)\nRetry-After: 2",
             )
             .with_fix("Run sl-doctor again later; check https://status.saleslayer.com"),

@@ -3,15 +3,29 @@
 //! each blob that holds the key, the oldest commit that introduced it
 //! (`git log --all --reverse --find-object`).
 //!
-//! The key itself never goes on a git command line: blobs are matched here, by id.
+//! The key itself never goes on a git command line: blobs are matched here, by id. git
+//! runs through the one hardened runner (`sl_doctor_checks::input::git`): nothing in the
+//! repository's config runs, and every process is killed at its timeout.
 
 use super::patterns::Patterns;
 use super::places::{Place, classify};
 use super::search::{Hit, Note, SearchOptions, find_all};
+use sl_doctor_checks::input::git::{Finished, Git, GitRun};
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
+use std::time::Duration;
+
+/// How long a short git command (rev-parse, ls-tree, one log) may run.
+const SHORT: Duration = Duration::from_secs(30);
+
+/// How long listing or reading the whole history may run: large repositories take
+/// minutes, a planted FIFO or a hung file system must not take forever.
+const LONG: Duration = Duration::from_secs(600);
+
+/// The most `rev-list --objects` may print (about two million objects).
+const LIST_CAP: usize = 256 << 20;
 
 /// One match in the history.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -42,29 +56,26 @@ pub struct HistoryResult {
     pub notes: Vec<Note>,
 }
 
-fn git(dir: &Path) -> Command {
-    let mut c = Command::new("git");
-    c.current_dir(dir)
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .env("GIT_OPTIONAL_LOCKS", "0")
-        .env("LC_ALL", "C")
-        .stdin(Stdio::null())
-        .stderr(Stdio::null());
-    c
-}
-
-fn git_out(dir: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
-    let out = git(dir).args(args).output().map_err(|e| {
-        if e.kind() == std::io::ErrorKind::NotFound {
-            "git is not installed: the history was not searched".to_string()
-        } else {
-            format!("git could not run: {e}")
-        }
-    })?;
-    if !out.status.success() {
-        return Err(format!("git {} failed ({})", args[0], out.status));
+/// Runs one git command; its standard output when it succeeded.
+fn git_out(dir: &Path, args: &[&str], timeout: Duration, cap: usize) -> Result<Vec<u8>, String> {
+    match Git::default().run(dir, args, timeout, cap) {
+        GitRun::Exited {
+            code: Some(0),
+            stdout,
+        } => Ok(stdout),
+        GitRun::NotInstalled => Err("git is not installed: the history was not searched".into()),
+        GitRun::TimedOut => Err(format!(
+            "git {} did not finish in {} s: the history was not searched",
+            args[0],
+            timeout.as_secs()
+        )),
+        GitRun::Failed(e) => Err(format!("git could not run: {e}")),
+        GitRun::Exited { code, .. } => Err(format!(
+            "git {} failed (exit {})",
+            args[0],
+            code.map_or("by a signal".into(), |c| c.to_string())
+        )),
     }
-    Ok(out.stdout)
 }
 
 /// The repository's top-level directory, if `dir` is inside one.
@@ -74,7 +85,7 @@ pub fn toplevel(dir: &Path) -> Result<PathBuf, String> {
     } else {
         super::parent_or_dot(dir)
     };
-    match git_out(&dir, &["rev-parse", "--show-toplevel"]) {
+    match git_out(&dir, &["rev-parse", "--show-toplevel"], SHORT, 64 * 1024) {
         Ok(out) => Ok(PathBuf::from(String::from_utf8_lossy(&out).trim_end())),
         Err(e) if e.starts_with("git is not installed") => Err(e),
         Err(_) => Err(format!(
@@ -85,20 +96,27 @@ pub fn toplevel(dir: &Path) -> Result<PathBuf, String> {
 }
 
 /// Blob id → first path seen for it.
-fn blobs(top: &Path) -> Result<Vec<(String, String)>, String> {
+/// Objects missing from a partial clone are listed as `?<id>` and counted (git is never
+/// allowed to fetch them).
+fn blobs(top: &Path) -> Result<(Vec<(String, String)>, usize), String> {
     let out = git_out(
         top,
         &[
             "rev-list",
             "--objects",
             "--all",
+            "--missing=print",
             "--filter=object:type=blob",
         ],
+        LONG,
+        LIST_CAP,
     )
-    .or_else(|_| git_out(top, &["rev-list", "--objects", "--all"]))?;
+    .or_else(|_| git_out(top, &["rev-list", "--objects", "--all"], LONG, LIST_CAP))?;
     let mut seen = HashSet::new();
     let mut list = Vec::new();
-    for line in String::from_utf8_lossy(&out).lines() {
+    let text = String::from_utf8_lossy(&out);
+    let missing = text.lines().filter(|l| l.starts_with('?')).count();
+    for line in text.lines().filter(|l| !l.starts_with('?')) {
         // Commits have no path; trees and blobs do (trees are told apart by cat-file).
         if let Some((id, path)) = line.split_once(' ')
             && seen.insert(id.to_string())
@@ -106,7 +124,7 @@ fn blobs(top: &Path) -> Result<Vec<(String, String)>, String> {
             list.push((id.to_string(), path.to_string()));
         }
     }
-    Ok(list)
+    Ok((list, missing))
 }
 
 /// Attributes each blob with hits to the first commit that holds it, marks whether the
@@ -115,7 +133,7 @@ fn attribute(top: &Path, found: Vec<(String, Vec<Hit>)>, res: &mut HistoryResult
     if found.is_empty() {
         return;
     }
-    let head: HashSet<String> = git_out(top, &["ls-tree", "-r", "HEAD"])
+    let head: HashSet<String> = git_out(top, &["ls-tree", "-r", "HEAD"], LONG, LIST_CAP)
         .map(|o| {
             String::from_utf8_lossy(&o)
                 .lines()
@@ -157,11 +175,16 @@ fn first_commit(top: &Path, id: &str) -> (String, String) {
         top,
         &[
             "log",
+            "--no-ext-diff",
+            "--no-textconv",
+            "--no-show-signature",
             "--all",
             "--reverse",
             "--format=%H %cI",
             &format!("--find-object={id}"),
         ],
+        SHORT,
+        LIST_CAP,
     )
     .unwrap_or_default();
     let log = String::from_utf8_lossy(&log);
@@ -180,19 +203,27 @@ pub fn search_history(
     opts: &SearchOptions,
 ) -> Result<HistoryResult, String> {
     let top = toplevel(dir)?;
-    let list = blobs(&top)?;
+    let (list, missing) = blobs(&top)?;
     let paths: HashMap<String, String> = list.iter().cloned().collect();
     let mut res = HistoryResult {
         repository: super::search::show_path(&top),
         ..Default::default()
     };
+    if missing > 0 {
+        res.notes.push(Note {
+            path: None,
+            message: format!(
+                "{missing} objects of the history are not in this clone (a partial clone): not searched, and not fetched"
+            ),
+        });
+    }
 
-    let mut child = git(&top)
-        .args(["cat-file", "--batch"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("git cat-file could not run: {e}"))?;
+    let git = Git::default();
+    let mut cmd = git.command(&top, &["cat-file", "--batch"]);
+    cmd.stdin(Stdio::piped());
+    let mut child = git
+        .spawn(cmd, LONG)
+        .map_err(|e| format!("git cat-file could not run: {e:?}"))?;
     let mut stdin = child.stdin.take().expect("piped");
     let ids: Vec<String> = list.iter().map(|(id, _)| id.clone()).collect();
     let writer = std::thread::spawn(move || {
@@ -246,7 +277,16 @@ pub fn search_history(
         }
     }
     let _ = writer.join();
-    let _ = child.wait();
+    drop(out);
+    if let Finished::TimedOut = child.finish() {
+        res.notes.push(Note {
+            path: None,
+            message: format!(
+                "reading the history took longer than {} s and was stopped: not every blob was searched",
+                LONG.as_secs()
+            ),
+        });
+    }
 
     attribute(&top, found, &mut res);
     super::search::cap_listed(&mut res.hits, &mut res.notes, "the history");

@@ -118,9 +118,9 @@ pub fn scan(args: &ScanArgs, env: &[(OsString, OsString)]) -> Result<ScanReport,
     let given = &chosen.value;
     if let Some(p) = analyze(given).placeholder {
         return Err(format!(
-            "the configured value ({}) is a placeholder ({}), not a key: nothing to search for",
+            "the configured value ({}) is {}, not a key: nothing to search for",
             chosen.source.name,
-            p.form.code()
+            sl_doctor_checks::checklist::key_loaded::placeholder_value::describe(p)
         ));
     }
     let cleaned = cleaned_key(given);

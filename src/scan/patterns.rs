@@ -1,17 +1,20 @@
-//! The byte patterns a key leaks as: as-is, URL-encoded, JSON-escaped and base64.
+//! The byte patterns a key leaks as: every spelling of the leak policy
+//! (`sl_doctor_checks::model::leak::spellings`, the one list: as-is, percent-encoded once
+//! or twice, JSON-escaped, base64 at any alignment, hex, HTML character references,
+//! UTF-16) of the whole key.
 //!
 //! Every pattern is derived from the key and is as secret as the key: the bytes live in
 //! `Zeroizing` buffers and are never printed. (The Aho-Corasick automaton keeps its own
 //! copy for the duration of the scan; it is dropped, not zeroized.)
 //!
 //! Base64 of a key embedded in a larger string (`user:KEY`, `KEY\n`, a JSON blob)
-//! depends on where the key starts modulo 3 and on the bytes around it. We encode the
-//! key at all three alignments and keep only the characters whose 6 bits all come from
-//! the key, so the pattern matches whatever surrounds the key, including the trailing
-//! newline that `echo KEY | base64` adds.
+//! depends on where the key starts modulo 3 and on the bytes around it: the policy
+//! encodes the key at all three alignments and keeps only the characters whose 6 bits
+//! all come from the key, so the pattern matches whatever surrounds the key, including
+//! the trailing newline that `echo KEY | base64` adds.
 
 use aho_corasick::{AhoCorasick, MatchKind};
-use sl_doctor_checks::model::leak::{Secrets, percent};
+use sl_doctor_checks::model::leak::{Secrets, spellings};
 use zeroize::Zeroizing;
 
 /// Shortest key we search for: shorter values match by chance.
@@ -23,45 +26,8 @@ pub const MIN_PATTERN_LEN: usize = 10;
 /// Length of the pieces used to recognise key material next to an excerpt.
 pub const GRAM: usize = 6;
 
-/// How the key was written where it was found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Encoding {
-    /// The key as it is (also followed by a newline, or inside quotes).
-    Plain,
-    /// Percent-encoded (`+` as `%2B`, `/` as `%2F`, `=` as `%3D`; upper or lower hex).
-    UrlEncoded,
-    /// JSON-escaped (`/` as `\/`, or `+` as `\u002B`).
-    JsonEscaped,
-    /// Standard base64 of the key (at any alignment, with or without padding or newline).
-    Base64,
-    /// URL-safe base64 (`-` and `_`).
-    Base64Url,
-}
-
-impl Encoding {
-    /// Stable id, as in the JSON report.
-    pub fn id(self) -> &'static str {
-        match self {
-            Encoding::Plain => "plain",
-            Encoding::UrlEncoded => "url-encoded",
-            Encoding::JsonEscaped => "json-escaped",
-            Encoding::Base64 => "base64",
-            Encoding::Base64Url => "base64url",
-        }
-    }
-
-    /// Shown to people.
-    pub fn label(self) -> &'static str {
-        match self {
-            Encoding::Plain => "as-is",
-            Encoding::UrlEncoded => "URL-encoded",
-            Encoding::JsonEscaped => "JSON-escaped",
-            Encoding::Base64 => "base64",
-            Encoding::Base64Url => "URL-safe base64",
-        }
-    }
-}
+/// How the key was written where it was found: the leak policy's own names.
+pub use sl_doctor_checks::model::leak::Encoding;
 
 /// One derived pattern.
 pub struct Pattern {
@@ -92,27 +58,9 @@ impl std::fmt::Debug for Patterns {
     }
 }
 
-/// Percent-encodes every byte outside the unreserved set (`-._~` and ASCII
-/// alphanumerics), except those in `keep`.
-fn url_encode(key: &[u8], upper: bool, keep: &[u8]) -> Vec<u8> {
-    let keep = [b"-._~".as_slice(), keep].concat();
-    percent(key, upper, &keep, false)
-}
-
-fn replace_bytes(key: &[u8], from: u8, to: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(key.len() + 8);
-    for &b in key {
-        if b == from {
-            out.extend_from_slice(to);
-        } else {
-            out.push(b);
-        }
-    }
-    out
-}
-
 /// The base64 characters that depend only on the key, with the key starting at
 /// `align` (0, 1 or 2) within its group of three bytes: the leak rule's own cores.
+#[cfg(test)]
 pub use sl_doctor_checks::model::leak::base64_core;
 
 /// Why no pattern could be built.
@@ -128,22 +76,14 @@ impl Patterns {
         if key.len() < MIN_KEY_LEN {
             return Err(PatternError::TooShort(key.len()));
         }
-        let mut cands: Vec<(Vec<u8>, Encoding)> = vec![(key.to_vec(), Encoding::Plain)];
-        for upper in [true, false] {
-            // encodeURIComponent / form encoding, and Python's quote() which keeps `/`.
-            cands.push((url_encode(key, upper, b""), Encoding::UrlEncoded));
-            cands.push((url_encode(key, upper, b"/"), Encoding::UrlEncoded));
-        }
-        cands.push((replace_bytes(key, b'/', b"\\/"), Encoding::JsonEscaped));
-        cands.push((replace_bytes(key, b'+', b"\\u002B"), Encoding::JsonEscaped));
-        for align in 0..3 {
-            cands.push((base64_core(key, align, false), Encoding::Base64));
-            cands.push((base64_core(key, align, true), Encoding::Base64Url));
-        }
+        // As outside text is shown in sl-doctor's own output: not a way a file holds it.
+        let cands = spellings(key)
+            .into_iter()
+            .filter(|s| s.encoding != Encoding::Shown)
+            .map(|s| (s.bytes, s.encoding));
         let mut list: Vec<Pattern> = Vec::new();
         let mut dropped = Vec::new();
         for (bytes, encoding) in cands {
-            let bytes = Zeroizing::new(bytes);
             if list.iter().any(|p| *p.bytes == *bytes) {
                 continue;
             }
@@ -240,6 +180,27 @@ mod tests {
             (b64(format!("ab{k}").as_bytes()), Encoding::Base64),
             // The canary's base64 has no `+` or `/`: URL-safe is the same text.
             (b64u(format!("a{k}").as_bytes()), Encoding::Base64),
+            (
+                "id=534c444f43544f5263616e617279375178392b5a6b2f346d57323d".into(),
+                Encoding::Hex,
+            ),
+            (
+                k.chars().map(|c| format!("&#x{:X};", c as u32)).collect(),
+                Encoding::HtmlReferences,
+            ),
+            (
+                "SLDOCTORcanary7Qx9&#43;Zk&#47;4mW2&#61;".into(),
+                Encoding::HtmlReferences,
+            ),
+            (
+                "q=SLDOCTORcanary7Qx9%252BZk%252F4mW2%253D".into(),
+                Encoding::DoubleUrlEncoded,
+            ),
+            (
+                k.bytes().map(|b| format!("%{b:02x}")).collect(),
+                Encoding::UrlEncoded,
+            ),
+            (k.chars().flat_map(|c| [c, '\0']).collect(), Encoding::Utf16),
         ];
         for (hay, want) in cases {
             assert_eq!(find(&p, hay.as_bytes()), vec![want], "case {want:?}");

@@ -256,7 +256,9 @@ fn scan_file(
         let end = keep + n;
         if first {
             first = false;
-            if !opts.binary && memchr::memchr(0, &buf[keep..end]).is_some() {
+            // UTF-16 text (Windows PowerShell's `>` writes it) has NUL bytes but a BOM.
+            let utf16 = matches!(buf[keep..end], [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..]);
+            if !opts.binary && !utf16 && memchr::memchr(0, &buf[keep..end]).is_some() {
                 break Pass::Binary;
             }
         }

@@ -4,7 +4,7 @@
 //! file name (the reader has the files, not the sender's directories).
 
 use super::{Fields, SUPPORT_ADDRESS};
-use sl_doctor_checks::diagnosis::{Cause, CauseLevel};
+use sl_doctor_checks::diagnosis::{Cause, CauseId, CauseLevel};
 use sl_doctor_checks::model::report::{
     Evidence, KeyDelivery, KeyKind, ProbeAttempt, ProbeEvidence, Report,
 };
@@ -96,18 +96,18 @@ fn ask(report: &Report) -> Ask {
     };
     let c = &d.causes[i];
     let apis = apis_of(c);
-    let (subject, request) = match c.id.as_str() {
-        "api-not-enabled" => (
+    let (subject, request) = match c.id {
+        CauseId::ApiNotEnabled => (
             format!("please enable {apis} for our API key"),
             format!("Please enable {apis} for {key}."),
         ),
-        "key-rejected" => (
+        CauseId::KeyRejected => (
             "API key rejected, please check or reissue it".to_string(),
             format!(
                 "Please check {key}: if it was revoked or replaced, please issue a new key for {apis}."
             ),
         ),
-        "api-unavailable" => (
+        CauseId::ApiUnavailable => (
             format!("server errors from {apis}"),
             format!(
                 "Please look into the server errors {apis} answered our requests with (request ids below); we used {key}."
@@ -270,9 +270,9 @@ mod tests {
     #[test]
     fn the_ask_follows_the_cause_only_sales_layer_can_fix() {
         use sl_doctor_checks::diagnosis::Cause;
-        let cause = |id: &str, checks: &[&str], proof: &str| Cause {
-            id: id.into(),
+        let cause = |id: CauseId, checks: &[&str], proof: &str| Cause {
             title: format!("{id} title"),
+            id,
             level: CauseLevel::Fail,
             checks: checks.iter().map(|s| s.to_string()).collect(),
             proof: Some(proof.into()),
@@ -282,7 +282,7 @@ mod tests {
         let cases = [
             (
                 cause(
-                    "api-not-enabled",
+                    CauseId::ApiNotEnabled,
                     &["catalog-probe"],
                     "DAM accepts this key",
                 ),
@@ -291,7 +291,7 @@ mod tests {
             ),
             (
                 cause(
-                    "key-rejected",
+                    CauseId::KeyRejected,
                     &["dam-probe", "catalog-probe"],
                     "DAM and Catalog reject the key",
                 ),

@@ -293,7 +293,7 @@ fn curl_sends_every_classic_mistake_and_capture_names_each() {
     assert_codes(
         &caps[1],
         &[
-            "trailing-cr",
+            "trailing-newline",
             "rejected-by-strict-servers",
             "configured-key-plus-extra",
         ],
@@ -475,10 +475,10 @@ fn https_capture_with_curl_and_a_client_that_does_not_trust_the_ca() {
     // A trailing space is reported from the raw bytes, as a warning: servers drop it.
     assert_codes(
         &caps[0],
-        &["trailing-space", "configured-key-plus-extra"],
+        &["trailing-whitespace", "configured-key-plus-extra"],
         "space",
     );
-    assert_eq!(finding(&caps[0], "trailing-space")["severity"], "warn");
+    assert_eq!(finding(&caps[0], "trailing-whitespace")["severity"], "warn");
     assert_codes(&caps[1], &["tls-handshake-failed"], "untrusted CA");
     assert_codes(
         &caps[2],

@@ -20,12 +20,25 @@ fn hostile_requests() -> Vec<Vec<u8>> {
         format!("GET /dam/image HTTP/1.1\r\n::error title=x::owned: 1\r\n[click](https://evil.example): 2\r\nX-API-KEY: {k}\r\n\r\n"),
         format!("GET /dam/image HTTP/1.1\nX-API-KEY: {k}\nBare\nLF: x\n\n"),
         format!("GET /{k}/x?api_key={k} HTTP/1.1\r\nX-Key-{k}: 1\r\n\r\n"),
+        // The key in hex, as HTML character references and double percent-encoded.
+        format!(
+            "GET /dam/{}?h={}&d={} HTTP/1.1\r\nX-{}: 1\r\nX-API-KEY: {k}\r\n\r\n",
+            hex(k),
+            k.chars().map(|c| format!("&#{};", c as u32)).collect::<String>(),
+            k.replace('+', "%252B").replace('/', "%252F").replace('=', "%253D"),
+            hex(k).to_lowercase(),
+        ),
         // The legacy workflow command mid-line, in a header name and in the path.
         format!("GET /dam/x##[add-mask]y?q=##[stop-commands]p HTTP/1.1\r\nX ##[stop-commands]t0ken: 1\r\nX-API-KEY: {k}\r\n\r\n"),
     ]
     .into_iter()
     .map(String::into_bytes)
     .collect()
+}
+
+/// Every byte as two upper-case hex digits.
+fn hex(k: &str) -> String {
+    k.bytes().map(|b| format!("{b:02X}")).collect()
 }
 
 /// A free loopback port (bound, then released for capture to take).
@@ -84,6 +97,17 @@ fn run_capture(format: &str) -> (String, String) {
 
 /// The rules of the module doc on one output: the shared assertion, as for a CI log.
 fn assert_inert(what: &str, text: &str) {
+    // Independently of the leak policy: no eight key bytes in hex, either case.
+    for h in [hex(CANARY), hex(CANARY).to_lowercase()] {
+        let c: Vec<char> = h.chars().collect();
+        for w in c.windows(16) {
+            let piece: String = w.iter().collect();
+            assert!(
+                !text.contains(&piece),
+                "{what} holds the key in hex: {text}"
+            );
+        }
+    }
     assert_output_safe(
         CANARY,
         what,

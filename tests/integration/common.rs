@@ -54,6 +54,12 @@ impl SlDoctor {
         self
     }
 
+    /// Runs in `dir` instead of the run's own temporary directory.
+    pub fn current_dir(mut self, dir: impl AsRef<Path>) -> Self {
+        self.cmd.current_dir(dir);
+        self
+    }
+
     pub fn arg(mut self, arg: impl AsRef<std::ffi::OsStr>) -> Self {
         self.cmd.arg(arg);
         self

@@ -124,13 +124,41 @@ fn reflections(key: &str) -> Vec<String> {
             }
         })
         .collect();
+    let pct_lower: String = key
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02x}")
+            }
+        })
+        .collect();
+    let hex: String = key.bytes().map(|b| format!("{b:02x}")).collect();
+    let every: String = key.bytes().map(|b| format!("%{b:02X}")).collect();
+    let utf16 = |le: bool| -> String {
+        key.chars()
+            .flat_map(|c| if le { [c, '\0'] } else { ['\0', c] })
+            .collect()
+    };
     vec![
         key.to_string(),
         pct.clone(),
-        pct.to_lowercase(),
+        pct_lower,
         key.replace('/', "\\/"),
         STANDARD.encode(key),
         URL_SAFE.encode(format!("k={key}")),
+        // Issue 20: hex in either case, HTML character references, every byte
+        // percent-encoded, double percent-encoded, NUL-interleaved UTF-16.
+        hex.clone(),
+        hex.to_uppercase(),
+        key.chars().map(|c| format!("&#{};", c as u32)).collect(),
+        key.chars().map(|c| format!("&#x{:x};", c as u32)).collect(),
+        every.clone(),
+        pct.replace('%', "%25"),
+        every.replace('%', "%25").to_lowercase(),
+        utf16(true),
+        utf16(false),
     ]
 }
 
@@ -148,28 +176,61 @@ fn hostile_api() -> String {
             })
             .unwrap_or_default();
         let echo = reflections(&key);
+        // Each reflection in a validation error of its own (each is shown, capped).
+        let mut errors = serde_json::Map::new();
+        errors.insert(EVIL.into(), serde_json::json!([EVIL, echo[4]]));
+        for (i, e) in echo.iter().enumerate() {
+            errors.insert(format!("r{i}"), serde_json::json!([e]));
+        }
         let body = serde_json::json!({
             "type": format!("https://evil/{}", echo[1]),
             "title": EVIL,
             "status": 401,
             "detail": format!("{EVIL} key: {}", echo.join(" | ")),
             "instance": echo[3],
-            "errors": { EVIL: [EVIL, echo[4].clone()] },
+            "errors": errors,
         })
         .to_string();
         let mut resp = format!(
-            "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/problem+json\r\nContent-Length: {}\r\nx-request-id: {EVIL_HEADER} {}\r\ncf-ray: {}\r\ntraceparent: {}\r\nx-correlation-id: {}\r\n",
+            "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/problem+json\r\nContent-Length: {}\r\nx-request-id: {EVIL_HEADER} {}\r\ncf-ray: {}\r\ntraceparent: {}\r\nx-correlation-id: {}\r\nx-amzn-requestid: {}\r\nx-trace-id: {}\r\n",
             body.len(),
             echo[0],
             echo[1],
             echo[4],
             echo[5],
+            echo[6],
+            echo[8],
         );
         resp.push_str("\r\n");
         resp.push_str(&body);
         let _ = s.write_all(resp.as_bytes());
     });
     format!("http://127.0.0.1:{}", addr.port())
+}
+
+/// The shared assertion, and independently of the leak policy's own list: no run of eight
+/// key characters of any reflection (as sent, as neutralised text shows it, or
+/// JSON-escaped) is in `text`.
+#[track_caller]
+fn assert_safe(what: &str, text: &str, rules: OutputRules) {
+    assert_output_safe(CANARY, what, text, rules);
+    let n = CANARY.chars().count();
+    for r in reflections(CANARY) {
+        let json = serde_json::to_string(&r).unwrap();
+        let shown = sl_doctor_checks::model::untrusted::neutralise(&r, usize::MAX);
+        for form in [r.clone(), shown, json[1..json.len() - 1].to_string()] {
+            let chars: Vec<char> = form.chars().collect();
+            // Eight key characters in this spelling (base64 is 4 per 3 bytes).
+            let w = (8 * chars.len()).div_ceil(n);
+            for piece in chars.windows(w) {
+                let piece: String = piece.iter().collect();
+                assert!(
+                    !text.contains(&piece),
+                    "{what} holds {piece:?} of a reflection of the key:\n{text}"
+                );
+            }
+        }
+    }
 }
 
 /// Every human verbosity and every format, for one set of doctor arguments.
@@ -216,18 +277,8 @@ fn check_every_output(scenario: &str, args: &[&str], env: &[(&str, &str)]) -> St
             r.code,
             r.stderr
         );
-        assert_output_safe(
-            CANARY,
-            &format!("{what}: stdout"),
-            &r.stdout,
-            rules_for(name),
-        );
-        assert_output_safe(
-            CANARY,
-            &format!("{what}: stderr"),
-            &r.stderr,
-            rules_for("human"),
-        );
+        assert_safe(&format!("{what}: stdout"), &r.stdout, rules_for(name));
+        assert_safe(&format!("{what}: stderr"), &r.stderr, rules_for("human"));
         if *name == "human -v" {
             verbose = r.stdout;
         }
@@ -250,18 +301,18 @@ fn check_every_output(scenario: &str, args: &[&str], env: &[(&str, &str)]) -> St
         );
     }
     let human: Vec<&str> = r.stdout.lines().filter(|l| !l.starts_with("::")).collect();
-    assert_output_safe(CANARY, scenario, &human.join("\n"), rules_for("human"));
-    assert_output_safe(CANARY, scenario, &r.stdout, OutputRules::default());
+    assert_safe(scenario, &human.join("\n"), rules_for("human"));
+    assert_safe(scenario, &r.stdout, OutputRules::default());
     let md = std::fs::read_to_string(&summary).unwrap_or_default();
-    assert_output_safe(CANARY, "step summary", &md, rules_for("markdown"));
+    assert_safe("step summary", &md, rules_for("markdown"));
 
     // The support bundle and the email.
     let (r, d) = doctor(env)
         .args(["support", "--anyway", "--account", "ACME"])
         .args(args)
         .run();
-    assert_output_safe(CANARY, "support email", &r.stdout, rules_for("human"));
-    assert_output_safe(CANARY, "support stderr", &r.stderr, rules_for("human"));
+    assert_safe("support email", &r.stdout, rules_for("human"));
+    assert_safe("support stderr", &r.stderr, rules_for("human"));
     assert_eq!(
         r.code, 0,
         "{scenario}: support wrote its bundle\n{}",
@@ -270,7 +321,7 @@ fn check_every_output(scenario: &str, args: &[&str], env: &[(&str, &str)]) -> St
     let dir = d.path().join("sl-doctor-support");
     for f in ["report.json", "bundle.json", "email.txt"] {
         let text = std::fs::read_to_string(dir.join(f)).expect("a bundle file");
-        assert_output_safe(CANARY, f, &text, OutputRules::default());
+        assert_safe(f, &text, OutputRules::default());
     }
     verbose
 }

@@ -10,6 +10,7 @@ mod ci;
 mod cli;
 mod common;
 mod fix;
+mod git_config;
 mod hostile;
 mod input_bounds;
 mod live;

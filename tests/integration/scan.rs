@@ -92,6 +92,31 @@ fn leaky_tree(root: &Path) -> Vec<(&'static str, &'static str, &'static str)> {
         "src/settings.json",
         r#"{"apiKey": "SLDOCTORcanary7Qx9\u002BZk/4mW2="}"#,
     );
+    // Issue 20's spellings: hex, HTML character references, double percent-encoding and
+    // UTF-16 with a BOM (Windows PowerShell's `echo $env:KEY > key.txt`).
+    put(
+        root,
+        "dump/key.hex",
+        k.bytes().map(|b| format!("{b:02x}")).collect::<String>(),
+    );
+    put(
+        root,
+        "templates/error.html",
+        format!(
+            "<p>{}</p>\n",
+            k.chars()
+                .map(|c| format!("&#{};", c as u32))
+                .collect::<String>()
+        ),
+    );
+    put(
+        root,
+        "logs/proxy.log",
+        "GET /dam?key=SLDOCTORcanary7Qx9%252BZk%252F4mW2%253D 401\n",
+    );
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(format!("{k}\r\n").encode_utf16().flat_map(u16::to_le_bytes));
+    put(root, "key.txt", utf16);
     put(
         root,
         "src/clean.py",
@@ -108,6 +133,10 @@ fn leaky_tree(root: &Path) -> Vec<(&'static str, &'static str, &'static str)> {
         (".github/workflows/sync.yml", "base64", "ci-config"),
         (".gitlab-ci.yml", "plain", "ci-config"),
         ("src/settings.json", "json-escaped", "file"),
+        ("dump/key.hex", "hex", "file"),
+        ("templates/error.html", "html-references", "file"),
+        ("logs/proxy.log", "double-url-encoded", "log"),
+        ("key.txt", "utf-16", "file"),
     ]
 }
 
@@ -567,7 +596,7 @@ fn sarif_has_the_shape_code_scanning_expects() {
     let run = &v["runs"][0];
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
     let results = run["results"].as_array().unwrap();
-    assert_eq!(results.len(), 10);
+    assert_eq!(results.len(), 14);
     for res in results {
         // ruleIndex points at the rule named by ruleId.
         let i = res["ruleIndex"].as_u64().unwrap() as usize;

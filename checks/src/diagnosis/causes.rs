@@ -2,7 +2,17 @@
 //! likelihood; a check explained by an earlier cause is not explained again.
 
 use super::facts::{Answer, Facts, Probe, join};
-use super::{Cause, CauseLevel};
+use super::{Cause, CauseId, CauseLevel};
+use crate::checklist::base_url::url_path;
+use crate::checklist::header_present::header_value;
+use crate::checklist::key_loaded::{extra_whitespace, key_source};
+use crate::checklist::{
+    CatalogProbe, DamProbe, DnsResolution, DotenvFileCheck, ExtraWhitespace, HeaderValue,
+    KeySource, LookalikeCharacters, PlaceholderValue, PlainHttp, ProxyConfig, TlsConnection,
+    UrlFormat, UrlHost, UrlPath, UrlScheme,
+};
+use crate::model::check::CheckId;
+use crate::model::code::Code;
 use crate::model::evidence::Repair;
 use crate::model::report::{Item, Status};
 
@@ -35,12 +45,12 @@ pub fn find(f: &Facts) -> Vec<Cause> {
     causes
 }
 
-fn cause(id: &str, title: impl Into<String>, level: CauseLevel, checks: &[&str]) -> Cause {
+fn cause(id: CauseId, title: impl Into<String>, level: CauseLevel, checks: &[CheckId]) -> Cause {
     Cause {
-        id: id.into(),
+        id,
         title: title.into(),
         level,
-        checks: checks.iter().map(|s| s.to_string()).collect(),
+        checks: checks.iter().map(|c| c.to_string()).collect(),
         proof: None,
         fix: String::new(),
         self_fixable: true,
@@ -60,10 +70,10 @@ impl Cause {
         self.self_fixable = false;
         self
     }
-    fn also(mut self, f: &Facts, ids: &[&str]) -> Self {
-        for id in ids {
+    fn also(mut self, f: &Facts, ids: &[CheckId]) -> Self {
+        for &id in ids {
             if !matches!(f.status(id), Status::Pass | Status::Skip)
-                && !self.checks.iter().any(|c| c == id)
+                && !self.checks.iter().any(|c| *c == id)
             {
                 self.checks.push(id.to_string());
             }
@@ -73,7 +83,7 @@ impl Cause {
 }
 
 /// The remediation a check gave, or a default.
-fn remedy(f: &Facts, id: &str, default: &str) -> String {
+fn remedy(f: &Facts, id: CheckId, default: &str) -> String {
     f.report
         .check(id)
         .and_then(|c| c.remediation.clone())
@@ -81,65 +91,65 @@ fn remedy(f: &Facts, id: &str, default: &str) -> String {
 }
 
 fn key_not_loaded(f: &Facts) -> Option<Cause> {
-    let empty =
-        f.has_code("extra-whitespace", "empty") || f.has_code("header-value", "empty-value");
-    let missing = f.has_code("key-source", "no-key");
+    let empty = f.has(ExtraWhitespace::ID, extra_whitespace::EMPTY)
+        || f.has(HeaderValue::ID, header_value::EMPTY_VALUE);
+    let missing = f.has(KeySource::ID, key_source::NO_KEY);
     if !missing && !empty {
         return None;
     }
     let (id, title) = if missing {
         (
-            "key-not-loaded",
+            CauseId::KeyNotLoaded,
             "No key was found: the X-API-KEY header would be missing",
         )
     } else {
         (
-            "key-empty",
+            CauseId::KeyEmpty,
             "The key is empty: the X-API-KEY header would be empty",
         )
     };
     let fix = remedy(
         f,
-        "key-source",
+        KeySource::ID,
         "Set SALESLAYER_API_KEY to the key Sales Layer gave you (or pass --key-file), then run sl-doctor again.",
     );
     Some(
-        cause(id, title, CauseLevel::Fail, &["key-source"])
+        cause(id, title, CauseLevel::Fail, &[KeySource::ID])
             .fix(fix)
             .also(
                 f,
                 &[
-                    "header-value",
-                    "extra-whitespace",
-                    "dotenv-file",
-                    "dam-probe",
-                    "catalog-probe",
+                    HeaderValue::ID,
+                    ExtraWhitespace::ID,
+                    DotenvFileCheck::ID,
+                    DamProbe::ID,
+                    CatalogProbe::ID,
                 ],
             ),
     )
 }
 
 fn placeholder(f: &Facts) -> Option<Cause> {
-    (f.status("placeholder-value") == Status::Fail).then(|| {
+    (f.status(PlaceholderValue::ID) == Status::Fail).then(|| {
         cause(
-            "placeholder-key",
+            CauseId::PlaceholderKey,
             "The key is a placeholder or an unexpanded reference, not a real key",
             CauseLevel::Fail,
-            &["placeholder-value"],
+            &[PlaceholderValue::ID],
         )
         .fix(remedy(
             f,
-            "placeholder-value",
+            PlaceholderValue::ID,
             "Put the real key where the placeholder is.",
         ))
-        .also(f, &["dam-probe", "catalog-probe", "key-source"])
+        .also(f, &[DamProbe::ID, CatalogProbe::ID, KeySource::ID])
     })
 }
 
 /// The probes that rejected the key with its look-alike characters replaced, when no
 /// repair was accepted: empty unless the key has look-alike characters.
 fn lookalike_guess_rejected<'f>(f: &'f Facts) -> Vec<&'f Probe> {
-    let lookalikes = f.defects.iter().any(|d| d.check == "lookalike-characters");
+    let lookalikes = f.defects.iter().any(|d| d.check == LookalikeCharacters::ID);
     let repaired_ok = f.apis(|p| p.repaired.is_some_and(Answer::authenticated));
     if !lookalikes || !repaired_ok.is_empty() {
         return Vec::new();
@@ -162,12 +172,12 @@ fn lookalike_unresolved(f: &Facts) -> Option<Cause> {
     } else {
         "reject"
     };
-    let mut checks: Vec<&str> = f.defects.iter().map(|d| d.check).collect();
-    checks.push("header-value");
-    checks.extend(rejected.iter().map(|p| p.check.as_str()));
+    let mut checks: Vec<CheckId> = f.defects.iter().map(|d| d.check).collect();
+    checks.push(HeaderValue::ID);
+    checks.extend(rejected.iter().map(|p| p.check));
     Some(
         cause(
-            "lookalike-unresolved",
+            CauseId::LookalikeUnresolved,
             "The key contains look-alike characters that may stand for other letters",
             CauseLevel::Fail,
             &[],
@@ -213,16 +223,16 @@ fn damaged_value(f: &Facts) -> Option<Cause> {
     );
     let (id, title) = match (f.defects.as_slice(), decoded.as_slice()) {
         ([], [Repair::JsonUnescaped]) => (
-            "json-escaped-key",
+            CauseId::JsonEscapedKey,
             "The key is stored JSON-escaped (`\\/` for `/`)".to_string(),
         ),
         ([], [Repair::PercentDecoded]) => (
-            "percent-encoded-key",
+            CauseId::PercentEncodedKey,
             "The key is stored percent-encoded (`%2B` for `+`)".to_string(),
         ),
-        ([one], []) => (one.cause, one.title.to_string()),
+        ([one], []) => (one.cause.clone(), one.title.to_string()),
         _ => (
-            "damaged-value",
+            CauseId::DamagedValue,
             format!("The key carries extra characters: {}", every_defect),
         ),
     };
@@ -250,11 +260,11 @@ fn damaged_value(f: &Facts) -> Option<Cause> {
             f.key_place()
         ),
     };
-    let mut checks: Vec<&str> = f.defects.iter().map(|d| d.check).collect();
-    checks.push("header-value");
+    let mut checks: Vec<CheckId> = f.defects.iter().map(|d| d.check).collect();
+    checks.push(HeaderValue::ID);
     // The probes' rejections are explained only when the repair proves it.
     for p in &repaired_ok {
-        checks.push(p.check.as_str());
+        checks.push(p.check);
     }
     Some(
         cause(id, title, CauseLevel::Fail, &[])
@@ -281,25 +291,28 @@ fn accept(probes: &[&Probe]) -> String {
 fn wrong_base_url(f: &Facts) -> Option<Cause> {
     // In the order their fixes are preferred: each ends with the URL to use.
     let url_checks = [
-        ("url-scheme", "not https"),
-        ("url-host", "not the API's host"),
-        ("url-path", "a wrong or legacy path"),
-        ("url-format", "stray characters"),
+        (UrlScheme::ID, "not https"),
+        (UrlHost::ID, "not the API's host"),
+        (UrlPath::ID, "a wrong or legacy path"),
+        (UrlFormat::ID, "stray characters"),
     ];
-    let failed: Vec<(&str, &str)> = url_checks
+    let failed: Vec<(CheckId, &str)> = url_checks
         .into_iter()
-        .filter(|(id, _)| f.status(id) == Status::Fail)
+        .filter(|(id, _)| f.status(*id) == Status::Fail)
         .collect();
     let wrong = f.apis(|p| p.given == Answer::WrongEndpoint);
     let first = failed
         .first()
         .map(|(id, _)| *id)
-        .or(wrong.first().map(|p| p.check.as_str()))?;
-    let base_has_path = f.has_code("url-path", "base-has-path");
+        .or(wrong.first().map(|p| p.check))?;
+    let base_has_path = f.has(UrlPath::ID, url_path::BASE_HAS_PATH);
     let (id, title) = match failed.as_slice() {
-        [("url-path", _)] => (
-            "wrong-path",
-            match (f.has_code("url-path", "legacy-catalog-path"), base_has_path) {
+        [(UrlPath::ID, _)] => (
+            CauseId::WrongPath,
+            match (
+                f.has(UrlPath::ID, url_path::LEGACY_CATALOG_PATH),
+                base_has_path,
+            ) {
                 (true, true) => "The base URL has a legacy path",
                 (false, true) => "The base URL has a path",
                 _ => "The URL has a wrong or legacy path",
@@ -307,11 +320,11 @@ fn wrong_base_url(f: &Facts) -> Option<Cause> {
             .to_string(),
         ),
         [] => (
-            "wrong-base-url",
+            CauseId::WrongBaseUrl,
             "Something other than the API answers at this base URL".to_string(),
         ),
         some => (
-            "wrong-base-url",
+            CauseId::WrongBaseUrl,
             format!(
                 "The URL is not the documented one: {}",
                 join(&some.iter().map(|(_, what)| *what).collect::<Vec<_>>())
@@ -319,15 +332,15 @@ fn wrong_base_url(f: &Facts) -> Option<Cause> {
         ),
     };
     let proof = (!wrong.is_empty()).then(|| wrong_endpoint_proof(f, &wrong));
-    let mut checks: Vec<&str> = failed.iter().map(|(id, _)| *id).collect();
-    checks.extend(wrong.iter().map(|p| p.check.as_str()));
+    let mut checks: Vec<CheckId> = failed.iter().map(|(id, _)| *id).collect();
+    checks.extend(wrong.iter().map(|p| p.check));
     Some(
         cause(id, title, CauseLevel::Fail, &checks)
             // http:// in the URL is also why plain-http warns.
             .also(
                 f,
-                if f.status("url-scheme") == Status::Fail {
-                    &["plain-http"]
+                if f.status(UrlScheme::ID) == Status::Fail {
+                    &[PlainHttp::ID]
                 } else {
                     &[]
                 },
@@ -337,7 +350,7 @@ fn wrong_base_url(f: &Facts) -> Option<Cause> {
             // findings (how the path itself is wrong) would contradict it.
             .fix(
                 base_has_path
-                    .then(|| finding_fix(f, "url-path", "base-has-path"))
+                    .then(|| finding_fix(f, UrlPath::ID, url_path::BASE_HAS_PATH))
                     .flatten()
                     .unwrap_or_else(|| {
                         remedy(f, first, "Use https://api2.saleslayer.com as the base URL.")
@@ -364,21 +377,15 @@ fn wrong_endpoint_proof(f: &Facts, wrong: &[&Probe]) -> String {
         }
         _ => wrong
             .iter()
-            .filter_map(|p| f.report.check(&p.check).map(|c| c.summary.clone()))
+            .filter_map(|p| f.report.check(p.check).map(|c| c.summary.clone()))
             .collect::<Vec<_>>()
             .join("; "),
     }
 }
 
 /// The fix of one finding of a check.
-fn finding_fix(f: &Facts, id: &str, code: &str) -> Option<String> {
-    f.report
-        .check(id)?
-        .findings
-        .iter()
-        .find(|x| x.code == code)?
-        .fix
-        .clone()
+fn finding_fix(f: &Facts, id: CheckId, code: Code) -> Option<String> {
+    f.report.check(id)?.finding(code)?.fix.clone()
 }
 
 fn api_not_enabled(f: &Facts) -> Option<Cause> {
@@ -411,10 +418,10 @@ fn api_not_enabled(f: &Facts) -> Option<Cause> {
             answers.join("; ")
         )
     };
-    let checks: Vec<&str> = shut.iter().map(|p| p.check.as_str()).collect();
+    let checks: Vec<CheckId> = shut.iter().map(|p| p.check).collect();
     Some(
         cause(
-            "api-not-enabled",
+            CauseId::ApiNotEnabled,
             format!("The key is not enabled for {closed}"),
             CauseLevel::Fail,
             &checks,
@@ -453,10 +460,10 @@ fn key_rejected(f: &Facts) -> Option<Cause> {
     };
     Some(
         cause(
-            "key-rejected",
+            CauseId::KeyRejected,
             "The key itself is not valid: wrong, revoked or replaced",
             CauseLevel::Fail,
-            &rejected.iter().map(|p| p.check.as_str()).collect::<Vec<_>>(),
+            &rejected.iter().map(|p| p.check).collect::<Vec<_>>(),
         )
         .proof(Some(proof.replace(" reject ", if rejected.len() == 1 { " rejects " } else { " reject " })))
         .fix(format!("Check that it is the key Sales Layer gave you for this account; if it is, ask {SUPPORT} for a new key for {all}."))
@@ -467,7 +474,7 @@ fn key_rejected(f: &Facts) -> Option<Cause> {
 fn rate_limited(f: &Facts) -> Option<Cause> {
     let hit = f.apis(|p| p.given == Answer::RateLimited);
     (!hit.is_empty()).then(|| {
-        cause("rate-limited", format!("{} rate limited the request: no verdict on the key", names(&hit)), CauseLevel::Inconclusive, &hit.iter().map(|p| p.check.as_str()).collect::<Vec<_>>())
+        cause(CauseId::RateLimited, format!("{} rate limited the request: no verdict on the key", names(&hit)), CauseLevel::Inconclusive, &hit.iter().map(|p| p.check).collect::<Vec<_>>())
             .fix("Run sl-doctor again in a minute; if other jobs use the same key, pause them (the documented limit is 50 requests per 10 seconds).")
     })
 }
@@ -475,30 +482,30 @@ fn rate_limited(f: &Facts) -> Option<Cause> {
 fn api_unavailable(f: &Facts) -> Option<Cause> {
     let hit = f.apis(|p| p.given == Answer::Unavailable);
     (!hit.is_empty()).then(|| {
-        cause("api-unavailable", format!("{} answered with a server error: no verdict on the key", names(&hit)), CauseLevel::Inconclusive, &hit.iter().map(|p| p.check.as_str()).collect::<Vec<_>>())
+        cause(CauseId::ApiUnavailable, format!("{} answered with a server error: no verdict on the key", names(&hit)), CauseLevel::Inconclusive, &hit.iter().map(|p| p.check).collect::<Vec<_>>())
             .fix(format!("Run sl-doctor again later; if it persists, send this report (it holds the request ids) to {SUPPORT}."))
             .support()
     })
 }
 
 fn no_answer(f: &Facts) -> Option<Cause> {
-    let net_checks = ["dns-resolution", "proxy-config", "tls-connection"];
-    let broken: Vec<&str> = net_checks
+    let net_checks = [DnsResolution::ID, ProxyConfig::ID, TlsConnection::ID];
+    let broken: Vec<CheckId> = net_checks
         .into_iter()
-        .filter(|id| matches!(f.status(id), Status::Fail | Status::Error))
+        .filter(|id| matches!(f.status(*id), Status::Fail | Status::Error))
         .collect();
     let silent = f.apis(|p| p.given == Answer::Unreachable);
     let first = broken
         .first()
         .copied()
-        .or(silent.first().map(|p| p.check.as_str()))?;
+        .or(silent.first().map(|p| p.check))?;
     let summary = f
         .report
         .check(first)
         .map(|c| c.summary.clone())
         .unwrap_or_default();
     let mut checks = broken.clone();
-    checks.extend(silent.iter().map(|p| p.check.as_str()));
+    checks.extend(silent.iter().map(|p| p.check));
     let item_failed = f
         .report
         .checklist
@@ -510,7 +517,7 @@ fn no_answer(f: &Facts) -> Option<Cause> {
         CauseLevel::Inconclusive
     };
     Some(
-        cause("network", format!("The API could not be reached: {}", lower(&summary)), level, &checks)
+        cause(CauseId::Network, format!("The API could not be reached: {}", lower(&summary)), level, &checks)
             .fix(remedy(f, first, "Check the network path to the API (DNS, firewall, proxy, TLS), then run sl-doctor again.")),
     )
 }
@@ -534,7 +541,13 @@ fn of_check(c: &crate::model::report::CheckResult) -> Cause {
         .iter()
         .find(|f| c.status == Status::Warn && f.severity == crate::model::report::Severity::Warn)
         .map_or(c.summary.as_str(), |f| f.message.as_str());
-    let mut k = cause(&c.id, title.trim_end_matches('.'), level, &[c.id.as_str()]);
+    let mut k = cause(
+        CauseId::Check(c.id.clone()),
+        title.trim_end_matches('.'),
+        level,
+        &[],
+    );
+    k.checks.push(c.id.clone());
     k.fix = c
         .remediation
         .clone()

@@ -1,5 +1,12 @@
 //! The facts the diagnosis reasons about, read once from the report's typed data.
 
+use super::CauseId;
+use crate::checklist::{
+    CatalogProbe, DamProbe, ExtraWhitespace, HiddenCharacters, LookalikeCharacters, PastedLabel,
+    QuotedValue,
+};
+use crate::model::check::CheckId;
+use crate::model::code::Code;
 use crate::model::evidence::{
     AnswerClass, Evidence, KeyDelivery, KeyKind, KeyVariant, ProbeAttempt,
 };
@@ -39,7 +46,7 @@ impl Answer {
 #[derive(Debug, Clone)]
 pub struct Probe {
     /// `dam-probe` or `catalog-probe`.
-    pub check: String,
+    pub check: CheckId,
     /// `DAM` or `Catalog`.
     pub api: &'static str,
     /// The answer to the key as given.
@@ -55,12 +62,12 @@ pub struct Probe {
 }
 
 /// A defect of the value that a check found and a repair removes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Defect {
     /// The check that found it.
-    pub check: &'static str,
+    pub check: CheckId,
     /// A cause id of its own when it is the only defect.
-    pub cause: &'static str,
+    pub cause: CauseId,
     /// The cause title when it is the only defect.
     pub title: &'static str,
     /// How the defect is named in a list ("quotes around it").
@@ -72,36 +79,36 @@ pub struct Defect {
 /// The value checks, in the order their defects are named.
 pub const DEFECTS: &[Defect] = &[
     Defect {
-        check: "quoted-value",
-        cause: "quoted-key",
+        check: QuotedValue::ID,
+        cause: CauseId::QuotedKey,
         title: "The key is wrapped in quotes",
         phrase: "quotes",
         removed: "the quotes are removed",
     },
     Defect {
-        check: "pasted-label",
-        cause: "pasted-label",
+        check: PastedLabel::ID,
+        cause: CauseId::PastedLabel,
         title: "A header name or auth scheme is pasted into the key",
         phrase: "a pasted label",
         removed: "the pasted label is removed",
     },
     Defect {
-        check: "extra-whitespace",
-        cause: "extra-whitespace",
+        check: ExtraWhitespace::ID,
+        cause: CauseId::ExtraWhitespace,
         title: "The key has extra whitespace or a line break",
         phrase: "whitespace or a line break",
         removed: "the whitespace is removed",
     },
     Defect {
-        check: "hidden-characters",
-        cause: "hidden-characters",
+        check: HiddenCharacters::ID,
+        cause: CauseId::HiddenCharacters,
         title: "The key contains invisible characters",
         phrase: "invisible characters",
         removed: "the invisible characters are removed",
     },
     Defect {
-        check: "lookalike-characters",
-        cause: "lookalike-characters",
+        check: LookalikeCharacters::ID,
+        cause: CauseId::LookalikeCharacters,
         title: "The key contains look-alike characters",
         phrase: "look-alike characters",
         removed: "the look-alike characters are replaced",
@@ -139,15 +146,13 @@ impl<'a> Facts<'a> {
     }
 
     /// The status of a check (skip when it is not in the report).
-    pub fn status(&self, id: &str) -> Status {
+    pub fn status(&self, id: CheckId) -> Status {
         self.report.check(id).map_or(Status::Skip, |c| c.status)
     }
 
     /// Whether a check reported a finding with this code.
-    pub fn has_code(&self, id: &str, code: &str) -> bool {
-        self.report
-            .check(id)
-            .is_some_and(|c| c.findings.iter().any(|f| f.code == code))
+    pub fn has(&self, id: CheckId, code: Code) -> bool {
+        self.report.check(id).is_some_and(|c| c.has(code))
     }
 
     /// Where the key was read from, for a fix ("the environment variable X").
@@ -212,10 +217,10 @@ fn probe_of(c: &CheckResult) -> Option<Probe> {
     let Some(Evidence::Probe(p)) = &c.evidence else {
         return None;
     };
-    let api = if p.api.eq_ignore_ascii_case("dam") {
-        "DAM"
+    let (api, check) = if p.api.eq_ignore_ascii_case("dam") {
+        ("DAM", DamProbe::ID)
     } else {
-        "Catalog"
+        ("Catalog", CatalogProbe::ID)
     };
     let of = |kind: KeyKind| {
         p.attempts
@@ -233,7 +238,7 @@ fn probe_of(c: &CheckResult) -> Option<Probe> {
         .attempts_with(KeyKind::Cleaned)
         .find(|a| answer(a).authenticated());
     Some(Probe {
-        check: c.id.clone(),
+        check,
         api,
         given,
         repaired: accepted.map(answer).or(of(KeyKind::Cleaned)),

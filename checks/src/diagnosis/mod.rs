@@ -26,11 +26,133 @@ pub struct Diagnosis {
     pub causes: Vec<Cause>,
 }
 
+/// The kinds of cause the diagnosis names. A failing or warning check that no rule
+/// explains is a cause of its own, named by the check's id ([`CauseId::Check`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum CauseId {
+    /// No key was found.
+    KeyNotLoaded,
+    /// The key is empty.
+    KeyEmpty,
+    /// The key is a placeholder or an unexpanded reference.
+    PlaceholderKey,
+    /// The key is wrapped in quotes.
+    QuotedKey,
+    /// A header name or auth scheme is pasted into the key.
+    PastedLabel,
+    /// The key has extra whitespace or a line break.
+    ExtraWhitespace,
+    /// The key contains invisible characters.
+    HiddenCharacters,
+    /// The key contains look-alike characters.
+    LookalikeCharacters,
+    /// The key contains look-alike characters, and the key with them replaced by the
+    /// ASCII characters they resemble is rejected too: they may stand for other letters.
+    LookalikeUnresolved,
+    /// The key carries several kinds of extra characters.
+    DamagedValue,
+    /// The key is stored JSON-escaped.
+    JsonEscapedKey,
+    /// The key is stored percent-encoded.
+    PercentEncodedKey,
+    /// The URL has a wrong or legacy path.
+    WrongPath,
+    /// The base URL is not the API's.
+    WrongBaseUrl,
+    /// The key is not enabled for an API.
+    ApiNotEnabled,
+    /// The key itself is not valid.
+    KeyRejected,
+    /// The API rate limited the request.
+    RateLimited,
+    /// The API answered with a server error.
+    ApiUnavailable,
+    /// The API could not be reached.
+    Network,
+    /// A check no rule explains, by its id.
+    Check(String),
+}
+
+impl CauseId {
+    /// The causes the rules name, in the order `docs/diagnosis.md` lists them.
+    pub const RULES: [CauseId; 19] = [
+        CauseId::KeyNotLoaded,
+        CauseId::KeyEmpty,
+        CauseId::PlaceholderKey,
+        CauseId::LookalikeUnresolved,
+        CauseId::QuotedKey,
+        CauseId::PastedLabel,
+        CauseId::ExtraWhitespace,
+        CauseId::HiddenCharacters,
+        CauseId::LookalikeCharacters,
+        CauseId::DamagedValue,
+        CauseId::JsonEscapedKey,
+        CauseId::PercentEncodedKey,
+        CauseId::WrongPath,
+        CauseId::WrongBaseUrl,
+        CauseId::ApiNotEnabled,
+        CauseId::KeyRejected,
+        CauseId::RateLimited,
+        CauseId::ApiUnavailable,
+        CauseId::Network,
+    ];
+
+    /// The stable kebab-case word, as in the JSON report.
+    pub fn as_str(&self) -> &str {
+        match self {
+            CauseId::KeyNotLoaded => "key-not-loaded",
+            CauseId::KeyEmpty => "key-empty",
+            CauseId::PlaceholderKey => "placeholder-key",
+            CauseId::QuotedKey => "quoted-key",
+            CauseId::PastedLabel => "pasted-label",
+            CauseId::ExtraWhitespace => "extra-whitespace",
+            CauseId::HiddenCharacters => "hidden-characters",
+            CauseId::LookalikeCharacters => "lookalike-characters",
+            CauseId::LookalikeUnresolved => "lookalike-unresolved",
+            CauseId::DamagedValue => "damaged-value",
+            CauseId::JsonEscapedKey => "json-escaped-key",
+            CauseId::PercentEncodedKey => "percent-encoded-key",
+            CauseId::WrongPath => "wrong-path",
+            CauseId::WrongBaseUrl => "wrong-base-url",
+            CauseId::ApiNotEnabled => "api-not-enabled",
+            CauseId::KeyRejected => "key-rejected",
+            CauseId::RateLimited => "rate-limited",
+            CauseId::ApiUnavailable => "api-unavailable",
+            CauseId::Network => "network",
+            CauseId::Check(id) => id,
+        }
+    }
+}
+
+impl From<String> for CauseId {
+    fn from(s: String) -> CauseId {
+        CauseId::RULES
+            .into_iter()
+            .find(|c| c.as_str() == s)
+            .unwrap_or(CauseId::Check(s))
+    }
+}
+
+impl From<CauseId> for String {
+    fn from(c: CauseId) -> String {
+        c.as_str().to_string()
+    }
+}
+
+impl std::fmt::Display for CauseId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
 /// One cause of the failures and warnings in the report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Cause {
-    /// Stable kebab-case id of this kind of cause, e.g. `quoted-key`.
-    pub id: String,
+    /// Stable kebab-case id of this kind of cause, e.g. `quoted-key`; a check's id for a
+    /// check no rule explains.
+    #[schemars(with = "String")]
+    pub id: CauseId,
     /// What is wrong, in one line.
     pub title: String,
     /// How serious it is: `fail` (explains a rejection), `warn`, or `inconclusive`
@@ -67,8 +189,8 @@ impl Cause {
     pub fn is_damaged_value(&self) -> bool {
         facts::DEFECTS.iter().any(|d| d.cause == self.id)
             || matches!(
-                self.id.as_str(),
-                "damaged-value" | "json-escaped-key" | "percent-encoded-key"
+                self.id,
+                CauseId::DamagedValue | CauseId::JsonEscapedKey | CauseId::PercentEncodedKey
             )
     }
 }

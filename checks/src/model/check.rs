@@ -4,22 +4,72 @@
 //! terminal. A detected problem is a [`Finding`], not an error; `Err` means the check
 //! did not run (`Skip`) or could not reach a result (`Error`).
 
+use crate::model::code::Code;
 use crate::model::context::Context;
 use crate::model::report::{Evidence, Finding, Item, Severity, Status};
+
+/// A check's id: the stable kebab-case word that names it in the report, on the command
+/// line (`--select`, `explain`) and in the docs. Each check declares its own
+/// (`UrlFormat::ID`); code that names a check uses that constant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CheckId(&'static str);
+
+impl CheckId {
+    /// The id of a check declared with [`check!`](crate::check): only that macro calls it.
+    #[doc(hidden)]
+    pub const fn declare(id: &'static str) -> CheckId {
+        CheckId(id)
+    }
+
+    /// The kebab-case word.
+    pub const fn as_str(self) -> &'static str {
+        self.0
+    }
+}
+
+impl std::fmt::Display for CheckId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.0)
+    }
+}
+
+impl PartialEq<CheckId> for str {
+    fn eq(&self, id: &CheckId) -> bool {
+        self == id.0
+    }
+}
+
+impl PartialEq<CheckId> for String {
+    fn eq(&self, id: &CheckId) -> bool {
+        self.as_str() == id.0
+    }
+}
 
 /// Static facts about a check.
 #[derive(Debug)]
 pub struct CheckMeta {
     /// Stable kebab-case id; also the module name (snake_case) and docs anchor.
-    pub id: &'static str,
+    pub id: CheckId,
     /// The checklist item it belongs to.
     pub item: Item,
     /// One-line title.
     pub title: &'static str,
     /// Whether it talks to the network (skipped with `--offline`).
     pub needs_network: bool,
-    /// Ids of checks that must not have failed for this one to run.
-    pub depends_on: &'static [&'static str],
+    /// Whether it reads nothing but the key's value: `capture` runs these checks on a
+    /// value received in a request.
+    pub value_only: bool,
+    /// Checks that must not have failed for this one to run.
+    pub depends_on: &'static [CheckId],
+    /// The codes its findings carry, in the order `docs/checks.md` lists them.
+    pub codes: &'static [Code],
+}
+
+impl CheckMeta {
+    /// One of its codes, by word.
+    pub fn code(&self, name: &str) -> Option<&'static Code> {
+        self.codes.iter().find(|c| c.name == name)
+    }
 }
 
 /// Why a check produced no result.
@@ -151,27 +201,39 @@ pub trait Check: Send + Sync {
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError>;
 }
 
-/// Declares a check: its unit struct (with its doc comment), its `META` and its [`Check`]
-/// impl, which forwards to the check's own inherent `async fn run(&self, cx)`. A check
-/// module then holds only its logic.
+/// Declares a check: its unit struct (with its doc comment), its `ID`, its `META` and its
+/// [`Check`] impl, which forwards to the check's own inherent `async fn run(&self, cx)`.
+/// A check module then holds only its logic and its codes.
 ///
-/// `Name: "id", Item, "title"`, plus `, network` for a check that talks to the network
-/// and `, after ["id", ..]` for the checks it waits for.
+/// ```text
+/// Name: "id", Item, "title"
+///     [, network]            the check talks to the network (skipped under --offline)
+///     [, value_only]         it reads only the key's value (capture runs it too)
+///     [, after [Other, ..]]  the checks it waits for (and is skipped when they fail)
+///     , codes: &[CODE, ..]   its finding codes, in docs order
+/// ```
 #[macro_export]
 macro_rules! check {
-    ($(#[$doc:meta])* $name:ident: $id:literal, $item:ident, $title:literal $(, $flag:ident $([$($dep:literal),* $(,)?])?)*) => {
+    ($(#[$doc:meta])* $name:ident: $id:literal, $item:ident, $title:literal
+     $(, network $($network:lifetime)?)? $(, value_only $($value:lifetime)?)?
+     $(, after [$($dep:ty),* $(,)?])?, codes: $codes:expr $(,)?) => {
         $(#[$doc])*
         pub struct $name;
 
-        // A misspelt flag has no arm below and fails to compile.
-        $(const _: () = $crate::check!(@flag $flag);)*
+        impl $name {
+            /// The check's id.
+            pub const ID: $crate::model::check::CheckId =
+                $crate::model::check::CheckId::declare($id);
+        }
 
         static META: $crate::model::check::CheckMeta = $crate::model::check::CheckMeta {
-            id: $id,
+            id: $name::ID,
             item: $crate::model::report::Item::$item,
             title: $title,
-            needs_network: $crate::check!(@network $($flag)*),
-            depends_on: &[$($($($dep),*)?)*],
+            needs_network: false $(|| { $($network)? true })?,
+            value_only: false $(|| { $($value)? true })?,
+            depends_on: &[$($(<$dep>::ID),*)?],
+            codes: $codes,
         };
 
         #[async_trait::async_trait]
@@ -188,21 +250,6 @@ macro_rules! check {
                 <$name>::run(self, cx).await
             }
         }
-    };
-    (@flag network) => {
-        ()
-    };
-    (@flag after) => {
-        ()
-    };
-    (@network network $($rest:tt)*) => {
-        true
-    };
-    (@network $first:tt $($rest:tt)*) => {
-        $crate::check!(@network $($rest)*)
-    };
-    (@network) => {
-        false
     };
 }
 
@@ -222,9 +269,12 @@ mod tests {
             ),
         ];
         for (sevs, want) in cases {
+            const C: Code = Code::new("c", &[Severity::Fail, Severity::Warn, Severity::Info], "C");
             let o = Outcome::from_findings(
                 "x",
-                sevs.iter().map(|s| Finding::new("c", *s, "m")).collect(),
+                sevs.iter()
+                    .map(|s| Finding::with_severity(C, *s, "m"))
+                    .collect(),
             );
             assert_eq!(o.status(), want, "{sevs:?}");
         }
@@ -236,10 +286,10 @@ mod tests {
         let o = Outcome::from_findings(
             "x",
             vec![
-                Finding::warn("a", "m").with_fix("Do A."),
-                Finding::fail("b", "m").with_fix("Do A."),
-                Finding::info("c", "m").with_fix("Ignore me."),
-                Finding::fail("d", "m").with_fix("Do B."),
+                Finding::new(Code::warn("a", "A"), "m").with_fix("Do A."),
+                Finding::new(Code::fail("b", "B"), "m").with_fix("Do A."),
+                Finding::new(Code::info("c", "C"), "m").with_fix("Ignore me."),
+                Finding::new(Code::fail("d", "D"), "m").with_fix("Do B."),
             ],
         );
         assert_eq!(o.effective_remediation().as_deref(), Some("Do A. Do B."));
@@ -257,7 +307,7 @@ mod tests {
                 "x",
                 fixes
                     .iter()
-                    .map(|f| Finding::fail("a", "m").with_fix(*f))
+                    .map(|f| Finding::new(Code::fail("a", "A"), "m").with_fix(*f))
                     .collect(),
             );
             assert_eq!(

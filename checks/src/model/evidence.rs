@@ -423,6 +423,8 @@ pub enum NetFailureKind {
     Dns,
     /// TCP connection refused.
     Refused,
+    /// The connection could not be established for another reason.
+    Connect,
     /// TLS handshake or certificate problem.
     Tls,
     /// The request could not be built.

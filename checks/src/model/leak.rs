@@ -1,18 +1,16 @@
 //! The one secret policy: what counts as a leak of the key, and how text is redacted.
 //!
-//! A text leaks the key when it contains any piece of [`PIECE`] consecutive characters
-//! of any *spelling* of a key value: the value itself, its cleaned form (quotes,
-//! whitespace and invisible characters removed, as `crate::analysis::value::cleaned_key`
-//! does), and the encodings a server, a proxy or a log may reflect it in ([`forms`], the
-//! one list): percent-encoded (upper and lower hex; `encodeURIComponent`, RFC 3986,
-//! `quote()` keeping `/`, and form style with `+` for a space), JSON-escaped (as-is,
-//! `\/`, `\uXXXX` for non-ASCII and controls, or for all punctuation as .NET does) and
-//! base64 (standard and URL-safe, padded or not, and the stable inner part of the key
-//! at byte offset 0, 1 or 2 of a longer encoded stream), and the value as outside text
-//! is shown once neutralised (`\u{200b}` for an invisible character). Pieces that start or end with
-//! whitespace do not count: they are mostly padding, and a key pasted with a trailing
-//! newline would otherwise make every line break of a text "leak" it. A value that is
-//! not UTF-8 is cut into bytes instead of characters.
+//! A text leaks the key when it contains any *piece* of any *spelling* of a key value: the
+//! value itself and its cleaned form (quotes, whitespace and invisible characters removed,
+//! as `crate::analysis::value::cleaned_key` does), each as it is and in every encoding a
+//! server, a proxy, a log or a file may carry it in ([`spellings`], the one list, which
+//! `scan` searches for too): percent-encoded once or twice, JSON-escaped, base64 at any
+//! alignment, hex, HTML character references, UTF-16, and as outside text is shown once
+//! neutralised. A piece is [`PIECE`] consecutive characters of a spelling that keeps most
+//! characters (pieces that start or end with whitespace do not count: they are mostly
+//! padding), or [`PIECE`] consecutive characters of the key in a spelling that writes each
+//! character as several (hex, references, UTF-16). A value that is not UTF-8 is cut into
+//! bytes instead of characters.
 //!
 //! Every output path (the report at the runner's boundary, probe details, the support
 //! bundle, capture's records, scan's excerpts) asks the same [`Secrets`]: `leaks` to
@@ -23,12 +21,13 @@
 //! All pieces of all spellings go into one Aho-Corasick automaton, so a check is one
 //! linear pass over the text whatever the key length and the number of spellings.
 
+mod spellings;
+
+pub use spellings::{Encoding, Spelling, base64_core, percent, spellings};
+
 use crate::model::secret::SecretKey;
 use aho_corasick::{AhoCorasick, MatchKind};
-use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
 use std::collections::HashSet;
-use zeroize::Zeroizing;
 
 /// Characters in a piece: a text holding this many consecutive characters of the key
 /// leaks it. Shorter runs are common in ordinary text (`Bearer`, `https://`).
@@ -37,150 +36,27 @@ pub const PIECE: usize = 8;
 /// What replaces key material in a redacted text.
 pub const REDACTED: &str = "[redacted]";
 
-/// Every secret spelling of one key value: the value and its cleaned form, each raw and
-/// in every encoding of [`encodings`]. The one place that lists what counts as the key.
-fn forms(key: &SecretKey) -> Vec<Zeroizing<Vec<u8>>> {
-    let mut values = vec![Zeroizing::new(key.expose_bytes().to_vec())];
+/// Every spelling of one key value and of its cleaned form ([`spellings`], the one list).
+fn forms(key: &SecretKey) -> Vec<Spelling> {
+    let mut out = spellings(key.expose_bytes());
     if let Some(clean) = crate::analysis::value::cleaned_key(key) {
-        values.push(Zeroizing::new(clean.expose_bytes().to_vec()));
-    }
-    let mut out = Vec::new();
-    for v in &values {
-        out.push(v.clone());
-        out.extend(encodings(v));
-        // As outside text is shown: a reflected key with an invisible character reads
-        // `abc\u{200b}def` once neutralised (`model::untrusted`).
-        if let Ok(text) = std::str::from_utf8(v) {
-            let shown = crate::model::untrusted::neutralise(text, usize::MAX);
-            if shown != text {
-                out.push(Zeroizing::new(shown.into_bytes()));
-            }
-        }
+        out.extend(spellings(clean.expose_bytes()));
     }
     out
 }
 
-/// The encoded spellings of one value (see the module documentation).
-fn encodings(v: &[u8]) -> Vec<Zeroizing<Vec<u8>>> {
-    let mut out: Vec<Vec<u8>> = Vec::new();
-    for upper in [true, false] {
-        // RFC 3986 unreserved only; encodeURIComponent; Python's quote() keeping `/`;
-        // application/x-www-form-urlencoded (`+` for a space).
-        out.push(percent(v, upper, b"-._~", false));
-        out.push(percent(v, upper, b"-._~!'()*", false));
-        out.push(percent(v, upper, b"-._~/", false));
-        out.push(percent(v, upper, b"-._*", true));
+/// The pieces of one spelling: `len` consecutive units of a dense one (see the module
+/// documentation), else [`pieces`] of its text.
+fn spelling_pieces(s: &Spelling, len: usize, seen: &mut HashSet<Vec<u8>>, into: &mut Vec<Vec<u8>>) {
+    if s.units.is_empty() {
+        return pieces(&s.bytes, len, seen, into);
     }
-    if let Ok(text) = std::str::from_utf8(v) {
-        for style in [
-            Json::Plain,
-            Json::Slash,
-            Json::Ascii,
-            Json::AsciiUpper,
-            Json::Punct,
-        ] {
-            out.push(json_escape(text, style).into_bytes());
+    for w in s.units.windows(len) {
+        let piece: Vec<u8> = w.iter().flat_map(|u| u.iter().copied()).collect();
+        if seen.insert(piece.clone()) {
+            into.push(piece);
         }
     }
-    for e in [&STANDARD, &STANDARD_NO_PAD, &URL_SAFE, &URL_SAFE_NO_PAD] {
-        out.push(e.encode(v).into_bytes());
-    }
-    for align in 1..3 {
-        out.push(base64_core(v, align, false));
-        out.push(base64_core(v, align, true));
-    }
-    out.into_iter().map(Zeroizing::new).collect()
-}
-
-/// Percent-encodes every byte that is not ASCII alphanumeric or in `keep`; a space as
-/// `+` when `plus` (also the percent-encoded forms `scan` looks for).
-pub fn percent(v: &[u8], upper: bool, keep: &[u8], plus: bool) -> Vec<u8> {
-    let hex: &[u8; 16] = if upper {
-        b"0123456789ABCDEF"
-    } else {
-        b"0123456789abcdef"
-    };
-    let mut out = Vec::with_capacity(v.len() * 3);
-    for &b in v {
-        if b.is_ascii_alphanumeric() || keep.contains(&b) {
-            out.push(b);
-        } else if plus && b == b' ' {
-            out.push(b'+');
-        } else {
-            out.extend_from_slice(&[b'%', hex[(b >> 4) as usize], hex[(b & 15) as usize]]);
-        }
-    }
-    out
-}
-
-/// How a JSON encoder escapes a string.
-#[derive(Clone, Copy, PartialEq)]
-enum Json {
-    /// Only `"`, `\` and controls (serde_json, `JSON.stringify`).
-    Plain,
-    /// And `/` as `\/` (PHP's `json_encode`).
-    Slash,
-    /// And non-ASCII as `\uXXXX` in lower hex (PHP, Python's `json.dumps`).
-    Ascii,
-    /// Non-ASCII as `\uXXXX` in upper hex.
-    AsciiUpper,
-    /// Every non-alphanumeric character as `\uXXXX` in upper hex (.NET's encoder).
-    Punct,
-}
-
-/// `text` as the inside of a JSON string literal written in `style`.
-fn json_escape(text: &str, style: Json) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
-    let mut utf16 = [0u16; 2];
-    for c in text.chars() {
-        let named = match c {
-            '"' => Some("\\\""),
-            '\\' => Some("\\\\"),
-            '\n' => Some("\\n"),
-            '\r' => Some("\\r"),
-            '\t' => Some("\\t"),
-            '/' if style == Json::Slash || style == Json::Ascii => Some("\\/"),
-            _ => None,
-        };
-        let as_u = match style {
-            Json::Punct => !c.is_ascii_alphanumeric() && c != ' ',
-            Json::Ascii | Json::AsciiUpper => !c.is_ascii() || c.is_ascii_control(),
-            Json::Plain | Json::Slash => c.is_ascii_control(),
-        };
-        if let (Some(n), false) = (named, style == Json::Punct) {
-            out.push_str(n);
-        } else if as_u {
-            for u in c.encode_utf16(&mut utf16) {
-                if style == Json::Ascii {
-                    out.push_str(&format!("\\u{u:04x}"));
-                } else {
-                    out.push_str(&format!("\\u{u:04X}"));
-                }
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// The base64 characters that depend only on `v` when it starts at byte offset `align`
-/// (0, 1 or 2) of a longer encoded stream: the first and last characters, which share
-/// bits with the bytes around it, are left out. (`scan` searches for the same cores.)
-pub fn base64_core(v: &[u8], align: usize, url_safe: bool) -> Vec<u8> {
-    let mut input = Zeroizing::new(vec![0u8; align]);
-    input.extend_from_slice(v);
-    let enc = Zeroizing::new(if url_safe {
-        URL_SAFE_NO_PAD.encode(&*input)
-    } else {
-        STANDARD_NO_PAD.encode(&*input)
-    });
-    let (lo, hi) = (8 * align, 8 * (align + v.len()));
-    enc.bytes()
-        .enumerate()
-        .filter(|(i, _)| 6 * i >= lo && 6 * i + 6 <= hi)
-        .map(|(_, c)| c)
-        .collect()
 }
 
 /// Every `len`-character piece of `form` that neither starts nor ends with whitespace;
@@ -267,7 +143,7 @@ impl Secrets {
     pub fn add(&mut self, key: &SecretKey) {
         let before = self.pieces.len();
         for form in forms(key) {
-            pieces(&form, self.len, &mut self.seen, &mut self.pieces);
+            spelling_pieces(&form, self.len, &mut self.seen, &mut self.pieces);
         }
         self.rebuild(before);
     }
@@ -510,6 +386,39 @@ mod tests {
         let k = of("k>>>???~~~abcdefgh");
         assert!(k.leaks("az4+Pj8/P35+fmFiY2RlZmdo"));
         assert!(k.leaks("ems-Pj4_Pz9-fn5hYmNkZWZnaA=="));
+    }
+
+    /// The spellings of issue 20, written out by hand: hex in either case, HTML character
+    /// references (decimal and hex), every byte percent-encoded, double percent-encoding
+    /// and NUL-interleaved UTF-16 (raw, neutralised, JSON-escaped; LE and BE).
+    #[test]
+    fn reflected_spellings_of_a_gateway_leak() {
+        let s = of(TEST_CANARY);
+        for text in [
+            "id=534C444F43544F5263616E617279375178392B5A6B2F346D57323D",
+            "id=534c444f43544f5263616e617279375178392b5a6b2f346d57323d;",
+            "<p>&#83;&#76;&#68;&#79;&#67;&#84;&#79;&#82;&#99;&#97;&#110;</p>",
+            "&#x54;&#x4f;&#x52;&#x63;&#x61;&#x6e;&#x61;&#x72;&#x79;&#x37;",
+            "canary7Qx9&#43;Zk&#47;4mW2&#61;",
+            "q=%4F%43%54%4F%52%63%61%6E%61%72%79",
+            "q=SLDOCTORcanary7Qx9%252BZk%252F4mW2%253D",
+            "%256e%2561%2572%2579%2537%2551%2578%2539%252b%255a",
+            "S\0L\0D\0O\0C\0T\0O\0R\0c\0a\0n\0",
+            "\0S\0L\0D\0O\0C\0T\0O\0R\0c\0a\0n",
+            "S\\x00L\\x00D\\x00O\\x00C\\x00T\\x00O\\x00R\\x00",
+            "\\u0000S\\u0000L\\u0000D\\u0000O\\u0000C\\u0000T\\u0000O\\u0000R",
+        ] {
+            assert!(s.leaks(text), "{text:?}");
+            let mut t = text.to_string();
+            s.redact(&mut t);
+            assert!(!s.leaks(&t), "{t:?}");
+        }
+        // Seven characters of the key in a dense spelling are not a piece; eight are.
+        assert!(!s.leaks("534C444F43544F"));
+        assert!(s.leaks("534C444F43544F52"));
+        assert!(!s.leaks("&#83;&#76;&#68;&#79;&#67;&#84;&#79;"));
+        // Ordinary hex (a request id, a digest) does not leak.
+        assert!(!s.leaks("sha256:5f0c2a9be31d 8f14e45fceea167a5a36dedd4bea2543"));
     }
 
     #[test]

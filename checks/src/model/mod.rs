@@ -4,7 +4,7 @@
 //! `untrusted`: text from outside, neutralised where it enters the model.
 
 pub mod check;
-pub mod codes;
+pub mod code;
 pub mod context;
 pub mod evidence;
 pub mod leak;

@@ -4,6 +4,8 @@
 //! JSON Schema is generated from these types (`docs/report.schema.json`) and a test
 //! keeps the published file and real reports in step with it.
 
+use crate::model::check::CheckId;
+use crate::model::code::Code;
 pub use crate::model::evidence::*;
 use crate::model::secret::Fingerprint;
 use schemars::JsonSchema;
@@ -136,6 +138,17 @@ pub enum Severity {
     Fail,
 }
 
+impl Severity {
+    /// Lowercase name, as in the JSON report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warn => "warn",
+            Severity::Fail => "fail",
+        }
+    }
+}
+
 /// Where in the key (or URL) a finding points: positions count user-perceived
 /// characters (grapheme clusters), starting at 1.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -203,10 +216,21 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// A finding without position or fix.
-    pub fn new(code: &str, severity: Severity, message: impl Into<String>) -> Self {
+    /// A finding with this code, at the code's severity (the worst it allows).
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
+        Finding::with_severity(code, code.severity(), message)
+    }
+
+    /// A finding with this code at another severity its code allows (a code whose
+    /// severity depends on the case says when in its meaning).
+    pub fn with_severity(code: Code, severity: Severity, message: impl Into<String>) -> Self {
+        debug_assert!(
+            code.allows(severity),
+            "finding code {} does not allow {severity:?}",
+            code.name
+        );
         Finding {
-            code: code.to_string(),
+            code: code.name.to_string(),
             severity,
             message: message.into(),
             position: None,
@@ -215,19 +239,9 @@ impl Finding {
         }
     }
 
-    /// A failing finding.
-    pub fn fail(code: &str, message: impl Into<String>) -> Self {
-        Self::new(code, Severity::Fail, message)
-    }
-
-    /// A warning finding.
-    pub fn warn(code: &str, message: impl Into<String>) -> Self {
-        Self::new(code, Severity::Warn, message)
-    }
-
-    /// An informational finding.
-    pub fn info(code: &str, message: impl Into<String>) -> Self {
-        Self::new(code, Severity::Info, message)
+    /// Whether the finding carries this code.
+    pub fn is(&self, code: Code) -> bool {
+        self.code == code.name
     }
 
     /// Adds the fix.
@@ -273,6 +287,18 @@ pub struct CheckResult {
     pub evidence: Option<Evidence>,
     /// Wall time of the check in milliseconds.
     pub duration_ms: u64,
+}
+
+impl CheckResult {
+    /// Whether one of its findings carries this code.
+    pub fn has(&self, code: Code) -> bool {
+        self.findings.iter().any(|f| f.is(code))
+    }
+
+    /// The first finding with this code.
+    pub fn finding(&self, code: Code) -> Option<&Finding> {
+        self.findings.iter().find(|f| f.is(code))
+    }
 }
 
 /// One checklist item with the checks that belong to it.
@@ -494,7 +520,7 @@ impl Report {
     }
 
     /// The result of one check, by id.
-    pub fn check(&self, id: &str) -> Option<&CheckResult> {
+    pub fn check(&self, id: CheckId) -> Option<&CheckResult> {
         self.checks().find(|c| c.id == id)
     }
 

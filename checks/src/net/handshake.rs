@@ -219,7 +219,7 @@ pub struct Handshake {
     /// What was negotiated, on success.
     pub negotiated: Option<Negotiated>,
     /// With `--insecure`: what verification would have said (code, message).
-    pub strict_verdict: Option<(&'static str, String)>,
+    pub strict_verdict: Option<(tls::TlsFailure, String)>,
     /// Where it stopped, when it did.
     pub stop: Option<Stop>,
 }
@@ -402,7 +402,7 @@ fn strict_verdict(
     net: &NetOptions,
     sn: &ServerName<'static>,
     peer: &[CertificateDer<'static>],
-) -> Option<(&'static str, String)> {
+) -> Option<(tls::TlsFailure, String)> {
     let strict = NetOptions {
         insecure: false,
         ..net.clone()

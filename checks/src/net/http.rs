@@ -14,7 +14,6 @@
 
 use crate::model::context::NetOptions;
 use crate::model::evidence::Timings;
-use crate::model::report::Finding;
 use crate::model::secret::SecretKey;
 use crate::net::shared::Opened;
 use reqwest::header::{HeaderMap, HeaderValue};
@@ -51,7 +50,6 @@ pub(crate) fn keep(body: &mut Vec<u8>, chunk: &[u8]) -> bool {
 pub(crate) fn timed_out(elapsed: Duration, timeout: Duration) -> NetError {
     NetError {
         kind: NetErrorKind::Timeout,
-        code: "timeout",
         message: format!(
             "No answer within the {} s timeout (after {} ms)",
             timeout.as_secs_f32(),
@@ -204,8 +202,6 @@ pub use crate::model::evidence::NetFailureKind as NetErrorKind;
 pub struct NetError {
     /// Class.
     pub kind: NetErrorKind,
-    /// Stable finding code.
-    pub code: &'static str,
     /// One sentence.
     pub message: String,
     /// Time until the failure.
@@ -307,10 +303,9 @@ pub fn classify(e: &reqwest::Error, elapsed: Duration, timeout: Duration) -> Net
     if e.is_timeout() {
         return timed_out(elapsed, timeout);
     }
-    let (kind, code, message) = if e.is_builder() {
+    let (kind, message) = if e.is_builder() {
         (
             NetErrorKind::Builder,
-            "request-not-built",
             with("The HTTP client refused to build the request".into()),
         )
     } else if let Some(r) = crate::net::tls::find_rustls_error(e) {
@@ -318,46 +313,50 @@ pub fn classify(e: &reqwest::Error, elapsed: Duration, timeout: Duration) -> Net
         let (_, why) = crate::net::tls::classify(r);
         (
             NetErrorKind::Tls,
-            "tls-failed",
             format!("The TLS handshake failed: {why}"),
         )
     } else if e.is_dns() {
         (
             NetErrorKind::Dns,
-            "dns-failed",
             with("The host name could not be resolved".into()),
         )
     } else if find_io_kind(e) == Some(std::io::ErrorKind::ConnectionRefused) {
         (
             NetErrorKind::Refused,
-            "connection-refused",
             "The connection was refused: nothing listens on that host and port".into(),
         )
     } else if e.is_connect() {
         (
-            NetErrorKind::Other,
-            "connect-failed",
+            NetErrorKind::Connect,
             with("The connection could not be established".into()),
         )
     } else {
-        (
-            NetErrorKind::Other,
-            "network-error",
-            with("The request failed".into()),
-        )
+        (NetErrorKind::Other, with("The request failed".into()))
     };
     NetError {
         kind,
-        code,
         message,
         elapsed,
     }
 }
 
+/// Why the probe's HTTP client could not be built from the network options.
+#[derive(Debug)]
+pub enum ClientError {
+    /// The TLS client could not be set up (`--ca-cert`, the system store).
+    Tls(crate::net::tls::TlsSetupError),
+    /// `--proxy` is not a proxy URL.
+    ProxyInvalid,
+    /// The client found no CA certificate on the system (the library's words).
+    NoCaCertificates(String),
+    /// Anything else the client library refused (its words).
+    NotBuilt(String),
+}
+
 /// Builds the probe client from the network options. A problem with the options (an
-/// unreadable or empty `--ca-cert`, a bad `--proxy`, no CA certificates at all) is a
-/// failing finding, not a panic.
-pub fn build_client(net: &NetOptions) -> Result<ProbeClient, Box<Finding>> {
+/// unreadable or empty `--ca-cert`, a bad `--proxy`, no CA certificates at all) is an
+/// error the probe check turns into its finding, not a panic.
+pub fn build_client(net: &NetOptions) -> Result<ProbeClient, ClientError> {
     let dns: Log = Arc::default();
     let connect: Log = Arc::default();
     let mut b = Client::builder()
@@ -372,22 +371,13 @@ pub fn build_client(net: &NetOptions) -> Result<ProbeClient, Box<Finding>> {
         });
     // The same trust as the tls-connection check, from the same (shared) verifier: system
     // roots plus --ca-cert, or no verification with --insecure.
-    let tls = crate::net::tls::client_config(net)
-        .map_err(|e| Box::new(Finding::fail(e.code(), e.to_string()).with_fix(e.fix())))?;
+    let tls = crate::net::tls::client_config(net).map_err(ClientError::Tls)?;
     b = b.tls_backend_preconfigured(tls);
     if net.no_proxy {
         b = b.no_proxy();
     }
     if let Some(p) = &net.proxy {
-        let proxy = reqwest::Proxy::all(p.as_str()).map_err(|_| {
-            Box::new(
-                Finding::fail(
-                    "proxy-invalid",
-                    "--proxy is not a valid proxy URL (expected e.g. http://proxy.example:3128)",
-                )
-                .with_fix("Give the proxy as scheme://host:port."),
-            )
-        })?;
+        let proxy = reqwest::Proxy::all(p.as_str()).map_err(|_| ClientError::ProxyInvalid)?;
         b = b.proxy(proxy);
     }
     for (host, port, ip) in &net.resolve {
@@ -395,18 +385,11 @@ pub fn build_client(net: &NetOptions) -> Result<ProbeClient, Box<Finding>> {
     }
     let client = b.build().map_err(|e| {
         let d = chain(&e);
-        Box::new(if d.contains("No CA certificates") {
-            Finding::fail(
-                "no-ca-certificates",
-                format!("The HTTP client could not load any CA certificate from the system ({d})"),
-            )
-            .with_fix("Install the system CA bundle (e.g. `ca-certificates`), or fix SSL_CERT_FILE / SSL_CERT_DIR so they point to an existing bundle, or pass --ca-cert.")
+        if d.contains("No CA certificates") {
+            ClientError::NoCaCertificates(d)
         } else {
-            Finding::fail(
-                "client-not-built",
-                format!("The HTTP client could not be built: {d}"),
-            )
-        })
+            ClientError::NotBuilt(d)
+        }
     })?;
     Ok(ProbeClient {
         client,
@@ -609,13 +592,19 @@ mod tests {
             ca_cert: Some("/nonexistent/ca.pem".into()),
             ..Default::default()
         };
-        assert_eq!(build_client(&net).err().unwrap().code, "ca-cert-unreadable");
+        assert!(matches!(
+            build_client(&net).err().unwrap(),
+            ClientError::Tls(crate::net::tls::TlsSetupError::CaCertUnreadable { .. })
+        ));
         let dir = std::env::temp_dir().join(format!("sl-doctor-net-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let p = dir.join("empty.pem");
         std::fs::write(&p, "hello").unwrap();
         net.ca_cert = Some(p);
-        assert_eq!(build_client(&net).err().unwrap().code, "ca-cert-empty");
+        assert!(matches!(
+            build_client(&net).err().unwrap(),
+            ClientError::Tls(crate::net::tls::TlsSetupError::CaCertEmpty { .. })
+        ));
         let _ = std::fs::remove_dir_all(dir);
     }
 }

@@ -33,7 +33,6 @@ use crate::model::evidence::{
     RetryDecision, Timings, Untrusted,
 };
 use crate::model::leak::Secrets;
-use crate::model::report::Finding;
 use crate::model::secret::SecretKey;
 use crate::net::http::{Exchange, NetError, ProbeClient};
 use crate::net::shared::Opened;
@@ -332,7 +331,8 @@ fn failure(key: KeyVariant, e: &NetError) -> ProbeAttempt {
         response: None,
         error: Some(NetFailure {
             kind: e.kind,
-            code: e.code.to_string(),
+            // Named by the probe check, which owns the codes.
+            code: String::new(),
             message: Untrusted::new(&e.message),
         }),
         timings: Timings {
@@ -440,7 +440,7 @@ pub struct ProbeRun {
     /// Everything sent and received.
     pub evidence: ProbeEvidence,
     /// Why nothing was sent, when the client could not be built.
-    pub setup_failure: Option<Finding>,
+    pub setup_failure: Option<crate::net::http::ClientError>,
 }
 
 /// The probe URL and the key, or why the probe does not apply.
@@ -569,7 +569,7 @@ pub async fn run(cx: &Context, spec: &ApiProbe, cleaner: Cleaner) -> Result<Prob
     match built {
         Err(f) => {
             ev.request.key = KeyDelivery::NoClient;
-            setup_failure = Some(*f);
+            setup_failure = Some(f);
         }
         // Plain http: the key is not sent unless --allow-http; the request goes without
         // it to see whether the endpoint exists.

@@ -247,7 +247,9 @@ pub async fn run_three(cx: &sl_doctor_checks::Context) -> [sl_doctor_checks::Out
         CatalogProbe.run(cx)
     );
     let out = [t.unwrap(), d.unwrap(), c.unwrap()];
-    for o in &out {
+    let metas = [TlsConnection.meta(), DamProbe.meta(), CatalogProbe.meta()];
+    for (o, m) in out.iter().zip(metas) {
+        sl_doctor_checks::testing_support::assert_codes_declared(m, o);
         assert_no_leak(o);
         assert_no_leak(&o.evidence);
     }

@@ -7,8 +7,8 @@ pub(super) fn compare(sent: &[u8], conf: &Configured) -> Finding {
     let want = conf.key.expose_bytes();
     let name = &conf.name;
     if sent == want {
-        return Finding::info(
-            "same-key-as-configured",
+        return Finding::new(
+            SAME_KEY_AS_CONFIGURED,
             format!(
                 "Your application sends exactly the key of {name} ({})",
                 fp(want)
@@ -49,8 +49,8 @@ pub(super) fn compare(sent: &[u8], conf: &Configured) -> Finding {
         let what = describe_extra(extra)
             .map(|d| format!("{word} {d} {place}"))
             .unwrap_or_else(|| format!("{word} {} byte(s) {place}", extra.len()));
-        return Finding::fail(
-            "configured-key-plus-extra",
+        return Finding::new(
+            CONFIGURED_KEY_PLUS_EXTRA,
             format!(
                 "Your application sends the key of {name} ({}), {what}",
                 fp(want)
@@ -65,8 +65,8 @@ pub(super) fn compare(sent: &[u8], conf: &Configured) -> Finding {
     let want_c = want_clean.as_ref().map_or(want, |k| k.expose_bytes());
     if sent_c == want_c {
         if want_clean.is_some() && sent == want_c {
-            return Finding::warn(
-                "sends-cleaned-configured-key",
+            return Finding::new(
+                SENDS_CLEANED_CONFIGURED_KEY,
                 format!(
                     "Your application sends the cleaned form of {name}: {name} itself ({}) has extra characters that the application (or its HTTP library) removed; other tools reading {name} may not remove them",
                     fp(want)
@@ -74,8 +74,8 @@ pub(super) fn compare(sent: &[u8], conf: &Configured) -> Finding {
             )
             .with_fix(format!("Fix the value of {name} itself (run `sl-doctor` on it)."));
         }
-        return Finding::fail(
-            "configured-key-with-defects",
+        return Finding::new(
+            CONFIGURED_KEY_WITH_DEFECTS,
             format!(
                 "Your application sends the key of {name} ({}) with different surrounding or hidden characters (received {}; see the findings above)",
                 fp(want),
@@ -84,8 +84,8 @@ pub(super) fn compare(sent: &[u8], conf: &Configured) -> Finding {
         )
         .with_fix(fix);
     }
-    Finding::fail(
-        "different-key-than-configured",
+    Finding::new(
+        DIFFERENT_KEY_THAN_CONFIGURED,
         format!(
             "Your application sends a different key than {name}: received {} ({} bytes), {name} is {} ({} bytes)",
             fp(sent),

@@ -11,18 +11,22 @@
 mod compare;
 
 use super::parse::{LineEnding, RawHeader, RawRequest};
+use crate::capture::codes::*;
 use compare::compare;
+use sl_doctor_checks::DEFAULT_BASE_URL;
 use sl_doctor_checks::analysis::urls;
 use sl_doctor_checks::analysis::value::{analyze, char_name, codepoint, describe, describe_char};
 use sl_doctor_checks::checklist::base_url::{url_format, url_path, with_url_to_use};
+use sl_doctor_checks::checklist::header_present::header_value;
+use sl_doctor_checks::checklist::key_loaded::extra_whitespace;
 use sl_doctor_checks::checklist::security::key_in_url;
+use sl_doctor_checks::checklist::{ExtraWhitespace, HeaderValue};
 use sl_doctor_checks::model::context::{Candidate, Context};
 /// Secrets that must never appear in any output: the configured key and every value
 /// received in a key-like header.
 pub use sl_doctor_checks::model::leak::Secrets;
 use sl_doctor_checks::model::report::{Finding, Severity, SourceKind, SourceRef};
 use sl_doctor_checks::model::secret::{Fingerprint, SecretKey};
-use sl_doctor_checks::{Check, DEFAULT_BASE_URL};
 
 /// The key configured for comparison (`--key-env` etc.), by name.
 pub struct Configured {
@@ -117,8 +121,8 @@ fn decode(value: &[u8], label: &str) -> (SecretKey, Option<Finding>) {
     let first = value.iter().position(|b| *b >= 0x80).unwrap_or_default();
     let c = value[first] as char;
     let text: String = value.iter().map(|&b| b as char).collect();
-    let f = Finding::fail(
-        "not-utf8",
+    let f = Finding::new(
+        NOT_UTF8,
         format!(
             "{label}: the value is not UTF-8: byte {} of {} is 0x{:02X}, which is {} when read as Latin-1 (Node's fetch and Python's http.client send characters up to U+00FF as one Latin-1 byte); the positions below read the value as Latin-1",
             first + 1,
@@ -152,43 +156,27 @@ async fn value_findings(value: &[u8], label: &str) -> Vec<Finding> {
     let (key, latin1) = decode(value, label);
     let mut out: Vec<Finding> = latin1.into_iter().collect();
     let cx = context_with(key);
-    let checks: Vec<Box<dyn Check>> = vec![
-        Box::new(sl_doctor_checks::checklist::header_present::header_value::HeaderValue),
-        Box::new(sl_doctor_checks::checklist::header_present::pasted_label::PastedLabel),
-        Box::new(sl_doctor_checks::checklist::no_quotes::quoted_value::QuotedValue),
-        Box::new(sl_doctor_checks::checklist::key_loaded::extra_whitespace::ExtraWhitespace),
-        Box::new(sl_doctor_checks::checklist::key_loaded::hidden_characters::HiddenCharacters),
-        Box::new(
-            sl_doctor_checks::checklist::key_loaded::lookalike_characters::LookalikeCharacters,
-        ),
-        Box::new(sl_doctor_checks::checklist::key_loaded::placeholder_value::PlaceholderValue),
-    ];
-    for c in checks {
+    for c in sl_doctor_checks::value_checks() {
         let id = c.meta().id;
         let Ok(o) = c.run(&cx).await else { continue };
         for mut f in o.findings {
-            if id == "header-value" && !matches!(f.code.as_str(), "empty-value" | "non-ascii") {
-                // "reqwest refuses to send it" is about our client; this value was sent.
-                continue;
-            }
-            if id == "extra-whitespace"
-                && matches!(
-                    f.code.as_str(),
-                    "leading-whitespace"
-                        | "trailing-space"
-                        | "trailing-tab"
-                        | "trailing-whitespace"
-                )
-            {
-                f.severity = Severity::Warn;
-                f.message.push_str(OWS_NOTE);
-            }
-            if id == "header-value" && f.code == "non-ascii" {
+            if id == HeaderValue::ID && f.is(header_value::NON_ASCII) {
                 // The check words it for a request not sent yet; this one was sent.
                 match cx.key.key().and_then(non_ascii_sent) {
                     Some(own) => f = own,
                     None => continue,
                 }
+            } else if id == HeaderValue::ID && !f.is(header_value::EMPTY_VALUE) {
+                // "reqwest refuses to send it" is about our client; this value was sent.
+                continue;
+            }
+            if id == ExtraWhitespace::ID
+                && (f.is(extra_whitespace::LEADING_WHITESPACE)
+                    || f.is(extra_whitespace::TRAILING_WHITESPACE))
+            {
+                // Spaces and tabs around a header value: servers drop them (RFC 9110 §5.5).
+                f.severity = Severity::Warn;
+                f.message.push_str(OWS_NOTE);
             }
             if label != "X-API-KEY" {
                 f.message = format!("{label}: {}", f.message);
@@ -204,8 +192,8 @@ async fn value_findings(value: &[u8], label: &str) -> Vec<Finding> {
         .collect();
     if let Some((i, b)) = ctl.first() {
         out.push(
-            Finding::fail(
-                "rejected-by-strict-servers",
+            Finding::new(
+                REJECTED_BY_STRICT_SERVERS,
                 format!(
                     "{label}: the value holds {} control character(s), the first {} at byte {} of {}: a standard HTTP/1.1 server refuses the whole request with 400 Bad Request or closes the connection, before any API key check",
                     ctl.len(),
@@ -226,8 +214,8 @@ fn non_ascii_sent(key: &SecretKey) -> Option<Finding> {
     let non_ascii = analyze(key).non_ascii();
     let first = non_ascii.first()?;
     Some(
-        Finding::warn(
-            "non-ascii",
+        Finding::new(
+            NON_ASCII,
             format!(
                 "{} non-ASCII character(s), the first {}, were sent as raw UTF-8 bytes; servers may reject or mangle them",
                 non_ascii.len(),
@@ -255,8 +243,8 @@ fn header_name_findings(
         if h.name.eq_ignore_ascii_case(KEY_HEADER.as_bytes()) {
             if h.space_before_colon {
                 out.push(
-                    Finding::fail(
-                        "space-before-colon",
+                    Finding::new(
+                        SPACE_BEFORE_COLON,
                         "The X-API-KEY header line has whitespace between the name and the colon (`X-API-KEY : …`): HTTP/1.1 servers must reject such a request with 400 (RFC 9112 §5.1), proxies may drop the header",
                     )
                     .with_fix("Write the header as `X-API-KEY: <key>`, with the colon right after the name."),
@@ -289,8 +277,8 @@ fn header_name_findings(
                 "the API reads a header named exactly X-API-KEY (letter case does not matter, the hyphens do)"
             };
             out.push(
-                Finding::new(
-                    "misspelt-key-header",
+                Finding::with_severity(
+                    MISSPELT_KEY_HEADER,
                     sev,
                     format!("A header named `{name}` arrived: {why}{carries_note}"),
                 )
@@ -309,8 +297,8 @@ fn header_name_findings(
                 .map(|w| format!(" `{w} …`"))
                 .unwrap_or_default();
             out.push(
-                Finding::new(
-                    "authorization-header",
+                Finding::with_severity(
+                    AUTHORIZATION_HEADER,
                     sev,
                     format!("An `Authorization:{scheme}` header arrived: Sales Layer's API documents only the X-API-KEY header, no Bearer or other Authorization scheme{carries_note}"),
                 )
@@ -318,8 +306,8 @@ fn header_name_findings(
             );
         } else if key_like_name(&n) {
             out.push(
-                Finding::new(
-                    "wrong-key-header",
+                Finding::with_severity(
+                    WRONG_KEY_HEADER,
                     sev,
                     format!("A header named `{name}` arrived, which looks like an API key header: the API reads only X-API-KEY{carries_note}"),
                 )
@@ -358,8 +346,8 @@ fn body_findings(req: &RawRequest, secrets: &[&[u8]], has_key: bool) -> Vec<Find
         .any(|s| s.len() >= 8 && memchr::memmem::find(body, s).is_some())
     {
         out.push(
-            Finding::fail(
-                "key-in-body",
+            Finding::new(
+                KEY_IN_BODY,
                 format!(
                     "The API key is in the request body ({} bytes; the body is not stored)",
                     req.body_len
@@ -382,8 +370,8 @@ fn body_findings(req: &RawRequest, secrets: &[&[u8]], has_key: bool) -> Vec<Find
         .find(|n| lower.windows(n.len()).any(|w| w == **n))
     {
         out.push(
-            Finding::new(
-                "key-field-in-body",
+            Finding::with_severity(
+                KEY_FIELD_IN_BODY,
                 if has_key { Severity::Warn } else { Severity::Fail },
                 format!(
                     "The request body holds a field named like a key (`{}`): the API reads the key only from the X-API-KEY header",
@@ -435,8 +423,8 @@ fn path_findings(
         None
     };
     if absolute {
-        out.push(Finding::warn(
-            "absolute-form-target",
+        out.push(Finding::new(
+            ABSOLUTE_FORM_TARGET,
             "The request line carries a full URL (`GET http://…`): the application sent the request as to a proxy, so HTTP_PROXY (or a proxy setting) points at the capture address instead of the base URL being set to it",
         ).with_fix("Set the capture base URL as the application's API base URL and leave the proxy settings alone (or set NO_PROXY=127.0.0.1,localhost)."));
     }
@@ -457,8 +445,8 @@ pub async fn diagnose(
     let has_key = !key_headers.is_empty();
     if !has_key {
         findings.push(
-            Finding::fail(
-                "missing-key-header",
+            Finding::new(
+                MISSING_KEY_HEADER,
                 "No X-API-KEY header arrived: the API answers 401 (a valid API key is required)",
             )
             .with_fix("Set the header on every request, e.g. curl -H \"X-API-KEY: $SALESLAYER_API_KEY\"; with an HTTP library set it where the request is built (a default-headers setting can be dropped by a redirect, a retry or a second client), in Postman check the collection's Authorization (type API Key, key X-API-KEY, add to Header) and that an environment is selected."),
@@ -501,31 +489,31 @@ pub async fn diagnose(
 fn protocol_findings(req: &RawRequest) -> Vec<Finding> {
     let mut findings = Vec::new();
     if req.too_large {
-        findings.push(Finding::fail(
-            "head-too-large",
+        findings.push(Finding::new(
+            HEAD_TOO_LARGE,
             format!("The request headers are larger than {} KiB: servers refuse such requests (431)", super::parse::MAX_HEAD / 1024),
         ).with_fix("Look for a header that grows without bound (a cookie, a value appended to on every retry)."));
     }
     if req.incomplete {
-        findings.push(Finding::fail(
-            "incomplete-request",
+        findings.push(Finding::new(
+            INCOMPLETE_REQUEST,
             "The connection closed or stalled before the end of the request headers (no empty line)",
         ).with_fix("The client gave up or wrote a partial request: check its timeout and any raw-socket code."));
     }
     if req.method.eq_ignore_ascii_case("CONNECT") {
-        findings.push(Finding::fail(
-            "proxy-connect",
+        findings.push(Finding::new(
+            PROXY_CONNECT,
             "The application sent CONNECT: it uses the capture address as an HTTPS proxy (HTTPS_PROXY points at it) instead of as the API base URL",
         ).with_fix("Set the printed base URL as the application's API base URL, not as a proxy."));
     } else if req.bad_request_line {
-        findings.push(Finding::fail(
-            "malformed-request-line",
+        findings.push(Finding::new(
+            MALFORMED_REQUEST_LINE,
             "The request line is not `METHOD /path HTTP/1.1` (an unencoded space in the URL, or not HTTP at all): servers answer 400",
         ).with_fix("Percent-encode spaces and quotes in the URL (a space is %20), e.g. in $filter values."));
     }
     if req.line_ending == LineEnding::Lf {
-        findings.push(Finding::warn(
-            "bare-lf-line-endings",
+        findings.push(Finding::new(
+            BARE_LF_LINE_ENDINGS,
             "The request uses bare LF line endings instead of CR LF: tolerated by many servers, refused by strict ones",
         ).with_fix("Use an HTTP library instead of writing requests by hand, or end lines with \\r\\n."));
     }
@@ -560,8 +548,8 @@ fn duplicate_finding(key_headers: &[&RawHeader]) -> Option<Finding> {
             .map(|h| fp(trim_ows(&h.value)).to_string())
             .collect();
         return Some(
-            Finding::fail(
-                "duplicate-key-header",
+            Finding::new(
+                DUPLICATE_KEY_HEADER,
                 format!(
                     "{} X-API-KEY headers arrived ({}): a server joins them into one value (`a, b`) or keeps one of them, and the API rejects the key",
                     key_headers.len(),
@@ -598,8 +586,8 @@ async fn key_value_findings(key_headers: &[&RawHeader]) -> Vec<Finding> {
             v[..end].iter().any(|b| matches!(b, b'\r' | b'\n'))
         };
         if h.joined_lines > 0 && inner_break {
-            findings.push(Finding::fail(
-                "value-spans-lines",
+            findings.push(Finding::new(
+                VALUE_SPANS_LINES,
                 format!("{label}: the value continues over {} more line(s) (a line break inside the value, or obs-fold): servers reject the request or read only the first line", h.joined_lines),
             ).with_fix("Remove the line break from the key where it is loaded (trim the value)."));
         }
@@ -662,7 +650,29 @@ mod tests {
                 "leak: {text}"
             );
         }
+        for f in &d.findings {
+            assert!(
+                declared(f),
+                "{} ({:?}) is not a declared code",
+                f.code,
+                f.severity
+            );
+        }
         (d.findings.iter().map(|f| f.code.clone()).collect(), d)
+    }
+
+    /// Whether a finding's code and severity are declared: by capture, or by one of the
+    /// checks it re-runs (the value checks and the URL checks).
+    fn declared(f: &Finding) -> bool {
+        use sl_doctor_checks::checklist::{KeyInUrl, UrlFormat, UrlPath};
+        let url_checks = [UrlFormat::ID, UrlPath::ID, KeyInUrl::ID];
+        let checks = sl_doctor_checks::registry()
+            .into_iter()
+            .filter(|c| c.meta().value_only || url_checks.contains(&c.meta().id));
+        crate::capture::codes::CODES
+            .iter()
+            .chain(checks.flat_map(|c| c.meta().codes))
+            .any(|c| f.is(*c) && c.allows(f.severity))
     }
 
     fn req(headers: &str) -> Vec<u8> {
@@ -675,9 +685,9 @@ mod tests {
         #[rustfmt::skip]
         let cases: Vec<(String, Vec<&str>)> = vec![
             (format!("X-API-KEY: {c}"), vec!["same-key-as-configured"]),
-            (format!("X-API-KEY: {c}\r"), vec!["trailing-cr", "rejected-by-strict-servers", "configured-key-plus-extra"]),
+            (format!("X-API-KEY: {c}\r"), vec!["trailing-newline", "rejected-by-strict-servers", "configured-key-plus-extra"]),
             (format!("X-API-KEY: \"{c}\""), vec!["surrounding-quotes", "configured-key-with-defects"]),
-            (format!("X-API-KEY: {c} "), vec!["trailing-space", "configured-key-plus-extra"]),
+            (format!("X-API-KEY: {c} "), vec!["trailing-whitespace", "configured-key-plus-extra"]),
             (format!("X_API_KEY: {c}"), vec!["missing-key-header", "misspelt-key-header"]),
             (format!("Authorization: Bearer {c}"), vec!["missing-key-header", "authorization-header"]),
             (format!("apikey: {c}"), vec!["missing-key-header", "wrong-key-header"]),

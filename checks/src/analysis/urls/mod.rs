@@ -393,14 +393,17 @@ pub(crate) mod test_support {
     }
 
     /// The ids of the six URL checks.
-    pub const URL_CHECKS: [&str; 6] = [
-        "url-format",
-        "url-scheme",
-        "url-host",
-        "url-path",
-        "key-in-url",
-        "plain-http",
-    ];
+    pub const URL_CHECKS: [crate::CheckId; 6] = {
+        use crate::checklist::*;
+        [
+            UrlFormat::ID,
+            UrlScheme::ID,
+            UrlHost::ID,
+            UrlPath::ID,
+            KeyInUrl::ID,
+            PlainHttp::ID,
+        ]
+    };
 }
 
 #[cfg(test)]
@@ -500,7 +503,8 @@ mod tests {
             assert_eq!(o.status(), Status::Pass, "{id}: {o:?}");
             assert!(o.findings.is_empty(), "{id}: {o:?}");
             let o = run(c.as_ref(), &cx_with_base_url("http://127.0.0.1:8080")).unwrap();
-            if ["url-format", "url-host", "url-path"].contains(&id) {
+            use crate::checklist::{UrlFormat, UrlHost, UrlPath};
+            if [UrlFormat::ID, UrlHost::ID, UrlPath::ID].contains(&id) {
                 assert_eq!(o.status(), Status::Pass, "{id}: {o:?}");
             }
         }

@@ -154,25 +154,6 @@ pub enum HiddenKind {
 }
 
 impl HiddenKind {
-    /// Stable finding code.
-    pub fn code(self) -> &'static str {
-        match self {
-            HiddenKind::ZeroWidth => "zero-width",
-            HiddenKind::ByteOrderMark => "byte-order-mark",
-            HiddenKind::SoftHyphen => "soft-hyphen",
-            HiddenKind::BidiControl => "bidi-control",
-            HiddenKind::VariationSelector => "variation-selector",
-            HiddenKind::TagCharacter => "tag-character",
-            HiddenKind::LineBreak => "inner-line-break",
-            HiddenKind::Tab => "inner-tab",
-            HiddenKind::Control => "control-character",
-            HiddenKind::UnusualSpace => "unusual-space",
-            HiddenKind::LineSeparator => "line-separator",
-            HiddenKind::HangulFiller => "hangul-filler",
-            HiddenKind::Format => "format-character",
-        }
-    }
-
     /// Where such a character usually comes from.
     pub fn origin(self) -> &'static str {
         match self {
@@ -261,19 +242,6 @@ pub enum LookalikeKind {
     Confusable,
     /// Any other non-ASCII character.
     NonAscii,
-}
-
-impl LookalikeKind {
-    /// Stable finding code.
-    pub fn code(self) -> &'static str {
-        match self {
-            LookalikeKind::Fullwidth => "fullwidth",
-            LookalikeKind::TypographicDash => "typographic-dash",
-            LookalikeKind::CompatibilityForm => "compatibility-form",
-            LookalikeKind::Confusable => "confusable",
-            LookalikeKind::NonAscii => "non-ascii",
-        }
-    }
 }
 
 /// A visible non-ASCII character and its ASCII suggestion, when there is a single one.

@@ -398,24 +398,12 @@ mod tests {
     }
 
     /// The seven value checks.
-    fn value_checks() -> Vec<Box<dyn crate::Check>> {
-        vec![
-            Box::new(crate::checklist::header_present::header_value::HeaderValue),
-            Box::new(crate::checklist::header_present::pasted_label::PastedLabel),
-            Box::new(crate::checklist::no_quotes::quoted_value::QuotedValue),
-            Box::new(crate::checklist::key_loaded::extra_whitespace::ExtraWhitespace),
-            Box::new(crate::checklist::key_loaded::hidden_characters::HiddenCharacters),
-            Box::new(crate::checklist::key_loaded::lookalike_characters::LookalikeCharacters),
-            Box::new(crate::checklist::key_loaded::placeholder_value::PlaceholderValue),
-        ]
-    }
-
     #[test]
     fn a_clean_key_passes_every_value_check() {
         use crate::testing::{CANARY, cx_with_key, run};
         for k in ["aB3+xY/9zQ==", CANARY] {
             let cx = cx_with_key(k.as_bytes());
-            for c in value_checks() {
+            for c in crate::value_checks() {
                 let o = run(c.as_ref(), &cx).unwrap();
                 assert_eq!(
                     o.status(),
@@ -441,10 +429,10 @@ mod tests {
             " \u{201C}SLDOCTOR\u{200B}c\u{0430}nary 7Qx9\u{00A0}+Zk/4mW2=\u{201D}\r\n".to_string();
         let cx = cx_with_key(value.as_bytes());
         let mut seen = Vec::new();
-        for c in value_checks() {
+        for c in crate::value_checks() {
             let o = run(c.as_ref(), &cx).unwrap();
             assert_no_leak(&o, CANARY);
-            if c.meta().id == "header-value" {
+            if c.meta().id == crate::checklist::HeaderValue::ID {
                 continue;
             }
             for f in &o.findings {

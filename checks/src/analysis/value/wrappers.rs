@@ -22,18 +22,6 @@ pub enum LabelKind {
 }
 
 impl LabelKind {
-    /// Stable finding code.
-    pub fn code(self) -> &'static str {
-        match self {
-            LabelKind::HeaderName => "header-name",
-            LabelKind::Authorization => "authorization-header",
-            LabelKind::Bearer => "bearer-scheme",
-            LabelKind::Basic => "basic-scheme",
-            LabelKind::Token => "token-scheme",
-            LabelKind::Assignment => "variable-assignment",
-        }
-    }
-
     /// What was pasted, in words (never the user's text).
     pub fn what(self) -> &'static str {
         match self {
@@ -102,27 +90,6 @@ pub enum PlaceholderForm {
     Masked,
     /// A value ending in `...` or `…`.
     Truncated,
-}
-
-impl PlaceholderForm {
-    /// Stable finding code.
-    pub fn code(self) -> &'static str {
-        match self {
-            PlaceholderForm::DocsPlaceholder => "docs-placeholder",
-            PlaceholderForm::ShellBraces => "shell-reference",
-            PlaceholderForm::ShellVariable => "shell-variable",
-            PlaceholderForm::DollarParens => "dollar-parens-reference",
-            PlaceholderForm::GithubExpression => "github-expression",
-            PlaceholderForm::DoubleBraces => "postman-variable",
-            PlaceholderForm::WindowsVariable => "windows-variable",
-            PlaceholderForm::HashBraces => "hash-brace-reference",
-            PlaceholderForm::AngleBrackets => "angle-placeholder",
-            PlaceholderForm::NullWord => "null-word",
-            PlaceholderForm::PlaceholderWord => "placeholder-word",
-            PlaceholderForm::Masked => "masked-value",
-            PlaceholderForm::Truncated => "truncated-value",
-        }
-    }
 }
 
 /// A placeholder found; `word` is one of our own constant words when the form is a word.

@@ -8,9 +8,10 @@
 //! DNS server.
 
 use crate::model::check::{CheckError, Outcome};
+use crate::model::code::Code;
 use crate::model::context::Context;
 use crate::model::evidence::Evidence;
-use crate::model::report::Finding;
+use crate::model::report::{Finding, Severity};
 use crate::net::dns::{self, Answer, DnsEnv, DnsFacts, Lookup, join};
 use crate::net::endpoint::{Target, ms};
 use std::net::IpAddr;
@@ -18,8 +19,67 @@ use std::time::Duration;
 
 crate::check! {
     /// The `dns-resolution` check.
-    DnsResolution: "dns-resolution", BaseUrl, "The API host resolves in DNS, and DNS agrees with the system resolver", network
+    DnsResolution: "dns-resolution", BaseUrl, "The API host resolves in DNS, and DNS agrees with the system resolver",
+    network,
+    codes: &[
+        RESOLVE_OVERRIDE, SYSTEM_LOOKUP_FAILED, RESOLV_CONF_UNREADABLE, NO_ADDRESS,
+        NXDOMAIN_DOCUMENTED_HOST, NXDOMAIN, NO_NAMESERVERS, HOSTS_OVERRIDE, HOSTS_ENTRY,
+        SYSTEM_DIFFERS, ONLY_LOCAL_NAME, SERVFAIL, DNS_TIMEOUT, DNS_ERROR,
+    ],
 }
+
+pub const RESOLVE_OVERRIDE: Code = Code::info(
+    "resolve-override",
+    "The `--resolve` option pins the host to an address, which your application does not know about",
+);
+pub const SYSTEM_LOOKUP_FAILED: Code = Code::new(
+    "system-lookup-failed",
+    &[Severity::Fail, Severity::Warn],
+    "The system resolver cannot resolve the host: fails when DNS knows it or it is loopback, else inconclusive",
+);
+pub const RESOLV_CONF_UNREADABLE: Code = Code::warn(
+    "resolv-conf-unreadable",
+    "The DNS configuration (/etc/resolv.conf) cannot be used: only the system resolver was asked",
+);
+pub const NO_ADDRESS: Code = Code::fail("no-address", "The host has no A or AAAA address");
+pub const NXDOMAIN_DOCUMENTED_HOST: Code = Code::warn(
+    "nxdomain-documented-host",
+    "NXDOMAIN for api2.saleslayer.com itself: this machine has no working internet DNS (inconclusive)",
+);
+pub const NXDOMAIN: Code = Code::fail(
+    "nxdomain",
+    "The host does not exist in DNS (NXDOMAIN): most likely a typo",
+);
+pub const NO_NAMESERVERS: Code =
+    Code::warn("no-nameservers", "/etc/resolv.conf lists no name server");
+pub const HOSTS_OVERRIDE: Code = Code::warn(
+    "hosts-override",
+    "The hosts file pins the host to addresses that DNS does not give",
+);
+pub const HOSTS_ENTRY: Code = Code::info(
+    "hosts-entry",
+    "The hosts file has a line for the host, so DNS changes for it do not reach this machine",
+);
+pub const SYSTEM_DIFFERS: Code = Code::info(
+    "system-differs",
+    "The system resolver answers other addresses than DNS (load balancing, split DNS, a local cache)",
+);
+pub const ONLY_LOCAL_NAME: Code = Code::warn(
+    "only-local-name",
+    "Only the system resolver knows the host (e.g. from the hosts file); DNS has no address for it",
+);
+pub const SERVFAIL: Code = Code::warn(
+    "servfail",
+    "The DNS server answered SERVFAIL (inconclusive)",
+);
+pub const DNS_TIMEOUT: Code = Code::warn(
+    "dns-timeout",
+    "The DNS servers did not answer within the timeout (inconclusive)",
+);
+pub const DNS_ERROR: Code = Code::warn(
+    "dns-error",
+    "The DNS lookup failed for another reason (inconclusive)",
+);
 
 pub(crate) async fn run_with(cx: &Context, env: DnsEnv) -> Result<Outcome, CheckError> {
     let t = Target::from_context(cx)?;
@@ -45,8 +105,8 @@ fn overridden(t: &Target, ip: IpAddr) -> Outcome {
         t.authority()
     ))
     .detail(format!("--resolve: {}:{}:{ip}", t.host, t.port))
-    .finding(Finding::info(
-        "resolve-override",
+    .finding(Finding::new(
+        RESOLVE_OVERRIDE,
         format!(
             "--resolve pins {} to {ip}; your application does not know about this override",
             t.authority()
@@ -66,8 +126,8 @@ fn loopback(host: &str, sys: &Result<Vec<IpAddr>, String>, took: Duration) -> Ou
         Ok(_) | Err(_) => Outcome::from_findings(
             format!("{host} does not resolve on this machine"),
             vec![
-                Finding::fail(
-                    "system-lookup-failed",
+                Finding::new(
+                    SYSTEM_LOOKUP_FAILED,
                     format!(
                         "The system resolver cannot resolve {host}: {}",
                         sys.as_ref()
@@ -104,8 +164,8 @@ fn system_only(f: &DnsFacts, why: &str) -> Outcome {
         })
         .detail(format!("took: {}", ms(f.took)))
         .finding(
-            Finding::warn(
-                "resolv-conf-unreadable",
+            Finding::new(
+                RESOLV_CONF_UNREADABLE,
                 format!("The DNS configuration (/etc/resolv.conf) cannot be used: {why}; DNS servers were not queried directly, and sl-doctor does not fall back to a public DNS server"),
             )
             .with_fix("Check /etc/resolv.conf (it must exist, be readable and list at least one `nameserver`); in containers it is usually provided by the runtime."),
@@ -119,8 +179,8 @@ fn system_only(f: &DnsFacts, why: &str) -> Outcome {
             summary: format!("{host} has no address"),
             ..o
         }
-        .finding(Finding::fail(
-            "no-address",
+        .finding(Finding::new(
+            NO_ADDRESS,
             format!("The system resolver returned no address for {host}"),
         )),
         Err(e) if dns::system_says_not_found(e) => {
@@ -129,8 +189,9 @@ fn system_only(f: &DnsFacts, why: &str) -> Outcome {
         Err(e) => no_verdict(
             o,
             format!("{host} could not be resolved: {e}"),
-            Finding::warn(
-                "system-lookup-failed",
+            Finding::with_severity(
+                SYSTEM_LOOKUP_FAILED,
+                Severity::Warn,
                 format!("The system resolver could not resolve {host}: {e}"),
             ),
         ),
@@ -152,8 +213,8 @@ fn nx_outcome(mut o: Outcome, host: &str, why: &str) -> Outcome {
         return no_verdict(
             o,
             format!("This machine's DNS says {host} does not exist (NXDOMAIN)"),
-            Finding::warn(
-                "nxdomain-documented-host",
+            Finding::new(
+                NXDOMAIN_DOCUMENTED_HOST,
                 format!("NXDOMAIN for {host}, the documented API host ({why}): this machine has no working internet DNS (offline, a sandbox, a DNS filter or a split-horizon company resolver)"),
             )
             .with_fix("Run sl-doctor where your application runs, or ask your network team why the resolver does not know api2.saleslayer.com; --resolve HOST:443:ADDR bypasses DNS for a test."),
@@ -161,8 +222,8 @@ fn nx_outcome(mut o: Outcome, host: &str, why: &str) -> Outcome {
     }
     o.summary = format!("{host} does not exist (NXDOMAIN)");
     o.finding(
-        Finding::fail(
-            "nxdomain",
+        Finding::new(
+            NXDOMAIN,
             format!("The host {host} does not exist in DNS (NXDOMAIN; {why}): most likely a typo in the base URL"),
         )
         .with_fix("Use https://api2.saleslayer.com (check the spelling of the host in SALESLAYER_BASE_URL / --base-url)."),
@@ -194,7 +255,7 @@ fn queried_details(f: &DnsFacts, a: &Answer, aaaa: &Answer) -> Outcome {
     }
     if f.nameservers.is_empty() {
         o = o.finding(
-            Finding::warn("no-nameservers", "/etc/resolv.conf lists no name server")
+            Finding::new(NO_NAMESERVERS, "/etc/resolv.conf lists no name server")
                 .with_fix("Add a `nameserver` line to /etc/resolv.conf (or fix the network/container DNS settings)."),
         );
     }
@@ -209,8 +270,8 @@ fn hosts_finding(f: &DnsFacts, dns: &[IpAddr]) -> Option<Finding> {
     let (host, path) = (&f.host, f.hosts_path.display());
     let differs = !dns.is_empty() && f.hosts.iter().any(|h| !dns.contains(h));
     Some(if differs {
-        Finding::warn(
-            "hosts-override",
+        Finding::new(
+            HOSTS_OVERRIDE,
             format!(
                 "{path} pins {host} to {}, but DNS answers {}: every program on this machine connects to the {path} address",
                 join(&f.hosts),
@@ -221,8 +282,8 @@ fn hosts_finding(f: &DnsFacts, dns: &[IpAddr]) -> Option<Finding> {
             "Remove or correct the {host} line in {path} unless you route the API through that address on purpose."
         ))
     } else {
-        Finding::info(
-            "hosts-entry",
+        Finding::new(
+            HOSTS_ENTRY,
             format!(
                 "{path} has a line for {host} ({}); DNS changes for the host will not reach this machine",
                 join(&f.hosts)
@@ -257,8 +318,8 @@ fn resolved(mut o: Outcome, f: &DnsFacts, a: &Answer, aaaa: &Answer, dns: &[IpAd
     );
     match &f.system {
         Ok(v) if v.is_empty() => o,
-        Ok(v) if f.hosts.is_empty() && !v.iter().any(|x| dns.contains(x)) => o.finding(Finding::info(
-            "system-differs",
+        Ok(v) if f.hosts.is_empty() && !v.iter().any(|x| dns.contains(x)) => o.finding(Finding::new(
+            SYSTEM_DIFFERS,
             format!(
                 "The system resolver answers {} while DNS answers {}: DNS load balancing, or another resolver (nsswitch, VPN split DNS, a local cache) answers for the system",
                 join(v),
@@ -267,8 +328,8 @@ fn resolved(mut o: Outcome, f: &DnsFacts, a: &Answer, aaaa: &Answer, dns: &[IpAd
         )),
         Ok(_) => o,
         Err(e) => o.finding(
-            Finding::fail(
-                "system-lookup-failed",
+            Finding::new(
+                SYSTEM_LOOKUP_FAILED,
                 format!("DNS knows {host}, but the system resolver (getaddrinfo, used by most HTTP clients) cannot resolve it: {e}"),
             )
             .with_fix("Check /etc/nsswitch.conf and /etc/hosts, and any local DNS cache (systemd-resolved, nscd, dnsmasq)."),
@@ -287,8 +348,8 @@ fn unresolved(mut o: Outcome, f: &DnsFacts, a: &Answer, aaaa: &Answer) -> Outcom
             join(v)
         );
         return o.finding(
-            Finding::warn(
-                "only-local-name",
+            Finding::new(
+                ONLY_LOCAL_NAME,
                 format!(
                     "DNS has no address for {host} (A: {}, AAAA: {}), but the system resolver answers {}{}",
                     a.show("A", timeout),
@@ -308,8 +369,8 @@ fn unresolved(mut o: Outcome, f: &DnsFacts, a: &Answer, aaaa: &Answer) -> Outcom
         return no_verdict(
             o,
             format!("The DNS server failed to resolve {host} (SERVFAIL)"),
-            Finding::warn(
-                "servfail",
+            Finding::new(
+                SERVFAIL,
                 format!("The DNS server answered SERVFAIL for {host}: it could not reach the domain's name servers or DNSSEC validation failed"),
             )
             .with_fix("Try again later; if it persists, ask your network administrator about the DNS server in /etc/resolv.conf."),
@@ -319,8 +380,8 @@ fn unresolved(mut o: Outcome, f: &DnsFacts, a: &Answer, aaaa: &Answer) -> Outcom
         return no_verdict(
             o,
             format!("No DNS answer for {host} within {} ms", timeout.as_millis()),
-            Finding::warn(
-                "dns-timeout",
+            Finding::new(
+                DNS_TIMEOUT,
                 format!(
                     "The DNS server(s) ({}) did not answer within {} ms",
                     if f.nameservers.is_empty() { "none configured".to_string() } else { f.nameservers.join(", ") },
@@ -333,8 +394,8 @@ fn unresolved(mut o: Outcome, f: &DnsFacts, a: &Answer, aaaa: &Answer) -> Outcom
     if matches!(a, Answer::NoData) && matches!(aaaa, Answer::NoData) {
         o.summary = format!("{host} has no address record");
         return o.finding(
-            Finding::fail(
-                "no-address",
+            Finding::new(
+                NO_ADDRESS,
                 format!("{host} exists in DNS but has no A or AAAA record"),
             )
             .with_fix("Use https://api2.saleslayer.com as the base URL."),
@@ -347,11 +408,8 @@ fn unresolved(mut o: Outcome, f: &DnsFacts, a: &Answer, aaaa: &Answer) -> Outcom
     no_verdict(
         o,
         format!("DNS lookup of {host} failed: {err}"),
-        Finding::warn(
-            "dns-error",
-            format!("The DNS lookup of {host} failed: {err}"),
-        )
-        .with_fix("Check the network connection and /etc/resolv.conf."),
+        Finding::new(DNS_ERROR, format!("The DNS lookup of {host} failed: {err}"))
+            .with_fix("Check the network connection and /etc/resolv.conf."),
     )
 }
 

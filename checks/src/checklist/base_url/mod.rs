@@ -11,16 +11,18 @@ pub mod url_scheme;
 
 use crate::analysis::urls::{Role, UrlFacts, analyze_target};
 use crate::model::check::Outcome;
+use crate::model::code::Code;
 use crate::model::context::Context;
 use crate::model::report::{Finding, Severity};
 
 /// Declares a URL check: its `check!` metadata, and a `run` that is [`url_outcome`] over
 /// the module's `findings` function, with `pass` as the summary when nothing is found.
 macro_rules! url_check {
-    ($(#[$doc:meta])* $name:ident: $id:literal, $item:ident, $title:literal, pass: $pass:literal) => {
+    ($(#[$doc:meta])* $name:ident: $id:literal, $item:ident, $title:literal, pass: $pass:literal,
+     codes: $codes:expr $(,)?) => {
         $crate::check! {
             $(#[$doc])*
-            $name: $id, $item, $title
+            $name: $id, $item, $title, codes: $codes
         }
 
         impl $name {
@@ -54,16 +56,15 @@ impl UrlFinding {
     }
 
     /// A finding from the words a URL check picked for one problem: summary words,
-    /// severity, code, message, and the fix when there is one. The checks pick these
-    /// in one `match` per problem kind, and build the finding here once.
+    /// code, message, and the fix when there is one. The checks pick these in one
+    /// `match` per problem kind, and build the finding here once.
     pub fn worded(
         short: impl Into<String>,
-        severity: Severity,
-        code: &str,
+        code: Code,
         message: impl Into<String>,
         fix: Option<String>,
     ) -> Self {
-        let mut finding = Finding::new(code, severity, message);
+        let mut finding = Finding::new(code, message);
         finding.fix = fix;
         UrlFinding::new(short, finding)
     }

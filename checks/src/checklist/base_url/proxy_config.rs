@@ -5,6 +5,7 @@
 //! [`crate::net::proxy`]), and when it does, opens a bounded TCP connection to the proxy.
 
 use crate::model::check::{CheckError, Outcome};
+use crate::model::code::Code;
 use crate::model::context::Context;
 use crate::model::report::{Finding, Status};
 use crate::net::endpoint::{self, ConnectError, Target, ms};
@@ -13,8 +14,49 @@ use std::time::Instant;
 
 crate::check! {
     /// The `proxy-config` check.
-    ProxyConfig: "proxy-config", BaseUrl, "The proxy settings send the API request where you expect, and the proxy is reachable", network
+    ProxyConfig: "proxy-config", BaseUrl, "The proxy settings send the API request where you expect, and the proxy is reachable",
+    network,
+    codes: &[
+        IGNORED_PROXY_VARIABLE, PROXY_CREDENTIALS, LOOPBACK_THROUGH_PROXY,
+        PLAIN_HTTP_THROUGH_PROXY, PROXY_SCHEME, PROXY_DNS_TIMEOUT, PROXY_UNRESOLVABLE,
+        PROXY_TIMEOUT, PROXY_UNREACHABLE,
+    ],
 }
+
+pub const IGNORED_PROXY_VARIABLE: Code = Code::warn(
+    "ignored-proxy-variable",
+    "A proxy setting is ignored: a mis-cased name, a shadowed lower-case twin, or not a usable proxy URL",
+);
+pub const PROXY_CREDENTIALS: Code = Code::info(
+    "proxy-credentials",
+    "A proxy variable contains credentials (user:password@, not shown)",
+);
+pub const LOOPBACK_THROUGH_PROXY: Code = Code::warn(
+    "loopback-through-proxy",
+    "Requests to a loopback target go through the proxy: NO_PROXY does not exclude it",
+);
+pub const PLAIN_HTTP_THROUGH_PROXY: Code = Code::warn(
+    "plain-http-through-proxy",
+    "The base URL is http://, so the proxy sees the whole request, X-API-KEY included",
+);
+pub const PROXY_SCHEME: Code = Code::info(
+    "proxy-scheme",
+    "The proxy is not an http:// proxy (e.g. socks5://), which HTTP clients must support explicitly",
+);
+pub const PROXY_DNS_TIMEOUT: Code = Code::warn(
+    "proxy-dns-timeout",
+    "The proxy host did not resolve within the timeout (inconclusive)",
+);
+pub const PROXY_UNRESOLVABLE: Code =
+    Code::fail("proxy-unresolvable", "The proxy host cannot be resolved");
+pub const PROXY_TIMEOUT: Code = Code::fail(
+    "proxy-timeout",
+    "The proxy did not accept a TCP connection within the timeout",
+);
+pub const PROXY_UNREACHABLE: Code = Code::fail(
+    "proxy-unreachable",
+    "The proxy refused the TCP connection or cannot be reached",
+);
 
 /// The proxy settings in force: the variables (credentials redacted), the flags, the
 /// ignored variables and the ones that carry credentials.
@@ -34,13 +76,13 @@ fn settings(cx: &Context, d: &Decision) -> Outcome {
     }
     for (name, why) in &d.ignored {
         o = o.finding(
-            Finding::warn("ignored-proxy-variable", format!("{name} is ignored: {why}"))
+            Finding::new(IGNORED_PROXY_VARIABLE, format!("{name} is ignored: {why}"))
                 .with_fix("Set the proxy in HTTPS_PROXY (or https_proxy) as http://host:port, or unset the unused variable so your tools agree."),
         );
     }
     for v in d.vars.iter().filter(|v| v.has_credentials) {
-        o = o.finding(Finding::info(
-            "proxy-credentials",
+        o = o.finding(Finding::new(
+            PROXY_CREDENTIALS,
             format!(
                 "{} contains credentials (user:password@, not shown)",
                 v.name
@@ -76,8 +118,8 @@ fn route_findings(mut o: Outcome, t: &Target, p: &Proxy) -> Outcome {
     ));
     if t.is_loopback() {
         o = o.finding(
-            Finding::warn(
-                "loopback-through-proxy",
+            Finding::new(
+                LOOPBACK_THROUGH_PROXY,
                 format!(
                     "The target {} is on this machine, but requests to it go through the proxy {} (loopback is not bypassed automatically)",
                     t.authority(),
@@ -89,8 +131,8 @@ fn route_findings(mut o: Outcome, t: &Target, p: &Proxy) -> Outcome {
     }
     if !t.is_https() {
         o = o.finding(
-            Finding::warn(
-                "plain-http-through-proxy",
+            Finding::new(
+                PLAIN_HTTP_THROUGH_PROXY,
                 format!(
                     "The base URL is http://, so the proxy {} receives the whole request in clear text, X-API-KEY included",
                     p.display()
@@ -100,8 +142,8 @@ fn route_findings(mut o: Outcome, t: &Target, p: &Proxy) -> Outcome {
         );
     }
     if !p.is_http() {
-        o = o.finding(Finding::info(
-            "proxy-scheme",
+        o = o.finding(Finding::new(
+            PROXY_SCHEME,
             format!(
                 "The proxy uses {}://; HTTP clients need explicit support for it (reqwest: the `socks` feature for socks5://); sl-doctor tunnels http, https, socks5 and socks5h",
                 p.scheme
@@ -123,8 +165,8 @@ fn unresolvable(cx: &Context, mut o: Outcome, p: &Proxy, e: ConnectError) -> Out
         o.summary = format!("The proxy host {} did not resolve in time", p.host);
         o.status = Some(Status::Error);
         return o.finding(
-            Finding::warn(
-                "proxy-dns-timeout",
+            Finding::new(
+                PROXY_DNS_TIMEOUT,
                 format!(
                     "The proxy host {} could not be resolved within {} ms",
                     p.host,
@@ -140,8 +182,8 @@ fn unresolvable(cx: &Context, mut o: Outcome, p: &Proxy, e: ConnectError) -> Out
         _ => "no address".into(),
     };
     o.finding(
-        Finding::fail(
-            "proxy-unresolvable",
+        Finding::new(
+            PROXY_UNRESOLVABLE,
             format!(
                 "The proxy host {} from {} cannot be resolved: {why}",
                 p.host,
@@ -169,11 +211,11 @@ fn unreachable(cx: &Context, mut o: Outcome, p: &Proxy, e: &ConnectError) -> Out
     };
     o.summary = format!("The proxy {} is unreachable", p.display());
     o.finding(
-        Finding::fail(
+        Finding::new(
             if timeout {
-                "proxy-timeout"
+                PROXY_TIMEOUT
             } else {
-                "proxy-unreachable"
+                PROXY_UNREACHABLE
             },
             format!(
                 "The proxy {} (from {}) {what}: every request through it fails",

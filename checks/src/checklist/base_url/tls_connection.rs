@@ -6,22 +6,211 @@
 //! handshake with the same trust as the live probe. This check turns the handshake record into the timings, remote address, TLS
 //! version, cipher suite, ALPN and the certificate, and on failure the precise cause.
 
+use super::dns_resolution::DnsResolution;
 use super::proxy_tunnel::worded;
 use crate::model::check::{CheckError, Outcome};
+use crate::model::code::Code;
 use crate::model::context::Context;
 use crate::model::evidence::{Evidence, Untrusted};
-use crate::model::report::{Finding, Severity, Status};
+use crate::model::report::{Finding, Status};
 use crate::net::endpoint::{ConnectError, ms};
 use crate::net::handshake::{self, Handshake, Stop, TunnelError};
 use crate::net::proxy::Proxy;
-use crate::net::tls;
+use crate::net::tls::{self, TlsFailure, TlsSetupError};
 use rustls::pki_types::CertificateDer;
 
 // A name that does not resolve is dns-resolution's finding; reporting it twice would
 // only add noise.
 crate::check! {
     /// The `tls-connection` check.
-    TlsConnection: "tls-connection", BaseUrl, "A TCP connection and a TLS handshake with the API host succeed", network, after ["dns-resolution"]
+    TlsConnection: "tls-connection", BaseUrl, "A TCP connection and a TLS handshake with the API host succeed",
+    network, after [DnsResolution],
+    codes: &[
+        DNS_TIMEOUT, DNS, CONNECTION_REFUSED, PROXY_REFUSED, CONNECT_TIMEOUT, CONNECT_FAILED,
+        PROXY_TIMEOUT, PROXY_ERROR, PROXY_NOT_HTTP, PROXY_AUTH_REQUIRED, PROXY_HTML,
+        PROXY_REFUSED_TUNNEL, PROXY_TLS, PROXY_TLS_TIMEOUT, SOCKS_TIMEOUT, SOCKS_ERROR,
+        SOCKS_NOT_SOCKS, SOCKS_AUTH_REQUIRED, SOCKS_AUTH_FAILED, SOCKS_FAILED, CA_CERT_UNREADABLE,
+        CA_CERT_EMPTY, CA_CERT_INVALID, NO_CA_CERTIFICATES, TLS_SETUP, INSECURE, TLS_TIMEOUT,
+        HANDSHAKE_CLOSED, TLS_ERROR, UNKNOWN_ISSUER, NAME_MISMATCH, EXPIRED, NOT_YET_VALID,
+        REVOKED, INVALID_CERTIFICATE, NOT_TLS, TLS_ALERT, TLS_INCOMPATIBLE, NO_CERTIFICATE,
+        INSPECTION_PROXY, WOULD_FAIL_VERIFICATION, TLS12,
+    ],
+}
+
+pub const DNS_TIMEOUT: Code = Code::warn(
+    "dns-timeout",
+    "The host (or the proxy host) did not resolve within the timeout (inconclusive)",
+);
+pub const DNS: Code = Code::fail(
+    "dns",
+    "The host (or the proxy host) cannot be resolved (see dns-resolution)",
+);
+pub const CONNECTION_REFUSED: Code = Code::fail(
+    "connection-refused",
+    "The TCP connection to the host was refused: nothing listens on that port",
+);
+pub const PROXY_REFUSED: Code = Code::fail(
+    "proxy-refused",
+    "The TCP connection to the proxy was refused",
+);
+pub const CONNECT_TIMEOUT: Code = Code::warn(
+    "connect-timeout",
+    "No TCP connection within the timeout: a firewall drops the packets or the network is down (inconclusive)",
+);
+pub const CONNECT_FAILED: Code = Code::warn(
+    "connect-failed",
+    "The TCP connection failed for another reason (inconclusive)",
+);
+pub const PROXY_TIMEOUT: Code = Code::warn(
+    "proxy-timeout",
+    "The proxy accepted the connection but did not answer CONNECT in time (inconclusive)",
+);
+pub const PROXY_ERROR: Code =
+    Code::fail("proxy-error", "The proxy connection failed during CONNECT");
+pub const PROXY_NOT_HTTP: Code = Code::fail(
+    "proxy-not-http",
+    "The proxy did not answer CONNECT with an HTTP response: it is not an HTTP proxy",
+);
+pub const PROXY_AUTH_REQUIRED: Code = Code::fail(
+    "proxy-auth-required",
+    "The proxy requires authentication (407), or rejected the credentials in the proxy URL",
+);
+pub const PROXY_HTML: Code = Code::fail(
+    "proxy-html",
+    "The proxy answered CONNECT with an HTML page: a captive portal, login or block page",
+);
+pub const PROXY_REFUSED_TUNNEL: Code = Code::fail(
+    "proxy-refused-tunnel",
+    "The proxy refused to tunnel to the API (CONNECT answered with an error status)",
+);
+pub const PROXY_TLS: Code = Code::fail(
+    "proxy-tls",
+    "The TLS handshake with an https:// proxy failed (its certificate is not trusted, not TLS…)",
+);
+pub const PROXY_TLS_TIMEOUT: Code = Code::warn(
+    "proxy-tls-timeout",
+    "The https:// proxy did not complete the TLS handshake within the timeout (inconclusive)",
+);
+pub const SOCKS_TIMEOUT: Code = Code::warn(
+    "socks-timeout",
+    "The SOCKS5 proxy did not complete the SOCKS5 exchange within the timeout (inconclusive)",
+);
+pub const SOCKS_ERROR: Code = Code::fail(
+    "socks-error",
+    "The SOCKS5 proxy connection failed during the SOCKS5 exchange",
+);
+pub const SOCKS_NOT_SOCKS: Code = Code::fail(
+    "socks-not-socks",
+    "The proxy did not answer the SOCKS5 greeting: it is not a SOCKS5 proxy",
+);
+pub const SOCKS_AUTH_REQUIRED: Code = Code::fail(
+    "socks-auth-required",
+    "The SOCKS5 proxy accepts none of the offered authentication methods (credentials missing from the proxy URL)",
+);
+pub const SOCKS_AUTH_FAILED: Code = Code::fail(
+    "socks-auth-failed",
+    "The SOCKS5 proxy rejected the username and password in the proxy URL",
+);
+pub const SOCKS_FAILED: Code = Code::fail(
+    "socks-failed",
+    "The SOCKS5 proxy could not connect to the API: its rules forbid it, the API host is unreachable or refused the connection from the proxy (its reply code in words)",
+);
+pub const CA_CERT_UNREADABLE: Code =
+    Code::fail("ca-cert-unreadable", "The `--ca-cert` file cannot be read");
+pub const CA_CERT_EMPTY: Code = Code::fail(
+    "ca-cert-empty",
+    "The `--ca-cert` file holds no PEM certificate",
+);
+pub const CA_CERT_INVALID: Code = Code::fail(
+    "ca-cert-invalid",
+    "The `--ca-cert` file holds a certificate that cannot be used as a root",
+);
+pub const NO_CA_CERTIFICATES: Code = Code::fail(
+    "no-ca-certificates",
+    "No CA certificate could be loaded from the system, so no server can be trusted",
+);
+pub const TLS_SETUP: Code = Code::fail("tls-setup", "The TLS client could not be configured");
+pub const INSECURE: Code = Code::warn("insecure", "Certificate verification is off (`--insecure`)");
+pub const TLS_TIMEOUT: Code = Code::warn(
+    "tls-timeout",
+    "The TLS handshake did not complete within the timeout (inconclusive)",
+);
+pub const HANDSHAKE_CLOSED: Code = Code::fail(
+    "handshake-closed",
+    "The server closed the connection during the TLS handshake",
+);
+pub const TLS_ERROR: Code = Code::fail("tls-error", "The TLS handshake failed for another reason");
+pub const UNKNOWN_ISSUER: Code = Code::fail(
+    "unknown-issuer",
+    "The certificate is not issued by a CA this machine trusts (often a TLS-inspecting proxy)",
+);
+pub const NAME_MISMATCH: Code = Code::fail(
+    "name-mismatch",
+    "The certificate is not valid for the host name",
+);
+pub const EXPIRED: Code = Code::fail("expired", "The certificate has expired");
+pub const NOT_YET_VALID: Code = Code::fail(
+    "not-yet-valid",
+    "The certificate is not valid yet (check this machine's clock)",
+);
+pub const REVOKED: Code = Code::fail("revoked", "The certificate has been revoked");
+pub const INVALID_CERTIFICATE: Code = Code::fail(
+    "invalid-certificate",
+    "The certificate was rejected for another reason",
+);
+pub const NOT_TLS: Code = Code::fail(
+    "not-tls",
+    "The server does not speak TLS on that port (plain HTTP or another protocol)",
+);
+pub const TLS_ALERT: Code = Code::fail(
+    "tls-alert",
+    "The server aborted the TLS handshake with an alert",
+);
+pub const TLS_INCOMPATIBLE: Code = Code::fail(
+    "tls-incompatible",
+    "The server and sl-doctor have no TLS version or cipher suite in common",
+);
+pub const NO_CERTIFICATE: Code =
+    Code::fail("no-certificate", "The server presented no certificate");
+pub const INSPECTION_PROXY: Code = Code::warn(
+    "inspection-proxy",
+    "The certificate chain names a TLS-inspecting proxy product: the connection is intercepted",
+);
+pub const WOULD_FAIL_VERIFICATION: Code = Code::info(
+    "would-fail-verification",
+    "With `--insecure`: the handshake would fail certificate verification without it",
+);
+pub const TLS12: Code = Code::info("tls12", "TLS 1.2 was negotiated (1.3 is preferred)");
+
+/// The code of a TLS handshake failure (also the probes' for a failed client set-up).
+pub fn failure_code(f: TlsFailure) -> Code {
+    match f {
+        TlsFailure::UnknownIssuer => UNKNOWN_ISSUER,
+        TlsFailure::NameMismatch => NAME_MISMATCH,
+        TlsFailure::Expired => EXPIRED,
+        TlsFailure::NotYetValid => NOT_YET_VALID,
+        TlsFailure::Revoked => REVOKED,
+        TlsFailure::InvalidCertificate => INVALID_CERTIFICATE,
+        TlsFailure::NotTls => NOT_TLS,
+        TlsFailure::Alert => TLS_ALERT,
+        TlsFailure::NoCaCertificates => NO_CA_CERTIFICATES,
+        TlsFailure::Incompatible => TLS_INCOMPATIBLE,
+        TlsFailure::NoCertificate => NO_CERTIFICATE,
+        TlsFailure::Other => TLS_ERROR,
+    }
+}
+
+/// The finding for a TLS client that cannot be set up (`--ca-cert`, the system store):
+/// the same for this check and the probes.
+pub fn setup_finding(e: &TlsSetupError) -> Finding {
+    let code = match e {
+        TlsSetupError::CaCertUnreadable { .. } => CA_CERT_UNREADABLE,
+        TlsSetupError::CaCertEmpty { .. } => CA_CERT_EMPTY,
+        TlsSetupError::CaCertInvalid { .. } => CA_CERT_INVALID,
+        TlsSetupError::NoSystemRoots(_) => NO_CA_CERTIFICATES,
+        TlsSetupError::Other(_) => TLS_SETUP,
+    };
+    Finding::new(code, e.to_string()).with_fix(e.fix())
 }
 
 fn cert_details(o: Outcome, chain: &[CertificateDer<'_>]) -> Outcome {
@@ -115,8 +304,7 @@ fn resolve_failed(h: &Handshake, o: Outcome, m: &str) -> Outcome {
         o,
         (
             format!("{host} cannot be resolved"),
-            Severity::Fail,
-            "dns",
+            DNS,
             format!("{host} cannot be resolved: {m}"),
             "See dns-resolution: check the host name in the base URL (https://api2.saleslayer.com) or the proxy setting.",
         ),
@@ -129,8 +317,7 @@ fn resolve_timeout(h: &Handshake, o: Outcome, timeout: u128) -> Outcome {
         o,
         (
             format!("{host} did not resolve within {timeout} ms"),
-            Severity::Warn,
-            "dns-timeout",
+            DNS_TIMEOUT,
             format!("The system resolver did not resolve {host} within {timeout} ms"),
             "See dns-resolution; check the network and /etc/resolv.conf.",
         ),
@@ -140,12 +327,12 @@ fn resolve_timeout(h: &Handshake, o: Outcome, timeout: u128) -> Outcome {
 fn connect_failed(h: &Handshake, mut o: Outcome, e: &ConnectError, timeout: u128) -> Outcome {
     let what = what(h);
     let via = h.proxy.is_some();
-    let (summary, severity, code, message, fix) = match e {
+    let (summary, code, message, fix) = match e {
         ConnectError::Refused(a) => {
             let code = if via {
-                "proxy-refused"
+                PROXY_REFUSED
             } else {
-                "connection-refused"
+                CONNECTION_REFUSED
             };
             let fix = if via {
                 "Check the proxy setting (see proxy-config)."
@@ -154,18 +341,11 @@ fn connect_failed(h: &Handshake, mut o: Outcome, e: &ConnectError, timeout: u128
             };
             let message =
                 format!("The connection to {what} ({a}) was refused: nothing listens on that port");
-            (
-                format!("Connection to {what} refused"),
-                Severity::Fail,
-                code,
-                message,
-                fix,
-            )
+            (format!("Connection to {what} refused"), code, message, fix)
         }
         ConnectError::Timeout(a) => (
             format!("No TCP connection to {what} within {timeout} ms"),
-            Severity::Warn,
-            "connect-timeout",
+            CONNECT_TIMEOUT,
             format!(
                 "The TCP connection to {what}{} did not complete within {timeout} ms: a firewall drops the packets, or the network is down",
                 a.map(|a| format!(" ({a})")).unwrap_or_default(),
@@ -174,31 +354,26 @@ fn connect_failed(h: &Handshake, mut o: Outcome, e: &ConnectError, timeout: u128
         ),
         ConnectError::Other(a, err) => (
             format!("Cannot connect to {what}: {err}"),
-            Severity::Warn,
-            "connect-failed",
+            CONNECT_FAILED,
             format!("The connection to {what} ({a}) failed: {err}"),
             "Check the network connection, routes and firewalls.",
         ),
         ConnectError::Resolve(m) => {
             let host = first_hop_host(h);
             o.summary = format!("{host} cannot be resolved");
-            return o.finding(Finding::fail(
-                "dns",
-                format!("{host} cannot be resolved: {m}"),
-            ));
+            return o.finding(Finding::new(DNS, format!("{host} cannot be resolved: {m}")));
         }
         ConnectError::ResolveTimeout => return Outcome::inconclusive("DNS timed out"),
     };
-    worded(o, (summary, severity, code, message, fix))
+    worded(o, (summary, code, message, fix))
 }
 
 fn tunnel_failed(h: &Handshake, p: &Proxy, o: Outcome, e: &TunnelError, timeout: u128) -> Outcome {
     let (proxy, target) = (p.authority(), h.target.authority());
-    let (summary, severity, code, message, fix) = match e {
+    let (summary, code, message, fix) = match e {
         TunnelError::Timeout => (
             format!("The proxy {proxy} did not answer CONNECT within {timeout} ms"),
-            Severity::Warn,
-            "proxy-timeout",
+            PROXY_TIMEOUT,
             format!(
                 "The proxy {proxy} accepted the connection but did not answer `CONNECT {target}`"
             ),
@@ -206,15 +381,13 @@ fn tunnel_failed(h: &Handshake, p: &Proxy, o: Outcome, e: &TunnelError, timeout:
         ),
         TunnelError::Io(e) => (
             format!("The proxy {proxy} closed the connection"),
-            Severity::Fail,
-            "proxy-error",
+            PROXY_ERROR,
             format!("The proxy {proxy} failed during CONNECT: {e}"),
             "Check the proxy address with your network administrator.",
         ),
         TunnelError::Garbage => (
             format!("{proxy} does not answer like an HTTP proxy"),
-            Severity::Fail,
-            "proxy-not-http",
+            PROXY_NOT_HTTP,
             format!(
                 "{proxy} did not answer `CONNECT` with an HTTP response: it is not an HTTP proxy"
             ),
@@ -238,7 +411,7 @@ fn tunnel_failed(h: &Handshake, p: &Proxy, o: Outcome, e: &TunnelError, timeout:
             ));
         }
     };
-    worded(o, (summary, severity, code, message, fix))
+    worded(o, (summary, code, message, fix))
 }
 
 fn refused_tunnel(
@@ -251,8 +424,8 @@ fn refused_tunnel(
 ) -> Finding {
     let proxy = p.authority();
     if code == 407 {
-        Finding::fail(
-            "proxy-auth-required",
+        Finding::new(
+            PROXY_AUTH_REQUIRED,
             format!(
                 "The proxy {proxy} requires authentication ({line}){}",
                 if p.has_credentials { "; it rejected the credentials in the proxy URL (not shown)" } else { "" }
@@ -260,8 +433,8 @@ fn refused_tunnel(
         )
         .with_fix("Put the proxy credentials in the proxy URL (http://user:password@host:port, percent-encoded) or ask your network administrator.")
     } else if html {
-        Finding::fail(
-            "proxy-html",
+        Finding::new(
+            PROXY_HTML,
             format!(
                 "The proxy {proxy} answered `CONNECT {target}` with an HTML page ({line}{}): a captive portal, a proxy login page or a block page",
                 title.map(|t| format!(", title \"{t}\"")).unwrap_or_default()
@@ -269,8 +442,8 @@ fn refused_tunnel(
         )
         .with_fix("Open any web page in a browser on this machine to log in to the portal or proxy, or ask your network administrator to allow api2.saleslayer.com:443.")
     } else {
-        Finding::fail(
-            "proxy-refused-tunnel",
+        Finding::new(
+            PROXY_REFUSED_TUNNEL,
             format!("The proxy {proxy} refused `CONNECT {target}`: {line}"),
         )
         .with_fix("Ask your network administrator to allow CONNECT to api2.saleslayer.com:443.")
@@ -287,12 +460,8 @@ fn handshake_io_failed(h: &Handshake, mut o: Outcome, e: &std::io::Error) -> Out
     );
     o.summary = format!("TLS handshake with {} failed: {e}", h.target.authority());
     o.finding(
-        Finding::fail(
-            if closed {
-                "handshake-closed"
-            } else {
-                "tls-error"
-            },
+        Finding::new(
+            if closed { HANDSHAKE_CLOSED } else { TLS_ERROR },
             format!(
                 "{} {} during the TLS handshake: {e}",
                 what(h),
@@ -303,25 +472,27 @@ fn handshake_io_failed(h: &Handshake, mut o: Outcome, e: &std::io::Error) -> Out
                 }
             ),
         )
-        .with_fix(tls::fix_for("tls-error")),
+        .with_fix(TlsFailure::Other.fix()),
     )
 }
 
 /// A handshake the TLS layer refused: untrusted, wrong name, expired, not TLS…
 fn handshake_refused(h: &Handshake, mut o: Outcome, re: &rustls::Error) -> Outcome {
-    let (code, mut message) = tls::classify(re);
-    o.summary = match code {
-        "unknown-issuer" => "The server's certificate is not trusted (unknown issuer)".to_string(),
-        "name-mismatch" => format!(
+    let (class, mut message) = tls::classify(re);
+    o.summary = match class {
+        TlsFailure::UnknownIssuer => {
+            "The server's certificate is not trusted (unknown issuer)".to_string()
+        }
+        TlsFailure::NameMismatch => format!(
             "The server's certificate is not valid for {}",
             h.target.host
         ),
-        "expired" => "The server's certificate has expired".into(),
-        "not-tls" => format!("{} speaks plain HTTP, not TLS", h.target.authority()),
+        TlsFailure::Expired => "The server's certificate has expired".into(),
+        TlsFailure::NotTls => format!("{} speaks plain HTTP, not TLS", h.target.authority()),
         _ => format!("TLS handshake with {} failed", h.target.authority()),
     };
-    let mut fix = tls::fix_for(code).to_string();
-    if code == "unknown-issuer" {
+    let mut fix = class.fix().to_string();
+    if class == TlsFailure::UnknownIssuer {
         if let Some(leaf) = h.chain.first().and_then(|c| tls::describe_cert(c)) {
             message.push_str(&format!(
                 "; issuer: {}{}",
@@ -337,18 +508,18 @@ fn handshake_refused(h: &Handshake, mut o: Outcome, re: &rustls::Error) -> Outco
             fix = format!(
                 "The certificate comes from {product}, which inspects TLS traffic on your network: ask your IT team for the {product} root CA certificate (PEM), pass it with --ca-cert, and give it to your application's HTTP client too (or add it to the system store / SSL_CERT_FILE)."
             );
-            o = o.finding(Finding::warn(
-                "inspection-proxy",
+            o = o.finding(Finding::new(
+                INSPECTION_PROXY,
                 format!("The certificate chain names \"{name}\", which looks like {product}, a TLS-inspecting proxy: the connection is intercepted"),
             ));
         }
     }
-    o.finding(Finding::fail(code, message).with_fix(fix))
+    o.finding(Finding::new(failure_code(class), message).with_fix(fix))
 }
 
 fn insecure_warning() -> Finding {
-    Finding::warn(
-        "insecure",
+    Finding::new(
+        INSECURE,
         "Certificate verification is OFF (--insecure): anyone on the network path could impersonate the server and read the X-API-KEY",
     )
     .with_fix("Drop --insecure; if the certificate is not trusted, pass the right CA with --ca-cert instead.")
@@ -369,16 +540,17 @@ fn negotiated(h: &Handshake, mut o: Outcome, n: &handshake::Negotiated) -> Outco
         .detail(format!("version: {}", n.version))
         .detail(format!("cipher: {}", n.cipher))
         .detail(format!("alpn: {}", n.alpn));
-    if let Some((code, msg)) = &h.strict_verdict {
-        o = o.finding(Finding::info(
-            "would-fail-verification",
+    if let Some((class, msg)) = &h.strict_verdict {
+        let code = failure_code(*class).name;
+        o = o.finding(Finding::new(
+            WOULD_FAIL_VERIFICATION,
             format!("Without --insecure the handshake would fail ({code}): {msg}"),
         ));
     }
     o = cert_details(o, &h.chain);
     if n.version == "TLS 1.2" {
-        o = o.finding(Finding::info(
-            "tls12",
+        o = o.finding(Finding::new(
+            TLS12,
             "TLS 1.2 was negotiated (1.3 is preferred)",
         ));
     }
@@ -428,7 +600,7 @@ fn stopped(h: &Handshake, o: Outcome, stop: &Stop, cx: &Context) -> Outcome {
         }
         Stop::Setup(e) => {
             o.summary = "The TLS client cannot be set up".into();
-            o.finding(Finding::fail(e.code(), e.to_string()).with_fix(e.fix()))
+            o.finding(setup_finding(e))
         }
         Stop::HandshakeTimeout => {
             o.summary = format!(
@@ -437,8 +609,8 @@ fn stopped(h: &Handshake, o: Outcome, stop: &Stop, cx: &Context) -> Outcome {
             );
             o.status = Some(Status::Error);
             o.finding(
-                Finding::warn(
-                    "tls-timeout",
+                Finding::new(
+                    TLS_TIMEOUT,
                     format!(
                         "{} accepted the TCP connection but did not complete the TLS handshake within {timeout} ms: a stuck server, a middlebox, or a service that is not TLS",
                         what(h)
@@ -462,7 +634,7 @@ fn stopped(h: &Handshake, o: Outcome, stop: &Stop, cx: &Context) -> Outcome {
 }
 
 /// The finding code of the stop, for the evidence.
-fn failure_code(o: &Outcome) -> Option<String> {
+fn stop_code(o: &Outcome) -> Option<String> {
     o.findings
         .iter()
         .rev()
@@ -487,7 +659,7 @@ impl TlsConnection {
         };
         let mut ev = h.evidence(&cx.net);
         if h.stop.is_some() && !matches!(h.stop, Some(Stop::PlainHttp)) {
-            ev.failure = failure_code(&o);
+            ev.failure = stop_code(&o);
         }
         Ok(o.with_evidence(Evidence::Tls(ev)))
     }

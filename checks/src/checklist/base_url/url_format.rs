@@ -10,13 +10,50 @@
 use super::UrlFinding;
 use crate::analysis::urls::{Place, Role, Stray, StrayKind, UrlFacts};
 use crate::analysis::value::{char_name, codepoint};
+use crate::model::code::Code;
 use crate::model::report::{Finding, Position, Severity};
 
 super::url_check! {
     /// The `url-format` check.
     UrlFormat: "url-format", BaseUrl, "The base URL is a well-formed URL with no stray characters",
-    pass: "The URL is well formed, with no stray characters"
+    pass: "The URL is well formed, with no stray characters",
+    codes: &[
+        TRAILING_NEWLINE, LEADING_WHITESPACE, TRAILING_WHITESPACE, WHITESPACE, CONTROL_CHARACTER,
+        INVISIBLE_CHARACTER, BASE_HAS_QUERY, FRAGMENT, UNPARSABLE,
+    ]
 }
+
+pub const TRAILING_NEWLINE: Code = Code::fail(
+    "trailing-newline",
+    "The URL ends with a line break (LF or CR), typical of a value read from a file or `$(cat …)`",
+);
+pub const LEADING_WHITESPACE: Code = Code::fail("leading-whitespace", "Whitespace before the URL");
+pub const TRAILING_WHITESPACE: Code = Code::fail(
+    "trailing-whitespace",
+    "Whitespace other than a line break after the URL",
+);
+pub const WHITESPACE: Code = Code::fail("whitespace", "Whitespace inside the URL");
+pub const CONTROL_CHARACTER: Code = Code::fail(
+    "control-character",
+    "A control character before, inside or at the end of the URL",
+);
+pub const INVISIBLE_CHARACTER: Code = Code::fail(
+    "invisible-character",
+    "An invisible or format character (zero-width space, bidi mark…) in the URL, typical of copy and paste",
+);
+pub const BASE_HAS_QUERY: Code = Code::fail(
+    "base-has-query",
+    "The base URL carries a query string, so every path appended to it lands inside the query",
+);
+pub const FRAGMENT: Code = Code::new(
+    "fragment",
+    &[Severity::Fail, Severity::Warn],
+    "The URL carries a fragment (`#…`), never sent to the server: fails in the base URL, warns in `--url`",
+);
+pub const UNPARSABLE: Code = Code::fail(
+    "unparsable",
+    "The URL is empty or cannot be parsed as a URL",
+);
 
 /// The findings of `url-format` for one URL: stray characters first, then the
 /// structure (query or fragment in the way, or no URL at all).
@@ -50,14 +87,14 @@ fn stray_finding(f: &UrlFacts, s: &Stray, use_hint: &str) -> UrlFinding {
         Place::Inside => "inside the URL",
     };
     let (code, what) = match (s.kind, s.place, s.ch) {
-        (_, Place::Trailing, '\n' | '\r') => ("trailing-newline", "a trailing line break, typical of a value read from a file or from `echo`/`$(cat …)` output".to_string()),
-        (StrayKind::Whitespace, Place::Leading, _) => ("leading-whitespace", "whitespace before the URL".to_string()),
-        (StrayKind::Whitespace, Place::Trailing, _) => ("trailing-whitespace", "whitespace after the URL".to_string()),
-        (StrayKind::Whitespace, _, _) => ("whitespace", "whitespace inside the URL".to_string()),
-        (StrayKind::Control, _, _) => ("control-character", format!("a control character {where_}")),
-        (StrayKind::Invisible, _, _) => ("invisible-character", format!("an invisible character {where_}, typical of copy and paste from a web page, chat or word processor")),
+        (_, Place::Trailing, '\n' | '\r') => (TRAILING_NEWLINE, "a trailing line break, typical of a value read from a file or from `echo`/`$(cat …)` output".to_string()),
+        (StrayKind::Whitespace, Place::Leading, _) => (LEADING_WHITESPACE, "whitespace before the URL".to_string()),
+        (StrayKind::Whitespace, Place::Trailing, _) => (TRAILING_WHITESPACE, "whitespace after the URL".to_string()),
+        (StrayKind::Whitespace, _, _) => (WHITESPACE, "whitespace inside the URL".to_string()),
+        (StrayKind::Control, _, _) => (CONTROL_CHARACTER, format!("a control character {where_}")),
+        (StrayKind::Invisible, _, _) => (INVISIBLE_CHARACTER, format!("an invisible character {where_}, typical of copy and paste from a web page, chat or word processor")),
     };
-    let fix = if code == "trailing-newline" {
+    let fix = if code == TRAILING_NEWLINE {
         format!(
             "Strip the line break where the value is read (e.g. `tr -d '\\r\\n'`, `.trim()`), or {use_hint}."
         )
@@ -66,7 +103,7 @@ fn stray_finding(f: &UrlFacts, s: &Stray, use_hint: &str) -> UrlFinding {
     };
     UrlFinding::new(
         format!("{cp} {name} at character {pos} of {total}"),
-        Finding::fail(
+        Finding::new(
             code,
             format!("{title} contains {cp} {name} at character {pos} of {total}: {what}; code that joins it with a path puts it inside the request URL"),
         )
@@ -96,7 +133,7 @@ pub fn structure_findings(f: &UrlFacts) -> Vec<UrlFinding> {
             let msg = format!("{} is not a valid URL: {e}", role.title());
             return vec![UrlFinding::new(
                 "not a valid URL",
-                Finding::fail("unparsable", msg).with_fix(fix),
+                Finding::new(UNPARSABLE, msg).with_fix(fix),
             )];
         }
     };
@@ -105,8 +142,8 @@ pub fn structure_findings(f: &UrlFacts) -> Vec<UrlFinding> {
     if role == Role::Base && p.query.present {
         out.push(UrlFinding::new(
             "the base URL has a query string",
-            Finding::fail(
-                "base-has-query",
+            Finding::new(
+                BASE_HAS_QUERY,
                 "The base URL carries a query string (`?…`): a path appended to it lands inside the query, so every request goes to the wrong URL",
             )
             .with_fix(format!("Remove the query string: {use_it}; query parameters such as $top belong to each request.")),
@@ -122,8 +159,8 @@ pub fn structure_findings(f: &UrlFacts) -> Vec<UrlFinding> {
         };
         out.push(UrlFinding::new(
             "the URL has a fragment",
-            Finding::new(
-                "fragment",
+            Finding::with_severity(
+                FRAGMENT,
                 severity,
                 format!(
                     "The {label} carries a fragment (`#…`): it is never sent to the server{lost}"

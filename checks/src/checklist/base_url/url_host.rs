@@ -9,14 +9,53 @@
 //! is reported but never fails.
 
 use super::UrlFinding;
-use crate::analysis::urls::{CANONICAL_HOST, HostClass, LEGACY_CONNECTOR_HOST, Role, UrlFacts};
-use crate::model::report::Severity;
+use crate::analysis::urls::{
+    CANONICAL_HOST, HostClass, LEGACY_CONNECTOR_HOST as CONNECTOR_HOST, Role, UrlFacts,
+};
+use crate::model::code::Code;
 
 super::url_check! {
     /// The `url-host` check.
     UrlHost: "url-host", BaseUrl, "The host is api2.saleslayer.com",
-    pass: "The host is api2.saleslayer.com"
+    pass: "The host is api2.saleslayer.com",
+    codes: &[
+        NON_DEFAULT_PORT, LEGACY_CONNECTOR_HOST, INTERNAL_HOST, HOST_TYPO, LOOKALIKE_HOST,
+        OTHER_SALESLAYER_HOST, LOOPBACK_HOST, NOT_SALESLAYER_HOST,
+    ]
 }
+
+pub const NON_DEFAULT_PORT: Code = Code::warn(
+    "non-default-port",
+    "The URL names an explicit port on api2.saleslayer.com, whose documented URL has none",
+);
+pub const LEGACY_CONNECTOR_HOST: Code = Code::fail(
+    "legacy-connector-host",
+    "The host is api.saleslayer.com, the legacy Connector API, which does not take X-API-KEY keys",
+);
+pub const INTERNAL_HOST: Code = Code::fail(
+    "internal-host",
+    "The host is a *.kp.saleslayer.com host from an old docs example, not the API host",
+);
+pub const HOST_TYPO: Code = Code::fail(
+    "host-typo",
+    "The host is within two edits of api2.saleslayer.com: a misspelling",
+);
+pub const LOOKALIKE_HOST: Code = Code::fail(
+    "lookalike-host",
+    "The host looks like api2.saleslayer.com but holds non-ASCII look-alike characters",
+);
+pub const OTHER_SALESLAYER_HOST: Code = Code::warn(
+    "other-saleslayer-host",
+    "Another *.saleslayer.com host, not the documented API host",
+);
+pub const LOOPBACK_HOST: Code = Code::info(
+    "loopback-host",
+    "A loopback host (localhost, 127.0.0.0/8, ::1), such as the sl-doctor mock",
+);
+pub const NOT_SALESLAYER_HOST: Code = Code::warn(
+    "not-saleslayer-host",
+    "A host that is not Sales Layer's: fine for a proxy or mock that forwards to the API",
+);
 
 /// The finding of `url-host` for one URL that parses: any host but the API host
 /// (with its default port).
@@ -28,12 +67,11 @@ pub fn findings(f: &UrlFacts) -> Vec<UrlFinding> {
     let use_it = f.canonical.clone().unwrap_or_default();
     let host_shown = &p.host_shown;
     let host_fix = format!("Use the documented host {CANONICAL_HOST}: {use_it}.");
-    let (short, severity, code, message, fix) = match &p.host_class {
+    let (short, code, message, fix) = match &p.host_class {
         HostClass::Canonical => match p.port {
             Some(port) => (
                 format!("port {port} instead of 443"),
-                Severity::Warn,
-                "non-default-port",
+                NON_DEFAULT_PORT,
                 format!(
                     "The {label} names port {port} on {CANONICAL_HOST}: the documented API URL has no port (443 for https)"
                 ),
@@ -43,10 +81,9 @@ pub fn findings(f: &UrlFacts) -> Vec<UrlFinding> {
         },
         HostClass::LegacyConnector => (
             "api.saleslayer.com is the legacy Connector API".to_string(),
-            Severity::Fail,
-            "legacy-connector-host",
+            LEGACY_CONNECTOR_HOST,
             format!(
-                "The {label} points at {LEGACY_CONNECTOR_HOST} (no \"2\"): that is the old Connector API (v1.x), which authenticates with a connector code and signed query parameters (code, time, unique, key256), not with an X-API-KEY header; a connector code or secret is not an api2 key"
+                "The {label} points at {CONNECTOR_HOST} (no \"2\"): that is the old Connector API (v1.x), which authenticates with a connector code and signed query parameters (code, time, unique, key256), not with an X-API-KEY header; a connector code or secret is not an api2 key"
             ),
             Some(format!(
                 "For the REST APIs use {use_it} with the X-API-KEY key from Sales Layer support; if you only have connector credentials, ask support for an API key for DAM, Catalog or both."
@@ -54,8 +91,7 @@ pub fn findings(f: &UrlFacts) -> Vec<UrlFinding> {
         ),
         HostClass::Internal => (
             format!("{host_shown} is not a documented API host"),
-            Severity::Fail,
-            "internal-host",
+            INTERNAL_HOST,
             format!(
                 "The {label} points at {host_shown}: this host appears only in an old docs example (an @readLink in the old pagination article), not as the documented API host"
             ),
@@ -63,8 +99,7 @@ pub fn findings(f: &UrlFacts) -> Vec<UrlFinding> {
         ),
         HostClass::Typo { distance } => (
             format!("host {host_shown} is a misspelling of {CANONICAL_HOST}"),
-            Severity::Fail,
-            "host-typo",
+            HOST_TYPO,
             format!(
                 "The {label} host {host_shown} is not {CANONICAL_HOST} (it differs by {distance} character{})",
                 if *distance == 1 { "" } else { "s" }
@@ -72,12 +107,11 @@ pub fn findings(f: &UrlFacts) -> Vec<UrlFinding> {
             Some(host_fix),
         ),
         HostClass::Lookalike { unicode, chars } => {
-            lookalike(label, unicode, chars, host_shown, &use_it)
+            return vec![lookalike(label, unicode, chars, host_shown, &use_it)];
         }
         HostClass::OtherSalesLayer => (
             format!("{host_shown} is not the API host"),
-            Severity::Warn,
-            "other-saleslayer-host",
+            OTHER_SALESLAYER_HOST,
             format!(
                 "The {label} host {host_shown} is a Sales Layer host but not the documented API host {CANONICAL_HOST}"
             ),
@@ -85,20 +119,16 @@ pub fn findings(f: &UrlFacts) -> Vec<UrlFinding> {
         ),
         HostClass::Loopback => (
             format!("{host_shown} is a loopback host, not the production API host"),
-            Severity::Info,
-            "loopback-host",
+            LOOPBACK_HOST,
             format!(
                 "The {label} host {host_shown} is a loopback host, not the production API host {CANONICAL_HOST} (fine for the sl-doctor mock or a local proxy)"
             ),
             None,
         ),
-        HostClass::Other => other_host(f, label, host_shown),
+        HostClass::Other => return vec![other_host(f, label, host_shown)],
     };
-    vec![UrlFinding::worded(short, severity, code, message, fix)]
+    vec![UrlFinding::worded(short, code, message, fix)]
 }
-
-/// What a finding of `url-host` says: short summary, severity, code, message, fix.
-type Words = (String, Severity, &'static str, String, Option<String>);
 
 /// A host that looks like the API host but has non-ASCII characters.
 fn lookalike(
@@ -107,16 +137,14 @@ fn lookalike(
     chars: &[(usize, String, String)],
     host_shown: &str,
     use_it: &str,
-) -> Words {
+) -> UrlFinding {
     let list: Vec<String> = chars
         .iter()
         .map(|(i, cp, name)| format!("{cp} {name} at character {i}"))
         .collect();
-    let code = "lookalike-host";
-    (
-        "host with look-alike characters".to_string(),
-        Severity::Fail,
-        code,
+    UrlFinding::worded(
+        "host with look-alike characters",
+        LOOKALIKE_HOST,
         format!(
             "The {label} host {unicode} ({host_shown}) looks like {CANONICAL_HOST} but contains non-ASCII characters: {}",
             list.join(", ")
@@ -126,16 +154,14 @@ fn lookalike(
 }
 
 /// Any other host: fine for a proxy or mock, worth a word if the API was meant.
-fn other_host(f: &UrlFacts, label: &str, host_shown: &str) -> Words {
+fn other_host(f: &UrlFacts, label: &str, host_shown: &str) -> UrlFinding {
     let meant = match f.role {
         Role::Base => crate::DEFAULT_BASE_URL.to_string(),
         Role::Request => format!("https://{CANONICAL_HOST}/..."),
     };
-    let code = "not-saleslayer-host";
-    (
+    UrlFinding::worded(
         format!("{host_shown} is not the documented API host"),
-        Severity::Warn,
-        code,
+        NOT_SALESLAYER_HOST,
         format!(
             "The {label} host {host_shown} is not the documented API host {CANONICAL_HOST}; fine if it is a proxy or mock you run that forwards to it"
         ),

@@ -10,13 +10,85 @@
 use super::UrlFinding;
 use crate::DEFAULT_BASE_URL;
 use crate::analysis::urls::{Parsed, PathProblem, QueryProblem, Role, UrlFacts};
-use crate::model::report::{Finding, Severity};
+use crate::model::code::Code;
+use crate::model::report::Finding;
 
 super::url_check! {
     /// The `url-path` check.
     UrlPath: "url-path", BaseUrl, "The base URL is the bare host and request paths are the documented ones",
-    pass: "The base URL is the bare host and the paths are the documented ones"
+    pass: "The base URL is the bare host and the paths are the documented ones",
+    codes: &[
+        DOUBLE_SLASH, TRAILING_SLASH, NO_API_PATH, DAM_IMAGES_PLURAL, LEGACY_CATALOG_PATH,
+        SHORT_CATALOG_PATH, MISSING_API_PREFIX, UNKNOWN_API_PATH, PATH_CASE,
+        CATALOG_RESOURCE_MISSING, POSSIBLY_EXPANDED_METADATA, PERCENT_ENCODED_DOLLAR,
+        SHELL_EXPANDED_PARAMETER, ODATA_OPTION_WITHOUT_DOLLAR, EMPTY_QUERY, BASE_HAS_PATH,
+    ],
 }
+
+pub const DOUBLE_SLASH: Code = Code::warn(
+    "double-slash",
+    "The path contains `//`, typically a base URL ending in `/` joined with a path starting with `/`",
+);
+pub const TRAILING_SLASH: Code = Code::info(
+    "trailing-slash",
+    "The base URL ends with `/`, so code that appends `/dam/...` produces `//`",
+);
+pub const NO_API_PATH: Code = Code::warn(
+    "no-api-path",
+    "The `--url` names no API resource: no path, or it stops at /dam or /catalog",
+);
+pub const DAM_IMAGES_PLURAL: Code = Code::warn(
+    "dam-images-plural",
+    "The path uses /dam/images where the guides write /dam/image",
+);
+pub const LEGACY_CATALOG_PATH: Code = Code::fail(
+    "legacy-catalog-path",
+    "The path uses the legacy /rest/Catalog/… without the /catalog prefix",
+);
+pub const SHORT_CATALOG_PATH: Code = Code::warn(
+    "short-catalog-path",
+    "The path uses /catalog/… without /rest/Catalog",
+);
+pub const MISSING_API_PREFIX: Code = Code::warn(
+    "missing-api-prefix",
+    "The path starts at a Catalog or DAM resource, without /catalog/rest/Catalog or /dam in front",
+);
+pub const UNKNOWN_API_PATH: Code = Code::warn(
+    "unknown-api-path",
+    "The `--url` path on a Sales Layer host is neither a DAM nor a Catalog path",
+);
+pub const PATH_CASE: Code = Code::warn(
+    "path-case",
+    "The Catalog prefix is written with other letter case than /catalog/rest/Catalog",
+);
+pub const CATALOG_RESOURCE_MISSING: Code = Code::fail(
+    "catalog-resource-missing",
+    "The `--url` ends at /Catalog/: a shell expanded `$metadata` inside double quotes",
+);
+pub const POSSIBLY_EXPANDED_METADATA: Code = Code::warn(
+    "possibly-expanded-metadata",
+    "The `--url` ends with `/` after a Catalog resource: maybe a shell expanded `$metadata`",
+);
+pub const PERCENT_ENCODED_DOLLAR: Code = Code::info(
+    "percent-encoded-dollar",
+    "The URL writes `$` as %24 in the path or in a `$top`-style parameter name",
+);
+pub const SHELL_EXPANDED_PARAMETER: Code = Code::fail(
+    "shell-expanded-parameter",
+    "A query parameter has an empty name: a shell expanded `$top`-style parameters inside double quotes",
+);
+pub const ODATA_OPTION_WITHOUT_DOLLAR: Code = Code::warn(
+    "odata-option-without-dollar",
+    "A query parameter is named like an OData option without its `$` (`top` for `$top`): the API does not apply it",
+);
+pub const EMPTY_QUERY: Code = Code::warn(
+    "empty-query",
+    "The URL ends with a lone `?`: maybe a shell expanded a `$top`-style parameter",
+);
+pub const BASE_HAS_PATH: Code = Code::warn(
+    "base-has-path",
+    "The base URL has an API path, or any path on a Sales Layer host: it should be the bare host",
+);
 
 /// The findings of `url-path` for one URL that parses: the path problems, the traces of
 /// shell expansion in the query, and an API path in a base URL.
@@ -35,8 +107,8 @@ pub fn findings(f: &UrlFacts) -> Vec<UrlFinding> {
     if p.query.empty {
         out.push(UrlFinding::new(
             "empty query string",
-            Finding::warn(
-                "empty-query",
+            Finding::new(
+                EMPTY_QUERY,
                 format!("The {label} ends with `?` and nothing after it: a shell may have expanded a `$top`-style parameter inside double quotes"),
             )
             .with_fix("Put the URL in single quotes, or write \\$top or %24top."),
@@ -56,140 +128,125 @@ pub fn findings(f: &UrlFacts) -> Vec<UrlFinding> {
 }
 
 fn path_finding(problem: PathProblem, label: &str) -> UrlFinding {
-    let (short, severity, code, message, fix) = match problem {
+    let (short, code, message, fix) = match problem {
         PathProblem::DoubleSlash => (
             "double slash in the path",
-            Severity::Warn,
-            "double-slash",
+            DOUBLE_SLASH,
             format!("The {label} path contains `//`: typically a base URL ending in `/` joined with a path starting with `/`; whether the API treats `//dam/...` like `/dam/...` is not documented"),
             Some("Join the base URL and the path with a single `/`: give the base URL without a trailing slash (https://api2.saleslayer.com).".into()),
         ),
         PathProblem::TrailingSlash => (
             "trailing slash",
-            Severity::Info,
-            "trailing-slash",
+            TRAILING_SLASH,
             "The base URL ends with `/`: code that appends `/dam/...` or `/catalog/...` produces `//`".into(),
             Some(format!("Write the base URL without the trailing slash: {DEFAULT_BASE_URL}.")),
         ),
         PathProblem::NoPath => (
             "no API path",
-            Severity::Warn,
-            "no-api-path",
+            NO_API_PATH,
             "The --url has no path: a request goes to /dam/... or /catalog/rest/Catalog/...".into(),
             Some(format!("Give the full request URL, e.g. {DEFAULT_BASE_URL}/dam/image?$top=1 or {DEFAULT_BASE_URL}/catalog/rest/Catalog/$metadata.")),
         ),
         PathProblem::DamImagesPlural => (
             "/dam/images instead of /dam/image",
-            Severity::Warn,
-            "dam-images-plural",
+            DAM_IMAGES_PLURAL,
             format!("The {label} uses /dam/images: the Sales Layer guides write /dam/image (singular), the DAM reference pages write /images; which one is current (or whether both work) is not documented"),
             Some("Use /dam/image as in the guides; if that fails with 404 while /dam/images works, keep /dam/images.".into()),
         ),
         PathProblem::NoDamResource => (
             "no DAM resource",
-            Severity::Warn,
-            "no-api-path",
+            NO_API_PATH,
             "The --url stops at /dam: no resource is named".into(),
             Some(format!("Name the resource, e.g. {DEFAULT_BASE_URL}/dam/image?$top=1.")),
         ),
         PathProblem::LegacyCatalogPath => (
             "legacy Catalog path /rest/Catalog",
-            Severity::Fail,
-            "legacy-catalog-path",
+            LEGACY_CATALOG_PATH,
             format!("The {label} uses /rest/Catalog/… without the /catalog prefix: that is the form of the old docs and most public code; the current guides use /catalog/rest/Catalog/…, and whether api2 still serves the old form is not documented"),
             Some("Put /catalog in front: /catalog/rest/Catalog/…".into()),
         ),
         PathProblem::ShortCatalogPath => (
             "Catalog path without /rest/Catalog",
-            Severity::Warn,
-            "short-catalog-path",
+            SHORT_CATALOG_PATH,
             format!("The {label} uses /catalog/… without /rest/Catalog: the documented Catalog paths are /catalog/rest/Catalog/<resource>"),
             Some("Use /catalog/rest/Catalog/<resource>, e.g. /catalog/rest/Catalog/$metadata.".into()),
         ),
         PathProblem::NoCatalogResource => (
             "no Catalog resource",
-            Severity::Warn,
-            "no-api-path",
+            NO_API_PATH,
             "The --url stops at /catalog: no resource is named".into(),
             Some(format!("Name the resource, e.g. {DEFAULT_BASE_URL}/catalog/rest/Catalog/$metadata.")),
         ),
         other => return resource_finding(other, label),
     };
-    UrlFinding::worded(short, severity, code, message, fix)
+    UrlFinding::worded(short, code, message, fix)
 }
 
 /// The problems found from the resource on: a missing prefix, its letter case, a
 /// resource lost to shell expansion, `%24`.
 fn resource_finding(problem: PathProblem, label: &str) -> UrlFinding {
-    let (short, severity, code, message, fix) = match problem {
+    let (short, code, message, fix) = match problem {
         PathProblem::BareCatalogResource => (
             "Catalog path without prefix",
-            Severity::Warn,
-            "missing-api-prefix",
+            MISSING_API_PREFIX,
             format!("The {label} path starts at the Catalog resource: the reference pages show such bare paths, but requests go to /catalog/rest/Catalog/<resource>"),
             Some("Prefix the path with /catalog/rest/Catalog."),
         ),
         PathProblem::BareDamResource => (
             "DAM path without /dam",
-            Severity::Warn,
-            "missing-api-prefix",
+            MISSING_API_PREFIX,
             format!("The {label} path starts at the DAM resource: the reference pages show such bare paths, but requests go to /dam/<resource>"),
             Some("Prefix the path with /dam (https://api2.saleslayer.com/dam/image)."),
         ),
         PathProblem::UnknownApiPath => (
             "undocumented path",
-            Severity::Warn,
-            "unknown-api-path",
+            UNKNOWN_API_PATH,
             format!("The {label} path is neither a DAM (/dam/...) nor a Catalog (/catalog/rest/Catalog/...) path"),
             Some("Use a documented path, e.g. /dam/image?$top=1 or /catalog/rest/Catalog/$metadata."),
         ),
         PathProblem::PrefixCase => (
             "letter case of /catalog/rest/Catalog",
-            Severity::Warn,
-            "path-case",
+            PATH_CASE,
             format!("The {label} writes the Catalog prefix with different letter case than the docs (/catalog/rest/Catalog); whether paths are case-insensitive is not documented"),
             Some("Write /catalog/rest/Catalog exactly."),
         ),
         PathProblem::CatalogResourceMissing => (
             "Catalog URL ends at /Catalog/",
-            Severity::Fail,
-            "catalog-resource-missing",
+            CATALOG_RESOURCE_MISSING,
             "The --url ends at /Catalog/ where `$metadata` or a resource was expected: a shell expanded `$metadata` (an unset variable) inside double quotes".into(),
             Some("Put the URL in single quotes, or write \\$metadata or %24metadata (whether the API accepts %24metadata is not documented)."),
         ),
         PathProblem::PossiblyExpandedMetadata => (
             "trailing slash after a Catalog resource",
-            Severity::Warn,
-            "possibly-expanded-metadata",
+            POSSIBLY_EXPANDED_METADATA,
             "The --url ends with `/` after a Catalog resource: if you meant <Resource>/$metadata, a shell expanded `$metadata` inside double quotes".into(),
             Some("Put the URL in single quotes, or write \\$metadata; otherwise remove the trailing slash."),
         ),
         PathProblem::PercentEncodedDollar => (
             "percent-encoded $ in the path",
-            Severity::Info,
-            "percent-encoded-dollar",
+            PERCENT_ENCODED_DOLLAR,
             format!("The {label} path writes `$` as %24; the docs write a literal `$` and do not say whether %24 is accepted"),
             None,
         ),
         other => return path_finding(other, label),
     };
-    UrlFinding::worded(short, severity, code, message, fix.map(String::from))
+    UrlFinding::worded(short, code, message, fix.map(String::from))
 }
 
 fn query_finding(problem: &QueryProblem, label: &str) -> UrlFinding {
     match problem {
         QueryProblem::EmptyName { index } => UrlFinding::new(
             "query parameter with an empty name",
-            Finding::fail(
-                "shell-expanded-parameter",
+            Finding::new(
+                SHELL_EXPANDED_PARAMETER,
                 format!("Query parameter {index} of the {label} has an empty name (`?=…` or `&=…`): a shell expanded `$top`, `$skip`, `$filter`, `$select`, `$orderby` or `$expand` (unset variables) inside double quotes"),
             )
             .with_fix("Put the URL in single quotes, or write \\$top or %24top (whether the API accepts %24top is not documented), then restore the parameter name."),
         ),
         QueryProblem::EncodedDollar { name } => UrlFinding::new(
             "percent-encoded $ in the query",
-            Finding::info(
-                "percent-encoded-dollar",
+            Finding::new(
+                PERCENT_ENCODED_DOLLAR,
                 format!("The {label} writes `{name}` as %24{}: the docs write a literal `$` and do not say whether the API accepts %24", &name[1..]),
             ),
         ),
@@ -197,8 +254,8 @@ fn query_finding(problem: &QueryProblem, label: &str) -> UrlFinding {
             let option = format!("${}", name.to_ascii_lowercase());
             UrlFinding::new(
                 "OData option without its $",
-                Finding::warn(
-                    "odata-option-without-dollar",
+                Finding::new(
+                    ODATA_OPTION_WITHOUT_DOLLAR,
                     format!("The {label} has a query parameter `{name}`: the API reads the OData option `{option}` (with `$`), so `{name}` is not applied"),
                 )
                 .with_fix(format!("Name the parameter `{option}` (e.g. params={{\"{option}\": 1}} in Python requests; in a shell, put the URL in single quotes).")),
@@ -214,8 +271,8 @@ fn base_path_finding(f: &UrlFacts, p: &Parsed) -> Option<UrlFinding> {
         let use_it = f.canonical.as_deref().unwrap_or(DEFAULT_BASE_URL);
         Some(UrlFinding::new(
             "the base URL has an API path",
-            Finding::warn(
-                "base-has-path",
+            Finding::new(
+                BASE_HAS_PATH,
                 format!("The base URL ends in an API path ({}): sl-doctor and the Sales Layer Postman collection expect the bare host and append /dam/... or /catalog/rest/Catalog/... themselves", p.path_shown),
             )
             .with_fix(format!("Give the bare host as base URL: {use_it}.")),
@@ -223,8 +280,8 @@ fn base_path_finding(f: &UrlFacts, p: &Parsed) -> Option<UrlFinding> {
     } else if !p.path_is_root && p.host_class.is_sales_layer() {
         Some(UrlFinding::new(
             "the base URL has a path",
-            Finding::warn(
-                "base-has-path",
+            Finding::new(
+                BASE_HAS_PATH,
                 "The base URL has a path that is not a documented API path: the base URL is the bare host",
             )
             .with_fix(format!("Give the bare host as base URL: {DEFAULT_BASE_URL}.")),

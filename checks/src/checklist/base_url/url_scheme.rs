@@ -7,13 +7,31 @@
 
 use super::UrlFinding;
 use crate::analysis::urls::{CANONICAL_HOST, Scheme, UrlFacts};
-use crate::model::report::Severity;
+use crate::model::code::Code;
 
 super::url_check! {
     /// The `url-scheme` check.
     UrlScheme: "url-scheme", BaseUrl, "The base URL uses https",
-    pass: "The URL uses https://"
+    pass: "The URL uses https://",
+    codes: &[HTTP_SCHEME, MISSING_SCHEME, UNSUPPORTED_SCHEME, HTTP_LOOPBACK]
 }
+
+pub const HTTP_SCHEME: Code = Code::fail(
+    "http-scheme",
+    "The URL uses http:// on a host that is not loopback; the API is served over https://",
+);
+pub const MISSING_SCHEME: Code = Code::fail(
+    "missing-scheme",
+    "The URL has no scheme: libraries reject it or read it as a relative path, curl falls back to http://",
+);
+pub const UNSUPPORTED_SCHEME: Code = Code::fail(
+    "unsupported-scheme",
+    "The URL uses a scheme other than https:// or http://",
+);
+pub const HTTP_LOOPBACK: Code = Code::info(
+    "http-loopback",
+    "The URL uses http:// on a loopback host (the sl-doctor mock or a local proxy)",
+);
 
 /// The finding of `url-scheme` for one URL that parses: anything but https.
 pub fn findings(f: &UrlFacts) -> Vec<UrlFinding> {
@@ -22,12 +40,11 @@ pub fn findings(f: &UrlFacts) -> Vec<UrlFinding> {
     }
     let label = f.role.label();
     let use_it = f.canonical.clone().unwrap_or_default();
-    let (short, severity, code, message, fix) = match &f.scheme {
+    let (short, code, message, fix) = match &f.scheme {
         Scheme::Https => return Vec::new(),
         Scheme::Http if f.is_loopback() => (
             "http:// on a loopback host".to_string(),
-            Severity::Info,
-            "http-loopback",
+            HTTP_LOOPBACK,
             format!(
                 "The {label} uses http:// on a loopback host: fine for the sl-doctor mock or a local proxy; the production API is https://{CANONICAL_HOST}"
             ),
@@ -35,8 +52,7 @@ pub fn findings(f: &UrlFacts) -> Vec<UrlFinding> {
         ),
         Scheme::Http => (
             "http:// instead of https://".to_string(),
-            Severity::Fail,
-            "http-scheme",
+            HTTP_SCHEME,
             format!(
                 "The {label} uses http:// (as the old pagination article did): the documented API URL is https://{CANONICAL_HOST}; whether the server answers or redirects plain http is not documented, and the key would travel unencrypted"
             ),
@@ -44,8 +60,7 @@ pub fn findings(f: &UrlFacts) -> Vec<UrlFinding> {
         ),
         Scheme::Missing => (
             "no scheme".to_string(),
-            Severity::Fail,
-            "missing-scheme",
+            MISSING_SCHEME,
             format!(
                 "The {label} has no scheme: HTTP libraries reject it or read it as a relative path, and curl falls back to http://"
             ),
@@ -53,13 +68,12 @@ pub fn findings(f: &UrlFacts) -> Vec<UrlFinding> {
         ),
         Scheme::Other(s) => (
             format!("scheme {s}:// instead of https://"),
-            Severity::Fail,
-            "unsupported-scheme",
+            UNSUPPORTED_SCHEME,
             format!("The {label} uses the scheme {s}://: the API is served over https://"),
             Some(format!("Use https://: {use_it}.")),
         ),
     };
-    vec![UrlFinding::worded(short, severity, code, message, fix)]
+    vec![UrlFinding::worded(short, code, message, fix)]
 }
 
 #[cfg(test)]

@@ -13,18 +13,38 @@
 use crate::analysis::value::{InvalidUtf8, describe};
 use crate::checklist::key_loaded::{analyzed_key, value_outcome};
 use crate::model::check::{CheckError, Outcome};
+use crate::model::code::Code;
 use crate::model::context::Context;
 use crate::model::report::Finding;
 
 crate::check! {
     /// The `header-value` check.
-    HeaderValue: "header-value", HeaderPresent, "The key can be sent as an X-API-KEY header value"
+    HeaderValue: "header-value", HeaderPresent, "The key can be sent as an X-API-KEY header value",
+    value_only,
+    codes: &[NOT_UTF8, EMPTY_VALUE, CONTROL_CHARACTER, NON_ASCII],
 }
+
+pub const NOT_UTF8: Code = Code::fail(
+    "not-utf8",
+    "The value is not valid UTF-8, so it cannot be sent as a text header value",
+);
+pub const EMPTY_VALUE: Code = Code::fail(
+    "empty-value",
+    "The value is empty: the request would carry an empty X-API-KEY header",
+);
+pub const CONTROL_CHARACTER: Code = Code::fail(
+    "control-character",
+    "A control character other than TAB in the value (CR, LF, NUL, DEL…): HTTP clients refuse the whole request",
+);
+pub const NON_ASCII: Code = Code::warn(
+    "non-ascii",
+    "Non-ASCII characters in the value, sent as raw UTF-8 bytes (the first one is named)",
+);
 
 /// The value's first byte that is not UTF-8, and where the key comes from in that case.
 fn not_utf8(bad: &InvalidUtf8) -> Finding {
-    Finding::fail(
-        "not-utf8",
+    Finding::new(
+        NOT_UTF8,
         format!(
             "The value is not valid UTF-8: byte {} of {} is 0x{:02X}",
             bad.byte, bad.of, bad.value
@@ -45,7 +65,7 @@ impl HeaderValue {
         if a.is_empty() {
             return Ok(Outcome::from_findings(
                 "The key is empty: the request would carry an empty X-API-KEY header",
-                vec![Finding::fail("empty-value", "The value is empty (0 characters): the request would carry an empty X-API-KEY header, which the API rejects with 401")
+                vec![Finding::new(EMPTY_VALUE, "The value is empty (0 characters): the request would carry an empty X-API-KEY header, which the API rejects with 401")
                     .with_fix("Set the variable or file to the key itself; check that the variable is not set to an empty string by a later step (e.g. an `export NAME=` in a profile script or an empty CI variable).")],
             ));
         }
@@ -53,15 +73,9 @@ impl HeaderValue {
         let mut findings = Vec::new();
         let forbidden = a.header_forbidden();
         for p in &forbidden {
-            let code = match p.codepoint.as_str() {
-                "U+000A" | "U+000D" => "line-break",
-                "U+0000" => "nul",
-                "U+007F" => "delete",
-                _ => "control-character",
-            };
             findings.push(
-                Finding::fail(
-                    code,
+                Finding::new(
+                    CONTROL_CHARACTER,
                     format!(
                         "{} cannot be sent in a header: reqwest/http refuse the whole request (\"failed to parse header value\") without saying where",
                         describe(p)
@@ -74,8 +88,8 @@ impl HeaderValue {
         let non_ascii = a.non_ascii();
         if let Some(first) = non_ascii.first() {
             findings.push(
-                Finding::warn(
-                    "non-ascii",
+                Finding::new(
+                    NON_ASCII,
                     format!(
                         "{}, the first {}, would be sent as raw UTF-8 bytes; servers may reject or mangle them",
                         crate::checklist::count(non_ascii.len(), "non-ASCII character", "non-ASCII characters"),
@@ -130,18 +144,22 @@ mod tests {
             (b"aB3+xY/9zQ==", Status::Pass, &[]),
             (b"", Status::Fail, &["empty-value"]),
             (b"ab\xffcd", Status::Fail, &["not-utf8"]),
-            (b"abc\n", Status::Fail, &["line-break"]),
-            (b"abc\r\n", Status::Fail, &["line-break", "line-break"]),
-            (b"a\0bc", Status::Fail, &["nul"]),
+            (b"abc\n", Status::Fail, &["control-character"]),
+            (
+                b"abc\r\n",
+                Status::Fail,
+                &["control-character", "control-character"],
+            ),
+            (b"a\0bc", Status::Fail, &["control-character"]),
             (b"a\x1bbc", Status::Fail, &["control-character"]),
-            (b"abc\x7f", Status::Fail, &["delete"]),
+            (b"abc\x7f", Status::Fail, &["control-character"]),
             (b"a\tbc", Status::Pass, &[]),
             ("ab\u{200B}c".as_bytes(), Status::Warn, &["non-ascii"]),
             ("\u{FF21}\u{FF22}".as_bytes(), Status::Warn, &["non-ascii"]),
             (
                 "ab\u{00E9}\n".as_bytes(),
                 Status::Fail,
-                &["line-break", "non-ascii"],
+                &["control-character", "non-ascii"],
             ),
         ];
         for (input, status, want) in cases {

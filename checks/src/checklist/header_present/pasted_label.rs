@@ -11,13 +11,33 @@
 use crate::analysis::value::LabelKind;
 use crate::checklist::key_loaded::{analyzed_text_key, value_outcome};
 use crate::model::check::{CheckError, Outcome};
+use crate::model::code::Code;
 use crate::model::context::Context;
 use crate::model::report::Finding;
 
 crate::check! {
     /// The `pasted-label` check.
-    PastedLabel: "pasted-label", HeaderPresent, "The value is the key alone, not a header line or an auth scheme"
+    PastedLabel: "pasted-label", HeaderPresent, "The value is the key alone, not a header line or an auth scheme",
+    value_only,
+    codes: &[HEADER_NAME, AUTHORIZATION_HEADER, AUTH_SCHEME, VARIABLE_ASSIGNMENT],
 }
+
+pub const HEADER_NAME: Code = Code::fail(
+    "header-name",
+    "The value starts with the header name `X-API-KEY:` (or `X-API-KEY=`)",
+);
+pub const AUTHORIZATION_HEADER: Code = Code::fail(
+    "authorization-header",
+    "The value starts with an `Authorization:` header name",
+);
+pub const AUTH_SCHEME: Code = Code::fail(
+    "auth-scheme",
+    "The value starts with an authentication scheme word: `Bearer`, `Basic` or `Token`",
+);
+pub const VARIABLE_ASSIGNMENT: Code = Code::fail(
+    "variable-assignment",
+    "The value starts with a variable assignment (`NAME=` or `NAME:`)",
+);
 
 const FIX: &str = "Keep only the key in the variable or file. Sales Layer's API takes exactly one header, `X-API-KEY: <key>`, where your HTTP client adds the name: no `Bearer` or `Authorization` scheme is documented for api2.";
 
@@ -33,6 +53,15 @@ fn fix(kind: LabelKind) -> String {
     }
 }
 
+fn code(kind: LabelKind) -> Code {
+    match kind {
+        LabelKind::HeaderName => HEADER_NAME,
+        LabelKind::Authorization => AUTHORIZATION_HEADER,
+        LabelKind::Bearer | LabelKind::Basic | LabelKind::Token => AUTH_SCHEME,
+        LabelKind::Assignment => VARIABLE_ASSIGNMENT,
+    }
+}
+
 impl PastedLabel {
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
         let a = analyzed_text_key(cx)?;
@@ -45,8 +74,8 @@ impl PastedLabel {
             .labels
             .iter()
             .map(|l| {
-                Finding::fail(
-                    l.kind.code(),
+                Finding::new(
+                    code(l.kind),
                     format!(
                         "The value starts with {} (characters {} to {} of {}), pasted together with the key",
                         l.kind.what(),
@@ -93,7 +122,7 @@ mod tests {
             (format!("X-API-KEY={KEY}"), ["header-name"]),
             (format!("x-api-key:{KEY}"), ["header-name"]),
             (format!("X-Api-Key : {KEY}"), ["header-name"]),
-            (format!("Bearer {KEY}"), ["bearer-scheme"]),
+            (format!("Bearer {KEY}"), ["auth-scheme"]),
             (format!("Authorization: {KEY}"), ["authorization-header"]),
             (
                 format!("Authorization: Bearer {KEY}"),
@@ -102,9 +131,9 @@ mod tests {
             (format!("apikey={KEY}"), ["variable-assignment"]),
             (format!("api_key={KEY}"), ["variable-assignment"]),
             (format!("key={KEY}"), ["variable-assignment"]),
-            (format!("Basic {KEY}"), ["basic-scheme"]),
+            (format!("Basic {KEY}"), ["auth-scheme"]),
             (format!("\"X-API-KEY: {KEY}\"\n"), ["header-name"]),
-            (format!("X-API-KEY: Bearer {KEY}"), ["bearer-scheme"]),
+            (format!("X-API-KEY: Bearer {KEY}"), ["auth-scheme"]),
             ("abcKEY==", []),
         ],
         leaks: [

@@ -7,13 +7,49 @@
 use crate::input::dotenv::DotenvEntry;
 use crate::input::sources::looks_like_key_var;
 use crate::model::check::{CheckError, Outcome};
+use crate::model::code::Code;
 use crate::model::context::Context;
-use crate::model::report::{Finding, Location};
+use crate::model::report::{Finding, Location, Severity};
 
 crate::check! {
     /// The `dotenv-file` check.
-    DotenvFileCheck: "dotenv-file", KeyLoaded, "The .env file defines the key the way every loader reads it"
+    DotenvFileCheck: "dotenv-file", KeyLoaded, "The .env file defines the key the way every loader reads it",
+    codes: &[
+        BOM, CRLF, EXPORT, SPACE_AROUND_EQUALS, INLINE_COMMENT, TRAILING_SPACE, DUPLICATE,
+        SIMILAR_VARIABLE, UNPARSED_LINE,
+    ],
 }
+
+pub const BOM: Code = Code::warn("bom", "The .env file starts with a byte order mark");
+pub const CRLF: Code = Code::warn(
+    "crlf",
+    "The key's line ends with CR LF, which `source .env` keeps in the key",
+);
+pub const EXPORT: Code = Code::warn(
+    "export",
+    "The line starts with `export`, which `docker run --env-file` reads as part of the name",
+);
+pub const SPACE_AROUND_EQUALS: Code =
+    Code::warn("space-around-equals", "The line has spaces around `=`");
+pub const INLINE_COMMENT: Code = Code::warn(
+    "inline-comment",
+    "The line has a `# comment` after the value, which simple loaders keep in the key",
+);
+pub const TRAILING_SPACE: Code = Code::warn(
+    "trailing-space",
+    "The line has spaces or tabs after the value, which some loaders keep",
+);
+pub const DUPLICATE: Code = Code::new(
+    "duplicate",
+    &[Severity::Warn, Severity::Info],
+    "The key variable is defined more than once: warns when the values differ, else noted",
+);
+pub const SIMILAR_VARIABLE: Code = Code::warn(
+    "similar-variable",
+    "The file does not define the key variable but defines one with a key-like name",
+);
+pub const UNPARSED_LINE: Code =
+    Code::info("unparsed-line", "A line is not a NAME=value assignment");
 
 /// The warnings of one definition line: one row per way loaders disagree about it.
 /// Quotes around the value are `quoted-value`'s (checklist item `no-quotes`).
@@ -22,27 +58,27 @@ fn entry_findings(e: &DotenvEntry, file: &str) -> Vec<Finding> {
     let rows = [
         (
             e.crlf,
-            Finding::warn("crlf", format!("{at} ends with CR LF (a Windows line ending): dotenv libraries drop the CR, but `source .env` in a shell keeps it at the end of the key"))
+            Finding::new(CRLF, format!("{at} ends with CR LF (a Windows line ending): dotenv libraries drop the CR, but `source .env` in a shell keeps it at the end of the key"))
                 .with_fix("Save the file with LF line endings (e.g. `dos2unix .env`, or the line-ending setting of your editor)."),
         ),
         (
             e.export,
-            Finding::warn("export", format!("{at} starts with `export`: `docker run --env-file` reads the variable name as `export {}`", e.name))
+            Finding::new(EXPORT, format!("{at} starts with `export`: `docker run --env-file` reads the variable name as `export {}`", e.name))
                 .with_fix("Remove `export ` when the file is used as an env-file; keep it only for files meant to be sourced by a shell."),
         ),
         (
             e.space_around_eq,
-            Finding::warn("space-around-equals", format!("{at} has spaces around `=`: a shell reads `NAME = value` as a command, and some loaders keep the spaces in the name or value"))
+            Finding::new(SPACE_AROUND_EQUALS, format!("{at} has spaces around `=`: a shell reads `NAME = value` as a command, and some loaders keep the spaces in the name or value"))
                 .with_fix(format!("Write `{}=value` with no spaces around `=`.", e.name)),
         ),
         (
             e.inline_comment,
-            Finding::warn("inline-comment", format!("{at} has a `# comment` after the value: `docker run --env-file` and simple loaders keep it as part of the key"))
+            Finding::new(INLINE_COMMENT, format!("{at} has a `# comment` after the value: `docker run --env-file` and simple loaders keep it as part of the key"))
                 .with_fix("Move the comment to a line of its own."),
         ),
         (
             e.trailing_space,
-            Finding::warn("trailing-space", format!("{at} has spaces or tabs after the value: dotenv libraries trim them, other loaders keep them"))
+            Finding::new(TRAILING_SPACE, format!("{at} has spaces or tabs after the value: dotenv libraries trim them, other loaders keep them"))
                 .with_fix("Delete the whitespace after the value."),
         ),
     ];
@@ -62,8 +98,8 @@ impl DotenvFileCheck {
         let mut findings = Vec::new();
         if file.bom {
             findings.push(
-                Finding::warn(
-                    "bom",
+                Finding::new(
+                    BOM,
                     format!("{} starts with a byte order mark (U+FEFF): loaders that do not strip it read the first variable's name with an invisible prefix", file.display),
                 )
                 .with_fix("Save the file as UTF-8 without BOM.")
@@ -92,9 +128,9 @@ impl DotenvFileCheck {
                 },
             );
             let f = if differ {
-                Finding::warn("duplicate", msg)
+                Finding::new(DUPLICATE, msg)
             } else {
-                Finding::info("duplicate", msg)
+                Finding::with_severity(DUPLICATE, Severity::Info, msg)
             };
             let last = defs.last().map_or(1, |e| e.line);
             findings.push(
@@ -108,22 +144,22 @@ impl DotenvFileCheck {
             .filter(|e| e.name != name && looks_like_key_var(&e.name, name))
             .collect();
         if defs.is_empty() {
-            for o in &others {
-                let o_name = &o.name;
+            for e in &others {
+                let o = &e.name;
                 findings.push(
-                    Finding::warn(
-                        "similar-variable",
-                        format!("{} does not define {name}, but defines {o_name}, whose name looks like a misspelt or alternative key variable", file.display),
+                    Finding::new(
+                        SIMILAR_VARIABLE,
+                        format!("{} does not define {name}, but defines {o}, whose name looks like a misspelt or alternative key variable", file.display),
                     )
-                    .with_fix(format!("Rename it to {name}, or run with --key-env {o_name}."))
-                    .in_file(Location::line(file.display.clone(), o.line)),
+                    .with_fix(format!("Rename it to {name}, or run with --key-env {o}."))
+                    .in_file(Location::line(file.display.clone(), e.line)),
                 );
             }
         }
         for l in &file.bad_lines {
             findings.push(
-                Finding::info(
-                    "unparsed-line",
+                Finding::new(
+                    UNPARSED_LINE,
                     format!("{} line {l} is not a NAME=value assignment", file.display),
                 )
                 .in_file(Location::line(file.display.clone(), *l)),

@@ -9,16 +9,45 @@
 //! Only plain ASCII whitespace (space, TAB, CR, LF) at either end and plain spaces inside
 //! are reported here; every other invisible character is `hidden-characters`' job.
 
+use super::key_source::KeySource;
 use super::{analyzed_text_key, value_outcome};
 use crate::analysis::value::{Analysis, describe};
 use crate::model::check::{CheckError, Outcome};
+use crate::model::code::Code;
 use crate::model::context::Context;
-use crate::model::report::{Finding, Position};
+use crate::model::report::{Finding, Position, Severity};
 
 crate::check! {
     /// The `extra-whitespace` check.
-    ExtraWhitespace: "extra-whitespace", KeyLoaded, "The key is not empty and has no extra whitespace or line breaks", after ["key-source"]
+    ExtraWhitespace: "extra-whitespace", KeyLoaded, "The key is not empty and has no extra whitespace or line breaks",
+    value_only, after [KeySource],
+    codes: &[
+        EMPTY, ONLY_WHITESPACE, LEADING_NEWLINE, LEADING_WHITESPACE, TRAILING_NEWLINE,
+        TRAILING_WHITESPACE, INNER_SPACE,
+    ],
 }
+
+pub const EMPTY: Code = Code::fail("empty", "The value is empty (0 characters)");
+pub const ONLY_WHITESPACE: Code = Code::fail("only-whitespace", "The value is only whitespace");
+pub const LEADING_NEWLINE: Code = Code::fail(
+    "leading-newline",
+    "The value starts with whitespace that includes a line break",
+);
+pub const LEADING_WHITESPACE: Code = Code::new(
+    "leading-whitespace",
+    &[Severity::Fail, Severity::Warn],
+    "The value starts with spaces or tabs; capture warns for a received header value, whose spaces and tabs servers drop",
+);
+pub const TRAILING_NEWLINE: Code = Code::fail(
+    "trailing-newline",
+    "The value ends with a line break (LF, CR LF or a lone CR), alone or mixed with other whitespace",
+);
+pub const TRAILING_WHITESPACE: Code = Code::new(
+    "trailing-whitespace",
+    &[Severity::Fail, Severity::Warn],
+    "The value ends with spaces or tabs; capture warns for a received header value, whose spaces and tabs servers drop",
+);
+pub const INNER_SPACE: Code = Code::fail("inner-space", "A plain space inside the value");
 
 const FIX_NEWLINE: &str = "Remove the line break at the end: `echo` adds one (use `printf %s \"$KEY\"` or `echo -n`); a Kubernetes or Docker secret created from a file keeps the file's final newline (create it with `kubectl create secret generic … --from-literal` or from a file written with `printf %s`, or trim the value when reading it); an editor adds one when it saves the key file.";
 const FIX_CRLF: &str = "Remove the CR LF at the end: the file was saved on Windows (CR LF line endings). Save it with LF endings (`dos2unix FILE`, or the editor's line-ending setting) and without a final line break, or trim the value when reading it.";
@@ -33,15 +62,15 @@ fn list(ps: &[Position]) -> String {
 fn trailing_finding(ps: &[Position]) -> Finding {
     let cps: Vec<&str> = ps.iter().map(|p| p.codepoint.as_str()).collect();
     let (code, what, fix) = match cps.as_slice() {
-        [.., "U+000D", "U+000A"] => ("trailing-crlf", "a Windows line ending (CR LF)", FIX_CRLF),
-        [.., "U+000A"] => ("trailing-newline", "a line break (LF)", FIX_NEWLINE),
-        [.., "U+000D"] => ("trailing-cr", "a carriage return (CR)", FIX_CR),
-        _ if cps.iter().all(|c| *c == "U+0020") => ("trailing-space", "a space", FIX_SPACE),
-        _ if cps.iter().all(|c| *c == "U+0009") => ("trailing-tab", "a tab", FIX_SPACE),
+        [.., "U+000D", "U+000A"] => (TRAILING_NEWLINE, "a Windows line ending (CR LF)", FIX_CRLF),
+        [.., "U+000A"] => (TRAILING_NEWLINE, "a line break (LF)", FIX_NEWLINE),
+        [.., "U+000D"] => (TRAILING_NEWLINE, "a carriage return (CR)", FIX_CR),
+        _ if cps.iter().all(|c| *c == "U+0020") => (TRAILING_WHITESPACE, "a space", FIX_SPACE),
+        _ if cps.iter().all(|c| *c == "U+0009") => (TRAILING_WHITESPACE, "a tab", FIX_SPACE),
         _ if cps.iter().any(|c| *c == "U+000A" || *c == "U+000D") => {
-            ("trailing-newline", "a line break", FIX_NEWLINE)
+            (TRAILING_NEWLINE, "a line break", FIX_NEWLINE)
         }
-        _ => ("trailing-whitespace", "whitespace", FIX_SPACE),
+        _ => (TRAILING_WHITESPACE, "whitespace", FIX_SPACE),
     };
     end_finding(
         code,
@@ -58,9 +87,9 @@ fn leading_finding(ps: &[Position]) -> Finding {
         .iter()
         .any(|p| p.codepoint == "U+000A" || p.codepoint == "U+000D");
     let (code, fix) = if has_break {
-        ("leading-newline", FIX_NEWLINE)
+        (LEADING_NEWLINE, FIX_NEWLINE)
     } else {
-        ("leading-whitespace", FIX_SPACE)
+        (LEADING_WHITESPACE, FIX_SPACE)
     };
     end_finding(
         code,
@@ -74,7 +103,7 @@ fn leading_finding(ps: &[Position]) -> Finding {
 
 /// The finding for whitespace at one end: "The value {verb} N {unit} {side} the key: …".
 fn end_finding(
-    code: &'static str,
+    code: Code,
     ps: &[Position],
     verb: &str,
     (one, many): (&str, &str),
@@ -82,7 +111,7 @@ fn end_finding(
     fix: &'static str,
 ) -> Finding {
     let n = crate::checklist::count(crate::analysis::value::characters(ps), one, many);
-    Finding::fail(
+    Finding::new(
         code,
         format!("The value {verb} {n} {side} the key: {}", list(ps)),
     )
@@ -96,8 +125,8 @@ fn only_whitespace(a: &Analysis) -> Finding {
         .trailing_whitespace()
         .len()
         .max(a.leading_whitespace().len());
-    Finding::fail(
-        "only-whitespace",
+    Finding::new(
+        ONLY_WHITESPACE,
         format!(
             "The value is only whitespace ({}, no key): usually an empty value followed by a line break",
             crate::checklist::count(n.max(a.graphemes), "character", "characters")
@@ -118,8 +147,8 @@ fn findings(a: &Analysis) -> Vec<Finding> {
     }
     for p in a.inner_spaces() {
         out.push(
-            Finding::fail(
-                "inner-space",
+            Finding::new(
+                INNER_SPACE,
                 format!("The value has a space inside it: {}", describe(&p)),
             )
             .at(p)
@@ -135,7 +164,7 @@ impl ExtraWhitespace {
         if a.is_empty() {
             return Ok(Outcome::from_findings(
                 "The key is empty",
-                vec![Finding::fail("empty", "The value is empty (0 characters)")
+                vec![Finding::new(EMPTY, "The value is empty (0 characters)")
                     .with_fix("Set the variable or file to the key itself. An empty value usually means the variable is defined but not filled in (an empty CI/CD variable, `NAME=` in a .env file, a secret that is not mounted), or that a later step overwrites it.")],
             ));
         }
@@ -197,17 +226,17 @@ mod tests {
             ("\n", ["only-whitespace"]),
             ("\r\n", ["only-whitespace"]),
             (format!("{KEY}\n"), ["trailing-newline"]),
-            (format!("{KEY}\r\n"), ["trailing-crlf"]),
-            (format!("{KEY}\r"), ["trailing-cr"]),
-            (format!("{KEY} "), ["trailing-space"]),
-            (format!("{KEY}\t"), ["trailing-tab"]),
+            (format!("{KEY}\r\n"), ["trailing-newline"]),
+            (format!("{KEY}\r"), ["trailing-newline"]),
+            (format!("{KEY} "), ["trailing-whitespace"]),
+            (format!("{KEY}\t"), ["trailing-whitespace"]),
             (format!("{KEY} \n"), ["trailing-newline"]),
             (format!(" {KEY}"), ["leading-whitespace"]),
             (format!("\t{KEY}"), ["leading-whitespace"]),
             (format!("\n{KEY}"), ["leading-newline"]),
             (
                 format!("  {KEY}\r\n"),
-                ["leading-whitespace", "trailing-crlf"],
+                ["leading-whitespace", "trailing-newline"],
             ),
             ("aB3+ xY/9zQ==", ["inner-space"]),
             // The hidden character is hidden-characters' job; the newline is still ours.

@@ -10,22 +10,89 @@
 //! job; everything else invisible, anywhere in the value, is reported here.
 
 use super::character_check;
-use crate::analysis::value::{Analysis, describe};
+use super::key_source::KeySource;
+use crate::analysis::value::{Analysis, HiddenKind, describe};
 use crate::model::check::{CheckError, Outcome};
+use crate::model::code::Code;
 use crate::model::context::Context;
 use crate::model::report::Finding;
 
 crate::check! {
     /// The `hidden-characters` check.
-    HiddenCharacters: "hidden-characters", KeyLoaded, "The key has no invisible or control characters", after ["key-source"]
+    HiddenCharacters: "hidden-characters", KeyLoaded, "The key has no invisible or control characters",
+    value_only, after [KeySource],
+    codes: &[
+        ZERO_WIDTH, BYTE_ORDER_MARK, SOFT_HYPHEN, BIDI_CONTROL, VARIATION_SELECTOR, TAG_CHARACTER,
+        INNER_LINE_BREAK, INNER_TAB, CONTROL_CHARACTER, UNUSUAL_SPACE, LINE_SEPARATOR,
+        HANGUL_FILLER, FORMAT_CHARACTER,
+    ],
 }
 
+pub const ZERO_WIDTH: Code = Code::fail(
+    "zero-width",
+    "A zero-width space, joiner or non-joiner (U+200B–U+200D, U+2060, U+180E)",
+);
+pub const BYTE_ORDER_MARK: Code = Code::fail("byte-order-mark", "A byte order mark (U+FEFF)");
+pub const SOFT_HYPHEN: Code = Code::fail("soft-hyphen", "A soft hyphen (U+00AD)");
+pub const BIDI_CONTROL: Code = Code::fail(
+    "bidi-control",
+    "A text-direction control (U+200E, U+200F, U+202A–U+202E, U+2066–U+2069, U+061C)",
+);
+pub const VARIATION_SELECTOR: Code = Code::fail(
+    "variation-selector",
+    "A variation selector (U+FE00–U+FE0F, U+E0100–U+E01EF, U+180B–U+180D, U+180F)",
+);
+pub const TAG_CHARACTER: Code = Code::fail("tag-character", "A tag character (U+E0000–U+E007F)");
+pub const INNER_LINE_BREAK: Code = Code::fail(
+    "inner-line-break",
+    "A CR or LF inside the value, not at either end",
+);
+pub const INNER_TAB: Code = Code::fail("inner-tab", "A TAB inside the value, not at either end");
+pub const CONTROL_CHARACTER: Code = Code::fail(
+    "control-character",
+    "Another C0 or C1 control character, or DEL",
+);
+pub const UNUSUAL_SPACE: Code = Code::fail(
+    "unusual-space",
+    "A space other than U+0020 (no-break, thin, ideographic space…)",
+);
+pub const LINE_SEPARATOR: Code = Code::fail(
+    "line-separator",
+    "A Unicode line or paragraph separator (U+2028, U+2029)",
+);
+pub const HANGUL_FILLER: Code = Code::fail(
+    "hangul-filler",
+    "A Hangul filler (U+115F, U+1160, U+3164, U+FFA0)",
+);
+pub const FORMAT_CHARACTER: Code = Code::fail(
+    "format-character",
+    "Any other invisible format or default-ignorable character",
+);
+
 const FIX: &str = "Delete the invisible characters: retype the key or copy it again from the original source through a plain-text editor that shows invisible characters (e.g. VS Code's \"Render Control Characters\" and \"unicode highlight\"), and save key files as UTF-8 without BOM. Check the fingerprint of the cleaned value against the key you were given.";
+
+fn code(kind: HiddenKind) -> Code {
+    match kind {
+        HiddenKind::ZeroWidth => ZERO_WIDTH,
+        HiddenKind::ByteOrderMark => BYTE_ORDER_MARK,
+        HiddenKind::SoftHyphen => SOFT_HYPHEN,
+        HiddenKind::BidiControl => BIDI_CONTROL,
+        HiddenKind::VariationSelector => VARIATION_SELECTOR,
+        HiddenKind::TagCharacter => TAG_CHARACTER,
+        HiddenKind::LineBreak => INNER_LINE_BREAK,
+        HiddenKind::Tab => INNER_TAB,
+        HiddenKind::Control => CONTROL_CHARACTER,
+        HiddenKind::UnusualSpace => UNUSUAL_SPACE,
+        HiddenKind::LineSeparator => LINE_SEPARATOR,
+        HiddenKind::HangulFiller => HANGUL_FILLER,
+        HiddenKind::Format => FORMAT_CHARACTER,
+    }
+}
 
 impl HiddenCharacters {
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
         character_check(cx, "invisible", Analysis::hidden, |kind, p| {
-            Finding::fail(kind.code(), format!("{}: {}", describe(&p), kind.origin()))
+            Finding::new(code(kind), format!("{}: {}", describe(&p), kind.origin()))
                 .at(p)
                 .with_fix(FIX)
         })

@@ -6,14 +6,35 @@
 //! look like a misspelt key variable.
 
 use crate::model::check::{CheckError, Outcome};
+use crate::model::code::Code;
 use crate::model::context::{Candidate, Context, KeyState};
-use crate::model::report::{Finding, SourceKind};
+use crate::model::report::{Finding, Severity, SourceKind};
 use crate::model::secret::SecretKey;
 
 crate::check! {
     /// The `key-source` check.
-    KeySource: "key-source", KeyLoaded, "A key is found and it is clear which source is used"
+    KeySource: "key-source", KeyLoaded, "A key is found and it is clear which source is used",
+    codes: &[NO_KEY, SIMILAR_VARIABLE, SOURCES_DIFFER, ONLY_IN_DOTENV, NOT_UTF8],
 }
+
+pub const NO_KEY: Code = Code::fail(
+    "no-key",
+    "No key was found in any of the places sl-doctor looks",
+);
+pub const SIMILAR_VARIABLE: Code = Code::new(
+    "similar-variable",
+    &[Severity::Warn, Severity::Info],
+    "Another environment variable with a key-like name is set: warns when no key was found, else noted",
+);
+pub const SOURCES_DIFFER: Code = Code::warn(
+    "sources-differ",
+    "Another source holds a different value than the one used",
+);
+pub const ONLY_IN_DOTENV: Code = Code::info(
+    "only-in-dotenv",
+    "Only the .env file defines the key, not the environment",
+);
+pub const NOT_UTF8: Code = Code::fail("not-utf8", "The value used is not valid UTF-8");
 
 fn describe(kind: SourceKind, name: &str) -> String {
     match kind {
@@ -52,8 +73,8 @@ impl KeySource {
         // after a successful run (or `sl-doctor fix`) nothing is wrong with it.
         if chosen.source.kind == SourceKind::Dotenv {
             o = o.finding(
-                Finding::info(
-                    "only-in-dotenv",
+                Finding::new(
+                    ONLY_IN_DOTENV,
                     format!(
                         "{} comes from the .env file only (it is not set in the environment): the application must load .env, or its deployment set {}",
                         ks.env_name, ks.env_name
@@ -70,8 +91,9 @@ impl KeySource {
         }
         for nm in &ks.near_misses {
             let same = nm.value == chosen.value;
-            o = o.finding(Finding::info(
-                "similar-variable",
+            o = o.finding(Finding::with_severity(
+                SIMILAR_VARIABLE,
+                Severity::Info,
                 format!(
                     "Environment variable {} is also set ({}, {} the key used)",
                     nm.name,
@@ -89,7 +111,7 @@ impl KeySource {
 fn missing(ks: &KeyState) -> Outcome {
     let mut o = Outcome::from_findings(
         "No key found",
-        vec![Finding::fail("no-key", "No API key was found in any of the places sl-doctor looks").with_fix(format!(
+        vec![Finding::new(NO_KEY, "No API key was found in any of the places sl-doctor looks").with_fix(format!(
             "Set {} in the environment of the process that calls the API (export {}=… in a shell, a protected CI variable or a secret in a deployment), or pass --key-file PATH or --key-stdin.",
             ks.env_name, ks.env_name
         ))],
@@ -99,8 +121,8 @@ fn missing(ks: &KeyState) -> Outcome {
     }
     for nm in &ks.near_misses {
         o = o.finding(
-            Finding::warn(
-                "similar-variable",
+            Finding::new(
+                SIMILAR_VARIABLE,
                 format!(
                     "Environment variable {} is set ({} characters, {}); its name looks like a misspelt or alternative key variable",
                     nm.name,
@@ -124,8 +146,8 @@ fn differing_sources(ks: &KeyState, chosen: &Candidate) -> Vec<Finding> {
         .skip(1)
         .filter(|c| c.value != chosen.value)
         .map(|c| {
-            Finding::warn(
-                "sources-differ",
+            Finding::new(
+                SOURCES_DIFFER,
                 format!(
                     "{} holds a different value ({}) than {} ({}), which is the one used",
                     describe(c.source.kind, &c.source.name),
@@ -146,8 +168,8 @@ fn not_utf8(value: &SecretKey) -> Finding {
         Err(e) => e.valid_up_to(),
         Ok(_) => 0,
     };
-    Finding::fail(
-        "not-utf8",
+    Finding::new(
+        NOT_UTF8,
         format!(
             "The value is not valid UTF-8: byte {} of {} is 0x{:02X}",
             bad + 1,

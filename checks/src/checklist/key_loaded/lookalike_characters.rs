@@ -11,15 +11,37 @@
 //! `quoted-value`'s: neither is reported here.
 
 use super::character_check;
+use super::key_source::KeySource;
 use crate::analysis::value::{Analysis, LookalikeKind, describe};
 use crate::model::check::{CheckError, Outcome};
+use crate::model::code::Code;
 use crate::model::context::Context;
 use crate::model::report::Finding;
 
 crate::check! {
     /// The `lookalike-characters` check.
-    LookalikeCharacters: "lookalike-characters", KeyLoaded, "The key has no non-ASCII look-alike characters", after ["key-source"]
+    LookalikeCharacters: "lookalike-characters", KeyLoaded, "The key has no non-ASCII look-alike characters",
+    value_only, after [KeySource],
+    codes: &[FULLWIDTH, TYPOGRAPHIC_DASH, COMPATIBILITY_FORM, CONFUSABLE, NON_ASCII],
 }
+
+pub const FULLWIDTH: Code = Code::fail(
+    "fullwidth",
+    "A fullwidth form of an ASCII character (U+FF01–U+FF5E), typed with a CJK input method",
+);
+pub const TYPOGRAPHIC_DASH: Code = Code::fail(
+    "typographic-dash",
+    "A typographic dash or minus (U+2010–U+2015, U+2212…) where `-` was meant",
+);
+pub const COMPATIBILITY_FORM: Code = Code::fail(
+    "compatibility-form",
+    "A compatibility form with an ASCII equivalent (superscript, ligature, circled…)",
+);
+pub const CONFUSABLE: Code = Code::fail(
+    "confusable",
+    "A letter of another script that looks like an ASCII one (Cyrillic а, Greek ο…)",
+);
+pub const NON_ASCII: Code = Code::fail("non-ascii", "Any other visible non-ASCII character");
 
 const FIX: &str = "Replace each character with its plain ASCII form, or better, copy the key again from the original source without retyping it (turn off the input method's fullwidth mode and the editor's \"smart\" punctuation). A Sales Layer API key contains only ASCII letters, digits and `+`, `/`, `=`.";
 
@@ -37,6 +59,16 @@ fn what(kind: LookalikeKind) -> &'static str {
     }
 }
 
+fn code(kind: LookalikeKind) -> Code {
+    match kind {
+        LookalikeKind::Fullwidth => FULLWIDTH,
+        LookalikeKind::TypographicDash => TYPOGRAPHIC_DASH,
+        LookalikeKind::CompatibilityForm => COMPATIBILITY_FORM,
+        LookalikeKind::Confusable => CONFUSABLE,
+        LookalikeKind::NonAscii => NON_ASCII,
+    }
+}
+
 impl LookalikeCharacters {
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
         character_check(cx, "non-ASCII look-alike", Analysis::lookalikes, |l, p| {
@@ -44,8 +76,8 @@ impl LookalikeCharacters {
                 Some(c) => format!("; it looks like ASCII `{c}`"),
                 None => String::new(),
             };
-            Finding::fail(
-                l.kind.code(),
+            Finding::new(
+                code(l.kind),
                 format!("{}: {}{hint}", describe(&p), what(l.kind)),
             )
             .at(p)

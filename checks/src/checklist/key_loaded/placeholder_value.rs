@@ -10,18 +10,47 @@
 //! taken from the value is shown (only our own constant placeholder words are named).
 
 use super::analyzed_text_key;
+use super::key_source::KeySource;
 use crate::analysis::value::{Placeholder, PlaceholderForm};
 use crate::model::check::{CheckError, Outcome};
+use crate::model::code::Code;
 use crate::model::context::Context;
 use crate::model::report::Finding;
 
 crate::check! {
     /// The `placeholder-value` check.
-    PlaceholderValue: "placeholder-value", KeyLoaded, "The key is a real key, not a placeholder or unexpanded variable", after ["key-source"]
+    PlaceholderValue: "placeholder-value", KeyLoaded, "The key is a real key, not a placeholder or unexpanded variable",
+    value_only, after [KeySource],
+    codes: &[PLACEHOLDER, UNEXPANDED_REFERENCE, NULL_WORD, MASKED_VALUE, TRUNCATED_VALUE],
 }
 
-/// (what was found, how to fix it) for a form.
-fn explain(p: Placeholder) -> (String, String) {
+pub const PLACEHOLDER: Code = Code::fail(
+    "placeholder",
+    "A placeholder instead of a key: the documentation's YOUR_API_KEY (or a variant), a bracketed `<…>`, `[…]` or `{…}`, or a word such as `changeme`, `TODO`, `test` or `secret`",
+);
+pub const UNEXPANDED_REFERENCE: Code = Code::fail(
+    "unexpanded-reference",
+    "A reference nothing expanded: `${…}` or `$VAR` (shell, Compose), `$(…)` (Azure Pipelines, Kubernetes, command substitution), `${{ … }}` (GitHub Actions), `{{…}}` (Postman, templates), `%VAR%` (Windows cmd) or `#{…}` (Octopus Deploy, Ruby)",
+);
+pub const NULL_WORD: Code = Code::fail(
+    "null-word",
+    "A missing value turned into text: `undefined`, `null`, `None`, `nil` or `NaN`",
+);
+pub const MASKED_VALUE: Code = Code::fail(
+    "masked-value",
+    "A masked or redacted value (`xxxx`, `****`, `<redacted>`)",
+);
+pub const TRUNCATED_VALUE: Code =
+    Code::fail("truncated-value", "A value shortened with `...` or `…`");
+
+/// What was found, in words (never the user's text): "the word `undefined`: a missing
+/// value turned into text".
+pub fn describe(p: Placeholder) -> String {
+    explain(p).1
+}
+
+/// The code, what was found, and how to fix it, for a form.
+fn explain(p: Placeholder) -> (Code, String, String) {
     use PlaceholderForm::*;
     let (what, fix): (String, &str) = match p.form {
         DocsPlaceholder => (
@@ -83,7 +112,15 @@ fn explain(p: Placeholder) -> (String, String) {
             "A display shortened the key: copy the whole key from the original source.",
         ),
     };
-    (what, fix.to_string())
+    let code = match p.form {
+        DocsPlaceholder | AngleBrackets | PlaceholderWord => PLACEHOLDER,
+        ShellBraces | ShellVariable | DollarParens | GithubExpression | DoubleBraces
+        | WindowsVariable | HashBraces => UNEXPANDED_REFERENCE,
+        NullWord => NULL_WORD,
+        Masked => MASKED_VALUE,
+        Truncated => TRUNCATED_VALUE,
+    };
+    (code, what, fix.to_string())
 }
 
 impl PlaceholderValue {
@@ -94,12 +131,12 @@ impl PlaceholderValue {
                 "The key is not a known placeholder or unexpanded reference",
             ));
         };
-        let (what, fix) = explain(p);
+        let (code, what, fix) = explain(p);
         Ok(Outcome::from_findings(
             "The value is a placeholder, not a key",
             vec![
-                Finding::fail(
-                    p.form.code(),
+                Finding::new(
+                    code,
                     format!(
                         "The value ({} characters) is {what}, not an API key",
                         a.graphemes
@@ -120,28 +157,28 @@ mod tests {
     fn placeholders_by_form() {
         let cases: &[(&str, Option<&str>)] = &[
             (KEY, None),
-            ("YOUR_API_KEY", Some("docs-placeholder")),
-            ("your_api_key", Some("docs-placeholder")),
-            ("your-api-key", Some("docs-placeholder")),
-            ("<YOUR_API_KEY>", Some("docs-placeholder")),
-            ("X-API-KEY: YOUR_API_KEY\n", Some("docs-placeholder")),
-            ("<key goes here>", Some("angle-placeholder")),
-            ("${SALESLAYER_API_KEY}", Some("shell-reference")),
-            ("\"${SALESLAYER_API_KEY}\"\n", Some("shell-reference")),
-            ("$SALESLAYER_API_KEY", Some("shell-variable")),
-            ("%SALESLAYER_API_KEY%", Some("windows-variable")),
-            ("$(SALESLAYER_API_KEY)", Some("dollar-parens-reference")),
-            ("${{ secrets.SL }}", Some("github-expression")),
-            ("{{apiKey}}", Some("postman-variable")),
-            ("#{SlApiKey}", Some("hash-brace-reference")),
+            ("YOUR_API_KEY", Some("placeholder")),
+            ("your_api_key", Some("placeholder")),
+            ("your-api-key", Some("placeholder")),
+            ("<YOUR_API_KEY>", Some("placeholder")),
+            ("X-API-KEY: YOUR_API_KEY\n", Some("placeholder")),
+            ("<key goes here>", Some("placeholder")),
+            ("${SALESLAYER_API_KEY}", Some("unexpanded-reference")),
+            ("\"${SALESLAYER_API_KEY}\"\n", Some("unexpanded-reference")),
+            ("$SALESLAYER_API_KEY", Some("unexpanded-reference")),
+            ("%SALESLAYER_API_KEY%", Some("unexpanded-reference")),
+            ("$(SALESLAYER_API_KEY)", Some("unexpanded-reference")),
+            ("${{ secrets.SL }}", Some("unexpanded-reference")),
+            ("{{apiKey}}", Some("unexpanded-reference")),
+            ("#{SlApiKey}", Some("unexpanded-reference")),
             ("undefined", Some("null-word")),
             ("null", Some("null-word")),
             ("None", Some("null-word")),
             ("nil", Some("null-word")),
-            ("changeme", Some("placeholder-word")),
-            ("TODO", Some("placeholder-word")),
-            ("test", Some("placeholder-word")),
-            ("secret", Some("placeholder-word")),
+            ("changeme", Some("placeholder")),
+            ("TODO", Some("placeholder")),
+            ("test", Some("placeholder")),
+            ("secret", Some("placeholder")),
             ("xxxxxxxxxxxx", Some("masked-value")),
             ("XXXX", Some("masked-value")),
             ("***", Some("masked-value")),

@@ -12,13 +12,40 @@
 use crate::analysis::value::{QuoteDefect, describe};
 use crate::checklist::key_loaded::{analyzed_text_key, value_outcome};
 use crate::model::check::{CheckError, Outcome};
+use crate::model::code::Code;
 use crate::model::context::Context;
 use crate::model::report::{Finding, Location};
 
 crate::check! {
     /// The `quoted-value` check.
-    QuotedValue: "quoted-value", NoQuotes, "The key is not wrapped in quotes"
+    QuotedValue: "quoted-value", NoQuotes, "The key is not wrapped in quotes",
+    // Besides the value it reads the key's `.env` line when there is one (capture's
+    // contexts have none, so there it is the value alone).
+    value_only,
+    codes: &[SURROUNDING_QUOTES, ESCAPED_QUOTES, LEADING_QUOTE, TRAILING_QUOTE, INNER_QUOTE, DOTENV_QUOTES],
 }
+
+pub const SURROUNDING_QUOTES: Code = Code::fail(
+    "surrounding-quotes",
+    "The value is wrapped in quote characters (ASCII, typographic, guillemets…)",
+);
+pub const ESCAPED_QUOTES: Code = Code::fail(
+    "escaped-quotes",
+    "The value is wrapped in backslash-escaped quotes (`\\\"…\\\"`): it was quoted twice",
+);
+pub const LEADING_QUOTE: Code = Code::fail(
+    "leading-quote",
+    "The value starts with a quote that is not closed at the end",
+);
+pub const TRAILING_QUOTE: Code = Code::fail(
+    "trailing-quote",
+    "The value ends with a quote that is not opened at the start",
+);
+pub const INNER_QUOTE: Code = Code::fail("inner-quote", "A quote character inside the value");
+pub const DOTENV_QUOTES: Code = Code::warn(
+    "dotenv-quotes",
+    "The key's .env line wraps the value in quotes, which `docker run --env-file` keeps in the key",
+);
 
 const FIX_SURROUNDING: &str = "Remove the quotes from the value itself: in a .env file used with `docker run --env-file` or systemd write `NAME=value` without quotes; in YAML/JSON quote the value once, not twice; in a shell the quotes of `export NAME=\"value\"` are fine because the shell removes them.";
 const FIX_ESCAPED: &str = "The value was quoted twice (e.g. a JSON string inside a JSON string, or `\\\"` in a YAML or Compose file): quote it once, or not at all.";
@@ -31,7 +58,7 @@ const FIX_INNER: &str =
 fn finding(d: &QuoteDefect) -> Finding {
     let (code, message, at, fix) = match d {
         QuoteDefect::Surrounding { open, close } => (
-            "surrounding-quotes",
+            SURROUNDING_QUOTES,
             format!(
                 "The value is wrapped in quotes: {} and {}",
                 describe(open),
@@ -41,7 +68,7 @@ fn finding(d: &QuoteDefect) -> Finding {
             FIX_SURROUNDING,
         ),
         QuoteDefect::Escaped { open, close } => (
-            "escaped-quotes",
+            ESCAPED_QUOTES,
             format!(
                 "The value is wrapped in backslash-escaped quotes: {} and {}, each after a U+005C REVERSE SOLIDUS",
                 describe(open),
@@ -51,25 +78,25 @@ fn finding(d: &QuoteDefect) -> Finding {
             FIX_ESCAPED,
         ),
         QuoteDefect::Leading(p) => (
-            "leading-quote",
+            LEADING_QUOTE,
             format!("The value starts with a quote: {}", describe(p)),
             p,
             FIX_ONE,
         ),
         QuoteDefect::Trailing(p) => (
-            "trailing-quote",
+            TRAILING_QUOTE,
             format!("The value ends with a quote: {}", describe(p)),
             p,
             FIX_ONE,
         ),
         QuoteDefect::Inner(p) => (
-            "inner-quote",
+            INNER_QUOTE,
             format!("The value contains a quote: {}", describe(p)),
             p,
             FIX_INNER,
         ),
     };
-    Finding::fail(code, message).at(at.clone()).with_fix(fix)
+    Finding::new(code, message).at(at.clone()).with_fix(fix)
 }
 
 /// The `.env` lines that define the key in quotes: dotenv libraries remove them (so the
@@ -82,8 +109,8 @@ fn dotenv_quotes(cx: &Context) -> Vec<Finding> {
         .filter_map(|e| {
             let q = e.quote?;
             Some(
-                Finding::warn(
-                    "dotenv-quotes",
+                Finding::new(
+                    DOTENV_QUOTES,
                     format!(
                         "{} line {} wraps the value in {q}…{q}: dotenv libraries remove the quotes, but `docker run --env-file` keeps them as part of the key",
                         file.display, e.line

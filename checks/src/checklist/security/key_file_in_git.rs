@@ -3,13 +3,15 @@
 //!
 //! A tracked file puts the key in the repository and its whole history; a file that no
 //! `.gitignore` covers is one `git add .` away from it. We ask git itself
-//! (`ls-files --error-unmatch`, `check-ignore`), bounded by a timeout, so every ignore
-//! source (nested `.gitignore`, `.git/info/exclude`, `core.excludesFile`) counts.
+//! (`ls-files --error-unmatch`, `check-ignore`) through the hardened runner
+//! (`input::git`: bounded by a timeout, no power from the repository's own config), so
+//! every ignore source (nested `.gitignore`, `.git/info/exclude`, `core.excludesFile`)
+//! counts.
 
-use crate::input::exposure::{
-    GIT_TIMEOUT, GitRun, KeyFile, key_files, parent_dir, run_git, shell_quote,
-};
+use crate::input::exposure::{KeyFile, key_files, parent_dir, shell_quote};
+use crate::input::git::{Git, GitRun, SHORT_OUTPUT, TIMEOUT};
 use crate::model::check::{CheckError, Outcome};
+use crate::model::code::Code;
 use crate::model::context::Context;
 use crate::model::report::Finding;
 use std::ffi::OsStr;
@@ -17,8 +19,18 @@ use std::time::Duration;
 
 crate::check! {
     /// The `key-file-in-git` check.
-    KeyFileInGit: "key-file-in-git", Security, "The key file or .env is not tracked by git and is git-ignored"
+    KeyFileInGit: "key-file-in-git", Security, "The key file or .env is not tracked by git and is git-ignored",
+    codes: &[TRACKED_BY_GIT, NOT_GITIGNORED],
 }
+
+pub const TRACKED_BY_GIT: Code = Code::fail(
+    "tracked-by-git",
+    "The key file or .env is tracked by git: the key is in the repository",
+);
+pub const NOT_GITIGNORED: Code = Code::warn(
+    "not-gitignored",
+    "The key file or .env is not covered by .gitignore: one `git add .` commits it",
+);
 
 /// What git says about one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,12 +53,12 @@ pub enum GitState {
 }
 
 /// Asks `program` (normally `git`) about one file.
-pub fn git_state(program: &OsStr, file: &KeyFile, timeout: Duration) -> GitState {
+pub fn git_state(program: &Git, file: &KeyFile, timeout: Duration) -> GitState {
     let dir = parent_dir(&file.path);
     let Some(name) = file.path.file_name() else {
         return GitState::Unknown("not a file name".into());
     };
-    let git = |args: &[&OsStr]| run_git(program, &dir, args, timeout);
+    let git = |args: &[&OsStr]| program.run(&dir, args, timeout, SHORT_OUTPUT);
     match git(&[OsStr::new("rev-parse"), OsStr::new("--is-inside-work-tree")]) {
         GitRun::NotInstalled => return GitState::NoGit,
         GitRun::Exited {
@@ -59,6 +71,7 @@ pub fn git_state(program: &OsStr, file: &KeyFile, timeout: Duration) -> GitState
         GitRun::Failed(e) => return GitState::Unknown(format!("git could not run: {e}")),
     }
     let ls = git(&[
+        OsStr::new("--literal-pathspecs"),
         OsStr::new("ls-files"),
         OsStr::new("--error-unmatch"),
         OsStr::new("--"),
@@ -116,8 +129,8 @@ pub fn outcome(states: &[(KeyFile, GitState)]) -> Result<Outcome, CheckError> {
             GitState::Ignored => details.push(format!("{shown}: ignored by git")),
             GitState::Unknown(why) => details.push(format!("{shown}: {why}")),
             GitState::Tracked { ignored_too } => findings.push(
-                Finding::fail(
-                    "tracked-by-git",
+                Finding::new(
+                    TRACKED_BY_GIT,
                     format!(
                         "The {} {shown} is tracked by git: the key is in the repository{}",
                         f.what,
@@ -133,8 +146,8 @@ pub fn outcome(states: &[(KeyFile, GitState)]) -> Result<Outcome, CheckError> {
                 )),
             ),
             GitState::NotIgnored => findings.push(
-                Finding::warn(
-                    "not-gitignored",
+                Finding::new(
+                    NOT_GITIGNORED,
                     format!(
                         "The {} {shown} is not covered by .gitignore: a `git add .` would commit the key",
                         f.what
@@ -149,7 +162,7 @@ pub fn outcome(states: &[(KeyFile, GitState)]) -> Result<Outcome, CheckError> {
             ),
         }
     }
-    let summary = if findings.iter().any(|f| f.code == "tracked-by-git") {
+    let summary = if findings.iter().any(|f| f.is(TRACKED_BY_GIT)) {
         "A file holding the key is tracked by git"
     } else if !findings.is_empty() {
         "A file holding the key is not git-ignored"
@@ -182,7 +195,7 @@ impl KeyFileInGit {
             files
                 .into_iter()
                 .map(|f| {
-                    let s = git_state(OsStr::new("git"), &f, GIT_TIMEOUT);
+                    let s = git_state(&Git::default(), &f, TIMEOUT);
                     (f, s)
                 })
                 .collect::<Vec<_>>()
@@ -198,22 +211,17 @@ mod tests {
     use super::*;
     use crate::testing::{CANARY, assert_no_leak, cx_with_key, cx_with_key_file, run};
     use std::path::{Path, PathBuf};
-    use std::process::Command;
 
     fn has_git() -> bool {
-        Command::new("git").arg("--version").output().is_ok()
+        crate::testing_support::require_tool("git", &["--version"])
     }
 
+    /// Sets up a test repository through the same hardened runner.
     fn git(dir: &Path, args: &[&str]) {
-        let ok = Command::new("git")
-            .args(["-c", "user.name=t", "-c", "user.email=t@t.invalid"])
-            .args(args)
-            .current_dir(dir)
-            .output()
-            .unwrap()
-            .status
-            .success();
-        assert!(ok, "git {args:?}");
+        let ident = ["-c", "user.name=t", "-c", "user.email=t@t.invalid"];
+        let all: Vec<&str> = ident.iter().chain(args).copied().collect();
+        let r = Git::default().run(dir, &all, Duration::from_secs(30), SHORT_OUTPUT);
+        assert_eq!(r.code(), Some(0), "git {args:?}: {r:?}");
     }
 
     fn key_file(path: PathBuf, what: &'static str) -> KeyFile {
@@ -224,7 +232,6 @@ mod tests {
     #[test]
     fn states_of_a_dotenv_in_each_layout() {
         if !has_git() {
-            eprintln!("git not installed: skipped");
             return;
         }
         type Setup = fn(&Path);
@@ -268,9 +275,9 @@ mod tests {
             std::fs::write(d.join(".env"), format!("SALESLAYER_API_KEY={CANARY}\n")).unwrap();
             setup(d);
             let got = git_state(
-                OsStr::new("git"),
+                &Git::default(),
                 &key_file(d.join(".env"), ".env file"),
-                GIT_TIMEOUT,
+                TIMEOUT,
             );
             assert_eq!(got, want, "{name}");
         }
@@ -279,7 +286,7 @@ mod tests {
     #[test]
     fn no_git_binary_says_so() {
         let f = key_file(PathBuf::from(".env"), ".env file");
-        let s = git_state(OsStr::new("sl-doctor-no-such-git"), &f, GIT_TIMEOUT);
+        let s = git_state(&Git::new("sl-doctor-no-such-git"), &f, TIMEOUT);
         assert_eq!(s, GitState::NoGit);
         let e = outcome(&[(f, s)]).unwrap_err();
         assert!(e.to_string().contains("git is not installed"), "{e}");

@@ -6,13 +6,20 @@
 
 use crate::input::exposure::{KeyFile, shell_quote};
 use crate::model::check::{CheckError, Outcome};
+use crate::model::code::Code;
 use crate::model::context::Context;
 use crate::model::report::Finding;
 
 crate::check! {
     /// The `key-file-permissions` check.
-    KeyFilePermissions: "key-file-permissions", Security, "The key file or .env is readable by its owner only"
+    KeyFilePermissions: "key-file-permissions", Security, "The key file or .env is readable by its owner only",
+    codes: &[READABLE_BY_OTHERS],
 }
+
+pub const READABLE_BY_OTHERS: Code = Code::warn(
+    "readable-by-others",
+    "The key file or .env is readable by its group or by everyone, or writable by others",
+);
 
 /// Who besides the owner may read or write a file, from its mode bits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,8 +60,8 @@ pub fn finding(file: &KeyFile, access: Access) -> Option<Finding> {
         "writable by users other than its owner (who could replace the key)"
     };
     Some(
-        Finding::warn(
-            "readable-by-others",
+        Finding::new(
+            READABLE_BY_OTHERS,
             format!(
                 "The {} {} has mode {:04o}: {who}",
                 file.what,

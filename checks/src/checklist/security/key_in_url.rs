@@ -8,13 +8,28 @@
 
 use crate::analysis::urls::UrlFacts;
 use crate::checklist::base_url::UrlFinding;
+use crate::model::code::Code;
 use crate::model::report::Finding;
 
 crate::checklist::base_url::url_check! {
     /// The `key-in-url` check.
     KeyInUrl: "key-in-url", Security, "The key is not placed in a URL",
-    pass: "No key, token or user info in the URL"
+    pass: "No key, token or user info in the URL",
+    codes: &[KEY_VALUE_IN_URL, USERINFO_IN_URL, KEY_PARAMETER_IN_URL],
 }
+
+pub const KEY_VALUE_IN_URL: Code = Code::fail(
+    "key-value-in-url",
+    "The key itself, raw or percent-encoded, is in the URL",
+);
+pub const USERINFO_IN_URL: Code = Code::fail(
+    "userinfo-in-url",
+    "The URL carries user info (`user:password@`): a credential in a URL",
+);
+pub const KEY_PARAMETER_IN_URL: Code = Code::fail(
+    "key-parameter-in-url",
+    "A query parameter is named like a key or token (`api_key`, `token`…)",
+);
 
 const FIX: &str = "Remove it from the URL and send the key only in the X-API-KEY header (the only way the Sales Layer docs describe); URLs end up in server and proxy logs, browser history and shell history, so if this URL was ever used, logged or shared, ask Sales Layer support to rotate the key.";
 
@@ -55,8 +70,8 @@ pub fn findings(f: &UrlFacts) -> Vec<UrlFinding> {
         };
         out.push(UrlFinding::new(
             "the API key is in the URL",
-            Finding::fail(
-                "key-value-in-url",
+            Finding::new(
+                KEY_VALUE_IN_URL,
                 format!("The API key itself appears in the {label} ({places}{encoded}){params}"),
             )
             .with_fix(FIX),
@@ -69,8 +84,8 @@ pub fn findings(f: &UrlFacts) -> Vec<UrlFinding> {
     if p.userinfo {
         out.push(UrlFinding::new(
             "user info in the URL",
-            Finding::fail(
-                "userinfo-in-url",
+            Finding::new(
+                USERINFO_IN_URL,
                 format!("The {label} contains user info (`user:password@` before the host): the API does not use it, and it is a credential in a URL"),
             )
             .with_fix(FIX),
@@ -79,8 +94,8 @@ pub fn findings(f: &UrlFacts) -> Vec<UrlFinding> {
     for name in p.query.key_params.iter().filter(|_| !key_in_query) {
         out.push(UrlFinding::new(
             format!("query parameter `{name}` carries a credential"),
-            Finding::fail(
-                "key-parameter-in-url",
+            Finding::new(
+                KEY_PARAMETER_IN_URL,
                 format!("The {label} has a query parameter named `{name}`, which looks like a key or token"),
             )
             .with_fix(FIX),

@@ -4,13 +4,20 @@
 //! the machine in the process list and lands in shell history and CI logs.
 
 use crate::model::check::{CheckError, Outcome};
+use crate::model::code::Code;
 use crate::model::context::Context;
 use crate::model::report::Finding;
 
 crate::check! {
     /// The `key-on-command-line` check.
-    KeyOnCommandLine: "key-on-command-line", Security, "The key is not passed on the command line"
+    KeyOnCommandLine: "key-on-command-line", Security, "The key is not passed on the command line",
+    codes: &[KEY_IN_ARGV],
 }
+
+pub const KEY_IN_ARGV: Code = Code::warn(
+    "key-in-argv",
+    "The key was given with `--key`: visible in the process list, shell history and CI logs",
+);
 
 impl KeyOnCommandLine {
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
@@ -20,8 +27,8 @@ impl KeyOnCommandLine {
         Ok(Outcome::from_findings(
             "The key was given with --key",
             vec![
-                Finding::warn(
-                    "key-in-argv",
+                Finding::new(
+                    KEY_IN_ARGV,
                     "A key given with --key is visible to other users in the process list and is saved in shell history and CI logs",
                 )
                 .with_fix(format!(

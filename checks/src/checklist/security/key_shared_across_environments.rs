@@ -14,6 +14,7 @@ use crate::input::exposure::parent_dir;
 use crate::input::files::{Pipes, link_leaves_dir, read_input};
 use crate::input::sources::{MAX_DOTENV_FILE, looks_like_key_var};
 use crate::model::check::{CheckError, Outcome};
+use crate::model::code::Code;
 use crate::model::context::Context;
 use crate::model::report::{Finding, SourceKind};
 use crate::model::secret::{Fingerprint, SecretKey};
@@ -22,8 +23,18 @@ use std::path::{Path, PathBuf};
 
 crate::check! {
     /// The `key-shared-across-environments` check.
-    KeySharedAcrossEnvironments: "key-shared-across-environments", Security, "Each environment has its own key"
+    KeySharedAcrossEnvironments: "key-shared-across-environments", Security, "Each environment has its own key",
+    codes: &[SAME_KEY_IN_ENVIRONMENTS, KEY_IN_TEMPLATE_FILE],
 }
+
+pub const SAME_KEY_IN_ENVIRONMENTS: Code = Code::warn(
+    "same-key-in-environments",
+    "The same key (by fingerprint) is used in two or more environments",
+);
+pub const KEY_IN_TEMPLATE_FILE: Code = Code::fail(
+    "key-in-template-file",
+    "A template file such as .env.example holds a real key",
+);
 
 /// Names of environments, as they appear in file suffixes and variable names, with the
 /// environment they stand for.
@@ -206,8 +217,8 @@ pub fn outcome(places: &[Place], notes: Vec<String>) -> Outcome {
                 .map(|p| format!("{} for {}", p.label, p.environment.unwrap_or("?")))
                 .collect();
             findings.push(
-                Finding::warn(
-                    "same-key-in-environments",
+                Finding::new(
+                    SAME_KEY_IN_ENVIRONMENTS,
                     format!(
                         "The same key ({fp}) is used in {} environments: {}",
                         envs.len(),
@@ -221,8 +232,8 @@ pub fn outcome(places: &[Place], notes: Vec<String>) -> Outcome {
         }
         for t in ps.iter().filter(|p| p.template) {
             findings.push(
-                Finding::fail(
-                    "key-in-template-file",
+                Finding::new(
+                    KEY_IN_TEMPLATE_FILE,
                     format!(
                         "{} holds a key ({fp}); template files like this one are made to be committed and shared",
                         t.label

@@ -8,23 +8,49 @@
 use crate::analysis::urls::{Scheme, UrlFacts};
 use crate::checklist::base_url::{UrlFinding, url_outcome};
 use crate::model::check::{CheckError, Outcome};
+use crate::model::code::Code;
 use crate::model::context::Context;
-use crate::model::report::{Finding, Severity};
+use crate::model::report::Finding;
 
 const PASS: &str = "The key would only be sent over https";
 
 crate::check! {
     /// The `plain-http` check.
-    PlainHttp: "plain-http", Security, "The key would not travel over plain http"
+    PlainHttp: "plain-http", Security, "The key would not travel over plain http",
+    codes: &[
+        HTTP_LOOPBACK, KEY_SENT_OVER_HTTP, KEY_OVER_HTTP, SCHEME_DEFAULTS_TO_HTTP,
+        ALLOW_HTTP_UNUSED,
+    ],
 }
+
+pub const HTTP_LOOPBACK: Code = Code::info(
+    "http-loopback",
+    "The URL uses http:// on a loopback host: the key does not leave this machine",
+);
+pub const KEY_SENT_OVER_HTTP: Code = Code::fail(
+    "key-sent-over-http",
+    "The URL uses http:// and `--allow-http` is set: sl-doctor sends the key unencrypted",
+);
+pub const KEY_OVER_HTTP: Code = Code::warn(
+    "key-over-http",
+    "The URL uses http://: an application using it sends the key unencrypted",
+);
+pub const SCHEME_DEFAULTS_TO_HTTP: Code = Code::warn(
+    "scheme-defaults-to-http",
+    "The URL has no scheme: curl and some clients use http:// and send the key unencrypted",
+);
+pub const ALLOW_HTTP_UNUSED: Code = Code::info(
+    "allow-http-unused",
+    "The `--allow-http` option is set, but no URL uses http://",
+);
 
 impl PlainHttp {
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
         let allow_http = cx.net.allow_http;
         let mut o = url_outcome(cx, PASS, |f| findings(f, allow_http));
         if allow_http && o.findings.is_empty() {
-            o = o.finding(Finding::info(
-                "allow-http-unused",
+            o = o.finding(Finding::new(
+                ALLOW_HTTP_UNUSED,
                 "--allow-http is set, but no URL uses http://",
             ));
         }
@@ -41,11 +67,10 @@ pub fn findings(f: &UrlFacts, allow_http: bool) -> Vec<UrlFinding> {
     let label = f.role.label();
     let use_it = f.canonical.clone().unwrap_or_default();
     let host_shown = &p.host_shown;
-    let (short, severity, code, message, fix) = match &f.scheme {
+    let (short, code, message, fix) = match &f.scheme {
         Scheme::Http if f.is_loopback() => (
             "http:// on a loopback host",
-            Severity::Info,
-            "http-loopback",
+            HTTP_LOOPBACK,
             format!(
                 "The {label} uses http:// on a loopback host: the key does not leave this machine"
             ),
@@ -53,8 +78,7 @@ pub fn findings(f: &UrlFacts, allow_http: bool) -> Vec<UrlFinding> {
         ),
         Scheme::Http if allow_http => (
             "the key will be sent over http",
-            Severity::Fail,
-            "key-sent-over-http",
+            KEY_SENT_OVER_HTTP,
             format!(
                 "The {label} uses http:// and --allow-http is set: sl-doctor will send the key unencrypted to {host_shown}, readable by anyone on the network path"
             ),
@@ -64,8 +88,7 @@ pub fn findings(f: &UrlFacts, allow_http: bool) -> Vec<UrlFinding> {
         ),
         Scheme::Http => (
             "the key would travel over http",
-            Severity::Warn,
-            "key-over-http",
+            KEY_OVER_HTTP,
             format!(
                 "The {label} uses http://: an application using it sends the key unencrypted, readable by anyone on the network path (sl-doctor itself does not send the key over http unless --allow-http is given)"
             ),
@@ -75,8 +98,7 @@ pub fn findings(f: &UrlFacts, allow_http: bool) -> Vec<UrlFinding> {
         ),
         Scheme::Missing => (
             "no scheme: some clients default to http",
-            Severity::Warn,
-            "scheme-defaults-to-http",
+            SCHEME_DEFAULTS_TO_HTTP,
             format!(
                 "The {label} has no scheme: curl and some clients then use http:// and send the key unencrypted"
             ),
@@ -84,7 +106,7 @@ pub fn findings(f: &UrlFacts, allow_http: bool) -> Vec<UrlFinding> {
         ),
         Scheme::Https | Scheme::Other(_) => return Vec::new(),
     };
-    vec![UrlFinding::worded(short, severity, code, message, fix)]
+    vec![UrlFinding::worded(short, code, message, fix)]
 }
 
 #[cfg(test)]

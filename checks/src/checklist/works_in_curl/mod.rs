@@ -1,6 +1,7 @@
 //! `works-in-curl`: the same request works in a controlled tool such as curl.
 
 pub mod catalog_probe;
+pub mod codes;
 pub mod dam_probe;
 pub mod probe_findings;
 
@@ -8,10 +9,13 @@ pub mod probe_findings;
 /// that runs after `key-source`), and a `run` that is [`probe_findings::run`] against
 /// one endpoint of [`crate::net::probe`], with the repaired candidates of the value.
 macro_rules! probe_check {
-    ($(#[$doc:meta])* $name:ident: $id:literal, $title:literal, endpoint: $endpoint:ident) => {
+    ($(#[$doc:meta])* $name:ident: $id:literal, $title:literal, endpoint: $endpoint:ident,
+     codes: $codes:expr $(,)?) => {
         $crate::check! {
             $(#[$doc])*
-            $name: $id, WorksInCurl, $title, network, after ["key-source"]
+            $name: $id, WorksInCurl, $title, network,
+            after [$crate::checklist::key_loaded::key_source::KeySource],
+            codes: $codes
         }
 
         impl $name {

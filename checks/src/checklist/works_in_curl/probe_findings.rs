@@ -2,6 +2,8 @@
 //! ([`crate::net::probe`] sends the requests and records what happened). The detail
 //! lines are rendered from the same evidence, so details and findings cannot disagree.
 
+use super::codes::*;
+use crate::checklist::base_url::tls_connection::{NO_CA_CERTIFICATES, setup_finding};
 use crate::model::check::{CheckError, Outcome};
 use crate::model::context::{Api, Context};
 use crate::model::evidence::{
@@ -11,7 +13,29 @@ use crate::model::evidence::{
 };
 use crate::model::report::{Finding, Severity, Status};
 use crate::model::secret::SecretKey;
+use crate::net::http::ClientError;
 use crate::net::probe::{self, ApiProbe, Cleaner, clean_text};
+
+/// The finding for an HTTP client that cannot be built from the options.
+fn client_finding(e: &ClientError) -> Finding {
+    match e {
+        ClientError::Tls(e) => setup_finding(e),
+        ClientError::ProxyInvalid => Finding::new(
+            PROXY_INVALID,
+            "--proxy is not a valid proxy URL (expected e.g. http://proxy.example:3128)",
+        )
+        .with_fix("Give the proxy as scheme://host:port."),
+        ClientError::NoCaCertificates(d) => Finding::new(
+            NO_CA_CERTIFICATES,
+            format!("The HTTP client could not load any CA certificate from the system ({d})"),
+        )
+        .with_fix("Install the system CA bundle (e.g. `ca-certificates`), or fix SSL_CERT_FILE / SSL_CERT_DIR so they point to an existing bundle, or pass --ca-cert."),
+        ClientError::NotBuilt(d) => Finding::new(
+            CLIENT_NOT_BUILT,
+            format!("The HTTP client could not be built: {d}"),
+        ),
+    }
+}
 
 /// What one answer means, in words: a one-line summary and the finding.
 struct Reading {
@@ -72,7 +96,7 @@ fn redirect_reading(api: &str, line: &str, d: &Redirect) -> Reading {
     };
     reading(
         format!("{api} answered with a redirect ({line}); not followed"),
-        Finding::fail("redirect-not-followed", msg).with_fix(
+        Finding::new(REDIRECT_NOT_FOLLOWED, msg).with_fix(
             "Use the URL the API is really served from as the base URL (the documented one is https://api2.saleslayer.com), and make sure your HTTP client does not follow redirects with X-API-KEY: most clients (reqwest, many others) keep custom headers on redirects to other hosts and to http.",
         ),
     )
@@ -88,8 +112,8 @@ fn answer_reading(spec: &ApiProbe, path: &str, r: &ProbeResponse) -> Reading {
     if r.body_kind == BodyKind::Html && !(code >= 500 || code == 429) {
         return reading(
             format!("{api} probe got HTML, not the API ({line})"),
-            Finding::fail(
-                "not-the-api",
+            Finding::new(
+                NOT_THE_API,
                 format!("The answer ({line}) is HTML, not the API: a proxy, captive portal or wrong host answered"),
             )
             .with_fix("Check the base URL (https://api2.saleslayer.com), your proxy settings (HTTPS_PROXY, NO_PROXY) and whether the network needs a login page first."),
@@ -111,16 +135,13 @@ fn success_reading(spec: &ApiProbe, r: &ProbeResponse) -> Reading {
             {
                 reading(
                     format!("{api} accepted the key ({line})"),
-                    Finding::info(
-                        "key-accepted",
-                        format!("The key is valid for {api}: {line}"),
-                    ),
+                    Finding::new(KEY_ACCEPTED, format!("The key is valid for {api}: {line}")),
                 )
             } else {
                 reading(
                 format!("{api} answered {line}, but not with JSON"),
-                    Finding::warn(
-                        "unexpected-body",
+                    Finding::new(
+                        UNEXPECTED_BODY,
                         format!("{api} answered {line}, but the body is not JSON (content-type: {}); the key seems accepted, but something may sit between you and the API", clean_text(&r.content_type.clone().unwrap_or_default().to_lowercase(), 80)),
                     )
                     .with_fix("Check the base URL and any proxy between you and api2.saleslayer.com."),
@@ -143,8 +164,8 @@ fn client_error_reading(spec: &ApiProbe, path: &str, r: &ProbeResponse) -> Readi
             };
             reading(
                 format!("{api} rejected the key ({line})"),
-                Finding::fail(
-                    "key-rejected",
+                Finding::new(
+                    KEY_REJECTED,
                     format!("{api} answered {line}: missing or invalid key{pshort}{why}"),
                 )
                 .with_fix(format!("Make sure the key is exactly the one Sales Layer gave you, that it is enabled for {api}, and that it was not revoked or replaced; if it is, ask Sales Layer support (support@saleslayer.com) for a new key.")),
@@ -153,24 +174,24 @@ fn client_error_reading(spec: &ApiProbe, path: &str, r: &ProbeResponse) -> Readi
         400 if spec.api == Api::Dam => match &r.problem {
             Some(p) if p.about_query => reading(
                 format!("{api} rejected the probe's query ({line})"),
-                Finding::fail(
-                    "query-rejected",
+                Finding::new(
+                    QUERY_REJECTED,
                     format!("{api} answered {line} about the query ($top=1), not about the key{pshort}"),
                 )
                 .with_fix("The request reached the DAM API; check the base URL path (/dam/image) and run `sl-doctor` again. If it persists, send this report to support@saleslayer.com."),
             ),
             Some(_) => reading(
                 format!("{api} rejected the key ({line})"),
-                Finding::fail(
-                    "key-rejected-400",
+                Finding::new(
+                    KEY_REJECTED,
                     format!("{api} answered {line} with a problem-details body ({}): likely an invalid key (the DAM reference documents 400 for an invalid API key)", pshort.trim_start_matches(": ")),
                 )
                 .with_fix("Make sure the key is exactly the one Sales Layer gave you and that DAM is enabled for it; if it is, ask Sales Layer support (support@saleslayer.com) for a new key."),
             ),
             None => reading(
                 format!("{api} answered {line}"),
-                Finding::fail(
-                    "bad-request",
+                Finding::new(
+                    BAD_REQUEST,
                     format!("{api} answered {line} without a problem-details body; the DAM reference documents 400 for an invalid key, but this answer may not come from the API"),
                 )
                 .with_fix("Check the base URL and any proxy; if it persists, send this report to support@saleslayer.com."),
@@ -178,32 +199,32 @@ fn client_error_reading(spec: &ApiProbe, path: &str, r: &ProbeResponse) -> Readi
         },
         400 => reading(
                 format!("{api} answered {line}"),
-            Finding::fail(
-                "bad-request",
+            Finding::new(
+                BAD_REQUEST,
                 format!("{api} answered {line}: the request was refused as malformed{pshort}"),
             )
             .with_fix("Check the base URL path (/catalog/rest/Catalog/); if it persists, send this report to support@saleslayer.com."),
         ),
         403 if spec.api == Api::Catalog => reading(
                 format!("The key works, but the Catalog API is not enabled for this account ({line})"),
-            Finding::fail(
-                "catalog-not-enabled",
+            Finding::new(
+                CATALOG_NOT_ENABLED,
                 format!("Catalog answered {line}: the key works but the Catalog API is not enabled for this account (Feature disabled for the tenant){pshort}"),
             )
             .with_fix("Ask Sales Layer support (support@saleslayer.com) to enable Catalog for your account/key."),
         ),
         403 => reading(
                 format!("{api} answered {line}"),
-            Finding::fail(
-                "forbidden",
+            Finding::new(
+                FORBIDDEN,
                 format!("{api} answered {line}; the Sales Layer docs say DAM never returns 403, so a proxy, firewall or gateway may have answered{pshort}"),
             )
             .with_fix("Check the base URL and proxy settings; if the answer really comes from api2.saleslayer.com, send this report to support@saleslayer.com."),
         ),
         404 => reading(
                 format!("{api} probe path not found ({line})"),
-            Finding::fail(
-                "not-found",
+            Finding::new(
+                NOT_FOUND,
                 format!("{api} answered {line} for {}: wrong base path, or tenant/model not found{pshort}", path),
             )
             .with_fix("Give the base URL as the bare host with no path (https://api2.saleslayer.com for the Sales Layer API): sl-doctor adds /dam/... and /catalog/rest/Catalog/... itself (old docs use /rest/Catalog/ without /catalog). If the path is right, the account (tenant) or model does not exist: ask support@saleslayer.com."),
@@ -215,8 +236,8 @@ fn client_error_reading(spec: &ApiProbe, path: &str, r: &ProbeResponse) -> Readi
 fn unexpected_status(api: &str, line: &str, pshort: &str) -> Reading {
     reading(
         format!("{api} answered {line}"),
-        Finding::fail(
-            "unexpected-status",
+        Finding::new(
+            UNEXPECTED_STATUS,
             format!("{api} answered {line}, which the Sales Layer docs do not describe for this request{pshort}"),
         )
         .with_fix("Check the base URL and proxy settings; if it persists, send this report to support@saleslayer.com."),
@@ -235,8 +256,8 @@ fn other_reading(spec: &ApiProbe, r: &ProbeResponse) -> Reading {
             };
             reading(
                 format!("{api} is {what} ({line}): no verdict"),
-                Finding::warn(
-                    if code == 429 { "rate-limited" } else { "unavailable" },
+                Finding::new(
+                    if code == 429 { RATE_LIMITED } else { SERVER_ERROR },
                     format!("{api} answered {line}: {what}{}", if html { "; the answer is HTML, so it may come from a proxy" } else { "" }),
                 )
                 .with_fix("Run sl-doctor again in a minute; if other jobs use the same key, pause them (the documented limit is 50 requests per 10 s)."),
@@ -244,8 +265,8 @@ fn other_reading(spec: &ApiProbe, r: &ProbeResponse) -> Reading {
         }
         500..=599 => reading(
                 format!("{api} answered with a server error ({line}): no verdict"),
-            Finding::warn(
-                "server-error",
+            Finding::new(
+                SERVER_ERROR,
                 format!("{api} answered {line}: a server error says nothing about the key{}", if html { "; the answer is HTML, so it may come from a proxy" } else { "" }),
             )
             .with_fix("Run sl-doctor again later; if it persists, send this report (with any request id shown) to support@saleslayer.com."),
@@ -264,9 +285,9 @@ fn attempt_reading(spec: &ApiProbe, path: &str, a: &ProbeAttempt) -> Reading {
         .as_ref()
         .expect("an attempt has a response or an error");
     let finding = if e.kind == NetFailureKind::Builder {
-        Finding::fail(&e.code, e.message.clone())
+        Finding::new(failure_code(e.kind), e.message.clone())
     } else {
-        Finding::warn(&e.code, e.message.clone()).with_fix(
+        Finding::new(failure_code(e.kind), e.message.clone()).with_fix(
             "Check the network path to the API (DNS, firewall, proxy, TLS); the dns-resolution, proxy-config and tls-connection checks say more. Then run sl-doctor again.",
         )
     };
@@ -421,8 +442,8 @@ pub fn details(ev: &ProbeEvidence) -> Vec<String> {
 /// API answered without it.
 fn plain_http(spec: &ApiProbe, path: &str, ev: &ProbeEvidence) -> (String, Vec<Finding>) {
     let mut findings = vec![
-        Finding::fail(
-            "key-not-sent-plain-http",
+        Finding::new(
+            KEY_NOT_SENT_PLAIN_HTTP,
             "The base URL uses plain http, so sl-doctor did not send the key (it would travel in clear); the request was sent without X-API-KEY to see whether the endpoint exists",
         )
         .with_fix("Use https://api2.saleslayer.com as the base URL. For a local test server you control, pass --allow-http."),
@@ -436,7 +457,7 @@ fn plain_http(spec: &ApiProbe, path: &str, ev: &ProbeEvidence) -> (String, Vec<F
             ),
             _ => format!("Without the key: {}", r.summary),
         };
-        findings.push(Finding::info("keyless-answer", seen));
+        findings.push(Finding::new(KEYLESS_ANSWER, seen));
     }
     let summary = format!("{} probe: key not sent over plain http", spec.name);
     (summary, findings)
@@ -452,8 +473,8 @@ fn differential(
     inconclusive: &mut bool,
 ) -> Option<Finding> {
     match ev.differential {
-        Differential::Off if !ev.candidates.is_empty() => Some(Finding::info(
-            "differential-off",
+        Differential::Off if !ev.candidates.is_empty() => Some(Finding::new(
+            DIFFERENTIAL_OFF,
             "The repaired key was not tried (differential diagnosis is off)",
         )),
         Differential::Tried => {
@@ -465,8 +486,8 @@ fn differential(
                     *inconclusive = false;
                     let once = Repair::phrases(&a.key.repairs);
                     *summary = format!("{}: the key is accepted once {once}", spec.name);
-                    Finding::fail(
-                        "accepted-once-cleaned",
+                    Finding::new(
+                        ACCEPTED_ONCE_CLEANED,
                         format!("Your key is accepted once {once} ({}): fix the value where it is stored", described(&a.key)),
                     )
                     .with_fix("Remove the extra characters the key-loaded and no-quotes checks point out from the stored value (variable, secret, file), then run sl-doctor again.")
@@ -481,14 +502,14 @@ fn differential(
                             format!("The {} repaired values tried are rejected too", many.len())
                         }
                     };
-                    Finding::fail(
-                        "cleaned-rejected-too",
+                    Finding::new(
+                        CLEANED_REJECTED_TOO,
                         format!("{which}: the key itself is invalid, revoked or not enabled for this API — ask support for a new key"),
                     )
                     .with_fix(format!("Ask Sales Layer support (support@saleslayer.com) for a new key, saying that you need {}.", spec.name))
                 }
-                (None, _) => Finding::info(
-                    "cleaned-untested",
+                (None, _) => Finding::new(
+                    CLEANED_UNTESTED,
                     format!(
                         "The repaired key could not be tested: {}",
                         attempt_reading(spec, path, last).summary
@@ -525,13 +546,8 @@ fn given_rejected_but_repaired(
         return None;
     }
     let r = given.response.as_ref()?;
-    let code = if r.status == 401 {
-        "key-rejected"
-    } else {
-        "key-rejected-400"
-    };
-    Some(Finding::fail(
-        code,
+    Some(Finding::new(
+        KEY_REJECTED,
         format!(
             "{} answered {} to the key as given: the value sent is not the key, while the repaired value is accepted",
             spec.name, r.status_line
@@ -549,8 +565,8 @@ fn with_key(spec: &ApiProbe, path: &str, ev: &ProbeEvidence) -> (String, Vec<Fin
     ) {
         (Some(why), _) => {
             findings.push(
-                Finding::fail(
-                    "key-not-sendable",
+                Finding::new(
+                    KEY_NOT_SENDABLE,
                     format!("The key as given cannot be sent in an HTTP header: it contains {why}; HTTP clients refuse it (reqwest: \"failed to parse header value\"), so the request was not sent"),
                 )
                 .with_fix("Remove the line break or control character from the stored value (a trailing newline from `echo` or a file editor is the usual cause)."),
@@ -577,16 +593,22 @@ fn with_key(spec: &ApiProbe, path: &str, ev: &ProbeEvidence) -> (String, Vec<Fin
 
 /// The outcome of one probe, built from what the engine recorded.
 pub fn outcome(spec: &ApiProbe, run: probe::ProbeRun) -> Outcome {
-    let ev = run.evidence;
+    let mut ev = run.evidence;
+    for e in ev.attempts.iter_mut().filter_map(|a| a.error.as_mut()) {
+        e.code = failure_code(e.kind).name.to_string();
+    }
     let path = reqwest::Url::parse(&ev.request.url)
         .map(|u| u.path().to_string())
         .unwrap_or_default();
     let (summary, findings, inconclusive) = match (run.setup_failure, ev.request.key) {
-        (Some(f), _) => (
-            format!("{} probe not sent: {}", spec.name, f.message),
-            vec![f],
-            false,
-        ),
+        (Some(e), _) => {
+            let f = client_finding(&e);
+            (
+                format!("{} probe not sent: {}", spec.name, f.message),
+                vec![f],
+                false,
+            )
+        }
         (None, KeyDelivery::NotSentPlainHttp) => {
             let (s, f) = plain_http(spec, &path, &ev);
             (s, f, false)

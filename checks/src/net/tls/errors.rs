@@ -1,6 +1,6 @@
-//! TLS errors in words: the stable finding code and one sentence for each handshake
-//! failure, the fix for each code, and the TLS-inspection products recognised by the
-//! issuer of the certificate they present.
+//! TLS errors in words: the class and one sentence for each handshake failure, the fix
+//! for each class, and the TLS-inspection products recognised by the issuer of the
+//! certificate they present.
 
 use crate::model::untrusted::Untrusted;
 use rustls::CertificateError;
@@ -53,25 +53,51 @@ pub(super) fn format_ts(secs: i64) -> String {
     }
 }
 
-/// Stable code and a one-sentence explanation of a TLS error.
-///
-/// Codes: `unknown-issuer`, `name-mismatch`, `expired`, `not-yet-valid`, `revoked`,
-/// `invalid-certificate`, `not-tls`, `tls-alert`, `no-ca-certificates`,
-/// `tls-incompatible`, `no-certificate`, `tls-error`.
-pub fn classify(err: &rustls::Error) -> (&'static str, String) {
+/// The classes of TLS handshake failure: each check that meets one names it with its
+/// own finding code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TlsFailure {
+    /// The certificate is not issued by a trusted CA.
+    UnknownIssuer,
+    /// The certificate is not valid for the host name.
+    NameMismatch,
+    /// The certificate has expired.
+    Expired,
+    /// The certificate is not valid yet.
+    NotYetValid,
+    /// The certificate has been revoked.
+    Revoked,
+    /// The certificate was rejected for another reason.
+    InvalidCertificate,
+    /// The server does not speak TLS.
+    NotTls,
+    /// The server sent an alert.
+    Alert,
+    /// No CA certificate could be loaded.
+    NoCaCertificates,
+    /// No TLS version or cipher suite in common.
+    Incompatible,
+    /// The server presented no certificate.
+    NoCertificate,
+    /// Anything else.
+    Other,
+}
+
+/// The class of a TLS error and one sentence about it.
+pub fn classify(err: &rustls::Error) -> (TlsFailure, String) {
     use rustls::Error as E;
     match err {
         E::InvalidCertificate(ce) => match ce {
             CertificateError::UnknownIssuer => (
-                "unknown-issuer",
+                TlsFailure::UnknownIssuer,
                 "The server's certificate is not issued by a certificate authority this machine trusts (unknown issuer)".into(),
             ),
             CertificateError::NotValidForName => (
-                "name-mismatch",
+                TlsFailure::NameMismatch,
                 "The server's certificate is not valid for this host name".into(),
             ),
             CertificateError::NotValidForNameContext { expected, presented } => (
-                "name-mismatch",
+                TlsFailure::NameMismatch,
                 format!(
                     "The server's certificate is not valid for {}; it is for: {}",
                     expected.to_str(),
@@ -86,9 +112,9 @@ pub fn classify(err: &rustls::Error) -> (&'static str, String) {
                     }
                 ),
             ),
-            CertificateError::Expired => ("expired", "The server's certificate has expired".into()),
+            CertificateError::Expired => (TlsFailure::Expired, "The server's certificate has expired".into()),
             CertificateError::ExpiredContext { time, not_after } => (
-                "expired",
+                TlsFailure::Expired,
                 format!(
                     "The server's certificate expired on {} (now is {})",
                     format_unix(*not_after),
@@ -96,48 +122,48 @@ pub fn classify(err: &rustls::Error) -> (&'static str, String) {
                 ),
             ),
             CertificateError::NotValidYet => (
-                "not-yet-valid",
+                TlsFailure::NotYetValid,
                 "The server's certificate is not valid yet (check this machine's clock)".into(),
             ),
             CertificateError::NotValidYetContext { time, not_before } => (
-                "not-yet-valid",
+                TlsFailure::NotYetValid,
                 format!(
                     "The server's certificate is only valid from {} (now is {}; check this machine's clock)",
                     format_unix(*not_before),
                     format_unix(*time)
                 ),
             ),
-            CertificateError::Revoked => ("revoked", "The server's certificate has been revoked".into()),
+            CertificateError::Revoked => (TlsFailure::Revoked, "The server's certificate has been revoked".into()),
             other => (
-                "invalid-certificate",
+                TlsFailure::InvalidCertificate,
                 format!("The server's certificate was rejected: {}", certificate_error_in_words(other)),
             ),
         },
         E::InvalidMessage(rustls::InvalidMessage::InvalidContentType) => (
-            "not-tls",
+            TlsFailure::NotTls,
             "The server did not answer with TLS: this port speaks plain HTTP (or another protocol), not https".into(),
         ),
         E::InvalidMessage(m) => (
-            "not-tls",
+            TlsFailure::NotTls,
             format!("The server sent something that is not a valid TLS message ({}): this port may not speak TLS", Untrusted::new(&format!("{m:?}"))),
         ),
         E::AlertReceived(a) => (
-            "tls-alert",
+            TlsFailure::Alert,
             format!("The server aborted the TLS handshake with the alert {a:?}"),
         ),
         E::General(m) if m.contains("No CA certificates") => (
-            "no-ca-certificates",
+            TlsFailure::NoCaCertificates,
             format!("No CA certificates could be loaded, so no server can be trusted: {m}"),
         ),
         E::PeerIncompatible(p) => (
-            "tls-incompatible",
+            TlsFailure::Incompatible,
             format!("The server and sl-doctor have no TLS version or cipher suite in common ({p:?})"),
         ),
         E::NoCertificatesPresented => (
-            "no-certificate",
+            TlsFailure::NoCertificate,
             "The server presented no certificate".into(),
         ),
-        other => ("tls-error", format!("The TLS handshake failed: {}", Untrusted::new(&other.to_string()))),
+        other => (TlsFailure::Other, format!("The TLS handshake failed: {}", Untrusted::new(&other.to_string()))),
     }
 }
 
@@ -201,31 +227,36 @@ fn presented_name(n: &str) -> Untrusted {
     }
 }
 
-/// The remedy for a [`classify`] code.
-pub fn fix_for(code: &str) -> &'static str {
-    match code {
-        "unknown-issuer" => {
-            "If a company proxy or antivirus inspects TLS, get its root CA certificate (PEM) from your IT team and pass it with --ca-cert (and to your application's HTTP client or SSL_CERT_FILE). Otherwise make sure the base URL points to api2.saleslayer.com and update the system CA store (e.g. `update-ca-certificates`, the ca-certificates package)."
+impl TlsFailure {
+    /// What to do about it.
+    pub fn fix(self) -> &'static str {
+        use TlsFailure as F;
+        match self {
+            F::UnknownIssuer => {
+                "If a company proxy or antivirus inspects TLS, get its root CA certificate (PEM) from your IT team and pass it with --ca-cert (and to your application's HTTP client or SSL_CERT_FILE). Otherwise make sure the base URL points to api2.saleslayer.com and update the system CA store (e.g. `update-ca-certificates`, the ca-certificates package)."
+            }
+            F::NameMismatch => {
+                "Use the host name the certificate is issued for: the API is https://api2.saleslayer.com. A different name often means a typo, an old host or a proxy/DNS override sending you to another server."
+            }
+            F::Expired | F::NotYetValid => {
+                "Check this machine's clock and time zone (NTP). If the clock is right, the server (or an intercepting proxy) presents an out-of-date certificate."
+            }
+            F::Revoked | F::InvalidCertificate | F::NoCertificate => {
+                "Make sure the base URL points to api2.saleslayer.com; something else answered with an unusable certificate."
+            }
+            F::NotTls => {
+                "Use http:// for this port, or the https port of the server; for Sales Layer use https://api2.saleslayer.com (port 443)."
+            }
+            F::NoCaCertificates => {
+                "Install the system CA bundle (e.g. the ca-certificates package) or unset/fix SSL_CERT_FILE and SSL_CERT_DIR so they point to an existing CA bundle; --ca-cert adds a bundle explicitly."
+            }
+            F::Alert | F::Incompatible => {
+                "Something between you and the API (or the server itself) refuses modern TLS; check proxies and firewalls, and that the base URL points to api2.saleslayer.com."
+            }
+            F::Other => {
+                "Check the base URL and any proxy or firewall between this machine and the API."
+            }
         }
-        "name-mismatch" => {
-            "Use the host name the certificate is issued for: the API is https://api2.saleslayer.com. A different name often means a typo, an old host or a proxy/DNS override sending you to another server."
-        }
-        "expired" | "not-yet-valid" => {
-            "Check this machine's clock and time zone (NTP). If the clock is right, the server (or an intercepting proxy) presents an out-of-date certificate."
-        }
-        "revoked" | "invalid-certificate" | "no-certificate" => {
-            "Make sure the base URL points to api2.saleslayer.com; something else answered with an unusable certificate."
-        }
-        "not-tls" => {
-            "Use http:// for this port, or the https port of the server; for Sales Layer use https://api2.saleslayer.com (port 443)."
-        }
-        "no-ca-certificates" => {
-            "Install the system CA bundle (e.g. the ca-certificates package) or unset/fix SSL_CERT_FILE and SSL_CERT_DIR so they point to an existing CA bundle; --ca-cert adds a bundle explicitly."
-        }
-        "tls-alert" | "tls-incompatible" => {
-            "Something between you and the API (or the server itself) refuses modern TLS; check proxies and firewalls, and that the base URL points to api2.saleslayer.com."
-        }
-        _ => "Check the base URL and any proxy or firewall between this machine and the API.",
     }
 }
 
@@ -285,8 +316,8 @@ mod tests {
         let other = CertificateError::Other(rustls::OtherError(std::sync::Arc::new(
             std::io::Error::other("CaUsedAsEndEntity"),
         )));
-        let (code, msg) = classify(&rustls::Error::InvalidCertificate(other));
-        assert_eq!(code, "invalid-certificate");
+        let (class, msg) = classify(&rustls::Error::InvalidCertificate(other));
+        assert_eq!(class, TlsFailure::InvalidCertificate);
         assert!(
             msg.contains("presents a CA certificate as its own"),
             "{msg}"

@@ -8,7 +8,7 @@
 //!   all with `--insecure`. Crypto provider: ring (see [`provider`]). ALPN: h2, http/1.1.
 //! * [`classify`] turns a `rustls::Error` into a stable finding code and a sentence;
 //!   [`find_rustls_error`] digs it out of an error chain (reqwest double-wraps it in
-//!   `io::Error`s whose `source()` skips the payload); [`fix_for`] gives the remedy.
+//!   `io::Error`s whose `source()` skips the payload); [`TlsFailure::fix`] gives the remedy.
 //! * [`RecordingVerifier`] records the presented chain even when verification fails,
 //!   so the certificate can be described ([`describe_cert`]) in the failure report.
 //! * [`inspection_product`] recognises the issuer names of TLS-inspecting proxies.
@@ -24,7 +24,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 mod errors;
 use errors::format_ts;
-pub use errors::{classify, find_rustls_error, fix_for, format_unix, inspection_product};
+pub use errors::{TlsFailure, classify, find_rustls_error, format_unix, inspection_product};
 
 /// Why no TLS client configuration could be built. Each is a `fail` finding.
 #[derive(Debug, thiserror::Error)]
@@ -64,17 +64,6 @@ pub enum TlsSetupError {
 }
 
 impl TlsSetupError {
-    /// Stable finding code.
-    pub fn code(&self) -> &'static str {
-        match self {
-            TlsSetupError::CaCertUnreadable { .. } => "ca-cert-unreadable",
-            TlsSetupError::CaCertEmpty { .. } => "ca-cert-empty",
-            TlsSetupError::CaCertInvalid { .. } => "ca-cert-invalid",
-            TlsSetupError::NoSystemRoots(_) => "no-ca-certificates",
-            TlsSetupError::Other(_) => "tls-setup",
-        }
-    }
-
     /// What to do.
     pub fn fix(&self) -> &'static str {
         match self {
@@ -83,7 +72,7 @@ impl TlsSetupError {
             | TlsSetupError::CaCertInvalid { .. } => {
                 "Pass --ca-cert a readable PEM file holding the CA certificate(s) (-----BEGIN CERTIFICATE----- blocks); convert a DER/.cer file with `openssl x509 -inform der -in ca.cer -out ca.pem`."
             }
-            TlsSetupError::NoSystemRoots(_) => fix_for("no-ca-certificates"),
+            TlsSetupError::NoSystemRoots(_) => TlsFailure::NoCaCertificates.fix(),
             TlsSetupError::Other(_) => {
                 "Report this to the sl-doctor maintainers with the message above."
             }
@@ -480,17 +469,17 @@ mod tests {
     #[test]
     fn classifies_common_errors() {
         let e = rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer);
-        assert_eq!(classify(&e).0, "unknown-issuer");
+        assert_eq!(classify(&e).0, TlsFailure::UnknownIssuer);
         let e = rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType);
         assert!(classify(&e).1.contains("plain HTTP"));
         let e = rustls::Error::General("No CA certificates were loaded from the system".into());
-        assert_eq!(classify(&e).0, "no-ca-certificates");
+        assert_eq!(classify(&e).0, TlsFailure::NoCaCertificates);
         let e = rustls::Error::InvalidCertificate(CertificateError::ExpiredContext {
             time: UnixTime::since_unix_epoch(std::time::Duration::from_secs(1_700_000_000)),
             not_after: UnixTime::since_unix_epoch(std::time::Duration::from_secs(1_609_459_200)),
         });
-        let (code, msg) = classify(&e);
-        assert_eq!(code, "expired");
+        let (class, msg) = classify(&e);
+        assert_eq!(class, TlsFailure::Expired);
         assert!(msg.contains("2021-01-01 00:00:00 UTC"), "{msg}");
     }
 
@@ -503,7 +492,7 @@ mod tests {
         let outer = std::io::Error::other(inner);
         assert_eq!(
             find_rustls_error(&outer).map(|e| classify(e).0),
-            Some("unknown-issuer")
+            Some(TlsFailure::UnknownIssuer)
         );
         assert!(find_rustls_error(&std::io::Error::other("x")).is_none());
     }
@@ -549,13 +538,19 @@ mod tests {
             ca_cert: Some(missing),
             ..Default::default()
         };
-        assert_eq!(verifier(&net).unwrap_err().code(), "ca-cert-unreadable");
+        assert!(matches!(
+            verifier(&net).unwrap_err(),
+            TlsSetupError::CaCertUnreadable { .. }
+        ));
         let junk = dir.join("junk.pem");
         std::fs::write(&junk, "hello").unwrap();
         let net = NetOptions {
             ca_cert: Some(junk),
             ..Default::default()
         };
-        assert_eq!(verifier(&net).unwrap_err().code(), "ca-cert-empty");
+        assert!(matches!(
+            verifier(&net).unwrap_err(),
+            TlsSetupError::CaCertEmpty { .. }
+        ));
     }
 }

@@ -1,0 +1,451 @@
+//! Every spelling of a key value that counts as the key: the one list, used by the leak
+//! rule of every output ([`super::Secrets`]) and by `scan`, which searches files for the
+//! same spellings of the whole key.
+//!
+//! A spelling is *sparse* when it keeps most characters as they are and rewrites a few
+//! (percent-encoding, JSON escapes, base64 is its own alphabet): a piece is then
+//! [`super::PIECE`] consecutive characters of the spelled text. It is *dense* when every
+//! character of the key becomes several (hex, HTML character references, every byte
+//! percent-encoded, UTF-16 with its NUL bytes): a piece is then [`super::PIECE`]
+//! consecutive characters *of the key* so spelled, so that eight hex digits (four bytes
+//! of the key) do not count as a leak, sixteen do.
+
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+use zeroize::Zeroizing;
+
+/// How a spelling writes the key. The ids are stable (`scan`'s JSON report).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Encoding {
+    /// The key as it is (also followed by a newline, or inside quotes).
+    Plain,
+    /// Percent-encoded (`+` as `%2B`, upper or lower hex, with or without `/` kept, or
+    /// every byte as `%XX`).
+    UrlEncoded,
+    /// Percent-encoded twice (`+` as `%252B`, or every byte as `%25XX`).
+    DoubleUrlEncoded,
+    /// JSON-escaped (`/` as `\/`, `+` as `\u002B`, non-ASCII as `\uXXXX`).
+    JsonEscaped,
+    /// Standard base64 of the key (at any alignment, with or without padding or newline).
+    Base64,
+    /// URL-safe base64 (`-` and `_`).
+    Base64Url,
+    /// Every byte as two hex digits, upper or lower case.
+    Hex,
+    /// HTML character references: every character (`&#83;`, `&#x53;`) or every
+    /// punctuation character (`&#43;`, as Go's html/template writes `+`).
+    HtmlReferences,
+    /// UTF-16, little- or big-endian (a NUL byte beside each ASCII character), raw, as
+    /// neutralised text shows it (`\x00`) or JSON-escaped (`\u0000`).
+    #[serde(rename = "utf-16")]
+    Utf16,
+    /// The key as outside text is shown once neutralised (`\u{200b}` for an invisible
+    /// character): only in sl-doctor's own outputs, never searched for by `scan`.
+    Shown,
+}
+
+impl Encoding {
+    /// Stable id, as in `scan`'s JSON report.
+    pub fn id(self) -> &'static str {
+        match self {
+            Encoding::Plain => "plain",
+            Encoding::UrlEncoded => "url-encoded",
+            Encoding::DoubleUrlEncoded => "double-url-encoded",
+            Encoding::JsonEscaped => "json-escaped",
+            Encoding::Base64 => "base64",
+            Encoding::Base64Url => "base64url",
+            Encoding::Hex => "hex",
+            Encoding::HtmlReferences => "html-references",
+            Encoding::Utf16 => "utf-16",
+            Encoding::Shown => "shown",
+        }
+    }
+
+    /// Shown to people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Encoding::Plain => "as-is",
+            Encoding::UrlEncoded => "URL-encoded",
+            Encoding::DoubleUrlEncoded => "double URL-encoded",
+            Encoding::JsonEscaped => "JSON-escaped",
+            Encoding::Base64 => "base64",
+            Encoding::Base64Url => "URL-safe base64",
+            Encoding::Hex => "hex",
+            Encoding::HtmlReferences => "HTML character references",
+            Encoding::Utf16 => "UTF-16",
+            Encoding::Shown => "as shown neutralised",
+        }
+    }
+}
+
+/// One spelling of a key value. The bytes are as secret as the key.
+pub struct Spelling {
+    /// What it is.
+    pub encoding: Encoding,
+    /// The whole value so spelled.
+    pub bytes: Zeroizing<Vec<u8>>,
+    /// For a dense spelling, each character of the value so spelled (their concatenation
+    /// is `bytes`); empty for a sparse one.
+    pub units: Vec<Zeroizing<Vec<u8>>>,
+}
+
+impl Spelling {
+    fn sparse(encoding: Encoding, bytes: Vec<u8>) -> Spelling {
+        Spelling {
+            encoding,
+            bytes: Zeroizing::new(bytes),
+            units: Vec::new(),
+        }
+    }
+
+    /// A dense spelling: `spell` writes one character (its bytes) of the value.
+    fn dense(encoding: Encoding, chars: &[&[u8]], spell: impl Fn(&[u8]) -> Vec<u8>) -> Spelling {
+        let units: Vec<Zeroizing<Vec<u8>>> =
+            chars.iter().map(|c| Zeroizing::new(spell(c))).collect();
+        Spelling {
+            encoding,
+            bytes: Zeroizing::new(units.iter().flat_map(|u| u.iter().copied()).collect()),
+            units,
+        }
+    }
+}
+
+/// Every spelling of one value, the value itself first (see the module documentation).
+pub fn spellings(v: &[u8]) -> Vec<Spelling> {
+    let mut out = vec![Spelling::sparse(Encoding::Plain, v.to_vec())];
+    let text = std::str::from_utf8(v).ok();
+    if let Some(text) = text {
+        let shown = crate::model::untrusted::neutralise(text, usize::MAX);
+        if shown != text {
+            out.push(Spelling::sparse(Encoding::Shown, shown.into_bytes()));
+        }
+    }
+    for upper in [true, false] {
+        // RFC 3986 unreserved only; encodeURIComponent; Python's quote() keeping `/`;
+        // application/x-www-form-urlencoded (`+` for a space).
+        for (keep, plus) in [
+            (&b"-._~"[..], false),
+            (b"-._~!'()*", false),
+            (b"-._~/", false),
+            (b"-._*", true),
+        ] {
+            out.push(Spelling::sparse(
+                Encoding::UrlEncoded,
+                percent(v, upper, keep, plus),
+            ));
+        }
+        let once = percent(v, upper, b"-._~", false);
+        out.push(Spelling::sparse(
+            Encoding::DoubleUrlEncoded,
+            percent(&once, upper, b"-._~", false),
+        ));
+    }
+    if let Some(text) = text {
+        for style in JSON_STYLES {
+            out.push(Spelling::sparse(
+                Encoding::JsonEscaped,
+                json_escape(text, style).into_bytes(),
+            ));
+        }
+    }
+    base64_spellings(v, &mut out);
+    dense_spellings(v, text, &mut out);
+    out
+}
+
+/// Full base64 encodings, and the stable inner part at each alignment.
+fn base64_spellings(v: &[u8], out: &mut Vec<Spelling>) {
+    for (e, enc) in [
+        (&STANDARD, Encoding::Base64),
+        (&STANDARD_NO_PAD, Encoding::Base64),
+        (&URL_SAFE, Encoding::Base64Url),
+        (&URL_SAFE_NO_PAD, Encoding::Base64Url),
+    ] {
+        out.push(Spelling::sparse(enc, e.encode(v).into_bytes()));
+    }
+    for align in 0..3 {
+        out.push(Spelling::sparse(
+            Encoding::Base64,
+            base64_core(v, align, false),
+        ));
+        out.push(Spelling::sparse(
+            Encoding::Base64Url,
+            base64_core(v, align, true),
+        ));
+    }
+}
+
+/// The spellings that write every character as several: hex, HTML references, every
+/// byte percent-encoded (once and twice), UTF-16; and HTML references of punctuation only.
+fn dense_spellings(v: &[u8], text: Option<&str>, out: &mut Vec<Spelling>) {
+    // Characters of a UTF-8 value, bytes of any other.
+    let chars: Vec<&[u8]> = match text {
+        Some(t) => t
+            .char_indices()
+            .map(|(i, c)| &v[i..i + c.len_utf8()])
+            .collect(),
+        None => v.chunks(1).collect(),
+    };
+    for upper in [true, false] {
+        let hex = move |b: &[u8]| -> Vec<u8> {
+            b.iter()
+                .flat_map(|x| hex_byte(*x, upper))
+                .collect::<Vec<u8>>()
+        };
+        out.push(Spelling::dense(Encoding::Hex, &chars, hex));
+        let pct = move |b: &[u8]| -> Vec<u8> {
+            b.iter()
+                .flat_map(|x| [&b"%"[..], &hex_byte(*x, upper)].concat())
+                .collect()
+        };
+        out.push(Spelling::dense(Encoding::UrlEncoded, &chars, pct));
+        let pct2 = move |b: &[u8]| -> Vec<u8> {
+            b.iter()
+                .flat_map(|x| [&b"%25"[..], &hex_byte(*x, upper)].concat())
+                .collect()
+        };
+        out.push(Spelling::dense(Encoding::DoubleUrlEncoded, &chars, pct2));
+    }
+    if text.is_none() {
+        return;
+    }
+    let cp = |b: &[u8]| -> u32 {
+        std::str::from_utf8(b)
+            .ok()
+            .and_then(|s| s.chars().next())
+            .map_or(0, |c| c as u32)
+    };
+    for style in ["&#{}", "&#x{:x}", "&#x{:X}"] {
+        let spell = |b: &[u8]| html_reference(cp(b), style).into_bytes();
+        out.push(Spelling::dense(Encoding::HtmlReferences, &chars, spell));
+    }
+    for style in ["&#{}", "&#x{:x}"] {
+        let spell = |b: &[u8]| -> Vec<u8> {
+            if b.len() == 1 && b[0].is_ascii_alphanumeric() {
+                b.to_vec()
+            } else {
+                html_reference(cp(b), style).into_bytes()
+            }
+        };
+        let dense = Spelling::dense(Encoding::HtmlReferences, &chars, spell);
+        out.push(Spelling::sparse(
+            Encoding::HtmlReferences,
+            dense.bytes.to_vec(),
+        ));
+    }
+    utf16_spellings(&chars, cp, out);
+}
+
+/// UTF-16 little- and big-endian: raw, as neutralised text shows the NUL bytes, and
+/// JSON-escaped (a JSON encoder writes a NUL as `\u0000`).
+fn utf16_spellings(chars: &[&[u8]], cp: impl Fn(&[u8]) -> u32, out: &mut Vec<Spelling>) {
+    for little in [true, false] {
+        let units = |b: &[u8]| -> Vec<u8> {
+            let c = char::from_u32(cp(b)).unwrap_or('\u{fffd}');
+            let mut buf = [0u16; 2];
+            c.encode_utf16(&mut buf)
+                .iter()
+                .flat_map(|u| {
+                    if little {
+                        u.to_le_bytes()
+                    } else {
+                        u.to_be_bytes()
+                    }
+                })
+                .collect()
+        };
+        out.push(Spelling::dense(Encoding::Utf16, chars, units));
+        let shown = |b: &[u8]| {
+            let raw = units(b);
+            crate::model::untrusted::neutralise(&String::from_utf8_lossy(&raw), usize::MAX)
+                .into_bytes()
+        };
+        out.push(Spelling::dense(Encoding::Utf16, chars, shown));
+        let json = |b: &[u8]| {
+            let raw = units(b);
+            json_escape(&String::from_utf8_lossy(&raw), Json::Plain).into_bytes()
+        };
+        out.push(Spelling::dense(Encoding::Utf16, chars, json));
+    }
+}
+
+fn hex_byte(b: u8, upper: bool) -> [u8; 2] {
+    let hex: &[u8; 16] = if upper {
+        b"0123456789ABCDEF"
+    } else {
+        b"0123456789abcdef"
+    };
+    [hex[(b >> 4) as usize], hex[(b & 15) as usize]]
+}
+
+/// `&#83;`, `&#x53;` or `&#x53;` in upper hex, by `style`.
+fn html_reference(cp: u32, style: &str) -> String {
+    match style {
+        "&#{}" => format!("&#{cp};"),
+        "&#x{:x}" => format!("&#x{cp:x};"),
+        _ => format!("&#x{cp:X};"),
+    }
+}
+
+/// Percent-encodes every byte that is not ASCII alphanumeric or in `keep`; a space as
+/// `+` when `plus`.
+pub fn percent(v: &[u8], upper: bool, keep: &[u8], plus: bool) -> Vec<u8> {
+    let mut out = Vec::with_capacity(v.len() * 3);
+    for &b in v {
+        if b.is_ascii_alphanumeric() || keep.contains(&b) {
+            out.push(b);
+        } else if plus && b == b' ' {
+            out.push(b'+');
+        } else {
+            out.push(b'%');
+            out.extend_from_slice(&hex_byte(b, upper));
+        }
+    }
+    out
+}
+
+/// How a JSON encoder escapes a string.
+#[derive(Clone, Copy, PartialEq)]
+enum Json {
+    /// Only `"`, `\` and controls (serde_json, `JSON.stringify`).
+    Plain,
+    /// And `/` as `\/` (PHP's `json_encode`).
+    Slash,
+    /// And non-ASCII as `\uXXXX` in lower hex (PHP, Python's `json.dumps`).
+    Ascii,
+    /// Non-ASCII as `\uXXXX` in upper hex.
+    AsciiUpper,
+    /// HTML-sensitive characters (`+ < > & ' "` and the backtick) and non-ASCII as
+    /// `\uXXXX` in upper hex (.NET's default encoder).
+    DotNet,
+    /// Every non-alphanumeric character as `\uXXXX` in upper hex (a strict encoder).
+    Punct,
+}
+
+const JSON_STYLES: [Json; 6] = [
+    Json::Plain,
+    Json::Slash,
+    Json::Ascii,
+    Json::AsciiUpper,
+    Json::DotNet,
+    Json::Punct,
+];
+
+/// `text` as the inside of a JSON string literal written in `style`.
+fn json_escape(text: &str, style: Json) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut utf16 = [0u16; 2];
+    for c in text.chars() {
+        let named = match c {
+            '"' => Some("\\\""),
+            '\\' => Some("\\\\"),
+            '\n' => Some("\\n"),
+            '\r' => Some("\\r"),
+            '\t' => Some("\\t"),
+            '/' if style == Json::Slash || style == Json::Ascii => Some("\\/"),
+            _ => None,
+        };
+        let as_u = match style {
+            Json::Punct => !c.is_ascii_alphanumeric() && c != ' ',
+            Json::DotNet => !c.is_ascii() || c.is_ascii_control() || "+<>&'\"`".contains(c),
+            Json::Ascii | Json::AsciiUpper => !c.is_ascii() || c.is_ascii_control(),
+            Json::Plain | Json::Slash => c.is_ascii_control(),
+        };
+        let spelled_u = matches!(style, Json::Punct | Json::DotNet);
+        if let (Some(n), false) = (named, spelled_u && as_u) {
+            out.push_str(n);
+        } else if as_u {
+            for u in c.encode_utf16(&mut utf16) {
+                if style == Json::Ascii {
+                    out.push_str(&format!("\\u{u:04x}"));
+                } else {
+                    out.push_str(&format!("\\u{u:04X}"));
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The base64 characters that depend only on `v` when it starts at byte offset `align`
+/// (0, 1 or 2) of a longer encoded stream: the first and last characters, which share
+/// bits with the bytes around it, are left out.
+pub fn base64_core(v: &[u8], align: usize, url_safe: bool) -> Vec<u8> {
+    let mut input = Zeroizing::new(vec![0u8; align]);
+    input.extend_from_slice(v);
+    let enc = Zeroizing::new(if url_safe {
+        URL_SAFE_NO_PAD.encode(&*input)
+    } else {
+        STANDARD_NO_PAD.encode(&*input)
+    });
+    let (lo, hi) = (8 * align, 8 * (align + v.len()));
+    enc.bytes()
+        .enumerate()
+        .filter(|(i, _)| 6 * i >= lo && 6 * i + 6 <= hi)
+        .map(|(_, c)| c)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn of(v: &str, enc: Encoding) -> Vec<String> {
+        spellings(v.as_bytes())
+            .into_iter()
+            .filter(|s| s.encoding == enc)
+            .map(|s| String::from_utf8_lossy(&s.bytes).into_owned())
+            .collect()
+    }
+
+    /// Each spelling written out by hand, so the test shares no code with the encoders.
+    #[test]
+    fn each_encoding_spells_the_value_as_its_writers_do() {
+        let has = |v: &str, enc: Encoding, want: &str| {
+            let got = of(v, enc);
+            assert!(got.iter().any(|g| g == want), "{enc:?} of {v:?}: {got:?}");
+        };
+        has("a+/=", Encoding::UrlEncoded, "a%2B%2F%3D");
+        has("a+/=", Encoding::UrlEncoded, "a%2b/%3d");
+        has("a+/=", Encoding::UrlEncoded, "%61%2B%2F%3D");
+        has("a+/=", Encoding::DoubleUrlEncoded, "a%252B%252F%253D");
+        has("a+/=", Encoding::DoubleUrlEncoded, "%2561%252b%252f%253d");
+        has("a+/=", Encoding::JsonEscaped, "a+\\/=");
+        has("a+/=", Encoding::JsonEscaped, "a\\u002B/=");
+        has("a+/=", Encoding::JsonEscaped, "a\\u002B\\u002F\\u003D");
+        has("a+/=", Encoding::Hex, "612B2F3D");
+        has("a+/=", Encoding::Hex, "612b2f3d");
+        has("a+/=", Encoding::HtmlReferences, "&#97;&#43;&#47;&#61;");
+        has("a+/=", Encoding::HtmlReferences, "&#x61;&#x2b;&#x2f;&#x3d;");
+        has("a+/=", Encoding::HtmlReferences, "&#x61;&#x2B;&#x2F;&#x3D;");
+        has("a+/=", Encoding::HtmlReferences, "a&#43;&#47;&#61;");
+        has("a+", Encoding::Utf16, "a\0+\0");
+        has("a+", Encoding::Utf16, "\0a\0+");
+        has("a+", Encoding::Utf16, "a\\x00+\\x00");
+        has("a+", Encoding::Utf16, "\\u0000a\\u0000+");
+        has("é", Encoding::Hex, "C3A9");
+        has("a\u{200b}b", Encoding::Shown, "a\\u{200b}b");
+        assert!(of("ab", Encoding::Shown).is_empty());
+        // A value that is not UTF-8: bytes, no text spellings.
+        let raw: Vec<Spelling> = spellings(b"\xffab");
+        assert!(
+            raw.iter()
+                .any(|s| s.encoding == Encoding::Hex && *s.bytes == b"FF6162")
+        );
+        assert!(!raw.iter().any(|s| s.encoding == Encoding::HtmlReferences));
+    }
+
+    #[test]
+    fn dense_spellings_are_their_units_in_order() {
+        for s in spellings("SLDOCTORcanary7Qx9+Zk/4mW2=".as_bytes()) {
+            if !s.units.is_empty() {
+                assert_eq!(s.units.len(), 27, "{:?}", s.encoding);
+                let joined: Vec<u8> = s.units.iter().flat_map(|u| u.iter().copied()).collect();
+                assert_eq!(joined, *s.bytes);
+            }
+        }
+    }
+}
