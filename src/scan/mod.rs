@@ -158,7 +158,8 @@ pub fn scan(args: &ScanArgs, env: &[(OsString, OsString)]) -> Result<ScanReport,
         follow: args.follow,
         threads: args.threads,
     };
-    let tree = search::search_tree(&paths, &pats, &token, &opts);
+    let mut tree = search::search_tree(&paths, &pats, &token, &opts);
+    tree.stats.ignored_skipped = search::count_ignored(&paths, &opts);
     let history = if args.history {
         match history::search_history(&paths[0], &pats, &token, &opts) {
             Ok(h) => Some(h),

@@ -86,6 +86,9 @@ pub struct Stats {
     pub files_with_key: u64,
     /// Matches counted but not listed (over [`MAX_HITS_PER_FILE`] or [`MAX_HITS`]).
     pub not_listed: u64,
+    /// Files not searched because `.gitignore`, `.ignore` or git excludes leave them out
+    /// (`--no-ignore` searches them).
+    pub ignored_skipped: u64,
 }
 
 /// What a search of the working tree found.
@@ -127,13 +130,10 @@ pub fn show_path(p: &Path) -> String {
     p.display().to_string()
 }
 
-/// Searches every file under `roots`.
-pub fn search_tree(
-    roots: &[PathBuf],
-    pats: &Patterns,
-    token: &str,
-    opts: &SearchOptions,
-) -> TreeResult {
+/// The walk over `roots`: hidden files included, the repository database left out (it is
+/// searched by --history, blob by blob), `.gitignore`, `.ignore` and git excludes
+/// honoured when `honour_ignore`.
+fn walker(roots: &[PathBuf], opts: &SearchOptions, honour_ignore: bool) -> WalkBuilder {
     let mut wb = WalkBuilder::new(&roots[0]);
     for r in &roots[1..] {
         wb.add(r);
@@ -141,13 +141,40 @@ pub fn search_tree(
     wb.hidden(false)
         .follow_links(opts.follow)
         .threads(opts.threads)
-        .ignore(!opts.no_ignore)
-        .git_ignore(!opts.no_ignore)
-        .git_global(!opts.no_ignore)
-        .git_exclude(!opts.no_ignore)
-        .parents(!opts.no_ignore)
-        // The repository database is searched by --history, blob by blob.
+        .ignore(honour_ignore)
+        .git_ignore(honour_ignore)
+        .git_global(honour_ignore)
+        .git_exclude(honour_ignore)
+        .parents(honour_ignore)
         .filter_entry(|e| !(e.file_name() == ".git" && e.file_type().is_some_and(|t| t.is_dir())));
+    wb
+}
+
+/// How many regular files under `roots` the ignore rules leave out of the search (0 with
+/// `--no-ignore`): the walk without the rules, less the walk with them. Only names are
+/// read, never contents.
+pub fn count_ignored(roots: &[PathBuf], opts: &SearchOptions) -> u64 {
+    if opts.no_ignore {
+        return 0;
+    }
+    let files = |honour| {
+        walker(roots, opts, honour)
+            .build()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+            .count() as u64
+    };
+    files(false).saturating_sub(files(true))
+}
+
+/// Searches every file under `roots`.
+pub fn search_tree(
+    roots: &[PathBuf],
+    pats: &Patterns,
+    token: &str,
+    opts: &SearchOptions,
+) -> TreeResult {
+    let wb = walker(roots, opts, !opts.no_ignore);
     let shared = Shared::default();
     wb.build_parallel().run(|| {
         let shared = &shared;
@@ -195,6 +222,7 @@ pub fn search_tree(
             matches,
             files_with_key: shared.files_with_key.into_inner(),
             not_listed,
+            ignored_skipped: 0,
         },
     }
 }
