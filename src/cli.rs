@@ -78,8 +78,8 @@ pub enum Command {
     /// Run the whole doctor against the embedded mock with a deliberately broken key
     /// (no network and no key needed).
     Demo(DemoArgs),
-    /// Listen on 127.0.0.1 and diagnose the requests your own application really sends
-    /// (see docs/capture.md).
+    /// Diagnose the requests your own application really sends: run it unchanged behind a
+    /// local proxy (`capture -- COMMAND`), or point it at a local base URL (see docs/capture.md).
     Capture(CaptureArgs),
     /// Run the diagnosis, write a share-safe bundle for Sales Layer support and print a
     /// ready-to-send email (exit 0 when the bundle was written, whatever the verdict; 1

@@ -221,13 +221,7 @@ pub fn base_url(flag: Option<&str>, env: &[(OsString, OsString)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn env(pairs: &[(&str, &str)]) -> Vec<(OsString, OsString)> {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).into(), (*v).into()))
-            .collect()
-    }
+    use sl_doctor_checks::testing_support::env_of as env;
 
     #[test]
     fn github_and_ci_detection() {

@@ -17,6 +17,14 @@ pub fn write_file(
     path
 }
 
+/// An environment as the commands read it, from `(name, value)` pairs.
+pub fn env_of(pairs: &[(&str, &str)]) -> Vec<(std::ffi::OsString, std::ffi::OsString)> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).into(), (*v).into()))
+        .collect()
+}
+
 /// Asserts that every finding of a check's outcome carries a code the check declares, at
 /// a severity the code allows: the test every check run of the tests goes through.
 pub fn assert_codes_declared(meta: &crate::CheckMeta, outcome: &crate::Outcome) {

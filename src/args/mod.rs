@@ -152,7 +152,7 @@ pub struct CheckArgs {
     #[arg(long, help_heading = "Network")]
     pub insecure: bool,
 
-    /// Use this proxy for every request (overrides HTTPS_PROXY and friends).
+    /// Use this proxy for every request (instead of https_proxy, HTTPS_PROXY and the like).
     #[arg(
         long,
         value_name = "URL",

@@ -1,8 +1,9 @@
 //! Capture's finding codes, each with its severities and meaning (cargo-deny keeps its
 //! `diags.rs` beside its checks the same way): the run and the transport (`capture`), each
 //! request (`diagnose`), the comparison with the configured key (`diagnose::compare`), the
-//! relay to the API (`--forward`). The value checks and URL checks capture re-runs keep
-//! their own codes. `docs/capture.md` lists [`CODES`]; a test keeps the two equal.
+//! relay to the API (`--forward`), the command run behind the proxy (`intercept`). The
+//! value checks and URL checks capture re-runs keep their own codes. `docs/capture.md`
+//! lists [`CODES`]; a test keeps the two equal.
 
 use sl_doctor_checks::model::code::Code;
 use sl_doctor_checks::model::report::Severity;
@@ -18,7 +19,11 @@ pub const CONNECTIONS_OVER_CAP: Code = Code::warn(
 );
 pub const NO_REQUEST: Code = Code::fail(
     "no-request",
-    "No request arrived before the timeout: the application does not use the capture base URL, or could not connect",
+    "No request arrived before the timeout: the application does not use the capture base URL, or could not connect (with -- COMMAND: it reached only other hosts)",
+);
+pub const HEADER_REFUSED_BY_CLIENT: Code = Code::fail(
+    "header-refused-by-client",
+    "No request arrived, and the configured key holds a line break: Go, httpx and Python's http.client refuse to send such a value",
 );
 pub const FEWER_REQUESTS: Code = Code::info(
     "fewer-requests",
@@ -30,7 +35,7 @@ pub const PLAIN_HTTP_TO_HTTPS: Code = Code::fail(
 );
 pub const TLS_HANDSHAKE_FAILED: Code = Code::fail(
     "tls-handshake-failed",
-    "The application aborted the TLS handshake with the `--https` capture: it does not trust the capture's CA",
+    "The application aborted the TLS handshake: it does not trust the CA of the `--https` capture (or, with -- COMMAND, the run's CA)",
 );
 pub const TLS_TO_PLAIN_HTTP: Code = Code::fail(
     "tls-to-plain-http",
@@ -156,14 +161,50 @@ pub const FORWARD_FAILED: Code = Code::warn(
     "With `--forward`: the request could not be relayed to the API (no response)",
 );
 
+// The command run behind the proxy (`capture -- COMMAND`).
+pub const NOTHING_PROXIED: Code = Code::fail(
+    "nothing-proxied",
+    "Nothing went through the proxy while the command ran: it sent no request, or its client ignores proxy variables",
+);
+pub const PROXY_BYPASSED: Code = Code::fail(
+    "proxy-bypassed",
+    "No request reached the API host, and NO_PROXY names it: clients connect to it directly",
+);
+pub const OTHER_SALESLAYER_HOST: Code = Code::new(
+    "other-saleslayer-host",
+    &[Severity::Fail, Severity::Warn],
+    "The command connected to another Sales Layer host than the API host: fails when nothing reached the API host, else warns",
+);
+pub const PLAIN_HTTP_TO_API: Code = Code::fail(
+    "plain-http-to-api",
+    "The application sent plain http:// to the API host: the key crosses the network in clear",
+);
+pub const COMMAND_TIMEOUT: Code = Code::warn(
+    "command-timeout",
+    "The command was still running at --timeout: capture ended it and what it started",
+);
+pub const KEY_IN_COMMAND_ARGS: Code = Code::warn(
+    "key-in-command-args",
+    "The key is among the command's arguments: visible in the process list while it runs",
+);
+pub const NO_SYSTEM_BUNDLE: Code = Code::warn(
+    "no-system-bundle",
+    "No system CA bundle was found to extend: clients reading SSL_CERT_FILE trusted only the run's CA",
+);
+pub const TEMP_DIR_LEFT: Code = Code::warn(
+    "temp-dir-left",
+    "The run's temporary directory (public certificates and settings only) could not be removed",
+);
+
 /// Every finding code of capture, in the order `docs/capture.md` lists them: the run and
-/// the transport, each request (`diagnose`), the relay. The test that keeps
+/// the transport, each request (`diagnose`), the relay, the command behind the proxy. The test that keeps
 /// `docs/capture.md` in step reads it.
 #[cfg_attr(not(test), allow(dead_code))]
 pub const CODES: &[Code] = &[
     NON_LOOPBACK_BIND,
     CONNECTIONS_OVER_CAP,
     NO_REQUEST,
+    HEADER_REFUSED_BY_CLIENT,
     FEWER_REQUESTS,
     PLAIN_HTTP_TO_HTTPS,
     TLS_HANDSHAKE_FAILED,
@@ -196,4 +237,12 @@ pub const CODES: &[Code] = &[
     FORWARD_INCONCLUSIVE,
     FORWARD_STATUS,
     FORWARD_FAILED,
+    NOTHING_PROXIED,
+    PROXY_BYPASSED,
+    OTHER_SALESLAYER_HOST,
+    PLAIN_HTTP_TO_API,
+    COMMAND_TIMEOUT,
+    KEY_IN_COMMAND_ARGS,
+    NO_SYSTEM_BUNDLE,
+    TEMP_DIR_LEFT,
 ];

@@ -14,7 +14,9 @@ pub mod codes;
 mod diagnose;
 mod forward;
 mod guard;
+pub mod intercept;
 mod parse;
+mod refused;
 pub mod render;
 mod report;
 
@@ -72,7 +74,6 @@ fn configured_key(
 }
 
 fn server_tls(certs: &crate::mock::tls::MockCerts) -> Result<tokio_rustls::TlsAcceptor, String> {
-    use tokio_rustls::rustls;
     use tokio_rustls::rustls::pki_types::pem::PemObject;
     use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
     let chain: Vec<CertificateDer<'static>> =
@@ -81,13 +82,23 @@ fn server_tls(certs: &crate::mock::tls::MockCerts) -> Result<tokio_rustls::TlsAc
             .map_err(|e| e.to_string())?;
     let key =
         PrivateKeyDer::from_pem_slice(certs.leaf_key_pem.as_bytes()).map_err(|e| e.to_string())?;
-    let mut cfg =
-        rustls::ServerConfig::builder_with_provider(sl_doctor_checks::net::tls::provider())
-            .with_safe_default_protocol_versions()
-            .map_err(|e| e.to_string())?
-            .with_no_client_auth()
-            .with_single_cert(chain, key)
-            .map_err(|e| e.to_string())?;
+    http1_acceptor(chain, key)
+}
+
+/// A TLS acceptor serving `chain` with `key`, HTTP/1.1 only: capture reads one request
+/// per connection from raw bytes.
+fn http1_acceptor(
+    chain: Vec<tokio_rustls::rustls::pki_types::CertificateDer<'static>>,
+    key: tokio_rustls::rustls::pki_types::PrivateKeyDer<'static>,
+) -> Result<tokio_rustls::TlsAcceptor, String> {
+    let mut cfg = tokio_rustls::rustls::ServerConfig::builder_with_provider(
+        sl_doctor_checks::net::tls::provider(),
+    )
+    .with_safe_default_protocol_versions()
+    .map_err(|e| e.to_string())?
+    .with_no_client_auth()
+    .with_single_cert(chain, key)
+    .map_err(|e| e.to_string())?;
     cfg.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(tokio_rustls::TlsAcceptor::from(Arc::new(cfg)))
 }
@@ -171,6 +182,7 @@ pub async fn run(
         args,
         &base_url,
         stopped_early,
+        shared.configured.as_ref(),
     ));
     let mode = if shared.upstream.is_some() {
         "forward"
@@ -290,8 +302,9 @@ fn announce(
         None => progress("answers   like the sl-doctor mock (no request leaves this machine)"),
     }
     progress(&format!(
-        "waiting   for {} request(s), at most {} s · Ctrl-C stops",
-        args.count, args.timeout
+        "waiting   for {}, at most {} s · Ctrl-C stops",
+        crate::render::human::count(args.count as usize, "request", "requests"),
+        args.timeout
     ));
 }
 
@@ -346,7 +359,8 @@ fn over_cap_finding(counters: &accept::Counters) -> Option<Finding> {
         Finding::new(
             CONNECTIONS_OVER_CAP,
             format!(
-                "{closed} connection(s) were closed unanswered: capture serves at most {} connections at once",
+                "{} closed unanswered: capture serves at most {} connections at once",
+                crate::render::human::count(closed, "connection was", "connections were"),
                 accept::MAX_CONNECTIONS
             ),
         )
@@ -360,8 +374,13 @@ fn ending_finding(
     args: &CaptureArgs,
     base_url: &str,
     stopped_early: bool,
+    configured: Option<&Configured>,
 ) -> Option<Finding> {
     if captured == 0 {
+        let nothing = format!("No request arrived at {base_url} within {} s", args.timeout);
+        if let Some(f) = configured.and_then(|c| refused::line_break_refusal(c, &nothing)) {
+            return Some(f);
+        }
         return Some(
             Finding::new(
                 NO_REQUEST,
@@ -377,8 +396,12 @@ fn ending_finding(
         Finding::new(
             FEWER_REQUESTS,
             format!(
-                "{captured} of the {} expected request(s) arrived before {}",
-                args.count,
+                "{captured} of the {} arrived before {}",
+                crate::render::human::count(
+                    args.count as usize,
+                    "expected request",
+                    "expected requests"
+                ),
                 if stopped_early {
                     "Ctrl-C"
                 } else {

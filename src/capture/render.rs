@@ -58,9 +58,9 @@ pub fn summary(r: &CaptureReport, term: &Term) -> String {
         push_finding(&mut s, term, f, "", true);
     }
     s.push_str(&format!(
-        "\nverdict: {} · {} request(s) captured: {} failed, {} with warnings, {} clean\n",
+        "\nverdict: {} · {} captured: {} failed, {} with warnings, {} clean\n",
         r.verdict.as_str(),
-        r.summary.captures,
+        crate::render::human::count(r.summary.captures, "request", "requests"),
         r.summary.fail,
         r.summary.warn,
         r.summary.pass

@@ -137,6 +137,10 @@ pub struct CaptureReport {
     pub findings: Vec<Finding>,
     /// One section per captured request.
     pub captures: Vec<CaptureRecord>,
+    /// With `-- COMMAND`: the command run behind the proxy, how it ended, the other
+    /// hosts it reached.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub intercept: Option<super::intercept::InterceptInfo>,
     /// Counts.
     pub summary: CaptureSummary,
 }
@@ -190,6 +194,7 @@ impl CaptureReport {
             key,
             findings,
             captures,
+            intercept: None,
             summary,
         }
     }

@@ -15,6 +15,9 @@ pub fn run(args: &CaptureArgs) -> ExitCode {
         Ok(rt) => rt,
         Err(code) => return code,
     };
+    if !args.command.is_empty() {
+        return intercept(args, rt);
+    }
     let env: Vec<_> = std::env::vars_os().collect();
     let json = args.format == CaptureFormat::Json;
     let term = Term {
@@ -51,4 +54,51 @@ pub fn run(args: &CaptureArgs) -> ExitCode {
     } else {
         exit::OK
     })
+}
+
+/// `sl-doctor capture -- COMMAND`: standard output and the terminal belong to the
+/// command; capture's own lines and its report go to standard error (and, with
+/// `--output`, the JSON report to a file), every line through the workflow-command guard.
+fn intercept(args: &CaptureArgs, rt: tokio::runtime::Runtime) -> ExitCode {
+    let env: Vec<_> = std::env::vars_os().collect();
+    let json = args.format == CaptureFormat::Json;
+    let term = Term {
+        color: !json && use_color(args.color, std::io::stderr().is_terminal()),
+        ascii: false,
+        width: None,
+    };
+    let progress = |line: &str| to_stderr(&guard_lines(&format!("{line}\n")));
+    let result = rt.block_on(crate::capture::intercept::run(args, &env, &progress));
+    rt.shutdown_timeout(Duration::from_millis(200));
+    let report = match result {
+        Ok(report) => report,
+        Err(e) => return fail_usage(e),
+    };
+    let as_json = crate::render::json::pretty(&report);
+    if json {
+        to_stderr(&as_json);
+    } else {
+        let text = crate::capture::intercept::render::report(&report, &term);
+        to_stderr(&guard_lines(&text));
+    }
+    if let Some(path) = &args.output
+        && let Err(e) =
+            crate::files::write_private(path, as_json.as_bytes(), crate::files::Links::Refuse)
+    {
+        return fail_usage(format!(
+            "cannot write the report to {}: {e}",
+            path.display()
+        ));
+    }
+    ExitCode::from(if report.failed() {
+        exit::PROBLEM
+    } else {
+        exit::OK
+    })
+}
+
+/// Writes guarded text to stderr; a closed stream is not an error.
+fn to_stderr(s: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(s.as_bytes()).and_then(|_| err.flush());
 }

@@ -7,7 +7,7 @@ use super::{exit, fail_usage, print_stderr, print_stdout};
 use crate::args::SupportArgs;
 use crate::render::human;
 use crate::{config, support};
-use sl_doctor_checks::diagnosis::CauseLevel;
+use sl_doctor_checks::diagnosis::{CauseLevel, Fixer};
 use sl_doctor_checks::model::report::Report;
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -57,7 +57,15 @@ fn wants_support(report: &Report, args: &SupportArgs, interactive: bool) -> bool
         verbose: 0,
         quiet: true,
     };
-    print_stderr("No email to Sales Layer support is needed: each cause is yours to fix.\n\n");
+    let network = d
+        .causes
+        .iter()
+        .any(|c| c.level != CauseLevel::Warn && c.fixed_by == Fixer::NetworkTeam);
+    print_stderr(if network {
+        "No email to Sales Layer support is needed: Sales Layer cannot fix this; your network team can (the proxy is theirs).\n\n"
+    } else {
+        "No email to Sales Layer support is needed: each cause is yours to fix.\n\n"
+    });
     // Rendered and guarded already (and painted when stderr is a terminal).
     eprint!("{}", human::render(report, &style));
     if !interactive {

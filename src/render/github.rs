@@ -14,7 +14,7 @@
 //! | inconclusive | `::error` |
 //! | warn | `::warning` (`::error` with `--strict`) |
 
-use sl_doctor_checks::diagnosis::{Cause, CauseLevel};
+use sl_doctor_checks::diagnosis::{Cause, CauseLevel, Fixer};
 use sl_doctor_checks::model::report::Report;
 use sl_doctor_checks::model::untrusted;
 
@@ -69,7 +69,9 @@ fn message(c: &Cause) -> String {
         lines.push(format!("Proof: {p}"));
     }
     lines.push(format!("Fix: {}", c.fix));
-    if c.level == CauseLevel::Fail && !c.self_fixable {
+    if c.level == CauseLevel::Fail && c.fixed_by == Fixer::NetworkTeam {
+        lines.push(super::human::NETWORK_TEAM.into());
+    } else if c.level == CauseLevel::Fail && !c.self_fixable {
         lines.push("Only Sales Layer can fix this: `sl-doctor support` drafts the email.".into());
     }
     let explain: Vec<String> = c

@@ -9,7 +9,7 @@
 
 use crate::term::Term;
 use colored::Color;
-use sl_doctor_checks::diagnosis::CauseLevel;
+use sl_doctor_checks::diagnosis::{CauseLevel, Fixer};
 use sl_doctor_checks::model::report::{
     CheckResult, Item, ItemResult, Report, Severity, SourceKind, Status, Verdict,
 };
@@ -235,12 +235,18 @@ fn diagnosis(out: &mut String, report: &Report, style: &Style) {
     }
 }
 
+/// Who fixes a cause that is the network's (a proxy's rules, route or DNS).
+pub(crate) const NETWORK_TEAM: &str =
+    "Only your network team can fix this (the proxy is theirs): show them this report.";
+
 /// Who can fix a cause; for a damaged value, how `sl-doctor fix` helps: it repairs a
 /// key file or `.env` line in place, and gives the repaired value for a key stored
 /// elsewhere (a CI secret, an environment variable).
 fn who_fixes(report: &Report, c: &sl_doctor_checks::diagnosis::Cause) -> String {
     let source = &report.key.source;
-    if !c.self_fixable {
+    if c.fixed_by == Fixer::NetworkTeam {
+        NETWORK_TEAM.into()
+    } else if !c.self_fixable {
         "Only Sales Layer can fix this: `sl-doctor support` drafts the email.".into()
     } else if !c.is_damaged_value() {
         "You can fix this yourself.".into()
@@ -257,7 +263,9 @@ fn who_fixes(report: &Report, c: &sl_doctor_checks::diagnosis::Cause) -> String 
 /// [`who_fixes`] for whoever reads a saved report: about the user, not to them.
 fn who_fixes_saved(report: &Report, c: &sl_doctor_checks::diagnosis::Cause) -> String {
     let source = &report.key.source;
-    if !c.self_fixable {
+    if c.fixed_by == Fixer::NetworkTeam {
+        "Only the user's network team can fix this (the proxy is theirs).".into()
+    } else if !c.self_fixable {
         "Only Sales Layer can fix this: the user cannot.".into()
     } else if !c.is_damaged_value() {
         "The user can fix this alone.".into()

@@ -5,8 +5,8 @@
 //! Text from the report is escaped so that it cannot break the table or inject HTML
 //! (server-provided text such as problem details ends up in summaries).
 
-use super::human::{level_status, verdict_status};
-use sl_doctor_checks::diagnosis::CauseLevel;
+use super::human::{count, level_status, verdict_status};
+use sl_doctor_checks::diagnosis::{CauseLevel, Fixer};
 use sl_doctor_checks::model::report::{CheckResult, Report, Severity, Status};
 use sl_doctor_checks::model::untrusted;
 use std::fmt::Write;
@@ -83,10 +83,14 @@ fn write_diagnosis(out: &mut String, report: &Report) {
         }
         let _ = writeln!(out, "   - fix: {}", esc(&c.fix));
         if c.level == CauseLevel::Fail {
-            let who = if c.self_fixable {
-                "you can fix this yourself"
-            } else {
-                "only Sales Layer can fix this: `sl-doctor support` drafts the email"
+            let who = match c.fixed_by {
+                Fixer::You => "you can fix this yourself",
+                Fixer::NetworkTeam => {
+                    "only your network team can fix this (the proxy is theirs): show them this report"
+                }
+                Fixer::SalesLayer => {
+                    "only Sales Layer can fix this: `sl-doctor support` drafts the email"
+                }
             };
             let _ = writeln!(out, "   - {}", esc(who));
         }
@@ -104,10 +108,11 @@ pub fn render(report: &Report) -> String {
     let _ = writeln!(out, "## {} sl-doctor: {word}\n", icon(status));
     write_diagnosis(&mut out, report);
     let s = &report.summary;
+    let warnings = count(s.warn, "warning", "warnings");
     let _ = writeln!(
         out,
-        "{} failed · {} warnings · {} inconclusive · {} passed · {} skipped\n",
-        s.fail, s.warn, s.error, s.pass, s.skip
+        "{} failed · {warnings} · {} inconclusive · {} passed · {} skipped\n",
+        s.fail, s.error, s.pass, s.skip
     );
     write_key_and_target(&mut out, report);
     let _ = writeln!(out, "- **sl-doctor:** {}\n", esc(&report.tool.version));

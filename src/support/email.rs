@@ -278,6 +278,7 @@ mod tests {
             proof: Some(proof.into()),
             fix: "x".into(),
             self_fixable: false,
+            fixed_by: sl_doctor_checks::diagnosis::Fixer::SalesLayer,
         };
         let cases = [
             (

@@ -2,7 +2,7 @@
 //! likelihood; a check explained by an earlier cause is not explained again.
 
 use super::facts::{Answer, Facts, Probe, join};
-use super::{Cause, CauseId, CauseLevel};
+use super::{Cause, CauseId, CauseLevel, Fixer};
 use crate::checklist::base_url::url_path;
 use crate::checklist::header_present::header_value;
 use crate::checklist::key_loaded::{extra_whitespace, key_source};
@@ -13,14 +13,14 @@ use crate::checklist::{
 };
 use crate::model::check::CheckId;
 use crate::model::code::Code;
-use crate::model::evidence::Repair;
+use crate::model::evidence::{Evidence, ProxyRefusal, RefusalReason, Repair};
 use crate::model::report::{Item, Status};
 
 const SUPPORT: &str = "Sales Layer support (support@saleslayer.com)";
 
 /// Every cause the facts show, most likely first.
 pub fn find(f: &Facts) -> Vec<Cause> {
-    let rules: [fn(&Facts) -> Option<Cause>; 10] = [
+    let rules: [fn(&Facts) -> Option<Cause>; 11] = [
         key_not_loaded,
         placeholder,
         lookalike_unresolved,
@@ -30,6 +30,7 @@ pub fn find(f: &Facts) -> Vec<Cause> {
         key_rejected,
         rate_limited,
         api_unavailable,
+        proxy_refused,
         no_answer,
     ];
     let mut causes: Vec<Cause> = rules.iter().filter_map(|r| r(f)).collect();
@@ -54,6 +55,7 @@ fn cause(id: CauseId, title: impl Into<String>, level: CauseLevel, checks: &[Che
         proof: None,
         fix: String::new(),
         self_fixable: true,
+        fixed_by: Fixer::You,
     }
 }
 
@@ -68,6 +70,11 @@ impl Cause {
     }
     fn support(mut self) -> Self {
         self.self_fixable = false;
+        self.fixed_by = Fixer::SalesLayer;
+        self
+    }
+    fn by(mut self, fixer: Fixer) -> Self {
+        self.fixed_by = fixer;
         self
     }
     fn also(mut self, f: &Facts, ids: &[CheckId]) -> Self {
@@ -488,7 +495,82 @@ fn api_unavailable(f: &Facts) -> Option<Cause> {
     })
 }
 
+/// A proxy refused the tunnel: its own answer is the proof, and says who can change it.
+fn proxy_refused(f: &Facts) -> Option<Cause> {
+    let (c, r) = refusal(f)?;
+    let silent = f.apis(|p| p.given == Answer::Unreachable);
+    let mut checks = vec![TlsConnection::ID];
+    checks.extend(silent.iter().map(|p| p.check));
+    let fixer = if r.needs_network_team() {
+        Fixer::NetworkTeam
+    } else {
+        Fixer::You
+    };
+    Some(
+        cause(
+            CauseId::ProxyRefused,
+            c.summary.trim_end_matches('.'),
+            CauseLevel::Fail,
+            &checks,
+        )
+        .proof(Some(refusal_proof(r)))
+        .fix(remedy(f, TlsConnection::ID, "Check the proxy setting."))
+        .by(fixer),
+    )
+}
+
+/// tls-connection's result and the proxy's refusal, when a proxy refused the tunnel.
+fn refusal<'a>(f: &Facts<'a>) -> Option<(&'a crate::model::report::CheckResult, &'a ProxyRefusal)> {
+    let c = f.report.check(TlsConnection::ID)?;
+    match &c.evidence {
+        Some(Evidence::Tls(ev)) => Some((c, ev.proxy_refusal.as_ref()?)),
+        _ => None,
+    }
+}
+
+/// What the proxy answered, in one line: "squid answered 403 (ERR_ACCESS_DENIED) to
+/// `CONNECT host:443`".
+fn refusal_proof(r: &ProxyRefusal) -> String {
+    let who = r
+        .server
+        .as_deref()
+        .and_then(|s| s.split('/').next())
+        .filter(|s| !s.is_empty())
+        .map_or_else(
+            || format!("the proxy {}", r.proxy),
+            |s| format!("{s} at {}", r.proxy),
+        );
+    if let Some(status) = r.status {
+        let code = match (&r.proxy_error, r.proxy_errno) {
+            (Some(e), Some(n)) if n != 0 => format!(" ({e}, error {n})"),
+            (Some(e), _) => format!(" ({e})"),
+            (None, _) => String::new(),
+        };
+        return format!("{who} answered {status}{code} to `CONNECT {}`", r.target);
+    }
+    match (r.reason, r.socks_reply) {
+        (RefusalReason::AuthRequired | RefusalReason::Other, Some(0xff)) => {
+            format!("{who} accepted none of the SOCKS5 authentication methods offered")
+        }
+        (RefusalReason::CredentialsRejected, _) => {
+            format!("{who} rejected the SOCKS5 username and password")
+        }
+        (_, reply) => {
+            let reply = reply.unwrap_or(0);
+            format!(
+                "{who} answered the SOCKS5 connect request for {} with reply {reply} ({})",
+                r.target,
+                crate::net::socks::reply_words(reply)
+            )
+        }
+    }
+}
+
 fn no_answer(f: &Facts) -> Option<Cause> {
+    // A proxy's refusal is its own cause, with the proxy's answer as proof.
+    if refusal(f).is_some() {
+        return None;
+    }
     let net_checks = [DnsResolution::ID, ProxyConfig::ID, TlsConnection::ID];
     let broken: Vec<CheckId> = net_checks
         .into_iter()

@@ -68,6 +68,8 @@ pub enum CauseId {
     RateLimited,
     /// The API answered with a server error.
     ApiUnavailable,
+    /// A proxy refused the tunnel to the API host.
+    ProxyRefused,
     /// The API could not be reached.
     Network,
     /// A check no rule explains, by its id.
@@ -76,7 +78,7 @@ pub enum CauseId {
 
 impl CauseId {
     /// The causes the rules name, in the order `docs/diagnosis.md` lists them.
-    pub const RULES: [CauseId; 19] = [
+    pub const RULES: [CauseId; 20] = [
         CauseId::KeyNotLoaded,
         CauseId::KeyEmpty,
         CauseId::PlaceholderKey,
@@ -95,6 +97,7 @@ impl CauseId {
         CauseId::KeyRejected,
         CauseId::RateLimited,
         CauseId::ApiUnavailable,
+        CauseId::ProxyRefused,
         CauseId::Network,
     ];
 
@@ -119,6 +122,7 @@ impl CauseId {
             CauseId::KeyRejected => "key-rejected",
             CauseId::RateLimited => "rate-limited",
             CauseId::ApiUnavailable => "api-unavailable",
+            CauseId::ProxyRefused => "proxy-refused",
             CauseId::Network => "network",
             CauseId::Check(id) => id,
         }
@@ -165,8 +169,25 @@ pub struct Cause {
     pub proof: Option<String>,
     /// The one thing to do.
     pub fix: String,
-    /// Whether the user can fix it without Sales Layer support.
+    /// Whether it can be fixed without Sales Layer support (by you, or by your network
+    /// team: `fixed_by` says who).
     pub self_fixable: bool,
+    /// Who can fix it.
+    #[serde(default)]
+    pub fixed_by: Fixer,
+}
+
+/// Who can fix a cause.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Fixer {
+    /// You: the key, the configuration, the proxy setting, the base URL.
+    #[default]
+    You,
+    /// Whoever runs the network: a proxy's rules, its route or its DNS.
+    NetworkTeam,
+    /// Sales Layer support: the key itself or the account.
+    SalesLayer,
 }
 
 /// How serious a cause is.
@@ -280,7 +301,7 @@ fn summary(facts: &facts::Facts, causes: &[Cause]) -> String {
     s
 }
 
-fn lowercase_first(s: &str) -> String {
+pub(crate) fn lowercase_first(s: &str) -> String {
     // Only an initial capital of an ordinary word is lowered: "DAM and Catalog…" stays.
     let mut it = s.chars();
     match (it.next(), it.next()) {

@@ -522,3 +522,83 @@ fn summary_leads_with_the_first_cause_and_its_proof() {
         offline.summary
     );
 }
+
+/// A report whose tls-connection stopped at a proxy's refusal (the probes got no answer).
+fn refused_by_proxy(reason: crate::model::evidence::RefusalReason, target: &str) -> Report {
+    use crate::model::evidence::{ProxyRefusal, TlsEvidence, Untrusted};
+    let mut r = report(
+        &[
+            ("tls-connection", F, &["proxy-refused-tunnel"]),
+            ("dam-probe", E, &["dns"]),
+            ("catalog-probe", E, &["dns"]),
+        ],
+        false,
+    );
+    let tls = r
+        .checklist
+        .iter_mut()
+        .flat_map(|i| i.checks.iter_mut())
+        .find(|c| c.id == "tls-connection")
+        .unwrap();
+    tls.evidence = Some(Evidence::Tls(TlsEvidence {
+        target: target.into(),
+        proxy: Some("127.0.0.1:3128".into()),
+        remote: None,
+        tcp_ms: Some(1),
+        connect_tunnel_ms: None,
+        handshake_ms: None,
+        version: None,
+        cipher: None,
+        alpn: None,
+        certificate: None,
+        insecure: false,
+        failure: Some("proxy-refused-tunnel".into()),
+        proxy_refusal: Some(ProxyRefusal {
+            proxy: "127.0.0.1:3128".into(),
+            target: target.into(),
+            reason,
+            status: Some(403),
+            socks_reply: None,
+            proxy_error: Some(Untrusted::new("ERR_ACCESS_DENIED")),
+            proxy_errno: Some(0),
+            server: Some(Untrusted::new("squid/5.7")),
+        }),
+    }));
+    r
+}
+
+#[test]
+fn a_proxy_refusal_is_one_cause_that_says_who_can_fix_it() {
+    use crate::model::evidence::RefusalReason::*;
+    let api = "api2.saleslayer.com:443";
+    for (reason, target, fixer) in [
+        (Denied, api, Fixer::NetworkTeam),
+        (Denied, "localhost:8443", Fixer::NetworkTeam),
+        (Other, api, Fixer::NetworkTeam),
+        (UpstreamUnreachable, api, Fixer::NetworkTeam),
+        (UpstreamUnreachable, "api2.saleslayer.com:8443", Fixer::You),
+        (UpstreamUnresolved, api, Fixer::NetworkTeam),
+        (UpstreamUnresolved, "api2.saleslayr.com:443", Fixer::You),
+        (AuthRequired, api, Fixer::You),
+        (CredentialsRejected, api, Fixer::You),
+        (Page, api, Fixer::You),
+    ] {
+        let d = diagnose(&refused_by_proxy(reason, target));
+        let ids: Vec<&str> = d.causes.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["proxy-refused"], "{reason:?} {target}: {d:#?}");
+        let c = &d.causes[0];
+        assert_eq!(c.fixed_by, fixer, "{reason:?} {target}");
+        // The network team is not Sales Layer: no support email is suggested.
+        assert!(c.self_fixable && !d.needs_support(), "{reason:?}");
+        assert_eq!(c.checks, ["tls-connection", "dam-probe", "catalog-probe"]);
+        assert_eq!(
+            c.proof.as_deref(),
+            Some(
+                format!(
+                    "squid at 127.0.0.1:3128 answered 403 (ERR_ACCESS_DENIED) to `CONNECT {target}`"
+                )
+                .as_str()
+            )
+        );
+    }
+}

@@ -350,10 +350,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn env(pairs: &[(&str, &str)]) -> Vec<(OsString, OsString)> {
-        pairs.iter().map(|(k, v)| (k.into(), v.into())).collect()
-    }
+    use crate::testing_support::env_of as env;
 
     fn spec() -> KeySpec {
         KeySpec {

@@ -121,7 +121,7 @@ pub enum AddrOrigin {
 }
 
 /// Why addresses or a connection could not be obtained.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum ConnectError {
     /// The system resolver gave an error or no address.
     Resolve(String),
@@ -131,8 +131,8 @@ pub enum ConnectError {
     Refused(SocketAddr),
     /// The deadline passed while connecting.
     Timeout(Option<SocketAddr>),
-    /// Another OS error (unreachable network, …).
-    Other(SocketAddr, std::io::Error),
+    /// Another OS error (unreachable network, …), in words.
+    Other(SocketAddr, String),
 }
 
 /// Addresses of `host:port`: IP literal, `--resolve` override, or the system resolver
@@ -196,7 +196,7 @@ pub async fn connect_any(
             Ok(Err(e)) if e.kind() == std::io::ErrorKind::TimedOut => {
                 last = Some(ConnectError::Timeout(Some(*addr)));
             }
-            Ok(Err(e)) => last = Some(ConnectError::Other(*addr, e)),
+            Ok(Err(e)) => last = Some(ConnectError::Other(*addr, e.to_string())),
         }
     }
     Err(last.unwrap_or(ConnectError::Resolve("no address to connect to".into())))

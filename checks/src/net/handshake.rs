@@ -7,9 +7,10 @@
 
 use crate::model::check::CheckError;
 use crate::model::context::{Context, NetOptions};
-use crate::model::evidence::{CertificateFacts, TlsEvidence, Untrusted};
+use crate::model::evidence::{CertificateFacts, TlsEvidence};
 use crate::net::endpoint::{self, ConnectError, Target, remaining};
 use crate::net::proxy::{self, Proxy, Route};
+use crate::net::proxy_answer::ProxyAnswer;
 use crate::net::socks::{self, Dest, SocksError};
 use crate::net::tls::{self, RecordingVerifier, TlsSetupError};
 use http::HeaderValue;
@@ -41,21 +42,34 @@ pub enum TunnelError {
     Io(std::io::Error),
     /// The answer is not HTTP: not an HTTP proxy.
     Garbage,
-    /// A non-2xx answer.
-    Status {
-        /// Status code.
-        code: u16,
-        /// Status line (at most 120 characters; the proxy's text).
-        line: Untrusted,
-        /// Whether the answer is an HTML page.
-        html: bool,
-        /// The page's `<title>`, when any (at most 80 characters; the proxy's text).
-        title: Option<Untrusted>,
-    },
+    /// A non-2xx answer: the proxy's refusal, as it gave it.
+    Status(Box<ProxyAnswer>),
 }
 
 fn find(h: &[u8], needle: &[u8]) -> Option<usize> {
     h.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Reads from `s` into `buf` until the head ends (`\r\n\r\n`): the head's length, or
+/// `None` when the stream ends or the head grows past [`MAX_PROXY_ANSWER`].
+async fn read_head<S: AsyncRead + Unpin>(
+    s: &mut S,
+    buf: &mut Vec<u8>,
+) -> std::io::Result<Option<usize>> {
+    let mut chunk = [0u8; 2048];
+    loop {
+        if let Some(p) = find(buf, b"\r\n\r\n") {
+            return Ok(Some(p + 4));
+        }
+        if buf.len() >= MAX_PROXY_ANSWER {
+            return Ok(None);
+        }
+        let n = s.read(&mut chunk).await?;
+        if n == 0 {
+            return Ok(None);
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
 }
 
 /// Sends `CONNECT authority` and reads the proxy's answer (bounded).
@@ -72,32 +86,16 @@ pub async fn connect_tunnel<S: AsyncRead + AsyncWrite + Unpin>(
         req.extend_from_slice(b"\r\n");
     }
     req.extend_from_slice(b"\r\n");
+    let mut buf = Vec::new();
     let io = async {
         s.write_all(&req).await?;
-        let mut buf = Vec::new();
-        let mut chunk = [0u8; 2048];
-        let head_end = loop {
-            if let Some(p) = find(&buf, b"\r\n\r\n") {
-                break Some(p + 4);
-            }
-            if buf.len() >= MAX_PROXY_ANSWER {
-                break None;
-            }
-            let n = s.read(&mut chunk).await?;
-            if n == 0 {
-                break None;
-            }
-            buf.extend_from_slice(&chunk[..n]);
-        };
-        Ok::<_, std::io::Error>((buf, head_end))
+        read_head(s, &mut buf).await
     };
-    let (mut buf, head_end) = match tokio::time::timeout(remaining(deadline), io).await {
+    let head_end = match tokio::time::timeout(remaining(deadline), io).await {
         Err(_) => return Err(TunnelError::Timeout),
         Ok(Err(e)) => return Err(TunnelError::Io(e)),
-        Ok(Ok(x)) => x,
-    };
-    let Some(head_end) = head_end else {
-        return Err(TunnelError::Garbage);
+        Ok(Ok(None)) => return Err(TunnelError::Garbage),
+        Ok(Ok(Some(end))) => end,
     };
     let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
     let line = head.lines().next().unwrap_or("").trim().to_string();
@@ -112,13 +110,16 @@ pub async fn connect_tunnel<S: AsyncRead + AsyncWrite + Unpin>(
     if (200..300).contains(&code) {
         return Ok(());
     }
-    let lower = head.to_ascii_lowercase();
-    let content_length = lower
+    let content_length = head
+        .to_ascii_lowercase()
         .lines()
-        .find_map(|l| l.strip_prefix("content-length:"))
+        .find_map(|l| l.strip_prefix("content-length:").map(str::to_string))
         .and_then(|v| v.trim().parse::<usize>().ok());
-    // Read (a bounded part of) the body to recognise an HTML page.
-    let want = head_end + content_length.unwrap_or(4096).min(4096);
+    // Read (a bounded part of) the body: the page names the proxy's diagnosis.
+    let want = head_end
+        + content_length
+            .unwrap_or(MAX_PROXY_ANSWER)
+            .min(MAX_PROXY_ANSWER);
     let extra = async {
         let mut chunk = [0u8; 2048];
         while buf.len() < want {
@@ -129,22 +130,12 @@ pub async fn connect_tunnel<S: AsyncRead + AsyncWrite + Unpin>(
         }
     };
     let _ = tokio::time::timeout(remaining(deadline).min(Duration::from_millis(500)), extra).await;
-    let body = String::from_utf8_lossy(&buf[head_end..]).to_string();
-    let body_l = body.to_ascii_lowercase();
-    let html = lower.contains("content-type: text/html")
-        || body_l.trim_start().starts_with("<!doctype html")
-        || body_l.contains("<html");
-    let title = body_l.find("<title>").and_then(|i| {
-        let rest = &body[i + 7..];
-        rest.find("</")
-            .map(|j| Untrusted::capped(rest[..j].trim(), 80))
-    });
-    Err(TunnelError::Status {
-        code,
-        line: Untrusted::capped(&line, 120),
-        html,
-        title,
-    })
+    let body = String::from_utf8_lossy(&buf[head_end..]);
+    Err(TunnelError::Status(Box::new(ProxyAnswer::read(
+        &head,
+        &body,
+        auth.is_some(),
+    ))))
 }
 
 /// What was negotiated.
@@ -246,6 +237,20 @@ impl Handshake {
         }
     }
 
+    /// What the TCP connection to the first hop (the proxy, or the API host) did: its time
+    /// and peer, or why it failed; `None` when it was not tried.
+    pub fn first_hop_result(&self) -> Option<Result<(Duration, String), ConnectError>> {
+        if let (Some(tcp), Some(remote)) = (self.tcp, &self.remote) {
+            return Some(Ok((tcp, remote.clone())));
+        }
+        match self.stop.as_ref()? {
+            Stop::Resolve(m) => Some(Err(ConnectError::Resolve(m.clone()))),
+            Stop::ResolveTimeout => Some(Err(ConnectError::ResolveTimeout)),
+            Stop::Connect(e) => Some(Err(e.clone())),
+            _ => None,
+        }
+    }
+
     /// The record as report evidence.
     pub fn evidence(&self, net: &NetOptions) -> TlsEvidence {
         let ms = |d: Option<Duration>| d.map(|d| d.as_millis() as u64);
@@ -269,6 +274,7 @@ impl Handshake {
             }),
             insecure: net.insecure,
             failure: None,
+            proxy_refusal: None,
         }
     }
 }

@@ -15,6 +15,7 @@
 use crate::model::context::NetOptions;
 use crate::model::evidence::Timings;
 use crate::model::secret::SecretKey;
+use crate::net::proxy::Route;
 use crate::net::shared::Opened;
 use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::{Client, StatusCode, Url, Version};
@@ -247,6 +248,7 @@ fn in_words(layer: &str) -> Option<String> {
         "error trying to connect",
         "tcp connect error",
         "dns error",
+        "tunnel error",
     ];
     const PLAIN: &[(&str, &str)] = &[
         (
@@ -274,6 +276,10 @@ fn in_words(layer: &str) -> Option<String> {
             "there is no route to the host (offline, VPN or firewall?)",
         ),
         ("Connection refused", "the connection was refused"),
+        (
+            "unsuccessful",
+            "the proxy refused the tunnel (tls-connection gives the proxy's answer)",
+        ),
     ];
     let layer = layer.trim();
     if layer.is_empty() || INTERNAL.contains(&layer) {
@@ -353,10 +359,12 @@ pub enum ClientError {
     NotBuilt(String),
 }
 
-/// Builds the probe client from the network options. A problem with the options (an
+/// Builds the probe client from the network options, with the proxy decision for its
+/// target (`route`): the client never reads the proxy variables itself, so it goes where
+/// `proxy-config` says, with the same precedence. A problem with the options (an
 /// unreadable or empty `--ca-cert`, a bad `--proxy`, no CA certificates at all) is an
 /// error the probe check turns into its finding, not a panic.
-pub fn build_client(net: &NetOptions) -> Result<ProbeClient, ClientError> {
+pub fn build_client(net: &NetOptions, route: &Route) -> Result<ProbeClient, ClientError> {
     let dns: Log = Arc::default();
     let connect: Log = Arc::default();
     let mut b = Client::builder()
@@ -373,13 +381,15 @@ pub fn build_client(net: &NetOptions) -> Result<ProbeClient, ClientError> {
     // roots plus --ca-cert, or no verification with --insecure.
     let tls = crate::net::tls::client_config(net).map_err(ClientError::Tls)?;
     b = b.tls_backend_preconfigured(tls);
-    if net.no_proxy {
-        b = b.no_proxy();
+    if let Some(p) = &net.proxy
+        && !net.no_proxy
+    {
+        reqwest::Proxy::all(p.as_str()).map_err(|_| ClientError::ProxyInvalid)?;
     }
-    if let Some(p) = &net.proxy {
-        let proxy = reqwest::Proxy::all(p.as_str()).map_err(|_| ClientError::ProxyInvalid)?;
-        b = b.proxy(proxy);
-    }
+    b = match route {
+        Route::Direct(_) => b.no_proxy(),
+        Route::Proxy(p) => b.proxy(p.for_client().ok_or(ClientError::ProxyInvalid)?),
+    };
     for (host, port, ip) in &net.resolve {
         b = b.resolve(host, SocketAddr::new(*ip, *port));
     }
@@ -551,6 +561,11 @@ mod tests {
                 Some("the name could not be looked up"),
             ),
             ("some other thing (os error 5)", Some("some other thing")),
+            ("tunnel error", None),
+            (
+                "unsuccessful",
+                Some("the proxy refused the tunnel (tls-connection gives the proxy's answer)"),
+            ),
         ] {
             assert_eq!(in_words(layer).as_deref(), want, "{layer}");
         }
@@ -592,8 +607,9 @@ mod tests {
             ca_cert: Some("/nonexistent/ca.pem".into()),
             ..Default::default()
         };
+        let direct = Route::Direct(crate::net::proxy::Direct::NoneConfigured);
         assert!(matches!(
-            build_client(&net).err().unwrap(),
+            build_client(&net, &direct).err().unwrap(),
             ClientError::Tls(crate::net::tls::TlsSetupError::CaCertUnreadable { .. })
         ));
         let dir = std::env::temp_dir().join(format!("sl-doctor-net-{}", std::process::id()));
@@ -602,7 +618,7 @@ mod tests {
         std::fs::write(&p, "hello").unwrap();
         net.ca_cert = Some(p);
         assert!(matches!(
-            build_client(&net).err().unwrap(),
+            build_client(&net, &direct).err().unwrap(),
             ClientError::Tls(crate::net::tls::TlsSetupError::CaCertEmpty { .. })
         ));
         let _ = std::fs::remove_dir_all(dir);

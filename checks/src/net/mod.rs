@@ -1,5 +1,5 @@
 //! The network engines the live checks share: name resolution (`dns`), bounded TCP
-//! connects and `--resolve` (`endpoint`), the proxy decision (`proxy`), TLS trust and certificate facts (`tls`), the
+//! connects and `--resolve` (`endpoint`), the proxy decision (`proxy`) and a refusing proxy's own diagnosis (`proxy_answer`), TLS trust and certificate facts (`tls`), the
 //! connection and handshake record (`handshake`), the
 //! HTTP client and exchange (`http`), the run's shared connection (`shared`) and the API
 //! probe (`probe`). They return facts; the
@@ -11,6 +11,7 @@ pub mod handshake;
 pub mod http;
 pub mod probe;
 pub mod proxy;
+pub mod proxy_answer;
 pub mod shared;
 pub mod socks;
 pub mod tls;

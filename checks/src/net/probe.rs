@@ -560,7 +560,11 @@ pub async fn run(cx: &Context, spec: &ApiProbe, cleaner: Cleaner) -> Result<Prob
     // connection is awaited meanwhile; the client is still built, for the requests the
     // shared connection cannot serve and so that a bad option fails as it always did.
     let net = cx.net.clone();
-    let build = tokio::task::spawn_blocking(move || crate::net::http::build_client(&net));
+    let route = match crate::net::endpoint::Target::parse(url.as_str()) {
+        Ok(t) => crate::net::proxy::decide(&net, &t).route,
+        Err(_) => crate::net::proxy::Route::Direct(crate::net::proxy::Direct::NoneConfigured),
+    };
+    let build = tokio::task::spawn_blocking(move || crate::net::http::build_client(&net, &route));
     let (built, shared) = tokio::join!(build, shared_connection(cx, &url));
     let built = built
         .map_err(|e| CheckError::Skip(format!("the HTTP client set-up task failed: {e}")))?

@@ -1,12 +1,17 @@
-//! The proxy decision, shared by `proxy-config`, `tls-connection` and the live probe.
+//! The proxy decision, shared by `dns-resolution`, `proxy-config`, `tls-connection` and the
+//! live probe.
 //!
-//! The decision is the one reqwest makes from the environment: hyper-util's
-//! [`Matcher`] (the code reqwest uses), built from `cx.net.proxy_env` instead of the
-//! process environment so that tests are deterministic. `HTTPS_PROXY` (then
-//! `https_proxy`) applies to https targets, `HTTP_PROXY`/`http_proxy` to http targets,
-//! `ALL_PROXY`/`all_proxy` to both when the specific one is unset; `NO_PROXY`/`no_proxy`
-//! excludes hosts, domain suffixes, IPs and CIDR ranges, `*` excludes everything.
-//! Loopback is **not** excluded automatically.
+//! The variables are read as curl reads them, which is also how libcurl (PHP), Python
+//! (requests, httpx, urllib, aiohttp), axios and Node read them: the lower-case name first
+//! (`https_proxy`, then `HTTPS_PROXY`) for https targets, `http_proxy`/`HTTP_PROXY` for http
+//! targets, `all_proxy`/`ALL_PROXY` for both when the specific one is unset, and
+//! `no_proxy`/`NO_PROXY` to exclude hosts, domain suffixes, IPs and CIDR ranges (`*`
+//! excludes everything). Go's net/http is the exception: its upper-case name wins, so when
+//! the two names hold different proxies the decision says so ([`Decision::differing`]).
+//! Loopback is **not** excluded automatically. The matching itself is hyper-util's
+//! [`Matcher`] (the code reqwest uses), fed from `cx.net.proxy_env` instead of the process
+//! environment so that tests are deterministic; the probe's client is given the same
+//! decision instead of reading the environment itself.
 //!
 //! `--proxy URL` replaces the environment's proxy for every scheme (`NO_PROXY` still
 //! applies, as with curl); `--no-proxy` turns proxies off.
@@ -19,11 +24,12 @@ use crate::net::endpoint::{Target, host_port};
 use http::HeaderValue;
 use hyper_util::client::proxy::matcher::{Intercept, Matcher};
 
-/// The variable names that are honoured, upper case first (the first one set wins).
-const HTTPS_VARS: [&str; 2] = ["HTTPS_PROXY", "https_proxy"];
-const HTTP_VARS: [&str; 2] = ["HTTP_PROXY", "http_proxy"];
-const ALL_VARS: [&str; 2] = ["ALL_PROXY", "all_proxy"];
-const NO_VARS: [&str; 2] = ["NO_PROXY", "no_proxy"];
+/// The variable names that are honoured, lower case first (the first one set wins, as
+/// with curl).
+const HTTPS_VARS: [&str; 2] = ["https_proxy", "HTTPS_PROXY"];
+const HTTP_VARS: [&str; 2] = ["http_proxy", "HTTP_PROXY"];
+const ALL_VARS: [&str; 2] = ["all_proxy", "ALL_PROXY"];
+const NO_VARS: [&str; 2] = ["no_proxy", "NO_PROXY"];
 
 /// Where the chosen proxy comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,6 +103,28 @@ impl Proxy {
         )
     }
 
+    /// Whether the proxy resolves the API host's name (HTTP `CONNECT host:port` over TCP or
+    /// TLS, `socks5h://`), so that this machine never resolves it. `socks5://` (and
+    /// `socks4://`) send an address resolved here.
+    pub fn resolves_target(&self) -> bool {
+        matches!(self.scheme.as_str(), "http" | "https" | "socks5h")
+    }
+
+    /// The proxy for the probe's HTTP client: the same proxy and credentials as the
+    /// decision, so that the client never reads the environment with its own precedence.
+    pub(crate) fn for_client(&self) -> Option<reqwest::Proxy> {
+        let mut url = url::Url::parse(&self.display()).ok()?;
+        if let Some((user, pass)) = &self.raw_auth {
+            url.set_username(user).ok()?;
+            url.set_password(Some(pass)).ok()?;
+        }
+        let proxy = reqwest::Proxy::all(url.as_str()).ok()?;
+        Some(match &self.auth {
+            Some(h) => proxy.custom_http_auth(h.clone()),
+            None => proxy,
+        })
+    }
+
     /// Whether it is a SOCKS5 proxy (`socks5://` or `socks5h://`).
     pub fn is_socks5(&self) -> bool {
         matches!(self.scheme.as_str(), "socks5" | "socks5h")
@@ -147,6 +175,16 @@ pub struct ShownVar {
     pub has_credentials: bool,
 }
 
+/// The two names of one variable, set to different values: the lower-case one is used
+/// (as by curl, PHP, Python and Node), Go's net/http uses the upper-case one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Differing {
+    /// The lower-case name, which wins.
+    pub used: ShownVar,
+    /// The upper-case name, which Go programs use instead.
+    pub upper: ShownVar,
+}
+
 /// The full decision for one target.
 #[derive(Debug, Clone)]
 pub struct Decision {
@@ -156,6 +194,8 @@ pub struct Decision {
     pub vars: Vec<ShownVar>,
     /// Variables that are set but ignored, with the reason.
     pub ignored: Vec<(String, String)>,
+    /// Variables whose lower- and upper-case names hold different values.
+    pub differing: Vec<Differing>,
 }
 
 /// Replaces `user:pass@` in a proxy URL by `***@` and drops path and query.
@@ -225,9 +265,9 @@ fn has_userinfo(raw: &str) -> bool {
         .is_some_and(|a| a.contains('@'))
 }
 
-/// Every proxy variable that is set (redacted), and the ones that are ignored: names no
-/// client reads, and lower-case names shadowed by their upper-case form.
-fn shown_vars(env: &[(String, String)]) -> (Vec<ShownVar>, Vec<(String, String)>) {
+/// Every proxy variable that is set (redacted), the ones that are ignored (names no client
+/// reads), and the pairs whose two names hold different values.
+fn shown_vars(env: &[(String, String)]) -> (Vec<ShownVar>, Vec<(String, String)>, Vec<Differing>) {
     let mut vars = Vec::new();
     let mut ignored = Vec::new();
     let honoured: Vec<&str> = HTTPS_VARS
@@ -254,18 +294,23 @@ fn shown_vars(env: &[(String, String)]) -> (Vec<ShownVar>, Vec<(String, String)>
                 k.clone(),
                 format!(
                     "only {} and {} are read (variable names are case-sensitive)",
-                    k.to_ascii_uppercase(),
-                    k.to_ascii_lowercase()
+                    k.to_ascii_lowercase(),
+                    k.to_ascii_uppercase()
                 ),
             ));
         }
     }
-    for pair in [HTTPS_VARS, HTTP_VARS, ALL_VARS, NO_VARS] {
-        if env.iter().any(|(k, _)| k == pair[0]) && env.iter().any(|(k, _)| k == pair[1]) {
-            ignored.push((pair[1].into(), format!("{} is set and wins", pair[0])));
+    let shown = |name: &str| vars.iter().find(|v: &&ShownVar| v.name == name).cloned();
+    let mut differing = Vec::new();
+    for [lower, upper] in [HTTPS_VARS, HTTP_VARS, ALL_VARS, NO_VARS] {
+        if let (Some((_, l)), Some((_, u))) = (first_set(env, &[lower]), first_set(env, &[upper]))
+            && l.trim() != u.trim()
+            && let (Some(used), Some(upper)) = (shown(lower), shown(upper))
+        {
+            differing.push(Differing { used, upper });
         }
     }
-    (vars, ignored)
+    (vars, ignored, differing)
 }
 
 /// The proxy value that applies to this target and where it comes from: `--proxy`, else
@@ -338,12 +383,13 @@ fn proxy_of(icpt: &Intercept, source: ProxySource, value: &str) -> Proxy {
 /// Decides whether a request to `target` goes through a proxy, and which.
 pub fn decide(net: &NetOptions, target: &Target) -> Decision {
     let env = &net.proxy_env;
-    let (vars, mut ignored) = shown_vars(env);
+    let (vars, mut ignored, differing) = shown_vars(env);
     let Some(uri) = target_uri(target) else {
         return Decision {
             route: Route::Direct(Direct::NoneConfigured),
             vars,
             ignored,
+            differing,
         };
     };
     let chosen = chosen_proxy(net, target, &uri, &mut ignored);
@@ -355,7 +401,7 @@ pub fn decide(net: &NetOptions, target: &Target) -> Decision {
             let m = matcher(Some(&value), Some(&value), no.map_or("", |(_, v)| v));
             match m.intercept(&uri) {
                 None => Route::Direct(Direct::Excluded(
-                    no.map_or("NO_PROXY", |(k, _)| k).to_string(),
+                    no.map_or("no_proxy", |(k, _)| k).to_string(),
                 )),
                 Some(icpt) => Route::Proxy(proxy_of(&icpt, source, &value)),
             }
@@ -365,6 +411,7 @@ pub fn decide(net: &NetOptions, target: &Target) -> Decision {
         route,
         vars,
         ignored,
+        differing,
     }
 }
 
@@ -417,17 +464,68 @@ mod tests {
     }
 
     #[test]
-    fn upper_case_wins_and_credentials_are_kept_private() {
+    fn lower_case_wins_as_with_curl_and_credentials_are_kept_private() {
         let net = env(&[
-            ("https_proxy", "http://low:1"),
-            ("HTTPS_PROXY", "http://u:p@up:2"),
+            ("HTTPS_PROXY", "http://up:2"),
+            ("https_proxy", "http://u:p@low:1"),
         ]);
         let d = decide(&net, &Target::parse("https://x.test").unwrap());
         let Route::Proxy(p) = &d.route else { panic!() };
-        assert_eq!(p.display(), "http://up:2");
+        assert_eq!(p.display(), "http://low:1");
+        assert_eq!(p.source.describe(), "https_proxy");
         assert!(p.has_credentials && p.proxy_authorization().is_some());
         assert!(!format!("{d:?}").contains("u:p"));
-        assert!(d.ignored.iter().any(|(k, _)| k == "https_proxy"));
+        assert!(d.ignored.is_empty(), "{:?}", d.ignored);
+        let [diff] = d.differing.as_slice() else {
+            panic!("{:?}", d.differing)
+        };
+        assert_eq!(
+            (diff.used.name.as_str(), diff.upper.name.as_str()),
+            ("https_proxy", "HTTPS_PROXY")
+        );
+        assert_eq!(diff.used.shown, "http://***@low:1");
+    }
+
+    #[test]
+    fn the_two_names_agreeing_is_no_conflict() {
+        for (pairs, differs) in [
+            (
+                &[
+                    ("HTTPS_PROXY", "http://p:1"),
+                    ("https_proxy", " http://p:1"),
+                ][..],
+                false,
+            ),
+            (&[("NO_PROXY", "a"), ("no_proxy", "b")][..], true),
+            (
+                &[("HTTP_PROXY", "http://a:1"), ("http_proxy", "http://b:1")][..],
+                true,
+            ),
+            (
+                &[("Https_Proxy", "http://a:1"), ("https_proxy", "http://b:1")][..],
+                false,
+            ),
+        ] {
+            let d = decide(&env(pairs), &Target::parse("https://x.test").unwrap());
+            assert_eq!(!d.differing.is_empty(), differs, "{pairs:?}");
+        }
+    }
+
+    #[test]
+    fn who_resolves_the_name() {
+        for (proxy, remote) in [
+            ("http://p:3128", true),
+            ("https://p:443", true),
+            ("socks5h://p:1080", true),
+            ("socks5://p:1080", false),
+            ("socks4://p:1080", false),
+        ] {
+            let net = env(&[("https_proxy", proxy)]);
+            let Route::Proxy(p) = route(&net, "https://x.test") else {
+                panic!("{proxy}")
+            };
+            assert_eq!(p.resolves_target(), remote, "{proxy}");
+        }
     }
 
     #[test]

@@ -45,6 +45,10 @@ pub struct Opened {
     pub(crate) origin: (String, String, u16),
     /// The peer address (the proxy's when tunnelled).
     pub(crate) remote: Option<SocketAddr>,
+    /// The TCP connection to the first hop (see [`Handshake::first_hop_result`]), for
+    /// `proxy-config`: the proxy's reachability is read from the run's real connection, so
+    /// no connection of its own leaves an error line in the proxy's log.
+    pub first_hop: Option<Result<(Duration, String), crate::net::endpoint::ConnectError>>,
 }
 
 impl Opened {
@@ -114,6 +118,7 @@ async fn open(cx: &Context) -> Result<Opened, CheckError> {
             h.target.port,
         ),
         remote: h.remote.as_deref().and_then(|r| r.parse().ok()),
+        first_hop: h.first_hop_result(),
         sender,
         record: Mutex::new(Some(h)),
     })

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod proxies;
+pub mod real_proxies;
 
 use axum::Router;
 use axum::body::Body;
@@ -105,6 +106,11 @@ pub async fn serve_tls(
 /// A rustls server configuration with a leaf for localhost/127.0.0.1 signed by a fresh
 /// CA, offering these ALPN protocols; returns the CA certificate as PEM.
 pub fn tls_server_config(alpn: &[&[u8]]) -> (rustls::ServerConfig, String) {
+    tls_server_config_for(alpn, &["localhost", "127.0.0.1"])
+}
+
+/// [`tls_server_config`] with a leaf for these names.
+pub fn tls_server_config_for(alpn: &[&[u8]], names: &[&str]) -> (rustls::ServerConfig, String) {
     use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
     let ca_key = KeyPair::generate().unwrap();
     let mut cap = CertificateParams::new(Vec::<String>::new()).unwrap();
@@ -117,7 +123,7 @@ pub fn tls_server_config(alpn: &[&[u8]]) -> (rustls::ServerConfig, String) {
     let ca = cap.self_signed(&ca_key).unwrap();
     let issuer = Issuer::new(cap, ca_key);
     let k = KeyPair::generate().unwrap();
-    let leaf = CertificateParams::new(vec!["localhost".into(), "127.0.0.1".into()])
+    let leaf = CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
         .unwrap()
         .signed_by(&k, &issuer)
         .unwrap();
@@ -140,7 +146,23 @@ pub async fn serve_tls_alpn(
     script: impl Fn(&Hit, usize) -> Reply + Send + Sync + 'static,
     alpn: &[&[u8]],
 ) -> (Server, String) {
-    let (server, ca) = tls_server_config(alpn);
+    serve_tls_config(script, tls_server_config(alpn)).await
+}
+
+/// [`serve_tls`] with a certificate for these names (and localhost, 127.0.0.1).
+pub async fn serve_tls_names(
+    script: impl Fn(&Hit, usize) -> Reply + Send + Sync + 'static,
+    names: &[&str],
+) -> (Server, String) {
+    let mut all = names.to_vec();
+    all.extend(["localhost", "127.0.0.1"]);
+    serve_tls_config(script, tls_server_config_for(&[b"h2", b"http/1.1"], &all)).await
+}
+
+async fn serve_tls_config(
+    script: impl Fn(&Hit, usize) -> Reply + Send + Sync + 'static,
+    (server, ca): (rustls::ServerConfig, String),
+) -> (Server, String) {
     let cfg = axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(server));
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = l.local_addr().unwrap();

@@ -2,6 +2,26 @@
 
 use super::*;
 
+/// The extra characters around the configured key by name, when they are a few
+/// invisible, whitespace, control or quote characters (nothing that could be a key).
+fn describe_extra(extra: &[u8]) -> Option<String> {
+    let s = std::str::from_utf8(extra).ok()?;
+    let cs: Vec<char> = s.chars().collect();
+    let harmless = cs.len() <= 4
+        && cs.iter().all(|c| {
+            c.is_whitespace()
+                || c.is_control()
+                || sl_doctor_checks::analysis::value::is_quote(*c)
+                || sl_doctor_checks::analysis::value::hidden_kind(*c).is_some()
+        });
+    harmless.then(|| {
+        cs.iter()
+            .map(|c| format!("{} {}", codepoint(*c), char_name(*c)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    })
+}
+
 /// Compares the first received value with the configured key.
 pub(super) fn compare(sent: &[u8], conf: &Configured) -> Finding {
     let want = conf.key.expose_bytes();
@@ -15,23 +35,6 @@ pub(super) fn compare(sent: &[u8], conf: &Configured) -> Finding {
             ),
         );
     }
-    let describe_extra = |extra: &[u8]| -> Option<String> {
-        let s = std::str::from_utf8(extra).ok()?;
-        let cs: Vec<char> = s.chars().collect();
-        let harmless = cs.len() <= 4
-            && cs.iter().all(|c| {
-                c.is_whitespace()
-                    || c.is_control()
-                    || sl_doctor_checks::analysis::value::is_quote(*c)
-                    || sl_doctor_checks::analysis::value::hidden_kind(*c).is_some()
-            });
-        harmless.then(|| {
-            cs.iter()
-                .map(|c| format!("{} {}", codepoint(*c), char_name(*c)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        })
-    };
     let fix = format!(
         "Make the application send {name} exactly: trim the value where it is read, and check the variable or file it comes from (see the findings above)."
     );
@@ -47,8 +50,12 @@ pub(super) fn compare(sent: &[u8], conf: &Configured) -> Finding {
     };
     if let Some((extra, word, place)) = around {
         let what = describe_extra(extra)
+            .or_else(|| added::label_in_front(sent, want))
             .map(|d| format!("{word} {d} {place}"))
-            .unwrap_or_else(|| format!("{word} {} byte(s) {place}", extra.len()));
+            .unwrap_or_else(|| {
+                let bytes = crate::render::human::count(extra.len(), "byte", "bytes");
+                format!("{word} {bytes} {place}")
+            });
         return Finding::new(
             CONFIGURED_KEY_PLUS_EXTRA,
             format!(

@@ -8,10 +8,12 @@
 //! `Context` whose key is the received value. The request target goes through the
 //! doctor's URL analysis (`url-path`, `url-format`, `key-in-url`).
 
+mod added;
 mod compare;
 
 use super::parse::{LineEnding, RawHeader, RawRequest};
 use crate::capture::codes::*;
+use crate::render::human::count;
 use compare::compare;
 use sl_doctor_checks::DEFAULT_BASE_URL;
 use sl_doctor_checks::analysis::urls;
@@ -195,8 +197,11 @@ async fn value_findings(value: &[u8], label: &str) -> Vec<Finding> {
             Finding::new(
                 REJECTED_BY_STRICT_SERVERS,
                 format!(
-                    "{label}: the value holds {} control character(s), the first {} at byte {} of {}: a standard HTTP/1.1 server refuses the whole request with 400 Bad Request or closes the connection, before any API key check",
-                    ctl.len(),
+                    "{label}: the value holds {} {} at byte {} of {}: a standard HTTP/1.1 server refuses the whole request with 400 Bad Request or closes the connection, before any API key check",
+                    match ctl.len() {
+                        1 => "a control character,".to_string(),
+                        n => format!("{n} control characters, the first"),
+                    },
                     describe_char(*b as char),
                     i + 1,
                     value.len()
@@ -216,11 +221,16 @@ fn non_ascii_sent(key: &SecretKey) -> Option<Finding> {
     Some(
         Finding::new(
             NON_ASCII,
-            format!(
-                "{} non-ASCII character(s), the first {}, were sent as raw UTF-8 bytes; servers may reject or mangle them",
-                non_ascii.len(),
-                describe(first)
-            ),
+            match non_ascii.len() {
+                1 => format!(
+                    "A non-ASCII character, {}, was sent as raw UTF-8 bytes; servers may reject or mangle it",
+                    describe(first)
+                ),
+                n => format!(
+                    "{n} non-ASCII characters were sent as raw UTF-8 bytes, the first {}; servers may reject or mangle them",
+                    describe(first)
+                ),
+            },
         )
         .at(first.clone())
         .with_fix("A Sales Layer API key is plain ASCII: copy it again from the original source (see hidden-characters and lookalike-characters for each character)."),
@@ -294,7 +304,7 @@ fn header_name_findings(
                     ["bearer", "basic", "token", "apikey", "api-key", "digest"]
                         .contains(&w.to_ascii_lowercase().as_str())
                 })
-                .map(|w| format!(" `{w} …`"))
+                .map(|w| format!(" {w} …"))
                 .unwrap_or_default();
             out.push(
                 Finding::with_severity(
@@ -443,6 +453,8 @@ pub async fn diagnose(
     let key_headers: Vec<&RawHeader> = req.all(KEY_HEADER).collect();
     add_secrets(req, &key_headers, secrets);
     let has_key = !key_headers.is_empty();
+    // A misspelt or wrong header name says more than "missing": it comes first.
+    findings.extend(header_name_findings(req, conf, has_key));
     if !has_key {
         findings.push(
             Finding::new(
@@ -452,11 +464,11 @@ pub async fn diagnose(
             .with_fix("Set the header on every request, e.g. curl -H \"X-API-KEY: $SALESLAYER_API_KEY\"; with an HTTP library set it where the request is built (a default-headers setting can be dropped by a redirect, a retry or a second client), in Postman check the collection's Authorization (type API Key, key X-API-KEY, add to Header) and that an environment is selected."),
         );
     }
-    findings.extend(header_name_findings(req, conf, has_key));
     findings.extend(duplicate_finding(&key_headers));
     findings.extend(key_value_findings(&key_headers).await);
     if let (Some(c), Some(first)) = (conf, key_headers.first()) {
         findings.push(compare(&first.value, c));
+        added::by_code(&mut findings, trim_ows(&first.value), c);
     }
 
     // Where the request went, and credentials in the URL or body.
@@ -588,7 +600,7 @@ async fn key_value_findings(key_headers: &[&RawHeader]) -> Vec<Finding> {
         if h.joined_lines > 0 && inner_break {
             findings.push(Finding::new(
                 VALUE_SPANS_LINES,
-                format!("{label}: the value continues over {} more line(s) (a line break inside the value, or obs-fold): servers reject the request or read only the first line", h.joined_lines),
+                format!("{label}: the value continues over {} (a line break inside the value, or obs-fold): servers reject the request or read only the first line", count(h.joined_lines, "more line", "more lines")),
             ).with_fix("Remove the line break from the key where it is loaded (trim the value)."));
         }
     }

@@ -6,14 +6,22 @@
 //! NXDOMAIN fails (the host does not exist); timeout and SERVFAIL are inconclusive. If
 //! resolv.conf cannot be read, that is reported; sl-doctor never falls back to a public
 //! DNS server.
+//!
+//! Name resolution follows the route: behind a proxy that resolves the host itself (HTTP
+//! `CONNECT`, `https://` and `socks5h://` proxies), this machine's answer is never used for
+//! the API requests, so a local failure is information (`proxy-resolves`), and
+//! `tls-connection` and the probes go through the proxy to find out whether the proxy
+//! resolves and reaches the host. A `socks5://` proxy is sent an address resolved here,
+//! so a local failure stays a failure.
 
 use crate::model::check::{CheckError, Outcome};
 use crate::model::code::Code;
 use crate::model::context::Context;
 use crate::model::evidence::Evidence;
-use crate::model::report::{Finding, Severity};
+use crate::model::report::{Finding, Severity, Status};
 use crate::net::dns::{self, Answer, DnsEnv, DnsFacts, Lookup, join};
 use crate::net::endpoint::{Target, ms};
+use crate::net::proxy::{self, Proxy, Route};
 use std::net::IpAddr;
 use std::time::Duration;
 
@@ -24,7 +32,7 @@ crate::check! {
     codes: &[
         RESOLVE_OVERRIDE, SYSTEM_LOOKUP_FAILED, RESOLV_CONF_UNREADABLE, NO_ADDRESS,
         NXDOMAIN_DOCUMENTED_HOST, NXDOMAIN, NO_NAMESERVERS, HOSTS_OVERRIDE, HOSTS_ENTRY,
-        SYSTEM_DIFFERS, ONLY_LOCAL_NAME, SERVFAIL, DNS_TIMEOUT, DNS_ERROR,
+        SYSTEM_DIFFERS, ONLY_LOCAL_NAME, SERVFAIL, DNS_TIMEOUT, DNS_ERROR, PROXY_RESOLVES,
     ],
 }
 
@@ -80,6 +88,10 @@ pub const DNS_ERROR: Code = Code::warn(
     "dns-error",
     "The DNS lookup failed for another reason (inconclusive)",
 );
+pub const PROXY_RESOLVES: Code = Code::info(
+    "proxy-resolves",
+    "The host does not resolve here (or resolves oddly), but the proxy resolves it (HTTP CONNECT, https:// or socks5h:// proxy): this machine's answer is not used",
+);
 
 pub(crate) async fn run_with(cx: &Context, env: DnsEnv) -> Result<Outcome, CheckError> {
     let t = Target::from_context(cx)?;
@@ -95,7 +107,59 @@ pub(crate) async fn run_with(cx: &Context, env: DnsEnv) -> Result<Outcome, Check
             Err(why) => system_only(f, why),
         },
     };
+    let o = match proxy::decide(&cx.net, &t).route {
+        Route::Proxy(p) if matches!(found, Lookup::Name(_)) => routed(o, &t, &p),
+        Route::Proxy(_) | Route::Direct(_) => o,
+    };
     Ok(o.with_evidence(Evidence::Dns(found.evidence(&t))))
+}
+
+/// The lookup of a host the API requests reach through a proxy: when the proxy resolves
+/// the name, this machine's problem with it is information; with `socks5://` it is not.
+fn routed(o: Outcome, t: &Target, p: &Proxy) -> Outcome {
+    let (proxy, source) = (p.display(), p.source.describe());
+    if !p.resolves_target() {
+        return o.detail(format!(
+            "route: through {proxy} (from {source}), which is sent an address resolved here (socks5h:// would let the proxy resolve {})",
+            t.host
+        ));
+    }
+    let how = if p.is_socks5() {
+        "socks5h"
+    } else {
+        "CONNECT host:port"
+    };
+    let o = o.detail(format!(
+        "route: through {proxy} (from {source}), which resolves {} itself ({how})",
+        t.host
+    ));
+    if o.status() == Status::Pass {
+        return o;
+    }
+    let here = o
+        .findings
+        .iter()
+        .find(|f| f.severity != Severity::Info)
+        .map_or(o.summary.clone(), |f| f.message.clone());
+    Outcome {
+        summary: format!(
+            "The proxy {} resolves {}; this machine's lookup is not used ({})",
+            p.authority(),
+            t.host,
+            crate::diagnosis::lowercase_first(o.summary.trim_end_matches('.'))
+        ),
+        status: None,
+        findings: Vec::new(),
+        ..o
+    }
+    .finding(Finding::new(
+        PROXY_RESOLVES,
+        format!(
+            "Requests to {} go through the proxy {proxy} (from {source}), which resolves the name itself: this machine's answer does not affect them ({}); tls-connection shows whether the proxy reaches the host",
+            t.authority(),
+            here.trim_end_matches('.')
+        ),
+    ))
 }
 
 /// `--resolve` pins the host: no lookup.

@@ -1,23 +1,27 @@
 //! `proxy-config`: which proxy the API request goes through, and whether it is reachable.
 //!
 //! Lists the proxy variables that are set (names and `host:port` only, credentials
-//! redacted), decides like reqwest whether the base URL goes through a proxy (see
-//! [`crate::net::proxy`]), and when it does, opens a bounded TCP connection to the proxy.
+//! redacted), decides as curl does whether the base URL goes through a proxy (see
+//! [`crate::net::proxy`]), and when it does, reports whether the proxy was reached.
+//!
+//! Reachability is read from the run's shared connection ([`crate::net::shared`]), the one
+//! `tls-connection` and the probes use: a TCP connection of its own, closed before any
+//! request, would leave an error line in the proxy's log on every run (squid:
+//! `NONE_NONE/000 … error:transaction-end-before-headers`).
 
 use crate::model::check::{CheckError, Outcome};
 use crate::model::code::Code;
 use crate::model::context::Context;
 use crate::model::report::{Finding, Status};
-use crate::net::endpoint::{self, ConnectError, Target, ms};
+use crate::net::endpoint::{ConnectError, Target, ms};
 use crate::net::proxy::{self, Decision, Direct, Proxy, Route};
-use std::time::Instant;
 
 crate::check! {
     /// The `proxy-config` check.
     ProxyConfig: "proxy-config", BaseUrl, "The proxy settings send the API request where you expect, and the proxy is reachable",
     network,
     codes: &[
-        IGNORED_PROXY_VARIABLE, PROXY_CREDENTIALS, LOOPBACK_THROUGH_PROXY,
+        IGNORED_PROXY_VARIABLE, PROXY_VARIABLES_DIFFER, PROXY_CREDENTIALS, LOOPBACK_THROUGH_PROXY,
         PLAIN_HTTP_THROUGH_PROXY, PROXY_SCHEME, PROXY_DNS_TIMEOUT, PROXY_UNRESOLVABLE,
         PROXY_TIMEOUT, PROXY_UNREACHABLE,
     ],
@@ -25,7 +29,11 @@ crate::check! {
 
 pub const IGNORED_PROXY_VARIABLE: Code = Code::warn(
     "ignored-proxy-variable",
-    "A proxy setting is ignored: a mis-cased name, a shadowed lower-case twin, or not a usable proxy URL",
+    "A proxy setting is ignored: a mis-cased name, or not a usable proxy URL",
+);
+pub const PROXY_VARIABLES_DIFFER: Code = Code::warn(
+    "proxy-variables-differ",
+    "The lower- and upper-case names of a proxy variable hold different values: most clients use the lower-case one, Go the upper-case one",
 );
 pub const PROXY_CREDENTIALS: Code = Code::info(
     "proxy-credentials",
@@ -77,7 +85,20 @@ fn settings(cx: &Context, d: &Decision) -> Outcome {
     for (name, why) in &d.ignored {
         o = o.finding(
             Finding::new(IGNORED_PROXY_VARIABLE, format!("{name} is ignored: {why}"))
-                .with_fix("Set the proxy in HTTPS_PROXY (or https_proxy) as http://host:port, or unset the unused variable so your tools agree."),
+                .with_fix("Set the proxy in https_proxy (or HTTPS_PROXY) as http://host:port, or unset the unused variable so your tools agree."),
+        );
+    }
+    for v in &d.differing {
+        let (lower, upper) = (&v.used.name, &v.upper.name);
+        o = o.finding(
+            Finding::new(
+                PROXY_VARIABLES_DIFFER,
+                format!(
+                    "{lower} ({}) and {upper} ({}) differ: sl-doctor uses {lower}, as curl, PHP, Python and Node do, but Go programs use {upper}",
+                    v.used.shown, v.upper.shown
+                ),
+            )
+            .with_fix(format!("Give {lower} and {upper} the same value, or unset one of them, so that every program on this machine takes the same route.")),
         );
     }
     for v in d.vars.iter().filter(|v| v.has_credentials) {
@@ -227,28 +248,30 @@ fn unreachable(cx: &Context, mut o: Outcome, p: &Proxy, e: &ConnectError) -> Out
     )
 }
 
-/// A bounded TCP connection to the proxy.
+/// Whether the proxy was reached: the first hop of the run's shared connection.
 async fn reachability(cx: &Context, mut o: Outcome, p: &Proxy) -> Outcome {
-    let deadline = Instant::now() + cx.net.timeout;
-    let addrs = match endpoint::addresses(&cx.net, &p.host, p.port, deadline).await {
-        Ok((a, _)) => a,
-        Err(e) => return unresolvable(cx, o, p, e),
+    let hop = match cx.conn.open(cx).await {
+        Ok(opened) => opened.first_hop.clone(),
+        Err(_) => None,
     };
-    let start = Instant::now();
-    match endpoint::connect_any(&addrs, deadline).await {
-        Ok(s) => {
-            let took = start.elapsed();
-            let remote = s.peer_addr().map(|a| a.to_string()).unwrap_or_default();
-            drop(s);
-            o.summary = format!(
-                "Through proxy {} (from {}), reachable in {}",
-                p.display(),
-                p.source.describe(),
-                ms(took)
-            );
+    let through = format!(
+        "Through proxy {} (from {})",
+        p.display(),
+        p.source.describe()
+    );
+    match hop {
+        Some(Ok((took, remote))) => {
+            o.summary = format!("{through}, reachable in {}", ms(took));
             o.detail(format!("proxy tcp: {} ({remote})", ms(took)))
         }
-        Err(e) => unreachable(cx, o, p, &e),
+        Some(Err(e @ (ConnectError::Resolve(_) | ConnectError::ResolveTimeout))) => {
+            unresolvable(cx, o, p, e)
+        }
+        Some(Err(e)) => unreachable(cx, o, p, &e),
+        None => {
+            o.summary = format!("{through} (not connected: see tls-connection)");
+            o
+        }
     }
 }
 

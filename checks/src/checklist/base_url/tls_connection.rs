@@ -14,8 +14,7 @@ use crate::model::context::Context;
 use crate::model::evidence::{Evidence, Untrusted};
 use crate::model::report::{Finding, Status};
 use crate::net::endpoint::{ConnectError, ms};
-use crate::net::handshake::{self, Handshake, Stop, TunnelError};
-use crate::net::proxy::Proxy;
+use crate::net::handshake::{self, Handshake, Stop};
 use crate::net::tls::{self, TlsFailure, TlsSetupError};
 use rustls::pki_types::CertificateDer;
 
@@ -73,15 +72,15 @@ pub const PROXY_NOT_HTTP: Code = Code::fail(
 );
 pub const PROXY_AUTH_REQUIRED: Code = Code::fail(
     "proxy-auth-required",
-    "The proxy requires authentication (407), or rejected the credentials in the proxy URL",
+    "The proxy requires authentication (407; tinyproxy: 401), or rejected the credentials in the proxy URL (the evidence's proxy-refusal says which)",
 );
 pub const PROXY_HTML: Code = Code::fail(
     "proxy-html",
-    "The proxy answered CONNECT with an HTML page: a captive portal, login or block page",
+    "The proxy answered CONNECT with an HTML page and no proxy error code: a captive portal, login or block page",
 );
 pub const PROXY_REFUSED_TUNNEL: Code = Code::fail(
     "proxy-refused-tunnel",
-    "The proxy refused to tunnel to the API (CONNECT answered with an error status)",
+    "The proxy refused to tunnel to the target (CONNECT answered with an error status): denied by its rules, it cannot connect to or resolve the host, or another reason (the proxy's own code, e.g. squid's ERR_ACCESS_DENIED, says which)",
 );
 pub const PROXY_TLS: Code = Code::fail(
     "proxy-tls",
@@ -306,7 +305,7 @@ fn resolve_failed(h: &Handshake, o: Outcome, m: &str) -> Outcome {
             format!("{host} cannot be resolved"),
             DNS,
             format!("{host} cannot be resolved: {m}"),
-            "See dns-resolution: check the host name in the base URL (https://api2.saleslayer.com) or the proxy setting.",
+            "See dns-resolution: check the host name in the base URL (https://api2.saleslayer.com) or the proxy setting.".into(),
         ),
     )
 }
@@ -319,7 +318,7 @@ fn resolve_timeout(h: &Handshake, o: Outcome, timeout: u128) -> Outcome {
             format!("{host} did not resolve within {timeout} ms"),
             DNS_TIMEOUT,
             format!("The system resolver did not resolve {host} within {timeout} ms"),
-            "See dns-resolution; check the network and /etc/resolv.conf.",
+            "See dns-resolution; check the network and /etc/resolv.conf.".into(),
         ),
     )
 }
@@ -365,89 +364,7 @@ fn connect_failed(h: &Handshake, mut o: Outcome, e: &ConnectError, timeout: u128
         }
         ConnectError::ResolveTimeout => return Outcome::inconclusive("DNS timed out"),
     };
-    worded(o, (summary, code, message, fix))
-}
-
-fn tunnel_failed(h: &Handshake, p: &Proxy, o: Outcome, e: &TunnelError, timeout: u128) -> Outcome {
-    let (proxy, target) = (p.authority(), h.target.authority());
-    let (summary, code, message, fix) = match e {
-        TunnelError::Timeout => (
-            format!("The proxy {proxy} did not answer CONNECT within {timeout} ms"),
-            PROXY_TIMEOUT,
-            format!(
-                "The proxy {proxy} accepted the connection but did not answer `CONNECT {target}`"
-            ),
-            "Check the proxy address (is it really an HTTP proxy?) with your network administrator.",
-        ),
-        TunnelError::Io(e) => (
-            format!("The proxy {proxy} closed the connection"),
-            PROXY_ERROR,
-            format!("The proxy {proxy} failed during CONNECT: {e}"),
-            "Check the proxy address with your network administrator.",
-        ),
-        TunnelError::Garbage => (
-            format!("{proxy} does not answer like an HTTP proxy"),
-            PROXY_NOT_HTTP,
-            format!(
-                "{proxy} did not answer `CONNECT` with an HTTP response: it is not an HTTP proxy"
-            ),
-            "Check the proxy host and port in the proxy setting.",
-        ),
-        TunnelError::Status {
-            code,
-            line,
-            html,
-            title,
-        } => {
-            let mut o = o;
-            o.summary = format!("The proxy {proxy} refused to tunnel to {target}: {line}");
-            return o.finding(refused_tunnel(
-                p,
-                &target,
-                *code,
-                line,
-                *html,
-                title.as_deref(),
-            ));
-        }
-    };
-    worded(o, (summary, code, message, fix))
-}
-
-fn refused_tunnel(
-    p: &Proxy,
-    target: &str,
-    code: u16,
-    line: &str,
-    html: bool,
-    title: Option<&str>,
-) -> Finding {
-    let proxy = p.authority();
-    if code == 407 {
-        Finding::new(
-            PROXY_AUTH_REQUIRED,
-            format!(
-                "The proxy {proxy} requires authentication ({line}){}",
-                if p.has_credentials { "; it rejected the credentials in the proxy URL (not shown)" } else { "" }
-            ),
-        )
-        .with_fix("Put the proxy credentials in the proxy URL (http://user:password@host:port, percent-encoded) or ask your network administrator.")
-    } else if html {
-        Finding::new(
-            PROXY_HTML,
-            format!(
-                "The proxy {proxy} answered `CONNECT {target}` with an HTML page ({line}{}): a captive portal, a proxy login page or a block page",
-                title.map(|t| format!(", title \"{t}\"")).unwrap_or_default()
-            ),
-        )
-        .with_fix("Open any web page in a browser on this machine to log in to the portal or proxy, or ask your network administrator to allow api2.saleslayer.com:443.")
-    } else {
-        Finding::new(
-            PROXY_REFUSED_TUNNEL,
-            format!("The proxy {proxy} refused `CONNECT {target}`: {line}"),
-        )
-        .with_fix("Ask your network administrator to allow CONNECT to api2.saleslayer.com:443.")
-    }
+    worded(o, (summary, code, message, fix.into()))
 }
 
 /// A handshake that failed with an I/O error that carries no TLS error.
@@ -577,7 +494,7 @@ fn stopped(h: &Handshake, o: Outcome, stop: &Stop, cx: &Context) -> Outcome {
         Stop::Connect(e) => connect_failed(h, o, e, timeout),
         Stop::Tunnel(e) => {
             let p = h.proxy.as_ref().expect("a tunnel goes through a proxy");
-            tunnel_failed(h, p, o, e, timeout)
+            super::proxy_tunnel::tunnel_failed(h, p, o, e, timeout)
         }
         Stop::Socks(e) => {
             let p = h.proxy.as_ref().expect("SOCKS goes through a proxy");
@@ -660,6 +577,7 @@ impl TlsConnection {
         let mut ev = h.evidence(&cx.net);
         if h.stop.is_some() && !matches!(h.stop, Some(Stop::PlainHttp)) {
             ev.failure = stop_code(&o);
+            ev.proxy_refusal = super::proxy_tunnel::refusal(&h);
         }
         Ok(o.with_evidence(Evidence::Tls(ev)))
     }

@@ -53,7 +53,8 @@ fn fix(kind: LabelKind) -> String {
     }
 }
 
-fn code(kind: LabelKind) -> Code {
+/// The code of a pasted label of this kind (capture words it for the code that adds it).
+pub fn code(kind: LabelKind) -> Code {
     match kind {
         LabelKind::HeaderName => HEADER_NAME,
         LabelKind::Authorization => AUTHORIZATION_HEADER,

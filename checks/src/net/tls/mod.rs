@@ -230,44 +230,80 @@ fn platform_verifier(
     Ok(v)
 }
 
-/// The system roots, loaded once per process on first use, from the one place OpenSSL
-/// (curl, Python, …) would look: `SSL_CERT_FILE` and/or `SSL_CERT_DIR` when set (a file
-/// that does not exist then gives no roots, as for those clients); otherwise the
-/// distribution's bundle file (`/etc/ssl/certs/ca-certificates.crt` on Debian), or the
-/// certificate directory when there is no bundle. The bundle and the directory hold the
-/// same certificates: reading both (as rustls-native-certs does) parsed every root twice.
+/// Where the system's CA certificates are, as OpenSSL (curl, Python, …) would look:
+/// `SSL_CERT_FILE` and/or `SSL_CERT_DIR` when set (a file that does not exist then gives
+/// no roots, as for those clients); otherwise the distribution's bundle file
+/// (`/etc/ssl/certs/ca-certificates.crt` on Debian), or the certificate directory when
+/// there is no bundle. The bundle and the directory hold the same certificates: reading
+/// both (as rustls-native-certs does) parsed every root twice.
+#[cfg(all(unix, not(target_vendor = "apple"), not(target_os = "android")))]
+fn system_ca_locations() -> (Option<PathBuf>, Vec<PathBuf>) {
+    let var = |n: &str| std::env::var_os(n).filter(|v| !v.is_empty());
+    match (var("SSL_CERT_FILE"), var("SSL_CERT_DIR")) {
+        (None, None) => {
+            let probe = openssl_probe::probe();
+            match probe.cert_file {
+                Some(f) => (Some(f), Vec::new()),
+                None => (None, probe.cert_dir.into_iter().take(1).collect()),
+            }
+        }
+        (f, d) => (
+            f.map(PathBuf::from),
+            d.map(|d| std::env::split_paths(&d).collect())
+                .unwrap_or_default(),
+        ),
+    }
+}
+
+/// The system's CA certificates (DER), read from [`system_ca_locations`].
+#[cfg(all(unix, not(target_vendor = "apple"), not(target_os = "android")))]
+fn system_ca_certs() -> Vec<CertificateDer<'static>> {
+    let (file, dirs) = system_ca_locations();
+    let mut certs = Vec::new();
+    if file.is_some() || dirs.is_empty() {
+        certs.extend(rustls_native_certs::load_certs_from_paths(file.as_deref(), None).certs);
+    }
+    for d in &dirs {
+        certs.extend(rustls_native_certs::load_certs_from_paths(None, Some(d)).certs);
+    }
+    certs
+}
+
+/// The system's CA certificates as one PEM bundle, from where the TLS check trusts them
+/// (see [`system_ca_locations`]), for a program that reads a bundle file (`capture --`
+/// hands its child the system bundle plus the run's CA). `None` where the OS verifies
+/// (macOS, Windows, Android) or when no certificate was found.
+pub fn system_bundle_pem() -> Option<String> {
+    #[cfg(all(unix, not(target_vendor = "apple"), not(target_os = "android")))]
+    {
+        use base64::Engine;
+        let certs = system_ca_certs();
+        let mut pem = String::new();
+        for c in &certs {
+            let b64 = base64::engine::general_purpose::STANDARD.encode(c.as_ref());
+            pem.push_str("-----BEGIN CERTIFICATE-----\n");
+            for line in b64.as_bytes().chunks(64) {
+                pem.push_str(std::str::from_utf8(line).unwrap_or_default());
+                pem.push('\n');
+            }
+            pem.push_str("-----END CERTIFICATE-----\n");
+        }
+        (!certs.is_empty()).then_some(pem)
+    }
+    #[cfg(not(all(unix, not(target_vendor = "apple"), not(target_os = "android"))))]
+    {
+        None
+    }
+}
+
+/// The system roots, loaded once per process on first use (see [`system_ca_locations`]).
 #[cfg(all(unix, not(target_vendor = "apple"), not(target_os = "android")))]
 fn system_roots() -> Result<Arc<rustls::RootCertStore>, String> {
     static ROOTS: OnceLock<Result<Arc<rustls::RootCertStore>, String>> = OnceLock::new();
     ROOTS
         .get_or_init(|| {
-            let var = |n: &str| std::env::var_os(n).filter(|v| !v.is_empty());
-            let (file, dirs): (Option<PathBuf>, Vec<PathBuf>) =
-                match (var("SSL_CERT_FILE"), var("SSL_CERT_DIR")) {
-                    (None, None) => {
-                        let probe = openssl_probe::probe();
-                        match probe.cert_file {
-                            Some(f) => (Some(f), Vec::new()),
-                            None => (None, probe.cert_dir.into_iter().take(1).collect()),
-                        }
-                    }
-                    (f, d) => (
-                        f.map(PathBuf::from),
-                        d.map(|d| std::env::split_paths(&d).collect())
-                            .unwrap_or_default(),
-                    ),
-                };
             let mut roots = rustls::RootCertStore::empty();
-            let mut load = |file: Option<&Path>, dir: Option<&Path>| {
-                let found = rustls_native_certs::load_certs_from_paths(file, dir);
-                roots.add_parsable_certificates(found.certs);
-            };
-            if file.is_some() || dirs.is_empty() {
-                load(file.as_deref(), None);
-            }
-            for d in &dirs {
-                load(None, Some(d));
-            }
+            roots.add_parsable_certificates(system_ca_certs());
             if roots.is_empty() {
                 Err("No CA certificates were loaded from the system".to_string())
             } else {
