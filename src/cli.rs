@@ -58,11 +58,13 @@ pub enum Command {
     Check(Box<CheckArgs>),
     /// List every check with its checklist item and title.
     Checks,
-    /// Print the documentation of a check (or of a checklist item, or of `sl-doctor fix`).
+    /// Print the documentation of a check, a checklist item, a cause of the diagnosis, a
+    /// finding code or `fix`; without a topic, the list of them all.
     Explain {
-        /// A check id (see `sl-doctor checks`), a checklist item id, or `fix`.
-        #[arg(value_parser = crate::args::CheckIds { with_fix: true }, hide_possible_values = true)]
-        id: String,
+        /// A check id (see `sl-doctor checks`), a checklist item id, a cause id (e.g.
+        /// key-rejected), a finding code (e.g. dotenv-quotes), or `fix`.
+        #[arg(value_name = "TOPIC", value_parser = crate::args::ExplainTopics, hide_possible_values = true)]
+        id: Option<String>,
     },
     /// Print the JSON Schema of the --format json report.
     Schema,

@@ -223,7 +223,7 @@ pub struct CheckArgs {
         long,
         value_name = "ID",
         value_delimiter = ',',
-        value_parser = CheckIds { with_fix: false },
+        value_parser = CheckIds,
         hide_possible_values = true,
         help_heading = "Selection"
     )]
@@ -235,20 +235,17 @@ pub struct CheckArgs {
         long,
         value_name = "ID",
         value_delimiter = ',',
-        value_parser = CheckIds { with_fix: false },
+        value_parser = CheckIds,
         hide_possible_values = true,
         help_heading = "Selection"
     )]
     pub ignore: Vec<String>,
 }
 
-/// Accepts any value (the runner and `explain` say which ids exist, in their own words)
-/// but offers every check and checklist item id to shell completion.
+/// Accepts any value (the runner says which ids exist, in its own words) but offers every
+/// check and checklist item id to shell completion.
 #[derive(Clone, Copy, Debug)]
-pub struct CheckIds {
-    /// Also offer `fix` (for `explain`, which documents the command too).
-    pub with_fix: bool,
-}
+pub struct CheckIds;
 
 impl clap::builder::TypedValueParser for CheckIds {
     type Value = String;
@@ -274,7 +271,35 @@ impl clap::builder::TypedValueParser for CheckIds {
         Some(Box::new(
             items
                 .chain(checks)
-                .chain(self.with_fix.then_some("fix"))
+                .map(|id| clap::builder::PossibleValue::new(id).hide(false)),
+        ))
+    }
+}
+
+/// Accepts any value (`explain` says which topics exist, with close matches) but offers
+/// every topic to shell completion: items, checks, `fix`, causes and finding codes.
+#[derive(Clone, Copy, Debug)]
+pub struct ExplainTopics;
+
+impl clap::builder::TypedValueParser for ExplainTopics {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        _cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        Ok(value.to_string_lossy().into_owned())
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        let topics = crate::explain::topics::all(&sl_doctor_checks::registry());
+        Some(Box::new(
+            topics
+                .into_iter()
                 .map(|id| clap::builder::PossibleValue::new(id).hide(false)),
         ))
     }
