@@ -2,7 +2,8 @@
 //! command's arguments are in `args`; turning them into a `Context` is `config.rs`.
 
 use crate::args::{
-    CaptureArgs, CheckArgs, CurlArgs, DemoArgs, FixArgs, MockArgs, ScanArgs, SupportArgs, ViewArgs,
+    CaptureArgs, CheckArgs, CurlArgs, DemoArgs, FingerprintArgs, FixArgs, MockArgs, ScanArgs,
+    SupportArgs, ViewArgs,
 };
 use clap::{Parser, Subcommand};
 
@@ -109,6 +110,11 @@ pub enum Command {
     /// Postman environment and collection.
     #[command(after_long_help = CURL_HELP)]
     Curl(CurlArgs),
+    /// Print the fingerprint and length of the key (from the same sources as check, or
+    /// typed at a prompt that does not show it) and, given a fingerprint such as the one
+    /// support names, whether it is that key (exit 0 match, 1 no match).
+    #[command(after_long_help = FINGERPRINT_HELP)]
+    Fingerprint(Box<FingerprintArgs>),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     #[command(
         after_long_help = "Examples:\n  sl-doctor completions bash > ~/.local/share/bash-completion/completions/sl-doctor\n  sl-doctor completions zsh > \"${fpath[1]}/_sl-doctor\"\n  sl-doctor completions fish > ~/.config/fish/completions/sl-doctor.fish\n  sl-doctor completions powershell >> $PROFILE"
@@ -120,6 +126,24 @@ pub enum Command {
     /// Print the man page (roff) to standard output, e.g. `sl-doctor man > sl-doctor.1`.
     Man,
 }
+
+const FINGERPRINT_HELP: &str = "\
+A fingerprint is sha256: and the first 12 hex digits of SHA-256 over the key's exact
+bytes: it tells keys apart without showing them (support names a key this way). When
+the value has something around or in it (quotes, whitespace, invisible characters), the
+fingerprint once cleaned is printed too, and a given fingerprint matches either.
+
+Exit codes:
+  0  the fingerprint was printed; or the key in use matches FINGERPRINT (as stored or
+     once cleaned)
+  1  the key in use does not match FINGERPRINT (another source may hold it: it is named)
+  2  usage or input error: no key found, FINGERPRINT is not sha256: and 8 to 64 hex
+     digits, an unreadable file
+
+Examples:
+  sl-doctor fingerprint                          the key in $SALESLAYER_API_KEY (or ./.env)
+  sl-doctor fingerprint --key-file ./sl.key sha256:1a2b3c4d5e6f
+  sl-doctor fingerprint --key-stdin              type or paste the key (not shown)";
 
 const SUPPORT_HELP: &str = "\
 The diagnosis runs first. When every failing cause is one you can fix yourself, support

@@ -69,6 +69,7 @@ fn main() -> ExitCode {
         Some(Command::Support(args)) => commands::support::run(&args),
         Some(Command::Curl(args)) => commands::curl(&args),
         Some(Command::Fix(args)) => fix::run(&args),
+        Some(Command::Fingerprint(args)) => commands::fingerprint::run(&args),
         Some(Command::View(args)) => commands::view::run(&args),
     }
 }

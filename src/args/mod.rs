@@ -5,6 +5,7 @@
 mod capture;
 mod curl;
 mod demo;
+mod fingerprint;
 mod fix;
 mod mock;
 mod scan;
@@ -14,6 +15,7 @@ mod view;
 pub use capture::{CaptureArgs, CaptureFormat};
 pub use curl::{CurlArgs, CurlShell};
 pub use demo::DemoArgs;
+pub use fingerprint::FingerprintArgs;
 pub use fix::{FixArgs, LineEndings};
 pub use mock::MockArgs;
 pub use scan::{ScanArgs, ScanFormat};
@@ -79,7 +81,8 @@ pub enum ApiChoice {
     All,
 }
 
-/// Where the key comes from: shared by `check`, `capture`, `scan`, `support` and `curl`.
+/// Where the key comes from: shared by `check` (and so `support` and `fix`), `capture`,
+/// `scan`, `curl` and `fingerprint`.
 #[derive(Args, Debug, Clone)]
 pub struct KeyArgs {
     /// Environment variable that holds the key.

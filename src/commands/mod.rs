@@ -5,6 +5,7 @@ pub mod capture;
 pub mod check;
 pub mod demo;
 pub mod docs;
+pub mod fingerprint;
 pub mod support;
 pub mod view;
 

@@ -10,6 +10,7 @@ mod capture_intercept;
 mod ci;
 mod cli;
 mod common;
+mod fingerprint;
 mod fix;
 mod git_config;
 mod hostile;

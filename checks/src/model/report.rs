@@ -392,6 +392,21 @@ pub struct SourceRef {
     pub name: String,
 }
 
+impl SourceRef {
+    /// The source in words: "environment variable SALESLAYER_API_KEY", "key file ~/sl.key".
+    pub fn describe(&self) -> String {
+        let name = &self.name;
+        match self.kind {
+            SourceKind::Env => format!("environment variable {name}"),
+            SourceKind::File => format!("key file {name}"),
+            SourceKind::Stdin => "standard input".into(),
+            SourceKind::Dotenv => format!(".env file {name}"),
+            SourceKind::Flag => "--key on the command line".into(),
+            SourceKind::None => "nowhere".into(),
+        }
+    }
+}
+
 /// Every source that held a value, and what it held (by fingerprint only).
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct SourceSeen {

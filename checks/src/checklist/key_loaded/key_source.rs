@@ -36,17 +36,6 @@ pub const ONLY_IN_DOTENV: Code = Code::info(
 );
 pub const NOT_UTF8: Code = Code::fail("not-utf8", "The value used is not valid UTF-8");
 
-fn describe(kind: SourceKind, name: &str) -> String {
-    match kind {
-        SourceKind::Env => format!("environment variable {name}"),
-        SourceKind::File => format!("key file {name}"),
-        SourceKind::Stdin => "standard input".into(),
-        SourceKind::Dotenv => format!(".env file {name}"),
-        SourceKind::Flag => "--key on the command line".into(),
-        SourceKind::None => "nowhere".into(),
-    }
-}
-
 impl KeySource {
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
         let ks = &cx.key;
@@ -55,7 +44,7 @@ impl KeySource {
         };
         let mut o = Outcome::pass(format!(
             "Key from {} ({} characters, {})",
-            describe(chosen.source.kind, &chosen.source.name),
+            chosen.source.describe(),
             chosen.value.char_len(),
             chosen.value.fingerprint()
         ));
@@ -63,7 +52,7 @@ impl KeySource {
             o = o.detail(format!(
                 "{} {}: {} characters, {}",
                 if i == 0 { "used:    " } else { "shadowed:" },
-                describe(c.source.kind, &c.source.name),
+                c.source.describe(),
                 c.value.char_len(),
                 c.value.fingerprint()
             ));
@@ -150,9 +139,9 @@ fn differing_sources(ks: &KeyState, chosen: &Candidate) -> Vec<Finding> {
                 SOURCES_DIFFER,
                 format!(
                     "{} holds a different value ({}) than {} ({}), which is the one used",
-                    describe(c.source.kind, &c.source.name),
+                    c.source.describe(),
                     c.value.fingerprint(),
-                    describe(chosen.source.kind, &chosen.source.name),
+                    chosen.source.describe(),
                     chosen.value.fingerprint()
                 ),
             )
