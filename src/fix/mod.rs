@@ -295,7 +295,8 @@ fn proof_line(repaired: Option<&Repaired>) -> String {
         None => "The value stays the same (the API accepted it); only how it is written changes.\n"
             .into(),
         Some(r) if r.accepted_by.is_empty() => format!(
-            "Not verified (--offline: nothing was sent to the API): the key once {}.\n",
+            "The new value is the key once {}: not verified, since --offline sent nothing to \
+             the API.\n",
             Repair::phrases(&r.repairs)
         ),
         Some(r) => format!(

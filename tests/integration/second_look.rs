@@ -427,3 +427,69 @@ fn support_on_a_terminal_diagnoses_first_and_asks_only_for_an_email() {
         "API key rejected, please check or reissue it (ACME, prod)",
     );
 }
+
+/// The mock's `try` lines, run as printed (the key in the variable, never on curl's
+/// command line): curl gets the images, sl-doctor passes.
+#[test]
+fn the_mocks_try_lines_run_as_printed() {
+    use std::io::BufRead;
+    if cfg!(windows) || !sl_doctor_checks::testing_support::require_tool("curl", &["--version"]) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sl-doctor"))
+        .args(["mock", "--https", "--exit-after", "60", "--key"])
+        .arg(format!("both:{CANARY}"))
+        .current_dir(dir.path())
+        .env_clear()
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("sl-doctor mock");
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut banner = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        let done = line.starts_with("rate limit");
+        banner.push(line);
+        if done {
+            break;
+        }
+    }
+    std::thread::spawn(move || for _ in lines {});
+    let banner = banner.join("\n");
+    assert_no_leak(CANARY, "the mock's banner", &banner);
+    assert!(!banner.contains("-H \"X-API-KEY"), "{banner}");
+    let commands: Vec<&str> = banner
+        .lines()
+        .skip_while(|l| !l.starts_with("try"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .collect();
+    assert_eq!(commands.len(), 2, "{banner}");
+    let bin_dir = std::path::Path::new(env!("CARGO_BIN_EXE_sl-doctor"))
+        .parent()
+        .unwrap();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    for (command, says) in commands.iter().zip(["\"items\"", "verdict: pass"]) {
+        let out = std::process::Command::new("bash")
+            .args(["-c", command.trim()])
+            .env_clear()
+            .env("PATH", &path)
+            .env("HOME", dir.path())
+            .env("SALESLAYER_API_KEY", CANARY)
+            .current_dir(dir.path())
+            .output()
+            .expect("bash");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_no_leak(CANARY, command, &text);
+        assert!(out.status.success(), "{command}: {text}");
+        assert_contains(&text, says);
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
