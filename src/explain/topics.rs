@@ -73,11 +73,13 @@ fn who_fixes(self_fixable: &str) -> String {
 pub fn explain_cause(id: &str, registry: &[Box<dyn Check>]) -> Option<String> {
     let row = cause_rows().into_iter().find(|r| r.ids.contains(&id))?;
     let mut s = format!(
-        "{id} — a cause the diagnosis names (see docs/diagnosis.md)\n\nWhen: {}\nProof: {}\nWho fixes it: {}\n",
-        row.when,
-        row.proof,
-        who_fixes(row.self_fixable)
+        "{id} — a cause the diagnosis names (see docs/diagnosis.md)\n\nWhen: {}\n",
+        row.when
     );
+    if row.proof != "—" {
+        s.push_str(&format!("Proof: {}\n", row.proof));
+    }
+    s.push_str(&format!("Who fixes it: {}\n", who_fixes(row.self_fixable)));
     if row.ids.len() > 1 {
         s.push_str(&format!(
             "Causes of the same rule: {}\n",
@@ -134,20 +136,22 @@ pub fn all(registry: &[Box<dyn Check>]) -> Vec<&'static str> {
 }
 
 /// Up to three topics close to a mistyped `id`: a small edit away (a typo, a swapped
-/// pair), or containing it.
+/// pair), closest first; then topics containing it (or contained in it), in the order of
+/// `topics` (items, checks and causes before finding codes).
 pub fn suggestions(id: &str, topics: &[&'static str]) -> Vec<&'static str> {
     let id = id.trim().to_ascii_lowercase();
-    let mut scored: Vec<(usize, &'static str)> = topics
+    let mut scored: Vec<(usize, usize, &'static str)> = topics
         .iter()
-        .filter_map(|t| {
+        .enumerate()
+        .filter_map(|(i, t)| {
             let d = strsim::damerau_levenshtein(&id, t);
             let close = d <= 2.max(t.len() / 5);
             let part = id.len() >= 4 && (t.contains(id.as_str()) || id.contains(t));
-            (close || part).then_some((if close { d } else { 3 + t.len() }, *t))
+            (close || part).then_some((if close { d } else { usize::MAX }, i, *t))
         })
         .collect();
     scored.sort();
-    scored.into_iter().take(3).map(|(_, t)| t).collect()
+    scored.into_iter().take(3).map(|(_, _, t)| t).collect()
 }
 
 /// `explain` without a topic: what it explains, and every topic. One line per paragraph
@@ -217,6 +221,8 @@ mod tests {
             ("key-rejcted", &["key-rejected"]),
             ("Dotenv-Quotes", &["dotenv-quotes"]),
             ("qwertyuiop", &[]),
+            ("proxy", &["proxy-config"]),
+            ("rejected", &["key-rejected"]),
         ];
         for (typo, want) in cases {
             let got = suggestions(typo, &topics);
