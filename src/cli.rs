@@ -64,7 +64,7 @@ pub enum Command {
     Explain {
         /// A check id (see `sl-doctor checks`), a checklist item id, a cause id (e.g.
         /// key-rejected), a finding code (e.g. dotenv-quotes), or `fix`.
-        #[arg(value_name = "TOPIC", value_parser = crate::args::ExplainTopics, hide_possible_values = true)]
+        #[arg(value_name = "TOPIC", value_parser = crate::args::Offered::ExplainTopics, hide_possible_values = true)]
         id: Option<String>,
     },
     /// Print the JSON Schema of the --format json report.

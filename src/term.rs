@@ -235,7 +235,9 @@ mod tests {
     #[test]
     fn width_comes_from_columns_then_the_terminal_and_never_for_a_pipe() {
         let c = |s: &str| Some(OsStr::new(s).to_owned());
-        let cases: &[(bool, Option<std::ffi::OsString>, Option<u16>, Option<usize>)] = &[
+        // (a terminal, COLUMNS, the measured width, the width to wrap to)
+        type Case = (bool, Option<std::ffi::OsString>, Option<u16>, Option<usize>);
+        let cases: &[Case] = &[
             (false, c("60"), Some(100), None),
             (true, c("60"), Some(100), Some(60)),
             (true, None, Some(100), Some(100)),

@@ -226,7 +226,7 @@ pub struct CheckArgs {
         long,
         value_name = "ID",
         value_delimiter = ',',
-        value_parser = CheckIds,
+        value_parser = Offered::CheckIds,
         hide_possible_values = true,
         help_heading = "Selection"
     )]
@@ -238,53 +238,24 @@ pub struct CheckArgs {
         long,
         value_name = "ID",
         value_delimiter = ',',
-        value_parser = CheckIds,
+        value_parser = Offered::CheckIds,
         hide_possible_values = true,
         help_heading = "Selection"
     )]
     pub ignore: Vec<String>,
 }
 
-/// Accepts any value (the runner says which ids exist, in its own words) but offers every
-/// check and checklist item id to shell completion.
+/// Accepts any value (the command says which ids exist, in its own words, with close
+/// matches for `explain`) but offers a list of them to shell completion.
 #[derive(Clone, Copy, Debug)]
-pub struct CheckIds;
-
-impl clap::builder::TypedValueParser for CheckIds {
-    type Value = String;
-
-    fn parse_ref(
-        &self,
-        _cmd: &clap::Command,
-        _arg: Option<&clap::Arg>,
-        value: &std::ffi::OsStr,
-    ) -> Result<String, clap::Error> {
-        Ok(value.to_string_lossy().into_owned())
-    }
-
-    fn possible_values(
-        &self,
-    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
-        let items = sl_doctor_checks::model::report::Item::ALL
-            .iter()
-            .map(|i| i.id());
-        let checks = sl_doctor_checks::registry()
-            .into_iter()
-            .map(|c| c.meta().id.as_str());
-        Some(Box::new(
-            items
-                .chain(checks)
-                .map(|id| clap::builder::PossibleValue::new(id).hide(false)),
-        ))
-    }
+pub enum Offered {
+    /// Every check and checklist item id (`--select`, `--ignore`).
+    CheckIds,
+    /// Every topic of `explain`: items, checks, `fix`, causes and finding codes.
+    ExplainTopics,
 }
 
-/// Accepts any value (`explain` says which topics exist, with close matches) but offers
-/// every topic to shell completion: items, checks, `fix`, causes and finding codes.
-#[derive(Clone, Copy, Debug)]
-pub struct ExplainTopics;
-
-impl clap::builder::TypedValueParser for ExplainTopics {
+impl clap::builder::TypedValueParser for Offered {
     type Value = String;
 
     fn parse_ref(
@@ -299,10 +270,17 @@ impl clap::builder::TypedValueParser for ExplainTopics {
     fn possible_values(
         &self,
     ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
-        let topics = crate::explain::topics::all(&sl_doctor_checks::registry());
+        let registry = sl_doctor_checks::registry();
+        let ids: Vec<&'static str> = match self {
+            Offered::CheckIds => sl_doctor_checks::model::report::Item::ALL
+                .iter()
+                .map(|i| i.id())
+                .chain(registry.iter().map(|c| c.meta().id.as_str()))
+                .collect(),
+            Offered::ExplainTopics => crate::explain::topics::all(&registry),
+        };
         Some(Box::new(
-            topics
-                .into_iter()
+            ids.into_iter()
                 .map(|id| clap::builder::PossibleValue::new(id).hide(false)),
         ))
     }

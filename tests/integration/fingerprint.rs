@@ -59,10 +59,11 @@ fn compares_with_a_given_fingerprint() {
     let full = "b45407a7e39254808359c904c06ae75955401781df1908764c3f9880462000a1";
     assert!(given.ends_with(&full[..12]));
     let upper = given.to_uppercase();
-    // (env, .env, argument, exit code, what the last line says)
     let key_space = format!("{CANARY} ");
     let dotenv = format!("SALESLAYER_API_KEY={CANARY}\n");
-    let cases: &[(Option<&str>, Option<&str>, &str, i32, &str)] = &[
+    // (env, .env, argument, exit code, what the last line says)
+    type Case<'a> = (Option<&'a str>, Option<&'a str>, &'a str, i32, &'a str);
+    let cases: &[Case] = &[
         (Some(CANARY), None, &given, 0, "✔ Match: the key in use is"),
         (Some(CANARY), None, full, 0, "✔ Match"),
         (Some(CANARY), None, &upper, 0, "✔ Match"),
