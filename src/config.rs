@@ -169,6 +169,7 @@ pub fn build_context(
             fresh_connections: args.fresh_connections,
         },
         conn: Default::default(),
+        earlier: Default::default(),
     })
 }
 

@@ -18,7 +18,6 @@ mod fix;
 #[allow(dead_code)]
 mod mock;
 mod render;
-mod runner;
 mod scan;
 mod serve;
 mod support;

@@ -231,14 +231,14 @@ pub async fn run_demo() -> Result<Demo, MockError> {
     });
 
     let checks = sl_doctor_checks::registry();
-    let opts = crate::runner::RunOptions {
+    let opts = sl_doctor_checks::runner::RunOptions {
         offline: false,
         deadline: Duration::from_secs(30),
         deadline_secs: 30.0,
         deselected: Default::default(),
         strict: false,
     };
-    let report = crate::runner::run(&checks, &cx, &opts).await;
+    let report = sl_doctor_checks::runner::run(&checks, &cx, &opts).await;
     let requests = mock
         .request_log()
         .iter()

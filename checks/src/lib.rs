@@ -14,11 +14,13 @@ pub mod diagnosis;
 pub mod input;
 pub mod model;
 pub mod net;
+pub mod runner;
+/// The one test support module (context and report builders, the leak oracle, the
+/// helpers every test shares), for this crate's tests and, with the `test-support`
+/// feature, the binary's and the integration tests.
+#[cfg(any(test, feature = "test-support"))]
 #[doc(hidden)]
 pub mod testing_support;
-
-#[cfg(test)]
-pub mod testing;
 
 pub use model::check::{Check, CheckError, CheckId, CheckMeta, Outcome};
 pub use model::code::Code;
@@ -130,7 +132,7 @@ mod tests {
 
     #[test]
     fn offline_checks_emit_only_codes_they_declare() {
-        use crate::testing::{cx_with_key, run};
+        use crate::testing_support::{cx_with_key, run};
         // Keys and URLs with one or several defects each; every offline check runs on
         // each (`testing::run` asserts the codes and severities against the metadata).
         let keys: [&[u8]; 9] = [

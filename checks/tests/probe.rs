@@ -9,7 +9,7 @@ use sl_doctor_checks::checklist::works_in_curl::dam_probe::DamProbe;
 use sl_doctor_checks::checklist::works_in_curl::probe_findings;
 use sl_doctor_checks::model::context::{Api, Context};
 use sl_doctor_checks::model::report::{
-    AnswerClass, Differential, Evidence, KeyDelivery, KeyKind, Status,
+    Answer, Differential, Evidence, KeyDelivery, KeyKind, Status,
 };
 use sl_doctor_checks::net::probe::{ApiProbe, CATALOG, DAM};
 use sl_doctor_checks::{Check, CheckError, Outcome};
@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use support::*;
 
 fn cx(base: &str, key: &[u8]) -> Context {
-    let mut cx = key_context(base, key);
+    let mut cx = cx_at(base, key);
     // Loopback test servers speak plain http; the plain-http rule has its own test.
     cx.net.allow_http = true;
     cx
@@ -48,7 +48,7 @@ async fn probe_with(
     let mut c = cx(srv_base, key);
     f(&mut c);
     let o = check.run(&c).await.expect("the probe runs");
-    sl_doctor_checks::testing_support::assert_codes_declared(check.meta(), &o);
+    sl_doctor_checks::testing_support::assert_codes_declared(check.meta(), &o.findings);
     assert_no_leak(&o);
     assert_no_leak(&o.evidence);
     o
@@ -638,8 +638,8 @@ async fn snapshot_evidence_of_a_quoted_key_accepted_once_cleaned() {
     assert_eq!(
         kinds,
         [
-            (KeyKind::AsGiven, AnswerClass::Rejected),
-            (KeyKind::Cleaned, AnswerClass::Accepted)
+            (KeyKind::AsGiven, Answer::Rejected),
+            (KeyKind::Cleaned, Answer::Accepted)
         ]
     );
     evidence_settings().bind(|| {
@@ -667,10 +667,10 @@ async fn evidence_records_the_retry() {
     };
     assert_eq!(ev.attempts.len(), 2);
     let first = &ev.attempts[0];
-    assert_eq!(first.answer, AnswerClass::RateLimited);
+    assert_eq!(first.answer, Answer::RateLimited);
     assert_eq!(first.response.as_ref().unwrap().retry_after_s, Some(1));
     assert!(first.retry.unwrap().retried);
-    assert_eq!(ev.attempts[1].answer, AnswerClass::Accepted);
+    assert_eq!(ev.attempts[1].answer, Answer::Accepted);
     assert_eq!(ev.differential, Differential::NotNeeded);
 }
 

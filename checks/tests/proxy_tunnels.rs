@@ -5,10 +5,11 @@
 
 mod support;
 
+use sl_doctor_checks::Check;
 use sl_doctor_checks::checklist::base_url::tls_connection::TlsConnection;
 use sl_doctor_checks::model::context::Context;
-use sl_doctor_checks::model::report::Status;
-use sl_doctor_checks::{Check, Outcome};
+use sl_doctor_checks::model::report::{CheckResult, Finding, Status};
+use sl_doctor_checks::testing_support::{probe_connects, run_network_checks};
 use std::path::PathBuf;
 use support::proxies::{Asked, https_proxy, socks5};
 use support::*;
@@ -16,16 +17,16 @@ use support::*;
 const PASSWORD: &str = "pr0xy-Secret-9";
 
 fn cx(base: &str, proxy: &str, ca: PathBuf) -> Context {
-    let mut cx = key_context(base, CANARY.as_bytes());
+    let mut cx = cx_at(base, CANARY.as_bytes());
     cx.net.no_proxy = false;
     cx.net.proxy = Some(proxy.into());
     cx.net.ca_cert = Some(ca);
     cx
 }
 
-/// [`run_three`], also checking that the proxy password is in no outcome.
-async fn run_three_no_password(cx: &Context) -> [Outcome; 3] {
-    let out = run_three(cx).await;
+/// [`run_network_checks`], also checking that the proxy password is in no result.
+async fn run_three_no_password(cx: &Context) -> [CheckResult; 3] {
+    let out = run_network_checks(cx).await;
     for o in &out {
         let text = format!("{} {o:?}", serde_json::to_string(o).unwrap());
         assert!(!text.contains(PASSWORD), "proxy password in {text}");
@@ -54,8 +55,8 @@ fn ca_file(srv: &Server, pems: &[&str]) -> PathBuf {
     p
 }
 
-fn codes(o: &Outcome) -> Vec<String> {
-    o.findings.iter().map(|f| f.code.clone()).collect()
+fn codes(findings: &[Finding]) -> Vec<String> {
+    findings.iter().map(|f| f.code.clone()).collect()
 }
 
 #[tokio::test]
@@ -64,7 +65,7 @@ async fn socks5h_with_credentials_carries_the_shared_connection() {
     let socks = socks5(Some(("alice", PASSWORD)), srv.addr).await;
     let proxy = format!("socks5h://alice:{PASSWORD}@{}", socks.addr);
     let out = run_three_no_password(&cx(&base, &proxy, ca.clone())).await;
-    assert!(out.iter().all(|o| o.status() == Status::Pass), "{out:?}");
+    assert!(out.iter().all(|o| o.status == Status::Pass), "{out:?}");
     assert_eq!(
         socks.connections(),
         1,
@@ -87,7 +88,7 @@ async fn socks5_resolves_here_and_the_probes_own_connections_use_it_too() {
     let mut c = cx(&base, &format!("socks5://{}", socks.addr), ca.clone());
     c.net.fresh_connections = true;
     let out = run_three_no_password(&c).await;
-    assert!(out.iter().all(|o| o.status() == Status::Pass), "{out:?}");
+    assert!(out.iter().all(|o| o.status == Status::Pass), "{out:?}");
     // One tunnel per request: the probes' own client goes through the proxy as well.
     assert_eq!(socks.connections(), 3);
     let asked = socks.asked();
@@ -108,15 +109,15 @@ async fn a_wrong_socks_password_is_a_clear_failure() {
     let socks = socks5(Some(("alice", "the-right-one")), srv.addr).await;
     let proxy = format!("socks5h://alice:{PASSWORD}@{}", socks.addr);
     let out = run_three_no_password(&cx(&base, &proxy, ca.clone())).await;
-    assert_eq!(out[0].status(), Status::Fail, "{:?}", out[0]);
-    assert_eq!(codes(&out[0]), ["socks-auth-failed"]);
+    assert_eq!(out[0].status, Status::Fail, "{:?}", out[0]);
+    assert_eq!(codes(&out[0].findings), ["socks-auth-failed"]);
     assert!(
         out[0].summary.contains("rejected the credentials"),
         "{}",
         out[0].summary
     );
     for o in &out[1..] {
-        assert_ne!(o.status(), Status::Pass, "{o:?}");
+        assert_ne!(o.status, Status::Pass, "{o:?}");
     }
     assert!(srv.hits().is_empty());
     let _ = std::fs::remove_file(ca);
@@ -130,7 +131,7 @@ async fn a_socks_proxy_without_the_credentials_it_needs() {
         .run(&cx(&base, &format!("socks5h://{}", socks.addr), ca.clone()))
         .await
         .unwrap();
-    assert_eq!(codes(&o), ["socks-auth-required"], "{o:?}");
+    assert_eq!(codes(&o.findings), ["socks-auth-required"], "{o:?}");
     let _ = std::fs::remove_file(ca);
 }
 
@@ -143,7 +144,7 @@ async fn https_proxy_tunnels_with_tls_to_the_proxy_then_to_the_api() {
     let base = format!("https://localhost:{}", srv.addr.port());
     let url = format!("https://bob:{PASSWORD}@localhost:{}", proxy.addr.port());
     let out = run_three_no_password(&cx(&base, &url, ca_both.clone())).await;
-    assert!(out.iter().all(|o| o.status() == Status::Pass), "{out:?}");
+    assert!(out.iter().all(|o| o.status == Status::Pass), "{out:?}");
     assert_eq!(proxy.connections(), 1);
     let asked = proxy.asked();
     assert_eq!(
@@ -161,7 +162,7 @@ async fn https_proxy_tunnels_with_tls_to_the_proxy_then_to_the_api() {
     let mut fresh = cx(&base, &url, ca_both.clone());
     fresh.net.fresh_connections = true;
     let out = run_three_no_password(&fresh).await;
-    assert!(out.iter().all(|o| o.status() == Status::Pass), "{out:?}");
+    assert!(out.iter().all(|o| o.status == Status::Pass), "{out:?}");
     assert_eq!(proxy.connections(), 4);
     let _ = std::fs::remove_file(ca_both);
 }
@@ -176,7 +177,7 @@ async fn an_untrusted_https_proxy_is_reported_as_the_proxys_certificate() {
         .await
         .unwrap();
     assert_eq!(o.status(), Status::Fail, "{o:?}");
-    assert_eq!(codes(&o), ["proxy-tls"]);
+    assert_eq!(codes(&o.findings), ["proxy-tls"]);
     assert!(o.findings[0].message.contains("unknown-issuer"), "{o:?}");
     assert!(srv.hits().is_empty() && proxy.asked().is_empty());
     let _ = std::fs::remove_file(ca);

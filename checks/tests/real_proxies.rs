@@ -6,13 +6,15 @@
 
 mod support;
 
+use sl_doctor_checks::Check;
 use sl_doctor_checks::checklist::base_url::dns_resolution::DnsResolution;
 use sl_doctor_checks::checklist::base_url::proxy_config::ProxyConfig;
 use sl_doctor_checks::checklist::base_url::tls_connection::TlsConnection;
+use sl_doctor_checks::checklist::{CatalogProbe, DamProbe};
 use sl_doctor_checks::model::context::Context;
 use sl_doctor_checks::model::evidence::{Evidence, ProxyRefusal, RefusalReason};
-use sl_doctor_checks::model::report::Status;
-use sl_doctor_checks::{Check, Outcome};
+use sl_doctor_checks::model::report::{Finding, Status};
+use sl_doctor_checks::testing_support::{leaks, run_network_checks, run_through_runner};
 use std::path::PathBuf;
 use support::real_proxies::{PASSWORD, RealProxy, SquidRules, USER, dante, microsocks, squid};
 use support::*;
@@ -22,7 +24,7 @@ const PROXY_ONLY: &str = "api.proxy-only.test";
 
 /// A context for `base` through `proxy` given in `https_proxy`, trusting `ca`.
 fn cx(base: &str, proxy: &str, ca: Option<PathBuf>) -> Context {
-    let mut cx = key_context(base, CANARY.as_bytes());
+    let mut cx = cx_at(base, CANARY.as_bytes());
     cx.net.no_proxy = false;
     cx.net.proxy_env = vec![("https_proxy".into(), proxy.into())];
     cx.net.ca_cert = ca;
@@ -33,27 +35,22 @@ fn with_auth(p: &RealProxy, user: &str, pass: &str) -> String {
     format!("http://{user}:{pass}@{}", p.authority())
 }
 
-/// Asserts that neither the proxy password nor the key is in the outcomes.
-fn no_secrets(out: &[&Outcome]) {
+/// Asserts that neither the proxy password nor the key is in the outcomes or results,
+/// their evidence included (in the `Debug` form).
+fn no_secrets<T: serde::Serialize + std::fmt::Debug>(out: &[&T]) {
     for o in out {
-        let text = format!(
-            "{} {:?} {:?}",
-            serde_json::to_string(o).unwrap(),
-            o,
-            o.evidence
-        );
+        let text = format!("{} {o:?}", serde_json::to_string(o).unwrap());
         assert!(!text.contains(PASSWORD), "proxy password in {text}");
-        assert_no_leak(o);
-        assert_no_leak(&o.evidence);
+        assert!(!leaks(CANARY, &text), "a piece of the key in {text}");
     }
 }
 
-fn codes(o: &Outcome) -> Vec<&str> {
-    o.findings.iter().map(|f| f.code.as_str()).collect()
+fn codes(findings: &[Finding]) -> Vec<&str> {
+    findings.iter().map(|f| f.code.as_str()).collect()
 }
 
-fn refusal(o: &Outcome) -> Option<&ProxyRefusal> {
-    match &o.evidence {
+fn refusal(evidence: Option<&Evidence>) -> Option<&ProxyRefusal> {
+    match evidence {
         Some(Evidence::Tls(t)) => t.proxy_refusal.as_ref(),
         _ => None,
     }
@@ -86,14 +83,22 @@ async fn a_name_only_squid_resolves_is_information_and_everything_goes_through_i
     let ca = ca_file(&pem, "only");
     let base = format!("https://{PROXY_ONLY}:{}", srv.addr.port());
     let c = cx(&base, &with_auth(&sq, USER, PASSWORD), Some(ca.clone()));
-    let dns = DnsResolution.run(&c).await.unwrap();
-    let config = ProxyConfig.run(&c).await.unwrap();
-    let [tls, dam, catalog] = run_three(&c).await;
+    let [dns, config, tls, dam, catalog] = run_through_runner(
+        [
+            Box::new(DnsResolution),
+            Box::new(ProxyConfig),
+            Box::new(TlsConnection),
+            Box::new(DamProbe),
+            Box::new(CatalogProbe),
+        ],
+        &c,
+    )
+    .await;
     no_secrets(&[&dns, &config, &tls, &dam, &catalog]);
 
     // This machine cannot resolve the name; the proxy can, so that is not a failure.
-    assert_eq!(dns.status(), Status::Pass, "{dns:?}");
-    assert_eq!(codes(&dns), ["proxy-resolves"], "{dns:?}");
+    assert_eq!(dns.status, Status::Pass, "{dns:?}");
+    assert_eq!(codes(&dns.findings), ["proxy-resolves"], "{dns:?}");
     assert!(
         dns.summary.contains(&format!("resolves {PROXY_ONLY}")),
         "{}",
@@ -104,10 +109,10 @@ async fn a_name_only_squid_resolves_is_information_and_everything_goes_through_i
             .iter()
             .any(|d| d.starts_with("route: through http://127.0.0.1:"))
     );
-    assert_eq!(config.status(), Status::Pass, "{config:?}");
+    assert_eq!(config.status, Status::Pass, "{config:?}");
     assert!(config.summary.contains("reachable"), "{}", config.summary);
     for o in [&tls, &dam, &catalog] {
-        assert_eq!(o.status(), Status::Pass, "{o:?}");
+        assert_eq!(o.status, Status::Pass, "{o:?}");
     }
     assert_eq!(srv.hits().len(), 2);
     // One tunnel for the whole run, and nothing in squid's log is an error: the
@@ -210,7 +215,7 @@ async fn squid_refusals_are_worded_from_squids_own_diagnosis() {
         let o = TlsConnection.run(&cx(base, proxy, None)).await.unwrap();
         no_secrets(&[&o]);
         assert_eq!(o.status(), Status::Fail, "{base}: {o:?}");
-        assert_eq!(codes(&o), [code], "{base} {proxy}: {o:?}");
+        assert_eq!(codes(&o.findings), [code], "{base} {proxy}: {o:?}");
         let f = &o.findings[0];
         let target = base.trim_start_matches("https://");
         let target = if target.contains(':') {
@@ -235,7 +240,7 @@ async fn squid_refusals_are_worded_from_squids_own_diagnosis() {
             !fixes.contains("network administrator"),
             "the fix says what, not who: {fixes}"
         );
-        let r = refusal(&o).expect("the refusal is evidence");
+        let r = refusal(o.evidence.as_ref()).expect("the refusal is evidence");
         assert_eq!(
             (r.reason, r.proxy_error.as_deref()),
             (reason, Some(squid_code))
@@ -272,23 +277,23 @@ async fn microsocks_with_and_without_credentials() {
     ];
     for (proxy, status, refused) in cases {
         let c = cx(&base, &proxy, Some(ca.clone()));
-        let [tls, dam, catalog] = run_three(&c).await;
+        let [tls, dam, catalog] = run_network_checks(&c).await;
         no_secrets(&[&tls, &dam, &catalog]);
-        assert_eq!(tls.status(), status, "{proxy}: {tls:?}");
+        assert_eq!(tls.status, status, "{proxy}: {tls:?}");
         match refused {
             None => {
                 assert!(
                     tls.details.iter().any(|d| d.contains("SOCKS5 CONNECT")),
                     "{tls:?}"
                 );
-                assert_eq!(
-                    (dam.status(), catalog.status()),
-                    (Status::Pass, Status::Pass)
-                );
+                assert_eq!((dam.status, catalog.status), (Status::Pass, Status::Pass));
             }
             Some((code, reason)) => {
-                assert_eq!(codes(&tls), [code], "{tls:?}");
-                assert_eq!(refusal(&tls).map(|r| r.reason), Some(reason));
+                assert_eq!(codes(&tls.findings), [code], "{tls:?}");
+                assert_eq!(
+                    refusal(tls.evidence.as_ref()).map(|r| r.reason),
+                    Some(reason)
+                );
                 assert!(
                     !tls.findings[0]
                         .fix
@@ -325,13 +330,13 @@ async fn a_dante_rule_and_a_name_dante_cannot_resolve() {
         ),
     ] {
         let o = TlsConnection.run(&cx(&base, &proxy, None)).await.unwrap();
-        assert_eq!(codes(&o), [code], "{o:?}");
+        assert_eq!(codes(&o.findings), [code], "{o:?}");
         assert!(
             o.findings[0].message.contains(&said),
             "{said} in {}",
             o.findings[0].message
         );
-        assert_eq!(refusal(&o).map(|r| r.reason), Some(reason));
+        assert_eq!(refusal(o.evidence.as_ref()).map(|r| r.reason), Some(reason));
     }
     drop(blocked);
 }
@@ -351,7 +356,7 @@ async fn socks5_resolves_here_so_a_name_only_the_proxy_knows_stays_a_failure() {
         matches!(dns.status(), Status::Fail | Status::Error),
         "{dns:?}"
     );
-    assert!(!codes(&dns).contains(&"proxy-resolves"), "{dns:?}");
+    assert!(!codes(&dns.findings).contains(&"proxy-resolves"), "{dns:?}");
     assert!(
         dns.details
             .iter()
@@ -366,7 +371,7 @@ async fn socks5_resolves_here_so_a_name_only_the_proxy_knows_stays_a_failure() {
     h.net.timeout = std::time::Duration::from_secs(2);
     let dns = DnsResolution.run(&h).await.unwrap();
     assert_eq!(
-        (dns.status(), codes(&dns)),
+        (dns.status(), codes(&dns.findings)),
         (Status::Pass, vec!["proxy-resolves"]),
         "{dns:?}"
     );

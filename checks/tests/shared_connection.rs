@@ -6,12 +6,13 @@
 
 mod support;
 
+use sl_doctor_checks::Check;
 use sl_doctor_checks::checklist::base_url::tls_connection::TlsConnection;
 use sl_doctor_checks::checklist::works_in_curl::catalog_probe::CatalogProbe;
 use sl_doctor_checks::checklist::works_in_curl::dam_probe::DamProbe;
 use sl_doctor_checks::model::context::Context;
-use sl_doctor_checks::model::report::{Evidence, Status};
-use sl_doctor_checks::{Check, Outcome};
+use sl_doctor_checks::model::report::{CheckResult, Evidence, Status};
+use sl_doctor_checks::testing_support::{probe_connects, run_network_checks};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -37,14 +38,14 @@ async fn counting_relay(to: SocketAddr) -> (SocketAddr, Arc<AtomicUsize>) {
 }
 
 fn cx(base: &str, ca: Option<std::path::PathBuf>) -> Context {
-    let mut cx = key_context(base, CANARY.as_bytes());
+    let mut cx = cx_at(base, CANARY.as_bytes());
     cx.net.ca_cert = ca;
     cx
 }
 
 /// (handshake ms present, ALPN) of tls-connection; (connect ms present) of each probe's
 /// first attempt.
-fn timings(out: &[Outcome; 3]) -> (bool, String, Vec<bool>) {
+fn timings(out: &[CheckResult; 3]) -> (bool, String, Vec<bool>) {
     let Some(Evidence::Tls(t)) = &out[0].evidence else {
         panic!("no TLS evidence: {:?}", out[0]);
     };
@@ -74,8 +75,8 @@ async fn server(alpn: &[&[u8]]) -> (Server, std::path::PathBuf, SocketAddr, Arc<
 #[tokio::test]
 async fn http2_serves_the_check_and_both_probes_on_one_connection() {
     let (srv, ca, relay, n) = server(&[b"h2", b"http/1.1"]).await;
-    let out = run_three(&cx(&format!("https://{relay}"), Some(ca.clone()))).await;
-    assert!(out.iter().all(|o| o.status() == Status::Pass), "{out:?}");
+    let out = run_network_checks(&cx(&format!("https://{relay}"), Some(ca.clone()))).await;
+    assert!(out.iter().all(|o| o.status == Status::Pass), "{out:?}");
     assert_eq!(n.load(Ordering::SeqCst), 1, "one TCP+TLS connection in all");
     assert_eq!(srv.hits().len(), 2);
     let (handshake, alpn, probe_connects) = timings(&out);
@@ -90,8 +91,8 @@ async fn fresh_connections_opens_one_per_request() {
     let (srv, ca, relay, n) = server(&[b"h2", b"http/1.1"]).await;
     let mut c = cx(&format!("https://{relay}"), Some(ca.clone()));
     c.net.fresh_connections = true;
-    let out = run_three(&c).await;
-    assert!(out.iter().all(|o| o.status() == Status::Pass), "{out:?}");
+    let out = run_network_checks(&c).await;
+    assert!(out.iter().all(|o| o.status == Status::Pass), "{out:?}");
     assert_eq!(n.load(Ordering::SeqCst), 3);
     assert_eq!(srv.hits().len(), 2);
     assert_eq!(
@@ -106,8 +107,8 @@ async fn fresh_connections_opens_one_per_request() {
 async fn http1_reuses_the_connection_and_opens_a_second_only_when_busy() {
     let (srv, ca, relay, n) = server(&[b"http/1.1"]).await;
     let base = format!("https://{relay}");
-    let out = run_three(&cx(&base, Some(ca.clone()))).await;
-    assert!(out.iter().all(|o| o.status() == Status::Pass), "{out:?}");
+    let out = run_network_checks(&cx(&base, Some(ca.clone()))).await;
+    assert!(out.iter().all(|o| o.status == Status::Pass), "{out:?}");
     assert_eq!(timings(&out).1, "http/1.1");
     let opened = n.load(Ordering::SeqCst);
     assert!((1..=2).contains(&opened), "{opened} connections");
@@ -127,10 +128,10 @@ async fn http1_reuses_the_connection_and_opens_a_second_only_when_busy() {
 async fn a_failed_shared_handshake_leaves_each_probe_its_own_error() {
     let (srv, ca, relay, _) = server(&[b"h2", b"http/1.1"]).await;
     // Without the test CA: the certificate is not trusted anywhere.
-    let out = run_three(&cx(&format!("https://{relay}"), None)).await;
-    assert_eq!(out[0].status(), Status::Fail, "{:?}", out[0]);
+    let out = run_network_checks(&cx(&format!("https://{relay}"), None)).await;
+    assert_eq!(out[0].status, Status::Fail, "{:?}", out[0]);
     for o in &out[1..] {
-        assert_eq!(o.status(), Status::Error, "{o:?}");
+        assert_eq!(o.status, Status::Error, "{o:?}");
         assert!(o.findings.iter().any(|f| f.code == "tls-failed"), "{o:?}");
     }
     assert!(srv.hits().is_empty());

@@ -3,13 +3,14 @@
 
 use super::{exit, exit_code, fail_usage, print_stdout, runtime};
 use crate::args::{CheckArgs, Format};
+use crate::config;
 use crate::deadline::Watchdog;
 use crate::files::{Links, WriteError, write_private};
 use crate::render::{self, human};
 use crate::term::Term;
-use crate::{config, runner};
 use sl_doctor_checks::input::sources::InputError;
 use sl_doctor_checks::model::report::Report;
+use sl_doctor_checks::runner;
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::Path;

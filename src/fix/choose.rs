@@ -4,7 +4,7 @@
 //! label), marked "not verified".
 
 use sl_doctor_checks::analysis::value::candidates;
-use sl_doctor_checks::model::evidence::{AnswerClass, Evidence, KeyKind, ProbeEvidence, Repair};
+use sl_doctor_checks::model::evidence::{Evidence, KeyKind, ProbeEvidence, Repair};
 use sl_doctor_checks::model::report::Report;
 use sl_doctor_checks::model::secret::SecretKey;
 
@@ -78,7 +78,7 @@ pub fn choose(report: &Report, key: &SecretKey, offline: bool) -> Choice {
             .filter(|p| {
                 p.attempts.iter().any(|a| {
                     a.key.variant == KeyKind::Cleaned
-                        && a.answer == AnswerClass::Accepted
+                        && a.answer.authenticates()
                         && a.key.fingerprint.as_ref() == Some(&fp)
                 })
             })
@@ -92,23 +92,17 @@ pub fn choose(report: &Report, key: &SecretKey, offline: bool) -> Choice {
             });
         }
     }
-    let as_given = |class: AnswerClass| {
-        probes.iter().any(|p| {
-            p.last_with(KeyKind::AsGiven)
-                .is_some_and(|a| a.answer == class)
-        })
-    };
-    if as_given(AnswerClass::Accepted) {
+    let accepted_as_given = probes.iter().any(|p| {
+        p.last_with(KeyKind::AsGiven)
+            .is_some_and(|a| a.answer.authenticates())
+    });
+    if accepted_as_given {
         return Choice::Keep;
     }
     let inconclusive = probes.is_empty()
         || probes.iter().all(|p| {
-            p.last_with(KeyKind::AsGiven).is_none_or(|a| {
-                matches!(
-                    a.answer,
-                    AnswerClass::NoAnswer | AnswerClass::RateLimited | AnswerClass::Unavailable
-                )
-            })
+            p.last_with(KeyKind::AsGiven)
+                .is_none_or(|a| a.answer.no_verdict())
         });
     let reason = if inconclusive {
         "the API could not be asked, so no repair is proven; `sl-doctor fix --offline` applies \

@@ -5,12 +5,15 @@
 use sl_doctor_checks::checklist::key_loaded::dotenv_file;
 use sl_doctor_checks::checklist::no_quotes::quoted_value;
 use sl_doctor_checks::checklist::works_in_curl::codes as probe_codes;
+use sl_doctor_checks::model::context::Api;
+use sl_doctor_checks::model::evidence::{ProblemDetails, Untrusted};
 use sl_doctor_checks::model::report::{
-    AnswerClass, BodyKind, CheckResult, Differential, Evidence, Finding, Item, ItemResult,
-    KeyDelivery, KeyKind, KeyVariant, ProbeAttempt, ProbeEvidence, ProbeRequest, ProbeResponse,
-    Report, RequestId, Status, Timings, Verdict,
+    BodyKind, CheckResult, Differential, Evidence, Finding, Item, ItemResult, KeyDelivery, KeyKind,
+    KeyVariant, ProbeAttempt, ProbeEvidence, ProbeRequest, ProbeResponse, Report, RequestId,
+    Status, Timings, Verdict,
 };
 use sl_doctor_checks::model::secret::Fingerprint;
+use sl_doctor_checks::net::probe::classify;
 use sl_doctor_checks::testing_support::test_report;
 
 fn check(id: &str, title: &str, status: Status, summary: &str) -> CheckResult {
@@ -52,13 +55,32 @@ fn probe_evidence(http: &str) -> Evidence {
     let mut words = http.split_whitespace();
     let http_version = words.next().unwrap_or_default().to_string();
     let status: u16 = words.next().and_then(|c| c.parse().ok()).unwrap_or(0);
-    let answer = match status {
-        200..=299 => AnswerClass::Accepted,
-        // DAM documents 400 with problem details for an invalid key.
-        400 | 401 => AnswerClass::Rejected,
-        429 => AnswerClass::RateLimited,
-        500..=599 => AnswerClass::Unavailable,
-        _ => AnswerClass::Other,
+    let response = ProbeResponse {
+        status,
+        status_line: http.into(),
+        http_version,
+        remote: None,
+        content_type: None,
+        body_kind: BodyKind::Json,
+        body_bytes: 2,
+        body_truncated: false,
+        body_error: None,
+        // DAM answers an invalid key with 400 and problem details.
+        problem: (status == 400).then(|| ProblemDetails {
+            kind: None,
+            title: Some(Untrusted::new("Invalid API key.")),
+            status: Some(400),
+            detail: None,
+            instance: None,
+            validation: vec![],
+            about_query: false,
+        }),
+        request_ids: vec![RequestId {
+            name: "x-request-id".into(),
+            value: "5f0c2a".into(),
+        }],
+        retry_after_s: None,
+        redirect: None,
     };
     Evidence::Probe(ProbeEvidence {
         api: "dam".into(),
@@ -71,25 +93,9 @@ fn probe_evidence(http: &str) -> Evidence {
         },
         attempts: vec![ProbeAttempt {
             key,
-            answer,
-            response: Some(ProbeResponse {
-                status,
-                status_line: http.into(),
-                http_version,
-                remote: None,
-                content_type: None,
-                body_kind: BodyKind::Json,
-                body_bytes: 2,
-                body_truncated: false,
-                body_error: None,
-                problem: None,
-                request_ids: vec![RequestId {
-                    name: "x-request-id".into(),
-                    value: "5f0c2a".into(),
-                }],
-                retry_after_s: None,
-                redirect: None,
-            }),
+            // The probe's own classification, as a real run decides it.
+            answer: classify(Api::Dam, &response),
+            response: Some(response),
             error: None,
             timings: Timings {
                 dns_ms: Some(5),

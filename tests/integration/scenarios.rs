@@ -236,9 +236,9 @@ fn closed_port() -> u16 {
     })
 }
 
-/// Sends requests with `key` until the mock answers 429 (the documented limit is 50
-/// requests per 10 s per key, in a sliding window: topping it up before each run keeps
-/// the key limited for the run).
+/// Sends requests with `key` until the mock answers 429 with a fresh window (the
+/// documented limit is 50 requests per 10 s per key, in a sliding window: topping it up
+/// before each run keeps the key limited for the run).
 fn exhaust(key: &str) {
     let m = mock();
     sl_doctor_checks::net::tls::provider();
@@ -253,16 +253,29 @@ fn exhaust(key: &str) {
             .build()
             .unwrap();
         let url = format!("{}/dam/image?$top=1", m.base_url);
-        for _ in 0..60 {
+        for _ in 0..200 {
             let r = client
                 .get(&url)
                 .header("X-API-KEY", key)
                 .send()
                 .await
                 .unwrap();
-            if r.status() == 429 {
+            if r.status() != 429 {
+                continue;
+            }
+            // The window is full. Rejected requests do not count, so a window filled by
+            // an earlier run empties as soon as its oldest request ages out: only a
+            // window whose oldest request is fresh (Retry-After near the full 10 s) keeps
+            // the key limited for the whole run. Otherwise wait for it to empty, refill.
+            let wait: u64 = r.headers()["retry-after"]
+                .to_str()
+                .unwrap()
+                .parse()
+                .unwrap();
+            if wait >= 8 {
                 return;
             }
+            tokio::time::sleep(std::time::Duration::from_secs(wait)).await;
         }
         panic!("the mock never rate limited the key");
     });

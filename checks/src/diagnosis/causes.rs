@@ -1,7 +1,7 @@
 //! The rules: each looks at the facts and may name one cause. They run in order of
 //! likelihood; a check explained by an earlier cause is not explained again.
 
-use super::facts::{Answer, Facts, Probe, join};
+use super::facts::{Facts, KeyAnswer, Probe, join};
 use super::{Cause, CauseId, CauseLevel, Fixer};
 use crate::checklist::base_url::url_path;
 use crate::checklist::header_present::header_value;
@@ -157,11 +157,11 @@ fn placeholder(f: &Facts) -> Option<Cause> {
 /// repair was accepted: empty unless the key has look-alike characters.
 fn lookalike_guess_rejected<'f>(f: &'f Facts) -> Vec<&'f Probe> {
     let lookalikes = f.defects.iter().any(|d| d.check == LookalikeCharacters::ID);
-    let repaired_ok = f.apis(|p| p.repaired.is_some_and(Answer::authenticated));
+    let repaired_ok = f.apis(|p| p.repaired.is_some_and(KeyAnswer::authenticated));
     if !lookalikes || !repaired_ok.is_empty() {
         return Vec::new();
     }
-    f.apis(|p| p.repaired == Some(Answer::Rejected))
+    f.apis(|p| p.repaired == Some(KeyAnswer::Rejected))
 }
 
 /// Look-alike characters replaced by the ASCII letters they resemble, and the key still
@@ -206,7 +206,7 @@ fn damaged_value(f: &Facts) -> Option<Cause> {
     if !lookalike_guess_rejected(f).is_empty() {
         return None;
     }
-    let repaired_ok = f.apis(|p| p.repaired.is_some_and(Answer::authenticated));
+    let repaired_ok = f.apis(|p| p.repaired.is_some_and(KeyAnswer::authenticated));
     let accepted = repaired_ok.iter().find_map(|p| p.accepted_repair.as_ref());
     let decoded: Vec<Repair> = accepted
         .map(|k| {
@@ -307,7 +307,7 @@ fn wrong_base_url(f: &Facts) -> Option<Cause> {
         .into_iter()
         .filter(|(id, _)| f.status(*id) == Status::Fail)
         .collect();
-    let wrong = f.apis(|p| p.given == Answer::WrongEndpoint);
+    let wrong = f.apis(|p| p.given == KeyAnswer::WrongEndpoint);
     let first = failed
         .first()
         .map(|(id, _)| *id)
@@ -396,12 +396,14 @@ fn finding_fix(f: &Facts, id: CheckId, code: Code) -> Option<String> {
 }
 
 fn api_not_enabled(f: &Facts) -> Option<Cause> {
-    let valid = f.apis(|p| p.given == Answer::Accepted || p.repaired == Some(Answer::Accepted));
+    let valid =
+        f.apis(|p| p.given == KeyAnswer::Accepted || p.repaired == Some(KeyAnswer::Accepted));
     let shut = f.apis(|p| {
-        p.given == Answer::NotEnabled
-            || (p.given == Answer::Rejected && !p.repaired.is_some_and(Answer::authenticated))
+        p.given == KeyAnswer::NotEnabled
+            || (p.given == KeyAnswer::Rejected && !p.repaired.is_some_and(KeyAnswer::authenticated))
     });
-    if shut.is_empty() || (valid.is_empty() && !shut.iter().any(|p| p.given == Answer::NotEnabled))
+    if shut.is_empty()
+        || (valid.is_empty() && !shut.iter().any(|p| p.given == KeyAnswer::NotEnabled))
     {
         return None;
     }
@@ -409,7 +411,7 @@ fn api_not_enabled(f: &Facts) -> Option<Cause> {
     let answers: Vec<String> = shut
         .iter()
         .map(|p| match p.given {
-            Answer::NotEnabled => format!(
+            KeyAnswer::NotEnabled => format!(
                 "{} answers 403: the feature is disabled for the account",
                 p.api
             ),
@@ -441,11 +443,11 @@ fn api_not_enabled(f: &Facts) -> Option<Cause> {
 
 fn key_rejected(f: &Facts) -> Option<Cause> {
     let rejected = f.apis(|p| {
-        p.given == Answer::Rejected
-            || p.given == Answer::NotSent && p.repaired == Some(Answer::Rejected)
+        p.given == KeyAnswer::Rejected
+            || p.given == KeyAnswer::NotSent && p.repaired == Some(KeyAnswer::Rejected)
     });
     let any_valid =
-        f.apis(|p| p.given.authenticated() || p.repaired.is_some_and(Answer::authenticated));
+        f.apis(|p| p.given.authenticated() || p.repaired.is_some_and(KeyAnswer::authenticated));
     if rejected.is_empty() || !any_valid.is_empty() {
         return None;
     }
@@ -459,7 +461,7 @@ fn key_rejected(f: &Facts) -> Option<Cause> {
     let all = names(&rejected);
     let repaired_too = rejected
         .iter()
-        .any(|p| p.repaired == Some(Answer::Rejected));
+        .any(|p| p.repaired == Some(KeyAnswer::Rejected));
     let proof = if repaired_too {
         format!("{all} reject the key as given and once it is cleaned")
     } else {
@@ -479,7 +481,7 @@ fn key_rejected(f: &Facts) -> Option<Cause> {
 }
 
 fn rate_limited(f: &Facts) -> Option<Cause> {
-    let hit = f.apis(|p| p.given == Answer::RateLimited);
+    let hit = f.apis(|p| p.given == KeyAnswer::RateLimited);
     (!hit.is_empty()).then(|| {
         cause(CauseId::RateLimited, format!("{} rate limited the request: no verdict on the key", names(&hit)), CauseLevel::Inconclusive, &hit.iter().map(|p| p.check).collect::<Vec<_>>())
             .fix("Run sl-doctor again in a minute; if other jobs use the same key, pause them (the documented limit is 50 requests per 10 seconds).")
@@ -487,7 +489,7 @@ fn rate_limited(f: &Facts) -> Option<Cause> {
 }
 
 fn api_unavailable(f: &Facts) -> Option<Cause> {
-    let hit = f.apis(|p| p.given == Answer::Unavailable);
+    let hit = f.apis(|p| p.given == KeyAnswer::Unavailable);
     (!hit.is_empty()).then(|| {
         cause(CauseId::ApiUnavailable, format!("{} answered with a server error: no verdict on the key", names(&hit)), CauseLevel::Inconclusive, &hit.iter().map(|p| p.check).collect::<Vec<_>>())
             .fix(format!("Run sl-doctor again later; if it persists, send this report (it holds the request ids) to {SUPPORT}."))
@@ -498,7 +500,7 @@ fn api_unavailable(f: &Facts) -> Option<Cause> {
 /// A proxy refused the tunnel: its own answer is the proof, and says who can change it.
 fn proxy_refused(f: &Facts) -> Option<Cause> {
     let (c, r) = refusal(f)?;
-    let silent = f.apis(|p| p.given == Answer::Unreachable);
+    let silent = f.apis(|p| p.given == KeyAnswer::Unreachable);
     let mut checks = vec![TlsConnection::ID];
     checks.extend(silent.iter().map(|p| p.check));
     let fixer = if r.needs_network_team() {
@@ -576,7 +578,7 @@ fn no_answer(f: &Facts) -> Option<Cause> {
         .into_iter()
         .filter(|id| matches!(f.status(*id), Status::Fail | Status::Error))
         .collect();
-    let silent = f.apis(|p| p.given == Answer::Unreachable);
+    let silent = f.apis(|p| p.given == KeyAnswer::Unreachable);
     let first = broken
         .first()
         .copied()

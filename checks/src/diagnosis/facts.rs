@@ -7,14 +7,13 @@ use crate::checklist::{
 };
 use crate::model::check::CheckId;
 use crate::model::code::Code;
-use crate::model::evidence::{
-    AnswerClass, Evidence, KeyDelivery, KeyKind, KeyVariant, ProbeAttempt,
-};
+use crate::model::evidence::{Answer, Evidence, KeyDelivery, KeyKind, KeyVariant, ProbeAttempt};
 use crate::model::report::{CheckResult, Report, SourceKind, Status};
 
-/// What an API answered one request.
+/// What an API's answer to one request says about the key: the probe's [`Answer`] as the
+/// rules group it, or that no request was sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Answer {
+pub enum KeyAnswer {
     /// The key authenticated.
     Accepted,
     /// The key authenticated, but this API is not enabled for the account (Catalog 403).
@@ -35,10 +34,30 @@ pub enum Answer {
     Unknown,
 }
 
-impl Answer {
+impl KeyAnswer {
     /// The key is valid (whether or not this API is enabled).
     pub fn authenticated(self) -> bool {
-        matches!(self, Answer::Accepted | Answer::NotEnabled)
+        matches!(self, KeyAnswer::Accepted | KeyAnswer::NotEnabled)
+    }
+}
+
+impl From<Answer> for KeyAnswer {
+    fn from(a: Answer) -> KeyAnswer {
+        match a {
+            Answer::Accepted | Answer::AcceptedUnexpectedBody => KeyAnswer::Accepted,
+            Answer::NotEnabled => KeyAnswer::NotEnabled,
+            Answer::Rejected => KeyAnswer::Rejected,
+            Answer::RateLimited => KeyAnswer::RateLimited,
+            Answer::Unavailable => KeyAnswer::Unavailable,
+            Answer::NoAnswer => KeyAnswer::Unreachable,
+            Answer::QueryRejected
+            | Answer::BadRequest
+            | Answer::Forbidden
+            | Answer::NotFound
+            | Answer::Redirect
+            | Answer::NotTheApi
+            | Answer::UnexpectedStatus => KeyAnswer::WrongEndpoint,
+        }
     }
 }
 
@@ -50,10 +69,10 @@ pub struct Probe {
     /// `DAM` or `Catalog`.
     pub api: &'static str,
     /// The answer to the key as given.
-    pub given: Answer,
+    pub given: KeyAnswer,
     /// The answer to the repaired key, when one was tried: the accepted one's, else the
     /// last one's.
-    pub repaired: Option<Answer>,
+    pub repaired: Option<KeyAnswer>,
     /// The repaired value the API accepted (its repairs, length and fingerprint).
     pub accepted_repair: Option<KeyVariant>,
     /// The status of the answer to the key as given, without the HTTP version
@@ -181,7 +200,7 @@ impl<'a> Facts<'a> {
         let accepted: Vec<&str> = self
             .probes
             .iter()
-            .filter(|p| p.given == Answer::Accepted)
+            .filter(|p| p.given == KeyAnswer::Accepted)
             .map(|p| p.api)
             .collect();
         let warned = self.report.summary.warn;
@@ -230,9 +249,9 @@ fn probe_of(c: &CheckResult) -> Option<Probe> {
             .map(answer)
     };
     let given = match p.request.key {
-        KeyDelivery::NotSentPlainHttp | KeyDelivery::NotSendable => Answer::NotSent,
-        KeyDelivery::NoClient => Answer::Unreachable,
-        KeyDelivery::Sent => of(KeyKind::AsGiven).unwrap_or(Answer::Unknown),
+        KeyDelivery::NotSentPlainHttp | KeyDelivery::NotSendable => KeyAnswer::NotSent,
+        KeyDelivery::NoClient => KeyAnswer::Unreachable,
+        KeyDelivery::Sent => of(KeyKind::AsGiven).unwrap_or(KeyAnswer::Unknown),
     };
     let accepted = p
         .attempts_with(KeyKind::Cleaned)
@@ -262,16 +281,6 @@ fn probe_of(c: &CheckResult) -> Option<Probe> {
 }
 
 /// What one attempt's answer says about its key.
-fn answer(a: &ProbeAttempt) -> Answer {
-    let status = a.response.as_ref().map(|r| r.status);
-    match a.answer {
-        // Catalog's 403 "feature disabled for the tenant" authenticates the key.
-        AnswerClass::Accepted if status == Some(403) => Answer::NotEnabled,
-        AnswerClass::Accepted => Answer::Accepted,
-        AnswerClass::Rejected => Answer::Rejected,
-        AnswerClass::RateLimited => Answer::RateLimited,
-        AnswerClass::Unavailable => Answer::Unavailable,
-        AnswerClass::NoAnswer => Answer::Unreachable,
-        AnswerClass::Other => Answer::WrongEndpoint,
-    }
+fn answer(a: &ProbeAttempt) -> KeyAnswer {
+    a.answer.into()
 }

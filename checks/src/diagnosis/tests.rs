@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::model::evidence::{
-    AnswerClass, BodyKind, Differential, Evidence, KeyDelivery, KeyKind, KeyVariant, ProbeAttempt,
+    Answer, BodyKind, Differential, Evidence, KeyDelivery, KeyKind, KeyVariant, ProbeAttempt,
     ProbeEvidence, ProbeRequest, ProbeResponse, Repair, Timings,
 };
 use crate::model::report::{CheckResult, Finding, Item, ItemResult, Report, Status};
@@ -127,22 +127,22 @@ fn probe_evidence(check: &str, codes: &[&str]) -> Option<Evidence> {
                 .collect();
             attempts.push(attempt(
                 KeyKind::Cleaned,
-                AnswerClass::Accepted,
+                Answer::Accepted,
                 Some(200),
                 repairs,
             ));
             continue;
         }
         let (kind, answer, status) = match *code {
-            "key-accepted" => (KeyKind::AsGiven, AnswerClass::Accepted, Some(200)),
-            "catalog-not-enabled" => (KeyKind::AsGiven, AnswerClass::Accepted, Some(403)),
-            "key-rejected" => (KeyKind::AsGiven, AnswerClass::Rejected, Some(401)),
-            "key-rejected-400" => (KeyKind::AsGiven, AnswerClass::Rejected, Some(400)),
-            "rate-limited" => (KeyKind::AsGiven, AnswerClass::RateLimited, Some(429)),
-            "server-error" => (KeyKind::AsGiven, AnswerClass::Unavailable, Some(500)),
-            "not-found" => (KeyKind::AsGiven, AnswerClass::Other, Some(404)),
-            "dns" => (KeyKind::AsGiven, AnswerClass::NoAnswer, None),
-            "cleaned-rejected-too" => (KeyKind::Cleaned, AnswerClass::Rejected, Some(401)),
+            "key-accepted" => (KeyKind::AsGiven, Answer::Accepted, Some(200)),
+            "catalog-not-enabled" => (KeyKind::AsGiven, Answer::NotEnabled, Some(403)),
+            "key-rejected" => (KeyKind::AsGiven, Answer::Rejected, Some(401)),
+            "key-rejected-400" => (KeyKind::AsGiven, Answer::Rejected, Some(400)),
+            "rate-limited" => (KeyKind::AsGiven, Answer::RateLimited, Some(429)),
+            "server-error" => (KeyKind::AsGiven, Answer::Unavailable, Some(500)),
+            "not-found" => (KeyKind::AsGiven, Answer::NotFound, Some(404)),
+            "dns" => (KeyKind::AsGiven, Answer::NoAnswer, None),
+            "cleaned-rejected-too" => (KeyKind::Cleaned, Answer::Rejected, Some(401)),
             "key-not-sendable" => {
                 delivery = KeyDelivery::NotSendable;
                 continue;

@@ -287,7 +287,7 @@ mod tests {
     #[cfg(unix)]
     fn fifo(dir: &Path, name: &str) -> PathBuf {
         let p = dir.join(name);
-        crate::testing::mkfifo(&p);
+        crate::testing_support::mkfifo(&p);
         p
     }
 
@@ -326,7 +326,8 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn links_out_of_the_directory_are_found() {
-        let (_outer, dir, secret) = crate::testing::folder_beside_file("project", "secret", b"x");
+        let (_outer, dir, secret) =
+            crate::testing_support::folder_beside_file("project", "secret", b"x");
         std::fs::write(dir.join(".env"), b"x").unwrap();
         let cases = [
             (".env", None, false),

@@ -193,4 +193,7 @@ pub struct Context {
     pub net: NetOptions,
     /// The run's shared connection to the API host (see [`crate::net::shared`]).
     pub conn: crate::net::shared::ConnSlot,
+    /// What the checks that finished before this one found (a check reads those it
+    /// declares in `after [..]`).
+    pub earlier: crate::model::facts::RunFacts,
 }

@@ -223,25 +223,63 @@ pub enum Differential {
     Tried,
 }
 
-/// How an API's answer bears on the key.
+/// What an API's answer means, decided once, where the probe reads it
+/// (`net::probe::classify`), as the Sales Layer docs describe each status for that API.
+/// The probe's findings, the diagnosis, `sl-doctor fix` and the test fixtures all match
+/// on it; none of them reads the status again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
-pub enum AnswerClass {
-    /// The key authenticated (2xx; or Catalog 403 "feature disabled for the tenant").
+pub enum Answer {
+    /// 2xx with a JSON body (or XML, for Catalog's metadata): the key is accepted.
     Accepted,
-    /// The key was rejected (401; DAM 400 with problem details not about the query).
+    /// 2xx whose body is neither JSON nor HTML: the key seems accepted, but something may
+    /// sit between the client and the API.
+    AcceptedUnexpectedBody,
+    /// Catalog's 403 "feature disabled for the tenant": the key authenticates, but the API
+    /// is not enabled for the account.
+    NotEnabled,
+    /// The key is rejected: 401, or DAM's 400 with problem details not about the query.
     Rejected,
+    /// DAM's 400 whose problem details are about the query, not the key.
+    QueryRejected,
+    /// Another 400: the request was refused as malformed.
+    BadRequest,
+    /// A 403 from DAM, which the DAM docs never give: a proxy, firewall or gateway.
+    Forbidden,
+    /// 404: a wrong base path, or the tenant or model does not exist.
+    NotFound,
+    /// A redirect (3xx), never followed with the key.
+    Redirect,
+    /// An HTML answer other than 429 or 5xx: a proxy, captive portal or wrong host.
+    NotTheApi,
     /// 429: rate limited; says nothing about the key.
     RateLimited,
     /// 5xx: the API (or something in front of it) could not answer; says nothing about
     /// the key.
     Unavailable,
+    /// A status the docs do not describe for this request.
+    UnexpectedStatus,
     /// No HTTP answer at all (DNS, connection, TLS, timeout, or the request could not be
     /// built): see `error`.
     NoAnswer,
-    /// An answer that is not about the key: a redirect, HTML, a wrong path, a query
-    /// problem, an undocumented status.
-    Other,
+}
+
+impl Answer {
+    /// Whether the key authenticated (this API may still be disabled for it).
+    pub fn authenticates(self) -> bool {
+        matches!(
+            self,
+            Answer::Accepted | Answer::AcceptedUnexpectedBody | Answer::NotEnabled
+        )
+    }
+
+    /// Whether the answer says nothing about the key: rate limited, unavailable, no answer.
+    pub fn no_verdict(self) -> bool {
+        matches!(
+            self,
+            Answer::RateLimited | Answer::Unavailable | Answer::NoAnswer
+        )
+    }
 }
 
 /// One request sent by a probe, and what came back.
@@ -251,7 +289,7 @@ pub struct ProbeAttempt {
     /// The key value it carried.
     pub key: KeyVariant,
     /// What the answer means for the key.
-    pub answer: AnswerClass,
+    pub answer: Answer,
     /// The response, when there was one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub response: Option<ProbeResponse>,

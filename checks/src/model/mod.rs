@@ -7,6 +7,7 @@ pub mod check;
 pub mod code;
 pub mod context;
 pub mod evidence;
+pub mod facts;
 pub mod leak;
 pub mod report;
 pub mod secret;

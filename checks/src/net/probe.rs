@@ -28,9 +28,9 @@ use crate::analysis::value::Candidate;
 use crate::model::check::{CheckError, Outcome};
 use crate::model::context::{Api, Context};
 use crate::model::evidence::{
-    AnswerClass, BodyKind, Differential, KeyDelivery, KeyKind, KeyVariant, NetFailure,
-    ProbeAttempt, ProbeEvidence, ProbeRequest, ProbeResponse, ProblemDetails, Redirect, RequestId,
-    RetryDecision, Timings, Untrusted,
+    Answer, BodyKind, Differential, KeyDelivery, KeyKind, KeyVariant, NetFailure, ProbeAttempt,
+    ProbeEvidence, ProbeRequest, ProbeResponse, ProblemDetails, Redirect, RequestId, RetryDecision,
+    Timings, Untrusted,
 };
 use crate::model::leak::Secrets;
 use crate::model::secret::SecretKey;
@@ -298,36 +298,41 @@ fn response(url: &Url, x: &Exchange) -> ProbeResponse {
     }
 }
 
-/// How an answer bears on the key, as the Sales Layer docs describe each status.
-pub fn classify(api: Api, r: &ProbeResponse) -> AnswerClass {
+/// What an answer means, as the Sales Layer docs describe each status for this API:
+/// decided here, once, for every reader of the evidence.
+pub fn classify(api: Api, r: &ProbeResponse) -> Answer {
     let code = r.status;
-    let html = r.body_kind == BodyKind::Html;
-    if (300..400).contains(&code) || (html && !(code >= 500 || code == 429)) {
-        return AnswerClass::Other;
+    if r.redirect.is_some() || (300..400).contains(&code) {
+        return Answer::Redirect;
     }
-    match code {
-        200..=299 | 401 => {
-            if code == 401 {
-                AnswerClass::Rejected
-            } else {
-                AnswerClass::Accepted
-            }
-        }
-        400 if api == Api::Dam => match &r.problem {
-            Some(p) if !p.about_query => AnswerClass::Rejected,
-            _ => AnswerClass::Other,
+    if r.body_kind == BodyKind::Html && !(code >= 500 || code == 429) {
+        return Answer::NotTheApi;
+    }
+    match (code, api) {
+        (200..=299, _) => match (r.body_kind, api) {
+            (BodyKind::Json, _) | (BodyKind::Xml, Api::Catalog) => Answer::Accepted,
+            _ => Answer::AcceptedUnexpectedBody,
         },
-        403 if api == Api::Catalog => AnswerClass::Accepted,
-        429 => AnswerClass::RateLimited,
-        500..=599 => AnswerClass::Unavailable,
-        _ => AnswerClass::Other,
+        (401, _) => Answer::Rejected,
+        (400, Api::Dam) => match &r.problem {
+            Some(p) if p.about_query => Answer::QueryRejected,
+            Some(_) => Answer::Rejected,
+            None => Answer::BadRequest,
+        },
+        (400, _) => Answer::BadRequest,
+        (403, Api::Catalog) => Answer::NotEnabled,
+        (403, _) => Answer::Forbidden,
+        (404, _) => Answer::NotFound,
+        (429, _) => Answer::RateLimited,
+        (500..=599, _) => Answer::Unavailable,
+        _ => Answer::UnexpectedStatus,
     }
 }
 
 fn failure(key: KeyVariant, e: &NetError) -> ProbeAttempt {
     ProbeAttempt {
         key,
-        answer: AnswerClass::NoAnswer,
+        answer: Answer::NoAnswer,
         response: None,
         error: Some(NetFailure {
             kind: e.kind,
@@ -481,7 +486,7 @@ async fn key_attempts(
             let v = variant(KeyKind::AsGiven, Some(key));
             ev.attempts = send(client, spec, url, Some(hv), v, true).await;
             ev.last_with(KeyKind::AsGiven)
-                .is_some_and(|a| a.answer == AnswerClass::Rejected)
+                .is_some_and(|a| a.answer == Answer::Rejected)
         }
     };
     ev.differential = match (given_rejected, candidates.is_empty()) {
@@ -513,7 +518,7 @@ async fn try_repairs(
         if ev
             .attempts
             .last()
-            .is_some_and(|a| a.answer != AnswerClass::Rejected)
+            .is_some_and(|a| a.answer != Answer::Rejected)
         {
             break;
         }
@@ -599,6 +604,61 @@ pub async fn run(cx: &Context, spec: &ApiProbe, cleaner: Cleaner) -> Result<Prob
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_answer_is_classified_once_per_status_and_api() {
+        use crate::model::evidence::ProblemDetails;
+        let problem = |about_query| ProblemDetails {
+            kind: None,
+            title: Some(Untrusted::new("Invalid API key.")),
+            status: Some(400),
+            detail: None,
+            instance: None,
+            validation: vec![],
+            about_query,
+        };
+        let r = |status, body_kind, problem: Option<ProblemDetails>| ProbeResponse {
+            status,
+            status_line: Untrusted::new(""),
+            http_version: String::new(),
+            remote: None,
+            content_type: None,
+            body_kind,
+            body_bytes: 0,
+            body_truncated: false,
+            body_error: None,
+            problem,
+            request_ids: vec![],
+            retry_after_s: None,
+            redirect: None,
+        };
+        use Answer::*;
+        use BodyKind::{Html, Json, Other as Plain, Xml};
+        #[rustfmt::skip]
+        let cases = [
+            (Api::Dam, r(200, Json, None), Accepted),
+            (Api::Catalog, r(200, Xml, None), Accepted),
+            (Api::Dam, r(200, Xml, None), AcceptedUnexpectedBody),
+            (Api::Dam, r(200, Plain, None), AcceptedUnexpectedBody),
+            (Api::Dam, r(200, Html, None), NotTheApi),
+            (Api::Dam, r(401, Json, None), Rejected),
+            (Api::Dam, r(400, Json, Some(problem(false))), Rejected),
+            (Api::Dam, r(400, Json, Some(problem(true))), QueryRejected),
+            (Api::Dam, r(400, Json, None), BadRequest),
+            (Api::Catalog, r(400, Json, Some(problem(false))), BadRequest),
+            (Api::Catalog, r(403, Json, None), NotEnabled),
+            (Api::Dam, r(403, Json, None), Forbidden),
+            (Api::Dam, r(404, Json, None), NotFound),
+            (Api::Dam, r(302, Plain, None), Redirect),
+            (Api::Dam, r(429, Html, None), RateLimited),
+            (Api::Dam, r(503, Html, None), Unavailable),
+            (Api::Catalog, r(500, Json, None), Unavailable),
+            (Api::Dam, r(418, Json, None), UnexpectedStatus),
+        ];
+        for (api, resp, want) in cases {
+            assert_eq!(classify(api, &resp), want, "{api:?} {}", resp.status);
+        }
+    }
 
     #[test]
     fn urls_are_built_and_redacted() {

@@ -224,69 +224,9 @@ pub fn problem(status: u16, title: &str, detail: &str, instance: &str) -> String
     .to_string()
 }
 
-/// Asserts that no 8-character window of the canary appears in the outcome's JSON.
+pub use sl_doctor_checks::testing_support::cx_at;
+
+/// Asserts that no piece of the canary is in the JSON form of `o`.
 pub fn assert_no_leak<T: serde::Serialize>(o: &T) {
-    let text = serde_json::to_string(o).unwrap();
-    let chars: Vec<char> = CANARY.chars().collect();
-    for w in chars.windows(8) {
-        let piece: String = w.iter().collect();
-        assert!(!text.contains(&piece), "leaked {piece:?} in {text}");
-    }
-}
-
-/// A context as the binary builds it for a key in `SALESLAYER_API_KEY`, aimed at a
-/// loopback base URL: short timeouts, no proxy from the environment.
-pub fn key_context(base: &str, key: &[u8]) -> sl_doctor_checks::Context {
-    use sl_doctor_checks::model::context::Candidate;
-    use sl_doctor_checks::model::report::{SourceKind, SourceRef};
-    let mut cx = sl_doctor_checks::Context::default();
-    cx.key.env_name = "SALESLAYER_API_KEY".into();
-    cx.key.candidates.push(Candidate {
-        source: SourceRef {
-            kind: SourceKind::Env,
-            name: "SALESLAYER_API_KEY".into(),
-        },
-        value: sl_doctor_checks::model::secret::SecretKey::from_bytes(key.to_vec()),
-        path: None,
-    });
-    cx.target.base_url = base.into();
-    cx.net.timeout = std::time::Duration::from_secs(3);
-    cx.net.no_proxy = true;
-    cx
-}
-
-/// Runs tls-connection and both probes concurrently on one context, as the runner does,
-/// and asserts that no piece of the key is in any outcome or its evidence.
-pub async fn run_three(cx: &sl_doctor_checks::Context) -> [sl_doctor_checks::Outcome; 3] {
-    use sl_doctor_checks::Check;
-    use sl_doctor_checks::checklist::base_url::tls_connection::TlsConnection;
-    use sl_doctor_checks::checklist::works_in_curl::{
-        catalog_probe::CatalogProbe, dam_probe::DamProbe,
-    };
-    let (t, d, c) = tokio::join!(
-        TlsConnection.run(cx),
-        DamProbe.run(cx),
-        CatalogProbe.run(cx)
-    );
-    let out = [t.unwrap(), d.unwrap(), c.unwrap()];
-    let metas = [TlsConnection.meta(), DamProbe.meta(), CatalogProbe.meta()];
-    for (o, m) in out.iter().zip(metas) {
-        sl_doctor_checks::testing_support::assert_codes_declared(m, o);
-        assert_no_leak(o);
-        assert_no_leak(&o.evidence);
-    }
-    out
-}
-
-/// Whether each probe of [`run_three`]'s outcomes timed a connect of its own on its first
-/// attempt (`false`: it reused a connection).
-pub fn probe_connects(out: &[sl_doctor_checks::Outcome; 3]) -> Vec<bool> {
-    use sl_doctor_checks::model::report::Evidence;
-    out[1..]
-        .iter()
-        .map(|o| match &o.evidence {
-            Some(Evidence::Probe(p)) => p.attempts[0].timings.connect_ms.is_some(),
-            other => panic!("no probe evidence: {other:?}"),
-        })
-        .collect()
+    sl_doctor_checks::testing_support::assert_no_leak(o, CANARY);
 }

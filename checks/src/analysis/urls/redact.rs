@@ -239,7 +239,7 @@ fn hex_byte(h: u8, l: u8) -> Option<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::CANARY;
+    use crate::testing_support::CANARY;
 
     #[test]
     fn redaction_table() {

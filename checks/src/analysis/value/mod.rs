@@ -400,7 +400,7 @@ mod tests {
     /// The seven value checks.
     #[test]
     fn a_clean_key_passes_every_value_check() {
-        use crate::testing::{CANARY, cx_with_key, run};
+        use crate::testing_support::{CANARY, cx_with_key, run};
         for k in ["aB3+xY/9zQ==", CANARY] {
             let cx = cx_with_key(k.as_bytes());
             for c in crate::value_checks() {
@@ -422,7 +422,7 @@ mod tests {
 
     #[test]
     fn each_character_is_reported_by_one_key_loaded_check() {
-        use crate::testing::{CANARY, assert_no_leak, cx_with_key, run};
+        use crate::testing_support::{CANARY, assert_no_leak, cx_with_key, run};
         // Every defect at once: each code point is named by exactly one of the
         // character-level checks (header-value only summarises non-ASCII).
         let value =

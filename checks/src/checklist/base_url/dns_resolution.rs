@@ -489,8 +489,8 @@ mod tests {
     use crate::model::evidence::DnsResult;
     use crate::model::report::Status;
     use crate::net::dns::SystemLookup;
-    use crate::testing::cx_with_base_url;
-    use crate::testing::{assert_result, codes, has_detail};
+    use crate::testing_support::cx_with_base_url;
+    use crate::testing_support::{assert_result, codes, has_detail};
     use hickory_resolver::config::{ConnectionConfig, NameServerConfig};
     use hickory_resolver::config::{ResolverConfig, ResolverOpts};
     use std::time::Instant;
@@ -683,7 +683,7 @@ mod tests {
 
     #[test]
     fn ip_literal_resolve_override_and_localhost() {
-        let o = crate::testing::run(&DnsResolution, &cx("https://127.0.0.1:8443")).unwrap();
+        let o = crate::testing_support::run(&DnsResolution, &cx("https://127.0.0.1:8443")).unwrap();
         assert!(o.summary.contains("No DNS needed"));
         let mut c = cx("https://api2.saleslayer.com");
         c.net.resolve = vec![(
@@ -691,10 +691,10 @@ mod tests {
             443,
             "127.0.0.1".parse().unwrap(),
         )];
-        let o = crate::testing::run(&DnsResolution, &c).unwrap();
+        let o = crate::testing_support::run(&DnsResolution, &c).unwrap();
         assert_result(&o, Status::Pass, &["resolve-override"]);
         assert!(o.summary.contains("resolved by --resolve to 127.0.0.1"));
-        let o = crate::testing::run(&DnsResolution, &cx("https://localhost:8443")).unwrap();
+        let o = crate::testing_support::run(&DnsResolution, &cx("https://localhost:8443")).unwrap();
         assert_eq!(o.status(), Status::Pass, "{o:?}");
         assert!(
             o.details
@@ -706,7 +706,7 @@ mod tests {
     #[test]
     fn invalid_tld_with_the_real_resolver() {
         // RFC 2606 `.invalid` never exists. Robust when the sandbox has no DNS at all.
-        let o = crate::testing::run(
+        let o = crate::testing_support::run(
             &DnsResolution,
             &cx("https://no-such-host.sl-doctor.invalid"),
         )

@@ -294,8 +294,8 @@ impl ProxyConfig {
 mod tests {
     use super::*;
     use crate::model::report::Status;
-    use crate::testing::{assert_result, codes};
-    use crate::testing::{cx_with_base_url, run};
+    use crate::testing_support::{assert_result, codes};
+    use crate::testing_support::{cx_with_base_url, run};
     use std::time::Duration;
 
     fn cx(url: &str, env: &[(&str, &str)]) -> Context {

@@ -586,8 +586,8 @@ impl TlsConnection {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::cx_with_base_url;
-    use crate::testing::{assert_result, codes, has_detail};
+    use crate::testing_support::cx_with_base_url;
+    use crate::testing_support::{assert_result, codes, has_detail};
     use rcgen::{
         BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, Issuer, KeyPair,
     };

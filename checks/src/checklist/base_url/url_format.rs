@@ -177,7 +177,7 @@ mod tests {
     use super::*;
     use crate::analysis::urls::test_support::{canonical, codes, cx};
     use crate::model::report::Status::{self, *};
-    use crate::testing::run;
+    use crate::testing_support::run;
 
     #[test]
     fn stray_characters_and_structure() {

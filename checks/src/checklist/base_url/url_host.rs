@@ -174,7 +174,7 @@ mod tests {
     use super::*;
     use crate::analysis::urls::test_support::{API2, assert_case, codes, cx};
     use crate::model::report::Status::{self, *};
-    use crate::testing::{first_message, run};
+    use crate::testing_support::{first_message, run};
 
     #[test]
     fn each_kind_of_host() {

@@ -296,7 +296,7 @@ mod tests {
     use super::*;
     use crate::analysis::urls::test_support::{API2, assert_case, canonical, codes, cx, on_api2};
     use crate::model::report::Status::{self, *};
-    use crate::testing::run;
+    use crate::testing_support::run;
 
     #[test]
     fn base_url_table() {

@@ -81,7 +81,7 @@ mod tests {
     use super::*;
     use crate::analysis::urls::test_support::{API2, UrlCase, assert_cases, cx};
     use crate::model::report::Status::*;
-    use crate::testing::run;
+    use crate::testing_support::run;
 
     #[test]
     fn each_scheme() {

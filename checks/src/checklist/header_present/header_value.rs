@@ -131,8 +131,8 @@ impl HeaderValue {
 mod tests {
     use super::*;
     use crate::model::report::Status;
-    use crate::testing::codes;
-    use crate::testing::{CANARY, assert_no_leak, cx_with_key, run};
+    use crate::testing_support::codes;
+    use crate::testing_support::{CANARY, assert_no_leak, cx_with_key, run};
 
     fn check(bytes: &[u8]) -> Outcome {
         run(&HeaderValue, &cx_with_key(bytes)).unwrap()

@@ -100,7 +100,7 @@ impl PastedLabel {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{CANARY, KEY, first_message};
+    use crate::testing_support::{CANARY, KEY, first_message};
 
     #[test]
     fn message_has_span_and_cleaned_detail() {
@@ -115,7 +115,7 @@ mod tests {
         );
     }
 
-    crate::testing::value_check_tests! {
+    crate::testing_support::value_check_tests! {
         PastedLabel,
         labels_and_schemes: [
             (KEY, []),

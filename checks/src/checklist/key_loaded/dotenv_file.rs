@@ -190,7 +190,7 @@ mod tests {
         let mut cx = Context::default();
         cx.key.env_name = "SALESLAYER_API_KEY".into();
         cx.key.dotenv = Some(DotenvFile::parse(".env", src));
-        crate::testing::run(&DotenvFileCheck, &cx).unwrap()
+        crate::testing_support::run(&DotenvFileCheck, &cx).unwrap()
     }
 
     #[test]
@@ -248,6 +248,6 @@ mod tests {
     #[test]
     fn no_dotenv_is_skipped() {
         let cx = Context::default();
-        assert!(crate::testing::run(&DotenvFileCheck, &cx).is_err());
+        assert!(crate::testing_support::run(&DotenvFileCheck, &cx).is_err());
     }
 }

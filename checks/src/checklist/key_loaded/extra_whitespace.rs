@@ -196,7 +196,7 @@ impl ExtraWhitespace {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{CANARY, KEY};
+    use crate::testing_support::{CANARY, KEY};
 
     #[test]
     fn echo_newline_and_crlf_are_explained() {
@@ -217,7 +217,7 @@ mod tests {
         assert!(o.effective_remediation().unwrap().contains("Windows"));
     }
 
-    crate::testing::value_check_tests! {
+    crate::testing_support::value_check_tests! {
         ExtraWhitespace,
         whitespace_around_and_inside: [
             (KEY, []),

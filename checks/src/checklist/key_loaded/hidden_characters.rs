@@ -102,7 +102,7 @@ impl HiddenCharacters {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{CANARY, assert_fails_when_found, first_message};
+    use crate::testing_support::{CANARY, assert_fails_when_found, first_message};
 
     /// Each finding as "code character/of codepoint".
     fn found(o: &Outcome) -> Vec<String> {
@@ -169,7 +169,7 @@ mod tests {
         assert!(o.details[0].starts_with("cleaned value: 6 characters, sha256:"));
     }
 
-    crate::testing::value_check_tests! {
+    crate::testing_support::value_check_tests! {
         HiddenCharacters,
         leaks: [
             format!("{CANARY}\u{200B}"),

@@ -174,7 +174,7 @@ mod tests {
     use super::*;
     use crate::model::context::NearMiss;
     use crate::model::report::{SourceRef, Status};
-    use crate::testing::{cx_with_key, run};
+    use crate::testing_support::{cx_with_key, run};
 
     fn cand(kind: SourceKind, name: &str, v: &[u8]) -> Candidate {
         Candidate {

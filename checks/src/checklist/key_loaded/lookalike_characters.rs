@@ -89,7 +89,7 @@ impl LookalikeCharacters {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{CANARY, assert_fails_when_found};
+    use crate::testing_support::{CANARY, assert_fails_when_found};
 
     #[test]
     fn lookalikes_by_kind() {
@@ -155,7 +155,7 @@ mod tests {
         );
     }
 
-    crate::testing::value_check_tests! {
+    crate::testing_support::value_check_tests! {
         LookalikeCharacters,
         leaks: [
             "\u{FF33}LDOCTORcanary7Qx9+Zk/4mW2=",

@@ -151,7 +151,9 @@ impl PlaceholderValue {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{CANARY, KEY, assert_codes, assert_fails_without_leak, assert_no_leak};
+    use crate::testing_support::{
+        CANARY, KEY, assert_codes, assert_fails_without_leak, assert_no_leak,
+    };
 
     #[test]
     fn placeholders_by_form() {
@@ -226,7 +228,7 @@ mod tests {
         assert_no_leak(&check(CANARY), CANARY);
     }
 
-    crate::testing::value_check_tests! {
+    crate::testing_support::value_check_tests! {
         PlaceholderValue,
         snapshot: "{{SLDOCTORcanary7Qx9}}\n",
     }

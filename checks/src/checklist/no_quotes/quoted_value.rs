@@ -155,7 +155,7 @@ impl QuotedValue {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{CANARY, KEY, first_message};
+    use crate::testing_support::{CANARY, KEY, first_message};
 
     #[test]
     fn typographic_quotes_are_named() {
@@ -191,11 +191,11 @@ mod tests {
             ),
         ];
         for (src, codes, status) in cases {
-            let mut cx = crate::testing::cx_with_key(b"aB3xY9zQ");
+            let mut cx = crate::testing_support::cx_with_key(b"aB3xY9zQ");
             cx.key.env_name = "SALESLAYER_API_KEY".into();
             cx.key.candidates[0].source.kind = SourceKind::Dotenv;
             cx.key.dotenv = Some(DotenvFile::parse(".env", src));
-            let o = crate::testing::run(&QuotedValue, &cx).unwrap();
+            let o = crate::testing_support::run(&QuotedValue, &cx).unwrap();
             let got: Vec<_> = o.findings.iter().map(|f| f.code.as_str()).collect();
             assert_eq!(got, *codes, "{}", String::from_utf8_lossy(src));
             assert_eq!(o.status(), *status);
@@ -205,7 +205,7 @@ mod tests {
         }
     }
 
-    crate::testing::value_check_tests! {
+    crate::testing_support::value_check_tests! {
         QuotedValue,
         quotes_around_and_inside: [
             (KEY, []),

@@ -211,7 +211,7 @@ impl KeyFileInGit {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{CANARY, assert_no_leak, cx_with_key, cx_with_key_file, run};
+    use crate::testing_support::{CANARY, assert_no_leak, cx_with_key, cx_with_key_file, run};
     use std::path::{Path, PathBuf};
 
     fn has_git() -> bool {

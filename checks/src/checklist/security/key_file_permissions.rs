@@ -141,7 +141,7 @@ impl KeyFilePermissions {
 mod tests {
     use super::*;
     use crate::model::report::Status;
-    use crate::testing::{cx_with_key, run};
+    use crate::testing_support::{cx_with_key, run};
     use std::path::PathBuf;
 
     fn f(p: &str) -> KeyFile {
@@ -179,7 +179,7 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn reads_the_real_mode() {
-        use crate::testing::{CANARY, assert_no_leak, cx_with_key_file};
+        use crate::testing_support::{CANARY, assert_no_leak, cx_with_key_file};
         use std::os::unix::fs::PermissionsExt;
         let tmp = tempfile::tempdir().unwrap();
         let (cx, p) = cx_with_key_file(tmp.path());

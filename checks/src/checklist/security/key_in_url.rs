@@ -109,7 +109,7 @@ mod tests {
     use super::*;
     use crate::analysis::urls::test_support::{API2, UrlCase, assert_cases};
     use crate::model::report::Status::*;
-    use crate::testing::{cx_with_key, run};
+    use crate::testing_support::{cx_with_key, run};
 
     #[test]
     fn key_parameters_and_user_info() {

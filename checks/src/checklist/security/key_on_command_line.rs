@@ -46,7 +46,7 @@ mod tests {
     use crate::model::context::Candidate;
     use crate::model::report::{SourceKind, SourceRef};
     use crate::model::secret::SecretKey;
-    use crate::testing::{cx_with_key, run};
+    use crate::testing_support::{cx_with_key, run};
 
     #[test]
     fn flag_is_flagged_env_is_not() {

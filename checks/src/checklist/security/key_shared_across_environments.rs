@@ -321,7 +321,7 @@ mod tests {
     use super::*;
     use crate::model::context::NearMiss;
     use crate::model::report::Status;
-    use crate::testing::{CANARY, assert_no_leak, cx_with_key, run};
+    use crate::testing_support::{CANARY, assert_no_leak, cx_with_key, run};
 
     #[test]
     fn file_names() {
@@ -474,10 +474,10 @@ mod tests {
     #[test]
     fn fifos_and_links_out_are_not_read() {
         let (_outer, dir, elsewhere) =
-            crate::testing::folder_beside_file("p", "elsewhere", kv(CANARY));
+            crate::testing_support::folder_beside_file("p", "elsewhere", kv(CANARY));
         std::fs::write(dir.join(".env.production"), kv(CANARY)).unwrap();
         std::os::unix::fs::symlink(&elsewhere, dir.join(".env.staging")).unwrap();
-        crate::testing::mkfifo(&dir.join(".env.dev"));
+        crate::testing_support::mkfifo(&dir.join(".env.dev"));
         let mut notes = Vec::new();
         let places = places_in_dir(&dir, "SALESLAYER_API_KEY", &mut notes);
         let labels: Vec<&str> = places.iter().map(|p| p.label.as_str()).collect();

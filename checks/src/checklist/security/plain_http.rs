@@ -114,7 +114,7 @@ mod tests {
     use super::*;
     use crate::analysis::urls::test_support::cx;
     use crate::model::report::Status::{self, *};
-    use crate::testing::run;
+    use crate::testing_support::run;
 
     /// (base URL, --url, --allow-http, expected codes, status)
     type Case = (

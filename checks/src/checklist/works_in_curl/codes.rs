@@ -10,6 +10,28 @@
 use crate::model::code::Code;
 use crate::model::evidence::NetFailureKind;
 
+/// A probe's codes, in docs order: the shared ones around the answers only its API gives
+/// (`probe_codes![QUERY_REJECTED, FORBIDDEN]`).
+macro_rules! probe_codes {
+    ($($only:ident),* $(,)?) => {{
+        use $crate::checklist::base_url::tls_connection::{
+            CA_CERT_EMPTY, CA_CERT_INVALID, CA_CERT_UNREADABLE, NO_CA_CERTIFICATES, TLS_SETUP,
+        };
+        use $crate::checklist::works_in_curl::codes::*;
+        &[
+            CA_CERT_UNREADABLE, CA_CERT_EMPTY, CA_CERT_INVALID, NO_CA_CERTIFICATES, TLS_SETUP,
+            PROXY_INVALID, CLIENT_NOT_BUILT, KEY_NOT_SENT_PLAIN_HTTP, KEYLESS_ANSWER,
+            KEY_NOT_SENDABLE, KEY_ACCEPTED, UNEXPECTED_BODY, REDIRECT_NOT_FOLLOWED, NOT_THE_API,
+            KEY_REJECTED, BAD_REQUEST, NOT_FOUND, RATE_LIMITED, SERVER_ERROR, UNEXPECTED_STATUS,
+            $($only,)*
+            TIMEOUT, REQUEST_NOT_BUILT, TLS_FAILED, DNS_FAILED, CONNECTION_REFUSED, CONNECT_FAILED,
+            NETWORK_ERROR, DIFFERENTIAL_OFF, ACCEPTED_ONCE_CLEANED, CLEANED_REJECTED_TOO,
+            CLEANED_UNTESTED,
+        ]
+    }};
+}
+pub(crate) use probe_codes;
+
 pub const PROXY_INVALID: Code = Code::fail(
     "proxy-invalid",
     "The `--proxy` value is not a valid proxy URL",

@@ -1,5 +1,6 @@
 //! `works-in-curl`: the same request works in a controlled tool such as curl.
 
+mod answers;
 pub mod catalog_probe;
 pub mod codes;
 pub mod dam_probe;

@@ -1,21 +1,23 @@
-//! Runs the registered checks and assembles the `Report`.
+//! Runs the registered checks and returns the finished report: grouped under the
+//! checklist items, diagnosed, and made safe (every string neutralised, every spelling of
+//! the key redacted) before any renderer sees it.
 //!
 //! Checks run concurrently; each one starts as soon as the checks it depends on have
 //! finished, so network checks overlap and a run takes about as long as its slowest
 //! request. A check whose dependency did not pass is skipped with the reason;
 //! network checks are skipped under `--offline`; a global deadline bounds the run.
 
-use futures_util::future::{BoxFuture, FutureExt, Shared, join_all};
-use sl_doctor_checks::analysis::urls::redact;
-use sl_doctor_checks::model::check::{Check, CheckError, CheckId, Outcome};
-use sl_doctor_checks::model::context::Context;
-use sl_doctor_checks::model::leak::Secrets;
-use sl_doctor_checks::model::report::{
+use crate::analysis::urls::redact;
+use crate::model::check::{Check, CheckError, CheckId, Outcome};
+use crate::model::context::Context;
+use crate::model::leak::Secrets;
+use crate::model::report::{
     CheckResult, Item, ItemResult, KeyInfo, Report, SCHEMA_VERSION, SourceKind, SourceRef,
     SourceSeen, Status, Target, Tool,
 };
-use sl_doctor_checks::model::secret::SecretKey;
-use sl_doctor_checks::model::untrusted;
+use crate::model::secret::SecretKey;
+use crate::model::untrusted;
+use futures_util::future::{BoxFuture, FutureExt, Shared, join_all};
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
@@ -33,6 +35,19 @@ pub struct RunOptions {
     pub deselected: HashSet<CheckId>,
     /// `--strict`: warnings count as failures (decided here, once, into the report).
     pub strict: bool,
+}
+
+impl Default for RunOptions {
+    /// An online run of every check, nothing deselected, not strict, a 60 s deadline.
+    fn default() -> Self {
+        RunOptions {
+            offline: false,
+            deadline: Duration::from_secs(60),
+            deadline_secs: 60.0,
+            deselected: HashSet::new(),
+            strict: false,
+        }
+    }
 }
 
 /// The reason shown for a deselected check.
@@ -116,6 +131,7 @@ pub async fn run_checks(
     opts: &RunOptions,
 ) -> Vec<CheckResult> {
     let deadline = tokio::time::Instant::now() + opts.deadline;
+    cx.earlier.clear();
     type Pending<'a> = Shared<BoxFuture<'a, CheckResult>>;
     let mut started: Vec<(CheckId, Pending<'_>)> = Vec::with_capacity(checks.len());
     for c in checks {
@@ -151,6 +167,7 @@ pub async fn run_checks(
                     opts.deadline_secs
                 )),
             };
+            cx.earlier.record(c.meta().id, &outcome);
             to_result(c, outcome, start.elapsed())
         }
         .boxed()
@@ -245,7 +262,7 @@ pub fn key_info(cx: &Context) -> KeyInfo {
         .collect();
     match ks.chosen() {
         Some(c) => {
-            let cleaned = sl_doctor_checks::analysis::value::cleaned_key(&c.value);
+            let cleaned = crate::analysis::value::cleaned_key(&c.value);
             KeyInfo {
                 present: true,
                 source: c.source.clone(),
@@ -275,9 +292,43 @@ pub fn key_info(cx: &Context) -> KeyInfo {
 pub async fn run(checks: &[Box<dyn Check>], cx: &Context, opts: &RunOptions) -> Report {
     let start = Instant::now();
     let results = run_checks(checks, cx, opts).await;
+    report(checks, results, cx, opts, start.elapsed())
+}
+
+/// The finished report of a run's results: grouped under the six checklist items,
+/// tallied, the policy applied (`--strict`), diagnosed, and made safe ([`make_safe`]).
+pub fn report(
+    checks: &[Box<dyn Check>],
+    results: Vec<CheckResult>,
+    cx: &Context,
+    opts: &RunOptions,
+    took: Duration,
+) -> Report {
+    let target = Target {
+        // URLs may carry the key (in userinfo or the query): the report shows them redacted.
+        base_url: redact(&cx.target.base_url, cx.key.key()),
+        url: cx.target.url.as_deref().map(|u| redact(u, cx.key.key())),
+        apis: cx.target.apis.iter().map(|a| a.id().to_string()).collect(),
+    };
     let checklist = group(checks, results, opts.offline);
+    let mut report = assemble(checklist, key_info(cx), target, opts, took);
+    report.diagnosis = crate::diagnosis::diagnose(&report);
+    let keys: Vec<&SecretKey> = cx.key.candidates.iter().map(|c| &c.value).collect();
+    make_safe(&mut report, &Secrets::of_run(&keys));
+    report
+}
+
+/// The report of grouped results, tallied and with the policy applied (`--strict`), not
+/// yet diagnosed nor made safe: the one assembly [`report`] and the test fixtures share.
+pub fn assemble(
+    checklist: Vec<ItemResult>,
+    key: KeyInfo,
+    target: Target,
+    opts: &RunOptions,
+    took: Duration,
+) -> Report {
     let (summary, verdict) = Report::tally(&checklist);
-    let mut report = Report {
+    Report {
         schema_version: SCHEMA_VERSION,
         tool: Tool {
             name: "sl-doctor".into(),
@@ -289,22 +340,13 @@ pub async fn run(checks: &[Box<dyn Check>], cx: &Context, opts: &RunOptions) -> 
         strict: opts.strict,
         effective_verdict: verdict.with_strict(opts.strict),
         diagnosis: Default::default(),
-        key: key_info(cx),
-        target: Target {
-            // URLs may carry the key (in userinfo or the query): the report shows them redacted.
-            base_url: redact(&cx.target.base_url, cx.key.key()),
-            url: cx.target.url.as_deref().map(|u| redact(u, cx.key.key())),
-            apis: cx.target.apis.iter().map(|a| a.id().to_string()).collect(),
-        },
+        key,
+        target,
         offline: opts.offline,
         checklist,
         summary,
-        duration_ms: start.elapsed().as_millis() as u64,
-    };
-    report.diagnosis = sl_doctor_checks::diagnosis::diagnose(&report);
-    let keys: Vec<&SecretKey> = cx.key.candidates.iter().map(|c| &c.value).collect();
-    make_safe(&mut report, &Secrets::of_run(&keys));
-    report
+        duration_ms: took.as_millis() as u64,
+    }
 }
 
 /// The boundary every output passes (stdout, `--output`, the support bundle, every

@@ -1,4 +1,5 @@
-//! Helpers for the per-check unit and snapshot tests.
+//! Context builders and check runners for the per-check tests, and the tables and
+//! snapshot macro the value checks share.
 
 use crate::model::check::{Check, CheckError, Outcome};
 use crate::model::context::{Candidate, Context};
@@ -37,6 +38,59 @@ pub fn cx_with_key_file(dir: &std::path::Path) -> (Context, std::path::PathBuf) 
     (cx, p)
 }
 
+/// A context as the binary builds it for a key in `SALESLAYER_API_KEY`, aimed at a
+/// loopback base URL: short timeouts, no proxy from the environment.
+pub fn cx_at(base: &str, key: &[u8]) -> Context {
+    let mut cx = cx_with_key(key);
+    cx.target.base_url = base.into();
+    cx.net.timeout = std::time::Duration::from_secs(3);
+    cx.net.no_proxy = true;
+    cx
+}
+
+/// Runs `checks` through the runner as a run does (concurrently, each after those it
+/// depends on among them), and asserts their codes and that no piece of the canary key
+/// is in any result or its evidence.
+pub async fn run_through_runner<const N: usize>(
+    checks: [Box<dyn Check>; N],
+    cx: &Context,
+) -> [crate::model::report::CheckResult; N] {
+    let results =
+        crate::runner::run_checks(&checks, cx, &crate::runner::RunOptions::default()).await;
+    for (r, c) in results.iter().zip(&checks) {
+        super::assert_codes_declared(c.meta(), &r.findings);
+        super::assert_no_leak(r, CANARY);
+    }
+    results.try_into().unwrap_or_else(|_| panic!("{N} results"))
+}
+
+/// [`run_through_runner`] of `tls-connection` and both probes (one shared connection).
+pub async fn run_network_checks(cx: &Context) -> [crate::model::report::CheckResult; 3] {
+    use crate::checklist::{CatalogProbe, DamProbe, TlsConnection};
+    run_through_runner(
+        [
+            Box::new(TlsConnection),
+            Box::new(DamProbe),
+            Box::new(CatalogProbe),
+        ],
+        cx,
+    )
+    .await
+}
+
+/// Whether each probe of [`run_network_checks`] timed a connect of its own on its first
+/// attempt (`false`: it reused the run's connection).
+pub fn probe_connects(results: &[crate::model::report::CheckResult; 3]) -> Vec<bool> {
+    use crate::model::report::Evidence;
+    results[1..]
+        .iter()
+        .map(|r| match &r.evidence {
+            Some(Evidence::Probe(p)) => p.attempts[0].timings.connect_ms.is_some(),
+            other => panic!("no probe evidence: {other:?}"),
+        })
+        .collect()
+}
+
 /// A context with the given base URL (and a harmless key).
 pub fn cx_with_base_url(url: &str) -> Context {
     let mut cx = cx_with_key(b"test-key-0000");
@@ -53,27 +107,14 @@ pub fn run(check: &dyn Check, cx: &Context) -> Result<Outcome, CheckError> {
         .expect("runtime")
         .block_on(check.run(cx));
     if let Ok(o) = &out {
-        crate::testing_support::assert_codes_declared(check.meta(), o);
+        super::assert_codes_declared(check.meta(), &o.findings);
     }
     out
 }
 
 /// A canary key: tests wrap it in each defect and check that no piece of it leaks.
-pub use crate::testing_support::TEST_CANARY as CANARY;
-
-/// Panics when any 8-character window of `secret` appears in the JSON form of `outcome`
-/// (summary, details, messages, positions, fixes).
-pub fn assert_no_leak(outcome: &Outcome, secret: &str) {
-    let json = serde_json::to_string(outcome).expect("outcome serialises");
-    let chars: Vec<char> = secret.chars().collect();
-    for w in chars.windows(8) {
-        let piece: String = w.iter().collect();
-        assert!(
-            !json.contains(&piece),
-            "an 8-character piece of the key leaked into the outcome"
-        );
-    }
-}
+pub use super::TEST_CANARY as CANARY;
+use super::assert_no_leak;
 
 /// Whether one of the outcome's detail lines starts with `prefix`.
 pub fn has_detail(o: &Outcome, prefix: &str) -> bool {
@@ -191,47 +232,49 @@ pub fn canary_rows(rows: &[CodeRow]) -> Vec<String> {
 /// With a code table (`name: [(value, ["code", …]), …]`), also the test `name`: each
 /// value gives exactly those codes ([`assert_codes`]); and `canary_never_leaks` tries
 /// the table's failing rows with [`CANARY`] for [`KEY`] ([`canary_rows`]), then `leaks`.
+#[cfg(test)]
 macro_rules! value_check_tests {
     ($check:expr, $table:ident: [$(($value:expr, [$($code:literal),* $(,)?] $(,)?)),+ $(,)?],
      $(leaks: [$($leak:expr),+ $(,)?],)? snapshot: $snapshot:expr $(,)?) => {
-        $crate::testing::value_check_tests!($check, snapshot: $snapshot);
+        $crate::testing_support::value_check_tests!($check, snapshot: $snapshot);
 
-        fn code_rows() -> Vec<$crate::testing::CodeRow> {
+        fn code_rows() -> Vec<$crate::testing_support::CodeRow> {
             vec![$((($value).to_string(), &[$($code),*])),+]
         }
 
         #[test]
         fn $table() {
-            $crate::testing::assert_code_table(&$check, &code_rows());
+            $crate::testing_support::assert_code_table(&$check, &code_rows());
         }
 
         #[test]
         fn canary_never_leaks() {
-            let mut leaks = $crate::testing::canary_rows(&code_rows());
+            let mut leaks = $crate::testing_support::canary_rows(&code_rows());
             $(leaks.extend([$(($leak).to_string()),+]);)?
             assert!(!leaks.is_empty(), "the table has failing rows with KEY");
-            $crate::testing::assert_each_fails_without_leak(&$check, &leaks);
+            $crate::testing_support::assert_each_fails_without_leak(&$check, &leaks);
         }
     };
     ($check:expr, leaks: [$($leak:expr),+ $(,)?], snapshot: $snapshot:expr $(,)?) => {
-        $crate::testing::value_check_tests!($check, snapshot: $snapshot);
+        $crate::testing_support::value_check_tests!($check, snapshot: $snapshot);
 
         #[test]
         fn canary_never_leaks() {
             let leaks = [$(($leak).to_string()),+];
-            $crate::testing::assert_each_fails_without_leak(&$check, &leaks);
+            $crate::testing_support::assert_each_fails_without_leak(&$check, &leaks);
         }
     };
     ($check:expr, snapshot: $snapshot:expr $(,)?) => {
         fn check(s: &str) -> $crate::model::check::Outcome {
-            $crate::testing::run_on_key(&$check, s)
+            $crate::testing_support::run_on_key(&$check, s)
         }
 
         #[test]
         fn snapshot() {
-            let o = $crate::testing::run_without_leak(&$check, &$snapshot);
+            let o = $crate::testing_support::run_without_leak(&$check, &$snapshot);
             insta::assert_yaml_snapshot!(o);
         }
     };
 }
+#[cfg(test)]
 pub(crate) use value_check_tests;

@@ -1,9 +1,34 @@
-//! Test fixtures shared by this crate's tests, the binary's tests and the integration
-//! tests. Always compiled (integration tests link the normal build), hidden from docs.
+//! The test support every test of the workspace shares: the canary key and the leak
+//! oracle (the real leak policy, `model::leak`), the context builders, the report builder
+//! (the runner's own assembly), the check runners and table helpers (`checks`), output
+//! safety, and `require_tool`. Compiled for this crate's tests and, behind the
+//! `test-support` feature, for the binary's and the integration tests; never in a release
+//! build of the binary.
+
+mod checks;
+pub use checks::*;
 
 /// The canary key of every leak test: long, with `+`, `/` and `=` so that percent,
 /// JSON and base64 spellings differ from the raw value. It is not a real key.
 pub const TEST_CANARY: &str = "SLDOCTORcanary7Qx9+Zk/4mW2=";
+
+/// The leak oracle of every test: whether `text` holds a piece of `secret` (or of its
+/// cleaned form) in any spelling the real leak policy knows (`model::leak`: raw,
+/// percent-encoded, JSON-escaped, base64).
+pub fn leaks(secret: &str, text: &str) -> bool {
+    let key = crate::model::secret::SecretKey::from_string(secret.to_string());
+    crate::model::leak::Secrets::new(&[&key]).leaks(text)
+}
+
+/// Asserts that the JSON form of `value` holds no piece of `secret` ([`leaks`]).
+#[track_caller]
+pub fn assert_no_leak<T: serde::Serialize + ?Sized>(value: &T, secret: &str) {
+    let json = serde_json::to_string(value).expect("the value serialises");
+    assert!(
+        !leaks(secret, &json),
+        "a piece of the key leaked into {json}"
+    );
+}
 
 /// Writes `content` to the file `name` in `dir` and returns its path: the one-line
 /// fixture file of the tests that read, replace or link to files.
@@ -25,10 +50,11 @@ pub fn env_of(pairs: &[(&str, &str)]) -> Vec<(std::ffi::OsString, std::ffi::OsSt
         .collect()
 }
 
-/// Asserts that every finding of a check's outcome carries a code the check declares, at
-/// a severity the code allows: the test every check run of the tests goes through.
-pub fn assert_codes_declared(meta: &crate::CheckMeta, outcome: &crate::Outcome) {
-    for f in &outcome.findings {
+/// Asserts that every finding carries a code the check declares, at a severity the code
+/// allows: the test every check run of the tests goes through.
+#[track_caller]
+pub fn assert_codes_declared(meta: &crate::CheckMeta, findings: &[crate::model::report::Finding]) {
+    for f in findings {
         assert!(
             meta.code(&f.code).is_some_and(|c| c.allows(f.severity)),
             "{}: finding code {} ({:?}) is not declared in its check! codes",
@@ -39,54 +65,42 @@ pub fn assert_codes_declared(meta: &crate::CheckMeta, outcome: &crate::Outcome) 
     }
 }
 
-use crate::model::report::{ItemResult, KeyInfo, Report, SourceKind, SourceRef, Target, Tool};
+use crate::model::report::{ItemResult, KeyInfo, Report, SourceKind, SourceRef, Target};
 use crate::model::secret::Fingerprint;
 
-/// A report of `checklist` as the runner writes it (verdict and summary tallied, not
-/// strict, no diagnosis yet, online), for a key of `length` characters from
-/// `SALESLAYER_API_KEY` and the default base URL probed for `apis`: the fixture the
-/// diagnosis and renderer tests start from.
+/// A report of `checklist` as the runner assembles it (`runner::assemble`: tallied, not
+/// strict, online, no diagnosis yet), for a key of `length` characters from
+/// `SALESLAYER_API_KEY` and the default base URL probed for `apis`, with a fixed version
+/// and time: the fixture the diagnosis and renderer tests start from.
 pub fn test_report(
     checklist: Vec<ItemResult>,
     length: usize,
     fingerprint: Fingerprint,
     apis: &[&str],
 ) -> Report {
-    let (summary, verdict) = Report::tally(&checklist);
-    Report {
-        schema_version: 1,
-        tool: Tool {
-            name: "sl-doctor".into(),
-            version: "0.0.0-test".into(),
-            os: None,
+    let key = KeyInfo {
+        present: true,
+        source: SourceRef {
+            kind: SourceKind::Env,
+            name: crate::DEFAULT_KEY_ENV.into(),
         },
-        generated_at: "2026-01-02T03:04:05Z".into(),
-        verdict,
-        strict: false,
-        effective_verdict: verdict,
-        diagnosis: Default::default(),
-        key: KeyInfo {
-            present: true,
-            source: SourceRef {
-                kind: SourceKind::Env,
-                name: crate::DEFAULT_KEY_ENV.into(),
-            },
-            length,
-            fingerprint: Some(fingerprint),
-            cleaned_length: None,
-            cleaned_fingerprint: None,
-            sources: Vec::new(),
-        },
-        target: Target {
-            base_url: crate::DEFAULT_BASE_URL.into(),
-            url: None,
-            apis: apis.iter().map(|a| a.to_string()).collect(),
-        },
-        offline: false,
-        checklist,
-        summary,
-        duration_ms: 0,
-    }
+        length,
+        fingerprint: Some(fingerprint),
+        cleaned_length: None,
+        cleaned_fingerprint: None,
+        sources: Vec::new(),
+    };
+    let target = Target {
+        base_url: crate::DEFAULT_BASE_URL.into(),
+        url: None,
+        apis: apis.iter().map(|a| a.to_string()).collect(),
+    };
+    let opts = crate::runner::RunOptions::default();
+    let mut report = crate::runner::assemble(checklist, key, target, &opts, Default::default());
+    report.tool.version = "0.0.0-test".into();
+    report.tool.os = None;
+    report.generated_at = "2026-01-02T03:04:05Z".into();
+    report
 }
 
 /// What an output format may hold besides printable text.
