@@ -89,6 +89,9 @@ pub fn collect_keys_until(
         dotenv,
         dotenv_explicit: args.dotenv.is_some(),
         key_flag: args.key.clone(),
+        loader: args.loader,
+        from: args.from.clone(),
+        default_compose: !args.no_dotenv,
         home,
         deadline: Some(deadline),
     };
@@ -133,7 +136,7 @@ pub fn build_context(
     let apis = match args.api {
         ApiChoice::Dam => vec![Api::Dam],
         ApiChoice::Catalog => vec![Api::Catalog],
-        ApiChoice::All => vec![Api::Dam, Api::Catalog],
+        ApiChoice::All => Api::ALL.to_vec(),
     };
     let proxy_env = env
         .iter()

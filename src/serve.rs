@@ -16,6 +16,9 @@ pub enum MockError {
     /// The server could not start.
     #[error("cannot start the mock: {0:#}")]
     Start(anyhow::Error),
+    /// The demo's report could not be made safe to show.
+    #[error("{0}")]
+    Unsafe(#[from] sl_doctor_checks::runner::UnsafeReport),
 }
 
 /// Builds the key list from flags and file. `Ok((keys, generated))`.
@@ -96,20 +99,16 @@ pub async fn run_mock(args: &MockArgs) -> Result<(), MockError> {
     println!(
         "rate limit {} · Ctrl-C stops",
         if args.no_rate_limit {
-            "off"
+            "off".to_string()
         } else {
-            "50 requests per 10 s per key"
+            format!(
+                "{} per key",
+                sl_doctor_checks::saleslayer::RATE_LIMIT.describe()
+            )
         }
     );
     let mut seen = 0;
-    let stop = async {
-        match args.exit_after {
-            Some(s) => tokio::time::sleep(Duration::from_secs_f64(s)).await,
-            None => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    };
+    let stop = stop_requested(args.exit_after, args.exit_on_stdin_close);
     tokio::pin!(stop);
     loop {
         tokio::select! {
@@ -120,7 +119,7 @@ pub async fn run_mock(args: &MockArgs) -> Result<(), MockError> {
                     println!(
                         "{} {} {} {} -> {} ({})",
                         r.request_id,
-                        r.api.map(|a| a.as_str()).unwrap_or("-"),
+                        r.api.map(|a| a.id()).unwrap_or("-"),
                         r.method,
                         r.path,
                         r.status,
@@ -152,11 +151,52 @@ fn try_lines(base_url: &str, ca: Option<&std::path::Path>, generated: bool) {
         Some(p) => format!(" --ca-cert '{}'", p.display()),
         None => " --allow-http".to_string(),
     };
+    let header = sl_doctor_checks::saleslayer::KEY_HEADER;
     println!("try       {set}");
     println!(
-        "          printf 'X-API-KEY: %s\\n' \"${var}\" | curl -sS '{base_url}/dam/image?$top=1'{cacert} -H @-"
+        "          printf '{header}: %s\\n' \"${var}\" | curl -sS '{base_url}/dam/image?$top=1'{cacert} -H @-"
     );
     println!("          sl-doctor --base-url {base_url}{ca_cert}");
+}
+
+/// Resolves when the mock should stop: Ctrl-C, SIGTERM, `--exit-after`, or standard
+/// input closing with `--exit-on-stdin-close`. Each ends in the same clean shutdown, which
+/// removes the temporary CA directory.
+async fn stop_requested(exit_after: Option<f64>, on_stdin_close: bool) {
+    let after = async {
+        match exit_after {
+            Some(s) => tokio::time::sleep(Duration::from_secs_f64(s)).await,
+            None => std::future::pending().await,
+        }
+    };
+    let stdin_closed = async {
+        if !on_stdin_close {
+            return std::future::pending().await;
+        }
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        // A plain thread: a blocking read must not hold the runtime's shutdown.
+        std::thread::spawn(move || {
+            let _ = std::io::copy(&mut std::io::stdin().lock(), &mut std::io::sink());
+            let _ = tx.send(());
+        });
+        let _ = rx.await;
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminated() => {}
+        _ = after => {}
+        _ = stdin_closed => {}
+    }
+}
+
+/// SIGTERM (what `kill` and process supervisors send); never on other systems.
+async fn terminated() {
+    #[cfg(unix)]
+    if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        s.recv().await;
+        return;
+    }
+    std::future::pending::<()>().await
 }
 
 fn describe_key(k: &mock::KeySeen) -> String {
@@ -238,7 +278,7 @@ pub async fn run_demo() -> Result<Demo, MockError> {
         deselected: Default::default(),
         strict: false,
     };
-    let report = sl_doctor_checks::runner::run(&checks, &cx, &opts).await;
+    let report = sl_doctor_checks::runner::run(&checks, &cx, &opts).await?;
     let requests = mock
         .request_log()
         .iter()

@@ -15,6 +15,7 @@ pub mod input;
 pub mod model;
 pub mod net;
 pub mod runner;
+pub mod saleslayer;
 /// The one test support module (context and report builders, the leak oracle, the
 /// helpers every test shares), for this crate's tests and, with the `test-support`
 /// feature, the binary's and the integration tests.
@@ -27,7 +28,7 @@ pub use model::code::Code;
 pub use model::context::Context;
 
 /// The documented base URL of the current REST APIs.
-pub const DEFAULT_BASE_URL: &str = "https://api2.saleslayer.com";
+pub const DEFAULT_BASE_URL: &str = saleslayer::BASE_URL;
 
 /// The environment variable read by default.
 pub const DEFAULT_KEY_ENV: &str = "SALESLAYER_API_KEY";
@@ -57,6 +58,7 @@ pub fn registry() -> Vec<Box<dyn Check>> {
         // key-loaded
         Box::new(KeySource),
         Box::new(DotenvFileCheck),
+        Box::new(ReadersAgree),
         Box::new(ExtraWhitespace),
         Box::new(HiddenCharacters),
         Box::new(LookalikeCharacters),
@@ -70,6 +72,7 @@ pub fn registry() -> Vec<Box<dyn Check>> {
         Box::new(PlainHttp),
         Box::new(KeyFileInGit),
         Box::new(KeyFilePermissions),
+        Box::new(KeyInDeploymentFile),
         Box::new(KeySharedAcrossEnvironments),
     ]
 }

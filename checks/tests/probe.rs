@@ -225,11 +225,8 @@ async fn tls_server(
     script: impl Fn(&Hit, usize) -> Reply + Send + Sync + 'static,
 ) -> (Server, std::path::PathBuf) {
     let (srv, ca) = serve_tls(script).await;
-    let p = std::env::temp_dir().join(format!(
-        "sl-doctor-probe-ca-{}-{}.pem",
-        std::process::id(),
-        srv.addr.port()
-    ));
+    let p = sl_doctor_checks::testing_support::scratch_dir()
+        .join(format!("probe-ca-{}.pem", srv.addr.port()));
     std::fs::write(&p, ca).unwrap();
     (srv, p)
 }

@@ -45,9 +45,8 @@ async fn server() -> (Server, PathBuf, String) {
 
 /// A `--ca-cert` file holding these PEM certificates.
 fn ca_file(srv: &Server, pems: &[&str]) -> PathBuf {
-    let p = std::env::temp_dir().join(format!(
-        "sl-doctor-tunnel-ca-{}-{}-{}.pem",
-        std::process::id(),
+    let p = sl_doctor_checks::testing_support::scratch_dir().join(format!(
+        "tunnel-ca-{}-{}.pem",
         srv.addr.port(),
         pems.len()
     ));

@@ -58,10 +58,7 @@ fn refusal(evidence: Option<&Evidence>) -> Option<&ProxyRefusal> {
 
 /// A `--ca-cert` file with this PEM.
 fn ca_file(pem: &str, tag: &str) -> PathBuf {
-    let p = std::env::temp_dir().join(format!(
-        "sl-doctor-real-proxy-{tag}-{}.pem",
-        std::process::id()
-    ));
+    let p = sl_doctor_checks::testing_support::scratch_dir().join(format!("real-proxy-{tag}.pem"));
     std::fs::write(&p, pem).unwrap();
     p
 }

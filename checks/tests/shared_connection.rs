@@ -62,11 +62,8 @@ async fn server(alpn: &[&[u8]]) -> (Server, std::path::PathBuf, SocketAddr, Arc<
         alpn,
     )
     .await;
-    let p = std::env::temp_dir().join(format!(
-        "sl-doctor-shared-ca-{}-{}.pem",
-        std::process::id(),
-        srv.addr.port()
-    ));
+    let p = sl_doctor_checks::testing_support::scratch_dir()
+        .join(format!("shared-ca-{}.pem", srv.addr.port()));
     std::fs::write(&p, ca).unwrap();
     let (relay, n) = counting_relay(srv.addr).await;
     (srv, p, relay, n)

@@ -36,7 +36,12 @@ pub struct MockArgs {
     #[arg(long)]
     pub no_rate_limit: bool,
 
-    /// Stop after this many seconds (default: run until Ctrl-C).
+    /// Stop after this many seconds (default: run until Ctrl-C or SIGTERM).
     #[arg(long, value_name = "SECS", value_parser = parse_secs)]
     pub exit_after: Option<f64>,
+
+    /// Also stop when standard input closes: a script or test harness that holds a pipe
+    /// to it ends the mock by exiting, however it exits.
+    #[arg(long)]
+    pub exit_on_stdin_close: bool,
 }

@@ -646,7 +646,10 @@ fn forward_finding(r: &forward::Relayed, base: &str) -> Finding {
             FORWARD_INCONCLUSIVE,
             format!("{base} answered {s}: throttled or a server error, so this says nothing about the key"),
         )
-        .with_fix("Wait and try again (the documented limit is 50 requests per 10 seconds)."),
+        .with_fix(format!(
+            "Wait and try again (the documented limit is {}).",
+            sl_doctor_checks::saleslayer::RATE_LIMIT.describe()
+        )),
         Some(s) => Finding::new(
             FORWARD_STATUS,
             format!("{base} answered {s}"),

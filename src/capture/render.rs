@@ -29,7 +29,7 @@ pub fn capture_block(c: &CaptureRecord, term: &Term) -> String {
             },
             c.key_header.length.unwrap_or(0)
         ),
-        (_, None) => "X-API-KEY".to_string(),
+        (_, None) => sl_doctor_checks::saleslayer::KEY_HEADER.to_string(),
     };
     let answer = match c.answer.status {
         Some(st) => format!(" → {st} ({})", c.answer.by),

@@ -3,7 +3,6 @@
 
 use super::postman::{POSTMAN_ENV_NAME, postman_collection, postman_environment};
 use super::*;
-use sl_doctor_checks::testing_support::write_file;
 
 const ENV_LOAD: KeyLoad = KeyLoad::Env { why: None };
 
@@ -15,6 +14,7 @@ fn spec(shell: CurlShell) -> Spec<'static> {
         resolve: &[],
         shell,
         http: false,
+        caveats: &[],
     }
 }
 
@@ -189,6 +189,7 @@ fn loads() -> Vec<(&'static str, KeyLoad)> {
 /// drop after the `=` and at the end of the line.
 fn dotenv(path: &str, line: usize, bytes: (usize, usize), utf16: (usize, usize)) -> KeyLoad {
     KeyLoad::Dotenv {
+        reader: "dotenv loaders".into(),
         path: path.into(),
         line,
         bytes,
@@ -277,24 +278,87 @@ fn assert_parses(who: &str, text: &str, program: &str, args: &[&str]) {
     );
 }
 
-#[test]
-fn generated_commands_parse_in_powershell_when_installed() {
-    let Ok(v) = std::process::Command::new("pwsh").arg("-Version").output() else {
-        eprintln!("pwsh is not installed: the PowerShell parser check is skipped");
-        return;
-    };
-    assert!(v.status.success());
-    let dir = tempfile::tempdir().unwrap();
-    for (name, load) in loads() {
-        let text = render_with(&load, CurlShell::Powershell, true);
-        let script = write_file(dir.path(), format!("{name}.ps1"), &text);
-        let check = format!(
-            "$e = $null; [void][System.Management.Automation.Language.Parser]::ParseFile({}, [ref]$null, [ref]$e); if ($e.Count) {{ $e | Out-String | Write-Error; exit 1 }}",
-            ps_quote(&script.display().to_string())
-        );
-        let args = ["-NoProfile", "-NonInteractive", "-Command", &check];
-        assert_parses("PowerShell's parser", &text, "pwsh", &args);
+/// One line of PowerShell, lexed by the language's quoting rules (PowerShell language
+/// specification 3.0, §2.3.5.2): the values of its single-quoted strings, in order, and
+/// the `$` expressions PowerShell would expand (outside single quotes). `None` when a
+/// string does not close on the line.
+fn ps_lex(line: &str) -> Option<(Vec<String>, Vec<String>)> {
+    const SINGLE: [char; 5] = ['\'', '\u{2018}', '\u{2019}', '\u{201A}', '\u{201B}'];
+    const DOUBLE: [char; 3] = ['"', '\u{201C}', '\u{201D}'];
+    let (mut literals, mut expanded) = (Vec::new(), Vec::new());
+    let mut chars = line.chars().peekable();
+    let mut in_double = false;
+    while let Some(c) = chars.next() {
+        if !in_double && c == '#' {
+            break;
+        } else if !in_double && SINGLE.contains(&c) {
+            let mut value = String::new();
+            loop {
+                let c = chars.next()?;
+                if SINGLE.contains(&c) {
+                    if !chars.peek().is_some_and(|n| SINGLE.contains(n)) {
+                        break;
+                    }
+                    chars.next();
+                }
+                value.push(c);
+            }
+            literals.push(value);
+        } else if DOUBLE.contains(&c) {
+            in_double = !in_double;
+        } else if in_double && c == '`' {
+            chars.next()?;
+        } else if c == '$' {
+            let name: String =
+                std::iter::from_fn(|| chars.next_if(|n| n.is_alphanumeric() || "_:".contains(*n)))
+                    .collect();
+            expanded.push(name);
+        }
     }
+    (!in_double).then_some((literals, expanded))
+}
+
+/// pwsh cannot be installed here, so the PowerShell output is read by PowerShell's
+/// quoting rules ([`ps_lex`]): every string closes on its line, only the key variable is
+/// expanded (never `$top` or `$metadata`), and the URL and the key file's path (with a
+/// U+2019 quote in its name) come back exactly.
+#[test]
+fn powershell_output_quotes_by_powershells_rules() {
+    let url = "https://api2.saleslayer.com/dam/image?$top=1";
+    for (name, load) in loads() {
+        let text = render_with(&load, CurlShell::Powershell, false);
+        let (mut literals, mut expanded) = (Vec::new(), Vec::new());
+        for line in text.lines() {
+            let (l, e) =
+                ps_lex(line).unwrap_or_else(|| panic!("{name}: unclosed string in {line}"));
+            literals.extend(l);
+            expanded.extend(e);
+        }
+        assert!(literals.iter().any(|l| l == url), "{name}: {literals:?}");
+        assert!(!expanded.is_empty(), "{name}: the key variable is read");
+        for e in &expanded {
+            assert_eq!(
+                e, "env:SALESLAYER_API_KEY",
+                "{name}: ${e} would be expanded"
+            );
+        }
+        if let KeyLoad::File(path) = &load {
+            let path = path.display().to_string();
+            assert!(
+                literals.contains(&path),
+                "{name}: {path} not in {literals:?}"
+            );
+        }
+    }
+    assert_eq!(
+        ps_lex("'a''b' \"$x\""),
+        Some((vec!["a'b".into()], vec!["x".into()]))
+    );
+    assert_eq!(
+        ps_lex("'a\u{2019}'"),
+        None,
+        "U+2019 closes a single-quoted string"
+    );
 }
 
 /// The POSIX prelude of a real `.env` (read by the doctor's own source collection) sets

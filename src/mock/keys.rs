@@ -16,20 +16,7 @@ pub enum Scope {
 }
 
 /// One of the two APIs the mock serves.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Api {
-    Dam,
-    Catalog,
-}
-
-impl Api {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Api::Dam => "dam",
-            Api::Catalog => "catalog",
-        }
-    }
-}
+pub use sl_doctor_checks::saleslayer::Api;
 
 impl Scope {
     /// True when a key of this scope may call `api`.

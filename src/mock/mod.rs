@@ -30,11 +30,14 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// The header the Sales Layer REST APIs read the key from.
-pub const API_KEY_HEADER: &str = "x-api-key";
+pub const API_KEY_HEADER: &str = sl_doctor_checks::saleslayer::KEY_HEADER_WIRE;
 /// The header carrying a fresh id on every mock response (name is our assumption).
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
-/// The documented rate limit: 50 requests per 10 seconds.
-pub const DOCUMENTED_RATE_LIMIT: (u32, Duration) = (50, Duration::from_secs(10));
+/// The documented rate limit (`saleslayer::RATE_LIMIT`).
+pub const DOCUMENTED_RATE_LIMIT: (u32, Duration) = (
+    sl_doctor_checks::saleslayer::RATE_LIMIT.requests,
+    sl_doctor_checks::saleslayer::RATE_LIMIT.window,
+);
 /// How many requests [`RunningMock::request_log`] keeps (oldest dropped first).
 pub const REQUEST_LOG_CAP: usize = 10_000;
 

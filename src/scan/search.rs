@@ -113,6 +113,8 @@ struct Shared {
     errors: AtomicU64,
     matches: AtomicU64,
     files_with_key: AtomicU64,
+    /// With `-L`: links to directories searched through another path.
+    relinked: Mutex<Vec<String>>,
 }
 
 impl Shared {
@@ -157,14 +159,31 @@ pub fn count_ignored(roots: &[PathBuf], opts: &SearchOptions) -> u64 {
     if opts.no_ignore {
         return 0;
     }
-    let files = |honour| {
-        walker(roots, opts, honour)
-            .build()
-            .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
-            .count() as u64
-    };
-    files(false).saturating_sub(files(true))
+    files_walked(roots, opts, false).saturating_sub(files_walked(roots, opts, true))
+}
+
+/// The regular files one walk reaches, admitted as the search admits them: with -L each
+/// file and directory once, and never into /proc, /sys or /dev.
+fn files_walked(roots: &[PathBuf], opts: &SearchOptions, honour_ignore: bool) -> u64 {
+    use super::follow::{Admit, Followed};
+    let followed = opts.follow.then(Followed::new);
+    let files = AtomicU64::new(0);
+    walker(roots, opts, honour_ignore).build_parallel().run(|| {
+        let (followed, files) = (followed.as_ref(), &files);
+        Box::new(move |entry| {
+            let Ok(entry) = entry else {
+                return WalkState::Continue;
+            };
+            if followed.is_some_and(|f| f.admit(&entry) != Admit::Yes) {
+                return WalkState::Skip;
+            }
+            if entry.file_type().is_some_and(|t| t.is_file()) {
+                files.fetch_add(1, Ordering::Relaxed);
+            }
+            WalkState::Continue
+        })
+    });
+    files.into_inner()
 }
 
 /// Searches every file under `roots`.
@@ -176,8 +195,10 @@ pub fn search_tree(
 ) -> TreeResult {
     let wb = walker(roots, opts, !opts.no_ignore);
     let shared = Shared::default();
+    let followed = opts.follow.then(super::follow::Followed::new);
     wb.build_parallel().run(|| {
         let shared = &shared;
+        let followed = followed.as_ref();
         let mut buf = vec![0u8; CHUNK + pats.max_len];
         Box::new(move |entry| {
             let entry = match entry {
@@ -188,10 +209,32 @@ pub fn search_tree(
                     return WalkState::Continue;
                 }
             };
+            if let Some(followed) = followed {
+                use super::follow::Admit;
+                match followed.admit(&entry) {
+                    Admit::Yes => {}
+                    Admit::Seen => {
+                        // A file reached twice is searched once, silently; a directory is
+                        // said (a loop, or a second path into the same tree).
+                        if entry.path_is_symlink() && entry.file_type().is_some_and(|t| t.is_dir())
+                        {
+                            let shown = pats_guarded(pats, &show_path(entry.path()));
+                            shared.relinked.lock().expect("relinked lock").push(shown);
+                        }
+                        return WalkState::Skip;
+                    }
+                    Admit::Kernel(why) => {
+                        shared.note(Some(pats_guarded(pats, &show_path(entry.path()))), why);
+                        return WalkState::Skip;
+                    }
+                }
+            }
             let is_file = entry.file_type().is_some_and(|t| t.is_file());
             if !is_file {
-                // Explicitly given special files (FIFOs, devices) are said to be skipped.
-                if entry.depth() == 0 && !entry.file_type().is_some_and(|t| t.is_dir()) {
+                // Special files (FIFOs, devices, sockets) given or linked to are said to be
+                // skipped; they are never opened.
+                let named = entry.depth() == 0 || entry.path_is_symlink();
+                if named && !entry.file_type().is_some_and(|t| t.is_dir()) {
                     shared.note(
                         Some(pats_guarded(pats, &show_path(entry.path()))),
                         "not a regular file: skipped",
@@ -206,6 +249,9 @@ pub fn search_tree(
     let mut hits = shared.hits.into_inner().expect("hits lock");
     hits.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
     let mut notes = shared.notes.into_inner().expect("notes lock");
+    notes.extend(relinked_note(
+        shared.relinked.into_inner().expect("relinked lock"),
+    ));
     notes.sort();
     let matches = shared.matches.into_inner();
     cap_listed(&mut hits, &mut notes, "files");
@@ -225,6 +271,24 @@ pub fn search_tree(
             ignored_skipped: 0,
         },
     }
+}
+
+/// One note for every link to a directory already searched (a chain linked twice per
+/// level has one per level): the shortest path, and how many more.
+fn relinked_note(mut paths: Vec<String>) -> Option<Note> {
+    paths.sort_by_key(|p| (p.len(), p.clone()));
+    let first = paths.first()?.clone();
+    let others = match paths.len() - 1 {
+        0 => String::new(),
+        1 => " (and 1 more such link)".to_string(),
+        n => format!(" (and {n} more such links)"),
+    };
+    Some(Note {
+        path: Some(first),
+        message: format!(
+            "a symbolic link to a directory already searched (a loop, or a second path to it): not searched again{others}"
+        ),
+    })
 }
 
 /// Masks key material in text we did not write (paths, OS error messages).

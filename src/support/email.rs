@@ -140,6 +140,7 @@ fn attempt_words(a: &ProbeAttempt) -> String {
         KeyKind::AsGiven => "",
         KeyKind::Cleaned => "cleaned key: ",
         KeyKind::None => "without key: ",
+        KeyKind::Delivered => "delivered value: ",
     };
     format!("{label}{}", parts.join(", "))
 }

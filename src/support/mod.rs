@@ -24,7 +24,7 @@ use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
 /// Where Sales Layer support is reached.
-pub const SUPPORT_ADDRESS: &str = "support@saleslayer.com";
+pub use sl_doctor_checks::saleslayer::SUPPORT_ADDRESS;
 
 /// The default bundle directory.
 pub const DEFAULT_DIR: &str = "sl-doctor-support";

@@ -128,18 +128,9 @@ fn assert_codes(c: &Value, want: &[&str], what: &str) {
     }
 }
 
-/// Whether `tool` runs here; a test that needs it is skipped (with a note) when not.
+/// Whether `tool` runs here (`require_tool`: under CI a missing tool fails the test).
 fn installed(tool: &str) -> bool {
-    let found = Command::new(tool)
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !found {
-        eprintln!("{tool} not installed: skipped");
-    }
-    found
+    sl_doctor_checks::testing_support::require_tool(tool, &["--version"])
 }
 
 /// Runs a `python3 -c` or `node -e` client script against `base_url` with the canary in

@@ -14,13 +14,6 @@ use std::time::Duration;
 
 const API: &str = "https://api2.saleslayer.com";
 
-/// Whether CI requires every tool (then a missing one fails instead of skipping).
-fn required() -> bool {
-    ["SL_DOCTOR_REQUIRE_TOOLS", "CI"]
-        .iter()
-        .any(|v| std::env::var_os(v).is_some_and(|x| !x.is_empty() && x != "0" && x != "false"))
-}
-
 /// `require_tool` for a library: `program args…` must succeed (e.g. `python3 -c
 /// "import requests"`).
 fn require_library(what: &str, program: &str, args: &[&str]) -> bool {
@@ -32,14 +25,7 @@ fn require_library(what: &str, program: &str, args: &[&str]) -> bool {
         .env("NODE_PATH", node_path())
         .output()
         .is_ok_and(|o| o.status.success());
-    assert!(
-        ok || !required(),
-        "this test needs {what}, which is not installed; .ci/run installs it (see .ci/tools/)"
-    );
-    if !ok {
-        eprintln!("skipped: {what} is not installed (under CI this test fails instead)");
-    }
-    ok
+    sl_doctor_checks::testing_support::require(what, ok)
 }
 
 /// Where `.ci/install-tools` puts the npm packages, unless NODE_PATH says otherwise.

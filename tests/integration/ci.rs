@@ -314,12 +314,14 @@ fn action_yml_runs_sl_doctor_and_fails_by_its_exit_code() {
 /// escaped as properties), in `--format github` and in the human format under Actions.
 #[test]
 fn github_annotations_carry_the_file_and_line() {
+    // Without --loader, `docker run --env-file` would keep the quotes: the readers
+    // disagree (an error), placed at the quoted line.
     for (name, dotenv_arg, want) in [
-        (".env", None, "::warning file=.env,line=2,title="),
+        (".env", None, "::error file=.env,line=2,title="),
         (
             "a,b:c.env",
             Some("./a,b:c.env"),
-            "::warning file=a%2Cb%3Ac.env,line=2,title=",
+            "::error file=a%2Cb%3Ac.env,line=2,title=",
         ),
     ] {
         let cmd = sl_doctor();

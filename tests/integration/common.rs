@@ -192,18 +192,22 @@ pub struct MockProcess {
     pub base_url: String,
     pub ca_path: Option<PathBuf>,
     child: std::process::Child,
+    /// The mock's stdin: it stops when this closes (`--exit-on-stdin-close`), so it ends
+    /// with the test process even when no destructor runs (a `static` mock).
+    stdin: Option<std::process::ChildStdin>,
 }
 
 impl MockProcess {
-    /// Starts `sl-doctor mock ARGS --exit-after 60` and reads its base URL and CA file.
+    /// Starts `sl-doctor mock ARGS --exit-after 60 --exit-on-stdin-close` and reads its
+    /// base URL and CA file.
     pub fn start(args: &[&str]) -> MockProcess {
         use std::io::BufRead;
         let mut child = Command::new(env!("CARGO_BIN_EXE_sl-doctor"))
             .arg("mock")
             .args(args)
-            .args(["--exit-after", "60"])
+            .args(["--exit-after", "60", "--exit-on-stdin-close"])
             .env_clear()
-            .stdin(Stdio::null())
+            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -223,19 +227,97 @@ impl MockProcess {
         }
         // Keep draining its output so the mock never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
+        let stdin = child.stdin.take();
         MockProcess {
             base_url: base_url.expect("the mock prints its base URL"),
             ca_path,
             child,
+            stdin,
+        }
+    }
+}
+
+impl MockProcess {
+    /// Closes the mock's stdin (it stops) and returns its exit status, `None` if it is
+    /// still running after 5 s.
+    pub fn close_stdin(&mut self) -> Option<std::process::ExitStatus> {
+        drop(self.stdin.take());
+        self.exited_within(std::time::Duration::from_secs(5))
+    }
+
+    /// Sends the mock SIGTERM (the shell's `kill`) and returns its exit status, `None` if
+    /// it is still running after 5 s.
+    pub fn terminate(&mut self) -> Option<std::process::ExitStatus> {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("sh")
+            .args(["-c", "kill -TERM \"$1\"", "sh", &pid])
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(sent, "kill -TERM {pid}");
+        self.exited_within(std::time::Duration::from_secs(5))
+    }
+
+    fn exited_within(&mut self, limit: std::time::Duration) -> Option<std::process::ExitStatus> {
+        let end = std::time::Instant::now() + limit;
+        loop {
+            match self.child.try_wait() {
+                Ok(None) if std::time::Instant::now() < end => {
+                    std::thread::sleep(std::time::Duration::from_millis(20))
+                }
+                Ok(status) => return status,
+                Err(_) => return None,
+            }
         }
     }
 }
 
 impl Drop for MockProcess {
+    /// Asks the mock to stop (its stdin closes), so it removes its CA directory; kills it
+    /// only if it has not stopped within 5 s.
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        if self.close_stdin().is_none() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
     }
+}
+
+/// The output rules of a terminal or CI log (no tab, no workflow-command line).
+pub const LOG: sl_doctor_checks::testing_support::OutputRules =
+    sl_doctor_checks::testing_support::OutputRules {
+        tab: false,
+        log: true,
+        markdown: false,
+    };
+
+/// The network options that point a run at an https mock.
+pub fn mock_net(mock: &MockProcess) -> Vec<String> {
+    let ca = mock.ca_path.as_ref().expect("https mock");
+    vec![
+        "--base-url".into(),
+        mock.base_url.clone(),
+        "--ca-cert".into(),
+        ca.display().to_string(),
+        "--no-proxy".into(),
+        "--color".into(),
+        "never".into(),
+    ]
+}
+
+/// The Python program `code` (`/usr/bin/python3`, whose python3-yaml Debian's
+/// docker-compose brings) run on `input`: its standard output when it succeeds.
+pub fn system_python(code: &str, input: &[u8]) -> Option<Vec<u8>> {
+    use std::io::Write;
+    let mut py = Command::new("/usr/bin/python3")
+        .arg("-c")
+        .arg(code)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the system python runs");
+    py.stdin.take().unwrap().write_all(input).unwrap();
+    let out = py.wait_with_output().unwrap();
+    out.status.success().then_some(out.stdout)
 }
 
 /// Starts `sl-doctor mock --https` accepting `key` for both APIs.
@@ -312,8 +394,7 @@ pub fn in_terminal(
     answer: &str,
 ) -> Option<String> {
     use std::io::{Read, Write};
-    if Command::new("script").arg("--version").output().is_err() {
-        eprintln!("skipped: no `script` (util-linux) to make a pseudo-terminal");
+    if !sl_doctor_checks::testing_support::require_tool("script", &["--version"]) {
         return None;
     }
     let cmd = format!("{} {args}", env!("CARGO_BIN_EXE_sl-doctor"));

@@ -175,3 +175,26 @@ fn live_runs_never_leak_the_key_whatever_its_defect() {
         }
     }
 }
+
+/// The mock stops cleanly, removing its temporary CA directory, on SIGTERM and when its
+/// stdin closes (how the suite's mocks end with the test process), as on Ctrl-C.
+#[test]
+fn the_mock_cleans_up_on_sigterm_and_when_its_stdin_closes() {
+    for how in ["SIGTERM", "stdin closed"] {
+        let mut mock = crate::common::start_mock(CANARY);
+        let dir = mock
+            .ca_path
+            .clone()
+            .unwrap()
+            .parent()
+            .unwrap()
+            .to_path_buf();
+        assert!(dir.exists(), "{how}: {}", dir.display());
+        let status = match how {
+            "SIGTERM" => mock.terminate(),
+            _ => mock.close_stdin(),
+        };
+        assert!(status.is_some_and(|s| s.success()), "{how}: {status:?}");
+        assert!(!dir.exists(), "{how}: {} is left behind", dir.display());
+    }
+}

@@ -51,14 +51,23 @@ fn check<'a>(report: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
 }
 
 #[test]
-fn a_quoted_dotenv_line_warns_under_no_quotes_and_nothing_else_warns() {
+fn a_quoted_dotenv_line_warns_under_no_quotes_and_is_said_once() {
     let dotenv = format!("SALESLAYER_API_KEY=\"{CANARY}\"\n");
+    // Without --loader, `docker run --env-file` would send the quotes and the mock rejects
+    // that: the readers' disagreement is the one cause, and the quotes' warning stays
+    // under no-quotes, explained by it rather than said again.
     let r = against_mock(&[], Some(&dotenv), None);
-    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert_contains(&r.stdout, "\n✘ The readers of the key disagree");
     assert_contains(&r.stdout, "⚠ 3. no-quotes");
-    assert_contains(&r.stdout, "✔ 4. key-loaded");
-    // Only the quotes warn: a key kept in .env is information, not a warning.
-    assert_contains(&r.stdout, "1 warning,");
+    assert_contains(&r.stdout, "    ⚠ quoted-value: .env line 1 wraps the value");
+    assert_eq!(
+        r.stdout.matches("wraps the value in").count(),
+        1,
+        "{}",
+        r.stdout
+    );
+    // A key kept in .env is information, not a warning.
     assert!(!r.stdout.contains("only the .env"), "{}", r.stdout);
 
     let report = json(&against_mock(&["--format", "json"], Some(&dotenv), None));
@@ -73,6 +82,12 @@ fn a_quoted_dotenv_line_warns_under_no_quotes_and_nothing_else_warns() {
         (&source["code"], &source["severity"]),
         (&"only-in-dotenv".into(), &"info".into())
     );
+
+    // A dotenv library removes the quotes: with the reader named, nothing warns.
+    let r = against_mock(&["--loader", "dotenv"], Some(&dotenv), None);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_contains(&r.stdout, "✔ 3. no-quotes");
+    assert!(!r.stdout.contains('⚠'), "{}", r.stdout);
 }
 
 #[test]
@@ -80,9 +95,34 @@ fn quotes_and_a_space_are_two_causes_each_under_its_item() {
     let dotenv = format!("SALESLAYER_API_KEY=\"{CANARY} \"\n");
     let r = against_mock(&[], Some(&dotenv), None);
     assert_eq!(r.code, 1, "{}", r.stdout);
-    assert_contains(&r.stdout, "✘ 1. The key has extra whitespace");
-    assert_contains(&r.stdout, "⚠ 2. .env line 1 wraps the value in \"…\"");
-    assert_contains(&r.stdout, "⚠ quoted-value (cause 2)");
+    // The readers disagree (docker keeps the quotes), and the value sl-doctor uses has
+    // a space: two causes, the quotes' warning under the first, the space under the second.
+    assert_contains(&r.stdout, "✘ 1. The readers of the key disagree");
+    assert_contains(&r.stdout, "✘ 2. The key has extra whitespace");
+    let quotes = r
+        .stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("⚠ quoted-value:"));
+    assert!(
+        quotes.is_some_and(|l| l.ends_with("(cause 1)")),
+        "{}",
+        r.stdout
+    );
+    let space = r
+        .stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("✘ extra-whitespace:"));
+    assert!(
+        space.is_some_and(|l| l.ends_with("(cause 2)")),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(
+        r.stdout.matches("wraps the value in").count(),
+        1,
+        "{}",
+        r.stdout
+    );
     assert!(!r.stdout.contains("dotenv-file"), "{}", r.stdout);
 }
 

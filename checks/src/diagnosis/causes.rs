@@ -14,15 +14,19 @@ use crate::checklist::{
 use crate::model::check::CheckId;
 use crate::model::code::Code;
 use crate::model::evidence::{Evidence, ProxyRefusal, RefusalReason, Repair};
-use crate::model::report::{Item, Status};
+use crate::model::report::{Item, SourceKind, Status};
+use crate::saleslayer::{RATE_LIMIT, support};
 
-const SUPPORT: &str = "Sales Layer support (support@saleslayer.com)";
+mod readers;
+
+use readers::{not_enabled_by_other_api, readers_disagree};
 
 /// Every cause the facts show, most likely first.
 pub fn find(f: &Facts) -> Vec<Cause> {
-    let rules: [fn(&Facts) -> Option<Cause>; 11] = [
+    let rules: [fn(&Facts) -> Option<Cause>; 12] = [
         key_not_loaded,
         placeholder,
+        readers_disagree,
         lookalike_unresolved,
         damaged_value,
         wrong_base_url,
@@ -237,6 +241,11 @@ fn damaged_value(f: &Facts) -> Option<Cause> {
             CauseId::PercentEncodedKey,
             "The key is stored percent-encoded (`%2B` for `+`)".to_string(),
         ),
+        ([], [Repair::Base64Decoded]) => (
+            CauseId::Base64EncodedKey,
+            "The key is stored base64-encoded, as a Kubernetes Secret's `data:` holds it"
+                .to_string(),
+        ),
         ([one], []) => (one.cause.clone(), one.title.to_string()),
         _ => (
             CauseId::DamagedValue,
@@ -255,14 +264,14 @@ fn damaged_value(f: &Facts) -> Option<Cause> {
         )
     });
     let fix = match (f.defects.as_slice(), decoded.as_slice()) {
-        ([one], []) => remedy(f, one.check, "Fix the value where it is stored."),
+        ([one], []) => with_place(f, remedy(f, one.check, "Fix the value where it is stored.")),
         (_, []) => format!(
             "Remove the extra characters ({}) from the value stored in {}, then run sl-doctor again.",
             named.join("; "),
             f.key_place()
         ),
         _ => format!(
-            "Store the key decoded (without {}) in {}, then run sl-doctor again.",
+            "Store the key decoded, without {}, in {}, then run sl-doctor again.",
             every_defect,
             f.key_place()
         ),
@@ -279,6 +288,17 @@ fn damaged_value(f: &Facts) -> Option<Cause> {
             .proof(proof)
             .fix(fix),
     )
+}
+
+/// A check's fix, followed by where the value is when it is one line of a file (a `.env`
+/// line, a deployment file's definition): the fix then names the file and line.
+fn with_place(f: &Facts, fix: String) -> String {
+    match f.report.key.source.kind {
+        SourceKind::Deployment | SourceKind::Dotenv => {
+            format!("{fix} The value is in {}.", f.key_place())
+        }
+        _ => fix,
+    }
 }
 
 fn names(probes: &[&Probe]) -> String {
@@ -396,6 +416,9 @@ fn finding_fix(f: &Facts, id: CheckId, code: Code) -> Option<String> {
 }
 
 fn api_not_enabled(f: &Facts) -> Option<Cause> {
+    if let Some(c) = not_enabled_by_other_api(f) {
+        return Some(c);
+    }
     let valid =
         f.apis(|p| p.given == KeyAnswer::Accepted || p.repaired == Some(KeyAnswer::Accepted));
     let shut = f.apis(|p| {
@@ -436,7 +459,7 @@ fn api_not_enabled(f: &Facts) -> Option<Cause> {
             &checks,
         )
         .proof(Some(proof))
-        .fix(format!("Ask {SUPPORT} to enable {closed} for this key (give them the key's fingerprint, never the key)."))
+        .fix(format!("Ask {} to enable {closed} for this key (give them the key's fingerprint, never the key).", support()))
         .support(),
     )
 }
@@ -446,8 +469,11 @@ fn key_rejected(f: &Facts) -> Option<Cause> {
         p.given == KeyAnswer::Rejected
             || p.given == KeyAnswer::NotSent && p.repaired == Some(KeyAnswer::Rejected)
     });
-    let any_valid =
-        f.apis(|p| p.given.authenticated() || p.repaired.is_some_and(KeyAnswer::authenticated));
+    let any_valid = f.apis(|p| {
+        p.given.authenticated()
+            || p.repaired.is_some_and(KeyAnswer::authenticated)
+            || p.other.is_some_and(|(_, a)| a.authenticated())
+    });
     if rejected.is_empty() || !any_valid.is_empty() {
         return None;
     }
@@ -462,20 +488,37 @@ fn key_rejected(f: &Facts) -> Option<Cause> {
     let repaired_too = rejected
         .iter()
         .any(|p| p.repaired == Some(KeyAnswer::Rejected));
-    let proof = if repaired_too {
+    let mut proof = if repaired_too {
         format!("{all} reject the key as given and once it is cleaned")
     } else {
         format!("{all} reject the key, and nothing in the value explains it")
     };
+    let also = rejected.iter().find_map(|p| match p.other {
+        Some((o, KeyAnswer::Rejected)) => Some(o),
+        _ => None,
+    });
+    if let Some(o) = also {
+        proof.push_str(&format!("; {o}, asked once, rejects it too"));
+    }
+    let untold = rejected
+        .iter()
+        .any(|p| matches!(p.other, Some((_, a)) if a != KeyAnswer::Rejected && !a.authenticated()));
+    let title = if untold {
+        format!(
+            "The key is rejected: not valid, or not enabled for {all} (the other API gave no verdict, so the two cannot be told apart)"
+        )
+    } else {
+        "The key itself is not valid: wrong, revoked or replaced".to_string()
+    };
     Some(
         cause(
             CauseId::KeyRejected,
-            "The key itself is not valid: wrong, revoked or replaced",
+            title,
             CauseLevel::Fail,
             &rejected.iter().map(|p| p.check).collect::<Vec<_>>(),
         )
         .proof(Some(proof.replace(" reject ", if rejected.len() == 1 { " rejects " } else { " reject " })))
-        .fix(format!("Check that it is the key Sales Layer gave you for this account; if it is, ask {SUPPORT} for a new key for {all}."))
+        .fix(format!("Check that it is the key Sales Layer gave you for this account; if it is, ask {} for a new key for {all}.", support()))
         .support(),
     )
 }
@@ -484,7 +527,7 @@ fn rate_limited(f: &Facts) -> Option<Cause> {
     let hit = f.apis(|p| p.given == KeyAnswer::RateLimited);
     (!hit.is_empty()).then(|| {
         cause(CauseId::RateLimited, format!("{} rate limited the request: no verdict on the key", names(&hit)), CauseLevel::Inconclusive, &hit.iter().map(|p| p.check).collect::<Vec<_>>())
-            .fix("Run sl-doctor again in a minute; if other jobs use the same key, pause them (the documented limit is 50 requests per 10 seconds).")
+            .fix(format!("Run sl-doctor again in a minute; if other jobs use the same key, pause them (the documented limit is {}).", RATE_LIMIT.describe()))
     })
 }
 
@@ -492,7 +535,7 @@ fn api_unavailable(f: &Facts) -> Option<Cause> {
     let hit = f.apis(|p| p.given == KeyAnswer::Unavailable);
     (!hit.is_empty()).then(|| {
         cause(CauseId::ApiUnavailable, format!("{} answered with a server error: no verdict on the key", names(&hit)), CauseLevel::Inconclusive, &hit.iter().map(|p| p.check).collect::<Vec<_>>())
-            .fix(format!("Run sl-doctor again later; if it persists, send this report (it holds the request ids) to {SUPPORT}."))
+            .fix(format!("Run sl-doctor again later; if it persists, send this report (it holds the request ids) to {}.", support()))
             .support()
     })
 }

@@ -13,6 +13,8 @@
 mod causes;
 mod facts;
 
+pub use facts::join as join_names;
+
 use crate::model::report::{Report, Verdict};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -37,6 +39,8 @@ pub enum CauseId {
     KeyEmpty,
     /// The key is a placeholder or an unexpanded reference.
     PlaceholderKey,
+    /// The readers of the key (the .env loaders, the --from files) deliver different values.
+    ReadersDisagree,
     /// The key is wrapped in quotes.
     QuotedKey,
     /// A header name or auth scheme is pasted into the key.
@@ -56,6 +60,8 @@ pub enum CauseId {
     JsonEscapedKey,
     /// The key is stored percent-encoded.
     PercentEncodedKey,
+    /// The key is stored base64-encoded (a Kubernetes Secret's `data:`).
+    Base64EncodedKey,
     /// The URL has a wrong or legacy path.
     WrongPath,
     /// The base URL is not the API's.
@@ -78,10 +84,11 @@ pub enum CauseId {
 
 impl CauseId {
     /// The causes the rules name, in the order `docs/diagnosis.md` lists them.
-    pub const RULES: [CauseId; 20] = [
+    pub const RULES: [CauseId; 22] = [
         CauseId::KeyNotLoaded,
         CauseId::KeyEmpty,
         CauseId::PlaceholderKey,
+        CauseId::ReadersDisagree,
         CauseId::LookalikeUnresolved,
         CauseId::QuotedKey,
         CauseId::PastedLabel,
@@ -91,6 +98,7 @@ impl CauseId {
         CauseId::DamagedValue,
         CauseId::JsonEscapedKey,
         CauseId::PercentEncodedKey,
+        CauseId::Base64EncodedKey,
         CauseId::WrongPath,
         CauseId::WrongBaseUrl,
         CauseId::ApiNotEnabled,
@@ -107,6 +115,7 @@ impl CauseId {
             CauseId::KeyNotLoaded => "key-not-loaded",
             CauseId::KeyEmpty => "key-empty",
             CauseId::PlaceholderKey => "placeholder-key",
+            CauseId::ReadersDisagree => "readers-disagree",
             CauseId::QuotedKey => "quoted-key",
             CauseId::PastedLabel => "pasted-label",
             CauseId::ExtraWhitespace => "extra-whitespace",
@@ -116,6 +125,7 @@ impl CauseId {
             CauseId::DamagedValue => "damaged-value",
             CauseId::JsonEscapedKey => "json-escaped-key",
             CauseId::PercentEncodedKey => "percent-encoded-key",
+            CauseId::Base64EncodedKey => "base64-encoded-key",
             CauseId::WrongPath => "wrong-path",
             CauseId::WrongBaseUrl => "wrong-base-url",
             CauseId::ApiNotEnabled => "api-not-enabled",
@@ -211,7 +221,10 @@ impl Cause {
         facts::DEFECTS.iter().any(|d| d.cause == self.id)
             || matches!(
                 self.id,
-                CauseId::DamagedValue | CauseId::JsonEscapedKey | CauseId::PercentEncodedKey
+                CauseId::DamagedValue
+                    | CauseId::JsonEscapedKey
+                    | CauseId::PercentEncodedKey
+                    | CauseId::Base64EncodedKey
             )
     }
 }

@@ -379,6 +379,9 @@ pub enum SourceKind {
     Dotenv,
     /// The command line (`--key`).
     Flag,
+    /// A deployment file (`--from`, or the compose file of the working directory): what
+    /// that deployment delivers.
+    Deployment,
     /// No key found.
     None,
 }
@@ -402,6 +405,7 @@ impl SourceRef {
             SourceKind::Stdin => "standard input".into(),
             SourceKind::Dotenv => format!(".env file {name}"),
             SourceKind::Flag => "--key on the command line".into(),
+            SourceKind::Deployment => format!("deployment file {name}"),
             SourceKind::None => "nowhere".into(),
         }
     }

@@ -29,8 +29,8 @@ use std::time::{Duration, Instant};
 /// At most this many body bytes are kept; the rest is never read.
 pub const BODY_CAP: usize = 64 * 1024;
 
-/// The header that carries the key.
-pub const KEY_HEADER: &str = "x-api-key";
+/// The header that carries the key, as `HeaderName` stores it.
+pub const KEY_HEADER: &str = crate::saleslayer::KEY_HEADER_WIRE;
 
 /// The `User-Agent` of every probe request.
 pub const USER_AGENT: &str = concat!("sl-doctor/", env!("CARGO_PKG_VERSION"));
@@ -612,15 +612,13 @@ mod tests {
             build_client(&net, &direct).err().unwrap(),
             ClientError::Tls(crate::net::tls::TlsSetupError::CaCertUnreadable { .. })
         ));
-        let dir = std::env::temp_dir().join(format!("sl-doctor-net-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let p = dir.join("empty.pem");
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("empty.pem");
         std::fs::write(&p, "hello").unwrap();
         net.ca_cert = Some(p);
         assert!(matches!(
             build_client(&net, &direct).err().unwrap(),
             ClientError::Tls(crate::net::tls::TlsSetupError::CaCertEmpty { .. })
         ));
-        let _ = std::fs::remove_dir_all(dir);
     }
 }

@@ -30,6 +30,26 @@ pub fn assert_no_leak<T: serde::Serialize + ?Sized>(value: &T, secret: &str) {
     );
 }
 
+thread_local! {
+    static SCRATCH: std::cell::OnceCell<tempfile::TempDir> = const { std::cell::OnceCell::new() };
+}
+
+/// A temporary directory of the running test (of its thread), removed when the test
+/// ends, pass or panic: for fixture files a helper writes but cannot hand back a guard
+/// for (a path inside a `Context`). Elsewhere a test holds its own `tempfile::tempdir()`.
+pub fn scratch_dir() -> std::path::PathBuf {
+    SCRATCH.with(|d| {
+        d.get_or_init(|| {
+            tempfile::Builder::new()
+                .prefix("sl-doctor-test-")
+                .tempdir()
+                .expect("a temporary directory")
+        })
+        .path()
+        .to_path_buf()
+    })
+}
+
 /// Writes `content` to the file `name` in `dir` and returns its path: the one-line
 /// fixture file of the tests that read, replace or link to files.
 pub fn write_file(
@@ -201,7 +221,15 @@ pub fn require_tool(tool: &str, args: &[&str]) -> bool {
         .stderr(std::process::Stdio::null())
         .status()
         .is_ok();
-    if runs {
+    require(&format!("`{tool}`"), runs)
+}
+
+/// [`require_tool`] for anything a test needs that is not a program (a library of a
+/// language runtime, say): `available` says whether it is there; under CI its absence
+/// fails the test, elsewhere the test is told to skip.
+#[track_caller]
+pub fn require(what: &str, available: bool) -> bool {
+    if available {
         return true;
     }
     let required = ["SL_DOCTOR_REQUIRE_TOOLS", "CI"]
@@ -209,8 +237,8 @@ pub fn require_tool(tool: &str, args: &[&str]) -> bool {
         .any(|v| std::env::var_os(v).is_some_and(|x| !x.is_empty() && x != "0" && x != "false"));
     assert!(
         !required,
-        "this test needs `{tool}`, which is not installed; .ci/run installs it (see .ci/tools/)"
+        "this test needs {what}, which is not installed; .ci/run installs it (see .ci/tools/)"
     );
-    eprintln!("skipped: `{tool}` is not installed (under CI this test fails instead)");
+    eprintln!("skipped: {what} is not installed (under CI this test fails instead)");
     false
 }

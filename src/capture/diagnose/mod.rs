@@ -70,7 +70,7 @@ pub struct Diagnosis {
     pub path: String,
 }
 
-const KEY_HEADER: &str = "x-api-key";
+use sl_doctor_checks::saleslayer::{KEY_HEADER, KEY_HEADER_WIRE};
 
 fn lossy(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
@@ -180,7 +180,7 @@ async fn value_findings(value: &[u8], label: &str) -> Vec<Finding> {
                 f.severity = Severity::Warn;
                 f.message.push_str(OWS_NOTE);
             }
-            if label != "X-API-KEY" {
+            if label != KEY_HEADER {
                 f.message = format!("{label}: {}", f.message);
             }
             out.push(f);
@@ -250,7 +250,7 @@ fn header_name_findings(
     for h in &req.headers {
         let name = lossy(&h.name);
         let n = norm(&h.name);
-        if h.name.eq_ignore_ascii_case(KEY_HEADER.as_bytes()) {
+        if h.name.eq_ignore_ascii_case(KEY_HEADER_WIRE.as_bytes()) {
             if h.space_before_colon {
                 out.push(
                     Finding::new(
@@ -450,7 +450,7 @@ pub async fn diagnose(
     let mut findings = protocol_findings(req);
 
     // Key headers and their values.
-    let key_headers: Vec<&RawHeader> = req.all(KEY_HEADER).collect();
+    let key_headers: Vec<&RawHeader> = req.all(KEY_HEADER_WIRE).collect();
     add_secrets(req, &key_headers, secrets);
     let has_key = !key_headers.is_empty();
     // A misspelt or wrong header name says more than "missing": it comes first.
@@ -586,7 +586,7 @@ async fn key_value_findings(key_headers: &[&RawHeader]) -> Vec<Finding> {
         let label = if key_headers.len() > 1 {
             format!("X-API-KEY #{}", i + 1)
         } else {
-            "X-API-KEY".to_string()
+            KEY_HEADER.to_string()
         };
         findings.extend(value_findings(&h.value, &label).await);
         let inner_break = {

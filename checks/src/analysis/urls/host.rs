@@ -4,10 +4,7 @@
 use super::redact::redact_scrubbed;
 use crate::analysis::value::char_name;
 
-/// The documented host of the current REST APIs.
-pub const CANONICAL_HOST: &str = "api2.saleslayer.com";
-/// The host of the legacy Connector API (v1.x, signed query parameters).
-pub const LEGACY_CONNECTOR_HOST: &str = "api.saleslayer.com";
+pub use crate::saleslayer::{HOST as CANONICAL_HOST, LEGACY_CONNECTOR_HOST};
 
 /// What kind of host the URL points at.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -551,8 +551,7 @@ mod tests {
     }
 
     fn env(port: u16, system: Result<Vec<IpAddr>, String>, hosts: &str) -> DnsEnv {
-        let path =
-            std::env::temp_dir().join(format!("sl-doctor-hosts-{}-{port}", std::process::id()));
+        let path = crate::testing_support::scratch_dir().join(format!("hosts-{port}"));
         std::fs::write(&path, hosts).unwrap();
         DnsEnv {
             conf: conf(port),
@@ -687,7 +686,7 @@ mod tests {
         assert!(o.summary.contains("No DNS needed"));
         let mut c = cx("https://api2.saleslayer.com");
         c.net.resolve = vec![(
-            "api2.saleslayer.com".into(),
+            crate::saleslayer::HOST.to_string(),
             443,
             "127.0.0.1".parse().unwrap(),
         )];

@@ -408,7 +408,7 @@ fn handshake_refused(h: &Handshake, mut o: Outcome, re: &rustls::Error) -> Outco
         TlsFailure::NotTls => format!("{} speaks plain HTTP, not TLS", h.target.authority()),
         _ => format!("TLS handshake with {} failed", h.target.authority()),
     };
-    let mut fix = class.fix().to_string();
+    let mut fix = class.fix();
     if class == TlsFailure::UnknownIssuer {
         if let Some(leaf) = h.chain.first().and_then(|c| tls::describe_cert(c)) {
             message.push_str(&format!(
@@ -644,9 +644,7 @@ mod tests {
     }
 
     fn write_tmp(name: &str, text: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("sl-doctor-tlsconn-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let p = dir.join(name);
+        let p = crate::testing_support::scratch_dir().join(name);
         std::fs::write(&p, text).unwrap();
         p
     }
@@ -873,6 +871,34 @@ mod tests {
             let o = TlsConnection.run(&c).await.unwrap();
             assert_eq!(o.status(), Status::Warn);
             assert_eq!(codes(&o), ["insecure", "would-fail-verification"]);
+        });
+    }
+
+    /// A certificate chain of a megabyte is a TLS server that TLS clients refuse (rustls
+    /// caps a handshake message at 64 KiB), not a port that speaks plain HTTP.
+    #[test]
+    fn a_megabyte_certificate_is_not_plain_http() {
+        rt().block_on(async {
+            let ca = ca("Big CA");
+            let (mut chain, key) = leaf(&ca, &["localhost"], false);
+            let filler = chain[0].clone();
+            while chain.iter().map(|c| c.len()).sum::<usize>() < 1 << 20 {
+                chain.push(filler.clone());
+            }
+            let port = tls_server(chain, key).await;
+            let o = TlsConnection
+                .run(&cx(&format!("https://localhost:{port}"), Some(&ca.pem)))
+                .await
+                .unwrap();
+            assert_eq!(codes(&o), ["tls-error"], "{}: {:?}", o.summary, o.findings);
+            assert!(!o.summary.contains("plain HTTP"), "{}", o.summary);
+            let f = &o.findings[0].message;
+            assert!(
+                f.contains(
+                    "speaks TLS, but sent a handshake message larger than TLS clients accept"
+                ),
+                "{f}"
+            );
         });
     }
 

@@ -32,7 +32,7 @@ pub const SOURCES_DIFFER: Code = Code::warn(
 );
 pub const ONLY_IN_DOTENV: Code = Code::info(
     "only-in-dotenv",
-    "Only the .env file defines the key, not the environment",
+    "Only the .env file defines the key, not the environment (not raised when --loader names the reader)",
 );
 pub const NOT_UTF8: Code = Code::fail("not-utf8", "The value used is not valid UTF-8");
 
@@ -59,8 +59,9 @@ impl KeySource {
         }
         o.findings.extend(differing_sources(ks, chosen));
         // Information, not a warning: a .env file is how most projects keep the key, and
-        // after a successful run (or `sl-doctor fix`) nothing is wrong with it.
-        if chosen.source.kind == SourceKind::Dotenv {
+        // after a successful run (or `sl-doctor fix`) nothing is wrong with it. With --loader
+        // the user has said who reads the .env: the deployment ships it.
+        if chosen.source.kind == SourceKind::Dotenv && ks.loader.is_none() {
             o = o.finding(
                 Finding::new(
                     ONLY_IN_DOTENV,
@@ -133,7 +134,12 @@ fn differing_sources(ks: &KeyState, chosen: &Candidate) -> Vec<Finding> {
     ks.candidates
         .iter()
         .skip(1)
-        .filter(|c| c.value != chosen.value)
+        // Deployment files are compared with each other by readers-agree.
+        .filter(|c| {
+            c.value != chosen.value
+                && !(c.source.kind == SourceKind::Deployment
+                    && chosen.source.kind == SourceKind::Deployment)
+        })
         .map(|c| {
             Finding::new(
                 SOURCES_DIFFER,

@@ -44,10 +44,10 @@ pub const TRAILING_QUOTE: Code = Code::fail(
 pub const INNER_QUOTE: Code = Code::fail("inner-quote", "A quote character inside the value");
 pub const DOTENV_QUOTES: Code = Code::warn(
     "dotenv-quotes",
-    "The key's .env line wraps the value in quotes, which `docker run --env-file` keeps in the key",
+    "The key's .env line wraps the value in quotes, which `docker run --env-file` keeps in the key (not raised when --loader names the reader)",
 );
 
-const FIX_SURROUNDING: &str = "Remove the quotes from the value itself: in a .env file used with `docker run --env-file` or systemd write `NAME=value` without quotes; in YAML/JSON quote the value once, not twice; in a shell the quotes of `export NAME=\"value\"` are fine because the shell removes them.";
+const FIX_SURROUNDING: &str = "Remove the quotes from the value itself: in a .env file used with `docker run --env-file` or `kubectl create secret --from-env-file` write `NAME=value` without quotes; in YAML/JSON quote the value once, not twice; in a shell the quotes of `export NAME=\"value\"` are fine because the shell removes them.";
 const FIX_ESCAPED: &str = "The value was quoted twice (e.g. a JSON string inside a JSON string, or `\\\"` in a YAML or Compose file): quote it once, or not at all.";
 const FIX_ONE: &str = "A quote is left over at one end (a quote opened but not closed in a .env, shell or YAML file, or a copy that stopped early): remove it and check that the rest of the key is complete.";
 const FIX_INNER: &str =
@@ -100,9 +100,10 @@ fn finding(d: &QuoteDefect) -> Finding {
 }
 
 /// The `.env` lines that define the key in quotes: dotenv libraries remove them (so the
-/// value itself has none), `docker run --env-file` keeps them in the key.
+/// value itself has none), `docker run --env-file` keeps them in the key. With --loader
+/// the reader is known, and what it delivers is checked as the value itself.
 fn dotenv_quotes(cx: &Context) -> Vec<Finding> {
-    let Some(file) = &cx.key.dotenv else {
+    let Some(file) = cx.key.dotenv.as_ref().filter(|_| cx.key.loader.is_none()) else {
         return Vec::new();
     };
     file.definitions(&cx.key.env_name)

@@ -11,6 +11,7 @@ use crate::model::evidence::{
 };
 use crate::model::report::Finding;
 use crate::net::probe::{ApiProbe, clean_text};
+use crate::saleslayer::{BASE_URL, HOST, RATE_LIMIT, SUPPORT_ADDRESS};
 
 /// One answer in words: the probe's summary and the finding.
 pub(super) struct Explained {
@@ -118,13 +119,26 @@ fn about_the_key(spec: &ApiProbe, answer: Answer, r: &ProbeResponse) -> AnswerTe
         ),
         Answer::AcceptedUnexpectedBody => (
             format!("{api} answered {line}, but not with JSON"),
-            format!("{api} answered {line}, but the body is not JSON (content-type: {}); the key seems accepted, but something may sit between you and the API", clean_text(&r.content_type.clone().unwrap_or_default().to_lowercase(), 80)),
-            Some("Check the base URL and any proxy between you and api2.saleslayer.com.".into()),
+            format!(
+                "{api} answered {line}, but the body is not JSON (content-type: {}); the key seems accepted, but something may sit between you and the API",
+                clean_text(
+                    &r.content_type.clone().unwrap_or_default().to_lowercase(),
+                    80
+                )
+            ),
+            Some(format!(
+                "Check the base URL and any proxy between you and {HOST}."
+            )),
         ),
         Answer::Rejected if r.status == 400 => (
             format!("{api} rejected the key ({line})"),
-            format!("{api} answered {line} with a problem-details body ({}): likely an invalid key (the DAM reference documents 400 for an invalid API key)", pshort.trim_start_matches(": ")),
-            Some("Make sure the key is exactly the one Sales Layer gave you and that DAM is enabled for it; if it is, ask Sales Layer support (support@saleslayer.com) for a new key.".into()),
+            format!(
+                "{api} answered {line} with a problem-details body ({}): likely an invalid key (the DAM reference documents 400 for an invalid API key)",
+                pshort.trim_start_matches(": ")
+            ),
+            Some(format!(
+                "Make sure the key is exactly the one Sales Layer gave you and that DAM is enabled for it; if it is, ask Sales Layer support ({SUPPORT_ADDRESS}) for a new key."
+            )),
         ),
         Answer::Rejected => {
             let why = if spec.api == Api::Dam {
@@ -135,13 +149,19 @@ fn about_the_key(spec: &ApiProbe, answer: Answer, r: &ProbeResponse) -> AnswerTe
             (
                 format!("{api} rejected the key ({line})"),
                 format!("{api} answered {line}: missing or invalid key{pshort}{why}"),
-                Some(format!("Make sure the key is exactly the one Sales Layer gave you, that it is enabled for {api}, and that it was not revoked or replaced; if it is, ask Sales Layer support (support@saleslayer.com) for a new key.")),
+                Some(format!(
+                    "Make sure the key is exactly the one Sales Layer gave you, that it is enabled for {api}, and that it was not revoked or replaced; if it is, ask Sales Layer support ({SUPPORT_ADDRESS}) for a new key."
+                )),
             )
         }
         Answer::NotEnabled => (
             format!("The key works, but the Catalog API is not enabled for this account ({line})"),
-            format!("Catalog answered {line}: the key works but the Catalog API is not enabled for this account (Feature disabled for the tenant){pshort}"),
-            Some("Ask Sales Layer support (support@saleslayer.com) to enable Catalog for your account/key.".into()),
+            format!(
+                "Catalog answered {line}: the key works but the Catalog API is not enabled for this account (Feature disabled for the tenant){pshort}"
+            ),
+            Some(format!(
+                "Ask Sales Layer support ({SUPPORT_ADDRESS}) to enable Catalog for your account/key."
+            )),
         ),
         _ => unreachable!("only answers about the key are worded here"),
     }
@@ -155,38 +175,62 @@ fn about_the_request(spec: &ApiProbe, path: &str, answer: Answer, r: &ProbeRespo
     match answer {
         Answer::NotTheApi => (
             format!("{api} probe got HTML, not the API ({line})"),
-            format!("The answer ({line}) is HTML, not the API: a proxy, captive portal or wrong host answered"),
-            Some("Check the base URL (https://api2.saleslayer.com), your proxy settings (HTTPS_PROXY, NO_PROXY) and whether the network needs a login page first.".into()),
+            format!(
+                "The answer ({line}) is HTML, not the API: a proxy, captive portal or wrong host answered"
+            ),
+            Some(format!(
+                "Check the base URL ({BASE_URL}), your proxy settings (HTTPS_PROXY, NO_PROXY) and whether the network needs a login page first."
+            )),
         ),
         Answer::QueryRejected => (
             format!("{api} rejected the probe's query ({line})"),
             format!("{api} answered {line} about the query ($top=1), not about the key{pshort}"),
-            Some("The request reached the DAM API; check the base URL path (/dam/image) and run `sl-doctor` again. If it persists, send this report to support@saleslayer.com.".into()),
+            Some(format!(
+                "The request reached the DAM API; check the base URL path (/dam/image) and run `sl-doctor` again. If it persists, send this report to {SUPPORT_ADDRESS}."
+            )),
         ),
         Answer::BadRequest if spec.api == Api::Dam => (
             format!("{api} answered {line}"),
-            format!("{api} answered {line} without a problem-details body; the DAM reference documents 400 for an invalid key, but this answer may not come from the API"),
-            Some("Check the base URL and any proxy; if it persists, send this report to support@saleslayer.com.".into()),
+            format!(
+                "{api} answered {line} without a problem-details body; the DAM reference documents 400 for an invalid key, but this answer may not come from the API"
+            ),
+            Some(format!(
+                "Check the base URL and any proxy; if it persists, send this report to {SUPPORT_ADDRESS}."
+            )),
         ),
         Answer::BadRequest => (
             format!("{api} answered {line}"),
             format!("{api} answered {line}: the request was refused as malformed{pshort}"),
-            Some("Check the base URL path (/catalog/rest/Catalog/); if it persists, send this report to support@saleslayer.com.".into()),
+            Some(format!(
+                "Check the base URL path (/catalog/rest/Catalog/); if it persists, send this report to {SUPPORT_ADDRESS}."
+            )),
         ),
         Answer::Forbidden => (
             format!("{api} answered {line}"),
-            format!("{api} answered {line}; the Sales Layer docs say DAM never returns 403, so a proxy, firewall or gateway may have answered{pshort}"),
-            Some("Check the base URL and proxy settings; if the answer really comes from api2.saleslayer.com, send this report to support@saleslayer.com.".into()),
+            format!(
+                "{api} answered {line}; the Sales Layer docs say DAM never returns 403, so a proxy, firewall or gateway may have answered{pshort}"
+            ),
+            Some(format!(
+                "Check the base URL and proxy settings; if the answer really comes from {HOST}, send this report to {SUPPORT_ADDRESS}."
+            )),
         ),
         Answer::NotFound => (
             format!("{api} probe path not found ({line})"),
-            format!("{api} answered {line} for {path}: wrong base path, or tenant/model not found{pshort}"),
-            Some("Give the base URL as the bare host with no path (https://api2.saleslayer.com for the Sales Layer API): sl-doctor adds /dam/... and /catalog/rest/Catalog/... itself (old docs use /rest/Catalog/ without /catalog). If the path is right, the account (tenant) or model does not exist: ask support@saleslayer.com.".into()),
+            format!(
+                "{api} answered {line} for {path}: wrong base path, or tenant/model not found{pshort}"
+            ),
+            Some(format!(
+                "Give the base URL as the bare host with no path ({BASE_URL} for the Sales Layer API): sl-doctor adds /dam/... and /catalog/rest/Catalog/... itself (old docs use /rest/Catalog/ without /catalog). If the path is right, the account (tenant) or model does not exist: ask {SUPPORT_ADDRESS}."
+            )),
         ),
         _ => (
             format!("{api} answered {line}"),
-            format!("{api} answered {line}, which the Sales Layer docs do not describe for this request{pshort}"),
-            Some("Check the base URL and proxy settings; if it persists, send this report to support@saleslayer.com.".into()),
+            format!(
+                "{api} answered {line}, which the Sales Layer docs do not describe for this request{pshort}"
+            ),
+            Some(format!(
+                "Check the base URL and proxy settings; if it persists, send this report to {SUPPORT_ADDRESS}."
+            )),
         ),
     }
 }
@@ -201,21 +245,26 @@ fn no_verdict(spec: &ApiProbe, r: &ProbeResponse) -> AnswerText {
     };
     match r.status {
         429 | 503 => {
+            let limit = RATE_LIMIT.describe();
             let what = if r.status == 429 {
-                "rate limited (Sales Layer documents 50 requests per 10 s, but not 429 or Retry-After)"
+                format!("rate limited (Sales Layer documents {limit}, but not 429 or Retry-After)")
             } else {
-                "temporarily unavailable"
+                "temporarily unavailable".into()
             };
             (
                 format!("{api} is {what} ({line}): no verdict"),
                 format!("{api} answered {line}: {what}{from_proxy}"),
-                Some("Run sl-doctor again in a minute; if other jobs use the same key, pause them (the documented limit is 50 requests per 10 s).".into()),
+                Some(format!(
+                    "Run sl-doctor again in a minute; if other jobs use the same key, pause them (the documented limit is {limit})."
+                )),
             )
         }
         _ => (
             format!("{api} answered with a server error ({line}): no verdict"),
             format!("{api} answered {line}: a server error says nothing about the key{from_proxy}"),
-            Some("Run sl-doctor again later; if it persists, send this report (with any request id shown) to support@saleslayer.com.".into()),
+            Some(format!(
+                "Run sl-doctor again later; if it persists, send this report (with any request id shown) to {SUPPORT_ADDRESS}."
+            )),
         ),
     }
 }

@@ -143,6 +143,16 @@ pub fn classify(err: &rustls::Error) -> (TlsFailure, String) {
             TlsFailure::NotTls,
             "The server did not answer with TLS: this port speaks plain HTTP (or another protocol), not https".into(),
         ),
+        // A well-formed TLS answer too large for any client (a certificate chain of a
+        // megabyte): the server does speak TLS.
+        E::InvalidMessage(
+            rustls::InvalidMessage::HandshakePayloadTooLarge
+            | rustls::InvalidMessage::CertificatePayloadTooLarge
+            | rustls::InvalidMessage::MessageTooLarge,
+        ) => (
+            TlsFailure::Other,
+            "The server speaks TLS, but sent a handshake message larger than TLS clients accept (over 64 KiB: an oversized certificate chain); its TLS set-up must send a normal chain".into(),
+        ),
         E::InvalidMessage(m) => (
             TlsFailure::NotTls,
             format!("The server sent something that is not a valid TLS message ({}): this port may not speak TLS", Untrusted::new(&format!("{m:?}"))),
@@ -229,32 +239,33 @@ fn presented_name(n: &str) -> Untrusted {
 
 impl TlsFailure {
     /// What to do about it.
-    pub fn fix(self) -> &'static str {
+    pub fn fix(self) -> String {
+        use crate::saleslayer::{BASE_URL, HOST};
         use TlsFailure as F;
         match self {
             F::UnknownIssuer => {
-                "If a company proxy or antivirus inspects TLS, get its root CA certificate (PEM) from your IT team and pass it with --ca-cert (and to your application's HTTP client or SSL_CERT_FILE). Otherwise make sure the base URL points to api2.saleslayer.com and update the system CA store (e.g. `update-ca-certificates`, the ca-certificates package)."
+                format!("If a company proxy or antivirus inspects TLS, get its root CA certificate (PEM) from your IT team and pass it with --ca-cert (and to your application's HTTP client or SSL_CERT_FILE). Otherwise make sure the base URL points to {HOST} and update the system CA store (e.g. `update-ca-certificates`, the ca-certificates package).")
             }
             F::NameMismatch => {
-                "Use the host name the certificate is issued for: the API is https://api2.saleslayer.com. A different name often means a typo, an old host or a proxy/DNS override sending you to another server."
+                format!("Use the host name the certificate is issued for: the API is {BASE_URL}. A different name often means a typo, an old host or a proxy/DNS override sending you to another server.")
             }
             F::Expired | F::NotYetValid => {
-                "Check this machine's clock and time zone (NTP). If the clock is right, the server (or an intercepting proxy) presents an out-of-date certificate."
+                "Check this machine's clock and time zone (NTP). If the clock is right, the server (or an intercepting proxy) presents an out-of-date certificate.".into()
             }
             F::Revoked | F::InvalidCertificate | F::NoCertificate => {
-                "Make sure the base URL points to api2.saleslayer.com; something else answered with an unusable certificate."
+                format!("Make sure the base URL points to {HOST}; something else answered with an unusable certificate.")
             }
             F::NotTls => {
-                "Use http:// for this port, or the https port of the server; for Sales Layer use https://api2.saleslayer.com (port 443)."
+                format!("Use http:// for this port, or the https port of the server; for Sales Layer use {BASE_URL} (port 443).")
             }
             F::NoCaCertificates => {
-                "Install the system CA bundle (e.g. the ca-certificates package) or unset/fix SSL_CERT_FILE and SSL_CERT_DIR so they point to an existing CA bundle; --ca-cert adds a bundle explicitly."
+                "Install the system CA bundle (e.g. the ca-certificates package) or unset/fix SSL_CERT_FILE and SSL_CERT_DIR so they point to an existing CA bundle; --ca-cert adds a bundle explicitly.".into()
             }
             F::Alert | F::Incompatible => {
-                "Something between you and the API (or the server itself) refuses modern TLS; check proxies and firewalls, and that the base URL points to api2.saleslayer.com."
+                format!("Something between you and the API (or the server itself) refuses modern TLS; check proxies and firewalls, and that the base URL points to {HOST}.")
             }
             F::Other => {
-                "Check the base URL and any proxy or firewall between this machine and the API."
+                "Check the base URL and any proxy or firewall between this machine and the API.".into()
             }
         }
     }

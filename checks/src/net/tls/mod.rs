@@ -65,16 +65,16 @@ pub enum TlsSetupError {
 
 impl TlsSetupError {
     /// What to do.
-    pub fn fix(&self) -> &'static str {
+    pub fn fix(&self) -> String {
         match self {
             TlsSetupError::CaCertUnreadable { .. }
             | TlsSetupError::CaCertEmpty { .. }
             | TlsSetupError::CaCertInvalid { .. } => {
-                "Pass --ca-cert a readable PEM file holding the CA certificate(s) (-----BEGIN CERTIFICATE----- blocks); convert a DER/.cer file with `openssl x509 -inform der -in ca.cer -out ca.pem`."
+                "Pass --ca-cert a readable PEM file holding the CA certificate(s) (-----BEGIN CERTIFICATE----- blocks); convert a DER/.cer file with `openssl x509 -inform der -in ca.cer -out ca.pem`.".into()
             }
             TlsSetupError::NoSystemRoots(_) => TlsFailure::NoCaCertificates.fix(),
             TlsSetupError::Other(_) => {
-                "Report this to the sl-doctor maintainers with the message above."
+                "Report this to the sl-doctor maintainers with the message above.".into()
             }
         }
     }
@@ -551,9 +551,8 @@ mod tests {
 
     #[test]
     fn ca_file_is_read_once_until_rewritten() {
-        let dir = std::env::temp_dir().join(format!("sl-doctor-tls-once-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let p = dir.join("ca.pem");
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("ca.pem");
         std::fs::write(&p, "first").unwrap();
         assert_eq!(&*ca_file_bytes(&p).unwrap(), b"first");
         // What the command line remembered is used without reading the file again.
@@ -562,14 +561,12 @@ mod tests {
         // A rewritten file (another size) is read again.
         std::fs::write(&p, "second, longer").unwrap();
         assert_eq!(&*ca_file_bytes(&p).unwrap(), b"second, longer");
-        let _ = std::fs::remove_dir_all(dir);
     }
 
     #[test]
     fn ca_file_errors_are_reported() {
-        let dir = std::env::temp_dir().join(format!("sl-doctor-tls-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let missing = dir.join("missing.pem");
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("missing.pem");
         let net = NetOptions {
             ca_cert: Some(missing),
             ..Default::default()
@@ -578,7 +575,7 @@ mod tests {
             verifier(&net).unwrap_err(),
             TlsSetupError::CaCertUnreadable { .. }
         ));
-        let junk = dir.join("junk.pem");
+        let junk = dir.path().join("junk.pem");
         std::fs::write(&junk, "hello").unwrap();
         let net = NetOptions {
             ca_cert: Some(junk),
