@@ -2,7 +2,8 @@
 //! command's arguments are in `args`; turning them into a `Context` is `config.rs`.
 
 use crate::args::{
-    CaptureArgs, CheckArgs, CurlArgs, DemoArgs, FixArgs, MockArgs, ScanArgs, SupportArgs, ViewArgs,
+    CaptureArgs, CheckArgs, CurlArgs, DemoArgs, FingerprintArgs, FixArgs, MockArgs, ScanArgs,
+    SupportArgs, ViewArgs,
 };
 use clap::{Parser, Subcommand};
 
@@ -61,16 +62,19 @@ pub enum Command {
     Check(Box<CheckArgs>),
     /// List every check with its checklist item and title.
     Checks,
-    /// Print the documentation of a check (or of a checklist item, or of `sl-doctor fix`).
+    /// Print the documentation of a check, a checklist item, a cause of the diagnosis, a
+    /// finding code or `fix`; without a topic, the list of them all.
     Explain {
-        /// A check id (see `sl-doctor checks`), a checklist item id, or `fix`.
-        #[arg(value_parser = crate::args::CheckIds { with_fix: true }, hide_possible_values = true)]
-        id: String,
+        /// A check id (see `sl-doctor checks`), a checklist item id, a cause id (e.g.
+        /// key-rejected), a finding code (e.g. dotenv-quotes), or `fix`.
+        #[arg(value_name = "TOPIC", value_parser = crate::args::Offered::ExplainTopics, hide_possible_values = true)]
+        id: Option<String>,
     },
     /// Print the JSON Schema of the --format json report.
     Schema,
-    /// Show a saved JSON report (e.g. from a support ticket) as the user saw it: human,
-    /// markdown, github, junit or json.
+    /// Show a saved JSON report (e.g. from a support ticket) as the user saw it, under a
+    /// banner saying when, by which version and on which OS it was made: human, markdown,
+    /// github, junit or json. A support bundle's directory or bundle.json opens its report.
     View(ViewArgs),
     /// Serve a Sales-Layer-compatible API on 127.0.0.1 for your own tests (see docs/mock.md).
     Mock(MockArgs),
@@ -104,10 +108,16 @@ pub enum Command {
         mut_arg("force", |a| a.hide(true)),
     )]
     Fix(Box<FixArgs>),
-    /// Print the probe as a curl command (POSIX shell and PowerShell) that loads the key the
-    /// way sl-doctor found it, never inlined; optionally write a Postman environment.
+    /// Print the probes as curl commands for this platform's shell (POSIX or PowerShell)
+    /// that load the key the way sl-doctor found it, never inlined; optionally write a
+    /// Postman environment and collection.
     #[command(after_long_help = CURL_HELP)]
     Curl(CurlArgs),
+    /// Print the fingerprint and length of the key (from the same sources as check, or
+    /// typed at a prompt that does not show it) and, given a fingerprint such as the one
+    /// support names, whether it is that key (exit 0 match, 1 no match).
+    #[command(after_long_help = FINGERPRINT_HELP)]
+    Fingerprint(Box<FingerprintArgs>),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     #[command(
         after_long_help = "Examples:\n  sl-doctor completions bash > ~/.local/share/bash-completion/completions/sl-doctor\n  sl-doctor completions zsh > \"${fpath[1]}/_sl-doctor\"\n  sl-doctor completions fish > ~/.config/fish/completions/sl-doctor.fish\n  sl-doctor completions powershell >> $PROFILE"
@@ -120,16 +130,41 @@ pub enum Command {
     Man,
 }
 
+const FINGERPRINT_HELP: &str = "\
+A fingerprint is sha256: and the first 12 hex digits of SHA-256 over the key's exact
+bytes: it tells keys apart without showing them (support names a key this way). When
+the value has something around or in it (quotes, whitespace, invisible characters), the
+fingerprint once cleaned is printed too, and a given fingerprint matches either.
+
+Exit codes:
+  0  the fingerprint was printed; or the key in use matches FINGERPRINT (as stored or
+     once cleaned)
+  1  the key in use does not match FINGERPRINT (another source may hold it: it is named)
+  2  usage or input error: no key found, FINGERPRINT is not sha256: and 8 to 64 hex
+     digits, an unreadable file
+
+Examples:
+  sl-doctor fingerprint                          the key in $SALESLAYER_API_KEY (or ./.env)
+  sl-doctor fingerprint --key-file ./sl.key sha256:1a2b3c4d5e6f
+  sl-doctor fingerprint --key-stdin              type or paste the key (not shown)";
+
 const SUPPORT_HELP: &str = "\
-The bundle (--output DIR, default ./sl-doctor-support) holds:
-  report.json   the JSON report (the key only as length and sha256 fingerprint)
-  bundle.json   tool version, OS, target, names of proxy variables, probe request ids and timings
+The diagnosis runs first. When every failing cause is one you can fix yourself, support
+prints the whole fix (with `sl-doctor fix` where it repairs the value) and drafts no
+email (exit 1; --anyway drafts it). Otherwise the email opens with what Sales Layer is
+asked to do (enable an API for the key, check or reissue the key, by fingerprint), with
+the proof, then the fields below, the requests for their logs, and the attachments.
+
+The bundle (--output DIR, default ./sl-doctor-support) holds, each thing once:
+  report.json   the JSON report: diagnosis, tool version, OS, target, the probes' request
+                ids and timings (the key only as length and sha256 fingerprint)
+  bundle.json   what the report does not hold: the names of the proxy variables set
   email.txt     the email printed on standard output
 It leaves out the key (even partly), every environment value (only proxy variable NAMES)
-and your home directory (shown as ~).
+and your home directory (shown as ~). `sl-doctor view DIR` shows the report.
 
-Missing email fields are asked for on a terminal; never when standard input is not a
-terminal or CI is set: they are left as <placeholders> instead.
+Missing email fields are asked for on a terminal, once the email is due; never when
+standard input is not a terminal or CI is set: they are left as <placeholders> instead.
 
 Example:
   sl-doctor support --account 'ACME Corp' --environment production --apis both \\
@@ -179,15 +214,25 @@ line of the .env, cut as --loader's reader delivers it: the dotenv libraries by 
 so they send what sl-doctor sends. A key with a line break cannot be sent by any HTTP
 client; curl drops a header line's CR LF, so the script says what its answer then proves.
 URLs are in single quotes so that $top and $metadata are not expanded by the shell.
+The commands are for the shell of the platform sl-doctor runs on (POSIX on Linux and
+macOS, PowerShell on Windows): the output can be pasted whole, or piped into that shell;
+--shell all prints both, each block labelled. curl prints each answer's status line,
+headers and body, and a line break after the body.
 An http:// base URL or --url is refused (exit 2): the key would travel in clear text;
 --allow-http prints the commands anyway, with a warning.
 
+--postman writes a Postman environment (baseUrl, and apiKey as an empty secret) and
+--postman-collection a Postman collection (v2.1) with the probes on {{baseUrl}} with
+X-API-KEY: {{apiKey}}, each testing for a 200: import both into Postman, put the key
+into apiKey, and run; or `newman run COLLECTION -e ENVIRONMENT`.
+
 Examples:
   sl-doctor curl                          the DAM and Catalog probes
-  sl-doctor curl --api dam --shell posix | bash   run the DAM probe (needs SALESLAYER_API_KEY)
+  sl-doctor curl --api dam | bash         run the DAM probe (needs SALESLAYER_API_KEY)
+  sl-doctor curl --shell powershell       the same for PowerShell
   sl-doctor curl --loader docker          the key loaded as `docker run --env-file` delivers it
   sl-doctor curl --url 'https://api2.saleslayer.com/catalog/rest/Catalog/Products?$top=1'
-  sl-doctor curl --postman sl.postman_environment.json";
+  sl-doctor curl --postman sl.postman_environment.json --postman-collection sl.postman_collection.json";
 
 #[cfg(test)]
 mod tests {

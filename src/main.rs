@@ -57,7 +57,7 @@ fn main() -> ExitCode {
         None => commands::check::run(&cli.check),
         Some(Command::Check(args)) => commands::check::run(&args),
         Some(Command::Checks) => docs::checks(),
-        Some(Command::Explain { id }) => docs::explain(&id),
+        Some(Command::Explain { id }) => docs::explain(id.as_deref()),
         Some(Command::Schema) => docs::schema(),
         Some(Command::Completions { shell }) => docs::completions(shell),
         Some(Command::Man) => docs::man(),
@@ -68,6 +68,7 @@ fn main() -> ExitCode {
         Some(Command::Support(args)) => commands::support::run(&args),
         Some(Command::Curl(args)) => commands::curl(&args),
         Some(Command::Fix(args)) => fix::run(&args),
+        Some(Command::Fingerprint(args)) => commands::fingerprint::run(&args),
         Some(Command::View(args)) => commands::view::run(&args),
     }
 }

@@ -95,14 +95,7 @@ pub async fn run_mock(args: &MockArgs) -> Result<(), MockError> {
         println!("test key  {text}  (random, accepted by this mock only, for DAM and Catalog)");
     }
     println!("keys      {}", summary.join(", "));
-    println!(
-        "try       curl '{}/dam/image?$top=1'{} -H \"X-API-KEY: $KEY\"",
-        mock.base_url,
-        mock.ca_path
-            .as_ref()
-            .map(|p| format!(" --cacert '{}'", p.display()))
-            .unwrap_or_default()
-    );
+    try_lines(&mock.base_url, mock.ca_path.as_deref(), shown_key.is_some());
     println!(
         "rate limit {} · Ctrl-C stops",
         if args.no_rate_limit {
@@ -139,6 +132,31 @@ pub async fn run_mock(args: &MockArgs) -> Result<(), MockError> {
     }
     mock.shutdown().await;
     Ok(())
+}
+
+/// How to try the mock: the key in a variable and on curl's standard input (never on its
+/// command line, where the process list shows it), and sl-doctor itself.
+fn try_lines(base_url: &str, ca: Option<&std::path::Path>, generated: bool) {
+    let var = sl_doctor_checks::DEFAULT_KEY_ENV;
+    let set = if generated {
+        format!("export {var}='<the test key above>'")
+    } else {
+        format!("export {var}='<a key you gave with --key or --keys-file>'")
+    };
+    let cacert = ca
+        .map(|p| format!(" --cacert '{}'", p.display()))
+        .unwrap_or_default();
+    // Over plain http sl-doctor sends a key only when told to (loopback or not).
+    let ca_cert = match ca {
+        Some(p) => format!(" --ca-cert '{}'", p.display()),
+        None => " --allow-http".to_string(),
+    };
+    let header = sl_doctor_checks::saleslayer::KEY_HEADER;
+    println!("try       {set}");
+    println!(
+        "          printf '{header}: %s\\n' \"${var}\" | curl -sS '{base_url}/dam/image?$top=1'{cacert} -H @-"
+    );
+    println!("          sl-doctor --base-url {base_url}{ca_cert}");
 }
 
 /// Resolves when the mock should stop: Ctrl-C, SIGTERM, `--exit-after`, or standard

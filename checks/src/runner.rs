@@ -338,6 +338,7 @@ pub fn assemble(
         tool: Tool {
             name: "sl-doctor".into(),
             version: env!("CARGO_PKG_VERSION").into(),
+            os: Some(os_description()),
         },
         generated_at: now_rfc3339(),
         verdict,
@@ -392,6 +393,17 @@ fn make_value_safe(
         })?;
     }
     Ok(())
+}
+
+/// The OS as a short string (`linux x86_64`, plus the distribution on Linux).
+pub fn os_description() -> String {
+    let mut s = format!("{} {}", std::env::consts::OS, std::env::consts::ARCH);
+    if let Ok(text) = std::fs::read_to_string("/etc/os-release")
+        && let Some(name) = text.lines().find_map(|l| l.strip_prefix("PRETTY_NAME="))
+    {
+        s.push_str(&format!(" ({})", name.trim_matches('"')));
+    }
+    s
 }
 
 fn now_rfc3339() -> String {

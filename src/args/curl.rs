@@ -42,18 +42,36 @@ pub struct CurlArgs {
     #[arg(long, value_name = "FILE")]
     pub postman: Option<PathBuf>,
 
-    /// Which shells to print commands for.
-    #[arg(long, value_enum, default_value = "all")]
+    /// Write a Postman collection (v2.1) with the probes to this file: they use
+    /// {{baseUrl}} and {{apiKey}} (the --postman environment) and test the status.
+    #[arg(long, value_name = "FILE")]
+    pub postman_collection: Option<PathBuf>,
+
+    /// Which shell to print commands for: the one of the platform sl-doctor runs on by
+    /// default (posix on Linux and macOS, powershell on Windows), or all, each block
+    /// labelled with its shell.
+    #[arg(long, value_enum, default_value_t = CurlShell::platform())]
     pub shell: CurlShell,
 }
 
 /// Shells for `sl-doctor curl`.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CurlShell {
-    /// POSIX shell and PowerShell.
+    /// POSIX shell and PowerShell, each block labelled.
     All,
-    /// POSIX shell (bash, zsh, sh): pipe it into bash to run it.
+    /// POSIX shell (bash, zsh, sh): paste the output or pipe it into bash to run it.
     Posix,
     /// PowerShell (Invoke-RestMethod and curl.exe).
     Powershell,
+}
+
+impl CurlShell {
+    /// The shell of the platform sl-doctor runs on.
+    pub const fn platform() -> CurlShell {
+        if cfg!(windows) {
+            CurlShell::Powershell
+        } else {
+            CurlShell::Posix
+        }
+    }
 }

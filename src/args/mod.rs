@@ -5,6 +5,7 @@
 mod capture;
 mod curl;
 mod demo;
+mod fingerprint;
 mod fix;
 mod mock;
 mod scan;
@@ -14,6 +15,7 @@ mod view;
 pub use capture::{CaptureArgs, CaptureFormat};
 pub use curl::{CurlArgs, CurlShell};
 pub use demo::DemoArgs;
+pub use fingerprint::FingerprintArgs;
 pub use fix::{FixArgs, LineEndings};
 pub use mock::MockArgs;
 pub use scan::{ScanArgs, ScanFormat};
@@ -80,7 +82,8 @@ pub enum ApiChoice {
     All,
 }
 
-/// Where the key comes from: shared by `check`, `capture`, `scan`, `support` and `curl`.
+/// Where the key comes from: shared by `check` (and so `support` and `fix`), `capture`,
+/// `scan`, `curl` and `fingerprint`.
 #[derive(Args, Debug, Clone)]
 pub struct KeyArgs {
     /// Environment variable that holds the key.
@@ -239,7 +242,7 @@ pub struct CheckArgs {
         long,
         value_name = "ID",
         value_delimiter = ',',
-        value_parser = CheckIds { with_fix: false },
+        value_parser = Offered::CheckIds,
         hide_possible_values = true,
         help_heading = "Selection"
     )]
@@ -251,22 +254,24 @@ pub struct CheckArgs {
         long,
         value_name = "ID",
         value_delimiter = ',',
-        value_parser = CheckIds { with_fix: false },
+        value_parser = Offered::CheckIds,
         hide_possible_values = true,
         help_heading = "Selection"
     )]
     pub ignore: Vec<String>,
 }
 
-/// Accepts any value (the runner and `explain` say which ids exist, in their own words)
-/// but offers every check and checklist item id to shell completion.
+/// Accepts any value (the command says which ids exist, in its own words, with close
+/// matches for `explain`) but offers a list of them to shell completion.
 #[derive(Clone, Copy, Debug)]
-pub struct CheckIds {
-    /// Also offer `fix` (for `explain`, which documents the command too).
-    pub with_fix: bool,
+pub enum Offered {
+    /// Every check and checklist item id (`--select`, `--ignore`).
+    CheckIds,
+    /// Every topic of `explain`: items, checks, `fix`, causes and finding codes.
+    ExplainTopics,
 }
 
-impl clap::builder::TypedValueParser for CheckIds {
+impl clap::builder::TypedValueParser for Offered {
     type Value = String;
 
     fn parse_ref(
@@ -281,16 +286,17 @@ impl clap::builder::TypedValueParser for CheckIds {
     fn possible_values(
         &self,
     ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
-        let items = sl_doctor_checks::model::report::Item::ALL
-            .iter()
-            .map(|i| i.id());
-        let checks = sl_doctor_checks::registry()
-            .into_iter()
-            .map(|c| c.meta().id.as_str());
+        let registry = sl_doctor_checks::registry();
+        let ids: Vec<&'static str> = match self {
+            Offered::CheckIds => sl_doctor_checks::model::report::Item::ALL
+                .iter()
+                .map(|i| i.id())
+                .chain(registry.iter().map(|c| c.meta().id.as_str()))
+                .collect(),
+            Offered::ExplainTopics => crate::explain::topics::all(&registry),
+        };
         Some(Box::new(
-            items
-                .chain(checks)
-                .chain(self.with_fix.then_some("fix"))
+            ids.into_iter()
                 .map(|id| clap::builder::PossibleValue::new(id).hide(false)),
         ))
     }

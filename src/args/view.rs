@@ -8,7 +8,8 @@ use std::path::PathBuf;
 #[derive(Args, Debug, Clone)]
 pub struct ViewArgs {
     /// The JSON report (from `--format json`, `--output` or a support bundle's
-    /// report.json); `-` reads standard input.
+    /// report.json), or a support bundle's directory or bundle.json (its report is shown);
+    /// `-` reads standard input.
     #[arg(value_name = "REPORT")]
     pub report: PathBuf,
 

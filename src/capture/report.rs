@@ -181,6 +181,7 @@ impl CaptureReport {
             schema_version: sl_doctor_checks::model::report::SCHEMA_VERSION,
             command: "capture".into(),
             tool: Tool {
+                os: None,
                 name: "sl-doctor".into(),
                 version: env!("CARGO_PKG_VERSION").into(),
             },

@@ -48,6 +48,7 @@ async fn outputs(bytes: Vec<u8>) -> Option<String> {
     let term = crate::term::Term {
         color: false,
         ascii: false,
+        width: None,
     };
     Some(serde_json::to_string(&rec).unwrap() + "\n" + &render::capture_block(&rec, &term))
 }

@@ -23,6 +23,7 @@ pub fn run(args: &CaptureArgs) -> ExitCode {
     let term = Term {
         color: !json && use_color(args.color, std::io::stdout().is_terminal()),
         ascii: false,
+        width: None,
     };
     // With --format json standard output holds only the report: progress goes to stderr.
     // Both streams reach CI logs: every line passes the workflow-command guard.
@@ -64,6 +65,7 @@ fn intercept(args: &CaptureArgs, rt: tokio::runtime::Runtime) -> ExitCode {
     let term = Term {
         color: !json && use_color(args.color, std::io::stderr().is_terminal()),
         ascii: false,
+        width: None,
     };
     let progress = |line: &str| to_stderr(&guard_lines(&format!("{line}\n")));
     let result = rt.block_on(crate::capture::intercept::run(args, &env, &progress));

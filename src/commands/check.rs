@@ -7,14 +7,13 @@ use crate::config;
 use crate::deadline::Watchdog;
 use crate::files::{Links, WriteError, write_private};
 use crate::render::{self, human};
-use crate::term::{Term, use_color};
+use crate::term::Term;
 use sl_doctor_checks::input::files::Deadline;
 use sl_doctor_checks::input::misplaced;
 use sl_doctor_checks::input::sources::InputError;
 use sl_doctor_checks::model::report::Report;
 use sl_doctor_checks::runner;
 use std::ffi::OsString;
-use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -79,13 +78,65 @@ pub fn diagnose(
     Ok((report.map_err(fail_usage)?, cx))
 }
 
-/// A spinner on stderr; indicatif hides it when stderr is not a terminal (CI, pipes,
-/// TERM=dumb).
+/// A spinner on stderr, only when it is a terminal (not in CI, pipes or TERM=dumb). It is
+/// one line that never reaches the terminal's last column (the message is cut to fit),
+/// and clearing it leaves nothing behind.
 fn spinner() -> indicatif::ProgressBar {
-    let pb = indicatif::ProgressBar::new_spinner();
+    let width = crate::term::stderr_width();
+    let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
+    let Some(width) = width.filter(|_| !dumb) else {
+        return indicatif::ProgressBar::hidden();
+    };
+    let target = indicatif::ProgressDrawTarget::term_like(Box::new(SpinnerTerm {
+        term: console::Term::stderr(),
+        width: u16::try_from(width - 1).unwrap_or(u16::MAX),
+    }));
+    let pb = indicatif::ProgressBar::with_draw_target(None, target);
+    pb.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {wide_msg}").expect("a valid template"),
+    );
     pb.set_message("checking the key and asking the API…");
     pb.enable_steady_tick(Duration::from_millis(100));
     pb
+}
+
+/// Standard error as the spinner draws on it: the terminal, one column narrower than the
+/// wrap width (`COLUMNS`, else the terminal's), so a line never fills the last column
+/// (where terminals wrap) and a narrow pane gets no stale lines.
+#[derive(Debug)]
+struct SpinnerTerm {
+    term: console::Term,
+    width: u16,
+}
+
+impl indicatif::TermLike for SpinnerTerm {
+    fn width(&self) -> u16 {
+        self.width
+    }
+    fn move_cursor_up(&self, n: usize) -> std::io::Result<()> {
+        self.term.move_cursor_up(n)
+    }
+    fn move_cursor_down(&self, n: usize) -> std::io::Result<()> {
+        self.term.move_cursor_down(n)
+    }
+    fn move_cursor_right(&self, n: usize) -> std::io::Result<()> {
+        self.term.move_cursor_right(n)
+    }
+    fn move_cursor_left(&self, n: usize) -> std::io::Result<()> {
+        self.term.move_cursor_left(n)
+    }
+    fn write_line(&self, s: &str) -> std::io::Result<()> {
+        self.term.write_line(s)
+    }
+    fn write_str(&self, s: &str) -> std::io::Result<()> {
+        self.term.write_str(s)
+    }
+    fn clear_line(&self) -> std::io::Result<()> {
+        self.term.clear_line()
+    }
+    fn flush(&self) -> std::io::Result<()> {
+        self.term.flush()
+    }
 }
 
 /// Runs `sl-doctor check`.
@@ -116,10 +167,8 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         }
     }
     let style = human::Style {
-        term: Term {
-            color: use_color(args.color, std::io::stdout().is_terminal()),
-            ascii: args.ascii,
-        },
+        saved: false,
+        term: Term::stdout(args.color, args.ascii),
         verbose: args.verbose,
         quiet: args.quiet,
     };

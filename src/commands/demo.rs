@@ -16,7 +16,7 @@ pub fn run(args: &DemoArgs) -> ExitCode {
         Ok(d) => d,
         Err(e) => return fail_usage(e),
     };
-    let style = super::stdout_style(&args.display);
+    let style = super::stdout_style(&args.display, false);
     if args.format == Format::Human {
         print_stdout(&framed(&demo, &style));
     } else {

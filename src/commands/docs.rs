@@ -9,28 +9,39 @@ use std::process::ExitCode;
 
 /// `sl-doctor checks`: every check with its item and title.
 pub fn checks() -> ExitCode {
-    print_stdout(&crate::explain::list(&sl_doctor_checks::registry()));
+    let t = crate::term::Term::stdout(crate::args::ColorWhen::Never, false);
+    print_stdout(&t.wrap(&crate::explain::list(&sl_doctor_checks::registry())));
     ExitCode::from(exit::OK)
 }
 
-/// `sl-doctor explain <id>`.
-pub fn explain(id: &str) -> ExitCode {
-    match crate::explain::explain(id, &sl_doctor_checks::registry()) {
+/// `sl-doctor explain [TOPIC]`: a topic's text, or without one the list of topics; an
+/// unknown topic is a usage error that names the close matches.
+pub fn explain(id: Option<&str>) -> ExitCode {
+    use crate::explain::topics;
+    let registry = sl_doctor_checks::registry();
+    let t = crate::term::Term::stdout(crate::args::ColorWhen::Auto, false);
+    let Some(id) = id else {
+        print_stdout(&t.wrap(&crate::explain::to_terminal(
+            &topics::overview(&registry),
+            &t,
+        )));
+        return ExitCode::from(exit::OK);
+    };
+    match crate::explain::explain(id, &registry) {
         Some(text) => {
-            use std::io::IsTerminal;
-            let t = crate::term::Term {
-                color: crate::term::use_color(
-                    crate::args::ColorWhen::Auto,
-                    std::io::stdout().is_terminal(),
-                ),
-                ascii: false,
-            };
-            print_stdout(&crate::explain::to_terminal(&text, &t));
+            print_stdout(&t.wrap(&crate::explain::to_terminal(&text, &t)));
             ExitCode::from(exit::OK)
         }
-        None => fail_usage(format!(
-            "no check or checklist item is called '{id}'; `sl-doctor checks` lists them"
-        )),
+        None => {
+            let close = topics::suggestions(id, &topics::all(&registry));
+            let hint = match close.as_slice() {
+                [] => String::new(),
+                some => format!(" Did you mean {}?", some.join(", ")),
+            };
+            fail_usage(format!(
+                "there is no topic '{id}' (a check, checklist item, cause, finding code or `fix`).{hint} `sl-doctor explain` lists them all"
+            ))
+        }
     }
 }
 

@@ -5,6 +5,7 @@ pub mod capture;
 pub mod check;
 pub mod demo;
 pub mod docs;
+pub mod fingerprint;
 pub mod support;
 pub mod view;
 
@@ -36,13 +37,12 @@ pub fn exit_code(report: &Report) -> u8 {
     }
 }
 
-/// The human style for standard output from the display options of `demo` and `view`.
-pub fn stdout_style(d: &crate::args::Display) -> crate::render::human::Style {
+/// The human style for standard output from the display options of `demo` and `view`
+/// (`saved`: a saved report, shown to whoever received it).
+pub fn stdout_style(d: &crate::args::Display, saved: bool) -> crate::render::human::Style {
     crate::render::human::Style {
-        term: crate::term::Term {
-            color: use_color(d.color, std::io::stdout().is_terminal()),
-            ascii: d.ascii,
-        },
+        saved,
+        term: crate::term::Term::stdout(d.color, d.ascii),
         verbose: d.verbose,
         quiet: false,
     }

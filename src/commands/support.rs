@@ -1,8 +1,11 @@
-//! `sl-doctor support`: asks for missing email fields (terminal only), runs the
-//! diagnosis, writes the bundle and prints the email. Exit 0 when the bundle was written.
+//! `sl-doctor support`: runs the diagnosis first; when only Sales Layer can fix the cause
+//! (or with `--anyway`), asks for the missing email fields (terminal only), writes the
+//! bundle and prints the email. Exit 0 when the bundle was written; 1 with the whole
+//! self-fix instead when the user can fix the cause alone.
 
 use super::{exit, fail_usage, print_stderr, print_stdout};
 use crate::args::SupportArgs;
+use crate::render::human;
 use crate::{config, support};
 use sl_doctor_checks::diagnosis::{CauseLevel, Fixer};
 use sl_doctor_checks::model::report::Report;
@@ -14,13 +17,17 @@ pub fn run(args: &SupportArgs) -> ExitCode {
     let env: Vec<_> = std::env::vars_os().collect();
     let interactive =
         std::io::stdin().is_terminal() && std::io::stderr().is_terminal() && !config::is_ci(&env);
-    let fields = support::Fields::from_args(args, interactive);
     let (report, cx) = match super::check::diagnose(&args.check, &env) {
         Ok(r) => r,
         Err(code) => return code,
     };
-    if !args.anyway && !wants_support(&report, interactive) {
+    if !args.anyway && !wants_support(&report, args, interactive) {
         return ExitCode::from(exit::PROBLEM);
+    }
+    let mut fields = support::Fields::from_args(args);
+    if interactive {
+        eprintln!("For the email to Sales Layer support:");
+        fields = fields.ask_missing();
     }
     let dir = args.check.output.as_deref();
     let links = crate::files::Links::forced(args.check.force);
@@ -39,34 +46,39 @@ pub fn run(args: &SupportArgs) -> ExitCode {
 }
 
 /// A support ticket is for what the user cannot fix alone: when every cause of a failure
-/// or of no verdict (a rate limit, the network) is self-fixable, say the fix and draft nothing unless the user confirms (on a terminal)
-/// or passed `--anyway`.
-fn wants_support(report: &Report, interactive: bool) -> bool {
+/// or of no verdict (a rate limit, the network) is self-fixable, show the whole diagnosis
+/// (each cause, its proof, its fix, and `sl-doctor fix` where it repairs the value) and
+/// draft nothing unless the user confirms (on a terminal) or passed `--anyway`.
+fn wants_support(report: &Report, args: &SupportArgs, interactive: bool) -> bool {
     let d = &report.diagnosis;
-    let failing: Vec<_> = d
-        .causes
-        .iter()
-        .filter(|c| c.level != CauseLevel::Warn)
-        .collect();
-    if failing.is_empty() || d.needs_support() {
+    let failing = d.causes.iter().any(|c| c.level != CauseLevel::Warn);
+    if !failing || d.needs_support() {
         return true;
     }
-    let who = if failing.iter().any(|c| c.fixed_by == Fixer::NetworkTeam) {
-        "Sales Layer cannot fix this; your network team can (the proxy is theirs)"
-    } else {
-        "You can fix this yourself"
+    let style = human::Style {
+        saved: false,
+        term: crate::term::Term::stderr(args.check.color, args.check.ascii),
+        verbose: 0,
+        quiet: true,
     };
-    print_stderr(&format!("{who}: {}\n", d.summary));
-    for c in &failing {
-        print_stderr(&format!("  fix: {}\n", c.fix));
-    }
+    let network = d
+        .causes
+        .iter()
+        .any(|c| c.level != CauseLevel::Warn && c.fixed_by == Fixer::NetworkTeam);
+    print_stderr(if network {
+        "No email to Sales Layer support is needed: Sales Layer cannot fix this; your network team can (the proxy is theirs).\n\n"
+    } else {
+        "No email to Sales Layer support is needed: each cause is yours to fix.\n\n"
+    });
+    // Rendered and guarded already (and painted when stderr is a terminal).
+    eprint!("{}", human::render(report, &style));
     if !interactive {
-        eprintln!(
-            "No support email drafted; run `sl-doctor support --anyway` to draft it all the same."
+        print_stderr(
+            "\nNo support email drafted; run `sl-doctor support --anyway` to draft it all the same.\n",
         );
         return false;
     }
-    eprint!("Draft the support email anyway? [y/N] ");
+    eprint!("\nDraft the support email anyway? [y/N] ");
     let mut answer = String::new();
     let _ = std::io::stdin().read_line(&mut answer);
     matches!(answer.trim(), "y" | "Y" | "yes")

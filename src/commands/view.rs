@@ -8,10 +8,12 @@
 
 use super::{exit, fail_usage, print_stdout};
 use crate::args::ViewArgs;
-use crate::render;
+use crate::{render, support};
 use serde_json::Value;
+use sl_doctor_checks::input::files::Deadline;
 use sl_doctor_checks::model::report::{Report, SCHEMA_VERSION};
 use sl_doctor_checks::model::{grammar, untrusted};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Reports are small (tens of KiB); anything past this is not one.
@@ -19,33 +21,82 @@ const MAX_REPORT: u64 = 16 * 1024 * 1024;
 
 /// Runs `sl-doctor view`: exit 0 when the report was shown, 2 when it cannot be read.
 pub fn run(args: &ViewArgs) -> ExitCode {
-    let report = match read(args).and_then(|text| parse(&text)) {
+    let deadline = Deadline::from_now(args.deadline);
+    let report = match read_report(&args.report, deadline).and_then(|text| parse(&text)) {
         Ok(r) => r,
         Err(e) => return fail_usage(e),
     };
-    let style = super::stdout_style(&args.display);
+    let style = super::stdout_style(&args.display, true);
     print_stdout(&render::render(&report, args.format, &style));
     ExitCode::from(exit::OK)
+}
+
+/// The text of the report `path` names: the file itself; for a support bundle's
+/// directory, the report inside it; for the bundle's index (`bundle.json`, which holds
+/// no report), the report beside it, said on stderr.
+fn read_report(path: &Path, deadline: Deadline) -> Result<String, String> {
+    if path.as_os_str() != "-" && path.is_dir() {
+        let inside = path.join(support::REPORT_FILE);
+        if !inside.is_file() {
+            return Err(format!(
+                "{} is a directory without a {}: give the report file (from --format json, --output or a support bundle)",
+                path.display(),
+                support::REPORT_FILE
+            ));
+        }
+        return read(&inside, deadline);
+    }
+    let text = read(path, deadline)?;
+    match bundle_report(path, &text) {
+        None => Ok(text),
+        Some(Ok(beside)) => {
+            super::print_stderr(&format!(
+                "{} is a support bundle's index; showing {} beside it.\n",
+                path.display(),
+                beside.display()
+            ));
+            read(&beside, deadline)
+        }
+        Some(Err(e)) => Err(e),
+    }
+}
+
+/// For a support bundle's `bundle.json`: the report file it names (a plain file name in
+/// the same directory; anything else in it is not followed), or why it cannot be shown.
+fn bundle_report(path: &Path, text: &str) -> Option<Result<PathBuf, String>> {
+    let v: Value = serde_json::from_str(text).ok()?;
+    v.get("bundle_version")?;
+    let name = v
+        .get("report")
+        .and_then(Value::as_str)
+        .filter(|n| !n.is_empty() && !n.contains(['/', '\\']) && *n != "." && *n != "..")
+        .unwrap_or(support::REPORT_FILE);
+    let beside = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.join(name),
+        _ => PathBuf::from(name),
+    };
+    Some(if path.as_os_str() != "-" && beside.is_file() {
+        Ok(beside)
+    } else {
+        Err(format!(
+            "{} is a support bundle's index, not a report: view the {} that came with it",
+            path.display(),
+            support::REPORT_FILE
+        ))
+    })
 }
 
 /// Reads the report like every input file (`input::files`): a FIFO or a device planted
 /// where a file is expected is refused, a pipe the user names (`view <(…)`, `view -`) is
 /// waited for until `--deadline` (30 s), nothing past the size cap is read.
-fn read(args: &ViewArgs) -> Result<String, String> {
-    use sl_doctor_checks::input::files::{self, Deadline, Pipes};
+fn read(path: &Path, deadline: Deadline) -> Result<String, String> {
+    use sl_doctor_checks::input::files::{self, Pipes};
     use sl_doctor_checks::input::sources::InputError;
-    let name = args.report.display();
-    let deadline = Deadline::from_now(args.deadline);
-    let read = if args.report.as_os_str() == "-" {
+    let name = path.display();
+    let read = if path.as_os_str() == "-" {
         files::read_stdin_as("report", MAX_REPORT, deadline)
     } else {
-        files::read_input(
-            "report",
-            &args.report,
-            MAX_REPORT,
-            None,
-            Pipes::Within(deadline),
-        )
+        files::read_input("report", path, MAX_REPORT, None, Pipes::Within(deadline))
     };
     let bytes = read.map_err(|e| match e {
         InputError::TooLarge { .. } => {
@@ -302,6 +353,54 @@ mod tests {
     }
 
     #[test]
+    fn a_bundle_opens_the_report_inside_or_says_which_file_to_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let read_report = |p: &std::path::Path| read_report(p, Deadline::from_now(5.0));
+        let report = crate::render::json::render(&fixture(Verdict::Fail));
+        let index = crate::render::json::pretty(&support::bundle_json(&[]));
+        std::fs::write(dir.path().join("report.json"), &report).unwrap();
+        std::fs::write(dir.path().join("bundle.json"), &index).unwrap();
+        assert_eq!(read_report(dir.path()).unwrap(), report, "the directory");
+        assert_eq!(
+            read_report(&dir.path().join("bundle.json")).unwrap(),
+            report,
+            "the index: the report beside it"
+        );
+        // An index naming a path elsewhere is not followed; without a report beside it,
+        // it says which file to open.
+        let lonely = tempfile::tempdir().unwrap();
+        let hostile = r#"{"bundle_version": 2, "report": "../../etc/passwd"}"#;
+        std::fs::write(lonely.path().join("bundle.json"), hostile).unwrap();
+        let e = read_report(&lonely.path().join("bundle.json")).unwrap_err();
+        assert!(
+            e.contains("support bundle's index, not a report: view the report.json"),
+            "{e}"
+        );
+        let e = read_report(lonely.path()).unwrap_err();
+        assert!(e.contains("without a report.json"), "{e}");
+    }
+
+    #[test]
+    fn a_saved_report_opens_with_a_banner_and_speaks_of_the_user() {
+        let mut r = fixture(Verdict::Fail);
+        r.tool.os = Some("linux x86_64".into());
+        let style = |saved| human::Style {
+            saved,
+            ..Default::default()
+        };
+        let text = human::render(&r, &style(true));
+        assert!(
+            text.starts_with("Saved sl-doctor report · written 2026-01-02 03:04:05 UTC by sl-doctor 0.0.0-test on linux x86_64\n"),
+            "{text}"
+        );
+        assert!(text.contains("view -v shows every check"), "{text}");
+        let user = human::render(&r, &style(false));
+        let (mine, theirs) = ("You can fix this yourself", "The user can fix this alone");
+        assert!(user.contains(mine) && !text.contains(mine), "{text}");
+        assert!(text.contains(theirs), "{text}");
+    }
+
+    #[test]
     fn hostile_strings_are_shown_not_obeyed() {
         let r = fixture(Verdict::Fail);
         let mut v: Value = serde_json::from_str(&crate::render::json::render(&r)).unwrap();
@@ -311,6 +410,7 @@ mod tests {
         let text = human::render(
             &back,
             &human::Style {
+                saved: true,
                 verbose: 1,
                 ..Default::default()
             },

@@ -12,6 +12,7 @@
 //! travel in clear), and then the output says so at the top.
 
 mod load;
+mod postman;
 
 pub use load::KeyLoad;
 
@@ -21,9 +22,6 @@ use sl_doctor_checks::net::probe::{self, ApiProbe};
 use std::ffi::OsString;
 use std::fmt::Write;
 use std::path::Path;
-
-/// The Postman environment name of the official template.
-pub const POSTMAN_ENV_NAME: &str = "Sales Layer API - Template";
 
 /// One request to print.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,7 +116,11 @@ pub fn is_var_name(name: &str) -> bool {
 }
 
 fn curl_options(spec: &Spec, quote: fn(&str) -> String) -> String {
-    let mut o = String::from("--silent --show-error --fail-with-body --include --max-time 30");
+    // `--write-out '\n'`: a body that does not end with a line break would run into the
+    // next command's output (curl interprets the `\n`, in both shells).
+    let mut o = String::from(
+        "--silent --show-error --fail-with-body --include --max-time 30 --write-out '\\n'",
+    );
     if let Some(ca) = spec.ca_cert {
         let _ = write!(o, " --cacert {}", quote(&ca.display().to_string()));
     }
@@ -132,7 +134,9 @@ fn curl_options(spec: &Spec, quote: fn(&str) -> String) -> String {
     o
 }
 
-/// The commands for `requests`, with a header explaining how the key is passed.
+/// The commands for `requests`, with a header explaining how the key is passed: one
+/// script for the shell of `spec`, or with `--shell all` one per shell, each under a
+/// label and each pasteable (or pipeable into its shell) as a whole.
 pub fn render(requests: &[Request], spec: &Spec) -> String {
     let var = spec.key_env;
     let mut out = String::new();
@@ -149,7 +153,50 @@ pub fn render(requests: &[Request], spec: &Spec) -> String {
              # network path can read it (printed because of --allow-http). Use https://."
         );
     }
-    spec.load.write_prelude(&mut out, spec);
+    match spec.shell {
+        CurlShell::All => {
+            for shell in [CurlShell::Posix, CurlShell::Powershell] {
+                let _ = writeln!(out, "\n{}", shell_label(shell, true));
+                script(
+                    &mut out,
+                    requests,
+                    &Spec {
+                        shell,
+                        ..spec.clone()
+                    },
+                );
+            }
+        }
+        shell => {
+            let _ = writeln!(out, "{}", shell_label(shell, false));
+            script(&mut out, requests, spec);
+        }
+    }
+    out
+}
+
+/// What a block is for, and how to run it whole.
+fn shell_label(shell: CurlShell, both: bool) -> &'static str {
+    match (shell, both) {
+        (CurlShell::Posix, false) => {
+            "# For a POSIX shell (bash, zsh, sh): paste it whole, or pipe it into bash.\n\
+             # For PowerShell: sl-doctor curl --shell powershell"
+        }
+        (CurlShell::Powershell, false) => {
+            "# For PowerShell: paste it whole into a PowerShell window.\n\
+             # For a POSIX shell (bash, zsh): sl-doctor curl --shell posix"
+        }
+        (CurlShell::Posix, true) => {
+            "# ===== POSIX shell (bash, zsh, sh): paste this block whole, down to the PowerShell one ====="
+        }
+        _ => "# ===== PowerShell: paste this block whole, down to the end =====",
+    }
+}
+
+/// One shell's script: how the key is loaded, then each request.
+fn script(out: &mut String, requests: &[Request], spec: &Spec) {
+    let var = spec.key_env;
+    spec.load.write_prelude(out, spec);
     for c in spec.caveats {
         let _ = writeln!(out, "# {c}");
     }
@@ -158,60 +205,36 @@ pub fn render(requests: &[Request], spec: &Spec) -> String {
         if let Some(note) = &r.note {
             let _ = writeln!(out, "# {note}");
         }
-        if matches!(spec.shell, CurlShell::All | CurlShell::Posix) {
-            if spec.shell == CurlShell::All {
-                let _ = writeln!(
-                    out,
-                    "# POSIX shell (bash, zsh): the key reaches curl on standard input, not its command line"
-                );
-            }
+        if spec.shell == CurlShell::Posix {
             let _ = writeln!(
                 out,
-                "printf 'X-API-KEY: %s\\n' \"${{{var}:?is not set}}\" \\\n  | curl {} \\\n      --header @- --header 'Accept: application/json' \\\n      {}",
+                "# the key reaches curl on standard input, not its command line\n\
+                 printf 'X-API-KEY: %s\\n' \"${{{var}:?is not set}}\" \\\n  | curl {} \\\n      --header @- --header 'Accept: application/json' \\\n      {}",
                 curl_options(spec, sh_quote),
                 sh_quote(&r.url)
             );
-        }
-        if matches!(spec.shell, CurlShell::All | CurlShell::Powershell) {
-            let _ = writeln!(out, "# PowerShell");
-            if spec.ca_cert.is_some() {
-                let _ = writeln!(
-                    out,
-                    "# (Invoke-RestMethod trusts the Windows certificate store: import the CA there, or use curl.exe below)"
-                );
-            }
-            let _ = writeln!(
-                out,
-                "Invoke-RestMethod -Method Get -Uri {} -Headers @{{ 'X-API-KEY' = $env:{var}; 'Accept' = 'application/json' }}",
-                ps_quote(&r.url)
-            );
-            let _ = writeln!(out, "# PowerShell with curl.exe");
+        } else {
+            // curl.exe (in Windows since 10) shows the status line and the request ids as
+            // the POSIX command does; Invoke-RestMethod is the fallback, commented out so
+            // that pasting the block sends each request once.
             let _ = writeln!(
                 out,
                 "\"X-API-KEY: $env:{var}\" | curl.exe {} --header '@-' --header 'Accept: application/json' {}",
                 curl_options(spec, ps_quote),
                 ps_quote(&r.url)
             );
+            let _ = writeln!(
+                out,
+                "# without curl.exe{}:\n# Invoke-RestMethod -Method Get -Uri {} -Headers @{{ 'X-API-KEY' = $env:{var}; 'Accept' = 'application/json' }}",
+                if spec.ca_cert.is_some() {
+                    " (Invoke-RestMethod trusts the Windows certificate store: import the CA there)"
+                } else {
+                    ""
+                },
+                ps_quote(&r.url)
+            );
         }
     }
-    out
-}
-
-/// A Postman environment with the official collection's variable names: `baseUrl` (the
-/// origin of the base URL) and `apiKey` as an empty `secret`.
-pub fn postman_environment(base_origin: &str) -> String {
-    let env = serde_json::json!({
-        "name": POSTMAN_ENV_NAME,
-        "values": [
-            { "key": "baseUrl", "value": base_origin, "type": "default", "enabled": true },
-            { "key": "apiKey", "value": "", "type": "secret", "enabled": true }
-        ],
-        "_postman_variable_scope": "environment",
-        "_postman_exported_using": format!("sl-doctor/{}", env!("CARGO_PKG_VERSION")),
-    });
-    let mut s = serde_json::to_string_pretty(&env).expect("JSON values serialise");
-    s.push('\n');
-    s
 }
 
 fn probe_request(base: &str, spec: &ApiProbe) -> Result<Request, String> {
@@ -292,19 +315,7 @@ pub fn run(args: &CurlArgs, env: &[(OsString, OsString)]) -> Result<String, Stri
         caveats: &caveats,
     };
     let mut out = render(&requests, &spec);
-    if let Some(path) = &args.postman {
-        let parsed = url::Url::parse(base.trim()).map_err(|e| format!("--base-url: {e}"))?;
-        let origin = parsed.origin().ascii_serialization();
-        let env_file = postman_environment(&origin);
-        crate::files::write_private(path, env_file.as_bytes(), crate::files::Links::Refuse)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        let _ = writeln!(
-            out,
-            "\n# Postman environment \"{POSTMAN_ENV_NAME}\" written to {}: baseUrl = {origin},\n\
-             # apiKey = an empty secret (paste the key into its Current value in Postman; it is not in the file).",
-            path.display()
-        );
-    }
+    postman::write_files(args, &base, &mut out)?;
     Ok(out)
 }
 

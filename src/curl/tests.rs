@@ -1,6 +1,7 @@
 //! Tests of `sl-doctor curl`: quoting, the key loads per source and shell (snapshots),
 //! and the generated commands through `bash -n` and, when installed, PowerShell's parser.
 
+use super::postman::{POSTMAN_ENV_NAME, postman_collection, postman_environment};
 use super::*;
 
 const ENV_LOAD: KeyLoad = KeyLoad::Env { why: None };
@@ -58,6 +59,77 @@ fn posix_only_has_no_powershell() {
     let text = render(&reqs, &spec(CurlShell::Posix));
     assert!(!text.contains("Invoke-RestMethod") && !text.contains("curl.exe"));
     assert!(text.contains("\"${SALESLAYER_API_KEY:?is not set}\""));
+}
+
+#[test]
+fn the_platform_shell_is_the_default_and_all_labels_each_block() {
+    assert_eq!(
+        CurlShell::platform(),
+        if cfg!(windows) {
+            CurlShell::Powershell
+        } else {
+            CurlShell::Posix
+        }
+    );
+    let reqs = [probe_request("https://api2.saleslayer.com", &probe::DAM).unwrap()];
+    let posix = render(&reqs, &spec(CurlShell::Posix));
+    assert!(
+        posix.contains("paste it whole, or pipe it into bash"),
+        "{posix}"
+    );
+    let all = render(&reqs, &spec(CurlShell::All));
+    // Two blocks, each under its label, the POSIX one first and free of PowerShell.
+    let (head, ps) = all
+        .split_once("# ===== PowerShell")
+        .expect("a PowerShell block");
+    let (_, sh) = head
+        .split_once("# ===== POSIX shell")
+        .expect("a POSIX block");
+    assert!(
+        !sh.contains("Invoke-RestMethod") && !sh.contains("$env:"),
+        "{sh}"
+    );
+    assert!(ps.contains("curl.exe") && !ps.contains("printf"), "{ps}");
+    // Pasted whole, the PowerShell block sends each request once.
+    assert!(
+        ps.lines()
+            .filter(|l| l.contains("Invoke-RestMethod"))
+            .all(|l| l.starts_with('#')),
+        "{ps}"
+    );
+    // Each body ends with a line break before the next answer.
+    assert_eq!(posix.matches("--write-out '\\n'").count(), 1, "{posix}");
+}
+
+#[test]
+fn the_postman_collection_has_both_probes_on_the_environment_variables() {
+    let v: serde_json::Value =
+        serde_json::from_str(&postman_collection(&[&probe::DAM, &probe::CATALOG])).unwrap();
+    assert_eq!(
+        v["info"]["schema"],
+        "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
+    );
+    let items = v["item"].as_array().unwrap();
+    let raws: Vec<&str> = items
+        .iter()
+        .map(|i| i["request"]["url"]["raw"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        raws,
+        [
+            "{{baseUrl}}/dam/image?$top=1",
+            "{{baseUrl}}/catalog/rest/Catalog/$metadata"
+        ]
+    );
+    for i in items {
+        assert_eq!(i["request"]["method"], "GET");
+        assert_eq!(i["request"]["header"][0]["key"], "X-API-KEY");
+        assert_eq!(i["request"]["header"][0]["value"], "{{apiKey}}");
+        let test = i["event"][0]["script"]["exec"].to_string();
+        assert!(test.contains("pm.response.to.have.status(200)"), "{test}");
+    }
+    assert_eq!(items[0]["request"]["url"]["query"][0]["key"], "$top");
+    assert_eq!(items[1]["request"]["url"]["path"][3], "$metadata");
 }
 
 #[test]

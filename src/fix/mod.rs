@@ -48,15 +48,12 @@ impl Out {
     /// The diagnosis and verdict line of a report (`--quiet`'s view), styled for the
     /// stream the text goes to.
     fn quiet_report(&self, report: &Report) -> String {
-        let tty = if self.emit {
-            std::io::stderr().is_terminal()
-        } else {
-            std::io::stdout().is_terminal()
-        };
         let style = crate::render::human::Style {
-            term: crate::term::Term {
-                color: crate::term::use_color(self.color, tty),
-                ascii: self.ascii,
+            saved: false,
+            term: if self.emit {
+                crate::term::Term::stderr(self.color, self.ascii)
+            } else {
+                crate::term::Term::stdout(self.color, self.ascii)
             },
             verbose: 0,
             quiet: true,
@@ -303,7 +300,8 @@ fn proof_line(repaired: Option<&Repaired>) -> String {
         None => "The value stays the same (the API accepted it); only how it is written changes.\n"
             .into(),
         Some(r) if r.accepted_by.is_empty() => format!(
-            "Not verified (--offline: nothing was sent to the API): the key once {}.\n",
+            "The new value is the key once {}: not verified, since --offline sent nothing to \
+             the API.\n",
             Repair::phrases(&r.repairs)
         ),
         Some(r) => format!(

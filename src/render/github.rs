@@ -3,7 +3,13 @@
 //! exactly one line:
 //!
 //! - message: `%` → `%25`, CR → `%0D`, LF → `%0A`;
-//! - property values (`title=`): the same, plus `:` → `%3A` and `,` → `%2C`.
+//! - property values (`file=`, `title=`): the same, plus `:` → `%3A` and `,` → `%2C`.
+//!
+//! A cause whose findings point at a place in a file (the `.env` line that defines the
+//! key, the key file) carries `file=` and, for a line, `line=`, so GitHub shows the
+//! annotation on that line of the pull request. Only a path relative to the directory
+//! sl-doctor ran in (in a workflow, the checkout) is a place GitHub can show; `~/…` and
+//! absolute paths stay in the message only.
 //!
 //! One annotation per cause of the diagnosis (not one per check: a quoted key is one
 //! problem, whatever number of checks saw it), most likely first:
@@ -15,7 +21,7 @@
 //! | warn | `::warning` (`::error` with `--strict`) |
 
 use sl_doctor_checks::diagnosis::{Cause, CauseLevel, Fixer};
-use sl_doctor_checks::model::report::Report;
+use sl_doctor_checks::model::report::{Location, Report, Severity};
 use sl_doctor_checks::model::untrusted;
 
 /// Escapes the message part of a workflow command. A `##[` inside it (which the runner
@@ -43,7 +49,8 @@ pub fn render(report: &Report) -> String {
             CauseLevel::Warn => "warning",
         };
         out.push_str(&format!(
-            "::{command} title={}::{}\n",
+            "::{command} {}title={}::{}\n",
+            place(report, c),
             escape_property(&format!("sl-doctor: {}", c.title)),
             escape_data(&message(c))
         ));
@@ -60,6 +67,39 @@ pub fn render(report: &Report) -> String {
         escape_data(&verdict)
     ));
     out
+}
+
+/// `file=…,line=…,` for the first problem of the cause's checks tied to a place in a
+/// file GitHub can show; empty otherwise.
+fn place(report: &Report, c: &Cause) -> String {
+    let found = c
+        .checks
+        .iter()
+        .filter_map(|id| report.checks().find(|r| r.id == *id))
+        .flat_map(|r| &r.findings)
+        .filter(|f| f.severity != Severity::Info)
+        .find_map(|f| f.location.as_ref().and_then(in_workspace));
+    match found {
+        Some((path, Some(line))) => {
+            format!("file={},line={line},", escape_property(path))
+        }
+        Some((path, None)) => format!("file={},", escape_property(path)),
+        None => String::new(),
+    }
+}
+
+/// The path and line of a place relative to where sl-doctor ran (`./` dropped); `None`
+/// for `~/…`, absolute and `../` paths, which GitHub cannot place in the checkout.
+fn in_workspace(l: &Location) -> Option<(&str, Option<usize>)> {
+    let mut path = l.path.as_str();
+    while let Some(rest) = path.strip_prefix("./") {
+        path = rest;
+    }
+    let outside = path.is_empty()
+        || path.starts_with(['/', '\\', '~'])
+        || path.starts_with("..")
+        || path.as_bytes().get(1) == Some(&b':');
+    (!outside).then_some((path, l.line))
 }
 
 /// Proof, fix, who can fix it, and the checks to read more about.
@@ -83,4 +123,35 @@ fn message(c: &Cause) -> String {
         lines.push(format!("More: {}", explain.join(", ")));
     }
     lines.join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_places_in_the_checkout_are_annotated() {
+        let at = |p: &str, line| Location {
+            path: p.into(),
+            line,
+        };
+        sl_doctor_checks::testing_support::assert_maps(
+            |(p, line)| in_workspace(&at(p, line)).map(|(p, l)| (p.to_string(), l)),
+            [
+                ((".env", Some(3)), Some((".env".to_string(), Some(3)))),
+                (
+                    ("./deploy/.env", Some(1)),
+                    Some(("deploy/.env".into(), Some(1))),
+                ),
+                (
+                    ("secrets/sl.key", None),
+                    Some(("secrets/sl.key".into(), None)),
+                ),
+                (("~/.env", Some(1)), None),
+                (("/etc/app/.env", Some(1)), None),
+                (("../other/.env", Some(1)), None),
+                (("C:\\app\\.env", Some(1)), None),
+            ],
+        );
+    }
 }

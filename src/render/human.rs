@@ -26,6 +26,10 @@ pub struct Style {
     pub verbose: u8,
     /// Only the diagnosis and the verdict line.
     pub quiet: bool,
+    /// A saved report shown to whoever received it (`sl-doctor view`, e.g. a support
+    /// agent): a banner says whose report it is, from when, which version and OS, and the
+    /// words speak of "the user", not to them.
+    pub saved: bool,
 }
 
 pub(crate) fn source_kind(k: SourceKind) -> &'static str {
@@ -46,7 +50,8 @@ pub(crate) fn source_kind(k: SourceKind) -> &'static str {
 /// it can start a line only where the report puts it there, and the guard covers every
 /// line; `::stop-commands::` is not used, so the log reads the same in and out of CI.
 pub fn render(report: &Report, style: &Style) -> String {
-    guard_lines(&render_unguarded(report, style))
+    // Wrapped first: the guard then sees every line a reader (or a CI runner) gets.
+    guard_lines(&style.term.wrap(&render_unguarded(report, style)))
 }
 
 /// `text` with every line passed through `guard_workflow_command`.
@@ -80,12 +85,13 @@ fn render_unguarded(report: &Report, style: &Style) -> String {
     header(&mut out, report, style);
     let _ = writeln!(out);
     diagnosis(&mut out, report, style);
-    let _ = writeln!(out);
     if style.verbose == 0 {
+        let _ = writeln!(out);
         for (n, item) in report.checklist.iter().enumerate() {
             item_line(&mut out, report, n, item, style);
         }
     } else {
+        // Each item block opens with its own blank line.
         for (n, item) in report.checklist.iter().enumerate() {
             item_block(&mut out, report, n, item, style);
         }
@@ -98,11 +104,15 @@ fn render_unguarded(report: &Report, style: &Style) -> String {
 fn header(out: &mut String, report: &Report, style: &Style) {
     let t = &style.term;
     let sep = t.sep();
-    let _ = writeln!(
-        out,
-        "{}{sep}Sales Layer API key doctor",
-        t.bold(&format!("sl-doctor {}", report.tool.version))
-    );
+    if style.saved {
+        saved_banner(out, report, style);
+    } else {
+        let _ = writeln!(
+            out,
+            "{}{sep}Sales Layer API key doctor",
+            t.bold(&format!("sl-doctor {}", report.tool.version))
+        );
+    }
     let k = &report.key;
     if k.present {
         let _ = writeln!(
@@ -133,6 +143,45 @@ fn header(out: &mut String, report: &Report, style: &Style) {
     let _ = writeln!(out, "{target}");
     if let Some(u) = &report.target.url {
         let _ = writeln!(out, "url     {u}");
+    }
+}
+
+/// An RFC 3339 time without its fraction of a second: `2026-12-07T11:16:13Z`.
+pub(crate) fn whole_seconds(t: &str) -> String {
+    match (t.find('.'), t.rfind(['Z', '+'])) {
+        (Some(dot), Some(zone)) if dot < zone => format!("{}{}", &t[..dot], &t[zone..]),
+        _ => t.to_string(),
+    }
+}
+
+/// The banner of a saved report: it is not this machine's run, when and where it ran.
+fn saved_banner(out: &mut String, report: &Report, style: &Style) {
+    let t = &style.term;
+    let when = report.generated_at.replacen('T', " ", 1);
+    let when = whole_seconds(&when).replace('Z', " UTC");
+    let os = report
+        .tool
+        .os
+        .as_deref()
+        .map_or(String::new(), |os| format!(" on {os}"));
+    let _ = writeln!(
+        out,
+        "{}",
+        t.bold(&format!(
+            "Saved sl-doctor report{}written {when} by sl-doctor {}{os}",
+            t.sep(),
+            report.tool.version
+        ))
+    );
+    if report.tool.version != env!("CARGO_PKG_VERSION") {
+        let _ = writeln!(
+            out,
+            "{}",
+            t.dim(&format!(
+                "(shown by sl-doctor {})",
+                env!("CARGO_PKG_VERSION")
+            ))
+        );
     }
 }
 
@@ -168,7 +217,12 @@ fn diagnosis(out: &mut String, report: &Report, style: &Style) {
         }
         let _ = writeln!(out, "{pad}{}   {}", t.paint("fix", Color::Cyan), c.fix);
         if c.level == CauseLevel::Fail {
-            let _ = writeln!(out, "{pad}      {}", t.dim(&who_fixes(report, c)));
+            let who = if style.saved {
+                who_fixes_saved(report, c)
+            } else {
+                who_fixes(report, c)
+            };
+            let _ = writeln!(out, "{pad}      {}", t.dim(&who));
         }
         // Without the checklist below (--quiet), name the checks so a log can be grepped
         // and `sl-doctor explain <id>` asked.
@@ -204,6 +258,25 @@ fn who_fixes(report: &Report, c: &sl_doctor_checks::diagnosis::Cause) -> String 
         )
     } else {
         "You can fix this yourself: `sl-doctor fix` says where, and gives the repaired value for a secret store.".into()
+    }
+}
+
+/// [`who_fixes`] for whoever reads a saved report: about the user, not to them.
+fn who_fixes_saved(report: &Report, c: &sl_doctor_checks::diagnosis::Cause) -> String {
+    let source = &report.key.source;
+    if c.fixed_by == Fixer::NetworkTeam {
+        "Only the user's network team can fix this (the proxy is theirs).".into()
+    } else if !c.self_fixable {
+        "Only Sales Layer can fix this: the user cannot.".into()
+    } else if !c.is_damaged_value() {
+        "The user can fix this alone.".into()
+    } else if matches!(source.kind, SourceKind::File | SourceKind::Dotenv) {
+        format!(
+            "The user can fix this alone: `sl-doctor fix` repairs it in {}.",
+            source.name
+        )
+    } else {
+        "The user can fix this alone: `sl-doctor fix` gives them the repaired value for their secret store.".into()
     }
 }
 
@@ -371,7 +444,11 @@ fn verdict_line(out: &mut String, report: &Report, style: &Style) {
         counts.join(", ")
     );
     if style.verbose == 0 && !style.quiet {
-        line.push_str(&t.dim(&format!("{}-v shows every check and its evidence", t.sep())));
+        let how = if style.saved { "view -v" } else { "-v" };
+        line.push_str(&t.dim(&format!(
+            "{}{how} shows every check and its evidence",
+            t.sep()
+        )));
     }
     let _ = writeln!(out, "{line}");
 }

@@ -31,6 +31,7 @@ mod tests {
 
     fn style(quiet: bool) -> human::Style {
         human::Style {
+            saved: false,
             quiet,
             ..Default::default()
         }
@@ -283,7 +284,7 @@ mod tests {
             for line in text.lines() {
                 assert!(line.starts_with("::"), "{name}: not a command: {line:?}");
                 let (props, msg) = line[2..].split_once("::").expect("two ::");
-                let (_cmd, title) = props.split_once(" title=").expect("a title");
+                let (_cmd, title) = props.split_once("title=").expect("a title");
                 assert!(!title.contains([':', ',', '\r']), "{name}: {title:?}");
                 assert!(!msg.contains('\r'), "{name}");
             }

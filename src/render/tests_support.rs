@@ -2,7 +2,7 @@
 //! fail, inconclusive) for every format, with text that needs escaping (`%`, `:`, `,`,
 //! `|`, `<`, `&`, a newline) so every renderer's escaping shows in its snapshots.
 
-use sl_doctor_checks::checklist::key_loaded::key_source;
+use sl_doctor_checks::checklist::key_loaded::dotenv_file;
 use sl_doctor_checks::checklist::no_quotes::quoted_value;
 use sl_doctor_checks::checklist::works_in_curl::codes as probe_codes;
 use sl_doctor_checks::model::context::Api;
@@ -169,16 +169,16 @@ pub fn report(verdict: Verdict) -> Report {
         Verdict::Warn => vec![(
             3,
             check(
-                "key-source",
-                "A key was found, and where",
+                "dotenv-file",
+                "The .env file defines the key the way every loader reads it",
                 Status::Warn,
-                "The key is only in ./.env: 100% of your deployments must load it, too",
+                "./.env line 1 ends with CR LF: 100% of your shells keep the CR",
             ),
             Finding::new(
-                key_source::ONLY_IN_DOTENV,
-                "SALESLAYER_API_KEY is set in .env (100% of its loaders must read it), not in the environment",
+                dotenv_file::CRLF,
+                "SALESLAYER_API_KEY's line in .env ends with CR LF (100% of its loaders must read it), which `source .env` keeps",
             )
-            .with_fix("Export it in the deployment's environment, e.g. a CI secret"),
+            .with_fix("Save the file with LF line endings"),
         )],
         Verdict::Fail => vec![
             (

@@ -24,7 +24,6 @@ use sl_doctor_checks::model::report::SourceRef;
 use sl_doctor_checks::model::secret::{Fingerprint, SecretKey};
 
 use std::ffi::OsString;
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -88,13 +87,7 @@ pub fn run(args: &ScanArgs) -> Result<bool, String> {
     let env: Vec<(OsString, OsString)> = std::env::vars_os().collect();
     let report = scan(args, &env)?;
     let text = match args.format {
-        ScanFormat::Human => render::human(
-            &report,
-            &crate::term::Term {
-                color: crate::term::use_color(args.color, std::io::stdout().is_terminal()),
-                ascii: false,
-            },
-        ),
+        ScanFormat::Human => render::human(&report, &crate::term::Term::stdout(args.color, false)),
         ScanFormat::Json => render::json(&report),
         ScanFormat::Sarif => render::sarif(&report),
     };
@@ -166,7 +159,8 @@ pub fn scan(args: &ScanArgs, env: &[(OsString, OsString)]) -> Result<ScanReport,
         follow: args.follow,
         threads: args.threads,
     };
-    let tree = search::search_tree(&paths, &pats, &token, &opts);
+    let mut tree = search::search_tree(&paths, &pats, &token, &opts);
+    tree.stats.ignored_skipped = search::count_ignored(&paths, &opts);
     let history = if args.history {
         match history::search_history(&paths[0], &pats, &token, &opts) {
             Ok(h) => Some(h),

@@ -94,10 +94,21 @@ pub fn human(r: &ScanReport, term: &Term) -> String {
                 " (add --history to search the git history too)"
             }
         );
+        // "Not found" holds for what was searched: say what the ignore rules left out.
+        let ignored = r.tree.stats.ignored_skipped;
+        if ignored > 0 {
+            let _ = writeln!(
+                out,
+                "  {} not searched: .gitignore, .ignore or git excludes leave {} out (logs, build output…); --no-ignore searches {} too",
+                count(ignored, "file"),
+                if ignored == 1 { "it" } else { "them" },
+                if ignored == 1 { "it" } else { "them" },
+            );
+        }
     }
     write_notes(&mut out, r);
     // File names and excerpts are outside text: no line may read as a workflow command.
-    crate::render::human::guard_lines(&out)
+    crate::render::human::guard_lines(&term.wrap(&out))
 }
 
 /// What was searched, where, with which encodings, and what was skipped.
@@ -137,6 +148,12 @@ fn write_header(out: &mut String, r: &ScanReport, term: &Term) {
             "{} larger than {} (--max-filesize)",
             s.large_skipped,
             human_size(r.max_filesize)
+        ));
+    }
+    if s.ignored_skipped > 0 {
+        skipped.push(format!(
+            "{} left out by .gitignore/.ignore (--no-ignore searches them)",
+            s.ignored_skipped
         ));
     }
     if s.errors > 0 {
@@ -356,6 +373,7 @@ pub fn json(r: &ScanReport) -> String {
             "binary_skipped": r.tree.stats.binary_skipped,
             "large_skipped": r.tree.stats.large_skipped,
             "errors": r.tree.stats.errors,
+            "ignored_skipped": r.tree.stats.ignored_skipped,
             "matches": r.tree.stats.matches,
             "files_with_key": r.tree.stats.files_with_key,
             "matches_not_listed": r.tree.stats.not_listed,

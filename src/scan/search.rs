@@ -86,6 +86,9 @@ pub struct Stats {
     pub files_with_key: u64,
     /// Matches counted but not listed (over [`MAX_HITS_PER_FILE`] or [`MAX_HITS`]).
     pub not_listed: u64,
+    /// Files not searched because `.gitignore`, `.ignore` or git excludes leave them out
+    /// (`--no-ignore` searches them).
+    pub ignored_skipped: u64,
 }
 
 /// What a search of the working tree found.
@@ -129,13 +132,10 @@ pub fn show_path(p: &Path) -> String {
     p.display().to_string()
 }
 
-/// Searches every file under `roots`.
-pub fn search_tree(
-    roots: &[PathBuf],
-    pats: &Patterns,
-    token: &str,
-    opts: &SearchOptions,
-) -> TreeResult {
+/// The walk over `roots`: hidden files included, the repository database left out (it is
+/// searched by --history, blob by blob), `.gitignore`, `.ignore` and git excludes
+/// honoured when `honour_ignore`.
+fn walker(roots: &[PathBuf], opts: &SearchOptions, honour_ignore: bool) -> WalkBuilder {
     let mut wb = WalkBuilder::new(&roots[0]);
     for r in &roots[1..] {
         wb.add(r);
@@ -143,13 +143,57 @@ pub fn search_tree(
     wb.hidden(false)
         .follow_links(opts.follow)
         .threads(opts.threads)
-        .ignore(!opts.no_ignore)
-        .git_ignore(!opts.no_ignore)
-        .git_global(!opts.no_ignore)
-        .git_exclude(!opts.no_ignore)
-        .parents(!opts.no_ignore)
-        // The repository database is searched by --history, blob by blob.
+        .ignore(honour_ignore)
+        .git_ignore(honour_ignore)
+        .git_global(honour_ignore)
+        .git_exclude(honour_ignore)
+        .parents(honour_ignore)
         .filter_entry(|e| !(e.file_name() == ".git" && e.file_type().is_some_and(|t| t.is_dir())));
+    wb
+}
+
+/// How many regular files under `roots` the ignore rules leave out of the search (0 with
+/// `--no-ignore`): the walk without the rules, less the walk with them. Only names are
+/// read, never contents.
+pub fn count_ignored(roots: &[PathBuf], opts: &SearchOptions) -> u64 {
+    if opts.no_ignore {
+        return 0;
+    }
+    files_walked(roots, opts, false).saturating_sub(files_walked(roots, opts, true))
+}
+
+/// The regular files one walk reaches, admitted as the search admits them: with -L each
+/// file and directory once, and never into /proc, /sys or /dev.
+fn files_walked(roots: &[PathBuf], opts: &SearchOptions, honour_ignore: bool) -> u64 {
+    use super::follow::{Admit, Followed};
+    let followed = opts.follow.then(Followed::new);
+    let files = AtomicU64::new(0);
+    walker(roots, opts, honour_ignore).build_parallel().run(|| {
+        let (followed, files) = (followed.as_ref(), &files);
+        Box::new(move |entry| {
+            let Ok(entry) = entry else {
+                return WalkState::Continue;
+            };
+            if followed.is_some_and(|f| f.admit(&entry) != Admit::Yes) {
+                return WalkState::Skip;
+            }
+            if entry.file_type().is_some_and(|t| t.is_file()) {
+                files.fetch_add(1, Ordering::Relaxed);
+            }
+            WalkState::Continue
+        })
+    });
+    files.into_inner()
+}
+
+/// Searches every file under `roots`.
+pub fn search_tree(
+    roots: &[PathBuf],
+    pats: &Patterns,
+    token: &str,
+    opts: &SearchOptions,
+) -> TreeResult {
+    let wb = walker(roots, opts, !opts.no_ignore);
     let shared = Shared::default();
     let followed = opts.follow.then(super::follow::Followed::new);
     wb.build_parallel().run(|| {
@@ -209,6 +253,7 @@ pub fn search_tree(
             matches,
             files_with_key: shared.files_with_key.into_inner(),
             not_listed,
+            ignored_skipped: 0,
         },
     }
 }

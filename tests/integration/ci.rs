@@ -309,3 +309,37 @@ fn action_yml_runs_sl_doctor_and_fails_by_its_exit_code() {
     assert_eq!(code, 0, "inconclusive-ok");
     assert!(outputs.contains("exit-code=3"), "{outputs}");
 }
+
+/// GitHub annotations point at the `.env` line that defines the key (`file=`, `line=`,
+/// escaped as properties), in `--format github` and in the human format under Actions.
+#[test]
+fn github_annotations_carry_the_file_and_line() {
+    // Without --loader, `docker run --env-file` would keep the quotes: the readers
+    // disagree (an error), placed at the quoted line.
+    for (name, dotenv_arg, want) in [
+        (".env", None, "::error file=.env,line=2,title="),
+        (
+            "a,b:c.env",
+            Some("./a,b:c.env"),
+            "::error file=a%2Cb%3Ac.env,line=2,title=",
+        ),
+    ] {
+        let cmd = sl_doctor();
+        cmd.file(name, format!("OTHER=1\nSALESLAYER_API_KEY=\"{CANARY}\"\n"));
+        let mut args = vec!["--offline", "--format", "github"];
+        args.extend(dotenv_arg.map(|d| ["--dotenv", d]).into_iter().flatten());
+        let (r, _d) = cmd.args(&args).run();
+        assert_no_leak(CANARY, "github annotations", &r.stdout);
+        assert!(
+            r.stdout.contains(want),
+            "{want} missing from:\n{}",
+            r.stdout
+        );
+    }
+    let cmd = sl_doctor().env("GITHUB_ACTIONS", "true");
+    // A space inside the quotes: a failure, on the key's line.
+    cmd.file(".env", format!("SALESLAYER_API_KEY=\"{CANARY} \"\n"));
+    let (r, _d) = cmd.args(["--offline"]).run();
+    assert_no_leak(CANARY, "human format under Actions", &r.stdout);
+    assert_contains(&r.stdout, "::error file=.env,line=1,title=");
+}

@@ -59,7 +59,8 @@ fn exit_codes_for_each_class() {
     assert_eq!(r.code, 2);
     let (r, _d) = sl_doctor().args(["explain", "no-such-check"]).run();
     assert_eq!(r.code, 2);
-    // 0 with a warning, 1 with --strict: the key only in .env warns (only-in-dotenv).
+    // 0 with a warning, 1 with --strict: a .env others can read warns (key-file-permissions;
+    // a key kept in .env is information, not a warning).
     let cmd = sl_doctor();
     cmd.file(".env", "SALESLAYER_API_KEY=aB3+xY/9zQ==\n");
     let (r, _d) = cmd.args(["--offline"]).run();
@@ -140,6 +141,33 @@ fn checks_and_explain() {
     assert!(!r.stdout.contains("**") && !r.stdout.contains("```"));
     let (r, _d) = sl_doctor().args(["explain", "key-loaded"]).run();
     assert!(r.stdout.contains("hidden-characters"));
+    // Without a topic: every kind of topic, exit 0 (not a bare usage error).
+    let (r, _d) = sl_doctor().args(["explain"]).run();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for kind in [
+        "Checklist items",
+        "Causes the diagnosis names",
+        "key-rejected",
+        "misspelt-key-header",
+        "fix",
+    ] {
+        assert_contains(&r.stdout, kind);
+    }
+    // Causes and finding codes (of checks and of capture) are topics too.
+    for (topic, says) in [
+        ("key-rejected", "Who fixes it: Sales Layer support"),
+        ("lookalike-unresolved", "may stand for another letter"),
+        ("dotenv-quotes", "of the check quoted-value (warn)"),
+        ("misspelt-key-header", "of sl-doctor capture"),
+    ] {
+        let (r, _d) = sl_doctor().args(["explain", topic]).run();
+        assert_eq!(r.code, 0, "{topic}: {}", r.stderr);
+        assert_contains(&r.stdout, says);
+    }
+    // A typo gets the close match.
+    let (r, _d) = sl_doctor().args(["explain", "hidden-charaters"]).run();
+    assert_eq!(r.code, 2);
+    assert_contains(&r.stderr, "Did you mean hidden-characters?");
 }
 
 /// A snapshot scenario: name, environment, extra arguments.

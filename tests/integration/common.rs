@@ -181,6 +181,7 @@ macro_rules! assert_report_snapshot {
             ".generated_at" => "[time]",
             ".duration_ms" => "[ms]",
             ".tool.version" => "[version]",
+            ".tool.os" => "[os]",
             ".checklist[].checks[].duration_ms" => "[ms]",
         });
     }};

@@ -210,7 +210,7 @@ fn usage_errors_do_not_echo_a_key() {
         (&[key], "unrecognized subcommand"),
         (&["check", key], "unexpected argument"),
         (&["scan", key], "no such file"),
-        (&["explain", key], "no check or checklist item"),
+        (&["explain", key], "there is no topic"),
         (&["view", key], "cannot read"),
         (
             &["--offline", "--select", key],

@@ -278,6 +278,25 @@ fn ignore_files_are_honoured_unless_no_ignore() {
     }
     let (r, _d) = cmd.args(["scan", "--format", "json"]).run();
     assert_eq!(r.code, 0, "{}", r.stdout);
+    let ignored = if git { 2 } else { 1 };
+    assert_eq!(json(&r)["stats"]["ignored_skipped"], ignored);
+    // "Not found" says what was left out, and how to search it.
+    let (r, _d) = sl_doctor()
+        .env("SALESLAYER_API_KEY", CANARY)
+        .args(["scan", "--color", "never"])
+        .args([&root])
+        .run();
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_contains(&r.stdout, "✔ The key was not found");
+    assert_contains(
+        &r.stdout,
+        &format!(
+            "{ignored} file{} not searched: .gitignore, .ignore or git excludes leave",
+            if git { "s" } else { "" }
+        ),
+    );
+    assert_contains(&r.stdout, "--no-ignore searches");
+    no_leak(&r);
     let (r, _d) = sl_doctor()
         .env("SALESLAYER_API_KEY", CANARY)
         .args(["scan", "--no-ignore", "--format", "json"])

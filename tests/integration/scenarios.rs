@@ -505,30 +505,37 @@ fn support_sends_only_what_support_can_fix() {
             assert_eq!(r.code, 1, "{}: {both}", s.name);
             assert!(r.stdout.is_empty(), "{}: no email: {both}", s.name);
             assert!(
-                r.stderr.starts_with("You can fix this yourself: "),
+                r.stderr
+                    .starts_with("No email to Sales Layer support is needed"),
                 "{}: {both}",
                 s.name
             );
+            // The whole self-fix follows: the cause and its fix, as the report says them.
+            assert!(r.stderr.contains(s.opens_with), "{}: {both}", s.name);
             // The way to the email is named (`support --anyway`), never as the fix.
             for phrase in ["new key", "invalid"] {
                 assert!(!r.stderr.contains(phrase), "{}: {phrase:?}: {both}", s.name);
             }
         } else {
             assert_eq!(r.code, 0, "{}: {both}", s.name);
-            let diagnosis = r.stdout.find("sl-doctor's diagnosis: ");
-            let found = r.stdout.find("What sl-doctor");
+            // The email opens with its ask, for the key by fingerprint, and says it once.
+            let ask = r
+                .stdout
+                .split_once("Hello Sales Layer support,\n\n")
+                .map(|(_, rest)| rest.lines().next().unwrap_or(""))
+                .unwrap_or("");
             assert!(
-                diagnosis.is_some() && diagnosis < found,
-                "{}: the email does not open with the diagnosis:\n{both}",
+                ask.starts_with("Please ") && ask.contains("our API key sha256:"),
+                "{}: the email does not open with its ask:\n{both}",
                 s.name
             );
             let expected = s.opens_with.trim_start_matches(['✔', '✘', '?', ' ']);
-            assert!(
-                r.stdout
-                    .contains(&format!("sl-doctor's diagnosis: {expected}")),
-                "{}: {both}",
-                s.name
-            );
+            let said = r.stdout.matches(expected).count();
+            if s.cause.is_none() {
+                assert_eq!(said, 1, "{}: the diagnosis, once: {both}", s.name);
+            } else {
+                assert!(said <= 1, "{}: said twice: {both}", s.name);
+            }
         }
         settings.bind(|| insta::assert_snapshot!(format!("support_{}", s.name), both));
     }

@@ -46,13 +46,21 @@ fn support_says_the_fix_instead_of_drafting_an_email_for_a_self_fixable_cause() 
     let (r, d) = cmd.args(["support", "--offline"]).run();
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
     assert!(r.stdout.is_empty(), "no email: {}", r.stdout);
+    // The whole self-fix: each cause with its fix, and `sl-doctor fix` for the value.
+    for needle in [
+        "No email to Sales Layer support is needed",
+        "✘ The key is wrapped in quotes",
+        "fix   ",
+        "`sl-doctor fix`",
+        "--anyway",
+    ] {
+        assert_contains(&r.stderr, needle);
+    }
     assert!(
-        r.stderr
-            .contains("You can fix this yourself: The key is wrapped in quotes"),
-        "{}",
+        !r.stderr.contains("below"),
+        "nothing is below: {}",
         r.stderr
     );
-    assert!(r.stderr.contains("--anyway"), "{}", r.stderr);
     assert!(!d.path().join("sl-doctor-support").exists(), "no bundle");
     assert_no_leak(CANARY, "stderr", &r.stderr);
 }
@@ -96,14 +104,14 @@ fn support_bundle_and_email_are_share_safe_offline() {
         "API areas needed: both (DAM and Catalog)",
         "Use case: Nightly product sync",
         "Technical contact: Ana <ana@acme.example>",
-        "Verdict: fail",
-        "extra-whitespace",
+        "Please check our API key sha256:",
+        "The key has extra whitespace",
     ] {
         assert!(email.contains(needle), "{needle:?} missing:\n{email}");
     }
     assert_eq!(&files[2].1, email, "email.txt is the printed email");
     assert!(
-        r.stderr.contains("leaves out the key"),
+        r.stderr.contains("leave out the key"),
         "one line on what the bundle holds: {}",
         r.stderr
     );
@@ -114,14 +122,31 @@ fn support_bundle_and_email_are_share_safe_offline() {
         proxies.contains(&"HTTPS_PROXY") && proxies.contains(&"NO_PROXY"),
         "{proxies:?}"
     );
+    let report: serde_json::Value = serde_json::from_str(&files[0].1).unwrap();
+    assert_eq!(report["schema_version"], 1);
     assert!(
-        bundle["os"]
+        report["tool"]["os"]
             .as_str()
             .unwrap()
             .contains(std::env::consts::OS)
     );
-    let report: serde_json::Value = serde_json::from_str(&files[0].1).unwrap();
-    assert_eq!(report["schema_version"], 1);
+    // No file repeats another: bundle.json holds only what the report does not.
+    let keys: Vec<&str> = bundle
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "bundle_version",
+            "email",
+            "left_out",
+            "proxy_variables_set",
+            "report"
+        ]
+    );
 }
 
 #[test]
@@ -137,7 +162,10 @@ fn support_in_ci_never_prompts_and_leaves_placeholders() {
             .contains("API areas needed: <DAM, Catalog, or both>")
     );
     assert!(d.path().join("out/bundle/report.json").exists());
-    assert_contains(&r.stdout, "out/bundle/report.json");
+    // The email names the attachments as the reader gets them: by file name.
+    assert_contains(&r.stdout, "Attached: report.json (");
+    assert!(!r.stdout.contains("out/bundle"), "{}", r.stdout);
+    assert_contains(&r.stderr, "out/bundle/");
 }
 
 #[test]
@@ -156,20 +184,20 @@ fn support_against_the_mock_includes_request_ids() {
         .arg(mock.ca_path.as_ref().unwrap())
         .run();
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert_contains(&r.stdout, "Verdict: pass");
-    assert_contains(&r.stdout, "x-request-id: ");
-    let files = bundle_files(&d.path().join("sl-doctor-support"));
-    let bundle: serde_json::Value = serde_json::from_str(&files[1].1).unwrap();
-    let probes = bundle["probes"].as_array().unwrap();
-    assert_eq!(probes.len(), 2);
-    for p in probes {
-        let lines = strs(&p["lines"]);
+    assert_contains(&r.stdout, "Subject: Sales Layer REST API: API key check (");
+    // One line per probe: the request, its status, time and request id (nothing empty).
+    for probe in ["- dam-probe (GET ", "- catalog-probe (GET "] {
+        let line = r.stdout.lines().find(|l| l.starts_with(probe)).unwrap();
         assert!(
-            lines.iter().any(|l| l.starts_with("x-request-id: ")),
-            "{lines:?}"
+            line.contains("200 OK, ") && line.contains(" ms, x-request-id: "),
+            "{line}"
         );
-        assert!(lines.iter().any(|l| l.contains("total:")), "{lines:?}");
+        assert!(!line.contains(": -"), "{line}");
     }
+    // The request ids are in the report (the bundle holds no copy).
+    let files = bundle_files(&d.path().join("sl-doctor-support"));
+    assert!(files[0].1.contains("x-request-id"));
+    assert!(!files[1].1.contains("x-request-id"));
     let mut all = files;
     all.push(("stdout".into(), r.stdout));
     assert_share_safe(&all, &home);

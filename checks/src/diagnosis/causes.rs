@@ -8,8 +8,8 @@ use crate::checklist::header_present::header_value;
 use crate::checklist::key_loaded::{extra_whitespace, key_source};
 use crate::checklist::{
     CatalogProbe, DamProbe, DnsResolution, DotenvFileCheck, ExtraWhitespace, HeaderValue,
-    KeySource, PlaceholderValue, PlainHttp, ProxyConfig, TlsConnection, UrlFormat, UrlHost,
-    UrlPath, UrlScheme,
+    KeySource, LookalikeCharacters, PlaceholderValue, PlainHttp, ProxyConfig, TlsConnection,
+    UrlFormat, UrlHost, UrlPath, UrlScheme,
 };
 use crate::model::check::CheckId;
 use crate::model::code::Code;
@@ -23,10 +23,11 @@ use readers::{not_enabled_by_other_api, readers_disagree};
 
 /// Every cause the facts show, most likely first.
 pub fn find(f: &Facts) -> Vec<Cause> {
-    let rules: [fn(&Facts) -> Option<Cause>; 11] = [
+    let rules: [fn(&Facts) -> Option<Cause>; 12] = [
         key_not_loaded,
         placeholder,
         readers_disagree,
+        lookalike_unresolved,
         damaged_value,
         wrong_base_url,
         api_not_enabled,
@@ -156,9 +157,59 @@ fn placeholder(f: &Facts) -> Option<Cause> {
     })
 }
 
+/// The probes that rejected the key with its look-alike characters replaced, when no
+/// repair was accepted: empty unless the key has look-alike characters.
+fn lookalike_guess_rejected<'f>(f: &'f Facts) -> Vec<&'f Probe> {
+    let lookalikes = f.defects.iter().any(|d| d.check == LookalikeCharacters::ID);
+    let repaired_ok = f.apis(|p| p.repaired.is_some_and(KeyAnswer::authenticated));
+    if !lookalikes || !repaired_ok.is_empty() {
+        return Vec::new();
+    }
+    f.apis(|p| p.repaired == Some(KeyAnswer::Rejected))
+}
+
+/// Look-alike characters replaced by the ASCII letters they resemble, and the key still
+/// rejected: a look-alike may stand for another letter (a Cyrillic `Ѕ` typed for `s`, a
+/// Greek `Ο` for `0`), so this does not prove the key wrong; the key's original source
+/// does. Not a ticket for support, and not something `sl-doctor fix` can prove.
+fn lookalike_unresolved(f: &Facts) -> Option<Cause> {
+    let rejected = lookalike_guess_rejected(f);
+    if rejected.is_empty() {
+        return None;
+    }
+    let all = names(&rejected);
+    let verb = if rejected.len() == 1 {
+        "rejects"
+    } else {
+        "reject"
+    };
+    let mut checks: Vec<CheckId> = f.defects.iter().map(|d| d.check).collect();
+    checks.push(HeaderValue::ID);
+    checks.extend(rejected.iter().map(|p| p.check));
+    Some(
+        cause(
+            CauseId::LookalikeUnresolved,
+            "The key contains look-alike characters that may stand for other letters",
+            CauseLevel::Fail,
+            &[],
+        )
+        .also(f, &checks)
+        .proof(Some(format!(
+            "{all} {verb} the key with each look-alike replaced by the ASCII character it resembles"
+        )))
+        .fix(format!(
+            "Copy the key again from where Sales Layer gave it to you (copy and paste, do not retype it), store it in {}, then run sl-doctor again; only if the copy is rejected too is the key itself wrong.",
+            f.key_place()
+        )),
+    )
+}
+
 /// Quotes, whitespace, invisible or look-alike characters, a pasted label: proven when
 /// the repaired key was accepted, refuted (but still a defect) when it was rejected too.
 fn damaged_value(f: &Facts) -> Option<Cause> {
+    if !lookalike_guess_rejected(f).is_empty() {
+        return None;
+    }
     let repaired_ok = f.apis(|p| p.repaired.is_some_and(KeyAnswer::authenticated));
     let accepted = repaired_ok.iter().find_map(|p| p.accepted_repair.as_ref());
     let decoded: Vec<Repair> = accepted
@@ -234,7 +285,6 @@ fn damaged_value(f: &Facts) -> Option<Cause> {
     Some(
         cause(id, title, CauseLevel::Fail, &[])
             .also(f, &checks)
-            .also(f, &[DotenvFileCheck::ID])
             .proof(proof)
             .fix(fix),
     )
@@ -427,8 +477,11 @@ fn key_rejected(f: &Facts) -> Option<Cause> {
     if rejected.is_empty() || !any_valid.is_empty() {
         return None;
     }
-    // With a damaged value whose repair was not tried, the damage is the likelier cause.
-    if !f.defects.is_empty() && rejected.iter().any(|p| p.repaired.is_none()) {
+    // With a damaged value whose repair was not tried, the damage is the likelier cause;
+    // with look-alikes, the repair is a guess, and its rejection proves nothing.
+    if !f.defects.is_empty() && rejected.iter().any(|p| p.repaired.is_none())
+        || !lookalike_guess_rejected(f).is_empty()
+    {
         return None;
     }
     let all = names(&rejected);

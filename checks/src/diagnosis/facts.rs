@@ -219,10 +219,12 @@ impl<'a> Facts<'a> {
         } else {
             "No problem found".to_string()
         };
+        // No "below": the sentence is also read where nothing follows it (a CI notice,
+        // the support command's own words).
         match warned {
             0 => format!("{base}."),
-            1 => format!("{base}; 1 warning below."),
-            n => format!("{base}; {n} warnings below."),
+            1 => format!("{base}, with 1 warning."),
+            n => format!("{base}, with {n} warnings."),
         }
     }
 }

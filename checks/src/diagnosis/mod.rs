@@ -51,6 +51,9 @@ pub enum CauseId {
     HiddenCharacters,
     /// The key contains look-alike characters.
     LookalikeCharacters,
+    /// The key contains look-alike characters, and the key with them replaced by the
+    /// ASCII characters they resemble is rejected too: they may stand for other letters.
+    LookalikeUnresolved,
     /// The key carries several kinds of extra characters.
     DamagedValue,
     /// The key is stored JSON-escaped.
@@ -81,11 +84,12 @@ pub enum CauseId {
 
 impl CauseId {
     /// The causes the rules name, in the order `docs/diagnosis.md` lists them.
-    pub const RULES: [CauseId; 21] = [
+    pub const RULES: [CauseId; 22] = [
         CauseId::KeyNotLoaded,
         CauseId::KeyEmpty,
         CauseId::PlaceholderKey,
         CauseId::ReadersDisagree,
+        CauseId::LookalikeUnresolved,
         CauseId::QuotedKey,
         CauseId::PastedLabel,
         CauseId::ExtraWhitespace,
@@ -117,6 +121,7 @@ impl CauseId {
             CauseId::ExtraWhitespace => "extra-whitespace",
             CauseId::HiddenCharacters => "hidden-characters",
             CauseId::LookalikeCharacters => "lookalike-characters",
+            CauseId::LookalikeUnresolved => "lookalike-unresolved",
             CauseId::DamagedValue => "damaged-value",
             CauseId::JsonEscapedKey => "json-escaped-key",
             CauseId::PercentEncodedKey => "percent-encoded-key",
@@ -299,10 +304,12 @@ fn summary(facts: &facts::Facts, causes: &[Cause]) -> String {
     if !s.ends_with('.') {
         s.push('.');
     }
+    // No "below": the sentence is also read where nothing follows it (a CI notice, the
+    // support command's own words).
     match causes.len() {
         1 => {}
-        2 => s.push_str(" One more finding below."),
-        n => s.push_str(&format!(" {} more findings below.", n - 1)),
+        2 => s.push_str(" 1 more cause."),
+        n => s.push_str(&format!(" {} more causes.", n - 1)),
     }
     s
 }

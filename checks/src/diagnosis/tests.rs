@@ -62,6 +62,7 @@ fn report(rows: &[Row], offline: bool) -> Report {
                     message: "m".into(),
                     position: None,
                     fix: None,
+                    location: None,
                 })
                 .collect(),
             evidence: (status != Status::Skip)
@@ -352,6 +353,37 @@ const CASES: &[Case] = &[
         self_fixable: true,
     },
     Case {
+        name: "look-alikes replaced and still rejected: the guess, not the key, is refuted",
+        rows: &[
+            ("lookalike-characters", F, &["cyrillic"]),
+            (
+                "dam-probe",
+                F,
+                &["key-rejected-400", "cleaned-rejected-too"],
+            ),
+            (
+                "catalog-probe",
+                F,
+                &["key-rejected", "cleaned-rejected-too"],
+            ),
+        ],
+        offline: false,
+        causes: &["lookalike-unresolved"],
+        proof: Some("DAM and Catalog reject the key with each look-alike replaced"),
+        self_fixable: true,
+    },
+    Case {
+        name: "whitespace in the value and a .env warning: two causes, each its own",
+        rows: &[
+            ("extra-whitespace", F, &["trailing-whitespace"]),
+            ("dotenv-file", W, &["export"]),
+        ],
+        offline: true,
+        causes: &["extra-whitespace", "dotenv-file"],
+        proof: None,
+        self_fixable: true,
+    },
+    Case {
         name: "rate limited",
         rows: &[
             ("dam-probe", E, &["rate-limited"]),
@@ -402,7 +434,7 @@ const CASES: &[Case] = &[
     Case {
         name: "a warning only: healthy with a warning",
         rows: &[
-            ("dotenv-file", W, &["quoted"]),
+            ("dotenv-file", W, &["crlf"]),
             ("dam-probe", Status::Pass, &["key-accepted"]),
             ("catalog-probe", Status::Pass, &["key-accepted"]),
         ],
@@ -484,7 +516,7 @@ fn summary_leads_with_the_first_cause_and_its_proof() {
     let warn = diagnose(&report(CASES.last().unwrap().rows, false));
     assert_eq!(
         warn.summary,
-        "The key works: DAM and Catalog accepted it; 1 warning below."
+        "The key works: DAM and Catalog accepted it, with 1 warning."
     );
     let offline = diagnose(&report(&[], true));
     assert!(

@@ -166,15 +166,22 @@ impl Outcome {
         if self.remediation.is_some() {
             return self.remediation.clone();
         }
+        // Distinct fixes, once each: a fix that another one extends (the same advice with
+        // the URL to use appended) is said once, in its longer form.
         let mut fixes: Vec<&str> = Vec::new();
         for f in &self.findings {
             if f.severity == Severity::Info {
                 continue;
             }
-            if let Some(fix) = f.fix.as_deref()
-                && !fixes.contains(&fix)
-            {
-                fixes.push(fix);
+            let Some(fix) = f.fix.as_deref() else {
+                continue;
+            };
+            if fixes.iter().any(|k| k.starts_with(fix)) {
+                continue;
+            }
+            match fixes.iter_mut().find(|k| fix.starts_with(**k)) {
+                Some(shorter) => *shorter = fix,
+                None => fixes.push(fix),
             }
         }
         if fixes.is_empty() {
@@ -286,5 +293,28 @@ mod tests {
             ],
         );
         assert_eq!(o.effective_remediation().as_deref(), Some("Do A. Do B."));
+    }
+
+    #[test]
+    fn a_fix_extended_by_another_is_said_once_in_its_longer_form() {
+        let cases: &[(&[&str], &str)] = &[
+            (&["Do A.", "Do A. Use X"], "Do A. Use X"),
+            (&["Do A. Use X", "Do A."], "Do A. Use X"),
+            (&["Do A.", "Do B.", "Do A. Use X"], "Do A. Use X Do B."),
+        ];
+        for (fixes, want) in cases {
+            let o = Outcome::from_findings(
+                "x",
+                fixes
+                    .iter()
+                    .map(|f| Finding::new(Code::fail("a", "A"), "m").with_fix(*f))
+                    .collect(),
+            );
+            assert_eq!(
+                o.effective_remediation().as_deref(),
+                Some(*want),
+                "{fixes:?}"
+            );
+        }
     }
 }

@@ -6,7 +6,7 @@
 
 use crate::input::dotenv::DotenvFile;
 use crate::input::loaders::{Delivered, Loader};
-use crate::model::report::{SourceKind, SourceRef};
+use crate::model::report::{Location, SourceKind, SourceRef};
 use crate::model::secret::SecretKey;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -92,6 +92,21 @@ impl KeyState {
     /// The key that will be used, if any.
     pub fn key(&self) -> Option<&SecretKey> {
         self.chosen().map(|c| &c.value)
+    }
+
+    /// Where the key in use is written: its `.env` line (the definition loaders keep),
+    /// or its key file; `None` for the environment, standard input and `--key`.
+    pub fn location(&self) -> Option<Location> {
+        let chosen = self.chosen()?;
+        match chosen.source.kind {
+            SourceKind::Dotenv => {
+                let file = self.dotenv.as_ref()?;
+                let line = file.effective(&self.env_name)?.line;
+                Some(Location::line(file.display.clone(), line))
+            }
+            SourceKind::File => Some(Location::file(chosen.source.name.clone())),
+            _ => None,
+        }
     }
 
     /// Whether a value was given on the command line (`--key`).

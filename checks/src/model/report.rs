@@ -163,6 +163,38 @@ pub struct Position {
     pub name: String,
 }
 
+/// The place in a file a finding is about: a `.env` line, a key file, a line of a
+/// deployment file. Renderers that can point at a file use it (GitHub annotations get
+/// `file=` and `line=`); it is data, never parsed back from the message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Location {
+    /// The file, as the report shows paths: as given on the command line or found
+    /// (relative to the directory sl-doctor ran in when it was given so), the home
+    /// directory as `~`.
+    pub path: String,
+    /// The 1-based line, when the finding is about one line of the file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+}
+
+impl Location {
+    /// A line of a file.
+    pub fn line(path: impl Into<String>, line: usize) -> Location {
+        Location {
+            path: path.into(),
+            line: Some(line),
+        }
+    }
+
+    /// A whole file.
+    pub fn file(path: impl Into<String>) -> Location {
+        Location {
+            path: path.into(),
+            line: None,
+        }
+    }
+}
+
 /// One observation of a check, with its fix.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Finding {
@@ -178,6 +210,9 @@ pub struct Finding {
     /// What to do about it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fix: Option<String>,
+    /// The file (and line) it is about, when it is about a place in a file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
 }
 
 impl Finding {
@@ -200,6 +235,7 @@ impl Finding {
             message: message.into(),
             position: None,
             fix: None,
+            location: None,
         }
     }
 
@@ -217,6 +253,12 @@ impl Finding {
     /// Adds the position.
     pub fn at(mut self, position: Position) -> Self {
         self.position = Some(position);
+        self
+    }
+
+    /// Adds the place in a file it is about.
+    pub fn in_file(mut self, location: Location) -> Self {
+        self.location = Some(location);
         self
     }
 }
@@ -316,6 +358,11 @@ pub struct Tool {
     pub name: String,
     /// The tool's version.
     pub version: String,
+    /// The operating system it ran on, e.g. `linux x86_64 (Debian GNU/Linux 12 (bookworm))`:
+    /// the same key and URL can behave differently behind another system's trust store or
+    /// proxy settings. Added in 0.1 (additive).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub os: Option<String>,
 }
 
 /// Where a key value came from.
@@ -346,6 +393,22 @@ pub struct SourceRef {
     pub kind: SourceKind,
     /// Variable name, file path (home shown as `~`), or `--key`.
     pub name: String,
+}
+
+impl SourceRef {
+    /// The source in words: "environment variable SALESLAYER_API_KEY", "key file ~/sl.key".
+    pub fn describe(&self) -> String {
+        let name = &self.name;
+        match self.kind {
+            SourceKind::Env => format!("environment variable {name}"),
+            SourceKind::File => format!("key file {name}"),
+            SourceKind::Stdin => "standard input".into(),
+            SourceKind::Dotenv => format!(".env file {name}"),
+            SourceKind::Flag => "--key on the command line".into(),
+            SourceKind::Deployment => format!("deployment file {name}"),
+            SourceKind::None => "nowhere".into(),
+        }
+    }
 }
 
 /// Every source that held a value, and what it held (by fingerprint only).

@@ -110,6 +110,39 @@ impl Fingerprint {
     }
 }
 
+/// A fingerprint someone was given to compare a key with (`sl-doctor fingerprint
+/// sha256:…`): lowercase hex digits of SHA-256, from 8 (a shortened one) to 64 (the
+/// whole digest, as `sha256sum` prints it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GivenFingerprint(String);
+
+impl GivenFingerprint {
+    /// Reads `sha256:1a2b3c4d5e6f` (the prefix optional, any case, surrounding spaces
+    /// ignored); `None` for anything else, which may be the key pasted by mistake and so
+    /// must never be shown back.
+    pub fn parse(text: &str) -> Option<GivenFingerprint> {
+        let t = text.trim();
+        let hex = t
+            .strip_prefix("sha256:")
+            .or_else(|| t.strip_prefix("SHA256:"))
+            .unwrap_or(t);
+        let ok = (8..=64).contains(&hex.len()) && hex.bytes().all(|b| b.is_ascii_hexdigit());
+        ok.then(|| GivenFingerprint(hex.to_ascii_lowercase()))
+    }
+
+    /// Whether these are the first hex digits of SHA-256 over `bytes`.
+    pub fn matches(&self, bytes: &[u8]) -> bool {
+        let digest = Sha256::digest(bytes);
+        let full: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        full.starts_with(&self.0)
+    }
+
+    /// `sha256:` and the digits as given (lowercase).
+    pub fn as_text(&self) -> String {
+        format!("sha256:{}", self.0)
+    }
+}
+
 impl fmt::Display for Fingerprint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -167,5 +200,37 @@ mod tests {
     #[test]
     fn fingerprint_differs_on_trailing_newline() {
         assert_ne!(Fingerprint::of(b"abc"), Fingerprint::of(b"abc\n"));
+    }
+
+    #[test]
+    fn a_given_fingerprint_is_read_and_compared() {
+        use crate::testing_support::assert_maps;
+        assert_maps(
+            |t: &str| GivenFingerprint::parse(t).map(|g| g.as_text()),
+            [
+                (
+                    "sha256:ba7816bf8f01",
+                    Some("sha256:ba7816bf8f01".to_string()),
+                ),
+                (
+                    " SHA256:BA7816BF8F01 ",
+                    Some("sha256:ba7816bf8f01".to_string()),
+                ),
+                ("ba7816bf", Some("sha256:ba7816bf".to_string())),
+                ("ba7816b", None),
+                ("sha256:", None),
+                ("sha256:ba7816bf8f0g", None),
+                (crate::testing_support::TEST_CANARY, None),
+            ],
+        );
+        let full = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+        for given in ["sha256:ba7816bf8f01", full, "BA7816BF"] {
+            assert!(
+                GivenFingerprint::parse(given).unwrap().matches(b"abc"),
+                "{given}"
+            );
+        }
+        let ours = GivenFingerprint::parse("sha256:ba7816bf8f01").unwrap();
+        assert!(!ours.matches(b"abc\n"));
     }
 }

@@ -118,6 +118,7 @@ pub fn test_report(
     let opts = crate::runner::RunOptions::default();
     let mut report = crate::runner::assemble(checklist, key, target, &opts, Default::default());
     report.tool.version = "0.0.0-test".into();
+    report.tool.os = None;
     report.generated_at = "2026-01-02T03:04:05Z".into();
     report
 }

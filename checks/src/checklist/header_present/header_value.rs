@@ -123,7 +123,7 @@ impl HeaderValue {
                 }
             )
         };
-        Ok(value_outcome(&a, summary, findings))
+        Ok(value_outcome(cx, &a, summary, findings))
     }
 }
 

@@ -89,6 +89,7 @@ impl PastedLabel {
             })
             .collect();
         Ok(value_outcome(
+            cx,
             &a,
             format!("The value includes {}", a.labels[0].kind.what()),
             findings,

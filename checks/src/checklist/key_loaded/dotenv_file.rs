@@ -9,13 +9,13 @@ use crate::input::sources::looks_like_key_var;
 use crate::model::check::{CheckError, Outcome};
 use crate::model::code::Code;
 use crate::model::context::Context;
-use crate::model::report::{Finding, Severity};
+use crate::model::report::{Finding, Location, Severity};
 
 crate::check! {
     /// The `dotenv-file` check.
     DotenvFileCheck: "dotenv-file", KeyLoaded, "The .env file defines the key the way every loader reads it",
     codes: &[
-        BOM, CRLF, QUOTED, EXPORT, SPACE_AROUND_EQUALS, INLINE_COMMENT, TRAILING_SPACE, DUPLICATE,
+        BOM, CRLF, EXPORT, SPACE_AROUND_EQUALS, INLINE_COMMENT, TRAILING_SPACE, DUPLICATE,
         SIMILAR_VARIABLE, UNPARSED_LINE,
     ],
 }
@@ -24,10 +24,6 @@ pub const BOM: Code = Code::warn("bom", "The .env file starts with a byte order 
 pub const CRLF: Code = Code::warn(
     "crlf",
     "The key's line ends with CR LF, which `source .env` keeps in the key",
-);
-pub const QUOTED: Code = Code::warn(
-    "quoted",
-    "The value is in quotes, which `docker run --env-file` keeps in the key",
 );
 pub const EXPORT: Code = Code::warn(
     "export",
@@ -56,19 +52,14 @@ pub const UNPARSED_LINE: Code =
     Code::info("unparsed-line", "A line is not a NAME=value assignment");
 
 /// The warnings of one definition line: one row per way loaders disagree about it.
+/// Quotes around the value are `quoted-value`'s (checklist item `no-quotes`).
 fn entry_findings(e: &DotenvEntry, file: &str) -> Vec<Finding> {
     let at = format!("{file} line {}", e.line);
-    let q = e.quote.unwrap_or('"');
     let rows = [
         (
             e.crlf,
             Finding::new(CRLF, format!("{at} ends with CR LF (a Windows line ending): dotenv libraries drop the CR, but `source .env` in a shell keeps it at the end of the key"))
                 .with_fix("Save the file with LF line endings (e.g. `dos2unix .env`, or the line-ending setting of your editor)."),
-        ),
-        (
-            e.quote.is_some(),
-            Finding::new(QUOTED, format!("{at} wraps the value in {q}…{q}: dotenv libraries remove the quotes, but `docker run --env-file` keeps them as part of the key"))
-                .with_fix("Write the value without quotes (a key never needs them: it has no spaces)."),
         ),
         (
             e.export,
@@ -93,6 +84,7 @@ fn entry_findings(e: &DotenvEntry, file: &str) -> Vec<Finding> {
     ];
     rows.into_iter()
         .filter_map(|(found, finding)| found.then_some(finding))
+        .map(|f| f.in_file(Location::line(file, e.line)))
         .collect()
 }
 
@@ -110,7 +102,8 @@ impl DotenvFileCheck {
                     BOM,
                     format!("{} starts with a byte order mark (U+FEFF): loaders that do not strip it read the first variable's name with an invisible prefix", file.display),
                 )
-                .with_fix("Save the file as UTF-8 without BOM."),
+                .with_fix("Save the file as UTF-8 without BOM.")
+                .in_file(Location::line(file.display.clone(), 1)),
             );
         }
         // With --loader the reader is known: how other loaders would read the line is
@@ -143,13 +136,16 @@ impl DotenvFileCheck {
             } else {
                 Finding::with_severity(DUPLICATE, Severity::Info, msg)
             };
-            findings.push(f.with_fix(format!("Keep a single {name}= line.")));
+            let last = defs.last().map_or(1, |e| e.line);
+            findings.push(
+                f.with_fix(format!("Keep a single {name}= line."))
+                    .in_file(Location::line(file.display.clone(), last)),
+            );
         }
-        let others: Vec<&str> = file
+        let others: Vec<&DotenvEntry> = file
             .entries
             .iter()
             .filter(|e| e.name != name && looks_like_key_var(&e.name, name))
-            .map(|e| e.name.as_str())
             .collect();
         // A key from a deployment file is found: a compose file's `.env` then holds the
         // variables it interpolates (`${SL_KEY}`), not a misspelt key variable.
@@ -158,21 +154,26 @@ impl DotenvFileCheck {
             .chosen()
             .is_some_and(|c| c.source.kind == crate::model::report::SourceKind::Deployment);
         if defs.is_empty() && !from_deployment {
-            for o in &others {
+            for e in &others {
+                let o = &e.name;
                 findings.push(
                     Finding::new(
                         SIMILAR_VARIABLE,
                         format!("{} does not define {name}, but defines {o}, whose name looks like a misspelt or alternative key variable", file.display),
                     )
-                    .with_fix(format!("Rename it to {name}, or run with --key-env {o}.")),
+                    .with_fix(format!("Rename it to {name}, or run with --key-env {o}."))
+                    .in_file(Location::line(file.display.clone(), e.line)),
                 );
             }
         }
         for l in &file.bad_lines {
-            findings.push(Finding::new(
-                UNPARSED_LINE,
-                format!("{} line {l} is not a NAME=value assignment", file.display),
-            ));
+            findings.push(
+                Finding::new(
+                    UNPARSED_LINE,
+                    format!("{} line {l} is not a NAME=value assignment", file.display),
+                )
+                .in_file(Location::line(file.display.clone(), *l)),
+            );
         }
         let summary = match defs.last() {
             Some(e) => format!("{} defines {name} at line {}", file.display, e.line),
@@ -206,8 +207,6 @@ mod tests {
     fn each_trait_is_one_finding() {
         let cases: &[(&[u8], &str)] = &[
             (b"SALESLAYER_API_KEY=abc\r\n", "crlf"),
-            (b"SALESLAYER_API_KEY=\"abc\"\n", "quoted"),
-            (b"SALESLAYER_API_KEY='abc'\n", "quoted"),
             (b"export SALESLAYER_API_KEY=abc\n", "export"),
             (b"SALESLAYER_API_KEY = abc\n", "space-around-equals"),
             (b"SALESLAYER_API_KEY=abc # prod\n", "inline-comment"),
@@ -222,6 +221,25 @@ mod tests {
             assert_eq!(codes, [*code], "{:?}", String::from_utf8_lossy(src));
             assert_eq!(o.status(), Status::Warn);
         }
+    }
+
+    #[test]
+    fn each_finding_points_at_its_line() {
+        let o = check(b"# keys\r\nSALESLAYER_API_KEY=abc # old\r\nSL_KEY=x\n");
+        let at: Vec<_> = o
+            .findings
+            .iter()
+            .map(|f| (f.code.as_str(), f.location.clone()))
+            .collect();
+        assert_eq!(
+            at,
+            [
+                ("crlf", Some(Location::line(".env", 2))),
+                ("inline-comment", Some(Location::line(".env", 2))),
+            ]
+        );
+        // Quotes are the no-quotes item's (quoted-value), not this check's.
+        assert!(check(b"SALESLAYER_API_KEY=\"abc\"\n").findings.is_empty());
     }
 
     #[test]

@@ -182,6 +182,7 @@ impl ExtraWhitespace {
             )));
         }
         Ok(value_outcome(
+            cx,
             &a,
             format!(
                 "The key has {}",

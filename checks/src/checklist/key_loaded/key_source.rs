@@ -30,23 +30,11 @@ pub const SOURCES_DIFFER: Code = Code::warn(
     "sources-differ",
     "Another source holds a different value than the one used",
 );
-pub const ONLY_IN_DOTENV: Code = Code::warn(
+pub const ONLY_IN_DOTENV: Code = Code::info(
     "only-in-dotenv",
     "Only the .env file defines the key, not the environment (not raised when --loader names the reader)",
 );
 pub const NOT_UTF8: Code = Code::fail("not-utf8", "The value used is not valid UTF-8");
-
-fn describe(kind: SourceKind, name: &str) -> String {
-    match kind {
-        SourceKind::Env => format!("environment variable {name}"),
-        SourceKind::File => format!("key file {name}"),
-        SourceKind::Stdin => "standard input".into(),
-        SourceKind::Dotenv => format!(".env file {name}"),
-        SourceKind::Flag => "--key on the command line".into(),
-        SourceKind::Deployment => format!("deployment file {name}"),
-        SourceKind::None => "nowhere".into(),
-    }
-}
 
 impl KeySource {
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
@@ -56,7 +44,7 @@ impl KeySource {
         };
         let mut o = Outcome::pass(format!(
             "Key from {} ({} characters, {})",
-            describe(chosen.source.kind, &chosen.source.name),
+            chosen.source.describe(),
             chosen.value.char_len(),
             chosen.value.fingerprint()
         ));
@@ -64,20 +52,22 @@ impl KeySource {
             o = o.detail(format!(
                 "{} {}: {} characters, {}",
                 if i == 0 { "used:    " } else { "shadowed:" },
-                describe(c.source.kind, &c.source.name),
+                c.source.describe(),
                 c.value.char_len(),
                 c.value.fingerprint()
             ));
         }
         o.findings.extend(differing_sources(ks, chosen));
-        // With --loader the user has said who reads the .env: the deployment ships it.
+        // Information, not a warning: a .env file is how most projects keep the key, and
+        // after a successful run (or `sl-doctor fix`) nothing is wrong with it. With --loader
+        // the user has said who reads the .env: the deployment ships it.
         if chosen.source.kind == SourceKind::Dotenv && ks.loader.is_none() {
             o = o.finding(
                 Finding::new(
                     ONLY_IN_DOTENV,
                     format!(
-                        "{} is not set in the environment; only the .env file defines it",
-                        ks.env_name
+                        "{} comes from the .env file only (it is not set in the environment): the application must load .env, or its deployment set {}",
+                        ks.env_name, ks.env_name
                     ),
                 )
                 .with_fix(format!(
@@ -155,9 +145,9 @@ fn differing_sources(ks: &KeyState, chosen: &Candidate) -> Vec<Finding> {
                 SOURCES_DIFFER,
                 format!(
                     "{} holds a different value ({}) than {} ({}), which is the one used",
-                    describe(c.source.kind, &c.source.name),
+                    c.source.describe(),
                     c.value.fingerprint(),
-                    describe(chosen.source.kind, &chosen.source.name),
+                    chosen.source.describe(),
                     chosen.value.fingerprint()
                 ),
             )

@@ -11,7 +11,7 @@ pub mod readers_agree;
 use crate::analysis::value::{Analysis, analyze};
 use crate::model::check::{CheckError, Outcome};
 use crate::model::context::Context;
-use crate::model::report::{Finding, Position};
+use crate::model::report::{Finding, Position, Severity};
 
 /// The character analysis of the key, for the checks that look at its value; skipped
 /// when no key was found (`key-source` reports that).
@@ -35,8 +35,24 @@ pub(crate) fn analyzed_text_key(cx: &Context) -> Result<Analysis, CheckError> {
 }
 
 /// The outcome of a value check that found problems, with the length and fingerprint
-/// of the cleaned value when cleaning changes the key.
-pub(crate) fn value_outcome(a: &Analysis, summary: String, findings: Vec<Finding>) -> Outcome {
+/// of the cleaned value when cleaning changes the key. Each problem points at where the
+/// key is written (its `.env` line or key file), which is where it is fixed.
+pub(crate) fn value_outcome(
+    cx: &Context,
+    a: &Analysis,
+    summary: String,
+    findings: Vec<Finding>,
+) -> Outcome {
+    let place = cx.key.location();
+    let findings = findings
+        .into_iter()
+        .map(|f| match (&place, f.severity) {
+            (Some(l), Severity::Warn | Severity::Fail) if f.location.is_none() => {
+                f.in_file(l.clone())
+            }
+            _ => f,
+        })
+        .collect();
     let o = Outcome::from_findings(summary, findings);
     match a.cleaned_detail() {
         Some(d) => o.detail(d),
@@ -55,12 +71,17 @@ pub(crate) fn character_check<T>(
 ) -> Result<Outcome, CheckError> {
     let a = analyzed_text_key(cx)?;
     let findings = list(&a).into_iter().map(|(t, p)| finding(t, p)).collect();
-    Ok(character_outcome(&a, what, findings))
+    Ok(character_outcome(cx, &a, what, findings))
 }
 
 /// The outcome of a value check with one finding per suspicious character: `what`
 /// names the kind ("invisible") in the summary, with the key's length when it passes.
-pub(crate) fn character_outcome(a: &Analysis, what: &str, findings: Vec<Finding>) -> Outcome {
+pub(crate) fn character_outcome(
+    cx: &Context,
+    a: &Analysis,
+    what: &str,
+    findings: Vec<Finding>,
+) -> Outcome {
     if findings.is_empty() {
         return Outcome::pass(format!(
             "No {what} characters in the key ({} characters)",
@@ -75,5 +96,5 @@ pub(crate) fn character_outcome(a: &Analysis, what: &str, findings: Vec<Finding>
             &format!("{what} characters")
         )
     );
-    value_outcome(a, summary, findings)
+    value_outcome(cx, a, summary, findings)
 }

@@ -14,13 +14,15 @@ use crate::checklist::key_loaded::{analyzed_text_key, value_outcome};
 use crate::model::check::{CheckError, Outcome};
 use crate::model::code::Code;
 use crate::model::context::Context;
-use crate::model::report::Finding;
+use crate::model::report::{Finding, Location};
 
 crate::check! {
     /// The `quoted-value` check.
     QuotedValue: "quoted-value", NoQuotes, "The key is not wrapped in quotes",
+    // Besides the value it reads the key's `.env` line when there is one (capture's
+    // contexts have none, so there it is the value alone).
     value_only,
-    codes: &[SURROUNDING_QUOTES, ESCAPED_QUOTES, LEADING_QUOTE, TRAILING_QUOTE, INNER_QUOTE],
+    codes: &[SURROUNDING_QUOTES, ESCAPED_QUOTES, LEADING_QUOTE, TRAILING_QUOTE, INNER_QUOTE, DOTENV_QUOTES],
 }
 
 pub const SURROUNDING_QUOTES: Code = Code::fail(
@@ -40,6 +42,10 @@ pub const TRAILING_QUOTE: Code = Code::fail(
     "The value ends with a quote that is not opened at the start",
 );
 pub const INNER_QUOTE: Code = Code::fail("inner-quote", "A quote character inside the value");
+pub const DOTENV_QUOTES: Code = Code::warn(
+    "dotenv-quotes",
+    "The key's .env line wraps the value in quotes, which `docker run --env-file` keeps in the key (not raised when --loader names the reader)",
+);
 
 const FIX_SURROUNDING: &str = "Remove the quotes from the value itself: in a .env file used with `docker run --env-file` or `kubectl create secret --from-env-file` write `NAME=value` without quotes; in YAML/JSON quote the value once, not twice; in a shell the quotes of `export NAME=\"value\"` are fine because the shell removes them.";
 const FIX_ESCAPED: &str = "The value was quoted twice (e.g. a JSON string inside a JSON string, or `\\\"` in a YAML or Compose file): quote it once, or not at all.";
@@ -93,11 +99,43 @@ fn finding(d: &QuoteDefect) -> Finding {
     Finding::new(code, message).at(at.clone()).with_fix(fix)
 }
 
+/// The `.env` lines that define the key in quotes: dotenv libraries remove them (so the
+/// value itself has none), `docker run --env-file` keeps them in the key. With --loader
+/// the reader is known, and what it delivers is checked as the value itself.
+fn dotenv_quotes(cx: &Context) -> Vec<Finding> {
+    let Some(file) = cx.key.dotenv.as_ref().filter(|_| cx.key.loader.is_none()) else {
+        return Vec::new();
+    };
+    file.definitions(&cx.key.env_name)
+        .filter_map(|e| {
+            let q = e.quote?;
+            Some(
+                Finding::new(
+                    DOTENV_QUOTES,
+                    format!(
+                        "{} line {} wraps the value in {q}…{q}: dotenv libraries remove the quotes, but `docker run --env-file` keeps them as part of the key",
+                        file.display, e.line
+                    ),
+                )
+                .with_fix("Write the value without quotes (a key never needs them: it has no spaces).")
+                .in_file(Location::line(file.display.clone(), e.line)),
+            )
+        })
+        .collect()
+}
+
 impl QuotedValue {
     async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
         let a = analyzed_text_key(cx)?;
-        if a.quotes.is_empty() {
+        let in_dotenv = dotenv_quotes(cx);
+        if a.quotes.is_empty() && in_dotenv.is_empty() {
             return Ok(Outcome::pass("The value has no quote characters"));
+        }
+        if a.quotes.is_empty() {
+            return Ok(Outcome::from_findings(
+                "The value has no quote characters, but its .env line quotes it",
+                in_dotenv,
+            ));
         }
         let summary = match &a.quotes[0] {
             QuoteDefect::Surrounding { .. } => "The value is wrapped in quotes".to_string(),
@@ -109,11 +147,9 @@ impl QuotedValue {
                 crate::checklist::count(a.quotes.len(), "quote character", "quote characters")
             ),
         };
-        Ok(value_outcome(
-            &a,
-            summary,
-            a.quotes.iter().map(finding).collect(),
-        ))
+        let mut findings: Vec<Finding> = a.quotes.iter().map(finding).collect();
+        findings.extend(in_dotenv);
+        Ok(value_outcome(cx, &a, summary, findings))
     }
 }
 
@@ -136,6 +172,38 @@ mod tests {
             m.contains("U+0022 QUOTATION MARK at character 2 of 16"),
             "{m}"
         );
+    }
+
+    #[test]
+    fn quotes_of_the_dotenv_line_are_a_warning_of_this_item() {
+        use crate::input::dotenv::DotenvFile;
+        use crate::model::report::{SourceKind, Status};
+        let cases: &[(&[u8], &[&str], Status)] = &[
+            (b"SALESLAYER_API_KEY=aB3xY9zQ\n", &[], Status::Pass),
+            (
+                b"SALESLAYER_API_KEY=\"aB3xY9zQ\"\n",
+                &["dotenv-quotes"],
+                Status::Warn,
+            ),
+            (
+                b"SALESLAYER_API_KEY='aB3xY9zQ'\n",
+                &["dotenv-quotes"],
+                Status::Warn,
+            ),
+        ];
+        for (src, codes, status) in cases {
+            let mut cx = crate::testing_support::cx_with_key(b"aB3xY9zQ");
+            cx.key.env_name = "SALESLAYER_API_KEY".into();
+            cx.key.candidates[0].source.kind = SourceKind::Dotenv;
+            cx.key.dotenv = Some(DotenvFile::parse(".env", src));
+            let o = crate::testing_support::run(&QuotedValue, &cx).unwrap();
+            let got: Vec<_> = o.findings.iter().map(|f| f.code.as_str()).collect();
+            assert_eq!(got, *codes, "{}", String::from_utf8_lossy(src));
+            assert_eq!(o.status(), *status);
+            if let Some(f) = o.findings.first() {
+                assert_eq!(f.location, Some(Location::line(".env", 1)));
+            }
+        }
     }
 
     crate::testing_support::value_check_tests! {

@@ -13,7 +13,7 @@ use crate::input::git::{Git, GitRun, SHORT_OUTPUT, TIMEOUT};
 use crate::model::check::{CheckError, Outcome};
 use crate::model::code::Code;
 use crate::model::context::Context;
-use crate::model::report::Finding;
+use crate::model::report::{Finding, Location};
 use std::ffi::OsStr;
 use std::time::Duration;
 
@@ -143,7 +143,8 @@ pub fn outcome(states: &[(KeyFile, GitState)]) -> Result<Outcome, CheckError> {
                 )
                 .with_fix(format!(
                     "Stop tracking it with `git rm --cached {q}`, make sure .gitignore lists it, and commit. The key stays in the history: if the repository was ever pushed or shared, ask Sales Layer support to rotate the key (and purge the history if the repository is public); `sl-doctor scan --history` shows every commit that holds it."
-                )),
+                ))
+                .in_file(Location::file(shown.to_string())),
             ),
             GitState::NotIgnored => findings.push(
                 Finding::new(
@@ -158,7 +159,8 @@ pub fn outcome(states: &[(KeyFile, GitState)]) -> Result<Outcome, CheckError> {
                     shell_quote(std::path::Path::new(
                         f.path.file_name().unwrap_or(f.path.as_os_str())
                     ))
-                )),
+                ))
+                .in_file(Location::file(shown.to_string())),
             ),
         }
     }

@@ -8,7 +8,7 @@ use crate::input::exposure::{KeyFile, shell_quote};
 use crate::model::check::{CheckError, Outcome};
 use crate::model::code::Code;
 use crate::model::context::Context;
-use crate::model::report::Finding;
+use crate::model::report::{Finding, Location};
 
 crate::check! {
     /// The `key-file-permissions` check.
@@ -72,7 +72,8 @@ pub fn finding(file: &KeyFile, access: Access) -> Option<Finding> {
         .with_fix(format!(
             "Make it private to its owner: `chmod 600 {}` (and, for a directory of secrets, `chmod 700` on the directory).",
             shell_quote(&file.path)
-        )),
+        ))
+        .in_file(Location::file(file.path.display().to_string())),
     )
 }
 

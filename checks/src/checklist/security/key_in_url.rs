@@ -48,15 +48,39 @@ pub fn findings(f: &UrlFacts) -> Vec<UrlFinding> {
             k.places.join(", ")
         };
         let encoded = if k.encoded { ", percent-encoded" } else { "" };
+        // The key in the query under a key-named parameter is one problem, not two: the
+        // parameter names are said here, and get no finding of their own.
+        let params = if k.places.contains(&"query string") && !p.query.key_params.is_empty() {
+            format!(
+                "; the query has {} named like a key ({})",
+                if p.query.key_params.len() == 1 {
+                    "a parameter"
+                } else {
+                    "parameters"
+                },
+                p.query
+                    .key_params
+                    .iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        } else {
+            String::new()
+        };
         out.push(UrlFinding::new(
             "the API key is in the URL",
             Finding::new(
                 KEY_VALUE_IN_URL,
-                format!("The API key itself appears in the {label} ({places}{encoded})"),
+                format!("The API key itself appears in the {label} ({places}{encoded}){params}"),
             )
             .with_fix(FIX),
         ));
     }
+    let key_in_query = p
+        .key
+        .as_ref()
+        .is_some_and(|k| k.places.contains(&"query string"));
     if p.userinfo {
         out.push(UrlFinding::new(
             "user info in the URL",
@@ -67,7 +91,7 @@ pub fn findings(f: &UrlFacts) -> Vec<UrlFinding> {
             .with_fix(FIX),
         ));
     }
-    for name in &p.query.key_params {
+    for name in p.query.key_params.iter().filter(|_| !key_in_query) {
         out.push(UrlFinding::new(
             format!("query parameter `{name}` carries a credential"),
             Finding::new(
@@ -116,7 +140,7 @@ mod tests {
             ("https://api2.saleslayer.com/dam/image?q=0123456789abcdef%2B%2F%3D%3D", &["key-value-in-url"]),
             (
                 "https://api2.saleslayer.com/dam/image?apikey=0123456789abcdef%2B%2F%3D%3D",
-                &["key-value-in-url", "key-parameter-in-url"],
+                &["key-value-in-url"],
             ),
             ("https://api2.saleslayer.com/dam/image?q=0123456",                      &[]),
         ];

@@ -2,8 +2,9 @@
 //! what the other API's one answer proves.
 
 use super::{cause, remedy};
+use crate::checklist::no_quotes::quoted_value::DOTENV_QUOTES;
 use crate::checklist::works_in_curl::codes::DELIVERED_NOT_SENDABLE;
-use crate::checklist::{DotenvFileCheck, ReadersAgree};
+use crate::checklist::{DotenvFileCheck, QuotedValue, ReadersAgree};
 use crate::diagnosis::facts::{Facts, KeyAnswer, join};
 use crate::diagnosis::{Cause, CauseId, CauseLevel};
 use crate::model::check::CheckId;
@@ -70,6 +71,15 @@ pub(super) fn readers_disagree(f: &Facts) -> Option<Cause> {
     } else {
         CauseLevel::Warn
     };
+    // The `.env` line's quotes alone (quoted-value warns, the value has none) are what
+    // the readers disagree about: said once, here. Quotes in the value itself are their
+    // own cause.
+    let line_quotes =
+        if f.status(QuotedValue::ID) == Status::Warn && f.has(QuotedValue::ID, DOTENV_QUOTES) {
+            vec![QuotedValue::ID]
+        } else {
+            Vec::new()
+        };
     Some(
         cause(
             CauseId::ReadersDisagree,
@@ -78,6 +88,7 @@ pub(super) fn readers_disagree(f: &Facts) -> Option<Cause> {
             &[ReadersAgree::ID],
         )
         .also(f, &[DotenvFileCheck::ID])
+        .also(f, &line_quotes)
         .also(f, &probes)
         .proof((!proofs.is_empty()).then(|| proofs.join("; ")))
         .fix(remedy(

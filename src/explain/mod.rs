@@ -1,13 +1,17 @@
-//! `sl-doctor checks` and `sl-doctor explain <id>`: the same text as `docs/checks.md`.
+//! `sl-doctor checks` and `sl-doctor explain [TOPIC]`: the same text as `docs/checks.md`
+//! (checks), `docs/diagnosis.md` (causes) and `docs/fix.md`, and the meaning of every
+//! finding code; without a topic, the list of them all.
 //!
-//! The docs file is compiled into the binary, so `explain` can never disagree with the
-//! published documentation; a test keeps the registry and the file's sections in step.
+//! The docs files are compiled into the binary, so `explain` can never disagree with the
+//! published documentation; tests keep the registry and the files' sections in step.
+
+pub mod topics;
 
 use sl_doctor_checks::model::check::Check;
 use sl_doctor_checks::model::report::Item;
 
 /// The checks documentation, one `## <id>` section per check.
-pub const CHECKS_MD: &str = include_str!("../docs/checks.md");
+pub const CHECKS_MD: &str = include_str!("../../docs/checks.md");
 
 /// The `## <id>` sections of `docs/checks.md`, in order, with their text.
 pub fn sections() -> Vec<(&'static str, &'static str)> {
@@ -30,14 +34,21 @@ pub fn sections_of(md: &'static str) -> Vec<(&'static str, &'static str)> {
 }
 
 /// `docs/fix.md`, compiled in like the checks' documentation: `explain fix` prints it.
-pub const FIX_MD: &str = include_str!("../docs/fix.md");
+pub const FIX_MD: &str = include_str!("../../docs/fix.md");
 
-/// The text `explain` prints for a check or item id (or `fix`, the command that repairs
-/// a stored key), if it exists.
+/// The text `explain` prints for a topic: a check or item id, `fix` (the command that
+/// repairs a stored key), a cause of the diagnosis or a finding code, if it exists.
 pub fn explain(id: &str, registry: &[Box<dyn Check>]) -> Option<String> {
     if id == "fix" {
         return Some(FIX_MD.to_string());
     }
+    if let Some(text) = explain_check_or_item(id, registry) {
+        return Some(text);
+    }
+    topics::explain_cause(id, registry).or_else(|| topics::explain_code(id, registry))
+}
+
+fn explain_check_or_item(id: &str, registry: &[Box<dyn Check>]) -> Option<String> {
     if let Some(c) = registry.iter().find(|c| *id == c.meta().id) {
         let m = c.meta();
         let body = sections()
@@ -54,9 +65,10 @@ pub fn explain(id: &str, registry: &[Box<dyn Check>]) -> Option<String> {
         Item::ALL.iter().position(|i| *i == item).unwrap() + 1
     );
     let mut any = false;
+    let width = id_width(registry);
     for c in registry.iter().filter(|c| c.meta().item == item) {
         any = true;
-        s.push_str(&format!("  {:<22} {}\n", c.meta().id, c.meta().title));
+        s.push_str(&format!("  {:<width$}  {}\n", c.meta().id, c.meta().title));
     }
     if !any {
         s.push_str("  (none in this version)\n");
@@ -123,15 +135,25 @@ fn inline(line: &str, t: &crate::term::Term) -> String {
     out
 }
 
+/// The width of the id column: the longest check id, so every title lines up.
+fn id_width(registry: &[Box<dyn Check>]) -> usize {
+    registry
+        .iter()
+        .map(|c| c.meta().id.as_str().len())
+        .max()
+        .unwrap_or(0)
+}
+
 /// The `checks` listing.
 pub fn list(registry: &[Box<dyn Check>]) -> String {
     let mut s = String::new();
+    let width = id_width(registry);
     for item in Item::ALL {
         s.push_str(&format!("{}  {}\n", item.id(), item.title()));
         for c in registry.iter().filter(|c| c.meta().item == item) {
             let m = c.meta();
             s.push_str(&format!(
-                "  {:<22} {}{}\n",
+                "  {:<width$}  {}{}\n",
                 m.id,
                 m.title,
                 if m.needs_network { " (network)" } else { "" }
@@ -217,7 +239,7 @@ mod tests {
 
     #[test]
     fn docs_list_captures_codes_from_its_metadata() {
-        const CAPTURE_MD: &str = include_str!("../docs/capture.md");
+        const CAPTURE_MD: &str = include_str!("../../docs/capture.md");
         let codes = crate::capture::codes::CODES;
         let problems = sl_doctor_checks::model::code::problems("capture", codes);
         assert!(problems.is_empty(), "{}", problems.join("\n"));
@@ -257,6 +279,20 @@ mod tests {
             &t,
         );
         assert!(!text.contains("**") && !text.contains("```"), "{text}");
+    }
+
+    #[test]
+    fn every_title_of_the_checks_list_starts_in_one_column() {
+        let text = list(&sl_doctor_checks::registry());
+        let columns: std::collections::BTreeSet<usize> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("  "))
+            .map(|l| {
+                let id = l.split(' ').next().unwrap();
+                2 + id.len() + l[id.len()..].len() - l[id.len()..].trim_start().len()
+            })
+            .collect();
+        assert_eq!(columns.len(), 1, "{text}");
     }
 
     #[test]

@@ -1,0 +1,317 @@
+//! The support email. It opens with the ask (what Sales Layer should do, for which key,
+//! and the proof that it is theirs to do), says each finding once, gives the fields the
+//! docs ask for, the requests to look up in their logs, and names the attachments by
+//! file name (the reader has the files, not the sender's directories).
+
+use super::{Fields, SUPPORT_ADDRESS};
+use sl_doctor_checks::diagnosis::{Cause, CauseId, CauseLevel};
+use sl_doctor_checks::model::report::{
+    Evidence, KeyDelivery, KeyKind, ProbeAttempt, ProbeEvidence, Report,
+};
+use std::fmt::Write;
+
+fn or_placeholder(v: &Option<String>, what: &str) -> String {
+    v.clone().unwrap_or_else(|| format!("<{what}>"))
+}
+
+/// What the email asks Sales Layer to do: the subject's words, the request paragraph, and
+/// which cause it is about (its proof is said there, not again).
+struct Ask {
+    subject: String,
+    request: String,
+    cause: Option<usize>,
+}
+
+/// The APIs a cause's probes are about: "DAM", "Catalog", "DAM and Catalog".
+fn apis_of(c: &Cause) -> String {
+    let names: Vec<&str> = c
+        .checks
+        .iter()
+        .filter_map(|id| match id.as_str() {
+            "dam-probe" => Some("DAM"),
+            "catalog-probe" => Some("Catalog"),
+            _ => None,
+        })
+        .collect();
+    match names.as_slice() {
+        [] => "the API".into(),
+        [one] => one.to_string(),
+        _ => names.join(" and "),
+    }
+}
+
+/// "our API key sha256:… (44 characters; the key itself is not in this email)".
+fn key_words(report: &Report) -> String {
+    let k = &report.key;
+    let Some(fp) = &k.fingerprint else {
+        return "our API key (sl-doctor found no key where it looked)".into();
+    };
+    let cleaned = match (&k.cleaned_fingerprint, k.cleaned_length) {
+        (Some(c), Some(n)) => format!("; {c}, {n} characters, once cleaned"),
+        _ => String::new(),
+    };
+    format!(
+        "our API key {fp} ({} characters{cleaned}; the key itself is not in this email)",
+        k.length
+    )
+}
+
+fn with_proof(text: String, c: &Cause) -> String {
+    match &c.proof {
+        Some(p) => format!(
+            "{text} {}{}",
+            upper_first(p),
+            if p.ends_with('.') { "" } else { "." }
+        ),
+        None => text,
+    }
+}
+
+fn upper_first(s: &str) -> String {
+    let mut it = s.chars();
+    match it.next() {
+        Some(c) => c.to_uppercase().chain(it).collect(),
+        None => String::new(),
+    }
+}
+
+/// The ask for the first cause only Sales Layer can fix; without one (`--anyway`, a
+/// healthy key), a check of the key.
+fn ask(report: &Report) -> Ask {
+    let d = &report.diagnosis;
+    let key = key_words(report);
+    let found = d
+        .causes
+        .iter()
+        .position(|c| c.level != CauseLevel::Warn && !c.self_fixable);
+    let Some(i) = found else {
+        return Ask {
+            subject: "API key check".into(),
+            request: format!(
+                "Please check {key}. sl-doctor, the Sales Layer API key doctor, found: {}",
+                d.summary
+            ),
+            cause: None,
+        };
+    };
+    let c = &d.causes[i];
+    let apis = apis_of(c);
+    let (subject, request) = match c.id {
+        CauseId::ApiNotEnabled => (
+            format!("please enable {apis} for our API key"),
+            format!("Please enable {apis} for {key}."),
+        ),
+        CauseId::KeyRejected => (
+            "API key rejected, please check or reissue it".to_string(),
+            format!(
+                "Please check {key}: if it was revoked or replaced, please issue a new key for {apis}."
+            ),
+        ),
+        CauseId::ApiUnavailable => (
+            format!("server errors from {apis}"),
+            format!(
+                "Please look into the server errors {apis} answered our requests with (request ids below); we used {key}."
+            ),
+        ),
+        _ => (
+            c.title.clone(),
+            format!("Please look into this for {key}: {}.", c.title),
+        ),
+    };
+    Ask {
+        subject,
+        request: with_proof(request, c),
+        cause: Some(i),
+    }
+}
+
+/// "400 Bad Request, 9 ms, x-request-id: …" for one attempt: only what was measured.
+fn attempt_words(a: &ProbeAttempt) -> String {
+    let mut parts = Vec::new();
+    match &a.response {
+        Some(r) => parts.push(r.status_line.to_string()),
+        None => parts.push("no answer".into()),
+    }
+    parts.push(format!("{} ms", a.timings.total_ms));
+    for id in a.response.iter().flat_map(|r| &r.request_ids) {
+        parts.push(format!("{}: {}", id.name, id.value));
+    }
+    let label = match a.key.variant {
+        KeyKind::AsGiven => "",
+        KeyKind::Cleaned => "cleaned key: ",
+        KeyKind::None => "without key: ",
+        KeyKind::Delivered => "delivered value: ",
+    };
+    format!("{label}{}", parts.join(", "))
+}
+
+/// One line per probe that sent a request: what was asked, and each answer.
+fn request_lines(report: &Report) -> Vec<String> {
+    report
+        .checks()
+        .filter_map(|c| match &c.evidence {
+            Some(Evidence::Probe(ev)) if ev.request.key != KeyDelivery::NoClient => Some((c, ev)),
+            _ => None,
+        })
+        .map(|(c, ev): (_, &ProbeEvidence)| {
+            let answers: Vec<String> = ev.attempts.iter().map(attempt_words).collect();
+            format!(
+                "- {} ({} {}): {}",
+                c.id,
+                ev.request.method,
+                ev.request.url,
+                answers.join("; ")
+            )
+        })
+        .collect()
+}
+
+/// The email to support, ready to send.
+pub fn email(report: &Report, f: &Fields) -> String {
+    let account = or_placeholder(&f.account, "customer or account name");
+    let environment = or_placeholder(&f.environment, "environment, e.g. production");
+    let apis = f
+        .apis
+        .map(|a| a.label().to_string())
+        .unwrap_or_else(|| "<DAM, Catalog, or both>".into());
+    let ask = ask(report);
+    let mut out = String::new();
+    let _ = writeln!(out, "To: {SUPPORT_ADDRESS}");
+    let _ = writeln!(
+        out,
+        "Subject: Sales Layer REST API: {} ({account}, {environment})",
+        ask.subject
+    );
+    let _ = writeln!(out, "\nHello Sales Layer support,\n");
+    let _ = writeln!(out, "{}\n", ask.request);
+    let others: Vec<&Cause> = report
+        .diagnosis
+        .causes
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| Some(*i) != ask.cause && ask.cause.is_some())
+        .map(|(_, c)| c)
+        .collect();
+    if !others.is_empty() {
+        let _ = writeln!(out, "sl-doctor also found (we are fixing these ourselves):");
+        for c in others {
+            let _ = writeln!(out, "- {}", with_proof(c.title.clone(), c));
+        }
+        let _ = writeln!(out);
+    }
+    let _ = writeln!(out, "Customer or account name: {account}");
+    let _ = writeln!(out, "Environment: {environment}");
+    let _ = writeln!(out, "API areas needed: {apis}");
+    let _ = writeln!(
+        out,
+        "Use case: {}",
+        or_placeholder(&f.use_case, "short description of the use case")
+    );
+    let _ = writeln!(
+        out,
+        "Technical contact: {}\n",
+        or_placeholder(&f.contact, "name and email")
+    );
+    let requests = request_lines(report);
+    if !requests.is_empty() {
+        let _ = writeln!(
+            out,
+            "Requests, for your logs (sent around {}, to {}):",
+            crate::render::human::whole_seconds(&report.generated_at),
+            report.target.base_url
+        );
+        for l in requests {
+            let _ = writeln!(out, "{l}");
+        }
+        let _ = writeln!(out);
+    }
+    let _ = writeln!(
+        out,
+        "Attached: report.json (the full diagnosis by sl-doctor {}) and bundle.json (the names of the proxy variables that were set). Neither contains the key.\n",
+        report.tool.version
+    );
+    let _ = writeln!(out, "Thank you,");
+    let _ = writeln!(out, "{}", or_placeholder(&f.contact, "name"));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::args::ApiAreas;
+    use sl_doctor_checks::model::report::Verdict;
+
+    #[test]
+    fn email_has_every_field_and_placeholders() {
+        let report = crate::render::tests_support::report(Verdict::Fail);
+        let f = Fields {
+            account: Some("ACME Corp".into()),
+            apis: Some(ApiAreas::Both),
+            ..Fields::default()
+        };
+        let text = email(&report, &f);
+        for needle in [
+            "To: support@saleslayer.com",
+            "Customer or account name: ACME Corp",
+            "Environment: <environment, e.g. production>",
+            "API areas needed: both (DAM and Catalog)",
+            "Use case: <short description of the use case>",
+            "Technical contact: <name and email>",
+            "x-request-id: 5f0c2a",
+            "Attached: report.json (",
+        ] {
+            assert!(text.contains(needle), "{needle:?} missing:\n{text}");
+        }
+        assert!(
+            !text.contains(" - ·") && !text.contains(": -"),
+            "no empty timings:\n{text}"
+        );
+    }
+
+    #[test]
+    fn the_ask_follows_the_cause_only_sales_layer_can_fix() {
+        use sl_doctor_checks::diagnosis::Cause;
+        let cause = |id: CauseId, checks: &[&str], proof: &str| Cause {
+            title: format!("{id} title"),
+            id,
+            level: CauseLevel::Fail,
+            checks: checks.iter().map(|s| s.to_string()).collect(),
+            proof: Some(proof.into()),
+            fix: "x".into(),
+            self_fixable: false,
+            fixed_by: sl_doctor_checks::diagnosis::Fixer::SalesLayer,
+        };
+        let cases = [
+            (
+                cause(
+                    CauseId::ApiNotEnabled,
+                    &["catalog-probe"],
+                    "DAM accepts this key",
+                ),
+                "Subject: Sales Layer REST API: please enable Catalog for our API key (",
+                "Please enable Catalog for our API key sha256:",
+            ),
+            (
+                cause(
+                    CauseId::KeyRejected,
+                    &["dam-probe", "catalog-probe"],
+                    "DAM and Catalog reject the key",
+                ),
+                "Subject: Sales Layer REST API: API key rejected, please check or reissue it (",
+                "please issue a new key for DAM and Catalog. DAM and Catalog reject the key.",
+            ),
+        ];
+        for (c, subject, request) in cases {
+            let mut report = crate::render::tests_support::report(Verdict::Fail);
+            report.diagnosis.causes = vec![c];
+            let text = email(&report, &Fields::default());
+            assert!(text.contains(subject), "{subject:?}:\n{text}");
+            assert!(text.contains(request), "{request:?}:\n{text}");
+            // Said once: the proof is in the request, not repeated in a list, and the
+            // cause's title is the ask's business, not a second line.
+            let proof = report.diagnosis.causes[0].proof.clone().unwrap();
+            assert_eq!(text.matches(&upper_first(&proof)).count(), 1, "{text}");
+            assert_eq!(text.matches("title").count(), 0, "{text}");
+        }
+    }
+}

@@ -1,0 +1,268 @@
+//! `sl-doctor support`: a share-safe bundle for a Sales Layer support ticket and a
+//! ready-to-send email with the fields the docs ask for (account, environment, API
+//! areas: "DAM, Catalog, or both", use case, technical contact).
+//!
+//! The bundle holds the JSON report (the diagnosis, the tool version and OS, the target,
+//! the probes' request ids and timings), `bundle.json` (what the report does not hold:
+//! the NAMES of the proxy variables that are set) and the email; no file repeats another.
+//! It leaves out the key (even partly), every environment value and the home directory
+//! (shown as `~`). Everything written or printed passes [`guard`] first: a text that
+//! contains any 8-character piece of a key value seen in this run is refused, not written.
+
+mod email;
+
+pub use email::email;
+
+use crate::args::{ApiAreas, SupportArgs};
+use crate::files::{Links, WriteError, private_dir, write_private};
+use sl_doctor_checks::Context;
+use sl_doctor_checks::model::leak::Secrets;
+use sl_doctor_checks::model::report::Report;
+use sl_doctor_checks::model::secret::SecretKey;
+use std::ffi::OsString;
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+
+/// Where Sales Layer support is reached.
+pub use sl_doctor_checks::saleslayer::SUPPORT_ADDRESS;
+
+/// The default bundle directory.
+pub const DEFAULT_DIR: &str = "sl-doctor-support";
+
+/// The report's file name in the bundle.
+pub const REPORT_FILE: &str = "report.json";
+
+/// The bundle's index: what the report does not hold.
+pub const BUNDLE_FILE: &str = "bundle.json";
+
+/// The email's file name in the bundle.
+pub const EMAIL_FILE: &str = "email.txt";
+
+/// The one line that says what the bundle holds and what it leaves out.
+pub const CONTENTS: &str = "report.json holds the diagnosis, tool version, OS, target and the probes' request ids and timings, bundle.json the names of the proxy variables that are set; they leave out the key (even partly), every environment value and your home directory (shown as ~).";
+
+/// The email fields.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Fields {
+    /// Customer or account name.
+    pub account: Option<String>,
+    /// Environment (production, staging…).
+    pub environment: Option<String>,
+    /// API areas needed.
+    pub apis: Option<ApiAreas>,
+    /// Short description of the use case.
+    pub use_case: Option<String>,
+    /// Technical contact.
+    pub contact: Option<String>,
+}
+
+fn non_empty(s: &Option<String>) -> Option<String> {
+    s.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+impl Fields {
+    /// From the flags.
+    pub fn from_args(args: &SupportArgs) -> Fields {
+        Fields {
+            account: non_empty(&args.account),
+            environment: non_empty(&args.environment),
+            apis: args.apis,
+            use_case: non_empty(&args.use_case),
+            contact: non_empty(&args.contact),
+        }
+    }
+
+    /// Asks on stderr for the fields the flags left out (on a terminal, once an email is
+    /// due).
+    pub fn ask_missing(mut self) -> Fields {
+        let f = &mut self;
+        {
+            let stdin = std::io::stdin();
+            let mut lines = stdin.lock().lines();
+            let mut ask = |q: &str| -> Option<String> {
+                eprint!("{q} (Enter to leave it out): ");
+                lines
+                    .next()
+                    .and_then(Result::ok)
+                    .map(|l| l.trim().to_string())
+                    .filter(|l| !l.is_empty())
+            };
+            if f.account.is_none() {
+                f.account = ask("Customer or account name");
+            }
+            if f.environment.is_none() {
+                f.environment = ask("Environment (e.g. production, staging)");
+            }
+            while f.apis.is_none() {
+                match ask("API areas needed: dam, catalog or both").as_deref() {
+                    None => break,
+                    Some(a) => {
+                        f.apis = match a.to_ascii_lowercase().as_str() {
+                            "dam" => Some(ApiAreas::Dam),
+                            "catalog" => Some(ApiAreas::Catalog),
+                            "both" | "all" => Some(ApiAreas::Both),
+                            _ => {
+                                eprintln!("  please answer dam, catalog or both");
+                                None
+                            }
+                        }
+                    }
+                }
+            }
+            if f.use_case.is_none() {
+                f.use_case = ask("Short description of the use case");
+            }
+            if f.contact.is_none() {
+                f.contact = ask("Technical contact (name and email)");
+            }
+        }
+        self
+    }
+}
+
+/// Replaces the home directory with `~` (and a Windows-style home with `~` too).
+pub fn tilde(text: &str, home: Option<&Path>) -> String {
+    let Some(home) = home else {
+        return text.to_string();
+    };
+    let h = home.display().to_string();
+    let h = h.trim_end_matches(['/', '\\']);
+    if h.len() < 2 {
+        return text.to_string();
+    }
+    // Only whole path components: `/home/ana/x` and `/home/ana` become `~/x` and `~`,
+    // `/home/anabel` stays.
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(h) {
+        let after = &rest[i + h.len()..];
+        let boundary = after
+            .chars()
+            .next()
+            .is_none_or(|c| !(c.is_alphanumeric() || matches!(c, '_' | '-' | '.')));
+        out.push_str(&rest[..i]);
+        out.push_str(if boundary { "~" } else { h });
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Refuses a text that contains a piece of any key value seen in this run (the rule of
+/// `sl_doctor_checks::model::leak`).
+pub fn guard(what: &str, text: String, cx: &Context) -> Result<String, String> {
+    let keys: Vec<&SecretKey> = cx.key.candidates.iter().map(|c| &c.value).collect();
+    if Secrets::of_run(&keys).leaks(&text) {
+        return Err(format!(
+            "refusing to write {what}: it would contain a piece of the key (please report this as a bug)"
+        ));
+    }
+    Ok(text)
+}
+
+/// `bundle.json`: what the report does not hold, and nothing it does: which files the
+/// bundle has, and the names (never the values) of the proxy variables that were set.
+pub fn bundle_json(proxy_names: &[String]) -> serde_json::Value {
+    serde_json::json!({
+        "bundle_version": 2,
+        "report": REPORT_FILE,
+        "email": EMAIL_FILE,
+        "proxy_variables_set": proxy_names,
+        "left_out": "the key (even partly), every environment value (only proxy variable names), the home directory (shown as ~)",
+    })
+}
+
+/// What `support` produced.
+pub struct Done {
+    /// The email, for standard output.
+    pub email: String,
+    /// One line for standard error: where the bundle is, what it holds and leaves out.
+    pub note: String,
+}
+
+/// Writes `report.json`, `bundle.json` and `email.txt` into `dir` (default
+/// `./sl-doctor-support`), each checked by [`guard`] and with the home directory as `~`.
+/// The directory is created `0700`, the files `0600`; `links` says whether `dir` may be a
+/// symbolic link (`--force`); a link in place of one of the files is never followed.
+pub fn write_bundle(
+    report: &Report,
+    cx: &Context,
+    fields: &Fields,
+    dir: Option<&Path>,
+    links: Links,
+    env: &[(OsString, OsString)],
+) -> Result<Done, String> {
+    let home = crate::config::home_dir(env);
+    let home = home.as_deref();
+    let dir: PathBuf = dir
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| DEFAULT_DIR.into());
+    let shown_dir = tilde(&dir.display().to_string(), home);
+    let proxy_names: Vec<String> = cx.net.proxy_env.iter().map(|(k, _)| k.clone()).collect();
+
+    let report_json = tilde(&crate::render::json::render(report), home);
+    let bundle = crate::render::json::pretty(&bundle_json(&proxy_names));
+    let mail = crate::render::human::guard_lines(&tilde(&email(report, fields), home));
+
+    let files = [
+        (REPORT_FILE, guard(REPORT_FILE, report_json, cx)?),
+        (BUNDLE_FILE, guard(BUNDLE_FILE, bundle, cx)?),
+        (EMAIL_FILE, guard("the email", mail.clone(), cx)?),
+    ];
+    private_dir(&dir, links).map_err(|e| match e {
+        WriteError::Link => {
+            format!("cannot use the bundle directory {shown_dir}: {e} (--force writes through it)")
+        }
+        e => format!("cannot create the bundle directory {shown_dir}: {e}"),
+    })?;
+    for (name, text) in &files {
+        write_private(&dir.join(name), text.as_bytes(), Links::Refuse)
+            .map_err(|e| format!("cannot write {shown_dir}/{name}: {e}"))?;
+    }
+    Ok(Done {
+        email: mail,
+        note: format!(
+            "Support bundle written to {shown_dir}/ ({REPORT_FILE}, {BUNDLE_FILE}, {EMAIL_FILE}): send the email above to {SUPPORT_ADDRESS} with the two JSON files attached. {CONTENTS}"
+        ),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sl_doctor_checks::testing_support::TEST_CANARY;
+
+    #[test]
+    fn tilde_replaces_home_only() {
+        let home = Path::new("/home/ana");
+        assert_eq!(
+            tilde("/home/ana/x and /home/anb", Some(home)),
+            "~/x and /home/anb"
+        );
+        assert_eq!(tilde("/x", Some(Path::new("/"))), "/x");
+        assert_eq!(tilde("/home/ana", None), "/home/ana");
+    }
+
+    #[test]
+    fn guard_refuses_a_piece_of_the_key() {
+        let mut cx = sl_doctor_checks::Context::default();
+        cx.key
+            .candidates
+            .push(sl_doctor_checks::model::context::Candidate {
+                source: sl_doctor_checks::model::report::SourceRef {
+                    kind: sl_doctor_checks::model::report::SourceKind::Env,
+                    name: "SALESLAYER_API_KEY".into(),
+                },
+                value: SecretKey::from_string(TEST_CANARY.into()),
+                path: None,
+            });
+        assert!(guard("x", "xx canary7Qx9+ yy".into(), &cx).is_err());
+        assert_eq!(
+            guard("x", "xx canary7 yy".into(), &cx).unwrap(),
+            "xx canary7 yy"
+        );
+    }
+}

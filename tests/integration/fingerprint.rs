@@ -1,0 +1,119 @@
+//! `sl-doctor fingerprint`: the key's fingerprint and length from the usual sources or a
+//! hidden prompt, and the comparison with a given fingerprint; never the key.
+
+use crate::common::{CANARY, assert_contains, assert_no_leak, sl_doctor};
+use sl_doctor_checks::model::secret::Fingerprint;
+
+fn fp(key: &str) -> String {
+    Fingerprint::of(key.as_bytes()).to_string()
+}
+
+/// Runs `fingerprint ARGS` with `env_key` in SALESLAYER_API_KEY and `dotenv` as ./.env;
+/// asserts the key is in no output.
+fn fingerprint(args: &[&str], env_key: Option<&str>, dotenv: Option<&str>) -> crate::common::Run {
+    let mut cmd = sl_doctor();
+    if let Some(k) = env_key {
+        cmd = cmd.env("SALESLAYER_API_KEY", k);
+    }
+    if let Some(d) = dotenv {
+        cmd.file(".env", d);
+    }
+    let (r, _d) = cmd.arg("fingerprint").args(args).run();
+    assert_no_leak(CANARY, "fingerprint stdout", &r.stdout);
+    assert_no_leak(CANARY, "fingerprint stderr", &r.stderr);
+    r
+}
+
+#[test]
+fn prints_the_fingerprint_and_length_of_the_key_in_use() {
+    let r = fingerprint(&[], Some(CANARY), None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_contains(
+        &r.stdout,
+        "Key in use: environment variable SALESLAYER_API_KEY",
+    );
+    assert_contains(
+        &r.stdout,
+        &format!("{}, {} characters", fp(CANARY), CANARY.len()),
+    );
+    assert_contains(&r.stdout, "sl-doctor fingerprint sha256:");
+    // Quoted with a space in .env: as stored and once cleaned, the other source named.
+    let r = fingerprint(
+        &[],
+        Some("other"),
+        Some(&format!("SALESLAYER_API_KEY=\"{CANARY} \"\n")),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_contains(&r.stdout, "Also found, not used");
+    assert_contains(
+        &r.stdout,
+        &format!("{} characters once cleaned", CANARY.len()),
+    );
+    assert_contains(&r.stdout, &fp(CANARY));
+}
+
+#[test]
+fn compares_with_a_given_fingerprint() {
+    let given = fp(CANARY);
+    // `printf %s "$CANARY" | sha256sum`: the whole digest, as someone may paste it.
+    let full = "b45407a7e39254808359c904c06ae75955401781df1908764c3f9880462000a1";
+    assert!(given.ends_with(&full[..12]));
+    let upper = given.to_uppercase();
+    let key_space = format!("{CANARY} ");
+    let dotenv = format!("SALESLAYER_API_KEY={CANARY}\n");
+    // (env, .env, argument, exit code, what the last line says)
+    type Case<'a> = (Option<&'a str>, Option<&'a str>, &'a str, i32, &'a str);
+    let cases: &[Case] = &[
+        (Some(CANARY), None, &given, 0, "✔ Match: the key in use is"),
+        (Some(CANARY), None, full, 0, "✔ Match"),
+        (Some(CANARY), None, &upper, 0, "✔ Match"),
+        (Some(&key_space), None, &given, 0, "⚠ Match once cleaned"),
+        (Some("another-key"), None, &given, 1, "✘ No match"),
+        (
+            Some("another-key"),
+            Some(&dotenv),
+            &given,
+            1,
+            "but the .env file .env:1 holds it. The environment variable SALESLAYER_API_KEY is read first",
+        ),
+    ];
+    for (env_key, dotenv, arg, code, says) in cases {
+        let r = fingerprint(&[arg], *env_key, *dotenv);
+        assert_eq!(r.code, *code, "{arg}: {}{}", r.stdout, r.stderr);
+        assert_contains(&r.stdout, says);
+    }
+}
+
+#[test]
+fn usage_errors_never_show_the_argument_or_the_key() {
+    // The key given where a fingerprint goes: refused, not shown back.
+    let r = fingerprint(&[CANARY], Some(CANARY), None);
+    assert_eq!(r.code, 2);
+    assert_contains(&r.stderr, "the argument is not a fingerprint");
+    // No key anywhere (standard input is not a terminal: no prompt).
+    let r = fingerprint(&[], None, None);
+    assert_eq!(r.code, 2);
+    assert_contains(&r.stderr, "no key found");
+    assert!(r.stdout.is_empty(), "{}", r.stdout);
+}
+
+#[test]
+fn a_terminal_asks_for_the_key_without_showing_it() {
+    if !sl_doctor_checks::testing_support::require_tool("script", &["--version"]) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let Some(out) = crate::common::in_terminal(
+        dir.path(),
+        &format!("fingerprint {}", fp(CANARY)),
+        "Enter to finish",
+        || {},
+        &format!("{CANARY}\n"),
+    ) else {
+        return;
+    };
+    assert_no_leak(CANARY, "fingerprint on a terminal", &out);
+    assert_contains(&out, "No key found");
+    assert_contains(&out, "Key in use: the key typed at the prompt");
+    assert_contains(&out, "✔ Match");
+}
