@@ -677,7 +677,7 @@ impl RefusalReason {
     /// port 443). Credentials, a portal login and a base URL other than the API's are the
     /// user's to fix.
     pub fn needs_network_team(self, host: &str, port: u16) -> bool {
-        let api = host.eq_ignore_ascii_case(crate::analysis::urls::CANONICAL_HOST);
+        let api = host.eq_ignore_ascii_case(crate::saleslayer::HOST);
         match self {
             RefusalReason::Denied | RefusalReason::Other => true,
             RefusalReason::UpstreamUnresolved => api,
