@@ -167,14 +167,6 @@ if [ -z "$target" ]; then
 fi
 
 bin="$dir/sl-doctor$EXE"
-# A cache hit: the binary was verified when it was downloaded; check that it runs and is
-# the version asked for (a stale or broken cache entry is replaced).
-if [ -x "$bin" ] && [ "$("$bin" --version 2>/dev/null | awk '{ print $2 }')" = "${tag#v}" ]; then
-  echo "sl-doctor: using the cached $tag binary for $target"
-  output "bin=$bin"
-  exit 0
-fi
-
 case "$target" in
   *windows*) asset="sl-doctor-$tag-$target.zip" ;;
   *) asset="sl-doctor-$tag-$target.tar.gz" ;;
@@ -195,7 +187,8 @@ fetch() {
   fi
 }
 
-echo "sl-doctor: downloading $asset from $base/$tag"
+# SHA256SUMS is fetched on every run, cache hit or not: it is what the cache is checked
+# against (a cache entry can be written by another job; a binary's --version proves nothing).
 fetch "$base/$tag/SHA256SUMS" "$tmp/SHA256SUMS" "release $tag not found at $base"
 # A line is "<64 hex digits>  <file name>" (sha256sum's format; "*" marks binary mode).
 want=$(awk -v a="$asset" '$2 == a || $2 == "*" a { print $1; exit }' "$tmp/SHA256SUMS")
@@ -203,21 +196,40 @@ if [ -z "$want" ]; then
   fallback "release $tag has no asset $asset for this runner" "$root/source"
   exit 0
 fi
-fetch "$base/$tag/$asset" "$tmp/$asset" "release $tag lists $asset but it is not there"
-got=$(sha256_of "$tmp/$asset")
-if [ "$got" != "$want" ]; then
-  die "checksum mismatch for $asset: SHA256SUMS says $want, the download is $got; refusing to install it"
+
+# A cache hit: the archive kept beside the binary is copied out, checked against
+# SHA256SUMS again, and the binary unpacked from it anew, so what runs is what the
+# release lists whatever the cache held. A cache entry that does not match is replaced.
+got=""
+if [ -f "$dir/$asset" ]; then
+  cp "$dir/$asset" "$tmp/$asset"
+  got=$(sha256_of "$tmp/$asset")
 fi
-echo "sl-doctor: $asset matches SHA256SUMS (sha256 $got)"
+if [ -n "$got" ] && [ "$got" = "$want" ]; then
+  echo "sl-doctor: using the cached $asset for $target: it matches SHA256SUMS (sha256 $got)"
+else
+  if [ -e "$dir" ]; then
+    echo "sl-doctor: the cached $tag files for $target do not match SHA256SUMS: downloading them again"
+  fi
+  echo "sl-doctor: downloading $asset from $base/$tag"
+  fetch "$base/$tag/$asset" "$tmp/$asset" "release $tag lists $asset but it is not there"
+  got=$(sha256_of "$tmp/$asset")
+  if [ "$got" != "$want" ]; then
+    die "checksum mismatch for $asset: SHA256SUMS says $want, the download is $got; refusing to install it"
+  fi
+  echo "sl-doctor: $asset matches SHA256SUMS (sha256 $got)"
+fi
 
 mkdir -p "$tmp/x"
 extract "$tmp/$asset" "$tmp/x"
 found="$tmp/x/sl-doctor-$tag-$target/sl-doctor$EXE"
 [ -f "$found" ] || die "$asset does not contain sl-doctor-$tag-$target/sl-doctor$EXE"
 chmod +x "$found"
-# Only now, verified and unpacked, does anything land in the install directory.
+# Only now, verified and unpacked, does anything land in the install directory: the
+# binary and the archive it came from (what the next cache hit is checked by).
 rm -rf "$dir"
 mkdir -p "$dir"
+mv "$tmp/$asset" "$dir/$asset"
 mv "$found" "$bin"
 echo "sl-doctor: installed $("$bin" --version) to $bin"
 output "bin=$bin"

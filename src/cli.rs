@@ -19,6 +19,9 @@ Examples:
   sl-doctor                              diagnose the key in $SALESLAYER_API_KEY
   sl-doctor --offline                    only the checks that need no network
   sl-doctor --key-file ./secrets/sl.key  read the key from a file
+  sl-doctor --loader docker              the .env as `docker run --env-file` delivers it
+  sl-doctor --from docker-compose.yml    the key as a deployment file delivers it (compose,
+                                         Kubernetes, systemd unit, Dockerfile, workflow)
   sl-doctor --format json > report.json  the report to attach to a support ticket
   sl-doctor --format junit > sl.xml      one JUnit test case per check, for CI test reports
   sl-doctor --quiet --strict             CI preflight: verdict and failures only, warnings fail
@@ -172,7 +175,9 @@ The key is read by the shell from the variable named by --key-env (default
 SALESLAYER_API_KEY) and given to curl on standard input (-H @-), so it is neither in the
 command nor in the process list. When sl-doctor finds the key in a key file (--key-file)
 or a .env file, the commands first read it from there into that variable (only the key's
-line of the .env, cut as dotenv loaders cut it), so they send what sl-doctor sends.
+line of the .env, cut as --loader's reader delivers it: the dotenv libraries by default),
+so they send what sl-doctor sends. A key with a line break cannot be sent by any HTTP
+client; curl drops a header line's CR LF, so the script says what its answer then proves.
 URLs are in single quotes so that $top and $metadata are not expanded by the shell.
 An http:// base URL or --url is refused (exit 2): the key would travel in clear text;
 --allow-http prints the commands anyway, with a warning.
@@ -180,6 +185,7 @@ An http:// base URL or --url is refused (exit 2): the key would travel in clear 
 Examples:
   sl-doctor curl                          the DAM and Catalog probes
   sl-doctor curl --api dam --shell posix | bash   run the DAM probe (needs SALESLAYER_API_KEY)
+  sl-doctor curl --loader docker          the key loaded as `docker run --env-file` delivers it
   sl-doctor curl --url 'https://api2.saleslayer.com/catalog/rest/Catalog/Products?$top=1'
   sl-doctor curl --postman sl.postman_environment.json";
 

@@ -89,6 +89,9 @@ pub fn collect_keys_until(
         dotenv,
         dotenv_explicit: args.dotenv.is_some(),
         key_flag: args.key.clone(),
+        loader: args.loader,
+        from: args.from.clone(),
+        default_compose: !args.no_dotenv,
         home,
         deadline: Some(deadline),
     };

@@ -16,6 +16,9 @@ pub enum MockError {
     /// The server could not start.
     #[error("cannot start the mock: {0:#}")]
     Start(anyhow::Error),
+    /// The demo's report could not be made safe to show.
+    #[error("{0}")]
+    Unsafe(#[from] sl_doctor_checks::runner::UnsafeReport),
 }
 
 /// Builds the key list from flags and file. `Ok((keys, generated))`.
@@ -257,7 +260,7 @@ pub async fn run_demo() -> Result<Demo, MockError> {
         deselected: Default::default(),
         strict: false,
     };
-    let report = sl_doctor_checks::runner::run(&checks, &cx, &opts).await;
+    let report = sl_doctor_checks::runner::run(&checks, &cx, &opts).await?;
     let requests = mock
         .request_log()
         .iter()

@@ -171,6 +171,7 @@ fn trace_lines(ev: &ProbeEvidence) -> Vec<String> {
             KeyKind::AsGiven => "",
             KeyKind::Cleaned => "cleaned key: ",
             KeyKind::None => "without key: ",
+            KeyKind::Delivered => "delivered value: ",
         };
         if let Some(r) = &a.response {
             lines.push(format!("{label}status: {}", r.status_line));

@@ -58,6 +58,7 @@ pub fn registry() -> Vec<Box<dyn Check>> {
         // key-loaded
         Box::new(KeySource),
         Box::new(DotenvFileCheck),
+        Box::new(ReadersAgree),
         Box::new(ExtraWhitespace),
         Box::new(HiddenCharacters),
         Box::new(LookalikeCharacters),
@@ -71,6 +72,7 @@ pub fn registry() -> Vec<Box<dyn Check>> {
         Box::new(PlainHttp),
         Box::new(KeyFileInGit),
         Box::new(KeyFilePermissions),
+        Box::new(KeyInDeploymentFile),
         Box::new(KeySharedAcrossEnvironments),
     ]
 }

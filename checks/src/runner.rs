@@ -288,22 +288,27 @@ pub fn key_info(cx: &Context) -> KeyInfo {
     }
 }
 
-/// Runs everything and builds the report.
-pub async fn run(checks: &[Box<dyn Check>], cx: &Context, opts: &RunOptions) -> Report {
+/// Runs everything and builds the report: the safe one, or none at all.
+pub async fn run(
+    checks: &[Box<dyn Check>],
+    cx: &Context,
+    opts: &RunOptions,
+) -> Result<Report, UnsafeReport> {
     let start = Instant::now();
     let results = run_checks(checks, cx, opts).await;
     report(checks, results, cx, opts, start.elapsed())
 }
 
 /// The finished report of a run's results: grouped under the six checklist items,
-/// tallied, the policy applied (`--strict`), diagnosed, and made safe ([`make_safe`]).
+/// tallied, the policy applied (`--strict`), diagnosed, and made safe ([`make_safe`]), or
+/// none at all.
 pub fn report(
     checks: &[Box<dyn Check>],
     results: Vec<CheckResult>,
     cx: &Context,
     opts: &RunOptions,
     took: Duration,
-) -> Report {
+) -> Result<Report, UnsafeReport> {
     let target = Target {
         // URLs may carry the key (in userinfo or the query): the report shows them redacted.
         base_url: redact(&cx.target.base_url, cx.key.key()),
@@ -314,8 +319,8 @@ pub fn report(
     let mut report = assemble(checklist, key_info(cx), target, opts, took);
     report.diagnosis = crate::diagnosis::diagnose(&report);
     let keys: Vec<&SecretKey> = cx.key.candidates.iter().map(|c| &c.value).collect();
-    make_safe(&mut report, &Secrets::of_run(&keys));
-    report
+    make_safe(&mut report, &Secrets::of_run(&keys))?;
+    Ok(report)
 }
 
 /// The report of grouped results, tallied and with the policy applied (`--strict`), not
@@ -348,23 +353,122 @@ pub fn assemble(
     }
 }
 
+/// The finished report could not be made safe to show: nothing is shown.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "the finished report could not be checked for the key ({0}); nothing is printed or written rather than a report that might hold it"
+)]
+pub struct UnsafeReport(String);
+
 /// The boundary every output passes (stdout, `--output`, the support bundle, every
 /// format): the finished report, diagnosis included, once more with every string
 /// neutralised (text from outside is already an `Untrusted`; this catches what a check
 /// quoted as plain text) and every spelling of every key value seen in this run
 /// redacted (`model::leak`). Renderers are pure functions of what comes out.
-pub fn make_safe(report: &mut Report, secrets: &Secrets) {
-    let Ok(mut v) = serde_json::to_value(&*report) else {
-        return;
-    };
-    let changed = untrusted::neutralise_value(&mut v) | secrets.redact_value(&mut v);
-    if changed && let Ok(safe) = serde_json::from_value(v) {
-        *report = safe;
+///
+/// It fails closed: a report that cannot be encoded for the pass, or whose redacted form
+/// no longer reads as a report (the redaction hit a fingerprint or an enum word), is an
+/// error, never the report as it was.
+pub fn make_safe(report: &mut Report, secrets: &Secrets) -> Result<(), UnsafeReport> {
+    let mut v = serde_json::to_value(&*report)
+        .map_err(|e| UnsafeReport(format!("encoding it failed: {e}")))?;
+    make_value_safe(report, &mut v, secrets)
+}
+
+/// The pass itself, on the report's JSON form `v`.
+fn make_value_safe(
+    report: &mut Report,
+    v: &mut serde_json::Value,
+    secrets: &Secrets,
+) -> Result<(), UnsafeReport> {
+    let changed = untrusted::neutralise_value(v) | secrets.redact_value(v);
+    if changed {
+        // The error names the field only: its value may be what was redacted.
+        *report = serde_path_to_error::deserialize(v.take()).map_err(|e| {
+            UnsafeReport(format!(
+                "its redacted form does not read back at {}",
+                e.path()
+            ))
+        })?;
     }
+    Ok(())
 }
 
 fn now_rfc3339() -> String {
     time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_else(|_| "1970-01-01T00:00:00Z".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::secret::Fingerprint;
+
+    /// A report with a finding, the key's fingerprint and a diagnosis.
+    fn fixture() -> Report {
+        let c = CheckResult {
+            id: "quoted-value".into(),
+            title: "The key is not wrapped in quotes".into(),
+            status: crate::model::report::Status::Fail,
+            summary: "The key is wrapped in quotes".into(),
+            details: Vec::new(),
+            remediation: None,
+            findings: Vec::new(),
+            evidence: None,
+            duration_ms: 0,
+        };
+        let checklist = vec![ItemResult {
+            id: crate::model::report::Item::NoQuotes,
+            title: "t".into(),
+            status: c.status,
+            reason: None,
+            checks: vec![c],
+        }];
+        let mut r = crate::testing_support::test_report(
+            checklist,
+            44,
+            Fingerprint::of(b"fixture"),
+            &["dam"],
+        );
+        r.diagnosis = crate::diagnosis::diagnose(&r);
+        r
+    }
+
+    fn secrets(key: &str) -> Secrets {
+        Secrets::of_run(&[&SecretKey::from_string(key.into())])
+    }
+
+    /// Key material in free text is redacted and the report kept.
+    #[test]
+    fn the_key_in_text_is_redacted() {
+        let mut r = fixture();
+        let key = "k3y-material-in-a-summary";
+        r.diagnosis.summary = format!("it echoed {key}");
+        make_safe(&mut r, &secrets(key)).unwrap();
+        assert!(
+            !r.diagnosis.summary.contains("material"),
+            "{}",
+            r.diagnosis.summary
+        );
+    }
+
+    /// A redaction that breaks the report's own grammar (here: a key whose piece is the
+    /// report's fingerprint) gives no report at all, never the unredacted one.
+    #[test]
+    fn a_redaction_that_does_not_read_back_fails_closed() {
+        let mut r = fixture();
+        let fingerprint = r.key.fingerprint.clone().unwrap();
+        let key = fingerprint
+            .as_str()
+            .trim_start_matches("sha256:")
+            .to_string();
+        let e = make_safe(&mut r, &secrets(&key)).unwrap_err().to_string();
+        assert!(e.contains("nothing is printed or written"), "{e}");
+        assert!(e.contains("does not read back at "), "{e}");
+        assert!(
+            !e.contains(&key[..8]),
+            "the error holds no piece of the key: {e}"
+        );
+    }
 }

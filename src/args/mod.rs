@@ -39,6 +39,7 @@ pub struct Display {
     #[arg(long, short, action = clap::ArgAction::Count)]
     pub verbose: u8,
 }
+use sl_doctor_checks::input::loaders::{LOADERS, Loader};
 use sl_doctor_checks::model::secret::SecretKey;
 use std::path::PathBuf;
 
@@ -107,6 +108,21 @@ pub struct KeyArgs {
     /// Do not read any .env file.
     #[arg(long, help_heading = "Key")]
     pub no_dotenv: bool,
+
+    /// Who reads the .env file in your deployment: dotenv (the dotenv libraries), compose
+    /// (env_file:), docker (docker run --env-file), kubectl (--from-env-file), systemd
+    /// (EnvironmentFile=) or shell (set -a; . ./.env). Without it, sl-doctor compares what
+    /// each delivers and uses the dotenv libraries' value.
+    #[arg(long, value_name = "NAME", value_parser = loader_parser(), help_heading = "Key")]
+    pub loader: Option<Loader>,
+
+    /// Read the key's definition from this deployment file (repeatable): a docker compose
+    /// file, Kubernetes manifests, a systemd unit, a Dockerfile or a GitHub Actions
+    /// workflow (recognised by name and content). Each definition is a key source with
+    /// the value that deployment delivers. Without it, the compose file of the working
+    /// directory is read when there is one.
+    #[arg(long, value_name = "PATH", help_heading = "Key")]
+    pub from: Vec<PathBuf>,
 
     /// The key itself. Works, but is flagged: it shows in the process list and shell history.
     #[arg(long, value_name = "VALUE", value_parser = parse_secret, help_heading = "Key")]
@@ -305,6 +321,13 @@ pub(crate) fn parse_resolve(s: &str) -> Result<(String, u16, std::net::IpAddr), 
         port.parse().map_err(|_| bad())?,
         addr.parse().map_err(|_| bad())?,
     ))
+}
+
+/// `--loader`: one of the loader table's ids (offered to completion).
+fn loader_parser() -> impl clap::builder::TypedValueParser<Value = Loader> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(LOADERS.map(|l| l.id))
+        .map(|id: String| Loader::from_id(&id).expect("a listed id"))
 }
 
 pub(crate) fn parse_secret(s: &str) -> Result<SecretKey, String> {

@@ -51,7 +51,7 @@ pub struct ScanArgs {
     #[arg(long, help_heading = "Search")]
     pub no_ignore: bool,
 
-    /// Follow symbolic links (loops are detected and reported).
+    /// Follow symbolic links: each file once, never into /proc, /sys or /dev.
     #[arg(long, short = 'L', help_heading = "Search")]
     pub follow: bool,
 

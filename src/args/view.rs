@@ -16,6 +16,10 @@ pub struct ViewArgs {
     #[arg(long, value_enum, default_value = "human")]
     pub format: Format,
 
+    /// How long to wait for a pipe (`view -`, `view <(…)`) to deliver the report, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 30.0, value_parser = super::parse_secs)]
+    pub deadline: f64,
+
     #[command(flatten)]
     pub display: Display,
 }

@@ -8,11 +8,13 @@ use crate::deadline::Watchdog;
 use crate::files::{Links, WriteError, write_private};
 use crate::render::{self, human};
 use crate::term::{Term, use_color};
+use sl_doctor_checks::input::files::Deadline;
+use sl_doctor_checks::input::misplaced;
 use sl_doctor_checks::input::sources::InputError;
 use sl_doctor_checks::model::report::Report;
 use sl_doctor_checks::runner;
 use std::ffi::OsString;
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -29,6 +31,12 @@ pub fn diagnose(
     args: &CheckArgs,
     env: &Env,
 ) -> Result<(Report, sl_doctor_checks::Context), ExitCode> {
+    // A key pasted where a path goes is refused before anything could name it.
+    for (flag, path) in [("--output", &args.output), ("--ca-cert", &args.ca_cert)] {
+        if let Some(p) = path {
+            misplaced::check_path(flag, p).map_err(fail_usage)?;
+        }
+    }
     // A key typed at a prompt is read before the deadline starts: a person is typing.
     let read = config::KeyRead::start(&args.keys, args.deadline).map_err(fail_usage)?;
     let deadline = read.deadline;
@@ -68,7 +76,7 @@ pub fn diagnose(
     if let Some(pb) = spinner {
         pb.finish_and_clear();
     }
-    Ok((report, cx))
+    Ok((report.map_err(fail_usage)?, cx))
 }
 
 /// A spinner on stderr; indicatif hides it when stderr is not a terminal (CI, pipes,
@@ -87,6 +95,8 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         Ok(r) => r,
         Err(code) => return code,
     };
+    // Writing the outputs is bounded too: a hung file system must not hang a CI step.
+    let _writing = Watchdog::arm(Deadline::from_now(args.deadline));
     if let Some(path) = &args.output {
         let json = render::json::render(&report);
         match write_private(path, json.as_bytes(), Links::forced(args.force)) {
@@ -128,15 +138,11 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     ExitCode::from(exit_code(&report))
 }
 
-/// Appends the Markdown summary to `$GITHUB_STEP_SUMMARY`. The diagnosis stands when it
-/// cannot be written: a summary that could not be written is not a verdict.
+/// Appends the Markdown summary to `$GITHUB_STEP_SUMMARY` (never through a link or into a
+/// FIFO: `files::append_file`). The diagnosis stands when it cannot be written: a summary
+/// that could not be written is not a verdict.
 fn append_step_summary(path: &Path, md: &str) {
-    let appended = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .and_then(|mut f| f.write_all(md.as_bytes()));
-    if let Err(e) = appended {
+    if let Err(e) = crate::files::append_file(path, md.as_bytes()) {
         super::print_stderr(&format!(
             "warning: cannot append the summary to $GITHUB_STEP_SUMMARY ({}): {e}\n",
             path.display()

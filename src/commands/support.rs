@@ -24,6 +24,10 @@ pub fn run(args: &SupportArgs) -> ExitCode {
     }
     let dir = args.check.output.as_deref();
     let links = crate::files::Links::forced(args.check.force);
+    // Writing the bundle is bounded too (after any question asked on a terminal).
+    let _writing = crate::deadline::Watchdog::arm(
+        sl_doctor_checks::input::files::Deadline::from_now(args.check.deadline),
+    );
     match support::write_bundle(&report, &cx, &fields, dir, links, &env) {
         Ok(done) => {
             print_stdout(&done.email);

@@ -11,8 +11,7 @@ use crate::args::ViewArgs;
 use crate::render;
 use serde_json::Value;
 use sl_doctor_checks::model::report::{Report, SCHEMA_VERSION};
-use sl_doctor_checks::model::untrusted;
-use std::io::Read;
+use sl_doctor_checks::model::{grammar, untrusted};
 use std::process::ExitCode;
 
 /// Reports are small (tens of KiB); anything past this is not one.
@@ -29,41 +28,42 @@ pub fn run(args: &ViewArgs) -> ExitCode {
     ExitCode::from(exit::OK)
 }
 
+/// Reads the report like every input file (`input::files`): a FIFO or a device planted
+/// where a file is expected is refused, a pipe the user names (`view <(…)`, `view -`) is
+/// waited for until `--deadline` (30 s), nothing past the size cap is read.
 fn read(args: &ViewArgs) -> Result<String, String> {
+    use sl_doctor_checks::input::files::{self, Deadline, Pipes};
+    use sl_doctor_checks::input::sources::InputError;
     let name = args.report.display();
-    let mut bytes = Vec::new();
+    let deadline = Deadline::from_now(args.deadline);
     let read = if args.report.as_os_str() == "-" {
-        std::io::stdin()
-            .take(MAX_REPORT + 1)
-            .read_to_end(&mut bytes)
+        files::read_stdin_as("report", MAX_REPORT, deadline)
     } else {
-        std::fs::File::open(&args.report)
-            .and_then(|f| f.take(MAX_REPORT + 1).read_to_end(&mut bytes))
+        files::read_input(
+            "report",
+            &args.report,
+            MAX_REPORT,
+            None,
+            Pipes::Within(deadline),
+        )
     };
-    read.map_err(|e| format!("cannot read {name}: {e}"))?;
-    if bytes.len() as u64 > MAX_REPORT {
-        return Err(format!(
-            "{name} is larger than 16 MiB: not an sl-doctor report"
-        ));
-    }
+    let bytes = read.map_err(|e| match e {
+        InputError::TooLarge { .. } => {
+            format!("{name} is larger than 16 MiB: not an sl-doctor report")
+        }
+        e => format!("cannot read the {e}"),
+    })?;
     String::from_utf8(bytes)
         .map_err(|_| format!("{name} is not UTF-8 text: not an sl-doctor report"))
 }
 
-/// Parses a report: schema version first, then every string made safe to show.
+/// Parses a report: schema version first, then the types (enums, fingerprints) with the
+/// path of the first field that breaks them, then the grammar of its ids; every string is
+/// made safe to show.
 pub fn parse(text: &str) -> Result<Report, String> {
     let mut v: Value = serde_json::from_str(text)
         .map_err(|e| format!("the report is not JSON ({e}); `sl-doctor view` reads the output of `sl-doctor --format json`"))?;
-    match v.get("schema_version").and_then(Value::as_u64) {
-        Some(n) if n == u64::from(SCHEMA_VERSION) => {}
-        Some(n) => {
-            return Err(format!(
-                "the report has schema_version {n}; this sl-doctor ({}) reads schema_version {SCHEMA_VERSION}: view it with a matching sl-doctor",
-                env!("CARGO_PKG_VERSION")
-            ));
-        }
-        None => return Err("not an sl-doctor report: it has no schema_version".into()),
-    }
+    schema_version(&v)?;
     neutralise(&mut v);
     // Reports written before the strict policy was recorded: the verdict is the effective one.
     let verdict = v.get("verdict").cloned();
@@ -71,14 +71,62 @@ pub fn parse(text: &str) -> Result<Report, String> {
         obj.entry("effective_verdict").or_insert(verdict);
     }
     let had_diagnosis = v.get("diagnosis").is_some();
-    let mut report: Report = serde_json::from_value(v)
-        .map_err(|e| format!("the report does not follow schema_version {SCHEMA_VERSION}: {e}"))?;
+    let mut report: Report = serde_path_to_error::deserialize(v).map_err(|e| {
+        let at = e.path().to_string();
+        // serde quotes the value it refused: one line, capped, like all outside text.
+        let why = untrusted::neutralise(&e.into_inner().to_string(), 200);
+        format!("the report does not follow schema_version {SCHEMA_VERSION}: {at}: {why}")
+    })?;
+    let invalid = grammar::invalid_words(&report);
+    if !invalid.is_empty() {
+        let shown: Vec<String> = invalid.iter().take(5).map(|i| format!("  {i}")).collect();
+        let more = match invalid.len() {
+            n if n > 5 => format!("\n  … and {} more", n - 5),
+            _ => String::new(),
+        };
+        return Err(format!(
+            "the report holds ids sl-doctor never writes (it was edited, or not written by sl-doctor); nothing is shown:\n{}{more}",
+            shown.join("\n")
+        ));
+    }
     // Reports written before the diagnosis existed get it now: it is a pure function of
     // the report.
     if !had_diagnosis {
         report.diagnosis = sl_doctor_checks::diagnosis::diagnose(&report);
     }
     Ok(report)
+}
+
+/// The report's `schema_version` must be the whole number this sl-doctor reads; anything
+/// else is named as what it is.
+fn schema_version(v: &Value) -> Result<(), String> {
+    let wrong = |what: String| {
+        Err(format!(
+            "the report's schema_version is {what}; an sl-doctor report has the whole number {SCHEMA_VERSION}"
+        ))
+    };
+    match v.get("schema_version") {
+        None if !v.is_object() => {
+            Err("not an sl-doctor report: it is JSON, but not an object".into())
+        }
+        None => Err("not an sl-doctor report: it has no schema_version".into()),
+        Some(Value::Number(n)) => match n.as_u64() {
+            Some(n) if n == u64::from(SCHEMA_VERSION) => Ok(()),
+            Some(n) => Err(format!(
+                "the report has schema_version {n}; this sl-doctor ({}) reads schema_version {SCHEMA_VERSION}: view it with a matching sl-doctor",
+                env!("CARGO_PKG_VERSION")
+            )),
+            None if n.is_f64() => wrong(format!("the decimal number {n}")),
+            None => wrong(format!("the negative number {n}")),
+        },
+        Some(Value::String(s)) => wrong(format!("the string {:?}", untrusted::neutralise(s, 20))),
+        Some(other) => wrong(match other {
+            Value::Null => "null".into(),
+            Value::Bool(b) => format!("the boolean {b}"),
+            Value::Array(_) => "an array".into(),
+            _ => "an object".into(),
+        }),
+    }
 }
 
 /// Every string of a saved report is outside text: control characters (C0, DEL, C1),
@@ -130,7 +178,16 @@ mod tests {
         let cases = [
             ("{", "not JSON"),
             ("{}", "no schema_version"),
+            ("[1]", "JSON, but not an object"),
             (r#"{"schema_version": 2}"#, "schema_version 2"),
+            (
+                r#"{"schema_version": "1"}"#,
+                "schema_version is the string \"1\"",
+            ),
+            (r#"{"schema_version": 1.0}"#, "the decimal number 1.0"),
+            (r#"{"schema_version": -1}"#, "the negative number -1"),
+            (r#"{"schema_version": null}"#, "schema_version is null"),
+            (r#"{"schema_version": [1]}"#, "schema_version is an array"),
             (
                 r#"{"schema_version": 1}"#,
                 "does not follow schema_version 1",
@@ -140,6 +197,108 @@ mod tests {
             let e = parse(text).expect_err(text);
             assert!(e.contains(want), "{text}: {e}");
         }
+    }
+
+    /// A crafted report: every id, code, fingerprint, API name and enum replaced in turn by
+    /// markup, a link, an image, a table cell and workflow commands. Each is refused with
+    /// the field named, and the message quotes it on one line.
+    #[test]
+    fn every_id_fingerprint_and_enum_of_a_crafted_report_is_refused() {
+        let evil = "x|<img src=https://e.vil/p.png>[l](https://e.vil)\n::error::pwn ##[add-mask]y";
+        let mut r = fixture(Verdict::Fail);
+        // A report of this very version: only this version's checks, codes and causes.
+        r.tool.version = env!("CARGO_PKG_VERSION").into();
+        let json = crate::render::json::render(&r);
+        assert!(parse(&json).is_ok());
+        // serde buffers a tagged enum (the evidence): the path stops at it.
+        let cases = [
+            (
+                "/checklist/2/checks/0/id",
+                "checklist[2].checks[0].id",
+                "a check id of this sl-doctor",
+            ),
+            (
+                "/checklist/2/checks/0/findings/0/code",
+                "checklist[2].checks[0].findings[0].code",
+                "a finding code of quoted-value",
+            ),
+            (
+                "/diagnosis/causes/0/id",
+                "diagnosis.causes[0].id",
+                "a check id",
+            ),
+            (
+                "/diagnosis/causes/0/checks/0",
+                "diagnosis.causes[0].checks[0]",
+                "a check id",
+            ),
+            (
+                "/target/apis/0",
+                "target.apis[0]",
+                "an API name (dam, catalog)",
+            ),
+            (
+                "/key/fingerprint",
+                "key.fingerprint",
+                "is not a fingerprint",
+            ),
+            (
+                "/checklist/4/checks/0/evidence/attempts/0/key/fingerprint",
+                "checklist[4].checks[0].evidence",
+                "is not a fingerprint",
+            ),
+            (
+                "/checklist/4/checks/0/evidence/api",
+                "checklist[4].checks[0].evidence.api",
+                "an API name",
+            ),
+            (
+                "/checklist/4/checks/0/evidence/attempts/0/answer",
+                "checklist[4].checks[0].evidence",
+                "unknown variant",
+            ),
+            ("/verdict", "verdict", "unknown variant"),
+            ("/checklist/0/id", "checklist[0].id", "unknown variant"),
+            (
+                "/checklist/2/checks/0/status",
+                "checklist[2].checks[0].status",
+                "unknown variant",
+            ),
+            (
+                "/checklist/2/checks/0/findings/0/severity",
+                "checklist[2].checks[0].findings[0].severity",
+                "unknown variant",
+            ),
+            (
+                "/diagnosis/causes/0/level",
+                "diagnosis.causes[0].level",
+                "unknown variant",
+            ),
+            (
+                "/diagnosis/causes/0/fixed_by",
+                "diagnosis.causes[0].fixed_by",
+                "unknown variant",
+            ),
+            ("/key/source/kind", "key.source.kind", "unknown variant"),
+        ];
+        for (pointer, at, want) in cases {
+            let mut v: Value = serde_json::from_str(&json).unwrap();
+            *v.pointer_mut(pointer).expect(pointer) = evil.into();
+            let e = parse(&v.to_string()).expect_err(pointer);
+            assert!(e.contains(at) && e.contains(want), "{pointer}: {e}");
+            assert!(
+                !e.contains("\n::") && e.contains("x|<img"),
+                "{pointer}: quoted on one line: {e}"
+            );
+        }
+        // Another version's report may name checks this one lacks, in the same grammar.
+        let mut v: Value = serde_json::from_str(&json).unwrap();
+        v["tool"]["version"] = "9.9.9".into();
+        v["checklist"][2]["checks"][0]["id"] = "a-newer-check".into();
+        assert!(parse(&v.to_string()).is_ok());
+        v["checklist"][2]["checks"][0]["id"] = "A newer check".into();
+        let e = parse(&v.to_string()).unwrap_err();
+        assert!(e.contains("a check id (lowercase letters"), "{e}");
     }
 
     #[test]

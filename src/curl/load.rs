@@ -38,8 +38,11 @@ pub enum KeyLoad {
     },
     /// From a key file, byte for byte.
     File(PathBuf),
-    /// From one line of a `.env` file, as dotenv loaders read it.
+    /// From one line of a `.env` file, as its reader (`--loader`; the dotenv libraries
+    /// by default) delivers it.
     Dotenv {
+        /// Who reads the line: `dotenv loaders`, `docker run --env-file`…
+        reader: String,
         /// The file, as given.
         path: PathBuf,
         /// 1-based line.
@@ -63,6 +66,12 @@ impl KeyLoad {
         match (chosen.source.kind, &chosen.path) {
             (SourceKind::File, Some(path)) => KeyLoad::File(path.clone()),
             (SourceKind::Dotenv, Some(path)) => dotenv_load(state, path.clone()),
+            (SourceKind::Deployment, _) => KeyLoad::Env {
+                why: Some(format!(
+                    "The key is what the deployment delivers from {} (sl-doctor does not read deployment files in a shell)",
+                    chosen.source.name
+                )),
+            },
             (SourceKind::Flag, _) => KeyLoad::Env {
                 why: Some("The key was given with --key".into()),
             },
@@ -126,11 +135,12 @@ impl KeyLoad {
                 }
             }
             KeyLoad::Dotenv {
+                reader,
                 path,
                 line,
                 bytes,
                 utf16,
-            } => dotenv_prelude(out, spec, path, *line, *bytes, *utf16),
+            } => dotenv_prelude(out, spec, reader, path, *line, *bytes, *utf16),
         }
     }
 }
@@ -141,10 +151,11 @@ fn dotenv_load(state: &KeyState, path: PathBuf) -> KeyLoad {
         .dotenv
         .as_ref()
         .and_then(|f| f.effective(&state.env_name));
-    let Some(e) = entry else {
+    let (Some(e), Some(chosen)) = (entry, state.key()) else {
         return KeyLoad::Env { why: None };
     };
-    let (raw, value) = (e.raw_value.expose_bytes(), e.value.expose_bytes());
+    // The value the doctor uses: what the chosen reader delivers from the line.
+    let (raw, value) = (e.raw_value.expose_bytes(), chosen.expose_bytes());
     let at = if value.is_empty() {
         None
     } else {
@@ -153,9 +164,10 @@ fn dotenv_load(state: &KeyState, path: PathBuf) -> KeyLoad {
     let Some(at) = at else {
         return KeyLoad::Env {
             why: Some(format!(
-                "The key is in {} line {}, written in a way no command can read like a dotenv loader (escapes)",
+                "The key is in {} line {}, written in a way no command can read as {} does (escapes)",
                 path.display(),
-                e.line
+                e.line,
+                reader_name(state)
             )),
         };
     };
@@ -171,10 +183,87 @@ fn dotenv_load(state: &KeyState, path: PathBuf) -> KeyLoad {
         _ => None,
     };
     KeyLoad::Dotenv {
+        reader: reader_name(state),
         path,
         line: e.line,
         bytes: (at, tail),
         utf16,
+    }
+}
+
+/// What the script must say about the key it loads, as comments: bytes curl cannot send
+/// as the deployment delivers them (curl drops a header line's CR LF, and splits at a
+/// line break), and which reader it reproduces when the readers disagree.
+pub fn caveats(state: &KeyState) -> Vec<String> {
+    let mut out = Vec::new();
+    let Some(key) = state.key() else {
+        return out;
+    };
+    if let Err(why) = sl_doctor_checks::net::http::key_header(key) {
+        let b = key.expose_bytes();
+        let body = b.len()
+            - b.iter()
+                .rev()
+                .take_while(|c| matches!(c, b'\r' | b'\n'))
+                .count();
+        let only_at_end = b[..body]
+            .iter()
+            .all(|&c| c >= 0x20 && c != 0x7f || c == b'\t');
+        let ending = match &b[body..] {
+            b"\r\n" => "CR LF",
+            b"\n" => "LF",
+            b"\r" => "CR",
+            _ => "several line-break characters",
+        };
+        out.push(if only_at_end {
+            format!(
+                "WARNING: the key as it is delivered ends with a line break ({ending}). No HTTP client can\n\
+                 # send that, and sl-doctor's probe did not: the deployment's requests fail. curl reads the\n\
+                 # header below line by line and drops the line's CR LF, so this command sends the key\n\
+                 # WITHOUT it: a 200 proves the key itself is valid, not that the deployment works.\n\
+                 # Remove the line break where the key is stored (sl-doctor fix)."
+            )
+        } else {
+            format!(
+                "WARNING: the key as it is delivered contains {why}, which no HTTP client can send\n\
+                 # (sl-doctor's probe did not). curl splits its header at a line break and does not send\n\
+                 # control characters as they are, so this command does not send what the deployment\n\
+                 # delivers: its answer proves nothing about that deployment."
+            )
+        });
+    }
+    let mut values: Vec<&sl_doctor_checks::model::secret::SecretKey> = Vec::new();
+    for v in state.readings.iter().filter_map(|r| r.delivered.value()) {
+        if !values.contains(&v) {
+            values.push(v);
+        }
+    }
+    let chosen = state.chosen();
+    if state.loader.is_none() && values.len() > 1 {
+        let used = chosen.map(|c| c.source.name.clone()).unwrap_or_default();
+        let from_dotenv = chosen.is_some_and(|c| c.source.kind == SourceKind::Dotenv);
+        out.push(if from_dotenv {
+            format!(
+                "The readers of the key deliver different values (sl-doctor's readers-agree): this\n\
+                 # command sends what {used} delivers as the dotenv libraries read it. Add --loader NAME\n\
+                 # (docker, compose, kubectl, systemd, shell) or --from FILE to reproduce another reader."
+            )
+        } else {
+            format!(
+                "The readers of the key deliver different values (sl-doctor's readers-agree): sl-doctor's\n\
+                 # probe sent what {used} delivers; set that value to reproduce its\n\
+                 # answer (`sl-doctor check -vv` lists what each reader delivers, by fingerprint)."
+            )
+        });
+    }
+    out
+}
+
+/// Who reads the `.env` line: `--loader`'s reader, or the dotenv libraries.
+fn reader_name(state: &KeyState) -> String {
+    match state.loader {
+        Some(l) => l.info().name.to_string(),
+        None => "dotenv loaders".into(),
     }
 }
 
@@ -190,6 +279,7 @@ fn skip(n: usize, basic: bool) -> String {
 fn dotenv_prelude(
     out: &mut String,
     spec: &Spec,
+    reader: &str,
     path: &std::path::Path,
     line: usize,
     bytes: (usize, usize),
@@ -199,7 +289,7 @@ fn dotenv_prelude(
     let shown = path.display().to_string();
     let _ = writeln!(
         out,
-        "# The key is read from {shown} line {line}, as dotenv loaders read it (only that line; the file\n\
+        "# The key is read from {shown} line {line} as it reaches the application through {reader} (only that line; the file\n\
          # is not run as a script), into ${var} of this shell only (run these from the directory\n\
          # sl-doctor ran in)."
     );

@@ -51,6 +51,8 @@ pub struct Spec<'a> {
     pub shell: CurlShell,
     /// The commands use plain http (`--allow-http`): the key travels in clear.
     pub http: bool,
+    /// What the script must say about the key it loads (`load::caveats`).
+    pub caveats: &'a [String],
 }
 
 /// Quotes for a POSIX shell: single quotes, `'` as `'\''`. A `##[` (which GitHub's runner
@@ -148,6 +150,9 @@ pub fn render(requests: &[Request], spec: &Spec) -> String {
         );
     }
     spec.load.write_prelude(&mut out, spec);
+    for c in spec.caveats {
+        let _ = writeln!(out, "# {c}");
+    }
     for r in requests {
         let _ = writeln!(out, "\n# {}: GET {}", r.label, r.url);
         if let Some(note) = &r.note {
@@ -236,6 +241,8 @@ fn check_http(url: &str, what: &str, allow: bool) -> Result<bool, String> {
 /// `sl-doctor curl`: the text for standard output (and the Postman file, when asked).
 pub fn run(args: &CurlArgs, env: &[(OsString, OsString)]) -> Result<String, String> {
     let key_env = &args.keys.key_env;
+    sl_doctor_checks::input::misplaced::check_name("--key-env", key_env, env)
+        .map_err(|e| e.to_string())?;
     if !is_var_name(key_env) {
         return Err(format!(
             "--key-env '{key_env}' is not a shell variable name (letters, digits and _, not starting with a digit)"
@@ -250,6 +257,7 @@ pub fn run(args: &CurlArgs, env: &[(OsString, OsString)]) -> Result<String, Stri
     // only used to redact a --url that may contain it, and never printed.
     let state = crate::config::collect_keys(&args.keys, env).map_err(|e| e.to_string())?;
     let load = KeyLoad::of(&state);
+    let caveats = load::caveats(&state);
     let key = state.key();
     let mut requests = Vec::new();
     if matches!(args.api, ApiChoice::Dam | ApiChoice::All) {
@@ -281,6 +289,7 @@ pub fn run(args: &CurlArgs, env: &[(OsString, OsString)]) -> Result<String, Stri
         resolve: &args.resolve,
         shell: args.shell,
         http,
+        caveats: &caveats,
     };
     let mut out = render(&requests, &spec);
     if let Some(path) = &args.postman {

@@ -13,6 +13,7 @@ fn spec(shell: CurlShell) -> Spec<'static> {
         resolve: &[],
         shell,
         http: false,
+        caveats: &[],
     }
 }
 
@@ -116,6 +117,7 @@ fn loads() -> Vec<(&'static str, KeyLoad)> {
 /// drop after the `=` and at the end of the line.
 fn dotenv(path: &str, line: usize, bytes: (usize, usize), utf16: (usize, usize)) -> KeyLoad {
     KeyLoad::Dotenv {
+        reader: "dotenv loaders".into(),
         path: path.into(),
         line,
         bytes,

@@ -77,6 +77,23 @@ pub enum Refusal {
         /// Length in characters.
         of: usize,
     },
+    /// The value opens a quote that a later line closes: one value across lines to the
+    /// dotenv libraries, the first line alone to docker and systemd. Rewriting the first
+    /// line would leave the rest of the value (and its quote) as a dangling line.
+    #[error(
+        "the value of {name} opens a quote on line {line} that closes on line {closes}: the \
+         dotenv libraries read one value across those lines (line breaks included), docker \
+         --env-file and systemd read line {line} alone, so sl-doctor does not edit it; write \
+         the key on one line, without quotes ({name}=value), and run sl-doctor again"
+    )]
+    SpansLines {
+        /// The variable.
+        name: String,
+        /// The line that opens the quote.
+        line: usize,
+        /// The line that closes it.
+        closes: usize,
+    },
 }
 
 /// Rewrites the line that defines `name` (the last definition, the one the doctor read)
@@ -97,6 +114,13 @@ pub fn dotenv(
     let (start, end) = line_span(&bytes[body_start..], entry.line);
     let (start, end) = (body_start + start, body_start + end);
     let raw_line = &bytes[start..end];
+    if let Some(closes) = closing_line(entry, raw_line, &bytes[end..]) {
+        return Err(Refusal::SpansLines {
+            name: name.to_string(),
+            line: entry.line,
+            closes,
+        });
+    }
     let terminated = end < bytes.len();
     // The key's line keeps CR LF when its neighbours have it (a CR LF file), unless the
     // whole file goes to LF; a lone CR LF line in an LF file loses its CR.
@@ -133,6 +157,21 @@ pub fn dotenv(
         before,
         after,
     })
+}
+
+/// When the entry's value opens a quote its line does not close (the reader kept it as
+/// text) and a later line holds that quote: the 1-based number of that line.
+fn closing_line(entry: &DotenvEntry, raw_line: &[u8], rest: &[u8]) -> Option<usize> {
+    let value = &raw_line[raw_line.iter().position(|&b| b == b'=')? + 1..];
+    let q = *value.trim_ascii_start().first()?;
+    if entry.quote.is_some() || !matches!(q, b'"' | b'\'' | b'`') {
+        return None;
+    }
+    let later = rest
+        .split(|&b| b == b'\n')
+        .skip(1)
+        .position(|l| l.contains(&q))?;
+    Some(entry.line + 1 + later)
 }
 
 /// CR LF to LF in `b` when `to_lf`.
@@ -350,6 +389,33 @@ mod tests {
         assert_eq!(e.after.value.expose_bytes(), V.as_bytes());
         assert!(e.notes[0].contains("line 1"), "{:?}", e.notes);
         assert!(e.notes[1].contains("--line-endings lf"), "{:?}", e.notes);
+    }
+
+    /// A quoted value continued on later lines is refused whole: rewriting its first line
+    /// would leave `…"` behind as a line of its own.
+    #[test]
+    fn a_value_quoted_across_lines_is_refused() {
+        let cases = [
+            ("K=\"abc\ndef\"\nX=1\n", Some(2)),
+            ("X=1\nK='abc\r\n\r\ndef'\n", Some(4)),
+            ("K=\"abc\nX=1\n", None),
+            ("K=\"abc\"\nX=\"1\"\n", None),
+        ];
+        for (src, closes) in cases {
+            let src = &src.replace("K=", &format!("{K}="));
+            let got = edit(src, None);
+            match closes {
+                Some(n) => {
+                    let e = got.expect_err(src);
+                    assert!(
+                        matches!(e, Refusal::SpansLines { closes, .. } if closes == n),
+                        "{src:?}: {e}"
+                    );
+                    assert!(e.to_string().contains("write the key on one line"), "{e}");
+                }
+                None => assert!(got.is_ok(), "{src:?}"),
+            }
+        }
     }
 
     #[test]

@@ -21,6 +21,7 @@ use crate::render::human::safe_lines;
 use choose::{Choice, Repaired};
 use sl_doctor_checks::input::dotenv::DotenvFile;
 use sl_doctor_checks::input::files::{Pipes, read_input};
+use sl_doctor_checks::input::loaders::{Loader, deliver};
 use sl_doctor_checks::input::sources::{MAX_DOTENV_FILE, MAX_KEY_FILE};
 use sl_doctor_checks::model::context::Candidate;
 use sl_doctor_checks::model::evidence::Repair;
@@ -98,6 +99,9 @@ struct Stored<'a> {
     shown: String,
     /// `Some(NAME)` for a `.env` file; `None` for a key file.
     dotenv_name: Option<&'a str>,
+    /// Who reads the `.env` (`--loader`; the dotenv libraries by default): the value
+    /// diagnosed is what it delivers from the line.
+    loader: Loader,
 }
 
 /// Runs `sl-doctor fix`.
@@ -133,6 +137,7 @@ pub fn run(args: &FixArgs) -> ExitCode {
             path,
             shown: sl_doctor_checks::input::sources::display_path(path, home.as_deref()),
             dotenv_name: (chosen.source.kind == SourceKind::Dotenv).then_some(&*cx.key.env_name),
+            loader: cx.key.loader.unwrap_or(Loader::Dotenv),
         },
         _ => return elsewhere(&out, chosen, &cx.key.env_name, &choice),
     };
@@ -217,7 +222,7 @@ fn read_stored(stored: &Stored, chosen: &Candidate) -> Result<Vec<u8>, ExitCode>
     let same = match stored.dotenv_name {
         Some(name) => DotenvFile::parse("", &bytes)
             .effective(name)
-            .is_some_and(|e| e.value == chosen.value),
+            .is_some_and(|e| deliver(stored.loader, e).value() == Some(&chosen.value)),
         None => bytes == chosen.value.expose_bytes(),
     };
     if !same {
@@ -335,6 +340,10 @@ fn write(
     links: Links,
 ) -> Result<(), ExitCode> {
     let backup = args.backup.then(|| backup_path(stored.path));
+    // The write is bounded by a deadline of its own (the question before it is not).
+    let _writing = crate::deadline::Watchdog::arm(
+        sl_doctor_checks::input::files::Deadline::from_now(args.check.deadline),
+    );
     match replace_file(stored.path, old, new, links, backup.as_deref()) {
         Ok(()) => {
             out.say(&format!("Wrote {}.\n", stored.shown));
@@ -348,6 +357,11 @@ fn write(
         }
         Err(WriteError::Changed) => Err(fail_changed(&stored.shown)),
         Err(WriteError::Link) => Err(fail_link(&stored.shown)),
+        // The backup path is not the file: say which one was refused, and why.
+        Err(e @ WriteError::Backup { .. }) => Err(fail_usage(format!(
+            "{e}; {} was left as it was",
+            stored.shown
+        ))),
         Err(e) => Err(fail_usage(format!("cannot write {}: {e}", stored.shown))),
     }
 }
@@ -407,7 +421,8 @@ fn nothing(out: &Out, reason: &str, inconclusive: bool) -> ExitCode {
     })
 }
 
-/// A key from the environment, `--key` or standard input: where to change it.
+/// A key from the environment, `--key`, standard input or a deployment file: where to
+/// change it.
 fn elsewhere(out: &Out, chosen: &Candidate, env_name: &str, choice: &Choice) -> ExitCode {
     let place = match chosen.source.kind {
         SourceKind::Env => format!(
@@ -417,16 +432,28 @@ fn elsewhere(out: &Out, chosen: &Candidate, env_name: &str, choice: &Choice) -> 
         SourceKind::Flag => "--key: change the value you pass (a key file, --key-file, keeps it \
                              out of the process list)"
             .into(),
+        SourceKind::Deployment => format!(
+            "the deployment file {}: change the value on that line (sl-doctor does not edit \
+             deployment files)",
+            chosen.source.name
+        ),
         _ => "standard input: change it at its source".into(),
     };
     match choice {
         Choice::Repair(r) => {
             out.say(&format!("The key comes from {place}.\n"));
             out.say(&proof_line(Some(r)));
-            out.say(&format!(
-                "sl-doctor cannot edit it there. To store the repaired key, pipe it:\n  \
-                 sl-doctor fix --emit | gh secret set {env_name}\n"
-            ));
+            out.say(&if chosen.source.kind == SourceKind::Deployment {
+                format!(
+                    "To store the repaired key in a secret store instead, pipe it:\n  \
+                     sl-doctor fix --emit | gh secret set {env_name}\n"
+                )
+            } else {
+                format!(
+                    "sl-doctor cannot edit it there. To store the repaired key, pipe it:\n  \
+                     sl-doctor fix --emit | gh secret set {env_name}\n"
+                )
+            });
             ExitCode::from(exit::PROBLEM)
         }
         Choice::Keep => {

@@ -35,6 +35,7 @@ pub(crate) fn source_kind(k: SourceKind) -> &'static str {
         SourceKind::Stdin => "stdin",
         SourceKind::Dotenv => ".env",
         SourceKind::Flag => "command line",
+        SourceKind::Deployment => "deployment file",
         SourceKind::None => "none",
     }
 }

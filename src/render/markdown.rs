@@ -71,6 +71,12 @@ pub(crate) fn code(s: &str) -> String {
     format!("{fence}{pad}{s}{pad}{fence}")
 }
 
+/// `s` as a code span inside a table cell: GFM splits cells at every `|` not escaped, even
+/// inside a code span, and reads `\|` there as the `|` itself.
+fn cell_code(s: &str) -> String {
+    code(s).replace('|', "\\|")
+}
+
 /// The diagnosis first: the summary sentence, then each cause with its proof and fix.
 fn write_diagnosis(out: &mut String, report: &Report) {
     let d = &report.diagnosis;
@@ -128,7 +134,7 @@ pub fn render(report: &Report) -> String {
         } else {
             item.checks
                 .iter()
-                .map(|c| format!("{} {}", icon(c.status), code(&c.id)))
+                .map(|c| format!("{} {}", icon(c.status), cell_code(&c.id)))
                 .collect::<Vec<_>>()
                 .join(" ")
         };
@@ -205,7 +211,7 @@ fn write_all_checks(out: &mut String, report: &Report) {
                 out,
                 "| {} | {} | {} | {} |",
                 icon(c.status),
-                code(&c.id),
+                cell_code(&c.id),
                 item.id.id(),
                 esc(&c.summary)
             );

@@ -60,17 +60,15 @@ mod tests {
         }
     }
 
-    /// `report` with `text` appended to every string that can hold text (ids, enums and
-    /// fingerprints, which a report cannot carry free text in, are left as they are).
+    /// `report` with `text` appended to every string the model lets hold it: free text and
+    /// the ids that are plain strings (check ids, codes, cause ids, API names); enums and
+    /// fingerprints refuse it by their types and are left as they are.
     pub(crate) fn with_text_everywhere(report: &Report, text: &str) -> Report {
         let mut v = serde_json::to_value(report).unwrap();
         let mut paths = Vec::new();
         collect_strings(&v, String::new(), &mut paths);
         // Each string is changed in turn and kept when the report still reads back.
         for p in paths {
-            if p.ends_with("/id") || p.contains("fingerprint") {
-                continue;
-            }
             let old = v.pointer(&p).cloned().unwrap();
             if let Some(serde_json::Value::String(s)) = v.pointer_mut(&p) {
                 s.push_str(text);
@@ -133,6 +131,83 @@ mod tests {
                     .unwrap()
                     .ends_with(evil),
                 "a JSON reader gets the text unchanged"
+            );
+        }
+    }
+
+    /// Markdown read as GitHub reads it (CommonMark + GFM tables): no HTML but the
+    /// `<details>` sl-doctor writes, no link, no image, and every planted `marker` shown
+    /// whole (a `|` that split a table cell would drop the rest of the row).
+    fn assert_markdown_inert(what: &str, md: &str, marker: &str) {
+        use pulldown_cmark::{Event, Options, Parser, Tag};
+        let mut shown = String::new();
+        for event in Parser::new_ext(md, Options::ENABLE_TABLES) {
+            match event {
+                Event::Html(h) | Event::InlineHtml(h) => {
+                    let h = h.trim();
+                    let ours = h == "</details>"
+                        || (h.starts_with("<details><summary>All ")
+                            && h.ends_with(" checks</summary>")
+                            && h.matches('<').count() == 3);
+                    assert!(ours, "{what}: HTML from the report: {h:?}");
+                }
+                Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
+                    panic!("{what}: a link or an image to {dest_url}")
+                }
+                Event::Text(t) | Event::Code(t) => shown.push_str(&t),
+                _ => {}
+            }
+        }
+        assert_eq!(
+            shown.matches(marker).count(),
+            md.matches(marker).count(),
+            "{what}: some planted text is not shown whole:\n{md}"
+        );
+    }
+
+    /// A crafted report (as `view` would get without its grammar check): every id and
+    /// every text holds markup, a link, an image, a table cell, line breaks and workflow
+    /// commands. No format obeys any of it. (No other control character: the runner and
+    /// `view` neutralise those before any renderer runs.)
+    #[test]
+    fn hostile_ids_and_text_are_inert_in_every_format() {
+        use sl_doctor_checks::testing_support::{OutputRules, assert_output_safe};
+        let evil = "x|y <img src=https://e.vil/p.png> <b>b</b> &amp; [l](https://e.vil) ![i](https://e.vil/i.png)\n::error::pwn\n::add-mask::k ##[stop-commands]t ENDMARK";
+        for (verdict, name) in VERDICTS {
+            let r = with_text_everywhere(&report(verdict), evil);
+            let ids = r.checks().filter(|c| c.id.ends_with("ENDMARK")).count();
+            assert_eq!(ids, r.checks().count(), "{name}: every check id holds it");
+            for format in [
+                Format::Human,
+                Format::Json,
+                Format::Junit,
+                Format::Github,
+                Format::Markdown,
+            ] {
+                let what = format!("{name} {format:?}");
+                let text = render(&r, format, &style(false));
+                // Markdown is read by a real parser below (its code spans may hold `](`).
+                let rules = OutputRules {
+                    log: format != Format::Github,
+                    ..Default::default()
+                };
+                let text = text.replace("\u{26a0}\u{fe0f}", "\u{26a0}");
+                assert_output_safe("no key here", &what, &text, rules);
+                if format == Format::Github {
+                    for line in text.lines() {
+                        let ours = ["::error title=", "::warning title=", "::notice title="];
+                        assert!(ours.iter().any(|c| line.starts_with(c)), "{what}: {line}");
+                    }
+                }
+            }
+            let md = render(&r, Format::Markdown, &style(false));
+            assert_markdown_inert(name, &md, "ENDMARK");
+            let json = render(&r, Format::Json, &style(false));
+            let back: Report = serde_json::from_str(&json).unwrap();
+            assert_eq!(
+                serde_json::to_value(&back).unwrap(),
+                serde_json::to_value(&r).unwrap(),
+                "{name}: a JSON reader gets every string unchanged"
             );
         }
     }

@@ -51,6 +51,7 @@ fn probe_evidence(http: &str) -> Evidence {
         length: Some(44),
         fingerprint: Some(Fingerprint::of(b"fixture")),
         repairs: vec![],
+        reader: None,
     };
     let mut words = http.split_whitespace();
     let http_version = words.next().unwrap_or_default().to_string();
@@ -108,6 +109,8 @@ fn probe_evidence(http: &str) -> Evidence {
         differential: Differential::NotNeeded,
         cleaned: None,
         candidates: vec![],
+        unsendable: vec![],
+        other_api: None,
     })
 }
 

@@ -9,6 +9,7 @@
 //! `run` prints the report and returns whether the key was found; `main` picks the
 //! exit code from that (1 found, 0 not found, 2 bad input).
 
+pub mod follow;
 pub mod history;
 pub mod mask;
 pub mod patterns;

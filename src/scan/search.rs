@@ -110,6 +110,8 @@ struct Shared {
     errors: AtomicU64,
     matches: AtomicU64,
     files_with_key: AtomicU64,
+    /// With `-L`: links to directories searched through another path.
+    relinked: Mutex<Vec<String>>,
 }
 
 impl Shared {
@@ -149,8 +151,10 @@ pub fn search_tree(
         // The repository database is searched by --history, blob by blob.
         .filter_entry(|e| !(e.file_name() == ".git" && e.file_type().is_some_and(|t| t.is_dir())));
     let shared = Shared::default();
+    let followed = opts.follow.then(super::follow::Followed::new);
     wb.build_parallel().run(|| {
         let shared = &shared;
+        let followed = followed.as_ref();
         let mut buf = vec![0u8; CHUNK + pats.max_len];
         Box::new(move |entry| {
             let entry = match entry {
@@ -161,10 +165,32 @@ pub fn search_tree(
                     return WalkState::Continue;
                 }
             };
+            if let Some(followed) = followed {
+                use super::follow::Admit;
+                match followed.admit(&entry) {
+                    Admit::Yes => {}
+                    Admit::Seen => {
+                        // A file reached twice is searched once, silently; a directory is
+                        // said (a loop, or a second path into the same tree).
+                        if entry.path_is_symlink() && entry.file_type().is_some_and(|t| t.is_dir())
+                        {
+                            let shown = pats_guarded(pats, &show_path(entry.path()));
+                            shared.relinked.lock().expect("relinked lock").push(shown);
+                        }
+                        return WalkState::Skip;
+                    }
+                    Admit::Kernel(why) => {
+                        shared.note(Some(pats_guarded(pats, &show_path(entry.path()))), why);
+                        return WalkState::Skip;
+                    }
+                }
+            }
             let is_file = entry.file_type().is_some_and(|t| t.is_file());
             if !is_file {
-                // Explicitly given special files (FIFOs, devices) are said to be skipped.
-                if entry.depth() == 0 && !entry.file_type().is_some_and(|t| t.is_dir()) {
+                // Special files (FIFOs, devices, sockets) given or linked to are said to be
+                // skipped; they are never opened.
+                let named = entry.depth() == 0 || entry.path_is_symlink();
+                if named && !entry.file_type().is_some_and(|t| t.is_dir()) {
                     shared.note(
                         Some(pats_guarded(pats, &show_path(entry.path()))),
                         "not a regular file: skipped",
@@ -179,6 +205,9 @@ pub fn search_tree(
     let mut hits = shared.hits.into_inner().expect("hits lock");
     hits.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
     let mut notes = shared.notes.into_inner().expect("notes lock");
+    notes.extend(relinked_note(
+        shared.relinked.into_inner().expect("relinked lock"),
+    ));
     notes.sort();
     let matches = shared.matches.into_inner();
     cap_listed(&mut hits, &mut notes, "files");
@@ -197,6 +226,24 @@ pub fn search_tree(
             not_listed,
         },
     }
+}
+
+/// One note for every link to a directory already searched (a chain linked twice per
+/// level has one per level): the shortest path, and how many more.
+fn relinked_note(mut paths: Vec<String>) -> Option<Note> {
+    paths.sort_by_key(|p| (p.len(), p.clone()));
+    let first = paths.first()?.clone();
+    let others = match paths.len() - 1 {
+        0 => String::new(),
+        1 => " (and 1 more such link)".to_string(),
+        n => format!(" (and {n} more such links)"),
+    };
+    Some(Note {
+        path: Some(first),
+        message: format!(
+            "a symbolic link to a directory already searched (a loop, or a second path to it): not searched again{others}"
+        ),
+    })
 }
 
 /// Masks key material in text we did not write (paths, OS error messages).

@@ -260,11 +260,47 @@ fn action_install_downloads_verifies_and_caches_the_right_asset() {
     );
     assert_eq!(sb.cargo_calls(), "", "no fallback when the asset exists");
 
-    // A second job with the cached directory restored downloads nothing.
-    let r = sb.script("install", "http://127.0.0.1:9");
+    // A second job with the cached directory restored fetches SHA256SUMS only, checks the
+    // cached archive against it and unpacks the binary anew.
+    let real = sha256_hex(&bin);
+    let r = sb.script("install", &base);
     assert_eq!(r.code, 0, "{}", r.log);
     assert!(r.log.contains("using the cached"), "{}", r.log);
+    assert!(!r.log.contains("downloading"), "{}", r.log);
     assert_eq!(output(&r.outputs, "bin"), bin.to_str().unwrap());
+
+    // A poisoned cache entry: a binary that prints the right --version is replaced by the
+    // one the verified archive holds.
+    let poison = format!("#!/bin/sh\necho sl-doctor {}\n", env!("CARGO_PKG_VERSION"));
+    std::fs::write(&bin, &poison).unwrap();
+    let r = sb.script("install", &base);
+    assert_eq!(r.code, 0, "{}", r.log);
+    assert_eq!(
+        sha256_hex(&bin),
+        real,
+        "the cached binary is unpacked anew\n{}",
+        r.log
+    );
+
+    // A poisoned archive: it does not match SHA256SUMS, so the release's is downloaded again.
+    let archive = bin.parent().unwrap().join(&asset);
+    assert!(archive.is_file(), "the archive is kept beside the binary");
+    std::fs::write(&archive, b"not the release").unwrap();
+    std::fs::write(&bin, &poison).unwrap();
+    let r = sb.script("install", &base);
+    assert_eq!(r.code, 0, "{}", r.log);
+    assert!(
+        r.log
+            .contains("do not match SHA256SUMS: downloading them again"),
+        "{}",
+        r.log
+    );
+    assert_eq!(sha256_hex(&bin), real, "{}", r.log);
+
+    // Without SHA256SUMS (the release server unreachable) a cache hit is not used blindly.
+    let r = sb.script("install", "http://127.0.0.1:9");
+    assert_ne!(r.code, 0, "{}", r.log);
+    assert!(!r.outputs.contains("bin="), "{}", r.outputs);
 }
 
 #[test]

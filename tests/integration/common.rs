@@ -281,6 +281,44 @@ impl Drop for MockProcess {
     }
 }
 
+/// The output rules of a terminal or CI log (no tab, no workflow-command line).
+pub const LOG: sl_doctor_checks::testing_support::OutputRules =
+    sl_doctor_checks::testing_support::OutputRules {
+        tab: false,
+        log: true,
+        markdown: false,
+    };
+
+/// The network options that point a run at an https mock.
+pub fn mock_net(mock: &MockProcess) -> Vec<String> {
+    let ca = mock.ca_path.as_ref().expect("https mock");
+    vec![
+        "--base-url".into(),
+        mock.base_url.clone(),
+        "--ca-cert".into(),
+        ca.display().to_string(),
+        "--no-proxy".into(),
+        "--color".into(),
+        "never".into(),
+    ]
+}
+
+/// The Python program `code` (`/usr/bin/python3`, whose python3-yaml Debian's
+/// docker-compose brings) run on `input`: its standard output when it succeeds.
+pub fn system_python(code: &str, input: &[u8]) -> Option<Vec<u8>> {
+    use std::io::Write;
+    let mut py = Command::new("/usr/bin/python3")
+        .arg("-c")
+        .arg(code)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the system python runs");
+    py.stdin.take().unwrap().write_all(input).unwrap();
+    let out = py.wait_with_output().unwrap();
+    out.status.success().then_some(out.stdout)
+}
+
 /// Starts `sl-doctor mock --https` accepting `key` for both APIs.
 pub fn start_mock(key: &str) -> MockProcess {
     let m = MockProcess::start(&["--https", "--key", &format!("both:{key}")]);

@@ -2,29 +2,16 @@
 //! byte unchanged), the redacted diff, the mode kept, the doctor passing on the result,
 //! the refusals, and the key in no output but `--emit`'s standard output.
 
-use crate::common::{CANARY, MockProcess, Run, SlDoctor, in_terminal, sl_doctor, start_mock};
-use sl_doctor_checks::testing_support::{OutputRules, assert_output_safe};
+use crate::common::{
+    CANARY, LOG, MockProcess, Run, SlDoctor, in_terminal, mock_net, sl_doctor, start_mock,
+};
+use sl_doctor_checks::testing_support::assert_output_safe;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-const LOG: OutputRules = OutputRules {
-    tab: false,
-    log: true,
-    markdown: false,
-};
-
 /// The network options that point a run at the mock.
 fn net(mock: &MockProcess) -> Vec<String> {
-    let ca = mock.ca_path.as_ref().expect("https mock");
-    vec![
-        "--base-url".into(),
-        mock.base_url.clone(),
-        "--ca-cert".into(),
-        ca.display().to_string(),
-        "--no-proxy".into(),
-        "--color".into(),
-        "never".into(),
-    ]
+    mock_net(mock)
 }
 
 /// Runs, and asserts that neither stream holds a piece of the key.
@@ -112,8 +99,13 @@ fn dotenv_variants_get_only_the_keys_line_rewritten_and_then_pass() {
         ),
     ];
     for (case, file, want, before) in cases {
-        let cmd = with_file(sl_doctor(), ".env", file.as_bytes());
-        let (r, dir) = run_safe(cmd.arg("fix").args(net(&mock)).arg("--yes"));
+        let mut cmd = with_file(sl_doctor(), ".env", file.as_bytes()).arg("fix");
+        if file.contains('\r') {
+            // A shell sourcing the file keeps the CR of every line (readers-agree): the
+            // application reads it with a dotenv library.
+            cmd = cmd.args(["--loader", "dotenv"]);
+        }
+        let (r, dir) = run_safe(cmd.args(net(&mock)).arg("--yes"));
         assert_eq!(r.code, 0, "{case}: {}{}", r.stdout, r.stderr);
         let path = dir.path().join(".env");
         assert_eq!(
@@ -130,7 +122,10 @@ fn dotenv_variants_get_only_the_keys_line_rewritten_and_then_pass() {
         );
         assert!(r.stdout.contains("The doctor again (live)"), "{case}");
         // The doctor on the result, as a user would run it next.
-        let check = sl_doctor().args(net(&mock));
+        let mut check = sl_doctor().args(net(&mock));
+        if file.contains('\r') {
+            check = check.args(["--loader", "dotenv"]);
+        }
         std::fs::write(check.path().join(".env"), &want).unwrap();
         let (r, _d) = run_safe(check);
         assert_eq!(
@@ -260,6 +255,22 @@ fn refusals_leave_the_file_as_it_was() {
         &["a dollar sign ($) at character 4"],
         dollar.as_bytes(),
     );
+
+    // A value quoted across two lines: rewriting the first would leave `…"` dangling.
+    let (head, tail) = CANARY.split_at(12);
+    let spans = format!("SALESLAYER_API_KEY=\"{head}\n{tail}\"\nOTHER=1\n");
+    let cmd = with_file(sl_doctor(), ".env", spans.as_bytes());
+    let (r, dir) = run_safe(cmd.args(["fix", "--offline", "--yes"]));
+    assert_refused(
+        &r,
+        dir.path(),
+        ".env",
+        &[
+            "opens a quote on line 1 that closes on line 2",
+            "write the key on one line",
+        ],
+        spans.as_bytes(),
+    );
 }
 
 #[test]
@@ -357,4 +368,86 @@ fn on_a_terminal_it_asks_and_refuses_a_file_changed_meanwhile() {
     .unwrap();
     assert!(text.contains("standard output is a terminal"), "{text}");
     assert_output_safe(CANARY, "terminal", &text.replace('\r', ""), LOG);
+}
+
+/// A file someone else owns, planted at `path` world-writable (root `chown`s it; other
+/// users cannot make one, so the case is skipped for them).
+fn plant_foreign(path: &Path) -> bool {
+    if !std::fs::metadata("/proc/self")
+        .map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0)
+        .unwrap_or(false)
+    {
+        return false;
+    }
+    std::fs::write(path, b"").unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o666)).unwrap();
+    std::os::unix::fs::chown(path, Some(65534), Some(65534)).unwrap();
+    true
+}
+
+/// Issue 20: `fix --backup` with something planted at the backup path — a FIFO (with no
+/// reader a blocking open hangs past --deadline; with one, the old key goes to it), a
+/// world-writable file of another user, a symbolic link. Refused at once, the backup
+/// named as what was refused (not ".env is a symbolic link"), nothing written anywhere.
+#[test]
+fn a_planted_backup_path_is_refused_and_named() {
+    let quoted = format!("SALESLAYER_API_KEY=\"{CANARY}\"\n");
+    type Plant = fn(&Path) -> bool;
+    let plants: [(&str, Plant, &str); 3] = [
+        (
+            "fifo",
+            |p| {
+                let ok = std::process::Command::new("mkfifo").arg(p).status();
+                ok.is_ok_and(|s| s.success())
+            },
+            "is a FIFO (named pipe), not a regular file",
+        ),
+        ("foreign", plant_foreign, "belongs to another user"),
+        (
+            "link",
+            |p| std::os::unix::fs::symlink(p.with_file_name("elsewhere"), p).is_ok(),
+            "is a symbolic link",
+        ),
+    ];
+    for (name, plant, says) in plants {
+        let cmd = with_file(sl_doctor(), ".env", quoted.as_bytes());
+        let backup = cmd.path().join(".env.sl-doctor-backup");
+        if !plant(&backup) {
+            continue;
+        }
+        let (r, dir) = cmd
+            .args(["fix", "--offline", "--yes", "--backup", "--deadline", "5"])
+            .run_within(std::time::Duration::from_secs(60));
+        assert_output_safe(CANARY, "stdout", &r.stdout, LOG);
+        assert_output_safe(CANARY, "stderr", &r.stderr, LOG);
+        assert_eq!(r.code, 2, "{name}: {}{}", r.stdout, r.stderr);
+        assert!(
+            r.stderr.contains("the backup") && r.stderr.contains(".env.sl-doctor-backup"),
+            "{name}: {}",
+            r.stderr
+        );
+        assert!(r.stderr.contains(says), "{name}: {}", r.stderr);
+        assert!(
+            r.stderr.contains(".env was left as it was"),
+            "{name}: {}",
+            r.stderr
+        );
+        assert!(
+            !r.stderr.contains(".env is a symbolic link"),
+            "{}",
+            r.stderr
+        );
+        assert_eq!(
+            std::fs::read(dir.path().join(".env")).unwrap(),
+            quoted.as_bytes()
+        );
+        assert!(!dir.path().join("elsewhere").exists());
+        if name == "foreign" {
+            assert_eq!(
+                std::fs::read(&backup).unwrap(),
+                b"",
+                "nothing in the planted file"
+            );
+        }
+    }
 }

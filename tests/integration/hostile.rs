@@ -366,3 +366,103 @@ fn problem_details_headers_and_the_reflected_key_are_neutralised_and_redacted() 
     );
     assert!(out.contains("\\u{202e}"), "{out}");
 }
+
+/// A report as the real binary writes it (a quoted canary key, offline), as JSON.
+fn saved_report() -> serde_json::Value {
+    let quoted = format!("\"{CANARY}\"");
+    let (r, _d) = doctor(&[("SALESLAYER_API_KEY", &quoted)])
+        .args(["--offline", "--format", "json"])
+        .run();
+    serde_json::from_str(&r.stdout).expect("a JSON report")
+}
+
+/// `sl-doctor view REPORT --format FORMAT` of `report`, in every format.
+fn view_every_format(
+    scenario: &str,
+    report: &serde_json::Value,
+) -> Vec<(String, crate::common::Run)> {
+    let mut runs = Vec::new();
+    // `view` has no --quiet: the run's own choice of output.
+    for (name, extra) in FORMATS.iter().filter(|(n, _)| !n.contains("quiet")) {
+        let cmd = sl_doctor();
+        let path = cmd.file("report.json", report.to_string());
+        let (r, _d) = cmd.arg("view").arg(&path).args(*extra).run();
+        let what = format!("{scenario}, view {name}");
+        assert_safe(&format!("{what}: stdout"), &r.stdout, rules_for(name));
+        assert_safe(&format!("{what}: stderr"), &r.stderr, rules_for("human"));
+        runs.push((what, r));
+    }
+    runs
+}
+
+/// A crafted report: each id, finding code, fingerprint, API name and enum holding markup,
+/// a link, an image, a table cell and line breaks with workflow commands. `view` refuses
+/// it in every format (exit 2, nothing shown), naming the field on one line.
+#[test]
+fn view_refuses_a_crafted_id_fingerprint_or_enum_in_every_format() {
+    let base = saved_report();
+    let evil = "x|<img src=https://e.vil/p.png>[l](https://e.vil)\n::error::pwn\n##[add-mask]y";
+    let fields = [
+        ("/checklist/2/checks/0/id", "checklist[2].checks[0].id"),
+        (
+            "/checklist/2/checks/0/findings/0/code",
+            "checklist[2].checks[0].findings[0].code",
+        ),
+        ("/diagnosis/causes/0/id", "diagnosis.causes[0].id"),
+        (
+            "/diagnosis/causes/0/checks/0",
+            "diagnosis.causes[0].checks[0]",
+        ),
+        ("/target/apis/0", "target.apis[0]"),
+        ("/key/fingerprint", "key.fingerprint"),
+        ("/key/sources/0/fingerprint", "key.sources[0].fingerprint"),
+        (
+            "/checklist/2/checks/0/status",
+            "checklist[2].checks[0].status",
+        ),
+        ("/diagnosis/causes/0/level", "diagnosis.causes[0].level"),
+    ];
+    for (pointer, at) in fields {
+        let mut report = base.clone();
+        *report.pointer_mut(pointer).expect(pointer) = evil.into();
+        for (what, r) in view_every_format(pointer, &report) {
+            assert_eq!(r.code, 2, "{what}: refused\n{}", r.stderr);
+            assert!(r.stdout.is_empty(), "{what}: nothing shown\n{}", r.stdout);
+            assert!(r.stderr.contains(at), "{what}: names {at}\n{}", r.stderr);
+        }
+    }
+}
+
+/// The same attack in the report's free text (titles, summaries, findings, fixes, the
+/// diagnosis): `view` shows it in every format, escaped for that format.
+#[test]
+fn view_shows_crafted_free_text_escaped_in_every_format() {
+    let mut report = saved_report();
+    let mut planted = 0;
+    report["diagnosis"]["summary"] = EVIL.into();
+    for cause in report["diagnosis"]["causes"].as_array_mut().unwrap() {
+        cause["title"] = EVIL.into();
+        cause["fix"] = EVIL.into();
+    }
+    for item in report["checklist"].as_array_mut().unwrap() {
+        item["title"] = EVIL.into();
+        for check in item["checks"].as_array_mut().unwrap() {
+            check["summary"] = EVIL.into();
+            check["details"] = serde_json::json!([EVIL]);
+            for f in check["findings"].as_array_mut().unwrap() {
+                f["message"] = EVIL.into();
+                f["fix"] = EVIL.into();
+                planted += 1;
+            }
+        }
+    }
+    assert!(planted > 0, "the report has findings to plant in");
+    for (what, r) in view_every_format("crafted text", &report) {
+        assert_eq!(r.code, 0, "{what}: shown\n{}", r.stderr);
+        assert!(
+            r.stdout.contains("gnp.exe"),
+            "{what}: the text is there\n{}",
+            r.stdout
+        );
+    }
+}

@@ -303,3 +303,66 @@ fn spawn_in(mut cmd: Command, dir: &std::path::Path, stdin: Stdio) -> std::proce
         .spawn()
         .expect("the command starts")
 }
+
+/// Issue 20: a FIFO or a file of another user planted where sl-doctor writes (`--output`,
+/// a bundle file, the step summary) or reads (`view`). Refused at once or bounded by the
+/// deadline, named, nothing written into it.
+#[test]
+fn planted_fifos_and_foreign_files_are_neither_written_nor_waited_on() {
+    // --output: a FIFO without a reader.
+    let cmd = sl_doctor().env("SALESLAYER_API_KEY", CANARY);
+    mkfifo(&cmd.path().join("report.json"));
+    let (r, _d) = cmd
+        .args(["--offline", "--deadline", "3", "--output", "report.json"])
+        .run_within(LIMIT);
+    assert_eq!(r.code, 2, "{}", all(&r));
+    assert_contains(&r.stderr, "is a FIFO (named pipe), not a regular file");
+    assert_no_leak(CANARY, "output", &all(&r));
+
+    // --output: a world-writable file of another user (only root can plant one here).
+    let cmd = sl_doctor().env("SALESLAYER_API_KEY", CANARY);
+    let planted = cmd.file("report.json", "");
+    let root =
+        std::fs::metadata("/proc/self").is_ok_and(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0);
+    if root {
+        std::fs::set_permissions(&planted, std::fs::Permissions::from_mode(0o666)).unwrap();
+        std::os::unix::fs::chown(&planted, Some(65534), Some(65534)).unwrap();
+        let (r, _d) = cmd
+            .args(["--offline", "--output", "report.json"])
+            .run_within(LIMIT);
+        assert_eq!(r.code, 2, "{}", all(&r));
+        assert_contains(&r.stderr, "belongs to another user");
+        assert_eq!(std::fs::read(&planted).unwrap(), b"");
+    }
+
+    // A bundle directory with a FIFO where report.json goes.
+    let cmd = sl_doctor().env("SALESLAYER_API_KEY", CANARY);
+    std::fs::create_dir(cmd.path().join("b")).unwrap();
+    mkfifo(&cmd.path().join("b/report.json"));
+    let (r, _d) = cmd
+        .args(["support", "--offline", "--deadline", "3", "--output", "b"])
+        .run_within(LIMIT);
+    assert_eq!(r.code, 2, "{}", all(&r));
+    assert_contains(&r.stderr, "report.json: it is a FIFO (named pipe)");
+
+    // $GITHUB_STEP_SUMMARY a FIFO: a warning, and the diagnosis stands.
+    let cmd = sl_doctor().env("SALESLAYER_API_KEY", CANARY);
+    let summary = cmd.path().join("summary.md");
+    mkfifo(&summary);
+    let (r, _d) = cmd
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .args(["--offline", "--deadline", "3"])
+        .run_within(LIMIT);
+    assert_eq!(r.code, 0, "{}", all(&r));
+    assert_contains(&r.stderr, "cannot append the summary");
+
+    // view: a FIFO without a writer is waited for until --deadline, then refused.
+    let cmd = sl_doctor();
+    mkfifo(&cmd.path().join("report.json"));
+    let (r, _d) = cmd
+        .args(["view", "report.json", "--deadline", "2"])
+        .run_within(LIMIT);
+    assert_eq!(r.code, 2, "{}", all(&r));
+    assert_contains(&r.stderr, "deadline of 2 s reached");
+}

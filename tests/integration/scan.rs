@@ -642,3 +642,105 @@ fn hostile_file_names_and_lines_are_shown_not_obeyed() {
         assert_output_safe(CANARY, "stderr", &r.stderr, rules);
     }
 }
+
+/// `scan -L` on a chain of directories each linked twice from the one above (2^24 paths,
+/// no loop): each directory is searched once, and the run ends at once.
+#[cfg(unix)]
+#[test]
+fn follow_visits_each_directory_once_on_a_doubly_linked_chain() {
+    let cmd = scan_env();
+    let root = cmd.path().to_path_buf();
+    let levels = 24;
+    for n in 0..levels {
+        let dir = root.join(format!("d{n}"));
+        std::fs::create_dir(&dir).unwrap();
+        put(&dir, "file.txt", "nothing here\n");
+        if n > 0 {
+            let above = root.join(format!("d{}", n - 1));
+            for link in ["left", "right"] {
+                std::os::unix::fs::symlink(&dir, above.join(link)).unwrap();
+            }
+        }
+    }
+    put(&root, &format!("d{}/key.txt", levels - 1), CANARY);
+    let started = std::time::Instant::now();
+    let (r, _d) = cmd
+        .args(["scan", "-L", "--format", "json", "d0"])
+        .run_within(std::time::Duration::from_secs(60));
+    assert!(
+        started.elapsed().as_secs() < 20,
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(r.code, 1, "the key is found: {}{}", r.stdout, r.stderr);
+    no_leak(&r);
+    let v = json(&r);
+    assert_eq!(
+        v["stats"]["files"],
+        levels + 1,
+        "each file once: {}",
+        r.stdout
+    );
+    assert_eq!(v["findings"].as_array().unwrap().len(), 1, "{}", r.stdout);
+    let notes = v["notes"].as_array().unwrap();
+    assert_eq!(
+        notes.len(),
+        1,
+        "one note for every second link: {}",
+        r.stdout
+    );
+    let note = notes[0]["message"].as_str().unwrap();
+    assert!(
+        note.ends_with(&format!("(and {} more such links)", levels - 2)),
+        "{note}"
+    );
+}
+
+/// `scan -L` never follows a link into /proc, /sys or /dev (`/proc/kmsg` blocks on read),
+/// nor opens a FIFO, device or socket a link points to.
+#[cfg(unix)]
+#[test]
+fn follow_skips_links_to_special_files_and_kernel_trees() {
+    let cmd = scan_env();
+    let root = cmd.path().to_path_buf();
+    put(&root, "plain.txt", "nothing\n");
+    let links = [
+        ("kmsg", "/proc/kmsg"),
+        ("proc", "/proc/self"),
+        ("sys", "/sys"),
+        ("zero", "/dev/zero"),
+        ("dev", "/dev"),
+    ];
+    for (name, target) in links {
+        std::os::unix::fs::symlink(target, root.join(name)).unwrap();
+    }
+    let fifo = root.join("pipe");
+    let made_fifo = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success());
+    if made_fifo {
+        std::os::unix::fs::symlink(&fifo, root.join("to-pipe")).unwrap();
+    }
+    let mut args: Vec<String> = ["kmsg", "proc", "sys", "zero", "dev"]
+        .map(String::from)
+        .to_vec();
+    if made_fifo {
+        args.push("to-pipe".into());
+    }
+    let (r, _d) = cmd
+        .args(["scan", "-L", "--format", "json"])
+        .args(&args)
+        .run_within(std::time::Duration::from_secs(30));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let notes = json(&r)["notes"].to_string();
+    for (name, target) in links {
+        if Path::new(target).exists() {
+            assert!(notes.contains(&format!("\"{name}\"")), "{name}: {notes}");
+        }
+    }
+    assert!(notes.contains("leads into /proc"), "{notes}");
+    if made_fifo {
+        assert!(notes.contains("not a regular file"), "{notes}");
+    }
+}

@@ -14,14 +14,19 @@ use crate::checklist::{
 use crate::model::check::CheckId;
 use crate::model::code::Code;
 use crate::model::evidence::{Evidence, ProxyRefusal, RefusalReason, Repair};
-use crate::model::report::{Item, Status};
+use crate::model::report::{Item, SourceKind, Status};
 use crate::saleslayer::{RATE_LIMIT, support};
+
+mod readers;
+
+use readers::{not_enabled_by_other_api, readers_disagree};
 
 /// Every cause the facts show, most likely first.
 pub fn find(f: &Facts) -> Vec<Cause> {
-    let rules: [fn(&Facts) -> Option<Cause>; 10] = [
+    let rules: [fn(&Facts) -> Option<Cause>; 11] = [
         key_not_loaded,
         placeholder,
+        readers_disagree,
         damaged_value,
         wrong_base_url,
         api_not_enabled,
@@ -185,6 +190,11 @@ fn damaged_value(f: &Facts) -> Option<Cause> {
             CauseId::PercentEncodedKey,
             "The key is stored percent-encoded (`%2B` for `+`)".to_string(),
         ),
+        ([], [Repair::Base64Decoded]) => (
+            CauseId::Base64EncodedKey,
+            "The key is stored base64-encoded, as a Kubernetes Secret's `data:` holds it"
+                .to_string(),
+        ),
         ([one], []) => (one.cause.clone(), one.title.to_string()),
         _ => (
             CauseId::DamagedValue,
@@ -203,14 +213,14 @@ fn damaged_value(f: &Facts) -> Option<Cause> {
         )
     });
     let fix = match (f.defects.as_slice(), decoded.as_slice()) {
-        ([one], []) => remedy(f, one.check, "Fix the value where it is stored."),
+        ([one], []) => with_place(f, remedy(f, one.check, "Fix the value where it is stored.")),
         (_, []) => format!(
             "Remove the extra characters ({}) from the value stored in {}, then run sl-doctor again.",
             named.join("; "),
             f.key_place()
         ),
         _ => format!(
-            "Store the key decoded (without {}) in {}, then run sl-doctor again.",
+            "Store the key decoded, without {}, in {}, then run sl-doctor again.",
             every_defect,
             f.key_place()
         ),
@@ -228,6 +238,17 @@ fn damaged_value(f: &Facts) -> Option<Cause> {
             .proof(proof)
             .fix(fix),
     )
+}
+
+/// A check's fix, followed by where the value is when it is one line of a file (a `.env`
+/// line, a deployment file's definition): the fix then names the file and line.
+fn with_place(f: &Facts, fix: String) -> String {
+    match f.report.key.source.kind {
+        SourceKind::Deployment | SourceKind::Dotenv => {
+            format!("{fix} The value is in {}.", f.key_place())
+        }
+        _ => fix,
+    }
 }
 
 fn names(probes: &[&Probe]) -> String {
@@ -345,6 +366,9 @@ fn finding_fix(f: &Facts, id: CheckId, code: Code) -> Option<String> {
 }
 
 fn api_not_enabled(f: &Facts) -> Option<Cause> {
+    if let Some(c) = not_enabled_by_other_api(f) {
+        return Some(c);
+    }
     let valid =
         f.apis(|p| p.given == KeyAnswer::Accepted || p.repaired == Some(KeyAnswer::Accepted));
     let shut = f.apis(|p| {
@@ -395,8 +419,11 @@ fn key_rejected(f: &Facts) -> Option<Cause> {
         p.given == KeyAnswer::Rejected
             || p.given == KeyAnswer::NotSent && p.repaired == Some(KeyAnswer::Rejected)
     });
-    let any_valid =
-        f.apis(|p| p.given.authenticated() || p.repaired.is_some_and(KeyAnswer::authenticated));
+    let any_valid = f.apis(|p| {
+        p.given.authenticated()
+            || p.repaired.is_some_and(KeyAnswer::authenticated)
+            || p.other.is_some_and(|(_, a)| a.authenticated())
+    });
     if rejected.is_empty() || !any_valid.is_empty() {
         return None;
     }
@@ -408,15 +435,32 @@ fn key_rejected(f: &Facts) -> Option<Cause> {
     let repaired_too = rejected
         .iter()
         .any(|p| p.repaired == Some(KeyAnswer::Rejected));
-    let proof = if repaired_too {
+    let mut proof = if repaired_too {
         format!("{all} reject the key as given and once it is cleaned")
     } else {
         format!("{all} reject the key, and nothing in the value explains it")
     };
+    let also = rejected.iter().find_map(|p| match p.other {
+        Some((o, KeyAnswer::Rejected)) => Some(o),
+        _ => None,
+    });
+    if let Some(o) = also {
+        proof.push_str(&format!("; {o}, asked once, rejects it too"));
+    }
+    let untold = rejected
+        .iter()
+        .any(|p| matches!(p.other, Some((_, a)) if a != KeyAnswer::Rejected && !a.authenticated()));
+    let title = if untold {
+        format!(
+            "The key is rejected: not valid, or not enabled for {all} (the other API gave no verdict, so the two cannot be told apart)"
+        )
+    } else {
+        "The key itself is not valid: wrong, revoked or replaced".to_string()
+    };
     Some(
         cause(
             CauseId::KeyRejected,
-            "The key itself is not valid: wrong, revoked or replaced",
+            title,
             CauseLevel::Fail,
             &rejected.iter().map(|p| p.check).collect::<Vec<_>>(),
         )

@@ -78,6 +78,12 @@ pub struct Probe {
     /// The status of the answer to the key as given, without the HTTP version
     /// ("404 Not Found"), when there was one.
     pub status: Option<String>,
+    /// The answers to the values other readers of the deployment deliver: who delivers
+    /// each, and the answer.
+    pub delivered: Vec<(String, KeyAnswer)>,
+    /// With `--api`: the other API's answer to the key as given (asked once), and its
+    /// name.
+    pub other: Option<(&'static str, KeyAnswer)>,
 }
 
 /// A defect of the value that a check found and a repair removes.
@@ -186,6 +192,7 @@ impl<'a> Facts<'a> {
             SourceKind::Dotenv => format!("the .env file {}", s.name),
             SourceKind::Stdin => "what you pipe to --key-stdin".into(),
             SourceKind::Flag => "the value you pass to --key".into(),
+            SourceKind::Deployment => format!("the deployment file {}", s.name),
             SourceKind::None => "where the key is stored".into(),
         }
     }
@@ -254,10 +261,20 @@ fn probe_of(c: &CheckResult) -> Option<Probe> {
     let accepted = p
         .attempts_with(KeyKind::Cleaned)
         .find(|a| answer(a).authenticated());
+    let delivered = p
+        .attempts_with(KeyKind::Delivered)
+        .map(|a| (a.key.reader.clone().unwrap_or_default(), answer(a)))
+        .collect();
+    let other = p.other_api.as_ref().map(|o| {
+        let name = if o.api == "dam" { "DAM" } else { "Catalog" };
+        (name, answer(&o.attempt))
+    });
     Some(Probe {
         check,
         api,
         given,
+        delivered,
+        other,
         repaired: accepted.map(answer).or(of(KeyKind::Cleaned)),
         accepted_repair: accepted.map(|a| a.key.clone()),
         status: p

@@ -13,6 +13,8 @@
 mod causes;
 mod facts;
 
+pub use facts::join as join_names;
+
 pub use crate::model::diagnosis::{Cause, CauseId, CauseLevel, Diagnosis, Fixer};
 use crate::model::report::Report;
 
@@ -23,7 +25,10 @@ impl Cause {
         facts::DEFECTS.iter().any(|d| d.cause == self.id)
             || matches!(
                 self.id,
-                CauseId::DamagedValue | CauseId::JsonEscapedKey | CauseId::PercentEncodedKey
+                CauseId::DamagedValue
+                    | CauseId::JsonEscapedKey
+                    | CauseId::PercentEncodedKey
+                    | CauseId::Base64EncodedKey
             )
     }
 }

@@ -92,6 +92,7 @@ fn probe_evidence(check: &str, codes: &[&str]) -> Option<Evidence> {
         length: Some(44),
         fingerprint: Some(SecretKey::from_string("k".into()).fingerprint()),
         repairs,
+        reader: None,
     };
     let attempt = |kind, answer, status: Option<u16>, repairs| ProbeAttempt {
         key: variant(kind, repairs),
@@ -163,6 +164,8 @@ fn probe_evidence(check: &str, codes: &[&str]) -> Option<Evidence> {
         differential: Differential::Tried,
         cleaned: None,
         candidates: vec![],
+        unsendable: vec![],
+        other_api: None,
     }))
 }
 

@@ -19,6 +19,9 @@ pub struct DotenvEntry {
     pub value: SecretKey,
     /// Everything after the first `=` up to the line feed, exactly as in the file.
     pub raw_value: SecretKey,
+    /// The whole line up to the line feed (a CR kept), exactly as in the file: what the
+    /// loaders that read a line their own way start from (`input::loaders`).
+    pub raw_line: SecretKey,
     /// Line starts with `export `.
     pub export: bool,
     /// Whitespace before or after the `=`.
@@ -183,6 +186,7 @@ fn parse_assignment(
         name: name.to_string(),
         value: SecretKey::from_bytes(value),
         raw_value: SecretKey::from_bytes(raw_value),
+        raw_line: SecretKey::from_bytes(raw_line.to_vec()),
         export,
         space_around_eq,
         quote,

@@ -191,6 +191,15 @@ pub fn read_stdin(limit: u64, deadline: Deadline) -> Result<Vec<u8>, InputError>
     )
 }
 
+/// Reads standard input as the input `what` (`sl-doctor view -`), like [`read_stdin`].
+pub fn read_stdin_as(
+    what: &'static str,
+    limit: u64,
+    deadline: Deadline,
+) -> Result<Vec<u8>, InputError> {
+    read_stream(what, "-".into(), limit, deadline, || Ok(std::io::stdin()))
+}
+
 /// Reads a pipe or a terminal on a helper thread (a blocking open waits for a FIFO's
 /// writer, as the user who named it expects) and waits for it until the deadline.
 fn read_stream<R: Read>(

@@ -6,9 +6,11 @@
 //! that is already set). Every source is kept so the report can show that, say, the
 //! `.env` holds a different key than the shell.
 
-use crate::input::dotenv::DotenvFile;
+use crate::input::deploy;
+use crate::input::dotenv::{DotenvEntry, DotenvFile};
 use crate::input::files::{Deadline, Pipes, read_input};
-use crate::model::context::{Candidate, KeyState, NearMiss};
+use crate::input::loaders::{Delivered, LOADERS, Loader, deliver};
+use crate::model::context::{Candidate, KeyState, NearMiss, Reading};
 use crate::model::report::{SourceKind, SourceRef};
 use crate::model::secret::SecretKey;
 use std::ffi::OsString;
@@ -36,6 +38,13 @@ pub struct KeySpec {
     pub dotenv_explicit: bool,
     /// `--key VALUE`.
     pub key_flag: Option<SecretKey>,
+    /// `--loader`: who reads the `.env` (`None`: every common reader is compared).
+    pub loader: Option<Loader>,
+    /// `--from`: deployment files to read the key's definition from.
+    pub from: Vec<PathBuf>,
+    /// Read the compose file of the working directory when no `--from` is given (as
+    /// `./.env` is read by default).
+    pub default_compose: bool,
     /// Home directory, shown as `~` in paths.
     pub home: Option<PathBuf>,
     /// The run's deadline: a pipe named by `--key-file` or `--dotenv` (`<(pass show sl)`,
@@ -95,6 +104,9 @@ pub enum InputError {
         /// `a FIFO (named pipe)`, `a character device`…
         kind: &'static str,
     },
+    /// A key where a variable name or a path goes (`input::misplaced`).
+    #[error(transparent)]
+    Misplaced(#[from] super::misplaced::MisplacedKey),
     /// A pipe given explicitly was not closed by its writer before the run's deadline.
     #[error(
         "{what} {path}: deadline of {deadline} reached before the pipe was closed by its writer; nothing was used"
@@ -106,6 +118,22 @@ pub enum InputError {
         path: String,
         /// The deadline, as given (`3 s`).
         deadline: String,
+    },
+    /// A `--from` file that is none of the deployment files sl-doctor reads.
+    #[error(
+        "deployment file {path}: not recognised as a compose file, Kubernetes manifest, systemd unit, Dockerfile or GitHub Actions workflow (by its name or content)"
+    )]
+    NotDeployment {
+        /// Path as shown.
+        path: String,
+    },
+    /// A `--from` file that cannot be parsed.
+    #[error("deployment file {path}: {reason}")]
+    Unparsable {
+        /// Path as shown.
+        path: String,
+        /// Why (`not valid YAML at line 3`).
+        reason: String,
     },
     /// The file exists but cannot be read.
     #[error("{what} {path}: cannot be read: {reason}")]
@@ -143,9 +171,18 @@ pub fn display_path(path: &Path, home: Option<&Path>) -> String {
 
 /// Collects the sources. `env` is a snapshot of the process environment.
 pub fn collect(mut spec: KeySpec, env: &[(OsString, OsString)]) -> Result<KeyState, InputError> {
+    // A key given where a name or a path goes stops the run before anything names it.
+    super::misplaced::check_name("--key-env", &spec.key_env, env)?;
+    if let Some(p) = &spec.key_file {
+        super::misplaced::check_path("--key-file", p)?;
+    }
+    if let (true, Some(p)) = (spec.dotenv_explicit, &spec.dotenv) {
+        super::misplaced::check_path("--dotenv", p)?;
+    }
     let home = spec.home.as_deref();
     let mut st = KeyState {
         env_name: spec.key_env.clone(),
+        loader: spec.loader,
         ..Default::default()
     };
     match spec.key_flag.take() {
@@ -183,6 +220,7 @@ pub fn collect(mut spec: KeySpec, env: &[(OsString, OsString)]) -> Result<KeySta
         }
         None => st.looked_at.push("--key-file (not given)".into()),
     }
+    st.read_deployments(&spec, env, &spec.from, spec.explicit_pipes())?;
     let env_value = env
         .iter()
         .find(|(k, _)| k.as_os_str() == spec.key_env.as_str())
@@ -202,6 +240,16 @@ pub fn collect(mut spec: KeySpec, env: &[(OsString, OsString)]) -> Result<KeySta
     st.dotenv_path = spec.dotenv.clone();
     if let Some(path) = &spec.dotenv {
         st.read_dotenv(path, &spec, home)?;
+    }
+    if spec.from.is_empty() && spec.default_compose {
+        let found = deploy::COMPOSE_NAMES
+            .iter()
+            .map(PathBuf::from)
+            .find(|p| p.is_file());
+        if let Some(p) = found {
+            st.read_deployments(&spec, env, &[p], Pipes::Refuse)?;
+            st.drop_known_dotenv_readings();
+        }
     }
     st.near_misses = near_misses(env, &spec.key_env);
     Ok(st)
@@ -251,20 +299,158 @@ impl KeyState {
         let bytes = read_input(".env file", path, MAX_DOTENV_FILE, home, pipes)?;
         let file = DotenvFile::parse(shown.clone(), &bytes);
         match file.effective(&spec.key_env) {
-            Some(e) => self.found(
-                &format!("{shown} ({} at line {})", spec.key_env, e.line),
-                SourceKind::Dotenv,
-                &format!("{shown}:{}", e.line),
-                e.value.clone(),
-                Some(path.to_path_buf()),
-            ),
-            None => self
-                .looked_at
-                .push(format!("{shown} (no {} in it)", spec.key_env)),
+            Some(e) => self.dotenv_definition(&shown, path, e, spec.loader),
+            None => {
+                // `--dotenv docker-compose.yml`: a deployment file is read with --from.
+                let kind = deploy::recognise(path, &String::from_utf8_lossy(&bytes));
+                self.looked_at.push(match kind {
+                    Some(k) => format!(
+                        "{shown} (no {}= line: it is a {}, read it with --from {shown})",
+                        spec.key_env,
+                        k.name()
+                    ),
+                    None => format!("{shown} (no {} in it)", spec.key_env),
+                })
+            }
         }
         self.dotenv = Some(file);
         Ok(())
     }
+}
+
+impl KeyState {
+    /// Records what the readers deliver from the key's `.env` line: the one `--loader`
+    /// names, or (without it) every common reader, the dotenv libraries' value used.
+    fn dotenv_definition(
+        &mut self,
+        shown: &str,
+        path: &Path,
+        e: &DotenvEntry,
+        loader: Option<Loader>,
+    ) {
+        // A deployment file that reads this .env (`env_file:`, `EnvironmentFile=`) says
+        // who reads it: its reading is already among the deployment's.
+        let known = self
+            .deployments
+            .iter()
+            .flat_map(|d| &d.env_files)
+            .any(|f| same_file(f, path));
+        let readers: Vec<Loader> = match (loader, known) {
+            (Some(l), _) => vec![l],
+            (None, true) => Vec::new(),
+            (None, false) => LOADERS.iter().map(|l| l.loader).collect(),
+        };
+        for l in &readers {
+            self.readings.push(Reading {
+                reader: l.info().name.to_string(),
+                place: format!("{shown} line {}", e.line),
+                path: Some(path.to_path_buf()),
+                line: e.line,
+                delivered: deliver(*l, e),
+            });
+        }
+        let used = loader.unwrap_or(Loader::Dotenv);
+        let how = match loader {
+            Some(l) => format!(", as {} reads it", l.info().name),
+            None => String::new(),
+        };
+        match deliver(used, e) {
+            Delivered::Value(v) => self.found(
+                &format!("{shown} ({} at line {}{how})", self.env_name, e.line),
+                SourceKind::Dotenv,
+                &format!("{shown}:{}", e.line),
+                v,
+                Some(path.to_path_buf()),
+            ),
+            Delivered::Nothing(why) | Delivered::Unknown(why) => self.looked_at.push(format!(
+                "{shown} ({} at line {}: {why})",
+                self.env_name, e.line
+            )),
+        }
+    }
+}
+
+impl KeyState {
+    /// Reads deployment files: each definition of the key is a reading, and each value
+    /// it delivers a key source.
+    fn read_deployments(
+        &mut self,
+        spec: &KeySpec,
+        env: &[(OsString, OsString)],
+        paths: &[PathBuf],
+        pipes: Pipes,
+    ) -> Result<(), InputError> {
+        let home = spec.home.as_deref();
+        let denv = deploy::Env {
+            name: &spec.key_env,
+            vars: env,
+            home,
+        };
+        for file in deploy::read_all(paths, &denv, pipes)? {
+            let shown = display_path(&file.path, home);
+            if file.definitions.is_empty() {
+                self.looked_at.push(format!(
+                    "{} {shown} (no {} in it)",
+                    file.kind.name(),
+                    spec.key_env
+                ));
+            }
+            for d in &file.definitions {
+                // A path named in the file (`env_file:`) is text from outside.
+                let at = crate::model::untrusted::neutralise(&display_path(&d.path, home), 200);
+                self.readings.push(Reading {
+                    reader: d.reader.clone(),
+                    place: format!("{at} line {}", d.line),
+                    path: Some(d.path.clone()),
+                    line: d.line,
+                    delivered: d.delivered.clone(),
+                });
+                match &d.delivered {
+                    Delivered::Value(v) => self.found(
+                        &format!("{} ({at} line {})", d.reader, d.line),
+                        SourceKind::Deployment,
+                        &format!("{at}:{} ({})", d.line, d.reader),
+                        v.clone(),
+                        Some(d.path.clone()),
+                    ),
+                    Delivered::Nothing(why) | Delivered::Unknown(why) => self
+                        .looked_at
+                        .push(format!("{} ({at} line {}: {why})", d.reader, d.line)),
+                }
+            }
+            self.deployments.push(file);
+        }
+        Ok(())
+    }
+}
+
+impl KeyState {
+    /// Drops the per-loader readings of a `.env` that a deployment file reads
+    /// (`env_file:`, `EnvironmentFile=`): that deployment says who reads it.
+    fn drop_known_dotenv_readings(&mut self) {
+        let known: Vec<PathBuf> = self
+            .deployments
+            .iter()
+            .flat_map(|d| d.env_files.clone())
+            .collect();
+        let loader_names: Vec<&str> = LOADERS.iter().map(|l| l.name).collect();
+        self.readings.retain(|r| {
+            let of_dotenv = loader_names.contains(&r.reader.as_str());
+            !(of_dotenv
+                && r.path
+                    .as_deref()
+                    .is_some_and(|p| known.iter().any(|k| same_file(k, p))))
+        });
+    }
+}
+
+/// Whether two paths name the same file (as given, or once resolved).
+fn same_file(a: &Path, b: &Path) -> bool {
+    a == b
+        || matches!(
+            (std::fs::canonicalize(a), std::fs::canonicalize(b)),
+            (Ok(x), Ok(y)) if x == y
+        )
 }
 
 /// Other environment variables whose names look like the key's, sorted by name.

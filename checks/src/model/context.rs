@@ -5,6 +5,7 @@
 //! them deterministic under test.
 
 use crate::input::dotenv::DotenvFile;
+use crate::input::loaders::{Delivered, Loader};
 use crate::model::report::{SourceKind, SourceRef};
 use crate::model::secret::SecretKey;
 use std::path::PathBuf;
@@ -32,6 +33,29 @@ pub struct NearMiss {
     pub value: SecretKey,
 }
 
+/// What one reader of the deployment delivers as the key, and where it reads it: a
+/// `.env` line as one loader reads it, or a deployment file's definition (`--from`).
+#[derive(Debug, Clone)]
+pub struct Reading {
+    /// Who reads it: `docker run --env-file`, `docker compose (service api)`…
+    pub reader: String,
+    /// Where: `.env line 3`, `k8s/secret.yaml line 8` (home as `~`).
+    pub place: String,
+    /// The file, as given.
+    pub path: Option<PathBuf>,
+    /// 1-based line of the definition.
+    pub line: usize,
+    /// What the reader delivers.
+    pub delivered: Delivered,
+}
+
+impl Reading {
+    /// `docker run --env-file (.env line 3)`.
+    pub fn who(&self) -> String {
+        format!("{} ({})", self.reader, self.place)
+    }
+}
+
 /// What was found about the key before any check ran.
 #[derive(Debug, Clone, Default)]
 pub struct KeyState {
@@ -48,6 +72,15 @@ pub struct KeyState {
     pub dotenv_path: Option<PathBuf>,
     /// The environment variable name that was configured (`--key-env`).
     pub env_name: String,
+    /// The reader of the `.env` named by `--loader`; `None`: the common readers are
+    /// compared (`readings`) and the dotenv libraries' reading is used.
+    pub loader: Option<Loader>,
+    /// What each reader of the deployment delivers (the `.env` line per loader, the
+    /// `--from` files' definitions), for `readers-agree` and the probes.
+    pub readings: Vec<Reading>,
+    /// The deployment files that were read (`--from`, the working directory's compose
+    /// file), with every definition of the key in them.
+    pub deployments: Vec<crate::input::deploy::DeployFile>,
 }
 
 impl KeyState {

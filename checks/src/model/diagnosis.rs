@@ -26,6 +26,8 @@ pub enum CauseId {
     KeyEmpty,
     /// The key is a placeholder or an unexpanded reference.
     PlaceholderKey,
+    /// The readers of the key (the .env loaders, the --from files) deliver different values.
+    ReadersDisagree,
     /// The key is wrapped in quotes.
     QuotedKey,
     /// A header name or auth scheme is pasted into the key.
@@ -42,6 +44,8 @@ pub enum CauseId {
     JsonEscapedKey,
     /// The key is stored percent-encoded.
     PercentEncodedKey,
+    /// The key is stored base64-encoded (a Kubernetes Secret's `data:`).
+    Base64EncodedKey,
     /// The URL has a wrong or legacy path.
     WrongPath,
     /// The base URL is not the API's.
@@ -64,10 +68,11 @@ pub enum CauseId {
 
 impl CauseId {
     /// The causes the rules name, in the order `docs/diagnosis.md` lists them.
-    pub const RULES: [CauseId; 19] = [
+    pub const RULES: [CauseId; 21] = [
         CauseId::KeyNotLoaded,
         CauseId::KeyEmpty,
         CauseId::PlaceholderKey,
+        CauseId::ReadersDisagree,
         CauseId::QuotedKey,
         CauseId::PastedLabel,
         CauseId::ExtraWhitespace,
@@ -76,6 +81,7 @@ impl CauseId {
         CauseId::DamagedValue,
         CauseId::JsonEscapedKey,
         CauseId::PercentEncodedKey,
+        CauseId::Base64EncodedKey,
         CauseId::WrongPath,
         CauseId::WrongBaseUrl,
         CauseId::ApiNotEnabled,
@@ -92,6 +98,7 @@ impl CauseId {
             CauseId::KeyNotLoaded => "key-not-loaded",
             CauseId::KeyEmpty => "key-empty",
             CauseId::PlaceholderKey => "placeholder-key",
+            CauseId::ReadersDisagree => "readers-disagree",
             CauseId::QuotedKey => "quoted-key",
             CauseId::PastedLabel => "pasted-label",
             CauseId::ExtraWhitespace => "extra-whitespace",
@@ -100,6 +107,7 @@ impl CauseId {
             CauseId::DamagedValue => "damaged-value",
             CauseId::JsonEscapedKey => "json-escaped-key",
             CauseId::PercentEncodedKey => "percent-encoded-key",
+            CauseId::Base64EncodedKey => "base64-encoded-key",
             CauseId::WrongPath => "wrong-path",
             CauseId::WrongBaseUrl => "wrong-base-url",
             CauseId::ApiNotEnabled => "api-not-enabled",

@@ -332,6 +332,9 @@ pub enum SourceKind {
     Dotenv,
     /// The command line (`--key`).
     Flag,
+    /// A deployment file (`--from`, or the compose file of the working directory): what
+    /// that deployment delivers.
+    Deployment,
     /// No key found.
     None,
 }

@@ -67,19 +67,26 @@ impl fmt::Debug for SecretKey {
 }
 
 /// A short, non-reversible fingerprint: enough for support to tell two keys apart.
-#[derive(
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema,
-)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct Fingerprint(String);
+
+/// What a fingerprint looks like, for the message that refuses another.
+pub const FINGERPRINT_GRAMMAR: &str = "`sha256:` and 12 lowercase hex digits";
+
+/// A fingerprint read back (a saved report, `sl-doctor view`) must have the grammar sl-doctor
+/// writes: anything else (markup, a link, a line break) is refused where it is read.
+impl<'de> serde::Deserialize<'de> for Fingerprint {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(d)?;
+        Fingerprint::parse(&raw).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "\"{}\" is not a fingerprint ({FINGERPRINT_GRAMMAR})",
+                crate::model::untrusted::neutralise(&raw, 40)
+            ))
+        })
+    }
+}
 
 impl Fingerprint {
     /// Fingerprint of arbitrary bytes (used for the key and for its cleaned form).
@@ -88,6 +95,13 @@ impl Fingerprint {
         // sha2 0.11 output has no LowerHex impl, so format byte by byte.
         let hex: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
         Fingerprint(format!("sha256:{hex}"))
+    }
+
+    /// `text` when it is a fingerprint as [`Fingerprint::of`] writes it.
+    pub fn parse(text: &str) -> Option<Fingerprint> {
+        let hex = text.strip_prefix("sha256:")?;
+        let ok = hex.len() == 12 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        ok.then(|| Fingerprint(text.to_string()))
     }
 
     /// The fingerprint text, e.g. `sha256:1a2b3c4d5e6f`.
@@ -126,6 +140,28 @@ mod tests {
         assert_eq!(Fingerprint::of(b"abc").as_str(), "sha256:ba7816bf8f01");
         let k = SecretKey::from_string("abc".into());
         assert_eq!(k.fingerprint(), Fingerprint::of(b"abc"));
+    }
+
+    #[test]
+    fn only_the_written_grammar_reads_back() {
+        let of = Fingerprint::of(b"abc");
+        let back: Fingerprint = serde_json::from_value(serde_json::json!(of.as_str())).unwrap();
+        assert_eq!(back, of);
+        for bad in [
+            "",
+            "sha256:",
+            "sha256:BA7816BF8F01",
+            "sha256:ba7816bf8f0",
+            "sha256:ba7816bf8f012",
+            "md5:ba7816bf8f01",
+            "sha256:ba7816bf8f0|",
+            "sha256:ba7816bf8f01\n::error::x",
+            "[l](https://e.vil)",
+        ] {
+            let e = serde_json::from_value::<Fingerprint>(serde_json::json!(bad)).unwrap_err();
+            assert!(e.to_string().contains("is not a fingerprint"), "{bad}: {e}");
+            assert!(!e.to_string().contains('\n'), "{bad}: one line");
+        }
     }
 
     #[test]

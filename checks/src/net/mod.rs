@@ -2,7 +2,7 @@
 //! connects and `--resolve` (`endpoint`), the proxy decision (`proxy`) and a refusing proxy's own diagnosis (`proxy_answer`), TLS trust and certificate facts (`tls`), the
 //! connection and handshake record (`handshake`), the
 //! HTTP client and exchange (`http`), the run's shared connection (`shared`) and the API
-//! probe (`probe`). They return facts; the
+//! probe (`probe`, and `probe_readers`: the other readers' values, the other API). They return facts; the
 //! checks make the findings.
 
 pub mod dns;
@@ -10,6 +10,7 @@ pub mod endpoint;
 pub mod handshake;
 pub mod http;
 pub mod probe;
+pub mod probe_readers;
 pub mod proxy;
 pub mod proxy_answer;
 pub mod shared;

@@ -41,6 +41,9 @@ use reqwest::header::HeaderValue;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::net::probe_readers as readers;
+pub use crate::net::probe_readers::{MAX_DELIVERED, deliveries};
+
 /// Longest `Retry-After` the probe waits for (once).
 pub const RETRY_CAP: Duration = Duration::from_secs(5);
 
@@ -364,7 +367,7 @@ fn answered(spec: &ApiProbe, url: &Url, key: KeyVariant, x: &Exchange) -> ProbeA
 
 /// Sends one request (and, when `allow_retry`, once more after a short `Retry-After`
 /// on a 429 or 503). Returns every attempt made.
-async fn send(
+pub(crate) async fn send(
     client: &ProbeClient,
     spec: &ApiProbe,
     url: &Url,
@@ -403,12 +406,13 @@ async fn send(
     }
 }
 
-fn variant(kind: KeyKind, key: Option<&SecretKey>) -> KeyVariant {
+pub(crate) fn variant(kind: KeyKind, key: Option<&SecretKey>) -> KeyVariant {
     KeyVariant {
         variant: kind,
         length: key.map(SecretKey::char_len),
         fingerprint: key.map(SecretKey::fingerprint),
         repairs: Vec::new(),
+        reader: None,
     }
 }
 
@@ -491,6 +495,7 @@ async fn key_attempts(
                 .is_some_and(|a| a.answer == Answer::Rejected)
         }
     };
+    readers::try_deliveries(client, spec, url, ev, &readers::deliveries(cx, key)).await;
     ev.differential = match (given_rejected, candidates.is_empty()) {
         (false, _) => Differential::NotNeeded,
         (true, true) => Differential::NothingToClean,
@@ -561,6 +566,8 @@ pub async fn run(cx: &Context, spec: &ApiProbe, cleaner: Cleaner) -> Result<Prob
         differential: Differential::NotNeeded,
         cleaned: candidates.first().map(repaired),
         candidates: candidates.iter().map(repaired).collect(),
+        unsendable: Vec::new(),
+        other_api: None,
     };
     // Building the client loads the system CA store (blocking file and parsing work): on
     // the blocking pool, so the other checks' I/O keeps moving meanwhile. The run's shared
@@ -591,10 +598,13 @@ pub async fn run(cx: &Context, spec: &ApiProbe, cleaner: Cleaner) -> Result<Prob
         }
         Ok(client) => {
             key_attempts(cx, &client, spec, &url, &mut ev, key, &candidates).await;
+            ev.other_api = readers::other_api(cx, &client, spec, &ev, key).await;
         }
     }
+    let delivered = readers::deliveries(cx, key);
     let secrets: Vec<&SecretKey> = std::iter::once(key)
         .chain(candidates.iter().map(|c| &c.key))
+        .chain(delivered.iter().map(|(_, v)| v))
         .collect();
     scrub_evidence(&mut ev, &secrets);
     Ok(ProbeRun {

@@ -52,9 +52,10 @@ pub fn candidates(key: &SecretKey) -> Vec<Candidate> {
         push(c);
     }
     let text = std::str::from_utf8(base.expose_bytes()).ok();
-    let decodings: [(Repair, Decoder); 2] = [
+    let decodings: [(Repair, Decoder); 3] = [
         (Repair::JsonUnescaped, json_unescape),
         (Repair::PercentDecoded, percent_decode),
+        (Repair::Base64Decoded, base64_decode),
     ];
     for (repair, decode) in decodings {
         if let Some(decoded) = text.and_then(decode) {
@@ -123,10 +124,31 @@ fn percent_decode(s: &str) -> Option<Zeroizing<String>> {
     Some(Zeroizing::new(decoded.into_owned()))
 }
 
+/// The value base64-decoded, when it is base64 (standard alphabet, padded, at least 16
+/// characters) of printable ASCII text, with a trailing line break removed: a value
+/// pasted from a Kubernetes Secret's `data:` (`echo KEY | base64` keeps the newline). A
+/// real key is base64-shaped too, but decodes to bytes that are not text.
+fn base64_decode(s: &str) -> Option<Zeroizing<String>> {
+    use base64::Engine;
+    if s.len() < 16 || !s.len().is_multiple_of(4) {
+        return None;
+    }
+    let bytes = Zeroizing::new(base64::engine::general_purpose::STANDARD.decode(s).ok()?);
+    let text = std::str::from_utf8(&bytes).ok()?;
+    let text = text.trim_end_matches(['\n', '\r']);
+    let printable = text.len() >= 8 && text.bytes().all(|b| b.is_ascii_graphic());
+    printable.then(|| Zeroizing::new(text.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::testing_support::TEST_CANARY as CANARY;
+
+    fn b64(s: &str) -> String {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(s)
+    }
 
     /// The repairs of each candidate and the value they give.
     type Repaired = Vec<(Vec<Repair>, String)>;
@@ -173,6 +195,14 @@ mod tests {
                 ],
             ),
             (pct.clone(), vec![(vec![PercentDecoded], plussed.clone())]),
+            (b64(k), vec![(vec![Base64Decoded], k.to_string())]),
+            // `echo KEY | base64`: the newline is inside the encoding.
+            (
+                b64(&format!("{k}\n")),
+                vec![(vec![Base64Decoded], k.to_string())],
+            ),
+            // Base64 of bytes that are not text (as a real key is): nothing to decode.
+            (b64("\u{1}\u{2}binary\u{3}\u{4}\u{5}\u{6}\u{7}"), vec![]),
             // Not an escape: nothing to decode.
             (format!("{k}%zz"), vec![]),
         ];

@@ -874,6 +874,34 @@ mod tests {
         });
     }
 
+    /// A certificate chain of a megabyte is a TLS server that TLS clients refuse (rustls
+    /// caps a handshake message at 64 KiB), not a port that speaks plain HTTP.
+    #[test]
+    fn a_megabyte_certificate_is_not_plain_http() {
+        rt().block_on(async {
+            let ca = ca("Big CA");
+            let (mut chain, key) = leaf(&ca, &["localhost"], false);
+            let filler = chain[0].clone();
+            while chain.iter().map(|c| c.len()).sum::<usize>() < 1 << 20 {
+                chain.push(filler.clone());
+            }
+            let port = tls_server(chain, key).await;
+            let o = TlsConnection
+                .run(&cx(&format!("https://localhost:{port}"), Some(&ca.pem)))
+                .await
+                .unwrap();
+            assert_eq!(codes(&o), ["tls-error"], "{}: {:?}", o.summary, o.findings);
+            assert!(!o.summary.contains("plain HTTP"), "{}", o.summary);
+            let f = &o.findings[0].message;
+            assert!(
+                f.contains(
+                    "speaks TLS, but sent a handshake message larger than TLS clients accept"
+                ),
+                "{f}"
+            );
+        });
+    }
+
     #[test]
     fn https_to_plain_http_refused_and_silent() {
         rt().block_on(async {

@@ -50,7 +50,7 @@ pub const DUPLICATE: Code = Code::new(
 );
 pub const SIMILAR_VARIABLE: Code = Code::warn(
     "similar-variable",
-    "The file does not define the key variable but defines one with a key-like name",
+    "The file does not define the key variable but defines one with a key-like name (not raised when the key comes from a deployment file, which may interpolate it)",
 );
 pub const UNPARSED_LINE: Code =
     Code::info("unparsed-line", "A line is not a NAME=value assignment");
@@ -113,8 +113,12 @@ impl DotenvFileCheck {
                 .with_fix("Save the file as UTF-8 without BOM."),
             );
         }
-        for e in &defs {
-            findings.extend(entry_findings(e, &file.display));
+        // With --loader the reader is known: how other loaders would read the line is
+        // no longer a problem (what that reader delivers is checked as the key itself).
+        if cx.key.loader.is_none() {
+            for e in &defs {
+                findings.extend(entry_findings(e, &file.display));
+            }
         }
         if defs.len() > 1 {
             let lines: Vec<String> = defs.iter().map(|e| e.line.to_string()).collect();
@@ -147,7 +151,13 @@ impl DotenvFileCheck {
             .filter(|e| e.name != name && looks_like_key_var(&e.name, name))
             .map(|e| e.name.as_str())
             .collect();
-        if defs.is_empty() {
+        // A key from a deployment file is found: a compose file's `.env` then holds the
+        // variables it interpolates (`${SL_KEY}`), not a misspelt key variable.
+        let from_deployment = cx
+            .key
+            .chosen()
+            .is_some_and(|c| c.source.kind == crate::model::report::SourceKind::Deployment);
+        if defs.is_empty() && !from_deployment {
             for o in &others {
                 findings.push(
                     Finding::new(

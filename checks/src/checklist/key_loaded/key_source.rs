@@ -32,7 +32,7 @@ pub const SOURCES_DIFFER: Code = Code::warn(
 );
 pub const ONLY_IN_DOTENV: Code = Code::warn(
     "only-in-dotenv",
-    "Only the .env file defines the key, not the environment",
+    "Only the .env file defines the key, not the environment (not raised when --loader names the reader)",
 );
 pub const NOT_UTF8: Code = Code::fail("not-utf8", "The value used is not valid UTF-8");
 
@@ -43,6 +43,7 @@ fn describe(kind: SourceKind, name: &str) -> String {
         SourceKind::Stdin => "standard input".into(),
         SourceKind::Dotenv => format!(".env file {name}"),
         SourceKind::Flag => "--key on the command line".into(),
+        SourceKind::Deployment => format!("deployment file {name}"),
         SourceKind::None => "nowhere".into(),
     }
 }
@@ -69,7 +70,8 @@ impl KeySource {
             ));
         }
         o.findings.extend(differing_sources(ks, chosen));
-        if chosen.source.kind == SourceKind::Dotenv {
+        // With --loader the user has said who reads the .env: the deployment ships it.
+        if chosen.source.kind == SourceKind::Dotenv && ks.loader.is_none() {
             o = o.finding(
                 Finding::new(
                     ONLY_IN_DOTENV,
@@ -142,7 +144,12 @@ fn differing_sources(ks: &KeyState, chosen: &Candidate) -> Vec<Finding> {
     ks.candidates
         .iter()
         .skip(1)
-        .filter(|c| c.value != chosen.value)
+        // Deployment files are compared with each other by readers-agree.
+        .filter(|c| {
+            c.value != chosen.value
+                && !(c.source.kind == SourceKind::Deployment
+                    && chosen.source.kind == SourceKind::Deployment)
+        })
         .map(|c| {
             Finding::new(
                 SOURCES_DIFFER,

@@ -6,6 +6,7 @@ pub mod hidden_characters;
 pub mod key_source;
 pub mod lookalike_characters;
 pub mod placeholder_value;
+pub mod readers_agree;
 
 use crate::analysis::value::{Analysis, analyze};
 use crate::model::check::{CheckError, Outcome};

@@ -41,7 +41,7 @@ pub const TRAILING_QUOTE: Code = Code::fail(
 );
 pub const INNER_QUOTE: Code = Code::fail("inner-quote", "A quote character inside the value");
 
-const FIX_SURROUNDING: &str = "Remove the quotes from the value itself: in a .env file used with `docker run --env-file` or systemd write `NAME=value` without quotes; in YAML/JSON quote the value once, not twice; in a shell the quotes of `export NAME=\"value\"` are fine because the shell removes them.";
+const FIX_SURROUNDING: &str = "Remove the quotes from the value itself: in a .env file used with `docker run --env-file` or `kubectl create secret --from-env-file` write `NAME=value` without quotes; in YAML/JSON quote the value once, not twice; in a shell the quotes of `export NAME=\"value\"` are fine because the shell removes them.";
 const FIX_ESCAPED: &str = "The value was quoted twice (e.g. a JSON string inside a JSON string, or `\\\"` in a YAML or Compose file): quote it once, or not at all.";
 const FIX_ONE: &str = "A quote is left over at one end (a quote opened but not closed in a .env, shell or YAML file, or a copy that stopped early): remove it and check that the rest of the key is complete.";
 const FIX_INNER: &str =

@@ -26,7 +26,8 @@ macro_rules! probe_codes {
             $($only,)*
             TIMEOUT, REQUEST_NOT_BUILT, TLS_FAILED, DNS_FAILED, CONNECTION_REFUSED, CONNECT_FAILED,
             NETWORK_ERROR, DIFFERENTIAL_OFF, ACCEPTED_ONCE_CLEANED, CLEANED_REJECTED_TOO,
-            CLEANED_UNTESTED,
+            CLEANED_UNTESTED, DELIVERED_REJECTED, DELIVERED_ACCEPTED, DELIVERED_UNTESTED,
+            DELIVERED_NOT_SENDABLE, OTHER_API_ACCEPTS, OTHER_API_REJECTS, OTHER_API_UNTESTED,
         ]
     }};
 }
@@ -148,3 +149,35 @@ pub fn failure_code(kind: NetFailureKind) -> Code {
         NetFailureKind::Other => NETWORK_ERROR,
     }
 }
+
+// The values other readers of the deployment deliver (`readers-agree`), each sent once.
+pub const DELIVERED_REJECTED: Code = Code::fail(
+    "delivered-rejected",
+    "The API rejects the value another reader of the deployment delivers (a .env loader, a --from file): that deployment fails",
+);
+pub const DELIVERED_ACCEPTED: Code = Code::info(
+    "delivered-accepted",
+    "The API accepts the value another reader of the deployment delivers",
+);
+pub const DELIVERED_UNTESTED: Code = Code::info(
+    "delivered-untested",
+    "The value another reader delivers could not be tested: its request got no verdict",
+);
+pub const DELIVERED_NOT_SENDABLE: Code = Code::fail(
+    "delivered-not-sendable",
+    "The value another reader delivers cannot be sent in a header (a line break or control character)",
+);
+
+// With `--api`, the other API asked once about a rejected key.
+pub const OTHER_API_ACCEPTS: Code = Code::fail(
+    "other-api-accepts",
+    "With --api, the other API accepts the key this one rejects: the key is valid, this API is not enabled for it",
+);
+pub const OTHER_API_REJECTS: Code = Code::info(
+    "other-api-rejects",
+    "With --api, the other API rejects the key too: it is not valid for either",
+);
+pub const OTHER_API_UNTESTED: Code = Code::info(
+    "other-api-untested",
+    "With --api, the other API gave no verdict: an invalid key and one not enabled for this API cannot be told apart",
+);

@@ -5,6 +5,7 @@ pub mod catalog_probe;
 pub mod codes;
 pub mod dam_probe;
 pub mod probe_findings;
+mod reader_findings;
 
 /// Declares a probe check: its `check!` metadata (a network check of `works-in-curl`
 /// that runs after `key-source`), and a `run` that is [`probe_findings::run`] against

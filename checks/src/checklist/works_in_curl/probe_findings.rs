@@ -98,17 +98,22 @@ fn response_lines(label: &str, r: &ProbeResponse, t: &Timings) -> Vec<String> {
 }
 
 /// The prefix of an attempt's detail lines.
-fn label(kind: KeyKind) -> &'static str {
-    match kind {
-        KeyKind::AsGiven => "",
-        KeyKind::Cleaned => "cleaned key: ",
-        KeyKind::None => "without key: ",
+fn label(k: &KeyVariant) -> String {
+    match k.variant {
+        KeyKind::AsGiven => String::new(),
+        KeyKind::Cleaned => "cleaned key: ".into(),
+        KeyKind::None => "without key: ".into(),
+        KeyKind::Delivered => format!(
+            "as {} delivers it: ",
+            k.reader.as_deref().unwrap_or("another reader")
+        ),
     }
 }
 
 /// The detail lines of one attempt: the response (or the failure) and the retry decision.
 fn attempt_lines(a: &ProbeAttempt) -> Vec<String> {
-    let label = label(a.key.variant);
+    let label = label(&a.key);
+    let label = label.as_str();
     let Some(r) = &a.response else {
         return vec![format!("{label}failed after {} ms", a.timings.total_ms)];
     };
@@ -164,6 +169,10 @@ pub fn details(ev: &ProbeEvidence) -> Vec<String> {
     }
     d.extend(ev.attempts_with(KeyKind::None).flat_map(attempt_lines));
     d.extend(ev.attempts_with(KeyKind::AsGiven).flat_map(attempt_lines));
+    for a in ev.attempts_with(KeyKind::Delivered) {
+        d.push(key_line(label(&a.key).trim_end_matches(": "), &a.key));
+        d.extend(attempt_lines(a));
+    }
     if matches!(
         ev.differential,
         Differential::Off | Differential::CleanedNotSendable | Differential::Tried
@@ -262,7 +271,7 @@ fn differential(
 }
 
 /// `length 44, sha256:…` of a key value.
-fn described(k: &KeyVariant) -> String {
+pub(super) fn described(k: &KeyVariant) -> String {
     format!(
         "length {}, {}",
         k.length.unwrap_or_default(),
@@ -328,6 +337,30 @@ fn with_key(spec: &ApiProbe, path: &str, ev: &ProbeEvidence) -> (String, Vec<Fin
         &mut summary,
         &mut inconclusive,
     ));
+    let delivered = super::reader_findings::delivered(spec, path, ev);
+    if let Some(f) = delivered.iter().find(|f| f.severity == Severity::Fail) {
+        summary = if f.is(DELIVERED_REJECTED) {
+            format!(
+                "{}: another reader of the deployment delivers a value the API rejects",
+                spec.name
+            )
+        } else {
+            format!(
+                "{}: another reader of the deployment delivers a value no HTTP client can send",
+                spec.name
+            )
+        };
+    }
+    findings.extend(delivered);
+    if let Some(f) = super::reader_findings::other_api(spec, path, ev) {
+        if f.is(OTHER_API_ACCEPTS) {
+            summary = format!(
+                "{} rejects the key, which the other API accepts: {} is not enabled for it",
+                spec.name, spec.name
+            );
+        }
+        findings.push(f);
+    }
     (summary, findings, inconclusive)
 }
 

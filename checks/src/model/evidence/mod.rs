@@ -7,6 +7,7 @@
 //! built, so no renderer can forget to. Key pieces are removed from the whole report where
 //! the runner finishes it.
 
+pub use crate::model::repair::Repair;
 use crate::model::secret::Fingerprint;
 pub use crate::model::untrusted::Untrusted;
 use schemars::JsonSchema;
@@ -50,6 +51,38 @@ pub struct ProbeEvidence {
     /// with `key.variant` = `cleaned` say which were sent and which one was accepted.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub candidates: Vec<KeyVariant>,
+    /// Values other readers deliver that no HTTP client can send (a line break, a control
+    /// character): not sent, and why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unsendable: Vec<UnsendableDelivery>,
+    /// With one API diagnosed (`--api`) and the key rejected by it: the other API's
+    /// answer to the key as given (one request), which tells "not enabled for this API"
+    /// (the other accepts it) from "not valid" (both reject it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other_api: Option<Box<OtherApi>>,
+}
+
+/// The other API's answer to the key, asked once to tell an invalid key from one not
+/// enabled for the API diagnosed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub struct OtherApi {
+    /// `dam` or `catalog`.
+    pub api: String,
+    /// The request's URL.
+    pub url: String,
+    /// What it answered.
+    pub attempt: ProbeAttempt,
+}
+
+/// A value another reader delivers that cannot go in a header.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub struct UnsendableDelivery {
+    /// The value (length, fingerprint) and who delivers it.
+    pub key: KeyVariant,
+    /// The first character no header may hold.
+    pub because: String,
 }
 
 /// The request a probe makes.
@@ -98,6 +131,9 @@ pub enum KeyKind {
     Cleaned,
     /// No key (plain http without `--allow-http`).
     None,
+    /// What another reader of the deployment delivers (a `.env` loader, a `--from`
+    /// file) when it differs from the value as given (see the variant's `reader`).
+    Delivered,
 }
 
 /// A key value, described without showing it.
@@ -115,99 +151,10 @@ pub struct KeyVariant {
     /// For a repaired value: what was done to the value as given to make it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub repairs: Vec<Repair>,
-}
-
-/// One repair of a damaged key value.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum Repair {
-    /// A pasted header name or auth scheme (`X-API-KEY:`, `Bearer`) removed.
-    LabelRemoved,
-    /// Surrounding or escaped quotes removed.
-    Unquoted,
-    /// Spaces, tabs and line breaks around the value removed.
-    Trimmed,
-    /// Invisible characters (zero-width, BOM, bidi controls…) removed.
-    InvisibleRemoved,
-    /// Look-alike characters replaced by their ASCII counterparts.
-    LookalikesReplaced,
-    /// JSON string escapes decoded (`\/` to `/`, `\u00..`), as when the key was copied
-    /// from a JSON file.
-    JsonUnescaped,
-    /// Percent-encoding decoded (`%2B` to `+`), as when the key was copied from a URL.
-    PercentDecoded,
-}
-
-impl Repair {
-    /// What the repair does, as said after "once": "the quotes are removed".
-    pub fn phrase(self) -> &'static str {
-        match self {
-            Repair::LabelRemoved => "the pasted label is removed",
-            Repair::Unquoted => "the quotes are removed",
-            Repair::Trimmed => "the whitespace is removed",
-            Repair::InvisibleRemoved => "the invisible characters are removed",
-            Repair::LookalikesReplaced => "the look-alike characters are replaced",
-            Repair::JsonUnescaped => "its JSON escapes are decoded (\\/ to /)",
-            Repair::PercentDecoded => "it is percent-decoded (%2B to +)",
-        }
-    }
-
-    /// Whether the repair decodes an encoding (rather than removing extra characters).
-    pub fn is_decoding(self) -> bool {
-        matches!(self, Repair::JsonUnescaped | Repair::PercentDecoded)
-    }
-
-    /// The defect a repair removes, as named in a list ("JSON escapes").
-    pub fn defect(self) -> &'static str {
-        match self {
-            Repair::LabelRemoved => "a pasted label",
-            Repair::Unquoted => "quotes",
-            Repair::Trimmed => "whitespace or a line break",
-            Repair::InvisibleRemoved => "invisible characters",
-            Repair::LookalikesReplaced => "look-alike characters",
-            Repair::JsonUnescaped => "JSON escapes (`\\/` for `/`)",
-            Repair::PercentDecoded => "percent-encoding (`%2B` for `+`)",
-        }
-    }
-
-    /// What a removal takes away ("the quotes"); `None` for the other repairs.
-    fn removed(self) -> Option<&'static str> {
-        match self {
-            Repair::LabelRemoved => Some("the pasted label"),
-            Repair::Unquoted => Some("the quotes"),
-            Repair::Trimmed => Some("the whitespace"),
-            Repair::InvisibleRemoved => Some("the invisible characters"),
-            _ => None,
-        }
-    }
-
-    /// "the quotes and the whitespace are removed", for a list of repairs.
-    pub fn phrases(repairs: &[Repair]) -> String {
-        let removed: Vec<&str> = repairs.iter().filter_map(|r| r.removed()).collect();
-        let mut parts: Vec<String> = match removed.as_slice() {
-            [] => vec![],
-            [_] => vec![
-                repairs
-                    .iter()
-                    .find(|r| r.removed().is_some())
-                    .map_or("", |r| r.phrase())
-                    .to_string(),
-            ],
-            [init @ .., last] => vec![format!("{} and {last} are removed", init.join(", "))],
-        };
-        parts.extend(
-            repairs
-                .iter()
-                .filter(|r| r.removed().is_none())
-                .map(|r| r.phrase().to_string()),
-        );
-        if parts.is_empty() {
-            return "it is cleaned".to_string();
-        }
-        parts.join(" and ")
-    }
+    /// For a delivered value: who delivers it, and where (`docker run --env-file
+    /// (.env line 3)`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reader: Option<String>,
 }
 
 /// Whether the cleaned key was tried.

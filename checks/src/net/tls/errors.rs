@@ -143,6 +143,16 @@ pub fn classify(err: &rustls::Error) -> (TlsFailure, String) {
             TlsFailure::NotTls,
             "The server did not answer with TLS: this port speaks plain HTTP (or another protocol), not https".into(),
         ),
+        // A well-formed TLS answer too large for any client (a certificate chain of a
+        // megabyte): the server does speak TLS.
+        E::InvalidMessage(
+            rustls::InvalidMessage::HandshakePayloadTooLarge
+            | rustls::InvalidMessage::CertificatePayloadTooLarge
+            | rustls::InvalidMessage::MessageTooLarge,
+        ) => (
+            TlsFailure::Other,
+            "The server speaks TLS, but sent a handshake message larger than TLS clients accept (over 64 KiB: an oversized certificate chain); its TLS set-up must send a normal chain".into(),
+        ),
         E::InvalidMessage(m) => (
             TlsFailure::NotTls,
             format!("The server sent something that is not a valid TLS message ({}): this port may not speak TLS", Untrusted::new(&format!("{m:?}"))),

@@ -1,0 +1,324 @@
+//! `readers-agree`: every reader of the deployment delivers the same key.
+//!
+//! The same `.env` line reaches the application through different readers:
+//! `NAME="abc"` is `abc` to the dotenv libraries and compose, `"abc"` to
+//! `docker run --env-file`. Without `--loader`, sl-doctor does not know which one the
+//! deployment uses, so it compares what each common reader delivers (`input::loaders`);
+//! with `--from`, each deployment file's definition is one more reader. Where they
+//! disagree, that is the cause: the check names who delivers what, where (file and
+//! line), and the probes send each distinct value (`net::probe`).
+//!
+//! Fails when a reader delivers a value with a defect the value checks fail on (quotes,
+//! whitespace, a line break, invisible characters): a deployment with that reader sends
+//! a damaged key. Warns when they only differ otherwise, or when a reader delivers
+//! nothing (it refuses the file, or leaves the variable unset).
+
+use crate::analysis::value::analyze;
+use crate::input::loaders::Delivered;
+use crate::model::check::{CheckError, Outcome};
+use crate::model::code::Code;
+use crate::model::context::{Context, Reading};
+use crate::model::evidence::Repair;
+use crate::model::report::{Finding, Severity};
+use crate::model::secret::SecretKey;
+
+crate::check! {
+    /// The `readers-agree` check.
+    ReadersAgree: "readers-agree", KeyLoaded, "Every reader of the deployment delivers the same key",
+    codes: &[READERS_DISAGREE],
+}
+
+pub const READERS_DISAGREE: Code = Code::new(
+    "readers-disagree",
+    &[Severity::Fail, Severity::Warn],
+    "The readers of the key (the .env loaders, the --from files) deliver different values: fails when one delivers a damaged value (quotes, whitespace, a line break…), else warns",
+);
+
+/// The readers that deliver one value (or nothing, or an unknowable value).
+struct Group<'a> {
+    delivered: &'a Delivered,
+    readers: Vec<&'a Reading>,
+}
+
+/// The readings grouped by what they deliver, in the order first seen.
+fn groups(readings: &[Reading]) -> Vec<Group<'_>> {
+    let mut out: Vec<Group> = Vec::new();
+    for r in readings {
+        match out.iter_mut().find(|g| *g.delivered == r.delivered) {
+            Some(g) => g.readers.push(r),
+            None => out.push(Group {
+                delivered: &r.delivered,
+                readers: vec![r],
+            }),
+        }
+    }
+    out
+}
+
+/// "docker run --env-file and kubectl --from-env-file (.env line 3)": the readers of one
+/// group, their place said once when they share it.
+pub fn who(readers: &[&Reading]) -> String {
+    let same_place = readers.iter().all(|r| r.place == readers[0].place);
+    let names: Vec<String> = readers
+        .iter()
+        .map(|r| {
+            if same_place {
+                r.reader.clone()
+            } else {
+                r.who()
+            }
+        })
+        .collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let joined = crate::diagnosis::join_names(&names);
+    if same_place {
+        format!("{joined} ({})", readers[0].place)
+    } else {
+        joined
+    }
+}
+
+/// The defects of a delivered value that the value checks fail on.
+fn defects(v: &SecretKey) -> Vec<Repair> {
+    let a = analyze(v);
+    if a.is_utf8() { a.repairs() } else { Vec::new() }
+}
+
+/// What one group delivers, in words: "the value with quotes (29 characters, sha256:…)".
+fn what(g: &Group, used: Option<&SecretKey>) -> String {
+    match g.delivered {
+        Delivered::Value(v) => {
+            let d = defects(v);
+            let with = if !d.is_empty() {
+                format!(
+                    " with {}",
+                    crate::diagnosis::join_names(&d.iter().map(|r| r.defect()).collect::<Vec<_>>())
+                )
+            } else {
+                // No defect the value checks know (an inline comment kept inside, say):
+                // how it differs from the value sl-doctor uses.
+                match used {
+                    Some(u) if u != v && v.expose_bytes().starts_with(u.expose_bytes()) => {
+                        let more = v.char_len().saturating_sub(u.char_len());
+                        format!(
+                            " with {} after it",
+                            crate::checklist::count(more, "more character", "more characters")
+                        )
+                    }
+                    Some(u) if u != v => " with other characters".to_string(),
+                    _ => String::new(),
+                }
+            };
+            let note = if used == Some(v) {
+                ", the value sl-doctor uses"
+            } else {
+                ""
+            };
+            format!(
+                "the key{with} ({} characters, {}{note})",
+                v.char_len(),
+                v.fingerprint()
+            )
+        }
+        Delivered::Nothing(why) => format!("nothing: {why}"),
+        Delivered::Unknown(why) => format!("a value sl-doctor cannot tell: {why}"),
+    }
+}
+
+impl ReadersAgree {
+    async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
+        let readings = &cx.key.readings;
+        if readings.len() < 2 {
+            let why = match cx.key.loader {
+                Some(l) => format!("--loader {} names the one reader", l.info().id),
+                None => "no .env definition or deployment file to compare".into(),
+            };
+            return Err(CheckError::Skip(why));
+        }
+        let all = groups(readings);
+        let used = cx.key.key();
+        // A value only known at run time (`${{ secrets.X }}`, a shell's `$…`) neither
+        // agrees nor disagrees: it is listed in the details only.
+        let groups: Vec<Group> = all
+            .into_iter()
+            .filter(|g| !matches!(g.delivered, Delivered::Unknown(_)))
+            .collect();
+        if groups.is_empty() {
+            return Err(CheckError::Skip(
+                "no reader delivers a value known before run time".into(),
+            ));
+        }
+        let mut o = Outcome::pass(match groups.as_slice() {
+            [one] => format!(
+                "The {} readers deliver the same value: {}",
+                one.readers.len(),
+                what(one, used)
+            ),
+            _ => headline(&groups, used),
+        });
+        for r in readings {
+            let d = match &r.delivered {
+                Delivered::Value(v) => format!("{} characters, {}", v.char_len(), v.fingerprint()),
+                Delivered::Nothing(why) => format!("nothing ({why})"),
+                Delivered::Unknown(why) => format!("unknown ({why})"),
+            };
+            o = o.detail(format!("{}: {d}", r.who()));
+        }
+        if groups.len() > 1 {
+            o = o.finding(disagreement(&groups, used));
+        }
+        Ok(o)
+    }
+}
+
+/// Whether a group delivers a damaged value or nothing at all.
+fn bad(g: &Group) -> bool {
+    g.delivered.value().is_none_or(|v| !defects(v).is_empty())
+}
+
+/// "docker run --env-file and kubectl --from-env-file (.env line 3) deliver the key with
+/// quotes, the others not": the first group that delivers a damaged value or nothing.
+fn headline(groups: &[Group], used: Option<&SecretKey>) -> String {
+    let g = groups
+        .iter()
+        .find(|g| bad(g))
+        .or_else(|| groups.iter().find(|g| g.delivered.value() != used))
+        .unwrap_or(&groups[0]);
+    let verb = if g.readers.len() == 1 {
+        "delivers"
+    } else {
+        "deliver"
+    };
+    let what = what(g, used);
+    // Without the length and fingerprint: the finding has them.
+    let what = what.split(" (").next().unwrap_or(&what).to_string();
+    format!("{} {verb} {what}, the others not", who(&g.readers))
+}
+
+/// The finding of readers that disagree: who delivers what, damaged values first.
+fn disagreement(groups: &[Group], used: Option<&SecretKey>) -> Finding {
+    let damaged = groups
+        .iter()
+        .any(|g| g.delivered.value().is_some_and(|v| !defects(v).is_empty()));
+    let mut parts: Vec<(bool, String)> = groups
+        .iter()
+        .map(|g| {
+            let bad = bad(g);
+            let verb = if g.readers.len() == 1 {
+                "delivers"
+            } else {
+                "deliver"
+            };
+            (bad, format!("{} {verb} {}", who(&g.readers), what(g, used)))
+        })
+        .collect();
+    parts.sort_by_key(|(bad, _)| !bad);
+    let text = parts
+        .into_iter()
+        .map(|(_, t)| t)
+        .collect::<Vec<_>>()
+        .join("; ");
+    let msg = format!("The readers of the key disagree: {text}");
+    let quoted = |g: &&Group| {
+        g.delivered
+            .value()
+            .is_some_and(|v| defects(v).contains(&Repair::Unquoted))
+    };
+    let compose_list = groups
+        .iter()
+        .filter(quoted)
+        .flat_map(|g| &g.readers)
+        .find(|r| r.reader.contains("list syntax"));
+    let fix = match compose_list {
+        Some(r) => format!(
+            "In {}, write the entry without quotes (`- NAME=value`: the list syntax keeps them in the value) or in map syntax (`NAME: value`).",
+            r.place
+        ),
+        None => "Write the definition so every reader delivers the same bytes: NAME=value with no quotes, spaces, comment or CR (`sl-doctor fix` rewrites a .env line so); or name your deployment's reader with --loader (dotenv, compose, docker, kubectl, systemd, shell) or its file with --from.".to_string(),
+    };
+    let severity = if damaged {
+        Severity::Fail
+    } else {
+        Severity::Warn
+    };
+    Finding::with_severity(READERS_DISAGREE, severity, msg).with_fix(fix)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::dotenv::DotenvFile;
+    use crate::input::loaders::{LOADERS, deliver};
+    use crate::model::report::Status;
+    use crate::testing_support::TEST_CANARY;
+
+    /// The context of a `.env` holding `line` for K, read by every common reader.
+    fn cx_of(line: &str) -> Context {
+        let f = DotenvFile::parse(".env", line.as_bytes());
+        let e = f.definitions("K").next().unwrap();
+        let mut cx = crate::testing_support::cx_with_key(e.value.expose_bytes());
+        cx.key.readings = LOADERS
+            .iter()
+            .map(|l| Reading {
+                reader: l.name.into(),
+                place: ".env line 1".into(),
+                path: None,
+                line: 1,
+                delivered: deliver(l.loader, e),
+            })
+            .collect();
+        cx
+    }
+
+    #[test]
+    fn status_per_line() {
+        let k = TEST_CANARY;
+        let cases = [
+            (format!("K={k}\n"), Status::Pass),
+            (format!("K=\"{k}\"\n"), Status::Fail),
+            (format!("K={k} \n"), Status::Fail),
+            (format!("K={k}\r\n"), Status::Fail),
+            (format!("export K={k}\n"), Status::Warn),
+        ];
+        for (line, want) in cases {
+            let o = crate::testing_support::run(&ReadersAgree, &cx_of(&line)).unwrap();
+            assert_eq!(o.status(), want, "{line:?}: {o:?}");
+        }
+    }
+
+    #[test]
+    fn quoted_line_names_the_readers_that_keep_the_quotes_first() {
+        let o =
+            crate::testing_support::run(&ReadersAgree, &cx_of(&format!("K=\"{TEST_CANARY}\"\n")))
+                .unwrap();
+        let msg = &o.findings[0].message;
+        assert!(
+            msg.starts_with("The readers of the key disagree: docker run --env-file and kubectl --from-env-file (.env line 1) deliver the key with quotes"),
+            "{msg}"
+        );
+        insta::assert_yaml_snapshot!(o);
+    }
+
+    #[test]
+    fn an_inline_comment_kept_is_named_by_what_it_adds() {
+        // docker, kubectl and systemd keep ` # prod` in the value: no value defect, but the
+        // headline names them and what they add, not the readers that agree with the key.
+        let line = format!("K={TEST_CANARY} # prod\n");
+        let o = crate::testing_support::run(&ReadersAgree, &cx_of(&line)).unwrap();
+        assert_eq!(o.status(), Status::Warn, "{o:?}");
+        assert!(
+            o.summary.starts_with(
+                "docker run --env-file, kubectl --from-env-file and systemd EnvironmentFile= (.env line 1) deliver the key with 7 more characters after it"
+            ),
+            "{}",
+            o.summary
+        );
+    }
+
+    #[test]
+    fn one_reader_is_skipped() {
+        let mut cx = cx_of("K=abc\n");
+        cx.key.readings.truncate(1);
+        assert!(crate::testing_support::run(&ReadersAgree, &cx).is_err());
+    }
+}

@@ -1,0 +1,375 @@
+//! The key as the deployment delivers it, end to end against the mock: `--loader`,
+//! `--from` deployment files, base64 and one API at a time. Every run's outputs (human
+//! and JSON) are checked for the key in any encoding; the printed curl, run as printed
+//! against the mock, gets the answer the doctor's probe got, or says why not.
+
+use crate::common::{
+    CANARY, LOG, MockProcess, Run, SlDoctor, assert_contains, mock_net as net, sl_doctor,
+    start_mock,
+};
+use sl_doctor_checks::testing_support::assert_output_safe;
+
+/// Runs the doctor (human, then JSON) with `files` in its directory; both outputs are
+/// checked for the key. Returns the human run and the JSON report.
+fn doctor(mock: &MockProcess, files: &[(&str, String)], args: &[&str]) -> (Run, serde_json::Value) {
+    let build = || {
+        let cmd = sl_doctor().args(net(mock)).args(args);
+        for (name, body) in files {
+            let p = cmd.path().join(name);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, body.replace("{dir}", &cmd.path().display().to_string())).unwrap();
+        }
+        cmd
+    };
+    let (r, _d) = build().run();
+    let (j, _d) = build().args(["--format", "json"]).run();
+    for (what, text) in [
+        ("stdout", &r.stdout),
+        ("stderr", &r.stderr),
+        ("json", &j.stdout),
+    ] {
+        assert_output_safe(CANARY, what, text, LOG);
+    }
+    let report = serde_json::from_str(&j.stdout).unwrap_or_else(|e| panic!("{e}: {}", j.stdout));
+    (r, report)
+}
+
+fn causes(report: &serde_json::Value) -> Vec<String> {
+    report["diagnosis"]["causes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The diagnosis's cause with this id (`shown`: the human output, for the message).
+fn cause_with<'a>(report: &'a serde_json::Value, id: &str, shown: &str) -> &'a serde_json::Value {
+    report["diagnosis"]["causes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("no cause {id}\n{shown}"))
+}
+
+/// The key and a line break, base64-encoded: `echo KEY | base64`, as a Secret's `data:`.
+fn b64_with_newline() -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(format!("{CANARY}\n"))
+}
+
+fn dotenv_quoted() -> (&'static str, String) {
+    (".env", format!("SALESLAYER_API_KEY=\"{CANARY}\"\n"))
+}
+
+#[test]
+fn a_quoted_dotenv_without_loader_fails_on_the_disagreement_first() {
+    let mock = start_mock(CANARY);
+    let (r, report) = doctor(&mock, &[dotenv_quoted()], &[]);
+    assert_eq!(
+        r.code, 1,
+        "docker would send the quotes: never exit 0\n{}",
+        r.stdout
+    );
+    assert_eq!(causes(&report)[0], "readers-disagree", "{}", r.stdout);
+    let first = &report["diagnosis"]["causes"][0];
+    assert_contains(first["title"].as_str().unwrap(), "docker run --env-file");
+    assert_contains(first["title"].as_str().unwrap(), ".env line 1");
+    assert_contains(
+        first["proof"].as_str().unwrap(),
+        "rejected what docker run --env-file",
+    );
+    // The cause comes first in the human view too.
+    let first_cause = r.stdout.lines().find(|l| l.starts_with('✘')).unwrap();
+    assert_contains(first_cause, "The readers of the key disagree");
+}
+
+#[test]
+fn the_loader_decides_what_is_sent() {
+    let mock = start_mock(CANARY);
+    // compose removes the quotes: no quote failure, nothing to disagree about.
+    let (r, report) = doctor(&mock, &[dotenv_quoted()], &["--loader", "compose"]);
+    assert!(
+        !causes(&report)
+            .iter()
+            .any(|c| c.contains("quote") || c == "readers-disagree"),
+        "{}",
+        r.stdout
+    );
+    assert_ne!(r.code, 1, "{}", r.stdout);
+    // The loader named, the .env is known to reach the application: no "only in .env".
+    assert!(
+        !causes(&report).contains(&"key-source".to_string()),
+        "{}",
+        r.stdout
+    );
+    // docker keeps them: the quoted key is the cause, with the file and line.
+    let (r, report) = doctor(&mock, &[dotenv_quoted()], &["--loader", "docker"]);
+    assert_eq!(r.code, 1);
+    assert_eq!(causes(&report)[0], "quoted-key", "{}", r.stdout);
+    assert_contains(
+        report["diagnosis"]["causes"][0]["fix"].as_str().unwrap(),
+        ".env:1",
+    );
+}
+
+#[test]
+fn an_export_line_warns_and_strict_fails() {
+    let mock = start_mock(CANARY);
+    let files = [(".env", format!("export SALESLAYER_API_KEY={CANARY}\n"))];
+    let (r, report) = doctor(&mock, &files, &[]);
+    assert_eq!(
+        r.code, 0,
+        "docker refuses the file, the others read it: a warning\n{}",
+        r.stdout
+    );
+    assert!(causes(&report).contains(&"readers-disagree".to_string()));
+    let (r, _) = doctor(&mock, &files, &["--strict"]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+}
+
+#[test]
+fn clean_deployments_raise_no_false_quote_or_whitespace_failure() {
+    let mock = start_mock(CANARY);
+    let compose = format!(
+        "services:\n  api:\n    image: app\n    environment:\n      SALESLAYER_API_KEY: \"{CANARY}\"\n  worker:\n    image: app\n    env_file: prod.env\n"
+    );
+    let unit = "[Service]\nEnvironmentFile={dir}/app.env\nExecStart=/bin/true\n".to_string();
+    let files = [
+        ("docker-compose.yml", compose),
+        ("prod.env", format!("SALESLAYER_API_KEY=\"{CANARY}\"  \n")),
+        ("app.service", unit),
+        ("app.env", format!("SALESLAYER_API_KEY='{CANARY}'\r\n")),
+    ];
+    let args = [
+        "--from",
+        "docker-compose.yml",
+        "--from",
+        "app.service",
+        "--no-dotenv",
+    ];
+    let (r, report) = doctor(&mock, &files, &args);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    // Only the exposure of the key written in the compose file warns.
+    assert_eq!(causes(&report), ["key-in-deployment-file"], "{}", r.stdout);
+    let sources = report["key"]["sources"].as_array().unwrap();
+    assert_eq!(sources.len(), 3, "each deployment is a source: {sources:?}");
+    assert!(sources.iter().all(|s| s["source"]["kind"] == "deployment"));
+}
+
+#[test]
+fn compose_interpolates_the_key_from_its_dotenv() {
+    let mock = start_mock(CANARY);
+    let compose = "services:\n  web:\n    environment:\n      SALESLAYER_API_KEY: ${SL_KEY}\n  job:\n    environment:\n      - SALESLAYER_API_KEY=${SL_KEY:?set SL_KEY}\n".to_string();
+    let files = [
+        ("compose.yaml", compose),
+        (".env", format!("SL_KEY=\"{CANARY}\"\n")),
+    ];
+    let (r, report) = doctor(&mock, &files, &["--from", "compose.yaml"]);
+    // Both services get the clean key; the .env's SL_KEY is compose's, not a misspelling.
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(causes(&report).is_empty(), "{}", r.stdout);
+}
+
+#[test]
+fn compose_list_syntax_keeps_the_quotes_and_names_the_line() {
+    let mock = start_mock(CANARY);
+    let compose = format!(
+        "services:\n  api:\n    image: app\n    environment:\n      - SALESLAYER_API_KEY=\"{CANARY}\"\n  worker:\n    image: app\n    environment:\n      SALESLAYER_API_KEY: \"{CANARY}\"\n"
+    );
+    let (r, report) = doctor(&mock, &[("compose.yml", compose)], &[]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert_eq!(causes(&report)[0], "quoted-key", "{}", r.stdout);
+    assert_contains(
+        report["diagnosis"]["causes"][0]["fix"].as_str().unwrap(),
+        "compose.yml:5",
+    );
+    // The list entry's own quotes are the proven cause; that the map-syntax service
+    // delivers the key clean is said after it, as a warning, with the line's fix.
+    let disagree = cause_with(&report, "readers-disagree", &r.stdout);
+    assert_eq!(disagree["level"], "warn", "{}", r.stdout);
+    assert_contains(disagree["fix"].as_str().unwrap(), "compose.yml line 5");
+    // The compose file of the working directory is a source, read like ./.env.
+    assert_eq!(report["key"]["source"]["kind"], "deployment");
+}
+
+#[test]
+fn a_secret_key_ref_names_the_secret_line_in_another_file() {
+    let mock = start_mock(CANARY);
+    let b64 = b64_with_newline();
+    let secret = format!(
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: sl\ntype: Opaque\ndata:\n  api-key: {b64}\n"
+    );
+    let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          env:\n            - name: SALESLAYER_API_KEY\n              valueFrom:\n                secretKeyRef: {name: sl, key: api-key}\n".to_string();
+    let files = [("secret.yaml", secret), ("deployment.yaml", deployment)];
+    let args = ["--from", "deployment.yaml", "--from", "secret.yaml"];
+    let (r, report) = doctor(&mock, &files, &args);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert_eq!(causes(&report)[0], "extra-whitespace", "{}", r.stdout);
+    // The line to change is the Secret's, though the Deployment references it.
+    let fix = report["diagnosis"]["causes"][0]["fix"].as_str().unwrap();
+    assert_contains(fix, "secret.yaml:7");
+    assert_contains(fix, "secretKeyRef sl/api-key");
+    let exposure = cause_with(&report, "key-in-deployment-file", &r.stdout);
+    assert_contains(exposure["title"].as_str().unwrap(), "secret.yaml line 7");
+    // `fix` names the same place, and edits nothing.
+    let cmd = sl_doctor().arg("fix").args(net(&mock)).args(args);
+    for (name, body) in &files {
+        std::fs::write(cmd.path().join(name), body).unwrap();
+    }
+    let (f, _d) = cmd.run();
+    assert_output_safe(CANARY, "fix stdout", &f.stdout, LOG);
+    assert_output_safe(CANARY, "fix stderr", &f.stderr, LOG);
+    assert_contains(&f.stdout, "the deployment file secret.yaml:7");
+    assert!(!f.stdout.contains("standard input"), "{}", f.stdout);
+}
+
+#[test]
+fn a_secret_with_a_newline_and_a_pasted_base64_key() {
+    let mock = start_mock(CANARY);
+    let b64 = b64_with_newline();
+    let manifest = format!(
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: sl\ndata:\n  SALESLAYER_API_KEY: {b64}\n"
+    );
+    let (r, report) = doctor(&mock, &[("k8s.yaml", manifest)], &["--from", "k8s.yaml"]);
+    assert_eq!(r.code, 1);
+    assert_eq!(causes(&report)[0], "extra-whitespace", "{}", r.stdout);
+    assert_contains(
+        report["diagnosis"]["causes"][0]["fix"].as_str().unwrap(),
+        "k8s.yaml:6",
+    );
+    // The same data pasted into the variable as it is: decoded, proven, not "invalid".
+    let cmd = || sl_doctor().args(net(&mock)).env("SALESLAYER_API_KEY", &b64);
+    let (j, _d) = cmd().args(["--format", "json"]).run();
+    assert_output_safe(CANARY, "json", &j.stdout, LOG);
+    let report: serde_json::Value = serde_json::from_str(&j.stdout).unwrap();
+    assert_eq!(causes(&report)[0], "base64-encoded-key", "{}", j.stdout);
+    assert!(!causes(&report).contains(&"key-rejected".to_string()));
+}
+
+#[test]
+fn one_api_at_a_time_tells_not_enabled_from_invalid() {
+    let mock = MockProcess::start(&["--https", "--key", &format!("catalog:{CANARY}")]);
+    let cmd = || {
+        sl_doctor()
+            .args(net(&mock))
+            .env("SALESLAYER_API_KEY", CANARY)
+    };
+    let (j, _d) = cmd().args(["--api", "dam", "--format", "json"]).run();
+    assert_output_safe(CANARY, "json", &j.stdout, LOG);
+    let report: serde_json::Value = serde_json::from_str(&j.stdout).unwrap();
+    assert_eq!(causes(&report)[0], "api-not-enabled", "{}", j.stdout);
+    assert!(!causes(&report).contains(&"key-rejected".to_string()));
+    // A key neither API knows: rejected by both, and the proof says the other was asked.
+    let (j, _d) = sl_doctor()
+        .args(net(&mock))
+        .env("SALESLAYER_API_KEY", "SLDOCTORunknown7Qx9+Zk/4mW2=")
+        .args(["--api", "dam", "--format", "json"])
+        .run();
+    let report: serde_json::Value = serde_json::from_str(&j.stdout).unwrap();
+    let c = &report["diagnosis"]["causes"][0];
+    assert_eq!(c["id"], "key-rejected", "{}", j.stdout);
+    assert_contains(
+        c["proof"].as_str().unwrap(),
+        "Catalog, asked once, rejects it too",
+    );
+}
+
+/// The printed POSIX curl, run as printed in the doctor's directory.
+fn run_curl(cmd: SlDoctor, mock: &MockProcess, extra: &[&str]) -> (String, String) {
+    let (r, d) = cmd
+        .args([
+            "curl",
+            "--shell",
+            "posix",
+            "--api",
+            "dam",
+            "--base-url",
+            &mock.base_url,
+            "--ca-cert",
+        ])
+        .arg(mock.ca_path.as_ref().unwrap())
+        .args(extra)
+        .run();
+    assert_output_safe(CANARY, "curl script", &r.stdout, LOG);
+    let out = std::process::Command::new("bash")
+        .args(["-c", &r.stdout])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .current_dir(d.path())
+        .output()
+        .expect("bash");
+    let status = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find(|l| l.starts_with("HTTP/"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .unwrap_or("none")
+        .to_string();
+    (r.stdout, status)
+}
+
+/// The status of the doctor's DAM probe for the key as given, or `not-sendable`.
+fn probe_status(report: &serde_json::Value) -> String {
+    let ev = report["checklist"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|i| i["checks"].as_array().unwrap())
+        .find(|c| c["id"] == "dam-probe")
+        .unwrap()["evidence"]
+        .clone();
+    if ev["request"]["key"] == "not-sendable" {
+        return "not-sendable".into();
+    }
+    ev["attempts"][0]["response"]["status"].to_string()
+}
+
+#[test]
+fn the_printed_curl_gets_the_probes_answer_or_says_why_not() {
+    let mock = start_mock(CANARY);
+    let cases: [(&str, String, &[&str]); 3] = [
+        (
+            "dotenv reading",
+            format!("SALESLAYER_API_KEY=\"{CANARY}\"\n"),
+            &[],
+        ),
+        (
+            "docker reading",
+            format!("SALESLAYER_API_KEY=\"{CANARY}\"\n"),
+            &["--loader", "docker"],
+        ),
+        (
+            "shell keeps the CR",
+            format!("SALESLAYER_API_KEY={CANARY}\r\n"),
+            &["--loader", "shell"],
+        ),
+    ];
+    for (case, body, extra) in cases {
+        let files = [(".env", body.clone())];
+        let (_, report) = doctor(&mock, &files, &[&["--api", "dam"], extra].concat());
+        let want = probe_status(&report);
+        let cmd = sl_doctor();
+        std::fs::write(cmd.path().join(".env"), &body).unwrap();
+        let (script, got) = run_curl(cmd, &mock, extra);
+        if want == "not-sendable" {
+            assert_contains(
+                &script,
+                "WARNING: the key as it is delivered ends with a line break (CR)",
+            );
+            assert_contains(
+                &script,
+                "a 200 proves the key itself is valid, not that the deployment works",
+            );
+            assert_eq!(got, "200", "{case}: curl drops the CR, as the script says");
+        } else {
+            assert_eq!(
+                got, want,
+                "{case}: the curl and the probe disagree\n{script}"
+            );
+        }
+        if extra.is_empty() {
+            assert_contains(&script, "The readers of the key deliver different values");
+        }
+    }
+}
