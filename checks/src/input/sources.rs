@@ -508,7 +508,7 @@ pub fn looks_like_key_var(name: &str, configured: &str) -> bool {
     }
     // A typo of the configured name; short names would match unrelated variables.
     configured.len() >= 8
-        && edit_distance(&name.to_ascii_uppercase(), &configured.to_ascii_uppercase()) <= 2
+        && strsim::levenshtein(&name.to_ascii_uppercase(), &configured.to_ascii_uppercase()) <= 2
 }
 
 fn normalise(name: &str) -> String {
@@ -516,21 +516,6 @@ fn normalise(name: &str) -> String {
         .filter(|c| c.is_ascii_alphanumeric())
         .map(|c| c.to_ascii_uppercase())
         .collect()
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for i in 1..=a.len() {
-        let mut cur = vec![i; b.len() + 1];
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 pub mod check;
 pub mod code;
 pub mod context;
+pub mod diagnosis;
 pub mod evidence;
 pub mod facts;
 pub mod grammar;

@@ -495,7 +495,7 @@ pub struct Report {
     /// What the report means: the causes, most likely first, each with its proof and
     /// one fix (see `docs/diagnosis.md`). Every output leads with it.
     #[serde(default)]
-    pub diagnosis: crate::diagnosis::Diagnosis,
+    pub diagnosis: crate::model::diagnosis::Diagnosis,
     /// The key, described without showing it.
     pub key: KeyInfo,
     /// What was diagnosed.

@@ -106,7 +106,7 @@ fn key_like_name(n: &str) -> bool {
     EXACT.contains(&n)
         || n.contains("apikey")
         || n.contains("apitoken")
-        || urls::edit_distance(n, "xapikey") <= 2
+        || strsim::levenshtein(n, "xapikey") <= 2
 }
 
 /// The bytes a strict HTTP/1.1 server refuses in a field value: controls except TAB, DEL.

@@ -17,7 +17,7 @@ mod query;
 mod redact;
 
 pub use chars::{Place, Stray, StrayKind};
-pub use host::{CANONICAL_HOST, HostClass, LEGACY_CONNECTOR_HOST, edit_distance};
+pub use host::{CANONICAL_HOST, HostClass, LEGACY_CONNECTOR_HOST};
 pub use path::{PathFacts, PathProblem};
 pub use query::{QueryFacts, QueryProblem, is_key_like_param};
 pub use redact::{
