@@ -419,6 +419,10 @@ pub fn in_terminal(
         seen.extend_from_slice(&buf[..n]);
     }
     meanwhile();
+    // rpassword writes the prompt and only then turns the terminal's echo off: a person cannot
+    // type in between, but a test writing the moment the prompt appears can, and the terminal
+    // then echoes the key. Give it time to turn echo off first.
+    std::thread::sleep(std::time::Duration::from_millis(500));
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(answer.as_bytes()).unwrap();
     out.read_to_end(&mut seen).unwrap();
