@@ -478,11 +478,18 @@ fn the_mocks_try_lines_run_as_printed() {
     }
     let dir = tempfile::tempdir().unwrap();
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sl-doctor"))
-        .args(["mock", "--https", "--exit-after", "60", "--key"])
+        .args([
+            "mock",
+            "--https",
+            "--exit-after",
+            "60",
+            "--exit-on-stdin-close",
+            "--key",
+        ])
         .arg(format!("both:{CANARY}"))
         .current_dir(dir.path())
         .env_clear()
-        .stdin(std::process::Stdio::null())
+        .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .spawn()
         .expect("sl-doctor mock");
@@ -530,6 +537,8 @@ fn the_mocks_try_lines_run_as_printed() {
         assert!(out.status.success(), "{command}: {text}");
         assert_contains(&text, says);
     }
-    let _ = child.kill();
+    // Closing its standard input ends the mock cleanly (its CA's temporary directory is
+    // removed); a kill would leave the directory behind.
+    drop(child.stdin.take());
     let _ = child.wait();
 }
