@@ -7,7 +7,7 @@
 //! A report of this very version must name only the checks, codes and causes this
 //! version has; a report of another version may name others, in the same grammar.
 
-use crate::diagnosis::CauseId;
+use crate::model::diagnosis::CauseId;
 use crate::model::check::CheckMeta;
 use crate::model::context::Api;
 use crate::model::report::{Evidence, Report};
