@@ -6,7 +6,6 @@ use sl_doctor_checks::checklist::key_loaded::dotenv_file;
 use sl_doctor_checks::checklist::no_quotes::quoted_value;
 use sl_doctor_checks::checklist::works_in_curl::codes as probe_codes;
 use sl_doctor_checks::model::context::Api;
-use sl_doctor_checks::model::evidence::{ProblemDetails, Untrusted};
 use sl_doctor_checks::model::report::{
     BodyKind, CheckResult, Differential, Evidence, Finding, Item, ItemResult, KeyDelivery, KeyKind,
     KeyVariant, ProbeAttempt, ProbeEvidence, ProbeRequest, ProbeResponse, Report, RequestId,
@@ -67,15 +66,8 @@ fn probe_evidence(http: &str) -> Evidence {
         body_truncated: false,
         body_error: None,
         // DAM answers an invalid key with 400 and problem details.
-        problem: (status == 400).then(|| ProblemDetails {
-            kind: None,
-            title: Some(Untrusted::new("Invalid API key.")),
-            status: Some(400),
-            detail: None,
-            instance: None,
-            validation: vec![],
-            about_query: false,
-        }),
+        problem: (status == 400)
+            .then(|| sl_doctor_checks::testing_support::dam_invalid_key_problem(false)),
         request_ids: vec![RequestId {
             name: "x-request-id".into(),
             value: "5f0c2a".into(),

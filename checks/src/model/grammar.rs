@@ -7,9 +7,9 @@
 //! A report of this very version must name only the checks, codes and causes this
 //! version has; a report of another version may name others, in the same grammar.
 
-use crate::model::diagnosis::CauseId;
 use crate::model::check::CheckMeta;
 use crate::model::context::Api;
+use crate::model::diagnosis::CauseId;
 use crate::model::report::{Evidence, Report};
 
 /// Longest word accepted (the longest sl-doctor writes is under 40 characters).

@@ -620,15 +620,7 @@ mod tests {
     #[test]
     fn every_answer_is_classified_once_per_status_and_api() {
         use crate::model::evidence::ProblemDetails;
-        let problem = |about_query| ProblemDetails {
-            kind: None,
-            title: Some(Untrusted::new("Invalid API key.")),
-            status: Some(400),
-            detail: None,
-            instance: None,
-            validation: vec![],
-            about_query,
-        };
+        let problem = crate::testing_support::dam_invalid_key_problem;
         let r = |status, body_kind, problem: Option<ProblemDetails>| ProbeResponse {
             status,
             status_line: Untrusted::new(""),

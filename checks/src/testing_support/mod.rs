@@ -242,3 +242,17 @@ pub fn require(what: &str, available: bool) -> bool {
     eprintln!("skipped: {what} is not installed (under CI this test fails instead)");
     false
 }
+
+/// DAM's answer to an invalid key: HTTP 400 with problem details titled "Invalid API key."
+/// `about_query` marks the text as about the query instead (the classification tests vary it).
+pub fn dam_invalid_key_problem(about_query: bool) -> crate::model::evidence::ProblemDetails {
+    crate::model::evidence::ProblemDetails {
+        kind: None,
+        title: Some(crate::model::untrusted::Untrusted::new("Invalid API key.")),
+        status: Some(400),
+        detail: None,
+        instance: None,
+        validation: vec![],
+        about_query,
+    }
+}
