@@ -2,7 +2,7 @@
 
 use crate::args::MockArgs;
 use crate::mock::{self, MockConfig, MockKey, Scope};
-use sl_doctor_checks::model::context::{Candidate, Context, NetOptions, TargetSpec, UrlOrigin};
+use sl_doctor_checks::context::{Candidate, Context, NetOptions, TargetSpec, UrlOrigin};
 use sl_doctor_checks::model::report::{Report, SourceKind, SourceRef};
 use sl_doctor_checks::model::secret::SecretKey;
 use std::time::Duration;

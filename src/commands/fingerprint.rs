@@ -8,8 +8,8 @@
 use super::{exit, fail_usage, print_stdout};
 use crate::args::{ColorWhen, FingerprintArgs, KeyArgs};
 use sl_doctor_checks::analysis::value::cleaned_key;
+use sl_doctor_checks::context::{Candidate, KeyState};
 use sl_doctor_checks::input::sources::InputError;
-use sl_doctor_checks::model::context::{Candidate, KeyState};
 use sl_doctor_checks::model::report::{SourceKind, Status};
 use sl_doctor_checks::model::secret::{Fingerprint, GivenFingerprint};
 use std::ffi::OsString;

@@ -16,7 +16,7 @@ pub use email::email;
 use crate::args::{ApiAreas, SupportArgs};
 use crate::files::{Links, WriteError, private_dir, write_private};
 use sl_doctor_checks::Context;
-use sl_doctor_checks::model::leak::Secrets;
+use sl_doctor_checks::leak::Secrets;
 use sl_doctor_checks::model::report::Report;
 use sl_doctor_checks::model::secret::SecretKey;
 use std::ffi::OsString;
@@ -152,7 +152,7 @@ pub fn tilde(text: &str, home: Option<&Path>) -> String {
 }
 
 /// Refuses a text that contains a piece of any key value seen in this run (the rule of
-/// `sl_doctor_checks::model::leak`).
+/// `sl_doctor_checks::leak`).
 pub fn guard(what: &str, text: String, cx: &Context) -> Result<String, String> {
     let keys: Vec<&SecretKey> = cx.key.candidates.iter().map(|c| &c.value).collect();
     if Secrets::of_run(&keys).leaks(&text) {
@@ -251,7 +251,7 @@ mod tests {
         let mut cx = sl_doctor_checks::Context::default();
         cx.key
             .candidates
-            .push(sl_doctor_checks::model::context::Candidate {
+            .push(sl_doctor_checks::context::Candidate {
                 source: sl_doctor_checks::model::report::SourceRef {
                     kind: sl_doctor_checks::model::report::SourceKind::Env,
                     name: "SALESLAYER_API_KEY".into(),
