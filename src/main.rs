@@ -11,11 +11,10 @@ mod commands;
 mod config;
 mod curl;
 mod deadline;
+mod exit;
 mod explain;
 mod files;
 mod fix;
-// Parts of the mock's API (client_builder, ca_pem, MockKey::revoked…) serve its tests only.
-#[allow(dead_code)]
 mod mock;
 mod render;
 mod scan;
@@ -26,7 +25,7 @@ mod usage;
 
 use clap::Parser;
 use cli::{Cli, Command};
-use commands::{docs, exit};
+use commands::docs;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -61,13 +60,13 @@ fn main() -> ExitCode {
         Some(Command::Schema) => docs::schema(),
         Some(Command::Completions { shell }) => docs::completions(shell),
         Some(Command::Man) => docs::man(),
-        Some(Command::Mock(args)) => commands::mock(&args),
+        Some(Command::Mock(args)) => commands::mock::run(&args),
         Some(Command::Demo(args)) => commands::demo::run(&args),
         Some(Command::Capture(args)) => commands::capture::run(&args),
-        Some(Command::Scan(args)) => commands::scan(&args),
+        Some(Command::Scan(args)) => commands::scan::run(&args),
         Some(Command::Support(args)) => commands::support::run(&args),
-        Some(Command::Curl(args)) => commands::curl(&args),
-        Some(Command::Fix(args)) => fix::run(&args),
+        Some(Command::Curl(args)) => commands::curl::run(&args),
+        Some(Command::Fix(args)) => commands::fix::run(&args),
         Some(Command::Fingerprint(args)) => commands::fingerprint::run(&args),
         Some(Command::View(args)) => commands::view::run(&args),
     }
