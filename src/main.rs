@@ -1,31 +1,13 @@
 //! sl-doctor: a doctor for Sales Layer REST API keys.
 //!
-//! `main` parses the command line, dispatches to the command (`commands`) and returns
-//! its exit code (see the table in `cli.rs` and the README): 0 nothing failed, 1 a
-//! problem was found, 2 usage or input error, 3 inconclusive.
-
-mod args;
-mod capture;
-mod cli;
-mod commands;
-mod config;
-mod curl;
-mod deadline;
-mod exit;
-mod explain;
-mod files;
-mod fix;
-mod mock;
-mod render;
-mod scan;
-mod serve;
-mod support;
-mod term;
-mod usage;
+//! `main` parses the command line, dispatches to the command (`commands`, in the
+//! binary's library) and returns its exit code (`exit`, the table in `cli.rs` and the
+//! README): 0 nothing failed, 1 a problem was found, 2 usage or input error, 3 inconclusive.
 
 use clap::Parser;
-use cli::{Cli, Command};
-use commands::docs;
+use sl_doctor::cli::{Cli, Command};
+use sl_doctor::commands::{self, docs};
+use sl_doctor::{exit, usage};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
