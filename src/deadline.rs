@@ -7,7 +7,7 @@
 //! whatever is still running, with a message that names the deadline and the
 //! inconclusive exit code.
 
-use crate::commands::exit;
+use crate::exit;
 use sl_doctor_checks::input::files::Deadline;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};

@@ -9,13 +9,13 @@
 //! which is made to be committed, is reported too.
 
 use crate::analysis::value::{analyze, cleaned_key};
+use crate::context::Context;
 use crate::input::dotenv::DotenvFile;
 use crate::input::exposure::parent_dir;
 use crate::input::files::{Pipes, link_leaves_dir, read_input};
 use crate::input::sources::{MAX_DOTENV_FILE, looks_like_key_var};
 use crate::model::check::{CheckError, Outcome};
 use crate::model::code::Code;
-use crate::model::context::Context;
 use crate::model::report::{Finding, SourceKind};
 use crate::model::secret::{Fingerprint, SecretKey};
 use std::collections::BTreeMap;
@@ -319,7 +319,7 @@ impl KeySharedAcrossEnvironments {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::context::NearMiss;
+    use crate::context::NearMiss;
     use crate::model::report::Status;
     use crate::testing_support::{CANARY, assert_no_leak, cx_with_key, run};
 
