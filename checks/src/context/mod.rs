@@ -60,6 +60,29 @@ impl Reading {
     }
 }
 
+/// "docker run --env-file and kubectl --from-env-file (.env line 3)": the readers of one
+/// group, their place said once when they share it.
+pub fn readings_who(readers: &[&Reading]) -> String {
+    let same_place = readers.iter().all(|r| r.place == readers[0].place);
+    let names: Vec<String> = readers
+        .iter()
+        .map(|r| {
+            if same_place {
+                r.reader.clone()
+            } else {
+                r.who()
+            }
+        })
+        .collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let joined = crate::model::prose::join_names(&names);
+    if same_place {
+        format!("{joined} ({})", readers[0].place)
+    } else {
+        joined
+    }
+}
+
 /// What was found about the key before any check ran.
 #[derive(Debug, Clone, Default)]
 pub struct KeyState {

@@ -13,6 +13,7 @@ pub mod code;
 pub mod diagnosis;
 pub mod evidence;
 pub mod grammar;
+pub mod prose;
 pub mod repair;
 pub mod report;
 pub mod secret;

@@ -35,12 +35,7 @@ pub fn deliveries(cx: &Context, key: &SecretKey) -> Vec<(String, SecretKey)> {
         }
     }
     out.into_iter()
-        .map(|(readers, v)| {
-            (
-                crate::checklist::key_loaded::readers_agree::who(&readers),
-                v,
-            )
-        })
+        .map(|(readers, v)| (crate::context::readings_who(&readers), v))
         .collect()
 }
 

@@ -154,7 +154,7 @@ impl KeyInDeploymentFile {
         let places: Vec<&str> = places.iter().map(String::as_str).collect();
         let summary = format!(
             "The key is written in {}",
-            crate::diagnosis::join_names(&places)
+            crate::model::prose::join_names(&places)
         );
         Ok(Outcome::from_findings(summary, findings))
     }
