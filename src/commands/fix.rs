@@ -15,7 +15,7 @@ use crate::config;
 use crate::exit;
 use crate::files::{Links, WriteError, replace_file};
 use crate::fix::choose::{self, Choice};
-use crate::fix::{Stored, backup_path, diff, headline, plan, proof_line};
+use crate::fix::{Stored, backup_path, diff, headline, plan, proof_line, unchanged_line};
 use crate::render::human::safe_lines;
 use sl_doctor_checks::context::Candidate;
 use sl_doctor_checks::input::dotenv::DotenvFile;
@@ -157,7 +157,10 @@ fn fix_file(
         }
     };
     out.say(&plan.text);
-    out.say(&proof_line(repaired.as_ref()));
+    out.say(&match &repaired {
+        Some(r) => proof_line(r),
+        None => unchanged_line(report.offline).to_string(),
+    });
     if !args.yes {
         match confirm(env, &stored.shown) {
             Some(true) => {}
@@ -319,7 +322,7 @@ fn elsewhere(out: &Out, chosen: &Candidate, env_name: &str, choice: &Choice) -> 
     match choice {
         Choice::Repair(r) => {
             out.say(&format!("The key comes from {place}.\n"));
-            out.say(&proof_line(Some(r)));
+            out.say(&proof_line(r));
             out.say(&if chosen.source.kind == SourceKind::Deployment {
                 format!(
                     "To store the repaired key in a secret store instead, pipe it:\n  \
@@ -373,7 +376,7 @@ fn emit(out: &Out, choice: Choice) -> ExitCode {
         "Wrote the repaired key {} to standard output.\n",
         diff::identity(&r.key)
     ));
-    out.say(&proof_line(Some(&r)));
+    out.say(&proof_line(&r));
     if r.accepted_by.is_empty() {
         return ExitCode::from(exit::INCONCLUSIVE);
     }

@@ -103,21 +103,31 @@ pub fn plan(
     }))
 }
 
-/// Why the value is written: the live proof, or "not verified".
-pub fn proof_line(repaired: Option<&Repaired>) -> String {
-    match repaired {
-        None => "The value stays the same (the API accepted it); only how it is written changes.\n"
-            .into(),
-        Some(r) if r.accepted_by.is_empty() => format!(
+/// Why the file is rewritten when the value stays the same: the API accepted it, or
+/// nothing was asked (`--offline`).
+pub fn unchanged_line(offline: bool) -> &'static str {
+    if offline {
+        "The value stays the same; only how it is written changes (not verified: --offline sent \
+         nothing to the API).\n"
+    } else {
+        "The value stays the same (the API accepted it); only how it is written changes.\n"
+    }
+}
+
+/// Why the repaired value is written: the live proof, or "not verified".
+pub fn proof_line(r: &Repaired) -> String {
+    if r.accepted_by.is_empty() {
+        format!(
             "The new value is the key once {}: not verified, since --offline sent nothing to \
              the API.\n",
             Repair::phrases(&r.repairs)
-        ),
-        Some(r) => format!(
+        )
+    } else {
+        format!(
             "Verified live: {} accepted the key once {}.\n",
             r.accepted_by.join(" and "),
             Repair::phrases(&r.repairs)
-        ),
+        )
     }
 }
 
@@ -131,6 +141,13 @@ pub fn backup_path(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_offline_fix_claims_no_answer_from_the_api() {
+        assert!(unchanged_line(true).contains("not verified"));
+        assert!(!unchanged_line(true).contains("accepted"));
+        assert!(unchanged_line(false).contains("the API accepted it"));
+    }
 
     #[test]
     fn api_names_and_backup_paths() {
