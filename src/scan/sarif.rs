@@ -386,10 +386,11 @@ fn results(r: &ScanReport) -> Vec<SarifResult> {
         .hits
         .iter()
         .map(|h| {
+            // "in this": a label may start with a vowel ("environment file").
             let message = format!(
-                "The Sales Layer API key ({fp}) is written here ({}) in a {}. {}",
-                h.encoding.label(),
+                "The Sales Layer API key ({fp}) is written in this {} ({}). {}",
                 h.place.label(),
+                h.encoding.label(),
                 h.place.advice()
             );
             SarifResult::of(h, 0, message, fp)

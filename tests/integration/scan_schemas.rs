@@ -227,6 +227,14 @@ fn code_scanning_reads_it(name: &str, log: &Value, report: &Value) {
         assert_eq!(loc["region"]["snippet"]["text"], f["excerpt"], "{name}");
         assert_eq!(res["properties"]["place"], f["place"]["id"], "{name}");
         assert_eq!(res["properties"]["encoding"], f["encoding"], "{name}");
+        if f["location"] == "working-tree" {
+            let message = res["message"]["text"].as_str().unwrap();
+            let label = f["place"]["label"].as_str().unwrap();
+            assert!(
+                message.contains(&format!("this {label} (")),
+                "{name}: {message}"
+            );
+        }
     }
 }
 
