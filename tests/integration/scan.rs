@@ -311,6 +311,13 @@ pub(crate) fn git_init(root: &Path) {
     git(root, &["init", "-q"]);
 }
 
+/// Writes a file and commits it.
+pub(crate) fn commit_file(root: &Path, rel: &str, data: impl AsRef<[u8]>, message: &str) {
+    put(root, rel, data);
+    git(root, &["add", rel]);
+    git(root, &["commit", "-qm", message]);
+}
+
 #[test]
 fn binary_files_are_skipped_unless_binary() {
     let cmd = scan_env();
@@ -464,16 +471,9 @@ fn history_finds_the_commit_of_a_key_that_is_gone_now() {
     let cmd = scan_env();
     let root = cmd.path().to_path_buf();
     git_init(&root);
-    put(&root, "README.md", "hello\n");
-    git(&root, &["add", "."]);
-    git(&root, &["commit", "-qm", "first"]);
-    put(
-        &root,
-        "config/settings.py",
-        format!("API_KEY = \"{CANARY}\"\n"),
-    );
-    git(&root, &["add", "."]);
-    git(&root, &["commit", "-qm", "add settings"]);
+    commit_file(&root, "README.md", "hello\n", "first");
+    let settings = format!("API_KEY = \"{CANARY}\"\n");
+    commit_file(&root, "config/settings.py", settings, "add settings");
     let out = Command::new("git")
         .args(["rev-parse", "HEAD"])
         .current_dir(&root)
