@@ -5,7 +5,7 @@
 use sl_doctor_checks::checklist::key_loaded::dotenv_file;
 use sl_doctor_checks::checklist::no_quotes::quoted_value;
 use sl_doctor_checks::checklist::works_in_curl::codes as probe_codes;
-use sl_doctor_checks::model::context::Api;
+use sl_doctor_checks::context::Api;
 use sl_doctor_checks::model::report::{
     BodyKind, CheckResult, Differential, Evidence, Finding, Item, ItemResult, KeyDelivery, KeyKind,
     KeyVariant, ProbeAttempt, ProbeEvidence, ProbeRequest, ProbeResponse, Report, RequestId,

@@ -14,10 +14,10 @@
 //! nothing (it refuses the file, or leaves the variable unset).
 
 use crate::analysis::value::analyze;
+use crate::context::{Context, Reading};
 use crate::input::loaders::Delivered;
 use crate::model::check::{CheckError, Outcome};
 use crate::model::code::Code;
-use crate::model::context::{Context, Reading};
 use crate::model::evidence::Repair;
 use crate::model::report::{Finding, Severity};
 use crate::model::secret::SecretKey;

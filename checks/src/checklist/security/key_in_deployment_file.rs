@@ -9,13 +9,13 @@
 //! (`input::deploy`); git is asked, bounded, whether each file is tracked.
 
 use crate::checklist::security::key_file_in_git::{GitState, git_state};
+use crate::context::Context;
 use crate::input::deploy::{DeployFile, Kind};
 use crate::input::exposure::KeyFile;
 use crate::input::git::{Git, TIMEOUT};
 use crate::input::loaders::Delivered;
 use crate::model::check::{CheckError, Outcome};
 use crate::model::code::Code;
-use crate::model::context::Context;
 use crate::model::report::{Finding, Severity};
 use std::path::PathBuf;
 

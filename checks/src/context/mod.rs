@@ -1,8 +1,12 @@
-//! Everything a check may read: the key sources, the target and the network options.
+//! Everything a check may read: the key sources, the target and the network options
+//! (the run's input, as `input`'s readers found it), the run's shared connection
+//! (`net::shared`) and what the checks that finished before it found (`facts`).
 //!
 //! The binary builds one `Context` from the command line and the environment; checks
 //! never read the process environment or the command line themselves, which keeps
-//! them deterministic under test.
+//! them deterministic under test. It is not report data, so it lives above `model`.
+
+pub mod facts;
 
 use crate::input::dotenv::DotenvFile;
 use crate::input::loaders::{Delivered, Loader};
@@ -211,5 +215,5 @@ pub struct Context {
     pub conn: crate::net::shared::ConnSlot,
     /// What the checks that finished before this one found (a check reads those it
     /// declares in `after [..]`).
-    pub earlier: crate::model::facts::RunFacts,
+    pub earlier: facts::RunFacts,
 }
