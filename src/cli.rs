@@ -70,8 +70,13 @@ pub enum Command {
         #[arg(value_name = "TOPIC", value_parser = crate::args::Offered::ExplainTopics, hide_possible_values = true)]
         id: Option<String>,
     },
-    /// Print the JSON Schema of the --format json report.
-    Schema,
+    /// Print the JSON Schema of the --format json report; `schema scan`: of the scan
+    /// report.
+    Schema {
+        /// Whose report: `check` (the default) or `scan`.
+        #[arg(value_enum, value_name = "REPORT", default_value = "check")]
+        of: crate::args::SchemaOf,
+    },
     /// Show a saved JSON report (e.g. from a support ticket) as the user saw it, under a
     /// banner saying when, by which version and on which OS it was made: human, markdown,
     /// github, junit or json. A support bundle's directory or bundle.json opens its report.

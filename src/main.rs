@@ -39,7 +39,7 @@ fn main() -> ExitCode {
         Some(Command::Check(args)) => commands::check::run(&args),
         Some(Command::Checks) => docs::checks(),
         Some(Command::Explain { id }) => docs::explain(id.as_deref()),
-        Some(Command::Schema) => docs::schema(),
+        Some(Command::Schema { of }) => docs::schema(of),
         Some(Command::Completions { shell }) => docs::completions(shell),
         Some(Command::Man) => docs::man(),
         Some(Command::Mock(args)) => commands::mock::run(&args),

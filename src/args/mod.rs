@@ -60,6 +60,15 @@ pub enum Format {
     Markdown,
 }
 
+/// The reports whose JSON Schema `sl-doctor schema` prints.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SchemaOf {
+    /// The diagnosis report (`sl-doctor --format json`): docs/report.schema.json.
+    Check,
+    /// The scan report (`sl-doctor scan --format json`): docs/scan.schema.json.
+    Scan,
+}
+
 /// When to use colour.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ColorWhen {

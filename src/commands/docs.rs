@@ -46,9 +46,9 @@ pub fn explain(id: Option<&str>) -> ExitCode {
     }
 }
 
-/// `sl-doctor schema`.
-pub fn schema() -> ExitCode {
-    print_stdout(&schema_json());
+/// `sl-doctor schema [check|scan]`.
+pub fn schema(of: crate::args::SchemaOf) -> ExitCode {
+    print_stdout(&schema_json(of));
     ExitCode::from(exit::OK)
 }
 
@@ -100,9 +100,13 @@ fn subcommands_on_this_page(page: &str) -> String {
         + "\n"
 }
 
-/// The JSON Schema of the report, as published in `docs/report.schema.json`.
-pub fn schema_json() -> String {
-    let schema = schemars::schema_for!(Report);
+/// The JSON Schema of a report, as published in `docs/report.schema.json` (`check`) and
+/// `docs/scan.schema.json` (`scan`).
+pub fn schema_json(of: crate::args::SchemaOf) -> String {
+    let schema = match of {
+        crate::args::SchemaOf::Check => schemars::schema_for!(Report),
+        crate::args::SchemaOf::Scan => crate::scan::json::schema(),
+    };
     let mut s = serde_json::to_string_pretty(&schema).expect("schema serialises");
     s.push('\n');
     s

@@ -28,7 +28,7 @@ const LONG: Duration = Duration::from_secs(600);
 const LIST_CAP: usize = 256 << 20;
 
 /// One match in the history.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone)]
 pub struct HistoryHit {
     /// The oldest commit that introduced the blob.
     pub commit: String,
@@ -37,7 +37,6 @@ pub struct HistoryHit {
     /// Whether the blob is still in the current HEAD.
     pub in_head: bool,
     /// Where in the blob, as for the working tree.
-    #[serde(flatten)]
     pub hit: Hit,
 }
 

@@ -11,10 +11,12 @@
 
 pub mod follow;
 pub mod history;
+pub mod json;
 pub mod mask;
 pub mod patterns;
 pub mod places;
 pub mod render;
+pub mod sarif;
 pub mod search;
 
 pub use crate::args::ScanArgs;
@@ -36,7 +38,7 @@ pub fn parent_or_dot(p: &Path) -> PathBuf {
 }
 
 /// What the key is and where it came from, for the report.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct KeyInfo {
     /// The source that won.
     pub source: SourceRef,

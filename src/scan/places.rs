@@ -3,8 +3,10 @@
 use serde::Serialize;
 use std::path::Path;
 
-/// A kind of place.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+/// A kind of place; serialised as its stable id (`frontend-bundle`, `log`…).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Place {
     /// Built or served frontend code: `dist/`, `build/`, `public/`, `*.js.map`…
@@ -14,8 +16,10 @@ pub enum Place {
     /// A Jupyter notebook (outputs are saved with it).
     Notebook,
     /// `docker-compose*.yml`, `compose.yaml`, `Dockerfile`.
+    #[serde(rename = "container-config")]
     Container,
     /// CI configuration: `.github/workflows`, `.gitlab-ci.yml`…
+    #[serde(rename = "ci-config")]
     Ci,
     /// A `.env*` file.
     EnvFile,
@@ -24,19 +28,6 @@ pub enum Place {
 }
 
 impl Place {
-    /// Stable id.
-    pub fn id(self) -> &'static str {
-        match self {
-            Place::FrontendBundle => "frontend-bundle",
-            Place::Log => "log",
-            Place::Notebook => "notebook",
-            Place::Container => "container-config",
-            Place::Ci => "ci-config",
-            Place::EnvFile => "env-file",
-            Place::File => "file",
-        }
-    }
-
     /// Shown to people.
     pub fn label(self) -> &'static str {
         match self {
@@ -175,5 +166,29 @@ mod tests {
         for (p, want) in cases {
             assert_eq!(classify(Path::new(p)), want, "{p}");
         }
+    }
+
+    /// The ids the JSON (`place.id`) and the SARIF (`properties.place`) write are the
+    /// ones docs/scan.md lists, in its order.
+    #[test]
+    fn ids_are_the_documented_ones() {
+        use Place::*;
+        let ids: Vec<String> = [FrontendBundle, Log, Notebook, Container, Ci, EnvFile, File]
+            .into_iter()
+            .map(|p| {
+                serde_json::to_value(p)
+                    .unwrap()
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        let doc = include_str!("../../docs/scan.md");
+        let table = &doc[doc.find("## Leak places").unwrap()..doc.find("## Output").unwrap()];
+        let documented: Vec<&str> = table
+            .lines()
+            .filter_map(|l| l.strip_prefix("| `")?.split_once('`').map(|(id, _)| id))
+            .collect();
+        assert_eq!(ids, documented);
     }
 }

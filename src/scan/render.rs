@@ -1,4 +1,5 @@
-//! The scan report as text for people, as JSON (schema_version 1) and as SARIF 2.1.0.
+//! The scan report as text for people, as JSON (schema_version 1, the types in `json.rs`)
+//! and as SARIF 2.1.0 (the types in `sarif.rs`).
 //!
 //! All three are pure functions of [`ScanReport`], which holds no key material: paths,
 //! positions, fingerprints and excerpts that were masked when they were made.
@@ -8,14 +9,9 @@ use super::search::{Hit, Note};
 use super::{ScanReport, patterns::Encoding};
 use crate::term::Term;
 use colored::Color;
-use serde::Serialize;
-use serde_json::json;
 use sl_doctor_checks::model::report::Status;
 use std::collections::BTreeSet;
 use std::fmt::Write;
-
-/// Version of the scan JSON report.
-pub const SCHEMA_VERSION: u32 = 1;
 
 /// The steps to take when the key was found, in order.
 pub fn remediation(r: &ScanReport) -> Vec<String> {
@@ -257,7 +253,7 @@ fn write_what_to_do(out: &mut String, r: &ScanReport, term: &Term) {
 }
 
 /// The notes of the run, the file search and the history search, in that order.
-fn all_notes(r: &ScanReport) -> Vec<&Note> {
+pub(super) fn all_notes(r: &ScanReport) -> Vec<&Note> {
     r.notes
         .iter()
         .chain(&r.tree.notes)
@@ -306,260 +302,12 @@ fn source_kind(r: &ScanReport) -> &'static str {
     crate::render::human::source_kind(r.key.source.kind)
 }
 
-#[derive(Serialize)]
-struct JsonPlace {
-    id: &'static str,
-    label: &'static str,
-    advice: &'static str,
-}
-
-fn place_json(p: Place) -> JsonPlace {
-    JsonPlace {
-        id: p.id(),
-        label: p.label(),
-        advice: p.advice(),
-    }
-}
-
-fn hit_json(h: &Hit, location: &str) -> serde_json::Value {
-    json!({
-        "location": location,
-        "path": h.path,
-        "line": h.line,
-        "column": h.column,
-        "encoding": h.encoding,
-        "place": place_json(h.place),
-        "excerpt": h.excerpt,
-    })
-}
-
-fn now_rfc3339() -> String {
-    time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".into())
-}
-
-/// The JSON report (schema_version 1).
+/// The JSON report (schema_version 1): [`super::json::ScanJson`].
 pub fn json(r: &ScanReport) -> String {
-    let mut findings: Vec<serde_json::Value> = r
-        .tree
-        .hits
-        .iter()
-        .map(|h| hit_json(h, "working-tree"))
-        .collect();
-    if let Some(hist) = &r.history {
-        for h in &hist.hits {
-            let mut v = hit_json(&h.hit, "history");
-            v["commit"] = json!(h.commit);
-            v["commit_date"] = json!(h.commit_date);
-            v["in_head"] = json!(h.in_head);
-            findings.push(v);
-        }
-    }
-    let notes = all_notes(r);
-    let v = json!({
-        "schema_version": SCHEMA_VERSION,
-        "tool": { "name": "sl-doctor", "version": env!("CARGO_PKG_VERSION") },
-        "command": "scan",
-        "generated_at": now_rfc3339(),
-        "verdict": if r.found() { "found" } else { "not-found" },
-        "key": r.key,
-        "mask": r.token,
-        "paths": r.paths,
-        "encodings": r.encodings,
-        "stats": {
-            "files": r.tree.stats.files,
-            "bytes": r.tree.stats.bytes,
-            "binary_skipped": r.tree.stats.binary_skipped,
-            "large_skipped": r.tree.stats.large_skipped,
-            "errors": r.tree.stats.errors,
-            "ignored_skipped": r.tree.stats.ignored_skipped,
-            "matches": r.tree.stats.matches,
-            "files_with_key": r.tree.stats.files_with_key,
-            "matches_not_listed": r.tree.stats.not_listed,
-            "max_filesize": r.max_filesize,
-            "binary_searched": r.binary,
-            "duration_ms": r.duration_ms,
-        },
-        "history": r.history.as_ref().map(|h| json!({
-            "repository": h.repository,
-            "blobs": h.blobs,
-            "bytes": h.bytes,
-            "first": h.hits.first().map(|f| json!({
-                "commit": f.commit, "commit_date": f.commit_date, "path": f.hit.path,
-            })),
-        })),
-        "findings": findings,
-        "notes": notes,
-        "remediation": if r.found() { remediation(r) } else { Vec::new() },
-    });
-    crate::render::json::pretty(&v)
+    crate::render::json::pretty(&super::json::ScanJson::of(r))
 }
 
-/// Rule ids of the SARIF output.
-pub const RULE_FILE: &str = "sl-doctor/key-in-file";
-/// Rule id of a key found in the git history.
-pub const RULE_HISTORY: &str = "sl-doctor/key-in-git-history";
-
-/// A path as a SARIF artifact URI: relative paths stay relative (to %SRCROOT%), with
-/// `/` separators and percent-encoding of what a URI cannot hold.
-fn uri(path: &str) -> (String, bool) {
-    let p = path.replace('\\', "/");
-    let enc: String = p
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=:@".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
-    if p.starts_with('/') {
-        (format!("file://{enc}"), false)
-    } else {
-        (enc, true)
-    }
-}
-
-fn sarif_result(
-    h: &Hit,
-    rule: &str,
-    rule_index: usize,
-    message: String,
-    fp: &str,
-) -> serde_json::Value {
-    let (u, relative) = uri(&h.path);
-    let mut artifact = json!({ "uri": u });
-    if relative {
-        artifact["uriBaseId"] = json!("%SRCROOT%");
-    }
-    let id_text = format!("{fp}|{}|{}|{}|{}", rule, h.path, h.line, h.encoding.id());
-    json!({
-        "ruleId": rule,
-        "ruleIndex": rule_index,
-        "level": "error",
-        "message": { "text": message },
-        "locations": [{
-            "physicalLocation": {
-                "artifactLocation": artifact,
-                "region": {
-                    "startLine": h.line,
-                    "startColumn": h.column,
-                    "snippet": { "text": h.excerpt },
-                },
-            },
-        }],
-        "partialFingerprints": {
-            "slDoctorKeyLocation/v1": sl_doctor_checks::model::secret::Fingerprint::of(id_text.as_bytes()).as_str(),
-        },
-        "properties": { "encoding": h.encoding, "place": h.place },
-    })
-}
-
-/// The two SARIF rules: the key in a file, the key in the git history.
-fn sarif_rules(r: &ScanReport, steps: &str) -> serde_json::Value {
-    json!([
-        {
-            "id": RULE_FILE,
-            "name": "SalesLayerKeyInFile",
-            "shortDescription": { "text": "A Sales Layer API key is written in a file" },
-            "fullDescription": { "text": "The configured Sales Layer API key was found in a file, as-is or encoded (URL-encoded, JSON-escaped, base64). Anyone who can read the file can use the key." },
-            "help": { "text": steps, "markdown": remediation(r).iter().map(|s| format!("- {s}")).collect::<Vec<_>>().join("\n") },
-            "defaultConfiguration": { "level": "error" },
-            "properties": { "tags": ["security", "secret"], "security-severity": "9.0", "precision": "very-high" },
-        },
-        {
-            "id": RULE_HISTORY,
-            "name": "SalesLayerKeyInGitHistory",
-            "shortDescription": { "text": "A Sales Layer API key is in the git history" },
-            "fullDescription": { "text": "The configured Sales Layer API key is in a file of a past commit. It stays readable by anyone with a clone even when the file is gone now." },
-            "help": { "text": steps },
-            "defaultConfiguration": { "level": "error" },
-            "properties": { "tags": ["security", "secret"], "security-severity": "9.0", "precision": "very-high" },
-        },
-    ])
-}
-
-/// SARIF 2.1.0.
+/// SARIF 2.1.0: [`super::sarif::SarifLog`].
 pub fn sarif(r: &ScanReport) -> String {
-    let fp = r.key.fingerprint.as_str();
-    let steps = remediation(r).join(" ");
-    let rules = sarif_rules(r, &steps);
-    let mut results: Vec<serde_json::Value> = r
-        .tree
-        .hits
-        .iter()
-        .map(|h| {
-            sarif_result(
-                h,
-                RULE_FILE,
-                0,
-                format!(
-                    "The Sales Layer API key ({fp}) is written here ({}) in a {}. {}",
-                    h.encoding.label(),
-                    h.place.label(),
-                    h.place.advice()
-                ),
-                fp,
-            )
-        })
-        .collect();
-    if let Some(hist) = &r.history {
-        for h in &hist.hits {
-            let mut v = sarif_result(
-                &h.hit,
-                RULE_HISTORY,
-                1,
-                format!(
-                    "The Sales Layer API key ({fp}) was committed in {} ({}) in this file ({}){}. Rotate the key.",
-                    h.commit,
-                    h.commit_date,
-                    h.hit.encoding.label(),
-                    if h.in_head {
-                        ""
-                    } else {
-                        "; it is no longer in HEAD but stays in the history"
-                    }
-                ),
-                fp,
-            );
-            v["properties"]["commit"] = json!(h.commit);
-            v["properties"]["commitDate"] = json!(h.commit_date);
-            results.push(v);
-        }
-    }
-    let notes: Vec<serde_json::Value> = r
-        .notes
-        .iter()
-        .chain(&r.tree.notes)
-        .chain(r.history.iter().flat_map(|h| &h.notes))
-        .map(|n| {
-            let text = match &n.path {
-                Some(p) => format!("{p}: {}", n.message),
-                None => n.message.clone(),
-            };
-            json!({ "level": "warning", "message": { "text": text } })
-        })
-        .collect();
-    let v = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": {
-                "name": "sl-doctor",
-                "version": env!("CARGO_PKG_VERSION"),
-                "semanticVersion": env!("CARGO_PKG_VERSION"),
-                "rules": rules,
-            }},
-            "columnKind": "unicodeCodePoints",
-            "invocations": [{
-                "executionSuccessful": true,
-                "toolExecutionNotifications": notes,
-            }],
-            "results": results,
-            "properties": { "keyFingerprint": fp },
-        }],
-    });
-    crate::render::json::pretty(&v)
+    crate::render::json::pretty(&super::sarif::SarifLog::of(r))
 }

@@ -40,8 +40,8 @@ pub struct SearchOptions {
     pub threads: usize,
 }
 
-/// One place the key was found.
-#[derive(Debug, Clone, serde::Serialize)]
+/// One place the key was found (its JSON form is `json::FindingJson`).
+#[derive(Debug, Clone)]
 pub struct Hit {
     /// Path as shown (relative to the current directory when given so).
     pub path: String,
@@ -58,7 +58,7 @@ pub struct Hit {
 }
 
 /// Something worth telling about the scan that is not a finding.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, schemars::JsonSchema)]
 pub struct Note {
     /// The path concerned, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -68,7 +68,7 @@ pub struct Note {
 }
 
 /// Counters of one scan.
-#[derive(Debug, Default, Clone, serde::Serialize)]
+#[derive(Debug, Default, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct Stats {
     /// Files searched.
     pub files: u64,
@@ -84,7 +84,9 @@ pub struct Stats {
     pub matches: u64,
     /// Files that hold the key.
     pub files_with_key: u64,
-    /// Matches counted but not listed (over [`MAX_HITS_PER_FILE`] or [`MAX_HITS`]).
+    /// Matches counted but not listed, past the caps on the matches listed per file and in
+    /// all (a note says how many).
+    #[serde(rename = "matches_not_listed")]
     pub not_listed: u64,
     /// Files not searched because `.gitignore`, `.ignore` or git excludes leave them out
     /// (`--no-ignore` searches them).

@@ -23,6 +23,7 @@ mod misplaced_key;
 mod proxies;
 mod report_schema;
 mod scan;
+mod scan_schemas;
 mod scenarios;
 mod second_look;
 mod support_curl;

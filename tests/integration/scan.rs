@@ -10,18 +10,18 @@ use std::process::Command;
 
 const TOKEN: &str = "[sl-key sha256:b45407a7e392]";
 
-fn put(root: &Path, rel: &str, data: impl AsRef<[u8]>) {
+pub(crate) fn put(root: &Path, rel: &str, data: impl AsRef<[u8]>) {
     let p = root.join(rel);
     std::fs::create_dir_all(p.parent().unwrap()).unwrap();
     std::fs::write(p, data).unwrap();
 }
 
 /// Whether git runs here (`require_tool`: under CI a missing git fails the test).
-fn has_git() -> bool {
+pub(crate) fn has_git() -> bool {
     sl_doctor_checks::testing_support::require_tool("git", &["--version"])
 }
 
-fn git(dir: &Path, args: &[&str]) {
+pub(crate) fn git(dir: &Path, args: &[&str]) {
     let out = Command::new("git")
         .args(["-c", "user.name=t", "-c", "user.email=t@t.invalid"])
         .args([
@@ -48,7 +48,7 @@ fn json(r: &Run) -> serde_json::Value {
 }
 
 /// The canary in each encoding, each in a typical leak place.
-fn leaky_tree(root: &Path) -> Vec<(&'static str, &'static str, &'static str)> {
+pub(crate) fn leaky_tree(root: &Path) -> Vec<(&'static str, &'static str, &'static str)> {
     let k = CANARY;
     let b64 = STANDARD.encode(format!("{k}\n"));
     let basic = URL_SAFE_NO_PAD.encode(format!("user:{k}"));
@@ -141,7 +141,7 @@ fn leaky_tree(root: &Path) -> Vec<(&'static str, &'static str, &'static str)> {
     ]
 }
 
-fn scan_env() -> crate::common::SlDoctor {
+pub(crate) fn scan_env() -> crate::common::SlDoctor {
     sl_doctor().env("SALESLAYER_API_KEY", CANARY)
 }
 
@@ -307,8 +307,15 @@ fn ignore_files_are_honoured_unless_no_ignore() {
     assert_eq!(n, if git { 2 } else { 1 });
 }
 
-fn git_init(root: &Path) {
+pub(crate) fn git_init(root: &Path) {
     git(root, &["init", "-q"]);
+}
+
+/// Writes a file and commits it.
+pub(crate) fn commit_file(root: &Path, rel: &str, data: impl AsRef<[u8]>, message: &str) {
+    put(root, rel, data);
+    git(root, &["add", rel]);
+    git(root, &["commit", "-qm", message]);
 }
 
 #[test]
@@ -464,16 +471,9 @@ fn history_finds_the_commit_of_a_key_that_is_gone_now() {
     let cmd = scan_env();
     let root = cmd.path().to_path_buf();
     git_init(&root);
-    put(&root, "README.md", "hello\n");
-    git(&root, &["add", "."]);
-    git(&root, &["commit", "-qm", "first"]);
-    put(
-        &root,
-        "config/settings.py",
-        format!("API_KEY = \"{CANARY}\"\n"),
-    );
-    git(&root, &["add", "."]);
-    git(&root, &["commit", "-qm", "add settings"]);
+    commit_file(&root, "README.md", "hello\n", "first");
+    let settings = format!("API_KEY = \"{CANARY}\"\n");
+    commit_file(&root, "config/settings.py", settings, "add settings");
     let out = Command::new("git")
         .args(["rev-parse", "HEAD"])
         .current_dir(&root)
@@ -527,108 +527,6 @@ fn history_finds_the_commit_of_a_key_that_is_gone_now() {
     let (r, _d) = scan_env().args(["scan", "--history"]).run();
     assert_eq!(r.code, 0);
     assert_contains(&r.stdout, "not inside a git repository");
-}
-
-/// The SARIF 2.1.0 properties GitHub code scanning reads, as a JSON Schema subset.
-fn sarif_subset_schema() -> serde_json::Value {
-    serde_json::from_str(
-        r##"{
-        "type": "object",
-        "required": ["version", "runs", "$schema"],
-        "properties": {
-            "version": { "const": "2.1.0" },
-            "runs": { "type": "array", "minItems": 1, "items": {
-                "type": "object",
-                "required": ["tool", "results"],
-                "properties": {
-                    "tool": { "type": "object", "required": ["driver"], "properties": {
-                        "driver": { "type": "object", "required": ["name", "rules"], "properties": {
-                            "name": { "type": "string" },
-                            "version": { "type": "string" },
-                            "rules": { "type": "array", "items": {
-                                "type": "object",
-                                "required": ["id", "shortDescription", "help"],
-                                "properties": {
-                                    "id": { "type": "string" },
-                                    "shortDescription": { "$ref": "#/$defs/message" },
-                                    "help": { "$ref": "#/$defs/message" },
-                                    "defaultConfiguration": { "type": "object", "properties": {
-                                        "level": { "enum": ["none", "note", "warning", "error"] }
-                                    }},
-                                    "properties": { "type": "object", "properties": {
-                                        "security-severity": { "type": "string", "pattern": "^[0-9]+(\\.[0-9])?$" }
-                                    }}
-                                }
-                            }}
-                        }}
-                    }},
-                    "columnKind": { "enum": ["utf16CodeUnits", "unicodeCodePoints"] },
-                    "results": { "type": "array", "items": {
-                        "type": "object",
-                        "required": ["ruleId", "message", "locations"],
-                        "properties": {
-                            "ruleId": { "type": "string" },
-                            "ruleIndex": { "type": "integer", "minimum": 0 },
-                            "level": { "enum": ["none", "note", "warning", "error"] },
-                            "message": { "$ref": "#/$defs/message" },
-                            "locations": { "type": "array", "minItems": 1, "items": {
-                                "type": "object", "required": ["physicalLocation"],
-                                "properties": { "physicalLocation": {
-                                    "type": "object", "required": ["artifactLocation", "region"],
-                                    "properties": {
-                                        "artifactLocation": { "type": "object", "required": ["uri"], "properties": {
-                                            "uri": { "type": "string", "pattern": "^[^\\\\ ]+$" },
-                                            "uriBaseId": { "type": "string" }
-                                        }},
-                                        "region": { "type": "object", "required": ["startLine"], "properties": {
-                                            "startLine": { "type": "integer", "minimum": 1 },
-                                            "startColumn": { "type": "integer", "minimum": 1 },
-                                            "snippet": { "$ref": "#/$defs/message" }
-                                        }}
-                                    }
-                                }}
-                            }},
-                            "partialFingerprints": { "type": "object", "additionalProperties": { "type": "string" } }
-                        }
-                    }}
-                }
-            }}
-        },
-        "$defs": { "message": { "type": "object", "required": ["text"], "properties": { "text": { "type": "string" } } } }
-    }"##,
-    )
-    .expect("the schema subset is JSON")
-}
-
-#[test]
-fn sarif_has_the_shape_code_scanning_expects() {
-    let cmd = scan_env();
-    leaky_tree(cmd.path());
-    put(cmd.path(), "dir with space/k.txt", CANARY);
-    let (r, _d) = cmd.args(["scan", "--format", "sarif"]).run();
-    assert_eq!(r.code, 1, "{}", r.stderr);
-    no_leak(&r);
-    let v = json(&r);
-    let validator = jsonschema::validator_for(&sarif_subset_schema()).unwrap();
-    let errors: Vec<String> = validator.iter_errors(&v).map(|e| e.to_string()).collect();
-    assert!(errors.is_empty(), "{errors:#?}");
-    let run = &v["runs"][0];
-    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
-    let results = run["results"].as_array().unwrap();
-    assert_eq!(results.len(), 14);
-    for res in results {
-        // ruleIndex points at the rule named by ruleId.
-        let i = res["ruleIndex"].as_u64().unwrap() as usize;
-        assert_eq!(rules[i]["id"], res["ruleId"]);
-        let uri = res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-            .as_str()
-            .unwrap();
-        assert!(!uri.starts_with('/') && !uri.starts_with("./"), "{uri}");
-    }
-    assert!(
-        r.stdout.contains("dir%20with%20space/k.txt"),
-        "URIs are percent-encoded"
-    );
 }
 
 /// A repository can name a file with control characters, a line break and a workflow

@@ -14,8 +14,11 @@ use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
 use zeroize::Zeroizing;
 
-/// How a spelling writes the key. The ids are stable (`scan`'s JSON report).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+/// How a spelling writes the key; serialised as its stable id (`plain`, `url-encoded`…:
+/// `scan`'s JSON report).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Encoding {
     /// The key as it is (also followed by a newline, or inside quotes).
@@ -42,6 +45,7 @@ pub enum Encoding {
     Utf16,
     /// The key as outside text is shown once neutralised (`\u{200b}` for an invisible
     /// character): only in sl-doctor's own outputs, never searched for by `scan`.
+    #[schemars(skip)]
     Shown,
 }
 
@@ -54,7 +58,7 @@ impl Encoding {
             Encoding::DoubleUrlEncoded => "double-url-encoded",
             Encoding::JsonEscaped => "json-escaped",
             Encoding::Base64 => "base64",
-            Encoding::Base64Url => "base64url",
+            Encoding::Base64Url => "base64-url",
             Encoding::Hex => "hex",
             Encoding::HtmlReferences => "html-references",
             Encoding::Utf16 => "utf-16",
@@ -440,6 +444,26 @@ mod tests {
                 .any(|s| s.encoding == Encoding::Hex && *s.bytes == b"FF6162")
         );
         assert!(!raw.iter().any(|s| s.encoding == Encoding::HtmlReferences));
+    }
+
+    /// The id `scan` hashes into SARIF fingerprints is the one its JSON writes.
+    #[test]
+    fn each_id_is_the_serialised_name() {
+        use Encoding::*;
+        for e in [
+            Plain,
+            UrlEncoded,
+            DoubleUrlEncoded,
+            JsonEscaped,
+            Base64,
+            Base64Url,
+            Hex,
+            HtmlReferences,
+            Utf16,
+            Shown,
+        ] {
+            assert_eq!(serde_json::to_value(e).unwrap(), e.id(), "{e:?}");
+        }
     }
 
     #[test]
