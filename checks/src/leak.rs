@@ -38,9 +38,17 @@ pub const REDACTED: &str = "[redacted]";
 
 /// Every spelling of one key value and of its cleaned form ([`spellings`], the one list).
 fn forms(key: &SecretKey) -> Vec<Spelling> {
-    let mut out = spellings(key.expose_bytes());
+    let mut all = spellings(key.expose_bytes());
     if let Some(clean) = crate::analysis::value::cleaned_key(key) {
-        out.extend(spellings(clean.expose_bytes()));
+        all.extend(spellings(clean.expose_bytes()));
+    }
+    // Encodings agree on most of a key (letters and digits are their own URL encoding),
+    // and a clean value is its own cleaned form: each distinct spelling is cut once.
+    let mut out: Vec<Spelling> = Vec::with_capacity(all.len());
+    for s in all {
+        if !out.iter().any(|o| o.bytes == s.bytes && o.ends == s.ends) {
+            out.push(s);
+        }
     }
     out
 }
