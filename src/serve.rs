@@ -5,6 +5,7 @@ use crate::mock::{self, MockConfig, MockKey, Scope};
 use sl_doctor_checks::model::context::{Candidate, Context, NetOptions, TargetSpec, UrlOrigin};
 use sl_doctor_checks::model::report::{Report, SourceKind, SourceRef};
 use sl_doctor_checks::model::secret::SecretKey;
+use sl_doctor_checks::saleslayer::KEY_HEADER;
 use std::time::Duration;
 
 /// A bad `mock` invocation.
@@ -151,7 +152,7 @@ fn try_lines(base_url: &str, ca: Option<&std::path::Path>, generated: bool) {
         Some(p) => format!(" --ca-cert '{}'", p.display()),
         None => " --allow-http".to_string(),
     };
-    let header = sl_doctor_checks::saleslayer::KEY_HEADER;
+    let header = KEY_HEADER;
     println!("try       {set}");
     println!(
         "          printf '{header}: %s\\n' \"${var}\" | curl -sS '{base_url}/dam/image?$top=1'{cacert} -H @-"
@@ -201,9 +202,9 @@ async fn terminated() {
 
 fn describe_key(k: &mock::KeySeen) -> String {
     match k {
-        mock::KeySeen::Missing => "no X-API-KEY".into(),
-        mock::KeySeen::Empty => "empty X-API-KEY".into(),
-        mock::KeySeen::Multiple => "several X-API-KEY headers".into(),
+        mock::KeySeen::Missing => format!("no {KEY_HEADER}"),
+        mock::KeySeen::Empty => format!("empty {KEY_HEADER}"),
+        mock::KeySeen::Multiple => format!("several {KEY_HEADER} headers"),
         mock::KeySeen::Known { scope, fingerprint } => {
             format!("key {fingerprint}, {}", scope.as_str())
         }

@@ -16,6 +16,7 @@ pub mod model;
 pub mod net;
 pub mod runner;
 pub mod saleslayer;
+pub mod shell;
 /// The one test support module (context and report builders, the leak oracle, the
 /// helpers every test shares), for this crate's tests and, with the `test-support`
 /// feature, the binary's and the integration tests.

@@ -191,7 +191,8 @@ fn skipped(c: &dyn Check, reason: String) -> CheckResult {
     }
 }
 
-fn to_result(c: &dyn Check, o: Outcome, took: Duration) -> CheckResult {
+/// The result of a finished check, as the report lists it.
+pub fn to_result(c: &dyn Check, o: Outcome, took: Duration) -> CheckResult {
     CheckResult {
         id: c.meta().id.to_string(),
         title: c.meta().title.to_string(),

@@ -313,23 +313,28 @@ pub fn classify(api: Api, r: &ProbeResponse) -> Answer {
     if r.body_kind == BodyKind::Html && !(code >= 500 || code == 429) {
         return Answer::NotTheApi;
     }
-    match (code, api) {
-        (200..=299, _) => match (r.body_kind, api) {
+    let refusals = api.refusals();
+    match code {
+        200..=299 => match (r.body_kind, api) {
             (BodyKind::Json, _) | (BodyKind::Xml, Api::Catalog) => Answer::Accepted,
             _ => Answer::AcceptedUnexpectedBody,
         },
-        (401, _) => Answer::Rejected,
-        (400, Api::Dam) => match &r.problem {
+        // A status that also means a missing key (DAM's 401) says nothing about the scope.
+        c if c == refusals.not_enabled && c != refusals.missing_key => Answer::NotEnabled,
+        c if c == refusals.missing_key => Answer::Rejected,
+        // DAM's invalid key is a 400 with problem details; a 400 about the query, or
+        // without problem details, is not about the key.
+        400 if refusals.invalid_key == 400 => match &r.problem {
             Some(p) if p.about_query => Answer::QueryRejected,
             Some(_) => Answer::Rejected,
             None => Answer::BadRequest,
         },
-        (400, _) => Answer::BadRequest,
-        (403, Api::Catalog) => Answer::NotEnabled,
-        (403, _) => Answer::Forbidden,
-        (404, _) => Answer::NotFound,
-        (429, _) => Answer::RateLimited,
-        (500..=599, _) => Answer::Unavailable,
+        c if c == refusals.invalid_key => Answer::Rejected,
+        400 => Answer::BadRequest,
+        403 => Answer::Forbidden,
+        404 => Answer::NotFound,
+        429 => Answer::RateLimited,
+        500..=599 => Answer::Unavailable,
         _ => Answer::UnexpectedStatus,
     }
 }

@@ -8,12 +8,13 @@
 //! every ignore source (nested `.gitignore`, `.git/info/exclude`, `core.excludesFile`)
 //! counts.
 
-use crate::input::exposure::{KeyFile, key_files, parent_dir, shell_quote};
+use crate::input::exposure::{KeyFile, key_files, parent_dir};
 use crate::input::git::{Git, GitRun, SHORT_OUTPUT, TIMEOUT};
 use crate::model::check::{CheckError, Outcome};
 use crate::model::code::Code;
 use crate::model::context::Context;
 use crate::model::report::{Finding, Location};
+use crate::shell::sh_quote_path;
 use std::ffi::OsStr;
 use std::time::Duration;
 
@@ -120,7 +121,7 @@ pub fn outcome(states: &[(KeyFile, GitState)]) -> Result<Outcome, CheckError> {
     let mut details = Vec::new();
     for (f, state) in states {
         let shown = f.path.display();
-        let q = shell_quote(&f.path);
+        let q = sh_quote_path(&f.path);
         match state {
             GitState::NoGit => details.push(format!("{shown}: git is not installed")),
             GitState::NotInRepo => details.push(format!(
@@ -156,7 +157,7 @@ pub fn outcome(states: &[(KeyFile, GitState)]) -> Result<Outcome, CheckError> {
                 )
                 .with_fix(format!(
                     "Add it to .gitignore: `echo {} >> .gitignore` in the repository (or a pattern such as `.env*` with `!.env.example`).",
-                    shell_quote(std::path::Path::new(
+                    sh_quote_path(std::path::Path::new(
                         f.path.file_name().unwrap_or(f.path.as_os_str())
                     ))
                 ))

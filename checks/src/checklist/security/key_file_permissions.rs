@@ -4,11 +4,12 @@
 //! (other users, services, a compromised web server). The documentation asks to
 //! restrict access to keys; on Unix that is the file mode, and `chmod 600` fixes it.
 
-use crate::input::exposure::{KeyFile, shell_quote};
+use crate::input::exposure::KeyFile;
 use crate::model::check::{CheckError, Outcome};
 use crate::model::code::Code;
 use crate::model::context::Context;
 use crate::model::report::{Finding, Location};
+use crate::shell::sh_quote_path;
 
 crate::check! {
     /// The `key-file-permissions` check.
@@ -71,7 +72,7 @@ pub fn finding(file: &KeyFile, access: Access) -> Option<Finding> {
         )
         .with_fix(format!(
             "Make it private to its owner: `chmod 600 {}` (and, for a directory of secrets, `chmod 700` on the directory).",
-            shell_quote(&file.path)
+            sh_quote_path(&file.path)
         ))
         .in_file(Location::file(file.path.display().to_string())),
     )

@@ -11,7 +11,7 @@ use crate::model::evidence::{
 };
 use crate::model::report::Finding;
 use crate::net::probe::{ApiProbe, clean_text};
-use crate::saleslayer::{BASE_URL, HOST, RATE_LIMIT, SUPPORT_ADDRESS};
+use crate::saleslayer::{BASE_URL, HOST, NOT_ENABLED_DETAIL, RATE_LIMIT, SUPPORT_ADDRESS};
 
 /// One answer in words: the probe's summary and the finding.
 pub(super) struct Explained {
@@ -157,7 +157,8 @@ fn about_the_key(spec: &ApiProbe, answer: Answer, r: &ProbeResponse) -> AnswerTe
         Answer::NotEnabled => (
             format!("The key works, but the Catalog API is not enabled for this account ({line})"),
             format!(
-                "Catalog answered {line}: the key works but the Catalog API is not enabled for this account (Feature disabled for the tenant){pshort}"
+                "Catalog answered {line}: the key works but the Catalog API is not enabled for this account ({}){pshort}",
+                NOT_ENABLED_DETAIL.trim_end_matches('.')
             ),
             Some(format!(
                 "Ask Sales Layer support ({SUPPORT_ADDRESS}) to enable Catalog for your account/key."

@@ -15,7 +15,7 @@ use crate::model::report::{Finding, Severity, Status};
 use crate::model::secret::SecretKey;
 use crate::net::http::ClientError;
 use crate::net::probe::{self, ApiProbe, Cleaner};
-use crate::saleslayer::SUPPORT_ADDRESS;
+use crate::saleslayer::{KEY_HEADER, SUPPORT_ADDRESS};
 
 /// The finding for an HTTP client that cannot be built from the options.
 fn client_finding(e: &ClientError) -> Finding {
@@ -160,12 +160,9 @@ pub fn details(ev: &ProbeEvidence) -> Vec<String> {
     }
     let mut d = vec![format!("request: {} {}", ev.request.method, ev.request.url)];
     if ev.request.key == KeyDelivery::NotSentPlainHttp {
-        d.push("X-API-KEY: not sent (plain http)".into());
+        d.push(format!("{KEY_HEADER}: not sent (plain http)"));
     } else {
-        d.push(key_line(
-            crate::saleslayer::KEY_HEADER,
-            &ev.request.key_as_given,
-        ));
+        d.push(key_line(KEY_HEADER, &ev.request.key_as_given));
     }
     d.extend(ev.attempts_with(KeyKind::None).flat_map(attempt_lines));
     d.extend(ev.attempts_with(KeyKind::AsGiven).flat_map(attempt_lines));
