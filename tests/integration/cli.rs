@@ -173,7 +173,8 @@ fn checks_and_explain() {
 /// A snapshot scenario: name, environment, extra arguments.
 type Scenario<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a [&'a str]);
 
-/// Whole-run snapshots, human and JSON, for representative keys.
+/// Whole-run snapshots, human and JSON, for representative keys. The JSON snapshots hold
+/// what went wrong (`assert_report_snapshot!`); the full list of checks is `checks_list`'s.
 #[test]
 fn snapshots_of_whole_runs() {
     let cases: &[Scenario] = &[
