@@ -24,7 +24,7 @@ pub mod shell;
 #[doc(hidden)]
 pub mod testing_support;
 
-pub use model::check::{Check, CheckError, CheckId, CheckMeta, Outcome};
+pub use model::check::{Check, CheckId, CheckMeta, Outcome, Skipped};
 pub use model::code::Code;
 pub use model::context::Context;
 

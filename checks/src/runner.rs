@@ -8,7 +8,7 @@
 //! network checks are skipped under `--offline`; a global deadline bounds the run.
 
 use crate::analysis::urls::redact;
-use crate::model::check::{Check, CheckError, CheckId, Outcome};
+use crate::model::check::{Check, CheckId, Outcome, Skipped};
 use crate::model::context::Context;
 use crate::model::leak::Secrets;
 use crate::model::report::{
@@ -161,7 +161,7 @@ pub async fn run_checks(
             let start = Instant::now();
             let outcome = match tokio::time::timeout_at(deadline, c.run(cx)).await {
                 Ok(Ok(o)) => o,
-                Ok(Err(CheckError::Skip(reason))) => return skipped(c, reason),
+                Ok(Err(Skipped(reason))) => return skipped(c, reason),
                 Err(_) => Outcome::inconclusive(format!(
                     "The check did not finish within the run's deadline of {} s (--deadline)",
                     opts.deadline_secs
@@ -184,7 +184,7 @@ fn skipped(c: &dyn Check, reason: String) -> CheckResult {
         status: Status::Skip,
         summary: format!("Skipped: {reason}"),
         details: Vec::new(),
-        remediation: None,
+        fix: None,
         findings: Vec::new(),
         evidence: None,
         duration_ms: 0,
@@ -197,7 +197,7 @@ pub fn to_result(c: &dyn Check, o: Outcome, took: Duration) -> CheckResult {
         id: c.meta().id.to_string(),
         title: c.meta().title.to_string(),
         status: o.status(),
-        remediation: o.effective_remediation(),
+        fix: o.effective_fix(),
         summary: o.summary,
         details: o.details,
         findings: o.findings,
@@ -426,7 +426,7 @@ mod tests {
             status: crate::model::report::Status::Fail,
             summary: "The key is wrapped in quotes".into(),
             details: Vec::new(),
-            remediation: None,
+            fix: None,
             findings: Vec::new(),
             evidence: None,
             duration_ms: 0,

@@ -307,8 +307,8 @@ mod tests {
         );
     }
 
-    /// With --strict a run with warnings exits 1; the verdict line used to say "pass
-    /// with warnings" all the same. It now says why it fails, in every format.
+    /// With --strict a run with warnings exits 1, so its verdict line must say fail and
+    /// why, in every format: "pass with warnings" beside exit code 1 reads as a bug.
     #[test]
     fn strict_verdict_says_fail_plainly() {
         let r = strict(report(sl_doctor_checks::model::report::Verdict::Warn));

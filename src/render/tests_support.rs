@@ -27,7 +27,7 @@ fn check(id: &str, title: &str, status: Status, summary: &str) -> CheckResult {
         status,
         summary: summary.into(),
         details: Vec::new(),
-        remediation: None,
+        fix: None,
         findings: Vec::new(),
         evidence: None,
         duration_ms: 3,
@@ -184,7 +184,7 @@ pub fn report(verdict: Verdict) -> Report {
                 2,
                 with_finding(
                     CheckResult {
-                        remediation: Some("Remove the quotes from the stored value".into()),
+                        fix: Some("Remove the quotes from the stored value".into()),
                         ..check(
                             "quoted-value",
                             "The key is not wrapped in quotes",

@@ -48,7 +48,7 @@ impl RunFacts {
 mod tests {
     use super::*;
     use crate::checklist::KeySource;
-    use crate::model::check::{Check, CheckError};
+    use crate::model::check::{Check, Skipped};
     use crate::model::code::Code;
     use crate::model::context::Context;
     use crate::model::report::{Finding, Status};
@@ -68,11 +68,11 @@ mod tests {
         pub const DOTENV_ONLY: Code = Code::warn("dotenv-only", "Only a .env file holds the key");
 
         impl OnlyFromDotenv {
-            async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
+            async fn run(&self, cx: &Context) -> Result<Outcome, Skipped> {
                 let source = cx
                     .earlier
                     .outcome(KeySource::ID)
-                    .ok_or_else(|| CheckError::Skip("key-source did not run".into()))?;
+                    .ok_or_else(|| Skipped("key-source did not run".into()))?;
                 let only = source
                     .findings
                     .iter()
@@ -90,10 +90,7 @@ mod tests {
     fn a_later_check_reads_what_an_earlier_one_recorded() {
         use only_from_dotenv::OnlyFromDotenv;
         let cx = cx_with_key(b"aB3+xY/9zQ==");
-        assert!(matches!(
-            run(&OnlyFromDotenv, &cx),
-            Err(CheckError::Skip(_))
-        ));
+        assert!(matches!(run(&OnlyFromDotenv, &cx), Err(Skipped(_))));
         let source = run(&KeySource, &cx).unwrap();
         cx.earlier.record(KeySource::ID, &source);
         let o = run(&OnlyFromDotenv, &cx).unwrap();

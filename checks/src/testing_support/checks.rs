@@ -1,7 +1,7 @@
 //! Context builders and check runners for the per-check tests, and the tables and
 //! snapshot macro the value checks share.
 
-use crate::model::check::{Check, CheckError, Outcome};
+use crate::model::check::{Check, Outcome, Skipped};
 use crate::model::context::{Candidate, Context};
 use crate::model::report::{SourceKind, SourceRef, Status};
 use crate::model::secret::SecretKey;
@@ -100,7 +100,7 @@ pub fn cx_with_base_url(url: &str) -> Context {
 
 /// Runs a check to completion on a current-thread runtime; every finding must carry a
 /// code the check declares.
-pub fn run(check: &dyn Check, cx: &Context) -> Result<Outcome, CheckError> {
+pub fn run(check: &dyn Check, cx: &Context) -> Result<Outcome, Skipped> {
     let out = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

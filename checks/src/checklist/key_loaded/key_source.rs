@@ -5,7 +5,7 @@
 //! lists every place that was looked at and the environment variables whose *names*
 //! look like a misspelt key variable.
 
-use crate::model::check::{CheckError, Outcome};
+use crate::model::check::{Outcome, Skipped};
 use crate::model::code::Code;
 use crate::model::context::{Candidate, Context, KeyState};
 use crate::model::report::{Finding, Severity, SourceKind};
@@ -37,7 +37,7 @@ pub const ONLY_IN_DOTENV: Code = Code::info(
 pub const NOT_UTF8: Code = Code::fail("not-utf8", "The value used is not valid UTF-8");
 
 impl KeySource {
-    async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
+    async fn run(&self, cx: &Context) -> Result<Outcome, Skipped> {
         let ks = &cx.key;
         let Some(chosen) = ks.chosen() else {
             return Ok(missing(ks));

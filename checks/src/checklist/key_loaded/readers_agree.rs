@@ -15,7 +15,7 @@
 
 use crate::analysis::value::analyze;
 use crate::input::loaders::Delivered;
-use crate::model::check::{CheckError, Outcome};
+use crate::model::check::{Outcome, Skipped};
 use crate::model::code::Code;
 use crate::model::context::{Context, Reading};
 use crate::model::evidence::Repair;
@@ -126,14 +126,14 @@ fn what(g: &Group, used: Option<&SecretKey>) -> String {
 }
 
 impl ReadersAgree {
-    async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
+    async fn run(&self, cx: &Context) -> Result<Outcome, Skipped> {
         let readings = &cx.key.readings;
         if readings.len() < 2 {
             let why = match cx.key.loader {
                 Some(l) => format!("--loader {} names the one reader", l.info().id),
                 None => "no .env definition or deployment file to compare".into(),
             };
-            return Err(CheckError::Skip(why));
+            return Err(Skipped(why));
         }
         let all = groups(readings);
         let used = cx.key.key();
@@ -144,7 +144,7 @@ impl ReadersAgree {
             .filter(|g| !matches!(g.delivered, Delivered::Unknown(_)))
             .collect();
         if groups.is_empty() {
-            return Err(CheckError::Skip(
+            return Err(Skipped(
                 "no reader delivers a value known before run time".into(),
             ));
         }

@@ -3,7 +3,7 @@
 //! `--key VALUE` works (users ask for it), but the value is visible to every user of
 //! the machine in the process list and lands in shell history and CI logs.
 
-use crate::model::check::{CheckError, Outcome};
+use crate::model::check::{Outcome, Skipped};
 use crate::model::code::Code;
 use crate::model::context::Context;
 use crate::model::report::Finding;
@@ -20,7 +20,7 @@ pub const KEY_IN_ARGV: Code = Code::warn(
 );
 
 impl KeyOnCommandLine {
-    async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
+    async fn run(&self, cx: &Context) -> Result<Outcome, Skipped> {
         if !cx.key.from_flag() {
             return Ok(Outcome::pass("The key was not given on the command line"));
         }

@@ -10,7 +10,7 @@ use crate::model::evidence::{
     Answer, BodyKind, NetFailureKind, ProbeAttempt, ProbeResponse, ProblemDetails, Redirect,
 };
 use crate::model::report::Finding;
-use crate::net::probe::{ApiProbe, clean_text};
+use crate::net::probe::{ApiProbe, server_text};
 use crate::saleslayer::{BASE_URL, HOST, NOT_ENABLED_DETAIL, RATE_LIMIT, SUPPORT_ADDRESS};
 
 /// One answer in words: the probe's summary and the finding.
@@ -121,7 +121,7 @@ fn about_the_key(spec: &ApiProbe, answer: Answer, r: &ProbeResponse) -> AnswerTe
             format!("{api} answered {line}, but not with JSON"),
             format!(
                 "{api} answered {line}, but the body is not JSON (content-type: {}); the key seems accepted, but something may sit between you and the API",
-                clean_text(
+                server_text(
                     &r.content_type.clone().unwrap_or_default().to_lowercase(),
                     80
                 )

@@ -5,7 +5,7 @@
 use super::answers::explain;
 use super::codes::*;
 use crate::checklist::base_url::tls_connection::{NO_CA_CERTIFICATES, setup_finding};
-use crate::model::check::{CheckError, Outcome};
+use crate::model::check::{Outcome, Skipped};
 use crate::model::context::Context;
 use crate::model::evidence::{
     Answer, Differential, Evidence, KeyDelivery, KeyKind, KeyVariant, NetFailureKind, ProbeAttempt,
@@ -395,7 +395,7 @@ pub fn outcome(spec: &ApiProbe, run: probe::ProbeRun) -> Outcome {
 }
 
 /// The whole probe check: run the engine, build the findings, remove any key piece.
-pub async fn run(cx: &Context, spec: &ApiProbe, cleaner: Cleaner) -> Result<Outcome, CheckError> {
+pub async fn run(cx: &Context, spec: &ApiProbe, cleaner: Cleaner) -> Result<Outcome, Skipped> {
     let facts = probe::run(cx, spec, cleaner).await?;
     let mut o = outcome(spec, facts);
     if let Some(key) = cx.key.key() {
