@@ -4,10 +4,10 @@
 //! directory for the `check` command, so checks stay pure and testable.
 
 use crate::args::{ApiChoice, CheckArgs, KeyArgs};
+use sl_doctor_checks::context::KeyState;
+use sl_doctor_checks::context::{Api, Context, NetOptions, TargetSpec, UrlOrigin};
 use sl_doctor_checks::input::files::{self, Deadline, Pipes};
 use sl_doctor_checks::input::sources::{self, InputError, KeySpec, MAX_KEY_FILE};
-use sl_doctor_checks::model::context::KeyState;
-use sl_doctor_checks::model::context::{Api, Context, NetOptions, TargetSpec, UrlOrigin};
 use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;

@@ -1,32 +1,13 @@
 //! sl-doctor: a doctor for Sales Layer REST API keys.
 //!
-//! `main` parses the command line, dispatches to the command (`commands`) and returns
-//! its exit code (see the table in `cli.rs` and the README): 0 nothing failed, 1 a
-//! problem was found, 2 usage or input error, 3 inconclusive.
-
-mod args;
-mod capture;
-mod cli;
-mod commands;
-mod config;
-mod curl;
-mod deadline;
-mod explain;
-mod files;
-mod fix;
-// Parts of the mock's API (client_builder, ca_pem, MockKey::revoked…) serve its tests only.
-#[allow(dead_code)]
-mod mock;
-mod render;
-mod scan;
-mod serve;
-mod support;
-mod term;
-mod usage;
+//! `main` parses the command line, dispatches to the command (`commands`, in the
+//! binary's library) and returns its exit code (`exit`, the table in `cli.rs` and the
+//! README): 0 nothing failed, 1 a problem was found, 2 usage or input error, 3 inconclusive.
 
 use clap::Parser;
-use cli::{Cli, Command};
-use commands::{docs, exit};
+use sl_doctor::cli::{Cli, Command};
+use sl_doctor::commands::{self, docs};
+use sl_doctor::{exit, usage};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -61,13 +42,13 @@ fn main() -> ExitCode {
         Some(Command::Schema) => docs::schema(),
         Some(Command::Completions { shell }) => docs::completions(shell),
         Some(Command::Man) => docs::man(),
-        Some(Command::Mock(args)) => commands::mock(&args),
+        Some(Command::Mock(args)) => commands::mock::run(&args),
         Some(Command::Demo(args)) => commands::demo::run(&args),
         Some(Command::Capture(args)) => commands::capture::run(&args),
-        Some(Command::Scan(args)) => commands::scan(&args),
+        Some(Command::Scan(args)) => commands::scan::run(&args),
         Some(Command::Support(args)) => commands::support::run(&args),
-        Some(Command::Curl(args)) => commands::curl(&args),
-        Some(Command::Fix(args)) => fix::run(&args),
+        Some(Command::Curl(args)) => commands::curl::run(&args),
+        Some(Command::Fix(args)) => commands::fix::run(&args),
         Some(Command::Fingerprint(args)) => commands::fingerprint::run(&args),
         Some(Command::View(args)) => commands::view::run(&args),
     }

@@ -1,8 +1,10 @@
-//! The long-running commands: `mock` (a local Sales Layer API) and `demo`.
+//! The mock as a server (`mock`: a local Sales Layer API) and the `demo` run against it.
+//! They return values (the demo's report) or hand their lines to the caller (the mock's
+//! banner and request log, as they happen); the commands print them.
 
 use crate::args::MockArgs;
 use crate::mock::{self, MockConfig, MockKey, Scope};
-use sl_doctor_checks::model::context::{Candidate, Context, NetOptions, TargetSpec, UrlOrigin};
+use sl_doctor_checks::context::{Candidate, Context, NetOptions, TargetSpec, UrlOrigin};
 use sl_doctor_checks::model::report::{Report, SourceKind, SourceRef};
 use sl_doctor_checks::model::secret::SecretKey;
 use sl_doctor_checks::saleslayer::KEY_HEADER;
@@ -48,8 +50,9 @@ fn keys(args: &MockArgs) -> Result<(Vec<MockKey>, bool), MockError> {
     Ok((keys, false))
 }
 
-/// Runs `sl-doctor mock` until Ctrl-C (or `--exit-after`), printing each request it sees.
-pub async fn run_mock(args: &MockArgs) -> Result<(), MockError> {
+/// Runs `sl-doctor mock` until Ctrl-C (or `--exit-after`), handing `say` its banner and
+/// then one line per request it sees.
+pub async fn run_mock(args: &MockArgs, say: impl Fn(&str)) -> Result<(), MockError> {
     let (keys, generated) = keys(args)?;
     let summary: Vec<String> = keys
         .iter()
@@ -82,22 +85,29 @@ pub async fn run_mock(args: &MockArgs) -> Result<(), MockError> {
     .await
     .map_err(MockError::Start)?;
 
-    println!("sl-doctor mock: a Sales-Layer-compatible API (DAM and Catalog, read-only)");
-    println!("base URL  {}", mock.base_url);
+    say("sl-doctor mock: a Sales-Layer-compatible API (DAM and Catalog, read-only)");
+    say(&format!("base URL  {}", mock.base_url));
     if let Some(ca) = &mock.ca_path {
-        println!(
+        say(&format!(
             "CA file   {}  (trust it: curl --cacert, reqwest tls_certs_merge, NODE_EXTRA_CA_CERTS)",
             ca.display()
-        );
+        ));
     }
     if let Some(k) = &shown_key {
         // A throwaway key made for this mock only, never a Sales Layer key: shown so it can be used.
         let text = String::from_utf8_lossy(k.expose_bytes()).into_owned();
-        println!("test key  {text}  (random, accepted by this mock only, for DAM and Catalog)");
+        say(&format!(
+            "test key  {text}  (random, accepted by this mock only, for DAM and Catalog)"
+        ));
     }
-    println!("keys      {}", summary.join(", "));
-    try_lines(&mock.base_url, mock.ca_path.as_deref(), shown_key.is_some());
-    println!(
+    say(&format!("keys      {}", summary.join(", ")));
+    try_lines(
+        &mock.base_url,
+        mock.ca_path.as_deref(),
+        shown_key.is_some(),
+        &say,
+    );
+    say(&format!(
         "rate limit {} · Ctrl-C stops",
         if args.no_rate_limit {
             "off".to_string()
@@ -107,7 +117,7 @@ pub async fn run_mock(args: &MockArgs) -> Result<(), MockError> {
                 sl_doctor_checks::saleslayer::RATE_LIMIT.describe()
             )
         }
-    );
+    ));
     let mut seen = 0;
     let stop = stop_requested(args.exit_after, args.exit_on_stdin_close);
     tokio::pin!(stop);
@@ -117,7 +127,7 @@ pub async fn run_mock(args: &MockArgs) -> Result<(), MockError> {
             _ = tokio::time::sleep(Duration::from_millis(100)) => {
                 let log = mock.request_log();
                 for r in log.iter().skip(seen) {
-                    println!(
+                    say(&format!(
                         "{} {} {} {} -> {} ({})",
                         r.request_id,
                         r.api.map(|a| a.id()).unwrap_or("-"),
@@ -125,7 +135,7 @@ pub async fn run_mock(args: &MockArgs) -> Result<(), MockError> {
                         r.path,
                         r.status,
                         describe_key(&r.key)
-                    );
+                    ));
                 }
                 seen = log.len();
             }
@@ -137,7 +147,7 @@ pub async fn run_mock(args: &MockArgs) -> Result<(), MockError> {
 
 /// How to try the mock: the key in a variable and on curl's standard input (never on its
 /// command line, where the process list shows it), and sl-doctor itself.
-fn try_lines(base_url: &str, ca: Option<&std::path::Path>, generated: bool) {
+fn try_lines(base_url: &str, ca: Option<&std::path::Path>, generated: bool, say: &impl Fn(&str)) {
     let var = sl_doctor_checks::DEFAULT_KEY_ENV;
     let set = if generated {
         format!("export {var}='<the test key above>'")
@@ -153,11 +163,13 @@ fn try_lines(base_url: &str, ca: Option<&std::path::Path>, generated: bool) {
         None => " --allow-http".to_string(),
     };
     let header = KEY_HEADER;
-    println!("try       {set}");
-    println!(
+    say(&format!("try       {set}"));
+    say(&format!(
         "          printf '{header}: %s\\n' \"${var}\" | curl -sS '{base_url}/dam/image?$top=1'{cacert} -H @-"
-    );
-    println!("          sl-doctor --base-url {base_url}{ca_cert}");
+    ));
+    say(&format!(
+        "          sl-doctor --base-url {base_url}{ca_cert}"
+    ));
 }
 
 /// Resolves when the mock should stop: Ctrl-C, SIGTERM, `--exit-after`, or standard

@@ -14,7 +14,7 @@
 //!   host names have one; base64 keys do not), at least one letter, and at least one
 //!   digit or one of `+ / =` (so `completions-bash` and other words are not).
 
-use sl_doctor_checks::model::leak::{PIECE, Secrets};
+use sl_doctor_checks::leak::{PIECE, Secrets};
 use sl_doctor_checks::model::secret::Fingerprint;
 use std::ffi::OsString;
 

@@ -1,17 +1,25 @@
 //! sl-doctor's domain. The tree reads as the troubleshooting checklist:
-//! - `model`: the `Check` trait, the `Context`, the report and the secret key type;
+//! - `model`: data only, importing nothing above it: a check's id, metadata and outcome,
+//!   the report, the evidence, the causes, the secret key type;
 //! - `input`: key sources, the raw `.env` reader, the files that hold the key;
 //! - `analysis`: offline facts about the key value and the URLs;
+//! - `leak`: the one secret policy (what leaks the key, how text is redacted);
 //! - `net`: resolver, proxy, TLS, HTTP exchange and the API probe (facts, not findings);
-//! - `checklist/<item>/<check>.rs`: one module per check, in one folder per checklist item.
+//! - `context`: what a check reads: the run's input, its shared connection, the earlier
+//!   checks' facts;
+//! - `checklist/<item>/<check>.rs`: the `Check` trait and one module per check, in one
+//!   folder per checklist item;
+//! - `runner`, `diagnosis`: the run and the causes it names.
 //!
 //! This crate knows nothing about terminals, colours or command lines: checks only
 //! produce data ([`Outcome`]); the binary renders it.
 
 pub mod analysis;
 pub mod checklist;
+pub mod context;
 pub mod diagnosis;
 pub mod input;
+pub mod leak;
 pub mod model;
 pub mod net;
 pub mod runner;
@@ -24,9 +32,10 @@ pub mod shell;
 #[doc(hidden)]
 pub mod testing_support;
 
-pub use model::check::{Check, CheckId, CheckMeta, Outcome, Skipped};
+pub use checklist::Check;
+pub use context::Context;
+pub use model::check::{CheckId, CheckMeta, Outcome, Skipped};
 pub use model::code::Code;
-pub use model::context::Context;
 
 /// The documented base URL of the current REST APIs.
 pub const DEFAULT_BASE_URL: &str = saleslayer::BASE_URL;

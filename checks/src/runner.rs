@@ -8,9 +8,10 @@
 //! network checks are skipped under `--offline`; a global deadline bounds the run.
 
 use crate::analysis::urls::redact;
-use crate::model::check::{Check, CheckId, Outcome, Skipped};
-use crate::model::context::Context;
-use crate::model::leak::Secrets;
+use crate::checklist::Check;
+use crate::context::Context;
+use crate::leak::Secrets;
+use crate::model::check::{CheckId, Outcome, Skipped};
 use crate::model::report::{
     CheckResult, Item, ItemResult, KeyInfo, Report, SCHEMA_VERSION, SourceKind, SourceRef,
     SourceSeen, Status, Target, Tool,
@@ -366,7 +367,7 @@ pub struct UnsafeReport(String);
 /// format): the finished report, diagnosis included, once more with every string
 /// neutralised (text from outside is already an `Untrusted`; this catches what a check
 /// quoted as plain text) and every spelling of every key value seen in this run
-/// redacted (`model::leak`). Renderers are pure functions of what comes out.
+/// redacted (`leak`). Renderers are pure functions of what comes out.
 ///
 /// It fails closed: a report that cannot be encoded for the pass, or whose redacted form
 /// no longer reads as a report (the redaction hit a fingerprint or an enum word), is an

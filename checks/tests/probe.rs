@@ -7,7 +7,7 @@ mod support;
 use sl_doctor_checks::checklist::works_in_curl::catalog_probe::CatalogProbe;
 use sl_doctor_checks::checklist::works_in_curl::dam_probe::DamProbe;
 use sl_doctor_checks::checklist::works_in_curl::probe_findings;
-use sl_doctor_checks::model::context::{Api, Context};
+use sl_doctor_checks::context::{Api, Context};
 use sl_doctor_checks::model::report::{
     Answer, Differential, Evidence, KeyDelivery, KeyKind, Status,
 };

@@ -7,7 +7,7 @@ mod support;
 
 use sl_doctor_checks::Check;
 use sl_doctor_checks::checklist::base_url::tls_connection::TlsConnection;
-use sl_doctor_checks::model::context::Context;
+use sl_doctor_checks::context::Context;
 use sl_doctor_checks::model::report::{CheckResult, Finding, Status};
 use sl_doctor_checks::testing_support::{probe_connects, run_network_checks};
 use std::path::PathBuf;

@@ -11,7 +11,7 @@ use sl_doctor_checks::checklist::base_url::dns_resolution::DnsResolution;
 use sl_doctor_checks::checklist::base_url::proxy_config::ProxyConfig;
 use sl_doctor_checks::checklist::base_url::tls_connection::TlsConnection;
 use sl_doctor_checks::checklist::{CatalogProbe, DamProbe};
-use sl_doctor_checks::model::context::Context;
+use sl_doctor_checks::context::Context;
 use sl_doctor_checks::model::evidence::{Evidence, ProxyRefusal, RefusalReason};
 use sl_doctor_checks::model::report::{Finding, Status};
 use sl_doctor_checks::testing_support::{leaks, run_network_checks, run_through_runner};

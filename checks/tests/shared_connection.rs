@@ -10,7 +10,7 @@ use sl_doctor_checks::Check;
 use sl_doctor_checks::checklist::base_url::tls_connection::TlsConnection;
 use sl_doctor_checks::checklist::works_in_curl::catalog_probe::CatalogProbe;
 use sl_doctor_checks::checklist::works_in_curl::dam_probe::DamProbe;
-use sl_doctor_checks::model::context::Context;
+use sl_doctor_checks::context::Context;
 use sl_doctor_checks::model::report::{CheckResult, Evidence, Status};
 use sl_doctor_checks::testing_support::{probe_connects, run_network_checks};
 use std::net::SocketAddr;

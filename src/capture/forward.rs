@@ -9,7 +9,7 @@
 //! (ALPN `http/1.1`), no proxy, redirects are relayed, never followed.
 
 use super::parse::RawRequest;
-use sl_doctor_checks::model::context::NetOptions;
+use sl_doctor_checks::context::NetOptions;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};

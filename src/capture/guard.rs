@@ -2,7 +2,7 @@
 //! secrets: every piece shown is checked against the run's one `Secrets` (one
 //! Aho-Corasick pass) on its raw text, then neutralised and capped (`Untrusted`).
 
-use sl_doctor_checks::model::leak::Secrets;
+use sl_doctor_checks::leak::Secrets;
 use sl_doctor_checks::model::report::Finding;
 use sl_doctor_checks::model::untrusted::Untrusted;
 

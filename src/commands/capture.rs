@@ -1,8 +1,9 @@
 //! `sl-doctor capture`: runs the capture server until it stops, with progress on the
 //! right stream, then prints the report.
 
-use super::{exit, fail_usage, print_stdout, runtime};
+use super::{fail_usage, print_stdout, runtime};
 use crate::args::{CaptureArgs, CaptureFormat};
+use crate::exit;
 use crate::render::human::guard_lines;
 use crate::term::{Term, use_color};
 use std::io::{IsTerminal, Write};
@@ -49,11 +50,7 @@ pub fn run(args: &CaptureArgs) -> ExitCode {
             &report, &term,
         )));
     }
-    ExitCode::from(if report.failed() {
-        exit::PROBLEM
-    } else {
-        exit::OK
-    })
+    ExitCode::from(exit::problem_if(report.failed()))
 }
 
 /// `sl-doctor capture -- COMMAND`: standard output and the terminal belong to the
@@ -90,11 +87,7 @@ fn intercept(args: &CaptureArgs, rt: tokio::runtime::Runtime) -> ExitCode {
             path.display()
         ));
     }
-    ExitCode::from(if report.failed() {
-        exit::PROBLEM
-    } else {
-        exit::OK
-    })
+    ExitCode::from(exit::problem_if(report.failed()))
 }
 
 /// Writes guarded text to stderr; a closed stream is not an error.

@@ -1,10 +1,11 @@
 //! `sl-doctor check` (the default command): runs the diagnosis, renders it, adds the
 //! GitHub Actions annotations and step summary, and exits by the report's verdict.
 
-use super::{exit, exit_code, fail_usage, print_stdout, runtime};
+use super::{fail_usage, print_stdout, runtime};
 use crate::args::{CheckArgs, Format};
 use crate::config;
 use crate::deadline::Watchdog;
+use crate::exit;
 use crate::files::{Links, WriteError, write_private};
 use crate::render::{self, human};
 use crate::term::Term;
@@ -184,7 +185,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         }
     }
     print_stdout(&text);
-    ExitCode::from(exit_code(&report))
+    ExitCode::from(exit::for_report(&report))
 }
 
 /// Appends the Markdown summary to `$GITHUB_STEP_SUMMARY` (never through a link or into a

@@ -1,8 +1,9 @@
 //! `sl-doctor demo`: the whole doctor against the embedded mock, with a deliberately
 //! broken key, framed by a few lines that say what is happening.
 
-use super::{exit, fail_usage, print_stdout, runtime};
+use super::{fail_usage, print_stdout, runtime};
 use crate::args::{DemoArgs, Format};
+use crate::exit;
 use crate::render::{self, human};
 use std::process::ExitCode;
 

@@ -1,8 +1,9 @@
 //! The commands that print documentation: `checks`, `explain`, `schema`, `completions`
 //! and `man`, all generated from the code so they cannot drift from it.
 
-use super::{exit, fail_usage, print_stdout};
+use super::{fail_usage, print_stdout};
 use crate::cli::Cli;
+use crate::exit;
 use clap::CommandFactory;
 use sl_doctor_checks::model::report::Report;
 use std::process::ExitCode;

@@ -5,11 +5,12 @@
 //! Only fingerprints, lengths and the sources' names are printed, never the key; an
 //! argument that is not a fingerprint is not shown back either (it may be the key).
 
-use super::{exit, fail_usage, print_stdout};
+use super::{fail_usage, print_stdout};
 use crate::args::{ColorWhen, FingerprintArgs, KeyArgs};
+use crate::exit;
 use sl_doctor_checks::analysis::value::cleaned_key;
+use sl_doctor_checks::context::{Candidate, KeyState};
 use sl_doctor_checks::input::sources::InputError;
-use sl_doctor_checks::model::context::{Candidate, KeyState};
 use sl_doctor_checks::model::report::{SourceKind, Status};
 use sl_doctor_checks::model::secret::{Fingerprint, GivenFingerprint};
 use std::ffi::OsString;

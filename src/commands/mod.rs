@@ -3,39 +3,20 @@
 
 pub mod capture;
 pub mod check;
+pub mod curl;
 pub mod demo;
 pub mod docs;
 pub mod fingerprint;
+pub mod fix;
+pub mod mock;
+pub mod scan;
 pub mod support;
 pub mod view;
 
-use crate::args::{CurlArgs, MockArgs};
+use crate::exit;
 use crate::term::use_color;
-use sl_doctor_checks::model::report::{Report, Verdict};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
-
-/// Exit codes, as documented in `--help` and the README.
-pub mod exit {
-    /// Nothing failed.
-    pub const OK: u8 = 0;
-    /// A problem was found.
-    pub const PROBLEM: u8 = 1;
-    /// Usage or input error.
-    pub const USAGE: u8 = 2;
-    /// The diagnosis could not reach a verdict.
-    pub const INCONCLUSIVE: u8 = 3;
-}
-
-/// The exit code of a finished diagnosis: a pure function of the report, whose
-/// `effective_verdict` already carries the `--strict` policy.
-pub fn exit_code(report: &Report) -> u8 {
-    match report.effective_verdict {
-        Verdict::Fail => exit::PROBLEM,
-        Verdict::Inconclusive => exit::INCONCLUSIVE,
-        Verdict::Warn | Verdict::Pass => exit::OK,
-    }
-}
 
 /// The human style for standard output from the display options of `demo` and `view`
 /// (`saved`: a saved report, shown to whoever received it).
@@ -100,31 +81,4 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
         .enable_all()
         .build()
         .map_err(|e| fail_usage(format!("cannot start the async runtime: {e}")))
-}
-
-/// `sl-doctor mock`: serves until interrupted.
-pub fn mock(args: &MockArgs) -> ExitCode {
-    let rt = match runtime() {
-        Ok(rt) => rt,
-        Err(code) => return code,
-    };
-    match rt.block_on(crate::serve::run_mock(args)) {
-        Ok(()) => ExitCode::from(exit::OK),
-        Err(e) => fail_usage(e),
-    }
-}
-
-/// `sl-doctor curl`.
-pub fn curl(args: &CurlArgs) -> ExitCode {
-    let env: Vec<_> = std::env::vars_os().collect();
-    print_or_fail(crate::curl::run(args, &env))
-}
-
-/// `sl-doctor scan`: exit 1 when the key was found.
-pub fn scan(args: &crate::args::ScanArgs) -> ExitCode {
-    match crate::scan::run(args) {
-        Ok(true) => ExitCode::from(exit::PROBLEM),
-        Ok(false) => ExitCode::from(exit::OK),
-        Err(e) => fail_usage(e),
-    }
 }

@@ -3,13 +3,14 @@
 //! bundle and prints the email. Exit 0 when the bundle was written; 1 with the whole
 //! self-fix instead when the user can fix the cause alone.
 
-use super::{exit, fail_usage, print_stderr, print_stdout};
+use super::{fail_usage, print_stderr, print_stdout};
 use crate::args::SupportArgs;
+use crate::exit;
 use crate::render::human;
 use crate::{config, support};
 use sl_doctor_checks::diagnosis::{CauseLevel, Fixer};
 use sl_doctor_checks::model::report::Report;
-use std::io::IsTerminal;
+use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
 
 /// Runs `sl-doctor support`.
@@ -27,7 +28,16 @@ pub fn run(args: &SupportArgs) -> ExitCode {
     let mut fields = support::Fields::from_args(args);
     if interactive {
         eprintln!("For the email to Sales Layer support:");
-        fields = fields.ask_missing();
+        let stdin = std::io::stdin();
+        let mut lines = stdin.lock().lines();
+        fields = fields.ask_missing(|question| {
+            eprint!("{question} (Enter to leave it out): ");
+            lines
+                .next()
+                .and_then(Result::ok)
+                .map(|l| l.trim().to_string())
+                .filter(|l| !l.is_empty())
+        });
     }
     let dir = args.check.output.as_deref();
     let links = crate::files::Links::forced(args.check.force);

@@ -6,8 +6,9 @@
 //! before anything else, and every string in it has control and bidi characters made
 //! visible before it reaches the terminal.
 
-use super::{exit, fail_usage, print_stdout};
+use super::{fail_usage, print_stdout};
 use crate::args::ViewArgs;
+use crate::exit;
 use crate::{render, support};
 use serde_json::Value;
 use sl_doctor_checks::input::files::Deadline;

@@ -22,7 +22,7 @@
 
 use super::Spec;
 use crate::args::CurlShell;
-use sl_doctor_checks::model::context::KeyState;
+use sl_doctor_checks::context::KeyState;
 use sl_doctor_checks::model::report::SourceKind;
 use sl_doctor_checks::shell::{ps_quote, sh_quote};
 use std::fmt::Write;

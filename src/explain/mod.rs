@@ -7,7 +7,7 @@
 
 pub mod topics;
 
-use sl_doctor_checks::model::check::Check;
+use sl_doctor_checks::Check;
 use sl_doctor_checks::model::report::Item;
 
 /// The checks documentation, one `## <id>` section per check.

@@ -2,8 +2,8 @@
 //! names (the rows of `docs/diagnosis.md`, compiled in), the finding codes of every check
 //! and of `capture`, the list of every topic, and close matches for a mistyped one.
 
+use sl_doctor_checks::Check;
 use sl_doctor_checks::diagnosis::CauseId;
-use sl_doctor_checks::model::check::Check;
 use sl_doctor_checks::model::code::Code;
 use sl_doctor_checks::model::report::Item;
 

@@ -58,6 +58,7 @@ impl MockKey {
     }
 
     /// A revoked key (it was enabled for both APIs).
+    #[cfg(test)]
     pub fn revoked(key: SecretKey) -> Self {
         MockKey {
             key,

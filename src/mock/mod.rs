@@ -117,7 +117,9 @@ pub struct RunningMock {
     pub addr: SocketAddr,
     /// `http://127.0.0.1:PORT` or `https://localhost:PORT` (no trailing slash).
     pub base_url: String,
-    /// The CA certificate (PEM) to trust, when serving HTTPS.
+    /// The CA certificate (PEM) to trust, when serving HTTPS (the tests' clients trust it;
+    /// the commands hand out `ca_path`).
+    #[cfg_attr(not(test), expect(dead_code, reason = "read by the tests only"))]
     pub ca_pem: Option<String>,
     /// Where that CA certificate was written.
     pub ca_path: Option<PathBuf>,
@@ -145,6 +147,7 @@ impl RunningMock {
 
     /// A reqwest client builder that trusts only the mock's CA (when HTTPS) and does
     /// not follow redirects.
+    #[cfg(test)]
     pub fn client_builder(&self) -> anyhow::Result<reqwest::ClientBuilder> {
         // reqwest has no crypto provider of its own here: install ring as the default.
         sl_doctor_checks::net::tls::provider();

@@ -6,7 +6,7 @@ use sl_doctor_checks::checklist::DamProbe;
 use sl_doctor_checks::checklist::key_loaded::dotenv_file;
 use sl_doctor_checks::checklist::no_quotes::quoted_value;
 use sl_doctor_checks::checklist::works_in_curl::probe_findings::outcome;
-use sl_doctor_checks::model::context::Api;
+use sl_doctor_checks::context::Api;
 use sl_doctor_checks::model::report::{
     BodyKind, CheckResult, Differential, Finding, Item, ItemResult, KeyDelivery, KeyKind,
     KeyVariant, ProbeAttempt, ProbeEvidence, ProbeRequest, ProbeResponse, Report, RequestId,

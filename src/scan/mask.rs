@@ -9,7 +9,7 @@
 //! piece with any pattern is masked too.
 
 use super::patterns::{Encoding, Patterns};
-use sl_doctor_checks::model::leak::REDACTED;
+use sl_doctor_checks::leak::REDACTED;
 use sl_doctor_checks::model::untrusted::neutralise;
 
 /// Characters of context kept on each side of the masked span.

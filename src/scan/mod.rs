@@ -6,8 +6,8 @@
 //! `--history` in every blob of the repository's history (`history.rs`). Findings show
 //! where, with a masked excerpt (`mask.rs`); the key never appears in any output.
 //!
-//! `run` prints the report and returns whether the key was found; `main` picks the
-//! exit code from that (1 found, 0 not found, 2 bad input).
+//! `scan` returns the report (`ScanReport`, rendered by `render`); the command prints it
+//! and picks the exit code (`commands/scan.rs`).
 
 pub mod follow;
 pub mod history;
@@ -17,7 +17,7 @@ pub mod places;
 pub mod render;
 pub mod search;
 
-pub use crate::args::{ScanArgs, ScanFormat};
+pub use crate::args::ScanArgs;
 use patterns::{PatternError, Patterns};
 use sl_doctor_checks::analysis::value::{analyze, cleaned_key};
 use sl_doctor_checks::model::report::SourceRef;
@@ -79,20 +79,6 @@ impl ScanReport {
     pub fn found(&self) -> bool {
         !self.tree.hits.is_empty() || self.history.as_ref().is_some_and(|h| !h.hits.is_empty())
     }
-}
-
-/// Runs the scan, prints the report on stdout, and says whether the key was found.
-/// `Err` is a usage or input error (exit code 2).
-pub fn run(args: &ScanArgs) -> Result<bool, String> {
-    let env: Vec<(OsString, OsString)> = std::env::vars_os().collect();
-    let report = scan(args, &env)?;
-    let text = match args.format {
-        ScanFormat::Human => render::human(&report, &crate::term::Term::stdout(args.color, false)),
-        ScanFormat::Json => render::json(&report),
-        ScanFormat::Sarif => render::sarif(&report),
-    };
-    crate::commands::print_stdout(&text);
-    Ok(report.found())
 }
 
 /// Reads the key and searches. `env` is a snapshot of the process environment.

@@ -1,5 +1,5 @@
 //! The byte patterns a key leaks as: every spelling of the leak policy
-//! (`sl_doctor_checks::model::leak::spellings`, the one list: as-is, percent-encoded once
+//! (`sl_doctor_checks::leak::spellings`, the one list: as-is, percent-encoded once
 //! or twice, JSON-escaped, base64 at any alignment, hex, HTML character references,
 //! UTF-16) of the whole key.
 //!
@@ -14,7 +14,7 @@
 //! the trailing newline that `echo KEY | base64` adds.
 
 use aho_corasick::{AhoCorasick, MatchKind};
-use sl_doctor_checks::model::leak::{Secrets, spellings};
+use sl_doctor_checks::leak::{Secrets, spellings};
 use zeroize::Zeroizing;
 
 /// Shortest key we search for: shorter values match by chance.
@@ -27,7 +27,7 @@ pub const MIN_PATTERN_LEN: usize = 10;
 pub const GRAM: usize = 6;
 
 /// How the key was written where it was found: the leak policy's own names.
-pub use sl_doctor_checks::model::leak::Encoding;
+pub use sl_doctor_checks::leak::Encoding;
 
 /// One derived pattern.
 pub struct Pattern {
@@ -61,7 +61,7 @@ impl std::fmt::Debug for Patterns {
 /// The base64 characters that depend only on the key, with the key starting at
 /// `align` (0, 1 or 2) within its group of three bytes: the leak rule's own cores.
 #[cfg(test)]
-pub use sl_doctor_checks::model::leak::base64_core;
+pub use sl_doctor_checks::leak::base64_core;
 
 /// Why no pattern could be built.
 #[derive(Debug, PartialEq, Eq)]

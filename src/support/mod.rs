@@ -16,11 +16,10 @@ pub use email::email;
 use crate::args::{ApiAreas, SupportArgs};
 use crate::files::{Links, WriteError, private_dir, write_private};
 use sl_doctor_checks::Context;
-use sl_doctor_checks::model::leak::Secrets;
+use sl_doctor_checks::leak::Secrets;
 use sl_doctor_checks::model::report::Report;
 use sl_doctor_checks::model::secret::SecretKey;
 use std::ffi::OsString;
-use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
 /// Where Sales Layer support is reached.
@@ -75,49 +74,35 @@ impl Fields {
         }
     }
 
-    /// Asks on stderr for the fields the flags left out (on a terminal, once an email is
-    /// due).
-    pub fn ask_missing(mut self) -> Fields {
+    /// Fills the fields the flags left out with the answers `ask` gives (`None`: left
+    /// out). The command asks on a terminal, once an email is due.
+    pub fn ask_missing(mut self, mut ask: impl FnMut(&str) -> Option<String>) -> Fields {
         let f = &mut self;
-        {
-            let stdin = std::io::stdin();
-            let mut lines = stdin.lock().lines();
-            let mut ask = |q: &str| -> Option<String> {
-                eprint!("{q} (Enter to leave it out): ");
-                lines
-                    .next()
-                    .and_then(Result::ok)
-                    .map(|l| l.trim().to_string())
-                    .filter(|l| !l.is_empty())
+        if f.account.is_none() {
+            f.account = ask("Customer or account name");
+        }
+        if f.environment.is_none() {
+            f.environment = ask("Environment (e.g. production, staging)");
+        }
+        let mut question = "API areas needed: dam, catalog or both";
+        while f.apis.is_none() {
+            let Some(answer) = ask(question) else {
+                break;
             };
-            if f.account.is_none() {
-                f.account = ask("Customer or account name");
-            }
-            if f.environment.is_none() {
-                f.environment = ask("Environment (e.g. production, staging)");
-            }
-            while f.apis.is_none() {
-                match ask("API areas needed: dam, catalog or both").as_deref() {
-                    None => break,
-                    Some(a) => {
-                        f.apis = match a.to_ascii_lowercase().as_str() {
-                            "dam" => Some(ApiAreas::Dam),
-                            "catalog" => Some(ApiAreas::Catalog),
-                            "both" | "all" => Some(ApiAreas::Both),
-                            _ => {
-                                eprintln!("  please answer dam, catalog or both");
-                                None
-                            }
-                        }
-                    }
-                }
-            }
-            if f.use_case.is_none() {
-                f.use_case = ask("Short description of the use case");
-            }
-            if f.contact.is_none() {
-                f.contact = ask("Technical contact (name and email)");
-            }
+            f.apis = match answer.to_ascii_lowercase().as_str() {
+                "dam" => Some(ApiAreas::Dam),
+                "catalog" => Some(ApiAreas::Catalog),
+                "both" | "all" => Some(ApiAreas::Both),
+                _ => None,
+            };
+            question =
+                "  please answer dam, catalog or both\nAPI areas needed: dam, catalog or both";
+        }
+        if f.use_case.is_none() {
+            f.use_case = ask("Short description of the use case");
+        }
+        if f.contact.is_none() {
+            f.contact = ask("Technical contact (name and email)");
         }
         self
     }
@@ -152,7 +137,7 @@ pub fn tilde(text: &str, home: Option<&Path>) -> String {
 }
 
 /// Refuses a text that contains a piece of any key value seen in this run (the rule of
-/// `sl_doctor_checks::model::leak`).
+/// `sl_doctor_checks::leak`).
 pub fn guard(what: &str, text: String, cx: &Context) -> Result<String, String> {
     let keys: Vec<&SecretKey> = cx.key.candidates.iter().map(|c| &c.value).collect();
     if Secrets::of_run(&keys).leaks(&text) {
@@ -251,7 +236,7 @@ mod tests {
         let mut cx = sl_doctor_checks::Context::default();
         cx.key
             .candidates
-            .push(sl_doctor_checks::model::context::Candidate {
+            .push(sl_doctor_checks::context::Candidate {
                 source: sl_doctor_checks::model::report::SourceRef {
                     kind: sl_doctor_checks::model::report::SourceKind::Env,
                     name: "SALESLAYER_API_KEY".into(),

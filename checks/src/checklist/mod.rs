@@ -1,5 +1,9 @@
 //! The checks, one folder per item of the troubleshooting checklist, in checklist order;
-//! one module per check (module name = check id in snake_case).
+//! one module per check (module name = check id in snake_case), and the [`Check`] trait
+//! each implements: it reads the run's [`Context`] and returns the model's [`Outcome`].
+
+use crate::context::Context;
+use crate::model::check::{CheckMeta, Outcome, Skipped};
 
 pub mod base_url;
 pub mod header_present;
@@ -38,4 +42,65 @@ pub use works_in_curl::dam_probe::DamProbe;
 /// "1 character", "2 characters": a count with its noun in the right number.
 pub(crate) fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// One check. Object-safe and async so network checks plug into the same runner.
+#[async_trait::async_trait]
+pub trait Check: Send + Sync {
+    /// Static metadata.
+    fn meta(&self) -> &'static CheckMeta;
+    /// Runs the check.
+    async fn run(&self, cx: &Context) -> Result<Outcome, Skipped>;
+}
+
+/// Declares a check: its unit struct (with its doc comment), its `ID`, its `META` and its
+/// [`Check`] impl, which forwards to the check's own inherent `async fn run(&self, cx)`.
+/// A check module then holds only its logic and its codes.
+///
+/// ```text
+/// Name: "id", Item, "title"
+///     [, network]            the check talks to the network (skipped under --offline)
+///     [, value_only]         it reads only the key's value (capture runs it too)
+///     [, after [Other, ..]]  the checks it waits for (and is skipped when they fail)
+///     , codes: &[CODE, ..]   its finding codes, in docs order
+/// ```
+#[macro_export]
+macro_rules! check {
+    ($(#[$doc:meta])* $name:ident: $id:literal, $item:ident, $title:literal
+     $(, network $($network:lifetime)?)? $(, value_only $($value:lifetime)?)?
+     $(, after [$($dep:ty),* $(,)?])?, codes: $codes:expr $(,)?) => {
+        $(#[$doc])*
+        pub struct $name;
+
+        impl $name {
+            /// The check's id.
+            pub const ID: $crate::model::check::CheckId =
+                $crate::model::check::CheckId::declare($id);
+        }
+
+        static META: $crate::model::check::CheckMeta = $crate::model::check::CheckMeta {
+            id: $name::ID,
+            item: $crate::model::report::Item::$item,
+            title: $title,
+            needs_network: false $(|| { $($network)? true })?,
+            value_only: false $(|| { $($value)? true })?,
+            depends_on: &[$($(<$dep>::ID),*)?],
+            codes: $codes,
+        };
+
+        #[async_trait::async_trait]
+        impl $crate::checklist::Check for $name {
+            fn meta(&self) -> &'static $crate::model::check::CheckMeta {
+                &META
+            }
+
+            async fn run(
+                &self,
+                cx: &$crate::context::Context,
+            ) -> Result<$crate::model::check::Outcome, $crate::model::check::Skipped> {
+                // The inherent `run` of the check (inherent functions win over the trait's).
+                <$name>::run(self, cx).await
+            }
+        }
+    };
 }

@@ -1,7 +1,7 @@
 //! The rules: each looks at the facts and may name one cause. They run in order of
 //! likelihood; a check explained by an earlier cause is not explained again.
 
-use super::facts::{Facts, KeyAnswer, Probe, join};
+use super::facts::{Facts, KeyAnswer, Probe};
 use super::{Cause, CauseId, CauseLevel, Fixer};
 use crate::checklist::base_url::url_path;
 use crate::checklist::header_present::header_value;
@@ -14,6 +14,7 @@ use crate::checklist::{
 use crate::model::check::CheckId;
 use crate::model::code::Code;
 use crate::model::evidence::{Evidence, ProxyRefusal, RefusalReason, Repair};
+use crate::model::prose::join_names as join;
 use crate::model::report::{Item, SourceKind, Status};
 use crate::saleslayer::{RATE_LIMIT, support};
 

@@ -8,6 +8,7 @@ use crate::checklist::{
 use crate::model::check::CheckId;
 use crate::model::code::Code;
 use crate::model::evidence::{Answer, Evidence, KeyDelivery, KeyKind, KeyVariant, ProbeAttempt};
+use crate::model::prose::join_names;
 use crate::model::report::{CheckResult, Report, SourceKind, Status};
 
 /// What an API's answer to one request says about the key: the probe's [`Answer`] as the
@@ -212,7 +213,7 @@ impl<'a> Facts<'a> {
             .collect();
         let warned = self.report.summary.warn;
         let base = if !accepted.is_empty() {
-            format!("The key works: {} accepted it", join(&accepted))
+            format!("The key works: {} accepted it", join_names(&accepted))
         } else if self.report.offline {
             "No problem found offline; the key was not tried against the API (--offline)"
                 .to_string()
@@ -226,15 +227,6 @@ impl<'a> Facts<'a> {
             1 => format!("{base}, with 1 warning."),
             n => format!("{base}, with {n} warnings."),
         }
-    }
-}
-
-/// "DAM", "DAM and Catalog", "A, B and C".
-pub fn join(names: &[&str]) -> String {
-    match names {
-        [] => String::new(),
-        [one] => one.to_string(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
     }
 }
 

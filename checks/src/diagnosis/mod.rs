@@ -13,8 +13,6 @@
 mod causes;
 mod facts;
 
-pub use facts::join as join_names;
-
 pub use crate::model::diagnosis::{Cause, CauseId, CauseLevel, Diagnosis, Fixer};
 use crate::model::report::Report;
 

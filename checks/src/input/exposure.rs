@@ -4,7 +4,7 @@
 //!
 //! Nothing here reads or prints a key value; the files are only named.
 
-use crate::model::context::KeyState;
+use crate::context::KeyState;
 use crate::model::report::SourceKind;
 use std::path::{Path, PathBuf};
 

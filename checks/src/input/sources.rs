@@ -6,11 +6,11 @@
 //! that is already set). Every source is kept so the report can show that, say, the
 //! `.env` holds a different key than the shell.
 
+use crate::context::{Candidate, KeyState, NearMiss, Reading};
 use crate::input::deploy;
 use crate::input::dotenv::{DotenvEntry, DotenvFile};
 use crate::input::files::{Deadline, Pipes, read_input};
 use crate::input::loaders::{Delivered, LOADERS, Loader, deliver};
-use crate::model::context::{Candidate, KeyState, NearMiss, Reading};
 use crate::model::report::{SourceKind, SourceRef};
 use crate::model::secret::SecretKey;
 use std::ffi::OsString;

@@ -1,11 +1,11 @@
-//! The `Check` trait: one implementation per check module, run by the binary's runner.
+//! What a check is, as data: its id ([`CheckId`]), its static facts ([`CheckMeta`]) and
+//! what it returns ([`Outcome`], or [`Skipped`] when it did not run). The trait a check
+//! implements, which reads the run's `Context`, is `checklist::Check`.
 //!
-//! A check reads the [`Context`] and returns an [`Outcome`]: data, never text for a
-//! terminal. A detected problem is a [`Finding`], not an error; `Err` means the check
-//! did not run (`Skip`) or could not reach a result (`Error`).
+//! An outcome is data, never text for a terminal. A detected problem is a [`Finding`],
+//! not an error; `Err` means the check did not run (`Skip`).
 
 use crate::model::code::Code;
-use crate::model::context::Context;
 use crate::model::report::{Evidence, Finding, Item, Severity, Status};
 
 /// A check's id: the stable kebab-case word that names it in the report, on the command
@@ -190,67 +190,6 @@ impl Outcome {
             Some(fixes.join(" "))
         }
     }
-}
-
-/// One check. Object-safe and async so network checks plug into the same runner.
-#[async_trait::async_trait]
-pub trait Check: Send + Sync {
-    /// Static metadata.
-    fn meta(&self) -> &'static CheckMeta;
-    /// Runs the check.
-    async fn run(&self, cx: &Context) -> Result<Outcome, Skipped>;
-}
-
-/// Declares a check: its unit struct (with its doc comment), its `ID`, its `META` and its
-/// [`Check`] impl, which forwards to the check's own inherent `async fn run(&self, cx)`.
-/// A check module then holds only its logic and its codes.
-///
-/// ```text
-/// Name: "id", Item, "title"
-///     [, network]            the check talks to the network (skipped under --offline)
-///     [, value_only]         it reads only the key's value (capture runs it too)
-///     [, after [Other, ..]]  the checks it waits for (and is skipped when they fail)
-///     , codes: &[CODE, ..]   its finding codes, in docs order
-/// ```
-#[macro_export]
-macro_rules! check {
-    ($(#[$doc:meta])* $name:ident: $id:literal, $item:ident, $title:literal
-     $(, network $($network:lifetime)?)? $(, value_only $($value:lifetime)?)?
-     $(, after [$($dep:ty),* $(,)?])?, codes: $codes:expr $(,)?) => {
-        $(#[$doc])*
-        pub struct $name;
-
-        impl $name {
-            /// The check's id.
-            pub const ID: $crate::model::check::CheckId =
-                $crate::model::check::CheckId::declare($id);
-        }
-
-        static META: $crate::model::check::CheckMeta = $crate::model::check::CheckMeta {
-            id: $name::ID,
-            item: $crate::model::report::Item::$item,
-            title: $title,
-            needs_network: false $(|| { $($network)? true })?,
-            value_only: false $(|| { $($value)? true })?,
-            depends_on: &[$($(<$dep>::ID),*)?],
-            codes: $codes,
-        };
-
-        #[async_trait::async_trait]
-        impl $crate::model::check::Check for $name {
-            fn meta(&self) -> &'static $crate::model::check::CheckMeta {
-                &META
-            }
-
-            async fn run(
-                &self,
-                cx: &$crate::model::context::Context,
-            ) -> Result<$crate::model::check::Outcome, $crate::model::check::Skipped> {
-                // The inherent `run` of the check (inherent functions win over the trait's).
-                <$name>::run(self, cx).await
-            }
-        }
-    };
 }
 
 #[cfg(test)]

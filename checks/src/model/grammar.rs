@@ -8,9 +8,9 @@
 //! version has; a report of another version may name others, in the same grammar.
 
 use crate::model::check::CheckMeta;
-use crate::model::context::Api;
 use crate::model::diagnosis::CauseId;
 use crate::model::report::{Evidence, Report};
+use crate::saleslayer::Api;
 
 /// Longest word accepted (the longest sl-doctor writes is under 40 characters).
 const MAX_WORD: usize = 64;

@@ -7,7 +7,7 @@
 //! file is read for a line naming the host. If resolv.conf cannot be read, that is a fact
 //! too: sl-doctor never falls back to a public DNS server.
 
-use crate::model::context::NetOptions;
+use crate::context::NetOptions;
 use crate::model::evidence::{DnsAnswer, DnsEvidence, DnsResult, Untrusted};
 use crate::net::endpoint::{self, Target};
 use hickory_resolver::config::{ResolveHosts, ResolverConfig, ResolverOpts};

@@ -3,8 +3,8 @@
 //!
 //! Everything here is bounded by a deadline; nothing waits forever.
 
+use crate::context::{Context, NetOptions};
 use crate::model::check::Skipped;
-use crate::model::context::{Context, NetOptions};
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 

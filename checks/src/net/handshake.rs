@@ -5,8 +5,8 @@
 //! handshake with the same trust as the live probe ([`crate::net::tls`]). It returns a [`Handshake`] record: what was reached, how long
 //! each step took, what was negotiated and where it stopped. The check words findings.
 
+use crate::context::{Context, NetOptions};
 use crate::model::check::Skipped;
-use crate::model::context::{Context, NetOptions};
 use crate::model::evidence::{CertificateFacts, TlsEvidence};
 use crate::net::endpoint::{self, ConnectError, Target, remaining};
 use crate::net::proxy::{self, Proxy, Route};

@@ -12,7 +12,7 @@
 //! - the key only ever goes into a `HeaderValue` marked sensitive; nothing built here
 //!   (errors, URLs, timings) contains it.
 
-use crate::model::context::NetOptions;
+use crate::context::NetOptions;
 use crate::model::evidence::Timings;
 use crate::model::secret::SecretKey;
 use crate::net::proxy::Route;

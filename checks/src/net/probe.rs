@@ -25,14 +25,14 @@
 
 use crate::analysis::urls::redact_url;
 use crate::analysis::value::RepairedKey;
+use crate::context::{Api, Context};
+use crate::leak::Secrets;
 use crate::model::check::{Outcome, Skipped};
-use crate::model::context::{Api, Context};
 use crate::model::evidence::{
     Answer, BodyKind, Differential, KeyDelivery, KeyKind, KeyVariant, NetFailure, ProbeAttempt,
     ProbeEvidence, ProbeRequest, ProbeResponse, ProblemDetails, Redirect, RequestId, RetryDecision,
     Timings, Untrusted,
 };
-use crate::model::leak::Secrets;
 use crate::model::secret::SecretKey;
 use crate::net::http::{Exchange, NetError, ProbeClient};
 use crate::net::shared::Opened;

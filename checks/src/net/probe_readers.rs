@@ -2,7 +2,7 @@
 //! readers deliver (`readers-agree`), each once, and with `--api` one request to the
 //! other API when this one rejects the key.
 
-use crate::model::context::{Api, Context};
+use crate::context::{Api, Context};
 use crate::model::evidence::{
     Answer, KeyKind, KeyVariant, OtherApi, ProbeEvidence, UnsendableDelivery,
 };
@@ -20,7 +20,7 @@ pub const MAX_DELIVERED: usize = 3;
 /// The distinct values the deployment's other readers deliver, with who delivers each:
 /// every value that differs from the key as given, at most [`MAX_DELIVERED`].
 pub fn deliveries(cx: &Context, key: &SecretKey) -> Vec<(String, SecretKey)> {
-    let mut out: Vec<(Vec<&crate::model::context::Reading>, SecretKey)> = Vec::new();
+    let mut out: Vec<(Vec<&crate::context::Reading>, SecretKey)> = Vec::new();
     for r in &cx.key.readings {
         let Some(v) = r.delivered.value() else {
             continue;
@@ -35,12 +35,7 @@ pub fn deliveries(cx: &Context, key: &SecretKey) -> Vec<(String, SecretKey)> {
         }
     }
     out.into_iter()
-        .map(|(readers, v)| {
-            (
-                crate::checklist::key_loaded::readers_agree::who(&readers),
-                v,
-            )
-        })
+        .map(|(readers, v)| (crate::context::readings_who(&readers), v))
         .collect()
 }
 

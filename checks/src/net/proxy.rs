@@ -19,7 +19,7 @@
 //! Proxy credentials (`user:pass@`) are never part of anything printable here: use
 //! [`redact_proxy_value`] for display and [`Proxy::display`] for the chosen proxy.
 
-use crate::model::context::NetOptions;
+use crate::context::NetOptions;
 use crate::net::endpoint::{Target, host_port};
 use http::HeaderValue;
 use hyper_util::client::proxy::matcher::{Intercept, Matcher};

@@ -10,8 +10,8 @@
 //! does not tunnel) or `--fresh-connections` is given. So a probe never waits on another
 //! check's failure and reports its own errors from its own connection.
 
+use crate::context::Context;
 use crate::model::check::Skipped;
-use crate::model::context::Context;
 use crate::model::evidence::Timings;
 use crate::net::endpoint::remaining;
 use crate::net::handshake::{self, Handshake, TlsStream};

@@ -1,8 +1,9 @@
 //! Context builders and check runners for the per-check tests, and the tables and
 //! snapshot macro the value checks share.
 
-use crate::model::check::{Check, Outcome, Skipped};
-use crate::model::context::{Candidate, Context};
+use crate::checklist::Check;
+use crate::context::{Candidate, Context};
+use crate::model::check::{Outcome, Skipped};
 use crate::model::report::{SourceKind, SourceRef, Status};
 use crate::model::secret::SecretKey;
 

@@ -1,5 +1,5 @@
 //! The test support every test of the workspace shares: the canary key and the leak
-//! oracle (the real leak policy, `model::leak`), the context builders, the report builder
+//! oracle (the real leak policy, `leak`), the context builders, the report builder
 //! (the runner's own assembly), the check runners and table helpers (`checks`), output
 //! safety, and `require_tool`. Compiled for this crate's tests and, behind the
 //! `test-support` feature, for the binary's and the integration tests; never in a release
@@ -13,11 +13,11 @@ pub use checks::*;
 pub const TEST_CANARY: &str = "SLDOCTORcanary7Qx9+Zk/4mW2=";
 
 /// The leak oracle of every test: whether `text` holds a piece of `secret` (or of its
-/// cleaned form) in any spelling the real leak policy knows (`model::leak`: raw,
+/// cleaned form) in any spelling the real leak policy knows (`leak`: raw,
 /// percent-encoded, JSON-escaped, base64).
 pub fn leaks(secret: &str, text: &str) -> bool {
     let key = crate::model::secret::SecretKey::from_string(secret.to_string());
-    crate::model::leak::Secrets::new(&[&key]).leaks(text)
+    crate::leak::Secrets::new(&[&key]).leaks(text)
 }
 
 /// Asserts that the JSON form of `value` holds no piece of `secret` ([`leaks`]).
@@ -140,7 +140,7 @@ pub struct OutputRules {
 /// control byte but `\n` (and `\t` when allowed), no DEL or C1, no bidi or other
 /// default-ignorable character, no legacy workflow command (`##[`) anywhere in a line,
 /// per the rules no line starting with `::` and no Markdown link, and no piece of `key`
-/// in any spelling of the leak rule (`model::leak`).
+/// in any spelling of the leak rule (`leak`).
 #[track_caller]
 pub fn assert_output_safe(key: &str, what: &str, text: &str, rules: OutputRules) {
     use crate::model::untrusted::is_unsafe;
@@ -186,10 +186,9 @@ pub fn assert_output_safe(key: &str, what: &str, text: &str, rules: OutputRules)
             }
         }
     }
-    let secrets =
-        crate::model::leak::Secrets::new(&[&crate::model::secret::SecretKey::from_string(
-            key.to_string(),
-        )]);
+    let secrets = crate::leak::Secrets::new(&[&crate::model::secret::SecretKey::from_string(
+        key.to_string(),
+    )]);
     assert!(
         !secrets.leaks(&text),
         "{what} holds a piece of the key in some spelling:\n{text}"

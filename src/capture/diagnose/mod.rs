@@ -22,10 +22,10 @@ use sl_doctor_checks::checklist::header_present::header_value;
 use sl_doctor_checks::checklist::key_loaded::extra_whitespace;
 use sl_doctor_checks::checklist::security::key_in_url;
 use sl_doctor_checks::checklist::{ExtraWhitespace, HeaderValue};
-use sl_doctor_checks::model::context::{Candidate, Context};
+use sl_doctor_checks::context::{Candidate, Context};
 /// Secrets that must never appear in any output: the configured key and every value
 /// received in a key-like header.
-pub use sl_doctor_checks::model::leak::Secrets;
+pub use sl_doctor_checks::leak::Secrets;
 use sl_doctor_checks::model::report::{Finding, Severity, SourceKind, SourceRef};
 use sl_doctor_checks::model::secret::{Fingerprint, SecretKey};
 use sl_doctor_checks::{DEFAULT_BASE_URL, DEFAULT_KEY_ENV};

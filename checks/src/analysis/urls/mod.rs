@@ -24,7 +24,7 @@ pub use redact::{
     REDACTED, key_needle, looks_like_credential, redact, redact_plain_values, redact_url,
 };
 
-use crate::model::context::Context;
+use crate::context::Context;
 use redact::{KEY_MARK, KeyFound, redact_scrubbed, scheme_prefix, scrub_key};
 
 /// Which URL is analysed.
@@ -312,7 +312,7 @@ fn canonical(role: Role, scheme: &Scheme, p: &Parsed) -> String {
 #[cfg(test)]
 pub(crate) mod test_support {
     use super::*;
-    use crate::model::check::Check;
+    use crate::checklist::Check;
     use crate::model::report::Status;
     use crate::testing_support::{cx_with_base_url, run};
 
@@ -457,7 +457,7 @@ mod tests {
                 )),
             ),
         ];
-        let checks: Vec<Box<dyn crate::model::check::Check>> = crate::registry()
+        let checks: Vec<Box<dyn crate::checklist::Check>> = crate::registry()
             .into_iter()
             .filter(|c| URL_CHECKS.contains(&c.meta().id))
             .collect();

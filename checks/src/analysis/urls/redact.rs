@@ -47,7 +47,7 @@ enum Values {
 /// query value is shown when it is not secret, i.e. its parameter name is not key-like
 /// ([`is_key_like_param`]) and the value does not look like a credential
 /// ([`looks_like_credential`]). The caller still guards the result against the keys of
-/// the run (`model::leak::Secrets`).
+/// the run (`leak::Secrets`).
 pub fn redact_plain_values(url: &str, key: Option<&SecretKey>) -> String {
     let (scrubbed, _) = scrub_key(url, key_needle(key));
     redact_scrubbed_with(&scrubbed, Values::Plain)

@@ -14,9 +14,9 @@
 //! resolves and reaches the host. A `socks5://` proxy is sent an address resolved here,
 //! so a local failure stays a failure.
 
+use crate::context::Context;
 use crate::model::check::{Outcome, Skipped};
 use crate::model::code::Code;
-use crate::model::context::Context;
 use crate::model::evidence::Evidence;
 use crate::model::report::{Finding, Severity, Status};
 use crate::net::dns::{self, Answer, DnsEnv, DnsFacts, Lookup, join};

@@ -10,9 +10,9 @@ pub mod url_path;
 pub mod url_scheme;
 
 use crate::analysis::urls::{Role, UrlFacts, analyze_target};
+use crate::context::Context;
 use crate::model::check::Outcome;
 use crate::model::code::Code;
-use crate::model::context::Context;
 use crate::model::report::{Finding, Severity};
 
 /// Declares a URL check: its `check!` metadata, and a `run` that is [`url_outcome`] over
@@ -28,7 +28,7 @@ macro_rules! url_check {
         impl $name {
             async fn run(
                 &self,
-                cx: &$crate::model::context::Context,
+                cx: &$crate::context::Context,
             ) -> Result<$crate::model::check::Outcome, $crate::model::check::Skipped> {
                 Ok($crate::checklist::base_url::url_outcome(cx, $pass, findings))
             }

@@ -9,9 +9,9 @@
 //! request, would leave an error line in the proxy's log on every run (squid:
 //! `NONE_NONE/000 … error:transaction-end-before-headers`).
 
+use crate::context::Context;
 use crate::model::check::{Outcome, Skipped};
 use crate::model::code::Code;
-use crate::model::context::Context;
 use crate::model::report::{Finding, Status};
 use crate::net::endpoint::{ConnectError, Target, ms};
 use crate::net::proxy::{self, Decision, Direct, Proxy, Route};

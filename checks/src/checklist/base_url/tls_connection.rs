@@ -8,9 +8,9 @@
 
 use super::dns_resolution::DnsResolution;
 use super::proxy_tunnel::worded;
+use crate::context::Context;
 use crate::model::check::{Outcome, Skipped};
 use crate::model::code::Code;
-use crate::model::context::Context;
 use crate::model::evidence::{Evidence, Untrusted};
 use crate::model::report::{Finding, Status};
 use crate::net::endpoint::{ConnectError, ms};

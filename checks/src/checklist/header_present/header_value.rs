@@ -12,9 +12,9 @@
 
 use crate::analysis::value::{InvalidUtf8, describe};
 use crate::checklist::key_loaded::{analyzed_key, value_outcome};
+use crate::context::Context;
 use crate::model::check::{Outcome, Skipped};
 use crate::model::code::Code;
-use crate::model::context::Context;
 use crate::model::report::Finding;
 
 crate::check! {

@@ -10,9 +10,9 @@
 
 use crate::analysis::value::LabelKind;
 use crate::checklist::key_loaded::{analyzed_text_key, value_outcome};
+use crate::context::Context;
 use crate::model::check::{Outcome, Skipped};
 use crate::model::code::Code;
-use crate::model::context::Context;
 use crate::model::report::Finding;
 
 crate::check! {

@@ -4,11 +4,11 @@
 //! comments; shells (`source .env`), `docker run --env-file` and hand-written loaders do
 //! not. A key that works from one loader and fails from another is a classic cause.
 
+use crate::context::Context;
 use crate::input::dotenv::DotenvEntry;
 use crate::input::sources::looks_like_key_var;
 use crate::model::check::{Outcome, Skipped};
 use crate::model::code::Code;
-use crate::model::context::Context;
 use crate::model::report::{Finding, Location, Severity};
 
 crate::check! {

@@ -12,9 +12,9 @@
 use super::key_source::KeySource;
 use super::{analyzed_text_key, value_outcome};
 use crate::analysis::value::{Analysis, describe};
+use crate::context::Context;
 use crate::model::check::{Outcome, Skipped};
 use crate::model::code::Code;
-use crate::model::context::Context;
 use crate::model::report::{Finding, Position, Severity};
 
 crate::check! {

@@ -5,9 +5,9 @@
 //! lists every place that was looked at and the environment variables whose *names*
 //! look like a misspelt key variable.
 
+use crate::context::{Candidate, Context, KeyState};
 use crate::model::check::{Outcome, Skipped};
 use crate::model::code::Code;
-use crate::model::context::{Candidate, Context, KeyState};
 use crate::model::report::{Finding, Severity, SourceKind};
 use crate::model::secret::SecretKey;
 
@@ -178,7 +178,7 @@ fn not_utf8(value: &SecretKey) -> Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::context::NearMiss;
+    use crate::context::NearMiss;
     use crate::model::report::{SourceRef, Status};
     use crate::testing_support::{cx_with_key, run};
 

@@ -13,9 +13,9 @@
 use super::character_check;
 use super::key_source::KeySource;
 use crate::analysis::value::{Analysis, LookalikeKind, describe};
+use crate::context::Context;
 use crate::model::check::{Outcome, Skipped};
 use crate::model::code::Code;
-use crate::model::context::Context;
 use crate::model::report::Finding;
 
 crate::check! {

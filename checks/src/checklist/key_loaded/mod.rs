@@ -9,8 +9,8 @@ pub mod placeholder_value;
 pub mod readers_agree;
 
 use crate::analysis::value::{Analysis, analyze};
+use crate::context::Context;
 use crate::model::check::{Outcome, Skipped};
-use crate::model::context::Context;
 use crate::model::report::{Finding, Position, Severity};
 
 /// The character analysis of the key, for the checks that look at its value; skipped

@@ -12,9 +12,9 @@
 use super::analyzed_text_key;
 use super::key_source::KeySource;
 use crate::analysis::value::{Placeholder, PlaceholderForm};
+use crate::context::Context;
 use crate::model::check::{Outcome, Skipped};
 use crate::model::code::Code;
-use crate::model::context::Context;
 use crate::model::report::Finding;
 
 crate::check! {

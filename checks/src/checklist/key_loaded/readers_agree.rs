@@ -14,10 +14,10 @@
 //! nothing (it refuses the file, or leaves the variable unset).
 
 use crate::analysis::value::analyze;
+use crate::context::{Context, Reading, readings_who};
 use crate::input::loaders::Delivered;
 use crate::model::check::{Outcome, Skipped};
 use crate::model::code::Code;
-use crate::model::context::{Context, Reading};
 use crate::model::evidence::Repair;
 use crate::model::report::{Finding, Severity};
 use crate::model::secret::SecretKey;
@@ -55,29 +55,6 @@ fn groups(readings: &[Reading]) -> Vec<Group<'_>> {
     out
 }
 
-/// "docker run --env-file and kubectl --from-env-file (.env line 3)": the readers of one
-/// group, their place said once when they share it.
-pub fn who(readers: &[&Reading]) -> String {
-    let same_place = readers.iter().all(|r| r.place == readers[0].place);
-    let names: Vec<String> = readers
-        .iter()
-        .map(|r| {
-            if same_place {
-                r.reader.clone()
-            } else {
-                r.who()
-            }
-        })
-        .collect();
-    let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    let joined = crate::diagnosis::join_names(&names);
-    if same_place {
-        format!("{joined} ({})", readers[0].place)
-    } else {
-        joined
-    }
-}
-
 /// The defects of a delivered value that the value checks fail on.
 fn defects(v: &SecretKey) -> Vec<Repair> {
     let a = analyze(v);
@@ -92,7 +69,9 @@ fn what(g: &Group, used: Option<&SecretKey>) -> String {
             let with = if !d.is_empty() {
                 format!(
                     " with {}",
-                    crate::diagnosis::join_names(&d.iter().map(|r| r.defect()).collect::<Vec<_>>())
+                    crate::model::prose::join_names(
+                        &d.iter().map(|r| r.defect()).collect::<Vec<_>>()
+                    )
                 )
             } else {
                 // No defect the value checks know (an inline comment kept inside, say):
@@ -192,7 +171,7 @@ fn headline(groups: &[Group], used: Option<&SecretKey>) -> String {
     let what = what(g, used);
     // Without the length and fingerprint: the finding has them.
     let what = what.split(" (").next().unwrap_or(&what).to_string();
-    format!("{} {verb} {what}, the others not", who(&g.readers))
+    format!("{} {verb} {what}, the others not", readings_who(&g.readers))
 }
 
 /// The finding of readers that disagree: who delivers what, damaged values first.
@@ -209,7 +188,10 @@ fn disagreement(groups: &[Group], used: Option<&SecretKey>) -> Finding {
             } else {
                 "deliver"
             };
-            (bad, format!("{} {verb} {}", who(&g.readers), what(g, used)))
+            (
+                bad,
+                format!("{} {verb} {}", readings_who(&g.readers), what(g, used)),
+            )
         })
         .collect();
     parts.sort_by_key(|(bad, _)| !bad);

@@ -11,9 +11,9 @@
 
 use crate::analysis::value::{QuoteDefect, describe};
 use crate::checklist::key_loaded::{analyzed_text_key, value_outcome};
+use crate::context::Context;
 use crate::model::check::{Outcome, Skipped};
 use crate::model::code::Code;
-use crate::model::context::Context;
 use crate::model::report::{Finding, Location};
 
 crate::check! {

@@ -8,11 +8,11 @@
 //! every ignore source (nested `.gitignore`, `.git/info/exclude`, `core.excludesFile`)
 //! counts.
 
+use crate::context::Context;
 use crate::input::exposure::{KeyFile, key_files, parent_dir};
 use crate::input::git::{Git, GitRun, SHORT_OUTPUT, TIMEOUT};
 use crate::model::check::{Outcome, Skipped};
 use crate::model::code::Code;
-use crate::model::context::Context;
 use crate::model::report::{Finding, Location};
 use crate::shell::sh_quote_path;
 use std::ffi::OsStr;

@@ -4,10 +4,10 @@
 //! (other users, services, a compromised web server). The documentation asks to
 //! restrict access to keys; on Unix that is the file mode, and `chmod 600` fixes it.
 
+use crate::context::Context;
 use crate::input::exposure::KeyFile;
 use crate::model::check::{Outcome, Skipped};
 use crate::model::code::Code;
-use crate::model::context::Context;
 use crate::model::report::{Finding, Location};
 use crate::shell::sh_quote_path;
 

@@ -9,13 +9,13 @@
 //! (`input::deploy`); git is asked, bounded, whether each file is tracked.
 
 use crate::checklist::security::key_file_in_git::{GitState, git_state};
+use crate::context::Context;
 use crate::input::deploy::{DeployFile, Kind};
 use crate::input::exposure::KeyFile;
 use crate::input::git::{Git, TIMEOUT};
 use crate::input::loaders::Delivered;
 use crate::model::check::{Outcome, Skipped};
 use crate::model::code::Code;
-use crate::model::context::Context;
 use crate::model::report::{Finding, Severity};
 use std::path::PathBuf;
 
@@ -152,7 +152,7 @@ impl KeyInDeploymentFile {
         let places: Vec<&str> = places.iter().map(String::as_str).collect();
         let summary = format!(
             "The key is written in {}",
-            crate::diagnosis::join_names(&places)
+            crate::model::prose::join_names(&places)
         );
         Ok(Outcome::from_findings(summary, findings))
     }

@@ -3,9 +3,9 @@
 //! `--key VALUE` works (users ask for it), but the value is visible to every user of
 //! the machine in the process list and lands in shell history and CI logs.
 
+use crate::context::Context;
 use crate::model::check::{Outcome, Skipped};
 use crate::model::code::Code;
-use crate::model::context::Context;
 use crate::model::report::Finding;
 
 crate::check! {
@@ -43,7 +43,7 @@ impl KeyOnCommandLine {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::context::Candidate;
+    use crate::context::Candidate;
     use crate::model::report::{SourceKind, SourceRef};
     use crate::model::secret::SecretKey;
     use crate::testing_support::{cx_with_key, run};

@@ -9,13 +9,13 @@
 //! which is made to be committed, is reported too.
 
 use crate::analysis::value::{analyze, cleaned_key};
+use crate::context::Context;
 use crate::input::dotenv::DotenvFile;
 use crate::input::exposure::parent_dir;
 use crate::input::files::{Pipes, link_leaves_dir, read_input};
 use crate::input::sources::{MAX_DOTENV_FILE, looks_like_key_var};
 use crate::model::check::{Outcome, Skipped};
 use crate::model::code::Code;
-use crate::model::context::Context;
 use crate::model::report::{Finding, SourceKind};
 use crate::model::secret::{Fingerprint, SecretKey};
 use std::collections::BTreeMap;
@@ -296,21 +296,11 @@ impl KeySharedAcrossEnvironments {
             }
         }
         if let Some(dotenv) = &cx.key.dotenv_path {
-            // File work off the async workers, so the run's deadline can end the wait.
-            let (dir, key_env) = (parent_dir(dotenv), key_env.to_string());
-            let read = tokio::task::spawn_blocking(move || {
-                let mut notes = Vec::new();
-                let found = places_in_dir(&dir, &key_env, &mut notes);
-                (found, notes)
-            })
-            .await;
-            match read {
-                Ok((found, more)) => {
-                    places.extend(found);
-                    notes.extend(more);
-                }
-                Err(e) => notes.push(format!("the .env files were not compared: {e}")),
-            }
+            // Read in place, as the input reads regular files: no FIFO or device is
+            // opened (see `places_in_dir`), and a hung file system is ended by the
+            // run's watchdog. A helper thread per run cost a measurable part of an
+            // offline run (docs/performance.md).
+            places.extend(places_in_dir(&parent_dir(dotenv), key_env, &mut notes));
         }
         Ok(outcome(&places, notes))
     }
@@ -319,7 +309,7 @@ impl KeySharedAcrossEnvironments {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::context::NearMiss;
+    use crate::context::NearMiss;
     use crate::model::report::Status;
     use crate::testing_support::{CANARY, assert_no_leak, cx_with_key, run};
 

@@ -7,9 +7,9 @@
 
 use crate::analysis::urls::{Scheme, UrlFacts};
 use crate::checklist::base_url::{UrlFinding, url_outcome};
+use crate::context::Context;
 use crate::model::check::{Outcome, Skipped};
 use crate::model::code::Code;
-use crate::model::context::Context;
 use crate::model::report::Finding;
 
 const PASS: &str = "The key would only be sent over https";

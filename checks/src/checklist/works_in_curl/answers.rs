@@ -4,8 +4,8 @@
 //! it, with the status line and problem details the evidence holds.
 
 use super::codes::*;
+use crate::context::Api;
 use crate::model::code::Code;
-use crate::model::context::Api;
 use crate::model::evidence::{
     Answer, BodyKind, NetFailureKind, ProbeAttempt, ProbeResponse, ProblemDetails, Redirect,
 };
@@ -315,8 +315,8 @@ mod tests {
 
     #[test]
     fn every_answer_has_a_code_of_both_probes_or_of_its_api() {
+        use crate::checklist::Check;
         use crate::checklist::{CatalogProbe, DamProbe};
-        use crate::model::check::Check;
         let answers = [
             Answer::Accepted,
             Answer::AcceptedUnexpectedBody,

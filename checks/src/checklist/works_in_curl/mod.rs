@@ -23,7 +23,7 @@ macro_rules! probe_check {
         impl $name {
             async fn run(
                 &self,
-                cx: &$crate::model::context::Context,
+                cx: &$crate::context::Context,
             ) -> Result<$crate::model::check::Outcome, $crate::model::check::Skipped> {
                 super::probe_findings::run(
                     cx,

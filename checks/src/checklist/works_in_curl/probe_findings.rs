@@ -5,8 +5,8 @@
 use super::answers::explain;
 use super::codes::*;
 use crate::checklist::base_url::tls_connection::{NO_CA_CERTIFICATES, setup_finding};
+use crate::context::Context;
 use crate::model::check::{Outcome, Skipped};
-use crate::model::context::Context;
 use crate::model::evidence::{
     Answer, Differential, Evidence, KeyDelivery, KeyKind, KeyVariant, NetFailureKind, ProbeAttempt,
     ProbeEvidence, ProbeResponse, Repair, Timings,

@@ -5,9 +5,10 @@ use super::{cause, check_fix};
 use crate::checklist::no_quotes::quoted_value::DOTENV_QUOTES;
 use crate::checklist::works_in_curl::codes::DELIVERED_NOT_SENDABLE;
 use crate::checklist::{DotenvFileCheck, QuotedValue, ReadersAgree};
-use crate::diagnosis::facts::{Facts, KeyAnswer, join};
+use crate::diagnosis::facts::{Facts, KeyAnswer};
 use crate::diagnosis::{Cause, CauseId, CauseLevel};
 use crate::model::check::CheckId;
+use crate::model::prose::join_names as join;
 use crate::model::report::Status;
 use crate::saleslayer::support;
 

@@ -294,7 +294,7 @@ mod properties {
                 }).collect::<Vec<_>>().join("\n"),
                 Err(e) => e.to_string(),
             };
-            let secrets = crate::model::leak::Secrets::new(&[&crate::model::secret::SecretKey::from_string(TEST_CANARY.into())]);
+            let secrets = crate::leak::Secrets::new(&[&crate::model::secret::SecretKey::from_string(TEST_CANARY.into())]);
             prop_assert!(!secrets.leaks(&text), "{text}");
         }
     }

@@ -13,7 +13,7 @@
 //!   so the certificate can be described ([`describe_cert`]) in the failure report.
 //! * [`inspection_product`] recognises the issuer names of TLS-inspecting proxies.
 
-use crate::model::context::NetOptions;
+use crate::context::NetOptions;
 use crate::model::untrusted::Untrusted;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::pem::PemObject;

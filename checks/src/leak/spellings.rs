@@ -85,9 +85,9 @@ pub struct Spelling {
     pub encoding: Encoding,
     /// The whole value so spelled.
     pub bytes: Zeroizing<Vec<u8>>,
-    /// For a dense spelling, each character of the value so spelled (their concatenation
-    /// is `bytes`); empty for a sparse one.
-    pub units: Vec<Zeroizing<Vec<u8>>>,
+    /// For a dense spelling, where each character of the value ends in `bytes` (the
+    /// character's spelling runs from the previous end); empty for a sparse one.
+    pub ends: Vec<usize>,
 }
 
 impl Spelling {
@@ -95,18 +95,22 @@ impl Spelling {
         Spelling {
             encoding,
             bytes: Zeroizing::new(bytes),
-            units: Vec::new(),
+            ends: Vec::new(),
         }
     }
 
     /// A dense spelling: `spell` writes one character (its bytes) of the value.
     fn dense(encoding: Encoding, chars: &[&[u8]], spell: impl Fn(&[u8]) -> Vec<u8>) -> Spelling {
-        let units: Vec<Zeroizing<Vec<u8>>> =
-            chars.iter().map(|c| Zeroizing::new(spell(c))).collect();
+        let mut bytes = Zeroizing::new(Vec::new());
+        let mut ends = Vec::with_capacity(chars.len());
+        for c in chars {
+            bytes.extend_from_slice(&Zeroizing::new(spell(c)));
+            ends.push(bytes.len());
+        }
         Spelling {
             encoding,
-            bytes: Zeroizing::new(units.iter().flat_map(|u| u.iter().copied()).collect()),
-            units,
+            bytes,
+            ends,
         }
     }
 }
@@ -439,12 +443,12 @@ mod tests {
     }
 
     #[test]
-    fn dense_spellings_are_their_units_in_order() {
+    fn dense_spellings_mark_where_each_character_ends() {
         for s in spellings("SLDOCTORcanary7Qx9+Zk/4mW2=".as_bytes()) {
-            if !s.units.is_empty() {
-                assert_eq!(s.units.len(), 27, "{:?}", s.encoding);
-                let joined: Vec<u8> = s.units.iter().flat_map(|u| u.iter().copied()).collect();
-                assert_eq!(joined, *s.bytes);
+            if !s.ends.is_empty() {
+                assert_eq!(s.ends.len(), 27, "{:?}", s.encoding);
+                assert_eq!(s.ends.last(), Some(&s.bytes.len()));
+                assert!(s.ends.windows(2).all(|w| w[0] < w[1]), "{:?}", s.encoding);
             }
         }
     }

@@ -18,16 +18,16 @@
 //! `guarded` to replace a whole short text (a header name, a path) that holds key
 //! material.
 //!
-//! All pieces of all spellings go into one Aho-Corasick automaton, so a check is one
-//! linear pass over the text whatever the key length and the number of spellings.
+//! All pieces of all spellings go into one index ([`index`]), so a check is one pass over
+//! the text whatever the key length and the number of spellings.
 
+mod index;
 mod spellings;
 
 pub use spellings::{Encoding, Spelling, base64_core, percent, spellings};
 
 use crate::model::secret::SecretKey;
-use aho_corasick::{AhoCorasick, MatchKind};
-use std::collections::HashSet;
+use index::{PieceIndex, Pieces};
 
 /// Characters in a piece: a text holding this many consecutive characters of the key
 /// leaks it. Shorter runs are common in ordinary text (`Bearer`, `https://`).
@@ -45,30 +45,23 @@ fn forms(key: &SecretKey) -> Vec<Spelling> {
     out
 }
 
-/// The pieces of one spelling: `len` consecutive units of a dense one (see the module
-/// documentation), else [`pieces`] of its text.
-fn spelling_pieces(s: &Spelling, len: usize, seen: &mut HashSet<Vec<u8>>, into: &mut Vec<Vec<u8>>) {
-    if s.units.is_empty() {
-        return pieces(&s.bytes, len, seen, into);
+/// The pieces of one spelling: `len` consecutive characters' spellings of a dense one
+/// (see the module documentation), else [`pieces`] of its text.
+fn spelling_pieces(s: &Spelling, len: usize, into: &mut Pieces) {
+    if s.ends.is_empty() {
+        return pieces(&s.bytes, len, into);
     }
-    for w in s.units.windows(len) {
-        let piece: Vec<u8> = w.iter().flat_map(|u| u.iter().copied()).collect();
-        if seen.insert(piece.clone()) {
-            into.push(piece);
-        }
+    let starts = std::iter::once(0).chain(s.ends.iter().copied());
+    for (start, end) in starts.zip(s.ends.iter().skip(len - 1)) {
+        into.push(&s.bytes[start..*end]);
     }
 }
 
 /// Every `len`-character piece of `form` that neither starts nor ends with whitespace;
 /// `len`-byte pieces when `form` is not UTF-8.
-fn pieces(form: &[u8], len: usize, seen: &mut HashSet<Vec<u8>>, into: &mut Vec<Vec<u8>>) {
-    let mut push = |p: &[u8]| {
-        if seen.insert(p.to_vec()) {
-            into.push(p.to_vec());
-        }
-    };
+fn pieces(form: &[u8], len: usize, into: &mut Pieces) {
     let Ok(text) = std::str::from_utf8(form) else {
-        form.windows(len).for_each(&mut push);
+        form.windows(len).for_each(|w| into.push(w));
         return;
     };
     // Byte offsets of every character, plus the end, so windows slice the original.
@@ -80,18 +73,19 @@ fn pieces(form: &[u8], len: usize, seen: &mut HashSet<Vec<u8>>, into: &mut Vec<V
     for w in bounds.windows(len + 1) {
         let piece = &text[w[0]..w[len]];
         if piece.trim().chars().count() == len {
-            push(piece.as_bytes());
+            into.push(piece.as_bytes());
         }
     }
 }
 
-/// The key material of one run: a set of pieces and the automaton that finds them.
+/// The key material of one run: a set of pieces and the index that finds them.
 #[derive(Clone)]
 pub struct Secrets {
-    pieces: Vec<Vec<u8>>,
-    seen: HashSet<Vec<u8>>,
+    /// Spellings repeat each other's pieces (`%41` and `A` agree on letters); the
+    /// duplicates stay: removing them cost more than the index spends on them.
+    pieces: Pieces,
     len: usize,
-    finder: Option<AhoCorasick>,
+    finder: Option<PieceIndex>,
 }
 
 impl std::fmt::Debug for Secrets {
@@ -132,8 +126,7 @@ impl Secrets {
     /// because its excerpts sit right next to a full match.
     pub fn empty(len: usize) -> Secrets {
         Secrets {
-            pieces: Vec::new(),
-            seen: HashSet::new(),
+            pieces: Pieces::default(),
             len: len.max(1),
             finder: None,
         }
@@ -143,7 +136,7 @@ impl Secrets {
     pub fn add(&mut self, key: &SecretKey) {
         let before = self.pieces.len();
         for form in forms(key) {
-            spelling_pieces(&form, self.len, &mut self.seen, &mut self.pieces);
+            spelling_pieces(&form, self.len, &mut self.pieces);
         }
         self.rebuild(before);
     }
@@ -151,19 +144,14 @@ impl Secrets {
     /// Adds one exact spelling (for callers that derive encoded spellings themselves).
     pub fn add_form(&mut self, form: &[u8]) {
         let before = self.pieces.len();
-        pieces(form, self.len, &mut self.seen, &mut self.pieces);
+        pieces(form, self.len, &mut self.pieces);
         self.rebuild(before);
     }
 
-    /// Builds the automaton again when pieces were added since `before`.
+    /// Builds the index again when pieces were added since there were `before`.
     fn rebuild(&mut self, before: usize) {
         if self.pieces.len() != before {
-            self.finder = Some(
-                AhoCorasick::builder()
-                    .match_kind(MatchKind::Standard)
-                    .build(&self.pieces)
-                    .expect("short literal pieces always build"),
-            );
+            self.finder = Some(PieceIndex::new(&self.pieces));
         }
     }
 
@@ -179,20 +167,30 @@ impl Secrets {
 
     /// Whether `bytes` hold a piece of a secret.
     pub fn leaks_bytes(&self, bytes: &[u8]) -> bool {
-        self.finder.as_ref().is_some_and(|f| f.is_match(bytes))
+        let mut found = false;
+        if let Some(f) = &self.finder {
+            f.each_match(&self.pieces, bytes, |_, _| {
+                found = true;
+                false
+            });
+        }
+        found
     }
 
     /// Replaces every run of key material in `text` by [`REDACTED`] (overlapping and
     /// adjacent pieces become one marker, so no key characters sit between markers).
     pub fn redact(&self, text: &mut String) {
         let Some(finder) = &self.finder else { return };
+        // Matches come in order of their start, so each extends the last span or
+        // begins a new one.
         let mut spans: Vec<(usize, usize)> = Vec::new();
-        for m in finder.find_overlapping_iter(text.as_str()) {
+        finder.each_match(&self.pieces, text.as_bytes(), |start, end| {
             match spans.last_mut() {
-                Some(last) if m.start() <= last.1 => last.1 = last.1.max(m.end()),
-                _ => spans.push((m.start(), m.end())),
+                Some(last) if start <= last.1 => last.1 = last.1.max(end),
+                _ => spans.push((start, end)),
             }
-        }
+            true
+        });
         if spans.is_empty() {
             return;
         }

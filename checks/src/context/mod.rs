@@ -1,8 +1,12 @@
-//! Everything a check may read: the key sources, the target and the network options.
+//! Everything a check may read: the key sources, the target and the network options
+//! (the run's input, as `input`'s readers found it), the run's shared connection
+//! (`net::shared`) and what the checks that finished before it found (`facts`).
 //!
 //! The binary builds one `Context` from the command line and the environment; checks
 //! never read the process environment or the command line themselves, which keeps
-//! them deterministic under test.
+//! them deterministic under test. It is not report data, so it lives above `model`.
+
+pub mod facts;
 
 use crate::input::dotenv::DotenvFile;
 use crate::input::loaders::{Delivered, Loader};
@@ -53,6 +57,29 @@ impl Reading {
     /// `docker run --env-file (.env line 3)`.
     pub fn who(&self) -> String {
         format!("{} ({})", self.reader, self.place)
+    }
+}
+
+/// "docker run --env-file and kubectl --from-env-file (.env line 3)": the readers of one
+/// group, their place said once when they share it.
+pub fn readings_who(readers: &[&Reading]) -> String {
+    let same_place = readers.iter().all(|r| r.place == readers[0].place);
+    let names: Vec<String> = readers
+        .iter()
+        .map(|r| {
+            if same_place {
+                r.reader.clone()
+            } else {
+                r.who()
+            }
+        })
+        .collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let joined = crate::model::prose::join_names(&names);
+    if same_place {
+        format!("{joined} ({})", readers[0].place)
+    } else {
+        joined
     }
 }
 
@@ -211,5 +238,5 @@ pub struct Context {
     pub conn: crate::net::shared::ConnSlot,
     /// What the checks that finished before this one found (a check reads those it
     /// declares in `after [..]`).
-    pub earlier: crate::model::facts::RunFacts,
+    pub earlier: facts::RunFacts,
 }

@@ -47,10 +47,11 @@ impl RunFacts {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checklist::Check;
     use crate::checklist::KeySource;
-    use crate::model::check::{Check, Skipped};
+    use crate::context::Context;
+    use crate::model::check::Skipped;
     use crate::model::code::Code;
-    use crate::model::context::Context;
     use crate::model::report::{Finding, Status};
     use crate::testing_support::{cx_with_key, run};
 

@@ -1,0 +1,222 @@
+//! Where the pieces of the key occur in a text: an index of the pieces by their first
+//! bytes (the *anchor*), so a text is read once, left to right, with one bit test per
+//! position and a comparison only where an anchor occurs.
+//!
+//! Every run builds this index for its key (the report is checked before it is
+//! written), so building must be cheap: it is a sorted list and a bit set. An
+//! Aho-Corasick automaton over the same pieces (hundreds of patterns of 8 to 60 bytes)
+//! took about 1.5 ms to build on the reference machine, most of an offline run
+//! (docs/performance.md). Matching stays linear in the text times the number of pieces
+//! that share one anchor, which distinct pieces of one key keep small.
+
+/// Bits in the anchor filter (a power of two): with a few hundred to a few thousand
+/// anchors, a position of ordinary text passes the filter about 1% of the time.
+const FILTER_BITS: usize = 1 << 16;
+
+/// Pieces of key material, stored end to end (one allocation for all of them).
+#[derive(Clone, Default)]
+pub struct Pieces {
+    bytes: Vec<u8>,
+    /// Where each piece ends in `bytes` (it starts where the previous one ends).
+    ends: Vec<usize>,
+}
+
+impl Pieces {
+    pub fn push(&mut self, piece: &[u8]) {
+        self.bytes.extend_from_slice(piece);
+        self.ends.push(self.bytes.len());
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Piece number `i`.
+    pub fn get(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.bytes[start..self.ends[i]]
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &[u8]> {
+        (0..self.len()).map(|i| self.get(i))
+    }
+}
+
+impl Drop for Pieces {
+    fn drop(&mut self) {
+        // Key material: cleared before the memory is returned.
+        zeroize::Zeroize::zeroize(&mut self.bytes);
+    }
+}
+
+/// The pieces, indexed by their anchor.
+#[derive(Clone)]
+pub struct PieceIndex {
+    /// Bytes in an anchor: the shortest piece's length, at most 8.
+    anchor: usize,
+    /// One bit per hashed anchor value.
+    filter: Vec<u64>,
+    /// (anchor value, piece number), sorted.
+    anchors: Vec<(u64, u32)>,
+}
+
+impl PieceIndex {
+    /// The index of `pieces` (each at least one byte long).
+    pub fn new(pieces: &Pieces) -> PieceIndex {
+        let anchor = pieces
+            .iter()
+            .map(<[u8]>::len)
+            .min()
+            .unwrap_or(1)
+            .clamp(1, 8);
+        let mut filter = vec![0u64; FILTER_BITS / 64];
+        let mut anchors: Vec<(u64, u32)> = pieces
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let a = value(&p[..anchor]);
+                set(&mut filter, a);
+                (a, u32::try_from(i).expect("fewer than 2^32 pieces"))
+            })
+            .collect();
+        anchors.sort_unstable();
+        PieceIndex {
+            anchor,
+            filter,
+            anchors,
+        }
+    }
+
+    /// Calls `found(start, end)` for every occurrence of a piece in `text`, in order of
+    /// `start` (occurrences may overlap); stops early when `found` returns false.
+    pub fn each_match(
+        &self,
+        pieces: &Pieces,
+        text: &[u8],
+        mut found: impl FnMut(usize, usize) -> bool,
+    ) {
+        if text.len() < self.anchor {
+            return;
+        }
+        // Anchors are read as one 8-byte load and masked to their length; the last
+        // positions, with fewer than 8 bytes left, are copied.
+        let mask = u64::MAX >> (8 * (8 - self.anchor));
+        for start in 0..=text.len() - self.anchor {
+            let a = match text.get(start..start + 8) {
+                Some(w) => u64::from_le_bytes(w.try_into().expect("8 bytes")) & mask,
+                None => value(&text[start..start + self.anchor]),
+            };
+            if !get(&self.filter, a) {
+                continue;
+            }
+            let first = self.anchors.partition_point(|e| e.0 < a);
+            for &(_, i) in self.anchors[first..].iter().take_while(|e| e.0 == a) {
+                let piece = pieces.get(i as usize);
+                if text[start..].starts_with(piece) && !found(start, start + piece.len()) {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// The anchor's bytes as one number (little-endian, zero-padded).
+fn value(bytes: &[u8]) -> u64 {
+    let mut b = [0u8; 8];
+    b[..bytes.len()].copy_from_slice(bytes);
+    u64::from_le_bytes(b)
+}
+
+/// The filter bit of an anchor value (a multiplicative hash, top 16 bits).
+fn bit(a: u64) -> usize {
+    (a.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 48) as usize
+}
+
+fn set(filter: &mut [u64], a: u64) {
+    let b = bit(a);
+    filter[b / 64] |= 1 << (b % 64);
+}
+
+fn get(filter: &[u64], a: u64) -> bool {
+    let b = bit(a);
+    filter[b / 64] & (1 << (b % 64)) != 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn stored(pieces: &[Vec<u8>]) -> Pieces {
+        let mut p = Pieces::default();
+        pieces.iter().for_each(|x| p.push(x));
+        p
+    }
+
+    /// Every (start, end) where a piece occurs, the obvious way.
+    fn naive(pieces: &[Vec<u8>], text: &[u8]) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        for s in 0..text.len() {
+            for p in pieces {
+                if text[s..].starts_with(p) {
+                    out.push((s, s + p.len()));
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    fn indexed(pieces: &[Vec<u8>], text: &[u8]) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        let pieces = stored(pieces);
+        PieceIndex::new(&pieces).each_match(&pieces, text, |s, e| {
+            out.push((s, e));
+            true
+        });
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    #[test]
+    fn finds_pieces_of_different_lengths_and_shared_anchors() {
+        let pieces: Vec<Vec<u8>> = ["abcdefgh", "abcdefghij", "%25414243", "xyzxyzxy"]
+            .iter()
+            .map(|p| p.as_bytes().to_vec())
+            .collect();
+        let text = b"..abcdefghij..%25414243..xyzxyzxyzxy";
+        assert_eq!(indexed(&pieces, text), naive(&pieces, text));
+        assert_eq!(indexed(&pieces, text).len(), 5);
+        assert!(indexed(&pieces, b"abcdefg").is_empty());
+        assert!(indexed(&[], b"anything").is_empty());
+    }
+
+    #[test]
+    fn stops_when_told() {
+        let pieces = stored(&[b"aaaa".to_vec()]);
+        let mut n = 0;
+        PieceIndex::new(&pieces).each_match(&pieces, b"aaaaaaaaaa", |_, _| {
+            n += 1;
+            false
+        });
+        assert_eq!(n, 1);
+    }
+
+    proptest! {
+        /// The index finds exactly what a naive search finds, over a small alphabet so
+        /// that anchors collide and pieces overlap.
+        #[test]
+        fn agrees_with_a_naive_search(
+            pieces in prop::collection::vec(prop::collection::vec(0u8..4, 2..12), 1..20),
+            text in prop::collection::vec(0u8..4, 0..200),
+        ) {
+            prop_assert_eq!(indexed(&pieces, &text), naive(&pieces, &text));
+        }
+    }
+}
