@@ -117,6 +117,12 @@ impl Api {
         }
     }
 
+    /// The API a request path belongs to, by its first segment (`/dam`, `/catalog`).
+    pub fn of_path(path: &str) -> Option<Api> {
+        let first = path.strip_prefix('/')?.split(['/', '?']).next()?;
+        Api::ALL.into_iter().find(|a| a.id() == first)
+    }
+
     /// The path prefix every request to this API starts with.
     pub const fn prefix(self) -> &'static str {
         match self {
@@ -185,6 +191,22 @@ pub fn refusals_in_words() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_path_names_its_api_by_its_first_segment() {
+        for (path, want) in [
+            ("/dam", Some(Api::Dam)),
+            ("/dam/image?$top=1", Some(Api::Dam)),
+            ("/catalog/rest/Catalog/$metadata", Some(Api::Catalog)),
+            ("/catalog", Some(Api::Catalog)),
+            ("/damage", None),
+            ("/rest/Catalog/", None),
+            ("dam/image", None),
+            ("/", None),
+        ] {
+            assert_eq!(Api::of_path(path), want, "{path}");
+        }
+    }
 
     #[test]
     fn the_refusals_read_as_the_references_document_them() {

@@ -59,7 +59,7 @@ pub(super) async fn handle_request(
     let safe_path = shared.safe_path(&path, &headers);
     let (key, bucket) = shared.classify(&headers);
     let endpoint = Endpoint::route(&path);
-    let api = endpoint.map(Endpoint::api).or_else(|| api_of_path(&path));
+    let api = endpoint.map(Endpoint::api).or_else(|| Api::of_path(&path));
 
     let mut resp = respond(
         &shared,

@@ -29,6 +29,15 @@ mod tests {
     use super::tests_support::{VERDICTS, report, strict};
     use super::*;
 
+    /// Every format with the name its snapshots use.
+    const FORMATS: [(Format, &str); 5] = [
+        (Format::Human, "human"),
+        (Format::Json, "json"),
+        (Format::Junit, "junit"),
+        (Format::Github, "github"),
+        (Format::Markdown, "markdown"),
+    ];
+
     fn style(quiet: bool) -> human::Style {
         human::Style {
             saved: false,
@@ -42,13 +51,7 @@ mod tests {
     fn snapshots_of_every_format_for_every_verdict() {
         for (verdict, name) in VERDICTS {
             let r = report(verdict);
-            for (format, fname) in [
-                (Format::Human, "human"),
-                (Format::Json, "json"),
-                (Format::Junit, "junit"),
-                (Format::Github, "github"),
-                (Format::Markdown, "markdown"),
-            ] {
+            for (format, fname) in FORMATS {
                 insta::assert_snapshot!(
                     format!("{fname}_{name}"),
                     render(&r, format, &style(false))
@@ -109,13 +112,7 @@ mod tests {
             let r = with_text_everywhere(&report(verdict), evil);
             let planted = serde_json::to_string(&r).unwrap().matches("##[").count();
             assert!(planted > 20, "{name}: {planted} strings hold the command");
-            for (format, fname) in [
-                (Format::Human, "human"),
-                (Format::Json, "json"),
-                (Format::Junit, "junit"),
-                (Format::Github, "github"),
-                (Format::Markdown, "markdown"),
-            ] {
+            for (format, fname) in FORMATS {
                 let text = render(&r, format, &style(false));
                 let rules = OutputRules {
                     log: format != Format::Github,

@@ -70,7 +70,7 @@ pub struct Diagnosis {
     pub path: String,
 }
 
-use sl_doctor_checks::saleslayer::{KEY_HEADER, KEY_HEADER_WIRE};
+use sl_doctor_checks::saleslayer::{Api, KEY_HEADER, KEY_HEADER_WIRE};
 
 fn lossy(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
@@ -425,13 +425,11 @@ fn path_findings(
     }
     let display = urls::redact_plain_values(target, needle);
     let p = req.path();
-    let api = if p.starts_with("/dam") || p.starts_with("/image") {
-        Some("dam")
-    } else if p.starts_with("/catalog") || p.starts_with("/rest/Catalog") {
-        Some("catalog")
-    } else {
-        None
-    };
+    // An application may still use the legacy paths without the API's prefix.
+    let api = Api::of_path(p)
+        .or_else(|| p.starts_with("/image").then_some(Api::Dam))
+        .or_else(|| p.starts_with("/rest/Catalog").then_some(Api::Catalog))
+        .map(Api::id);
     if absolute {
         out.push(Finding::new(
             ABSOLUTE_FORM_TARGET,
