@@ -4,7 +4,7 @@
 
 use crate::args::MockArgs;
 use crate::mock::{self, MockConfig, MockKey, Scope};
-use sl_doctor_checks::context::{Candidate, Context, NetOptions, TargetSpec, UrlOrigin};
+use sl_doctor_checks::context::{Context, FoundKey, NetOptions, TargetSpec, UrlOrigin};
 use sl_doctor_checks::model::report::{Report, SourceKind, SourceRef};
 use sl_doctor_checks::model::secret::SecretKey;
 use sl_doctor_checks::saleslayer::KEY_HEADER;
@@ -274,7 +274,7 @@ pub async fn run_demo() -> Result<Demo, MockError> {
         "environment variable {} (demo)",
         sl_doctor_checks::DEFAULT_KEY_ENV
     ));
-    cx.key.candidates.push(Candidate {
+    cx.key.candidates.push(FoundKey {
         source: SourceRef {
             kind: SourceKind::Env,
             name: sl_doctor_checks::DEFAULT_KEY_ENV.into(),

@@ -2,7 +2,7 @@
 //! snapshot macro the value checks share.
 
 use crate::checklist::Check;
-use crate::context::{Candidate, Context};
+use crate::context::{Context, FoundKey};
 use crate::model::check::{Outcome, Skipped};
 use crate::model::report::{SourceKind, SourceRef, Status};
 use crate::model::secret::SecretKey;
@@ -11,7 +11,7 @@ use crate::model::secret::SecretKey;
 pub fn cx_with_key(bytes: &[u8]) -> Context {
     let mut cx = Context::default();
     cx.key.env_name = crate::DEFAULT_KEY_ENV.into();
-    cx.key.candidates.push(Candidate {
+    cx.key.candidates.push(FoundKey {
         source: SourceRef {
             kind: SourceKind::Env,
             name: crate::DEFAULT_KEY_ENV.into(),
@@ -28,7 +28,7 @@ pub fn cx_with_key_file(dir: &std::path::Path) -> (Context, std::path::PathBuf) 
     let p = dir.join("sl.key");
     std::fs::write(&p, CANARY).expect("the key file is written");
     let mut cx = cx_with_key(CANARY.as_bytes());
-    cx.key.candidates.push(Candidate {
+    cx.key.candidates.push(FoundKey {
         source: SourceRef {
             kind: SourceKind::File,
             name: "sl.key".into(),

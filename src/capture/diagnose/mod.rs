@@ -22,7 +22,7 @@ use sl_doctor_checks::checklist::header_present::header_value;
 use sl_doctor_checks::checklist::key_loaded::extra_whitespace;
 use sl_doctor_checks::checklist::security::key_in_url;
 use sl_doctor_checks::checklist::{ExtraWhitespace, HeaderValue};
-use sl_doctor_checks::context::{Candidate, Context};
+use sl_doctor_checks::context::{Context, FoundKey};
 /// Secrets that must never appear in any output: the configured key and every value
 /// received in a key-like header.
 pub use sl_doctor_checks::leak::Secrets;
@@ -140,7 +140,7 @@ fn decode(value: &[u8], label: &str) -> (SecretKey, Option<Finding>) {
 fn context_with(key: SecretKey) -> Context {
     let mut cx = Context::default();
     cx.key.env_name = format!("{KEY_HEADER} header");
-    cx.key.candidates.push(Candidate {
+    cx.key.candidates.push(FoundKey {
         source: SourceRef {
             kind: SourceKind::None,
             name: format!("{KEY_HEADER} header"),

@@ -43,7 +43,7 @@ impl KeyOnCommandLine {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::context::Candidate;
+    use crate::context::FoundKey;
     use crate::model::report::{SourceKind, SourceRef};
     use crate::model::secret::SecretKey;
     use crate::testing_support::{cx_with_key, run};
@@ -55,7 +55,7 @@ mod tests {
         let mut cx = cx_with_key(b"k");
         cx.key.candidates.insert(
             0,
-            Candidate {
+            FoundKey {
                 source: SourceRef {
                     kind: SourceKind::Flag,
                     name: "--key".into(),
