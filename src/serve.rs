@@ -4,9 +4,10 @@
 
 use crate::args::MockArgs;
 use crate::mock::{self, MockConfig, MockKey, Scope};
-use sl_doctor_checks::context::{Candidate, Context, NetOptions, TargetSpec, UrlOrigin};
+use sl_doctor_checks::context::{Context, FoundKey, NetOptions, TargetSpec, UrlOrigin};
 use sl_doctor_checks::model::report::{Report, SourceKind, SourceRef};
 use sl_doctor_checks::model::secret::SecretKey;
+use sl_doctor_checks::saleslayer::KEY_HEADER;
 use std::time::Duration;
 
 /// A bad `mock` invocation.
@@ -161,7 +162,7 @@ fn try_lines(base_url: &str, ca: Option<&std::path::Path>, generated: bool, say:
         Some(p) => format!(" --ca-cert '{}'", p.display()),
         None => " --allow-http".to_string(),
     };
-    let header = sl_doctor_checks::saleslayer::KEY_HEADER;
+    let header = KEY_HEADER;
     say(&format!("try       {set}"));
     say(&format!(
         "          printf '{header}: %s\\n' \"${var}\" | curl -sS '{base_url}/dam/image?$top=1'{cacert} -H @-"
@@ -213,9 +214,9 @@ async fn terminated() {
 
 fn describe_key(k: &mock::KeySeen) -> String {
     match k {
-        mock::KeySeen::Missing => "no X-API-KEY".into(),
-        mock::KeySeen::Empty => "empty X-API-KEY".into(),
-        mock::KeySeen::Multiple => "several X-API-KEY headers".into(),
+        mock::KeySeen::Missing => format!("no {KEY_HEADER}"),
+        mock::KeySeen::Empty => format!("empty {KEY_HEADER}"),
+        mock::KeySeen::Multiple => format!("several {KEY_HEADER} headers"),
         mock::KeySeen::Known { scope, fingerprint } => {
             format!("key {fingerprint}, {}", scope.as_str())
         }
@@ -273,7 +274,7 @@ pub async fn run_demo() -> Result<Demo, MockError> {
         "environment variable {} (demo)",
         sl_doctor_checks::DEFAULT_KEY_ENV
     ));
-    cx.key.candidates.push(Candidate {
+    cx.key.candidates.push(FoundKey {
         source: SourceRef {
             kind: SourceKind::Env,
             name: sl_doctor_checks::DEFAULT_KEY_ENV.into(),

@@ -39,8 +39,8 @@ pub const REDACTED: &str = "[redacted]";
 /// Every spelling of one key value and of its cleaned form ([`spellings`], the one list).
 fn forms(key: &SecretKey) -> Vec<Spelling> {
     let mut all = spellings(key.expose_bytes());
-    if let Some(clean) = crate::analysis::value::cleaned_key(key) {
-        all.extend(spellings(clean.expose_bytes()));
+    if let Some(cleaned) = crate::analysis::value::cleaned_key(key) {
+        all.extend(spellings(cleaned.expose_bytes()));
     }
     // Encodings agree on most of a key (letters and digits are their own URL encoding),
     // and a clean value is its own cleaned form: each distinct spelling is cut once.
@@ -394,7 +394,7 @@ mod tests {
         assert!(k.leaks("ems-Pj4_Pz9-fn5hYmNkZWZnaA=="));
     }
 
-    /// The spellings of issue 20, written out by hand: hex in either case, HTML character
+    /// The spellings a leak may take, written out by hand (not by the code under test): hex in either case, HTML character
     /// references (decimal and hex), every byte percent-encoded, double percent-encoding
     /// and NUL-interleaved UTF-16 (raw, neutralised, JSON-escaped; LE and BE).
     #[test]

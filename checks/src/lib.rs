@@ -24,6 +24,7 @@ pub mod model;
 pub mod net;
 pub mod runner;
 pub mod saleslayer;
+pub mod shell;
 /// The one test support module (context and report builders, the leak oracle, the
 /// helpers every test shares), for this crate's tests and, with the `test-support`
 /// feature, the binary's and the integration tests.
@@ -33,7 +34,7 @@ pub mod testing_support;
 
 pub use checklist::Check;
 pub use context::Context;
-pub use model::check::{CheckError, CheckId, CheckMeta, Outcome};
+pub use model::check::{CheckId, CheckMeta, Outcome, Skipped};
 pub use model::code::Code;
 
 /// The documented base URL of the current REST APIs.

@@ -11,7 +11,7 @@ use crate::analysis::urls::redact;
 use crate::checklist::Check;
 use crate::context::Context;
 use crate::leak::Secrets;
-use crate::model::check::{CheckError, CheckId, Outcome};
+use crate::model::check::{CheckId, Outcome, Skipped};
 use crate::model::report::{
     CheckResult, Item, ItemResult, KeyInfo, Report, SCHEMA_VERSION, SourceKind, SourceRef,
     SourceSeen, Status, Target, Tool,
@@ -162,7 +162,7 @@ pub async fn run_checks(
             let start = Instant::now();
             let outcome = match tokio::time::timeout_at(deadline, c.run(cx)).await {
                 Ok(Ok(o)) => o,
-                Ok(Err(CheckError::Skip(reason))) => return skipped(c, reason),
+                Ok(Err(Skipped(reason))) => return skipped(c, reason),
                 Err(_) => Outcome::inconclusive(format!(
                     "The check did not finish within the run's deadline of {} s (--deadline)",
                     opts.deadline_secs
@@ -185,19 +185,20 @@ fn skipped(c: &dyn Check, reason: String) -> CheckResult {
         status: Status::Skip,
         summary: format!("Skipped: {reason}"),
         details: Vec::new(),
-        remediation: None,
+        fix: None,
         findings: Vec::new(),
         evidence: None,
         duration_ms: 0,
     }
 }
 
-fn to_result(c: &dyn Check, o: Outcome, took: Duration) -> CheckResult {
+/// The result of a finished check, as the report lists it.
+pub fn to_result(c: &dyn Check, o: Outcome, took: Duration) -> CheckResult {
     CheckResult {
         id: c.meta().id.to_string(),
         title: c.meta().title.to_string(),
         status: o.status(),
-        remediation: o.effective_remediation(),
+        fix: o.effective_fix(),
         summary: o.summary,
         details: o.details,
         findings: o.findings,
@@ -426,7 +427,7 @@ mod tests {
             status: crate::model::report::Status::Fail,
             summary: "The key is wrapped in quotes".into(),
             details: Vec::new(),
-            remediation: None,
+            fix: None,
             findings: Vec::new(),
             evidence: None,
             duration_ms: 0,

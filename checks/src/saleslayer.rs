@@ -117,6 +117,12 @@ impl Api {
         }
     }
 
+    /// The API a request path belongs to, by its first segment (`/dam`, `/catalog`).
+    pub fn of_path(path: &str) -> Option<Api> {
+        let first = path.strip_prefix('/')?.split(['/', '?']).next()?;
+        Api::ALL.into_iter().find(|a| a.id() == first)
+    }
+
     /// The path prefix every request to this API starts with.
     pub const fn prefix(self) -> &'static str {
         match self {
@@ -126,9 +132,94 @@ impl Api {
     }
 }
 
+/// How an API refuses a key, as its reference documents it: the one table of statuses the
+/// probe's classification (`net::probe::classify`), the mock and `capture --forward` read.
+/// DAM: 401 for a missing key, 400 with problem details for an invalid one (DAMIMG; its
+/// error guide also lists 401). Catalog: 401 for a missing or invalid key, 403 "Feature
+/// disabled for the tenant" for a key the Catalog API is not enabled for (CATMETA).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Refusals {
+    /// No key, or an empty one.
+    pub missing_key: u16,
+    /// A key the API does not know (or a revoked one).
+    pub invalid_key: u16,
+    /// A valid key this API is not enabled for.
+    pub not_enabled: u16,
+}
+
+impl Refusals {
+    /// Whether `status` is one of this API's refusals of the key.
+    pub fn contains(self, status: u16) -> bool {
+        [self.missing_key, self.invalid_key, self.not_enabled].contains(&status)
+    }
+}
+
+/// The problem-details `detail` of DAM's answer to an invalid key.
+pub const INVALID_KEY_DETAIL: &str = "Invalid API key.";
+
+/// The problem-details `detail` of Catalog's answer to a key it is not enabled for.
+pub const NOT_ENABLED_DETAIL: &str = "Feature disabled for the tenant.";
+
+impl Api {
+    /// How this API refuses a key (see [`Refusals`]).
+    pub const fn refusals(self) -> Refusals {
+        match self {
+            Api::Dam => Refusals {
+                missing_key: 401,
+                invalid_key: 400,
+                not_enabled: 401,
+            },
+            Api::Catalog => Refusals {
+                missing_key: 401,
+                invalid_key: 401,
+                not_enabled: 403,
+            },
+        }
+    }
+}
+
+/// The refusals of both APIs in words, for a message about a status whose API is unknown:
+/// "DAM answers 400 for an invalid key, Catalog 401; Catalog 403: not enabled for the key".
+pub fn refusals_in_words() -> String {
+    let (dam, catalog) = (Api::Dam.refusals(), Api::Catalog.refusals());
+    format!(
+        "both answer {} for a missing key; DAM answers {} for an invalid key, Catalog {}; Catalog {} means the API is not enabled for this key",
+        dam.missing_key, dam.invalid_key, catalog.invalid_key, catalog.not_enabled
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_path_names_its_api_by_its_first_segment() {
+        for (path, want) in [
+            ("/dam", Some(Api::Dam)),
+            ("/dam/image?$top=1", Some(Api::Dam)),
+            ("/catalog/rest/Catalog/$metadata", Some(Api::Catalog)),
+            ("/catalog", Some(Api::Catalog)),
+            ("/damage", None),
+            ("/rest/Catalog/", None),
+            ("dam/image", None),
+            ("/", None),
+        ] {
+            assert_eq!(Api::of_path(path), want, "{path}");
+        }
+    }
+
+    #[test]
+    fn the_refusals_read_as_the_references_document_them() {
+        let (dam, catalog) = (Api::Dam.refusals(), Api::Catalog.refusals());
+        // `refusals_in_words` says "both" for the missing key.
+        assert_eq!(dam.missing_key, catalog.missing_key);
+        assert_eq!((dam.invalid_key, catalog.not_enabled), (400, 403));
+        assert!(dam.contains(400) && !dam.contains(403) && catalog.contains(403));
+        assert_eq!(
+            refusals_in_words(),
+            "both answer 401 for a missing key; DAM answers 400 for an invalid key, Catalog 401; Catalog 403 means the API is not enabled for this key"
+        );
+    }
 
     #[test]
     fn the_facts_agree_with_each_other() {

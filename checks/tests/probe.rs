@@ -12,7 +12,7 @@ use sl_doctor_checks::model::report::{
     Answer, Differential, Evidence, KeyDelivery, KeyKind, Status,
 };
 use sl_doctor_checks::net::probe::{ApiProbe, CATALOG, DAM};
-use sl_doctor_checks::{Check, CheckError, Outcome};
+use sl_doctor_checks::{Check, Outcome, Skipped};
 use std::time::{Duration, Instant};
 use support::*;
 
@@ -348,8 +348,8 @@ async fn endless_bodies_are_capped_or_time_out() {
     }
 }
 
-/// Accepts only the clean canary.
-fn only_clean_canary() -> Server {
+/// Accepts only the healthy canary.
+fn only_the_healthy_canary() -> Server {
     serve(|h, _| {
         if h.key.as_deref() == Some(CANARY.as_bytes()) {
             ok_json()
@@ -369,7 +369,7 @@ async fn diff(spec: &ApiProbe, base: &str, key: &[u8], differential: bool) -> Ou
 }
 
 /// One differential case: the key as given, whether the differential retry is on, whether
-/// the server accepts the clean canary (else it rejects every key), the codes, the number
+/// the server accepts the healthy canary (else it rejects every key), the codes, the number
 /// of requests sent, and a phrase one finding says.
 type DiffCase = (
     String,
@@ -395,9 +395,9 @@ async fn differential_retry_for_each_kind_of_key() {
         (CANARY.to_string(), true, false, &["key-rejected"], 1, None),
     ];
     for spec in [&DAM, &CATALOG] {
-        for (value, differential, accepts_clean, want, requests, says) in &cases {
-            let srv = if *accepts_clean {
-                only_clean_canary()
+        for (value, differential, accepts_healthy, want, requests, says) in &cases {
+            let srv = if *accepts_healthy {
+                only_the_healthy_canary()
             } else {
                 serve(|_, _| now(resp(401, None, "", &[])))
             };
@@ -419,7 +419,7 @@ async fn differential_retry_for_each_kind_of_key() {
 #[tokio::test]
 async fn differential_details_name_the_key_as_given_and_the_repair() {
     for spec in [&DAM, &CATALOG] {
-        let srv = only_clean_canary();
+        let srv = only_the_healthy_canary();
         let o = diff(spec, &srv.base, format!("{CANARY}\n").as_bytes(), true).await;
         assert!(has_detail(&o, "key as given: 28 characters, sha256:"));
         assert!(has_detail(
@@ -445,7 +445,7 @@ async fn differential_tries_the_repairs_in_turn_until_one_is_accepted() {
         (json.clone(), 1, "once its JSON escapes are decoded"),
         (pct.clone(), 1, "once it is percent-decoded"),
     ] {
-        let srv = only_clean_canary();
+        let srv = only_the_healthy_canary();
         let o = diff(&DAM, &srv.base, value.as_bytes(), true).await;
         assert_eq!(
             codes(&o),
@@ -510,11 +510,9 @@ async fn plain_http_sends_no_key_without_allow_http() {
 async fn skipped_when_the_api_is_not_selected() {
     let mut c = cx("https://127.0.0.1:9", CANARY.as_bytes());
     c.target.apis = vec![Api::Dam];
-    assert!(
-        matches!(CatalogProbe.run(&c).await, Err(CheckError::Skip(r)) if r.contains("--api catalog"))
-    );
+    assert!(matches!(CatalogProbe.run(&c).await, Err(Skipped(r)) if r.contains("--api catalog")));
     c.target.apis = vec![Api::Catalog];
-    assert!(matches!(DamProbe.run(&c).await, Err(CheckError::Skip(r)) if r.contains("--api dam")));
+    assert!(matches!(DamProbe.run(&c).await, Err(Skipped(r)) if r.contains("--api dam")));
 }
 
 /// The two probes do not block each other: each server answers only once both requests
@@ -576,17 +574,17 @@ async fn checks_use_the_real_cleaned_key() {
     let newline = format!("{CANARY}\n");
     let quoted = format!("\"{CANARY}\"");
     for (_, check) in both() {
-        let srv = only_clean_canary();
+        let srv = only_the_healthy_canary();
         let o = probe_with(check, &srv.base, newline.as_bytes(), |_| {}).await;
         assert_eq!(codes(&o), ["key-not-sendable", "accepted-once-cleaned"]);
         assert_eq!(srv.hits().len(), 1);
 
-        let srv = only_clean_canary();
+        let srv = only_the_healthy_canary();
         let o = probe_with(check, &srv.base, quoted.as_bytes(), |_| {}).await;
         assert_eq!(codes(&o), ["key-rejected", "accepted-once-cleaned"]);
         assert_eq!(srv.hits().len(), 2, "exactly one extra request");
 
-        let srv = only_clean_canary();
+        let srv = only_the_healthy_canary();
         let o = probe_with(check, &srv.base, quoted.as_bytes(), |c| {
             c.net.differential = false
         })
@@ -674,7 +672,7 @@ async fn evidence_records_the_retry() {
 /// Plain http: the request went without the key, and the evidence says so.
 #[tokio::test]
 async fn evidence_of_plain_http_has_no_key() {
-    let srv = only_clean_canary();
+    let srv = only_the_healthy_canary();
     let o = probe_with(&DamProbe, &srv.base, CANARY.as_bytes(), |c| {
         c.net.allow_http = false
     })

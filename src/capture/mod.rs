@@ -29,6 +29,7 @@ use guard::{MAX_NAMES, SHORT, names_left_out, neutralise_findings, shown};
 use parse::Received;
 use sl_doctor_checks::model::report::{Finding, Severity, Status};
 use sl_doctor_checks::model::untrusted;
+use sl_doctor_checks::saleslayer::{Api, refusals_in_words};
 use std::ffi::OsString;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -533,7 +534,8 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
     let d = diagnose::diagnose(&req, shared.configured.as_ref(), &mut secrets).await;
     findings.extend(d.findings);
 
-    let (bytes, mut info) = answer_request(shared, &req, &secrets, &mut findings).await;
+    let api = d.api.and_then(Api::from_id);
+    let (bytes, mut info) = answer_request(shared, &req, api, &secrets, &mut findings).await;
     let _ = stream.write_all(&bytes).await;
     let _ = stream.flush().await;
     let _ = stream.shutdown().await;
@@ -576,6 +578,7 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
 async fn answer_request(
     shared: &Shared,
     req: &parse::RawRequest,
+    api: Option<Api>,
     secrets: &Secrets,
     findings: &mut Vec<Finding>,
 ) -> (Vec<u8>, AnswerInfo) {
@@ -598,7 +601,7 @@ async fn answer_request(
             info.total_ms = Some(r.total_ms);
             info.status = r.status;
             info.error = r.error.clone().map(|e| secrets.guarded(&e));
-            findings.push(forward_finding(&r, &up.base_url));
+            findings.push(forward_finding(&r, &up.base_url, api));
             if r.bytes.is_empty() {
                 let a = answer::bad_gateway(&format!(
                     "sl-doctor capture could not relay the request to {}: {}",
@@ -631,15 +634,27 @@ async fn answer_request(
     (bytes, info)
 }
 
-fn forward_finding(r: &forward::Relayed, base: &str) -> Finding {
+/// Whether `status` refuses the key: one of the API's documented refusals, or of either
+/// API's when the path names neither.
+fn refuses_the_key(api: Option<Api>, status: u16) -> bool {
+    match api {
+        Some(a) => a.refusals().contains(status),
+        None => Api::ALL.iter().any(|a| a.refusals().contains(status)),
+    }
+}
+
+fn forward_finding(r: &forward::Relayed, base: &str, api: Option<Api>) -> Finding {
     match r.status {
         Some(s @ 200..=299) => Finding::new(
             FORWARD_ACCEPTED,
             format!("{base} answered {s}: the API accepted the request as the application sent it"),
         ),
-        Some(s @ (400 | 401 | 403)) => Finding::new(
+        Some(s) if refuses_the_key(api, s) => Finding::new(
             FORWARD_REJECTED,
-            format!("{base} answered {s}: the API rejected the request as the application sent it (DAM answers 400 or 401 for an invalid key, Catalog 401; Catalog 403 means the API is not enabled for this key)"),
+            format!(
+                "{base} answered {s}: the API rejected the request as the application sent it ({})",
+                refusals_in_words()
+            ),
         )
         .with_fix("Fix the findings above; if none explains it, the key is not valid for this account or API: run `sl-doctor` on the key and ask Sales Layer support."),
         Some(s @ (429 | 500..=599)) => Finding::new(

@@ -4,6 +4,7 @@
 use super::{CaptureRecord, CaptureReport};
 use crate::term::Term;
 use sl_doctor_checks::model::report::{Finding, Severity};
+use sl_doctor_checks::saleslayer::KEY_HEADER;
 
 /// The block printed when a request arrives.
 pub fn capture_block(c: &CaptureRecord, term: &Term) -> String {
@@ -19,9 +20,9 @@ pub fn capture_block(c: &CaptureRecord, term: &Term) -> String {
         .map(|a| format!(" · {a}"))
         .unwrap_or_default();
     let key = match (c.key_header.count, &c.key_header.fingerprint) {
-        (0, _) => "no X-API-KEY".to_string(),
+        (0, _) => format!("no {KEY_HEADER}"),
         (n, Some(fp)) => format!(
-            "X-API-KEY{} {} characters {fp}",
+            "{KEY_HEADER}{} {} characters {fp}",
             if n > 1 {
                 format!(" ×{n}")
             } else {
@@ -29,7 +30,7 @@ pub fn capture_block(c: &CaptureRecord, term: &Term) -> String {
             },
             c.key_header.length.unwrap_or(0)
         ),
-        (_, None) => sl_doctor_checks::saleslayer::KEY_HEADER.to_string(),
+        (_, None) => KEY_HEADER.to_string(),
     };
     let answer = match c.answer.status {
         Some(st) => format!(" → {st} ({})", c.answer.by),

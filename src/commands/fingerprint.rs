@@ -9,7 +9,7 @@ use super::{fail_usage, print_stdout};
 use crate::args::{ColorWhen, FingerprintArgs, KeyArgs};
 use crate::exit;
 use sl_doctor_checks::analysis::value::cleaned_key;
-use sl_doctor_checks::context::{Candidate, KeyState};
+use sl_doctor_checks::context::{FoundKey, KeyState};
 use sl_doctor_checks::input::sources::InputError;
 use sl_doctor_checks::model::report::{SourceKind, Status};
 use sl_doctor_checks::model::secret::{Fingerprint, GivenFingerprint};
@@ -36,7 +36,7 @@ struct Seen {
 }
 
 impl Seen {
-    fn of(c: &Candidate, used: bool, given: Option<&GivenFingerprint>) -> Seen {
+    fn of(c: &FoundKey, used: bool, given: Option<&GivenFingerprint>) -> Seen {
         let cleaned = cleaned_key(&c.value);
         let matched = match given {
             Some(g) if g.matches(c.value.expose_bytes()) => Match::AsStored,

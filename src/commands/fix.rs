@@ -17,7 +17,7 @@ use crate::files::{Links, WriteError, replace_file};
 use crate::fix::choose::{self, Choice};
 use crate::fix::{Stored, backup_path, diff, headline, plan, proof_line, unchanged_line};
 use crate::render::human::safe_lines;
-use sl_doctor_checks::context::Candidate;
+use sl_doctor_checks::context::FoundKey;
 use sl_doctor_checks::input::dotenv::DotenvFile;
 use sl_doctor_checks::input::files::{Pipes, read_input};
 use sl_doctor_checks::input::loaders::{Loader, deliver};
@@ -118,7 +118,7 @@ fn fix_file(
     env: &[(OsString, OsString)],
     out: &Out,
     report: &Report,
-    chosen: &Candidate,
+    chosen: &FoundKey,
     stored: &Stored,
     choice: Choice,
 ) -> ExitCode {
@@ -183,7 +183,7 @@ fn fix_file(
 }
 
 /// The file as it is now, refused unless it still holds the value that was diagnosed.
-fn read_stored(stored: &Stored, chosen: &Candidate) -> Result<Vec<u8>, ExitCode> {
+fn read_stored(stored: &Stored, chosen: &FoundKey) -> Result<Vec<u8>, ExitCode> {
     let (what, limit) = match stored.dotenv_name {
         Some(_) => (".env file", MAX_DOTENV_FILE),
         None => ("key file", MAX_KEY_FILE),
@@ -303,7 +303,7 @@ fn nothing(out: &Out, reason: &str, inconclusive: bool) -> ExitCode {
 
 /// A key from the environment, `--key`, standard input or a deployment file: where to
 /// change it.
-fn elsewhere(out: &Out, chosen: &Candidate, env_name: &str, choice: &Choice) -> ExitCode {
+fn elsewhere(out: &Out, chosen: &FoundKey, env_name: &str, choice: &Choice) -> ExitCode {
     let place = match chosen.source.kind {
         SourceKind::Env => format!(
             "the environment variable {env_name}: change it where it is set (a CI secret, a \

@@ -141,8 +141,8 @@ pub fn parse(text: &str) -> Result<Report, String> {
             shown.join("\n")
         ));
     }
-    // Reports written before the diagnosis existed get it now: it is a pure function of
-    // the report.
+    // A report written by a version without the diagnosis gets it here: it is a pure
+    // function of the report.
     if !had_diagnosis {
         report.diagnosis = sl_doctor_checks::diagnosis::diagnose(&report);
     }

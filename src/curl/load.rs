@@ -20,10 +20,11 @@
 //! The variable is set for this shell only (a POSIX shell variable, not exported; a
 //! PowerShell `$env:` entry of this session).
 
-use super::{Spec, ps_quote, sh_quote};
+use super::Spec;
 use crate::args::CurlShell;
 use sl_doctor_checks::context::KeyState;
 use sl_doctor_checks::model::report::SourceKind;
+use sl_doctor_checks::shell::{ps_quote, sh_quote};
 use std::fmt::Write;
 use std::path::PathBuf;
 

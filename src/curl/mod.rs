@@ -19,6 +19,8 @@ pub use load::KeyLoad;
 use crate::args::{ApiChoice, CurlArgs, CurlShell};
 use sl_doctor_checks::analysis::urls::redact;
 use sl_doctor_checks::net::probe::{self, ApiProbe};
+use sl_doctor_checks::saleslayer::KEY_HEADER;
+use sl_doctor_checks::shell::{ps_quote, sh_quote};
 use std::ffi::OsString;
 use std::fmt::Write;
 use std::path::Path;
@@ -51,61 +53,6 @@ pub struct Spec<'a> {
     pub http: bool,
     /// What the script must say about the key it loads (`load::caveats`).
     pub caveats: &'a [String],
-}
-
-/// Quotes for a POSIX shell: single quotes, `'` as `'\''`. A `##[` (which GitHub's runner
-/// reads as a workflow command anywhere in a log line) is split into two adjacent quoted
-/// strings, `'#''#['`: the same word to the shell.
-pub fn sh_quote(s: &str) -> String {
-    let parts: Vec<String> = split_legacy_command(s)
-        .iter()
-        .map(|p| format!("'{}'", p.replace('\'', r"'\''")))
-        .collect();
-    parts.concat()
-}
-
-/// `s` cut between the two `#` of every `##[`, so that no part holds one.
-fn split_legacy_command(s: &str) -> Vec<&str> {
-    let mut parts = Vec::new();
-    let mut rest = s;
-    while let Some(i) = rest.find(sl_doctor_checks::model::untrusted::LEGACY_COMMAND) {
-        parts.push(&rest[..=i]);
-        rest = &rest[i + 1..];
-    }
-    parts.push(rest);
-    parts
-}
-
-/// The characters PowerShell takes as a single quote: `'` and the typographic quotes
-/// U+2018, U+2019, U+201A and U+201B all open and close a single-quoted string.
-const PS_SINGLE_QUOTES: [char; 5] = ['\'', '\u{2018}', '\u{2019}', '\u{201A}', '\u{201B}'];
-
-/// Quotes for PowerShell: single quotes (no expansion), every PowerShell single-quote
-/// character doubled inside. A `##[` splits the string into a parenthesised concatenation
-/// (`('a#'+'#[b')`), the same value as an argument or in an expression.
-pub fn ps_quote(s: &str) -> String {
-    let parts: Vec<String> = split_legacy_command(s)
-        .iter()
-        .map(|p| ps_quote_part(p))
-        .collect();
-    if parts.len() == 1 {
-        parts.concat()
-    } else {
-        format!("({})", parts.join("+"))
-    }
-}
-
-fn ps_quote_part(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('\'');
-    for c in s.chars() {
-        out.push(c);
-        if PS_SINGLE_QUOTES.contains(&c) {
-            out.push(c);
-        }
-    }
-    out.push('\'');
-    out
 }
 
 /// Whether `name` can be used as `$name` in both shells.
@@ -209,7 +156,7 @@ fn script(out: &mut String, requests: &[Request], spec: &Spec) {
             let _ = writeln!(
                 out,
                 "# the key reaches curl on standard input, not its command line\n\
-                 printf 'X-API-KEY: %s\\n' \"${{{var}:?is not set}}\" \\\n  | curl {} \\\n      --header @- --header 'Accept: application/json' \\\n      {}",
+                 printf '{KEY_HEADER}: %s\\n' \"${{{var}:?is not set}}\" \\\n  | curl {} \\\n      --header @- --header 'Accept: application/json' \\\n      {}",
                 curl_options(spec, sh_quote),
                 sh_quote(&r.url)
             );
@@ -219,13 +166,13 @@ fn script(out: &mut String, requests: &[Request], spec: &Spec) {
             // that pasting the block sends each request once.
             let _ = writeln!(
                 out,
-                "\"X-API-KEY: $env:{var}\" | curl.exe {} --header '@-' --header 'Accept: application/json' {}",
+                "\"{KEY_HEADER}: $env:{var}\" | curl.exe {} --header '@-' --header 'Accept: application/json' {}",
                 curl_options(spec, ps_quote),
                 ps_quote(&r.url)
             );
             let _ = writeln!(
                 out,
-                "# without curl.exe{}:\n# Invoke-RestMethod -Method Get -Uri {} -Headers @{{ 'X-API-KEY' = $env:{var}; 'Accept' = 'application/json' }}",
+                "# without curl.exe{}:\n# Invoke-RestMethod -Method Get -Uri {} -Headers @{{ '{KEY_HEADER}' = $env:{var}; 'Accept' = 'application/json' }}",
                 if spec.ca_cert.is_some() {
                     " (Invoke-RestMethod trusts the Windows certificate store: import the CA there)"
                 } else {

@@ -9,6 +9,7 @@
 use crate::args::{ApiChoice, CurlArgs};
 use serde_json::{Value, json};
 use sl_doctor_checks::net::probe::{self, ApiProbe};
+use sl_doctor_checks::saleslayer::KEY_HEADER;
 use std::fmt::Write;
 
 /// The Postman environment name of the official template.
@@ -72,7 +73,7 @@ fn item(p: &ApiProbe) -> Value {
         "request": {
             "method": "GET",
             "header": [
-                { "key": "X-API-KEY", "value": "{{apiKey}}", "type": "text" },
+                { "key": KEY_HEADER, "value": "{{apiKey}}", "type": "text" },
                 { "key": "Accept", "value": "application/json", "type": "text" }
             ],
             "url": { "raw": raw, "host": ["{{baseUrl}}"], "path": path, "query": query }

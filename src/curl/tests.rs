@@ -19,13 +19,7 @@ fn spec(shell: CurlShell) -> Spec<'static> {
 }
 
 #[test]
-fn quoting() {
-    assert_eq!(sh_quote("a'b$top"), r"'a'\''b$top'");
-    assert_eq!(ps_quote("a'b$top"), "'a''b$top'");
-    // No `##[` reaches a CI log, and the shells read the same word.
-    assert_eq!(sh_quote("d/##[x]/.env"), "'d/#''#[x]/.env'");
-    assert_eq!(sh_quote("###[a##["), "'##''#[a#''#['");
-    assert_eq!(ps_quote("d/##[x]'"), "('d/#'+'#[x]''')");
+fn variable_names() {
     assert!(is_var_name("SALESLAYER_API_KEY") && is_var_name("_k1"));
     assert!(!is_var_name("1K") && !is_var_name("SL-KEY") && !is_var_name(""));
 }
@@ -144,25 +138,6 @@ fn postman_environment_matches_the_collection() {
     assert_eq!(vals[1]["key"], "apiKey");
     assert_eq!(vals[1]["type"], "secret");
     assert_eq!(vals[1]["value"], "");
-}
-
-#[test]
-fn every_powershell_single_quote_is_doubled() {
-    // PowerShell ends a single-quoted string at ' and at the typographic quotes.
-    let table = [
-        ("it's", "'it''s'"),
-        ("a\u{2018}b", "'a\u{2018}\u{2018}b'"),
-        ("a\u{2019}b", "'a\u{2019}\u{2019}b'"),
-        ("a\u{201A}b", "'a\u{201A}\u{201A}b'"),
-        ("a\u{201B}b", "'a\u{201B}\u{201B}b'"),
-        (
-            "\u{201C}double\u{201D} \"x\" $top",
-            "'\u{201C}double\u{201D} \"x\" $top'",
-        ),
-    ];
-    for (raw, want) in table {
-        assert_eq!(ps_quote(raw), want, "{raw:?}");
-    }
 }
 
 /// One key source of the table, with how the doctor found it.

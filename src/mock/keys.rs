@@ -273,8 +273,10 @@ mod doc_tests {
     /// The keys-file example in docs/mock.md parses as documented.
     #[test]
     fn docs_example_parses() {
-        let doc = include_str!("../../docs/mock.md");
-        let section = doc.split("## Keys file format").nth(1).expect("section");
+        let section = crate::explain::sections_of(include_str!("../../docs/mock.md"))
+            .into_iter()
+            .find_map(|(title, body)| (title == "Keys file format").then_some(body))
+            .expect("docs/mock.md has a `## Keys file format` section");
         let example = section.split("```").nth(1).expect("code block");
         let keys = super::parse_keys_file(example).expect("example parses");
         let scopes: Vec<_> = keys.iter().map(|k| (k.scope, k.revoked)).collect();

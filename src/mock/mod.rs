@@ -352,17 +352,6 @@ impl Endpoint {
     }
 }
 
-/// The API a path belongs to by its prefix (for bodies of 404/405/429).
-fn api_of_path(path: &str) -> Option<Api> {
-    if path == "/dam" || path.starts_with("/dam/") {
-        Some(Api::Dam)
-    } else if path == "/catalog" || path.starts_with("/catalog/") {
-        Some(Api::Catalog)
-    } else {
-        None
-    }
-}
-
 /// The problem-details `instance`: the path relative to the API's server root, as in
 /// the documented examples (`/image/123`, `/rest/Catalog/Products`).
 fn instance_of(path: &str) -> &str {

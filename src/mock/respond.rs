@@ -2,6 +2,7 @@
 //! authentication and scope, query validation, then the body.
 
 use super::*;
+use sl_doctor_checks::saleslayer::{INVALID_KEY_DETAIL, NOT_ENABLED_DETAIL};
 
 /// A JSON response.
 fn json_response(status: StatusCode, body: &Value) -> Response {
@@ -58,7 +59,7 @@ pub(super) async fn handle_request(
     let safe_path = shared.safe_path(&path, &headers);
     let (key, bucket) = shared.classify(&headers);
     let endpoint = Endpoint::route(&path);
-    let api = endpoint.map(Endpoint::api).or_else(|| api_of_path(&path));
+    let api = endpoint.map(Endpoint::api).or_else(|| Api::of_path(&path));
 
     let mut resp = respond(
         &shared,
@@ -220,39 +221,32 @@ fn route(
     Ok(endpoint)
 }
 
-/// Authentication and per-API scope: the refusal each API gives, or `None` to serve.
+/// Authentication and per-API scope: the refusal each API gives (its documented status,
+/// `saleslayer::Api::refusals`), or `None` to serve.
 fn authenticate(key: &KeySeen, api: Api, instance: &str) -> Option<Response> {
+    let refusals = api.refusals();
     match key {
-        KeySeen::Missing | KeySeen::Empty => Some(unauthorized(instance)),
-        KeySeen::Unknown { .. } | KeySeen::Revoked { .. } | KeySeen::Multiple => Some(match api {
-            // DAM reference: 400 = invalid API key (ProblemDetails).
-            Api::Dam => json_response(
-                StatusCode::BAD_REQUEST,
-                &problem(
-                    StatusCode::BAD_REQUEST,
-                    "validation",
-                    "Bad Request",
-                    "Invalid API key.",
-                    instance,
-                ),
-            ),
-            Api::Catalog => unauthorized(instance),
-        }),
-        KeySeen::Known { scope, .. } if !scope.allows(api) => Some(match api {
-            Api::Dam => unauthorized(instance),
-            Api::Catalog => json_response(
-                StatusCode::FORBIDDEN,
-                &problem(
-                    StatusCode::FORBIDDEN,
-                    "forbidden",
-                    "Forbidden",
-                    "Feature disabled for the tenant.",
-                    instance,
-                ),
-            ),
-        }),
+        KeySeen::Missing | KeySeen::Empty => Some(refusal(refusals.missing_key, instance)),
+        KeySeen::Unknown { .. } | KeySeen::Revoked { .. } | KeySeen::Multiple => {
+            Some(refusal(refusals.invalid_key, instance))
+        }
+        KeySeen::Known { scope, .. } if !scope.allows(api) => {
+            Some(refusal(refusals.not_enabled, instance))
+        }
         KeySeen::Known { .. } => None,
     }
+}
+
+/// A refusal of the key with its problem details: 401 "A valid API key is required.",
+/// DAM's 400 "Invalid API key.", Catalog's 403 "Feature disabled for the tenant.".
+fn refusal(status: u16, instance: &str) -> Response {
+    let (status, kind, detail) = match status {
+        400 => (StatusCode::BAD_REQUEST, "validation", INVALID_KEY_DETAIL),
+        403 => (StatusCode::FORBIDDEN, "forbidden", NOT_ENABLED_DETAIL),
+        _ => return unauthorized(instance),
+    };
+    let title = status.canonical_reason().unwrap_or_default();
+    json_response(status, &problem(status, kind, title, detail, instance))
 }
 
 /// The body of a served endpoint.

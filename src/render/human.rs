@@ -401,7 +401,7 @@ fn check_block(out: &mut String, report: &Report, c: &CheckResult, width: usize,
         .findings
         .iter()
         .any(|f| f.fix.is_some() && f.severity != Severity::Info);
-    if let (false, false, Some(r)) = (has_fix, proven, &c.remediation) {
+    if let (false, false, Some(r)) = (has_fix, proven, &c.fix) {
         let _ = writeln!(out, "          {} {r}", t.paint("fix:", Color::Cyan));
     }
 }

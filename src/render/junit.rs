@@ -90,7 +90,7 @@ fn status_of(c: &CheckResult, report: &Report) -> TestCaseStatus {
     s
 }
 
-/// The findings with their fixes, the details, the remediation and where to read more.
+/// The findings with their fixes, the details, the check's fix and where to read more.
 fn body(c: &CheckResult) -> String {
     let mut out = format!("{}: {}\n", c.id, c.title);
     for f in &c.findings {
@@ -107,7 +107,7 @@ fn body(c: &CheckResult) -> String {
     for d in &c.details {
         out.push_str(&format!("{d}\n"));
     }
-    if let Some(r) = &c.remediation {
+    if let Some(r) = &c.fix {
         out.push_str(&format!("remediation: {r}\n"));
     }
     out.push_str(&format!("more: sl-doctor explain {}\n", c.id));

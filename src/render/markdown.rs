@@ -184,7 +184,7 @@ fn write_problems(out: &mut String, report: &Report) {
                     has_fix = true;
                 }
             }
-            if let (false, Some(r)) = (has_fix, &c.remediation) {
+            if let (false, Some(r)) = (has_fix, &c.fix) {
                 let _ = writeln!(out, "- **Fix:** {}", esc(r));
             }
             let _ = writeln!(

@@ -29,6 +29,15 @@ mod tests {
     use super::tests_support::{VERDICTS, report, strict};
     use super::*;
 
+    /// Every format with the name its snapshots use.
+    const FORMATS: [(Format, &str); 5] = [
+        (Format::Human, "human"),
+        (Format::Json, "json"),
+        (Format::Junit, "junit"),
+        (Format::Github, "github"),
+        (Format::Markdown, "markdown"),
+    ];
+
     fn style(quiet: bool) -> human::Style {
         human::Style {
             saved: false,
@@ -42,13 +51,7 @@ mod tests {
     fn snapshots_of_every_format_for_every_verdict() {
         for (verdict, name) in VERDICTS {
             let r = report(verdict);
-            for (format, fname) in [
-                (Format::Human, "human"),
-                (Format::Json, "json"),
-                (Format::Junit, "junit"),
-                (Format::Github, "github"),
-                (Format::Markdown, "markdown"),
-            ] {
+            for (format, fname) in FORMATS {
                 insta::assert_snapshot!(
                     format!("{fname}_{name}"),
                     render(&r, format, &style(false))
@@ -109,13 +112,7 @@ mod tests {
             let r = with_text_everywhere(&report(verdict), evil);
             let planted = serde_json::to_string(&r).unwrap().matches("##[").count();
             assert!(planted > 20, "{name}: {planted} strings hold the command");
-            for (format, fname) in [
-                (Format::Human, "human"),
-                (Format::Json, "json"),
-                (Format::Junit, "junit"),
-                (Format::Github, "github"),
-                (Format::Markdown, "markdown"),
-            ] {
+            for (format, fname) in FORMATS {
                 let text = render(&r, format, &style(false));
                 let rules = OutputRules {
                     log: format != Format::Github,
@@ -307,8 +304,8 @@ mod tests {
         );
     }
 
-    /// With --strict a run with warnings exits 1; the verdict line used to say "pass
-    /// with warnings" all the same. It now says why it fails, in every format.
+    /// With --strict a run with warnings exits 1, so its verdict line must say fail and
+    /// why, in every format: "pass with warnings" beside exit code 1 reads as a bug.
     #[test]
     fn strict_verdict_says_fail_plainly() {
         let r = strict(report(sl_doctor_checks::model::report::Verdict::Warn));

@@ -2,18 +2,23 @@
 //! fail, inconclusive) for every format, with text that needs escaping (`%`, `:`, `,`,
 //! `|`, `<`, `&`, a newline) so every renderer's escaping shows in its snapshots.
 
+use sl_doctor_checks::checklist::DamProbe;
 use sl_doctor_checks::checklist::key_loaded::dotenv_file;
 use sl_doctor_checks::checklist::no_quotes::quoted_value;
-use sl_doctor_checks::checklist::works_in_curl::codes as probe_codes;
+use sl_doctor_checks::checklist::works_in_curl::probe_findings::outcome;
 use sl_doctor_checks::context::Api;
 use sl_doctor_checks::model::report::{
-    BodyKind, CheckResult, Differential, Evidence, Finding, Item, ItemResult, KeyDelivery, KeyKind,
+    BodyKind, CheckResult, Differential, Finding, Item, ItemResult, KeyDelivery, KeyKind,
     KeyVariant, ProbeAttempt, ProbeEvidence, ProbeRequest, ProbeResponse, Report, RequestId,
     Status, Timings, Verdict,
 };
 use sl_doctor_checks::model::secret::Fingerprint;
-use sl_doctor_checks::net::probe::classify;
+use sl_doctor_checks::model::untrusted::Untrusted;
+use sl_doctor_checks::net::probe::{DAM, ProbeRun, classify};
+use sl_doctor_checks::runner::to_result;
+use sl_doctor_checks::saleslayer::INVALID_KEY_DETAIL;
 use sl_doctor_checks::testing_support::test_report;
+use std::time::Duration;
 
 fn check(id: &str, title: &str, status: Status, summary: &str) -> CheckResult {
     CheckResult {
@@ -22,29 +27,26 @@ fn check(id: &str, title: &str, status: Status, summary: &str) -> CheckResult {
         status,
         summary: summary.into(),
         details: Vec::new(),
-        remediation: None,
+        fix: None,
         findings: Vec::new(),
         evidence: None,
         duration_ms: 3,
     }
 }
 
-fn probe(status: Status, summary: &str, http: &str) -> CheckResult {
-    let mut c = check("dam-probe", "The DAM API accepts the key", status, summary);
-    c.details = vec![
-        "request: GET https://api2.saleslayer.com/dam/image?$top=1".into(),
-        "X-API-KEY: 44 characters, sha256:b6a6ab17f2e6".into(),
-        format!("status: {http}"),
-        "dns: 5 ms · connect+tls: 26 ms · ttfb: 34 ms · total: 34 ms".into(),
-        "x-request-id: 5f0c2a".into(),
-    ];
-    c.evidence = Some(probe_evidence(http));
-    c.duration_ms = 41;
-    c
+/// The DAM probe's result for one answer, worded by the probe check itself
+/// (`probe_findings::outcome`), as a real run words it.
+fn probe(http: &str) -> CheckResult {
+    let run = ProbeRun {
+        evidence: probe_evidence(http),
+        setup_failure: None,
+    };
+    to_result(&DamProbe, outcome(&DAM, run), Duration::from_millis(41))
 }
 
-/// The evidence behind [`probe`]'s detail lines.
-fn probe_evidence(http: &str) -> Evidence {
+/// What the DAM probe recorded for one answer. A 400 carries DAM's problem details for an
+/// invalid key, with server text that needs escaping in every format.
+fn probe_evidence(http: &str) -> ProbeEvidence {
     let key = KeyVariant {
         variant: KeyKind::AsGiven,
         length: Some(44),
@@ -65,9 +67,13 @@ fn probe_evidence(http: &str) -> Evidence {
         body_bytes: 2,
         body_truncated: false,
         body_error: None,
-        // DAM answers an invalid key with 400 and problem details.
-        problem: (status == 400)
-            .then(|| sl_doctor_checks::testing_support::dam_invalid_key_problem(false)),
+        problem: (status == 400).then(|| {
+            let mut p = sl_doctor_checks::testing_support::dam_invalid_key_problem(false);
+            p.detail = Some(Untrusted::new(&format!(
+                "{INVALID_KEY_DETAIL} | <b>title</b> & more"
+            )));
+            p
+        }),
         request_ids: vec![RequestId {
             name: "x-request-id".into(),
             value: "5f0c2a".into(),
@@ -75,7 +81,7 @@ fn probe_evidence(http: &str) -> Evidence {
         retry_after_s: None,
         redirect: None,
     };
-    Evidence::Probe(ProbeEvidence {
+    ProbeEvidence {
         api: "dam".into(),
         request: ProbeRequest {
             method: "GET".into(),
@@ -103,7 +109,12 @@ fn probe_evidence(http: &str) -> Evidence {
         candidates: vec![],
         unsendable: vec![],
         other_api: None,
-    })
+    }
+}
+
+fn with_finding(mut c: CheckResult, finding: Finding) -> CheckResult {
+    c.findings = vec![finding];
+    c
 }
 
 /// A report with the given verdict.
@@ -145,81 +156,54 @@ pub fn report(verdict: Verdict) -> Report {
                 "Key read from SALESLAYER_API_KEY (environment)",
             )],
         ),
-        (
-            Item::WorksInCurl,
-            vec![probe(
-                Status::Pass,
-                "DAM accepted the key (HTTP 200)",
-                "HTTP/2.0 200 OK",
-            )],
-        ),
+        (Item::WorksInCurl, vec![probe("HTTP/2.0 200 OK")]),
         (Item::Security, vec![]),
     ];
-    // What each verdict adds: (index in `by_item`, the check, its one finding).
-    let problems: Vec<(usize, CheckResult, Finding)> = match verdict {
+    // What each verdict adds: (index in `by_item`, the check). The offline checks carry
+    // one hand-made finding each; the probe's come from the probe check.
+    let problems: Vec<(usize, CheckResult)> = match verdict {
         Verdict::Pass => Vec::new(),
         Verdict::Warn => vec![(
             3,
-            check(
-                "dotenv-file",
-                "The .env file defines the key the way every loader reads it",
-                Status::Warn,
-                "./.env line 1 ends with CR LF: 100% of your shells keep the CR",
+            with_finding(
+                check(
+                    "dotenv-file",
+                    "The .env file defines the key the way every loader reads it",
+                    Status::Warn,
+                    "./.env line 1 ends with CR LF: 100% of your shells keep the CR",
+                ),
+                Finding::new(
+                    dotenv_file::CRLF,
+                    "SALESLAYER_API_KEY's line in .env ends with CR LF (100% of its loaders must read it), which `source .env` keeps",
+                )
+                .with_fix("Save the file with LF line endings\n(in vim: `:set ff=unix`, then `:w`)"),
             ),
-            Finding::new(
-                dotenv_file::CRLF,
-                "SALESLAYER_API_KEY's line in .env ends with CR LF (100% of its loaders must read it), which `source .env` keeps",
-            )
-            .with_fix("Save the file with LF line endings"),
         )],
         Verdict::Fail => vec![
             (
                 2,
-                CheckResult {
-                    remediation: Some("Remove the quotes from the stored value".into()),
-                    ..check(
-                        "quoted-value",
-                        "The key is not wrapped in quotes",
-                        Status::Fail,
-                        "The key is wrapped in double quotes: \"…\"",
+                with_finding(
+                    CheckResult {
+                        fix: Some("Remove the quotes from the stored value".into()),
+                        ..check(
+                            "quoted-value",
+                            "The key is not wrapped in quotes",
+                            Status::Fail,
+                            "The key is wrapped in double quotes: \"…\"",
+                        )
+                    },
+                    Finding::new(
+                        quoted_value::SURROUNDING_QUOTES,
+                        "Character 1 of 46 is U+0022 QUOTATION MARK, and so is character 46",
                     )
-                },
-                Finding::new(
-                    quoted_value::SURROUNDING_QUOTES,
-                    "Character 1 of 46 is U+0022 QUOTATION MARK, and so is character 46",
-                )
-                .with_fix("Remove the quotes from the stored value; docker --env-file keeps them"),
-            ),
-            (
-                4,
-                probe(
-                    Status::Fail,
-                    "DAM rejected the key: HTTP 400, \"Invalid API key.\"",
-                    "HTTP/2.0 400 Bad Request",
+                    .with_fix("Remove the quotes from the stored value; docker --env-file keeps them"),
                 ),
-                Finding::new(
-                    probe_codes::KEY_REJECTED,
-                    "DAM answered 400 with problem details: Invalid API key. | <b>title</b> & more",
-                )
-                .with_fix("Ask support@saleslayer.com whether the key is enabled for DAM"),
             ),
+            (4, probe("HTTP/2.0 400 Bad Request")),
         ],
-        Verdict::Inconclusive => vec![(
-            4,
-            probe(
-                Status::Error,
-                "DAM answered 503 Service Unavailable twice, 2 s apart: no verdict",
-                "HTTP/1.1 503 Service Unavailable",
-            ),
-            Finding::new(
-                probe_codes::SERVER_ERROR,
-                "The server could not answer (503)\nRetry-After: 2",
-            )
-            .with_fix("Run sl-doctor again later; check https://status.saleslayer.com"),
-        )],
+        Verdict::Inconclusive => vec![(4, probe("HTTP/1.1 503 Service Unavailable"))],
     };
-    for (item, mut c, finding) in problems {
-        c.findings = vec![finding];
+    for (item, c) in problems {
         by_item[item].1 = vec![c];
     }
     let checklist: Vec<ItemResult> = by_item

@@ -312,7 +312,7 @@ fn pats_guarded(pats: &Patterns, text: &str) -> String {
 
 /// How one pass over a file ended.
 enum Pass {
-    Clean,
+    NothingFound,
     Error,
     Found,
     Binary,
@@ -346,7 +346,7 @@ fn scan_file(
     let mut first = true;
     let pass = loop {
         let n = match file.read(&mut buf[keep..]) {
-            Ok(0) => break Pass::Clean,
+            Ok(0) => break Pass::NothingFound,
             Ok(n) => n,
             Err(e) if e.kind() == ErrorKind::Interrupted => continue,
             Err(e) => {
@@ -380,7 +380,7 @@ fn scan_file(
                     "grew past --max-filesize while being read; searched the first {total} bytes"
                 ),
             );
-            break Pass::Clean;
+            break Pass::NothingFound;
         }
         let k = overlap.min(end);
         buf.copy_within(end - k..end, 0);
@@ -392,7 +392,7 @@ fn scan_file(
             return;
         }
         Pass::Error => return,
-        Pass::Clean => {
+        Pass::NothingFound => {
             if total != size && total <= opts.max_filesize {
                 shared.note(
                     Some(shown()),

@@ -234,16 +234,14 @@ mod tests {
     #[test]
     fn guard_refuses_a_piece_of_the_key() {
         let mut cx = sl_doctor_checks::Context::default();
-        cx.key
-            .candidates
-            .push(sl_doctor_checks::context::Candidate {
-                source: sl_doctor_checks::model::report::SourceRef {
-                    kind: sl_doctor_checks::model::report::SourceKind::Env,
-                    name: "SALESLAYER_API_KEY".into(),
-                },
-                value: SecretKey::from_string(TEST_CANARY.into()),
-                path: None,
-            });
+        cx.key.candidates.push(sl_doctor_checks::context::FoundKey {
+            source: sl_doctor_checks::model::report::SourceRef {
+                kind: sl_doctor_checks::model::report::SourceKind::Env,
+                name: "SALESLAYER_API_KEY".into(),
+            },
+            value: SecretKey::from_string(TEST_CANARY.into()),
+            path: None,
+        });
         assert!(guard("x", "xx canary7Qx9+ yy".into(), &cx).is_err());
         assert_eq!(
             guard("x", "xx canary7 yy".into(), &cx).unwrap(),

@@ -485,7 +485,7 @@ fn running(marker: &str) -> bool {
 }
 
 #[test]
-fn a_clean_key_passes_and_nothing_is_left_behind() {
+fn a_healthy_key_passes_and_nothing_is_left_behind() {
     if !require_tool("curl", &["--version"]) || !Path::new("/proc").exists() {
         return;
     }

@@ -4,13 +4,13 @@ use crate::assert_report_snapshot;
 use crate::common::{Run, SlDoctor, assert_contains, sl_doctor, stable};
 
 /// sl-doctor with a well-formed key in SALESLAYER_API_KEY.
-fn with_clean_key() -> SlDoctor {
+fn with_healthy_key() -> SlDoctor {
     sl_doctor().env("SALESLAYER_API_KEY", "aB3+xY/9zQ==")
 }
 
 /// An offline run with a well-formed key and these options.
-fn offline_with_clean_key(options: &[&str]) -> (Run, tempfile::TempDir) {
-    with_clean_key().arg("--offline").args(options).run()
+fn offline_with_healthy_key(options: &[&str]) -> (Run, tempfile::TempDir) {
+    with_healthy_key().arg("--offline").args(options).run()
 }
 
 #[test]
@@ -24,8 +24,8 @@ fn zero_width_space_is_named_and_located() {
 }
 
 #[test]
-fn clean_key_passes_offline() {
-    let (r, _d) = offline_with_clean_key(&["--color", "never"]);
+fn healthy_key_passes_offline() {
+    let (r, _d) = offline_with_healthy_key(&["--color", "never"]);
     assert_eq!(r.code, 0, "{}", r.stdout);
     assert_contains(&r.stdout, "verdict: pass");
 }
@@ -70,7 +70,7 @@ fn exit_codes_for_each_class() {
     cmd.file(".env", "SALESLAYER_API_KEY=aB3+xY/9zQ==\n");
     let (r, _d) = cmd.args(["--offline", "--strict"]).run();
     assert_eq!(r.code, 1);
-    // It exits 1, so the verdict line says fail (it used to say "pass with warnings").
+    // It exits 1, so the verdict line says fail, not "pass with warnings".
     assert_contains(&r.stdout, "verdict: fail (strict: warnings count)");
 }
 
@@ -85,12 +85,12 @@ fn non_utf8_key_file_is_diagnosed_not_a_crash() {
 
 #[test]
 fn json_goes_alone_to_stdout_and_output_file_gets_json() {
-    let (r, _d) = offline_with_clean_key(&["--format", "json"]);
+    let (r, _d) = offline_with_healthy_key(&["--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("only JSON on stdout");
     assert_eq!(v["schema_version"], 1);
     assert!(r.stderr.is_empty(), "{}", r.stderr);
 
-    let cmd = with_clean_key();
+    let cmd = with_healthy_key();
     let out = cmd.path().join("report.json");
     let (r, _d) = cmd.args(["--offline", "--output", "report.json"]).run();
     assert!(
@@ -173,11 +173,12 @@ fn checks_and_explain() {
 /// A snapshot scenario: name, environment, extra arguments.
 type Scenario<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a [&'a str]);
 
-/// Whole-run snapshots, human and JSON, for representative keys.
+/// Whole-run snapshots, human and JSON, for representative keys. The JSON snapshots hold
+/// what went wrong (`assert_report_snapshot!`); the full list of checks is `checks_list`'s.
 #[test]
 fn snapshots_of_whole_runs() {
     let cases: &[Scenario] = &[
-        ("clean", &[("SALESLAYER_API_KEY", "aB3+xY/9zQ==")], &[]),
+        ("healthy", &[("SALESLAYER_API_KEY", "aB3+xY/9zQ==")], &[]),
         ("no_key", &[("SL_API_KEY", "aB3+xY/9zQ==")], &[]),
         (
             "hidden_and_newline",

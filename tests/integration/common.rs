@@ -172,19 +172,63 @@ pub fn stable(text: &str, dir: &Path) -> String {
         .replace(env!("CARGO_PKG_VERSION"), "[VERSION]")
 }
 
-/// Snapshots a JSON report with timings, timestamp and version redacted.
+/// Snapshots what a whole-run JSON report says about its scenario: every field but the
+/// checks that passed or were skipped (the full list of checks is the `checks_list`
+/// snapshot's, so a new check rewrites that one snapshot alone), the pass and skip counts
+/// redacted for the same reason; timings, timestamp and version redacted. It first asserts
+/// that the report lists every registered check once, in registry order.
 #[macro_export]
 macro_rules! assert_report_snapshot {
     ($name:expr, $json:expr) => {{
         let v: serde_json::Value = serde_json::from_str($json).expect("stdout is JSON");
-        insta::assert_json_snapshot!($name, v, {
+        $crate::common::assert_every_check_reported(&v);
+        let what_went_wrong = $crate::common::what_went_wrong(v);
+        insta::assert_json_snapshot!($name, what_went_wrong, {
             ".generated_at" => "[time]",
             ".duration_ms" => "[ms]",
             ".tool.version" => "[version]",
             ".tool.os" => "[os]",
+            ".summary.pass" => "[n]",
+            ".summary.skip" => "[n]",
             ".checklist[].checks[].duration_ms" => "[ms]",
         });
     }};
+}
+
+/// The ids of a JSON report's checks, in order.
+pub fn reported_check_ids(report: &serde_json::Value) -> Vec<&str> {
+    report["checklist"]
+        .as_array()
+        .expect("a checklist")
+        .iter()
+        .flat_map(|item| item["checks"].as_array().expect("an item's checks"))
+        .map(|c| c["id"].as_str().expect("a check id"))
+        .collect()
+}
+
+/// A whole run reports every registered check, once, in registry order.
+pub fn assert_every_check_reported(report: &serde_json::Value) {
+    let registered: Vec<String> = sl_doctor_checks::registry()
+        .iter()
+        .map(|c| c.meta().id.to_string())
+        .collect();
+    assert_eq!(
+        reported_check_ids(report),
+        registered,
+        "the report's checks"
+    );
+}
+
+/// A JSON report with only the checks that failed, warned or could not finish: what a
+/// scenario is about.
+pub fn what_went_wrong(mut report: serde_json::Value) -> serde_json::Value {
+    for item in report["checklist"].as_array_mut().expect("a checklist") {
+        item["checks"]
+            .as_array_mut()
+            .expect("an item's checks")
+            .retain(|c| !matches!(c["status"].as_str(), Some("pass" | "skip")));
+    }
+    report
 }
 
 /// `sl-doctor mock` running as a child process; killed on drop.

@@ -130,7 +130,7 @@ fn an_export_line_warns_and_strict_fails() {
 }
 
 #[test]
-fn clean_deployments_raise_no_false_quote_or_whitespace_failure() {
+fn healthy_deployments_raise_no_false_quote_or_whitespace_failure() {
     let mock = start_mock(CANARY);
     let compose = format!(
         "services:\n  api:\n    image: app\n    environment:\n      SALESLAYER_API_KEY: \"{CANARY}\"\n  worker:\n    image: app\n    env_file: prod.env\n"
@@ -167,7 +167,7 @@ fn compose_interpolates_the_key_from_its_dotenv() {
         (".env", format!("SL_KEY=\"{CANARY}\"\n")),
     ];
     let (r, report) = doctor(&mock, &files, &["--from", "compose.yaml"]);
-    // Both services get the clean key; the .env's SL_KEY is compose's, not a misspelling.
+    // Both services get the healthy key; the .env's SL_KEY is compose's, not a misspelling.
     assert_eq!(r.code, 0, "{}", r.stdout);
     assert!(causes(&report).is_empty(), "{}", r.stdout);
 }

@@ -1,4 +1,4 @@
-//! A repository's own git configuration must not make sl-doctor run anything (issue 20):
+//! A repository's own git configuration must not make sl-doctor run anything:
 //! an extracted customer archive is enough to plant a `.git/config`. Each planted setting
 //! runs a command that creates a marker file; plain git is run first to prove the plant
 //! works, then every sl-doctor command that runs git (`check`, `fix`, `support`, `scan

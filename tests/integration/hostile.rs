@@ -1,4 +1,4 @@
-//! Hostile servers (issue 10): loopback servers generated at test time whose every text
+//! Hostile servers: loopback servers generated at test time whose every text
 //! is an attack (terminal escapes, bidi overrides, line breaks with fake GitHub workflow
 //! commands, Markdown links and images) or reflects the key in some encoding. Every
 //! output format of the doctor, the support bundle and the email must come out with none

@@ -1,4 +1,4 @@
-//! The key pasted where a name or a path goes (issue 20): `--key-env KEY` (also what the
+//! The key pasted where a name or a path goes: `--key-env KEY` (also what the
 //! GitHub Action's `key-env` input becomes), `--dotenv KEY`, `--key-file KEY`,
 //! `--ca-cert KEY`, `--output KEY`. Every command that takes them refuses with exit 2,
 //! names the mistake, describes the value by length and fingerprint only, writes no file

@@ -1,4 +1,4 @@
-//! The second look (issue 23): what a newcomer met that read wrong, run again on the real
+//! The second look: what a newcomer met that read wrong, run again on the real
 //! binary against `sl-doctor mock --https`: each finding under its own item and cause, a
 //! fix said once, no support ticket for what the user can fix.
 

@@ -231,7 +231,8 @@ fn curl_command_works_against_the_mock_and_never_holds_the_key() {
         r.stdout.contains("'$SALESLAYER_API_KEY'") || r.stdout.contains("${SALESLAYER_API_KEY")
     );
     assert_contains(&r.stdout, "/dam/image?$top=1'");
-    assert_contains(&r.stdout, "--cacert '");
+    let ca = sl_doctor_checks::shell::sh_quote_path(mock.ca_path.as_ref().unwrap());
+    assert_contains(&r.stdout, &format!("--cacert {ca}"));
     let pm = std::fs::read_to_string(&postman).unwrap();
     assert_no_leak(CANARY, "postman", &pm);
     let v: serde_json::Value = serde_json::from_str(&pm).unwrap();

@@ -3,7 +3,7 @@
 //! each implements: it reads the run's [`Context`] and returns the model's [`Outcome`].
 
 use crate::context::Context;
-use crate::model::check::{CheckError, CheckMeta, Outcome};
+use crate::model::check::{CheckMeta, Outcome, Skipped};
 
 pub mod base_url;
 pub mod header_present;
@@ -50,7 +50,7 @@ pub trait Check: Send + Sync {
     /// Static metadata.
     fn meta(&self) -> &'static CheckMeta;
     /// Runs the check.
-    async fn run(&self, cx: &Context) -> Result<Outcome, CheckError>;
+    async fn run(&self, cx: &Context) -> Result<Outcome, Skipped>;
 }
 
 /// Declares a check: its unit struct (with its doc comment), its `ID`, its `META` and its
@@ -97,7 +97,7 @@ macro_rules! check {
             async fn run(
                 &self,
                 cx: &$crate::context::Context,
-            ) -> Result<$crate::model::check::Outcome, $crate::model::check::CheckError> {
+            ) -> Result<$crate::model::check::Outcome, $crate::model::check::Skipped> {
                 // The inherent `run` of the check (inherent functions win over the trait's).
                 <$name>::run(self, cx).await
             }

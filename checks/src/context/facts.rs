@@ -50,7 +50,7 @@ mod tests {
     use crate::checklist::Check;
     use crate::checklist::KeySource;
     use crate::context::Context;
-    use crate::model::check::CheckError;
+    use crate::model::check::Skipped;
     use crate::model::code::Code;
     use crate::model::report::{Finding, Status};
     use crate::testing_support::{cx_with_key, run};
@@ -69,11 +69,11 @@ mod tests {
         pub const DOTENV_ONLY: Code = Code::warn("dotenv-only", "Only a .env file holds the key");
 
         impl OnlyFromDotenv {
-            async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
+            async fn run(&self, cx: &Context) -> Result<Outcome, Skipped> {
                 let source = cx
                     .earlier
                     .outcome(KeySource::ID)
-                    .ok_or_else(|| CheckError::Skip("key-source did not run".into()))?;
+                    .ok_or_else(|| Skipped("key-source did not run".into()))?;
                 let only = source
                     .findings
                     .iter()
@@ -91,10 +91,7 @@ mod tests {
     fn a_later_check_reads_what_an_earlier_one_recorded() {
         use only_from_dotenv::OnlyFromDotenv;
         let cx = cx_with_key(b"aB3+xY/9zQ==");
-        assert!(matches!(
-            run(&OnlyFromDotenv, &cx),
-            Err(CheckError::Skip(_))
-        ));
+        assert!(matches!(run(&OnlyFromDotenv, &cx), Err(Skipped(_))));
         let source = run(&KeySource, &cx).unwrap();
         cx.earlier.record(KeySource::ID, &source);
         let o = run(&OnlyFromDotenv, &cx).unwrap();

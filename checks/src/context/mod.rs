@@ -17,9 +17,9 @@ use std::time::Duration;
 
 pub use crate::saleslayer::Api;
 
-/// One place that held a key value.
+/// A key value found in one source (one of the places the key is looked for).
 #[derive(Debug, Clone)]
-pub struct Candidate {
+pub struct FoundKey {
     /// Where it came from.
     pub source: SourceRef,
     /// The value exactly as read.
@@ -40,7 +40,7 @@ pub struct NearMiss {
 /// What one reader of the deployment delivers as the key, and where it reads it: a
 /// `.env` line as one loader reads it, or a deployment file's definition (`--from`).
 #[derive(Debug, Clone)]
-pub struct Reading {
+pub struct ReaderDelivery {
     /// Who reads it: `docker run --env-file`, `docker compose (service api)`…
     pub reader: String,
     /// Where: `.env line 3`, `k8s/secret.yaml line 8` (home as `~`).
@@ -53,7 +53,7 @@ pub struct Reading {
     pub delivered: Delivered,
 }
 
-impl Reading {
+impl ReaderDelivery {
     /// `docker run --env-file (.env line 3)`.
     pub fn who(&self) -> String {
         format!("{} ({})", self.reader, self.place)
@@ -62,7 +62,7 @@ impl Reading {
 
 /// "docker run --env-file and kubectl --from-env-file (.env line 3)": the readers of one
 /// group, their place said once when they share it.
-pub fn readings_who(readers: &[&Reading]) -> String {
+pub fn readings_who(readers: &[&ReaderDelivery]) -> String {
     let same_place = readers.iter().all(|r| r.place == readers[0].place);
     let names: Vec<String> = readers
         .iter()
@@ -87,7 +87,7 @@ pub fn readings_who(readers: &[&Reading]) -> String {
 #[derive(Debug, Clone, Default)]
 pub struct KeyState {
     /// Every source that held a value, in precedence order (the first one wins).
-    pub candidates: Vec<Candidate>,
+    pub candidates: Vec<FoundKey>,
     /// Human descriptions of every place that was looked at, in precedence order.
     pub looked_at: Vec<String>,
     /// Environment variables with key-like names other than the configured one.
@@ -104,15 +104,15 @@ pub struct KeyState {
     pub loader: Option<Loader>,
     /// What each reader of the deployment delivers (the `.env` line per loader, the
     /// `--from` files' definitions), for `readers-agree` and the probes.
-    pub readings: Vec<Reading>,
+    pub readings: Vec<ReaderDelivery>,
     /// The deployment files that were read (`--from`, the working directory's compose
     /// file), with every definition of the key in them.
     pub deployments: Vec<crate::input::deploy::DeployFile>,
 }
 
 impl KeyState {
-    /// The winning candidate, if any.
-    pub fn chosen(&self) -> Option<&Candidate> {
+    /// The value of the winning source, if any.
+    pub fn chosen(&self) -> Option<&FoundKey> {
         self.candidates.first()
     }
 

@@ -94,11 +94,11 @@ impl Cause {
     }
 }
 
-/// The remediation a check gave, or a default.
-fn remedy(f: &Facts, id: CheckId, default: &str) -> String {
+/// The fix a check gave, or a default.
+fn check_fix(f: &Facts, id: CheckId, default: &str) -> String {
     f.report
         .check(id)
-        .and_then(|c| c.remediation.clone())
+        .and_then(|c| c.fix.clone())
         .unwrap_or_else(|| default.to_string())
 }
 
@@ -120,7 +120,7 @@ fn key_not_loaded(f: &Facts) -> Option<Cause> {
             "The key is empty: the X-API-KEY header would be empty",
         )
     };
-    let fix = remedy(
+    let fix = check_fix(
         f,
         KeySource::ID,
         "Set SALESLAYER_API_KEY to the key Sales Layer gave you (or pass --key-file), then run sl-doctor again.",
@@ -149,7 +149,7 @@ fn placeholder(f: &Facts) -> Option<Cause> {
             CauseLevel::Fail,
             &[PlaceholderValue::ID],
         )
-        .fix(remedy(
+        .fix(check_fix(
             f,
             PlaceholderValue::ID,
             "Put the real key where the placeholder is.",
@@ -265,7 +265,10 @@ fn damaged_value(f: &Facts) -> Option<Cause> {
         )
     });
     let fix = match (f.defects.as_slice(), decoded.as_slice()) {
-        ([one], []) => with_place(f, remedy(f, one.check, "Fix the value where it is stored.")),
+        ([one], []) => with_place(
+            f,
+            check_fix(f, one.check, "Fix the value where it is stored."),
+        ),
         (_, []) => format!(
             "Remove the extra characters ({}) from the value stored in {}, then run sl-doctor again.",
             named.join("; "),
@@ -381,7 +384,7 @@ fn wrong_base_url(f: &Facts) -> Option<Cause> {
                     .then(|| finding_fix(f, UrlPath::ID, url_path::BASE_HAS_PATH))
                     .flatten()
                     .unwrap_or_else(|| {
-                        remedy(f, first, "Use https://api2.saleslayer.com as the base URL.")
+                        check_fix(f, first, "Use https://api2.saleslayer.com as the base URL.")
                     }),
             ),
     )
@@ -560,7 +563,7 @@ fn proxy_refused(f: &Facts) -> Option<Cause> {
             &checks,
         )
         .proof(Some(refusal_proof(r)))
-        .fix(remedy(f, TlsConnection::ID, "Check the proxy setting."))
+        .fix(check_fix(f, TlsConnection::ID, "Check the proxy setting."))
         .by(fixer),
     )
 }
@@ -646,7 +649,7 @@ fn no_answer(f: &Facts) -> Option<Cause> {
     };
     Some(
         cause(CauseId::Network, format!("The API could not be reached: {}", lower(&summary)), level, &checks)
-            .fix(remedy(f, first, "Check the network path to the API (DNS, firewall, proxy, TLS), then run sl-doctor again.")),
+            .fix(check_fix(f, first, "Check the network path to the API (DNS, firewall, proxy, TLS), then run sl-doctor again.")),
     )
 }
 
@@ -654,7 +657,7 @@ fn lower(s: &str) -> String {
     super::lowercase_first(s.trim_end_matches('.'))
 }
 
-/// A failing or warning check no rule explains: its own summary and remediation.
+/// A failing or warning check no rule explains: its own summary and fix.
 fn of_check(c: &crate::model::report::CheckResult) -> Cause {
     let level = match c.status {
         Status::Fail => CauseLevel::Fail,
@@ -677,7 +680,7 @@ fn of_check(c: &crate::model::report::CheckResult) -> Cause {
     );
     k.checks.push(c.id.clone());
     k.fix = c
-        .remediation
+        .fix
         .clone()
         .unwrap_or_else(|| format!("See `sl-doctor explain {}`.", c.id));
     k

@@ -144,7 +144,7 @@ pub const DEFECTS: &[Defect] = &[
 /// Everything the rules look at.
 #[derive(Debug, Clone)]
 pub struct Facts<'a> {
-    /// The report itself, for statuses and remediations.
+    /// The report itself, for statuses and the checks' fixes.
     pub report: &'a Report,
     /// The probes that ran (or tried to).
     pub probes: Vec<Probe>,

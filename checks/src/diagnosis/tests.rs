@@ -52,7 +52,7 @@ fn report(rows: &[Row], offline: bool) -> Report {
             status,
             summary: format!("{} summary", m.id),
             details: vec![],
-            remediation: (status != Status::Pass).then(|| format!("{} remedy", m.id)),
+            fix: (status != Status::Pass).then(|| format!("{} fix", m.id)),
             // Scenario codes: registered codes, and the `accepted-once-…` shorthand below.
             findings: codes
                 .iter()

@@ -39,41 +39,10 @@ pub fn key_files(key: &KeyState) -> Vec<KeyFile> {
     out
 }
 
-/// Quotes a path for a POSIX shell when it needs quoting.
-pub fn shell_quote(path: &Path) -> String {
-    let s = path.display().to_string();
-    let safe = !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./~+@%:,".contains(c));
-    if safe {
-        s
-    } else {
-        format!("'{}'", s.replace('\'', r"'\''"))
-    }
-}
-
 /// The directory a file lives in (`.` for a bare file name).
 pub fn parent_dir(path: &Path) -> PathBuf {
     match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn quoting_only_when_needed() {
-        let cases = [
-            (".env", ".env"),
-            ("secrets/sl.key", "secrets/sl.key"),
-            ("my keys/sl.key", "'my keys/sl.key'"),
-            ("it's.env", r"'it'\''s.env'"),
-        ];
-        for (given, want) in cases {
-            assert_eq!(shell_quote(Path::new(given)), want, "{given}");
-        }
     }
 }

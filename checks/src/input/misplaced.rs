@@ -4,7 +4,7 @@
 //!
 //! Such a value is a secret: it is never printed (it is described by its length and
 //! fingerprint, as the report describes keys), the run stops before anything could quote
-//! it (a remediation naming the variable, a report naming the file), and the mistake is
+//! it (a fix naming the variable, a report naming the file), and the mistake is
 //! named ("this looks like a key, not a variable name"). A usage error is redacted
 //! by the binary's own rule as well, which counts every such value as a key.
 //!

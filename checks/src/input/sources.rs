@@ -6,7 +6,7 @@
 //! that is already set). Every source is kept so the report can show that, say, the
 //! `.env` holds a different key than the shell.
 
-use crate::context::{Candidate, KeyState, NearMiss, Reading};
+use crate::context::{FoundKey, KeyState, NearMiss, ReaderDelivery};
 use crate::input::deploy;
 use crate::input::dotenv::{DotenvEntry, DotenvFile};
 use crate::input::files::{Deadline, Pipes, read_input};
@@ -266,7 +266,7 @@ impl KeyState {
         path: Option<PathBuf>,
     ) {
         self.looked_at.push(looked.to_string());
-        self.candidates.push(Candidate {
+        self.candidates.push(FoundKey {
             source: SourceRef {
                 kind,
                 name: name.to_string(),
@@ -341,7 +341,7 @@ impl KeyState {
             (None, false) => LOADERS.iter().map(|l| l.loader).collect(),
         };
         for l in &readers {
-            self.readings.push(Reading {
+            self.readings.push(ReaderDelivery {
                 reader: l.info().name.to_string(),
                 place: format!("{shown} line {}", e.line),
                 path: Some(path.to_path_buf()),
@@ -398,7 +398,7 @@ impl KeyState {
             for d in &file.definitions {
                 // A path named in the file (`env_file:`) is text from outside.
                 let at = crate::model::untrusted::neutralise(&display_path(&d.path, home), 200);
-                self.readings.push(Reading {
+                self.readings.push(ReaderDelivery {
                     reader: d.reader.clone(),
                     place: format!("{at} line {}", d.line),
                     path: Some(d.path.clone()),

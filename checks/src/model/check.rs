@@ -1,5 +1,5 @@
 //! What a check is, as data: its id ([`CheckId`]), its static facts ([`CheckMeta`]) and
-//! what it returns ([`Outcome`], or [`CheckError`] when it did not run). The trait a check
+//! what it returns ([`Outcome`], or [`Skipped`] when it did not run). The trait a check
 //! implements, which reads the run's `Context`, is `checklist::Check`.
 //!
 //! An outcome is data, never text for a terminal. A detected problem is a [`Finding`],
@@ -72,13 +72,11 @@ impl CheckMeta {
     }
 }
 
-/// Why a check produced no result.
+/// Why a check produced no result: it does not apply, or what it needs is missing. The
+/// reason is shown in the report.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum CheckError {
-    /// Not applicable or preconditions unmet; the reason is shown.
-    #[error("skipped: {0}")]
-    Skip(String),
-}
+#[error("skipped: {0}")]
+pub struct Skipped(pub String);
 
 /// What a check found.
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -89,8 +87,10 @@ pub struct Outcome {
     pub details: Vec<String>,
     /// Findings; the status is the worst of them unless `status` is set.
     pub findings: Vec<Finding>,
-    /// What to do. Defaults to the fixes of the non-info findings.
-    pub remediation: Option<String>,
+    /// What to do (the report's `remediation`). Defaults to the fixes of the non-info
+    /// findings.
+    #[serde(rename = "remediation")]
+    pub fix: Option<String>,
     /// Explicit status (used for `error`: no verdict could be reached).
     pub status: Option<Status>,
     /// The facts behind the details and findings, as data (copied into the report).
@@ -143,9 +143,9 @@ impl Outcome {
         self
     }
 
-    /// Sets the remediation text.
-    pub fn remediation(mut self, text: impl Into<String>) -> Self {
-        self.remediation = Some(text.into());
+    /// Sets what to do, instead of the findings' fixes.
+    pub fn with_fix(mut self, text: impl Into<String>) -> Self {
+        self.fix = Some(text.into());
         self
     }
 
@@ -161,10 +161,10 @@ impl Outcome {
         }
     }
 
-    /// The remediation: explicit, else the distinct fixes of warn/fail findings.
-    pub fn effective_remediation(&self) -> Option<String> {
-        if self.remediation.is_some() {
-            return self.remediation.clone();
+    /// What to do: explicit, else the distinct fixes of warn/fail findings.
+    pub fn effective_fix(&self) -> Option<String> {
+        if self.fix.is_some() {
+            return self.fix.clone();
         }
         // Distinct fixes, once each: a fix that another one extends (the same advice with
         // the URL to use appended) is said once, in its longer form.
@@ -221,7 +221,7 @@ mod tests {
     }
 
     #[test]
-    fn remediation_collects_distinct_fixes_of_problems() {
+    fn the_fix_collects_distinct_fixes_of_problems() {
         let o = Outcome::from_findings(
             "x",
             vec![
@@ -231,7 +231,7 @@ mod tests {
                 Finding::new(Code::fail("d", "D"), "m").with_fix("Do B."),
             ],
         );
-        assert_eq!(o.effective_remediation().as_deref(), Some("Do A. Do B."));
+        assert_eq!(o.effective_fix().as_deref(), Some("Do A. Do B."));
     }
 
     #[test]
@@ -249,11 +249,7 @@ mod tests {
                     .map(|f| Finding::new(Code::fail("a", "A"), "m").with_fix(*f))
                     .collect(),
             );
-            assert_eq!(
-                o.effective_remediation().as_deref(),
-                Some(*want),
-                "{fixes:?}"
-            );
+            assert_eq!(o.effective_fix().as_deref(), Some(*want), "{fixes:?}");
         }
     }
 }

@@ -53,23 +53,23 @@ pub fn invalid_words(report: &Report) -> Vec<Invalid> {
     let same_version = report.tool.version == env!("CARGO_PKG_VERSION");
     let registry = crate::registry();
     let metas: Vec<&'static CheckMeta> = registry.iter().map(|c| c.meta()).collect();
-    let words = Words {
+    let audit = WordAudit {
         metas,
         same_version,
         found: Vec::new(),
     };
-    words.of(report)
+    audit.run(report)
 }
 
-/// The walk over a report's words, collecting what breaks a grammar.
-struct Words {
+/// The audit of a report's words: walks them, collecting each that breaks its grammar.
+struct WordAudit {
     metas: Vec<&'static CheckMeta>,
     same_version: bool,
     found: Vec<Invalid>,
 }
 
-impl Words {
-    fn of(mut self, report: &Report) -> Vec<Invalid> {
+impl WordAudit {
+    fn run(mut self, report: &Report) -> Vec<Invalid> {
         for (i, api) in report.target.apis.iter().enumerate() {
             self.api(format!("target.apis[{i}]"), api);
         }

@@ -276,9 +276,10 @@ pub struct CheckResult {
     pub summary: String,
     /// Further facts, one per line (sources, timings, headers…). Never the key.
     pub details: Vec<String>,
+    // Named `fix` in code like a finding's and a cause's; the JSON keeps `remediation`.
     /// What to do, when something is to be done.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub remediation: Option<String>,
+    #[serde(rename = "remediation", skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
     /// The individual findings behind the status.
     pub findings: Vec<Finding>,
     /// The facts a network check observed, as data (probe request and answers, DNS

@@ -4,7 +4,7 @@
 //! Everything here is bounded by a deadline; nothing waits forever.
 
 use crate::context::{Context, NetOptions};
-use crate::model::check::CheckError;
+use crate::model::check::Skipped;
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
@@ -26,20 +26,20 @@ pub struct Target {
 impl Target {
     /// Parses the context's base URL (trimmed). A URL that cannot be parsed, or whose
     /// scheme is not http/https, skips the network checks: the `url-*` checks report it.
-    pub fn from_context(cx: &Context) -> Result<Target, CheckError> {
+    pub fn from_context(cx: &Context) -> Result<Target, Skipped> {
         Target::parse(&cx.target.base_url)
     }
 
     /// Parses one URL string (see [`Target::from_context`]).
-    pub fn parse(raw: &str) -> Result<Target, CheckError> {
+    pub fn parse(raw: &str) -> Result<Target, Skipped> {
         let url = url::Url::parse(raw.trim()).map_err(|e| {
-            CheckError::Skip(format!(
+            Skipped(format!(
                 "the base URL cannot be parsed ({e}); see url-format"
             ))
         })?;
         let scheme = url.scheme().to_ascii_lowercase();
         if scheme != "http" && scheme != "https" {
-            return Err(CheckError::Skip(format!(
+            return Err(Skipped(format!(
                 "the base URL's scheme is {scheme}:, not http or https; see url-scheme"
             )));
         }
@@ -48,9 +48,7 @@ impl Target {
             Some(url::Host::Ipv4(a)) => (a.to_string(), Some(IpAddr::V4(a))),
             Some(url::Host::Ipv6(a)) => (a.to_string(), Some(IpAddr::V6(a))),
             None => {
-                return Err(CheckError::Skip(
-                    "the base URL has no host; see url-format".into(),
-                ));
+                return Err(Skipped("the base URL has no host; see url-format".into()));
             }
         };
         let port = url

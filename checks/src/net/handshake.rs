@@ -6,7 +6,7 @@
 //! each step took, what was negotiated and where it stopped. The check words findings.
 
 use crate::context::{Context, NetOptions};
-use crate::model::check::CheckError;
+use crate::model::check::Skipped;
 use crate::model::evidence::{CertificateFacts, TlsEvidence};
 use crate::net::endpoint::{self, ConnectError, Target, remaining};
 use crate::net::proxy::{self, Proxy, Route};
@@ -427,13 +427,13 @@ async fn handshake(
     mut h: Handshake,
     stream: BoxIo,
     deadline: Instant,
-) -> Result<(Handshake, Option<TlsStream>), CheckError> {
+) -> Result<(Handshake, Option<TlsStream>), Skipped> {
     // Loading the system CA store is blocking file and parsing work: it runs on the
     // blocking pool so the other checks' I/O keeps moving meanwhile.
     let net = cx.net.clone();
     let built = tokio::task::spawn_blocking(move || tls::verifier(&net))
         .await
-        .map_err(|e| CheckError::Skip(format!("the TLS set-up task failed: {e}")))?;
+        .map_err(|e| Skipped(format!("the TLS set-up task failed: {e}")))?;
     let inner = match built {
         Ok(v) => v,
         Err(e) => return Ok((h.stop(Stop::Setup(e)), None)),
@@ -441,7 +441,7 @@ async fn handshake(
     let rec = Arc::new(RecordingVerifier::new(inner));
     let cfg = tls::config_with_verifier(rec.clone());
     let Ok(sn) = ServerName::try_from(h.target.host.clone()) else {
-        return Err(CheckError::Skip(format!(
+        return Err(Skipped(format!(
             "{} is not a valid TLS server name",
             h.target.host
         )));
@@ -488,12 +488,12 @@ async fn handshake(
 
 /// Connects to the API host (through the proxy that applies) and shakes hands, within
 /// `--timeout` in all.
-pub async fn connect(cx: &Context) -> Result<Handshake, CheckError> {
+pub async fn connect(cx: &Context) -> Result<Handshake, Skipped> {
     Ok(connect_stream(cx).await?.0)
 }
 
 /// [`connect`], keeping the established TLS session (when there is one) for HTTP.
-pub async fn connect_stream(cx: &Context) -> Result<(Handshake, Option<TlsStream>), CheckError> {
+pub async fn connect_stream(cx: &Context) -> Result<(Handshake, Option<TlsStream>), Skipped> {
     let target = Target::from_context(cx)?;
     let deadline = Instant::now() + cx.net.timeout;
     let proxy = match proxy::decide(&cx.net, &target).route {

@@ -24,10 +24,10 @@
 //! exists (an API answers 401), and reports that the key was not sent.
 
 use crate::analysis::urls::redact_url;
-use crate::analysis::value::Candidate;
+use crate::analysis::value::RepairedKey;
 use crate::context::{Api, Context};
 use crate::leak::Secrets;
-use crate::model::check::{CheckError, Outcome};
+use crate::model::check::{Outcome, Skipped};
 use crate::model::evidence::{
     Answer, BodyKind, Differential, KeyDelivery, KeyKind, KeyVariant, NetFailure, ProbeAttempt,
     ProbeEvidence, ProbeRequest, ProbeResponse, ProblemDetails, Redirect, RequestId, RetryDecision,
@@ -49,7 +49,7 @@ pub const RETRY_CAP: Duration = Duration::from_secs(5);
 
 /// A function that returns the repaired values worth trying, most likely first
 /// (`analysis::value::candidates` in the checks).
-pub type Cleaner = fn(&SecretKey) -> Vec<Candidate>;
+pub type Cleaner = fn(&SecretKey) -> Vec<RepairedKey>;
 
 /// What one API's probe requests.
 #[derive(Debug)]
@@ -102,7 +102,7 @@ pub const REQUEST_ID_HEADERS: &[&str] = &[
 
 /// Server-provided text, made safe to show (`model::untrusted`): unsafe characters as
 /// visible escapes, length capped.
-pub fn clean_text(s: &str, max: usize) -> Untrusted {
+pub fn server_text(s: &str, max: usize) -> Untrusted {
     Untrusted::capped(s.trim(), max)
 }
 
@@ -224,13 +224,13 @@ fn problem(x: &Exchange) -> Option<ProblemDetails> {
     let s = |k: &str| {
         o.get(k)
             .and_then(|v| v.as_str())
-            .map(|s| clean_text(s, 200))
+            .map(|s| server_text(s, 200))
     };
     let mut validation = Vec::new();
     for k in ["validationFailures", "errors"] {
         if let Some(m) = o.get(k).and_then(|v| v.as_object()) {
             for (field, msgs) in m {
-                validation.push(clean_text(&format!("{field}: {msgs}"), 200));
+                validation.push(server_text(&format!("{field}: {msgs}"), 200));
             }
         }
     }
@@ -283,7 +283,7 @@ fn response(url: &Url, x: &Exchange) -> ProbeResponse {
         status_line: Untrusted::new(&x.status_line()),
         http_version: format!("{:?}", x.version),
         remote: x.remote.map(|a| a.to_string()),
-        content_type: x.header("content-type").map(|ct| clean_text(&ct, 100)),
+        content_type: x.header("content-type").map(|ct| server_text(&ct, 100)),
         body_kind: body_kind(x),
         body_bytes: x.body.len(),
         body_truncated: x.truncated,
@@ -294,7 +294,7 @@ fn response(url: &Url, x: &Exchange) -> ProbeResponse {
             .filter_map(|h| {
                 x.header(h).map(|v| RequestId {
                     name: h.to_string(),
-                    value: clean_text(&v, 120),
+                    value: server_text(&v, 120),
                 })
             })
             .collect(),
@@ -313,23 +313,28 @@ pub fn classify(api: Api, r: &ProbeResponse) -> Answer {
     if r.body_kind == BodyKind::Html && !(code >= 500 || code == 429) {
         return Answer::NotTheApi;
     }
-    match (code, api) {
-        (200..=299, _) => match (r.body_kind, api) {
+    let refusals = api.refusals();
+    match code {
+        200..=299 => match (r.body_kind, api) {
             (BodyKind::Json, _) | (BodyKind::Xml, Api::Catalog) => Answer::Accepted,
             _ => Answer::AcceptedUnexpectedBody,
         },
-        (401, _) => Answer::Rejected,
-        (400, Api::Dam) => match &r.problem {
+        // A status that also means a missing key (DAM's 401) says nothing about the scope.
+        c if c == refusals.not_enabled && c != refusals.missing_key => Answer::NotEnabled,
+        c if c == refusals.missing_key => Answer::Rejected,
+        // DAM's invalid key is a 400 with problem details; a 400 about the query, or
+        // without problem details, is not about the key.
+        400 if refusals.invalid_key == 400 => match &r.problem {
             Some(p) if p.about_query => Answer::QueryRejected,
             Some(_) => Answer::Rejected,
             None => Answer::BadRequest,
         },
-        (400, _) => Answer::BadRequest,
-        (403, Api::Catalog) => Answer::NotEnabled,
-        (403, _) => Answer::Forbidden,
-        (404, _) => Answer::NotFound,
-        (429, _) => Answer::RateLimited,
-        (500..=599, _) => Answer::Unavailable,
+        c if c == refusals.invalid_key => Answer::Rejected,
+        400 => Answer::BadRequest,
+        403 => Answer::Forbidden,
+        404 => Answer::NotFound,
+        429 => Answer::RateLimited,
+        500..=599 => Answer::Unavailable,
         _ => Answer::UnexpectedStatus,
     }
 }
@@ -416,7 +421,7 @@ pub(crate) fn variant(kind: KeyKind, key: Option<&SecretKey>) -> KeyVariant {
     }
 }
 
-fn repaired(c: &Candidate) -> KeyVariant {
+fn repaired(c: &RepairedKey) -> KeyVariant {
     KeyVariant {
         repairs: c.repairs.clone(),
         ..variant(KeyKind::Cleaned, Some(&c.key))
@@ -434,7 +439,7 @@ pub fn scrub(o: &mut Outcome, secrets: &[&SecretKey]) {
             s.redact(x);
         }
     }
-    if let Some(r) = o.remediation.as_mut() {
+    if let Some(r) = o.fix.as_mut() {
         s.redact(r);
     }
 }
@@ -455,19 +460,19 @@ pub struct ProbeRun {
 }
 
 /// The probe URL and the key, or why the probe does not apply.
-fn preconditions<'a>(cx: &'a Context, spec: &ApiProbe) -> Result<(Url, &'a SecretKey), CheckError> {
+fn preconditions<'a>(cx: &'a Context, spec: &ApiProbe) -> Result<(Url, &'a SecretKey), Skipped> {
     if !cx.target.apis.contains(&spec.api) {
-        return Err(CheckError::Skip(format!(
+        return Err(Skipped(format!(
             "{} is not among the APIs to diagnose (--api {})",
             spec.name,
             spec.api.id()
         )));
     }
     let Some(key) = cx.key.key() else {
-        return Err(CheckError::Skip("no key to probe with".into()));
+        return Err(Skipped("no key to probe with".into()));
     };
     let url = probe_url(&cx.target.base_url, spec)
-        .map_err(|e| CheckError::Skip(format!("{e}; see the base-url checks")))?;
+        .map_err(|e| Skipped(format!("{e}; see the base-url checks")))?;
     Ok((url, key))
 }
 
@@ -480,7 +485,7 @@ async fn key_attempts(
     url: &Url,
     ev: &mut ProbeEvidence,
     key: &SecretKey,
-    candidates: &[Candidate],
+    candidates: &[RepairedKey],
 ) {
     let given_rejected = match crate::net::http::key_header(key) {
         Err(why) => {
@@ -512,7 +517,7 @@ async fn try_repairs(
     spec: &ApiProbe,
     url: &Url,
     ev: &mut ProbeEvidence,
-    candidates: &[Candidate],
+    candidates: &[RepairedKey],
 ) -> Differential {
     let mut sent = false;
     for c in candidates {
@@ -549,7 +554,7 @@ async fn shared_connection(cx: &Context, url: &Url) -> Option<Arc<Opened>> {
 
 /// Runs the probe of one API and returns what happened. `cleaner` is
 /// `analysis::value::cleaned_key` in the checks; tests may pass a stand-in.
-pub async fn run(cx: &Context, spec: &ApiProbe, cleaner: Cleaner) -> Result<ProbeRun, CheckError> {
+pub async fn run(cx: &Context, spec: &ApiProbe, cleaner: Cleaner) -> Result<ProbeRun, Skipped> {
     let (url, key) = preconditions(cx, spec)?;
     let candidates = cleaner(key);
     let mut ev = ProbeEvidence {
@@ -581,7 +586,7 @@ pub async fn run(cx: &Context, spec: &ApiProbe, cleaner: Cleaner) -> Result<Prob
     let build = tokio::task::spawn_blocking(move || crate::net::http::build_client(&net, &route));
     let (built, shared) = tokio::join!(build, shared_connection(cx, &url));
     let built = built
-        .map_err(|e| CheckError::Skip(format!("the HTTP client set-up task failed: {e}")))?
+        .map_err(|e| Skipped(format!("the HTTP client set-up task failed: {e}")))?
         .map(|c| c.share(shared));
     let mut setup_failure = None;
     match built {

@@ -20,7 +20,7 @@ pub const MAX_DELIVERED: usize = 3;
 /// The distinct values the deployment's other readers deliver, with who delivers each:
 /// every value that differs from the key as given, at most [`MAX_DELIVERED`].
 pub fn deliveries(cx: &Context, key: &SecretKey) -> Vec<(String, SecretKey)> {
-    let mut out: Vec<(Vec<&crate::context::Reading>, SecretKey)> = Vec::new();
+    let mut out: Vec<(Vec<&crate::context::ReaderDelivery>, SecretKey)> = Vec::new();
     for r in &cx.key.readings {
         let Some(v) = r.delivered.value() else {
             continue;

@@ -11,7 +11,7 @@
 //! check's failure and reports its own errors from its own connection.
 
 use crate::context::Context;
-use crate::model::check::CheckError;
+use crate::model::check::Skipped;
 use crate::model::evidence::Timings;
 use crate::net::endpoint::remaining;
 use crate::net::handshake::{self, Handshake, TlsStream};
@@ -75,7 +75,7 @@ impl std::fmt::Debug for ConnSlot {
 
 impl ConnSlot {
     /// The run's connection: opened by the first caller, awaited by the others.
-    pub async fn open(&self, cx: &Context) -> Result<Arc<Opened>, CheckError> {
+    pub async fn open(&self, cx: &Context) -> Result<Arc<Opened>, Skipped> {
         self.0
             .get_or_try_init(|| async { Ok(Arc::new(open(cx).await?)) })
             .await
@@ -104,7 +104,7 @@ async fn http(stream: TlsStream, deadline: Instant) -> Option<Sender> {
     }
 }
 
-async fn open(cx: &Context) -> Result<Opened, CheckError> {
+async fn open(cx: &Context) -> Result<Opened, Skipped> {
     let deadline = Instant::now() + cx.net.timeout;
     let (h, stream) = handshake::connect_stream(cx).await?;
     let sender = match stream {
@@ -126,7 +126,7 @@ async fn open(cx: &Context) -> Result<Opened, CheckError> {
 
 /// The handshake `tls-connection` reports: the shared one unless `--fresh-connections`
 /// (or it was already taken, which a run does not do).
-pub async fn handshake_for_check(cx: &Context) -> Result<Handshake, CheckError> {
+pub async fn handshake_for_check(cx: &Context) -> Result<Handshake, Skipped> {
     if !cx.net.fresh_connections
         && let Some(h) = cx.conn.open(cx).await?.take_record()
     {

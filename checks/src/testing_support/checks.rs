@@ -2,8 +2,8 @@
 //! snapshot macro the value checks share.
 
 use crate::checklist::Check;
-use crate::context::{Candidate, Context};
-use crate::model::check::{CheckError, Outcome};
+use crate::context::{Context, FoundKey};
+use crate::model::check::{Outcome, Skipped};
 use crate::model::report::{SourceKind, SourceRef, Status};
 use crate::model::secret::SecretKey;
 
@@ -11,7 +11,7 @@ use crate::model::secret::SecretKey;
 pub fn cx_with_key(bytes: &[u8]) -> Context {
     let mut cx = Context::default();
     cx.key.env_name = crate::DEFAULT_KEY_ENV.into();
-    cx.key.candidates.push(Candidate {
+    cx.key.candidates.push(FoundKey {
         source: SourceRef {
             kind: SourceKind::Env,
             name: crate::DEFAULT_KEY_ENV.into(),
@@ -28,7 +28,7 @@ pub fn cx_with_key_file(dir: &std::path::Path) -> (Context, std::path::PathBuf) 
     let p = dir.join("sl.key");
     std::fs::write(&p, CANARY).expect("the key file is written");
     let mut cx = cx_with_key(CANARY.as_bytes());
-    cx.key.candidates.push(Candidate {
+    cx.key.candidates.push(FoundKey {
         source: SourceRef {
             kind: SourceKind::File,
             name: "sl.key".into(),
@@ -101,7 +101,7 @@ pub fn cx_with_base_url(url: &str) -> Context {
 
 /// Runs a check to completion on a current-thread runtime; every finding must carry a
 /// code the check declares.
-pub fn run(check: &dyn Check, cx: &Context) -> Result<Outcome, CheckError> {
+pub fn run(check: &dyn Check, cx: &Context) -> Result<Outcome, Skipped> {
     let out = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -242,15 +242,19 @@ pub fn require(what: &str, available: bool) -> bool {
     false
 }
 
-/// DAM's answer to an invalid key: HTTP 400 with problem details titled "Invalid API key."
+/// DAM's answer to an invalid key as the mock gives it: HTTP 400 with problem details,
+/// title "Bad Request", detail [`INVALID_KEY_DETAIL`](crate::saleslayer::INVALID_KEY_DETAIL).
 /// `about_query` marks the text as about the query instead (the classification tests vary it).
 pub fn dam_invalid_key_problem(about_query: bool) -> crate::model::evidence::ProblemDetails {
+    use crate::model::untrusted::Untrusted;
     crate::model::evidence::ProblemDetails {
-        kind: None,
-        title: Some(crate::model::untrusted::Untrusted::new("Invalid API key.")),
+        kind: Some(Untrusted::new(
+            "https://api2.saleslayer.com/errors/validation",
+        )),
+        title: Some(Untrusted::new("Bad Request")),
         status: Some(400),
-        detail: None,
-        instance: None,
+        detail: Some(Untrusted::new(crate::saleslayer::INVALID_KEY_DETAIL)),
+        instance: Some(Untrusted::new("/image")),
         validation: vec![],
         about_query,
     }

@@ -1,7 +1,7 @@
-//! What the application's code adds around a clean key: a label in front (`Bearer …`,
+//! What the application's code adds around a healthy key: a label in front (`Bearer …`,
 //! `X-API-KEY: …`) or quotes around it. The value checks word their findings for a
 //! variable that holds them ("keep only the key in the variable"); when the configured
-//! key itself is clean and the request carries it with such additions, capture proves
+//! key itself is healthy and the request carries it with such additions, capture proves
 //! that the code added them, and says so instead.
 
 use super::Configured;
@@ -22,8 +22,8 @@ fn added(sent: &[u8], want: &[u8]) -> Vec<Code> {
     if !around {
         return Vec::new();
     }
-    let clean = analyze(&SecretKey::from_bytes(want.to_vec()));
-    if !clean.labels.is_empty() || !clean.quotes.is_empty() {
+    let wanted = analyze(&SecretKey::from_bytes(want.to_vec()));
+    if !wanted.labels.is_empty() || !wanted.quotes.is_empty() {
         return Vec::new();
     }
     let a = analyze(&SecretKey::from_bytes(sent.to_vec()));
@@ -40,8 +40,8 @@ fn added(sent: &[u8], want: &[u8]) -> Vec<Code> {
 
 /// "the `Bearer` authentication scheme", for the configured key with a label in front.
 pub(super) fn label_in_front(sent: &[u8], want: &[u8]) -> Option<String> {
-    let clean = analyze(&SecretKey::from_bytes(want.to_vec()));
-    if !sent.ends_with(want) || !clean.labels.is_empty() {
+    let wanted = analyze(&SecretKey::from_bytes(want.to_vec()));
+    if !sent.ends_with(want) || !wanted.labels.is_empty() {
         return None;
     }
     let a = analyze(&SecretKey::from_bytes(sent.to_vec()));
@@ -92,7 +92,7 @@ mod tests {
     }
 
     #[test]
-    fn additions_around_a_clean_key_are_the_codes() {
+    fn additions_around_a_healthy_key_are_the_codes() {
         let k = TEST_CANARY;
         #[rustfmt::skip]
         let table: Vec<(String, Vec<Code>)> = vec![

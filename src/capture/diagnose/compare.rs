@@ -66,12 +66,12 @@ pub(super) fn compare(sent: &[u8], conf: &Configured) -> Finding {
         .with_fix(fix);
     }
     let sent_key = SecretKey::from_bytes(sent.to_vec());
-    let sent_clean = analyze(&sent_key).cleaned();
-    let want_clean = analyze(&conf.key).cleaned();
-    let sent_c = sent_clean.as_ref().map_or(sent, |k| k.expose_bytes());
-    let want_c = want_clean.as_ref().map_or(want, |k| k.expose_bytes());
+    let sent_cleaned = analyze(&sent_key).cleaned();
+    let want_cleaned = analyze(&conf.key).cleaned();
+    let sent_c = sent_cleaned.as_ref().map_or(sent, |k| k.expose_bytes());
+    let want_c = want_cleaned.as_ref().map_or(want, |k| k.expose_bytes());
     if sent_c == want_c {
-        if want_clean.is_some() && sent == want_c {
+        if want_cleaned.is_some() && sent == want_c {
             return Finding::new(
                 SENDS_CLEANED_CONFIGURED_KEY,
                 format!(

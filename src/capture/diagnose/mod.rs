@@ -15,7 +15,6 @@ use super::parse::{LineEnding, RawHeader, RawRequest};
 use crate::capture::codes::*;
 use crate::render::human::count;
 use compare::compare;
-use sl_doctor_checks::DEFAULT_BASE_URL;
 use sl_doctor_checks::analysis::urls;
 use sl_doctor_checks::analysis::value::{analyze, char_name, codepoint, describe, describe_char};
 use sl_doctor_checks::checklist::base_url::{url_format, url_path, with_url_to_use};
@@ -23,12 +22,13 @@ use sl_doctor_checks::checklist::header_present::header_value;
 use sl_doctor_checks::checklist::key_loaded::extra_whitespace;
 use sl_doctor_checks::checklist::security::key_in_url;
 use sl_doctor_checks::checklist::{ExtraWhitespace, HeaderValue};
-use sl_doctor_checks::context::{Candidate, Context};
+use sl_doctor_checks::context::{Context, FoundKey};
 /// Secrets that must never appear in any output: the configured key and every value
 /// received in a key-like header.
 pub use sl_doctor_checks::leak::Secrets;
 use sl_doctor_checks::model::report::{Finding, Severity, SourceKind, SourceRef};
 use sl_doctor_checks::model::secret::{Fingerprint, SecretKey};
+use sl_doctor_checks::{DEFAULT_BASE_URL, DEFAULT_KEY_ENV};
 
 /// The key configured for comparison (`--key-env` etc.), by name.
 pub struct Configured {
@@ -70,7 +70,7 @@ pub struct Diagnosis {
     pub path: String,
 }
 
-use sl_doctor_checks::saleslayer::{KEY_HEADER, KEY_HEADER_WIRE};
+use sl_doctor_checks::saleslayer::{Api, KEY_HEADER, KEY_HEADER_WIRE};
 
 fn lossy(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
@@ -139,11 +139,11 @@ fn decode(value: &[u8], label: &str) -> (SecretKey, Option<Finding>) {
 
 fn context_with(key: SecretKey) -> Context {
     let mut cx = Context::default();
-    cx.key.env_name = "X-API-KEY header".into();
-    cx.key.candidates.push(Candidate {
+    cx.key.env_name = format!("{KEY_HEADER} header");
+    cx.key.candidates.push(FoundKey {
         source: SourceRef {
             kind: SourceKind::None,
-            name: "X-API-KEY header".into(),
+            name: format!("{KEY_HEADER} header"),
         },
         value: key,
         path: None,
@@ -369,7 +369,7 @@ fn body_findings(req: &RawRequest, secrets: &[&[u8]], has_key: bool) -> Vec<Find
     }
     let lower: Vec<u8> = body.iter().map(u8::to_ascii_lowercase).collect();
     let names: [&[u8]; 5] = [
-        b"x-api-key",
+        KEY_HEADER_WIRE.as_bytes(),
         b"x_api_key",
         b"apikey",
         b"api_key",
@@ -425,13 +425,11 @@ fn path_findings(
     }
     let display = urls::redact_plain_values(target, needle);
     let p = req.path();
-    let api = if p.starts_with("/dam") || p.starts_with("/image") {
-        Some("dam")
-    } else if p.starts_with("/catalog") || p.starts_with("/rest/Catalog") {
-        Some("catalog")
-    } else {
-        None
-    };
+    // An application may still use the legacy paths without the API's prefix.
+    let api = Api::of_path(p)
+        .or_else(|| p.starts_with("/image").then_some(Api::Dam))
+        .or_else(|| p.starts_with("/rest/Catalog").then_some(Api::Catalog))
+        .map(Api::id);
     if absolute {
         out.push(Finding::new(
             ABSOLUTE_FORM_TARGET,
@@ -459,9 +457,9 @@ pub async fn diagnose(
         findings.push(
             Finding::new(
                 MISSING_KEY_HEADER,
-                "No X-API-KEY header arrived: the API answers 401 (a valid API key is required)",
+                format!("No {KEY_HEADER} header arrived: the API answers 401 (a valid API key is required)"),
             )
-            .with_fix("Set the header on every request, e.g. curl -H \"X-API-KEY: $SALESLAYER_API_KEY\"; with an HTTP library set it where the request is built (a default-headers setting can be dropped by a redirect, a retry or a second client), in Postman check the collection's Authorization (type API Key, key X-API-KEY, add to Header) and that an environment is selected."),
+            .with_fix(format!("Set the header on every request, e.g. curl -H \"{KEY_HEADER}: ${DEFAULT_KEY_ENV}\"; with an HTTP library set it where the request is built (a default-headers setting can be dropped by a redirect, a retry or a second client), in Postman check the collection's Authorization (type API Key, key {KEY_HEADER}, add to Header) and that an environment is selected.")),
         );
     }
     findings.extend(duplicate_finding(&key_headers));
@@ -584,7 +582,7 @@ async fn key_value_findings(key_headers: &[&RawHeader]) -> Vec<Finding> {
         }
         seen_values.push(&h.value[..]);
         let label = if key_headers.len() > 1 {
-            format!("X-API-KEY #{}", i + 1)
+            format!("{KEY_HEADER} #{}", i + 1)
         } else {
             KEY_HEADER.to_string()
         };

@@ -26,7 +26,7 @@ mod repairs;
 mod wrappers;
 
 pub use chars::*;
-pub use repairs::{Candidate, MAX_CANDIDATES, candidates};
+pub use repairs::{MAX_CANDIDATES, RepairedKey, candidates};
 pub use wrappers::*;
 
 /// Where a value stops being valid UTF-8.
@@ -369,7 +369,7 @@ mod tests {
 
     #[test]
     fn cleaning() {
-        let clean = "aB3+xY/9zQ==";
+        let healthy = "aB3+xY/9zQ==";
         let cases = [
             "aB3+xY/9zQ==\n",
             "aB3+xY/9zQ==\r\n",
@@ -389,9 +389,9 @@ mod tests {
         ];
         for s in cases {
             let got = cleaned_key(&key(s)).unwrap_or_else(|| panic!("{s:?} not cleaned"));
-            assert_eq!(got.expose_str(), Some(clean), "{s:?}");
+            assert_eq!(got.expose_str(), Some(healthy), "{s:?}");
         }
-        for s in [clean, "", "   ", "YOUR_API_KEY", "\"${SL_KEY}\"\n"] {
+        for s in [healthy, "", "   ", "YOUR_API_KEY", "\"${SL_KEY}\"\n"] {
             assert!(cleaned_key(&key(s)).is_none(), "{s:?}");
         }
         assert!(cleaned_key(&SecretKey::from_bytes(b"ab\xff".to_vec())).is_none());
@@ -399,7 +399,7 @@ mod tests {
 
     /// The seven value checks.
     #[test]
-    fn a_clean_key_passes_every_value_check() {
+    fn a_healthy_key_passes_every_value_check() {
         use crate::testing_support::{CANARY, cx_with_key, run};
         for k in ["aB3+xY/9zQ==", CANARY] {
             let cx = cx_with_key(k.as_bytes());

@@ -20,7 +20,7 @@ pub const MAX_CANDIDATES: usize = 3;
 type Decoder = fn(&str) -> Option<Zeroizing<String>>;
 
 /// A repaired value and what was done to make it.
-pub struct Candidate {
+pub struct RepairedKey {
     /// The repairs, in the order of [`Repair`].
     pub repairs: Vec<Repair>,
     /// The repaired value.
@@ -29,16 +29,16 @@ pub struct Candidate {
 
 /// The repaired values of `key` worth trying, most likely first, each different from
 /// the value as given and from each other; at most [`MAX_CANDIDATES`].
-pub fn candidates(key: &SecretKey) -> Vec<Candidate> {
+pub fn candidates(key: &SecretKey) -> Vec<RepairedKey> {
     let a = analyze(key);
-    let mut out: Vec<Candidate> = Vec::new();
-    let mut push = |c: Candidate| {
+    let mut out: Vec<RepairedKey> = Vec::new();
+    let mut push = |c: RepairedKey| {
         let new = c.key != *key && !out.iter().any(|o| o.key == c.key);
         if new && !c.key.expose_bytes().is_empty() && out.len() < MAX_CANDIDATES {
             out.push(c);
         }
     };
-    let cleaned = a.cleaned().map(|k| Candidate {
+    let cleaned = a.cleaned().map(|k| RepairedKey {
         repairs: a.repairs(),
         key: k,
     });
@@ -61,7 +61,7 @@ pub fn candidates(key: &SecretKey) -> Vec<Candidate> {
         if let Some(decoded) = text.and_then(decode) {
             let mut repairs = base_repairs.clone();
             repairs.push(repair);
-            push(Candidate {
+            push(RepairedKey {
                 repairs,
                 key: SecretKey::from_bytes(decoded.as_bytes().to_vec()),
             });

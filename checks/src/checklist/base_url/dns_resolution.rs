@@ -15,7 +15,7 @@
 //! so a local failure stays a failure.
 
 use crate::context::Context;
-use crate::model::check::{CheckError, Outcome};
+use crate::model::check::{Outcome, Skipped};
 use crate::model::code::Code;
 use crate::model::evidence::Evidence;
 use crate::model::report::{Finding, Severity, Status};
@@ -93,7 +93,7 @@ pub const PROXY_RESOLVES: Code = Code::info(
     "The host does not resolve here (or resolves oddly), but the proxy resolves it (HTTP CONNECT, https:// or socks5h:// proxy): this machine's answer is not used",
 );
 
-pub(crate) async fn run_with(cx: &Context, env: DnsEnv) -> Result<Outcome, CheckError> {
+pub(crate) async fn run_with(cx: &Context, env: DnsEnv) -> Result<Outcome, Skipped> {
     let t = Target::from_context(cx)?;
     let found = dns::lookup(&cx.net, &t, env).await;
     let o = match &found {
@@ -478,7 +478,7 @@ fn unresolved(mut o: Outcome, f: &DnsFacts, a: &Answer, aaaa: &Answer) -> Outcom
 }
 
 impl DnsResolution {
-    async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
+    async fn run(&self, cx: &Context) -> Result<Outcome, Skipped> {
         run_with(cx, DnsEnv::real()).await
     }
 }

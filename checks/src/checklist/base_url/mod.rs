@@ -29,7 +29,7 @@ macro_rules! url_check {
             async fn run(
                 &self,
                 cx: &$crate::context::Context,
-            ) -> Result<$crate::model::check::Outcome, $crate::model::check::CheckError> {
+            ) -> Result<$crate::model::check::Outcome, $crate::model::check::Skipped> {
                 Ok($crate::checklist::base_url::url_outcome(cx, $pass, findings))
             }
         }
@@ -71,7 +71,7 @@ impl UrlFinding {
 }
 
 /// Appends the exact URL to use to the last problem's fix that does not name a URL yet:
-/// the check's remediation joins the fixes, and says the URL once, at the end.
+/// the check's fix joins the findings' fixes, and says the URL once, at the end.
 pub fn with_url_to_use(facts: &UrlFacts, mut found: Vec<UrlFinding>) -> Vec<UrlFinding> {
     if let Some(c) = &facts.canonical {
         let last = found.iter_mut().rev().find(|f| {

@@ -10,7 +10,7 @@
 //! `NONE_NONE/000 … error:transaction-end-before-headers`).
 
 use crate::context::Context;
-use crate::model::check::{CheckError, Outcome};
+use crate::model::check::{Outcome, Skipped};
 use crate::model::code::Code;
 use crate::model::report::{Finding, Status};
 use crate::net::endpoint::{ConnectError, Target, ms};
@@ -276,7 +276,7 @@ async fn reachability(cx: &Context, mut o: Outcome, p: &Proxy) -> Outcome {
 }
 
 impl ProxyConfig {
-    async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
+    async fn run(&self, cx: &Context) -> Result<Outcome, Skipped> {
         let t = Target::from_context(cx)?;
         let d = proxy::decide(&cx.net, &t);
         let o = settings(cx, &d);

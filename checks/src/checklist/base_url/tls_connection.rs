@@ -9,7 +9,7 @@
 use super::dns_resolution::DnsResolution;
 use super::proxy_tunnel::worded;
 use crate::context::Context;
-use crate::model::check::{CheckError, Outcome};
+use crate::model::check::{Outcome, Skipped};
 use crate::model::code::Code;
 use crate::model::evidence::{Evidence, Untrusted};
 use crate::model::report::{Finding, Status};
@@ -560,7 +560,7 @@ fn stop_code(o: &Outcome) -> Option<String> {
 }
 
 impl TlsConnection {
-    async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
+    async fn run(&self, cx: &Context) -> Result<Outcome, Skipped> {
         let h = crate::net::shared::handshake_for_check(cx).await?;
         let mut o = reach_details(&h);
         // The --insecure warning comes first, once the TLS client is being set up.
@@ -819,7 +819,7 @@ mod tests {
             assert_eq!(o.status(), Status::Fail);
             assert_eq!(codes(&o), ["inspection-proxy", "unknown-issuer"]);
             assert!(o.findings[0].message.contains("Zscaler"));
-            assert!(o.effective_remediation().unwrap().contains("--ca-cert"));
+            assert!(o.effective_fix().unwrap().contains("--ca-cert"));
 
             let plain = ca("Some Private CA");
             let o = check_against(&plain, &["localhost"], false, None).await;

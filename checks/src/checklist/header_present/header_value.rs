@@ -13,7 +13,7 @@
 use crate::analysis::value::{InvalidUtf8, describe};
 use crate::checklist::key_loaded::{analyzed_key, value_outcome};
 use crate::context::Context;
-use crate::model::check::{CheckError, Outcome};
+use crate::model::check::{Outcome, Skipped};
 use crate::model::code::Code;
 use crate::model::report::Finding;
 
@@ -54,7 +54,7 @@ fn not_utf8(bad: &InvalidUtf8) -> Finding {
 }
 
 impl HeaderValue {
-    async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
+    async fn run(&self, cx: &Context) -> Result<Outcome, Skipped> {
         let a = analyzed_key(cx)?;
         if let Some(bad) = a.invalid_utf8 {
             return Ok(Outcome::from_findings(

@@ -11,7 +11,7 @@
 use crate::analysis::value::LabelKind;
 use crate::checklist::key_loaded::{analyzed_text_key, value_outcome};
 use crate::context::Context;
-use crate::model::check::{CheckError, Outcome};
+use crate::model::check::{Outcome, Skipped};
 use crate::model::code::Code;
 use crate::model::report::Finding;
 
@@ -64,7 +64,7 @@ pub fn code(kind: LabelKind) -> Code {
 }
 
 impl PastedLabel {
-    async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
+    async fn run(&self, cx: &Context) -> Result<Outcome, Skipped> {
         let a = analyzed_text_key(cx)?;
         if a.labels.is_empty() {
             return Ok(Outcome::pass(
@@ -108,11 +108,7 @@ mod tests {
         let m = first_message(&o);
         assert!(m.contains("(characters 1 to 11 of 23)"), "{m}");
         assert!(o.details[0].starts_with("cleaned value: 12 characters, sha256:"));
-        assert!(
-            o.effective_remediation()
-                .unwrap()
-                .contains("`X-API-KEY: <key>`")
-        );
+        assert!(o.effective_fix().unwrap().contains("`X-API-KEY: <key>`"));
     }
 
     crate::testing_support::value_check_tests! {

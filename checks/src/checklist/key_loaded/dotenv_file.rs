@@ -7,7 +7,7 @@
 use crate::context::Context;
 use crate::input::dotenv::DotenvEntry;
 use crate::input::sources::looks_like_key_var;
-use crate::model::check::{CheckError, Outcome};
+use crate::model::check::{Outcome, Skipped};
 use crate::model::code::Code;
 use crate::model::report::{Finding, Location, Severity};
 
@@ -89,9 +89,9 @@ fn entry_findings(e: &DotenvEntry, file: &str) -> Vec<Finding> {
 }
 
 impl DotenvFileCheck {
-    async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
+    async fn run(&self, cx: &Context) -> Result<Outcome, Skipped> {
         let Some(file) = &cx.key.dotenv else {
-            return Err(CheckError::Skip("no .env file was read".into()));
+            return Err(Skipped("no .env file was read".into()));
         };
         let name = cx.key.env_name.as_str();
         let defs: Vec<&DotenvEntry> = file.definitions(name).collect();
@@ -106,8 +106,8 @@ impl DotenvFileCheck {
                 .in_file(Location::line(file.display.clone(), 1)),
             );
         }
-        // With --loader the reader is known: how other loaders would read the line is
-        // no longer a problem (what that reader delivers is checked as the key itself).
+        // With --loader the reader is known: how other loaders would read the line does
+        // not matter (what that reader delivers is checked as the key itself).
         if cx.key.loader.is_none() {
             for e in &defs {
                 findings.extend(entry_findings(e, &file.display));
@@ -243,7 +243,7 @@ mod tests {
     }
 
     #[test]
-    fn clean_file_passes() {
+    fn healthy_file_passes() {
         let o = check(b"# keys\nSALESLAYER_API_KEY=abc\nOTHER=1\n");
         assert_eq!(o.status(), Status::Pass);
         assert!(o.findings.is_empty());

@@ -13,7 +13,7 @@ use super::key_source::KeySource;
 use super::{analyzed_text_key, value_outcome};
 use crate::analysis::value::{Analysis, describe};
 use crate::context::Context;
-use crate::model::check::{CheckError, Outcome};
+use crate::model::check::{Outcome, Skipped};
 use crate::model::code::Code;
 use crate::model::report::{Finding, Position, Severity};
 
@@ -159,7 +159,7 @@ fn findings(a: &Analysis) -> Vec<Finding> {
 }
 
 impl ExtraWhitespace {
-    async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
+    async fn run(&self, cx: &Context) -> Result<Outcome, Skipped> {
         let a = analyzed_text_key(cx)?;
         if a.is_empty() {
             return Ok(Outcome::from_findings(
@@ -205,7 +205,7 @@ mod tests {
             o.findings[0].message,
             "The value ends with a line break (LF): 1 character after the key: U+000A LINE FEED at character 13 of 13"
         );
-        let fix = o.effective_remediation().unwrap();
+        let fix = o.effective_fix().unwrap();
         assert!(fix.contains("`echo` adds one"), "{fix}");
         assert!(fix.contains("Kubernetes"), "{fix}");
         assert!(o.details[0].starts_with("cleaned value: 12 characters, sha256:"));
@@ -214,7 +214,7 @@ mod tests {
         assert!(o.findings[0].message.ends_with(
             "1 character after the key: U+000D CARRIAGE RETURN and U+000A LINE FEED, one character at 13 of 13 (2 code points)"
         ), "{}", o.findings[0].message);
-        assert!(o.effective_remediation().unwrap().contains("Windows"));
+        assert!(o.effective_fix().unwrap().contains("Windows"));
     }
 
     crate::testing_support::value_check_tests! {

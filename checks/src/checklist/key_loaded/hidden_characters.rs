@@ -13,7 +13,7 @@ use super::character_check;
 use super::key_source::KeySource;
 use crate::analysis::value::{Analysis, HiddenKind, describe};
 use crate::context::Context;
-use crate::model::check::{CheckError, Outcome};
+use crate::model::check::{Outcome, Skipped};
 use crate::model::code::Code;
 use crate::model::report::Finding;
 
@@ -90,7 +90,7 @@ fn code(kind: HiddenKind) -> Code {
 }
 
 impl HiddenCharacters {
-    async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
+    async fn run(&self, cx: &Context) -> Result<Outcome, Skipped> {
         character_check(cx, "invisible", Analysis::hidden, |kind, p| {
             Finding::new(code(kind), format!("{}: {}", describe(&p), kind.origin()))
                 .at(p)

@@ -5,8 +5,8 @@
 //! lists every place that was looked at and the environment variables whose *names*
 //! look like a misspelt key variable.
 
-use crate::context::{Candidate, Context, KeyState};
-use crate::model::check::{CheckError, Outcome};
+use crate::context::{Context, FoundKey, KeyState};
+use crate::model::check::{Outcome, Skipped};
 use crate::model::code::Code;
 use crate::model::report::{Finding, Severity, SourceKind};
 use crate::model::secret::SecretKey;
@@ -37,7 +37,7 @@ pub const ONLY_IN_DOTENV: Code = Code::info(
 pub const NOT_UTF8: Code = Code::fail("not-utf8", "The value used is not valid UTF-8");
 
 impl KeySource {
-    async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
+    async fn run(&self, cx: &Context) -> Result<Outcome, Skipped> {
         let ks = &cx.key;
         let Some(chosen) = ks.chosen() else {
             return Ok(missing(ks));
@@ -130,7 +130,7 @@ fn missing(ks: &KeyState) -> Outcome {
 }
 
 /// The shadowed sources that hold another value than the one used.
-fn differing_sources(ks: &KeyState, chosen: &Candidate) -> Vec<Finding> {
+fn differing_sources(ks: &KeyState, chosen: &FoundKey) -> Vec<Finding> {
     ks.candidates
         .iter()
         .skip(1)
@@ -182,8 +182,8 @@ mod tests {
     use crate::model::report::{SourceRef, Status};
     use crate::testing_support::{cx_with_key, run};
 
-    fn cand(kind: SourceKind, name: &str, v: &[u8]) -> Candidate {
-        Candidate {
+    fn cand(kind: SourceKind, name: &str, v: &[u8]) -> FoundKey {
+        FoundKey {
             source: SourceRef {
                 kind,
                 name: name.into(),

@@ -14,7 +14,7 @@ use super::character_check;
 use super::key_source::KeySource;
 use crate::analysis::value::{Analysis, LookalikeKind, describe};
 use crate::context::Context;
-use crate::model::check::{CheckError, Outcome};
+use crate::model::check::{Outcome, Skipped};
 use crate::model::code::Code;
 use crate::model::report::Finding;
 
@@ -70,7 +70,7 @@ fn code(kind: LookalikeKind) -> Code {
 }
 
 impl LookalikeCharacters {
-    async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
+    async fn run(&self, cx: &Context) -> Result<Outcome, Skipped> {
         character_check(cx, "non-ASCII look-alike", Analysis::lookalikes, |l, p| {
             let hint = match l.suggestion {
                 Some(c) => format!("; it looks like ASCII `{c}`"),

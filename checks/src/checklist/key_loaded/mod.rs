@@ -10,24 +10,24 @@ pub mod readers_agree;
 
 use crate::analysis::value::{Analysis, analyze};
 use crate::context::Context;
-use crate::model::check::{CheckError, Outcome};
+use crate::model::check::{Outcome, Skipped};
 use crate::model::report::{Finding, Position, Severity};
 
 /// The character analysis of the key, for the checks that look at its value; skipped
 /// when no key was found (`key-source` reports that).
-pub(crate) fn analyzed_key(cx: &Context) -> Result<Analysis, CheckError> {
+pub(crate) fn analyzed_key(cx: &Context) -> Result<Analysis, Skipped> {
     match cx.key.key() {
         Some(key) => Ok(analyze(key)),
-        None => Err(CheckError::Skip("no key was found (see key-source)".into())),
+        None => Err(Skipped("no key was found (see key-source)".into())),
     }
 }
 
 /// [`analyzed_key`], also skipped when the value is not valid UTF-8 (`header-value`
 /// reports that, and no character analysis is possible).
-pub(crate) fn analyzed_text_key(cx: &Context) -> Result<Analysis, CheckError> {
+pub(crate) fn analyzed_text_key(cx: &Context) -> Result<Analysis, Skipped> {
     let a = analyzed_key(cx)?;
     if !a.is_utf8() {
-        return Err(CheckError::Skip(
+        return Err(Skipped(
             "the value is not valid UTF-8 (see header-value)".into(),
         ));
     }
@@ -68,7 +68,7 @@ pub(crate) fn character_check<T>(
     what: &str,
     list: impl FnOnce(&Analysis) -> Vec<(T, Position)>,
     finding: impl Fn(T, Position) -> Finding,
-) -> Result<Outcome, CheckError> {
+) -> Result<Outcome, Skipped> {
     let a = analyzed_text_key(cx)?;
     let findings = list(&a).into_iter().map(|(t, p)| finding(t, p)).collect();
     Ok(character_outcome(cx, &a, what, findings))

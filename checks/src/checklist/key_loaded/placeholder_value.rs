@@ -13,7 +13,7 @@ use super::analyzed_text_key;
 use super::key_source::KeySource;
 use crate::analysis::value::{Placeholder, PlaceholderForm};
 use crate::context::Context;
-use crate::model::check::{CheckError, Outcome};
+use crate::model::check::{Outcome, Skipped};
 use crate::model::code::Code;
 use crate::model::report::Finding;
 
@@ -124,7 +124,7 @@ fn explain(p: Placeholder) -> (Code, String, String) {
 }
 
 impl PlaceholderValue {
-    async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
+    async fn run(&self, cx: &Context) -> Result<Outcome, Skipped> {
         let a = analyzed_text_key(cx)?;
         let Some(p) = a.placeholder else {
             return Ok(Outcome::pass(

@@ -14,9 +14,9 @@
 //! nothing (it refuses the file, or leaves the variable unset).
 
 use crate::analysis::value::analyze;
-use crate::context::{Context, Reading, readings_who};
+use crate::context::{Context, ReaderDelivery, readings_who};
 use crate::input::loaders::Delivered;
-use crate::model::check::{CheckError, Outcome};
+use crate::model::check::{Outcome, Skipped};
 use crate::model::code::Code;
 use crate::model::evidence::Repair;
 use crate::model::report::{Finding, Severity};
@@ -37,11 +37,11 @@ pub const READERS_DISAGREE: Code = Code::new(
 /// The readers that deliver one value (or nothing, or an unknowable value).
 struct Group<'a> {
     delivered: &'a Delivered,
-    readers: Vec<&'a Reading>,
+    readers: Vec<&'a ReaderDelivery>,
 }
 
 /// The readings grouped by what they deliver, in the order first seen.
-fn groups(readings: &[Reading]) -> Vec<Group<'_>> {
+fn groups(readings: &[ReaderDelivery]) -> Vec<Group<'_>> {
     let mut out: Vec<Group> = Vec::new();
     for r in readings {
         match out.iter_mut().find(|g| *g.delivered == r.delivered) {
@@ -105,14 +105,14 @@ fn what(g: &Group, used: Option<&SecretKey>) -> String {
 }
 
 impl ReadersAgree {
-    async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
+    async fn run(&self, cx: &Context) -> Result<Outcome, Skipped> {
         let readings = &cx.key.readings;
         if readings.len() < 2 {
             let why = match cx.key.loader {
                 Some(l) => format!("--loader {} names the one reader", l.info().id),
                 None => "no .env definition or deployment file to compare".into(),
             };
-            return Err(CheckError::Skip(why));
+            return Err(Skipped(why));
         }
         let all = groups(readings);
         let used = cx.key.key();
@@ -123,7 +123,7 @@ impl ReadersAgree {
             .filter(|g| !matches!(g.delivered, Delivered::Unknown(_)))
             .collect();
         if groups.is_empty() {
-            return Err(CheckError::Skip(
+            return Err(Skipped(
                 "no reader delivers a value known before run time".into(),
             ));
         }
@@ -241,7 +241,7 @@ mod tests {
         let mut cx = crate::testing_support::cx_with_key(e.value.expose_bytes());
         cx.key.readings = LOADERS
             .iter()
-            .map(|l| Reading {
+            .map(|l| ReaderDelivery {
                 reader: l.name.into(),
                 place: ".env line 1".into(),
                 path: None,

@@ -12,7 +12,7 @@
 use crate::analysis::value::{QuoteDefect, describe};
 use crate::checklist::key_loaded::{analyzed_text_key, value_outcome};
 use crate::context::Context;
-use crate::model::check::{CheckError, Outcome};
+use crate::model::check::{Outcome, Skipped};
 use crate::model::code::Code;
 use crate::model::report::{Finding, Location};
 
@@ -125,7 +125,7 @@ fn dotenv_quotes(cx: &Context) -> Vec<Finding> {
 }
 
 impl QuotedValue {
-    async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
+    async fn run(&self, cx: &Context) -> Result<Outcome, Skipped> {
         let a = analyzed_text_key(cx)?;
         let in_dotenv = dotenv_quotes(cx);
         if a.quotes.is_empty() && in_dotenv.is_empty() {

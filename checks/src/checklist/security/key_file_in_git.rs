@@ -9,11 +9,12 @@
 //! counts.
 
 use crate::context::Context;
-use crate::input::exposure::{KeyFile, key_files, parent_dir, shell_quote};
+use crate::input::exposure::{KeyFile, key_files, parent_dir};
 use crate::input::git::{Git, GitRun, SHORT_OUTPUT, TIMEOUT};
-use crate::model::check::{CheckError, Outcome};
+use crate::model::check::{Outcome, Skipped};
 use crate::model::code::Code;
 use crate::model::report::{Finding, Location};
+use crate::shell::sh_quote_path;
 use std::ffi::OsStr;
 use std::time::Duration;
 
@@ -104,14 +105,14 @@ pub fn git_state(program: &Git, file: &KeyFile, timeout: Duration) -> GitState {
 
 /// Builds the outcome from the state of each file (separate from running git so the
 /// wording is tested without a repository).
-pub fn outcome(states: &[(KeyFile, GitState)]) -> Result<Outcome, CheckError> {
+pub fn outcome(states: &[(KeyFile, GitState)]) -> Result<Outcome, Skipped> {
     if states.is_empty() {
-        return Err(CheckError::Skip(
+        return Err(Skipped(
             "the key was not read from a key file or a .env file".into(),
         ));
     }
     if states.iter().all(|(_, s)| *s == GitState::NoGit) {
-        return Err(CheckError::Skip(
+        return Err(Skipped(
             "git is not installed, so whether the key file is committed could not be checked"
                 .into(),
         ));
@@ -120,7 +121,7 @@ pub fn outcome(states: &[(KeyFile, GitState)]) -> Result<Outcome, CheckError> {
     let mut details = Vec::new();
     for (f, state) in states {
         let shown = f.path.display();
-        let q = shell_quote(&f.path);
+        let q = sh_quote_path(&f.path);
         match state {
             GitState::NoGit => details.push(format!("{shown}: git is not installed")),
             GitState::NotInRepo => details.push(format!(
@@ -156,7 +157,7 @@ pub fn outcome(states: &[(KeyFile, GitState)]) -> Result<Outcome, CheckError> {
                 )
                 .with_fix(format!(
                     "Add it to .gitignore: `echo {} >> .gitignore` in the repository (or a pattern such as `.env*` with `!.env.example`).",
-                    shell_quote(std::path::Path::new(
+                    sh_quote_path(std::path::Path::new(
                         f.path.file_name().unwrap_or(f.path.as_os_str())
                     ))
                 ))
@@ -185,7 +186,7 @@ pub fn outcome(states: &[(KeyFile, GitState)]) -> Result<Outcome, CheckError> {
 }
 
 impl KeyFileInGit {
-    async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
+    async fn run(&self, cx: &Context) -> Result<Outcome, Skipped> {
         let files = key_files(&cx.key);
         // No key file, no git to ask: no blocking-pool thread to start (an offline run
         // would otherwise spawn one just to return nothing).
@@ -297,7 +298,7 @@ mod tests {
     #[test]
     fn key_not_from_a_file_is_skipped() {
         let cx = cx_with_key(CANARY.as_bytes());
-        assert!(matches!(run(&KeyFileInGit, &cx), Err(CheckError::Skip(_))));
+        assert!(matches!(run(&KeyFileInGit, &cx), Err(Skipped(_))));
     }
 
     #[test]
@@ -307,7 +308,7 @@ mod tests {
         // Whatever git says (or whether it is installed), the check runs and leaks nothing.
         match run(&KeyFileInGit, &cx) {
             Ok(o) => assert_no_leak(&o, CANARY),
-            Err(CheckError::Skip(why)) => assert!(why.contains("git"), "{why}"),
+            Err(Skipped(why)) => assert!(why.contains("git"), "{why}"),
         }
     }
 

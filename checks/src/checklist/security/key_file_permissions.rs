@@ -5,10 +5,11 @@
 //! restrict access to keys; on Unix that is the file mode, and `chmod 600` fixes it.
 
 use crate::context::Context;
-use crate::input::exposure::{KeyFile, shell_quote};
-use crate::model::check::{CheckError, Outcome};
+use crate::input::exposure::KeyFile;
+use crate::model::check::{Outcome, Skipped};
 use crate::model::code::Code;
 use crate::model::report::{Finding, Location};
+use crate::shell::sh_quote_path;
 
 crate::check! {
     /// The `key-file-permissions` check.
@@ -71,16 +72,16 @@ pub fn finding(file: &KeyFile, access: Access) -> Option<Finding> {
         )
         .with_fix(format!(
             "Make it private to its owner: `chmod 600 {}` (and, for a directory of secrets, `chmod 700` on the directory).",
-            shell_quote(&file.path)
+            sh_quote_path(&file.path)
         ))
         .in_file(Location::file(file.path.display().to_string())),
     )
 }
 
 /// The outcome for each (file, mode) pair; `None` = the mode could not be read.
-pub fn outcome(files: &[(KeyFile, Result<Access, String>)]) -> Result<Outcome, CheckError> {
+pub fn outcome(files: &[(KeyFile, Result<Access, String>)]) -> Result<Outcome, Skipped> {
     if files.is_empty() {
-        return Err(CheckError::Skip(
+        return Err(Skipped(
             "the key was not read from a key file or a .env file".into(),
         ));
     }
@@ -118,7 +119,7 @@ fn mode_of(path: &std::path::Path) -> Result<Access, String> {
 
 impl KeyFilePermissions {
     #[cfg(unix)]
-    async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
+    async fn run(&self, cx: &Context) -> Result<Outcome, Skipped> {
         let files: Vec<_> = crate::input::exposure::key_files(&cx.key)
             .into_iter()
             .map(|f| {
@@ -130,8 +131,8 @@ impl KeyFilePermissions {
     }
 
     #[cfg(not(unix))]
-    async fn run(&self, _cx: &Context) -> Result<Outcome, CheckError> {
-        Err(CheckError::Skip(
+    async fn run(&self, _cx: &Context) -> Result<Outcome, Skipped> {
+        Err(Skipped(
             "file modes are a Unix notion; check the file's ACL instead".into(),
         ))
     }
@@ -191,7 +192,7 @@ mod tests {
         }
         assert!(matches!(
             run(&KeyFilePermissions, &cx_with_key(b"k")),
-            Err(CheckError::Skip(_))
+            Err(Skipped(_))
         ));
     }
 
@@ -201,7 +202,7 @@ mod tests {
     fn skipped_where_files_have_no_modes() {
         assert!(matches!(
             run(&KeyFilePermissions, &cx_with_key(b"k")),
-            Err(CheckError::Skip(_))
+            Err(Skipped(_))
         ));
     }
 

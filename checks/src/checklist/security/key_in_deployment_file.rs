@@ -14,7 +14,7 @@ use crate::input::deploy::{DeployFile, Kind};
 use crate::input::exposure::KeyFile;
 use crate::input::git::{Git, TIMEOUT};
 use crate::input::loaders::Delivered;
-use crate::model::check::{CheckError, Outcome};
+use crate::model::check::{Outcome, Skipped};
 use crate::model::code::Code;
 use crate::model::report::{Finding, Severity};
 use std::path::PathBuf;
@@ -108,11 +108,9 @@ fn finding(l: &Literal, git: &GitState, name: &str) -> Finding {
 }
 
 impl KeyInDeploymentFile {
-    async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
+    async fn run(&self, cx: &Context) -> Result<Outcome, Skipped> {
         if cx.key.deployments.is_empty() {
-            return Err(CheckError::Skip(
-                "no deployment file was read (--from)".into(),
-            ));
+            return Err(Skipped("no deployment file was read (--from)".into()));
         }
         let found = literals(&cx.key.deployments);
         if found.is_empty() {

@@ -4,7 +4,7 @@
 //! the machine in the process list and lands in shell history and CI logs.
 
 use crate::context::Context;
-use crate::model::check::{CheckError, Outcome};
+use crate::model::check::{Outcome, Skipped};
 use crate::model::code::Code;
 use crate::model::report::Finding;
 
@@ -20,7 +20,7 @@ pub const KEY_IN_ARGV: Code = Code::warn(
 );
 
 impl KeyOnCommandLine {
-    async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
+    async fn run(&self, cx: &Context) -> Result<Outcome, Skipped> {
         if !cx.key.from_flag() {
             return Ok(Outcome::pass("The key was not given on the command line"));
         }
@@ -43,7 +43,7 @@ impl KeyOnCommandLine {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::context::Candidate;
+    use crate::context::FoundKey;
     use crate::model::report::{SourceKind, SourceRef};
     use crate::model::secret::SecretKey;
     use crate::testing_support::{cx_with_key, run};
@@ -55,7 +55,7 @@ mod tests {
         let mut cx = cx_with_key(b"k");
         cx.key.candidates.insert(
             0,
-            Candidate {
+            FoundKey {
                 source: SourceRef {
                     kind: SourceKind::Flag,
                     name: "--key".into(),

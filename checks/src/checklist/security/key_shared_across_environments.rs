@@ -14,7 +14,7 @@ use crate::input::dotenv::DotenvFile;
 use crate::input::exposure::parent_dir;
 use crate::input::files::{Pipes, link_leaves_dir, read_input};
 use crate::input::sources::{MAX_DOTENV_FILE, looks_like_key_var};
-use crate::model::check::{CheckError, Outcome};
+use crate::model::check::{Outcome, Skipped};
 use crate::model::code::Code;
 use crate::model::report::{Finding, SourceKind};
 use crate::model::secret::{Fingerprint, SecretKey};
@@ -269,7 +269,7 @@ pub fn outcome(places: &[Place], notes: Vec<String>) -> Outcome {
 }
 
 impl KeySharedAcrossEnvironments {
-    async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
+    async fn run(&self, cx: &Context) -> Result<Outcome, Skipped> {
         let key_env = cx.key.env_name.as_str();
         let mut places = Vec::new();
         let mut notes = Vec::new();

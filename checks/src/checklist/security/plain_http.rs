@@ -8,7 +8,7 @@
 use crate::analysis::urls::{Scheme, UrlFacts};
 use crate::checklist::base_url::{UrlFinding, url_outcome};
 use crate::context::Context;
-use crate::model::check::{CheckError, Outcome};
+use crate::model::check::{Outcome, Skipped};
 use crate::model::code::Code;
 use crate::model::report::Finding;
 
@@ -45,7 +45,7 @@ pub const ALLOW_HTTP_UNUSED: Code = Code::info(
 );
 
 impl PlainHttp {
-    async fn run(&self, cx: &Context) -> Result<Outcome, CheckError> {
+    async fn run(&self, cx: &Context) -> Result<Outcome, Skipped> {
         let allow_http = cx.net.allow_http;
         let mut o = url_outcome(cx, PASS, |f| findings(f, allow_http));
         if allow_http && o.findings.is_empty() {

@@ -10,8 +10,8 @@ use crate::model::evidence::{
     Answer, BodyKind, NetFailureKind, ProbeAttempt, ProbeResponse, ProblemDetails, Redirect,
 };
 use crate::model::report::Finding;
-use crate::net::probe::{ApiProbe, clean_text};
-use crate::saleslayer::{BASE_URL, HOST, RATE_LIMIT, SUPPORT_ADDRESS};
+use crate::net::probe::{ApiProbe, server_text};
+use crate::saleslayer::{BASE_URL, HOST, NOT_ENABLED_DETAIL, RATE_LIMIT, SUPPORT_ADDRESS};
 
 /// One answer in words: the probe's summary and the finding.
 pub(super) struct Explained {
@@ -121,7 +121,7 @@ fn about_the_key(spec: &ApiProbe, answer: Answer, r: &ProbeResponse) -> AnswerTe
             format!("{api} answered {line}, but not with JSON"),
             format!(
                 "{api} answered {line}, but the body is not JSON (content-type: {}); the key seems accepted, but something may sit between you and the API",
-                clean_text(
+                server_text(
                     &r.content_type.clone().unwrap_or_default().to_lowercase(),
                     80
                 )
@@ -157,7 +157,8 @@ fn about_the_key(spec: &ApiProbe, answer: Answer, r: &ProbeResponse) -> AnswerTe
         Answer::NotEnabled => (
             format!("The key works, but the Catalog API is not enabled for this account ({line})"),
             format!(
-                "Catalog answered {line}: the key works but the Catalog API is not enabled for this account (Feature disabled for the tenant){pshort}"
+                "Catalog answered {line}: the key works but the Catalog API is not enabled for this account ({}){pshort}",
+                NOT_ENABLED_DETAIL.trim_end_matches('.')
             ),
             Some(format!(
                 "Ask Sales Layer support ({SUPPORT_ADDRESS}) to enable Catalog for your account/key."

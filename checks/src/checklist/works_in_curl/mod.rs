@@ -24,7 +24,7 @@ macro_rules! probe_check {
             async fn run(
                 &self,
                 cx: &$crate::context::Context,
-            ) -> Result<$crate::model::check::Outcome, $crate::model::check::CheckError> {
+            ) -> Result<$crate::model::check::Outcome, $crate::model::check::Skipped> {
                 super::probe_findings::run(
                     cx,
                     &$crate::net::probe::$endpoint,

@@ -6,7 +6,7 @@ use super::answers::explain;
 use super::codes::*;
 use crate::checklist::base_url::tls_connection::{NO_CA_CERTIFICATES, setup_finding};
 use crate::context::Context;
-use crate::model::check::{CheckError, Outcome};
+use crate::model::check::{Outcome, Skipped};
 use crate::model::evidence::{
     Answer, Differential, Evidence, KeyDelivery, KeyKind, KeyVariant, NetFailureKind, ProbeAttempt,
     ProbeEvidence, ProbeResponse, Repair, Timings,
@@ -15,7 +15,7 @@ use crate::model::report::{Finding, Severity, Status};
 use crate::model::secret::SecretKey;
 use crate::net::http::ClientError;
 use crate::net::probe::{self, ApiProbe, Cleaner};
-use crate::saleslayer::SUPPORT_ADDRESS;
+use crate::saleslayer::{KEY_HEADER, SUPPORT_ADDRESS};
 
 /// The finding for an HTTP client that cannot be built from the options.
 fn client_finding(e: &ClientError) -> Finding {
@@ -160,12 +160,9 @@ pub fn details(ev: &ProbeEvidence) -> Vec<String> {
     }
     let mut d = vec![format!("request: {} {}", ev.request.method, ev.request.url)];
     if ev.request.key == KeyDelivery::NotSentPlainHttp {
-        d.push("X-API-KEY: not sent (plain http)".into());
+        d.push(format!("{KEY_HEADER}: not sent (plain http)"));
     } else {
-        d.push(key_line(
-            crate::saleslayer::KEY_HEADER,
-            &ev.request.key_as_given,
-        ));
+        d.push(key_line(KEY_HEADER, &ev.request.key_as_given));
     }
     d.extend(ev.attempts_with(KeyKind::None).flat_map(attempt_lines));
     d.extend(ev.attempts_with(KeyKind::AsGiven).flat_map(attempt_lines));
@@ -398,7 +395,7 @@ pub fn outcome(spec: &ApiProbe, run: probe::ProbeRun) -> Outcome {
 }
 
 /// The whole probe check: run the engine, build the findings, remove any key piece.
-pub async fn run(cx: &Context, spec: &ApiProbe, cleaner: Cleaner) -> Result<Outcome, CheckError> {
+pub async fn run(cx: &Context, spec: &ApiProbe, cleaner: Cleaner) -> Result<Outcome, Skipped> {
     let facts = probe::run(cx, spec, cleaner).await?;
     let mut o = outcome(spec, facts);
     if let Some(key) = cx.key.key() {

@@ -1,7 +1,7 @@
 //! The causes of a deployment: its readers disagree about the key, and, with `--api`,
 //! what the other API's one answer proves.
 
-use super::{cause, remedy};
+use super::{cause, check_fix};
 use crate::checklist::no_quotes::quoted_value::DOTENV_QUOTES;
 use crate::checklist::works_in_curl::codes::DELIVERED_NOT_SENDABLE;
 use crate::checklist::{DotenvFileCheck, QuotedValue, ReadersAgree};
@@ -92,7 +92,7 @@ pub(super) fn readers_disagree(f: &Facts) -> Option<Cause> {
         .also(f, &line_quotes)
         .also(f, &probes)
         .proof((!proofs.is_empty()).then(|| proofs.join("; ")))
-        .fix(remedy(
+        .fix(check_fix(
             f,
             ReadersAgree::ID,
             "Write the key's definition so every reader delivers the same bytes.",

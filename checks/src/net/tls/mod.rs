@@ -8,7 +8,7 @@
 //!   all with `--insecure`. Crypto provider: ring (see [`provider`]). ALPN: h2, http/1.1.
 //! * [`classify`] turns a `rustls::Error` into a stable finding code and a sentence;
 //!   [`find_rustls_error`] digs it out of an error chain (reqwest double-wraps it in
-//!   `io::Error`s whose `source()` skips the payload); [`TlsFailure::fix`] gives the remedy.
+//!   `io::Error`s whose `source()` skips the payload); [`TlsFailure::fix`] gives the fix.
 //! * [`RecordingVerifier`] records the presented chain even when verification fails,
 //!   so the certificate can be described ([`describe_cert`]) in the failure report.
 //! * [`inspection_product`] recognises the issuer names of TLS-inspecting proxies.
