@@ -180,10 +180,25 @@ http_access deny all
         .spawn()
         .expect("start squid");
     let p = RealProxy { port, dir, child };
+    // squid logs "Accepting" as it opens the socket, which can be a moment before the
+    // socket listens; a test connection would put an error line in the access log that
+    // the tests read, so the listening socket is looked up in the kernel's table.
     Some(wait_ready(p, "cache.log", |p| {
         p.read("cache.log")
             .contains("Accepting HTTP Socket connections")
+            && listens(p.port)
     }))
+}
+
+/// Whether a socket listens on 127.0.0.1:`port` (`/proc/net/tcp`: local address in hex,
+/// state 0A is LISTEN), without connecting to it.
+fn listens(port: u16) -> bool {
+    let table = std::fs::read_to_string("/proc/net/tcp").unwrap_or_default();
+    let local = format!("0100007F:{port:04X}");
+    table.lines().skip(1).any(|l| {
+        let f: Vec<&str> = l.split_whitespace().collect();
+        f.get(1) == Some(&local.as_str()) && f.get(3) == Some(&"0A")
+    })
 }
 
 /// Waits until the proxy accepts a TCP connection.
