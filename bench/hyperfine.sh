@@ -4,6 +4,8 @@
 # an offline run at most 1.3x `--version` (docs/performance.md).
 #
 # Usage: bench/hyperfine.sh [RUNS]   (default 200; needs hyperfine)
+#        On a shared machine, `chrt -f 50 bench/hyperfine.sh` keeps other work from landing between
+#        the runs of one command and not the other (docs/performance.md).
 # Env:   CARGO      cargo command used to build (default: cargo)
 #        SL_DOCTOR  benchmark this binary instead of building the release one
 set -euo pipefail
