@@ -1,0 +1,123 @@
+//! The causes on the way to the API: a proxy that refused the tunnel, and a network
+//! path that gave no answer.
+
+use super::{cause, check_fix};
+use crate::checklist::{DnsResolution, ProxyConfig, TlsConnection};
+use crate::diagnosis::facts::{Facts, KeyAnswer};
+use crate::diagnosis::{Cause, CauseId, CauseLevel, Fixer};
+use crate::model::check::CheckId;
+use crate::model::evidence::{Evidence, ProxyRefusal, RefusalReason};
+use crate::model::report::{CheckResult, Item, Status};
+
+/// A proxy refused the tunnel: its own answer is the proof, and says who can change it.
+pub(super) fn proxy_refused(f: &Facts) -> Option<Cause> {
+    let (c, r) = refusal(f)?;
+    let silent = f.apis(|p| p.given == KeyAnswer::Unreachable);
+    let mut checks = vec![TlsConnection::ID];
+    checks.extend(silent.iter().map(|p| p.check));
+    let fixer = if r.needs_network_team() {
+        Fixer::NetworkTeam
+    } else {
+        Fixer::You
+    };
+    Some(
+        cause(
+            CauseId::ProxyRefused,
+            c.summary.trim_end_matches('.'),
+            CauseLevel::Fail,
+            &checks,
+        )
+        .proof(Some(refusal_proof(r)))
+        .fix(check_fix(f, TlsConnection::ID, "Check the proxy setting."))
+        .by(fixer),
+    )
+}
+
+/// tls-connection's result and the proxy's refusal, when a proxy refused the tunnel.
+fn refusal<'a>(f: &Facts<'a>) -> Option<(&'a CheckResult, &'a ProxyRefusal)> {
+    let c = f.report.check(TlsConnection::ID)?;
+    match &c.evidence {
+        Some(Evidence::Tls(ev)) => Some((c, ev.proxy_refusal.as_ref()?)),
+        _ => None,
+    }
+}
+
+/// What the proxy answered, in one line: "squid answered 403 (ERR_ACCESS_DENIED) to
+/// `CONNECT host:443`".
+fn refusal_proof(r: &ProxyRefusal) -> String {
+    let who = r
+        .server
+        .as_deref()
+        .and_then(|s| s.split('/').next())
+        .filter(|s| !s.is_empty())
+        .map_or_else(
+            || format!("the proxy {}", r.proxy),
+            |s| format!("{s} at {}", r.proxy),
+        );
+    if let Some(status) = r.status {
+        let code = match (&r.proxy_error, r.proxy_errno) {
+            (Some(e), Some(n)) if n != 0 => format!(" ({e}, error {n})"),
+            (Some(e), _) => format!(" ({e})"),
+            (None, _) => String::new(),
+        };
+        return format!("{who} answered {status}{code} to `CONNECT {}`", r.target);
+    }
+    match (r.reason, r.socks_reply) {
+        (RefusalReason::AuthRequired | RefusalReason::Other, Some(0xff)) => {
+            format!("{who} accepted none of the SOCKS5 authentication methods offered")
+        }
+        (RefusalReason::CredentialsRejected, _) => {
+            format!("{who} rejected the SOCKS5 username and password")
+        }
+        (_, reply) => {
+            let reply = reply.unwrap_or(0);
+            format!(
+                "{who} answered the SOCKS5 connect request for {} with reply {reply} ({})",
+                r.target,
+                crate::net::socks::reply_words(reply)
+            )
+        }
+    }
+}
+
+pub(super) fn no_answer(f: &Facts) -> Option<Cause> {
+    // A proxy's refusal is its own cause, with the proxy's answer as proof.
+    if refusal(f).is_some() {
+        return None;
+    }
+    let net_checks = [DnsResolution::ID, ProxyConfig::ID, TlsConnection::ID];
+    let broken: Vec<CheckId> = net_checks
+        .into_iter()
+        .filter(|id| matches!(f.status(*id), Status::Fail | Status::Error))
+        .collect();
+    let silent = f.apis(|p| p.given == KeyAnswer::Unreachable);
+    let first = broken
+        .first()
+        .copied()
+        .or(silent.first().map(|p| p.check))?;
+    let summary = f
+        .report
+        .check(first)
+        .map(|c| c.summary.clone())
+        .unwrap_or_default();
+    let mut checks = broken.clone();
+    checks.extend(silent.iter().map(|p| p.check));
+    let item_failed = f
+        .report
+        .checklist
+        .iter()
+        .any(|i| i.id == Item::BaseUrl && i.status == Status::Fail);
+    let level = if item_failed {
+        CauseLevel::Fail
+    } else {
+        CauseLevel::Inconclusive
+    };
+    Some(
+        cause(CauseId::Network, format!("The API could not be reached: {}", lower(&summary)), level, &checks)
+            .fix(check_fix(f, first, "Check the network path to the API (DNS, firewall, proxy, TLS), then run sl-doctor again.")),
+    )
+}
+
+fn lower(s: &str) -> String {
+    crate::diagnosis::lowercase_first(s.trim_end_matches('.'))
+}
