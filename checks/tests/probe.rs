@@ -416,6 +416,34 @@ async fn differential_retry_for_each_kind_of_key() {
     }
 }
 
+/// A rate-limited repaired key proves nothing: the rejection of the key as given is not
+/// read as an invalid key, and no finding sends the user to support for a new key.
+#[tokio::test]
+async fn a_rate_limited_repair_leaves_the_key_not_proven_invalid() {
+    for spec in [&DAM, &CATALOG] {
+        let srv = serve(|h, _| {
+            if h.key.as_deref() == Some(CANARY.as_bytes()) {
+                now(resp(429, Some("application/json"), "{}", &[]))
+            } else {
+                unauthorized("application/json", &[])
+            }
+        });
+        let o = diff(spec, &srv.base, format!("\"{CANARY}\"").as_bytes(), true).await;
+        assert_eq!(codes(&o), ["key-rejected", "cleaned-untested"], "{o:?}");
+        assert!(
+            o.findings[0]
+                .message
+                .contains("the key itself is not proven invalid"),
+            "{}",
+            o.findings[0].message
+        );
+        assert!(
+            o.findings.iter().all(|f| f.fix.is_none()),
+            "no fix says ask for a new key: {o:?}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn differential_details_name_the_key_as_given_and_the_repair() {
     for spec in [&DAM, &CATALOG] {

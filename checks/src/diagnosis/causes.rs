@@ -283,16 +283,46 @@ fn damaged_value(f: &Facts) -> Option<Cause> {
     };
     let mut checks: Vec<CheckId> = f.defects.iter().map(|d| d.check).collect();
     checks.push(HeaderValue::ID);
-    // The probes' rejections are explained only when the repair proves it.
-    for p in &repaired_ok {
-        checks.push(p.check);
-    }
+    // The probes' rejections are explained when the repair proves it, or when the repair
+    // got no verdict: the damage is then the likelier reason, not yet verified.
+    let untested = f.apis(|p| p.repair_untested().is_some());
+    checks.extend(repaired_ok.iter().chain(&untested).map(|p| p.check));
+    let title = match (&proof, untested.as_slice()) {
+        (None, [_, ..]) => format!(
+            "{title} (not verified: {})",
+            no_verdict_on_repair(&untested)
+        ),
+        _ => title,
+    };
     Some(
         cause(id, title, CauseLevel::Fail, &[])
             .also(f, &checks)
             .proof(proof)
             .fix(fix),
     )
+}
+
+/// "DAM and Catalog rate limited the repaired key": why a repair got no verdict.
+fn no_verdict_on_repair(probes: &[&Probe]) -> String {
+    let answers: Vec<KeyAnswer> = probes.iter().filter_map(|p| p.repair_untested()).collect();
+    let what = match answers.as_slice() {
+        [first, rest @ ..] if rest.iter().all(|a| a == first) => match first {
+            KeyAnswer::RateLimited => "rate limited the repaired key",
+            KeyAnswer::Unavailable => "answered the repaired key with a server error",
+            _ => "did not answer the repaired key",
+        },
+        _ => "gave no verdict on the repaired key",
+    };
+    format!("{} {what}", names(probes))
+}
+
+/// The probes whose repaired key got this no-verdict answer, when no damage of the value
+/// explains them: no defect offline and no repair accepted (a guessed decoding, say).
+fn repair_untested_alone<'f>(f: &'f Facts, answer: KeyAnswer) -> Vec<&'f Probe> {
+    if !f.defects.is_empty() || f.probes.iter().any(|p| p.accepted_repair.is_some()) {
+        return Vec::new();
+    }
+    f.apis(|p| p.repair_untested() == Some(answer))
 }
 
 /// A check's fix, followed by where the value is when it is one line of a file (a `.env`
@@ -470,9 +500,19 @@ fn api_not_enabled(f: &Facts) -> Option<Cause> {
 }
 
 fn key_rejected(f: &Facts) -> Option<Cause> {
+    // The key itself is invalid only for the APIs that reject the repaired value too, or
+    // when no repair applies: a repair that got no verdict (rate limited) leaves the
+    // damage the likelier cause. With a damage whose repair was not tried, the damage is
+    // the likelier cause; with look-alikes, the repair is a guess, and its rejection
+    // proves nothing.
+    let refuted = |p: &Probe| match p.repaired {
+        Some(a) => a == KeyAnswer::Rejected,
+        None => f.defects.is_empty(),
+    };
     let rejected = f.apis(|p| {
-        p.given == KeyAnswer::Rejected
-            || p.given == KeyAnswer::NotSent && p.repaired == Some(KeyAnswer::Rejected)
+        (p.given == KeyAnswer::Rejected
+            || p.given == KeyAnswer::NotSent && p.repaired == Some(KeyAnswer::Rejected))
+            && refuted(p)
     });
     let any_valid = f.apis(|p| {
         p.given.authenticated()
@@ -482,11 +522,8 @@ fn key_rejected(f: &Facts) -> Option<Cause> {
     if rejected.is_empty() || !any_valid.is_empty() {
         return None;
     }
-    // With a damaged value whose repair was not tried, the damage is the likelier cause;
-    // with look-alikes, the repair is a guess, and its rejection proves nothing.
-    if !f.defects.is_empty() && rejected.iter().any(|p| p.repaired.is_none())
-        || !lookalike_guess_rejected(f).is_empty()
-    {
+    let untried = f.apis(|p| p.given == KeyAnswer::Rejected && p.repaired.is_none());
+    if !f.defects.is_empty() && !untried.is_empty() || !lookalike_guess_rejected(f).is_empty() {
         return None;
     }
     let all = names(&rejected);
@@ -507,7 +544,8 @@ fn key_rejected(f: &Facts) -> Option<Cause> {
     }
     let untold = rejected
         .iter()
-        .any(|p| matches!(p.other, Some((_, a)) if a != KeyAnswer::Rejected && !a.authenticated()));
+        .any(|p| matches!(p.other, Some((_, a)) if a != KeyAnswer::Rejected && !a.authenticated()))
+        || f.probes.iter().any(|p| p.repair_untested().is_some());
     let title = if untold {
         format!(
             "The key is rejected: not valid, or not enabled for {all} (the other API gave no verdict, so the two cannot be told apart)"
@@ -529,7 +567,8 @@ fn key_rejected(f: &Facts) -> Option<Cause> {
 }
 
 fn rate_limited(f: &Facts) -> Option<Cause> {
-    let hit = f.apis(|p| p.given == KeyAnswer::RateLimited);
+    let mut hit = f.apis(|p| p.given == KeyAnswer::RateLimited);
+    hit.extend(repair_untested_alone(f, KeyAnswer::RateLimited));
     (!hit.is_empty()).then(|| {
         cause(CauseId::RateLimited, format!("{} rate limited the request: no verdict on the key", names(&hit)), CauseLevel::Inconclusive, &hit.iter().map(|p| p.check).collect::<Vec<_>>())
             .fix(format!("Run sl-doctor again in a minute; if other jobs use the same key, pause them (the documented limit is {}).", RATE_LIMIT.describe()))
@@ -537,7 +576,8 @@ fn rate_limited(f: &Facts) -> Option<Cause> {
 }
 
 fn api_unavailable(f: &Facts) -> Option<Cause> {
-    let hit = f.apis(|p| p.given == KeyAnswer::Unavailable);
+    let mut hit = f.apis(|p| p.given == KeyAnswer::Unavailable);
+    hit.extend(repair_untested_alone(f, KeyAnswer::Unavailable));
     (!hit.is_empty()).then(|| {
         cause(CauseId::ApiUnavailable, format!("{} answered with a server error: no verdict on the key", names(&hit)), CauseLevel::Inconclusive, &hit.iter().map(|p| p.check).collect::<Vec<_>>())
             .fix(format!("Run sl-doctor again later; if it persists, send this report (it holds the request ids) to {}.", support()))

@@ -40,6 +40,14 @@ impl KeyAnswer {
     pub fn authenticated(self) -> bool {
         matches!(self, KeyAnswer::Accepted | KeyAnswer::NotEnabled)
     }
+
+    /// The request got no verdict on its key: rate limited, a server error, no answer.
+    pub fn no_verdict(self) -> bool {
+        matches!(
+            self,
+            KeyAnswer::RateLimited | KeyAnswer::Unavailable | KeyAnswer::Unreachable
+        )
+    }
 }
 
 impl From<Answer> for KeyAnswer {
@@ -85,6 +93,16 @@ pub struct Probe {
     /// With `--api`: the other API's answer to the key as given (asked once), and its
     /// name.
     pub other: Option<(&'static str, KeyAnswer)>,
+}
+
+impl Probe {
+    /// The answer to the repaired key when a repair was tried and got no verdict
+    /// (rate limited, a server error, no answer) while the key as given was not accepted:
+    /// the repair is then neither proven nor refuted.
+    pub fn repair_untested(&self) -> Option<KeyAnswer> {
+        self.repaired
+            .filter(|a| a.no_verdict() && !self.given.authenticated())
+    }
 }
 
 /// A defect of the value that a check found and a repair removes.

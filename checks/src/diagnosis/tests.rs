@@ -144,6 +144,8 @@ fn probe_evidence(check: &str, codes: &[&str]) -> Option<Evidence> {
             "not-found" => (KeyKind::AsGiven, Answer::NotFound, Some(404)),
             "dns" => (KeyKind::AsGiven, Answer::NoAnswer, None),
             "cleaned-rejected-too" => (KeyKind::Cleaned, Answer::Rejected, Some(401)),
+            "cleaned-rate-limited" => (KeyKind::Cleaned, Answer::RateLimited, Some(429)),
+            "cleaned-server-error" => (KeyKind::Cleaned, Answer::Unavailable, Some(503)),
             "key-not-sendable" => {
                 delivery = KeyDelivery::NotSendable;
                 continue;
@@ -349,6 +351,65 @@ const CASES: &[Case] = &[
         ],
         offline: false,
         causes: &["quoted-key", "key-rejected"],
+        proof: None,
+        self_fixable: true,
+    },
+    Case {
+        name: "quoted key, the repaired key rate limited: the quotes, not verified, and no invalid key",
+        rows: &[
+            ("quoted-value", F, &["surrounding-quotes"]),
+            (
+                "dam-probe",
+                F,
+                &["key-rejected-400", "cleaned-rate-limited"],
+            ),
+            (
+                "catalog-probe",
+                F,
+                &["key-rejected", "cleaned-rate-limited"],
+            ),
+        ],
+        offline: false,
+        causes: &["quoted-key"],
+        proof: None,
+        self_fixable: true,
+    },
+    Case {
+        name: "quoted key, DAM rejects the repair, Catalog errs: rejected by DAM alone",
+        rows: &[
+            ("quoted-value", F, &["surrounding-quotes"]),
+            (
+                "dam-probe",
+                F,
+                &["key-rejected-400", "cleaned-rejected-too"],
+            ),
+            (
+                "catalog-probe",
+                F,
+                &["key-rejected", "cleaned-server-error"],
+            ),
+        ],
+        offline: false,
+        causes: &["quoted-key", "key-rejected"],
+        proof: None,
+        self_fixable: true,
+    },
+    Case {
+        name: "no defect offline, a decoded guess rate limited: no verdict, not an invalid key",
+        rows: &[
+            (
+                "dam-probe",
+                F,
+                &["key-rejected-400", "cleaned-rate-limited"],
+            ),
+            (
+                "catalog-probe",
+                F,
+                &["key-rejected", "cleaned-rate-limited"],
+            ),
+        ],
+        offline: false,
+        causes: &["rate-limited"],
         proof: None,
         self_fixable: true,
     },
@@ -604,4 +665,61 @@ fn a_proxy_refusal_is_one_cause_that_says_who_can_fix_it() {
             )
         );
     }
+}
+
+#[test]
+fn a_repair_without_a_verdict_is_named_not_verified_and_sends_nobody_to_support() {
+    let rows: &[Row] = &[
+        ("quoted-value", F, &["surrounding-quotes"]),
+        (
+            "dam-probe",
+            F,
+            &["key-rejected-400", "cleaned-rate-limited"],
+        ),
+        (
+            "catalog-probe",
+            F,
+            &["key-rejected", "cleaned-rate-limited"],
+        ),
+    ];
+    let d = diagnose(&report(rows, false));
+    assert_eq!(
+        d.causes[0].title,
+        "The key is wrapped in quotes (not verified: DAM and Catalog rate limited the repaired key)"
+    );
+    assert_eq!(
+        d.causes[0].checks,
+        ["quoted-value", "dam-probe", "catalog-probe"]
+    );
+    assert!(!d.needs_support(), "{d:#?}");
+    assert!(
+        d.causes.iter().all(|c| !c.fix.contains("new key")),
+        "{d:#?}"
+    );
+}
+
+#[test]
+fn an_api_that_rejects_the_repair_is_named_alone_when_the_other_gave_no_verdict() {
+    let rows: &[Row] = &[
+        ("quoted-value", F, &["surrounding-quotes"]),
+        (
+            "dam-probe",
+            F,
+            &["key-rejected-400", "cleaned-rejected-too"],
+        ),
+        (
+            "catalog-probe",
+            F,
+            &["key-rejected", "cleaned-server-error"],
+        ),
+    ];
+    let d = diagnose(&report(rows, false));
+    let rejected = &d.causes[1];
+    assert_eq!(rejected.checks, ["dam-probe"], "{d:#?}");
+    assert_eq!(
+        rejected.proof.as_deref(),
+        Some("DAM rejects the key as given and once it is cleaned")
+    );
+    assert!(rejected.title.contains("cannot be told apart"), "{d:#?}");
+    assert_eq!(d.causes[0].checks, ["quoted-value", "catalog-probe"]);
 }
