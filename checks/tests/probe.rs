@@ -95,6 +95,25 @@ async fn unauthorized_fails_as_missing_or_invalid_key() {
     }
 }
 
+/// An empty key's rejection is read as what it is: the header went out empty, which says
+/// nothing about the key and sends nobody to support.
+#[tokio::test]
+async fn an_empty_key_s_rejection_says_it_was_empty() {
+    for (_, check) in both() {
+        let srv = serve(|_, _| unauthorized("application/json", &[]));
+        let o = probe_with(check, &srv.base, b"", |_| {}).await;
+        assert_eq!(codes(&o), ["key-rejected"]);
+        let f = &o.findings[0];
+        assert!(
+            f.message.contains("with the empty value it was given"),
+            "{}",
+            f.message
+        );
+        assert!(!f.message.contains("did send"), "{}", f.message);
+        assert!(!f.fix.as_deref().unwrap_or("").contains("support"), "{f:?}");
+    }
+}
+
 #[tokio::test]
 async fn bad_request_per_api() {
     let key_pd = problem(400, "Bad Request", "The request is invalid.", "/image");

@@ -103,9 +103,14 @@ fn check_fix(f: &Facts, id: CheckId, default: &str) -> String {
         .unwrap_or_else(|| default.to_string())
 }
 
+/// The key is empty: the value checks found nothing to send.
+fn key_empty(f: &Facts) -> bool {
+    f.has(ExtraWhitespace::ID, extra_whitespace::EMPTY)
+        || f.has(HeaderValue::ID, header_value::EMPTY_VALUE)
+}
+
 fn key_not_loaded(f: &Facts) -> Option<Cause> {
-    let empty = f.has(ExtraWhitespace::ID, extra_whitespace::EMPTY)
-        || f.has(HeaderValue::ID, header_value::EMPTY_VALUE);
+    let empty = key_empty(f);
     let missing = f.has(KeySource::ID, key_source::NO_KEY);
     if !missing && !empty {
         return None;
@@ -121,11 +126,15 @@ fn key_not_loaded(f: &Facts) -> Option<Cause> {
             "The key is empty: the X-API-KEY header would be empty",
         )
     };
-    let fix = check_fix(
-        f,
-        KeySource::ID,
-        "Set SALESLAYER_API_KEY to the key Sales Layer gave you (or pass --key-file), then run sl-doctor again.",
-    );
+    let fix = if missing {
+        check_fix(
+            f,
+            KeySource::ID,
+            "Set SALESLAYER_API_KEY to the key Sales Layer gave you (or pass --key-file), then run sl-doctor again.",
+        )
+    } else {
+        empty_key_fix(f)
+    };
     Some(
         cause(id, title, CauseLevel::Fail, &[KeySource::ID])
             .fix(fix)
@@ -140,6 +149,32 @@ fn key_not_loaded(f: &Facts) -> Option<Cause> {
                 ],
             ),
     )
+}
+
+/// Where the empty value came from, and what to put there: the fix of `key-empty`.
+fn empty_key_fix(f: &Facts) -> String {
+    let s = &f.report.key.source;
+    let what = match s.kind {
+        SourceKind::Env => format!(
+            "{} is set but empty: set it to the key Sales Layer gave you (an empty CI/CD variable, `{}=` in a .env file or a later `export {}=` leaves it empty)",
+            s.name, s.name, s.name
+        ),
+        SourceKind::Flag => "--key was given an empty value: pass the key Sales Layer gave you, preferably in SALESLAYER_API_KEY, with --key-file or with --key-stdin rather than on the command line".to_string(),
+        SourceKind::File => format!(
+            "The key file {} is empty: write the key Sales Layer gave you into it",
+            s.name
+        ),
+        SourceKind::Stdin => {
+            "Nothing came on standard input (--key-stdin): pipe the key Sales Layer gave you"
+                .to_string()
+        }
+        SourceKind::Dotenv | SourceKind::Deployment => format!(
+            "The value in {} is empty: put the key Sales Layer gave you there (or the reference to the secret that holds it)",
+            f.key_place()
+        ),
+        SourceKind::None => "Give sl-doctor the key Sales Layer gave you".to_string(),
+    };
+    format!("{what}, then run sl-doctor again.")
 }
 
 fn placeholder(f: &Facts) -> Option<Cause> {
@@ -519,7 +554,10 @@ fn key_rejected(f: &Facts) -> Option<Cause> {
             || p.repaired.is_some_and(KeyAnswer::authenticated)
             || p.other.is_some_and(|(_, a)| a.authenticated())
     });
-    if rejected.is_empty() || !any_valid.is_empty() {
+    // No key, an empty one or a placeholder is rejected as expected: it says nothing
+    // about the key Sales Layer gave, and its own cause says what to put there.
+    let no_real_key = key_empty(f) || f.status(PlaceholderValue::ID) == Status::Fail;
+    if rejected.is_empty() || !any_valid.is_empty() || no_real_key {
         return None;
     }
     let untried = f.apis(|p| p.given == KeyAnswer::Rejected && p.repaired.is_none());

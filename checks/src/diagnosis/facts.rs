@@ -1,6 +1,7 @@
 //! The facts the diagnosis reasons about, read once from the report's typed data.
 
 use super::CauseId;
+use crate::checklist::key_loaded::extra_whitespace::EMPTY;
 use crate::checklist::{
     CatalogProbe, DamProbe, ExtraWhitespace, HiddenCharacters, LookalikeCharacters, PastedLabel,
     QuotedValue,
@@ -177,9 +178,10 @@ impl<'a> Facts<'a> {
         let defects = DEFECTS
             .iter()
             .filter(|d| {
-                report
-                    .check(d.check)
-                    .is_some_and(|c| c.status == Status::Fail)
+                report.check(d.check).is_some_and(|c| {
+                    // An empty value is no damage a repair removes: key-empty names it.
+                    c.status == Status::Fail && !(d.check == ExtraWhitespace::ID && c.has(EMPTY))
+                })
             })
             .collect();
         Facts {

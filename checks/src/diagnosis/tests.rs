@@ -493,6 +493,19 @@ const CASES: &[Case] = &[
         self_fixable: true,
     },
     Case {
+        name: "empty key: one cause, not also extra whitespace",
+        rows: &[
+            ("extra-whitespace", F, &["empty"]),
+            ("header-value", F, &["empty-value"]),
+            ("dam-probe", F, &["key-rejected"]),
+            ("catalog-probe", F, &["key-rejected"]),
+        ],
+        offline: false,
+        causes: &["key-empty"],
+        proof: None,
+        self_fixable: true,
+    },
+    Case {
         name: "a warning only: healthy with a warning",
         rows: &[
             ("dotenv-file", W, &["crlf"]),
@@ -722,4 +735,37 @@ fn an_api_that_rejects_the_repair_is_named_alone_when_the_other_gave_no_verdict(
     );
     assert!(rejected.title.contains("cannot be told apart"), "{d:#?}");
     assert_eq!(d.causes[0].checks, ["quoted-value", "catalog-probe"]);
+}
+
+#[test]
+fn an_empty_key_s_fix_names_where_it_came_from() {
+    use crate::model::report::SourceKind;
+    let rows: &[Row] = &[
+        ("extra-whitespace", F, &["empty"]),
+        ("header-value", F, &["empty-value"]),
+    ];
+    for (kind, name, says) in [
+        (
+            SourceKind::Env,
+            "SALESLAYER_API_KEY",
+            "SALESLAYER_API_KEY is set but empty",
+        ),
+        (SourceKind::Flag, "--key", "--key was given an empty value"),
+        (SourceKind::File, "key.txt", "The key file key.txt is empty"),
+        (SourceKind::Stdin, "stdin", "Nothing came on standard input"),
+        (
+            SourceKind::Dotenv,
+            ".env:3",
+            "The value in the .env file .env:3 is empty",
+        ),
+    ] {
+        let mut r = report(rows, true);
+        r.key.source.kind = kind;
+        r.key.source.name = name.into();
+        let d = diagnose(&r);
+        assert_eq!(d.causes.len(), 1, "{kind:?}: {d:#?}");
+        let fix = &d.causes[0].fix;
+        assert!(fix.starts_with(says), "{kind:?}: {fix}");
+        assert!(!d.causes[0].is_damaged_value(), "{kind:?}");
+    }
 }
