@@ -323,6 +323,32 @@ async fn a_server_that_never_answers_times_out() {
     }
 }
 
+/// A probe the run's deadline stops is inconclusive with the runner's code and a fix
+/// that says what to change, not a bare "see explain".
+#[tokio::test]
+async fn a_probe_the_deadline_stops_says_so_and_how_to_fix_it() {
+    use sl_doctor_checks::runner::{DEADLINE_REACHED, RunOptions, run_checks};
+    let srv = serve(|_, _| Box::pin(std::future::pending()));
+    let checks: [Box<dyn Check>; 2] = [Box::new(DamProbe), Box::new(CatalogProbe)];
+    let opts = RunOptions {
+        deadline: Duration::from_millis(300),
+        deadline_secs: 0.3,
+        ..RunOptions::default()
+    };
+    let results = run_checks(&checks, &cx(&srv.base, CANARY.as_bytes()), &opts).await;
+    for (r, c) in results.iter().zip(&checks) {
+        sl_doctor_checks::testing_support::assert_codes_declared(c.meta(), &r.findings);
+        assert_eq!(r.status, Status::Error, "{r:?}");
+        assert!(r.has(DEADLINE_REACHED), "{r:?}");
+        assert!(
+            r.fix.as_deref().is_some_and(|f| f.starts_with(
+                "Run sl-doctor again with a longer --deadline (this run allowed 0.3 s"
+            )),
+            "{r:?}"
+        );
+    }
+}
+
 fn endless_body(chunk: &'static [u8], every: Duration) -> Reply {
     let s = futures_util::stream::unfold(0u64, move |n| async move {
         if n > 0 {

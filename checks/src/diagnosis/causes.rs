@@ -20,12 +20,12 @@ use crate::saleslayer::{RATE_LIMIT, support};
 mod network;
 mod readers;
 
-use network::{no_answer, proxy_refused};
+use network::{deadline_reached, no_answer, proxy_refused};
 use readers::{not_enabled_by_other_api, readers_disagree};
 
 /// Every cause the facts show, most likely first.
 pub fn find(f: &Facts) -> Vec<Cause> {
-    let rules: [fn(&Facts) -> Option<Cause>; 12] = [
+    let rules: [fn(&Facts) -> Option<Cause>; 13] = [
         key_not_loaded,
         placeholder,
         readers_disagree,
@@ -38,6 +38,7 @@ pub fn find(f: &Facts) -> Vec<Cause> {
         api_unavailable,
         proxy_refused,
         no_answer,
+        deadline_reached,
     ];
     let mut causes: Vec<Cause> = rules.iter().filter_map(|r| r(f)).collect();
     // Whatever failed or warned and no rule explains is still a cause of its own, so

@@ -83,6 +83,9 @@ fn report(rows: &[Row], offline: bool) -> Report {
 /// write the scenarios (`key-rejected-400` = DAM answered 400 to the key as given,
 /// `accepted-once-unquoted` = the key with its quotes removed got a 200, …).
 fn probe_evidence(check: &str, codes: &[&str]) -> Option<Evidence> {
+    if codes.contains(&"deadline-reached") {
+        return None;
+    }
     let api = match check {
         "dam-probe" => "dam",
         "catalog-probe" => "catalog",
@@ -506,6 +509,17 @@ const CASES: &[Case] = &[
         self_fixable: true,
     },
     Case {
+        name: "the deadline stopped both probes: one cause",
+        rows: &[
+            ("dam-probe", E, &["deadline-reached"]),
+            ("catalog-probe", E, &["deadline-reached"]),
+        ],
+        offline: false,
+        causes: &["deadline-reached"],
+        proof: None,
+        self_fixable: true,
+    },
+    Case {
         name: "a warning only: healthy with a warning",
         rows: &[
             ("dotenv-file", W, &["crlf"]),
@@ -767,5 +781,35 @@ fn an_empty_key_s_fix_names_where_it_came_from() {
         let fix = &d.causes[0].fix;
         assert!(fix.starts_with(says), "{kind:?}: {fix}");
         assert!(!d.causes[0].is_damaged_value(), "{kind:?}");
+    }
+}
+
+#[test]
+fn a_deadline_cause_names_what_did_not_finish_and_gives_the_runner_s_fix() {
+    for (rows, named) in [
+        (
+            &[
+                ("dam-probe", E, &["deadline-reached"][..]),
+                ("catalog-probe", E, &["deadline-reached"][..]),
+            ][..],
+            "the DAM and Catalog probes",
+        ),
+        (
+            &[
+                ("catalog-probe", E, &["deadline-reached"][..]),
+                ("key-file-in-git", E, &["deadline-reached"][..]),
+            ][..],
+            "the Catalog probe and key-file-in-git",
+        ),
+    ] {
+        let d = diagnose(&report(rows, false));
+        assert_eq!(d.causes.len(), 1, "{d:#?}");
+        let c = &d.causes[0];
+        assert_eq!(
+            c.title,
+            format!("The run's deadline (--deadline) passed before {named} finished: no verdict")
+        );
+        assert_eq!(c.level, CauseLevel::Inconclusive);
+        assert_eq!(c.fix, format!("{} fix", rows[0].0));
     }
 }

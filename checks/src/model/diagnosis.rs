@@ -65,13 +65,15 @@ pub enum CauseId {
     ProxyRefused,
     /// The API could not be reached.
     Network,
+    /// The run's deadline (`--deadline`) passed before some checks finished.
+    DeadlineReached,
     /// A check no rule explains, by its id.
     Check(String),
 }
 
 impl CauseId {
     /// The causes the rules name, in the order `docs/diagnosis.md` lists them.
-    pub const RULES: [CauseId; 22] = [
+    pub const RULES: [CauseId; 23] = [
         CauseId::KeyNotLoaded,
         CauseId::KeyEmpty,
         CauseId::PlaceholderKey,
@@ -94,6 +96,7 @@ impl CauseId {
         CauseId::ApiUnavailable,
         CauseId::ProxyRefused,
         CauseId::Network,
+        CauseId::DeadlineReached,
     ];
 
     /// The stable kebab-case word, as in the JSON report.
@@ -121,6 +124,7 @@ impl CauseId {
             CauseId::ApiUnavailable => "api-unavailable",
             CauseId::ProxyRefused => "proxy-refused",
             CauseId::Network => "network",
+            CauseId::DeadlineReached => "deadline-reached",
             CauseId::Check(id) => id,
         }
     }

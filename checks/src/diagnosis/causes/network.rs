@@ -2,12 +2,14 @@
 //! path that gave no answer.
 
 use super::{cause, check_fix};
-use crate::checklist::{DnsResolution, ProxyConfig, TlsConnection};
+use crate::checklist::{CatalogProbe, DamProbe, DnsResolution, ProxyConfig, TlsConnection};
 use crate::diagnosis::facts::{Facts, KeyAnswer};
 use crate::diagnosis::{Cause, CauseId, CauseLevel, Fixer};
 use crate::model::check::CheckId;
 use crate::model::evidence::{Evidence, ProxyRefusal, RefusalReason};
+use crate::model::prose::join_names as join;
 use crate::model::report::{CheckResult, Item, Status};
+use crate::runner::DEADLINE_REACHED;
 
 /// A proxy refused the tunnel: its own answer is the proof, and says who can change it.
 pub(super) fn proxy_refused(f: &Facts) -> Option<Cause> {
@@ -120,4 +122,41 @@ pub(super) fn no_answer(f: &Facts) -> Option<Cause> {
 
 fn lower(s: &str) -> String {
     crate::diagnosis::lowercase_first(s.trim_end_matches('.'))
+}
+
+/// The run's deadline stopped checks before they finished: one cause for all of them,
+/// naming them, with the runner's fix (a longer --deadline).
+pub(super) fn deadline_reached(f: &Facts) -> Option<Cause> {
+    let stopped: Vec<&CheckResult> = f
+        .report
+        .checks()
+        .filter(|c| c.has(DEADLINE_REACHED))
+        .collect();
+    let first = stopped.first()?;
+    let probes = [(DamProbe::ID, "DAM"), (CatalogProbe::ID, "Catalog")];
+    let apis: Vec<&str> = probes
+        .iter()
+        .filter(|(id, _)| stopped.iter().any(|c| c.id == *id))
+        .map(|(_, api)| *api)
+        .collect();
+    let mut named: Vec<String> = match apis.as_slice() {
+        [] => vec![],
+        [one] => vec![format!("the {one} probe")],
+        both => vec![format!("the {} probes", join(both))],
+    };
+    named.extend(
+        stopped
+            .iter()
+            .filter(|c| !probes.iter().any(|(id, _)| c.id == *id))
+            .map(|c| c.id.clone()),
+    );
+    let named = join(&named.iter().map(String::as_str).collect::<Vec<_>>());
+    let mut k = cause(
+        CauseId::DeadlineReached,
+        format!("The run's deadline (--deadline) passed before {named} finished: no verdict"),
+        CauseLevel::Inconclusive,
+        &[],
+    );
+    k.checks = stopped.iter().map(|c| c.id.clone()).collect();
+    Some(k.fix(first.fix.clone().unwrap_or_default()))
 }
