@@ -20,12 +20,12 @@ use crate::saleslayer::{RATE_LIMIT, support};
 mod network;
 mod readers;
 
-use network::{deadline_reached, no_answer, proxy_refused};
+use network::{deadline_reached, key_not_sent_over_http, no_answer, proxy_refused};
 use readers::{not_enabled_by_other_api, readers_disagree};
 
 /// Every cause the facts show, most likely first.
 pub fn find(f: &Facts) -> Vec<Cause> {
-    let rules: [fn(&Facts) -> Option<Cause>; 13] = [
+    let rules: [fn(&Facts) -> Option<Cause>; 14] = [
         key_not_loaded,
         placeholder,
         readers_disagree,
@@ -38,6 +38,7 @@ pub fn find(f: &Facts) -> Vec<Cause> {
         api_unavailable,
         proxy_refused,
         no_answer,
+        key_not_sent_over_http,
         deadline_reached,
     ];
     let mut causes: Vec<Cause> = rules.iter().filter_map(|r| r(f)).collect();
@@ -399,6 +400,13 @@ fn wrong_base_url(f: &Facts) -> Option<Cause> {
         .filter(|(id, _)| f.status(*id) == Status::Fail)
         .collect();
     let wrong = f.apis(|p| p.given == KeyAnswer::WrongEndpoint);
+    // A scheme that is not https is also why the probes did not send the key: the same
+    // mistake, the same fix.
+    let not_sent = if f.status(UrlScheme::ID) == Status::Fail {
+        f.apis(|p| p.given == KeyAnswer::NotSentOverHttp)
+    } else {
+        Vec::new()
+    };
     let first = failed
         .first()
         .map(|(id, _)| *id)
@@ -431,7 +439,7 @@ fn wrong_base_url(f: &Facts) -> Option<Cause> {
     };
     let proof = (!wrong.is_empty()).then(|| wrong_endpoint_proof(f, &wrong));
     let mut checks: Vec<CheckId> = failed.iter().map(|(id, _)| *id).collect();
-    checks.extend(wrong.iter().map(|p| p.check));
+    checks.extend(wrong.iter().chain(&not_sent).map(|p| p.check));
     Some(
         cause(id, title, CauseLevel::Fail, &checks)
             // http:// in the URL is also why plain-http warns.

@@ -30,8 +30,10 @@ pub enum KeyAnswer {
     Unreachable,
     /// Something that is not the API answered, or the path is wrong (404, redirect, HTML…).
     WrongEndpoint,
-    /// The key was not sent (plain http) or could not be (a header value HTTP refuses).
+    /// The key could not be sent (a header value HTTP refuses).
     NotSent,
+    /// The key was not sent: the base URL is plain http (no `--allow-http`).
+    NotSentOverHttp,
     /// Not tried, or the answer does not bear on the key.
     Unknown,
 }
@@ -268,7 +270,8 @@ fn probe_of(c: &CheckResult) -> Option<Probe> {
             .map(answer)
     };
     let given = match p.request.key {
-        KeyDelivery::NotSentPlainHttp | KeyDelivery::NotSendable => KeyAnswer::NotSent,
+        KeyDelivery::NotSentPlainHttp => KeyAnswer::NotSentOverHttp,
+        KeyDelivery::NotSendable => KeyAnswer::NotSent,
         KeyDelivery::NoClient => KeyAnswer::Unreachable,
         KeyDelivery::Sent => of(KeyKind::AsGiven).unwrap_or(KeyAnswer::Unknown),
     };

@@ -153,6 +153,10 @@ fn probe_evidence(check: &str, codes: &[&str]) -> Option<Evidence> {
                 delivery = KeyDelivery::NotSendable;
                 continue;
             }
+            "key-not-sent-plain-http" => {
+                delivery = KeyDelivery::NotSentPlainHttp;
+                continue;
+            }
             other => panic!("no evidence for {other}"),
         };
         attempts.push(attempt(kind, answer, status, vec![]));
@@ -516,6 +520,32 @@ const CASES: &[Case] = &[
         ],
         offline: false,
         causes: &["deadline-reached"],
+        proof: None,
+        self_fixable: true,
+    },
+    Case {
+        name: "http:// on a host that is not loopback: one cause, the probes' refusal folded in",
+        rows: &[
+            ("url-scheme", F, &["http-scheme"]),
+            ("plain-http", W, &["key-over-http"]),
+            ("dam-probe", F, &["key-not-sent-plain-http"]),
+            ("catalog-probe", F, &["key-not-sent-plain-http"]),
+        ],
+        offline: false,
+        causes: &["wrong-base-url"],
+        proof: None,
+        self_fixable: true,
+    },
+    Case {
+        name: "http:// on loopback without --allow-http: one cause for both probes",
+        rows: &[
+            ("url-scheme", Status::Pass, &["http-loopback"]),
+            ("plain-http", Status::Pass, &["http-loopback"]),
+            ("dam-probe", F, &["key-not-sent-plain-http"]),
+            ("catalog-probe", F, &["key-not-sent-plain-http"]),
+        ],
+        offline: false,
+        causes: &["key-not-sent-over-http"],
         proof: None,
         self_fixable: true,
     },

@@ -65,6 +65,9 @@ pub enum CauseId {
     ProxyRefused,
     /// The API could not be reached.
     Network,
+    /// The base URL is plain http on a loopback host, and `--allow-http` is not given: the
+    /// probes did not send the key.
+    KeyNotSentOverHttp,
     /// The run's deadline (`--deadline`) passed before some checks finished.
     DeadlineReached,
     /// A check no rule explains, by its id.
@@ -73,7 +76,7 @@ pub enum CauseId {
 
 impl CauseId {
     /// The causes the rules name, in the order `docs/diagnosis.md` lists them.
-    pub const RULES: [CauseId; 23] = [
+    pub const RULES: [CauseId; 24] = [
         CauseId::KeyNotLoaded,
         CauseId::KeyEmpty,
         CauseId::PlaceholderKey,
@@ -96,6 +99,7 @@ impl CauseId {
         CauseId::ApiUnavailable,
         CauseId::ProxyRefused,
         CauseId::Network,
+        CauseId::KeyNotSentOverHttp,
         CauseId::DeadlineReached,
     ];
 
@@ -124,6 +128,7 @@ impl CauseId {
             CauseId::ApiUnavailable => "api-unavailable",
             CauseId::ProxyRefused => "proxy-refused",
             CauseId::Network => "network",
+            CauseId::KeyNotSentOverHttp => "key-not-sent-over-http",
             CauseId::DeadlineReached => "deadline-reached",
             CauseId::Check(id) => id,
         }

@@ -2,7 +2,9 @@
 //! path that gave no answer.
 
 use super::{cause, check_fix};
-use crate::checklist::{CatalogProbe, DamProbe, DnsResolution, ProxyConfig, TlsConnection};
+use crate::checklist::{
+    CatalogProbe, DamProbe, DnsResolution, ProxyConfig, TlsConnection, UrlScheme,
+};
 use crate::diagnosis::facts::{Facts, KeyAnswer};
 use crate::diagnosis::{Cause, CauseId, CauseLevel, Fixer};
 use crate::model::check::CheckId;
@@ -10,6 +12,7 @@ use crate::model::evidence::{Evidence, ProxyRefusal, RefusalReason};
 use crate::model::prose::join_names as join;
 use crate::model::report::{CheckResult, Item, Status};
 use crate::runner::DEADLINE_REACHED;
+use crate::saleslayer::BASE_URL;
 
 /// A proxy refused the tunnel: its own answer is the proof, and says who can change it.
 pub(super) fn proxy_refused(f: &Facts) -> Option<Cause> {
@@ -159,4 +162,30 @@ pub(super) fn deadline_reached(f: &Facts) -> Option<Cause> {
     );
     k.checks = stopped.iter().map(|c| c.id.clone()).collect();
     Some(k.fix(first.fix.clone().unwrap_or_default()))
+}
+
+/// The base URL is plain http on a loopback host (url-scheme lets a local test server
+/// pass) and `--allow-http` is not given: the probes did not send the key. One cause for
+/// both probes, with the one fix. On any other host url-scheme fails, and the wrong-URL
+/// cause explains the probes too.
+pub(super) fn key_not_sent_over_http(f: &Facts) -> Option<Cause> {
+    if f.status(UrlScheme::ID) == Status::Fail {
+        return None;
+    }
+    let not_sent = f.apis(|p| p.given == KeyAnswer::NotSentOverHttp);
+    if not_sent.is_empty() {
+        return None;
+    }
+    let checks: Vec<CheckId> = not_sent.iter().map(|p| p.check).collect();
+    Some(
+        cause(
+            CauseId::KeyNotSentOverHttp,
+            "The key was not sent: the base URL is plain http://, and sl-doctor sends the key over http only with --allow-http",
+            CauseLevel::Fail,
+            &checks,
+        )
+        .fix(format!(
+            "For a local test server you run (the sl-doctor mock over http), pass --allow-http; for the Sales Layer API, use {BASE_URL}."
+        )),
+    )
 }
