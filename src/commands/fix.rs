@@ -106,6 +106,7 @@ pub fn run(args: &FixArgs) -> ExitCode {
             shown: sl_doctor_checks::input::sources::display_path(path, home.as_deref()),
             dotenv_name: (chosen.source.kind == SourceKind::Dotenv).then_some(&*cx.key.env_name),
             loader: cx.key.loader.unwrap_or(Loader::Dotenv),
+            delivered: &chosen.value,
         },
         _ => return elsewhere(&out, chosen, &cx.key.env_name, &choice),
     };

@@ -457,3 +457,39 @@ fn a_planted_backup_path_is_refused_and_named() {
         }
     }
 }
+
+/// The diff's "before" is the value the diagnosis read, as the chosen loader delivers it
+/// (docker keeps the quotes: 2 characters more), so it names the report's fingerprint; and
+/// a value that only changes how it is written is not said to be accepted offline.
+#[test]
+fn the_diff_names_the_value_the_loader_delivers_and_offline_claims_no_answer() {
+    let quoted = format!("SALESLAYER_API_KEY=\"{CANARY}\"\n");
+    let fingerprint = |args: &[&str]| -> String {
+        let cmd = with_file(sl_doctor(), ".env", quoted.as_bytes());
+        let (r, _dir) = run_safe(cmd.args(["--offline", "--format", "json"]).args(args));
+        let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        v["key"]["fingerprint"].as_str().unwrap().to_string()
+    };
+    for (loader, unchanged) in [(None, true), (Some("docker"), false)] {
+        let args: Vec<&str> = loader.map(|l| vec!["--loader", l]).unwrap_or_default();
+        let cmd = with_file(sl_doctor(), ".env", quoted.as_bytes());
+        let (r, _dir) = run_safe(cmd.args(["fix", "--offline"]).args(&args));
+        let minus = r
+            .stdout
+            .lines()
+            .find(|l| l.trim_start().starts_with("- "))
+            .unwrap();
+        assert!(
+            minus.contains(&fingerprint(&args)),
+            "{loader:?}: {}",
+            r.stdout
+        );
+        if unchanged {
+            assert!(
+                r.stdout
+                    .contains("not verified: --offline sent nothing to the API")
+            );
+            assert!(!r.stdout.contains("accepted"), "{}", r.stdout);
+        }
+    }
+}
