@@ -493,3 +493,34 @@ fn the_diff_names_the_value_the_loader_delivers_and_offline_claims_no_answer() {
         }
     }
 }
+
+/// A CR LF `.env`: a shell keeps the CR, so the readers disagree; rewriting the line cannot
+/// help, and both the diagnosis and `fix` point at `--line-endings lf`, which ends it.
+#[test]
+fn a_crlf_env_file_is_pointed_at_line_endings_lf_and_that_ends_it() {
+    let crlf = format!("FOO=bar\r\nSALESLAYER_API_KEY={CANARY}\r\n");
+    let cmd = with_file(sl_doctor(), ".env", crlf.as_bytes());
+    let (r, _dir) = run_safe(cmd.args(["--offline"]));
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        r.stdout.contains("`sl-doctor fix --line-endings lf`"),
+        "{}",
+        r.stdout
+    );
+    let cmd = with_file(sl_doctor(), ".env", crlf.as_bytes());
+    let (r, _dir) = run_safe(cmd.args(["fix", "--offline", "--yes"]));
+    assert!(
+        r.stdout
+            .contains("`sl-doctor fix --line-endings lf` converts them"),
+        "{}",
+        r.stdout
+    );
+    let cmd = with_file(sl_doctor(), ".env", crlf.as_bytes());
+    let (r, dir) = run_safe(cmd.args(["fix", "--offline", "--yes", "--line-endings", "lf"]));
+    assert_eq!(
+        std::fs::read(dir.path().join(".env")).unwrap(),
+        format!("FOO=bar\nSALESLAYER_API_KEY={CANARY}\n").as_bytes(),
+        "{}",
+        r.stdout
+    );
+}
