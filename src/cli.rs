@@ -36,9 +36,10 @@ Examples:
 In GitHub Actions (GITHUB_ACTIONS=true) the human format also prints ::error/::warning
 annotations, and a Markdown summary is appended to $GITHUB_STEP_SUMMARY.
 
-The key is never printed (the one exception: `fix --emit` into a pipe): it is shown by length, by the position and Unicode name of
-suspicious characters, and by a fingerprint (sha256: + 12 hex digits of SHA-256 of the
-exact bytes), so support can tell keys apart without seeing them.";
+The key is never printed (the one exception: `fix --emit` into a pipe). It is shown by
+length, by the position and Unicode name of suspicious characters, and by a fingerprint
+(sha256: + 12 hex digits of SHA-256 of the exact bytes), so support can tell keys apart
+without seeing them.";
 
 /// A doctor for Sales Layer REST API keys: finds why requests with an X-API-KEY header
 /// are rejected, in the order of the official troubleshooting checklist, and says what to do.
@@ -244,6 +245,26 @@ mod tests {
     use super::*;
     use crate::args::{parse_resolve, parse_secs};
     use clap::CommandFactory;
+
+    /// Footers are printed as written (clap does not reflow them): no line of prose runs
+    /// past the examples' width, so none breaks mid-sentence on a terminal of 100 columns.
+    /// A command to copy is one line, whatever its length.
+    #[test]
+    fn help_footers_keep_their_lines_short() {
+        let cli = Cli::command();
+        for cmd in std::iter::once(&cli).chain(cli.get_subcommands()) {
+            let footer = cmd.get_after_long_help().map(|h| h.to_string());
+            let prose = footer.iter().flat_map(|f| f.lines());
+            for line in prose.filter(|l| !l.trim_start().starts_with("sl-doctor ")) {
+                assert!(
+                    line.chars().count() <= 100,
+                    "{}: {} columns: {line}",
+                    cmd.get_name(),
+                    line.chars().count()
+                );
+            }
+        }
+    }
 
     #[test]
     fn cli_is_well_formed() {

@@ -118,16 +118,19 @@ impl Secrets {
         s
     }
 
-    /// The secrets of a run's key values, leaving out a value that is a documentation
-    /// placeholder (`YOUR_API_KEY`): that is public text the report names on purpose,
-    /// and its pieces are ordinary words (`SALESLAYER_API_KEY` holds `_API_KEY`).
+    /// The secrets of a run's key values, leaving out what is public text the report
+    /// names on purpose: a value that is a documentation placeholder (`YOUR_API_KEY`, its
+    /// pieces are ordinary words: `SALESLAYER_API_KEY` holds `_API_KEY`), and the pieces
+    /// of a label pasted in front of the key (`X-API-KEY: `), which the findings quote.
     pub fn of_run(keys: &[&SecretKey]) -> Secrets {
-        let secret: Vec<&SecretKey> = keys
-            .iter()
-            .copied()
-            .filter(|k| crate::analysis::value::analyze(k).placeholder.is_none())
-            .collect();
-        Secrets::new(&secret)
+        let mut s = Secrets::empty(PIECE);
+        for k in keys {
+            let a = crate::analysis::value::analyze(k);
+            if a.placeholder.is_none() {
+                s.add_except(k, &a.label_texts());
+            }
+        }
+        s
     }
 
     /// No secrets yet; pieces of `len` characters. `scan` uses shorter pieces (6)
@@ -142,9 +145,22 @@ impl Secrets {
 
     /// Adds a key value: every spelling of it and of its cleaned form ([`forms`]).
     pub fn add(&mut self, key: &SecretKey) {
+        self.add_except(key, &[]);
+    }
+
+    /// [`Secrets::add`], without the pieces that lie wholly inside one of the `public`
+    /// texts (a pasted label: its pieces hold no character of the key).
+    fn add_except(&mut self, key: &SecretKey, public: &[String]) {
         let before = self.pieces.len();
         for form in forms(key) {
             spelling_pieces(&form, self.len, &mut self.pieces);
+        }
+        if !public.is_empty() {
+            self.pieces.retain_from(before, |p| {
+                !public
+                    .iter()
+                    .any(|t| t.as_bytes().windows(p.len()).any(|w| w == p))
+            });
         }
         self.rebuild(before);
     }
@@ -316,6 +332,34 @@ mod tests {
         ];
         for (key, text, want) in table {
             assert_eq!(of(key).leaks(text), *want, "key {key:?} text {text:?}");
+        }
+    }
+
+    #[test]
+    fn a_pasted_label_is_public_text_the_key_behind_it_is_not() {
+        // (value as pasted, public text that must not count, text that must)
+        let table: &[(String, &str, &str)] = &[
+            (
+                format!("X-API-KEY: {TEST_CANARY}"),
+                "The value includes the header name `X-API-KEY`",
+                "X-API-KEY: SLDOCTORcan",
+            ),
+            (
+                format!("SALESLAYER_API_KEY={TEST_CANARY}"),
+                "Set SALESLAYER_API_KEY in the environment",
+                "U0xET0NUT1JjYW5hcnk3UXg5K1prLzRtVzI9",
+            ),
+        ];
+        for (value, public, secret) in table {
+            let s = Secrets::of_run(&[&SecretKey::from_string(value.clone())]);
+            assert!(!s.leaks(public), "{value:?}: {public:?}");
+            assert!(s.leaks(secret), "{value:?}: {secret:?}");
+            assert!(s.leaks(TEST_CANARY), "{value:?}");
+            // A piece across the label and the key holds key characters: it counts.
+            assert!(
+                s.leaks(&value[value.len() - TEST_CANARY.len() - 4..][..8]),
+                "{value:?}"
+            );
         }
     }
 

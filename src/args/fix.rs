@@ -28,7 +28,8 @@ pub struct FixArgs {
     pub backup: bool,
 
     /// Line endings of an edited .env file: `keep` the file's own, or convert every line
-    /// of it to `lf` (docker --env-file, systemd and bash keep a CR in the value).
+    /// of it to `lf` (a shell that sources the file keeps a CR in the value; docker,
+    /// compose, systemd and the dotenv libraries read CR LF as LF).
     #[arg(long, value_enum, value_name = "HOW", help_heading = "Fix")]
     pub line_endings: Option<LineEndings>,
 

@@ -96,7 +96,7 @@ pub enum ApiChoice {
 #[derive(Args, Debug, Clone)]
 pub struct KeyArgs {
     /// Environment variable that holds the key.
-    #[arg(long, value_name = "NAME", default_value = sl_doctor_checks::DEFAULT_KEY_ENV, help_heading = "Key")]
+    #[arg(long, value_name = "NAME", default_value = sl_doctor_checks::DEFAULT_KEY_ENV, value_parser = parse_var_name, help_heading = "Key")]
     pub key_env: String,
 
     /// Read the key from this file (exact bytes; at most 64 KiB).
@@ -343,6 +343,18 @@ fn loader_parser() -> impl clap::builder::TypedValueParser<Value = Loader> {
     use clap::builder::TypedValueParser;
     clap::builder::PossibleValuesParser::new(LOADERS.map(|l| l.id))
         .map(|id: String| Loader::from_id(&id).expect("a listed id"))
+}
+
+/// `--key-env`: a name, never empty or blank (an empty GitHub Action input or a shell
+/// variable that expanded to nothing would otherwise name no variable at all).
+fn parse_var_name(s: &str) -> Result<String, String> {
+    if s.trim().is_empty() {
+        return Err(format!(
+            "the variable name is empty; give the NAME of the environment variable that holds the key (default {})",
+            sl_doctor_checks::DEFAULT_KEY_ENV
+        ));
+    }
+    Ok(s.to_string())
 }
 
 pub(crate) fn parse_secret(s: &str) -> Result<SecretKey, String> {

@@ -106,6 +106,7 @@ pub fn run(args: &FixArgs) -> ExitCode {
             shown: sl_doctor_checks::input::sources::display_path(path, home.as_deref()),
             dotenv_name: (chosen.source.kind == SourceKind::Dotenv).then_some(&*cx.key.env_name),
             loader: cx.key.loader.unwrap_or(Loader::Dotenv),
+            delivered: &chosen.value,
         },
         _ => return elsewhere(&out, chosen, &cx.key.env_name, &choice),
     };
@@ -149,6 +150,15 @@ fn fix_file(
                 "Nothing to change in {}: the stored value is already what the API needs.\n",
                 stored.shown
             ));
+            if stored.dotenv_name.is_some()
+                && old.windows(2).any(|w| w == b"\r\n")
+                && args.line_endings.is_none()
+            {
+                out.say(
+                    "The file ends its lines with CR LF, which a shell keeps in the value: \
+                     `sl-doctor fix --line-endings lf` converts them.\n",
+                );
+            }
             return ExitCode::from(exit::for_report(report));
         }
         Err(refusal) => {

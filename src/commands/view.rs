@@ -23,19 +23,21 @@ const MAX_REPORT: u64 = 16 * 1024 * 1024;
 /// Runs `sl-doctor view`: exit 0 when the report was shown, 2 when it cannot be read.
 pub fn run(args: &ViewArgs) -> ExitCode {
     let deadline = Deadline::from_now(args.deadline);
-    let report = match read_report(&args.report, deadline).and_then(|text| parse(&text)) {
-        Ok(r) => r,
-        Err(e) => return fail_usage(e),
-    };
+    let report =
+        match read_report(&args.report, deadline).and_then(|(name, text)| parse(&name, &text)) {
+            Ok(r) => r,
+            Err(e) => return fail_usage(e),
+        };
     let style = super::stdout_style(&args.display, true);
     print_stdout(&render::render(&report, args.format, &style));
     ExitCode::from(exit::OK)
 }
 
-/// The text of the report `path` names: the file itself; for a support bundle's
+/// The name and text of the report `path` names: the file itself; for a support bundle's
 /// directory, the report inside it; for the bundle's index (`bundle.json`, which holds
-/// no report), the report beside it, said on stderr.
-fn read_report(path: &Path, deadline: Deadline) -> Result<String, String> {
+/// no report), the report beside it, said on stderr. The name is the file read, as errors
+/// about its contents name it.
+fn read_report(path: &Path, deadline: Deadline) -> Result<(String, String), String> {
     if path.as_os_str() != "-" && path.is_dir() {
         let inside = path.join(support::REPORT_FILE);
         if !inside.is_file() {
@@ -45,18 +47,18 @@ fn read_report(path: &Path, deadline: Deadline) -> Result<String, String> {
                 support::REPORT_FILE
             ));
         }
-        return read(&inside, deadline);
+        return named_read(&inside, deadline);
     }
     let text = read(path, deadline)?;
     match bundle_report(path, &text) {
-        None => Ok(text),
+        None => Ok((display_name(path), text)),
         Some(Ok(beside)) => {
             super::print_stderr(&format!(
                 "{} is a support bundle's index; showing {} beside it.\n",
                 path.display(),
                 beside.display()
             ));
-            read(&beside, deadline)
+            named_read(&beside, deadline)
         }
         Some(Err(e)) => Err(e),
     }
@@ -87,6 +89,19 @@ fn bundle_report(path: &Path, text: &str) -> Option<Result<PathBuf, String>> {
     })
 }
 
+/// How a report file is named in messages: its path as given (made safe to show: a
+/// bundle's index names the file beside it), `-` as standard input.
+fn display_name(path: &Path) -> String {
+    if path.as_os_str() == "-" {
+        return "standard input".into();
+    }
+    untrusted::neutralise(&path.display().to_string(), 200)
+}
+
+fn named_read(path: &Path, deadline: Deadline) -> Result<(String, String), String> {
+    Ok((display_name(path), read(path, deadline)?))
+}
+
 /// Reads the report like every input file (`input::files`): a FIFO or a device planted
 /// where a file is expected is refused, a pipe the user names (`view <(…)`, `view -`) is
 /// waited for until `--deadline` (30 s), nothing past the size cap is read.
@@ -109,13 +124,12 @@ fn read(path: &Path, deadline: Deadline) -> Result<String, String> {
         .map_err(|_| format!("{name} is not UTF-8 text: not an sl-doctor report"))
 }
 
-/// Parses a report: schema version first, then the types (enums, fingerprints) with the
-/// path of the first field that breaks them, then the grammar of its ids; every string is
-/// made safe to show.
-pub fn parse(text: &str) -> Result<Report, String> {
-    let mut v: Value = serde_json::from_str(text)
-        .map_err(|e| format!("the report is not JSON ({e}); `sl-doctor view` reads the output of `sl-doctor --format json`"))?;
-    schema_version(&v)?;
+/// Parses the report `name`: schema version first, then the types (enums, fingerprints)
+/// with the path of the first field that breaks them, then the grammar of its ids; every
+/// string is made safe to show. Each refusal names the file and says what is wrong.
+pub fn parse(name: &str, text: &str) -> Result<Report, String> {
+    let mut v: Value = serde_json::from_str(text).map_err(|e| not_json(name, text, &e))?;
+    schema_version(&v).map_err(|e| format!("{name} {e}"))?;
     neutralise(&mut v);
     // Reports written before the strict policy was recorded: the verdict is the effective one.
     let verdict = v.get("verdict").cloned();
@@ -124,10 +138,13 @@ pub fn parse(text: &str) -> Result<Report, String> {
     }
     let had_diagnosis = v.get("diagnosis").is_some();
     let mut report: Report = serde_path_to_error::deserialize(v).map_err(|e| {
-        let at = e.path().to_string();
+        let at = match e.path().to_string() {
+            top if top == "." => "at the top level".to_string(),
+            at => at,
+        };
         // serde quotes the value it refused: one line, capped, like all outside text.
         let why = untrusted::neutralise(&e.into_inner().to_string(), 200);
-        format!("the report does not follow schema_version {SCHEMA_VERSION}: {at}: {why}")
+        format!("{name} does not follow schema_version {SCHEMA_VERSION}: {at}: {why}")
     })?;
     let invalid = grammar::invalid_words(&report);
     if !invalid.is_empty() {
@@ -137,7 +154,7 @@ pub fn parse(text: &str) -> Result<Report, String> {
             _ => String::new(),
         };
         return Err(format!(
-            "the report holds ids sl-doctor never writes (it was edited, or not written by sl-doctor); nothing is shown:\n{}{more}",
+            "{name} holds ids sl-doctor never writes (it was edited, or not written by sl-doctor); nothing is shown:\n{}{more}",
             shown.join("\n")
         ));
     }
@@ -149,23 +166,42 @@ pub fn parse(text: &str) -> Result<Report, String> {
     Ok(report)
 }
 
+/// Why `text` is not JSON, in plain words with the place (serde's own wording names
+/// grammar tokens: "expected ident").
+fn not_json(name: &str, text: &str, e: &serde_json::Error) -> String {
+    const READS: &str = "`sl-doctor view` reads the output of `sl-doctor --format json`";
+    if text.trim().is_empty() {
+        return format!("{name} is empty: {READS}");
+    }
+    match e.classify() {
+        serde_json::error::Category::Eof => {
+            format!("{name} is not JSON: it ends before the JSON is complete: {READS}")
+        }
+        _ => format!(
+            "{name} is not JSON (line {}, column {}): {READS}",
+            e.line(),
+            e.column()
+        ),
+    }
+}
+
 /// The report's `schema_version` must be the whole number this sl-doctor reads; anything
-/// else is named as what it is.
+/// else is named as what it is. The message follows the file's name.
 fn schema_version(v: &Value) -> Result<(), String> {
     let wrong = |what: String| {
         Err(format!(
-            "the report's schema_version is {what}; an sl-doctor report has the whole number {SCHEMA_VERSION}"
+            "is not an sl-doctor report: its schema_version is {what}; an sl-doctor report has the whole number {SCHEMA_VERSION}"
         ))
     };
     match v.get("schema_version") {
         None if !v.is_object() => {
-            Err("not an sl-doctor report: it is JSON, but not an object".into())
+            Err("is not an sl-doctor report: it is JSON, but not an object".into())
         }
-        None => Err("not an sl-doctor report: it has no schema_version".into()),
+        None => Err("is not an sl-doctor report: it has no schema_version".into()),
         Some(Value::Number(n)) => match n.as_u64() {
             Some(n) if n == u64::from(SCHEMA_VERSION) => Ok(()),
             Some(n) => Err(format!(
-                "the report has schema_version {n}; this sl-doctor ({}) reads schema_version {SCHEMA_VERSION}: view it with a matching sl-doctor",
+                "has schema_version {n}; this sl-doctor ({}) reads schema_version {SCHEMA_VERSION}: view it with a matching sl-doctor",
                 env!("CARGO_PKG_VERSION")
             )),
             None if n.is_f64() => wrong(format!("the decimal number {n}")),
@@ -217,9 +253,9 @@ mod tests {
         ] {
             let r = fixture(v);
             let json = crate::render::json::render(&r);
-            let back = crate::render::json::render(&parse(&json).expect("reads back"));
+            let back = crate::render::json::render(&parse("r.json", &json).expect("reads back"));
             // Reading is a fixed point; only control characters are shown as escapes.
-            let again = crate::render::json::render(&parse(&back).unwrap());
+            let again = crate::render::json::render(&parse("r.json", &back).unwrap());
             assert_eq!(again, back, "{v:?}");
             assert_eq!(back.replace("\\\\u{a}", "\\n"), json, "{v:?}");
         }
@@ -227,27 +263,55 @@ mod tests {
 
     #[test]
     fn refusals_are_clear() {
+        // Each refusal names the file and says in plain words what is wrong.
         let cases = [
-            ("{", "not JSON"),
-            ("{}", "no schema_version"),
-            ("[1]", "JSON, but not an object"),
-            (r#"{"schema_version": 2}"#, "schema_version 2"),
+            ("", "r.json is empty"),
+            (
+                "{",
+                "r.json is not JSON: it ends before the JSON is complete",
+            ),
+            ("{x}", "r.json is not JSON (line 1, column 2)"),
+            (
+                "{}",
+                "r.json is not an sl-doctor report: it has no schema_version",
+            ),
+            (
+                "[1]",
+                "r.json is not an sl-doctor report: it is JSON, but not an object",
+            ),
+            (r#"{"schema_version": 2}"#, "r.json has schema_version 2"),
             (
                 r#"{"schema_version": "1"}"#,
-                "schema_version is the string \"1\"",
+                "r.json is not an sl-doctor report: its schema_version is the string \"1\"",
             ),
-            (r#"{"schema_version": 1.0}"#, "the decimal number 1.0"),
-            (r#"{"schema_version": -1}"#, "the negative number -1"),
-            (r#"{"schema_version": null}"#, "schema_version is null"),
-            (r#"{"schema_version": [1]}"#, "schema_version is an array"),
+            (
+                r#"{"schema_version": 1.0}"#,
+                "r.json is not an sl-doctor report: its schema_version is the decimal number 1.0",
+            ),
+            (
+                r#"{"schema_version": -1}"#,
+                "r.json is not an sl-doctor report: its schema_version is the negative number -1",
+            ),
+            (
+                r#"{"schema_version": null}"#,
+                "r.json is not an sl-doctor report: its schema_version is null",
+            ),
+            (
+                r#"{"schema_version": [1]}"#,
+                "r.json is not an sl-doctor report: its schema_version is an array",
+            ),
             (
                 r#"{"schema_version": 1}"#,
-                "does not follow schema_version 1",
+                "r.json does not follow schema_version 1",
             ),
         ];
         for (text, want) in cases {
-            let e = parse(text).expect_err(text);
-            assert!(e.contains(want), "{text}: {e}");
+            let e = parse("r.json", text).expect_err(text);
+            assert!(e.starts_with(want), "{text}: {e}");
+            assert!(
+                !e.contains("expected") && !e.contains(" at line"),
+                "{text}: {e}"
+            );
         }
     }
 
@@ -261,7 +325,7 @@ mod tests {
         // A report of this very version: only this version's checks, codes and causes.
         r.tool.version = env!("CARGO_PKG_VERSION").into();
         let json = crate::render::json::render(&r);
-        assert!(parse(&json).is_ok());
+        assert!(parse("r.json", &json).is_ok());
         // serde buffers a tagged enum (the evidence): the path stops at it.
         let cases = [
             (
@@ -336,7 +400,7 @@ mod tests {
         for (pointer, at, want) in cases {
             let mut v: Value = serde_json::from_str(&json).unwrap();
             *v.pointer_mut(pointer).expect(pointer) = evil.into();
-            let e = parse(&v.to_string()).expect_err(pointer);
+            let e = parse("r.json", &v.to_string()).expect_err(pointer);
             assert!(e.contains(at) && e.contains(want), "{pointer}: {e}");
             assert!(
                 !e.contains("\n::") && e.contains("x|<img"),
@@ -347,9 +411,9 @@ mod tests {
         let mut v: Value = serde_json::from_str(&json).unwrap();
         v["tool"]["version"] = "9.9.9".into();
         v["checklist"][2]["checks"][0]["id"] = "a-newer-check".into();
-        assert!(parse(&v.to_string()).is_ok());
+        assert!(parse("r.json", &v.to_string()).is_ok());
         v["checklist"][2]["checks"][0]["id"] = "A newer check".into();
-        let e = parse(&v.to_string()).unwrap_err();
+        let e = parse("r.json", &v.to_string()).unwrap_err();
         assert!(e.contains("a check id (lowercase letters"), "{e}");
     }
 
@@ -361,9 +425,9 @@ mod tests {
         let index = crate::render::json::pretty(&support::bundle_json(&[]));
         std::fs::write(dir.path().join("report.json"), &report).unwrap();
         std::fs::write(dir.path().join("bundle.json"), &index).unwrap();
-        assert_eq!(read_report(dir.path()).unwrap(), report, "the directory");
+        assert_eq!(read_report(dir.path()).unwrap().1, report, "the directory");
         assert_eq!(
-            read_report(&dir.path().join("bundle.json")).unwrap(),
+            read_report(&dir.path().join("bundle.json")).unwrap().1,
             report,
             "the index: the report beside it"
         );
@@ -407,7 +471,7 @@ mod tests {
         let mut v: Value = serde_json::from_str(&crate::render::json::render(&r)).unwrap();
         v["checklist"][0]["checks"][0]["summary"] = "\u{1b}]0;owned\u{7}\u{1b}[2K\u{202e}x".into();
         v.as_object_mut().unwrap().remove("diagnosis");
-        let back = parse(&v.to_string()).unwrap();
+        let back = parse("r.json", &v.to_string()).unwrap();
         let text = human::render(
             &back,
             &human::Style {

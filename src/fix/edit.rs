@@ -3,14 +3,17 @@
 //!
 //! A `.env` line is written as `[export ]NAME=value`: no quotes, no spaces around `=`,
 //! no inline comment. That one form is read identically by `docker run --env-file`
-//! and compose's `env_file` (which keep quotes, spaces and `# comments` as part of the
-//! value), systemd's `EnvironmentFile` (which treats a backslash and quotes specially)
-//! and the dotenv libraries (which expand `$VAR` and cut at ` #`) — provided the value
-//! holds no space, `#`, quote, `$` or backslash. A value that does is refused, not quoted:
-//! no quoting is read the same by all of them.
+//! (which keeps quotes, spaces and `# comments` as part of the value), compose's
+//! `env_file` and the dotenv libraries (which remove quotes and cut at ` #`; the libraries
+//! expand `$VAR`), and systemd's `EnvironmentFile` (which treats a backslash and quotes
+//! specially) — provided the value holds no space, `#`, quote, `$` or backslash. A value
+//! that does is refused, not quoted: no quoting is read the same by all of them. The
+//! readers' rules are the loader table (`sl_doctor_checks::input::loaders`).
 
 use crate::args::LineEndings;
 use sl_doctor_checks::input::dotenv::{DotenvEntry, DotenvFile};
+use sl_doctor_checks::input::loaders::{self, LOADERS};
+use sl_doctor_checks::model::prose::join_names;
 use sl_doctor_checks::model::secret::SecretKey;
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -256,13 +259,31 @@ fn notes(
         ));
     }
     if crlf_file && endings.is_none() {
-        notes.push(
-            "the file ends its lines with CR LF, and docker --env-file, systemd and bash keep \
-             the CR as part of every value: --line-endings lf converts the whole file"
-                .into(),
-        );
+        notes.push(format!(
+            "the file ends its lines with CR LF, and {} keeps the CR at the end of an unquoted \
+             value (the other readers read CR LF as LF): --line-endings lf converts the whole file",
+            join_names(&readers_keeping_cr())
+        ));
     }
     notes
+}
+
+/// The readers of the loader table that keep the CR of a CR LF line in the value, as the
+/// table's own rules deliver `NAME=value` CR LF (so the note cannot disagree with it).
+fn readers_keeping_cr() -> Vec<&'static str> {
+    let file = DotenvFile::parse("", b"NAME=value\r\n");
+    let Some(entry) = file.definitions("NAME").next() else {
+        return Vec::new();
+    };
+    LOADERS
+        .iter()
+        .filter(|l| {
+            loaders::deliver(l.loader, entry)
+                .value()
+                .is_some_and(|v| v.expose_bytes().ends_with(b"\r"))
+        })
+        .map(|l| l.name)
+        .collect()
 }
 
 /// Refuses a value that some `.env` reader would read differently when unquoted.
@@ -389,6 +410,22 @@ mod tests {
         assert_eq!(e.after.value.expose_bytes(), V.as_bytes());
         assert!(e.notes[0].contains("line 1"), "{:?}", e.notes);
         assert!(e.notes[1].contains("--line-endings lf"), "{:?}", e.notes);
+    }
+
+    /// The CR LF note names the readers the loader table says keep the CR (a shell), and
+    /// not those that read CR LF as LF (docker, systemd).
+    #[test]
+    fn the_crlf_note_agrees_with_the_loader_table() {
+        let e = edit("SALESLAYER_API_KEY=\"x\"\r\n", None).unwrap();
+        let note = e.notes.iter().find(|n| n.contains("CR LF")).unwrap();
+        assert!(
+            note.contains("a shell (set -a; . ./.env) keeps the CR"),
+            "{note}"
+        );
+        assert!(
+            !note.contains("docker") && !note.contains("systemd"),
+            "{note}"
+        );
     }
 
     /// A quoted value continued on later lines is refused whole: rewriting its first line

@@ -39,6 +39,9 @@ pub struct Stored<'a> {
     /// Who reads the `.env` (`--loader`; the dotenv libraries by default): the value
     /// diagnosed is what it delivers from the line.
     pub loader: Loader,
+    /// The value diagnosed (as `loader` delivers it): the diff's "before", so it names
+    /// the same length and fingerprint as the report.
+    pub delivered: &'a SecretKey,
 }
 
 /// The new bytes and the diff that shows them.
@@ -86,7 +89,7 @@ pub fn plan(
         e.line,
         diff::pair(
             &diff::line(&e.before),
-            &diff::identity(&e.before.value),
+            &diff::identity(stored.delivered),
             &diff::line(&e.after),
             &diff::identity(&e.after.value),
         )

@@ -1,5 +1,9 @@
-//! JUnit XML for CI test reports (quick-junit): one `<testsuite>` per checklist item, in
-//! order and always all six, one `<testcase>` per check.
+//! JUnit XML for CI test reports (quick-junit): a `0. diagnosis` suite with one
+//! `<testcase>` per cause, then one `<testsuite>` per checklist item, in order and always
+//! all six, one `<testcase>` per check. The root's `failures` counts failing causes and
+//! failing checks alike (a CI test view leads with the cause, as every format does); the
+//! human "N failed" counts checks, which the item suites' `failures` add up to
+//! (`docs/ci.md`).
 //!
 //! | check status | test case |
 //! |---|---|

@@ -24,13 +24,18 @@ fn icon(s: Status) -> &'static str {
 /// Text as Markdown that renders exactly as written, so no text (ours or a server's) can
 /// open a link, an image, emphasis, HTML, an entity, math, a table cell, a heading or a
 /// list: the ASCII punctuation that can start inline markup is always backslash-escaped
-/// (CommonMark allows it for every ASCII punctuation character); `# + - = > .` and digits
-/// only where they could start a block (at the start); GitHub's bare-URL and e-mail
+/// (CommonMark allows it for every ASCII punctuation character); `# + - =` only where they
+/// could start a block (at the start), and a `.` after leading digits only where it ends an
+/// ordered-list marker (`1. `; `0.1.0` is no marker); GitHub's bare-URL and e-mail
 /// autolinks are broken by escaping the `:` of `://`, the `.` of `www.` and every `@`.
 /// Line breaks become spaces (outside text has none left; ours, just in case).
 pub(crate) fn esc(s: &str) -> String {
+    escape(s, true)
+}
+
+/// [`esc`] for text that does not start a line when `at_start` is false.
+fn escape(s: &str, mut at_start: bool) -> String {
     let mut out = String::with_capacity(s.len() + s.len() / 4);
-    let mut at_start = true;
     for (i, c) in s.char_indices() {
         let before = &s[..i];
         let after = &s[i + c.len_utf8()..];
@@ -38,7 +43,10 @@ pub(crate) fn esc(s: &str) -> String {
             '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '<' | '>' | '(' | ')' | '!' | '|'
             | '~' | '&' | '$' | '@' => true,
             ':' => after.starts_with("//"),
-            '.' => before.to_ascii_lowercase().ends_with("www") || at_start,
+            '.' => {
+                before.to_ascii_lowercase().ends_with("www")
+                    || (at_start && (after.is_empty() || after.starts_with([' ', '\t'])))
+            }
             '#' | '+' | '-' | '=' => at_start,
             _ => false,
         };
@@ -71,6 +79,37 @@ pub(crate) fn code(s: &str) -> String {
     format!("{fence}{pad}{s}{pad}{fence}")
 }
 
+/// Prose sl-doctor writes (a fix, a finding, a proof), which marks commands and file lines
+/// as code spans with single backticks: each such pair becomes a real code span
+/// ([`code`]: nothing inside it is markup, whatever it holds) and the text between is
+/// escaped ([`esc`]); a backtick without its pair is escaped. Outside text quoted in the
+/// prose stays inert either way: in a span it is code, elsewhere escaped; a backtick in
+/// it can only move where a span starts, never make markup.
+fn prose(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + s.len() / 4);
+    let mut rest = s;
+    let mut at_start = true;
+    while let Some((open, close)) = single_backtick_pair(rest) {
+        out.push_str(&escape(&rest[..open], at_start));
+        out.push_str(&code(&rest[open + 1..close]));
+        rest = &rest[close + 1..];
+        at_start = false;
+    }
+    out.push_str(&escape(rest, at_start));
+    out
+}
+
+/// The byte offsets of the first two lone backticks (runs of one) with text between them.
+fn single_backtick_pair(s: &str) -> Option<(usize, usize)> {
+    let b = s.as_bytes();
+    let lone = |i: usize| {
+        b[i] == b'`' && (i == 0 || b[i - 1] != b'`') && b.get(i + 1).is_none_or(|&n| n != b'`')
+    };
+    let open = (0..b.len()).find(|&i| lone(i))?;
+    let close = (open + 2..b.len()).find(|&i| lone(i))?;
+    Some((open, close))
+}
+
 /// `s` as a code span inside a table cell: GFM splits cells at every `|` not escaped, even
 /// inside a code span, and reads `\|` there as the `|` itself.
 fn cell_code(s: &str) -> String {
@@ -80,14 +119,14 @@ fn cell_code(s: &str) -> String {
 /// The diagnosis first: the summary sentence, then each cause with its proof and fix.
 fn write_diagnosis(out: &mut String, report: &Report) {
     let d = &report.diagnosis;
-    let _ = writeln!(out, "**{}**\n", esc(&d.summary));
+    let _ = writeln!(out, "**{}**\n", prose(&d.summary));
     for (n, c) in d.causes.iter().enumerate() {
         let icon = icon(level_status(c.level));
-        let _ = writeln!(out, "{}. {icon} **{}**", n + 1, esc(&c.title));
+        let _ = writeln!(out, "{}. {icon} **{}**", n + 1, prose(&c.title));
         if let Some(p) = &c.proof {
-            let _ = writeln!(out, "   - proof: {}", esc(p));
+            let _ = writeln!(out, "   - proof: {}", prose(p));
         }
-        let _ = writeln!(out, "   - fix: {}", esc(&c.fix));
+        let _ = writeln!(out, "   - fix: {}", prose(&c.fix));
         if c.level == CauseLevel::Fail {
             let who = match c.fixed_by {
                 Fixer::You => "you can fix this yourself",
@@ -169,23 +208,23 @@ fn write_problems(out: &mut String, report: &Report) {
                 code(&c.id),
                 esc(&c.title)
             );
-            let _ = writeln!(out, "{}\n", esc(&c.summary));
+            let _ = writeln!(out, "{}\n", prose(&c.summary));
             // A check a proven cause explains shows no fix of its own: the cause's fix is
             // the one, and a finding's generic fix may contradict the proof.
             let proven = report.diagnosis.proven_cause_of(&c.id);
             if let Some((n, cause)) = proven {
-                let _ = writeln!(out, "- Explained by cause {n}: {}", esc(&cause.title));
+                let _ = writeln!(out, "- Explained by cause {n}: {}", prose(&cause.title));
             }
             let mut has_fix = proven.is_some();
             for f in c.findings.iter().filter(|f| f.severity != Severity::Info) {
-                let _ = writeln!(out, "- {}", esc(&f.message));
+                let _ = writeln!(out, "- {}", prose(&f.message));
                 if let (Some(fix), None) = (&f.fix, proven) {
-                    let _ = writeln!(out, "  - **Fix:** {}", esc(fix));
+                    let _ = writeln!(out, "  - **Fix:** {}", prose(fix));
                     has_fix = true;
                 }
             }
             if let (false, Some(r)) = (has_fix, &c.fix) {
-                let _ = writeln!(out, "- **Fix:** {}", esc(r));
+                let _ = writeln!(out, "- **Fix:** {}", prose(r));
             }
             let _ = writeln!(
                 out,
@@ -242,4 +281,73 @@ fn write_key_and_target(out: &mut String, report: &Report) {
         esc(&report.target.apis.join(", ")),
         if report.offline { ", offline" } else { "" }
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The text a CommonMark reader shows and the code spans it sees.
+    fn read(md: &str) -> (String, Vec<String>) {
+        use pulldown_cmark::{Event, Parser};
+        let (mut shown, mut spans) = (String::new(), Vec::new());
+        for event in Parser::new(md) {
+            match event {
+                Event::Text(t) => shown.push_str(&t),
+                Event::Code(c) => {
+                    shown.push_str(&c);
+                    spans.push(c.to_string());
+                }
+                Event::Start(
+                    pulldown_cmark::Tag::List(_) | pulldown_cmark::Tag::Heading { .. },
+                ) => shown.push_str("<block>"),
+                _ => {}
+            }
+        }
+        (shown, spans)
+    }
+
+    #[test]
+    fn escapes_only_what_would_be_markup() {
+        // (text, escaped, shown as)
+        let cases = [
+            ("0.1.0", "0.1.0", "0.1.0"),
+            ("1. not a list", "1\\. not a list", "1. not a list"),
+            ("1.", "1\\.", "1."),
+            ("v1.2 and 3. x", "v1.2 and 3. x", "v1.2 and 3. x"),
+            ("# no heading", "\\# no heading", "# no heading"),
+            ("see www.e.vil", "see www\\.e.vil", "see www.e.vil"),
+        ];
+        for (text, want, shown) in cases {
+            assert_eq!(esc(text), want, "{text}");
+            assert_eq!(read(&esc(text)).0, shown, "{text}");
+        }
+    }
+
+    #[test]
+    fn our_code_spans_stay_code_and_the_rest_is_escaped() {
+        // (prose, what is shown, the code spans)
+        let cases: [(&str, &str, &[&str]); 6] = [
+            (
+                "Run `chmod 600 .env` (and `chmod 700` on the directory).",
+                "Run chmod 600 .env (and chmod 700 on the directory).",
+                &["chmod 600 .env", "chmod 700"],
+            ),
+            ("a lone ` backtick *x*", "a lone ` backtick *x*", &[]),
+            ("``double`` stays", "``double`` stays", &[]),
+            (
+                "`[l](https://e.vil)` and [l](https://e.vil)",
+                "[l](https://e.vil) and [l](https://e.vil)",
+                &["[l](https://e.vil)"],
+            ),
+            ("`a`<img src=x>`b`", "a<img src=x>b", &["a", "b"]),
+            ("`x `` y`", "x `` y", &["x `` y"]),
+        ];
+        for (text, shown, spans) in cases {
+            let md = prose(text);
+            let (got, got_spans) = read(&md);
+            assert_eq!(got, shown, "{text}: {md}");
+            assert_eq!(got_spans, spans, "{text}: {md}");
+        }
+    }
 }

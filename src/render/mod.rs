@@ -210,6 +210,24 @@ mod tests {
         }
     }
 
+    /// Backticks planted in every text: the code spans Markdown keeps for sl-doctor's own
+    /// prose may move, but nothing becomes a link, an image or HTML, and no text is lost.
+    #[test]
+    fn backticks_in_outside_text_make_no_markup() {
+        let evils = [
+            "` [l](https://e.vil) `x` <img src=https://e.vil/p.png> ` ENDMARK",
+            " `` ` <b>b</b> ![i](https://e.vil/i.png) ENDMARK `",
+            "` ENDMARK",
+        ];
+        for (verdict, name) in VERDICTS {
+            for evil in evils {
+                let r = with_text_everywhere(&report(verdict), evil);
+                let md = render(&r, Format::Markdown, &style(false));
+                assert_markdown_inert(&format!("{name} {evil}"), &md, "ENDMARK");
+            }
+        }
+    }
+
     #[test]
     fn junit_is_well_formed_xml_with_one_case_per_check_and_all_six_items() {
         use quick_xml::Reader;

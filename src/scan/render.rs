@@ -13,23 +13,38 @@ use sl_doctor_checks::model::report::Status;
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
-/// The steps to take when the key was found, in order.
+/// The steps to take when the key was found, in order. A key found only in `.env` files
+/// of the working tree is where it belongs, as long as they stay private: the steps say
+/// so instead of telling to remove it and rotate it outright.
 pub fn remediation(r: &ScanReport) -> Vec<String> {
     let fp = &r.key.fingerprint;
+    let history_hits = r.history.as_ref().is_some_and(|h| !h.hits.is_empty());
+    let only_env_files = r.tree.hits.iter().all(|h| h.place == Place::EnvFile) && !history_hits;
     let mut steps = Vec::new();
-    if !r.tree.hits.is_empty() {
+    if only_env_files {
         steps.push(
-            "Remove the key from every file listed: read it from an environment variable or a secret manager instead (see the advice for each place)."
+            "An environment file is a place for the key: keep each one listed out of version control and readable by you only (see the advice for each place)."
                 .to_string(),
         );
+        steps.push(format!(
+            "Rotate the key ({fp}) if one of these files was ever committed, shared or readable by others: ask Sales Layer support for a new key and have this one revoked."
+        ));
+    } else {
+        if !r.tree.hits.is_empty() {
+            steps.push(
+                "Remove the key from every file listed: read it from an environment variable or a secret manager instead (see the advice for each place)."
+                    .to_string(),
+            );
+        }
+        steps.push(format!(
+            "Rotate the key ({fp}): ask Sales Layer support for a new key and have this one revoked. A key that was written where others can read it must be treated as exposed."
+        ));
     }
-    steps.push(format!(
-        "Rotate the key ({fp}): ask Sales Layer support for a new key and have this one revoked. A key that was written where others can read it must be treated as exposed."
-    ));
-    steps.push(
-        "If a repository that held it was ever pushed or shared, and above all if it is public: purge the key from the history (e.g. `git filter-repo --replace-text`), force-push, and have every clone re-cloned; rotate the key regardless, since purging does not un-publish it. `sl-doctor scan --history` shows every commit."
-            .to_string(),
-    );
+    let mut purge = "If a repository that held it was ever pushed or shared, and above all if it is public: purge the key from the history (e.g. `git filter-repo --replace-text`), force-push, and have every clone re-cloned; rotate the key regardless, since purging does not un-publish it.".to_string();
+    if r.history.is_none() {
+        purge.push_str(" `sl-doctor scan --history` shows every commit that held it.");
+    }
+    steps.push(purge);
     steps
 }
 

@@ -457,3 +457,70 @@ fn a_planted_backup_path_is_refused_and_named() {
         }
     }
 }
+
+/// The diff's "before" is the value the diagnosis read, as the chosen loader delivers it
+/// (docker keeps the quotes: 2 characters more), so it names the report's fingerprint; and
+/// a value that only changes how it is written is not said to be accepted offline.
+#[test]
+fn the_diff_names_the_value_the_loader_delivers_and_offline_claims_no_answer() {
+    let quoted = format!("SALESLAYER_API_KEY=\"{CANARY}\"\n");
+    let fingerprint = |args: &[&str]| -> String {
+        let cmd = with_file(sl_doctor(), ".env", quoted.as_bytes());
+        let (r, _dir) = run_safe(cmd.args(["--offline", "--format", "json"]).args(args));
+        let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        v["key"]["fingerprint"].as_str().unwrap().to_string()
+    };
+    for (loader, unchanged) in [(None, true), (Some("docker"), false)] {
+        let args: Vec<&str> = loader.map(|l| vec!["--loader", l]).unwrap_or_default();
+        let cmd = with_file(sl_doctor(), ".env", quoted.as_bytes());
+        let (r, _dir) = run_safe(cmd.args(["fix", "--offline"]).args(&args));
+        let minus = r
+            .stdout
+            .lines()
+            .find(|l| l.trim_start().starts_with("- "))
+            .unwrap();
+        assert!(
+            minus.contains(&fingerprint(&args)),
+            "{loader:?}: {}",
+            r.stdout
+        );
+        if unchanged {
+            assert!(
+                r.stdout
+                    .contains("not verified: --offline sent nothing to the API")
+            );
+            assert!(!r.stdout.contains("accepted"), "{}", r.stdout);
+        }
+    }
+}
+
+/// A CR LF `.env`: a shell keeps the CR, so the readers disagree; rewriting the line cannot
+/// help, and both the diagnosis and `fix` point at `--line-endings lf`, which ends it.
+#[test]
+fn a_crlf_env_file_is_pointed_at_line_endings_lf_and_that_ends_it() {
+    let crlf = format!("FOO=bar\r\nSALESLAYER_API_KEY={CANARY}\r\n");
+    let cmd = with_file(sl_doctor(), ".env", crlf.as_bytes());
+    let (r, _dir) = run_safe(cmd.args(["--offline"]));
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        r.stdout.contains("`sl-doctor fix --line-endings lf`"),
+        "{}",
+        r.stdout
+    );
+    let cmd = with_file(sl_doctor(), ".env", crlf.as_bytes());
+    let (r, _dir) = run_safe(cmd.args(["fix", "--offline", "--yes"]));
+    assert!(
+        r.stdout
+            .contains("`sl-doctor fix --line-endings lf` converts them"),
+        "{}",
+        r.stdout
+    );
+    let cmd = with_file(sl_doctor(), ".env", crlf.as_bytes());
+    let (r, dir) = run_safe(cmd.args(["fix", "--offline", "--yes", "--line-endings", "lf"]));
+    assert_eq!(
+        std::fs::read(dir.path().join(".env")).unwrap(),
+        format!("FOO=bar\nSALESLAYER_API_KEY={CANARY}\n").as_bytes(),
+        "{}",
+        r.stdout
+    );
+}

@@ -114,3 +114,26 @@ fn names_that_are_set_or_ordinary_are_used() {
         r.stdout
     );
 }
+
+/// An empty `--key-env` (an unset Action input, a shell variable that expanded to nothing)
+/// is a usage error that says so, not a run that names a variable called "" and proposes
+/// bash's `_` as a near miss.
+#[test]
+fn an_empty_key_env_is_a_usage_error() {
+    for cmd in [&["--offline", "-q"][..], &["curl"], &["fingerprint"]] {
+        for name in ["", " "] {
+            let (r, _d) = sl_doctor()
+                .env("_", "/usr/bin/sl-doctor")
+                .args(cmd)
+                .args(["--key-env", name])
+                .run();
+            assert_eq!(r.code, 2, "{cmd:?} {name:?}: {}{}", r.stdout, r.stderr);
+            assert!(
+                r.stderr.contains("the variable name is empty"),
+                "{cmd:?}: {}",
+                r.stderr
+            );
+            assert!(!r.stdout.contains("--key-env _"), "{}", r.stdout);
+        }
+    }
+}

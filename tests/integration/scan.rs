@@ -694,3 +694,60 @@ fn follow_skips_links_to_special_files_and_kernel_trees() {
         }
     }
 }
+
+/// The steps fit what was found: a key only in `.env` files is where it belongs (keep them
+/// private), anywhere else it is removed and rotated; `--history` is suggested only when
+/// it was not already run.
+#[test]
+fn remediation_fits_the_places_found() {
+    let steps = |files: &[(&str, String)], args: &[&str]| -> Vec<String> {
+        let cmd = scan_env();
+        for (rel, data) in files {
+            put(cmd.path(), rel, data);
+        }
+        let (r, _d) = cmd.args(["scan", "--format", "json"]).args(args).run();
+        assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+        no_leak(&r);
+        json(&r)["remediation"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap().to_string())
+            .collect()
+    };
+    let env_line = format!("SALESLAYER_API_KEY={CANARY}\n");
+    let only_env = steps(&[(".env", env_line.clone())], &[]);
+    assert!(only_env[0].contains("place for the key"), "{only_env:#?}");
+    assert!(only_env[1].starts_with("Rotate the key") && only_env[1].contains(" if "));
+    assert!(!only_env.iter().any(|s| s.contains("Remove the key")));
+    assert!(
+        only_env
+            .last()
+            .unwrap()
+            .contains("`sl-doctor scan --history`")
+    );
+
+    let script = format!("curl -H 'X-API-KEY: {CANARY}' https://api2.saleslayer.com\n");
+    let mixed = steps(&[(".env", env_line), ("sync.sh", script)], &[]);
+    assert!(
+        mixed[0].starts_with("Remove the key from every file listed"),
+        "{mixed:#?}"
+    );
+    assert!(mixed[1].contains("must be treated as exposed"));
+
+    if has_git() {
+        let cmd = scan_env();
+        git_init(cmd.path());
+        put(cmd.path(), "sync.sh", format!("KEY={CANARY}\n"));
+        let (r, _d) = cmd.args(["scan", "--history", "--format", "json"]).run();
+        no_leak(&r);
+        let v = json(&r);
+        let steps = v["remediation"].as_array().unwrap();
+        assert!(
+            !steps
+                .iter()
+                .any(|s| s.as_str().unwrap().contains("`sl-doctor scan --history`")),
+            "{steps:#?}"
+        );
+    }
+}

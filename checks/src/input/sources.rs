@@ -492,9 +492,13 @@ fn os_bytes(v: OsString) -> Vec<u8> {
 ///    or SECRET.
 ///
 /// Nothing else: `API_KEY`, `X_API_KEY`, `SLACK_BOT_TOKEN` or `SLOT_KEY` belong to other
-/// services, and their values must not even be fingerprinted.
+/// services, and their values must not even be fingerprinted; nor the variables the shell
+/// sets itself ([`shell_internal`]), nor a name without a letter or digit.
 pub fn looks_like_key_var(name: &str, configured: &str) -> bool {
     let norm = normalise(name);
+    if norm.is_empty() || shell_internal(name) {
+        return false;
+    }
     if norm == normalise(configured) {
         return true;
     }
@@ -509,6 +513,16 @@ pub fn looks_like_key_var(name: &str, configured: &str) -> bool {
     // A typo of the configured name; short names would match unrelated variables.
     configured.len() >= 8
         && strsim::levenshtein(&name.to_ascii_uppercase(), &configured.to_ascii_uppercase()) <= 2
+}
+
+/// Variables a shell sets for itself: bash's `_` (the last argument), `PWD`, `SHLVL`,
+/// `BASH_*`… A near miss is a variable someone named; these never are, and a typo
+/// distance to a short configured name must not propose them.
+fn shell_internal(name: &str) -> bool {
+    const NAMES: &[&str] = &[
+        "_", "PWD", "OLDPWD", "SHLVL", "SHELL", "IFS", "PS1", "PS2", "PS4",
+    ];
+    NAMES.contains(&name) || name.starts_with("BASH_") || name.starts_with("ZSH_")
 }
 
 fn normalise(name: &str) -> String {
@@ -565,6 +579,12 @@ mod tests {
             ("MY_CUSTOM_KYE", "MY_CUSTOM_KEY", true),
             // Short configured names do not match everything two letters away.
             ("HOME", "NOPE", false),
+            // Shell-internal names and names without a letter or digit never are.
+            ("_", "SALESLAYER_API_KEY", false),
+            ("_", "", false),
+            ("__", "_", false),
+            ("BASH_ARGV", "BASH_ARGC", false),
+            ("OLDPWD", "OLDPWD_X", false),
         ];
         for (name, configured, want) in default_cases.into_iter().chain(configured_cases) {
             assert_eq!(

@@ -275,6 +275,24 @@ impl Analysis {
             .collect()
     }
 
+    /// The text of each label pasted in front of the key (`X-API-KEY: `,
+    /// `SALESLAYER_API_KEY=`): a header or variable name, public words, not key material.
+    pub fn label_texts(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let mut run = String::new();
+        for (c, labelled) in self.chars.iter().zip(&self.label_span) {
+            if *labelled {
+                run.push(*c);
+            } else if !run.is_empty() {
+                out.push(std::mem::take(&mut run));
+            }
+        }
+        if !run.is_empty() {
+            out.push(run);
+        }
+        out
+    }
+
     /// Non-ASCII characters (sent as raw UTF-8 bytes).
     pub fn non_ascii(&self) -> Vec<Position> {
         (0..self.chars.len())

@@ -211,7 +211,15 @@ fn disagreement(groups: &[Group], used: Option<&SecretKey>) -> Finding {
         .filter(quoted)
         .flat_map(|g| &g.readers)
         .find(|r| r.reader.contains("list syntax"));
+    // A CR LF line: a shell keeps the CR in the value, the other readers drop it; only
+    // converting the line ends helps (rewriting the line keeps them).
+    let cr = groups.iter().any(|g| {
+        g.delivered
+            .value()
+            .is_some_and(|v| v.expose_bytes().ends_with(b"\r"))
+    });
     let fix = match compose_list {
+        None if cr => "Convert the file's line ends from CR LF to LF (`sl-doctor fix --line-endings lf`, or your editor): a shell that sources the file keeps the CR as part of the value. Or name your deployment's reader with --loader (dotenv, compose, docker, kubectl, systemd, shell) or its file with --from.".to_string(),
         Some(r) => format!(
             "In {}, write the entry without quotes (`- NAME=value`: the list syntax keeps them in the value) or in map syntax (`NAME: value`).",
             r.place
