@@ -724,21 +724,18 @@ fn a_proxy_refusal_is_one_cause_that_says_who_can_fix_it() {
     }
 }
 
+/// The rows of the scenario whose name starts with `name`.
+fn rows_of(name: &str) -> &'static [Row] {
+    CASES
+        .iter()
+        .find(|c| c.name.starts_with(name))
+        .unwrap_or_else(|| panic!("no scenario {name}"))
+        .rows
+}
+
 #[test]
 fn a_repair_without_a_verdict_is_named_not_verified_and_sends_nobody_to_support() {
-    let rows: &[Row] = &[
-        ("quoted-value", F, &["surrounding-quotes"]),
-        (
-            "dam-probe",
-            F,
-            &["key-rejected-400", "cleaned-rate-limited"],
-        ),
-        (
-            "catalog-probe",
-            F,
-            &["key-rejected", "cleaned-rate-limited"],
-        ),
-    ];
+    let rows = rows_of("quoted key, the repaired key rate limited");
     let d = diagnose(&report(rows, false));
     assert_eq!(
         d.causes[0].title,
@@ -757,19 +754,7 @@ fn a_repair_without_a_verdict_is_named_not_verified_and_sends_nobody_to_support(
 
 #[test]
 fn an_api_that_rejects_the_repair_is_named_alone_when_the_other_gave_no_verdict() {
-    let rows: &[Row] = &[
-        ("quoted-value", F, &["surrounding-quotes"]),
-        (
-            "dam-probe",
-            F,
-            &["key-rejected-400", "cleaned-rejected-too"],
-        ),
-        (
-            "catalog-probe",
-            F,
-            &["key-rejected", "cleaned-server-error"],
-        ),
-    ];
+    let rows = rows_of("quoted key, DAM rejects the repair, Catalog errs");
     let d = diagnose(&report(rows, false));
     let rejected = &d.causes[1];
     assert_eq!(rejected.checks, ["dam-probe"], "{d:#?}");
