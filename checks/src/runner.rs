@@ -12,8 +12,9 @@ use crate::checklist::Check;
 use crate::context::Context;
 use crate::leak::Secrets;
 use crate::model::check::{CheckId, Outcome, Skipped};
+use crate::model::code::Code;
 use crate::model::report::{
-    CheckResult, Item, ItemResult, KeyInfo, Report, SCHEMA_VERSION, SourceKind, SourceRef,
+    CheckResult, Finding, Item, ItemResult, KeyInfo, Report, SCHEMA_VERSION, SourceKind, SourceRef,
     SourceSeen, Status, Target, Tool,
 };
 use crate::model::secret::SecretKey;
@@ -163,10 +164,7 @@ pub async fn run_checks(
             let outcome = match tokio::time::timeout_at(deadline, c.run(cx)).await {
                 Ok(Ok(o)) => o,
                 Ok(Err(Skipped(reason))) => return skipped(c, reason),
-                Err(_) => Outcome::inconclusive(format!(
-                    "The check did not finish within the run's deadline of {} s (--deadline)",
-                    opts.deadline_secs
-                )),
+                Err(_) => deadline_reached(c, opts.deadline_secs),
             };
             cx.earlier.record(c.meta().id, &outcome);
             to_result(c, outcome, start.elapsed())
@@ -176,6 +174,29 @@ pub async fn run_checks(
         started.push((c.meta().id, fut));
     }
     join_all(started.into_iter().map(|(_, f)| f)).await
+}
+
+/// The code of a check the run's deadline stopped: the runner's, not the check's, so any
+/// check may carry it (`docs/checks.md` says so once, above the checks).
+pub const DEADLINE_REACHED: Code = Code::warn(
+    "deadline-reached",
+    "The check did not finish within the run's deadline (--deadline): no verdict",
+);
+
+/// The outcome of a check the deadline stopped: inconclusive, with what to do about it.
+fn deadline_reached(c: &dyn Check, secs: f64) -> Outcome {
+    let message =
+        format!("The check did not finish within the run's deadline of {secs} s (--deadline)");
+    let slow = if c.meta().needs_network {
+        "; if it still does not finish, the network path or the server is slow: -v shows the timings of the checks that finished"
+    } else {
+        ""
+    };
+    let fix = format!(
+        "Run sl-doctor again with a longer --deadline (this run allowed {secs} s; the default is 30 s){slow}."
+    );
+    Outcome::inconclusive(message.clone())
+        .finding(Finding::new(DEADLINE_REACHED, message).with_fix(fix))
 }
 
 fn skipped(c: &dyn Check, reason: String) -> CheckResult {

@@ -95,6 +95,25 @@ async fn unauthorized_fails_as_missing_or_invalid_key() {
     }
 }
 
+/// An empty key's rejection is read as what it is: the header went out empty, which says
+/// nothing about the key and sends nobody to support.
+#[tokio::test]
+async fn an_empty_key_s_rejection_says_it_was_empty() {
+    for (_, check) in both() {
+        let srv = serve(|_, _| unauthorized("application/json", &[]));
+        let o = probe_with(check, &srv.base, b"", |_| {}).await;
+        assert_eq!(codes(&o), ["key-rejected"]);
+        let f = &o.findings[0];
+        assert!(
+            f.message.contains("with the empty value it was given"),
+            "{}",
+            f.message
+        );
+        assert!(!f.message.contains("did send"), "{}", f.message);
+        assert!(!f.fix.as_deref().unwrap_or("").contains("support"), "{f:?}");
+    }
+}
+
 #[tokio::test]
 async fn bad_request_per_api() {
     let key_pd = problem(400, "Bad Request", "The request is invalid.", "/image");
@@ -304,6 +323,32 @@ async fn a_server_that_never_answers_times_out() {
     }
 }
 
+/// A probe the run's deadline stops is inconclusive with the runner's code and a fix
+/// that says what to change, not a bare "see explain".
+#[tokio::test]
+async fn a_probe_the_deadline_stops_says_so_and_how_to_fix_it() {
+    use sl_doctor_checks::runner::{DEADLINE_REACHED, RunOptions, run_checks};
+    let srv = serve(|_, _| Box::pin(std::future::pending()));
+    let checks: [Box<dyn Check>; 2] = [Box::new(DamProbe), Box::new(CatalogProbe)];
+    let opts = RunOptions {
+        deadline: Duration::from_millis(300),
+        deadline_secs: 0.3,
+        ..RunOptions::default()
+    };
+    let results = run_checks(&checks, &cx(&srv.base, CANARY.as_bytes()), &opts).await;
+    for (r, c) in results.iter().zip(&checks) {
+        sl_doctor_checks::testing_support::assert_codes_declared(c.meta(), &r.findings);
+        assert_eq!(r.status, Status::Error, "{r:?}");
+        assert!(r.has(DEADLINE_REACHED), "{r:?}");
+        assert!(
+            r.fix.as_deref().is_some_and(|f| f.starts_with(
+                "Run sl-doctor again with a longer --deadline (this run allowed 0.3 s"
+            )),
+            "{r:?}"
+        );
+    }
+}
+
 fn endless_body(chunk: &'static [u8], every: Duration) -> Reply {
     let s = futures_util::stream::unfold(0u64, move |n| async move {
         if n > 0 {
@@ -413,6 +458,34 @@ async fn differential_retry_for_each_kind_of_key() {
                 assert!(o.findings.iter().any(|f| f.message.contains(says)), "{o:?}");
             }
         }
+    }
+}
+
+/// A rate-limited repaired key proves nothing: the rejection of the key as given is not
+/// read as an invalid key, and no finding sends the user to support for a new key.
+#[tokio::test]
+async fn a_rate_limited_repair_leaves_the_key_not_proven_invalid() {
+    for spec in [&DAM, &CATALOG] {
+        let srv = serve(|h, _| {
+            if h.key.as_deref() == Some(CANARY.as_bytes()) {
+                now(resp(429, Some("application/json"), "{}", &[]))
+            } else {
+                unauthorized("application/json", &[])
+            }
+        });
+        let o = diff(spec, &srv.base, format!("\"{CANARY}\"").as_bytes(), true).await;
+        assert_eq!(codes(&o), ["key-rejected", "cleaned-untested"], "{o:?}");
+        assert!(
+            o.findings[0]
+                .message
+                .contains("the key itself is not proven invalid"),
+            "{}",
+            o.findings[0].message
+        );
+        assert!(
+            o.findings.iter().all(|f| f.fix.is_none()),
+            "no fix says ask for a new key: {o:?}"
+        );
     }
 }
 

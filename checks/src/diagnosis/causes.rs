@@ -7,24 +7,25 @@ use crate::checklist::base_url::url_path;
 use crate::checklist::header_present::header_value;
 use crate::checklist::key_loaded::{extra_whitespace, key_source};
 use crate::checklist::{
-    CatalogProbe, DamProbe, DnsResolution, DotenvFileCheck, ExtraWhitespace, HeaderValue,
-    KeySource, LookalikeCharacters, PlaceholderValue, PlainHttp, ProxyConfig, TlsConnection,
-    UrlFormat, UrlHost, UrlPath, UrlScheme,
+    CatalogProbe, DamProbe, DotenvFileCheck, ExtraWhitespace, HeaderValue, KeySource,
+    LookalikeCharacters, PlaceholderValue, PlainHttp, UrlFormat, UrlHost, UrlPath, UrlScheme,
 };
 use crate::model::check::CheckId;
 use crate::model::code::Code;
-use crate::model::evidence::{Evidence, ProxyRefusal, RefusalReason, Repair};
+use crate::model::evidence::Repair;
 use crate::model::prose::join_names as join;
-use crate::model::report::{Item, SourceKind, Status};
+use crate::model::report::{SourceKind, Status};
 use crate::saleslayer::{RATE_LIMIT, support};
 
+mod network;
 mod readers;
 
+use network::{deadline_reached, key_not_sent_over_http, no_answer, proxy_refused};
 use readers::{not_enabled_by_other_api, readers_disagree};
 
 /// Every cause the facts show, most likely first.
 pub fn find(f: &Facts) -> Vec<Cause> {
-    let rules: [fn(&Facts) -> Option<Cause>; 12] = [
+    let rules: [fn(&Facts) -> Option<Cause>; 14] = [
         key_not_loaded,
         placeholder,
         readers_disagree,
@@ -37,6 +38,8 @@ pub fn find(f: &Facts) -> Vec<Cause> {
         api_unavailable,
         proxy_refused,
         no_answer,
+        key_not_sent_over_http,
+        deadline_reached,
     ];
     let mut causes: Vec<Cause> = rules.iter().filter_map(|r| r(f)).collect();
     // Whatever failed or warned and no rule explains is still a cause of its own, so
@@ -102,9 +105,14 @@ fn check_fix(f: &Facts, id: CheckId, default: &str) -> String {
         .unwrap_or_else(|| default.to_string())
 }
 
+/// The key is empty: the value checks found nothing to send.
+fn key_empty(f: &Facts) -> bool {
+    f.has(ExtraWhitespace::ID, extra_whitespace::EMPTY)
+        || f.has(HeaderValue::ID, header_value::EMPTY_VALUE)
+}
+
 fn key_not_loaded(f: &Facts) -> Option<Cause> {
-    let empty = f.has(ExtraWhitespace::ID, extra_whitespace::EMPTY)
-        || f.has(HeaderValue::ID, header_value::EMPTY_VALUE);
+    let empty = key_empty(f);
     let missing = f.has(KeySource::ID, key_source::NO_KEY);
     if !missing && !empty {
         return None;
@@ -120,11 +128,15 @@ fn key_not_loaded(f: &Facts) -> Option<Cause> {
             "The key is empty: the X-API-KEY header would be empty",
         )
     };
-    let fix = check_fix(
-        f,
-        KeySource::ID,
-        "Set SALESLAYER_API_KEY to the key Sales Layer gave you (or pass --key-file), then run sl-doctor again.",
-    );
+    let fix = if missing {
+        check_fix(
+            f,
+            KeySource::ID,
+            "Set SALESLAYER_API_KEY to the key Sales Layer gave you (or pass --key-file), then run sl-doctor again.",
+        )
+    } else {
+        empty_key_fix(f)
+    };
     Some(
         cause(id, title, CauseLevel::Fail, &[KeySource::ID])
             .fix(fix)
@@ -139,6 +151,32 @@ fn key_not_loaded(f: &Facts) -> Option<Cause> {
                 ],
             ),
     )
+}
+
+/// Where the empty value came from, and what to put there: the fix of `key-empty`.
+fn empty_key_fix(f: &Facts) -> String {
+    let s = &f.report.key.source;
+    let what = match s.kind {
+        SourceKind::Env => format!(
+            "{} is set but empty: set it to the key Sales Layer gave you (an empty CI/CD variable, `{}=` in a .env file or a later `export {}=` leaves it empty)",
+            s.name, s.name, s.name
+        ),
+        SourceKind::Flag => "--key was given an empty value: pass the key Sales Layer gave you, preferably in SALESLAYER_API_KEY, with --key-file or with --key-stdin rather than on the command line".to_string(),
+        SourceKind::File => format!(
+            "The key file {} is empty: write the key Sales Layer gave you into it",
+            s.name
+        ),
+        SourceKind::Stdin => {
+            "Nothing came on standard input (--key-stdin): pipe the key Sales Layer gave you"
+                .to_string()
+        }
+        SourceKind::Dotenv | SourceKind::Deployment => format!(
+            "The value in {} is empty: put the key Sales Layer gave you there (or the reference to the secret that holds it)",
+            f.key_place()
+        ),
+        SourceKind::None => "Give sl-doctor the key Sales Layer gave you".to_string(),
+    };
+    format!("{what}, then run sl-doctor again.")
 }
 
 fn placeholder(f: &Facts) -> Option<Cause> {
@@ -282,16 +320,46 @@ fn damaged_value(f: &Facts) -> Option<Cause> {
     };
     let mut checks: Vec<CheckId> = f.defects.iter().map(|d| d.check).collect();
     checks.push(HeaderValue::ID);
-    // The probes' rejections are explained only when the repair proves it.
-    for p in &repaired_ok {
-        checks.push(p.check);
-    }
+    // The probes' rejections are explained when the repair proves it, or when the repair
+    // got no verdict: the damage is then the likelier reason, not yet verified.
+    let untested = f.apis(|p| p.repair_untested().is_some());
+    checks.extend(repaired_ok.iter().chain(&untested).map(|p| p.check));
+    let title = match (&proof, untested.as_slice()) {
+        (None, [_, ..]) => format!(
+            "{title} (not verified: {})",
+            no_verdict_on_repair(&untested)
+        ),
+        _ => title,
+    };
     Some(
         cause(id, title, CauseLevel::Fail, &[])
             .also(f, &checks)
             .proof(proof)
             .fix(fix),
     )
+}
+
+/// "DAM and Catalog rate limited the repaired key": why a repair got no verdict.
+fn no_verdict_on_repair(probes: &[&Probe]) -> String {
+    let answers: Vec<KeyAnswer> = probes.iter().filter_map(|p| p.repair_untested()).collect();
+    let what = match answers.as_slice() {
+        [first, rest @ ..] if rest.iter().all(|a| a == first) => match first {
+            KeyAnswer::RateLimited => "rate limited the repaired key",
+            KeyAnswer::Unavailable => "answered the repaired key with a server error",
+            _ => "did not answer the repaired key",
+        },
+        _ => "gave no verdict on the repaired key",
+    };
+    format!("{} {what}", names(probes))
+}
+
+/// The probes whose repaired key got this no-verdict answer, when no damage of the value
+/// explains them: no defect offline and no repair accepted (a guessed decoding, say).
+fn repair_untested_alone<'f>(f: &'f Facts, answer: KeyAnswer) -> Vec<&'f Probe> {
+    if !f.defects.is_empty() || f.probes.iter().any(|p| p.accepted_repair.is_some()) {
+        return Vec::new();
+    }
+    f.apis(|p| p.repair_untested() == Some(answer))
 }
 
 /// A check's fix, followed by where the value is when it is one line of a file (a `.env`
@@ -332,6 +400,13 @@ fn wrong_base_url(f: &Facts) -> Option<Cause> {
         .filter(|(id, _)| f.status(*id) == Status::Fail)
         .collect();
     let wrong = f.apis(|p| p.given == KeyAnswer::WrongEndpoint);
+    // A scheme that is not https is also why the probes did not send the key: the same
+    // mistake, the same fix.
+    let not_sent = if f.status(UrlScheme::ID) == Status::Fail {
+        f.apis(|p| p.given == KeyAnswer::NotSentOverHttp)
+    } else {
+        Vec::new()
+    };
     let first = failed
         .first()
         .map(|(id, _)| *id)
@@ -364,7 +439,7 @@ fn wrong_base_url(f: &Facts) -> Option<Cause> {
     };
     let proof = (!wrong.is_empty()).then(|| wrong_endpoint_proof(f, &wrong));
     let mut checks: Vec<CheckId> = failed.iter().map(|(id, _)| *id).collect();
-    checks.extend(wrong.iter().map(|p| p.check));
+    checks.extend(wrong.iter().chain(&not_sent).map(|p| p.check));
     Some(
         cause(id, title, CauseLevel::Fail, &checks)
             // http:// in the URL is also why plain-http warns.
@@ -469,23 +544,33 @@ fn api_not_enabled(f: &Facts) -> Option<Cause> {
 }
 
 fn key_rejected(f: &Facts) -> Option<Cause> {
+    // The key itself is invalid only for the APIs that reject the repaired value too, or
+    // when no repair applies: a repair that got no verdict (rate limited) leaves the
+    // damage the likelier cause. With a damage whose repair was not tried, the damage is
+    // the likelier cause; with look-alikes, the repair is a guess, and its rejection
+    // proves nothing.
+    let refuted = |p: &Probe| match p.repaired {
+        Some(a) => a == KeyAnswer::Rejected,
+        None => f.defects.is_empty(),
+    };
     let rejected = f.apis(|p| {
-        p.given == KeyAnswer::Rejected
-            || p.given == KeyAnswer::NotSent && p.repaired == Some(KeyAnswer::Rejected)
+        (p.given == KeyAnswer::Rejected
+            || p.given == KeyAnswer::NotSent && p.repaired == Some(KeyAnswer::Rejected))
+            && refuted(p)
     });
     let any_valid = f.apis(|p| {
         p.given.authenticated()
             || p.repaired.is_some_and(KeyAnswer::authenticated)
             || p.other.is_some_and(|(_, a)| a.authenticated())
     });
-    if rejected.is_empty() || !any_valid.is_empty() {
+    // No key, an empty one or a placeholder is rejected as expected: it says nothing
+    // about the key Sales Layer gave, and its own cause says what to put there.
+    let no_real_key = key_empty(f) || f.status(PlaceholderValue::ID) == Status::Fail;
+    if rejected.is_empty() || !any_valid.is_empty() || no_real_key {
         return None;
     }
-    // With a damaged value whose repair was not tried, the damage is the likelier cause;
-    // with look-alikes, the repair is a guess, and its rejection proves nothing.
-    if !f.defects.is_empty() && rejected.iter().any(|p| p.repaired.is_none())
-        || !lookalike_guess_rejected(f).is_empty()
-    {
+    let untried = f.apis(|p| p.given == KeyAnswer::Rejected && p.repaired.is_none());
+    if !f.defects.is_empty() && !untried.is_empty() || !lookalike_guess_rejected(f).is_empty() {
         return None;
     }
     let all = names(&rejected);
@@ -506,7 +591,8 @@ fn key_rejected(f: &Facts) -> Option<Cause> {
     }
     let untold = rejected
         .iter()
-        .any(|p| matches!(p.other, Some((_, a)) if a != KeyAnswer::Rejected && !a.authenticated()));
+        .any(|p| matches!(p.other, Some((_, a)) if a != KeyAnswer::Rejected && !a.authenticated()))
+        || f.probes.iter().any(|p| p.repair_untested().is_some());
     let title = if untold {
         format!(
             "The key is rejected: not valid, or not enabled for {all} (the other API gave no verdict, so the two cannot be told apart)"
@@ -528,7 +614,8 @@ fn key_rejected(f: &Facts) -> Option<Cause> {
 }
 
 fn rate_limited(f: &Facts) -> Option<Cause> {
-    let hit = f.apis(|p| p.given == KeyAnswer::RateLimited);
+    let mut hit = f.apis(|p| p.given == KeyAnswer::RateLimited);
+    hit.extend(repair_untested_alone(f, KeyAnswer::RateLimited));
     (!hit.is_empty()).then(|| {
         cause(CauseId::RateLimited, format!("{} rate limited the request: no verdict on the key", names(&hit)), CauseLevel::Inconclusive, &hit.iter().map(|p| p.check).collect::<Vec<_>>())
             .fix(format!("Run sl-doctor again in a minute; if other jobs use the same key, pause them (the documented limit is {}).", RATE_LIMIT.describe()))
@@ -536,125 +623,13 @@ fn rate_limited(f: &Facts) -> Option<Cause> {
 }
 
 fn api_unavailable(f: &Facts) -> Option<Cause> {
-    let hit = f.apis(|p| p.given == KeyAnswer::Unavailable);
+    let mut hit = f.apis(|p| p.given == KeyAnswer::Unavailable);
+    hit.extend(repair_untested_alone(f, KeyAnswer::Unavailable));
     (!hit.is_empty()).then(|| {
         cause(CauseId::ApiUnavailable, format!("{} answered with a server error: no verdict on the key", names(&hit)), CauseLevel::Inconclusive, &hit.iter().map(|p| p.check).collect::<Vec<_>>())
             .fix(format!("Run sl-doctor again later; if it persists, send this report (it holds the request ids) to {}.", support()))
             .support()
     })
-}
-
-/// A proxy refused the tunnel: its own answer is the proof, and says who can change it.
-fn proxy_refused(f: &Facts) -> Option<Cause> {
-    let (c, r) = refusal(f)?;
-    let silent = f.apis(|p| p.given == KeyAnswer::Unreachable);
-    let mut checks = vec![TlsConnection::ID];
-    checks.extend(silent.iter().map(|p| p.check));
-    let fixer = if r.needs_network_team() {
-        Fixer::NetworkTeam
-    } else {
-        Fixer::You
-    };
-    Some(
-        cause(
-            CauseId::ProxyRefused,
-            c.summary.trim_end_matches('.'),
-            CauseLevel::Fail,
-            &checks,
-        )
-        .proof(Some(refusal_proof(r)))
-        .fix(check_fix(f, TlsConnection::ID, "Check the proxy setting."))
-        .by(fixer),
-    )
-}
-
-/// tls-connection's result and the proxy's refusal, when a proxy refused the tunnel.
-fn refusal<'a>(f: &Facts<'a>) -> Option<(&'a crate::model::report::CheckResult, &'a ProxyRefusal)> {
-    let c = f.report.check(TlsConnection::ID)?;
-    match &c.evidence {
-        Some(Evidence::Tls(ev)) => Some((c, ev.proxy_refusal.as_ref()?)),
-        _ => None,
-    }
-}
-
-/// What the proxy answered, in one line: "squid answered 403 (ERR_ACCESS_DENIED) to
-/// `CONNECT host:443`".
-fn refusal_proof(r: &ProxyRefusal) -> String {
-    let who = r
-        .server
-        .as_deref()
-        .and_then(|s| s.split('/').next())
-        .filter(|s| !s.is_empty())
-        .map_or_else(
-            || format!("the proxy {}", r.proxy),
-            |s| format!("{s} at {}", r.proxy),
-        );
-    if let Some(status) = r.status {
-        let code = match (&r.proxy_error, r.proxy_errno) {
-            (Some(e), Some(n)) if n != 0 => format!(" ({e}, error {n})"),
-            (Some(e), _) => format!(" ({e})"),
-            (None, _) => String::new(),
-        };
-        return format!("{who} answered {status}{code} to `CONNECT {}`", r.target);
-    }
-    match (r.reason, r.socks_reply) {
-        (RefusalReason::AuthRequired | RefusalReason::Other, Some(0xff)) => {
-            format!("{who} accepted none of the SOCKS5 authentication methods offered")
-        }
-        (RefusalReason::CredentialsRejected, _) => {
-            format!("{who} rejected the SOCKS5 username and password")
-        }
-        (_, reply) => {
-            let reply = reply.unwrap_or(0);
-            format!(
-                "{who} answered the SOCKS5 connect request for {} with reply {reply} ({})",
-                r.target,
-                crate::net::socks::reply_words(reply)
-            )
-        }
-    }
-}
-
-fn no_answer(f: &Facts) -> Option<Cause> {
-    // A proxy's refusal is its own cause, with the proxy's answer as proof.
-    if refusal(f).is_some() {
-        return None;
-    }
-    let net_checks = [DnsResolution::ID, ProxyConfig::ID, TlsConnection::ID];
-    let broken: Vec<CheckId> = net_checks
-        .into_iter()
-        .filter(|id| matches!(f.status(*id), Status::Fail | Status::Error))
-        .collect();
-    let silent = f.apis(|p| p.given == KeyAnswer::Unreachable);
-    let first = broken
-        .first()
-        .copied()
-        .or(silent.first().map(|p| p.check))?;
-    let summary = f
-        .report
-        .check(first)
-        .map(|c| c.summary.clone())
-        .unwrap_or_default();
-    let mut checks = broken.clone();
-    checks.extend(silent.iter().map(|p| p.check));
-    let item_failed = f
-        .report
-        .checklist
-        .iter()
-        .any(|i| i.id == Item::BaseUrl && i.status == Status::Fail);
-    let level = if item_failed {
-        CauseLevel::Fail
-    } else {
-        CauseLevel::Inconclusive
-    };
-    Some(
-        cause(CauseId::Network, format!("The API could not be reached: {}", lower(&summary)), level, &checks)
-            .fix(check_fix(f, first, "Check the network path to the API (DNS, firewall, proxy, TLS), then run sl-doctor again.")),
-    )
-}
-
-fn lower(s: &str) -> String {
-    super::lowercase_first(s.trim_end_matches('.'))
 }
 
 /// A failing or warning check no rule explains: its own summary and fix.

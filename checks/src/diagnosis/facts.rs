@@ -1,6 +1,7 @@
 //! The facts the diagnosis reasons about, read once from the report's typed data.
 
 use super::CauseId;
+use crate::checklist::key_loaded::extra_whitespace::EMPTY;
 use crate::checklist::{
     CatalogProbe, DamProbe, ExtraWhitespace, HiddenCharacters, LookalikeCharacters, PastedLabel,
     QuotedValue,
@@ -29,8 +30,10 @@ pub enum KeyAnswer {
     Unreachable,
     /// Something that is not the API answered, or the path is wrong (404, redirect, HTML…).
     WrongEndpoint,
-    /// The key was not sent (plain http) or could not be (a header value HTTP refuses).
+    /// The key could not be sent (a header value HTTP refuses).
     NotSent,
+    /// The key was not sent: the base URL is plain http (no `--allow-http`).
+    NotSentOverHttp,
     /// Not tried, or the answer does not bear on the key.
     Unknown,
 }
@@ -39,6 +42,14 @@ impl KeyAnswer {
     /// The key is valid (whether or not this API is enabled).
     pub fn authenticated(self) -> bool {
         matches!(self, KeyAnswer::Accepted | KeyAnswer::NotEnabled)
+    }
+
+    /// The request got no verdict on its key: rate limited, a server error, no answer.
+    pub fn no_verdict(self) -> bool {
+        matches!(
+            self,
+            KeyAnswer::RateLimited | KeyAnswer::Unavailable | KeyAnswer::Unreachable
+        )
     }
 }
 
@@ -85,6 +96,16 @@ pub struct Probe {
     /// With `--api`: the other API's answer to the key as given (asked once), and its
     /// name.
     pub other: Option<(&'static str, KeyAnswer)>,
+}
+
+impl Probe {
+    /// The answer to the repaired key when a repair was tried and got no verdict
+    /// (rate limited, a server error, no answer) while the key as given was not accepted:
+    /// the repair is then neither proven nor refuted.
+    pub fn repair_untested(&self) -> Option<KeyAnswer> {
+        self.repaired
+            .filter(|a| a.no_verdict() && !self.given.authenticated())
+    }
 }
 
 /// A defect of the value that a check found and a repair removes.
@@ -159,9 +180,10 @@ impl<'a> Facts<'a> {
         let defects = DEFECTS
             .iter()
             .filter(|d| {
-                report
-                    .check(d.check)
-                    .is_some_and(|c| c.status == Status::Fail)
+                report.check(d.check).is_some_and(|c| {
+                    // An empty value is no damage a repair removes: key-empty names it.
+                    c.status == Status::Fail && !(d.check == ExtraWhitespace::ID && c.has(EMPTY))
+                })
             })
             .collect();
         Facts {
@@ -248,7 +270,8 @@ fn probe_of(c: &CheckResult) -> Option<Probe> {
             .map(answer)
     };
     let given = match p.request.key {
-        KeyDelivery::NotSentPlainHttp | KeyDelivery::NotSendable => KeyAnswer::NotSent,
+        KeyDelivery::NotSentPlainHttp => KeyAnswer::NotSentOverHttp,
+        KeyDelivery::NotSendable => KeyAnswer::NotSent,
         KeyDelivery::NoClient => KeyAnswer::Unreachable,
         KeyDelivery::Sent => of(KeyKind::AsGiven).unwrap_or(KeyAnswer::Unknown),
     };

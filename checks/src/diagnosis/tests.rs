@@ -83,6 +83,9 @@ fn report(rows: &[Row], offline: bool) -> Report {
 /// write the scenarios (`key-rejected-400` = DAM answered 400 to the key as given,
 /// `accepted-once-unquoted` = the key with its quotes removed got a 200, …).
 fn probe_evidence(check: &str, codes: &[&str]) -> Option<Evidence> {
+    if codes.contains(&"deadline-reached") {
+        return None;
+    }
     let api = match check {
         "dam-probe" => "dam",
         "catalog-probe" => "catalog",
@@ -144,8 +147,14 @@ fn probe_evidence(check: &str, codes: &[&str]) -> Option<Evidence> {
             "not-found" => (KeyKind::AsGiven, Answer::NotFound, Some(404)),
             "dns" => (KeyKind::AsGiven, Answer::NoAnswer, None),
             "cleaned-rejected-too" => (KeyKind::Cleaned, Answer::Rejected, Some(401)),
+            "cleaned-rate-limited" => (KeyKind::Cleaned, Answer::RateLimited, Some(429)),
+            "cleaned-server-error" => (KeyKind::Cleaned, Answer::Unavailable, Some(503)),
             "key-not-sendable" => {
                 delivery = KeyDelivery::NotSendable;
+                continue;
+            }
+            "key-not-sent-plain-http" => {
+                delivery = KeyDelivery::NotSentPlainHttp;
                 continue;
             }
             other => panic!("no evidence for {other}"),
@@ -353,6 +362,65 @@ const CASES: &[Case] = &[
         self_fixable: true,
     },
     Case {
+        name: "quoted key, the repaired key rate limited: the quotes, not verified, and no invalid key",
+        rows: &[
+            ("quoted-value", F, &["surrounding-quotes"]),
+            (
+                "dam-probe",
+                F,
+                &["key-rejected-400", "cleaned-rate-limited"],
+            ),
+            (
+                "catalog-probe",
+                F,
+                &["key-rejected", "cleaned-rate-limited"],
+            ),
+        ],
+        offline: false,
+        causes: &["quoted-key"],
+        proof: None,
+        self_fixable: true,
+    },
+    Case {
+        name: "quoted key, DAM rejects the repair, Catalog errs: rejected by DAM alone",
+        rows: &[
+            ("quoted-value", F, &["surrounding-quotes"]),
+            (
+                "dam-probe",
+                F,
+                &["key-rejected-400", "cleaned-rejected-too"],
+            ),
+            (
+                "catalog-probe",
+                F,
+                &["key-rejected", "cleaned-server-error"],
+            ),
+        ],
+        offline: false,
+        causes: &["quoted-key", "key-rejected"],
+        proof: None,
+        self_fixable: true,
+    },
+    Case {
+        name: "no defect offline, a decoded guess rate limited: no verdict, not an invalid key",
+        rows: &[
+            (
+                "dam-probe",
+                F,
+                &["key-rejected-400", "cleaned-rate-limited"],
+            ),
+            (
+                "catalog-probe",
+                F,
+                &["key-rejected", "cleaned-rate-limited"],
+            ),
+        ],
+        offline: false,
+        causes: &["rate-limited"],
+        proof: None,
+        self_fixable: true,
+    },
+    Case {
         name: "look-alikes replaced and still rejected: the guess, not the key, is refuted",
         rows: &[
             ("lookalike-characters", F, &["cyrillic"]),
@@ -428,6 +496,56 @@ const CASES: &[Case] = &[
         ],
         offline: false,
         causes: &["key-not-loaded"],
+        proof: None,
+        self_fixable: true,
+    },
+    Case {
+        name: "empty key: one cause, not also extra whitespace",
+        rows: &[
+            ("extra-whitespace", F, &["empty"]),
+            ("header-value", F, &["empty-value"]),
+            ("dam-probe", F, &["key-rejected"]),
+            ("catalog-probe", F, &["key-rejected"]),
+        ],
+        offline: false,
+        causes: &["key-empty"],
+        proof: None,
+        self_fixable: true,
+    },
+    Case {
+        name: "the deadline stopped both probes: one cause",
+        rows: &[
+            ("dam-probe", E, &["deadline-reached"]),
+            ("catalog-probe", E, &["deadline-reached"]),
+        ],
+        offline: false,
+        causes: &["deadline-reached"],
+        proof: None,
+        self_fixable: true,
+    },
+    Case {
+        name: "http:// on a host that is not loopback: one cause, the probes' refusal folded in",
+        rows: &[
+            ("url-scheme", F, &["http-scheme"]),
+            ("plain-http", W, &["key-over-http"]),
+            ("dam-probe", F, &["key-not-sent-plain-http"]),
+            ("catalog-probe", F, &["key-not-sent-plain-http"]),
+        ],
+        offline: false,
+        causes: &["wrong-base-url"],
+        proof: None,
+        self_fixable: true,
+    },
+    Case {
+        name: "http:// on loopback without --allow-http: one cause for both probes",
+        rows: &[
+            ("url-scheme", Status::Pass, &["http-loopback"]),
+            ("plain-http", Status::Pass, &["http-loopback"]),
+            ("dam-probe", F, &["key-not-sent-plain-http"]),
+            ("catalog-probe", F, &["key-not-sent-plain-http"]),
+        ],
+        offline: false,
+        causes: &["key-not-sent-over-http"],
         proof: None,
         self_fixable: true,
     },
@@ -603,5 +721,110 @@ fn a_proxy_refusal_is_one_cause_that_says_who_can_fix_it() {
                 .as_str()
             )
         );
+    }
+}
+
+/// The rows of the scenario whose name starts with `name`.
+fn rows_of(name: &str) -> &'static [Row] {
+    CASES
+        .iter()
+        .find(|c| c.name.starts_with(name))
+        .unwrap_or_else(|| panic!("no scenario {name}"))
+        .rows
+}
+
+#[test]
+fn a_repair_without_a_verdict_is_named_not_verified_and_sends_nobody_to_support() {
+    let rows = rows_of("quoted key, the repaired key rate limited");
+    let d = diagnose(&report(rows, false));
+    assert_eq!(
+        d.causes[0].title,
+        "The key is wrapped in quotes (not verified: DAM and Catalog rate limited the repaired key)"
+    );
+    assert_eq!(
+        d.causes[0].checks,
+        ["quoted-value", "dam-probe", "catalog-probe"]
+    );
+    assert!(!d.needs_support(), "{d:#?}");
+    assert!(
+        d.causes.iter().all(|c| !c.fix.contains("new key")),
+        "{d:#?}"
+    );
+}
+
+#[test]
+fn an_api_that_rejects_the_repair_is_named_alone_when_the_other_gave_no_verdict() {
+    let rows = rows_of("quoted key, DAM rejects the repair, Catalog errs");
+    let d = diagnose(&report(rows, false));
+    let rejected = &d.causes[1];
+    assert_eq!(rejected.checks, ["dam-probe"], "{d:#?}");
+    assert_eq!(
+        rejected.proof.as_deref(),
+        Some("DAM rejects the key as given and once it is cleaned")
+    );
+    assert!(rejected.title.contains("cannot be told apart"), "{d:#?}");
+    assert_eq!(d.causes[0].checks, ["quoted-value", "catalog-probe"]);
+}
+
+#[test]
+fn an_empty_key_s_fix_names_where_it_came_from() {
+    use crate::model::report::SourceKind;
+    let rows: &[Row] = &[
+        ("extra-whitespace", F, &["empty"]),
+        ("header-value", F, &["empty-value"]),
+    ];
+    for (kind, name, says) in [
+        (
+            SourceKind::Env,
+            "SALESLAYER_API_KEY",
+            "SALESLAYER_API_KEY is set but empty",
+        ),
+        (SourceKind::Flag, "--key", "--key was given an empty value"),
+        (SourceKind::File, "key.txt", "The key file key.txt is empty"),
+        (SourceKind::Stdin, "stdin", "Nothing came on standard input"),
+        (
+            SourceKind::Dotenv,
+            ".env:3",
+            "The value in the .env file .env:3 is empty",
+        ),
+    ] {
+        let mut r = report(rows, true);
+        r.key.source.kind = kind;
+        r.key.source.name = name.into();
+        let d = diagnose(&r);
+        assert_eq!(d.causes.len(), 1, "{kind:?}: {d:#?}");
+        let fix = &d.causes[0].fix;
+        assert!(fix.starts_with(says), "{kind:?}: {fix}");
+        assert!(!d.causes[0].is_damaged_value(), "{kind:?}");
+    }
+}
+
+#[test]
+fn a_deadline_cause_names_what_did_not_finish_and_gives_the_runner_s_fix() {
+    for (rows, named) in [
+        (
+            &[
+                ("dam-probe", E, &["deadline-reached"][..]),
+                ("catalog-probe", E, &["deadline-reached"][..]),
+            ][..],
+            "the DAM and Catalog probes",
+        ),
+        (
+            &[
+                ("catalog-probe", E, &["deadline-reached"][..]),
+                ("key-file-in-git", E, &["deadline-reached"][..]),
+            ][..],
+            "the Catalog probe and key-file-in-git",
+        ),
+    ] {
+        let d = diagnose(&report(rows, false));
+        assert_eq!(d.causes.len(), 1, "{d:#?}");
+        let c = &d.causes[0];
+        assert_eq!(
+            c.title,
+            format!("The run's deadline (--deadline) passed before {named} finished: no verdict")
+        );
+        assert_eq!(c.level, CauseLevel::Inconclusive);
+        assert_eq!(c.fix, format!("{} fix", rows[0].0));
     }
 }

@@ -65,13 +65,18 @@ pub enum CauseId {
     ProxyRefused,
     /// The API could not be reached.
     Network,
+    /// The base URL is plain http on a loopback host, and `--allow-http` is not given: the
+    /// probes did not send the key.
+    KeyNotSentOverHttp,
+    /// The run's deadline (`--deadline`) passed before some checks finished.
+    DeadlineReached,
     /// A check no rule explains, by its id.
     Check(String),
 }
 
 impl CauseId {
     /// The causes the rules name, in the order `docs/diagnosis.md` lists them.
-    pub const RULES: [CauseId; 22] = [
+    pub const RULES: [CauseId; 24] = [
         CauseId::KeyNotLoaded,
         CauseId::KeyEmpty,
         CauseId::PlaceholderKey,
@@ -94,6 +99,8 @@ impl CauseId {
         CauseId::ApiUnavailable,
         CauseId::ProxyRefused,
         CauseId::Network,
+        CauseId::KeyNotSentOverHttp,
+        CauseId::DeadlineReached,
     ];
 
     /// The stable kebab-case word, as in the JSON report.
@@ -121,6 +128,8 @@ impl CauseId {
             CauseId::ApiUnavailable => "api-unavailable",
             CauseId::ProxyRefused => "proxy-refused",
             CauseId::Network => "network",
+            CauseId::KeyNotSentOverHttp => "key-not-sent-over-http",
+            CauseId::DeadlineReached => "deadline-reached",
             CauseId::Check(id) => id,
         }
     }

@@ -3,7 +3,8 @@
 //! The old pagination article wrote `http://api2.saleslayer.com/...`, and a base URL
 //! without a scheme (`api2.saleslayer.com`) is read as a relative path by HTTP libraries
 //! and as http:// by curl. Both send the request somewhere else than the documented
-//! `https://api2.saleslayer.com`. http on a loopback host (the sl-doctor mock) is fine.
+//! `https://api2.saleslayer.com`. http on a loopback host (the sl-doctor mock) is fine as
+//! a URL; the probes still send the key over it only with `--allow-http`.
 
 use super::UrlFinding;
 use crate::analysis::urls::{CANONICAL_HOST, Scheme, UrlFacts};
@@ -46,7 +47,7 @@ pub fn findings(f: &UrlFacts) -> Vec<UrlFinding> {
             "http:// on a loopback host".to_string(),
             HTTP_LOOPBACK,
             format!(
-                "The {label} uses http:// on a loopback host: fine for the sl-doctor mock or a local proxy; the production API is https://{CANONICAL_HOST}"
+                "The {label} uses http:// on a loopback host: fine for the sl-doctor mock or a local proxy, but sl-doctor sends the key over plain http only with --allow-http; the production API is https://{CANONICAL_HOST}"
             ),
             None,
         ),

@@ -45,6 +45,9 @@ pub(super) fn code(answer: Answer) -> Code {
 /// The explanation of one attempt: its answer, or the transport failure.
 pub(super) fn explain(spec: &ApiProbe, path: &str, a: &ProbeAttempt) -> Explained {
     match (&a.response, &a.error) {
+        (Some(r), _) if a.answer == Answer::Rejected && a.key.length == Some(0) => {
+            empty_key_rejected(spec, r)
+        }
         (Some(r), _) => answer(spec, path, a.answer, r),
         (None, Some(e)) => {
             let finding = Finding::new(failure_code(e.kind), e.message.clone());
@@ -61,6 +64,23 @@ pub(super) fn explain(spec: &ApiProbe, path: &str, a: &ProbeAttempt) -> Explaine
             }
         }
         (None, None) => unreachable!("an attempt has a response or an error"),
+    }
+}
+
+/// An empty key rejected: the answer an empty X-API-KEY header gets, which says nothing
+/// about the key Sales Layer gave (the value checks say where the empty value comes from).
+fn empty_key_rejected(spec: &ApiProbe, r: &ProbeResponse) -> Explained {
+    let (api, line) = (spec.name, r.status_line.as_str());
+    Explained {
+        summary: format!("{api} rejected the empty key ({line})"),
+        finding: Finding::new(
+            KEY_REJECTED,
+            format!(
+                "{api} answered {line}{}: sl-doctor sent the X-API-KEY header with the empty value it was given, so this says nothing about the key itself",
+                short(r.problem.as_ref())
+            ),
+        )
+        .with_fix("Give sl-doctor the key itself: the value it read is empty (extra-whitespace and key-source say where it came from)."),
     }
 }
 

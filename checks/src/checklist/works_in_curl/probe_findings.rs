@@ -276,26 +276,31 @@ pub(super) fn described(k: &KeyVariant) -> String {
     )
 }
 
-/// The rejection of the key as given, reworded when a repaired value was accepted: the
-/// key is then valid, and "invalid key, ask support for a new key" would contradict the
-/// proof (the repair's own finding says what to fix).
+/// The rejection of the key as given, reworded when a repaired value was accepted (the
+/// key is then valid) or got no verdict (rate limited: the key is not proven invalid):
+/// "invalid key, ask support for a new key" would contradict the proof or go beyond it
+/// (the repair's own finding says what to fix, or that it could not be tested).
 fn given_rejected_but_repaired(
     spec: &ApiProbe,
     given: &ProbeAttempt,
     ev: &ProbeEvidence,
 ) -> Option<Finding> {
-    if given.answer != Answer::Rejected
-        || !ev
-            .attempts_with(KeyKind::Cleaned)
-            .any(|a| a.answer.authenticates())
-    {
+    let repaired: Vec<&ProbeAttempt> = ev.attempts_with(KeyKind::Cleaned).collect();
+    let reading = if repaired.iter().any(|a| a.answer.authenticates()) {
+        "the value sent is not the key, while the repaired value is accepted"
+    } else if repaired.last().is_some_and(|a| no_verdict(a)) {
+        "the value sent may not be the key, and the repaired value got no verdict, so the key itself is not proven invalid"
+    } else {
+        return None;
+    };
+    if given.answer != Answer::Rejected {
         return None;
     }
     let r = given.response.as_ref()?;
     Some(Finding::new(
         KEY_REJECTED,
         format!(
-            "{} answered {} to the key as given: the value sent is not the key, while the repaired value is accepted",
+            "{} answered {} to the key as given: {reading}",
             spec.name, r.status_line
         ),
     ))
