@@ -152,16 +152,18 @@ impl Secrets {
     /// texts (a pasted label: its pieces hold no character of the key).
     fn add_except(&mut self, key: &SecretKey, public: &[String]) {
         let before = self.pieces.len();
+        let mut cut = Pieces::default();
         for form in forms(key) {
-            spelling_pieces(&form, self.len, &mut self.pieces);
+            spelling_pieces(&form, self.len, &mut cut);
         }
-        if !public.is_empty() {
-            self.pieces.retain_from(before, |p| {
-                !public
-                    .iter()
-                    .any(|t| t.as_bytes().windows(p.len()).any(|w| w == p))
-            });
-        }
+        let public_piece = |p: &[u8]| {
+            public
+                .iter()
+                .any(|t| t.as_bytes().windows(p.len()).any(|w| w == p))
+        };
+        cut.iter()
+            .filter(|p| !public_piece(p))
+            .for_each(|p| self.pieces.push(p));
         self.rebuild(before);
     }
 

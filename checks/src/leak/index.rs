@@ -35,27 +35,14 @@ impl Pieces {
         self.ends.is_empty()
     }
 
-    /// Keeps, of the pieces from number `from` on, those `keep` accepts.
-    pub fn retain_from(&mut self, from: usize, keep: impl Fn(&[u8]) -> bool) {
-        let mut kept = Pieces::default();
-        (from..self.len())
-            .map(|i| self.get(i))
-            .filter(|p| keep(p))
-            .for_each(|p| kept.push(p));
-        let start = if from == 0 { 0 } else { self.ends[from - 1] };
-        zeroize::Zeroize::zeroize(&mut self.bytes[start..]);
-        self.bytes.truncate(start);
-        self.ends.truncate(from);
-        (0..kept.len()).for_each(|i| self.push(kept.get(i)));
-    }
-
     /// Piece number `i`.
     pub fn get(&self, i: usize) -> &[u8] {
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
         &self.bytes[start..self.ends[i]]
     }
 
-    fn iter(&self) -> impl Iterator<Item = &[u8]> {
+    /// Every piece, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &[u8]> {
         (0..self.len()).map(|i| self.get(i))
     }
 }
