@@ -150,14 +150,11 @@ fn fix_file(
                 "Nothing to change in {}: the stored value is already what the API needs.\n",
                 stored.shown
             ));
-            if stored.dotenv_name.is_some()
-                && old.windows(2).any(|w| w == b"\r\n")
-                && args.line_endings.is_none()
-            {
-                out.say(
-                    "The file ends its lines with CR LF, which a shell keeps in the value: \
-                     `sl-doctor fix --line-endings lf` converts them.\n",
-                );
+            let crlf = (stored.dotenv_name.is_some() && args.line_endings.is_none())
+                .then(|| crate::fix::edit::crlf_pointer(&old))
+                .flatten();
+            if let Some(pointer) = crlf {
+                out.say(&pointer);
             }
             return ExitCode::from(exit::for_report(report));
         }

@@ -127,7 +127,7 @@ pub fn dotenv(
     let terminated = end < bytes.len();
     // The key's line keeps CR LF when its neighbours have it (a CR LF file), unless the
     // whole file goes to LF; a lone CR LF line in an LF file loses its CR.
-    let crlf_file = file.crlf_lines * 2 > file.lines;
+    let crlf_file = mostly_crlf(&file);
     let to_lf = endings == Some(LineEndings::Lf);
     let keep_cr = !to_lf && crlf_file && terminated;
     let drop_bom = file.bom && entry.line == 1;
@@ -236,6 +236,24 @@ fn quoted_tail(raw_line: &[u8], quote: Option<char>) -> &[u8] {
             .map_or(&[][..], |p| &l[p + 1..]),
         None => &[],
     }
+}
+
+/// A `.env` whose lines mostly end with CR LF: its key line keeps CR LF when rewritten,
+/// so only `--line-endings lf` removes the CR.
+fn mostly_crlf(file: &DotenvFile) -> bool {
+    file.crlf_lines * 2 > file.lines
+}
+
+/// For a CR LF `.env` whose line needs no other change: who keeps the CR in the value and
+/// the option that converts the file; `None` for a file of LF lines.
+pub fn crlf_pointer(bytes: &[u8]) -> Option<String> {
+    mostly_crlf(&DotenvFile::parse("", bytes)).then(|| {
+        format!(
+            "The file ends its lines with CR LF, which {} keeps in the value: \
+             `sl-doctor fix --line-endings lf` converts them.\n",
+            join_names(&readers_keeping_cr())
+        )
+    })
 }
 
 fn notes(
