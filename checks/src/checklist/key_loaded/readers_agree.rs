@@ -213,18 +213,21 @@ fn disagreement(groups: &[Group], used: Option<&SecretKey>) -> Finding {
         .find(|r| r.reader.contains("list syntax"));
     // A CR LF line: a shell keeps the CR in the value, the other readers drop it; only
     // converting the line ends helps (rewriting the line keeps them).
-    let cr = groups.iter().any(|g| {
+    let keeps_cr = groups.iter().find(|g| {
         g.delivered
             .value()
             .is_some_and(|v| v.expose_bytes().ends_with(b"\r"))
     });
-    let fix = match compose_list {
-        None if cr => "Convert the file's line ends from CR LF to LF (`sl-doctor fix --line-endings lf`, or your editor): a shell that sources the file keeps the CR as part of the value. Or name your deployment's reader with --loader (dotenv, compose, docker, kubectl, systemd, shell) or its file with --from.".to_string(),
-        Some(r) => format!(
+    let fix = match (compose_list, keeps_cr) {
+        (None, Some(g)) => format!(
+            "Convert the file's line ends from CR LF to LF (`sl-doctor fix --line-endings lf`, or your editor): {} keeps the CR as part of the value. Or name your deployment's reader with --loader (dotenv, compose, docker, kubectl, systemd, shell) or its file with --from.",
+            crate::model::prose::join_names(&g.readers.iter().map(|r| r.reader.as_str()).collect::<Vec<_>>())
+        ),
+        (Some(r), _) => format!(
             "In {}, write the entry without quotes (`- NAME=value`: the list syntax keeps them in the value) or in map syntax (`NAME: value`).",
             r.place
         ),
-        None => "Write the definition so every reader delivers the same bytes: NAME=value with no quotes, spaces, comment or CR (`sl-doctor fix` rewrites a .env line so); or name your deployment's reader with --loader (dotenv, compose, docker, kubectl, systemd, shell) or its file with --from.".to_string(),
+        (None, None) => "Write the definition so every reader delivers the same bytes: NAME=value with no quotes, spaces, comment or CR (`sl-doctor fix` rewrites a .env line so); or name your deployment's reader with --loader (dotenv, compose, docker, kubectl, systemd, shell) or its file with --from.".to_string(),
     };
     let severity = if damaged {
         Severity::Fail
