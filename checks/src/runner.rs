@@ -23,6 +23,8 @@ use futures_util::future::{BoxFuture, FutureExt, Shared, join_all};
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
+mod strings;
+
 /// How to run.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
@@ -394,6 +396,14 @@ pub struct UnsafeReport(String);
 /// no longer reads as a report (the redaction hit a fingerprint or an enum word), is an
 /// error, never the report as it was.
 pub fn make_safe(report: &mut Report, secrets: &Secrets) -> Result<(), UnsafeReport> {
+    // The pass changes the report only where a string (or key) holds an unsafe character
+    // or key material. Reading the strings off the encoder finds that without building the
+    // JSON tree, which cost a usual run more than its checks did; whatever the reading
+    // cannot follow counts as found, so the full pass runs then.
+    let needs_pass = |s: &str| s.chars().any(untrusted::is_unsafe) || secrets.leaks(s);
+    if let Ok(false) = strings::any_string(&*report, needs_pass) {
+        return Ok(());
+    }
     let mut v = serde_json::to_value(&*report)
         .map_err(|e| UnsafeReport(format!("encoding it failed: {e}")))?;
     make_value_safe(report, &mut v, secrets)

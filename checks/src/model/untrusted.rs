@@ -117,6 +117,11 @@ impl<'de> Deserialize<'de> for Untrusted {
 /// code points (Unicode DerivedCoreProperties), which include the bidi controls, the
 /// zero-width characters, the byte-order mark and variation selectors.
 pub fn is_unsafe(c: char) -> bool {
+    // Most text is ASCII, where only C0 and DEL are unsafe (no default-ignorable code
+    // point is ASCII); the range table is the slow part of the report's last pass.
+    if c.is_ascii() {
+        return c.is_ascii_control();
+    }
     c.is_control() || is_default_ignorable(c)
 }
 
@@ -140,15 +145,21 @@ pub fn neutralise(raw: &str, cap: usize) -> String {
             out.push_str(&format!(" … ({rest} more characters)"));
             break;
         }
-        if !is_unsafe(c) {
-            out.push(c);
-        } else if (c as u32) < 0x100 {
-            out.push_str(&format!("\\x{:02x}", c as u32));
-        } else {
-            out.push_str(&format!("\\u{{{:x}}}", c as u32));
-        }
+        neutralise_char(c, &mut out);
     }
     out
+}
+
+/// One character as [`neutralise`] writes it, at the end of `out`.
+pub fn neutralise_char(c: char, out: &mut impl std::fmt::Write) {
+    // Writing to a String or a byte buffer cannot fail.
+    let _ = if !is_unsafe(c) {
+        out.write_char(c)
+    } else if (c as u32) < 0x100 {
+        write!(out, "\\x{:02x}", c as u32)
+    } else {
+        write!(out, "\\u{{{:x}}}", c as u32)
+    };
 }
 
 /// Neutralises (without a cap) every string of `v` that holds an unsafe character, and
@@ -261,6 +272,18 @@ pub fn guard_workflow_command(line: &str) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The ASCII shortcut in `is_unsafe` agrees with the definition on every code point.
+    #[test]
+    fn the_ascii_shortcut_changes_no_answer() {
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            assert_eq!(
+                is_unsafe(c),
+                c.is_control() || is_default_ignorable(c),
+                "{c:?}"
+            );
+        }
+    }
 
     #[test]
     fn unsafe_characters_become_visible_escapes() {
