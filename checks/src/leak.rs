@@ -59,17 +59,28 @@ fn spelling_pieces(s: &Spelling, len: usize, into: &mut Pieces) {
     if s.ends.is_empty() {
         return pieces(&s.bytes, len, into);
     }
+    let at = into.add_text(&s.bytes);
     let starts = std::iter::once(0).chain(s.ends.iter().copied());
     for (start, end) in starts.zip(s.ends.iter().skip(len - 1)) {
-        into.push(&s.bytes[start..*end]);
+        into.push_span(at + start, at + end);
     }
 }
 
 /// Every `len`-character piece of `form` that neither starts nor ends with whitespace;
 /// `len`-byte pieces when `form` is not UTF-8.
 fn pieces(form: &[u8], len: usize, into: &mut Pieces) {
+    let at = into.add_text(form);
+    let windows = 0..(form.len() + 1).saturating_sub(len);
+    if form.is_ascii() {
+        // Characters are bytes (most spellings are ASCII).
+        let edge = |b: u8| char::from(b).is_whitespace();
+        for i in windows.filter(|&i| !edge(form[i]) && !edge(form[i + len - 1])) {
+            into.push_span(at + i, at + i + len);
+        }
+        return;
+    }
     let Ok(text) = std::str::from_utf8(form) else {
-        form.windows(len).for_each(|w| into.push(w));
+        windows.for_each(|i| into.push_span(at + i, at + i + len));
         return;
     };
     // Byte offsets of every character, plus the end, so windows slice the original.
@@ -80,8 +91,9 @@ fn pieces(form: &[u8], len: usize, into: &mut Pieces) {
         .collect();
     for w in bounds.windows(len + 1) {
         let piece = &text[w[0]..w[len]];
-        if piece.trim().chars().count() == len {
-            into.push(piece.as_bytes());
+        let edge = |c: Option<char>| c.is_some_and(char::is_whitespace);
+        if !edge(piece.chars().next()) && !edge(piece.chars().next_back()) {
+            into.push_span(at + w[0], at + w[len]);
         }
     }
 }
@@ -152,18 +164,17 @@ impl Secrets {
     /// texts (a pasted label: its pieces hold no character of the key).
     fn add_except(&mut self, key: &SecretKey, public: &[String]) {
         let before = self.pieces.len();
-        let mut cut = Pieces::default();
         for form in forms(key) {
-            spelling_pieces(&form, self.len, &mut cut);
+            spelling_pieces(&form, self.len, &mut self.pieces);
         }
-        let public_piece = |p: &[u8]| {
-            public
-                .iter()
-                .any(|t| t.as_bytes().windows(p.len()).any(|w| w == p))
-        };
-        cut.iter()
-            .filter(|p| !public_piece(p))
-            .for_each(|p| self.pieces.push(p));
+        if !public.is_empty() {
+            let public_piece = |p: &[u8]| {
+                public
+                    .iter()
+                    .any(|t| t.as_bytes().windows(p.len()).any(|w| w == p))
+            };
+            self.pieces.retain_from(before, |p| !public_piece(p));
+        }
         self.rebuild(before);
     }
 
@@ -329,6 +340,9 @@ mod tests {
             ("\"abcdefgh\"", "key abcdefgh end", true),
             // Whitespace-edged windows do not count.
             ("abcdefg \n", "abcdefg \n", false),
+            ("abcdefg\x0b", "abcdefg\x0b", false),
+            // A space inside a window does.
+            ("ab cdefghi", "x ab cdefg y", true),
             ("ñandúñandú", "x ñandúñan y", true),
             ("ñandúñandú", "x ñandúña y", false),
         ];

@@ -3,42 +3,71 @@
 //! position and a comparison only where an anchor occurs.
 //!
 //! Every run builds this index for its key (the report is checked before it is
-//! written), so building must be cheap: it is a sorted list and a bit set. An
-//! Aho-Corasick automaton over the same pieces (hundreds of patterns of 8 to 60 bytes)
-//! took about 1.5 ms to build on the reference machine, most of an offline run
-//! (docs/performance.md). Matching stays linear in the text times the number of pieces
-//! that share one anchor, which distinct pieces of one key keep small.
+//! written), so building must be cheap: it is a bit set and a hash table of the pieces
+//! by anchor, filled in one pass (sorting them cost more). An Aho-Corasick automaton
+//! over the same pieces (hundreds of patterns of 8 to 60 bytes) took about 1.5 ms to
+//! build on the reference machine, most of an offline run (docs/performance.md).
+//! Matching stays linear in the text times the number of pieces in one bucket of the
+//! table, which its size (a power of two, at least the number of pieces) keeps small.
 
 /// Bits in the anchor filter (a power of two): with a few hundred to a few thousand
 /// anchors, a position of ordinary text passes the filter about 1% of the time.
 const FILTER_BITS: usize = 1 << 16;
 
-/// Pieces of key material, stored end to end (one allocation for all of them).
+/// Pieces of key material: spans of the texts they are cut from, which are stored end to
+/// end (one allocation for all of them; a piece is not copied, and pieces of one text
+/// overlap in it).
 #[derive(Clone, Default)]
 pub struct Pieces {
     bytes: Vec<u8>,
-    /// Where each piece ends in `bytes` (it starts where the previous one ends).
-    ends: Vec<usize>,
+    /// Where each piece starts and ends in `bytes`.
+    spans: Vec<(u32, u32)>,
 }
 
 impl Pieces {
+    /// Stores a text to cut pieces from; where it starts (for [`Pieces::push_span`]).
+    pub fn add_text(&mut self, text: &[u8]) -> usize {
+        let at = self.bytes.len();
+        self.bytes.extend_from_slice(text);
+        at
+    }
+
+    /// A piece: bytes `start..end` of the stored texts.
+    pub fn push_span(&mut self, start: usize, end: usize) {
+        let n = |x: usize| u32::try_from(x).expect("key material under 4 GiB");
+        debug_assert!(start <= end && end <= self.bytes.len());
+        self.spans.push((n(start), n(end)));
+    }
+
+    /// A piece that is a whole text of its own.
+    #[cfg(test)]
     pub fn push(&mut self, piece: &[u8]) {
-        self.bytes.extend_from_slice(piece);
-        self.ends.push(self.bytes.len());
+        let at = self.add_text(piece);
+        self.push_span(at, at + piece.len());
+    }
+
+    /// Keeps, of the pieces from number `from` on, those `keep` is true for.
+    pub fn retain_from(&mut self, from: usize, mut keep: impl FnMut(&[u8]) -> bool) {
+        let bytes = &self.bytes;
+        let mut i = 0;
+        self.spans.retain(|&(s, e)| {
+            i += 1;
+            i <= from || keep(&bytes[s as usize..e as usize])
+        });
     }
 
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.spans.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.spans.is_empty()
     }
 
     /// Piece number `i`.
     pub fn get(&self, i: usize) -> &[u8] {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.bytes[start..self.ends[i]]
+        let (s, e) = self.spans[i];
+        &self.bytes[s as usize..e as usize]
     }
 
     /// Every piece, in order.
@@ -61,12 +90,18 @@ pub struct PieceIndex {
     anchor: usize,
     /// One bit per hashed anchor value.
     filter: Vec<u64>,
-    /// (anchor value, piece number), sorted.
-    anchors: Vec<(u64, u32)>,
+    /// The first piece of each bucket of anchors ([`NONE`] for none); a power of two long.
+    heads: Vec<u32>,
+    /// Per piece: the next piece in its bucket.
+    next: Vec<u32>,
 }
 
+/// No piece.
+const NONE: u32 = u32::MAX;
+
 impl PieceIndex {
-    /// The index of `pieces` (each at least one byte long).
+    /// The index of `pieces` (each at least one byte long). Built in one pass, without
+    /// sorting: a run has a thousand or more pieces and builds the index every time.
     pub fn new(pieces: &Pieces) -> PieceIndex {
         let anchor = pieces
             .iter()
@@ -74,21 +109,24 @@ impl PieceIndex {
             .min()
             .unwrap_or(1)
             .clamp(1, 8);
+        let n = u32::try_from(pieces.len()).expect("fewer than 2^32 pieces");
         let mut filter = vec![0u64; FILTER_BITS / 64];
-        let mut anchors: Vec<(u64, u32)> = pieces
-            .iter()
-            .enumerate()
-            .map(|(i, p)| {
-                let a = value(&p[..anchor]);
-                set(&mut filter, a);
-                (a, u32::try_from(i).expect("fewer than 2^32 pieces"))
-            })
-            .collect();
-        anchors.sort_unstable();
+        let buckets = pieces.len().next_power_of_two().clamp(64, FILTER_BITS);
+        let mut heads = vec![NONE; buckets];
+        let mut next = vec![NONE; pieces.len()];
+        // From the last piece to the first, so that each bucket lists its pieces in order.
+        for i in (0..n).rev() {
+            let a = value(&pieces.get(i as usize)[..anchor]);
+            set(&mut filter, a);
+            let head = &mut heads[bit(a) & (buckets - 1)];
+            next[i as usize] = *head;
+            *head = i;
+        }
         PieceIndex {
             anchor,
             filter,
-            anchors,
+            heads,
+            next,
         }
     }
 
@@ -114,12 +152,14 @@ impl PieceIndex {
             if !get(&self.filter, a) {
                 continue;
             }
-            let first = self.anchors.partition_point(|e| e.0 < a);
-            for &(_, i) in self.anchors[first..].iter().take_while(|e| e.0 == a) {
+            let mut i = self.heads[bit(a) & (self.heads.len() - 1)];
+            // A bucket also holds pieces of other anchors: the comparison tells them apart.
+            while i != NONE {
                 let piece = pieces.get(i as usize);
                 if text[start..].starts_with(piece) && !found(start, start + piece.len()) {
                     return;
                 }
+                i = self.next[i as usize];
             }
         }
     }

@@ -103,12 +103,14 @@ impl Spelling {
         }
     }
 
-    /// A dense spelling: `spell` writes one character (its bytes) of the value.
-    fn dense(encoding: Encoding, chars: &[&[u8]], spell: impl Fn(&[u8]) -> Vec<u8>) -> Spelling {
-        let mut bytes = Zeroizing::new(Vec::new());
+    /// A dense spelling: `spell` writes one character (its bytes) of the value at the end
+    /// of the spelling so far (one buffer for the whole value, sized so that it rarely
+    /// grows: a grown buffer leaves its old copy behind unzeroized).
+    fn dense(encoding: Encoding, chars: &[&[u8]], spell: impl Fn(&[u8], &mut Vec<u8>)) -> Spelling {
+        let mut bytes = Zeroizing::new(Vec::with_capacity(chars.len() * 16));
         let mut ends = Vec::with_capacity(chars.len());
         for c in chars {
-            bytes.extend_from_slice(&Zeroizing::new(spell(c)));
+            spell(c, &mut bytes);
             ends.push(bytes.len());
         }
         Spelling {
@@ -196,24 +198,26 @@ fn dense_spellings(v: &[u8], text: Option<&str>, out: &mut Vec<Spelling>) {
         None => v.chunks(1).collect(),
     };
     for upper in [true, false] {
-        let hex = move |b: &[u8]| -> Vec<u8> {
-            b.iter()
-                .flat_map(|x| hex_byte(*x, upper))
-                .collect::<Vec<u8>>()
+        // Every byte as `prefix` and two hex digits.
+        let each_byte = move |prefix: &'static [u8]| {
+            move |b: &[u8], out: &mut Vec<u8>| {
+                for x in b {
+                    out.extend_from_slice(prefix);
+                    out.extend_from_slice(&hex_byte(*x, upper));
+                }
+            }
         };
-        out.push(Spelling::dense(Encoding::Hex, &chars, hex));
-        let pct = move |b: &[u8]| -> Vec<u8> {
-            b.iter()
-                .flat_map(|x| [&b"%"[..], &hex_byte(*x, upper)].concat())
-                .collect()
-        };
-        out.push(Spelling::dense(Encoding::UrlEncoded, &chars, pct));
-        let pct2 = move |b: &[u8]| -> Vec<u8> {
-            b.iter()
-                .flat_map(|x| [&b"%25"[..], &hex_byte(*x, upper)].concat())
-                .collect()
-        };
-        out.push(Spelling::dense(Encoding::DoubleUrlEncoded, &chars, pct2));
+        out.push(Spelling::dense(Encoding::Hex, &chars, each_byte(b"")));
+        out.push(Spelling::dense(
+            Encoding::UrlEncoded,
+            &chars,
+            each_byte(b"%"),
+        ));
+        out.push(Spelling::dense(
+            Encoding::DoubleUrlEncoded,
+            &chars,
+            each_byte(b"%25"),
+        ));
     }
     if text.is_none() {
         return;
@@ -225,15 +229,15 @@ fn dense_spellings(v: &[u8], text: Option<&str>, out: &mut Vec<Spelling>) {
             .map_or(0, |c| c as u32)
     };
     for style in ["&#{}", "&#x{:x}", "&#x{:X}"] {
-        let spell = |b: &[u8]| html_reference(cp(b), style).into_bytes();
+        let spell = |b: &[u8], out: &mut Vec<u8>| html_reference(cp(b), style, out);
         out.push(Spelling::dense(Encoding::HtmlReferences, &chars, spell));
     }
     for style in ["&#{}", "&#x{:x}"] {
-        let spell = |b: &[u8]| -> Vec<u8> {
+        let spell = |b: &[u8], out: &mut Vec<u8>| {
             if b.len() == 1 && b[0].is_ascii_alphanumeric() {
-                b.to_vec()
+                out.extend_from_slice(b);
             } else {
-                html_reference(cp(b), style).into_bytes()
+                html_reference(cp(b), style, out);
             }
         };
         let dense = Spelling::dense(Encoding::HtmlReferences, &chars, spell);
@@ -249,30 +253,43 @@ fn dense_spellings(v: &[u8], text: Option<&str>, out: &mut Vec<Spelling>) {
 /// JSON-escaped (a JSON encoder writes a NUL as `\u0000`).
 fn utf16_spellings(chars: &[&[u8]], cp: impl Fn(&[u8]) -> u32, out: &mut Vec<Spelling>) {
     for little in [true, false] {
-        let units = |b: &[u8]| -> Vec<u8> {
+        // The UTF-16 code units of one character, as bytes (cleared after use).
+        let units = |b: &[u8]| {
             let c = char::from_u32(cp(b)).unwrap_or('\u{fffd}');
-            let mut buf = [0u16; 2];
-            c.encode_utf16(&mut buf)
-                .iter()
-                .flat_map(|u| {
-                    if little {
-                        u.to_le_bytes()
-                    } else {
-                        u.to_be_bytes()
-                    }
-                })
-                .collect()
+            let mut raw = Zeroizing::new([0u8; 4]);
+            let mut n = 0;
+            for u in c.encode_utf16(&mut [0u16; 2]) {
+                let bytes = if little {
+                    u.to_le_bytes()
+                } else {
+                    u.to_be_bytes()
+                };
+                raw[n..n + 2].copy_from_slice(&bytes);
+                n += 2;
+            }
+            (raw, n)
         };
-        out.push(Spelling::dense(Encoding::Utf16, chars, units));
-        let shown = |b: &[u8]| {
-            let raw = units(b);
-            crate::model::untrusted::neutralise(&String::from_utf8_lossy(&raw), usize::MAX)
-                .into_bytes()
+        let raw = |b: &[u8], out: &mut Vec<u8>| {
+            let (raw, n) = units(b);
+            out.extend_from_slice(&raw[..n]);
+        };
+        out.push(Spelling::dense(Encoding::Utf16, chars, raw));
+        // The units read as outside text (they are not UTF-8 in general), each character
+        // written by `write`.
+        let each_char = |b: &[u8], out: &mut Vec<u8>, write: &dyn Fn(char, &mut Bytes)| {
+            let (raw, n) = units(b);
+            for c in String::from_utf8_lossy(&raw[..n]).chars() {
+                write(c, &mut Bytes(out));
+            }
+        };
+        let shown = |b: &[u8], out: &mut Vec<u8>| {
+            each_char(b, out, &|c, out| {
+                crate::model::untrusted::neutralise_char(c, out)
+            });
         };
         out.push(Spelling::dense(Encoding::Utf16, chars, shown));
-        let json = |b: &[u8]| {
-            let raw = units(b);
-            json_escape(&String::from_utf8_lossy(&raw), Json::Plain).into_bytes()
+        let json = |b: &[u8], out: &mut Vec<u8>| {
+            each_char(b, out, &|c, out| json_escape_char(c, Json::Plain, out));
         };
         out.push(Spelling::dense(Encoding::Utf16, chars, json));
     }
@@ -287,13 +304,15 @@ fn hex_byte(b: u8, upper: bool) -> [u8; 2] {
     [hex[(b >> 4) as usize], hex[(b & 15) as usize]]
 }
 
-/// `&#83;`, `&#x53;` or `&#x53;` in upper hex, by `style`.
-fn html_reference(cp: u32, style: &str) -> String {
-    match style {
-        "&#{}" => format!("&#{cp};"),
-        "&#x{:x}" => format!("&#x{cp:x};"),
-        _ => format!("&#x{cp:X};"),
-    }
+/// `&#83;`, `&#x53;` or `&#x53;` in upper hex, by `style`, written at the end of `out`.
+fn html_reference(cp: u32, style: &str, out: &mut Vec<u8>) {
+    use std::io::Write;
+    // Writing to a Vec cannot fail.
+    let _ = match style {
+        "&#{}" => write!(out, "&#{cp};"),
+        "&#x{:x}" => write!(out, "&#x{cp:x};"),
+        _ => write!(out, "&#x{cp:X};"),
+    };
 }
 
 /// Percent-encodes every byte that is not ASCII alphanumeric or in `keep`; a space as
@@ -340,42 +359,56 @@ const JSON_STYLES: [Json; 6] = [
     Json::Punct,
 ];
 
+/// A byte buffer written as text.
+struct Bytes<'a>(&'a mut Vec<u8>);
+
+impl std::fmt::Write for Bytes<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0.extend_from_slice(s.as_bytes());
+        Ok(())
+    }
+}
+
 /// `text` as the inside of a JSON string literal written in `style`.
 fn json_escape(text: &str, style: Json) -> String {
     let mut out = String::with_capacity(text.len() + 8);
-    let mut utf16 = [0u16; 2];
-    for c in text.chars() {
-        let named = match c {
-            '"' => Some("\\\""),
-            '\\' => Some("\\\\"),
-            '\n' => Some("\\n"),
-            '\r' => Some("\\r"),
-            '\t' => Some("\\t"),
-            '/' if style == Json::Slash || style == Json::Ascii => Some("\\/"),
-            _ => None,
-        };
-        let as_u = match style {
-            Json::Punct => !c.is_ascii_alphanumeric() && c != ' ',
-            Json::DotNet => !c.is_ascii() || c.is_ascii_control() || "+<>&'\"`".contains(c),
-            Json::Ascii | Json::AsciiUpper => !c.is_ascii() || c.is_ascii_control(),
-            Json::Plain | Json::Slash => c.is_ascii_control(),
-        };
-        let spelled_u = matches!(style, Json::Punct | Json::DotNet);
-        if let (Some(n), false) = (named, spelled_u && as_u) {
-            out.push_str(n);
-        } else if as_u {
-            for u in c.encode_utf16(&mut utf16) {
-                if style == Json::Ascii {
-                    out.push_str(&format!("\\u{u:04x}"));
-                } else {
-                    out.push_str(&format!("\\u{u:04X}"));
-                }
-            }
-        } else {
-            out.push(c);
-        }
-    }
+    text.chars()
+        .for_each(|c| json_escape_char(c, style, &mut out));
     out
+}
+
+/// One character as [`json_escape`] writes it, at the end of `out`.
+fn json_escape_char(c: char, style: Json, out: &mut impl std::fmt::Write) {
+    let named = match c {
+        '"' => Some("\\\""),
+        '\\' => Some("\\\\"),
+        '\n' => Some("\\n"),
+        '\r' => Some("\\r"),
+        '\t' => Some("\\t"),
+        '/' if style == Json::Slash || style == Json::Ascii => Some("\\/"),
+        _ => None,
+    };
+    let as_u = match style {
+        Json::Punct => !c.is_ascii_alphanumeric() && c != ' ',
+        Json::DotNet => !c.is_ascii() || c.is_ascii_control() || "+<>&'\"`".contains(c),
+        Json::Ascii | Json::AsciiUpper => !c.is_ascii() || c.is_ascii_control(),
+        Json::Plain | Json::Slash => c.is_ascii_control(),
+    };
+    let spelled_u = matches!(style, Json::Punct | Json::DotNet);
+    // Writing to a String or a byte buffer cannot fail.
+    if let (Some(n), false) = (named, spelled_u && as_u) {
+        let _ = out.write_str(n);
+    } else if as_u {
+        for u in c.encode_utf16(&mut [0u16; 2]) {
+            let _ = if style == Json::Ascii {
+                write!(out, "\\u{u:04x}")
+            } else {
+                write!(out, "\\u{u:04X}")
+            };
+        }
+    } else {
+        let _ = out.write_char(c);
+    }
 }
 
 /// The base64 characters that depend only on `v` when it starts at byte offset `align`
@@ -434,6 +467,11 @@ mod tests {
         has("a+", Encoding::Utf16, "\0a\0+");
         has("a+", Encoding::Utf16, "a\\x00+\\x00");
         has("a+", Encoding::Utf16, "\\u0000a\\u0000+");
+        // A quote and a non-ASCII character: é is E9 00, which is not UTF-8 (U+FFFD).
+        has("\"é", Encoding::Utf16, "\"\\x00\u{fffd}\\x00");
+        has("\"é", Encoding::Utf16, "\\\"\\u0000\u{fffd}\\u0000");
+        has("\n", Encoding::Utf16, "\\x0a\\x00");
+        has("\n", Encoding::Utf16, "\\u0000\\n");
         has("é", Encoding::Hex, "C3A9");
         has("a\u{200b}b", Encoding::Shown, "a\\u{200b}b");
         assert!(of("ab", Encoding::Shown).is_empty());
