@@ -173,6 +173,7 @@ pub fn build_context(
         },
         conn: Default::default(),
         earlier: Default::default(),
+        memo: Default::default(),
     })
 }
 

@@ -7,6 +7,7 @@
 //! them deterministic under test. It is not report data, so it lives above `model`.
 
 pub mod facts;
+pub mod memo;
 
 use crate::input::dotenv::DotenvFile;
 use crate::input::loaders::{Delivered, Loader};
@@ -239,4 +240,6 @@ pub struct Context {
     /// What the checks that finished before this one found (a check reads those it
     /// declares in `after [..]`).
     pub earlier: facts::RunFacts,
+    /// Analyses several checks read, computed once per run ([`memo`]).
+    pub memo: memo::Memo,
 }

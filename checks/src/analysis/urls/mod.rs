@@ -142,14 +142,18 @@ impl UrlFacts {
     }
 }
 
-/// Analyses the base URL and `--url` of the context (base URL first).
-pub fn analyze_target(cx: &Context) -> Vec<UrlFacts> {
-    let key = key_needle(cx.key.key());
-    let mut out = vec![analyze(&cx.target.base_url, Role::Base, key)];
-    if let Some(u) = &cx.target.url {
-        out.push(analyze(u, Role::Request, key));
-    }
-    out
+/// Analyses the base URL and `--url` of the context (base URL first), once per run
+/// (`context::memo`).
+pub fn analyze_target(cx: &Context) -> std::sync::Arc<Vec<UrlFacts>> {
+    let (base, url) = (&cx.target.base_url, cx.target.url.as_deref());
+    cx.memo.url_facts(base, url, cx.key.key(), || {
+        let key = key_needle(cx.key.key());
+        let mut out = vec![analyze(base, Role::Base, key)];
+        if let Some(u) = url {
+            out.push(analyze(u, Role::Request, key));
+        }
+        out
+    })
 }
 
 /// Analyses one URL. `key` is the key text to look for (see [`key_needle`]).
@@ -334,7 +338,11 @@ pub(crate) mod test_support {
 
     /// The canonical URL of the last analysed URL (the `--url` when given).
     pub fn canonical(base: &str, url: Option<&str>) -> Option<String> {
-        analyze_target(&cx(base, url)).pop().unwrap().canonical
+        analyze_target(&cx(base, url))
+            .last()
+            .unwrap()
+            .canonical
+            .clone()
     }
 
     /// Asserts a check's codes, status and the canonical URL for this base URL and `--url`.

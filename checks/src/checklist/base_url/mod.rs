@@ -101,7 +101,7 @@ pub(crate) fn url_outcome(
 ) -> Outcome {
     let mut o = Outcome::pass(pass_summary);
     let mut worst: Option<(Severity, String, usize)> = None;
-    for facts in analyze_target(cx) {
+    for facts in analyze_target(cx).iter() {
         o = o.detail(format!("{}: {}", facts.role.label(), facts.display));
         if let Some(c) = facts.canonical_if_different() {
             o = o.detail(match facts.role {
@@ -109,7 +109,7 @@ pub(crate) fn url_outcome(
                 Role::Request => format!("use (--url): {c}"),
             });
         }
-        for f in with_url_to_use(&facts, findings(&facts)) {
+        for f in with_url_to_use(facts, findings(facts)) {
             let s = f.finding.severity;
             match &mut worst {
                 Some((w, _, n)) if *w >= s => *n += 1,

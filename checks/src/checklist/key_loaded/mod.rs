@@ -12,19 +12,20 @@ use crate::analysis::value::{Analysis, analyze};
 use crate::context::Context;
 use crate::model::check::{Outcome, Skipped};
 use crate::model::report::{Finding, Position, Severity};
+use std::sync::Arc;
 
 /// The character analysis of the key, for the checks that look at its value; skipped
 /// when no key was found (`key-source` reports that).
-pub(crate) fn analyzed_key(cx: &Context) -> Result<Analysis, Skipped> {
+pub(crate) fn analyzed_key(cx: &Context) -> Result<Arc<Analysis>, Skipped> {
     match cx.key.key() {
-        Some(key) => Ok(analyze(key)),
+        Some(key) => Ok(cx.memo.key_analysis(key, || analyze(key))),
         None => Err(Skipped("no key was found (see key-source)".into())),
     }
 }
 
 /// [`analyzed_key`], also skipped when the value is not valid UTF-8 (`header-value`
 /// reports that, and no character analysis is possible).
-pub(crate) fn analyzed_text_key(cx: &Context) -> Result<Analysis, Skipped> {
+pub(crate) fn analyzed_text_key(cx: &Context) -> Result<Arc<Analysis>, Skipped> {
     let a = analyzed_key(cx)?;
     if !a.is_utf8() {
         return Err(Skipped(
