@@ -503,16 +503,38 @@ pub fn looks_like_key_var(name: &str, configured: &str) -> bool {
         return true;
     }
     let keyish = norm.contains("KEY") || norm.contains("TOKEN") || norm.contains("SECRET");
-    let sl_word = name
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .map(str::to_ascii_uppercase)
-        .any(|w| w == "SL" || w.starts_with("SLAPI"));
-    if keyish && (norm.contains("SALESLAYER") || sl_word) {
+    let sl_word = || {
+        name.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| {
+            w.eq_ignore_ascii_case("SL")
+                || w.get(..5).is_some_and(|p| p.eq_ignore_ascii_case("SLAPI"))
+        })
+    };
+    if keyish && (norm.contains("SALESLAYER") || sl_word()) {
         return true;
     }
     // A typo of the configured name; short names would match unrelated variables.
-    configured.len() >= 8
-        && strsim::levenshtein(&name.to_ascii_uppercase(), &configured.to_ascii_uppercase()) <= 2
+    if configured.len() < 8 {
+        return false;
+    }
+    let (name, configured) = (name.to_ascii_uppercase(), configured.to_ascii_uppercase());
+    // Most names are ruled out without computing the distance (a run reads every
+    // variable of the environment).
+    edits_at_least(&name, &configured) <= 2 && strsim::levenshtein(&name, &configured) <= 2
+}
+
+/// A lower bound of the edit distance of `a` and `b`, cheap to compute: each edit changes
+/// the length by at most one and the character counts by at most two. Counted by byte,
+/// which bounds the distance in characters only for ASCII; otherwise the length bound.
+fn edits_at_least(a: &str, b: &str) -> usize {
+    let length = a.chars().count().abs_diff(b.chars().count());
+    if !a.is_ascii() || !b.is_ascii() {
+        return length;
+    }
+    let mut counts = [0i32; 128];
+    a.bytes().for_each(|x| counts[usize::from(x)] += 1);
+    b.bytes().for_each(|x| counts[usize::from(x)] -= 1);
+    let differ: u32 = counts.iter().map(|c| c.unsigned_abs()).sum();
+    length.max((differ as usize).div_ceil(2))
 }
 
 /// Variables a shell sets for itself: bash's `_` (the last argument), `PWD`, `SHLVL`,
@@ -525,11 +547,14 @@ fn shell_internal(name: &str) -> bool {
     NAMES.contains(&name) || name.starts_with("BASH_") || name.starts_with("ZSH_")
 }
 
+/// The ASCII letters and digits of `name`, upper-cased (the bytes of other characters are
+/// never ASCII).
 fn normalise(name: &str) -> String {
-    name.chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .map(|c| c.to_ascii_uppercase())
-        .collect()
+    let mut out = String::with_capacity(name.len());
+    for b in name.bytes().filter(u8::is_ascii_alphanumeric) {
+        out.push(char::from(b.to_ascii_uppercase()));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -592,6 +617,17 @@ mod tests {
                 want,
                 "{name} vs {configured}"
             );
+        }
+    }
+
+    proptest::proptest! {
+        /// The shortcut never rules out a name that is within the distance.
+        #[test]
+        fn the_lower_bound_never_exceeds_the_distance(
+            a in "[A-D_é]{0,12}",
+            b in "[A-D_é]{0,12}",
+        ) {
+            proptest::prop_assert!(edits_at_least(&a, &b) <= strsim::levenshtein(&a, &b));
         }
     }
 

@@ -41,6 +41,10 @@ pub struct Stray {
 
 /// Why a character does not belong in a URL, or `None` when it may.
 pub fn stray_kind(c: char) -> Option<StrayKind> {
+    // A visible ASCII character is none of the kinds below (the usual URL is all of them).
+    if c.is_ascii_graphic() {
+        return None;
+    }
     if c.is_whitespace() {
         Some(StrayKind::Whitespace)
     } else if c.is_control() {
@@ -89,4 +93,29 @@ pub fn strays(raw: &str) -> (Vec<Stray>, usize) {
 /// `raw` without its stray characters.
 pub fn without_strays(raw: &str) -> String {
     raw.chars().filter(|c| stray_kind(*c).is_none()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shortcut for visible ASCII answers what the full rule would.
+    #[test]
+    fn visible_ascii_is_never_stray() {
+        for c in '!'..='~' {
+            assert!(
+                !c.is_whitespace()
+                    && !c.is_control()
+                    && c.general_category() != GeneralCategory::Format,
+                "{c:?}"
+            );
+        }
+        for (c, kind) in [
+            (' ', StrayKind::Whitespace),
+            ('\u{7f}', StrayKind::Control),
+            ('\u{200b}', StrayKind::Invisible),
+        ] {
+            assert_eq!(stray_kind(c), Some(kind), "{c:?}");
+        }
+    }
 }
