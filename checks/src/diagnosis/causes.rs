@@ -172,12 +172,11 @@ fn empty_key_fix(f: &Facts) -> String {
             format!("{} {h}: set it to the key Sales Layer gave you", s.name)
         }
         (SourceKind::Flag, _) => format!(
-            "--key was given {}: pass the key Sales Layer gave you (`--key \"$VAR\"` with VAR unset or empty gives this), preferably in SALESLAYER_API_KEY, with --key-file or with --key-stdin rather than on the command line",
-            holds
-                .as_deref()
-                .map_or("an empty value".to_string(), |h| format!(
-                    "a value that {h}"
-                )),
+            "--key was given {}: pass the key Sales Layer gave you, preferably in SALESLAYER_API_KEY, with --key-file or with --key-stdin rather than on the command line",
+            holds.as_deref().map_or(
+                "an empty value (`--key \"$VAR\"` with VAR unset or empty gives one)".to_string(),
+                |h| format!("a value that {h}")
+            ),
         ),
         (SourceKind::File, None) => format!(
             "The key file {} is empty: write the key Sales Layer gave you into it",
