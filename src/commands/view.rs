@@ -313,7 +313,8 @@ fn expected_words(expected: &str) -> String {
         "u8" | "u16" | "u32" | "u64" | "u128" | "usize" => "a whole number (0 or more)".into(),
         "i8" | "i16" | "i32" | "i64" | "i128" | "isize" => "a whole number".into(),
         "f32" | "f64" => "a number".into(),
-        "a string" | "a borrowed string" | "string" => "a string".into(),
+        // "string or map": an enum, whose words are strings.
+        "a string" | "a borrowed string" | "string" | "string or map" => "a string".into(),
         "a boolean" => "true or false".into(),
         "a sequence" => "an array".into(),
         "a map" => "an object".into(),
@@ -480,7 +481,7 @@ mod tests {
     fn a_field_that_breaks_the_schema_is_named_in_our_words() {
         let r = fixture(Verdict::Fail);
         let json = crate::render::json::render(&r);
-        let cases: [(&str, Value, &str); 8] = [
+        let cases: [(&str, Value, &str); 9] = [
             (
                 "/checklist/0/checks/0/duration_ms",
                 "fast".into(),
@@ -515,6 +516,11 @@ mod tests {
                 "/target",
                 Value::Array(vec![]),
                 "target is an array; sl-doctor writes an object there",
+            ),
+            (
+                "/checklist/0/checks/0/status",
+                Value::Null,
+                "checklist[0].checks[0].status is null; sl-doctor writes a string there",
             ),
             (
                 "/verdict",
