@@ -81,6 +81,7 @@ pub enum Command {
     /// Show a saved JSON report (e.g. from a support ticket) as the user saw it, under a
     /// banner saying when, by which version and on which OS it was made: human, markdown,
     /// github, junit or json. A support bundle's directory or bundle.json opens its report.
+    #[command(after_long_help = VIEW_HELP)]
     View(ViewArgs),
     /// Serve a Sales-Layer-compatible API on 127.0.0.1 for your own tests (see docs/mock.md).
     Mock(MockArgs),
@@ -135,6 +136,21 @@ pub enum Command {
     /// Print the man page (roff) to standard output, e.g. `sl-doctor man > sl-doctor.1`.
     Man,
 }
+
+const VIEW_HELP: &str = "\
+The report is checked before anything is shown: its schema_version (1), every field's
+type, every id and fingerprint. A report that breaks one is refused, naming the file, the
+field (e.g. checklist[0].checks[0].duration_ms), the line and column, what the file holds
+there and what sl-doctor writes there; nothing is shown.
+
+Exit codes:
+  0  the report was shown (whatever its verdict: the verdict is the user's run's)
+  2  the file cannot be read, or is not a schema_version 1 report
+
+Examples:
+  sl-doctor view report.json                  as the user saw it
+  sl-doctor view -v --format markdown report.json
+  sl-doctor view ./sl-doctor-support          a support bundle's report";
 
 const FINGERPRINT_HELP: &str = "\
 A fingerprint is sha256: and the first 12 hex digits of SHA-256 over the key's exact

@@ -96,21 +96,35 @@ async fn unauthorized_fails_as_missing_or_invalid_key() {
 }
 
 /// An empty key's rejection is read as what it is: the header went out empty, which says
-/// nothing about the key and sends nobody to support.
+/// nothing about the key and sends nobody to support. So is a value that holds no key
+/// once cleaned (`""`): no repair is left to try (`no-key-left`).
 #[tokio::test]
 async fn an_empty_key_s_rejection_says_it_was_empty() {
-    for (_, check) in both() {
-        let srv = serve(|_, _| unauthorized("application/json", &[]));
-        let o = probe_with(check, &srv.base, b"", |_| {}).await;
-        assert_eq!(codes(&o), ["key-rejected"]);
-        let f = &o.findings[0];
-        assert!(
-            f.message.contains("with the empty value it was given"),
-            "{}",
-            f.message
-        );
-        assert!(!f.message.contains("did send"), "{}", f.message);
-        assert!(!f.fix.as_deref().unwrap_or("").contains("support"), "{f:?}");
+    let cases: [(&[u8], &str, Differential); 4] = [
+        (
+            b"",
+            "with the empty value it was given",
+            Differential::NothingToClean,
+        ),
+        (b"\"\"", "which holds no key", Differential::NoKeyLeft),
+        (b"'  '", "which holds no key", Differential::NoKeyLeft),
+        (b"X-API-KEY:", "which holds no key", Differential::NoKeyLeft),
+    ];
+    for (key, said, differential) in cases {
+        for (_, check) in both() {
+            let srv = serve(|_, _| unauthorized("application/json", &[]));
+            let o = probe_with(check, &srv.base, key, |_| {}).await;
+            assert_eq!(codes(&o), ["key-rejected"], "{key:?}");
+            let f = &o.findings[0];
+            assert!(f.message.contains(said), "{key:?}: {}", f.message);
+            assert!(!f.message.contains("did send"), "{}", f.message);
+            assert!(!f.fix.as_deref().unwrap_or("").contains("support"), "{f:?}");
+            let Some(Evidence::Probe(ev)) = &o.evidence else {
+                panic!("probe evidence")
+            };
+            assert_eq!(ev.differential, differential, "{key:?}");
+            assert_eq!(srv.hits().len(), 1, "{key:?}: nothing else to try");
+        }
     }
 }
 

@@ -137,6 +137,8 @@ pub struct KeyArgs {
     pub from: Vec<PathBuf>,
 
     /// The key itself. Works, but is flagged: it shows in the process list and shell history.
+    /// An empty value (`--key "$VAR"` with VAR unset) is diagnosed as an empty key (exit 1),
+    /// unlike an empty --key-env, which names no variable (usage error, exit 2).
     #[arg(long, value_name = "VALUE", value_parser = parse_secret, help_heading = "Key")]
     pub key: Option<SecretKey>,
 }

@@ -138,13 +138,14 @@ pub fn parse(name: &str, text: &str) -> Result<Report, String> {
     }
     let had_diagnosis = v.get("diagnosis").is_some();
     let mut report: Report = serde_path_to_error::deserialize(v).map_err(|e| {
-        let at = match e.path().to_string() {
-            top if top == "." => "at the top level".to_string(),
-            at => at,
+        let at = e.path().to_string();
+        let (what, deeper) = in_words(&at, &e.into_inner().to_string(), holds_more(text, &at));
+        // Deeper than the path, the place serde names is only where the object ends.
+        let place = match position(text, &at).filter(|_| !deeper) {
+            Some((line, column)) => format!(" (line {line}, column {column})"),
+            None => String::new(),
         };
-        // serde quotes the value it refused: one line, capped, like all outside text.
-        let why = untrusted::neutralise(&e.into_inner().to_string(), 200);
-        format!("{name} does not follow schema_version {SCHEMA_VERSION}: {at}: {why}")
+        format!("{name} does not follow schema_version {SCHEMA_VERSION}{place}: {what}")
     })?;
     let invalid = grammar::invalid_words(&report);
     if !invalid.is_empty() {
@@ -164,6 +165,164 @@ pub fn parse(name: &str, text: &str) -> Result<Report, String> {
         report.diagnosis = sl_doctor_checks::diagnosis::diagnose(&report);
     }
     Ok(report)
+}
+
+/// Where in `text` the field `at` breaks the schema: the same refusal read from the text
+/// itself (the report was checked as a tree, which has no lines), when it is that field's.
+/// None at the top level, where it would only be the end of the file.
+fn position(text: &str, at: &str) -> Option<(usize, usize)> {
+    if at == "." {
+        return None;
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    match serde_path_to_error::deserialize::<_, Report>(&mut de) {
+        Err(e) if e.path().to_string() == at && e.inner().line() > 0 => {
+            Some((e.inner().line(), e.inner().column()))
+        }
+        _ => None,
+    }
+}
+
+/// Whether the JSON at the path `at` (`checklist[4].checks[0].evidence`) is an object or
+/// an array: serde's path stops at a tagged enum (the evidence), so a refusal of a word
+/// or a number there is about a field somewhere inside it.
+fn holds_more(text: &str, at: &str) -> bool {
+    let Ok(mut v) = serde_json::from_str::<Value>(text) else {
+        return false;
+    };
+    for part in at.split('.').filter(|p| !p.is_empty()) {
+        let (key, indices) = part.split_once('[').unwrap_or((part, ""));
+        if !key.is_empty() {
+            v = v[key].take();
+        }
+        let indices = indices.split('[');
+        for i in indices.filter_map(|i| i.trim_end_matches(']').parse::<usize>().ok()) {
+            v = v[i].take();
+        }
+    }
+    v.is_object() || v.is_array()
+}
+
+/// serde's refusal of the field `at` ("invalid type: string \"fast\", expected u64"), in
+/// sl-doctor's words: what the field holds and what sl-doctor writes there. serde's
+/// wording names Rust types and its own grammar; the path and the value are kept. A
+/// refusal worded by sl-doctor itself (a fingerprint's grammar) is kept as it is.
+/// `holds_more`: the JSON at `at` is an object or array. Also returns whether the refused
+/// value is deeper than `at` (a word or number where `at` holds an object).
+fn in_words(at: &str, serde: &str, holds_more: bool) -> (String, bool) {
+    let at_top = at == ".";
+    let field = |rest: &str| untrusted::neutralise(rest.trim_matches('`'), 40);
+    if let Some(rest) = serde.strip_prefix("missing field ") {
+        let place = if at_top {
+            "at the top level".to_string()
+        } else {
+            format!("in {at}")
+        };
+        return (
+            format!("the field {} is missing {place}", field(rest)),
+            false,
+        );
+    }
+    let at = if at_top { "the report" } else { at };
+    let inside = format!("a field inside {at}");
+    let subject = |deeper: bool| if deeper { inside.as_str() } else { at };
+    if let Some(rest) = serde.strip_prefix("unknown variant ") {
+        // The value may itself hold ", expected": the list (ours) follows the last one.
+        let (value, list) = rest
+            .rsplit_once(", expected ")
+            .unwrap_or((rest, "none: there are no values"));
+        let said = format!(
+            "{} is {}; sl-doctor writes {} there",
+            subject(holds_more),
+            quoted(value.trim_matches('`')),
+            list.replace('`', "")
+        );
+        return (said, holds_more);
+    }
+    for prefix in ["invalid type: ", "invalid value: "] {
+        if let Some((found, expected)) = serde
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.rsplit_once(", expected "))
+        {
+            let deeper = holds_more && !matches!(found, "map" | "sequence");
+            let said = format!(
+                "{} is {}; sl-doctor writes {} there",
+                subject(deeper),
+                described(found),
+                expected_words(expected)
+            );
+            return (said, deeper);
+        }
+    }
+    let said = if let Some((n, expected)) = serde
+        .strip_prefix("invalid length ")
+        .and_then(|rest| rest.split_once(", expected "))
+    {
+        // An array where an object goes: serde reads a struct from an array too, and
+        // refuses its length.
+        match expected_words(expected).as_str() {
+            "an object" => format!("{at} is an array; sl-doctor writes an object there"),
+            words => format!("{at} has {n} elements; sl-doctor writes {words} there"),
+        }
+    } else if let Some(rest) = serde.strip_prefix("unknown field ") {
+        let name = rest.split(", ").next().unwrap_or(rest);
+        format!(
+            "{at} has a field {} that schema_version {SCHEMA_VERSION} does not have",
+            field(name)
+        )
+    } else if let Some(rest) = serde.strip_prefix("duplicate field ") {
+        format!("{at} has the field {} twice", field(rest))
+    } else {
+        format!("{at}: {}", untrusted::neutralise(serde, 200))
+    };
+    (said, false)
+}
+
+/// A value from the file, quoted on one line and capped.
+fn quoted(value: &str) -> String {
+    format!("\"{}\"", untrusted::neutralise(value, 40))
+}
+
+/// serde's name of the value it refused ("string \"fast\"", "integer `-3`", "map").
+fn described(found: &str) -> String {
+    let inner = |s: &str| s.trim_matches('`').to_string();
+    if let Some(s) = found.strip_prefix("string ") {
+        // serde writes the string as Rust would (`"a\nb"`): shown as it wrote it.
+        return format!("the string {}", untrusted::neutralise(s, 42));
+    }
+    for (prefix, what) in [
+        ("integer ", "the number "),
+        ("floating point ", "the number "),
+        ("boolean ", "the boolean "),
+    ] {
+        if let Some(v) = found.strip_prefix(prefix) {
+            return format!("{what}{}", untrusted::neutralise(&inner(v), 40));
+        }
+    }
+    match found {
+        "unit value" => "null".into(),
+        "sequence" => "an array".into(),
+        "map" => "an object".into(),
+        other => untrusted::neutralise(other, 40),
+    }
+}
+
+/// What serde expected, in JSON's words ("u64" is "a whole number, 0 or more").
+fn expected_words(expected: &str) -> String {
+    match expected {
+        "u8" | "u16" | "u32" | "u64" | "u128" | "usize" => "a whole number (0 or more)".into(),
+        "i8" | "i16" | "i32" | "i64" | "i128" | "isize" => "a whole number".into(),
+        "f32" | "f64" => "a number".into(),
+        // "string or map": an enum, whose words are strings.
+        "a string" | "a borrowed string" | "string" | "string or map" => "a string".into(),
+        "a boolean" => "true or false".into(),
+        "a sequence" => "an array".into(),
+        "a map" => "an object".into(),
+        s if s.starts_with("struct ") || s.starts_with("internally tagged enum") => {
+            "an object".into()
+        }
+        other => other.replace('`', ""),
+    }
 }
 
 /// Why `text` is not JSON, in plain words with the place (serde's own wording names
@@ -315,6 +474,120 @@ mod tests {
         }
     }
 
+    /// A field of the wrong type or an unknown enum word is named by its path and said in
+    /// sl-doctor's words (what the file holds, what sl-doctor writes there), with the
+    /// line and column in the file; never in serde's (Rust types, "unknown variant").
+    #[test]
+    fn a_field_that_breaks_the_schema_is_named_in_our_words() {
+        let r = fixture(Verdict::Fail);
+        let json = crate::render::json::render(&r);
+        let cases: [(&str, Value, &str); 9] = [
+            (
+                "/checklist/0/checks/0/duration_ms",
+                "fast".into(),
+                "checklist[0].checks[0].duration_ms is the string \"fast\"; sl-doctor writes a whole number (0 or more) there",
+            ),
+            (
+                "/checklist/1/id",
+                "header-presentt".into(),
+                "checklist[1].id is \"header-presentt\"; sl-doctor writes one of base-url, header-present, no-quotes, key-loaded, works-in-curl, security there",
+            ),
+            (
+                "/key/length",
+                (-3).into(),
+                "key.length is the number -3; sl-doctor writes a whole number (0 or more) there",
+            ),
+            (
+                "/key/present",
+                "yes".into(),
+                "key.present is the string \"yes\"; sl-doctor writes true or false there",
+            ),
+            (
+                "/checklist/0/checks/0/details",
+                "x".into(),
+                "checklist[0].checks[0].details is the string \"x\"; sl-doctor writes an array there",
+            ),
+            (
+                "/checklist/0/checks/0/summary",
+                Value::Null,
+                "checklist[0].checks[0].summary is null; sl-doctor writes a string there",
+            ),
+            (
+                "/target",
+                Value::Array(vec![]),
+                "target is an array; sl-doctor writes an object there",
+            ),
+            (
+                "/checklist/0/checks/0/status",
+                Value::Null,
+                "checklist[0].checks[0].status is null; sl-doctor writes a string there",
+            ),
+            (
+                "/verdict",
+                1.5.into(),
+                "verdict is the number 1.5; sl-doctor writes",
+            ),
+        ];
+        for (pointer, value, want) in cases {
+            let mut v: Value = serde_json::from_str(&json).unwrap();
+            *v.pointer_mut(pointer).expect(pointer) = value;
+            let text = crate::render::json::pretty(&v);
+            let e = parse("r.json", &text).expect_err(pointer);
+            let opening = "r.json does not follow schema_version 1 (line ";
+            assert!(e.starts_with(opening), "{e}");
+            assert!(e.contains(want), "{pointer}: {e}");
+            for serde in [
+                "invalid type",
+                "unknown variant",
+                "u64",
+                "usize",
+                "`",
+                "expected",
+            ] {
+                assert!(!e.contains(serde), "{pointer}: {serde:?} in {e}");
+            }
+            // The line named is the field's.
+            let line: usize = e[opening.len()..]
+                .split(',')
+                .next()
+                .and_then(|n| n.parse().ok())
+                .expect("a line number");
+            let key = pointer.rsplit('/').next().unwrap();
+            let at = text.lines().nth(line - 1).unwrap();
+            assert!(
+                at.contains(&format!("\"{key}\"")),
+                "{pointer}: line {line} is {at:?}"
+            );
+        }
+        // serde's path stops at the evidence (a tagged enum): the word refused is inside it,
+        // and the place serde gives is only where the evidence ends.
+        let mut v: Value = serde_json::from_str(&json).unwrap();
+        v["checklist"][4]["checks"][0]["evidence"]["attempts"][0]["answer"] = "maybe".into();
+        let e = parse("r.json", &crate::render::json::pretty(&v)).unwrap_err();
+        assert!(
+            e.starts_with("r.json does not follow schema_version 1: a field inside checklist[4].checks[0].evidence is \"maybe\"; sl-doctor writes one of accepted, "),
+            "{e}"
+        );
+        // A missing field is named with where it is missing.
+        let mut v: Value = serde_json::from_str(&json).unwrap();
+        v.as_object_mut().unwrap().remove("verdict");
+        let e = parse("r.json", &v.to_string()).unwrap_err();
+        assert_eq!(
+            e,
+            "r.json does not follow schema_version 1: the field verdict is missing at the top level"
+        );
+        let mut v: Value = serde_json::from_str(&json).unwrap();
+        v["checklist"][0]["checks"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("status");
+        let e = parse("r.json", &v.to_string()).unwrap_err();
+        assert!(
+            e.ends_with(": the field status is missing in checklist[0].checks[0]"),
+            "{e}"
+        );
+    }
+
     /// A crafted report: every id, code, fingerprint, API name and enum replaced in turn by
     /// markup, a link, an image, a table cell and workflow commands. Each is refused with
     /// the field named, and the message quotes it on one line.
@@ -371,31 +644,39 @@ mod tests {
             (
                 "/checklist/4/checks/0/evidence/attempts/0/answer",
                 "checklist[4].checks[0].evidence",
-                "unknown variant",
+                "sl-doctor writes one of",
             ),
-            ("/verdict", "verdict", "unknown variant"),
-            ("/checklist/0/id", "checklist[0].id", "unknown variant"),
+            ("/verdict", "verdict", "sl-doctor writes one of"),
+            (
+                "/checklist/0/id",
+                "checklist[0].id",
+                "sl-doctor writes one of",
+            ),
             (
                 "/checklist/2/checks/0/status",
                 "checklist[2].checks[0].status",
-                "unknown variant",
+                "sl-doctor writes one of",
             ),
             (
                 "/checklist/2/checks/0/findings/0/severity",
                 "checklist[2].checks[0].findings[0].severity",
-                "unknown variant",
+                "sl-doctor writes one of",
             ),
             (
                 "/diagnosis/causes/0/level",
                 "diagnosis.causes[0].level",
-                "unknown variant",
+                "sl-doctor writes one of",
             ),
             (
                 "/diagnosis/causes/0/fixed_by",
                 "diagnosis.causes[0].fixed_by",
-                "unknown variant",
+                "sl-doctor writes one of",
             ),
-            ("/key/source/kind", "key.source.kind", "unknown variant"),
+            (
+                "/key/source/kind",
+                "key.source.kind",
+                "sl-doctor writes one of",
+            ),
         ];
         for (pointer, at, want) in cases {
             let mut v: Value = serde_json::from_str(&json).unwrap();

@@ -3,7 +3,7 @@
 //! be wrong (whitespace, line breaks, invisible characters, one pair of quotes, a pasted
 //! label), marked "not verified".
 
-use sl_doctor_checks::analysis::value::candidates;
+use sl_doctor_checks::analysis::value::{candidates, no_key_in};
 use sl_doctor_checks::model::evidence::{Evidence, KeyKind, ProbeEvidence, Repair};
 use sl_doctor_checks::model::report::Report;
 use sl_doctor_checks::model::secret::SecretKey;
@@ -45,6 +45,16 @@ fn unambiguous(r: &Repair) -> bool {
 
 /// Picks the value to write for `key` from the diagnosis in `report`.
 pub fn choose(report: &Report, key: &SecretKey, offline: bool) -> Choice {
+    // An empty value, or `""`: no repair leaves a key, and "needs no repair" would be wrong.
+    if no_key_in(key) {
+        return Choice::Nothing {
+            reason: "the value holds no key (it is empty, or nothing is left once its quotes, \
+                     whitespace or label are removed), so there is nothing to repair: put the key \
+                     Sales Layer gave you where it is stored"
+                .into(),
+            inconclusive: false,
+        };
+    }
     let cands = candidates(key);
     if offline {
         return match cands.into_iter().next() {
@@ -120,4 +130,42 @@ pub fn choose(report: &Report, key: &SecretKey, offline: bool) -> Choice {
 /// `DAM` or `Catalog`, from the evidence's API id.
 pub fn api_name(id: &str) -> &'static str {
     if id == "dam" { "DAM" } else { "Catalog" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::tests_support::report;
+    use sl_doctor_checks::model::report::Verdict;
+
+    #[test]
+    fn a_value_that_holds_no_key_has_nothing_to_repair() {
+        let r = report(Verdict::Fail);
+        for (value, offline) in [
+            ("", true),
+            ("", false),
+            ("\"\"", true),
+            ("\"\"", false),
+            ("'  '\n", true),
+            ("X-API-KEY:", true),
+        ] {
+            let key = SecretKey::from_string(value.into());
+            match choose(&r, &key, offline) {
+                Choice::Nothing {
+                    reason,
+                    inconclusive,
+                } => {
+                    assert!(
+                        reason.starts_with("the value holds no key"),
+                        "{value:?}: {reason}"
+                    );
+                    assert!(!inconclusive, "{value:?}");
+                }
+                _ => panic!("{value:?} (offline {offline}): a choice other than nothing"),
+            }
+        }
+        // A quoted key is still repaired offline.
+        let key = SecretKey::from_string("\"aB3+xY/9zQ==\"".into());
+        assert!(matches!(choose(&r, &key, true), Choice::Repair(_)));
+    }
 }

@@ -137,3 +137,36 @@ fn an_empty_key_env_is_a_usage_error() {
         }
     }
 }
+
+/// An empty `--key` (`--key "$VAR"` with VAR unset) is a key, empty: the diagnosis says so
+/// (exit 1), and the command line holds nothing secret, so nothing to rotate.
+#[test]
+fn an_empty_key_flag_is_an_empty_key_with_nothing_to_rotate() {
+    for value in ["", "\"\""] {
+        let (r, _d) = sl_doctor()
+            .args([
+                "--offline",
+                "--no-dotenv",
+                "--color",
+                "never",
+                "--key",
+                value,
+            ])
+            .run();
+        assert_eq!(r.code, 1, "{value:?}: {}{}", r.stdout, r.stderr);
+        let first = r.stdout.lines().nth(4).unwrap_or_default();
+        assert!(
+            first.starts_with("✘ The key is empty"),
+            "{value:?}: {}",
+            r.stdout
+        );
+        assert!(r.stdout.contains("--key was given"), "{}", r.stdout);
+        for never in ["rotate", "key-on-command-line", "new key"] {
+            assert!(
+                !r.stdout.contains(never),
+                "{value:?}: {never}\n{}",
+                r.stdout
+            );
+        }
+    }
+}

@@ -5,7 +5,8 @@
 //!
 //! One mock serves every scenario: each scenario has its own key (the shared canary with
 //! one digit changed, so every key's fingerprint is fixed and the leak assertion for the
-//! canary's `SLDOCTOR` prefix covers all of them) and so its own rate-limit bucket.
+//! canary's `SLDOCTOR` prefix covers all of them) and so its own rate-limit bucket; the
+//! `only_quotes` scenario's value holds no key at all.
 
 use crate::common::{CANARY, MockProcess, Run, assert_no_leak, sl_doctor};
 use sl_doctor_checks::testing_support::{OutputRules, assert_output_safe};
@@ -101,6 +102,20 @@ const SCENARIOS: &[Scenario] = &[
         exit: 1,
         self_fixable: true,
         never: KEY_IS_FINE,
+    },
+    Scenario {
+        name: "only_quotes",
+        key: Key::Env("\"\""),
+        target: Target::Mock,
+        exhaust: false,
+        cause: Some("key-empty"),
+        opens_with: "✘ The key is empty: the value holds only quotes",
+        effective_verdict: "fail",
+        exit: 1,
+        self_fixable: true,
+        // Nothing is left once the quotes are removed: no repaired value to offer, and
+        // the rejection of `""` says nothing about the key.
+        never: &["new key", "support@", "repaired value", "invalid key"],
     },
     Scenario {
         name: "key_file_trailing_lf",

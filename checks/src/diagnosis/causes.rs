@@ -4,11 +4,11 @@
 use super::facts::{Facts, KeyAnswer, Probe};
 use super::{Cause, CauseId, CauseLevel, Fixer};
 use crate::checklist::base_url::url_path;
-use crate::checklist::header_present::header_value;
-use crate::checklist::key_loaded::{extra_whitespace, key_source};
+use crate::checklist::key_loaded::key_source;
 use crate::checklist::{
-    CatalogProbe, DamProbe, DotenvFileCheck, ExtraWhitespace, HeaderValue, KeySource,
-    LookalikeCharacters, PlaceholderValue, PlainHttp, UrlFormat, UrlHost, UrlPath, UrlScheme,
+    CatalogProbe, DamProbe, DotenvFileCheck, ExtraWhitespace, HeaderValue, HiddenCharacters,
+    KeySource, LookalikeCharacters, PastedLabel, PlaceholderValue, PlainHttp, QuotedValue,
+    UrlFormat, UrlHost, UrlPath, UrlScheme,
 };
 use crate::model::check::CheckId;
 use crate::model::code::Code;
@@ -105,28 +105,25 @@ fn check_fix(f: &Facts, id: CheckId, default: &str) -> String {
         .unwrap_or_else(|| default.to_string())
 }
 
-/// The key is empty: the value checks found nothing to send.
-fn key_empty(f: &Facts) -> bool {
-    f.has(ExtraWhitespace::ID, extra_whitespace::EMPTY)
-        || f.has(HeaderValue::ID, header_value::EMPTY_VALUE)
-}
-
 fn key_not_loaded(f: &Facts) -> Option<Cause> {
-    let empty = key_empty(f);
+    let empty = f.key_empty();
     let missing = f.has(KeySource::ID, key_source::NO_KEY);
     if !missing && !empty {
         return None;
     }
-    let (id, title) = if missing {
-        (
+    let (id, title) = match (missing, f.only.as_slice()) {
+        (true, _) => (
             CauseId::KeyNotLoaded,
-            "No key was found: the X-API-KEY header would be missing",
-        )
-    } else {
-        (
+            "No key was found: the X-API-KEY header would be missing".to_string(),
+        ),
+        (false, []) => (
             CauseId::KeyEmpty,
-            "The key is empty: the X-API-KEY header would be empty",
-        )
+            "The key is empty: the X-API-KEY header would be empty".to_string(),
+        ),
+        (false, only) => (
+            CauseId::KeyEmpty,
+            format!("The key is empty: the value holds only {}", join(only)),
+        ),
     };
     let fix = if missing {
         check_fix(
@@ -140,11 +137,16 @@ fn key_not_loaded(f: &Facts) -> Option<Cause> {
     Some(
         cause(id, title, CauseLevel::Fail, &[KeySource::ID])
             .fix(fix)
+            // The value checks that say what the value is made of ("" is quotes) explain
+            // nothing else: there is no key in it to repair.
             .also(
                 f,
                 &[
                     HeaderValue::ID,
+                    QuotedValue::ID,
+                    PastedLabel::ID,
                     ExtraWhitespace::ID,
+                    HiddenCharacters::ID,
                     DotenvFileCheck::ID,
                     DamProbe::ID,
                     CatalogProbe::ID,
@@ -156,25 +158,47 @@ fn key_not_loaded(f: &Facts) -> Option<Cause> {
 /// Where the empty value came from, and what to put there: the fix of `key-empty`.
 fn empty_key_fix(f: &Facts) -> String {
     let s = &f.report.key.source;
-    let what = match s.kind {
-        SourceKind::Env => format!(
+    // "is empty", or what the value holds instead of a key.
+    let holds = match f.only.as_slice() {
+        [] => None,
+        only => Some(format!("holds only {}, no key", join(only))),
+    };
+    let what = match (s.kind, &holds) {
+        (SourceKind::Env, None) => format!(
             "{} is set but empty: set it to the key Sales Layer gave you (an empty CI/CD variable, `{}=` in a .env file or a later `export {}=` leaves it empty)",
             s.name, s.name, s.name
         ),
-        SourceKind::Flag => "--key was given an empty value: pass the key Sales Layer gave you, preferably in SALESLAYER_API_KEY, with --key-file or with --key-stdin rather than on the command line".to_string(),
-        SourceKind::File => format!(
+        (SourceKind::Env, Some(h)) => {
+            format!("{} {h}: set it to the key Sales Layer gave you", s.name)
+        }
+        (SourceKind::Flag, _) => format!(
+            "--key was given {}: pass the key Sales Layer gave you, preferably in SALESLAYER_API_KEY, with --key-file or with --key-stdin rather than on the command line",
+            holds.as_deref().map_or(
+                "an empty value (`--key \"$VAR\"` with VAR unset or empty gives one)".to_string(),
+                |h| format!("a value that {h}")
+            ),
+        ),
+        (SourceKind::File, None) => format!(
             "The key file {} is empty: write the key Sales Layer gave you into it",
             s.name
         ),
-        SourceKind::Stdin => {
+        (SourceKind::File, Some(h)) => format!(
+            "The key file {} {h}: write the key Sales Layer gave you into it",
+            s.name
+        ),
+        (SourceKind::Stdin, None) => {
             "Nothing came on standard input (--key-stdin): pipe the key Sales Layer gave you"
                 .to_string()
         }
-        SourceKind::Dotenv | SourceKind::Deployment => format!(
-            "The value in {} is empty: put the key Sales Layer gave you there (or the reference to the secret that holds it)",
-            f.key_place()
+        (SourceKind::Stdin, Some(h)) => format!(
+            "What came on standard input (--key-stdin) {h}: pipe the key Sales Layer gave you"
         ),
-        SourceKind::None => "Give sl-doctor the key Sales Layer gave you".to_string(),
+        (SourceKind::Dotenv | SourceKind::Deployment, _) => format!(
+            "The value in {} {}: put the key Sales Layer gave you there (or the reference to the secret that holds it)",
+            f.key_place(),
+            holds.as_deref().unwrap_or("is empty")
+        ),
+        (SourceKind::None, _) => "Give sl-doctor the key Sales Layer gave you".to_string(),
     };
     format!("{what}, then run sl-doctor again.")
 }
@@ -565,7 +589,7 @@ fn key_rejected(f: &Facts) -> Option<Cause> {
     });
     // No key, an empty one or a placeholder is rejected as expected: it says nothing
     // about the key Sales Layer gave, and its own cause says what to put there.
-    let no_real_key = key_empty(f) || f.status(PlaceholderValue::ID) == Status::Fail;
+    let no_real_key = f.key_empty() || f.status(PlaceholderValue::ID) == Status::Fail;
     if rejected.is_empty() || !any_valid.is_empty() || no_real_key {
         return None;
     }

@@ -1,16 +1,17 @@
 //! The facts the diagnosis reasons about, read once from the report's typed data.
 
 use super::CauseId;
-use crate::checklist::key_loaded::extra_whitespace::EMPTY;
+use crate::checklist::header_present::header_value::EMPTY_VALUE;
+use crate::checklist::key_loaded::extra_whitespace::{EMPTY, NOTHING_LEFT, ONLY_WHITESPACE};
 use crate::checklist::{
-    CatalogProbe, DamProbe, ExtraWhitespace, HiddenCharacters, LookalikeCharacters, PastedLabel,
-    QuotedValue,
+    CatalogProbe, DamProbe, ExtraWhitespace, HeaderValue, HiddenCharacters, LookalikeCharacters,
+    PastedLabel, QuotedValue,
 };
 use crate::model::check::CheckId;
 use crate::model::code::Code;
 use crate::model::evidence::{Answer, Evidence, KeyDelivery, KeyKind, KeyVariant, ProbeAttempt};
 use crate::model::prose::join_names;
-use crate::model::report::{CheckResult, Report, SourceKind, Status};
+use crate::model::report::{CheckResult, Report, Severity, SourceKind, Status};
 
 /// What an API's answer to one request says about the key: the probe's [`Answer`] as the
 /// rules group it, or that no request was sent.
@@ -169,28 +170,45 @@ pub struct Facts<'a> {
     pub report: &'a Report,
     /// The probes that ran (or tried to).
     pub probes: Vec<Probe>,
-    /// The value defects found, in [`DEFECTS`] order.
+    /// The value defects found, in [`DEFECTS`] order; none when the value holds no key.
     pub defects: Vec<&'static Defect>,
+    /// What a value that holds no key is made of, in [`DEFECTS`] order (`quotes`); empty
+    /// for an empty value or one that holds a key.
+    pub only: Vec<&'static str>,
 }
 
 impl<'a> Facts<'a> {
     /// Reads the facts of a report.
     pub fn read(report: &'a Report) -> Facts<'a> {
         let probes = report.checks().filter_map(probe_of).collect();
-        let defects = DEFECTS
-            .iter()
-            .filter(|d| {
-                report.check(d.check).is_some_and(|c| {
-                    // An empty value is no damage a repair removes: key-empty names it.
-                    c.status == Status::Fail && !(d.check == ExtraWhitespace::ID && c.has(EMPTY))
-                })
+        // Beside an empty key, only the whitespace findings say what the value is made of.
+        let failed = |d: &&Defect| {
+            report.check(d.check).is_some_and(|c| {
+                c.status == Status::Fail
+                    && c.findings.iter().any(|f| {
+                        f.severity == Severity::Fail && !f.is(EMPTY) && !f.is(NOTHING_LEFT)
+                    })
             })
-            .collect();
+        };
+        let found: Vec<&'static Defect> = DEFECTS.iter().filter(failed).collect();
+        // A value that holds no key has no damage a repair removes: key-empty names it.
+        let (defects, only) = if holds_no_key(report) {
+            (Vec::new(), found.iter().map(|d| d.phrase).collect())
+        } else {
+            (found, Vec::new())
+        };
         Facts {
             report,
             probes,
             defects,
+            only,
         }
+    }
+
+    /// Whether the value holds no key: empty, only whitespace, or nothing left once its
+    /// quotes, label or invisible characters are removed.
+    pub fn key_empty(&self) -> bool {
+        holds_no_key(self.report)
     }
 
     /// The status of a check (skip when it is not in the report).
@@ -250,6 +268,14 @@ impl<'a> Facts<'a> {
             n => format!("{base}, with {n} warnings."),
         }
     }
+}
+
+fn holds_no_key(report: &Report) -> bool {
+    let has = |id: CheckId, code: Code| report.check(id).is_some_and(|c| c.has(code));
+    [EMPTY, ONLY_WHITESPACE, NOTHING_LEFT]
+        .into_iter()
+        .any(|code| has(ExtraWhitespace::ID, code))
+        || has(HeaderValue::ID, EMPTY_VALUE)
 }
 
 /// The probe facts of a probe check, from its typed evidence.

@@ -513,6 +513,42 @@ const CASES: &[Case] = &[
         self_fixable: true,
     },
     Case {
+        name: "quotes and nothing else: the key is empty, one cause, nobody sent for a new key",
+        rows: &[
+            ("quoted-value", F, &["surrounding-quotes"]),
+            ("extra-whitespace", F, &["nothing-left"]),
+            ("dam-probe", F, &["key-rejected-400"]),
+            ("catalog-probe", F, &["key-rejected"]),
+        ],
+        offline: false,
+        causes: &["key-empty"],
+        proof: None,
+        self_fixable: true,
+    },
+    Case {
+        name: "quotes and nothing else, offline: the key is empty, not a quoted key to repair",
+        rows: &[
+            ("quoted-value", F, &["surrounding-quotes"]),
+            ("extra-whitespace", F, &["nothing-left"]),
+        ],
+        offline: true,
+        causes: &["key-empty"],
+        proof: None,
+        self_fixable: true,
+    },
+    Case {
+        name: "only whitespace: the key is empty, one cause",
+        rows: &[
+            ("extra-whitespace", F, &["only-whitespace"]),
+            ("dam-probe", F, &["key-rejected-400"]),
+            ("catalog-probe", F, &["key-rejected"]),
+        ],
+        offline: false,
+        causes: &["key-empty"],
+        proof: None,
+        self_fixable: true,
+    },
+    Case {
         name: "the deadline stopped both probes: one cause",
         rows: &[
             ("dam-probe", E, &["deadline-reached"]),
@@ -796,6 +832,53 @@ fn an_empty_key_s_fix_names_where_it_came_from() {
         let fix = &d.causes[0].fix;
         assert!(fix.starts_with(says), "{kind:?}: {fix}");
         assert!(!d.causes[0].is_damaged_value(), "{kind:?}");
+    }
+}
+
+#[test]
+fn a_key_of_only_quotes_is_named_empty_with_what_it_holds() {
+    use crate::model::report::SourceKind;
+    let rows: &[Row] = &[
+        ("quoted-value", F, &["surrounding-quotes"]),
+        ("extra-whitespace", F, &["nothing-left", "inner-space"]),
+        ("dam-probe", F, &["key-rejected-400"]),
+        ("catalog-probe", F, &["key-rejected"]),
+    ];
+    for (kind, name, says) in [
+        (
+            SourceKind::Env,
+            "SALESLAYER_API_KEY",
+            "SALESLAYER_API_KEY holds only quotes and whitespace or a line break, no key",
+        ),
+        (
+            SourceKind::Flag,
+            "--key",
+            "--key was given a value that holds only quotes and whitespace or a line break, no key",
+        ),
+        (
+            SourceKind::Dotenv,
+            ".env:3",
+            "The value in the .env file .env:3 holds only quotes and whitespace or a line break, no key",
+        ),
+    ] {
+        let mut r = report(rows, false);
+        r.key.source.kind = kind;
+        r.key.source.name = name.into();
+        let d = diagnose(&r);
+        assert_eq!(d.causes.len(), 1, "{kind:?}: {d:#?}");
+        let c = &d.causes[0];
+        assert_eq!(
+            c.title,
+            "The key is empty: the value holds only quotes and whitespace or a line break"
+        );
+        assert!(c.fix.starts_with(says), "{kind:?}: {}", c.fix);
+        assert!(
+            !c.fix.contains("support") && !c.fix.contains("new key"),
+            "{}",
+            c.fix
+        );
+        assert!(!c.is_damaged_value(), "no repaired value to offer");
+        assert!(c.self_fixable);
     }
 }
 

@@ -503,6 +503,13 @@ async fn key_attempts(
     readers::try_deliveries(client, spec, url, ev, &readers::deliveries(cx, key)).await;
     ev.differential = match (given_rejected, candidates.is_empty()) {
         (false, _) => Differential::NotNeeded,
+        (true, true)
+            if crate::analysis::value::analyze(key)
+                .holds_no_key()
+                .is_some() =>
+        {
+            Differential::NoKeyLeft
+        }
         (true, true) => Differential::NothingToClean,
         (true, false) if !cx.net.differential => Differential::Off,
         (true, false) => try_repairs(client, spec, url, ev, candidates).await,

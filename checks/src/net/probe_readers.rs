@@ -18,14 +18,15 @@ use reqwest::Url;
 pub const MAX_DELIVERED: usize = 3;
 
 /// The distinct values the deployment's other readers deliver, with who delivers each:
-/// every value that differs from the key as given, at most [`MAX_DELIVERED`].
+/// every value that differs from the key as given and holds a key (an empty value or
+/// `""` would only be rejected, which says nothing), at most [`MAX_DELIVERED`].
 pub fn deliveries(cx: &Context, key: &SecretKey) -> Vec<(String, SecretKey)> {
     let mut out: Vec<(Vec<&crate::context::ReaderDelivery>, SecretKey)> = Vec::new();
     for r in &cx.key.readings {
         let Some(v) = r.delivered.value() else {
             continue;
         };
-        if v == key || v.expose_bytes().is_empty() {
+        if v == key || crate::analysis::value::no_key_in(v) {
             continue;
         }
         match out.iter().position(|(_, o)| o == v) {

@@ -16,6 +16,7 @@
 //! every problem found here removed. Its length and fingerprint go into the report so
 //! users can compare them with the key they were given, and a live probe can retry with it.
 
+use crate::model::evidence::Repair;
 use crate::model::report::Position;
 use crate::model::secret::SecretKey;
 use unicode_segmentation::UnicodeSegmentation;
@@ -59,6 +60,9 @@ pub struct Analysis {
     /// A placeholder found instead of a key.
     pub placeholder: Option<Placeholder>,
     cleaned: Option<SecretKey>,
+    /// Nothing is left of a non-empty value once its whitespace, invisible characters,
+    /// quotes and labels are removed.
+    no_key: bool,
 }
 
 /// Analyses a key value.
@@ -76,6 +80,7 @@ pub fn analyze(key: &SecretKey) -> Analysis {
         quotes: Vec::new(),
         placeholder: None,
         cleaned: None,
+        no_key: false,
     };
     let s = match std::str::from_utf8(bytes) {
         Ok(s) => s,
@@ -105,6 +110,7 @@ pub fn analyze(key: &SecretKey) -> Analysis {
         }
     }
     let body = &core[lo..hi];
+    a.no_key = body.is_empty() && n > 0;
     a.placeholder = find_placeholder(body);
     if a.placeholder.is_none() && !body.is_empty() {
         a.cleaned = cleaned_body(body, bytes);
@@ -235,6 +241,12 @@ pub fn cleaned_key(key: &SecretKey) -> Option<SecretKey> {
     analyze(key).cleaned
 }
 
+/// Whether a value holds no key: it is empty, or nothing is left once it is cleaned
+/// ([`Analysis::holds_no_key`]).
+pub fn no_key_in(key: &SecretKey) -> bool {
+    key.expose_bytes().is_empty() || analyze(key).holds_no_key().is_some()
+}
+
 impl Analysis {
     /// The position of the `i`-th code point.
     fn pos(&self, i: usize) -> Position {
@@ -260,6 +272,23 @@ impl Analysis {
     /// Whether every character is ASCII.
     pub fn is_ascii(&self) -> bool {
         self.is_utf8() && self.chars.iter().all(|c| c.is_ascii())
+    }
+
+    /// What removing leaves nothing of, when the value is not empty but holds no key
+    /// (`""`, `"  "`, `X-API-KEY:`, a lone zero-width space): the repairs that empty it.
+    /// Such a value is an empty key in disguise, not a key with damage to repair.
+    pub fn holds_no_key(&self) -> Option<Vec<Repair>> {
+        if !self.no_key {
+            return None;
+        }
+        let mut r = self.repairs();
+        // Spaces between the quotes are removed too, though they are not at the value's
+        // edges.
+        if !r.contains(&Repair::Trimmed) && self.chars.iter().any(|c| is_edge_whitespace(*c)) {
+            r.push(Repair::Trimmed);
+            r.sort();
+        }
+        Some(r)
     }
 
     /// Whether the value is only whitespace (space, TAB, CR, LF) and not empty.
@@ -413,6 +442,37 @@ mod tests {
             assert!(cleaned_key(&key(s)).is_none(), "{s:?}");
         }
         assert!(cleaned_key(&SecretKey::from_bytes(b"ab\xff".to_vec())).is_none());
+    }
+
+    #[test]
+    fn a_value_of_only_wrappers_holds_no_key() {
+        use Repair::*;
+        let cases: &[(&str, Option<&[Repair]>)] = &[
+            ("\"\"", Some(&[Unquoted])),
+            ("''", Some(&[Unquoted])),
+            ("\"\"\"\"", Some(&[Unquoted])),
+            ("\u{201C}\u{201D}", Some(&[Unquoted])),
+            ("\"", Some(&[Unquoted])),
+            ("\"  \"", Some(&[Unquoted, Trimmed])),
+            ("\"\"\n", Some(&[Unquoted, Trimmed])),
+            ("   ", Some(&[Trimmed])),
+            ("\u{200B}", Some(&[InvisibleRemoved])),
+            ("X-API-KEY:", Some(&[LabelRemoved])),
+            // Empty is empty, not "no key once cleaned"; a key is a key.
+            ("", None),
+            ("\"aB3+xY/9zQ==\"", None),
+            ("aB3+xY/9zQ==", None),
+            ("\"${SL_KEY}\"", None),
+        ];
+        for (s, want) in cases {
+            let got = analyze(&key(s)).holds_no_key();
+            assert_eq!(got.as_deref(), *want, "{s:?}");
+        }
+        assert!(
+            analyze(&SecretKey::from_bytes(b"\"\xff\"".to_vec()))
+                .holds_no_key()
+                .is_none()
+        );
     }
 
     /// The seven value checks.

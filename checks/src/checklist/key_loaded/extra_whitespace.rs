@@ -15,6 +15,7 @@ use crate::analysis::value::{Analysis, describe};
 use crate::context::Context;
 use crate::model::check::{Outcome, Skipped};
 use crate::model::code::Code;
+use crate::model::evidence::Repair;
 use crate::model::report::{Finding, Position, Severity};
 
 crate::check! {
@@ -22,13 +23,17 @@ crate::check! {
     ExtraWhitespace: "extra-whitespace", KeyLoaded, "The key is not empty and has no extra whitespace or line breaks",
     value_only, after [KeySource],
     codes: &[
-        EMPTY, ONLY_WHITESPACE, LEADING_NEWLINE, LEADING_WHITESPACE, TRAILING_NEWLINE,
+        EMPTY, ONLY_WHITESPACE, NOTHING_LEFT, LEADING_NEWLINE, LEADING_WHITESPACE, TRAILING_NEWLINE,
         TRAILING_WHITESPACE, INNER_SPACE,
     ],
 }
 
 pub const EMPTY: Code = Code::fail("empty", "The value is empty (0 characters)");
 pub const ONLY_WHITESPACE: Code = Code::fail("only-whitespace", "The value is only whitespace");
+pub const NOTHING_LEFT: Code = Code::fail(
+    "nothing-left",
+    "The value holds no key: nothing is left once its quotes, a pasted label or invisible characters are removed (`\"\"`, `X-API-KEY:`)",
+);
 pub const LEADING_NEWLINE: Code = Code::fail(
     "leading-newline",
     "The value starts with whitespace that includes a line break",
@@ -135,6 +140,19 @@ fn only_whitespace(a: &Analysis) -> Finding {
     .with_fix("Set the variable or file to the key itself: the value was defined but not filled in (e.g. `echo $UNSET_VAR > file` writes only a newline).")
 }
 
+/// The finding for a value that holds nothing once its wrappers are removed (`""`).
+fn nothing_left(a: &Analysis, repairs: &[Repair]) -> Finding {
+    Finding::new(
+        NOTHING_LEFT,
+        format!(
+            "The value holds no key: once {}, nothing is left of its {}",
+            Repair::phrases(repairs),
+            crate::checklist::count(a.graphemes, "character", "characters")
+        ),
+    )
+    .with_fix("Set the variable or file to the key itself: the value was defined but not filled in (e.g. `NAME=\"\"` read by a loader that keeps quotes, or a template that quotes an empty value).")
+}
+
 fn findings(a: &Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
     let lead = a.leading_whitespace();
@@ -173,6 +191,13 @@ impl ExtraWhitespace {
                 "The key is only whitespace",
                 vec![only_whitespace(&a)],
             ));
+        }
+        if let Some(repairs) = a.holds_no_key() {
+            // An empty key in disguise: the whitespace findings would offer a repair that
+            // leaves nothing to send.
+            let mut fs = vec![nothing_left(&a, &repairs)];
+            fs.extend(findings(&a));
+            return Ok(Outcome::from_findings("The key is empty once cleaned", fs));
         }
         let fs = findings(&a);
         if fs.is_empty() {
@@ -217,6 +242,23 @@ mod tests {
         assert!(o.effective_fix().unwrap().contains("Windows"));
     }
 
+    #[test]
+    fn quotes_alone_leave_no_key() {
+        let o = check("\"\"");
+        assert_eq!(
+            o.findings[0].message,
+            "The value holds no key: once the quotes are removed, nothing is left of its 2 characters"
+        );
+        let o = check("\"  \"\n");
+        assert!(
+            o.findings[0].message.starts_with(
+                "The value holds no key: once the quotes and the whitespace are removed"
+            ),
+            "{}",
+            o.findings[0].message
+        );
+    }
+
     crate::testing_support::value_check_tests! {
         ExtraWhitespace,
         whitespace_around_and_inside: [
@@ -225,6 +267,11 @@ mod tests {
             ("   ", ["only-whitespace"]),
             ("\n", ["only-whitespace"]),
             ("\r\n", ["only-whitespace"]),
+            // Quotes (or a label) and nothing else: an empty key in disguise.
+            ("\"\"", ["nothing-left"]),
+            ("''", ["nothing-left"]),
+            ("\"  \"", ["nothing-left", "inner-space", "inner-space"]),
+            ("X-API-KEY:", ["nothing-left"]),
             (format!("{KEY}\n"), ["trailing-newline"]),
             (format!("{KEY}\r\n"), ["trailing-newline"]),
             (format!("{KEY}\r"), ["trailing-newline"]),

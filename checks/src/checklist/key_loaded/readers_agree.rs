@@ -13,7 +13,7 @@
 //! a damaged key. Warns when they only differ otherwise, or when a reader delivers
 //! nothing (it refuses the file, or leaves the variable unset).
 
-use crate::analysis::value::analyze;
+use crate::analysis::value::{analyze, no_key_in};
 use crate::context::{Context, ReaderDelivery, readings_who};
 use crate::input::loaders::Delivered;
 use crate::model::check::{Outcome, Skipped};
@@ -125,6 +125,17 @@ impl ReadersAgree {
         if groups.is_empty() {
             return Err(Skipped(
                 "no reader delivers a value known before run time".into(),
+            ));
+        }
+        // Readers that differ only in how they deliver no key (empty, `""`, nothing) do
+        // not disagree about a key: key-empty says what to put there.
+        if groups.len() > 1
+            && groups
+                .iter()
+                .all(|g| g.delivered.value().is_none_or(no_key_in))
+        {
+            return Err(Skipped(
+                "no reader delivers a key: each delivers nothing, an empty value or only quotes or whitespace".into(),
             ));
         }
         let mut o = Outcome::pass(match groups.as_slice() {
@@ -306,6 +317,25 @@ mod tests {
             "{}",
             o.summary
         );
+    }
+
+    #[test]
+    fn readers_that_all_deliver_no_key_do_not_disagree() {
+        // Quotes and nothing else: dotenv delivers "" or nothing, docker the quotes; no
+        // reader delivers a key, so there is no disagreement about one (key-empty).
+        for line in ["K=\"\"\n", "K=''\n", "K='\"\"'\n", "K=\"\"\"\"\n"] {
+            let cx = cx_of(line);
+            let skipped = crate::testing_support::run(&ReadersAgree, &cx)
+                .expect_err(line)
+                .0;
+            assert!(
+                skipped.starts_with("no reader delivers a key"),
+                "{line:?}: {skipped}"
+            );
+        }
+        // One reader delivering the key is a disagreement as before.
+        let line = format!("K=\"{TEST_CANARY}\"\n");
+        assert!(crate::testing_support::run(&ReadersAgree, &cx_of(&line)).is_ok());
     }
 
     #[test]

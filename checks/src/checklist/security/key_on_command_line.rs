@@ -1,12 +1,15 @@
 //! `key-on-command-line`: the key was not given as a command-line argument.
 //!
 //! `--key VALUE` works (users ask for it), but the value is visible to every user of
-//! the machine in the process list and lands in shell history and CI logs.
+//! the machine in the process list and lands in shell history and CI logs. A value that
+//! holds no key (`--key ""`, often `--key "$VAR"` with VAR unset) exposes nothing: there
+//! is nothing to rotate, and `key-empty` says what to pass instead.
 
+use crate::analysis::value::no_key_in;
 use crate::context::Context;
 use crate::model::check::{Outcome, Skipped};
 use crate::model::code::Code;
-use crate::model::report::Finding;
+use crate::model::report::{Finding, SourceKind};
 
 crate::check! {
     /// The `key-on-command-line` check.
@@ -21,8 +24,18 @@ pub const KEY_IN_ARGV: Code = Code::warn(
 
 impl KeyOnCommandLine {
     async fn run(&self, cx: &Context) -> Result<Outcome, Skipped> {
-        if !cx.key.from_flag() {
+        let Some(given) = cx
+            .key
+            .candidates
+            .iter()
+            .find(|c| c.source.kind == SourceKind::Flag)
+        else {
             return Ok(Outcome::pass("The key was not given on the command line"));
+        };
+        if no_key_in(&given.value) {
+            return Ok(Outcome::pass(
+                "--key was given no key (an empty value, or only quotes or whitespace): no secret is on the command line",
+            ));
         }
         Ok(Outcome::from_findings(
             "The key was given with --key",
@@ -44,14 +57,12 @@ impl KeyOnCommandLine {
 mod tests {
     use super::*;
     use crate::context::FoundKey;
-    use crate::model::report::{SourceKind, SourceRef};
+    use crate::model::report::SourceRef;
     use crate::model::secret::SecretKey;
     use crate::testing_support::{cx_with_key, run};
 
-    #[test]
-    fn flag_is_flagged_env_is_not() {
-        let cx = cx_with_key(b"k");
-        assert_eq!(run(&KeyOnCommandLine, &cx).unwrap().findings.len(), 0);
+    /// The context of a run given `--key VALUE`.
+    fn cx_flag(value: &str) -> Context {
         let mut cx = cx_with_key(b"k");
         cx.key.candidates.insert(
             0,
@@ -60,11 +71,35 @@ mod tests {
                     kind: SourceKind::Flag,
                     name: "--key".into(),
                 },
-                value: SecretKey::from_string("k".into()),
+                value: SecretKey::from_string(value.into()),
                 path: None,
             },
         );
-        let o = run(&KeyOnCommandLine, &cx).unwrap();
+        cx
+    }
+
+    #[test]
+    fn flag_is_flagged_env_is_not() {
+        let cx = cx_with_key(b"k");
+        assert_eq!(run(&KeyOnCommandLine, &cx).unwrap().findings.len(), 0);
+        let o = run(&KeyOnCommandLine, &cx_flag("k")).unwrap();
         insta::assert_yaml_snapshot!(o);
+    }
+
+    #[test]
+    fn a_flag_that_holds_no_key_exposes_nothing_to_rotate() {
+        use crate::model::report::Status;
+        for (value, status) in [
+            ("", Status::Pass),
+            ("\"\"", Status::Pass),
+            ("  ", Status::Pass),
+            ("k", Status::Warn),
+            ("\"k\"", Status::Warn),
+        ] {
+            let o = run(&KeyOnCommandLine, &cx_flag(value)).unwrap();
+            assert_eq!(o.status(), status, "{value:?}: {o:?}");
+            // No "rotate the key" for a value that holds none.
+            assert_eq!(o.findings.is_empty(), status == Status::Pass, "{value:?}");
+        }
     }
 }

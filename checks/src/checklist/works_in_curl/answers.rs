@@ -7,7 +7,8 @@ use super::codes::*;
 use crate::context::Api;
 use crate::model::code::Code;
 use crate::model::evidence::{
-    Answer, BodyKind, NetFailureKind, ProbeAttempt, ProbeResponse, ProblemDetails, Redirect,
+    Answer, BodyKind, Differential, NetFailureKind, ProbeAttempt, ProbeResponse, ProblemDetails,
+    Redirect,
 };
 use crate::model::report::Finding;
 use crate::net::probe::{ApiProbe, server_text};
@@ -46,7 +47,7 @@ pub(super) fn code(answer: Answer) -> Code {
 pub(super) fn explain(spec: &ApiProbe, path: &str, a: &ProbeAttempt) -> Explained {
     match (&a.response, &a.error) {
         (Some(r), _) if a.answer == Answer::Rejected && a.key.length == Some(0) => {
-            empty_key_rejected(spec, r)
+            empty_key_rejected(spec, r, false)
         }
         (Some(r), _) => answer(spec, path, a.answer, r),
         (None, Some(e)) => {
@@ -67,20 +68,46 @@ pub(super) fn explain(spec: &ApiProbe, path: &str, a: &ProbeAttempt) -> Explaine
     }
 }
 
-/// An empty key rejected: the answer an empty X-API-KEY header gets, which says nothing
-/// about the key Sales Layer gave (the value checks say where the empty value comes from).
-fn empty_key_rejected(spec: &ApiProbe, r: &ProbeResponse) -> Explained {
+/// The explanation of the key as given: like [`explain`], except that a value which holds
+/// no key once cleaned (`""`: `differential` is `no-key-left`) is rejected as the empty
+/// key is.
+pub(super) fn explain_given(
+    spec: &ApiProbe,
+    path: &str,
+    a: &ProbeAttempt,
+    differential: Differential,
+) -> Explained {
+    match &a.response {
+        Some(r) if a.answer == Answer::Rejected && differential == Differential::NoKeyLeft => {
+            empty_key_rejected(spec, r, true)
+        }
+        _ => explain(spec, path, a),
+    }
+}
+
+/// An empty key rejected (or a value that holds no key, `no_key`): the answer an empty
+/// X-API-KEY header gets, which says nothing about the key Sales Layer gave (the value
+/// checks say where the empty value comes from).
+fn empty_key_rejected(spec: &ApiProbe, r: &ProbeResponse, no_key: bool) -> Explained {
     let (api, line) = (spec.name, r.status_line.as_str());
+    let (key, value) = if no_key {
+        (
+            "a value that holds no key",
+            "the value it was given, which holds no key (nothing is left once its quotes, whitespace or label are removed),",
+        )
+    } else {
+        ("the empty key", "the empty value it was given,")
+    };
     Explained {
-        summary: format!("{api} rejected the empty key ({line})"),
+        summary: format!("{api} rejected {key} ({line})"),
         finding: Finding::new(
             KEY_REJECTED,
             format!(
-                "{api} answered {line}{}: sl-doctor sent the X-API-KEY header with the empty value it was given, so this says nothing about the key itself",
+                "{api} answered {line}{}: sl-doctor sent the X-API-KEY header with {value} so this says nothing about the key itself",
                 short(r.problem.as_ref())
             ),
         )
-        .with_fix("Give sl-doctor the key itself: the value it read is empty (extra-whitespace and key-source say where it came from)."),
+        .with_fix(format!("Give sl-doctor the key itself: the value it read {} (extra-whitespace and key-source say where it came from).", if no_key { "holds no key" } else { "is empty" })),
     }
 }
 

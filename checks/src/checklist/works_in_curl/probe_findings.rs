@@ -2,7 +2,7 @@
 //! ([`crate::net::probe`] sends the requests and records what happened). The detail
 //! lines are rendered from the same evidence, so details and findings cannot disagree.
 
-use super::answers::explain;
+use super::answers::{explain, explain_given};
 use super::codes::*;
 use crate::checklist::base_url::tls_connection::{NO_CA_CERTIFICATES, setup_finding};
 use crate::context::Context;
@@ -325,7 +325,7 @@ fn with_key(spec: &ApiProbe, path: &str, ev: &ProbeEvidence) -> (String, Vec<Fin
             format!("{} probe: the key as given cannot be sent", spec.name)
         }
         (None, Some(a)) => {
-            let r = explain(spec, path, a);
+            let r = explain_given(spec, path, a, ev.differential);
             inconclusive = no_verdict(a);
             findings.push(given_rejected_but_repaired(spec, a, ev).unwrap_or(r.finding));
             r.summary

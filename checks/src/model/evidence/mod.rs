@@ -165,6 +165,9 @@ pub enum Differential {
     NotNeeded,
     /// Needed, but cleaning does not change the key.
     NothingToClean,
+    /// Needed, but nothing is left once the value is cleaned (`""`, only whitespace, a
+    /// label alone): it holds no key, so its rejection says nothing about the key.
+    NoKeyLeft,
     /// Needed, but differential diagnosis is off.
     Off,
     /// Needed, but the cleaned key cannot be sent in a header either.
