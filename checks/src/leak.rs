@@ -36,10 +36,11 @@ pub const PIECE: usize = 8;
 /// What replaces key material in a redacted text.
 pub const REDACTED: &str = "[redacted]";
 
-/// Every spelling of one key value and of its cleaned form ([`spellings`], the one list).
-fn forms(key: &SecretKey) -> Vec<Spelling> {
+/// Every spelling of one key value and of its cleaned form
+/// (`crate::analysis::value::cleaned_key`; [`spellings`], the one list).
+fn forms(key: &SecretKey, cleaned: Option<&SecretKey>) -> Vec<Spelling> {
     let mut all = spellings(key.expose_bytes());
-    if let Some(cleaned) = crate::analysis::value::cleaned_key(key) {
+    if let Some(cleaned) = cleaned {
         all.extend(spellings(cleaned.expose_bytes()));
     }
     // Encodings agree on most of a key (letters and digits are their own URL encoding),
@@ -139,7 +140,7 @@ impl Secrets {
         for k in keys {
             let a = crate::analysis::value::analyze(k);
             if a.placeholder.is_none() {
-                s.add_except(k, &a.label_texts());
+                s.add_except(k, a.cleaned().as_ref(), &a.label_texts());
             }
         }
         s
@@ -157,14 +158,16 @@ impl Secrets {
 
     /// Adds a key value: every spelling of it and of its cleaned form ([`forms`]).
     pub fn add(&mut self, key: &SecretKey) {
-        self.add_except(key, &[]);
+        let cleaned = crate::analysis::value::cleaned_key(key);
+        self.add_except(key, cleaned.as_ref(), &[]);
     }
 
     /// [`Secrets::add`], without the pieces that lie wholly inside one of the `public`
-    /// texts (a pasted label: its pieces hold no character of the key).
-    fn add_except(&mut self, key: &SecretKey, public: &[String]) {
+    /// texts (a pasted label: its pieces hold no character of the key). `cleaned` is the
+    /// key's cleaned form, which the caller has analysed already.
+    fn add_except(&mut self, key: &SecretKey, cleaned: Option<&SecretKey>, public: &[String]) {
         let before = self.pieces.len();
-        for form in forms(key) {
+        for form in forms(key, cleaned) {
             spelling_pieces(&form, self.len, &mut self.pieces);
         }
         if !public.is_empty() {

@@ -142,30 +142,49 @@ impl PieceIndex {
             return;
         }
         // Anchors are read as one 8-byte load and masked to their length; the last
-        // positions, with fewer than 8 bytes left, are copied.
+        // positions, with fewer than 8 bytes left, are copied. Most positions stop at the
+        // filter: this is the loop every output is read by.
         let mask = u64::MAX >> (8 * (8 - self.anchor));
-        for start in 0..=text.len() - self.anchor {
-            let a = match text.get(start..start + 8) {
-                Some(w) => u64::from_le_bytes(w.try_into().expect("8 bytes")) & mask,
-                None => value(&text[start..start + self.anchor]),
-            };
-            if !get(&self.filter, a) {
-                continue;
-            }
-            let mut i = self.heads[bit(a) & (self.heads.len() - 1)];
-            // A bucket also holds pieces of other anchors: the comparison tells them apart.
-            while i != NONE {
-                let piece = pieces.get(i as usize);
-                if text[start..].starts_with(piece) && !found(start, start + piece.len()) {
-                    return;
-                }
-                i = self.next[i as usize];
+        for (start, w) in text.windows(8).enumerate() {
+            let a = u64::from_le_bytes(w.try_into().expect("8 bytes")) & mask;
+            if get(&self.filter, a) && !self.each_piece(pieces, text, start, a, &mut found) {
+                return;
             }
         }
+        let tail = (text.len() + 1).saturating_sub(8)..=text.len() - self.anchor;
+        for start in tail {
+            let a = value(&text[start..start + self.anchor]);
+            if get(&self.filter, a) && !self.each_piece(pieces, text, start, a, &mut found) {
+                return;
+            }
+        }
+    }
+
+    /// Calls `found` for every piece with anchor `a` that occurs at `start`; false when
+    /// `found` said to stop.
+    fn each_piece(
+        &self,
+        pieces: &Pieces,
+        text: &[u8],
+        start: usize,
+        a: u64,
+        found: &mut impl FnMut(usize, usize) -> bool,
+    ) -> bool {
+        let mut i = self.heads[bit(a) & (self.heads.len() - 1)];
+        // A bucket also holds pieces of other anchors: the comparison tells them apart.
+        while i != NONE {
+            let piece = pieces.get(i as usize);
+            if text[start..].starts_with(piece) && !found(start, start + piece.len()) {
+                return false;
+            }
+            i = self.next[i as usize];
+        }
+        true
     }
 }
 
 /// The anchor's bytes as one number (little-endian, zero-padded).
+#[inline]
 fn value(bytes: &[u8]) -> u64 {
     let mut b = [0u8; 8];
     b[..bytes.len()].copy_from_slice(bytes);
@@ -173,6 +192,7 @@ fn value(bytes: &[u8]) -> u64 {
 }
 
 /// The filter bit of an anchor value (a multiplicative hash, top 16 bits).
+#[inline(always)]
 fn bit(a: u64) -> usize {
     (a.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 48) as usize
 }
@@ -182,6 +202,7 @@ fn set(filter: &mut [u64], a: u64) {
     filter[b / 64] |= 1 << (b % 64);
 }
 
+#[inline(always)]
 fn get(filter: &[u64], a: u64) -> bool {
     let b = bit(a);
     filter[b / 64] & (1 << (b % 64)) != 0

@@ -399,12 +399,18 @@ fn json_escape_char(c: char, style: Json, out: &mut impl std::fmt::Write) {
     if let (Some(n), false) = (named, spelled_u && as_u) {
         let _ = out.write_str(n);
     } else if as_u {
+        // `\u00e9`, written by hand (the UTF-16 spellings write one per character).
+        let hex = if style == Json::Ascii {
+            b"0123456789abcdef"
+        } else {
+            b"0123456789ABCDEF"
+        };
         for u in c.encode_utf16(&mut [0u16; 2]) {
-            let _ = if style == Json::Ascii {
-                write!(out, "\\u{u:04x}")
-            } else {
-                write!(out, "\\u{u:04X}")
-            };
+            let digit = |shift: u16| char::from(hex[usize::from((*u >> shift) & 15)]);
+            let _ = out.write_str("\\u");
+            for shift in [12, 8, 4, 0] {
+                let _ = out.write_char(digit(shift));
+            }
         }
     } else {
         let _ = out.write_char(c);

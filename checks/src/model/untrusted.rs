@@ -152,11 +152,20 @@ pub fn neutralise(raw: &str, cap: usize) -> String {
 
 /// One character as [`neutralise`] writes it, at the end of `out`.
 pub fn neutralise_char(c: char, out: &mut impl std::fmt::Write) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     // Writing to a String or a byte buffer cannot fail.
     let _ = if !is_unsafe(c) {
         out.write_char(c)
-    } else if (c as u32) < 0x100 {
-        write!(out, "\\x{:02x}", c as u32)
+    } else if let Ok(b) = u8::try_from(c) {
+        // `\x1b`: written by hand, a formatter costs more than the leak index's spellings
+        // of a key otherwise do (they write a NUL byte per character of UTF-16).
+        let x = [
+            b'\\',
+            b'x',
+            HEX[usize::from(b >> 4)],
+            HEX[usize::from(b & 15)],
+        ];
+        out.write_str(std::str::from_utf8(&x).expect("ASCII"))
     } else {
         write!(out, "\\u{{{:x}}}", c as u32)
     };
