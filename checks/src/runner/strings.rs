@@ -69,6 +69,20 @@ macro_rules! scalars {
     )*};
 }
 
+/// Writes nothing and reads nothing: arrays, objects and nulls hold no string themselves.
+macro_rules! nothing {
+    ($($name:ident),* $(,)?) => {$(
+        fn $name<W: ?Sized + io::Write>(&mut self, _: &mut W) -> io::Result<()> {
+            Ok(())
+        }
+    )*};
+    ($($name:ident: $ty:ty),* $(,)?) => {$(
+        fn $name<W: ?Sized + io::Write>(&mut self, _: &mut W, _: $ty) -> io::Result<()> {
+            Ok(())
+        }
+    )*};
+}
+
 impl<T: FnMut(&str) -> bool> Formatter for Strings<'_, T> {
     scalars!(
         write_bool: bool, write_i8: i8, write_i16: i16, write_i32: i32, write_i64: i64,
@@ -119,30 +133,15 @@ impl<T: FnMut(&str) -> bool> Formatter for Strings<'_, T> {
     }
 
     // Structure is written nowhere.
-    fn write_null<W: ?Sized + io::Write>(&mut self, _: &mut W) -> io::Result<()> {
-        Ok(())
-    }
-    fn begin_array<W: ?Sized + io::Write>(&mut self, _: &mut W) -> io::Result<()> {
-        Ok(())
-    }
-    fn end_array<W: ?Sized + io::Write>(&mut self, _: &mut W) -> io::Result<()> {
-        Ok(())
-    }
-    fn begin_array_value<W: ?Sized + io::Write>(&mut self, _: &mut W, _: bool) -> io::Result<()> {
-        Ok(())
-    }
-    fn begin_object<W: ?Sized + io::Write>(&mut self, _: &mut W) -> io::Result<()> {
-        Ok(())
-    }
-    fn end_object<W: ?Sized + io::Write>(&mut self, _: &mut W) -> io::Result<()> {
-        Ok(())
-    }
-    fn begin_object_key<W: ?Sized + io::Write>(&mut self, _: &mut W, _: bool) -> io::Result<()> {
-        Ok(())
-    }
-    fn begin_object_value<W: ?Sized + io::Write>(&mut self, _: &mut W) -> io::Result<()> {
-        Ok(())
-    }
+    nothing!(
+        write_null,
+        begin_array,
+        end_array,
+        begin_object,
+        end_object,
+        begin_object_value,
+    );
+    nothing!(begin_array_value: bool, begin_object_key: bool);
 }
 
 #[cfg(test)]
