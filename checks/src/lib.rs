@@ -19,6 +19,8 @@ pub mod checklist;
 pub mod context;
 pub mod diagnosis;
 pub mod input;
+#[cfg(test)]
+mod layering;
 pub mod leak;
 pub mod model;
 pub mod net;

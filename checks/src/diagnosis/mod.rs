@@ -63,18 +63,5 @@ fn summary(facts: &facts::Facts, causes: &[Cause]) -> String {
     s
 }
 
-pub(crate) fn lowercase_first(s: &str) -> String {
-    // Only an initial capital of an ordinary word is lowered: "DAM and Catalog…" stays.
-    let mut it = s.chars();
-    match (it.next(), it.next()) {
-        (Some(a), Some(b)) if a.is_uppercase() && b.is_lowercase() => a
-            .to_lowercase()
-            .chain(std::iter::once(b))
-            .chain(it)
-            .collect(),
-        _ => s.to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests;

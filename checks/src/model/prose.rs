@@ -9,6 +9,20 @@ pub fn join_names(names: &[&str]) -> String {
     }
 }
 
+/// `s` with its first word lowered when it is an ordinary capitalised word, to continue a
+/// sentence ("The lookup failed" → "the lookup failed"); "DAM and Catalog…" stays.
+pub fn lowercase_first(s: &str) -> String {
+    let mut it = s.chars();
+    match (it.next(), it.next()) {
+        (Some(a), Some(b)) if a.is_uppercase() && b.is_lowercase() => a
+            .to_lowercase()
+            .chain(std::iter::once(b))
+            .chain(it)
+            .collect(),
+        _ => s.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -24,6 +38,18 @@ mod tests {
         ];
         for (names, want) in table {
             assert_eq!(join_names(names), *want);
+        }
+    }
+
+    #[test]
+    fn only_an_ordinary_capitalised_word_is_lowered() {
+        for (given, want) in [
+            ("The lookup failed", "the lookup failed"),
+            ("DAM and Catalog answered", "DAM and Catalog answered"),
+            ("É", "É"),
+            ("", ""),
+        ] {
+            assert_eq!(lowercase_first(given), want);
         }
     }
 }

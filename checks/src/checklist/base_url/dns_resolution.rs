@@ -146,7 +146,7 @@ fn routed(o: Outcome, t: &Target, p: &Proxy) -> Outcome {
             "The proxy {} resolves {}; this machine's lookup is not used ({})",
             p.authority(),
             t.host,
-            crate::diagnosis::lowercase_first(o.summary.trim_end_matches('.'))
+            crate::model::prose::lowercase_first(o.summary.trim_end_matches('.'))
         ),
         status: None,
         findings: Vec::new(),

@@ -124,7 +124,7 @@ pub(super) fn no_answer(f: &Facts) -> Option<Cause> {
 }
 
 fn lower(s: &str) -> String {
-    crate::diagnosis::lowercase_first(s.trim_end_matches('.'))
+    crate::model::prose::lowercase_first(s.trim_end_matches('.'))
 }
 
 /// The run's deadline stopped checks before they finished: one cause for all of them,
