@@ -8,7 +8,7 @@
 use super::{fail_usage, print_stdout};
 use crate::args::{ColorWhen, FingerprintArgs, KeyArgs};
 use crate::exit;
-use sl_doctor_checks::analysis::value::cleaned_key;
+use sl_doctor_checks::analysis::value::{cleaned_key, no_key_in};
 use sl_doctor_checks::context::{FoundKey, KeyState};
 use sl_doctor_checks::input::sources::InputError;
 use sl_doctor_checks::model::report::{SourceKind, Status};
@@ -32,6 +32,8 @@ struct Seen {
     length: usize,
     /// The fingerprint and length once cleaned, when cleaning changes the value.
     cleaned: Option<(Fingerprint, usize)>,
+    /// The value is empty, or nothing is left once it is cleaned (`""`, spaces).
+    no_key: bool,
     matched: Match,
 }
 
@@ -55,6 +57,7 @@ impl Seen {
             fingerprint: c.value.fingerprint(),
             length: c.value.char_len(),
             cleaned: cleaned.map(|k| (k.fingerprint(), k.char_len())),
+            no_key: no_key_in(&c.value),
             matched,
         }
     }
@@ -106,9 +109,12 @@ pub fn run(args: &FingerprintArgs) -> ExitCode {
     }
     let code = match &given {
         None => {
-            text.push_str(
-                "\nTo compare with the fingerprint support names: sl-doctor fingerprint sha256:…\n",
-            );
+            if !seen[0].no_key {
+                text.push_str(
+                    "\nTo compare with the fingerprint support names: sl-doctor fingerprint \
+                     sha256:…\n",
+                );
+            }
             exit::OK
         }
         Some(g) => {
@@ -161,7 +167,13 @@ fn listing(seen: &[Seen]) -> String {
             k.length,
             same_as_used(k, &seen[0])
         ));
-        if let Some((fp, n)) = &k.cleaned {
+        if k.no_key {
+            // Its fingerprint is no key's: comparing it with support's would only mislead.
+            s.push_str(
+                "  this value holds no key (it is empty, or only quotes or whitespace): set \
+                 the key Sales Layer gave you there\n",
+            );
+        } else if let Some((fp, n)) = &k.cleaned {
             s.push_str(&format!(
                 "  {fp}, {n} characters once cleaned (`sl-doctor` names what is around or in \
                  the value, `sl-doctor fix` removes it)\n"

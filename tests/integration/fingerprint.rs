@@ -52,6 +52,20 @@ fn prints_the_fingerprint_and_length_of_the_key_in_use() {
     assert_contains(&r.stdout, &fp(CANARY));
 }
 
+/// A value with no key in it (empty, or only quotes) says so under its fingerprint.
+#[test]
+fn a_value_that_holds_no_key_says_so() {
+    for value in ["\"\"", "' '"] {
+        let r = fingerprint(&[], Some(value), None);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert_contains(&r.stdout, "this value holds no key");
+        assert!(!r.stdout.contains("once cleaned"), "{}", r.stdout);
+        assert!(!r.stdout.contains("To compare"), "{}", r.stdout);
+    }
+    let r = fingerprint(&[], Some(CANARY), None);
+    assert!(!r.stdout.contains("holds no key"), "{}", r.stdout);
+}
+
 #[test]
 fn compares_with_a_given_fingerprint() {
     let given = fp(CANARY);
