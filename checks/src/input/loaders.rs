@@ -85,7 +85,7 @@ pub const LOADERS: [LoaderInfo; 6] = [
         loader: Loader::Shell,
         id: "shell",
         name: "a shell (set -a; . ./.env)",
-        rule: "shell words: quotes removed, a CR kept at the end of an unquoted value, `#` starts a comment only after a space, `NAME = value` and `NAME=a b` run a command and leave NAME unset, `$` expanded",
+        rule: "shell words: quotes removed, a CR kept at the end of an unquoted value, `#` starts a comment only after a space, `NAME = value`, `NAME=a b` and a space before a CR LF line ending run a command and leave NAME unset, `$` expanded",
         verified: "measured: bash 5.2 (`set -a; . FILE`)",
     },
 ];
@@ -282,7 +282,18 @@ fn shell(e: &DotenvEntry) -> Delivered {
         Ok(w) => w,
         Err(why) => return Delivered::Unknown(why),
     };
-    let after = after.trim_ascii_start();
+    // Only spaces and tabs separate words: a CR after a space (a CR LF line ending) is a
+    // word of its own, which the shell runs as a command (`$'\r': command not found`).
+    let after = &after[after
+        .iter()
+        .take_while(|&&b| b == b' ' || b == b'\t')
+        .count()..];
+    if after == b"\r" {
+        return Delivered::Nothing(format!(
+            "a shell reads the carriage return after the space (a CR LF line ending) as a command to run (`$'\\r': command not found`), and sets {} only for that command",
+            e.name
+        ));
+    }
     if !(after.is_empty() || after.starts_with(b"#")) {
         return Delivered::Nothing(format!(
             "a shell reads the text after the space as a command to run, and sets {} only for that command",
@@ -371,6 +382,12 @@ mod tests {
                 ["abc", "abc", "abc # c", "abc # c", "abc # c", "abc"],
             ),
             (b"K=abc\r\n", ["abc", "abc", "abc", "abc", "abc", "abc\r"]),
+            // bash and dash: `$'\r': command not found`, K unset.
+            (b"K=abc \r\n", ["abc", "abc", "abc ", "abc ", "abc", "-"]),
+            (
+                b"K=abc\t# c\r\n",
+                ["abc", "abc", "abc\t# c", "abc\t# c", "abc\t# c", "abc"],
+            ),
             (b"export K=abc\n", ["abc", "abc", "-", "-", "-", "abc"]),
             (b"K = abc\n", ["abc", "abc", "-", "-", "abc", "-"]),
             (b" K=abc\n", ["abc", "abc", "abc", "abc", "abc", "abc"]),

@@ -55,10 +55,17 @@ pub const UNPARSED_LINE: Code =
 /// Quotes around the value are `quoted-value`'s (checklist item `no-quotes`).
 fn entry_findings(e: &DotenvEntry, file: &str) -> Vec<Finding> {
     let at = format!("{file} line {}", e.line);
+    // After a space the CR is a word of its own, which a shell runs as a command.
+    let raw = e.raw_line.expose_bytes();
+    let shell = if raw.ends_with(b" \r") || raw.ends_with(b"\t\r") {
+        "runs the CR after the space as a command and leaves the variable unset"
+    } else {
+        "keeps it at the end of the key"
+    };
     let rows = [
         (
             e.crlf,
-            Finding::new(CRLF, format!("{at} ends with CR LF (a Windows line ending): dotenv libraries drop the CR, but `source .env` in a shell keeps it at the end of the key"))
+            Finding::new(CRLF, format!("{at} ends with CR LF (a Windows line ending): dotenv libraries drop the CR, but `source .env` in a shell {shell}"))
                 .with_fix("Save the file with LF line endings (e.g. `dos2unix .env`, or the line-ending setting of your editor)."),
         ),
         (
@@ -220,6 +227,29 @@ mod tests {
             let codes: Vec<_> = o.findings.iter().map(|f| f.code.as_str()).collect();
             assert_eq!(codes, [*code], "{:?}", String::from_utf8_lossy(src));
             assert_eq!(o.status(), Status::Warn);
+        }
+    }
+
+    /// What a shell does with the CR depends on the space before it.
+    #[test]
+    fn the_crlf_warning_says_what_a_shell_does() {
+        for (src, says) in [
+            (
+                &b"SALESLAYER_API_KEY=abc\r\n"[..],
+                "keeps it at the end of the key",
+            ),
+            (
+                b"SALESLAYER_API_KEY=abc \r\n",
+                "runs the CR after the space as a command",
+            ),
+        ] {
+            let o = check(src);
+            let crlf = o
+                .findings
+                .iter()
+                .find(|f| f.code == "crlf")
+                .expect("a crlf finding");
+            assert!(crlf.message.contains(says), "{}", crlf.message);
         }
     }
 

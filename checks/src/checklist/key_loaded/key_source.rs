@@ -6,6 +6,7 @@
 //! look like a misspelt key variable.
 
 use crate::context::{Context, FoundKey, KeyState};
+use crate::input::loaders::Delivered;
 use crate::model::check::{Outcome, Skipped};
 use crate::model::code::Code;
 use crate::model::report::{Finding, Severity, SourceKind};
@@ -99,13 +100,23 @@ impl KeySource {
 /// No key anywhere: every place looked at, and the variables whose names look like a
 /// misspelt key variable.
 fn missing(ks: &KeyState) -> Outcome {
-    let mut o = Outcome::from_findings(
-        "No key found",
-        vec![Finding::new(NO_KEY, "No API key was found in any of the places sl-doctor looks").with_fix(format!(
+    let none = match not_delivered(ks) {
+        // The .env defines the key, but the reader --loader names sets nothing from it:
+        // that line is what to fix, not the environment.
+        Some((r, why)) => Finding::new(
+            NO_KEY,
+            format!("{} defines {}, but {} delivers nothing: {why}", r.place, ks.env_name, r.reader),
+        )
+        .with_fix(format!(
+            "Write that line as {}=value, with no `export`, quotes, spaces, comment or CR after the value, so that {} sets it; then run sl-doctor again.",
+            ks.env_name, r.reader
+        )),
+        None => Finding::new(NO_KEY, "No API key was found in any of the places sl-doctor looks").with_fix(format!(
             "Set {} in the environment of the process that calls the API (export {}=… in a shell, a protected CI variable or a secret in a deployment), or pass --key-file PATH or --key-stdin.",
             ks.env_name, ks.env_name
-        ))],
-    );
+        )),
+    };
+    let mut o = Outcome::from_findings("No key found", vec![none]);
     for place in &ks.looked_at {
         o = o.detail(format!("looked at: {place}"));
     }
@@ -127,6 +138,18 @@ fn missing(ks: &KeyState) -> Outcome {
         );
     }
     o
+}
+
+/// The `.env` definition the reader named by `--loader` reads as nothing, and why.
+fn not_delivered(ks: &KeyState) -> Option<(&crate::context::ReaderDelivery, &str)> {
+    let reader = ks.loader?.info().name;
+    ks.readings
+        .iter()
+        .filter(|r| r.reader == reader)
+        .find_map(|r| match &r.delivered {
+            Delivered::Nothing(why) | Delivered::Unknown(why) => Some((r, why.as_str())),
+            Delivered::Value(_) => None,
+        })
 }
 
 /// The shadowed sources that hold another value than the one used.
@@ -208,6 +231,42 @@ mod tests {
         let o = run(&KeySource, &cx).unwrap();
         assert_eq!(o.status(), Status::Fail);
         insta::assert_yaml_snapshot!(o);
+    }
+
+    /// With --loader, a .env line that reader sets nothing from is named, with its reason.
+    #[test]
+    fn a_line_the_named_reader_reads_as_nothing_is_the_fix() {
+        use crate::input::loaders::Loader;
+        let mut cx = Context::default();
+        cx.key.env_name = "SALESLAYER_API_KEY".into();
+        cx.key.loader = Some(Loader::Shell);
+        cx.key.readings.push(crate::context::ReaderDelivery {
+            reader: Loader::Shell.info().name.to_string(),
+            place: ".env line 2".into(),
+            path: None,
+            line: 2,
+            delivered: Delivered::Nothing("a shell runs the CR as a command".into()),
+        });
+        let o = run(&KeySource, &cx).unwrap();
+        let f = &o.findings[0];
+        assert_eq!(f.code, "no-key");
+        assert!(
+            f.message
+                .starts_with(".env line 2 defines SALESLAYER_API_KEY, but a shell"),
+            "{}",
+            f.message
+        );
+        assert!(
+            f.message.ends_with("a shell runs the CR as a command"),
+            "{}",
+            f.message
+        );
+        assert!(
+            f.fix
+                .as_deref()
+                .unwrap()
+                .starts_with("Write that line as SALESLAYER_API_KEY=value")
+        );
     }
 
     #[test]
