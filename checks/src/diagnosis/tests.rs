@@ -145,7 +145,7 @@ fn probe_evidence(check: &str, codes: &[&str]) -> Option<Evidence> {
             "rate-limited" => (KeyKind::AsGiven, Answer::RateLimited, Some(429)),
             "server-error" => (KeyKind::AsGiven, Answer::Unavailable, Some(500)),
             "not-found" => (KeyKind::AsGiven, Answer::NotFound, Some(404)),
-            "dns" => (KeyKind::AsGiven, Answer::NoAnswer, None),
+            "dns" | "timeout" => (KeyKind::AsGiven, Answer::NoAnswer, None),
             "cleaned-rejected-too" => (KeyKind::Cleaned, Answer::Rejected, Some(401)),
             "cleaned-rate-limited" => (KeyKind::Cleaned, Answer::RateLimited, Some(429)),
             "cleaned-server-error" => (KeyKind::Cleaned, Answer::Unavailable, Some(503)),
@@ -179,7 +179,7 @@ fn probe_evidence(check: &str, codes: &[&str]) -> Option<Evidence> {
     }))
 }
 
-use Status::{Error as E, Fail as F, Warn as W};
+use Status::{Error as E, Fail as F, Pass as P, Warn as W};
 
 struct Case {
     name: &'static str,
@@ -488,6 +488,18 @@ const CASES: &[Case] = &[
         self_fixable: true,
     },
     Case {
+        name: "the API does not answer",
+        rows: &[
+            ("tls-connection", P, &[]),
+            ("dam-probe", E, &["timeout"]),
+            ("catalog-probe", E, &["timeout"]),
+        ],
+        offline: false,
+        causes: &["network"],
+        proof: None,
+        self_fixable: true,
+    },
+    Case {
         name: "no key",
         rows: &[
             ("key-source", F, &["no-key"]),
@@ -758,6 +770,27 @@ fn a_proxy_refusal_is_one_cause_that_says_who_can_fix_it() {
             )
         );
     }
+}
+
+/// A handshake that worked and requests that went unanswered point at the wait, not
+/// at the network path; a network that is down still points at the path.
+#[test]
+fn an_api_that_does_not_answer_after_the_handshake_points_at_the_timeout() {
+    let d = diagnose(&report(rows_of("the API does not answer"), false));
+    let c = &d.causes[0];
+    assert!(c.title.starts_with("The API did not answer"), "{}", c.title);
+    assert!(c.fix.contains("longer --timeout"), "{}", c.fix);
+    let down = diagnose(&report(rows_of("network down"), false));
+    assert!(
+        down.causes[0]
+            .title
+            .starts_with("The API could not be reached")
+    );
+    assert!(
+        !down.causes[0].fix.contains("--timeout"),
+        "{}",
+        down.causes[0].fix
+    );
 }
 
 /// The rows of the scenario whose name starts with `name`.

@@ -117,6 +117,14 @@ pub(super) fn no_answer(f: &Facts) -> Option<Cause> {
     } else {
         CauseLevel::Inconclusive
     };
+    // The TLS handshake with the API host worked, and only the requests went unanswered:
+    // the network path is not what to check, the wait is.
+    if broken.is_empty() && f.status(TlsConnection::ID) == Status::Pass {
+        return Some(
+            cause(CauseId::Network, format!("The API did not answer: {}", lower(&summary)), level, &checks)
+                .fix("The connection and the TLS handshake worked, but no answer came: run sl-doctor again with a longer --timeout; if the API still does not answer, try later or ask Sales Layer support (`sl-doctor support` drafts the email)."),
+        );
+    }
     Some(
         cause(CauseId::Network, format!("The API could not be reached: {}", lower(&summary)), level, &checks)
             .fix(check_fix(f, first, "Check the network path to the API (DNS, firewall, proxy, TLS), then run sl-doctor again.")),
