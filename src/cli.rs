@@ -140,8 +140,8 @@ pub enum Command {
 const VIEW_HELP: &str = "\
 The report is checked before anything is shown: its schema_version (1), every field's
 type, every id and fingerprint. A report that breaks one is refused, naming the file, the
-field (e.g. checklist[0].checks[0].duration_ms), the line and column, what the file holds
-there and what sl-doctor writes there; nothing is shown.
+field (e.g. checklist[0].checks[0].duration_ms), its line and column where they can be
+found, what the file holds there and what sl-doctor writes there; nothing is shown.
 
 Exit codes:
   0  the report was shown (whatever its verdict: the verdict is the user's run's)
