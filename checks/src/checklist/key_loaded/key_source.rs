@@ -112,8 +112,8 @@ fn missing(ks: &KeyState) -> Outcome {
             ks.env_name, r.reader
         )),
         None => Finding::new(NO_KEY, "No API key was found in any of the places sl-doctor looks").with_fix(format!(
-            "Set {} in the environment of the process that calls the API (export {}=… in a shell, a protected CI variable or a secret in a deployment), or pass --key-file PATH or --key-stdin.",
-            ks.env_name, ks.env_name
+            "Set {} in the environment of the process that calls the API (export {}=… in a shell, a protected CI variable or a secret in a deployment), or pass --key-file PATH or --key-stdin.{}",
+            ks.env_name, ks.env_name, other_env_files(ks)
         )),
     };
     let mut o = Outcome::from_findings("No key found", vec![none]);
@@ -138,6 +138,39 @@ fn missing(ks: &KeyState) -> Outcome {
         );
     }
     o
+}
+
+/// The other `.env.*` files beside the `.env` looked at that define the key (not
+/// templates), as a sentence for the no-key fix: a deployment may load one of those.
+fn other_env_files(ks: &KeyState) -> String {
+    use crate::checklist::security::key_shared_across_environments::places_in_dir;
+    let Some(dotenv) = &ks.dotenv_path else {
+        return String::new();
+    };
+    let dir = match dotenv.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    let defines = format!("({}, line", ks.env_name);
+    let mut files: Vec<String> = places_in_dir(dir, &ks.env_name, &mut Vec::new())
+        .into_iter()
+        .filter(|p| !p.template && p.label.contains(&defines))
+        .filter_map(|p| Some(p.label.split(" (").next()?.to_string()))
+        .collect();
+    files.dedup();
+    let names: Vec<&str> = files.iter().map(String::as_str).collect();
+    match names.as_slice() {
+        [] => String::new(),
+        [one] => format!(
+            " {one} defines {}: if your deployment loads that file, run with --dotenv {one}.",
+            ks.env_name
+        ),
+        [first, ..] => format!(
+            " {} define {}: if your deployment loads one of them, run with --dotenv {first} (or the other).",
+            crate::model::prose::join_names(&names),
+            ks.env_name
+        ),
+    }
 }
 
 /// The `.env` definition the reader named by `--loader` reads as nothing, and why.
@@ -267,6 +300,31 @@ mod tests {
                 .unwrap()
                 .starts_with("Write that line as SALESLAYER_API_KEY=value")
         );
+    }
+
+    /// No key found, but `.env.production` beside the `.env` looked at defines it: the
+    /// fix names that file (not the template).
+    #[test]
+    fn an_environment_file_that_defines_the_key_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = "SALESLAYER_API_KEY=abcdefgh12345678";
+        std::fs::write(dir.path().join(".env.production"), format!("{key}\n")).unwrap();
+        std::fs::write(
+            dir.path().join(".env.example"),
+            "SALESLAYER_API_KEY=your-key-here\n",
+        )
+        .unwrap();
+        let mut cx = Context::default();
+        cx.key.env_name = "SALESLAYER_API_KEY".into();
+        cx.key.dotenv_path = Some(dir.path().join(".env"));
+        let o = run(&KeySource, &cx).unwrap();
+        let fix = o.findings[0].fix.as_deref().unwrap();
+        let shown = dir.path().join(".env.production").display().to_string();
+        assert!(
+            fix.ends_with(&format!(" {shown} defines SALESLAYER_API_KEY: if your deployment loads that file, run with --dotenv {shown}.")),
+            "{fix}"
+        );
+        assert!(!fix.contains(".env.example"), "{fix}");
     }
 
     #[test]
