@@ -146,10 +146,16 @@ fn fix_file(
     let plan = match plan(args, stored, &old, &value) {
         Ok(Some(p)) => p,
         Ok(None) => {
-            out.say(&format!(
-                "Nothing to change in {}: the stored value is already what the API needs.\n",
-                stored.shown
-            ));
+            // Only a live run that passed says the API takes the value: offline nothing
+            // was asked, and a failed run names what else is wrong.
+            let why = if report.offline {
+                "the stored value needs no repair (not verified: --offline sent nothing to the API)"
+            } else if exit::for_report(report) == exit::OK {
+                "the stored value is already what the API needs"
+            } else {
+                "the stored value needs no repair; the diagnosis above says what else is wrong"
+            };
+            out.say(&format!("Nothing to change in {}: {why}.\n", stored.shown));
             let crlf = (stored.dotenv_name.is_some() && args.line_endings.is_none())
                 .then(|| crate::fix::edit::crlf_pointer(&old))
                 .flatten();

@@ -201,6 +201,16 @@ fn offline_applies_only_certain_repairs_marked_not_verified() {
         format!("{CANARY}\n").as_bytes()
     );
     assert_eq!(mode(&backup), 0o600);
+    // A clean key offline: nothing to change, and nothing claimed about the API.
+    let cmd = with_file(sl_doctor(), "sl.key", CANARY.as_bytes());
+    let (r, _dir) = run_safe(cmd.args(["fix", "--offline", "--key-file", "sl.key", "--yes"]));
+    assert!(
+        r.stdout.contains(
+            "Nothing to change in sl.key: the stored value needs no repair (not verified: --offline sent nothing to the API)."
+        ),
+        "{}",
+        r.stdout
+    );
     // A percent-encoded key is not certain offline: nothing written.
     let pct = CANARY.replace('+', "%2B");
     let cmd = with_file(sl_doctor(), "sl.key", pct.as_bytes());
