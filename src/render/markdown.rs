@@ -128,20 +128,22 @@ fn write_diagnosis(out: &mut String, report: &Report) {
         }
         let _ = writeln!(out, "   - fix: {}", prose(&c.fix));
         if c.level == CauseLevel::Fail {
-            let who = match c.fixed_by {
-                Fixer::You => "you can fix this yourself",
-                Fixer::NetworkTeam => {
-                    "only your network team can fix this (the proxy is theirs): show them this report"
-                }
-                Fixer::SalesLayer => {
-                    "only Sales Layer can fix this: `sl-doctor support` drafts the email"
-                }
-            };
-            let _ = writeln!(out, "   - {}", esc(who));
+            let _ = writeln!(out, "   - {}", prose(who_fixes(c.fixed_by)));
         }
     }
     if !d.causes.is_empty() {
         let _ = writeln!(out);
+    }
+}
+
+/// Who can fix a failing cause, as prose (its command a code span, as in the fix lines).
+fn who_fixes(fixer: Fixer) -> &'static str {
+    match fixer {
+        Fixer::You => "you can fix this yourself",
+        Fixer::NetworkTeam => {
+            "only your network team can fix this (the proxy is theirs): show them this report"
+        }
+        Fixer::SalesLayer => "only Sales Layer can fix this: `sl-doctor support` drafts the email",
     }
 }
 
@@ -349,5 +351,14 @@ mod tests {
             assert_eq!(got, shown, "{text}: {md}");
             assert_eq!(got_spans, spans, "{text}: {md}");
         }
+    }
+
+    /// The support command in "only Sales Layer can fix this" is a code span, as in the
+    /// fix lines, not escaped backticks.
+    #[test]
+    fn who_fixes_shows_its_command_as_code() {
+        let (shown, spans) = read(&prose(who_fixes(Fixer::SalesLayer)));
+        assert_eq!(spans, ["sl-doctor support"]);
+        assert!(!shown.contains('`'), "{shown}");
     }
 }

@@ -257,6 +257,10 @@ impl<'a> Facts<'a> {
         } else if self.report.offline {
             "No problem found offline; the key was not tried against the API (--offline)"
                 .to_string()
+        } else if self.probes.is_empty() {
+            // The probes were deselected or skipped: say that the key was not tried.
+            "No problem found; the key was not tried against the API (the probes did not run)"
+                .to_string()
         } else {
             "No problem found".to_string()
         };

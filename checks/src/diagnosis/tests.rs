@@ -690,6 +690,16 @@ fn summary_leads_with_the_first_cause_and_its_proof() {
         "{}",
         offline.summary
     );
+    // Live, with the probes deselected (--select no-quotes): the key was not tried.
+    let skipped: &[Row] = &[
+        ("dam-probe", Status::Skip, &[]),
+        ("catalog-probe", Status::Skip, &[]),
+    ];
+    let unprobed = diagnose(&report(skipped, false));
+    assert_eq!(
+        unprobed.summary,
+        "No problem found; the key was not tried against the API (the probes did not run)."
+    );
 }
 
 /// A report whose tls-connection stopped at a proxy's refusal (the probes got no answer).

@@ -132,8 +132,8 @@ fn missing(ks: &KeyState) -> Outcome {
                 ),
             )
             .with_fix(format!(
-                "If it holds the key, rename it to {} or run with --key-env {}.",
-                ks.env_name, nm.name
+                "If {} holds the key, rename it to {} or run with --key-env {}.",
+                nm.name, ks.env_name, nm.name
             )),
         );
     }
