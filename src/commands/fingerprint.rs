@@ -81,9 +81,19 @@ pub fn run(args: &FingerprintArgs) -> ExitCode {
         Err(e) => return fail_usage(e),
     };
     if state.chosen().is_none() {
+        // A variable whose name looks like the key's is the likely one (as `check` says).
+        let near: Vec<&str> = state.near_misses.iter().map(|n| n.name.as_str()).collect();
+        let hint = match near.first() {
+            Some(first) => format!(
+                "; {} {} set: if it holds the key, run with --key-env {first}",
+                sl_doctor_checks::model::prose::join_names(&near),
+                if near.len() == 1 { "is" } else { "are" }
+            ),
+            None => String::new(),
+        };
         return fail_usage(format!(
             "no key found (looked at: {}); name it with --key-env, --key-file, --dotenv or \
-             --key-stdin",
+             --key-stdin{hint}",
             state.looked_at.join(", ")
         ));
     }

@@ -31,10 +31,15 @@ pub fn remediation(r: &ScanReport) -> Vec<String> {
         ));
     } else {
         if !r.tree.hits.is_empty() {
-            steps.push(
-                "Remove the key from every file listed: read it from an environment variable or a secret manager instead (see the advice for each place)."
-                    .to_string(),
-            );
+            // An environment file listed beside other files stays a place for the key.
+            let except = if r.tree.hits.iter().any(|h| h.place == Place::EnvFile) {
+                " except the environment files (.env…), which are a place for it when kept private"
+            } else {
+                ""
+            };
+            steps.push(format!(
+                "Remove the key from every file listed{except}: read it from an environment variable or a secret manager instead (see the advice for each place)."
+            ));
         }
         steps.push(format!(
             "Rotate the key ({fp}): ask Sales Layer support for a new key and have this one revoked. A key that was written where others can read it must be treated as exposed."

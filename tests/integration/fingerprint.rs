@@ -52,6 +52,21 @@ fn prints_the_fingerprint_and_length_of_the_key_in_use() {
     assert_contains(&r.stdout, &fp(CANARY));
 }
 
+/// No key found, but a variable named like the key's is set: the error names it.
+#[test]
+fn no_key_names_a_near_miss_variable() {
+    let (r, _d) = sl_doctor()
+        .env("SALESLAYER_APIKEY", CANARY)
+        .arg("fingerprint")
+        .run();
+    assert_no_leak(CANARY, "fingerprint stderr", &r.stderr);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_contains(
+        &r.stderr,
+        "SALESLAYER_APIKEY is set: if it holds the key, run with --key-env SALESLAYER_APIKEY",
+    );
+}
+
 /// A value with no key in it (empty, or only quotes) says so under its fingerprint.
 #[test]
 fn a_value_that_holds_no_key_says_so() {

@@ -730,7 +730,9 @@ fn remediation_fits_the_places_found() {
     let script = format!("curl -H 'X-API-KEY: {CANARY}' https://api2.saleslayer.com\n");
     let mixed = steps(&[(".env", env_line), ("sync.sh", script)], &[]);
     assert!(
-        mixed[0].starts_with("Remove the key from every file listed"),
+        mixed[0].starts_with(
+            "Remove the key from every file listed except the environment files (.env…)"
+        ),
         "{mixed:#?}"
     );
     assert!(mixed[1].contains("must be treated as exposed"));
