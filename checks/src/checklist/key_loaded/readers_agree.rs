@@ -167,7 +167,8 @@ fn bad(g: &Group) -> bool {
 }
 
 /// "docker run --env-file and kubectl --from-env-file (.env line 3) deliver the key with
-/// quotes, the others not": the first group that delivers a damaged value or nothing.
+/// quotes, the others not": the first group that delivers a damaged value or nothing, and
+/// whether it is the only one.
 fn headline(groups: &[Group], used: Option<&SecretKey>) -> String {
     let g = groups
         .iter()
@@ -182,7 +183,14 @@ fn headline(groups: &[Group], used: Option<&SecretKey>) -> String {
     let what = what(g, used);
     // Without the length and fingerprint: the finding has them.
     let what = what.split(" (").next().unwrap_or(&what).to_string();
-    format!("{} {verb} {what}, the others not", readings_who(&g.readers))
+    // "The others not" only when it is true: another group may fail as well (`export
+    // K=…` is nothing to docker, kubectl and systemd, each for its own reason).
+    let others = if groups.iter().any(|o| !std::ptr::eq(o, g) && bad(o)) {
+        "; other readers also deliver nothing or a damaged key"
+    } else {
+        ", the others not"
+    };
+    format!("{} {verb} {what}{others}", readings_who(&g.readers))
 }
 
 /// The finding of readers that disagree: who delivers what, damaged values first.
@@ -238,7 +246,7 @@ fn disagreement(groups: &[Group], used: Option<&SecretKey>) -> Finding {
             "In {}, write the entry without quotes (`- NAME=value`: the list syntax keeps them in the value) or in map syntax (`NAME: value`).",
             r.place
         ),
-        (None, None) => "Write the definition so every reader delivers the same bytes: NAME=value with no quotes, spaces, comment or CR (`sl-doctor fix` rewrites a .env line so); or name your deployment's reader with --loader (dotenv, compose, docker, kubectl, systemd, shell) or its file with --from.".to_string(),
+        (None, None) => "Write the definition so every reader delivers the same bytes: NAME=value with no `export`, quotes, spaces, comment or CR (`sl-doctor fix` rewrites the value so, and keeps an `export`); or name your deployment's reader with --loader (dotenv, compose, docker, kubectl, systemd, shell) or its file with --from.".to_string(),
     };
     let severity = if damaged {
         Severity::Fail
@@ -301,6 +309,24 @@ mod tests {
             "{msg}"
         );
         insta::assert_yaml_snapshot!(o);
+    }
+
+    /// `export K=…`: docker, kubectl and systemd each deliver nothing, for their own
+    /// reasons; the headline does not say "the others not".
+    #[test]
+    fn the_headline_says_when_other_readers_fail_too() {
+        let o = crate::testing_support::run(
+            &ReadersAgree,
+            &cx_of(&format!("export K={TEST_CANARY}\n")),
+        )
+        .unwrap();
+        assert!(
+            o.summary
+                .ends_with("; other readers also deliver nothing or a damaged key"),
+            "{}",
+            o.summary
+        );
+        assert!(!o.summary.contains("the others not"), "{}", o.summary);
     }
 
     #[test]
