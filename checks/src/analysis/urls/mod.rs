@@ -287,7 +287,9 @@ fn canonical(role: Role, scheme: &Scheme, p: &Parsed) -> String {
         (Scheme::Http | Scheme::Missing, HostClass::Loopback) => "http",
         _ => "https",
     };
-    let canon_host = if class.is_sales_layer() {
+    // A host that holds the key (the key pasted as the base URL) is no host to keep.
+    let key_is_host = p.key.as_ref().is_some_and(|k| k.places.contains(&"host"));
+    let canon_host = if class.is_sales_layer() || key_is_host {
         CANONICAL_HOST.to_string()
     } else {
         let h = p.host.clone().unwrap_or_default();
@@ -540,6 +542,20 @@ mod tests {
         let key = f.parsed.unwrap().key.unwrap();
         assert_eq!(key.places, ["user info", "query string"]);
         assert!(!key.encoded);
+    }
+
+    #[test]
+    fn a_key_pasted_as_the_base_url_gets_the_api_host() {
+        let key = "SLDOCTORcanary7Qx9+Zk/4mW2=abcdefgh";
+        for raw in [key.to_string(), format!("https://{}", &key[..18])] {
+            let needle = &raw.trim_start_matches("https://").to_string();
+            let facts = analyze(&raw, Role::Base, Some(needle));
+            assert_eq!(
+                facts.canonical.as_deref(),
+                Some("https://api2.saleslayer.com"),
+                "{raw}"
+            );
+        }
     }
 
     #[test]
