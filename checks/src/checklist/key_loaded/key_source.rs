@@ -147,15 +147,11 @@ fn other_env_files(ks: &KeyState) -> String {
     let Some(dotenv) = &ks.dotenv_path else {
         return String::new();
     };
-    let dir = match dotenv.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => std::path::Path::new("."),
-    };
-    let defines = format!("({}, line", ks.env_name);
-    let mut files: Vec<String> = places_in_dir(dir, &ks.env_name, &mut Vec::new())
+    let dir = crate::input::exposure::parent_dir(dotenv);
+    let mut files: Vec<String> = places_in_dir(&dir, &ks.env_name, &mut Vec::new())
         .into_iter()
-        .filter(|p| !p.template && p.label.contains(&defines))
-        .filter_map(|p| Some(p.label.split(" (").next()?.to_string()))
+        .filter(|p| !p.template && p.variable == ks.env_name)
+        .filter_map(|p| p.file)
         .collect();
     files.dedup();
     let names: Vec<&str> = files.iter().map(String::as_str).collect();

@@ -114,6 +114,10 @@ pub fn env_file_kind(name: &str) -> Option<EnvFileKind> {
 pub struct Place {
     /// Shown to the user: `.env.production (SALESLAYER_API_KEY, line 3)` or a variable name.
     pub label: String,
+    /// The variable that holds the value.
+    pub variable: String,
+    /// The `.env*` file it is in, as shown (`None` for the environment).
+    pub file: Option<String>,
     /// The environment it serves, when its name says.
     pub environment: Option<&'static str>,
     /// A template file.
@@ -148,6 +152,8 @@ pub fn places_in_file(file: &DotenvFile, key_env: &str, kind: &EnvFileKind) -> V
         });
         out.push(Place {
             label: format!("{} ({}, line {})", file.display, e.name, e.line),
+            variable: e.name.clone(),
+            file: Some(file.display.clone()),
             environment,
             template: *kind == EnvFileKind::Template,
             fingerprint,
@@ -279,6 +285,8 @@ impl KeySharedAcrossEnvironments {
             {
                 places.push(Place {
                     label: format!("environment variable {}", c.source.name),
+                    variable: c.source.name.clone(),
+                    file: None,
                     environment: environment_of(&c.source.name),
                     template: false,
                     fingerprint,
@@ -289,6 +297,8 @@ impl KeySharedAcrossEnvironments {
             if let Some(fingerprint) = comparable(&n.value) {
                 places.push(Place {
                     label: format!("environment variable {}", n.name),
+                    variable: n.name.clone(),
+                    file: None,
                     environment: environment_of(&n.name),
                     template: false,
                     fingerprint,
