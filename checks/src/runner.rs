@@ -8,6 +8,7 @@
 //! network checks are skipped under `--offline`; a global deadline bounds the run.
 
 use crate::analysis::urls::redact;
+use crate::analysis::value::Analysis;
 use crate::checklist::Check;
 use crate::context::Context;
 use crate::leak::Secrets;
@@ -271,27 +272,38 @@ pub fn group(
         .collect()
 }
 
+/// The analysis of a key value: the run's own when it is the run's key (the checks have
+/// computed it), else computed now.
+fn analysis_of(cx: &Context, value: &SecretKey) -> std::sync::Arc<Analysis> {
+    cx.memo
+        .key_analysis(value, || crate::analysis::value::analyze(value))
+}
+
 /// Describes the key for the report: sources, lengths and fingerprints, never the value.
 pub fn key_info(cx: &Context) -> KeyInfo {
     let ks = &cx.key;
+    let chosen = ks.chosen().map(|c| (c, analysis_of(cx, &c.value)));
     let sources = ks
         .candidates
         .iter()
         .enumerate()
         .map(|(i, c)| SourceSeen {
             source: c.source.clone(),
-            length: c.value.char_len(),
+            length: match &chosen {
+                Some((_, a)) if i == 0 => a.char_len(),
+                _ => c.value.char_len(),
+            },
             fingerprint: c.value.fingerprint(),
             used: i == 0,
         })
         .collect();
-    match ks.chosen() {
-        Some(c) => {
-            let cleaned = crate::analysis::value::cleaned_key(&c.value);
+    match chosen {
+        Some((c, a)) => {
+            let cleaned = a.cleaned();
             KeyInfo {
                 present: true,
                 source: c.source.clone(),
-                length: c.value.char_len(),
+                length: a.char_len(),
                 fingerprint: Some(c.value.fingerprint()),
                 cleaned_length: cleaned.as_ref().map(|k| k.char_len()),
                 cleaned_fingerprint: cleaned.as_ref().map(|k| k.fingerprint()),
@@ -343,8 +355,12 @@ pub fn report(
     let checklist = group(checks, results, opts.offline);
     let mut report = assemble(checklist, key_info(cx), target, opts, took);
     report.diagnosis = crate::diagnosis::diagnose(&report);
-    let keys: Vec<&SecretKey> = cx.key.candidates.iter().map(|c| &c.value).collect();
-    make_safe(&mut report, &Secrets::of_run(&keys))?;
+    let keys = cx
+        .key
+        .candidates
+        .iter()
+        .map(|c| (&c.value, analysis_of(cx, &c.value)));
+    make_safe(&mut report, &Secrets::of_analysed(keys))?;
     Ok(report)
 }
 
@@ -400,7 +416,7 @@ pub fn make_safe(report: &mut Report, secrets: &Secrets) -> Result<(), UnsafeRep
     // or key material. Reading the strings off the encoder finds that without building the
     // JSON tree, which cost a usual run more than its checks did; whatever the reading
     // cannot follow counts as found, so the full pass runs then.
-    let needs_pass = |s: &str| s.chars().any(untrusted::is_unsafe) || secrets.leaks(s);
+    let needs_pass = |s: &str| untrusted::has_unsafe(s) || secrets.leaks(s);
     if let Ok(false) = strings::any_string(&*report, needs_pass) {
         return Ok(());
     }

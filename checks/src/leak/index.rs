@@ -186,6 +186,10 @@ impl PieceIndex {
 /// The anchor's bytes as one number (little-endian, zero-padded).
 #[inline]
 fn value(bytes: &[u8]) -> u64 {
+    if let Ok(whole) = <[u8; 8]>::try_from(bytes) {
+        // The usual anchor: no copy.
+        return u64::from_le_bytes(whole);
+    }
     let mut b = [0u8; 8];
     b[..bytes.len()].copy_from_slice(bytes);
     u64::from_le_bytes(b)

@@ -223,6 +223,9 @@ fn dense_spellings(v: &[u8], text: Option<&str>, out: &mut Vec<Spelling>) {
         return;
     }
     let cp = |b: &[u8]| -> u32 {
+        if let [ascii] = b {
+            return u32::from(*ascii);
+        }
         std::str::from_utf8(b)
             .ok()
             .and_then(|s| s.chars().next())
@@ -282,14 +285,34 @@ fn utf16_spellings(chars: &[&[u8]], cp: impl Fn(&[u8]) -> u32, out: &mut Vec<Spe
                 write(c, &mut Bytes(out));
             }
         };
+        // A printable ASCII character other than `"` and `\\` is written as it is beside
+        // its NUL byte's escape (most keys are such characters; the general path costs
+        // more than the rest of the spellings).
+        let beside_nul = |b: &[u8], nul: &[u8], out: &mut Vec<u8>| match b {
+            [c @ (b' '..=b'~')] if *c != b'"' && *c != b'\\' => {
+                if little {
+                    out.push(*c);
+                    out.extend_from_slice(nul);
+                } else {
+                    out.extend_from_slice(nul);
+                    out.push(*c);
+                }
+                true
+            }
+            _ => false,
+        };
         let shown = |b: &[u8], out: &mut Vec<u8>| {
-            each_char(b, out, &|c, out| {
-                crate::model::untrusted::neutralise_char(c, out)
-            });
+            if !beside_nul(b, b"\\x00", out) {
+                each_char(b, out, &|c, out| {
+                    crate::model::untrusted::neutralise_char(c, out)
+                });
+            }
         };
         out.push(Spelling::dense(Encoding::Utf16, chars, shown));
         let json = |b: &[u8], out: &mut Vec<u8>| {
-            each_char(b, out, &|c, out| json_escape_char(c, Json::Plain, out));
+            if !beside_nul(b, b"\\u0000", out) {
+                each_char(b, out, &|c, out| json_escape_char(c, Json::Plain, out));
+            }
         };
         out.push(Spelling::dense(Encoding::Utf16, chars, json));
     }
@@ -306,13 +329,27 @@ fn hex_byte(b: u8, upper: bool) -> [u8; 2] {
 
 /// `&#83;`, `&#x53;` or `&#x53;` in upper hex, by `style`, written at the end of `out`.
 fn html_reference(cp: u32, style: &str, out: &mut Vec<u8>) {
-    use std::io::Write;
-    // Writing to a Vec cannot fail.
-    let _ = match style {
-        "&#{}" => write!(out, "&#{cp};"),
-        "&#x{:x}" => write!(out, "&#x{cp:x};"),
-        _ => write!(out, "&#x{cp:X};"),
+    // Written by hand: a formatter per character cost more than the rest of the spellings.
+    let (base, digits): (u32, &[u8; 16]) = match style {
+        "&#{}" => (10, b"0123456789abcdef"),
+        "&#x{:x}" => (16, b"0123456789abcdef"),
+        _ => (16, b"0123456789ABCDEF"),
     };
+    out.extend_from_slice(if base == 10 { b"&#" } else { b"&#x" });
+    // A code point has at most 7 digits in base 10 (1114111).
+    let mut buf = [0u8; 8];
+    let mut at = buf.len();
+    let mut n = cp;
+    loop {
+        at -= 1;
+        buf[at] = digits[(n % base) as usize];
+        n /= base;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&buf[at..]);
+    out.push(b';');
 }
 
 /// Percent-encodes every byte that is not ASCII alphanumeric or in `keep`; a space as
@@ -428,12 +465,14 @@ pub fn base64_core(v: &[u8], align: usize, url_safe: bool) -> Vec<u8> {
     } else {
         STANDARD_NO_PAD.encode(&*input)
     });
+    // The characters whose six bits all come from `v`: those from bit 8 * align on that
+    // end by bit 8 * (align + len).
     let (lo, hi) = (8 * align, 8 * (align + v.len()));
-    enc.bytes()
-        .enumerate()
-        .filter(|(i, _)| 6 * i >= lo && 6 * i + 6 <= hi)
-        .map(|(_, c)| c)
-        .collect()
+    let (first, end) = (lo.div_ceil(6), hi / 6);
+    enc.as_bytes()
+        .get(first..end.max(first))
+        .unwrap_or_default()
+        .to_vec()
 }
 
 #[cfg(test)]
@@ -490,6 +529,48 @@ mod tests {
         assert!(!raw.iter().any(|s| s.encoding == Encoding::HtmlReferences));
     }
 
+    /// The hand-written spellings (ASCII beside a NUL's escape, HTML references) are
+    /// the ones the general rules write, for every ASCII character and a few others.
+    #[test]
+    fn the_shortcuts_spell_as_the_general_rules_do() {
+        let has = |v: &str, enc: Encoding, want: &str| {
+            let got = of(v, enc);
+            assert!(got.iter().any(|g| g == want), "{enc:?} of {v:?}: {got:?}");
+        };
+        let mut chars: Vec<char> = (0u8..0x80).map(char::from).collect();
+        chars.extend(['é', '\u{200b}', '😀']);
+        for c in chars {
+            let units: Vec<u16> = c.encode_utf16(&mut [0; 2]).to_vec();
+            for little in [true, false] {
+                let raw: Vec<u8> = units
+                    .iter()
+                    .flat_map(|u| {
+                        if little {
+                            u.to_le_bytes()
+                        } else {
+                            u.to_be_bytes()
+                        }
+                    })
+                    .collect();
+                let (mut shown, mut json) = (String::new(), String::new());
+                for d in String::from_utf8_lossy(&raw).chars() {
+                    crate::model::untrusted::neutralise_char(d, &mut shown);
+                    json_escape_char(d, Json::Plain, &mut json);
+                }
+                has(&c.to_string(), Encoding::Utf16, &shown);
+                has(&c.to_string(), Encoding::Utf16, &json);
+            }
+            let cp = c as u32;
+            for want in [
+                format!("&#{cp};"),
+                format!("&#x{cp:x};"),
+                format!("&#x{cp:X};"),
+            ] {
+                has(&c.to_string(), Encoding::HtmlReferences, &want);
+            }
+        }
+    }
+
     /// The id `scan` hashes into SARIF fingerprints is the one its JSON writes.
     #[test]
     fn each_id_is_the_serialised_name() {
@@ -518,6 +599,29 @@ mod tests {
                 assert_eq!(s.ends.last(), Some(&s.bytes.len()));
                 assert!(s.ends.windows(2).all(|w| w[0] < w[1]), "{:?}", s.encoding);
             }
+        }
+    }
+
+    proptest::proptest! {
+        /// The core is exactly the characters of the encoding whose six bits all come from
+        /// the value.
+        #[test]
+        fn base64_core_keeps_the_characters_made_of_the_value(
+            v in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40),
+            align in 0usize..3,
+            url_safe in proptest::prelude::any::<bool>(),
+        ) {
+            let mut input = vec![0u8; align];
+            input.extend_from_slice(&v);
+            let enc = if url_safe { URL_SAFE_NO_PAD.encode(&input) } else { STANDARD_NO_PAD.encode(&input) };
+            let (lo, hi) = (8 * align, 8 * (align + v.len()));
+            let want: Vec<u8> = enc
+                .bytes()
+                .enumerate()
+                .filter(|(i, _)| 6 * i >= lo && 6 * i + 6 <= hi)
+                .map(|(_, c)| c)
+                .collect();
+            proptest::prop_assert_eq!(base64_core(&v, align, url_safe), want);
         }
     }
 }

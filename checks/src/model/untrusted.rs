@@ -125,6 +125,16 @@ pub fn is_unsafe(c: char) -> bool {
     c.is_control() || is_default_ignorable(c)
 }
 
+/// Whether any character of `s` [`is_unsafe`]: the ASCII run at its start is read a byte at
+/// a time, without decoding characters (the report's last pass tests every string).
+pub fn has_unsafe(s: &str) -> bool {
+    match s.bytes().position(|b| b < 0x20 || b >= 0x7f) {
+        // All before `i` is ASCII, so `i` starts a character.
+        Some(i) => s[i..].chars().any(is_unsafe),
+        None => false,
+    }
+}
+
 /// Default_Ignorable_Code_Point, as a table.
 pub fn is_default_ignorable(c: char) -> bool {
     matches!(c as u32,
@@ -263,9 +273,22 @@ pub fn guard_line(line: &str, sink: Sink) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// Whether any line of `text` (split at `\n`) [`is_workflow_command`]: one search of the
+/// whole text for each marker instead of two per line (a JSON report has hundreds of
+/// lines, and every output is tested).
+pub fn has_workflow_command(text: &str) -> bool {
+    if text.contains(LEGACY_COMMAND) {
+        return true;
+    }
+    text.match_indices("::").any(|(at, _)| {
+        let line_start = text[..at].rfind('\n').map_or(0, |n| n + 1);
+        text[line_start..at].chars().all(char::is_whitespace)
+    })
+}
+
 /// Every line of `text` passed through [`guard_line`] (line breaks kept).
 pub fn guard_text(text: &str, sink: Sink) -> std::borrow::Cow<'_, str> {
-    if !text.split('\n').any(is_workflow_command) {
+    if !has_workflow_command(text) {
         return std::borrow::Cow::Borrowed(text);
     }
     let lines: Vec<std::borrow::Cow<'_, str>> =
@@ -381,6 +404,32 @@ mod properties {
     use proptest::prelude::*;
 
     proptest! {
+        /// The one search of a whole text finds a workflow command where the test of each
+        /// line does.
+        #[test]
+        fn has_workflow_command_agrees_with_every_line(
+            parts in proptest::collection::vec(prop_oneof![
+                Just("::".to_string()), Just("##[".to_string()), Just("#".to_string()),
+                Just("\n".to_string()), Just(" ".to_string()), Just("\r".to_string()),
+                Just("\u{a0}".to_string()), Just(":".to_string()), "[a-z]{1,3}",
+            ], 0..12),
+        ) {
+            let text: String = parts.concat();
+            prop_assert_eq!(
+                has_workflow_command(&text),
+                text.split('\n').any(is_workflow_command),
+                "{:?}", text
+            );
+        }
+
+        /// The byte shortcut gives the same answer as testing every character.
+        #[test]
+        fn has_unsafe_agrees_with_every_character(raw in any::<String>(), ascii in "[ -~]{0,8}") {
+            for s in [raw.clone(), format!("{ascii}{raw}"), ascii.clone()] {
+                prop_assert_eq!(has_unsafe(&s), s.chars().any(is_unsafe));
+            }
+        }
+
         /// For any text: no unsafe character survives, neutralising again changes
         /// nothing, and at most `cap` characters of the input are kept.
         #[test]

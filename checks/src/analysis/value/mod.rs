@@ -385,6 +385,16 @@ impl Analysis {
         self.cleaned.clone()
     }
 
+    /// The value's length as [`SecretKey::char_len`] counts it (characters as a person
+    /// sees them, or bytes when it is not UTF-8), without counting again.
+    pub fn char_len(&self) -> usize {
+        if self.invalid_utf8.is_some() {
+            self.byte_len
+        } else {
+            self.graphemes
+        }
+    }
+
     /// `cleaned value: 44 characters, sha256:…`, when there is a cleaned value.
     pub fn cleaned_detail(&self) -> Option<String> {
         self.cleaned.as_ref().map(|k| {

@@ -8,7 +8,7 @@
 //! `SALESLAYER_API_KEY_STAGING`, …). A real key in a template file (`.env.example`),
 //! which is made to be committed, is reported too.
 
-use crate::analysis::value::{analyze, cleaned_key};
+use crate::analysis::value::analyze;
 use crate::context::Context;
 use crate::input::dotenv::DotenvFile;
 use crate::input::exposure::parent_dir;
@@ -128,11 +128,13 @@ pub struct Place {
 
 /// Whether a value is worth comparing: not empty, not a placeholder, not a toy value.
 fn comparable(v: &SecretKey) -> Option<Fingerprint> {
-    let v = cleaned_key(v).unwrap_or_else(|| v.clone());
-    if v.byte_len() < 8 || analyze(&v).placeholder.is_some() {
+    // The placeholder test reads the cleaned body, so one analysis answers for both forms.
+    let a = analyze(v);
+    if a.placeholder.is_some() {
         return None;
     }
-    Some(v.fingerprint())
+    let v = a.cleaned().unwrap_or_else(|| v.clone());
+    (v.byte_len() >= 8).then(|| v.fingerprint())
 }
 
 /// The key-like variables of one parsed `.env*` file.
