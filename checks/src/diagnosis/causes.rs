@@ -19,15 +19,18 @@ use crate::saleslayer::{RATE_LIMIT, support};
 
 mod network;
 mod readers;
+mod sources;
 
 use network::{deadline_reached, key_not_sent_over_http, no_answer, proxy_refused};
 use readers::{not_enabled_by_other_api, readers_disagree};
+use sources::stale_key;
 
 /// Every cause the facts show, most likely first.
 pub fn find(f: &Facts) -> Vec<Cause> {
-    let rules: [fn(&Facts) -> Option<Cause>; 14] = [
+    let rules: [fn(&Facts) -> Option<Cause>; 15] = [
         key_not_loaded,
         placeholder,
+        stale_key,
         readers_disagree,
         lookalike_unresolved,
         damaged_value,
@@ -582,10 +585,13 @@ fn key_rejected(f: &Facts) -> Option<Cause> {
             || p.given == KeyAnswer::NotSent && p.repaired == Some(KeyAnswer::Rejected))
             && refuted(p)
     });
+    // A value another reader delivers (a .env line the environment overrides, say) that
+    // the API accepts proves a valid key too.
     let any_valid = f.apis(|p| {
         p.given.authenticated()
             || p.repaired.is_some_and(KeyAnswer::authenticated)
             || p.other.is_some_and(|(_, a)| a.authenticated())
+            || p.delivered.iter().any(|d| d.answer.authenticated())
     });
     // No key, an empty one or a placeholder is rejected as expected: it says nothing
     // about the key Sales Layer gave, and its own cause says what to put there.

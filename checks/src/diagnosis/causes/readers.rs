@@ -30,8 +30,8 @@ pub(super) fn readers_disagree(f: &Facts) -> Option<Cause> {
         let rejected: Vec<&str> = p
             .delivered
             .iter()
-            .filter(|(_, a)| *a == KeyAnswer::Rejected)
-            .map(|(who, _)| who.as_str())
+            .filter(|d| d.answer == KeyAnswer::Rejected)
+            .map(|d| d.who.as_str())
             .collect();
         if rejected.is_empty() {
             continue;

@@ -1,0 +1,40 @@
+//! A user trial of the release binary, run again on the real binary against
+//! `sl-doctor mock --https`: each case must open with the cause a user acts on first.
+
+use crate::common::{CANARY, assert_contains};
+use crate::second_look::against_mock;
+use sl_doctor_checks::testing_support::{OutputRules, assert_output_safe};
+
+/// The canary with its last letter before the padding changed: a key the mock rejects.
+fn stale() -> String {
+    CANARY.replace("W2=", "W3=")
+}
+
+/// Snapshot settings: the mock's port and the version made stable.
+fn settings() -> insta::Settings {
+    let mut s = insta::Settings::clone_current();
+    s.add_filter(r"localhost:\d+", "localhost:[PORT]");
+    s.add_filter(&env!("CARGO_PKG_VERSION").replace('.', r"\."), "[VERSION]");
+    s
+}
+
+#[test]
+fn a_stale_key_in_dotenv_beside_the_environment_leads_with_the_stale_copy() {
+    let dotenv = format!("SALESLAYER_API_KEY={}\n", stale());
+    let r = against_mock(&[], Some(&dotenv), Some(CANARY));
+    for key in [CANARY.to_string(), stale()] {
+        assert_output_safe(&key, "stale .env", &r.stdout, OutputRules::default());
+    }
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert_contains(
+        &r.stdout,
+        "\n✘ The .env file .env:1 holds a stale key, not the one in the environment variable SALESLAYER_API_KEY\n",
+    );
+    assert_contains(
+        &r.stdout,
+        "proof DAM and Catalog reject the key in the .env file .env:1",
+    );
+    // One cause, not one per API.
+    assert!(!r.stdout.contains("✘ 2."), "{}", r.stdout);
+    settings().bind(|| insta::assert_snapshot!(r.stdout));
+}
