@@ -38,3 +38,24 @@ fn a_stale_key_in_dotenv_beside_the_environment_leads_with_the_stale_copy() {
     assert!(!r.stdout.contains("✘ 2."), "{}", r.stdout);
     settings().bind(|| insta::assert_snapshot!(r.stdout));
 }
+
+#[test]
+fn a_hidden_character_and_an_inline_comment_lead_with_the_damaged_value() {
+    let (head, tail) = CANARY.split_at(8);
+    let damaged = format!("{head}\u{200b}{tail}");
+    let dotenv = format!("SALESLAYER_API_KEY={damaged} # prod\n");
+    let r = against_mock(&[], Some(&dotenv), None);
+    assert_output_safe(
+        &damaged,
+        "hidden + comment",
+        &r.stdout,
+        OutputRules::default(),
+    );
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert_contains(&r.stdout, "\n✘ 1. The key contains invisible characters\n");
+    assert_contains(
+        &r.stdout,
+        "\n⚠ 2. The readers of the key disagree: docker run --env-file, kubectl --from-env-file and systemd EnvironmentFile= (.env line 1) deliver the key with 7 more characters after it, the others not\n",
+    );
+    settings().bind(|| insta::assert_snapshot!(r.stdout));
+}

@@ -137,9 +137,9 @@ fn probe_evidence(check: &str, codes: &[&str]) -> Option<Evidence> {
             ));
             continue;
         }
-        // `stale-rejected`: the value the .env line delivers (the key `stale`, shadowed by
-        // the environment variable) got this answer.
-        if let Some(answer) = code.strip_prefix("stale-") {
+        // `delivered-rejected`: the value another reader delivers (the .env line as the
+        // dotenv libraries read it, holding the key `stale`) got this answer.
+        if let Some(answer) = code.strip_prefix("delivered-") {
             let (answer, status) = match answer {
                 "rejected" => (Answer::Rejected, 401),
                 _ => (Answer::Accepted, 200),
@@ -462,6 +462,36 @@ const CASES: &[Case] = &[
         offline: true,
         causes: &["extra-whitespace", "dotenv-file"],
         proof: None,
+        self_fixable: true,
+    },
+    Case {
+        name: "a damaged value that readers also disagree about: the damage first, the disagreement warns",
+        rows: &[
+            ("hidden-characters", F, &["zero-width"]),
+            ("readers-agree", F, &["readers-disagree"]),
+            ("dotenv-file", W, &["inline-comment"]),
+            (
+                "dam-probe",
+                F,
+                &[
+                    "key-rejected-400",
+                    "accepted-once-invisible-removed",
+                    "delivered-rejected",
+                ],
+            ),
+            (
+                "catalog-probe",
+                F,
+                &[
+                    "key-rejected",
+                    "accepted-once-invisible-removed",
+                    "delivered-rejected",
+                ],
+            ),
+        ],
+        offline: false,
+        causes: &["hidden-characters", "readers-disagree"],
+        proof: Some("accept the key once the invisible characters are removed"),
         self_fixable: true,
     },
     Case {
@@ -995,8 +1025,8 @@ fn a_stale_key_in_dotenv_beside_the_environment_is_the_one_cause_first() {
     // which both APIs reject: one cause, first, naming the .env copy as the stale one.
     let r = shadowed_by_the_environment(&[
         ("key-source", W, &["sources-differ"]),
-        ("dam-probe", F, &["key-accepted", "stale-rejected"]),
-        ("catalog-probe", F, &["key-accepted", "stale-rejected"]),
+        ("dam-probe", F, &["key-accepted", "delivered-rejected"]),
+        ("catalog-probe", F, &["key-accepted", "delivered-rejected"]),
     ]);
     let d = diagnose(&r);
     assert_eq!(d.causes.len(), 1, "{d:#?}");
@@ -1025,8 +1055,8 @@ fn a_stale_key_in_the_environment_is_named_and_the_key_is_not_called_invalid() {
     // The other way round: the environment overrides a .env line whose key works.
     let r = shadowed_by_the_environment(&[
         ("key-source", W, &["sources-differ"]),
-        ("dam-probe", F, &["key-rejected-400", "stale-accepted"]),
-        ("catalog-probe", F, &["key-rejected", "stale-accepted"]),
+        ("dam-probe", F, &["key-rejected-400", "delivered-accepted"]),
+        ("catalog-probe", F, &["key-rejected", "delivered-accepted"]),
     ]);
     let d = diagnose(&r);
     let ids: Vec<&str> = d.causes.iter().map(|c| c.id.as_str()).collect();
@@ -1044,8 +1074,12 @@ fn sources_that_differ_without_a_verdict_stay_a_warning() {
         &[("key-source", W, &["sources-differ"][..])][..],
         &[
             ("key-source", W, &["sources-differ"][..]),
-            ("dam-probe", P, &["key-accepted", "stale-accepted"][..]),
-            ("catalog-probe", P, &["key-accepted", "stale-accepted"][..]),
+            ("dam-probe", P, &["key-accepted", "delivered-accepted"][..]),
+            (
+                "catalog-probe",
+                P,
+                &["key-accepted", "delivered-accepted"][..],
+            ),
         ][..],
     ] {
         let d = diagnose(&shadowed_by_the_environment(rows));
