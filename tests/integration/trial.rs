@@ -59,3 +59,46 @@ fn a_hidden_character_and_an_inline_comment_lead_with_the_damaged_value() {
     );
     settings().bind(|| insta::assert_snapshot!(r.stdout));
 }
+
+#[test]
+fn the_key_pasted_as_the_base_url_leads_and_nothing_is_sent_to_it() {
+    for base in [CANARY.to_string(), format!("https://{CANARY}")] {
+        let r = crate::common::sl_doctor()
+            .env("SALESLAYER_API_KEY", CANARY)
+            .args(["--base-url", &base, "--no-proxy", "--color", "never", "-v"])
+            .run()
+            .0;
+        for out in [&r.stdout, &r.stderr] {
+            assert_output_safe(CANARY, &base, out, OutputRules::default());
+        }
+        assert_eq!(r.code, 1, "{}", r.stdout);
+        let first = r
+            .stdout
+            .lines()
+            .find(|l| l.starts_with('✘'))
+            .unwrap_or_default();
+        assert!(
+            first.ends_with("The API key is pasted as the base URL"),
+            "{first}\n{}",
+            r.stdout
+        );
+        assert_contains(
+            &r.stdout,
+            "fix   Use https://api2.saleslayer.com as the base URL",
+        );
+        // No DNS query, connection or probe went to the key.
+        for id in [
+            "dns-resolution",
+            "tls-connection",
+            "dam-probe",
+            "catalog-probe",
+        ] {
+            let line = r
+                .stdout
+                .lines()
+                .find(|l| l.trim_start().starts_with(&format!("– {id} ")))
+                .unwrap_or_else(|| panic!("{id} not skipped:\n{}", r.stdout));
+            assert!(line.contains("Skipped"), "{line}");
+        }
+    }
+}

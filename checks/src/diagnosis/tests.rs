@@ -495,6 +495,23 @@ const CASES: &[Case] = &[
         self_fixable: true,
     },
     Case {
+        name: "the key pasted as the base URL: one cause, before what the URL checks say about it",
+        rows: &[
+            ("url-scheme", F, &["missing-scheme"]),
+            ("url-host", W, &["not-saleslayer-host"]),
+            ("key-in-url", F, &["key-as-host"]),
+            ("plain-http", W, &["scheme-defaults-to-http"]),
+            ("dns-resolution", Status::Skip, &[]),
+            ("tls-connection", Status::Skip, &[]),
+            ("dam-probe", Status::Skip, &[]),
+            ("catalog-probe", Status::Skip, &[]),
+        ],
+        offline: false,
+        causes: &["key-as-base-url"],
+        proof: None,
+        self_fixable: true,
+    },
+    Case {
         name: "rate limited",
         rows: &[
             ("dam-probe", E, &["rate-limited"]),

@@ -26,6 +26,8 @@ pub enum CauseId {
     KeyEmpty,
     /// The key is a placeholder or an unexpanded reference.
     PlaceholderKey,
+    /// The key is pasted as the base URL: the base URL's host is the key.
+    KeyAsBaseUrl,
     /// Another key source (a `.env` file, a deployment file) holds a different key than the
     /// one used, and the API rejects one of the two while it accepts the other.
     StaleKey,
@@ -79,10 +81,11 @@ pub enum CauseId {
 
 impl CauseId {
     /// The causes the rules name, in the order `docs/diagnosis.md` lists them.
-    pub const RULES: [CauseId; 25] = [
+    pub const RULES: [CauseId; 26] = [
         CauseId::KeyNotLoaded,
         CauseId::KeyEmpty,
         CauseId::PlaceholderKey,
+        CauseId::KeyAsBaseUrl,
         CauseId::StaleKey,
         CauseId::ReadersDisagree,
         CauseId::LookalikeUnresolved,
@@ -113,6 +116,7 @@ impl CauseId {
             CauseId::KeyNotLoaded => "key-not-loaded",
             CauseId::KeyEmpty => "key-empty",
             CauseId::PlaceholderKey => "placeholder-key",
+            CauseId::KeyAsBaseUrl => "key-as-base-url",
             CauseId::StaleKey => "stale-key",
             CauseId::ReadersDisagree => "readers-disagree",
             CauseId::QuotedKey => "quoted-key",

@@ -471,6 +471,7 @@ fn preconditions<'a>(cx: &'a Context, spec: &ApiProbe) -> Result<(Url, &'a Secre
     let Some(key) = cx.key.key() else {
         return Err(Skipped("no key to probe with".into()));
     };
+    crate::net::endpoint::no_key_in_host(cx)?;
     let url = probe_url(&cx.target.base_url, spec)
         .map_err(|e| Skipped(format!("{e}; see the base-url checks")))?;
     Ok((url, key))
