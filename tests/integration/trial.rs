@@ -102,3 +102,59 @@ fn the_key_pasted_as_the_base_url_leads_and_nothing_is_sent_to_it() {
         }
     }
 }
+
+#[test]
+fn an_empty_key_is_one_cause_and_no_probe_is_sent() {
+    let r = against_mock(&[], None, Some(""));
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    let first = r
+        .stdout
+        .lines()
+        .find(|l| l.starts_with('✘'))
+        .unwrap_or_default();
+    assert_eq!(
+        first,
+        "✘ The key is empty: the X-API-KEY header would be empty"
+    );
+    assert_contains(&r.stdout, "– 5. works-in-curl");
+    // Two checks say the value is empty; the base URL is still reached.
+    assert_contains(&r.stdout, "verdict: fail · 2 failed");
+    assert_contains(&r.stdout, "✔ 1. base-url");
+    let report: serde_json::Value =
+        serde_json::from_str(&against_mock(&["--format", "json"], None, Some("")).stdout).unwrap();
+    let causes: Vec<&str> = report["diagnosis"]["causes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(causes, ["key-empty"]);
+    for id in ["dam-probe", "catalog-probe"] {
+        let c = report["checklist"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|i| i["checks"].as_array().unwrap())
+            .find(|c| c["id"] == id)
+            .unwrap();
+        assert_eq!(c["status"], "skip", "{c}");
+        assert!(c.get("evidence").is_none_or(|e| e.is_null()), "{c}");
+    }
+
+    // Beside a .env line with the key (which the empty variable overrides), the probes
+    // run: that value's answer tells. The empty value is still the one cause.
+    let dotenv = format!("SALESLAYER_API_KEY={CANARY}\n");
+    let r = against_mock(&[], Some(&dotenv), Some(""));
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    let first = r
+        .stdout
+        .lines()
+        .find(|l| l.starts_with('✘'))
+        .unwrap_or_default();
+    assert!(
+        first.ends_with("The key is empty: the X-API-KEY header would be empty"),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("stale key"), "{}", r.stdout);
+}

@@ -15,7 +15,8 @@ use crate::model::report::{SourceKind, SourceSeen};
 /// rejects the other: the rejected copy is stale, and that (not the readers of one file
 /// disagreeing, nor an invalid key) is what the user must see first.
 pub(super) fn stale_key(f: &Facts) -> Option<Cause> {
-    if !f.has(KeySource::ID, SOURCES_DIFFER) {
+    // An empty value is key-empty's, whatever the other source holds.
+    if !f.has(KeySource::ID, SOURCES_DIFFER) || f.key_empty() {
         return None;
     }
     let sources = &f.report.key.sources;
