@@ -18,6 +18,17 @@ fn settings() -> insta::Settings {
     s
 }
 
+/// The first cause of a human view (numbered or not) reads `title`.
+#[track_caller]
+fn assert_first_cause(stdout: &str, title: &str) {
+    let first = stdout
+        .lines()
+        .find(|l| l.starts_with('✘'))
+        .unwrap_or_default();
+    let rest = first.trim_start_matches("✘ ").trim_start_matches("1. ");
+    assert_eq!(rest, title, "{stdout}");
+}
+
 #[test]
 fn a_stale_key_in_dotenv_beside_the_environment_leads_with_the_stale_copy() {
     let dotenv = format!("SALESLAYER_API_KEY={}\n", stale());
@@ -72,16 +83,7 @@ fn the_key_pasted_as_the_base_url_leads_and_nothing_is_sent_to_it() {
             assert_output_safe(CANARY, &base, out, OutputRules::default());
         }
         assert_eq!(r.code, 1, "{}", r.stdout);
-        let first = r
-            .stdout
-            .lines()
-            .find(|l| l.starts_with('✘'))
-            .unwrap_or_default();
-        assert!(
-            first.ends_with("The API key is pasted as the base URL"),
-            "{first}\n{}",
-            r.stdout
-        );
+        assert_first_cause(&r.stdout, "The API key is pasted as the base URL");
         assert_contains(
             &r.stdout,
             "fix   Use https://api2.saleslayer.com as the base URL",
@@ -107,14 +109,9 @@ fn the_key_pasted_as_the_base_url_leads_and_nothing_is_sent_to_it() {
 fn an_empty_key_is_one_cause_and_no_probe_is_sent() {
     let r = against_mock(&[], None, Some(""));
     assert_eq!(r.code, 1, "{}", r.stdout);
-    let first = r
-        .stdout
-        .lines()
-        .find(|l| l.starts_with('✘'))
-        .unwrap_or_default();
-    assert_eq!(
-        first,
-        "✘ The key is empty: the X-API-KEY header would be empty"
+    assert_first_cause(
+        &r.stdout,
+        "The key is empty: the X-API-KEY header would be empty",
     );
     assert_contains(&r.stdout, "– 5. works-in-curl");
     // Two checks say the value is empty; the base URL is still reached.
@@ -146,15 +143,9 @@ fn an_empty_key_is_one_cause_and_no_probe_is_sent() {
     let dotenv = format!("SALESLAYER_API_KEY={CANARY}\n");
     let r = against_mock(&[], Some(&dotenv), Some(""));
     assert_eq!(r.code, 1, "{}", r.stdout);
-    let first = r
-        .stdout
-        .lines()
-        .find(|l| l.starts_with('✘'))
-        .unwrap_or_default();
-    assert!(
-        first.ends_with("The key is empty: the X-API-KEY header would be empty"),
-        "{}",
-        r.stdout
+    assert_first_cause(
+        &r.stdout,
+        "The key is empty: the X-API-KEY header would be empty",
     );
     assert!(!r.stdout.contains("stale key"), "{}", r.stdout);
 }
