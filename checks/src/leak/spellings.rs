@@ -47,6 +47,11 @@ pub enum Encoding {
     /// character): only in sl-doctor's own outputs, never searched for by `scan`.
     #[schemars(skip)]
     Shown,
+    /// The key with its ASCII letters in lower case, as a URL parser writes a host (a key
+    /// pasted as the base URL's host): only in sl-doctor's own outputs, never searched for
+    /// by `scan`.
+    #[schemars(skip)]
+    Lowercase,
 }
 
 impl Encoding {
@@ -63,7 +68,14 @@ impl Encoding {
             Encoding::HtmlReferences => "html-references",
             Encoding::Utf16 => "utf-16",
             Encoding::Shown => "shown",
+            Encoding::Lowercase => "lowercase",
         }
+    }
+
+    /// Whether only sl-doctor's own outputs write the key so (`scan` does not look for it
+    /// in files).
+    pub fn own_outputs_only(self) -> bool {
+        matches!(self, Encoding::Shown | Encoding::Lowercase)
     }
 
     /// Shown to people.
@@ -79,6 +91,7 @@ impl Encoding {
             Encoding::HtmlReferences => "HTML character references",
             Encoding::Utf16 => "UTF-16",
             Encoding::Shown => "as shown neutralised",
+            Encoding::Lowercase => "in lower case",
         }
     }
 }
@@ -124,6 +137,12 @@ impl Spelling {
 /// Every spelling of one value, the value itself first (see the module documentation).
 pub fn spellings(v: &[u8]) -> Vec<Spelling> {
     let mut out = vec![Spelling::sparse(Encoding::Plain, v.to_vec())];
+    if v.iter().any(u8::is_ascii_uppercase) {
+        out.push(Spelling::sparse(
+            Encoding::Lowercase,
+            v.to_ascii_lowercase(),
+        ));
+    }
     let text = std::str::from_utf8(v).ok();
     if let Some(text) = text {
         let shown = crate::model::untrusted::neutralise(text, usize::MAX);
@@ -519,6 +538,8 @@ mod tests {
         has("\n", Encoding::Utf16, "\\u0000\\n");
         has("é", Encoding::Hex, "C3A9");
         has("a\u{200b}b", Encoding::Shown, "a\\u{200b}b");
+        has("AbC-123", Encoding::Lowercase, "abc-123");
+        assert!(of("abc-123", Encoding::Lowercase).is_empty());
         assert!(of("ab", Encoding::Shown).is_empty());
         // A value that is not UTF-8: bytes, no text spellings.
         let raw: Vec<Spelling> = spellings(b"\xffab");
@@ -586,6 +607,7 @@ mod tests {
             HtmlReferences,
             Utf16,
             Shown,
+            Lowercase,
         ] {
             assert_eq!(serde_json::to_value(e).unwrap(), e.id(), "{e:?}");
         }

@@ -18,7 +18,7 @@ use percent_encoding::percent_decode_str;
 pub const REDACTED: &str = "[redacted]";
 
 /// Stands for the key inside the scrubbed URL (parses as a name, a host label or a value).
-pub(super) const KEY_MARK: &str = "sldoctor-redacted-key";
+pub(super) const KEY_MARK: &str = "sl-doctor-redacted-key";
 
 /// The key as text to look for in URLs: valid UTF-8, trimmed, longer than 7 characters.
 pub fn key_needle(key: Option<&SecretKey>) -> Option<&str> {
