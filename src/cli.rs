@@ -194,7 +194,8 @@ Example:
 
 const FIX_HELP: &str = "\
 What it edits: the file the doctor read the key from. In a .env file only the key's line
-changes (every other byte stays): it becomes NAME=value (`export ` kept) without quotes,
+changes (every other byte stays): it becomes NAME=value (`export ` kept, unless --loader
+names docker, kubectl or systemd, which set nothing from such a line) without quotes,
 spaces around =, or an inline comment, the one form docker --env-file, compose, systemd's
 EnvironmentFile and the dotenv libraries all read the same; a repaired key holding a space,
 #, a quote, $ or a backslash is refused instead. A key file gets exactly the repaired key,

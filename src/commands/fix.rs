@@ -15,14 +15,17 @@ use crate::config;
 use crate::exit;
 use crate::files::{Links, WriteError, replace_file};
 use crate::fix::choose::{self, Choice};
-use crate::fix::{Stored, backup_path, diff, headline, plan, proof_line, unchanged_line};
+use crate::fix::{
+    Stored, backup_path, diff, headline, plan, proof_line, unchanged_line, undelivered_line,
+};
 use crate::render::human::safe_lines;
-use sl_doctor_checks::context::FoundKey;
+use sl_doctor_checks::context::{FoundKey, KeyState};
 use sl_doctor_checks::input::dotenv::DotenvFile;
 use sl_doctor_checks::input::files::{Pipes, read_input};
-use sl_doctor_checks::input::loaders::{Loader, deliver};
+use sl_doctor_checks::input::loaders::{Delivered, Loader, deliver};
 use sl_doctor_checks::input::sources::{MAX_DOTENV_FILE, MAX_KEY_FILE};
 use sl_doctor_checks::model::report::{Report, SourceKind};
+use sl_doctor_checks::model::secret::SecretKey;
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -91,7 +94,22 @@ pub fn run(args: &FixArgs) -> ExitCode {
         ascii: args.check.ascii,
     };
     out.say(&format!("Diagnosis: {}\n", headline(&report)));
+    let home = config::home_dir(&env);
+    let shown = |path: &Path| sl_doctor_checks::input::sources::display_path(path, home.as_deref());
+    let loader = cx.key.loader.unwrap_or(Loader::Dotenv);
     let Some(chosen) = cx.key.chosen() else {
+        // The reader --loader names sets nothing from the .env line (`export NAME=…` to
+        // docker): the line is what to fix, with the value the dotenv libraries read.
+        if let (Some((path, value)), false) = (undelivered(&cx.key), args.emit) {
+            let stored = Stored {
+                path,
+                shown: shown(path),
+                dotenv_name: Some(&cx.key.env_name),
+                loader,
+                delivered: None,
+            };
+            return fix_file(args, &env, &out, &report, value, &stored, Choice::Keep);
+        }
         out.say("No key was found, so there is nothing to fix.\n");
         return ExitCode::from(exit::PROBLEM);
     };
@@ -99,27 +117,38 @@ pub fn run(args: &FixArgs) -> ExitCode {
     if args.emit {
         return emit(&out, choice);
     }
-    let home = config::home_dir(&env);
     let stored = match (chosen.source.kind, &chosen.path) {
         (SourceKind::File | SourceKind::Dotenv, Some(path)) => Stored {
             path,
-            shown: sl_doctor_checks::input::sources::display_path(path, home.as_deref()),
+            shown: shown(path),
             dotenv_name: (chosen.source.kind == SourceKind::Dotenv).then_some(&*cx.key.env_name),
-            loader: cx.key.loader.unwrap_or(Loader::Dotenv),
-            delivered: &chosen.value,
+            loader,
+            delivered: Some(&chosen.value),
         },
         _ => return elsewhere(&out, chosen, &cx.key.env_name, &choice),
     };
-    fix_file(args, &env, &out, &report, chosen, &stored, choice)
+    fix_file(args, &env, &out, &report, &chosen.value, &stored, choice)
 }
 
-/// Edits the key file or the `.env` line, after the diff and the confirmation.
+/// The `.env` file and the value the dotenv libraries read from the key's line, when the
+/// reader named by `--loader` sets nothing from that line.
+fn undelivered(ks: &KeyState) -> Option<(&Path, &SecretKey)> {
+    let loader = ks.loader?;
+    let entry = ks.dotenv.as_ref()?.effective(&ks.env_name)?;
+    match deliver(loader, entry) {
+        Delivered::Value(_) => None,
+        _ => Some((ks.dotenv_path.as_deref()?, &entry.value)),
+    }
+}
+
+/// Edits the key file or the `.env` line, after the diff and the confirmation. `current`
+/// is the value diagnosed: what the file must still hold, and what `Choice::Keep` writes.
 fn fix_file(
     args: &FixArgs,
     env: &[(OsString, OsString)],
     out: &Out,
     report: &Report,
-    chosen: &FoundKey,
+    current: &SecretKey,
     stored: &Stored,
     choice: Choice,
 ) -> ExitCode {
@@ -131,13 +160,13 @@ fn fix_file(
     if links == Links::Refuse && is_link(stored.path) {
         return fail_link(&stored.shown);
     }
-    let old = match read_stored(stored, chosen) {
+    let old = match read_stored(stored, current) {
         Ok(b) => b,
         Err(code) => return code,
     };
     let (value, repaired) = match choice {
         Choice::Repair(r) => (r.key.clone(), Some(r)),
-        Choice::Keep => (chosen.value.clone(), None),
+        Choice::Keep => (current.clone(), None),
         Choice::Nothing {
             reason,
             inconclusive,
@@ -170,9 +199,10 @@ fn fix_file(
         }
     };
     out.say(&plan.text);
-    out.say(&match &repaired {
-        Some(r) => proof_line(r),
-        None => unchanged_line(report.offline).to_string(),
+    out.say(&match (&repaired, stored.delivered) {
+        (Some(r), _) => proof_line(r),
+        (None, None) => undelivered_line(stored.loader, report.offline),
+        (None, Some(_)) => unchanged_line(report.offline).to_string(),
     });
     if !args.yes {
         match confirm(env, &stored.shown) {
@@ -195,8 +225,10 @@ fn fix_file(
     after(args, env, out, stored)
 }
 
-/// The file as it is now, refused unless it still holds the value that was diagnosed.
-fn read_stored(stored: &Stored, chosen: &FoundKey) -> Result<Vec<u8>, ExitCode> {
+/// The file as it is now, refused unless it still holds the value that was diagnosed
+/// (`current`: as the loader delivers it, or as the dotenv libraries read a line the
+/// loader sets nothing from).
+fn read_stored(stored: &Stored, current: &SecretKey) -> Result<Vec<u8>, ExitCode> {
     let (what, limit) = match stored.dotenv_name {
         Some(_) => (".env file", MAX_DOTENV_FILE),
         None => ("key file", MAX_KEY_FILE),
@@ -206,8 +238,11 @@ fn read_stored(stored: &Stored, chosen: &FoundKey) -> Result<Vec<u8>, ExitCode> 
     let same = match stored.dotenv_name {
         Some(name) => DotenvFile::parse("", &bytes)
             .effective(name)
-            .is_some_and(|e| deliver(stored.loader, e).value() == Some(&chosen.value)),
-        None => bytes == chosen.value.expose_bytes(),
+            .is_some_and(|e| match stored.delivered {
+                Some(_) => deliver(stored.loader, e).value() == Some(current),
+                None => &e.value == current && deliver(stored.loader, e).value().is_none(),
+            }),
+        None => bytes == current.expose_bytes(),
     };
     if !same {
         return Err(fail_changed(&stored.shown));

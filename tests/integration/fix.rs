@@ -534,3 +534,60 @@ fn a_crlf_env_file_is_pointed_at_line_endings_lf_and_that_ends_it() {
         r.stdout
     );
 }
+
+/// `export NAME=…` read by `docker run --env-file` (`--loader docker`): docker refuses the
+/// whole file, so the diagnosis finds no key and its fix names the line, the reason and
+/// `sl-doctor fix`; `fix` removes the `export` (the plan says why), keeps the value, and the
+/// doctor passes with docker as the reader. With the dotenv libraries as the reader the
+/// `export` stays.
+#[test]
+fn export_goes_when_the_loader_refuses_it() {
+    let mock = start_mock(CANARY);
+    let file = format!("A=1\nexport SALESLAYER_API_KEY=\"{CANARY}\"\n");
+    let cmd = with_file(sl_doctor(), ".env", file.as_bytes());
+    let (r, _d) = run_safe(cmd.args(net(&mock)).args(["--loader", "docker"]));
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        r.stdout.contains(
+            "fix   Write .env line 2 as SALESLAYER_API_KEY=value, with no `export`, quotes, \
+             spaces, comment or CR after the value (docker run --env-file refuses the whole \
+             file: the name `export SALESLAYER_API_KEY` contains a space); `sl-doctor fix \
+             --loader docker` rewrites it so."
+        ),
+        "{}",
+        r.stdout
+    );
+    let cmd = with_file(sl_doctor(), ".env", file.as_bytes());
+    let (r, dir) = run_safe(
+        cmd.arg("fix")
+            .args(net(&mock))
+            .args(["--loader", "docker", "--yes"]),
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    for phrase in [
+        "  - export SALESLAYER_API_KEY=\"…27 chars\"   [docker run --env-file delivers nothing]",
+        "  note: `export` removed: docker run --env-file refuses the whole file",
+        "The doctor again (live) on .env:",
+        "verdict: pass",
+    ] {
+        assert!(r.stdout.contains(phrase), "{phrase}: {}", r.stdout);
+    }
+    let written = std::fs::read(dir.path().join(".env")).unwrap();
+    assert_eq!(
+        written,
+        format!("A=1\nSALESLAYER_API_KEY={CANARY}\n").as_bytes()
+    );
+    // The dotenv libraries accept `export`: it stays.
+    let cmd = with_file(sl_doctor(), ".env", file.as_bytes());
+    let (r, dir) = run_safe(
+        cmd.arg("fix")
+            .args(net(&mock))
+            .args(["--loader", "dotenv", "--yes"]),
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let written = std::fs::read(dir.path().join(".env")).unwrap();
+    assert_eq!(
+        written,
+        format!("A=1\nexport SALESLAYER_API_KEY={CANARY}\n").as_bytes()
+    );
+}

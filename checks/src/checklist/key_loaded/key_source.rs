@@ -108,8 +108,8 @@ fn missing(ks: &KeyState) -> Outcome {
             format!("{} defines {}, but {} delivers nothing: {why}", r.place, ks.env_name, r.reader),
         )
         .with_fix(format!(
-            "Write that line as {}=value, with no `export`, quotes, spaces, comment or CR after the value, so that {} sets it; then run sl-doctor again.",
-            ks.env_name, r.reader
+            "Write {} as {}=value, with no `export`, quotes, spaces, comment or CR after the value ({why}); `sl-doctor fix --loader {}` rewrites it so. Then run sl-doctor again.",
+            r.place, ks.env_name, ks.loader.map_or("dotenv", |l| l.info().id)
         )),
         None => Finding::new(NO_KEY, "No API key was found in any of the places sl-doctor looks").with_fix(format!(
             "Set {} in the environment of the process that calls the API (export {}=… in a shell, a protected CI variable or a secret in a deployment), or pass --key-file PATH or --key-stdin.{}",
@@ -294,7 +294,12 @@ mod tests {
             f.fix
                 .as_deref()
                 .unwrap()
-                .starts_with("Write that line as SALESLAYER_API_KEY=value")
+                .starts_with("Write .env line 2 as SALESLAYER_API_KEY=value")
+        );
+        let fix = f.fix.as_deref().unwrap();
+        assert!(
+            fix.contains("(a shell runs the CR as a command); `sl-doctor fix --loader shell`"),
+            "{fix}"
         );
     }
 
