@@ -214,19 +214,23 @@ change it. --emit writes the repaired key to standard output for another program
 refused when standard output is a terminal: the one time sl-doctor outputs the key.
 
 Exit codes:
-  0  fixed, and the doctor passes live on the new file (or nothing needed changing)
+  0  fixed, and the doctor passes live on the new file; or nothing to fix (the value and
+     its line need no change) and the doctor passes; --emit: a repaired key was written
   1  nothing fixable, refused (unsafe for .env), declined, or a dry run (no --yes off a
-     terminal); also when the doctor still fails after the fix
+     terminal); also when the doctor still fails (after the fix, or with nothing to fix);
+     --emit: nothing was emitted (the key needs no repair or cannot be repaired)
   2  usage or input error (a symbolic link without --follow-symlinks, the file changed
      since it was diagnosed, --emit on a terminal)
-  3  written but not verified (--offline, or the API could not be asked)
+  3  not verified: written (or emitted) with --offline; or the API could not be asked
 
 Examples:
   sl-doctor fix                            diagnose, show the change, ask, write, check again
   sl-doctor fix --yes --dotenv .env.prod   the same without asking
   sl-doctor fix --offline                  only the certain repairs, not verified
   sl-doctor fix --key-file sl.key          repair a key file
-  sl-doctor fix --emit | gh secret set SALESLAYER_API_KEY";
+  set -o pipefail; sl-doctor fix --emit | gh secret set SALESLAYER_API_KEY
+                                           pipe the repaired key (pipefail: a pipe's exit
+                                           code is otherwise the last program's)";
 
 const CURL_HELP: &str = "\
 The key is read by the shell from the variable named by --key-env (default

@@ -125,7 +125,7 @@ pub fn run(args: &FixArgs) -> ExitCode {
             loader,
             delivered: Some(&chosen.value),
         },
-        _ => return elsewhere(&out, chosen, &cx.key.env_name, &choice),
+        _ => return elsewhere(&out, &report, chosen, &cx.key.env_name, &choice),
     };
     fix_file(args, &env, &out, &report, &chosen.value, &stored, choice)
 }
@@ -175,16 +175,11 @@ fn fix_file(
     let plan = match plan(args, stored, &old, &value) {
         Ok(Some(p)) => p,
         Ok(None) => {
-            // Only a live run that passed says the API takes the value: offline nothing
-            // was asked, and a failed run names what else is wrong.
-            let why = if report.offline {
-                "the stored value needs no repair (not verified: --offline sent nothing to the API)"
-            } else if exit::for_report(report) == exit::OK {
-                "the stored value is already what the API needs"
-            } else {
-                "the stored value needs no repair; the diagnosis above says what else is wrong"
-            };
-            out.say(&format!("Nothing to change in {}: {why}.\n", stored.shown));
+            out.say(&format!(
+                "Nothing to change in {}: the stored value {}.\n",
+                stored.shown,
+                no_repair(report)
+            ));
             let crlf = (stored.dotenv_name.is_some() && args.line_endings.is_none())
                 .then(|| crate::fix::edit::crlf_pointer(&old))
                 .flatten();
@@ -340,6 +335,18 @@ fn after(args: &FixArgs, env: &[(OsString, OsString)], out: &Out, stored: &Store
     ExitCode::from(exit::for_report(&report))
 }
 
+/// Why a value needs no repair, as far as the run knows: only a live run that passed says
+/// the API takes it; offline nothing was asked, and a failed run names what else is wrong.
+fn no_repair(report: &Report) -> &'static str {
+    if report.offline {
+        "needs no repair (not verified: --offline sent nothing to the API)"
+    } else if exit::for_report(report) == exit::OK {
+        "is already what the API needs"
+    } else {
+        "needs no repair; the diagnosis above says what else is wrong"
+    }
+}
+
 fn nothing(out: &Out, reason: &str, inconclusive: bool) -> ExitCode {
     out.say(&format!("Nothing fixed: {reason}.\n"));
     ExitCode::from(if inconclusive {
@@ -351,7 +358,13 @@ fn nothing(out: &Out, reason: &str, inconclusive: bool) -> ExitCode {
 
 /// A key from the environment, `--key`, standard input or a deployment file: where to
 /// change it.
-fn elsewhere(out: &Out, chosen: &FoundKey, env_name: &str, choice: &Choice) -> ExitCode {
+fn elsewhere(
+    out: &Out,
+    report: &Report,
+    chosen: &FoundKey,
+    env_name: &str,
+    choice: &Choice,
+) -> ExitCode {
     let place = match chosen.source.kind {
         SourceKind::Env => format!(
             "the environment variable {env_name}: change it where it is set (a CI secret, a \
@@ -374,21 +387,25 @@ fn elsewhere(out: &Out, chosen: &FoundKey, env_name: &str, choice: &Choice) -> E
             out.say(&if chosen.source.kind == SourceKind::Deployment {
                 format!(
                     "To store the repaired key in a secret store instead, pipe it:\n  \
-                     sl-doctor fix --emit | gh secret set {env_name}\n"
+                     set -o pipefail; sl-doctor fix --emit | gh secret set {env_name}\n"
                 )
             } else {
                 format!(
                     "sl-doctor cannot edit it there. To store the repaired key, pipe it:\n  \
-                     sl-doctor fix --emit | gh secret set {env_name}\n"
+                     set -o pipefail; sl-doctor fix --emit | gh secret set {env_name}\n"
                 )
             });
             ExitCode::from(exit::PROBLEM)
         }
+        // Nothing to fix is not a failure: the exit code is the diagnosis's, as for a
+        // file that needs no change.
         Choice::Keep => {
             out.say(&format!(
-                "The key comes from {place}; its value needs no repair.\n"
+                "Nothing to change: the key comes from the {}, and its value {}.\n",
+                chosen.source.describe(),
+                no_repair(report)
             ));
-            ExitCode::from(exit::PROBLEM)
+            ExitCode::from(exit::for_report(report))
         }
         Choice::Nothing {
             reason,
@@ -403,7 +420,12 @@ fn emit(out: &Out, choice: Choice) -> ExitCode {
     let r = match choice {
         Choice::Repair(r) => r,
         Choice::Keep => {
-            out.say("Nothing emitted: the key needs no repair.\n");
+            // Exit 1 all the same: the program after the pipe read nothing, and under
+            // `set -o pipefail` the pipeline must not count as a stored key.
+            out.say(
+                "Nothing emitted: the key needs no repair, so the program after the pipe read \
+                 nothing (exit 1; with `set -o pipefail` the whole pipeline fails).\n",
+            );
             return ExitCode::from(exit::PROBLEM);
         }
         Choice::Nothing {

@@ -591,3 +591,43 @@ fn export_goes_when_the_loader_refuses_it() {
         format!("A=1\nexport SALESLAYER_API_KEY={CANARY}\n").as_bytes()
     );
 }
+
+/// Nothing to fix is not a failure: a working key from the environment exits 0 and says
+/// there is nothing to change (not "change it where it is set"); `--emit` with nothing to
+/// emit exits 1 and says why a pipe needs `set -o pipefail`.
+#[test]
+fn nothing_to_fix_exits_0_and_emit_without_a_repair_exits_1() {
+    let mock = start_mock(CANARY);
+    let (r, _d) = run_safe(
+        sl_doctor()
+            .env("SALESLAYER_API_KEY", CANARY)
+            .arg("fix")
+            .args(net(&mock)),
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains(
+            "Nothing to change: the key comes from the environment variable \
+             SALESLAYER_API_KEY, and its value is already what the API needs."
+        ),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("change it where"), "{}", r.stdout);
+    let (r, _d) = run_safe(
+        sl_doctor()
+            .env("SALESLAYER_API_KEY", CANARY)
+            .args(["fix", "--offline"]),
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("not verified: --offline"), "{}", r.stdout);
+    let (r, _d) = run_safe(
+        sl_doctor()
+            .env("SALESLAYER_API_KEY", CANARY)
+            .args(["fix", "--emit"])
+            .args(net(&mock)),
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stdout.is_empty());
+    assert!(r.stderr.contains("set -o pipefail"), "{}", r.stderr);
+}
