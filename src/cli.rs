@@ -176,6 +176,9 @@ prints the whole fix (with `sl-doctor fix` where it repairs the value) and draft
 email (exit 1; --anyway drafts it). Otherwise the email opens with what Sales Layer is
 asked to do (enable an API for the key, check or reissue the key, by fingerprint), with
 the proof, then the fields below, the requests for their logs, and the attachments.
+When the base URL's host is not Sales Layer's (the sl-doctor mock, a proxy, a misspelt
+host), Sales Layer has no record of the requests: the draft is addressed to whoever runs
+that host, and standard error says how to ask Sales Layer (the API's base URL first).
 
 The bundle (--output DIR, default ./sl-doctor-support) holds, each thing once:
   report.json   the JSON report: diagnosis, tool version, OS, target, the probes' request
