@@ -557,13 +557,19 @@ fn export_goes_when_the_loader_refuses_it() {
         "{}",
         r.stdout
     );
-    let cmd = with_file(sl_doctor(), ".env", file.as_bytes());
-    let (r, dir) = run_safe(
-        cmd.arg("fix")
-            .args(net(&mock))
-            .args(["--loader", "docker", "--yes"]),
-    );
-    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    // `fix --yes --loader L`: the run and the file it leaves.
+    let fix_with = |loader: &str| {
+        let cmd = with_file(sl_doctor(), ".env", file.as_bytes());
+        let (r, dir) = run_safe(
+            cmd.arg("fix")
+                .args(net(&mock))
+                .args(["--loader", loader, "--yes"]),
+        );
+        assert_eq!(r.code, 0, "{loader}: {}{}", r.stdout, r.stderr);
+        let written = String::from_utf8(std::fs::read(dir.path().join(".env")).unwrap());
+        (r, written.unwrap())
+    };
+    let (r, written) = fix_with("docker");
     for phrase in [
         "  - export SALESLAYER_API_KEY=\"…27 chars\"   [docker run --env-file delivers nothing]",
         "  note: `export` removed: docker run --env-file refuses the whole file",
@@ -572,23 +578,12 @@ fn export_goes_when_the_loader_refuses_it() {
     ] {
         assert!(r.stdout.contains(phrase), "{phrase}: {}", r.stdout);
     }
-    let written = std::fs::read(dir.path().join(".env")).unwrap();
-    assert_eq!(
-        written,
-        format!("A=1\nSALESLAYER_API_KEY={CANARY}\n").as_bytes()
-    );
+    assert_eq!(written, format!("A=1\nSALESLAYER_API_KEY={CANARY}\n"));
     // The dotenv libraries accept `export`: it stays.
-    let cmd = with_file(sl_doctor(), ".env", file.as_bytes());
-    let (r, dir) = run_safe(
-        cmd.arg("fix")
-            .args(net(&mock))
-            .args(["--loader", "dotenv", "--yes"]),
-    );
-    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
-    let written = std::fs::read(dir.path().join(".env")).unwrap();
+    let (_r, written) = fix_with("dotenv");
     assert_eq!(
         written,
-        format!("A=1\nexport SALESLAYER_API_KEY={CANARY}\n").as_bytes()
+        format!("A=1\nexport SALESLAYER_API_KEY={CANARY}\n")
     );
 }
 
