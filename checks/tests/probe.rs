@@ -95,9 +95,27 @@ async fn unauthorized_fails_as_missing_or_invalid_key() {
     }
 }
 
-/// An empty key's rejection is read as what it is: the header went out empty, which says
-/// nothing about the key and sends nobody to support. So is a value that holds no key
-/// once cleaned (`""`): no repair is left to try (`no-key-left`).
+/// An empty key, or a value that holds no key once cleaned (`""`), is not sent: the API
+/// could only reject it, which says nothing about the key. The probe is skipped and says
+/// why; no request reaches the server.
+#[tokio::test]
+async fn a_value_that_holds_no_key_is_not_sent() {
+    for key in [&b""[..], b"\"\"", b"'  '", b"X-API-KEY:"] {
+        for (_, check) in both() {
+            let srv = serve(|_, _| unauthorized("application/json", &[]));
+            let Err(Skipped(why)) = check.run(&cx(&srv.base, key)).await else {
+                panic!("{key:?}: the probe ran");
+            };
+            assert!(why.starts_with("the value holds no key"), "{key:?}: {why}");
+            assert!(srv.hits().is_empty(), "{key:?}: a request was sent");
+        }
+    }
+}
+
+/// Beside a value another reader delivers (a `.env` line that the empty variable
+/// overrides), the empty key is sent too, and its rejection is read as what it is: the
+/// header went out empty, which says nothing about the key and sends nobody to support.
+/// So is a value that holds no key once cleaned (`""`): no repair is left to try.
 #[tokio::test]
 async fn an_empty_key_s_rejection_says_it_was_empty() {
     let cases: [(&[u8], &str, Differential); 4] = [
@@ -110,11 +128,22 @@ async fn an_empty_key_s_rejection_says_it_was_empty() {
         (b"'  '", "which holds no key", Differential::NoKeyLeft),
         (b"X-API-KEY:", "which holds no key", Differential::NoKeyLeft),
     ];
+    let dotenv_line = |c: &mut Context| {
+        c.key.readings = vec![sl_doctor_checks::context::ReaderDelivery {
+            reader: "dotenv libraries".into(),
+            place: ".env line 1".into(),
+            path: None,
+            line: 1,
+            delivered: sl_doctor_checks::input::loaders::Delivered::Value(
+                sl_doctor_checks::model::secret::SecretKey::from_string(CANARY.into()),
+            ),
+        }]
+    };
     for (key, said, differential) in cases {
         for (_, check) in both() {
             let srv = serve(|_, _| unauthorized("application/json", &[]));
-            let o = probe_with(check, &srv.base, key, |_| {}).await;
-            assert_eq!(codes(&o), ["key-rejected"], "{key:?}");
+            let o = probe_with(check, &srv.base, key, dotenv_line).await;
+            assert_eq!(codes(&o), ["key-rejected", "delivered-rejected"], "{key:?}");
             let f = &o.findings[0];
             assert!(f.message.contains(said), "{key:?}: {}", f.message);
             assert!(!f.message.contains("did send"), "{}", f.message);
@@ -123,7 +152,11 @@ async fn an_empty_key_s_rejection_says_it_was_empty() {
                 panic!("probe evidence")
             };
             assert_eq!(ev.differential, differential, "{key:?}");
-            assert_eq!(srv.hits().len(), 1, "{key:?}: nothing else to try");
+            assert_eq!(
+                srv.hits().len(),
+                2,
+                "{key:?}: the value and the delivered one, nothing else to try"
+            );
         }
     }
 }

@@ -27,3 +27,4 @@ mod scan_schemas;
 mod scenarios;
 mod second_look;
 mod support_curl;
+mod trial;

@@ -95,16 +95,17 @@ fn quotes_and_a_space_are_two_causes_each_under_its_item() {
     let dotenv = format!("SALESLAYER_API_KEY=\"{CANARY} \"\n");
     let r = against_mock(&[], Some(&dotenv), None);
     assert_eq!(r.code, 1, "{}", r.stdout);
-    // The readers disagree (docker keeps the quotes), and the value sl-doctor uses has
-    // a space: two causes, the quotes' warning under the first, the space under the second.
-    assert_contains(&r.stdout, "✘ 1. The readers of the key disagree");
-    assert_contains(&r.stdout, "✘ 2. The key has extra whitespace");
+    // The value sl-doctor uses has a space, and the readers disagree (docker keeps the
+    // quotes): two causes, the space first (whichever reader is used, it is there), the
+    // disagreement a warning, with the quotes' warning under it.
+    assert_contains(&r.stdout, "✘ 1. The key has extra whitespace");
+    assert_contains(&r.stdout, "⚠ 2. The readers of the key disagree");
     let quotes = r
         .stdout
         .lines()
         .find(|l| l.trim_start().starts_with("⚠ quoted-value:"));
     assert!(
-        quotes.is_some_and(|l| l.ends_with("(cause 1)")),
+        quotes.is_some_and(|l| l.ends_with("(cause 2)")),
         "{}",
         r.stdout
     );
@@ -113,7 +114,7 @@ fn quotes_and_a_space_are_two_causes_each_under_its_item() {
         .lines()
         .find(|l| l.trim_start().starts_with("✘ extra-whitespace:"));
     assert!(
-        space.is_some_and(|l| l.ends_with("(cause 2)")),
+        space.is_some_and(|l| l.ends_with("(cause 1)")),
         "{}",
         r.stdout
     );

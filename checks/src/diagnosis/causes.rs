@@ -3,15 +3,12 @@
 
 use super::facts::{Facts, KeyAnswer, Probe};
 use super::{Cause, CauseId, CauseLevel, Fixer};
-use crate::checklist::base_url::url_path;
 use crate::checklist::key_loaded::key_source;
 use crate::checklist::{
     CatalogProbe, DamProbe, DotenvFileCheck, ExtraWhitespace, HeaderValue, HiddenCharacters,
-    KeySource, LookalikeCharacters, PastedLabel, PlaceholderValue, PlainHttp, QuotedValue,
-    UrlFormat, UrlHost, UrlPath, UrlScheme,
+    KeySource, LookalikeCharacters, PastedLabel, PlaceholderValue, QuotedValue,
 };
 use crate::model::check::CheckId;
-use crate::model::code::Code;
 use crate::model::evidence::Repair;
 use crate::model::prose::join_names as join;
 use crate::model::report::{SourceKind, Status};
@@ -19,15 +16,21 @@ use crate::saleslayer::{RATE_LIMIT, support};
 
 mod network;
 mod readers;
+mod sources;
+mod urls;
 
 use network::{deadline_reached, key_not_sent_over_http, no_answer, proxy_refused};
 use readers::{not_enabled_by_other_api, readers_disagree};
+use sources::stale_key;
+use urls::{key_as_base_url, wrong_base_url};
 
 /// Every cause the facts show, most likely first.
 pub fn find(f: &Facts) -> Vec<Cause> {
-    let rules: [fn(&Facts) -> Option<Cause>; 14] = [
+    let rules: [fn(&Facts) -> Option<Cause>; 16] = [
         key_not_loaded,
         placeholder,
+        key_as_base_url,
+        stale_key,
         readers_disagree,
         lookalike_unresolved,
         damaged_value,
@@ -411,113 +414,6 @@ fn accept(probes: &[&Probe]) -> String {
     format!("{} {verb}", names(probes))
 }
 
-fn wrong_base_url(f: &Facts) -> Option<Cause> {
-    // In the order their fixes are preferred: each ends with the URL to use.
-    let url_checks = [
-        (UrlScheme::ID, "not https"),
-        (UrlHost::ID, "not the API's host"),
-        (UrlPath::ID, "a wrong or legacy path"),
-        (UrlFormat::ID, "stray characters"),
-    ];
-    let failed: Vec<(CheckId, &str)> = url_checks
-        .into_iter()
-        .filter(|(id, _)| f.status(*id) == Status::Fail)
-        .collect();
-    let wrong = f.apis(|p| p.given == KeyAnswer::WrongEndpoint);
-    // A scheme that is not https is also why the probes did not send the key: the same
-    // mistake, the same fix.
-    let not_sent = if f.status(UrlScheme::ID) == Status::Fail {
-        f.apis(|p| p.given == KeyAnswer::NotSentOverHttp)
-    } else {
-        Vec::new()
-    };
-    let first = failed
-        .first()
-        .map(|(id, _)| *id)
-        .or(wrong.first().map(|p| p.check))?;
-    let base_has_path = f.has(UrlPath::ID, url_path::BASE_HAS_PATH);
-    let (id, title) = match failed.as_slice() {
-        [(UrlPath::ID, _)] => (
-            CauseId::WrongPath,
-            match (
-                f.has(UrlPath::ID, url_path::LEGACY_CATALOG_PATH),
-                base_has_path,
-            ) {
-                (true, true) => "The base URL has a legacy path",
-                (false, true) => "The base URL has a path",
-                _ => "The URL has a wrong or legacy path",
-            }
-            .to_string(),
-        ),
-        [] => (
-            CauseId::WrongBaseUrl,
-            "Something other than the API answers at this base URL".to_string(),
-        ),
-        some => (
-            CauseId::WrongBaseUrl,
-            format!(
-                "The URL is not the documented one: {}",
-                join(&some.iter().map(|(_, what)| *what).collect::<Vec<_>>())
-            ),
-        ),
-    };
-    let proof = (!wrong.is_empty()).then(|| wrong_endpoint_proof(f, &wrong));
-    let mut checks: Vec<CheckId> = failed.iter().map(|(id, _)| *id).collect();
-    checks.extend(wrong.iter().chain(&not_sent).map(|p| p.check));
-    Some(
-        cause(id, title, CauseLevel::Fail, &checks)
-            // http:// in the URL is also why plain-http warns.
-            .also(
-                f,
-                if f.status(UrlScheme::ID) == Status::Fail {
-                    &[PlainHttp::ID]
-                } else {
-                    &[]
-                },
-            )
-            .proof(proof)
-            // A path in the base URL has one fix, the bare host: the check's other
-            // findings (how the path itself is wrong) would contradict it.
-            .fix(
-                base_has_path
-                    .then(|| finding_fix(f, UrlPath::ID, url_path::BASE_HAS_PATH))
-                    .flatten()
-                    .unwrap_or_else(|| {
-                        check_fix(f, first, "Use https://api2.saleslayer.com as the base URL.")
-                    }),
-            ),
-    )
-}
-
-/// "DAM and Catalog answer 404 Not Found at this base URL", or each probe's summary when
-/// their answers differ.
-fn wrong_endpoint_proof(f: &Facts, wrong: &[&Probe]) -> String {
-    let statuses: Vec<&str> = wrong.iter().filter_map(|p| p.status.as_deref()).collect();
-    match statuses.as_slice() {
-        [first, rest @ ..] if statuses.len() == wrong.len() && rest.iter().all(|s| s == first) => {
-            format!(
-                "{} {} {first} at this base URL",
-                names(wrong),
-                if wrong.len() == 1 {
-                    "answers"
-                } else {
-                    "answer"
-                }
-            )
-        }
-        _ => wrong
-            .iter()
-            .filter_map(|p| f.report.check(p.check).map(|c| c.summary.clone()))
-            .collect::<Vec<_>>()
-            .join("; "),
-    }
-}
-
-/// The fix of one finding of a check.
-fn finding_fix(f: &Facts, id: CheckId, code: Code) -> Option<String> {
-    f.report.check(id)?.finding(code)?.fix.clone()
-}
-
 fn api_not_enabled(f: &Facts) -> Option<Cause> {
     if let Some(c) = not_enabled_by_other_api(f) {
         return Some(c);
@@ -582,10 +478,13 @@ fn key_rejected(f: &Facts) -> Option<Cause> {
             || p.given == KeyAnswer::NotSent && p.repaired == Some(KeyAnswer::Rejected))
             && refuted(p)
     });
+    // A value another reader delivers (a .env line the environment overrides, say) that
+    // the API accepts proves a valid key too.
     let any_valid = f.apis(|p| {
         p.given.authenticated()
             || p.repaired.is_some_and(KeyAnswer::authenticated)
             || p.other.is_some_and(|(_, a)| a.authenticated())
+            || p.delivered.iter().any(|d| d.answer.authenticated())
     });
     // No key, an empty one or a placeholder is rejected as expected: it says nothing
     // about the key Sales Layer gave, and its own cause says what to put there.

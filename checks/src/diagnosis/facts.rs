@@ -12,6 +12,7 @@ use crate::model::code::Code;
 use crate::model::evidence::{Answer, Evidence, KeyDelivery, KeyKind, KeyVariant, ProbeAttempt};
 use crate::model::prose::join_names;
 use crate::model::report::{CheckResult, Report, Severity, SourceKind, Status};
+use crate::model::secret::Fingerprint;
 
 /// What an API's answer to one request says about the key: the probe's [`Answer`] as the
 /// rules group it, or that no request was sent.
@@ -91,9 +92,8 @@ pub struct Probe {
     /// The status of the answer to the key as given, without the HTTP version
     /// ("404 Not Found"), when there was one.
     pub status: Option<String>,
-    /// The answers to the values other readers of the deployment deliver: who delivers
-    /// each, and the answer.
-    pub delivered: Vec<(String, KeyAnswer)>,
+    /// The answers to the values other readers of the deployment deliver.
+    pub delivered: Vec<Delivery>,
     /// With `--api`: the other API's answer to the key as given (asked once), and its
     /// name.
     pub other: Option<(&'static str, KeyAnswer)>,
@@ -107,6 +107,17 @@ impl Probe {
         self.repaired
             .filter(|a| a.no_verdict() && !self.given.authenticated())
     }
+}
+
+/// The answer to a value another reader of the deployment delivers.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    /// Who delivers it, and where (`docker run --env-file (.env line 3)`).
+    pub who: String,
+    /// The answer.
+    pub answer: KeyAnswer,
+    /// The value's fingerprint, which names the key source that holds it.
+    pub fingerprint: Option<Fingerprint>,
 }
 
 /// A defect of the value that a check found and a repair removes.
@@ -310,7 +321,11 @@ fn probe_of(c: &CheckResult) -> Option<Probe> {
         .find(|a| answer(a).authenticated());
     let delivered = p
         .attempts_with(KeyKind::Delivered)
-        .map(|a| (a.key.reader.clone().unwrap_or_default(), answer(a)))
+        .map(|a| Delivery {
+            who: a.key.reader.clone().unwrap_or_default(),
+            answer: answer(a),
+            fingerprint: a.key.fingerprint.clone(),
+        })
         .collect();
     let other = p.other_api.as_ref().map(|o| {
         let name = if o.api == "dam" { "DAM" } else { "Catalog" };

@@ -137,6 +137,19 @@ fn probe_evidence(check: &str, codes: &[&str]) -> Option<Evidence> {
             ));
             continue;
         }
+        // `delivered-rejected`: the value another reader delivers (the .env line as the
+        // dotenv libraries read it, holding the key `stale`) got this answer.
+        if let Some(answer) = code.strip_prefix("delivered-") {
+            let (answer, status) = match answer {
+                "rejected" => (Answer::Rejected, 401),
+                _ => (Answer::Accepted, 200),
+            };
+            let mut a = attempt(KeyKind::Delivered, answer, Some(status), vec![]);
+            a.key.reader = Some("dotenv libraries (.env line 1)".into());
+            a.key.fingerprint = Some(SecretKey::from_string("stale".into()).fingerprint());
+            attempts.push(a);
+            continue;
+        }
         let (kind, answer, status) = match *code {
             "key-accepted" => (KeyKind::AsGiven, Answer::Accepted, Some(200)),
             "catalog-not-enabled" => (KeyKind::AsGiven, Answer::NotEnabled, Some(403)),
@@ -448,6 +461,53 @@ const CASES: &[Case] = &[
         ],
         offline: true,
         causes: &["extra-whitespace", "dotenv-file"],
+        proof: None,
+        self_fixable: true,
+    },
+    Case {
+        name: "a damaged value that readers also disagree about: the damage first, the disagreement warns",
+        rows: &[
+            ("hidden-characters", F, &["zero-width"]),
+            ("readers-agree", F, &["readers-disagree"]),
+            ("dotenv-file", W, &["inline-comment"]),
+            (
+                "dam-probe",
+                F,
+                &[
+                    "key-rejected-400",
+                    "accepted-once-invisible-removed",
+                    "delivered-rejected",
+                ],
+            ),
+            (
+                "catalog-probe",
+                F,
+                &[
+                    "key-rejected",
+                    "accepted-once-invisible-removed",
+                    "delivered-rejected",
+                ],
+            ),
+        ],
+        offline: false,
+        causes: &["hidden-characters", "readers-disagree"],
+        proof: Some("accept the key once the invisible characters are removed"),
+        self_fixable: true,
+    },
+    Case {
+        name: "the key pasted as the base URL: one cause, before what the URL checks say about it",
+        rows: &[
+            ("url-scheme", F, &["missing-scheme"]),
+            ("url-host", W, &["not-saleslayer-host"]),
+            ("key-in-url", F, &["key-as-host"]),
+            ("plain-http", W, &["scheme-defaults-to-http"]),
+            ("dns-resolution", Status::Skip, &[]),
+            ("tls-connection", Status::Skip, &[]),
+            ("dam-probe", Status::Skip, &[]),
+            ("catalog-probe", Status::Skip, &[]),
+        ],
+        offline: false,
+        causes: &["key-as-base-url"],
         proof: None,
         self_fixable: true,
     },
@@ -952,5 +1012,96 @@ fn a_deadline_cause_names_what_did_not_finish_and_gives_the_runner_s_fix() {
         );
         assert_eq!(c.level, CauseLevel::Inconclusive);
         assert_eq!(c.fix, format!("{} fix", rows[0].0));
+    }
+}
+
+/// A report whose key comes from SALESLAYER_API_KEY while `.env` line 1 holds another key
+/// (`stale`), the probes' answers to each given by `rows`.
+fn shadowed_by_the_environment(rows: &[Row]) -> Report {
+    use crate::model::report::{SourceKind, SourceRef, SourceSeen};
+    let mut r = report(rows, false);
+    let seen = |kind, name: &str, key: &str, used| SourceSeen {
+        source: SourceRef {
+            kind,
+            name: name.into(),
+        },
+        length: 44,
+        fingerprint: SecretKey::from_string(key.into()).fingerprint(),
+        used,
+    };
+    r.key.sources = vec![
+        seen(SourceKind::Env, "SALESLAYER_API_KEY", "k", true),
+        seen(SourceKind::Dotenv, ".env:1", "stale", false),
+    ];
+    r
+}
+
+#[test]
+fn a_stale_key_in_dotenv_beside_the_environment_is_the_one_cause_first() {
+    // The environment's key works; the .env line every loader reads holds another key,
+    // which both APIs reject: one cause, first, naming the .env copy as the stale one.
+    let r = shadowed_by_the_environment(&[
+        ("key-source", W, &["sources-differ"]),
+        ("dam-probe", F, &["key-accepted", "delivered-rejected"]),
+        ("catalog-probe", F, &["key-accepted", "delivered-rejected"]),
+    ]);
+    let d = diagnose(&r);
+    assert_eq!(d.causes.len(), 1, "{d:#?}");
+    let c = &d.causes[0];
+    assert_eq!(c.id, CauseId::StaleKey);
+    assert_eq!(c.level, CauseLevel::Fail);
+    assert_eq!(
+        c.title,
+        "The .env file .env:1 holds a stale key, not the one in the environment variable SALESLAYER_API_KEY"
+    );
+    assert_eq!(c.checks, ["key-source", "dam-probe", "catalog-probe"]);
+    assert!(
+        c.proof
+            .as_deref()
+            .is_some_and(|p| p
+                .starts_with("DAM and Catalog reject the key in the .env file .env:1 (sha256:")),
+        "{c:#?}"
+    );
+    assert!(c.fix.starts_with("Replace the key in the .env file .env:1 with the one in the environment variable SALESLAYER_API_KEY"), "{}", c.fix);
+    assert!(!d.needs_support());
+    insta::assert_yaml_snapshot!(d);
+}
+
+#[test]
+fn a_stale_key_in_the_environment_is_named_and_the_key_is_not_called_invalid() {
+    // The other way round: the environment overrides a .env line whose key works.
+    let r = shadowed_by_the_environment(&[
+        ("key-source", W, &["sources-differ"]),
+        ("dam-probe", F, &["key-rejected-400", "delivered-accepted"]),
+        ("catalog-probe", F, &["key-rejected", "delivered-accepted"]),
+    ]);
+    let d = diagnose(&r);
+    let ids: Vec<&str> = d.causes.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ["stale-key"], "{d:#?}");
+    let c = &d.causes[0];
+    assert!(c.title.starts_with("The environment variable SALESLAYER_API_KEY, which sl-doctor uses, holds a stale key, not the one in the .env file .env:1"), "{}", c.title);
+    assert!(c.fix.starts_with("Put the key the .env file .env:1 holds (the accepted one) in the environment variable SALESLAYER_API_KEY"), "{}", c.fix);
+    assert!(!d.needs_support(), "a valid key was seen: {d:#?}");
+}
+
+#[test]
+fn sources_that_differ_without_a_verdict_stay_a_warning() {
+    // Offline, or both keys answered alike: which copy is stale is not proven.
+    for rows in [
+        &[("key-source", W, &["sources-differ"][..])][..],
+        &[
+            ("key-source", W, &["sources-differ"][..]),
+            ("dam-probe", P, &["key-accepted", "delivered-accepted"][..]),
+            (
+                "catalog-probe",
+                P,
+                &["key-accepted", "delivered-accepted"][..],
+            ),
+        ][..],
+    ] {
+        let d = diagnose(&shadowed_by_the_environment(rows));
+        let ids: Vec<&str> = d.causes.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["key-source"], "{d:#?}");
+        assert_eq!(d.causes[0].level, CauseLevel::Warn);
     }
 }

@@ -26,6 +26,11 @@ pub enum CauseId {
     KeyEmpty,
     /// The key is a placeholder or an unexpanded reference.
     PlaceholderKey,
+    /// The key is pasted as the base URL: the base URL's host is the key.
+    KeyAsBaseUrl,
+    /// Another key source (a `.env` file, a deployment file) holds a different key than the
+    /// one used, and the API rejects one of the two while it accepts the other.
+    StaleKey,
     /// The readers of the key (the .env loaders, the --from files) deliver different values.
     ReadersDisagree,
     /// The key is wrapped in quotes.
@@ -76,10 +81,12 @@ pub enum CauseId {
 
 impl CauseId {
     /// The causes the rules name, in the order `docs/diagnosis.md` lists them.
-    pub const RULES: [CauseId; 24] = [
+    pub const RULES: [CauseId; 26] = [
         CauseId::KeyNotLoaded,
         CauseId::KeyEmpty,
         CauseId::PlaceholderKey,
+        CauseId::KeyAsBaseUrl,
+        CauseId::StaleKey,
         CauseId::ReadersDisagree,
         CauseId::LookalikeUnresolved,
         CauseId::QuotedKey,
@@ -109,6 +116,8 @@ impl CauseId {
             CauseId::KeyNotLoaded => "key-not-loaded",
             CauseId::KeyEmpty => "key-empty",
             CauseId::PlaceholderKey => "placeholder-key",
+            CauseId::KeyAsBaseUrl => "key-as-base-url",
+            CauseId::StaleKey => "stale-key",
             CauseId::ReadersDisagree => "readers-disagree",
             CauseId::QuotedKey => "quoted-key",
             CauseId::PastedLabel => "pasted-label",

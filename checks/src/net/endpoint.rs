@@ -8,6 +8,18 @@ use crate::model::check::Skipped;
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
+/// Skips a network check when the base URL's host holds the key (the key pasted as the
+/// base URL): resolving or connecting to it would send the key to a DNS server or a
+/// stranger's host, and there is no API there to ask.
+pub fn no_key_in_host(cx: &Context) -> Result<(), Skipped> {
+    if crate::analysis::urls::base_host_holds_key(cx) {
+        return Err(Skipped(
+            "the base URL's host is the key (see key-in-url): nothing is sent to it, not even a DNS query".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// The base URL, parsed, as the network checks see it.
 #[derive(Debug, Clone)]
 pub struct Target {
@@ -26,7 +38,9 @@ pub struct Target {
 impl Target {
     /// Parses the context's base URL (trimmed). A URL that cannot be parsed, or whose
     /// scheme is not http/https, skips the network checks: the `url-*` checks report it.
+    /// So does a host that holds the key: a DNS query or a connection would send it.
     pub fn from_context(cx: &Context) -> Result<Target, Skipped> {
+        no_key_in_host(cx)?;
         Target::parse(&cx.target.base_url)
     }
 

@@ -471,6 +471,15 @@ fn preconditions<'a>(cx: &'a Context, spec: &ApiProbe) -> Result<(Url, &'a Secre
     let Some(key) = cx.key.key() else {
         return Err(Skipped("no key to probe with".into()));
     };
+    crate::net::endpoint::no_key_in_host(cx)?;
+    // An empty value, or one that holds no key once cleaned (`""`), would only be
+    // rejected: that says nothing about the key. Sent only beside a value another reader
+    // delivers (a .env line the empty variable overrides), whose answer does.
+    if crate::analysis::value::no_key_in(key) && readers::deliveries(cx, key).is_empty() {
+        return Err(Skipped(
+            "the value holds no key (it is empty, or only quotes, whitespace or a label): the API's answer would say nothing about the key, so nothing is sent".into(),
+        ));
+    }
     let url = probe_url(&cx.target.base_url, spec)
         .map_err(|e| Skipped(format!("{e}; see the base-url checks")))?;
     Ok((url, key))

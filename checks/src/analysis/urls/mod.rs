@@ -77,6 +77,23 @@ pub struct KeyInUrl {
     pub encoded: bool,
 }
 
+impl KeyInUrl {
+    /// Whether the host holds the key: the key pasted where the API host belongs.
+    pub fn in_host(&self) -> bool {
+        self.places.contains(&"host")
+    }
+}
+
+/// Whether the base URL's host holds the key (the key pasted as the base URL): nothing
+/// may be sent there, not even a DNS query, which would carry the key in clear text.
+pub fn base_host_holds_key(cx: &Context) -> bool {
+    analyze_target(cx)
+        .iter()
+        .filter(|f| f.role == Role::Base)
+        .filter_map(|f| f.parsed.as_ref().ok())
+        .any(|p| p.key.as_ref().is_some_and(KeyInUrl::in_host))
+}
+
 /// The facts of a URL that parses.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Parsed {
@@ -288,7 +305,7 @@ fn canonical(role: Role, scheme: &Scheme, p: &Parsed) -> String {
         _ => "https",
     };
     // A host that holds the key (the key pasted as the base URL) is no host to keep.
-    let key_is_host = p.key.as_ref().is_some_and(|k| k.places.contains(&"host"));
+    let key_is_host = p.key.as_ref().is_some_and(KeyInUrl::in_host);
     let canon_host = if class.is_sales_layer() || key_is_host {
         CANONICAL_HOST.to_string()
     } else {

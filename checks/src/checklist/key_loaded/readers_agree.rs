@@ -66,7 +66,15 @@ fn what(g: &Group, used: Option<&SecretKey>) -> String {
     match g.delivered {
         Delivered::Value(v) => {
             let d = defects(v);
-            let with = if !d.is_empty() {
+            // When the value sl-doctor uses is damaged itself, the others share its damage:
+            // what they add to it is the difference.
+            let used_damaged = used.is_some_and(|u| !defects(u).is_empty());
+            let with = if let Some(more) = used
+                .filter(|u| used_damaged && *u != v)
+                .and_then(|u| added(u, v))
+            {
+                more
+            } else if !d.is_empty() {
                 format!(
                     " with {}",
                     crate::model::prose::join_names(
@@ -77,14 +85,9 @@ fn what(g: &Group, used: Option<&SecretKey>) -> String {
                 // No defect the value checks know (an inline comment kept inside, say):
                 // how it differs from the value sl-doctor uses.
                 match used {
-                    Some(u) if u != v && v.expose_bytes().starts_with(u.expose_bytes()) => {
-                        let more = v.char_len().saturating_sub(u.char_len());
-                        format!(
-                            " with {} after it",
-                            crate::checklist::count(more, "more character", "more characters")
-                        )
+                    Some(u) if u != v => {
+                        added(u, v).unwrap_or_else(|| " with other characters".to_string())
                     }
-                    Some(u) if u != v => " with other characters".to_string(),
                     _ => String::new(),
                 }
             };
@@ -102,6 +105,17 @@ fn what(g: &Group, used: Option<&SecretKey>) -> String {
         Delivered::Nothing(why) => format!("nothing: {why}"),
         Delivered::Unknown(why) => format!("a value sl-doctor cannot tell: {why}"),
     }
+}
+
+/// " with 7 more characters after it" when `v` is `used` with more after it.
+fn added(used: &SecretKey, v: &SecretKey) -> Option<String> {
+    v.expose_bytes().starts_with(used.expose_bytes()).then(|| {
+        let more = v.char_len().saturating_sub(used.char_len());
+        format!(
+            " with {} after it",
+            crate::checklist::count(more, "more character", "more characters")
+        )
+    })
 }
 
 impl ReadersAgree {
@@ -170,10 +184,14 @@ fn bad(g: &Group) -> bool {
 /// quotes, the others not": the first group that delivers a damaged value or nothing, and
 /// whether it is the only one.
 fn headline(groups: &[Group], used: Option<&SecretKey>) -> String {
+    // When the value sl-doctor uses is damaged itself (its own check names that), the
+    // disagreement is what another reader delivers instead.
+    let uses = |g: &Group| g.delivered.value() == used;
+    let used_bad = groups.iter().any(|g| uses(g) && bad(g));
     let g = groups
         .iter()
-        .find(|g| bad(g))
-        .or_else(|| groups.iter().find(|g| g.delivered.value() != used))
+        .find(|g| bad(g) && !(used_bad && uses(g)))
+        .or_else(|| groups.iter().find(|g| !uses(g)))
         .unwrap_or(&groups[0]);
     let verb = if g.readers.len() == 1 {
         "delivers"
@@ -185,7 +203,10 @@ fn headline(groups: &[Group], used: Option<&SecretKey>) -> String {
     let what = what.split(" (").next().unwrap_or(&what).to_string();
     // "The others not" only when it is true: another group may fail as well (`export
     // K=…` is nothing to docker, kubectl and systemd, each for its own reason).
-    let others = if groups.iter().any(|o| !std::ptr::eq(o, g) && bad(o)) {
+    let others = if groups
+        .iter()
+        .any(|o| !std::ptr::eq(o, g) && bad(o) && !(used_bad && uses(o)))
+    {
         "; other readers also deliver nothing or a damaged key"
     } else {
         ", the others not"
@@ -342,6 +363,19 @@ mod tests {
             ),
             "{}",
             o.summary
+        );
+    }
+
+    #[test]
+    fn a_damaged_value_and_a_comment_kept_name_what_the_comment_adds() {
+        // Every reader delivers the zero-width space; docker, kubectl and systemd also keep
+        // ` # prod`. The headline names what they add, and "the others not" is true of it.
+        let (head, tail) = TEST_CANARY.split_at(8);
+        let line = format!("K={head}\u{200b}{tail} # prod\n");
+        let o = crate::testing_support::run(&ReadersAgree, &cx_of(&line)).unwrap();
+        assert_eq!(
+            o.summary,
+            "docker run --env-file, kubectl --from-env-file and systemd EnvironmentFile= (.env line 1) deliver the key with 7 more characters after it, the others not"
         );
     }
 

@@ -6,7 +6,7 @@
 //! history and CI logs. This check finds key-named parameters, user info and the key
 //! value itself (raw or percent-encoded), and never prints what it found.
 
-use crate::analysis::urls::UrlFacts;
+use crate::analysis::urls::{Role, UrlFacts};
 use crate::checklist::base_url::UrlFinding;
 use crate::model::code::Code;
 use crate::model::report::Finding;
@@ -15,9 +15,13 @@ crate::checklist::base_url::url_check! {
     /// The `key-in-url` check.
     KeyInUrl: "key-in-url", Security, "The key is not placed in a URL",
     pass: "No key, token or user info in the URL",
-    codes: &[KEY_VALUE_IN_URL, USERINFO_IN_URL, KEY_PARAMETER_IN_URL],
+    codes: &[KEY_AS_HOST, KEY_VALUE_IN_URL, USERINFO_IN_URL, KEY_PARAMETER_IN_URL],
 }
 
+pub const KEY_AS_HOST: Code = Code::fail(
+    "key-as-host",
+    "The base URL's host is the key itself: the key was pasted where the API host belongs (nothing is sent there)",
+);
 pub const KEY_VALUE_IN_URL: Code = Code::fail(
     "key-value-in-url",
     "The key itself, raw or percent-encoded, is in the URL",
@@ -33,6 +37,8 @@ pub const KEY_PARAMETER_IN_URL: Code = Code::fail(
 
 const FIX: &str = "Remove it from the URL and send the key only in the X-API-KEY header (the only way the Sales Layer docs describe); URLs end up in server and proxy logs, browser history and shell history, so if this URL was ever used, logged or shared, ask Sales Layer support to rotate the key.";
 
+const AS_HOST_FIX: &str = "Put the API host in the base URL (--base-url or SALESLAYER_BASE_URL) and the key only in the X-API-KEY header; a client that used this URL sent the key to a DNS server in clear text, so ask Sales Layer support to rotate the key if it ever ran with it.";
+
 /// The findings of `key-in-url` for one URL that parses: the key value itself, user
 /// info, and key-named query parameters.
 pub fn findings(f: &UrlFacts) -> Vec<UrlFinding> {
@@ -41,7 +47,18 @@ pub fn findings(f: &UrlFacts) -> Vec<UrlFinding> {
     };
     let label = f.role.label();
     let mut out = Vec::new();
-    if let Some(k) = &p.key {
+    if p.key.as_ref().is_some_and(|k| k.in_host()) && f.role == Role::Base {
+        out.push(UrlFinding::new(
+            "the API key is pasted as the base URL",
+            Finding::new(
+                KEY_AS_HOST,
+                format!(
+                    "The host of the {label} is the API key itself: the key was pasted where the API host belongs; sl-doctor sends nothing there, not even a DNS query"
+                ),
+            )
+            .with_fix(AS_HOST_FIX),
+        ));
+    } else if let Some(k) = &p.key {
         let places = if k.places.is_empty() {
             "somewhere".to_string()
         } else {
@@ -155,6 +172,26 @@ mod tests {
         let mut cx = cx_with_key(b"dam");
         cx.target.url = Some("https://api2.saleslayer.com/dam/image".into());
         assert!(run(&KeyInUrl, &cx).unwrap().findings.is_empty());
+    }
+
+    #[test]
+    fn the_key_pasted_as_the_base_url_is_named_so() {
+        let key = crate::testing_support::TEST_CANARY;
+        for base in [key.to_string(), format!("https://{key}")] {
+            let mut cx = cx_with_key(key.as_bytes());
+            cx.target.base_url = base.clone();
+            let o = run(&KeyInUrl, &cx).unwrap();
+            let got: Vec<_> = o.findings.iter().map(|f| f.code.as_str()).collect();
+            assert_eq!(got, ["key-as-host"], "{base}");
+            assert_eq!(o.summary, "base URL: the API key is pasted as the base URL");
+            // Nothing is sent to that host: every network check skips.
+            assert!(crate::net::endpoint::Target::from_context(&cx).is_err());
+        }
+        // The key in --url's host is the key in a URL, not the base URL's mistake.
+        let mut cx = cx_with_key(key.as_bytes());
+        cx.target.url = Some(format!("https://{key}/dam/image"));
+        let o = run(&KeyInUrl, &cx).unwrap();
+        assert_eq!(o.findings[0].code, "key-value-in-url");
     }
 
     #[test]

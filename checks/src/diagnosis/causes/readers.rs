@@ -30,8 +30,8 @@ pub(super) fn readers_disagree(f: &Facts) -> Option<Cause> {
         let rejected: Vec<&str> = p
             .delivered
             .iter()
-            .filter(|(_, a)| *a == KeyAnswer::Rejected)
-            .map(|(who, _)| who.as_str())
+            .filter(|d| d.answer == KeyAnswer::Rejected)
+            .map(|d| d.who.as_str())
             .collect();
         if rejected.is_empty() {
             continue;
@@ -65,9 +65,9 @@ pub(super) fn readers_disagree(f: &Facts) -> Option<Cause> {
         );
     }
     // When the value sl-doctor uses is itself damaged, the value's own cause (with its
-    // proof and the file and line) comes first; the disagreement alone then only warns.
-    let damaged_elsewhere = check.status == Status::Fail && f.defects.is_empty();
-    let level = if damaged_elsewhere || rejected_somewhere {
+    // proof and the file and line) comes first, whichever reader is used; the
+    // disagreement then only warns, even where another reader's value is rejected.
+    let level = if f.defects.is_empty() && (check.status == Status::Fail || rejected_somewhere) {
         CauseLevel::Fail
     } else {
         CauseLevel::Warn

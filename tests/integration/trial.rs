@@ -1,0 +1,151 @@
+//! A user trial of the release binary, run again on the real binary against
+//! `sl-doctor mock --https`: each case must open with the cause a user acts on first.
+
+use crate::common::{CANARY, assert_contains};
+use crate::second_look::against_mock;
+use sl_doctor_checks::testing_support::{OutputRules, assert_output_safe};
+
+/// The canary with its last letter before the padding changed: a key the mock rejects.
+fn stale() -> String {
+    CANARY.replace("W2=", "W3=")
+}
+
+/// Snapshot settings: the mock's port and the version made stable.
+fn settings() -> insta::Settings {
+    let mut s = insta::Settings::clone_current();
+    s.add_filter(r"localhost:\d+", "localhost:[PORT]");
+    s.add_filter(&env!("CARGO_PKG_VERSION").replace('.', r"\."), "[VERSION]");
+    s
+}
+
+/// The first cause of a human view (numbered or not) reads `title`.
+#[track_caller]
+fn assert_first_cause(stdout: &str, title: &str) {
+    let first = stdout
+        .lines()
+        .find(|l| l.starts_with('✘'))
+        .unwrap_or_default();
+    let rest = first.trim_start_matches("✘ ").trim_start_matches("1. ");
+    assert_eq!(rest, title, "{stdout}");
+}
+
+#[test]
+fn a_stale_key_in_dotenv_beside_the_environment_leads_with_the_stale_copy() {
+    let dotenv = format!("SALESLAYER_API_KEY={}\n", stale());
+    let r = against_mock(&[], Some(&dotenv), Some(CANARY));
+    for key in [CANARY.to_string(), stale()] {
+        assert_output_safe(&key, "stale .env", &r.stdout, OutputRules::default());
+    }
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert_contains(
+        &r.stdout,
+        "\n✘ The .env file .env:1 holds a stale key, not the one in the environment variable SALESLAYER_API_KEY\n",
+    );
+    assert_contains(
+        &r.stdout,
+        "proof DAM and Catalog reject the key in the .env file .env:1",
+    );
+    // One cause, not one per API.
+    assert!(!r.stdout.contains("✘ 2."), "{}", r.stdout);
+    settings().bind(|| insta::assert_snapshot!(r.stdout));
+}
+
+#[test]
+fn a_hidden_character_and_an_inline_comment_lead_with_the_damaged_value() {
+    let (head, tail) = CANARY.split_at(8);
+    let damaged = format!("{head}\u{200b}{tail}");
+    let dotenv = format!("SALESLAYER_API_KEY={damaged} # prod\n");
+    let r = against_mock(&[], Some(&dotenv), None);
+    assert_output_safe(
+        &damaged,
+        "hidden + comment",
+        &r.stdout,
+        OutputRules::default(),
+    );
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert_contains(&r.stdout, "\n✘ 1. The key contains invisible characters\n");
+    assert_contains(
+        &r.stdout,
+        "\n⚠ 2. The readers of the key disagree: docker run --env-file, kubectl --from-env-file and systemd EnvironmentFile= (.env line 1) deliver the key with 7 more characters after it, the others not\n",
+    );
+    settings().bind(|| insta::assert_snapshot!(r.stdout));
+}
+
+#[test]
+fn the_key_pasted_as_the_base_url_leads_and_nothing_is_sent_to_it() {
+    for base in [CANARY.to_string(), format!("https://{CANARY}")] {
+        let r = crate::common::sl_doctor()
+            .env("SALESLAYER_API_KEY", CANARY)
+            .args(["--base-url", &base, "--no-proxy", "--color", "never", "-v"])
+            .run()
+            .0;
+        for out in [&r.stdout, &r.stderr] {
+            assert_output_safe(CANARY, &base, out, OutputRules::default());
+        }
+        assert_eq!(r.code, 1, "{}", r.stdout);
+        assert_first_cause(&r.stdout, "The API key is pasted as the base URL");
+        assert_contains(
+            &r.stdout,
+            "fix   Use https://api2.saleslayer.com as the base URL",
+        );
+        // No DNS query, connection or probe went to the key.
+        for id in [
+            "dns-resolution",
+            "tls-connection",
+            "dam-probe",
+            "catalog-probe",
+        ] {
+            let line = r
+                .stdout
+                .lines()
+                .find(|l| l.trim_start().starts_with(&format!("– {id} ")))
+                .unwrap_or_else(|| panic!("{id} not skipped:\n{}", r.stdout));
+            assert!(line.contains("Skipped"), "{line}");
+        }
+    }
+}
+
+#[test]
+fn an_empty_key_is_one_cause_and_no_probe_is_sent() {
+    let r = against_mock(&[], None, Some(""));
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert_first_cause(
+        &r.stdout,
+        "The key is empty: the X-API-KEY header would be empty",
+    );
+    assert_contains(&r.stdout, "– 5. works-in-curl");
+    // Two checks say the value is empty; the base URL is still reached.
+    assert_contains(&r.stdout, "verdict: fail · 2 failed");
+    assert_contains(&r.stdout, "✔ 1. base-url");
+    let report: serde_json::Value =
+        serde_json::from_str(&against_mock(&["--format", "json"], None, Some("")).stdout).unwrap();
+    let causes: Vec<&str> = report["diagnosis"]["causes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(causes, ["key-empty"]);
+    for id in ["dam-probe", "catalog-probe"] {
+        let c = report["checklist"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|i| i["checks"].as_array().unwrap())
+            .find(|c| c["id"] == id)
+            .unwrap();
+        assert_eq!(c["status"], "skip", "{c}");
+        assert!(c.get("evidence").is_none_or(|e| e.is_null()), "{c}");
+    }
+
+    // Beside a .env line with the key (which the empty variable overrides), the probes
+    // run: that value's answer tells. The empty value is still the one cause.
+    let dotenv = format!("SALESLAYER_API_KEY={CANARY}\n");
+    let r = against_mock(&[], Some(&dotenv), Some(""));
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert_first_cause(
+        &r.stdout,
+        "The key is empty: the X-API-KEY header would be empty",
+    );
+    assert!(!r.stdout.contains("stale key"), "{}", r.stdout);
+}
