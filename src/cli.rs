@@ -176,6 +176,9 @@ prints the whole fix (with `sl-doctor fix` where it repairs the value) and draft
 email (exit 1; --anyway drafts it). Otherwise the email opens with what Sales Layer is
 asked to do (enable an API for the key, check or reissue the key, by fingerprint), with
 the proof, then the fields below, the requests for their logs, and the attachments.
+When the base URL's host is not Sales Layer's (the sl-doctor mock, a proxy, a misspelt
+host), Sales Layer has no record of the requests: the draft is addressed to whoever runs
+that host, and standard error says how to ask Sales Layer (the API's base URL first).
 
 The bundle (--output DIR, default ./sl-doctor-support) holds, each thing once:
   report.json   the JSON report: diagnosis, tool version, OS, target, the probes' request
@@ -194,7 +197,8 @@ Example:
 
 const FIX_HELP: &str = "\
 What it edits: the file the doctor read the key from. In a .env file only the key's line
-changes (every other byte stays): it becomes NAME=value (`export ` kept) without quotes,
+changes (every other byte stays): it becomes NAME=value (`export ` kept, unless --loader
+names docker, kubectl or systemd, which set nothing from such a line) without quotes,
 spaces around =, or an inline comment, the one form docker --env-file, compose, systemd's
 EnvironmentFile and the dotenv libraries all read the same; a repaired key holding a space,
 #, a quote, $ or a backslash is refused instead. A key file gets exactly the repaired key,
@@ -213,19 +217,23 @@ change it. --emit writes the repaired key to standard output for another program
 refused when standard output is a terminal: the one time sl-doctor outputs the key.
 
 Exit codes:
-  0  fixed, and the doctor passes live on the new file (or nothing needed changing)
+  0  fixed, and the doctor passes live on the new file; or nothing to fix (the value and
+     its line need no change) and the doctor passes; --emit: a repaired key was written
   1  nothing fixable, refused (unsafe for .env), declined, or a dry run (no --yes off a
-     terminal); also when the doctor still fails after the fix
+     terminal); also when the doctor still fails (after the fix, or with nothing to fix);
+     --emit: nothing was emitted (the key needs no repair or cannot be repaired)
   2  usage or input error (a symbolic link without --follow-symlinks, the file changed
      since it was diagnosed, --emit on a terminal)
-  3  written but not verified (--offline, or the API could not be asked)
+  3  not verified: written (or emitted) with --offline; or the API could not be asked
 
 Examples:
   sl-doctor fix                            diagnose, show the change, ask, write, check again
   sl-doctor fix --yes --dotenv .env.prod   the same without asking
   sl-doctor fix --offline                  only the certain repairs, not verified
   sl-doctor fix --key-file sl.key          repair a key file
-  sl-doctor fix --emit | gh secret set SALESLAYER_API_KEY";
+  set -o pipefail; sl-doctor fix --emit | gh secret set SALESLAYER_API_KEY
+                                           pipe the repaired key (pipefail: a pipe's exit
+                                           code is otherwise the last program's)";
 
 const CURL_HELP: &str = "\
 The key is read by the shell from the variable named by --key-env (default

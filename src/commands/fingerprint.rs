@@ -63,7 +63,15 @@ impl Seen {
     }
 }
 
+/// Why `fingerprint --format` is refused, and where the fingerprint is in JSON.
+const NO_FORMAT: &str = "fingerprint has no --format: it prints the fingerprint for people. \
+    For JSON, the report holds it: `sl-doctor --offline --format json` (key.fingerprint, \
+    key.length), with the same key options (--key-env, --key-file, --dotenv, --key-stdin)";
+
 pub fn run(args: &FingerprintArgs) -> ExitCode {
+    if args.format.is_some() {
+        return fail_usage(NO_FORMAT);
+    }
     let given = match args.expected.as_deref().map(GivenFingerprint::parse) {
         None => None,
         Some(Some(g)) => Some(g),

@@ -15,14 +15,17 @@ use crate::config;
 use crate::exit;
 use crate::files::{Links, WriteError, replace_file};
 use crate::fix::choose::{self, Choice};
-use crate::fix::{Stored, backup_path, diff, headline, plan, proof_line, unchanged_line};
+use crate::fix::{
+    Stored, backup_path, diff, headline, plan, proof_line, unchanged_line, undelivered_line,
+};
 use crate::render::human::safe_lines;
-use sl_doctor_checks::context::FoundKey;
+use sl_doctor_checks::context::{FoundKey, KeyState};
 use sl_doctor_checks::input::dotenv::DotenvFile;
 use sl_doctor_checks::input::files::{Pipes, read_input};
-use sl_doctor_checks::input::loaders::{Loader, deliver};
+use sl_doctor_checks::input::loaders::{Delivered, Loader, deliver};
 use sl_doctor_checks::input::sources::{MAX_DOTENV_FILE, MAX_KEY_FILE};
 use sl_doctor_checks::model::report::{Report, SourceKind};
+use sl_doctor_checks::model::secret::SecretKey;
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -91,7 +94,22 @@ pub fn run(args: &FixArgs) -> ExitCode {
         ascii: args.check.ascii,
     };
     out.say(&format!("Diagnosis: {}\n", headline(&report)));
+    let home = config::home_dir(&env);
+    let shown = |path: &Path| sl_doctor_checks::input::sources::display_path(path, home.as_deref());
+    let loader = cx.key.loader.unwrap_or(Loader::Dotenv);
     let Some(chosen) = cx.key.chosen() else {
+        // The reader --loader names sets nothing from the .env line (`export NAME=…` to
+        // docker): the line is what to fix, with the value the dotenv libraries read.
+        if let (Some((path, value)), false) = (undelivered(&cx.key), args.emit) {
+            let stored = Stored {
+                path,
+                shown: shown(path),
+                dotenv_name: Some(&cx.key.env_name),
+                loader,
+                delivered: None,
+            };
+            return fix_file(args, &env, &out, &report, value, &stored, Choice::Keep);
+        }
         out.say("No key was found, so there is nothing to fix.\n");
         return ExitCode::from(exit::PROBLEM);
     };
@@ -99,27 +117,38 @@ pub fn run(args: &FixArgs) -> ExitCode {
     if args.emit {
         return emit(&out, choice);
     }
-    let home = config::home_dir(&env);
     let stored = match (chosen.source.kind, &chosen.path) {
         (SourceKind::File | SourceKind::Dotenv, Some(path)) => Stored {
             path,
-            shown: sl_doctor_checks::input::sources::display_path(path, home.as_deref()),
+            shown: shown(path),
             dotenv_name: (chosen.source.kind == SourceKind::Dotenv).then_some(&*cx.key.env_name),
-            loader: cx.key.loader.unwrap_or(Loader::Dotenv),
-            delivered: &chosen.value,
+            loader,
+            delivered: Some(&chosen.value),
         },
-        _ => return elsewhere(&out, chosen, &cx.key.env_name, &choice),
+        _ => return elsewhere(&out, &report, chosen, &cx.key.env_name, &choice),
     };
-    fix_file(args, &env, &out, &report, chosen, &stored, choice)
+    fix_file(args, &env, &out, &report, &chosen.value, &stored, choice)
 }
 
-/// Edits the key file or the `.env` line, after the diff and the confirmation.
+/// The `.env` file and the value the dotenv libraries read from the key's line, when the
+/// reader named by `--loader` sets nothing from that line.
+fn undelivered(ks: &KeyState) -> Option<(&Path, &SecretKey)> {
+    let loader = ks.loader?;
+    let entry = ks.dotenv.as_ref()?.effective(&ks.env_name)?;
+    match deliver(loader, entry) {
+        Delivered::Value(_) => None,
+        _ => Some((ks.dotenv_path.as_deref()?, &entry.value)),
+    }
+}
+
+/// Edits the key file or the `.env` line, after the diff and the confirmation. `current`
+/// is the value diagnosed: what the file must still hold, and what `Choice::Keep` writes.
 fn fix_file(
     args: &FixArgs,
     env: &[(OsString, OsString)],
     out: &Out,
     report: &Report,
-    chosen: &FoundKey,
+    current: &SecretKey,
     stored: &Stored,
     choice: Choice,
 ) -> ExitCode {
@@ -131,13 +160,13 @@ fn fix_file(
     if links == Links::Refuse && is_link(stored.path) {
         return fail_link(&stored.shown);
     }
-    let old = match read_stored(stored, chosen) {
+    let old = match read_stored(stored, current) {
         Ok(b) => b,
         Err(code) => return code,
     };
     let (value, repaired) = match choice {
         Choice::Repair(r) => (r.key.clone(), Some(r)),
-        Choice::Keep => (chosen.value.clone(), None),
+        Choice::Keep => (current.clone(), None),
         Choice::Nothing {
             reason,
             inconclusive,
@@ -146,16 +175,11 @@ fn fix_file(
     let plan = match plan(args, stored, &old, &value) {
         Ok(Some(p)) => p,
         Ok(None) => {
-            // Only a live run that passed says the API takes the value: offline nothing
-            // was asked, and a failed run names what else is wrong.
-            let why = if report.offline {
-                "the stored value needs no repair (not verified: --offline sent nothing to the API)"
-            } else if exit::for_report(report) == exit::OK {
-                "the stored value is already what the API needs"
-            } else {
-                "the stored value needs no repair; the diagnosis above says what else is wrong"
-            };
-            out.say(&format!("Nothing to change in {}: {why}.\n", stored.shown));
+            out.say(&format!(
+                "Nothing to change in {}: the stored value {}.\n",
+                stored.shown,
+                no_repair(report)
+            ));
             let crlf = (stored.dotenv_name.is_some() && args.line_endings.is_none())
                 .then(|| crate::fix::edit::crlf_pointer(&old))
                 .flatten();
@@ -170,9 +194,10 @@ fn fix_file(
         }
     };
     out.say(&plan.text);
-    out.say(&match &repaired {
-        Some(r) => proof_line(r),
-        None => unchanged_line(report.offline).to_string(),
+    out.say(&match (&repaired, stored.delivered) {
+        (Some(r), _) => proof_line(r),
+        (None, None) => undelivered_line(stored.loader, report.offline),
+        (None, Some(_)) => unchanged_line(report.offline).to_string(),
     });
     if !args.yes {
         match confirm(env, &stored.shown) {
@@ -195,8 +220,10 @@ fn fix_file(
     after(args, env, out, stored)
 }
 
-/// The file as it is now, refused unless it still holds the value that was diagnosed.
-fn read_stored(stored: &Stored, chosen: &FoundKey) -> Result<Vec<u8>, ExitCode> {
+/// The file as it is now, refused unless it still holds the value that was diagnosed
+/// (`current`: as the loader delivers it, or as the dotenv libraries read a line the
+/// loader sets nothing from).
+fn read_stored(stored: &Stored, current: &SecretKey) -> Result<Vec<u8>, ExitCode> {
     let (what, limit) = match stored.dotenv_name {
         Some(_) => (".env file", MAX_DOTENV_FILE),
         None => ("key file", MAX_KEY_FILE),
@@ -206,8 +233,11 @@ fn read_stored(stored: &Stored, chosen: &FoundKey) -> Result<Vec<u8>, ExitCode> 
     let same = match stored.dotenv_name {
         Some(name) => DotenvFile::parse("", &bytes)
             .effective(name)
-            .is_some_and(|e| deliver(stored.loader, e).value() == Some(&chosen.value)),
-        None => bytes == chosen.value.expose_bytes(),
+            .is_some_and(|e| match stored.delivered {
+                Some(_) => deliver(stored.loader, e).value() == Some(current),
+                None => &e.value == current && deliver(stored.loader, e).value().is_none(),
+            }),
+        None => bytes == current.expose_bytes(),
     };
     if !same {
         return Err(fail_changed(&stored.shown));
@@ -305,6 +335,18 @@ fn after(args: &FixArgs, env: &[(OsString, OsString)], out: &Out, stored: &Store
     ExitCode::from(exit::for_report(&report))
 }
 
+/// Why a value needs no repair, as far as the run knows: only a live run that passed says
+/// the API takes it; offline nothing was asked, and a failed run names what else is wrong.
+fn no_repair(report: &Report) -> &'static str {
+    if report.offline {
+        "needs no repair (not verified: --offline sent nothing to the API)"
+    } else if exit::for_report(report) == exit::OK {
+        "is already what the API needs"
+    } else {
+        "needs no repair; the diagnosis above says what else is wrong"
+    }
+}
+
 fn nothing(out: &Out, reason: &str, inconclusive: bool) -> ExitCode {
     out.say(&format!("Nothing fixed: {reason}.\n"));
     ExitCode::from(if inconclusive {
@@ -316,7 +358,13 @@ fn nothing(out: &Out, reason: &str, inconclusive: bool) -> ExitCode {
 
 /// A key from the environment, `--key`, standard input or a deployment file: where to
 /// change it.
-fn elsewhere(out: &Out, chosen: &FoundKey, env_name: &str, choice: &Choice) -> ExitCode {
+fn elsewhere(
+    out: &Out,
+    report: &Report,
+    chosen: &FoundKey,
+    env_name: &str,
+    choice: &Choice,
+) -> ExitCode {
     let place = match chosen.source.kind {
         SourceKind::Env => format!(
             "the environment variable {env_name}: change it where it is set (a CI secret, a \
@@ -339,21 +387,25 @@ fn elsewhere(out: &Out, chosen: &FoundKey, env_name: &str, choice: &Choice) -> E
             out.say(&if chosen.source.kind == SourceKind::Deployment {
                 format!(
                     "To store the repaired key in a secret store instead, pipe it:\n  \
-                     sl-doctor fix --emit | gh secret set {env_name}\n"
+                     set -o pipefail; sl-doctor fix --emit | gh secret set {env_name}\n"
                 )
             } else {
                 format!(
                     "sl-doctor cannot edit it there. To store the repaired key, pipe it:\n  \
-                     sl-doctor fix --emit | gh secret set {env_name}\n"
+                     set -o pipefail; sl-doctor fix --emit | gh secret set {env_name}\n"
                 )
             });
             ExitCode::from(exit::PROBLEM)
         }
+        // Nothing to fix is not a failure: the exit code is the diagnosis's, as for a
+        // file that needs no change.
         Choice::Keep => {
             out.say(&format!(
-                "The key comes from {place}; its value needs no repair.\n"
+                "Nothing to change: the key comes from the {}, and its value {}.\n",
+                chosen.source.describe(),
+                no_repair(report)
             ));
-            ExitCode::from(exit::PROBLEM)
+            ExitCode::from(exit::for_report(report))
         }
         Choice::Nothing {
             reason,
@@ -368,7 +420,12 @@ fn emit(out: &Out, choice: Choice) -> ExitCode {
     let r = match choice {
         Choice::Repair(r) => r,
         Choice::Keep => {
-            out.say("Nothing emitted: the key needs no repair.\n");
+            // Exit 1 all the same: the program after the pipe read nothing, and under
+            // `set -o pipefail` the pipeline must not count as a stored key.
+            out.say(
+                "Nothing emitted: the key needs no repair, so the program after the pipe read \
+                 nothing (exit 1; with `set -o pipefail` the whole pipeline fails).\n",
+            );
             return ExitCode::from(exit::PROBLEM);
         }
         Choice::Nothing {

@@ -27,7 +27,10 @@ pub fn run(args: &SupportArgs) -> ExitCode {
     }
     let mut fields = support::Fields::from_args(args);
     if interactive {
-        eprintln!("For the email to Sales Layer support:");
+        print_stderr(&format!(
+            "For the email to {}:\n",
+            support::Recipient::of(&report).who()
+        ));
         let stdin = std::io::stdin();
         let mut lines = stdin.lock().lines();
         fields = fields.ask_missing(|question| {

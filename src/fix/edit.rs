@@ -2,7 +2,8 @@
 //! rewritten (every other byte unchanged), or a key file's whole contents.
 //!
 //! A `.env` line is written as `[export ]NAME=value`: no quotes, no spaces around `=`,
-//! no inline comment. That one form is read identically by `docker run --env-file`
+//! no inline comment; the `export` goes when the reader of the file (`--loader`) sets
+//! nothing from a line that has it (docker, kubectl and systemd, by the loader table). That one form is read identically by `docker run --env-file`
 //! (which keeps quotes, spaces and `# comments` as part of the value), compose's
 //! `env_file` and the dotenv libraries (which remove quotes and cut at ` #`; the libraries
 //! expand `$VAR`), and systemd's `EnvironmentFile` (which treats a backslash and quotes
@@ -12,7 +13,7 @@
 
 use crate::args::LineEndings;
 use sl_doctor_checks::input::dotenv::{DotenvEntry, DotenvFile};
-use sl_doctor_checks::input::loaders::{self, LOADERS};
+use sl_doctor_checks::input::loaders::{self, Delivered, LOADERS, Loader};
 use sl_doctor_checks::model::prose::join_names;
 use sl_doctor_checks::model::secret::SecretKey;
 
@@ -101,12 +102,14 @@ pub enum Refusal {
 
 /// Rewrites the line that defines `name` (the last definition, the one the doctor read)
 /// so that it holds `value` in the one portable form; every other byte stays, except
-/// with `--line-endings lf`, which turns every CR LF of the file into LF.
+/// with `--line-endings lf`, which turns every CR LF of the file into LF. An `export`
+/// stays unless `loader` sets nothing from the line with it.
 pub fn dotenv(
     bytes: &[u8],
     name: &str,
     value: &SecretKey,
     endings: Option<LineEndings>,
+    loader: Loader,
 ) -> Result<DotenvEdit, Refusal> {
     let file = DotenvFile::parse("", bytes);
     let entry = file
@@ -131,8 +134,9 @@ pub fn dotenv(
     let to_lf = endings == Some(LineEndings::Lf);
     let keep_cr = !to_lf && crlf_file && terminated;
     let drop_bom = file.bom && entry.line == 1;
+    let export_refused = refuses_export(loader, entry);
     let mut line = Vec::new();
-    if entry.export {
+    if entry.export && export_refused.is_none() {
         line.extend_from_slice(b"export ");
     }
     line.extend_from_slice(name.as_bytes());
@@ -153,13 +157,29 @@ pub fn dotenv(
     let before = shape(entry, raw_line, drop_bom);
     let mut after = shape(entry, &line, false);
     after.value = value.clone();
+    let mut notes = notes(&file, entry, crlf_file, endings);
+    if let Some(why) = export_refused {
+        notes.insert(0, format!("`export` removed: {why}"));
+    }
     Ok(DotenvEdit {
         bytes: out,
         line: entry.line,
-        notes: notes(&file, entry, crlf_file, endings),
+        notes,
         before,
         after,
     })
+}
+
+/// Why `loader` sets nothing from the `export` line `entry` (its own words, from the
+/// loader table's rule), when it does not.
+fn refuses_export(loader: Loader, entry: &DotenvEntry) -> Option<String> {
+    if !entry.export {
+        return None;
+    }
+    match loaders::deliver(loader, entry) {
+        Delivered::Nothing(why) => Some(why),
+        _ => None,
+    }
 }
 
 /// When the entry's value opens a quote its line does not close (the reader kept it as
@@ -349,6 +369,7 @@ mod tests {
             K,
             &SecretKey::from_string(V.into()),
             endings,
+            Loader::Dotenv,
         )
     }
 
@@ -430,6 +451,30 @@ mod tests {
         assert!(e.notes[1].contains("--line-endings lf"), "{:?}", e.notes);
     }
 
+    /// `export` stays for the readers that accept it and goes, with the reader's own
+    /// reason in a note, for those that set nothing from such a line (the loader table).
+    #[test]
+    fn export_goes_only_for_a_reader_that_refuses_it() {
+        let src = format!("export {K}=\"x\"\nB=2\n");
+        for l in LOADERS {
+            let e = dotenv(
+                src.as_bytes(),
+                K,
+                &SecretKey::from_string(V.into()),
+                None,
+                l.loader,
+            )
+            .unwrap();
+            let text = String::from_utf8(e.bytes).unwrap();
+            let refused = matches!(l.loader, Loader::Docker | Loader::Kubectl | Loader::Systemd);
+            let want = if refused { "" } else { "export " };
+            assert_eq!(text, format!("{want}{K}={V}\nB=2\n"), "{}", l.id);
+            assert_eq!(e.after.export, !refused, "{}", l.id);
+            let note = e.notes.iter().find(|n| n.starts_with("`export` removed: "));
+            assert_eq!(note.is_some(), refused, "{}: {:?}", l.id, e.notes);
+        }
+    }
+
     /// The CR LF note names the readers the loader table says keep the CR (a shell), and
     /// not those that read CR LF as LF (docker, systemd).
     #[test]
@@ -489,6 +534,7 @@ mod tests {
                 K,
                 &SecretKey::from_string(value.into()),
                 None,
+                Loader::Dotenv,
             );
             assert_eq!(
                 r.unwrap_err(),

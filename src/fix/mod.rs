@@ -40,8 +40,9 @@ pub struct Stored<'a> {
     /// diagnosed is what it delivers from the line.
     pub loader: Loader,
     /// The value diagnosed (as `loader` delivers it): the diff's "before", so it names
-    /// the same length and fingerprint as the report.
-    pub delivered: &'a SecretKey,
+    /// the same length and fingerprint as the report. `None`: `loader` delivers nothing
+    /// from the line (`export NAME=…` to docker), so the report found no key.
+    pub delivered: Option<&'a SecretKey>,
 }
 
 /// The new bytes and the diff that shows them.
@@ -79,7 +80,7 @@ pub fn plan(
             text,
         }));
     };
-    let e = edit::dotenv(old, name, value, args.line_endings)?;
+    let e = edit::dotenv(old, name, value, args.line_endings, stored.loader)?;
     if e.bytes == old {
         return Ok(None);
     }
@@ -89,7 +90,10 @@ pub fn plan(
         e.line,
         diff::pair(
             &diff::line(&e.before),
-            &diff::identity(stored.delivered),
+            &stored.delivered.map_or_else(
+                || format!("[{} delivers nothing]", stored.loader.info().name),
+                diff::identity
+            ),
             &diff::line(&e.after),
             &diff::identity(&e.after.value),
         )
@@ -115,6 +119,21 @@ pub fn unchanged_line(offline: bool) -> &'static str {
     } else {
         "The value stays the same (the API accepted it); only how it is written changes.\n"
     }
+}
+
+/// Why the line is rewritten when the reader sets nothing from it: the value is the one
+/// the dotenv libraries read, and the API has not seen it yet.
+pub fn undelivered_line(loader: Loader, offline: bool) -> String {
+    format!(
+        "The value stays as the dotenv libraries read it; {} sets nothing from the line as it \
+         is, so the API was not asked{}.\n",
+        loader.info().name,
+        if offline {
+            " (not verified: --offline)"
+        } else {
+            ": the doctor runs again on the new line"
+        }
+    )
 }
 
 /// Why the repaired value is written: the live proof, or "not verified".

@@ -27,8 +27,8 @@ pub struct Style {
     /// Only the diagnosis and the verdict line.
     pub quiet: bool,
     /// A saved report shown to whoever received it (`sl-doctor view`, e.g. a support
-    /// agent): a banner says whose report it is, from when, which version and OS, and the
-    /// words speak of "the user", not to them.
+    /// agent): a banner says whose report it is, from when, which version and OS. The
+    /// words are the run's own ("you"), as in the markdown view.
     pub saved: bool,
 }
 
@@ -198,9 +198,14 @@ pub(crate) fn level_status(l: CauseLevel) -> Status {
 fn diagnosis(out: &mut String, report: &Report, style: &Style) {
     let t = &style.term;
     let d = &report.diagnosis;
-    if d.causes.is_empty() {
+    // Nothing fails (no cause, or warnings only): the summary first ("The key works: …,
+    // with 2 warnings."), then the warnings.
+    if d.causes.iter().all(|c| c.level == CauseLevel::Warn) {
         let _ = writeln!(out, "{} {}", t.status(Status::Pass), t.bold(&d.summary));
-        return;
+        if d.causes.is_empty() {
+            return;
+        }
+        let _ = writeln!(out);
     }
     let numbered = d.causes.len() > 1;
     for (n, c) in d.causes.iter().enumerate() {
@@ -221,12 +226,9 @@ fn diagnosis(out: &mut String, report: &Report, style: &Style) {
         }
         let _ = writeln!(out, "{pad}{}   {}", t.paint("fix", Color::Cyan), c.fix);
         if c.level == CauseLevel::Fail {
-            let who = if style.saved {
-                who_fixes_saved(report, c)
-            } else {
-                who_fixes(report, c)
-            };
-            let _ = writeln!(out, "{pad}      {}", t.dim(&who));
+            // One voice, live or saved (`view`), as in markdown: the report speaks to
+            // whoever ran it.
+            let _ = writeln!(out, "{pad}      {}", t.dim(&who_fixes(report, c)));
         }
         // Without the checklist below (--quiet), name the checks so a log can be grepped
         // and `sl-doctor explain <id>` asked.
@@ -262,25 +264,6 @@ fn who_fixes(report: &Report, c: &sl_doctor_checks::diagnosis::Cause) -> String 
         )
     } else {
         "You can fix this yourself: `sl-doctor fix` says where, and gives the repaired value for a secret store.".into()
-    }
-}
-
-/// [`who_fixes`] for whoever reads a saved report: about the user, not to them.
-fn who_fixes_saved(report: &Report, c: &sl_doctor_checks::diagnosis::Cause) -> String {
-    let source = &report.key.source;
-    if c.fixed_by == Fixer::NetworkTeam {
-        "Only the user's network team can fix this (the proxy is theirs).".into()
-    } else if !c.self_fixable {
-        "Only Sales Layer can fix this: the user cannot.".into()
-    } else if !c.is_damaged_value() {
-        "The user can fix this alone.".into()
-    } else if matches!(source.kind, SourceKind::File | SourceKind::Dotenv) {
-        format!(
-            "The user can fix this alone: `sl-doctor fix` repairs it in {}.",
-            source.name
-        )
-    } else {
-        "The user can fix this alone: `sl-doctor fix` gives them the repaired value for their secret store.".into()
     }
 }
 

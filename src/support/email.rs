@@ -3,7 +3,7 @@
 //! docs ask for, the requests to look up in their logs, and names the attachments by
 //! file name (the reader has the files, not the sender's directories).
 
-use super::{Fields, SUPPORT_ADDRESS};
+use super::{Fields, Recipient};
 use sl_doctor_checks::diagnosis::{Cause, CauseId, CauseLevel};
 use sl_doctor_checks::model::report::{
     Evidence, KeyDelivery, KeyKind, ProbeAttempt, ProbeEvidence, Report,
@@ -166,8 +166,9 @@ fn request_lines(report: &Report) -> Vec<String> {
         .collect()
 }
 
-/// The email to support, ready to send.
-pub fn email(report: &Report, f: &Fields) -> String {
+/// The email to support (or, for a host that is not Sales Layer's, to whoever runs it),
+/// ready to send.
+pub fn email(report: &Report, f: &Fields, to: &Recipient) -> String {
     let account = or_placeholder(&f.account, "customer or account name");
     let environment = or_placeholder(&f.environment, "environment, e.g. production");
     let apis = f
@@ -176,13 +177,17 @@ pub fn email(report: &Report, f: &Fields) -> String {
         .unwrap_or_else(|| "<DAM, Catalog, or both>".into());
     let ask = ask(report);
     let mut out = String::new();
-    let _ = writeln!(out, "To: {SUPPORT_ADDRESS}");
+    let _ = writeln!(out, "To: {}", to.address());
+    let (product, hello) = match to {
+        Recipient::SalesLayer => ("Sales Layer REST API: ", "Hello Sales Layer support,"),
+        Recipient::Host { .. } => ("", "Hello,"),
+    };
     let _ = writeln!(
         out,
-        "Subject: Sales Layer REST API: {} ({account}, {environment})",
+        "Subject: {product}{} ({account}, {environment})",
         ask.subject
     );
-    let _ = writeln!(out, "\nHello Sales Layer support,\n");
+    let _ = writeln!(out, "\n{hello}\n");
     let _ = writeln!(out, "{}\n", ask.request);
     let others: Vec<&Cause> = report
         .diagnosis
@@ -249,7 +254,7 @@ mod tests {
             apis: Some(ApiAreas::Both),
             ..Fields::default()
         };
-        let text = email(&report, &f);
+        let text = email(&report, &f, &Recipient::SalesLayer);
         for needle in [
             "To: support@saleslayer.com",
             "Customer or account name: ACME Corp",
@@ -304,7 +309,7 @@ mod tests {
         for (c, subject, request) in cases {
             let mut report = crate::render::tests_support::report(Verdict::Fail);
             report.diagnosis.causes = vec![c];
-            let text = email(&report, &Fields::default());
+            let text = email(&report, &Fields::default(), &Recipient::SalesLayer);
             assert!(text.contains(subject), "{subject:?}:\n{text}");
             assert!(text.contains(request), "{request:?}:\n{text}");
             // Said once: the proof is in the request, not repeated in a list, and the

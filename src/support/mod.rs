@@ -40,6 +40,79 @@ pub const EMAIL_FILE: &str = "email.txt";
 /// The one line that says what the bundle holds and what it leaves out.
 pub const CONTENTS: &str = "report.json holds the diagnosis, tool version, OS, target and the probes' request ids and timings, bundle.json the names of the proxy variables that are set; they leave out the key (even partly), every environment value and your home directory (shown as ~).";
 
+/// Who the email is for. The requests went to the base URL's host: when that host is not
+/// Sales Layer's (the sl-doctor mock on loopback, a proxy, a misspelt host), Sales Layer
+/// support has no record of them, and the draft is for whoever runs that host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recipient {
+    /// Sales Layer support.
+    SalesLayer,
+    /// Whoever runs the host of `base_url`, which is not Sales Layer's.
+    Host {
+        /// The base URL (as in the report: redacted).
+        base_url: String,
+        /// What the host is, as `url-host` found it.
+        kind: &'static str,
+    },
+}
+
+impl Recipient {
+    /// From `url-host`'s findings: the one place that classifies the host.
+    pub fn of(report: &Report) -> Recipient {
+        use sl_doctor_checks::checklist::UrlHost;
+        use sl_doctor_checks::checklist::base_url::url_host as h;
+        let Some(c) = report.check(UrlHost::ID) else {
+            return Recipient::SalesLayer;
+        };
+        let kind = if c.has(h::LOOPBACK_HOST) {
+            "a loopback host, such as the sl-doctor mock"
+        } else if c.has(h::HOST_TYPO) || c.has(h::LOOKALIKE_HOST) {
+            "a misspelling of Sales Layer's API host"
+        } else if c.has(h::NOT_SALESLAYER_HOST) {
+            "another host (a proxy or a mock, perhaps)"
+        } else {
+            return Recipient::SalesLayer;
+        };
+        Recipient::Host {
+            base_url: report.target.base_url.clone(),
+            kind,
+        }
+    }
+
+    /// The email's `To:`.
+    pub fn address(&self) -> String {
+        match self {
+            Recipient::SalesLayer => SUPPORT_ADDRESS.to_string(),
+            Recipient::Host { base_url, .. } => format!(
+                "<whoever runs {base_url}: not Sales Layer's API, so not {SUPPORT_ADDRESS}>"
+            ),
+        }
+    }
+
+    /// Who is asked, as a question's or a note's words.
+    pub fn who(&self) -> String {
+        match self {
+            Recipient::SalesLayer => "Sales Layer support".into(),
+            Recipient::Host { base_url, .. } => format!("whoever runs {base_url}"),
+        }
+    }
+
+    /// Why the email does not go to Sales Layer, and what to do to ask them; `None` when
+    /// it does.
+    pub fn warning(&self) -> Option<String> {
+        let Recipient::Host { base_url, kind } = self else {
+            return None;
+        };
+        Some(format!(
+            "The base URL {base_url} is not Sales Layer's API ({kind}): Sales Layer support has \
+             no record of these requests, so the email is addressed to whoever runs that host, \
+             not to {SUPPORT_ADDRESS}. To ask Sales Layer, set the base URL to {} (--base-url \
+             or SALESLAYER_BASE_URL) and run sl-doctor support again.",
+            sl_doctor_checks::saleslayer::BASE_URL
+        ))
+    }
+}
+
 /// The email fields.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Fields {
@@ -190,7 +263,8 @@ pub fn write_bundle(
 
     let report_json = tilde(&crate::render::json::render(report), home);
     let bundle = crate::render::json::pretty(&bundle_json(&proxy_names));
-    let mail = crate::render::human::guard_lines(&tilde(&email(report, fields), home));
+    let recipient = Recipient::of(report);
+    let mail = crate::render::human::guard_lines(&tilde(&email(report, fields, &recipient), home));
 
     let files = [
         (REPORT_FILE, guard(REPORT_FILE, report_json, cx)?),
@@ -207,18 +281,70 @@ pub fn write_bundle(
         write_private(&dir.join(name), text.as_bytes(), Links::Refuse)
             .map_err(|e| format!("cannot write {shown_dir}/{name}: {e}"))?;
     }
-    Ok(Done {
-        email: mail,
-        note: format!(
-            "Support bundle written to {shown_dir}/ ({REPORT_FILE}, {BUNDLE_FILE}, {EMAIL_FILE}): send the email above to {SUPPORT_ADDRESS} with the two JSON files attached. {CONTENTS}"
-        ),
-    })
+    let mut note = format!(
+        "Support bundle written to {shown_dir}/ ({REPORT_FILE}, {BUNDLE_FILE}, {EMAIL_FILE}): send the email above to {} with the two JSON files attached. {CONTENTS}",
+        recipient.who()
+    );
+    if let Some(w) = recipient.warning() {
+        note = format!("{w}\n{note}");
+    }
+    Ok(Done { email: mail, note })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use sl_doctor_checks::testing_support::TEST_CANARY;
+
+    /// The recipient follows url-host's finding: Sales Layer support unless the host is
+    /// loopback, misspelt or another host.
+    #[test]
+    fn the_recipient_follows_the_hosts_class() {
+        use sl_doctor_checks::checklist::base_url::url_host as h;
+        use sl_doctor_checks::model::report::{Finding, Verdict};
+        let with = |code: Option<sl_doctor_checks::model::code::Code>| {
+            let mut report = crate::render::tests_support::report(Verdict::Fail);
+            report.target.base_url = "https://localhost:8443".into();
+            let c = report
+                .checklist
+                .iter_mut()
+                .flat_map(|i| i.checks.iter_mut())
+                .find(|c| c.id == sl_doctor_checks::checklist::UrlHost::ID)
+                .expect("the fixture has url-host");
+            c.findings = code.map(|k| Finding::new(k, "m")).into_iter().collect();
+            Recipient::of(&report)
+        };
+        assert_eq!(with(None), Recipient::SalesLayer);
+        assert_eq!(with(Some(h::NON_DEFAULT_PORT)), Recipient::SalesLayer);
+        for (code, kind) in [
+            (h::LOOPBACK_HOST, "loopback"),
+            (h::HOST_TYPO, "misspelling"),
+            (h::NOT_SALESLAYER_HOST, "another host"),
+        ] {
+            let r = with(Some(code));
+            assert!(
+                matches!(&r, Recipient::Host { kind: k, .. } if k.contains(kind)),
+                "{r:?}"
+            );
+            assert!(
+                r.address()
+                    .starts_with("<whoever runs https://localhost:8443")
+            );
+            let text = email(
+                &crate::render::tests_support::report(Verdict::Fail),
+                &Fields::default(),
+                &r,
+            );
+            assert!(
+                text.contains("\nHello,\n") && !text.contains("Sales Layer support,"),
+                "{text}"
+            );
+            assert!(!text.contains("To: support@"), "{text}");
+            assert!(r.warning().unwrap().contains("is not Sales Layer's API"));
+        }
+        assert_eq!(Recipient::SalesLayer.address(), SUPPORT_ADDRESS);
+        assert_eq!(Recipient::SalesLayer.warning(), None);
+    }
 
     #[test]
     fn tilde_replaces_home_only() {

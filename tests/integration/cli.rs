@@ -232,3 +232,26 @@ fn help_documents_exit_codes() {
         assert!(r.stdout.contains(line), "--help lacks {line:?}");
     }
 }
+
+/// A misspelt key name in `.env`: the no-key cause's fix names the file, the line, the name
+/// found and the name expected (as it does for a misspelt environment variable), and the
+/// value is in no output.
+#[test]
+fn a_misspelt_name_in_dotenv_is_the_no_key_fix() {
+    let key = sl_doctor_checks::testing_support::TEST_CANARY;
+    let cmd = sl_doctor().args(["--offline", "--color", "never"]);
+    cmd.file(".env", format!("A=1\nSALESLAYER_APIKEY={key}\n"));
+    let (r, _d) = cmd.run();
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert_contains(
+        &r.stdout,
+        "fix   Rename SALESLAYER_APIKEY to SALESLAYER_API_KEY on .env line 2 \
+         (SALESLAYER_API_KEY=…), or run with --key-env SALESLAYER_APIKEY",
+    );
+    sl_doctor_checks::testing_support::assert_output_safe(
+        key,
+        "stdout",
+        &r.stdout,
+        Default::default(),
+    );
+}

@@ -146,3 +146,24 @@ fn a_terminal_asks_for_the_key_without_showing_it() {
     assert_contains(&out, "Key in use: the key typed at the prompt");
     assert_contains(&out, "✔ Match");
 }
+
+/// `--format` is not an option of `fingerprint`: the error says so and where the JSON is,
+/// instead of clap's tip to `--from` (whose usage line read as if `--from` were required).
+#[test]
+fn format_is_refused_with_a_pointer_to_the_json_report() {
+    for (args, key) in [
+        (&["--format", "json"][..], None),
+        (&["--format"][..], None),
+        (&["--format", "json"][..], Some(CANARY)),
+    ] {
+        let r = fingerprint(args, key, None);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert!(r.stdout.is_empty(), "{}", r.stdout);
+        assert_contains(&r.stderr, "error: fingerprint has no --format");
+        assert_contains(
+            &r.stderr,
+            "`sl-doctor --offline --format json` (key.fingerprint",
+        );
+        assert!(!r.stderr.contains("--from"), "{}", r.stderr);
+    }
+}

@@ -534,3 +534,95 @@ fn a_crlf_env_file_is_pointed_at_line_endings_lf_and_that_ends_it() {
         r.stdout
     );
 }
+
+/// `export NAME=…` read by `docker run --env-file` (`--loader docker`): docker refuses the
+/// whole file, so the diagnosis finds no key and its fix names the line, the reason and
+/// `sl-doctor fix`; `fix` removes the `export` (the plan says why), keeps the value, and the
+/// doctor passes with docker as the reader. With the dotenv libraries as the reader the
+/// `export` stays.
+#[test]
+fn export_goes_when_the_loader_refuses_it() {
+    let mock = start_mock(CANARY);
+    let file = format!("A=1\nexport SALESLAYER_API_KEY=\"{CANARY}\"\n");
+    let cmd = with_file(sl_doctor(), ".env", file.as_bytes());
+    let (r, _d) = run_safe(cmd.args(net(&mock)).args(["--loader", "docker"]));
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        r.stdout.contains(
+            "fix   Write .env line 2 as SALESLAYER_API_KEY=value, with no `export`, quotes, \
+             spaces, comment or CR after the value (docker run --env-file refuses the whole \
+             file: the name `export SALESLAYER_API_KEY` contains a space); `sl-doctor fix \
+             --loader docker` rewrites it so."
+        ),
+        "{}",
+        r.stdout
+    );
+    // `fix --yes --loader L`: the run and the file it leaves.
+    let fix_with = |loader: &str| {
+        let cmd = with_file(sl_doctor(), ".env", file.as_bytes());
+        let (r, dir) = run_safe(
+            cmd.arg("fix")
+                .args(net(&mock))
+                .args(["--loader", loader, "--yes"]),
+        );
+        assert_eq!(r.code, 0, "{loader}: {}{}", r.stdout, r.stderr);
+        let written = String::from_utf8(std::fs::read(dir.path().join(".env")).unwrap());
+        (r, written.unwrap())
+    };
+    let (r, written) = fix_with("docker");
+    for phrase in [
+        "  - export SALESLAYER_API_KEY=\"…27 chars\"   [docker run --env-file delivers nothing]",
+        "  note: `export` removed: docker run --env-file refuses the whole file",
+        "The doctor again (live) on .env:",
+        "verdict: pass",
+    ] {
+        assert!(r.stdout.contains(phrase), "{phrase}: {}", r.stdout);
+    }
+    assert_eq!(written, format!("A=1\nSALESLAYER_API_KEY={CANARY}\n"));
+    // The dotenv libraries accept `export`: it stays.
+    let (_r, written) = fix_with("dotenv");
+    assert_eq!(
+        written,
+        format!("A=1\nexport SALESLAYER_API_KEY={CANARY}\n")
+    );
+}
+
+/// Nothing to fix is not a failure: a working key from the environment exits 0 and says
+/// there is nothing to change (not "change it where it is set"); `--emit` with nothing to
+/// emit exits 1 and says why a pipe needs `set -o pipefail`.
+#[test]
+fn nothing_to_fix_exits_0_and_emit_without_a_repair_exits_1() {
+    let mock = start_mock(CANARY);
+    let (r, _d) = run_safe(
+        sl_doctor()
+            .env("SALESLAYER_API_KEY", CANARY)
+            .arg("fix")
+            .args(net(&mock)),
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains(
+            "Nothing to change: the key comes from the environment variable \
+             SALESLAYER_API_KEY, and its value is already what the API needs."
+        ),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("change it where"), "{}", r.stdout);
+    let (r, _d) = run_safe(
+        sl_doctor()
+            .env("SALESLAYER_API_KEY", CANARY)
+            .args(["fix", "--offline"]),
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("not verified: --offline"), "{}", r.stdout);
+    let (r, _d) = run_safe(
+        sl_doctor()
+            .env("SALESLAYER_API_KEY", CANARY)
+            .args(["fix", "--emit"])
+            .args(net(&mock)),
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stdout.is_empty());
+    assert!(r.stderr.contains("set -o pipefail"), "{}", r.stderr);
+}

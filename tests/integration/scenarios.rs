@@ -534,9 +534,20 @@ fn support_sends_only_what_support_can_fix() {
         } else {
             assert_eq!(r.code, 0, "{}: {both}", s.name);
             // The email opens with its ask, for the key by fingerprint, and says it once.
+            // The mock on loopback is not Sales Layer's API: the draft is for whoever runs
+            // it, and standard error says so and how to reach Sales Layer instead.
+            assert!(
+                r.stdout.starts_with("To: <whoever runs https://localhost:")
+                    && r.stderr
+                        .contains("is not Sales Layer's API (a loopback host")
+                    && r.stderr
+                        .contains("set the base URL to https://api2.saleslayer.com"),
+                "{}: {both}",
+                s.name
+            );
             let ask = r
                 .stdout
-                .split_once("Hello Sales Layer support,\n\n")
+                .split_once("Hello,\n\n")
                 .map(|(_, rest)| rest.lines().next().unwrap_or(""))
                 .unwrap_or("");
             assert!(

@@ -184,7 +184,11 @@ fn support_against_the_mock_includes_request_ids() {
         .arg(mock.ca_path.as_ref().unwrap())
         .run();
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert_contains(&r.stdout, "Subject: Sales Layer REST API: API key check (");
+    // The mock is not Sales Layer's API: the draft is not addressed to Sales Layer.
+    assert_contains(&r.stdout, "Subject: API key check (");
+    assert_contains(&r.stdout, "To: <whoever runs https://localhost:");
+    assert!(!r.stdout.contains("To: support@"), "{}", r.stdout);
+    assert_contains(&r.stderr, "is not Sales Layer's API (a loopback host");
     // One line per probe: the request, its status, time and request id (nothing empty).
     for probe in ["- dam-probe (GET ", "- catalog-probe (GET "] {
         let line = r.stdout.lines().find(|l| l.starts_with(probe)).unwrap();

@@ -468,6 +468,10 @@ mod tests {
             ("   ", Some(&[Trimmed])),
             ("\u{200B}", Some(&[InvisibleRemoved])),
             ("X-API-KEY:", Some(&[LabelRemoved])),
+            ("Bearer", Some(&[LabelRemoved])),
+            ("Bearer ", Some(&[LabelRemoved, Trimmed])),
+            ("Authorization: Bearer ", Some(&[LabelRemoved, Trimmed])),
+            ("X-API-KEY: Bearer", Some(&[LabelRemoved, Trimmed])),
             // Empty is empty, not "no key once cleaned"; a key is a key.
             ("", None),
             ("\"aB3+xY/9zQ==\"", None),

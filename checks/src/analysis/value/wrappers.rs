@@ -306,8 +306,18 @@ pub(super) fn match_label(s: &[char]) -> Option<(LabelKind, usize)> {
     }
     match match_scheme(s, 0) {
         Some((kind, k)) if k < n => Some((kind, k)),
-        _ => None,
+        _ => scheme_alone(s),
     }
+}
+
+/// `Bearer` or `Basic` and nothing else (`Authorization: Bearer ` with the key left out):
+/// a label with no key after it, not a six-letter key. `Token` alone stays a placeholder
+/// word.
+fn scheme_alone(s: &[char]) -> Option<(LabelKind, usize)> {
+    [("bearer", LabelKind::Bearer), ("basic", LabelKind::Basic)]
+        .into_iter()
+        .find(|(word, _)| s.len() == word.len() && starts_ci(s, 0, word))
+        .map(|(_, kind)| (kind, s.len()))
 }
 
 #[cfg(test)]
@@ -332,6 +342,9 @@ mod tests {
             ("export SALESLAYER_API_KEY=abc", Some(LabelKind::Assignment)),
             ("Basic dXNlcjpwYXNz", Some(LabelKind::Basic)),
             ("X-API-KEY:", Some(LabelKind::HeaderName)),
+            // The scheme alone: a label with the key left out.
+            ("Bearer", Some(LabelKind::Bearer)),
+            ("BASIC", Some(LabelKind::Basic)),
             // Not labels: base64 keys that happen to contain these letters.
             ("abcKEY==", None),
             ("keyAB3+/x=", None),

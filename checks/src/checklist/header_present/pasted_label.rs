@@ -71,6 +71,12 @@ impl PastedLabel {
                 "The value has no pasted header name or auth scheme",
             ));
         }
+        // A label with nothing after it (`Bearer`, `X-API-KEY:`) was pasted without the key.
+        let with = if a.holds_no_key().is_some() {
+            "with no key after it"
+        } else {
+            "pasted together with the key"
+        };
         let findings = a
             .labels
             .iter()
@@ -78,7 +84,7 @@ impl PastedLabel {
                 Finding::new(
                     code(l.kind),
                     format!(
-                        "The value starts with {} (characters {} to {} of {}), pasted together with the key",
+                        "The value starts with {} (characters {} to {} of {}), {with}",
                         l.kind.what(),
                         l.from,
                         l.to,
@@ -109,6 +115,13 @@ mod tests {
         assert!(m.contains("(characters 1 to 11 of 23)"), "{m}");
         assert!(o.details[0].starts_with("cleaned value: 12 characters, sha256:"));
         assert!(o.effective_fix().unwrap().contains("`X-API-KEY: <key>`"));
+        assert!(m.ends_with(", pasted together with the key"), "{m}");
+        // The scheme alone: a label with the key left out, not a key called "Bearer".
+        for v in ["Bearer", "Bearer ", "Authorization: Bearer "] {
+            let o = check(v);
+            let m = first_message(&o);
+            assert!(m.ends_with(", with no key after it"), "{v:?}: {m}");
+        }
     }
 
     crate::testing_support::value_check_tests! {

@@ -6,10 +6,12 @@
 //! look like a misspelt key variable.
 
 use crate::context::{Context, FoundKey, KeyState};
+use crate::input::dotenv::{DotenvEntry, DotenvFile};
 use crate::input::loaders::Delivered;
+use crate::input::sources::looks_like_key_var;
 use crate::model::check::{Outcome, Skipped};
 use crate::model::code::Code;
-use crate::model::report::{Finding, Severity, SourceKind};
+use crate::model::report::{Finding, Location, Severity, SourceKind};
 use crate::model::secret::SecretKey;
 
 crate::check! {
@@ -107,22 +109,7 @@ impl KeySource {
 /// No key anywhere: every place looked at, and the variables whose names look like a
 /// misspelt key variable.
 fn missing(ks: &KeyState) -> Outcome {
-    let none = match not_delivered(ks) {
-        // The .env defines the key, but the reader --loader names sets nothing from it:
-        // that line is what to fix, not the environment.
-        Some((r, why)) => Finding::new(
-            NO_KEY,
-            format!("{} defines {}, but {} delivers nothing: {why}", r.place, ks.env_name, r.reader),
-        )
-        .with_fix(format!(
-            "Write that line as {}=value, with no `export`, quotes, spaces, comment or CR after the value, so that {} sets it; then run sl-doctor again.",
-            ks.env_name, r.reader
-        )),
-        None => Finding::new(NO_KEY, "No API key was found in any of the places sl-doctor looks").with_fix(format!(
-            "Set {} in the environment of the process that calls the API (export {}=… in a shell, a protected CI variable or a secret in a deployment), or pass --key-file PATH or --key-stdin.{}",
-            ks.env_name, ks.env_name, other_env_files(ks)
-        )),
-    };
+    let none = no_key(ks);
     let mut o = Outcome::from_findings("No key found", vec![none]);
     for place in &ks.looked_at {
         o = o.detail(format!("looked at: {place}"));
@@ -145,6 +132,56 @@ fn missing(ks: &KeyState) -> Outcome {
         );
     }
     o
+}
+
+/// The no-key finding, with the fix for where the key nearly is: the `.env` line the
+/// reader named by `--loader` sets nothing from, a `.env` line under a misspelt name, or
+/// else the places to set it.
+fn no_key(ks: &KeyState) -> Finding {
+    let name = &ks.env_name;
+    if let Some((r, why)) = not_delivered(ks) {
+        // The .env defines the key, but the reader --loader names sets nothing from it:
+        // that line is what to fix, not the environment.
+        return Finding::new(
+            NO_KEY,
+            format!("{} defines {name}, but {} delivers nothing: {why}", r.place, r.reader),
+        )
+        .with_fix(format!(
+            "Write {} as {name}=value, with no `export`, quotes, spaces, comment or CR after the value ({why}); `sl-doctor fix --loader {}` rewrites it so. Then run sl-doctor again.",
+            r.place,
+            ks.loader.map_or("dotenv", |l| l.info().id)
+        ));
+    }
+    if let Some((file, e)) = misspelt_in_dotenv(ks) {
+        let place = format!("{} line {}", file.display, e.line);
+        let found = &e.name;
+        return Finding::new(
+            NO_KEY,
+            format!("No key was found: {place} defines {found}, not {name}"),
+        )
+        .with_fix(format!(
+            "Rename {found} to {name} on {place} ({name}=…), or run with --key-env {found}; then run sl-doctor again."
+        ))
+        .in_file(Location::line(file.display.clone(), e.line));
+    }
+    Finding::new(NO_KEY, "No API key was found in any of the places sl-doctor looks").with_fix(format!(
+        "Set {name} in the environment of the process that calls the API (export {name}=… in a shell, a protected CI variable or a secret in a deployment), or pass --key-file PATH or --key-stdin.{}",
+        other_env_files(ks)
+    ))
+}
+
+/// The `.env` that does not define the key but defines a variable whose name looks like
+/// a misspelt key variable (the first such line), as `dotenv-file` finds it.
+fn misspelt_in_dotenv(ks: &KeyState) -> Option<(&DotenvFile, &DotenvEntry)> {
+    let file = ks.dotenv.as_ref()?;
+    if file.effective(&ks.env_name).is_some() {
+        return None;
+    }
+    let e = file
+        .entries
+        .iter()
+        .find(|e| e.name != ks.env_name && looks_like_key_var(&e.name, &ks.env_name))?;
+    Some((file, e))
 }
 
 /// The other `.env.*` files beside the `.env` looked at that define the key (not
@@ -301,7 +338,56 @@ mod tests {
             f.fix
                 .as_deref()
                 .unwrap()
-                .starts_with("Write that line as SALESLAYER_API_KEY=value")
+                .starts_with("Write .env line 2 as SALESLAYER_API_KEY=value")
+        );
+        let fix = f.fix.as_deref().unwrap();
+        assert!(
+            fix.contains("(a shell runs the CR as a command); `sl-doctor fix --loader shell`"),
+            "{fix}"
+        );
+    }
+
+    /// No key found, but the `.env` defines a misspelt name: the finding and the fix name
+    /// the file, the line, the name found and the name expected (the first such line).
+    #[test]
+    fn a_misspelt_name_in_the_dotenv_is_named_with_its_line() {
+        for (src, found, line) in [
+            ("A=1\nSALESLAYER_APIKEY=abc\n", "SALESLAYER_APIKEY", 2),
+            (
+                "saleslayer_api_key=abc\nSL_TOKEN=x\n",
+                "saleslayer_api_key",
+                1,
+            ),
+            ("A=1\nSALESLAYER-API-KEY=abc\n", "SALESLAYER-API-KEY", 2),
+        ] {
+            let mut cx = Context::default();
+            cx.key.env_name = "SALESLAYER_API_KEY".into();
+            cx.key.dotenv = Some(DotenvFile::parse(".env", src.as_bytes()));
+            let o = run(&KeySource, &cx).unwrap();
+            let f = &o.findings[0];
+            assert_eq!(f.code, "no-key");
+            assert_eq!(
+                f.message,
+                format!(
+                    "No key was found: .env line {line} defines {found}, not SALESLAYER_API_KEY"
+                )
+            );
+            assert_eq!(
+                f.fix.as_deref().unwrap(),
+                format!(
+                    "Rename {found} to SALESLAYER_API_KEY on .env line {line} (SALESLAYER_API_KEY=…), or run with --key-env {found}; then run sl-doctor again."
+                )
+            );
+        }
+        // Unrelated names get the generic fix.
+        let mut cx = Context::default();
+        cx.key.env_name = "SALESLAYER_API_KEY".into();
+        cx.key.dotenv = Some(DotenvFile::parse(".env", b"API_KEY=abc\n"));
+        let o = run(&KeySource, &cx).unwrap();
+        assert!(
+            o.findings[0]
+                .message
+                .starts_with("No API key was found in any")
         );
     }
 

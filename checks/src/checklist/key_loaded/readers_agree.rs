@@ -267,7 +267,7 @@ fn disagreement(groups: &[Group], used: Option<&SecretKey>) -> Finding {
             "In {}, write the entry without quotes (`- NAME=value`: the list syntax keeps them in the value) or in map syntax (`NAME: value`).",
             r.place
         ),
-        (None, None) => "Write the definition so every reader delivers the same bytes: NAME=value with no `export`, quotes, spaces, comment or CR (`sl-doctor fix` rewrites the value so, and keeps an `export`); or name your deployment's reader with --loader (dotenv, compose, docker, kubectl, systemd, shell) or its file with --from.".to_string(),
+        (None, None) => "Write the definition so every reader delivers the same bytes: NAME=value with no `export`, quotes, spaces, comment or CR (`sl-doctor fix` rewrites the value so; it removes an `export` only with --loader docker, kubectl or systemd); or name your deployment's reader with --loader (dotenv, compose, docker, kubectl, systemd, shell) or its file with --from.".to_string(),
     };
     let severity = if damaged {
         Severity::Fail

@@ -12,8 +12,11 @@
 use crate::analysis::value::{QuoteDefect, describe};
 use crate::checklist::key_loaded::{analyzed_text_key, value_outcome};
 use crate::context::Context;
+use crate::input::dotenv::DotenvEntry;
+use crate::input::loaders::{LOADERS, deliver};
 use crate::model::check::{Outcome, Skipped};
 use crate::model::code::Code;
+use crate::model::prose::join_names;
 use crate::model::report::{Finding, Location};
 
 crate::check! {
@@ -44,7 +47,7 @@ pub const TRAILING_QUOTE: Code = Code::fail(
 pub const INNER_QUOTE: Code = Code::fail("inner-quote", "A quote character inside the value");
 pub const DOTENV_QUOTES: Code = Code::warn(
     "dotenv-quotes",
-    "The key's .env line wraps the value in quotes, which `docker run --env-file` keeps in the key (not raised when --loader names the reader)",
+    "The key's .env line wraps the value in quotes, which `docker run --env-file` and `kubectl --from-env-file` keep in the key (not raised when --loader names the reader)",
 );
 
 const FIX_SURROUNDING: &str = "Remove the quotes from the value itself: in a .env file used with `docker run --env-file` or `kubectl create secret --from-env-file` write `NAME=value` without quotes; in YAML/JSON quote the value once, not twice; in a shell the quotes of `export NAME=\"value\"` are fine because the shell removes them.";
@@ -100,8 +103,9 @@ fn finding(d: &QuoteDefect) -> Finding {
 }
 
 /// The `.env` lines that define the key in quotes: dotenv libraries remove them (so the
-/// value itself has none), `docker run --env-file` keeps them in the key. With --loader
-/// the reader is known, and what it delivers is checked as the value itself.
+/// value itself has none), `docker run --env-file` and kubectl keep them in the key (the
+/// readers named are the loader table's, as readers-agree names them). With --loader the
+/// reader is known, and what it delivers is checked as the value itself.
 fn dotenv_quotes(cx: &Context) -> Vec<Finding> {
     let Some(file) = cx.key.dotenv.as_ref().filter(|_| cx.key.loader.is_none()) else {
         return Vec::new();
@@ -109,12 +113,17 @@ fn dotenv_quotes(cx: &Context) -> Vec<Finding> {
     file.definitions(&cx.key.env_name)
         .filter_map(|e| {
             let q = e.quote?;
+            let (keep, remove) = quote_readers(e, q);
             Some(
                 Finding::new(
                     DOTENV_QUOTES,
                     format!(
-                        "{} line {} wraps the value in {q}…{q}: dotenv libraries remove the quotes, but `docker run --env-file` keeps them as part of the key",
-                        file.display, e.line
+                        "{} line {} wraps the value in {q}…{q}: {} remove the quotes, but {} {} them as part of the key",
+                        file.display,
+                        e.line,
+                        join_names(&remove),
+                        join_names(&keep),
+                        if keep.len() == 1 { "keeps" } else { "keep" }
                     ),
                 )
                 .with_fix("Write the value without quotes (a key never needs them: it has no spaces).")
@@ -122,6 +131,22 @@ fn dotenv_quotes(cx: &Context) -> Vec<Finding> {
             )
         })
         .collect()
+}
+
+/// The readers of the loader table that keep the quotes of `e` in the value, and those
+/// that remove them (the others deliver nothing from the line, or cannot be known).
+fn quote_readers(e: &DotenvEntry, q: char) -> (Vec<&'static str>, Vec<&'static str>) {
+    let mut quote = [0; 4];
+    let quote = q.encode_utf8(&mut quote).as_bytes();
+    let (mut keep, mut remove) = (Vec::new(), Vec::new());
+    for l in &LOADERS {
+        match deliver(l.loader, e).value() {
+            Some(v) if v.expose_bytes().starts_with(quote) => keep.push(l.name),
+            Some(_) => remove.push(l.name),
+            None => {}
+        }
+    }
+    (keep, remove)
 }
 
 impl QuotedValue {
@@ -202,6 +227,16 @@ mod tests {
             assert_eq!(o.status(), *status);
             if let Some(f) = o.findings.first() {
                 assert_eq!(f.location, Some(Location::line(".env", 1)));
+                // The readers named are the loader table's, as readers-agree names them.
+                assert!(
+                    f.message.ends_with(
+                        ": dotenv libraries, docker compose (env_file), systemd EnvironmentFile= \
+                         and a shell (set -a; . ./.env) remove the quotes, but docker run \
+                         --env-file and kubectl --from-env-file keep them as part of the key"
+                    ),
+                    "{}",
+                    f.message
+                );
             }
         }
     }

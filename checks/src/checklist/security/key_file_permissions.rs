@@ -4,6 +4,7 @@
 //! (other users, services, a compromised web server). The documentation asks to
 //! restrict access to keys; on Unix that is the file mode, and `chmod 600` fixes it.
 
+use crate::analysis::value::no_key_in;
 use crate::context::Context;
 use crate::input::exposure::KeyFile;
 use crate::model::check::{Outcome, Skipped};
@@ -107,6 +108,15 @@ pub fn outcome(files: &[(KeyFile, Result<Access, String>)]) -> Result<Outcome, S
     })
 }
 
+/// Whether a source read from `f` holds a key (not an empty value, whitespace or a label
+/// alone).
+fn holds_a_key(cx: &Context, f: &KeyFile) -> bool {
+    cx.key
+        .candidates
+        .iter()
+        .any(|c| c.path.as_ref() == Some(&f.path) && !no_key_in(&c.value))
+}
+
 #[cfg(unix)]
 fn mode_of(path: &std::path::Path) -> Result<Access, String> {
     use std::os::unix::fs::PermissionsExt;
@@ -120,7 +130,22 @@ fn mode_of(path: &std::path::Path) -> Result<Access, String> {
 impl KeyFilePermissions {
     #[cfg(unix)]
     async fn run(&self, cx: &Context) -> Result<Outcome, Skipped> {
-        let files: Vec<_> = crate::input::exposure::key_files(&cx.key)
+        let (with_key, without): (Vec<KeyFile>, Vec<KeyFile>) =
+            crate::input::exposure::key_files(&cx.key)
+                .into_iter()
+                .partition(|f| holds_a_key(cx, f));
+        // A file that holds no key (empty, whitespace, a label alone) has nothing to keep
+        // private yet: its mode is not this check's business until the key is written.
+        if with_key.is_empty()
+            && let Some(f) = without.first()
+        {
+            return Err(Skipped(format!(
+                "the {} {} holds no key, so there is nothing to keep private yet",
+                f.what,
+                f.path.display()
+            )));
+        }
+        let files: Vec<_> = with_key
             .into_iter()
             .map(|f| {
                 let a = mode_of(&f.path);
@@ -142,6 +167,7 @@ impl KeyFilePermissions {
 mod tests {
     use super::*;
     use crate::model::report::Status;
+    use crate::model::secret::SecretKey;
     use crate::testing_support::{cx_with_key, run};
     use std::path::PathBuf;
 
@@ -194,6 +220,30 @@ mod tests {
             run(&KeyFilePermissions, &cx_with_key(b"k")),
             Err(Skipped(_))
         ));
+    }
+
+    /// A key file that holds no key (whitespace, a label alone) gets no mode warning: the
+    /// check is skipped and says why.
+    #[cfg(unix)]
+    #[test]
+    fn a_file_that_holds_no_key_is_not_judged_by_its_mode() {
+        use crate::testing_support::cx_with_key_file;
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        for value in ["   \n", "Bearer ", "\"\""] {
+            let (mut cx, p) = cx_with_key_file(tmp.path());
+            std::fs::write(&p, value).unwrap();
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).unwrap();
+            cx.key.candidates.remove(0);
+            cx.key.candidates[0].value = SecretKey::from_string(value.into());
+            let Err(Skipped(why)) = run(&KeyFilePermissions, &cx) else {
+                panic!("{value:?}: not skipped");
+            };
+            assert!(
+                why.ends_with("holds no key, so there is nothing to keep private yet"),
+                "{why}"
+            );
+        }
     }
 
     /// Windows has ACLs, not modes: the check says so instead of guessing.
