@@ -22,6 +22,7 @@ use crate::model::secret::SecretKey;
 use crate::model::untrusted;
 use futures_util::future::{BoxFuture, FutureExt, Shared, join_all};
 use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 mod strings;
@@ -137,9 +138,13 @@ pub async fn run_checks(
 ) -> Vec<CheckResult> {
     let deadline = tokio::time::Instant::now() + opts.deadline;
     cx.earlier.clear();
-    type Pending<'a> = Shared<BoxFuture<'a, CheckResult>>;
+    // Each check's result goes to its slot; the futures that depend on it share only its
+    // status (a shared future hands each of its awaiters a clone of its output, and the
+    // results are the largest part of a report).
+    let slots: Vec<OnceLock<CheckResult>> = checks.iter().map(|_| OnceLock::new()).collect();
+    type Pending<'a> = Shared<BoxFuture<'a, Status>>;
     let mut started: Vec<(CheckId, Pending<'_>)> = Vec::with_capacity(checks.len());
-    for c in checks {
+    for (c, slot) in checks.iter().zip(&slots) {
         let c: &dyn Check = c.as_ref();
         let deselected = opts.deselected.contains(&c.meta().id);
         // A dependency that is not registered (or deselected) does not block.
@@ -150,7 +155,7 @@ pub async fn run_checks(
             .filter(|d| !opts.deselected.contains(*d))
             .filter_map(|d| started.iter().find(|(id, _)| id == d).cloned())
             .collect();
-        let fut = async move {
+        let result = async move {
             if deselected {
                 return skipped(c, DESELECTED.into());
             }
@@ -158,9 +163,9 @@ pub async fn run_checks(
                 return skipped(c, "--offline: network checks were not run".into());
             }
             for (d, dep) in deps {
-                let r = dep.await;
-                if !matches!(r.status, Status::Pass | Status::Warn) {
-                    return skipped(c, format!("{d} did not pass ({})", r.status.as_str()));
+                let status = dep.await;
+                if !matches!(status, Status::Pass | Status::Warn) {
+                    return skipped(c, format!("{d} did not pass ({})", status.as_str()));
                 }
             }
             let start = Instant::now();
@@ -171,12 +176,23 @@ pub async fn run_checks(
             };
             cx.earlier.record(c.meta().id, &outcome);
             to_result(c, outcome, start.elapsed())
+        };
+        let fut = async move {
+            let r = result.await;
+            let status = r.status;
+            // Each check's future runs once, so its slot is empty here.
+            let _ = slot.set(r);
+            status
         }
         .boxed()
         .shared();
         started.push((c.meta().id, fut));
     }
-    join_all(started.into_iter().map(|(_, f)| f)).await
+    join_all(started.into_iter().map(|(_, f)| f)).await;
+    slots
+        .into_iter()
+        .map(|s| s.into_inner().expect("every check's future ran to its end"))
+        .collect()
 }
 
 /// The code of a check the run's deadline stopped: the runner's, not the check's, so any

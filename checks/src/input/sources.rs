@@ -539,7 +539,8 @@ pub fn looks_like_key_var(name: &str, configured: &str) -> bool {
 /// otherwise the length bound.
 fn edits_at_least(a: &str, b: &str) -> usize {
     let length = a.chars().count().abs_diff(b.chars().count());
-    if !a.is_ascii() || !b.is_ascii() {
+    // Most names are ruled out by their length alone.
+    if length > 2 || !a.is_ascii() || !b.is_ascii() {
         return length;
     }
     let mut counts = [0i32; 128];
@@ -547,8 +548,14 @@ fn edits_at_least(a: &str, b: &str) -> usize {
         .for_each(|x| counts[usize::from(x.to_ascii_uppercase())] += 1);
     b.bytes()
         .for_each(|x| counts[usize::from(x.to_ascii_uppercase())] -= 1);
-    let differ: u32 = counts.iter().map(|c| c.unsigned_abs()).sum();
-    length.max((differ as usize).div_ceil(2))
+    // Each count is read once, from the characters that have one.
+    let mut differ = 0;
+    for x in a.bytes().chain(b.bytes()) {
+        let c = &mut counts[usize::from(x.to_ascii_uppercase())];
+        differ += c.unsigned_abs() as usize;
+        *c = 0;
+    }
+    length.max(differ.div_ceil(2))
 }
 
 /// Names the shell sets for itself.

@@ -33,6 +33,7 @@ impl Pieces {
     }
 
     /// A piece: bytes `start..end` of the stored texts.
+    #[inline]
     pub fn push_span(&mut self, start: usize, end: usize) {
         let n = |x: usize| u32::try_from(x).expect("key material under 4 GiB");
         debug_assert!(start <= end && end <= self.bytes.len());
@@ -65,6 +66,7 @@ impl Pieces {
     }
 
     /// Piece number `i`.
+    #[inline]
     pub fn get(&self, i: usize) -> &[u8] {
         let (s, e) = self.spans[i];
         &self.bytes[s as usize..e as usize]

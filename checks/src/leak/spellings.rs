@@ -117,15 +117,26 @@ impl Spelling {
     }
 
     /// A dense spelling: `spell` writes one character (its bytes) of the value at the end
-    /// of the spelling so far (one buffer for the whole value, sized so that it rarely
-    /// grows: a grown buffer leaves its old copy behind unzeroized).
-    fn dense(encoding: Encoding, chars: &[&[u8]], spell: impl Fn(&[u8], &mut Vec<u8>)) -> Spelling {
-        let mut bytes = Zeroizing::new(Vec::with_capacity(chars.len() * 16));
+    /// of the spelling so far, at most `per_byte` bytes for each byte of the value (one
+    /// buffer for the whole value, sized so that it does not grow: a grown buffer leaves
+    /// its old copy behind unzeroized, and a larger one costs more to clear).
+    fn dense(
+        encoding: Encoding,
+        chars: &[&[u8]],
+        per_byte: usize,
+        spell: impl Fn(&[u8], &mut Vec<u8>),
+    ) -> Spelling {
+        let len: usize = chars.iter().map(|c| c.len()).sum();
+        let mut bytes = Zeroizing::new(Vec::with_capacity(len * per_byte));
         let mut ends = Vec::with_capacity(chars.len());
         for c in chars {
             spell(c, &mut bytes);
             ends.push(bytes.len());
         }
+        debug_assert!(
+            bytes.len() <= len * per_byte,
+            "{encoding:?} outgrew its buffer"
+        );
         Spelling {
             encoding,
             bytes,
@@ -219,22 +230,27 @@ fn dense_spellings(v: &[u8], text: Option<&str>, out: &mut Vec<Spelling>) {
     for upper in [true, false] {
         // Every byte as `prefix` and two hex digits.
         let each_byte = move |prefix: &'static [u8]| {
+            // Byte by byte: a copy call per two or three bytes cost more than the writing.
             move |b: &[u8], out: &mut Vec<u8>| {
                 for x in b {
-                    out.extend_from_slice(prefix);
-                    out.extend_from_slice(&hex_byte(*x, upper));
+                    prefix.iter().for_each(|&p| out.push(p));
+                    let [high, low] = hex_byte(*x, upper);
+                    out.push(high);
+                    out.push(low);
                 }
             }
         };
-        out.push(Spelling::dense(Encoding::Hex, &chars, each_byte(b"")));
+        out.push(Spelling::dense(Encoding::Hex, &chars, 2, each_byte(b"")));
         out.push(Spelling::dense(
             Encoding::UrlEncoded,
             &chars,
+            3,
             each_byte(b"%"),
         ));
         out.push(Spelling::dense(
             Encoding::DoubleUrlEncoded,
             &chars,
+            5,
             each_byte(b"%25"),
         ));
     }
@@ -252,7 +268,12 @@ fn dense_spellings(v: &[u8], text: Option<&str>, out: &mut Vec<Spelling>) {
     };
     for style in ["&#{}", "&#x{:x}", "&#x{:X}"] {
         let spell = |b: &[u8], out: &mut Vec<u8>| html_reference(cp(b), style, out);
-        out.push(Spelling::dense(Encoding::HtmlReferences, &chars, spell));
+        out.push(Spelling::dense(
+            Encoding::HtmlReferences,
+            &chars,
+            HTML_PER_BYTE,
+            spell,
+        ));
     }
     for style in ["&#{}", "&#x{:x}"] {
         let spell = |b: &[u8], out: &mut Vec<u8>| {
@@ -262,7 +283,7 @@ fn dense_spellings(v: &[u8], text: Option<&str>, out: &mut Vec<Spelling>) {
                 html_reference(cp(b), style, out);
             }
         };
-        let dense = Spelling::dense(Encoding::HtmlReferences, &chars, spell);
+        let dense = Spelling::dense(Encoding::HtmlReferences, &chars, HTML_PER_BYTE, spell);
         out.push(Spelling::sparse(
             Encoding::HtmlReferences,
             dense.bytes.to_vec(),
@@ -270,6 +291,10 @@ fn dense_spellings(v: &[u8], text: Option<&str>, out: &mut Vec<Spelling>) {
     }
     utf16_spellings(&chars, cp, out);
 }
+
+/// Bytes of an HTML character reference per byte of the value: `&#127;` for a one-byte
+/// character, at most `&#x10FFFF;` (10) for a longer one.
+const HTML_PER_BYTE: usize = 6;
 
 /// UTF-16 little- and big-endian: raw, as neutralised text shows the NUL bytes, and
 /// JSON-escaped (a JSON encoder writes a NUL as `\u0000`).
@@ -295,7 +320,7 @@ fn utf16_spellings(chars: &[&[u8]], cp: impl Fn(&[u8]) -> u32, out: &mut Vec<Spe
             let (raw, n) = units(b);
             out.extend_from_slice(&raw[..n]);
         };
-        out.push(Spelling::dense(Encoding::Utf16, chars, raw));
+        out.push(Spelling::dense(Encoding::Utf16, chars, 2, raw));
         // The units read as outside text (they are not UTF-8 in general), each character
         // written by `write`.
         let each_char = |b: &[u8], out: &mut Vec<u8>, write: &dyn Fn(char, &mut Bytes)| {
@@ -327,13 +352,13 @@ fn utf16_spellings(chars: &[&[u8]], cp: impl Fn(&[u8]) -> u32, out: &mut Vec<Spe
                 });
             }
         };
-        out.push(Spelling::dense(Encoding::Utf16, chars, shown));
+        out.push(Spelling::dense(Encoding::Utf16, chars, 8, shown));
         let json = |b: &[u8], out: &mut Vec<u8>| {
             if !beside_nul(b, b"\\u0000", out) {
                 each_char(b, out, &|c, out| json_escape_char(c, Json::Plain, out));
             }
         };
-        out.push(Spelling::dense(Encoding::Utf16, chars, json));
+        out.push(Spelling::dense(Encoding::Utf16, chars, 12, json));
     }
 }
 
@@ -361,8 +386,14 @@ fn html_reference(cp: u32, style: &str, out: &mut Vec<u8>) {
     let mut n = cp;
     loop {
         at -= 1;
-        buf[at] = digits[(n % base) as usize];
-        n /= base;
+        // Constant divisors: the compiler writes each as a multiplication.
+        let (rest, digit) = if base == 10 {
+            (n / 10, n % 10)
+        } else {
+            (n >> 4, n & 15)
+        };
+        buf[at] = digits[digit as usize];
+        n = rest;
         if n == 0 {
             break;
         }
@@ -381,8 +412,8 @@ pub fn percent(v: &[u8], upper: bool, keep: &[u8], plus: bool) -> Vec<u8> {
         } else if plus && b == b' ' {
             out.push(b'+');
         } else {
-            out.push(b'%');
-            out.extend_from_slice(&hex_byte(b, upper));
+            let [high, low] = hex_byte(b, upper);
+            out.extend([b'%', high, low]);
         }
     }
     out

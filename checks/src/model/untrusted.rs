@@ -128,9 +128,24 @@ pub fn is_unsafe(c: char) -> bool {
 /// Whether any character of `s` [`is_unsafe`]: the ASCII run at its start is read a byte at
 /// a time, without decoding characters (the report's last pass tests every string).
 pub fn has_unsafe(s: &str) -> bool {
-    match s.bytes().position(|b| b < 0x20 || b >= 0x7f) {
-        // All before `i` is ASCII, so `i` starts a character.
-        Some(i) => s[i..].chars().any(is_unsafe),
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    // Eight bytes at a time: a byte below 0x20, equal to 0x7f or from 0x80 up sends the
+    // test to the characters from that group on (everything before it is ASCII, so the
+    // group starts a character).
+    let bytes = s.as_bytes();
+    let mut at = 0;
+    for group in bytes.chunks_exact(8) {
+        let x = u64::from_ne_bytes(group.try_into().expect("8 bytes"));
+        let below_space = x.wrapping_sub(ONES * 0x20) & !x;
+        let del = (x ^ (ONES * 0x7f)).wrapping_sub(ONES) & !(x ^ (ONES * 0x7f));
+        if (x | below_space | del) & HIGH != 0 {
+            return s[at..].chars().any(is_unsafe);
+        }
+        at += 8;
+    }
+    match bytes[at..].iter().position(|&b| b < 0x20 || b >= 0x7f) {
+        Some(i) => s[at + i..].chars().any(is_unsafe),
         None => false,
     }
 }
@@ -305,6 +320,22 @@ pub fn guard_workflow_command(line: &str) -> std::borrow::Cow<'_, str> {
 mod tests {
     use super::*;
 
+    /// The eight-byte shortcut in `has_unsafe` finds every ASCII control and DEL, and any
+    /// unsafe character, at every position of a group and of the tail.
+    #[test]
+    fn has_unsafe_finds_each_character_at_each_position() {
+        for c in (0u8..0x80)
+            .map(char::from)
+            .chain(['\u{85}', '\u{200b}', 'é'])
+        {
+            for at in 0..19 {
+                let mut s: String = "a".repeat(19);
+                s.replace_range(at..=at, c.encode_utf8(&mut [0; 4]));
+                assert_eq!(has_unsafe(&s), is_unsafe(c), "{c:?} at {at}");
+            }
+        }
+    }
+
     /// The ASCII shortcut in `is_unsafe` agrees with the definition on every code point.
     #[test]
     fn the_ascii_shortcut_changes_no_answer() {
@@ -424,8 +455,12 @@ mod properties {
 
         /// The byte shortcut gives the same answer as testing every character.
         #[test]
-        fn has_unsafe_agrees_with_every_character(raw in any::<String>(), ascii in "[ -~]{0,8}") {
-            for s in [raw.clone(), format!("{ascii}{raw}"), ascii.clone()] {
+        fn has_unsafe_agrees_with_every_character(
+            raw in any::<String>(),
+            ascii in "[ -~]{0,20}",
+            mixed in "[ -~\\x00-\\x1f\\x7f\u{80}\u{200b}]{0,24}",
+        ) {
+            for s in [raw.clone(), format!("{ascii}{raw}"), ascii.clone(), mixed.clone(), format!("{ascii}{mixed}")] {
                 prop_assert_eq!(has_unsafe(&s), s.chars().any(is_unsafe));
             }
         }

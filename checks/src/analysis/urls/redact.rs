@@ -77,16 +77,16 @@ pub(super) fn redact_scrubbed(scrubbed: &str) -> String {
 }
 
 fn redact_scrubbed_with(scrubbed: &str, values: Values) -> String {
-    let escaped: String = scrubbed
-        .chars()
-        .map(|c| {
-            if stray_kind(c).is_some() {
-                format!("<U+{:04X}>", c as u32)
-            } else {
-                c.to_string()
-            }
-        })
-        .collect();
+    use std::fmt::Write;
+    let mut escaped = String::with_capacity(scrubbed.len());
+    for c in scrubbed.chars() {
+        if stray_kind(c).is_some() {
+            // Writing to a String cannot fail.
+            let _ = write!(escaped, "<U+{:04X}>", c as u32);
+        } else {
+            escaped.push(c);
+        }
+    }
     redact_structure(&escaped, values).replace(KEY_MARK, REDACTED)
 }
 
