@@ -315,14 +315,14 @@ pub fn key_info(cx: &Context) -> KeyInfo {
         .collect();
     match chosen {
         Some((c, a)) => {
-            let cleaned = a.cleaned();
+            let cleaned = a.cleaned_facts();
             KeyInfo {
                 present: true,
                 source: c.source.clone(),
                 length: a.char_len(),
                 fingerprint: Some(c.value.fingerprint()),
-                cleaned_length: cleaned.as_ref().map(|k| k.char_len()),
-                cleaned_fingerprint: cleaned.as_ref().map(|k| k.fingerprint()),
+                cleaned_length: cleaned.map(|(length, _)| *length),
+                cleaned_fingerprint: cleaned.map(|(_, fingerprint)| fingerprint.clone()),
                 sources,
             }
         }
