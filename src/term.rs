@@ -40,23 +40,21 @@ pub fn wrap_width(is_tty: bool, columns: Option<&OsStr>, measured: Option<u16>) 
     (width >= MIN_WIDTH).then_some(width)
 }
 
-/// [`wrap_width`] for standard output.
-pub fn stdout_width() -> Option<usize> {
-    let out = console::Term::stdout();
-    wrap_width(
-        std::io::stdout().is_terminal(),
-        std::env::var_os("COLUMNS").as_deref(),
-        out.size_checked().map(|(_, w)| w),
-    )
-}
-
 /// [`wrap_width`] for standard error.
 pub fn stderr_width() -> Option<usize> {
-    let err = console::Term::stderr();
+    stream_width(std::io::stderr().is_terminal(), console::Term::stderr)
+}
+
+/// [`wrap_width`] of a stream that `is_tty` says is a terminal or not: its size is asked
+/// only of a terminal (each question is a system call, and most runs write to a pipe).
+fn stream_width(is_tty: bool, term: fn() -> console::Term) -> Option<usize> {
+    if !is_tty {
+        return None;
+    }
     wrap_width(
-        std::io::stderr().is_terminal(),
+        true,
         std::env::var_os("COLUMNS").as_deref(),
-        err.size_checked().map(|(_, w)| w),
+        term().size_checked().map(|(_, w)| w),
     )
 }
 
@@ -140,19 +138,21 @@ pub fn use_color(when: ColorWhen, is_tty: bool) -> bool {
 impl Term {
     /// The style of standard output: colour when `when` says so for it, its wrap width.
     pub fn stdout(when: ColorWhen, ascii: bool) -> Term {
+        let tty = std::io::stdout().is_terminal();
         Term {
-            color: use_color(when, std::io::stdout().is_terminal()),
+            color: use_color(when, tty),
             ascii,
-            width: stdout_width(),
+            width: stream_width(tty, console::Term::stdout),
         }
     }
 
     /// The style of standard error.
     pub fn stderr(when: ColorWhen, ascii: bool) -> Term {
+        let tty = std::io::stderr().is_terminal();
         Term {
-            color: use_color(when, std::io::stderr().is_terminal()),
+            color: use_color(when, tty),
             ascii,
-            width: stderr_width(),
+            width: stream_width(tty, console::Term::stderr),
         }
     }
 

@@ -26,6 +26,7 @@ mod spellings;
 
 pub use spellings::{Encoding, Spelling, base64_core, percent, spellings};
 
+use crate::analysis::value::Analysis;
 use crate::model::secret::SecretKey;
 use index::{PieceIndex, Pieces};
 
@@ -136,9 +137,20 @@ impl Secrets {
     /// pieces are ordinary words: `SALESLAYER_API_KEY` holds `_API_KEY`), and the pieces
     /// of a label pasted in front of the key (`X-API-KEY: `), which the findings quote.
     pub fn of_run(keys: &[&SecretKey]) -> Secrets {
+        Secrets::of_analysed(
+            keys.iter()
+                .map(|k| (*k, crate::analysis::value::analyze(k))),
+        )
+    }
+
+    /// [`Secrets::of_run`] of values whose analysis the caller has already (a run's
+    /// context keeps its key's).
+    pub fn of_analysed<'k, A: std::borrow::Borrow<Analysis>>(
+        keys: impl IntoIterator<Item = (&'k SecretKey, A)>,
+    ) -> Secrets {
         let mut s = Secrets::empty(PIECE);
-        for k in keys {
-            let a = crate::analysis::value::analyze(k);
+        for (k, a) in keys {
+            let a = a.borrow();
             if a.placeholder.is_none() {
                 s.add_except(k, a.cleaned().as_ref(), &a.label_texts());
             }

@@ -8,6 +8,7 @@
 //! network checks are skipped under `--offline`; a global deadline bounds the run.
 
 use crate::analysis::urls::redact;
+use crate::analysis::value::Analysis;
 use crate::checklist::Check;
 use crate::context::Context;
 use crate::leak::Secrets;
@@ -21,6 +22,7 @@ use crate::model::secret::SecretKey;
 use crate::model::untrusted;
 use futures_util::future::{BoxFuture, FutureExt, Shared, join_all};
 use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 mod strings;
@@ -136,9 +138,13 @@ pub async fn run_checks(
 ) -> Vec<CheckResult> {
     let deadline = tokio::time::Instant::now() + opts.deadline;
     cx.earlier.clear();
-    type Pending<'a> = Shared<BoxFuture<'a, CheckResult>>;
+    // Each check's result goes to its slot; the futures that depend on it share only its
+    // status (a shared future hands each of its awaiters a clone of its output, and the
+    // results are the largest part of a report).
+    let slots: Vec<OnceLock<CheckResult>> = checks.iter().map(|_| OnceLock::new()).collect();
+    type Pending<'a> = Shared<BoxFuture<'a, Status>>;
     let mut started: Vec<(CheckId, Pending<'_>)> = Vec::with_capacity(checks.len());
-    for c in checks {
+    for (c, slot) in checks.iter().zip(&slots) {
         let c: &dyn Check = c.as_ref();
         let deselected = opts.deselected.contains(&c.meta().id);
         // A dependency that is not registered (or deselected) does not block.
@@ -149,7 +155,7 @@ pub async fn run_checks(
             .filter(|d| !opts.deselected.contains(*d))
             .filter_map(|d| started.iter().find(|(id, _)| id == d).cloned())
             .collect();
-        let fut = async move {
+        let result = async move {
             if deselected {
                 return skipped(c, DESELECTED.into());
             }
@@ -157,9 +163,9 @@ pub async fn run_checks(
                 return skipped(c, "--offline: network checks were not run".into());
             }
             for (d, dep) in deps {
-                let r = dep.await;
-                if !matches!(r.status, Status::Pass | Status::Warn) {
-                    return skipped(c, format!("{d} did not pass ({})", r.status.as_str()));
+                let status = dep.await;
+                if !matches!(status, Status::Pass | Status::Warn) {
+                    return skipped(c, format!("{d} did not pass ({})", status.as_str()));
                 }
             }
             let start = Instant::now();
@@ -170,12 +176,23 @@ pub async fn run_checks(
             };
             cx.earlier.record(c.meta().id, &outcome);
             to_result(c, outcome, start.elapsed())
+        };
+        let fut = async move {
+            let r = result.await;
+            let status = r.status;
+            // Each check's future runs once, so its slot is empty here.
+            let _ = slot.set(r);
+            status
         }
         .boxed()
         .shared();
         started.push((c.meta().id, fut));
     }
-    join_all(started.into_iter().map(|(_, f)| f)).await
+    join_all(started.into_iter().map(|(_, f)| f)).await;
+    slots
+        .into_iter()
+        .map(|s| s.into_inner().expect("every check's future ran to its end"))
+        .collect()
 }
 
 /// The code of a check the run's deadline stopped: the runner's, not the check's, so any
@@ -271,30 +288,41 @@ pub fn group(
         .collect()
 }
 
+/// The analysis of a key value: the run's own when it is the run's key (the checks have
+/// computed it), else computed now.
+fn analysis_of(cx: &Context, value: &SecretKey) -> std::sync::Arc<Analysis> {
+    cx.memo
+        .key_analysis(value, || crate::analysis::value::analyze(value))
+}
+
 /// Describes the key for the report: sources, lengths and fingerprints, never the value.
 pub fn key_info(cx: &Context) -> KeyInfo {
     let ks = &cx.key;
+    let chosen = ks.chosen().map(|c| (c, analysis_of(cx, &c.value)));
     let sources = ks
         .candidates
         .iter()
         .enumerate()
         .map(|(i, c)| SourceSeen {
             source: c.source.clone(),
-            length: c.value.char_len(),
+            length: match &chosen {
+                Some((_, a)) if i == 0 => a.char_len(),
+                _ => c.value.char_len(),
+            },
             fingerprint: c.value.fingerprint(),
             used: i == 0,
         })
         .collect();
-    match ks.chosen() {
-        Some(c) => {
-            let cleaned = crate::analysis::value::cleaned_key(&c.value);
+    match chosen {
+        Some((c, a)) => {
+            let cleaned = a.cleaned_facts();
             KeyInfo {
                 present: true,
                 source: c.source.clone(),
-                length: c.value.char_len(),
+                length: a.char_len(),
                 fingerprint: Some(c.value.fingerprint()),
-                cleaned_length: cleaned.as_ref().map(|k| k.char_len()),
-                cleaned_fingerprint: cleaned.as_ref().map(|k| k.fingerprint()),
+                cleaned_length: cleaned.map(|(length, _)| *length),
+                cleaned_fingerprint: cleaned.map(|(_, fingerprint)| fingerprint.clone()),
                 sources,
             }
         }
@@ -343,8 +371,12 @@ pub fn report(
     let checklist = group(checks, results, opts.offline);
     let mut report = assemble(checklist, key_info(cx), target, opts, took);
     report.diagnosis = crate::diagnosis::diagnose(&report);
-    let keys: Vec<&SecretKey> = cx.key.candidates.iter().map(|c| &c.value).collect();
-    make_safe(&mut report, &Secrets::of_run(&keys))?;
+    let keys = cx
+        .key
+        .candidates
+        .iter()
+        .map(|c| (&c.value, analysis_of(cx, &c.value)));
+    make_safe(&mut report, &Secrets::of_analysed(keys))?;
     Ok(report)
 }
 
@@ -400,7 +432,7 @@ pub fn make_safe(report: &mut Report, secrets: &Secrets) -> Result<(), UnsafeRep
     // or key material. Reading the strings off the encoder finds that without building the
     // JSON tree, which cost a usual run more than its checks did; whatever the reading
     // cannot follow counts as found, so the full pass runs then.
-    let needs_pass = |s: &str| s.chars().any(untrusted::is_unsafe) || secrets.leaks(s);
+    let needs_pass = |s: &str| untrusted::has_unsafe(s) || secrets.leaks(s);
     if let Ok(false) = strings::any_string(&*report, needs_pass) {
         return Ok(());
     }

@@ -76,10 +76,11 @@ impl Patterns {
         if key.len() < MIN_KEY_LEN {
             return Err(PatternError::TooShort(key.len()));
         }
-        // As outside text is shown in sl-doctor's own output: not a way a file holds it.
+        // As sl-doctor's own output shows it (neutralised, or a host in lower case): not a
+        // way a file holds it.
         let cands = spellings(key)
             .into_iter()
-            .filter(|s| s.encoding != Encoding::Shown)
+            .filter(|s| !s.encoding.own_outputs_only())
             .map(|s| (s.bytes, s.encoding));
         let mut list: Vec<Pattern> = Vec::new();
         let mut dropped = Vec::new();

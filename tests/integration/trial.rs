@@ -149,3 +149,34 @@ fn an_empty_key_is_one_cause_and_no_probe_is_sent() {
     );
     assert!(!r.stdout.contains("stale key"), "{}", r.stdout);
 }
+
+/// A piece of the key as the base URL's host: URL parsers write a host in lower case, and
+/// that spelling is a leak too (no output may show it).
+#[test]
+fn a_piece_of_the_key_as_the_host_is_not_shown_in_lower_case() {
+    let piece = &CANARY[..18];
+    assert!(
+        piece.bytes().all(|b| b.is_ascii_alphanumeric()),
+        "a host label"
+    );
+    let base = format!("https://{piece}.example");
+    let lower = piece.to_ascii_lowercase();
+    for format in ["human", "json"] {
+        let (r, _dir) = crate::common::sl_doctor()
+            .env("SALESLAYER_API_KEY", CANARY)
+            .args([
+                "--offline",
+                "-v",
+                "--base-url",
+                base.as_str(),
+                "--format",
+                format,
+            ])
+            .run();
+        for text in [&r.stdout, &r.stderr] {
+            assert!(!text.contains(&lower[..8]), "{format}: {text}");
+            assert_output_safe(CANARY, format, text, OutputRules::default());
+        }
+        assert_contains(&r.stdout, "[redacted]");
+    }
+}

@@ -495,51 +495,70 @@ fn os_bytes(v: OsString) -> Vec<u8> {
 /// services, and their values must not even be fingerprinted; nor the variables the shell
 /// sets itself ([`shell_internal`]), nor a name without a letter or digit.
 pub fn looks_like_key_var(name: &str, configured: &str) -> bool {
-    let norm = normalise(name);
-    if norm.is_empty() || shell_internal(name) {
+    if shell_internal(name) {
         return false;
     }
-    if norm == normalise(configured) {
-        return true;
-    }
-    let keyish = norm.contains("KEY") || norm.contains("TOKEN") || norm.contains("SECRET");
-    let sl_word = || {
-        name.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| {
-            w.eq_ignore_ascii_case("SL")
-                || w.get(..5).is_some_and(|p| p.eq_ignore_ascii_case("SLAPI"))
-        })
-    };
-    if keyish && (norm.contains("SALESLAYER") || sl_word()) {
-        return true;
-    }
-    // A typo of the configured name; short names would match unrelated variables.
-    if configured.len() < 8 {
-        return false;
-    }
-    let (name, configured) = (name.to_ascii_uppercase(), configured.to_ascii_uppercase());
-    // Most names are ruled out without computing the distance (a run reads every
-    // variable of the environment).
-    edits_at_least(&name, &configured) <= 2 && strsim::levenshtein(&name, &configured) <= 2
+    // A run reads every variable of the environment (and of each `.env*` file), and most
+    // are ruled out at once: the name is normalised on the stack (docs/performance.md).
+    with_normalised(name, |norm| {
+        if norm.is_empty() {
+            return false;
+        }
+        if normalised(configured).eq(norm.iter().copied()) {
+            return true;
+        }
+        let says = |word: &[u8]| {
+            norm.windows(word.len())
+                .any(|w| w[0] == word[0] && w == word)
+        };
+        let keyish = says(b"KEY") || says(b"TOKEN") || says(b"SECRET");
+        let sl_word = || {
+            name.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| {
+                w.eq_ignore_ascii_case("SL")
+                    || w.get(..5).is_some_and(|p| p.eq_ignore_ascii_case("SLAPI"))
+            })
+        };
+        if keyish && (says(b"SALESLAYER") || sl_word()) {
+            return true;
+        }
+        // A typo of the configured name; short names would match unrelated variables.
+        if configured.len() < 8 {
+            return false;
+        }
+        // Most names are ruled out by a cheap bound before the distance is computed.
+        edits_at_least(name, configured) <= 2 && {
+            let upper = |s: &str| s.to_ascii_uppercase();
+            strsim::levenshtein(&upper(name), &upper(configured)) <= 2
+        }
+    })
 }
 
-/// A lower bound of the edit distance of `a` and `b`, cheap to compute: each edit changes
-/// the length by at most one and the character counts by at most two. Counted by byte,
-/// which bounds the distance in characters only for ASCII; otherwise the length bound.
+/// A lower bound of the edit distance of `a` and `b` once both are upper-cased, cheap to
+/// compute: each edit changes the length by at most one and the character counts by at
+/// most two. Counted by byte, which bounds the distance in characters only for ASCII;
+/// otherwise the length bound.
 fn edits_at_least(a: &str, b: &str) -> usize {
     let length = a.chars().count().abs_diff(b.chars().count());
-    if !a.is_ascii() || !b.is_ascii() {
+    // Most names are ruled out by their length alone.
+    if length > 2 || !a.is_ascii() || !b.is_ascii() {
         return length;
     }
     let mut counts = [0i32; 128];
-    a.bytes().for_each(|x| counts[usize::from(x)] += 1);
-    b.bytes().for_each(|x| counts[usize::from(x)] -= 1);
-    let differ: u32 = counts.iter().map(|c| c.unsigned_abs()).sum();
-    length.max((differ as usize).div_ceil(2))
+    a.bytes()
+        .for_each(|x| counts[usize::from(x.to_ascii_uppercase())] += 1);
+    b.bytes()
+        .for_each(|x| counts[usize::from(x.to_ascii_uppercase())] -= 1);
+    // Each count is read once, from the characters that have one.
+    let mut differ = 0;
+    for x in a.bytes().chain(b.bytes()) {
+        let c = &mut counts[usize::from(x.to_ascii_uppercase())];
+        differ += c.unsigned_abs() as usize;
+        *c = 0;
+    }
+    length.max(differ.div_ceil(2))
 }
 
-/// Variables a shell sets for itself: bash's `_` (the last argument), `PWD`, `SHLVL`,
-/// `BASH_*`… A near miss is a variable someone named; these never are, and a typo
-/// distance to a short configured name must not propose them.
+/// Names the shell sets for itself.
 fn shell_internal(name: &str) -> bool {
     const NAMES: &[&str] = &[
         "_", "PWD", "OLDPWD", "SHLVL", "SHELL", "IFS", "PS1", "PS2", "PS4",
@@ -549,12 +568,24 @@ fn shell_internal(name: &str) -> bool {
 
 /// The ASCII letters and digits of `name`, upper-cased (the bytes of other characters are
 /// never ASCII).
-fn normalise(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    for b in name.bytes().filter(u8::is_ascii_alphanumeric) {
-        out.push(char::from(b.to_ascii_uppercase()));
+fn normalised(name: &str) -> impl Iterator<Item = u8> + Clone + '_ {
+    name.bytes()
+        .filter(u8::is_ascii_alphanumeric)
+        .map(|b| b.to_ascii_uppercase())
+}
+
+/// Calls `f` with the [`normalised`] `name`, kept on the stack when it is short.
+fn with_normalised<R>(name: &str, f: impl FnOnce(&[u8]) -> R) -> R {
+    let mut buf = [0u8; 64];
+    if name.len() > buf.len() {
+        return f(&normalised(name).collect::<Vec<u8>>());
     }
-    out
+    let mut n = 0;
+    for b in normalised(name) {
+        buf[n] = b;
+        n += 1;
+    }
+    f(&buf[..n])
 }
 
 #[cfg(test)]
@@ -624,10 +655,12 @@ mod tests {
         /// The shortcut never rules out a name that is within the distance.
         #[test]
         fn the_lower_bound_never_exceeds_the_distance(
-            a in "[A-D_é]{0,12}",
-            b in "[A-D_é]{0,12}",
+            a in "[A-Da-d_é]{0,12}",
+            b in "[A-Da-d_é]{0,12}",
         ) {
-            proptest::prop_assert!(edits_at_least(&a, &b) <= strsim::levenshtein(&a, &b));
+            let upper = |s: &str| s.to_ascii_uppercase();
+            let distance = strsim::levenshtein(&upper(&a), &upper(&b));
+            proptest::prop_assert!(edits_at_least(&a, &b) <= distance);
         }
     }
 

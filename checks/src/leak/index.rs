@@ -33,6 +33,7 @@ impl Pieces {
     }
 
     /// A piece: bytes `start..end` of the stored texts.
+    #[inline]
     pub fn push_span(&mut self, start: usize, end: usize) {
         let n = |x: usize| u32::try_from(x).expect("key material under 4 GiB");
         debug_assert!(start <= end && end <= self.bytes.len());
@@ -65,6 +66,7 @@ impl Pieces {
     }
 
     /// Piece number `i`.
+    #[inline]
     pub fn get(&self, i: usize) -> &[u8] {
         let (s, e) = self.spans[i];
         &self.bytes[s as usize..e as usize]
@@ -186,6 +188,10 @@ impl PieceIndex {
 /// The anchor's bytes as one number (little-endian, zero-padded).
 #[inline]
 fn value(bytes: &[u8]) -> u64 {
+    if let Ok(whole) = <[u8; 8]>::try_from(bytes) {
+        // The usual anchor: no copy.
+        return u64::from_le_bytes(whole);
+    }
     let mut b = [0u8; 8];
     b[..bytes.len()].copy_from_slice(bytes);
     u64::from_le_bytes(b)

@@ -47,6 +47,11 @@ pub enum Encoding {
     /// character): only in sl-doctor's own outputs, never searched for by `scan`.
     #[schemars(skip)]
     Shown,
+    /// The key with its ASCII letters in lower case, as a URL parser writes a host (a key
+    /// pasted as the base URL's host): only in sl-doctor's own outputs, never searched for
+    /// by `scan`.
+    #[schemars(skip)]
+    Lowercase,
 }
 
 impl Encoding {
@@ -63,7 +68,14 @@ impl Encoding {
             Encoding::HtmlReferences => "html-references",
             Encoding::Utf16 => "utf-16",
             Encoding::Shown => "shown",
+            Encoding::Lowercase => "lowercase",
         }
+    }
+
+    /// Whether only sl-doctor's own outputs write the key so (`scan` does not look for it
+    /// in files).
+    pub fn own_outputs_only(self) -> bool {
+        matches!(self, Encoding::Shown | Encoding::Lowercase)
     }
 
     /// Shown to people.
@@ -79,6 +91,7 @@ impl Encoding {
             Encoding::HtmlReferences => "HTML character references",
             Encoding::Utf16 => "UTF-16",
             Encoding::Shown => "as shown neutralised",
+            Encoding::Lowercase => "in lower case",
         }
     }
 }
@@ -104,15 +117,26 @@ impl Spelling {
     }
 
     /// A dense spelling: `spell` writes one character (its bytes) of the value at the end
-    /// of the spelling so far (one buffer for the whole value, sized so that it rarely
-    /// grows: a grown buffer leaves its old copy behind unzeroized).
-    fn dense(encoding: Encoding, chars: &[&[u8]], spell: impl Fn(&[u8], &mut Vec<u8>)) -> Spelling {
-        let mut bytes = Zeroizing::new(Vec::with_capacity(chars.len() * 16));
+    /// of the spelling so far, at most `per_byte` bytes for each byte of the value (one
+    /// buffer for the whole value, sized so that it does not grow: a grown buffer leaves
+    /// its old copy behind unzeroized, and a larger one costs more to clear).
+    fn dense(
+        encoding: Encoding,
+        chars: &[&[u8]],
+        per_byte: usize,
+        spell: impl Fn(&[u8], &mut Vec<u8>),
+    ) -> Spelling {
+        let len: usize = chars.iter().map(|c| c.len()).sum();
+        let mut bytes = Zeroizing::new(Vec::with_capacity(len * per_byte));
         let mut ends = Vec::with_capacity(chars.len());
         for c in chars {
             spell(c, &mut bytes);
             ends.push(bytes.len());
         }
+        debug_assert!(
+            bytes.len() <= len * per_byte,
+            "{encoding:?} outgrew its buffer"
+        );
         Spelling {
             encoding,
             bytes,
@@ -124,6 +148,12 @@ impl Spelling {
 /// Every spelling of one value, the value itself first (see the module documentation).
 pub fn spellings(v: &[u8]) -> Vec<Spelling> {
     let mut out = vec![Spelling::sparse(Encoding::Plain, v.to_vec())];
+    if v.iter().any(u8::is_ascii_uppercase) {
+        out.push(Spelling::sparse(
+            Encoding::Lowercase,
+            v.to_ascii_lowercase(),
+        ));
+    }
     let text = std::str::from_utf8(v).ok();
     if let Some(text) = text {
         let shown = crate::model::untrusted::neutralise(text, usize::MAX);
@@ -200,22 +230,27 @@ fn dense_spellings(v: &[u8], text: Option<&str>, out: &mut Vec<Spelling>) {
     for upper in [true, false] {
         // Every byte as `prefix` and two hex digits.
         let each_byte = move |prefix: &'static [u8]| {
+            // Byte by byte: a copy call per two or three bytes cost more than the writing.
             move |b: &[u8], out: &mut Vec<u8>| {
                 for x in b {
-                    out.extend_from_slice(prefix);
-                    out.extend_from_slice(&hex_byte(*x, upper));
+                    prefix.iter().for_each(|&p| out.push(p));
+                    let [high, low] = hex_byte(*x, upper);
+                    out.push(high);
+                    out.push(low);
                 }
             }
         };
-        out.push(Spelling::dense(Encoding::Hex, &chars, each_byte(b"")));
+        out.push(Spelling::dense(Encoding::Hex, &chars, 2, each_byte(b"")));
         out.push(Spelling::dense(
             Encoding::UrlEncoded,
             &chars,
+            3,
             each_byte(b"%"),
         ));
         out.push(Spelling::dense(
             Encoding::DoubleUrlEncoded,
             &chars,
+            5,
             each_byte(b"%25"),
         ));
     }
@@ -223,6 +258,9 @@ fn dense_spellings(v: &[u8], text: Option<&str>, out: &mut Vec<Spelling>) {
         return;
     }
     let cp = |b: &[u8]| -> u32 {
+        if let [ascii] = b {
+            return u32::from(*ascii);
+        }
         std::str::from_utf8(b)
             .ok()
             .and_then(|s| s.chars().next())
@@ -230,7 +268,12 @@ fn dense_spellings(v: &[u8], text: Option<&str>, out: &mut Vec<Spelling>) {
     };
     for style in ["&#{}", "&#x{:x}", "&#x{:X}"] {
         let spell = |b: &[u8], out: &mut Vec<u8>| html_reference(cp(b), style, out);
-        out.push(Spelling::dense(Encoding::HtmlReferences, &chars, spell));
+        out.push(Spelling::dense(
+            Encoding::HtmlReferences,
+            &chars,
+            HTML_PER_BYTE,
+            spell,
+        ));
     }
     for style in ["&#{}", "&#x{:x}"] {
         let spell = |b: &[u8], out: &mut Vec<u8>| {
@@ -240,7 +283,7 @@ fn dense_spellings(v: &[u8], text: Option<&str>, out: &mut Vec<Spelling>) {
                 html_reference(cp(b), style, out);
             }
         };
-        let dense = Spelling::dense(Encoding::HtmlReferences, &chars, spell);
+        let dense = Spelling::dense(Encoding::HtmlReferences, &chars, HTML_PER_BYTE, spell);
         out.push(Spelling::sparse(
             Encoding::HtmlReferences,
             dense.bytes.to_vec(),
@@ -248,6 +291,10 @@ fn dense_spellings(v: &[u8], text: Option<&str>, out: &mut Vec<Spelling>) {
     }
     utf16_spellings(&chars, cp, out);
 }
+
+/// Bytes of an HTML character reference per byte of the value: `&#127;` for a one-byte
+/// character, at most `&#x10FFFF;` (10) for a longer one.
+const HTML_PER_BYTE: usize = 6;
 
 /// UTF-16 little- and big-endian: raw, as neutralised text shows the NUL bytes, and
 /// JSON-escaped (a JSON encoder writes a NUL as `\u0000`).
@@ -273,7 +320,7 @@ fn utf16_spellings(chars: &[&[u8]], cp: impl Fn(&[u8]) -> u32, out: &mut Vec<Spe
             let (raw, n) = units(b);
             out.extend_from_slice(&raw[..n]);
         };
-        out.push(Spelling::dense(Encoding::Utf16, chars, raw));
+        out.push(Spelling::dense(Encoding::Utf16, chars, 2, raw));
         // The units read as outside text (they are not UTF-8 in general), each character
         // written by `write`.
         let each_char = |b: &[u8], out: &mut Vec<u8>, write: &dyn Fn(char, &mut Bytes)| {
@@ -282,16 +329,36 @@ fn utf16_spellings(chars: &[&[u8]], cp: impl Fn(&[u8]) -> u32, out: &mut Vec<Spe
                 write(c, &mut Bytes(out));
             }
         };
+        // A printable ASCII character other than `"` and `\\` is written as it is beside
+        // its NUL byte's escape (most keys are such characters; the general path costs
+        // more than the rest of the spellings).
+        let beside_nul = |b: &[u8], nul: &[u8], out: &mut Vec<u8>| match b {
+            [c @ (b' '..=b'~')] if *c != b'"' && *c != b'\\' => {
+                if little {
+                    out.push(*c);
+                    out.extend_from_slice(nul);
+                } else {
+                    out.extend_from_slice(nul);
+                    out.push(*c);
+                }
+                true
+            }
+            _ => false,
+        };
         let shown = |b: &[u8], out: &mut Vec<u8>| {
-            each_char(b, out, &|c, out| {
-                crate::model::untrusted::neutralise_char(c, out)
-            });
+            if !beside_nul(b, b"\\x00", out) {
+                each_char(b, out, &|c, out| {
+                    crate::model::untrusted::neutralise_char(c, out)
+                });
+            }
         };
-        out.push(Spelling::dense(Encoding::Utf16, chars, shown));
+        out.push(Spelling::dense(Encoding::Utf16, chars, 8, shown));
         let json = |b: &[u8], out: &mut Vec<u8>| {
-            each_char(b, out, &|c, out| json_escape_char(c, Json::Plain, out));
+            if !beside_nul(b, b"\\u0000", out) {
+                each_char(b, out, &|c, out| json_escape_char(c, Json::Plain, out));
+            }
         };
-        out.push(Spelling::dense(Encoding::Utf16, chars, json));
+        out.push(Spelling::dense(Encoding::Utf16, chars, 12, json));
     }
 }
 
@@ -306,13 +373,33 @@ fn hex_byte(b: u8, upper: bool) -> [u8; 2] {
 
 /// `&#83;`, `&#x53;` or `&#x53;` in upper hex, by `style`, written at the end of `out`.
 fn html_reference(cp: u32, style: &str, out: &mut Vec<u8>) {
-    use std::io::Write;
-    // Writing to a Vec cannot fail.
-    let _ = match style {
-        "&#{}" => write!(out, "&#{cp};"),
-        "&#x{:x}" => write!(out, "&#x{cp:x};"),
-        _ => write!(out, "&#x{cp:X};"),
+    // Written by hand: a formatter per character cost more than the rest of the spellings.
+    let (base, digits): (u32, &[u8; 16]) = match style {
+        "&#{}" => (10, b"0123456789abcdef"),
+        "&#x{:x}" => (16, b"0123456789abcdef"),
+        _ => (16, b"0123456789ABCDEF"),
     };
+    out.extend_from_slice(if base == 10 { b"&#" } else { b"&#x" });
+    // A code point has at most 7 digits in base 10 (1114111).
+    let mut buf = [0u8; 8];
+    let mut at = buf.len();
+    let mut n = cp;
+    loop {
+        at -= 1;
+        // Constant divisors: the compiler writes each as a multiplication.
+        let (rest, digit) = if base == 10 {
+            (n / 10, n % 10)
+        } else {
+            (n >> 4, n & 15)
+        };
+        buf[at] = digits[digit as usize];
+        n = rest;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&buf[at..]);
+    out.push(b';');
 }
 
 /// Percent-encodes every byte that is not ASCII alphanumeric or in `keep`; a space as
@@ -325,8 +412,8 @@ pub fn percent(v: &[u8], upper: bool, keep: &[u8], plus: bool) -> Vec<u8> {
         } else if plus && b == b' ' {
             out.push(b'+');
         } else {
-            out.push(b'%');
-            out.extend_from_slice(&hex_byte(b, upper));
+            let [high, low] = hex_byte(b, upper);
+            out.extend([b'%', high, low]);
         }
     }
     out
@@ -428,12 +515,14 @@ pub fn base64_core(v: &[u8], align: usize, url_safe: bool) -> Vec<u8> {
     } else {
         STANDARD_NO_PAD.encode(&*input)
     });
+    // The characters whose six bits all come from `v`: those from bit 8 * align on that
+    // end by bit 8 * (align + len).
     let (lo, hi) = (8 * align, 8 * (align + v.len()));
-    enc.bytes()
-        .enumerate()
-        .filter(|(i, _)| 6 * i >= lo && 6 * i + 6 <= hi)
-        .map(|(_, c)| c)
-        .collect()
+    let (first, end) = (lo.div_ceil(6), hi / 6);
+    enc.as_bytes()
+        .get(first..end.max(first))
+        .unwrap_or_default()
+        .to_vec()
 }
 
 #[cfg(test)]
@@ -480,6 +569,8 @@ mod tests {
         has("\n", Encoding::Utf16, "\\u0000\\n");
         has("é", Encoding::Hex, "C3A9");
         has("a\u{200b}b", Encoding::Shown, "a\\u{200b}b");
+        has("AbC-123", Encoding::Lowercase, "abc-123");
+        assert!(of("abc-123", Encoding::Lowercase).is_empty());
         assert!(of("ab", Encoding::Shown).is_empty());
         // A value that is not UTF-8: bytes, no text spellings.
         let raw: Vec<Spelling> = spellings(b"\xffab");
@@ -488,6 +579,48 @@ mod tests {
                 .any(|s| s.encoding == Encoding::Hex && *s.bytes == b"FF6162")
         );
         assert!(!raw.iter().any(|s| s.encoding == Encoding::HtmlReferences));
+    }
+
+    /// The hand-written spellings (ASCII beside a NUL's escape, HTML references) are
+    /// the ones the general rules write, for every ASCII character and a few others.
+    #[test]
+    fn the_shortcuts_spell_as_the_general_rules_do() {
+        let has = |v: &str, enc: Encoding, want: &str| {
+            let got = of(v, enc);
+            assert!(got.iter().any(|g| g == want), "{enc:?} of {v:?}: {got:?}");
+        };
+        let mut chars: Vec<char> = (0u8..0x80).map(char::from).collect();
+        chars.extend(['é', '\u{200b}', '😀']);
+        for c in chars {
+            let units: Vec<u16> = c.encode_utf16(&mut [0; 2]).to_vec();
+            for little in [true, false] {
+                let raw: Vec<u8> = units
+                    .iter()
+                    .flat_map(|u| {
+                        if little {
+                            u.to_le_bytes()
+                        } else {
+                            u.to_be_bytes()
+                        }
+                    })
+                    .collect();
+                let (mut shown, mut json) = (String::new(), String::new());
+                for d in String::from_utf8_lossy(&raw).chars() {
+                    crate::model::untrusted::neutralise_char(d, &mut shown);
+                    json_escape_char(d, Json::Plain, &mut json);
+                }
+                has(&c.to_string(), Encoding::Utf16, &shown);
+                has(&c.to_string(), Encoding::Utf16, &json);
+            }
+            let cp = c as u32;
+            for want in [
+                format!("&#{cp};"),
+                format!("&#x{cp:x};"),
+                format!("&#x{cp:X};"),
+            ] {
+                has(&c.to_string(), Encoding::HtmlReferences, &want);
+            }
+        }
     }
 
     /// The id `scan` hashes into SARIF fingerprints is the one its JSON writes.
@@ -505,6 +638,7 @@ mod tests {
             HtmlReferences,
             Utf16,
             Shown,
+            Lowercase,
         ] {
             assert_eq!(serde_json::to_value(e).unwrap(), e.id(), "{e:?}");
         }
@@ -518,6 +652,29 @@ mod tests {
                 assert_eq!(s.ends.last(), Some(&s.bytes.len()));
                 assert!(s.ends.windows(2).all(|w| w[0] < w[1]), "{:?}", s.encoding);
             }
+        }
+    }
+
+    proptest::proptest! {
+        /// The core is exactly the characters of the encoding whose six bits all come from
+        /// the value.
+        #[test]
+        fn base64_core_keeps_the_characters_made_of_the_value(
+            v in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40),
+            align in 0usize..3,
+            url_safe in proptest::prelude::any::<bool>(),
+        ) {
+            let mut input = vec![0u8; align];
+            input.extend_from_slice(&v);
+            let enc = if url_safe { URL_SAFE_NO_PAD.encode(&input) } else { STANDARD_NO_PAD.encode(&input) };
+            let (lo, hi) = (8 * align, 8 * (align + v.len()));
+            let want: Vec<u8> = enc
+                .bytes()
+                .enumerate()
+                .filter(|(i, _)| 6 * i >= lo && 6 * i + 6 <= hi)
+                .map(|(_, c)| c)
+                .collect();
+            proptest::prop_assert_eq!(base64_core(&v, align, url_safe), want);
         }
     }
 }

@@ -6,7 +6,6 @@
 //! drop. The only ways to learn something about it are its length, a fingerprint and
 //! the per-character analysis in `crate::analysis::value`, none of which reproduce it.
 
-use sha2::{Digest, Sha256};
 use std::fmt;
 use zeroize::Zeroizing;
 
@@ -88,13 +87,27 @@ impl<'de> serde::Deserialize<'de> for Fingerprint {
     }
 }
 
+/// SHA-256 of `bytes`. From hmac-sha256, a portable implementation: the sha2 crate asks
+/// the CPU for its SHA extensions first (three `cpuid` instructions, which trap to the
+/// hypervisor in a virtual machine and cost an offline run more than all its hashing;
+/// docs/performance.md).
+fn sha256(bytes: &[u8]) -> [u8; 32] {
+    hmac_sha256::Hash::hash(bytes)
+}
+
 impl Fingerprint {
     /// Fingerprint of arbitrary bytes (used for the key and for its cleaned form).
     pub fn of(bytes: &[u8]) -> Self {
-        let digest = Sha256::digest(bytes);
-        // sha2 0.11 output has no LowerHex impl, so format byte by byte.
-        let hex: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
-        Fingerprint(format!("sha256:{hex}"))
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let digest = sha256(bytes);
+        // Written by hand: a run takes several, and a formatter per byte cost more.
+        let mut text = String::with_capacity(19);
+        text.push_str("sha256:");
+        for b in digest.iter().take(6) {
+            text.push(char::from(HEX[usize::from(b >> 4)]));
+            text.push(char::from(HEX[usize::from(b & 15)]));
+        }
+        Fingerprint(text)
     }
 
     /// `text` when it is a fingerprint as [`Fingerprint::of`] writes it.
@@ -132,7 +145,7 @@ impl GivenFingerprint {
 
     /// Whether these are the first hex digits of SHA-256 over `bytes`.
     pub fn matches(&self, bytes: &[u8]) -> bool {
-        let digest = Sha256::digest(bytes);
+        let digest = sha256(bytes);
         let full: String = digest.iter().map(|b| format!("{b:02x}")).collect();
         full.starts_with(&self.0)
     }
@@ -195,6 +208,33 @@ mod tests {
             assert!(e.to_string().contains("is not a fingerprint"), "{bad}: {e}");
             assert!(!e.to_string().contains('\n'), "{bad}: one line");
         }
+    }
+
+    /// The FIPS 180-2 test vectors, and a value longer than one block.
+    #[test]
+    fn sha256_is_the_standard_one() {
+        let hex = |d: [u8; 32]| d.iter().map(|b| format!("{b:02x}")).collect::<String>();
+        for (input, want) in [
+            (
+                &b""[..],
+                "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+            ),
+            (
+                b"abc",
+                "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+            ),
+            (
+                b"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+                "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1",
+            ),
+        ] {
+            assert_eq!(hex(sha256(input)), want);
+        }
+        let long = vec![b'a'; 1_000_000];
+        assert_eq!(
+            hex(sha256(&long)),
+            "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"
+        );
     }
 
     #[test]

@@ -125,6 +125,31 @@ pub fn is_unsafe(c: char) -> bool {
     c.is_control() || is_default_ignorable(c)
 }
 
+/// Whether any character of `s` [`is_unsafe`]: the ASCII run at its start is read a byte at
+/// a time, without decoding characters (the report's last pass tests every string).
+pub fn has_unsafe(s: &str) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    // Eight bytes at a time: a byte below 0x20, equal to 0x7f or from 0x80 up sends the
+    // test to the characters from that group on (everything before it is ASCII, so the
+    // group starts a character).
+    let bytes = s.as_bytes();
+    let mut at = 0;
+    for group in bytes.chunks_exact(8) {
+        let x = u64::from_ne_bytes(group.try_into().expect("8 bytes"));
+        let below_space = x.wrapping_sub(ONES * 0x20) & !x;
+        let del = (x ^ (ONES * 0x7f)).wrapping_sub(ONES) & !(x ^ (ONES * 0x7f));
+        if (x | below_space | del) & HIGH != 0 {
+            return s[at..].chars().any(is_unsafe);
+        }
+        at += 8;
+    }
+    match bytes[at..].iter().position(|&b| b < 0x20 || b >= 0x7f) {
+        Some(i) => s[at + i..].chars().any(is_unsafe),
+        None => false,
+    }
+}
+
 /// Default_Ignorable_Code_Point, as a table.
 pub fn is_default_ignorable(c: char) -> bool {
     matches!(c as u32,
@@ -263,9 +288,48 @@ pub fn guard_line(line: &str, sink: Sink) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// Whether any line of `text` (split at `\n`) [`is_workflow_command`]: one search of the
+/// whole text for each marker instead of two per line (a JSON report has hundreds of
+/// lines, and every output is tested).
+pub fn has_workflow_command(text: &str) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    // Whether a group of eight bytes holds `b` (the classic zero-byte test).
+    let holds = |x: u64, b: u8| {
+        let y = x ^ (ONES * u64::from(b));
+        y.wrapping_sub(ONES) & !y & HIGH != 0
+    };
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        // Groups with neither `:` nor `#` are passed over whole: most of a text.
+        if let Some(group) = bytes.get(at..at + 8) {
+            let x = u64::from_ne_bytes(group.try_into().expect("8 bytes"));
+            if !holds(x, b':') && !holds(x, b'#') {
+                at += 8;
+                continue;
+            }
+        }
+        let rest = &bytes[at..];
+        if rest.starts_with(LEGACY_COMMAND.as_bytes()) {
+            return true;
+        }
+        if rest.starts_with(b"::") {
+            // `at` holds an ASCII byte, and a line starts after a `\n`: both are
+            // character boundaries.
+            let line_start = text[..at].rfind('\n').map_or(0, |n| n + 1);
+            if text[line_start..at].chars().all(char::is_whitespace) {
+                return true;
+            }
+        }
+        at += 1;
+    }
+    false
+}
+
 /// Every line of `text` passed through [`guard_line`] (line breaks kept).
 pub fn guard_text(text: &str, sink: Sink) -> std::borrow::Cow<'_, str> {
-    if !text.split('\n').any(is_workflow_command) {
+    if !has_workflow_command(text) {
         return std::borrow::Cow::Borrowed(text);
     }
     let lines: Vec<std::borrow::Cow<'_, str>> =
@@ -281,6 +345,22 @@ pub fn guard_workflow_command(line: &str) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The eight-byte shortcut in `has_unsafe` finds every ASCII control and DEL, and any
+    /// unsafe character, at every position of a group and of the tail.
+    #[test]
+    fn has_unsafe_finds_each_character_at_each_position() {
+        for c in (0u8..0x80)
+            .map(char::from)
+            .chain(['\u{85}', '\u{200b}', 'é'])
+        {
+            for at in 0..19 {
+                let mut s: String = "a".repeat(19);
+                s.replace_range(at..=at, c.encode_utf8(&mut [0; 4]));
+                assert_eq!(has_unsafe(&s), is_unsafe(c), "{c:?} at {at}");
+            }
+        }
+    }
 
     /// The ASCII shortcut in `is_unsafe` agrees with the definition on every code point.
     #[test]
@@ -381,6 +461,36 @@ mod properties {
     use proptest::prelude::*;
 
     proptest! {
+        /// The one search of a whole text finds a workflow command where the test of each
+        /// line does.
+        #[test]
+        fn has_workflow_command_agrees_with_every_line(
+            parts in proptest::collection::vec(prop_oneof![
+                Just("::".to_string()), Just("##[".to_string()), Just("#".to_string()),
+                Just("\n".to_string()), Just(" ".to_string()), Just("\r".to_string()),
+                Just("\u{a0}".to_string()), Just(":".to_string()), "[a-z]{1,3}",
+            ], 0..32),
+        ) {
+            let text: String = parts.concat();
+            prop_assert_eq!(
+                has_workflow_command(&text),
+                text.split('\n').any(is_workflow_command),
+                "{:?}", text
+            );
+        }
+
+        /// The byte shortcut gives the same answer as testing every character.
+        #[test]
+        fn has_unsafe_agrees_with_every_character(
+            raw in any::<String>(),
+            ascii in "[ -~]{0,20}",
+            mixed in "[ -~\\x00-\\x1f\\x7f\u{80}\u{200b}]{0,24}",
+        ) {
+            for s in [raw.clone(), format!("{ascii}{raw}"), ascii.clone(), mixed.clone(), format!("{ascii}{mixed}")] {
+                prop_assert_eq!(has_unsafe(&s), s.chars().any(is_unsafe));
+            }
+        }
+
         /// For any text: no unsafe character survives, neutralising again changes
         /// nothing, and at most `cap` characters of the input are kept.
         #[test]

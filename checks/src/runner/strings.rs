@@ -1,147 +1,391 @@
-//! Whether any string of a value's JSON form passes a test, read off serde_json's own
-//! serializer (a [`Formatter`] that sees every string as it would be written) instead of
-//! building the JSON tree. The report's last pass ([`super::make_safe`]) builds that tree
-//! only when some string needs changing, which a usual report has none of.
+//! Whether any string of a value's JSON form passes a test, read off the value's own
+//! `Serialize` implementation (a serializer that visits strings and writes nothing)
+//! instead of building the JSON tree. The report's last pass ([`super::make_safe`])
+//! builds that tree only when some string needs changing, which a usual report has none
+//! of. Visiting costs less than encoding: serde_json's encoder, even writing to a sink,
+//! scans every byte for escapes (docs/performance.md).
 
 use serde::Serialize;
-use serde_json::ser::{CharEscape, Formatter};
-use std::io;
+use serde::ser::{self, Impossible};
+use std::fmt;
 
 /// Whether `test` holds for any string of `value`'s JSON form: every string and every
 /// object key that `serde_json::to_value(value)` would hold (enum variant names and field
 /// names included). Also `true` where the form holds something this reading does not
-/// follow (a number or a boolean as an object key, a raw JSON fragment) or a control
-/// character (which JSON escapes), so that the caller takes its full pass then. An error
-/// in encoding `value` is returned as it is.
+/// follow (a number or a boolean as an object key, a raw JSON fragment), so that the
+/// caller takes its full pass then. Strings are read as they are, before JSON escapes
+/// them. An error
+/// in encoding `value` (an object key that JSON cannot hold) is returned.
 pub(super) fn any_string(
     value: &impl Serialize,
-    test: impl FnMut(&str) -> bool,
+    mut test: impl FnMut(&str) -> bool,
 ) -> Result<bool, serde_json::Error> {
-    let mut found = false;
-    let reader = Strings {
-        test,
-        text: String::new(),
-        in_string: false,
-        found: &mut found,
-    };
-    let result = value.serialize(&mut serde_json::Serializer::with_formatter(
-        io::sink(),
-        reader,
-    ));
-    // A string that passed the test stops the encoding early (an error from `Strings`).
-    match result {
-        _ if found => Ok(true),
-        Err(e) => Err(e),
+    match value.serialize(&mut Visit { test: &mut test }) {
         Ok(()) => Ok(false),
+        Err(Stop::Found) => Ok(true),
+        Err(Stop::Failed(e)) => Err(ser::Error::custom(e)),
     }
 }
 
-struct Strings<'a, T> {
-    test: T,
-    /// The string being written, unescaped.
-    text: String,
-    in_string: bool,
-    found: &'a mut bool,
+/// serde_json's name for a raw JSON fragment (`serde_json::value::RawValue`).
+const RAW_VALUE: &str = "$serde_json::private::RawValue";
+
+/// Why the visit stopped early.
+#[derive(Debug)]
+enum Stop {
+    /// A string passed the test, or the form holds what the visit does not follow.
+    Found,
+    /// The value cannot be encoded as JSON.
+    Failed(String),
 }
 
-impl<T: FnMut(&str) -> bool> Strings<'_, T> {
-    /// Marks the value as found and stops the encoding.
-    fn found(&mut self) -> io::Result<()> {
-        *self.found = true;
-        Err(io::Error::other("a string passed the test"))
+impl fmt::Display for Stop {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Stop::Found => f.write_str("a string passed the test"),
+            Stop::Failed(e) => f.write_str(e),
+        }
     }
+}
 
-    /// A number or boolean: inside a string (an object key) it is not followed.
-    fn scalar(&mut self) -> io::Result<()> {
-        if self.in_string {
-            return self.found();
+impl std::error::Error for Stop {}
+
+impl ser::Error for Stop {
+    fn custom<M: fmt::Display>(msg: M) -> Stop {
+        Stop::Failed(msg.to_string())
+    }
+}
+
+struct Visit<'t, T> {
+    test: &'t mut T,
+}
+
+impl<T: FnMut(&str) -> bool> Visit<'_, T> {
+    fn string(&mut self, s: &str) -> Result<(), Stop> {
+        if (self.test)(s) {
+            return Err(Stop::Found);
         }
         Ok(())
     }
 }
 
-/// Writes nothing: the writer is a sink, and only the strings are read.
+/// Numbers and booleans hold no string.
 macro_rules! scalars {
     ($($name:ident: $ty:ty),* $(,)?) => {$(
-        fn $name<W: ?Sized + io::Write>(&mut self, _: &mut W, _: $ty) -> io::Result<()> {
-            self.scalar()
-        }
-    )*};
-}
-
-/// Writes nothing and reads nothing: arrays, objects and nulls hold no string themselves.
-macro_rules! nothing {
-    ($($name:ident),* $(,)?) => {$(
-        fn $name<W: ?Sized + io::Write>(&mut self, _: &mut W) -> io::Result<()> {
-            Ok(())
-        }
-    )*};
-    ($($name:ident: $ty:ty),* $(,)?) => {$(
-        fn $name<W: ?Sized + io::Write>(&mut self, _: &mut W, _: $ty) -> io::Result<()> {
+        fn $name(self, _: $ty) -> Result<(), Stop> {
             Ok(())
         }
     )*};
 }
 
-impl<T: FnMut(&str) -> bool> Formatter for Strings<'_, T> {
+impl<T: FnMut(&str) -> bool> ser::Serializer for &mut Visit<'_, T> {
+    type Ok = ();
+    type Error = Stop;
+    type SerializeSeq = Self;
+    type SerializeTuple = Self;
+    type SerializeTupleStruct = Self;
+    type SerializeTupleVariant = Self;
+    type SerializeMap = Self;
+    type SerializeStruct = Self;
+    type SerializeStructVariant = Self;
+
     scalars!(
-        write_bool: bool, write_i8: i8, write_i16: i16, write_i32: i32, write_i64: i64,
-        write_i128: i128, write_u8: u8, write_u16: u16, write_u32: u32, write_u64: u64,
-        write_u128: u128, write_f32: f32, write_f64: f64, write_number_str: &str,
+        serialize_bool: bool, serialize_i8: i8, serialize_i16: i16, serialize_i32: i32,
+        serialize_i64: i64, serialize_i128: i128, serialize_u8: u8, serialize_u16: u16,
+        serialize_u32: u32, serialize_u64: u64, serialize_u128: u128, serialize_f32: f32,
+        serialize_f64: f64,
+        // An array of numbers in JSON.
+        serialize_bytes: &[u8],
+        serialize_unit_struct: &'static str,
     );
 
-    fn write_raw_fragment<W: ?Sized + io::Write>(&mut self, _: &mut W, _: &str) -> io::Result<()> {
-        self.found()
+    fn serialize_char(self, c: char) -> Result<(), Stop> {
+        self.string(c.encode_utf8(&mut [0; 4]))
     }
 
-    fn begin_string<W: ?Sized + io::Write>(&mut self, _: &mut W) -> io::Result<()> {
-        self.text.clear();
-        self.in_string = true;
+    fn serialize_str(self, s: &str) -> Result<(), Stop> {
+        self.string(s)
+    }
+
+    fn serialize_none(self) -> Result<(), Stop> {
         Ok(())
     }
 
-    fn end_string<W: ?Sized + io::Write>(&mut self, _: &mut W) -> io::Result<()> {
-        self.in_string = false;
-        if (self.test)(&self.text) {
-            return self.found();
+    fn serialize_some<V: ?Sized + Serialize>(self, v: &V) -> Result<(), Stop> {
+        v.serialize(self)
+    }
+
+    fn serialize_unit(self) -> Result<(), Stop> {
+        Ok(())
+    }
+
+    fn serialize_unit_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+    ) -> Result<(), Stop> {
+        self.string(variant)
+    }
+
+    fn serialize_newtype_struct<V: ?Sized + Serialize>(
+        self,
+        _: &'static str,
+        v: &V,
+    ) -> Result<(), Stop> {
+        v.serialize(self)
+    }
+
+    fn serialize_newtype_variant<V: ?Sized + Serialize>(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        v: &V,
+    ) -> Result<(), Stop> {
+        self.string(variant)?;
+        v.serialize(self)
+    }
+
+    fn serialize_seq(self, _: Option<usize>) -> Result<Self, Stop> {
+        Ok(self)
+    }
+
+    fn serialize_tuple(self, _: usize) -> Result<Self, Stop> {
+        Ok(self)
+    }
+
+    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self, Stop> {
+        Ok(self)
+    }
+
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        _: usize,
+    ) -> Result<Self, Stop> {
+        self.string(variant)?;
+        Ok(self)
+    }
+
+    fn serialize_map(self, _: Option<usize>) -> Result<Self, Stop> {
+        Ok(self)
+    }
+
+    fn serialize_struct(self, name: &'static str, _: usize) -> Result<Self, Stop> {
+        if name == RAW_VALUE {
+            return Err(Stop::Found);
         }
-        Ok(())
+        Ok(self)
     }
 
-    fn write_string_fragment<W: ?Sized + io::Write>(
-        &mut self,
-        _: &mut W,
-        fragment: &str,
-    ) -> io::Result<()> {
-        self.text.push_str(fragment);
-        Ok(())
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        _: usize,
+    ) -> Result<Self, Stop> {
+        self.string(variant)?;
+        Ok(self)
     }
+}
 
-    fn write_char_escape<W: ?Sized + io::Write>(
-        &mut self,
-        _: &mut W,
-        escape: CharEscape,
-    ) -> io::Result<()> {
-        match escape {
-            CharEscape::Quote => self.text.push('"'),
-            CharEscape::ReverseSolidus => self.text.push('\\'),
-            CharEscape::Solidus => self.text.push('/'),
-            // Every other escape is a control character.
-            _ => return self.found(),
+/// Elements of arrays, tuples and maps: visited in turn.
+macro_rules! elements {
+    ($($tr:ident :: $method:ident),* $(,)?) => {$(
+        impl<T: FnMut(&str) -> bool> ser::$tr for &mut Visit<'_, T> {
+            type Ok = ();
+            type Error = Stop;
+            fn $method<V: ?Sized + Serialize>(&mut self, v: &V) -> Result<(), Stop> {
+                v.serialize(&mut **self)
+            }
+            fn end(self) -> Result<(), Stop> {
+                Ok(())
+            }
         }
+    )*};
+}
+
+elements!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field,
+);
+
+impl<T: FnMut(&str) -> bool> ser::SerializeMap for &mut Visit<'_, T> {
+    type Ok = ();
+    type Error = Stop;
+    fn serialize_key<K: ?Sized + Serialize>(&mut self, k: &K) -> Result<(), Stop> {
+        k.serialize(Key(&mut **self))
+    }
+    fn serialize_value<V: ?Sized + Serialize>(&mut self, v: &V) -> Result<(), Stop> {
+        v.serialize(&mut **self)
+    }
+    fn end(self) -> Result<(), Stop> {
         Ok(())
     }
+}
 
-    // Structure is written nowhere.
-    nothing!(
-        write_null,
-        begin_array,
-        end_array,
-        begin_object,
-        end_object,
-        begin_object_value,
+/// Fields: the name is an object key, then the value.
+macro_rules! fields {
+    ($($tr:ident),* $(,)?) => {$(
+        impl<T: FnMut(&str) -> bool> ser::$tr for &mut Visit<'_, T> {
+            type Ok = ();
+            type Error = Stop;
+            fn serialize_field<V: ?Sized + Serialize>(
+                &mut self,
+                name: &'static str,
+                v: &V,
+            ) -> Result<(), Stop> {
+                self.string(name)?;
+                v.serialize(&mut **self)
+            }
+            fn end(self) -> Result<(), Stop> {
+                Ok(())
+            }
+        }
+    )*};
+}
+
+fields!(SerializeStruct, SerializeStructVariant);
+
+/// An object key: a string, or what JSON writes as one (which the visit does not follow).
+struct Key<'v, 't, T>(&'v mut Visit<'t, T>);
+
+/// A key JSON writes as a string of digits or `true`: not followed.
+macro_rules! unfollowed_keys {
+    ($($name:ident: $ty:ty),* $(,)?) => {$(
+        fn $name(self, _: $ty) -> Result<(), Stop> {
+            Err(Stop::Found)
+        }
+    )*};
+}
+
+/// A key JSON cannot hold.
+fn not_a_key<R>() -> Result<R, Stop> {
+    Err(Stop::Failed("key must be a string".into()))
+}
+
+impl<T: FnMut(&str) -> bool> ser::Serializer for Key<'_, '_, T> {
+    type Ok = ();
+    type Error = Stop;
+    type SerializeSeq = Impossible<(), Stop>;
+    type SerializeTuple = Impossible<(), Stop>;
+    type SerializeTupleStruct = Impossible<(), Stop>;
+    type SerializeTupleVariant = Impossible<(), Stop>;
+    type SerializeMap = Impossible<(), Stop>;
+    type SerializeStruct = Impossible<(), Stop>;
+    type SerializeStructVariant = Impossible<(), Stop>;
+
+    unfollowed_keys!(
+        serialize_bool: bool, serialize_i8: i8, serialize_i16: i16, serialize_i32: i32,
+        serialize_i64: i64, serialize_i128: i128, serialize_u8: u8, serialize_u16: u16,
+        serialize_u32: u32, serialize_u64: u64, serialize_u128: u128, serialize_f32: f32,
+        serialize_f64: f64,
     );
-    nothing!(begin_array_value: bool, begin_object_key: bool);
+
+    fn serialize_char(self, c: char) -> Result<(), Stop> {
+        self.0.string(c.encode_utf8(&mut [0; 4]))
+    }
+
+    fn serialize_str(self, s: &str) -> Result<(), Stop> {
+        self.0.string(s)
+    }
+
+    fn serialize_unit_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+    ) -> Result<(), Stop> {
+        self.0.string(variant)
+    }
+
+    fn serialize_newtype_struct<V: ?Sized + Serialize>(
+        self,
+        _: &'static str,
+        v: &V,
+    ) -> Result<(), Stop> {
+        v.serialize(self)
+    }
+
+    fn serialize_bytes(self, _: &[u8]) -> Result<(), Stop> {
+        not_a_key()
+    }
+
+    fn serialize_none(self) -> Result<(), Stop> {
+        not_a_key()
+    }
+
+    fn serialize_some<V: ?Sized + Serialize>(self, _: &V) -> Result<(), Stop> {
+        not_a_key()
+    }
+
+    fn serialize_unit(self) -> Result<(), Stop> {
+        not_a_key()
+    }
+
+    fn serialize_unit_struct(self, _: &'static str) -> Result<(), Stop> {
+        not_a_key()
+    }
+
+    fn serialize_newtype_variant<V: ?Sized + Serialize>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &V,
+    ) -> Result<(), Stop> {
+        not_a_key()
+    }
+
+    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Stop> {
+        not_a_key()
+    }
+
+    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Stop> {
+        not_a_key()
+    }
+
+    fn serialize_tuple_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleStruct, Stop> {
+        not_a_key()
+    }
+
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleVariant, Stop> {
+        not_a_key()
+    }
+
+    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Stop> {
+        not_a_key()
+    }
+
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, Stop> {
+        not_a_key()
+    }
+
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStructVariant, Stop> {
+        not_a_key()
+    }
 }
 
 #[cfg(test)]
@@ -219,11 +463,12 @@ mod tests {
         for (name, found) in [
             ("a number as a key", any_string(&numbered, |_| false)),
             ("a boolean as a key", any_string(&flagged, |_| false)),
-            ("a line feed", any_string(&json!(["a\nb"]), |_| false)),
-            ("a control key", any_string(&json!({"\u{1}": 1}), |_| false)),
         ] {
             assert!(found.unwrap(), "{name}");
         }
+        // Control characters, which JSON escapes, are read unescaped.
+        let controls = json!({"\u{1}": ["a\nb"]});
+        assert_eq!(read_strings(&controls), ["\u{1}", "a\nb"]);
         assert!(!any_string(&json!({"k": [1, 2.5, null, true]}), |_| false).unwrap());
     }
 
@@ -246,7 +491,7 @@ mod tests {
     }
 
     fn json_trees() -> impl Strategy<Value = Value> {
-        let text = "[a-z\"\\\\/é\u{202e} ]{0,6}";
+        let text = "[a-z\"\\\\/é\u{202e}\u{1}\n ]{0,6}";
         let leaf = prop_oneof![
             Just(Value::Null),
             any::<i64>().prop_map(Value::from),
@@ -262,7 +507,7 @@ mod tests {
     }
 
     proptest! {
-        /// On any JSON tree without control characters, it reads exactly the tree's strings.
+        /// On any JSON tree, it reads exactly the tree's strings.
         #[test]
         fn it_reads_every_string_of_any_tree(tree in json_trees()) {
             let mut want = Vec::new();

@@ -18,7 +18,7 @@ use percent_encoding::percent_decode_str;
 pub const REDACTED: &str = "[redacted]";
 
 /// Stands for the key inside the scrubbed URL (parses as a name, a host label or a value).
-pub(super) const KEY_MARK: &str = "sldoctor-redacted-key";
+pub(super) const KEY_MARK: &str = "sl-doctor-redacted-key";
 
 /// The key as text to look for in URLs: valid UTF-8, trimmed, longer than 7 characters.
 pub fn key_needle(key: Option<&SecretKey>) -> Option<&str> {
@@ -77,16 +77,16 @@ pub(super) fn redact_scrubbed(scrubbed: &str) -> String {
 }
 
 fn redact_scrubbed_with(scrubbed: &str, values: Values) -> String {
-    let escaped: String = scrubbed
-        .chars()
-        .map(|c| {
-            if stray_kind(c).is_some() {
-                format!("<U+{:04X}>", c as u32)
-            } else {
-                c.to_string()
-            }
-        })
-        .collect();
+    use std::fmt::Write;
+    let mut escaped = String::with_capacity(scrubbed.len());
+    for c in scrubbed.chars() {
+        if stray_kind(c).is_some() {
+            // Writing to a String cannot fail.
+            let _ = write!(escaped, "<U+{:04X}>", c as u32);
+        } else {
+            escaped.push(c);
+        }
+    }
     redact_structure(&escaped, values).replace(KEY_MARK, REDACTED)
 }
 

@@ -18,7 +18,7 @@
 
 use crate::model::evidence::Repair;
 use crate::model::report::Position;
-use crate::model::secret::SecretKey;
+use crate::model::secret::{Fingerprint, SecretKey};
 use unicode_segmentation::UnicodeSegmentation;
 use zeroize::Zeroizing;
 
@@ -60,6 +60,9 @@ pub struct Analysis {
     /// A placeholder found instead of a key.
     pub placeholder: Option<Placeholder>,
     cleaned: Option<SecretKey>,
+    /// The cleaned value's length and fingerprint, counted once: several checks and the
+    /// report show them.
+    cleaned_facts: std::sync::OnceLock<Option<(usize, Fingerprint)>>,
     /// Nothing is left of a non-empty value once its whitespace, invisible characters,
     /// quotes and labels are removed.
     no_key: bool,
@@ -80,6 +83,7 @@ pub fn analyze(key: &SecretKey) -> Analysis {
         quotes: Vec::new(),
         placeholder: None,
         cleaned: None,
+        cleaned_facts: std::sync::OnceLock::new(),
         no_key: false,
     };
     let s = match std::str::from_utf8(bytes) {
@@ -385,15 +389,35 @@ impl Analysis {
         self.cleaned.clone()
     }
 
+    /// The value's length as [`SecretKey::char_len`] counts it (characters as a person
+    /// sees them, or bytes when it is not UTF-8), without counting again.
+    pub fn char_len(&self) -> usize {
+        if self.invalid_utf8.is_some() {
+            self.byte_len
+        } else {
+            self.graphemes
+        }
+    }
+
     /// `cleaned value: 44 characters, sha256:…`, when there is a cleaned value.
     pub fn cleaned_detail(&self) -> Option<String> {
-        self.cleaned.as_ref().map(|k| {
+        self.cleaned_facts().map(|(length, fingerprint)| {
             format!(
-                "cleaned value: {} characters, {} (compare with the key you were given)",
-                k.char_len(),
-                k.fingerprint()
+                "cleaned value: {length} characters, {fingerprint} (compare with the key you were given)"
             )
         })
+    }
+
+    /// The cleaned value's length (as [`SecretKey::char_len`] counts it) and fingerprint,
+    /// when there is a cleaned value.
+    pub fn cleaned_facts(&self) -> Option<&(usize, Fingerprint)> {
+        self.cleaned_facts
+            .get_or_init(|| {
+                self.cleaned
+                    .as_ref()
+                    .map(|k| (k.char_len(), k.fingerprint()))
+            })
+            .as_ref()
     }
 
     /// `44 characters, sha256:…` of the value as given.

@@ -45,10 +45,13 @@ impl KeySource {
         let Some(chosen) = ks.chosen() else {
             return Ok(missing(ks));
         };
+        // The run's analysis of the key has counted its characters already.
+        let chosen_len =
+            super::analyzed_key(cx).map_or_else(|_| chosen.value.char_len(), |a| a.char_len());
         let mut o = Outcome::pass(format!(
             "Key from {} ({} characters, {})",
             chosen.source.describe(),
-            chosen.value.char_len(),
+            chosen_len,
             chosen.value.fingerprint()
         ));
         for (i, c) in ks.candidates.iter().enumerate() {
@@ -56,7 +59,11 @@ impl KeySource {
                 "{} {}: {} characters, {}",
                 if i == 0 { "used:    " } else { "shadowed:" },
                 c.source.describe(),
-                c.value.char_len(),
+                if i == 0 {
+                    chosen_len
+                } else {
+                    c.value.char_len()
+                },
                 c.value.fingerprint()
             ));
         }

@@ -8,7 +8,7 @@
 //! `SALESLAYER_API_KEY_STAGING`, …). A real key in a template file (`.env.example`),
 //! which is made to be committed, is reported too.
 
-use crate::analysis::value::{analyze, cleaned_key};
+use crate::analysis::value::{Analysis, analyze};
 use crate::context::Context;
 use crate::input::dotenv::DotenvFile;
 use crate::input::exposure::parent_dir;
@@ -128,11 +128,17 @@ pub struct Place {
 
 /// Whether a value is worth comparing: not empty, not a placeholder, not a toy value.
 fn comparable(v: &SecretKey) -> Option<Fingerprint> {
-    let v = cleaned_key(v).unwrap_or_else(|| v.clone());
-    if v.byte_len() < 8 || analyze(&v).placeholder.is_some() {
+    comparable_analysed(v, &analyze(v))
+}
+
+/// [`comparable`] of a value whose analysis `a` the caller has (the run's key's).
+fn comparable_analysed(v: &SecretKey, a: &Analysis) -> Option<Fingerprint> {
+    // The placeholder test reads the cleaned body, so one analysis answers for both forms.
+    if a.placeholder.is_some() {
         return None;
     }
-    Some(v.fingerprint())
+    let v = a.cleaned().unwrap_or_else(|| v.clone());
+    (v.byte_len() >= 8).then(|| v.fingerprint())
 }
 
 /// The key-like variables of one parsed `.env*` file.
@@ -280,9 +286,22 @@ impl KeySharedAcrossEnvironments {
         let mut places = Vec::new();
         let mut notes = Vec::new();
         for c in &cx.key.candidates {
-            if c.source.kind == SourceKind::Env
-                && let Some(fingerprint) = comparable(&c.value)
-            {
+            if c.source.kind != SourceKind::Env {
+                continue;
+            }
+            // The run's key was analysed already; another value is analysed here (the
+            // run keeps one analysis, the key's).
+            let is_key = cx
+                .key
+                .key()
+                .is_some_and(|k| k.expose_bytes() == c.value.expose_bytes());
+            let fingerprint = if is_key {
+                let a = cx.memo.key_analysis(&c.value, || analyze(&c.value));
+                comparable_analysed(&c.value, &a)
+            } else {
+                comparable(&c.value)
+            };
+            if let Some(fingerprint) = fingerprint {
                 places.push(Place {
                     label: format!("environment variable {}", c.source.name),
                     variable: c.source.name.clone(),
