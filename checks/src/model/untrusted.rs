@@ -144,7 +144,7 @@ pub fn has_unsafe(s: &str) -> bool {
         }
         at += 8;
     }
-    match bytes[at..].iter().position(|&b| b < 0x20 || b >= 0x7f) {
+    match bytes[at..].iter().position(|b| !(0x20..0x7f).contains(b)) {
         Some(i) => s[at + i..].chars().any(is_unsafe),
         None => false,
     }
