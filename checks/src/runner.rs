@@ -429,9 +429,9 @@ pub struct UnsafeReport(String);
 /// error, never the report as it was.
 pub fn make_safe(report: &mut Report, secrets: &Secrets) -> Result<(), UnsafeReport> {
     // The pass changes the report only where a string (or key) holds an unsafe character
-    // or key material. Reading the strings off the encoder finds that without building the
-    // JSON tree, which cost a usual run more than its checks did; whatever the reading
-    // cannot follow counts as found, so the full pass runs then.
+    // or key material. Visiting the report's strings ([`strings::any_string`]) finds that
+    // without building the JSON tree, which cost a usual run more than its checks did;
+    // whatever the visit cannot follow counts as found, so the full pass runs then.
     let needs_pass = |s: &str| untrusted::has_unsafe(s) || secrets.leaks(s);
     if let Ok(false) = strings::any_string(&*report, needs_pass) {
         return Ok(());
