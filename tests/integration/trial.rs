@@ -73,7 +73,15 @@ fn a_hidden_character_and_an_inline_comment_lead_with_the_damaged_value() {
 
 #[test]
 fn the_key_pasted_as_the_base_url_leads_and_nothing_is_sent_to_it() {
-    for base in [CANARY.to_string(), format!("https://{CANARY}")] {
+    // The key as given, and pieces of it as a host writes them: lower case, or its start
+    // before a domain (trial 32: these were looked up in DNS).
+    let piece = &CANARY[..18];
+    for base in [
+        CANARY.to_string(),
+        format!("https://{CANARY}"),
+        format!("https://{}", CANARY.to_ascii_lowercase()),
+        format!("https://{piece}.example"),
+    ] {
         let r = crate::common::sl_doctor()
             .env("SALESLAYER_API_KEY", CANARY)
             .args(["--base-url", &base, "--no-proxy", "--color", "never", "-v"])
@@ -179,4 +187,24 @@ fn a_piece_of_the_key_as_the_host_is_not_shown_in_lower_case() {
         }
         assert_contains(&r.stdout, "[redacted]");
     }
+}
+
+/// The stale key in the environment, the valid one in `.env`: the probes say the value
+/// used is stale, never that the key is invalid and support must issue a new one (trial 32).
+#[test]
+fn a_stale_key_in_the_environment_is_not_sent_to_support() {
+    let dotenv = format!("SALESLAYER_API_KEY={CANARY}\n");
+    // With a trailing space, so that the repaired value is tried (and rejected) too.
+    let stale = format!("{} ", stale());
+    let r = against_mock(&["-v"], Some(&dotenv), Some(&stale));
+    for key in [CANARY, stale.trim_end()] {
+        assert_output_safe(key, "stale environment", &r.stdout, OutputRules::default());
+    }
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        !r.stdout.contains("ask support for a new key"),
+        "{}",
+        r.stdout
+    );
+    assert_contains(&r.stdout, "another reader's value is accepted");
 }

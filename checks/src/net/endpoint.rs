@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 pub fn no_key_in_host(cx: &Context) -> Result<(), Skipped> {
     if crate::analysis::urls::base_host_holds_key(cx) {
         return Err(Skipped(
-            "the base URL's host is the key (see key-in-url): nothing is sent to it, not even a DNS query".into(),
+            "the base URL's host is the key or holds a piece of it (see key-in-url): nothing is sent to it, not even a DNS query".into(),
         ));
     }
     Ok(())

@@ -75,6 +75,9 @@ pub struct KeyInUrl {
     pub places: Vec<&'static str>,
     /// At least one occurrence is percent-encoded.
     pub encoded: bool,
+    /// The host holds only a piece of the key, or the key in lower case (a URL parser
+    /// writes a host so), not the key as given.
+    pub piece_in_host: bool,
 }
 
 impl KeyInUrl {
@@ -189,7 +192,14 @@ pub fn analyze(raw: &str, role: Role, key: Option<&str>) -> UrlFacts {
                     let before = to_parse.split(['?', '#']).next().unwrap_or("");
                     before.ends_with('/') && before.len() > auth_start
                 };
-                parsed_facts(&u, role, trailing_slash, userinfo.as_deref(), key_found)
+                parsed_facts(
+                    &u,
+                    role,
+                    trailing_slash,
+                    userinfo.as_deref(),
+                    key,
+                    key_found,
+                )
             })
             .map_err(|e| e.to_string())
     };
@@ -200,7 +210,7 @@ pub fn analyze(raw: &str, role: Role, key: Option<&str>) -> UrlFacts {
     let carries_credentials = key_found.is_some()
         || parsed
             .as_ref()
-            .is_ok_and(|p| p.userinfo || !p.query.key_params.is_empty());
+            .is_ok_and(|p| p.key.is_some() || p.userinfo || !p.query.key_params.is_empty());
     UrlFacts {
         role,
         display: redact_scrubbed(&scrubbed),
@@ -260,26 +270,43 @@ fn parsed_facts(
     role: Role,
     trailing_slash: bool,
     userinfo: Option<&str>,
+    key: Option<&str>,
     key_found: Option<KeyFound>,
 ) -> Parsed {
     let host_class = u
         .host()
         .as_ref()
         .map_or(HostClass::Other, host::classify_host);
-    let key = key_found.map(|k| {
-        let in_part = |p: Option<&str>| p.is_some_and(|p| p.contains(KEY_MARK));
-        let places = [
-            ("user info", in_part(userinfo)),
-            ("host", in_part(u.host_str())),
-            ("path", in_part(Some(u.path()))),
-            ("query string", in_part(u.query())),
-            ("fragment", in_part(u.fragment())),
-        ];
-        KeyInUrl {
-            places: places.iter().filter(|p| p.1).map(|p| p.0).collect(),
+    let in_part = |p: Option<&str>| p.is_some_and(|p| p.contains(KEY_MARK));
+    let host_holds_key = in_part(u.host_str());
+    // A host is written in lower case, and a piece of the key there is as much of a leak
+    // (and as little of an API) as the whole key.
+    let piece_in_host = !host_holds_key
+        && key
+            .zip(u.host_str())
+            .is_some_and(|(k, h)| holds_piece(h, k));
+    let key = match key_found {
+        Some(k) => Some(KeyInUrl {
+            places: [
+                ("user info", in_part(userinfo)),
+                ("host", host_holds_key || piece_in_host),
+                ("path", in_part(Some(u.path()))),
+                ("query string", in_part(u.query())),
+                ("fragment", in_part(u.fragment())),
+            ]
+            .iter()
+            .filter(|p| p.1)
+            .map(|p| p.0)
+            .collect(),
             encoded: k.encoded,
-        }
-    });
+            piece_in_host,
+        }),
+        None => piece_in_host.then(|| KeyInUrl {
+            places: vec!["host"],
+            encoded: false,
+            piece_in_host,
+        }),
+    };
     Parsed {
         host: u.host_str().map(str::to_string),
         host_shown: redact_scrubbed(u.host_str().unwrap_or_default()),
@@ -293,6 +320,18 @@ fn parsed_facts(
         userinfo: userinfo.is_some(),
         key,
     }
+}
+
+/// Whether `host` holds a piece of `key` as the leak policy counts one
+/// ([`crate::leak::PIECE`] characters), ignoring ASCII case.
+fn holds_piece(host: &str, key: &str) -> bool {
+    let n = crate::leak::PIECE;
+    let (host, key) = (host.to_ascii_lowercase(), key.to_ascii_lowercase());
+    host.len() >= n
+        && key
+            .as_bytes()
+            .windows(n)
+            .any(|w| host.as_bytes().windows(n).any(|h| h == w))
 }
 
 /// The URL to use instead: https (http kept on loopback), the API host for any Sales

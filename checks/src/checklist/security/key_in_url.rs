@@ -20,7 +20,7 @@ crate::checklist::base_url::url_check! {
 
 pub const KEY_AS_HOST: Code = Code::fail(
     "key-as-host",
-    "The base URL's host is the key itself: the key was pasted where the API host belongs (nothing is sent there)",
+    "The base URL's host is the key itself, or holds a piece of it: the key was pasted where the API host belongs (nothing is sent there)",
 );
 pub const KEY_VALUE_IN_URL: Code = Code::fail(
     "key-value-in-url",
@@ -47,13 +47,22 @@ pub fn findings(f: &UrlFacts) -> Vec<UrlFinding> {
     };
     let label = f.role.label();
     let mut out = Vec::new();
-    if p.key.as_ref().is_some_and(|k| k.in_host()) && f.role == Role::Base {
+    if let Some(k) = p
+        .key
+        .as_ref()
+        .filter(|k| k.in_host() && f.role == Role::Base)
+    {
+        let what = if k.piece_in_host {
+            "holds a piece of the API key (host names are read in lower case)"
+        } else {
+            "is the API key itself"
+        };
         out.push(UrlFinding::new(
             "the API key is pasted as the base URL",
             Finding::new(
                 KEY_AS_HOST,
                 format!(
-                    "The host of the {label} is the API key itself: the key was pasted where the API host belongs; sl-doctor sends nothing there, not even a DNS query"
+                    "The host of the {label} {what}: the key was pasted where the API host belongs; sl-doctor sends nothing there, not even a DNS query"
                 ),
             )
             .with_fix(AS_HOST_FIX),

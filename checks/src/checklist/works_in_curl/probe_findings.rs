@@ -238,6 +238,19 @@ fn differential(
                     )
                     .with_fix("Remove the extra characters the key-loaded and no-quotes checks point out from the stored value (variable, secret, file), then run sl-doctor again.")
                 }
+                (None, Answer::Rejected) if other_reader_accepted(ev) => {
+                    // A valid key is in the deployment: the value used is stale, not
+                    // the key revoked (the diagnosis names where each value comes from).
+                    *summary = format!(
+                        "{}: the value used is rejected, repaired or not; another reader's value is accepted",
+                        spec.name
+                    );
+                    Finding::new(
+                        CLEANED_REJECTED_TOO,
+                        "The repaired value is rejected too, while the value another reader of the deployment delivers is accepted (below): the value used is not the valid key",
+                    )
+                    .with_fix("Put the accepted key where the value used comes from (or remove the stale copy), then run sl-doctor again.")
+                }
                 (None, Answer::Rejected) => {
                     *summary = format!("{}: the key is rejected, repaired or not", spec.name);
                     let which = match tried.as_slice() {
@@ -265,6 +278,12 @@ fn differential(
         }
         _ => None,
     }
+}
+
+/// Whether the API accepted a value another reader of the deployment delivers.
+fn other_reader_accepted(ev: &ProbeEvidence) -> bool {
+    ev.attempts_with(KeyKind::Delivered)
+        .any(|a| a.answer.authenticates())
 }
 
 /// `length 44, sha256:…` of a key value.
@@ -340,7 +359,16 @@ fn with_key(spec: &ApiProbe, path: &str, ev: &ProbeEvidence) -> (String, Vec<Fin
         &mut inconclusive,
     ));
     let delivered = super::reader_findings::delivered(spec, path, ev);
-    if let Some(f) = delivered.iter().find(|f| f.severity == Severity::Fail) {
+    // Another reader's rejected value heads the summary only when the value used is
+    // accepted: a defect of the value itself (said above) comes first.
+    let given_accepted = ev
+        .last_with(KeyKind::AsGiven)
+        .is_some_and(|a| a.answer.authenticates());
+    if let Some(f) = delivered
+        .iter()
+        .find(|f| f.severity == Severity::Fail)
+        .filter(|_| given_accepted)
+    {
         summary = if f.is(DELIVERED_REJECTED) {
             format!(
                 "{}: another reader of the deployment delivers a value the API rejects",
