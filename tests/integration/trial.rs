@@ -207,4 +207,18 @@ fn a_stale_key_in_the_environment_is_not_sent_to_support() {
         r.stdout
     );
     assert_contains(&r.stdout, "another reader's value is accepted");
+    // The other readers' answer: one heading per probe that names them, its lines indented
+    // under it (each line repeated the long list of readers).
+    let headings = r
+        .stdout
+        .lines()
+        .filter(|l| l.trim_start().starts_with("as delivered by "))
+        .count();
+    assert_eq!(headings, 2, "{}", r.stdout);
+    assert!(
+        !r.stdout.contains("delivers it: "),
+        "a reader's name before each line:\n{}",
+        r.stdout
+    );
+    assert_contains(&r.stdout, "\n          status: HTTP/2.0 200 OK\n");
 }

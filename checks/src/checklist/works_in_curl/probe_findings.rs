@@ -97,21 +97,37 @@ fn response_lines(label: &str, r: &ProbeResponse, t: &Timings) -> Vec<String> {
     d.into_iter().map(|l| format!("{label}{l}")).collect()
 }
 
+/// Another reader's attempt: one heading that names the readers and the value, then its
+/// lines indented (the readers' names are long, and each line repeated them).
+fn delivered_lines(k: &KeyVariant, lines: Vec<String>) -> Vec<String> {
+    let who = k.reader.as_deref().unwrap_or("another reader");
+    std::iter::once(key_line(&format!("as delivered by {who}"), k))
+        .chain(lines.into_iter().map(|l| format!("  {l}")))
+        .collect()
+}
+
 /// The prefix of an attempt's detail lines.
 fn label(k: &KeyVariant) -> String {
     match k.variant {
         KeyKind::AsGiven => String::new(),
         KeyKind::Cleaned => "cleaned key: ".into(),
         KeyKind::None => "without key: ".into(),
-        KeyKind::Delivered => format!(
-            "as {} delivers it: ",
-            k.reader.as_deref().unwrap_or("another reader")
-        ),
+        // Indented under a heading instead (`delivered_lines`).
+        KeyKind::Delivered => String::new(),
     }
 }
 
 /// The detail lines of one attempt: the response (or the failure) and the retry decision.
 fn attempt_lines(a: &ProbeAttempt) -> Vec<String> {
+    let lines = attempt_lines_labelled(a);
+    match a.key.variant {
+        KeyKind::Delivered => delivered_lines(&a.key, lines),
+        _ => lines,
+    }
+}
+
+/// [`attempt_lines`], each line with the attempt's label.
+fn attempt_lines_labelled(a: &ProbeAttempt) -> Vec<String> {
     let label = label(&a.key);
     let label = label.as_str();
     let Some(r) = &a.response else {
@@ -166,10 +182,7 @@ pub fn details(ev: &ProbeEvidence) -> Vec<String> {
     }
     d.extend(ev.attempts_with(KeyKind::None).flat_map(attempt_lines));
     d.extend(ev.attempts_with(KeyKind::AsGiven).flat_map(attempt_lines));
-    for a in ev.attempts_with(KeyKind::Delivered) {
-        d.push(key_line(label(&a.key).trim_end_matches(": "), &a.key));
-        d.extend(attempt_lines(a));
-    }
+    d.extend(ev.attempts_with(KeyKind::Delivered).flat_map(attempt_lines));
     if matches!(
         ev.differential,
         Differential::Off | Differential::CleanedNotSendable | Differential::Tried

@@ -18,12 +18,12 @@ pub(super) fn delivered(spec: &ApiProbe, path: &str, ev: &ProbeEvidence) -> Vec<
         .attempts_with(KeyKind::Delivered)
         .map(|a| {
             let who = a.key.reader.as_deref().unwrap_or("another reader");
-            let what = format!("the value {who} delivers ({})", described(&a.key));
+            let what = format!("the value delivered by {who} ({})", described(&a.key));
             match a.answer {
                 Answer::Rejected => Finding::new(
                     DELIVERED_REJECTED,
                     format!(
-                        "{} rejects {what}: {}; a deployment that reads the key so fails",
+                        "{} rejects {what}: {}; a deployment that reads the key that way fails",
                         spec.name,
                         a.response.as_ref().map_or("", |r| r.status_line.as_str())
                     ),
@@ -45,7 +45,7 @@ pub(super) fn delivered(spec: &ApiProbe, path: &str, ev: &ProbeEvidence) -> Vec<
     out.extend(ev.unsendable.iter().map(|u| {
         Finding::new(DELIVERED_NOT_SENDABLE,
             format!(
-                "The value {} delivers ({}) cannot be sent in an HTTP header: it contains {}; HTTP clients refuse it, so that deployment sends no request",
+                "The value delivered by {} ({}) cannot be sent in an HTTP header: it contains {}; HTTP clients refuse it, so that deployment sends no request",
                 u.key.reader.as_deref().unwrap_or("another reader"),
                 described(&u.key),
                 u.because
