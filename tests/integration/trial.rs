@@ -221,4 +221,9 @@ fn a_stale_key_in_the_environment_is_not_sent_to_support() {
         r.stdout
     );
     assert_contains(&r.stdout, "\n          status: HTTP/2.0 200 OK\n");
+    // The readers agree on the .env's value, which is another key, not the key damaged.
+    assert_contains(
+        &r.stdout,
+        "a value other than the one sl-doctor uses (27 characters",
+    );
 }

@@ -85,9 +85,7 @@ fn what(g: &Group, used: Option<&SecretKey>) -> String {
                 // No defect the value checks know (an inline comment kept inside, say):
                 // how it differs from the value sl-doctor uses.
                 match used {
-                    Some(u) if u != v => {
-                        added(u, v).unwrap_or_else(|| " with other characters".to_string())
-                    }
+                    Some(u) if u != v => added(u, v).unwrap_or_default(),
                     _ => String::new(),
                 }
             };
@@ -96,8 +94,14 @@ fn what(g: &Group, used: Option<&SecretKey>) -> String {
             } else {
                 ""
             };
+            // A value that is neither the one sl-doctor uses nor it with more after it is
+            // another value altogether (a stale copy, say), not the key with damage.
+            let what = match used {
+                Some(u) if u != v && with.is_empty() => "a value other than the one sl-doctor uses",
+                _ => "the key",
+            };
             format!(
-                "the key{with} ({} characters, {}{note})",
+                "{what}{with} ({} characters, {}{note})",
                 v.char_len(),
                 v.fingerprint()
             )
