@@ -21,7 +21,7 @@ use crate::model::report::{
 use crate::model::secret::SecretKey;
 use crate::model::untrusted;
 use futures_util::future::{BoxFuture, FutureExt, Shared, join_all};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -142,10 +142,18 @@ pub async fn run_checks(
     // status (a shared future hands each of its awaiters a clone of its output, and the
     // results are the largest part of a report).
     let slots: Vec<OnceLock<CheckResult>> = checks.iter().map(|_| OnceLock::new()).collect();
+    // The facts a later check reads are those of the checks it runs after (`after [..]`):
+    // only their outcomes are recorded (a copy of every outcome cost a run more than most
+    // checks do).
+    let read_later: Vec<CheckId> = checks
+        .iter()
+        .flat_map(|c| c.meta().depends_on.iter().copied())
+        .collect();
     type Pending<'a> = Shared<BoxFuture<'a, Status>>;
     let mut started: Vec<(CheckId, Pending<'_>)> = Vec::with_capacity(checks.len());
     for (c, slot) in checks.iter().zip(&slots) {
         let c: &dyn Check = c.as_ref();
+        let recorded = read_later.contains(&c.meta().id);
         let deselected = opts.deselected.contains(&c.meta().id);
         // A dependency that is not registered (or deselected) does not block.
         let deps: Vec<(CheckId, Pending<'_>)> = c
@@ -174,7 +182,9 @@ pub async fn run_checks(
                 Ok(Err(Skipped(reason))) => return skipped(c, reason),
                 Err(_) => deadline_reached(c, opts.deadline_secs),
             };
-            cx.earlier.record(c.meta().id, &outcome);
+            if recorded {
+                cx.earlier.record(c.meta().id, &outcome);
+            }
             to_result(c, outcome, start.elapsed())
         };
         let fut = async move {
@@ -253,18 +263,22 @@ pub fn group(
     results: Vec<CheckResult>,
     offline: bool,
 ) -> Vec<ItemResult> {
-    let item_of: HashMap<&str, Item> = checks
-        .iter()
-        .map(|c| (c.meta().id.as_str(), c.meta().item))
-        .collect();
+    // Each result moves to its item's list, in order (a result of no registered check is
+    // dropped).
+    let mut by_item: Vec<Vec<CheckResult>> = Item::ALL.iter().map(|_| Vec::new()).collect();
+    for r in results {
+        let item = checks
+            .iter()
+            .find(|c| c.meta().id.as_str() == r.id)
+            .map(|c| c.meta().item);
+        if let Some(at) = item.and_then(|i| Item::ALL.iter().position(|&x| x == i)) {
+            by_item[at].push(r);
+        }
+    }
     Item::ALL
         .iter()
-        .map(|&item| {
-            let checks: Vec<CheckResult> = results
-                .iter()
-                .filter(|r| item_of.get(r.id.as_str()) == Some(&item))
-                .cloned()
-                .collect();
+        .zip(by_item)
+        .map(|(&item, checks)| {
             let status = checks.iter().fold(Status::Skip, |s, c| s.worst(c.status));
             let reason = if checks.is_empty() {
                 Some(if offline && item == Item::WorksInCurl {

@@ -1,5 +1,5 @@
-//! The facts of one run that later checks may read: each finished check's outcome
-//! (summary, findings, typed evidence), recorded by the runner as the check finishes.
+//! The facts of one run that later checks may read: the outcome (summary, findings, typed
+//! evidence) of each check another one runs after, recorded by the runner as it finishes.
 //!
 //! A check that builds on another one's facts declares it in `after [Other]`: the runner
 //! starts it only once `Other` has finished and its outcome is recorded here, so a
@@ -103,5 +103,28 @@ mod tests {
         assert!(cx.earlier.evidence(KeySource::ID).is_none());
         cx.earlier.clear();
         assert!(cx.earlier.outcome(KeySource::ID).is_none());
+    }
+
+    /// Through the runner: the check a later one runs after is recorded, and the later
+    /// one reads it; a check no other runs after is not recorded.
+    #[tokio::test]
+    async fn the_runner_records_what_a_later_check_runs_after() {
+        use only_from_dotenv::OnlyFromDotenv;
+        let cx = cx_with_key(b"aB3+xY/9zQ==");
+        let checks: Vec<Box<dyn Check>> = vec![
+            Box::new(KeySource),
+            Box::new(OnlyFromDotenv),
+            Box::new(crate::checklist::HiddenCharacters),
+        ];
+        let results =
+            crate::runner::run_checks(&checks, &cx, &crate::runner::RunOptions::default()).await;
+        assert_eq!(results[1].status, Status::Pass, "{:?}", results[1]);
+        assert!(results[1].summary.starts_with("key-source said: "));
+        assert!(cx.earlier.outcome(KeySource::ID).is_some());
+        assert!(
+            cx.earlier
+                .outcome(crate::checklist::HiddenCharacters::ID)
+                .is_none()
+        );
     }
 }
