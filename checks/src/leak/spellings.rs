@@ -10,6 +10,7 @@
 //! consecutive characters *of the key* so spelled, so that eight hex digits (four bytes
 //! of the key) do not count as a leak, sixteen do.
 
+use crate::model::hex;
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
 use zeroize::Zeroizing;
@@ -234,7 +235,7 @@ fn dense_spellings(v: &[u8], text: Option<&str>, out: &mut Vec<Spelling>) {
             move |b: &[u8], out: &mut Vec<u8>| {
                 for x in b {
                     prefix.iter().for_each(|&p| out.push(p));
-                    let [high, low] = hex_byte(*x, upper);
+                    let [high, low] = hex::byte(*x, upper);
                     out.push(high);
                     out.push(low);
                 }
@@ -362,22 +363,13 @@ fn utf16_spellings(chars: &[&[u8]], cp: impl Fn(&[u8]) -> u32, out: &mut Vec<Spe
     }
 }
 
-fn hex_byte(b: u8, upper: bool) -> [u8; 2] {
-    let hex: &[u8; 16] = if upper {
-        b"0123456789ABCDEF"
-    } else {
-        b"0123456789abcdef"
-    };
-    [hex[(b >> 4) as usize], hex[(b & 15) as usize]]
-}
-
 /// `&#83;`, `&#x53;` or `&#x53;` in upper hex, by `style`, written at the end of `out`.
 fn html_reference(cp: u32, style: &str, out: &mut Vec<u8>) {
     // Written by hand: a formatter per character cost more than the rest of the spellings.
-    let (base, digits): (u32, &[u8; 16]) = match style {
-        "&#{}" => (10, b"0123456789abcdef"),
-        "&#x{:x}" => (16, b"0123456789abcdef"),
-        _ => (16, b"0123456789ABCDEF"),
+    let (base, digits) = match style {
+        "&#{}" => (10, hex::LOWER),
+        "&#x{:x}" => (16, hex::LOWER),
+        _ => (16, hex::UPPER),
     };
     out.extend_from_slice(if base == 10 { b"&#" } else { b"&#x" });
     // A code point has at most 7 digits in base 10 (1114111).
@@ -412,7 +404,7 @@ pub fn percent(v: &[u8], upper: bool, keep: &[u8], plus: bool) -> Vec<u8> {
         } else if plus && b == b' ' {
             out.push(b'+');
         } else {
-            let [high, low] = hex_byte(b, upper);
+            let [high, low] = hex::byte(b, upper);
             out.extend([b'%', high, low]);
         }
     }
@@ -487,13 +479,9 @@ fn json_escape_char(c: char, style: Json, out: &mut impl std::fmt::Write) {
         let _ = out.write_str(n);
     } else if as_u {
         // `\u00e9`, written by hand (the UTF-16 spellings write one per character).
-        let hex = if style == Json::Ascii {
-            b"0123456789abcdef"
-        } else {
-            b"0123456789ABCDEF"
-        };
+        let digits = hex::digits(style != Json::Ascii);
         for u in c.encode_utf16(&mut [0u16; 2]) {
-            let digit = |shift: u16| char::from(hex[usize::from((*u >> shift) & 15)]);
+            let digit = |shift: u16| char::from(digits[usize::from((*u >> shift) & 15)]);
             let _ = out.write_str("\\u");
             for shift in [12, 8, 4, 0] {
                 let _ = out.write_char(digit(shift));

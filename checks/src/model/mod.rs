@@ -14,6 +14,7 @@ pub mod code;
 pub mod diagnosis;
 pub mod evidence;
 pub mod grammar;
+pub mod hex;
 pub mod prose;
 pub mod repair;
 pub mod report;

@@ -98,15 +98,16 @@ fn sha256(bytes: &[u8]) -> [u8; 32] {
 impl Fingerprint {
     /// Fingerprint of arbitrary bytes (used for the key and for its cleaned form).
     pub fn of(bytes: &[u8]) -> Self {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
         let digest = sha256(bytes);
-        // Written by hand: a run takes several, and a formatter per byte cost more.
         let mut text = String::with_capacity(19);
         text.push_str("sha256:");
-        for b in digest.iter().take(6) {
-            text.push(char::from(HEX[usize::from(b >> 4)]));
-            text.push(char::from(HEX[usize::from(b & 15)]));
-        }
+        text.extend(
+            digest
+                .iter()
+                .take(6)
+                .flat_map(|&b| super::hex::byte(b, false))
+                .map(char::from),
+        );
         Fingerprint(text)
     }
 
@@ -146,7 +147,11 @@ impl GivenFingerprint {
     /// Whether these are the first hex digits of SHA-256 over `bytes`.
     pub fn matches(&self, bytes: &[u8]) -> bool {
         let digest = sha256(bytes);
-        let full: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        let full: String = digest
+            .iter()
+            .flat_map(|&b| super::hex::byte(b, false))
+            .map(char::from)
+            .collect();
         full.starts_with(&self.0)
     }
 

@@ -128,18 +128,14 @@ pub fn is_unsafe(c: char) -> bool {
 /// Whether any character of `s` [`is_unsafe`]: the ASCII run at its start is read a byte at
 /// a time, without decoding characters (the report's last pass tests every string).
 pub fn has_unsafe(s: &str) -> bool {
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
     // Eight bytes at a time: a byte below 0x20, equal to 0x7f or from 0x80 up sends the
     // test to the characters from that group on (everything before it is ASCII, so the
     // group starts a character).
     let bytes = s.as_bytes();
     let mut at = 0;
     for group in bytes.chunks_exact(8) {
-        let x = u64::from_ne_bytes(group.try_into().expect("8 bytes"));
-        let below_space = x.wrapping_sub(ONES * 0x20) & !x;
-        let del = (x ^ (ONES * 0x7f)).wrapping_sub(ONES) & !(x ^ (ONES * 0x7f));
-        if (x | below_space | del) & HIGH != 0 {
+        let x = group::of(group);
+        if group::non_ascii(x) || group::holds_below(x, 0x20) || group::holds(x, 0x7f) {
             return s[at..].chars().any(is_unsafe);
         }
         at += 8;
@@ -177,19 +173,14 @@ pub fn neutralise(raw: &str, cap: usize) -> String {
 
 /// One character as [`neutralise`] writes it, at the end of `out`.
 pub fn neutralise_char(c: char, out: &mut impl std::fmt::Write) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     // Writing to a String or a byte buffer cannot fail.
     let _ = if !is_unsafe(c) {
         out.write_char(c)
     } else if let Ok(b) = u8::try_from(c) {
         // `\x1b`: written by hand, a formatter costs more than the leak index's spellings
         // of a key otherwise do (they write a NUL byte per character of UTF-16).
-        let x = [
-            b'\\',
-            b'x',
-            HEX[usize::from(b >> 4)],
-            HEX[usize::from(b & 15)],
-        ];
+        let [high, low] = super::hex::byte(b, false);
+        let x = [b'\\', b'x', high, low];
         out.write_str(std::str::from_utf8(&x).expect("ASCII"))
     } else {
         write!(out, "\\u{{{:x}}}", c as u32)
@@ -292,20 +283,13 @@ pub fn guard_line(line: &str, sink: Sink) -> std::borrow::Cow<'_, str> {
 /// whole text for each marker instead of two per line (a JSON report has hundreds of
 /// lines, and every output is tested).
 pub fn has_workflow_command(text: &str) -> bool {
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
-    // Whether a group of eight bytes holds `b` (the classic zero-byte test).
-    let holds = |x: u64, b: u8| {
-        let y = x ^ (ONES * u64::from(b));
-        y.wrapping_sub(ONES) & !y & HIGH != 0
-    };
     let bytes = text.as_bytes();
     let mut at = 0;
     while at < bytes.len() {
         // Groups with neither `:` nor `#` are passed over whole: most of a text.
-        if let Some(group) = bytes.get(at..at + 8) {
-            let x = u64::from_ne_bytes(group.try_into().expect("8 bytes"));
-            if !holds(x, b':') && !holds(x, b'#') {
+        if let Some(g) = bytes.get(at..at + 8) {
+            let x = group::of(g);
+            if !group::holds(x, b':') && !group::holds(x, b'#') {
                 at += 8;
                 continue;
             }
@@ -325,6 +309,35 @@ pub fn has_workflow_command(text: &str) -> bool {
         at += 1;
     }
     false
+}
+
+/// Tests of eight bytes at once (one `u64`), for the scans every output goes through:
+/// the classic zero-byte test and its relatives. Each answers whether *any* byte of the
+/// group qualifies.
+mod group {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+
+    /// Eight bytes as one number.
+    pub fn of(bytes: &[u8]) -> u64 {
+        u64::from_ne_bytes(bytes.try_into().expect("8 bytes"))
+    }
+
+    /// A byte from 0x80 up.
+    pub fn non_ascii(x: u64) -> bool {
+        x & HIGH != 0
+    }
+
+    /// A byte below `n` (exact when no byte is from 0x80 up; callers test that too).
+    pub fn holds_below(x: u64, n: u8) -> bool {
+        x.wrapping_sub(ONES * u64::from(n)) & !x & HIGH != 0
+    }
+
+    /// A byte equal to `b`.
+    pub fn holds(x: u64, b: u8) -> bool {
+        let y = x ^ (ONES * u64::from(b));
+        y.wrapping_sub(ONES) & !y & HIGH != 0
+    }
 }
 
 /// Every line of `text` passed through [`guard_line`] (line breaks kept).
