@@ -8,7 +8,6 @@
 //! network checks are skipped under `--offline`; a global deadline bounds the run.
 
 use crate::analysis::urls::redact;
-use crate::analysis::value::Analysis;
 use crate::checklist::Check;
 use crate::context::Context;
 use crate::leak::Secrets;
@@ -18,7 +17,6 @@ use crate::model::report::{
     CheckResult, Finding, Item, ItemResult, KeyInfo, Report, SCHEMA_VERSION, SourceKind, SourceRef,
     SourceSeen, Status, Target, Tool,
 };
-use crate::model::secret::SecretKey;
 use crate::model::untrusted;
 use futures_util::future::{BoxFuture, FutureExt, Shared, join_all};
 use std::collections::HashSet;
@@ -302,17 +300,10 @@ pub fn group(
         .collect()
 }
 
-/// The analysis of a key value: the run's own when it is the run's key (the checks have
-/// computed it), else computed now.
-fn analysis_of(cx: &Context, value: &SecretKey) -> std::sync::Arc<Analysis> {
-    cx.memo
-        .key_analysis(value, || crate::analysis::value::analyze(value))
-}
-
 /// Describes the key for the report: sources, lengths and fingerprints, never the value.
 pub fn key_info(cx: &Context) -> KeyInfo {
     let ks = &cx.key;
-    let chosen = ks.chosen().map(|c| (c, analysis_of(cx, &c.value)));
+    let chosen = ks.chosen().map(|c| (c, cx.analysis_of(&c.value)));
     let sources = ks
         .candidates
         .iter()
@@ -389,7 +380,7 @@ pub fn report(
         .key
         .candidates
         .iter()
-        .map(|c| (&c.value, analysis_of(cx, &c.value)));
+        .map(|c| (&c.value, cx.analysis_of(&c.value)));
     make_safe(&mut report, &Secrets::of_analysed(keys))?;
     Ok(report)
 }
@@ -494,7 +485,7 @@ fn now_rfc3339() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::secret::Fingerprint;
+    use crate::model::secret::{Fingerprint, SecretKey};
 
     /// A report with a finding, the key's fingerprint and a diagnosis.
     fn fixture() -> Report {

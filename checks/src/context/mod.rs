@@ -9,11 +9,13 @@
 pub mod facts;
 pub mod memo;
 
+use crate::analysis::value::{Analysis, analyze};
 use crate::input::dotenv::DotenvFile;
 use crate::input::loaders::{Delivered, Loader};
 use crate::model::report::{Location, SourceKind, SourceRef};
 use crate::model::secret::SecretKey;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 pub use crate::saleslayer::Api;
@@ -242,4 +244,21 @@ pub struct Context {
     pub earlier: facts::RunFacts,
     /// Analyses several checks read, computed once per run ([`memo`]).
     pub memo: memo::Memo,
+}
+
+impl Context {
+    /// The character analysis of `value`: the run's own when it is the run's key (seven
+    /// checks and the report read it), else computed now (the memo keeps the key's only,
+    /// so another value does not push it out).
+    pub fn analysis_of(&self, value: &SecretKey) -> Arc<Analysis> {
+        let is_key = self
+            .key
+            .key()
+            .is_some_and(|k| k.expose_bytes() == value.expose_bytes());
+        if is_key {
+            self.memo.key_analysis(value, || analyze(value))
+        } else {
+            Arc::new(analyze(value))
+        }
+    }
 }

@@ -8,7 +8,7 @@ pub mod lookalike_characters;
 pub mod placeholder_value;
 pub mod readers_agree;
 
-use crate::analysis::value::{Analysis, analyze};
+use crate::analysis::value::Analysis;
 use crate::context::Context;
 use crate::model::check::{Outcome, Skipped};
 use crate::model::report::{Finding, Position, Severity};
@@ -18,7 +18,7 @@ use std::sync::Arc;
 /// when no key was found (`key-source` reports that).
 pub(crate) fn analyzed_key(cx: &Context) -> Result<Arc<Analysis>, Skipped> {
     match cx.key.key() {
-        Some(key) => Ok(cx.memo.key_analysis(key, || analyze(key))),
+        Some(key) => Ok(cx.analysis_of(key)),
         None => Err(Skipped("no key was found (see key-source)".into())),
     }
 }

@@ -289,19 +289,8 @@ impl KeySharedAcrossEnvironments {
             if c.source.kind != SourceKind::Env {
                 continue;
             }
-            // The run's key was analysed already; another value is analysed here (the
-            // run keeps one analysis, the key's).
-            let is_key = cx
-                .key
-                .key()
-                .is_some_and(|k| k.expose_bytes() == c.value.expose_bytes());
-            let fingerprint = if is_key {
-                let a = cx.memo.key_analysis(&c.value, || analyze(&c.value));
-                comparable_analysed(&c.value, &a)
-            } else {
-                comparable(&c.value)
-            };
-            if let Some(fingerprint) = fingerprint {
+            // The run's key was analysed already.
+            if let Some(fingerprint) = comparable_analysed(&c.value, &cx.analysis_of(&c.value)) {
                 places.push(Place {
                     label: format!("environment variable {}", c.source.name),
                     variable: c.source.name.clone(),
