@@ -48,13 +48,11 @@ pub fn stderr_width() -> Option<usize> {
 /// [`wrap_width`] of a stream that `is_tty` says is a terminal or not: its size is asked
 /// only of a terminal (each question is a system call, and most runs write to a pipe).
 fn stream_width(is_tty: bool, term: fn() -> console::Term) -> Option<usize> {
-    if !is_tty {
-        return None;
-    }
+    let measured = is_tty.then(|| term().size_checked()).flatten();
     wrap_width(
-        true,
+        is_tty,
         std::env::var_os("COLUMNS").as_deref(),
-        term().size_checked().map(|(_, w)| w),
+        measured.map(|(_, w)| w),
     )
 }
 

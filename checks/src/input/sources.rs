@@ -558,7 +558,9 @@ fn edits_at_least(a: &str, b: &str) -> usize {
     length.max(differ.div_ceil(2))
 }
 
-/// Names the shell sets for itself.
+/// Variables a shell sets for itself: bash's `_` (the last argument), `PWD`, `SHLVL`,
+/// `BASH_*`… A near miss is a variable someone named; these never are, and a typo
+/// distance to a short configured name must not propose them.
 fn shell_internal(name: &str) -> bool {
     const NAMES: &[&str] = &[
         "_", "PWD", "OLDPWD", "SHLVL", "SHELL", "IFS", "PS1", "PS2", "PS4",
