@@ -10,6 +10,8 @@
 //!
 //! The JSON report's `tool.version` stays the plain crate version (`CARGO_PKG_VERSION`), so
 //! reports and their snapshots do not change with every commit.
+//!
+//! It also lays out the release binary's code on Linux (`hot_path`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -23,6 +25,42 @@ fn main() {
         None => version,
     };
     println!("cargo:rustc-env=SL_DOCTOR_VERSION={full}");
+    hot_path(&dir);
+}
+
+/// Passes link/hot-path.ld to the linker: it places the functions a diagnosis runs before
+/// the rest of the code, so that a run touches fewer pages of it (docs/performance.md,
+/// "Fourth round"). Only for release builds of Linux binaries by the toolchain's own choice
+/// of linker (rust-lld or the system's GNU ld: both read a script that only inserts a
+/// section). A linker someone chose (`RUSTC_LINKER`, `-C linker…`, `-fuse-ld` in the
+/// flags) is left alone: mold, for one, reads no linker script. `SL_DOCTOR_NO_HOT_PATH=1`
+/// turns it off.
+fn hot_path(dir: &Path) {
+    println!("cargo:rerun-if-env-changed=SL_DOCTOR_NO_HOT_PATH");
+    let script = dir.join("link").join("hot-path.ld");
+    let Some(path) = script.to_str().filter(|_| script.exists()) else {
+        return;
+    };
+    // Only a file that exists: cargo reruns the script on every build for one that does not.
+    println!("cargo:rerun-if-changed={path}");
+    let env = |k: &str| std::env::var(k).unwrap_or_default();
+    let flags = env("CARGO_ENCODED_RUSTFLAGS");
+    let chosen_linker = std::env::var_os("RUSTC_LINKER").is_some()
+        || flags.split('\x1f').any(|f| {
+            ["linker", "fuse-ld", "link-self-contained"]
+                .iter()
+                .any(|w| f.contains(w))
+        });
+    if env("PROFILE") == "release"
+        && env("CARGO_CFG_TARGET_OS") == "linux"
+        && !chosen_linker
+        && env("SL_DOCTOR_NO_HOT_PATH") != "1"
+    {
+        // `-T` and the path as two arguments: the compiler driver hands both to the linker,
+        // and a comma in the path cannot split it (as it would in `-Wl,-T,…`).
+        println!("cargo:rustc-link-arg-bin=sl-doctor=-T");
+        println!("cargo:rustc-link-arg-bin=sl-doctor={path}");
+    }
 }
 
 /// The short commit to show, or None for a release or a build without git.

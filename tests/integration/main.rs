@@ -16,6 +16,7 @@ mod fingerprint;
 mod fix;
 mod git_config;
 mod hostile;
+mod hot_path;
 mod input_bounds;
 mod live;
 mod loaders;
