@@ -68,6 +68,13 @@ fn a_hidden_character_and_an_inline_comment_lead_with_the_damaged_value() {
         &r.stdout,
         "\n⚠ 2. The readers of the key disagree: docker run --env-file, kubectl --from-env-file and systemd EnvironmentFile= (.env line 1) deliver the key with 7 more characters after it, the others not\n",
     );
+    // The check list and the diagnosis agree: the disagreement warns in both, and the
+    // count says so.
+    assert_contains(
+        &r.stdout,
+        "\n    ⚠ readers-agree: The readers of the key disagree",
+    );
+    assert!(!r.stdout.contains("✘ readers-agree"), "{}", r.stdout);
     settings().bind(|| insta::assert_snapshot!(r.stdout));
 }
 
