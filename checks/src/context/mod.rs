@@ -139,6 +139,20 @@ impl KeyState {
         }
     }
 
+    /// The reading of the reader `--loader` names when it sets nothing from the key's
+    /// `.env` line (`export NAME=…` to `docker run --env-file`), and why; `None` without
+    /// `--loader` or when it delivers a value.
+    pub fn not_delivered(&self) -> Option<(&ReaderDelivery, &str)> {
+        let reader = self.loader?.info().name;
+        self.readings
+            .iter()
+            .filter(|r| r.reader == reader)
+            .find_map(|r| match &r.delivered {
+                Delivered::Nothing(why) | Delivered::Unknown(why) => Some((r, why.as_str())),
+                Delivered::Value(_) => None,
+            })
+    }
+
     /// Whether a value was given on the command line (`--key`).
     pub fn from_flag(&self) -> bool {
         self.candidates

@@ -7,7 +7,6 @@
 
 use crate::context::{Context, FoundKey, KeyState};
 use crate::input::dotenv::{DotenvEntry, DotenvFile};
-use crate::input::loaders::Delivered;
 use crate::input::sources::looks_like_key_var;
 use crate::model::check::{Outcome, Skipped};
 use crate::model::code::Code;
@@ -139,7 +138,7 @@ fn missing(ks: &KeyState) -> Outcome {
 /// else the places to set it.
 fn no_key(ks: &KeyState) -> Finding {
     let name = &ks.env_name;
-    if let Some((r, why)) = not_delivered(ks) {
+    if let Some((r, why)) = ks.not_delivered() {
         // The .env defines the key, but the reader --loader names sets nothing from it:
         // that line is what to fix, not the environment.
         return Finding::new(
@@ -211,18 +210,6 @@ fn other_env_files(ks: &KeyState) -> String {
             ks.env_name
         ),
     }
-}
-
-/// The `.env` definition the reader named by `--loader` reads as nothing, and why.
-fn not_delivered(ks: &KeyState) -> Option<(&crate::context::ReaderDelivery, &str)> {
-    let reader = ks.loader?.info().name;
-    ks.readings
-        .iter()
-        .filter(|r| r.reader == reader)
-        .find_map(|r| match &r.delivered {
-            Delivered::Nothing(why) | Delivered::Unknown(why) => Some((r, why.as_str())),
-            Delivered::Value(_) => None,
-        })
 }
 
 /// The shadowed sources that hold another value than the one used.
@@ -309,7 +296,7 @@ mod tests {
     /// With --loader, a .env line that reader sets nothing from is named, with its reason.
     #[test]
     fn a_line_the_named_reader_reads_as_nothing_is_the_fix() {
-        use crate::input::loaders::Loader;
+        use crate::input::loaders::{Delivered, Loader};
         let mut cx = Context::default();
         cx.key.env_name = "SALESLAYER_API_KEY".into();
         cx.key.loader = Some(Loader::Shell);
