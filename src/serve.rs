@@ -154,12 +154,13 @@ fn try_lines(base_url: &str, ca: Option<&std::path::Path>, generated: bool, say:
     } else {
         format!("export {var}='<a key you gave with --key or --keys-file>'")
     };
+    use sl_doctor_checks::shell::sh_quote_path;
     let cacert = ca
-        .map(|p| format!(" --cacert '{}'", p.display()))
+        .map(|p| format!(" --cacert {}", sh_quote_path(p)))
         .unwrap_or_default();
     // Over plain http sl-doctor sends a key only when told to (loopback or not).
     let ca_cert = match ca {
-        Some(p) => format!(" --ca-cert '{}'", p.display()),
+        Some(p) => format!(" --ca-cert {}", sh_quote_path(p)),
         None => " --allow-http".to_string(),
     };
     let header = KEY_HEADER;

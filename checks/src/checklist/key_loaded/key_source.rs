@@ -201,13 +201,15 @@ fn other_env_files(ks: &KeyState) -> String {
     match names.as_slice() {
         [] => String::new(),
         [one] => format!(
-            " {one} defines {}: if your deployment loads that file, run with --dotenv {one}.",
-            ks.env_name
+            " {one} defines {}: if your deployment loads that file, run with --dotenv {}.",
+            ks.env_name,
+            crate::shell::sh_quote(one)
         ),
         [first, ..] => format!(
-            " {} define {}: if your deployment loads one of them, run with --dotenv {first} (or the other).",
+            " {} define {}: if your deployment loads one of them, run with --dotenv {} (or the other).",
             crate::model::prose::join_names(&names),
-            ks.env_name
+            ks.env_name,
+            crate::shell::sh_quote(first)
         ),
     }
 }
