@@ -46,7 +46,7 @@ fn probe(http: &str) -> CheckResult {
 
 /// What the DAM probe recorded for one answer. A 400 carries DAM's problem details for an
 /// invalid key, with server text that needs escaping in every format.
-fn probe_evidence(http: &str) -> ProbeEvidence {
+pub fn probe_evidence(http: &str) -> ProbeEvidence {
     let key = KeyVariant {
         variant: KeyKind::AsGiven,
         length: Some(44),

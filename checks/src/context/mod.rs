@@ -10,8 +10,9 @@ pub mod facts;
 pub mod memo;
 
 use crate::analysis::value::{Analysis, analyze};
-use crate::input::dotenv::DotenvFile;
+use crate::input::dotenv::{DotenvEntry, DotenvFile};
 use crate::input::loaders::{Delivered, Loader};
+use crate::input::sources::looks_like_key_var;
 use crate::model::report::{Location, SourceKind, SourceRef};
 use crate::model::secret::SecretKey;
 use std::path::PathBuf;
@@ -151,6 +152,20 @@ impl KeyState {
                 Delivered::Nothing(why) | Delivered::Unknown(why) => Some((r, why.as_str())),
                 Delivered::Value(_) => None,
             })
+    }
+
+    /// The `.env` that does not define the key but defines a variable whose name looks
+    /// like a misspelt key variable (the first such line), as `dotenv-file` finds it.
+    pub fn misspelt_in_dotenv(&self) -> Option<(&DotenvFile, &DotenvEntry)> {
+        let file = self.dotenv.as_ref()?;
+        if file.effective(&self.env_name).is_some() {
+            return None;
+        }
+        let e = file
+            .entries
+            .iter()
+            .find(|e| e.name != self.env_name && looks_like_key_var(&e.name, &self.env_name))?;
+        Some((file, e))
     }
 
     /// Whether a value was given on the command line (`--key`).

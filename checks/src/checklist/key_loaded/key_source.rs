@@ -6,8 +6,6 @@
 //! look like a misspelt key variable.
 
 use crate::context::{Context, FoundKey, KeyState};
-use crate::input::dotenv::{DotenvEntry, DotenvFile};
-use crate::input::sources::looks_like_key_var;
 use crate::model::check::{Outcome, Skipped};
 use crate::model::code::Code;
 use crate::model::report::{Finding, Location, Severity, SourceKind};
@@ -151,7 +149,7 @@ fn no_key(ks: &KeyState) -> Finding {
             ks.loader.map_or("dotenv", |l| l.info().id)
         ));
     }
-    if let Some((file, e)) = misspelt_in_dotenv(ks) {
+    if let Some((file, e)) = ks.misspelt_in_dotenv() {
         let place = format!("{} line {}", file.display, e.line);
         let found = &e.name;
         return Finding::new(
@@ -167,20 +165,6 @@ fn no_key(ks: &KeyState) -> Finding {
         "Set {name} in the environment of the process that calls the API (export {name}=… in a shell, a protected CI variable or a secret in a deployment), or pass --key-file PATH or --key-stdin.{}",
         other_env_files(ks)
     ))
-}
-
-/// The `.env` that does not define the key but defines a variable whose name looks like
-/// a misspelt key variable (the first such line), as `dotenv-file` finds it.
-fn misspelt_in_dotenv(ks: &KeyState) -> Option<(&DotenvFile, &DotenvEntry)> {
-    let file = ks.dotenv.as_ref()?;
-    if file.effective(&ks.env_name).is_some() {
-        return None;
-    }
-    let e = file
-        .entries
-        .iter()
-        .find(|e| e.name != ks.env_name && looks_like_key_var(&e.name, &ks.env_name))?;
-    Some((file, e))
 }
 
 /// The other `.env.*` files beside the `.env` looked at that define the key (not
@@ -264,6 +248,7 @@ fn not_utf8(value: &SecretKey) -> Finding {
 mod tests {
     use super::*;
     use crate::context::NearMiss;
+    use crate::input::dotenv::DotenvFile;
     use crate::model::report::{SourceRef, Status};
     use crate::testing_support::{cx_with_key, run};
 
