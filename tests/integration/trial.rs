@@ -129,8 +129,17 @@ fn an_empty_key_is_one_cause_and_no_probe_is_sent() {
         "The key is empty: the X-API-KEY header would be empty",
     );
     assert_contains(&r.stdout, "– 5. works-in-curl");
-    // Two checks say the value is empty; the base URL is still reached.
-    assert_contains(&r.stdout, "verdict: fail · 2 failed");
+    // Two checks say the value is empty, each tagged with the one cause, and the count
+    // says they are one cause (not two problems); the base URL is still reached.
+    assert_contains(&r.stdout, "verdict: fail · 1 cause · 2 failed");
+    assert_contains(
+        &r.stdout,
+        "    ✘ header-value: The value is empty (0 characters): the request would carry an empty X-API-KEY header, which the API rejects with 401 (the cause above)\n",
+    );
+    assert_contains(
+        &r.stdout,
+        "    ✘ extra-whitespace: The value is empty (0 characters) (the cause above)\n",
+    );
     assert_contains(&r.stdout, "✔ 1. base-url");
     let report: serde_json::Value =
         serde_json::from_str(&against_mock(&["--format", "json"], None, Some("")).stdout).unwrap();
