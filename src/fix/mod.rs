@@ -239,21 +239,18 @@ mod tests {
     #[test]
     fn a_stale_key_is_not_replaced_and_the_cause_says_what_to_do() {
         use crate::render::tests_support::report;
-        use sl_doctor_checks::diagnosis::{Cause, CauseId, CauseLevel, Fixer};
+        use sl_doctor_checks::diagnosis::{CauseId, Fixer};
         use sl_doctor_checks::model::report::Verdict;
         let mut r = report(Verdict::Fail);
         r.diagnosis.causes.clear();
         assert_eq!(stale(&r), None);
-        r.diagnosis.causes.push(Cause {
-            id: CauseId::StaleKey,
-            title: "The .env file .env:1 holds a stale key".into(),
-            level: CauseLevel::Fail,
-            checks: vec!["key-source".into()],
-            proof: None,
-            fix: "Replace the key in the .env file .env:1.".into(),
-            self_fixable: true,
-            fixed_by: Fixer::You,
-        });
+        r.diagnosis.causes.push(crate::render::tests_support::cause(
+            CauseId::StaleKey,
+            &["key-source"],
+            "DAM and Catalog reject the key in the .env file",
+            "Replace the key in the .env file .env:1.",
+            Fixer::You,
+        ));
         let words = stale(&r).unwrap();
         assert!(
             words.contains("it does not replace a stale key with another one. Replace the key in the .env file .env:1."),

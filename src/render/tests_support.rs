@@ -117,6 +117,28 @@ fn with_finding(mut c: CheckResult, finding: Finding) -> CheckResult {
     c
 }
 
+/// A cause of level fail: its title is `"{id} title"`; only Sales Layer fixes it when
+/// `by` says so.
+pub fn cause(
+    id: sl_doctor_checks::diagnosis::CauseId,
+    checks: &[&str],
+    proof: &str,
+    fix: &str,
+    by: sl_doctor_checks::diagnosis::Fixer,
+) -> sl_doctor_checks::diagnosis::Cause {
+    use sl_doctor_checks::diagnosis::{Cause, CauseLevel, Fixer};
+    Cause {
+        title: format!("{id} title"),
+        id,
+        level: CauseLevel::Fail,
+        checks: checks.iter().map(|s| s.to_string()).collect(),
+        proof: Some(proof.into()),
+        fix: fix.into(),
+        self_fixable: by != Fixer::SalesLayer,
+        fixed_by: by,
+    }
+}
+
 /// A report with the given verdict.
 pub fn report(verdict: Verdict) -> Report {
     let mut by_item: Vec<(Item, Vec<CheckResult>)> = vec![

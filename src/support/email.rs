@@ -298,6 +298,17 @@ mod tests {
         );
     }
 
+    /// A cause only Sales Layer fixes.
+    fn cause(id: CauseId, checks: &[&str], proof: &str) -> sl_doctor_checks::diagnosis::Cause {
+        crate::render::tests_support::cause(
+            id,
+            checks,
+            proof,
+            "x",
+            sl_doctor_checks::diagnosis::Fixer::SalesLayer,
+        )
+    }
+
     /// A base64 decoding tried on a value with no damage is "decoded", not "cleaned".
     #[test]
     fn a_decoded_attempt_is_not_called_cleaned() {
@@ -323,16 +334,11 @@ mod tests {
     #[test]
     fn the_areas_given_are_the_ones_asked_for() {
         let mut report = crate::render::tests_support::report(Verdict::Fail);
-        report.diagnosis.causes = vec![sl_doctor_checks::diagnosis::Cause {
-            id: CauseId::KeyRejected,
-            title: "The key itself is not valid".into(),
-            level: CauseLevel::Fail,
-            checks: vec!["dam-probe".into(), "catalog-probe".into()],
-            proof: Some("DAM and Catalog reject the key".into()),
-            fix: "x".into(),
-            self_fixable: false,
-            fixed_by: sl_doctor_checks::diagnosis::Fixer::SalesLayer,
-        }];
+        report.diagnosis.causes = vec![cause(
+            CauseId::KeyRejected,
+            &["dam-probe", "catalog-probe"],
+            "DAM and Catalog reject the key",
+        )];
         let f = Fields {
             apis: Some(ApiAreas::Catalog),
             ..Fields::default()
@@ -347,17 +353,6 @@ mod tests {
 
     #[test]
     fn the_ask_follows_the_cause_only_sales_layer_can_fix() {
-        use sl_doctor_checks::diagnosis::Cause;
-        let cause = |id: CauseId, checks: &[&str], proof: &str| Cause {
-            title: format!("{id} title"),
-            id,
-            level: CauseLevel::Fail,
-            checks: checks.iter().map(|s| s.to_string()).collect(),
-            proof: Some(proof.into()),
-            fix: "x".into(),
-            self_fixable: false,
-            fixed_by: sl_doctor_checks::diagnosis::Fixer::SalesLayer,
-        };
         let cases = [
             (
                 cause(

@@ -99,6 +99,40 @@ fn entry_findings(e: &DotenvEntry, file: &str) -> Vec<Finding> {
         .collect()
 }
 
+/// The `duplicate` finding when the key is defined more than once: a warning when the
+/// values differ, a note when they are the same.
+fn duplicate(defs: &[&DotenvEntry], file: &str, name: &str) -> Option<Finding> {
+    let last = defs.last()?.line;
+    if defs.len() < 2 {
+        return None;
+    }
+    let lines: Vec<String> = defs.iter().map(|e| e.line.to_string()).collect();
+    let fps: Vec<String> = defs
+        .iter()
+        .map(|e| e.value.fingerprint().to_string())
+        .collect();
+    let differ = defs.iter().any(|e| e.value != defs[0].value);
+    let msg = format!(
+        "{name} is defined {} times in {file} (lines {}){}; dotenvy (Rust) keeps the first, shells, python-dotenv and Node's dotenv keep the last (sl-doctor uses the last)",
+        defs.len(),
+        lines.join(", "),
+        if differ {
+            format!(" with different values ({})", fps.join(", "))
+        } else {
+            " with the same value".into()
+        },
+    );
+    let f = if differ {
+        Finding::new(DUPLICATE, msg)
+    } else {
+        Finding::with_severity(DUPLICATE, Severity::Info, msg)
+    };
+    Some(
+        f.with_fix(format!("Keep a single {name}= line."))
+            .in_file(Location::line(file.to_string(), last)),
+    )
+}
+
 impl DotenvFileCheck {
     async fn run(&self, cx: &Context) -> Result<Outcome, Skipped> {
         let Some(file) = &cx.key.dotenv else {
@@ -124,35 +158,7 @@ impl DotenvFileCheck {
                 findings.extend(entry_findings(e, &file.display));
             }
         }
-        if defs.len() > 1 {
-            let lines: Vec<String> = defs.iter().map(|e| e.line.to_string()).collect();
-            let fps: Vec<String> = defs
-                .iter()
-                .map(|e| e.value.fingerprint().to_string())
-                .collect();
-            let differ = defs.iter().any(|e| e.value != defs[0].value);
-            let msg = format!(
-                "{name} is defined {} times in {} (lines {}){}; dotenvy (Rust) keeps the first, shells, python-dotenv and Node's dotenv keep the last (sl-doctor uses the last)",
-                defs.len(),
-                file.display,
-                lines.join(", "),
-                if differ {
-                    format!(" with different values ({})", fps.join(", "))
-                } else {
-                    " with the same value".into()
-                },
-            );
-            let f = if differ {
-                Finding::new(DUPLICATE, msg)
-            } else {
-                Finding::with_severity(DUPLICATE, Severity::Info, msg)
-            };
-            let last = defs.last().map_or(1, |e| e.line);
-            findings.push(
-                f.with_fix(format!("Keep a single {name}= line."))
-                    .in_file(Location::line(file.display.clone(), last)),
-            );
-        }
+        findings.extend(duplicate(&defs, &file.display, name));
         let others: Vec<&DotenvEntry> = file
             .entries
             .iter()
