@@ -84,43 +84,22 @@ pub async fn run_mock(args: &MockArgs, say: impl Fn(&str)) -> Result<(), MockErr
     })
     .await
     .map_err(MockError::Start)?;
-
-    say("sl-doctor mock: a Sales-Layer-compatible API (DAM and Catalog, read-only)");
-    say(&format!("base URL  {}", mock.base_url));
-    if let Some(ca) = &mock.ca_path {
-        say(&format!(
-            "CA file   {}  (trust it: curl --cacert, reqwest tls_certs_merge, NODE_EXTRA_CA_CERTS)",
-            ca.display()
-        ));
-    }
-    if let Some(k) = &shown_key {
-        // A throwaway key made for this mock only, never a Sales Layer key: shown so it can be used.
-        let text = String::from_utf8_lossy(k.expose_bytes()).into_owned();
-        say(&format!(
-            "test key  {text}  (random, accepted by this mock only, for DAM and Catalog)"
-        ));
-    }
-    say(&format!("keys      {}", summary.join(", ")));
-    try_lines(
-        &mock.base_url,
-        mock.ca_path.as_deref(),
-        shown_key.is_some(),
-        &say,
-    );
-    say(&format!(
-        "rate limit {} · Ctrl-C stops",
-        if args.no_rate_limit {
-            "off".to_string()
-        } else {
-            format!(
-                "{} per key",
-                sl_doctor_checks::saleslayer::RATE_LIMIT.describe()
-            )
-        }
-    ));
-    let mut seen = 0;
+    // The stop listeners (SIGTERM, Ctrl-C, stdin) are installed when the future is first
+    // polled: before the banner, which is what a script waits for before it may stop the
+    // mock (a SIGTERM before then would kill it without its clean-up).
     let stop = stop_requested(args.exit_after, args.exit_on_stdin_close);
     tokio::pin!(stop);
+    tokio::select! {
+        biased;
+        _ = &mut stop => {
+            mock.shutdown().await;
+            return Ok(());
+        }
+        _ = std::future::ready(()) => {}
+    }
+
+    banner(&mock, args, shown_key.as_ref(), &summary, &say);
+    let mut seen = 0;
     loop {
         tokio::select! {
             _ = &mut stop => break,
@@ -145,6 +124,50 @@ pub async fn run_mock(args: &MockArgs, say: impl Fn(&str)) -> Result<(), MockErr
     Ok(())
 }
 
+/// What the mock says when it is ready: where it is, its CA, its keys, how to try it.
+fn banner(
+    mock: &mock::RunningMock,
+    args: &MockArgs,
+    shown_key: Option<&SecretKey>,
+    summary: &[String],
+    say: &impl Fn(&str),
+) {
+    say("sl-doctor mock: a Sales-Layer-compatible API (DAM and Catalog, read-only)");
+    say(&format!("base URL  {}", mock.base_url));
+    if let Some(ca) = &mock.ca_path {
+        say(&format!(
+            "CA file   {}  (trust it: curl --cacert, reqwest tls_certs_merge, NODE_EXTRA_CA_CERTS)",
+            // The name as given: one line, whatever it holds.
+            sl_doctor_checks::model::untrusted::neutralise(&ca.display().to_string(), usize::MAX)
+        ));
+    }
+    if let Some(k) = shown_key {
+        // A throwaway key made for this mock only, never a Sales Layer key: shown so it can be used.
+        let text = String::from_utf8_lossy(k.expose_bytes()).into_owned();
+        say(&format!(
+            "test key  {text}  (random, accepted by this mock only, for DAM and Catalog)"
+        ));
+    }
+    say(&format!("keys      {}", summary.join(", ")));
+    try_lines(
+        &mock.base_url,
+        mock.ca_path.as_deref(),
+        shown_key.is_some(),
+        say,
+    );
+    say(&format!(
+        "rate limit {} · Ctrl-C stops",
+        if args.no_rate_limit {
+            "off".to_string()
+        } else {
+            format!(
+                "{} per key",
+                sl_doctor_checks::saleslayer::RATE_LIMIT.describe()
+            )
+        }
+    ));
+}
+
 /// How to try the mock: the key in a variable and on curl's standard input (never on its
 /// command line, where the process list shows it), and sl-doctor itself.
 fn try_lines(base_url: &str, ca: Option<&std::path::Path>, generated: bool, say: &impl Fn(&str)) {
@@ -154,12 +177,13 @@ fn try_lines(base_url: &str, ca: Option<&std::path::Path>, generated: bool, say:
     } else {
         format!("export {var}='<a key you gave with --key or --keys-file>'")
     };
+    use sl_doctor_checks::shell::sh_quote_path;
     let cacert = ca
-        .map(|p| format!(" --cacert '{}'", p.display()))
+        .map(|p| format!(" --cacert {}", sh_quote_path(p)))
         .unwrap_or_default();
     // Over plain http sl-doctor sends a key only when told to (loopback or not).
     let ca_cert = match ca {
-        Some(p) => format!(" --ca-cert '{}'", p.display()),
+        Some(p) => format!(" --ca-cert {}", sh_quote_path(p)),
         None => " --allow-http".to_string(),
     };
     let header = KEY_HEADER;

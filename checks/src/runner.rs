@@ -291,7 +291,7 @@ pub fn group(
             };
             ItemResult {
                 id: item,
-                title: item.title().to_string(),
+                title: item.title_in_run(offline).to_string(),
                 status,
                 reason,
                 checks,
@@ -515,6 +515,28 @@ mod tests {
         );
         r.diagnosis = crate::diagnosis::diagnose(&r);
         r
+    }
+
+    /// Offline, no request is sent: header-present says it checked the request
+    /// sl-doctor would send (trial 32), not "the final HTTP request".
+    #[test]
+    fn offline_the_header_item_says_no_request_was_sent() {
+        use crate::model::report::Item;
+        let title = |offline| {
+            group(&crate::registry(), Vec::new(), offline)
+                .into_iter()
+                .find(|i| i.id == Item::HeaderPresent)
+                .unwrap()
+                .title
+        };
+        assert_eq!(title(false), Item::HeaderPresent.title());
+        assert!(
+            title(true).contains(
+                "would be present in the request sl-doctor sends (offline: no request was sent)"
+            ),
+            "{}",
+            title(true)
+        );
     }
 
     fn secrets(key: &str) -> Secrets {

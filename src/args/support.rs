@@ -19,7 +19,8 @@ pub struct SupportArgs {
     #[arg(long, value_name = "NAME", help_heading = "Email")]
     pub environment: Option<String>,
 
-    /// API areas needed.
+    /// API areas needed (default: the APIs whose answers the email is about, when the
+    /// diagnosis names them).
     #[arg(long, value_enum, help_heading = "Email")]
     pub apis: Option<ApiAreas>,
 

@@ -110,10 +110,19 @@ pub fn run(args: &FixArgs) -> ExitCode {
             };
             return fix_file(args, &env, &out, &report, value, &stored, Choice::Keep);
         }
-        out.say("No key was found, so there is nothing to fix.\n");
+        out.say(&crate::fix::no_key(&cx.key));
         return ExitCode::from(exit::PROBLEM);
     };
     let choice = choose::choose(&report, &chosen.value, args.check.offline);
+    // A stale key is not damage: no repair of it is accepted, and the value sl-doctor uses
+    // may be the accepted one. Say what fix does not do, and the cause's fix.
+    if let (Some(words), false) = (
+        crate::fix::stale(&report),
+        matches!(choice, Choice::Repair(_)),
+    ) {
+        out.say(&words);
+        return ExitCode::from(exit::PROBLEM);
+    }
     if args.emit {
         return emit(&out, choice);
     }

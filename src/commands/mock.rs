@@ -12,7 +12,9 @@ pub fn run(args: &MockArgs) -> ExitCode {
         Ok(rt) => rt,
         Err(code) => return code,
     };
-    let say = |line: &str| print_stdout(&format!("{line}\n"));
+    // The banner names the CA file as given, and the request log what clients sent:
+    // neutralised and guarded, as every line of outside text.
+    let say = |line: &str| print_stdout(&format!("{}\n", crate::render::human::safe_lines(line)));
     match rt.block_on(crate::serve::run_mock(args, say)) {
         Ok(()) => ExitCode::from(exit::OK),
         Err(e) => fail_usage(e),

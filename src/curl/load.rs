@@ -24,9 +24,16 @@ use super::Spec;
 use crate::args::CurlShell;
 use sl_doctor_checks::context::KeyState;
 use sl_doctor_checks::model::report::SourceKind;
-use sl_doctor_checks::shell::{ps_quote, sh_quote};
+use sl_doctor_checks::shell::{ps_quote, sh_quote, sh_quote_path};
 use std::fmt::Write;
 use std::path::PathBuf;
+
+/// Outside text (a file name, a sentence that quotes one) as a comment of the script
+/// writes it: neutralised (no line break, no control character) and with no `##[`.
+pub(super) fn prose(text: &str) -> String {
+    use sl_doctor_checks::model::untrusted::{guard_workflow_command, neutralise};
+    guard_workflow_command(&neutralise(text, usize::MAX)).into_owned()
+}
 
 /// How the commands load the key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,7 +105,8 @@ impl KeyLoad {
             KeyLoad::Env { why: Some(why) } => {
                 let _ = writeln!(
                     out,
-                    "# {why}: set ${var} first in the shell that runs them, without putting the key on a command line:"
+                    "# {}: set ${var} first in the shell that runs them, without putting the key on a command line:",
+                    prose(why)
                 );
                 if posix {
                     let _ = writeln!(
@@ -117,14 +125,15 @@ impl KeyLoad {
                 let shown = path.display().to_string();
                 let _ = writeln!(
                     out,
-                    "# The key is read from the key file {shown}, byte for byte as sl-doctor reads it, into\n\
-                     # ${var} of this shell only (run these from the directory sl-doctor ran in)."
+                    "# The key is read from the key file {}, byte for byte as sl-doctor reads it, into\n\
+                     # ${var} of this shell only (run these from the directory sl-doctor ran in).",
+                    prose(&shown)
                 );
                 if posix {
                     let _ = writeln!(
                         out,
                         "{var}=\"$(cat -- {}; printf x)\"; {var}=\"${{{var}%x}}\"",
-                        sh_quote(&shown)
+                        sh_quote_path(path)
                     );
                 }
                 if ps {
@@ -290,9 +299,10 @@ fn dotenv_prelude(
     let shown = path.display().to_string();
     let _ = writeln!(
         out,
-        "# The key is read from {shown} line {line} as it reaches the application through {reader} (only that line; the file\n\
+        "# The key is read from {} line {line} as it reaches the application through {reader} (only that line; the file\n\
          # is not run as a script), into ${var} of this shell only (run these from the directory\n\
-         # sl-doctor ran in)."
+         # sl-doctor ran in).",
+        prose(&shown)
     );
     if matches!(spec.shell, CurlShell::All | CurlShell::Posix) {
         let script = format!(
@@ -304,7 +314,7 @@ fn dotenv_prelude(
             out,
             "{var}=\"$(LC_ALL=C sed -n {} {})\"",
             sh_quote(&script),
-            sh_quote(&shown)
+            sh_quote_path(path)
         );
     }
     if matches!(spec.shell, CurlShell::All | CurlShell::Powershell) {

@@ -145,7 +145,7 @@ fn script(out: &mut String, requests: &[Request], spec: &Spec) {
     let var = spec.key_env;
     spec.load.write_prelude(out, spec);
     for c in spec.caveats {
-        let _ = writeln!(out, "# {c}");
+        let _ = writeln!(out, "# {}", load::prose(c));
     }
     for r in requests {
         let _ = writeln!(out, "\n# {}: GET {}", r.label, r.url);
@@ -263,7 +263,10 @@ pub fn run(args: &CurlArgs, env: &[(OsString, OsString)]) -> Result<String, Stri
     };
     let mut out = render(&requests, &spec);
     postman::write_files(args, &base, &mut out)?;
-    Ok(out)
+    // Every command quotes its words so that they hold no control character and no `##[`
+    // (`shell`), and the comments neutralise the names they quote: this pass changes
+    // nothing then, and guards a CI log all the same.
+    Ok(crate::render::human::safe_lines(&out))
 }
 
 #[cfg(test)]

@@ -364,14 +364,22 @@ fn dotenv_and_key_file_loads_read_the_doctors_value() {
             format!("\u{feff}SALESLAYER_API_KEY=old\nSALESLAYER_API_KEY={V}").into_bytes(),
         ),
         ("key_file_with_lf", format!("{V}\n").into_bytes()),
+        // A file name with a line break and workflow commands (trial 32): the commands
+        // still name the file (`$'…'`), and no line of the output starts with the name.
+        ("key_file_hostile_name", format!("{V}\n").into_bytes()),
+        (
+            "dotenv_hostile_name",
+            format!("SALESLAYER_API_KEY={V}\n").into_bytes(),
+        ),
     ];
     for (name, bytes) in table {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(if name.starts_with("key_file") {
-            "key.txt"
-        } else {
-            ".env"
-        });
+        let file = match name {
+            n if n.ends_with("hostile_name") => "k\n::warning::pwn ##[error]x\u{200b}.env",
+            n if n.starts_with("key_file") => "key.txt",
+            _ => ".env",
+        };
+        let path = dir.path().join(file);
         std::fs::write(&path, &bytes).unwrap();
         let mut ks = KeySpec {
             key_env: "SALESLAYER_API_KEY".into(),
@@ -391,6 +399,11 @@ fn dotenv_and_key_file_loads_read_the_doctors_value() {
         assert!(
             !text.contains(&V[..8]) && !text.contains(&V[8..16]),
             "{name}: key in\n{text}"
+        );
+        assert!(
+            text.lines()
+                .all(|l| !l.starts_with("::") && !l.contains("##[")),
+            "{name}: a line of outside text\n{text}"
         );
         let prelude: String = text
             .lines()

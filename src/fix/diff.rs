@@ -1,15 +1,23 @@
 //! The redacted diff: the line (or key file) before and after, with its visible
-//! structure — quotes, spaces, a comment, CR, a byte order mark, and the defects at the
-//! value's edges by name — and the value itself only as length and fingerprint.
+//! structure — quotes, spaces, a comment, CR, a byte order mark, the defects at the
+//! value's edges by name and the invisible characters inside it by code point and
+//! position (as `hidden-characters` names them) — and the value itself only as length and
+//! fingerprint.
 
 use super::edit::LineShape;
-use sl_doctor_checks::analysis::value::{codepoint, hidden_kind, is_edge_whitespace, is_quote};
+use sl_doctor_checks::analysis::value::{
+    analyze, codepoint, hidden_kind, is_edge_whitespace, is_quote,
+};
 use sl_doctor_checks::model::secret::SecretKey;
 
 /// How many characters at each edge of the value are shown by name at most.
 const EDGE: usize = 4;
 
-/// A value: its visible edge defects around `…N chars`, e.g. `"…44 chars"⏎LF`.
+/// How many invisible characters inside the value are named at most.
+const INSIDE: usize = 3;
+
+/// A value: its visible edge defects around `…N chars`, e.g. `"…44 chars"⏎LF`, and the
+/// invisible characters inside, e.g. `…45 chars (U+200B at 21)`.
 pub fn value(v: &SecretKey) -> String {
     let Some(text) = v.expose_str() else {
         return format!("…{} bytes, not UTF-8", v.byte_len());
@@ -27,10 +35,31 @@ pub fn value(v: &SecretKey) -> String {
     let middle = rest.len() - trail;
     let shown = |cs: &[char]| cs.iter().map(|&c| visible(c)).collect::<String>();
     format!(
-        "{}…{middle} chars{}",
+        "{}…{middle} chars{}{}",
         shown(&chars[..lead]),
+        inside(v, lead..lead + middle),
         shown(&rest[middle..])
     )
+}
+
+/// ` (U+200B at 21)`: the invisible characters among the code points `range` (the part
+/// shown as `…N chars`), at their positions in the value as the check counts them
+/// (characters, from 1); empty when there are none.
+fn inside(v: &SecretKey, range: std::ops::Range<usize>) -> String {
+    let found = analyze(v).hidden_in(range);
+    if found.is_empty() {
+        return String::new();
+    }
+    let mut named: Vec<String> = found
+        .iter()
+        .take(INSIDE)
+        .map(|(_, p)| format!("{} at {}", p.codepoint, p.character))
+        .collect();
+    if found.len() > INSIDE {
+        named.push(format!("{} more", found.len() - INSIDE));
+    }
+    let named: Vec<&str> = named.iter().map(String::as_str).collect();
+    format!(" ({})", sl_doctor_checks::model::prose::join_names(&named))
 }
 
 /// `[44 chars, sha256:26dbe1d622e8]`: what identifies a value without showing it.
@@ -93,6 +122,26 @@ mod tests {
             (format!("{CANARY}\r\n"), "…27 chars⏎CR⏎LF"),
             (format!("{CANARY}\u{200b}"), "…27 chars<U+200B>"),
             (format!(" {CANARY}"), "␠…27 chars"),
+            // Inside the value (trial 32: the diff showed only a change of length), at the
+            // position hidden-characters names.
+            (
+                format!("{}\u{200b}{}", &CANARY[..20], &CANARY[20..]),
+                "…28 chars (U+200B at 21)",
+            ),
+            (
+                format!(
+                    "\"{}\u{200b}{}\u{2060}{}\"",
+                    &CANARY[..2],
+                    &CANARY[2..4],
+                    &CANARY[4..]
+                ),
+                "\"…29 chars (U+200B at 4 and U+2060 at 7)\"",
+            ),
+            (
+                format!("a\u{200b}\u{200b}\u{200b}\u{200b}\u{200b}{CANARY}"),
+                "…33 chars (U+200B at 2, U+200B at 3, U+200B at 4 and 2 more)",
+            ),
+            (format!("\u{200b}{CANARY}"), "<U+200B>…27 chars"),
         ];
         for (v, want) in cases {
             let shown = value(&SecretKey::from_string(v.clone()));

@@ -9,6 +9,7 @@ pub mod edit;
 
 use crate::args::FixArgs;
 use choose::Repaired;
+use sl_doctor_checks::context::KeyState;
 use sl_doctor_checks::input::loaders::Loader;
 use sl_doctor_checks::model::evidence::Repair;
 use sl_doctor_checks::model::report::Report;
@@ -26,6 +27,48 @@ pub fn headline(report: &Report) -> String {
         },
         None => format!("nothing fails (verdict: {}).", report.verdict_words()),
     }
+}
+
+/// Why `fix` does nothing when no key was found. A key under a misspelt name (a `.env`
+/// line, an environment variable) is the likely one: `fix` repairs values, it does not
+/// rename variables, so the words give the rename (trial 32).
+pub fn no_key(ks: &KeyState) -> String {
+    let name = &ks.env_name;
+    if let Some((file, e)) = ks.misspelt_in_dotenv() {
+        let found = &e.name;
+        return format!(
+            "No key was found, so there is nothing to repair; sl-doctor fix does not rename \
+             variables. Rename {found} to {name} on {} line {} ({name}=…), or run with \
+             --key-env {found}; then run sl-doctor again.\n",
+            file.display, e.line
+        );
+    }
+    if let Some(nm) = ks.near_misses.first() {
+        let found = &nm.name;
+        return format!(
+            "No key was found, so there is nothing to repair; sl-doctor fix does not rename \
+             variables. If the environment variable {found} holds the key, rename it to {name} \
+             where it is set, or run with --key-env {found}; then run sl-doctor again.\n"
+        );
+    }
+    "No key was found, so there is nothing to fix.\n".into()
+}
+
+/// What `fix` says instead of repairing when the diagnosis names a stale key (the API
+/// accepts another source's copy): it repairs damaged values, it does not replace one key
+/// with another, so the words give the cause's own fix. `None` without that cause.
+pub fn stale(report: &Report) -> Option<String> {
+    use sl_doctor_checks::diagnosis::{CauseId, CauseLevel};
+    let c = report
+        .diagnosis
+        .causes
+        .iter()
+        .find(|c| c.id == CauseId::StaleKey && c.level == CauseLevel::Fail)?;
+    Some(format!(
+        "Nothing changed: sl-doctor fix repairs a damaged value where it is stored; it does not \
+         replace a stale key with another one. {}\n",
+        c.fix
+    ))
 }
 
 /// The file that holds the key, as `fix` edits it.
@@ -169,6 +212,50 @@ mod tests {
         assert!(unchanged_line(true).contains("not verified"));
         assert!(!unchanged_line(true).contains("accepted"));
         assert!(unchanged_line(false).contains("the API accepted it"));
+    }
+
+    /// A misspelt variable: fix says it does not rename, and gives the rename.
+    #[test]
+    fn no_key_under_a_misspelt_name_gives_the_rename() {
+        use sl_doctor_checks::input::dotenv::DotenvFile;
+        let mut ks = KeyState {
+            env_name: "SALESLAYER_API_KEY".into(),
+            ..KeyState::default()
+        };
+        assert_eq!(
+            no_key(&ks),
+            "No key was found, so there is nothing to fix.\n"
+        );
+        ks.dotenv = Some(DotenvFile::parse(".env", b"A=1\nSALESLAYER_APIKEY=x\n"));
+        let words = no_key(&ks);
+        assert!(
+            words.contains("sl-doctor fix does not rename variables. Rename SALESLAYER_APIKEY to SALESLAYER_API_KEY on .env line 2"),
+            "{words}"
+        );
+        assert!(words.contains("--key-env SALESLAYER_APIKEY"), "{words}");
+    }
+
+    /// A stale key: fix says it does not replace it, and gives the cause's fix.
+    #[test]
+    fn a_stale_key_is_not_replaced_and_the_cause_says_what_to_do() {
+        use crate::render::tests_support::report;
+        use sl_doctor_checks::diagnosis::{CauseId, Fixer};
+        use sl_doctor_checks::model::report::Verdict;
+        let mut r = report(Verdict::Fail);
+        r.diagnosis.causes.clear();
+        assert_eq!(stale(&r), None);
+        r.diagnosis.causes.push(crate::render::tests_support::cause(
+            CauseId::StaleKey,
+            &["key-source"],
+            "DAM and Catalog reject the key in the .env file",
+            "Replace the key in the .env file .env:1.",
+            Fixer::You,
+        ));
+        let words = stale(&r).unwrap();
+        assert!(
+            words.contains("it does not replace a stale key with another one. Replace the key in the .env file .env:1."),
+            "{words}"
+        );
     }
 
     #[test]

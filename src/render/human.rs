@@ -267,12 +267,18 @@ fn who_fixes(report: &Report, c: &sl_doctor_checks::diagnosis::Cause) -> String 
     }
 }
 
-/// Which causes explain a check, as " (cause 1)" when there are several.
+/// Which causes explain a check: " (cause 1, 2)" when the diagnosis names several (they
+/// are numbered), " (the cause above)" when it names one; nothing when none does. Every
+/// check a cause explains says so, so a run with one cause and two failed checks does not
+/// read as two problems (docs/diagnosis.md, "In the report").
 fn cause_ref(report: &Report, id: &str) -> String {
     let d = &report.diagnosis;
     let nums = d.causes_of(id);
-    if d.causes.len() < 2 || nums.is_empty() {
+    if nums.is_empty() {
         return String::new();
+    }
+    if d.causes.len() == 1 {
+        return " (the cause above)".into();
     }
     let list: Vec<String> = nums.iter().map(|n| n.to_string()).collect();
     format!(" (cause {})", list.join(", "))
@@ -408,10 +414,16 @@ pub(crate) fn verdict_status(v: Verdict) -> Status {
     }
 }
 
-/// `✘ verdict: fail · 3 failed, 18 passed, 3 skipped`: zero counts left out.
+/// `✘ verdict: fail · 1 cause · 3 failed, 18 passed, 3 skipped`: zero counts left out.
+/// The counts are of checks; when some failed (or got no verdict), the number of causes
+/// the diagnosis found for them comes first, so that several failed checks of one cause
+/// do not read as several problems.
 fn verdict_line(out: &mut String, report: &Report, style: &Style) {
     let t = &style.term;
     let s = &report.summary;
+    let causes = report.diagnosis.causes.len();
+    let cause_count = (causes > 0 && s.fail + s.error > 0)
+        .then(|| format!("{}{}", count(causes, "cause", "causes"), t.sep()));
     let counts: Vec<String> = [
         (s.fail, "failed", "failed"),
         (s.warn, "warning", "warnings"),
@@ -424,10 +436,11 @@ fn verdict_line(out: &mut String, report: &Report, style: &Style) {
     .map(|(n, one, many)| count(*n, one, many))
     .collect();
     let mut line = format!(
-        "{} {}{}{}",
+        "{} {}{}{}{}",
         t.status(verdict_status(report.effective_verdict)),
         t.bold(&format!("verdict: {}", report.verdict_words())),
         t.sep(),
+        cause_count.unwrap_or_default(),
         counts.join(", ")
     );
     if style.verbose == 0 && !style.quiet {

@@ -46,7 +46,7 @@ fn probe(http: &str) -> CheckResult {
 
 /// What the DAM probe recorded for one answer. A 400 carries DAM's problem details for an
 /// invalid key, with server text that needs escaping in every format.
-fn probe_evidence(http: &str) -> ProbeEvidence {
+pub fn probe_evidence(http: &str) -> ProbeEvidence {
     let key = KeyVariant {
         variant: KeyKind::AsGiven,
         length: Some(44),
@@ -115,6 +115,28 @@ fn probe_evidence(http: &str) -> ProbeEvidence {
 fn with_finding(mut c: CheckResult, finding: Finding) -> CheckResult {
     c.findings = vec![finding];
     c
+}
+
+/// A cause of level fail: its title is `"{id} title"`; only Sales Layer fixes it when
+/// `by` says so.
+pub fn cause(
+    id: sl_doctor_checks::diagnosis::CauseId,
+    checks: &[&str],
+    proof: &str,
+    fix: &str,
+    by: sl_doctor_checks::diagnosis::Fixer,
+) -> sl_doctor_checks::diagnosis::Cause {
+    use sl_doctor_checks::diagnosis::{Cause, CauseLevel, Fixer};
+    Cause {
+        title: format!("{id} title"),
+        id,
+        level: CauseLevel::Fail,
+        checks: checks.iter().map(|s| s.to_string()).collect(),
+        proof: Some(proof.into()),
+        fix: fix.into(),
+        self_fixable: by != Fixer::SalesLayer,
+        fixed_by: by,
+    }
 }
 
 /// A report with the given verdict.

@@ -4,6 +4,7 @@
 //! file name (the reader has the files, not the sender's directories).
 
 use super::{Fields, Recipient};
+use crate::args::ApiAreas;
 use sl_doctor_checks::diagnosis::{Cause, CauseId, CauseLevel};
 use sl_doctor_checks::model::report::{
     Evidence, KeyDelivery, KeyKind, ProbeAttempt, ProbeEvidence, Report,
@@ -22,22 +23,39 @@ struct Ask {
     cause: Option<usize>,
 }
 
-/// The APIs a cause's probes are about: "DAM", "Catalog", "DAM and Catalog".
-fn apis_of(c: &Cause) -> String {
-    let names: Vec<&str> = c
-        .checks
-        .iter()
-        .filter_map(|id| match id.as_str() {
-            "dam-probe" => Some("DAM"),
-            "catalog-probe" => Some("Catalog"),
-            _ => None,
-        })
-        .collect();
-    match names.as_slice() {
-        [] => "the API".into(),
-        [one] => one.to_string(),
-        _ => names.join(" and "),
+/// The APIs a cause's probes are about.
+fn areas_of(c: &Cause) -> Option<ApiAreas> {
+    let has = |id: &str| c.checks.iter().any(|c| c == id);
+    match (has("dam-probe"), has("catalog-probe")) {
+        (true, true) => Some(ApiAreas::Both),
+        (true, false) => Some(ApiAreas::Dam),
+        (false, true) => Some(ApiAreas::Catalog),
+        (false, false) => None,
     }
+}
+
+/// "DAM", "Catalog", "DAM and Catalog"; "the API" for none.
+fn area_words(a: Option<ApiAreas>) -> &'static str {
+    match a {
+        Some(ApiAreas::Dam) => "DAM",
+        Some(ApiAreas::Catalog) => "Catalog",
+        Some(ApiAreas::Both) => "DAM and Catalog",
+        None => "the API",
+    }
+}
+
+/// The API areas the email names, once for the request and the field alike: those the
+/// sender gave, else those of the cause the email asks about (the APIs that rejected the
+/// key or are not enabled), else none (the field keeps its placeholder).
+fn areas(report: &Report, f: &Fields) -> Option<ApiAreas> {
+    f.apis.or_else(|| {
+        report
+            .diagnosis
+            .causes
+            .iter()
+            .find(|c| c.level != CauseLevel::Warn && !c.self_fixable)
+            .and_then(areas_of)
+    })
 }
 
 /// "our API key sha256:… (44 characters; the key itself is not in this email)".
@@ -76,8 +94,9 @@ fn upper_first(s: &str) -> String {
 }
 
 /// The ask for the first cause only Sales Layer can fix; without one (`--anyway`, a
-/// healthy key), a check of the key.
-fn ask(report: &Report) -> Ask {
+/// healthy key), a check of the key. A new key is asked for the areas the email names
+/// (`areas`); what to enable, or where the errors came from, is what the probes proved.
+fn ask(report: &Report, areas: Option<ApiAreas>) -> Ask {
     let d = &report.diagnosis;
     let key = key_words(report);
     let found = d
@@ -95,7 +114,7 @@ fn ask(report: &Report) -> Ask {
         };
     };
     let c = &d.causes[i];
-    let apis = apis_of(c);
+    let apis = area_words(areas_of(c));
     let (subject, request) = match c.id {
         CauseId::ApiNotEnabled => (
             format!("please enable {apis} for our API key"),
@@ -104,7 +123,8 @@ fn ask(report: &Report) -> Ask {
         CauseId::KeyRejected => (
             "API key rejected, please check or reissue it".to_string(),
             format!(
-                "Please check {key}: if it was revoked or replaced, please issue a new key for {apis}."
+                "Please check {key}: if it was revoked or replaced, please issue a new key for {}.",
+                area_words(areas.or(areas_of(c)))
             ),
         ),
         CauseId::ApiUnavailable => (
@@ -138,6 +158,12 @@ fn attempt_words(a: &ProbeAttempt) -> String {
     }
     let label = match a.key.variant {
         KeyKind::AsGiven => "",
+        // A value with no damage whose encoding was tried (base64) was decoded, not cleaned.
+        KeyKind::Cleaned
+            if !a.key.repairs.is_empty() && a.key.repairs.iter().all(|r| r.is_decoding()) =>
+        {
+            "decoded key: "
+        }
         KeyKind::Cleaned => "cleaned key: ",
         KeyKind::None => "without key: ",
         KeyKind::Delivered => "delivered value: ",
@@ -171,11 +197,11 @@ fn request_lines(report: &Report) -> Vec<String> {
 pub fn email(report: &Report, f: &Fields, to: &Recipient) -> String {
     let account = or_placeholder(&f.account, "customer or account name");
     let environment = or_placeholder(&f.environment, "environment, e.g. production");
-    let apis = f
-        .apis
+    let areas = areas(report, f);
+    let apis = areas
         .map(|a| a.label().to_string())
         .unwrap_or_else(|| "<DAM, Catalog, or both>".into());
-    let ask = ask(report);
+    let ask = ask(report, areas);
     let mut out = String::new();
     let _ = writeln!(out, "To: {}", to.address());
     let (product, hello) = match to {
@@ -243,7 +269,6 @@ pub fn email(report: &Report, f: &Fields, to: &Recipient) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::args::ApiAreas;
     use sl_doctor_checks::model::report::Verdict;
 
     #[test]
@@ -273,19 +298,61 @@ mod tests {
         );
     }
 
+    /// A cause only Sales Layer fixes.
+    fn cause(id: CauseId, checks: &[&str], proof: &str) -> sl_doctor_checks::diagnosis::Cause {
+        crate::render::tests_support::cause(
+            id,
+            checks,
+            proof,
+            "x",
+            sl_doctor_checks::diagnosis::Fixer::SalesLayer,
+        )
+    }
+
+    /// A base64 decoding tried on a value with no damage is "decoded", not "cleaned".
+    #[test]
+    fn a_decoded_attempt_is_not_called_cleaned() {
+        use sl_doctor_checks::model::evidence::Repair;
+        let ev = crate::render::tests_support::probe_evidence("HTTP/2.0");
+        let mut a = ev.attempts[0].clone();
+        a.key.variant = KeyKind::Cleaned;
+        a.key.repairs = vec![Repair::Base64Decoded];
+        assert!(
+            attempt_words(&a).starts_with("decoded key: "),
+            "{}",
+            attempt_words(&a)
+        );
+        a.key.repairs = vec![Repair::Unquoted];
+        assert!(
+            attempt_words(&a).starts_with("cleaned key: "),
+            "{}",
+            attempt_words(&a)
+        );
+    }
+
+    /// The areas the sender gives are the ones asked for, in the request and the field.
+    #[test]
+    fn the_areas_given_are_the_ones_asked_for() {
+        let mut report = crate::render::tests_support::report(Verdict::Fail);
+        report.diagnosis.causes = vec![cause(
+            CauseId::KeyRejected,
+            &["dam-probe", "catalog-probe"],
+            "DAM and Catalog reject the key",
+        )];
+        let f = Fields {
+            apis: Some(ApiAreas::Catalog),
+            ..Fields::default()
+        };
+        let text = email(&report, &f, &Recipient::SalesLayer);
+        assert!(
+            text.contains("please issue a new key for Catalog."),
+            "{text}"
+        );
+        assert!(text.contains("API areas needed: Catalog\n"), "{text}");
+    }
+
     #[test]
     fn the_ask_follows_the_cause_only_sales_layer_can_fix() {
-        use sl_doctor_checks::diagnosis::Cause;
-        let cause = |id: CauseId, checks: &[&str], proof: &str| Cause {
-            title: format!("{id} title"),
-            id,
-            level: CauseLevel::Fail,
-            checks: checks.iter().map(|s| s.to_string()).collect(),
-            proof: Some(proof.into()),
-            fix: "x".into(),
-            self_fixable: false,
-            fixed_by: sl_doctor_checks::diagnosis::Fixer::SalesLayer,
-        };
         let cases = [
             (
                 cause(
@@ -312,6 +379,13 @@ mod tests {
             let text = email(&report, &Fields::default(), &Recipient::SalesLayer);
             assert!(text.contains(subject), "{subject:?}:\n{text}");
             assert!(text.contains(request), "{request:?}:\n{text}");
+            // The field names the areas the request names (trial 32: a placeholder beside
+            // "a new key for DAM and Catalog").
+            let field = match report.diagnosis.causes[0].id {
+                CauseId::ApiNotEnabled => "API areas needed: Catalog\n",
+                _ => "API areas needed: both (DAM and Catalog)\n",
+            };
+            assert!(text.contains(field), "{field:?}:\n{text}");
             // Said once: the proof is in the request, not repeated in a list, and the
             // cause's title is the ask's business, not a second line.
             let proof = report.diagnosis.causes[0].proof.clone().unwrap();

@@ -466,3 +466,36 @@ fn view_shows_crafted_free_text_escaped_in_every_format() {
         );
     }
 }
+
+/// The mock's banner names a CA file given with a line break and workflow commands in
+/// its name: on one line, and its try lines quote it so that a shell finds the file
+/// (`$'…'`), with no `##[` and no line of outside text (trial 32).
+#[test]
+fn the_mock_banner_quotes_a_hostile_ca_file_name() {
+    let name = "ca\n::warning::pwn ##[error]x.pem";
+    let (r, _dir) = crate::common::sl_doctor()
+        .args(["mock", "--https", "--ca-out", name, "--exit-after", "0.3"])
+        .run();
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    for line in r.stdout.lines() {
+        assert!(
+            !line.trim_start().starts_with("::")
+                && !line.trim_start().starts_with("\\x3a")
+                && !line.contains("##["),
+            "a line of outside text: {line:?}\n{}",
+            r.stdout
+        );
+    }
+    assert!(
+        r.stdout
+            .contains(r"--cacert $'ca\x0A::warning::pwn #'$'#[error]x.pem' -H @-"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("CA file   ca\\x0a::warning::pwn \\x23#[error]x.pem  (trust it"),
+        "{}",
+        r.stdout
+    );
+}

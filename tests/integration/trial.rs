@@ -68,6 +68,13 @@ fn a_hidden_character_and_an_inline_comment_lead_with_the_damaged_value() {
         &r.stdout,
         "\n⚠ 2. The readers of the key disagree: docker run --env-file, kubectl --from-env-file and systemd EnvironmentFile= (.env line 1) deliver the key with 7 more characters after it, the others not\n",
     );
+    // The check list and the diagnosis agree: the disagreement warns in both, and the
+    // count says so.
+    assert_contains(
+        &r.stdout,
+        "\n    ⚠ readers-agree: The readers of the key disagree",
+    );
+    assert!(!r.stdout.contains("✘ readers-agree"), "{}", r.stdout);
     settings().bind(|| insta::assert_snapshot!(r.stdout));
 }
 
@@ -122,8 +129,17 @@ fn an_empty_key_is_one_cause_and_no_probe_is_sent() {
         "The key is empty: the X-API-KEY header would be empty",
     );
     assert_contains(&r.stdout, "– 5. works-in-curl");
-    // Two checks say the value is empty; the base URL is still reached.
-    assert_contains(&r.stdout, "verdict: fail · 2 failed");
+    // Two checks say the value is empty, each tagged with the one cause, and the count
+    // says they are one cause (not two problems); the base URL is still reached.
+    assert_contains(&r.stdout, "verdict: fail · 1 cause · 2 failed");
+    assert_contains(
+        &r.stdout,
+        "    ✘ header-value: The value is empty (0 characters): the request would carry an empty X-API-KEY header, which the API rejects with 401 (the cause above)\n",
+    );
+    assert_contains(
+        &r.stdout,
+        "    ✘ extra-whitespace: The value is empty (0 characters) (the cause above)\n",
+    );
     assert_contains(&r.stdout, "✔ 1. base-url");
     let report: serde_json::Value =
         serde_json::from_str(&against_mock(&["--format", "json"], None, Some("")).stdout).unwrap();

@@ -10,8 +10,9 @@ pub mod facts;
 pub mod memo;
 
 use crate::analysis::value::{Analysis, analyze};
-use crate::input::dotenv::DotenvFile;
+use crate::input::dotenv::{DotenvEntry, DotenvFile};
 use crate::input::loaders::{Delivered, Loader};
+use crate::input::sources::looks_like_key_var;
 use crate::model::report::{Location, SourceKind, SourceRef};
 use crate::model::secret::SecretKey;
 use std::path::PathBuf;
@@ -137,6 +138,34 @@ impl KeyState {
             SourceKind::File => Some(Location::file(chosen.source.name.clone())),
             _ => None,
         }
+    }
+
+    /// The reading of the reader `--loader` names when it sets nothing from the key's
+    /// `.env` line (`export NAME=…` to `docker run --env-file`), and why; `None` without
+    /// `--loader` or when it delivers a value.
+    pub fn not_delivered(&self) -> Option<(&ReaderDelivery, &str)> {
+        let reader = self.loader?.info().name;
+        self.readings
+            .iter()
+            .filter(|r| r.reader == reader)
+            .find_map(|r| match &r.delivered {
+                Delivered::Nothing(why) | Delivered::Unknown(why) => Some((r, why.as_str())),
+                Delivered::Value(_) => None,
+            })
+    }
+
+    /// The `.env` that does not define the key but defines a variable whose name looks
+    /// like a misspelt key variable (the first such line), as `dotenv-file` finds it.
+    pub fn misspelt_in_dotenv(&self) -> Option<(&DotenvFile, &DotenvEntry)> {
+        let file = self.dotenv.as_ref()?;
+        if file.effective(&self.env_name).is_some() {
+            return None;
+        }
+        let e = file
+            .entries
+            .iter()
+            .find(|e| e.name != self.env_name && looks_like_key_var(&e.name, &self.env_name))?;
+        Some((file, e))
     }
 
     /// Whether a value was given on the command line (`--key`).

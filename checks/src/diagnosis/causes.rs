@@ -497,11 +497,14 @@ fn key_rejected(f: &Facts) -> Option<Cause> {
         return None;
     }
     let all = names(&rejected);
-    let repaired_too = rejected
+    // Once what was done to it: "once the quotes are removed" for a damage, "once it is
+    // base64-decoded" for a value with no damage that a decoding was tried on.
+    let repaired_with = rejected
         .iter()
-        .any(|p| p.repaired == Some(KeyAnswer::Rejected));
-    let mut proof = if repaired_too {
-        format!("{all} reject the key as given and once it is cleaned")
+        .find(|p| p.repaired == Some(KeyAnswer::Rejected))
+        .map(|p| Repair::phrases(&p.repaired_with));
+    let mut proof = if let Some(once) = repaired_with {
+        format!("{all} reject the key as given and once {once}")
     } else {
         format!("{all} reject the key, and nothing in the value explains it")
     };

@@ -89,6 +89,10 @@ pub struct Probe {
     pub repaired: Option<KeyAnswer>,
     /// The repaired value the API accepted (its repairs, length and fingerprint).
     pub accepted_repair: Option<KeyVariant>,
+    /// What was done to the value as given to make the repaired value `repaired` answers
+    /// for (the accepted one's, else the last one's): a damage removed, or a decoding of
+    /// a value with no damage (base64, say); empty when none was tried.
+    pub repaired_with: Vec<crate::model::evidence::Repair>,
     /// The status of the answer to the key as given, without the HTTP version
     /// ("404 Not Found"), when there was one.
     pub status: Option<String>,
@@ -338,6 +342,15 @@ fn probe_of(c: &CheckResult) -> Option<Probe> {
         delivered,
         other,
         repaired: accepted.map(answer).or(of(KeyKind::Cleaned)),
+        repaired_with: accepted
+            .or_else(|| {
+                p.attempts
+                    .iter()
+                    .rev()
+                    .find(|a| a.key.variant == KeyKind::Cleaned)
+            })
+            .map(|a| a.key.repairs.clone())
+            .unwrap_or_default(),
         accepted_repair: accepted.map(|a| a.key.clone()),
         status: p
             .attempts

@@ -160,6 +160,16 @@ fn probe_evidence(check: &str, codes: &[&str]) -> Option<Evidence> {
             "not-found" => (KeyKind::AsGiven, Answer::NotFound, Some(404)),
             "dns" | "timeout" => (KeyKind::AsGiven, Answer::NoAnswer, None),
             "cleaned-rejected-too" => (KeyKind::Cleaned, Answer::Rejected, Some(401)),
+            // A value with no damage whose base64 decoding was tried, and rejected.
+            "decoded-rejected-too" => {
+                attempts.push(attempt(
+                    KeyKind::Cleaned,
+                    Answer::Rejected,
+                    Some(401),
+                    vec![Repair::Base64Decoded],
+                ));
+                continue;
+            }
             "cleaned-rate-limited" => (KeyKind::Cleaned, Answer::RateLimited, Some(429)),
             "cleaned-server-error" => (KeyKind::Cleaned, Answer::Unavailable, Some(503)),
             "key-not-sendable" => {
@@ -903,6 +913,32 @@ fn an_api_that_rejects_the_repair_is_named_alone_when_the_other_gave_no_verdict(
     );
     assert!(rejected.title.contains("cannot be told apart"), "{d:#?}");
     assert_eq!(d.causes[0].checks, ["quoted-value", "catalog-probe"]);
+}
+
+/// A key with no damage whose base64 decoding was tried and rejected: the proof names
+/// the decoding, not "once it is cleaned" (trial 32: nothing needed cleaning).
+#[test]
+fn a_rejected_decoding_is_named_not_called_cleaning() {
+    let rows: &[Row] = &[
+        (
+            "dam-probe",
+            F,
+            &["key-rejected-400", "decoded-rejected-too"],
+        ),
+        (
+            "catalog-probe",
+            F,
+            &["key-rejected", "decoded-rejected-too"],
+        ),
+    ];
+    let d = diagnose(&report(rows, false));
+    assert_eq!(d.causes[0].id, CauseId::KeyRejected, "{d:#?}");
+    assert_eq!(
+        d.causes[0].proof.as_deref(),
+        Some(
+            "DAM and Catalog reject the key as given and once it is base64-decoded (as a Kubernetes Secret's data: holds it)"
+        )
+    );
 }
 
 #[test]

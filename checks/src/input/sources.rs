@@ -305,9 +305,10 @@ impl KeyState {
                 let kind = deploy::recognise(path, &String::from_utf8_lossy(&bytes));
                 self.looked_at.push(match kind {
                     Some(k) => format!(
-                        "{shown} (no {}= line: it is a {}, read it with --from {shown})",
+                        "{shown} (no {}= line: it is a {}, read it with --from {})",
                         spec.key_env,
-                        k.name()
+                        k.name(),
+                        crate::shell::sh_quote_shown(&shown)
                     ),
                     None => format!("{shown} (no {} in it)", spec.key_env),
                 })

@@ -69,6 +69,18 @@ impl Item {
         }
     }
 
+    /// The item's title in a report: the checklist wording, except where a run without
+    /// requests (`--offline`) checked something else than it says. Offline, no HTTP
+    /// request is sent, so `header-present` checked the request sl-doctor would send.
+    pub fn title_in_run(self, offline: bool) -> &'static str {
+        match (self, offline) {
+            (Item::HeaderPresent, true) => {
+                "The X-API-KEY header would be present in the request sl-doctor sends (offline: no request was sent)"
+            }
+            _ => self.title(),
+        }
+    }
+
     /// Looks an item up by id.
     pub fn from_id(id: &str) -> Option<Item> {
         Item::ALL.into_iter().find(|i| i.id() == id)

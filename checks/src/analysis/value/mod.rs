@@ -377,6 +377,16 @@ impl Analysis {
             .collect()
     }
 
+    /// The invisible characters among the code points `range` (0-based code point
+    /// indices, as `str::chars` counts them), with their positions: a renderer that shows
+    /// the edges of a value by code point names those inside (`sl-doctor fix`'s diff).
+    pub fn hidden_in(&self, range: std::ops::Range<usize>) -> Vec<(HiddenKind, Position)> {
+        range
+            .filter(|&i| i < self.chars.len() && !self.edge_ws[i])
+            .filter_map(|i| hidden_kind(self.chars[i]).map(|k| (k, self.pos(i))))
+            .collect()
+    }
+
     /// Visible non-ASCII characters that are not quotes.
     pub fn lookalikes(&self) -> Vec<(Lookalike, Position)> {
         (0..self.chars.len())

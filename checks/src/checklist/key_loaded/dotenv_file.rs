@@ -16,7 +16,7 @@ crate::check! {
     DotenvFileCheck: "dotenv-file", KeyLoaded, "The .env file defines the key the way every loader reads it",
     codes: &[
         BOM, CRLF, EXPORT, SPACE_AROUND_EQUALS, INLINE_COMMENT, TRAILING_SPACE, DUPLICATE,
-        SIMILAR_VARIABLE, UNPARSED_LINE,
+        SIMILAR_VARIABLE, UNPARSED_LINE, NOT_READ,
     ],
 }
 
@@ -47,6 +47,10 @@ pub const DUPLICATE: Code = Code::new(
 pub const SIMILAR_VARIABLE: Code = Code::warn(
     "similar-variable",
     "The file does not define the key variable but defines one with a key-like name (not raised when the key comes from a deployment file, which may interpolate it)",
+);
+pub const NOT_READ: Code = Code::warn(
+    "not-read",
+    "With --loader, the reader it names sets nothing from the key's line (it refuses the file or the line): key-source fails on it, and this line is where to fix it",
 );
 pub const UNPARSED_LINE: Code =
     Code::info("unparsed-line", "A line is not a NAME=value assignment");
@@ -95,6 +99,40 @@ fn entry_findings(e: &DotenvEntry, file: &str) -> Vec<Finding> {
         .collect()
 }
 
+/// The `duplicate` finding when the key is defined more than once: a warning when the
+/// values differ, a note when they are the same.
+fn duplicate(defs: &[&DotenvEntry], file: &str, name: &str) -> Option<Finding> {
+    let last = defs.last()?.line;
+    if defs.len() < 2 {
+        return None;
+    }
+    let lines: Vec<String> = defs.iter().map(|e| e.line.to_string()).collect();
+    let fps: Vec<String> = defs
+        .iter()
+        .map(|e| e.value.fingerprint().to_string())
+        .collect();
+    let differ = defs.iter().any(|e| e.value != defs[0].value);
+    let msg = format!(
+        "{name} is defined {} times in {file} (lines {}){}; dotenvy (Rust) keeps the first, shells, python-dotenv and Node's dotenv keep the last (sl-doctor uses the last)",
+        defs.len(),
+        lines.join(", "),
+        if differ {
+            format!(" with different values ({})", fps.join(", "))
+        } else {
+            " with the same value".into()
+        },
+    );
+    let f = if differ {
+        Finding::new(DUPLICATE, msg)
+    } else {
+        Finding::with_severity(DUPLICATE, Severity::Info, msg)
+    };
+    Some(
+        f.with_fix(format!("Keep a single {name}= line."))
+            .in_file(Location::line(file.to_string(), last)),
+    )
+}
+
 impl DotenvFileCheck {
     async fn run(&self, cx: &Context) -> Result<Outcome, Skipped> {
         let Some(file) = &cx.key.dotenv else {
@@ -120,35 +158,7 @@ impl DotenvFileCheck {
                 findings.extend(entry_findings(e, &file.display));
             }
         }
-        if defs.len() > 1 {
-            let lines: Vec<String> = defs.iter().map(|e| e.line.to_string()).collect();
-            let fps: Vec<String> = defs
-                .iter()
-                .map(|e| e.value.fingerprint().to_string())
-                .collect();
-            let differ = defs.iter().any(|e| e.value != defs[0].value);
-            let msg = format!(
-                "{name} is defined {} times in {} (lines {}){}; dotenvy (Rust) keeps the first, shells, python-dotenv and Node's dotenv keep the last (sl-doctor uses the last)",
-                defs.len(),
-                file.display,
-                lines.join(", "),
-                if differ {
-                    format!(" with different values ({})", fps.join(", "))
-                } else {
-                    " with the same value".into()
-                },
-            );
-            let f = if differ {
-                Finding::new(DUPLICATE, msg)
-            } else {
-                Finding::with_severity(DUPLICATE, Severity::Info, msg)
-            };
-            let last = defs.last().map_or(1, |e| e.line);
-            findings.push(
-                f.with_fix(format!("Keep a single {name}= line."))
-                    .in_file(Location::line(file.display.clone(), last)),
-            );
-        }
+        findings.extend(duplicate(&defs, &file.display, name));
         let others: Vec<&DotenvEntry> = file
             .entries
             .iter()
@@ -182,9 +192,30 @@ impl DotenvFileCheck {
                 .in_file(Location::line(file.display.clone(), *l)),
             );
         }
-        let summary = match defs.last() {
-            Some(e) => format!("{} defines {name} at line {}", file.display, e.line),
-            None => format!("{} does not define {name}", file.display),
+        // The reader --loader names sets nothing from the line: the file defines the key,
+        // but not for that reader (key-source fails on it; here is the line to fix).
+        let unread = cx.key.not_delivered();
+        if let (Some((r, why)), Some(e)) = (unread, defs.last()) {
+            findings.push(
+                Finding::new(
+                    NOT_READ,
+                    format!("{} is not read by {}: {why}", r.place, r.reader),
+                )
+                .with_fix(format!(
+                    "Write line {} as {name}=value (`sl-doctor fix --loader {}` rewrites it so).",
+                    e.line,
+                    cx.key.loader.map_or("dotenv", |l| l.info().id)
+                ))
+                .in_file(Location::line(file.display.clone(), e.line)),
+            );
+        }
+        let summary = match (defs.last(), unread) {
+            (Some(e), Some((r, _))) => format!(
+                "{} defines {name} at line {}, which {} does not read",
+                file.display, e.line, r.reader
+            ),
+            (Some(e), None) => format!("{} defines {name} at line {}", file.display, e.line),
+            (None, _) => format!("{} does not define {name}", file.display),
         };
         let mut o = Outcome::from_findings(summary, findings);
         if file.crlf_lines > 0 {
@@ -283,6 +314,47 @@ mod tests {
     fn snapshot_of_a_messy_file() {
         let o = check(b"\xEF\xBB\xBFexport SALESLAYER_API_KEY = \"one\"\r\njunk\r\nSALESLAYER_API_KEY=two # old\r\n");
         insta::assert_yaml_snapshot!(o);
+    }
+
+    /// `export NAME=…` with `--loader docker`: docker refuses the whole file, so the line
+    /// is not read; the check says so (trial 32, case c5) instead of passing under
+    /// key-source's failure.
+    #[test]
+    fn a_line_the_loader_does_not_read_is_not_a_pass() {
+        use crate::context::ReaderDelivery;
+        use crate::input::loaders::{Loader, deliver};
+        let src = b"APP=1\nexport SALESLAYER_API_KEY=abc\n";
+        let mut cx = Context::default();
+        cx.key.env_name = "SALESLAYER_API_KEY".into();
+        let file = DotenvFile::parse(".env", src);
+        let e = file.definitions("SALESLAYER_API_KEY").next().unwrap();
+        cx.key.loader = Some(Loader::Docker);
+        cx.key.readings = vec![ReaderDelivery {
+            reader: Loader::Docker.info().name.into(),
+            place: ".env line 2".into(),
+            path: None,
+            line: 2,
+            delivered: deliver(Loader::Docker, e),
+        }];
+        cx.key.dotenv = Some(file);
+        let o = crate::testing_support::run(&DotenvFileCheck, &cx).unwrap();
+        assert_eq!(o.status(), Status::Warn, "{o:?}");
+        assert_eq!(
+            o.summary,
+            ".env defines SALESLAYER_API_KEY at line 2, which docker run --env-file does not read"
+        );
+        assert_eq!(crate::testing_support::codes(&o), ["not-read"]);
+        assert!(
+            o.findings[0].message.starts_with(
+                ".env line 2 is not read by docker run --env-file: docker run --env-file refuses the whole file"
+            ),
+            "{}",
+            o.findings[0].message
+        );
+        // The same line read by the dotenv libraries is read: nothing to say.
+        cx.key.loader = Some(Loader::Dotenv);
+        let o = crate::testing_support::run(&DotenvFileCheck, &cx).unwrap();
+        assert_eq!(o.status(), Status::Pass, "{o:?}");
     }
 
     #[test]

@@ -115,6 +115,24 @@ mod tests {
             .collect()
     }
 
+    /// An empty value passes without "in the key (0 characters)": there is no key in it
+    /// (trial 32).
+    #[test]
+    fn an_empty_value_is_called_a_value() {
+        let o = crate::testing_support::run_on_key(&HiddenCharacters, "");
+        assert_eq!(
+            o.summary,
+            "No invisible characters in the value (it is empty)"
+        );
+        let o = crate::testing_support::run_on_key(&HiddenCharacters, CANARY);
+        assert!(
+            o.summary
+                .starts_with("No invisible characters in the key ("),
+            "{}",
+            o.summary
+        );
+    }
+
     #[test]
     fn hidden_characters_by_kind() {
         let cases: &[(&str, &[&str])] = &[

@@ -6,9 +6,6 @@
 //! look like a misspelt key variable.
 
 use crate::context::{Context, FoundKey, KeyState};
-use crate::input::dotenv::{DotenvEntry, DotenvFile};
-use crate::input::loaders::Delivered;
-use crate::input::sources::looks_like_key_var;
 use crate::model::check::{Outcome, Skipped};
 use crate::model::code::Code;
 use crate::model::report::{Finding, Location, Severity, SourceKind};
@@ -139,7 +136,7 @@ fn missing(ks: &KeyState) -> Outcome {
 /// else the places to set it.
 fn no_key(ks: &KeyState) -> Finding {
     let name = &ks.env_name;
-    if let Some((r, why)) = not_delivered(ks) {
+    if let Some((r, why)) = ks.not_delivered() {
         // The .env defines the key, but the reader --loader names sets nothing from it:
         // that line is what to fix, not the environment.
         return Finding::new(
@@ -152,7 +149,7 @@ fn no_key(ks: &KeyState) -> Finding {
             ks.loader.map_or("dotenv", |l| l.info().id)
         ));
     }
-    if let Some((file, e)) = misspelt_in_dotenv(ks) {
+    if let Some((file, e)) = ks.misspelt_in_dotenv() {
         let place = format!("{} line {}", file.display, e.line);
         let found = &e.name;
         return Finding::new(
@@ -168,20 +165,6 @@ fn no_key(ks: &KeyState) -> Finding {
         "Set {name} in the environment of the process that calls the API (export {name}=… in a shell, a protected CI variable or a secret in a deployment), or pass --key-file PATH or --key-stdin.{}",
         other_env_files(ks)
     ))
-}
-
-/// The `.env` that does not define the key but defines a variable whose name looks like
-/// a misspelt key variable (the first such line), as `dotenv-file` finds it.
-fn misspelt_in_dotenv(ks: &KeyState) -> Option<(&DotenvFile, &DotenvEntry)> {
-    let file = ks.dotenv.as_ref()?;
-    if file.effective(&ks.env_name).is_some() {
-        return None;
-    }
-    let e = file
-        .entries
-        .iter()
-        .find(|e| e.name != ks.env_name && looks_like_key_var(&e.name, &ks.env_name))?;
-    Some((file, e))
 }
 
 /// The other `.env.*` files beside the `.env` looked at that define the key (not
@@ -202,27 +185,17 @@ fn other_env_files(ks: &KeyState) -> String {
     match names.as_slice() {
         [] => String::new(),
         [one] => format!(
-            " {one} defines {}: if your deployment loads that file, run with --dotenv {one}.",
-            ks.env_name
+            " {one} defines {}: if your deployment loads that file, run with --dotenv {}.",
+            ks.env_name,
+            crate::shell::sh_quote(one)
         ),
         [first, ..] => format!(
-            " {} define {}: if your deployment loads one of them, run with --dotenv {first} (or the other).",
+            " {} define {}: if your deployment loads one of them, run with --dotenv {} (or the other).",
             crate::model::prose::join_names(&names),
-            ks.env_name
+            ks.env_name,
+            crate::shell::sh_quote(first)
         ),
     }
-}
-
-/// The `.env` definition the reader named by `--loader` reads as nothing, and why.
-fn not_delivered(ks: &KeyState) -> Option<(&crate::context::ReaderDelivery, &str)> {
-    let reader = ks.loader?.info().name;
-    ks.readings
-        .iter()
-        .filter(|r| r.reader == reader)
-        .find_map(|r| match &r.delivered {
-            Delivered::Nothing(why) | Delivered::Unknown(why) => Some((r, why.as_str())),
-            Delivered::Value(_) => None,
-        })
 }
 
 /// The shadowed sources that hold another value than the one used.
@@ -275,6 +248,7 @@ fn not_utf8(value: &SecretKey) -> Finding {
 mod tests {
     use super::*;
     use crate::context::NearMiss;
+    use crate::input::dotenv::DotenvFile;
     use crate::model::report::{SourceRef, Status};
     use crate::testing_support::{cx_with_key, run};
 
@@ -309,7 +283,7 @@ mod tests {
     /// With --loader, a .env line that reader sets nothing from is named, with its reason.
     #[test]
     fn a_line_the_named_reader_reads_as_nothing_is_the_fix() {
-        use crate::input::loaders::Loader;
+        use crate::input::loaders::{Delivered, Loader};
         let mut cx = Context::default();
         cx.key.env_name = "SALESLAYER_API_KEY".into();
         cx.key.loader = Some(Loader::Shell);

@@ -84,10 +84,15 @@ pub(crate) fn character_outcome(
     findings: Vec<Finding>,
 ) -> Outcome {
     if findings.is_empty() {
-        return Outcome::pass(format!(
-            "No {what} characters in the key ({} characters)",
-            a.graphemes
-        ));
+        // An empty value holds no key to speak of: its own cause (key-empty) says so.
+        return Outcome::pass(if a.graphemes == 0 {
+            format!("No {what} characters in the value (it is empty)")
+        } else {
+            format!(
+                "No {what} characters in the key ({} characters)",
+                a.graphemes
+            )
+        });
     }
     let summary = format!(
         "The key contains {}",

@@ -11,7 +11,10 @@
 //! Fails when a reader delivers a value with a defect the value checks fail on (quotes,
 //! whitespace, a line break, invisible characters): a deployment with that reader sends
 //! a damaged key. Warns when they only differ otherwise, or when a reader delivers
-//! nothing (it refuses the file, or leaves the variable unset).
+//! nothing (it refuses the file, or leaves the variable unset). Warns too when the value
+//! sl-doctor uses is damaged itself: that damage is the cause (its own check fails on it,
+//! and the diagnosis names it first), and the disagreement is secondary, as the
+//! diagnosis's `readers-disagree` cause then says (level warn).
 
 use crate::analysis::value::{analyze, no_key_in};
 use crate::context::{Context, ReaderDelivery, readings_who};
@@ -31,7 +34,7 @@ crate::check! {
 pub const READERS_DISAGREE: Code = Code::new(
     "readers-disagree",
     &[Severity::Fail, Severity::Warn],
-    "The readers of the key (the .env loaders, the --from files) deliver different values: fails when one delivers a damaged value (quotes, whitespace, a line break…), else warns",
+    "The readers of the key (the .env loaders, the --from files) deliver different values: fails when one delivers a damaged value (quotes, whitespace, a line break…) and the value sl-doctor uses is not damaged itself, else warns",
 );
 
 /// The readers that deliver one value (or nothing, or an unknowable value).
@@ -220,9 +223,13 @@ fn headline(groups: &[Group], used: Option<&SecretKey>) -> String {
 
 /// The finding of readers that disagree: who delivers what, damaged values first.
 fn disagreement(groups: &[Group], used: Option<&SecretKey>) -> Finding {
-    let damaged = groups
-        .iter()
-        .any(|g| g.delivered.value().is_some_and(|v| !defects(v).is_empty()));
+    // A damaged value sl-doctor uses is its own cause (hidden-characters, quoted-value…):
+    // the disagreement then only warns, whatever the other readers deliver.
+    let used_damaged = used.is_some_and(|u| !defects(u).is_empty());
+    let damaged = !used_damaged
+        && groups
+            .iter()
+            .any(|g| g.delivered.value().is_some_and(|v| !defects(v).is_empty()));
     let mut parts: Vec<(bool, String)> = groups
         .iter()
         .map(|g| {
@@ -316,6 +323,17 @@ mod tests {
             (format!("K={k} \n"), Status::Fail),
             (format!("K={k}\r\n"), Status::Fail),
             (format!("export K={k}\n"), Status::Warn),
+            // The value sl-doctor uses is damaged itself: that damage is the cause (its own
+            // check fails), so what the other readers add only warns, as the diagnosis
+            // says (trial 32, case c2).
+            (
+                format!("K={}\u{200b}{} # prod\n", &k[..8], &k[8..]),
+                Status::Warn,
+            ),
+            (
+                format!("K=\"{}\u{200b}{}\"\n", &k[..8], &k[8..]),
+                Status::Warn,
+            ),
         ];
         for (line, want) in cases {
             let o = crate::testing_support::run(&ReadersAgree, &cx_of(&line)).unwrap();

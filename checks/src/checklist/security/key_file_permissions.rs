@@ -201,6 +201,23 @@ mod tests {
     fn fix_names_the_chmod() {
         let x = finding(&f("my dir/.env"), Access { mode: 0o644 }).unwrap();
         assert!(x.fix.unwrap().contains("`chmod 600 'my dir/.env'`"));
+        // A line break in the name (trial 32): a command a shell runs on that very file,
+        // with no line break and no `##[` in it, which the report's last pass keeps.
+        let x = finding(
+            &f("x\n::warning::pwn ##[error]inj.env"),
+            Access { mode: 0o644 },
+        )
+        .unwrap();
+        let fix = x.fix.unwrap();
+        assert!(
+            fix.contains(r"`chmod 600 $'x\x0A::warning::pwn #'$'#[error]inj.env'`"),
+            "{fix}"
+        );
+        assert_eq!(
+            crate::model::untrusted::neutralise(&fix, usize::MAX),
+            fix,
+            "the last pass changes nothing"
+        );
     }
 
     #[cfg(unix)]
