@@ -121,6 +121,44 @@ fn the_key_pasted_as_the_base_url_leads_and_nothing_is_sent_to_it() {
 }
 
 #[test]
+fn another_key_pasted_as_the_base_url_is_shown_redacted_and_not_resolved() {
+    // Not the key sl-doctor uses (that one is in the environment), but shaped like one:
+    // often the key meant for SALESLAYER_API_KEY, pasted into the base URL's variable.
+    let other = "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWpr";
+    for base in [other.to_string(), format!("https://{other}/")] {
+        let r = crate::common::sl_doctor()
+            .env("SALESLAYER_API_KEY", CANARY)
+            .env("SALESLAYER_BASE_URL", &base)
+            .args(["--no-proxy", "--color", "never", "-v"])
+            .run()
+            .0;
+        for out in [&r.stdout, &r.stderr] {
+            assert_output_safe(CANARY, &base, out, OutputRules::default());
+            assert_output_safe(other, &base, out, OutputRules::default());
+        }
+        assert_eq!(r.code, 1, "{}", r.stdout);
+        assert_first_cause(
+            &r.stdout,
+            "The base URL looks like an API key, not the API's address",
+        );
+        let target = r
+            .stdout
+            .lines()
+            .find(|l| l.starts_with("target  "))
+            .unwrap();
+        assert!(target.contains("[redacted]"), "{target}");
+        for id in ["dns-resolution", "dam-probe", "catalog-probe"] {
+            let line = r
+                .stdout
+                .lines()
+                .find(|l| l.trim_start().starts_with(&format!("– {id} ")))
+                .unwrap_or_else(|| panic!("{id} not skipped:\n{}", r.stdout));
+            assert!(line.contains("Skipped"), "{line}");
+        }
+    }
+}
+
+#[test]
 fn an_empty_key_is_one_cause_and_no_probe_is_sent() {
     let r = against_mock(&[], None, Some(""));
     assert_eq!(r.code, 1, "{}", r.stdout);

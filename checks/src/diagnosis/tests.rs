@@ -522,6 +522,22 @@ const CASES: &[Case] = &[
         self_fixable: true,
     },
     Case {
+        name: "another key pasted as the base URL: the same one cause",
+        rows: &[
+            ("url-scheme", F, &["missing-scheme"]),
+            ("url-host", W, &["not-saleslayer-host"]),
+            ("key-in-url", F, &["key-shaped-host"]),
+            ("plain-http", W, &["scheme-defaults-to-http"]),
+            ("dns-resolution", Status::Skip, &[]),
+            ("dam-probe", Status::Skip, &[]),
+            ("catalog-probe", Status::Skip, &[]),
+        ],
+        offline: false,
+        causes: &["key-as-base-url"],
+        proof: None,
+        self_fixable: true,
+    },
+    Case {
         name: "rate limited",
         rows: &[
             ("dam-probe", E, &["rate-limited"]),

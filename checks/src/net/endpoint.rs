@@ -8,13 +8,13 @@ use crate::model::check::Skipped;
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
-/// Skips a network check when the base URL's host holds the key (the key pasted as the
-/// base URL): resolving or connecting to it would send the key to a DNS server or a
+/// Skips a network check when the base URL's host holds the key or looks like one (a key
+/// pasted as the base URL): resolving or connecting to it would send the key to a DNS server or a
 /// stranger's host, and there is no API there to ask.
 pub fn no_key_in_host(cx: &Context) -> Result<(), Skipped> {
     if crate::analysis::urls::base_host_holds_key(cx) {
         return Err(Skipped(
-            "the base URL's host is the key or holds a piece of it (see key-in-url): nothing is sent to it, not even a DNS query".into(),
+            "the base URL's host is the key, holds a piece of it or looks like a key (see key-in-url): nothing is sent to it, not even a DNS query".into(),
         ));
     }
     Ok(())

@@ -21,11 +21,14 @@ pub use host::{CANONICAL_HOST, HostClass, LEGACY_CONNECTOR_HOST};
 pub use path::{PathFacts, PathProblem};
 pub use query::{QueryFacts, QueryProblem, is_key_like_param};
 pub use redact::{
-    REDACTED, key_needle, looks_like_credential, redact, redact_plain_values, redact_url,
+    REDACTED, key_needle, key_shaped_host, looks_like_credential, redact, redact_plain_values,
+    redact_url,
 };
 
 use crate::context::Context;
-use redact::{KEY_MARK, KeyFound, redact_scrubbed, scheme_prefix, scrub_key};
+use redact::{
+    KEY_MARK, KeyFound, redact_scrubbed, scheme_prefix, scrub_key, scrub_key_shaped_host,
+};
 
 /// Which URL is analysed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +81,9 @@ pub struct KeyInUrl {
     /// The host holds only a piece of the key, or the key in lower case (a URL parser
     /// writes a host so), not the key as given.
     pub piece_in_host: bool,
+    /// The base URL's host is not the key but looks like one ([`key_shaped_host`]):
+    /// another key, pasted where the API host belongs.
+    pub shaped_host: bool,
 }
 
 impl KeyInUrl {
@@ -87,8 +93,9 @@ impl KeyInUrl {
     }
 }
 
-/// Whether the base URL's host holds the key (the key pasted as the base URL): nothing
-/// may be sent there, not even a DNS query, which would carry the key in clear text.
+/// Whether the base URL's host holds the key, or looks like a key (a key pasted as the
+/// base URL): nothing may be sent there, not even a DNS query, which would carry it in
+/// clear text.
 pub fn base_host_holds_key(cx: &Context) -> bool {
     analyze_target(cx)
         .iter()
@@ -179,6 +186,10 @@ pub fn analyze_target(cx: &Context) -> std::sync::Arc<Vec<UrlFacts>> {
 /// Analyses one URL. `key` is the key text to look for (see [`key_needle`]).
 pub fn analyze(raw: &str, role: Role, key: Option<&str>) -> UrlFacts {
     let (scrubbed, key_found) = scrub_key(raw, key);
+    // Any URL shows a key-shaped host redacted; only the base URL's is a finding (a key
+    // pasted where the API host belongs).
+    let (scrubbed, shaped) = scrub_key_shaped_host(scrubbed);
+    let shaped_host = shaped && role == Role::Base;
     let (strays, length) = chars::strays(raw);
     let cleaned = chars::without_strays(&scrubbed);
     let (scheme, to_parse) = split_scheme(&cleaned);
@@ -199,6 +210,7 @@ pub fn analyze(raw: &str, role: Role, key: Option<&str>) -> UrlFacts {
                     userinfo.as_deref(),
                     key,
                     key_found,
+                    shaped_host,
                 )
             })
             .map_err(|e| e.to_string())
@@ -272,6 +284,7 @@ fn parsed_facts(
     userinfo: Option<&str>,
     key: Option<&str>,
     key_found: Option<KeyFound>,
+    shaped_host: bool,
 ) -> Parsed {
     let host_class = u
         .host()
@@ -286,6 +299,12 @@ fn parsed_facts(
             .zip(u.host_str())
             .is_some_and(|(k, h)| holds_piece(h, k));
     let key = match key_found {
+        _ if shaped_host => Some(KeyInUrl {
+            places: vec!["host"],
+            encoded: false,
+            piece_in_host: false,
+            shaped_host,
+        }),
         Some(k) => Some(KeyInUrl {
             places: [
                 ("user info", in_part(userinfo)),
@@ -300,11 +319,13 @@ fn parsed_facts(
             .collect(),
             encoded: k.encoded,
             piece_in_host,
+            shaped_host,
         }),
         None => piece_in_host.then(|| KeyInUrl {
             places: vec!["host"],
             encoded: false,
             piece_in_host,
+            shaped_host,
         }),
     };
     Parsed {

@@ -8,6 +8,8 @@
 //! - a non-empty fragment becomes `#[redacted]`;
 //! - every occurrence of the key, raw or percent-encoded byte by byte, becomes
 //!   `[redacted]` wherever it is (host, path, anywhere);
+//! - a host that looks like an API key rather than a host name ([`key_shaped_host`]) becomes
+//!   `[redacted]`: it may be another key, pasted where the host belongs;
 //! - whitespace, control and invisible characters are shown as `<U+XXXX>`.
 
 use super::chars::stray_kind;
@@ -30,7 +32,50 @@ pub fn key_needle(key: Option<&SecretKey>) -> Option<&str> {
 /// A URL redacted for display (see the module documentation for the rule).
 pub fn redact(url: &str, key: Option<&SecretKey>) -> String {
     let (scrubbed, _) = scrub_key(url, key_needle(key));
+    let (scrubbed, _) = scrub_key_shaped_host(scrubbed);
     redact_scrubbed(&scrubbed)
+}
+
+/// The byte range of the host of a URL string (which may not parse, and may have no
+/// scheme) when it looks like an API key rather than a host name: one label (no dot) of 20
+/// or more characters of a token's alphabet ([`looks_like_credential`]) with upper- and
+/// lower-case letters and digits. Host names are written in one case (a URL parser
+/// lower-cases them) and rarely run so long without a dot; base64 keys mix all three.
+pub fn key_shaped_host(url: &str) -> Option<std::ops::Range<usize>> {
+    let start = match scheme_prefix(url) {
+        Some(len) => len + 3,
+        None if url.starts_with("//") => 2,
+        None => 0,
+    };
+    let end = url[start..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |i| start + i);
+    let authority = &url[start..end];
+    let host_start = start + authority.rfind('@').map_or(0, |i| i + 1);
+    let host = &url[host_start..end];
+    let host = match host.rsplit_once(':') {
+        Some((h, port)) if port.bytes().all(|b| b.is_ascii_digit()) => h,
+        _ => host,
+    };
+    let shaped = host.len() >= 20
+        && !host.contains('.')
+        && !host.contains(KEY_MARK)
+        && looks_like_credential(host)
+        && host.bytes().any(|b| b.is_ascii_uppercase())
+        && host.bytes().any(|b| b.is_ascii_lowercase());
+    shaped.then(|| host_start..host_start + host.len())
+}
+
+/// Replaces a key-shaped host ([`key_shaped_host`]) with [`KEY_MARK`]; whether it did.
+pub(super) fn scrub_key_shaped_host(scrubbed: String) -> (String, bool) {
+    match key_shaped_host(&scrubbed) {
+        Some(r) => {
+            let mut out = scrubbed;
+            out.replace_range(r, KEY_MARK);
+            (out, true)
+        }
+        None => (scrubbed, false),
+    }
 }
 
 /// Which query values a redacted URL shows.
@@ -50,6 +95,7 @@ enum Values {
 /// the run (`leak::Secrets`).
 pub fn redact_plain_values(url: &str, key: Option<&SecretKey>) -> String {
     let (scrubbed, _) = scrub_key(url, key_needle(key));
+    let (scrubbed, _) = scrub_key_shaped_host(scrubbed);
     redact_scrubbed_with(&scrubbed, Values::Plain)
 }
 

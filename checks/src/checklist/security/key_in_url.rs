@@ -15,12 +15,16 @@ crate::checklist::base_url::url_check! {
     /// The `key-in-url` check.
     KeyInUrl: "key-in-url", Security, "The key is not placed in a URL",
     pass: "No key, token or user info in the URL",
-    codes: &[KEY_AS_HOST, KEY_VALUE_IN_URL, USERINFO_IN_URL, KEY_PARAMETER_IN_URL],
+    codes: &[KEY_AS_HOST, KEY_SHAPED_HOST, KEY_VALUE_IN_URL, USERINFO_IN_URL, KEY_PARAMETER_IN_URL],
 }
 
 pub const KEY_AS_HOST: Code = Code::fail(
     "key-as-host",
     "The base URL's host is the key itself, or holds a piece of it: the key was pasted where the API host belongs (nothing is sent there)",
+);
+pub const KEY_SHAPED_HOST: Code = Code::fail(
+    "key-shaped-host",
+    "The base URL's host is not the key sl-doctor uses but looks like an API key (one label of 20 or more letters and digits in both cases): a key was pasted where the API host belongs (nothing is sent there, and it is shown redacted)",
 );
 pub const KEY_VALUE_IN_URL: Code = Code::fail(
     "key-value-in-url",
@@ -37,6 +41,8 @@ pub const KEY_PARAMETER_IN_URL: Code = Code::fail(
 
 const FIX: &str = "Remove it from the URL and send the key only in the X-API-KEY header (the only way the Sales Layer docs describe); URLs end up in server and proxy logs, browser history and shell history, so if this URL was ever used, logged or shared, ask Sales Layer support to rotate the key.";
 
+const SHAPED_HOST_FIX: &str = "Put the API host in the base URL (--base-url or SALESLAYER_BASE_URL). If that value is an API key (perhaps the one meant for SALESLAYER_API_KEY), a client that used this URL sent it to a DNS server in clear text: if one did, ask Sales Layer support to rotate it.";
+
 const AS_HOST_FIX: &str = "Put the API host in the base URL (--base-url or SALESLAYER_BASE_URL) and the key only in the X-API-KEY header; a client that used this URL sent the key to a DNS server in clear text, so ask Sales Layer support to rotate the key if it ever ran with it.";
 
 /// The findings of `key-in-url` for one URL that parses: the key value itself, user
@@ -52,6 +58,19 @@ pub fn findings(f: &UrlFacts) -> Vec<UrlFinding> {
         .as_ref()
         .filter(|k| k.in_host() && f.role == Role::Base)
     {
+        if k.shaped_host {
+            out.push(UrlFinding::new(
+                "an API key is pasted as the base URL",
+                Finding::new(
+                    KEY_SHAPED_HOST,
+                    format!(
+                        "The host of the {label} is not a host name but looks like an API key (not the one sl-doctor uses): a key was pasted where the API host belongs; sl-doctor shows it redacted and sends nothing there, not even a DNS query"
+                    ),
+                )
+                .with_fix(SHAPED_HOST_FIX),
+            ));
+            return out;
+        }
         let what = if k.piece_in_host {
             "holds a piece of the API key (host names are read in lower case)"
         } else {
@@ -201,6 +220,45 @@ mod tests {
         cx.target.url = Some(format!("https://{key}/dam/image"));
         let o = run(&KeyInUrl, &cx).unwrap();
         assert_eq!(o.findings[0].code, "key-value-in-url");
+    }
+
+    #[test]
+    fn a_host_that_looks_like_another_key_is_named_so_and_not_resolved() {
+        // (base URL, looks like a key): one label of 20+ characters mixing upper and lower
+        // case and digits. Host names in one case, with dots, or short, do not.
+        #[rustfmt::skip]
+        let cases: &[(&str, bool)] = &[
+            ("Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWpr", true),
+            ("https://Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFi", true),
+            ("https://Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFi:443/rest", true),
+            ("https://Zm9vYmFy+YmF6cXV4MTIzNDU2Nzg5MGFi==", true),
+            ("https://api2.saleslayer.com", false),
+            ("https://my-service-1234567890abcdef", false),
+            ("https://0123456789abcdef0123456789abcdef", false),
+            ("https://MyProxy01", false),
+            ("https://Zm9vYmFyYmF6cXV4.example.com", false),
+        ];
+        for (base, shaped) in cases {
+            let mut cx = cx_with_key(b"SLDOCTORcanary7Qx9+Zk/4mW2=");
+            cx.target.base_url = base.to_string();
+            let o = run(&KeyInUrl, &cx).unwrap();
+            let got: Vec<_> = o.findings.iter().map(|f| f.code.as_str()).collect();
+            let want: &[&str] = if *shaped { &["key-shaped-host"] } else { &[] };
+            assert_eq!(got, want, "{base}");
+            assert_eq!(
+                crate::net::endpoint::Target::from_context(&cx).is_err(),
+                *shaped,
+                "{base}"
+            );
+            // Shown redacted wherever a URL is shown.
+            let shown = crate::analysis::urls::redact(base, None);
+            assert_eq!(shown.contains("[redacted]"), *shaped, "{shown}");
+            assert_eq!(
+                shown.contains("Zm9vYmFy"),
+                base.contains("Zm9vYmFy") && !*shaped,
+                "{shown}"
+            );
+        }
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use super::{cause, check_fix, join, names};
 use crate::checklist::base_url::url_path;
-use crate::checklist::security::key_in_url::KEY_AS_HOST;
+use crate::checklist::security::key_in_url::{KEY_AS_HOST, KEY_SHAPED_HOST};
 use crate::checklist::{
     CatalogProbe, DamProbe, DnsResolution, KeyInUrl, PlainHttp, ProxyConfig, TlsConnection,
     UrlFormat, UrlHost, UrlPath, UrlScheme,
@@ -20,13 +20,24 @@ use crate::saleslayer::BASE_URL;
 /// not the API host, no key over http) are this mistake, and the network checks were
 /// not run (nothing is sent to the key).
 pub(super) fn key_as_base_url(f: &Facts) -> Option<Cause> {
-    if !f.has(KeyInUrl::ID, KEY_AS_HOST) {
+    // Another key (not the one sl-doctor uses) pasted as the base URL is the same mistake.
+    let (title, fix) = if f.has(KeyInUrl::ID, KEY_AS_HOST) {
+        (
+            "The API key is pasted as the base URL",
+            "send the key only in the X-API-KEY header; then run sl-doctor again. A client that ran with this URL sent the key to a DNS server in clear text: if one did, ask Sales Layer support to rotate the key.",
+        )
+    } else if f.has(KeyInUrl::ID, KEY_SHAPED_HOST) {
+        (
+            "The base URL looks like an API key, not the API's address",
+            "put the key, if that value is the one meant for the API, in SALESLAYER_API_KEY; then run sl-doctor again. A client that ran with this URL sent the value to a DNS server in clear text: if it is a key and one did, ask Sales Layer support to rotate it.",
+        )
+    } else {
         return None;
-    }
+    };
     Some(
         cause(
             CauseId::KeyAsBaseUrl,
-            "The API key is pasted as the base URL",
+            title,
             CauseLevel::Fail,
             &[KeyInUrl::ID],
         )
@@ -46,14 +57,14 @@ pub(super) fn key_as_base_url(f: &Facts) -> Option<Cause> {
             ],
         )
         .fix(format!(
-            "Use {BASE_URL} as the base URL (--base-url or SALESLAYER_BASE_URL) and send the key only in the X-API-KEY header; then run sl-doctor again. A client that ran with this URL sent the key to a DNS server in clear text: if one did, ask Sales Layer support to rotate the key."
+            "Use {BASE_URL} as the base URL (--base-url or SALESLAYER_BASE_URL) and {fix}"
         )),
     )
 }
 
 pub(super) fn wrong_base_url(f: &Facts) -> Option<Cause> {
     // The key pasted as the base URL is its own cause, which explains the URL checks.
-    if f.has(KeyInUrl::ID, KEY_AS_HOST) {
+    if f.has(KeyInUrl::ID, KEY_AS_HOST) || f.has(KeyInUrl::ID, KEY_SHAPED_HOST) {
         return None;
     }
     // In the order their fixes are preferred: each ends with the URL to use.
