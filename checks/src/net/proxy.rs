@@ -258,6 +258,27 @@ fn matcher(https: Option<&str>, http: Option<&str>, no: &str) -> Matcher {
         .build()
 }
 
+/// Whether `value` is a proxy URL the client can use for `uri`.
+fn usable(value: &str, uri: &http::Uri) -> bool {
+    matcher(Some(value), Some(value), "")
+        .intercept(uri)
+        .is_some()
+}
+
+/// Why a `--proxy` value cannot be used (credentials shown as `***`), if it cannot. An
+/// explicit flag that is wrong stops the run as a usage error: connecting some other way
+/// would test a route the user did not ask for.
+pub fn check_flag(value: &str) -> Result<(), String> {
+    let uri = http::Uri::from_static("https://api2.saleslayer.com/");
+    if usable(value, &uri) {
+        return Ok(());
+    }
+    Err(format!(
+        "--proxy {}: not a usable proxy URL; give http://host:port (or https://, socks5://, socks5h://), with user:password@ before the host if the proxy needs them",
+        redact_proxy_value(value).0
+    ))
+}
+
 fn has_userinfo(raw: &str) -> bool {
     let rest = raw.split_once("://").map_or(raw, |(_, r)| r);
     rest.split(['/', '?', '#'])
@@ -321,8 +342,10 @@ fn chosen_proxy(
     uri: &http::Uri,
     ignored: &mut Vec<(String, String)>,
 ) -> Option<(ProxySource, String)> {
-    let usable = |v: &str| matcher(Some(v), Some(v), "").intercept(uri).is_some();
+    let usable = |v: &str| usable(v, uri);
     if let Some(flag) = net.proxy.as_deref() {
+        // The commands refuse an unusable --proxy first (`check_flag`); this is the
+        // library's own guard.
         if usable(flag) {
             return Some((ProxySource::Flag, flag.to_string()));
         }
@@ -431,6 +454,23 @@ mod tests {
 
     fn route(net: &NetOptions, url: &str) -> Route {
         decide(net, &Target::parse(url).unwrap()).route
+    }
+
+    #[test]
+    fn an_unusable_proxy_flag_is_refused_with_its_credentials_hidden() {
+        for (value, ok) in [
+            ("http://127.0.0.1:3128", true),
+            ("127.0.0.1:3128", true),
+            ("socks5h://u:p@127.0.0.1:1080", true),
+            ("ftp://alice:s3cr3t@127.0.0.1:21", false),
+            ("http://alice:s3cr3t@[::1", false),
+        ] {
+            let r = check_flag(value);
+            assert_eq!(r.is_ok(), ok, "{value}: {r:?}");
+            if let Err(e) = r {
+                assert!(!e.contains("s3cr3t") && e.contains("***@"), "{e}");
+            }
+        }
     }
 
     #[test]
