@@ -286,6 +286,32 @@ fn has_userinfo(raw: &str) -> bool {
         .is_some_and(|a| a.contains('@'))
 }
 
+/// Why a mixed-case proxy variable (`Https_Proxy`) is ignored, and who reads it anyway.
+/// curl, Go's net/http and axios read only the lower- and upper-case names; Python's
+/// urllib (hence requests) lower-cases every `*_proxy` name, lets the lower-case name win
+/// and otherwise takes the last of the others in the environment (docs/proxies.md).
+fn mixed_case_reason(name: &str, value: &str, env: &[(String, String)]) -> String {
+    let (lower, upper) = (name.to_ascii_lowercase(), name.to_ascii_uppercase());
+    let set = |n: &str| env.iter().any(|(k, v)| k == n && !v.is_empty());
+    let readers = format!(
+        "sl-doctor, curl, Go and axios read only {lower} and {upper} (the names are case-sensitive)"
+    );
+    if value.is_empty() {
+        return format!("{readers}, and it is empty");
+    }
+    if set(&lower) {
+        return format!("{readers}; Python reads it too but lets {lower} win");
+    }
+    let upper_too = if set(&upper) {
+        format!(" (or {upper}, whichever comes later in the environment)")
+    } else {
+        String::new()
+    };
+    format!(
+        "{readers}, but Python (urllib, requests) lower-cases every *_proxy name and uses it{upper_too}: a Python program may take another route than sl-doctor"
+    )
+}
+
 /// Every proxy variable that is set (redacted), the ones that are ignored (names no client
 /// reads), and the pairs whose two names hold different values.
 fn shown_vars(env: &[(String, String)]) -> (Vec<ShownVar>, Vec<(String, String)>, Vec<Differing>) {
@@ -311,14 +337,7 @@ fn shown_vars(env: &[(String, String)]) -> (Vec<ShownVar>, Vec<(String, String)>
             has_credentials,
         });
         if !honoured.contains(&k.as_str()) {
-            ignored.push((
-                k.clone(),
-                format!(
-                    "only {} and {} are read (variable names are case-sensitive)",
-                    k.to_ascii_lowercase(),
-                    k.to_ascii_uppercase()
-                ),
-            ));
+            ignored.push((k.clone(), mixed_case_reason(k, v, env)));
         }
     }
     let shown = |name: &str| vars.iter().find(|v: &&ShownVar| v.name == name).cloned();
@@ -454,6 +473,43 @@ mod tests {
 
     fn route(net: &NetOptions, url: &str) -> Route {
         decide(net, &Target::parse(url).unwrap()).route
+    }
+
+    #[test]
+    fn a_mixed_case_name_says_python_reads_it() {
+        let v = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let p = "http://127.0.0.1:3128";
+        // (environment, words the reason must hold)
+        let cases: [(Vec<(String, String)>, &str); 4] = [
+            (
+                v(&[("Https_Proxy", p)]),
+                "Python (urllib, requests) lower-cases every *_proxy name and uses it: a Python program may take another route",
+            ),
+            (
+                v(&[("Https_Proxy", p), ("HTTPS_PROXY", p)]),
+                "(or HTTPS_PROXY, whichever comes later in the environment)",
+            ),
+            (
+                v(&[("Https_Proxy", p), ("https_proxy", p)]),
+                "Python reads it too but lets https_proxy win",
+            ),
+            (v(&[("Https_Proxy", "")]), "and it is empty"),
+        ];
+        for (env, words) in cases {
+            let why = mixed_case_reason("Https_Proxy", &env[0].1, &env);
+            assert!(why.contains(words), "{env:?}: {why}");
+            assert!(
+                why.starts_with(
+                    "sl-doctor, curl, Go and axios read only https_proxy and HTTPS_PROXY"
+                ),
+                "{why}"
+            );
+        }
     }
 
     #[test]
