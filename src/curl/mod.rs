@@ -152,11 +152,16 @@ fn script(out: &mut String, requests: &[Request], spec: &Spec) {
         if let Some(note) = &r.note {
             let _ = writeln!(out, "# {note}");
         }
+        // An unset variable stops before curl: `${VAR:?}` on the left of a pipe fails
+        // only there, and curl would send the request without the key (a 401 that reads
+        // as a rejection).
         if spec.shell == CurlShell::Posix {
             let _ = writeln!(
                 out,
                 "# the key reaches curl on standard input, not its command line\n\
-                 printf '{KEY_HEADER}: %s\\n' \"${{{var}:?is not set}}\" \\\n  | curl {} \\\n      --header @- --header 'Accept: application/json' \\\n      {}",
+                 if [ -n \"${{{var}:-}}\" ]; then\n  \
+                 printf '{KEY_HEADER}: %s\\n' \"${var}\" \\\n    | curl {} \\\n        --header @- --header 'Accept: application/json' \\\n        {}\n\
+                 else\n  echo '{var} is not set: the request was not sent (set it first, see above)' >&2\n  false\nfi",
                 curl_options(spec, sh_quote),
                 sh_quote(&r.url)
             );
@@ -166,7 +171,7 @@ fn script(out: &mut String, requests: &[Request], spec: &Spec) {
             // that pasting the block sends each request once.
             let _ = writeln!(
                 out,
-                "\"{KEY_HEADER}: $env:{var}\" | curl.exe {} --header '@-' --header 'Accept: application/json' {}",
+                "if ($env:{var}) {{ \"{KEY_HEADER}: $env:{var}\" | curl.exe {} --header '@-' --header 'Accept: application/json' {} }} else {{ Write-Error '{var} is not set: the request was not sent (set it first, see above)' }}",
                 curl_options(spec, ps_quote),
                 ps_quote(&r.url)
             );
