@@ -15,6 +15,7 @@ fn spec(shell: CurlShell) -> Spec<'static> {
         shell,
         http: false,
         caveats: &[],
+        proxy: &CurlProxy::Environment,
     }
 }
 
@@ -231,6 +232,17 @@ fn generated_commands_parse_in_bash() {
             &Spec {
                 load: &file,
                 ca_cert: Some(&ca),
+                ..spec(CurlShell::Posix)
+            },
+        ));
+    }
+    let reqs = [probe_request("https://api2.saleslayer.com", &probe::DAM).unwrap()];
+    for (proxy, no) in [(Some("http://u:p@127.0.0.1:3128"), false), (None, true)] {
+        let proxy = CurlProxy::from_flags(proxy, no).unwrap();
+        texts.push(render(
+            &reqs,
+            &Spec {
+                proxy: &proxy,
                 ..spec(CurlShell::Posix)
             },
         ));
