@@ -12,8 +12,11 @@
 //!   variable (`SALESLAYER_API_KEY`, or the one `--key-env` names); or
 //! - it looks like one: 16 characters or more, no whitespace, no `.` (file names and
 //!   host names have one; base64 keys do not), at least one letter, and at least one
-//!   digit or one of `+ / =` (so `completions-bash` and other words are not).
+//!   digit or one of `+ / =` (so `completions-bash` and other words are not), and it
+//!   does not read as a path (it exists, or has a `/` and no `+` or `=`: see
+//!   `misplaced::reads_as_path`), so `--key-file secrets/saleslayer` names its file.
 
+use sl_doctor_checks::input::misplaced::reads_as_path;
 use sl_doctor_checks::leak::{PIECE, Secrets};
 use sl_doctor_checks::model::secret::Fingerprint;
 use std::ffi::OsString;
@@ -69,14 +72,16 @@ fn suspects(args: &[OsString], env: &[(OsString, OsString)]) -> Vec<String> {
     }
     let configured = env_value(env, &key_env).filter(|v| !v.is_empty());
     for a in &args {
-        let value = a
-            .split_once('=')
-            .filter(|_| a.starts_with('-'))
-            .map(|(_, v)| v);
-        for v in [Some(a.as_str()), value].into_iter().flatten() {
-            if key_like(v) || configured.as_deref() == Some(v) {
-                out.push(v.to_string());
-            }
+        // `--flag=value`: the value is what could be the key (the whole would take a
+        // path's `=` for a key's).
+        let v = match a.split_once('=') {
+            Some((flag, v)) if a.starts_with('-') && !flag.is_empty() => v,
+            _ => a.as_str(),
+        };
+        // A path is shown as the path (`--key-file secrets/saleslayer`, `view reports/x`):
+        // only the configured key is withheld from it, below.
+        if (key_like(v) && !reads_as_path(v)) || configured.as_deref() == Some(v) {
+            out.push(v.to_string());
         }
     }
     out.extend(configured);
@@ -199,6 +204,64 @@ mod tests {
             )),
             "{out}"
         );
+    }
+
+    #[test]
+    fn paths_are_shown_unless_they_hold_the_configured_key() {
+        let env = |key: &str| vec![(OsString::from("SALESLAYER_API_KEY"), OsString::from(key))];
+        // (arguments, error text, configured key, whether the text is left as is)
+        let cases: [(&[&str], &str, &str, bool); 6] = [
+            (
+                &["--key-file", "secrets/saleslayer"],
+                "key file secrets/saleslayer: no such file",
+                "x",
+                true,
+            ),
+            (
+                &["--key-file=secrets/saleslayer"],
+                "key file secrets/saleslayer: no such file",
+                "x",
+                true,
+            ),
+            (
+                &["view", "reports/brokenrun"],
+                "reports/brokenrun is not JSON",
+                "x",
+                true,
+            ),
+            (
+                &["--from", "/no/such/dir/missingrun2"],
+                "/no/such/dir/missingrun2: no such file",
+                "x",
+                true,
+            ),
+            // The configured key is withheld even when it reads as a path.
+            (
+                &["--key-file", "abcdefgh/ijklmnop123"],
+                "key file abcdefgh/ijklmnop123: no such file",
+                "abcdefgh/ijklmnop123",
+                false,
+            ),
+            // A base64 key with `/` has `+` or `=` as well: not a path.
+            (
+                &["scan", KEY],
+                &format!("{KEY}: no such file or directory"),
+                "x",
+                false,
+            ),
+        ];
+        for (args, text, key, unchanged) in cases {
+            let out = redact_with(text, &os(args), &env(key));
+            assert_eq!(out == text, unchanged, "{args:?}: {out}");
+            if !unchanged {
+                let secret = if key == "x" { KEY } else { key };
+                assert!(
+                    !sl_doctor_checks::testing_support::leaks(secret, &out),
+                    "{out}"
+                );
+                assert!(out.contains(TIP), "{out}");
+            }
+        }
     }
 
     #[test]

@@ -38,6 +38,15 @@ pub struct CurlArgs {
     #[arg(long, value_name = "HOST:PORT:ADDR", value_parser = parse_resolve)]
     pub resolve: Vec<(String, u16, std::net::IpAddr)>,
 
+    /// Send the commands through this proxy (`--proxy`, as the doctor's run did); its
+    /// user:password is not written into them: they read it from $SL_DOCTOR_PROXY_USER.
+    #[arg(long, value_name = "URL", conflicts_with = "no_proxy")]
+    pub proxy: Option<String>,
+
+    /// Make the commands connect directly (`--noproxy '*'`), as the doctor's --no-proxy.
+    #[arg(long)]
+    pub no_proxy: bool,
+
     /// Write a Postman environment (baseUrl, and apiKey as an empty secret) to this file.
     #[arg(long, value_name = "FILE")]
     pub postman: Option<PathBuf>,

@@ -37,6 +37,10 @@ pub fn diagnose(
             misplaced::check_path(flag, p).map_err(fail_usage)?;
         }
     }
+    // A wrong --proxy is the user's input to fix, not a route to test another way.
+    if let Some(p) = &args.proxy {
+        sl_doctor_checks::net::proxy::check_flag(p).map_err(fail_usage)?;
+    }
     // A key typed at a prompt is read before the deadline starts: a person is typing.
     let read = config::KeyRead::start(&args.keys, args.deadline).map_err(fail_usage)?;
     let deadline = read.deadline;

@@ -131,6 +131,7 @@ pub fn parse(name: &str, text: &str) -> Result<Report, String> {
     let mut v: Value = serde_json::from_str(text).map_err(|e| not_json(name, text, &e))?;
     schema_version(&v).map_err(|e| format!("{name} {e}"))?;
     neutralise(&mut v);
+    one_line(&mut v);
     // Reports written before the strict policy was recorded: the verdict is the effective one.
     let verdict = v.get("verdict").cloned();
     if let (Some(obj), Some(verdict)) = (v.as_object_mut(), verdict) {
@@ -395,6 +396,39 @@ fn neutralise(v: &mut Value) {
     }
 }
 
+/// The fields that hold one value, never prose (a file name, a URL, a version): a line
+/// break there could only lay out lines the report never had, so it is escaped too.
+const ONE_LINE: &[&str] = &[
+    "/key/source/name",
+    "/target/base_url",
+    "/target/url",
+    "/tool/name",
+    "/tool/version",
+    "/tool/os",
+    "/generated_at",
+];
+
+fn one_line(v: &mut Value) {
+    let escape = |s: &mut Value| {
+        if let Value::String(s) = s {
+            *s = untrusted::neutralise(s, usize::MAX);
+        }
+    };
+    for p in ONE_LINE {
+        if let Some(s) = v.pointer_mut(p) {
+            escape(s);
+        }
+    }
+    if let Some(Value::Array(sources)) = v.pointer_mut("/key/sources") {
+        for s in sources
+            .iter_mut()
+            .filter_map(|s| s.pointer_mut("/source/name"))
+        {
+            escape(s);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -417,6 +451,40 @@ mod tests {
             let again = crate::render::json::render(&parse("r.json", &back).unwrap());
             assert_eq!(again, back, "{v:?}");
             assert_eq!(back.replace("\\\\u{a}", "\\n"), json, "{v:?}");
+        }
+    }
+
+    #[test]
+    fn one_value_fields_keep_no_line_break() {
+        let json = crate::render::json::render(&fixture(Verdict::Fail));
+        let mut v: Value = serde_json::from_str(&json).unwrap();
+        let hostile = "x\n::warning::fake\n##[error]y";
+        for p in ONE_LINE {
+            if let Some(s) = v.pointer_mut(p) {
+                *s = hostile.into();
+            }
+        }
+        v["target"]["url"] = hostile.into();
+        let report = parse("r.json", &v.to_string()).unwrap();
+        let shown = [
+            &report.key.source.name,
+            &report.target.base_url,
+            report.target.url.as_ref().unwrap(),
+            &report.tool.version,
+        ];
+        for s in shown {
+            assert_eq!(s, "x\\x0a::warning::fake\\x0a##[error]y");
+        }
+        let saved = human::Style {
+            saved: true,
+            ..Default::default()
+        };
+        let text = human::render(&report, &saved);
+        for line in [
+            "key     x\\x0a::warning::fake\\x0a\\x23#[error]y (",
+            "target  x\\x0a::warning::fake\\x0a\\x23#[error]y · ",
+        ] {
+            assert!(text.lines().any(|l| l.starts_with(line)), "{line}: {text}");
         }
     }
 

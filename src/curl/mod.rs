@@ -13,8 +13,10 @@
 
 mod load;
 mod postman;
+mod proxy;
 
 pub use load::KeyLoad;
+pub use proxy::CurlProxy;
 
 use crate::args::{ApiChoice, CurlArgs, CurlShell};
 use sl_doctor_checks::analysis::urls::redact;
@@ -53,6 +55,8 @@ pub struct Spec<'a> {
     pub http: bool,
     /// What the script must say about the key it loads (`load::caveats`).
     pub caveats: &'a [String],
+    /// `--proxy` / `--no-proxy`.
+    pub proxy: &'a CurlProxy,
 }
 
 /// Whether `name` can be used as `$name` in both shells.
@@ -78,6 +82,7 @@ fn curl_options(spec: &Spec, quote: fn(&str) -> String) -> String {
         };
         let _ = write!(o, " --resolve {}", quote(&format!("{host}:{port}:{addr}")));
     }
+    o.push_str(&spec.proxy.options(spec.shell, quote));
     o
 }
 
@@ -144,6 +149,9 @@ fn shell_label(shell: CurlShell, both: bool) -> &'static str {
 fn script(out: &mut String, requests: &[Request], spec: &Spec) {
     let var = spec.key_env;
     spec.load.write_prelude(out, spec);
+    if let Some(p) = spec.proxy.prelude(spec.shell) {
+        let _ = writeln!(out, "{p}");
+    }
     for c in spec.caveats {
         let _ = writeln!(out, "# {}", load::prose(c));
     }
@@ -152,11 +160,16 @@ fn script(out: &mut String, requests: &[Request], spec: &Spec) {
         if let Some(note) = &r.note {
             let _ = writeln!(out, "# {note}");
         }
+        // An unset variable stops before curl: `${VAR:?}` on the left of a pipe fails
+        // only there, and curl would send the request without the key (a 401 that reads
+        // as a rejection).
         if spec.shell == CurlShell::Posix {
             let _ = writeln!(
                 out,
                 "# the key reaches curl on standard input, not its command line\n\
-                 printf '{KEY_HEADER}: %s\\n' \"${{{var}:?is not set}}\" \\\n  | curl {} \\\n      --header @- --header 'Accept: application/json' \\\n      {}",
+                 if [ -n \"${{{var}:-}}\" ]; then\n  \
+                 printf '{KEY_HEADER}: %s\\n' \"${var}\" \\\n    | curl {} \\\n        --header @- --header 'Accept: application/json' \\\n        {}\n\
+                 else\n  echo '{var} is not set: the request was not sent (set it first, see above)' >&2\n  false\nfi",
                 curl_options(spec, sh_quote),
                 sh_quote(&r.url)
             );
@@ -166,7 +179,7 @@ fn script(out: &mut String, requests: &[Request], spec: &Spec) {
             // that pasting the block sends each request once.
             let _ = writeln!(
                 out,
-                "\"{KEY_HEADER}: $env:{var}\" | curl.exe {} --header '@-' --header 'Accept: application/json' {}",
+                "if ($env:{var}) {{ \"{KEY_HEADER}: $env:{var}\" | curl.exe {} --header '@-' --header 'Accept: application/json' {} }} else {{ Write-Error '{var} is not set: the request was not sent (set it first, see above)' }}",
                 curl_options(spec, ps_quote),
                 ps_quote(&r.url)
             );
@@ -218,6 +231,7 @@ pub fn run(args: &CurlArgs, env: &[(OsString, OsString)]) -> Result<String, Stri
             "--key-env '{key_env}' is not a shell variable name (letters, digits and _, not starting with a digit)"
         ));
     }
+    let proxy = CurlProxy::from_flags(args.proxy.as_deref(), args.no_proxy)?;
     let base = crate::config::base_url(args.base_url.as_deref(), env);
     let mut http = check_http(&base, "the base URL", args.allow_http)?;
     if let Some(u) = &args.url {
@@ -260,6 +274,7 @@ pub fn run(args: &CurlArgs, env: &[(OsString, OsString)]) -> Result<String, Stri
         shell: args.shell,
         http,
         caveats: &caveats,
+        proxy: &proxy,
     };
     let mut out = render(&requests, &spec);
     postman::write_files(args, &base, &mut out)?;

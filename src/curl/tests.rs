@@ -15,6 +15,7 @@ fn spec(shell: CurlShell) -> Spec<'static> {
         shell,
         http: false,
         caveats: &[],
+        proxy: &CurlProxy::Environment,
     }
 }
 
@@ -52,7 +53,7 @@ fn posix_only_has_no_powershell() {
     let reqs = [probe_request("https://api2.saleslayer.com", &probe::DAM).unwrap()];
     let text = render(&reqs, &spec(CurlShell::Posix));
     assert!(!text.contains("Invoke-RestMethod") && !text.contains("curl.exe"));
-    assert!(text.contains("\"${SALESLAYER_API_KEY:?is not set}\""));
+    assert!(text.contains("if [ -n \"${SALESLAYER_API_KEY:-}\" ]; then"));
 }
 
 #[test]
@@ -231,6 +232,17 @@ fn generated_commands_parse_in_bash() {
             &Spec {
                 load: &file,
                 ca_cert: Some(&ca),
+                ..spec(CurlShell::Posix)
+            },
+        ));
+    }
+    let reqs = [probe_request("https://api2.saleslayer.com", &probe::DAM).unwrap()];
+    for (proxy, no) in [(Some("http://u:p@127.0.0.1:3128"), false), (None, true)] {
+        let proxy = CurlProxy::from_flags(proxy, no).unwrap();
+        texts.push(render(
+            &reqs,
+            &Spec {
+                proxy: &proxy,
                 ..spec(CurlShell::Posix)
             },
         ));
@@ -434,4 +446,68 @@ fn http_is_refused_unless_allowed() {
     );
     assert!(check_http("HTTP://x", "--url", true).unwrap());
     assert!(!check_http("https://api2.saleslayer.com", "the base URL", false).unwrap());
+}
+
+#[test]
+fn the_posix_script_sends_nothing_when_the_variable_is_unset() {
+    use sl_doctor_checks::testing_support::{TEST_CANARY, leaks, require_tool};
+    use std::net::TcpListener;
+    if !require_tool("bash", &["--version"]) || !require_tool("curl", &["--version"]) {
+        return;
+    }
+    // A loopback listener counts the connections curl opens (it never answers TLS).
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let base = format!(
+        "https://127.0.0.1:{}",
+        listener.local_addr().unwrap().port()
+    );
+    let reqs = [probe_request(&base, &probe::DAM).unwrap()];
+    let text = render(&reqs, &spec(CurlShell::Posix));
+    let script = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(script.path(), &text).unwrap();
+    let run = |key: Option<&str>| {
+        let mut cmd = std::process::Command::new("bash");
+        cmd.arg(script.path())
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default());
+        if let Some(k) = key {
+            cmd.env("SALESLAYER_API_KEY", k);
+        }
+        let mut child = cmd
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Accept (and drop) what arrives, so that curl fails fast instead of waiting.
+        let mut connections = 0;
+        loop {
+            if let Ok((s, _)) = listener.accept() {
+                connections += 1;
+                drop(s);
+            }
+            if child.try_wait().unwrap().is_some() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let out = child.wait_with_output().unwrap();
+        (out, connections)
+    };
+    for key in [None, Some("")] {
+        let (out, connections) = run(key);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(connections, 0, "{key:?}: curl ran: {stderr}");
+        assert!(!out.status.success(), "{key:?}");
+        assert!(
+            stderr.contains("SALESLAYER_API_KEY is not set: the request was not sent"),
+            "{stderr}"
+        );
+    }
+    // Set, the request goes out (and the key is not echoed by anything).
+    let (out, connections) = run(Some(TEST_CANARY));
+    assert_eq!(connections, 1);
+    for stream in [&out.stdout, &out.stderr] {
+        assert!(!leaks(TEST_CANARY, &String::from_utf8_lossy(stream)));
+    }
 }

@@ -83,6 +83,42 @@ impl ScanReport {
     }
 }
 
+/// Refuses a search in which every path given is a file and none was searched (a FIFO,
+/// a device, a file over --max-filesize, a binary file): "not found" would claim a search
+/// that did not happen. A directory with nothing to search in it is an answer, not this.
+fn every_file_skipped(paths: &[PathBuf], tree: &search::TreeResult) -> Result<(), String> {
+    let dir = |p: &PathBuf| std::fs::metadata(p).is_ok_and(|m| m.is_dir());
+    if tree.stats.files > 0 || !tree.hits.is_empty() || paths.iter().any(dir) {
+        return Ok(());
+    }
+    let st = &tree.stats;
+    let mut why: Vec<String> = tree
+        .notes
+        .iter()
+        .map(|n| match &n.path {
+            Some(p) => format!("{p}: {}", n.message),
+            None => n.message.clone(),
+        })
+        .collect();
+    if st.large_skipped > 0 {
+        why.push(format!("{} over --max-filesize", st.large_skipped));
+    }
+    if st.binary_skipped > 0 {
+        why.push(format!(
+            "{} binary (--binary searches them)",
+            st.binary_skipped
+        ));
+    }
+    Err(format!(
+        "nothing was searched: every path given was skipped ({}); name a regular file or a directory",
+        if why.is_empty() {
+            "no file could be read".to_string()
+        } else {
+            why.join("; ")
+        }
+    ))
+}
+
 /// Reads the key and searches. `env` is a snapshot of the process environment.
 pub fn scan(args: &ScanArgs, env: &[(OsString, OsString)]) -> Result<ScanReport, String> {
     let start = Instant::now();
@@ -148,6 +184,7 @@ pub fn scan(args: &ScanArgs, env: &[(OsString, OsString)]) -> Result<ScanReport,
         threads: args.threads,
     };
     let mut tree = search::search_tree(&paths, &pats, &token, &opts);
+    every_file_skipped(&paths, &tree)?;
     tree.stats.ignored_skipped = search::count_ignored(&paths, &opts);
     let history = if args.history {
         match history::search_history(&paths[0], &pats, &token, &opts) {

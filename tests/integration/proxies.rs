@@ -120,3 +120,34 @@ fn rejected_proxy_credentials_are_yours_to_fix() {
         r.stdout
     );
 }
+
+#[test]
+fn an_unusable_proxy_flag_is_a_usage_error_that_hides_its_password() {
+    // Nothing listens on port 9: a run that ignored the flag would still end, but not in 2.
+    for bad in [
+        "ftp://alice:s3cr3tPassw0rd!@127.0.0.1:39138",
+        "http://alice:s3cr3tPassw0rd!@[::1",
+    ] {
+        for cmd in [&["--format", "json"][..], &["fix", "--yes"], &["support"]] {
+            let (r, _dir) = sl_doctor()
+                .env("SALESLAYER_API_KEY", CANARY)
+                .args(cmd)
+                .args(["--base-url", "https://127.0.0.1:9", "--proxy", bad])
+                .run();
+            let what = format!("{cmd:?} --proxy {bad}");
+            assert_eq!(r.code, 2, "{what}: {}{}", r.stdout, r.stderr);
+            assert!(
+                r.stderr.contains("not a usable proxy URL") && r.stderr.contains("***@"),
+                "{what}: {}",
+                r.stderr
+            );
+            for (stream, text) in [("stdout", &r.stdout), ("stderr", &r.stderr)] {
+                assert_no_leak(CANARY, stream, text);
+                assert!(
+                    !text.contains("s3cr3t"),
+                    "{what}: password in {stream}:\n{text}"
+                );
+            }
+        }
+    }
+}

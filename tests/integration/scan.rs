@@ -436,6 +436,61 @@ fn symlink_loop_unreadable_special_and_changing_files_do_not_crash() {
 }
 
 #[test]
+fn a_scan_whose_every_named_file_was_skipped_is_an_input_error() {
+    let cmd = scan_env();
+    let root = cmd.path().to_path_buf();
+    put(&root, "big.txt", format!("{CANARY}\n"));
+    let fifo = root.join("pipe");
+    let made_fifo = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success());
+    let mut cases: Vec<(Vec<String>, &str)> = vec![(
+        vec![
+            "--max-filesize".into(),
+            "1".into(),
+            root.join("big.txt").display().to_string(),
+        ],
+        "1 over --max-filesize",
+    )];
+    if made_fifo {
+        cases.push((
+            vec![fifo.display().to_string()],
+            "pipe: not a regular file: skipped",
+        ));
+    }
+    for (args, why) in cases {
+        for format in ["human", "json", "sarif"] {
+            let (r, _d) = scan_env()
+                .args(["scan", "--format", format])
+                .args(&args)
+                .run();
+            assert_eq!(r.code, 2, "{args:?}: {}{}", r.stdout, r.stderr);
+            assert!(
+                r.stdout.is_empty() && !r.stdout.contains('✔'),
+                "{}",
+                r.stdout
+            );
+            assert_contains(
+                &r.stderr,
+                "nothing was searched: every path given was skipped",
+            );
+            assert_contains(&r.stderr, why);
+            no_leak(&r);
+        }
+    }
+    // The FIFO beside a file that was searched: a search happened, the note says the rest.
+    if made_fifo {
+        let (r, _d) = scan_env()
+            .args(["scan"])
+            .args([&fifo, &root.join("big.txt")])
+            .run();
+        assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+        no_leak(&r);
+    }
+}
+
+#[test]
 fn a_file_growing_during_the_scan_does_not_crash() {
     let cmd = scan_env();
     let root = cmd.path().to_path_buf();

@@ -6,7 +6,8 @@
 //! fingerprint, as the report describes keys), the run stops before anything could quote
 //! it (a fix naming the variable, a report naming the file), and the mistake is
 //! named ("this looks like a key, not a variable name"). A usage error is redacted
-//! by the binary's own rule as well, which counts every such value as a key.
+//! by the binary's own rule as well, which shows a value that [`reads_as_path`] as the
+//! path it is (unless it holds the configured key).
 //!
 //! A value looks like a key when it is 16 characters or more of the key alphabet
 //! (letters, digits, `+ / = _ -`), holds a letter and a digit, and is not a name someone
@@ -78,18 +79,20 @@ pub fn check_name(
     })
 }
 
+/// Whether `text`, given where a path goes, reads as a path and not as a key: it exists,
+/// or it has a directory part and holds no `+` or `=` (paths have `/` where keys rarely
+/// do, and a base64 key with a `/` nearly always has a `+` or an `=` too).
+pub fn reads_as_path(text: &str) -> bool {
+    std::fs::symlink_metadata(text).is_ok()
+        || (text.contains(['/', '\\']) && !text.contains(['+', '=']))
+}
+
 /// Refuses a path that does not exist and looks like a key.
 pub fn check_path(flag: &'static str, path: &Path) -> Result<(), MisplacedKey> {
-    if std::fs::symlink_metadata(path).is_ok() {
-        return Ok(());
-    }
     let Some(text) = path.to_str() else {
         return Ok(());
     };
-    // Paths have `/` and `-` where keys rarely do: a path is taken for a key only when it
-    // is a bare name, or holds `+` or `=`.
-    let bare = !text.contains(['/', '\\']) || text.contains(['+', '=']);
-    if !bare || !looks_like_key(text) {
+    if reads_as_path(text) || !looks_like_key(text) {
         return Ok(());
     }
     Err(MisplacedKey {

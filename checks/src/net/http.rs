@@ -151,6 +151,8 @@ pub struct ProbeClient {
     connect: Log,
     timeout: Duration,
     shared: Option<Arc<Opened>>,
+    /// The proxy the requests go through (`scheme://host:port`, never credentials).
+    proxy: Option<(String, String)>,
 }
 
 /// A response as far as it was read.
@@ -407,7 +409,22 @@ pub fn build_client(net: &NetOptions, route: &Route) -> Result<ProbeClient, Clie
         connect,
         timeout: net.timeout,
         shared: None,
+        proxy: match route {
+            Route::Direct(_) => None,
+            Route::Proxy(p) => Some((p.display(), p.source.describe())),
+        },
     })
+}
+
+/// A refused connection through a proxy: the proxy refused it (the client connects to
+/// nothing else), so the message names the proxy, not the API's host and port.
+fn blame_proxy(mut e: NetError, proxy: Option<&(String, String)>) -> NetError {
+    if let (NetErrorKind::Refused, Some((shown, source))) = (&e.kind, proxy) {
+        e.message = format!(
+            "The proxy {shown} (from {source}) refused the connection: nothing listens on its port, and the request never reached the API"
+        );
+    }
+    e
 }
 
 fn ms(d: Duration) -> u64 {
@@ -491,7 +508,10 @@ impl ProbeClient {
         }
         let mut resp = match req.send().await {
             Ok(r) => r,
-            Err(e) => return Err(classify(&e, start.elapsed(), self.timeout)),
+            Err(e) => {
+                let e = classify(&e, start.elapsed(), self.timeout);
+                return Err(blame_proxy(e, self.proxy.as_ref()));
+            }
         };
         let ttfb = start.elapsed();
         let status = resp.status();
@@ -540,6 +560,28 @@ impl ProbeClient {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refusal_through_a_proxy_names_the_proxy() {
+        let e = |kind| NetError {
+            kind,
+            message: "The connection was refused: nothing listens on that host and port".into(),
+            elapsed: Duration::ZERO,
+        };
+        let p = ("http://127.0.0.1:9".to_string(), "HTTPS_PROXY".to_string());
+        let through = blame_proxy(e(NetErrorKind::Refused), Some(&p)).message;
+        assert_eq!(
+            through,
+            "The proxy http://127.0.0.1:9 (from HTTPS_PROXY) refused the connection: nothing listens on its port, and the request never reached the API"
+        );
+        // Direct, or another failure: unchanged.
+        for (kind, proxy) in [(NetErrorKind::Refused, None), (NetErrorKind::Dns, Some(&p))] {
+            assert_eq!(
+                blame_proxy(e(kind), proxy).message,
+                e(NetErrorKind::Refused).message
+            );
+        }
+    }
 
     #[test]
     fn error_chains_read_as_words() {

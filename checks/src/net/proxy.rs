@@ -258,11 +258,58 @@ fn matcher(https: Option<&str>, http: Option<&str>, no: &str) -> Matcher {
         .build()
 }
 
+/// Whether `value` is a proxy URL the client can use for `uri`.
+fn usable(value: &str, uri: &http::Uri) -> bool {
+    matcher(Some(value), Some(value), "")
+        .intercept(uri)
+        .is_some()
+}
+
+/// Why a `--proxy` value cannot be used (credentials shown as `***`), if it cannot. An
+/// explicit flag that is wrong stops the run as a usage error: connecting some other way
+/// would test a route the user did not ask for.
+pub fn check_flag(value: &str) -> Result<(), String> {
+    let uri = http::Uri::from_static("https://api2.saleslayer.com/");
+    if usable(value, &uri) {
+        return Ok(());
+    }
+    Err(format!(
+        "--proxy {}: not a usable proxy URL; give http://host:port (or https://, socks5://, socks5h://), with user:password@ before the host if the proxy needs them",
+        redact_proxy_value(value).0
+    ))
+}
+
 fn has_userinfo(raw: &str) -> bool {
     let rest = raw.split_once("://").map_or(raw, |(_, r)| r);
     rest.split(['/', '?', '#'])
         .next()
         .is_some_and(|a| a.contains('@'))
+}
+
+/// Why a mixed-case proxy variable (`Https_Proxy`) is ignored, and who reads it anyway.
+/// curl, Go's net/http and axios read only the lower- and upper-case names; Python's
+/// urllib (hence requests) lower-cases every `*_proxy` name, lets the lower-case name win
+/// and otherwise takes the last of the others in the environment (docs/proxies.md).
+fn mixed_case_reason(name: &str, value: &str, env: &[(String, String)]) -> String {
+    let (lower, upper) = (name.to_ascii_lowercase(), name.to_ascii_uppercase());
+    let set = |n: &str| env.iter().any(|(k, v)| k == n && !v.is_empty());
+    let readers = format!(
+        "sl-doctor, curl, Go and axios read only {lower} and {upper} (the names are case-sensitive)"
+    );
+    if value.is_empty() {
+        return format!("{readers}, and it is empty");
+    }
+    if set(&lower) {
+        return format!("{readers}; Python reads it too but lets {lower} win");
+    }
+    let upper_too = if set(&upper) {
+        format!(" (or {upper}, whichever comes later in the environment)")
+    } else {
+        String::new()
+    };
+    format!(
+        "{readers}, but Python (urllib, requests) lower-cases every *_proxy name and uses it{upper_too}: a Python program may take another route than sl-doctor"
+    )
 }
 
 /// Every proxy variable that is set (redacted), the ones that are ignored (names no client
@@ -290,14 +337,7 @@ fn shown_vars(env: &[(String, String)]) -> (Vec<ShownVar>, Vec<(String, String)>
             has_credentials,
         });
         if !honoured.contains(&k.as_str()) {
-            ignored.push((
-                k.clone(),
-                format!(
-                    "only {} and {} are read (variable names are case-sensitive)",
-                    k.to_ascii_lowercase(),
-                    k.to_ascii_uppercase()
-                ),
-            ));
+            ignored.push((k.clone(), mixed_case_reason(k, v, env)));
         }
     }
     let shown = |name: &str| vars.iter().find(|v: &&ShownVar| v.name == name).cloned();
@@ -321,8 +361,10 @@ fn chosen_proxy(
     uri: &http::Uri,
     ignored: &mut Vec<(String, String)>,
 ) -> Option<(ProxySource, String)> {
-    let usable = |v: &str| matcher(Some(v), Some(v), "").intercept(uri).is_some();
+    let usable = |v: &str| usable(v, uri);
     if let Some(flag) = net.proxy.as_deref() {
+        // The commands refuse an unusable --proxy first (`check_flag`); this is the
+        // library's own guard.
         if usable(flag) {
             return Some((ProxySource::Flag, flag.to_string()));
         }
@@ -431,6 +473,60 @@ mod tests {
 
     fn route(net: &NetOptions, url: &str) -> Route {
         decide(net, &Target::parse(url).unwrap()).route
+    }
+
+    #[test]
+    fn a_mixed_case_name_says_python_reads_it() {
+        let v = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let p = "http://127.0.0.1:3128";
+        // (environment, words the reason must hold)
+        let cases: [(Vec<(String, String)>, &str); 4] = [
+            (
+                v(&[("Https_Proxy", p)]),
+                "Python (urllib, requests) lower-cases every *_proxy name and uses it: a Python program may take another route",
+            ),
+            (
+                v(&[("Https_Proxy", p), ("HTTPS_PROXY", p)]),
+                "(or HTTPS_PROXY, whichever comes later in the environment)",
+            ),
+            (
+                v(&[("Https_Proxy", p), ("https_proxy", p)]),
+                "Python reads it too but lets https_proxy win",
+            ),
+            (v(&[("Https_Proxy", "")]), "and it is empty"),
+        ];
+        for (env, words) in cases {
+            let why = mixed_case_reason("Https_Proxy", &env[0].1, &env);
+            assert!(why.contains(words), "{env:?}: {why}");
+            assert!(
+                why.starts_with(
+                    "sl-doctor, curl, Go and axios read only https_proxy and HTTPS_PROXY"
+                ),
+                "{why}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_unusable_proxy_flag_is_refused_with_its_credentials_hidden() {
+        for (value, ok) in [
+            ("http://127.0.0.1:3128", true),
+            ("127.0.0.1:3128", true),
+            ("socks5h://u:p@127.0.0.1:1080", true),
+            ("ftp://alice:s3cr3t@127.0.0.1:21", false),
+            ("http://alice:s3cr3t@[::1", false),
+        ] {
+            let r = check_flag(value);
+            assert_eq!(r.is_ok(), ok, "{value}: {r:?}");
+            if let Err(e) = r {
+                assert!(!e.contains("s3cr3t") && e.contains("***@"), "{e}");
+            }
+        }
     }
 
     #[test]

@@ -29,7 +29,7 @@ crate::check! {
 
 pub const IGNORED_PROXY_VARIABLE: Code = Code::warn(
     "ignored-proxy-variable",
-    "A proxy setting is ignored: a mis-cased name, or not a usable proxy URL",
+    "A proxy setting is ignored: a mis-cased name (which Python reads, curl and Go do not), or not a usable proxy URL",
 );
 pub const PROXY_VARIABLES_DIFFER: Code = Code::warn(
     "proxy-variables-differ",
@@ -83,9 +83,19 @@ fn settings(cx: &Context, d: &Decision) -> Outcome {
         o = o.detail("--no-proxy: proxies are turned off");
     }
     for (name, why) in &d.ignored {
+        let fix = if name.starts_with('-')
+            || *name == name.to_ascii_lowercase()
+            || *name == name.to_ascii_uppercase()
+        {
+            "Set the proxy in https_proxy (or HTTPS_PROXY) as http://host:port, or unset the unused variable so your tools agree.".to_string()
+        } else {
+            let (lower, upper) = (name.to_ascii_lowercase(), name.to_ascii_uppercase());
+            format!(
+                "Rename {name} to {lower} and {upper} if every program should use this proxy, or unset it, so that Python programs and everything else take the same route."
+            )
+        };
         o = o.finding(
-            Finding::new(IGNORED_PROXY_VARIABLE, format!("{name} is ignored: {why}"))
-                .with_fix("Set the proxy in https_proxy (or HTTPS_PROXY) as http://host:port, or unset the unused variable so your tools agree."),
+            Finding::new(IGNORED_PROXY_VARIABLE, format!("{name} is ignored: {why}")).with_fix(fix),
         );
     }
     for v in &d.differing {

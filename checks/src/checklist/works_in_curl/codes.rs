@@ -115,7 +115,7 @@ pub const DNS_FAILED: Code = Code::warn(
 );
 pub const CONNECTION_REFUSED: Code = Code::warn(
     "connection-refused",
-    "The connection was refused: nothing listens on that host and port",
+    "The connection was refused: nothing listens on that host and port (or on the proxy's, which the message names)",
 );
 pub const CONNECT_FAILED: Code =
     Code::warn("connect-failed", "The connection could not be established");
