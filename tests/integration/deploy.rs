@@ -114,6 +114,46 @@ fn the_loader_decides_what_is_sent() {
     );
 }
 
+/// `NAME="KEY" # prod key` read by a reader that keeps the line as is (docker, kubectl):
+/// the quotes and the comment are named and removed, the API accepts what is left, and no
+/// cause says the key itself is invalid or sends the user to support.
+#[test]
+fn a_comment_after_a_quoted_value_is_named_and_removed() {
+    let mock = start_mock(CANARY);
+    let files = [(
+        ".env",
+        format!("SALESLAYER_API_KEY=\"{CANARY}\" # prod key\n"),
+    )];
+    for loader in ["docker", "kubectl"] {
+        let (r, report) = doctor(&mock, &files, &["--loader", loader]);
+        assert_eq!(r.code, 1, "{}", r.stdout);
+        assert_eq!(
+            causes(&report)[0],
+            "damaged-value",
+            "{loader}: {}",
+            r.stdout
+        );
+        let cause = &report["diagnosis"]["causes"][0];
+        assert_eq!(
+            cause["title"],
+            "The key carries extra characters: quotes and the comment ` # …` after the value",
+            "{}",
+            r.stdout
+        );
+        assert_contains(
+            cause["proof"].as_str().unwrap(),
+            "accept the key once the quotes and the comment are removed (27 characters",
+        );
+        for wrong in ["support", "not valid", "space inside"] {
+            assert!(!r.stdout.contains(wrong), "{loader} {wrong}: {}", r.stdout);
+        }
+        assert_contains(
+            &r.stdout,
+            "The value ends with the comment ` # …` after the key",
+        );
+    }
+}
+
 #[test]
 fn an_export_line_warns_and_strict_fails() {
     let mock = start_mock(CANARY);

@@ -84,6 +84,9 @@ impl Analysis {
         {
             r.push(Repair::Unquoted);
         }
+        if self.comment.is_some() {
+            r.push(Repair::CommentRemoved);
+        }
         if self.edge_ws.iter().any(|&w| w) {
             r.push(Repair::Trimmed);
         }
@@ -175,6 +178,17 @@ mod tests {
             (k.to_string(), vec![]),
             (format!("{k}\n"), vec![(vec![Trimmed], k.to_string())]),
             (format!("\"{k}\""), vec![(vec![Unquoted], k.to_string())]),
+            // A ` # comment` a reader kept (docker run --env-file), with or without quotes.
+            (
+                format!("\"{k}\" # prod key"),
+                vec![(vec![Unquoted, CommentRemoved], k.to_string())],
+            ),
+            (
+                format!("{k} # c\r"),
+                vec![(vec![CommentRemoved, Trimmed], k.to_string())],
+            ),
+            // No blank before the `#`, or nothing before it: not a comment.
+            (format!("{k}#c"), vec![]),
             (
                 format!("{k}\u{200b}"),
                 vec![(vec![InvisibleRemoved], k.to_string())],

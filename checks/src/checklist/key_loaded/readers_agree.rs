@@ -374,14 +374,15 @@ mod tests {
 
     #[test]
     fn an_inline_comment_kept_is_named_by_what_it_adds() {
-        // docker, kubectl and systemd keep ` # prod` in the value: no value defect, but the
-        // headline names them and what they add, not the readers that agree with the key.
+        // docker, kubectl and systemd keep ` # prod` in the value: a value defect (the API
+        // rejects it), and the headline names them and the comment, not the readers that
+        // agree with the key.
         let line = format!("K={TEST_CANARY} # prod\n");
         let o = crate::testing_support::run(&ReadersAgree, &cx_of(&line)).unwrap();
-        assert_eq!(o.status(), Status::Warn, "{o:?}");
+        assert_eq!(o.status(), Status::Fail, "{o:?}");
         assert!(
             o.summary.starts_with(
-                "docker run --env-file, kubectl --from-env-file and systemd EnvironmentFile= (.env line 1) deliver the key with 7 more characters after it"
+                "docker run --env-file, kubectl --from-env-file and systemd EnvironmentFile= (.env line 1) deliver the key with the comment ` # …` after the value, the others not"
             ),
             "{}",
             o.summary
