@@ -154,6 +154,56 @@ fn a_comment_after_a_quoted_value_is_named_and_removed() {
     }
 }
 
+/// A unit with the key written in `Environment=` and an `EnvironmentFile=` (mode 0644) that
+/// overrides it: the literal key is still in the unit (`systemctl show` shows it), and the
+/// environment file the key is read from gets the mode check a .env gets.
+#[cfg(unix)]
+#[test]
+fn a_unit_s_overridden_literal_and_its_environment_file_are_checked() {
+    use std::os::unix::fs::PermissionsExt;
+    let mock = start_mock(CANARY);
+    let cmd = sl_doctor()
+        .args(net(&mock))
+        .args(["--from", "sync.service", "--format", "json"]);
+    let dir = cmd.path().to_path_buf();
+    let env_file = dir.join("sl.env");
+    std::fs::write(&env_file, format!("SALESLAYER_API_KEY={CANARY}\n")).unwrap();
+    std::fs::set_permissions(&env_file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let unit = format!(
+        "[Service]\nExecStart=/bin/true\nEnvironment=\"SALESLAYER_API_KEY={CANARY}x\"\nEnvironmentFile={}\n",
+        env_file.display()
+    );
+    std::fs::write(dir.join("sync.service"), unit).unwrap();
+    let (r, _d) = cmd.run();
+    assert_output_safe(CANARY, "json", &r.stdout, LOG);
+    assert_output_safe(CANARY, "stderr", &r.stderr, LOG);
+    let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let check = |id: &str| {
+        report["checklist"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|item| item["checks"].as_array().unwrap())
+            .find(|c| c["id"] == id)
+            .unwrap_or_else(|| panic!("no check {id}"))
+            .clone()
+    };
+    let literal = check("key-in-deployment-file");
+    assert_eq!(literal["status"], "warn", "{literal}");
+    assert_contains(
+        literal["findings"][0]["message"].as_str().unwrap(),
+        "sync.service line 3 (systemd (Environment=), which another definition overrides: the key is still in the file)",
+    );
+    let mode = check("key-file-permissions");
+    assert_eq!(mode["status"], "warn", "{mode}");
+    assert_contains(
+        mode["findings"][0]["message"].as_str().unwrap(),
+        "sl.env has mode 0644: readable by every user of this machine",
+    );
+    // The key delivered is the EnvironmentFile='s (the unit's own value has an extra x).
+    assert_eq!(r.code, 0, "{}", r.stdout);
+}
+
 #[test]
 fn an_export_line_warns_and_strict_fails() {
     let mock = start_mock(CANARY);
@@ -191,8 +241,17 @@ fn healthy_deployments_raise_no_false_quote_or_whitespace_failure() {
     ];
     let (r, report) = doctor(&mock, &files, &args);
     assert_eq!(r.code, 0, "{}", r.stdout);
-    // Only the exposure of the key written in the compose file warns.
-    assert_eq!(causes(&report), ["key-in-deployment-file"], "{}", r.stdout);
+    // Only the exposure of the key written in the compose file warns (and the mode of the
+    // environment files the deployments read, written here with the umask's mode).
+    let found = causes(&report);
+    assert!(found.contains(&"key-in-deployment-file".to_string()));
+    assert!(
+        found
+            .iter()
+            .all(|c| c == "key-in-deployment-file" || c == "key-file-permissions"),
+        "{}",
+        r.stdout
+    );
     let sources = report["key"]["sources"].as_array().unwrap();
     assert_eq!(sources.len(), 3, "each deployment is a source: {sources:?}");
     assert!(sources.iter().all(|s| s["source"]["kind"] == "deployment"));

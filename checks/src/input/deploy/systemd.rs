@@ -229,7 +229,13 @@ pub fn read(file: &mut DeployFile, text: &str, env: &Env) -> Result<(), InputErr
             _ => {}
         }
     }
-    file.definitions.extend(from_file.or(from_env));
+    match (from_file, from_env) {
+        (Some(f), env) => {
+            file.definitions.push(f);
+            file.overridden.extend(env);
+        }
+        (None, env) => file.definitions.extend(env),
+    }
     Ok(())
 }
 
