@@ -152,6 +152,14 @@ fn a_comment_after_a_quoted_value_is_named_and_removed() {
             "The value ends with the comment ` # …` after the key",
         );
     }
+    // systemd's EnvironmentFile= removes the quotes and keeps `KEY# prod key`.
+    let (r, report) = doctor(&mock, &files, &["--loader", "systemd"]);
+    assert_eq!(causes(&report)[0], "trailing-comment", "{}", r.stdout);
+    assert_contains(
+        report["diagnosis"]["causes"][0]["proof"].as_str().unwrap(),
+        "accept the key once the comment is removed (27 characters",
+    );
+    assert!(!r.stdout.contains("support"), "{}", r.stdout);
 }
 
 /// A unit with the key written in `Environment=` and an `EnvironmentFile=` (mode 0644) that

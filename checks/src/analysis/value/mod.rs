@@ -217,12 +217,14 @@ impl Analysis {
         (lo, hi)
     }
 
-    /// Peels a trailing ` # comment`: a `#` after a space, with something before it. A
-    /// key has neither spaces nor `#`, so this is never part of a key; dotenv libraries
-    /// drop such a comment, `docker run --env-file` keeps it. (A TAB is an invisible
-    /// character, not in `core`: `hidden-characters` names it.)
+    /// Peels a trailing comment: a `#` with something before it, and the spaces before
+    /// it. A key has neither spaces nor `#`, so this is never part of a key; dotenv
+    /// libraries drop ` # comment`, `docker run --env-file` keeps it, and systemd's
+    /// `EnvironmentFile=` keeps it after a quoted value without the space (`"KEY" # c` is
+    /// `KEY# c`). (A TAB is an invisible character, not in `core`: `hidden-characters`
+    /// names it.)
     fn peel_comment(&mut self, core: &[char], visible: &[usize], lo: usize, hi: &mut usize) {
-        let Some(hash) = (lo + 1..*hi).find(|&k| core[k] == '#' && core[k - 1] == ' ') else {
+        let Some(hash) = (lo + 1..*hi).find(|&k| core[k] == '#') else {
             return;
         };
         let mut start = hash;

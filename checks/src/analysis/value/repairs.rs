@@ -187,8 +187,11 @@ mod tests {
                 format!("{k} # c\r"),
                 vec![(vec![CommentRemoved, Trimmed], k.to_string())],
             ),
-            // No blank before the `#`, or nothing before it: not a comment.
-            (format!("{k}#c"), vec![]),
+            // systemd keeps `"KEY" # c` as `KEY# c`: a key has no `#`.
+            (
+                format!("{k}# c"),
+                vec![(vec![CommentRemoved], k.to_string())],
+            ),
             (
                 format!("{k}\u{200b}"),
                 vec![(vec![InvisibleRemoved], k.to_string())],

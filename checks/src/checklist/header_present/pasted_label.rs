@@ -41,10 +41,10 @@ pub const VARIABLE_ASSIGNMENT: Code = Code::fail(
 
 pub const TRAILING_COMMENT: Code = Code::fail(
     "trailing-comment",
-    "The value ends with a comment after the key (` # …`), which a reader that takes a .env line as is (`docker run --env-file`, `kubectl --from-env-file`) keeps",
+    "The value ends with a comment after the key (` # …`), which some readers of a .env line keep (`docker run --env-file`, `kubectl --from-env-file`, systemd `EnvironmentFile=`)",
 );
 
-const FIX_COMMENT: &str = "Remove the comment from the line that defines the key (put it on a line of its own, starting with `#`), and the quotes if the reader keeps them: `docker run --env-file` and `kubectl --from-env-file` take everything after `=` as the value.";
+const FIX_COMMENT: &str = "Remove the comment from the line that defines the key (put it on a line of its own, starting with `#`), and the quotes around the value: `docker run --env-file` and `kubectl --from-env-file` keep everything after `=`, and systemd's `EnvironmentFile=` keeps a comment that follows the value.";
 
 const FIX: &str = "Keep only the key in the variable or file. Sales Layer's API takes exactly one header, `X-API-KEY: <key>`, where your HTTP client adds the name: no `Bearer` or `Authorization` scheme is documented for api2.";
 
@@ -178,7 +178,8 @@ mod tests {
             ("abcKEY==", []),
             (format!("\"{KEY}\" # prod key"), ["trailing-comment"]),
             (format!("export SALESLAYER_API_KEY={KEY} # c"), ["variable-assignment", "trailing-comment"]),
-            (format!("{KEY}#c"), []),
+            (format!("{KEY}# prod key"), ["trailing-comment"]),
+            (format!("#{KEY}"), []),
         ],
         leaks: [
             format!("export SALESLAYER_API_KEY={CANARY}"),
