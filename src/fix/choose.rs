@@ -39,7 +39,11 @@ pub struct Repaired {
 fn unambiguous(r: &Repair) -> bool {
     matches!(
         r,
-        Repair::Trimmed | Repair::InvisibleRemoved | Repair::Unquoted | Repair::LabelRemoved
+        Repair::Trimmed
+            | Repair::InvisibleRemoved
+            | Repair::Unquoted
+            | Repair::CommentRemoved
+            | Repair::LabelRemoved
     )
 }
 

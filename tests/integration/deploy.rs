@@ -114,6 +114,104 @@ fn the_loader_decides_what_is_sent() {
     );
 }
 
+/// `NAME="KEY" # prod key` read by a reader that keeps the line as is (docker, kubectl):
+/// the quotes and the comment are named and removed, the API accepts what is left, and no
+/// cause says the key itself is invalid or sends the user to support.
+#[test]
+fn a_comment_after_a_quoted_value_is_named_and_removed() {
+    let mock = start_mock(CANARY);
+    let files = [(
+        ".env",
+        format!("SALESLAYER_API_KEY=\"{CANARY}\" # prod key\n"),
+    )];
+    for loader in ["docker", "kubectl"] {
+        let (r, report) = doctor(&mock, &files, &["--loader", loader]);
+        assert_eq!(r.code, 1, "{}", r.stdout);
+        assert_eq!(
+            causes(&report)[0],
+            "damaged-value",
+            "{loader}: {}",
+            r.stdout
+        );
+        let cause = &report["diagnosis"]["causes"][0];
+        assert_eq!(
+            cause["title"],
+            "The key carries extra characters: quotes and the comment ` # …` after the value",
+            "{}",
+            r.stdout
+        );
+        assert_contains(
+            cause["proof"].as_str().unwrap(),
+            "accept the key once the quotes and the comment are removed (27 characters",
+        );
+        for wrong in ["support", "not valid", "space inside"] {
+            assert!(!r.stdout.contains(wrong), "{loader} {wrong}: {}", r.stdout);
+        }
+        assert_contains(
+            &r.stdout,
+            "The value ends with the comment ` # …` after the key",
+        );
+    }
+    // systemd's EnvironmentFile= removes the quotes and keeps `KEY# prod key`.
+    let (r, report) = doctor(&mock, &files, &["--loader", "systemd"]);
+    assert_eq!(causes(&report)[0], "trailing-comment", "{}", r.stdout);
+    assert_contains(
+        report["diagnosis"]["causes"][0]["proof"].as_str().unwrap(),
+        "accept the key once the comment is removed (27 characters",
+    );
+    assert!(!r.stdout.contains("support"), "{}", r.stdout);
+}
+
+/// A unit with the key written in `Environment=` and an `EnvironmentFile=` (mode 0644) that
+/// overrides it: the literal key is still in the unit (`systemctl show` shows it), and the
+/// environment file the key is read from gets the mode check a .env gets.
+#[cfg(unix)]
+#[test]
+fn a_unit_s_overridden_literal_and_its_environment_file_are_checked() {
+    use std::os::unix::fs::PermissionsExt;
+    let mock = start_mock(CANARY);
+    let cmd = sl_doctor()
+        .args(net(&mock))
+        .args(["--from", "sync.service", "--format", "json"]);
+    let dir = cmd.path().to_path_buf();
+    let env_file = dir.join("sl.env");
+    std::fs::write(&env_file, format!("SALESLAYER_API_KEY={CANARY}\n")).unwrap();
+    std::fs::set_permissions(&env_file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let unit = format!(
+        "[Service]\nExecStart=/bin/true\nEnvironment=\"SALESLAYER_API_KEY={CANARY}x\"\nEnvironmentFile={}\n",
+        env_file.display()
+    );
+    std::fs::write(dir.join("sync.service"), unit).unwrap();
+    let (r, _d) = cmd.run();
+    assert_output_safe(CANARY, "json", &r.stdout, LOG);
+    assert_output_safe(CANARY, "stderr", &r.stderr, LOG);
+    let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let check = |id: &str| {
+        report["checklist"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|item| item["checks"].as_array().unwrap())
+            .find(|c| c["id"] == id)
+            .unwrap_or_else(|| panic!("no check {id}"))
+            .clone()
+    };
+    let literal = check("key-in-deployment-file");
+    assert_eq!(literal["status"], "warn", "{literal}");
+    assert_contains(
+        literal["findings"][0]["message"].as_str().unwrap(),
+        "sync.service line 3 (systemd (Environment=), which another definition overrides: the key is still in the file)",
+    );
+    let mode = check("key-file-permissions");
+    assert_eq!(mode["status"], "warn", "{mode}");
+    assert_contains(
+        mode["findings"][0]["message"].as_str().unwrap(),
+        "sl.env has mode 0644: readable by every user of this machine",
+    );
+    // The key delivered is the EnvironmentFile='s (the unit's own value has an extra x).
+    assert_eq!(r.code, 0, "{}", r.stdout);
+}
+
 #[test]
 fn an_export_line_warns_and_strict_fails() {
     let mock = start_mock(CANARY);
@@ -151,8 +249,17 @@ fn healthy_deployments_raise_no_false_quote_or_whitespace_failure() {
     ];
     let (r, report) = doctor(&mock, &files, &args);
     assert_eq!(r.code, 0, "{}", r.stdout);
-    // Only the exposure of the key written in the compose file warns.
-    assert_eq!(causes(&report), ["key-in-deployment-file"], "{}", r.stdout);
+    // Only the exposure of the key written in the compose file warns (and the mode of the
+    // environment files the deployments read, written here with the umask's mode).
+    let found = causes(&report);
+    assert!(found.contains(&"key-in-deployment-file".to_string()));
+    assert!(
+        found
+            .iter()
+            .all(|c| c == "key-in-deployment-file" || c == "key-file-permissions"),
+        "{}",
+        r.stdout
+    );
     let sources = report["key"]["sources"].as_array().unwrap();
     assert_eq!(sources.len(), 3, "each deployment is a source: {sources:?}");
     assert!(sources.iter().all(|s| s["source"]["kind"] == "deployment"));

@@ -535,6 +535,35 @@ fn a_crlf_env_file_is_pointed_at_line_endings_lf_and_that_ends_it() {
     );
 }
 
+/// `NAME="KEY" # prod key` read by docker: `fix` writes the key alone, offline (removing
+/// quotes and a ` # comment` is certain: a key has neither) and live, and the doctor then
+/// passes with docker as the reader.
+#[test]
+fn fix_removes_the_quotes_and_the_comment_docker_keeps() {
+    let mock = start_mock(CANARY);
+    let file = format!("SALESLAYER_API_KEY=\"{CANARY}\" # prod key\n");
+    let want = format!("SALESLAYER_API_KEY={CANARY}\n");
+    for live in [false, true] {
+        let cmd = with_file(sl_doctor(), ".env", file.as_bytes());
+        let cmd = cmd.args(["fix", "--loader", "docker", "--yes"]);
+        let cmd = if live {
+            cmd.args(net(&mock))
+        } else {
+            cmd.arg("--offline")
+        };
+        let (r, dir) = run_safe(cmd);
+        // Offline the doctor again cannot verify the key: not a pass (exit 3).
+        assert_eq!(r.code, if live { 0 } else { 3 }, "{}{}", r.stdout, r.stderr);
+        let written = std::fs::read(dir.path().join(".env")).unwrap();
+        assert_eq!(written, want.as_bytes(), "live {live}: {}", r.stdout);
+        assert!(
+            r.stdout.contains("the quotes and the comment are removed"),
+            "{}",
+            r.stdout
+        );
+    }
+}
+
 /// `export NAME=…` read by `docker run --env-file` (`--loader docker`): docker refuses the
 /// whole file, so the diagnosis finds no key and its fix names the line, the reason and
 /// `sl-doctor fix`; `fix` removes the `export` (the plan says why), keeps the value, and the

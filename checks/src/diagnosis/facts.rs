@@ -2,6 +2,7 @@
 
 use super::CauseId;
 use crate::checklist::header_present::header_value::EMPTY_VALUE;
+use crate::checklist::header_present::pasted_label::TRAILING_COMMENT;
 use crate::checklist::key_loaded::extra_whitespace::{EMPTY, NOTHING_LEFT, ONLY_WHITESPACE};
 use crate::checklist::{
     CatalogProbe, DamProbe, ExtraWhitespace, HeaderValue, HiddenCharacters, LookalikeCharacters,
@@ -129,6 +130,9 @@ pub struct Delivery {
 pub struct Defect {
     /// The check that found it.
     pub check: CheckId,
+    /// The finding code that names it, when it is one of the check's codes rather than
+    /// all of them (the others are then the check's other defect).
+    pub code: Option<Code>,
     /// A cause id of its own when it is the only defect.
     pub cause: CauseId,
     /// The cause title when it is the only defect.
@@ -143,6 +147,7 @@ pub struct Defect {
 pub const DEFECTS: &[Defect] = &[
     Defect {
         check: QuotedValue::ID,
+        code: None,
         cause: CauseId::QuotedKey,
         title: "The key is wrapped in quotes",
         phrase: "quotes",
@@ -150,13 +155,23 @@ pub const DEFECTS: &[Defect] = &[
     },
     Defect {
         check: PastedLabel::ID,
+        code: None,
         cause: CauseId::PastedLabel,
         title: "A header name or auth scheme is pasted into the key",
         phrase: "a pasted label",
         removed: "the pasted label is removed",
     },
     Defect {
+        check: PastedLabel::ID,
+        code: Some(TRAILING_COMMENT),
+        cause: CauseId::TrailingComment,
+        title: "A comment after the key is kept as part of it",
+        phrase: "the comment ` # …` after the value",
+        removed: "the comment is removed",
+    },
+    Defect {
         check: ExtraWhitespace::ID,
+        code: None,
         cause: CauseId::ExtraWhitespace,
         title: "The key has extra whitespace or a line break",
         phrase: "whitespace or a line break",
@@ -164,6 +179,7 @@ pub const DEFECTS: &[Defect] = &[
     },
     Defect {
         check: HiddenCharacters::ID,
+        code: None,
         cause: CauseId::HiddenCharacters,
         title: "The key contains invisible characters",
         phrase: "invisible characters",
@@ -171,12 +187,24 @@ pub const DEFECTS: &[Defect] = &[
     },
     Defect {
         check: LookalikeCharacters::ID,
+        code: None,
         cause: CauseId::LookalikeCharacters,
         title: "The key contains look-alike characters",
         phrase: "look-alike characters",
         removed: "the look-alike characters are replaced",
     },
 ];
+
+/// Whether finding `f` of the defect's check names defect `d`: its own code, or, for a
+/// defect without one, none of the codes another defect of the check owns.
+fn names(d: &Defect, f: &crate::model::report::Finding) -> bool {
+    match d.code {
+        Some(code) => f.is(code),
+        None => !DEFECTS
+            .iter()
+            .any(|o| o.check == d.check && o.code.is_some_and(|c| f.is(c))),
+    }
+}
 
 /// Everything the rules look at.
 #[derive(Debug, Clone)]
@@ -201,7 +229,10 @@ impl<'a> Facts<'a> {
             report.check(d.check).is_some_and(|c| {
                 c.status == Status::Fail
                     && c.findings.iter().any(|f| {
-                        f.severity == Severity::Fail && !f.is(EMPTY) && !f.is(NOTHING_LEFT)
+                        f.severity == Severity::Fail
+                            && !f.is(EMPTY)
+                            && !f.is(NOTHING_LEFT)
+                            && names(d, f)
                     })
             })
         };

@@ -13,18 +13,24 @@ use std::path::{Path, PathBuf};
 pub struct KeyFile {
     /// The path as given (relative paths stay relative: fixes are copy-pasteable).
     pub path: PathBuf,
-    /// `"key file"` or `".env file"`.
+    /// `"key file"`, `".env file"` or `"environment file"` (one a deployment reads).
     pub what: &'static str,
 }
 
-/// The files (key file, `.env`) that held a key value, without duplicates, in
-/// precedence order.
+/// The files (key file, `.env`, an environment file a deployment reads: compose
+/// `env_file:`, systemd `EnvironmentFile=`) that held a key value, without duplicates,
+/// in precedence order.
 pub fn key_files(key: &KeyState) -> Vec<KeyFile> {
     let mut out: Vec<KeyFile> = Vec::new();
     for c in &key.candidates {
+        let read_by_deployment = c
+            .path
+            .as_ref()
+            .is_some_and(|p| !key.deployments.iter().any(|d| &d.path == p));
         let what = match c.source.kind {
             SourceKind::File => "key file",
             SourceKind::Dotenv => ".env file",
+            SourceKind::Deployment if read_by_deployment => "environment file",
             _ => continue,
         };
         if let Some(p) = &c.path

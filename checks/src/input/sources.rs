@@ -419,6 +419,13 @@ impl KeyState {
                         .push(format!("{} ({at} line {}: {why})", d.reader, d.line)),
                 }
             }
+            for d in &file.overridden {
+                let at = crate::model::untrusted::neutralise(&display_path(&d.path, home), 200);
+                self.looked_at.push(format!(
+                    "{} ({at} line {}: overridden by another definition, delivers nothing)",
+                    d.reader, d.line
+                ));
+            }
             self.deployments.push(file);
         }
         Ok(())

@@ -37,6 +37,8 @@ pub enum CauseId {
     QuotedKey,
     /// A header name or auth scheme is pasted into the key.
     PastedLabel,
+    /// A ` # comment` after the key is kept as part of it.
+    TrailingComment,
     /// The key has extra whitespace or a line break.
     ExtraWhitespace,
     /// The key contains invisible characters.
@@ -81,7 +83,7 @@ pub enum CauseId {
 
 impl CauseId {
     /// The causes the rules name, in the order `docs/diagnosis.md` lists them.
-    pub const RULES: [CauseId; 26] = [
+    pub const RULES: [CauseId; 27] = [
         CauseId::KeyNotLoaded,
         CauseId::KeyEmpty,
         CauseId::PlaceholderKey,
@@ -91,6 +93,7 @@ impl CauseId {
         CauseId::LookalikeUnresolved,
         CauseId::QuotedKey,
         CauseId::PastedLabel,
+        CauseId::TrailingComment,
         CauseId::ExtraWhitespace,
         CauseId::HiddenCharacters,
         CauseId::LookalikeCharacters,
@@ -121,6 +124,7 @@ impl CauseId {
             CauseId::ReadersDisagree => "readers-disagree",
             CauseId::QuotedKey => "quoted-key",
             CauseId::PastedLabel => "pasted-label",
+            CauseId::TrailingComment => "trailing-comment",
             CauseId::ExtraWhitespace => "extra-whitespace",
             CauseId::HiddenCharacters => "hidden-characters",
             CauseId::LookalikeCharacters => "lookalike-characters",

@@ -13,6 +13,9 @@ pub enum Repair {
     LabelRemoved,
     /// Surrounding or escaped quotes removed.
     Unquoted,
+    /// A ` # comment` after the key removed (a `.env` reader that takes the line as is
+    /// keeps it).
+    CommentRemoved,
     /// Spaces, tabs and line breaks around the value removed.
     Trimmed,
     /// Invisible characters (zero-width, BOM, bidi controls…) removed.
@@ -35,6 +38,7 @@ impl Repair {
         match self {
             Repair::LabelRemoved => "the pasted label is removed",
             Repair::Unquoted => "the quotes are removed",
+            Repair::CommentRemoved => "the comment is removed",
             Repair::Trimmed => "the whitespace is removed",
             Repair::InvisibleRemoved => "the invisible characters are removed",
             Repair::LookalikesReplaced => "the look-alike characters are replaced",
@@ -59,6 +63,7 @@ impl Repair {
         match self {
             Repair::LabelRemoved => "a pasted label",
             Repair::Unquoted => "quotes",
+            Repair::CommentRemoved => "the comment ` # …` after the value",
             Repair::Trimmed => "whitespace or a line break",
             Repair::InvisibleRemoved => "invisible characters",
             Repair::LookalikesReplaced => "look-alike characters",
@@ -73,6 +78,7 @@ impl Repair {
         match self {
             Repair::LabelRemoved => Some("the pasted label"),
             Repair::Unquoted => Some("the quotes"),
+            Repair::CommentRemoved => Some("the comment"),
             Repair::Trimmed => Some("the whitespace"),
             Repair::InvisibleRemoved => Some("the invisible characters"),
             _ => None,

@@ -57,6 +57,10 @@ pub struct Analysis {
     pub labels: Vec<Label>,
     /// Quote problems, outermost first.
     pub quotes: Vec<QuoteDefect>,
+    /// A ` # comment` after the key, which a reader that takes a `.env` line as is
+    /// (`docker run --env-file`) keeps in the value.
+    pub comment: Option<Comment>,
+    comment_span: Vec<bool>,
     /// A placeholder found instead of a key.
     pub placeholder: Option<Placeholder>,
     cleaned: Option<SecretKey>,
@@ -81,6 +85,8 @@ pub fn analyze(key: &SecretKey) -> Analysis {
         label_span: Vec::new(),
         labels: Vec::new(),
         quotes: Vec::new(),
+        comment: None,
+        comment_span: Vec::new(),
         placeholder: None,
         cleaned: None,
         cleaned_facts: std::sync::OnceLock::new(),
@@ -156,6 +162,7 @@ impl Analysis {
         let n = self.chars.len();
         self.edge_ws = vec![false; n];
         self.label_span = vec![false; n];
+        self.comment_span = vec![false; n];
     }
 
     /// Edge whitespace: leading and trailing runs of space/TAB/CR/LF, looking through
@@ -185,6 +192,8 @@ impl Analysis {
     fn peel_wrappers(&mut self, core: &[char], visible: &[usize]) -> (usize, usize) {
         let (mut lo, mut hi) = (0usize, core.len());
         trim_spaces(core, &mut lo, &mut hi);
+        self.peel_comment(core, visible, lo, &mut hi);
+        trim_spaces(core, &mut lo, &mut hi);
         for _ in 0..4 {
             let before = (lo, hi);
             if let Some((kind, len)) = match_label(&core[lo..hi]) {
@@ -206,6 +215,33 @@ impl Analysis {
             }
         }
         (lo, hi)
+    }
+
+    /// Peels a trailing comment: a `#` with something before it, and the spaces before
+    /// it. A key has neither spaces nor `#`, so this is never part of a key; dotenv
+    /// libraries drop ` # comment`, `docker run --env-file` keeps it, and systemd's
+    /// `EnvironmentFile=` keeps it after a quoted value without the space (`"KEY" # c` is
+    /// `KEY# c`). (A TAB is an invisible character, not in `core`: `hidden-characters`
+    /// names it.)
+    fn peel_comment(&mut self, core: &[char], visible: &[usize], lo: usize, hi: &mut usize) {
+        let Some(hash) = (lo + 1..*hi).find(|&k| core[k] == '#') else {
+            return;
+        };
+        let mut start = hash;
+        while start > lo && core[start - 1] == ' ' {
+            start -= 1;
+        }
+        if start == lo {
+            return;
+        }
+        for &v in &visible[start..*hi] {
+            self.comment_span[v] = true;
+        }
+        self.comment = Some(Comment {
+            from: self.index[visible[start]],
+            to: self.index[visible[*hi - 1]],
+        });
+        *hi = start;
     }
 
     /// Peels one quote defect (escaped pair, pair, or a lone quote at either end).
@@ -361,10 +397,16 @@ impl Analysis {
         }
     }
 
-    /// Plain spaces inside the value (not at the ends, not part of a pasted label).
+    /// Plain spaces inside the value (not at the ends, not part of a pasted label or of
+    /// a trailing comment).
     pub fn inner_spaces(&self) -> Vec<Position> {
         (0..self.chars.len())
-            .filter(|&i| self.chars[i] == ' ' && !self.edge_ws[i] && !self.label_span[i])
+            .filter(|&i| {
+                self.chars[i] == ' '
+                    && !self.edge_ws[i]
+                    && !self.label_span[i]
+                    && !self.comment_span[i]
+            })
             .map(|i| self.pos(i))
             .collect()
     }
@@ -387,9 +429,11 @@ impl Analysis {
             .collect()
     }
 
-    /// Visible non-ASCII characters that are not quotes.
+    /// Visible non-ASCII characters that are not quotes (a trailing comment's words are
+    /// not the key's).
     pub fn lookalikes(&self) -> Vec<(Lookalike, Position)> {
         (0..self.chars.len())
+            .filter(|&i| !self.comment_span[i])
             .filter_map(|i| lookalike(self.chars[i]).map(|l| (l, self.pos(i))))
             .collect()
     }

@@ -84,6 +84,9 @@ impl Analysis {
         {
             r.push(Repair::Unquoted);
         }
+        if self.comment.is_some() {
+            r.push(Repair::CommentRemoved);
+        }
         if self.edge_ws.iter().any(|&w| w) {
             r.push(Repair::Trimmed);
         }
@@ -175,6 +178,20 @@ mod tests {
             (k.to_string(), vec![]),
             (format!("{k}\n"), vec![(vec![Trimmed], k.to_string())]),
             (format!("\"{k}\""), vec![(vec![Unquoted], k.to_string())]),
+            // A ` # comment` a reader kept (docker run --env-file), with or without quotes.
+            (
+                format!("\"{k}\" # prod key"),
+                vec![(vec![Unquoted, CommentRemoved], k.to_string())],
+            ),
+            (
+                format!("{k} # c\r"),
+                vec![(vec![CommentRemoved, Trimmed], k.to_string())],
+            ),
+            // systemd keeps `"KEY" # c` as `KEY# c`: a key has no `#`.
+            (
+                format!("{k}# c"),
+                vec![(vec![CommentRemoved], k.to_string())],
+            ),
             (
                 format!("{k}\u{200b}"),
                 vec![(vec![InvisibleRemoved], k.to_string())],

@@ -46,6 +46,16 @@ pub struct Label {
     pub to: usize,
 }
 
+/// A comment after the key (` # …`): the characters (1-based, inclusive) from the
+/// blank before the `#` to the value's end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Comment {
+    /// First character (the space or TAB before the `#`).
+    pub from: usize,
+    /// Last character of the value.
+    pub to: usize,
+}
+
 /// A problem with quote characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum QuoteDefect {

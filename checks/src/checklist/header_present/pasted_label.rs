@@ -8,7 +8,7 @@
 //! It does not depend on `key-source` (registered later, in `key-loaded`); it skips by
 //! itself when there is no key.
 
-use crate::analysis::value::LabelKind;
+use crate::analysis::value::{Analysis, Comment, LabelKind};
 use crate::checklist::key_loaded::{analyzed_text_key, value_outcome};
 use crate::context::Context;
 use crate::model::check::{Outcome, Skipped};
@@ -19,7 +19,7 @@ crate::check! {
     /// The `pasted-label` check.
     PastedLabel: "pasted-label", HeaderPresent, "The value is the key alone, not a header line or an auth scheme",
     value_only,
-    codes: &[HEADER_NAME, AUTHORIZATION_HEADER, AUTH_SCHEME, VARIABLE_ASSIGNMENT],
+    codes: &[HEADER_NAME, AUTHORIZATION_HEADER, AUTH_SCHEME, VARIABLE_ASSIGNMENT, TRAILING_COMMENT],
 }
 
 pub const HEADER_NAME: Code = Code::fail(
@@ -38,6 +38,13 @@ pub const VARIABLE_ASSIGNMENT: Code = Code::fail(
     "variable-assignment",
     "The value starts with a variable assignment (`NAME=` or `NAME:`)",
 );
+
+pub const TRAILING_COMMENT: Code = Code::fail(
+    "trailing-comment",
+    "The value ends with a comment after the key (` # …`), which some readers of a .env line keep (`docker run --env-file`, `kubectl --from-env-file`, systemd `EnvironmentFile=`)",
+);
+
+const FIX_COMMENT: &str = "Remove the comment from the line that defines the key (put it on a line of its own, starting with `#`), and the quotes around the value: `docker run --env-file` and `kubectl --from-env-file` keep everything after `=`, and systemd's `EnvironmentFile=` keeps a comment that follows the value.";
 
 const FIX: &str = "Keep only the key in the variable or file. Sales Layer's API takes exactly one header, `X-API-KEY: <key>`, where your HTTP client adds the name: no `Bearer` or `Authorization` scheme is documented for api2.";
 
@@ -63,13 +70,36 @@ pub fn code(kind: LabelKind) -> Code {
     }
 }
 
+/// The finding for a ` # comment` after the key, naming the reader that keeps it when
+/// --loader names one.
+fn comment_finding(cx: &Context, a: &Analysis, c: Comment) -> Finding {
+    let who = match cx.key.loader {
+        Some(l) => format!("{} keeps it as part of the key", l.info().name),
+        None => "a reader that takes the .env line as is (`docker run --env-file`) keeps it as part of the key".to_string(),
+    };
+    Finding::new(
+        TRAILING_COMMENT,
+        format!(
+            "The value ends with the comment ` # …` after the key (characters {} to {} of {}): {who}",
+            c.from, c.to, a.graphemes
+        ),
+    )
+    .with_fix(FIX_COMMENT)
+}
+
 impl PastedLabel {
     async fn run(&self, cx: &Context) -> Result<Outcome, Skipped> {
         let a = analyzed_text_key(cx)?;
         if a.labels.is_empty() {
-            return Ok(Outcome::pass(
-                "The value has no pasted header name or auth scheme",
-            ));
+            return Ok(match a.comment {
+                None => Outcome::pass("The value has no pasted header name or auth scheme"),
+                Some(c) => value_outcome(
+                    cx,
+                    &a,
+                    "The value includes a comment after the key".to_string(),
+                    vec![comment_finding(cx, &a, c)],
+                ),
+            });
         }
         // A label with nothing after it (`Bearer`, `X-API-KEY:`) was pasted without the key.
         let with = if a.holds_no_key().is_some() {
@@ -77,7 +107,7 @@ impl PastedLabel {
         } else {
             "pasted together with the key"
         };
-        let findings = a
+        let mut findings: Vec<Finding> = a
             .labels
             .iter()
             .map(|l| {
@@ -94,6 +124,7 @@ impl PastedLabel {
                 .with_fix(fix(l.kind))
             })
             .collect();
+        findings.extend(a.comment.map(|c| comment_finding(cx, &a, c)));
         Ok(value_outcome(
             cx,
             &a,
@@ -145,9 +176,14 @@ mod tests {
             (format!("\"X-API-KEY: {KEY}\"\n"), ["header-name"]),
             (format!("X-API-KEY: Bearer {KEY}"), ["auth-scheme"]),
             ("abcKEY==", []),
+            (format!("\"{KEY}\" # prod key"), ["trailing-comment"]),
+            (format!("export SALESLAYER_API_KEY={KEY} # c"), ["variable-assignment", "trailing-comment"]),
+            (format!("{KEY}# prod key"), ["trailing-comment"]),
+            (format!("#{KEY}"), []),
         ],
         leaks: [
             format!("export SALESLAYER_API_KEY={CANARY}"),
+            format!("\"{CANARY}\" # prod key"),
         ],
         snapshot: format!("Authorization: Bearer {CANARY}"),
     }

@@ -263,6 +263,8 @@ mod tests {
         ExtraWhitespace,
         whitespace_around_and_inside: [
             (KEY, []),
+            // A trailing ` # comment`: pasted-label names it; its spaces are not the key's.
+            (format!("\"{KEY}\" # prod key"), []),
             ("", ["empty"]),
             ("   ", ["only-whitespace"]),
             ("\n", ["only-whitespace"]),

@@ -64,6 +64,16 @@ impl KeySource {
                 c.value.fingerprint()
             ));
         }
+        // A definition another one overrides delivers nothing, but says where else the
+        // key is written (a unit's `Environment=` under its `EnvironmentFile=`).
+        for d in ks.deployments.iter().flat_map(|f| &f.overridden) {
+            o = o.detail(format!(
+                "overridden: {} ({} line {}): another definition wins",
+                d.reader,
+                crate::model::untrusted::neutralise(&d.path.display().to_string(), 200),
+                d.line
+            ));
+        }
         o.findings.extend(differing_sources(ks, chosen));
         // Information, not a warning: a .env file is how most projects keep the key, and
         // after a successful run (or `sl-doctor fix`) nothing is wrong with it. With --loader

@@ -16,9 +16,9 @@
 //! and the diagnosis names it first), and the disagreement is secondary, as the
 //! diagnosis's `readers-disagree` cause then says (level warn).
 
-use crate::analysis::value::{analyze, no_key_in};
+use crate::analysis::value::{analyze, cleaned_key, no_key_in};
 use crate::context::{Context, ReaderDelivery, readings_who};
-use crate::input::loaders::Delivered;
+use crate::input::loaders::{Delivered, LOADERS};
 use crate::model::check::{Outcome, Skipped};
 use crate::model::code::Code;
 use crate::model::evidence::Repair;
@@ -72,7 +72,9 @@ fn what(g: &Group, used: Option<&SecretKey>) -> String {
             // When the value sl-doctor uses is damaged itself, the others share its damage:
             // what they add to it is the difference.
             let used_damaged = used.is_some_and(|u| !defects(u).is_empty());
-            let with = if let Some(more) = used
+            let with = if let Some(without) = without_damage(v, used) {
+                without
+            } else if let Some(more) = used
                 .filter(|u| used_damaged && *u != v)
                 .and_then(|u| added(u, v))
             {
@@ -112,6 +114,19 @@ fn what(g: &Group, used: Option<&SecretKey>) -> String {
         Delivered::Nothing(why) => format!("nothing: {why}"),
         Delivered::Unknown(why) => format!("a value sl-doctor cannot tell: {why}"),
     }
+}
+
+/// " without quotes" when `v` is the damaged value sl-doctor uses, cleaned: the key as it
+/// should be, not "a value other than the one sl-doctor uses".
+fn without_damage(v: &SecretKey, used: Option<&SecretKey>) -> Option<String> {
+    let u = used?;
+    let d = defects(u);
+    (!d.is_empty() && cleaned_key(u).as_ref() == Some(v)).then(|| {
+        format!(
+            " without {}",
+            crate::model::prose::join_names(&d.iter().map(|r| r.defect()).collect::<Vec<_>>())
+        )
+    })
 }
 
 /// " with 7 more characters after it" when `v` is `used` with more after it.
@@ -176,7 +191,7 @@ impl ReadersAgree {
             o = o.detail(format!("{}: {d}", r.who()));
         }
         if groups.len() > 1 {
-            o = o.finding(disagreement(&groups, used));
+            o = o.finding(disagreement(&groups, used, !cx.key.deployments.is_empty()));
         }
         Ok(o)
     }
@@ -187,42 +202,90 @@ fn bad(g: &Group) -> bool {
     g.delivered.value().is_none_or(|v| !defects(v).is_empty())
 }
 
-/// "docker run --env-file and kubectl --from-env-file (.env line 3) deliver the key with
-/// quotes, the others not": the first group that delivers a damaged value or nothing, and
-/// whether it is the only one.
-fn headline(groups: &[Group], used: Option<&SecretKey>) -> String {
-    // When the value sl-doctor uses is damaged itself (its own check names that), the
-    // disagreement is what another reader delivers instead.
+/// The group the disagreement is about (the first that delivers a damaged value or
+/// nothing), and the other groups that differ from the value sl-doctor uses.
+fn suspects<'a>(
+    groups: &'a [Group<'a>],
+    used: Option<&SecretKey>,
+) -> (&'a Group<'a>, Vec<&'a Group<'a>>) {
     let uses = |g: &Group| g.delivered.value() == used;
     let used_bad = groups.iter().any(|g| uses(g) && bad(g));
-    let g = groups
-        .iter()
-        .find(|g| bad(g) && !(used_bad && uses(g)))
+    let cleaned = |g: &&Group| {
+        g.delivered
+            .value()
+            .is_some_and(|v| without_damage(v, used).is_some())
+    };
+    // When the value sl-doctor uses is damaged itself (its own check names that), the
+    // disagreement is what another reader delivers instead; but when another reader
+    // delivers it cleaned, the damaged definition is the news, not the good one.
+    let g = if used_bad && groups.iter().any(|g| cleaned(&g)) {
+        groups.iter().find(|g| uses(g))
+    } else {
+        groups.iter().find(|g| bad(g) && !(used_bad && uses(g)))
+    };
+    let g = g
         .or_else(|| groups.iter().find(|g| !uses(g)))
         .unwrap_or(&groups[0]);
+    let rest: Vec<&'a Group<'a>> = groups
+        .iter()
+        .filter(|o| !std::ptr::eq(*o, g) && !uses(o))
+        .collect();
+    (g, rest)
+}
+
+/// "docker run --env-file and kubectl --from-env-file (.env line 3) deliver the key with
+/// quotes, the others not": the suspect group, and the other groups that differ from the
+/// value sl-doctor uses (named when there is one, so the headline names every reader the
+/// probes' proof names).
+fn headline(groups: &[Group], used: Option<&SecretKey>) -> String {
+    let (g, rest) = suspects(groups, used);
+    let others = match rest.as_slice() {
+        [] => ", the others not".to_string(),
+        [o] => format!("; {}", delivers(o, used)),
+        // `export K=…` is nothing to docker, kubectl and systemd, each for its own reason.
+        _ => "; other readers also deliver nothing or a damaged key".to_string(),
+    };
+    format!("{}{others}", delivers(g, used))
+}
+
+/// "docker run --env-file (.env line 3) delivers the key with quotes", without the length
+/// and fingerprint (the finding has them).
+fn delivers(g: &Group, used: Option<&SecretKey>) -> String {
     let verb = if g.readers.len() == 1 {
         "delivers"
     } else {
         "deliver"
     };
     let what = what(g, used);
-    // Without the length and fingerprint: the finding has them.
-    let what = what.split(" (").next().unwrap_or(&what).to_string();
-    // "The others not" only when it is true: another group may fail as well (`export
-    // K=…` is nothing to docker, kubectl and systemd, each for its own reason).
-    let others = if groups
-        .iter()
-        .any(|o| !std::ptr::eq(o, g) && bad(o) && !(used_bad && uses(o)))
-    {
-        "; other readers also deliver nothing or a damaged key"
-    } else {
-        ", the others not"
+    let what = what.split(" (").next().unwrap_or(&what);
+    format!("{} {verb} {what}", readings_who(&g.readers))
+}
+
+/// The places of the definitions that differ, in deployment files: `sl-doctor fix` does
+/// not edit those, so the .env advice does not fit them.
+fn deployed_places<'a>(groups: &'a [Group<'a>], used: Option<&SecretKey>) -> Vec<&'a str> {
+    let (g, rest) = suspects(groups, used);
+    // A group that delivers the damaged value sl-doctor uses, cleaned, is right already.
+    let right = |g: &&Group| {
+        g.delivered
+            .value()
+            .is_some_and(|v| without_damage(v, used).is_some())
     };
-    format!("{} {verb} {what}{others}", readings_who(&g.readers))
+    let mut out: Vec<&str> = Vec::new();
+    for r in std::iter::once(g)
+        .chain(rest)
+        .filter(|g| !right(g))
+        .flat_map(|g| &g.readers)
+    {
+        if !LOADERS.iter().any(|l| l.name == r.reader) && !out.contains(&r.place.as_str()) {
+            out.push(&r.place);
+        }
+    }
+    out
 }
 
 /// The finding of readers that disagree: who delivers what, damaged values first.
-fn disagreement(groups: &[Group], used: Option<&SecretKey>) -> Finding {
+fn disagreement(groups: &[Group], used: Option<&SecretKey>, from_given: bool) -> Finding {
     // A damaged value sl-doctor uses is its own cause (hidden-characters, quoted-value…):
     // the disagreement then only warns, whatever the other readers deliver.
     let used_damaged = used.is_some_and(|u| !defects(u).is_empty());
@@ -269,16 +332,34 @@ fn disagreement(groups: &[Group], used: Option<&SecretKey>) -> Finding {
             .value()
             .is_some_and(|v| v.expose_bytes().ends_with(b"\r"))
     });
+    let deployed = deployed_places(groups, used);
+    // "or its file with --from" only when no deployment file was given.
+    let from = if from_given {
+        ""
+    } else {
+        " or its file with --from"
+    };
     let fix = match (compose_list, keeps_cr) {
         (None, Some(g)) => format!(
-            "Convert the file's line ends from CR LF to LF (`sl-doctor fix --line-endings lf`, or your editor): {} keeps the CR as part of the value. Or name your deployment's reader with --loader (dotenv, compose, docker, kubectl, systemd, shell) or its file with --from.",
-            crate::model::prose::join_names(&g.readers.iter().map(|r| r.reader.as_str()).collect::<Vec<_>>())
+            "Convert the file's line ends from CR LF to LF (`sl-doctor fix --line-endings lf`, or your editor): {} keeps the CR as part of the value. Or name your deployment's reader with --loader (dotenv, compose, docker, kubectl, systemd, shell){from}.",
+            crate::model::prose::join_names(
+                &g.readers
+                    .iter()
+                    .map(|r| r.reader.as_str())
+                    .collect::<Vec<_>>()
+            )
         ),
         (Some(r), _) => format!(
             "In {}, write the entry without quotes (`- NAME=value`: the list syntax keeps them in the value) or in map syntax (`NAME: value`).",
             r.place
         ),
-        (None, None) => "Write the definition so every reader delivers the same bytes: NAME=value with no `export`, quotes, spaces, comment or CR (`sl-doctor fix` rewrites the value so; it removes an `export` only with --loader docker, kubectl or systemd); or name your deployment's reader with --loader (dotenv, compose, docker, kubectl, systemd, shell) or its file with --from.".to_string(),
+        (None, None) if !deployed.is_empty() => format!(
+            "Make {} deliver the key itself, the same key as the other definitions: no quotes kept in the value, no whitespace, line break or comment, no stale copy, no `${{VAR:-…}}` default value. sl-doctor does not edit deployment files: `sl-doctor fix` says where, and gives the repaired value.",
+            crate::model::prose::join_names(&deployed)
+        ),
+        (None, None) => format!(
+            "Write the definition so every reader delivers the same bytes: NAME=value with no `export`, quotes, spaces, comment or CR (`sl-doctor fix` rewrites the value so; it removes an `export` only with --loader docker, kubectl or systemd); or name your deployment's reader with --loader (dotenv, compose, docker, kubectl, systemd, shell){from}."
+        ),
     };
     let severity = if damaged {
         Severity::Fail
@@ -372,16 +453,89 @@ mod tests {
         assert!(!o.summary.contains("the others not"), "{}", o.summary);
     }
 
+    /// Two deployment definitions (`--from`): `first` is the value sl-doctor uses.
+    fn cx_of_deployment(first: &str, second: &str) -> Context {
+        let mut cx = crate::testing_support::cx_with_key(first.as_bytes());
+        let reading = |reader: &str, line: usize, v: &str| ReaderDelivery {
+            reader: reader.into(),
+            place: format!("compose.yaml line {line}"),
+            path: Some("compose.yaml".into()),
+            line,
+            delivered: Delivered::Value(SecretKey::from_string(v.into())),
+        };
+        cx.key.readings = vec![
+            reading("docker compose (service a)", 5, first),
+            reading("docker compose (service b)", 9, second),
+        ];
+        cx.key.deployments = vec![crate::input::deploy::DeployFile {
+            kind: crate::input::deploy::Kind::Compose,
+            path: "compose.yaml".into(),
+            definitions: Vec::new(),
+            overridden: Vec::new(),
+            env_files: Vec::new(),
+        }];
+        cx
+    }
+
+    /// Deployment files given with --from: the fix names their definitions, not the
+    /// .env advice (`sl-doctor fix` does not edit them, and --from was given).
+    #[test]
+    fn a_deployment_disagreement_gets_a_deployment_fix() {
+        let stale = "SLDOCTORstale0000000000000=";
+        let o = crate::testing_support::run(&ReadersAgree, &cx_of_deployment(TEST_CANARY, stale))
+            .unwrap();
+        let fix = o.findings[0].fix.as_deref().unwrap();
+        assert!(
+            fix.starts_with("Make compose.yaml line 9 deliver the key itself"),
+            "{fix}"
+        );
+        for wrong in ["rewrites the value", "--from", "NAME=value"] {
+            assert!(!fix.contains(wrong), "{wrong}: {fix}");
+        }
+        crate::testing_support::assert_no_leak(&o, TEST_CANARY);
+    }
+
+    /// The value sl-doctor uses is quoted and another definition delivers it cleaned: the
+    /// headline names the quoted one as the problem, and the fix leaves the good one alone.
+    #[test]
+    fn the_definition_that_delivers_the_cleaned_key_is_not_the_problem() {
+        let quoted = format!("\"{TEST_CANARY}\"");
+        let o = crate::testing_support::run(&ReadersAgree, &cx_of_deployment(&quoted, TEST_CANARY))
+            .unwrap();
+        assert_eq!(
+            o.summary,
+            "docker compose (service a) (compose.yaml line 5) delivers the key with quotes; docker compose (service b) (compose.yaml line 9) delivers the key without quotes"
+        );
+        let fix = o.findings[0].fix.as_deref().unwrap();
+        assert!(fix.starts_with("Make compose.yaml line 5 deliver"), "{fix}");
+    }
+
+    /// Two readers damage the value differently: the headline names both, as the probes'
+    /// proof will.
+    #[test]
+    fn the_headline_names_a_second_reader_that_differs() {
+        let line = format!("K='{TEST_CANARY}'  # c\r\n");
+        let o = crate::testing_support::run(&ReadersAgree, &cx_of(&line)).unwrap();
+        assert!(
+            o.summary
+                .contains("; systemd EnvironmentFile= (.env line 1) delivers the key with"),
+            "{}",
+            o.summary
+        );
+        assert!(!o.summary.contains("the others not"), "{}", o.summary);
+    }
+
     #[test]
     fn an_inline_comment_kept_is_named_by_what_it_adds() {
-        // docker, kubectl and systemd keep ` # prod` in the value: no value defect, but the
-        // headline names them and what they add, not the readers that agree with the key.
+        // docker, kubectl and systemd keep ` # prod` in the value: a value defect (the API
+        // rejects it), and the headline names them and the comment, not the readers that
+        // agree with the key.
         let line = format!("K={TEST_CANARY} # prod\n");
         let o = crate::testing_support::run(&ReadersAgree, &cx_of(&line)).unwrap();
-        assert_eq!(o.status(), Status::Warn, "{o:?}");
+        assert_eq!(o.status(), Status::Fail, "{o:?}");
         assert!(
             o.summary.starts_with(
-                "docker run --env-file, kubectl --from-env-file and systemd EnvironmentFile= (.env line 1) deliver the key with 7 more characters after it"
+                "docker run --env-file, kubectl --from-env-file and systemd EnvironmentFile= (.env line 1) deliver the key with the comment ` # …` after the value, the others not"
             ),
             "{}",
             o.summary

@@ -114,14 +114,25 @@ fn dotenv_quotes(cx: &Context) -> Vec<Finding> {
         .filter_map(|e| {
             let q = e.quote?;
             let (keep, remove) = quote_readers(e, q);
+            // No reader keeps them (those that would refuse the line: `export NAME=…` is
+            // nothing to docker and kubectl): the quotes harm no one, and readers-agree
+            // names what refuses the line.
+            if keep.is_empty() {
+                return None;
+            }
+            // Never an empty list of readers: "… remove the quotes, but" only when some do.
+            let removed = if remove.is_empty() {
+                String::new()
+            } else {
+                format!("{} remove the quotes, but ", join_names(&remove))
+            };
             Some(
                 Finding::new(
                     DOTENV_QUOTES,
                     format!(
-                        "{} line {} wraps the value in {q}…{q}: {} remove the quotes, but {} {} them as part of the key",
+                        "{} line {} wraps the value in {q}…{q}: {removed}{} {} them as part of the key",
                         file.display,
                         e.line,
-                        join_names(&remove),
                         join_names(&keep),
                         if keep.len() == 1 { "keeps" } else { "keep" }
                     ),
@@ -214,6 +225,14 @@ mod tests {
                 b"SALESLAYER_API_KEY='aB3xY9zQ'\n",
                 &["dotenv-quotes"],
                 Status::Warn,
+            ),
+            // docker and kubectl refuse an `export` line: no reader keeps the quotes, so
+            // there is no list of readers that keep them to print (readers-agree names
+            // what refuses the line).
+            (
+                b"export SALESLAYER_API_KEY=\"aB3xY9zQ\" # prod key\n",
+                &[],
+                Status::Pass,
             ),
         ];
         for (src, codes, status) in cases {

@@ -37,12 +37,15 @@ struct Literal {
     path: PathBuf,
     line: usize,
     reader: String,
+    /// Another definition overrides it: the key is in the file, but not what is delivered.
+    overridden: bool,
 }
 
 fn literals(files: &[DeployFile]) -> Vec<Literal> {
     let mut out: Vec<Literal> = Vec::new();
     for f in files {
-        for d in &f.definitions {
+        let all = f.definitions.iter().map(|d| (d, false));
+        for (d, overridden) in all.chain(f.overridden.iter().map(|d| (d, true))) {
             let written =
                 matches!(&d.delivered, Delivered::Value(v) if !v.expose_bytes().is_empty());
             if d.literal && written && !out.iter().any(|l| l.path == d.path && l.line == d.line) {
@@ -51,6 +54,7 @@ fn literals(files: &[DeployFile]) -> Vec<Literal> {
                     path: d.path.clone(),
                     line: d.line,
                     reader: d.reader.clone(),
+                    overridden,
                 });
             }
         }
@@ -89,9 +93,14 @@ fn finding(l: &Literal, git: &GitState, name: &str) -> Finding {
     let tracked = matches!(git, GitState::Tracked { .. });
     let at = format!("{} line {}", l.path.display(), l.line);
     let msg = format!(
-        "{name} is written in the {} {at} ({}): {what}{}",
+        "{name} is written in the {} {at} ({}{}): {what}{}",
         l.kind.name(),
         l.reader,
+        if l.overridden {
+            ", which another definition overrides: the key is still in the file"
+        } else {
+            ""
+        },
         if tracked {
             "; the file is committed to git"
         } else {
@@ -168,6 +177,7 @@ mod tests {
             path: "deploy/file".into(),
             line: 3,
             reader: "reader".into(),
+            overridden: false,
         }
     }
 

@@ -82,6 +82,10 @@ pub struct DeployFile {
     pub path: PathBuf,
     /// Every definition of the key, in file order.
     pub definitions: Vec<Definition>,
+    /// Definitions another one overrides (systemd's `Environment=` under an
+    /// `EnvironmentFile=`): they deliver nothing, but a key written in one is still in
+    /// the file (`key-in-deployment-file`).
+    pub overridden: Vec<Definition>,
     /// The `.env`-style files it reads with a known reader (compose `env_file:`, systemd
     /// `EnvironmentFile=`): their loader is no longer a question.
     pub env_files: Vec<PathBuf>,
@@ -207,6 +211,7 @@ fn read_one(
         kind,
         path: path.to_path_buf(),
         definitions: Vec::new(),
+        overridden: Vec::new(),
         env_files: Vec::new(),
     };
     let syntax = |e| unparsable(path, env, e);
@@ -220,7 +225,7 @@ fn read_one(
     // Names and reasons quote the file (service, container, job names): text from
     // outside, neutralised where it enters (a name may hold a line break, and the
     // curl script prints the reader in a comment).
-    for d in &mut file.definitions {
+    for d in file.definitions.iter_mut().chain(&mut file.overridden) {
         d.reader = neutralise(&d.reader, 200);
         if let Delivered::Nothing(why) | Delivered::Unknown(why) = &mut d.delivered {
             *why = neutralise(why, 300);

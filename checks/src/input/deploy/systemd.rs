@@ -48,75 +48,134 @@ fn settings(text: &str) -> Vec<(String, String, usize)> {
 }
 
 /// The words of an `Environment=` line: whitespace-separated, quotes removed, C escapes
-/// decoded; `None` when a quote is not closed.
-fn words(v: &str) -> Option<Vec<String>> {
+/// decoded (systemd.syntax(7)), as bytes (`\xFF` is a raw byte). Like systemd, a quote
+/// that is not closed or an escape it does not know ends the line: the words before it
+/// are kept, that word and the rest are ignored ("Invalid syntax, ignoring").
+fn words(v: &str) -> Vec<Vec<u8>> {
     let mut out = Vec::new();
-    let mut cur = String::new();
+    let mut cur: Vec<u8> = Vec::new();
     let mut in_word = false;
-    let mut chars = v.chars();
+    let mut chars = v.chars().peekable();
     while let Some(c) = chars.next() {
-        match c {
+        let ok = match c {
             ' ' | '\t' => {
                 if in_word {
                     out.push(std::mem::take(&mut cur));
                     in_word = false;
                 }
+                Some(())
             }
             '"' | '\'' => {
                 in_word = true;
-                loop {
-                    match chars.next()? {
-                        q if q == c => break,
-                        '\\' => cur.push(unescape(chars.next()?)),
-                        o => cur.push(o),
-                    }
-                }
+                quoted(c, &mut chars, &mut cur)
             }
             '\\' => {
                 in_word = true;
-                cur.push(unescape(chars.next()?));
+                unescape(&mut chars, &mut cur)
             }
             o => {
                 in_word = true;
-                cur.push(o);
+                push_char(&mut cur, o);
+                Some(())
             }
+        };
+        if ok.is_none() {
+            return out;
         }
     }
     if in_word {
         out.push(cur);
     }
-    Some(out)
+    out
 }
 
-fn unescape(c: char) -> char {
-    match c {
-        'n' => '\n',
-        't' => '\t',
-        'r' => '\r',
-        o => o,
+type Chars<'a> = std::iter::Peekable<std::str::Chars<'a>>;
+
+fn push_char(out: &mut Vec<u8>, c: char) {
+    out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+}
+
+/// The rest of a word quoted with `q` (escapes decoded inside); `None` when it is not
+/// closed or holds an escape systemd refuses.
+fn quoted(q: char, chars: &mut Chars, cur: &mut Vec<u8>) -> Option<()> {
+    loop {
+        match chars.next()? {
+            c if c == q => return Some(()),
+            '\\' => unescape(chars, cur)?,
+            o => push_char(cur, o),
+        }
     }
 }
 
+/// The next `n` characters as a number in `radix`, when they all are its digits.
+fn digits(chars: &mut Chars, n: usize, radix: u32) -> Option<u32> {
+    let mut v = 0u32;
+    for _ in 0..n {
+        v = v * radix + chars.next()?.to_digit(radix)?;
+    }
+    Some(v)
+}
+
+/// Decodes the escape after a backslash into `cur`, as systemd's `cunescape_one` does:
+/// `\a \b \f \n \r \t \v \\ \" \' \s`, `\xNN` and octal `\NNN` (a byte), `\uNNNN`
+/// and `\UNNNNNNNN` (a code point, UTF-8 encoded). A NUL, an unknown escape or a
+/// backslash at the end is refused (`None`).
+fn unescape(chars: &mut Chars, cur: &mut Vec<u8>) -> Option<()> {
+    let simple = |c| match c {
+        'a' => Some('\u{7}'),
+        'b' => Some('\u{8}'),
+        'f' => Some('\u{c}'),
+        'n' => Some('\n'),
+        'r' => Some('\r'),
+        't' => Some('\t'),
+        'v' => Some('\u{b}'),
+        's' => Some(' '),
+        '\\' | '"' | '\'' => Some(c),
+        _ => None,
+    };
+    let c = chars.next()?;
+    if let Some(d) = simple(c) {
+        push_char(cur, d);
+        return Some(());
+    }
+    let byte = match c {
+        'x' => digits(chars, 2, 16)?,
+        '0'..='7' => c.to_digit(8)? * 64 + digits(chars, 2, 8)?,
+        'u' | 'U' => {
+            let n = digits(chars, if c == 'u' { 4 } else { 8 }, 16)?;
+            let ch = char::from_u32(n).filter(|&ch| ch != '\0')?;
+            push_char(cur, ch);
+            return Some(());
+        }
+        _ => return None,
+    };
+    let byte = u8::try_from(byte).ok().filter(|&b| b != 0)?;
+    cur.push(byte);
+    Some(())
+}
+
 /// `%%` becomes `%`; any other specifier is expanded by systemd from the machine.
-fn specifiers(v: &str) -> Delivered {
-    let mut out = String::new();
-    let mut chars = v.chars();
-    while let Some(c) = chars.next() {
-        if c != '%' {
-            out.push(c);
+fn specifiers(v: &[u8]) -> Delivered {
+    let mut out = Vec::with_capacity(v.len());
+    let mut bytes = v.iter();
+    while let Some(&b) = bytes.next() {
+        if b != b'%' {
+            out.push(b);
             continue;
         }
-        match chars.next() {
-            Some('%') => out.push('%'),
+        match bytes.next() {
+            Some(b'%') => out.push(b'%'),
             other => {
+                let spec = other.map(|&b| char::from(b).to_string());
                 return Delivered::Unknown(format!(
                     "systemd expands the specifier %{} from the machine it runs on",
-                    other.map(String::from).unwrap_or_default()
+                    spec.filter(|s| s.chars().all(|c| c.is_ascii_graphic()))
+                        .unwrap_or_default()
                 ));
             }
         }
     }
-    Delivered::Value(SecretKey::from_string(out))
+    Delivered::Value(SecretKey::from_bytes(out))
 }
 
 /// Reads a unit's `Environment=` and `EnvironmentFile=` settings.
@@ -126,9 +185,10 @@ pub fn read(file: &mut DeployFile, text: &str, env: &Env) -> Result<(), InputErr
     for (key, value, line) in settings(text) {
         match key.as_str() {
             "Environment" => {
-                let Some(ws) = words(&value) else { continue };
+                let ws = words(&value);
                 let prefix = format!("{}=", env.name);
-                if let Some(w) = ws.iter().rev().find(|w| w.starts_with(&prefix)) {
+                let prefix = prefix.as_bytes();
+                if let Some(w) = ws.iter().rev().find(|w| w.starts_with(prefix)) {
                     from_env = Some(Definition {
                         reader: "systemd (Environment=)".into(),
                         path: file.path.clone(),
@@ -169,7 +229,13 @@ pub fn read(file: &mut DeployFile, text: &str, env: &Env) -> Result<(), InputErr
             _ => {}
         }
     }
-    file.definitions.extend(from_file.or(from_env));
+    match (from_file, from_env) {
+        (Some(f), env) => {
+            file.definitions.push(f);
+            file.overridden.extend(env);
+        }
+        (None, env) => file.definitions.extend(env),
+    }
     Ok(())
 }
 
@@ -179,15 +245,30 @@ mod tests {
 
     #[test]
     fn environment_words() {
-        let cases: &[(&str, Option<&[&str]>)] = &[
-            ("A=1 B=2", Some(&["A=1", "B=2"])),
-            ("\"A=a b\" B=2", Some(&["A=a b", "B=2"])),
-            ("A=\"x\"", Some(&["A=x"])),
-            ("'A=x\\ty'", Some(&["A=x\ty"])),
-            ("\"A=open", None),
+        let cases: &[(&str, &[&[u8]])] = &[
+            ("A=1 B=2", &[b"A=1", b"B=2"]),
+            ("\"A=a b\" B=2", &[b"A=a b", b"B=2"]),
+            ("A=\"x\"", &[b"A=x"]),
+            ("'A=x\\ty'", &[b"A=x\ty"]),
+            // systemd.syntax(7)'s C escapes, in and out of quotes.
+            ("A=k\\x20", &[b"A=k "]),
+            ("\"A=k\\x20\"", &[b"A=k "]),
+            (
+                "A=\\a\\b\\f\\n\\r\\t\\v\\\\\\\"\\'\\s",
+                &[b"A=\x07\x08\x0c\n\r\t\x0b\\\"' "],
+            ),
+            ("A=\\101\\x42\\u0043\\U00000044", &[b"A=ABCD"]),
+            ("A=\\u00e9 B=\\xe9", &[b"A=\xc3\xa9", b"B=\xe9"]),
+            // What systemd refuses ends the line: the words before it are kept.
+            ("\"A=open", &[]),
+            ("B=1 A=\\q C=3", &[b"B=1"]),
+            ("B=1 A=\\x0 C=3", &[b"B=1"]),
+            ("B=1 A=\\x00", &[b"B=1"]),
+            ("B=1 A=\\400", &[b"B=1"]),
+            ("B=1 A=x\\", &[b"B=1"]),
         ];
         for (line, want) in cases {
-            let want = want.map(|w| w.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+            let want: Vec<Vec<u8>> = want.iter().map(|w| w.to_vec()).collect();
             assert_eq!(words(line), want, "{line}");
         }
     }
@@ -198,7 +279,7 @@ mod tests {
         let s = settings(unit);
         assert_eq!(s[0].0, "Environment");
         assert_eq!(s[0].2, 5);
-        assert_eq!(words(&s[0].1).unwrap(), ["A=1", "B=2"]);
+        assert_eq!(words(&s[0].1), [b"A=1".to_vec(), b"B=2".to_vec()]);
         assert_eq!(s.len(), 2);
     }
 }

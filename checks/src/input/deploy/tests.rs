@@ -202,6 +202,12 @@ fn systemd_dockerfile_and_workflow() {
         read_fixture(dir.path(), "app.service", unit, &[]),
         vec![row("systemd (Environment=)", 3, "100%", true)]
     );
+    // C escapes are decoded as systemd does (`\x20` is a space).
+    let unit = "[Service]\nEnvironment=K=k\\x20 OTHER=\\s\n";
+    assert_eq!(
+        read_fixture(dir.path(), "e.service", unit, &[]),
+        vec![row("systemd (Environment=)", 2, "k ", true)]
+    );
     let unit = format!(
         "[Service]\nEnvironment=K=x\nEnvironmentFile={}\n",
         env_file.display()
