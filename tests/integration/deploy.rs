@@ -12,8 +12,21 @@ use sl_doctor_checks::testing_support::assert_output_safe;
 /// Runs the doctor (human, then JSON) with `files` in its directory; both outputs are
 /// checked for the key. Returns the human run and the JSON report.
 fn doctor(mock: &MockProcess, files: &[(&str, String)], args: &[&str]) -> (Run, serde_json::Value) {
+    doctor_env(mock, files, args, &[])
+}
+
+/// [`doctor`] with these variables in the doctor's environment (compose's, too).
+fn doctor_env(
+    mock: &MockProcess,
+    files: &[(&str, String)],
+    args: &[&str],
+    vars: &[(&str, String)],
+) -> (Run, serde_json::Value) {
     let build = || {
-        let cmd = sl_doctor().args(net(mock)).args(args);
+        let mut cmd = sl_doctor().args(net(mock)).args(args);
+        for (k, v) in vars {
+            cmd = cmd.env(k, v);
+        }
         for (name, body) in files {
             let p = cmd.path().join(name);
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
@@ -170,6 +183,60 @@ fn compose_interpolates_the_key_from_its_dotenv() {
     // Both services get the healthy key; the .env's SL_KEY is compose's, not a misspelling.
     assert_eq!(r.code, 0, "{}", r.stdout);
     assert!(causes(&report).is_empty(), "{}", r.stdout);
+}
+
+/// A value compose takes from its environment is that variable's: a defect in it is
+/// fixed there, and an unset `${VAR:?}` (compose refuses to start) says to set it.
+#[test]
+fn compose_blames_the_variable_it_interpolates() {
+    let mock = start_mock(CANARY);
+    let compose =
+        "services:\n  app:\n    environment:\n      - SALESLAYER_API_KEY=${SL_KEY:?set SL_KEY}\n"
+            .to_string();
+    let files = [("docker-compose.yml", compose)];
+    let args = ["--from", "docker-compose.yml"];
+    let spaced = [("SL_KEY", format!("{CANARY} "))];
+    let (r, report) = doctor_env(&mock, &files, &args, &spaced);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert_eq!(report["key"]["source"]["kind"], "env", "{}", r.stdout);
+    assert_eq!(report["key"]["source"]["name"], "SL_KEY", "{}", r.stdout);
+    // The key line names the variable; the fix does not send the user to the file.
+    assert_contains(&r.stdout, "key     SL_KEY (environment)");
+    let fix = report["diagnosis"]["causes"][0]["fix"].as_str().unwrap();
+    assert!(!fix.contains("docker-compose.yml"), "{fix}");
+    // Unset: compose would not start; the fix says where to set the variable.
+    let (r, report) = doctor(&mock, &files, &args);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    let missing = cause_with(&report, "key-not-loaded", &r.stdout);
+    assert_contains(
+        missing["fix"].as_str().unwrap(),
+        "Set SL_KEY where compose runs",
+    );
+}
+
+/// The running container gets the last `ENV`, not the build-time `ARG` before it.
+#[test]
+fn a_dockerfile_env_wins_over_the_arg() {
+    let mock = start_mock(CANARY);
+    let dockerfile = format!(
+        "FROM alpine\nARG SALESLAYER_API_KEY=\"not-the-key-at-all-0123456789abcdefghijkl\"\nENV OTHER=1 SALESLAYER_API_KEY=\"{CANARY} \"\n"
+    );
+    let (r, report) = doctor(
+        &mock,
+        &[("Dockerfile", dockerfile)],
+        &["--from", "Dockerfile"],
+    );
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert_contains(
+        report["key"]["source"]["name"].as_str().unwrap(),
+        "Dockerfile:3 (Dockerfile (ENV))",
+    );
+    assert_eq!(causes(&report)[0], "extra-whitespace", "{}", r.stdout);
+    // Both lines still hold the key: both are exposures.
+    assert_contains(
+        &r.stdout,
+        "The key is written in Dockerfile line 2 and Dockerfile line 3",
+    );
 }
 
 #[test]

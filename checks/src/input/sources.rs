@@ -225,7 +225,13 @@ pub fn collect(mut spec: KeySpec, env: &[(OsString, OsString)]) -> Result<KeySta
         .iter()
         .find(|(k, _)| k.as_os_str() == spec.key_env.as_str())
         .map(|(_, v)| v.clone());
+    // A compose file that copies the variable made it a source already.
+    let copied = st
+        .candidates
+        .iter()
+        .any(|c| c.source.kind == SourceKind::Env && c.source.name == spec.key_env);
     match env_value {
+        Some(_) if copied => {}
         Some(v) => st.found(
             &format!("environment variable {}", spec.key_env),
             SourceKind::Env,
@@ -399,6 +405,12 @@ impl KeyState {
             for d in &file.definitions {
                 // A path named in the file (`env_file:`) is text from outside.
                 let at = crate::model::untrusted::neutralise(&display_path(&d.path, home), 200);
+                if let Some(why) = &d.shadowed {
+                    // Written in the file, but not what the program gets: no reading.
+                    self.looked_at
+                        .push(format!("{} ({at} line {}: {why})", d.reader, d.line));
+                    continue;
+                }
                 self.readings.push(ReaderDelivery {
                     reader: d.reader.clone(),
                     place: format!("{at} line {}", d.line),
@@ -406,15 +418,27 @@ impl KeyState {
                     line: d.line,
                     delivered: d.delivered.clone(),
                 });
-                match &d.delivered {
-                    Delivered::Value(v) => self.found(
+                match (&d.delivered, &d.from_env) {
+                    // The value is that variable's, as the environment holds it: a
+                    // defect in it is fixed there, not in the file.
+                    (Delivered::Value(v), Some(var)) => self.found(
+                        &format!(
+                            "{} ({at} line {}: the environment variable {var})",
+                            d.reader, d.line
+                        ),
+                        SourceKind::Env,
+                        var,
+                        v.clone(),
+                        None,
+                    ),
+                    (Delivered::Value(v), None) => self.found(
                         &format!("{} ({at} line {})", d.reader, d.line),
                         SourceKind::Deployment,
                         &format!("{at}:{} ({})", d.line, d.reader),
                         v.clone(),
                         Some(d.path.clone()),
                     ),
-                    Delivered::Nothing(why) | Delivered::Unknown(why) => self
+                    (Delivered::Nothing(why) | Delivered::Unknown(why), _) => self
                         .looked_at
                         .push(format!("{} ({at} line {}: {why})", d.reader, d.line)),
                 }

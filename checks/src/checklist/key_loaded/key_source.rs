@@ -6,6 +6,8 @@
 //! look like a misspelt key variable.
 
 use crate::context::{Context, FoundKey, KeyState};
+use crate::input::deploy::Kind;
+use crate::input::loaders::Delivered;
 use crate::model::check::{Outcome, Skipped};
 use crate::model::code::Code;
 use crate::model::report::{Finding, Location, Severity, SourceKind};
@@ -149,6 +151,9 @@ fn no_key(ks: &KeyState) -> Finding {
             ks.loader.map_or("dotenv", |l| l.info().id)
         ));
     }
+    if let Some(f) = deployment_delivers_nothing(ks) {
+        return f;
+    }
     if let Some((file, e)) = ks.misspelt_in_dotenv() {
         let place = format!("{} line {}", file.display, e.line);
         let found = &e.name;
@@ -165,6 +170,46 @@ fn no_key(ks: &KeyState) -> Finding {
         "Set {name} in the environment of the process that calls the API (export {name}=… in a shell, a protected CI variable or a secret in a deployment), or pass --key-file PATH or --key-stdin.{}",
         other_env_files(ks)
     ))
+}
+
+/// A deployment file defines the key but delivers nothing sl-doctor can read: compose
+/// would refuse to start (`${VAR:?}` unset) or substitute nothing, GitHub fills a secret
+/// in at run time. The fix is where the value really comes from: the variable compose
+/// reads, or a run of sl-doctor where the value is filled in.
+fn deployment_delivers_nothing(ks: &KeyState) -> Option<Finding> {
+    let name = &ks.env_name;
+    let (kind, d, why) = ks.deployments.iter().find_map(|f| {
+        f.definitions
+            .iter()
+            .filter(|d| d.shadowed.is_none())
+            .find_map(|d| match &d.delivered {
+                Delivered::Nothing(why) | Delivered::Unknown(why) => Some((f.kind, d, why)),
+                Delivered::Value(_) => None,
+            })
+    })?;
+    let place = format!("{} line {}", d.path.display(), d.line);
+    let fix = match (&d.from_env, kind) {
+        (Some(var), _) => format!(
+            "Set {var} where compose runs (its environment, or the .env beside the compose file) to the key Sales Layer gave you; then run sl-doctor again with {var} set."
+        ),
+        (None, Kind::Workflow) => format!(
+            "sl-doctor cannot read a value GitHub fills in at run time: run it as a step of that job, with the same `env:` ({name}), or pass the key with --key-file or --key-stdin."
+        ),
+        (None, _) => format!(
+            "Run sl-doctor where the deployment runs, with {name} as the deployment sets it, or pass the key with --key-file or --key-stdin."
+        ),
+    };
+    let msg = match &d.from_env {
+        Some(var) if var != name => format!(
+            "{place} sets {name} from {var}, and {} delivers nothing: {why}",
+            d.reader
+        ),
+        _ => format!(
+            "{place} defines {name}, but {} delivers nothing sl-doctor can read: {why}",
+            d.reader
+        ),
+    };
+    Some(Finding::new(NO_KEY, msg).with_fix(fix))
 }
 
 /// The other `.env.*` files beside the `.env` looked at that define the key (not

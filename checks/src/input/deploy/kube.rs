@@ -139,6 +139,8 @@ pub fn read(file: &mut DeployFile, text: &str, env: &Env, store: &Store) -> Resu
                 line: *line,
                 delivered: d.clone(),
                 literal: true,
+                shadowed: None,
+                from_env: None,
             });
         }
     }
@@ -178,6 +180,8 @@ fn container(
             line,
             delivered,
             literal: true,
+            shadowed: None,
+            from_env: None,
         },
         Err(delivered) => Definition {
             reader,
@@ -185,6 +189,8 @@ fn container(
             line,
             delivered,
             literal: false,
+            shadowed: None,
+            from_env: None,
         },
     };
     let entry = c

@@ -55,13 +55,13 @@ pub fn read(file: &mut DeployFile, text: &str, env: &Env) -> Result<(), YamlErro
         } else {
             (Delivered::Value(SecretKey::from_string(text.into())), true)
         };
-        file.definitions.push(Definition {
-            reader: format!("GitHub Actions ({where_})"),
-            path: file.path.clone(),
-            line: v.line,
+        file.definitions.push(Definition::new(
+            format!("GitHub Actions ({where_})"),
+            file.path.clone(),
+            v.line,
             delivered,
             literal,
-        });
+        ));
     }
     Ok(())
 }
