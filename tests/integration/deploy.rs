@@ -239,6 +239,40 @@ fn a_dockerfile_env_wins_over_the_arg() {
     );
 }
 
+/// A step's `env:` overrides the job's: a literal key in the job that every step
+/// overrides reaches no step (still an exposure); what the steps get is unknown here.
+#[test]
+fn a_workflow_step_env_overrides_the_job_env() {
+    let mock = start_mock(CANARY);
+    let step = "        env:\n          SALESLAYER_API_KEY: ${{ secrets.SL_KEY }}\n";
+    let job = format!(
+        "on: push\njobs:\n  sync:\n    runs-on: ubuntu-latest\n    env:\n      SALESLAYER_API_KEY: '{CANARY}'\n    steps:\n      - run: ./sync.sh\n"
+    );
+    let path = ".github/workflows/sync.yml";
+    let args = ["--from", path];
+    let (r, report) = doctor(&mock, &[(path, format!("{job}{step}"))], &args);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    let missing = cause_with(&report, "key-not-loaded", &r.stdout);
+    assert_contains(
+        missing["fix"].as_str().unwrap(),
+        "GitHub fills in `${{ secrets.SL_KEY }}` at run time",
+    );
+    assert!(
+        causes(&report).contains(&"key-in-deployment-file".to_string()),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(report["key"]["present"], false, "{}", r.stdout);
+    // A second step without its own env: gets the job's value, which is diagnosed.
+    let two = format!("{job}{step}      - run: ./report.sh\n");
+    let (r, report) = doctor(&mock, &[(path, two)], &[&args[..], &["-v"]].concat());
+    assert_eq!(report["key"]["present"], true, "{}", r.stdout);
+    assert_contains(
+        &r.stdout,
+        "One reader delivers a value known before run time",
+    );
+}
+
 #[test]
 fn compose_list_syntax_keeps_the_quotes_and_names_the_line() {
     let mock = start_mock(CANARY);

@@ -16,12 +16,16 @@ use crate::model::secret::SecretKey;
 crate::check! {
     /// The `key-source` check.
     KeySource: "key-source", KeyLoaded, "A key is found and it is clear which source is used",
-    codes: &[NO_KEY, SIMILAR_VARIABLE, SOURCES_DIFFER, ONLY_IN_DOTENV, NOT_UTF8],
+    codes: &[NO_KEY, DEPLOYMENT_NO_KEY, SIMILAR_VARIABLE, SOURCES_DIFFER, ONLY_IN_DOTENV, NOT_UTF8],
 }
 
 pub const NO_KEY: Code = Code::fail(
     "no-key",
     "No key was found in any of the places sl-doctor looks",
+);
+pub const DEPLOYMENT_NO_KEY: Code = Code::fail(
+    "deployment-no-key",
+    "A deployment file defines the key, but delivers no value sl-doctor can read: compose would refuse to start or substitute nothing, or GitHub fills it in at run time",
 );
 pub const SIMILAR_VARIABLE: Code = Code::new(
     "similar-variable",
@@ -193,7 +197,7 @@ fn deployment_delivers_nothing(ks: &KeyState) -> Option<Finding> {
             "Set {var} where compose runs (its environment, or the .env beside the compose file) to the key Sales Layer gave you; then run sl-doctor again with {var} set."
         ),
         (None, Kind::Workflow) => format!(
-            "sl-doctor cannot read a value GitHub fills in at run time: run it as a step of that job, with the same `env:` ({name}), or pass the key with --key-file or --key-stdin."
+            "{why}, which sl-doctor cannot read here: run sl-doctor as a step of that job with the same `env:` ({name}), or pass the key with --key-file or --key-stdin."
         ),
         (None, _) => format!(
             "Run sl-doctor where the deployment runs, with {name} as the deployment sets it, or pass the key with --key-file or --key-stdin."
@@ -209,7 +213,7 @@ fn deployment_delivers_nothing(ks: &KeyState) -> Option<Finding> {
             d.reader
         ),
     };
-    Some(Finding::new(NO_KEY, msg).with_fix(fix))
+    Some(Finding::new(DEPLOYMENT_NO_KEY, msg).with_fix(fix))
 }
 
 /// The other `.env.*` files beside the `.env` looked at that define the key (not

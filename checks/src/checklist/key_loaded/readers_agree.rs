@@ -160,6 +160,11 @@ impl ReadersAgree {
             ));
         }
         let mut o = Outcome::pass(match groups.as_slice() {
+            // The others deliver values known only at run time.
+            [one] if one.readers.len() == 1 => format!(
+                "One reader delivers a value known before run time: {}",
+                what(one, used)
+            ),
             [one] => format!(
                 "The {} readers deliver the same value: {}",
                 one.readers.len(),

@@ -265,11 +265,60 @@ fn systemd_dockerfile_and_workflow() {
     assert_eq!(
         read_fixture(dir.path(), ".github/workflows/w.yml", wf, &[]),
         vec![
-            row("GitHub Actions (workflow env)", 3, "lit", true),
-            row("GitHub Actions (job j env)", 7, "?", false),
+            row("GitHub Actions (workflow env) [shadowed]", 3, "lit", true),
+            row("GitHub Actions (job j env) [shadowed]", 7, "?", false),
             row("GitHub Actions (job j, step \"s\" env)", 11, "step", true),
         ]
     );
+}
+
+/// A step's `env:` overrides its job's, which overrides the workflow's: a value reaches
+/// a step unless every step (every job) below it sets its own.
+#[test]
+fn workflow_step_env_overrides_the_job_and_the_workflow() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = "        env:\n          K: ${{ secrets.K }}\n";
+    let cases = [
+        // Both steps override: the job's value reaches none; the workflow's neither.
+        (
+            format!(
+                "on: push\nenv:\n  K: w\njobs:\n  j:\n    env:\n      K: j\n    steps:\n      - run: a\n{s}      - run: b\n{s}"
+            ),
+            vec![
+                ("GitHub Actions (workflow env) [shadowed]", 3),
+                ("GitHub Actions (job j env) [shadowed]", 7),
+                ("GitHub Actions (job j, step 1 env)", 11),
+                ("GitHub Actions (job j, step 2 env)", 14),
+            ],
+        ),
+        // One step without its own: it gets the job's value.
+        (
+            format!(
+                "on: push\njobs:\n  j:\n    env:\n      K: j\n    steps:\n      - run: a\n{s}      - run: b\n"
+            ),
+            vec![
+                ("GitHub Actions (job j env)", 5),
+                ("GitHub Actions (job j, step 1 env)", 9),
+            ],
+        ),
+        // Another job without the key gets the workflow's value.
+        (
+            "on: push\nenv:\n  K: w\njobs:\n  j:\n    env:\n      K: j\n    steps:\n      - run: a\n  k:\n    steps:\n      - run: b\n".to_string(),
+            vec![
+                ("GitHub Actions (workflow env)", 3),
+                ("GitHub Actions (job j env)", 7),
+            ],
+        ),
+    ];
+    for (wf, want) in cases {
+        let got: Vec<(String, usize)> =
+            read_fixture(dir.path(), ".github/workflows/w.yml", &wf, &[])
+                .into_iter()
+                .map(|(r, l, _, _)| (r, l))
+                .collect();
+        let want: Vec<(String, usize)> = want.iter().map(|(r, l)| (r.to_string(), *l)).collect();
+        assert_eq!(got, want, "{wf}");
+    }
 }
 
 const ARG_ONLY: &str =
