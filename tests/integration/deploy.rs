@@ -4,8 +4,8 @@
 //! against the mock, gets the answer the doctor's probe got, or says why not.
 
 use crate::common::{
-    CANARY, LOG, MockProcess, Run, SlDoctor, assert_contains, mock_net as net, sl_doctor,
-    start_mock,
+    CANARY, LOG, MockProcess, Run, SlDoctor, assert_contains, assert_no_leak, mock_net as net,
+    sl_doctor, start_mock,
 };
 use sl_doctor_checks::testing_support::assert_output_safe;
 
@@ -279,6 +279,7 @@ fn compose_list_syntax_keeps_the_quotes_and_names_the_line() {
     let compose = format!(
         "services:\n  api:\n    image: app\n    environment:\n      - SALESLAYER_API_KEY=\"{CANARY}\"\n  worker:\n    image: app\n    environment:\n      SALESLAYER_API_KEY: \"{CANARY}\"\n"
     );
+    let compose_body = compose.clone();
     let (r, report) = doctor(&mock, &[("compose.yml", compose)], &[]);
     assert_eq!(r.code, 1, "{}", r.stdout);
     assert_eq!(causes(&report)[0], "quoted-key", "{}", r.stdout);
@@ -293,6 +294,46 @@ fn compose_list_syntax_keeps_the_quotes_and_names_the_line() {
     assert_contains(disagree["fix"].as_str().unwrap(), "compose.yml line 5");
     // The compose file of the working directory is a source, read like ./.env.
     assert_eq!(report["key"]["source"]["kind"], "deployment");
+    // Each finding about the line points at it, as a .env finding does.
+    for (code, lines) in [
+        ("surrounding-quotes", vec![5]),
+        ("readers-disagree", vec![5]),
+        ("key-in-deployment-file", vec![5, 9]),
+    ] {
+        let at: Vec<&serde_json::Value> = findings_with(&report, code)
+            .into_iter()
+            .map(|f| &f["location"])
+            .collect();
+        let want: Vec<serde_json::Value> = lines
+            .into_iter()
+            .map(|l| serde_json::json!({"path": "compose.yml", "line": l}))
+            .collect();
+        assert_eq!(at, want.iter().collect::<Vec<_>>(), "{code}\n{}", r.stdout);
+    }
+    // GitHub annotations point at the line (workflow commands are the format's own).
+    let cmd = sl_doctor().args(net(&mock)).args(["--format", "github"]);
+    cmd.file("compose.yml", &compose_body);
+    let (gh, _d) = cmd.run();
+    assert_no_leak(CANARY, "github", &gh.stdout);
+    assert_contains(
+        &gh.stdout,
+        "::error file=compose.yml,line=5,title=sl-doctor%3A The key is wrapped in quotes",
+    );
+}
+
+/// Every finding of the report with this code.
+fn findings_with<'a>(v: &'a serde_json::Value, code: &str) -> Vec<&'a serde_json::Value> {
+    match v {
+        serde_json::Value::Object(m)
+            if m.get("code").and_then(|c| c.as_str()) == Some(code)
+                && m.contains_key("message") =>
+        {
+            vec![v]
+        }
+        serde_json::Value::Object(m) => m.values().flat_map(|x| findings_with(x, code)).collect(),
+        serde_json::Value::Array(a) => a.iter().flat_map(|x| findings_with(x, code)).collect(),
+        _ => Vec::new(),
+    }
 }
 
 #[test]
@@ -314,6 +355,14 @@ fn a_secret_key_ref_names_the_secret_line_in_another_file() {
     assert_contains(fix, "secretKeyRef sl/api-key");
     let exposure = cause_with(&report, "key-in-deployment-file", &r.stdout);
     assert_contains(exposure["title"].as_str().unwrap(), "secret.yaml line 7");
+    let secret_line = serde_json::json!({"path": "secret.yaml", "line": 7});
+    for code in ["trailing-newline", "key-in-deployment-file"] {
+        let at: Vec<&serde_json::Value> = findings_with(&report, code)
+            .into_iter()
+            .map(|f| &f["location"])
+            .collect();
+        assert_eq!(at, vec![&secret_line], "{code}\n{}", r.stdout);
+    }
     // `fix` names the same place, and edits nothing.
     let cmd = sl_doctor().arg("fix").args(net(&mock)).args(args);
     for (name, body) in &files {

@@ -11,7 +11,7 @@ use crate::input::deploy;
 use crate::input::dotenv::{DotenvEntry, DotenvFile};
 use crate::input::files::{Deadline, Pipes, read_input};
 use crate::input::loaders::{Delivered, LOADERS, Loader, deliver};
-use crate::model::report::{SourceKind, SourceRef};
+use crate::model::report::{Location, SourceKind, SourceRef};
 use crate::model::secret::SecretKey;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -431,13 +431,18 @@ impl KeyState {
                         v.clone(),
                         None,
                     ),
-                    (Delivered::Value(v), None) => self.found(
-                        &format!("{} ({at} line {})", d.reader, d.line),
-                        SourceKind::Deployment,
-                        &format!("{at}:{} ({})", d.line, d.reader),
-                        v.clone(),
-                        Some(d.path.clone()),
-                    ),
+                    (Delivered::Value(v), None) => {
+                        let name = format!("{at}:{} ({})", d.line, d.reader);
+                        self.deployment_lines
+                            .push((name.clone(), Location::line(at.clone(), d.line)));
+                        self.found(
+                            &format!("{} ({at} line {})", d.reader, d.line),
+                            SourceKind::Deployment,
+                            &name,
+                            v.clone(),
+                            Some(d.path.clone()),
+                        );
+                    }
                     (Delivered::Nothing(why) | Delivered::Unknown(why), _) => self
                         .looked_at
                         .push(format!("{} ({at} line {}: {why})", d.reader, d.line)),

@@ -213,7 +213,11 @@ fn deployment_delivers_nothing(ks: &KeyState) -> Option<Finding> {
             d.reader
         ),
     };
-    Some(Finding::new(DEPLOYMENT_NO_KEY, msg).with_fix(fix))
+    Some(
+        Finding::new(DEPLOYMENT_NO_KEY, msg)
+            .with_fix(fix)
+            .in_file(Location::line(d.path.display().to_string(), d.line)),
+    )
 }
 
 /// The other `.env.*` files beside the `.env` looked at that define the key (not

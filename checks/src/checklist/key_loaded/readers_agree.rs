@@ -290,7 +290,17 @@ fn disagreement(groups: &[Group], used: Option<&SecretKey>) -> Finding {
     } else {
         Severity::Warn
     };
-    Finding::with_severity(READERS_DISAGREE, severity, msg).with_fix(fix)
+    let finding = Finding::with_severity(READERS_DISAGREE, severity, msg).with_fix(fix);
+    // The line to change: the first reader that delivers a damaged value or nothing.
+    match groups
+        .iter()
+        .filter(|g| bad(g))
+        .flat_map(|g| &g.readers)
+        .find_map(|r| r.location())
+    {
+        Some(at) => finding.in_file(at),
+        None => finding,
+    }
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use crate::input::git::{Git, TIMEOUT};
 use crate::input::loaders::Delivered;
 use crate::model::check::{Outcome, Skipped};
 use crate::model::code::Code;
-use crate::model::report::{Finding, Severity};
+use crate::model::report::{Finding, Location, Severity};
 use std::path::PathBuf;
 
 crate::check! {
@@ -104,7 +104,9 @@ fn finding(l: &Literal, git: &GitState, name: &str) -> Finding {
     } else {
         Severity::Warn
     };
-    Finding::with_severity(KEY_IN_DEPLOYMENT_FILE, severity, msg).with_fix(fix)
+    Finding::with_severity(KEY_IN_DEPLOYMENT_FILE, severity, msg)
+        .with_fix(fix)
+        .in_file(Location::line(l.path.display().to_string(), l.line))
 }
 
 impl KeyInDeploymentFile {
