@@ -79,6 +79,9 @@ pub struct Definition {
     /// environment compose runs in (`- NAME`, `${VAR}`): that variable is where the
     /// value is, and where a defect in it is fixed.
     pub from_env: Option<String>,
+    /// How a key written here is exposed, when the kind of file does not say it alone
+    /// (a Secret's `data:` or `stringData:`, a ConfigMap).
+    pub exposure: Option<&'static str>,
 }
 
 impl Definition {
@@ -98,6 +101,7 @@ impl Definition {
             literal,
             shadowed: None,
             from_env: None,
+            exposure: None,
         }
     }
 }

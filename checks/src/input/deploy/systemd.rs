@@ -137,6 +137,7 @@ pub fn read(file: &mut DeployFile, text: &str, env: &Env) -> Result<(), InputErr
                         literal: true,
                         shadowed: None,
                         from_env: None,
+                        exposure: None,
                     });
                 }
             }
@@ -152,6 +153,7 @@ pub fn read(file: &mut DeployFile, text: &str, env: &Env) -> Result<(), InputErr
                     literal: false,
                     shadowed: None,
                     from_env: None,
+                    exposure: None,
                 };
                 match env.env_file(&path, Loader::Systemd) {
                     Ok(Some((l, d))) => from_file = Some(def(d, path, l)),
