@@ -129,9 +129,10 @@ impl ReadersAgree {
     async fn run(&self, cx: &Context) -> Result<Outcome, Skipped> {
         let readings = &cx.key.readings;
         if readings.len() < 2 {
-            let why = match cx.key.loader {
-                Some(l) => format!("--loader {} names the one reader", l.info().id),
-                None => "no .env definition or deployment file to compare".into(),
+            let why = match (cx.key.loader, readings.as_slice()) {
+                (Some(l), _) => format!("--loader {} names the one reader", l.info().id),
+                (None, [one]) => format!("one reader only, nothing to compare: {}", one.who()),
+                (None, _) => "no .env definition or deployment file to compare".into(),
             };
             return Err(Skipped(why));
         }
@@ -439,6 +440,11 @@ mod tests {
     fn one_reader_is_skipped() {
         let mut cx = cx_of("K=abc\n");
         cx.key.readings.truncate(1);
-        assert!(crate::testing_support::run(&ReadersAgree, &cx).is_err());
+        // The reason names the one reader, not "no deployment file".
+        let Err(Skipped(why)) = crate::testing_support::run(&ReadersAgree, &cx) else {
+            panic!("one reader is not compared");
+        };
+        assert!(why.starts_with("one reader only"), "{why}");
+        assert!(why.contains(".env line 1"), "{why}");
     }
 }
