@@ -204,6 +204,20 @@ fn compose_blames_the_variable_it_interpolates() {
     assert_contains(&r.stdout, "key     SL_KEY (environment)");
     let fix = report["diagnosis"]["causes"][0]["fix"].as_str().unwrap();
     assert!(!fix.contains("docker-compose.yml"), "{fix}");
+    // `fix` names the same variable.
+    let cmd = sl_doctor()
+        .arg("fix")
+        .args(net(&mock))
+        .args(args)
+        .env("SL_KEY", &spaced[0].1);
+    cmd.file("docker-compose.yml", &files[0].1);
+    let (f, _d) = cmd.run();
+    assert_output_safe(CANARY, "fix stdout", &f.stdout, LOG);
+    assert_output_safe(CANARY, "fix stderr", &f.stderr, LOG);
+    assert_contains(
+        &f.stdout,
+        "The key comes from the environment variable SL_KEY",
+    );
     // Unset: compose would not start; the fix says where to set the variable.
     let (r, report) = doctor(&mock, &files, &args);
     assert_eq!(r.code, 1, "{}", r.stdout);
