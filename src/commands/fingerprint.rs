@@ -35,6 +35,9 @@ struct Seen {
     /// The value is empty, or nothing is left once it is cleaned (`""`, spaces).
     no_key: bool,
     matched: Match,
+    /// `sl-doctor fix` edits where it is stored (a key file, a `.env` line); elsewhere
+    /// (the environment, a deployment file…) it says where to change it.
+    fix_edits: bool,
 }
 
 impl Seen {
@@ -59,6 +62,7 @@ impl Seen {
             cleaned: cleaned.map(|k| (k.fingerprint(), k.char_len())),
             no_key: no_key_in(&c.value),
             matched,
+            fix_edits: matches!(c.source.kind, SourceKind::File | SourceKind::Dotenv),
         }
     }
 }
@@ -194,11 +198,22 @@ fn listing(seen: &[Seen]) -> String {
         } else if let Some((fp, n)) = &k.cleaned {
             s.push_str(&format!(
                 "  {fp}, {n} characters once cleaned (`sl-doctor` names what is around or in \
-                 the value, `sl-doctor fix` removes it)\n"
+                 the value, {})\n",
+                repair(k)
             ));
         }
     }
     s
+}
+
+/// Who repairs a value: `sl-doctor fix` where it edits the source, else the user where
+/// `fix` says.
+fn repair(k: &Seen) -> &'static str {
+    if k.fix_edits {
+        "`sl-doctor fix` repairs it"
+    } else {
+        "`sl-doctor fix` says where to change it"
+    }
 }
 
 fn same_as_used(k: &Seen, used: &Seen) -> &'static str {
@@ -226,7 +241,8 @@ fn verdict(seen: &[Seen], given: &GivenFingerprint, t: &crate::term::Term) -> (S
             Status::Warn,
             format!(
                 "Match once cleaned: the key in use is {g} without what is around or in it; as \
-                 stored it is not, so requests send something else: `sl-doctor fix` repairs it."
+                 stored it is not, so requests send something else: {}.",
+                repair(used)
             ),
             exit::OK,
         ),

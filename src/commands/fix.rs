@@ -374,6 +374,12 @@ fn elsewhere(
     env_name: &str,
     choice: &Choice,
 ) -> ExitCode {
+    // A compose file may take the key from another variable (`${SL_KEY}`): the source
+    // names the variable that holds it.
+    let env_name = match chosen.source.kind {
+        SourceKind::Env => chosen.source.name.as_str(),
+        _ => env_name,
+    };
     let place = match chosen.source.kind {
         SourceKind::Env => format!(
             "the environment variable {env_name}: change it where it is set (a CI secret, a \

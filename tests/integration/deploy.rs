@@ -4,16 +4,29 @@
 //! against the mock, gets the answer the doctor's probe got, or says why not.
 
 use crate::common::{
-    CANARY, LOG, MockProcess, Run, SlDoctor, assert_contains, mock_net as net, sl_doctor,
-    start_mock,
+    CANARY, LOG, MockProcess, Run, SlDoctor, assert_contains, assert_no_leak, mock_net as net,
+    sl_doctor, start_mock,
 };
 use sl_doctor_checks::testing_support::assert_output_safe;
 
 /// Runs the doctor (human, then JSON) with `files` in its directory; both outputs are
 /// checked for the key. Returns the human run and the JSON report.
 fn doctor(mock: &MockProcess, files: &[(&str, String)], args: &[&str]) -> (Run, serde_json::Value) {
+    doctor_env(mock, files, args, &[])
+}
+
+/// [`doctor`] with these variables in the doctor's environment (compose's, too).
+fn doctor_env(
+    mock: &MockProcess,
+    files: &[(&str, String)],
+    args: &[&str],
+    vars: &[(&str, String)],
+) -> (Run, serde_json::Value) {
     let build = || {
-        let cmd = sl_doctor().args(net(mock)).args(args);
+        let mut cmd = sl_doctor().args(net(mock)).args(args);
+        for (k, v) in vars {
+            cmd = cmd.env(k, v);
+        }
         for (name, body) in files {
             let p = cmd.path().join(name);
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
@@ -275,8 +288,115 @@ fn compose_interpolates_the_key_from_its_dotenv() {
     ];
     let (r, report) = doctor(&mock, &files, &["--from", "compose.yaml"]);
     // Both services get the healthy key; the .env's SL_KEY is compose's, not a misspelling.
+    // Only the mode of that .env (written with the umask's) warns: it holds the key.
     assert_eq!(r.code, 0, "{}", r.stdout);
-    assert!(causes(&report).is_empty(), "{}", r.stdout);
+    assert!(
+        causes(&report).iter().all(|c| c == "key-file-permissions"),
+        "{}",
+        r.stdout
+    );
+}
+
+/// A value compose takes from its environment is that variable's: a defect in it is
+/// fixed there, and an unset `${VAR:?}` (compose refuses to start) says to set it.
+#[test]
+fn compose_blames_the_variable_it_interpolates() {
+    let mock = start_mock(CANARY);
+    let compose =
+        "services:\n  app:\n    environment:\n      - SALESLAYER_API_KEY=${SL_KEY:?set SL_KEY}\n"
+            .to_string();
+    let files = [("docker-compose.yml", compose)];
+    let args = ["--from", "docker-compose.yml"];
+    let spaced = [("SL_KEY", format!("{CANARY} "))];
+    let (r, report) = doctor_env(&mock, &files, &args, &spaced);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert_eq!(report["key"]["source"]["kind"], "env", "{}", r.stdout);
+    assert_eq!(report["key"]["source"]["name"], "SL_KEY", "{}", r.stdout);
+    // The key line names the variable; the fix does not send the user to the file.
+    assert_contains(&r.stdout, "key     SL_KEY (environment)");
+    let fix = report["diagnosis"]["causes"][0]["fix"].as_str().unwrap();
+    assert!(!fix.contains("docker-compose.yml"), "{fix}");
+    // `fix` names the same variable.
+    let cmd = sl_doctor()
+        .arg("fix")
+        .args(net(&mock))
+        .args(args)
+        .env("SL_KEY", &spaced[0].1);
+    cmd.file("docker-compose.yml", &files[0].1);
+    let (f, _d) = cmd.run();
+    assert_output_safe(CANARY, "fix stdout", &f.stdout, LOG);
+    assert_output_safe(CANARY, "fix stderr", &f.stderr, LOG);
+    assert_contains(
+        &f.stdout,
+        "The key comes from the environment variable SL_KEY",
+    );
+    // Unset: compose would not start; the fix says where to set the variable.
+    let (r, report) = doctor(&mock, &files, &args);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    let missing = cause_with(&report, "key-not-loaded", &r.stdout);
+    assert_contains(
+        missing["fix"].as_str().unwrap(),
+        "Set SL_KEY where compose runs",
+    );
+}
+
+/// The running container gets the last `ENV`, not the build-time `ARG` before it.
+#[test]
+fn a_dockerfile_env_wins_over_the_arg() {
+    let mock = start_mock(CANARY);
+    let dockerfile = format!(
+        "FROM alpine\nARG SALESLAYER_API_KEY=\"not-the-key-at-all-0123456789abcdefghijkl\"\nENV OTHER=1 SALESLAYER_API_KEY=\"{CANARY} \"\n"
+    );
+    let (r, report) = doctor(
+        &mock,
+        &[("Dockerfile", dockerfile)],
+        &["--from", "Dockerfile"],
+    );
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert_contains(
+        report["key"]["source"]["name"].as_str().unwrap(),
+        "Dockerfile:3 (Dockerfile (ENV))",
+    );
+    assert_eq!(causes(&report)[0], "extra-whitespace", "{}", r.stdout);
+    // Both lines still hold the key: both are exposures.
+    assert_contains(
+        &r.stdout,
+        "The key is written in Dockerfile line 2 and Dockerfile line 3",
+    );
+}
+
+/// A step's `env:` overrides the job's: a literal key in the job that every step
+/// overrides reaches no step (still an exposure); what the steps get is unknown here.
+#[test]
+fn a_workflow_step_env_overrides_the_job_env() {
+    let mock = start_mock(CANARY);
+    let step = "        env:\n          SALESLAYER_API_KEY: ${{ secrets.SL_KEY }}\n";
+    let job = format!(
+        "on: push\njobs:\n  sync:\n    runs-on: ubuntu-latest\n    env:\n      SALESLAYER_API_KEY: '{CANARY}'\n    steps:\n      - run: ./sync.sh\n"
+    );
+    let path = ".github/workflows/sync.yml";
+    let args = ["--from", path];
+    let (r, report) = doctor(&mock, &[(path, format!("{job}{step}"))], &args);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    let missing = cause_with(&report, "key-not-loaded", &r.stdout);
+    assert_contains(
+        missing["fix"].as_str().unwrap(),
+        "GitHub fills in `${{ secrets.SL_KEY }}` at run time",
+    );
+    assert!(
+        causes(&report).contains(&"key-in-deployment-file".to_string()),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(report["key"]["present"], false, "{}", r.stdout);
+    // A second step without its own env: gets the job's value, which is diagnosed.
+    let two = format!("{job}{step}      - run: ./report.sh\n");
+    let (r, report) = doctor(&mock, &[(path, two)], &[&args[..], &["-v"]].concat());
+    assert_eq!(report["key"]["present"], true, "{}", r.stdout);
+    assert_contains(
+        &r.stdout,
+        "One reader delivers a value known before run time",
+    );
 }
 
 #[test]
@@ -285,6 +405,7 @@ fn compose_list_syntax_keeps_the_quotes_and_names_the_line() {
     let compose = format!(
         "services:\n  api:\n    image: app\n    environment:\n      - SALESLAYER_API_KEY=\"{CANARY}\"\n  worker:\n    image: app\n    environment:\n      SALESLAYER_API_KEY: \"{CANARY}\"\n"
     );
+    let compose_body = compose.clone();
     let (r, report) = doctor(&mock, &[("compose.yml", compose)], &[]);
     assert_eq!(r.code, 1, "{}", r.stdout);
     assert_eq!(causes(&report)[0], "quoted-key", "{}", r.stdout);
@@ -299,6 +420,46 @@ fn compose_list_syntax_keeps_the_quotes_and_names_the_line() {
     assert_contains(disagree["fix"].as_str().unwrap(), "compose.yml line 5");
     // The compose file of the working directory is a source, read like ./.env.
     assert_eq!(report["key"]["source"]["kind"], "deployment");
+    // Each finding about the line points at it, as a .env finding does.
+    for (code, lines) in [
+        ("surrounding-quotes", vec![5]),
+        ("readers-disagree", vec![5]),
+        ("key-in-deployment-file", vec![5, 9]),
+    ] {
+        let at: Vec<&serde_json::Value> = findings_with(&report, code)
+            .into_iter()
+            .map(|f| &f["location"])
+            .collect();
+        let want: Vec<serde_json::Value> = lines
+            .into_iter()
+            .map(|l| serde_json::json!({"path": "compose.yml", "line": l}))
+            .collect();
+        assert_eq!(at, want.iter().collect::<Vec<_>>(), "{code}\n{}", r.stdout);
+    }
+    // GitHub annotations point at the line (workflow commands are the format's own).
+    let cmd = sl_doctor().args(net(&mock)).args(["--format", "github"]);
+    cmd.file("compose.yml", &compose_body);
+    let (gh, _d) = cmd.run();
+    assert_no_leak(CANARY, "github", &gh.stdout);
+    assert_contains(
+        &gh.stdout,
+        "::error file=compose.yml,line=5,title=sl-doctor%3A The key is wrapped in quotes",
+    );
+}
+
+/// Every finding of the report with this code.
+fn findings_with<'a>(v: &'a serde_json::Value, code: &str) -> Vec<&'a serde_json::Value> {
+    match v {
+        serde_json::Value::Object(m)
+            if m.get("code").and_then(|c| c.as_str()) == Some(code)
+                && m.contains_key("message") =>
+        {
+            vec![v]
+        }
+        serde_json::Value::Object(m) => m.values().flat_map(|x| findings_with(x, code)).collect(),
+        serde_json::Value::Array(a) => a.iter().flat_map(|x| findings_with(x, code)).collect(),
+        _ => Vec::new(),
+    }
 }
 
 #[test]
@@ -320,6 +481,14 @@ fn a_secret_key_ref_names_the_secret_line_in_another_file() {
     assert_contains(fix, "secretKeyRef sl/api-key");
     let exposure = cause_with(&report, "key-in-deployment-file", &r.stdout);
     assert_contains(exposure["title"].as_str().unwrap(), "secret.yaml line 7");
+    let secret_line = serde_json::json!({"path": "secret.yaml", "line": 7});
+    for code in ["trailing-newline", "key-in-deployment-file"] {
+        let at: Vec<&serde_json::Value> = findings_with(&report, code)
+            .into_iter()
+            .map(|f| &f["location"])
+            .collect();
+        assert_eq!(at, vec![&secret_line], "{code}\n{}", r.stdout);
+    }
     // `fix` names the same place, and edits nothing.
     let cmd = sl_doctor().arg("fix").args(net(&mock)).args(args);
     for (name, body) in &files {

@@ -167,3 +167,53 @@ fn format_is_refused_with_a_pointer_to_the_json_report() {
         assert!(!r.stderr.contains("--from"), "{}", r.stderr);
     }
 }
+
+/// `sl-doctor fix` edits key files and `.env` lines only: for a key elsewhere (the
+/// environment, a deployment file) the hint says `fix` tells where to change it.
+#[test]
+fn the_repair_hint_promises_an_edit_only_where_fix_edits() {
+    let spaced = format!("{CANARY} ");
+    let dotenv = (".env", format!("SALESLAYER_API_KEY=\"{spaced}\"\n"));
+    let compose = (
+        "compose.yaml",
+        format!("services:\n  app:\n    environment:\n      SALESLAYER_API_KEY: \"{spaced}\"\n"),
+    );
+    let cases = [
+        (None, Some(dotenv), "`sl-doctor fix` repairs it"),
+        (
+            Some(&spaced),
+            None,
+            "`sl-doctor fix` says where to change it",
+        ),
+        (
+            None,
+            Some(compose),
+            "`sl-doctor fix` says where to change it",
+        ),
+    ];
+    let given = fp(CANARY);
+    for (env_key, file, want) in &cases {
+        let run = |args: &[&str]| {
+            let mut cmd = sl_doctor();
+            if let Some(k) = env_key {
+                cmd = cmd.env("SALESLAYER_API_KEY", k);
+            }
+            if let Some((name, body)) = file {
+                cmd.file(name, body);
+            }
+            let (r, _d) = cmd.arg("fingerprint").args(args).run();
+            assert_no_leak(CANARY, "fingerprint stdout", &r.stdout);
+            assert_no_leak(CANARY, "fingerprint stderr", &r.stderr);
+            r
+        };
+        // The listing's line about the cleaned value, and the comparison's verdict.
+        let r = run(&[]);
+        assert_contains(r.stdout.lines().nth(2).unwrap_or(""), want);
+        let r = run(&[&given]);
+        assert_contains(
+            &r.stdout,
+            &format!("Match once cleaned: the key in use is {given}"),
+        );
+        assert_contains(&r.stdout, &format!("{want}."));
+    }
+}

@@ -62,6 +62,12 @@ impl ReaderDelivery {
     pub fn who(&self) -> String {
         format!("{} ({})", self.reader, self.place)
     }
+
+    /// The file and line of the definition, the file as `place` shows it (home as `~`).
+    pub fn location(&self) -> Option<Location> {
+        let (file, _) = self.place.rsplit_once(" line ")?;
+        Some(Location::line(file, self.line))
+    }
 }
 
 /// "docker run --env-file and kubectl --from-env-file (.env line 3)": the readers of one
@@ -112,6 +118,9 @@ pub struct KeyState {
     /// The deployment files that were read (`--from`, the working directory's compose
     /// file), with every definition of the key in them.
     pub deployments: Vec<crate::input::deploy::DeployFile>,
+    /// The line each deployment-file source is written on, by the source's name (a
+    /// definition in a compose file, a manifest, a unit…; or the `.env` line it reads).
+    pub deployment_lines: Vec<(String, Location)>,
 }
 
 impl KeyState {
@@ -126,7 +135,8 @@ impl KeyState {
     }
 
     /// Where the key in use is written: its `.env` line (the definition loaders keep),
-    /// or its key file; `None` for the environment, standard input and `--key`.
+    /// its key file, or its deployment file's line; `None` for the environment,
+    /// standard input and `--key`.
     pub fn location(&self) -> Option<Location> {
         let chosen = self.chosen()?;
         match chosen.source.kind {
@@ -136,6 +146,11 @@ impl KeyState {
                 Some(Location::line(file.display.clone(), line))
             }
             SourceKind::File => Some(Location::file(chosen.source.name.clone())),
+            SourceKind::Deployment => self
+                .deployment_lines
+                .iter()
+                .find(|(name, _)| *name == chosen.source.name)
+                .map(|(_, l)| l.clone()),
             _ => None,
         }
     }

@@ -110,11 +110,16 @@ fn check_fix(f: &Facts, id: CheckId, default: &str) -> String {
 
 fn key_not_loaded(f: &Facts) -> Option<Cause> {
     let empty = f.key_empty();
-    let missing = f.has(KeySource::ID, key_source::NO_KEY);
+    let in_deployment = f.has(KeySource::ID, key_source::DEPLOYMENT_NO_KEY);
+    let missing = f.has(KeySource::ID, key_source::NO_KEY) || in_deployment;
     if !missing && !empty {
         return None;
     }
     let (id, title) = match (missing, f.only.as_slice()) {
+        (true, _) if in_deployment => (
+            CauseId::KeyNotLoaded,
+            "No key sl-doctor can read: the deployment file sets it from a value that is unset here or filled in at run time".to_string(),
+        ),
         (true, _) => (
             CauseId::KeyNotLoaded,
             "No key was found: the X-API-KEY header would be missing".to_string(),

@@ -279,7 +279,7 @@ impl<'a> Facts<'a> {
             SourceKind::Dotenv => format!("the .env file {}", s.name),
             SourceKind::Stdin => "what you pipe to --key-stdin".into(),
             SourceKind::Flag => "the value you pass to --key".into(),
-            SourceKind::Deployment => format!("the deployment file {}", s.name),
+            SourceKind::Deployment => s.name.clone(),
             SourceKind::None => "where the key is stored".into(),
         }
     }

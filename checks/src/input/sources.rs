@@ -11,7 +11,7 @@ use crate::input::deploy;
 use crate::input::dotenv::{DotenvEntry, DotenvFile};
 use crate::input::files::{Deadline, Pipes, read_input};
 use crate::input::loaders::{Delivered, LOADERS, Loader, deliver};
-use crate::model::report::{SourceKind, SourceRef};
+use crate::model::report::{Location, SourceKind, SourceRef};
 use crate::model::secret::SecretKey;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -225,7 +225,13 @@ pub fn collect(mut spec: KeySpec, env: &[(OsString, OsString)]) -> Result<KeySta
         .iter()
         .find(|(k, _)| k.as_os_str() == spec.key_env.as_str())
         .map(|(_, v)| v.clone());
+    // A compose file that copies the variable made it a source already.
+    let copied = st
+        .candidates
+        .iter()
+        .any(|c| c.source.kind == SourceKind::Env && c.source.name == spec.key_env);
     match env_value {
+        Some(_) if copied => {}
         Some(v) => st.found(
             &format!("environment variable {}", spec.key_env),
             SourceKind::Env,
@@ -399,6 +405,12 @@ impl KeyState {
             for d in &file.definitions {
                 // A path named in the file (`env_file:`) is text from outside.
                 let at = crate::model::untrusted::neutralise(&display_path(&d.path, home), 200);
+                if let Some(why) = &d.shadowed {
+                    // Written in the file, but not what the program gets: no reading.
+                    self.looked_at
+                        .push(format!("{} ({at} line {}: {why})", d.reader, d.line));
+                    continue;
+                }
                 self.readings.push(ReaderDelivery {
                     reader: d.reader.clone(),
                     place: format!("{at} line {}", d.line),
@@ -406,15 +418,32 @@ impl KeyState {
                     line: d.line,
                     delivered: d.delivered.clone(),
                 });
-                match &d.delivered {
-                    Delivered::Value(v) => self.found(
-                        &format!("{} ({at} line {})", d.reader, d.line),
-                        SourceKind::Deployment,
-                        &format!("{at}:{} ({})", d.line, d.reader),
+                match (&d.delivered, &d.from_env) {
+                    // The value is that variable's, as the environment holds it: a
+                    // defect in it is fixed there, not in the file.
+                    (Delivered::Value(v), Some(var)) => self.found(
+                        &format!(
+                            "{} ({at} line {}: the environment variable {var})",
+                            d.reader, d.line
+                        ),
+                        SourceKind::Env,
+                        var,
                         v.clone(),
-                        Some(d.path.clone()),
+                        None,
                     ),
-                    Delivered::Nothing(why) | Delivered::Unknown(why) => self
+                    (Delivered::Value(v), None) => {
+                        let name = format!("{at}:{} ({})", d.line, d.reader);
+                        self.deployment_lines
+                            .push((name.clone(), Location::line(at.clone(), d.line)));
+                        self.found(
+                            &format!("{} ({at} line {})", d.reader, d.line),
+                            SourceKind::Deployment,
+                            &name,
+                            v.clone(),
+                            Some(d.path.clone()),
+                        );
+                    }
+                    (Delivered::Nothing(why) | Delivered::Unknown(why), _) => self
                         .looked_at
                         .push(format!("{} ({at} line {}: {why})", d.reader, d.line)),
                 }

@@ -6,6 +6,8 @@
 //! look like a misspelt key variable.
 
 use crate::context::{Context, FoundKey, KeyState};
+use crate::input::deploy::Kind;
+use crate::input::loaders::Delivered;
 use crate::model::check::{Outcome, Skipped};
 use crate::model::code::Code;
 use crate::model::report::{Finding, Location, Severity, SourceKind};
@@ -14,12 +16,16 @@ use crate::model::secret::SecretKey;
 crate::check! {
     /// The `key-source` check.
     KeySource: "key-source", KeyLoaded, "A key is found and it is clear which source is used",
-    codes: &[NO_KEY, SIMILAR_VARIABLE, SOURCES_DIFFER, ONLY_IN_DOTENV, NOT_UTF8],
+    codes: &[NO_KEY, DEPLOYMENT_NO_KEY, SIMILAR_VARIABLE, SOURCES_DIFFER, ONLY_IN_DOTENV, NOT_UTF8],
 }
 
 pub const NO_KEY: Code = Code::fail(
     "no-key",
     "No key was found in any of the places sl-doctor looks",
+);
+pub const DEPLOYMENT_NO_KEY: Code = Code::fail(
+    "deployment-no-key",
+    "A deployment file defines the key, but delivers no value sl-doctor can read: compose would refuse to start or substitute nothing, or GitHub fills it in at run time",
 );
 pub const SIMILAR_VARIABLE: Code = Code::new(
     "similar-variable",
@@ -159,6 +165,9 @@ fn no_key(ks: &KeyState) -> Finding {
             ks.loader.map_or("dotenv", |l| l.info().id)
         ));
     }
+    if let Some(f) = deployment_delivers_nothing(ks) {
+        return f;
+    }
     if let Some((file, e)) = ks.misspelt_in_dotenv() {
         let place = format!("{} line {}", file.display, e.line);
         let found = &e.name;
@@ -175,6 +184,50 @@ fn no_key(ks: &KeyState) -> Finding {
         "Set {name} in the environment of the process that calls the API (export {name}=… in a shell, a protected CI variable or a secret in a deployment), or pass --key-file PATH or --key-stdin.{}",
         other_env_files(ks)
     ))
+}
+
+/// A deployment file defines the key but delivers nothing sl-doctor can read: compose
+/// would refuse to start (`${VAR:?}` unset) or substitute nothing, GitHub fills a secret
+/// in at run time. The fix is where the value really comes from: the variable compose
+/// reads, or a run of sl-doctor where the value is filled in.
+fn deployment_delivers_nothing(ks: &KeyState) -> Option<Finding> {
+    let name = &ks.env_name;
+    let (kind, d, why) = ks.deployments.iter().find_map(|f| {
+        f.definitions
+            .iter()
+            .filter(|d| d.shadowed.is_none())
+            .find_map(|d| match &d.delivered {
+                Delivered::Nothing(why) | Delivered::Unknown(why) => Some((f.kind, d, why)),
+                Delivered::Value(_) => None,
+            })
+    })?;
+    let place = format!("{} line {}", d.path.display(), d.line);
+    let fix = match (&d.from_env, kind) {
+        (Some(var), _) => format!(
+            "Set {var} where compose runs (its environment, or the .env beside the compose file) to the key Sales Layer gave you; then run sl-doctor again with {var} set."
+        ),
+        (None, Kind::Workflow) => format!(
+            "{why}, which sl-doctor cannot read here: run sl-doctor as a step of that job with the same `env:` ({name}), or pass the key with --key-file or --key-stdin."
+        ),
+        (None, _) => format!(
+            "Run sl-doctor where the deployment runs, with {name} as the deployment sets it, or pass the key with --key-file or --key-stdin."
+        ),
+    };
+    let msg = match &d.from_env {
+        Some(var) if var != name => format!(
+            "{place} sets {name} from {var}, and {} delivers nothing: {why}",
+            d.reader
+        ),
+        _ => format!(
+            "{place} defines {name}, but {} delivers nothing sl-doctor can read: {why}",
+            d.reader
+        ),
+    };
+    Some(
+        Finding::new(DEPLOYMENT_NO_KEY, msg)
+            .with_fix(fix)
+            .in_file(Location::line(d.path.display().to_string(), d.line)),
+    )
 }
 
 /// The other `.env.*` files beside the `.env` looked at that define the key (not

@@ -144,9 +144,10 @@ impl ReadersAgree {
     async fn run(&self, cx: &Context) -> Result<Outcome, Skipped> {
         let readings = &cx.key.readings;
         if readings.len() < 2 {
-            let why = match cx.key.loader {
-                Some(l) => format!("--loader {} names the one reader", l.info().id),
-                None => "no .env definition or deployment file to compare".into(),
+            let why = match (cx.key.loader, readings.as_slice()) {
+                (Some(l), _) => format!("--loader {} names the one reader", l.info().id),
+                (None, [one]) => format!("one reader only, nothing to compare: {}", one.who()),
+                (None, _) => "no .env definition or deployment file to compare".into(),
             };
             return Err(Skipped(why));
         }
@@ -175,6 +176,11 @@ impl ReadersAgree {
             ));
         }
         let mut o = Outcome::pass(match groups.as_slice() {
+            // The others deliver values known only at run time.
+            [one] if one.readers.len() == 1 => format!(
+                "One reader delivers a value known before run time: {}",
+                what(one, used)
+            ),
             [one] => format!(
                 "The {} readers deliver the same value: {}",
                 one.readers.len(),
@@ -366,7 +372,17 @@ fn disagreement(groups: &[Group], used: Option<&SecretKey>, from_given: bool) ->
     } else {
         Severity::Warn
     };
-    Finding::with_severity(READERS_DISAGREE, severity, msg).with_fix(fix)
+    let finding = Finding::with_severity(READERS_DISAGREE, severity, msg).with_fix(fix);
+    // The line to change: the first reader that delivers a damaged value or nothing.
+    match groups
+        .iter()
+        .filter(|g| bad(g))
+        .flat_map(|g| &g.readers)
+        .find_map(|r| r.location())
+    {
+        Some(at) => finding.in_file(at),
+        None => finding,
+    }
 }
 
 #[cfg(test)]
@@ -578,6 +594,11 @@ mod tests {
     fn one_reader_is_skipped() {
         let mut cx = cx_of("K=abc\n");
         cx.key.readings.truncate(1);
-        assert!(crate::testing_support::run(&ReadersAgree, &cx).is_err());
+        // The reason names the one reader, not "no deployment file".
+        let Err(Skipped(why)) = crate::testing_support::run(&ReadersAgree, &cx) else {
+            panic!("one reader is not compared");
+        };
+        assert!(why.starts_with("one reader only"), "{why}");
+        assert!(why.contains(".env line 1"), "{why}");
     }
 }

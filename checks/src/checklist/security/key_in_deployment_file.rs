@@ -3,7 +3,8 @@
 //! A key set with `ENV`/`ARG` in a Dockerfile is baked into the image, readable by anyone
 //! who has it (`docker history`, `docker inspect`); one written in a workflow is in the
 //! repository and not masked in the logs; one in a compose file, a Kubernetes manifest
-//! (a Secret's `data:` is base64, not encryption) or a systemd unit (`Environment=` is
+//! (a Secret's `data:` is base64, not encryption; its `stringData:` and a ConfigMap
+//! plain text) or a systemd unit (`Environment=` is
 //! shown to every user by `systemctl show`) is exposed wherever the file goes, and in
 //! git's history once committed. The definitions come from the `--from` files
 //! (`input::deploy`); git is asked, bounded, whether each file is tracked.
@@ -16,7 +17,7 @@ use crate::input::git::{Git, TIMEOUT};
 use crate::input::loaders::Delivered;
 use crate::model::check::{Outcome, Skipped};
 use crate::model::code::Code;
-use crate::model::report::{Finding, Severity};
+use crate::model::report::{Finding, Location, Severity};
 use std::path::PathBuf;
 
 crate::check! {
@@ -39,6 +40,8 @@ struct Literal {
     reader: String,
     /// Another definition overrides it: the key is in the file, but not what is delivered.
     overridden: bool,
+    /// How the key is exposed there, when the kind alone does not say it.
+    exposure: Option<&'static str>,
 }
 
 fn literals(files: &[DeployFile]) -> Vec<Literal> {
@@ -55,6 +58,7 @@ fn literals(files: &[DeployFile]) -> Vec<Literal> {
                     line: d.line,
                     reader: d.reader.clone(),
                     overridden,
+                    exposure: d.exposure,
                 });
             }
         }
@@ -78,7 +82,7 @@ fn wording(kind: Kind, name: &str) -> (&'static str, String) {
             "Move it out of the compose file: an `env_file:` that git ignores, or compose `secrets:`, and `${VAR}` from the environment where compose runs.".into(),
         ),
         Kind::Kubernetes => (
-            "the key is in the manifest (a Secret's `data:` is base64, not encryption)",
+            "the key is in the manifest",
             "Keep the key out of the manifests: create the Secret from a secret store (`kubectl create secret generic … --from-literal`, an external or sealed secret) and reference it with `valueFrom.secretKeyRef`.".into(),
         ),
         Kind::Systemd => (
@@ -90,6 +94,10 @@ fn wording(kind: Kind, name: &str) -> (&'static str, String) {
 
 fn finding(l: &Literal, git: &GitState, name: &str) -> Finding {
     let (what, fix) = wording(l.kind, name);
+    let what = match l.exposure {
+        Some(how) => format!("{what} ({how})"),
+        None => what.to_string(),
+    };
     let tracked = matches!(git, GitState::Tracked { .. });
     let at = format!("{} line {}", l.path.display(), l.line);
     let msg = format!(
@@ -113,7 +121,9 @@ fn finding(l: &Literal, git: &GitState, name: &str) -> Finding {
     } else {
         Severity::Warn
     };
-    Finding::with_severity(KEY_IN_DEPLOYMENT_FILE, severity, msg).with_fix(fix)
+    Finding::with_severity(KEY_IN_DEPLOYMENT_FILE, severity, msg)
+        .with_fix(fix)
+        .in_file(Location::line(l.path.display().to_string(), l.line))
 }
 
 impl KeyInDeploymentFile {
@@ -178,6 +188,65 @@ mod tests {
             line: 3,
             reader: "reader".into(),
             overridden: false,
+            exposure: None,
+        }
+    }
+
+    /// Each place in a manifest says how it exposes the key: a Secret's `data:` (base64),
+    /// its `stringData:` and a ConfigMap (plain text), a container's `env` value.
+    #[test]
+    fn manifest_wording_per_place() {
+        use crate::input::deploy::{Env, read_all};
+        use crate::input::files::Pipes;
+        let dir = tempfile::tempdir().unwrap();
+        let pod = |env: &str| {
+            format!(
+                "---\napiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\nspec:\n  containers:\n    - name: c\n      env:\n        - name: K\n{env}"
+            )
+        };
+        let cases = [
+            (
+                "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata:\n  K: dmFsdWU=\n"
+                    .to_string(),
+                "(a Secret's data: is base64, not encryption)",
+            ),
+            (
+                "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData:\n  K: value\n"
+                    .to_string(),
+                "(a Secret's stringData: is plain text)",
+            ),
+            (
+                format!(
+                    "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: m}}\ndata:\n  k: value\n{}",
+                    pod("          valueFrom: {configMapKeyRef: {name: m, key: k}}\n")
+                ),
+                "(a ConfigMap is plain text, not meant for secrets)",
+            ),
+            (
+                pod("          value: plain\n")
+                    .trim_start_matches("---\n")
+                    .to_string(),
+                "(an env value is plain text in the pod spec)",
+            ),
+        ];
+        for (i, (text, want)) in cases.iter().enumerate() {
+            let path = dir.path().join(format!("m{i}.yaml"));
+            std::fs::write(&path, text).unwrap();
+            let env = Env {
+                name: "K",
+                vars: &[],
+                home: None,
+            };
+            let files = read_all(&[path], &env, Pipes::Refuse).unwrap();
+            let found = literals(&files);
+            assert_eq!(found.len(), 1, "{text}");
+            let f = finding(&found[0], &GitState::NoGit, "K");
+            assert!(
+                f.message
+                    .ends_with(&format!("the key is in the manifest {want}")),
+                "{}",
+                f.message
+            );
         }
     }
 

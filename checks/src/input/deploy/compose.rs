@@ -10,6 +10,7 @@ use crate::input::loaders::{Delivered, Loader};
 use crate::input::sources::InputError;
 use crate::input::yaml::{self, Node, YamlError};
 use crate::model::secret::SecretKey;
+use std::path::PathBuf;
 
 /// Reads the services of a compose file.
 pub fn read(
@@ -74,13 +75,13 @@ fn read_service(
         }
     }
     if let Some((line, delivered, path)) = found {
-        file.definitions.push(Definition {
-            reader: format!("docker compose (service {service}, env_file)"),
+        file.definitions.push(Definition::new(
+            format!("docker compose (service {service}, env_file)"),
             path,
             line,
             delivered,
-            literal: false,
-        });
+            false,
+        ));
     }
     Ok(())
 }
@@ -107,29 +108,69 @@ fn environment(file: &DeployFile, service: &str, node: &Node, env: &Env) -> Opti
     let reader = format!("docker compose (service {service}, environment {syntax} syntax)");
     let Some(raw) = raw else {
         // `- NAME` or `NAME:` with no value: compose copies the variable of its own shell.
-        let delivered = match env.var(env.name) {
-            Some(v) => Delivered::Value(SecretKey::from_string(v)),
-            None => Delivered::Nothing(format!(
-                "{} has no value in the file: compose copies it from the shell that runs compose, where it is not set here",
-                env.name
-            )),
+        let mut d = match env.var(env.name) {
+            Some(v) => Definition::new(
+                reader,
+                file.path.clone(),
+                line,
+                Delivered::Value(SecretKey::from_string(v)),
+                false,
+            ),
+            None => Definition::new(
+                reader,
+                file.path.clone(),
+                line,
+                Delivered::Nothing(format!(
+                    "{} has no value in the file: compose copies it from the shell that runs compose, where it is not set here",
+                    env.name
+                )),
+                false,
+            ),
         };
-        return Some(Definition {
-            reader,
-            path: file.path.clone(),
-            line,
-            delivered,
-            literal: false,
-        });
+        d.from_env = Some(env.name.to_string());
+        return Some(d);
     };
     let literal = !raw.contains('$');
-    Some(Definition {
+    let mut d = Definition::new(
         reader,
-        path: file.path.clone(),
+        file.path.clone(),
         line,
-        delivered: interpolate(&raw, file, env),
+        interpolate(&raw, file, env),
         literal,
-    })
+    );
+    // A value that is one variable, set where compose runs: the value is in that
+    // variable (the environment, or a line of the `.env` beside the compose file).
+    if let (Some(var), Delivered::Nothing(_)) = (whole_var(&raw), &d.delivered) {
+        d.from_env = Some(var.to_string());
+    }
+    if let (Some(var), Delivered::Value(v)) = (whole_var(&raw), &d.delivered)
+        && lookup(var, file, env).is_some_and(|(set, _)| set.as_bytes() == v.expose_bytes())
+    {
+        match lookup(var, file, env).and_then(|(_, at)| at) {
+            None => d.from_env = Some(var.to_string()),
+            Some((path, line)) => {
+                d.reader = format!(
+                    "docker compose (service {service}, environment {syntax} syntax, {var} from the .env beside the compose file)"
+                );
+                d.path = path;
+                d.line = line;
+            }
+        }
+    }
+    Some(d)
+}
+
+/// The variable a value is made of, when the whole value is one `$VAR` or `${VAR…}`.
+fn whole_var(raw: &str) -> Option<&str> {
+    let inner = match raw.strip_prefix("${") {
+        Some(r) => r.strip_suffix('}').filter(|i| !i.contains('}'))?,
+        None => raw.strip_prefix('$')?,
+    };
+    let n = inner
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(inner.len());
+    let ok = n > 0 && (raw.starts_with("${") || n == inner.len());
+    ok.then_some(&inner[..n])
 }
 
 /// Compose's interpolation of `$VAR`, `${VAR}`, the `${VAR…}` forms of [`substitute`] and
@@ -175,7 +216,7 @@ fn substitute(expr: &str, file: &DeployFile, env: &Env) -> Result<String, Delive
         .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
         .unwrap_or(expr.len());
     let (var, tail) = expr.split_at(n);
-    let value = lookup(var, file, env);
+    let value = lookup(var, file, env).map(|(v, _)| v);
     let set = value.as_ref().filter(|v| !v.is_empty());
     let unset = || {
         Delivered::Nothing(format!(
@@ -217,10 +258,11 @@ fn substitute(expr: &str, file: &DeployFile, env: &Env) -> Result<String, Delive
     }
 }
 
-/// A variable for interpolation: the process environment, then the project's `.env`.
-fn lookup(var: &str, file: &DeployFile, env: &Env) -> Option<String> {
+/// A variable for interpolation: the process environment, then the project's `.env`
+/// (with the file and line that set it).
+fn lookup(var: &str, file: &DeployFile, env: &Env) -> Option<(String, Option<(PathBuf, usize)>)> {
     if let Some(v) = env.var(var) {
-        return Some(v);
+        return Some((v, None));
     }
     let dotenv = dir_of(&file.path).join(".env");
     let inner = Env {
@@ -229,7 +271,9 @@ fn lookup(var: &str, file: &DeployFile, env: &Env) -> Option<String> {
         home: env.home,
     };
     match inner.env_file(&dotenv, Loader::Compose) {
-        Ok(Some((_, Delivered::Value(v)))) => v.expose_str().map(str::to_string),
+        Ok(Some((line, Delivered::Value(v)))) => v
+            .expose_str()
+            .map(|s| (s.to_string(), Some((dotenv, line)))),
         _ => None,
     }
 }

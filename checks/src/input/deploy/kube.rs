@@ -14,8 +14,14 @@ use crate::model::secret::SecretKey;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-/// A Secret's or ConfigMap's entry: its value, file and line.
-type Entry = (Delivered, PathBuf, usize);
+/// A Secret's or ConfigMap's entry: its value, file and line, and how a key written
+/// there is exposed.
+type Entry = (Delivered, PathBuf, usize, &'static str);
+
+const SECRET_DATA: &str = "a Secret's data: is base64, not encryption";
+const SECRET_STRING_DATA: &str = "a Secret's stringData: is plain text";
+const CONFIGMAP: &str = "a ConfigMap is plain text, not meant for secrets";
+const ENV_VALUE: &str = "an env value is plain text in the pod spec";
 
 /// The Secrets and ConfigMaps of the files, by kind (`true`: Secret) and name.
 #[derive(Default)]
@@ -79,12 +85,15 @@ fn secret_entries(o: &Node, path: &Path) -> HashMap<String, Entry> {
                 "its data: value is not valid base64, so Kubernetes refuses the Secret".into(),
             ),
         };
-        out.insert(k.to_string(), (d, path.to_path_buf(), v.line));
+        out.insert(k.to_string(), (d, path.to_path_buf(), v.line, SECRET_DATA));
     }
     for (k, v) in o.get("stringData").map(Node::entries).unwrap_or_default() {
         if let Some(k) = k.str() {
             let d = Delivered::Value(SecretKey::from_string(v.str().unwrap_or("").into()));
-            out.insert(k.to_string(), (d, path.to_path_buf(), v.line));
+            out.insert(
+                k.to_string(),
+                (d, path.to_path_buf(), v.line, SECRET_STRING_DATA),
+            );
         }
     }
     out
@@ -97,7 +106,10 @@ fn configmap_entries(o: &Node, path: &Path) -> HashMap<String, Entry> {
         .iter()
         .filter_map(|(k, v)| {
             let d = Delivered::Value(SecretKey::from_string(v.str().unwrap_or("").into()));
-            Some((k.str()?.to_string(), (d, path.to_path_buf(), v.line)))
+            Some((
+                k.str()?.to_string(),
+                (d, path.to_path_buf(), v.line, CONFIGMAP),
+            ))
         })
         .collect()
 }
@@ -128,7 +140,7 @@ pub fn read(file: &mut DeployFile, text: &str, env: &Env, store: &Store) -> Resu
         let Some((secret, entries)) = entries_of(o, &file.path) else {
             continue;
         };
-        if let Some((d, _, line)) = entries.get(env.name) {
+        if let Some((d, _, line, exposure)) = entries.get(env.name) {
             file.definitions.push(Definition {
                 reader: format!(
                     "Kubernetes {} {}",
@@ -139,6 +151,9 @@ pub fn read(file: &mut DeployFile, text: &str, env: &Env, store: &Store) -> Resu
                 line: *line,
                 delivered: d.clone(),
                 literal: true,
+                shadowed: None,
+                from_env: None,
+                exposure: Some(exposure),
             });
         }
     }
@@ -172,12 +187,15 @@ fn container(
     let reader = |how: &str| format!("Kubernetes {workload}, container {cname} ({how})");
     // A resolved reference is placed at the entry (written in a manifest: a literal).
     let def = |reader: String, line, found: Result<Entry, Delivered>| match found {
-        Ok((delivered, path, line)) => Definition {
+        Ok((delivered, path, line, exposure)) => Definition {
             reader,
             path,
             line,
             delivered,
             literal: true,
+            shadowed: None,
+            from_env: None,
+            exposure: Some(exposure),
         },
         Err(delivered) => Definition {
             reader,
@@ -185,6 +203,9 @@ fn container(
             line,
             delivered,
             literal: false,
+            shadowed: None,
+            from_env: None,
+            exposure: None,
         },
     };
     let entry = c
@@ -200,7 +221,7 @@ fn container(
             return Some(def(
                 reader("env value"),
                 v.line,
-                Ok((d, file.path.clone(), v.line)),
+                Ok((d, file.path.clone(), v.line, ENV_VALUE)),
             ));
         }
         let from = e.get("valueFrom")?;

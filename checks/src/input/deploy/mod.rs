@@ -71,6 +71,39 @@ pub struct Definition {
     /// The key is written in the deployment file itself (not a reference to a secret,
     /// a variable or another file).
     pub literal: bool,
+    /// Why the running program does not get this value, when it does not (a Dockerfile
+    /// `ARG` beside an `ENV`, a job's `env:` every step overrides): it is still written
+    /// in the file (an exposure), but it is no reading and no key source.
+    pub shadowed: Option<String>,
+    /// The variable the whole value is interpolated from, when it comes from the
+    /// environment compose runs in (`- NAME`, `${VAR}`): that variable is where the
+    /// value is, and where a defect in it is fixed.
+    pub from_env: Option<String>,
+    /// How a key written here is exposed, when the kind of file does not say it alone
+    /// (a Secret's `data:` or `stringData:`, a ConfigMap).
+    pub exposure: Option<&'static str>,
+}
+
+impl Definition {
+    /// A definition the deployment delivers, read from `path` line `line`.
+    pub fn new(
+        reader: String,
+        path: PathBuf,
+        line: usize,
+        delivered: Delivered,
+        literal: bool,
+    ) -> Definition {
+        Definition {
+            reader,
+            path,
+            line,
+            delivered,
+            literal,
+            shadowed: None,
+            from_env: None,
+            exposure: None,
+        }
+    }
 }
 
 /// A deployment file that was read.

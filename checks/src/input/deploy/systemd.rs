@@ -195,6 +195,9 @@ pub fn read(file: &mut DeployFile, text: &str, env: &Env) -> Result<(), InputErr
                         line,
                         delivered: specifiers(&w[prefix.len()..]),
                         literal: true,
+                        shadowed: None,
+                        from_env: None,
+                        exposure: None,
                     });
                 }
             }
@@ -208,6 +211,9 @@ pub fn read(file: &mut DeployFile, text: &str, env: &Env) -> Result<(), InputErr
                     line,
                     delivered,
                     literal: false,
+                    shadowed: None,
+                    from_env: None,
+                    exposure: None,
                 };
                 match env.env_file(&path, Loader::Systemd) {
                     Ok(Some((l, d))) => from_file = Some(def(d, path, l)),

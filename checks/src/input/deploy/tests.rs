@@ -32,7 +32,15 @@ fn read_fixture(dir: &Path, name: &str, text: &str, vars: &[(&str, &str)]) -> Ve
                 Delivered::Nothing(_) => "-".into(),
                 Delivered::Unknown(_) => "?".into(),
             };
-            (d.reader.clone(), d.line, v, d.literal)
+            // Marks: not what the program gets, and the variable the value is in.
+            let mut reader = d.reader.clone();
+            if d.shadowed.is_some() {
+                reader.push_str(" [shadowed]");
+            }
+            if let Some(var) = &d.from_env {
+                reader.push_str(&format!(" [env {var}]"));
+            }
+            (reader, d.line, v, d.literal)
         })
         .collect()
 }
@@ -76,7 +84,7 @@ fn compose_services() {
                 false
             ),
             row(
-                "docker compose (service e, environment list syntax)",
+                "docker compose (service e, environment list syntax) [env K]",
                 15,
                 "-",
                 false
@@ -192,6 +200,40 @@ fn kubernetes_reference_resolves_against_a_secret_in_another_file() {
     assert!(matches!(&d.delivered, Delivered::Value(v) if v.expose_bytes() == b"abc"));
 }
 
+/// A value that is one variable is that variable's: the environment compose runs in
+/// (named), or the line of the `.env` beside the compose file.
+#[test]
+fn compose_value_from_a_variable_is_placed_where_the_variable_is() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(".env"), "# x\nDOT=from-dotenv\n").unwrap();
+    let list = "docker compose (service a, environment list syntax)";
+    let cases = [
+        ("- K", (format!("{list} [env K]"), 4, "sh")),
+        ("- K=${SL_KEY:?set it}", (format!("{list} [env SL_KEY]"), 4, "shk")),
+        ("- K=$SL_KEY", (format!("{list} [env SL_KEY]"), 4, "shk")),
+        ("- K=x${SL_KEY}", (list.to_string(), 4, "xshk")),
+        ("- K=${UNSET:-d}", (list.to_string(), 4, "d")),
+        (
+            "- K=${DOT}",
+            (
+                "docker compose (service a, environment list syntax, DOT from the .env beside the compose file)".to_string(),
+                2,
+                "from-dotenv",
+            ),
+        ),
+    ];
+    for (entry, (reader, line, value)) in cases {
+        let compose = format!("services:\n  a:\n    environment:\n      {entry}\n");
+        let got = read_fixture(
+            dir.path(),
+            "compose.yml",
+            &compose,
+            &[("K", "sh"), ("SL_KEY", "shk")],
+        );
+        assert_eq!(got, vec![row(&reader, line, value, false)], "{entry}");
+    }
+}
+
 #[test]
 fn systemd_dockerfile_and_workflow() {
     let dir = tempfile::tempdir().unwrap();
@@ -220,8 +262,8 @@ fn systemd_dockerfile_and_workflow() {
     assert_eq!(
         read_fixture(dir.path(), "Dockerfile", docker, &[]),
         vec![
-            row("Dockerfile (ENV)", 3, "a b", true),
-            row("Dockerfile (ARG)", 4, "?", true),
+            row("Dockerfile (ENV) [shadowed]", 3, "a b", true),
+            row(ARG_SHADOWED, 4, "?", false),
             row("Dockerfile (ENV)", 5, "legacy value", true),
         ]
     );
@@ -229,11 +271,111 @@ fn systemd_dockerfile_and_workflow() {
     assert_eq!(
         read_fixture(dir.path(), ".github/workflows/w.yml", wf, &[]),
         vec![
-            row("GitHub Actions (workflow env)", 3, "lit", true),
-            row("GitHub Actions (job j env)", 7, "?", false),
+            row("GitHub Actions (workflow env) [shadowed]", 3, "lit", true),
+            row("GitHub Actions (job j env) [shadowed]", 7, "?", false),
             row("GitHub Actions (job j, step \"s\" env)", 11, "step", true),
         ]
     );
+}
+
+/// A step's `env:` overrides its job's, which overrides the workflow's: a value reaches
+/// a step unless every step (every job) below it sets its own.
+#[test]
+fn workflow_step_env_overrides_the_job_and_the_workflow() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = "        env:\n          K: ${{ secrets.K }}\n";
+    let cases = [
+        // Both steps override: the job's value reaches none; the workflow's neither.
+        (
+            format!(
+                "on: push\nenv:\n  K: w\njobs:\n  j:\n    env:\n      K: j\n    steps:\n      - run: a\n{s}      - run: b\n{s}"
+            ),
+            vec![
+                ("GitHub Actions (workflow env) [shadowed]", 3),
+                ("GitHub Actions (job j env) [shadowed]", 7),
+                ("GitHub Actions (job j, step 1 env)", 11),
+                ("GitHub Actions (job j, step 2 env)", 14),
+            ],
+        ),
+        // One step without its own: it gets the job's value.
+        (
+            format!(
+                "on: push\njobs:\n  j:\n    env:\n      K: j\n    steps:\n      - run: a\n{s}      - run: b\n"
+            ),
+            vec![
+                ("GitHub Actions (job j env)", 5),
+                ("GitHub Actions (job j, step 1 env)", 9),
+            ],
+        ),
+        // Another job without the key gets the workflow's value.
+        (
+            "on: push\nenv:\n  K: w\njobs:\n  j:\n    env:\n      K: j\n    steps:\n      - run: a\n  k:\n    steps:\n      - run: b\n".to_string(),
+            vec![
+                ("GitHub Actions (workflow env)", 3),
+                ("GitHub Actions (job j env)", 7),
+            ],
+        ),
+    ];
+    for (wf, want) in cases {
+        let got: Vec<(String, usize)> =
+            read_fixture(dir.path(), ".github/workflows/w.yml", &wf, &[])
+                .into_iter()
+                .map(|(r, l, _, _)| (r, l))
+                .collect();
+        let want: Vec<(String, usize)> = want.iter().map(|(r, l)| (r.to_string(), *l)).collect();
+        assert_eq!(got, want, "{wf}");
+    }
+}
+
+const ARG_ONLY: &str =
+    "Dockerfile (ARG: build time only, not in the running container unless an ENV copies it)";
+const ARG_SHADOWED: &str = "Dockerfile (ARG: build time only, not in the running container unless an ENV copies it) [shadowed]";
+const COPIED: &str =
+    "Dockerfile (ENV, substituted from the ARG and ENV before it; a --build-arg changes an ARG)";
+
+/// The running container gets the last `ENV`; an `ARG` only when no `ENV` sets the
+/// key, and `ENV K=$K` copies the `ARG`'s value.
+#[test]
+fn dockerfile_env_wins_over_arg() {
+    let dir = tempfile::tempdir().unwrap();
+    type Want<'a> = &'a [(&'a str, usize, &'a str, bool)];
+    let cases: &[(&str, Want)] = &[
+        (
+            "ARG K=\"arg\"\nENV O=1 K=\"env \"\n",
+            &[
+                (ARG_SHADOWED, 1, "arg", true),
+                ("Dockerfile (ENV)", 2, "env ", true),
+            ],
+        ),
+        ("ARG K=arg\n", &[(ARG_ONLY, 1, "arg", true)]),
+        (
+            "ENV K=first\nENV K=second\n",
+            &[
+                ("Dockerfile (ENV) [shadowed]", 1, "first", true),
+                ("Dockerfile (ENV)", 2, "second", true),
+            ],
+        ),
+        (
+            "ARG K=arg\nENV K=${K}\n",
+            &[(ARG_SHADOWED, 1, "arg", true), (COPIED, 2, "arg", false)],
+        ),
+        (
+            "ARG K\nENV K=$K\n",
+            &[(ARG_SHADOWED, 1, "?", false), (COPIED, 2, "?", false)],
+        ),
+        ("ARG P=x\nENV K=$P-${P}\n", &[(COPIED, 2, "x-x", false)]),
+    ];
+    for (text, want) in cases {
+        let want: Vec<Row> = want
+            .iter()
+            .map(|(r, l, v, lit)| row(r, *l, v, *lit))
+            .collect();
+        assert_eq!(
+            read_fixture(dir.path(), "Dockerfile", text, &[]),
+            want,
+            "{text}"
+        );
+    }
 }
 
 #[test]
