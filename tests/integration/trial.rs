@@ -78,6 +78,22 @@ fn a_hidden_character_and_an_inline_comment_lead_with_the_damaged_value() {
     settings().bind(|| insta::assert_snapshot!(r.stdout));
 }
 
+/// A `-v` run's DNS, TLS and probe checks were all skipped: nothing was sent to the host.
+fn assert_nothing_sent(stdout: &str) {
+    for id in [
+        "dns-resolution",
+        "tls-connection",
+        "dam-probe",
+        "catalog-probe",
+    ] {
+        let line = stdout
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("– {id} ")))
+            .unwrap_or_else(|| panic!("{id} not skipped:\n{stdout}"));
+        assert!(line.contains("Skipped"), "{line}");
+    }
+}
+
 #[test]
 fn the_key_pasted_as_the_base_url_leads_and_nothing_is_sent_to_it() {
     // The key as given, and pieces of it as a host writes them: lower case, or its start
@@ -104,19 +120,7 @@ fn the_key_pasted_as_the_base_url_leads_and_nothing_is_sent_to_it() {
             "fix   Use https://api2.saleslayer.com as the base URL",
         );
         // No DNS query, connection or probe went to the key.
-        for id in [
-            "dns-resolution",
-            "tls-connection",
-            "dam-probe",
-            "catalog-probe",
-        ] {
-            let line = r
-                .stdout
-                .lines()
-                .find(|l| l.trim_start().starts_with(&format!("– {id} ")))
-                .unwrap_or_else(|| panic!("{id} not skipped:\n{}", r.stdout));
-            assert!(line.contains("Skipped"), "{line}");
-        }
+        assert_nothing_sent(&r.stdout);
     }
 }
 
@@ -147,14 +151,7 @@ fn another_key_pasted_as_the_base_url_is_shown_redacted_and_not_resolved() {
             .find(|l| l.starts_with("target  "))
             .unwrap();
         assert!(target.contains("[redacted]"), "{target}");
-        for id in ["dns-resolution", "dam-probe", "catalog-probe"] {
-            let line = r
-                .stdout
-                .lines()
-                .find(|l| l.trim_start().starts_with(&format!("– {id} ")))
-                .unwrap_or_else(|| panic!("{id} not skipped:\n{}", r.stdout));
-            assert!(line.contains("Skipped"), "{line}");
-        }
+        assert_nothing_sent(&r.stdout);
     }
 }
 

@@ -6,7 +6,7 @@
 //! history and CI logs. This check finds key-named parameters, user info and the key
 //! value itself (raw or percent-encoded), and never prints what it found.
 
-use crate::analysis::urls::{Role, UrlFacts};
+use crate::analysis::urls::{self, Role, UrlFacts};
 use crate::checklist::base_url::UrlFinding;
 use crate::model::code::Code;
 use crate::model::report::Finding;
@@ -45,6 +45,38 @@ const SHAPED_HOST_FIX: &str = "Put the API host in the base URL (--base-url or S
 
 const AS_HOST_FIX: &str = "Put the API host in the base URL (--base-url or SALESLAYER_BASE_URL) and the key only in the X-API-KEY header; a client that used this URL sent the key to a DNS server in clear text, so ask Sales Layer support to rotate the key if it ever ran with it.";
 
+/// The finding of the key, or of a value shaped like another key, pasted as the base URL's
+/// host.
+fn as_host(k: &urls::KeyInUrl, label: &str) -> UrlFinding {
+    if k.shaped_host {
+        return UrlFinding::new(
+            "an API key is pasted as the base URL",
+            Finding::new(
+                KEY_SHAPED_HOST,
+                format!(
+                    "The host of the {label} is not a host name but looks like an API key (not the one sl-doctor uses): a key was pasted where the API host belongs; sl-doctor shows it redacted and sends nothing there, not even a DNS query"
+                ),
+            )
+            .with_fix(SHAPED_HOST_FIX),
+        );
+    }
+    let what = if k.piece_in_host {
+        "holds a piece of the API key (host names are read in lower case)"
+    } else {
+        "is the API key itself"
+    };
+    UrlFinding::new(
+        "the API key is pasted as the base URL",
+        Finding::new(
+            KEY_AS_HOST,
+            format!(
+                "The host of the {label} {what}: the key was pasted where the API host belongs; sl-doctor sends nothing there, not even a DNS query"
+            ),
+        )
+        .with_fix(AS_HOST_FIX),
+    )
+}
+
 /// The findings of `key-in-url` for one URL that parses: the key value itself, user
 /// info, and key-named query parameters.
 pub fn findings(f: &UrlFacts) -> Vec<UrlFinding> {
@@ -58,34 +90,7 @@ pub fn findings(f: &UrlFacts) -> Vec<UrlFinding> {
         .as_ref()
         .filter(|k| k.in_host() && f.role == Role::Base)
     {
-        if k.shaped_host {
-            out.push(UrlFinding::new(
-                "an API key is pasted as the base URL",
-                Finding::new(
-                    KEY_SHAPED_HOST,
-                    format!(
-                        "The host of the {label} is not a host name but looks like an API key (not the one sl-doctor uses): a key was pasted where the API host belongs; sl-doctor shows it redacted and sends nothing there, not even a DNS query"
-                    ),
-                )
-                .with_fix(SHAPED_HOST_FIX),
-            ));
-            return out;
-        }
-        let what = if k.piece_in_host {
-            "holds a piece of the API key (host names are read in lower case)"
-        } else {
-            "is the API key itself"
-        };
-        out.push(UrlFinding::new(
-            "the API key is pasted as the base URL",
-            Finding::new(
-                KEY_AS_HOST,
-                format!(
-                    "The host of the {label} {what}: the key was pasted where the API host belongs; sl-doctor sends nothing there, not even a DNS query"
-                ),
-            )
-            .with_fix(AS_HOST_FIX),
-        ));
+        out.push(as_host(k, label));
     } else if let Some(k) = &p.key {
         let places = if k.places.is_empty() {
             "somewhere".to_string()
