@@ -26,9 +26,7 @@ pub use redact::{
 };
 
 use crate::context::Context;
-use redact::{
-    KEY_MARK, KeyFound, redact_scrubbed, scheme_prefix, scrub_key, scrub_key_shaped_host,
-};
+use redact::{KEY_MARK, KeyFound, redact_scrubbed, scheme_prefix, scrub};
 
 /// Which URL is analysed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -185,10 +183,9 @@ pub fn analyze_target(cx: &Context) -> std::sync::Arc<Vec<UrlFacts>> {
 
 /// Analyses one URL. `key` is the key text to look for (see [`key_needle`]).
 pub fn analyze(raw: &str, role: Role, key: Option<&str>) -> UrlFacts {
-    let (scrubbed, key_found) = scrub_key(raw, key);
     // Any URL shows a key-shaped host redacted; only the base URL's is a finding (a key
     // pasted where the API host belongs).
-    let (scrubbed, shaped) = scrub_key_shaped_host(scrubbed);
+    let (scrubbed, key_found, shaped) = scrub(raw, key);
     let shaped_host = shaped && role == Role::Base;
     let (strays, length) = chars::strays(raw);
     let cleaned = chars::without_strays(&scrubbed);

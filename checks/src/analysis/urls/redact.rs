@@ -31,8 +31,7 @@ pub fn key_needle(key: Option<&SecretKey>) -> Option<&str> {
 
 /// A URL redacted for display (see the module documentation for the rule).
 pub fn redact(url: &str, key: Option<&SecretKey>) -> String {
-    let (scrubbed, _) = scrub_key(url, key_needle(key));
-    let (scrubbed, _) = scrub_key_shaped_host(scrubbed);
+    let (scrubbed, _, _) = scrub(url, key_needle(key));
     redact_scrubbed(&scrubbed)
 }
 
@@ -42,11 +41,7 @@ pub fn redact(url: &str, key: Option<&SecretKey>) -> String {
 /// lower-case letters and digits. Host names are written in one case (a URL parser
 /// lower-cases them) and rarely run so long without a dot; base64 keys mix all three.
 pub fn key_shaped_host(url: &str) -> Option<std::ops::Range<usize>> {
-    let start = match scheme_prefix(url) {
-        Some(len) => len + 3,
-        None if url.starts_with("//") => 2,
-        None => 0,
-    };
+    let start = authority_start(url);
     let end = url[start..]
         .find(['/', '?', '#'])
         .map_or(url.len(), |i| start + i);
@@ -66,15 +61,17 @@ pub fn key_shaped_host(url: &str) -> Option<std::ops::Range<usize>> {
     shaped.then(|| host_start..host_start + host.len())
 }
 
-/// Replaces a key-shaped host ([`key_shaped_host`]) with [`KEY_MARK`]; whether it did.
-pub(super) fn scrub_key_shaped_host(scrubbed: String) -> (String, bool) {
-    match key_shaped_host(&scrubbed) {
+/// A URL with every occurrence of the key ([`scrub_key`]) and a key-shaped host
+/// ([`key_shaped_host`]) replaced by [`KEY_MARK`]: the one form every URL is redacted and
+/// analysed from. Also where the key was found, and whether the host was key-shaped.
+pub(super) fn scrub(raw: &str, key: Option<&str>) -> (String, Option<KeyFound>, bool) {
+    let (mut out, found) = scrub_key(raw, key);
+    match key_shaped_host(&out) {
         Some(r) => {
-            let mut out = scrubbed;
             out.replace_range(r, KEY_MARK);
-            (out, true)
+            (out, found, true)
         }
-        None => (scrubbed, false),
+        None => (out, found, false),
     }
 }
 
@@ -94,8 +91,7 @@ enum Values {
 /// ([`looks_like_credential`]). The caller still guards the result against the keys of
 /// the run (`leak::Secrets`).
 pub fn redact_plain_values(url: &str, key: Option<&SecretKey>) -> String {
-    let (scrubbed, _) = scrub_key(url, key_needle(key));
-    let (scrubbed, _) = scrub_key_shaped_host(scrubbed);
+    let (scrubbed, _, _) = scrub(url, key_needle(key));
     redact_scrubbed_with(&scrubbed, Values::Plain)
 }
 
@@ -146,11 +142,7 @@ fn redact_structure(s: &str, values: Values) -> String {
         Some(i) => (&head[..i], Some(&head[i + 1..])),
         None => (head, None),
     };
-    let auth_start = match scheme_prefix(before_query) {
-        Some(len) => len + 3,
-        None if before_query.starts_with("//") => 2,
-        None => 0,
-    };
+    let auth_start = authority_start(before_query);
     let rest = &before_query[auth_start..];
     let mut out = String::from(&before_query[..auth_start]);
     // The last `@` before the query ends the user info, even after a `/`: a password
@@ -217,6 +209,16 @@ pub(super) fn decode(s: &str) -> String {
     percent_decode_str(s).decode_utf8_lossy().into_owned()
 }
 
+/// Where the authority (user info, host, port) of a URL string starts: after `scheme://`,
+/// after a leading `//`, or at the start of a URL written without a scheme.
+fn authority_start(s: &str) -> usize {
+    match scheme_prefix(s) {
+        Some(len) => len + 3,
+        None if s.starts_with("//") => 2,
+        None => 0,
+    }
+}
+
 /// Length of a `scheme` followed by `://`, when the string starts with one.
 pub(super) fn scheme_prefix(s: &str) -> Option<usize> {
     let i = s.find("://")?;
@@ -236,7 +238,7 @@ pub(super) struct KeyFound {
 }
 
 /// Replaces every occurrence of the key (each byte literal or as `%XX`) with `KEY_MARK`.
-pub(super) fn scrub_key(raw: &str, key: Option<&str>) -> (String, Option<KeyFound>) {
+fn scrub_key(raw: &str, key: Option<&str>) -> (String, Option<KeyFound>) {
     let Some(key) = key else {
         return (raw.to_string(), None);
     };
